@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The two commands of the README: `make demo` and `make check`. Both install
+# what they need (scripts/setup.sh), configure and build.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+.PHONY: all setup build demo check test asan-check bench clean
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt: | setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# A demo call on the embedded emulated switch, with no configuration.
+demo: build
+	TAPIX_CONF= TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
+		$(BUILD)/tapix-demo
+
+# The whole test suite: unit, end-to-end, lifecycle and fuzz-corpus tests,
+# then the unit and fuzz tests again under ASan+UBSan (clang, libFuzzer).
+check: test asan-check
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt: | setup
+	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DTAPIX_SANITIZE=address,undefined -DTAPIX_FUZZ=ON $(CMAKE_ARGS)
+
+asan-check: setup $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) \
+		-L 'unit|fuzz'
+
+bench: build
+	$(BUILD)/bench/bench_lifecycle
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

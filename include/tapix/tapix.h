@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapix/tapix.h: the tapix-only API beside the Windows one: version, the
+ * log sink, and the live-object counters and allocation-failure injection
+ * that tests and tools use to prove nothing leaks.
+ */
+#ifndef TAPIX_TAPIX_H
+#define TAPIX_TAPIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef TAPIX_API
+#if defined(__GNUC__)
+#define TAPIX_API __attribute__((visibility("default")))
+#else
+#define TAPIX_API
+#endif
+#endif
+
+#define TAPIX_VERSION_MAJOR 0
+#define TAPIX_VERSION_MINOR 1
+#define TAPIX_VERSION_PATCH 0
+
+/** Returns the library version as "MAJOR.MINOR.PATCH". Threads: any. */
+TAPIX_API const char *tapix_version(void);
+
+enum tapix_log_level {
+	TAPIX_LOG_ERR = 0,
+	TAPIX_LOG_WARN = 1,
+	TAPIX_LOG_INFO = 2,
+	TAPIX_LOG_DEBUG = 3,
+};
+
+/**
+ * Receives one log line (no trailing newline). Called from any thread with
+ * no tapix lock held; must not call back into tapix.
+ */
+typedef void (*tapix_log_cb)(enum tapix_log_level level, const char *module,
+                             const char *line, void *arg);
+
+/**
+ * Replaces the log sink; NULL restores the default (warnings and errors to
+ * stderr). Levels per module come from TAPIX_LOG ("info,esp=debug") or
+ * tapix_log_set_levels(). Threads: any.
+ */
+TAPIX_API void tapix_log_set_sink(tapix_log_cb cb, void *arg);
+
+/**
+ * Sets log levels from a spec such as "warn,core=debug" (the syntax of the
+ * TAPIX_LOG environment variable). Returns 0 or -EINVAL (levels unchanged).
+ */
+TAPIX_API int tapix_log_set_levels(const char *spec);
+
+/** Objects alive in libtapix and its loaded providers. */
+struct tapix_live {
+	size_t apps;             /* registrations (HLINEAPP) */
+	size_t opens;            /* app-level line opens (HLINE) */
+	size_t lines;            /* provider-level line opens */
+	size_t calls;            /* calls known to the core */
+	size_t call_handles;     /* per-app call handles (HCALL) */
+	size_t requests;         /* asynchronous requests not yet completed */
+	size_t providers;        /* loaded provider sessions */
+	size_t allocations;      /* heap blocks held by the core */
+	size_t provider_objects; /* sum of TSPIX_providerLiveObjects() */
+};
+
+/** Fills *out with the current counts. Threads: any. */
+TAPIX_API void tapix_live_get(struct tapix_live *out);
+
+/**
+ * Test hook: makes the n-th heap allocation of the core from now fail
+ * (n = 0 fails the next one); a negative n disables failure injection.
+ * Returns the number of allocations made since the previous call.
+ */
+TAPIX_API long tapix_test_fail_alloc(long n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TAPIX_TAPIX_H */

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tspi.h: the telephony service provider interface. A provider is a shared
+ * object exporting the TSPI_* functions below (plain C calling convention);
+ * tapix loads it with dlopen and resolves each entry point with dlsym.
+ * Behaviour: the project's spec (tspi.md). A provider includes only this
+ * header (and its own dependencies).
+ */
+#ifndef TAPIX_TSPI_H
+#define TAPIX_TSPI_H
+
+#include "tapi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef TSPIAPI
+#define TSPIAPI WINAPI
+#endif
+
+/*
+ * Handles exchanged between TAPI and a provider (spec: tspi.md §3). The
+ * provider's own handles (HDRV*) and TAPI's (HTAPI*) are opaque pointer-sized
+ * values; either side may store an integer in them. TAPI's handles carry a
+ * generation, so a provider that reports on a closed call is detected.
+ */
+#define TAPIX_DECLARE_OPAQUE(name) \
+	struct name##__ {          \
+		int unused;        \
+	};                         \
+	typedef const struct name##__ *name
+
+TAPIX_DECLARE_OPAQUE(HDRVCALL);
+TAPIX_DECLARE_OPAQUE(HDRVLINE);
+TAPIX_DECLARE_OPAQUE(HTAPICALL);
+TAPIX_DECLARE_OPAQUE(HTAPILINE);
+TAPIX_DECLARE_OPAQUE(HPROVIDER);
+TAPIX_DECLARE_OPAQUE(HTAPIPHONE);
+typedef HDRVCALL *LPHDRVCALL;
+typedef HDRVLINE *LPHDRVLINE;
+typedef HTAPICALL *LPHTAPICALL;
+typedef HTAPILINE *LPHTAPILINE;
+typedef HPROVIDER *LPHPROVIDER;
+
+typedef DWORD DRV_REQUESTID;
+
+/**
+ * Reports the result of an asynchronous TSPI function, exactly once per
+ * request id the function returned: 0 or a negative LINEERR_ value. May be
+ * called from any thread, also before the TSPI function has returned. Must
+ * not be called again (nor LINEEVENT) before the previous call returned.
+ * Spec: tspi.md §4.
+ */
+typedef void(CALLBACK *ASYNC_COMPLETION)(DRV_REQUESTID dwRequestID,
+                                         LONG lResult);
+
+/**
+ * Reports a line or call event (spec: tspi.md §5). TAPI never calls into
+ * the provider from inside this callback or ASYNC_COMPLETION, so a
+ * provider may hold its own locks while calling either.
+ */
+typedef void(CALLBACK *LINEEVENT)(HTAPILINE htLine, HTAPICALL htCall,
+                                  DWORD dwMsg, DWORD_PTR dwParam1,
+                                  DWORD_PTR dwParam2, DWORD_PTR dwParam3);
+
+/* Phone devices are not implemented; the type keeps the Windows prototype. */
+typedef void(CALLBACK *PHONEEVENT)(HTAPIPHONE htPhone, DWORD dwMsg,
+                                   DWORD_PTR dwParam1, DWORD_PTR dwParam2,
+                                   DWORD_PTR dwParam3);
+
+#define TSPI_MESSAGE_BASE           500
+#define LINE_NEWCALL                500
+#define LINE_CALLDEVSPECIFIC        501
+#define LINE_CALLDEVSPECIFICFEATURE 502
+#define LINE_CREATEDIALOGINSTANCE   503
+#define LINE_SENDDIALOGINSTANCEDATA 504
+#define LINE_SENDMSPDATA            505
+#define LINE_QOSINFO                506
+
+#define INITIALIZE_NEGOTIATION      0xFFFFFFFFU
+#define LINETSPIOPTION_NONREENTRANT 0x00000001
+
+/* ---- Provider lifecycle (spec: tspi.md §2) ------------------------------ */
+
+/**
+ * Negotiates the interface version, overall (dwDeviceID =
+ * INITIALIZE_NEGOTIATION) or for one line. Required.
+ * @return 0, LINEERR_INCOMPATIBLEAPIVERSION, LINEERR_BADDEVICEID...
+ */
+LONG TSPIAPI TSPI_lineNegotiateTSPIVersion(DWORD dwDeviceID, DWORD dwLowVersion,
+                                           DWORD dwHighVersion,
+                                           LPDWORD lpdwTSPIVersion);
+
+/**
+ * Tells TAPI how many lines the provider has (TAPI presets both counts to
+ * 0). lpfnLineCreateProc may later report LINE_CREATE. Required.
+ */
+LONG TSPIAPI TSPI_providerEnumDevices(DWORD dwPermanentProviderID,
+                                      LPDWORD lpdwNumLines,
+                                      LPDWORD lpdwNumPhones,
+                                      HPROVIDER hProvider,
+                                      LINEEVENT lpfnLineCreateProc,
+                                      PHONEEVENT lpfnPhoneCreateProc);
+
+/**
+ * Starts a provider session: line device ids are dwLineDeviceIDBase ...
+ * + dwNumLines - 1; lpfnCompletionProc reports async results. Required.
+ */
+LONG TSPIAPI TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
+                               DWORD dwLineDeviceIDBase,
+                               DWORD dwPhoneDeviceIDBase, DWORD_PTR dwNumLines,
+                               DWORD_PTR dwNumPhones,
+                               ASYNC_COMPLETION lpfnCompletionProc,
+                               LPDWORD lpdwTSPIOptions);
+
+/** Ends the session: stop all activity and free everything. Required. */
+LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
+                                   DWORD dwPermanentProviderID);
+
+/** Assigns the device id of a line announced with LINE_CREATE. Optional. */
+LONG TSPIAPI TSPI_providerCreateLineDevice(DWORD_PTR dwTempID,
+                                           DWORD dwDeviceID);
+
+/* ---- Lines (spec: tspi.md §6) ------------------------------------------- */
+
+/** Fills LINEDEVCAPS (all but dwTotalSize) for dwTSPIVersion. Required. */
+LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID, DWORD dwTSPIVersion,
+                                 DWORD dwExtVersion,
+                                 LPLINEDEVCAPS lpLineDevCaps);
+
+/** Fills LINEADDRESSCAPS (all but dwTotalSize). Required. */
+LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID, DWORD dwAddressID,
+                                     DWORD dwTSPIVersion, DWORD dwExtVersion,
+                                     LPLINEADDRESSCAPS lpAddressCaps);
+
+/**
+ * Opens a line once for all apps: store htLine and lpfnEventProc, return
+ * the provider's handle in *lphdLine. Required.
+ */
+LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
+                           LPHDRVLINE lphdLine, DWORD dwTSPIVersion,
+                           LINEEVENT lpfnEventProc);
+
+/**
+ * Closes the line: before returning, complete every outstanding request of
+ * the line (LINEERR_OPERATIONFAILED when aborted); then report nothing more
+ * about it. Required.
+ */
+LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine);
+
+/** Sets the media modes to detect on new calls (union of owners). Required. */
+LONG TSPIAPI TSPI_lineSetDefaultMediaDetection(HDRVLINE hdLine,
+                                               DWORD dwMediaModes);
+
+/** Sets the LINEDEVSTATE_/LINEADDRESSSTATE_ items to report. Optional. */
+LONG TSPIAPI TSPI_lineSetStatusMessages(HDRVLINE hdLine, DWORD dwLineStates,
+                                        DWORD dwAddressStates);
+
+/* ---- Calls (spec: tspi.md §6) ------------------------------------------- */
+
+/**
+ * Places a call; *lphdCall is written before returning. Async: returns
+ * dwRequestID or a negative LINEERR_ value. Optional.
+ */
+LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID, HDRVLINE hdLine,
+                               HTAPICALL htCall, LPHDRVCALL lphdCall,
+                               LPCSTR lpszDestAddress, DWORD dwCountryCode,
+                               LPLINECALLPARAMS const lpCallParams);
+
+/** Answers an OFFERING or ACCEPTED call. Async. Optional. */
+LONG TSPIAPI TSPI_lineAnswer(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                             LPCSTR lpsUserUserInfo, DWORD dwSize);
+
+/** Accepts an OFFERING call. Async. Optional. */
+LONG TSPIAPI TSPI_lineAccept(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                             LPCSTR lpsUserUserInfo, DWORD dwSize);
+
+/** Drops a call in any state but IDLE; must later report IDLE. Async. */
+LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                           LPCSTR lpsUserUserInfo, DWORD dwSize);
+
+/**
+ * Obsolete (TSPI <= 2.0): drop because the sole owner closed its line.
+ * Called instead of TSPI_lineDrop only when exported. Optional.
+ */
+LONG TSPIAPI TSPI_lineDropOnClose(HDRVCALL hdCall);
+
+/**
+ * Forgets a call: before returning, complete every outstanding request
+ * involving it with LINEERR_OPERATIONFAILED; drop it if still active and
+ * LINEDEVCAPFLAGS_CLOSEDROP applies; then report nothing more about it.
+ * Required.
+ */
+LONG TSPIAPI TSPI_lineCloseCall(HDRVCALL hdCall);
+
+/** Fills the provider's fields of LINECALLINFO. Required. */
+LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall, LPLINECALLINFO lpCallInfo);
+
+/** Fills the provider's fields of LINECALLSTATUS. Required. */
+LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
+                                    LPLINECALLSTATUS lpCallStatus);
+
+/** Returns the address id of a call. Optional (address 0 assumed). */
+LONG TSPIAPI TSPI_lineGetCallAddressID(HDRVCALL hdCall, LPDWORD lpdwAddressID);
+
+/* ---- tapix extensions (not in Windows; optional entry points) ----------- */
+
+/**
+ * Passes one key of the provider's configuration section before
+ * TSPI_providerEnumDevices. Returns 0, or LINEERR_INIFILECORRUPT for a
+ * value the provider cannot use (the session then fails to start).
+ */
+LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID, LPCSTR lpszKey,
+                                  LPCSTR lpszValue);
+
+/**
+ * Returns how many provider objects (lines, calls, requests, timers) are
+ * alive, for leak checks in tests. 0 after TSPI_providerShutdown.
+ */
+DWORD TSPIAPI TSPIX_providerLiveObjects(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TAPIX_TSPI_H */

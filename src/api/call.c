@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Entry points for calls: lineMakeCall, lineAccept, lineAnswer, lineDrop,
+ * lineDeallocateCall, lineSetCallPrivilege, lineGetCallInfo,
+ * lineGetCallStatus (spec: tapi-functions.md §8-§15, termination.md §2-§3).
+ */
+#define LOG_MODULE "api"
+#include <string.h>
+
+#include "api/api.h"
+#include "api/varstruct.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define QUERY_BUF_MAX (1u << 20)
+
+/* Guard of a call request's LINE_REPLY (spec: termination.md §3.2). */
+static uint32_t reply_guard(const struct callh *ch)
+{
+	/*
+	 * API >= 2.0: the reply survives lineDeallocateCall (it names no
+	 * call) but not the line's close. Older apps lose it with the call
+	 * handle.
+	 */
+	return ch->open->api_version >= VER_2_0 ? ch->open->h : ch->h;
+}
+
+LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
+                          DWORD dwCountryCode,
+                          LPLINECALLPARAMS const lpCallParams)
+{
+	struct vs_params vp = {0};
+	struct vs_limits lim;
+	struct open *o;
+	struct device *dev;
+	struct provider *p;
+	struct call *call;
+	struct req *req;
+	HDRVCALL hd = NULL;
+	HDRVLINE hdl;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	o = open_get_locked(hLine);
+	if (!o) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	if (!lphCall) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	dev = o->tl->dev;
+	p = dev->prov;
+	if (lpCallParams) {
+		lim.num_addresses = dev->caps.num_addresses;
+		lim.bearer_modes = dev->caps.bearer_modes;
+		lim.media_modes = dev->caps.media_modes;
+		lim.max_rate = dev->caps.max_rate;
+		lim.uui_make = dev->caps.uui_make;
+		r = vs_params_check(lpCallParams, o->api_version, &lim, &vp);
+		if (r)
+			goto out;
+	}
+	if (!p->fn.lineMakeCall) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	call = call_new_locked(o->tl);
+	if (!call) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	call->creating = true;
+	call->address_id =
+		(vp.norm && vp.norm->dwAddressMode == LINEADDRESSMODE_ADDRESSID)
+			? vp.norm->dwAddressID
+			: 0;
+	call->displayable = vp.displayable;
+	call->called_party = vp.called_party;
+	call->comment = vp.comment;
+	vp.displayable = vp.called_party = vp.comment = NULL;
+	call->app_name = mem_strdup(o->app->name);
+	req = call->app_name ? req_new_locked(REQ_MAKECALL, o->app, o, o->h)
+	                     : NULL;
+	if (!req) {
+		/* never seen by the provider: no CloseCall (spec C3) */
+		call->life = LIFE_DEAD;
+		htab_del(&core.handles, call->ht);
+		list_del(&call->tl_link);
+		call_unref_locked(call);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	call_ref_locked(call); /* the request's */
+	req->call = call;
+	req->lphcall = lphCall;
+	hdl = o->tl->hd;
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(p);
+	r = p->fn.lineMakeCall(req->id, hdl, (HTAPICALL)(uintptr_t)call->ht,
+	                       &hd, lpszDestAddress, dwCountryCode, vp.norm);
+	provider_leave(p);
+
+	core_lock();
+	call->hd = hd;
+	r = req_after_call_locked(req, r);
+	core_inflight_end_locked();
+out:
+	core_unlock();
+	vs_params_free(&vp);
+	return r;
+}
+
+enum uui_op {
+	OP_ACCEPT,
+	OP_ANSWER,
+	OP_DROP,
+};
+
+static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
+{
+	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	struct callh *ch;
+	struct call *call;
+	struct devcaps *caps;
+	struct provider *p;
+	struct req *req;
+	uint32_t limit = 0, states = 0;
+	HDRVCALL hd;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	call = ch->call;
+	caps = &call->tl->dev->caps;
+	p = call->tl->dev->prov;
+	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
+		r = LINEERR_NOTOWNER;
+		goto out;
+	}
+	/* spec: tapi-functions.md §0.7 — states each operation accepts */
+	switch (op) {
+	case OP_ACCEPT:
+		states = LINECALLSTATE_OFFERING;
+		limit = caps->uui_accept;
+		fn = p->fn.lineAccept;
+		break;
+	case OP_ANSWER:
+		states = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
+		         LINECALLSTATE_CONNECTED;
+		limit = caps->uui_answer;
+		fn = p->fn.lineAnswer;
+		break;
+	default:
+		states = ~(uint32_t)LINECALLSTATE_IDLE;
+		limit = caps->uui_drop;
+		fn = p->fn.lineDrop;
+		break;
+	}
+	if (!(call->state & states) && !(op == OP_DROP && call->state == 0)) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	if (uui && size > limit) {
+		r = LINEERR_USERUSERINFOTOOBIG;
+		goto out;
+	}
+	if (!fn) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	req = req_new_locked(REQ_GENERIC, ch->open->app, ch->open,
+	                     reply_guard(ch));
+	if (!req) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	if (op != OP_DROP && !call->app_name)
+		call->app_name = mem_strdup(ch->open->app->name);
+	hd = call->hd;
+	call_ref_locked(call);
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(p);
+	r = fn(req->id, hd, uui, uui ? size : 0);
+	provider_leave(p);
+
+	core_lock();
+	r = req_after_call_locked(req, r);
+	core_inflight_end_locked();
+	call_unref_locked(call);
+out:
+	core_unlock();
+	return r;
+}
+
+LONG WINAPI lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ACCEPT);
+}
+
+LONG WINAPI lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ANSWER);
+}
+
+LONG WINAPI lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_DROP);
+}
+
+LONG WINAPI lineDeallocateCall(HCALL hCall)
+{
+	struct callh *ch;
+	struct call *call;
+	struct app *app;
+	bool owner;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	call = ch->call;
+	owner = ch->priv == LINECALLPRIVILEGE_OWNER;
+	/* spec: termination.md §3 — API < 2.0 sole owners drop first */
+	if (owner && call->nowners == 1 && call->state != LINECALLSTATE_IDLE &&
+	    ch->open->api_version < VER_2_0) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	app = ch->open->app;
+	callh_free_locked(ch);
+	if (!list_empty(&call->callhs)) {
+		call_post_info_locked(call, app,
+		                      owner ? LINECALLINFOSTATE_NUMOWNERDECR
+		                            : LINECALLINFOSTATE_NUMMONITORS);
+		goto out;
+	}
+	/* spec: termination.md §3.4 — the last handle: TSPI_lineCloseCall */
+	if (!call->closing) {
+		call->closing = true;
+		call_ref_locked(call);
+		core_unlock();
+		call_close_now(call);
+		return 0;
+	}
+out:
+	core_unlock();
+	return r;
+}
+
+LONG WINAPI lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
+{
+	struct callh *ch;
+	struct call *call;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	call = ch->call;
+	if (dwCallPrivilege != LINECALLPRIVILEGE_OWNER &&
+	    dwCallPrivilege != LINECALLPRIVILEGE_MONITOR) {
+		r = LINEERR_INVALCALLPRIVILEGE;
+		goto out;
+	}
+	/* spec: tapi-functions.md §15 [proposal] — same privilege: nothing */
+	if (dwCallPrivilege == ch->priv)
+		goto out;
+	/* spec: termination.md §4, §9 C5 — sole owner of a live call */
+	if (dwCallPrivilege == LINECALLPRIVILEGE_MONITOR &&
+	    call->nowners == 1 && call->state != LINECALLSTATE_IDLE) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	if (dwCallPrivilege == LINECALLPRIVILEGE_OWNER) {
+		call->nmonitors--;
+		call->nowners++;
+		ch->priv = LINECALLPRIVILEGE_OWNER;
+		call_post_info_locked(call, ch->open->app,
+		                      LINECALLINFOSTATE_NUMOWNERINCR |
+		                              LINECALLINFOSTATE_NUMMONITORS);
+	} else {
+		call->nowners--;
+		call->nmonitors++;
+		ch->priv = LINECALLPRIVILEGE_MONITOR;
+		call_post_info_locked(call, ch->open->app,
+		                      LINECALLINFOSTATE_NUMOWNERDECR |
+		                              LINECALLINFOSTATE_NUMMONITORS);
+	}
+out:
+	core_unlock();
+	return r;
+}
+
+/* Strings TAPI keeps for LINECALLINFO, as variable parts with their NUL. */
+static void set_extra(struct vs_extra *e, size_t pair, const char *s)
+{
+	e->pair = (uint32_t)pair;
+	e->data = s;
+	e->len = s ? (uint32_t)strlen(s) + 1 : 0;
+}
+
+static LONG query(HCALL hCall, void *buf, bool info)
+{
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	uint32_t total, app_fixed, src_fixed, cap, dev_version;
+	uint8_t *tmp = NULL;
+	HDRVCALL hd;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (!buf) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	memcpy(&total, buf, sizeof(total));
+	app_fixed = info ? vs_callinfo_fixed(ch->open->api_version)
+	                 : vs_callstatus_fixed(ch->open->api_version);
+	if (total < app_fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	call = ch->call;
+	p = call->tl->dev->prov;
+	dev_version = call->tl->dev->version;
+	src_fixed = info ? vs_callinfo_fixed(dev_version)
+	                 : vs_callstatus_fixed(dev_version);
+	if (src_fixed < app_fixed)
+		src_fixed = app_fixed;
+	cap = src_fixed + ((total - app_fixed) > QUERY_BUF_MAX
+	                           ? QUERY_BUF_MAX
+	                           : total - app_fixed);
+	tmp = mem_zalloc(cap);
+	if (!tmp) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	/* spec: tapi-functions.md §0.4 — sizes preset, pairs zeroed */
+	memcpy(tmp, &cap, 4);
+	memcpy(tmp + 4, &src_fixed, 4);
+	memcpy(tmp + 8, &src_fixed, 4);
+	hd = call->hd;
+	call_ref_locked(call);
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(p);
+	if (info)
+		r = p->fn.lineGetCallInfo(hd, (LPLINECALLINFO)tmp);
+	else
+		r = p->fn.lineGetCallStatus(hd, (LPLINECALLSTATUS)tmp);
+	provider_leave(p);
+
+	core_lock();
+	core_inflight_end_locked();
+	ch = callh_get_locked(hCall);
+	if (!ch && r == 0)
+		r = LINEERR_INVALCALLHANDLE; /* deallocated meanwhile */
+	if (r == 0 && info) {
+		LPLINECALLINFO ci = buf;
+		struct vs_extra ex[4];
+
+		set_extra(&ex[0], offsetof(LINECALLINFO, dwAppNameSize),
+		          call->app_name);
+		set_extra(&ex[1],
+		          offsetof(LINECALLINFO, dwDisplayableAddressSize),
+		          call->displayable);
+		set_extra(&ex[2], offsetof(LINECALLINFO, dwCalledPartySize),
+		          call->called_party);
+		set_extra(&ex[3], offsetof(LINECALLINFO, dwCommentSize),
+		          call->comment);
+		vs_repack(buf, app_fixed, tmp, src_fixed, cap,
+		          &vs_callinfo_layout, ex, 4);
+		/* spec: tspi.md §7 — the fields TAPI fills */
+		ci->hLine = ch->open->h;
+		ci->dwMonitorDigitModes = 0;
+		ci->dwMonitorMediaModes = 0;
+		ci->dwNumOwners = call->nowners;
+		ci->dwNumMonitors = call->nmonitors;
+		ci->dwCallStates |= LINECALLSTATE_UNKNOWN;
+	} else if (r == 0) {
+		LPLINECALLSTATUS cs = buf;
+
+		vs_repack(buf, app_fixed, tmp, src_fixed, cap,
+		          &vs_callstatus_layout, NULL, 0);
+		cs->dwCallPrivilege = ch->priv;
+		/* spec: §0.6 [proposal] — monitors may invoke nothing */
+		if (ch->priv != LINECALLPRIVILEGE_OWNER) {
+			cs->dwCallFeatures = 0;
+			if (app_fixed >= vs_callstatus_fixed(VER_2_0))
+				cs->dwCallFeatures2 = 0;
+		}
+	}
+	call_unref_locked(call);
+out:
+	core_unlock();
+	mem_free(tmp);
+	return r;
+}
+
+LONG WINAPI lineGetCallInfoA(HCALL hCall, LPLINECALLINFO lpCallInfo)
+{
+	return query(hCall, lpCallInfo, true);
+}
+
+LONG WINAPI lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
+{
+	return query(hCall, lpCallStatus, false);
+}

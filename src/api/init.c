@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Entry points for registrations and devices: lineInitializeEx,
+ * lineInitialize, lineShutdown, lineGetMessage, lineNegotiateAPIVersion,
+ * lineGetDevCaps, lineGetAddressCaps (spec: tapi-functions.md §1-§4, §7).
+ */
+#define LOG_MODULE "api"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/varstruct.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define APP_NAME_MAX 256
+#define CAPS_BUF_MAX (1u << 20)
+
+static LONG check_app_name(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return 0;
+	len = strnlen(name, APP_NAME_MAX + 1);
+	if (len > APP_NAME_MAX)
+		return LINEERR_INVALAPPNAME;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7F)
+			return LINEERR_INVALAPPNAME;
+	}
+	return 0;
+}
+
+static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
+                             uint32_t api_version)
+{
+	struct app *app = mem_zalloc(sizeof(*app));
+	pthread_condattr_t attr;
+
+	if (!app)
+		return NULL;
+	app->evfd = app->portfd = app->wakefd = -1;
+	app->mode = mode;
+	app->cb = cb;
+	app->api_version = api_version;
+	app->refs = 1; /* the handle table's */
+	list_init(&app->opens);
+	list_init(&app->reqs);
+	list_init(&app->link);
+	app->module = mem_strdup(program_invocation_short_name);
+	app->name = mem_strdup(name ? name : program_invocation_short_name);
+	if (!app->module || !app->name)
+		goto fail;
+	if (mode == LINEINITIALIZEEXOPTION_USEEVENT) {
+		app->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (app->evfd < 0)
+			goto fail;
+	}
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&app->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	return app;
+fail:
+	if (app->evfd >= 0)
+		close(app->evfd);
+	mem_free(app->module);
+	mem_free(app->name);
+	mem_free(app);
+	return NULL;
+}
+
+static LONG do_register(HLINEAPP *out, uint32_t mode, LINECALLBACK cb,
+                        const char *name, uint32_t api_version, int portfd,
+                        DWORD_PTR port_key, DWORD *num_devs, int *evfd)
+{
+	struct app *app;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	r = core_session_start_ctl();
+	if (r)
+		goto out;
+	app = app_alloc(mode, cb, name, api_version);
+	if (!app) {
+		r = LINEERR_NOMEM;
+		goto stop;
+	}
+	app->portfd = portfd;
+	app->port_key = port_key;
+	core_lock();
+	if (htab_add(&core.handles, app, OBJ_APP, &app->h) != 0) {
+		core_unlock();
+		app_unref_locked(app);
+		r = LINEERR_NOMEM;
+		goto stop;
+	}
+	r = app_start_delivery(app);
+	if (r) {
+		htab_del(&core.handles, app->h);
+		app_unref_locked(app);
+		core_unlock();
+		goto stop;
+	}
+	list_add_tail(&core.apps, &app->link);
+	core.napps++;
+	*out = app->h;
+	*num_devs = (DWORD)core.ndevs;
+	*evfd = app->evfd;
+	core_unlock();
+	log_info("app %08x: registered (%s)", app->h, app->name);
+	goto out;
+stop:
+	core_lock();
+	if (core.napps == 0) {
+		core_unlock();
+		core_session_stop_ctl();
+	} else {
+		core_unlock();
+	}
+out:
+	pthread_mutex_unlock(&core.ctl);
+	return r;
+}
+
+LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
+                              LINECALLBACK lpfnCallback,
+                              LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
+                              LPDWORD lpdwAPIVersion,
+                              LPLINEINITIALIZEEXPARAMS lpParams)
+{
+	uint32_t mode, api;
+	int portfd = -1, evfd = -1;
+	HLINEAPP h = 0;
+	DWORD ndevs = 0;
+	LONG r;
+
+	(void)hInstance;
+	/* spec: tapi-functions.md §1 */
+	if (!lphLineApp || !lpdwNumDevs || !lpdwAPIVersion || !lpParams)
+		return LINEERR_INVALPOINTER;
+	if (lpParams->dwTotalSize < sizeof(LINEINITIALIZEEXPARAMS))
+		return LINEERR_STRUCTURETOOSMALL;
+	mode = lpParams->dwOptions &
+	       ~(uint32_t)LINEINITIALIZEEXOPTION_CALLHUBTRACKING;
+	if (mode < LINEINITIALIZEEXOPTION_USEHIDDENWINDOW ||
+	    mode > LINEINITIALIZEEXOPTION_USECOMPLETIONPORT)
+		return LINEERR_INVALPARAM;
+	if (mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW && !lpfnCallback)
+		return LINEERR_INVALPOINTER;
+	if (mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT) {
+		int fl;
+
+		portfd = TAPIX_HANDLE_TO_FD(lpParams->Handles.hCompletionPort);
+		fl = portfd >= 0 ? fcntl(portfd, F_GETFL) : -1;
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+			return LINEERR_INVALPARAM;
+	}
+	r = check_app_name(lpszFriendlyAppName);
+	if (r)
+		return r;
+	api = *lpdwAPIVersion < VER_HIGH ? *lpdwAPIVersion : VER_HIGH;
+	r = do_register(&h, mode,
+	                mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW
+	                        ? lpfnCallback
+	                        : NULL,
+	                lpszFriendlyAppName, api, portfd,
+	                lpParams->dwCompletionKey, &ndevs, &evfd);
+	if (r)
+		return r;
+	*lphLineApp = h;
+	*lpdwNumDevs = ndevs;
+	*lpdwAPIVersion = VER_HIGH;
+	lpParams->dwNeededSize = lpParams->dwUsedSize =
+		sizeof(LINEINITIALIZEEXPARAMS);
+	if (mode == LINEINITIALIZEEXOPTION_USEEVENT)
+		lpParams->Handles.hEvent = TAPIX_FD_TO_HANDLE(evfd);
+	return 0;
+}
+
+LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
+                           LINECALLBACK lpfnCallback, LPCSTR lpszAppName,
+                           LPDWORD lpdwNumDevs)
+{
+	int evfd;
+	HLINEAPP h = 0;
+	DWORD ndevs = 0;
+	LONG r;
+
+	(void)hInstance;
+	if (!lphLineApp || !lpdwNumDevs || !lpfnCallback)
+		return LINEERR_INVALPOINTER;
+	r = check_app_name(lpszAppName);
+	if (r)
+		return r;
+	r = do_register(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,
+	                lpfnCallback, lpszAppName, VER_1_4, -1, 0, &ndevs,
+	                &evfd);
+	if (r)
+		return r;
+	*lphLineApp = h;
+	*lpdwNumDevs = ndevs;
+	return 0;
+}
+
+LONG WINAPI lineShutdown(HLINEAPP hLineApp)
+{
+	struct app *app;
+	struct list_node *it, *tmp;
+	bool last;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto fail;
+	app = app_get_locked(hLineApp);
+	if (!app) {
+		r = LINEERR_INVALAPPHANDLE;
+		goto fail;
+	}
+	/* spec: termination.md §6 — invalid at once, then lineClose of each */
+	app->life = LIFE_CLOSING;
+	htab_del(&core.handles, app->h);
+	while (!list_empty(&app->opens))
+		close_open_locked(
+			list_entry(app->opens.next, struct open, app_link));
+	list_foreach_safe(it, tmp, &app->reqs) {
+		req_cancel_locked(list_entry(it, struct req, app_link));
+	}
+	if (app->has_thread && pthread_equal(app->thread, pthread_self()))
+		app->detach = true;
+	app_kill_locked(app);
+	list_del(&app->link);
+	core.napps--;
+	last = core.napps == 0;
+	core_unlock();
+	if (last) {
+		core_worker_flush();
+		core_session_stop_ctl();
+	}
+	pthread_mutex_unlock(&core.ctl);
+	app_stop_delivery(app);
+	core_lock();
+	log_info("app %08x: shut down", app->h);
+	app_unref_locked(app); /* the handle table's reference */
+	core_unlock();
+	return 0;
+fail:
+	core_unlock();
+	pthread_mutex_unlock(&core.ctl);
+	return r;
+}
+
+LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
+                           DWORD dwTimeout)
+{
+	struct timespec deadline;
+	struct app *app;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	app = app_get_locked(hLineApp);
+	/* spec: tapi-functions.md §7 — only for USEEVENT registrations */
+	if (!app || app->mode != LINEINITIALIZEEXOPTION_USEEVENT) {
+		r = LINEERR_INVALAPPHANDLE;
+		goto out;
+	}
+	if (!lpMessage) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += dwTimeout / 1000;
+	deadline.tv_nsec += (long)(dwTimeout % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	app_ref_locked(app);
+	for (;;) {
+		int err;
+
+		if (app->life != LIFE_ALIVE) {
+			r = LINEERR_INVALAPPHANDLE;
+			break;
+		}
+		if (app_pop_locked(app, lpMessage)) {
+			r = 0;
+			break;
+		}
+		if (dwTimeout == 0) {
+			r = LINEERR_OPERATIONFAILED;
+			break;
+		}
+		if (dwTimeout == INFINITE)
+			err = pthread_cond_wait(&app->cond, &core.lock);
+		else
+			err = pthread_cond_timedwait(&app->cond, &core.lock,
+			                             &deadline);
+		if (err == ETIMEDOUT) {
+			r = app_pop_locked(app, lpMessage)
+			            ? 0
+			            : LINEERR_OPERATIONFAILED;
+			if (app->life != LIFE_ALIVE)
+				r = LINEERR_INVALAPPHANDLE;
+			break;
+		}
+	}
+	app_unref_locked(app);
+out:
+	core_unlock();
+	return r;
+}
+
+/* Device checks common to the device functions; core lock held. */
+static LONG device_check(HLINEAPP hLineApp, DWORD id, struct device **out)
+{
+	LONG r = api_check_init_locked();
+
+	if (r)
+		return r;
+	if (!app_get_locked(hLineApp))
+		return LINEERR_INVALAPPHANDLE;
+	*out = core_device_locked(id, &r);
+	if (!*out)
+		return r;
+	if ((*out)->version == 0)
+		return LINEERR_NODRIVER;
+	return 0;
+}
+
+LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
+                                    DWORD dwAPILowVersion,
+                                    DWORD dwAPIHighVersion,
+                                    LPDWORD lpdwAPIVersion,
+                                    LPLINEEXTENSIONID lpExtensionID)
+{
+	struct device *dev;
+	struct provider *p;
+	uint32_t lo, hi;
+	DWORD v = 0;
+	LONG r;
+
+	core_lock();
+	r = device_check(hLineApp, dwDeviceID, &dev);
+	if (r)
+		goto out;
+	if (!lpdwAPIVersion || !lpExtensionID) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	/* spec: tapi-functions.md §3 — app, TAPI and provider ranges meet */
+	lo = dwAPILowVersion > VER_LOW ? dwAPILowVersion : VER_LOW;
+	hi = dwAPIHighVersion < dev->version ? dwAPIHighVersion : dev->version;
+	if (dwAPILowVersion > dwAPIHighVersion || lo > hi) {
+		r = LINEERR_INCOMPATIBLEAPIVERSION;
+		goto out;
+	}
+	p = dev->prov;
+	core_inflight_begin_locked();
+	core_unlock();
+	provider_enter(p);
+	r = p->fn.lineNegotiateTSPIVersion(dwDeviceID, lo, hi, &v);
+	provider_leave(p);
+	core_lock();
+	core_inflight_end_locked();
+	if (r == 0 && (v < lo || v > hi || !vs_version_known(v)))
+		r = LINEERR_INCOMPATIBLEAPIVERSION;
+	if (r == 0) {
+		*lpdwAPIVersion = v;
+		memset(lpExtensionID, 0, sizeof(*lpExtensionID));
+	}
+out:
+	core_unlock();
+	return r;
+}
+
+/*
+ * Runs a caps query into a private buffer and repacks it into the app's:
+ * a provider writing outside its structure cannot reach the app's memory.
+ */
+static LONG caps_query(struct device *dev, void *dst, uint32_t fixed,
+                       const struct vs_layout *layout, bool address,
+                       DWORD address_id, DWORD version)
+{
+	uint32_t total, cap;
+	struct provider *p = dev->prov;
+	uint8_t *buf;
+	unsigned bad;
+	LONG r;
+
+	memcpy(&total, dst, sizeof(total));
+	cap = total > CAPS_BUF_MAX ? CAPS_BUF_MAX : total;
+	buf = mem_zalloc(cap);
+	if (!buf)
+		return LINEERR_NOMEM;
+	memcpy(buf, &cap, 4);
+	memcpy(buf + 4, &fixed, 4);
+	memcpy(buf + 8, &fixed, 4);
+	core_inflight_begin_locked();
+	core_unlock();
+	provider_enter(p);
+	if (address)
+		r = p->fn.lineGetAddressCaps(dev->id, address_id, version, 0,
+		                             (LPLINEADDRESSCAPS)buf);
+	else
+		r = p->fn.lineGetDevCaps(dev->id, version, 0,
+		                         (LPLINEDEVCAPS)buf);
+	provider_leave(p);
+	core_lock();
+	core_inflight_end_locked();
+	if (r == 0) {
+		bad = vs_repack(dst, fixed, buf, fixed, cap, layout, NULL, 0);
+		if (bad)
+			log_warn("line %u: provider caps had %u bad parts",
+			         dev->id, bad);
+	}
+	mem_free(buf);
+	return r;
+}
+
+static LONG caps_check(struct device *dev, DWORD version, DWORD ext,
+                       const void *buf, uint32_t fixed)
+{
+	uint32_t total;
+
+	if (!vs_version_known(version) || version > dev->version)
+		return LINEERR_INCOMPATIBLEAPIVERSION;
+	if (ext != 0)
+		return LINEERR_INCOMPATIBLEEXTVERSION;
+	memcpy(&total, buf, sizeof(total));
+	if (total < fixed)
+		return LINEERR_STRUCTURETOOSMALL;
+	return 0;
+}
+
+LONG WINAPI lineGetDevCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
+                            DWORD dwAPIVersion, DWORD dwExtVersion,
+                            LPLINEDEVCAPS lpLineDevCaps)
+{
+	struct device *dev;
+	uint32_t fixed = vs_devcaps_fixed(dwAPIVersion);
+	LONG r;
+
+	core_lock();
+	r = device_check(hLineApp, dwDeviceID, &dev);
+	if (r)
+		goto out;
+	if (!lpLineDevCaps) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = caps_check(dev, dwAPIVersion, dwExtVersion, lpLineDevCaps, fixed);
+	if (r)
+		goto out;
+	r = caps_query(dev, lpLineDevCaps, fixed, &vs_devcaps_layout, false, 0,
+	               dwAPIVersion);
+	/* spec: tapi-functions.md §4 — TAPI always adds these items */
+	if (r == 0)
+		lpLineDevCaps->dwLineStates |=
+			LINEDEVSTATE_OPEN | LINEDEVSTATE_CLOSE |
+			LINEDEVSTATE_REINIT | LINEDEVSTATE_TRANSLATECHANGE;
+out:
+	core_unlock();
+	return r;
+}
+
+LONG WINAPI lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
+                                DWORD dwAddressID, DWORD dwAPIVersion,
+                                DWORD dwExtVersion,
+                                LPLINEADDRESSCAPS lpAddressCaps)
+{
+	struct device *dev;
+	uint32_t fixed = vs_addresscaps_fixed(dwAPIVersion);
+	LONG r;
+
+	core_lock();
+	r = device_check(hLineApp, dwDeviceID, &dev);
+	if (r)
+		goto out;
+	if (!lpAddressCaps) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = caps_check(dev, dwAPIVersion, dwExtVersion, lpAddressCaps, fixed);
+	if (r)
+		goto out;
+	if (dwAddressID >= dev->caps.num_addresses) {
+		r = LINEERR_INVALADDRESSID;
+		goto out;
+	}
+	r = caps_query(dev, lpAddressCaps, fixed, &vs_addresscaps_layout, true,
+	               dwAddressID, dwAPIVersion);
+out:
+	core_unlock();
+	return r;
+}

@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Entry points for line opens: lineOpen, lineClose, lineSetStatusMessages,
+ * lineGetNewCalls (spec: tapi-functions.md §5, §6, §16, §27).
+ */
+#define LOG_MODULE "api"
+#include <string.h>
+
+#include "api/api.h"
+#include "api/varstruct.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define MEDIA_VALID 0x0000FFFEu
+
+static void limits_of(const struct device *dev, struct vs_limits *lim)
+{
+	lim->num_addresses = dev->caps.num_addresses;
+	lim->bearer_modes = dev->caps.bearer_modes;
+	lim->media_modes = dev->caps.media_modes;
+	lim->max_rate = dev->caps.max_rate;
+	lim->uui_make = dev->caps.uui_make;
+}
+
+/* spec: tapi-functions.md §5 — LINEMAPPER: first device able to do it. */
+static LONG line_mapper(const LINECALLPARAMS *cp, uint32_t version,
+                        struct device **out)
+{
+	size_t i;
+
+	for (i = 0; i < core.ndevs; i++) {
+		struct device *dev = core.devs[i];
+		struct vs_limits lim;
+
+		if (dev->removed || dev->version < version)
+			continue;
+		limits_of(dev, &lim);
+		if (vs_params_validate(cp, version, &lim) == 0) {
+			*out = dev;
+			return 0;
+		}
+	}
+	return LINEERR_LINEMAPPERFAILED;
+}
+
+/* Checks privileges, media modes and options of lineOpen. */
+static LONG check_open_args(const struct device *dev, DWORD version,
+                            DWORD privileges, DWORD media,
+                            const LINECALLPARAMS *cp)
+{
+	uint32_t opts = privileges &
+	                (LINEOPENOPTION_SINGLEADDRESS | LINEOPENOPTION_PROXY);
+	uint32_t priv = privileges & ~opts;
+	bool owner = priv & LINECALLPRIVILEGE_OWNER;
+
+	/* spec: tapi-functions.md §5 [proposal, interpretation] */
+	if (priv != LINECALLPRIVILEGE_NONE &&
+	    priv != LINECALLPRIVILEGE_MONITOR &&
+	    priv != LINECALLPRIVILEGE_OWNER &&
+	    priv != (LINECALLPRIVILEGE_OWNER | LINECALLPRIVILEGE_MONITOR))
+		return LINEERR_INVALPRIVSELECT;
+	if (opts && version < VER_2_0)
+		return LINEERR_INVALPRIVSELECT;
+	if (opts == (LINEOPENOPTION_SINGLEADDRESS | LINEOPENOPTION_PROXY))
+		return LINEERR_INVALPRIVSELECT;
+	if ((opts & LINEOPENOPTION_SINGLEADDRESS) && !owner)
+		return LINEERR_INVALPRIVSELECT;
+	if (owner && (media == 0 || (media & ~MEDIA_VALID) ||
+	              (media & ~dev->caps.media_modes)))
+		return LINEERR_INVALMEDIAMODE;
+	if (opts) {
+		if (!cp)
+			return LINEERR_INVALPOINTER;
+		if (cp->dwTotalSize < vs_callparams_fixed(VER_1_4))
+			return LINEERR_STRUCTURETOOSMALL;
+	}
+	if ((opts & LINEOPENOPTION_SINGLEADDRESS) &&
+	    (cp->dwAddressMode != LINEADDRESSMODE_ADDRESSID ||
+	     cp->dwAddressID >= dev->caps.num_addresses))
+		return LINEERR_INVALADDRESSID;
+	if (opts & LINEOPENOPTION_PROXY) {
+		/* validated only: this project handles no proxy requests */
+		uint32_t size = cp->dwDevSpecificSize;
+		uint32_t off = cp->dwDevSpecificOffset;
+
+		if (size == 0 || size % 4 ||
+		    off < vs_callparams_fixed(VER_1_4) ||
+		    off > cp->dwTotalSize || size > cp->dwTotalSize - off)
+			return LINEERR_INVALCALLPARAMS;
+	}
+	return 0;
+}
+
+/* Opens the device at the provider on the first app-level open. */
+static LONG tline_get(struct device *dev, struct tline **out)
+{
+	struct tline *tl;
+	struct provider *p = dev->prov;
+	HDRVLINE hd = NULL;
+	LONG r;
+
+	if (dev->tl) {
+		*out = dev->tl;
+		return 0;
+	}
+	tl = mem_zalloc(sizeof(*tl));
+	if (!tl)
+		return LINEERR_NOMEM;
+	if (htab_add(&core.handles, tl, OBJ_TLINE, &tl->ht) != 0) {
+		mem_free(tl);
+		return LINEERR_NOMEM;
+	}
+	tl->dev = dev;
+	tl->refs = 1; /* the device's */
+	list_init(&tl->opens);
+	list_init(&tl->calls);
+	list_init(&tl->work);
+	core.n_tlines++;
+	core_unlock();
+	provider_enter(p);
+	r = p->fn.lineOpen(dev->id, (HTAPILINE)(uintptr_t)tl->ht, &hd,
+	                   dev->version, core_line_event);
+	provider_leave(p);
+	core_lock();
+	if (r) {
+		htab_del(&core.handles, tl->ht);
+		tline_unref_locked(tl);
+		return r;
+	}
+	tl->hd = hd;
+	dev->tl = tl;
+	log_info("line %u: opened at the provider", dev->id);
+	*out = tl;
+	return 0;
+}
+
+/* Pushes changed unions to the provider; core lock held, dropped inside. */
+static LONG push_unions(struct tline *tl, bool force)
+{
+	struct provider *p = tl->dev->prov;
+	uint32_t media, ls, as;
+	uint32_t old_media = tl->media_union;
+	bool status_changed;
+	LONG r = 0;
+
+	if (!tline_unions_locked(tl, &media, &ls, &as) && !force)
+		return 0;
+	status_changed = ls != tl->line_states || as != tl->addr_states;
+	core_unlock();
+	provider_enter(p);
+	if (media != old_media || force)
+		r = p->fn.lineSetDefaultMediaDetection(tl->hd, media);
+	if (r == 0 && status_changed && p->fn.lineSetStatusMessages)
+		p->fn.lineSetStatusMessages(tl->hd, ls, as);
+	provider_leave(p);
+	core_lock();
+	if (r == 0) {
+		tl->media_union = media;
+		tl->line_states = ls;
+		tl->addr_states = as;
+	}
+	return r;
+}
+
+LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
+                      DWORD dwAPIVersion, DWORD dwExtVersion,
+                      DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
+                      DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
+{
+	struct app *app;
+	struct device *dev = NULL;
+	struct tline *tl;
+	struct open *o;
+	uint32_t opts;
+	bool fresh;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	app = app_get_locked(hLineApp);
+	if (!app) {
+		r = LINEERR_INVALAPPHANDLE;
+		goto out;
+	}
+	if (dwDeviceID == LINEMAPPER) {
+		if (!lphLine || !lpCallParams) {
+			r = LINEERR_INVALPOINTER;
+			goto out;
+		}
+		if (lpCallParams->dwTotalSize < vs_callparams_fixed(VER_1_4)) {
+			r = LINEERR_STRUCTURETOOSMALL;
+			goto out;
+		}
+		if (!vs_version_known(dwAPIVersion)) {
+			r = LINEERR_INCOMPATIBLEAPIVERSION;
+			goto out;
+		}
+		r = line_mapper(lpCallParams, dwAPIVersion, &dev);
+		if (r)
+			goto out;
+	} else {
+		dev = core_device_locked(dwDeviceID, &r);
+		if (!dev)
+			goto out;
+		if (!lphLine) {
+			r = LINEERR_INVALPOINTER;
+			goto out;
+		}
+	}
+	if (dev->version == 0) {
+		r = LINEERR_NODRIVER;
+		goto out;
+	}
+	if (!vs_version_known(dwAPIVersion) || dwAPIVersion > dev->version) {
+		r = LINEERR_INCOMPATIBLEAPIVERSION;
+		goto out;
+	}
+	if (dwExtVersion != 0) {
+		r = LINEERR_INCOMPATIBLEEXTVERSION;
+		goto out;
+	}
+	r = check_open_args(dev, dwAPIVersion, dwPrivileges, dwMediaModes,
+	                    lpCallParams);
+	if (r)
+		goto out;
+	o = mem_zalloc(sizeof(*o));
+	if (!o) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	if (htab_add(&core.handles, o, OBJ_OPEN, &o->h) != 0) {
+		mem_free(o);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	opts = dwPrivileges &
+	       (LINEOPENOPTION_SINGLEADDRESS | LINEOPENOPTION_PROXY);
+	o->life = LIFE_CLOSING; /* not usable until fully open */
+	o->app = app;
+	o->api_version = dwAPIVersion;
+	o->privileges = dwPrivileges & ~opts;
+	o->media_modes =
+		(o->privileges & LINECALLPRIVILEGE_OWNER) ? dwMediaModes : 0;
+	o->single_address = opts & LINEOPENOPTION_SINGLEADDRESS;
+	o->address_id = o->single_address ? lpCallParams->dwAddressID : 0;
+	o->cbinst = dwCallbackInstance;
+	list_init(&o->callhs);
+	list_init(&o->reqs);
+	list_init(&o->app_link);
+	list_init(&o->tl_link);
+
+	/* The device stays claimed while the provider is configured. */
+	while (dev->busy)
+		pthread_cond_wait(&core.cond, &core.lock);
+	dev->busy = true;
+	fresh = dev->tl == NULL;
+	r = tline_get(dev, &tl);
+	if (r)
+		goto undo;
+	o->tl = tl;
+	tline_ref_locked(tl);
+	list_add_tail(&tl->opens, &o->tl_link);
+	/* spec: tapi-functions.md §5 — a rejected media union fails the open */
+	r = push_unions(tl, fresh);
+	if (r) {
+		list_del(&o->tl_link);
+		tline_unref_locked(tl);
+		o->tl = NULL;
+		if (fresh && list_empty(&tl->opens)) {
+			struct provider *p = dev->prov;
+
+			core_unlock();
+			provider_enter(p);
+			p->fn.lineClose(tl->hd);
+			provider_leave(p);
+			core_lock();
+			htab_del(&core.handles, tl->ht);
+			dev->tl = NULL;
+			tline_unref_locked(tl);
+		}
+		goto undo;
+	}
+	o->life = LIFE_ALIVE;
+	list_add_tail(&app->opens, &o->app_link);
+	core.n_opens++;
+	tline_post_devstate_locked(tl, o, LINEDEVSTATE_OPEN, 0, 0);
+	dev->busy = false;
+	pthread_cond_broadcast(&core.cond);
+	*lphLine = o->h;
+	log_info("line %u: open %08x by app %08x (privileges %08x)", dev->id,
+	         o->h, app->h, o->privileges);
+	goto out;
+undo:
+	dev->busy = false;
+	pthread_cond_broadcast(&core.cond);
+	htab_del(&core.handles, o->h);
+	mem_free(o);
+out:
+	core_unlock();
+	pthread_mutex_unlock(&core.ctl);
+	return r;
+}
+
+LONG WINAPI lineClose(HLINE hLine)
+{
+	struct open *o;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	o = open_get_locked(hLine);
+	if (!o) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	close_open_locked(o);
+out:
+	core_unlock();
+	pthread_mutex_unlock(&core.ctl);
+	return r;
+}
+
+LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
+                                  DWORD dwAddressStates)
+{
+	struct open *o;
+	struct device *dev;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	o = open_get_locked(hLine);
+	if (!o) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	if (dwLineStates & ~(uint32_t)0x01FFFFFF) {
+		r = LINEERR_INVALLINESTATE;
+		goto out;
+	}
+	if (dwAddressStates & ~(uint32_t)0x000001FF) {
+		r = LINEERR_INVALADDRESSSTATE;
+		goto out;
+	}
+	o->line_states = dwLineStates;
+	o->addr_states = dwAddressStates;
+	dev = o->tl->dev;
+	while (dev->busy)
+		pthread_cond_wait(&core.cond, &core.lock);
+	dev->busy = true;
+	if (o->life == LIFE_ALIVE)
+		push_unions(o->tl, false);
+	dev->busy = false;
+	pthread_cond_broadcast(&core.cond);
+out:
+	core_unlock();
+	pthread_mutex_unlock(&core.ctl);
+	return r;
+}
+
+LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
+                            LPLINECALLLIST lpCallList)
+{
+	struct open *o;
+	struct list_node *it;
+	uint32_t n = 0, needed, i = 0;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	o = open_get_locked(hLine);
+	if (!o) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	if (!lpCallList) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (lpCallList->dwTotalSize < sizeof(LINECALLLIST)) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	if (dwSelect != LINECALLSELECT_LINE &&
+	    dwSelect != LINECALLSELECT_ADDRESS) {
+		r = LINEERR_INVALCALLSELECT;
+		goto out;
+	}
+	if (dwSelect == LINECALLSELECT_ADDRESS &&
+	    dwAddressID >= o->tl->dev->caps.num_addresses) {
+		r = LINEERR_INVALADDRESSID;
+		goto out;
+	}
+#define WANTED(call)                                                         \
+	((call)->routed && !(call)->closing && (call)->life == LIFE_ALIVE && \
+	 !call_handle_of_open_locked((call), o) &&                           \
+	 (dwSelect == LINECALLSELECT_LINE ||                                 \
+	  call_address(call) == dwAddressID))
+	list_foreach(it, &o->tl->calls) {
+		struct call *call = list_entry(it, struct call, tl_link);
+
+		if (WANTED(call))
+			n++;
+	}
+	needed = (uint32_t)sizeof(LINECALLLIST) + n * (uint32_t)sizeof(HCALL);
+	lpCallList->dwNeededSize = needed;
+	lpCallList->dwCallsNumEntries = 0;
+	lpCallList->dwCallsSize = 0;
+	lpCallList->dwCallsOffset = 0;
+	lpCallList->dwUsedSize = sizeof(LINECALLLIST);
+	/* spec: tapi-functions.md §16 [proposal] — too small: no handles */
+	if (lpCallList->dwTotalSize < needed)
+		goto out;
+	list_foreach(it, &o->tl->calls) {
+		struct call *call = list_entry(it, struct call, tl_link);
+		struct callh *ch;
+		HCALL h;
+
+		if (!WANTED(call))
+			continue;
+		ch = callh_new_locked(o, call, LINECALLPRIVILEGE_MONITOR);
+		if (!ch) {
+			r = LINEERR_NOMEM;
+			break;
+		}
+		h = ch->h;
+		memcpy((uint8_t *)lpCallList + sizeof(LINECALLLIST) +
+		               i * sizeof(HCALL),
+		       &h, sizeof(h));
+		i++;
+	}
+#undef WANTED
+	if (r) {
+		/* undo: the list is all or nothing */
+		while (i-- > 0) {
+			HCALL h;
+			struct callh *ch;
+
+			memcpy(&h,
+			       (uint8_t *)lpCallList + sizeof(LINECALLLIST) +
+			               i * sizeof(HCALL),
+			       sizeof(h));
+			ch = callh_get_locked(h);
+			if (ch)
+				callh_free_locked(ch);
+		}
+		goto out;
+	}
+	for (n = 0; n < i; n++) {
+		HCALL h;
+
+		memcpy(&h,
+		       (uint8_t *)lpCallList + sizeof(LINECALLLIST) +
+		               n * sizeof(HCALL),
+		       sizeof(h));
+		/* spec: §16 — the other apps learn of the new monitor */
+		call_post_info_locked(callh_get_locked(h)->call, o->app,
+		                      LINECALLINFOSTATE_NUMMONITORS);
+	}
+	lpCallList->dwCallsNumEntries = i;
+	lpCallList->dwCallsSize = i * (uint32_t)sizeof(HCALL);
+	lpCallList->dwCallsOffset = i ? (uint32_t)sizeof(LINECALLLIST) : 0;
+	lpCallList->dwUsedSize = needed;
+out:
+	core_unlock();
+	return r;
+}

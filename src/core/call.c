@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Calls and per-app call handles: creation, choosing the initial owner of a
+ * new call (spec: tapi-model.md §5), announcing calls to monitors (§4),
+ * forwarding provider call events to every handle holder
+ * (tapi-messages-and-states.md §3) and closing calls in the provider.
+ */
+#define LOG_MODULE "core"
+#include "core/core.h"
+
+#include <string.h>
+
+#include "util/log.h"
+#include "util/mem.h"
+
+struct call *call_new_locked(struct tline *tl)
+{
+	struct call *call = mem_zalloc(sizeof(*call));
+
+	if (!call)
+		return NULL;
+	if (htab_add(&core.handles, call, OBJ_CALL, &call->ht) != 0) {
+		mem_free(call);
+		return NULL;
+	}
+	call->tl = tl;
+	call->refs = 1; /* the tline's list */
+	list_init(&call->callhs);
+	list_init(&call->early);
+	list_init(&call->work);
+	list_add_tail(&tl->calls, &call->tl_link);
+	tline_ref_locked(tl);
+	core.n_calls++;
+	return call;
+}
+
+void call_ref_locked(struct call *call)
+{
+	call->refs++;
+}
+
+void call_discard_early_locked(struct call *call)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &call->early) {
+		list_del(it);
+		mem_free(list_entry(it, struct early_event, link));
+	}
+}
+
+void call_unref_locked(struct call *call)
+{
+	if (--call->refs > 0)
+		return;
+	call_discard_early_locked(call);
+	mem_free(call->app_name);
+	mem_free(call->displayable);
+	mem_free(call->called_party);
+	mem_free(call->comment);
+	tline_unref_locked(call->tl);
+	mem_free(call);
+	core.n_calls--;
+}
+
+struct callh *callh_get_locked(uint32_t h)
+{
+	return htab_get(&core.handles, h, OBJ_CALLH);
+}
+
+struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
+{
+	struct callh *ch = mem_zalloc(sizeof(*ch));
+
+	if (!ch)
+		return NULL;
+	if (htab_add(&core.handles, ch, OBJ_CALLH, &ch->h) != 0) {
+		mem_free(ch);
+		return NULL;
+	}
+	ch->open = o;
+	ch->call = call;
+	ch->priv = priv;
+	list_add_tail(&o->callhs, &ch->open_link);
+	list_add_tail(&call->callhs, &ch->call_link);
+	if (priv == LINECALLPRIVILEGE_OWNER)
+		call->nowners++;
+	else
+		call->nmonitors++;
+	core.n_callhs++;
+	return ch;
+}
+
+void callh_free_locked(struct callh *ch)
+{
+	struct call *call = ch->call;
+
+	htab_del(&core.handles, ch->h);
+	list_del(&ch->open_link);
+	list_del(&ch->call_link);
+	if (ch->priv == LINECALLPRIVILEGE_OWNER)
+		call->nowners--;
+	else
+		call->nmonitors--;
+	mem_free(ch);
+	core.n_callhs--;
+}
+
+struct callh *call_handle_of_open_locked(struct call *call, struct open *o)
+{
+	struct list_node *it;
+
+	list_foreach(it, &call->callhs) {
+		struct callh *ch = list_entry(it, struct callh, call_link);
+
+		if (ch->open == o)
+			return ch;
+	}
+	return NULL;
+}
+
+void call_post_info_locked(struct call *call, struct app *except, uint32_t bits)
+{
+	struct list_node *it;
+
+	/* spec: tapi-model.md §6.4 — no LINE_CALLINFO after IDLE */
+	if (call->state == LINECALLSTATE_IDLE)
+		return;
+	list_foreach(it, &call->callhs) {
+		struct callh *ch = list_entry(it, struct callh, call_link);
+
+		if (ch->open->app == except)
+			continue;
+		app_post_locked(ch->open->app, ch->h, ch->h, LINE_CALLINFO,
+		                ch->open->cbinst, bits, 0, 0);
+	}
+}
+
+/* dwParam2 of a LINE_CALLSTATE for @ch: the app's own parent handle. */
+static DWORD_PTR state_param2(struct callh *ch)
+{
+	struct call *call = ch->call;
+	struct call *parent;
+	struct callh *ph;
+
+	if (call->state != LINECALLSTATE_CONFERENCED)
+		return call->mode;
+	/* spec: tapi-messages-and-states.md §3 LINE_CALLSTATE, CONFERENCED */
+	parent = call->parent_ht
+	                 ? htab_get(&core.handles, call->parent_ht, OBJ_CALL)
+	                 : NULL;
+	if (!parent)
+		return 0;
+	ph = call_handle_of_open_locked(parent, ch->open);
+	return ph ? ph->h : 0;
+}
+
+static void post_state(struct callh *ch, uint32_t priv)
+{
+	app_post_locked(ch->open->app, ch->h, ch->h, LINE_CALLSTATE,
+	                ch->open->cbinst, ch->call->state, state_param2(ch),
+	                priv);
+}
+
+static void post_newcall(struct callh *ch)
+{
+	/* spec: tapi-messages-and-states.md §3 LINE_APPNEWCALL, API >= 2.0 */
+	if (ch->open->api_version >= VER_2_0)
+		app_post_locked(ch->open->app, ch->h, ch->open->h,
+		                LINE_APPNEWCALL, ch->open->cbinst,
+		                call_address(ch->call), ch->h, ch->priv);
+}
+
+uint32_t call_address(const struct call *call)
+{
+	return call->address_id;
+}
+
+/* Opens of the call's line that may own a call of @mode, best first. */
+static struct open *first_candidate(struct call *call, uint32_t mode)
+{
+	struct list_node *it;
+
+	list_foreach(it, &call->tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+
+		if (o->life != LIFE_ALIVE ||
+		    !(o->privileges & LINECALLPRIVILEGE_OWNER))
+			continue;
+		if (!(o->media_modes & mode))
+			continue;
+		/* spec: tapi-model.md §5.1 — SINGLEADDRESS restricts owners */
+		if (o->single_address && o->address_id != call->address_id)
+			continue;
+		return o;
+	}
+	return NULL;
+}
+
+/*
+ * spec: tapi-model.md §5 — the initial owner: the first-opened candidate for
+ * the single known mode; with UNKNOWN, an app registered for UNKNOWN, else
+ * the candidate modes in the default media priority order.
+ */
+static struct open *select_owner(struct call *call, uint32_t media)
+{
+	static const uint32_t order[] = {
+		LINEMEDIAMODE_INTERACTIVEVOICE,
+		LINEMEDIAMODE_AUTOMATEDVOICE,
+		LINEMEDIAMODE_DATAMODEM,
+		LINEMEDIAMODE_G3FAX,
+		LINEMEDIAMODE_TDD,
+		LINEMEDIAMODE_G4FAX,
+		LINEMEDIAMODE_DIGITALDATA,
+		LINEMEDIAMODE_TELETEX,
+		LINEMEDIAMODE_VIDEOTEX,
+		LINEMEDIAMODE_TELEX,
+		LINEMEDIAMODE_MIXED,
+		LINEMEDIAMODE_ADSI,
+		LINEMEDIAMODE_VOICEVIEW,
+		LINEMEDIAMODE_VIDEO,
+	};
+	uint32_t known = media & ~(uint32_t)LINEMEDIAMODE_UNKNOWN;
+	struct open *o;
+	size_t i;
+
+	if (!(media & LINEMEDIAMODE_UNKNOWN) && known &&
+	    (known & (known - 1)) == 0)
+		return first_candidate(call, known);
+	o = first_candidate(call, LINEMEDIAMODE_UNKNOWN);
+	if (o)
+		return o;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(known & order[i]))
+			continue;
+		o = first_candidate(call, order[i]);
+		if (o)
+			return o;
+	}
+	return NULL;
+}
+
+/* First LINE_CALLSTATE of a provider-originated call: hand out handles. */
+static void route_locked(struct call *call, uint32_t media)
+{
+	struct open *owner = select_owner(call, media);
+	struct list_node *it;
+	struct callh *fresh[64];
+	size_t n = 0, i;
+
+	call->routed = true;
+	list_foreach(it, &call->tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+		uint32_t priv = 0;
+		struct callh *ch;
+
+		if (o->life != LIFE_ALIVE)
+			continue;
+		if (o == owner)
+			priv = LINECALLPRIVILEGE_OWNER;
+		else if (o->privileges & LINECALLPRIVILEGE_MONITOR)
+			priv = LINECALLPRIVILEGE_MONITOR;
+		if (!priv)
+			continue;
+		ch = callh_new_locked(o, call, priv);
+		if (!ch) {
+			log_err("call %08x: out of memory, open %08x gets no "
+			        "handle",
+			        call->ht, o->h);
+			continue;
+		}
+		if (n < sizeof(fresh) / sizeof(fresh[0]))
+			fresh[n++] = ch;
+	}
+	if (!owner)
+		log_info("call %08x: no owner for media %08x", call->ht, media);
+	/*
+	 * Counts are complete before the first message, so the new holders
+	 * read correct LINECALLINFO counts (no LINE_CALLINFO for these).
+	 */
+	for (i = 0; i < n; i++) {
+		post_newcall(fresh[i]);
+		post_state(fresh[i], fresh[i]->priv);
+	}
+}
+
+void call_announce_created_locked(struct call *call, struct open *creator)
+{
+	struct list_node *it;
+
+	call->routed = true;
+	/*
+	 * spec: tapi-model.md §4, tapi-messages-and-states.md §3 — monitors
+	 * get a handle, LINE_APPNEWCALL and LINE_CALLSTATE(UNKNOWN) with the
+	 * creator's LINE_REPLY; the real state follows as it is known.
+	 */
+	list_foreach(it, &call->tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+		struct callh *ch;
+
+		if (o == creator || o->life != LIFE_ALIVE ||
+		    !(o->privileges & LINECALLPRIVILEGE_MONITOR))
+			continue;
+		ch = callh_new_locked(o, call, LINECALLPRIVILEGE_MONITOR);
+		if (!ch) {
+			log_err("call %08x: out of memory, monitor %08x gets "
+			        "no handle",
+			        call->ht, o->h);
+			continue;
+		}
+		post_newcall(ch);
+		app_post_locked(o->app, ch->h, ch->h, LINE_CALLSTATE, o->cbinst,
+		                LINECALLSTATE_UNKNOWN, 0,
+		                LINECALLPRIVILEGE_MONITOR);
+	}
+}
+
+static bool valid_state(DWORD_PTR s)
+{
+	uint32_t low = (uint32_t)s & 0x00FFFFFFu;
+
+	if ((uint64_t)s > 0xFFFFFFFFu)
+		return false;
+	return low != 0 && (low & (low - 1)) == 0 &&
+	       low <= LINECALLSTATE_UNKNOWN;
+}
+
+static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
+                         DWORD_PTR p3)
+{
+	struct list_node *it;
+
+	if (!valid_state(p1)) {
+		log_warn("call %08x: provider reported invalid state %lx",
+		         call->ht, (unsigned long)p1);
+		return;
+	}
+	/* spec: tapi-messages-and-states.md §3 — IDLE is final */
+	if (call->state == LINECALLSTATE_IDLE) {
+		log_debug("call %08x: state %lx after IDLE ignored", call->ht,
+		          (unsigned long)p1);
+		return;
+	}
+	call->state = (uint32_t)p1 & 0x00FFFFFFu;
+	call->state_time_ms = core_now_ms();
+	if (call->state == LINECALLSTATE_CONFERENCED) {
+		struct call *parent =
+			htab_get(&core.handles, (uint32_t)p2, OBJ_CALL);
+
+		call->mode = 0;
+		if (parent && parent->tl == call->tl && parent != call) {
+			call->parent_ht = parent->ht;
+			parent->is_conf_parent = true;
+		}
+	} else {
+		call->mode = (uint32_t)p2;
+	}
+	if (!call->media)
+		call->media = (uint32_t)p3;
+	log_debug("call %08x: state %08x mode %08x", call->ht, call->state,
+	          call->mode);
+	if (!call->routed) {
+		route_locked(call, (uint32_t)p3);
+	} else {
+		list_foreach(it, &call->callhs) {
+			post_state(list_entry(it, struct callh, call_link), 0);
+		}
+	}
+	/* spec: termination.md §8 — a handle-less call closes at IDLE */
+	if (call->state == LINECALLSTATE_IDLE && list_empty(&call->callhs))
+		call_close_later_locked(call);
+}
+
+void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
+                       DWORD_PTR p2, DWORD_PTR p3)
+{
+	struct list_node *it;
+
+	switch (msg) {
+	case LINE_CALLSTATE:
+		on_callstate(call, p1, p2, p3);
+		break;
+	case LINE_CALLINFO:
+		if (call->state == LINECALLSTATE_IDLE || !call->routed)
+			break;
+		list_foreach(it, &call->callhs) {
+			struct callh *ch =
+				list_entry(it, struct callh, call_link);
+
+			app_post_locked(ch->open->app, ch->h, ch->h,
+			                LINE_CALLINFO, ch->open->cbinst,
+			                (uint32_t)p1, 0, 0);
+		}
+		break;
+	default:
+		log_debug("call %08x: provider message %u ignored", call->ht,
+		          (unsigned)msg);
+		break;
+	}
+}
+
+void call_new_from_provider_locked(struct tline *tl, DWORD_PTR hdcall,
+                                   DWORD_PTR out_htcall)
+{
+	HTAPICALL *out = (HTAPICALL *)out_htcall;
+	struct call *call;
+
+	if (!out) {
+		log_warn("line %08x: LINE_NEWCALL without HTAPICALL pointer",
+		         tl->ht);
+		return;
+	}
+	call = call_new_locked(tl);
+	if (!call) {
+		/* spec: tspi.md §3 — NULL tells the provider to retry later */
+		log_err("line %08x: out of memory for a new call", tl->ht);
+		*out = NULL;
+		return;
+	}
+	call->hd = (HDRVCALL)hdcall;
+	*out = (HTAPICALL)(uintptr_t)call->ht;
+	log_info("call %08x: new call on line %u", call->ht, tl->dev->id);
+}
+
+void call_close_later_locked(struct call *call)
+{
+	if (call->closing)
+		return;
+	call->closing = true;
+	call_ref_locked(call); /* the worker queue's reference */
+	list_add_tail(&core.work, &call->work);
+	pthread_cond_broadcast(&core.cond);
+}
+
+void call_close_now(struct call *call)
+{
+	struct provider *p;
+	HDRVCALL hd;
+
+	core_lock();
+	p = call->tl->dev->prov;
+	hd = call->hd;
+	core_unlock();
+
+	log_debug("call %08x: TSPI_lineCloseCall", call->ht);
+	provider_enter(p);
+	p->fn.lineCloseCall(hd);
+	provider_leave(p);
+
+	core_lock();
+	/*
+	 * spec: termination.md §1.1 — after TSPI_lineCloseCall the pair is
+	 * dead on both sides: later events naming it are dropped.
+	 */
+	call->life = LIFE_DEAD;
+	htab_del(&core.handles, call->ht);
+	list_del(&call->tl_link);
+	call_discard_early_locked(call);
+	pthread_cond_broadcast(&core.cond);
+	call_unref_locked(call); /* the tline list's reference */
+	call_unref_locked(call); /* the caller's reference */
+	core_unlock();
+}

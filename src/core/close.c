@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Closing lines: lineClose (and so lineShutdown) with the per-call drop and
+ * close rules of spec termination.md §5, and the forced close a provider
+ * asks for with LINE_CLOSE (§7). Decisions are taken under the core lock;
+ * the provider is called after releasing it.
+ */
+#define LOG_MODULE "core"
+#include "core/core.h"
+
+#include "util/log.h"
+#include "util/mem.h"
+
+#define CLOSE_DROP  1u
+#define CLOSE_CLOSE 2u
+
+/* TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. */
+static void drop_on_close(struct call *call)
+{
+	struct provider *p;
+	struct req *req;
+	HDRVCALL hd;
+	LONG r;
+
+	core_lock();
+	p = call->tl->dev->prov;
+	hd = call->hd;
+	if (p->fn.lineDropOnClose || !p->fn.lineDrop) {
+		core_unlock();
+		if (p->fn.lineDropOnClose) {
+			/* legacy providers only: spec tspi.md §6 */
+			provider_enter(p);
+			p->fn.lineDropOnClose(hd);
+			provider_leave(p);
+		}
+		return;
+	}
+	req = req_new_locked(REQ_INTERNAL_DROP, NULL, NULL, 0);
+	core_unlock();
+	if (!req) {
+		log_err("call %08x: out of memory, not dropped on close",
+		        call->ht);
+		return;
+	}
+	log_info("call %08x: dropped, its sole owner closed the line",
+	         call->ht);
+	provider_enter(p);
+	r = p->fn.lineDrop(req->id, hd, NULL, 0);
+	provider_leave(p);
+	core_lock();
+	req_after_call_locked(req, r);
+	core_unlock();
+}
+
+/* Acts on the calls gathered in @todo; no lock held. */
+static void run_todo(struct list_node *todo)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, todo) {
+		struct call *call = list_entry(it, struct call, close_link);
+		uint32_t flags;
+
+		core_lock();
+		list_del(it);
+		flags = call->close_flags;
+		call->close_flags = 0;
+		core_unlock();
+		if (flags & CLOSE_DROP)
+			drop_on_close(call);
+		/*
+		 * spec: termination.md §5.1 rule 2 — CloseCall right after
+		 * the drop returned, without waiting for its completion.
+		 */
+		if (flags & CLOSE_CLOSE) {
+			call_close_now(call); /* consumes our reference */
+		} else {
+			core_lock();
+			call_unref_locked(call);
+			core_unlock();
+		}
+	}
+}
+
+static void todo_add(struct list_node *todo, struct call *call, uint32_t flags)
+{
+	if (flags & CLOSE_CLOSE) {
+		if (call->closing)
+			flags &= ~CLOSE_CLOSE;
+		else
+			call->closing = true;
+	}
+	if (call->closing && !(flags & CLOSE_CLOSE))
+		flags &= ~CLOSE_DROP; /* already being closed: no drop */
+	if (!flags)
+		return;
+	call_ref_locked(call);
+	call->close_flags = flags;
+	list_add_tail(todo, &call->close_link);
+}
+
+/* Removes @o's handles, applying §5.1 to each call; gathers into @todo. */
+static void release_handles(struct open *o, struct list_node *todo, bool notify)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &o->callhs) {
+		struct callh *ch = list_entry(it, struct callh, open_link);
+		struct call *call = ch->call;
+		bool owner = ch->priv == LINECALLPRIVILEGE_OWNER;
+		uint32_t flags = 0;
+
+		callh_free_locked(ch);
+		/* spec: termination.md §5.1 — drop rule, close rule, neither */
+		if (owner && call->nowners == 0 &&
+		    call->state != LINECALLSTATE_IDLE && !call->creating)
+			flags |= CLOSE_DROP;
+		if (list_empty(&call->callhs))
+			flags |= CLOSE_CLOSE;
+		else if (notify)
+			call_post_info_locked(
+				call, o->app,
+				owner ? LINECALLINFOSTATE_NUMOWNERDECR
+				      : LINECALLINFOSTATE_NUMMONITORS);
+		todo_add(todo, call, flags);
+	}
+}
+
+/* Cancels @o's requests; pending creations are closed (§5.1 last row). */
+static void cancel_requests(struct open *o, struct list_node *todo)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &o->reqs) {
+		struct req *req = list_entry(it, struct req, open_link);
+		struct call *pc = req->kind == REQ_MAKECALL ? req->call : NULL;
+
+		req_cancel_locked(req);
+		/*
+		 * A creating function still running in another thread: the
+		 * call is closed when it returns (req_after_call_locked).
+		 */
+		if (pc && req->state == REQ_PENDING && pc->life == LIFE_ALIVE &&
+		    list_empty(&pc->callhs))
+			todo_add(todo, pc, CLOSE_CLOSE);
+	}
+}
+
+static void unlink_open(struct open *o)
+{
+	o->life = LIFE_DEAD;
+	/* spec: termination.md §5.2.1 — the handle is invalid at once */
+	htab_del(&core.handles, o->h);
+	list_del(&o->tl_link);
+	list_del(&o->app_link);
+	core.n_opens--;
+}
+
+/* Waits until @dev has no open or close in progress, then claims it. */
+static void device_claim(struct device *dev)
+{
+	while (dev->busy)
+		pthread_cond_wait(&core.cond, &core.lock);
+	dev->busy = true;
+}
+
+static void device_release(struct device *dev)
+{
+	dev->busy = false;
+	pthread_cond_broadcast(&core.cond);
+}
+
+/*
+ * The provider-level close (spec: termination.md §5.2.5): TSPI_lineCloseCall
+ * for every call still known on the line, then TSPI_lineClose. Core lock
+ * held on entry and exit; the device is claimed by the caller.
+ */
+static void finish_tline(struct tline *tl)
+{
+	struct device *dev = tl->dev;
+	struct provider *p = dev->prov;
+
+	tl->life = LIFE_CLOSING;
+	while (!list_empty(&tl->calls)) {
+		struct list_node *it;
+		struct call *next = NULL;
+
+		list_foreach(it, &tl->calls) {
+			struct call *call =
+				list_entry(it, struct call, tl_link);
+
+			if (call->creating)
+				continue;
+			if (!call->closing) {
+				call->closing = true;
+				call_ref_locked(call);
+				next = call;
+				break;
+			}
+			if (list_linked(&call->work)) {
+				/* queued for the worker: do it now ourselves */
+				list_del(&call->work);
+				next = call;
+				break;
+			}
+		}
+		if (!next) {
+			/* closing elsewhere, or its creation is returning */
+			pthread_cond_wait(&core.cond, &core.lock);
+			continue;
+		}
+		core_unlock();
+		call_close_now(next);
+		core_lock();
+	}
+	core_unlock();
+	log_info("line %u: TSPI_lineClose", dev->id);
+	provider_enter(p);
+	p->fn.lineClose(tl->hd);
+	provider_leave(p);
+	core_lock();
+	tl->life = LIFE_DEAD;
+	htab_del(&core.handles, tl->ht);
+	dev->tl = NULL;
+	tline_unref_locked(tl); /* the device's reference */
+}
+
+void close_open_locked(struct open *o)
+{
+	struct tline *tl = o->tl;
+	struct device *dev = tl->dev;
+	struct list_node todo;
+	uint32_t media, lstates, astates;
+	bool last, changed = false;
+
+	list_init(&todo);
+	unlink_open(o); /* its tline reference is released at the end */
+	cancel_requests(o, &todo);
+	release_handles(o, &todo, true);
+	core_unlock();
+	run_todo(&todo);
+	core_lock();
+
+	device_claim(dev);
+	last = list_empty(&tl->opens);
+	if (last) {
+		finish_tline(tl);
+	} else {
+		changed = tline_unions_locked(tl, &media, &lstates, &astates);
+		tline_post_devstate_locked(tl, NULL, LINEDEVSTATE_CLOSE, 0, 0);
+		if (changed) {
+			HDRVLINE hd = tl->hd;
+			struct provider *p = dev->prov;
+
+			tl->media_union = media;
+			tl->line_states = lstates;
+			tl->addr_states = astates;
+			core_unlock();
+			/* spec: termination.md §5.2.4 — recompute the unions */
+			provider_enter(p);
+			p->fn.lineSetDefaultMediaDetection(hd, media);
+			if (p->fn.lineSetStatusMessages)
+				p->fn.lineSetStatusMessages(hd, lstates,
+				                            astates);
+			provider_leave(p);
+			core_lock();
+		}
+	}
+	device_release(dev);
+	log_info("line %u: open %08x closed", dev->id, o->h);
+	tline_unref_locked(tl); /* the open's reference */
+	mem_free(o);
+}
+
+void close_tline_forced_locked(struct tline *tl)
+{
+	struct device *dev = tl->dev;
+	struct list_node todo, *it, *tmp;
+
+	device_claim(dev);
+	if (tl->life != LIFE_ALIVE || dev->tl != tl) {
+		device_release(dev);
+		return;
+	}
+	list_init(&todo);
+	/*
+	 * spec: termination.md §7 — every app with the line open gets
+	 * LINE_CLOSE; its line and call handles die, no IDLE is owed and
+	 * its requests on that line get no reply.
+	 */
+	list_foreach_safe(it, tmp, &tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+
+		unlink_open(o);
+		cancel_requests(o, &todo);
+		release_handles(o, &todo, false);
+		app_post_locked(o->app, 0, o->h, LINE_CLOSE, o->cbinst, 0, 0,
+		                0);
+		tline_unref_locked(tl); /* the open's; the caller holds one */
+		mem_free(o);
+	}
+	/* Calls are closed by finish_tline; nothing is dropped here. */
+	list_foreach_safe(it, tmp, &todo) {
+		struct call *call = list_entry(it, struct call, close_link);
+
+		list_del(it);
+		if (call->close_flags & CLOSE_CLOSE)
+			call->closing = false; /* finish_tline closes it */
+		call->close_flags = 0;
+		call_unref_locked(call);
+	}
+	finish_tline(tl);
+	device_release(dev);
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The core's global state: the lock, the provider session (spec: tspi.md §2,
+ * started by the first registration and ended after the last), the device
+ * table, and the worker that performs provider calls decided inside
+ * provider callbacks (TAPI never calls a provider from its callbacks).
+ */
+#define LOG_MODULE "core"
+#include "core/core.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* Handle bits: 21 index bits (2M objects), 11 generation bits. */
+#define HANDLE_IDX_BITS 21
+/* Request ids: 31 bits keep them positive; 18 index bits, 13 generation. */
+#define REQ_IDX_BITS   18
+#define HANDLE_RESERVE 4096u
+
+struct core core = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.ctl = PTHREAD_MUTEX_INITIALIZER,
+	.apps = LIST_HEAD_INIT(core.apps),
+	.cond = PTHREAD_COND_INITIALIZER,
+	.work = LIST_HEAD_INIT(core.work),
+	.line_work = LIST_HEAD_INIT(core.line_work),
+};
+
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void)
+{
+	htab_init(&core.handles, HANDLE_IDX_BITS, 32, HANDLE_RESERVE);
+	htab_init(&core.reqs, REQ_IDX_BITS, 31, HANDLE_RESERVE);
+}
+
+void core_lock(void)
+{
+	pthread_once(&tables_once, tables_init);
+	pthread_mutex_lock(&core.lock);
+}
+
+void core_unlock(void)
+{
+	pthread_mutex_unlock(&core.lock);
+}
+
+uint64_t core_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+const char *tapix_version(void)
+{
+	return "0.1.0";
+}
+
+void tapix_live_get(struct tapix_live *out)
+{
+	memset(out, 0, sizeof(*out));
+	core_lock();
+	out->apps = core.napps;
+	out->opens = core.n_opens;
+	out->lines = core.n_tlines;
+	out->calls = core.n_calls;
+	out->call_handles = core.n_callhs;
+	out->requests = core.reqs.live;
+	out->providers = core.session ? core.nprovs : 0;
+	core_unlock();
+	out->allocations = mem_live();
+	out->provider_objects = provider_live_objects();
+}
+
+struct device *core_device_locked(uint32_t id, LONG *err)
+{
+	if (id >= core.ndevs) {
+		*err = LINEERR_BADDEVICEID;
+		return NULL;
+	}
+	if (core.devs[id]->removed) {
+		*err = LINEERR_NODEVICE;
+		return NULL;
+	}
+	return core.devs[id];
+}
+
+/* ---- worker ---------------------------------------------------------------
+ */
+
+void core_worker_kick_locked(void)
+{
+	pthread_cond_broadcast(&core.cond);
+}
+
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	core_lock();
+	for (;;) {
+		if (!list_empty(&core.line_work)) {
+			struct tline *tl = list_entry(core.line_work.next,
+			                              struct tline, work);
+
+			list_del(&tl->work);
+			core.worker_busy = true;
+			close_tline_forced_locked(tl);
+			tline_unref_locked(tl); /* the queue's reference */
+			core.worker_busy = false;
+			pthread_cond_broadcast(&core.cond);
+			continue;
+		}
+		if (!list_empty(&core.work)) {
+			struct call *call =
+				list_entry(core.work.next, struct call, work);
+
+			list_del(&call->work);
+			core.worker_busy = true;
+			core_unlock();
+			call_close_now(
+				call); /* consumes the queue's reference */
+			core_lock();
+			core.worker_busy = false;
+			pthread_cond_broadcast(&core.cond);
+			continue;
+		}
+		if (core.worker_stop)
+			break;
+		pthread_cond_wait(&core.cond, &core.lock);
+	}
+	core_unlock();
+	return NULL;
+}
+
+void core_inflight_begin_locked(void)
+{
+	core.inflight++;
+}
+
+void core_inflight_end_locked(void)
+{
+	if (--core.inflight == 0)
+		pthread_cond_broadcast(&core.cond);
+}
+
+void core_force_close_later_locked(struct tline *tl)
+{
+	if (tl->force_close || tl->life != LIFE_ALIVE)
+		return;
+	tl->force_close = true;
+	tline_ref_locked(tl);
+	list_add_tail(&core.line_work, &tl->work);
+	pthread_cond_broadcast(&core.cond);
+}
+
+void core_worker_flush(void)
+{
+	core_lock();
+	while (!list_empty(&core.work) || !list_empty(&core.line_work) ||
+	       core.worker_busy)
+		pthread_cond_wait(&core.cond, &core.lock);
+	core_unlock();
+}
+
+/* ---- session --------------------------------------------------------------
+ */
+
+static void read_caps(struct device *d)
+{
+	union {
+		LINEDEVCAPS caps;
+		uint8_t buf[1024];
+	} u;
+	LONG r;
+
+	memset(&u, 0, sizeof(u));
+	u.caps.dwTotalSize = sizeof(u);
+	u.caps.dwNeededSize = u.caps.dwUsedSize = 268;
+	provider_enter(d->prov);
+	r = d->prov->fn.lineGetDevCaps(d->id, d->version, 0, &u.caps);
+	provider_leave(d->prov);
+	if (r != 0) {
+		log_warn("line %u: TSPI_lineGetDevCaps failed (%08x)", d->id,
+		         (unsigned)r);
+		return;
+	}
+	d->caps.num_addresses = u.caps.dwNumAddresses;
+	d->caps.bearer_modes = u.caps.dwBearerModes;
+	d->caps.media_modes = u.caps.dwMediaModes;
+	d->caps.max_rate = u.caps.dwMaxRate;
+	d->caps.dev_cap_flags = u.caps.dwDevCapFlags;
+	d->caps.uui_accept = u.caps.dwUUIAcceptSize;
+	d->caps.uui_answer = u.caps.dwUUIAnswerSize;
+	d->caps.uui_make = u.caps.dwUUIMakeCallSize;
+	d->caps.uui_drop = u.caps.dwUUIDropSize;
+}
+
+static void providers_shutdown(void)
+{
+	size_t i;
+
+	for (i = 0; i < core.nprovs; i++) {
+		struct provider *p = &core.provs[i];
+
+		if (p->inited) {
+			provider_enter(p);
+			p->fn.providerShutdown(p->version, p->perm_id);
+			provider_leave(p);
+			p->inited = false;
+		}
+		provider_unload(p);
+	}
+	mem_free(core.provs);
+	core.provs = NULL;
+	core.nprovs = 0;
+	for (i = 0; i < core.ndevs; i++)
+		mem_free(core.devs[i]);
+	mem_free(core.devs);
+	core.devs = NULL;
+	core.ndevs = 0;
+}
+
+/* Passes the provider's own section to it (tapix extension). */
+static LONG configure(struct provider *p, const struct conf *c)
+{
+	const struct conf_section *s = conf_section(c, p->name);
+	size_t i;
+
+	if (!s || !p->fn.providerConfig)
+		return 0;
+	for (i = 0; i < s->nkv; i++) {
+		LONG r;
+
+		if (strcmp(s->kv[i].key, "module") == 0)
+			continue;
+		r = p->fn.providerConfig(p->perm_id, s->kv[i].key,
+		                         s->kv[i].value);
+		if (r != 0) {
+			log_err("provider %s: bad value for key %s", p->name,
+			        s->kv[i].key);
+			return LINEERR_INIFILECORRUPT;
+		}
+	}
+	return 0;
+}
+
+static const char *module_key(const struct conf *c, const char *name)
+{
+	const struct conf_section *s = conf_section(c, name);
+	size_t i;
+
+	for (i = 0; s && i < s->nkv; i++)
+		if (strcmp(s->kv[i].key, "module") == 0)
+			return s->kv[i].value;
+	return NULL;
+}
+
+static LONG start_providers(const struct conf *c)
+{
+	uint32_t total = 0;
+	size_t i;
+	LONG r;
+
+	core.provs = mem_zalloc((c->nproviders ? c->nproviders : 1) *
+	                        sizeof(*core.provs));
+	if (!core.provs)
+		return LINEERR_NOMEM;
+	for (i = 0; i < c->nproviders; i++) {
+		struct provider *p = &core.provs[i];
+		DWORD nlines = 0, nphones = 0, ver = 0;
+
+		r = provider_load(p, c->providers[i],
+		                  module_key(c, c->providers[i]),
+		                  c->provider_path);
+		core.nprovs = i + 1;
+		if (r != 0)
+			return r;
+		p->perm_id = (uint32_t)i + 1;
+		r = configure(p, c);
+		if (r != 0)
+			return r;
+		/* spec: tspi.md §2 step 1 — the overall negotiation */
+		r = p->fn.lineNegotiateTSPIVersion(INITIALIZE_NEGOTIATION,
+		                                   VER_LOW, VER_HIGH, &ver);
+		if (r != 0 || ver < VER_LOW || ver > VER_HIGH) {
+			log_err("provider %s: no common TSPI version", p->name);
+			return LINEERR_NODRIVER;
+		}
+		p->version = ver;
+		r = p->fn.providerEnumDevices(p->perm_id, &nlines, &nphones,
+		                              (HPROVIDER)(uintptr_t)p->perm_id,
+		                              core_line_event, NULL);
+		if (r != 0) {
+			log_err("provider %s: TSPI_providerEnumDevices failed",
+			        p->name);
+			return r;
+		}
+		if (nlines > 65536) {
+			log_err("provider %s: %u lines is too many", p->name,
+			        (unsigned)nlines);
+			return LINEERR_NODRIVER;
+		}
+		p->first_dev = total;
+		p->num_lines = nlines;
+		total += nlines;
+	}
+	core.devs = mem_zalloc((total ? total : 1) * sizeof(*core.devs));
+	if (!core.devs)
+		return LINEERR_NOMEM;
+	for (i = 0; i < total; i++) {
+		core.devs[i] = mem_zalloc(sizeof(**core.devs));
+		if (!core.devs[i])
+			return LINEERR_NOMEM;
+		core.ndevs = i + 1;
+	}
+	for (i = 0; i < core.nprovs; i++) {
+		struct provider *p = &core.provs[i];
+		DWORD opts = 0;
+		uint32_t d;
+
+		for (d = 0; d < p->num_lines; d++) {
+			core.devs[p->first_dev + d]->id = p->first_dev + d;
+			core.devs[p->first_dev + d]->prov = p;
+		}
+		r = p->fn.providerInit(p->version, p->perm_id, p->first_dev, 0,
+		                       p->num_lines, 0, core_async_completion,
+		                       &opts);
+		if (r != 0) {
+			log_err("provider %s: TSPI_providerInit failed (%08x)",
+			        p->name, (unsigned)r);
+			return r;
+		}
+		p->inited = true;
+		p->nonreentrant = (opts & LINETSPIOPTION_NONREENTRANT) != 0;
+		for (d = 0; d < p->num_lines; d++) {
+			struct device *dev = core.devs[p->first_dev + d];
+			DWORD v = 0;
+
+			provider_enter(p);
+			r = p->fn.lineNegotiateTSPIVersion(dev->id, VER_LOW,
+			                                   VER_HIGH, &v);
+			provider_leave(p);
+			if (r != 0 || v < VER_LOW || v > VER_HIGH) {
+				log_warn("line %u: no common TSPI version",
+				         dev->id);
+				dev->version = 0;
+				continue;
+			}
+			dev->version = v;
+			read_caps(dev);
+		}
+	}
+	return 0;
+}
+
+LONG core_session_start_ctl(void)
+{
+	struct conf c;
+	int err;
+	LONG r;
+
+	if (core.session)
+		return 0;
+	err = conf_load(&c);
+	if (err == -ENOMEM)
+		return LINEERR_NOMEM;
+	if (err)
+		return LINEERR_INIFILECORRUPT;
+	r = start_providers(&c);
+	conf_free(&c);
+	if (r == 0) {
+		core.worker_stop = false;
+		if (pthread_create(&core.worker, NULL, worker_main, NULL) != 0)
+			r = LINEERR_RESOURCEUNAVAIL;
+	}
+	if (r != 0) {
+		providers_shutdown();
+		return r;
+	}
+	core_lock();
+	core.worker_running = true;
+	core.session = true;
+	core_unlock();
+	log_info("session started: %zu providers, %zu lines", core.nprovs,
+	         core.ndevs);
+	return 0;
+}
+
+void core_session_stop_ctl(void)
+{
+	if (!core.session)
+		return;
+	core_lock();
+	while (core.inflight)
+		pthread_cond_wait(&core.cond, &core.lock);
+	core.worker_stop = true;
+	pthread_cond_broadcast(&core.cond);
+	core_unlock();
+	pthread_join(core.worker, NULL);
+	core_lock();
+	core.worker_running = false;
+	core.session = false;
+	core_unlock();
+	/* spec: termination.md §6 — last registration gone: providers stop */
+	providers_shutdown();
+	log_info("session ended");
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The core's objects and their rules: registrations (apps), line devices,
+ * provider-level line opens (tlines), app-level opens (HLINE), calls, per-app
+ * call handles (HCALL) and asynchronous requests.
+ *
+ * Locking: one core lock (core.lock) guards every field of every object
+ * below and both handle tables. It is never held while calling a provider
+ * (TSPI_*) or an application (callback, descriptor the app owns). core.ctl
+ * serializes session start and stop (and the line closes of lineShutdown);
+ * lock order is ctl -> lock. Nothing that ctl's holder waits for may need
+ * ctl: the worker and delivery threads never take it while the holder waits
+ * for them. Provider callbacks take only core.lock and never call a
+ * provider.
+ */
+#ifndef TAPIX_CORE_CORE_H
+#define TAPIX_CORE_CORE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <tapix/tapix.h>
+#include <tspi.h>
+
+#include "util/htab.h"
+#include "util/list.h"
+
+/* API versions this implementation speaks (constants.md §1). */
+#define VER_1_4  0x00010004u
+#define VER_2_0  0x00020000u
+#define VER_2_2  0x00020002u
+#define VER_LOW  VER_1_4
+#define VER_HIGH VER_2_2
+
+/* Handle types in core.handles. */
+enum obj_type {
+	OBJ_APP = 1,
+	OBJ_OPEN,
+	OBJ_TLINE,
+	OBJ_CALL,
+	OBJ_CALLH,
+};
+
+/* Life of an object (memory life is not protocol life: STYLE.md §4). */
+enum life {
+	LIFE_ALIVE = 0,
+	LIFE_CLOSING, /* no new operations; teardown in progress */
+	LIFE_DEAD,    /* unreachable; freed with its last reference */
+};
+
+/* One queued message and the handle that must still be alive to deliver it. */
+struct qmsg {
+	LINEMESSAGE m;
+	uint32_t guard; /* 0: always delivered */
+};
+
+/* Ring buffer of messages; grows by doubling, never shrinks while alive. */
+struct msgq {
+	struct qmsg *ring;
+	uint32_t cap; /* power of two */
+	uint32_t head;
+	uint32_t count;
+};
+
+/* Resolved entry points of one provider module. */
+struct tspi {
+	LONG (*lineNegotiateTSPIVersion)(DWORD, DWORD, DWORD, LPDWORD);
+	LONG (*providerEnumDevices)
+	(DWORD, LPDWORD, LPDWORD, HPROVIDER, LINEEVENT, PHONEEVENT);
+	LONG (*providerInit)
+	(DWORD, DWORD, DWORD, DWORD, DWORD_PTR, DWORD_PTR, ASYNC_COMPLETION,
+	 LPDWORD);
+	LONG (*providerShutdown)(DWORD, DWORD);
+	LONG (*providerCreateLineDevice)(DWORD_PTR, DWORD);
+	LONG (*lineGetDevCaps)(DWORD, DWORD, DWORD, LPLINEDEVCAPS);
+	LONG (*lineGetAddressCaps)
+	(DWORD, DWORD, DWORD, DWORD, LPLINEADDRESSCAPS);
+	LONG (*lineOpen)(DWORD, HTAPILINE, LPHDRVLINE, DWORD, LINEEVENT);
+	LONG (*lineClose)(HDRVLINE);
+	LONG (*lineSetDefaultMediaDetection)(HDRVLINE, DWORD);
+	LONG (*lineSetStatusMessages)(HDRVLINE, DWORD, DWORD);
+	LONG (*lineMakeCall)
+	(DRV_REQUESTID, HDRVLINE, HTAPICALL, LPHDRVCALL, LPCSTR, DWORD,
+	 LPLINECALLPARAMS);
+	LONG (*lineAnswer)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG (*lineAccept)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG (*lineDrop)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG (*lineDropOnClose)(HDRVCALL);
+	LONG (*lineCloseCall)(HDRVCALL);
+	LONG (*lineGetCallInfo)(HDRVCALL, LPLINECALLINFO);
+	LONG (*lineGetCallStatus)(HDRVCALL, LPLINECALLSTATUS);
+	LONG (*lineGetCallAddressID)(HDRVCALL, LPDWORD);
+	LONG (*providerConfig)(DWORD, LPCSTR, LPCSTR);
+	DWORD (*providerLiveObjects)(void);
+};
+
+struct provider {
+	char *name;
+	void *dl; /* dlopen handle; kept open for the process */
+	struct tspi fn;
+	uint32_t perm_id; /* permanent provider id: 1-based config order */
+	uint32_t version; /* overall TSPI version (INITIALIZE_NEGOTIATION) */
+	uint32_t first_dev;
+	uint32_t num_lines;
+	bool inited;
+	bool nonreentrant;
+	pthread_mutex_t serial; /* held around every call when nonreentrant */
+};
+
+/* Capabilities the core checks requests against, read at session start. */
+struct devcaps {
+	uint32_t num_addresses;
+	uint32_t bearer_modes;
+	uint32_t media_modes;
+	uint32_t max_rate;
+	uint32_t dev_cap_flags;
+	uint32_t uui_accept, uui_answer, uui_make, uui_drop;
+};
+
+struct device {
+	uint32_t id;
+	struct provider *prov;
+	uint32_t version; /* highest TSPI version the provider speaks for it */
+	bool removed;
+	bool busy; /* TSPI_lineOpen/lineClose in progress (core.cond) */
+	struct devcaps caps;
+	struct tline *tl; /* provider-level open, or NULL */
+};
+
+/* A registration (HLINEAPP). */
+struct app {
+	uint32_t h;
+	enum life life;
+	unsigned refs;        /* handle table, waiters, delivery thread */
+	uint32_t api_version; /* app's version for messages without a device */
+	uint32_t mode;        /* LINEINITIALIZEEXOPTION_ value */
+	LINECALLBACK cb;
+	int evfd;   /* USEEVENT: eventfd readable while queued */
+	int portfd; /* USECOMPLETIONPORT: the app's descriptor */
+	DWORD_PTR port_key;
+	int wakefd;             /* wakes the completion-port writer */
+	char *name;             /* friendly name (LINECALLINFO AppName) */
+	char *module;           /* module name for handoff */
+	struct list_node link;  /* core.apps */
+	struct list_node opens; /* struct open.app_link */
+	struct list_node reqs;  /* struct req.app_link: outstanding requests */
+	struct msgq q;
+	pthread_cond_t cond; /* queue non-empty or app dead */
+	pthread_t thread;    /* delivery thread (callback/port modes) */
+	bool has_thread;
+	bool evfd_set; /* evfd currently signalled */
+	bool detach;   /* lineShutdown ran on the delivery thread */
+};
+
+/* A provider-level open of a device (HTAPILINE/HDRVLINE pair). */
+struct tline {
+	uint32_t ht;
+	HDRVLINE hd;
+	enum life life;
+	unsigned refs; /* device, opens, calls, in-flight TSPI calls */
+	struct device *dev;
+	struct list_node opens; /* struct open.tl_link, in open order */
+	struct list_node calls; /* struct call.tl_link */
+	uint32_t media_union;   /* last value sent to the provider */
+	uint32_t line_states;   /* last lineSetStatusMessages union */
+	uint32_t addr_states;
+	bool force_close;      /* provider sent LINE_CLOSE; queued for worker */
+	struct list_node work; /* core.line_work */
+};
+
+/* An app-level open (HLINE). */
+struct open {
+	uint32_t h;
+	enum life life;
+	struct app *app;
+	struct tline *tl;
+	uint32_t api_version;
+	uint32_t privileges;  /* LINECALLPRIVILEGE_ bits of lineOpen */
+	uint32_t media_modes; /* owner media modes */
+	bool single_address;
+	uint32_t address_id; /* with single_address */
+	DWORD_PTR cbinst;
+	uint32_t line_states; /* lineSetStatusMessages masks */
+	uint32_t addr_states;
+	struct list_node app_link;
+	struct list_node tl_link;
+	struct list_node callhs; /* struct callh.open_link */
+	struct list_node reqs;   /* struct req.open_link */
+};
+
+/* A buffered provider event of a call whose creating request is pending. */
+struct early_event {
+	struct list_node link;
+	uint32_t msg;
+	DWORD_PTR p1, p2, p3;
+};
+
+/* A call known to the core (HTAPICALL/HDRVCALL pair). */
+struct call {
+	uint32_t ht;
+	HDRVCALL hd;
+	enum life life;
+	unsigned refs; /* tline list, creating request, in-flight use */
+	struct tline *tl;
+	uint32_t state; /* last LINECALLSTATE_ reported, 0 = none yet */
+	uint32_t mode;  /* its mode (dwParam2), 0 for CONFERENCED */
+	uint32_t media; /* media mode of the first report */
+	uint32_t address_id;
+	uint32_t parent_ht; /* conference parent (CONFERENCED), or 0 */
+	bool is_conf_parent;
+	uint64_t state_time_ms; /* wall clock of the current state */
+	bool creating;          /* creating request not yet completed */
+	bool routed;            /* app handles were assigned */
+	bool closing;           /* TSPI_lineCloseCall issued or queued */
+	uint32_t nowners;
+	uint32_t nmonitors;
+	char *app_name;    /* app that originated or answered it */
+	char *displayable; /* from LINECALLPARAMS, for LINECALLINFO */
+	char *called_party;
+	char *comment;
+	struct list_node callhs; /* struct callh.call_link */
+	struct list_node tl_link;
+	struct list_node early; /* struct early_event, while creating */
+	struct list_node work;  /* core.work (TSPI_lineCloseCall pending) */
+	struct list_node close_link; /* a lineClose's list of calls to act on */
+	uint32_t close_flags; /* CLOSE_DROP / CLOSE_CLOSE for close_link */
+};
+
+/* One app's handle to a call (HCALL). */
+struct callh {
+	uint32_t h;
+	struct open *open;
+	struct call *call;
+	uint32_t priv; /* LINECALLPRIVILEGE_OWNER or _MONITOR */
+	struct list_node open_link;
+	struct list_node call_link;
+};
+
+enum req_state {
+	REQ_CALLING = 0, /* the TSPI function has not returned yet */
+	REQ_PENDING,     /* waiting for ASYNC_COMPLETION */
+};
+
+enum req_kind {
+	REQ_GENERIC = 0,
+	REQ_MAKECALL,
+	REQ_INTERNAL_DROP, /* TAPI's own drop (lineClose): no LINE_REPLY */
+};
+
+/* An asynchronous request (its id is the app's and the provider's). */
+struct req {
+	uint32_t id;
+	enum req_state state;
+	enum req_kind kind;
+	bool early; /* completed before the TSPI function returned */
+	LONG early_result;
+	struct app *app;   /* NULL once cancelled or for internal requests */
+	struct open *open; /* open it was issued through, NULL when detached */
+	uint32_t guard;    /* handle that must be alive for the reply */
+	DWORD_PTR cbinst;
+	struct call *call; /* REQ_MAKECALL: the call being created (ref) */
+	LPHCALL lphcall;   /* REQ_MAKECALL: app memory for the new handle */
+	struct list_node app_link;
+	struct list_node open_link;
+};
+
+struct core {
+	pthread_mutex_t lock;
+	pthread_mutex_t ctl;
+	struct htab handles;   /* apps, opens, tlines, calls, call handles */
+	struct htab reqs;      /* requests by id (31-bit, positive) */
+	struct list_node apps; /* struct app.link */
+	size_t napps;
+	/* Session: providers and devices; changed only with ctl held. */
+	bool session;
+	struct provider *provs;
+	size_t nprovs;
+	struct device **devs; /* devices never move: tlines point to them */
+	size_t ndevs;
+	/* Worker: provider calls decided inside provider callbacks. */
+	pthread_t worker;
+	bool worker_running;
+	bool worker_stop;
+	bool worker_busy;
+	pthread_cond_t cond; /* broadcast on worker, device and call changes */
+	struct list_node work;      /* struct call.work, or line jobs */
+	struct list_node line_work; /* tlines to force-close */
+	unsigned inflight; /* app-initiated provider calls in progress */
+	/* Live counters (tapix_live_get). */
+	size_t n_opens, n_tlines, n_calls, n_callhs;
+};
+
+extern struct core core;
+
+/* ---- core.c: lock, session, devices -------------------------------------- */
+
+void core_lock(void);
+void core_unlock(void);
+/* Starts the session if this is the first registration; ctl held. */
+LONG core_session_start_ctl(void);
+/* Ends the session when no registration is left; ctl held. */
+void core_session_stop_ctl(void);
+/* Returns the device or NULL; sets *err to BADDEVICEID / NODEVICE. */
+struct device *core_device_locked(uint32_t id, LONG *err);
+uint64_t core_now_ms(void);
+/* Runs the provider work queued by callbacks until the queue is empty. */
+void core_worker_flush(void);
+void core_worker_kick_locked(void);
+/* Counts an app-initiated provider call; session stop waits for none. */
+void core_inflight_begin_locked(void);
+void core_inflight_end_locked(void);
+/* Queues the forced close of @tl (provider LINE_CLOSE) for the worker. */
+void core_force_close_later_locked(struct tline *tl);
+
+/* ---- provider.c: loading and calling providers --------------------------- */
+
+LONG provider_load(struct provider *p, const char *name, const char *path,
+                   const char *search_dir);
+size_t provider_live_objects(void);
+void provider_unload(struct provider *p);
+void provider_enter(struct provider *p);
+void provider_leave(struct provider *p);
+void core_async_completion(DRV_REQUESTID id, LONG result);
+void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
+                     DWORD_PTR p2, DWORD_PTR p3);
+
+/* ---- app.c: registrations and message queues ----------------------------- */
+
+void app_ref_locked(struct app *app);
+void app_unref_locked(struct app *app);
+struct app *app_get_locked(uint32_t h);
+/* Queues one message; never fails (the ring grows or the message drops). */
+void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
+                     uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
+                     DWORD_PTR p3);
+/* Pops the next deliverable message; false when none. */
+bool app_pop_locked(struct app *app, LINEMESSAGE *out);
+LONG app_start_delivery(struct app *app);
+/* Marks the app dead, wakes waiters and its thread; core lock held. */
+void app_kill_locked(struct app *app);
+/* Joins the delivery thread unless called from it; no lock held. */
+void app_stop_delivery(struct app *app);
+void msgq_fini(struct msgq *q);
+
+/* ---- line.c: opens ------------------------------------------------------- */
+
+struct open *open_get_locked(uint32_t h);
+/* Recomputes the media and status unions of @tl; returns true if changed. */
+bool tline_unions_locked(struct tline *tl, uint32_t *media, uint32_t *lstates,
+                         uint32_t *astates);
+void tline_ref_locked(struct tline *tl);
+void tline_unref_locked(struct tline *tl);
+/* Delivers LINE_LINEDEVSTATE to the opens of @tl that enabled @states. */
+void tline_post_devstate_locked(struct tline *tl, struct open *except,
+                                uint32_t states, DWORD_PTR p2, DWORD_PTR p3);
+
+/* ---- call.c: calls, handles, routing, events ----------------------------- */
+
+struct call *call_new_locked(struct tline *tl);
+void call_ref_locked(struct call *call);
+void call_unref_locked(struct call *call);
+struct callh *callh_get_locked(uint32_t h);
+struct callh *callh_new_locked(struct open *o, struct call *call,
+                               uint32_t priv);
+/* Frees a handle; returns the call if it has no handle left. */
+void callh_free_locked(struct callh *ch);
+uint32_t call_address(const struct call *call);
+struct callh *call_handle_of_open_locked(struct call *call, struct open *o);
+/* Sends LINE_CALLINFO(@bits) to handle holders not of @except (unless IDLE). */
+void call_post_info_locked(struct call *call, struct app *except,
+                           uint32_t bits);
+/* Announces a call created by @creator's request to the monitors. */
+void call_announce_created_locked(struct call *call, struct open *creator);
+void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
+                       DWORD_PTR p2, DWORD_PTR p3);
+void call_new_from_provider_locked(struct tline *tl, DWORD_PTR hdcall,
+                                   DWORD_PTR out_htcall);
+/* Queues TSPI_lineCloseCall for the worker (callback context). */
+void call_close_later_locked(struct call *call);
+/* Closes the call now: core lock NOT held, ref held by the caller. */
+void call_close_now(struct call *call);
+void call_discard_early_locked(struct call *call);
+
+/* ---- req.c: asynchronous requests ---------------------------------------- */
+
+struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
+                           uint32_t guard);
+/* Processes the TSPI function's return; returns what the app gets. */
+LONG req_after_call_locked(struct req *req, LONG r);
+void req_complete_locked(struct req *req, LONG result);
+/* Suppresses the reply and any write to app memory. */
+void req_cancel_locked(struct req *req);
+size_t req_live(void);
+
+/* ---- close.c: lineClose / lineShutdown / forced close ---------------------
+ */
+
+/*
+ * lineClose of @o: core lock held on entry, released and retaken inside
+ * (provider calls are made without it); @o is freed on return.
+ */
+void close_open_locked(struct open *o);
+/* Forced close of every open of @tl (LINE_CLOSE, device removal). */
+void close_tline_forced_locked(struct tline *tl);
+
+#endif /* TAPIX_CORE_CORE_H */

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Line opens: app-level opens (HLINE) merged into one provider-level open
+ * per device (spec: tapi-model.md §2.1), the unions of media modes and
+ * status masks sent to the provider, and the provider's LINEEVENT entry.
+ */
+#define LOG_MODULE "core"
+#include "core/core.h"
+
+#include "util/log.h"
+#include "util/mem.h"
+
+struct open *open_get_locked(uint32_t h)
+{
+	struct open *o = htab_get(&core.handles, h, OBJ_OPEN);
+
+	return o && o->life == LIFE_ALIVE ? o : NULL;
+}
+
+void tline_ref_locked(struct tline *tl)
+{
+	tl->refs++;
+}
+
+void tline_unref_locked(struct tline *tl)
+{
+	if (--tl->refs > 0)
+		return;
+	mem_free(tl);
+	core.n_tlines--;
+}
+
+bool tline_unions_locked(struct tline *tl, uint32_t *media, uint32_t *lstates,
+                         uint32_t *astates)
+{
+	struct list_node *it;
+	uint32_t m = 0, l = 0, a = 0;
+
+	list_foreach(it, &tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+
+		/* spec: tspi.md §8 — union over OWNER opens only */
+		if (o->privileges & LINECALLPRIVILEGE_OWNER)
+			m |= o->media_modes;
+		l |= o->line_states;
+		a |= o->addr_states;
+	}
+	*media = m;
+	*lstates = l;
+	*astates = a;
+	return m != tl->media_union || l != tl->line_states ||
+	       a != tl->addr_states;
+}
+
+void tline_post_devstate_locked(struct tline *tl, struct open *except,
+                                uint32_t states, DWORD_PTR p2, DWORD_PTR p3)
+{
+	struct list_node *it;
+
+	list_foreach(it, &tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+		uint32_t mine;
+
+		if (o == except || o->life != LIFE_ALIVE)
+			continue;
+		/* spec: tapi-messages-and-states.md §2 — REINIT is always on */
+		mine = states & (o->line_states | LINEDEVSTATE_REINIT);
+		if (!mine)
+			continue;
+		app_post_locked(o->app, o->h, o->h, LINE_LINEDEVSTATE,
+		                o->cbinst, mine, p2, p3);
+	}
+}
+
+static void on_line_event(struct tline *tl, struct call *call, DWORD msg,
+                          DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)
+{
+	struct early_event *ev;
+
+	switch (msg) {
+	case LINE_NEWCALL:
+		call_new_from_provider_locked(tl, p1, p2);
+		return;
+	case LINE_LINEDEVSTATE:
+		/* spec: tspi.md §5 — providers never report OPEN/CLOSE */
+		p1 &= ~(DWORD_PTR)(LINEDEVSTATE_OPEN | LINEDEVSTATE_CLOSE);
+		if (p1)
+			tline_post_devstate_locked(tl, NULL, (uint32_t)p1, p2,
+			                           p3);
+		return;
+	case LINE_CLOSE:
+		/* spec: termination.md §7 — the worker closes it for us */
+		log_info("line %u: provider asks to close", tl->dev->id);
+		core_force_close_later_locked(tl);
+		return;
+	case LINE_ADDRESSSTATE: {
+		struct list_node *it;
+
+		list_foreach(it, &tl->opens) {
+			struct open *o = list_entry(it, struct open, tl_link);
+			uint32_t mine = (uint32_t)p2 & o->addr_states;
+
+			if (mine && o->life == LIFE_ALIVE)
+				app_post_locked(o->app, o->h, o->h,
+				                LINE_ADDRESSSTATE, o->cbinst,
+				                p1, mine, 0);
+		}
+		return;
+	}
+	default:
+		break;
+	}
+	if (!call) {
+		log_warn("line %u: message %u needs a call", tl->dev->id,
+		         (unsigned)msg);
+		return;
+	}
+	if (call->creating) {
+		/*
+		 * spec: tspi.md §4 — a completion seen before the TSPI
+		 * function returned is processed after it; events that
+		 * follow it wait with it, in order.
+		 */
+		ev = mem_alloc(sizeof(*ev));
+		if (!ev) {
+			log_err("call %08x: out of memory, event %u lost",
+			        call->ht, (unsigned)msg);
+			return;
+		}
+		ev->msg = msg;
+		ev->p1 = p1;
+		ev->p2 = p2;
+		ev->p3 = p3;
+		list_add_tail(&call->early, &ev->link);
+		return;
+	}
+	call_event_locked(call, msg, p1, p2, p3);
+}
+
+void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
+                     DWORD_PTR p2, DWORD_PTR p3)
+{
+	struct tline *tl;
+	struct call *call = NULL;
+
+	core_lock();
+	if (msg == LINE_CREATE || msg == LINE_REMOVE) {
+		/* Dynamic devices are not supported yet: logged, ignored. */
+		log_warn("provider message %u (dynamic devices) ignored",
+		         (unsigned)msg);
+		goto out;
+	}
+	tl = htab_get(&core.handles, (uint32_t)(uintptr_t)htl, OBJ_TLINE);
+	if (!tl || tl->life != LIFE_ALIVE || (uintptr_t)htl > 0xFFFFFFFFu) {
+		log_warn("provider event %u for unknown or closed line %lx "
+		         "ignored",
+		         (unsigned)msg, (unsigned long)(uintptr_t)htl);
+		goto out;
+	}
+	if (msg != LINE_NEWCALL && msg != LINE_LINEDEVSTATE &&
+	    msg != LINE_CLOSE && msg != LINE_ADDRESSSTATE) {
+		call = htab_get(&core.handles, (uint32_t)(uintptr_t)htc,
+		                OBJ_CALL);
+		if (!call || call->tl != tl || call->closing ||
+		    (uintptr_t)htc > 0xFFFFFFFFu) {
+			log_warn("provider event %u for unknown or closed call "
+			         "%lx ignored",
+			         (unsigned)msg, (unsigned long)(uintptr_t)htc);
+			goto out;
+		}
+	}
+	on_line_event(tl, call, msg, p1, p2, p3);
+out:
+	core_unlock();
+}

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Asynchronous requests: registered before the provider is called, completed
+ * exactly once (spec: tspi.md §4, termination.md §1.4-1.5), answered to the
+ * app with one LINE_REPLY unless cancelled by lineClose / lineShutdown.
+ */
+#define LOG_MODULE "core"
+#include "core/core.h"
+
+#include "util/log.h"
+#include "util/mem.h"
+
+#define OBJ_REQ 1
+
+struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
+                           uint32_t guard)
+{
+	struct req *req = mem_zalloc(sizeof(*req));
+
+	if (!req)
+		return NULL;
+	if (htab_add(&core.reqs, req, OBJ_REQ, &req->id) != 0) {
+		mem_free(req);
+		return NULL;
+	}
+	req->kind = kind;
+	req->state = REQ_CALLING;
+	req->app = app;
+	req->open = o;
+	req->guard = guard;
+	req->cbinst = o ? o->cbinst : 0;
+	list_init(&req->app_link);
+	list_init(&req->open_link);
+	if (app)
+		list_add_tail(&app->reqs, &req->app_link);
+	if (o)
+		list_add_tail(&o->reqs, &req->open_link);
+	return req;
+}
+
+static void req_free_locked(struct req *req)
+{
+	htab_del(&core.reqs, req->id);
+	list_del(&req->app_link);
+	list_del(&req->open_link);
+	if (req->call)
+		call_unref_locked(req->call);
+	mem_free(req);
+}
+
+void req_cancel_locked(struct req *req)
+{
+	/*
+	 * spec: termination.md §5.2.2, §6 — no LINE_REPLY and no write into
+	 * app memory; the provider still completes it once, silently.
+	 */
+	req->app = NULL;
+	req->open = NULL;
+	req->lphcall = NULL;
+	list_del(&req->app_link);
+	list_del(&req->open_link);
+}
+
+static void post_reply(struct req *req, LONG result)
+{
+	if (!req->app)
+		return;
+	/* spec: tapi-messages-and-states.md §3 LINE_REPLY */
+	app_post_locked(req->app, req->guard, 0, LINE_REPLY, req->cbinst,
+	                req->id, (DWORD_PTR)(intptr_t)result, 0);
+}
+
+static void replay_early(struct call *call)
+{
+	struct list_node list, *it, *tmp;
+
+	list_init(&list);
+	list_splice_tail(&list, &call->early);
+	list_foreach_safe(it, tmp, &list) {
+		struct early_event *ev =
+			list_entry(it, struct early_event, link);
+
+		list_del(it);
+		if (call->life == LIFE_ALIVE && !call->closing)
+			call_event_locked(call, ev->msg, ev->p1, ev->p2,
+			                  ev->p3);
+		mem_free(ev);
+	}
+}
+
+static void complete_makecall(struct req *req, LONG result)
+{
+	struct call *call = req->call;
+	struct callh *ch;
+
+	call->creating = false;
+	if (call->life != LIFE_ALIVE || call->closing) {
+		post_reply(req, result ? result : LINEERR_OPERATIONFAILED);
+		call_discard_early_locked(call);
+		return;
+	}
+	if (result == 0 && req->app && req->open &&
+	    req->open->life == LIFE_ALIVE) {
+		ch = callh_new_locked(req->open, call, LINECALLPRIVILEGE_OWNER);
+		if (ch) {
+			/*
+			 * spec: tapi-functions.md §0.2 — the handle is written
+			 * before the LINE_REPLY(0) is queued.
+			 */
+			*req->lphcall = ch->h;
+			post_reply(req, 0);
+			call_announce_created_locked(call, req->open);
+			replay_early(call);
+			log_info("call %08x: created, app handle %08x",
+			         call->ht, ch->h);
+			return;
+		}
+		log_err("call %08x: out of memory for the app's handle",
+		        call->ht);
+		result = LINEERR_NOMEM;
+	}
+	post_reply(req, result);
+	call_discard_early_locked(call);
+	/*
+	 * spec: termination.md §9 C3 — after an asynchronous failure (or a
+	 * success nobody can hold any more) TAPI closes the call.
+	 */
+	call_close_later_locked(call);
+}
+
+void req_complete_locked(struct req *req, LONG result)
+{
+	if (result > 0) {
+		log_warn("req %u: provider result %d is not an error, taken as "
+		         "failure",
+		         req->id, (int)result);
+		result = LINEERR_OPERATIONFAILED;
+	}
+	switch (req->kind) {
+	case REQ_MAKECALL:
+		complete_makecall(req, result);
+		break;
+	case REQ_INTERNAL_DROP:
+		log_debug("req %u: internal drop completed (%08x)", req->id,
+		          (unsigned)result);
+		break;
+	default:
+		post_reply(req, result);
+		break;
+	}
+	req_free_locked(req);
+}
+
+/* A call whose creating function failed synchronously: no CloseCall (C3). */
+static void void_call(struct call *call)
+{
+	call->life = LIFE_DEAD;
+	call->creating = false;
+	htab_del(&core.handles, call->ht);
+	list_del(&call->tl_link);
+	call_discard_early_locked(call);
+	pthread_cond_broadcast(&core.cond);
+	call_unref_locked(call); /* the tline list's reference */
+}
+
+LONG req_after_call_locked(struct req *req, LONG r)
+{
+	uint32_t id = req->id;
+
+	if (r < 0) {
+		if (req->early)
+			log_warn("req %u: provider completed a request it "
+			         "failed synchronously",
+			         id);
+		if (req->kind == REQ_MAKECALL)
+			void_call(req->call);
+		req_free_locked(req);
+		return r;
+	}
+	if (r != 0 && (uint32_t)r != id)
+		log_warn("req %u: provider returned %d, not the request id", id,
+		         (int)r);
+	req->state = REQ_PENDING;
+	/*
+	 * spec: tspi.md §4 — a completion that arrived before the function
+	 * returned is processed now; a provider returning 0 means done.
+	 */
+	if (req->early)
+		req_complete_locked(req, req->early_result);
+	else if (r == 0)
+		req_complete_locked(req, 0);
+	return (LONG)id;
+}
+
+void core_async_completion(DRV_REQUESTID id, LONG result)
+{
+	struct req *req;
+
+	core_lock();
+	req = htab_get(&core.reqs, id, OBJ_REQ);
+	if (!req) {
+		/* spec: STYLE §4.6 — a late or double answer is dropped */
+		log_warn("req %u: completion (%08x) for no pending request "
+		         "ignored",
+		         (unsigned)id, (unsigned)result);
+	} else if (req->state == REQ_CALLING) {
+		if (req->early)
+			log_warn("req %u: second completion ignored",
+			         (unsigned)id);
+		else {
+			req->early = true;
+			req->early_result = result;
+		}
+	} else {
+		req_complete_locked(req, result);
+	}
+	core_unlock();
+}

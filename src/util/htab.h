@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Handle tables: a handle is a slot index plus a generation (Kamailio's
+ * dialog ids), so a stale handle is rejected and never names another
+ * object. Freed slots are reused oldest first and only once a reserve of
+ * free slots exists, which keeps a handle value from coming back for a
+ * long time. Not thread-safe: the owner's lock guards it.
+ */
+#ifndef TAPIX_UTIL_HTAB_H
+#define TAPIX_UTIL_HTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct htab_slot {
+	void *obj;     /* NULL while free */
+	uint32_t gen;  /* generation of the current or next occupant */
+	uint32_t next; /* free-list link: index + 1, 0 ends the list */
+	uint8_t type;
+};
+
+struct htab {
+	struct htab_slot *slots;
+	uint32_t cap;       /* slots allocated */
+	uint32_t used;      /* slots ever handed out */
+	uint32_t nfree;     /* slots on the free list */
+	uint32_t free_head; /* index + 1 */
+	uint32_t free_tail; /* index + 1 */
+	uint32_t reserve;   /* free slots kept before reuse starts */
+	uint8_t idx_bits;
+	uint8_t gen_bits;
+	size_t live; /* occupied slots */
+};
+
+/*
+ * Prepares an empty table whose handles use @total_bits bits (31 keeps them
+ * positive as LONG), @idx_bits of them for the slot index.
+ */
+void htab_init(struct htab *t, unsigned idx_bits, unsigned total_bits,
+               uint32_t reserve);
+
+/* Frees the slot array; the table must be empty. */
+void htab_fini(struct htab *t);
+
+/*
+ * Stores @obj under a new non-zero handle written to *@out.
+ * Returns 0, -ENOMEM or -ENOSPC (index space exhausted).
+ */
+int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out);
+
+/* Returns the object of @h if alive and of @type (0 = any type), or NULL. */
+void *htab_get(const struct htab *t, uint32_t h, uint8_t type);
+
+/* Frees @h (which must be alive); later lookups of it fail. */
+void htab_del(struct htab *t, uint32_t h);
+
+#endif /* TAPIX_UTIL_HTAB_H */

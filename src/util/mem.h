@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Heap allocation for the core: counts live blocks (every test checks they
+ * return to zero) and can fail the n-th allocation on purpose (OOM tests).
+ */
+#ifndef TAPIX_UTIL_MEM_H
+#define TAPIX_UTIL_MEM_H
+
+#include <stddef.h>
+
+/* Returns a block of @size bytes, or NULL (really or by injection). */
+void *mem_alloc(size_t size);
+/* As mem_alloc, zero-filled. */
+void *mem_zalloc(size_t size);
+/* Resizes a block (NULL @ptr allocates); NULL on failure, @ptr untouched. */
+void *mem_realloc(void *ptr, size_t size);
+/* Copies a NUL-terminated string; NULL for NULL or on failure. */
+char *mem_strdup(const char *s);
+/* Copies @len bytes; NULL on failure. */
+void *mem_dup(const void *p, size_t len);
+/* Frees a block from the functions above; NULL is ignored. */
+void mem_free(void *ptr);
+/* Number of blocks alive. */
+size_t mem_live(void);
+
+#endif /* TAPIX_UTIL_MEM_H */
