@@ -3,7 +3,8 @@
  * esp: the emulated switch provider. Lines 0..N-1 have addresses "100",
  * "101", ...; dialing another line's address offers the call there, and
  * scripted far ends (answer, answer:MS, busy, noanswer, reject, hangup:MS,
- * with an optional slow:MS/ prefix) make every call progress a test needs.
+ * unavail, with an optional slow:MS/ prefix) make every call progress a
+ * test needs.
  * Includes only tspi.h: it knows nothing of the core.
  *
  * Threads: one lock guards all provider state; TSPI functions and the timer
@@ -46,6 +47,7 @@ enum script {
 	S_REJECT,
 	S_HANGUP,
 	S_BADADDR,
+	S_UNAVAIL, /* the request itself fails, asynchronously */
 };
 
 enum op {
@@ -479,6 +481,11 @@ static void run_op(enum op op, struct call *c, DRV_REQUESTID req,
 
 	switch (op) {
 	case OP_MAKECALL:
+		if (c->script == S_UNAVAIL) {
+			/* TAPI answers with TSPI_lineCloseCall (spec C3) */
+			esp.complete(req, LINEERR_CALLUNAVAIL);
+			break;
+		}
 		esp.complete(req, 0);
 		c->announced = true;
 		start_outgoing(c, uui, uui_len, target);
@@ -655,6 +662,10 @@ static LONG parse_dest(const char *dest, struct call *c, struct line **target)
 	}
 	if (strcmp(dest, "reject") == 0) {
 		c->script = S_REJECT;
+		return 0;
+	}
+	if (strcmp(dest, "unavail") == 0) {
+		c->script = S_UNAVAIL;
 		return 0;
 	}
 	if (colon && (size_t)(colon - dest) == 6 &&

@@ -263,32 +263,23 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	o->tl = tl;
 	tline_ref_locked(tl);
 	list_add_tail(&tl->opens, &o->tl_link);
-	/* spec: tapi-functions.md §5 — a rejected media union fails the open */
-	r = push_unions(tl, fresh);
-	if (r) {
-		list_del(&o->tl_link);
-		tline_unref_locked(tl);
-		o->tl = NULL;
-		if (fresh && list_empty(&tl->opens)) {
-			struct provider *p = dev->prov;
-
-			core_unlock();
-			provider_enter(p);
-			p->fn.lineClose(tl->hd);
-			provider_leave(p);
-			core_lock();
-			htab_del(&core.handles, tl->ht);
-			dev->tl = NULL;
-			tline_unref_locked(tl);
-		}
-		goto undo;
-	}
+	/*
+	 * The open takes part from here on: a provider may announce a call
+	 * as soon as it learns the media modes, and this open may own it.
+	 */
 	o->life = LIFE_ALIVE;
 	list_add_tail(&app->opens, &o->app_link);
 	core.n_opens++;
-	tline_post_devstate_locked(tl, o, LINEDEVSTATE_OPEN, 0, 0);
+	r = push_unions(tl, fresh);
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
+	if (r) {
+		/* spec: §5 — a rejected media union fails the open */
+		if (o->life == LIFE_ALIVE)
+			close_open_locked(o);
+		goto out;
+	}
+	tline_post_devstate_locked(tl, o, LINEDEVSTATE_OPEN, 0, 0);
 	*lphLine = o->h;
 	log_info("line %u: open %08x by app %08x (privileges %08x)", dev->id,
 	         o->h, app->h, o->privileges);

@@ -75,7 +75,14 @@ void tapix_live_get(struct tapix_live *out)
 	out->requests = core.reqs.live;
 	out->providers = core.session ? core.nprovs : 0;
 	core_unlock();
-	out->allocations = mem_live();
+	/*
+	 * The handle tables outlive sessions (their generations keep old
+	 * handles stale forever), so their slot arrays are not counted.
+	 */
+	core_lock();
+	out->allocations = mem_live() - (core.handles.slots ? 1 : 0) -
+	                   (core.reqs.slots ? 1 : 0);
+	core_unlock();
 	out->provider_objects = provider_live_objects();
 }
 

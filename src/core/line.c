@@ -161,11 +161,16 @@ void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
 	    msg != LINE_CLOSE && msg != LINE_ADDRESSSTATE) {
 		call = htab_get(&core.handles, (uint32_t)(uintptr_t)htc,
 		                OBJ_CALL);
-		if (!call || call->tl != tl || call->closing ||
-		    (uintptr_t)htc > 0xFFFFFFFFu) {
-			log_warn("provider event %u for unknown or closed call "
-			         "%lx ignored",
+		if (!call || call->tl != tl || (uintptr_t)htc > 0xFFFFFFFFu) {
+			log_warn("provider event %u for unknown call %lx "
+			         "ignored",
 			         (unsigned)msg, (unsigned long)(uintptr_t)htc);
+			goto out;
+		}
+		if (call->closing) {
+			/* e.g. the IDLE of a drop issued just before closing */
+			log_debug("call %08x: event %u while closing ignored",
+			          call->ht, (unsigned)msg);
 			goto out;
 		}
 	}

@@ -1,0 +1,5 @@
+#include "fx.h"
+int main(void)
+{
+	return 0;
+}
