@@ -3,8 +3,8 @@
  * esp: the emulated switch provider. Lines 0..N-1 have addresses "100",
  * "101", ...; dialing another line's address offers the call there, and
  * scripted far ends (answer, answer:MS, busy, noanswer, reject, hangup:MS,
- * unavail, with an optional slow:MS/ prefix) make every call progress a
- * test needs.
+ * unavail, outage, with an optional slow:MS/ prefix) make every call
+ * progress a test needs.
  * Includes only tspi.h: it knows nothing of the core.
  *
  * Threads: one lock guards all provider state; TSPI functions and the timer
@@ -48,6 +48,7 @@ enum script {
 	S_HANGUP,
 	S_BADADDR,
 	S_UNAVAIL, /* the request itself fails, asynchronously */
+	S_OUTAGE,  /* the line goes out of service: esp sends LINE_CLOSE */
 };
 
 enum op {
@@ -473,6 +474,26 @@ static void start_outgoing(struct call *c, const uint8_t *uui, DWORD uui_len,
 	}
 }
 
+/*
+ * spec: tspi.md §5 LINE_CLOSE — complete every outstanding request of the
+ * line first, then ask TAPI to close it; the line keeps working until
+ * TSPI_lineClose comes.
+ */
+static void line_outage(struct line *l, DRV_REQUESTID req)
+{
+	uint32_t i;
+
+	esp.complete(req, LINEERR_OPERATIONFAILED);
+	for (i = 0; i < esp.used; i++) {
+		struct call *c = esp.slots[i].call;
+
+		if (c && c->line == l)
+			cancel_jobs(c->h);
+	}
+	if (l->ev)
+		l->ev(l->htl, NULL, LINE_CLOSE, 0, 0, 0);
+}
+
 /* Performs @op on @c and completes @req (if any); lock held. */
 static void run_op(enum op op, struct call *c, DRV_REQUESTID req,
                    const uint8_t *uui, DWORD uui_len, struct line *target)
@@ -481,6 +502,10 @@ static void run_op(enum op op, struct call *c, DRV_REQUESTID req,
 
 	switch (op) {
 	case OP_MAKECALL:
+		if (c->script == S_OUTAGE) {
+			line_outage(c->line, req);
+			break;
+		}
 		if (c->script == S_UNAVAIL) {
 			/* TAPI answers with TSPI_lineCloseCall (spec C3) */
 			esp.complete(req, LINEERR_CALLUNAVAIL);
@@ -666,6 +691,10 @@ static LONG parse_dest(const char *dest, struct call *c, struct line **target)
 	}
 	if (strcmp(dest, "unavail") == 0) {
 		c->script = S_UNAVAIL;
+		return 0;
+	}
+	if (strcmp(dest, "outage") == 0) {
+		c->script = S_OUTAGE;
 		return 0;
 	}
 	if (colon && (size_t)(colon - dest) == 6 &&

@@ -56,7 +56,7 @@ static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
 	list_init(&app->link);
 	app->module = mem_strdup(program_invocation_short_name);
 	app->name = mem_strdup(name ? name : program_invocation_short_name);
-	if (!app->module || !app->name)
+	if (!app->module || !app->name || msgq_init(&app->q) != 0)
 		goto fail;
 	if (mode == LINEINITIALIZEEXOPTION_USEEVENT) {
 		app->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -71,6 +71,7 @@ static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
 fail:
 	if (app->evfd >= 0)
 		close(app->evfd);
+	msgq_fini(&app->q);
 	mem_free(app->module);
 	mem_free(app->name);
 	mem_free(app);

@@ -17,7 +17,18 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define MSGQ_MIN 16u
+#define MSGQ_MIN 64u
+
+int msgq_init(struct msgq *q)
+{
+	/* reserved up front: a burst of messages needs no allocation */
+	q->ring = mem_alloc(MSGQ_MIN * sizeof(*q->ring));
+	if (!q->ring)
+		return -1;
+	q->cap = MSGQ_MIN;
+	q->head = q->count = 0;
+	return 0;
+}
 
 void msgq_fini(struct msgq *q)
 {

@@ -94,6 +94,11 @@ static void todo_add(struct list_node *todo, struct call *call, uint32_t flags)
 		flags &= ~CLOSE_DROP; /* already being closed: no drop */
 	if (!flags)
 		return;
+	if (list_linked(&call->close_link)) {
+		/* a forced close releases several opens' handles to it */
+		call->close_flags |= flags;
+		return;
+	}
 	call_ref_locked(call);
 	call->close_flags = flags;
 	list_add_tail(todo, &call->close_link);

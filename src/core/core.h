@@ -66,21 +66,21 @@ struct msgq {
 /* Resolved entry points of one provider module. */
 struct tspi {
 	LONG (*lineNegotiateTSPIVersion)(DWORD, DWORD, DWORD, LPDWORD);
-	LONG (*providerEnumDevices)
+	LONG(*providerEnumDevices)
 	(DWORD, LPDWORD, LPDWORD, HPROVIDER, LINEEVENT, PHONEEVENT);
-	LONG (*providerInit)
+	LONG(*providerInit)
 	(DWORD, DWORD, DWORD, DWORD, DWORD_PTR, DWORD_PTR, ASYNC_COMPLETION,
 	 LPDWORD);
 	LONG (*providerShutdown)(DWORD, DWORD);
 	LONG (*providerCreateLineDevice)(DWORD_PTR, DWORD);
 	LONG (*lineGetDevCaps)(DWORD, DWORD, DWORD, LPLINEDEVCAPS);
-	LONG (*lineGetAddressCaps)
+	LONG(*lineGetAddressCaps)
 	(DWORD, DWORD, DWORD, DWORD, LPLINEADDRESSCAPS);
 	LONG (*lineOpen)(DWORD, HTAPILINE, LPHDRVLINE, DWORD, LINEEVENT);
 	LONG (*lineClose)(HDRVLINE);
 	LONG (*lineSetDefaultMediaDetection)(HDRVLINE, DWORD);
 	LONG (*lineSetStatusMessages)(HDRVLINE, DWORD, DWORD);
-	LONG (*lineMakeCall)
+	LONG(*lineMakeCall)
 	(DRV_REQUESTID, HDRVLINE, HTAPICALL, LPHDRVCALL, LPCSTR, DWORD,
 	 LPLINECALLPARAMS);
 	LONG (*lineAnswer)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
@@ -341,6 +341,8 @@ LONG app_start_delivery(struct app *app);
 void app_kill_locked(struct app *app);
 /* Joins the delivery thread unless called from it; no lock held. */
 void app_stop_delivery(struct app *app);
+/* Allocates the initial ring; 0 or -1 (out of memory). */
+int msgq_init(struct msgq *q);
 void msgq_fini(struct msgq *q);
 
 /* ---- line.c: opens ------------------------------------------------------- */

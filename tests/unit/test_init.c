@@ -354,10 +354,12 @@ static void record(DWORD hDevice, DWORD dwMsg, DWORD_PTR inst, DWORD_PTR p1,
 	}
 	cb.n++;
 	pthread_mutex_unlock(&cb.lock);
-	if (cb.shutdown_me && dwMsg == LINE_REPLY) {
-		/* spec: messages-and-states §1 — lineShutdown from a callback
-		 */
-		cb.shutdown_result = lineShutdown(cb.shutdown_me);
+	if (__atomic_load_n(&cb.shutdown_me, __ATOMIC_ACQUIRE) &&
+	    dwMsg == LINE_REPLY) {
+		/* spec: messages-and-states §1 — lineShutdown in a callback */
+		__atomic_store_n(&cb.shutdown_result,
+		                 lineShutdown(cb.shutdown_me),
+		                 __ATOMIC_RELEASE);
 	}
 	pthread_mutex_lock(&cb.lock);
 	cb.inside--;
@@ -397,7 +399,7 @@ static void test_callback_mode_delivers_in_order_on_one_thread(void **s)
 	memset(&cb.msgs, 0, sizeof(cb.msgs));
 	cb.n = cb.concurrent = 0;
 	cb.same_thread = true;
-	cb.shutdown_me = 0;
+	__atomic_store_n(&cb.shutdown_me, 0, __ATOMIC_RELEASE);
 	assert_int_equal(
 		init_ex(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW, record, &p),
 		0);
@@ -443,10 +445,13 @@ static void test_shutdown_from_inside_a_callback(void **s)
 	                          LINECALLPRIVILEGE_NONE, 0, NULL),
 	                 0);
 	assert_true(lineMakeCall(l0, &c, "answer", 0, NULL) > 0);
-	for (i = 0; i < 5000 && cb.shutdown_result == 1; i++)
+	for (i = 0; i < 5000 &&
+	            __atomic_load_n(&cb.shutdown_result, __ATOMIC_ACQUIRE) == 1;
+	     i++)
 		usleep(1000);
-	cb.shutdown_me = 0;
-	assert_int_equal(cb.shutdown_result, 0);
+	__atomic_store_n(&cb.shutdown_me, 0, __ATOMIC_RELEASE);
+	assert_int_equal(__atomic_load_n(&cb.shutdown_result, __ATOMIC_ACQUIRE),
+	                 0);
 	/* the delivery thread ends by itself; teardown then sees nothing */
 	for (i = 0; i < 5000; i++) {
 		struct tapix_live l;
