@@ -608,7 +608,10 @@ static void *timer_main(void *arg)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (before(&now, &j->due)) {
-			pthread_cond_timedwait(&esp.cond, &esp.lock, &j->due);
+			/* a copy: the job may be cancelled while we wait */
+			struct timespec due = j->due;
+
+			pthread_cond_timedwait(&esp.cond, &esp.lock, &due);
 			continue;
 		}
 		job_unlink(j);
