@@ -4,10 +4,11 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build demo check test asan-check bench clean
+.PHONY: all setup build demo check test asan-check tsan-check bench clean
 
 all: build
 
@@ -26,8 +27,9 @@ demo: build
 		$(BUILD)/tapix-demo
 
 # The whole test suite: unit, end-to-end, lifecycle and fuzz-corpus tests,
-# then the unit and fuzz tests again under ASan+UBSan (clang, libFuzzer).
-check: test asan-check
+# then the unit and fuzz tests again under ASan+UBSan (clang, libFuzzer),
+# then the concurrency tests under ThreadSanitizer.
+check: test asan-check tsan-check
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -43,8 +45,17 @@ asan-check: setup $(ASAN_BUILD)/CMakeCache.txt
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) \
 		-L 'unit|fuzz'
 
+$(TSAN_BUILD)/CMakeCache.txt: | setup
+	CC=clang cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DTAPIX_SANITIZE=thread $(CMAKE_ARGS)
+
+tsan-check: setup $(TSAN_BUILD)/CMakeCache.txt
+	cmake --build $(TSAN_BUILD) -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		ctest --test-dir $(TSAN_BUILD) --output-on-failure -L concurrency
+
 bench: build
 	$(BUILD)/bench/bench_lifecycle
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -85,8 +85,8 @@ struct call {
 	unsigned script_ms;
 	unsigned slow_ms;
 	char caller[16];
-	char called[64];
-	uint8_t uui[ESP_UUI_MAX];
+	char called[32];
+	uint8_t *uui; /* received user-user information, or NULL */
 	DWORD uui_len;
 };
 
@@ -139,6 +139,15 @@ static struct {
 
 /* ---- handles --------------------------------------------------------------
  */
+
+/* Copies a string into a fixed buffer, truncating (hot path: no printf). */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 static struct call *call_get(uint32_t h)
 {
@@ -230,6 +239,7 @@ static void call_free(struct call *c)
 	esp.nfree++;
 	c->line->ncalls--;
 	esp.live_calls--;
+	free(c->uui);
 	free(c);
 }
 
@@ -260,13 +270,23 @@ static void line_ring(struct line *l)
 }
 
 /* Stores UUI received from the far end and tells TAPI (before states). */
+static bool store_uui(struct call *c, const uint8_t *uui, DWORD len)
+{
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return false;
+	memcpy(copy, uui, len);
+	free(c->uui);
+	c->uui = copy;
+	c->uui_len = len;
+	return true;
+}
+
 static void receive_uui(struct call *c, const uint8_t *uui, DWORD len)
 {
-	if (!len)
-		return;
-	memcpy(c->uui, uui, len);
-	c->uui_len = len;
-	call_info(c, LINECALLINFOSTATE_USERUSERINFO);
+	if (len && store_uui(c, uui, len))
+		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
 }
 
 /* ---- timers ---------------------------------------------------------------
@@ -369,12 +389,10 @@ static struct call *offer(struct call *caller, struct line *to,
 	c->bearer = caller->bearer;
 	c->origin = LINECALLORIGIN_INTERNAL;
 	c->peer = caller->h;
-	snprintf(c->caller, sizeof(c->caller), "%s", caller->line->address);
-	snprintf(c->called, sizeof(c->called), "%s", to->address);
-	if (uui_len) {
-		memcpy(c->uui, uui, uui_len);
-		c->uui_len = uui_len;
-	}
+	copy_str(c->caller, sizeof(c->caller), caller->line->address);
+	copy_str(c->called, sizeof(c->called), to->address);
+	if (uui_len)
+		store_uui(c, uui, uui_len);
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
 	if (!ht) {
@@ -658,7 +676,7 @@ static bool parse_ms(const char *s, const char *end, unsigned *out)
 static LONG parse_dest(const char *dest, struct call *c, struct line **target)
 {
 	static const char dialable[] = "0123456789*#ABCD+,";
-	char num[64];
+	char num[32];
 	size_t n = 0;
 	const char *p, *colon;
 
@@ -674,7 +692,7 @@ static LONG parse_dest(const char *dest, struct call *c, struct line **target)
 			return LINEERR_INVALADDRESS;
 		dest = slash + 1;
 	}
-	snprintf(c->called, sizeof(c->called), "%s", dest);
+	copy_str(c->called, sizeof(c->called), dest);
 	colon = strchr(dest, ':');
 	if (strcmp(dest, "answer") == 0) {
 		c->script = S_ANSWER;
@@ -743,7 +761,7 @@ static LONG parse_dest(const char *dest, struct call *c, struct line **target)
 	if (n == 0)
 		return LINEERR_INVALADDRESS;
 	num[n] = '\0';
-	snprintf(c->called, sizeof(c->called), "%s", num);
+	copy_str(c->called, sizeof(c->called), num);
 	*target = line_by_address(num);
 	c->script = *target ? S_LINE : S_BADADDR;
 	return 0;
@@ -1276,7 +1294,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	                        : LINEMEDIAMODE_INTERACTIVEVOICE;
 	c->bearer = lpCallParams ? lpCallParams->dwBearerMode
 	                         : LINEBEARERMODE_VOICE;
-	snprintf(c->caller, sizeof(c->caller), "%s", l->address);
+	copy_str(c->caller, sizeof(c->caller), l->address);
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
 	ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
 	r = (LONG)dwRequestID;

@@ -282,12 +282,14 @@ LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += dwTimeout / 1000;
-	deadline.tv_nsec += (long)(dwTimeout % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
+	if (dwTimeout != 0 && dwTimeout != INFINITE) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += dwTimeout / 1000;
+		deadline.tv_nsec += (long)(dwTimeout % 1000) * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
 	}
 	app_ref_locked(app);
 	for (;;) {

@@ -429,7 +429,7 @@ void call_close_later_locked(struct call *call)
 	call->closing = true;
 	call_ref_locked(call); /* the worker queue's reference */
 	list_add_tail(&core.work, &call->work);
-	pthread_cond_broadcast(&core.cond);
+	core_worker_kick_locked();
 }
 
 void call_close_now(struct call *call)

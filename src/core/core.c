@@ -27,6 +27,7 @@ struct core core = {
 	.ctl = PTHREAD_MUTEX_INITIALIZER,
 	.apps = LIST_HEAD_INIT(core.apps),
 	.cond = PTHREAD_COND_INITIALIZER,
+	.worker_cond = PTHREAD_COND_INITIALIZER,
 	.work = LIST_HEAD_INIT(core.work),
 	.line_work = LIST_HEAD_INIT(core.line_work),
 };
@@ -54,7 +55,8 @@ uint64_t core_now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_REALTIME_COARSE,
+	              &ts); /* state times: ms is plenty */
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
@@ -104,7 +106,8 @@ struct device *core_device_locked(uint32_t id, LONG *err)
 
 void core_worker_kick_locked(void)
 {
-	pthread_cond_broadcast(&core.cond);
+	/* its own condition: the hot paths' broadcasts must not wake it */
+	pthread_cond_signal(&core.worker_cond);
 }
 
 static void *worker_main(void *arg)
@@ -131,8 +134,7 @@ static void *worker_main(void *arg)
 			list_del(&call->work);
 			core.worker_busy = true;
 			core_unlock();
-			call_close_now(
-				call); /* consumes the queue's reference */
+			call_close_now(call); /* consumes the queue's ref */
 			core_lock();
 			core.worker_busy = false;
 			pthread_cond_broadcast(&core.cond);
@@ -140,7 +142,7 @@ static void *worker_main(void *arg)
 		}
 		if (core.worker_stop)
 			break;
-		pthread_cond_wait(&core.cond, &core.lock);
+		pthread_cond_wait(&core.worker_cond, &core.lock);
 	}
 	core_unlock();
 	return NULL;
@@ -164,7 +166,7 @@ void core_force_close_later_locked(struct tline *tl)
 	tl->force_close = true;
 	tline_ref_locked(tl);
 	list_add_tail(&core.line_work, &tl->work);
-	pthread_cond_broadcast(&core.cond);
+	core_worker_kick_locked();
 }
 
 void core_worker_flush(void)
@@ -408,7 +410,7 @@ void core_session_stop_ctl(void)
 	while (core.inflight)
 		pthread_cond_wait(&core.cond, &core.lock);
 	core.worker_stop = true;
-	pthread_cond_broadcast(&core.cond);
+	core_worker_kick_locked();
 	core_unlock();
 	pthread_join(core.worker, NULL);
 	core_lock();

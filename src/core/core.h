@@ -284,6 +284,7 @@ struct core {
 	bool worker_stop;
 	bool worker_busy;
 	pthread_cond_t cond; /* broadcast on worker, device and call changes */
+	pthread_cond_t worker_cond; /* work queued for the worker, or stop */
 	struct list_node work;      /* struct call.work, or line jobs */
 	struct list_node line_work; /* tlines to force-close */
 	unsigned inflight; /* app-initiated provider calls in progress */

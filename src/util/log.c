@@ -105,6 +105,8 @@ static void apply_locked(enum tapix_log_level def, const struct level_rule *r,
 	__atomic_store_n(&max_level, max, __ATOMIC_RELAXED);
 }
 
+static int env_done; /* atomic: read_env has run */
+
 static void read_env(void)
 {
 	const char *spec = getenv("TAPIX_LOG");
@@ -112,11 +114,12 @@ static void read_env(void)
 	enum tapix_log_level def;
 	unsigned n;
 
-	if (!spec || parse_spec(spec, &def, r, &n) != 0)
-		return;
-	pthread_mutex_lock(&cfg_lock);
-	apply_locked(def, r, n);
-	pthread_mutex_unlock(&cfg_lock);
+	if (spec && parse_spec(spec, &def, r, &n) == 0) {
+		pthread_mutex_lock(&cfg_lock);
+		apply_locked(def, r, n);
+		pthread_mutex_unlock(&cfg_lock);
+	}
+	__atomic_store_n(&env_done, 1, __ATOMIC_RELEASE);
 }
 
 int tapix_log_set_levels(const char *spec)
@@ -147,7 +150,8 @@ bool log_enabled(enum tapix_log_level level, const char *module)
 	bool on;
 	unsigned i;
 
-	pthread_once(&env_once, read_env);
+	if (!__atomic_load_n(&env_done, __ATOMIC_ACQUIRE))
+		pthread_once(&env_once, read_env);
 	if (__atomic_load_n(&max_level, __ATOMIC_RELAXED) < level)
 		return false;
 	pthread_mutex_lock(&cfg_lock);
