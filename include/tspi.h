@@ -208,8 +208,10 @@ LONG TSPIAPI TSPI_lineGetCallAddressID(HDRVCALL hdCall, LPDWORD lpdwAddressID);
 
 /**
  * Passes one key of the provider's configuration section before
- * TSPI_providerEnumDevices. Returns 0, or LINEERR_INIFILECORRUPT for a
- * value the provider cannot use (the session then fails to start).
+ * TSPI_providerEnumDevices. Every session starts with a call with NULL key
+ * and value: back to the defaults (nothing carries over from an earlier
+ * session, whether it started or not). Returns 0, or LINEERR_INIFILECORRUPT
+ * for a key or value the provider cannot use (the session then fails).
  */
 LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID, LPCSTR lpszKey,
                                   LPCSTR lpszValue);

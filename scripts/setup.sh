@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="cmake make gcc pkg-config libc6-dev libcmocka-dev libinih-dev \
-clang libclang-rt-14-dev llvm valgrind"
+clang clang-format libclang-rt-14-dev llvm valgrind"
 
 missing=""
 for p in $PACKAGES; do

@@ -120,7 +120,6 @@ static struct {
 	unsigned cfg_lines;
 	unsigned cfg_delay_ms;
 	unsigned cfg_first;
-	bool cfg_set;
 	/* session */
 	DWORD perm_id;
 	DWORD dev_base;
@@ -778,8 +777,15 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	LONG r = 0;
 
 	(void)dwPermanentProviderID;
-	if (!key || !value)
-		return LINEERR_INIFILECORRUPT;
+	if (!key || !value) {
+		/* a new session's configuration starts from the defaults */
+		pthread_mutex_lock(&esp.lock);
+		esp.cfg_lines = 4;
+		esp.cfg_delay_ms = 0;
+		esp.cfg_first = 100;
+		pthread_mutex_unlock(&esp.lock);
+		return key || value ? LINEERR_INIFILECORRUPT : 0;
+	}
 	end = value + strlen(value);
 	pthread_mutex_lock(&esp.lock);
 	if (strcmp(key, "lines") == 0 && parse_ms(value, end, &v) && v >= 1 &&
@@ -938,10 +944,6 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 	esp.live_lines = 0;
 	esp.running = false;
 	pthread_cond_destroy(&esp.cond);
-	/* spec: tspi.md §2 — no state carries over to the next session */
-	esp.cfg_lines = 4;
-	esp.cfg_delay_ms = 0;
-	esp.cfg_first = 100;
 	pthread_mutex_unlock(&esp.lock);
 	return 0;
 }

@@ -242,9 +242,12 @@ static LONG configure(struct provider *p, const struct conf *c)
 	const struct conf_section *s = conf_section(c, p->name);
 	size_t i;
 
-	if (!s || !p->fn.providerConfig)
+	if (!p->fn.providerConfig)
 		return 0;
-	for (i = 0; i < s->nkv; i++) {
+	/* back to the defaults first: nothing carries over between sessions */
+	if (p->fn.providerConfig(p->perm_id, NULL, NULL) != 0)
+		return LINEERR_INIFILECORRUPT;
+	for (i = 0; s && i < s->nkv; i++) {
 		LONG r;
 
 		if (strcmp(s->kv[i].key, "module") == 0)

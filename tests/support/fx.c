@@ -46,9 +46,11 @@ int fx_teardown(void **state)
 			leftover = true;
 		}
 	}
-	if (!leftover)
-		fx_assert_nothing_alive();
 	fx_config_cleanup();
+	/* a test must shut its apps down; a failed one is reported anyway */
+	if (leftover)
+		fail_msg("the test left applications registered");
+	fx_assert_nothing_alive();
 	return 0;
 }
 
