@@ -1151,12 +1151,123 @@ TAPIX_API LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID,
                                       DWORD dwSelect,
                                       LPLINECALLLIST lpCallList);
 
-#define lineInitializeEx   lineInitializeExA
-#define lineGetDevCaps     lineGetDevCapsA
-#define lineGetAddressCaps lineGetAddressCapsA
-#define lineOpen           lineOpenA
-#define lineMakeCall       lineMakeCallA
-#define lineGetCallInfo    lineGetCallInfoA
+/**
+ * Sends user-user information to the far end during a call.
+ * @return request id, or LINEERR_INVALCALLHANDLE, LINEERR_INVALPOINTER (no
+ *         UUI or dwSize 0), LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE (not
+ *         CONNECTED, OFFERING, ACCEPTED, RINGBACK), LINEERR_USERUSERINFOTOOBIG,
+ *         LINEERR_OPERATIONUNAVAIL. Spec: tapi-functions.md §18.
+ */
+TAPIX_API LONG WINAPI lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo,
+                                           DWORD dwSize);
+
+/**
+ * Tells the provider the received UUI in LINECALLINFO has been consumed;
+ * the next one, if any, is installed and announced.
+ * @return request id, or LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
+ *         LINEERR_OPERATIONUNAVAIL. Spec: tapi-functions.md §19.
+ */
+TAPIX_API LONG WINAPI lineReleaseUserUserInfo(HCALL hCall);
+
+/**
+ * Puts a CONNECTED call on hold. @return request id, or
+ * LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE,
+ * LINEERR_OPERATIONUNAVAIL. Spec: tapi-functions.md §20.
+ */
+TAPIX_API LONG WINAPI lineHold(HCALL hCall);
+
+/**
+ * Retrieves a call in ONHOLD, ONHOLDPENDTRANSFER or ONHOLDPENDCONF.
+ * @return as lineHold. Spec: tapi-functions.md §21.
+ */
+TAPIX_API LONG WINAPI lineUnhold(HCALL hCall);
+
+/**
+ * Transfers a CONNECTED call to a dialable address, with no consultation
+ * call; the call normally goes IDLE (the handle stays until deallocated).
+ * @return request id, or LINEERR_INVALCALLHANDLE, LINEERR_INVALPOINTER,
+ *         LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE, LINEERR_INVALADDRESS...
+ * Spec: tapi-functions.md §22.
+ */
+TAPIX_API LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
+                                         DWORD dwCountryCode);
+
+/**
+ * Dials an address on an existing call (e.g. a consultation call in
+ * DIALTONE). @return request id, or LINEERR_INVALCALLHANDLE,
+ * LINEERR_INVALPOINTER, LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE,
+ * LINEERR_INVALADDRESS, LINEERR_DIAL*...
+ */
+TAPIX_API LONG WINAPI lineDialA(HCALL hCall, LPCSTR lpszDestAddress,
+                                DWORD dwCountryCode);
+
+/**
+ * Gives ownership of a call to another app: by module name (directed), or
+ * to the highest-priority owner of a media mode (indirect). Synchronous.
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
+ *         LINEERR_INVALMEDIAMODE, LINEERR_TARGETNOTFOUND,
+ *         LINEERR_TARGETSELF. Spec: tapi-functions.md §17.
+ */
+TAPIX_API LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName,
+                                   DWORD dwMediaMode);
+
+/**
+ * Sets up a conference from a CONNECTED call (or, hCall 0, on hLine): a
+ * conference call and a consultation call, whose handles are written
+ * before the successful LINE_REPLY. @return request id, or
+ * LINEERR_INVALCALLHANDLE, LINEERR_INVALLINEHANDLE, LINEERR_INVALPOINTER,
+ * LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE, LINEERR_CONFERENCEFULL,
+ * call-parameter errors... Spec: tapi-functions.md §23.
+ */
+TAPIX_API LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine,
+                                           LPHCALL lphConfCall,
+                                           LPHCALL lphConsultCall,
+                                           DWORD dwNumParties,
+                                           LPLINECALLPARAMS const lpCallParams);
+
+/**
+ * Creates a consultation call to add one more party to a conference.
+ * @return request id, or LINEERR_INVALCONFCALLHANDLE, LINEERR_INVALPOINTER,
+ *         LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE, LINEERR_CONFERENCEFULL...
+ */
+TAPIX_API LONG WINAPI
+linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
+                            LPLINECALLPARAMS const lpCallParams);
+
+/**
+ * Adds a consultation call to a conference. @return request id, or
+ * LINEERR_INVALCONFCALLHANDLE, LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
+ * LINEERR_INVALCALLSTATE, LINEERR_CONFERENCEFULL. Spec: §24.
+ */
+TAPIX_API LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall);
+
+/**
+ * Removes a CONFERENCED participant from its conference. @return request
+ * id, or LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE,
+ * LINEERR_OPERATIONUNAVAIL. Spec: tapi-functions.md §25.
+ */
+TAPIX_API LONG WINAPI lineRemoveFromConference(HCALL hCall);
+
+/**
+ * Lists a conference: the parent first, then its participants; calls the
+ * app had no handle for get monitor handles.
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOCONFERENCE,
+ *         LINEERR_INVALPOINTER, LINEERR_STRUCTURETOOSMALL. Spec: §26.
+ */
+TAPIX_API LONG WINAPI lineGetConfRelatedCalls(HCALL hCall,
+                                              LPLINECALLLIST lpCallList);
+
+#define lineInitializeEx           lineInitializeExA
+#define lineGetDevCaps             lineGetDevCapsA
+#define lineGetAddressCaps         lineGetAddressCapsA
+#define lineOpen                   lineOpenA
+#define lineMakeCall               lineMakeCallA
+#define lineGetCallInfo            lineGetCallInfoA
+#define lineBlindTransfer          lineBlindTransferA
+#define lineDial                   lineDialA
+#define lineHandoff                lineHandoffA
+#define lineSetupConference        lineSetupConferenceA
+#define linePrepareAddToConference linePrepareAddToConferenceA
 
 #ifdef __cplusplus
 }

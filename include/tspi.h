@@ -204,6 +204,59 @@ LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
 /** Returns the address id of a call. Optional (address 0 assumed). */
 LONG TSPIAPI TSPI_lineGetCallAddressID(HDRVCALL hdCall, LPDWORD lpdwAddressID);
 
+/** Sends user-user information during a call. Async. Optional. */
+LONG TSPIAPI TSPI_lineSendUserUserInfo(DRV_REQUESTID dwRequestID,
+                                       HDRVCALL hdCall, LPCSTR lpsUserUserInfo,
+                                       DWORD dwSize);
+
+/**
+ * The received UUI in LINECALLINFO has been consumed: install the next one
+ * (LINE_CALLINFO(USERUSERINFO)). Async. Optional (TAPI then answers
+ * LINEERR_OPERATIONUNAVAIL).
+ */
+LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,
+                                          HDRVCALL hdCall);
+
+/** Puts a CONNECTED call on hard hold. Async. Optional. */
+LONG TSPIAPI TSPI_lineHold(DRV_REQUESTID dwRequestID, HDRVCALL hdCall);
+
+/** Retrieves a held call. Async. Optional. */
+LONG TSPIAPI TSPI_lineUnhold(DRV_REQUESTID dwRequestID, HDRVCALL hdCall);
+
+/** Transfers a CONNECTED call to a dialable address. Async. Optional. */
+LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                                    LPCSTR lpszDestAddress,
+                                    DWORD dwCountryCode);
+
+/** Dials (more) digits on a call, e.g. a consultation call. Async. */
+LONG TSPIAPI TSPI_lineDial(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                           LPCSTR lpszDestAddress, DWORD dwCountryCode);
+
+/**
+ * Sets up a conference: from CONNECTED hdCall (or hdCall NULL and hdLine)
+ * a conference call and a consultation call are created; both *lphd are
+ * written before returning. Async. Optional.
+ */
+LONG TSPIAPI TSPI_lineSetupConference(
+	DRV_REQUESTID dwRequestID, HDRVCALL hdCall, HDRVLINE hdLine,
+	HTAPICALL htConfCall, LPHDRVCALL lphdConfCall, HTAPICALL htConsultCall,
+	LPHDRVCALL lphdConsultCall, DWORD dwNumParties,
+	LPLINECALLPARAMS const lpCallParams);
+
+/** Creates a consultation call to add a party to a conference. Async. */
+LONG TSPIAPI TSPI_linePrepareAddToConference(
+	DRV_REQUESTID dwRequestID, HDRVCALL hdConfCall, HTAPICALL htConsultCall,
+	LPHDRVCALL lphdConsultCall, LPLINECALLPARAMS const lpCallParams);
+
+/** Adds a consultation call to a conference. Async. Optional. */
+LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
+                                      HDRVCALL hdConfCall,
+                                      HDRVCALL hdConsultCall);
+
+/** Removes a CONFERENCED participant. Async. Optional. */
+LONG TSPIAPI TSPI_lineRemoveFromConference(DRV_REQUESTID dwRequestID,
+                                           HDRVCALL hdCall);
+
 /* ---- tapix extensions (not in Windows; optional entry points) ----------- */
 
 /**

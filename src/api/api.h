@@ -14,4 +14,39 @@ static inline LONG api_check_init_locked(void)
 	return core.napps == 0 ? LINEERR_UNINITIALIZED : 0;
 }
 
+/* A state mask that also admits a call with no state reported yet. */
+#define OP_STATE_NONE_YET  0x80000000u
+#define OP_STATES_NOT_IDLE (~(uint32_t)LINECALLSTATE_IDLE)
+
+/* One asynchronous operation on a call, from checks to LINE_REPLY. */
+struct op {
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	struct req *req;
+	HDRVCALL hd;
+};
+
+/*
+ * spec: tapi-functions.md §0.3 steps 1, 2 — initialized, a live call
+ * handle. Core lock held; fills @x.
+ */
+LONG op_lookup_locked(HCALL hCall, struct op *x);
+
+/* spec: §0.3 steps 5, 6 — OWNER, and a state in @states. */
+LONG op_allowed_locked(const struct op *x, uint32_t states);
+
+/* Both of the above, for operations without pointer arguments. */
+LONG op_check_locked(HCALL hCall, uint32_t states, struct op *x);
+
+/*
+ * Registers the request (its LINE_REPLY guard per termination.md §3),
+ * holds the call and releases the core lock, ready for the provider.
+ * On error (LINEERR_NOMEM) nothing changed and the lock is still held.
+ */
+LONG op_start_locked(struct op *x);
+
+/* After the provider returned @r: the request's outcome for the app. */
+LONG op_finish(struct op *x, LONG r);
+
 #endif /* TAPIX_API_API_H */

@@ -14,17 +14,6 @@
 
 #define QUERY_BUF_MAX (1u << 20)
 
-/* Guard of a call request's LINE_REPLY (spec: termination.md §3.2). */
-static uint32_t reply_guard(const struct callh *ch)
-{
-	/*
-	 * API >= 2.0: the reply survives lineDeallocateCall (it names no
-	 * call) but not the line's close. Older apps lose it with the call
-	 * handle.
-	 */
-	return ch->open->api_version >= VER_2_0 ? ch->open->h : ch->h;
-}
-
 LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                           DWORD dwCountryCode,
                           LPLINECALLPARAMS const lpCallParams)
@@ -84,7 +73,7 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	call->comment = vp.comment;
 	vp.displayable = vp.called_party = vp.comment = NULL;
 	call->app_name = mem_strdup(o->app->name);
-	req = call->app_name ? req_new_locked(REQ_MAKECALL, o->app, o, o->h)
+	req = call->app_name ? req_new_locked(REQ_CREATE, o->app, o, o->h)
 	                     : NULL;
 	if (!req) {
 		/* never seen by the provider: no CloseCall (spec C3) */
@@ -95,9 +84,7 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 		r = LINEERR_NOMEM;
 		goto out;
 	}
-	call_ref_locked(call); /* the request's */
-	req->call = call;
-	req->lphcall = lphCall;
+	req_add_call_locked(req, call, lphCall);
 	hdl = o->tl->hd;
 	core_inflight_begin_locked();
 	core_unlock();
@@ -126,54 +113,29 @@ enum uui_op {
 static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
 {
 	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
-	struct callh *ch;
-	struct call *call;
+	static const uint32_t states[] = {
+		[OP_ACCEPT] = LINECALLSTATE_OFFERING,
+		[OP_ANSWER] = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
+	                      LINECALLSTATE_CONNECTED,
+		[OP_DROP] = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
+	};
 	struct devcaps *caps;
-	struct provider *p;
-	struct req *req;
-	uint32_t limit = 0, states = 0;
-	HDRVCALL hd;
+	struct op x;
+	uint32_t limit;
+	char *name = NULL;
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = op_check_locked(hCall, states[op], &x);
 	if (r)
 		goto out;
-	ch = callh_get_locked(hCall);
-	if (!ch) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
-	call = ch->call;
-	caps = &call->tl->dev->caps;
-	p = call->tl->dev->prov;
-	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
-		r = LINEERR_NOTOWNER;
-		goto out;
-	}
-	/* spec: tapi-functions.md §0.7 — states each operation accepts */
-	switch (op) {
-	case OP_ACCEPT:
-		states = LINECALLSTATE_OFFERING;
-		limit = caps->uui_accept;
-		fn = p->fn.lineAccept;
-		break;
-	case OP_ANSWER:
-		states = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
-		         LINECALLSTATE_CONNECTED;
-		limit = caps->uui_answer;
-		fn = p->fn.lineAnswer;
-		break;
-	default:
-		states = ~(uint32_t)LINECALLSTATE_IDLE;
-		limit = caps->uui_drop;
-		fn = p->fn.lineDrop;
-		break;
-	}
-	if (!(call->state & states) && !(op == OP_DROP && call->state == 0)) {
-		r = LINEERR_INVALCALLSTATE;
-		goto out;
-	}
+	caps = &x.call->tl->dev->caps;
+	limit = op == OP_ACCEPT   ? caps->uui_accept
+	        : op == OP_ANSWER ? caps->uui_answer
+	                          : caps->uui_drop;
+	fn = op == OP_ACCEPT   ? x.p->fn.lineAccept
+	     : op == OP_ANSWER ? x.p->fn.lineAnswer
+	                       : x.p->fn.lineDrop;
 	if (uui && size > limit) {
 		r = LINEERR_USERUSERINFOTOOBIG;
 		goto out;
@@ -182,27 +144,24 @@ static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
 		r = LINEERR_OPERATIONUNAVAIL;
 		goto out;
 	}
-	req = req_new_locked(REQ_GENERIC, ch->open->app, ch->open,
-	                     reply_guard(ch));
-	if (!req) {
-		r = LINEERR_NOMEM;
+	/* LINECALLINFO AppName: the app that accepted or answered it */
+	if (op != OP_DROP && !x.call->app_name) {
+		name = mem_strdup(x.ch->open->app->name);
+		if (!name) {
+			r = LINEERR_NOMEM;
+			goto out;
+		}
+		x.call->app_name = name;
+	}
+	r = op_start_locked(&x);
+	if (r) {
+		if (name) { /* no state change on an error return */
+			x.call->app_name = NULL;
+			mem_free(name);
+		}
 		goto out;
 	}
-	if (op != OP_DROP && !call->app_name)
-		call->app_name = mem_strdup(ch->open->app->name);
-	hd = call->hd;
-	call_ref_locked(call);
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
-	r = fn(req->id, hd, uui, uui ? size : 0);
-	provider_leave(p);
-
-	core_lock();
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	call_unref_locked(call);
+	return op_finish(&x, fn(x.req->id, x.hd, uui, uui ? size : 0));
 out:
 	core_unlock();
 	return r;

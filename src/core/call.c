@@ -137,7 +137,7 @@ void call_post_info_locked(struct call *call, struct app *except, uint32_t bits)
 }
 
 /* dwParam2 of a LINE_CALLSTATE for @ch: the app's own parent handle. */
-static DWORD_PTR state_param2(struct callh *ch)
+DWORD_PTR call_state_param2_locked(struct callh *ch)
 {
 	struct call *call = ch->call;
 	struct call *parent;
@@ -158,8 +158,8 @@ static DWORD_PTR state_param2(struct callh *ch)
 static void post_state(struct callh *ch, uint32_t priv)
 {
 	app_post_locked(ch->open->app, ch->h, ch->h, LINE_CALLSTATE,
-	                ch->open->cbinst, ch->call->state, state_param2(ch),
-	                priv);
+	                ch->open->cbinst, ch->call->state,
+	                call_state_param2_locked(ch), priv);
 }
 
 static void post_newcall(struct callh *ch)

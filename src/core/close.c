@@ -138,16 +138,21 @@ static void cancel_requests(struct open *o, struct list_node *todo)
 
 	list_foreach_safe(it, tmp, &o->reqs) {
 		struct req *req = list_entry(it, struct req, open_link);
-		struct call *pc = req->kind == REQ_MAKECALL ? req->call : NULL;
+		unsigned i;
 
 		req_cancel_locked(req);
 		/*
 		 * A creating function still running in another thread: the
-		 * call is closed when it returns (req_after_call_locked).
+		 * calls are closed when it returns (req_after_call_locked).
 		 */
-		if (pc && req->state == REQ_PENDING && pc->life == LIFE_ALIVE &&
-		    list_empty(&pc->callhs))
-			todo_add(todo, pc, CLOSE_CLOSE);
+		if (req->state != REQ_PENDING)
+			continue;
+		for (i = 0; i < req->ncalls; i++) {
+			struct call *pc = req->calls[i];
+
+			if (pc->life == LIFE_ALIVE && list_empty(&pc->callhs))
+				todo_add(todo, pc, CLOSE_CLOSE);
+		}
 	}
 }
 

@@ -209,6 +209,7 @@ static void read_caps(struct device *d)
 	d->caps.uui_answer = u.caps.dwUUIAnswerSize;
 	d->caps.uui_make = u.caps.dwUUIMakeCallSize;
 	d->caps.uui_drop = u.caps.dwUUIDropSize;
+	d->caps.uui_send = u.caps.dwUUISendUserUserInfoSize;
 }
 
 static void providers_shutdown(void)

@@ -91,6 +91,19 @@ struct tspi {
 	LONG (*lineGetCallInfo)(HDRVCALL, LPLINECALLINFO);
 	LONG (*lineGetCallStatus)(HDRVCALL, LPLINECALLSTATUS);
 	LONG (*lineGetCallAddressID)(HDRVCALL, LPDWORD);
+	LONG (*lineSendUserUserInfo)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG (*lineReleaseUserUserInfo)(DRV_REQUESTID, HDRVCALL);
+	LONG (*lineHold)(DRV_REQUESTID, HDRVCALL);
+	LONG (*lineUnhold)(DRV_REQUESTID, HDRVCALL);
+	LONG (*lineBlindTransfer)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG (*lineDial)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG(*lineSetupConference)
+	(DRV_REQUESTID, HDRVCALL, HDRVLINE, HTAPICALL, LPHDRVCALL, HTAPICALL,
+	 LPHDRVCALL, DWORD, LPLINECALLPARAMS);
+	LONG(*linePrepareAddToConference)
+	(DRV_REQUESTID, HDRVCALL, HTAPICALL, LPHDRVCALL, LPLINECALLPARAMS);
+	LONG (*lineAddToConference)(DRV_REQUESTID, HDRVCALL, HDRVCALL);
+	LONG (*lineRemoveFromConference)(DRV_REQUESTID, HDRVCALL);
 	LONG (*providerConfig)(DWORD, LPCSTR, LPCSTR);
 	DWORD (*providerLiveObjects)(void);
 };
@@ -115,7 +128,7 @@ struct devcaps {
 	uint32_t media_modes;
 	uint32_t max_rate;
 	uint32_t dev_cap_flags;
-	uint32_t uui_accept, uui_answer, uui_make, uui_drop;
+	uint32_t uui_accept, uui_answer, uui_make, uui_drop, uui_send;
 };
 
 struct device {
@@ -192,6 +205,7 @@ struct open {
 /* A buffered provider event of a call whose creating request is pending. */
 struct early_event {
 	struct list_node link;
+	uint32_t call_ht; /* the call it is about, if not the list's owner */
 	uint32_t msg;
 	DWORD_PTR p1, p2, p3;
 };
@@ -208,6 +222,7 @@ struct call {
 	uint32_t media; /* media mode of the first report */
 	uint32_t address_id;
 	uint32_t parent_ht; /* conference parent (CONFERENCED), or 0 */
+	uint32_t defer_to;  /* its events wait for this creating call, or 0 */
 	bool is_conf_parent;
 	uint64_t state_time_ms; /* wall clock of the current state */
 	bool creating;          /* creating request not yet completed */
@@ -244,7 +259,7 @@ enum req_state {
 
 enum req_kind {
 	REQ_GENERIC = 0,
-	REQ_MAKECALL,
+	REQ_CREATE, /* creates calls: lineMakeCall, lineSetupConference... */
 	REQ_INTERNAL_DROP, /* TAPI's own drop (lineClose): no LINE_REPLY */
 };
 
@@ -259,8 +274,9 @@ struct req {
 	struct open *open; /* open it was issued through, NULL when detached */
 	uint32_t guard;    /* handle that must be alive for the reply */
 	DWORD_PTR cbinst;
-	struct call *call; /* REQ_MAKECALL: the call being created (ref) */
-	LPHCALL lphcall;   /* REQ_MAKECALL: app memory for the new handle */
+	struct call *calls[2]; /* REQ_CREATE: the calls it creates (refs) */
+	LPHCALL lphcalls[2];   /* REQ_CREATE: app memory for their handles */
+	unsigned ncalls;
 	struct list_node app_link;
 	struct list_node open_link;
 };
@@ -369,6 +385,8 @@ struct callh *callh_new_locked(struct open *o, struct call *call,
 /* Frees a handle; returns the call if it has no handle left. */
 void callh_free_locked(struct callh *ch);
 uint32_t call_address(const struct call *call);
+/* dwParam2 of LINE_CALLSTATE for a handle (CONFERENCED: its parent). */
+DWORD_PTR call_state_param2_locked(struct callh *ch);
 struct callh *call_handle_of_open_locked(struct call *call, struct open *o);
 /* Sends LINE_CALLINFO(@bits) to handle holders not of @except (unless IDLE). */
 void call_post_info_locked(struct call *call, struct app *except,
@@ -389,6 +407,8 @@ void call_discard_early_locked(struct call *call);
 
 struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
                            uint32_t guard);
+/* Attaches a call the request creates and where its handle goes. */
+void req_add_call_locked(struct req *req, struct call *call, LPHCALL out);
 /* Processes the TSPI function's return; returns what the app gets. */
 LONG req_after_call_locked(struct req *req, LONG r);
 void req_complete_locked(struct req *req, LONG result);

@@ -72,11 +72,28 @@ void tline_post_devstate_locked(struct tline *tl, struct open *except,
 	}
 }
 
+/* Queues an event of @call on @owner's early list (owner is creating). */
+static void defer(struct call *owner, struct call *call, uint32_t msg,
+                  DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)
+{
+	struct early_event *ev = mem_alloc(sizeof(*ev));
+
+	if (!ev) {
+		log_err("call %08x: out of memory, event %u lost", call->ht,
+		        (unsigned)msg);
+		return;
+	}
+	ev->call_ht = owner == call ? 0 : call->ht;
+	ev->msg = msg;
+	ev->p1 = p1;
+	ev->p2 = p2;
+	ev->p3 = p3;
+	list_add_tail(&owner->early, &ev->link);
+}
+
 static void on_line_event(struct tline *tl, struct call *call, DWORD msg,
                           DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)
 {
-	struct early_event *ev;
-
 	switch (msg) {
 	case LINE_NEWCALL:
 		call_new_from_provider_locked(tl, p1, p2);
@@ -121,18 +138,35 @@ static void on_line_event(struct tline *tl, struct call *call, DWORD msg,
 		 * function returned is processed after it; events that
 		 * follow it wait with it, in order.
 		 */
-		ev = mem_alloc(sizeof(*ev));
-		if (!ev) {
-			log_err("call %08x: out of memory, event %u lost",
-			        call->ht, (unsigned)msg);
+		defer(call, call, msg, p1, p2, p3);
+		return;
+	}
+	if (call->defer_to) {
+		struct call *parent =
+			htab_get(&core.handles, call->defer_to, OBJ_CALL);
+
+		if (parent && parent->creating) {
+			defer(parent, call, msg, p1, p2, p3);
 			return;
 		}
-		ev->msg = msg;
-		ev->p1 = p1;
-		ev->p2 = p2;
-		ev->p3 = p3;
-		list_add_tail(&call->early, &ev->link);
-		return;
+		call->defer_to = 0;
+	}
+	if (msg == LINE_CALLSTATE &&
+	    ((uint32_t)p1 & 0x00FFFFFFu) == LINECALLSTATE_CONFERENCED) {
+		struct call *parent =
+			htab_get(&core.handles, (uint32_t)p2, OBJ_CALL);
+
+		/*
+		 * spec: tapi-messages-and-states.md §5.7 — a call joins a
+		 * conference lineSetupConference is creating: its CONFERENCED
+		 * (with the app's parent handle) comes after the LINE_REPLY
+		 * that gives the app that handle, and so does what follows.
+		 */
+		if (parent && parent->creating && parent->tl == call->tl) {
+			call->defer_to = parent->ht;
+			defer(parent, call, msg, p1, p2, p3);
+			return;
+		}
 	}
 	call_event_locked(call, msg, p1, p2, p3);
 }

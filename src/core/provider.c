@@ -189,6 +189,17 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
 	RESOLVE(p, lineGetCallInfo, "TSPI_lineGetCallInfo");
 	RESOLVE(p, lineGetCallStatus, "TSPI_lineGetCallStatus");
 	RESOLVE(p, lineGetCallAddressID, "TSPI_lineGetCallAddressID");
+	RESOLVE(p, lineSendUserUserInfo, "TSPI_lineSendUserUserInfo");
+	RESOLVE(p, lineReleaseUserUserInfo, "TSPI_lineReleaseUserUserInfo");
+	RESOLVE(p, lineHold, "TSPI_lineHold");
+	RESOLVE(p, lineUnhold, "TSPI_lineUnhold");
+	RESOLVE(p, lineBlindTransfer, "TSPI_lineBlindTransfer");
+	RESOLVE(p, lineDial, "TSPI_lineDial");
+	RESOLVE(p, lineSetupConference, "TSPI_lineSetupConference");
+	RESOLVE(p, linePrepareAddToConference,
+	        "TSPI_linePrepareAddToConference");
+	RESOLVE(p, lineAddToConference, "TSPI_lineAddToConference");
+	RESOLVE(p, lineRemoveFromConference, "TSPI_lineRemoveFromConference");
 	RESOLVE(p, providerConfig, "TSPIX_providerConfig");
 	RESOLVE(p, providerLiveObjects, "TSPIX_providerLiveObjects");
 

@@ -40,12 +40,22 @@ struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
 
 static void req_free_locked(struct req *req)
 {
+	unsigned i;
+
 	htab_del(&core.reqs, req->id);
 	list_del(&req->app_link);
 	list_del(&req->open_link);
-	if (req->call)
-		call_unref_locked(req->call);
+	for (i = 0; i < req->ncalls; i++)
+		call_unref_locked(req->calls[i]);
 	mem_free(req);
+}
+
+void req_add_call_locked(struct req *req, struct call *call, LPHCALL out)
+{
+	call_ref_locked(call); /* the request's */
+	req->calls[req->ncalls] = call;
+	req->lphcalls[req->ncalls] = out;
+	req->ncalls++;
 }
 
 void req_cancel_locked(struct req *req)
@@ -56,7 +66,7 @@ void req_cancel_locked(struct req *req)
 	 */
 	req->app = NULL;
 	req->open = NULL;
-	req->lphcall = NULL;
+	req->lphcalls[0] = req->lphcalls[1] = NULL;
 	list_del(&req->app_link);
 	list_del(&req->open_link);
 }
@@ -70,7 +80,12 @@ static void post_reply(struct req *req, LONG result)
 	                req->id, (DWORD_PTR)(intptr_t)result, 0);
 }
 
-static void replay_early(struct call *call)
+/*
+ * Delivers the events that waited for @call's creation, in order. Events of
+ * other calls (joining a conference being created) are delivered in any
+ * case; @call's own only when @own (its creation succeeded).
+ */
+static void replay_early(struct call *call, bool own)
 {
 	struct list_node list, *it, *tmp;
 
@@ -79,53 +94,85 @@ static void replay_early(struct call *call)
 	list_foreach_safe(it, tmp, &list) {
 		struct early_event *ev =
 			list_entry(it, struct early_event, link);
+		struct call *to = call;
 
 		list_del(it);
-		if (call->life == LIFE_ALIVE && !call->closing)
-			call_event_locked(call, ev->msg, ev->p1, ev->p2,
-			                  ev->p3);
+		if (ev->call_ht) {
+			to = htab_get(&core.handles, ev->call_ht, OBJ_CALL);
+			if (to)
+				to->defer_to = 0;
+		} else if (!own) {
+			to = NULL;
+		}
+		if (to && to->life == LIFE_ALIVE && !to->closing)
+			call_event_locked(to, ev->msg, ev->p1, ev->p2, ev->p3);
 		mem_free(ev);
 	}
 }
 
-static void complete_makecall(struct req *req, LONG result)
+/* True if every call of a creating request is still alive and usable. */
+static bool calls_usable(const struct req *req)
 {
-	struct call *call = req->call;
-	struct callh *ch;
+	unsigned i;
 
-	call->creating = false;
-	if (call->life != LIFE_ALIVE || call->closing) {
-		post_reply(req, result ? result : LINEERR_OPERATIONFAILED);
-		call_discard_early_locked(call);
-		return;
-	}
+	for (i = 0; i < req->ncalls; i++)
+		if (req->calls[i]->life != LIFE_ALIVE || req->calls[i]->closing)
+			return false;
+	return true;
+}
+
+static void complete_create(struct req *req, LONG result)
+{
+	struct callh *ch[2] = {NULL, NULL};
+	unsigned i;
+
+	for (i = 0; i < req->ncalls; i++)
+		req->calls[i]->creating = false;
+	if (!calls_usable(req) && result == 0)
+		result = LINEERR_OPERATIONFAILED; /* closed meanwhile */
 	if (result == 0 && req->app && req->open &&
 	    req->open->life == LIFE_ALIVE) {
-		ch = callh_new_locked(req->open, call, LINECALLPRIVILEGE_OWNER);
-		if (ch) {
+		for (i = 0; i < req->ncalls; i++) {
+			ch[i] = callh_new_locked(req->open, req->calls[i],
+			                         LINECALLPRIVILEGE_OWNER);
+			if (!ch[i])
+				break;
+		}
+		if (i == req->ncalls) {
 			/*
-			 * spec: tapi-functions.md §0.2 — the handle is written
-			 * before the LINE_REPLY(0) is queued.
+			 * spec: tapi-functions.md §0.2 — the handles are
+			 * written before the LINE_REPLY(0) is queued; no
+			 * message about the calls comes before it.
 			 */
-			*req->lphcall = ch->h;
+			for (i = 0; i < req->ncalls; i++)
+				*req->lphcalls[i] = ch[i]->h;
 			post_reply(req, 0);
-			call_announce_created_locked(call, req->open);
-			replay_early(call);
-			log_info("call %08x: created, app handle %08x",
-			         call->ht, ch->h);
+			for (i = 0; i < req->ncalls; i++)
+				call_announce_created_locked(req->calls[i],
+				                             req->open);
+			for (i = 0; i < req->ncalls; i++) {
+				replay_early(req->calls[i], true);
+				log_info("call %08x: created, app handle %08x",
+				         req->calls[i]->ht, ch[i]->h);
+			}
 			return;
 		}
-		log_err("call %08x: out of memory for the app's handle",
-		        call->ht);
+		log_err("req %u: out of memory for the app's handles", req->id);
+		while (i-- > 0)
+			callh_free_locked(ch[i]);
 		result = LINEERR_NOMEM;
 	}
 	post_reply(req, result);
-	call_discard_early_locked(call);
 	/*
 	 * spec: termination.md §9 C3 — after an asynchronous failure (or a
-	 * success nobody can hold any more) TAPI closes the call.
+	 * success nobody can hold any more) TAPI closes every call the
+	 * request produced.
 	 */
-	call_close_later_locked(call);
+	for (i = 0; i < req->ncalls; i++) {
+		replay_early(req->calls[i], false);
+		if (req->calls[i]->life == LIFE_ALIVE)
+			call_close_later_locked(req->calls[i]);
+	}
 }
 
 void req_complete_locked(struct req *req, LONG result)
@@ -137,8 +184,8 @@ void req_complete_locked(struct req *req, LONG result)
 		result = LINEERR_OPERATIONFAILED;
 	}
 	switch (req->kind) {
-	case REQ_MAKECALL:
-		complete_makecall(req, result);
+	case REQ_CREATE:
+		complete_create(req, result);
 		break;
 	case REQ_INTERNAL_DROP:
 		log_debug("req %u: internal drop completed (%08x)", req->id,
@@ -168,12 +215,14 @@ LONG req_after_call_locked(struct req *req, LONG r)
 	uint32_t id = req->id;
 
 	if (r < 0) {
+		unsigned i;
+
 		if (req->early)
 			log_warn("req %u: provider completed a request it "
 			         "failed synchronously",
 			         id);
-		if (req->kind == REQ_MAKECALL)
-			void_call(req->call);
+		for (i = 0; i < req->ncalls; i++)
+			void_call(req->calls[i]);
 		req_free_locked(req);
 		return r;
 	}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Conferences: lineSetupConference, linePrepareAddToConference,
+ * lineAddToConference, lineGetConfRelatedCalls (spec: tapi-functions.md
+ * §23, §24, §26). TAPI's bookkeeping: a call is a conference parent when a
+ * conference request created it or a CONFERENCED report named it; a
+ * participant is a call whose last report was CONFERENCED with it.
+ */
+#define LOG_MODULE "api"
+#include <string.h>
+
+#include "api/api.h"
+#include "api/varstruct.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+static LONG check_params(const struct device *dev, uint32_t version,
+                         const LINECALLPARAMS *cp, struct vs_params *vp)
+{
+	struct vs_limits lim;
+
+	if (!cp)
+		return 0;
+	lim.num_addresses = dev->caps.num_addresses;
+	lim.bearer_modes = dev->caps.bearer_modes;
+	lim.media_modes = dev->caps.media_modes;
+	lim.max_rate = dev->caps.max_rate;
+	lim.uui_make = dev->caps.uui_make;
+	return vs_params_check(cp, version, &lim, vp);
+}
+
+/* A call the request creates, on @tl, for @o's app; NULL if no memory. */
+static struct call *new_call(struct open *o, struct req *req, LPHCALL out,
+                             struct vs_params *vp)
+{
+	struct call *call = call_new_locked(o->tl);
+
+	if (!call)
+		return NULL;
+	call->creating = true;
+	call->app_name = mem_strdup(o->app->name);
+	if (vp) {
+		call->displayable = vp->displayable;
+		call->called_party = vp->called_party;
+		call->comment = vp->comment;
+		vp->displayable = vp->called_party = vp->comment = NULL;
+	}
+	req_add_call_locked(req, call, out);
+	return call;
+}
+
+LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
+                                 LPHCALL lphConsultCall, DWORD dwNumParties,
+                                 LPLINECALLPARAMS const lpCallParams)
+{
+	struct vs_params vp = {0};
+	struct call *conf, *consult;
+	struct op x = {0};
+	struct open *o;
+	struct req *req;
+	struct provider *p;
+	HDRVCALL hdconf = NULL, hdconsult = NULL, hd = NULL;
+	HDRVLINE hdl;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	/* spec: tapi-functions.md §23 — from a call, or from a line */
+	if (hCall) {
+		r = op_lookup_locked(hCall, &x);
+		if (r)
+			goto out;
+		o = x.ch->open;
+	} else {
+		o = open_get_locked(hLine);
+		if (!o) {
+			r = LINEERR_INVALLINEHANDLE;
+			goto out;
+		}
+	}
+	if (!lphConfCall || !lphConsultCall) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (hCall) {
+		r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
+		if (r)
+			goto out;
+		hd = x.call->hd;
+	}
+	r = check_params(o->tl->dev, o->api_version, lpCallParams, &vp);
+	if (r)
+		goto out;
+	p = o->tl->dev->prov;
+	if (!p->fn.lineSetupConference) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	req = req_new_locked(REQ_CREATE, o->app, o, o->h);
+	if (!req) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	conf = new_call(o, req, lphConfCall, NULL);
+	consult = conf ? new_call(o, req, lphConsultCall, &vp) : NULL;
+	if (!consult || !conf->app_name || !consult->app_name) {
+		r = req_after_call_locked(req, LINEERR_NOMEM);
+		goto out;
+	}
+	conf->is_conf_parent = true;
+	hdl = o->tl->hd;
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(p);
+	r = p->fn.lineSetupConference(req->id, hd, hdl,
+	                              (HTAPICALL)(uintptr_t)conf->ht, &hdconf,
+	                              (HTAPICALL)(uintptr_t)consult->ht,
+	                              &hdconsult, dwNumParties, vp.norm);
+	provider_leave(p);
+
+	core_lock();
+	conf->hd = hdconf;
+	consult->hd = hdconsult;
+	r = req_after_call_locked(req, r);
+	core_inflight_end_locked();
+out:
+	core_unlock();
+	vs_params_free(&vp);
+	return r;
+}
+
+/* The conference parent named by an app's handle, or an error. */
+static LONG conf_lookup_locked(HCALL hConfCall, struct op *x)
+{
+	LONG r = op_lookup_locked(hConfCall, x);
+
+	if (r == LINEERR_INVALCALLHANDLE || (!r && !x->call->is_conf_parent))
+		return LINEERR_INVALCONFCALLHANDLE;
+	return r;
+}
+
+LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
+                                        LPLINECALLPARAMS const lpCallParams)
+{
+	struct vs_params vp = {0};
+	struct call *consult;
+	struct req *req;
+	struct op x;
+	HDRVCALL hdconsult = NULL, hdconf;
+	LONG r;
+
+	core_lock();
+	r = conf_lookup_locked(hConfCall, &x);
+	if (r)
+		goto out;
+	if (!lphConsultCall) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
+	if (r)
+		goto out;
+	r = check_params(x.call->tl->dev, x.ch->open->api_version, lpCallParams,
+	                 &vp);
+	if (r)
+		goto out;
+	if (!x.p->fn.linePrepareAddToConference) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	req = req_new_locked(REQ_CREATE, x.ch->open->app, x.ch->open,
+	                     x.ch->open->h);
+	if (!req) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	consult = new_call(x.ch->open, req, lphConsultCall, &vp);
+	if (!consult || !consult->app_name) {
+		r = req_after_call_locked(req, LINEERR_NOMEM);
+		goto out;
+	}
+	hdconf = x.call->hd;
+	call_ref_locked(x.call);
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(x.p);
+	r = x.p->fn.linePrepareAddToConference(
+		req->id, hdconf, (HTAPICALL)(uintptr_t)consult->ht, &hdconsult,
+		vp.norm);
+	provider_leave(x.p);
+
+	core_lock();
+	consult->hd = hdconsult;
+	r = req_after_call_locked(req, r);
+	core_inflight_end_locked();
+	call_unref_locked(x.call);
+out:
+	core_unlock();
+	vs_params_free(&vp);
+	return r;
+}
+
+LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
+{
+	struct op conf, consult;
+	LONG r;
+
+	core_lock();
+	r = conf_lookup_locked(hConfCall, &conf);
+	if (r)
+		goto out;
+	/*
+	 * spec: tapi-functions.md §24 — the consultation call: a live
+	 * handle, not a parent or participant, on the same line.
+	 */
+	r = op_lookup_locked(hConsultCall, &consult);
+	if (r)
+		goto out;
+	if (consult.call == conf.call || consult.call->is_conf_parent ||
+	    consult.call->state == LINECALLSTATE_CONFERENCED ||
+	    consult.call->tl != conf.call->tl) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (conf.ch->priv != LINECALLPRIVILEGE_OWNER ||
+	    consult.ch->priv != LINECALLPRIVILEGE_OWNER) {
+		r = LINEERR_NOTOWNER;
+		goto out;
+	}
+	r = op_allowed_locked(&conf, LINECALLSTATE_ONHOLDPENDCONF |
+	                                     LINECALLSTATE_ONHOLD);
+	if (!r)
+		r = op_allowed_locked(&consult,
+		                      LINECALLSTATE_CONNECTED |
+		                              LINECALLSTATE_ONHOLD |
+		                              LINECALLSTATE_PROCEEDING |
+		                              LINECALLSTATE_RINGBACK);
+	if (r)
+		goto out;
+	if (!conf.p->fn.lineAddToConference) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	consult.hd = consult.call->hd;
+	call_ref_locked(consult.call); /* until the provider returned */
+	r = op_start_locked(&conf);
+	if (r) {
+		call_unref_locked(consult.call);
+		goto out;
+	}
+	r = op_finish(&conf, conf.p->fn.lineAddToConference(
+				     conf.req->id, conf.hd, consult.hd));
+	core_lock();
+	call_unref_locked(consult.call);
+	core_unlock();
+	return r;
+out:
+	core_unlock();
+	return r;
+}
+
+/* Appends the members of @parent's conference to @out (parent first). */
+static uint32_t members(struct call *parent, struct call **out, uint32_t max)
+{
+	struct list_node *it;
+	uint32_t n = 0;
+
+	if (max)
+		out[n] = parent;
+	n++;
+	list_foreach(it, &parent->tl->calls) {
+		struct call *c = list_entry(it, struct call, tl_link);
+
+		if (c != parent && c->life == LIFE_ALIVE && !c->closing &&
+		    c->state == LINECALLSTATE_CONFERENCED &&
+		    c->parent_ht == parent->ht) {
+			if (n < max)
+				out[n] = c;
+			n++;
+		}
+	}
+	return n;
+}
+
+LONG WINAPI lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
+{
+	struct call *parent = NULL, **list = NULL;
+	struct callh *fresh[64];
+	uint32_t n, i, nfresh = 0, needed;
+	struct op x;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	if (!lpCallList) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (lpCallList->dwTotalSize < sizeof(LINECALLLIST)) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	/* spec: tapi-functions.md §26 — a parent, or a CONFERENCED member */
+	if (x.call->is_conf_parent)
+		parent = x.call;
+	else if (x.call->state == LINECALLSTATE_CONFERENCED &&
+	         x.call->parent_ht)
+		parent = htab_get(&core.handles, x.call->parent_ht, OBJ_CALL);
+	if (!parent || parent->closing) {
+		r = LINEERR_NOCONFERENCE;
+		goto out;
+	}
+	n = members(parent, NULL, 0);
+	needed = (uint32_t)sizeof(LINECALLLIST) + n * (uint32_t)sizeof(HCALL);
+	lpCallList->dwNeededSize = needed;
+	lpCallList->dwUsedSize = sizeof(LINECALLLIST);
+	lpCallList->dwCallsNumEntries = 0;
+	lpCallList->dwCallsSize = 0;
+	lpCallList->dwCallsOffset = 0;
+	/* [proposal] as lineGetNewCalls: too small, no handle is created */
+	if (lpCallList->dwTotalSize < needed)
+		goto out;
+	list = mem_alloc(n * sizeof(*list));
+	if (!list || n > 64) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	members(parent, list, n);
+	for (i = 0; i < n; i++) {
+		struct callh *h =
+			call_handle_of_open_locked(list[i], x.ch->open);
+
+		if (!h) {
+			/* calls it had no handle for: new monitor handles */
+			h = callh_new_locked(x.ch->open, list[i],
+			                     LINECALLPRIVILEGE_MONITOR);
+			if (!h) {
+				while (nfresh-- > 0)
+					callh_free_locked(fresh[nfresh]);
+				r = LINEERR_NOMEM;
+				goto out;
+			}
+			fresh[nfresh++] = h;
+		}
+		memcpy((uint8_t *)lpCallList + sizeof(LINECALLLIST) +
+		               i * sizeof(HCALL),
+		       &h->h, sizeof(HCALL));
+	}
+	for (i = 0; i < nfresh; i++)
+		call_post_info_locked(fresh[i]->call, x.ch->open->app,
+		                      LINECALLINFOSTATE_NUMMONITORS);
+	lpCallList->dwCallsNumEntries = n;
+	lpCallList->dwCallsSize = n * (uint32_t)sizeof(HCALL);
+	lpCallList->dwCallsOffset = sizeof(LINECALLLIST);
+	lpCallList->dwUsedSize = needed;
+out:
+	core_unlock();
+	mem_free(list);
+	return r;
+}

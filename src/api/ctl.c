@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Call control beyond answer and drop: lineSendUserUserInfo,
+ * lineReleaseUserUserInfo, lineHold, lineUnhold, lineBlindTransfer,
+ * lineDial, lineRemoveFromConference, and lineHandoff (spec:
+ * tapi-functions.md §17-§22, §25).
+ */
+#define LOG_MODULE "api"
+#include <string.h>
+
+#include "api/api.h"
+#include "util/log.h"
+
+#define ANY_STATE (0x00FFFFFFu | OP_STATE_NONE_YET)
+
+LONG WINAPI lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo,
+                                 DWORD dwSize)
+{
+	struct op x;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	/* spec: tapi-functions.md §18 [proposal] — no UUI at all */
+	if (!lpsUserUserInfo || dwSize == 0) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = op_allowed_locked(
+		&x, LINECALLSTATE_CONNECTED | LINECALLSTATE_OFFERING |
+			    LINECALLSTATE_ACCEPTED | LINECALLSTATE_RINGBACK);
+	if (r)
+		goto out;
+	if (dwSize > x.call->tl->dev->caps.uui_send) {
+		r = LINEERR_USERUSERINFOTOOBIG;
+		goto out;
+	}
+	if (!x.p->fn.lineSendUserUserInfo) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	r = op_start_locked(&x);
+	if (r)
+		goto out;
+	return op_finish(&x, x.p->fn.lineSendUserUserInfo(
+				     x.req->id, x.hd, lpsUserUserInfo, dwSize));
+out:
+	core_unlock();
+	return r;
+}
+
+/* An operation whose only argument is the call (§19, §20, §21, §25). */
+static LONG plain_op(HCALL hCall, uint32_t states, size_t fn_offset)
+{
+	LONG (*fn)(DRV_REQUESTID, HDRVCALL);
+	struct op x;
+	LONG r;
+
+	core_lock();
+	r = op_check_locked(hCall, states, &x);
+	if (r)
+		goto out;
+	memcpy(&fn, (const char *)&x.p->fn + fn_offset, sizeof(fn));
+	if (!fn) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	r = op_start_locked(&x);
+	if (r)
+		goto out;
+	return op_finish(&x, fn(x.req->id, x.hd));
+out:
+	core_unlock();
+	return r;
+}
+
+LONG WINAPI lineReleaseUserUserInfo(HCALL hCall)
+{
+	return plain_op(hCall, ANY_STATE,
+	                offsetof(struct tspi, lineReleaseUserUserInfo));
+}
+
+LONG WINAPI lineHold(HCALL hCall)
+{
+	return plain_op(hCall, LINECALLSTATE_CONNECTED,
+	                offsetof(struct tspi, lineHold));
+}
+
+LONG WINAPI lineUnhold(HCALL hCall)
+{
+	return plain_op(hCall,
+	                LINECALLSTATE_ONHOLD |
+	                        LINECALLSTATE_ONHOLDPENDTRANSFER |
+	                        LINECALLSTATE_ONHOLDPENDCONF,
+	                offsetof(struct tspi, lineUnhold));
+}
+
+LONG WINAPI lineRemoveFromConference(HCALL hCall)
+{
+	return plain_op(hCall, LINECALLSTATE_CONFERENCED,
+	                offsetof(struct tspi, lineRemoveFromConference));
+}
+
+/* An operation with a destination address (§22 and lineDial). */
+static LONG address_op(HCALL hCall, LPCSTR dest, DWORD cc, uint32_t states,
+                       bool dial)
+{
+	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	struct op x;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	if (!dest) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = op_allowed_locked(&x, states);
+	if (r)
+		goto out;
+	fn = dial ? x.p->fn.lineDial : x.p->fn.lineBlindTransfer;
+	if (!fn) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	r = op_start_locked(&x);
+	if (r)
+		goto out;
+	return op_finish(&x, fn(x.req->id, x.hd, dest, cc));
+out:
+	core_unlock();
+	return r;
+}
+
+LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
+                               DWORD dwCountryCode)
+{
+	return address_op(hCall, lpszDestAddress, dwCountryCode,
+	                  LINECALLSTATE_CONNECTED, false);
+}
+
+LONG WINAPI lineDialA(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
+{
+	/* the provider knows in which states it can dial more digits */
+	return address_op(hCall, lpszDestAddress, dwCountryCode,
+	                  OP_STATES_NOT_IDLE &
+	                          ~(uint32_t)LINECALLSTATE_DISCONNECTED,
+	                  true);
+}
+
+/* The module name an app was registered with matches @file (no path). */
+static bool module_is(const struct app *app, const char *file)
+{
+	const char *base = strrchr(file, '/');
+
+	return strcmp(app->module, base ? base + 1 : file) == 0;
+}
+
+/* spec: tapi-model.md §5.2 — the highest-priority owner open for @mode. */
+static struct open *priority_owner(struct tline *tl, uint32_t mode)
+{
+	struct list_node *it;
+
+	list_foreach(it, &tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+
+		if (o->life == LIFE_ALIVE &&
+		    (o->privileges & LINECALLPRIVILEGE_OWNER) &&
+		    (o->media_modes & mode))
+			return o;
+	}
+	return NULL;
+}
+
+static struct open *named_owner(struct tline *tl, const char *file)
+{
+	struct list_node *it;
+
+	list_foreach(it, &tl->opens) {
+		struct open *o = list_entry(it, struct open, tl_link);
+
+		if (o->life == LIFE_ALIVE &&
+		    (o->privileges & LINECALLPRIVILEGE_OWNER) &&
+		    module_is(o->app, file))
+			return o;
+	}
+	return NULL;
+}
+
+LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
+{
+	struct callh *target;
+	struct open *to;
+	struct op x;
+	uint32_t info = LINECALLINFOSTATE_NUMOWNERINCR;
+	bool fresh = false;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	r = op_allowed_locked(&x, ANY_STATE);
+	if (r)
+		goto out;
+	/* spec: tapi-functions.md §17 — directed or indirect */
+	if (lpszFileName) {
+		to = named_owner(x.call->tl, lpszFileName);
+	} else {
+		if (!dwMediaMode || (dwMediaMode & (dwMediaMode - 1)) ||
+		    (dwMediaMode & ~(uint32_t)0x0000FFFE)) {
+			r = LINEERR_INVALMEDIAMODE;
+			goto out;
+		}
+		to = priority_owner(x.call->tl, dwMediaMode);
+		if (to && to->app == x.ch->open->app) {
+			r = LINEERR_TARGETSELF;
+			goto out;
+		}
+	}
+	if (!to) {
+		r = LINEERR_TARGETNOTFOUND;
+		goto out;
+	}
+	target = call_handle_of_open_locked(x.call, to);
+	if (!target) {
+		target = callh_new_locked(to, x.call, LINECALLPRIVILEGE_OWNER);
+		if (!target) {
+			r = LINEERR_NOMEM;
+			goto out;
+		}
+		fresh = true;
+	} else if (target->priv != LINECALLPRIVILEGE_OWNER) {
+		/* an existing handle is reused and upgraded */
+		target->priv = LINECALLPRIVILEGE_OWNER;
+		x.call->nmonitors--;
+		x.call->nowners++;
+		info |= LINECALLINFOSTATE_NUMMONITORS;
+	} else {
+		info = 0; /* already an owner: counts unchanged */
+	}
+	/*
+	 * The target receives (LINE_APPNEWCALL and) LINE_CALLSTATE with the
+	 * current state and dwParam3 = OWNER; the others hear of the new
+	 * owner; the caller hears nothing.
+	 */
+	if (fresh && to->api_version >= VER_2_0)
+		app_post_locked(to->app, target->h, to->h, LINE_APPNEWCALL,
+		                to->cbinst, call_address(x.call), target->h,
+		                LINECALLPRIVILEGE_OWNER);
+	app_post_locked(
+		to->app, target->h, target->h, LINE_CALLSTATE, to->cbinst,
+		x.call->state ? x.call->state : LINECALLSTATE_UNKNOWN,
+		call_state_param2_locked(target), LINECALLPRIVILEGE_OWNER);
+	if (info && x.call->state != LINECALLSTATE_IDLE) {
+		struct list_node *it;
+
+		list_foreach(it, &x.call->callhs) {
+			struct callh *h =
+				list_entry(it, struct callh, call_link);
+
+			if (h->open->app == x.ch->open->app ||
+			    h->open->app == to->app)
+				continue;
+			app_post_locked(h->open->app, h->h, h->h, LINE_CALLINFO,
+			                h->open->cbinst, info, 0, 0);
+		}
+	}
+	log_info("call %08x: handed off to app %08x", x.call->ht, to->app->h);
+out:
+	core_unlock();
+	return r;
+}

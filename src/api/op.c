@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The common path of asynchronous call operations (see api.h). */
+#define LOG_MODULE "api"
+#include "api/api.h"
+#include "util/log.h"
+
+LONG op_lookup_locked(HCALL hCall, struct op *x)
+{
+	LONG r = api_check_init_locked();
+
+	if (r)
+		return r;
+	x->ch = callh_get_locked(hCall);
+	if (!x->ch)
+		return LINEERR_INVALCALLHANDLE;
+	x->call = x->ch->call;
+	x->p = x->call->tl->dev->prov;
+	return 0;
+}
+
+LONG op_allowed_locked(const struct op *x, uint32_t states)
+{
+	if (x->ch->priv != LINECALLPRIVILEGE_OWNER)
+		return LINEERR_NOTOWNER;
+	/* spec: tapi-functions.md §0.7 — the states each operation accepts */
+	if (x->call->state ? !(x->call->state & states)
+	                   : !(states & OP_STATE_NONE_YET))
+		return LINEERR_INVALCALLSTATE;
+	return 0;
+}
+
+LONG op_check_locked(HCALL hCall, uint32_t states, struct op *x)
+{
+	LONG r = op_lookup_locked(hCall, x);
+
+	return r ? r : op_allowed_locked(x, states);
+}
+
+LONG op_start_locked(struct op *x)
+{
+	struct open *o = x->ch->open;
+
+	/*
+	 * spec: termination.md §3.2 — API >= 2.0: the reply survives
+	 * lineDeallocateCall (it names no call) but not the line's close;
+	 * older apps lose it with the call handle.
+	 */
+	x->req = req_new_locked(REQ_GENERIC, o->app, o,
+	                        o->api_version >= VER_2_0 ? o->h : x->ch->h);
+	if (!x->req)
+		return LINEERR_NOMEM;
+	x->hd = x->call->hd;
+	call_ref_locked(x->call);
+	core_inflight_begin_locked();
+	core_unlock();
+	provider_enter(x->p);
+	return 0;
+}
+
+LONG op_finish(struct op *x, LONG r)
+{
+	provider_leave(x->p);
+	core_lock();
+	r = req_after_call_locked(x->req, r);
+	core_inflight_end_locked();
+	call_unref_locked(x->call);
+	core_unlock();
+	return r;
+}
