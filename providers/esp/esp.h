@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * esp internals: the emulated switch's lines, calls, jobs and the one lock
+ * that guards them. esp.c holds the provider's lifecycle and lines,
+ * switch.c the call model and the TSPI call functions, info.c the
+ * capability and call-information structures.
+ *
+ * Threads: esp.lock guards everything here. TSPI functions and the timer
+ * thread take it and call TAPI back with it held (allowed: TAPI never calls
+ * a provider from its callbacks), which also keeps callbacks serialized.
+ * Requests without delay complete inside the TSPI function.
+ */
+#ifndef TAPIX_ESP_H
+#define TAPIX_ESP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <tspi.h>
+
+#define ESP_EXPORT      __attribute__((visibility("default")))
+#define ESP_MAX_LINES   4096
+#define ESP_UUI_MAX     256
+#define ESP_MAX_RATE    64000
+#define ESP_MAX_CONF    8 /* participants of one conference */
+#define ESP_MAX_BRIDGES 16
+#define ESP_MEDIA                                                 \
+	(LINEMEDIAMODE_UNKNOWN | LINEMEDIAMODE_INTERACTIVEVOICE | \
+	 LINEMEDIAMODE_AUTOMATEDVOICE | LINEMEDIAMODE_DATAMODEM | \
+	 LINEMEDIAMODE_G3FAX)
+#define ESP_CALLSTATES 0x0000FFFFu /* esp can report every defined state */
+
+enum script {
+	S_DIALTONE, /* no destination: stays in DIALTONE */
+	S_LINE,     /* another esp line */
+	S_ANSWER,
+	S_BUSY,
+	S_NOANSWER,
+	S_REJECT,
+	S_HANGUP,
+	S_BADADDR,
+	S_UNAVAIL, /* the request itself fails, asynchronously */
+	S_OUTAGE,  /* the line goes out of service: esp sends LINE_CLOSE */
+};
+
+enum op {
+	OP_MAKECALL,
+	OP_ANSWER,
+	OP_ACCEPT,
+	OP_DROP,
+	OP_SEND_UUI,
+	OP_RELEASE_UUI,
+	OP_HOLD,
+	OP_UNHOLD,
+	OP_TRANSFER,
+	OP_DIAL,
+	OP_SETUP_CONF,
+	OP_PREPARE_CONF,
+	OP_ADD_CONF,
+	OP_REMOVE_CONF,
+	OP_SCRIPT_CONNECT, /* answer:MS fires */
+	OP_SCRIPT_HANGUP,  /* hangup:MS fires */
+};
+
+struct line {
+	unsigned idx;
+	DWORD dev_id;
+	DWORD version; /* committed by TSPI_lineOpen */
+	char address[16];
+	unsigned bridge; /* bridged appearance group + 1, or 0 */
+	bool open;
+	HTAPILINE htl;
+	LINEEVENT ev;
+	DWORD media_detect;
+	DWORD line_states;
+	unsigned ncalls;
+};
+
+/* User-user information waiting for the app to release the current one. */
+struct uui {
+	struct uui *next;
+	DWORD len;
+	uint8_t data[];
+};
+
+struct call {
+	uint32_t h; /* HDRVCALL value: slot index + generation */
+	struct line *line;
+	HTAPICALL ht;
+	bool announced; /* TAPI knows it: events may be sent */
+	DWORD state, mode, media, bearer, origin;
+	time_t state_time;
+	/*
+	 * Relations, by handle: the far end on an esp line; for a bridged
+	 * station, the caller (and the caller has 'bridged' set); the
+	 * conference a participant or consultation call belongs to; a
+	 * conference's pending consultation call.
+	 */
+	uint32_t peer;
+	bool bridged;
+	bool is_conf;
+	uint32_t conf;
+	uint32_t consult;
+	enum script script;
+	unsigned script_ms;
+	unsigned slow_ms;
+	char caller[16];
+	char called[32];
+	uint8_t *uui; /* the received UUI shown in LINECALLINFO, or NULL */
+	DWORD uui_len;
+	bool uui_released;     /* the app released it: the next may replace */
+	struct uui *uui_queue; /* newer UUI waiting for the release */
+};
+
+struct job {
+	struct job *prev, *next;
+	struct timespec due;
+	enum op op;
+	uint32_t call;
+	uint32_t call2;    /* OP_ADD_CONF: the consultation call */
+	DRV_REQUESTID req; /* 0 for script events */
+	char dest[32];     /* OP_DIAL, OP_TRANSFER */
+	DWORD uui_len;
+	uint8_t uui[ESP_UUI_MAX];
+};
+
+struct slot {
+	struct call *call;
+	uint32_t gen;
+	uint32_t next;
+};
+
+struct esp {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool running;
+	bool stop;
+	/* configuration (TSPIX_providerConfig), defaults at session start */
+	unsigned cfg_lines;
+	unsigned cfg_delay_ms;
+	unsigned cfg_first;
+	unsigned cfg_nbridges;
+	char cfg_bridges[ESP_MAX_BRIDGES][128];
+	/* session */
+	DWORD perm_id;
+	DWORD dev_base;
+	ASYNC_COMPLETION complete;
+	unsigned nlines;
+	struct line *lines;
+	struct slot *slots;
+	uint32_t nslots, used, free_head, free_tail, nfree;
+	struct job jobs; /* sentinel of the due-ordered job list */
+	size_t live_calls, live_jobs, live_lines;
+	/* counters for tests (esp_test_counters) */
+	unsigned long closecalls, bad_handles;
+};
+
+extern struct esp esp;
+
+/* esp.c */
+struct call *call_get(uint32_t h);
+struct call *call_of(HDRVCALL hd);
+struct line *line_of(HDRVLINE hd);
+struct line *line_by_dev(DWORD dev);
+struct line *line_by_address(const char *addr);
+struct call *call_new(struct line *line);
+void call_free(struct call *c);
+void copy_str(char *dst, size_t size, const char *src);
+struct job *job_add(unsigned ms, enum op op, uint32_t call, DRV_REQUESTID req);
+void cancel_jobs(uint32_t call);
+void cancel_scripts(uint32_t call);
+
+/* switch.c */
+void run_job(struct job *j);
+void close_call(struct call *c);
+void line_outage(struct line *l, DRV_REQUESTID req);
+
+/* info.c */
+DWORD callinfo_fixed(DWORD v);
+
+#endif /* TAPIX_ESP_H */

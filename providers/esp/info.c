@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * esp: the structures TAPI asks for: line and address capabilities, call
+ * information and call status.
+ */
+#include "esp.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Appends a variable part after *used, if it fits (never truncated). */
+static void put_var(void *s, size_t pair, DWORD total, DWORD *used,
+                    DWORD *needed, const void *data, DWORD len)
+{
+	DWORD zero = 0;
+
+	*needed += len;
+	if (len == 0 || len > total - *used) {
+		memcpy((char *)s + pair, &zero, 4);
+		memcpy((char *)s + pair + 4, &zero, 4);
+		return;
+	}
+	memcpy((char *)s + *used, data, len);
+	memcpy((char *)s + pair, &len, 4);
+	memcpy((char *)s + pair + 4, used, 4);
+	*used += len;
+}
+
+static DWORD devcaps_fixed(DWORD v)
+{
+	if (v < 0x00020000)
+		return offsetof(LINEDEVCAPS, dwSettableDevStatus);
+	if (v < 0x00020002)
+		return offsetof(LINEDEVCAPS, PermanentLineGuid);
+	return offsetof(LINEDEVCAPS, dwAddressTypes);
+}
+
+DWORD callinfo_fixed(DWORD v)
+{
+	return v < 0x00020000 ? offsetof(LINECALLINFO, dwCallTreatment)
+	                      : offsetof(LINECALLINFO, dwCallerIDAddressType);
+}
+
+static DWORD callstatus_fixed(DWORD v)
+{
+	return v < 0x00020000 ? offsetof(LINECALLSTATUS, dwCallFeatures2)
+	                      : sizeof(LINECALLSTATUS);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
+                                            DWORD dwTSPIVersion,
+                                            DWORD dwExtVersion,
+                                            LPLINEDEVCAPS lpLineDevCaps)
+{
+	LPLINEDEVCAPS dc = lpLineDevCaps;
+	DWORD fixed = devcaps_fixed(dwTSPIVersion);
+	DWORD total, used, needed;
+	struct line *l;
+	char text[96];
+	LONG r = 0;
+
+	if (dwExtVersion)
+		return LINEERR_INCOMPATIBLEEXTVERSION;
+	pthread_mutex_lock(&esp.lock);
+	l = line_by_dev(dwDeviceID);
+	if (!l) {
+		r = LINEERR_BADDEVICEID;
+		goto out;
+	}
+	total = dc->dwTotalSize;
+	if (total < fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	memset((char *)dc + 4, 0, fixed - 4);
+	used = needed = fixed;
+	put_var(dc, offsetof(LINEDEVCAPS, dwProviderInfoSize), total, &used,
+	        &needed, "tapix emulated switch (esp)",
+	        sizeof("tapix emulated switch (esp)"));
+	put_var(dc, offsetof(LINEDEVCAPS, dwSwitchInfoSize), total, &used,
+	        &needed, "esp", sizeof("esp"));
+	snprintf(text, sizeof(text), "esp line %u (%s)", l->idx, l->address);
+	put_var(dc, offsetof(LINEDEVCAPS, dwLineNameSize), total, &used,
+	        &needed, text, (DWORD)strlen(text) + 1);
+	dc->dwPermanentLineID = (esp.perm_id << 16) | l->idx;
+	dc->dwStringFormat = STRINGFORMAT_ASCII;
+	dc->dwAddressModes = LINEADDRESSMODE_ADDRESSID;
+	dc->dwNumAddresses = 1;
+	dc->dwBearerModes = LINEBEARERMODE_VOICE | LINEBEARERMODE_DATA;
+	dc->dwMaxRate = ESP_MAX_RATE;
+	dc->dwMediaModes = ESP_MEDIA;
+	dc->dwDevCapFlags = LINEDEVCAPFLAGS_CLOSEDROP;
+	dc->dwMaxNumActiveCalls = 0xFFFFFFFFu;
+	dc->dwAnswerMode = LINEANSWERMODE_NONE;
+	dc->dwRingModes = 1;
+	dc->dwLineStates = LINEDEVSTATE_RINGING | LINEDEVSTATE_OTHER;
+	dc->dwUUIAcceptSize = ESP_UUI_MAX;
+	dc->dwUUIAnswerSize = ESP_UUI_MAX;
+	dc->dwUUIMakeCallSize = ESP_UUI_MAX;
+	dc->dwUUIDropSize = ESP_UUI_MAX;
+	dc->dwUUISendUserUserInfoSize = ESP_UUI_MAX;
+	dc->dwUUICallInfoSize = ESP_UUI_MAX;
+	dc->dwLineFeatures = LINEFEATURE_MAKECALL;
+	if (dwTSPIVersion >= 0x00020000)
+		put_var(dc, offsetof(LINEDEVCAPS, dwDeviceClassesSize), total,
+		        &used, &needed, "tapi/line\0", sizeof("tapi/line\0"));
+	if (dwTSPIVersion >= 0x00020002) {
+		GUID g = {0x7461706Au,
+		          0x6978,
+		          (uint16_t)esp.perm_id,
+		          {'e', 's', 'p', 0, 0, 0, (uint8_t)(l->idx >> 8),
+		           (uint8_t)l->idx}};
+
+		memcpy(&dc->PermanentLineGuid, &g, sizeof(g));
+	}
+	dc->dwNeededSize = needed;
+	dc->dwUsedSize = used;
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID,
+                                                DWORD dwAddressID,
+                                                DWORD dwTSPIVersion,
+                                                DWORD dwExtVersion,
+                                                LPLINEADDRESSCAPS lpAddressCaps)
+{
+	LPLINEADDRESSCAPS ac = lpAddressCaps;
+	DWORD fixed = dwTSPIVersion < 0x00020000
+	                      ? offsetof(LINEADDRESSCAPS,
+	                                 dwPredictiveAutoTransferStates)
+	                      : sizeof(LINEADDRESSCAPS);
+	DWORD total, used, needed;
+	struct line *l;
+	LONG r = 0;
+
+	if (dwExtVersion)
+		return LINEERR_INCOMPATIBLEEXTVERSION;
+	pthread_mutex_lock(&esp.lock);
+	l = line_by_dev(dwDeviceID);
+	if (!l) {
+		r = LINEERR_BADDEVICEID;
+		goto out;
+	}
+	if (dwAddressID != 0) {
+		r = LINEERR_INVALADDRESSID;
+		goto out;
+	}
+	total = ac->dwTotalSize;
+	if (total < fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	memset((char *)ac + 4, 0, fixed - 4);
+	used = needed = fixed;
+	put_var(ac, offsetof(LINEADDRESSCAPS, dwAddressSize), total, &used,
+	        &needed, l->address, (DWORD)strlen(l->address) + 1);
+	ac->dwLineDeviceID = dwDeviceID;
+	ac->dwAddressSharing = l->bridge ? LINEADDRESSSHARING_BRIDGEDSHARED
+	                                 : LINEADDRESSSHARING_PRIVATE;
+	ac->dwCallInfoStates = LINECALLINFOSTATE_USERUSERINFO;
+	ac->dwCallerIDFlags = LINECALLPARTYID_ADDRESS | LINECALLPARTYID_UNKNOWN;
+	ac->dwCalledIDFlags = LINECALLPARTYID_ADDRESS | LINECALLPARTYID_UNKNOWN;
+	ac->dwCallStates = ESP_CALLSTATES;
+	ac->dwDialToneModes = LINEDIALTONEMODE_NORMAL;
+	ac->dwBusyModes = LINEBUSYMODE_STATION;
+	ac->dwDisconnectModes =
+		LINEDISCONNECTMODE_NORMAL | LINEDISCONNECTMODE_REJECT |
+		LINEDISCONNECTMODE_BADADDRESS | LINEDISCONNECTMODE_UNAVAIL;
+	ac->dwMaxNumActiveCalls = 0xFFFFFFFFu;
+	ac->dwMaxNumOnHoldCalls = 0xFFFFFFFFu;
+	ac->dwMaxNumOnHoldPendingCalls = 0xFFFFFFFFu;
+	ac->dwMaxNumConference = ESP_MAX_CONF;
+	/*
+	 * spec: termination.md §2 — CONFDROP: dropping a conference drops
+	 * every participant; SETUPCONFNULL: a conference may start with no
+	 * call (esp also accepts a CONNECTED one).
+	 */
+	ac->dwAddrCapFlags = LINEADDRCAPFLAGS_DIALED |
+	                     LINEADDRCAPFLAGS_CONFDROP |
+	                     LINEADDRCAPFLAGS_SETUPCONFNULL |
+	                     LINEADDRCAPFLAGS_CONFERENCEMAKE |
+	                     LINEADDRCAPFLAGS_CONFERENCEHELD;
+	ac->dwCallFeatures =
+		LINECALLFEATURE_ACCEPT | LINECALLFEATURE_ANSWER |
+		LINECALLFEATURE_DROP | LINECALLFEATURE_HOLD |
+		LINECALLFEATURE_UNHOLD | LINECALLFEATURE_BLINDTRANSFER |
+		LINECALLFEATURE_DIAL | LINECALLFEATURE_SETUPCONF |
+		LINECALLFEATURE_ADDTOCONF | LINECALLFEATURE_PREPAREADDCONF |
+		LINECALLFEATURE_REMOVEFROMCONF | LINECALLFEATURE_SENDUSERUSER |
+		LINECALLFEATURE_RELEASEUSERUSERINFO;
+	ac->dwRemoveFromConfCaps = LINEREMOVEFROMCONF_ANY;
+	ac->dwRemoveFromConfState = LINECALLSTATE_IDLE;
+	ac->dwAddressFeatures = 0x00000008; /* LINEADDRFEATURE_MAKECALL */
+	if (dwTSPIVersion >= 0x00020000) {
+		ac->dwConnectedModes =
+			LINECONNECTEDMODE_ACTIVE | LINECONNECTEDMODE_INACTIVE;
+		ac->dwOfferingModes = LINEOFFERINGMODE_ACTIVE;
+		ac->dwAvailableMediaModes = ESP_MEDIA;
+	}
+	ac->dwNeededSize = needed;
+	ac->dwUsedSize = used;
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+/* ---- TSPI: lines ----------------------------------------------------------
+ */
+
+/* What TAPI may ask of @c now (LINECALLSTATUS.dwCallFeatures). */
+static DWORD features_of(const struct call *c)
+{
+	DWORD f = c->uui ? LINECALLFEATURE_RELEASEUSERUSERINFO : 0;
+
+	switch (c->state) {
+	case LINECALLSTATE_OFFERING:
+		return f | LINECALLFEATURE_ACCEPT | LINECALLFEATURE_ANSWER |
+		       LINECALLFEATURE_DROP | LINECALLFEATURE_SENDUSERUSER;
+	case LINECALLSTATE_ACCEPTED:
+		return f | LINECALLFEATURE_ANSWER | LINECALLFEATURE_DROP |
+		       LINECALLFEATURE_SENDUSERUSER;
+	case LINECALLSTATE_RINGBACK:
+		return f | LINECALLFEATURE_DROP | LINECALLFEATURE_SENDUSERUSER;
+	case LINECALLSTATE_DIALTONE:
+		return f | LINECALLFEATURE_DROP | LINECALLFEATURE_DIAL;
+	case LINECALLSTATE_CONNECTED:
+		if (c->mode == LINECONNECTEDMODE_INACTIVE)
+			return f | LINECALLFEATURE_ANSWER |
+			       LINECALLFEATURE_DROP;
+		if (c->is_conf)
+			return f | LINECALLFEATURE_DROP | LINECALLFEATURE_HOLD |
+			       LINECALLFEATURE_PREPAREADDCONF;
+		return f | LINECALLFEATURE_DROP | LINECALLFEATURE_HOLD |
+		       LINECALLFEATURE_BLINDTRANSFER |
+		       LINECALLFEATURE_SETUPCONF | LINECALLFEATURE_SENDUSERUSER;
+	case LINECALLSTATE_ONHOLD:
+		return f | LINECALLFEATURE_DROP | LINECALLFEATURE_UNHOLD;
+	case LINECALLSTATE_ONHOLDPENDCONF:
+		return f | LINECALLFEATURE_DROP | LINECALLFEATURE_UNHOLD |
+		       LINECALLFEATURE_ADDTOCONF;
+	case LINECALLSTATE_CONFERENCED:
+		return f | LINECALLFEATURE_DROP |
+		       LINECALLFEATURE_REMOVEFROMCONF;
+	case LINECALLSTATE_IDLE:
+		return f;
+	default:
+		return f | LINECALLFEATURE_DROP;
+	}
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
+                                             LPLINECALLINFO lpCallInfo)
+{
+	LPLINECALLINFO ci = lpCallInfo;
+	struct call *c;
+	DWORD fixed, total, used, needed;
+	LONG r = 0;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	fixed = callinfo_fixed(c->line->version);
+	total = ci->dwTotalSize;
+	if (total < fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	used = needed = fixed;
+	ci->dwLineDeviceID = c->line->dev_id;
+	ci->dwAddressID = 0;
+	ci->dwBearerMode = c->bearer;
+	ci->dwRate = c->bearer == LINEBEARERMODE_DATA ? ESP_MAX_RATE : 0;
+	ci->dwMediaMode = c->media;
+	ci->dwCallID = c->h;
+	ci->dwRelatedCallID = c->conf ? c->conf : c->peer;
+	ci->dwCallStates = ESP_CALLSTATES;
+	ci->dwOrigin = c->is_conf ? LINECALLORIGIN_CONFERENCE : c->origin;
+	ci->dwReason = LINECALLREASON_DIRECT;
+	ci->dwTrunk = 0xFFFFFFFFu;
+	ci->dwCallerIDFlags = c->caller[0] ? LINECALLPARTYID_ADDRESS
+	                                   : LINECALLPARTYID_UNKNOWN;
+	put_var(ci, offsetof(LINECALLINFO, dwCallerIDSize), total, &used,
+	        &needed, c->caller,
+	        c->caller[0] ? (DWORD)strlen(c->caller) + 1 : 0);
+	ci->dwCalledIDFlags = c->called[0] ? LINECALLPARTYID_ADDRESS
+	                                   : LINECALLPARTYID_UNKNOWN;
+	put_var(ci, offsetof(LINECALLINFO, dwCalledIDSize), total, &used,
+	        &needed, c->called,
+	        c->called[0] ? (DWORD)strlen(c->called) + 1 : 0);
+	ci->dwConnectedIDFlags = LINECALLPARTYID_UNKNOWN;
+	ci->dwRedirectionIDFlags = LINECALLPARTYID_UNKNOWN;
+	ci->dwRedirectingIDFlags = LINECALLPARTYID_UNKNOWN;
+	put_var(ci, offsetof(LINECALLINFO, dwUserUserInfoSize), total, &used,
+	        &needed, c->uui, c->uui_len);
+	ci->dwNeededSize = needed;
+	ci->dwUsedSize = used;
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
+                                               LPLINECALLSTATUS lpCallStatus)
+{
+	LPLINECALLSTATUS cs = lpCallStatus;
+	struct call *c;
+	DWORD fixed;
+	LONG r = 0;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	fixed = callstatus_fixed(c->line->version);
+	if (cs->dwTotalSize < fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	cs->dwCallState = c->state ? c->state : LINECALLSTATE_UNKNOWN;
+	cs->dwCallStateMode = c->mode;
+	cs->dwCallFeatures = features_of(c);
+	cs->dwDevSpecificSize = 0;
+	cs->dwDevSpecificOffset = 0;
+	if (fixed >= sizeof(LINECALLSTATUS)) {
+		struct tm tm;
+
+		gmtime_r(&c->state_time, &tm);
+		cs->dwCallFeatures2 = 0;
+		cs->tStateEntryTime.wYear = (WORD)(tm.tm_year + 1900);
+		cs->tStateEntryTime.wMonth = (WORD)(tm.tm_mon + 1);
+		cs->tStateEntryTime.wDayOfWeek = (WORD)tm.tm_wday;
+		cs->tStateEntryTime.wDay = (WORD)tm.tm_mday;
+		cs->tStateEntryTime.wHour = (WORD)tm.tm_hour;
+		cs->tStateEntryTime.wMinute = (WORD)tm.tm_min;
+		cs->tStateEntryTime.wSecond = (WORD)tm.tm_sec;
+		cs->tStateEntryTime.wMilliseconds = 0;
+	}
+	cs->dwNeededSize = cs->dwUsedSize = fixed;
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallAddressID(HDRVCALL hdCall,
+                                                  LPDWORD lpdwAddressID)
+{
+	LONG r = 0;
+
+	pthread_mutex_lock(&esp.lock);
+	if (!call_of(hdCall))
+		r = LINEERR_INVALCALLHANDLE;
+	else
+		*lpdwAddressID = 0;
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}

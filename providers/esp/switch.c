@@ -1,0 +1,1229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * esp: the call model and the TSPI call functions. A call on an esp line
+ * may have a far end on another esp line (peer), be a station of a bridged
+ * appearance (every station is offered the call; one that drops while
+ * another is on it stays CONNECTED/INACTIVE), be a conference, one of its
+ * participants or its consultation call. Every request runs at once or,
+ * with slow:MS/ or completion_delay_ms, from the timer thread.
+ */
+#include "esp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- events ---------------------------------------------------------------
+ */
+
+static void set_state(struct call *c, DWORD state, DWORD mode)
+{
+	c->state = state;
+	c->mode = mode;
+	c->state_time = time(NULL);
+	if (c->announced && c->line->ev)
+		c->line->ev(c->line->htl, c->ht, LINE_CALLSTATE, state, mode,
+		            c->media);
+}
+
+/* spec: tspi.md §5 LINE_CALLSTATE — CONFERENCED names the parent's htCall */
+static void set_conferenced(struct call *c, struct call *conf)
+{
+	c->state = LINECALLSTATE_CONFERENCED;
+	c->mode = 0;
+	c->conf = conf->h;
+	c->state_time = time(NULL);
+	if (c->announced && c->line->ev)
+		c->line->ev(c->line->htl, c->ht, LINE_CALLSTATE,
+		            LINECALLSTATE_CONFERENCED, (DWORD_PTR)conf->ht,
+		            c->media);
+}
+
+static void call_info(struct call *c, DWORD what)
+{
+	if (c->announced && c->line->ev && c->state != LINECALLSTATE_IDLE)
+		c->line->ev(c->line->htl, c->ht, LINE_CALLINFO, what, 0, 0);
+}
+
+static void line_ring(struct line *l)
+{
+	if (l->ev && (l->line_states & LINEDEVSTATE_RINGING))
+		l->ev(l->htl, NULL, LINE_LINEDEVSTATE, LINEDEVSTATE_RINGING, 1,
+		      0);
+}
+
+static bool is_ringing(const struct call *c)
+{
+	return c->state == LINECALLSTATE_OFFERING ||
+	       c->state == LINECALLSTATE_ACCEPTED;
+}
+
+static bool is_active(const struct call *c)
+{
+	return c->state == LINECALLSTATE_CONNECTED &&
+	       c->mode != LINECONNECTEDMODE_INACTIVE;
+}
+
+/* ---- user-user information (spec: tapi-functions.md §19) ------------------
+ */
+
+static bool uui_install(struct call *c, const uint8_t *data, DWORD len)
+{
+	uint8_t *copy = malloc(len);
+
+	if (!copy)
+		return false;
+	memcpy(copy, data, len);
+	free(c->uui);
+	c->uui = copy;
+	c->uui_len = len;
+	c->uui_released = false;
+	return true;
+}
+
+/*
+ * UUI from the far end: shown at once, unless the app has not released
+ * the current one; then it waits (never overwritten before the release).
+ */
+static void receive_uui(struct call *c, const uint8_t *data, DWORD len)
+{
+	struct uui *u, **tail;
+
+	if (!len)
+		return;
+	if (c->uui && !c->uui_released) {
+		u = malloc(sizeof(*u) + len);
+		if (!u)
+			return;
+		u->next = NULL;
+		u->len = len;
+		memcpy(u->data, data, len);
+		for (tail = &c->uui_queue; *tail; tail = &(*tail)->next)
+			;
+		*tail = u;
+		return;
+	}
+	if (uui_install(c, data, len))
+		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
+}
+
+static void release_uui(struct call *c)
+{
+	struct uui *u = c->uui_queue;
+
+	if (!u) {
+		c->uui_released = true;
+		return;
+	}
+	c->uui_queue = u->next;
+	if (uui_install(c, u->data, u->len))
+		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
+	free(u);
+}
+
+/* ---- relations ------------------------------------------------------------
+ */
+
+/* A station of a bridged appearance: its peer is a bridged caller. */
+static struct call *caller_of_station(const struct call *s)
+{
+	struct call *caller;
+
+	if (!s->line->bridge || !s->peer)
+		return NULL;
+	caller = call_get(s->peer);
+	return caller && caller->bridged ? caller : NULL;
+}
+
+/* The stations @caller's call is offered to or connected with. */
+static unsigned stations_of(const struct call *caller, struct call **out,
+                            unsigned max)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < esp.used && n < max; i++) {
+		struct call *s = esp.slots[i].call;
+
+		if (s && s->peer == caller->h && s->line->bridge)
+			out[n++] = s;
+	}
+	return n;
+}
+
+static unsigned participants_of(const struct call *conf, struct call **out,
+                                unsigned max)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < esp.used && n < max; i++) {
+		struct call *c = esp.slots[i].call;
+
+		if (c && c->conf == conf->h &&
+		    c->state == LINECALLSTATE_CONFERENCED)
+			out[n++] = c;
+	}
+	return n;
+}
+
+/*
+ * A conference after a change: with a consultation call pending it waits;
+ * two or more participants: CONNECTED; one: it falls back to a two-party
+ * call (the conference goes IDLE, the participant CONNECTED); none: IDLE.
+ * spec: termination.md §2, tapi-functions.md §23, §25.
+ */
+static void conf_check(struct call *conf)
+{
+	struct call *list[ESP_MAX_CONF];
+	unsigned n;
+
+	if (!conf || !conf->is_conf || conf->state == LINECALLSTATE_IDLE)
+		return;
+	if (conf->consult && call_get(conf->consult))
+		return;
+	conf->consult = 0;
+	n = participants_of(conf, list, ESP_MAX_CONF);
+	if (n >= 2) {
+		if (conf->state != LINECALLSTATE_CONNECTED &&
+		    conf->state != LINECALLSTATE_ONHOLD)
+			set_state(conf, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_ACTIVE);
+		return;
+	}
+	if (n == 1) {
+		list[0]->conf = 0;
+		set_state(list[0], LINECALLSTATE_CONNECTED,
+		          LINECONNECTEDMODE_ACTIVE);
+	}
+	set_state(conf, LINECALLSTATE_IDLE, 0);
+}
+
+/* The far end of @c left with @mode (and maybe UUI). */
+static void far_end_left(struct call *c, DWORD mode, const uint8_t *uui,
+                         DWORD uui_len)
+{
+	struct call *conf;
+
+	receive_uui(c, uui, uui_len);
+	if (c->state == LINECALLSTATE_IDLE ||
+	    c->state == LINECALLSTATE_DISCONNECTED)
+		return;
+	/* spec: tapi-messages-and-states.md §5.5 — the caller abandons */
+	if (is_ringing(c) || (c->state == LINECALLSTATE_CONNECTED &&
+	                      c->mode == LINECONNECTEDMODE_INACTIVE)) {
+		set_state(c, LINECALLSTATE_IDLE, 0);
+		return;
+	}
+	conf = c->state == LINECALLSTATE_CONFERENCED ? call_get(c->conf) : NULL;
+	set_state(c, LINECALLSTATE_DISCONNECTED, mode);
+	if (conf) {
+		c->conf = 0;
+		conf_check(conf);
+	}
+}
+
+/* @c leaves: whoever is on the other side of it hears so. */
+static void tell_far_end(struct call *c, DWORD mode, const uint8_t *uui,
+                         DWORD uui_len)
+{
+	struct call *st[ESP_MAX_LINES < 64 ? ESP_MAX_LINES : 64];
+	struct call *p;
+	unsigned i, n;
+
+	if (c->bridged) {
+		c->bridged = false;
+		n = stations_of(c, st, 64);
+		for (i = 0; i < n; i++) {
+			st[i]->peer = 0;
+			far_end_left(st[i], mode, uui, uui_len);
+		}
+		return;
+	}
+	p = c->peer ? call_get(c->peer) : NULL;
+	c->peer = 0;
+	if (!p)
+		return;
+	p->peer = 0;
+	far_end_left(p, mode, uui, uui_len);
+}
+
+/*
+ * A station of a bridged appearance leaves (drop, or TAPI closes it): it
+ * only idles itself while another station is on the call (its view stays
+ * CONNECTED/INACTIVE, and lineAnswer re-joins); the last one ends the call.
+ * spec: termination.md §2 (bridged / party-line), §9 C9.
+ */
+static void station_leave(struct call *s, struct call *caller,
+                          const uint8_t *uui, DWORD uui_len, bool closing)
+{
+	struct call *st[64];
+	unsigned i, n, ringing = 0, active = 0;
+
+	n = stations_of(caller, st, 64);
+	for (i = 0; i < n; i++) {
+		if (st[i] == s)
+			continue;
+		ringing += is_ringing(st[i]);
+		active += is_active(st[i]);
+	}
+	if (is_active(s) && active) {
+		if (closing)
+			s->peer = 0;
+		else
+			set_state(s, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_INACTIVE);
+		return;
+	}
+	s->peer = 0;
+	if (is_active(s) || (is_ringing(s) && !ringing && !active)) {
+		/* the last station leaves: the call ends for everybody */
+		DWORD mode = is_ringing(s) ? LINEDISCONNECTMODE_REJECT
+		                           : LINEDISCONNECTMODE_NORMAL;
+
+		for (i = 0; i < n; i++) {
+			if (st[i] == s)
+				continue;
+			st[i]->peer = 0;
+			set_state(st[i], LINECALLSTATE_IDLE, 0);
+		}
+		caller->bridged = false;
+		far_end_left(caller, mode, uui, uui_len);
+	}
+	if (!closing)
+		set_state(s, LINECALLSTATE_IDLE, 0);
+}
+
+/*
+ * @c leaves the call: a drop (its own states reported) or TAPI closing it
+ * (@closing: nothing more is reported about @c itself).
+ */
+static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
+                  bool closing)
+{
+	struct call *caller = caller_of_station(c);
+	struct call *conf;
+	bool was_consult;
+
+	cancel_scripts(c->h);
+	if (caller) {
+		station_leave(c, caller, uui, uui_len, closing);
+		return;
+	}
+	if (c->is_conf) {
+		/* spec: termination.md §2 — CONFDROP: every participant */
+		struct call *list[ESP_MAX_CONF];
+		struct call *consult = c->consult ? call_get(c->consult) : NULL;
+		unsigned i, n = participants_of(c, list, ESP_MAX_CONF);
+
+		c->consult = 0;
+		for (i = 0; i < n; i++) {
+			list[i]->conf = 0;
+			leave(list[i], NULL, 0, false);
+		}
+		if (consult) {
+			consult->conf = 0;
+			leave(consult, NULL, 0, false);
+		}
+		if (!closing && c->state != LINECALLSTATE_IDLE)
+			set_state(c, LINECALLSTATE_IDLE, 0);
+		return;
+	}
+	if (c->state != LINECALLSTATE_IDLE &&
+	    c->state != LINECALLSTATE_DISCONNECTED)
+		tell_far_end(c,
+		             is_ringing(c) ? LINEDISCONNECTMODE_REJECT
+		                           : LINEDISCONNECTMODE_NORMAL,
+		             uui, uui_len);
+	conf = c->conf ? call_get(c->conf) : NULL;
+	was_consult = conf && conf->consult == c->h;
+	c->conf = 0;
+	if (!closing && c->state != LINECALLSTATE_IDLE)
+		set_state(c, LINECALLSTATE_IDLE, 0);
+	if (conf) {
+		if (was_consult)
+			conf->consult = 0;
+		conf_check(conf);
+	}
+}
+
+void close_call(struct call *c)
+{
+	cancel_jobs(c->h);
+	/* spec: tspi.md §6 TSPI_lineCloseCall — CLOSEDROP: drop it */
+	leave(c, NULL, 0, true);
+	call_free(c);
+}
+
+/* ---- connecting -----------------------------------------------------------
+ */
+
+static struct call *offer_one(struct call *caller, struct line *to,
+                              const uint8_t *uui, DWORD uui_len)
+{
+	HTAPICALL ht = NULL;
+	struct call *c;
+
+	if (!to->open || !to->ev)
+		return NULL; /* nobody there */
+	c = call_new(to);
+	if (!c)
+		return NULL;
+	c->media = caller->media;
+	c->bearer = caller->bearer;
+	c->origin = LINECALLORIGIN_INTERNAL;
+	c->peer = caller->h;
+	copy_str(c->caller, sizeof(c->caller), caller->line->address);
+	copy_str(c->called, sizeof(c->called), to->address);
+	if (uui_len)
+		uui_install(c, uui, uui_len);
+	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
+	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
+	if (!ht) {
+		call_free(c);
+		return NULL;
+	}
+	c->ht = ht;
+	c->announced = true;
+	set_state(c, LINECALLSTATE_OFFERING, LINEOFFERINGMODE_ACTIVE);
+	line_ring(to);
+	return c;
+}
+
+/* Offers @caller's call on @to, or on every station of its appearance. */
+static void offer(struct call *caller, struct line *to, const uint8_t *uui,
+                  DWORD uui_len)
+{
+	unsigned i;
+
+	if (!to->bridge) {
+		struct call *callee = offer_one(caller, to, uui, uui_len);
+
+		if (callee)
+			caller->peer = callee->h;
+		return;
+	}
+	caller->bridged = true;
+	for (i = 0; i < esp.nlines; i++)
+		if (esp.lines[i].bridge == to->bridge)
+			offer_one(caller, &esp.lines[i], uui, uui_len);
+}
+
+/* Progress of @c towards its destination; @dialing: from DIALING on. */
+static void connect_to(struct call *c, struct line *target, const uint8_t *uui,
+                       DWORD uui_len, bool dialing)
+{
+	if (c->script == S_DIALTONE) {
+		set_state(c, LINECALLSTATE_DIALTONE, LINEDIALTONEMODE_NORMAL);
+		return;
+	}
+	if (dialing) {
+		set_state(c, LINECALLSTATE_DIALING, 0);
+		set_state(c, LINECALLSTATE_PROCEEDING, 0);
+	}
+	switch (c->script) {
+	case S_LINE:
+		if (target)
+			offer(c, target, uui, uui_len);
+		set_state(c, LINECALLSTATE_RINGBACK, 0);
+		break;
+	case S_ANSWER:
+		if (c->script_ms == 0) {
+			set_state(c, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_ACTIVE);
+			break;
+		}
+		set_state(c, LINECALLSTATE_RINGBACK, 0);
+		job_add(c->script_ms, OP_SCRIPT_CONNECT, c->h, 0);
+		break;
+	case S_BUSY:
+		set_state(c, LINECALLSTATE_BUSY, LINEBUSYMODE_STATION);
+		break;
+	case S_NOANSWER:
+		set_state(c, LINECALLSTATE_RINGBACK, 0);
+		break;
+	case S_REJECT:
+		set_state(c, LINECALLSTATE_DISCONNECTED,
+		          LINEDISCONNECTMODE_REJECT);
+		break;
+	case S_HANGUP:
+		set_state(c, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+		job_add(c->script_ms, OP_SCRIPT_HANGUP, c->h, 0);
+		break;
+	case S_BADADDR:
+		set_state(c, LINECALLSTATE_DISCONNECTED,
+		          LINEDISCONNECTMODE_BADADDRESS);
+		break;
+	default:
+		break;
+	}
+}
+
+/* @c answers (or a bridged station joins: CONNECTED/INACTIVE -> ACTIVE). */
+static void answer(struct call *c, const uint8_t *uui, DWORD uui_len)
+{
+	struct call *caller = caller_of_station(c);
+	struct call *st[64], *p;
+	unsigned i, n;
+
+	if (caller) {
+		bool first = true;
+
+		n = stations_of(caller, st, 64);
+		for (i = 0; i < n; i++)
+			if (st[i] != c && is_active(st[i]))
+				first = false;
+		set_state(c, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+		if (!first)
+			return;
+		receive_uui(caller, uui, uui_len);
+		set_state(caller, LINECALLSTATE_CONNECTED,
+		          LINECONNECTEDMODE_ACTIVE);
+		/* connected elsewhere: the other stations' view */
+		for (i = 0; i < n; i++)
+			if (st[i] != c && is_ringing(st[i]))
+				set_state(st[i], LINECALLSTATE_CONNECTED,
+				          LINECONNECTEDMODE_INACTIVE);
+		return;
+	}
+	set_state(c, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+	p = c->peer ? call_get(c->peer) : NULL;
+	if (p) {
+		receive_uui(p, uui, uui_len);
+		set_state(p, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+	}
+}
+
+/* UUI sent by @c during the call reaches whoever is on the other side. */
+static void send_uui(struct call *c, const uint8_t *uui, DWORD uui_len)
+{
+	struct call *st[64], *caller = caller_of_station(c);
+	unsigned i, n;
+
+	if (caller) {
+		receive_uui(caller, uui, uui_len);
+	} else if (c->bridged) {
+		n = stations_of(c, st, 64);
+		for (i = 0; i < n; i++)
+			receive_uui(st[i], uui, uui_len);
+	} else if (c->peer && call_get(c->peer)) {
+		receive_uui(call_get(c->peer), uui, uui_len);
+	}
+}
+
+/* ---- dial strings ---------------------------------------------------------
+ */
+
+static bool parse_ms(const char *s, const char *end, unsigned *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (s == end || end - s > 7)
+		return false;
+	for (p = s; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+/* The destination as parsed: what a call does when it dials it. */
+struct dest {
+	enum script script;
+	unsigned script_ms;
+	unsigned slow_ms;
+	char called[32];
+	struct line *target;
+};
+
+static bool script_word(const char *d, const char *w)
+{
+	return strcmp(d, w) == 0;
+}
+
+/*
+ * Parses a destination; 0 or the LINEERR_ to return. Nothing is dialed
+ * for an invalid one (spec: tspi.md §6 TSPI_lineMakeCall).
+ */
+static LONG parse_dest(const char *dest, struct dest *out)
+{
+	static const char dialable[] = "0123456789*#ABCD+,";
+	const char *p, *colon;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!dest || !*dest) {
+		out->script = S_DIALTONE;
+		return 0;
+	}
+	if (strncmp(dest, "slow:", 5) == 0) {
+		const char *slash = strchr(dest + 5, '/');
+
+		if (!slash || !parse_ms(dest + 5, slash, &out->slow_ms))
+			return LINEERR_INVALADDRESS;
+		dest = slash + 1;
+	}
+	copy_str(out->called, sizeof(out->called), dest);
+	colon = strchr(dest, ':');
+	if (script_word(dest, "answer"))
+		out->script = S_ANSWER;
+	else if (script_word(dest, "busy"))
+		out->script = S_BUSY;
+	else if (script_word(dest, "noanswer"))
+		out->script = S_NOANSWER;
+	else if (script_word(dest, "reject"))
+		out->script = S_REJECT;
+	else if (script_word(dest, "unavail"))
+		out->script = S_UNAVAIL;
+	else if (script_word(dest, "outage"))
+		out->script = S_OUTAGE;
+	else if (colon && colon - dest == 6 && strncmp(dest, "answer", 6) == 0)
+		out->script = S_ANSWER;
+	else if (colon && colon - dest == 6 && strncmp(dest, "hangup", 6) == 0)
+		out->script = S_HANGUP;
+	else
+		goto number;
+	if (colon &&
+	    !parse_ms(colon + 1, colon + strlen(colon), &out->script_ms))
+		return LINEERR_INVALADDRESS;
+	return 0;
+number:
+	/* the first dial control esp cannot do fails, with nothing dialed */
+	for (p = dest; *p; p++) {
+		switch (*p) {
+		case 'W':
+		case 'w':
+			return LINEERR_DIALDIALTONE;
+		case '@':
+			return LINEERR_DIALQUIET;
+		case '$':
+			return LINEERR_DIALBILLING;
+		case '?':
+			return LINEERR_DIALPROMPT;
+		default:
+			break;
+		}
+	}
+	for (p = dest; *p; p++) {
+		if (strchr(" -().", *p))
+			continue;
+		if (!strchr(dialable, *p) || n + 1 >= sizeof(out->called))
+			return LINEERR_INVALADDRESS;
+		out->called[n++] = *p;
+	}
+	if (n == 0)
+		return LINEERR_INVALADDRESS;
+	out->called[n] = '\0';
+	out->target = line_by_address(out->called);
+	out->script = out->target ? S_LINE : S_BADADDR;
+	return 0;
+}
+
+static void apply_dest(struct call *c, const struct dest *d)
+{
+	c->script = d->script;
+	c->script_ms = d->script_ms;
+	if (d->slow_ms)
+		c->slow_ms = d->slow_ms;
+	copy_str(c->called, sizeof(c->called), d->called);
+}
+
+/* ---- requests -------------------------------------------------------------
+ */
+
+/*
+ * spec: tspi.md §5 LINE_CLOSE — complete every outstanding request of the
+ * line first, then ask TAPI to close it; the line keeps working until
+ * TSPI_lineClose comes.
+ */
+void line_outage(struct line *l, DRV_REQUESTID req)
+{
+	uint32_t i;
+
+	esp.complete(req, LINEERR_OPERATIONFAILED);
+	for (i = 0; i < esp.used; i++) {
+		struct call *c = esp.slots[i].call;
+
+		if (c && c->line == l)
+			cancel_jobs(c->h);
+	}
+	if (l->ev)
+		l->ev(l->htl, NULL, LINE_CLOSE, 0, 0, 0);
+}
+
+/* Whether @op may run on @c now (checked when asked and when it runs). */
+static LONG op_state_check(enum op op, const struct call *c)
+{
+	switch (op) {
+	case OP_ANSWER:
+		return is_ringing(c) || (caller_of_station(c) &&
+		                         c->state == LINECALLSTATE_CONNECTED &&
+		                         c->mode == LINECONNECTEDMODE_INACTIVE)
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_ACCEPT:
+		return c->state == LINECALLSTATE_OFFERING
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_DROP:
+		return c->state != LINECALLSTATE_IDLE ? 0
+		                                      : LINEERR_INVALCALLSTATE;
+	case OP_SEND_UUI:
+		return is_ringing(c) || is_active(c) ||
+		                       c->state == LINECALLSTATE_RINGBACK
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_HOLD:
+		return is_active(c) ? 0 : LINEERR_INVALCALLSTATE;
+	case OP_UNHOLD:
+		return c->state == LINECALLSTATE_ONHOLD ||
+		                       (c->is_conf &&
+		                        c->state ==
+		                                LINECALLSTATE_ONHOLDPENDCONF)
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_TRANSFER:
+		if (c->is_conf || c->bridged || caller_of_station(c) || c->conf)
+			return LINEERR_OPERATIONUNAVAIL;
+		return is_active(c) ? 0 : LINEERR_INVALCALLSTATE;
+	case OP_DIAL:
+		return c->state == LINECALLSTATE_DIALTONE
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_PREPARE_CONF:
+		return c->is_conf && c->state == LINECALLSTATE_CONNECTED
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_REMOVE_CONF:
+		return c->state == LINECALLSTATE_CONFERENCED
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	default:
+		return 0;
+	}
+}
+
+/* Performs @j's operation (now due) and completes its request; locked. */
+void run_job(struct job *j)
+{
+	struct call *c = call_get(j->call), *c2;
+	struct dest d;
+	LONG r;
+
+	if (!c) {
+		if (j->req)
+			esp.complete(j->req, LINEERR_INVALCALLHANDLE);
+		return;
+	}
+	if (j->op != OP_MAKECALL && j->op != OP_SETUP_CONF &&
+	    j->op != OP_ADD_CONF && (r = op_state_check(j->op, c)) != 0) {
+		if (j->req)
+			esp.complete(j->req, r);
+		return;
+	}
+	switch (j->op) {
+	case OP_MAKECALL:
+		if (c->script == S_OUTAGE) {
+			line_outage(c->line, j->req);
+			break;
+		}
+		if (c->script == S_UNAVAIL) {
+			/* TAPI answers with TSPI_lineCloseCall (spec C3) */
+			esp.complete(j->req, LINEERR_CALLUNAVAIL);
+			break;
+		}
+		esp.complete(j->req, 0);
+		c->announced = true;
+		/* the target is looked up now: it may have closed */
+		connect_to(c,
+		           c->script == S_LINE ? line_by_address(c->called)
+		                               : NULL,
+		           j->uui, j->uui_len, true);
+		break;
+	case OP_ANSWER:
+		esp.complete(j->req, 0);
+		answer(c, j->uui, j->uui_len);
+		break;
+	case OP_ACCEPT:
+		esp.complete(j->req, 0);
+		set_state(c, LINECALLSTATE_ACCEPTED, 0);
+		line_ring(c->line);
+		if (c->peer && call_get(c->peer))
+			receive_uui(call_get(c->peer), j->uui, j->uui_len);
+		break;
+	case OP_DROP:
+		esp.complete(j->req, 0);
+		/* spec: termination.md §2 — dropping OFFERING rejects */
+		leave(c, j->uui, j->uui_len, false);
+		break;
+	case OP_SEND_UUI:
+		esp.complete(j->req, 0);
+		send_uui(c, j->uui, j->uui_len);
+		break;
+	case OP_RELEASE_UUI:
+		esp.complete(j->req, 0);
+		release_uui(c);
+		break;
+	case OP_HOLD:
+		esp.complete(j->req, 0);
+		set_state(c, LINECALLSTATE_ONHOLD, 0);
+		break;
+	case OP_UNHOLD:
+		esp.complete(j->req, 0);
+		if (c->is_conf) {
+			/* the pending consultation call goes; see conf_check */
+			struct call *consult = call_get(c->consult);
+
+			c->consult = 0;
+			if (consult) {
+				consult->conf = 0;
+				leave(consult, NULL, 0, false);
+			}
+			conf_check(c);
+		} else {
+			set_state(c, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_ACTIVE);
+		}
+		break;
+	case OP_TRANSFER: {
+		struct call *p = c->peer ? call_get(c->peer) : NULL;
+
+		esp.complete(j->req, 0);
+		parse_dest(j->dest, &d); /* checked when it was asked */
+		c->peer = 0;
+		set_state(c, LINECALLSTATE_IDLE, 0);
+		if (p) {
+			/* the far end now calls the destination */
+			p->peer = 0;
+			apply_dest(p, &d);
+			connect_to(p, d.target, NULL, 0, false);
+		}
+		break;
+	}
+	case OP_DIAL:
+		esp.complete(j->req, 0);
+		parse_dest(j->dest, &d);
+		apply_dest(c, &d);
+		connect_to(c, d.target, NULL, 0, true);
+		break;
+	case OP_SETUP_CONF: {
+		struct call *orig = j->call2 ? call_get(j->call2) : NULL;
+		struct call *consult = call_get(c->consult);
+
+		if (j->call2 && (!orig || !is_active(orig))) {
+			esp.complete(j->req, LINEERR_INVALCALLSTATE);
+			break;
+		}
+		esp.complete(j->req, 0);
+		c->announced = true;
+		set_state(c, LINECALLSTATE_ONHOLDPENDCONF, 0);
+		if (consult) {
+			consult->announced = true;
+			set_state(consult, LINECALLSTATE_DIALTONE,
+			          LINEDIALTONEMODE_NORMAL);
+		}
+		if (orig)
+			set_conferenced(orig, c);
+		break;
+	}
+	case OP_PREPARE_CONF:
+		c2 = call_get(c->consult);
+		esp.complete(j->req, 0);
+		set_state(c, LINECALLSTATE_ONHOLDPENDCONF, 0);
+		if (c2) {
+			c2->announced = true;
+			set_state(c2, LINECALLSTATE_DIALTONE,
+			          LINEDIALTONEMODE_NORMAL);
+		}
+		break;
+	case OP_ADD_CONF: {
+		struct call *list[ESP_MAX_CONF];
+
+		c2 = call_get(j->call2);
+		if (!c2 || !c->is_conf ||
+		    (c->state != LINECALLSTATE_ONHOLDPENDCONF &&
+		     c->state != LINECALLSTATE_ONHOLD) ||
+		    !(is_active(c2) || c2->state == LINECALLSTATE_ONHOLD ||
+		      c2->state == LINECALLSTATE_PROCEEDING ||
+		      c2->state == LINECALLSTATE_RINGBACK)) {
+			esp.complete(j->req, LINEERR_INVALCALLSTATE);
+			break;
+		}
+		if (participants_of(c, list, ESP_MAX_CONF) == ESP_MAX_CONF) {
+			esp.complete(j->req, LINEERR_CONFERENCEFULL);
+			break;
+		}
+		esp.complete(j->req, 0);
+		if (c->consult == c2->h)
+			c->consult = 0;
+		set_conferenced(c2, c);
+		set_state(c, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+		break;
+	}
+	case OP_REMOVE_CONF:
+		esp.complete(j->req, 0);
+		leave(c, NULL, 0, false); /* -> IDLE (dwRemoveFromConfState) */
+		break;
+	case OP_SCRIPT_CONNECT:
+		if (c->state == LINECALLSTATE_RINGBACK)
+			set_state(c, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_ACTIVE);
+		break;
+	case OP_SCRIPT_HANGUP:
+		if (c->state == LINECALLSTATE_CONNECTED)
+			set_state(c, LINECALLSTATE_DISCONNECTED,
+			          LINEDISCONNECTMODE_NORMAL);
+		break;
+	}
+}
+
+/* Runs @op now, or after the call's (or the configured) delay. */
+static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
+                     const void *uui, DWORD uui_len, const char *dest,
+                     uint32_t call2)
+{
+	unsigned ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
+	struct job now, *j = &now;
+
+	if (uui_len > ESP_UUI_MAX)
+		return LINEERR_USERUSERINFOTOOBIG;
+	if (ms) {
+		j = job_add(ms, op, c->h, req);
+		if (!j)
+			return LINEERR_NOMEM;
+	} else {
+		memset(&now, 0, sizeof(now));
+		now.op = op;
+		now.call = c->h;
+		now.req = req;
+	}
+	j->call2 = call2;
+	if (uui_len)
+		memcpy(j->uui, uui, uui_len);
+	j->uui_len = uui_len;
+	if (dest)
+		copy_str(j->dest, sizeof(j->dest), dest);
+	if (!ms)
+		run_job(&now);
+	return (LONG)req;
+}
+
+/* ---- TSPI: calls ----------------------------------------------------------
+ */
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
+                                          HDRVLINE hdLine, HTAPICALL htCall,
+                                          LPHDRVCALL lphdCall,
+                                          LPCSTR lpszDestAddress,
+                                          DWORD dwCountryCode,
+                                          LPLINECALLPARAMS const lpCallParams)
+{
+	const uint8_t *uui = NULL;
+	DWORD uui_len = 0;
+	struct line *l;
+	struct call *c;
+	struct dest d;
+	LONG r;
+
+	(void)dwCountryCode;
+	pthread_mutex_lock(&esp.lock);
+	l = line_of(hdLine);
+	if (!l) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	if (lpCallParams && lpCallParams->dwUserUserInfoSize) {
+		uui_len = lpCallParams->dwUserUserInfoSize;
+		uui = (const uint8_t *)lpCallParams +
+		      lpCallParams->dwUserUserInfoOffset;
+		if (uui_len > ESP_UUI_MAX) {
+			r = LINEERR_USERUSERINFOTOOBIG;
+			goto out;
+		}
+	}
+	r = parse_dest(lpszDestAddress, &d);
+	if (r)
+		goto out;
+	c = call_new(l);
+	if (!c) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	apply_dest(c, &d);
+	c->ht = htCall;
+	c->origin = LINECALLORIGIN_OUTBOUND;
+	c->media = lpCallParams ? lpCallParams->dwMediaMode
+	                        : LINEMEDIAMODE_INTERACTIVEVOICE;
+	c->bearer = lpCallParams ? lpCallParams->dwBearerMode
+	                         : LINEBEARERMODE_VOICE;
+	copy_str(c->caller, sizeof(c->caller), l->address);
+	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
+	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, 0);
+	if (r < 0)
+		call_free(c);
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+/* A request on one call: checked now, run now or later. */
+static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
+                    DWORD size, const char *dest)
+{
+	struct call *c;
+	struct dest d;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hd);
+	if (!c) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	r = op_state_check(op, c);
+	if (!r && dest)
+		r = parse_dest(dest, &d); /* nothing is dialed when invalid */
+	if (!r && op == OP_DIAL && d.script == S_DIALTONE)
+		r = LINEERR_INVALADDRESS;
+	if (!r && op == OP_TRANSFER &&
+	    (d.script == S_DIALTONE || d.script == S_UNAVAIL ||
+	     d.script == S_OUTAGE))
+		r = LINEERR_INVALADDRESS;
+	if (!r)
+		r = schedule(op, c, req, uui, uui ? size : 0, dest, 0);
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineAnswer(DRV_REQUESTID dwRequestID,
+                                        HDRVCALL hdCall, LPCSTR lpsUserUserInfo,
+                                        DWORD dwSize)
+{
+	return request(OP_ANSWER, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
+	               NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineAccept(DRV_REQUESTID dwRequestID,
+                                        HDRVCALL hdCall, LPCSTR lpsUserUserInfo,
+                                        DWORD dwSize)
+{
+	return request(OP_ACCEPT, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
+	               NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID dwRequestID,
+                                      HDRVCALL hdCall, LPCSTR lpsUserUserInfo,
+                                      DWORD dwSize)
+{
+	return request(OP_DROP, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
+	               NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineSendUserUserInfo(DRV_REQUESTID dwRequestID,
+                                                  HDRVCALL hdCall,
+                                                  LPCSTR lpsUserUserInfo,
+                                                  DWORD dwSize)
+{
+	return request(OP_SEND_UUI, dwRequestID, hdCall, lpsUserUserInfo,
+	               dwSize, NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,
+                                                     HDRVCALL hdCall)
+{
+	return request(OP_RELEASE_UUI, dwRequestID, hdCall, NULL, 0, NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineHold(DRV_REQUESTID dwRequestID,
+                                      HDRVCALL hdCall)
+{
+	return request(OP_HOLD, dwRequestID, hdCall, NULL, 0, NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineUnhold(DRV_REQUESTID dwRequestID,
+                                        HDRVCALL hdCall)
+{
+	return request(OP_UNHOLD, dwRequestID, hdCall, NULL, 0, NULL);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID,
+                                               HDRVCALL hdCall,
+                                               LPCSTR lpszDestAddress,
+                                               DWORD dwCountryCode)
+{
+	(void)dwCountryCode;
+	if (!lpszDestAddress)
+		return LINEERR_INVALADDRESS;
+	return request(OP_TRANSFER, dwRequestID, hdCall, NULL, 0,
+	               lpszDestAddress);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineDial(DRV_REQUESTID dwRequestID,
+                                      HDRVCALL hdCall, LPCSTR lpszDestAddress,
+                                      DWORD dwCountryCode)
+{
+	(void)dwCountryCode;
+	if (!lpszDestAddress)
+		return LINEERR_INVALADDRESS;
+	return request(OP_DIAL, dwRequestID, hdCall, NULL, 0, lpszDestAddress);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineRemoveFromConference(DRV_REQUESTID dwRequestID,
+                                                      HDRVCALL hdCall)
+{
+	return request(OP_REMOVE_CONF, dwRequestID, hdCall, NULL, 0, NULL);
+}
+
+/* A new consultation call for @conf, media from @cp. */
+static struct call *new_consult(struct call *conf, HTAPICALL ht,
+                                const LINECALLPARAMS *cp)
+{
+	struct call *c = call_new(conf->line);
+
+	if (!c)
+		return NULL;
+	c->ht = ht;
+	c->origin = LINECALLORIGIN_OUTBOUND;
+	c->media = cp ? cp->dwMediaMode : LINEMEDIAMODE_INTERACTIVEVOICE;
+	c->bearer = cp ? cp->dwBearerMode : LINEBEARERMODE_VOICE;
+	c->conf = conf->h;
+	c->slow_ms = conf->slow_ms;
+	copy_str(c->caller, sizeof(c->caller), conf->line->address);
+	conf->consult = c->h;
+	return c;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
+	DRV_REQUESTID dwRequestID, HDRVCALL hdCall, HDRVLINE hdLine,
+	HTAPICALL htConfCall, LPHDRVCALL lphdConfCall, HTAPICALL htConsultCall,
+	LPHDRVCALL lphdConsultCall, DWORD dwNumParties,
+	LPLINECALLPARAMS const lpCallParams)
+{
+	struct call *orig = NULL, *conf, *consult;
+	struct line *l;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	/* spec: tspi.md §6 — from a CONNECTED call, or from the line */
+	if (hdCall) {
+		orig = call_of(hdCall);
+		if (!orig) {
+			r = LINEERR_INVALCALLHANDLE;
+			goto out;
+		}
+		if (!is_active(orig) || orig->is_conf || orig->conf ||
+		    orig->bridged || caller_of_station(orig)) {
+			r = LINEERR_INVALCALLSTATE;
+			goto out;
+		}
+		l = orig->line;
+	} else {
+		l = line_of(hdLine);
+		if (!l) {
+			r = LINEERR_INVALLINEHANDLE;
+			goto out;
+		}
+	}
+	if (dwNumParties > ESP_MAX_CONF) {
+		r = LINEERR_CONFERENCEFULL;
+		goto out;
+	}
+	conf = call_new(l);
+	consult = conf ? new_consult(conf, htConsultCall, lpCallParams) : NULL;
+	if (!consult) {
+		if (conf)
+			call_free(conf);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	conf->ht = htConfCall;
+	conf->is_conf = true;
+	conf->origin = LINECALLORIGIN_CONFERENCE;
+	conf->media = LINEMEDIAMODE_INTERACTIVEVOICE;
+	conf->bearer = LINEBEARERMODE_VOICE;
+	conf->slow_ms = orig ? orig->slow_ms : 0;
+	consult->slow_ms = conf->slow_ms;
+	*lphdConfCall = (HDRVCALL)(uintptr_t)conf->h;
+	*lphdConsultCall = (HDRVCALL)(uintptr_t)consult->h;
+	r = schedule(OP_SETUP_CONF, conf, dwRequestID, NULL, 0, NULL,
+	             orig ? orig->h : 0);
+	if (r < 0) {
+		call_free(consult);
+		call_free(conf);
+	}
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
+	DRV_REQUESTID dwRequestID, HDRVCALL hdConfCall, HTAPICALL htConsultCall,
+	LPHDRVCALL lphdConsultCall, LPLINECALLPARAMS const lpCallParams)
+{
+	struct call *conf, *consult;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	conf = call_of(hdConfCall);
+	if (!conf || !conf->is_conf) {
+		r = LINEERR_INVALCONFCALLHANDLE;
+		goto out;
+	}
+	r = op_state_check(OP_PREPARE_CONF, conf);
+	if (r)
+		goto out;
+	consult = new_consult(conf, htConsultCall, lpCallParams);
+	if (!consult) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	*lphdConsultCall = (HDRVCALL)(uintptr_t)consult->h;
+	r = schedule(OP_PREPARE_CONF, conf, dwRequestID, NULL, 0, NULL, 0);
+	if (r < 0) {
+		conf->consult = 0;
+		call_free(consult);
+	}
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
+                                                 HDRVCALL hdConfCall,
+                                                 HDRVCALL hdConsultCall)
+{
+	struct call *conf, *consult;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	conf = call_of(hdConfCall);
+	consult = call_of(hdConsultCall);
+	if (!conf || !conf->is_conf || !consult || consult->is_conf ||
+	    consult->line != conf->line || consult->bridged ||
+	    caller_of_station(consult) ||
+	    consult->state == LINECALLSTATE_CONFERENCED) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	r = schedule(OP_ADD_CONF, conf, dwRequestID, NULL, 0, NULL, consult->h);
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineCloseCall(HDRVCALL hdCall)
+{
+	struct call *c;
+	LONG r = 0;
+
+	pthread_mutex_lock(&esp.lock);
+	esp.closecalls++;
+	c = call_of(hdCall);
+	if (c)
+		close_call(c);
+	else
+		r = LINEERR_INVALCALLHANDLE;
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
