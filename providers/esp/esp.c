@@ -3,7 +3,7 @@
  * esp: the emulated switch provider. Lines 0..N-1 have addresses "100",
  * "101", ...; dialing another line's address offers the call there, and
  * scripted far ends (answer, answer:MS, busy, noanswer, reject, hangup:MS,
- * unavail, outage, with an optional slow:MS/ prefix) make every call
+ * unavail, outage, remove, with an optional slow:MS/ prefix) make every call
  * progress a test needs. Lines may share a bridged appearance. Includes
  * only tspi.h: it knows nothing of the core. This file: the provider's
  * lifecycle, configuration, lines, handles and timers.
@@ -541,6 +541,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
 	l = line_by_dev(dwDeviceID);
 	if (!l) {
 		r = LINEERR_BADDEVICEID;
+	} else if (l->removed) {
+		r = LINEERR_NODEVICE;
 	} else if (l->open) {
 		r = LINEERR_ALLOCATED;
 	} else {

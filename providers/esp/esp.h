@@ -43,6 +43,7 @@ enum script {
 	S_BADADDR,
 	S_UNAVAIL, /* the request itself fails, asynchronously */
 	S_OUTAGE,  /* the line goes out of service: esp sends LINE_CLOSE */
+	S_REMOVE,  /* the line is removed for good: esp sends LINE_REMOVE */
 };
 
 enum op {
@@ -70,6 +71,7 @@ struct line {
 	DWORD version; /* committed by TSPI_lineOpen */
 	char address[16];
 	unsigned bridge; /* bridged appearance group + 1, or 0 */
+	bool removed;    /* gone until the next session */
 	bool open;
 	HTAPILINE htl;
 	LINEEVENT ev;
@@ -176,7 +178,7 @@ void cancel_scripts(uint32_t call);
 /* switch.c */
 void run_job(struct job *j);
 void close_call(struct call *c);
-void line_outage(struct line *l, DRV_REQUESTID req);
+void line_outage(struct line *l, DRV_REQUESTID req, bool removed);
 
 /* info.c */
 DWORD callinfo_fixed(DWORD v);

@@ -577,6 +577,8 @@ static LONG parse_dest(const char *dest, struct dest *out)
 		out->script = S_UNAVAIL;
 	else if (script_word(dest, "outage"))
 		out->script = S_OUTAGE;
+	else if (script_word(dest, "remove"))
+		out->script = S_REMOVE;
 	else if (colon && colon - dest == 6 && strncmp(dest, "answer", 6) == 0)
 		out->script = S_ANSWER;
 	else if (colon && colon - dest == 6 && strncmp(dest, "hangup", 6) == 0)
@@ -632,11 +634,11 @@ static void apply_dest(struct call *c, const struct dest *d)
  */
 
 /*
- * spec: tspi.md §5 LINE_CLOSE — complete every outstanding request of the
- * line first, then ask TAPI to close it; the line keeps working until
- * TSPI_lineClose comes.
+ * spec: tspi.md §5 LINE_CLOSE, LINE_REMOVE — complete every outstanding
+ * request of the line first, then ask TAPI to close it (or tell it the
+ * line is gone); the line keeps working until TSPI_lineClose comes.
  */
-void line_outage(struct line *l, DRV_REQUESTID req)
+void line_outage(struct line *l, DRV_REQUESTID req, bool removed)
 {
 	uint32_t i;
 
@@ -647,8 +649,14 @@ void line_outage(struct line *l, DRV_REQUESTID req)
 		if (c && c->line == l)
 			cancel_jobs(c->h);
 	}
-	if (l->ev)
+	if (!l->ev)
+		return;
+	if (removed) {
+		l->removed = true;
+		l->ev(NULL, NULL, LINE_REMOVE, l->dev_id, 0, 0);
+	} else {
 		l->ev(l->htl, NULL, LINE_CLOSE, 0, 0, 0);
+	}
 }
 
 /* Whether @op may run on @c now (checked when asked and when it runs). */
@@ -723,8 +731,8 @@ void run_job(struct job *j)
 	}
 	switch (j->op) {
 	case OP_MAKECALL:
-		if (c->script == S_OUTAGE) {
-			line_outage(c->line, j->req);
+		if (c->script == S_OUTAGE || c->script == S_REMOVE) {
+			line_outage(c->line, j->req, c->script == S_REMOVE);
 			break;
 		}
 		if (c->script == S_UNAVAIL) {
@@ -987,7 +995,7 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 		r = LINEERR_INVALADDRESS;
 	if (!r && op == OP_TRANSFER &&
 	    (d.script == S_DIALTONE || d.script == S_UNAVAIL ||
-	     d.script == S_OUTAGE))
+	     d.script == S_OUTAGE || d.script == S_REMOVE))
 		r = LINEERR_INVALADDRESS;
 	if (!r)
 		r = schedule(op, c, req, uui, uui ? size : 0, dest, 0);

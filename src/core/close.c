@@ -282,7 +282,7 @@ void close_open_locked(struct open *o)
 	mem_free(o);
 }
 
-void close_tline_forced_locked(struct tline *tl)
+void close_tline_forced_locked(struct tline *tl, bool removed)
 {
 	struct device *dev = tl->dev;
 	struct list_node todo, *it, *tmp;
@@ -304,6 +304,11 @@ void close_tline_forced_locked(struct tline *tl)
 		unlink_open(o);
 		cancel_requests(o, &todo);
 		release_handles(o, &todo, false);
+		/* spec: tapi-messages-and-states.md §3 LINE_REMOVE, older apps
+		 */
+		if (removed && o->api_version < VER_2_0)
+			app_post_locked(o->app, 0, o->h, LINE_LINEDEVSTATE,
+			                o->cbinst, LINEDEVSTATE_REMOVED, 0, 0);
 		app_post_locked(o->app, 0, o->h, LINE_CLOSE, o->cbinst, 0, 0,
 		                0);
 		tline_unref_locked(tl); /* the open's; the caller holds one */
@@ -321,4 +326,31 @@ void close_tline_forced_locked(struct tline *tl)
 	}
 	finish_tline(tl);
 	device_release(dev);
+}
+
+void close_device_removed_locked(struct device *dev)
+{
+	struct list_node *it;
+
+	dev->remove_pending = false;
+	/*
+	 * spec: termination.md §7 — close the device if open (CloseCall for
+	 * each call, then TSPI_lineClose; LINE_CLOSE to the apps that had it
+	 * open), then LINE_REMOVE to every 2.0+ registration.
+	 */
+	if (dev->tl) {
+		struct tline *tl = dev->tl;
+
+		tline_ref_locked(tl);
+		close_tline_forced_locked(tl, true);
+		tline_unref_locked(tl);
+	}
+	list_foreach(it, &core.apps) {
+		struct app *app = list_entry(it, struct app, link);
+
+		if (app->api_version >= VER_2_0)
+			app_post_locked(app, 0, 0, LINE_REMOVE, 0, dev->id, 0,
+			                0);
+	}
+	log_info("line %u: removed", dev->id);
 }

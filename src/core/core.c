@@ -121,8 +121,21 @@ static void *worker_main(void *arg)
 
 			list_del(&tl->work);
 			core.worker_busy = true;
-			close_tline_forced_locked(tl);
+			close_tline_forced_locked(tl, false);
 			tline_unref_locked(tl); /* the queue's reference */
+			core.worker_busy = false;
+			pthread_cond_broadcast(&core.cond);
+			continue;
+		}
+		if (core.removals) {
+			size_t i;
+
+			core.removals = false;
+			core.worker_busy = true;
+			for (i = 0; i < core.ndevs; i++)
+				if (core.devs[i]->remove_pending)
+					close_device_removed_locked(
+						core.devs[i]);
 			core.worker_busy = false;
 			pthread_cond_broadcast(&core.cond);
 			continue;
@@ -173,7 +186,7 @@ void core_worker_flush(void)
 {
 	core_lock();
 	while (!list_empty(&core.work) || !list_empty(&core.line_work) ||
-	       core.worker_busy)
+	       core.removals || core.worker_busy)
 		pthread_cond_wait(&core.cond, &core.lock);
 	core_unlock();
 }

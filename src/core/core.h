@@ -137,6 +137,7 @@ struct device {
 	uint32_t version; /* highest TSPI version the provider speaks for it */
 	bool removed;
 	bool busy; /* TSPI_lineOpen/lineClose in progress (core.cond) */
+	bool remove_pending; /* LINE_REMOVE seen; the worker finishes it */
 	struct devcaps caps;
 	struct tline *tl; /* provider-level open, or NULL */
 };
@@ -303,6 +304,7 @@ struct core {
 	pthread_cond_t worker_cond; /* work queued for the worker, or stop */
 	struct list_node work;      /* struct call.work, or line jobs */
 	struct list_node line_work; /* tlines to force-close */
+	bool removals;              /* some device has remove_pending */
 	unsigned inflight; /* app-initiated provider calls in progress */
 	/* Live counters (tapix_live_get). */
 	size_t n_opens, n_tlines, n_calls, n_callhs;
@@ -424,7 +426,12 @@ size_t req_live(void);
  * (provider calls are made without it); @o is freed on return.
  */
 void close_open_locked(struct open *o);
-/* Forced close of every open of @tl (LINE_CLOSE, device removal). */
-void close_tline_forced_locked(struct tline *tl);
+/*
+ * Forced close of every open of @tl (LINE_CLOSE, device removal: @removed
+ * also tells older apps LINE_LINEDEVSTATE(REMOVED) first).
+ */
+void close_tline_forced_locked(struct tline *tl, bool removed);
+/* Finishes the removal of @dev (worker): close, LINE_CLOSE, LINE_REMOVE. */
+void close_device_removed_locked(struct device *dev);
 
 #endif /* TAPIX_CORE_CORE_H */

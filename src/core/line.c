@@ -178,10 +178,27 @@ void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
 	struct call *call = NULL;
 
 	core_lock();
-	if (msg == LINE_CREATE || msg == LINE_REMOVE) {
-		/* Dynamic devices are not supported yet: logged, ignored. */
-		log_warn("provider message %u (dynamic devices) ignored",
-		         (unsigned)msg);
+	if (msg == LINE_REMOVE) {
+		struct device *dev = p1 < core.ndevs ? core.devs[p1] : NULL;
+
+		/*
+		 * spec: termination.md §7 — from now on LINEERR_NODEVICE;
+		 * the worker closes it and tells the apps.
+		 */
+		if (!dev || dev->removed) {
+			log_warn("LINE_REMOVE for unknown line %lu ignored",
+			         (unsigned long)p1);
+			goto out;
+		}
+		dev->removed = true;
+		dev->remove_pending = true;
+		core.removals = true;
+		core_worker_kick_locked();
+		goto out;
+	}
+	if (msg == LINE_CREATE) {
+		/* Dynamic device creation is not supported yet. */
+		log_warn("provider message LINE_CREATE ignored");
 		goto out;
 	}
 	tl = htab_get(&core.handles, (uint32_t)(uintptr_t)htl, OBJ_TLINE);

@@ -2,7 +2,9 @@
 /* Test fixture helpers (see fx.h). */
 #include "fx.h"
 
+#include <dlfcn.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +236,7 @@ void fx_expect(struct fx_app *a, DWORD msg, DWORD hdev, DWORD_PTR p1,
 	}
 	m = &a->seen[a->cursor];
 	if (m->dwMessageID != msg ||
-	    (hdev != (DWORD)FX_ANY && m->hDevice != hdev) ||
+	    (hdev != FX_ANY_DEV && m->hDevice != hdev) ||
 	    (p1 != FX_ANY && m->dwParam1 != p1) ||
 	    (p2 != FX_ANY && m->dwParam2 != p2) ||
 	    (p3 != FX_ANY && m->dwParam3 != p3)) {
@@ -374,4 +376,65 @@ void fx_assert_nothing_alive(void)
 		         l.apps, l.opens, l.lines, l.calls, l.call_handles,
 		         l.requests, l.providers, l.allocations,
 		         l.provider_objects);
+}
+
+void fx_esp_counters(unsigned long *closecalls, unsigned long *bad_handles)
+{
+	char path[512];
+	const char *dirs = TAPIX_TEST_PROVIDER_DIR;
+	void (*fn)(unsigned long *, unsigned long *);
+	void *dl;
+
+	snprintf(path, sizeof(path), "%.*s/esp.so", (int)strcspn(dirs, ":"),
+	         dirs);
+	dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(dl);
+	*(void **)&fn = dlsym(dl, "esp_test_counters");
+	assert_non_null(fn);
+	fn(closecalls, bad_handles);
+	dlclose(dl);
+}
+
+#define FX_LOG_LINES 256
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char log_lines[FX_LOG_LINES][160];
+static unsigned log_n;
+
+static void log_sink(enum tapix_log_level level, const char *module,
+                     const char *line, void *arg)
+{
+	(void)level;
+	(void)arg;
+	pthread_mutex_lock(&log_lock);
+	if (log_n < FX_LOG_LINES)
+		snprintf(log_lines[log_n++], sizeof(log_lines[0]), "%s: %s",
+		         module, line);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void fx_log_start(void)
+{
+	pthread_mutex_lock(&log_lock);
+	log_n = 0;
+	pthread_mutex_unlock(&log_lock);
+	tapix_log_set_sink(log_sink, NULL);
+	tapix_log_set_levels("warn");
+}
+
+void fx_log_stop(void)
+{
+	tapix_log_set_sink(NULL, NULL);
+	tapix_log_set_levels("err");
+}
+
+unsigned fx_log_count(const char *text)
+{
+	unsigned i, n = 0;
+
+	pthread_mutex_lock(&log_lock);
+	for (i = 0; i < log_n; i++)
+		if (strstr(log_lines[i], text))
+			n++;
+	pthread_mutex_unlock(&log_lock);
+	return n;
 }

@@ -56,7 +56,8 @@ HLINE fx_open_ver(struct fx_app *a, DWORD dev, DWORD ver, DWORD privileges,
 unsigned fx_pump(struct fx_app *a);
 
 /* Matches a message; 0 fields (or FX_ANY) match anything. */
-#define FX_ANY ((DWORD_PTR)-1)
+#define FX_ANY     ((DWORD_PTR)-1)
+#define FX_ANY_DEV 0xFFFFFFFFu /* any hDevice, for fx_expect */
 
 /*
  * Waits (up to FX_WAIT_MS) for the first unconsumed message of @a that
@@ -98,6 +99,20 @@ void fx_shutdown(struct fx_app *a);
 
 /* Polls @fd for readability without blocking. */
 bool fx_readable(int fd);
+
+/*
+ * esp's counters (esp_test_counters): TSPI_lineCloseCall calls and calls
+ * that named no esp call, since its session started.
+ */
+void fx_esp_counters(unsigned long *closecalls, unsigned long *bad_handles);
+
+/*
+ * Captures tapix's log lines at warning level and above until
+ * fx_log_stop(); fx_log_count() counts captured lines containing @text.
+ */
+void fx_log_start(void);
+void fx_log_stop(void);
+unsigned fx_log_count(const char *text);
 
 /* Removes the temporary configuration. */
 void fx_config_cleanup(void);
