@@ -127,6 +127,7 @@ struct call *call_new(struct line *line)
 	c->state_time = time(NULL);
 	line->ncalls++;
 	esp.live_calls++;
+	esp.created++;
 	return c;
 }
 
@@ -356,15 +357,19 @@ static bool apply_bridges(void)
 	return true;
 }
 
-/* For tests: TSPI_lineCloseCall calls and calls naming no esp call. */
-ESP_EXPORT void esp_test_counters(unsigned long *closecalls,
-                                  unsigned long *bad_handles);
-ESP_EXPORT void esp_test_counters(unsigned long *closecalls,
-                                  unsigned long *bad_handles)
+/*
+ * For tests: TSPI_lineCloseCall calls, calls naming no esp call, calls
+ * created, and calls TAPI never closed (freed by TSPI_lineClose or the
+ * provider's shutdown), all since the session started.
+ */
+ESP_EXPORT void esp_test_counters(unsigned long out[4]);
+ESP_EXPORT void esp_test_counters(unsigned long out[4])
 {
 	pthread_mutex_lock(&esp.lock);
-	*closecalls = esp.closecalls;
-	*bad_handles = esp.bad_handles;
+	out[0] = esp.closecalls;
+	out[1] = esp.bad_handles;
+	out[2] = esp.created;
+	out[3] = esp.unclosed;
 	pthread_mutex_unlock(&esp.lock);
 }
 
@@ -452,7 +457,7 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 	esp.perm_id = dwPermanentProviderID;
 	esp.dev_base = dwLineDeviceIDBase;
 	esp.complete = lpfnCompletionProc;
-	esp.closecalls = esp.bad_handles = 0;
+	esp.closecalls = esp.bad_handles = esp.created = esp.unclosed = 0;
 	for (i = 0; i < esp.nlines; i++) {
 		esp.lines[i].idx = i;
 		esp.lines[i].dev_id = dwLineDeviceIDBase + i;
@@ -511,9 +516,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 		job_unlink(j);
 		free(j);
 	}
-	for (i = 0; i < esp.used; i++)
-		if (esp.slots[i].call)
+	for (i = 0; i < esp.used; i++) {
+		if (esp.slots[i].call) {
+			esp.unclosed++;
 			call_free(esp.slots[i].call);
+		}
+	}
 	free(esp.slots);
 	esp.slots = NULL;
 	esp.nslots = esp.used = esp.free_head = esp.free_tail = esp.nfree = 0;
@@ -575,8 +583,10 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 	for (i = 0; i < esp.used && l->ncalls; i++) {
 		struct call *c = esp.slots[i].call;
 
-		if (c && c->line == l)
+		if (c && c->line == l) {
+			esp.unclosed++; /* TAPI closes calls before lines */
 			close_call(c);
+		}
 	}
 	l->open = false;
 	l->ev = NULL;

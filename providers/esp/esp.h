@@ -157,7 +157,7 @@ struct esp {
 	struct job jobs; /* sentinel of the due-ordered job list */
 	size_t live_calls, live_jobs, live_lines;
 	/* counters for tests (esp_test_counters) */
-	unsigned long closecalls, bad_handles;
+	unsigned long closecalls, bad_handles, created, unclosed;
 };
 
 extern struct esp esp;

@@ -378,11 +378,11 @@ void fx_assert_nothing_alive(void)
 		         l.provider_objects);
 }
 
-void fx_esp_counters(unsigned long *closecalls, unsigned long *bad_handles)
+void fx_esp_counters(unsigned long out[4])
 {
 	char path[512];
 	const char *dirs = TAPIX_TEST_PROVIDER_DIR;
-	void (*fn)(unsigned long *, unsigned long *);
+	void (*fn)(unsigned long *);
 	void *dl;
 
 	snprintf(path, sizeof(path), "%.*s/esp.so", (int)strcspn(dirs, ":"),
@@ -391,7 +391,7 @@ void fx_esp_counters(unsigned long *closecalls, unsigned long *bad_handles)
 	assert_non_null(dl);
 	*(void **)&fn = dlsym(dl, "esp_test_counters");
 	assert_non_null(fn);
-	fn(closecalls, bad_handles);
+	fn(out);
 	dlclose(dl);
 }
 

@@ -101,10 +101,11 @@ void fx_shutdown(struct fx_app *a);
 bool fx_readable(int fd);
 
 /*
- * esp's counters (esp_test_counters): TSPI_lineCloseCall calls and calls
- * that named no esp call, since its session started.
+ * esp's counters (esp_test_counters) since its session started: [0]
+ * TSPI_lineCloseCall calls, [1] calls naming no esp call, [2] calls
+ * created, [3] calls TAPI never closed before their line or session ended.
  */
-void fx_esp_counters(unsigned long *closecalls, unsigned long *bad_handles);
+void fx_esp_counters(unsigned long out[4]);
 
 /*
  * Captures tapix's log lines at warning level and above until
