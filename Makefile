@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build demo check test asan-check tsan-check bench clean
+.PHONY: all setup build demo check test asan-check tsan-check bench model-long clean
 
 all: build
 
@@ -55,7 +55,12 @@ tsan-check: setup $(TSAN_BUILD)/CMakeCache.txt
 		ctest --test-dir $(TSAN_BUILD) --output-on-failure -L concurrency
 
 bench: build
-	$(BUILD)/bench/bench_lifecycle
+	TAPIX_CONF= TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
+		$(BUILD)/bench/bench_lifecycle
+
+# The model-based stress test for a million steps (outside CI).
+model-long: build
+	cmake --build $(BUILD) --target model-long
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -377,6 +377,7 @@ static struct call *offer_one(struct call *caller, struct line *to,
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
 	if (!ht) {
+		esp.created--; /* TAPI never knew it */
 		call_free(c);
 		return NULL;
 	}
@@ -967,8 +968,10 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	copy_str(c->caller, sizeof(c->caller), l->address);
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
 	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, 0);
-	if (r < 0)
+	if (r < 0) {
+		esp.created--; /* a synchronous failure: TAPI never knew it */
 		call_free(c);
+	}
 out:
 	pthread_mutex_unlock(&esp.lock);
 	return r;
@@ -1140,8 +1143,10 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 	conf = call_new(l);
 	consult = conf ? new_consult(conf, htConsultCall, lpCallParams) : NULL;
 	if (!consult) {
-		if (conf)
+		if (conf) {
+			esp.created--;
 			call_free(conf);
+		}
 		r = LINEERR_NOMEM;
 		goto out;
 	}
@@ -1157,6 +1162,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 	r = schedule(OP_SETUP_CONF, conf, dwRequestID, NULL, 0, NULL,
 	             orig ? orig->h : 0);
 	if (r < 0) {
+		esp.created -= 2;
 		call_free(consult);
 		call_free(conf);
 	}
@@ -1190,6 +1196,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
 	r = schedule(OP_PREPARE_CONF, conf, dwRequestID, NULL, 0, NULL, 0);
 	if (r < 0) {
 		conf->consult = 0;
+		esp.created--;
 		call_free(consult);
 	}
 out:

@@ -252,10 +252,14 @@ LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
 		app_post_locked(to->app, target->h, to->h, LINE_APPNEWCALL,
 		                to->cbinst, call_address(x.call), target->h,
 		                LINECALLPRIVILEGE_OWNER);
-	app_post_locked(
-		to->app, target->h, target->h, LINE_CALLSTATE, to->cbinst,
-		x.call->state ? x.call->state : LINECALLSTATE_UNKNOWN,
-		call_state_param2_locked(target), LINECALLPRIVILEGE_OWNER);
+	/* IDLE is final: a holder that saw it hears nothing more */
+	if (fresh || x.call->state != LINECALLSTATE_IDLE)
+		app_post_locked(to->app, target->h, target->h, LINE_CALLSTATE,
+		                to->cbinst,
+		                x.call->state ? x.call->state
+		                              : LINECALLSTATE_UNKNOWN,
+		                call_state_param2_locked(target),
+		                LINECALLPRIVILEGE_OWNER);
 	if (info && x.call->state != LINECALLSTATE_IDLE) {
 		struct list_node *it;
 
