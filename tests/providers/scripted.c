@@ -36,6 +36,8 @@ static unsigned ncalls;
 static HTAPILINE htl;
 static LINEEVENT ev;
 static DWORD base;
+static unsigned drops, drops_on_close;
+static HTAPICALL offered_ht;
 
 /* The error configured for @name (sync or async), or 0. */
 static LONG rule_for(const char *name, bool async)
@@ -69,6 +71,7 @@ EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD id, LPCSTR key, LPCSTR value)
 	(void)id;
 	if (!key || !value) {
 		nrules = 0; /* a new session starts with no rule */
+		drops = drops_on_close = 0;
 		return 0;
 	}
 	if (strncmp(key, "fail.", 5) == 0) {
@@ -226,6 +229,7 @@ EXPORT LONG TSPIAPI TSPI_lineSetDefaultMediaDetection(HDRVLINE hd, DWORD modes)
 		offered = true;
 		ncalls++;
 		ev(htl, NULL, LINE_NEWCALL, 1000, (DWORD_PTR)&ht, 0);
+		offered_ht = ht;
 		if (ht)
 			ev(htl, ht, LINE_CALLSTATE, LINECALLSTATE_OFFERING,
 			   LINEOFFERINGMODE_ACTIVE,
@@ -294,9 +298,34 @@ EXPORT LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID req, HDRVCALL hd, LPCSTR uui,
 	(void)uui;
 	(void)size;
 	pthread_mutex_lock(&lock);
+	drops++;
 	r = async_result("lineDrop", req);
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+/*
+ * The obsolete TSPI_lineDropOnClose (spec: tspi.md §6): TAPI calls it,
+ * when exported, instead of its own TSPI_lineDrop on lineClose.
+ */
+EXPORT LONG TSPIAPI TSPI_lineDropOnClose(HDRVCALL hd)
+{
+	pthread_mutex_lock(&lock);
+	drops_on_close++;
+	if ((uintptr_t)hd == 1000 && offered_ht)
+		ev(htl, offered_ht, LINE_CALLSTATE, LINECALLSTATE_IDLE, 0, 0);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+/* For tests: TSPI_lineDrop and TSPI_lineDropOnClose calls so far. */
+EXPORT void scripted_drop_counts(unsigned *drop, unsigned *on_close);
+EXPORT void scripted_drop_counts(unsigned *drop, unsigned *on_close)
+{
+	pthread_mutex_lock(&lock);
+	*drop = drops;
+	*on_close = drops_on_close;
+	pthread_mutex_unlock(&lock);
 }
 
 EXPORT LONG TSPIAPI TSPI_lineCloseCall(HDRVCALL hd)

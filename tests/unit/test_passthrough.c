@@ -5,6 +5,7 @@
  * functions, synchronous and in LINE_REPLY, through the 'scripted' test
  * provider that fails on request.
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -226,6 +227,48 @@ static void test_line_and_query_errors_pass_through(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * spec: termination.md §5.1 rule 1, tspi.md §6 — a provider that still
+ * exports TSPI_lineDropOnClose gets it instead of TAPI's TSPI_lineDrop
+ * when the sole owner closes its line; a monitor still sees IDLE.
+ */
+static void test_drop_on_close_when_exported(void **s)
+{
+	struct fx_app a, m;
+	void (*counts)(unsigned *, unsigned *);
+	unsigned drops, on_close;
+	HLINE l, lm;
+	HCALL in, min;
+	char path[512];
+	const char *dirs = TAPIX_TEST_PROVIDER_DIR;
+	void *dl;
+
+	(void)s;
+	config_with("fail.none = 0");
+	fx_app_init(&a, "a");
+	fx_app_init(&m, "m");
+	lm = fx_open(&m, 0, LINECALLPRIVILEGE_MONITOR, 0);
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_OWNER,
+	            LINEMEDIAMODE_INTERACTIVEVOICE);
+	in = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l, FX_ANY).dwParam2;
+	min = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	(void)in;
+	assert_int_equal(lineClose(l), 0);
+	fx_wait(&m, LINE_CALLSTATE, min, LINECALLSTATE_IDLE);
+	dirs = strchr(dirs, ':') + 1;
+	snprintf(path, sizeof(path), "%s/scripted.so", dirs);
+	dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(dl);
+	*(void **)&counts = dlsym(dl, "scripted_drop_counts");
+	assert_non_null(counts);
+	counts(&drops, &on_close);
+	dlclose(dl);
+	assert_int_equal(on_close, 1);
+	assert_int_equal(drops, 0);
+	fx_shutdown(&a);
+	fx_shutdown(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +279,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_line_and_query_errors_pass_through, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_drop_on_close_when_exported, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
