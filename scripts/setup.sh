@@ -6,7 +6,8 @@
 set -eu
 
 PACKAGES="cmake make gcc pkg-config libc6-dev libcmocka-dev libinih-dev \
-clang clang-format libclang-rt-14-dev llvm valgrind"
+clang clang-format libclang-rt-14-dev llvm valgrind python3 \
+mingw-w64-x86-64-dev gcc-mingw-w64-x86-64"
 
 missing=""
 for p in $PACKAGES; do
