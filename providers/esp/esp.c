@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IDX_BITS 20u
-#define IDX_MASK ((1u << IDX_BITS) - 1)
-#define RESERVE  1024u
-
 struct esp esp = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cfg_lines = 4,
@@ -27,31 +23,19 @@ struct esp esp = {
 /* ---- handles --------------------------------------------------------------
  */
 
-void copy_str(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 struct call *call_get(uint32_t h)
 {
-	uint32_t idx = h & IDX_MASK;
-	struct slot *s;
+	return tsp_htab_get(&esp.calls, h);
+}
 
-	if (idx == 0 || idx > esp.used)
-		return NULL;
-	s = &esp.slots[idx - 1];
-	if (!s->call || s->gen != (h >> IDX_BITS))
-		return NULL;
-	return s->call;
+struct call *call_at(uint32_t i)
+{
+	return esp.calls.slots[i].obj;
 }
 
 struct call *call_of(HDRVCALL hd)
 {
-	uintptr_t v = (uintptr_t)hd;
-	struct call *c = v > 0xFFFFFFFFu ? NULL : call_get((uint32_t)v);
+	struct call *c = tsp_htab_get_ptr(&esp.calls, (uintptr_t)hd);
 
 	if (!c)
 		esp.bad_handles++;
@@ -88,41 +72,14 @@ struct line *line_by_address(const char *addr)
 struct call *call_new(struct line *line)
 {
 	struct call *c = calloc(1, sizeof(*c));
-	uint32_t idx;
 
 	if (!c)
 		return NULL;
-	if (esp.nfree > RESERVE || (esp.nfree && esp.used == IDX_MASK)) {
-		idx = esp.free_head - 1;
-		esp.free_head = esp.slots[idx].next;
-		if (!esp.free_head)
-			esp.free_tail = 0;
-		esp.nfree--;
-	} else {
-		if (esp.used == IDX_MASK) {
-			free(c);
-			return NULL;
-		}
-		if (esp.used == esp.nslots) {
-			uint32_t n = esp.nslots ? esp.nslots * 2 : 256;
-			struct slot *ns;
-
-			if (n > IDX_MASK)
-				n = IDX_MASK;
-			ns = realloc(esp.slots, n * sizeof(*ns));
-			if (!ns) {
-				free(c);
-				return NULL;
-			}
-			memset(ns + esp.nslots, 0,
-			       (n - esp.nslots) * sizeof(*ns));
-			esp.slots = ns;
-			esp.nslots = n;
-		}
-		idx = esp.used++;
+	c->h = tsp_htab_add(&esp.calls, c);
+	if (!c->h) {
+		free(c);
+		return NULL;
 	}
-	esp.slots[idx].call = c;
-	c->h = (esp.slots[idx].gen << IDX_BITS) | (idx + 1);
 	c->line = line;
 	c->state_time = time(NULL);
 	line->ncalls++;
@@ -133,27 +90,10 @@ struct call *call_new(struct line *line)
 
 void call_free(struct call *c)
 {
-	uint32_t idx = (c->h & IDX_MASK) - 1;
-	struct slot *s = &esp.slots[idx];
-
-	while (c->uui_queue) {
-		struct uui *u = c->uui_queue;
-
-		c->uui_queue = u->next;
-		free(u);
-	}
-	s->call = NULL;
-	s->gen = (s->gen + 1) & ((1u << (32 - IDX_BITS)) - 1);
-	s->next = 0;
-	if (esp.free_tail)
-		esp.slots[esp.free_tail - 1].next = idx + 1;
-	else
-		esp.free_head = idx + 1;
-	esp.free_tail = idx + 1;
-	esp.nfree++;
+	tsp_uui_clear(&c->uui);
+	tsp_htab_del(&esp.calls, c->h);
 	c->line->ncalls--;
 	esp.live_calls--;
-	free(c->uui);
 	free(c);
 }
 
@@ -271,21 +211,6 @@ static void *timer_main(void *arg)
 /* ---- configuration --------------------------------------------------------
  */
 
-static bool parse_uint(const char *s, unsigned *out)
-{
-	unsigned long v = 0;
-
-	if (!*s || strlen(s) > 7)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = (unsigned)v;
-	return true;
-}
-
 ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
                                              LPCSTR key, LPCSTR value)
 {
@@ -301,20 +226,21 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 		esp.cfg_first = 100;
 		esp.cfg_nbridges = 0;
 		r = key || value ? LINEERR_INIFILECORRUPT : 0;
-	} else if (strcmp(key, "lines") == 0 && parse_uint(value, &v) &&
+	} else if (strcmp(key, "lines") == 0 && tsp_parse_uint(value, &v) &&
 	           v >= 1 && v <= ESP_MAX_LINES) {
 		esp.cfg_lines = v;
 	} else if (strcmp(key, "completion_delay_ms") == 0 &&
-	           parse_uint(value, &v)) {
+	           tsp_parse_uint(value, &v)) {
 		esp.cfg_delay_ms = v;
-	} else if (strcmp(key, "first_address") == 0 && parse_uint(value, &v)) {
+	} else if (strcmp(key, "first_address") == 0 &&
+	           tsp_parse_uint(value, &v)) {
 		esp.cfg_first = v;
 	} else if (strcmp(key, "bridged") == 0 &&
 	           esp.cfg_nbridges < ESP_MAX_BRIDGES &&
 	           strlen(value) < sizeof(esp.cfg_bridges[0])) {
 		/* checked against the lines at TSPI_providerInit */
-		copy_str(esp.cfg_bridges[esp.cfg_nbridges++],
-		         sizeof(esp.cfg_bridges[0]), value);
+		tsp_copy_str(esp.cfg_bridges[esp.cfg_nbridges++],
+		             sizeof(esp.cfg_bridges[0]), value);
 	} else {
 		r = LINEERR_INIFILECORRUPT;
 	}
@@ -516,15 +442,13 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 		job_unlink(j);
 		free(j);
 	}
-	for (i = 0; i < esp.used; i++) {
-		if (esp.slots[i].call) {
+	for (i = 0; i < esp.calls.used; i++) {
+		if (call_at(i)) {
 			esp.unclosed++;
-			call_free(esp.slots[i].call);
+			call_free(call_at(i));
 		}
 	}
-	free(esp.slots);
-	esp.slots = NULL;
-	esp.nslots = esp.used = esp.free_head = esp.free_tail = esp.nfree = 0;
+	tsp_htab_free(&esp.calls);
 	free(esp.lines);
 	esp.lines = NULL;
 	esp.nlines = 0;
@@ -580,8 +504,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 		goto out;
 	}
 	/* spec: tspi.md §6 TSPI_lineClose — nothing pending survives it */
-	for (i = 0; i < esp.used && l->ncalls; i++) {
-		struct call *c = esp.slots[i].call;
+	for (i = 0; i < esp.calls.used && l->ncalls; i++) {
+		struct call *c = call_at(i);
 
 		if (c && c->line == l) {
 			esp.unclosed++; /* TAPI closes calls before lines */

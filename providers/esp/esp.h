@@ -18,9 +18,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <tspi.h>
+#include "tsp.h"
 
-#define ESP_EXPORT      __attribute__((visibility("default")))
+#define ESP_EXPORT      TSP_EXPORT
 #define ESP_MAX_LINES   4096
 #define ESP_UUI_MAX     256
 #define ESP_MAX_RATE    64000
@@ -80,13 +80,6 @@ struct line {
 	unsigned ncalls;
 };
 
-/* User-user information waiting for the app to release the current one. */
-struct uui {
-	struct uui *next;
-	DWORD len;
-	uint8_t data[];
-};
-
 struct call {
 	uint32_t h; /* HDRVCALL value: slot index + generation */
 	struct line *line;
@@ -110,10 +103,7 @@ struct call {
 	unsigned slow_ms;
 	char caller[16];
 	char called[32];
-	uint8_t *uui; /* the received UUI shown in LINECALLINFO, or NULL */
-	DWORD uui_len;
-	bool uui_released;     /* the app released it: the next may replace */
-	struct uui *uui_queue; /* newer UUI waiting for the release */
+	struct tsp_uui uui; /* received: shown in LINECALLINFO, and waiting */
 };
 
 struct job {
@@ -126,12 +116,6 @@ struct job {
 	char dest[32];     /* OP_DIAL, OP_TRANSFER */
 	DWORD uui_len;
 	uint8_t uui[ESP_UUI_MAX];
-};
-
-struct slot {
-	struct call *call;
-	uint32_t gen;
-	uint32_t next;
 };
 
 struct esp {
@@ -152,8 +136,7 @@ struct esp {
 	ASYNC_COMPLETION complete;
 	unsigned nlines;
 	struct line *lines;
-	struct slot *slots;
-	uint32_t nslots, used, free_head, free_tail, nfree;
+	struct tsp_htab calls;
 	struct job jobs; /* sentinel of the due-ordered job list */
 	size_t live_calls, live_jobs, live_lines;
 	/* counters for tests (esp_test_counters) */
@@ -170,7 +153,7 @@ struct line *line_by_dev(DWORD dev);
 struct line *line_by_address(const char *addr);
 struct call *call_new(struct line *line);
 void call_free(struct call *c);
-void copy_str(char *dst, size_t size, const char *src);
+struct call *call_at(uint32_t i); /* slot i (0 .. calls.used-1), or NULL */
 struct job *job_add(unsigned ms, enum op op, uint32_t call, DRV_REQUESTID req);
 void cancel_jobs(uint32_t call);
 void cancel_scripts(uint32_t call);
@@ -179,8 +162,5 @@ void cancel_scripts(uint32_t call);
 void run_job(struct job *j);
 void close_call(struct call *c);
 void line_outage(struct line *l, DRV_REQUESTID req, bool removed);
-
-/* info.c */
-DWORD callinfo_fixed(DWORD v);
 
 #endif /* TAPIX_ESP_H */

@@ -9,52 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Appends a variable part after *used, if it fits (never truncated). */
-static void put_var(void *s, size_t pair, DWORD total, DWORD *used,
-                    DWORD *needed, const void *data, DWORD len)
-{
-	DWORD zero = 0;
-
-	*needed += len;
-	if (len == 0 || len > total - *used) {
-		memcpy((char *)s + pair, &zero, 4);
-		memcpy((char *)s + pair + 4, &zero, 4);
-		return;
-	}
-	memcpy((char *)s + *used, data, len);
-	memcpy((char *)s + pair, &len, 4);
-	memcpy((char *)s + pair + 4, used, 4);
-	*used += len;
-}
-
-static DWORD devcaps_fixed(DWORD v)
-{
-	if (v < 0x00020000)
-		return offsetof(LINEDEVCAPS, dwSettableDevStatus);
-	if (v < 0x00020002)
-		return offsetof(LINEDEVCAPS, PermanentLineGuid);
-	return offsetof(LINEDEVCAPS, dwAddressTypes);
-}
-
-DWORD callinfo_fixed(DWORD v)
-{
-	return v < 0x00020000 ? offsetof(LINECALLINFO, dwCallTreatment)
-	                      : offsetof(LINECALLINFO, dwCallerIDAddressType);
-}
-
-static DWORD callstatus_fixed(DWORD v)
-{
-	return v < 0x00020000 ? offsetof(LINECALLSTATUS, dwCallFeatures2)
-	                      : sizeof(LINECALLSTATUS);
-}
-
 ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
                                             DWORD dwTSPIVersion,
                                             DWORD dwExtVersion,
                                             LPLINEDEVCAPS lpLineDevCaps)
 {
 	LPLINEDEVCAPS dc = lpLineDevCaps;
-	DWORD fixed = devcaps_fixed(dwTSPIVersion);
+	DWORD fixed = tsp_devcaps_fixed(dwTSPIVersion);
 	DWORD total, used, needed;
 	struct line *l;
 	char text[96];
@@ -75,14 +36,14 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
 	}
 	memset((char *)dc + 4, 0, fixed - 4);
 	used = needed = fixed;
-	put_var(dc, offsetof(LINEDEVCAPS, dwProviderInfoSize), total, &used,
-	        &needed, "tapix emulated switch (esp)",
-	        sizeof("tapix emulated switch (esp)"));
-	put_var(dc, offsetof(LINEDEVCAPS, dwSwitchInfoSize), total, &used,
-	        &needed, "esp", sizeof("esp"));
+	tsp_put_var(dc, offsetof(LINEDEVCAPS, dwProviderInfoSize), total, &used,
+	            &needed, "tapix emulated switch (esp)",
+	            sizeof("tapix emulated switch (esp)"));
+	tsp_put_var(dc, offsetof(LINEDEVCAPS, dwSwitchInfoSize), total, &used,
+	            &needed, "esp", sizeof("esp"));
 	snprintf(text, sizeof(text), "esp line %u (%s)", l->idx, l->address);
-	put_var(dc, offsetof(LINEDEVCAPS, dwLineNameSize), total, &used,
-	        &needed, text, (DWORD)strlen(text) + 1);
+	tsp_put_var(dc, offsetof(LINEDEVCAPS, dwLineNameSize), total, &used,
+	            &needed, text, (DWORD)strlen(text) + 1);
 	dc->dwPermanentLineID = (esp.perm_id << 16) | l->idx;
 	dc->dwStringFormat = STRINGFORMAT_ASCII;
 	dc->dwAddressModes = LINEADDRESSMODE_ADDRESSID;
@@ -103,8 +64,9 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
 	dc->dwUUICallInfoSize = ESP_UUI_MAX;
 	dc->dwLineFeatures = LINEFEATURE_MAKECALL;
 	if (dwTSPIVersion >= 0x00020000)
-		put_var(dc, offsetof(LINEDEVCAPS, dwDeviceClassesSize), total,
-		        &used, &needed, "tapi/line\0", sizeof("tapi/line\0"));
+		tsp_put_var(dc, offsetof(LINEDEVCAPS, dwDeviceClassesSize),
+		            total, &used, &needed, "tapi/line\0",
+		            sizeof("tapi/line\0"));
 	if (dwTSPIVersion >= 0x00020002) {
 		GUID g = {0x7461706Au,
 		          0x6978,
@@ -128,10 +90,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID,
                                                 LPLINEADDRESSCAPS lpAddressCaps)
 {
 	LPLINEADDRESSCAPS ac = lpAddressCaps;
-	DWORD fixed = dwTSPIVersion < 0x00020000
-	                      ? offsetof(LINEADDRESSCAPS,
-	                                 dwPredictiveAutoTransferStates)
-	                      : sizeof(LINEADDRESSCAPS);
+	DWORD fixed = tsp_addrcaps_fixed(dwTSPIVersion);
 	DWORD total, used, needed;
 	struct line *l;
 	LONG r = 0;
@@ -155,8 +114,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID,
 	}
 	memset((char *)ac + 4, 0, fixed - 4);
 	used = needed = fixed;
-	put_var(ac, offsetof(LINEADDRESSCAPS, dwAddressSize), total, &used,
-	        &needed, l->address, (DWORD)strlen(l->address) + 1);
+	tsp_put_var(ac, offsetof(LINEADDRESSCAPS, dwAddressSize), total, &used,
+	            &needed, l->address, (DWORD)strlen(l->address) + 1);
 	ac->dwLineDeviceID = dwDeviceID;
 	ac->dwAddressSharing = l->bridge ? LINEADDRESSSHARING_BRIDGEDSHARED
 	                                 : LINEADDRESSSHARING_PRIVATE;
@@ -213,7 +172,7 @@ out:
 /* What TAPI may ask of @c now (LINECALLSTATUS.dwCallFeatures). */
 static DWORD features_of(const struct call *c)
 {
-	DWORD f = c->uui ? LINECALLFEATURE_RELEASEUSERUSERINFO : 0;
+	DWORD f = c->uui.data ? LINECALLFEATURE_RELEASEUSERUSERINFO : 0;
 
 	switch (c->state) {
 	case LINECALLSTATE_OFFERING:
@@ -265,7 +224,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 		r = LINEERR_INVALCALLHANDLE;
 		goto out;
 	}
-	fixed = callinfo_fixed(c->line->version);
+	fixed = tsp_callinfo_fixed(c->line->version);
 	total = ci->dwTotalSize;
 	if (total < fixed) {
 		r = LINEERR_STRUCTURETOOSMALL;
@@ -285,19 +244,19 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	ci->dwTrunk = 0xFFFFFFFFu;
 	ci->dwCallerIDFlags = c->caller[0] ? LINECALLPARTYID_ADDRESS
 	                                   : LINECALLPARTYID_UNKNOWN;
-	put_var(ci, offsetof(LINECALLINFO, dwCallerIDSize), total, &used,
-	        &needed, c->caller,
-	        c->caller[0] ? (DWORD)strlen(c->caller) + 1 : 0);
+	tsp_put_var(ci, offsetof(LINECALLINFO, dwCallerIDSize), total, &used,
+	            &needed, c->caller,
+	            c->caller[0] ? (DWORD)strlen(c->caller) + 1 : 0);
 	ci->dwCalledIDFlags = c->called[0] ? LINECALLPARTYID_ADDRESS
 	                                   : LINECALLPARTYID_UNKNOWN;
-	put_var(ci, offsetof(LINECALLINFO, dwCalledIDSize), total, &used,
-	        &needed, c->called,
-	        c->called[0] ? (DWORD)strlen(c->called) + 1 : 0);
+	tsp_put_var(ci, offsetof(LINECALLINFO, dwCalledIDSize), total, &used,
+	            &needed, c->called,
+	            c->called[0] ? (DWORD)strlen(c->called) + 1 : 0);
 	ci->dwConnectedIDFlags = LINECALLPARTYID_UNKNOWN;
 	ci->dwRedirectionIDFlags = LINECALLPARTYID_UNKNOWN;
 	ci->dwRedirectingIDFlags = LINECALLPARTYID_UNKNOWN;
-	put_var(ci, offsetof(LINECALLINFO, dwUserUserInfoSize), total, &used,
-	        &needed, c->uui, c->uui_len);
+	tsp_put_var(ci, offsetof(LINECALLINFO, dwUserUserInfoSize), total,
+	            &used, &needed, c->uui.data, c->uui.len);
 	ci->dwNeededSize = needed;
 	ci->dwUsedSize = used;
 out:
@@ -319,7 +278,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
 		r = LINEERR_INVALCALLHANDLE;
 		goto out;
 	}
-	fixed = callstatus_fixed(c->line->version);
+	fixed = tsp_callstatus_fixed(c->line->version);
 	if (cs->dwTotalSize < fixed) {
 		r = LINEERR_STRUCTURETOOSMALL;
 		goto out;
@@ -330,18 +289,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
 	cs->dwDevSpecificSize = 0;
 	cs->dwDevSpecificOffset = 0;
 	if (fixed >= sizeof(LINECALLSTATUS)) {
-		struct tm tm;
-
-		gmtime_r(&c->state_time, &tm);
 		cs->dwCallFeatures2 = 0;
-		cs->tStateEntryTime.wYear = (WORD)(tm.tm_year + 1900);
-		cs->tStateEntryTime.wMonth = (WORD)(tm.tm_mon + 1);
-		cs->tStateEntryTime.wDayOfWeek = (WORD)tm.tm_wday;
-		cs->tStateEntryTime.wDay = (WORD)tm.tm_mday;
-		cs->tStateEntryTime.wHour = (WORD)tm.tm_hour;
-		cs->tStateEntryTime.wMinute = (WORD)tm.tm_min;
-		cs->tStateEntryTime.wSecond = (WORD)tm.tm_sec;
-		cs->tStateEntryTime.wMilliseconds = 0;
+		tsp_state_time(cs, c->state_time);
 	}
 	cs->dwNeededSize = cs->dwUsedSize = fixed;
 out:

@@ -66,58 +66,20 @@ static bool is_active(const struct call *c)
 /* ---- user-user information (spec: tapi-functions.md §19) ------------------
  */
 
-static bool uui_install(struct call *c, const uint8_t *data, DWORD len)
-{
-	uint8_t *copy = malloc(len);
-
-	if (!copy)
-		return false;
-	memcpy(copy, data, len);
-	free(c->uui);
-	c->uui = copy;
-	c->uui_len = len;
-	c->uui_released = false;
-	return true;
-}
-
 /*
  * UUI from the far end: shown at once, unless the app has not released
  * the current one; then it waits (never overwritten before the release).
  */
 static void receive_uui(struct call *c, const uint8_t *data, DWORD len)
 {
-	struct uui *u, **tail;
-
-	if (!len)
-		return;
-	if (c->uui && !c->uui_released) {
-		u = malloc(sizeof(*u) + len);
-		if (!u)
-			return;
-		u->next = NULL;
-		u->len = len;
-		memcpy(u->data, data, len);
-		for (tail = &c->uui_queue; *tail; tail = &(*tail)->next)
-			;
-		*tail = u;
-		return;
-	}
-	if (uui_install(c, data, len))
+	if (tsp_uui_receive(&c->uui, data, len) > 0)
 		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
 }
 
 static void release_uui(struct call *c)
 {
-	struct uui *u = c->uui_queue;
-
-	if (!u) {
-		c->uui_released = true;
-		return;
-	}
-	c->uui_queue = u->next;
-	if (uui_install(c, u->data, u->len))
+	if (tsp_uui_release(&c->uui) > 0)
 		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
-	free(u);
 }
 
 /* ---- relations ------------------------------------------------------------
@@ -140,8 +102,8 @@ static unsigned stations_of(const struct call *caller, struct call **out,
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < esp.used && n < max; i++) {
-		struct call *s = esp.slots[i].call;
+	for (i = 0; i < esp.calls.used && n < max; i++) {
+		struct call *s = call_at(i);
 
 		if (s && s->peer == caller->h && s->line->bridge)
 			out[n++] = s;
@@ -154,8 +116,8 @@ static unsigned participants_of(const struct call *conf, struct call **out,
 {
 	unsigned i, n = 0;
 
-	for (i = 0; i < esp.used && n < max; i++) {
-		struct call *c = esp.slots[i].call;
+	for (i = 0; i < esp.calls.used && n < max; i++) {
+		struct call *c = call_at(i);
 
 		if (c && c->conf == conf->h &&
 		    c->state == LINECALLSTATE_CONFERENCED)
@@ -370,10 +332,9 @@ static struct call *offer_one(struct call *caller, struct line *to,
 	c->bearer = caller->bearer;
 	c->origin = LINECALLORIGIN_INTERNAL;
 	c->peer = caller->h;
-	copy_str(c->caller, sizeof(c->caller), caller->line->address);
-	copy_str(c->called, sizeof(c->called), to->address);
-	if (uui_len)
-		uui_install(c, uui, uui_len);
+	tsp_copy_str(c->caller, sizeof(c->caller), caller->line->address);
+	tsp_copy_str(c->called, sizeof(c->called), to->address);
+	tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
 	if (!ht) {
@@ -564,7 +525,7 @@ static LONG parse_dest(const char *dest, struct dest *out)
 			return LINEERR_INVALADDRESS;
 		dest = slash + 1;
 	}
-	copy_str(out->called, sizeof(out->called), dest);
+	tsp_copy_str(out->called, sizeof(out->called), dest);
 	colon = strchr(dest, ':');
 	if (script_word(dest, "answer"))
 		out->script = S_ANSWER;
@@ -628,7 +589,7 @@ static void apply_dest(struct call *c, const struct dest *d)
 	c->script_ms = d->script_ms;
 	if (d->slow_ms)
 		c->slow_ms = d->slow_ms;
-	copy_str(c->called, sizeof(c->called), d->called);
+	tsp_copy_str(c->called, sizeof(c->called), d->called);
 }
 
 /* ---- requests -------------------------------------------------------------
@@ -644,8 +605,8 @@ void line_outage(struct line *l, DRV_REQUESTID req, bool removed)
 	uint32_t i;
 
 	esp.complete(req, LINEERR_OPERATIONFAILED);
-	for (i = 0; i < esp.used; i++) {
-		struct call *c = esp.slots[i].call;
+	for (i = 0; i < esp.calls.used; i++) {
+		struct call *c = call_at(i);
 
 		if (c && c->line == l)
 			cancel_jobs(c->h);
@@ -911,7 +872,7 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 		memcpy(j->uui, uui, uui_len);
 	j->uui_len = uui_len;
 	if (dest)
-		copy_str(j->dest, sizeof(j->dest), dest);
+		tsp_copy_str(j->dest, sizeof(j->dest), dest);
 	if (!ms)
 		run_job(&now);
 	return (LONG)req;
@@ -965,7 +926,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	                        : LINEMEDIAMODE_INTERACTIVEVOICE;
 	c->bearer = lpCallParams ? lpCallParams->dwBearerMode
 	                         : LINEBEARERMODE_VOICE;
-	copy_str(c->caller, sizeof(c->caller), l->address);
+	tsp_copy_str(c->caller, sizeof(c->caller), l->address);
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
 	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, 0);
 	if (r < 0) {
@@ -1100,7 +1061,7 @@ static struct call *new_consult(struct call *conf, HTAPICALL ht,
 	c->bearer = cp ? cp->dwBearerMode : LINEBEARERMODE_VOICE;
 	c->conf = conf->h;
 	c->slow_ms = conf->slow_ms;
-	copy_str(c->caller, sizeof(c->caller), conf->line->address);
+	tsp_copy_str(c->caller, sizeof(c->caller), conf->line->address);
 	conf->consult = c->h;
 	return c;
 }
