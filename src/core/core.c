@@ -9,6 +9,7 @@
 #include "core/core.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -250,29 +251,66 @@ static void providers_shutdown(void)
 	core.ndevs = 0;
 }
 
-/* Passes the provider's own section to it (tapix extension). */
+/* Passes one section's keys to @p, each as @prefix KEY. */
+static LONG configure_section(struct provider *p, const struct conf_section *s,
+                              const char *prefix)
+{
+	char key[256];
+	size_t i;
+
+	for (i = 0; i < s->nkv; i++) {
+		LONG r;
+
+		if (!*prefix && strcmp(s->kv[i].key, "module") == 0)
+			continue;
+		if ((size_t)snprintf(key, sizeof(key), "%s%s", prefix,
+		                     s->kv[i].key) >= sizeof(key)) {
+			log_err("provider %s: key %s%s is too long", p->name,
+			        prefix, s->kv[i].key);
+			return LINEERR_INIFILECORRUPT;
+		}
+		r = p->fn.providerConfig(p->perm_id, key, s->kv[i].value);
+		if (r != 0) {
+			log_err("provider %s: bad value for key %s", p->name,
+			        key);
+			return LINEERR_INIFILECORRUPT;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Passes the provider's own section [NAME] to it, then each [NAME.SUB]
+ * section in file order with its keys named SUB.KEY (tapix extension).
+ */
 static LONG configure(struct provider *p, const struct conf *c)
 {
 	const struct conf_section *s = conf_section(c, p->name);
-	size_t i;
+	size_t i, n = strlen(p->name);
+	LONG r;
 
 	if (!p->fn.providerConfig)
 		return 0;
 	/* back to the defaults first: nothing carries over between sessions */
 	if (p->fn.providerConfig(p->perm_id, NULL, NULL) != 0)
 		return LINEERR_INIFILECORRUPT;
-	for (i = 0; s && i < s->nkv; i++) {
-		LONG r;
+	if (s && (r = configure_section(p, s, "")) != 0)
+		return r;
+	for (i = 0; i < c->nsections; i++) {
+		const char *name = c->sections[i].name;
+		char prefix[128];
 
-		if (strcmp(s->kv[i].key, "module") == 0)
+		if (strncmp(name, p->name, n) != 0 || name[n] != '.' ||
+		    !name[n + 1])
 			continue;
-		r = p->fn.providerConfig(p->perm_id, s->kv[i].key,
-		                         s->kv[i].value);
-		if (r != 0) {
-			log_err("provider %s: bad value for key %s", p->name,
-			        s->kv[i].key);
+		if ((size_t)snprintf(prefix, sizeof(prefix), "%s.",
+		                     name + n + 1) >= sizeof(prefix)) {
+			log_err("config: section name [%s] is too long", name);
 			return LINEERR_INIFILECORRUPT;
 		}
+		r = configure_section(p, &c->sections[i], prefix);
+		if (r != 0)
+			return r;
 	}
 	return 0;
 }

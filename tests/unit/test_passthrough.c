@@ -269,6 +269,34 @@ static void test_drop_on_close_when_exported(void **s)
 	fx_shutdown(&m);
 }
 
+/*
+ * tapix.conf(5): a section [NAME.SUB] reaches provider NAME with its keys
+ * named SUB.KEY, after the keys of [NAME]; too long a name is refused.
+ */
+static void test_sub_sections_reach_the_provider(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL c = 0;
+
+	(void)s;
+	fx_config("[tapix]\nproviders = scripted\n[scripted]\n"
+	          "[scripted.fail]\nlineMakeCall = 0x80000048\n"
+	          "[scripted.other]\n[scriptedx.bogus]\nx = 1\n");
+	fx_app_init(&a, "a");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_OWNER,
+	            LINEMEDIAMODE_INTERACTIVEVOICE);
+	assert_int_equal(lineMakeCall(l, &c, "1", 0, NULL),
+	                 LINEERR_OPERATIONFAILED);
+	fx_shutdown(&a);
+
+	/* a key the provider refuses, from a sub-section, fails the start */
+	fx_config("[tapix]\nproviders = scripted\n[scripted.bogus]\n"
+	          "x = 1\n");
+	assert_int_equal(fx_app_try_init(&a, "a", TAPI_CURRENT_VERSION),
+	                 LINEERR_INIFILECORRUPT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +309,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_drop_on_close_when_exported, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sub_sections_reach_the_provider, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
