@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The SIP provider's internals. Each configured account is a line device;
+ * calls are SIP INVITE sessions run by sofia-sip's NUA.
+ *
+ * Threads: one stack thread per provider session runs the sofia root, every
+ * NUA object and every NUA call (never touched from another thread). TSPI
+ * functions run on TAPI's threads: they check, change the provider's state
+ * and queue a command for the stack thread (struct cmd), which carries call
+ * handles, never pointers. sip.lock guards all the state below; both sides
+ * call TAPI back with it held (allowed: TAPI never calls a provider from
+ * its callbacks), which keeps callbacks serialized. The stack's callbacks
+ * arrive through the root's message queue, never from inside a nua_*()
+ * call, so they can take the lock too.
+ *
+ * A call lives while TAPI knows it (until TSPI_lineCloseCall) or the stack
+ * does (until its handle is destroyed after nua_callstate_terminated).
+ */
+#ifndef TAPIX_SIP_H
+#define TAPIX_SIP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "tsp.h"
+#include "uui.h"
+
+#define SIP_EXPORT    TSP_EXPORT
+#define SIP_MAX_LINES 64
+#define SIP_MAX_PEND  4 /* outstanding requests of one call */
+#define SIP_MEDIA     (LINEMEDIAMODE_INTERACTIVEVOICE | LINEMEDIAMODE_UNKNOWN)
+#define SIP_STR       256
+
+/* One account's settings: [sip] gives the defaults, [sip.NAME] the rest. */
+struct acct {
+	char name[32];
+	char aor[SIP_STR];        /* address of record: From, REGISTER To */
+	char display[64];         /* display name in From */
+	char user[64];            /* digest user name (default: AOR's user) */
+	char password[128];       /* never logged */
+	char registrar[SIP_STR];  /* REGISTER there; empty: no registration */
+	char proxy[SIP_STR];      /* outbound proxy for every request */
+	char local[128];          /* bind address host:port */
+	char transport[8];        /* udp or tcp */
+	char domain[SIP_STR];     /* for destinations without a host */
+	unsigned reg_expires;     /* seconds */
+	unsigned reject_status;   /* lineDrop of an offered call */
+	unsigned session_expires; /* RFC 4028 seconds; 0: no session timer */
+	unsigned min_se;
+	unsigned t1x64_ms;       /* transaction timeout (timers B, F) */
+	unsigned rtp_port;       /* advertised in SDP (media comes later) */
+	unsigned invite_timeout; /* seconds without answer; 0: stack default */
+};
+
+enum reg {
+	REG_NONE,    /* no registrar: always in service */
+	REG_IDLE,    /* line closed: not registered */
+	REG_PENDING, /* REGISTER sent, calls allowed meanwhile */
+	REG_OK,
+	REG_FAILED, /* out of service until the next success */
+};
+
+struct line {
+	unsigned idx;
+	DWORD dev_id;
+	DWORD version;
+	struct acct cfg;
+	bool open;
+	HTAPILINE htl;
+	LINEEVENT ev;
+	DWORD media_detect;
+	DWORD line_states;
+	enum reg reg;
+	unsigned ncalls;
+	/* stack thread only */
+	void *nua;    /* nua_t */
+	void *reg_nh; /* nua_handle_t of the registration */
+	bool reg_auth_tried;
+	bool shut; /* nua_r_shutdown final */
+};
+
+enum op {
+	OP_MAKECALL,
+	OP_DIAL,
+	OP_ACCEPT,
+	OP_ANSWER,
+	OP_DROP,
+};
+
+struct pend {
+	DRV_REQUESTID id;
+	enum op op;
+};
+
+struct call {
+	uint32_t h; /* HDRVCALL value and the NUA handle's magic */
+	struct line *line;
+	HTAPICALL ht;
+	bool announced;   /* TAPI may hear about it */
+	bool tapi_closed; /* TSPI_lineCloseCall done: TAPI's handle is dead */
+	bool outgoing;
+	DWORD state, mode;
+	time_t state_time;
+	char remote[SIP_STR]; /* far end's URI */
+	char remote_name[64]; /* and display name */
+	char local[SIP_STR];  /* our URI: From or To */
+	char dialed[SIP_STR]; /* the destination as dialed */
+	struct tsp_uui uui;   /* received */
+	/* how it ended, for LINECALLINFO's device-specific part */
+	char ended_by[8]; /* "local", "remote" or "" */
+	int end_status;   /* SIP status of the end, or 0 */
+	char reason[128]; /* Reason header received, if any */
+	char call_id[128];
+	struct pend pend[SIP_MAX_PEND];
+	unsigned npend;
+	/* stack thread only */
+	void *nh;    /* nua_handle_t, or NULL */
+	int cs;      /* last enum nua_callstate */
+	bool hangup; /* ending locally: report nothing more, finish */
+	bool bye_sent;
+	bool auth_tried;
+	bool ring_sent;
+};
+
+enum cmd_op {
+	C_INVITE,   /* call: dest, uui */
+	C_ACCEPT,   /* call: uui */
+	C_ANSWER,   /* call: uui */
+	C_DROP,     /* call: uui */
+	C_RELEASE,  /* call closed by TAPI: end the session quietly */
+	C_REGISTER, /* line */
+	C_UNREGISTER,
+	C_SHUTDOWN,
+};
+
+struct cmd {
+	struct cmd *next;
+	enum cmd_op op;
+	uint32_t call;
+	unsigned line;
+	DRV_REQUESTID req;
+	DWORD uui_len;
+	uint8_t uui[SIP_UUI_MAX];
+	char dest[SIP_STR];
+};
+
+struct sip {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* configuration, defaults at session start */
+	struct acct defaults;
+	unsigned nacct;
+	struct acct accts[SIP_MAX_LINES];
+	/* session */
+	DWORD perm_id;
+	DWORD dev_base;
+	ASYNC_COMPLETION complete;
+	unsigned nlines;
+	struct line *lines;
+	struct tsp_htab calls;
+	size_t live_calls;
+	/* the stack thread */
+	pthread_t thread;
+	bool running;
+	int start_err; /* 0 while starting, 1 started, <0 failed */
+	int wake_fd;   /* eventfd: commands queued */
+	struct cmd *cmds, **cmds_tail;
+	size_t live_cmds;
+};
+
+extern struct sip sip;
+
+/* sip.c */
+void sip_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define SIP_ERR   0
+#define SIP_WARN  1
+#define SIP_INFO  2
+#define SIP_DEBUG 3
+struct call *call_get(uint32_t h); /* any live call */
+struct call *call_of(HDRVCALL hd); /* one TAPI still knows */
+struct line *line_of(HDRVLINE hd); /* an open line */
+struct line *line_by_dev(DWORD dev);
+struct call *call_new(struct line *l);
+void call_maybe_free(struct call *c); /* when neither side knows it */
+struct cmd *cmd_new(enum cmd_op op, const struct call *c);
+void cmd_post(struct cmd *m);
+void set_state(struct call *c, DWORD state, DWORD mode);
+void call_info(struct call *c, DWORD what);
+void line_devstate(struct line *l, DWORD state);
+bool pend_add(struct call *c, DRV_REQUESTID id, enum op op);
+bool pend_take(struct call *c, DRV_REQUESTID id);
+void pend_complete_op(struct call *c, enum op op, LONG r);
+void pend_fail_all(struct call *c);
+
+/* stack.c: the stack thread */
+void *stack_main(void *arg);
+
+#endif /* TAPIX_SIP_H */

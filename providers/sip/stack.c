@@ -1,0 +1,773 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sip: the stack thread. It owns the sofia root and one NUA agent per line,
+ * runs the commands TSPI functions queue (struct cmd) and turns NUA events
+ * into TAPI call states, completions and line states. Everything here runs
+ * on that one thread, with sip.lock held while the provider's state is
+ * read or changed (see sip.h).
+ */
+#define NUA_MAGIC_T     struct line
+#define NUA_HMAGIC_T    void
+#define SU_ROOT_MAGIC_T void
+#define SU_WAKEUP_ARG_T void
+#define SU_TIMER_ARG_T  void
+#include "sip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/soa_tag.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/url.h>
+
+#define V20 0x00020000
+
+static su_root_t *root;
+static su_wait_t wake_wait[1];
+static int wake_index = -1;
+static bool stopping;
+
+/* ---- helpers --------------------------------------------------------------
+ */
+
+static struct call *call_of_magic(nua_hmagic_t *hmagic)
+{
+	return hmagic ? call_get((uint32_t)(uintptr_t)hmagic) : NULL;
+}
+
+/* "User-to-User: HEX;encoding=hex" for @len bytes, or "" for none. */
+static void uui_header(char *out, size_t size, const uint8_t *uui, DWORD len)
+{
+	static const char name[] = "User-to-User: ";
+
+	out[0] = '\0';
+	if (!len || size <= sizeof(name))
+		return;
+	memcpy(out, name, sizeof(name) - 1);
+	if (!sip_uui_encode(out + sizeof(name) - 1, size - sizeof(name) + 1,
+	                    uui, len))
+		out[0] = '\0';
+}
+
+/* Stores the UUI that @msg carries on @c; true if @c shows a new one. */
+static bool take_uui(struct call *c, const sip_t *msg)
+{
+	const sip_unknown_t *un;
+	uint8_t data[SIP_UUI_MAX];
+	int n;
+
+	if (!msg)
+		return false;
+	for (un = msg->sip_unknown; un; un = un->un_next) {
+		if (!un->un_name || strcasecmp(un->un_name, "User-to-User") ||
+		    !un->un_value)
+			continue;
+		n = sip_uui_decode(un->un_value, data, sizeof(data));
+		if (n < 0) {
+			sip_log(SIP_INFO,
+			        "call %08x: User-to-User ignored "
+			        "(too long or not decodable)",
+			        c->h);
+			continue;
+		}
+		return tsp_uui_receive(&c->uui, data, (DWORD)n) > 0;
+	}
+	return false;
+}
+
+/* Keeps the first Reason header of @msg as text on @c. */
+static bool take_reason(struct call *c, const sip_t *msg)
+{
+	const sip_reason_t *re = msg ? msg->sip_reason : NULL;
+	size_t n;
+	int i;
+
+	if (!re || !re->re_protocol)
+		return false;
+	tsp_copy_str(c->reason, sizeof(c->reason), re->re_protocol);
+	for (i = 0; re->re_params && re->re_params[i]; i++) {
+		n = strlen(c->reason);
+		snprintf(c->reason + n, sizeof(c->reason) - n, ";%s",
+		         re->re_params[i]);
+	}
+	/* one line of text in LINECALLINFO's device-specific part */
+	for (n = 0; c->reason[n]; n++)
+		if (c->reason[n] == '\n' || c->reason[n] == '\r')
+			c->reason[n] = ' ';
+	return true;
+}
+
+static void take_call_id(struct call *c, const sip_t *msg)
+{
+	if (msg && msg->sip_call_id && msg->sip_call_id->i_id && !c->call_id[0])
+		tsp_copy_str(c->call_id, sizeof(c->call_id),
+		             msg->sip_call_id->i_id);
+}
+
+/* What the far end said when it ended the call, then told to TAPI. */
+static void take_end(struct call *c, const sip_t *msg, int status)
+{
+	DWORD what = 0;
+
+	if (!c->ended_by[0])
+		tsp_copy_str(c->ended_by, sizeof(c->ended_by), "remote");
+	c->end_status = status;
+	if (take_uui(c, msg))
+		what |= LINECALLINFOSTATE_USERUSERINFO;
+	if (take_reason(c, msg) || status)
+		what |= LINECALLINFOSTATE_DEVSPECIFIC;
+	/* spec: issue — UUI and Reason are visible before DISCONNECTED */
+	if (what)
+		call_info(c, what);
+}
+
+static void completes(struct call *c, DRV_REQUESTID req, LONG r)
+{
+	if (pend_take(c, req))
+		sip.complete(req, r);
+}
+
+/* Digest credentials for a challenge in @msg; false if none apply. */
+static bool authenticate(nua_handle_t *nh, const struct line *l,
+                         const sip_t *msg, int status)
+{
+	const msg_auth_t *au = NULL;
+	const char *realm, *user;
+	char auth[512];
+	int w;
+
+	if (!msg || !l->cfg.password[0])
+		return false;
+	if (status == 401)
+		au = msg->sip_www_authenticate;
+	else if (status == 407)
+		au = msg->sip_proxy_authenticate;
+	if (!au || !au->au_scheme || !au->au_params)
+		return false;
+	realm = msg_params_find(au->au_params, "realm=");
+	if (!realm)
+		return false;
+	user = l->cfg.user;
+	if (!user[0] && msg->sip_from && msg->sip_from->a_url->url_user)
+		user = msg->sip_from->a_url->url_user;
+	w = snprintf(auth, sizeof(auth), "%s:%s:%s:%s", au->au_scheme, realm,
+	             user, l->cfg.password);
+	if (w <= 0 || (size_t)w >= sizeof(auth))
+		return false;
+	nua_authenticate(nh, NUTAG_AUTH(auth), TAG_END());
+	memset(auth, 0, sizeof(auth));
+	return true;
+}
+
+/* ---- ending a session -----------------------------------------------------
+ */
+
+/*
+ * Ends @c's SIP session from our side, whatever its state: CANCEL while an
+ * outgoing INVITE is unanswered, a final response to an incoming one, BYE
+ * once answered. Never waits: NUA finishes in the background and the call
+ * is freed (if TAPI is done with it) at nua_callstate_terminated.
+ */
+static void hang_up(struct call *c, const uint8_t *uui, DWORD len)
+{
+	nua_handle_t *nh = c->nh;
+	char hdr[2 * SIP_UUI_MAX + 64];
+	unsigned status;
+
+	if (!nh || c->hangup)
+		return;
+	c->hangup = true;
+	if (!c->ended_by[0])
+		tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+	uui_header(hdr, sizeof(hdr), uui, len);
+	switch (c->cs) {
+	case nua_callstate_init:
+	case nua_callstate_calling:
+	case nua_callstate_proceeding:
+		/* UUI on CANCEL is best effort (RFC 7433 §4.2) */
+		nua_cancel(nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)),
+		           TAG_END());
+		break;
+	case nua_callstate_received:
+	case nua_callstate_early:
+		status = c->line->cfg.reject_status;
+		c->end_status = (int)status;
+		nua_respond(nh, (int)status, sip_status_phrase((int)status),
+		            TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+		break;
+	case nua_callstate_completing:
+	case nua_callstate_completed:
+	case nua_callstate_ready:
+		c->bye_sent = true;
+		nua_bye(nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+		break;
+	case nua_callstate_authenticating:
+		/* nothing is in flight: the handle can go now */
+		c->nh = NULL;
+		nua_handle_destroy(nh);
+		call_maybe_free(c);
+		break;
+	default: /* terminating: a BYE is on its way already */
+		break;
+	}
+}
+
+/* ---- commands -------------------------------------------------------------
+ */
+
+static void run_invite(struct call *c, const struct cmd *m)
+{
+	char hdr[2 * SIP_UUI_MAX + 64];
+	nua_handle_t *nh;
+
+	if (!m->dest[0]) {
+		/* spec: tspi.md §6 TSPI_lineMakeCall — no address: DIALTONE */
+		completes(c, m->req, 0);
+		c->announced = true;
+		set_state(c, LINECALLSTATE_DIALTONE, LINEDIALTONEMODE_UNAVAIL);
+		return;
+	}
+	nh = nua_handle(c->line->nua, (nua_hmagic_t *)(uintptr_t)c->h,
+	                SIPTAG_TO_STR(m->dest), TAG_END());
+	if (!nh) {
+		completes(c, m->req, LINEERR_OPERATIONFAILED);
+		return;
+	}
+	c->nh = nh;
+	c->cs = nua_callstate_init;
+	uui_header(hdr, sizeof(hdr), m->uui, m->uui_len);
+	nua_invite(nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+	/* spec: tspi.md §4 — succeed no later than PROCEEDING */
+	completes(c, m->req, 0);
+	c->announced = true;
+	set_state(c, LINECALLSTATE_DIALING, 0);
+}
+
+static void run_respond(struct call *c, const struct cmd *m, int status)
+{
+	char hdr[2 * SIP_UUI_MAX + 64];
+	bool offered = c->state == LINECALLSTATE_OFFERING ||
+	               (status == 200 && c->state == LINECALLSTATE_ACCEPTED);
+
+	if (!c->nh || c->hangup || !offered ||
+	    (c->cs != nua_callstate_received && c->cs != nua_callstate_early)) {
+		/* the caller gave up meanwhile */
+		completes(c, m->req, LINEERR_INVALCALLSTATE);
+		return;
+	}
+	uui_header(hdr, sizeof(hdr), m->uui, m->uui_len);
+	nua_respond(c->nh, status, sip_status_phrase(status),
+	            TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+	completes(c, m->req, 0);
+	if (status == 180)
+		set_state(c, LINECALLSTATE_ACCEPTED, 0);
+}
+
+static void run_drop(struct call *c, const struct cmd *m)
+{
+	hang_up(c, m->uui, m->uui_len);
+	completes(c, m->req, 0);
+	/* spec: tspi.md §6 TSPI_lineDrop — IDLE eventually, here at once */
+	if (!c->tapi_closed)
+		set_state(c, LINECALLSTATE_IDLE, 0);
+}
+
+static void run_register(struct line *l, bool on)
+{
+	char expires[16];
+
+	if (!on) {
+		if (l->reg_nh)
+			nua_unregister(l->reg_nh, TAG_END());
+		return;
+	}
+	if (!l->reg_nh)
+		l->reg_nh = nua_handle(l->nua, NULL, SIPTAG_TO_STR(l->cfg.aor),
+		                       TAG_END());
+	if (!l->reg_nh) {
+		l->reg = REG_FAILED;
+		line_devstate(l, LINEDEVSTATE_OUTOFSERVICE);
+		return;
+	}
+	l->reg_auth_tried = false;
+	snprintf(expires, sizeof(expires), "%u", l->cfg.reg_expires);
+	nua_register(l->reg_nh, NUTAG_REGISTRAR(l->cfg.registrar),
+	             NUTAG_OUTBOUND("no-validate no-options-keepalive"),
+	             SIPTAG_EXPIRES_STR(expires), TAG_END());
+}
+
+static void run_cmd(struct cmd *m)
+{
+	struct call *c = m->call ? call_get(m->call) : NULL;
+	unsigned i;
+
+	switch (m->op) {
+	case C_INVITE:
+	case C_ACCEPT:
+	case C_ANSWER:
+	case C_DROP:
+		/* TSPI_lineCloseCall failed the request already */
+		if (!c || c->tapi_closed)
+			return;
+		if (m->op == C_INVITE)
+			run_invite(c, m);
+		else if (m->op == C_DROP)
+			run_drop(c, m);
+		else
+			run_respond(c, m, m->op == C_ACCEPT ? 180 : 200);
+		return;
+	case C_RELEASE:
+		if (c)
+			hang_up(c, NULL, 0);
+		return;
+	case C_REGISTER:
+	case C_UNREGISTER:
+		if (m->line < sip.nlines)
+			run_register(&sip.lines[m->line], m->op == C_REGISTER);
+		return;
+	case C_SHUTDOWN:
+		stopping = true;
+		for (i = 0; i < sip.nlines; i++)
+			if (sip.lines[i].nua)
+				nua_shutdown(sip.lines[i].nua);
+		if (!sip.nlines)
+			su_root_break(root);
+		return;
+	}
+}
+
+static int on_wake(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	uint64_t n;
+	struct cmd *list;
+
+	(void)magic;
+	(void)w;
+	(void)arg;
+	if (read(sip.wake_fd, &n, sizeof(n)) < 0) {
+		/* nothing to read: spurious wake-up */
+	}
+	pthread_mutex_lock(&sip.lock);
+	list = sip.cmds;
+	sip.cmds = NULL;
+	sip.cmds_tail = &sip.cmds;
+	if (!list && !sip.running && !stopping) {
+		/* TSPI_providerShutdown could not queue its command */
+		struct cmd stop = {.op = C_SHUTDOWN};
+
+		run_cmd(&stop);
+	}
+	while (list) {
+		struct cmd *m = list;
+
+		list = m->next;
+		run_cmd(m);
+		free(m);
+		sip.live_cmds--;
+	}
+	pthread_mutex_unlock(&sip.lock);
+	return 0;
+}
+
+/* ---- events ---------------------------------------------------------------
+ */
+
+static void on_register(struct line *l, nua_event_t event, int status,
+                        nua_handle_t *nh, const sip_t *msg)
+{
+	if (nh != l->reg_nh || status < 200)
+		return;
+	if (event == nua_r_unregister) {
+		if (l->reg == REG_IDLE && !stopping) {
+			l->reg_nh = NULL;
+			nua_handle_destroy(nh);
+		}
+		return;
+	}
+	if (l->reg == REG_IDLE)
+		return; /* closed meanwhile: the unregistration follows */
+	if ((status == 401 || status == 407) && !l->reg_auth_tried &&
+	    authenticate(nh, l, msg, status)) {
+		l->reg_auth_tried = true;
+		return;
+	}
+	if (status < 300) {
+		l->reg_auth_tried = false;
+		if (l->reg != REG_OK) {
+			l->reg = REG_OK;
+			sip_log(SIP_INFO, "%s: registered", l->cfg.name);
+			line_devstate(l, LINEDEVSTATE_INSERVICE);
+		}
+	} else if (l->reg != REG_FAILED) {
+		/* e.g. 904: wrong credentials; 408: no registrar */
+		l->reg = REG_FAILED;
+		sip_log(SIP_WARN, "%s: registration failed: %d", l->cfg.name,
+		        status);
+		line_devstate(l, LINEDEVSTATE_OUTOFSERVICE);
+	}
+}
+
+static void copy_url(char *out, size_t size, const url_t *url)
+{
+	if (!url || url_e(out, (isize_t)size, url) < 0 ||
+	    strnlen(out, size) == size)
+		out[0] = '\0';
+}
+
+static void copy_display(char *out, size_t size, const char *d)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (!d)
+		return;
+	if (*d == '"')
+		d++;
+	tsp_copy_str(out, size, d);
+	n = strlen(out);
+	if (n && out[n - 1] == '"')
+		out[n - 1] = '\0';
+}
+
+/* A new INVITE: offered to TAPI, or refused when nobody can take it. */
+static void on_invite(struct line *l, nua_handle_t *nh, const sip_t *msg)
+{
+	HTAPICALL ht = NULL;
+	struct call *c = NULL;
+
+	if (stopping || !l->open || !(l->media_detect & SIP_MEDIA) ||
+	    !(c = call_new(l))) {
+		/* spec: tspi.md §5 — nobody wants it: announce nothing */
+		nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+		return;
+	}
+	c->nh = nh;
+	c->cs = nua_callstate_received;
+	nua_handle_bind(nh, (nua_hmagic_t *)(uintptr_t)c->h);
+	if (msg->sip_from) {
+		copy_url(c->remote, sizeof(c->remote), msg->sip_from->a_url);
+		copy_display(c->remote_name, sizeof(c->remote_name),
+		             msg->sip_from->a_display);
+	}
+	if (msg->sip_to)
+		copy_url(c->local, sizeof(c->local), msg->sip_to->a_url);
+	take_call_id(c, msg);
+	take_uui(c, msg); /* not announced yet: no LINE_CALLINFO */
+	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
+	l->ev(l->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
+	if (!ht) {
+		/* TAPI could not take it: refuse, the call goes at the end */
+		c->tapi_closed = true;
+		hang_up(c, NULL, 0);
+		return;
+	}
+	c->ht = ht;
+	c->announced = true;
+	set_state(c, LINECALLSTATE_OFFERING, LINEOFFERINGMODE_ACTIVE);
+}
+
+/* A response to our INVITE. */
+static void on_invite_response(struct call *c, int status, const sip_t *msg)
+{
+	struct sip_outcome o;
+
+	take_call_id(c, msg);
+	if (c->hangup)
+		return; /* dropped: CANCEL or BYE is on its way */
+	if ((status == 401 || status == 407) && !c->auth_tried &&
+	    authenticate(c->nh, c->line, msg, status)) {
+		c->auth_tried = true;
+		return;
+	}
+	if (status < 200) {
+		if (take_uui(c, msg))
+			call_info(c, LINECALLINFOSTATE_USERUSERINFO);
+		if (status == 180 || status == 183)
+			set_state(c, LINECALLSTATE_RINGBACK, 0);
+		else if (c->state == LINECALLSTATE_DIALING)
+			set_state(c, LINECALLSTATE_PROCEEDING, 0);
+		return;
+	}
+	if (status < 300) {
+		if (take_uui(c, msg))
+			call_info(c, LINECALLINFOSTATE_USERUSERINFO);
+		return; /* CONNECTED when the ACK is sent (ready) */
+	}
+	take_end(c, msg, status);
+	o = sip_status_outcome(status, c->line->version);
+	set_state(c, o.state, o.mode);
+}
+
+/* The session is over for the stack: its handle goes. */
+static void on_terminated(struct call *c, int status)
+{
+	nua_handle_t *nh = c->nh;
+
+	if (!c->hangup && c->state != LINECALLSTATE_DISCONNECTED &&
+	    c->state != LINECALLSTATE_BUSY && c->state != LINECALLSTATE_IDLE &&
+	    c->state != LINECALLSTATE_DIALTONE) {
+		/* lost: ACK or refresh timed out, transport error... */
+		if (!c->ended_by[0])
+			tsp_copy_str(c->ended_by, sizeof(c->ended_by),
+			             "remote");
+		if (!c->end_status && status >= 300)
+			c->end_status = status;
+		call_info(c, LINECALLINFOSTATE_DEVSPECIFIC);
+		set_state(c, LINECALLSTATE_DISCONNECTED,
+		          sip_lost_mode(status, c->line->version));
+	}
+	c->nh = NULL;
+	nua_handle_destroy(nh);
+	call_maybe_free(c);
+}
+
+static void on_state(struct call *c, int status, tagi_t tags[])
+{
+	int cs = c->cs;
+
+	tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+	c->cs = cs;
+	switch (cs) {
+	case nua_callstate_completed: /* 200 sent */
+	case nua_callstate_ready:     /* 200 received and ACKed, or ACK in */
+		if (c->hangup) {
+			/* CANCEL crossed the 200 OK: ACK was sent, now BYE */
+			if (c->outgoing && !c->bye_sent) {
+				c->bye_sent = true;
+				nua_bye(c->nh, TAG_END());
+			}
+			break;
+		}
+		if (c->state != LINECALLSTATE_CONNECTED)
+			set_state(c, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_ACTIVE);
+		break;
+	case nua_callstate_terminated:
+		on_terminated(c, status);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_event(nua_event_t event, int status, char const *phrase,
+                     nua_t *nua, nua_magic_t *l, nua_handle_t *nh,
+                     nua_hmagic_t *hmagic, sip_t const *msg, tagi_t tags[])
+{
+	struct call *c;
+	unsigned i;
+
+	(void)nua;
+	pthread_mutex_lock(&sip.lock);
+	c = call_of_magic(hmagic);
+	sip_log(SIP_DEBUG, "%s: %s %d %s (call %08x)", l->cfg.name,
+	        nua_event_name(event), status, phrase ? phrase : "",
+	        c ? c->h : 0);
+	switch (event) {
+	case nua_r_shutdown:
+		if (status < 200)
+			break;
+		l->shut = true;
+		for (i = 0; i < sip.nlines; i++)
+			if (sip.lines[i].nua && !sip.lines[i].shut)
+				break;
+		if (i == sip.nlines)
+			su_root_break(root);
+		break;
+	case nua_r_register:
+	case nua_r_unregister:
+		on_register(l, event, status, nh, msg);
+		break;
+	case nua_i_invite:
+		if (!hmagic && msg)
+			on_invite(l, nh, msg);
+		break; /* a re-INVITE: NUA answers it */
+	case nua_r_invite:
+		if (c)
+			on_invite_response(c, status, msg);
+		break;
+	case nua_i_bye:
+		if (c && !c->hangup) {
+			take_end(c, msg, 0);
+			set_state(c, LINECALLSTATE_DISCONNECTED,
+			          LINEDISCONNECTMODE_NORMAL);
+		}
+		break;
+	case nua_i_cancel:
+		if (c && !c->hangup) {
+			take_end(c, msg, 0);
+			set_state(c, LINECALLSTATE_DISCONNECTED,
+			          c->line->version >= V20
+			                  ? LINEDISCONNECTMODE_CANCELLED
+			                  : LINEDISCONNECTMODE_NORMAL);
+		}
+		break;
+	case nua_i_state:
+		if (c && c->nh == nh) {
+			on_state(c, status, tags);
+		} else if (!c && nh) {
+			int cs = 0;
+
+			/* a call refused before TAPI heard of it */
+			tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+			if (cs == nua_callstate_terminated)
+				nua_handle_destroy(nh);
+		}
+		break;
+	default:
+		break;
+	}
+	pthread_mutex_unlock(&sip.lock);
+}
+
+/* ---- the thread -----------------------------------------------------------
+ */
+
+static void sofia_log(void *stream, char const *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)stream;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	sip_log(SIP_DEBUG, "sofia: %s", msg);
+}
+
+/* The SDP offered and answered: audio, G.711 (media itself comes later). */
+static void make_sdp(const struct line *l, char *out, size_t size)
+{
+	snprintf(out, size,
+	         "v=0\r\n"
+	         "m=audio %u RTP/AVP 0 8 101\r\n"
+	         "a=rtpmap:0 PCMU/8000\r\n"
+	         "a=rtpmap:8 PCMA/8000\r\n"
+	         "a=rtpmap:101 telephone-event/8000\r\n",
+	         l->cfg.rtp_port + 2 * l->idx);
+}
+
+/* The host part of "host:port" (IPv6 in brackets), or "" for any. */
+static void local_host(const char *local, char *out, size_t size)
+{
+	size_t n;
+
+	if (local[0] == '[') {
+		n = strcspn(local + 1, "]");
+		local++;
+	} else {
+		n = strcspn(local, ":");
+	}
+	if (n >= size || (n == 1 && local[0] == '*'))
+		n = 0;
+	memcpy(out, local, n);
+	out[n] = '\0';
+	if (strcmp(out, "0.0.0.0") == 0)
+		out[0] = '\0';
+}
+
+static bool start_line(struct line *l)
+{
+	char bind[192], from[SIP_STR + 80], sdp[256], host[128], user[64];
+	const char *u = strchr(l->cfg.aor, ':') + 1; /* checked: sip(s): */
+	int w;
+
+	w = snprintf(bind, sizeof(bind), "sip:%s;transport=%s", l->cfg.local,
+	             l->cfg.transport);
+	if (w <= 0 || (size_t)w >= sizeof(bind))
+		return false;
+	if (l->cfg.display[0])
+		snprintf(from, sizeof(from), "\"%s\" <%s>", l->cfg.display,
+		         l->cfg.aor);
+	else
+		snprintf(from, sizeof(from), "<%s>", l->cfg.aor);
+	make_sdp(l, sdp, sizeof(sdp));
+	local_host(l->cfg.local, host, sizeof(host));
+	/* Contact's user part: the digest user, else the AOR's */
+	if (l->cfg.user[0])
+		tsp_copy_str(user, sizeof(user), l->cfg.user);
+	else
+		snprintf(user, sizeof(user), "%.*s", (int)strcspn(u, "@"), u);
+	l->nua = nua_create(root, on_event, l, NUTAG_URL(bind),
+	                    TAG_IF(l->cfg.proxy[0], NUTAG_PROXY(l->cfg.proxy)),
+	                    NTATAG_SIP_T1X64(l->cfg.t1x64_ms), TAG_END());
+	if (!l->nua) {
+		sip_log(SIP_ERR, "%s: cannot listen on %s", l->cfg.name, bind);
+		return false;
+	}
+	nua_set_params(l->nua, SIPTAG_FROM_STR(from),
+	               TAG_IF(user[0], NUTAG_M_USERNAME(user)),
+	               NUTAG_SESSION_TIMER(l->cfg.session_expires),
+	               NUTAG_MIN_SE(l->cfg.min_se),
+	               NUTAG_SESSION_REFRESHER(nua_any_refresher),
+	               TAG_IF(l->cfg.invite_timeout,
+	                      NUTAG_INVITE_TIMER(l->cfg.invite_timeout)),
+	               SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, "
+	                                "UPDATE"),
+	               SIPTAG_USER_AGENT_STR("tapix"),
+	               TAG_IF(host[0], SOATAG_ADDRESS(host)),
+	               SOATAG_USER_SDP_STR(sdp), TAG_END());
+	return true;
+}
+
+void *stack_main(void *arg)
+{
+	bool ok = true;
+	unsigned i;
+
+	(void)arg;
+	stopping = false;
+	su_init();
+	su_log_redirect(NULL, sofia_log, NULL);
+	root = su_root_create(NULL);
+	if (!root) {
+		ok = false;
+	} else if (su_wait_create(wake_wait, sip.wake_fd, SU_WAIT_IN) < 0 ||
+	           (wake_index = su_root_register(root, wake_wait, on_wake,
+	                                          NULL, 0)) < 0) {
+		ok = false;
+	}
+	for (i = 0; ok && i < sip.nlines; i++)
+		ok = start_line(&sip.lines[i]);
+	pthread_mutex_lock(&sip.lock);
+	sip.start_err = ok ? 1 : -1;
+	pthread_cond_broadcast(&sip.cond);
+	if (!ok && root) {
+		/* the agents already made must shut down before they go */
+		stopping = true;
+		for (i = 0; i < sip.nlines; i++)
+			if (sip.lines[i].nua)
+				nua_shutdown(sip.lines[i].nua);
+	}
+	pthread_mutex_unlock(&sip.lock);
+	if (root) {
+		for (i = 0; i < sip.nlines && !sip.lines[i].nua; i++)
+			;
+		if (ok || i < sip.nlines)
+			su_root_run(root);
+		for (i = 0; i < sip.nlines; i++) {
+			if (sip.lines[i].nua)
+				nua_destroy(sip.lines[i].nua);
+			sip.lines[i].nua = NULL;
+			sip.lines[i].reg_nh = NULL;
+		}
+		if (wake_index >= 0)
+			su_root_unregister(root, wake_wait, on_wake, NULL);
+		wake_index = -1;
+		su_root_destroy(root);
+		root = NULL;
+	}
+	su_deinit();
+	return NULL;
+}
