@@ -76,6 +76,8 @@ static pid_t sipp(const char *scenario, bool uac)
 	         scenario);
 	snprintf(msgs, sizeof(msgs), "%s/%s.messages", TAPIX_TEST_LOG_DIR,
 	         scenario);
+	unlink(err); /* SIPp appends to these */
+	unlink(msgs);
 	argv[n++] = "sipp";
 	argv[n++] = "-sf";
 	argv[n++] = sf;
@@ -488,6 +490,264 @@ static void test_cancel_crossing_200_is_acked_then_byed(void **s)
 	fx_shutdown(&a);
 }
 
+/* Answers the call SIPp makes with @scenario; returns it CONNECTED. */
+static HCALL answered(struct fx_app *a, HLINE l)
+{
+	HCALL h = offered(a, l);
+
+	assert_int_equal(fx_reply(a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	return h;
+}
+
+/* Drops @h, sees IDLE, deallocates it. */
+static void drop_to_idle(struct fx_app *a, HCALL h)
+{
+	assert_int_equal(fx_reply(a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+}
+
+/*
+ * spec: issue 4 (races) — BYE before ACK: the far end hangs up right
+ * after the 200 OK; the call ends DISCONNECTED (NORMAL).
+ */
+static void test_bye_before_ack(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("bye_before_ack.xml", true);
+	h = offered(&a, l);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(fx_state_mode(h), LINEDISCONNECTMODE_NORMAL);
+	sipp_passed(p);
+	drop_to_idle(&a, h);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: issue 4 (races), termination.md §2 — BYE crossing BYE: the app's
+ * drop and the far end's BYE cross; one BYE from tapix, IDLE, and no
+ * DISCONNECTED after the IDLE.
+ */
+static void test_bye_crossing_bye(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("bye_crosses_bye.xml", true);
+	h = answered(&a, l);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	sipp_passed(p);
+	fx_pump(&a);
+	assert_int_equal(seen_at(&a, LINE_CALLSTATE, h,
+	                         LINECALLSTATE_DISCONNECTED, ~(DWORD_PTR)0),
+	                 -1);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: issue 4 §4 — the LINE_REPLY and IDLE never wait on the network:
+ * a BYE answered 481, or never answered (408 after the transaction
+ * timeout, in the background), ends the call for the app at once, and
+ * the session still finishes (the test ends with nothing alive).
+ */
+static void test_bye_answered_481_or_never(void **s)
+{
+	static const char *scen[] = {"bye_gets_481.xml", "bye_unanswered.xml"};
+	unsigned i;
+
+	(void)s;
+	for (i = 0; i < 2; i++) {
+		struct fx_app a;
+		HLINE l;
+		HCALL h;
+		pid_t p;
+
+		sip_config(NULL);
+		fx_app_init(&a, "a");
+		l = open_line(&a);
+		p = sipp(scen[i], true);
+		h = answered(&a, l);
+		drop_to_idle(&a, h);
+		sipp_passed(p);
+		fx_shutdown(&a);
+		fx_assert_nothing_alive();
+	}
+}
+
+/*
+ * spec: issue 4 (races) — drop during setup: dropped while DIALING, before
+ * any response; the CANCEL goes out once the far end answers 100, and the
+ * call is IDLE for the app at once.
+ */
+static void test_drop_during_setup(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_slow_then_cancel.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_DIALING);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: termination.md §2, issue 4 (races) — a double drop: both requests
+ * are answered, one BYE goes out, the call is IDLE once.
+ */
+static void test_double_drop(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	LONG r1, r2, x;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("double_drop.xml", true);
+	h = answered(&a, l);
+	r1 = lineDrop(h, NULL, 0);
+	r2 = lineDrop(h, NULL, 0);
+	assert_true(r1 > 0);
+	assert_int_equal(fx_reply(&a, r1), 0);
+	if (r2 > 0) {
+		x = fx_reply(&a, r2);
+		assert_true(x == 0 || x == LINEERR_INVALCALLSTATE);
+	} else {
+		assert_int_equal(r2, LINEERR_INVALCALLSTATE);
+	}
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	sipp_passed(p);
+	fx_pump(&a);
+	assert_false(fx_wait_try(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE, 0,
+	                         NULL));
+	assert_int_equal(lineDeallocateCall(h), 0);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: termination.md §5.1 rule 1, tspi.md §6 — the sole owner closes
+ * its line with an offered SIP call: TAPI drops it (486 on the wire) and
+ * the monitor sees IDLE; shutting down with a connected call sends BYE.
+ */
+static void test_close_and_shutdown_end_sip_calls(void **s)
+{
+	struct fx_app a, m;
+	HLINE l, lm;
+	HCALL h, hm;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	fx_app_init(&m, "m");
+	lm = fx_open(&m, 0, LINECALLPRIVILEGE_MONITOR, 0);
+	l = open_line(&a);
+	p = sipp("offered_then_refused.xml", true);
+	h = offered(&a, l);
+	hm = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	(void)h;
+	assert_int_equal(lineClose(l), 0);
+	fx_wait(&m, LINE_CALLSTATE, hm, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(hm), 0);
+	sipp_passed(p);
+
+	l = open_line(&a);
+	p = sipp("answer_then_any_bye.xml", true);
+	h = answered(&a, l);
+	hm = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_shutdown(&a); /* the sole owner goes: its call is dropped */
+	fx_wait(&m, LINE_CALLSTATE, hm, LINECALLSTATE_IDLE);
+	sipp_passed(p);
+	assert_int_equal(lineDeallocateCall(hm), 0);
+	fx_shutdown(&m);
+}
+
+/*
+ * spec: issue 4 §4 (RFC 4028) — a peer that vanishes is found out: with a
+ * 4 s session timer the call reaches DISCONNECTED by itself, in bounded
+ * time (the bound here is generous; it is not a speed check).
+ */
+static void test_vanished_peer_is_detected(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE msg;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("session_expires = 4\nmin_se = 2");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("session_vanishes.xml", true);
+	h = answered(&a, l);
+	sipp_passed(p);
+	assert_true(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                        LINECALLSTATE_DISCONNECTED, 30000, &msg));
+	assert_end_info(h, "ended-by=remote");
+	drop_to_idle(&a, h);
+	fx_shutdown(&a);
+}
+
+/*
+ * Bad input never crashes nor loses a call: undecodable and oversized
+ * UUI is skipped (the valid one is shown); unknown methods and broken
+ * requests are refused by the stack and no call is offered.
+ */
+static void test_bad_input_from_the_network(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("bad_uui.xml", true);
+	h = offered(&a, l);
+	assert_uui(h, "OK", 2);
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	p = sipp("garbage.xml", true);
+	sipp_passed(p);
+	fx_pump(&a);
+	assert_false(fx_wait_try(&a, LINE_APPNEWCALL, l, FX_ANY, 200, NULL));
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,10 +770,28 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_cancel_crossing_200_is_acked_then_byed, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_bye_before_ack, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_bye_crossing_bye, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_bye_answered_481_or_never,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_during_setup, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_double_drop, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_close_and_shutdown_end_sip_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_peer_is_detected,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input_from_the_network,
+	                                        setup, teardown),
 	};
 	const char *env = getenv("TAPIX_TEST_PORT_BASE");
 
 	base_port = env ? (unsigned)strtoul(env, NULL, 10) : 25100;
+	if (getenv("TAPIX_TEST_FILTER")) /* to run one test by hand */
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
 	if (!proc_have("sipp")) {
 		/* scripts/setup.sh installs it: missing is a failure */
 		fprintf(stderr, "sipp is not installed (package sip-tester)\n");
