@@ -76,7 +76,7 @@ static void test_decode(void **s)
 	assert_int_equal(sip_uui_decode(NULL, (uint8_t *)big, 4), -1);
 	/* longer than the caller's buffer */
 	memset(big, 'A', 2 * SIP_UUI_MAX + 2);
-	strcpy(big + 2 * SIP_UUI_MAX + 2, ";encoding=hex");
+	memcpy(big + 2 * SIP_UUI_MAX + 2, ";encoding=hex", 14);
 	assert_decodes(big, NULL, -1);
 }
 
