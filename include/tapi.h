@@ -392,6 +392,11 @@ typedef void(CALLBACK *LINECALLBACK)(DWORD hDevice, DWORD dwMessage,
 #define LINEDEVSTATE_COMPLCANCEL     0x00800000
 #define LINEDEVSTATE_REMOVED         0x01000000
 
+#define LINEDEVSTATUSFLAGS_CONNECTED 0x00000001
+#define LINEDEVSTATUSFLAGS_MSGWAIT   0x00000002
+#define LINEDEVSTATUSFLAGS_INSERVICE 0x00000004
+#define LINEDEVSTATUSFLAGS_LOCKED    0x00000008
+
 #define LINEADDRESSSTATE_OTHER       0x00000001
 #define LINEADDRESSSTATE_DEVSPECIFIC 0x00000002
 #define LINEADDRESSSTATE_INUSEZERO   0x00000004
@@ -921,6 +926,32 @@ typedef struct lineaddresscaps_tag {
 	DWORD dwAvailableMediaModes;
 } LINEADDRESSCAPS, *LPLINEADDRESSCAPS;
 
+typedef struct linedevstatus_tag {
+	DWORD dwTotalSize;
+	DWORD dwNeededSize;
+	DWORD dwUsedSize;
+	DWORD dwNumOpens;
+	DWORD dwOpenMediaModes;
+	DWORD dwNumActiveCalls;
+	DWORD dwNumOnHoldCalls;
+	DWORD dwNumOnHoldPendCalls;
+	DWORD dwLineFeatures;
+	DWORD dwNumCallCompletions;
+	DWORD dwRingMode;
+	DWORD dwSignalLevel;
+	DWORD dwBatteryLevel;
+	DWORD dwRoamMode;
+	DWORD dwDevStatusFlags;
+	DWORD dwTerminalModesSize;
+	DWORD dwTerminalModesOffset;
+	DWORD dwDevSpecificSize;
+	DWORD dwDevSpecificOffset;
+	/* TAPI 2.0 */
+	DWORD dwAvailableMediaModes;
+	DWORD dwAppInfoSize;
+	DWORD dwAppInfoOffset;
+} LINEDEVSTATUS, *LPLINEDEVSTATUS;
+
 #pragma pack(pop)
 
 /* ---- Functions ---------------------------------------------------------- */
@@ -1039,6 +1070,19 @@ TAPIX_API LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID,
  * termination.md §5.
  */
 TAPIX_API LONG WINAPI lineClose(HLINE hLine);
+
+/**
+ * Fills LINEDEVSTATUS for an open line (layout of the open's API version):
+ * TAPI's counts of opens and their media modes, the provider's state of
+ * the line (dwDevStatusFlags: CONNECTED, INSERVICE...) and calls. No
+ * LINEAPPINFO entries (dwAppInfoSize 0).
+ * @return 0, LINEERR_INVALLINEHANDLE, LINEERR_INVALPOINTER,
+ *         LINEERR_STRUCTURETOOSMALL, LINEERR_NOMEM, LINEERR_UNINITIALIZED
+ *         and the provider's LINEERR_OPERATIONFAILED,
+ *         LINEERR_RESOURCEUNAVAIL.
+ */
+TAPIX_API LONG WINAPI lineGetLineDevStatusA(HLINE hLine,
+                                            LPLINEDEVSTATUS lpLineDevStatus);
 
 /**
  * Enables LINE_LINEDEVSTATE and LINE_ADDRESSSTATE items for one line handle
@@ -1260,6 +1304,7 @@ TAPIX_API LONG WINAPI lineGetConfRelatedCalls(HCALL hCall,
 #define lineInitializeEx           lineInitializeExA
 #define lineGetDevCaps             lineGetDevCapsA
 #define lineGetAddressCaps         lineGetAddressCapsA
+#define lineGetLineDevStatus       lineGetLineDevStatusA
 #define lineOpen                   lineOpenA
 #define lineMakeCall               lineMakeCallA
 #define lineGetCallInfo            lineGetCallInfoA

@@ -201,6 +201,14 @@ LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall, LPLINECALLINFO lpCallInfo);
 LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
                                     LPLINECALLSTATUS lpCallStatus);
 
+/**
+ * Fills the provider's fields of LINEDEVSTATUS (all but dwTotalSize,
+ * dwNumOpens, dwOpenMediaModes and AppInfo). Optional: without it TAPI
+ * reports the line CONNECTED and INSERVICE with its capabilities' features.
+ */
+LONG TSPIAPI TSPI_lineGetLineDevStatus(HDRVLINE hdLine,
+                                       LPLINEDEVSTATUS lpLineDevStatus);
+
 /** Returns the address id of a call. Optional (address 0 assumed). */
 LONG TSPIAPI TSPI_lineGetCallAddressID(HDRVCALL hdCall, LPDWORD lpdwAddressID);
 

@@ -175,6 +175,66 @@ out:
 	return r;
 }
 
+SIP_EXPORT LONG TSPIAPI
+TSPI_lineGetLineDevStatus(HDRVLINE hdLine, LPLINEDEVSTATUS lpLineDevStatus)
+{
+	static const char *regs[] = {"none", "idle", "pending", "ok", "failed"};
+	LPLINEDEVSTATUS ds = lpLineDevStatus;
+	DWORD total, used, needed, fixed, active = 0;
+	char text[64];
+	struct line *l;
+	uint32_t i;
+	LONG r = 0;
+
+	pthread_mutex_lock(&sip.lock);
+	l = line_of(hdLine);
+	if (!l) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	fixed = l->version < 0x00020000
+	                ? offsetof(LINEDEVSTATUS, dwAvailableMediaModes)
+	                : sizeof(LINEDEVSTATUS);
+	total = ds->dwTotalSize;
+	if (total < fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	used = needed = fixed;
+	for (i = 0; i < sip.calls.used && l->ncalls; i++) {
+		struct call *c = sip.calls.slots[i].obj;
+
+		if (c && c->line == l && !c->tapi_closed && c->state &&
+		    c->state != LINECALLSTATE_IDLE)
+			active++;
+	}
+	ds->dwNumActiveCalls = active;
+	ds->dwNumOnHoldCalls = 0;
+	ds->dwNumOnHoldPendCalls = 0;
+	ds->dwNumCallCompletions = 0;
+	ds->dwRingMode = 0;
+	ds->dwSignalLevel = 0xFFFF;
+	ds->dwBatteryLevel = 0xFFFF;
+	ds->dwRoamMode = 0;
+	/* a registration that failed takes the line out of service */
+	ds->dwDevStatusFlags = LINEDEVSTATUSFLAGS_CONNECTED;
+	if (l->reg == REG_NONE || l->reg == REG_OK)
+		ds->dwDevStatusFlags |= LINEDEVSTATUSFLAGS_INSERVICE;
+	ds->dwLineFeatures = l->reg == REG_FAILED ? 0 : LINEFEATURE_MAKECALL;
+	/* tapix-sip(7): the registration, as text */
+	snprintf(text, sizeof(text), "registration=%s\nstatus=%d\n",
+	         regs[l->reg], l->reg_status);
+	put_str(ds, offsetof(LINEDEVSTATUS, dwDevSpecificSize), total, &used,
+	        &needed, text);
+	if (fixed >= sizeof(LINEDEVSTATUS))
+		ds->dwAvailableMediaModes = SIP_MEDIA;
+	ds->dwNeededSize = needed;
+	ds->dwUsedSize = used;
+out:
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
 /* What TAPI may ask of @c now (LINECALLSTATUS.dwCallFeatures). */
 static DWORD features_of(const struct call *c)
 {

@@ -604,6 +604,7 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
 		if (m) {
 			/* registration starts: in service meanwhile */
 			l->reg = REG_PENDING;
+			l->reg_status = 0;
 			m->line = l->idx;
 			cmd_post(m);
 		}

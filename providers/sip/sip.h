@@ -73,6 +73,7 @@ struct line {
 	DWORD media_detect;
 	DWORD line_states;
 	enum reg reg;
+	int reg_status; /* last final REGISTER status, 0 if none yet */
 	unsigned ncalls;
 	/* stack thread only */
 	void *nua;    /* nua_t */

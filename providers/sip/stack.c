@@ -401,6 +401,7 @@ static void on_register(struct line *l, nua_event_t event, int status,
 		l->reg_auth_tried = true;
 		return;
 	}
+	l->reg_status = status;
 	if (status < 300) {
 		l->reg_auth_tried = false;
 		if (l->reg != REG_OK) {

@@ -17,6 +17,8 @@ static inline LONG api_check_init_locked(void)
 /* A state mask that also admits a call with no state reported yet. */
 #define OP_STATE_NONE_YET  0x80000000u
 #define OP_STATES_NOT_IDLE (~(uint32_t)LINECALLSTATE_IDLE)
+/* Most a query copies from a provider beyond the fixed part. */
+#define QUERY_BUF_MAX (1u << 20)
 
 /* One asynchronous operation on a call, from checks to LINE_REPLY. */
 struct op {

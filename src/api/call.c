@@ -12,8 +12,6 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define QUERY_BUF_MAX (1u << 20)
-
 LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                           DWORD dwCountryCode,
                           LPLINECALLPARAMS const lpCallParams)

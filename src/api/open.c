@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Entry points for line opens: lineOpen, lineClose, lineSetStatusMessages,
- * lineGetNewCalls (spec: tapi-functions.md §5, §6, §16, §27).
+ * lineGetNewCalls (spec: tapi-functions.md §5, §6, §16, §27),
+ * lineGetLineDevStatus.
  */
 #define LOG_MODULE "api"
+#include <stddef.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -355,6 +357,108 @@ LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 out:
 	core_unlock();
 	pthread_mutex_unlock(&core.ctl);
+	return r;
+}
+
+LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
+{
+	struct open *o;
+	struct device *dev;
+	struct provider *p;
+	struct list_node *it;
+	uint32_t total, app_fixed, src_fixed, cap, opens = 0, media = 0;
+	uint8_t *tmp = NULL;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	o = open_get_locked(hLine);
+	if (!o || o->life != LIFE_ALIVE) {
+		r = LINEERR_INVALLINEHANDLE;
+		goto out;
+	}
+	if (!lpLineDevStatus) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	memcpy(&total, lpLineDevStatus, sizeof(total));
+	app_fixed = vs_devstatus_fixed(o->api_version);
+	if (total < app_fixed) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	dev = o->tl->dev;
+	p = dev->prov;
+	src_fixed = vs_devstatus_fixed(dev->version);
+	if (src_fixed < app_fixed)
+		src_fixed = app_fixed;
+	cap = src_fixed + ((total - app_fixed) > QUERY_BUF_MAX
+	                           ? QUERY_BUF_MAX
+	                           : total - app_fixed);
+	tmp = mem_zalloc(cap);
+	if (!tmp) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	/* spec: tapi-functions.md §0.4 — sizes preset, pairs zeroed */
+	memcpy(tmp, &cap, 4);
+	memcpy(tmp + 4, &src_fixed, 4);
+	memcpy(tmp + 8, &src_fixed, 4);
+	if (p->fn.lineGetLineDevStatus) {
+		HDRVLINE hd = o->tl->hd;
+
+		while (dev->busy)
+			pthread_cond_wait(&core.cond, &core.lock);
+		dev->busy = true;
+		core_unlock();
+		provider_enter(p);
+		r = p->fn.lineGetLineDevStatus(hd, (LPLINEDEVSTATUS)tmp);
+		provider_leave(p);
+		core_lock();
+		dev->busy = false;
+		pthread_cond_broadcast(&core.cond);
+		if (r == 0 && o->life != LIFE_ALIVE)
+			r = LINEERR_INVALLINEHANDLE; /* closed meanwhile */
+	} else {
+		/* no provider view: in service, the features it announced */
+		LPLINEDEVSTATUS ds = (LPLINEDEVSTATUS)tmp;
+
+		ds->dwDevStatusFlags = LINEDEVSTATUSFLAGS_CONNECTED |
+		                       LINEDEVSTATUSFLAGS_INSERVICE;
+		ds->dwLineFeatures = LINEFEATURE_MAKECALL;
+		if (src_fixed >= vs_devstatus_fixed(VER_2_0))
+			ds->dwAvailableMediaModes = dev->caps.media_modes;
+	}
+	if (r == 0) {
+		LPLINEDEVSTATUS ds = lpLineDevStatus;
+		struct vs_extra none = {offsetof(LINEDEVSTATUS, dwAppInfoSize),
+		                        NULL, 0};
+
+		vs_repack(ds, app_fixed, tmp, src_fixed, cap,
+		          &vs_devstatus_layout,
+		          app_fixed >= vs_devstatus_fixed(VER_2_0) ? &none
+		                                                   : NULL,
+		          app_fixed >= vs_devstatus_fixed(VER_2_0) ? 1 : 0);
+		/* the fields TAPI fills */
+		list_foreach(it, &o->tl->opens) {
+			struct open *x = list_entry(it, struct open, tl_link);
+
+			if (x->life != LIFE_ALIVE)
+				continue;
+			opens++;
+			if (x->privileges & LINECALLPRIVILEGE_OWNER)
+				media |= x->media_modes;
+		}
+		ds->dwNumOpens = opens;
+		ds->dwOpenMediaModes = media;
+	}
+out:
+	core_unlock();
+	pthread_mutex_unlock(&core.ctl);
+	mem_free(tmp);
 	return r;
 }
 

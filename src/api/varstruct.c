@@ -65,6 +65,13 @@ uint32_t vs_callstatus_fixed(uint32_t v)
 	return sizeof(LINECALLSTATUS);                            /* 56 */
 }
 
+uint32_t vs_devstatus_fixed(uint32_t v)
+{
+	if (v < VER_2_0)
+		return offsetof(LINEDEVSTATUS, dwAvailableMediaModes); /* 76 */
+	return sizeof(LINEDEVSTATUS);                                  /* 88 */
+}
+
 uint32_t vs_callparams_fixed(uint32_t v)
 {
 	return v < VER_2_0 ? PARAMS_FIXED_14 : PARAMS_FIXED_20;
@@ -110,6 +117,12 @@ static const uint16_t devcaps_pairs[] = {
 	P(LINEDEVCAPS, dwDeviceClassesSize),
 };
 
+static const uint16_t devstatus_pairs[] = {
+	P(LINEDEVSTATUS, dwTerminalModesSize),
+	P(LINEDEVSTATUS, dwDevSpecificSize),
+	P(LINEDEVSTATUS, dwAppInfoSize),
+};
+
 static const uint16_t addresscaps_pairs[] = {
 	P(LINEADDRESSCAPS, dwAddressSize),
 	P(LINEADDRESSCAPS, dwDevSpecificSize),
@@ -142,6 +155,8 @@ const struct vs_layout vs_callinfo_layout = {callinfo_pairs, N(callinfo_pairs)};
 const struct vs_layout vs_callstatus_layout = {callstatus_pairs,
                                                N(callstatus_pairs)};
 const struct vs_layout vs_devcaps_layout = {devcaps_pairs, N(devcaps_pairs)};
+const struct vs_layout vs_devstatus_layout = {devstatus_pairs,
+                                              N(devstatus_pairs)};
 const struct vs_layout vs_addresscaps_layout = {addresscaps_pairs,
                                                 N(addresscaps_pairs)};
 

@@ -19,6 +19,7 @@ uint32_t vs_addresscaps_fixed(uint32_t api_version);
 uint32_t vs_callinfo_fixed(uint32_t api_version);
 uint32_t vs_callstatus_fixed(uint32_t api_version);
 uint32_t vs_callparams_fixed(uint32_t api_version);
+uint32_t vs_devstatus_fixed(uint32_t api_version);
 
 /* True for the versions this implementation speaks (1.4 ... 2.2). */
 int vs_version_known(uint32_t api_version);
@@ -78,6 +79,7 @@ extern const struct vs_layout vs_callinfo_layout;
 extern const struct vs_layout vs_callstatus_layout;
 extern const struct vs_layout vs_devcaps_layout;
 extern const struct vs_layout vs_addresscaps_layout;
+extern const struct vs_layout vs_devstatus_layout;
 
 /*
  * Copies @src (filled by a provider: fixed part @src_fixed bytes, buffer

@@ -90,6 +90,7 @@ struct tspi {
 	LONG (*lineCloseCall)(HDRVCALL);
 	LONG (*lineGetCallInfo)(HDRVCALL, LPLINECALLINFO);
 	LONG (*lineGetCallStatus)(HDRVCALL, LPLINECALLSTATUS);
+	LONG (*lineGetLineDevStatus)(HDRVLINE, LPLINEDEVSTATUS);
 	LONG (*lineGetCallAddressID)(HDRVCALL, LPDWORD);
 	LONG (*lineSendUserUserInfo)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
 	LONG (*lineReleaseUserUserInfo)(DRV_REQUESTID, HDRVCALL);

@@ -188,6 +188,7 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
 	RESOLVE(p, lineCloseCall, "TSPI_lineCloseCall");
 	RESOLVE(p, lineGetCallInfo, "TSPI_lineGetCallInfo");
 	RESOLVE(p, lineGetCallStatus, "TSPI_lineGetCallStatus");
+	RESOLVE(p, lineGetLineDevStatus, "TSPI_lineGetLineDevStatus");
 	RESOLVE(p, lineGetCallAddressID, "TSPI_lineGetCallAddressID");
 	RESOLVE(p, lineSendUserUserInfo, "TSPI_lineSendUserUserInfo");
 	RESOLVE(p, lineReleaseUserUserInfo, "TSPI_lineReleaseUserUserInfo");

@@ -230,6 +230,54 @@ static void test_set_status_messages_errors(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * lineGetLineDevStatus: TAPI's counts (opens, owners' media modes), the
+ * provider's view (esp exports no TSPI_lineGetLineDevStatus: in service),
+ * the layout of the open's version, and its errors.
+ */
+static void test_get_line_dev_status(void **s)
+{
+	struct fx_app a, b;
+	LINEDEVSTATUS ds;
+	HLINE l, lm, l14;
+
+	(void)s;
+	memset(&ds, 0, sizeof(ds));
+	ds.dwTotalSize = sizeof(ds);
+	assert_int_equal(lineGetLineDevStatus(1, &ds), LINEERR_UNINITIALIZED);
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_OWNER,
+	            LINEMEDIAMODE_INTERACTIVEVOICE);
+	lm = fx_open(&b, 0, LINECALLPRIVILEGE_MONITOR, 0);
+	assert_int_equal(lineGetLineDevStatus(l + 1000, &ds),
+	                 LINEERR_INVALLINEHANDLE);
+	assert_int_equal(lineGetLineDevStatus(l, NULL), LINEERR_INVALPOINTER);
+	ds.dwTotalSize = sizeof(ds) - 1;
+	assert_int_equal(lineGetLineDevStatus(l, &ds),
+	                 LINEERR_STRUCTURETOOSMALL);
+	ds.dwTotalSize = sizeof(ds);
+	assert_int_equal(lineGetLineDevStatus(lm, &ds), 0);
+	assert_int_equal(ds.dwNumOpens, 2);
+	assert_int_equal(ds.dwOpenMediaModes, LINEMEDIAMODE_INTERACTIVEVOICE);
+	assert_int_equal(ds.dwDevStatusFlags,
+	                 LINEDEVSTATUSFLAGS_CONNECTED |
+	                         LINEDEVSTATUSFLAGS_INSERVICE);
+	assert_int_equal(ds.dwNeededSize, sizeof(ds));
+	assert_int_equal(ds.dwUsedSize, sizeof(ds));
+	assert_int_equal(ds.dwAppInfoSize, 0);
+	/* a 1.4 open gets the 1.4 layout (76 bytes) */
+	l14 = fx_open_ver(&b, 1, 0x00010004, LINECALLPRIVILEGE_NONE, 0);
+	ds.dwTotalSize = 76;
+	assert_int_equal(lineGetLineDevStatus(l14, &ds), 0);
+	assert_int_equal(ds.dwNeededSize, 76);
+	assert_int_equal(ds.dwNumOpens, 1);
+	assert_int_equal(lineClose(l), 0);
+	assert_int_equal(lineGetLineDevStatus(l, &ds), LINEERR_INVALLINEHANDLE);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+}
+
 /* Provider LINE_LINEDEVSTATE items reach only the opens that asked. */
 static void test_ringing_reported_when_enabled(void **s)
 {
@@ -367,6 +415,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_get_new_calls_errors,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_new_calls, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_get_line_dev_status, setup,
 	                                        teardown),
 	};
 
