@@ -6,243 +6,14 @@
  * wire (its exit status is 0 only if every check of the scenario passed),
  * the test checks what the TAPI application sees.
  */
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "fx.h"
-#include "proc.h"
+#include "interop.h"
 
-#define SIPP_LIMIT_S 60 /* timeout(1) around every SIPp */
-#define SIPP_WAIT_MS 30000
-
-static unsigned base_port;
-static char log_path[256];
-
-static unsigned tapix_port(void)
-{
-	return base_port;
-}
-
-static unsigned sipp_port(void)
-{
-	return base_port + 1;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	proc_kill_all();
-	return fx_teardown(state);
-}
-
-/* One SIP line "a" on 127.0.0.1:tapix_port(), plus @extra keys in [sip]. */
-static void sip_config(const char *extra)
-{
-	char text[1024];
-
-	snprintf(text, sizeof(text),
-	         "[tapix]\nproviders = sip\n"
-	         "[sip]\ntransaction_timeout_ms = 4000\n%s\n"
-	         "[sip.a]\naor = sip:tapix@127.0.0.1:%u\n"
-	         "local = 127.0.0.1:%u\n",
-	         extra ? extra : "", tapix_port(), tapix_port());
-	fx_config(text);
-}
-
-/* Starts SIPp with @scenario; a UAC scenario calls tapix. */
-static pid_t sipp(const char *scenario, bool uac)
-{
-	char sf[512], port[16], remote[64], err[300], msgs[300];
-	const char *argv[32];
-	unsigned n = 0;
-
-	snprintf(sf, sizeof(sf), "%s/%s", TAPIX_SIPP_DIR, scenario);
-	snprintf(port, sizeof(port), "%u", sipp_port());
-	snprintf(remote, sizeof(remote), "127.0.0.1:%u", tapix_port());
-	snprintf(log_path, sizeof(log_path), "%s/%s.log", TAPIX_TEST_LOG_DIR,
-	         scenario);
-	snprintf(err, sizeof(err), "%s/%s.errors", TAPIX_TEST_LOG_DIR,
-	         scenario);
-	snprintf(msgs, sizeof(msgs), "%s/%s.messages", TAPIX_TEST_LOG_DIR,
-	         scenario);
-	unlink(err); /* SIPp appends to these */
-	unlink(msgs);
-	argv[n++] = "sipp";
-	argv[n++] = "-sf";
-	argv[n++] = sf;
-	argv[n++] = "-i";
-	argv[n++] = "127.0.0.1";
-	argv[n++] = "-p";
-	argv[n++] = port;
-	argv[n++] = "-m";
-	argv[n++] = "1";
-	argv[n++] = "-timeout";
-	argv[n++] = "20s";
-	argv[n++] = "-timeout_error";
-	argv[n++] = "-nostdin";
-	argv[n++] = "-trace_err";
-	argv[n++] = "-error_file";
-	argv[n++] = err;
-	argv[n++] = "-trace_msg";
-	argv[n++] = "-message_file";
-	argv[n++] = msgs;
-	if (uac)
-		argv[n++] = remote;
-	argv[n] = NULL;
-	return proc_start(log_path, SIPP_LIMIT_S, argv);
-}
-
-/* True while something is bound to UDP 127.0.0.1:@port. */
-static bool udp_bound(unsigned port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	bool used;
-
-	assert_true(fd >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons((uint16_t)port);
-	used = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
-	       errno == EADDRINUSE;
-	close(fd);
-	return used;
-}
-
-/* Starts SIPp as the UAS of @scenario, and waits until it listens. */
-static pid_t sipp_uas(const char *scenario)
-{
-	struct timespec step = {0, 10 * 1000 * 1000};
-	pid_t p = sipp(scenario, false);
-	unsigned i;
-
-	for (i = 0; i < 500 && !udp_bound(sipp_port()); i++)
-		nanosleep(&step, NULL);
-	assert_true(udp_bound(sipp_port()));
-	return p;
-}
-
-/* SIPp must end by itself, every check of its scenario passed. */
-static void sipp_passed(pid_t pid)
-{
-	int st = proc_wait(pid, SIPP_WAIT_MS);
-
-	if (st != 0) {
-		proc_show_log(log_path, 40);
-		fprintf(stderr, "SIPp exit status %d\n", st);
-	}
-	assert_int_equal(st, 0);
-}
-
-static LINECALLINFO *call_info(HCALL h)
-{
-	LINECALLINFO *ci = calloc(1, 8192);
-
-	assert_non_null(ci);
-	ci->dwTotalSize = 8192;
-	assert_int_equal(lineGetCallInfo(h, ci), 0);
-	return ci;
-}
-
-static void assert_uui(HCALL h, const void *data, DWORD len)
-{
-	LINECALLINFO *ci = call_info(h);
-
-	assert_int_equal(ci->dwUserUserInfoSize, len);
-	if (len)
-		assert_memory_equal((char *)ci + ci->dwUserUserInfoOffset, data,
-		                    len);
-	free(ci);
-}
-
-/* Index in @a's history of the first message matching, or -1. */
-static int seen_at(const struct fx_app *a, DWORD msg, HCALL h, DWORD_PTR p1,
-                   DWORD_PTR p1_mask)
-{
-	unsigned i;
-
-	for (i = 0; i < a->nseen; i++)
-		if (a->seen[i].dwMessageID == msg && a->seen[i].hDevice == h &&
-		    (a->seen[i].dwParam1 & p1_mask) == p1)
-			return (int)i;
-	return -1;
-}
-
-/* The device-specific text of @h's LINECALLINFO (how the call ended). */
-static char *end_info(HCALL h)
-{
-	LINECALLINFO *ci = call_info(h);
-	char *text = calloc(1, ci->dwDevSpecificSize + 1);
-
-	assert_non_null(text);
-	memcpy(text, (char *)ci + ci->dwDevSpecificOffset,
-	       ci->dwDevSpecificSize);
-	free(ci);
-	return text;
-}
-
-static void assert_end_info(HCALL h, const char *part)
-{
-	char *text = end_info(h);
-
-	if (!strstr(text, part))
-		fprintf(stderr, "device-specific info: \"%s\", wanted %s\n",
-		        text, part);
-	assert_non_null(strstr(text, part));
-	free(text);
-}
-
-/* Calls SIPp's UAS with UUI @uui; waits for the LINE_REPLY. */
-static HCALL make_call(struct fx_app *a, HLINE l, const char *uui)
-{
-	union {
-		LINECALLPARAMS p;
-		char buf[sizeof(LINECALLPARAMS) + 64];
-	} u;
-	char dest[64];
-	HCALL h = 0;
-	DWORD len = uui ? (DWORD)strlen(uui) : 0;
-
-	memset(&u, 0, sizeof(u));
-	u.p.dwTotalSize = sizeof(u);
-	u.p.dwBearerMode = LINEBEARERMODE_VOICE;
-	u.p.dwMediaMode = LINEMEDIAMODE_INTERACTIVEVOICE;
-	if (len) {
-		memcpy(u.buf + sizeof(LINECALLPARAMS), uui, len);
-		u.p.dwUserUserInfoOffset = sizeof(LINECALLPARAMS);
-		u.p.dwUserUserInfoSize = len;
-	}
-	snprintf(dest, sizeof(dest), "sip:sipp@127.0.0.1:%u", sipp_port());
-	assert_int_equal(fx_reply(a, lineMakeCall(l, &h, dest, 0, &u.p)), 0);
-	return h;
-}
-
-/* Opens line 0 as owner of voice calls. */
-static HLINE open_line(struct fx_app *a)
-{
-	return fx_open(a, 0, LINECALLPRIVILEGE_OWNER,
-	               LINEMEDIAMODE_INTERACTIVEVOICE);
-}
-
-/* An incoming call: LINE_APPNEWCALL, then OFFERING. */
-static HCALL offered(struct fx_app *a, HLINE l)
-{
-	LINEMESSAGE m = fx_wait(a, LINE_APPNEWCALL, l, FX_ANY);
-	HCALL h = (HCALL)m.dwParam2;
-
-	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_OFFERING);
-	return h;
-}
+#define setup    interop_setup
+#define teardown interop_teardown
 
 /*
  * spec: issue 4 §3, §4 — an incoming INVITE is offered with the caller's
@@ -488,24 +259,6 @@ static void test_cancel_crossing_200_is_acked_then_byed(void **s)
 	assert_int_equal(fx_state(h), LINECALLSTATE_IDLE);
 	assert_int_equal(lineDeallocateCall(h), 0);
 	fx_shutdown(&a);
-}
-
-/* Answers the call SIPp makes with @scenario; returns it CONNECTED. */
-static HCALL answered(struct fx_app *a, HLINE l)
-{
-	HCALL h = offered(a, l);
-
-	assert_int_equal(fx_reply(a, lineAnswer(h, NULL, 0)), 0);
-	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
-	return h;
-}
-
-/* Drops @h, sees IDLE, deallocates it. */
-static void drop_to_idle(struct fx_app *a, HCALL h)
-{
-	assert_int_equal(fx_reply(a, lineDrop(h, NULL, 0)), 0);
-	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
-	assert_int_equal(lineDeallocateCall(h), 0);
 }
 
 /*
@@ -787,15 +540,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input_from_the_network,
 	                                        setup, teardown),
 	};
-	const char *env = getenv("TAPIX_TEST_PORT_BASE");
+	static const char *const needed[] = {"sipp", NULL};
 
-	base_port = env ? (unsigned)strtoul(env, NULL, 10) : 25100;
-	if (getenv("TAPIX_TEST_FILTER")) /* to run one test by hand */
-		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
-	if (!proc_have("sipp")) {
-		/* scripts/setup.sh installs it: missing is a failure */
-		fprintf(stderr, "sipp is not installed (package sip-tester)\n");
+	if (!interop_init(25100, needed))
 		return 1;
-	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The SIP provider with Kamailio as registrar (digest authentication,
+ * static credentials, no database) and proxy: registration, a wrong
+ * password refused, and calls SIPp -> Kamailio -> tapix and back, with
+ * user-user information passing through the proxy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "interop.h"
+
+#define KAMAILIO_LIMIT_S 300
+#define kamailio_port()  port_of(2)
+
+#define setup interop_setup
+
+static pid_t kamailio;
+static char kam_log[300];
+
+static int teardown(void **state)
+{
+	kamailio = 0; /* interop_teardown stops it with the others */
+	return interop_teardown(state);
+}
+
+/* Writes kamailio.cfg for our ports and starts Kamailio; waits for it. */
+static void start_kamailio(void)
+{
+	char src[512], cfg[300], run[300], line[512], port[16];
+	const char *argv[16];
+	FILE *in, *out;
+	unsigned n = 0;
+
+	snprintf(src, sizeof(src), "%s/kamailio/kamailio.cfg",
+	         TAPIX_INTEROP_DIR);
+	snprintf(cfg, sizeof(cfg), "%s/kamailio.cfg", TAPIX_TEST_LOG_DIR);
+	snprintf(run, sizeof(run), "%s/kamailio-run", TAPIX_TEST_LOG_DIR);
+	snprintf(kam_log, sizeof(kam_log), "%s/kamailio.log",
+	         TAPIX_TEST_LOG_DIR);
+	snprintf(port, sizeof(port), "%u", kamailio_port());
+	mkdir(run, 0755);
+	in = fopen(src, "r");
+	out = fopen(cfg, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in)) {
+		char *p;
+
+		while ((p = strstr(line, "@PORT@")) != NULL) {
+			char rest[512];
+
+			snprintf(rest, sizeof(rest), "%s", p + 6);
+			snprintf(p, sizeof(line) - (size_t)(p - line), "%s%s",
+			         port, rest);
+		}
+		if ((p = strstr(line, "@MODULES@")) != NULL) {
+			char rest[512];
+
+			snprintf(rest, sizeof(rest), "%s", p + 9);
+			snprintf(p, sizeof(line) - (size_t)(p - line), "%s%s",
+			         TAPIX_KAMAILIO_MODULES, rest);
+		}
+		fputs(line, out);
+	}
+	fclose(in);
+	fclose(out);
+	argv[n++] = "kamailio";
+	argv[n++] = "-DD";
+	argv[n++] = "-E";
+	argv[n++] = "-m";
+	argv[n++] = "32";
+	argv[n++] = "-M";
+	argv[n++] = "4";
+	argv[n++] = "-f";
+	argv[n++] = cfg;
+	argv[n++] = "-Y";
+	argv[n++] = run;
+	argv[n] = NULL;
+	kamailio = proc_start(kam_log, KAMAILIO_LIMIT_S, argv);
+	wait_bound(kamailio_port());
+}
+
+/*
+ * Line 0 "alice" registers at Kamailio with @password; calls go through
+ * it (outbound proxy).
+ */
+static void config_alice(const char *password)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+	         "[tapix]\nproviders = sip\n"
+	         "[sip]\ntransaction_timeout_ms = 4000\n"
+	         "[sip.alice]\naor = sip:alice@127.0.0.1\n"
+	         "user = alice\npassword = %s\n"
+	         "registrar = sip:127.0.0.1:%u\nproxy = sip:127.0.0.1:%u\n"
+	         "local = 127.0.0.1:%u\n",
+	         password, kamailio_port(), kamailio_port(), tapix_port());
+	fx_config(text);
+}
+
+/* The registration as the line reports it: "ok", "failed", "pending". */
+static bool registration_is(HLINE l, const char *state)
+{
+	char buf[512], want[64];
+	LPLINEDEVSTATUS ds = (LPLINEDEVSTATUS)buf;
+
+	memset(buf, 0, sizeof(buf));
+	ds->dwTotalSize = sizeof(buf);
+	assert_int_equal(lineGetLineDevStatus(l, ds), 0);
+	snprintf(want, sizeof(want), "registration=%s\n", state);
+	return ds->dwDevSpecificSize &&
+	       strstr(buf + ds->dwDevSpecificOffset, want) != NULL;
+}
+
+/* Waits (bounded, 15 s) until the registration is in @state. */
+static void wait_registration(HLINE l, const char *state)
+{
+	struct timespec step = {0, 20 * 1000 * 1000};
+	unsigned i;
+
+	for (i = 0; i < 750 && !registration_is(l, state); i++)
+		nanosleep(&step, NULL);
+	if (!registration_is(l, state))
+		proc_show_log(kam_log, 30);
+	assert_true(registration_is(l, state));
+}
+
+static DWORD status_flags(HLINE l)
+{
+	LINEDEVSTATUS ds;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.dwTotalSize = sizeof(ds);
+	assert_int_equal(lineGetLineDevStatus(l, &ds), 0);
+	return ds.dwDevStatusFlags;
+}
+
+/*
+ * spec: issue 4 §1 — REGISTER with digest authentication: the line is in
+ * service once Kamailio accepted it (LINEDEVSTATUS INSERVICE, and
+ * LINE_LINEDEVSTATE INSERVICE if it came after the app enabled it).
+ */
+static void test_register_with_digest(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+
+	(void)s;
+	start_kamailio();
+	config_alice("secret");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	assert_int_equal(
+		lineSetStatusMessages(
+			l, LINEDEVSTATE_INSERVICE | LINEDEVSTATE_OUTOFSERVICE,
+			0),
+		0);
+	wait_registration(l, "ok");
+	assert_true(status_flags(l) & LINEDEVSTATUSFLAGS_INSERVICE);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: issue 4 §1 — a wrong password is refused: the line is out of
+ * service (no INSERVICE flag, lineMakeCall LINEERR_INVALLINESTATE).
+ */
+static void test_wrong_password_is_refused(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+
+	(void)s;
+	start_kamailio();
+	config_alice("not-the-password");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "failed");
+	assert_false(status_flags(l) & LINEDEVSTATUSFLAGS_INSERVICE);
+	assert_int_equal(lineMakeCall(l, &h, "sip:bob@127.0.0.1", 0, NULL),
+	                 LINEERR_INVALLINESTATE);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: issue 4 (Kamailio) — SIPp calls alice at the registrar; Kamailio
+ * finds tapix's contact: the call is offered with the caller's UUI, the
+ * far end's BYE (along the recorded route) disconnects it.
+ */
+static void test_call_through_kamailio_to_tapix(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	start_kamailio();
+	config_alice("secret");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "ok");
+	p = sipp_to("proxy_caller_hangs_up.xml", kamailio_port());
+	h = offered(&a, l);
+	assert_uui(h, "\x55\x55", 2);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_DISCONNECTED);
+	assert_end_info(h, "ended-by=remote");
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * spec: issue 4 (Kamailio) — and back: tapix calls SIPp through its
+ * outbound proxy; the UUI of INVITE and BYE cross the proxy unchanged
+ * (SIPp checks them on the wire).
+ */
+static void test_call_from_tapix_through_kamailio(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	start_kamailio();
+	config_alice("secret");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "ok");
+	p = sipp_uas("uas_answer_then_bye.xml");
+	h = make_call(&a, l, "\x12\x34");
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xAB\xCD", 2)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_register_with_digest,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_password_is_refused,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_call_through_kamailio_to_tapix, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_call_from_tapix_through_kamailio, setup, teardown),
+	};
+	static const char *const needed[] = {"sipp", "kamailio", NULL};
+
+	if (!interop_init(25200, needed))
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
