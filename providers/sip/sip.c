@@ -656,12 +656,13 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 	}
 	l->open = false;
 	if (l->reg != REG_NONE) {
-		l->reg = REG_IDLE;
 		m = cmd_new(C_UNREGISTER, NULL);
 		if (m) {
 			m->line = l->idx;
+			m->failed = l->reg == REG_FAILED;
 			cmd_post(m);
 		}
+		l->reg = REG_IDLE;
 	}
 out:
 	pthread_mutex_unlock(&sip.lock);

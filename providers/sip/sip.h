@@ -142,6 +142,7 @@ struct cmd {
 	uint32_t call;
 	unsigned line;
 	DRV_REQUESTID req;
+	bool failed; /* C_UNREGISTER: the registration had failed */
 	DWORD uui_len;
 	uint8_t uui[SIP_UUI_MAX];
 	char dest[SIP_STR];

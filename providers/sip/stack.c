@@ -282,13 +282,21 @@ static void run_drop(struct call *c, const struct cmd *m)
 		set_state(c, LINECALLSTATE_IDLE, 0);
 }
 
-static void run_register(struct line *l, bool on)
+static void run_register(struct line *l, bool on, bool failed)
 {
 	char expires[16];
 
 	if (!on) {
-		if (l->reg_nh)
-			nua_unregister(l->reg_nh, TAG_END());
+		if (!l->reg_nh)
+			return;
+		if (failed) {
+			/* nothing is registered: the handle just goes */
+			nua_handle_destroy(l->reg_nh);
+			l->reg_nh = NULL;
+			return;
+		}
+		l->reg_auth_tried = false;
+		nua_unregister(l->reg_nh, TAG_END());
 		return;
 	}
 	if (!l->reg_nh)
@@ -333,7 +341,8 @@ static void run_cmd(struct cmd *m)
 	case C_REGISTER:
 	case C_UNREGISTER:
 		if (m->line < sip.nlines)
-			run_register(&sip.lines[m->line], m->op == C_REGISTER);
+			run_register(&sip.lines[m->line], m->op == C_REGISTER,
+			             m->failed);
 		return;
 	case C_SHUTDOWN:
 		stopping = true;
@@ -388,6 +397,12 @@ static void on_register(struct line *l, nua_event_t event, int status,
 	if (nh != l->reg_nh || status < 200)
 		return;
 	if (event == nua_r_unregister) {
+		if ((status == 401 || status == 407) && !l->reg_auth_tried &&
+		    authenticate(nh, l, msg, status)) {
+			l->reg_auth_tried = true;
+			return;
+		}
+		/* done, or refused: nothing more to do with it */
 		if (l->reg == REG_IDLE && !stopping) {
 			l->reg_nh = NULL;
 			nua_handle_destroy(nh);
@@ -635,6 +650,9 @@ static void on_event(nua_event_t event, int status, char const *phrase,
  */
 
 static void sofia_log(void *stream, char const *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void sofia_log(void *stream, char const *fmt, va_list ap)
 {
 	char msg[512];
 	size_t n;
@@ -757,6 +775,13 @@ void *stack_main(void *arg)
 			;
 		if (ok || i < sip.nlines)
 			su_root_run(root);
+		/*
+		 * Events the agents sent before their shutdown ended (a late
+		 * nua_r_unregister...) are still queued: deliver them, or
+		 * their messages and handles would leak.
+		 */
+		for (i = 0; i < 20; i++)
+			su_root_step(root, 5);
 		for (i = 0; i < sip.nlines; i++) {
 			if (sip.lines[i].nua)
 				nua_destroy(sip.lines[i].nua);
