@@ -16,6 +16,12 @@
 
 static unsigned base_port;
 static char log_path[256];
+static bool over_tcp;
+
+void sipp_use_tcp(bool on)
+{
+	over_tcp = on;
+}
 
 unsigned port_of(unsigned n)
 {
@@ -48,6 +54,7 @@ int interop_setup(void **state)
 
 int interop_teardown(void **state)
 {
+	over_tcp = false;
 	proc_kill_all();
 	return fx_teardown(state);
 }
@@ -97,6 +104,10 @@ pid_t sipp_to(const char *scenario, unsigned remote_port)
 	argv[n++] = "20s";
 	argv[n++] = "-timeout_error";
 	argv[n++] = "-nostdin";
+	if (over_tcp) {
+		argv[n++] = "-t";
+		argv[n++] = "t1"; /* one TCP connection */
+	}
 	argv[n++] = "-trace_err";
 	argv[n++] = "-error_file";
 	argv[n++] = err;
@@ -132,14 +143,30 @@ bool udp_bound(unsigned port)
 	return used;
 }
 
+/* True while something listens on TCP 127.0.0.1:@port. */
+static bool tcp_bound(unsigned port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool used;
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)port);
+	used = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return used;
+}
+
 void wait_bound(unsigned port)
 {
 	struct timespec step = {0, 10 * 1000 * 1000};
+	bool (*bound)(unsigned) = over_tcp ? tcp_bound : udp_bound;
 	unsigned i;
 
-	for (i = 0; i < 1000 && !udp_bound(port); i++)
+	for (i = 0; i < 1000 && !bound(port); i++)
 		nanosleep(&step, NULL);
-	assert_true(udp_bound(port));
+	assert_true(bound(port));
 }
 
 pid_t sipp_uas(const char *scenario)

@@ -38,6 +38,9 @@ void sip_config(const char *extra);
  * waits until it listens.
  */
 pid_t sipp_to(const char *scenario, unsigned remote_port);
+/* SIPp runs over TCP (-t t1) until the test ends, else UDP. */
+void sipp_use_tcp(bool on);
+
 /* A UAC scenario calling tapix, or a UAS one (tapix calls it). */
 pid_t sipp(const char *scenario, bool uac);
 pid_t sipp_uas(const char *scenario);
@@ -47,7 +50,8 @@ void sipp_passed(pid_t pid);
 
 /* True while something is bound to UDP 127.0.0.1:@port. */
 bool udp_bound(unsigned port);
-/* Waits (bounded) until UDP 127.0.0.1:@port is bound; fails if not. */
+/* Waits (bounded) until 127.0.0.1:@port is bound (UDP, or TCP when SIPp
+ * runs over TCP); fails if not. */
 void wait_bound(unsigned port);
 
 /* lineGetCallInfo into a fresh 8 KiB buffer (free it). */

@@ -501,6 +501,41 @@ static void test_bad_input_from_the_network(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * spec: issue 4 §1 (transport tcp) — the same calls over TCP: SIPp calls
+ * tapix, tapix drops with UUI; tapix calls SIPp and drops with UUI.
+ */
+static void test_calls_over_tcp(void **s)
+{
+	char dest[80];
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("transport = tcp");
+	sipp_use_tcp(true);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("answer_then_drop.xml", true);
+	h = answered(&a, l);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xC0\xFF\xEE", 3)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	p = sipp_uas("uas_answer_then_bye.xml");
+	snprintf(dest, sizeof(dest), "sip:sipp@127.0.0.1:%u;transport=tcp",
+	         sipp_port());
+	h = make_call_to(&a, l, dest, "\x12\x34");
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xAB\xCD", 2)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +574,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_from_the_network,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calls_over_tcp, setup,
+	                                        teardown),
 	};
 	static const char *const needed[] = {"sipp", NULL};
 
