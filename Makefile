@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build demo check test asan-check tsan-check bench model-long clean
+.PHONY: all setup build demo check test asan-check tsan-check bench bench-sip model-long clean
 
 all: build
 
@@ -57,6 +57,11 @@ tsan-check: setup $(TSAN_BUILD)/CMakeCache.txt
 bench: build
 	TAPIX_CONF= TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
 		$(BUILD)/bench/bench_lifecycle
+
+# SIP calls per second with zero failures, and SIPp's own limit (minutes).
+bench-sip: build
+	cd $(BUILD)/bench && TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
+		./sip_cps
 
 # The model-based stress test for a million steps (outside CI).
 model-long: build

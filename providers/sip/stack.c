@@ -86,14 +86,14 @@ static bool take_uui(struct call *c, const sip_t *msg)
 }
 
 /* Keeps the first Reason header of @msg as text on @c. */
-static bool take_reason(struct call *c, const sip_t *msg)
+static void take_reason(struct call *c, const sip_t *msg)
 {
 	const sip_reason_t *re = msg ? msg->sip_reason : NULL;
 	size_t n;
 	int i;
 
 	if (!re || !re->re_protocol)
-		return false;
+		return;
 	tsp_copy_str(c->reason, sizeof(c->reason), re->re_protocol);
 	for (i = 0; re->re_params && re->re_params[i]; i++) {
 		n = strlen(c->reason);
@@ -104,7 +104,6 @@ static bool take_reason(struct call *c, const sip_t *msg)
 	for (n = 0; c->reason[n]; n++)
 		if (c->reason[n] == '\n' || c->reason[n] == '\r')
 			c->reason[n] = ' ';
-	return true;
 }
 
 static void take_call_id(struct call *c, const sip_t *msg)
@@ -117,18 +116,17 @@ static void take_call_id(struct call *c, const sip_t *msg)
 /* What the far end said when it ended the call, then told to TAPI. */
 static void take_end(struct call *c, const sip_t *msg, int status)
 {
-	DWORD what = 0;
+	/* "ended-by" changes at least: the device-specific part is news */
+	DWORD what = LINECALLINFOSTATE_DEVSPECIFIC;
 
 	if (!c->ended_by[0])
 		tsp_copy_str(c->ended_by, sizeof(c->ended_by), "remote");
 	c->end_status = status;
 	if (take_uui(c, msg))
 		what |= LINECALLINFOSTATE_USERUSERINFO;
-	if (take_reason(c, msg) || status)
-		what |= LINECALLINFOSTATE_DEVSPECIFIC;
-	/* spec: issue — UUI and Reason are visible before DISCONNECTED */
-	if (what)
-		call_info(c, what);
+	take_reason(c, msg);
+	/* tapix-sip(7): UUI and Reason are visible before DISCONNECTED */
+	call_info(c, what);
 }
 
 static void completes(struct call *c, DRV_REQUESTID req, LONG r)
