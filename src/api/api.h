@@ -51,4 +51,18 @@ LONG op_start_locked(struct op *x);
 /* After the provider returned @r: the request's outcome for the app. */
 LONG op_finish(struct op *x, LONG r);
 
+/* spec: tapi-functions.md §1 — an app name TAPI accepts (NULL is one). */
+LONG api_check_app_name(const char *name);
+
+/*
+ * The argument checks of lineInitializeEx (both modes): pointers, sizes,
+ * the notification option (*mode_out) and its descriptor (*portfd_out),
+ * the app name. No lock.
+ */
+LONG api_init_ex_check(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                       LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
+                       LPDWORD lpdwAPIVersion,
+                       LPLINEINITIALIZEEXPARAMS lpParams, uint32_t *mode_out,
+                       int *portfd_out);
+
 #endif /* TAPIX_API_API_H */

@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "api/varstruct.h"
+#include "client/client.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -16,6 +17,9 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                           DWORD dwCountryCode,
                           LPLINECALLPARAMS const lpCallParams)
 {
+	if (client_on())
+		return cl_lineMakeCall(hLine, lphCall, lpszDestAddress,
+		                       dwCountryCode, lpCallParams);
 	struct vs_params vp = {0};
 	struct vs_limits lim;
 	struct open *o;
@@ -167,21 +171,29 @@ out:
 
 LONG WINAPI lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
+	if (client_on())
+		return cl_lineAccept(hCall, lpsUserUserInfo, dwSize);
 	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ACCEPT);
 }
 
 LONG WINAPI lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
+	if (client_on())
+		return cl_lineAnswer(hCall, lpsUserUserInfo, dwSize);
 	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ANSWER);
 }
 
 LONG WINAPI lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
+	if (client_on())
+		return cl_lineDrop(hCall, lpsUserUserInfo, dwSize);
 	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_DROP);
 }
 
 LONG WINAPI lineDeallocateCall(HCALL hCall)
 {
+	if (client_on())
+		return cl_lineDeallocateCall(hCall);
 	struct callh *ch;
 	struct call *call;
 	struct app *app;
@@ -228,6 +240,8 @@ out:
 
 LONG WINAPI lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
 {
+	if (client_on())
+		return cl_lineSetCallPrivilege(hCall, dwCallPrivilege);
 	struct callh *ch;
 	struct call *call;
 	LONG r;
@@ -394,10 +408,14 @@ out:
 
 LONG WINAPI lineGetCallInfoA(HCALL hCall, LPLINECALLINFO lpCallInfo)
 {
+	if (client_on())
+		return cl_lineGetCallInfo(hCall, lpCallInfo);
 	return query(hCall, lpCallInfo, true);
 }
 
 LONG WINAPI lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
 {
+	if (client_on())
+		return cl_lineGetCallStatus(hCall, lpCallStatus);
 	return query(hCall, lpCallStatus, false);
 }

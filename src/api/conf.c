@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/varstruct.h"
+#include "client/client.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -53,6 +54,10 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
                                  LPHCALL lphConsultCall, DWORD dwNumParties,
                                  LPLINECALLPARAMS const lpCallParams)
 {
+	if (client_on())
+		return cl_lineSetupConference(hCall, hLine, lphConfCall,
+		                              lphConsultCall, dwNumParties,
+		                              lpCallParams);
 	struct vs_params vp = {0};
 	struct call *conf, *consult;
 	struct op x = {0};
@@ -145,6 +150,9 @@ static LONG conf_lookup_locked(HCALL hConfCall, struct op *x)
 LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
                                         LPLINECALLPARAMS const lpCallParams)
 {
+	if (client_on())
+		return cl_linePrepareAddToConference(hConfCall, lphConsultCall,
+		                                     lpCallParams);
 	struct vs_params vp = {0};
 	struct call *consult;
 	struct req *req;
@@ -206,6 +214,8 @@ out:
 
 LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
 {
+	if (client_on())
+		return cl_lineAddToConference(hConfCall, hConsultCall);
 	struct op conf, consult;
 	LONG r;
 
@@ -288,6 +298,8 @@ static uint32_t members(struct call *parent, struct call **out, uint32_t max)
 
 LONG WINAPI lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
 {
+	if (client_on())
+		return cl_lineGetConfRelatedCalls(hCall, lpCallList);
 	struct call *parent = NULL, **list = NULL;
 	struct callh *fresh[64];
 	uint32_t n, i, nfresh = 0, needed;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "client/client.h"
 #include "util/log.h"
 
 #define ANY_STATE (0x00FFFFFFu | OP_STATE_NONE_YET)
@@ -16,6 +17,8 @@
 LONG WINAPI lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo,
                                  DWORD dwSize)
 {
+	if (client_on())
+		return cl_lineSendUserUserInfo(hCall, lpsUserUserInfo, dwSize);
 	struct op x;
 	LONG r;
 
@@ -78,18 +81,24 @@ out:
 
 LONG WINAPI lineReleaseUserUserInfo(HCALL hCall)
 {
+	if (client_on())
+		return cl_lineReleaseUserUserInfo(hCall);
 	return plain_op(hCall, ANY_STATE,
 	                offsetof(struct tspi, lineReleaseUserUserInfo));
 }
 
 LONG WINAPI lineHold(HCALL hCall)
 {
+	if (client_on())
+		return cl_lineHold(hCall);
 	return plain_op(hCall, LINECALLSTATE_CONNECTED,
 	                offsetof(struct tspi, lineHold));
 }
 
 LONG WINAPI lineUnhold(HCALL hCall)
 {
+	if (client_on())
+		return cl_lineUnhold(hCall);
 	return plain_op(hCall,
 	                LINECALLSTATE_ONHOLD |
 	                        LINECALLSTATE_ONHOLDPENDTRANSFER |
@@ -99,6 +108,8 @@ LONG WINAPI lineUnhold(HCALL hCall)
 
 LONG WINAPI lineRemoveFromConference(HCALL hCall)
 {
+	if (client_on())
+		return cl_lineRemoveFromConference(hCall);
 	return plain_op(hCall, LINECALLSTATE_CONFERENCED,
 	                offsetof(struct tspi, lineRemoveFromConference));
 }
@@ -139,12 +150,17 @@ out:
 LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
                                DWORD dwCountryCode)
 {
+	if (client_on())
+		return cl_lineBlindTransfer(hCall, lpszDestAddress,
+		                            dwCountryCode);
 	return address_op(hCall, lpszDestAddress, dwCountryCode,
 	                  LINECALLSTATE_CONNECTED, false);
 }
 
 LONG WINAPI lineDialA(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
 {
+	if (client_on())
+		return cl_lineDial(hCall, lpszDestAddress, dwCountryCode);
 	/* the provider knows in which states it can dial more digits */
 	return address_op(hCall, lpszDestAddress, dwCountryCode,
 	                  OP_STATES_NOT_IDLE &
@@ -193,6 +209,8 @@ static struct open *named_owner(struct tline *tl, const char *file)
 
 LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
 {
+	if (client_on())
+		return cl_lineHandoff(hCall, lpszFileName, dwMediaMode);
 	struct callh *target;
 	struct open *to;
 	struct op x;

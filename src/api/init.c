@@ -14,13 +14,15 @@
 
 #include "api/api.h"
 #include "api/varstruct.h"
+#include "client/client.h"
+#include "tapix/service.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #define APP_NAME_MAX 256
 #define CAPS_BUF_MAX (1u << 20)
 
-static LONG check_app_name(const char *name)
+LONG api_check_app_name(const char *name)
 {
 	size_t i, len;
 
@@ -38,6 +40,9 @@ static LONG check_app_name(const char *name)
 	return 0;
 }
 
+/* The module name of the next registration (tapix_initialize_as). */
+static __thread const char *module_as;
+
 static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
                              uint32_t api_version)
 {
@@ -54,7 +59,8 @@ static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
 	list_init(&app->opens);
 	list_init(&app->reqs);
 	list_init(&app->link);
-	app->module = mem_strdup(program_invocation_short_name);
+	app->module = mem_strdup(module_as ? module_as
+	                                   : program_invocation_short_name);
 	app->name = mem_strdup(name ? name : program_invocation_short_name);
 	if (!app->module || !app->name || msgq_init(&app->q) != 0)
 		goto fail;
@@ -131,19 +137,32 @@ out:
 	return r;
 }
 
-LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
-                              LINECALLBACK lpfnCallback,
-                              LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
-                              LPDWORD lpdwAPIVersion,
-                              LPLINEINITIALIZEEXPARAMS lpParams)
+/*
+ * Whether a new registration goes to tapixd: yes while this process's
+ * registrations are the service's, or with none in this process and
+ * TAPIX_SERVICE set (client.h).
+ */
+static bool use_service(void)
 {
-	uint32_t mode, api;
-	int portfd = -1, evfd = -1;
-	HLINEAPP h = 0;
-	DWORD ndevs = 0;
-	LONG r;
+	bool embedded;
 
-	(void)hInstance;
+	if (client_on())
+		return true;
+	core_lock();
+	embedded = core.napps > 0;
+	core_unlock();
+	return !embedded && client_on_for_init();
+}
+
+LONG api_init_ex_check(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                       LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
+                       LPDWORD lpdwAPIVersion,
+                       LPLINEINITIALIZEEXPARAMS lpParams, uint32_t *mode_out,
+                       int *portfd_out)
+{
+	uint32_t mode;
+	int portfd = -1;
+
 	/* spec: tapi-functions.md §1 */
 	if (!lphLineApp || !lpdwNumDevs || !lpdwAPIVersion || !lpParams)
 		return LINEERR_INVALPOINTER;
@@ -164,9 +183,34 @@ LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 			return LINEERR_INVALPARAM;
 	}
-	r = check_app_name(lpszFriendlyAppName);
+	*mode_out = mode;
+	*portfd_out = portfd;
+	return api_check_app_name(lpszFriendlyAppName);
+}
+
+LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
+                              LINECALLBACK lpfnCallback,
+                              LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
+                              LPDWORD lpdwAPIVersion,
+                              LPLINEINITIALIZEEXPARAMS lpParams)
+{
+	uint32_t mode = 0, api;
+	int portfd = -1, evfd = -1;
+	HLINEAPP h = 0;
+	DWORD ndevs = 0;
+	LONG r;
+
+	(void)hInstance;
+	r = api_init_ex_check(lphLineApp, lpfnCallback, lpszFriendlyAppName,
+	                      lpdwNumDevs, lpdwAPIVersion, lpParams, &mode,
+	                      &portfd);
 	if (r)
 		return r;
+	/* the service checks nothing more than the core would */
+	if (use_service() && !module_as)
+		return cl_lineInitializeEx(lphLineApp, lpfnCallback,
+		                           lpszFriendlyAppName, lpdwNumDevs,
+		                           lpdwAPIVersion, lpParams);
 	api = *lpdwAPIVersion < VER_HIGH ? *lpdwAPIVersion : VER_HIGH;
 	r = do_register(&h, mode,
 	                mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW
@@ -198,9 +242,12 @@ LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 	(void)hInstance;
 	if (!lphLineApp || !lpdwNumDevs || !lpfnCallback)
 		return LINEERR_INVALPOINTER;
-	r = check_app_name(lpszAppName);
+	r = api_check_app_name(lpszAppName);
 	if (r)
 		return r;
+	if (use_service())
+		return cl_lineInitialize(lphLineApp, lpfnCallback, lpszAppName,
+		                         lpdwNumDevs);
 	r = do_register(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,
 	                lpfnCallback, lpszAppName, VER_1_4, -1, 0, &ndevs,
 	                &evfd);
@@ -213,6 +260,8 @@ LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 
 LONG WINAPI lineShutdown(HLINEAPP hLineApp)
 {
+	if (client_on())
+		return cl_lineShutdown(hLineApp);
 	struct app *app;
 	struct list_node *it, *tmp;
 	bool last;
@@ -264,6 +313,8 @@ fail:
 LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                            DWORD dwTimeout)
 {
+	if (client_on())
+		return cl_lineGetMessage(hLineApp, lpMessage, dwTimeout);
 	struct timespec deadline;
 	struct app *app;
 	LONG r;
@@ -350,6 +401,10 @@ LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
                                     LPDWORD lpdwAPIVersion,
                                     LPLINEEXTENSIONID lpExtensionID)
 {
+	if (client_on())
+		return cl_lineNegotiateAPIVersion(
+			hLineApp, dwDeviceID, dwAPILowVersion, dwAPIHighVersion,
+			lpdwAPIVersion, lpExtensionID);
 	struct device *dev;
 	struct provider *p;
 	uint32_t lo, hi;
@@ -453,6 +508,9 @@ LONG WINAPI lineGetDevCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
                             DWORD dwAPIVersion, DWORD dwExtVersion,
                             LPLINEDEVCAPS lpLineDevCaps)
 {
+	if (client_on())
+		return cl_lineGetDevCaps(hLineApp, dwDeviceID, dwAPIVersion,
+		                         dwExtVersion, lpLineDevCaps);
 	struct device *dev;
 	uint32_t fixed = vs_devcaps_fixed(dwAPIVersion);
 	LONG r;
@@ -485,6 +543,10 @@ LONG WINAPI lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
                                 DWORD dwExtVersion,
                                 LPLINEADDRESSCAPS lpAddressCaps)
 {
+	if (client_on())
+		return cl_lineGetAddressCaps(hLineApp, dwDeviceID, dwAddressID,
+		                             dwAPIVersion, dwExtVersion,
+		                             lpAddressCaps);
 	struct device *dev;
 	uint32_t fixed = vs_addresscaps_fixed(dwAPIVersion);
 	LONG r;
@@ -506,6 +568,113 @@ LONG WINAPI lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
 	}
 	r = caps_query(dev, lpAddressCaps, fixed, &vs_addresscaps_layout, true,
 	               dwAddressID, dwAPIVersion);
+out:
+	core_unlock();
+	return r;
+}
+
+LONG tapix_initialize_as(LPHLINEAPP lphLineApp, LPCSTR lpszFriendlyAppName,
+                         LPCSTR lpszModuleName, LPDWORD lpdwNumDevs,
+                         LPDWORD lpdwAPIVersion,
+                         LPLINEINITIALIZEEXPARAMS lpParams)
+{
+	LONG r;
+
+	if (!lpszModuleName)
+		return LINEERR_INVALPOINTER;
+	r = api_check_app_name(lpszModuleName);
+	if (r || !*lpszModuleName)
+		return LINEERR_INVALAPPNAME;
+	module_as = lpszModuleName;
+	r = lineInitializeExA(lphLineApp, NULL, NULL, lpszFriendlyAppName,
+	                      lpdwNumDevs, lpdwAPIVersion, lpParams);
+	module_as = NULL;
+	return r;
+}
+
+HLINEAPP tapix_line_app(HLINE hLine)
+{
+	struct open *o;
+	HLINEAPP h = 0;
+
+	core_lock();
+	o = open_get_locked(hLine);
+	if (o && o->life == LIFE_ALIVE && o->app->life == LIFE_ALIVE)
+		h = o->app->h;
+	core_unlock();
+	return h;
+}
+
+HLINEAPP tapix_call_app(HCALL hCall)
+{
+	struct callh *ch;
+	HLINEAPP h = 0;
+
+	core_lock();
+	ch = callh_get_locked(hCall);
+	if (ch && ch->open->app->life == LIFE_ALIVE)
+		h = ch->open->app->h;
+	core_unlock();
+	return h;
+}
+
+HLINE tapix_call_line(HCALL hCall)
+{
+	struct callh *ch;
+	HLINE h = 0;
+
+	core_lock();
+	ch = callh_get_locked(hCall);
+	if (ch)
+		h = ch->open->h;
+	core_unlock();
+	return h;
+}
+
+DWORD tapix_line_api(HLINE hLine)
+{
+	struct open *o;
+	DWORD v = 0;
+
+	core_lock();
+	o = open_get_locked(hLine);
+	if (o && o->life == LIFE_ALIVE)
+		v = o->api_version;
+	core_unlock();
+	return v;
+}
+
+void tapix_live_get(struct tapix_live *out)
+{
+	core_live_get(out);
+	/* client mode: registrations and requests held for the service */
+	out->apps += client_live();
+}
+
+LONG tapix_get_message_guarded(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
+                               LPDWORD lpdwGuard)
+{
+	struct app *app;
+	uint32_t guard = 0;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (r)
+		goto out;
+	app = app_get_locked(hLineApp);
+	if (!app || app->mode != LINEINITIALIZEEXOPTION_USEEVENT) {
+		r = LINEERR_INVALAPPHANDLE;
+		goto out;
+	}
+	if (!lpMessage || !lpdwGuard) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (app_pop_guarded_locked(app, lpMessage, &guard))
+		*lpdwGuard = guard;
+	else
+		r = LINEERR_OPERATIONFAILED;
 out:
 	core_unlock();
 	return r;

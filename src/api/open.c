@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/varstruct.h"
+#include "client/client.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -169,6 +170,10 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
                       DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
                       DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
 {
+	if (client_on())
+		return cl_lineOpen(hLineApp, dwDeviceID, lphLine, dwAPIVersion,
+		                   dwExtVersion, dwCallbackInstance,
+		                   dwPrivileges, dwMediaModes, lpCallParams);
 	struct app *app;
 	struct device *dev = NULL;
 	struct tline *tl;
@@ -299,6 +304,8 @@ out:
 
 LONG WINAPI lineClose(HLINE hLine)
 {
+	if (client_on())
+		return cl_lineClose(hLine);
 	struct open *o;
 	LONG r;
 
@@ -322,6 +329,9 @@ out:
 LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
                                   DWORD dwAddressStates)
 {
+	if (client_on())
+		return cl_lineSetStatusMessages(hLine, dwLineStates,
+		                                dwAddressStates);
 	struct open *o;
 	struct device *dev;
 	LONG r;
@@ -362,6 +372,8 @@ out:
 
 LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 {
+	if (client_on())
+		return cl_lineGetLineDevStatus(hLine, lpLineDevStatus);
 	struct open *o;
 	struct device *dev;
 	struct provider *p;
@@ -465,6 +477,9 @@ out:
 LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
                             LPLINECALLLIST lpCallList)
 {
+	if (client_on())
+		return cl_lineGetNewCalls(hLine, dwAddressID, dwSelect,
+		                          lpCallList);
 	struct open *o;
 	struct list_node *it;
 	uint32_t n = 0, needed, i = 0;

@@ -139,6 +139,11 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
 
 bool app_pop_locked(struct app *app, LINEMESSAGE *out)
 {
+	return app_pop_guarded_locked(app, out, NULL);
+}
+
+bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard)
+{
 	struct qmsg m;
 	bool found = false;
 
@@ -150,6 +155,8 @@ bool app_pop_locked(struct app *app, LINEMESSAGE *out)
 		if (m.guard && !htab_get(&core.handles, m.guard, 0))
 			continue;
 		*out = m.m;
+		if (guard)
+			*guard = m.guard;
 		found = true;
 		break;
 	}

@@ -66,7 +66,7 @@ const char *tapix_version(void)
 	return "0.1.0";
 }
 
-void tapix_live_get(struct tapix_live *out)
+void core_live_get(struct tapix_live *out)
 {
 	memset(out, 0, sizeof(*out));
 	core_lock();

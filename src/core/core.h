@@ -356,6 +356,8 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
                      DWORD_PTR p3);
 /* Pops the next deliverable message; false when none. */
 bool app_pop_locked(struct app *app, LINEMESSAGE *out);
+/* As app_pop_locked, also giving the handle that guarded it (0: none). */
+bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard);
 LONG app_start_delivery(struct app *app);
 /* Marks the app dead, wakes waiters and its thread; core lock held. */
 void app_kill_locked(struct app *app);
@@ -434,5 +436,8 @@ void close_open_locked(struct open *o);
 void close_tline_forced_locked(struct tline *tl, bool removed);
 /* Finishes the removal of @dev (worker): close, LINE_CLOSE, LINE_REMOVE. */
 void close_device_removed_locked(struct device *dev);
+
+/* The counts behind tapix_live_get, for the embedded core. */
+void core_live_get(struct tapix_live *out);
 
 #endif /* TAPIX_CORE_CORE_H */

@@ -5,15 +5,233 @@
 #include <dlfcn.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-bus.h>
+
+#include "proc.h"
 #include "tapi_names.h"
 
 static char conf_path[64];
+
+/* ---- service mode ---------------------------------------------------------
+ *
+ * With TAPIX_TEST_SERVICE=1 the same tests run through tapixd: a private
+ * dbus-daemon for the whole program, and a tapixd started by fx_config
+ * with the test's configuration (the service reads it, not the client).
+ */
+static bool service_checked, service;
+static pid_t bus_pid, tapixd_pid;
+static char bus_dir[64], bus_addr[128];
+static sd_bus *hooks_bus;
+static struct tapix_live baseline; /* the service's own objects */
+
+bool fx_service(void)
+{
+	if (!service_checked) {
+		const char *e = getenv("TAPIX_TEST_SERVICE");
+
+		service = e && strcmp(e, "1") == 0;
+		service_checked = true;
+	}
+	return service;
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+static void wait_for(bool (*ready)(void), const char *what)
+{
+	struct timespec step = {0, 10 * 1000 * 1000};
+	unsigned i;
+
+	for (i = 0; i < 1000 && !ready(); i++)
+		nanosleep(&step, NULL);
+	if (!ready())
+		fail_msg("%s did not start", what);
+}
+
+static bool bus_ready(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/bus", bus_dir);
+	return access(path, F_OK) == 0;
+}
+
+static char tapixd_log[128];
+
+static bool tapixd_ready(void)
+{
+	return file_has(tapixd_log, "serving ") ||
+	       file_has(tapixd_log, "not starting") ||
+	       file_has(tapixd_log, "cannot start");
+}
+
+/* A method of org.tapix.Test1 on tapixd; *reply to be unref'd. */
+static void hook(const char *member, sd_bus_message **reply, const char *types,
+                 ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int e;
+
+	if (!hooks_bus) {
+		e = sd_bus_new(&hooks_bus);
+		if (e >= 0)
+			e = sd_bus_set_address(hooks_bus, bus_addr);
+		if (e >= 0)
+			e = sd_bus_set_bus_client(hooks_bus, 1);
+		if (e >= 0)
+			e = sd_bus_start(hooks_bus);
+		if (e < 0)
+			fail_msg("test hooks: no bus: %s", strerror(-e));
+	}
+	e = sd_bus_message_new_method_call(hooks_bus, &m, "org.tapix.Tapix1",
+	                                   "/org/tapix/Tapix1",
+	                                   "org.tapix.Test1", member);
+	va_start(ap, types);
+	if (e >= 0 && types)
+		e = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	if (e >= 0)
+		e = sd_bus_call(hooks_bus, m, 10 * 1000 * 1000, &err, reply);
+	sd_bus_message_unref(m);
+	if (e < 0) {
+		fprintf(stderr, "test hook %s: %s\n", member,
+		        err.message ? err.message : strerror(-e));
+		sd_bus_error_free(&err);
+		fail();
+	}
+}
+
+static void service_live(struct tapix_live *l)
+{
+	sd_bus_message *r = NULL;
+	uint64_t v[9];
+
+	hook("Live", &r, NULL);
+	assert_true(sd_bus_message_read(r, "ttttttttt", &v[0], &v[1], &v[2],
+	                                &v[3], &v[4], &v[5], &v[6], &v[7],
+	                                &v[8]) >= 0);
+	sd_bus_message_unref(r);
+	l->apps = v[0];
+	l->opens = v[1];
+	l->lines = v[2];
+	l->calls = v[3];
+	l->call_handles = v[4];
+	l->requests = v[5];
+	l->providers = v[6];
+	l->allocations = v[7];
+	l->provider_objects = v[8];
+}
+
+void fx_live(struct tapix_live *l)
+{
+	struct tapix_live s;
+
+	tapix_live_get(l);
+	if (!fx_service())
+		return;
+	/* this process holds only the client's registrations: add what the
+	 * service holds beyond its own objects */
+	service_live(&s);
+	l->apps += s.apps - baseline.apps;
+	l->opens += s.opens - baseline.opens;
+	l->lines += s.lines - baseline.lines;
+	l->calls += s.calls - baseline.calls;
+	l->call_handles += s.call_handles - baseline.call_handles;
+	l->requests += s.requests - baseline.requests;
+	l->allocations += s.allocations - baseline.allocations;
+	l->provider_objects += s.provider_objects - baseline.provider_objects;
+}
+
+static void service_stop(void)
+{
+	hooks_bus = sd_bus_flush_close_unref(hooks_bus);
+	if (tapixd_pid) {
+		/* SIGTERM: the service shuts every registration down */
+		kill(tapixd_pid, SIGTERM);
+		if (proc_wait(tapixd_pid, 10000) != 0)
+			fprintf(stderr, "tapixd did not stop cleanly\n");
+		tapixd_pid = 0;
+	}
+}
+
+static void service_end(void)
+{
+	service_stop();
+	if (bus_pid)
+		proc_kill(bus_pid);
+	bus_pid = 0;
+	if (bus_dir[0]) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/bus", bus_dir);
+		unlink(path);
+		rmdir(bus_dir);
+	}
+}
+
+/* (Re)starts tapixd with the configuration at TAPIX_CONF. */
+static void service_start(void)
+{
+	const char *argv[8];
+	char addr_arg[160], log_arg[] = "--log=info";
+	char hooks_arg[] = "--test-hooks", objects_arg[] = "--no-objects";
+	char log[160];
+
+	if (!bus_pid) {
+		const char *bargv[8];
+
+		snprintf(bus_dir, sizeof(bus_dir), "/tmp/tapix-bus-XXXXXX");
+		assert_non_null(mkdtemp(bus_dir));
+		snprintf(bus_addr, sizeof(bus_addr), "unix:path=%s/bus",
+		         bus_dir);
+		snprintf(log, sizeof(log), "%s/dbus.log", bus_dir);
+		bargv[0] = "dbus-daemon";
+		bargv[1] = "--config-file=" TAPIX_TEST_BUS_CONF;
+		bargv[2] = "--address";
+		bargv[3] = bus_addr;
+		bargv[4] = "--nofork";
+		bargv[5] = NULL;
+		bus_pid = proc_start(log, 3600, bargv);
+		atexit(service_end);
+		wait_for(bus_ready, "dbus-daemon");
+		setenv("TAPIX_SERVICE", bus_addr, 1);
+	}
+	service_stop();
+	snprintf(tapixd_log, sizeof(tapixd_log), "%s/tapixd.log", bus_dir);
+	snprintf(addr_arg, sizeof(addr_arg), "--address=%s", bus_addr);
+	argv[0] = TAPIX_TEST_TAPIXD;
+	argv[1] = addr_arg;
+	argv[2] = log_arg;
+	argv[3] = hooks_arg;
+	/* its own objects would make it a monitor of every call */
+	argv[4] = objects_arg;
+	argv[5] = NULL;
+	tapixd_pid = proc_start(tapixd_log, 3600, argv);
+	wait_for(tapixd_ready, "tapixd");
+	if (file_has(tapixd_log, "serving "))
+		service_live(&baseline);
+}
 
 /* Apps registered through fx and not yet shut down. */
 #define FX_MAX_APPS 64
@@ -72,15 +290,18 @@ void fx_config(const char *conf)
 	fx_config_cleanup();
 	if (!conf) {
 		setenv("TAPIX_CONF", "", 1);
-		return;
+	} else {
+		snprintf(conf_path, sizeof(conf_path),
+		         "/tmp/tapix-test-XXXXXX");
+		fd = mkstemp(conf_path);
+		assert_true(fd >= 0);
+		len = strlen(conf);
+		assert_int_equal(write(fd, conf, len), (ssize_t)len);
+		close(fd);
+		setenv("TAPIX_CONF", conf_path, 1);
 	}
-	snprintf(conf_path, sizeof(conf_path), "/tmp/tapix-test-XXXXXX");
-	fd = mkstemp(conf_path);
-	assert_true(fd >= 0);
-	len = strlen(conf);
-	assert_int_equal(write(fd, conf, len), (ssize_t)len);
-	close(fd);
-	setenv("TAPIX_CONF", conf_path, 1);
+	if (fx_service())
+		service_start();
 }
 
 void fx_config_esp(unsigned lines)
@@ -367,7 +588,7 @@ void fx_assert_nothing_alive(void)
 	 * spec: STYLE §9 — every test ends with no core or provider object
 	 * alive. Teardown is complete when the last lineShutdown returns.
 	 */
-	tapix_live_get(&l);
+	fx_live(&l);
 	if (l.apps || l.opens || l.lines || l.calls || l.call_handles ||
 	    l.requests || l.providers || l.allocations || l.provider_objects)
 		fail_msg("alive: apps %zu opens %zu lines %zu calls %zu "
@@ -380,19 +601,34 @@ void fx_assert_nothing_alive(void)
 
 void fx_esp_counters(unsigned long out[4])
 {
-	char path[512];
-	const char *dirs = TAPIX_TEST_PROVIDER_DIR;
-	void (*fn)(unsigned long *);
-	void *dl;
+	if (fx_service()) {
+		sd_bus_message *r = NULL;
+		uint64_t v[4];
+		unsigned i;
 
-	snprintf(path, sizeof(path), "%.*s/esp.so", (int)strcspn(dirs, ":"),
-	         dirs);
-	dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
-	assert_non_null(dl);
-	*(void **)&fn = dlsym(dl, "esp_test_counters");
-	assert_non_null(fn);
-	fn(out);
-	dlclose(dl);
+		hook("EspCounters", &r, NULL);
+		assert_true(sd_bus_message_read(r, "tttt", &v[0], &v[1], &v[2],
+		                                &v[3]) >= 0);
+		sd_bus_message_unref(r);
+		for (i = 0; i < 4; i++)
+			out[i] = (unsigned long)v[i];
+		return;
+	}
+	{
+		char path[512];
+		const char *dirs = TAPIX_TEST_PROVIDER_DIR;
+		void (*fn)(unsigned long *);
+		void *dl;
+
+		snprintf(path, sizeof(path), "%.*s/esp.so",
+		         (int)strcspn(dirs, ":"), dirs);
+		dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+		assert_non_null(dl);
+		*(void **)&fn = dlsym(dl, "esp_test_counters");
+		assert_non_null(fn);
+		fn(out);
+		dlclose(dl);
+	}
 }
 
 #define FX_LOG_LINES 256
@@ -414,6 +650,13 @@ static void log_sink(enum tapix_log_level level, const char *module,
 
 void fx_log_start(void)
 {
+	if (fx_service()) {
+		sd_bus_message *r = NULL;
+
+		hook("LogStart", &r, NULL);
+		sd_bus_message_unref(r);
+		return;
+	}
 	pthread_mutex_lock(&log_lock);
 	log_n = 0;
 	pthread_mutex_unlock(&log_lock);
@@ -423,6 +666,8 @@ void fx_log_start(void)
 
 void fx_log_stop(void)
 {
+	if (fx_service())
+		return;
 	tapix_log_set_sink(NULL, NULL);
 	tapix_log_set_levels("err");
 }
@@ -431,6 +676,15 @@ unsigned fx_log_count(const char *text)
 {
 	unsigned i, n = 0;
 
+	if (fx_service()) {
+		sd_bus_message *r = NULL;
+		uint32_t c = 0;
+
+		hook("LogCount", &r, "s", text);
+		assert_true(sd_bus_message_read(r, "u", &c) >= 0);
+		sd_bus_message_unref(r);
+		return c;
+	}
 	pthread_mutex_lock(&log_lock);
 	for (i = 0; i < log_n; i++)
 		if (strstr(log_lines[i], text))

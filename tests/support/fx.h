@@ -34,9 +34,14 @@ struct fx_app {
 
 /*
  * Writes @conf (INI text; NULL = no configuration file, the built-in
- * default) to a temporary file and points TAPIX_CONF at it.
+ * default) to a temporary file and points TAPIX_CONF at it. In service
+ * mode (TAPIX_TEST_SERVICE=1) it also (re)starts tapixd with it, on a
+ * private bus, and the test's apps reach it through TAPIX_SERVICE.
  */
 void fx_config(const char *conf);
+
+/* True when the tests run through tapixd (client mode). */
+bool fx_service(void);
 
 /* The usual test configuration: esp with @lines lines, no delay. */
 void fx_config_esp(unsigned lines);
@@ -106,6 +111,12 @@ bool fx_readable(int fd);
  * created, [3] calls TAPI never closed before their line or session ended.
  */
 void fx_esp_counters(unsigned long out[4]);
+
+/*
+ * tapix_live_get, plus (in service mode) what tapixd holds beyond its own
+ * objects, through its test hooks.
+ */
+void fx_live(struct tapix_live *l);
 
 /*
  * Captures tapix's log lines at warning level and above until

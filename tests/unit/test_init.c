@@ -211,6 +211,10 @@ static void test_configuration_errors(void **s)
 	struct fx_app a;
 
 	(void)s;
+	/* through tapixd the service reads the file when it starts (its own
+	 * tests cover that); lineInitializeEx never sees it */
+	if (fx_service())
+		skip();
 	setenv("TAPIX_CONF", "/nonexistent/tapix.conf", 1);
 	assert_int_equal(fx_app_try_init(&a, "t", 0x00020002),
 	                 LINEERR_INIFILECORRUPT);
@@ -456,7 +460,7 @@ static void test_shutdown_from_inside_a_callback(void **s)
 	for (i = 0; i < 5000; i++) {
 		struct tapix_live l;
 
-		tapix_live_get(&l);
+		fx_live(&l);
 		if (!l.allocations && !l.provider_objects)
 			break;
 		usleep(1000);

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapixd: which users may use which lines. From tapix.conf:
+ *
+ *   [tapixd]
+ *   allow = user:alice group:callcenter   ; lines without a rule of their own
+ *   [line 0]
+ *   allow = uid:1000 gid:100 all
+ *
+ * Without any rule every user may use every line (a single-user machine);
+ * once a rule exists, a line without one follows [tapixd] allow, and with
+ * none of that either, only root may use it. Root may use every line.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <ini.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlog.h"
+#include "tapixd.h"
+
+#define MAX_LINES 4096
+#define MAX_IDS   64
+
+struct rule {
+	bool set;
+	bool all;
+	uid_t uids[MAX_IDS];
+	unsigned nuids;
+	gid_t gids[MAX_IDS];
+	unsigned ngids;
+};
+
+static struct rule deflt;
+static struct rule *lines; /* MAX_LINES entries */
+static bool any_rule;
+static int load_err;
+
+/* Parses "user:alice group:wheel uid:1000 gid:100 all" into @r. */
+static int parse_rule(struct rule *r, const char *value)
+{
+	const char *p = value;
+
+	memset(r, 0, sizeof(*r));
+	r->set = true;
+	while (*p) {
+		char tok[128];
+		size_t n;
+		char *end;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		n = strcspn(p, " \t,");
+		if (n == 0)
+			break;
+		if (n >= sizeof(tok))
+			return -EINVAL;
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		if (strcmp(tok, "all") == 0) {
+			r->all = true;
+		} else if (strncmp(tok, "user:", 5) == 0 ||
+		           strncmp(tok, "uid:", 4) == 0) {
+			struct passwd *pw = NULL;
+			unsigned long v = 0;
+
+			if (tok[0] == 'u' && tok[1] == 's') {
+				pw = getpwnam(tok + 5);
+			} else {
+				errno = 0;
+				v = strtoul(tok + 4, &end, 10);
+				if (errno || *end || end == tok + 4)
+					return -EINVAL;
+			}
+			if (tok[1] == 's' && !pw) {
+				log_err("acl: unknown user %s", tok + 5);
+				return -ENOENT;
+			}
+			if (r->nuids == MAX_IDS)
+				return -E2BIG;
+			r->uids[r->nuids++] = pw ? pw->pw_uid : (uid_t)v;
+		} else if (strncmp(tok, "group:", 6) == 0 ||
+		           strncmp(tok, "gid:", 4) == 0) {
+			struct group *gr = NULL;
+			unsigned long v = 0;
+
+			if (tok[0] == 'g' && tok[1] == 'r') {
+				gr = getgrnam(tok + 6);
+				if (!gr) {
+					log_err("acl: unknown group %s",
+					        tok + 6);
+					return -ENOENT;
+				}
+			} else {
+				errno = 0;
+				v = strtoul(tok + 4, &end, 10);
+				if (errno || *end || end == tok + 4)
+					return -EINVAL;
+			}
+			if (r->ngids == MAX_IDS)
+				return -E2BIG;
+			r->gids[r->ngids++] = gr ? gr->gr_gid : (gid_t)v;
+		} else {
+			log_err("acl: cannot read \"%s\"", tok);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int on_value(void *user, const char *section, const char *name,
+                    const char *value)
+{
+	unsigned long n;
+	char *end;
+	int e;
+
+	(void)user;
+	if (!name || load_err)
+		return 1;
+	if (strcmp(section, "tapixd") == 0 && strcmp(name, "allow") == 0) {
+		e = parse_rule(&deflt, value);
+	} else if (strncmp(section, "line ", 5) == 0 &&
+	           strcmp(name, "allow") == 0) {
+		errno = 0;
+		n = strtoul(section + 5, &end, 10);
+		if (errno || *end || end == section + 5 || n >= MAX_LINES) {
+			log_err("acl: bad section [%s]", section);
+			e = -EINVAL;
+		} else {
+			e = parse_rule(&lines[n], value);
+		}
+	} else {
+		return 1; /* the core's and the providers' keys */
+	}
+	if (e)
+		load_err = e;
+	any_rule = true;
+	return 1;
+}
+
+int acl_load(const char *path)
+{
+	struct rule *nl = calloc(MAX_LINES, sizeof(*nl));
+	struct rule *old = lines;
+	struct rule old_def = deflt;
+	bool old_any = any_rule;
+	int r;
+
+	if (!nl)
+		return -ENOMEM;
+	lines = nl;
+	memset(&deflt, 0, sizeof(deflt));
+	any_rule = false;
+	load_err = 0;
+	r = path ? ini_parse(path, on_value, NULL) : 0;
+	if (r == -1 && path) {
+		log_err("acl: cannot read %s", path);
+		r = -ENOENT;
+	} else if (r > 0) {
+		log_err("acl: %s: syntax error at line %d", path, r);
+		r = -EINVAL;
+	} else if (load_err) {
+		r = load_err;
+	}
+	if (r) {
+		/* keep the rules we had */
+		free(nl);
+		lines = old;
+		deflt = old_def;
+		any_rule = old_any;
+		return r;
+	}
+	free(old);
+	return 0;
+}
+
+void acl_free(void)
+{
+	free(lines);
+	lines = NULL;
+}
+
+static bool rule_allows(const struct rule *r, const struct who *w)
+{
+	unsigned i, j;
+
+	if (r->all)
+		return true;
+	for (i = 0; i < r->nuids; i++)
+		if (r->uids[i] == w->uid)
+			return true;
+	for (i = 0; i < r->ngids; i++) {
+		if (r->gids[i] == w->gid)
+			return true;
+		for (j = 0; j < w->ngroups; j++)
+			if (r->gids[i] == w->groups[j])
+				return true;
+	}
+	return false;
+}
+
+bool acl_allows(const struct who *w, DWORD dev)
+{
+	if (w->uid == 0 || !any_rule)
+		return true;
+	if (dev < MAX_LINES && lines && lines[dev].set)
+		return rule_allows(&lines[dev], w);
+	return deflt.set && rule_allows(&deflt, w);
+}
+
+int who_of(sd_bus_message *m, struct who *out)
+{
+	sd_bus_creds *c = NULL;
+	const gid_t *g = NULL;
+	int e, n;
+
+	memset(out, 0, sizeof(*out));
+	e = sd_bus_query_sender_creds(m,
+	                              SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
+	                                      SD_BUS_CREDS_SUPPLEMENTARY_GIDS,
+	                              &c);
+	if (e < 0)
+		return e;
+	/* the uid is required; groups only widen what a user may do */
+	e = sd_bus_creds_get_euid(c, &out->uid);
+	if (e >= 0 && sd_bus_creds_get_egid(c, &out->gid) < 0)
+		out->gid = (gid_t)-1;
+	if (e >= 0) {
+		n = sd_bus_creds_get_supplementary_gids(c, &g);
+		if (n > 0) {
+			out->ngroups = (unsigned)n > 64 ? 64 : (unsigned)n;
+			memcpy(out->groups, g, out->ngroups * sizeof(*g));
+		}
+	}
+	sd_bus_creds_unref(c);
+	return e < 0 ? e : 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapixd's own log lines, in the format of libtapix's (the service sets
+ * the library's sink to the same output): one line per event to stderr,
+ * which systemd's journal reads. Levels: module "tapixd" of TAPIX_LOG or
+ * --log ("info,tapixd=debug").
+ */
+#ifndef TAPIXD_DLOG_H
+#define TAPIXD_DLOG_H
+
+#include <tapix/tapix.h>
+
+/* Sets the level from a spec like TAPIX_LOG's; 0, or -1 if unreadable. */
+int dlog_set_levels(const char *spec);
+
+void dlog_emit(enum tapix_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes one formatted line (also the library's sink). */
+void dlog_line(enum tapix_log_level level, const char *module, const char *msg);
+
+#define log_err(...)   dlog_emit(TAPIX_LOG_ERR, __VA_ARGS__)
+#define log_warn(...)  dlog_emit(TAPIX_LOG_WARN, __VA_ARGS__)
+#define log_info(...)  dlog_emit(TAPIX_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) dlog_emit(TAPIX_LOG_DEBUG, __VA_ARGS__)
+
+#endif /* TAPIXD_DLOG_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapixd: the telephony service. One sd-event loop runs everything: the
+ * D-Bus side (sd-bus), the TAPI registrations it holds for its clients
+ * (their event descriptors are sources of the loop) and its own
+ * registration behind the Line/Call objects. The embedded libtapix core
+ * does the telephony: the service adds no second implementation of the
+ * rules, only the mapping to D-Bus and who may use what.
+ */
+#ifndef TAPIXD_H
+#define TAPIXD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include <tapi.h>
+
+#include "util/list.h"
+
+#define TAPIXD_BUS_NAME   "org.tapix.Tapix1"
+#define TAPIXD_PATH       "/org/tapix/Tapix1"
+#define TAPIXD_RPC_IFACE  "org.tapix.Tapi1"
+#define TAPIXD_MGR_IFACE  "org.tapix.Telephony1"
+#define TAPIXD_LINE_IFACE "org.tapix.Line1"
+#define TAPIXD_CALL_IFACE "org.tapix.Call1"
+#define TAPIXD_LINE_PATH  TAPIXD_PATH "/Line"
+#define TAPIXD_CALL_PATH  TAPIXD_PATH "/Call"
+
+/* Who is calling: from the bus (sd_bus_query_sender_creds), never from
+ * the message. */
+struct who {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	unsigned ngroups;
+};
+
+struct daemon {
+	sd_event *event;
+	sd_bus *bus;
+	const char *conf_path; /* tapix.conf, for the access rules */
+	DWORD ndevs;           /* line devices of the core */
+	bool stopping;
+	bool test_hooks; /* --test-hooks */
+	bool no_objects; /* --no-objects: no Line/Call objects */
+};
+
+extern struct daemon d;
+
+/* acl.c: which uids and gids may use which lines ([line N] allow = ...) */
+int acl_load(const char *path);
+void acl_free(void);
+bool acl_allows(const struct who *w, DWORD dev);
+/* The credentials of @m's sender; -errno on failure. */
+int who_of(sd_bus_message *m, struct who *out);
+
+/* rpc.c: the client-mode interface (org.tapix.Tapi1) */
+int rpc_start(void);
+void rpc_stop(void); /* lineShutdown of every client registration */
+
+/* hooks.c: org.tapix.Test1, for the project's tests (--test-hooks) */
+int hooks_start(void);
+void hooks_stop(void);
+void hooks_log(const char *module, const char *msg);
+
+/* tel.c: the Line and Call objects (org.tapix.Telephony1 and friends) */
+int tel_start(void);
+void tel_stop(void);
+
+#endif /* TAPIXD_H */

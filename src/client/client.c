@@ -1,0 +1,1385 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Client mode (see client.h): each tapi.h function becomes one method call
+ * of org.tapix.Tapi1 on tapixd; the registration's messages come back as
+ * Message signals that a reader thread queues here, to be fetched with
+ * lineGetMessage (USEEVENT: an eventfd readable while messages wait) or
+ * delivered by a thread per registration (callbacks, completion
+ * descriptor), as in embedded mode.
+ *
+ * Exactness: the service tags each message with the handle whose death
+ * voids it (its guard) and that handle's open; when the app kills handles
+ * itself (lineDeallocateCall, lineClose, lineShutdown) or the provider
+ * closes a line (LINE_CLOSE), messages still queued here for them are
+ * dropped, as the embedded core drops them (tapi-messages-and-states.md
+ * §2). Handles a request creates are written before its LINE_REPLY is
+ * queued.
+ *
+ * Threads: cl.lock guards everything here, the bus included; a D-Bus call
+ * holds it until its reply, then dispatches the signals read meanwhile.
+ * Callbacks run without it.
+ */
+#define LOG_MODULE "client"
+#include "client/client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "util/log.h"
+
+#define BUS_NAME   "org.tapix.Tapix1"
+#define BUS_PATH   "/org/tapix/Tapix1"
+#define BUS_IFACE  "org.tapix.Tapi1"
+#define CALL_USEC  (60ULL * 1000 * 1000) /* a method call's time limit */
+#define MAX_STRUCT (1u << 20)
+#define QUEUE_MIN  64u
+#define VER_HIGH   0x00020002
+#define VER_1_4    0x00010004
+
+struct cmsg {
+	LINEMESSAGE m;
+	uint32_t guard; /* handle whose death voids it, or 0 */
+	uint32_t line;  /* open of that handle, or 0 */
+};
+
+/* A request whose LINE_REPLY writes handles into the app's memory. */
+struct cpend {
+	struct cpend *next;
+	LONG req;
+	HLINE line;
+	HCALL *p[2];
+	unsigned np;
+};
+
+struct capp {
+	struct capp *next;
+	HLINEAPP h;
+	uint32_t mode;
+	LINECALLBACK cb;
+	int evfd;
+	bool evfd_set;
+	int portfd;
+	DWORD_PTR port_key;
+	int wakefd;
+	struct cmsg *q;
+	unsigned qcap, qhead, qcount;
+	struct cpend *pend;
+	HLINE *lines; /* its opens, to find the app a request belongs to */
+	unsigned nlines, linecap;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool has_thread;
+	bool dead;
+	unsigned refs;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	sd_bus *bus;
+	pthread_t reader;
+	bool reader_on;
+	struct capp *apps;
+	unsigned napps;
+	unsigned npend;
+	bool lost; /* tapixd left the bus */
+} cl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* ---- mode -----------------------------------------------------------------
+ */
+
+bool client_on(void)
+{
+	return __atomic_load_n(&cl.napps, __ATOMIC_ACQUIRE) > 0;
+}
+
+bool client_on_for_init(void)
+{
+	const char *s = getenv("TAPIX_SERVICE");
+
+	return client_on() || (s && *s);
+}
+
+unsigned client_live(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&cl.lock);
+	n = cl.napps + cl.npend;
+	pthread_mutex_unlock(&cl.lock);
+	return n;
+}
+
+/* ---- registrations and their queues ----------------------------------------
+ */
+
+static struct capp *app_find(HLINEAPP h)
+{
+	struct capp *a;
+
+	for (a = cl.apps; a; a = a->next)
+		if (a->h == h && !a->dead)
+			return a;
+	return NULL;
+}
+
+static void evfd_set(struct capp *a, bool on)
+{
+	uint64_t v = 1;
+	ssize_t n;
+
+	if (a->evfd < 0 || a->evfd_set == on)
+		return;
+	n = on ? write(a->evfd, &v, sizeof(v)) : read(a->evfd, &v, sizeof(v));
+	if (n != (ssize_t)sizeof(v) && !(n < 0 && errno == EAGAIN))
+		log_warn("app %08x: event descriptor update failed", a->h);
+	a->evfd_set = on;
+}
+
+static bool q_push(struct capp *a, const struct cmsg *m)
+{
+	if (a->qcount == a->qcap) {
+		unsigned ncap = a->qcap ? a->qcap * 2 : QUEUE_MIN, i;
+		struct cmsg *nq = malloc((size_t)ncap * sizeof(*nq));
+
+		if (!nq)
+			return false;
+		for (i = 0; i < a->qcount; i++)
+			nq[i] = a->q[(a->qhead + i) & (a->qcap - 1)];
+		free(a->q);
+		a->q = nq;
+		a->qcap = ncap;
+		a->qhead = 0;
+	}
+	a->q[(a->qhead + a->qcount) & (a->qcap - 1)] = *m;
+	a->qcount++;
+	if (a->qcount == 1) {
+		evfd_set(a, true);
+		pthread_cond_broadcast(&a->cond);
+	}
+	return true;
+}
+
+static bool q_pop(struct capp *a, LINEMESSAGE *out)
+{
+	if (!a->qcount)
+		return false;
+	*out = a->q[a->qhead].m;
+	a->qhead = (a->qhead + 1) & (a->qcap - 1);
+	a->qcount--;
+	if (!a->qcount)
+		evfd_set(a, false);
+	return true;
+}
+
+/*
+ * Drops queued messages voided by the death of @h (as guard) or, with
+ * @line_too, of the open @h and every call of it.
+ */
+static void q_purge(struct capp *a, uint32_t h, bool line_too)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < a->qcount; i++) {
+		struct cmsg *m = &a->q[(a->qhead + i) & (a->qcap - 1)];
+
+		if (m->guard == h || (line_too && m->line == h))
+			continue;
+		a->q[(a->qhead + n) & (a->qcap - 1)] = *m;
+		n++;
+	}
+	a->qcount = n;
+	if (!n)
+		evfd_set(a, false);
+}
+
+static void pend_drop_line(struct capp *a, HLINE line)
+{
+	struct cpend **pp = &a->pend;
+
+	while (*pp) {
+		struct cpend *p = *pp;
+
+		if (line && p->line != line) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		cl.npend--;
+		free(p);
+	}
+}
+
+static struct capp *app_of_line(HLINE line)
+{
+	struct capp *a;
+	unsigned i;
+
+	for (a = cl.apps; a; a = a->next)
+		for (i = 0; i < a->nlines; i++)
+			if (a->lines[i] == line)
+				return a;
+	return NULL;
+}
+
+static void line_add(struct capp *a, HLINE line)
+{
+	if (a->nlines == a->linecap) {
+		unsigned n = a->linecap ? a->linecap * 2 : 8;
+		HLINE *nl = realloc(a->lines, n * sizeof(*nl));
+
+		if (!nl) {
+			log_err("app %08x: out of memory, line %08x untracked",
+			        a->h, line);
+			return;
+		}
+		a->lines = nl;
+		a->linecap = n;
+	}
+	a->lines[a->nlines++] = line;
+}
+
+static void line_del(struct capp *a, HLINE line)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nlines; i++) {
+		if (a->lines[i] == line) {
+			a->lines[i] = a->lines[--a->nlines];
+			return;
+		}
+	}
+}
+
+static void app_unref(struct capp *a)
+{
+	if (--a->refs)
+		return;
+	free(a->lines);
+	if (a->evfd >= 0)
+		close(a->evfd);
+	if (a->wakefd >= 0)
+		close(a->wakefd);
+	pthread_cond_destroy(&a->cond);
+	free(a->q);
+	free(a);
+}
+
+/* Marks @a dead and out of the list; its delivery thread ends. */
+static void app_kill(struct capp *a)
+{
+	struct capp **pp;
+	uint64_t v = 1;
+
+	for (pp = &cl.apps; *pp; pp = &(*pp)->next) {
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+	}
+	a->dead = true;
+	a->qcount = 0;
+	evfd_set(a, false);
+	pend_drop_line(a, 0);
+	pthread_cond_broadcast(&a->cond);
+	if (a->wakefd >= 0 && write(a->wakefd, &v, sizeof(v)) < 0)
+		log_debug("app %08x: wake failed", a->h);
+	__atomic_store_n(&cl.napps, cl.napps - 1, __ATOMIC_RELEASE);
+}
+
+/* ---- delivery (callbacks, completion descriptor) ---------------------------
+ */
+
+/* Writes one record to the app's descriptor; false when the app died. */
+static bool port_write(struct capp *a, const LINEMESSAGE *m)
+{
+	struct {
+		DWORD_PTR key;
+		LINEMESSAGE msg;
+	} rec;
+	struct pollfd pfd[2];
+
+	memset(&rec, 0, sizeof(rec));
+	rec.key = a->port_key;
+	rec.msg = *m;
+	pfd[0].fd = a->portfd;
+	pfd[0].events = POLLOUT;
+	pfd[1].fd = a->wakefd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		ssize_t n;
+
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (pfd[1].revents)
+			return false;
+		if (pfd[0].revents & (POLLERR | POLLNVAL))
+			return false;
+		n = write(a->portfd, &rec, sizeof(rec));
+		if (n == (ssize_t)sizeof(rec))
+			return true;
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		return false;
+	}
+}
+
+static void *delivery_main(void *arg)
+{
+	struct capp *a = arg;
+	LINEMESSAGE m;
+	bool self_detach;
+
+	pthread_mutex_lock(&cl.lock);
+	for (;;) {
+		while (!a->dead && !q_pop(a, &m))
+			pthread_cond_wait(&a->cond, &cl.lock);
+		if (a->dead)
+			break;
+		pthread_mutex_unlock(&cl.lock);
+		/* no lock held: the callback may call any TAPI function */
+		if (a->mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW)
+			a->cb(m.hDevice, m.dwMessageID, m.dwCallbackInstance,
+			      m.dwParam1, m.dwParam2, m.dwParam3);
+		else
+			port_write(a, &m);
+		pthread_mutex_lock(&cl.lock);
+	}
+	/* lineShutdown from a callback: nobody joins this thread */
+	self_detach = a->has_thread == false;
+	if (self_detach)
+		pthread_detach(pthread_self());
+	app_unref(a);
+	pthread_mutex_unlock(&cl.lock);
+	return NULL;
+}
+
+/* ---- the bus --------------------------------------------------------------
+ */
+
+static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	uint32_t h, hdev, id, guard, line;
+	uint64_t cbinst, p1, p2, p3;
+	const uint32_t *hs = NULL;
+	size_t nhs = 0;
+	struct capp *a;
+	struct cmsg c;
+
+	(void)userdata;
+	(void)e;
+	if (sd_bus_message_read(m, "uuuttttuu", &h, &hdev, &id, &cbinst, &p1,
+	                        &p2, &p3, &guard, &line) < 0 ||
+	    sd_bus_message_read_array(m, 'u', (const void **)&hs, &nhs) < 0)
+		return 0;
+	a = app_find(h);
+	if (!a)
+		return 0;
+	nhs /= sizeof(uint32_t);
+	if (id == LINE_REPLY) {
+		struct cpend **pp;
+
+		for (pp = &a->pend; *pp; pp = &(*pp)->next) {
+			struct cpend *p = *pp;
+			unsigned i;
+
+			if (p->req != (LONG)p1)
+				continue;
+			/* spec: tapi-functions.md §8 — before the reply */
+			for (i = 0; i < p->np && i < nhs; i++)
+				if (p->p[i])
+					*p->p[i] = hs[i];
+			*pp = p->next;
+			cl.npend--;
+			free(p);
+			break;
+		}
+	} else if (id == LINE_CLOSE) {
+		/* the provider closed the line: its handles died now */
+		q_purge(a, line, true);
+		pend_drop_line(a, line);
+		line_del(a, line);
+	}
+	memset(&c, 0, sizeof(c));
+	c.m.hDevice = hdev;
+	c.m.dwMessageID = id;
+	c.m.dwCallbackInstance = (DWORD_PTR)cbinst;
+	c.m.dwParam1 = (DWORD_PTR)p1;
+	c.m.dwParam2 = (DWORD_PTR)p2;
+	c.m.dwParam3 = (DWORD_PTR)p3;
+	c.guard = guard;
+	c.line = line;
+	if (!q_push(a, &c))
+		log_err("app %08x: out of memory, message %u lost", a->h,
+		        (unsigned)id);
+	return 0;
+}
+
+/* tapixd left the bus: every registration hears LINEDEVSTATE_REINIT. */
+static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *name, *old, *nw;
+	struct capp *a;
+
+	(void)userdata;
+	(void)e;
+	if (sd_bus_message_read(m, "sss", &name, &old, &nw) < 0 ||
+	    strcmp(name, BUS_NAME) != 0 || *nw)
+		return 0;
+	log_err("tapixd left the bus: registrations are void");
+	cl.lost = true;
+	for (a = cl.apps; a; a = a->next) {
+		struct cmsg c;
+
+		memset(&c, 0, sizeof(c));
+		c.m.dwMessageID = LINE_LINEDEVSTATE;
+		c.m.dwParam1 = LINEDEVSTATE_REINIT;
+		q_push(a, &c);
+	}
+	return 0;
+}
+
+/* Dispatches what was read from the bus meanwhile; cl.lock held. */
+static void drain(void)
+{
+	if (cl.bus)
+		while (sd_bus_process(cl.bus, NULL) > 0)
+			;
+}
+
+static void *reader_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct pollfd p;
+		int ev;
+
+		pthread_mutex_lock(&cl.lock);
+		drain();
+		p.fd = sd_bus_get_fd(cl.bus);
+		ev = sd_bus_get_events(cl.bus);
+		pthread_mutex_unlock(&cl.lock);
+		if (p.fd < 0 || ev < 0)
+			break;
+		p.events = (short)ev;
+		p.revents = 0;
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			break;
+		if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			pthread_mutex_lock(&cl.lock);
+			drain();
+			pthread_mutex_unlock(&cl.lock);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static sd_bus_slot *msg_slot, *owner_slot;
+
+/* Connects once per process to the bus TAPIX_SERVICE names. */
+static LONG bus_open(void)
+{
+	const char *s = getenv("TAPIX_SERVICE");
+	int e;
+
+	if (cl.bus) {
+		/* after tapixd left: its successor answers on the same name */
+		if (cl.lost && !cl.napps)
+			cl.lost = false;
+		return 0;
+	}
+	if (!s || !*s)
+		return LINEERR_NODRIVER;
+	if (strcmp(s, "system") == 0) {
+		e = sd_bus_open_system(&cl.bus);
+	} else if (strcmp(s, "session") == 0) {
+		e = sd_bus_open_user(&cl.bus);
+	} else {
+		e = sd_bus_new(&cl.bus);
+		if (e >= 0)
+			e = sd_bus_set_address(cl.bus, s);
+		if (e >= 0)
+			e = sd_bus_set_bus_client(cl.bus, 1);
+		if (e >= 0)
+			e = sd_bus_start(cl.bus);
+	}
+	if (e >= 0)
+		e = sd_bus_match_signal(cl.bus, &msg_slot, NULL, BUS_PATH,
+		                        BUS_IFACE, "Message", on_message, NULL);
+	if (e >= 0)
+		e = sd_bus_match_signal(
+			cl.bus, &owner_slot, "org.freedesktop.DBus",
+			"/org/freedesktop/DBus", "org.freedesktop.DBus",
+			"NameOwnerChanged", on_owner, NULL);
+	if (e >= 0 && pthread_create(&cl.reader, NULL, reader_main, NULL) == 0)
+		cl.reader_on = true;
+	else if (e >= 0)
+		e = -EAGAIN;
+	if (e < 0) {
+		log_err("cannot reach tapixd on %s: %s", s, strerror(-e));
+		msg_slot = sd_bus_slot_unref(msg_slot);
+		owner_slot = sd_bus_slot_unref(owner_slot);
+		cl.bus = sd_bus_flush_close_unref(cl.bus);
+		return LINEERR_NODRIVER;
+	}
+	return 0;
+}
+
+static int new_call(const char *member, sd_bus_message **m)
+{
+	if (!cl.bus)
+		return -ENOTCONN;
+	return sd_bus_message_new_method_call(cl.bus, m, BUS_NAME, BUS_PATH,
+	                                      BUS_IFACE, member);
+}
+
+/*
+ * Sends @m (consumed), waits for the reply (*reply, unref it) and reads
+ * its LONG result. Any D-Bus failure is LINEERR_OPERATIONFAILED.
+ */
+static LONG call(sd_bus_message *m, sd_bus_message **reply)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	int32_t r = LINEERR_OPERATIONFAILED;
+	int e;
+
+	*reply = NULL;
+	e = m ? sd_bus_call(cl.bus, m, CALL_USEC, &err, reply) : -ENOMEM;
+	sd_bus_message_unref(m);
+	if (e < 0) {
+		log_err("tapixd: %s", err.message ? err.message : strerror(-e));
+		sd_bus_error_free(&err);
+		*reply = NULL;
+		return LINEERR_OPERATIONFAILED;
+	}
+	if (sd_bus_message_read(*reply, "i", &r) < 0)
+		r = LINEERR_OPERATIONFAILED;
+	return r;
+}
+
+/* Appends an optional input structure: its dwTotalSize bytes, or none. */
+static int append_struct(sd_bus_message *m, const void *s)
+{
+	DWORD total = 0;
+
+	if (s)
+		memcpy(&total, s, 4);
+	if (total > MAX_STRUCT)
+		total = MAX_STRUCT;
+	if (s && total < 4)
+		total = 4; /* the service answers STRUCTURETOOSMALL */
+	return sd_bus_message_append_array(m, 'y', s, s ? total : 0);
+}
+
+/* Copies an output structure from @reply into @buf (r was 0). */
+static LONG read_struct(sd_bus_message *reply, void *buf)
+{
+	const void *p;
+	size_t n;
+	DWORD total;
+
+	if (sd_bus_message_read_array(reply, 'y', &p, &n) < 0)
+		return LINEERR_OPERATIONFAILED;
+	memcpy(&total, buf, 4);
+	if (n > total)
+		return LINEERR_OPERATIONFAILED;
+	memcpy(buf, p, n);
+	return 0;
+}
+
+/* A result only: the usual shape of a method. */
+static LONG simple(sd_bus_message *m, int append_err)
+{
+	sd_bus_message *reply;
+	LONG r;
+
+	if (append_err < 0) {
+		sd_bus_message_unref(m);
+		return LINEERR_NOMEM;
+	}
+	r = call(m, &reply);
+	sd_bus_message_unref(reply);
+	drain();
+	return r;
+}
+
+/* ---- registrations ---------------------------------------------------------
+ */
+
+static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
+                    uint32_t api, bool legacy, int portfd, DWORD_PTR key,
+                    DWORD *ndevs, DWORD *ver_out, int *evfd)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	uint32_t h = 0, n = 0, ver = 0;
+	struct capp *a;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	r = bus_open();
+	if (r)
+		goto out;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	a->mode = mode;
+	a->cb = cb;
+	a->portfd = portfd;
+	a->port_key = key;
+	a->evfd = a->wakefd = -1;
+	a->refs = 1;
+	pthread_cond_init(&a->cond, NULL);
+	if (mode == LINEINITIALIZEEXOPTION_USEEVENT)
+		a->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT)
+		a->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if ((mode == LINEINITIALIZEEXOPTION_USEEVENT && a->evfd < 0) ||
+	    (mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT &&
+	     a->wakefd < 0)) {
+		app_unref(a);
+		r = LINEERR_RESOURCEUNAVAIL;
+		goto out;
+	}
+	e = new_call("Initialize", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ssuu", name ? name : "",
+		                          program_invocation_short_name, api,
+		                          legacy ? 1 : 0);
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		app_unref(a);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	r = call(m, &reply);
+	if (r == 0 && sd_bus_message_read(reply, "uuu", &h, &n, &ver) < 0)
+		r = LINEERR_OPERATIONFAILED;
+	sd_bus_message_unref(reply);
+	if (r) {
+		app_unref(a);
+		goto out;
+	}
+	a->h = h;
+	if (mode != LINEINITIALIZEEXOPTION_USEEVENT) {
+		a->refs++; /* the delivery thread's */
+		if (pthread_create(&a->thread, NULL, delivery_main, a) != 0) {
+			a->refs--;
+			app_unref(a);
+			/* the service holds a registration nobody uses */
+			m = NULL;
+			if (new_call("Shutdown", &m) >= 0 &&
+			    sd_bus_message_append(m, "u", h) >= 0) {
+				call(m, &reply);
+				sd_bus_message_unref(reply);
+			} else {
+				sd_bus_message_unref(m);
+			}
+			r = LINEERR_RESOURCEUNAVAIL;
+			goto out;
+		}
+		a->has_thread = true;
+	}
+	a->next = cl.apps;
+	cl.apps = a;
+	__atomic_store_n(&cl.napps, cl.napps + 1, __ATOMIC_RELEASE);
+	*lph = h;
+	*ndevs = n;
+	if (ver_out)
+		*ver_out = ver;
+	*evfd = a->evfd;
+	drain();
+out:
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineInitializeEx(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                         LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
+                         LPDWORD lpdwAPIVersion,
+                         LPLINEINITIALIZEEXPARAMS lpParams)
+{
+	uint32_t mode = lpParams->dwOptions &
+	                ~(uint32_t)LINEINITIALIZEEXOPTION_CALLHUBTRACKING;
+	uint32_t api = *lpdwAPIVersion < VER_HIGH ? *lpdwAPIVersion : VER_HIGH;
+	HLINEAPP h = 0;
+	DWORD ndevs = 0, ver = 0;
+	int evfd = -1;
+	LONG r;
+
+	r = do_init(
+		&h, mode,
+		mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW ? lpfnCallback
+							       : NULL,
+		lpszFriendlyAppName, api, false,
+		mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT
+			? TAPIX_HANDLE_TO_FD(lpParams->Handles.hCompletionPort)
+			: -1,
+		lpParams->dwCompletionKey, &ndevs, &ver, &evfd);
+	if (r)
+		return r;
+	*lphLineApp = h;
+	*lpdwNumDevs = ndevs;
+	*lpdwAPIVersion = ver;
+	lpParams->dwNeededSize = lpParams->dwUsedSize =
+		sizeof(LINEINITIALIZEEXPARAMS);
+	if (mode == LINEINITIALIZEEXOPTION_USEEVENT)
+		lpParams->Handles.hEvent = TAPIX_FD_TO_HANDLE(evfd);
+	return 0;
+}
+
+LONG cl_lineInitialize(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                       LPCSTR lpszAppName, LPDWORD lpdwNumDevs)
+{
+	HLINEAPP h = 0;
+	DWORD ndevs = 0;
+	int evfd;
+	LONG r;
+
+	r = do_init(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW, lpfnCallback,
+	            lpszAppName, VER_1_4, true, -1, 0, &ndevs, NULL, &evfd);
+	if (r)
+		return r;
+	*lphLineApp = h;
+	*lpdwNumDevs = ndevs;
+	return 0;
+}
+
+LONG cl_lineShutdown(HLINEAPP hLineApp)
+{
+	sd_bus_message *m = NULL;
+	struct capp *a;
+	bool join;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	a = app_find(hLineApp);
+	if (!a) {
+		pthread_mutex_unlock(&cl.lock);
+		return LINEERR_INVALAPPHANDLE;
+	}
+	e = new_call("Shutdown", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "u", hLineApp);
+	r = simple(m, e);
+	if (r == 0 || cl.lost) {
+		/* spec: termination.md §6 — nothing is delivered after it */
+		app_kill(a);
+		join = a->has_thread &&
+		       !pthread_equal(a->thread, pthread_self());
+		if (a->has_thread && !join)
+			a->has_thread = false; /* from a callback: detaches */
+		pthread_mutex_unlock(&cl.lock);
+		if (join)
+			pthread_join(a->thread, NULL);
+		pthread_mutex_lock(&cl.lock);
+		app_unref(a);
+		r = 0;
+	}
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
+                       DWORD dwTimeout)
+{
+	struct timespec deadline;
+	struct capp *a;
+	LONG r;
+
+	pthread_mutex_lock(&cl.lock);
+	a = app_find(hLineApp);
+	/* spec: tapi-functions.md §7 — only for USEEVENT registrations */
+	if (!a || a->mode != LINEINITIALIZEEXOPTION_USEEVENT) {
+		r = LINEERR_INVALAPPHANDLE;
+		goto out;
+	}
+	if (!lpMessage) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (dwTimeout != 0 && dwTimeout != INFINITE) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += dwTimeout / 1000;
+		deadline.tv_nsec += (long)(dwTimeout % 1000) * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+	}
+	a->refs++;
+	for (;;) {
+		int err;
+
+		if (a->dead) {
+			r = LINEERR_INVALAPPHANDLE;
+			break;
+		}
+		if (q_pop(a, lpMessage)) {
+			r = 0;
+			break;
+		}
+		if (dwTimeout == 0) {
+			r = LINEERR_OPERATIONFAILED;
+			break;
+		}
+		if (dwTimeout == INFINITE)
+			err = pthread_cond_wait(&a->cond, &cl.lock);
+		else
+			err = pthread_cond_timedwait(&a->cond, &cl.lock,
+			                             &deadline);
+		if (err == ETIMEDOUT) {
+			r = !a->dead && q_pop(a, lpMessage)
+			            ? 0
+			            : (a->dead ? LINEERR_INVALAPPHANDLE
+			                       : LINEERR_OPERATIONFAILED);
+			break;
+		}
+	}
+	app_unref(a);
+out:
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+/* ---- devices ----------------------------------------------------------------
+ */
+
+LONG cl_lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
+                                DWORD dwAPILowVersion, DWORD dwAPIHighVersion,
+                                LPDWORD lpdwAPIVersion,
+                                LPLINEEXTENSIONID lpExtensionID)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	const void *ext;
+	uint32_t ver = 0;
+	size_t n;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("NegotiateAPIVersion", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uuuubb", hLineApp, dwDeviceID,
+		                          dwAPILowVersion, dwAPIHighVersion,
+		                          lpdwAPIVersion != NULL,
+		                          lpExtensionID != NULL);
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	r = call(m, &reply);
+	if (r == 0) {
+		if (sd_bus_message_read(reply, "u", &ver) < 0 ||
+		    sd_bus_message_read_array(reply, 'y', &ext, &n) < 0 ||
+		    n != sizeof(LINEEXTENSIONID)) {
+			r = LINEERR_OPERATIONFAILED;
+		} else {
+			if (lpdwAPIVersion)
+				*lpdwAPIVersion = ver;
+			if (lpExtensionID)
+				memcpy(lpExtensionID, ext, n);
+		}
+	}
+	sd_bus_message_unref(reply);
+	drain();
+out:
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+/*
+ * A query: @member with the arguments @types/... already appended by
+ * @fill, then (b has, u total); the structure comes back into @buf.
+ */
+static LONG query(sd_bus_message *m, int e, void *buf)
+{
+	sd_bus_message *reply = NULL;
+	DWORD total = 0;
+	LONG r;
+
+	if (buf)
+		memcpy(&total, buf, 4);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "bu", buf != NULL, total);
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		return LINEERR_NOMEM;
+	}
+	r = call(m, &reply);
+	if (r == 0)
+		r = read_struct(reply, buf);
+	sd_bus_message_unref(reply);
+	drain();
+	return r;
+}
+
+LONG cl_lineGetDevCaps(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAPIVersion,
+                       DWORD dwExtVersion, LPLINEDEVCAPS lpLineDevCaps)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("GetDevCaps", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uuuu", hLineApp, dwDeviceID,
+		                          dwAPIVersion, dwExtVersion);
+	r = query(m, e, lpLineDevCaps);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineGetAddressCaps(HLINEAPP hLineApp, DWORD dwDeviceID,
+                           DWORD dwAddressID, DWORD dwAPIVersion,
+                           DWORD dwExtVersion, LPLINEADDRESSCAPS lpAddressCaps)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("GetAddressCaps", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uuuuu", hLineApp, dwDeviceID,
+		                          dwAddressID, dwAPIVersion,
+		                          dwExtVersion);
+	r = query(m, e, lpAddressCaps);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+/* ---- lines ------------------------------------------------------------------
+ */
+
+LONG cl_lineOpen(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
+                 DWORD dwAPIVersion, DWORD dwExtVersion,
+                 DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
+                 DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	uint32_t line = 0;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("Open", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uubuutuu", hLineApp, dwDeviceID,
+		                          lphLine != NULL, dwAPIVersion,
+		                          dwExtVersion,
+		                          (uint64_t)dwCallbackInstance,
+		                          dwPrivileges, dwMediaModes);
+	if (e >= 0)
+		e = append_struct(m, lpCallParams);
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	r = call(m, &reply);
+	if (r == 0 && sd_bus_message_read(reply, "u", &line) >= 0) {
+		struct capp *a = app_find(hLineApp);
+
+		if (a)
+			line_add(a, line);
+		if (lphLine)
+			*lphLine = line;
+	}
+	sd_bus_message_unref(reply);
+	drain();
+out:
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineClose(HLINE hLine)
+{
+	sd_bus_message *m = NULL;
+	struct capp *a;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("Close", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "u", hLine);
+	r = simple(m, e);
+	if (r == 0) {
+		/*
+		 * Every message sent before the reply is queued now (drain):
+		 * drop those about the open and its calls, as the core does.
+		 */
+		a = app_of_line(hLine);
+		if (a) {
+			q_purge(a, hLine, true);
+			pend_drop_line(a, hLine);
+			line_del(a, hLine);
+		}
+	}
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
+                              DWORD dwAddressStates)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("SetStatusMessages", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uuu", hLine, dwLineStates,
+		                          dwAddressStates);
+	r = simple(m, e);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+/* The queries on a line or call handle: (u h, u a1, u a2, b has, u total) */
+static LONG handle_query(const char *member, uint32_t h, uint32_t a1,
+                         uint32_t a2, void *buf)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call(member, &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uuu", h, a1, a2);
+	r = query(m, e, buf);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineGetLineDevStatus(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
+{
+	return handle_query("GetLineDevStatus", hLine, 0, 0, lpLineDevStatus);
+}
+
+LONG cl_lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
+                        LPLINECALLLIST lpCallList)
+{
+	return handle_query("GetNewCalls", hLine, dwAddressID, dwSelect,
+	                    lpCallList);
+}
+
+LONG cl_lineGetCallInfo(HCALL hCall, LPLINECALLINFO lpCallInfo)
+{
+	return handle_query("GetCallInfo", hCall, 0, 0, lpCallInfo);
+}
+
+LONG cl_lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
+{
+	return handle_query("GetCallStatus", hCall, 0, 0, lpCallStatus);
+}
+
+LONG cl_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
+{
+	return handle_query("GetConfRelatedCalls", hCall, 0, 0, lpCallList);
+}
+
+/* ---- calls ------------------------------------------------------------------
+ */
+
+/*
+ * After a request that writes handles: remember where, for its LINE_REPLY.
+ * The reply cannot have been dispatched yet: we hold cl.lock since the
+ * method returned. Without memory for it, the handles are lost.
+ */
+static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
+{
+	struct cpend *p;
+	struct capp *a;
+
+	if (req <= 0 || (!p1 && !p2))
+		return;
+	a = app_of_line(line);
+	p = a ? calloc(1, sizeof(*p)) : NULL;
+	if (!p) {
+		log_err("request %08x: out of memory, its handles will not "
+		        "be written",
+		        (unsigned)req);
+		return;
+	}
+	p->req = req;
+	p->line = line;
+	p->p[0] = p1;
+	p->p[1] = p2;
+	p->np = 2;
+	p->next = a->pend;
+	a->pend = p;
+	cl.npend++;
+}
+
+/* Sends a creating request's method; reads (i r, u line). */
+static LONG creating(sd_bus_message *m, int e, HCALL *p1, HCALL *p2)
+{
+	sd_bus_message *reply = NULL;
+	uint32_t line = 0;
+	LONG r;
+
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		return LINEERR_NOMEM;
+	}
+	r = call(m, &reply);
+	if (reply && sd_bus_message_read(reply, "u", &line) < 0)
+		line = 0;
+	sd_bus_message_unref(reply);
+	remember(r, line, p1, p2);
+	drain();
+	return r;
+}
+
+LONG cl_lineMakeCall(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
+                     DWORD dwCountryCode, LPLINECALLPARAMS const lpCallParams)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("MakeCall", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(
+			m, "ubbsu", hLine, lphCall != NULL,
+			lpszDestAddress != NULL,
+			lpszDestAddress ? lpszDestAddress : "", dwCountryCode);
+	if (e >= 0)
+		e = append_struct(m, lpCallParams);
+	r = creating(m, e, lphCall, NULL);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size)
+{
+	sd_bus_message *m = NULL;
+	DWORD n = uui ? size : 0;
+	LONG r;
+	int e;
+
+	/* the core checks dwSize against the line's limits first: a huge
+	 * size with a pointer is sent truncated, the service sees the size */
+	if (n > MAX_STRUCT)
+		n = MAX_STRUCT;
+	pthread_mutex_lock(&cl.lock);
+	e = new_call(member, &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ub", hCall, uui != NULL);
+	if (e >= 0)
+		e = sd_bus_message_append_array(m, 'y', uui, n);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "u", size);
+	r = simple(m, e);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op("Accept", hCall, lpsUserUserInfo, dwSize);
+}
+
+LONG cl_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op("Answer", hCall, lpsUserUserInfo, dwSize);
+}
+
+LONG cl_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op("Drop", hCall, lpsUserUserInfo, dwSize);
+}
+
+LONG cl_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+{
+	return uui_op("SendUserUserInfo", hCall, lpsUserUserInfo, dwSize);
+}
+
+static LONG call_op(const char *member, HCALL hCall)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+
+	pthread_mutex_lock(&cl.lock);
+	r = simple(m, new_call(member, &m) < 0
+	                      ? -1
+	                      : sd_bus_message_append(m, "u", hCall));
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineReleaseUserUserInfo(HCALL hCall)
+{
+	return call_op("ReleaseUserUserInfo", hCall);
+}
+
+LONG cl_lineHold(HCALL hCall)
+{
+	return call_op("Hold", hCall);
+}
+
+LONG cl_lineUnhold(HCALL hCall)
+{
+	return call_op("Unhold", hCall);
+}
+
+LONG cl_lineRemoveFromConference(HCALL hCall)
+{
+	return call_op("RemoveFromConference", hCall);
+}
+
+LONG cl_lineDeallocateCall(HCALL hCall)
+{
+	sd_bus_message *m = NULL;
+	struct capp *a;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("DeallocateCall", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "u", hCall);
+	r = simple(m, e);
+	if (r == 0)
+		for (a = cl.apps; a; a = a->next)
+			q_purge(a, hCall, false);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+static LONG address_op(const char *member, HCALL hCall, LPCSTR dest,
+                       DWORD country)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+
+	pthread_mutex_lock(&cl.lock);
+	r = simple(m, new_call(member, &m) < 0
+	                      ? -1
+	                      : sd_bus_message_append(
+					m, "ubsu", hCall, dest != NULL,
+					dest ? dest : "", country));
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineDial(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
+{
+	return address_op("Dial", hCall, lpszDestAddress, dwCountryCode);
+}
+
+LONG cl_lineBlindTransfer(HCALL hCall, LPCSTR lpszDestAddress,
+                          DWORD dwCountryCode)
+{
+	return address_op("BlindTransfer", hCall, lpszDestAddress,
+	                  dwCountryCode);
+}
+
+LONG cl_lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("SetCallPrivilege", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uu", hCall, dwCallPrivilege);
+	r = simple(m, e);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineHandoff(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("Handoff", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(
+			m, "ubsu", hCall, lpszFileName != NULL,
+			lpszFileName ? lpszFileName : "", dwMediaMode);
+	r = simple(m, e);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineSetupConference(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
+                            LPHCALL lphConsultCall, DWORD dwNumParties,
+                            LPLINECALLPARAMS const lpCallParams)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("SetupConference", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uubbu", hCall, hLine,
+		                          lphConfCall != NULL,
+		                          lphConsultCall != NULL, dwNumParties);
+	if (e >= 0)
+		e = append_struct(m, lpCallParams);
+	r = creating(m, e, lphConfCall, lphConsultCall);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_linePrepareAddToConference(HCALL hConfCall, LPHCALL lphConsultCall,
+                                   LPLINECALLPARAMS const lpCallParams)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("PrepareAddToConference", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ub", hConfCall,
+		                          lphConsultCall != NULL);
+	if (e >= 0)
+		e = append_struct(m, lpCallParams);
+	r = creating(m, e, lphConsultCall, NULL);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("AddToConference", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uu", hConfCall, hConsultCall);
+	r = simple(m, e);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
