@@ -8,7 +8,8 @@ set -eu
 PACKAGES="cmake make gcc pkg-config libc6-dev libcmocka-dev libinih-dev \
 clang clang-format libclang-rt-14-dev llvm valgrind python3 \
 mingw-w64-x86-64-dev gcc-mingw-w64-x86-64 \
-libsofia-sip-ua-dev sip-tester kamailio baresip-core"
+libsofia-sip-ua-dev sip-tester kamailio baresip-core \
+libsystemd-dev dbus-daemon systemd util-linux"
 
 missing=""
 for p in $PACKAGES; do

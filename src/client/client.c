@@ -86,11 +86,13 @@ static struct {
 	sd_bus *bus;
 	pthread_t reader;
 	bool reader_on;
+	int stopfd;  /* eventfd: the reader thread ends */
+	char *where; /* the TAPIX_SERVICE the bus was opened for */
 	struct capp *apps;
 	unsigned napps;
 	unsigned npend;
 	bool lost; /* tapixd left the bus */
-} cl = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} cl = {.lock = PTHREAD_MUTEX_INITIALIZER, .stopfd = -1};
 
 /* ---- mode -----------------------------------------------------------------
  */
@@ -368,6 +370,8 @@ static void *delivery_main(void *arg)
 /* ---- the bus --------------------------------------------------------------
  */
 
+static sd_bus_slot *msg_slot, *owner_slot;
+
 static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	uint32_t h, hdev, id, guard, line;
@@ -462,21 +466,25 @@ static void *reader_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct pollfd p;
+		struct pollfd p[2];
 		int ev;
 
 		pthread_mutex_lock(&cl.lock);
 		drain();
-		p.fd = sd_bus_get_fd(cl.bus);
+		p[0].fd = sd_bus_get_fd(cl.bus);
 		ev = sd_bus_get_events(cl.bus);
 		pthread_mutex_unlock(&cl.lock);
-		if (p.fd < 0 || ev < 0)
+		if (p[0].fd < 0 || ev < 0)
 			break;
-		p.events = (short)ev;
-		p.revents = 0;
-		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+		p[0].events = (short)ev;
+		p[1].fd = cl.stopfd;
+		p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		if (poll(p, 2, 1000) < 0 && errno != EINTR)
 			break;
-		if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		if (p[1].revents)
+			break; /* bus_close */
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
 			pthread_mutex_lock(&cl.lock);
 			drain();
 			pthread_mutex_unlock(&cl.lock);
@@ -486,7 +494,32 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static sd_bus_slot *msg_slot, *owner_slot;
+/*
+ * Drops the connection (no registration uses it): the reader ends first.
+ * cl.lock held; released while the reader is joined.
+ */
+static void bus_close(void)
+{
+	uint64_t v = 1;
+
+	if (cl.reader_on) {
+		if (write(cl.stopfd, &v, sizeof(v)) < 0)
+			log_debug("cannot wake the reader");
+		pthread_mutex_unlock(&cl.lock);
+		pthread_join(cl.reader, NULL);
+		pthread_mutex_lock(&cl.lock);
+		cl.reader_on = false;
+	}
+	msg_slot = sd_bus_slot_unref(msg_slot);
+	owner_slot = sd_bus_slot_unref(owner_slot);
+	cl.bus = sd_bus_flush_close_unref(cl.bus);
+	if (cl.stopfd >= 0)
+		close(cl.stopfd);
+	cl.stopfd = -1;
+	free(cl.where);
+	cl.where = NULL;
+	cl.lost = false;
+}
 
 /* Connects once per process to the bus TAPIX_SERVICE names. */
 static LONG bus_open(void)
@@ -494,14 +527,29 @@ static LONG bus_open(void)
 	const char *s = getenv("TAPIX_SERVICE");
 	int e;
 
+	if (!s || !*s)
+		return LINEERR_NODRIVER;
+	if (cl.bus && !cl.napps &&
+	    (!sd_bus_is_open(cl.bus) || strcmp(cl.where, s) != 0)) {
+		/* no registration on it: another bus, or a dead one */
+		bus_close();
+	}
 	if (cl.bus) {
 		/* after tapixd left: its successor answers on the same name */
 		if (cl.lost && !cl.napps)
 			cl.lost = false;
 		return 0;
 	}
-	if (!s || !*s)
-		return LINEERR_NODRIVER;
+	cl.where = strdup(s);
+	cl.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!cl.where || cl.stopfd < 0) {
+		free(cl.where);
+		cl.where = NULL;
+		if (cl.stopfd >= 0)
+			close(cl.stopfd);
+		cl.stopfd = -1;
+		return LINEERR_NOMEM;
+	}
 	if (strcmp(s, "system") == 0) {
 		e = sd_bus_open_system(&cl.bus);
 	} else if (strcmp(s, "session") == 0) {
@@ -529,9 +577,7 @@ static LONG bus_open(void)
 		e = -EAGAIN;
 	if (e < 0) {
 		log_err("cannot reach tapixd on %s: %s", s, strerror(-e));
-		msg_slot = sd_bus_slot_unref(msg_slot);
-		owner_slot = sd_bus_slot_unref(owner_slot);
-		cl.bus = sd_bus_flush_close_unref(cl.bus);
+		bus_close();
 		return LINEERR_NODRIVER;
 	}
 	return 0;
@@ -777,7 +823,8 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	if (e >= 0)
 		e = sd_bus_message_append(m, "u", hLineApp);
 	r = simple(m, e);
-	if (r == 0 || cl.lost) {
+	/* the service gone (lost, or the bus closed): so is the app */
+	if (r == 0 || cl.lost || !sd_bus_is_open(cl.bus)) {
 		/* spec: termination.md §6 — nothing is delivered after it */
 		app_kill(a);
 		join = a->has_thread &&

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -33,7 +34,48 @@ static void forget(pid_t pid)
 			procs[i] = 0;
 }
 
+static pid_t spawn(int out, const char *log, unsigned limit_s,
+                   const char *const argv[]);
+
 pid_t proc_start(const char *log, unsigned limit_s, const char *const argv[])
+{
+	return spawn(-1, log, limit_s, argv);
+}
+
+pid_t proc_start_pipe(int *out_fd, unsigned limit_s, const char *const argv[])
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = spawn(p[1], NULL, limit_s, argv);
+	close(p[1]);
+	*out_fd = p[0];
+	return pid;
+}
+
+bool proc_read_line(int fd, char *buf, size_t size, unsigned timeout_ms)
+{
+	size_t n = 0;
+
+	while (n + 1 < size) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		char c;
+
+		if (poll(&p, 1, (int)timeout_ms) <= 0)
+			return false;
+		if (read(fd, &c, 1) != 1)
+			return false;
+		if (c == '\n')
+			break;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+static pid_t spawn(int out, const char *log, unsigned limit_s,
+                   const char *const argv[])
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -57,8 +99,11 @@ pid_t proc_start(const char *log, unsigned limit_s, const char *const argv[])
 	args[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, log,
-	                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out >= 0)
+		posix_spawn_file_actions_adddup2(&fa, out, 1);
+	else
+		posix_spawn_file_actions_addopen(
+			&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	posix_spawnattr_init(&at);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);

@@ -18,6 +18,18 @@
 pid_t proc_start(const char *log, unsigned limit_s, const char *const argv[]);
 
 /*
+ * As proc_start, with stdout (and stderr) on a pipe whose read end is
+ * *out_fd (close it when done).
+ */
+pid_t proc_start_pipe(int *out_fd, unsigned limit_s, const char *const argv[]);
+
+/*
+ * Reads one line from @fd into @buf (without its newline), waiting up to
+ * @timeout_ms in all. Returns false on timeout or end of file.
+ */
+bool proc_read_line(int fd, char *buf, size_t size, unsigned timeout_ms);
+
+/*
  * Waits up to @timeout_ms for @pid to exit. Returns its exit status
  * (0..255), 128 + signal if it was killed, or -1 if it was still running
  * (then it is killed).

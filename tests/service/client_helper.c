@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A client process for the service tests: a TAPI application in client
+ * mode (TAPIX_SERVICE) that does one thing and reports on stdout, one line
+ * per step, then waits to be killed (or ends by itself where noted):
+ *
+ *   owner LINE      answer the first call offered on LINE: "ready",
+ *                   "offered H", "connected H"
+ *   call LINE DEST  call DEST from LINE: "ready", "connected H"
+ *   pending LINE DEST
+ *                   a call whose request stays pending ("slow:" DEST):
+ *                   "ready", "pending R"
+ *   lines           print "lines N" and each line's name, then exit
+ *   take LINE       wait for a handoff on LINE: "ready", "handed H"
+ *
+ * --as-uid UID first switches to that user (the test runs as root).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tapi.h>
+
+static HLINEAPP app;
+static int fd;
+
+/* "WORD" alone, or "WORD HEX" for a handle or request. */
+static void say(const char *word, unsigned long v, bool with_value)
+{
+	if (with_value)
+		printf("%s %lx\n", word, v);
+	else
+		printf("%s\n", word);
+	fflush(stdout);
+}
+
+static void die(const char *what, LONG r)
+{
+	printf("error %s %08x\n", what, (unsigned)r);
+	fflush(stdout);
+	exit(1);
+}
+
+static LINEMESSAGE next(void)
+{
+	LINEMESSAGE m;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		if (lineGetMessage(app, &m, 0) == 0)
+			return m;
+		poll(&p, 1, 1000);
+	}
+}
+
+static HLINE open_line(DWORD dev, DWORD priv, DWORD media)
+{
+	HLINE l = 0;
+	LONG r = lineOpen(app, dev, &l, 0x00020002, 0, 0, priv, media, NULL);
+
+	if (r)
+		die("lineOpen", r);
+	return l;
+}
+
+int main(int argc, char **argv)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD ndevs = 0, ver = 0x00020002;
+	LINEMESSAGE m;
+	int a = 1;
+	LONG r;
+
+	if (argc > 2 && strcmp(argv[1], "--as-uid") == 0) {
+		uid_t uid = (uid_t)strtoul(argv[2], NULL, 10);
+
+		if (setgid(uid) != 0 || setuid(uid) != 0)
+			die("setuid", errno);
+		a = 3;
+	}
+	if (a >= argc)
+		return 2;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	r = lineInitializeEx(&app, NULL, NULL, argv[a], &ndevs, &ver, &ip);
+	if (r)
+		die("lineInitializeEx", r);
+	fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
+
+	if (strcmp(argv[a], "lines") == 0) {
+		DWORD i;
+
+		printf("lines %lx\n", (unsigned long)ndevs);
+		for (i = 0; i < ndevs; i++) {
+			union {
+				LINEDEVCAPS dc;
+				char buf[1024];
+			} u;
+
+			memset(&u, 0, sizeof(u));
+			u.dc.dwTotalSize = sizeof(u);
+			r = lineGetDevCaps(app, i, 0x00020002, 0, &u.dc);
+			if (r)
+				die("lineGetDevCaps", r);
+			printf("line %s\n", u.buf + u.dc.dwLineNameOffset);
+		}
+		fflush(stdout);
+		lineShutdown(app);
+		return 0;
+	}
+	if (strcmp(argv[a], "owner") == 0 && a + 1 < argc) {
+		HCALL h;
+
+		open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
+		          LINECALLPRIVILEGE_OWNER,
+		          LINEMEDIAMODE_INTERACTIVEVOICE);
+		say("ready", 0, false);
+		do
+			m = next();
+		while (m.dwMessageID != LINE_APPNEWCALL);
+		h = (HCALL)m.dwParam2;
+		say("offered", h, true);
+		r = lineAnswer(h, NULL, 0);
+		if (r < 0)
+			die("lineAnswer", r);
+		do
+			m = next();
+		while (!(m.dwMessageID == LINE_CALLSTATE && m.hDevice == h &&
+		         m.dwParam1 == LINECALLSTATE_CONNECTED));
+		say("connected", h, true);
+	} else if ((strcmp(argv[a], "call") == 0 ||
+	            strcmp(argv[a], "pending") == 0) &&
+	           a + 2 < argc) {
+		HLINE l = open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
+		                    LINECALLPRIVILEGE_NONE, 0);
+		HCALL h = 0;
+
+		say("ready", 0, false);
+		r = lineMakeCall(l, &h, argv[a + 2], 0, NULL);
+		if (r < 0)
+			die("lineMakeCall", r);
+		if (argv[a][0] == 'p') {
+			say("pending", (unsigned long)r, true);
+		} else {
+			do
+				m = next();
+			while (!(m.dwMessageID == LINE_CALLSTATE &&
+			         m.dwParam1 == LINECALLSTATE_CONNECTED));
+			say("connected", h, true);
+		}
+	} else if (strcmp(argv[a], "take") == 0 && a + 1 < argc) {
+		open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
+		          LINECALLPRIVILEGE_OWNER,
+		          LINEMEDIAMODE_AUTOMATEDVOICE);
+		say("ready", 0, false);
+		do
+			m = next();
+		while (m.dwMessageID != LINE_APPNEWCALL);
+		say("handed", (unsigned long)m.dwParam2, true);
+	} else {
+		return 2;
+	}
+	/* stay until killed: the service must clean up after us */
+	for (;;)
+		pause();
+}

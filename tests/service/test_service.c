@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapixd with several real client processes (tests/service/client_helper),
+ * on a private dbus-daemon: lines shared across processes, a client killed
+ * mid-call and mid-request, handoff between processes, access control by
+ * uid, malformed D-Bus calls, tapictl and busctl driving calls, and a
+ * clean SIGTERM. Each test starts its own tapixd; every process is bounded
+ * by timeout(1) and killed by PID.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "fx.h"
+#include "proc.h"
+
+#define LIMIT_S 120
+#define STEP_MS 10000 /* a helper's step, generously */
+#define ROOT    "/org/tapix/Tapix1"
+#define NOBODY  65534
+
+static char dir[64], addr[128], tlog[128];
+static pid_t bus_pid, tapixd_pid;
+static sd_bus *bus;
+
+/* ---- the service ------------------------------------------------------------
+ */
+
+static bool exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+static bool log_has(const char *path, const char *text)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+/* A private bus, reachable by any user (the socket is in a 0755 dir). */
+static void start_bus(void)
+{
+	const char *argv[8];
+	char path[128], log[128];
+	unsigned i;
+
+	snprintf(dir, sizeof(dir), "/tmp/tapix-svc-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	chmod(dir, 0755);
+	snprintf(addr, sizeof(addr), "unix:path=%s/bus", dir);
+	snprintf(path, sizeof(path), "%s/bus", dir);
+	snprintf(log, sizeof(log), "%s/dbus.log", dir);
+	argv[0] = "dbus-daemon";
+	argv[1] = "--config-file=" TAPIX_TEST_BUS_CONF;
+	argv[2] = "--address";
+	argv[3] = addr;
+	argv[4] = "--nofork";
+	argv[5] = NULL;
+	bus_pid = proc_start(log, LIMIT_S * 4, argv);
+	for (i = 0; i < 500 && !exists(path); i++)
+		sleep_ms(10);
+	assert_true(exists(path));
+	chmod(path, 0777);
+	setenv("TAPIX_SERVICE", addr, 1);
+	assert_true(sd_bus_new(&bus) >= 0);
+	assert_true(sd_bus_set_address(bus, addr) >= 0);
+	assert_true(sd_bus_set_bus_client(bus, 1) >= 0);
+	assert_true(sd_bus_start(bus) >= 0);
+}
+
+/* tapixd with @conf (INI text) and its objects and test hooks. */
+static void start_tapixd(const char *conf)
+{
+	char cpath[128], aarg[160];
+	const char *argv[8];
+	unsigned i;
+	FILE *f;
+
+	snprintf(cpath, sizeof(cpath), "%s/tapix.conf", dir);
+	f = fopen(cpath, "w");
+	assert_non_null(f);
+	fputs(conf, f);
+	fclose(f);
+	chmod(cpath, 0644);
+	snprintf(tlog, sizeof(tlog), "%s/tapixd.log", dir);
+	snprintf(aarg, sizeof(aarg), "--address=%s", addr);
+	setenv("TAPIX_CONF", cpath, 1);
+	argv[0] = TAPIX_TEST_TAPIXD;
+	argv[1] = aarg;
+	argv[2] = "--log=info";
+	argv[3] = "--test-hooks";
+	argv[4] = NULL;
+	tapixd_pid = proc_start(tlog, LIMIT_S, argv);
+	for (i = 0; i < 1000 && !log_has(tlog, "serving "); i++)
+		sleep_ms(10);
+	if (!log_has(tlog, "serving "))
+		proc_show_log(tlog, 20);
+	assert_true(log_has(tlog, "serving "));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	start_bus();
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	/* apps a failed test left are shut down while the service runs */
+	int r = fx_teardown(state);
+
+	proc_kill_all();
+	bus = sd_bus_flush_close_unref(bus);
+	if (dir[0]) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+	}
+	unsetenv("TAPIX_SERVICE");
+	return r;
+}
+
+/* The service's objects beyond its own (test hooks: Live). */
+static void service_counts(uint64_t v[9])
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Test1", "Live", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "ttttttttt", &v[0], &v[1], &v[2],
+	                                &v[3], &v[4], &v[5], &v[6], &v[7],
+	                                &v[8]) >= 0);
+	sd_bus_message_unref(r);
+}
+
+/* Waits (bounded) until the service holds no more than @apps apps and
+ * @calls calls. */
+static void wait_counts(uint64_t apps, uint64_t calls)
+{
+	uint64_t v[9];
+	unsigned i;
+
+	for (i = 0; i < 500; i++) {
+		service_counts(v);
+		if (v[0] <= apps && v[3] <= calls)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("service still holds %llu apps, %llu calls",
+	         (unsigned long long)v[0], (unsigned long long)v[3]);
+}
+
+/* ---- helpers ----------------------------------------------------------------
+ */
+
+struct helper {
+	pid_t pid;
+	int fd;
+};
+
+static struct helper helper(const char *const args[])
+{
+	const char *argv[12];
+	struct helper h;
+	unsigned i;
+
+	argv[0] = TAPIX_TEST_HELPER;
+	for (i = 0; args[i] && i < 10; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	h.pid = proc_start_pipe(&h.fd, LIMIT_S, argv);
+	return h;
+}
+
+/* The helper's next line must start with @word; returns the number after
+ * it (hex), if any. */
+static unsigned long expect_line(struct helper *h, const char *word)
+{
+	char line[256];
+
+	if (!proc_read_line(h->fd, line, sizeof(line), STEP_MS))
+		fail_msg("helper said nothing (waiting for %s)", word);
+	if (strncmp(line, word, strlen(word)) != 0)
+		fail_msg("helper said \"%s\", wanted %s", line, word);
+	return strtoul(line + strlen(word), NULL, 16);
+}
+
+static void helper_end(struct helper *h)
+{
+	proc_kill(h->pid);
+	close(h->fd);
+}
+
+/* ---- tests ------------------------------------------------------------------
+ */
+
+/*
+ * Issue 5 §4 — an owner in one process and a monitor in another see the
+ * same call: the monitor (this process) gets LINE_APPNEWCALL for it, and
+ * the owner counts cross processes.
+ */
+static void test_owner_and_monitor_in_two_processes(void **s)
+{
+	const char *args[] = {"owner", "1", NULL};
+	struct helper o;
+	struct fx_app a;
+	HLINE l0, l1;
+	HCALL c, mon;
+	LINECALLINFO ci;
+
+	(void)s;
+	o = helper(args);
+	expect_line(&o, "ready");
+	fx_app_init(&a, "monitor");
+	l1 = fx_open(&a, 1, LINECALLPRIVILEGE_MONITOR, 0);
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "101", 0, NULL)), 0);
+	expect_line(&o, "offered");
+	expect_line(&o, "connected");
+	mon = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l1, FX_ANY).dwParam2;
+	fx_wait(&a, LINE_CALLSTATE, mon, LINECALLSTATE_CONNECTED);
+	memset(&ci, 0, sizeof(ci));
+	ci.dwTotalSize = sizeof(ci);
+	assert_int_equal(lineGetCallInfo(mon, &ci), 0);
+	assert_int_equal(ci.dwNumOwners, 1);   /* the other process */
+	assert_int_equal(ci.dwNumMonitors, 2); /* us, and tapixd's object */
+	helper_end(&o);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 5 §5, termination.md §6 — a client killed with SIGKILL mid-call:
+ * the service shuts its registration down at once, its call (it was the
+ * sole owner) is dropped, the other end sees DISCONNECTED and the monitor
+ * IDLE; nothing of it stays in the service.
+ */
+static void test_killed_client_mid_call_is_cleaned_up(void **s)
+{
+	const char *args[] = {"owner", "1", NULL};
+	struct helper o;
+	struct fx_app a;
+	uint64_t before[9];
+	HLINE l0, l1;
+	HCALL c, mon;
+
+	(void)s;
+	service_counts(before);
+	o = helper(args);
+	expect_line(&o, "ready");
+	fx_app_init(&a, "peer");
+	l1 = fx_open(&a, 1, LINECALLPRIVILEGE_MONITOR, 0);
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "101", 0, NULL)), 0);
+	expect_line(&o, "offered");
+	expect_line(&o, "connected");
+	mon = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l1, FX_ANY).dwParam2;
+	kill(o.pid, SIGKILL);
+	helper_end(&o);
+	/* esp tells the caller's side the far end hung up */
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_DISCONNECTED);
+	fx_wait(&a, LINE_CALLSTATE, mon, LINECALLSTATE_IDLE);
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	assert_int_equal(lineDeallocateCall(mon), 0);
+	fx_shutdown(&a);
+	wait_counts(before[0], before[3]);
+}
+
+/*
+ * Issue 5 §5 — killed while its request is pending: the request is
+ * cancelled with the registration, the call is dropped (sole owner), and
+ * the service holds nothing of it afterwards.
+ */
+static void test_killed_client_mid_request_is_cleaned_up(void **s)
+{
+	const char *args[] = {"pending", "0", "slow:3000/answer", NULL};
+	struct helper p;
+	uint64_t before[9];
+
+	(void)s;
+	service_counts(before);
+	p = helper(args);
+	expect_line(&p, "ready");
+	expect_line(&p, "pending");
+	kill(p.pid, SIGKILL);
+	helper_end(&p);
+	wait_counts(before[0], before[3]);
+}
+
+/*
+ * Issue 5 §4 — lineHandoff moves a call between processes: the target
+ * (another process, owner for automated voice) gets LINE_APPNEWCALL.
+ */
+static void test_handoff_between_processes(void **s)
+{
+	const char *args[] = {"take", "1", NULL};
+	struct helper t;
+	struct fx_app a;
+	HLINE l0, l1;
+	HCALL c, in;
+
+	(void)s;
+	t = helper(args);
+	expect_line(&t, "ready");
+	fx_app_init(&a, "handoff");
+	l1 = fx_open(&a, 1, LINECALLPRIVILEGE_OWNER,
+	             LINEMEDIAMODE_INTERACTIVEVOICE);
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "101", 0, NULL)), 0);
+	in = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l1, FX_ANY).dwParam2;
+	assert_int_equal(lineHandoff(in, NULL, LINEMEDIAMODE_AUTOMATEDVOICE),
+	                 0);
+	expect_line(&t, "handed");
+	helper_end(&t);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 5 §6 — access control by uid from the bus, never the message:
+ * nobody (uid 65534) granted line 1 only sees one line, line 1; its
+ * D-Bus view of lines and calls holds line 1 only; root sees all four.
+ */
+static void test_access_control_by_uid(void **s)
+{
+	const char *as_nobody[] = {"--as-uid", "65534", "lines", NULL};
+	const char *as_root[] = {"lines", NULL};
+	char line[256];
+	struct helper h;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	proc_kill(tapixd_pid);
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[line 0]\nallow = uid:0\n[line 1]\nallow = uid:65534\n");
+	h = helper(as_nobody);
+	assert_int_equal(expect_line(&h, "lines "), 1);
+	assert_true(proc_read_line(h.fd, line, sizeof(line), STEP_MS));
+	assert_string_equal(line, "line esp line 1 (101)");
+	assert_int_equal(proc_wait(h.pid, STEP_MS), 0);
+	close(h.fd);
+	h = helper(as_root);
+	assert_int_equal(expect_line(&h, "lines "), 4);
+	assert_int_equal(proc_wait(h.pid, STEP_MS), 0);
+	close(h.fd);
+}
+
+/*
+ * Issue 5 §6 — another uid cannot open, drop or monitor what it was not
+ * granted: its D-Bus calls on a line or call of line 0 fail as unknown
+ * objects, and it cannot use another client's handles.
+ */
+static void test_other_uid_cannot_use_objects(void **s)
+{
+	const char *args[] = {"owner", "0", NULL};
+	struct helper o;
+	char cmd[512];
+	int st;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	proc_kill(tapixd_pid);
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[line 0]\nallow = uid:0\n[tapixd]\nallow = all\n");
+	o = helper(args);
+	expect_line(&o, "ready");
+	/* busctl as nobody: line 0 is invisible, line 1 is not */
+	snprintf(cmd, sizeof(cmd),
+	         "setpriv --reuid=%d --regid=%d --clear-groups "
+	         "busctl --address=%s get-property org.tapix.Tapix1 " ROOT
+	         "/Line/0 org.tapix.Line1 Name >/dev/null 2>&1",
+	         NOBODY, NOBODY, addr);
+	st = system(cmd);
+	assert_int_not_equal(st, 0);
+	snprintf(cmd, sizeof(cmd),
+	         "setpriv --reuid=%d --regid=%d --clear-groups "
+	         "busctl --address=%s get-property org.tapix.Tapix1 " ROOT
+	         "/Line/1 org.tapix.Line1 Name >/dev/null 2>&1",
+	         NOBODY, NOBODY, addr);
+	st = system(cmd);
+	assert_int_equal(st, 0);
+	/* the raw interface: root's registration handle is not nobody's */
+	snprintf(cmd, sizeof(cmd),
+	         "setpriv --reuid=%d --regid=%d --clear-groups "
+	         "busctl --address=%s call org.tapix.Tapix1 " ROOT
+	         " org.tapix.Tapi1 Shutdown u 2 | grep -q 'i %d$'",
+	         NOBODY, NOBODY, addr, (int)LINEERR_INVALAPPHANDLE);
+	st = system(cmd); /* LINEERR_INVALAPPHANDLE */
+	assert_int_equal(st, 0);
+	helper_end(&o);
+}
+
+/* A method of org.tapix.Tapi1 with a hand-built body; its result. */
+static int raw_call(const char *member, sd_bus_message **reply,
+                    const char *types, ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int e;
+
+	e = sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1", ROOT,
+	                                   "org.tapix.Tapi1", member);
+	va_start(ap, types);
+	if (e >= 0 && types)
+		e = sd_bus_message_appendv(m, types, ap);
+	va_end(ap);
+	if (e >= 0)
+		e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, reply);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	return e;
+}
+
+/*
+ * Issue 5 (tests) — malformed D-Bus calls get D-Bus errors or the TAPI
+ * error and change nothing: wrong types, unknown handles, a huge array,
+ * another client's handles; the service still serves and holds what it
+ * held before.
+ */
+static void test_malformed_calls_change_nothing(void **s)
+{
+	sd_bus_message *r = NULL;
+	uint64_t before[9], after[9];
+	struct fx_app a;
+	int32_t res;
+	void *big;
+
+	(void)s;
+	service_counts(before);
+	/* wrong argument types */
+	assert_true(raw_call("Initialize", &r, "uuuu", 1, 2, 3, 4) < 0);
+	assert_true(raw_call("Drop", &r, "s", "x") < 0);
+	assert_true(raw_call("NoSuchMethod", &r, NULL) < 0);
+	/* unknown handles: the TAPI error */
+	assert_true(raw_call("Shutdown", &r, "u", 12345) >= 0);
+	assert_true(sd_bus_message_read(r, "i", &res) >= 0);
+	assert_int_equal(res, LINEERR_INVALAPPHANDLE);
+	r = sd_bus_message_unref(r);
+	assert_true(raw_call("Close", &r, "u", 0xFFFFFFFF) >= 0);
+	assert_true(sd_bus_message_read(r, "i", &res) >= 0);
+	assert_int_equal(res, LINEERR_INVALLINEHANDLE);
+	r = sd_bus_message_unref(r);
+	/* a huge LINECALLPARAMS (4 MiB): refused, not read */
+	big = calloc(1, 4u << 20);
+	assert_non_null(big);
+	*(DWORD *)big = 4u << 20;
+	{
+		sd_bus_message *m = NULL;
+		sd_bus_error err = SD_BUS_ERROR_NULL;
+		int e = sd_bus_message_new_method_call(
+			bus, &m, "org.tapix.Tapix1", ROOT, "org.tapix.Tapi1",
+			"MakeCall");
+
+		if (e >= 0)
+			e = sd_bus_message_append(m, "ubbsu", 1, 1, 1, "101",
+			                          0);
+		if (e >= 0)
+			e = sd_bus_message_append_array(m, 'y', big, 4u << 20);
+		if (e >= 0)
+			e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, &r);
+		assert_true(e < 0); /* invalid arguments */
+		sd_bus_error_free(&err);
+		sd_bus_message_unref(m);
+	}
+	free(big);
+	/* another client's line handle: ours (this process, client mode) */
+	fx_app_init(&a, "victim");
+	{
+		HLINE l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+
+		/* the raw connection is another client of the service */
+		assert_true(raw_call("Close", &r, "u", l) >= 0);
+		assert_true(sd_bus_message_read(r, "i", &res) >= 0);
+		assert_int_equal(res, LINEERR_INVALLINEHANDLE);
+		r = sd_bus_message_unref(r);
+		assert_int_equal(lineClose(l), 0); /* still ours, still open */
+	}
+	fx_shutdown(&a);
+	wait_counts(before[0], before[3]);
+	service_counts(after);
+	assert_int_equal(after[1], before[1]); /* opens */
+	assert_int_equal(after[5], before[5]); /* requests */
+}
+
+/* Runs tapictl with @args; its exit status, its output in @out. */
+static int tapictl(const char *args, char *out, size_t size)
+{
+	char cmd[512];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s --address=%s %s 2>&1",
+	         TAPIX_TEST_TAPICTL, addr, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * Issue 5 §7 — tapictl drives a whole call: lines, call with UUI, the
+ * offered call answered, drop with UUI, watch --json; errors and usage
+ * give the documented exit status.
+ */
+static void test_tapictl_drives_a_call(void **s)
+{
+	char out[8192], watch_cmd[512], made[32], offered[32], cmd[128];
+	const char *argv[8];
+	char *p;
+	int wfd;
+	pid_t w;
+
+	(void)s;
+	assert_int_equal(tapictl("lines", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "esp line 3 (103)"));
+	snprintf(watch_cmd, sizeof(watch_cmd), "--address=%s", addr);
+	argv[0] = TAPIX_TEST_TAPICTL;
+	argv[1] = watch_cmd;
+	argv[2] = "watch";
+	argv[3] = "--json";
+	argv[4] = "--count";
+	argv[5] = "3";
+	argv[6] = NULL;
+	w = proc_start_pipe(&wfd, 60, argv);
+	sleep_ms(300); /* its Watch call is made */
+	assert_int_equal(tapictl("call 0 101 --uui hello", out, sizeof(out)),
+	                 0);
+	assert_int_equal(sscanf(out, "%31s", made), 1);
+	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	p = strstr(out, "offering");
+	assert_non_null(p);
+	while (p > out && p[-1] != '\n')
+		p--;
+	assert_int_equal(sscanf(p, "%31s", offered), 1);
+	snprintf(cmd, sizeof(cmd), "answer %s", offered);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "drop %s --uui-hex C0FFEE", made);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	/* dropping it again: refused (exit 1, the LINEERR_ named) */
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "LINEERR_INVALCALLSTATE"));
+	assert_int_equal(tapictl("drop zz", out, sizeof(out)), 2);
+	assert_int_equal(tapictl("frobnicate", out, sizeof(out)), 2);
+	/* the watcher saw the first three events, as JSON */
+	{
+		char line[512];
+
+		assert_true(proc_read_line(wfd, line, sizeof(line), 10000));
+		assert_non_null(strstr(line, "\"event\":\"call-added\""));
+	}
+	assert_int_equal(proc_wait(w, 10000), 0);
+	close(wfd);
+}
+
+/* Issue 5 §7 — without a service tapictl says so: exit status 3. */
+static void test_tapictl_without_service(void **s)
+{
+	char out[1024];
+
+	(void)s;
+	proc_kill(tapixd_pid);
+	assert_int_equal(tapictl("lines", out, sizeof(out)), 3);
+	assert_non_null(strstr(out, "not running"));
+}
+
+/*
+ * README — busctl drives a whole call by hand (the steps the README
+ * shows): make, answer, drop, deallocate.
+ */
+static void test_busctl_drives_a_call(void **s)
+{
+	char cmd[1024];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd),
+	         "set -e; B='timeout 10 busctl --address=%s'; "
+	         "C=$($B call org.tapix.Tapix1 " ROOT "/Line/0 org.tapix.Line1 "
+	         "MakeCall say 101 0 | cut -d'\"' -f2); "
+	         "I=$($B call org.tapix.Tapix1 " ROOT
+	         " org.tapix.Telephony1 GetCalls | tr ' ' '\\n' | tr -d '\"' "
+	         "| grep Call/ | grep -v \"$C\"); "
+	         "$B call org.tapix.Tapix1 $I org.tapix.Call1 Answer ay 0; "
+	         "$B get-property org.tapix.Tapix1 $C org.tapix.Call1 State "
+	         "| grep -q connected; "
+	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Drop ay 2 1 2; "
+	         "$B get-property org.tapix.Tapix1 $I org.tapix.Call1 "
+	         "DisconnectMode | grep -q 'u 1'; "
+	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Deallocate",
+	         addr);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * Issue 5 §1 — SIGTERM: every registration is shut down (its call
+ * dropped), the providers stop, tapixd exits 0.
+ */
+static void test_sigterm_stops_cleanly(void **s)
+{
+	const char *args[] = {"call", "0", "answer", NULL};
+	struct helper c;
+
+	(void)s;
+	c = helper(args);
+	expect_line(&c, "ready");
+	expect_line(&c, "connected");
+	kill(tapixd_pid, SIGTERM);
+	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+	assert_true(log_has(tlog, "session ended"));
+	helper_end(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_owner_and_monitor_in_two_processes, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_client_mid_call_is_cleaned_up, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_client_mid_request_is_cleaned_up, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_handoff_between_processes,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_access_control_by_uid,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_other_uid_cannot_use_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_malformed_calls_change_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_drives_a_call,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_without_service,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busctl_drives_a_call,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly,
+	                                        setup, teardown),
+	};
+
+	if (getenv("TAPIX_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
