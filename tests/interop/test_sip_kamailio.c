@@ -5,6 +5,7 @@
  * password refused, and calls SIPp -> Kamailio -> tapix and back, with
  * user-user information passing through the proxy.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,16 @@ static char kam_log[300];
 
 static int teardown(void **state)
 {
-	kamailio = 0; /* interop_teardown stops it with the others */
+	/*
+	 * SIGTERM first: Kamailio's main process stops its children (a
+	 * SIGKILL of the main one can leave them holding the port for the
+	 * next test); what remains is killed with the other processes.
+	 */
+	if (kamailio) {
+		kill(kamailio, SIGTERM);
+		proc_wait(kamailio, 10000);
+	}
+	kamailio = 0;
 	return interop_teardown(state);
 }
 
@@ -43,6 +53,15 @@ static void start_kamailio(void)
 	         TAPIX_TEST_LOG_DIR);
 	snprintf(port, sizeof(port), "%u", kamailio_port());
 	mkdir(run, 0755);
+	/* the previous test's Kamailio must be gone, port and all */
+	{
+		struct timespec step = {0, 20 * 1000 * 1000};
+		unsigned i;
+
+		for (i = 0; i < 500 && udp_bound(kamailio_port()); i++)
+			nanosleep(&step, NULL);
+		assert_false(udp_bound(kamailio_port()));
+	}
 	in = fopen(src, "r");
 	out = fopen(cfg, "w");
 	assert_non_null(in);
