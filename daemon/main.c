@@ -155,8 +155,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	/* the service must not send to its own D-Bus interface */
-	unsetenv("TAPIX_SERVICE");
+	/* the service is embedded: never its own client (an empty value
+	 * overrides a [tapix] service key of the shared tapix.conf) */
+	setenv("TAPIX_SERVICE", "", 1);
 	tapix_log_set_sink(log_sink, NULL);
 	if (!levels)
 		levels = getenv("TAPIX_LOG");

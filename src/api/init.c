@@ -7,6 +7,7 @@
 #define LOG_MODULE "api"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "api/api.h"
 #include "api/varstruct.h"
 #include "client/client.h"
+#include "core/config.h"
 #include "tapix/service.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -139,19 +141,43 @@ out:
 
 /*
  * Whether a new registration goes to tapixd: yes while this process's
- * registrations are the service's, or with none in this process and
- * TAPIX_SERVICE set (client.h).
+ * registrations are the service's; with none in this process, when
+ * TAPIX_SERVICE names a bus, or (TAPIX_SERVICE unset) when the
+ * configuration's [tapix] service does. An empty TAPIX_SERVICE keeps the
+ * process embedded (tapixd itself sets it so).
  */
-static bool use_service(void)
+static LONG use_service(void)
 {
+	const char *env = getenv("TAPIX_SERVICE");
+	LONG yes = 0;
 	bool embedded;
+	struct conf c;
+	int err;
 
 	if (client_on())
-		return true;
+		return 1;
 	core_lock();
 	embedded = core.napps > 0;
 	core_unlock();
-	return !embedded && client_on_for_init();
+	if (embedded)
+		return 0;
+	if (env) {
+		if (*env)
+			client_use(env);
+		return *env != '\0';
+	}
+	err = conf_load(&c);
+	if (err == -ENOMEM)
+		return LINEERR_NOMEM;
+	if (err == 0) {
+		if (c.service && *c.service) {
+			client_use(c.service);
+			yes = 1;
+		}
+		conf_free(&c);
+	}
+	/* a file that cannot be read fails the embedded start, as before */
+	return yes;
 }
 
 LONG api_init_ex_check(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
@@ -207,7 +233,10 @@ LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 	if (r)
 		return r;
 	/* the service checks nothing more than the core would */
-	if (use_service() && !module_as)
+	r = module_as ? 0 : use_service();
+	if (r < 0)
+		return r;
+	if (r)
 		return cl_lineInitializeEx(lphLineApp, lpfnCallback,
 		                           lpszFriendlyAppName, lpdwNumDevs,
 		                           lpdwAPIVersion, lpParams);
@@ -245,7 +274,10 @@ LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 	r = api_check_app_name(lpszAppName);
 	if (r)
 		return r;
-	if (use_service())
+	r = use_service();
+	if (r < 0)
+		return r;
+	if (r)
 		return cl_lineInitialize(lphLineApp, lpfnCallback, lpszAppName,
 		                         lpdwNumDevs);
 	r = do_register(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,

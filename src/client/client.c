@@ -102,11 +102,18 @@ bool client_on(void)
 	return __atomic_load_n(&cl.napps, __ATOMIC_ACQUIRE) > 0;
 }
 
-bool client_on_for_init(void)
-{
-	const char *s = getenv("TAPIX_SERVICE");
+static char *target; /* client_use: guarded by cl.lock */
 
-	return client_on() || (s && *s);
+void client_use(const char *where)
+{
+	char *t = strdup(where);
+
+	pthread_mutex_lock(&cl.lock);
+	if (t) {
+		free(target);
+		target = t;
+	}
+	pthread_mutex_unlock(&cl.lock);
 }
 
 unsigned client_live(void)
@@ -524,7 +531,7 @@ static void bus_close(void)
 /* Connects once per process to the bus TAPIX_SERVICE names. */
 static LONG bus_open(void)
 {
-	const char *s = getenv("TAPIX_SERVICE");
+	const char *s = target;
 	int e;
 
 	if (!s || !*s)

@@ -13,13 +13,15 @@
 
 #include <tapi.h>
 
-/*
- * True while this process's registrations are the service's. For the
- * registering functions: also when nothing is registered in either mode
- * and TAPIX_SERVICE names a bus ("system", "session" or a D-Bus address).
- */
+/* True while this process's registrations are the service's. */
 bool client_on(void);
-bool client_on_for_init(void);
+
+/*
+ * For a new registration, with none in embedded mode: @where ("system",
+ * "session" or a D-Bus address) is the service to use; the connection is
+ * made (or kept) by the registering function.
+ */
+void client_use(const char *where);
 
 LONG cl_lineInitializeEx(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
                          LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,

@@ -109,14 +109,17 @@ static int on_value(void *user, const char *section, const char *name,
 	if (strcmp(section, "tapix") == 0) {
 		if (strcmp(name, "providers") == 0) {
 			err = set_providers(c, value);
-		} else if (strcmp(name, "provider_path") == 0) {
+		} else if (strcmp(name, "provider_path") == 0 ||
+		           strcmp(name, "service") == 0) {
+			char **dst = name[0] == 'p' ? &c->provider_path
+			                            : &c->service;
 			char *v = mem_strdup(value);
 
 			if (!v) {
 				err = -ENOMEM;
 			} else {
-				mem_free(c->provider_path);
-				c->provider_path = v;
+				mem_free(*dst);
+				*dst = v;
 			}
 		} else {
 			log_warn("config: unknown key %s in [tapix] ignored",
@@ -233,5 +236,6 @@ void conf_free(struct conf *c)
 	}
 	mem_free(c->sections);
 	mem_free(c->provider_path);
+	mem_free(c->service);
 	memset(c, 0, sizeof(*c));
 }

@@ -23,6 +23,7 @@ struct conf {
 	char **providers; /* [tapix] providers, in order */
 	size_t nproviders;
 	char *provider_path; /* [tapix] provider_path, or NULL */
+	char *service;       /* [tapix] service (client mode), or NULL */
 	struct conf_section *sections;
 	size_t nsections;
 };

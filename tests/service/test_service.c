@@ -589,6 +589,39 @@ static void test_tapictl_drives_a_call(void **s)
 	close(wfd);
 }
 
+/*
+ * Issue 5 §3 — client mode also when the configuration says so: a client
+ * with TAPIX_SERVICE unset and [tapix] service = ADDRESS in its tapix.conf
+ * sees the service's four lines (embedded, that file has none).
+ */
+static void test_client_mode_from_configuration(void **s)
+{
+	char conf[128], confenv[160], text[256];
+	const char *argv[8];
+	struct helper h;
+	FILE *f;
+
+	(void)s;
+	snprintf(conf, sizeof(conf), "%s/client.conf", dir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	snprintf(text, sizeof(text), "[tapix]\nservice = %s\n", addr);
+	fputs(text, f);
+	fclose(f);
+	snprintf(confenv, sizeof(confenv), "TAPIX_CONF=%s", conf);
+	argv[0] = "env";
+	argv[1] = "-u";
+	argv[2] = "TAPIX_SERVICE";
+	argv[3] = confenv;
+	argv[4] = TAPIX_TEST_HELPER;
+	argv[5] = "lines";
+	argv[6] = NULL;
+	h.pid = proc_start_pipe(&h.fd, LIMIT_S, argv);
+	assert_int_equal(expect_line(&h, "lines "), 4);
+	assert_int_equal(proc_wait(h.pid, STEP_MS), 0);
+	close(h.fd);
+}
+
 /* Issue 5 §7 — without a service tapictl says so: exit status 3. */
 static void test_tapictl_without_service(void **s)
 {
@@ -670,6 +703,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_without_service,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_mode_from_configuration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busctl_drives_a_call,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly,
