@@ -622,6 +622,31 @@ static void test_client_mode_from_configuration(void **s)
 	close(h.fd);
 }
 
+/*
+ * Issue 5 §2 — the introspection XML shipped in the repository
+ * (daemon/dist/org.tapix.Tapix1.xml) is what tapixd serves.
+ */
+static void test_shipped_introspection_is_served(void **s)
+{
+	char cmd[2048];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd),
+	         "set -e; B='timeout 10 busctl --address=%s'; "
+	         "C=$($B call org.tapix.Tapix1 " ROOT "/Line/0 org.tapix.Line1 "
+	         "MakeCall say answer:60000 0 | cut -d'\"' -f2); "
+	         "($B introspect --xml-interface org.tapix.Tapix1 " ROOT "; "
+	         "$B introspect --xml-interface org.tapix.Tapix1 " ROOT
+	         "/Line/0; "
+	         "$B introspect --xml-interface org.tapix.Tapix1 $C) "
+	         "> %s/live.xml; "
+	         "python3 %s/introspection.py check --ignore org.tapix.Test1 "
+	         "%s %s/live.xml >&2",
+	         addr, dir, TAPIX_TEST_SERVICE_DIR, TAPIX_TEST_SHIPPED_XML,
+	         dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Issue 5 §7 — without a service tapictl says so: exit status 3. */
 static void test_tapictl_without_service(void **s)
 {
@@ -703,6 +728,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_without_service,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_shipped_introspection_is_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_client_mode_from_configuration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busctl_drives_a_call,
