@@ -142,7 +142,8 @@ static int on_value(void *user, const char *section, const char *name,
 	return 1;
 }
 
-int acl_load(const char *path)
+/* Loads rules from a file (@path) or a text (@text); see acl_load. */
+static int load(const char *path, const char *text)
 {
 	struct rule *nl = calloc(MAX_LINES, sizeof(*nl));
 	struct rule *old = lines;
@@ -156,12 +157,15 @@ int acl_load(const char *path)
 	memset(&deflt, 0, sizeof(deflt));
 	any_rule = false;
 	load_err = 0;
-	r = path ? ini_parse(path, on_value, NULL) : 0;
+	r = path   ? ini_parse(path, on_value, NULL)
+	    : text ? ini_parse_string(text, on_value, NULL)
+	           : 0;
 	if (r == -1 && path) {
 		log_err("acl: cannot read %s", path);
 		r = -ENOENT;
 	} else if (r > 0) {
-		log_err("acl: %s: syntax error at line %d", path, r);
+		log_err("acl: %s: syntax error at line %d",
+		        path ? path : "(text)", r);
 		r = -EINVAL;
 	} else if (load_err) {
 		r = load_err;
@@ -176,6 +180,16 @@ int acl_load(const char *path)
 	}
 	free(old);
 	return 0;
+}
+
+int acl_load(const char *path)
+{
+	return load(path, NULL);
+}
+
+int acl_load_string(const char *text)
+{
+	return load(NULL, text);
 }
 
 void acl_free(void)

@@ -6,13 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static enum tapix_log_level level = TAPIX_LOG_WARN;
+static int level = TAPIX_LOG_WARN; /* -1: off */
 
 static int level_named(const char *v, size_t n)
 {
 	static const char *names[] = {"err", "warn", "info", "debug"};
 	int i;
 
+	if (n == 3 && strncmp(v, "off", 3) == 0)
+		return -2; /* maps to -1 below */
 	for (i = 0; i < 4; i++)
 		if (strlen(names[i]) == n && strncmp(v, names[i], n) == 0)
 			return i;
@@ -21,7 +23,7 @@ static int level_named(const char *v, size_t n)
 
 int dlog_set_levels(const char *spec)
 {
-	int def = -1, mine = -1;
+	int def = -3, mine = -3; /* -3: not given */
 	const char *p = spec;
 
 	while (p && *p) {
@@ -31,12 +33,12 @@ int dlog_set_levels(const char *spec)
 
 		if (!eq) {
 			v = level_named(p, n);
-			if (v < 0)
+			if (v == -1)
 				return -1;
 			def = v;
 		} else if (eq - p == 6 && strncmp(p, "tapixd", 6) == 0) {
 			v = level_named(eq + 1, n - 7);
-			if (v < 0)
+			if (v == -1)
 				return -1;
 			mine = v;
 		}
@@ -44,10 +46,10 @@ int dlog_set_levels(const char *spec)
 		if (*p == ',')
 			p++;
 	}
-	if (mine >= 0)
-		level = (enum tapix_log_level)mine;
-	else if (def >= 0)
-		level = (enum tapix_log_level)def;
+	if (mine != -3)
+		level = mine == -2 ? -1 : mine;
+	else if (def != -3)
+		level = def == -2 ? -1 : def;
 	return 0;
 }
 
@@ -64,7 +66,7 @@ void dlog_emit(enum tapix_log_level lv, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
-	if (lv > level)
+	if ((int)lv > level)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -10,7 +10,8 @@
 
 #include <tapix/tapix.h>
 
-/* Sets the level from a spec like TAPIX_LOG's; 0, or -1 if unreadable. */
+/* Sets the level from a spec like TAPIX_LOG's ("off" silences it); 0, or
+ * -1 if unreadable. */
 int dlog_set_levels(const char *spec);
 
 void dlog_emit(enum tapix_log_level level, const char *fmt, ...)

@@ -53,6 +53,8 @@ extern struct daemon d;
 
 /* acl.c: which uids and gids may use which lines ([line N] allow = ...) */
 int acl_load(const char *path);
+/* As acl_load, from INI text (for tests). 0, or -errno (rules kept). */
+int acl_load_string(const char *text);
 void acl_free(void);
 bool acl_allows(const struct who *w, DWORD dev);
 /* The credentials of @m's sender; -errno on failure. */
