@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build demo check test asan-check tsan-check bench bench-sip model-long clean
+.PHONY: all setup build demo check test asan-check tsan-check bench bench-sip bench-service model-long clean
 
 all: build
 
@@ -62,6 +62,11 @@ bench: build
 bench-sip: build
 	cd $(BUILD)/bench && TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
 		./sip_cps
+
+# Lifecycles through tapixd, from one and four client processes.
+bench-service: build
+	TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
+		$(BUILD)/bench/bench_service
 
 # The model-based stress test for a million steps (outside CI).
 model-long: build

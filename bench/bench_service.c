@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bench_service: call lifecycles per second and messages per second
+ * through tapixd, from one and from four client processes, next to the
+ * embedded figure in the same run, and the ratio. A lifecycle is the one
+ * of bench_lifecycle: a call between two esp lines of one registration,
+ * made, offered, answered, dropped at both ends and deallocated, every
+ * message fetched with lineGetMessage.
+ *
+ * Usage: bench_service [EMBEDDED_LIFECYCLES [SERVICE_LIFECYCLES]]
+ *        (defaults 20000 and 2000). Starts its own private dbus-daemon
+ *        and tapixd (--no-objects), and stops them.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tapi.h>
+
+extern char **environ;
+
+static HLINEAPP app;
+static HLINE caller, callee;
+static unsigned long messages;
+static char callee_addr[16];
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, LONG r)
+{
+	fprintf(stderr, "bench_service: %s failed: %08x\n", what, (unsigned)r);
+	exit(1);
+}
+
+/* Fetches what is queued; the callee's handle if a new call came. */
+static HCALL drain(void)
+{
+	LINEMESSAGE m;
+	HCALL in = 0;
+
+	while (lineGetMessage(app, &m, 0) == 0) {
+		messages++;
+		if (m.dwMessageID == LINE_APPNEWCALL)
+			in = (HCALL)m.dwParam2;
+		else if (m.dwMessageID == LINE_REPLY && m.dwParam2 != 0)
+			die("a request", (LONG)m.dwParam2);
+	}
+	return in;
+}
+
+/* Waits for the offer (it may come after the call returned). */
+static HCALL wait_offer(void)
+{
+	LINEMESSAGE m;
+
+	for (;;) {
+		if (lineGetMessage(app, &m, 5000) != 0)
+			die("waiting for the offer", 0);
+		messages++;
+		if (m.dwMessageID == LINE_APPNEWCALL)
+			return (HCALL)m.dwParam2;
+		if (m.dwMessageID == LINE_REPLY && m.dwParam2 != 0)
+			die("a request", (LONG)m.dwParam2);
+	}
+}
+
+static void lifecycle(void)
+{
+	HCALL out = 0, in;
+	LONG r = lineMakeCall(caller, &out, callee_addr, 0, NULL);
+
+	if (r < 0)
+		die("lineMakeCall", r);
+	/* the reply and the offer are queued when the call returns */
+	in = drain();
+	if (!in)
+		in = wait_offer();
+	r = lineAnswer(in, NULL, 0);
+	if (r < 0)
+		die("lineAnswer", r);
+	drain();
+	r = lineDrop(out, NULL, 0);
+	if (r < 0)
+		die("lineDrop", r);
+	drain();
+	r = lineDrop(in, NULL, 0);
+	if (r < 0)
+		die("lineDrop", r);
+	drain();
+	if (lineDeallocateCall(out) || lineDeallocateCall(in))
+		die("lineDeallocateCall", 0);
+}
+
+/* Registers, opens lines 2k (caller) and 2k+1 (callee), runs @n. */
+static double run(unsigned k, unsigned long n, unsigned long *msgs)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD ndevs, ver = 0x00020002;
+	unsigned long i;
+	double t0, t;
+	LONG r;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	r = lineInitializeEx(&app, NULL, NULL, "bench", &ndevs, &ver, &ip);
+	if (r)
+		die("lineInitializeEx", r);
+	if (ndevs < 2 * k + 2)
+		die("too few lines", 0);
+	r = lineOpen(app, 2 * k, &caller, 0x00020002, 0, 0,
+	             LINECALLPRIVILEGE_NONE, 0, NULL);
+	if (!r)
+		r = lineOpen(app, 2 * k + 1, &callee, 0x00020002, 0, 0,
+		             LINECALLPRIVILEGE_OWNER,
+		             LINEMEDIAMODE_INTERACTIVEVOICE, NULL);
+	if (r)
+		die("lineOpen", r);
+	snprintf(callee_addr, sizeof(callee_addr), "%u", 100 + 2 * k + 1);
+	for (i = 0; i < n / 10 + 1; i++) /* warm-up */
+		lifecycle();
+	messages = 0;
+	t0 = now_s();
+	for (i = 0; i < n; i++)
+		lifecycle();
+	t = now_s() - t0;
+	*msgs = messages;
+	lineShutdown(app);
+	return t;
+}
+
+static pid_t spawn(const char *const argv[], const char *log)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, 01101, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv,
+	                 environ) != 0)
+		die("starting a process", errno);
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long ne = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
+	unsigned long ns = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
+	char dir[] = "/tmp/bench-service-XXXXXX", addr[128], conf[128];
+	char addr_arg[160], log[160], tlog[160], nbuf[32], kbuf[8];
+	double te, t1, t4 = 0;
+	unsigned long me, m1, m4 = 0;
+	pid_t bus, tapixd, kids[4];
+	unsigned i;
+	FILE *f;
+
+	if (argc == 4 && strcmp(argv[1], "--child") == 0) {
+		/* one of the four clients: lines 2k, 2k+1 */
+		double t = run((unsigned)strtoul(argv[2], NULL, 10),
+		               strtoul(argv[3], NULL, 10), &m1);
+
+		printf("%f %lu\n", t, m1);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	/* embedded */
+	setenv("TAPIX_SERVICE", "", 1);
+	setenv("TAPIX_CONF", "", 1);
+	te = run(0, ne, &me);
+
+	/* the service, on a private bus */
+	if (!mkdtemp(dir))
+		die("mkdtemp", errno);
+	snprintf(addr, sizeof(addr), "unix:path=%s/bus", dir);
+	snprintf(log, sizeof(log), "%s/dbus.log", dir);
+	{
+		const char *a[] = {
+			"dbus-daemon", "--config-file=" TAPIX_BENCH_BUS_CONF,
+			"--address",   addr,
+			"--nofork",    NULL};
+
+		bus = spawn(a, log);
+	}
+	snprintf(conf, sizeof(conf), "%s/tapix.conf", dir);
+	f = fopen(conf, "w");
+	if (!f)
+		die("the configuration", errno);
+	fputs("[tapix]\nproviders = esp\n[esp]\nlines = 8\n", f);
+	fclose(f);
+	for (i = 0; i < 300 && access(addr + 10, F_OK) != 0; i++)
+		usleep(10000);
+	snprintf(addr_arg, sizeof(addr_arg), "--address=%s", addr);
+	snprintf(tlog, sizeof(tlog), "%s/tapixd.log", dir);
+	setenv("TAPIX_CONF", conf, 1);
+	{
+		const char *a[] = {TAPIX_BENCH_TAPIXD, addr_arg, "--log=info",
+		                   "--no-objects", NULL};
+
+		tapixd = spawn(a, tlog);
+	}
+	for (i = 0; i < 500 && !file_has(tlog, "serving "); i++)
+		usleep(10000);
+	if (!file_has(tlog, "serving "))
+		die("starting tapixd", 0);
+	setenv("TAPIX_SERVICE", addr, 1);
+
+	/* one client: this process */
+	t1 = run(0, ns, &m1);
+
+	/* four clients: four processes, lines 0-1, 2-3, 4-5, 6-7 */
+	snprintf(nbuf, sizeof(nbuf), "%lu", ns / 4);
+	{
+		double start = now_s(), end;
+		int fds[4];
+
+		for (i = 0; i < 4; i++) {
+			int p[2];
+			posix_spawn_file_actions_t fa;
+			const char *a[] = {argv[0], "--child", kbuf, nbuf,
+			                   NULL};
+
+			snprintf(kbuf, sizeof(kbuf), "%u", i);
+			if (pipe(p) != 0)
+				die("pipe", errno);
+			posix_spawn_file_actions_init(&fa);
+			posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+			posix_spawn_file_actions_addclose(&fa, p[0]);
+			if (posix_spawn(&kids[i], argv[0], &fa, NULL,
+			                (char *const *)a, environ) != 0)
+				die("starting a client", errno);
+			posix_spawn_file_actions_destroy(&fa);
+			close(p[1]);
+			fds[i] = p[0];
+		}
+		for (i = 0; i < 4; i++) {
+			char out[128] = "";
+			double t = 0;
+			unsigned long m = 0;
+			ssize_t n = read(fds[i], out, sizeof(out) - 1);
+			int st;
+
+			if (n > 0)
+				out[n] = '\0';
+			waitpid(kids[i], &st, 0);
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+			    sscanf(out, "%lf %lu", &t, &m) != 2)
+				die("a client", 0);
+			m4 += m;
+			close(fds[i]);
+		}
+		end = now_s();
+		/* wall time of the four, the warm-ups included: a lower bound
+		 */
+		t4 = end - start;
+	}
+	kill(tapixd, SIGTERM);
+	waitpid(tapixd, NULL, 0);
+	kill(bus, SIGTERM);
+	waitpid(bus, NULL, 0);
+	{
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+	}
+
+	printf("embedded_lifecycle_rate %.0f lifecycles/s\n", (double)ne / te);
+	printf("embedded_message_rate %.0f messages/s\n", (double)me / te);
+	printf("service_lifecycle_rate_1_client %.0f lifecycles/s\n",
+	       (double)ns / t1);
+	printf("service_message_rate_1_client %.0f messages/s\n",
+	       (double)m1 / t1);
+	printf("service_lifecycle_rate_4_clients %.0f lifecycles/s\n",
+	       (double)(ns / 4 * 4) / t4);
+	printf("service_message_rate_4_clients %.0f messages/s\n",
+	       (double)m4 / t4);
+	printf("embedded_over_service_1_client %.1f\n",
+	       ((double)ne / te) / ((double)ns / t1));
+	printf("embedded_over_service_4_clients %.1f\n",
+	       ((double)ne / te) / ((double)(ns / 4 * 4) / t4));
+	return 0;
+}
