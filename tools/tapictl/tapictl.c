@@ -59,8 +59,8 @@ static const char *const usages[] = {
 	"deallocate CALL",
 	"forget a call that is idle",
 	"watch [--json] [--count N] [--timeout SECONDS]",
-	"print every line and call event as it happens (--json: one JSON "
-	"object per line); stop after N events or SECONDS",
+	("print every line and call event as it happens (--json: one JSON "
+	 "object per line); stop after N events or SECONDS"),
 	"demo",
 	"run the embedded demo call (no service needed)",
 };
