@@ -43,7 +43,7 @@ asan-check: setup $(ASAN_BUILD)/CMakeCache.txt
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) \
-		-L 'unit|fuzz|interop'
+		-L 'unit|fuzz|interop|service'
 
 $(TSAN_BUILD)/CMakeCache.txt: | setup
 	CC=clang cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \

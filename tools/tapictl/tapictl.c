@@ -60,7 +60,7 @@ static const char *const usages[] = {
 	"forget a call that is idle",
 	"watch [--json] [--count N] [--timeout SECONDS]",
 	("print every line and call event as it happens (--json: one JSON "
-	 "object per line); stop after N events or SECONDS"),
+         "object per line); stop after N events or SECONDS"),
 	"demo",
 	"run the embedded demo call (no service needed)",
 };
