@@ -868,6 +868,13 @@ static LONG do_drop(HCALL h, const void *a, const void *b)
 	return lineDrop(h, u->uui, u->size);
 }
 
+static LONG do_drop_ex(HCALL h, const void *a, const void *b)
+{
+	const struct uui_args *u = a;
+
+	return tapix_line_drop_ex(h, u->uui, u->size, *(const uint32_t *)b);
+}
+
 static LONG do_send_uui(HCALL h, const void *a, const void *b)
 {
 	const struct uui_args *u = a;
@@ -926,18 +933,18 @@ enum uui_op {
 	U_ANSWER,
 	U_DROP,
 	U_SEND,
+	U_DROP_EX,
 };
 
 static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	static LONG (*const fns[])(HCALL, const void *, const void *) = {
-		[U_ACCEPT] = do_accept,
-		[U_ANSWER] = do_answer,
-		[U_DROP] = do_drop,
-		[U_SEND] = do_send_uui,
+		[U_ACCEPT] = do_accept,   [U_ANSWER] = do_answer,
+		[U_DROP] = do_drop,       [U_SEND] = do_send_uui,
+		[U_DROP_EX] = do_drop_ex,
 	};
 	struct uui_args u;
-	uint32_t h, size;
+	uint32_t h, size, hint = 0;
 	int has_uui;
 	const void *uui;
 	struct reg *r;
@@ -946,7 +953,9 @@ static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
 	(void)err;
 	if (sd_bus_message_read(m, "ub", &h, &has_uui) < 0 ||
 	    sd_bus_message_read_array(m, 'y', &uui, &n) < 0 ||
-	    sd_bus_message_read(m, "u", &size) < 0)
+	    sd_bus_message_read(m, "u", &size) < 0 ||
+	    ((uintptr_t)ud == U_DROP_EX &&
+	     sd_bus_message_read(m, "u", &hint) < 0))
 		return -EINVAL;
 	/* the core reads dwSize bytes: never more than were sent */
 	if (has_uui && size > n)
@@ -956,7 +965,7 @@ static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return reply_r(m, LINEERR_INVALCALLHANDLE);
 	u.uui = has_uui ? uui : NULL;
 	u.size = size;
-	return reply_r(m, call_request(r, h, fns[(uintptr_t)ud], &u, NULL));
+	return reply_r(m, call_request(r, h, fns[(uintptr_t)ud], &u, &hint));
 }
 
 /* Operations taking only a call handle. */
@@ -1120,6 +1129,66 @@ static int m_add_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return reply_r(m, call_request(r, hconf, do_add_conf, &hconsult, NULL));
 }
 
+static int m_setup_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	uint32_t hcall, line = 0;
+	int has_ptr;
+	void *params = NULL;
+	struct slot *s = NULL;
+	struct reg *r;
+	LONG e;
+
+	(void)ud;
+	(void)err;
+	if (sd_bus_message_read(m, "ub", &hcall, &has_ptr) < 0 ||
+	    read_struct(m, &params) < 0)
+		return -EINVAL;
+	r = own_call(m, hcall);
+	if (!r) {
+		e = LINEERR_INVALCALLHANDLE;
+	} else if (!(s = slot_new(r, line = tapix_call_line(hcall)))) {
+		e = LINEERR_RESOURCEUNAVAIL;
+	} else {
+		e = lineSetupTransfer(hcall, has_ptr ? &s->h[0] : NULL, params);
+		slot_keep(r, s, e, has_ptr ? 1 : 0);
+	}
+	free(params);
+	flush_sender(m);
+	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
+}
+
+static int m_complete_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	uint32_t hcall, hconsult, mode, line = 0;
+	int has_ptr;
+	struct slot *s = NULL;
+	struct reg *r;
+	LONG e;
+
+	(void)ud;
+	(void)err;
+	if (sd_bus_message_read(m, "uubu", &hcall, &hconsult, &has_ptr, &mode) <
+	    0)
+		return -EINVAL;
+	r = own_call(m, hcall);
+	if (!r) {
+		e = LINEERR_INVALCALLHANDLE;
+	} else if (!own_call(m, hconsult)) {
+		e = LINEERR_INVALCONSULTCALLHANDLE;
+	} else if (!(s = slot_new(r, line = tapix_call_line(hcall)))) {
+		e = LINEERR_RESOURCEUNAVAIL;
+	} else {
+		bool conf = mode == LINETRANSFERMODE_CONFERENCE && has_ptr;
+
+		e = lineCompleteTransfer(hcall, hconsult,
+		                         has_ptr ? &s->h[0] : NULL, mode);
+		/* only a conference writes a handle at its LINE_REPLY */
+		slot_keep(r, s, conf ? e : 0, conf ? 1 : 0);
+	}
+	flush_sender(m);
+	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
+}
+
 static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("Initialize", "ssuu", "iuuu", m_initialize,
@@ -1156,6 +1225,8 @@ static const sd_bus_vtable rpc_vtable[] = {
                                   SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_OFFSET("Drop", "ubayu", "i", m_uui_op, U_DROP,
                                   SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_OFFSET("DropEx", "ubayuu", "i", m_uui_op, U_DROP_EX,
+                                  SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_OFFSET("SendUserUserInfo", "ubayu", "i", m_uui_op,
                                   U_SEND, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_OFFSET("ReleaseUserUserInfo", "u", "i", m_call_op,
@@ -1181,6 +1252,10 @@ static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_METHOD("PrepareAddToConference", "ubay", "iu", m_prepare_conf,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("AddToConference", "uu", "i", m_add_conf,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetupTransfer", "ubay", "iu", m_setup_xfer,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("CompleteTransfer", "uubu", "iu", m_complete_xfer,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("Message", "uuuttttuuau", 0),
 	SD_BUS_VTABLE_END,

@@ -1293,6 +1293,34 @@ TAPIX_API LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall);
 TAPIX_API LONG WINAPI lineRemoveFromConference(HCALL hCall);
 
 /**
+ * Starts a transfer with consultation: a CONNECTED call goes
+ * ONHOLDPENDTRANSFER and a new consultation call (DIALTONE) is created,
+ * its handle written before the successful LINE_REPLY; dial the
+ * destination on it with lineDial, then lineCompleteTransfer.
+ * @return request id, or LINEERR_INVALCALLHANDLE, LINEERR_INVALPOINTER,
+ *         LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE,
+ *         LINEERR_OPERATIONUNAVAIL, call-parameter errors...
+ */
+TAPIX_API LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
+                                         LPLINECALLPARAMS const lpCallParams);
+
+/**
+ * Completes a transfer: hCall (ONHOLD or ONHOLDPENDTRANSFER) and the
+ * consultation call (CONNECTED, RINGBACK, PROCEEDING or BUSY) on the same
+ * line. LINETRANSFERMODE_TRANSFER connects their far ends to each other
+ * (both calls normally go IDLE); LINETRANSFERMODE_CONFERENCE makes a
+ * three-way conference whose new parent handle is written to *lphConfCall
+ * before the successful LINE_REPLY (lphConfCall is ignored otherwise).
+ * @return request id, or LINEERR_INVALCALLHANDLE,
+ *         LINEERR_INVALCONSULTCALLHANDLE, LINEERR_INVALTRANSFERMODE,
+ *         LINEERR_INVALPOINTER, LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE,
+ *         LINEERR_OPERATIONUNAVAIL.
+ */
+TAPIX_API LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
+                                           LPHCALL lphConfCall,
+                                           DWORD dwTransferMode);
+
+/**
  * Lists a conference: the parent first, then its participants; calls the
  * app had no handle for get monitor handles.
  * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOCONFERENCE,
@@ -1313,6 +1341,7 @@ TAPIX_API LONG WINAPI lineGetConfRelatedCalls(HCALL hCall,
 #define lineHandoff                lineHandoffA
 #define lineSetupConference        lineSetupConferenceA
 #define linePrepareAddToConference linePrepareAddToConferenceA
+#define lineSetupTransfer          lineSetupTransferA
 
 #ifdef __cplusplus
 }

@@ -265,6 +265,29 @@ LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
 LONG TSPIAPI TSPI_lineRemoveFromConference(DRV_REQUESTID dwRequestID,
                                            HDRVCALL hdCall);
 
+/**
+ * Sets up a transfer: CONNECTED hdCall goes ONHOLDPENDTRANSFER and a
+ * consultation call is created (DIALTONE); *lphdConsultCall is written
+ * before returning. Async. Optional.
+ */
+LONG TSPIAPI TSPI_lineSetupTransfer(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                                    HTAPICALL htConsultCall,
+                                    LPHDRVCALL lphdConsultCall,
+                                    LPLINECALLPARAMS const lpCallParams);
+
+/**
+ * Completes a transfer of hdCall to the far end of hdConsultCall
+ * (LINETRANSFERMODE_TRANSFER), or joins both in a new conference call
+ * htConfCall (LINETRANSFERMODE_CONFERENCE; *lphdConfCall is then written
+ * before returning, and the two calls report CONFERENCED with it). Async.
+ * Optional.
+ */
+LONG TSPIAPI TSPI_lineCompleteTransfer(DRV_REQUESTID dwRequestID,
+                                       HDRVCALL hdCall, HDRVCALL hdConsultCall,
+                                       HTAPICALL htConfCall,
+                                       LPHDRVCALL lphdConfCall,
+                                       DWORD dwTransferMode);
+
 /* ---- tapix extensions (not in Windows; optional entry points) ----------- */
 
 /**
@@ -282,6 +305,21 @@ LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID, LPCSTR lpszKey,
  * alive, for leak checks in tests. 0 after TSPI_providerShutdown.
  */
 DWORD TSPIAPI TSPIX_providerLiveObjects(void);
+
+/**
+ * TSPI_lineDrop with a hint of why the call ends, a LINEDISCONNECTMODE_
+ * value the far end should be told where the network can say it:
+ * REJECT (the user declined an offered call), NOANSWER (nobody answered
+ * it), BUSY, CANCELLED (the caller gives up an outgoing call in
+ * progress), or NORMAL (the end of the call as usual; for an offered call
+ * the provider's ordinary rejection). A provider may ignore the hint but
+ * otherwise behaves as TSPI_lineDrop; any other value: LINEERR_INVALPARAM.
+ * Used, when exported, for tapix_line_drop_ex (the TAPI 3 layer's
+ * Disconnect codes); lineDrop still calls TSPI_lineDrop. Async. Optional.
+ */
+LONG TSPIAPI TSPIX_lineDropEx(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                              LPCSTR lpsUserUserInfo, DWORD dwSize,
+                              DWORD dwDisconnectModeHint);
 
 #ifdef __cplusplus
 }

@@ -73,6 +73,18 @@ struct tapix_live {
 TAPIX_API void tapix_live_get(struct tapix_live *out);
 
 /**
+ * lineDrop with a hint of why the call ends (a LINEDISCONNECTMODE_ value:
+ * NORMAL, REJECT, NOANSWER, BUSY or CANCELLED) for the far end, e.g. SIP
+ * 603 Decline for REJECT on an offered call. The provider gets it through
+ * TSPIX_lineDropEx when it exports that, else it gets a plain
+ * TSPI_lineDrop. Same rules and results as lineDrop (an HCALL, UUI and
+ * its size), plus LINEERR_INVALPARAM for another hint. Works in client
+ * mode too. Threads: any.
+ */
+TAPIX_API int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui,
+                                     uint32_t size, uint32_t hint);
+
+/**
  * Test hook: makes the n-th heap allocation of the core from now fail
  * (n = 0 fails the next one); a negative n disables failure injection.
  * Returns the number of allocations made since the previous call.

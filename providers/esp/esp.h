@@ -61,6 +61,8 @@ enum op {
 	OP_PREPARE_CONF,
 	OP_ADD_CONF,
 	OP_REMOVE_CONF,
+	OP_SETUP_XFER,
+	OP_COMPLETE_XFER,
 	OP_SCRIPT_CONNECT, /* answer:MS fires */
 	OP_SCRIPT_HANGUP,  /* hangup:MS fires */
 };
@@ -98,6 +100,11 @@ struct call {
 	bool is_conf;
 	uint32_t conf;
 	uint32_t consult;
+	/* transfer: the consultation call of a call, and the reverse */
+	uint32_t xfer_consult;
+	uint32_t xfer_of;
+	/* LINEDISCONNECTMODE_ the far end hears when this call drops now */
+	DWORD drop_hint;
 	enum script script;
 	unsigned script_ms;
 	unsigned slow_ms;
@@ -111,7 +118,9 @@ struct job {
 	struct timespec due;
 	enum op op;
 	uint32_t call;
-	uint32_t call2;    /* OP_ADD_CONF: the consultation call */
+	uint32_t call2;    /* OP_ADD_CONF, *_XFER: the consultation call */
+	uint32_t call3;    /* OP_COMPLETE_XFER: the new conference, or 0 */
+	DWORD arg;         /* OP_DROP: the hint; OP_COMPLETE_XFER: the mode */
 	DRV_REQUESTID req; /* 0 for script events */
 	char dest[32];     /* OP_DIAL, OP_TRANSFER */
 	DWORD uui_len;

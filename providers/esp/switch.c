@@ -254,6 +254,47 @@ static void station_leave(struct call *s, struct call *caller,
 }
 
 /*
+ * What the far end of @c hears when @c leaves: an offered call is
+ * rejected, or not answered, or busy, as the drop's hint says
+ * (TSPIX_lineDropEx); any other call ends normally.
+ */
+static DWORD leave_mode(const struct call *c)
+{
+	if (!is_ringing(c))
+		return LINEDISCONNECTMODE_NORMAL;
+	switch (c->drop_hint) {
+	case LINEDISCONNECTMODE_NOANSWER:
+	case LINEDISCONNECTMODE_BUSY:
+		return c->drop_hint;
+	default:
+		return LINEDISCONNECTMODE_REJECT;
+	}
+}
+
+/*
+ * @c leaves a transfer in progress. The consultation call going back
+ * reconnects the call waiting for it (termination.md §2, dropping a
+ * consultation call); the waiting call going leaves the consultation call
+ * an ordinary call.
+ */
+static void xfer_unlink(struct call *c)
+{
+	struct call *orig = c->xfer_of ? call_get(c->xfer_of) : NULL;
+	struct call *consult =
+		c->xfer_consult ? call_get(c->xfer_consult) : NULL;
+
+	c->xfer_of = c->xfer_consult = 0;
+	if (consult)
+		consult->xfer_of = 0;
+	if (orig) {
+		orig->xfer_consult = 0;
+		if (orig->state == LINECALLSTATE_ONHOLDPENDTRANSFER)
+			set_state(orig, LINECALLSTATE_CONNECTED,
+			          LINECONNECTEDMODE_ACTIVE);
+	}
+}
+
+/*
  * @c leaves the call: a drop (its own states reported) or TAPI closing it
  * (@closing: nothing more is reported about @c itself).
  */
@@ -290,10 +331,8 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 	}
 	if (c->state != LINECALLSTATE_IDLE &&
 	    c->state != LINECALLSTATE_DISCONNECTED)
-		tell_far_end(c,
-		             is_ringing(c) ? LINEDISCONNECTMODE_REJECT
-		                           : LINEDISCONNECTMODE_NORMAL,
-		             uui, uui_len);
+		tell_far_end(c, leave_mode(c), uui, uui_len);
+	xfer_unlink(c);
 	conf = c->conf ? call_get(c->conf) : NULL;
 	was_consult = conf && conf->consult == c->h;
 	c->conf = 0;
@@ -649,7 +688,20 @@ static LONG op_state_check(enum op op, const struct call *c)
 		return c->state == LINECALLSTATE_ONHOLD ||
 		                       (c->is_conf &&
 		                        c->state ==
-		                                LINECALLSTATE_ONHOLDPENDCONF)
+		                                LINECALLSTATE_ONHOLDPENDCONF) ||
+		                       c->state ==
+		                               LINECALLSTATE_ONHOLDPENDTRANSFER
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
+	case OP_SETUP_XFER:
+		if (c->is_conf || c->bridged || caller_of_station(c) ||
+		    c->conf || c->xfer_of)
+			return LINEERR_INVALCALLSTATE;
+		return is_active(c) ? 0 : LINEERR_INVALCALLSTATE;
+	case OP_COMPLETE_XFER:
+		return c->state == LINECALLSTATE_ONHOLD ||
+		                       c->state ==
+		                               LINECALLSTATE_ONHOLDPENDTRANSFER
 		               ? 0
 		               : LINEERR_INVALCALLSTATE;
 	case OP_TRANSFER:
@@ -671,6 +723,72 @@ static LONG op_state_check(enum op op, const struct call *c)
 	default:
 		return 0;
 	}
+}
+
+/* Whether @c may be the consultation call of a transfer of @orig. */
+static LONG xfer_consult_check(const struct call *orig, const struct call *c)
+{
+	if (c == orig || c->line != orig->line || c->is_conf || c->bridged ||
+	    caller_of_station(c) || c->conf)
+		return LINEERR_INVALCONSULTCALLHANDLE;
+	return is_active(c) || c->state == LINECALLSTATE_RINGBACK ||
+	                       c->state == LINECALLSTATE_PROCEEDING
+	               ? 0
+	               : LINEERR_INVALCALLSTATE;
+}
+
+/*
+ * lineCompleteTransfer, now due (@c: the call on hold). Transfer: the far
+ * ends of both calls are put through to each other and both calls go
+ * IDLE; a far end that is a script (not an esp line) simply stays where it
+ * is. Conference: both calls join the new conference call.
+ */
+static void complete_xfer(const struct job *j, struct call *c)
+{
+	struct call *consult = call_get(j->call2);
+	struct call *conf = j->call3 ? call_get(j->call3) : NULL;
+	struct call *p, *q;
+	LONG r = consult ? xfer_consult_check(c, consult)
+	                 : LINEERR_INVALCONSULTCALLHANDLE;
+
+	if (!r && j->call3 && !conf)
+		r = LINEERR_OPERATIONFAILED;
+	if (r) {
+		esp.complete(j->req, r);
+		return;
+	}
+	esp.complete(j->req, 0);
+	/* the links go, with no reconnection: both calls move on below */
+	if (c->xfer_consult && call_get(c->xfer_consult))
+		call_get(c->xfer_consult)->xfer_of = 0;
+	if (consult->xfer_of && call_get(consult->xfer_of))
+		call_get(consult->xfer_of)->xfer_consult = 0;
+	c->xfer_consult = c->xfer_of = 0;
+	consult->xfer_consult = consult->xfer_of = 0;
+	if (conf) {
+		conf->announced = true;
+		set_state(conf, LINECALLSTATE_CONNECTED,
+		          LINECONNECTEDMODE_ACTIVE);
+		set_conferenced(c, conf);
+		set_conferenced(consult, conf);
+		return;
+	}
+	p = c->peer ? call_get(c->peer) : NULL;
+	q = consult->peer ? call_get(consult->peer) : NULL;
+	c->peer = consult->peer = 0;
+	if (p && q) {
+		p->peer = q->h;
+		q->peer = p->h;
+		/* the transferred party waits while the destination rings */
+		if (is_ringing(q) && p->state == LINECALLSTATE_CONNECTED)
+			set_state(p, LINECALLSTATE_RINGBACK, 0);
+	} else if (p) {
+		p->peer = 0;
+	} else if (q) {
+		q->peer = 0;
+	}
+	set_state(c, LINECALLSTATE_IDLE, 0);
+	set_state(consult, LINECALLSTATE_IDLE, 0);
 }
 
 /* Performs @j's operation (now due) and completes its request; locked. */
@@ -724,6 +842,7 @@ void run_job(struct job *j)
 	case OP_DROP:
 		esp.complete(j->req, 0);
 		/* spec: termination.md §2 — dropping OFFERING rejects */
+		c->drop_hint = j->arg;
 		leave(c, j->uui, j->uui_len, false);
 		break;
 	case OP_SEND_UUI:
@@ -750,10 +869,30 @@ void run_job(struct job *j)
 				leave(consult, NULL, 0, false);
 			}
 			conf_check(c);
+		} else if (c->xfer_consult) {
+			/* the consultation call goes, @c comes back */
+			struct call *consult = call_get(c->xfer_consult);
+
+			if (consult)
+				leave(consult, NULL, 0, false);
+			xfer_unlink(c);
 		} else {
 			set_state(c, LINECALLSTATE_CONNECTED,
 			          LINECONNECTEDMODE_ACTIVE);
 		}
+		break;
+	case OP_SETUP_XFER:
+		c2 = call_get(j->call2);
+		esp.complete(j->req, 0);
+		set_state(c, LINECALLSTATE_ONHOLDPENDTRANSFER, 0);
+		if (c2) {
+			c2->announced = true;
+			set_state(c2, LINECALLSTATE_DIALTONE,
+			          LINEDIALTONEMODE_NORMAL);
+		}
+		break;
+	case OP_COMPLETE_XFER:
+		complete_xfer(j, c);
 		break;
 	case OP_TRANSFER: {
 		struct call *p = c->peer ? call_get(c->peer) : NULL;
@@ -847,10 +986,16 @@ void run_job(struct job *j)
 	}
 }
 
+/* What some jobs need beyond their call (struct job's fields). */
+struct xargs {
+	uint32_t call2, call3;
+	DWORD arg;
+};
+
 /* Runs @op now, or after the call's (or the configured) delay. */
 static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
                      const void *uui, DWORD uui_len, const char *dest,
-                     uint32_t call2)
+                     const struct xargs *x)
 {
 	unsigned ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
 	struct job now, *j = &now;
@@ -867,7 +1012,11 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 		now.call = c->h;
 		now.req = req;
 	}
-	j->call2 = call2;
+	if (x) {
+		j->call2 = x->call2;
+		j->call3 = x->call3;
+		j->arg = x->arg;
+	}
 	if (uui_len)
 		memcpy(j->uui, uui, uui_len);
 	j->uui_len = uui_len;
@@ -928,7 +1077,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	                         : LINEBEARERMODE_VOICE;
 	tsp_copy_str(c->caller, sizeof(c->caller), l->address);
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
-	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, 0);
+	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, NULL);
 	if (r < 0) {
 		esp.created--; /* a synchronous failure: TAPI never knew it */
 		call_free(c);
@@ -940,7 +1089,7 @@ out:
 
 /* A request on one call: checked now, run now or later. */
 static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
-                    DWORD size, const char *dest)
+                    DWORD size, const char *dest, const struct xargs *x)
 {
 	struct call *c;
 	struct dest d;
@@ -962,7 +1111,7 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 	     d.script == S_OUTAGE || d.script == S_REMOVE))
 		r = LINEERR_INVALADDRESS;
 	if (!r)
-		r = schedule(op, c, req, uui, uui ? size : 0, dest, 0);
+		r = schedule(op, c, req, uui, uui ? size : 0, dest, x);
 out:
 	pthread_mutex_unlock(&esp.lock);
 	return r;
@@ -973,7 +1122,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAnswer(DRV_REQUESTID dwRequestID,
                                         DWORD dwSize)
 {
 	return request(OP_ANSWER, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
-	               NULL);
+	               NULL, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineAccept(DRV_REQUESTID dwRequestID,
@@ -981,7 +1130,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAccept(DRV_REQUESTID dwRequestID,
                                         DWORD dwSize)
 {
 	return request(OP_ACCEPT, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
-	               NULL);
+	               NULL, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID dwRequestID,
@@ -989,7 +1138,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID dwRequestID,
                                       DWORD dwSize)
 {
 	return request(OP_DROP, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
-	               NULL);
+	               NULL, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineSendUserUserInfo(DRV_REQUESTID dwRequestID,
@@ -998,25 +1147,26 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSendUserUserInfo(DRV_REQUESTID dwRequestID,
                                                   DWORD dwSize)
 {
 	return request(OP_SEND_UUI, dwRequestID, hdCall, lpsUserUserInfo,
-	               dwSize, NULL);
+	               dwSize, NULL, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,
                                                      HDRVCALL hdCall)
 {
-	return request(OP_RELEASE_UUI, dwRequestID, hdCall, NULL, 0, NULL);
+	return request(OP_RELEASE_UUI, dwRequestID, hdCall, NULL, 0, NULL,
+	               NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineHold(DRV_REQUESTID dwRequestID,
                                       HDRVCALL hdCall)
 {
-	return request(OP_HOLD, dwRequestID, hdCall, NULL, 0, NULL);
+	return request(OP_HOLD, dwRequestID, hdCall, NULL, 0, NULL, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineUnhold(DRV_REQUESTID dwRequestID,
                                         HDRVCALL hdCall)
 {
-	return request(OP_UNHOLD, dwRequestID, hdCall, NULL, 0, NULL);
+	return request(OP_UNHOLD, dwRequestID, hdCall, NULL, 0, NULL, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID,
@@ -1028,7 +1178,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID,
 	if (!lpszDestAddress)
 		return LINEERR_INVALADDRESS;
 	return request(OP_TRANSFER, dwRequestID, hdCall, NULL, 0,
-	               lpszDestAddress);
+	               lpszDestAddress, NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineDial(DRV_REQUESTID dwRequestID,
@@ -1038,13 +1188,15 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineDial(DRV_REQUESTID dwRequestID,
 	(void)dwCountryCode;
 	if (!lpszDestAddress)
 		return LINEERR_INVALADDRESS;
-	return request(OP_DIAL, dwRequestID, hdCall, NULL, 0, lpszDestAddress);
+	return request(OP_DIAL, dwRequestID, hdCall, NULL, 0, lpszDestAddress,
+	               NULL);
 }
 
 ESP_EXPORT LONG TSPIAPI TSPI_lineRemoveFromConference(DRV_REQUESTID dwRequestID,
                                                       HDRVCALL hdCall)
 {
-	return request(OP_REMOVE_CONF, dwRequestID, hdCall, NULL, 0, NULL);
+	return request(OP_REMOVE_CONF, dwRequestID, hdCall, NULL, 0, NULL,
+	               NULL);
 }
 
 /* A new consultation call for @conf, media from @cp. */
@@ -1073,6 +1225,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 	LPLINECALLPARAMS const lpCallParams)
 {
 	struct call *orig = NULL, *conf, *consult;
+	struct xargs x = {0};
 	struct line *l;
 	LONG r;
 
@@ -1120,8 +1273,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 	consult->slow_ms = conf->slow_ms;
 	*lphdConfCall = (HDRVCALL)(uintptr_t)conf->h;
 	*lphdConsultCall = (HDRVCALL)(uintptr_t)consult->h;
-	r = schedule(OP_SETUP_CONF, conf, dwRequestID, NULL, 0, NULL,
-	             orig ? orig->h : 0);
+	x.call2 = orig ? orig->h : 0;
+	r = schedule(OP_SETUP_CONF, conf, dwRequestID, NULL, 0, NULL, &x);
 	if (r < 0) {
 		esp.created -= 2;
 		call_free(consult);
@@ -1154,7 +1307,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
 		goto out;
 	}
 	*lphdConsultCall = (HDRVCALL)(uintptr_t)consult->h;
-	r = schedule(OP_PREPARE_CONF, conf, dwRequestID, NULL, 0, NULL, 0);
+	r = schedule(OP_PREPARE_CONF, conf, dwRequestID, NULL, 0, NULL, NULL);
 	if (r < 0) {
 		conf->consult = 0;
 		esp.created--;
@@ -1170,6 +1323,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
                                                  HDRVCALL hdConsultCall)
 {
 	struct call *conf, *consult;
+	struct xargs x = {0};
 	LONG r;
 
 	pthread_mutex_lock(&esp.lock);
@@ -1182,7 +1336,139 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
 		r = LINEERR_INVALCALLHANDLE;
 		goto out;
 	}
-	r = schedule(OP_ADD_CONF, conf, dwRequestID, NULL, 0, NULL, consult->h);
+	x.call2 = consult->h;
+	r = schedule(OP_ADD_CONF, conf, dwRequestID, NULL, 0, NULL, &x);
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPIX_lineDropEx(DRV_REQUESTID dwRequestID,
+                                         HDRVCALL hdCall,
+                                         LPCSTR lpsUserUserInfo, DWORD dwSize,
+                                         DWORD dwDisconnectModeHint)
+{
+	struct xargs x = {.arg = dwDisconnectModeHint};
+
+	switch (dwDisconnectModeHint) {
+	case LINEDISCONNECTMODE_NORMAL:
+	case LINEDISCONNECTMODE_REJECT:
+	case LINEDISCONNECTMODE_NOANSWER:
+	case LINEDISCONNECTMODE_BUSY:
+	case LINEDISCONNECTMODE_CANCELLED:
+		break;
+	default:
+		return LINEERR_INVALPARAM;
+	}
+	return request(OP_DROP, dwRequestID, hdCall, lpsUserUserInfo, dwSize,
+	               NULL, &x);
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineSetupTransfer(
+	DRV_REQUESTID dwRequestID, HDRVCALL hdCall, HTAPICALL htConsultCall,
+	LPHDRVCALL lphdConsultCall, LPLINECALLPARAMS const lpCallParams)
+{
+	struct call *orig, *consult;
+	struct xargs x = {0};
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	orig = call_of(hdCall);
+	if (!orig) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	r = op_state_check(OP_SETUP_XFER, orig);
+	if (r)
+		goto out;
+	consult = call_new(orig->line);
+	if (!consult) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	consult->ht = htConsultCall;
+	consult->origin = LINECALLORIGIN_OUTBOUND;
+	consult->media = lpCallParams ? lpCallParams->dwMediaMode
+	                              : LINEMEDIAMODE_INTERACTIVEVOICE;
+	consult->bearer = lpCallParams ? lpCallParams->dwBearerMode
+	                               : LINEBEARERMODE_VOICE;
+	consult->slow_ms = orig->slow_ms;
+	consult->xfer_of = orig->h;
+	tsp_copy_str(consult->caller, sizeof(consult->caller),
+	             orig->line->address);
+	orig->xfer_consult = consult->h;
+	*lphdConsultCall = (HDRVCALL)(uintptr_t)consult->h;
+	x.call2 = consult->h;
+	r = schedule(OP_SETUP_XFER, orig, dwRequestID, NULL, 0, NULL, &x);
+	if (r < 0) {
+		orig->xfer_consult = 0;
+		esp.created--;
+		call_free(consult);
+	}
+out:
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineCompleteTransfer(
+	DRV_REQUESTID dwRequestID, HDRVCALL hdCall, HDRVCALL hdConsultCall,
+	HTAPICALL htConfCall, LPHDRVCALL lphdConfCall, DWORD dwTransferMode)
+{
+	struct call *orig, *consult, *conf = NULL;
+	struct xargs x = {.arg = dwTransferMode};
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	orig = call_of(hdCall);
+	consult = call_of(hdConsultCall);
+	if (!orig) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (!consult) {
+		r = LINEERR_INVALCONSULTCALLHANDLE;
+		goto out;
+	}
+	if (dwTransferMode != LINETRANSFERMODE_TRANSFER &&
+	    dwTransferMode != LINETRANSFERMODE_CONFERENCE) {
+		r = LINEERR_INVALTRANSFERMODE;
+		goto out;
+	}
+	if (orig->is_conf || orig->bridged || caller_of_station(orig) ||
+	    orig->conf) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	r = op_state_check(OP_COMPLETE_XFER, orig);
+	if (!r)
+		r = xfer_consult_check(orig, consult);
+	if (r)
+		goto out;
+	if (dwTransferMode == LINETRANSFERMODE_CONFERENCE) {
+		if (!lphdConfCall) {
+			r = LINEERR_INVALPOINTER;
+			goto out;
+		}
+		conf = call_new(orig->line);
+		if (!conf) {
+			r = LINEERR_NOMEM;
+			goto out;
+		}
+		conf->ht = htConfCall;
+		conf->is_conf = true;
+		conf->origin = LINECALLORIGIN_CONFERENCE;
+		conf->media = LINEMEDIAMODE_INTERACTIVEVOICE;
+		conf->bearer = LINEBEARERMODE_VOICE;
+		conf->slow_ms = orig->slow_ms;
+		*lphdConfCall = (HDRVCALL)(uintptr_t)conf->h;
+		x.call3 = conf->h;
+	}
+	x.call2 = consult->h;
+	r = schedule(OP_COMPLETE_XFER, orig, dwRequestID, NULL, 0, NULL, &x);
+	if (r < 0 && conf) {
+		esp.created--;
+		call_free(conf);
+	}
 out:
 	pthread_mutex_unlock(&esp.lock);
 	return r;

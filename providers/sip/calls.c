@@ -115,9 +115,9 @@ static LONG params_uui(LPLINECALLPARAMS const cp, const uint8_t **uui,
 }
 
 /* Queues @op for @c with @uui; the request @req is outstanding. */
-static LONG request(struct call *c, enum cmd_op op, enum op pop,
-                    DRV_REQUESTID req, const void *uui, DWORD len,
-                    const char *dest)
+static LONG request_ex(struct call *c, enum cmd_op op, enum op pop,
+                       DRV_REQUESTID req, const void *uui, DWORD len,
+                       const char *dest, DWORD hint)
 {
 	struct cmd *m;
 
@@ -136,8 +136,16 @@ static LONG request(struct call *c, enum cmd_op op, enum op pop,
 	m->uui_len = len;
 	if (dest)
 		tsp_copy_str(m->dest, sizeof(m->dest), dest);
+	m->hint = hint;
 	cmd_post(m);
 	return (LONG)req;
+}
+
+static LONG request(struct call *c, enum cmd_op op, enum op pop,
+                    DRV_REQUESTID req, const void *uui, DWORD len,
+                    const char *dest)
+{
+	return request_ex(c, op, pop, req, uui, len, dest, 0);
 }
 
 SIP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
@@ -276,24 +284,53 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineAnswer(DRV_REQUESTID dwRequestID,
 	return r;
 }
 
-SIP_EXPORT LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID dwRequestID,
-                                      HDRVCALL hdCall, LPCSTR lpsUserUserInfo,
-                                      DWORD dwSize)
+static LONG drop(DRV_REQUESTID req, HDRVCALL hd, LPCSTR uui, DWORD size,
+                 DWORD hint)
 {
 	struct call *c;
 	LONG r;
 
 	pthread_mutex_lock(&sip.lock);
-	c = call_of(hdCall);
+	c = call_of(hd);
 	if (!c)
 		r = LINEERR_INVALCALLHANDLE;
 	else if (c->state == LINECALLSTATE_IDLE)
 		r = LINEERR_INVALCALLSTATE;
 	else
-		r = request(c, C_DROP, OP_DROP, dwRequestID, lpsUserUserInfo,
-		            dwSize, NULL);
+		r = request_ex(c, C_DROP, OP_DROP, req, uui, size, NULL, hint);
 	pthread_mutex_unlock(&sip.lock);
 	return r;
+}
+
+SIP_EXPORT LONG TSPIAPI TSPI_lineDrop(DRV_REQUESTID dwRequestID,
+                                      HDRVCALL hdCall, LPCSTR lpsUserUserInfo,
+                                      DWORD dwSize)
+{
+	return drop(dwRequestID, hdCall, lpsUserUserInfo, dwSize, 0);
+}
+
+/*
+ * The hint chooses the response to an offered call (tapix-sip(7)):
+ * REJECT 603 Decline, NOANSWER 480 Temporarily Unavailable, BUSY 486 Busy
+ * Here, NORMAL the account's reject_status; CANCELLED (and any hint on a
+ * call past ringing) changes nothing: CANCEL or BYE as for TSPI_lineDrop.
+ */
+SIP_EXPORT LONG TSPIAPI TSPIX_lineDropEx(DRV_REQUESTID dwRequestID,
+                                         HDRVCALL hdCall,
+                                         LPCSTR lpsUserUserInfo, DWORD dwSize,
+                                         DWORD dwDisconnectModeHint)
+{
+	switch (dwDisconnectModeHint) {
+	case LINEDISCONNECTMODE_NORMAL:
+	case LINEDISCONNECTMODE_REJECT:
+	case LINEDISCONNECTMODE_NOANSWER:
+	case LINEDISCONNECTMODE_BUSY:
+	case LINEDISCONNECTMODE_CANCELLED:
+		return drop(dwRequestID, hdCall, lpsUserUserInfo, dwSize,
+		            dwDisconnectModeHint);
+	default:
+		return LINEERR_INVALPARAM;
+	}
 }
 
 SIP_EXPORT LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,

@@ -143,6 +143,7 @@ struct cmd {
 	unsigned line;
 	DRV_REQUESTID req;
 	bool failed; /* C_UNREGISTER: the registration had failed */
+	DWORD hint;  /* C_DROP: LINEDISCONNECTMODE_ hint, or 0 */
 	DWORD uui_len;
 	uint8_t uui[SIP_UUI_MAX];
 	char dest[SIP_STR];

@@ -170,13 +170,29 @@ static bool authenticate(nua_handle_t *nh, const struct line *l,
 /* ---- ending a session -----------------------------------------------------
  */
 
+/* The final response that rejects an offered call, per the drop's hint. */
+static unsigned reject_status(const struct call *c, DWORD hint)
+{
+	switch (hint) {
+	case LINEDISCONNECTMODE_REJECT:
+		return 603;
+	case LINEDISCONNECTMODE_NOANSWER:
+		return 480;
+	case LINEDISCONNECTMODE_BUSY:
+		return 486;
+	default:
+		return c->line->cfg.reject_status;
+	}
+}
+
 /*
  * Ends @c's SIP session from our side, whatever its state: CANCEL while an
- * outgoing INVITE is unanswered, a final response to an incoming one, BYE
- * once answered. Never waits: NUA finishes in the background and the call
- * is freed (if TAPI is done with it) at nua_callstate_terminated.
+ * outgoing INVITE is unanswered, a final response to an incoming one (per
+ * @hint, see reject_status), BYE once answered. Never waits: NUA finishes
+ * in the background and the call is freed (if TAPI is done with it) at
+ * nua_callstate_terminated.
  */
-static void hang_up(struct call *c, const uint8_t *uui, DWORD len)
+static void hang_up(struct call *c, const uint8_t *uui, DWORD len, DWORD hint)
 {
 	nua_handle_t *nh = c->nh;
 	char hdr[2 * SIP_UUI_MAX + 64];
@@ -198,7 +214,7 @@ static void hang_up(struct call *c, const uint8_t *uui, DWORD len)
 		break;
 	case nua_callstate_received:
 	case nua_callstate_early:
-		status = c->line->cfg.reject_status;
+		status = reject_status(c, hint);
 		c->end_status = (int)status;
 		nua_respond(nh, (int)status, sip_status_phrase((int)status),
 		            TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
@@ -273,7 +289,7 @@ static void run_respond(struct call *c, const struct cmd *m, int status)
 
 static void run_drop(struct call *c, const struct cmd *m)
 {
-	hang_up(c, m->uui, m->uui_len);
+	hang_up(c, m->uui, m->uui_len, m->hint);
 	completes(c, m->req, 0);
 	/* spec: tspi.md §6 TSPI_lineDrop — IDLE eventually, here at once */
 	if (!c->tapi_closed)
@@ -334,7 +350,7 @@ static void run_cmd(struct cmd *m)
 		return;
 	case C_RELEASE:
 		if (c)
-			hang_up(c, NULL, 0);
+			hang_up(c, NULL, 0, 0);
 		return;
 	case C_REGISTER:
 	case C_UNREGISTER:
@@ -482,7 +498,7 @@ static void on_invite(struct line *l, nua_handle_t *nh, const sip_t *msg)
 	if (!ht) {
 		/* TAPI could not take it: refuse, the call goes at the end */
 		c->tapi_closed = true;
-		hang_up(c, NULL, 0);
+		hang_up(c, NULL, 0, 0);
 		return;
 	}
 	c->ht = ht;

@@ -51,6 +51,24 @@ LONG op_start_locked(struct op *x);
 /* After the provider returned @r: the request's outcome for the app. */
 LONG op_finish(struct op *x, LONG r);
 
+struct vs_params;
+
+/*
+ * Checks (and normalises into @vp) call parameters for @dev at the app's
+ * API @version; NULL @cp is fine. 0 or the LINEERR_ to return.
+ */
+LONG op_params_check(const struct device *dev, uint32_t version,
+                     const LINECALLPARAMS *cp, struct vs_params *vp);
+
+/*
+ * A call a creating request makes on @o's line for @o's app, taking the
+ * strings of @vp (may be NULL); its handle goes to *@out when the request
+ * succeeds. NULL, or a call without app_name, when memory ran out (the
+ * request then fails with LINEERR_NOMEM). Core lock held.
+ */
+struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
+                                struct vs_params *vp);
+
 /* spec: tapi-functions.md §1 — an app name TAPI accepts (NULL is one). */
 LONG api_check_app_name(const char *name);
 

@@ -21,7 +21,6 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 		return cl_lineMakeCall(hLine, lphCall, lpszDestAddress,
 		                       dwCountryCode, lpCallParams);
 	struct vs_params vp = {0};
-	struct vs_limits lim;
 	struct open *o;
 	struct device *dev;
 	struct provider *p;
@@ -46,16 +45,9 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	}
 	dev = o->tl->dev;
 	p = dev->prov;
-	if (lpCallParams) {
-		lim.num_addresses = dev->caps.num_addresses;
-		lim.bearer_modes = dev->caps.bearer_modes;
-		lim.media_modes = dev->caps.media_modes;
-		lim.max_rate = dev->caps.max_rate;
-		lim.uui_make = dev->caps.uui_make;
-		r = vs_params_check(lpCallParams, o->api_version, &lim, &vp);
-		if (r)
-			goto out;
-	}
+	r = op_params_check(dev, o->api_version, lpCallParams, &vp);
+	if (r)
+		goto out;
 	if (!p->fn.lineMakeCall) {
 		r = LINEERR_OPERATIONUNAVAIL;
 		goto out;
@@ -112,9 +104,11 @@ enum uui_op {
 	OP_DROP,
 };
 
-static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
+static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op,
+                   uint32_t hint)
 {
 	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
+	LONG (*fn_ex)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD, DWORD) = NULL;
 	static const uint32_t states[] = {
 		[OP_ACCEPT] = LINECALLSTATE_OFFERING,
 		[OP_ANSWER] = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
@@ -131,6 +125,14 @@ static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
 	r = op_check_locked(hCall, states[op], &x);
 	if (r)
 		goto out;
+	if (hint && hint != LINEDISCONNECTMODE_NORMAL &&
+	    hint != LINEDISCONNECTMODE_REJECT &&
+	    hint != LINEDISCONNECTMODE_NOANSWER &&
+	    hint != LINEDISCONNECTMODE_BUSY &&
+	    hint != LINEDISCONNECTMODE_CANCELLED) {
+		r = LINEERR_INVALPARAM;
+		goto out;
+	}
 	caps = &x.call->tl->dev->caps;
 	limit = op == OP_ACCEPT   ? caps->uui_accept
 	        : op == OP_ANSWER ? caps->uui_answer
@@ -138,11 +140,13 @@ static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
 	fn = op == OP_ACCEPT   ? x.p->fn.lineAccept
 	     : op == OP_ANSWER ? x.p->fn.lineAnswer
 	                       : x.p->fn.lineDrop;
+	if (op == OP_DROP && hint)
+		fn_ex = x.p->fn.lineDropEx;
 	if (uui && size > limit) {
 		r = LINEERR_USERUSERINFOTOOBIG;
 		goto out;
 	}
-	if (!fn) {
+	if (!fn && !fn_ex) {
 		r = LINEERR_OPERATIONUNAVAIL;
 		goto out;
 	}
@@ -163,6 +167,9 @@ static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op)
 		}
 		goto out;
 	}
+	if (fn_ex)
+		return op_finish(
+			&x, fn_ex(x.req->id, x.hd, uui, uui ? size : 0, hint));
 	return op_finish(&x, fn(x.req->id, x.hd, uui, uui ? size : 0));
 out:
 	core_unlock();
@@ -173,21 +180,32 @@ LONG WINAPI lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineAccept(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ACCEPT);
+	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ACCEPT, 0);
 }
 
 LONG WINAPI lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineAnswer(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ANSWER);
+	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ANSWER, 0);
 }
 
 LONG WINAPI lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineDrop(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_DROP);
+	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_DROP, 0);
+}
+
+int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
+                           uint32_t hint)
+{
+	if (client_on())
+		return cl_line_drop_ex(hCall, uui, size, hint);
+	/* 0 is no hint at all: a plain lineDrop would be asked for */
+	if (!hint)
+		return LINEERR_INVALPARAM;
+	return uui_op(hCall, uui, size, OP_DROP, hint);
 }
 
 LONG WINAPI lineDeallocateCall(HCALL hCall)

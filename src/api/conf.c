@@ -15,41 +15,6 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-static LONG check_params(const struct device *dev, uint32_t version,
-                         const LINECALLPARAMS *cp, struct vs_params *vp)
-{
-	struct vs_limits lim;
-
-	if (!cp)
-		return 0;
-	lim.num_addresses = dev->caps.num_addresses;
-	lim.bearer_modes = dev->caps.bearer_modes;
-	lim.media_modes = dev->caps.media_modes;
-	lim.max_rate = dev->caps.max_rate;
-	lim.uui_make = dev->caps.uui_make;
-	return vs_params_check(cp, version, &lim, vp);
-}
-
-/* A call the request creates, on @tl, for @o's app; NULL if no memory. */
-static struct call *new_call(struct open *o, struct req *req, LPHCALL out,
-                             struct vs_params *vp)
-{
-	struct call *call = call_new_locked(o->tl);
-
-	if (!call)
-		return NULL;
-	call->creating = true;
-	call->app_name = mem_strdup(o->app->name);
-	if (vp) {
-		call->displayable = vp->displayable;
-		call->called_party = vp->called_party;
-		call->comment = vp->comment;
-		vp->displayable = vp->called_party = vp->comment = NULL;
-	}
-	req_add_call_locked(req, call, out);
-	return call;
-}
-
 LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
                                  LPHCALL lphConsultCall, DWORD dwNumParties,
                                  LPLINECALLPARAMS const lpCallParams)
@@ -95,7 +60,7 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 			goto out;
 		hd = x.call->hd;
 	}
-	r = check_params(o->tl->dev, o->api_version, lpCallParams, &vp);
+	r = op_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
 	if (r)
 		goto out;
 	p = o->tl->dev->prov;
@@ -108,8 +73,8 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 		r = LINEERR_NOMEM;
 		goto out;
 	}
-	conf = new_call(o, req, lphConfCall, NULL);
-	consult = conf ? new_call(o, req, lphConsultCall, &vp) : NULL;
+	conf = op_new_call_locked(o, req, lphConfCall, NULL);
+	consult = conf ? op_new_call_locked(o, req, lphConsultCall, &vp) : NULL;
 	if (!consult || !conf->app_name || !consult->app_name) {
 		r = req_after_call_locked(req, LINEERR_NOMEM);
 		goto out;
@@ -171,8 +136,8 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
 	if (r)
 		goto out;
-	r = check_params(x.call->tl->dev, x.ch->open->api_version, lpCallParams,
-	                 &vp);
+	r = op_params_check(x.call->tl->dev, x.ch->open->api_version,
+	                    lpCallParams, &vp);
 	if (r)
 		goto out;
 	if (!x.p->fn.linePrepareAddToConference) {
@@ -185,7 +150,7 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 		r = LINEERR_NOMEM;
 		goto out;
 	}
-	consult = new_call(x.ch->open, req, lphConsultCall, &vp);
+	consult = op_new_call_locked(x.ch->open, req, lphConsultCall, &vp);
 	if (!consult || !consult->app_name) {
 		r = req_after_call_locked(req, LINEERR_NOMEM);
 		goto out;

@@ -2,7 +2,9 @@
 /* The common path of asynchronous call operations (see api.h). */
 #define LOG_MODULE "api"
 #include "api/api.h"
+#include "api/varstruct.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 LONG op_lookup_locked(HCALL hCall, struct op *x)
 {
@@ -66,4 +68,38 @@ LONG op_finish(struct op *x, LONG r)
 	call_unref_locked(x->call);
 	core_unlock();
 	return r;
+}
+
+LONG op_params_check(const struct device *dev, uint32_t version,
+                     const LINECALLPARAMS *cp, struct vs_params *vp)
+{
+	struct vs_limits lim;
+
+	if (!cp)
+		return 0;
+	lim.num_addresses = dev->caps.num_addresses;
+	lim.bearer_modes = dev->caps.bearer_modes;
+	lim.media_modes = dev->caps.media_modes;
+	lim.max_rate = dev->caps.max_rate;
+	lim.uui_make = dev->caps.uui_make;
+	return vs_params_check(cp, version, &lim, vp);
+}
+
+struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
+                                struct vs_params *vp)
+{
+	struct call *call = call_new_locked(o->tl);
+
+	if (!call)
+		return NULL;
+	call->creating = true;
+	call->app_name = mem_strdup(o->app->name);
+	if (vp) {
+		call->displayable = vp->displayable;
+		call->called_party = vp->called_party;
+		call->comment = vp->comment;
+		vp->displayable = vp->called_party = vp->comment = NULL;
+	}
+	req_add_call_locked(req, call, out);
+	return call;
 }

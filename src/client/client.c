@@ -1227,7 +1227,9 @@ LONG cl_lineMakeCall(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	return r;
 }
 
-static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size)
+/* @hint: DropEx's disconnect-mode hint, NULL for the others. */
+static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size,
+                   const uint32_t *hint)
 {
 	sd_bus_message *m = NULL;
 	DWORD n = uui ? size : 0;
@@ -1246,6 +1248,8 @@ static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size)
 		e = sd_bus_message_append_array(m, 'y', uui, n);
 	if (e >= 0)
 		e = sd_bus_message_append(m, "u", size);
+	if (e >= 0 && hint)
+		e = sd_bus_message_append(m, "u", *hint);
 	r = simple(m, e);
 	pthread_mutex_unlock(&cl.lock);
 	return r;
@@ -1253,33 +1257,41 @@ static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size)
 
 LONG cl_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("Accept", hCall, lpsUserUserInfo, dwSize);
+	return uui_op("Accept", hCall, lpsUserUserInfo, dwSize, NULL);
 }
 
 LONG cl_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("Answer", hCall, lpsUserUserInfo, dwSize);
+	return uui_op("Answer", hCall, lpsUserUserInfo, dwSize, NULL);
 }
 
 LONG cl_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("Drop", hCall, lpsUserUserInfo, dwSize);
+	return uui_op("Drop", hCall, lpsUserUserInfo, dwSize, NULL);
+}
+
+LONG cl_line_drop_ex(HCALL hCall, LPCSTR uui, DWORD size, DWORD hint)
+{
+	return uui_op("DropEx", hCall, uui, size, &hint);
 }
 
 LONG cl_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("SendUserUserInfo", hCall, lpsUserUserInfo, dwSize);
+	return uui_op("SendUserUserInfo", hCall, lpsUserUserInfo, dwSize, NULL);
 }
 
 static LONG call_op(const char *member, HCALL hCall)
 {
 	sd_bus_message *m = NULL;
 	LONG r;
+	int e;
 
 	pthread_mutex_lock(&cl.lock);
-	r = simple(m, new_call(member, &m) < 0
-	                      ? -1
-	                      : sd_bus_message_append(m, "u", hCall));
+	/* m is read after new_call() set it: two statements, not arguments */
+	e = new_call(member, &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "u", hCall);
+	r = simple(m, e);
 	pthread_mutex_unlock(&cl.lock);
 	return r;
 }
@@ -1328,13 +1340,14 @@ static LONG address_op(const char *member, HCALL hCall, LPCSTR dest,
 {
 	sd_bus_message *m = NULL;
 	LONG r;
+	int e;
 
 	pthread_mutex_lock(&cl.lock);
-	r = simple(m, new_call(member, &m) < 0
-	                      ? -1
-	                      : sd_bus_message_append(
-					m, "ubsu", hCall, dest != NULL,
-					dest ? dest : "", country));
+	e = new_call(member, &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ubsu", hCall, dest != NULL,
+		                          dest ? dest : "", country);
+	r = simple(m, e);
 	pthread_mutex_unlock(&cl.lock);
 	return r;
 }
@@ -1434,6 +1447,46 @@ LONG cl_lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
 	if (e >= 0)
 		e = sd_bus_message_append(m, "uu", hConfCall, hConsultCall);
 	r = simple(m, e);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineSetupTransfer(HCALL hCall, LPHCALL lphConsultCall,
+                          LPLINECALLPARAMS const lpCallParams)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("SetupTransfer", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ub", hCall,
+		                          lphConsultCall != NULL);
+	if (e >= 0)
+		e = append_struct(m, lpCallParams);
+	r = creating(m, e, lphConsultCall, NULL);
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
+LONG cl_lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
+                             LPHCALL lphConfCall, DWORD dwTransferMode)
+{
+	sd_bus_message *m = NULL;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("CompleteTransfer", &m);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "uubu", hCall, hConsultCall,
+		                          lphConfCall != NULL, dwTransferMode);
+	/* the conference handle, in conference mode only */
+	r = creating(m, e,
+	             dwTransferMode == LINETRANSFERMODE_CONFERENCE ? lphConfCall
+	                                                           : NULL,
+	             NULL);
 	pthread_mutex_unlock(&cl.lock);
 	return r;
 }

@@ -76,6 +76,11 @@ LONG cl_lineSetupConference(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 LONG cl_linePrepareAddToConference(HCALL hConfCall, LPHCALL lphConsultCall,
                                    LPLINECALLPARAMS const lpCallParams);
 LONG cl_lineAddToConference(HCALL hConfCall, HCALL hConsultCall);
+LONG cl_lineSetupTransfer(HCALL hCall, LPHCALL lphConsultCall,
+                          LPLINECALLPARAMS const lpCallParams);
+LONG cl_lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
+                             LPHCALL lphConfCall, DWORD dwTransferMode);
+LONG cl_line_drop_ex(HCALL hCall, LPCSTR uui, DWORD size, DWORD hint);
 
 /* Registrations and pending requests alive in client mode (live counts). */
 unsigned client_live(void);

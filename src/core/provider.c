@@ -201,6 +201,9 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
 	        "TSPI_linePrepareAddToConference");
 	RESOLVE(p, lineAddToConference, "TSPI_lineAddToConference");
 	RESOLVE(p, lineRemoveFromConference, "TSPI_lineRemoveFromConference");
+	RESOLVE(p, lineSetupTransfer, "TSPI_lineSetupTransfer");
+	RESOLVE(p, lineCompleteTransfer, "TSPI_lineCompleteTransfer");
+	RESOLVE(p, lineDropEx, "TSPIX_lineDropEx");
 	RESOLVE(p, providerConfig, "TSPIX_providerConfig");
 	RESOLVE(p, providerLiveObjects, "TSPIX_providerLiveObjects");
 

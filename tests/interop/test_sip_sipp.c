@@ -81,6 +81,50 @@ static void test_drop_offered_rejects_with_uui(void **s)
 }
 
 /*
+ * spec: tapi3-call-control.md §5.3 (the provider hint of Disconnect) —
+ * a drop with a disconnect-mode hint chooses the response to an offered
+ * call: REJECT 603 Decline, NOANSWER 480; SIPp checks the code on the
+ * wire, LINECALLINFO says the same.
+ */
+static void test_drop_hint_chooses_rejection(void **s)
+{
+	static const struct {
+		const char *scenario;
+		DWORD hint;
+		const char *status;
+	} cases[] = {
+		{"offered_then_declined.xml", LINEDISCONNECTMODE_REJECT,
+	         "status=603"},
+		{"offered_then_unavailable.xml", LINEDISCONNECTMODE_NOANSWER,
+	         "status=480"},
+	};
+	struct fx_app a;
+	unsigned i;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = sipp(cases[i].scenario, true);
+		h = offered(&a, l);
+		assert_int_equal(
+			fx_reply(&a,
+		                 tapix_line_drop_ex(h, NULL, 0, cases[i].hint)),
+			0);
+		fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+		assert_end_info(h, "ended-by=local");
+		assert_end_info(h, cases[i].status);
+		assert_int_equal(lineDeallocateCall(h), 0);
+		sipp_passed(p);
+	}
+	fx_shutdown(&a);
+}
+
+/*
  * spec: issue 4 §4 — a BYE from the far end: its UUI and Reason header
  * are in LINECALLINFO, announced by LINE_CALLINFO before DISCONNECTED
  * (NORMAL); who ended the call is readable (ended-by=remote).
@@ -544,6 +588,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_drop_offered_rejects_with_uui, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_drop_hint_chooses_rejection, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_remote_bye_shows_uui_and_reason_first, setup,
 			teardown),

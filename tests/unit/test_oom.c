@@ -94,6 +94,7 @@ struct ctx {
 		LINECALLLIST cl;
 		HCALL calls[4];
 	} list;
+	HCALL consult, conf;
 	LONG req;
 };
 
@@ -188,12 +189,67 @@ static void test_oom_call_lifecycle(void **s)
 	fx_shutdown(&x.a);
 }
 
+static LONG op_setup_transfer(void *arg)
+{
+	struct ctx *x = arg;
+
+	x->req = lineSetupTransfer(x->c, &x->consult, &x->params.cp);
+	return x->req;
+}
+
+static LONG op_complete_conference(void *arg)
+{
+	struct ctx *x = arg;
+
+	x->req = lineCompleteTransfer(x->c, x->consult, &x->conf,
+	                              LINETRANSFERMODE_CONFERENCE);
+	return x->req;
+}
+
+/* The transfer functions that create calls (STYLE §9). */
+static void test_oom_transfer(void **s)
+{
+	static struct ctx x;
+
+	(void)s;
+	memset(&x, 0, sizeof(x));
+	fx_app_init(&x.a, "oom");
+	x.l0 = fx_open(&x.a, 0, LINECALLPRIVILEGE_NONE, 0);
+	x.l1 = fx_open(&x.a, 1, LINECALLPRIVILEGE_OWNER,
+	               LINEMEDIAMODE_INTERACTIVEVOICE);
+	assert_int_equal(
+		fx_reply(&x.a, lineMakeCall(x.l0, &x.c, "101", 0, NULL)), 0);
+	x.in = (HCALL)fx_wait(&x.a, LINE_APPNEWCALL, x.l1, FX_ANY).dwParam2;
+	assert_int_equal(fx_reply(&x.a, lineAnswer(x.in, NULL, 0)), 0);
+	fx_wait(&x.a, LINE_CALLSTATE, x.c, LINECALLSTATE_CONNECTED);
+	x.params.cp.dwTotalSize = sizeof(x.params);
+	x.params.cp.dwCommentSize = 4;
+	x.params.cp.dwCommentOffset = sizeof(LINECALLPARAMS);
+	memcpy(x.params.var, "xfr", 4);
+	assert_true(torture(op_setup_transfer, &x) > 1);
+	assert_int_equal(fx_reply(&x.a, x.req), 0);
+	/*
+	 * esp runs it at once: the state is there by the reply (the event
+	 * itself may be one a failed allocation lost, logged by the core)
+	 */
+	assert_int_equal(fx_state(x.consult), LINECALLSTATE_DIALTONE);
+	assert_int_equal(fx_reply(&x.a, lineDial(x.consult, "answer", 0)), 0);
+	fx_wait(&x.a, LINE_CALLSTATE, x.consult, LINECALLSTATE_CONNECTED);
+	assert_true(torture(op_complete_conference, &x) > 1);
+	assert_int_equal(fx_reply(&x.a, x.req), 0);
+	assert_int_equal(fx_state(x.c), LINECALLSTATE_CONFERENCED);
+	assert_int_equal(fx_state(x.conf), LINECALLSTATE_CONNECTED);
+	fx_shutdown(&x.a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_oom_initialize, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_oom_call_lifecycle, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_oom_transfer, setup,
 	                                        teardown),
 	};
 

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Transfer with consultation: lineSetupTransfer and lineCompleteTransfer.
+ * The consultation call (and, in conference mode, the new conference
+ * parent) is created by the request, like lineSetupConference's calls:
+ * its handle is written before the successful LINE_REPLY and never when
+ * the request fails (spec: tapi-model.md §3, call-creating functions).
+ */
+#define LOG_MODULE "api"
+#include <string.h>
+
+#include "api/api.h"
+#include "api/varstruct.h"
+#include "client/client.h"
+#include "util/log.h"
+
+LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
+                               LPLINECALLPARAMS const lpCallParams)
+{
+	if (client_on())
+		return cl_lineSetupTransfer(hCall, lphConsultCall,
+		                            lpCallParams);
+	struct vs_params vp = {0};
+	struct call *consult;
+	struct open *o;
+	struct req *req;
+	struct op x;
+	HDRVCALL hdconsult = NULL, hd;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	if (!lphConsultCall) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
+	if (r)
+		goto out;
+	o = x.ch->open;
+	r = op_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
+	if (r)
+		goto out;
+	if (!x.p->fn.lineSetupTransfer) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	req = req_new_locked(REQ_CREATE, o->app, o, o->h);
+	if (!req) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	consult = op_new_call_locked(o, req, lphConsultCall, &vp);
+	if (!consult || !consult->app_name) {
+		r = req_after_call_locked(req, LINEERR_NOMEM);
+		goto out;
+	}
+	hd = x.call->hd;
+	call_ref_locked(x.call); /* until the provider returned */
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(x.p);
+	r = x.p->fn.lineSetupTransfer(req->id, hd,
+	                              (HTAPICALL)(uintptr_t)consult->ht,
+	                              &hdconsult, vp.norm);
+	provider_leave(x.p);
+
+	core_lock();
+	consult->hd = hdconsult;
+	r = req_after_call_locked(req, r);
+	core_inflight_end_locked();
+	call_unref_locked(x.call);
+out:
+	core_unlock();
+	vs_params_free(&vp);
+	return r;
+}
+
+LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
+                                 LPHCALL lphConfCall, DWORD dwTransferMode)
+{
+	if (client_on())
+		return cl_lineCompleteTransfer(hCall, hConsultCall, lphConfCall,
+		                               dwTransferMode);
+	struct op x, consult;
+	struct call *conf = NULL;
+	struct open *o;
+	struct req *req;
+	HDRVCALL hdconf = NULL, hd, hdconsult;
+	bool to_conf = dwTransferMode == LINETRANSFERMODE_CONFERENCE;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	r = op_lookup_locked(hConsultCall, &consult);
+	if (r == LINEERR_INVALCALLHANDLE || (!r && consult.call == x.call) ||
+	    (!r && consult.call->tl != x.call->tl)) {
+		r = LINEERR_INVALCONSULTCALLHANDLE;
+		goto out;
+	}
+	if (r)
+		goto out;
+	if (dwTransferMode != LINETRANSFERMODE_TRANSFER && !to_conf) {
+		r = LINEERR_INVALTRANSFERMODE;
+		goto out;
+	}
+	if (to_conf && !lphConfCall) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	r = op_allowed_locked(&x, LINECALLSTATE_ONHOLD |
+	                                  LINECALLSTATE_ONHOLDPENDTRANSFER);
+	if (!r)
+		r = op_allowed_locked(
+			&consult,
+			LINECALLSTATE_CONNECTED | LINECALLSTATE_RINGBACK |
+				LINECALLSTATE_PROCEEDING | LINECALLSTATE_BUSY);
+	if (r)
+		goto out;
+	if (!x.p->fn.lineCompleteTransfer) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	o = x.ch->open;
+	/* the guard of op_start_locked(), or the line's for a new call */
+	req = req_new_locked(to_conf ? REQ_CREATE : REQ_GENERIC, o->app, o,
+	                     to_conf || o->api_version >= VER_2_0 ? o->h
+	                                                          : x.ch->h);
+	if (!req) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	if (to_conf) {
+		conf = op_new_call_locked(o, req, lphConfCall, NULL);
+		if (!conf || !conf->app_name) {
+			r = req_after_call_locked(req, LINEERR_NOMEM);
+			goto out;
+		}
+		conf->is_conf_parent = true;
+	}
+	hd = x.call->hd;
+	hdconsult = consult.call->hd;
+	call_ref_locked(x.call);
+	call_ref_locked(consult.call);
+	core_inflight_begin_locked();
+	core_unlock();
+
+	provider_enter(x.p);
+	r = x.p->fn.lineCompleteTransfer(req->id, hd, hdconsult,
+	                                 conf ? (HTAPICALL)(uintptr_t)conf->ht
+	                                      : NULL,
+	                                 conf ? &hdconf : NULL, dwTransferMode);
+	provider_leave(x.p);
+
+	core_lock();
+	if (conf)
+		conf->hd = hdconf;
+	r = req_after_call_locked(req, r);
+	core_inflight_end_locked();
+	call_unref_locked(consult.call);
+	call_unref_locked(x.call);
+out:
+	core_unlock();
+	return r;
+}
