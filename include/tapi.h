@@ -590,6 +590,13 @@ typedef void(CALLBACK *LINECALLBACK)(DWORD hDevice, DWORD dwMessage,
 #define LINETRANSFERMODE_TRANSFER   0x00000001
 #define LINETRANSFERMODE_CONFERENCE 0x00000002
 
+/* Address types (TAPI 3.0; the TAPI 3 layer's CreateCall takes them). */
+#define LINEADDRESSTYPE_PHONENUMBER 0x00000001
+#define LINEADDRESSTYPE_SDP         0x00000002
+#define LINEADDRESSTYPE_EMAILNAME   0x00000004
+#define LINEADDRESSTYPE_DOMAINNAME  0x00000008
+#define LINEADDRESSTYPE_IPADDRESS   0x00000010
+
 /* ---- Structures (tapi-functions.md §0.4 - §0.6) ------------------------- */
 
 /*

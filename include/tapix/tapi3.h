@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapix/tapi3.h: TAPI 3-style call objects in plain C, a layer on the line
+ * API (tapi.h). One C function per method of ITTAPI, ITAddress,
+ * ITBasicCallControl and the call-state events, with the same
+ * preconditions and HRESULTs; the enumerations and error codes have the
+ * names and values of tapi3if.h and tapi3err.h, so code ported from TAPI 3
+ * keeps its switch statements. Objects are opaque and reference-counted,
+ * events arrive through a pollable descriptor (or a callback), and every
+ * function may be called from any thread, including from the thread that
+ * handles events. Spec: tapi3-call-control.md; docs/tapi3.md.
+ *
+ * Strings are UTF-8 and borrowed for the duration of the call. A NULL
+ * object pointer gives E_POINTER; an object of another tapix_tapi gives
+ * E_INVALIDARG; after tapix_tapi_shutdown every method gives
+ * TAPI_E_NOT_INITIALIZED (objects stay valid until released). Every method
+ * may also return E_OUTOFMEMORY, and those that wait for the telephony
+ * service return TAPI_E_TIMEOUT when no answer came within the request
+ * timeout (two minutes unless tapix_tapi_set_request_timeout says
+ * otherwise).
+ */
+#ifndef TAPIX_TAPI3_H
+#define TAPIX_TAPI3_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tapi.h>
+#include <tapix/tapix.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- HRESULTs (winerror.h, tapi3err.h) ---------------------------------- */
+
+#ifndef TAPIX_HRESULT_DEFINED
+#define TAPIX_HRESULT_DEFINED
+typedef LONG HRESULT;
+#endif
+
+#define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
+#define FAILED(hr)    (((HRESULT)(hr)) < 0)
+
+#define S_OK          ((HRESULT)0x00000000)
+#define S_FALSE       ((HRESULT)0x00000001)
+#define E_UNEXPECTED  ((HRESULT)0x8000FFFF)
+#define E_NOTIMPL     ((HRESULT)0x80004001)
+#define E_POINTER     ((HRESULT)0x80004003)
+#define E_FAIL        ((HRESULT)0x80004005)
+#define E_OUTOFMEMORY ((HRESULT)0x8007000E)
+#define E_INVALIDARG  ((HRESULT)0x80070057)
+
+#define TAPI_E_NOTENOUGHMEMORY          ((HRESULT)0x80040001)
+#define TAPI_E_NOITEMS                  ((HRESULT)0x80040002)
+#define TAPI_E_NOTSUPPORTED             ((HRESULT)0x80040003)
+#define TAPI_E_INVALIDMEDIATYPE         ((HRESULT)0x80040004)
+#define TAPI_E_OPERATIONFAILED          ((HRESULT)0x80040005)
+#define TAPI_E_ALLOCATED                ((HRESULT)0x80040006)
+#define TAPI_E_CALLUNAVAIL              ((HRESULT)0x80040007)
+#define TAPI_E_COMPLETIONOVERRUN        ((HRESULT)0x80040008)
+#define TAPI_E_CONFERENCEFULL           ((HRESULT)0x80040009)
+#define TAPI_E_DIALMODIFIERNOTSUPPORTED ((HRESULT)0x8004000A)
+#define TAPI_E_INUSE                    ((HRESULT)0x8004000B)
+#define TAPI_E_INVALADDRESS             ((HRESULT)0x8004000C)
+#define TAPI_E_INVALADDRESSSTATE        ((HRESULT)0x8004000D)
+#define TAPI_E_INVALCALLPARAMS          ((HRESULT)0x8004000E)
+#define TAPI_E_INVALCALLPRIVILEGE       ((HRESULT)0x8004000F)
+#define TAPI_E_INVALCALLSTATE           ((HRESULT)0x80040010)
+#define TAPI_E_INVALCARD                ((HRESULT)0x80040011)
+#define TAPI_E_INVALCOMPLETIONID        ((HRESULT)0x80040012)
+#define TAPI_E_INVALCOUNTRYCODE         ((HRESULT)0x80040013)
+#define TAPI_E_INVALDEVICECLASS         ((HRESULT)0x80040014)
+#define TAPI_E_INVALDIALPARAMS          ((HRESULT)0x80040015)
+#define TAPI_E_INVALDIGITS              ((HRESULT)0x80040016)
+#define TAPI_E_INVALGROUPID             ((HRESULT)0x80040017)
+#define TAPI_E_INVALLOCATION            ((HRESULT)0x80040018)
+#define TAPI_E_INVALMESSAGEID           ((HRESULT)0x80040019)
+#define TAPI_E_INVALPARKID              ((HRESULT)0x8004001A)
+#define TAPI_E_INVALRATE                ((HRESULT)0x8004001B)
+#define TAPI_E_INVALTIMEOUT             ((HRESULT)0x8004001C)
+#define TAPI_E_INVALTONE                ((HRESULT)0x8004001D)
+#define TAPI_E_INVALLIST                ((HRESULT)0x8004001E)
+#define TAPI_E_INVALMODE                ((HRESULT)0x8004001F)
+#define TAPI_E_NOCONFERENCE             ((HRESULT)0x80040020)
+#define TAPI_E_NODEVICE                 ((HRESULT)0x80040021)
+#define TAPI_E_NOREQUEST                ((HRESULT)0x80040022)
+#define TAPI_E_NOTOWNER                 ((HRESULT)0x80040023)
+#define TAPI_E_NOTREGISTERED            ((HRESULT)0x80040024)
+#define TAPI_E_REQUESTOVERRUN           ((HRESULT)0x80040025)
+#define TAPI_E_TARGETNOTFOUND           ((HRESULT)0x80040026)
+#define TAPI_E_TARGETSELF               ((HRESULT)0x80040027)
+#define TAPI_E_USERUSERINFOTOOBIG       ((HRESULT)0x80040028)
+#define TAPI_E_REINIT                   ((HRESULT)0x80040029)
+#define TAPI_E_ADDRESSBLOCKED           ((HRESULT)0x8004002A)
+#define TAPI_E_BILLINGREJECTED          ((HRESULT)0x8004002B)
+#define TAPI_E_INVALFEATURE             ((HRESULT)0x8004002C)
+#define TAPI_E_INVALBUTTONLAMPID        ((HRESULT)0x8004002D)
+#define TAPI_E_INVALBUTTONSTATE         ((HRESULT)0x8004002E)
+#define TAPI_E_INVALDATAID              ((HRESULT)0x8004002F)
+#define TAPI_E_INVALHOOKSWITCHDEV       ((HRESULT)0x80040030)
+#define TAPI_E_DROPPED                  ((HRESULT)0x80040031)
+#define TAPI_E_NOREQUESTRECIPIENT       ((HRESULT)0x80040032)
+#define TAPI_E_REQUESTQUEUEFULL         ((HRESULT)0x80040033)
+#define TAPI_E_DESTBUSY                 ((HRESULT)0x80040034)
+#define TAPI_E_DESTNOANSWER             ((HRESULT)0x80040035)
+#define TAPI_E_DESTUNAVAIL              ((HRESULT)0x80040036)
+#define TAPI_E_REQUESTFAILED            ((HRESULT)0x80040037)
+#define TAPI_E_REQUESTCANCELLED         ((HRESULT)0x80040038)
+#define TAPI_E_INVALPRIVILEGE           ((HRESULT)0x80040039)
+#define TAPI_E_INVALIDDIRECTION         ((HRESULT)0x8004003A)
+#define TAPI_E_INVALIDTERMINAL          ((HRESULT)0x8004003B)
+#define TAPI_E_INVALIDTERMINALCLASS     ((HRESULT)0x8004003C)
+#define TAPI_E_NODRIVER                 ((HRESULT)0x8004003D)
+#define TAPI_E_MAXSTREAMS               ((HRESULT)0x8004003E)
+#define TAPI_E_NOTERMINALSELECTED       ((HRESULT)0x8004003F)
+#define TAPI_E_TERMINALINUSE            ((HRESULT)0x80040040)
+#define TAPI_E_NOTSTOPPED               ((HRESULT)0x80040041)
+#define TAPI_E_MAXTERMINALS             ((HRESULT)0x80040042)
+#define TAPI_E_INVALIDSTREAM            ((HRESULT)0x80040043)
+#define TAPI_E_TIMEOUT                  ((HRESULT)0x80040044)
+#define TAPI_E_INVALADDRESSTYPE         ((HRESULT)0x80040051)
+#define TAPI_E_RESOURCEUNAVAIL          ((HRESULT)0x80040052)
+#define TAPI_E_WRONG_STATE              ((HRESULT)0x80040058)
+#define TAPI_E_NOT_INITIALIZED          ((HRESULT)0x80040059)
+#define TAPI_E_SERVICE_NOT_RUNNING      ((HRESULT)0x8004005A)
+
+/* ---- enumerations (tapi3if.h) ------------------------------------------- */
+
+typedef enum CALL_STATE {
+	CS_IDLE = 0,         /* created, not connected; never returned to */
+	CS_INPROGRESS = 1,   /* Connect called, the network is working on it */
+	CS_CONNECTED = 2,    /* connected (also: within a conference) */
+	CS_DISCONNECTED = 3, /* final: release the call */
+	CS_OFFERING = 4,     /* offered to this application */
+	CS_HOLD = 5,
+	CS_QUEUED = 6, /* never produced by tapix */
+	CS_LASTITEM = CS_QUEUED
+} CALL_STATE;
+
+typedef enum CALL_STATE_EVENT_CAUSE {
+	CEC_NONE = 0, /* every event but CS_DISCONNECTED */
+	CEC_DISCONNECT_NORMAL = 1,
+	CEC_DISCONNECT_BUSY = 2,
+	CEC_DISCONNECT_BADADDRESS = 3,
+	CEC_DISCONNECT_NOANSWER = 4,
+	CEC_DISCONNECT_CANCELLED = 5, /* this application gave up its call */
+	CEC_DISCONNECT_REJECTED = 6,
+	CEC_DISCONNECT_FAILED = 7,
+	CEC_DISCONNECT_BLOCKED = 8
+} CALL_STATE_EVENT_CAUSE;
+
+typedef enum DISCONNECT_CODE {
+	DC_NORMAL = 0,   /* the normal end of the call */
+	DC_NOANSWER = 1, /* an offered call was not answered (e.g. timer) */
+	DC_REJECTED = 2  /* the user declined an offered call */
+} DISCONNECT_CODE;
+
+typedef enum FINISH_MODE {
+	FM_ASTRANSFER = 0,
+	FM_ASCONFERENCE = 1
+} FINISH_MODE;
+
+typedef enum CALL_PRIVILEGE {
+	CP_OWNER = 0,
+	CP_MONITOR = 1
+} CALL_PRIVILEGE;
+
+typedef enum CALL_NOTIFICATION_EVENT {
+	CNE_OWNER = 0,
+	CNE_MONITOR = 1,
+	CNE_LASTITEM = CNE_MONITOR
+} CALL_NOTIFICATION_EVENT;
+
+/* TAPI_EVENT: event types, also the bits of the event filter. tapix
+ * produces TE_CALLNOTIFICATION and TE_CALLSTATE. */
+typedef enum TAPI_EVENT {
+	TE_TAPIOBJECT = 0x00000001,
+	TE_ADDRESS = 0x00000002,
+	TE_CALLNOTIFICATION = 0x00000004,
+	TE_CALLSTATE = 0x00000008,
+	TE_CALLMEDIA = 0x00000010,
+	TE_CALLHUB = 0x00000020,
+	TE_CALLINFOCHANGE = 0x00000040,
+	TE_PRIVATE = 0x00000080,
+	TE_REQUEST = 0x00000100,
+	TE_AGENT = 0x00000200,
+	TE_AGENTSESSION = 0x00000400,
+	TE_QOSEVENT = 0x00000800,
+	TE_AGENTHANDLER = 0x00001000,
+	TE_ACDGROUP = 0x00002000,
+	TE_QUEUE = 0x00004000,
+	TE_DIGITEVENT = 0x00008000,
+	TE_GENERATEEVENT = 0x00010000,
+	TE_ASRTERMINAL = 0x00020000,
+	TE_TTSTERMINAL = 0x00040000,
+	TE_FILETERMINAL = 0x00080000,
+	TE_TONETERMINAL = 0x00100000,
+	TE_PHONEEVENT = 0x00200000,
+	TE_TONEEVENT = 0x00400000,
+	TE_GATHERDIGITS = 0x00800000,
+	TE_ADDRESSDEVSPECIFIC = 0x01000000,
+	TE_PHONEDEVSPECIFIC = 0x02000000
+} TAPI_EVENT;
+
+/* Media types of calls and registrations (equal to LINEMEDIAMODE_ bits). */
+#define TAPIMEDIATYPE_AUDIO      0x00000008
+#define TAPIMEDIATYPE_DATAMODEM  0x00000010
+#define TAPIMEDIATYPE_G3FAX      0x00000020
+#define TAPIMEDIATYPE_VIDEO      0x00008000
+#define TAPIMEDIATYPE_MULTITRACK 0x00010000
+
+/* ---- objects ------------------------------------------------------------ */
+
+struct tapix_tapi;    /* ITTAPI: one registration with the line API */
+struct tapix_address; /* ITAddress: a line device's address */
+struct tapix_call;    /* ITBasicCallControl + ITCallInfo */
+struct tapix_event;   /* a TE_CALLNOTIFICATION or TE_CALLSTATE event */
+
+/* ---- the TAPI object ---------------------------------------------------- */
+
+/**
+ * ITTAPI::Initialize: registers @app_name (NULL: the program's name) with
+ * the line API (embedded, or tapixd in client mode) and finds the
+ * addresses. No events are delivered until tapix_tapi_set_event_filter.
+ * @return S_OK, E_POINTER, E_OUTOFMEMORY, or the line API's failure
+ *         mapped (e.g. TAPI_E_REINIT, TAPI_E_OPERATIONFAILED).
+ */
+TAPIX_API HRESULT tapix_tapi_initialize(struct tapix_tapi **out,
+                                        const char *app_name);
+
+/**
+ * ITTAPI::Shutdown, then the application's reference goes. The line API
+ * registration ends with lineShutdown's rules (calls this application
+ * solely owns are dropped); queued events are discarded; methods of the
+ * calls the application still holds return TAPI_E_NOT_INITIALIZED until
+ * released. Must not be called twice for the same object.
+ * @return S_OK or E_POINTER.
+ */
+TAPIX_API HRESULT tapix_tapi_shutdown(struct tapix_tapi *t);
+
+/**
+ * ITTAPI::EnumerateAddresses: a malloc'ed array of the addresses (free()
+ * the array, not the addresses: they belong to @t and live as long as it).
+ * An empty list is S_OK with *count 0 (and *list NULL).
+ */
+TAPIX_API HRESULT tapix_tapi_enum_addresses(struct tapix_tapi *t,
+                                            struct tapix_address ***list,
+                                            size_t *count);
+
+/**
+ * ITTAPI::put_EventFilter: the TAPI_EVENT bits to deliver (0 at first: no
+ * events at all). Changing it affects events produced from then on.
+ * Unknown bits: E_INVALIDARG.
+ */
+TAPIX_API HRESULT tapix_tapi_set_event_filter(struct tapix_tapi *t,
+                                              uint32_t mask);
+TAPIX_API HRESULT tapix_tapi_get_event_filter(struct tapix_tapi *t,
+                                              uint32_t *mask);
+
+/**
+ * ITTAPI::RegisterCallNotifications: opens @a's line with owner and/or
+ * monitor privilege for @media_types (TAPIMEDIATYPE_ bits; needed for an
+ * owner). New calls there give a TE_CALLNOTIFICATION event (CNE_OWNER or
+ * CNE_MONITOR) with @callback_instance, then TE_CALLSTATE events from
+ * CS_OFFERING on. *cookie names the registration.
+ * @return S_OK, E_POINTER, E_INVALIDARG (neither owner nor monitor, an
+ *         owner without media types, unknown bits),
+ *         TAPI_E_INVALIDMEDIATYPE (a type the address cannot take), or the
+ *         line API's failure mapped.
+ */
+TAPIX_API HRESULT tapix_tapi_register_call_notifications(
+	struct tapix_tapi *t, struct tapix_address *a, bool monitor, bool owner,
+	uint32_t media_types, intptr_t callback_instance, int32_t *cookie);
+
+/**
+ * ITTAPI::UnregisterNotifications: closes the registration's line (the
+ * lineClose rules apply to its calls, whose objects go CS_DISCONNECTED if
+ * they had not yet). Unknown cookie: E_INVALIDARG.
+ */
+TAPIX_API HRESULT tapix_tapi_unregister_notifications(struct tapix_tapi *t,
+                                                      int32_t cookie);
+
+/**
+ * The request timeout (default 120000 ms, TAPI 3's two minutes): how long a
+ * method waits for the telephony service before TAPI_E_TIMEOUT, and how
+ * long a synchronous Connect, Transfer or Conference waits for the call to
+ * connect. 0: E_INVALIDARG.
+ */
+TAPIX_API HRESULT tapix_tapi_set_request_timeout(struct tapix_tapi *t,
+                                                 uint32_t ms);
+
+/**
+ * A descriptor (eventfd) that is readable while events are queued, for
+ * poll/epoll/GLib/libuv loops; owned by @t. -1 for NULL.
+ */
+TAPIX_API int tapix_tapi_event_fd(struct tapix_tapi *t);
+
+/**
+ * Takes the next event (a reference the caller releases), waiting up to
+ * @timeout_ms (0: just look). @return S_OK with *ev, S_FALSE with *ev NULL
+ * when none came in time, E_POINTER, TAPI_E_NOT_INITIALIZED.
+ */
+TAPIX_API HRESULT tapix_tapi_get_event(struct tapix_tapi *t,
+                                       struct tapix_event **ev,
+                                       uint32_t timeout_ms);
+
+/**
+ * ITTAPIEventNotification: receives each event (borrowed: call
+ * tapix_event_addref to keep it) on a thread of the layer's, one event at a
+ * time, in order. It may call any method, including blocking ones: event
+ * processing goes on meanwhile (only later callbacks wait).
+ */
+typedef void (*tapix_tapi_event_cb)(struct tapix_event *ev, void *arg);
+
+/**
+ * Events go to @cb from now on (events already queued first) instead of
+ * the queue; NULL @cb returns to the queue (events being delivered finish
+ * first, unless called from the callback itself).
+ */
+TAPIX_API HRESULT tapix_tapi_set_event_callback(struct tapix_tapi *t,
+                                                tapix_tapi_event_cb cb,
+                                                void *arg);
+
+/* ---- events ------------------------------------------------------------- */
+
+/** TE_CALLNOTIFICATION or TE_CALLSTATE; 0 for NULL. */
+TAPIX_API uint32_t tapix_event_type(const struct tapix_event *ev);
+
+/** The call the event is about, borrowed from the event (addref to keep). */
+TAPIX_API struct tapix_call *tapix_event_call(const struct tapix_event *ev);
+
+/**
+ * ITCallStateEvent::get_State, get_Cause (either pointer may be NULL).
+ * @return S_OK, E_POINTER, E_INVALIDARG (not a TE_CALLSTATE event).
+ */
+TAPIX_API HRESULT tapix_event_call_state(const struct tapix_event *ev,
+                                         CALL_STATE *state,
+                                         CALL_STATE_EVENT_CAUSE *cause);
+
+/**
+ * ITCallNotificationEvent::get_Event. @return S_OK, E_POINTER,
+ * E_INVALIDARG (not a TE_CALLNOTIFICATION event).
+ */
+TAPIX_API HRESULT tapix_event_call_notification(const struct tapix_event *ev,
+                                                CALL_NOTIFICATION_EVENT *cne);
+
+/** get_CallbackInstance: the registration's value (0 for created calls). */
+TAPIX_API intptr_t tapix_event_callback_instance(const struct tapix_event *ev);
+
+TAPIX_API void tapix_event_addref(struct tapix_event *ev);
+TAPIX_API void tapix_event_release(struct tapix_event *ev);
+
+/* ---- addresses ---------------------------------------------------------- */
+
+/** The line device's name (LINEDEVCAPS); "" if it has none. */
+TAPIX_API const char *tapix_address_name(const struct tapix_address *a);
+/** The dialable address of the line (LINEADDRESSCAPS); "" if unknown. */
+TAPIX_API const char *tapix_address_dialable(const struct tapix_address *a);
+/** The line device id; 0xFFFFFFFF for NULL. */
+TAPIX_API uint32_t tapix_address_device_id(const struct tapix_address *a);
+/** The TAPIMEDIATYPE_ bits the address supports. */
+TAPIX_API uint32_t tapix_address_media_types(const struct tapix_address *a);
+
+/**
+ * ITAddress::CreateCall: a call object in CS_IDLE (one reference) to
+ * @dest (may be NULL: Connect then gives a call in dial tone) of one
+ * LINEADDRESSTYPE_ @address_type, for @media_types.
+ * @return S_OK, E_POINTER, TAPI_E_INVALADDRESSTYPE, E_INVALIDARG (no media
+ *         type), TAPI_E_INVALIDMEDIATYPE.
+ */
+TAPIX_API HRESULT tapix_address_create_call(struct tapix_address *a,
+                                            const char *dest,
+                                            uint32_t address_type,
+                                            uint32_t media_types,
+                                            struct tapix_call **out);
+
+/* ---- calls: lifetime and information ------------------------------------ */
+
+TAPIX_API void tapix_call_addref(struct tapix_call *c);
+
+/**
+ * Releases a reference. With the last one (events hold theirs) the
+ * application is done with the call: no event about it comes any more; if
+ * it was this application's alone (sole owner) and not yet idle it is
+ * dropped, and once idle (at most 10 s later) its line API handle is
+ * deallocated; a monitored call is just deallocated. Never blocks.
+ */
+TAPIX_API void tapix_call_release(struct tapix_call *c);
+
+TAPIX_API HRESULT tapix_call_get_state(struct tapix_call *c, CALL_STATE *st);
+TAPIX_API HRESULT tapix_call_get_privilege(struct tapix_call *c,
+                                           CALL_PRIVILEGE *p);
+/** The address the call is on (borrowed). */
+TAPIX_API struct tapix_address *tapix_call_get_address(struct tapix_call *c);
+/**
+ * The line API handle of the call (0 before Connect succeeded or after it
+ * was given up), for what this layer does not cover: lineGetCallInfo and
+ * friends. Do not deallocate it.
+ */
+TAPIX_API HRESULT tapix_call_get_hcall(struct tapix_call *c, HCALL *h);
+
+/* ---- ITBasicCallControl ------------------------------------------------- */
+
+/**
+ * Connect: places the call (CS_IDLE only, else TAPI_E_INVALCALLSTATE). Returns
+ * when the request was accepted (@sync false; progress comes as events) or
+ * when the call is CS_CONNECTED (S_OK) or has failed: TAPI_E_DESTBUSY,
+ * TAPI_E_DESTNOANSWER, TAPI_E_INVALADDRESS, TAPI_E_ADDRESSBLOCKED,
+ * TAPI_E_DESTUNAVAIL (rejected, failed), TAPI_E_REQUESTCANCELLED,
+ * TAPI_E_DROPPED. A refused request ends the call (CS_DISCONNECTED).
+ */
+TAPIX_API HRESULT tapix_call_connect(struct tapix_call *c, bool sync);
+
+/** Answer: CS_OFFERING only (else E_UNEXPECTED); owner only. */
+TAPIX_API HRESULT tapix_call_answer(struct tapix_call *c);
+
+/**
+ * Disconnect: ends the call; S_FALSE (nothing done) in CS_IDLE. The cause
+ * of the CS_DISCONNECTED event that follows: an offered call NORMAL,
+ * NOANSWER or REJECTED per @code (and the far end is told so where the
+ * provider can: TSPIX_lineDropEx), an outgoing call in progress CANCELLED,
+ * any other NORMAL. On a CS_DISCONNECTED call: S_OK, the line API call is
+ * cleared, no new event. Unknown @code: E_INVALIDARG.
+ */
+TAPIX_API HRESULT tapix_call_disconnect(struct tapix_call *c,
+                                        DISCONNECT_CODE code);
+
+/**
+ * Hold(true) → CS_HOLD, Hold(false) → CS_CONNECTED (S_OK with nothing done
+ * when already there); a call that is gone: TAPI_E_INVALCALLSTATE.
+ */
+TAPIX_API HRESULT tapix_call_hold(struct tapix_call *c, bool hold);
+
+/**
+ * HandoffDirect: gives the call to the application @app_name (a file name;
+ * its directory is ignored) that owns the line. Success: this object
+ * becomes a monitor (CP_MONITOR). TAPI_E_TARGETNOTFOUND: nobody there, the
+ * call is disconnected (DC_NORMAL); TAPI_E_TARGETSELF.
+ */
+TAPIX_API HRESULT tapix_call_handoff_direct(struct tapix_call *c,
+                                            const char *app_name);
+
+/**
+ * HandoffIndirect: to the highest-priority owner of one TAPIMEDIATYPE_
+ * (more than one bit, or an unknown one: E_INVALIDARG); as above.
+ */
+TAPIX_API HRESULT tapix_call_handoff_indirect(struct tapix_call *c,
+                                              uint32_t media_type);
+
+/** BlindTransfer: success → CS_DISCONNECTED; unsupported: E_FAIL. */
+TAPIX_API HRESULT tapix_call_blind_transfer(struct tapix_call *c,
+                                            const char *dest);
+
+/**
+ * Transfer with the consultation call @consult (created with CreateCall on
+ * the same address): an idle @consult is dialed to its destination (none:
+ * E_INVALIDARG) while @c waits on hold; a connected one is used as it is
+ * (@c is put on hold). Then tapix_call_finish on @consult. @sync waits
+ * until @consult is connected (or failed, as tapix_call_connect).
+ * Unsupported: E_FAIL.
+ */
+TAPIX_API HRESULT tapix_call_transfer(struct tapix_call *c,
+                                      struct tapix_call *consult, bool sync);
+
+/**
+ * Conference with the consultation call @consult: as Transfer, making (or
+ * adding to) a conference; an already connected @consult can only join a
+ * conference that exists (else TAPI_E_INVALCALLSTATE).
+ */
+TAPIX_API HRESULT tapix_call_conference(struct tapix_call *c,
+                                        struct tapix_call *consult, bool sync);
+
+/**
+ * Finish, on the consultation call: FM_ASTRANSFER completes the transfer
+ * (both calls go CS_DISCONNECTED, cause NORMAL); FM_ASCONFERENCE adds the
+ * call to the conference (after Conference) or makes a three-way
+ * conference (after Transfer). Not a consultation call:
+ * TAPI_E_INVALCALLSTATE; unknown mode: E_INVALIDARG.
+ */
+TAPIX_API HRESULT tapix_call_finish(struct tapix_call *consult,
+                                    FINISH_MODE mode);
+
+/** RemoveFromConference; not in one: TAPI_E_NOCONFERENCE. */
+TAPIX_API HRESULT tapix_call_remove_from_conference(struct tapix_call *c);
+
+/** Dial: more digits (or the destination) on an existing call. */
+TAPIX_API HRESULT tapix_call_dial(struct tapix_call *c, const char *dest);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TAPIX_TAPI3_H */

@@ -1,0 +1,1162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Call objects of the TAPI 3 layer (ITBasicCallControl, ITCallInfo): their
+ * lifetime, the TAPI 2 → TAPI 3 state processing and every method
+ * (tapi3-call-control.md §1 - §6). See t3.h for threads and references.
+ */
+#define LOG_MODULE "tapi3"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tapi3/map.h"
+#include "tapi3/t3.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+static void finish_locked(struct tapix_call *c);
+
+/* ---- lifetime -------------------------------------------------------------
+ */
+
+struct tapix_call *callobj_new_locked(struct tapix_tapi *t,
+                                      struct tapix_address *a)
+{
+	struct tapix_call *c = mem_zalloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	/* the CS_DISCONNECTED event never fails to be made (spec §4) */
+	c->final_ev = mem_zalloc(sizeof(*c->final_ev));
+	if (!c->final_ev) {
+		mem_free(c);
+		return NULL;
+	}
+	c->t = t;
+	c->a = a;
+	c->refs = 1;
+	c->state = CS_IDLE;
+	c->priv = CP_OWNER;
+	list_add_tail(&t->calls, &c->link);
+	t->refs++;
+	return c;
+}
+
+static void leave_hub_locked(struct tapix_call *c)
+{
+	struct tapix_call *hub = c->hub;
+
+	c->hub = NULL;
+	if (hub && --hub->members == 0) {
+		/* the last member went: the conference call itself goes */
+		hub->released = true;
+		finish_locked(hub);
+	}
+}
+
+static void set_orig_locked(struct tapix_call *c, struct tapix_call *orig)
+{
+	struct tapix_call *old = c->orig;
+
+	c->orig = orig;
+	if (orig)
+		callobj_pin_locked(orig);
+	if (old)
+		callobj_unpin_locked(old);
+}
+
+static void free_locked(struct tapix_call *c)
+{
+	struct tapix_tapi *t = c->t;
+
+	list_del(&c->link);
+	c->consult = CONSULT_NONE;
+	set_orig_locked(c, NULL);
+	leave_hub_locked(c);
+	mem_free(c->dest);
+	mem_free(c->final_ev);
+	mem_free(c);
+	session_unref_locked(t);
+}
+
+static bool passed(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > ts->tv_sec ||
+	       (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+/*
+ * spec §1 [proposal] — a released call is dropped only if this application
+ * is its only owner and it is not idle yet.
+ */
+static bool must_drop_locked(struct tapix_call *c)
+{
+	LINECALLSTATUS st;
+	LINECALLINFO ci;
+
+	if (c->priv != CP_OWNER)
+		return false;
+	memset(&st, 0, sizeof(st));
+	st.dwTotalSize = sizeof(st);
+	if (lineGetCallStatus(c->hcall, &st) != 0 ||
+	    st.dwCallState == LINECALLSTATE_IDLE)
+		return false;
+	memset(&ci, 0, sizeof(ci));
+	ci.dwTotalSize = sizeof(ci);
+	if (lineGetCallInfo(c->hcall, &ci) != 0)
+		return false;
+	return ci.dwNumOwners <= 1;
+}
+
+/* Starts a drop nobody waits for (release, BUSY, SPECIALINFO). */
+static LONG layer_drop_locked(struct tapix_call *c)
+{
+	struct pend *p =
+		session_pend_new_locked(c->t, PEND_DROP, c, NULL, NULL);
+	LONG r = lineDrop(c->hcall, NULL, 0);
+
+	if (p)
+		session_pend_follow_locked(p, r);
+	else if (r > 0)
+		log_warn("call %08x: out of memory, its drop goes unfollowed",
+		         (unsigned)c->hcall);
+	return r;
+}
+
+/*
+ * What a released call still needs: its drop (if solely ours and live),
+ * the wait for IDLE (bounded), lineDeallocateCall, then its memory once
+ * nothing of the layer's names it.
+ */
+static void finish_locked(struct tapix_call *c)
+{
+	struct tapix_tapi *t = c->t;
+
+	if (!c->released || c->binding)
+		return;
+	if (c->hcall) {
+		if (!c->drop_sent) {
+			bool dropping;
+
+			c->drop_sent = true;
+			/* a refused drop's record unpins: not freed under us */
+			c->pins++;
+			dropping =
+				must_drop_locked(c) && layer_drop_locked(c) > 0;
+			c->pins--;
+			if (dropping) {
+				session_deadline(&c->deadline,
+				                 T3_RELEASE_WAIT_MS);
+				session_wake(t);
+				return;
+			}
+			c->give_up = true;
+		} else if (!c->give_up && c->t2 != LINECALLSTATE_IDLE &&
+		           !passed(&c->deadline)) {
+			return; /* the engine comes back at the deadline */
+		}
+		lineDeallocateCall(c->hcall);
+		c->hcall = 0;
+	}
+	if (!c->pins && !c->members)
+		free_locked(c);
+}
+
+void callobj_pin_locked(struct tapix_call *c)
+{
+	c->pins++;
+}
+
+void callobj_unpin_locked(struct tapix_call *c)
+{
+	if (--c->pins == 0)
+		finish_locked(c);
+}
+
+void callobj_unref_locked(struct tapix_call *c)
+{
+	if (!c->refs) {
+		log_warn("a call object was released once too often");
+		return;
+	}
+	if (--c->refs)
+		return;
+	/* spec §1, §4 — no event after this; drop if needed, deallocate */
+	c->released = true;
+	finish_locked(c);
+}
+
+struct tapix_call *callobj_find_locked(struct tapix_tapi *t, HCALL h)
+{
+	struct list_node *it;
+
+	if (!h)
+		return NULL;
+	list_foreach(it, &t->calls) {
+		struct tapix_call *c = list_entry(it, struct tapix_call, link);
+
+		if (c->hcall == h)
+			return c;
+	}
+	return NULL;
+}
+
+/* ---- states ---------------------------------------------------------------
+ */
+
+/* A new CALL_STATE for @c, and its event if the application takes it. */
+static void report_locked(struct tapix_call *c, CALL_STATE state,
+                          CALL_STATE_EVENT_CAUSE cause)
+{
+	struct tapix_tapi *t = c->t;
+	struct tapix_event *ev;
+
+	c->state = state;
+	if (state == CS_DISCONNECTED)
+		c->last_cause = cause;
+	pthread_cond_broadcast(&t->cond); /* synchronous waits */
+	if (c->hidden || c->released || t->down || !(t->filter & TE_CALLSTATE))
+		return;
+	if (state == CS_DISCONNECTED && c->final_ev) {
+		ev = c->final_ev;
+		c->final_ev = NULL;
+		ev->t = t;
+		ev->refs = 1;
+		ev->type = TE_CALLSTATE;
+		ev->call = c;
+		c->refs++;
+		t->refs++;
+	} else {
+		ev = session_event_new_locked(c, TE_CALLSTATE);
+		if (!ev) {
+			log_err("call %08x: out of memory, state %d not "
+			        "reported",
+			        (unsigned)c->hcall, (int)state);
+			return;
+		}
+	}
+	ev->state = state;
+	ev->cause = cause;
+	ev->cbinst = c->cbinst;
+	session_post_locked(t, ev);
+}
+
+/* A call that failed before it got a line API call (spec §5.1). */
+static void fail_locked(struct tapix_call *c, LONG err)
+{
+	report_locked(c, CS_DISCONNECTED,
+	              err == LINEERR_INVALADDRESS ? CEC_DISCONNECT_BADADDRESS
+	                                          : CEC_DISCONNECT_FAILED);
+}
+
+void callobj_on_state_locked(struct tapix_call *c, uint32_t t2, uint32_t mode)
+{
+	struct map_state ms;
+
+	if (t2 == LINECALLSTATE_CONNECTED)
+		c->was_connected = true;
+	c->t2 = t2;
+	if (c->released) {
+		if (t2 == LINECALLSTATE_IDLE)
+			finish_locked(c);
+		return;
+	}
+	if (!map_state(t2, mode, c->was_connected, &ms))
+		return;
+	/* spec §4 — CS_DISCONNECTED exactly once, final */
+	if (c->state == CS_DISCONNECTED)
+		return;
+	if (ms.state == CS_DISCONNECTED) {
+		/* spec §3 — our own Disconnect's cause wins */
+		report_locked(c, CS_DISCONNECTED,
+		              c->local_drop ? c->local_cause : ms.cause);
+		/* spec §2 — BUSY, SPECIALINFO: the layer drops the call */
+		if (ms.drop && c->hcall && c->priv == CP_OWNER)
+			layer_drop_locked(c);
+		return;
+	}
+	/* spec §2 — only a change of CALL_STATE is an event */
+	if (ms.state != c->state)
+		report_locked(c, ms.state, CEC_NONE);
+}
+
+void callobj_on_new_locked(struct tapix_tapi *t, struct reg *r, HCALL h,
+                           uint32_t privilege)
+{
+	struct tapix_call *c = callobj_find_locked(t, h);
+	struct tapix_event *ev;
+	LINECALLSTATUS st;
+
+	if (c) { /* a handle of ours upgraded (handed to us) */
+		if (privilege & LINECALLPRIVILEGE_OWNER)
+			c->priv = CP_OWNER;
+		return;
+	}
+	c = callobj_new_locked(t, r->a);
+	if (!c) {
+		log_err("call %08x: out of memory, not taken", (unsigned)h);
+		lineDeallocateCall(h);
+		return;
+	}
+	c->hcall = h;
+	c->hline = r->h;
+	c->cbinst = r->cbinst;
+	c->priv = privilege & LINECALLPRIVILEGE_OWNER ? CP_OWNER : CP_MONITOR;
+	/* spec §1 — the notification first, then the states */
+	if ((t->filter & TE_CALLNOTIFICATION) && !t->down) {
+		ev = session_event_new_locked(c, TE_CALLNOTIFICATION);
+		if (ev) {
+			ev->cne = c->priv == CP_OWNER ? CNE_OWNER : CNE_MONITOR;
+			ev->cbinst = r->cbinst;
+			session_post_locked(t, ev);
+		} else {
+			log_err("call %08x: out of memory, notification lost",
+			        (unsigned)h);
+		}
+	}
+	/* the state it is in now (its LINE_CALLSTATE may say UNKNOWN) */
+	memset(&st, 0, sizeof(st));
+	st.dwTotalSize = sizeof(st);
+	if (lineGetCallStatus(h, &st) == 0 && st.dwCallState)
+		callobj_on_state_locked(c, st.dwCallState, st.dwCallStateMode);
+	/* held by its events only: nobody holding it releases it */
+	callobj_unref_locked(c);
+}
+
+void callobj_on_reply_locked(struct pend *p)
+{
+	struct tapix_call *c0 = p->c[0];
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		struct tapix_call *c = p->c[i];
+
+		if (!c || !c->binding)
+			continue;
+		c->binding = false;
+		if (p->result == 0)
+			c->hcall = c->new_h;
+	}
+	switch (p->kind) {
+	case PEND_MAKECALL:
+		c0->connecting = false;
+		if (p->result < 0 && c0->state != CS_DISCONNECTED &&
+		    !c0->released)
+			fail_locked(c0, p->result);
+		break;
+	case PEND_DROP:
+		if (p->result < 0)
+			c0->give_up = true;
+		break;
+	case PEND_PLAIN:
+		break;
+	}
+	pthread_cond_broadcast(&c0->t->cond);
+}
+
+void callobj_line_gone_locked(struct tapix_tapi *t, HLINE h)
+{
+	struct list_node *it;
+
+	if (!h)
+		return;
+	session_abort_pends_locked(t, h);
+again:
+	list_foreach(it, &t->calls) {
+		struct tapix_call *c = list_entry(it, struct tapix_call, link);
+
+		if (c->hline != h)
+			continue;
+		/* lineClose deallocated the handles of this open */
+		c->hline = 0;
+		c->hcall = 0;
+		c->binding = false;
+		if (c->state != CS_DISCONNECTED && c->state != CS_IDLE)
+			report_locked(c, CS_DISCONNECTED,
+			              c->local_drop ? c->local_cause
+			                            : CEC_DISCONNECT_NORMAL);
+		finish_locked(c); /* may free calls: look again */
+		goto again;
+	}
+}
+
+void callobj_expire_locked(struct tapix_tapi *t, struct timespec *next)
+{
+	struct list_node *it;
+
+again:
+	next->tv_sec = 0;
+	next->tv_nsec = 0;
+	list_foreach(it, &t->calls) {
+		struct tapix_call *c = list_entry(it, struct tapix_call, link);
+
+		if (!c->released || !c->hcall || !c->drop_sent || c->give_up)
+			continue;
+		if (passed(&c->deadline)) {
+			log_warn("call %08x: not idle %u ms after its drop, "
+			         "deallocated anyway",
+			         (unsigned)c->hcall, T3_RELEASE_WAIT_MS);
+			c->give_up = true;
+			finish_locked(c);
+			goto again;
+		}
+		if (!next->tv_sec || c->deadline.tv_sec < next->tv_sec ||
+		    (c->deadline.tv_sec == next->tv_sec &&
+		     c->deadline.tv_nsec < next->tv_nsec))
+			*next = c->deadline;
+	}
+}
+
+void callobj_shutdown_locked(struct tapix_tapi *t)
+{
+	struct list_node *it;
+
+again:
+	list_foreach(it, &t->calls) {
+		struct tapix_call *c = list_entry(it, struct tapix_call, link);
+
+		if (!c->hcall && !c->binding && !c->hline)
+			continue;
+		/* lineShutdown made every handle void */
+		c->hcall = 0;
+		c->binding = false;
+		c->hline = 0;
+		finish_locked(c);
+		goto again;
+	}
+}
+
+/* ---- entry points -----------------------------------------------------------
+ */
+
+/* Locks @c's session for a method; S_OK, E_POINTER or NOT_INITIALIZED. */
+static HRESULT call_enter(struct tapix_call *c)
+{
+	if (!c)
+		return E_POINTER;
+	if (!session_enter(c->t))
+		return TAPI_E_NOT_INITIALIZED;
+	return S_OK;
+}
+
+static HRESULT call_leave(struct tapix_call *c, HRESULT hr)
+{
+	session_unlock(c->t);
+	return hr;
+}
+
+/*
+ * Runs a line API request: @p was made (pinning the calls) before the
+ * function returned @r. The LINEERR_ outcome mapped (spec §6).
+ */
+static HRESULT request_locked(struct tapix_tapi *t, struct pend *p, LONG r,
+                              bool unavail_is_fail)
+{
+	LONG result = 0;
+	HRESULT hr;
+
+	if (!session_request_locked(t, p, r, &result, &hr))
+		return hr;
+	return map_lineerr(result, unavail_is_fail);
+}
+
+/* Waits until @c is connected or gone (spec §5.1 fSync). */
+static HRESULT wait_connected_locked(struct tapix_call *c)
+{
+	struct tapix_tapi *t = c->t;
+	struct timespec deadline;
+
+	session_deadline(&deadline, t->timeout_ms);
+	while (c->state != CS_CONNECTED && c->state != CS_DISCONNECTED &&
+	       !t->down) {
+		if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) ==
+		    ETIMEDOUT)
+			return TAPI_E_TIMEOUT;
+	}
+	if (t->down)
+		return TAPI_E_NOT_INITIALIZED;
+	return c->state == CS_CONNECTED ? S_OK
+	                                : map_cause_hresult(c->last_cause);
+}
+
+/* The open to place @a's calls on: a registration's, else a plain one. */
+static HRESULT line_for_locked(struct tapix_tapi *t, struct tapix_address *a,
+                               HLINE *out)
+{
+	struct list_node *it;
+	LONG r;
+
+	list_foreach(it, &t->regs) {
+		struct reg *g = list_entry(it, struct reg, link);
+
+		if (g->a == a && g->h) {
+			*out = g->h;
+			return S_OK;
+		}
+	}
+	if (!a->plain) {
+		/* spec §5.1 — opened on demand with no privilege */
+		r = lineOpen(t->happ, a->dev, &a->plain, a->api, 0, 0,
+		             LINECALLPRIVILEGE_NONE, 0, NULL);
+		if (r != 0) {
+			a->plain = 0;
+			return map_lineerr(r, false);
+		}
+	}
+	*out = a->plain;
+	return S_OK;
+}
+
+/* ---- ITAddress::CreateCall, ITCallInfo
+ * ---------------------------------------- */
+
+HRESULT tapix_address_create_call(struct tapix_address *a, const char *dest,
+                                  uint32_t address_type, uint32_t media_types,
+                                  struct tapix_call **out)
+{
+	struct tapix_tapi *t;
+	struct tapix_call *c;
+
+	if (!a || !out)
+		return E_POINTER;
+	*out = NULL;
+	switch (address_type) {
+	case LINEADDRESSTYPE_PHONENUMBER:
+	case LINEADDRESSTYPE_EMAILNAME:
+	case LINEADDRESSTYPE_DOMAINNAME:
+	case LINEADDRESSTYPE_IPADDRESS:
+		break;
+	default: /* SDP (no provider takes it), several bits, unknown */
+		return TAPI_E_INVALADDRESSTYPE;
+	}
+	if (!media_types)
+		return E_INVALIDARG;
+	if ((media_types & ~MAP_MEDIA_KNOWN) || (media_types & ~a->media) ||
+	    !map_media_to_line(media_types, false))
+		return TAPI_E_INVALIDMEDIATYPE;
+	t = a->t;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	if (!session_own_address(t, a)) {
+		session_unlock(t);
+		return E_INVALIDARG;
+	}
+	c = callobj_new_locked(t, a);
+	if (c && dest) {
+		c->dest = mem_strdup(dest);
+		if (!c->dest) {
+			c->refs = 0;
+			c->released = true;
+			free_locked(c);
+			c = NULL;
+		}
+	}
+	if (!c) {
+		session_unlock(t);
+		return E_OUTOFMEMORY;
+	}
+	c->media = map_media_to_line(media_types, false);
+	*out = c;
+	session_unlock(t);
+	return S_OK;
+}
+
+void tapix_call_addref(struct tapix_call *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->t->lock);
+	if (c->released)
+		log_warn("addref on a released call object ignored");
+	else
+		c->refs++;
+	pthread_mutex_unlock(&c->t->lock);
+}
+
+void tapix_call_release(struct tapix_call *c)
+{
+	struct tapix_tapi *t;
+
+	if (!c)
+		return;
+	t = c->t;
+	pthread_mutex_lock(&t->lock);
+	callobj_unref_locked(c);
+	session_unlock(t);
+}
+
+HRESULT tapix_call_get_state(struct tapix_call *c, CALL_STATE *st)
+{
+	HRESULT hr;
+
+	if (!st)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	*st = c->state;
+	return call_leave(c, S_OK);
+}
+
+HRESULT tapix_call_get_privilege(struct tapix_call *c, CALL_PRIVILEGE *p)
+{
+	HRESULT hr;
+
+	if (!p)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	*p = c->priv;
+	return call_leave(c, S_OK);
+}
+
+struct tapix_address *tapix_call_get_address(struct tapix_call *c)
+{
+	return c ? c->a : NULL;
+}
+
+HRESULT tapix_call_get_hcall(struct tapix_call *c, HCALL *h)
+{
+	HRESULT hr;
+
+	if (!h)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	*h = c->hcall;
+	return call_leave(c, S_OK);
+}
+
+/* ---- ITBasicCallControl
+ * ---------------------------------------------------------- */
+
+HRESULT tapix_call_connect(struct tapix_call *c, bool sync)
+{
+	struct tapix_tapi *t;
+	LINECALLPARAMS cp;
+	struct pend *p;
+	HLINE hl = 0;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	t = c->t;
+	/* spec §5.1 — CS_IDLE only */
+	if (c->hidden || c->state != CS_IDLE || c->hcall || c->binding)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
+	hr = line_for_locked(t, c->a, &hl);
+	if (hr != S_OK)
+		return call_leave(c, hr);
+	p = session_pend_new_locked(t, PEND_MAKECALL, c, NULL, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	memset(&cp, 0, sizeof(cp));
+	cp.dwTotalSize = sizeof(cp);
+	cp.dwBearerMode = LINEBEARERMODE_VOICE;
+	cp.dwMediaMode = c->media;
+	cp.dwAddressMode = LINEADDRESSMODE_ADDRESSID;
+	c->hline = hl;
+	c->binding = true;
+	c->connecting = true;
+	r = lineMakeCall(hl, &c->new_h, c->dest, 0, &cp);
+	if (r < 0) {
+		/* spec §5.1 — a refused request ends the call */
+		c->binding = false;
+		c->connecting = false;
+		fail_locked(c, r);
+	}
+	hr = request_locked(t, p, r, false);
+	if (hr == S_OK && sync)
+		hr = wait_connected_locked(c);
+	return call_leave(c, hr);
+}
+
+HRESULT tapix_call_answer(struct tapix_call *c)
+{
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	/* spec §5.2 — E_UNEXPECTED outside CS_OFFERING (§8 T5) */
+	if (c->state != CS_OFFERING || !c->hcall)
+		return call_leave(c, E_UNEXPECTED);
+	if (c->priv != CP_OWNER)
+		return call_leave(c, TAPI_E_NOTOWNER);
+	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	r = lineAnswer(c->hcall, NULL, 0);
+	return call_leave(c, request_locked(c->t, p, r, false));
+}
+
+static HRESULT disconnect_locked(struct tapix_call *c, DISCONNECT_CODE code)
+{
+	CALL_STATE_EVENT_CAUSE cause;
+	CALL_STATE state = c->state;
+	uint32_t hint;
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	/* spec §5.3 — nothing to end: S_FALSE */
+	if (!c->hcall)
+		return S_FALSE;
+	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
+	if (!p)
+		return E_OUTOFMEMORY;
+	if (state == CS_DISCONNECTED) {
+		/* clears the line API call; no new event */
+		if (c->t2 == LINECALLSTATE_IDLE) {
+			session_pend_free_locked(p);
+			return S_OK;
+		}
+		r = lineDrop(c->hcall, NULL, 0);
+		hr = request_locked(c->t, p, r, false);
+		return hr == TAPI_E_INVALCALLSTATE ? S_OK : hr;
+	}
+	/* bound but no state seen yet: the request is in progress */
+	if (state == CS_IDLE)
+		state = CS_INPROGRESS;
+	map_disconnect_code(state, code, &cause, &hint);
+	c->local_drop = true;
+	c->local_cause = cause;
+	r = tapix_line_drop_ex(c->hcall, NULL, 0, hint);
+	hr = request_locked(c->t, p, r, false);
+	if (hr != S_OK && c->state != CS_DISCONNECTED)
+		c->local_drop = false; /* spec §5.3 — the call stays */
+	return hr;
+}
+
+HRESULT tapix_call_disconnect(struct tapix_call *c, DISCONNECT_CODE code)
+{
+	HRESULT hr;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	if ((unsigned)code > DC_REJECTED)
+		return call_leave(c, E_INVALIDARG);
+	return call_leave(c, disconnect_locked(c, code));
+}
+
+HRESULT tapix_call_hold(struct tapix_call *c, bool hold)
+{
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	/* spec §5.4 */
+	if (!c->hcall || c->state == CS_DISCONNECTED || c->state == CS_IDLE)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
+	if ((hold && c->state == CS_HOLD) ||
+	    (!hold && c->state == CS_CONNECTED))
+		return call_leave(c, S_OK);
+	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	r = hold ? lineHold(c->hcall) : lineUnhold(c->hcall);
+	return call_leave(c, request_locked(c->t, p, r, false));
+}
+
+/* Another application owns @c's call too. */
+static bool other_owner_locked(struct tapix_call *c)
+{
+	LINECALLINFO ci;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.dwTotalSize = sizeof(ci);
+	return lineGetCallInfo(c->hcall, &ci) == 0 && ci.dwNumOwners > 1;
+}
+
+/* spec §5.5 — lineHandoff's outcome as TAPI 3 sees it. */
+static HRESULT handoff_locked(struct tapix_call *c, const char *app,
+                              uint32_t mode)
+{
+	LONG r;
+
+	if (!c->hcall || c->state == CS_DISCONNECTED)
+		return TAPI_E_INVALCALLSTATE;
+	r = lineHandoff(c->hcall, app, mode);
+	if (r == LINEERR_TARGETNOTFOUND) {
+		/* §8 T6 — TAPI 3 disconnects the call it could not hand off */
+		disconnect_locked(c, DC_NORMAL);
+		return TAPI_E_TARGETNOTFOUND;
+	}
+	if (r != 0)
+		return map_lineerr(r, false);
+	/*
+	 * A directed handoff to this very application succeeds in TAPI 2
+	 * (nothing changes); giving up ownership then would leave the call
+	 * ownerless, so it is TARGETSELF here too.
+	 */
+	if (!other_owner_locked(c))
+		return TAPI_E_TARGETSELF;
+	/* the object becomes a monitor view of the call */
+	r = lineSetCallPrivilege(c->hcall, LINECALLPRIVILEGE_MONITOR);
+	if (r == 0)
+		c->priv = CP_MONITOR;
+	else
+		log_warn("call %08x: handed off, but still an owner (%08x)",
+		         (unsigned)c->hcall, (unsigned)r);
+	return S_OK;
+}
+
+HRESULT tapix_call_handoff_direct(struct tapix_call *c, const char *app_name)
+{
+	const char *base;
+	HRESULT hr;
+
+	if (!app_name)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	base = strrchr(app_name, '/');
+	base = base ? base + 1 : app_name;
+	if (!*base)
+		return call_leave(c, E_INVALIDARG);
+	return call_leave(c, handoff_locked(c, base, 0));
+}
+
+HRESULT tapix_call_handoff_indirect(struct tapix_call *c, uint32_t media_type)
+{
+	HRESULT hr;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	/* spec §5.5 — exactly one known media type */
+	if (!media_type || (media_type & (media_type - 1)) ||
+	    (media_type & ~MAP_MEDIA_KNOWN) ||
+	    !map_media_to_line(media_type, false))
+		return call_leave(c, E_INVALIDARG);
+	return call_leave(
+		c,
+		handoff_locked(c, NULL, map_media_to_line(media_type, false)));
+}
+
+HRESULT tapix_call_blind_transfer(struct tapix_call *c, const char *dest)
+{
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if (!dest)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	if (!c->hcall)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
+	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	r = lineBlindTransfer(c->hcall, dest, 0);
+	/* spec §5.6 — OPERATIONUNAVAIL is E_FAIL here */
+	return call_leave(c, request_locked(c->t, p, r, true));
+}
+
+/* Checks Transfer/Conference's arguments; S_OK or the HRESULT. */
+static HRESULT consult_check_locked(struct tapix_call *c,
+                                    struct tapix_call *consult)
+{
+	if (consult->t != c->t || consult == c || consult->hidden ||
+	    consult->a != c->a)
+		return E_INVALIDARG;
+	if (!c->hcall || c->state == CS_DISCONNECTED)
+		return TAPI_E_INVALCALLSTATE;
+	if (consult->consult != CONSULT_NONE)
+		return TAPI_E_INVALCALLSTATE;
+	if (consult->state == CS_IDLE && !consult->hcall && !consult->binding) {
+		if (!consult->dest || !*consult->dest)
+			return E_INVALIDARG; /* spec §5.7 — nothing to dial */
+		return S_OK;
+	}
+	if (consult->state == CS_CONNECTED && consult->hcall)
+		return S_OK;
+	return TAPI_E_INVALCALLSTATE;
+}
+
+/* Dials the new consultation call @consult (spec §5.7), then waits. */
+static HRESULT consult_dial_locked(struct tapix_call *consult, bool sync)
+{
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	p = session_pend_new_locked(consult->t, PEND_PLAIN, consult, NULL,
+	                            NULL);
+	if (!p)
+		return E_OUTOFMEMORY;
+	r = lineDial(consult->hcall, consult->dest, 0);
+	hr = request_locked(consult->t, p, r, false);
+	if (hr == S_OK && sync)
+		hr = wait_connected_locked(consult);
+	return hr;
+}
+
+HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
+                            bool sync)
+{
+	struct tapix_tapi *t;
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if (!consult)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	t = c->t;
+	hr = consult_check_locked(c, consult);
+	if (hr != S_OK)
+		return call_leave(c, hr);
+	if (consult->hcall) {
+		/* already connected: the original waits on hold */
+		p = session_pend_new_locked(t, PEND_PLAIN, c, NULL, NULL);
+		if (!p)
+			return call_leave(c, E_OUTOFMEMORY);
+		r = c->state == CS_HOLD ? 0 : lineHold(c->hcall);
+		hr = request_locked(t, p, r, true);
+		if (hr == S_OK) {
+			consult->consult = CONSULT_XFER;
+			set_orig_locked(consult, c);
+		}
+		return call_leave(c, hr);
+	}
+	p = session_pend_new_locked(t, PEND_PLAIN, c, consult, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	consult->hline = c->hline;
+	consult->binding = true;
+	r = lineSetupTransfer(c->hcall, &consult->new_h, NULL);
+	if (r < 0)
+		consult->binding = false;
+	hr = request_locked(t, p, r, true);
+	if (hr != S_OK) {
+		if (!consult->hcall && !consult->binding)
+			consult->hline = 0;
+		return call_leave(c, hr);
+	}
+	consult->consult = CONSULT_XFER;
+	set_orig_locked(consult, c);
+	return call_leave(c, consult_dial_locked(consult, sync));
+}
+
+/* A hidden object for a conference call of @c's line (refs 0). */
+static struct tapix_call *hub_new_locked(struct tapix_call *c)
+{
+	struct tapix_call *hub = callobj_new_locked(c->t, c->a);
+
+	if (!hub)
+		return NULL;
+	hub->refs = 0;
+	hub->hidden = true;
+	hub->hline = c->hline;
+	hub->binding = true;
+	return hub;
+}
+
+/* Gives up a hub nobody joined. */
+static void hub_drop_locked(struct tapix_call *hub)
+{
+	hub->binding = false;
+	if (!hub->members) {
+		hub->released = true;
+		finish_locked(hub);
+	}
+}
+
+static void hub_join_locked(struct tapix_call *c, struct tapix_call *hub)
+{
+	if (c->hub == hub)
+		return;
+	leave_hub_locked(c);
+	c->hub = hub;
+	hub->members++;
+}
+
+HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
+                              bool sync)
+{
+	struct tapix_call *hub = NULL;
+	struct tapix_tapi *t;
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if (!consult)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	t = c->t;
+	hr = consult_check_locked(c, consult);
+	if (hr != S_OK)
+		return call_leave(c, hr);
+	if (consult->hcall) {
+		/* spec §5.7 — a connected call joins an existing conference */
+		if (!c->hub)
+			return call_leave(c, TAPI_E_INVALCALLSTATE);
+		consult->consult = CONSULT_CONF;
+		set_orig_locked(consult, c);
+		return call_leave(c, S_OK);
+	}
+	if (c->hub) {
+		/* in a conference already: prepare an addition */
+		if (!c->hub->hcall)
+			return call_leave(c, TAPI_E_INVALCALLSTATE);
+		p = session_pend_new_locked(t, PEND_PLAIN, c->hub, consult,
+		                            NULL);
+		if (!p)
+			return call_leave(c, E_OUTOFMEMORY);
+		consult->hline = c->hline;
+		consult->binding = true;
+		r = linePrepareAddToConference(c->hub->hcall, &consult->new_h,
+		                               NULL);
+	} else {
+		hub = hub_new_locked(c);
+		if (!hub)
+			return call_leave(c, E_OUTOFMEMORY);
+		p = session_pend_new_locked(t, PEND_PLAIN, c, hub, consult);
+		if (!p) {
+			hub_drop_locked(hub);
+			return call_leave(c, E_OUTOFMEMORY);
+		}
+		consult->hline = c->hline;
+		consult->binding = true;
+		r = lineSetupConference(c->hcall, 0, &hub->new_h,
+		                        &consult->new_h, 3, NULL);
+	}
+	if (r < 0) {
+		consult->binding = false;
+		if (hub)
+			hub->binding = false;
+	}
+	hr = request_locked(t, p, r, true);
+	if (hub) {
+		if (hr == S_OK && hub->hcall)
+			hub_join_locked(c, hub); /* original → CONFERENCED */
+		else
+			hub_drop_locked(hub);
+	}
+	if (hr != S_OK) {
+		if (!consult->hcall && !consult->binding)
+			consult->hline = 0;
+		return call_leave(c, hr);
+	}
+	consult->consult = CONSULT_CONF;
+	set_orig_locked(consult, c);
+	return call_leave(c, consult_dial_locked(consult, sync));
+}
+
+HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
+{
+	struct tapix_call *orig, *hub = NULL;
+	struct tapix_tapi *t;
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(consult)) != S_OK)
+		return hr;
+	t = consult->t;
+	if (mode != FM_ASTRANSFER && mode != FM_ASCONFERENCE)
+		return call_leave(consult, E_INVALIDARG);
+	orig = consult->orig;
+	/* spec §5.7 — only on a consultation call */
+	if (consult->consult == CONSULT_NONE || !orig || !orig->hcall ||
+	    !consult->hcall)
+		return call_leave(consult, TAPI_E_INVALCALLSTATE);
+	if (consult->consult == CONSULT_CONF) {
+		if (mode != FM_ASCONFERENCE || !orig->hub || !orig->hub->hcall)
+			return call_leave(consult, TAPI_E_INVALCALLSTATE);
+		hub = orig->hub;
+		p = session_pend_new_locked(t, PEND_PLAIN, consult, hub, NULL);
+		if (!p)
+			return call_leave(consult, E_OUTOFMEMORY);
+		r = lineAddToConference(hub->hcall, consult->hcall);
+		hr = request_locked(t, p, r, true);
+		if (hr == S_OK)
+			hub_join_locked(consult, hub);
+	} else if (mode == FM_ASTRANSFER) {
+		p = session_pend_new_locked(t, PEND_PLAIN, orig, consult, NULL);
+		if (!p)
+			return call_leave(consult, E_OUTOFMEMORY);
+		r = lineCompleteTransfer(orig->hcall, consult->hcall, NULL,
+		                         LINETRANSFERMODE_TRANSFER);
+		hr = request_locked(t, p, r, true);
+	} else {
+		/* a transfer turned into a three-way conference */
+		hub = hub_new_locked(orig);
+		if (!hub)
+			return call_leave(consult, E_OUTOFMEMORY);
+		p = session_pend_new_locked(t, PEND_PLAIN, orig, consult, hub);
+		if (!p) {
+			hub_drop_locked(hub);
+			return call_leave(consult, E_OUTOFMEMORY);
+		}
+		r = lineCompleteTransfer(orig->hcall, consult->hcall,
+		                         &hub->new_h,
+		                         LINETRANSFERMODE_CONFERENCE);
+		if (r < 0)
+			hub->binding = false;
+		hr = request_locked(t, p, r, true);
+		if (hr == S_OK && hub->hcall) {
+			hub_join_locked(orig, hub);
+			hub_join_locked(consult, hub);
+		} else {
+			hub_drop_locked(hub);
+		}
+	}
+	if (hr == S_OK) {
+		consult->consult = CONSULT_NONE;
+		set_orig_locked(consult, NULL);
+	}
+	return call_leave(consult, hr);
+}
+
+HRESULT tapix_call_remove_from_conference(struct tapix_call *c)
+{
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	/* spec §5.8 */
+	if (!c->hub || !c->hcall)
+		return call_leave(c, TAPI_E_NOCONFERENCE);
+	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	r = lineRemoveFromConference(c->hcall);
+	hr = request_locked(c->t, p, r, false);
+	if (hr == TAPI_E_INVALCALLSTATE)
+		hr = TAPI_E_NOCONFERENCE;
+	if (hr == S_OK)
+		leave_hub_locked(c);
+	return call_leave(c, hr);
+}
+
+HRESULT tapix_call_dial(struct tapix_call *c, const char *dest)
+{
+	struct pend *p;
+	HRESULT hr;
+	LONG r;
+
+	if (!dest)
+		return E_POINTER;
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	/* spec §5.12 — on a call that exists */
+	if (!c->hcall || c->state == CS_DISCONNECTED)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
+	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
+	if (!p)
+		return call_leave(c, E_OUTOFMEMORY);
+	r = lineDial(c->hcall, dest, 0);
+	return call_leave(c, request_locked(c->t, p, r, false));
+}

@@ -1,0 +1,935 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The TAPI object (ITTAPI) of the TAPI 3 layer: its line API registration,
+ * addresses, call notification registrations, the engine thread that reads
+ * the line API's messages, the event queue and the delivery thread
+ * (tapi3-call-control.md §1, §4). See t3.h for threads and references.
+ */
+#define LOG_MODULE "tapi3"
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "tapi3/map.h"
+#include "tapi3/t3.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* ---- references, time ---------------------------------------------------- */
+
+void session_unref_locked(struct tapix_tapi *t)
+{
+	t->refs--;
+}
+
+static void session_free(struct tapix_tapi *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->naddr; i++) {
+		mem_free(t->addrs[i].name);
+		mem_free(t->addrs[i].dialable);
+	}
+	mem_free(t->addrs);
+	if (t->wake_fd >= 0)
+		close(t->wake_fd);
+	if (t->ev_fd >= 0)
+		close(t->ev_fd);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	mem_free(t);
+}
+
+void session_unlock(struct tapix_tapi *t)
+{
+	bool last = t->refs == 0 && !t->freeing;
+
+	if (last)
+		t->freeing = true;
+	pthread_mutex_unlock(&t->lock);
+	if (last)
+		session_free(t);
+}
+
+void session_deadline(struct timespec *ts, uint32_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+void session_wake(struct tapix_tapi *t)
+{
+	uint64_t one = 1;
+
+	if (write(t->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("cannot wake the engine: %s", strerror(errno));
+}
+
+/* ---- events ---------------------------------------------------------------
+ */
+
+struct tapix_event *session_event_new_locked(struct tapix_call *c,
+                                             uint32_t type)
+{
+	struct tapix_event *ev = mem_zalloc(sizeof(*ev));
+
+	if (!ev)
+		return NULL;
+	list_init(&ev->link);
+	ev->t = c->t;
+	ev->refs = 1;
+	ev->type = type;
+	ev->call = c;
+	c->refs++;
+	c->t->refs++;
+	return ev;
+}
+
+void session_event_unref_locked(struct tapix_event *ev)
+{
+	struct tapix_tapi *t = ev->t;
+
+	if (--ev->refs > 0)
+		return;
+	if (ev->call)
+		callobj_unref_locked(ev->call);
+	mem_free(ev);
+	session_unref_locked(t);
+}
+
+/* Takes the first queued event (and its count on ev_fd), or NULL. */
+static struct tapix_event *pop_locked(struct tapix_tapi *t)
+{
+	struct tapix_event *ev;
+	uint64_t v;
+
+	if (list_empty(&t->queue))
+		return NULL;
+	ev = list_entry(t->queue.next, struct tapix_event, link);
+	list_del(&ev->link);
+	if (read(t->ev_fd, &v, sizeof(v)) != sizeof(v))
+		log_warn("event count out of step: %s", strerror(errno));
+	return ev;
+}
+
+void session_post_locked(struct tapix_tapi *t, struct tapix_event *ev)
+{
+	uint64_t one = 1;
+
+	/* spec §1, §4 — only the types the filter admits, none after the
+	 * application let go of the call */
+	if (t->down || !(t->filter & ev->type) || ev->call->released) {
+		session_event_unref_locked(ev);
+		return;
+	}
+	list_add_tail(&t->queue, &ev->link);
+	if (write(t->ev_fd, &one, sizeof(one)) != sizeof(one))
+		log_warn("event count out of step: %s", strerror(errno));
+	pthread_cond_broadcast(&t->cond);
+}
+
+/* ---- requests -------------------------------------------------------------
+ */
+
+struct pend *session_pend_new_locked(struct tapix_tapi *t, enum pend_kind kind,
+                                     struct tapix_call *c0,
+                                     struct tapix_call *c1,
+                                     struct tapix_call *c2)
+{
+	struct pend *p = mem_zalloc(sizeof(*p));
+	unsigned i;
+
+	if (!p)
+		return NULL;
+	p->kind = kind;
+	p->c[0] = c0;
+	p->c[1] = c1;
+	p->c[2] = c2;
+	for (i = 0; i < 3; i++)
+		if (p->c[i])
+			callobj_pin_locked(p->c[i]);
+	list_add_tail(&t->pends, &p->link);
+	return p;
+}
+
+void session_pend_follow_locked(struct pend *p, LONG r)
+{
+	if (r > 0)
+		p->id = r;
+	else
+		session_pend_free_locked(p);
+}
+
+void session_pend_free_locked(struct pend *p)
+{
+	unsigned i;
+
+	list_del(&p->link);
+	for (i = 0; i < 3; i++)
+		if (p->c[i])
+			callobj_unpin_locked(p->c[i]);
+	mem_free(p);
+}
+
+bool session_wait_reply_locked(struct tapix_tapi *t, struct pend *p,
+                               LONG *result, HRESULT *hr)
+{
+	struct timespec deadline;
+
+	session_deadline(&deadline, t->timeout_ms);
+	p->waited = true;
+	while (!p->done && !t->down) {
+		if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) ==
+		    ETIMEDOUT)
+			break;
+	}
+	if (!p->done) {
+		/* the engine frees it when the reply comes */
+		p->waited = false;
+		*hr = t->down ? TAPI_E_NOT_INITIALIZED : TAPI_E_TIMEOUT;
+		return false;
+	}
+	/* a reply that came counts, even if shut down since; a request
+	 * shutdown ended has none */
+	if (t->down && p->result == LINEERR_UNINITIALIZED) {
+		session_pend_free_locked(p);
+		*hr = TAPI_E_NOT_INITIALIZED;
+		return false;
+	}
+	*result = p->result;
+	session_pend_free_locked(p);
+	return true;
+}
+
+bool session_request_locked(struct tapix_tapi *t, struct pend *p, LONG r,
+                            LONG *result, HRESULT *hr)
+{
+	if (r <= 0) { /* refused at once (or, 0, done at once) */
+		session_pend_free_locked(p);
+		*result = r;
+		return true;
+	}
+	p->id = r;
+	return session_wait_reply_locked(t, p, result, hr);
+}
+
+void session_abort_pends_locked(struct tapix_tapi *t, HLINE h)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &t->pends) {
+		struct pend *p = list_entry(it, struct pend, link);
+		bool hit = false;
+		unsigned i;
+
+		for (i = 0; i < 3; i++)
+			hit |= p->c[i] && p->c[i]->hline == h;
+		if (!hit || p->done || !p->id)
+			continue;
+		/* termination.md §5.2.2 — a closed open's requests get no
+		 * LINE_REPLY (nor handles): they failed */
+		p->done = true;
+		p->result = LINEERR_OPERATIONFAILED;
+		for (i = 0; i < 3; i++)
+			if (p->c[i])
+				p->c[i]->binding = false;
+		callobj_on_reply_locked(p);
+		if (p->waited)
+			pthread_cond_broadcast(&t->cond);
+		else
+			session_pend_free_locked(p);
+	}
+}
+
+static void on_reply_locked(struct tapix_tapi *t, LONG id, LONG result)
+{
+	struct list_node *it;
+
+	list_foreach(it, &t->pends) {
+		struct pend *p = list_entry(it, struct pend, link);
+
+		if (p->id != id || p->done)
+			continue;
+		p->done = true;
+		p->result = result;
+		callobj_on_reply_locked(p);
+		if (p->waited)
+			pthread_cond_broadcast(&t->cond);
+		else
+			session_pend_free_locked(p);
+		return;
+	}
+	log_debug("LINE_REPLY %08x: nobody waits for it", (unsigned)id);
+}
+
+/* ---- the engine -----------------------------------------------------------
+ */
+
+static struct reg *reg_of_line_locked(struct tapix_tapi *t, HLINE h)
+{
+	struct list_node *it;
+
+	list_foreach(it, &t->regs) {
+		struct reg *r = list_entry(it, struct reg, link);
+
+		if (r->h == h)
+			return r;
+	}
+	return NULL;
+}
+
+static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
+{
+	struct tapix_call *c;
+
+	switch (m->dwMessageID) {
+	case LINE_REPLY:
+		on_reply_locked(t, (LONG)m->dwParam1, (LONG)m->dwParam2);
+		break;
+	case LINE_APPNEWCALL: {
+		struct reg *r = reg_of_line_locked(t, (HLINE)m->hDevice);
+
+		if (r)
+			callobj_on_new_locked(t, r, (HCALL)m->dwParam2,
+			                      (uint32_t)m->dwParam3);
+		else /* not one of ours (the plain open has no privilege) */
+			lineDeallocateCall((HCALL)m->dwParam2);
+		break;
+	}
+	case LINE_CALLSTATE:
+		c = callobj_find_locked(t, (HCALL)m->hDevice);
+		if (c)
+			callobj_on_state_locked(c, (uint32_t)m->dwParam1,
+			                        (uint32_t)m->dwParam2);
+		break;
+	case LINE_CLOSE: {
+		/* the line went away: the open and its calls are void */
+		struct reg *r = reg_of_line_locked(t, (HLINE)m->hDevice);
+		size_t i;
+
+		if (r)
+			r->h = 0;
+		for (i = 0; i < t->naddr; i++)
+			if (t->addrs[i].plain == (HLINE)m->hDevice)
+				t->addrs[i].plain = 0;
+		callobj_line_gone_locked(t, (HLINE)m->hDevice);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void *engine_main(void *arg)
+{
+	struct tapix_tapi *t = arg;
+	struct pollfd pfd[2];
+
+	pfd[0].fd = t->line_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = t->wake_fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		struct timespec next, now;
+		LINEMESSAGE m;
+		uint64_t v;
+		int ms = -1;
+
+		pthread_mutex_lock(&t->lock);
+		if (t->stop) {
+			pthread_mutex_unlock(&t->lock);
+			break;
+		}
+		callobj_expire_locked(t, &next);
+		pthread_mutex_unlock(&t->lock);
+		if (next.tv_sec) {
+			long long d;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			d = (long long)(next.tv_sec - now.tv_sec) * 1000 +
+			    (next.tv_nsec - now.tv_nsec) / 1000000 + 1;
+			ms = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+		}
+		if (poll(pfd, 2, ms) < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			if (read(t->wake_fd, &v, sizeof(v)) < 0 &&
+			    errno != EAGAIN)
+				log_warn("wake: %s", strerror(errno));
+		}
+		while (lineGetMessage(t->happ, &m, 0) == 0) {
+			pthread_mutex_lock(&t->lock);
+			if (!t->stop)
+				on_message_locked(t, &m);
+			pthread_mutex_unlock(&t->lock);
+		}
+	}
+	return NULL;
+}
+
+/* ---- the delivery thread (callback mode) ----------------------------------
+ */
+
+static void *deliver_main(void *arg)
+{
+	struct tapix_tapi *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		struct tapix_event *ev;
+		tapix_tapi_event_cb cb;
+		void *cb_arg;
+
+		while (!t->deliver_stop && (!t->cb || list_empty(&t->queue)))
+			pthread_cond_wait(&t->cond, &t->lock);
+		if (t->deliver_stop)
+			break;
+		ev = pop_locked(t);
+		cb = t->cb;
+		cb_arg = t->cb_arg;
+		t->in_cb = true;
+		pthread_mutex_unlock(&t->lock);
+		cb(ev, cb_arg);
+		pthread_mutex_lock(&t->lock);
+		t->in_cb = false;
+		pthread_cond_broadcast(&t->cond);
+		session_event_unref_locked(ev);
+	}
+	t->deliver_on = false;
+	/* detached when shut down from the callback: this was its last use */
+	session_unref_locked(t);
+	session_unlock(t);
+	return NULL;
+}
+
+static bool on_deliver_thread(struct tapix_tapi *t)
+{
+	return t->deliver_on && pthread_equal(pthread_self(), t->deliver);
+}
+
+/* ---- ITTAPI -----------------------------------------------------------------
+ */
+
+/* A variable part of @buf (@total bytes) as a string, "" if absent. */
+static char *var_string(const uint8_t *buf, uint32_t total, uint32_t off,
+                        uint32_t len)
+{
+	char *s;
+
+	if (!len || off > total || len > total - off)
+		len = 0;
+	s = mem_alloc(len + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, buf + off, len);
+	s[len] = '\0';
+	return s;
+}
+
+/*
+ * Fills @a from line @dev's capabilities. A line whose version cannot be
+ * agreed stays unusable (api 0) and is not listed. E_OUTOFMEMORY or S_OK.
+ */
+static HRESULT address_init(struct tapix_tapi *t, struct tapix_address *a,
+                            uint32_t dev)
+{
+	enum {
+		SIZE = 4096
+	};
+	LINEEXTENSIONID ext;
+	LINEADDRESSCAPS *ac;
+	LINEDEVCAPS *dc;
+	uint8_t *buf;
+	DWORD api = 0;
+
+	a->t = t;
+	a->dev = dev;
+	if (lineNegotiateAPIVersion(t->happ, dev, T3_API_LOW, T3_API_HIGH, &api,
+	                            &ext) != 0)
+		return S_OK;
+	buf = mem_zalloc(SIZE);
+	if (!buf)
+		return E_OUTOFMEMORY;
+	dc = (LINEDEVCAPS *)buf;
+	dc->dwTotalSize = SIZE;
+	if (lineGetDevCaps(t->happ, dev, api, 0, dc) == 0) {
+		a->name = var_string(buf, dc->dwUsedSize, dc->dwLineNameOffset,
+		                     dc->dwLineNameSize);
+		a->line_media = dc->dwMediaModes;
+		a->media = map_media_from_line(dc->dwMediaModes);
+	} else {
+		a->name = var_string(buf, 0, 0, 0);
+	}
+	memset(buf, 0, SIZE);
+	ac = (LINEADDRESSCAPS *)buf;
+	ac->dwTotalSize = SIZE;
+	if (lineGetAddressCaps(t->happ, dev, 0, api, 0, ac) == 0)
+		a->dialable =
+			var_string(buf, ac->dwUsedSize, ac->dwAddressOffset,
+		                   ac->dwAddressSize);
+	else
+		a->dialable = var_string(buf, 0, 0, 0);
+	mem_free(buf);
+	if (!a->name || !a->dialable)
+		return E_OUTOFMEMORY;
+	a->api = api;
+	return S_OK;
+}
+
+static HRESULT start_engine(struct tapix_tapi *t)
+{
+	if (pthread_create(&t->engine, NULL, engine_main, t) != 0)
+		return E_OUTOFMEMORY;
+	t->engine_on = true;
+	return S_OK;
+}
+
+HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	pthread_condattr_t attr;
+	struct tapix_tapi *t;
+	DWORD ndevs = 0, api = T3_API_HIGH, i;
+	HRESULT hr;
+	LONG r;
+
+	if (!out)
+		return E_POINTER;
+	*out = NULL;
+	t = mem_zalloc(sizeof(*t));
+	if (!t)
+		return E_OUTOFMEMORY;
+	t->refs = 1;
+	t->timeout_ms = T3_TIMEOUT_MS;
+	t->next_cookie = 1;
+	t->wake_fd = t->ev_fd = -1;
+	list_init(&t->regs);
+	list_init(&t->calls);
+	list_init(&t->pends);
+	list_init(&t->queue);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	t->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+	if (t->wake_fd < 0 || t->ev_fd < 0) {
+		session_free(t);
+		return E_OUTOFMEMORY;
+	}
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	r = lineInitializeEx(&t->happ, NULL, NULL, app_name, &ndevs, &api, &ip);
+	if (r != 0) {
+		session_free(t);
+		return map_lineerr(r, false);
+	}
+	t->line_fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
+	if (ndevs) {
+		t->addrs = mem_zalloc(ndevs * sizeof(*t->addrs));
+		if (!t->addrs) {
+			hr = E_OUTOFMEMORY;
+			goto fail;
+		}
+	}
+	t->naddr = ndevs;
+	for (i = 0; i < ndevs; i++) {
+		hr = address_init(t, &t->addrs[i], i);
+		if (hr != S_OK)
+			goto fail;
+	}
+	hr = start_engine(t);
+	if (hr != S_OK)
+		goto fail;
+	*out = t;
+	return S_OK;
+fail:
+	lineShutdown(t->happ);
+	session_free(t);
+	return hr;
+}
+
+bool session_enter(struct tapix_tapi *t)
+{
+	pthread_mutex_lock(&t->lock);
+	if (!t->down)
+		return true;
+	session_unlock(t);
+	return false;
+}
+
+HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
+{
+	struct list_node *it, *tmp;
+	struct tapix_event *ev;
+	bool join_deliver = false;
+
+	if (!t)
+		return E_POINTER;
+	pthread_mutex_lock(&t->lock);
+	if (t->down) {
+		session_unlock(t);
+		return TAPI_E_NOT_INITIALIZED;
+	}
+	t->down = true;
+	t->stop = true;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	session_wake(t);
+	/* the engine never runs application code: it is never this thread */
+	if (t->engine_on)
+		pthread_join(t->engine, NULL);
+	pthread_mutex_lock(&t->lock);
+	t->engine_on = false;
+	/*
+	 * spec §1 — the registration ends by lineShutdown's rules (calls this
+	 * application solely owns are dropped); every handle is void then.
+	 */
+	lineShutdown(t->happ);
+	list_foreach_safe(it, tmp, &t->regs) {
+		struct reg *r = list_entry(it, struct reg, link);
+
+		list_del(&r->link);
+		mem_free(r);
+	}
+	callobj_shutdown_locked(t);
+	list_foreach_safe(it, tmp, &t->pends) {
+		struct pend *p = list_entry(it, struct pend, link);
+
+		p->done = true;
+		p->result = LINEERR_UNINITIALIZED;
+		if (!p->waited)
+			session_pend_free_locked(p);
+	}
+	while ((ev = pop_locked(t)) != NULL)
+		session_event_unref_locked(ev);
+	if (t->deliver_on) {
+		t->deliver_stop = true;
+		if (on_deliver_thread(t))
+			pthread_detach(
+				t->deliver); /* it ends after the callback */
+		else
+			join_deliver = true;
+	}
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	if (join_deliver)
+		pthread_join(t->deliver, NULL);
+	pthread_mutex_lock(&t->lock);
+	session_unref_locked(t); /* the application's */
+	session_unlock(t);
+	return S_OK;
+}
+
+HRESULT tapix_tapi_enum_addresses(struct tapix_tapi *t,
+                                  struct tapix_address ***list, size_t *count)
+{
+	struct tapix_address **v = NULL;
+	size_t i, n = 0;
+
+	if (!t || !list || !count)
+		return E_POINTER;
+	*list = NULL;
+	*count = 0;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	for (i = 0; i < t->naddr; i++)
+		n += t->addrs[i].api != 0;
+	if (n) {
+		/* plain malloc: the application frees it with free() */
+		v = malloc(n * sizeof(*v));
+		if (!v) {
+			session_unlock(t);
+			return E_OUTOFMEMORY;
+		}
+		n = 0;
+		for (i = 0; i < t->naddr; i++)
+			if (t->addrs[i].api)
+				v[n++] = &t->addrs[i];
+	}
+	*list = v;
+	*count = n;
+	session_unlock(t);
+	return S_OK;
+}
+
+#define FILTER_KNOWN 0x03FFFFFFu /* TE_TAPIOBJECT .. TE_PHONEDEVSPECIFIC */
+
+HRESULT tapix_tapi_set_event_filter(struct tapix_tapi *t, uint32_t mask)
+{
+	if (!t)
+		return E_POINTER;
+	if (mask & ~FILTER_KNOWN)
+		return E_INVALIDARG;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	t->filter = mask;
+	session_unlock(t);
+	return S_OK;
+}
+
+HRESULT tapix_tapi_get_event_filter(struct tapix_tapi *t, uint32_t *mask)
+{
+	if (!t || !mask)
+		return E_POINTER;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	*mask = t->filter;
+	session_unlock(t);
+	return S_OK;
+}
+
+bool session_own_address(const struct tapix_tapi *t,
+                         const struct tapix_address *a)
+{
+	return a >= t->addrs && a < t->addrs + t->naddr && a->api;
+}
+
+HRESULT tapix_tapi_register_call_notifications(
+	struct tapix_tapi *t, struct tapix_address *a, bool monitor, bool owner,
+	uint32_t media_types, intptr_t callback_instance, int32_t *cookie)
+{
+	DWORD priv = 0, modes;
+	struct reg *r;
+	LONG rc;
+
+	if (!t || !a || !cookie)
+		return E_POINTER;
+	if (!session_own_address(t, a) || (!monitor && !owner) ||
+	    (owner && !media_types) || (media_types & ~MAP_MEDIA_KNOWN))
+		return E_INVALIDARG;
+	if (media_types & ~a->media)
+		return TAPI_E_INVALIDMEDIATYPE;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	r = mem_zalloc(sizeof(*r));
+	if (!r) {
+		session_unlock(t);
+		return E_OUTOFMEMORY;
+	}
+	if (owner)
+		priv |= LINECALLPRIVILEGE_OWNER;
+	if (monitor)
+		priv |= LINECALLPRIVILEGE_MONITOR;
+	/* spec §1: AUDIO opens both voice modes, those the line has */
+	modes = map_media_to_line(media_types, true) & a->line_media;
+	/* spec §1 [proposal] — one lineOpen per registration */
+	rc = lineOpen(t->happ, a->dev, &r->h, a->api, 0,
+	              (DWORD_PTR)t->next_cookie, priv, modes, NULL);
+	if (rc != 0) {
+		mem_free(r);
+		session_unlock(t);
+		return map_lineerr(rc, false);
+	}
+	r->cookie = t->next_cookie++;
+	if (t->next_cookie <= 0)    /* never reuse a cookie's value... */
+		t->next_cookie = 1; /* ...short of 2^31 registrations */
+	r->a = a;
+	r->cbinst = callback_instance;
+	list_add_tail(&t->regs, &r->link);
+	*cookie = r->cookie;
+	session_unlock(t);
+	return S_OK;
+}
+
+HRESULT tapix_tapi_unregister_notifications(struct tapix_tapi *t,
+                                            int32_t cookie)
+{
+	struct list_node *it;
+
+	if (!t)
+		return E_POINTER;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	list_foreach(it, &t->regs) {
+		struct reg *r = list_entry(it, struct reg, link);
+		HLINE h = r->h;
+
+		if (r->cookie != cookie)
+			continue;
+		list_del(&r->link);
+		mem_free(r);
+		if (h) {
+			/* the lineClose rules apply to its calls */
+			lineClose(h);
+			callobj_line_gone_locked(t, h);
+		}
+		session_unlock(t);
+		return S_OK;
+	}
+	session_unlock(t);
+	return E_INVALIDARG;
+}
+
+HRESULT tapix_tapi_set_request_timeout(struct tapix_tapi *t, uint32_t ms)
+{
+	if (!t)
+		return E_POINTER;
+	if (!ms)
+		return E_INVALIDARG;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	t->timeout_ms = ms;
+	session_unlock(t);
+	return S_OK;
+}
+
+int tapix_tapi_event_fd(struct tapix_tapi *t)
+{
+	return t ? t->ev_fd : -1;
+}
+
+HRESULT tapix_tapi_get_event(struct tapix_tapi *t, struct tapix_event **ev,
+                             uint32_t timeout_ms)
+{
+	struct timespec deadline;
+
+	if (!ev)
+		return E_POINTER;
+	*ev = NULL;
+	if (!t)
+		return E_POINTER;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	session_deadline(&deadline, timeout_ms);
+	while (!t->down && (t->cb || list_empty(&t->queue))) {
+		if (!timeout_ms ||
+		    pthread_cond_timedwait(&t->cond, &t->lock, &deadline) ==
+		            ETIMEDOUT)
+			break;
+	}
+	if (t->down) {
+		session_unlock(t);
+		return TAPI_E_NOT_INITIALIZED;
+	}
+	if (!t->cb)
+		*ev = pop_locked(t);
+	session_unlock(t);
+	return *ev ? S_OK : S_FALSE;
+}
+
+HRESULT tapix_tapi_set_event_callback(struct tapix_tapi *t,
+                                      tapix_tapi_event_cb cb, void *arg)
+{
+	if (!t)
+		return E_POINTER;
+	if (!session_enter(t))
+		return TAPI_E_NOT_INITIALIZED;
+	if (cb && !t->deliver_on) {
+		t->deliver_stop = false;
+		if (pthread_create(&t->deliver, NULL, deliver_main, t) != 0) {
+			session_unlock(t);
+			return E_OUTOFMEMORY;
+		}
+		t->deliver_on = true;
+		t->refs++; /* the delivery thread's */
+	}
+	t->cb = cb;
+	t->cb_arg = arg;
+	pthread_cond_broadcast(&t->cond);
+	/* back to the queue: the event being delivered finishes first */
+	if (!cb && !on_deliver_thread(t))
+		while (t->in_cb && !t->down)
+			pthread_cond_wait(&t->cond, &t->lock);
+	session_unlock(t);
+	return S_OK;
+}
+
+/* ---- events (accessors) ----------------------------------------------------
+ */
+
+uint32_t tapix_event_type(const struct tapix_event *ev)
+{
+	return ev ? ev->type : 0;
+}
+
+struct tapix_call *tapix_event_call(const struct tapix_event *ev)
+{
+	return ev ? ev->call : NULL;
+}
+
+HRESULT tapix_event_call_state(const struct tapix_event *ev, CALL_STATE *state,
+                               CALL_STATE_EVENT_CAUSE *cause)
+{
+	if (!ev)
+		return E_POINTER;
+	if (ev->type != TE_CALLSTATE)
+		return E_INVALIDARG;
+	if (state)
+		*state = ev->state;
+	if (cause)
+		*cause = ev->cause;
+	return S_OK;
+}
+
+HRESULT tapix_event_call_notification(const struct tapix_event *ev,
+                                      CALL_NOTIFICATION_EVENT *cne)
+{
+	if (!ev || !cne)
+		return E_POINTER;
+	if (ev->type != TE_CALLNOTIFICATION)
+		return E_INVALIDARG;
+	*cne = ev->cne;
+	return S_OK;
+}
+
+intptr_t tapix_event_callback_instance(const struct tapix_event *ev)
+{
+	return ev ? ev->cbinst : 0;
+}
+
+void tapix_event_addref(struct tapix_event *ev)
+{
+	if (!ev)
+		return;
+	pthread_mutex_lock(&ev->t->lock);
+	ev->refs++;
+	pthread_mutex_unlock(&ev->t->lock);
+}
+
+void tapix_event_release(struct tapix_event *ev)
+{
+	struct tapix_tapi *t;
+
+	if (!ev)
+		return;
+	t = ev->t;
+	pthread_mutex_lock(&t->lock);
+	session_event_unref_locked(ev);
+	session_unlock(t);
+}
+
+/* ---- addresses -------------------------------------------------------------
+ */
+
+const char *tapix_address_name(const struct tapix_address *a)
+{
+	return a && a->name ? a->name : "";
+}
+
+const char *tapix_address_dialable(const struct tapix_address *a)
+{
+	return a && a->dialable ? a->dialable : "";
+}
+
+uint32_t tapix_address_device_id(const struct tapix_address *a)
+{
+	return a ? a->dev : 0xFFFFFFFFu;
+}
+
+uint32_t tapix_address_media_types(const struct tapix_address *a)
+{
+	return a ? a->media : 0;
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals of the TAPI 3 layer (include/tapix/tapi3.h), a client of the
+ * line API like any application: one line API registration per tapix_tapi
+ * (USEEVENT), an engine thread that reads its messages, and objects that
+ * mirror the line API's call handles.
+ *
+ * Threads and locks: one mutex per tapix_tapi guards everything below.
+ * Methods take it, start line API requests with it held (so a LINE_REPLY
+ * cannot be read before its request is registered), and wait on the
+ * condition variable, which releases it. The engine thread takes it for
+ * each message. Lock order: the layer's lock, then the line API's (which
+ * never calls back: the layer uses USEEVENT, no callbacks). Application
+ * callbacks run on a delivery thread with no lock held.
+ *
+ * References: a call object counts the application's references and its
+ * events' (refs), and separately what the layer holds on it (pins:
+ * pending requests naming it; for a conference parent, its members). The
+ * tapix_tapi's memory is counted by the application (until shutdown),
+ * each call object and each event.
+ */
+#ifndef TAPIX_TAPI3_T3_H
+#define TAPIX_TAPI3_T3_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <tapix/tapi3.h>
+
+#include "util/list.h"
+
+#define T3_TIMEOUT_MS      120000u /* tapi3-call-control.md §1: two minutes */
+#define T3_RELEASE_WAIT_MS 10000u  /* §1: wait for IDLE after the drop */
+#define T3_API_LOW         0x00020000u
+#define T3_API_HIGH        0x00020002u
+
+struct tapix_address {
+	struct tapix_tapi *t;
+	uint32_t dev;
+	uint32_t api;        /* negotiated API version; 0: unusable */
+	char *name;          /* LINEDEVCAPS line name */
+	char *dialable;      /* LINEADDRESSCAPS address */
+	uint32_t media;      /* TAPIMEDIATYPE_ bits */
+	uint32_t line_media; /* the LINEMEDIAMODE_ bits of the line */
+	HLINE plain;         /* opened on demand for CreateCall's calls, or 0 */
+};
+
+/* RegisterCallNotifications: one line open. */
+struct reg {
+	struct list_node link; /* tapix_tapi.regs */
+	int32_t cookie;
+	struct tapix_address *a;
+	HLINE h;
+	intptr_t cbinst;
+};
+
+enum consult_kind {
+	CONSULT_NONE,
+	CONSULT_XFER, /* Transfer: Finish completes it */
+	CONSULT_CONF, /* Conference: Finish adds it */
+};
+
+struct tapix_call {
+	struct list_node link; /* tapix_tapi.calls */
+	struct tapix_tapi *t;  /* holds a reference on t */
+	struct tapix_address *a;
+	unsigned refs;  /* the application's and its events' */
+	unsigned pins;  /* pending requests naming it; consultation calls */
+	HCALL hcall;    /* the line API handle, 0 if none (yet, or any more) */
+	HCALL new_h;    /* written by the line API when a creating request
+	                   succeeds; moved to hcall at its LINE_REPLY */
+	bool binding;   /* a creating request will write new_h */
+	HLINE hline;    /* the open the call is on */
+	char *dest;     /* CreateCall's destination, or NULL */
+	uint32_t media; /* LINEMEDIAMODE_ bits for lineMakeCall */
+	CALL_STATE state;   /* last state reported (or that would have been) */
+	uint32_t t2;        /* last LINECALLSTATE_ seen, 0 none */
+	bool was_connected; /* for LINEDISCONNECTMODE_UNKNOWN (§3) */
+	bool connecting;    /* Connect's request is on its way */
+	bool local_drop;    /* our Disconnect: its cause wins (§3, §5.3) */
+	CALL_STATE_EVENT_CAUSE local_cause;
+	CALL_STATE_EVENT_CAUSE last_cause; /* of the CS_DISCONNECTED sent */
+	CALL_PRIVILEGE priv;
+	intptr_t cbinst;
+	bool hidden;            /* a conference parent: no object for the app */
+	struct tapix_call *hub; /* the conference parent it belongs to */
+	struct tapix_call
+		*orig; /* a consultation call: its original (pinned) */
+	enum consult_kind consult; /* what Finish does */
+	bool released;             /* the application let go */
+	bool drop_sent;            /* released: our drop is out */
+	bool give_up;              /* released: the drop failed, do not wait */
+	unsigned members;          /* a conference parent: its members */
+	struct timespec deadline;  /* released: deallocate by then anyway */
+	struct tapix_event *final_ev; /* reserved for the CS_DISCONNECTED */
+};
+
+struct tapix_event {
+	struct list_node link; /* tapix_tapi.queue while queued */
+	struct tapix_tapi *t;  /* holds a reference on t */
+	unsigned refs;
+	uint32_t type;
+	struct tapix_call *call; /* holds a reference (refs) on it */
+	CALL_STATE state;
+	CALL_STATE_EVENT_CAUSE cause;
+	CALL_NOTIFICATION_EVENT cne;
+	intptr_t cbinst;
+};
+
+/* A line API request a method (or the layer) waits for or follows. */
+enum pend_kind {
+	PEND_PLAIN,
+	PEND_MAKECALL, /* Connect: a refusal ends the call (§5.1) */
+	PEND_DROP,     /* the layer's own drop (BUSY, release): nobody waits */
+};
+
+struct pend {
+	struct list_node link; /* tapix_tapi.pends */
+	LONG id;
+	enum pend_kind kind;
+	struct tapix_call *c[3]; /* pinned; those binding get new_h */
+	bool waited;             /* a method waits for it */
+	bool done;
+	LONG result;
+};
+
+struct tapix_tapi {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* replies, call states, the event queue */
+	unsigned refs;       /* the application's, calls', events' */
+	bool down;           /* shut down: no line API any more */
+	bool freeing;        /* the last reference went: being freed */
+	HLINEAPP happ;
+	int line_fd; /* the registration's event descriptor */
+	int wake_fd; /* eventfd: stop, or a new deadline */
+	int ev_fd;   /* eventfd (semaphore): one count per queued event */
+	pthread_t engine;
+	bool engine_on;
+	bool stop;
+	pthread_t deliver;
+	bool deliver_on;
+	bool deliver_stop;
+	tapix_tapi_event_cb cb;
+	void *cb_arg;
+	bool in_cb; /* the delivery thread is inside the callback */
+	uint32_t filter;
+	uint32_t timeout_ms;
+	size_t naddr;
+	struct tapix_address *addrs;
+	int32_t next_cookie;
+	struct list_node regs;  /* struct reg */
+	struct list_node calls; /* struct tapix_call, hidden ones too */
+	struct list_node pends; /* struct pend */
+	struct list_node queue; /* struct tapix_event, undelivered */
+};
+
+/* ---- session.c: the tapix_tapi, its events and requests ----------------- */
+
+/* Drops a reference on @t (see session_unlock for the last one). */
+void session_unref_locked(struct tapix_tapi *t);
+
+/*
+ * Unlocks @t, and frees it if no reference is left (the application shut
+ * it down and released everything): then the caller held none either, so
+ * nothing may touch @t afterwards. Every entry point unlocks with it.
+ */
+void session_unlock(struct tapix_tapi *t);
+
+/* A deadline @ms from now (CLOCK_MONOTONIC, as the condition uses). */
+void session_deadline(struct timespec *ts, uint32_t ms);
+
+/* Queues @ev (the queue takes the caller's reference) if the filter
+ * admits its type, else releases it. */
+void session_post_locked(struct tapix_tapi *t, struct tapix_event *ev);
+
+/* A new event (one reference) about @c, or NULL when memory ran out. */
+struct tapix_event *session_event_new_locked(struct tapix_call *c,
+                                             uint32_t type);
+
+/* Releases an event reference (and the event with the last one). */
+void session_event_unref_locked(struct tapix_event *ev);
+
+/*
+ * A record for a request about to start, of @kind, pinning the calls
+ * given (made before the line API function is called, so that running
+ * out of memory never leaves a request unfollowed); NULL when memory ran
+ * out.
+ */
+struct pend *session_pend_new_locked(struct tapix_tapi *t, enum pend_kind kind,
+                                     struct tapix_call *c0,
+                                     struct tapix_call *c1,
+                                     struct tapix_call *c2);
+
+/* Nobody waits for @p: @r is what the line API function returned (a
+ * request id is followed up by the engine, an error frees @p). */
+void session_pend_follow_locked(struct pend *p, LONG r);
+
+/*
+ * Waits for @p's LINE_REPLY; returns its result (a LINEERR_ or 0) and
+ * frees @p, or TAPI_E_TIMEOUT / TAPI_E_NOT_INITIALIZED as *@hr (then @p is
+ * left to the engine). Returns true when the reply came.
+ */
+bool session_wait_reply_locked(struct tapix_tapi *t, struct pend *p,
+                               LONG *result, HRESULT *hr);
+
+/*
+ * Follows @p, whose line API function returned @r: a refusal (or 0) is the
+ * result at once, a request id is waited for (session_wait_reply_locked).
+ */
+bool session_request_locked(struct tapix_tapi *t, struct pend *p, LONG r,
+                            LONG *result, HRESULT *hr);
+
+/* The open @h was closed: its calls' requests will get no reply. */
+void session_abort_pends_locked(struct tapix_tapi *t, HLINE h);
+
+/* Locks @t for an entry point; false (and unlocked) after shutdown. */
+bool session_enter(struct tapix_tapi *t);
+
+/* @a is a usable address of @t's. */
+bool session_own_address(const struct tapix_tapi *t,
+                         const struct tapix_address *a);
+
+/* Wakes the engine (a new release deadline). */
+void session_wake(struct tapix_tapi *t);
+
+/* ---- callobj.c: call objects -------------------------------------------- */
+
+/* A new call object on @a (one reference, for the caller), or NULL. */
+struct tapix_call *callobj_new_locked(struct tapix_tapi *t,
+                                      struct tapix_address *a);
+
+/* The object of line API handle @h, or NULL. */
+struct tapix_call *callobj_find_locked(struct tapix_tapi *t, HCALL h);
+
+/* LINE_APPNEWCALL: a call offered to (or handed to) registration @r. */
+void callobj_on_new_locked(struct tapix_tapi *t, struct reg *r, HCALL h,
+                           uint32_t privilege);
+
+/* LINE_CALLSTATE for @c. */
+void callobj_on_state_locked(struct tapix_call *c, uint32_t t2, uint32_t mode);
+
+/* After a LINE_REPLY: bindings done, pins gone; what follows for @p. */
+void callobj_on_reply_locked(struct pend *p);
+
+/* The line open @h is gone: its calls' handles are void. */
+void callobj_line_gone_locked(struct tapix_tapi *t, HLINE h);
+
+/* Pins and unpins (pending requests, conference members). */
+void callobj_pin_locked(struct tapix_call *c);
+void callobj_unpin_locked(struct tapix_call *c);
+
+/* Drops a reference of the application's (or an event's). */
+void callobj_unref_locked(struct tapix_call *c);
+
+/* Released calls whose wait for IDLE ran out: finished now. Returns the
+ * nearest deadline still pending in *@next (tv_sec 0: none). */
+void callobj_expire_locked(struct tapix_tapi *t, struct timespec *next);
+
+/* Shutdown: every call's line API handle is void, pending waits end. */
+void callobj_shutdown_locked(struct tapix_tapi *t);
+
+/* Frees a request record (unpinning its calls). */
+void session_pend_free_locked(struct pend *p);
+
+#endif /* TAPIX_TAPI3_T3_H */
