@@ -1035,7 +1035,7 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 		if (hub)
 			hub->binding = false;
 	}
-	hr = request_locked(t, p, r, true);
+	hr = request_locked(t, p, r, false);
 	if (hub) {
 		if (hr == S_OK && hub->hcall)
 			hub_join_locked(c, hub); /* original → CONFERENCED */
@@ -1078,7 +1078,7 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 		if (!p)
 			return call_leave(consult, E_OUTOFMEMORY);
 		r = lineAddToConference(hub->hcall, consult->hcall);
-		hr = request_locked(t, p, r, true);
+		hr = request_locked(t, p, r, false);
 		if (hr == S_OK)
 			hub_join_locked(consult, hub);
 	} else if (mode == FM_ASTRANSFER) {

@@ -24,18 +24,29 @@ import tempfile
 
 REF_CC = "x86_64-w64-mingw32-gcc"
 
-# (reference headers, our headers): the sets compared together
+# The sets compared together: reference headers, ours, the name families
+# we claim completely (every reference name must exist in ours), and the
+# enumerations of the reference we claim completely (values compared for
+# every enumerator).
 UNITS = [
-    (["tapi.h", "tspi.h"], ["tapi.h", "tspi.h"]),
+    {"refs": ["tapi.h", "tspi.h"], "ours": ["tapi.h", "tspi.h"],
+     "families": [
+         "LINEERR_", "LINECALLSTATE_", "LINE_", "LINEDISCONNECTMODE_",
+         "LINECALLPRIVILEGE_", "LINEMEDIAMODE_", "LINEBEARERMODE_",
+         "LINEDEVCAPFLAGS_", "LINEADDRCAPFLAGS_", "LINECONNECTEDMODE_",
+         "LINECALLFEATURE_", "LINEINITIALIZEEXOPTION_"],
+     "enums": []},
+    # the TAPI 3 layer: tapi3if.h's enumerations, tapi3err.h's codes, the
+    # generic HRESULTs of winerror.h we define
+    {"refs": ["tapi3if.h", "tapi3err.h", "winerror.h"],
+     "ours": ["tapix/tapi3.h"],
+     "families": ["TAPI_E_", "TAPIMEDIATYPE_"],
+     "enums": ["CALL_STATE", "CALL_STATE_EVENT_CAUSE", "DISCONNECT_CODE",
+               "FINISH_MODE", "CALL_PRIVILEGE", "CALL_NOTIFICATION_EVENT",
+               "TAPI_EVENT"]},
 ]
 
-# Name families we claim completely (issue: every reference name exists).
-FAMILIES = [
-    "LINEERR_", "LINECALLSTATE_", "LINE_", "LINEDISCONNECTMODE_",
-    "LINECALLPRIVILEGE_", "LINEMEDIAMODE_", "LINEBEARERMODE_",
-    "LINEDEVCAPFLAGS_", "LINEADDRCAPFLAGS_", "LINECONNECTEDMODE_",
-    "LINECALLFEATURE_", "LINEINITIALIZEEXOPTION_",
-]
+ENUM = re.compile(r"typedef\s+enum\s+(\w+)\s*\{(.*?)\}\s*(\w+)\s*;", re.S)
 
 DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\s|$)(.*)$", re.M)
 
@@ -63,6 +74,21 @@ def object_macros(path):
         if m.group(2) == "(":  # function-like
             continue
         names.append(m.group(1))
+    return names
+
+
+def enumerators(path, wanted=None):
+    """Enumerator names of the enumerations of a header (those @wanted)."""
+    text = re.sub(r"/\*.*?\*/", "", open(path, encoding="latin-1").read(),
+                  flags=re.S)
+    names = []
+    for m in ENUM.finditer(text):
+        if wanted is not None and m.group(1) not in wanted:
+            continue
+        for item in m.group(2).split(","):
+            item = item.strip()
+            if item:
+                names.append(re.match(r"\w+", item).group(0))
     return names
 
 
@@ -146,7 +172,8 @@ def main():
         else:
             failures.append("%s %s: %s" % (kind, name, what))
 
-    for refs, ours in UNITS:
+    for unit in UNITS:
+        refs, ours, families = unit["refs"], unit["ours"], unit["families"]
         ref_paths = [ref_header_path(h) for h in refs]
         ref_pre = "#include <windows.h>\n" + "".join(
             "#include <%s>\n" % h for h in refs)
@@ -155,13 +182,19 @@ def main():
         our_paths = [os.path.join(inc, h) for h in ours]
 
         # ---- values --------------------------------------------------------
+        ours_defined = set()
+        for p in our_paths:
+            ours_defined |= set(object_macros(p)) | set(enumerators(p))
         names = []
         for p in ref_paths:
             names += [n for n in object_macros(p) if n not in names]
+        claimed = []
+        for p in ref_paths:
+            claimed += enumerators(p, unit["enums"])
+        # (what we define, what we claim: not all of winerror.h)
+        names = [n for n in names if n in ours_defined or
+                 any(n.startswith(f) for f in families)] + claimed
         ref_vals = evaluate(REF_CC, ref_pre, {n: n for n in names}, [])
-        ours_defined = set()
-        for p in our_paths:
-            ours_defined |= set(object_macros(p))
         our_vals = evaluate(host_cc, our_pre,
                             {n: n for n in ref_vals if n in ours_defined},
                             ["-I" + inc])
@@ -172,7 +205,7 @@ def main():
                 if (our_vals[n] & 0xFFFFFFFF) != (v & 0xFFFFFFFF):
                     differ("value", n, "ours 0x%08x, reference 0x%08x"
                            % (our_vals[n] & 0xFFFFFFFF, v & 0xFFFFFFFF))
-            elif any(n.startswith(f) for f in FAMILIES):
+            elif n in claimed or any(n.startswith(f) for f in families):
                 differ("missing", n, "reference 0x%08x" % (v & 0xFFFFFFFF))
         print("values: %d compared, %d reference constants"
               % (checked, len(ref_vals)))
