@@ -16,49 +16,7 @@ extern "C" {
 
 /* ---- Windows base types (spec: tapi-functions.md §0.1) ---------------- */
 
-#ifndef TAPIX_NO_WINDOWS_TYPES
-typedef uint32_t DWORD;
-typedef int32_t LONG;
-typedef uintptr_t DWORD_PTR;
-typedef uint8_t BYTE;
-typedef uint16_t WORD;
-typedef int BOOL;
-typedef char CHAR;
-typedef void *HANDLE;
-typedef void *HINSTANCE;
-typedef void *LPVOID;
-typedef DWORD *LPDWORD;
-typedef const char *LPCSTR;
-typedef char *LPSTR;
-
-#ifndef WINAPI
-#define WINAPI
-#endif
-#ifndef CALLBACK
-#define CALLBACK
-#endif
-#ifndef INFINITE
-#define INFINITE 0xFFFFFFFFU
-#endif
-
-typedef struct _GUID {
-	uint32_t Data1;
-	uint16_t Data2;
-	uint16_t Data3;
-	uint8_t Data4[8];
-} GUID;
-
-typedef struct _SYSTEMTIME {
-	WORD wYear;
-	WORD wMonth;
-	WORD wDayOfWeek;
-	WORD wDay;
-	WORD wHour;
-	WORD wMinute;
-	WORD wSecond;
-	WORD wMilliseconds;
-} SYSTEMTIME;
-#endif /* TAPIX_NO_WINDOWS_TYPES */
+#include <tapix/wintypes.h>
 
 /* Symbols of libtapix are exported with default visibility. */
 #ifndef TAPIX_API

@@ -29,7 +29,8 @@ REF_CC = "x86_64-w64-mingw32-gcc"
 # enumerations of the reference we claim completely (values compared for
 # every enumerator).
 UNITS = [
-    {"refs": ["tapi.h", "tspi.h"], "ours": ["tapi.h", "tspi.h"],
+    {"refs": ["tapi.h", "tspi.h"],
+     "ours": ["tapi.h", "tspi.h", "tapix/wintypes.h"],
      "families": [
          "LINEERR_", "LINECALLSTATE_", "LINE_", "LINEDISCONNECTMODE_",
          "LINECALLPRIVILEGE_", "LINEMEDIAMODE_", "LINEBEARERMODE_",
@@ -44,9 +45,19 @@ UNITS = [
      "enums": ["CALL_STATE", "CALL_STATE_EVENT_CAUSE", "DISCONNECT_CODE",
                "FINISH_MODE", "CALL_PRIVILEGE", "CALL_NOTIFICATION_EVENT",
                "TAPI_EVENT"]},
+    # RAS: every RASCS_ state, every raserror.h code tapix claims (600 to
+    # 764), the generic codes of winerror.h it defines
+    {"refs": ["ras.h", "raserror.h", "winerror.h"],
+     "ours": ["ras.h", "raserror.h"],
+     "families": ["RDEOPT_", "RASCF_", "REN_", "RASET_", "RAS_Max"],
+     "enums": ["RASCONNSTATE", "RASCONNSUBSTATE"],
+     "claim_range": ("raserror.h", 600, 764)},
 ]
 
-ENUM = re.compile(r"typedef\s+enum\s+(\w+)\s*\{(.*?)\}\s*(\w+)\s*;", re.S)
+# "enum NAME { ... }", and mingw-w64's "#define NAME enum tagNAME / NAME {"
+ENUM = re.compile(r"enum\s+(\w+)\s*\{(.*?)\}", re.S)
+MINGW_ENUM = re.compile(r"#define\s+(\w+)\s+enum\s+\w+\s*\n\s*\1\s*\{(.*?)\}",
+                        re.S)
 
 DEFINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\s|$)(.*)$", re.M)
 
@@ -82,8 +93,9 @@ def enumerators(path, wanted=None):
     text = re.sub(r"/\*.*?\*/", "", open(path, encoding="latin-1").read(),
                   flags=re.S)
     names = []
-    for m in ENUM.finditer(text):
-        if wanted is not None and m.group(1) not in wanted:
+    for m in list(ENUM.finditer(text)) + list(MINGW_ENUM.finditer(text)):
+        tag = re.sub(r"^tag", "", m.group(1))
+        if wanted is not None and tag not in wanted:
             continue
         for item in m.group(2).split(","):
             item = item.strip()
@@ -150,7 +162,9 @@ def our_structs(paths):
                              text, re.S):
             body = re.sub(r"/\*.*?\*/", "", m.group(2), flags=re.S)
             body = re.sub(r"union \{.*?\}", "union", body, flags=re.S)
-            fields = re.findall(r"(\w+)(?:\[\d+\])?;", body)
+            fields = [f for f in re.findall(r"(\w+)(?:\[[^\]]*\])?;", body)
+                      if f != "union"]  # (an anonymous union's members
+            # are checked through the structure's size)
             structs[m.group(3)] = fields
     return structs
 
@@ -199,6 +213,19 @@ def main():
                             {n: n for n in ref_vals if n in ours_defined},
                             ["-I" + inc])
         checked = 0
+        if "claim_range" in unit:
+            # every code of that header in the range (they are written
+            # as RASBASE + n: known only once evaluated)
+            hdr, lo, hi = unit["claim_range"]
+            in_hdr = set(object_macros(ref_paths[refs.index(hdr)]))
+            extra = {n: n for n in in_hdr if n not in ref_vals}
+            ref_vals.update(evaluate(REF_CC, ref_pre, extra, []))
+            claimed += [n for n in in_hdr
+                        if n in ref_vals and lo <= ref_vals[n] <= hi]
+            our_vals.update(evaluate(
+                host_cc, our_pre,
+                {n: n for n in claimed if n in ours_defined and
+                 n not in our_vals}, ["-I" + inc]))
         for n, v in sorted(ref_vals.items()):
             if n in our_vals:
                 checked += 1
@@ -212,7 +239,8 @@ def main():
 
         # ---- layouts -------------------------------------------------------
         structs = our_structs(our_paths)
-        declared = sum(open(p).read().count("typedef struct")
+        declared = sum(len(re.findall(r"typedef struct \w+ \{",
+                                      open(p).read()))
                        for p in our_paths)
         if declared != len(structs):
             failures.append("layout: %d structures declared, %d parsed "
@@ -253,7 +281,9 @@ def main():
         for fn, (ret, params) in sorted(protos.items()):
             if fn not in declared or fn.startswith("phone"):
                 continue
-            tu = our_pre + "%s (*tapix_p)(%s) = %s;\n" % (ret, params, fn)
+            # (WINBOOL: mingw-w64's spelling of BOOL)
+            tu = our_pre + "#define WINBOOL BOOL\n%s (*tapix_p)(%s) = %s;\n" % (
+                ret, params, fn)
             with tempfile.TemporaryDirectory() as d:
                 c = os.path.join(d, "p.c")
                 open(c, "w").write(tu)

@@ -1,0 +1,1369 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The RAS connection manager (ras.md §1, §3 - §6, §11) and the RAS API
+ * on it. It is an application of the line API: one USEEVENT registration,
+ * an engine thread that follows LINE_REPLY and call states and drives
+ * every connection's state machine and teardown, and a dispatcher thread
+ * that calls the applications' notifiers one at a time, never with a
+ * lock held. Both start with the first RasDial and stop when the last
+ * connection is gone (so a process that is done with RAS holds nothing).
+ *
+ * Locking: mgr.lock guards everything here; line API calls are made with
+ * it held (the line API never calls back: USEEVENT).
+ *
+ * Connections live in this process (embedded mode); a connection handle
+ * is a 64-bit id that is never reused.
+ */
+#define LOG_MODULE "ras"
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ras/map.h"
+#include "ras/pbk.h"
+#include "ras/ras.h"
+#include "util/list.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define REPLY_TIMEOUT_MS    30000u /* §11.1 step 6 */
+#define DIAL_TIMEOUT_S      60u    /* §11.1 step 6, TapixDialTimeout */
+#define TEARDOWN_TIMEOUT_MS 10000u /* §4: wait for IDLE */
+#define RAS_API             0x00020002u
+
+enum phase {
+	PH_DIALING,  /* line opened, call on its way */
+	PH_PAUSED,   /* RASCS_RetryAuthentication: waits for RasDial */
+	PH_UP,       /* RASCS_Connected */
+	PH_FAILED,   /* the dial failed: RASCS_Disconnected + error */
+	PH_LOST,     /* the link went after RASCS_Connected */
+	PH_TEARDOWN, /* RasHangUp: going away */
+};
+
+struct rconn {
+	struct list_node link; /* mgr.conns */
+	uint64_t id;
+	unsigned refs;
+	enum phase phase;
+	RASCONNSTATE state;
+	DWORD error;
+	char entry[RAS_MaxEntryName + 1];
+	char pbk[MAX_PATH];
+	char devtype[RAS_MaxDeviceType + 1];
+	char devname[RAS_MaxDeviceName + 1];
+	char number[RAS_MaxPhoneNumber + 1];
+	GUID guid, corr;
+	DWORD flags;
+	bool has_entry;
+	/* the notifier */
+	DWORD ntype;
+	void *fn;
+	ULONG_PTR cbid;
+	bool notify_off;
+	bool silenced;      /* a RASDIALFUNC2 returned 0 */
+	bool paused_states; /* RDEOPT_PausedStates */
+	/* the line API side */
+	DWORD dev;
+	HLINE line;
+	HCALL call, new_call;
+	LONG req; /* lineMakeCall's request, 0 when none pending */
+	bool call_idle;
+	bool drop_sent;
+	struct timespec deadline; /* tv_sec 0: none */
+	/* the link */
+	const struct ras_link *lk;
+	unsigned dial_timeout;
+	char user[UNLEN + 1], password[PWLEN + 1], domain[DNLEN + 1];
+	char callback[RAS_MaxCallbackNumber + 1];
+};
+
+struct note {
+	struct list_node link;
+	uint64_t id;
+	DWORD ntype;
+	void *fn;
+	ULONG_PTR cbid;
+	RASCONNSTATE state;
+	DWORD error;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool running;
+	unsigned epoch; /* of the running engine and dispatcher */
+	HLINEAPP app;
+	DWORD ndevs;
+	int line_fd, wake_fd;
+	struct list_node conns;
+	struct list_node notes;
+	uint64_t next_id;
+} mgr = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.conns = LIST_HEAD_INIT(mgr.conns),
+	.notes = LIST_HEAD_INIT(mgr.notes),
+	.line_fd = -1,
+	.wake_fd = -1,
+	.next_id = 1,
+};
+
+static __thread bool in_notifier; /* this thread runs a notifier */
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void wake(int fd)
+{
+	uint64_t one = 1;
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("cannot wake the RAS engine: %s", strerror(errno));
+}
+
+static void deadline_in(struct timespec *ts, uint32_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool passed(const struct timespec *ts)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ts->tv_sec &&
+	       (now.tv_sec > ts->tv_sec ||
+	        (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec));
+}
+
+static uint64_t id_of(HRASCONN h)
+{
+	return (uint64_t)(uintptr_t)h;
+}
+
+static struct rconn *find_locked(HRASCONN h)
+{
+	uint64_t id = id_of(h);
+	struct list_node *it;
+
+	if (!id)
+		return NULL;
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->id == id)
+			return c;
+	}
+	return NULL;
+}
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	size_t l = src ? strnlen(src, n - 1) : 0;
+
+	memcpy(dst, src ? src : "", l);
+	dst[l] = '\0';
+}
+
+static void wipe(struct rconn *c)
+{
+	explicit_bzero(c->password, sizeof(c->password));
+}
+
+/* ---- notifications
+ * ----------------------------------------------------------- */
+
+/*
+ * ras.md §3.4 — @state entered (@err 0), or failed in (@err set: the last
+ * notification). Queued for the dispatcher.
+ */
+static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
+{
+	struct note *n;
+
+	c->state = state;
+	if (!c->fn || c->notify_off || c->silenced)
+		return;
+	if (err || state == RASCS_Connected)
+		c->notify_off = true; /* nothing after this one */
+	n = mem_zalloc(sizeof(*n));
+	if (!n) {
+		log_err("connection %llu: out of memory, a notification is "
+		        "lost",
+		        (unsigned long long)c->id);
+		return;
+	}
+	n->id = c->id;
+	n->ntype = c->ntype;
+	n->fn = c->fn;
+	n->cbid = c->cbid;
+	n->state = state;
+	n->error = err;
+	list_add_tail(&mgr.notes, &n->link);
+	pthread_cond_broadcast(&mgr.cond);
+}
+
+static void *dispatch_main(void *arg)
+{
+	unsigned epoch = (unsigned)(uintptr_t)arg;
+
+	in_notifier = true; /* RasDial from here: ERROR_ASYNC_REQUEST_PENDING */
+	pthread_mutex_lock(&mgr.lock);
+	for (;;) {
+		struct note *n;
+		struct rconn *c;
+		DWORD keep = 1;
+
+		while (mgr.running && mgr.epoch == epoch &&
+		       list_empty(&mgr.notes))
+			pthread_cond_wait(&mgr.cond, &mgr.lock);
+		if (!mgr.running || mgr.epoch != epoch)
+			break;
+		n = list_entry(mgr.notes.next, struct note, link);
+		list_del(&n->link);
+		c = find_locked((HRASCONN)(uintptr_t)n->id);
+		/* §4 — nothing after RasHangUp; §3.4 — FUNC2 may stop them */
+		if (!c || c->phase == PH_TEARDOWN || c->silenced) {
+			mem_free(n);
+			continue;
+		}
+		pthread_mutex_unlock(&mgr.lock);
+		switch (n->ntype) {
+		case 0:
+			((RASDIALFUNC)n->fn)(WM_RASDIALEVENT, n->state,
+			                     n->error);
+			break;
+		case 1:
+			((RASDIALFUNC1)n->fn)((HRASCONN)(uintptr_t)n->id,
+			                      WM_RASDIALEVENT, n->state,
+			                      n->error, 0);
+			break;
+		default:
+			keep = ((RASDIALFUNC2)n->fn)(
+				n->cbid, 1, (HRASCONN)(uintptr_t)n->id,
+				WM_RASDIALEVENT, n->state, n->error, 0);
+			break;
+		}
+		pthread_mutex_lock(&mgr.lock);
+		if (!keep) {
+			c = find_locked((HRASCONN)(uintptr_t)n->id);
+			if (c) {
+				c->silenced = true; /* the dial goes on */
+				c->notify_off = true;
+			}
+		}
+		mem_free(n);
+	}
+	pthread_mutex_unlock(&mgr.lock);
+	return NULL;
+}
+
+/* ---- the call
+ * ------------------------------------------------------------------ */
+
+/* Gives up the call (and pending request) of @c; the line stays open. */
+static void drop_call_locked(struct rconn *c)
+{
+	if (c->call && !c->call_idle && !c->drop_sent) {
+		c->drop_sent = true;
+		if (lineDrop(c->call, NULL, 0) < 0)
+			c->call_idle = true; /* nothing to wait for */
+	}
+}
+
+/* §11.1 step 7 — the dial failed with @err in the current state. */
+static void fail_locked(struct rconn *c, DWORD err)
+{
+	if (c->phase != PH_DIALING && c->phase != PH_PAUSED)
+		return;
+	notify_locked(c, c->state, err);
+	c->state = RASCS_Disconnected;
+	c->error = err;
+	c->phase = PH_FAILED;
+	c->deadline.tv_sec = 0;
+	wipe(c);
+	drop_call_locked(c);
+	pthread_cond_broadcast(&mgr.cond);
+}
+
+/* The link phase (§11.4) on a connected call, or a retry after a pause. */
+static void link_up_locked(struct rconn *c)
+{
+	DWORD r;
+
+	c->deadline.tv_sec = 0;
+	notify_locked(c, RASCS_Authenticate, 0);
+	r = c->lk->authenticate(c->user, c->password, c->domain);
+	if (r == ERROR_AUTHENTICATION_FAILURE && c->paused_states) {
+		/* ras.md §2 — a paused state: new credentials may come */
+		notify_locked(c, RASCS_AuthNotify, 0);
+		notify_locked(c, RASCS_RetryAuthentication, 0);
+		c->phase = PH_PAUSED;
+		pthread_cond_broadcast(&mgr.cond);
+		return;
+	}
+	if (r) {
+		c->state = RASCS_AuthNotify;
+		fail_locked(c, r);
+		return;
+	}
+	notify_locked(c, RASCS_AuthNotify, 0);
+	notify_locked(c, RASCS_AuthProject, 0);
+	notify_locked(c, RASCS_Authenticated, 0);
+	notify_locked(c, RASCS_Projected, 0);
+	c->phase = PH_UP;
+	c->error = 0;
+	notify_locked(c, RASCS_Connected, 0);
+	wipe(c);
+	/* §9 — a successful dial saves who dialled (never the password) */
+	if (c->has_entry)
+		ras_creds_set(c->pbk, c->entry, c->user, c->domain, c->callback,
+		              NULL, false);
+	pthread_cond_broadcast(&mgr.cond);
+}
+
+static struct rconn *conn_of_call_locked(HCALL h)
+{
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (h && c->call == h)
+			return c;
+	}
+	return NULL;
+}
+
+static void on_state_locked(struct rconn *c, DWORD state, DWORD mode)
+{
+	if (state == LINECALLSTATE_IDLE) {
+		c->call_idle = true;
+		if (c->phase == PH_DIALING || c->phase == PH_PAUSED)
+			fail_locked(c, ERROR_DISCONNECTION);
+		else if (c->phase == PH_UP)
+			goto lost;
+		return;
+	}
+	switch (c->phase) {
+	case PH_DIALING:
+		if (state == LINECALLSTATE_CONNECTED) {
+			notify_locked(c, RASCS_DeviceConnected, 0);
+			notify_locked(c, RASCS_AllDevicesConnected, 0);
+			link_up_locked(c);
+		} else if (state == LINECALLSTATE_BUSY) {
+			fail_locked(c, ERROR_LINE_BUSY);
+		} else if (state == LINECALLSTATE_SPECIALINFO) {
+			fail_locked(c, ERROR_NO_CARRIER);
+		} else if (state == LINECALLSTATE_DISCONNECTED) {
+			fail_locked(c, ras_map_disconnect(mode, false));
+		}
+		/* DIALTONE ... RINGBACK: nothing to report (§2) */
+		return;
+	case PH_PAUSED:
+		if (state == LINECALLSTATE_DISCONNECTED)
+			fail_locked(c, ras_map_disconnect(mode, true));
+		return;
+	case PH_UP:
+		if (state != LINECALLSTATE_DISCONNECTED)
+			return;
+		goto lost;
+	default:
+		return;
+	}
+lost:
+	/* §5 — link lost while connected: Disconnected + why, until
+	 * RasHangUp; no notification (they ended at Connected) */
+	c->phase = PH_LOST;
+	c->state = RASCS_Disconnected;
+	c->error = state == LINECALLSTATE_IDLE ? ERROR_DISCONNECTION
+	                                       : ras_map_disconnect(mode, true);
+	drop_call_locked(c);
+	pthread_cond_broadcast(&mgr.cond);
+}
+
+static void on_reply_locked(LONG id, LONG result)
+{
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (!c->req || c->req != id)
+			continue;
+		c->req = 0;
+		if (result) {
+			fail_locked(c, ras_map_lineerr(result));
+			return;
+		}
+		c->call = c->new_call;
+		if (c->phase == PH_DIALING)
+			deadline_in(&c->deadline, c->dial_timeout * 1000u);
+		else
+			drop_call_locked(c); /* hung up or failed meanwhile */
+		return;
+	}
+}
+
+static void on_close_locked(HLINE h)
+{
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->line != h)
+			continue;
+		/* ras.md §11.3 — a forced close or removal of the line */
+		c->line = 0;
+		c->call = 0;
+		c->req = 0;
+		c->call_idle = true;
+		if (c->phase == PH_UP) {
+			c->phase = PH_LOST;
+			c->state = RASCS_Disconnected;
+			c->error = ERROR_PORT_DISCONNECTED;
+		} else {
+			fail_locked(c, ERROR_PORT_DISCONNECTED);
+		}
+		pthread_cond_broadcast(&mgr.cond);
+	}
+}
+
+/* ---- teardown
+ * ------------------------------------------------------------------ */
+
+static void conn_free_locked(struct rconn *c)
+{
+	list_del(&c->link);
+	wipe(c);
+	mem_free(c);
+	pthread_cond_broadcast(&mgr.cond);
+}
+
+/*
+ * §4 — one step of @c's teardown: drop, wait for IDLE (bounded),
+ * deallocate, close, forget. Returns true when @c is gone.
+ */
+static bool teardown_step_locked(struct rconn *c)
+{
+	if (c->req && c->line) {
+		/* a lineMakeCall still pending: closing the line cancels it
+		 * (no reply, no handle written: termination.md §5.2.2) */
+		lineClose(c->line);
+		c->line = 0;
+		c->req = 0;
+	}
+	if (c->call && !c->call_idle) {
+		drop_call_locked(c);
+		if (!c->call_idle && !passed(&c->deadline))
+			return false; /* the engine comes back */
+	}
+	if (c->call)
+		lineDeallocateCall(c->call);
+	if (c->line)
+		lineClose(c->line);
+	c->call = 0;
+	c->line = 0;
+	conn_free_locked(c);
+	return true;
+}
+
+/* Starts the teardown of @c (last reference gone). */
+static void teardown_locked(struct rconn *c)
+{
+	if (c->phase == PH_TEARDOWN)
+		return;
+	c->phase = PH_TEARDOWN;
+	c->notify_off = true;
+	if (c->state != RASCS_Disconnected)
+		c->state = RASCS_Disconnected; /* (error kept) */
+	deadline_in(&c->deadline, TEARDOWN_TIMEOUT_MS);
+	wipe(c);
+	pthread_cond_broadcast(&mgr.cond);
+	wake(mgr.wake_fd);
+}
+
+/* ---- the engine
+ * ----------------------------------------------------------------- */
+
+/* Deadlines and teardowns; the nearest deadline left in *@next. */
+static void tick_locked(struct timespec *next)
+{
+	struct list_node *it, *tmp;
+
+	next->tv_sec = 0;
+	next->tv_nsec = 0;
+	list_foreach_safe(it, tmp, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->phase == PH_TEARDOWN) {
+			if (teardown_step_locked(c))
+				continue;
+		} else if (passed(&c->deadline)) {
+			c->deadline.tv_sec = 0;
+			if (c->req)
+				fail_locked(c, ERROR_REQUEST_TIMEOUT);
+			else if (c->phase == PH_DIALING)
+				fail_locked(c, ERROR_NO_ANSWER);
+		}
+		if (c->deadline.tv_sec &&
+		    (!next->tv_sec || c->deadline.tv_sec < next->tv_sec ||
+		     (c->deadline.tv_sec == next->tv_sec &&
+		      c->deadline.tv_nsec < next->tv_nsec)))
+			*next = c->deadline;
+	}
+}
+
+static void on_message_locked(const LINEMESSAGE *m)
+{
+	struct rconn *c;
+
+	switch (m->dwMessageID) {
+	case LINE_REPLY:
+		on_reply_locked((LONG)m->dwParam1, (LONG)m->dwParam2);
+		break;
+	case LINE_CALLSTATE:
+		c = conn_of_call_locked((HCALL)m->hDevice);
+		if (c)
+			on_state_locked(c, (DWORD)m->dwParam1,
+			                (DWORD)m->dwParam2);
+		break;
+	case LINE_CLOSE:
+		on_close_locked((HLINE)m->hDevice);
+		break;
+	case LINE_APPNEWCALL: /* (the manager's opens own no calls) */
+		lineDeallocateCall((HCALL)m->dwParam2);
+		break;
+	default:
+		break;
+	}
+}
+
+static void *engine_main(void *arg)
+{
+	unsigned epoch = (unsigned)(uintptr_t)arg;
+	struct pollfd pfd[2];
+	HLINEAPP app;
+	int wake_fd;
+
+	pthread_mutex_lock(&mgr.lock);
+	app = mgr.app;
+	wake_fd = mgr.wake_fd;
+	pfd[0].fd = mgr.line_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = wake_fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		struct timespec next, now;
+		LINEMESSAGE m;
+		uint64_t v;
+		int ms = -1;
+
+		tick_locked(&next);
+		if (list_empty(&mgr.conns)) {
+			/* the last connection went: RAS lets go of TAPI */
+			mgr.running = false;
+			mgr.epoch++;
+			while (!list_empty(&mgr.notes)) {
+				struct note *n = list_entry(mgr.notes.next,
+				                            struct note, link);
+
+				list_del(&n->link);
+				mem_free(n);
+			}
+			mgr.wake_fd = -1;
+			pthread_cond_broadcast(&mgr.cond);
+			break;
+		}
+		pthread_mutex_unlock(&mgr.lock);
+		if (next.tv_sec) {
+			long long d;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			d = (long long)(next.tv_sec - now.tv_sec) * 1000 +
+			    (next.tv_nsec - now.tv_nsec) / 1000000 + 1;
+			ms = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+		}
+		if (poll(pfd, 2, ms) < 0 && errno != EINTR)
+			log_err("RAS engine: poll: %s", strerror(errno));
+		if ((pfd[1].revents & POLLIN) &&
+		    read(wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			log_warn("RAS engine: %s", strerror(errno));
+		pthread_mutex_lock(&mgr.lock);
+		while (lineGetMessage(app, &m, 0) == 0)
+			on_message_locked(&m);
+	}
+	pthread_mutex_unlock(&mgr.lock);
+	(void)epoch;
+	lineShutdown(app);
+	close(wake_fd);
+	return NULL;
+}
+
+/* Starts the manager if it is not running. 0 or a RAS error. */
+static DWORD start_locked(void)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	pthread_attr_t attr;
+	pthread_t t;
+	DWORD api = RAS_API;
+	LONG r;
+
+	if (mgr.running)
+		return 0;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	r = lineInitializeEx(&mgr.app, NULL, NULL, "tapix-ras", &mgr.ndevs,
+	                     &api, &ip);
+	if (r)
+		return r == LINEERR_NOMEM ? ERROR_NOT_ENOUGH_MEMORY
+		                          : ERROR_RASMAN_CANNOT_INITIALIZE;
+	mgr.line_fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
+	mgr.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (mgr.wake_fd < 0) {
+		lineShutdown(mgr.app);
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	}
+	mgr.running = true;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, engine_main,
+	                   (void *)(uintptr_t)mgr.epoch) != 0) {
+		pthread_attr_destroy(&attr);
+		mgr.running = false;
+		lineShutdown(mgr.app);
+		close(mgr.wake_fd);
+		mgr.wake_fd = -1;
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	if (pthread_create(&t, &attr, dispatch_main,
+	                   (void *)(uintptr_t)mgr.epoch) != 0)
+		log_err("no RAS dispatcher thread: notifiers will not run");
+	pthread_attr_destroy(&attr);
+	return 0;
+}
+
+/* ---- dialling
+ * ------------------------------------------------------------------- */
+
+/* A variable string of LINEDEVCAPS, "" if absent. */
+static void caps_string(const LINEDEVCAPS *dc, DWORD off, DWORD size, char *out,
+                        size_t n)
+{
+	size_t l = 0;
+
+	if (size && off <= dc->dwUsedSize && size <= dc->dwUsedSize - off)
+		l = strnlen((const char *)dc + off, size);
+	if (l >= n)
+		l = n - 1;
+	memcpy(out, (const char *)dc + off, l);
+	out[l] = '\0';
+}
+
+static bool line_in_use_locked(DWORD dev)
+{
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->line && c->dev == dev && c->phase != PH_TEARDOWN)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * §11.1 step 1 — the line of @e (by line name, exact then case-blind, then
+ * by Port = "<switch>-<line>"), or for no entry the first free data line.
+ */
+static DWORD find_line_locked(const struct pbk_entry *e, struct rconn *c)
+{
+	enum {
+		SIZE = 4096
+	};
+	LINEDEVCAPS *dc = mem_zalloc(SIZE);
+	char name[RAS_MaxDeviceName + 1], sw[64], port[96];
+	int pass;
+	DWORD d;
+
+	if (!dc)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	for (pass = 0; pass < 3; pass++) {
+		for (d = 0; d < mgr.ndevs; d++) {
+			LINEEXTENSIONID ext;
+			DWORD api = 0;
+			bool hit;
+
+			if (lineNegotiateAPIVersion(mgr.app, d, 0x00020000,
+			                            RAS_API, &api, &ext))
+				continue;
+			memset(dc, 0, SIZE);
+			dc->dwTotalSize = SIZE;
+			if (lineGetDevCaps(mgr.app, d, api, 0, dc))
+				continue;
+			caps_string(dc, dc->dwLineNameOffset,
+			            dc->dwLineNameSize, name, sizeof(name));
+			caps_string(dc, dc->dwSwitchInfoOffset,
+			            dc->dwSwitchInfoSize, sw, sizeof(sw));
+			snprintf(port, sizeof(port), "%s-%u", sw,
+			         (unsigned)(dc->dwPermanentLineID & 0xFFFF));
+			if (!e)
+				hit = pass == 0 &&
+				      (dc->dwMediaModes &
+				       LINEMEDIAMODE_DATAMODEM) &&
+				      !line_in_use_locked(d);
+			else if (pass == 0)
+				hit = e->device && strcmp(e->device, name) == 0;
+			else if (pass == 1)
+				hit = e->device &&
+				      strcasecmp(e->device, name) == 0;
+			else
+				hit = e->port && strcmp(e->port, port) == 0;
+			if (hit) {
+				c->dev = d;
+				copy(c->devname, sizeof(c->devname), name);
+				mem_free(dc);
+				return 0;
+			}
+		}
+	}
+	mem_free(dc);
+	return ERROR_DEVICE_DOES_NOT_EXIST;
+}
+
+/* §11.1 steps 1 - 3: port, device, lineMakeCall. Failures: fail_locked. */
+static void dial_locked(struct rconn *c, const struct pbk_entry *e,
+                        bool entryless)
+{
+	LINECALLPARAMS cp;
+	LINEEXTENSIONID ext;
+	DWORD api = 0, r;
+	LONG lr;
+
+	notify_locked(c, RASCS_OpenPort, 0);
+	if (e && ((e->media && strcasecmp(e->media, "rastapi") != 0) ||
+	          (e->type && e->type != RASET_Phone && !e->link))) {
+		fail_locked(c, ERROR_DEVICETYPE_DOES_NOT_EXIST);
+		return;
+	}
+	if (!c->lk) {
+		fail_locked(c, ERROR_DEVICETYPE_DOES_NOT_EXIST);
+		return;
+	}
+	r = find_line_locked(entryless ? NULL : e, c);
+	if (r) {
+		fail_locked(c, r);
+		return;
+	}
+	lr = lineNegotiateAPIVersion(mgr.app, c->dev, 0x00020000, RAS_API, &api,
+	                             &ext);
+	if (!lr)
+		lr = lineOpen(mgr.app, c->dev, &c->line, api, 0, 0,
+		              LINECALLPRIVILEGE_NONE, LINEMEDIAMODE_DATAMODEM,
+		              NULL);
+	if (lr) {
+		c->line = 0;
+		fail_locked(c, ras_map_lineerr(lr));
+		return;
+	}
+	notify_locked(c, RASCS_PortOpened, 0);
+	notify_locked(c, RASCS_ConnectDevice, 0);
+	memset(&cp, 0, sizeof(cp));
+	cp.dwTotalSize = sizeof(cp);
+	cp.dwMediaMode = LINEMEDIAMODE_DATAMODEM;
+	cp.dwBearerMode = strcasecmp(c->devtype, RASDT_Modem) == 0
+	                          ? LINEBEARERMODE_VOICE
+	                          : LINEBEARERMODE_DATA;
+	cp.dwAddressMode = LINEADDRESSMODE_ADDRESSID;
+	lr = lineMakeCall(c->line, &c->new_call, c->number, 0, &cp);
+	if (lr < 0) {
+		fail_locked(c, ras_map_lineerr(lr));
+		return;
+	}
+	c->req = lr;
+	deadline_in(&c->deadline, REPLY_TIMEOUT_MS);
+	wake(mgr.wake_fd);
+}
+
+/* A GUID from the entry's Guid key, else derived from path and name. */
+static void entry_guid(const char *pbk, const struct pbk_entry *e, GUID *g)
+{
+	uint8_t b[16];
+	uint64_t h1 = 1469598103934665603ULL, h2 = 1099511628211ULL;
+	const char *s;
+	int i;
+
+	if (e->guid && strlen(e->guid) == 32 &&
+	    strspn(e->guid, "0123456789abcdefABCDEF") == 32) {
+		for (i = 0; i < 16; i++) {
+			char x[3] = {e->guid[2 * i], e->guid[2 * i + 1], 0};
+
+			b[i] = (uint8_t)strtoul(x, NULL, 16);
+		}
+	} else {
+		for (s = pbk; *s; s++)
+			h1 = (h1 ^ (uint8_t)*s) * 1099511628211ULL;
+		for (s = e->name; *s; s++)
+			h2 = (h2 ^ (uint8_t)*s) * 1469598103934665603ULL;
+		h2 ^= h1;
+		memcpy(b, &h1, 8);
+		memcpy(b + 8, &h2, 8);
+	}
+	g->Data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	           (uint32_t)b[2] << 8 | b[3];
+	g->Data2 = (uint16_t)(b[4] << 8 | b[5]);
+	g->Data3 = (uint16_t)(b[6] << 8 | b[7]);
+	memcpy(g->Data4, b + 8, 8);
+}
+
+/*
+ * Finds the entry: in @path, or (NULL) in TAPIX_PHONEBOOK, then the
+ * user's, then the system's phonebook. Fills *@pb (freed by the caller)
+ * and @used. 0 or a RAS error.
+ */
+static DWORD load_entry(const char *path, const char *name, struct pbk *pb,
+                        const struct pbk_entry **out, char *used)
+{
+	char user[MAX_PATH], sys[MAX_PATH];
+	const char *cands[3];
+	size_t n = 0, i;
+	DWORD r;
+
+	*out = NULL;
+	memset(pb, 0, sizeof(*pb));
+	if (path) {
+		r = pbk_load(path, pb);
+		if (r)
+			return r;
+		*out = pbk_find(pb, name);
+		copy(used, MAX_PATH, path);
+		return *out ? 0 : ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
+	}
+	if (getenv("TAPIX_PHONEBOOK") && *getenv("TAPIX_PHONEBOOK"))
+		cands[n++] = getenv("TAPIX_PHONEBOOK");
+	if (ras_user_phonebook(user, sizeof(user)))
+		cands[n++] = user;
+	ras_system_phonebook(sys, sizeof(sys));
+	cands[n++] = sys;
+	for (i = 0; i < n; i++) {
+		r = pbk_load(cands[i], pb);
+		if (r == ERROR_CANNOT_OPEN_PHONEBOOK)
+			continue; /* §A2 — a default that is missing is empty */
+		if (r)
+			return r;
+		*out = pbk_find(pb, name);
+		if (*out) {
+			copy(used, MAX_PATH, cands[i]);
+			return 0;
+		}
+		pbk_free(pb);
+	}
+	return ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
+}
+
+/* §3.3 — the connection of this entry that is up, or being dialled. */
+static struct rconn *same_entry_locked(const char *pbk, const char *entry)
+{
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->has_entry && strcmp(c->pbk, pbk) == 0 &&
+		    strcmp(c->entry, entry) == 0 &&
+		    (c->phase == PH_UP || c->phase == PH_DIALING ||
+		     c->phase == PH_PAUSED))
+			return c;
+	}
+	return NULL;
+}
+
+/* Waits until @c is connected, failed, paused or hung up (§3.8). */
+static DWORD wait_done_locked(uint64_t id)
+{
+	for (;;) {
+		struct rconn *c = find_locked((HRASCONN)(uintptr_t)id);
+
+		if (!c || c->phase == PH_TEARDOWN)
+			return ERROR_USER_DISCONNECTION;
+		if (c->phase == PH_UP)
+			return 0;
+		if (c->phase == PH_FAILED || c->phase == PH_LOST)
+			return c->error;
+		if (c->phase == PH_PAUSED)
+			return 0; /* the application resumes or hangs up */
+		pthread_cond_wait(&mgr.cond, &mgr.lock);
+	}
+}
+
+/* §3.6 — resuming a paused connection with new credentials. */
+static DWORD resume_locked(struct rconn *c, const RASDIALPARAMSA *p, bool sync)
+{
+	if (c->phase != PH_PAUSED)
+		return ERROR_DIAL_ALREADY_IN_PROGRESS;
+	copy(c->user, sizeof(c->user), p->szUserName);
+	copy(c->password, sizeof(c->password), p->szPassword);
+	copy(c->domain, sizeof(c->domain), p->szDomain);
+	c->phase = PH_DIALING;
+	notify_locked(c, RASCS_AuthRetry, 0);
+	link_up_locked(c);
+	return sync ? wait_done_locked(c->id) : 0;
+}
+
+DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
+                      LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
+                      DWORD dwNotifierType, LPVOID lpvNotifier,
+                      LPHRASCONN lphRasConn)
+{
+	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
+	static const DWORD xsizes[] = RAS_SIZES_RASDIALEXTENSIONS;
+	const struct pbk_entry *e = NULL;
+	char number[RAS_MaxPhoneNumber * 3 + 1];
+	struct pbk pb = {0};
+	struct rconn *c;
+	DWORD options = 0, r;
+	bool entryless, sync = !lpvNotifier;
+	uint64_t id;
+
+	/* §3.5 — the argument checks, in this order */
+	if (!p || !lphRasConn || (lpvNotifier && dwNotifierType > 2))
+		return ERROR_INVALID_PARAMETER;
+	if (!ras_size_ok(psizes, p->dwSize) ||
+	    (lpRasDialExtensions &&
+	     !ras_size_ok(xsizes, lpRasDialExtensions->dwSize)))
+		return ERROR_INVALID_SIZE;
+	if (in_notifier)
+		return ERROR_ASYNC_REQUEST_PENDING; /* §3.4 */
+	if (lpRasDialExtensions)
+		options = lpRasDialExtensions->dwfOptions;
+	if (*lphRasConn) {
+		pthread_mutex_lock(&mgr.lock);
+		c = find_locked(*lphRasConn);
+		r = !c || c->phase == PH_TEARDOWN ? ERROR_INVALID_HANDLE
+		                                  : resume_locked(c, p, sync);
+		pthread_mutex_unlock(&mgr.lock);
+		return r;
+	}
+	entryless = !p->szEntryName[0] ||
+	            !memchr(p->szEntryName, '\0', sizeof(p->szEntryName));
+	if (entryless && !p->szPhoneNumber[0])
+		return ERROR_INVALID_PARAMETER;
+	if (!entryless) {
+		char used[MAX_PATH];
+
+		r = load_entry(lpszPhonebook, p->szEntryName, &pb, &e, used);
+		if (r) {
+			pbk_free(&pb);
+			return r;
+		}
+		/* the number: the caller's, else the entry's; §3.7 prefix */
+		snprintf(number, sizeof(number), "%s%.*s%s",
+		         (options & RDEOPT_UsePrefixSuffix) && e->prefix
+		                 ? e->prefix
+		                 : "",
+		         RAS_MaxPhoneNumber + 1,
+		         p->szPhoneNumber[0] ? p->szPhoneNumber
+		         : e->number         ? e->number
+		                             : "",
+		         (options & RDEOPT_UsePrefixSuffix) && e->suffix
+		                 ? e->suffix
+		                 : "");
+		c = mem_zalloc(sizeof(*c));
+		if (c)
+			copy(c->pbk, sizeof(c->pbk), used);
+	} else {
+		snprintf(number, sizeof(number), "%.*s", RAS_MaxPhoneNumber + 1,
+		         p->szPhoneNumber);
+		c = mem_zalloc(sizeof(*c));
+	}
+	if (!c) {
+		pbk_free(&pb);
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	if (strlen(number) > RAS_MaxPhoneNumber) {
+		pbk_free(&pb);
+		mem_free(c);
+		return ERROR_PHONE_NUMBER_TOO_LONG;
+	}
+	copy(c->number, sizeof(c->number), number);
+	c->has_entry = !entryless;
+	if (entryless) {
+		snprintf(c->entry, sizeof(c->entry), ".%s", number);
+		copy(c->devtype, sizeof(c->devtype), RASDT_Modem);
+		c->lk = ras_link_find(NULL);
+		c->dial_timeout = DIAL_TIMEOUT_S;
+	} else {
+		const char *dt = e->devtype ? e->devtype : RASDT_Generic;
+		size_t i;
+
+		copy(c->entry, sizeof(c->entry), e->name);
+		copy(c->devtype, sizeof(c->devtype), dt);
+		if (strcasecmp(dt, RASDT_Modem) == 0 ||
+		    strcasecmp(dt, RASDT_Isdn) == 0 ||
+		    strcasecmp(dt, RASDT_Vpn) == 0)
+			for (i = 0; c->devtype[i]; i++)
+				c->devtype[i] = (char)(c->devtype[i] | 0x20);
+		c->lk = ras_link_find(e->link);
+		c->dial_timeout =
+			e->dial_timeout ? e->dial_timeout : DIAL_TIMEOUT_S;
+		entry_guid(c->pbk, e, &c->guid);
+		char sys[MAX_PATH];
+
+		ras_system_phonebook(sys, sizeof(sys));
+		if (strcmp(c->pbk, sys) == 0)
+			c->flags |= RASCF_AllUsers;
+	}
+	c->flags |= RASCF_OwnerKnown | RASCF_OwnerMatch;
+	if (getrandom(&c->corr, sizeof(c->corr), GRND_NONBLOCK) < 0)
+		memset(&c->corr, 0, sizeof(c->corr));
+	/* §3.6 — credentials: given, else saved; the marker: saved */
+	copy(c->user, sizeof(c->user), p->szUserName);
+	copy(c->password, sizeof(c->password), p->szPassword);
+	copy(c->domain, sizeof(c->domain), p->szDomain);
+	copy(c->callback, sizeof(c->callback), p->szCallbackNumber);
+	if (c->has_entry && ((!c->user[0] && !c->password[0]) ||
+	                     strcmp(c->password, RAS_PASSWORD_MARKER) == 0)) {
+		char u[UNLEN + 1], d[UNLEN + 1], cb[UNLEN + 1], pw[PWLEN + 1];
+		bool has_pw;
+
+		if (ras_creds_get(c->pbk, c->entry, u, d, cb, pw, sizeof(u),
+		                  &has_pw)) {
+			if (!c->user[0])
+				copy(c->user, sizeof(c->user), u);
+			if (!c->domain[0])
+				copy(c->domain, sizeof(c->domain), d);
+			copy(c->password, sizeof(c->password),
+			     has_pw ? pw : "");
+		}
+		explicit_bzero(pw, sizeof(pw));
+	}
+	c->paused_states = (options & RDEOPT_PausedStates) != 0;
+	if (lpvNotifier) {
+		c->ntype = dwNotifierType;
+		c->fn = lpvNotifier;
+		c->cbid = p->dwSize >= 1060 ? p->dwCallbackId : 0;
+	}
+	c->refs = 1;
+	c->state = RASCS_OpenPort;
+
+	pthread_mutex_lock(&mgr.lock);
+	if (c->has_entry) {
+		struct rconn *o = same_entry_locked(c->pbk, c->entry);
+
+		if (o && o->phase != PH_UP) {
+			pthread_mutex_unlock(&mgr.lock);
+			pbk_free(&pb);
+			wipe(c);
+			mem_free(c);
+			return ERROR_DIAL_ALREADY_IN_PROGRESS;
+		}
+		if (o) {
+			/* §3.3 — a reference on the connection that is up */
+			o->refs++;
+			*lphRasConn = (HRASCONN)(uintptr_t)o->id;
+			if (lpvNotifier) {
+				void *ofn = o->fn;
+				DWORD ot = o->ntype;
+				ULONG_PTR ocb = o->cbid;
+				bool off = o->notify_off;
+
+				o->fn = c->fn;
+				o->ntype = c->ntype;
+				o->cbid = c->cbid;
+				o->notify_off = false;
+				notify_locked(o, RASCS_Connected, 0);
+				o->fn = ofn;
+				o->ntype = ot;
+				o->cbid = ocb;
+				o->notify_off = off;
+			}
+			pthread_mutex_unlock(&mgr.lock);
+			pbk_free(&pb);
+			wipe(c);
+			mem_free(c);
+			return 0;
+		}
+	}
+	r = start_locked();
+	if (r) {
+		pthread_mutex_unlock(&mgr.lock);
+		pbk_free(&pb);
+		wipe(c);
+		mem_free(c);
+		return r;
+	}
+	c->id = id = mgr.next_id++;
+	list_add_tail(&mgr.conns, &c->link);
+	*lphRasConn = (HRASCONN)(uintptr_t)id;
+	dial_locked(c, e, entryless);
+	pbk_free(&pb);
+	r = sync ? wait_done_locked(id) : 0;
+	pthread_mutex_unlock(&mgr.lock);
+	return r;
+}
+
+/* ---- hang-up, status, enumeration
+ * ----------------------------------------------- */
+
+DWORD WINAPI RasHangUpA(HRASCONN hrasconn)
+{
+	struct rconn *c;
+
+	pthread_mutex_lock(&mgr.lock);
+	c = find_locked(hrasconn);
+	if (!c) {
+		pthread_mutex_unlock(&mgr.lock);
+		return ERROR_INVALID_HANDLE;
+	}
+	/* ras.md §13 C2 — again during teardown: 0, no effect */
+	if (c->phase != PH_TEARDOWN && (c->refs <= 1 || --c->refs == 0))
+		teardown_locked(c);
+	pthread_mutex_unlock(&mgr.lock);
+	return 0;
+}
+
+DWORD WINAPI RasGetConnectStatusA(HRASCONN hrasconn, LPRASCONNSTATUSA st)
+{
+	static const DWORD sizes[] = RAS_SIZES_RASCONNSTATUS;
+	RASCONNSTATUSA full;
+	struct rconn *c;
+
+	if (!st)
+		return ERROR_INVALID_PARAMETER;
+	if (!ras_size_ok(sizes, st->dwSize))
+		return ERROR_INVALID_SIZE;
+	pthread_mutex_lock(&mgr.lock);
+	c = find_locked(hrasconn);
+	if (!c) {
+		pthread_mutex_unlock(&mgr.lock);
+		return ERROR_INVALID_HANDLE;
+	}
+	memset(&full, 0, sizeof(full));
+	full.dwSize = st->dwSize;
+	full.rasconnstate = c->state;
+	full.dwError = c->error;
+	copy(full.szDeviceType, sizeof(full.szDeviceType), c->devtype);
+	copy(full.szDeviceName, sizeof(full.szDeviceName), c->devname);
+	copy(full.szPhoneNumber, sizeof(full.szPhoneNumber), c->number);
+	full.rasconnsubstate = RASCSS_None;
+	pthread_mutex_unlock(&mgr.lock);
+	memcpy(st, &full, st->dwSize);
+	return 0;
+}
+
+static void fill_conn(const struct rconn *c, void *out, DWORD size)
+{
+	RASCONNA full;
+
+	memset(&full, 0, sizeof(full));
+	full.dwSize = size;
+	full.hrasconn = (HRASCONN)(uintptr_t)c->id;
+	copy(full.szEntryName, sizeof(full.szEntryName), c->entry);
+	copy(full.szDeviceType, sizeof(full.szDeviceType), c->devtype);
+	copy(full.szDeviceName, sizeof(full.szDeviceName), c->devname);
+	copy(full.szPhonebook, sizeof(full.szPhonebook), c->pbk);
+	full.dwSubEntry = 1;
+	full.guidEntry = c->guid;
+	full.dwFlags = c->flags;
+	full.luid.LowPart = (DWORD)getuid();
+	full.guidCorrelationId = c->corr;
+	memcpy(out, &full, size);
+}
+
+DWORD WINAPI RasEnumConnectionsA(LPRASCONNA lprasconn, LPDWORD lpcb,
+                                 LPDWORD lpcConnections)
+{
+	static const DWORD sizes[] = RAS_SIZES_RASCONN;
+	struct list_node *it;
+	DWORD n = 0, size, i = 0;
+
+	if (!lpcb || !lpcConnections)
+		return ERROR_INVALID_PARAMETER;
+	if (lprasconn && !ras_size_ok(sizes, lprasconn->dwSize))
+		return ERROR_INVALID_SIZE;
+	size = lprasconn ? lprasconn->dwSize : sizeof(RASCONNA);
+	pthread_mutex_lock(&mgr.lock);
+	/* §6 — only connections that are up */
+	list_foreach(it, &mgr.conns)
+		n += list_entry(it, struct rconn, link)->phase == PH_UP;
+	*lpcConnections = n;
+	if (!n) {
+		pthread_mutex_unlock(&mgr.lock);
+		*lpcb = 0; /* §13 C3 */
+		return 0;
+	}
+	if (!lprasconn || *lpcb < n * size) {
+		pthread_mutex_unlock(&mgr.lock);
+		*lpcb = n * size;
+		return ERROR_BUFFER_TOO_SMALL;
+	}
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->phase == PH_UP)
+			fill_conn(c, (char *)lprasconn + i++ * size, size);
+	}
+	pthread_mutex_unlock(&mgr.lock);
+	*lpcb = n * size;
+	return 0;
+}
+
+/* ---- phonebook entries and saved credentials
+ * -------------------------------------- */
+
+DWORD WINAPI RasEnumEntriesA(LPCSTR reserved, LPCSTR lpszPhonebook,
+                             LPRASENTRYNAMEA names, LPDWORD lpcb,
+                             LPDWORD lpcEntries)
+{
+	static const DWORD sizes[] = RAS_SIZES_RASENTRYNAME;
+	char user[MAX_PATH], sys[MAX_PATH];
+	const char *files[2];
+	DWORD flags[2], size, n = 0, nf = 0, f, r, w = 0;
+	struct pbk pb[2];
+	size_t i;
+
+	if (reserved || !lpcb || !lpcEntries)
+		return ERROR_INVALID_PARAMETER;
+	if (names && !ras_size_ok(sizes, names->dwSize))
+		return ERROR_INVALID_SIZE;
+	size = names ? names->dwSize : sizeof(RASENTRYNAMEA);
+	if (lpszPhonebook) {
+		files[nf] = lpszPhonebook;
+		flags[nf++] = REN_User;
+	} else {
+		/* ras.md §7 — the system's first, then the user's */
+		ras_system_phonebook(sys, sizeof(sys));
+		files[nf] = sys;
+		flags[nf++] = REN_AllUsers;
+		if (ras_user_phonebook(user, sizeof(user))) {
+			files[nf] = user;
+			flags[nf++] = REN_User;
+		}
+	}
+	memset(pb, 0, sizeof(pb));
+	for (f = 0; f < nf; f++) {
+		r = pbk_load(files[f], &pb[f]);
+		if (r == ERROR_CANNOT_OPEN_PHONEBOOK && !lpszPhonebook)
+			r = 0; /* a default that is missing is empty */
+		if (r) {
+			pbk_free(&pb[0]);
+			pbk_free(&pb[1]);
+			return r;
+		}
+		n += (DWORD)pb[f].n;
+	}
+	*lpcEntries = n;
+	if (!n || !names || *lpcb < n * size) {
+		*lpcb = n * size;
+		pbk_free(&pb[0]);
+		pbk_free(&pb[1]);
+		return n ? ERROR_BUFFER_TOO_SMALL : 0;
+	}
+	for (f = 0; f < nf; f++) {
+		for (i = 0; i < pb[f].n; i++) {
+			RASENTRYNAMEA full;
+
+			memset(&full, 0, sizeof(full));
+			full.dwSize = size;
+			copy(full.szEntryName, sizeof(full.szEntryName),
+			     pb[f].v[i].name);
+			full.dwFlags = flags[f];
+			copy(full.szPhonebookPath, sizeof(full.szPhonebookPath),
+			     files[f]);
+			memcpy((char *)names + w++ * size, &full, size);
+		}
+	}
+	pbk_free(&pb[0]);
+	pbk_free(&pb[1]);
+	*lpcb = n * size;
+	return 0;
+}
+
+/* Checks RasGet/SetEntryDialParams' arguments and finds the phonebook. */
+static DWORD dial_params_entry(LPCSTR pbk, LPRASDIALPARAMSA p, char *used)
+{
+	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
+	const struct pbk_entry *e;
+	struct pbk pb;
+	DWORD r;
+
+	if (!p)
+		return ERROR_BUFFER_INVALID;
+	if (!ras_size_ok(psizes, p->dwSize))
+		return ERROR_INVALID_SIZE;
+	if (!memchr(p->szEntryName, '\0', sizeof(p->szEntryName)) ||
+	    !p->szEntryName[0])
+		return ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
+	r = load_entry(pbk, p->szEntryName, &pb, &e, used);
+	pbk_free(&pb);
+	return r;
+}
+
+DWORD WINAPI RasGetEntryDialParamsA(LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
+                                    LPBOOL lpfPassword)
+{
+	char used[MAX_PATH], user[UNLEN + 1], dom[UNLEN + 1], cb[UNLEN + 1];
+	bool has_pw = false;
+	DWORD r;
+
+	if (!lpfPassword)
+		return ERROR_BUFFER_INVALID;
+	r = dial_params_entry(lpszPhonebook, p, used);
+	if (r)
+		return r;
+	user[0] = dom[0] = cb[0] = '\0';
+	ras_creds_get(used, p->szEntryName, user, dom, cb, NULL, sizeof(user),
+	              &has_pw);
+	/* §9 — szPhoneNumber is not filled; the password is a marker */
+	copy(p->szUserName, sizeof(p->szUserName), user);
+	copy(p->szDomain, sizeof(p->szDomain), dom);
+	copy(p->szCallbackNumber, sizeof(p->szCallbackNumber), cb);
+	copy(p->szPassword, sizeof(p->szPassword),
+	     has_pw ? RAS_PASSWORD_MARKER : "");
+	*lpfPassword = has_pw;
+	return 0;
+}
+
+DWORD WINAPI RasSetEntryDialParamsA(LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
+                                    BOOL fRemovePassword)
+{
+	char used[MAX_PATH];
+	const char *pw;
+	DWORD r;
+
+	r = dial_params_entry(lpszPhonebook, p, used);
+	if (r)
+		return r;
+	if (!memchr(p->szUserName, '\0', sizeof(p->szUserName)) ||
+	    !memchr(p->szPassword, '\0', sizeof(p->szPassword)) ||
+	    !memchr(p->szDomain, '\0', sizeof(p->szDomain)) ||
+	    !memchr(p->szCallbackNumber, '\0', sizeof(p->szCallbackNumber)))
+		return ERROR_BUFFER_INVALID;
+	/* §9 — empty: unchanged; the password only with a user name; the
+	 * marker keeps the saved one */
+	pw = !p->szUserName[0] ||
+	                     strcmp(p->szPassword, RAS_PASSWORD_MARKER) == 0
+	             ? NULL
+	             : p->szPassword;
+	return ras_creds_set(
+		used, p->szEntryName, p->szUserName[0] ? p->szUserName : NULL,
+		p->szDomain[0] ? p->szDomain : NULL,
+		p->szCallbackNumber[0] ? p->szCallbackNumber : NULL, pw,
+		fRemovePassword != 0);
+}

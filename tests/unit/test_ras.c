@@ -1,0 +1,907 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The RAS client (ras.h) on esp data calls, rule by rule of ras.md (each
+ * test names its section): RasDial synchronous and with each notifier
+ * type, the state sequence, failures with their codes and handles,
+ * RasHangUp's asynchronous teardown, references, the buffer protocols,
+ * error texts, saved credentials, and the emulated link's authentication.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ras.h>
+
+#include "fx.h"
+
+#define MAX_NOTES 64
+
+static char dir[64], pbk[128];
+
+/* Phonebook entries on esp lines 0..3 ("esp line N (10N)"). */
+static const char pbk_text[] =
+	"; tapix test phonebook\r\n"
+	"[Lab]\r\nEncoding=1\r\nType=1\r\nTapixLink=emulated\r\n\r\n"
+	"MEDIA=rastapi\r\nPort=esp-0\r\nDevice=esp line 0 (100)\r\n\r\n"
+	"DEVICE=modem\r\nPhoneNumber=answer\r\nUseDialingRules=0\r\n"
+	"[Plain]\nType=1\nMEDIA=rastapi\nDevice=ESP LINE 1 (101)\n"
+	"DEVICE=GENERIC\nPhoneNumber=answer\n"
+	"[Busy]\nMEDIA=rastapi\nDevice=esp line 2 (102)\nDEVICE=modem\n"
+	"PhoneNumber=busy\n"
+	"[Silent]\nTapixDialTimeout=1\nMEDIA=rastapi\nPort=esp-3\n"
+	"DEVICE=modem\nPhoneNumber=noanswer\n"
+	"[Drops]\nMEDIA=rastapi\nPort=esp-1\nDEVICE=modem\n"
+	"PhoneNumber=hangup:300\n"
+	"[Slow]\nMEDIA=rastapi\nPort=esp-2\nDEVICE=modem\n"
+	"PhoneNumber=slow:1500/answer\n"
+	"[Nowhere]\nMEDIA=rastapi\nDevice=no such line\nDEVICE=modem\n"
+	"PhoneNumber=1\n"
+	"[Serial]\nMEDIA=serial\nDevice=esp line 0 (100)\nDEVICE=modem\n"
+	"PhoneNumber=answer\n"
+	"[Long]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber="
+	"1234567890123456789012345678901234567890123456789012345678901234567"
+	"8901234567890123456789012345678901234567890123456789012345678901234"
+	"\n";
+
+static int setup(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	fx_config("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	          "[ras]\nemulated_users = alice:secret bob:pw\n"
+	          "emulated_expired = carol\n");
+	snprintf(dir, sizeof(dir), "/tmp/tapix-ras-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
+	f = fopen(pbk, "w");
+	assert_non_null(f);
+	fputs(pbk_text, f);
+	fclose(f);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	unsetenv("TAPIX_PHONEBOOK");
+	return 0;
+}
+
+/* Waits (bounded) until the RAS manager has let go of TAPI. */
+static void wait_ras_gone(void)
+{
+	struct tapix_live l;
+	unsigned i;
+
+	for (i = 0; i < 500; i++) {
+		fx_live(&l);
+		if (!l.apps && !l.calls)
+			return;
+		usleep(10000);
+	}
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	wait_ras_gone();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return -1;
+	return fx_teardown(state);
+}
+
+static void params(RASDIALPARAMSA *p, const char *entry, const char *user,
+                   const char *password)
+{
+	memset(p, 0, sizeof(*p));
+	p->dwSize = sizeof(*p);
+	snprintf(p->szEntryName, sizeof(p->szEntryName), "%s", entry);
+	snprintf(p->szUserName, sizeof(p->szUserName), "%s", user);
+	snprintf(p->szPassword, sizeof(p->szPassword), "%s", password);
+}
+
+static RASCONNSTATUSA status(HRASCONN h, DWORD expect_rc)
+{
+	RASCONNSTATUSA st;
+
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(h, &st), expect_rc);
+	return st;
+}
+
+/* ras.md §4 — hang up, then wait until the handle is invalid (bounded). */
+static void hang_up_and_wait(HRASCONN h)
+{
+	RASCONNSTATUSA st;
+	unsigned i;
+
+	assert_int_equal(RasHangUp(h), 0);
+	for (i = 0; i < 1000; i++) {
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		if (RasGetConnectStatus(h, &st) == ERROR_INVALID_HANDLE)
+			return;
+		/* until then it answers, as Disconnected */
+		assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+		usleep(10000);
+	}
+	fail_msg("the connection was not torn down");
+}
+
+/* ---- notifier recording
+ * ------------------------------------------------------ */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	RASCONNSTATE st[MAX_NOTES];
+	DWORD err[MAX_NOTES];
+	HRASCONN h[MAX_NOTES];
+	unsigned n;
+	DWORD keep_until; /* FUNC2: return 0 from this note on */
+	bool hang_up_in_cb;
+	DWORD dial_in_cb;
+} rec = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+static void rec_reset(void)
+{
+	pthread_mutex_lock(&rec.lock);
+	rec.n = 0;
+	rec.keep_until = 0;
+	rec.hang_up_in_cb = false;
+	rec.dial_in_cb = 0;
+	pthread_mutex_unlock(&rec.lock);
+}
+
+static void record(HRASCONN h, RASCONNSTATE st, DWORD err)
+{
+	pthread_mutex_lock(&rec.lock);
+	if (rec.n < MAX_NOTES) {
+		rec.st[rec.n] = st;
+		rec.err[rec.n] = err;
+		rec.h[rec.n] = h;
+		rec.n++;
+	}
+	pthread_cond_broadcast(&rec.cond);
+	pthread_mutex_unlock(&rec.lock);
+}
+
+static VOID WINAPI on_func(UINT msg, RASCONNSTATE st, DWORD err)
+{
+	assert_int_equal(msg, WM_RASDIALEVENT);
+	record(NULL, st, err);
+}
+
+static VOID WINAPI on_func1(HRASCONN h, UINT msg, RASCONNSTATE st, DWORD err,
+                            DWORD ext)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h2 = NULL;
+
+	assert_int_equal(msg, WM_RASDIALEVENT);
+	assert_int_equal(ext, 0);
+	if (rec.dial_in_cb == 1 && st == RASCS_OpenPort) {
+		/* §3.4 — RasDial must not be called from a notifier */
+		params(&p, "Plain", "", "");
+		rec.dial_in_cb = RasDial(NULL, pbk, &p, 0, NULL, &h2);
+	}
+	if (rec.hang_up_in_cb && st == RASCS_ConnectDevice)
+		assert_int_equal(RasHangUp(h), 0);
+	record(h, st, err);
+}
+
+static DWORD WINAPI on_func2(ULONG_PTR id, DWORD sub, HRASCONN h, UINT msg,
+                             RASCONNSTATE st, DWORD err, DWORD ext)
+{
+	assert_int_equal(id, 4242);
+	assert_int_equal(sub, 1);
+	assert_int_equal(msg, WM_RASDIALEVENT);
+	assert_int_equal(ext, 0);
+	record(h, st, err);
+	return rec.n < rec.keep_until || !rec.keep_until;
+}
+
+/* Waits until @n notes came, or the last one ends them. */
+static unsigned wait_notes_final(void)
+{
+	struct timespec until;
+	unsigned n;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += FX_WAIT_MS / 1000 + 2;
+	pthread_mutex_lock(&rec.lock);
+	while (!(rec.n &&
+	         (rec.err[rec.n - 1] || rec.st[rec.n - 1] == RASCS_Connected ||
+	          (rec.st[rec.n - 1] & RASCS_PAUSED))))
+		if (pthread_cond_timedwait(&rec.cond, &rec.lock, &until))
+			break;
+	n = rec.n;
+	pthread_mutex_unlock(&rec.lock);
+	return n;
+}
+
+/* No notification comes after the final one (bounded wait). */
+static void expect_no_more_notes(unsigned n)
+{
+	usleep(300000);
+	pthread_mutex_lock(&rec.lock);
+	assert_int_equal(rec.n, n);
+	pthread_mutex_unlock(&rec.lock);
+}
+
+/* ---- tests
+ * ---------------------------------------------------------------------- */
+
+/* ras.md §10, ras-constants.md §1 — the Windows sizes (64-bit) */
+static void test_ras_struct_sizes_match_windows(void **s)
+{
+	(void)s;
+	assert_int_equal(sizeof(RASCONN), 724);
+	assert_int_equal(sizeof(RASCONNSTATUS), 332);
+	assert_int_equal(sizeof(RASDIALPARAMS), 1068);
+	assert_int_equal(sizeof(RASENTRYNAME), 532);
+	assert_int_equal(sizeof(RASDIALEXTENSIONS), 60);
+	assert_int_equal(sizeof(RASTUNNELENDPOINT), 20);
+	assert_int_equal(sizeof(HRASCONN), sizeof(void *));
+}
+
+/* ras.md §3.5 — argument checks, in order, leave the handle NULL */
+static void test_ras_invalid_arguments(void **s)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	HRASCONN h = NULL;
+
+	(void)s;
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, NULL, 0, NULL, &h),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, NULL),
+	                 ERROR_INVALID_PARAMETER);
+	/* §13 C5 — no window-handle notifiers */
+	assert_int_equal(RasDial(NULL, pbk, &p, 0xFFFFFFFF, on_func, &h),
+	                 ERROR_INVALID_PARAMETER);
+	p.dwSize = 1000;
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_INVALID_SIZE);
+	p.dwSize = sizeof(p);
+	memset(&x, 0, sizeof(x));
+	x.dwSize = 17;
+	assert_int_equal(RasDial(&x, pbk, &p, 0, NULL, &h), ERROR_INVALID_SIZE);
+	h = (HRASCONN)(uintptr_t)0x7777;
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_INVALID_HANDLE);
+	h = NULL;
+	params(&p, "", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_INVALID_PARAMETER);
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, "/nonexistent/x.pbk", &p, 0, NULL, &h),
+	                 ERROR_CANNOT_OPEN_PHONEBOOK);
+	params(&p, "Nobody", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_CANNOT_FIND_PHONEBOOK_ENTRY);
+	params(&p, "Long", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_PHONE_NUMBER_TOO_LONG);
+	assert_null(h);
+	/* the other functions */
+	assert_int_equal(RasHangUp(NULL), ERROR_INVALID_HANDLE);
+	assert_int_equal(RasHangUp((HRASCONN)(uintptr_t)99),
+	                 ERROR_INVALID_HANDLE);
+	assert_int_equal(RasGetConnectStatus(NULL, NULL),
+	                 ERROR_INVALID_PARAMETER);
+	memset(&st, 0, sizeof(st));
+	st.dwSize = 200;
+	assert_int_equal(RasGetConnectStatus((HRASCONN)(uintptr_t)1, &st),
+	                 ERROR_INVALID_SIZE);
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(NULL, &st), ERROR_INVALID_HANDLE);
+}
+
+/* ras.md §3.5 — a corrupt phonebook (ras-phonebook §A4) */
+static void test_ras_corrupt_phonebook_625(void **s)
+{
+	char bad[160];
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	FILE *f;
+
+	(void)s;
+	snprintf(bad, sizeof(bad), "%s/bad.pbk", dir);
+	f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("[Lab\nPhoneNumber=1\n", f);
+	fclose(f);
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, bad, &p, 0, NULL, &h),
+	                 ERROR_CORRUPT_PHONEBOOK);
+	assert_null(h);
+}
+
+/* ras.md §3.8, §2 — synchronous, connected; §4 hang-up then invalid */
+static void test_ras_dial_sync_success(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	HRASCONN h = NULL;
+
+	(void)s;
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	assert_non_null(h);
+	st = status(h, 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	assert_int_equal(st.dwError, 0);
+	assert_string_equal(st.szDeviceType, "modem");
+	assert_string_equal(st.szDeviceName, "esp line 0 (100)");
+	assert_string_equal(st.szPhoneNumber, "answer");
+	/* an older structure size gets the prefix only */
+	memset(&st, 0x55, sizeof(st));
+	st.dwSize = 160;
+	assert_int_equal(RasGetConnectStatus(h, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	assert_int_equal(st.szPhoneNumber[2], 0x55); /* (160: padding) */
+	hang_up_and_wait(h);
+	/* §13 C2 — a stale handle stays stale */
+	assert_int_equal(RasHangUp(h), ERROR_INVALID_HANDLE);
+}
+
+/* ras.md §2 — the usual sequence, in order, with RASDIALFUNC1 */
+static void test_ras_dial_async_state_order(void **s)
+{
+	static const RASCONNSTATE want[] = {
+		RASCS_OpenPort,
+		RASCS_PortOpened,
+		RASCS_ConnectDevice,
+		RASCS_DeviceConnected,
+		RASCS_AllDevicesConnected,
+		RASCS_Authenticate,
+		RASCS_AuthNotify,
+		RASCS_AuthProject,
+		RASCS_Authenticated,
+		RASCS_Projected,
+		RASCS_Connected,
+	};
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned i, n;
+
+	(void)s;
+	rec_reset();
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+	assert_non_null(h);
+	n = wait_notes_final();
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(rec.st[i], want[i]);
+		assert_int_equal(rec.err[i], 0);
+		assert_ptr_equal(rec.h[i], h);
+	}
+	expect_no_more_notes(n);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §3.4 — RASDIALFUNC (type 0) gets the same sequence */
+static void test_ras_dialfunc0(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned n;
+
+	(void)s;
+	rec_reset();
+	params(&p, "Plain", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, on_func, &h), 0);
+	n = wait_notes_final();
+	assert_true(n >= 2);
+	assert_int_equal(rec.st[0], RASCS_OpenPort);
+	assert_int_equal(rec.st[n - 1], RASCS_Connected);
+	hang_up_and_wait(h);
+}
+
+/*
+ * ras.md §3.4 — the error comes with the state that failed, last; §3.2 the
+ * handle stays valid and must be hung up; §5 status Disconnected + error
+ */
+static void test_ras_dial_error_reports_failing_state(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	HRASCONN h = NULL;
+	unsigned n;
+
+	(void)s;
+	rec_reset();
+	params(&p, "Busy", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_true(n >= 1);
+	assert_int_equal(rec.st[n - 1], RASCS_ConnectDevice);
+	assert_int_equal(rec.err[n - 1], ERROR_LINE_BUSY);
+	expect_no_more_notes(n);
+	st = status(h, 0);
+	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+	assert_int_equal(st.dwError, ERROR_LINE_BUSY);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §3.2 — a failed synchronous dial still returns a handle */
+static void test_ras_dial_failure_returns_handle_needing_hangup(void **s)
+{
+	static const struct {
+		const char *entry;
+		DWORD err;
+	} rows[] = {
+		{"Busy", ERROR_LINE_BUSY},
+		{"Silent", ERROR_NO_ANSWER}, /* TapixDialTimeout=1 */
+		{"Nowhere", ERROR_DEVICE_DOES_NOT_EXIST},
+		{"Serial", ERROR_DEVICETYPE_DOES_NOT_EXIST},
+	};
+	RASDIALPARAMSA p;
+	HRASCONN h;
+	unsigned i;
+
+	(void)s;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		h = NULL;
+		params(&p, rows[i].entry, "", "");
+		assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+		                 rows[i].err);
+		assert_non_null(h);
+		assert_int_equal(status(h, 0).dwError, rows[i].err);
+		hang_up_and_wait(h);
+	}
+}
+
+/* ras.md §11.4 — the emulated link: wrong password, expired password */
+static void test_ras_authentication_failure(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned n;
+
+	(void)s;
+	rec_reset();
+	params(&p, "Lab", "alice", "wrong");
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_int_equal(rec.st[n - 1], RASCS_AuthNotify);
+	assert_int_equal(rec.err[n - 1], ERROR_AUTHENTICATION_FAILURE);
+	assert_int_equal(status(h, 0).dwError, ERROR_AUTHENTICATION_FAILURE);
+	hang_up_and_wait(h);
+	h = NULL;
+	params(&p, "Lab", "carol", "x");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_PASSWD_EXPIRED);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §2, §3.6 — paused in RetryAuthentication, resumed */
+static void test_ras_paused_retry_authentication_resume(void **s)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL, again;
+	unsigned n;
+
+	(void)s;
+	rec_reset();
+	memset(&x, 0, sizeof(x));
+	x.dwSize = sizeof(x);
+	x.dwfOptions = RDEOPT_PausedStates;
+	params(&p, "Lab", "alice", "wrong");
+	assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_int_equal(rec.st[n - 1], RASCS_RetryAuthentication);
+	assert_int_equal(rec.err[n - 1], 0);
+	assert_int_equal(status(h, 0).rasconnstate, RASCS_RetryAuthentication);
+	/* a new dial of the entry meanwhile: in progress */
+	again = NULL;
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &again),
+	                 ERROR_DIAL_ALREADY_IN_PROGRESS);
+	rec_reset();
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_int_equal(rec.st[0], RASCS_AuthRetry);
+	assert_int_equal(rec.st[n - 1], RASCS_Connected);
+	assert_int_equal(status(h, 0).rasconnstate, RASCS_Connected);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §4 — hang-up while dialling ends it; no notification after */
+static void test_ras_hangup_during_dialing(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned n;
+
+	(void)s;
+	rec_reset();
+	params(&p, "Slow", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+	hang_up_and_wait(h);
+	pthread_mutex_lock(&rec.lock);
+	n = rec.n;
+	pthread_mutex_unlock(&rec.lock);
+	expect_no_more_notes(n);
+	assert_true(n < 4); /* it never got to DeviceConnected */
+}
+
+/* ras.md §3.4 — RasHangUp from the notifier: after it returns */
+static void test_ras_hangup_inside_notifier_deferred(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned i;
+
+	(void)s;
+	rec_reset();
+	rec.hang_up_in_cb = true;
+	params(&p, "Plain", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+	for (i = 0; i < 500; i++) {
+		RASCONNSTATUSA st;
+
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		if (RasGetConnectStatus(h, &st) == ERROR_INVALID_HANDLE)
+			break;
+		usleep(10000);
+	}
+	assert_true(i < 500);
+	pthread_mutex_lock(&rec.lock);
+	assert_int_equal(rec.st[rec.n - 1], RASCS_ConnectDevice);
+	pthread_mutex_unlock(&rec.lock);
+}
+
+/* ras.md §3.4 — RasDial from a notifier: ERROR_ASYNC_REQUEST_PENDING */
+static void test_ras_dial_from_notifier_616(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+
+	(void)s;
+	rec_reset();
+	rec.dial_in_cb = 1;
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+	wait_notes_final();
+	assert_int_equal(rec.dial_in_cb, ERROR_ASYNC_REQUEST_PENDING);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §3.4 — RASDIALFUNC2 returning 0 stops the calls, not the dial */
+static void test_ras_dialfunc2_return_zero_stops_callbacks_not_dial(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned i;
+
+	(void)s;
+	rec_reset();
+	rec.keep_until = 2;
+	params(&p, "Lab", "alice", "secret");
+	p.dwCallbackId = 4242;
+	assert_int_equal(RasDial(NULL, pbk, &p, 2, on_func2, &h), 0);
+	for (i = 0; i < 500; i++) {
+		if (status(h, 0).rasconnstate == RASCS_Connected)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(status(h, 0).rasconnstate, RASCS_Connected);
+	expect_no_more_notes(2);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §3.3 — a second RasDial of a connected entry is a reference */
+static void test_ras_referenced_connection_refcount(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h1 = NULL, h2 = NULL;
+
+	(void)s;
+	rec_reset();
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h1), 0);
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h2), 0);
+	assert_ptr_equal(h1, h2);
+	/* one notification: Connected */
+	assert_int_equal(wait_notes_final(), 1);
+	assert_int_equal(rec.st[0], RASCS_Connected);
+	assert_int_equal(RasHangUp(h1), 0);
+	assert_int_equal(status(h1, 0).rasconnstate, RASCS_Connected);
+	hang_up_and_wait(h2);
+}
+
+/* ras.md §5 — the link lost after Connected: 629 until RasHangUp */
+static void test_ras_link_lost(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	HRASCONN h = NULL;
+	DWORD cb = 0, n = 0;
+	unsigned i;
+
+	(void)s;
+	params(&p, "Drops", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	for (i = 0; i < 500; i++) {
+		st = status(h, 0);
+		if (st.rasconnstate == RASCS_Disconnected)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+	assert_int_equal(st.dwError, ERROR_REMOTE_DISCONNECTION);
+	/* not listed any more (§6) */
+	assert_int_equal(RasEnumConnections(NULL, &cb, &n), 0);
+	assert_int_equal(n, 0);
+	hang_up_and_wait(h);
+}
+
+/* ras.md §6 — the size query, the stride, too small, a wrong size */
+static void test_ras_enumconnections_buffer_protocol(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h1 = NULL, h2 = NULL;
+	RASCONNA v[3];
+	DWORD cb = 0, n = 77;
+	struct {
+		RASCONNA c;
+	} * old;
+	char buf[3 * 416];
+
+	(void)s;
+	/* none: 0, 0 (§13 C3) */
+	assert_int_equal(RasEnumConnections(NULL, &cb, &n), 0);
+	assert_int_equal(cb, 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(RasEnumConnections(NULL, NULL, &n),
+	                 ERROR_INVALID_PARAMETER);
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h1), 0);
+	params(&p, "Plain", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h2), 0);
+	cb = 0;
+	assert_int_equal(RasEnumConnections(NULL, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(cb, 2 * sizeof(RASCONN));
+	v[0].dwSize = sizeof(RASCONN);
+	cb = sizeof(RASCONN);
+	assert_int_equal(RasEnumConnections(v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(cb, 2 * sizeof(RASCONN));
+	assert_int_equal(n, 2);
+	v[0].dwSize = 100;
+	cb = sizeof(v);
+	assert_int_equal(RasEnumConnections(v, &cb, &n), ERROR_INVALID_SIZE);
+	v[0].dwSize = sizeof(RASCONN);
+	assert_int_equal(RasEnumConnections(v, &cb, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cb, 2 * sizeof(RASCONN));
+	assert_ptr_equal(v[0].hrasconn, h1);
+	assert_string_equal(v[0].szEntryName, "Lab");
+	assert_string_equal(v[0].szPhonebook, pbk);
+	assert_string_equal(v[1].szEntryName, "Plain");
+	assert_string_equal(v[1].szDeviceName, "esp line 1 (101)");
+	assert_int_equal(v[1].dwSubEntry, 1);
+	assert_int_equal(v[1].dwSize, sizeof(RASCONN));
+	/* the first dwSize is the stride: the Windows 2000 layout */
+	memset(buf, 0, sizeof(buf));
+	old = (void *)buf;
+	old->c.dwSize = 416;
+	cb = sizeof(buf);
+	assert_int_equal(RasEnumConnections(&old->c, &cb, &n), 0);
+	assert_int_equal(cb, 2 * 416);
+	assert_string_equal(((RASCONNA *)(buf + 416))->szEntryName, "Plain");
+	hang_up_and_wait(h1);
+	hang_up_and_wait(h2);
+}
+
+/* ras.md §3.1 — no entry: the number on the first free data line */
+static void test_ras_dial_without_entry(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNA c;
+	HRASCONN h = NULL;
+	DWORD cb = sizeof(c), n;
+
+	(void)s;
+	params(&p, "", "", "");
+	snprintf(p.szPhoneNumber, sizeof(p.szPhoneNumber), "answer");
+	assert_int_equal(RasDial(NULL, NULL, &p, 0, NULL, &h), 0);
+	c.dwSize = sizeof(c);
+	assert_int_equal(RasEnumConnections(&c, &cb, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(c.szEntryName, ".answer");
+	hang_up_and_wait(h);
+}
+
+/* ras.md §7 — RasEnumEntries of one phonebook, its buffer protocol */
+static void test_ras_enumentries(void **s)
+{
+	RASENTRYNAMEA v[16];
+	DWORD cb = 0, n = 0;
+
+	(void)s;
+	assert_int_equal(RasEnumEntries("x", pbk, NULL, &cb, &n),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumEntries(NULL, pbk, NULL, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 9);
+	assert_int_equal(cb, 9 * sizeof(RASENTRYNAMEA));
+	v[0].dwSize = 3;
+	cb = sizeof(v);
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n),
+	                 ERROR_INVALID_SIZE);
+	v[0].dwSize = sizeof(v[0]);
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n), 0);
+	assert_int_equal(n, 9);
+	assert_string_equal(v[0].szEntryName, "Lab");
+	assert_string_equal(v[8].szEntryName, "Long");
+	assert_string_equal(v[3].szPhonebookPath, pbk);
+	assert_int_equal(RasEnumEntries(NULL, "/nonexistent.pbk", v, &cb, &n),
+	                 ERROR_CANNOT_OPEN_PHONEBOOK);
+	/* the defaults: none here (missing files are empty) */
+	cb = 0;
+	assert_int_equal(RasEnumEntries(NULL, NULL, NULL, &cb, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* ras.md §8 — texts, NULL, unknown values, the buffer size rule */
+static void test_ras_geterrorstring_buffer_rules(void **s)
+{
+	char buf[512];
+	UINT code;
+
+	(void)s;
+	for (code = 600; code <= 764; code++) {
+		assert_int_equal(RasGetErrorString(code, buf, sizeof(buf)), 0);
+		assert_true(strlen(buf) > 5 && strlen(buf) < 512);
+		assert_null(strchr(buf, '\n'));
+	}
+	assert_int_equal(RasGetErrorString(ERROR_INVALID_HANDLE, buf, 512), 0);
+	assert_int_equal(RasGetErrorString(765, buf, 512),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasGetErrorString(691, NULL, 512),
+	                 ERROR_INVALID_PARAMETER);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(RasGetErrorString(691, buf, 5),
+	                 ERROR_INSUFFICIENT_BUFFER);
+	assert_int_equal(buf[0], 'x'); /* nothing written */
+}
+
+/* ras.md §9 — saved credentials: 0600, a marker, used by RasDial */
+static void test_ras_entry_dial_params(void **s)
+{
+	char path[192];
+	RASDIALPARAMSA p;
+	struct stat sb;
+	BOOL has = 7;
+	HRASCONN h = NULL;
+
+	(void)s;
+	params(&p, "Lab", "", "");
+	assert_int_equal(RasGetEntryDialParams(pbk, NULL, &has),
+	                 ERROR_BUFFER_INVALID);
+	p.dwSize = 3;
+	assert_int_equal(RasGetEntryDialParams(pbk, &p, &has),
+	                 ERROR_INVALID_SIZE);
+	p.dwSize = sizeof(p);
+	assert_int_equal(RasGetEntryDialParams(pbk, &p, &has), 0);
+	assert_false(has);
+	assert_string_equal(p.szUserName, "");
+	params(&p, "Nobody", "a", "b");
+	assert_int_equal(RasSetEntryDialParams(pbk, &p, FALSE),
+	                 ERROR_CANNOT_FIND_PHONEBOOK_ENTRY);
+	params(&p, "Lab", "alice", "secret");
+	snprintf(p.szDomain, sizeof(p.szDomain), "LAB");
+	assert_int_equal(RasSetEntryDialParams(pbk, &p, FALSE), 0);
+	snprintf(path, sizeof(path), "%s/tapix/ras-credentials", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	params(&p, "Lab", "", "");
+	assert_int_equal(RasGetEntryDialParams(pbk, &p, &has), 0);
+	assert_true(has);
+	assert_string_equal(p.szUserName, "alice");
+	assert_string_equal(p.szDomain, "LAB");
+	assert_string_equal(p.szPassword, "****************");
+	/* the marker dials with the saved password */
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	hang_up_and_wait(h);
+	/* empty credentials: the saved ones */
+	params(&p, "Lab", "", "");
+	h = NULL;
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	hang_up_and_wait(h);
+	/* the password removed: the dial fails to authenticate */
+	params(&p, "Lab", "alice", "");
+	assert_int_equal(RasSetEntryDialParams(pbk, &p, TRUE), 0);
+	params(&p, "Lab", "", "");
+	assert_int_equal(RasGetEntryDialParams(pbk, &p, &has), 0);
+	assert_false(has);
+	h = NULL;
+	params(&p, "Lab", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_AUTHENTICATION_FAILURE);
+	hang_up_and_wait(h);
+}
+
+/* Two threads dial and hang up different entries at once. */
+struct worker {
+	const char *entry;
+	DWORD rc;
+};
+
+static void *dial_worker(void *arg)
+{
+	struct worker *w = arg;
+	RASDIALPARAMSA p;
+	unsigned i;
+
+	for (i = 0; i < 5; i++) {
+		HRASCONN h = NULL;
+
+		params(&p, w->entry, "alice", "secret");
+		w->rc = RasDial(NULL, pbk, &p, 0, NULL, &h);
+		if (h)
+			RasHangUp(h);
+		if (w->rc)
+			break;
+	}
+	return NULL;
+}
+
+static void test_ras_concurrent_dials(void **s)
+{
+	struct worker w[2] = {{"Lab", 1}, {"Plain", 1}};
+	pthread_t t[2];
+	int i;
+
+	(void)s;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(
+			pthread_create(&t[i], NULL, dial_worker, &w[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(w[0].rc, 0);
+	assert_int_equal(w[1].rc, 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_ras_struct_sizes_match_windows),
+		T(test_ras_invalid_arguments),
+		T(test_ras_corrupt_phonebook_625),
+		T(test_ras_dial_sync_success),
+		T(test_ras_dial_async_state_order),
+		T(test_ras_dialfunc0),
+		T(test_ras_dial_error_reports_failing_state),
+		T(test_ras_dial_failure_returns_handle_needing_hangup),
+		T(test_ras_authentication_failure),
+		T(test_ras_paused_retry_authentication_resume),
+		T(test_ras_hangup_during_dialing),
+		T(test_ras_hangup_inside_notifier_deferred),
+		T(test_ras_dial_from_notifier_616),
+		T(test_ras_dialfunc2_return_zero_stops_callbacks_not_dial),
+		T(test_ras_referenced_connection_refcount),
+		T(test_ras_link_lost),
+		T(test_ras_enumconnections_buffer_protocol),
+		T(test_ras_dial_without_entry),
+		T(test_ras_enumentries),
+		T(test_ras_geterrorstring_buffer_rules),
+		T(test_ras_entry_dial_params),
+		T(test_ras_concurrent_dials),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
