@@ -202,6 +202,8 @@ int main(int argc, char **argv)
 		e = tel_start();
 	if (e >= 0)
 		e = rpc_start();
+	if (e >= 0)
+		e = ras_start();
 	if (e >= 0 && d.test_hooks)
 		e = hooks_start();
 	if (e >= 0)
@@ -219,6 +221,7 @@ stop:
 	/* spec: termination.md §6 — every registration shut down, then the
 	 * service's own: the providers stop */
 	rpc_stop();
+	ras_stop();
 	tel_stop();
 	hooks_stop();
 	sd_bus_flush(d.bus);

@@ -64,6 +64,10 @@ int who_of(sd_bus_message *m, struct who *out);
 int rpc_start(void);
 void rpc_stop(void); /* lineShutdown of every client registration */
 
+/* ras.c: the RAS connection manager (org.tapix.Ras1) */
+int ras_start(void);
+void ras_stop(void); /* hangs up every connection */
+
 /* hooks.c: org.tapix.Test1, for the project's tests (--test-hooks) */
 int hooks_start(void);
 void hooks_stop(void);

@@ -8,6 +8,10 @@
 #ifndef TAPIX_SERVICE_H
 #define TAPIX_SERVICE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ras.h>
 #include <tapi.h>
 #include <tapix/tapix.h>
 
@@ -57,6 +61,71 @@ TAPIX_API HLINE tapix_call_line(HCALL hCall);
  * now. Threads: any.
  */
 TAPIX_API DWORD tapix_line_api(HLINE hLine);
+
+/* ---- RAS: the connection manager of the service (ras.md §12) ----------- */
+
+/* A RAS dial, resolved from the phonebook by the process that dials. */
+struct tapix_ras_req {
+	char entry[RAS_MaxEntryName + 1]; /* "." + number: no entry */
+	char pbk[MAX_PATH];
+	bool has_entry;
+	char number[RAS_MaxPhoneNumber + 1];
+	char devtype[RAS_MaxDeviceType + 1];
+	char device[RAS_MaxDeviceName + 1]; /* the TAPI line name, or "" */
+	char port[96];                      /* "<switch>-<line>", or "" */
+	char link[32];                      /* TapixLink, "" none */
+	bool type_ok;                       /* MEDIA and Type supported */
+	unsigned dial_timeout;              /* seconds */
+	GUID guid;
+	DWORD flags; /* RASCF_AllUsers */
+	char user[UNLEN + 1], password[PWLEN + 1], domain[DNLEN + 1];
+	char callback[RAS_MaxCallbackNumber + 1];
+	bool paused_states;
+	ULONG_PTR cbid;
+};
+
+/* One notification as the manager keeps it. */
+struct tapix_ras_event {
+	RASCONNSTATE state;
+	DWORD error;
+};
+
+/* Whether the dialler may use line device @dev (a service's rules). */
+typedef bool tapix_ras_allow_fn(void *ctx, DWORD dev);
+
+/**
+ * RasDial for a client of the service: @rq resolved by the client, @owner
+ * its bus name (its references), @uid its user; only lines @allow admits.
+ * Asynchronous (the client reads tapix_ras_events from *@first: 0 for a
+ * new connection, the final Connected for a reference on one that is up,
+ * ras.md §3.3). @return as RasDial.
+ */
+TAPIX_API DWORD tapix_ras_dial(const struct tapix_ras_req *rq,
+                               const char *owner, uint32_t uid,
+                               tapix_ras_allow_fn *allow, void *ctx,
+                               HRASCONN *out, unsigned *first);
+/** Resumes a paused connection of @uid's with new credentials. */
+TAPIX_API DWORD tapix_ras_resume(HRASCONN h, uint32_t uid, const char *user,
+                                 const char *password, const char *domain);
+/** RasHangUp for @owner: one of its references, or all if it has none. */
+TAPIX_API DWORD tapix_ras_hang_up(HRASCONN h, const char *owner, uint32_t uid);
+/** RasGetConnectStatus (full size) of a connection of @uid's (root: any). */
+TAPIX_API DWORD tapix_ras_status(HRASCONN h, uint32_t uid,
+                                 RASCONNSTATUSA *full);
+/** The connections that are up of @uid's (root: all): @max in @out, the
+ *  number in *@n. */
+TAPIX_API DWORD tapix_ras_enum(uint32_t uid, RASCONNA *out, DWORD max,
+                               DWORD *n);
+/**
+ * Hangs up every connection and waits (at most @timeout_ms) until the
+ * manager has let go of the line API. @return 0 or ERROR_REQUEST_TIMEOUT.
+ */
+TAPIX_API DWORD tapix_ras_shutdown(unsigned timeout_ms);
+/** A connection's notifications from index @from (at most @max); *@final
+ *  when no more will come. */
+TAPIX_API DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
+                                 struct tapix_ras_event *out, unsigned max,
+                                 unsigned *n, bool *final);
 
 #ifdef __cplusplus
 }

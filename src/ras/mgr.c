@@ -51,7 +51,13 @@ enum phase {
 struct rconn {
 	struct list_node link; /* mgr.conns */
 	uint64_t id;
-	unsigned refs;
+	uint32_t uid; /* the dialler's */
+	struct {
+		char owner[64]; /* a client of the service; "" in-process */
+		unsigned n;
+	} ref[RAS_MAX_OWNERS];
+	struct tapix_ras_event hist[RAS_MAX_EVENTS]; /* every notification */
+	unsigned nhist;
 	enum phase phase;
 	RASCONNSTATE state;
 	DWORD error;
@@ -67,7 +73,7 @@ struct rconn {
 	DWORD ntype;
 	void *fn;
 	ULONG_PTR cbid;
-	bool notify_off;
+	bool ended;         /* the last notification was made */
 	bool silenced;      /* a RASDIALFUNC2 returned 0 */
 	bool paused_states; /* RDEOPT_PausedStates */
 	/* the line API side */
@@ -117,6 +123,11 @@ static struct {
 };
 
 static __thread bool in_notifier; /* this thread runs a notifier */
+
+void ras_set_notifier_thread(void)
+{
+	in_notifier = true;
+}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -195,10 +206,17 @@ static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 	struct note *n;
 
 	c->state = state;
-	if (!c->fn || c->notify_off || c->silenced)
+	if (c->ended)
 		return;
+	if (c->nhist < RAS_MAX_EVENTS) {
+		c->hist[c->nhist].state = state;
+		c->hist[c->nhist].error = err;
+		c->nhist++;
+	}
 	if (err || state == RASCS_Connected)
-		c->notify_off = true; /* nothing after this one */
+		c->ended = true; /* nothing after this one */
+	if (!c->fn || c->silenced)
+		return;
 	n = mem_zalloc(sizeof(*n));
 	if (!n) {
 		log_err("connection %llu: out of memory, a notification is "
@@ -260,10 +278,8 @@ static void *dispatch_main(void *arg)
 		pthread_mutex_lock(&mgr.lock);
 		if (!keep) {
 			c = find_locked((HRASCONN)(uintptr_t)n->id);
-			if (c) {
+			if (c)
 				c->silenced = true; /* the dial goes on */
-				c->notify_off = true;
-			}
 		}
 		mem_free(n);
 	}
@@ -488,7 +504,7 @@ static void teardown_locked(struct rconn *c)
 	if (c->phase == PH_TEARDOWN)
 		return;
 	c->phase = PH_TEARDOWN;
-	c->notify_off = true;
+	c->ended = true;
 	if (c->state != RASCS_Disconnected)
 		c->state = RASCS_Disconnected; /* (error kept) */
 	deadline_in(&c->deadline, TEARDOWN_TIMEOUT_MS);
@@ -689,10 +705,12 @@ static bool line_in_use_locked(DWORD dev)
 }
 
 /*
- * §11.1 step 1 — the line of @e (by line name, exact then case-blind, then
- * by Port = "<switch>-<line>"), or for no entry the first free data line.
+ * §11.1 step 1 — the line of @r (by line name, exact then case-blind, then
+ * by Port = "<switch>-<line>"), or for no entry the first free data line;
+ * only lines @allow admits (a service's access rules).
  */
-static DWORD find_line_locked(const struct pbk_entry *e, struct rconn *c)
+static DWORD find_line_locked(const struct tapix_ras_req *r, struct rconn *c,
+                              tapix_ras_allow_fn *allow, void *ctx)
 {
 	enum {
 		SIZE = 4096
@@ -710,7 +728,8 @@ static DWORD find_line_locked(const struct pbk_entry *e, struct rconn *c)
 			DWORD api = 0;
 			bool hit;
 
-			if (lineNegotiateAPIVersion(mgr.app, d, 0x00020000,
+			if ((allow && !allow(ctx, d)) ||
+			    lineNegotiateAPIVersion(mgr.app, d, 0x00020000,
 			                            RAS_API, &api, &ext))
 				continue;
 			memset(dc, 0, SIZE);
@@ -723,18 +742,19 @@ static DWORD find_line_locked(const struct pbk_entry *e, struct rconn *c)
 			            dc->dwSwitchInfoSize, sw, sizeof(sw));
 			snprintf(port, sizeof(port), "%s-%u", sw,
 			         (unsigned)(dc->dwPermanentLineID & 0xFFFF));
-			if (!e)
+			if (!r->has_entry)
 				hit = pass == 0 &&
 				      (dc->dwMediaModes &
 				       LINEMEDIAMODE_DATAMODEM) &&
 				      !line_in_use_locked(d);
 			else if (pass == 0)
-				hit = e->device && strcmp(e->device, name) == 0;
+				hit = r->device[0] &&
+				      strcmp(r->device, name) == 0;
 			else if (pass == 1)
-				hit = e->device &&
-				      strcasecmp(e->device, name) == 0;
+				hit = r->device[0] &&
+				      strcasecmp(r->device, name) == 0;
 			else
-				hit = e->port && strcmp(e->port, port) == 0;
+				hit = r->port[0] && strcmp(r->port, port) == 0;
 			if (hit) {
 				c->dev = d;
 				copy(c->devname, sizeof(c->devname), name);
@@ -748,8 +768,8 @@ static DWORD find_line_locked(const struct pbk_entry *e, struct rconn *c)
 }
 
 /* §11.1 steps 1 - 3: port, device, lineMakeCall. Failures: fail_locked. */
-static void dial_locked(struct rconn *c, const struct pbk_entry *e,
-                        bool entryless)
+static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
+                        tapix_ras_allow_fn *allow, void *ctx)
 {
 	LINECALLPARAMS cp;
 	LINEEXTENSIONID ext;
@@ -757,16 +777,11 @@ static void dial_locked(struct rconn *c, const struct pbk_entry *e,
 	LONG lr;
 
 	notify_locked(c, RASCS_OpenPort, 0);
-	if (e && ((e->media && strcasecmp(e->media, "rastapi") != 0) ||
-	          (e->type && e->type != RASET_Phone && !e->link))) {
+	if (!rq->type_ok || !c->lk) {
 		fail_locked(c, ERROR_DEVICETYPE_DOES_NOT_EXIST);
 		return;
 	}
-	if (!c->lk) {
-		fail_locked(c, ERROR_DEVICETYPE_DOES_NOT_EXIST);
-		return;
-	}
-	r = find_line_locked(entryless ? NULL : e, c);
+	r = find_line_locked(rq, c, allow, ctx);
 	if (r) {
 		fail_locked(c, r);
 		return;
@@ -913,61 +928,84 @@ static DWORD wait_done_locked(uint64_t id)
 }
 
 /* §3.6 — resuming a paused connection with new credentials. */
-static DWORD resume_locked(struct rconn *c, const RASDIALPARAMSA *p, bool sync)
+static DWORD resume_locked(struct rconn *c, const char *user,
+                           const char *password, const char *domain, bool sync)
 {
 	if (c->phase != PH_PAUSED)
 		return ERROR_DIAL_ALREADY_IN_PROGRESS;
-	copy(c->user, sizeof(c->user), p->szUserName);
-	copy(c->password, sizeof(c->password), p->szPassword);
-	copy(c->domain, sizeof(c->domain), p->szDomain);
+	copy(c->user, sizeof(c->user), user);
+	copy(c->password, sizeof(c->password), password);
+	copy(c->domain, sizeof(c->domain), domain);
 	c->phase = PH_DIALING;
 	notify_locked(c, RASCS_AuthRetry, 0);
 	link_up_locked(c);
 	return sync ? wait_done_locked(c->id) : 0;
 }
 
-DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
-                      LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
-                      DWORD dwNotifierType, LPVOID lpvNotifier,
-                      LPHRASCONN lphRasConn)
+/* The caller may use @c: the same user, or the administrator. */
+static bool may_locked(const struct rconn *c, uint32_t uid)
+{
+	return uid == 0 || c->uid == uid;
+}
+
+DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
+                     const char *password, const char *domain, bool sync)
+{
+	struct rconn *c;
+	DWORD r;
+
+	pthread_mutex_lock(&mgr.lock);
+	c = find_locked(h);
+	r = !c || c->phase == PH_TEARDOWN || !may_locked(c, uid)
+	            ? ERROR_INVALID_HANDLE
+	            : resume_locked(c, user, password, domain, sync);
+	pthread_mutex_unlock(&mgr.lock);
+	return r;
+}
+
+/* Counts a reference of @owner on @c. false: no room for another owner. */
+static bool ref_add_locked(struct rconn *c, const char *owner)
+{
+	unsigned i;
+
+	for (i = 0; i < RAS_MAX_OWNERS; i++)
+		if (c->ref[i].n && strcmp(c->ref[i].owner, owner) == 0) {
+			c->ref[i].n++;
+			return true;
+		}
+	for (i = 0; i < RAS_MAX_OWNERS; i++)
+		if (!c->ref[i].n) {
+			copy(c->ref[i].owner, sizeof(c->ref[i].owner), owner);
+			c->ref[i].n = 1;
+			return true;
+		}
+	return false;
+}
+
+DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
+                  const RASDIALPARAMSA *p, struct tapix_ras_req *rq)
 {
 	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
 	static const DWORD xsizes[] = RAS_SIZES_RASDIALEXTENSIONS;
 	const struct pbk_entry *e = NULL;
 	char number[RAS_MaxPhoneNumber * 3 + 1];
 	struct pbk pb = {0};
-	struct rconn *c;
 	DWORD options = 0, r;
-	bool entryless, sync = !lpvNotifier;
-	uint64_t id;
 
-	/* §3.5 — the argument checks, in this order */
-	if (!p || !lphRasConn || (lpvNotifier && dwNotifierType > 2))
-		return ERROR_INVALID_PARAMETER;
+	memset(rq, 0, sizeof(*rq));
 	if (!ras_size_ok(psizes, p->dwSize) ||
-	    (lpRasDialExtensions &&
-	     !ras_size_ok(xsizes, lpRasDialExtensions->dwSize)))
+	    (x && !ras_size_ok(xsizes, x->dwSize)))
 		return ERROR_INVALID_SIZE;
-	if (in_notifier)
-		return ERROR_ASYNC_REQUEST_PENDING; /* §3.4 */
-	if (lpRasDialExtensions)
-		options = lpRasDialExtensions->dwfOptions;
-	if (*lphRasConn) {
-		pthread_mutex_lock(&mgr.lock);
-		c = find_locked(*lphRasConn);
-		r = !c || c->phase == PH_TEARDOWN ? ERROR_INVALID_HANDLE
-		                                  : resume_locked(c, p, sync);
-		pthread_mutex_unlock(&mgr.lock);
-		return r;
-	}
-	entryless = !p->szEntryName[0] ||
-	            !memchr(p->szEntryName, '\0', sizeof(p->szEntryName));
-	if (entryless && !p->szPhoneNumber[0])
+	if (x)
+		options = x->dwfOptions;
+	rq->has_entry = p->szEntryName[0] &&
+	                memchr(p->szEntryName, '\0', sizeof(p->szEntryName));
+	if (!rq->has_entry &&
+	    (!p->szPhoneNumber[0] ||
+	     !memchr(p->szPhoneNumber, '\0', sizeof(p->szPhoneNumber))))
 		return ERROR_INVALID_PARAMETER;
-	if (!entryless) {
-		char used[MAX_PATH];
-
-		r = load_entry(lpszPhonebook, p->szEntryName, &pb, &e, used);
+	if (rq->has_entry) {
+		r = load_entry(lpszPhonebook, p->szEntryName, &pb, &e, rq->pbk);
 		if (r) {
 			pbk_free(&pb);
 			return r;
@@ -984,156 +1022,266 @@ DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
 		         (options & RDEOPT_UsePrefixSuffix) && e->suffix
 		                 ? e->suffix
 		                 : "");
-		c = mem_zalloc(sizeof(*c));
-		if (c)
-			copy(c->pbk, sizeof(c->pbk), used);
 	} else {
 		snprintf(number, sizeof(number), "%.*s", RAS_MaxPhoneNumber + 1,
 		         p->szPhoneNumber);
-		c = mem_zalloc(sizeof(*c));
-	}
-	if (!c) {
-		pbk_free(&pb);
-		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	if (strlen(number) > RAS_MaxPhoneNumber) {
 		pbk_free(&pb);
-		mem_free(c);
 		return ERROR_PHONE_NUMBER_TOO_LONG;
 	}
-	copy(c->number, sizeof(c->number), number);
-	c->has_entry = !entryless;
-	if (entryless) {
-		snprintf(c->entry, sizeof(c->entry), ".%s", number);
-		copy(c->devtype, sizeof(c->devtype), RASDT_Modem);
-		c->lk = ras_link_find(NULL);
-		c->dial_timeout = DIAL_TIMEOUT_S;
+	copy(rq->number, sizeof(rq->number), number);
+	rq->type_ok = true;
+	rq->dial_timeout = DIAL_TIMEOUT_S;
+	if (!rq->has_entry) {
+		snprintf(rq->entry, sizeof(rq->entry), ".%s", number);
+		copy(rq->devtype, sizeof(rq->devtype), RASDT_Modem);
 	} else {
 		const char *dt = e->devtype ? e->devtype : RASDT_Generic;
+		char sys[MAX_PATH];
 		size_t i;
 
-		copy(c->entry, sizeof(c->entry), e->name);
-		copy(c->devtype, sizeof(c->devtype), dt);
+		copy(rq->entry, sizeof(rq->entry), e->name);
+		copy(rq->devtype, sizeof(rq->devtype), dt);
 		if (strcasecmp(dt, RASDT_Modem) == 0 ||
 		    strcasecmp(dt, RASDT_Isdn) == 0 ||
 		    strcasecmp(dt, RASDT_Vpn) == 0)
-			for (i = 0; c->devtype[i]; i++)
-				c->devtype[i] = (char)(c->devtype[i] | 0x20);
-		c->lk = ras_link_find(e->link);
-		c->dial_timeout =
-			e->dial_timeout ? e->dial_timeout : DIAL_TIMEOUT_S;
-		entry_guid(c->pbk, e, &c->guid);
-		char sys[MAX_PATH];
-
+			for (i = 0; rq->devtype[i]; i++)
+				rq->devtype[i] = (char)(rq->devtype[i] | 0x20);
+		copy(rq->device, sizeof(rq->device), e->device);
+		copy(rq->port, sizeof(rq->port), e->port);
+		copy(rq->link, sizeof(rq->link), e->link);
+		/* ras-phonebook §A3 — MEDIA rastapi; Type 1, or 2/5 with a
+		 * link of ours */
+		rq->type_ok =
+			(!e->media || strcasecmp(e->media, "rastapi") == 0) &&
+			(!e->type || e->type == RASET_Phone ||
+		         ((e->type == RASET_Vpn ||
+		           e->type == RASET_Broadband) &&
+		          e->link));
+		if (e->dial_timeout)
+			rq->dial_timeout = e->dial_timeout;
+		entry_guid(rq->pbk, e, &rq->guid);
 		ras_system_phonebook(sys, sizeof(sys));
-		if (strcmp(c->pbk, sys) == 0)
-			c->flags |= RASCF_AllUsers;
+		if (strcmp(rq->pbk, sys) == 0)
+			rq->flags |= RASCF_AllUsers;
 	}
-	c->flags |= RASCF_OwnerKnown | RASCF_OwnerMatch;
-	if (getrandom(&c->corr, sizeof(c->corr), GRND_NONBLOCK) < 0)
-		memset(&c->corr, 0, sizeof(c->corr));
+	pbk_free(&pb);
 	/* §3.6 — credentials: given, else saved; the marker: saved */
-	copy(c->user, sizeof(c->user), p->szUserName);
-	copy(c->password, sizeof(c->password), p->szPassword);
-	copy(c->domain, sizeof(c->domain), p->szDomain);
-	copy(c->callback, sizeof(c->callback), p->szCallbackNumber);
-	if (c->has_entry && ((!c->user[0] && !c->password[0]) ||
-	                     strcmp(c->password, RAS_PASSWORD_MARKER) == 0)) {
+	copy(rq->user, sizeof(rq->user), p->szUserName);
+	copy(rq->password, sizeof(rq->password), p->szPassword);
+	copy(rq->domain, sizeof(rq->domain), p->szDomain);
+	copy(rq->callback, sizeof(rq->callback), p->szCallbackNumber);
+	if (rq->has_entry && ((!rq->user[0] && !rq->password[0]) ||
+	                      strcmp(rq->password, RAS_PASSWORD_MARKER) == 0)) {
 		char u[UNLEN + 1], d[UNLEN + 1], cb[UNLEN + 1], pw[PWLEN + 1];
 		bool has_pw;
 
-		if (ras_creds_get(c->pbk, c->entry, u, d, cb, pw, sizeof(u),
+		if (ras_creds_get(rq->pbk, rq->entry, u, d, cb, pw, sizeof(u),
 		                  &has_pw)) {
-			if (!c->user[0])
-				copy(c->user, sizeof(c->user), u);
-			if (!c->domain[0])
-				copy(c->domain, sizeof(c->domain), d);
-			copy(c->password, sizeof(c->password),
+			if (!rq->user[0])
+				copy(rq->user, sizeof(rq->user), u);
+			if (!rq->domain[0])
+				copy(rq->domain, sizeof(rq->domain), d);
+			copy(rq->password, sizeof(rq->password),
 			     has_pw ? pw : "");
+		} else if (strcmp(rq->password, RAS_PASSWORD_MARKER) == 0) {
+			rq->password[0] = '\0';
 		}
 		explicit_bzero(pw, sizeof(pw));
 	}
-	c->paused_states = (options & RDEOPT_PausedStates) != 0;
-	if (lpvNotifier) {
-		c->ntype = dwNotifierType;
-		c->fn = lpvNotifier;
-		c->cbid = p->dwSize >= 1060 ? p->dwCallbackId : 0;
+	rq->paused_states = (options & RDEOPT_PausedStates) != 0;
+	rq->cbid = p->dwSize >= 1060 ? p->dwCallbackId : 0;
+	return 0;
+}
+
+DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
+                   uint32_t uid, DWORD ntype, void *fn, bool sync,
+                   tapix_ras_allow_fn *allow, void *ctx, HRASCONN *out,
+                   unsigned *first)
+{
+	struct rconn *c;
+	DWORD r;
+	uint64_t id;
+
+	c = mem_zalloc(sizeof(*c));
+	if (!c)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	copy(c->entry, sizeof(c->entry), rq->entry);
+	copy(c->pbk, sizeof(c->pbk), rq->pbk);
+	copy(c->number, sizeof(c->number), rq->number);
+	copy(c->devtype, sizeof(c->devtype), rq->devtype);
+	copy(c->user, sizeof(c->user), rq->user);
+	copy(c->password, sizeof(c->password), rq->password);
+	copy(c->domain, sizeof(c->domain), rq->domain);
+	copy(c->callback, sizeof(c->callback), rq->callback);
+	c->has_entry = rq->has_entry;
+	c->guid = rq->guid;
+	c->flags = rq->flags | RASCF_OwnerKnown;
+	c->uid = uid;
+	c->lk = ras_link_find(rq->link);
+	c->dial_timeout = rq->dial_timeout ? rq->dial_timeout : DIAL_TIMEOUT_S;
+	c->paused_states = rq->paused_states;
+	if (getrandom(&c->corr, sizeof(c->corr), GRND_NONBLOCK) < 0)
+		memset(&c->corr, 0, sizeof(c->corr));
+	if (fn) {
+		c->ntype = ntype;
+		c->fn = fn;
+		c->cbid = rq->cbid;
 	}
-	c->refs = 1;
 	c->state = RASCS_OpenPort;
+	ref_add_locked(c, owner);
 
 	pthread_mutex_lock(&mgr.lock);
 	if (c->has_entry) {
 		struct rconn *o = same_entry_locked(c->pbk, c->entry);
 
 		if (o && o->phase != PH_UP) {
-			pthread_mutex_unlock(&mgr.lock);
-			pbk_free(&pb);
-			wipe(c);
-			mem_free(c);
-			return ERROR_DIAL_ALREADY_IN_PROGRESS;
+			r = ERROR_DIAL_ALREADY_IN_PROGRESS;
+			goto refused;
 		}
 		if (o) {
 			/* §3.3 — a reference on the connection that is up */
-			o->refs++;
-			*lphRasConn = (HRASCONN)(uintptr_t)o->id;
-			if (lpvNotifier) {
-				void *ofn = o->fn;
-				DWORD ot = o->ntype;
-				ULONG_PTR ocb = o->cbid;
-				bool off = o->notify_off;
+			if (!may_locked(o, uid)) {
+				r = ERROR_DIAL_ALREADY_IN_PROGRESS;
+				goto refused;
+			}
+			if (!ref_add_locked(o, owner)) {
+				r = ERROR_NOT_ENOUGH_MEMORY;
+				goto refused;
+			}
+			*out = (HRASCONN)(uintptr_t)o->id;
+			if (first) /* its final Connected */
+				*first = o->nhist ? o->nhist - 1 : 0;
+			if (fn) {
+				struct rconn tmp = *o;
 
-				o->fn = c->fn;
-				o->ntype = c->ntype;
-				o->cbid = c->cbid;
-				o->notify_off = false;
-				notify_locked(o, RASCS_Connected, 0);
-				o->fn = ofn;
-				o->ntype = ot;
-				o->cbid = ocb;
-				o->notify_off = off;
+				/* one notification, to this dialler */
+				tmp.fn = fn;
+				tmp.ntype = ntype;
+				tmp.cbid = rq->cbid;
+				tmp.ended = tmp.silenced = false;
+				tmp.nhist = 0;
+				notify_locked(&tmp, RASCS_Connected, 0);
 			}
 			pthread_mutex_unlock(&mgr.lock);
-			pbk_free(&pb);
 			wipe(c);
 			mem_free(c);
 			return 0;
 		}
 	}
 	r = start_locked();
-	if (r) {
-		pthread_mutex_unlock(&mgr.lock);
-		pbk_free(&pb);
-		wipe(c);
-		mem_free(c);
-		return r;
-	}
+	if (r)
+		goto refused;
 	c->id = id = mgr.next_id++;
 	list_add_tail(&mgr.conns, &c->link);
-	*lphRasConn = (HRASCONN)(uintptr_t)id;
-	dial_locked(c, e, entryless);
-	pbk_free(&pb);
+	*out = (HRASCONN)(uintptr_t)id;
+	if (first)
+		*first = 0;
+	dial_locked(c, rq, allow, ctx);
 	r = sync ? wait_done_locked(id) : 0;
 	pthread_mutex_unlock(&mgr.lock);
+	return r;
+refused:
+	pthread_mutex_unlock(&mgr.lock);
+	wipe(c);
+	mem_free(c);
+	return r;
+}
+
+DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
+                      LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
+                      DWORD dwNotifierType, LPVOID lpvNotifier,
+                      LPHRASCONN lphRasConn)
+{
+	struct tapix_ras_req rq;
+	DWORD r;
+
+	/* §3.5 — the argument checks, in this order */
+	if (!p || !lphRasConn || (lpvNotifier && dwNotifierType > 2))
+		return ERROR_INVALID_PARAMETER;
+	if (in_notifier)
+		return ERROR_ASYNC_REQUEST_PENDING; /* §3.4 */
+	if (ras_client_on())
+		return ras_client_dial(lpRasDialExtensions, lpszPhonebook, p,
+		                       dwNotifierType, lpvNotifier, lphRasConn);
+	if (*lphRasConn) {
+		static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
+
+		if (!ras_size_ok(psizes, p->dwSize))
+			return ERROR_INVALID_SIZE;
+		return ras_mgr_resume(*lphRasConn, (uint32_t)getuid(),
+		                      p->szUserName, p->szPassword, p->szDomain,
+		                      !lpvNotifier);
+	}
+	r = ras_resolve(lpRasDialExtensions, lpszPhonebook, p, &rq);
+	if (!r)
+		r = ras_mgr_dial(&rq, "", (uint32_t)getuid(), dwNotifierType,
+		                 lpvNotifier, !lpvNotifier, NULL, NULL,
+		                 lphRasConn, NULL);
+	explicit_bzero(&rq, sizeof(rq));
 	return r;
 }
 
 /* ---- hang-up, status, enumeration
  * ----------------------------------------------- */
 
-DWORD WINAPI RasHangUpA(HRASCONN hrasconn)
+DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid)
 {
 	struct rconn *c;
+	unsigned i, total = 0;
+	bool mine = false;
 
 	pthread_mutex_lock(&mgr.lock);
-	c = find_locked(hrasconn);
-	if (!c) {
+	c = find_locked(h);
+	if (!c || !may_locked(c, uid)) {
 		pthread_mutex_unlock(&mgr.lock);
 		return ERROR_INVALID_HANDLE;
 	}
 	/* ras.md §13 C2 — again during teardown: 0, no effect */
-	if (c->phase != PH_TEARDOWN && (c->refs <= 1 || --c->refs == 0))
-		teardown_locked(c);
+	if (c->phase != PH_TEARDOWN) {
+		/* §4 — one of the caller's references; a caller with none
+		 * releases them all */
+		for (i = 0; i < RAS_MAX_OWNERS; i++) {
+			if (c->ref[i].n && !mine &&
+			    strcmp(c->ref[i].owner, owner) == 0) {
+				c->ref[i].n--;
+				mine = true;
+			}
+			total += c->ref[i].n;
+		}
+		if (!mine || !total)
+			teardown_locked(c);
+	}
+	pthread_mutex_unlock(&mgr.lock);
+	return 0;
+}
+
+DWORD WINAPI RasHangUpA(HRASCONN hrasconn)
+{
+	if (ras_client_on())
+		return ras_client_hang_up(hrasconn);
+	return ras_mgr_hang_up(hrasconn, "", (uint32_t)getuid());
+}
+
+DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
+{
+	struct rconn *c;
+
+	pthread_mutex_lock(&mgr.lock);
+	c = find_locked(h);
+	if (!c || !may_locked(c, uid)) {
+		pthread_mutex_unlock(&mgr.lock);
+		return ERROR_INVALID_HANDLE;
+	}
+	memset(full, 0, sizeof(*full));
+	full->dwSize = sizeof(*full);
+	full->rasconnstate = c->state;
+	full->dwError = c->error;
+	copy(full->szDeviceType, sizeof(full->szDeviceType), c->devtype);
+	copy(full->szDeviceName, sizeof(full->szDeviceName), c->devname);
+	copy(full->szPhoneNumber, sizeof(full->szPhoneNumber), c->number);
+	full->rasconnsubstate = RASCSS_None;
 	pthread_mutex_unlock(&mgr.lock);
 	return 0;
 }
@@ -1142,84 +1290,130 @@ DWORD WINAPI RasGetConnectStatusA(HRASCONN hrasconn, LPRASCONNSTATUSA st)
 {
 	static const DWORD sizes[] = RAS_SIZES_RASCONNSTATUS;
 	RASCONNSTATUSA full;
-	struct rconn *c;
+	DWORD r, size;
 
 	if (!st)
 		return ERROR_INVALID_PARAMETER;
 	if (!ras_size_ok(sizes, st->dwSize))
 		return ERROR_INVALID_SIZE;
-	pthread_mutex_lock(&mgr.lock);
-	c = find_locked(hrasconn);
-	if (!c) {
-		pthread_mutex_unlock(&mgr.lock);
-		return ERROR_INVALID_HANDLE;
-	}
-	memset(&full, 0, sizeof(full));
-	full.dwSize = st->dwSize;
-	full.rasconnstate = c->state;
-	full.dwError = c->error;
-	copy(full.szDeviceType, sizeof(full.szDeviceType), c->devtype);
-	copy(full.szDeviceName, sizeof(full.szDeviceName), c->devname);
-	copy(full.szPhoneNumber, sizeof(full.szPhoneNumber), c->number);
-	full.rasconnsubstate = RASCSS_None;
-	pthread_mutex_unlock(&mgr.lock);
-	memcpy(st, &full, st->dwSize);
+	size = st->dwSize;
+	r = ras_client_on()
+	            ? ras_client_status(hrasconn, &full)
+	            : ras_mgr_status(hrasconn, (uint32_t)getuid(), &full);
+	if (r)
+		return r;
+	full.dwSize = size;
+	memcpy(st, &full, size);
 	return 0;
 }
 
-static void fill_conn(const struct rconn *c, void *out, DWORD size)
+static void fill_conn(const struct rconn *c, RASCONNA *out)
 {
-	RASCONNA full;
+	memset(out, 0, sizeof(*out));
+	out->dwSize = sizeof(*out);
+	out->hrasconn = (HRASCONN)(uintptr_t)c->id;
+	copy(out->szEntryName, sizeof(out->szEntryName), c->entry);
+	copy(out->szDeviceType, sizeof(out->szDeviceType), c->devtype);
+	copy(out->szDeviceName, sizeof(out->szDeviceName), c->devname);
+	copy(out->szPhonebook, sizeof(out->szPhonebook), c->pbk);
+	out->dwSubEntry = 1;
+	out->guidEntry = c->guid;
+	out->dwFlags = c->flags;
+	out->luid.LowPart = c->uid;
+	out->guidCorrelationId = c->corr;
+}
 
-	memset(&full, 0, sizeof(full));
-	full.dwSize = size;
-	full.hrasconn = (HRASCONN)(uintptr_t)c->id;
-	copy(full.szEntryName, sizeof(full.szEntryName), c->entry);
-	copy(full.szDeviceType, sizeof(full.szDeviceType), c->devtype);
-	copy(full.szDeviceName, sizeof(full.szDeviceName), c->devname);
-	copy(full.szPhonebook, sizeof(full.szPhonebook), c->pbk);
-	full.dwSubEntry = 1;
-	full.guidEntry = c->guid;
-	full.dwFlags = c->flags;
-	full.luid.LowPart = (DWORD)getuid();
-	full.guidCorrelationId = c->corr;
-	memcpy(out, &full, size);
+DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
+{
+	struct list_node *it;
+
+	*n = 0;
+	pthread_mutex_lock(&mgr.lock);
+	/* §6 — only connections that are up; the user's (all: root) */
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+
+		if (c->phase != PH_UP || !may_locked(c, uid))
+			continue;
+		if (*n < max)
+			fill_conn(c, &out[*n]);
+		(*n)++;
+	}
+	pthread_mutex_unlock(&mgr.lock);
+	return 0;
+}
+
+DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
+                     struct tapix_ras_event *out, unsigned max, unsigned *n,
+                     bool *final)
+{
+	struct rconn *c;
+
+	*n = 0;
+	pthread_mutex_lock(&mgr.lock);
+	c = find_locked(h);
+	if (!c || !may_locked(c, uid)) {
+		pthread_mutex_unlock(&mgr.lock);
+		return ERROR_INVALID_HANDLE;
+	}
+	while (from + *n < c->nhist && *n < max) {
+		out[*n] = c->hist[from + *n];
+		(*n)++;
+	}
+	/* nothing more will come: it ended, or it is going */
+	*final = from + *n >= c->nhist && (c->ended || c->phase == PH_TEARDOWN);
+	pthread_mutex_unlock(&mgr.lock);
+	return 0;
 }
 
 DWORD WINAPI RasEnumConnectionsA(LPRASCONNA lprasconn, LPDWORD lpcb,
                                  LPDWORD lpcConnections)
 {
 	static const DWORD sizes[] = RAS_SIZES_RASCONN;
-	struct list_node *it;
-	DWORD n = 0, size, i = 0;
+	RASCONNA *v = NULL;
+	DWORD n = 0, max = 0, size, i, r;
 
 	if (!lpcb || !lpcConnections)
 		return ERROR_INVALID_PARAMETER;
 	if (lprasconn && !ras_size_ok(sizes, lprasconn->dwSize))
 		return ERROR_INVALID_SIZE;
 	size = lprasconn ? lprasconn->dwSize : sizeof(RASCONNA);
-	pthread_mutex_lock(&mgr.lock);
-	/* §6 — only connections that are up */
-	list_foreach(it, &mgr.conns)
-		n += list_entry(it, struct rconn, link)->phase == PH_UP;
+	for (;;) {
+		r = ras_client_on()
+		            ? ras_client_enum(v, max, &n)
+		            : ras_mgr_enum((uint32_t)getuid(), v, max, &n);
+		if (r || n <= max)
+			break;
+		/* (more than room: again with room for all) */
+		mem_free(v);
+		max = n;
+		v = mem_alloc(max * sizeof(*v));
+		if (!v)
+			return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	if (r) {
+		mem_free(v);
+		return r;
+	}
 	*lpcConnections = n;
 	if (!n) {
-		pthread_mutex_unlock(&mgr.lock);
+		mem_free(v);
 		*lpcb = 0; /* §13 C3 */
 		return 0;
 	}
 	if (!lprasconn || *lpcb < n * size) {
-		pthread_mutex_unlock(&mgr.lock);
+		mem_free(v);
 		*lpcb = n * size;
 		return ERROR_BUFFER_TOO_SMALL;
 	}
-	list_foreach(it, &mgr.conns) {
-		struct rconn *c = list_entry(it, struct rconn, link);
-
-		if (c->phase == PH_UP)
-			fill_conn(c, (char *)lprasconn + i++ * size, size);
+	for (i = 0; i < n; i++) {
+		v[i].dwSize = size;
+		/* ras.md §10.1 — the dialler is the caller */
+		if (v[i].luid.LowPart == (DWORD)getuid())
+			v[i].dwFlags |= RASCF_OwnerMatch;
+		memcpy((char *)lprasconn + i * size, &v[i], size);
 	}
-	pthread_mutex_unlock(&mgr.lock);
+	mem_free(v);
 	*lpcb = n * size;
 	return 0;
 }
@@ -1366,4 +1560,76 @@ DWORD WINAPI RasSetEntryDialParamsA(LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
 		p->szDomain[0] ? p->szDomain : NULL,
 		p->szCallbackNumber[0] ? p->szCallbackNumber : NULL, pw,
 		fRemovePassword != 0);
+}
+
+/* ---- for the service (tapix/service.h)
+ * --------------------------------------------- */
+
+DWORD tapix_ras_dial(const struct tapix_ras_req *rq, const char *owner,
+                     uint32_t uid, tapix_ras_allow_fn *allow, void *ctx,
+                     HRASCONN *out, unsigned *first)
+{
+	if (!rq || !owner || !out)
+		return ERROR_INVALID_PARAMETER;
+	return ras_mgr_dial(rq, owner, uid, 0, NULL, false, allow, ctx, out,
+	                    first);
+}
+
+DWORD tapix_ras_resume(HRASCONN h, uint32_t uid, const char *user,
+                       const char *password, const char *domain)
+{
+	if (!user || !password || !domain)
+		return ERROR_INVALID_PARAMETER;
+	return ras_mgr_resume(h, uid, user, password, domain, false);
+}
+
+DWORD tapix_ras_hang_up(HRASCONN h, const char *owner, uint32_t uid)
+{
+	return owner ? ras_mgr_hang_up(h, owner, uid) : ERROR_INVALID_PARAMETER;
+}
+
+DWORD tapix_ras_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
+{
+	return full ? ras_mgr_status(h, uid, full) : ERROR_INVALID_PARAMETER;
+}
+
+DWORD tapix_ras_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
+{
+	if (!n || (max && !out))
+		return ERROR_INVALID_PARAMETER;
+	return ras_mgr_enum(uid, out, max, n);
+}
+
+DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
+                       struct tapix_ras_event *out, unsigned max, unsigned *n,
+                       bool *final)
+{
+	if (!n || !final || (max && !out))
+		return ERROR_INVALID_PARAMETER;
+	return ras_mgr_events(h, uid, from, out, max, n, final);
+}
+
+DWORD tapix_ras_shutdown(unsigned timeout_ms)
+{
+	struct list_node *it;
+	struct timespec until;
+	DWORD r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&mgr.lock);
+	list_foreach(it, &mgr.conns)
+		teardown_locked(list_entry(it, struct rconn, link));
+	while (mgr.running)
+		if (pthread_cond_timedwait(&mgr.cond, &mgr.lock, &until)) {
+			r = ERROR_REQUEST_TIMEOUT;
+			break;
+		}
+	pthread_mutex_unlock(&mgr.lock);
+	return r;
 }

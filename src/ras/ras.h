@@ -9,9 +9,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ras.h>
 #include <tapi.h>
+#include <tapix/service.h>
 
 /* ---- errtext.c ---------------------------------------------------------- */
 
@@ -62,6 +64,56 @@ bool ras_creds_get(const char *pbk, const char *entry, char *user, char *domain,
 DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
                     const char *domain, const char *callback,
                     const char *password, bool remove_password);
+
+/* ---- mgr.c: the connection manager --------------------------------------- */
+
+#define RAS_MAX_OWNERS 16 /* processes holding references on a connection */
+#define RAS_MAX_EVENTS 64 /* notifications kept per connection */
+
+/*
+ * §3.5 checks 2, 4, 5, 7 and the phonebook, numbers and saved credentials,
+ * with the caller's own file permissions. 0 or the RAS error.
+ */
+DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
+                  const RASDIALPARAMSA *p, struct tapix_ras_req *out);
+
+/*
+ * Dials @rq for @owner ("" in-process, or a service client's bus name) of
+ * user @uid, on a line @allow admits (NULL: any); notifier @fn of type
+ * @ntype (NULL: none); @sync waits for the outcome. *@out as RasDial;
+ * *@first (if not NULL) the index of this dialler's first notification in
+ * the connection's history (ras_mgr_events).
+ */
+DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
+                   uint32_t uid, DWORD ntype, void *fn, bool sync,
+                   tapix_ras_allow_fn *allow, void *ctx, HRASCONN *out,
+                   unsigned *first);
+DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
+                     const char *password, const char *domain, bool sync);
+/* RasHangUp for @owner (a caller with no reference releases them all). */
+DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid);
+/* The full status of a connection of @uid's (root: any). */
+DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full);
+/* The connections that are up, full-size, of @uid's (root: all): the
+ * first @max in @out, their number in *@n. */
+DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n);
+/* Notifications @from on (at most @max); *@final: none will follow. */
+DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
+                     struct tapix_ras_event *out, unsigned max, unsigned *n,
+                     bool *final);
+/* This thread runs notifiers: RasDial from it is refused. */
+void ras_set_notifier_thread(void);
+
+/* ---- rclient.c: the same functions through tapixd (service mode) -------- */
+
+/* Whether RAS goes to tapixd (TAPIX_SERVICE, or the configuration). */
+bool ras_client_on(void);
+DWORD ras_client_dial(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
+                      const RASDIALPARAMSA *p, DWORD ntype, void *fn,
+                      HRASCONN *h);
+DWORD ras_client_hang_up(HRASCONN h);
+DWORD ras_client_status(HRASCONN h, RASCONNSTATUSA *full);
+DWORD ras_client_enum(RASCONNA *out, DWORD max, DWORD *n);
 
 /* The 16-character marker that stands for a saved password (§9). */
 #define RAS_PASSWORD_MARKER "****************"

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tapixd: org.tapix.Ras1, the RAS connection manager of the machine
+ * (ras.md §12). Connections are dialled here for client processes, so they
+ * outlive their dialler; every process of the same user (any, for root)
+ * sees them, and a process that holds no reference hangs them up for good
+ * (ras.md §4). The client resolves the phonebook entry with its own file
+ * permissions and sends it; dialling respects the service's line access
+ * rules (a line the sender may not use does not exist for it). The
+ * credentials come from the bus, never from the message.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <tapix/service.h>
+
+#include "dlog.h"
+#include "tapixd.h"
+
+#define RAS_IFACE "org.tapix.Ras1"
+
+static sd_bus_slot *ras_slot;
+
+static bool allow(void *ctx, DWORD dev)
+{
+	return acl_allows(ctx, dev);
+}
+
+/* Copies string @s into @dst of @n bytes; false if it does not fit. */
+static bool take(char *dst, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l >= n)
+		return false;
+	memcpy(dst, s, l + 1);
+	return true;
+}
+
+static int reply_u(sd_bus_message *m, DWORD r)
+{
+	return sd_bus_reply_method_return(m, "u", (uint32_t)r);
+}
+
+static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	const char *entry, *pbk, *number, *devtype, *device, *port, *link,
+		*callback, *user, *password, *domain;
+	int has_entry, type_ok, paused;
+	uint32_t timeout, flags;
+	struct tapix_ras_req rq;
+	const void *guid;
+	struct who w;
+	size_t glen;
+	HRASCONN h = NULL;
+	unsigned first = 0;
+	DWORD r;
+	int e;
+
+	(void)ud;
+	(void)err;
+	e = sd_bus_message_read(m, "ssbssssssbu", &entry, &pbk, &has_entry,
+	                        &number, &devtype, &device, &port, &link,
+	                        &callback, &type_ok, &timeout);
+	if (e >= 0)
+		e = sd_bus_message_read_array(m, 'y', &guid, &glen);
+	if (e >= 0)
+		e = sd_bus_message_read(m, "usssb", &flags, &user, &password,
+		                        &domain, &paused);
+	if (e < 0)
+		return e;
+	if (who_of(m, &w) < 0)
+		return sd_bus_reply_method_return(
+			m, "utu", (uint32_t)ERROR_INVALID_PARAMETER,
+			(uint64_t)0, (uint32_t)0);
+	memset(&rq, 0, sizeof(rq));
+	if (!take(rq.entry, sizeof(rq.entry), entry) ||
+	    !take(rq.pbk, sizeof(rq.pbk), pbk) ||
+	    !take(rq.number, sizeof(rq.number), number) ||
+	    !take(rq.devtype, sizeof(rq.devtype), devtype) ||
+	    !take(rq.device, sizeof(rq.device), device) ||
+	    !take(rq.port, sizeof(rq.port), port) ||
+	    !take(rq.link, sizeof(rq.link), link) ||
+	    !take(rq.callback, sizeof(rq.callback), callback) ||
+	    !take(rq.user, sizeof(rq.user), user) ||
+	    !take(rq.password, sizeof(rq.password), password) ||
+	    !take(rq.domain, sizeof(rq.domain), domain) ||
+	    glen != sizeof(rq.guid) || !*entry || (!*number && !has_entry) ||
+	    timeout > 86400) {
+		explicit_bzero(&rq, sizeof(rq));
+		return sd_bus_reply_method_return(
+			m, "utu", (uint32_t)ERROR_INVALID_PARAMETER,
+			(uint64_t)0, (uint32_t)0);
+	}
+	rq.has_entry = has_entry;
+	rq.type_ok = type_ok;
+	rq.dial_timeout = timeout;
+	memcpy(&rq.guid, guid, sizeof(rq.guid));
+	rq.flags = flags & RASCF_AllUsers;
+	rq.paused_states = paused;
+	r = tapix_ras_dial(&rq, sd_bus_message_get_sender(m), w.uid, allow, &w,
+	                   &h, &first);
+	explicit_bzero(&rq, sizeof(rq));
+	log_info("RAS: %s dials %s for uid %u: %u",
+	         sd_bus_message_get_sender(m), entry, (unsigned)w.uid,
+	         (unsigned)r);
+	return sd_bus_reply_method_return(
+		m, "utu", (uint32_t)r, (uint64_t)(uintptr_t)h, (uint32_t)first);
+}
+
+static int m_resume(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	const char *user, *password, *domain;
+	uint64_t h;
+	struct who w;
+	int e;
+
+	(void)ud;
+	(void)err;
+	e = sd_bus_message_read(m, "tsss", &h, &user, &password, &domain);
+	if (e < 0)
+		return e;
+	if (who_of(m, &w) < 0 || strlen(user) > UNLEN ||
+	    strlen(password) > PWLEN || strlen(domain) > DNLEN)
+		return reply_u(m, ERROR_INVALID_PARAMETER);
+	return reply_u(m, tapix_ras_resume((HRASCONN)(uintptr_t)h, w.uid, user,
+	                                   password, domain));
+}
+
+static int m_hang_up(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	uint64_t h;
+	struct who w;
+	int e;
+
+	(void)ud;
+	(void)err;
+	e = sd_bus_message_read(m, "t", &h);
+	if (e < 0)
+		return e;
+	if (who_of(m, &w) < 0)
+		return reply_u(m, ERROR_INVALID_HANDLE);
+	return reply_u(m,
+	               tapix_ras_hang_up((HRASCONN)(uintptr_t)h,
+	                                 sd_bus_message_get_sender(m), w.uid));
+}
+
+static int m_status(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	RASCONNSTATUSA st;
+	uint64_t h;
+	struct who w;
+	DWORD r;
+	int e;
+
+	(void)ud;
+	(void)err;
+	e = sd_bus_message_read(m, "t", &h);
+	if (e < 0)
+		return e;
+	memset(&st, 0, sizeof(st));
+	r = who_of(m, &w) < 0
+	            ? ERROR_INVALID_HANDLE
+	            : tapix_ras_status((HRASCONN)(uintptr_t)h, w.uid, &st);
+	return sd_bus_reply_method_return(m, "uuusss", (uint32_t)r,
+	                                  (uint32_t)st.rasconnstate,
+	                                  (uint32_t)st.dwError, st.szDeviceType,
+	                                  st.szDeviceName, st.szPhoneNumber);
+}
+
+static int m_enum(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	sd_bus_message *reply = NULL;
+	RASCONNA v[64];
+	DWORD n = 0, i;
+	struct who w;
+	int e;
+
+	(void)ud;
+	(void)err;
+	if (who_of(m, &w) < 0)
+		return sd_bus_reply_method_return(
+			m, "ua(tssssayuuay)", (uint32_t)ERROR_INVALID_PARAMETER,
+			0);
+	tapix_ras_enum(w.uid, v, 64, &n);
+	if (n > 64)
+		n = 64; /* (more than a machine's modems) */
+	e = sd_bus_message_new_method_return(m, &reply);
+	if (e >= 0)
+		e = sd_bus_message_append(reply, "u", (uint32_t)0);
+	if (e >= 0)
+		e = sd_bus_message_open_container(reply, 'a', "(tssssayuuay)");
+	for (i = 0; e >= 0 && i < n; i++) {
+		e = sd_bus_message_open_container(reply, 'r', "tssssayuuay");
+		if (e >= 0)
+			e = sd_bus_message_append(
+				reply, "tssss",
+				(uint64_t)(uintptr_t)v[i].hrasconn,
+				v[i].szEntryName, v[i].szDeviceType,
+				v[i].szDeviceName, v[i].szPhonebook);
+		if (e >= 0)
+			e = sd_bus_message_append_array(reply, 'y',
+			                                &v[i].guidEntry,
+			                                sizeof(v[i].guidEntry));
+		if (e >= 0)
+			e = sd_bus_message_append(reply, "uu",
+			                          (uint32_t)v[i].dwFlags,
+			                          (uint32_t)v[i].luid.LowPart);
+		if (e >= 0)
+			e = sd_bus_message_append_array(
+				reply, 'y', &v[i].guidCorrelationId,
+				sizeof(v[i].guidCorrelationId));
+		if (e >= 0)
+			e = sd_bus_message_close_container(reply);
+	}
+	if (e >= 0)
+		e = sd_bus_message_close_container(reply);
+	if (e >= 0)
+		e = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return e < 0 ? e : 1;
+}
+
+static int m_events(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	struct tapix_ras_event ev[64];
+	sd_bus_message *reply = NULL;
+	unsigned n = 0, i;
+	bool final = false;
+	uint32_t from;
+	uint64_t h;
+	struct who w;
+	DWORD r;
+	int e;
+
+	(void)ud;
+	(void)err;
+	e = sd_bus_message_read(m, "tu", &h, &from);
+	if (e < 0)
+		return e;
+	r = who_of(m, &w) < 0 ? ERROR_INVALID_HANDLE
+	                      : tapix_ras_events((HRASCONN)(uintptr_t)h, w.uid,
+	                                         from, ev, 64, &n, &final);
+	e = sd_bus_message_new_method_return(m, &reply);
+	if (e >= 0)
+		e = sd_bus_message_append(reply, "u", (uint32_t)r);
+	if (e >= 0)
+		e = sd_bus_message_open_container(reply, 'a', "(uu)");
+	for (i = 0; e >= 0 && i < n; i++)
+		e = sd_bus_message_append(reply, "(uu)", (uint32_t)ev[i].state,
+		                          (uint32_t)ev[i].error);
+	if (e >= 0)
+		e = sd_bus_message_close_container(reply);
+	if (e >= 0)
+		e = sd_bus_message_append(reply, "b", (int) final);
+	if (e >= 0)
+		e = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return e < 0 ? e : 1;
+}
+
+/* argument names, for introspection (busctl) */
+#define DIAL_IN         \
+	"entry\0"       \
+	"phonebook\0"   \
+	"has_entry\0"   \
+	"number\0"      \
+	"device_type\0" \
+	"device\0"      \
+	"port\0"        \
+	"link\0"        \
+	"callback\0"    \
+	"type_ok\0"     \
+	"timeout\0"     \
+	"guid\0"        \
+	"flags\0"       \
+	"user\0"        \
+	"password\0"    \
+	"domain\0"      \
+	"paused_states\0"
+#define DIAL_OUT   \
+	"result\0" \
+	"handle\0" \
+	"first_event\0"
+#define HANDLE_IN  "handle\0"
+#define RESULT_OUT "result\0"
+
+static const sd_bus_vtable ras_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD_WITH_NAMES("Dial", "ssbssssssbuayusssb", DIAL_IN, "utu",
+                                 DIAL_OUT, m_dial, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Resume", "tsss",
+                                 HANDLE_IN "user\0"
+                                           "password\0"
+                                           "domain\0",
+                                 "u", RESULT_OUT, m_resume,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("HangUp", "t", HANDLE_IN, "u", RESULT_OUT,
+                                 m_hang_up, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Status", "t", HANDLE_IN, "uuusss",
+                                 RESULT_OUT "state\0"
+                                            "error\0"
+                                            "device_type\0"
+                                            "device_name\0"
+                                            "number\0",
+                                 m_status, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Enum", "", "", "ua(tssssayuuay)",
+                                 RESULT_OUT "connections\0", m_enum,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Events", "tu", HANDLE_IN "from\0", "ua(uu)b",
+                                 RESULT_OUT "events\0"
+                                            "final\0",
+                                 m_events, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END,
+};
+
+int ras_start(void)
+{
+	return sd_bus_add_object_vtable(d.bus, &ras_slot, TAPIXD_PATH,
+	                                RAS_IFACE, ras_vtable, NULL);
+}
+
+void ras_stop(void)
+{
+	ras_slot = sd_bus_slot_unref(ras_slot);
+	/* every connection goes, as lineShutdown would take its calls */
+	if (tapix_ras_shutdown(10000) != 0)
+		log_warn("RAS: connections still going after 10 s");
+}

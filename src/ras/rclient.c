@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * RAS in client mode (ras.md §12): the connections live in tapixd, so a
+ * connection outlives the process that dialled it and any process of the
+ * same user finds it with RasEnumConnections. This process resolves the
+ * phonebook entry and the saved credentials itself (with its own file
+ * permissions: ras-phonebook §A2) and sends the result; tapixd dials on
+ * its lines, within its access rules. Interface org.tapix.Ras1 (the wire
+ * mapping: docs/service.md).
+ *
+ * Each call uses its own bus connection (RAS calls are few). A notifier is
+ * served by a thread that reads the connection's notifications from
+ * tapixd (Events, every 20 ms) and calls it, one notifier call at a time
+ * in the process; a synchronous RasDial reads them the same way.
+ */
+#define LOG_MODULE "ras"
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "core/config.h"
+#include "ras/map.h"
+#include "ras/ras.h"
+#include "util/list.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define BUS_NAME  "org.tapix.Tapix1"
+#define BUS_PATH  "/org/tapix/Tapix1"
+#define BUS_IFACE "org.tapix.Ras1"
+#define CALL_USEC (60ULL * 1000 * 1000)
+#define POLL_US   20000u
+#define MAX_POLLS 30000u /* 10 minutes of polling, at most */
+
+static pthread_mutex_t notifier_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The number of notifications of @h so far, in *@n. */
+static DWORD count_events(HRASCONN h, uint32_t *n);
+
+struct watch {
+	struct list_node link;
+	HRASCONN h;
+	DWORD ntype;
+	void *fn;
+	ULONG_PTR cbid;
+	unsigned first; /* this dialler's first notification */
+	bool stopped;   /* this process hung it up: §4, nothing after */
+};
+
+/* The notifier threads of this process (watch_lock). */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_node watches = LIST_HEAD_INIT(watches);
+
+/* The bus TAPIX_SERVICE (else the configuration's service) names, or
+ * NULL for none: @buf holds it. */
+static const char *target(char *buf, size_t n)
+{
+	const char *env = getenv("TAPIX_SERVICE");
+	struct conf c;
+
+	if (env) {
+		if (!*env || strlen(env) >= n)
+			return NULL;
+		snprintf(buf, n, "%s", env);
+		return buf;
+	}
+	memset(&c, 0, sizeof(c));
+	buf[0] = '\0';
+	if (conf_load(&c) == 0 && c.service && strlen(c.service) < n)
+		snprintf(buf, n, "%s", c.service);
+	conf_free(&c);
+	return buf[0] ? buf : NULL;
+}
+
+bool ras_client_on(void)
+{
+	char buf[512];
+
+	return target(buf, sizeof(buf)) != NULL;
+}
+
+/* A connection to tapixd's bus; NULL (logged) if it cannot be made. */
+static sd_bus *bus_open(void)
+{
+	char buf[512];
+	const char *s = target(buf, sizeof(buf));
+	sd_bus *bus = NULL;
+	int e;
+
+	if (!s)
+		return NULL;
+	if (strcmp(s, "system") == 0) {
+		e = sd_bus_open_system(&bus);
+	} else if (strcmp(s, "session") == 0) {
+		e = sd_bus_open_user(&bus);
+	} else {
+		e = sd_bus_new(&bus);
+		if (e >= 0)
+			e = sd_bus_set_address(bus, s);
+		if (e >= 0)
+			e = sd_bus_set_bus_client(bus, 1);
+		if (e >= 0)
+			e = sd_bus_start(bus);
+	}
+	if (e < 0) {
+		log_err("cannot reach tapixd on %s: %s", s, strerror(-e));
+		sd_bus_flush_close_unref(bus);
+		return NULL;
+	}
+	return bus;
+}
+
+static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+static sd_bus *shared_bus; /* bus_lock */
+static pid_t shared_pid;
+
+/*
+ * The process's connection to tapixd (one, so that its bus name stands
+ * for the process: its references on connections, ras.md §3.3), locked:
+ * bus_put() it. NULL, unlocked, if it cannot be made.
+ */
+static sd_bus *bus_get(void)
+{
+	pthread_mutex_lock(&bus_lock);
+	if (shared_bus && shared_pid != getpid())
+		shared_bus =
+			NULL; /* a forked child's: the parent's is not ours */
+	if (shared_bus && sd_bus_is_open(shared_bus) <= 0)
+		shared_bus = sd_bus_flush_close_unref(shared_bus);
+	if (!shared_bus) {
+		shared_bus = bus_open();
+		shared_pid = getpid();
+	}
+	if (!shared_bus)
+		pthread_mutex_unlock(&bus_lock);
+	return shared_bus;
+}
+
+static void bus_put(void)
+{
+	pthread_mutex_unlock(&bus_lock);
+}
+
+/*
+ * Calls @member; *@reply holds the answer (unref it), whose first value,
+ * a RAS result, is read. ERROR_RASMAN_CANNOT_INITIALIZE when tapixd
+ * cannot be reached or fails the call.
+ */
+static DWORD call(sd_bus *bus, sd_bus_message *m, sd_bus_message **reply)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	uint32_t r = ERROR_RASMAN_CANNOT_INITIALIZE;
+	int e;
+
+	*reply = NULL;
+	e = sd_bus_call(bus, m, CALL_USEC, &err, reply);
+	sd_bus_message_unref(m);
+	if (e < 0) {
+		log_err("tapixd: %s", err.message ? err.message : strerror(-e));
+		sd_bus_error_free(&err);
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	}
+	if (sd_bus_message_read(*reply, "u", &r) < 0)
+		r = ERROR_RASMAN_CANNOT_INITIALIZE;
+	return r;
+}
+
+static int new_call(sd_bus *bus, const char *member, sd_bus_message **m)
+{
+	return sd_bus_message_new_method_call(bus, m, BUS_NAME, BUS_PATH,
+	                                      BUS_IFACE, member);
+}
+
+/* Events(h, from): up to 64 notifications; ERROR_INVALID_HANDLE once the
+ * connection is gone. */
+static DWORD events(HRASCONN h, unsigned from, struct tapix_ras_event *out,
+                    unsigned *n, bool *final)
+{
+	sd_bus_message *m = NULL, *reply;
+	sd_bus *bus = bus_get();
+	uint32_t st, er;
+	int fin = 0;
+	DWORD r;
+
+	*n = 0;
+	*final = false;
+	if (!bus)
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	if (new_call(bus, "Events", &m) < 0 ||
+	    sd_bus_message_append(m, "tu", (uint64_t)(uintptr_t)h,
+	                          (uint32_t)from) < 0) {
+		sd_bus_message_unref(m);
+		bus_put();
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	r = call(bus, m, &reply);
+	if (!r && sd_bus_message_enter_container(reply, 'a', "(uu)") >= 0) {
+		while (*n < RAS_MAX_EVENTS &&
+		       sd_bus_message_read(reply, "(uu)", &st, &er) > 0) {
+			out[*n].state = (RASCONNSTATE)st;
+			out[*n].error = er;
+			(*n)++;
+		}
+		sd_bus_message_exit_container(reply);
+		if (sd_bus_message_read(reply, "b", &fin) < 0)
+			r = ERROR_RASMAN_CANNOT_INITIALIZE;
+		*final = fin != 0;
+	}
+	sd_bus_message_unref(reply);
+	bus_put();
+	return r;
+}
+
+static bool stopped(struct watch *w)
+{
+	bool r;
+
+	pthread_mutex_lock(&watch_lock);
+	r = w->stopped;
+	pthread_mutex_unlock(&watch_lock);
+	return r;
+}
+
+static DWORD count_events(HRASCONN h, uint32_t *n)
+{
+	struct tapix_ras_event ev[RAS_MAX_EVENTS];
+	unsigned got, i;
+	bool final;
+	DWORD r = 0;
+
+	*n = 0;
+	for (i = 0; i < RAS_MAX_EVENTS && !r; i++) {
+		r = events(h, *n, ev, &got, &final);
+		*n += r ? 0 : got;
+		if (!got)
+			break;
+	}
+	return r;
+}
+
+/* Calls the notifier of @w with @ev; false: it asked for no more, or the
+ * connection was hung up by this process. */
+static bool deliver(struct watch *w, const struct tapix_ras_event *ev)
+{
+	DWORD keep = 1;
+
+	pthread_mutex_lock(&notifier_lock);
+	if (stopped(w)) {
+		pthread_mutex_unlock(&notifier_lock);
+		return false;
+	}
+	switch (w->ntype) {
+	case 0:
+		((RASDIALFUNC)w->fn)(WM_RASDIALEVENT, ev->state, ev->error);
+		break;
+	case 1:
+		((RASDIALFUNC1)w->fn)(w->h, WM_RASDIALEVENT, ev->state,
+		                      ev->error, 0);
+		break;
+	default:
+		keep = ((RASDIALFUNC2)w->fn)(w->cbid, 1, w->h, WM_RASDIALEVENT,
+		                             ev->state, ev->error, 0);
+		break;
+	}
+	pthread_mutex_unlock(&notifier_lock);
+	return keep != 0 && !stopped(w);
+}
+
+/* A connection's notifications, polled until the last (bounded). */
+static void *watch_main(void *arg)
+{
+	struct watch *w = arg;
+	struct tapix_ras_event ev[RAS_MAX_EVENTS];
+	unsigned from = w->first, n, i, polls;
+	bool final = false, keep = true;
+
+	ras_set_notifier_thread();
+	for (polls = 0; keep && polls < MAX_POLLS; polls++) {
+		if (events(w->h, from, ev, &n, &final))
+			break; /* hung up and gone */
+		for (i = 0; i < n && keep; i++)
+			keep = deliver(w, &ev[i]);
+		from += n;
+		if (final)
+			break;
+		usleep(POLL_US);
+	}
+	pthread_mutex_lock(&watch_lock);
+	list_del(&w->link);
+	pthread_mutex_unlock(&watch_lock);
+	mem_free(w);
+	return NULL;
+}
+
+/* §3.8 — waits for the outcome of a synchronous dial. */
+static DWORD wait_outcome(HRASCONN h, unsigned from)
+{
+	struct tapix_ras_event ev[RAS_MAX_EVENTS];
+	unsigned n, polls;
+	bool final;
+	DWORD r;
+
+	for (polls = 0; polls < MAX_POLLS; polls++) {
+		r = events(h, from, ev, &n, &final);
+		if (r == ERROR_INVALID_HANDLE)
+			return ERROR_USER_DISCONNECTION; /* hung up meanwhile */
+		if (r)
+			return r;
+		from += n;
+		if (n && ev[n - 1].error)
+			return ev[n - 1].error;
+		if (n && (ev[n - 1].state == RASCS_Connected ||
+		          (ev[n - 1].state & RASCS_PAUSED)))
+			return 0;
+		if (final)
+			return 0;
+		usleep(POLL_US);
+	}
+	return ERROR_REQUEST_TIMEOUT;
+}
+
+static int append_req(sd_bus_message *m, const struct tapix_ras_req *rq)
+{
+	int e = sd_bus_message_append(
+		m, "ssbssssssbu", rq->entry, rq->pbk, (int)rq->has_entry,
+		rq->number, rq->devtype, rq->device, rq->port, rq->link,
+		rq->callback, (int)rq->type_ok, (uint32_t)rq->dial_timeout);
+
+	if (e >= 0)
+		e = sd_bus_message_append_array(m, 'y', &rq->guid,
+		                                sizeof(rq->guid));
+	if (e >= 0)
+		e = sd_bus_message_append(m, "usssb", (uint32_t)rq->flags,
+		                          rq->user, rq->password, rq->domain,
+		                          (int)rq->paused_states);
+	return e;
+}
+
+/* Runs the notifier of @h in a thread of its own (watch_main). */
+static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
+                        unsigned first)
+{
+	struct watch *w = mem_zalloc(sizeof(*w));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (w) {
+		w->h = h;
+		w->ntype = ntype;
+		w->fn = fn;
+		w->cbid = cbid;
+		w->first = first;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_mutex_lock(&watch_lock);
+		list_add_tail(&watches, &w->link);
+		if (pthread_create(&t, &attr, watch_main, w) != 0) {
+			list_del(&w->link);
+			mem_free(w);
+			w = NULL;
+		}
+		pthread_mutex_unlock(&watch_lock);
+		pthread_attr_destroy(&attr);
+	}
+	if (!w)
+		log_err("no thread for the RAS notifier: it will not be called");
+}
+
+/* §3.6 — resumes the paused connection @h with new credentials. */
+static DWORD resume(HRASCONN h, const RASDIALPARAMSA *p, bool sync)
+{
+	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
+	sd_bus_message *m = NULL, *reply;
+	uint32_t first = 0;
+	sd_bus *bus;
+	DWORD r;
+
+	if (!ras_size_ok(psizes, p->dwSize))
+		return ERROR_INVALID_SIZE;
+	/* a paused connection has no new notification before it is
+	 * resumed: the outcome is in those that come after */
+	r = sync ? count_events(h, &first) : 0;
+	if (r)
+		return r;
+	bus = bus_get();
+	if (!bus)
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	if (new_call(bus, "Resume", &m) < 0 ||
+	    sd_bus_message_append(m, "tsss", (uint64_t)(uintptr_t)h,
+	                          p->szUserName, p->szPassword,
+	                          p->szDomain) < 0) {
+		sd_bus_message_unref(m);
+		bus_put();
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	r = call(bus, m, &reply);
+	sd_bus_message_unref(reply);
+	bus_put();
+	return !r && sync ? wait_outcome(h, first) : r;
+}
+
+DWORD ras_client_dial(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
+                      const RASDIALPARAMSA *p, DWORD ntype, void *fn,
+                      HRASCONN *h)
+{
+	sd_bus_message *m = NULL, *reply;
+	struct tapix_ras_req rq;
+	uint64_t id = 0;
+	uint32_t first = 0;
+	sd_bus *bus;
+	DWORD r;
+
+	if (*h)
+		return resume(*h, p, !fn);
+	r = ras_resolve(x, phonebook, p, &rq);
+	if (r)
+		return r;
+	bus = bus_get();
+	if (!bus) {
+		explicit_bzero(&rq, sizeof(rq));
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	}
+	if (new_call(bus, "Dial", &m) < 0 || append_req(m, &rq) < 0) {
+		sd_bus_message_unref(m);
+		bus_put();
+		explicit_bzero(&rq, sizeof(rq));
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	explicit_bzero(&rq, sizeof(rq));
+	r = call(bus, m, &reply);
+	if (reply && sd_bus_message_read(reply, "tu", &id, &first) < 0)
+		id = 0;
+	sd_bus_message_unref(reply);
+	bus_put();
+	if (id)
+		*h = (HRASCONN)(uintptr_t)id;
+	if (!r && id && fn)
+		start_watch(*h, ntype, fn,
+		            p->dwSize >= 1060 ? p->dwCallbackId : 0, first);
+	else if (!r && id)
+		r = wait_outcome(*h, first);
+	return r;
+}
+
+/* A method of one handle; @read (if not NULL) reads the rest of a
+ * successful answer and gives the result. */
+static DWORD handle_call(const char *member, HRASCONN h,
+                         DWORD (*read)(sd_bus_message *reply, void *ctx),
+                         void *ctx)
+{
+	sd_bus_message *m = NULL, *reply;
+	sd_bus *bus = bus_get();
+	DWORD r;
+
+	if (!bus)
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	if (new_call(bus, member, &m) < 0 ||
+	    sd_bus_message_append(m, "t", (uint64_t)(uintptr_t)h) < 0) {
+		sd_bus_message_unref(m);
+		bus_put();
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	r = call(bus, m, &reply);
+	if (!r && read)
+		r = read(reply, ctx);
+	sd_bus_message_unref(reply);
+	bus_put();
+	return r;
+}
+
+DWORD ras_client_hang_up(HRASCONN h)
+{
+	struct list_node *it;
+
+	/* §4 — no notification after RasHangUp, in this process at least
+	 * (an owner elsewhere keeps its own) */
+	pthread_mutex_lock(&watch_lock);
+	list_foreach(it, &watches) {
+		struct watch *w = list_entry(it, struct watch, link);
+
+		if (w->h == h)
+			w->stopped = true;
+	}
+	pthread_mutex_unlock(&watch_lock);
+	return handle_call("HangUp", h, NULL, NULL);
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static DWORD read_status(sd_bus_message *reply, void *ctx)
+{
+	const char *dt = NULL, *dn = NULL, *num = NULL;
+	RASCONNSTATUSA *full = ctx;
+	uint32_t st = 0, er = 0;
+
+	if (sd_bus_message_read(reply, "uusss", &st, &er, &dt, &dn, &num) < 0)
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	full->dwSize = sizeof(*full);
+	full->rasconnstate = (RASCONNSTATE)st;
+	full->dwError = er;
+	copy_str(full->szDeviceType, sizeof(full->szDeviceType), dt);
+	copy_str(full->szDeviceName, sizeof(full->szDeviceName), dn);
+	copy_str(full->szPhoneNumber, sizeof(full->szPhoneNumber), num);
+	return 0;
+}
+
+DWORD ras_client_status(HRASCONN h, RASCONNSTATUSA *full)
+{
+	memset(full, 0, sizeof(*full));
+	return handle_call("Status", h, read_status, full);
+}
+
+DWORD ras_client_enum(RASCONNA *out, DWORD max, DWORD *n)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	sd_bus *bus = bus_get();
+	DWORD r;
+
+	*n = 0;
+	if (!bus)
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	if (new_call(bus, "Enum", &m) < 0) {
+		bus_put();
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	r = call(bus, m, &reply);
+	if (!r &&
+	    sd_bus_message_enter_container(reply, 'a', "(tssssayuuay)") >= 0) {
+		for (;;) {
+			const char *en, *dt, *dn, *pb;
+			const void *g, *corr;
+			size_t gl, cl;
+			uint64_t id;
+			uint32_t flags, uid;
+			RASCONNA c;
+
+			if (sd_bus_message_enter_container(reply, 'r',
+			                                   "tssssayuuay") <= 0)
+				break;
+			if (sd_bus_message_read(reply, "tssss", &id, &en, &dt,
+			                        &dn, &pb) < 0 ||
+			    sd_bus_message_read_array(reply, 'y', &g, &gl) <
+			            0 ||
+			    sd_bus_message_read(reply, "uu", &flags, &uid) <
+			            0 ||
+			    sd_bus_message_read_array(reply, 'y', &corr, &cl) <
+			            0) {
+				r = ERROR_RASMAN_CANNOT_INITIALIZE;
+				break;
+			}
+			sd_bus_message_exit_container(reply);
+			memset(&c, 0, sizeof(c));
+			c.dwSize = sizeof(c);
+			c.hrasconn = (HRASCONN)(uintptr_t)id;
+			copy_str(c.szEntryName, sizeof(c.szEntryName), en);
+			copy_str(c.szDeviceType, sizeof(c.szDeviceType), dt);
+			copy_str(c.szDeviceName, sizeof(c.szDeviceName), dn);
+			copy_str(c.szPhonebook, sizeof(c.szPhonebook), pb);
+			c.dwSubEntry = 1;
+			if (gl == sizeof(c.guidEntry))
+				memcpy(&c.guidEntry, g, gl);
+			c.dwFlags = flags;
+			c.luid.LowPart = uid;
+			if (cl == sizeof(c.guidCorrelationId))
+				memcpy(&c.guidCorrelationId, corr, cl);
+			if (*n < max)
+				out[*n] = c;
+			(*n)++;
+		}
+	}
+	sd_bus_message_unref(reply);
+	bus_put();
+	return r;
+}
