@@ -16,6 +16,16 @@ check() { # tool manpage
 		fi
 	done
 }
+# rasdial's switches are Windows-style: /NAME
+check_switches() { # tool manpage
+	for sw in $("$build/$1" /? | grep -o '/[A-Z][A-Z]*' | sort -u); do
+		if ! grep -q -- "$sw" "$src/docs/man/$2"; then
+			echo "man_options: $1 $sw is not in docs/man/$2"
+			status=1
+		fi
+	done
+}
 check tapixd tapixd.8
 check tapictl tapictl.1
+check_switches rasdial rasdial.1
 exit $status

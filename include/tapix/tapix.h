@@ -85,6 +85,15 @@ TAPIX_API int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui,
                                      uint32_t size, uint32_t hint);
 
 /**
+ * The service this process's libtapix works through (client mode):
+ * TAPIX_SERVICE, else the configuration's [tapix] service, i.e. "system",
+ * "session" or a D-Bus address, copied into @buf (@size bytes). NULL in
+ * embedded mode (TAPIX_SERVICE empty, or no service configured), or if it
+ * does not fit. Threads: any.
+ */
+TAPIX_API const char *tapix_service(char *buf, size_t size);
+
+/**
  * Test hook: makes the n-th heap allocation of the core from now fail
  * (n = 0 fails the next one); a negative n disables failure injection.
  * Returns the number of allocations made since the previous call.

@@ -21,6 +21,7 @@
  */
 #define LOG_MODULE "client"
 #include "client/client.h"
+#include "client/bus.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -557,19 +558,7 @@ static LONG bus_open(void)
 		cl.stopfd = -1;
 		return LINEERR_NOMEM;
 	}
-	if (strcmp(s, "system") == 0) {
-		e = sd_bus_open_system(&cl.bus);
-	} else if (strcmp(s, "session") == 0) {
-		e = sd_bus_open_user(&cl.bus);
-	} else {
-		e = sd_bus_new(&cl.bus);
-		if (e >= 0)
-			e = sd_bus_set_address(cl.bus, s);
-		if (e >= 0)
-			e = sd_bus_set_bus_client(cl.bus, 1);
-		if (e >= 0)
-			e = sd_bus_start(cl.bus);
-	}
+	e = client_bus_connect(s, &cl.bus);
 	if (e >= 0)
 		e = sd_bus_match_signal(cl.bus, &msg_slot, NULL, BUS_PATH,
 		                        BUS_IFACE, "Message", on_message, NULL);

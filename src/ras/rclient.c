@@ -22,8 +22,9 @@
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
+#include <tapix/tapix.h>
 
-#include "core/config.h"
+#include "client/bus.h"
 #include "ras/map.h"
 #include "ras/ras.h"
 #include "util/list.h"
@@ -56,88 +57,51 @@ struct watch {
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_node watches = LIST_HEAD_INIT(watches);
 
-/* The bus TAPIX_SERVICE (else the configuration's service) names, or
- * NULL for none: @buf holds it. */
-static const char *target(char *buf, size_t n)
-{
-	const char *env = getenv("TAPIX_SERVICE");
-	struct conf c;
-
-	if (env) {
-		if (!*env || strlen(env) >= n)
-			return NULL;
-		snprintf(buf, n, "%s", env);
-		return buf;
-	}
-	memset(&c, 0, sizeof(c));
-	buf[0] = '\0';
-	if (conf_load(&c) == 0 && c.service && strlen(c.service) < n)
-		snprintf(buf, n, "%s", c.service);
-	conf_free(&c);
-	return buf[0] ? buf : NULL;
-}
-
 bool ras_client_on(void)
 {
 	char buf[512];
 
-	return target(buf, sizeof(buf)) != NULL;
-}
-
-/* A connection to tapixd's bus; NULL (logged) if it cannot be made. */
-static sd_bus *bus_open(void)
-{
-	char buf[512];
-	const char *s = target(buf, sizeof(buf));
-	sd_bus *bus = NULL;
-	int e;
-
-	if (!s)
-		return NULL;
-	if (strcmp(s, "system") == 0) {
-		e = sd_bus_open_system(&bus);
-	} else if (strcmp(s, "session") == 0) {
-		e = sd_bus_open_user(&bus);
-	} else {
-		e = sd_bus_new(&bus);
-		if (e >= 0)
-			e = sd_bus_set_address(bus, s);
-		if (e >= 0)
-			e = sd_bus_set_bus_client(bus, 1);
-		if (e >= 0)
-			e = sd_bus_start(bus);
-	}
-	if (e < 0) {
-		log_err("cannot reach tapixd on %s: %s", s, strerror(-e));
-		sd_bus_flush_close_unref(bus);
-		return NULL;
-	}
-	return bus;
+	return tapix_service(buf, sizeof(buf)) != NULL;
 }
 
 static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
 static sd_bus *shared_bus; /* bus_lock */
+static char shared_where[512];
 static pid_t shared_pid;
 
 /*
  * The process's connection to tapixd (one, so that its bus name stands
  * for the process: its references on connections, ras.md §3.3), locked:
- * bus_put() it. NULL, unlocked, if it cannot be made.
+ * bus_put() it. A new one when the service named changes or the old one
+ * broke. NULL (logged), unlocked, if it cannot be made.
  */
 static sd_bus *bus_get(void)
 {
+	char where[sizeof(shared_where)];
+	int e;
+
+	if (!tapix_service(where, sizeof(where))) {
+		log_err("no service to reach (TAPIX_SERVICE)");
+		return NULL;
+	}
 	pthread_mutex_lock(&bus_lock);
 	if (shared_bus && shared_pid != getpid())
 		shared_bus =
 			NULL; /* a forked child's: the parent's is not ours */
-	if (shared_bus && sd_bus_is_open(shared_bus) <= 0)
+	if (shared_bus && (sd_bus_is_open(shared_bus) <= 0 ||
+	                   strcmp(shared_where, where) != 0))
 		shared_bus = sd_bus_flush_close_unref(shared_bus);
 	if (!shared_bus) {
-		shared_bus = bus_open();
+		e = client_bus_connect(where, &shared_bus);
+		if (e < 0) {
+			log_err("cannot reach tapixd on %s: %s", where,
+			        strerror(-e));
+			pthread_mutex_unlock(&bus_lock);
+			return NULL;
+		}
+		snprintf(shared_where, sizeof(shared_where), "%s", where);
 		shared_pid = getpid();
 	}
-	if (!shared_bus)
-		pthread_mutex_unlock(&bus_lock);
 	return shared_bus;
 }
 

@@ -3,9 +3,10 @@
  * tapixd with several real client processes (tests/service/client_helper),
  * on a private dbus-daemon: lines shared across processes, a client killed
  * mid-call and mid-request, handoff between processes, access control by
- * uid, malformed D-Bus calls, tapictl and busctl driving calls, and a
- * clean SIGTERM. Each test starts its own tapixd; every process is bounded
- * by timeout(1) and killed by PID.
+ * uid, malformed D-Bus calls, tapictl and busctl driving calls, a clean
+ * SIGTERM; RAS connections that outlive their dialler, and rasdial. Each
+ * test starts its own tapixd; every process is bounded by timeout(1) and
+ * killed by PID.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
+
+#include <ras.h>
 
 #include "fx.h"
 #include "proc.h"
@@ -423,25 +426,36 @@ static void test_other_uid_cannot_use_objects(void **s)
 	helper_end(&o);
 }
 
-/* A method of org.tapix.Tapi1 with a hand-built body; its result. */
-static int raw_call(const char *member, sd_bus_message **reply,
-                    const char *types, ...)
+/* A method of @iface on the root object with a hand-built body; its
+ * result. */
+static int raw_call_v(const char *iface, const char *member,
+                      sd_bus_message **reply, const char *types, va_list ap)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	va_list ap;
 	int e;
 
 	e = sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1", ROOT,
-	                                   "org.tapix.Tapi1", member);
-	va_start(ap, types);
+	                                   iface, member);
 	if (e >= 0 && types)
 		e = sd_bus_message_appendv(m, types, ap);
-	va_end(ap);
 	if (e >= 0)
 		e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, reply);
 	sd_bus_message_unref(m);
 	sd_bus_error_free(&err);
+	return e;
+}
+
+/* A method of org.tapix.Tapi1 (raw_call_v). */
+static int raw_call(const char *member, sd_bus_message **reply,
+                    const char *types, ...)
+{
+	va_list ap;
+	int e;
+
+	va_start(ap, types);
+	e = raw_call_v("org.tapix.Tapi1", member, reply, types, ap);
+	va_end(ap);
 	return e;
 }
 
@@ -704,6 +718,457 @@ static void test_sigterm_stops_cleanly(void **s)
 	helper_end(&c);
 }
 
+/* ---- RAS (issue 6): connections that live in tapixd ------------------------
+ */
+
+#define RAS_CONF                                       \
+	"[tapix]\nproviders = esp\n[esp]\nlines = 4\n" \
+	"[ras]\nemulated_users = alice:secret\n"
+
+static char pbk[128];
+static uint64_t base_apps; /* tapixd's own registrations */
+
+/* Waits until the RAS manager holds no registration or call any more. */
+static void wait_ras_idle(void)
+{
+	wait_counts(base_apps, 0);
+}
+
+/* Entries on esp lines 0..3 (ras-phonebook §A3). */
+static const char ras_pbk[] =
+	"[Lab]\nTapixLink=emulated\nMEDIA=rastapi\nPort=esp-0\n"
+	"DEVICE=modem\nPhoneNumber=answer\n"
+	"[Busy]\nMEDIA=rastapi\nPort=esp-1\nDEVICE=modem\nPhoneNumber=busy\n"
+	"[Slow]\nMEDIA=rastapi\nPort=esp-2\nDEVICE=modem\n"
+	"PhoneNumber=slow:1500/answer\n"
+	"[Silent]\nTapixDialTimeout=60\nMEDIA=rastapi\nPort=esp-3\n"
+	"DEVICE=modem\nPhoneNumber=noanswer\n";
+
+static int ras_setup(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	start_bus();
+	start_tapixd(RAS_CONF);
+	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
+	f = fopen(pbk, "w");
+	assert_non_null(f);
+	fputs(ras_pbk, f);
+	fclose(f);
+	chmod(pbk, 0644);
+	{
+		uint64_t v[9];
+
+		service_counts(v);
+		base_apps = v[0];
+	}
+	return 0;
+}
+
+/*
+ * Runs `PREFIX rasdial ARGS` in a shell (bounded); its exit status, its
+ * standard output and error in @out.
+ */
+static int rasdial(const char *prefix, const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s timeout 30 %s %s 2>&1", prefix,
+	         TAPIX_TEST_RASDIAL, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* rasdial ARGS /PHONEBOOK:<the test's>, expecting status @want. */
+static void rasdial_ok(const char *args, int want, const char *says)
+{
+	char a[512], out[4096];
+	int st;
+
+	snprintf(a, sizeof(a), "%s /PHONEBOOK:%s", args, pbk);
+	st = rasdial("", a, out, sizeof(out));
+	if (st != want || (says && !strstr(out, says)))
+		fail_msg("rasdial %s: status %d, wanted %d with \"%s\":\n%s",
+		         args, st, want, says ? says : "", out);
+}
+
+/* The connections this process sees (RasEnumConnections). */
+static DWORD ras_list(RASCONNA *v, DWORD max)
+{
+	DWORD cb = max * sizeof(RASCONNA), n = 0;
+
+	memset(v, 0, cb);
+	v[0].dwSize = sizeof(RASCONNA);
+	assert_int_equal(RasEnumConnections(v, &cb, &n), 0);
+	return n;
+}
+
+/* ras.md §4 — RasHangUp returns at once; RasGetConnectStatus answers
+ * Disconnected until the teardown ends, then ERROR_INVALID_HANDLE. */
+static void ras_hang_up_and_wait(HRASCONN h)
+{
+	RASCONNSTATUSA st;
+	unsigned i;
+
+	assert_int_equal(RasHangUp(h), 0);
+	for (i = 0; i < 1000; i++) {
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		if (RasGetConnectStatus(h, &st) == ERROR_INVALID_HANDLE)
+			return;
+		assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+		sleep_ms(10);
+	}
+	fail_msg("the connection was not torn down");
+}
+
+/*
+ * Issue 6 tests; ras.md §6, §12 — a connection dialled by a process that
+ * has exited (rasdial) is found by entry name with RasEnumConnections in
+ * another process, which hangs it up (a forced hang-up: it holds no
+ * reference, §4) and waits for ERROR_INVALID_HANDLE; the service then
+ * holds no call. The handle stays invalid.
+ */
+static void test_ras_connection_outlives_its_dialler(void **s)
+{
+	RASCONNSTATUSA st;
+	RASCONNA v[4];
+	uint64_t counts[9];
+
+	(void)s;
+	rasdial_ok("Lab alice secret", 0, "Successfully connected to Lab.");
+	assert_int_equal(ras_list(v, 4), 1);
+	assert_string_equal(v[0].szEntryName, "Lab");
+	assert_string_equal(v[0].szPhonebook, pbk);
+	assert_true(v[0].dwFlags & RASCF_OwnerMatch); /* same user */
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(v[0].hrasconn, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	assert_string_equal(st.szDeviceName, "esp line 0 (100)");
+	service_counts(counts);
+	assert_int_equal(counts[3], 1); /* the data call */
+	ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+	assert_int_equal(ras_list(v, 4), 0);
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(v[0].hrasconn, &st),
+	                 ERROR_INVALID_HANDLE);
+	assert_int_equal(RasHangUp(v[0].hrasconn), ERROR_INVALID_HANDLE);
+}
+
+/*
+ * ras.md §12 — the dialler killed (SIGKILL) mid-dial: the dial goes on
+ * in the service and the connection comes up; another process finds it
+ * and hangs it up.
+ */
+static void test_ras_dialler_killed_mid_dial(void **s)
+{
+	char a[256], line[256];
+	const char *argv[4];
+	RASCONNA v[4];
+	unsigned i;
+	DWORD n = 0;
+	int fd;
+	pid_t pid;
+
+	(void)s;
+	snprintf(a, sizeof(a), "/PHONEBOOK:%s", pbk);
+	argv[0] = TAPIX_TEST_RASDIAL;
+	argv[1] = "Slow";
+	argv[2] = a;
+	argv[3] = NULL;
+	pid = proc_start_pipe(&fd, LIMIT_S, argv);
+	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
+	assert_string_equal(line, "Connecting to Slow...");
+	proc_kill(pid); /* SIGKILL, to its whole process group */
+	close(fd);
+	for (i = 0; i < 1000 && n == 0; i++) {
+		n = ras_list(v, 4);
+		if (!n)
+			sleep_ms(10);
+	}
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].szEntryName, "Slow");
+	ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+}
+
+/*
+ * ras-phonebook §B3 — rasdial lists the connections, dials an entry that
+ * is up already (a reference more), and /DISCONNECT (names compared
+ * without case, switches too) hangs up every reference and waits; a name
+ * not connected is not an error.
+ */
+static void test_rasdial_lists_and_disconnects_by_name(void **s)
+{
+	char out[4096];
+
+	(void)s;
+	assert_int_equal(rasdial("", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "No connections\n"
+	                         "Command completed successfully.\n");
+	rasdial_ok("Lab alice secret", 0,
+	           "Connecting to Lab...\n"
+	           "Verifying username and password...\n"
+	           "Registering your computer on the network...\n"
+	           "Successfully connected to Lab.\n"
+	           "Command completed successfully.\n");
+	rasdial_ok("Lab alice secret", 0,
+	           "Lab is already connected.\n"
+	           "Command completed successfully.\n");
+	assert_int_equal(rasdial("", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "Connected to\nLab\n"
+	                         "Command completed successfully.\n");
+	rasdial_ok("lab /disconnect", 0, "Command completed successfully.");
+	assert_int_equal(rasdial("", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "No connections\n"
+	                         "Command completed successfully.\n");
+	wait_ras_idle();
+	rasdial_ok("Lab -DISCONNECT", 0, "Lab is not connected.");
+	/* without a name: the only connection */
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	assert_int_equal(rasdial("", "/DISCONNECT", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Command completed successfully."));
+	wait_ras_idle();
+}
+
+/*
+ * ras-phonebook §B3 — the exit statuses: n - 600 for RAS error n with
+ * "Remote Access error n" on stderr (691 wrong password, 623 no such
+ * entry, 676 busy, 711 no service), 255 for usage, 0 for /?; a failed
+ * dial leaves nothing behind.
+ */
+static void test_rasdial_exit_statuses(void **s)
+{
+	char out[4096], prefix[256];
+	RASCONNA v[4];
+
+	(void)s;
+	rasdial_ok("Lab alice wrong", 91, "Remote Access error 691 - ");
+	assert_int_equal(ras_list(v, 4), 0);
+	wait_ras_idle();
+	rasdial_ok("Nope", 23, "Remote Access error 623 - ");
+	rasdial_ok("Busy", 76, "Remote Access error 676 - ");
+	wait_ras_idle();
+	assert_int_equal(rasdial("", "a b c d", out, sizeof(out)), 255);
+	assert_int_equal(rasdial("", "Lab /PHONE", out, sizeof(out)), 255);
+	assert_int_equal(rasdial("", "/?", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Usage:"));
+	snprintf(prefix, sizeof(prefix), "TAPIX_SERVICE=unix:path=%s/no-bus",
+	         dir);
+	assert_int_equal(rasdial(prefix, "", out, sizeof(out)), 111);
+	assert_non_null(strstr(out, "Remote Access error 711 - "));
+}
+
+/* ras-phonebook §B3 — a password "*" read from stdin (not a terminal). */
+static void test_rasdial_password_prompt_from_stdin(void **s)
+{
+	char a[512], out[4096];
+	RASCONNA v[4];
+
+	(void)s;
+	snprintf(a, sizeof(a), "Lab alice '*' /PHONEBOOK:%s", pbk);
+	assert_int_equal(rasdial("printf 'wrong\\n' |", a, out, sizeof(out)),
+	                 91);
+	assert_int_equal(rasdial("printf 'secret\\n' |", a, out, sizeof(out)),
+	                 0);
+	assert_non_null(strstr(out, "Successfully connected to Lab."));
+	assert_null(strstr(out, "secret")); /* never echoed */
+	assert_int_equal(ras_list(v, 4), 1);
+	ras_hang_up_and_wait(v[0].hrasconn);
+}
+
+/*
+ * ras-phonebook §B3 — SIGINT while dialling: rasdial hangs up, waits for
+ * the teardown and exits 31 (631); nothing is left.
+ */
+static void test_rasdial_sigint_hangs_up(void **s)
+{
+	char a[256], line[256];
+	const char *argv[4];
+	RASCONNA v[4];
+	int fd;
+	pid_t pid;
+
+	(void)s;
+	snprintf(a, sizeof(a), "/PHONEBOOK:%s", pbk);
+	argv[0] = TAPIX_TEST_RASDIAL;
+	argv[1] = "Silent";
+	argv[2] = a;
+	argv[3] = NULL;
+	pid = proc_start_pipe(&fd, LIMIT_S, argv);
+	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
+	assert_string_equal(line, "Connecting to Silent...");
+	kill(-pid, SIGINT);
+	assert_int_equal(proc_wait(pid, 20000), 31);
+	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
+	assert_non_null(strstr(line, "Remote Access error 631 - "));
+	close(fd);
+	assert_int_equal(ras_list(v, 4), 0);
+	wait_ras_idle();
+}
+
+/*
+ * Issue 6 §3 — connections are listed to their user's processes (and
+ * root's): nobody neither sees nor hangs up root's connection.
+ */
+static void test_ras_other_uid_cannot_see_or_hang_up(void **s)
+{
+	char prefix[128], out[4096];
+	RASCONNA v[4];
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	snprintf(prefix, sizeof(prefix),
+	         "setpriv --reuid=%d --regid=%d --clear-groups", NOBODY,
+	         NOBODY);
+	assert_int_equal(rasdial(prefix, "", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "No connections"));
+	assert_int_equal(rasdial(prefix, "Lab /DISCONNECT", out, sizeof(out)),
+	                 0);
+	assert_non_null(strstr(out, "Lab is not connected."));
+	assert_int_equal(ras_list(v, 4), 1);
+	/* the raw interface: root's handle is not nobody's */
+	snprintf(out, sizeof(out),
+	         "%s busctl --address=%s call org.tapix.Tapix1 " ROOT
+	         " org.tapix.Ras1 HangUp t %llu | grep -q '^u 6$'",
+	         prefix, addr, (unsigned long long)(uintptr_t)v[0].hrasconn);
+	assert_int_equal(system(out), 0);
+	assert_int_equal(ras_list(v, 4), 1);
+	ras_hang_up_and_wait(v[0].hrasconn);
+}
+
+/* A method of org.tapix.Ras1 (raw_call_v). */
+static int ras_raw(const char *member, sd_bus_message **reply,
+                   const char *types, ...)
+{
+	va_list ap;
+	int e;
+
+	va_start(ap, types);
+	e = raw_call_v("org.tapix.Ras1", member, reply, types, ap);
+	va_end(ap);
+	return e;
+}
+
+/* Dial with entry @entry and a GUID of @glen bytes; the RAS result. */
+static uint32_t ras_raw_dial(const char *entry, size_t glen)
+{
+	static const uint8_t guid[32];
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *r = NULL;
+	uint32_t v = 0xFFFFFFFFu;
+	int e;
+
+	e = sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1", ROOT,
+	                                   "org.tapix.Ras1", "Dial");
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ssbssssssbu", entry, pbk, 1,
+		                          "answer", "modem", "", "esp-1", "",
+		                          "", 1, 30);
+	if (e >= 0)
+		e = sd_bus_message_append_array(m, 'y', guid, glen);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "usssb", 0, "", "", "", 0);
+	if (e >= 0)
+		e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, &r);
+	assert_true(e >= 0);
+	assert_true(sd_bus_message_read(r, "u", &v) >= 0);
+	sd_bus_message_unref(r);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	return v;
+}
+
+/* The first value of a Ras1 answer: a RAS result. */
+static uint32_t ras_result(sd_bus_message **r)
+{
+	uint32_t v = 0xFFFFFFFFu;
+
+	assert_true(sd_bus_message_read(*r, "u", &v) >= 0);
+	*r = sd_bus_message_unref(*r);
+	return v;
+}
+
+/*
+ * Issue 5 (tests), issue 6 — malformed org.tapix.Ras1 calls get D-Bus
+ * errors or the RAS error and change nothing: wrong types, unknown
+ * handles, strings longer than their fields, a GUID of the wrong size, an
+ * absurd position in the notifications; the connection up meanwhile is
+ * unharmed.
+ */
+static void test_ras_malformed_calls_change_nothing(void **s)
+{
+	sd_bus_message *r = NULL;
+	char *huge;
+	RASCONNA v[4];
+	uint64_t h;
+
+	(void)s;
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	assert_int_equal(ras_list(v, 4), 1);
+	h = (uint64_t)(uintptr_t)v[0].hrasconn;
+	/* wrong types */
+	assert_true(ras_raw("Dial", &r, "s", "Lab") < 0);
+	assert_true(ras_raw("HangUp", &r, "s", "1") < 0);
+	assert_true(ras_raw("Events", &r, "t", h) < 0);
+	/* unknown handles */
+	assert_true(ras_raw("HangUp", &r, "t", h + 1000) >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_HANDLE);
+	assert_true(ras_raw("Status", &r, "t", (uint64_t)0) >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_HANDLE);
+	assert_true(ras_raw("Resume", &r, "tsss", h + 1000, "", "", "") >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_HANDLE);
+	/* an absurd position: nothing, no crash */
+	assert_true(ras_raw("Events", &r, "tu", h, 0xFFFFFFFFu) >= 0);
+	assert_int_equal(ras_result(&r), 0);
+	/* too long a string, a GUID of 3 bytes */
+	huge = malloc(100000);
+	assert_non_null(huge);
+	memset(huge, 'x', 99999);
+	huge[99999] = '\0';
+	assert_int_equal(ras_raw_dial(huge, 16), ERROR_INVALID_PARAMETER);
+	assert_int_equal(ras_raw_dial("Other", 3), ERROR_INVALID_PARAMETER);
+	assert_int_equal(ras_raw_dial("Other", 32), ERROR_INVALID_PARAMETER);
+	assert_true(ras_raw("Resume", &r, "tsss", h, huge, "", "") >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_PARAMETER);
+	free(huge);
+	/* the connection is as it was */
+	assert_int_equal(ras_list(v, 4), 1);
+	assert_int_equal(ras_raw("Status", &r, "t", h), 1);
+	assert_int_equal(ras_result(&r), 0);
+	ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+}
+
+/*
+ * Issue 5 §1 with RAS — SIGTERM with a connection up: tapixd tears it
+ * down (its call dropped) and exits 0.
+ */
+static void test_ras_sigterm_tears_connections_down(void **s)
+{
+	(void)s;
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	kill(tapixd_pid, SIGTERM);
+	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+	assert_true(log_has(tlog, "session ended"));
+	assert_false(log_has(tlog, "still going"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +1201,30 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_connection_outlives_its_dialler, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_dialler_killed_mid_dial, ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rasdial_lists_and_disconnects_by_name, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_rasdial_exit_statuses,
+	                                        ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rasdial_password_prompt_from_stdin, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_rasdial_sigint_hangs_up,
+	                                        ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_other_uid_cannot_see_or_hang_up, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_malformed_calls_change_nothing, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_sigterm_tears_connections_down, ras_setup,
+			teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
