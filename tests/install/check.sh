@@ -10,6 +10,8 @@ prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in include/tapix/tapi.h include/tapix/tspi.h include/tapix/tapix/tapix.h \
+	include/tapix/ras.h include/tapix/raserror.h include/tapix/tapix/wintypes.h \
+	bin/rasdial share/man/man1/rasdial.1 \
 	lib/libtapix.so lib/tapix/providers/esp.so lib/pkgconfig/tapix.pc; do
 	[ -e "$prefix/$f" ] || { echo "missing $f"; exit 1; }
 done

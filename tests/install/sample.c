@@ -2,11 +2,13 @@
 /*
  * Built against an installed tapix with pkg-config only: proves the
  * install layout (#include <tapi.h> via the .pc Cflags, libtapix, the esp
- * provider found next to the library with no configuration).
+ * provider found next to the library with no configuration; ras.h).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <ras.h>
+#include <raserror.h>
 #include <tapi.h>
 #include <tapix/tapix.h>
 
@@ -19,7 +21,13 @@ int main(void)
 	HLINE line;
 	HCALL call;
 	LONG req;
+	char text[256];
 	int i;
+
+	if (RasGetErrorString(ERROR_AUTHENTICATION_FAILURE, text,
+	                      sizeof(text)) != 0 ||
+	    !text[0])
+		return 1;
 
 	memset(&p, 0, sizeof(p));
 	p.dwTotalSize = sizeof(p);
