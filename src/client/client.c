@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -79,6 +80,8 @@ struct capp {
 	pthread_t thread;
 	bool has_thread;
 	bool dead;
+	bool lost;       /* its tapixd left the bus */
+	char server[64]; /* that tapixd's unique bus name */
 	unsigned refs;
 };
 
@@ -92,7 +95,6 @@ static struct {
 	struct capp *apps;
 	unsigned napps;
 	unsigned npend;
-	bool lost; /* tapixd left the bus */
 } cl = {.lock = PTHREAD_MUTEX_INITIALIZER, .stopfd = -1};
 
 /* ---- mode -----------------------------------------------------------------
@@ -443,17 +445,24 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	const char *name, *old, *nw;
 	struct capp *a;
+	bool said = false;
 
 	(void)userdata;
 	(void)e;
 	if (sd_bus_message_read(m, "sss", &name, &old, &nw) < 0 ||
 	    strcmp(name, BUS_NAME) != 0 || *nw)
 		return 0;
-	log_err("tapixd left the bus: registrations are void");
-	cl.lost = true;
+	/* only the registrations that tapixd served: a successor may serve
+	 * newer ones already when the signal is read */
 	for (a = cl.apps; a; a = a->next) {
 		struct cmsg c;
 
+		if (a->lost || (a->server[0] && strcmp(a->server, old) != 0))
+			continue;
+		if (!said)
+			log_err("tapixd left the bus: registrations are void");
+		said = true;
+		a->lost = true;
 		memset(&c, 0, sizeof(c));
 		c.m.dwMessageID = LINE_LINEDEVSTATE;
 		c.m.dwParam1 = LINEDEVSTATE_REINIT;
@@ -526,7 +535,6 @@ static void bus_close(void)
 	cl.stopfd = -1;
 	free(cl.where);
 	cl.where = NULL;
-	cl.lost = false;
 }
 
 /* Connects once per process to the bus TAPIX_SERVICE names. */
@@ -542,12 +550,8 @@ static LONG bus_open(void)
 		/* no registration on it: another bus, or a dead one */
 		bus_close();
 	}
-	if (cl.bus) {
-		/* after tapixd left: its successor answers on the same name */
-		if (cl.lost && !cl.napps)
-			cl.lost = false;
-		return 0;
-	}
+	if (cl.bus)
+		return 0; /* after tapixd left, its successor has its name */
 	cl.where = strdup(s);
 	cl.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!cl.where || cl.stopfd < 0) {
@@ -711,6 +715,11 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	r = call(m, &reply);
 	if (r == 0 && sd_bus_message_read(reply, "uuu", &h, &n, &ver) < 0)
 		r = LINEERR_OPERATIONFAILED;
+	if (r == 0)
+		snprintf(a->server, sizeof(a->server), "%s",
+		         sd_bus_message_get_sender(reply)
+		                 ? sd_bus_message_get_sender(reply)
+		                 : "");
 	sd_bus_message_unref(reply);
 	if (r) {
 		app_unref(a);
@@ -820,7 +829,7 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		e = sd_bus_message_append(m, "u", hLineApp);
 	r = simple(m, e);
 	/* the service gone (lost, or the bus closed): so is the app */
-	if (r == 0 || cl.lost || !sd_bus_is_open(cl.bus)) {
+	if (r == 0 || a->lost || !sd_bus_is_open(cl.bus)) {
 		/* spec: termination.md §6 — nothing is delivered after it */
 		app_kill(a);
 		join = a->has_thread &&

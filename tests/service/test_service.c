@@ -718,6 +718,31 @@ static void test_sigterm_stops_cleanly(void **s)
 	helper_end(&c);
 }
 
+/*
+ * Issue 5 §3 — tapixd leaving the bus voids the registrations it served
+ * (LINE_LINEDEVSTATE REINIT; lineShutdown still succeeds), and only
+ * those: a registration with its successor works and gets no REINIT.
+ */
+static void test_registrations_of_a_gone_tapixd_only(void **s)
+{
+	struct fx_app a, b;
+	HLINE l;
+
+	(void)s;
+	fx_app_init(&a, "old");
+	proc_kill(tapixd_pid); /* SIGKILL */
+	fx_wait(&a, LINE_LINEDEVSTATE, 0, LINEDEVSTATE_REINIT);
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	fx_app_init(&b, "new");
+	l = fx_open(&b, 0, LINECALLPRIVILEGE_NONE, 0);
+	sleep_ms(300);
+	fx_pump(&b);
+	fx_expect_none(&b);
+	assert_int_equal(lineClose(l), 0);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+}
+
 /* ---- RAS (issue 6): connections that live in tapixd ------------------------
  */
 
@@ -1201,6 +1226,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_registrations_of_a_gone_tapixd_only, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_connection_outlives_its_dialler, ras_setup,
 			teardown),
