@@ -18,6 +18,7 @@
 #include "client/client.h"
 #include "core/config.h"
 #include "tapix/service.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -366,13 +367,7 @@ LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		goto out;
 	}
 	if (dwTimeout != 0 && dwTimeout != INFINITE) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += dwTimeout / 1000;
-		deadline.tv_nsec += (long)(dwTimeout % 1000) * 1000000L;
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
+		clock_after_ms(CLOCK_MONOTONIC, dwTimeout, &deadline);
 	}
 	app_ref_locked(app);
 	for (;;) {

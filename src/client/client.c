@@ -35,6 +35,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 
 #define BUS_NAME   "org.tapix.Tapix1"
@@ -866,13 +867,7 @@ LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		goto out;
 	}
 	if (dwTimeout != 0 && dwTimeout != INFINITE) {
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += dwTimeout / 1000;
-		deadline.tv_nsec += (long)(dwTimeout % 1000) * 1000000L;
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
+		clock_after_ms(CLOCK_REALTIME, dwTimeout, &deadline);
 	}
 	a->refs++;
 	for (;;) {

@@ -30,6 +30,7 @@
 #include "ras/map.h"
 #include "ras/pbk.h"
 #include "ras/ras.h"
+#include "util/clock.h"
 #include "util/list.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -137,17 +138,6 @@ static void wake(int fd)
 
 	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("cannot wake the RAS engine: %s", strerror(errno));
-}
-
-static void deadline_in(struct timespec *ts, uint32_t ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
 }
 
 static bool passed(const struct timespec *ts)
@@ -427,7 +417,8 @@ static void on_reply_locked(LONG id, LONG result)
 		}
 		c->call = c->new_call;
 		if (c->phase == PH_DIALING)
-			deadline_in(&c->deadline, c->dial_timeout * 1000u);
+			clock_after_ms(CLOCK_MONOTONIC, c->dial_timeout * 1000u,
+			               &c->deadline);
 		else
 			drop_call_locked(c); /* hung up or failed meanwhile */
 		return;
@@ -507,7 +498,7 @@ static void teardown_locked(struct rconn *c)
 	c->ended = true;
 	if (c->state != RASCS_Disconnected)
 		c->state = RASCS_Disconnected; /* (error kept) */
-	deadline_in(&c->deadline, TEARDOWN_TIMEOUT_MS);
+	clock_after_ms(CLOCK_MONOTONIC, TEARDOWN_TIMEOUT_MS, &c->deadline);
 	wipe(c);
 	pthread_cond_broadcast(&mgr.cond);
 	wake(mgr.wake_fd);
@@ -812,7 +803,7 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 		return;
 	}
 	c->req = lr;
-	deadline_in(&c->deadline, REPLY_TIMEOUT_MS);
+	clock_after_ms(CLOCK_MONOTONIC, REPLY_TIMEOUT_MS, &c->deadline);
 	wake(mgr.wake_fd);
 }
 
@@ -1615,13 +1606,7 @@ DWORD tapix_ras_shutdown(unsigned timeout_ms)
 	struct timespec until;
 	DWORD r = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_after_ms(CLOCK_REALTIME, timeout_ms, &until);
 	pthread_mutex_lock(&mgr.lock);
 	list_foreach(it, &mgr.conns)
 		teardown_locked(list_entry(it, struct rconn, link));

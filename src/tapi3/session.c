@@ -15,6 +15,7 @@
 
 #include "tapi3/map.h"
 #include "tapi3/t3.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -56,13 +57,7 @@ void session_unlock(struct tapix_tapi *t)
 
 void session_deadline(struct timespec *ts, uint32_t ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	clock_after_ms(CLOCK_MONOTONIC, ms, ts);
 }
 
 void session_wake(struct tapix_tapi *t)

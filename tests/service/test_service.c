@@ -836,23 +836,24 @@ static DWORD ras_list(RASCONNA *v, DWORD max)
 	return n;
 }
 
-/* ras.md §4 — RasHangUp returns at once; RasGetConnectStatus answers
- * Disconnected until the teardown ends, then ERROR_INVALID_HANDLE. */
-static void ras_hang_up_and_wait(HRASCONN h)
+/* rasdial ENTRY /PHONEBOOK:<the test's> in the background, once it has
+ * said "Connecting to ENTRY..."; its pid, its output in *@fd. */
+static pid_t start_rasdial(const char *entry, int *fd)
 {
-	RASCONNSTATUSA st;
-	unsigned i;
+	char a[256], line[256], want[300];
+	const char *argv[4];
+	pid_t pid;
 
-	assert_int_equal(RasHangUp(h), 0);
-	for (i = 0; i < 1000; i++) {
-		memset(&st, 0, sizeof(st));
-		st.dwSize = sizeof(st);
-		if (RasGetConnectStatus(h, &st) == ERROR_INVALID_HANDLE)
-			return;
-		assert_int_equal(st.rasconnstate, RASCS_Disconnected);
-		sleep_ms(10);
-	}
-	fail_msg("the connection was not torn down");
+	snprintf(a, sizeof(a), "/PHONEBOOK:%s", pbk);
+	argv[0] = TAPIX_TEST_RASDIAL;
+	argv[1] = entry;
+	argv[2] = a;
+	argv[3] = NULL;
+	pid = proc_start_pipe(fd, LIMIT_S, argv);
+	assert_true(proc_read_line(*fd, line, sizeof(line), STEP_MS));
+	snprintf(want, sizeof(want), "Connecting to %s...", entry);
+	assert_string_equal(line, want);
+	return pid;
 }
 
 /*
@@ -881,7 +882,7 @@ static void test_ras_connection_outlives_its_dialler(void **s)
 	assert_string_equal(st.szDeviceName, "esp line 0 (100)");
 	service_counts(counts);
 	assert_int_equal(counts[3], 1); /* the data call */
-	ras_hang_up_and_wait(v[0].hrasconn);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
 	wait_ras_idle();
 	assert_int_equal(ras_list(v, 4), 0);
 	memset(&st, 0, sizeof(st));
@@ -898,8 +899,6 @@ static void test_ras_connection_outlives_its_dialler(void **s)
  */
 static void test_ras_dialler_killed_mid_dial(void **s)
 {
-	char a[256], line[256];
-	const char *argv[4];
 	RASCONNA v[4];
 	unsigned i;
 	DWORD n = 0;
@@ -907,14 +906,7 @@ static void test_ras_dialler_killed_mid_dial(void **s)
 	pid_t pid;
 
 	(void)s;
-	snprintf(a, sizeof(a), "/PHONEBOOK:%s", pbk);
-	argv[0] = TAPIX_TEST_RASDIAL;
-	argv[1] = "Slow";
-	argv[2] = a;
-	argv[3] = NULL;
-	pid = proc_start_pipe(&fd, LIMIT_S, argv);
-	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
-	assert_string_equal(line, "Connecting to Slow...");
+	pid = start_rasdial("Slow", &fd);
 	proc_kill(pid); /* SIGKILL, to its whole process group */
 	close(fd);
 	for (i = 0; i < 1000 && n == 0; i++) {
@@ -924,7 +916,7 @@ static void test_ras_dialler_killed_mid_dial(void **s)
 	}
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].szEntryName, "Slow");
-	ras_hang_up_and_wait(v[0].hrasconn);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
 	wait_ras_idle();
 }
 
@@ -1010,7 +1002,7 @@ static void test_rasdial_password_prompt_from_stdin(void **s)
 	assert_non_null(strstr(out, "Successfully connected to Lab."));
 	assert_null(strstr(out, "secret")); /* never echoed */
 	assert_int_equal(ras_list(v, 4), 1);
-	ras_hang_up_and_wait(v[0].hrasconn);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
 }
 
 /*
@@ -1019,21 +1011,13 @@ static void test_rasdial_password_prompt_from_stdin(void **s)
  */
 static void test_rasdial_sigint_hangs_up(void **s)
 {
-	char a[256], line[256];
-	const char *argv[4];
+	char line[256];
 	RASCONNA v[4];
 	int fd;
 	pid_t pid;
 
 	(void)s;
-	snprintf(a, sizeof(a), "/PHONEBOOK:%s", pbk);
-	argv[0] = TAPIX_TEST_RASDIAL;
-	argv[1] = "Silent";
-	argv[2] = a;
-	argv[3] = NULL;
-	pid = proc_start_pipe(&fd, LIMIT_S, argv);
-	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
-	assert_string_equal(line, "Connecting to Silent...");
+	pid = start_rasdial("Silent", &fd);
 	kill(-pid, SIGINT);
 	assert_int_equal(proc_wait(pid, 20000), 31);
 	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
@@ -1074,7 +1058,7 @@ static void test_ras_other_uid_cannot_see_or_hang_up(void **s)
 	         prefix, addr, (unsigned long long)(uintptr_t)v[0].hrasconn);
 	assert_int_equal(system(out), 0);
 	assert_int_equal(ras_list(v, 4), 1);
-	ras_hang_up_and_wait(v[0].hrasconn);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
 }
 
 /* A method of org.tapix.Ras1 (raw_call_v). */
@@ -1176,7 +1160,7 @@ static void test_ras_malformed_calls_change_nothing(void **s)
 	assert_int_equal(ras_list(v, 4), 1);
 	assert_int_equal(ras_raw("Status", &r, "t", h), 1);
 	assert_int_equal(ras_result(&r), 0);
-	ras_hang_up_and_wait(v[0].hrasconn);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
 	wait_ras_idle();
 }
 

@@ -692,3 +692,21 @@ unsigned fx_log_count(const char *text)
 	pthread_mutex_unlock(&log_lock);
 	return n;
 }
+
+void fx_ras_hang_up_and_wait(HRASCONN h)
+{
+	RASCONNSTATUSA st;
+	unsigned i;
+
+	assert_int_equal(RasHangUp(h), 0);
+	for (i = 0; i < 1000; i++) {
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		if (RasGetConnectStatus(h, &st) == ERROR_INVALID_HANDLE)
+			return;
+		/* until then it answers, as Disconnected */
+		assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+		usleep(10000);
+	}
+	fail_msg("the connection was not torn down");
+}

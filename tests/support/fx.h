@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <ras.h>
 #include <tapi.h>
 #include <tapix/tapix.h>
 
@@ -98,6 +99,13 @@ void fx_counts(HCALL h, DWORD *owners, DWORD *monitors);
 
 /* Waits until tapix_live_get reports nothing alive (bounded). */
 void fx_assert_nothing_alive(void);
+
+/*
+ * ras.md §4 — RasHangUp(@h) returns 0 at once; RasGetConnectStatus answers
+ * RASCS_Disconnected until the teardown ends, then ERROR_INVALID_HANDLE
+ * (waited for, bounded). Fails the test otherwise.
+ */
+void fx_ras_hang_up_and_wait(HRASCONN h);
 
 /* Shuts down @a (fails on error). */
 void fx_shutdown(struct fx_app *a);

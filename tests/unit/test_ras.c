@@ -111,25 +111,6 @@ static RASCONNSTATUSA status(HRASCONN h, DWORD expect_rc)
 	return st;
 }
 
-/* ras.md §4 — hang up, then wait until the handle is invalid (bounded). */
-static void hang_up_and_wait(HRASCONN h)
-{
-	RASCONNSTATUSA st;
-	unsigned i;
-
-	assert_int_equal(RasHangUp(h), 0);
-	for (i = 0; i < 1000; i++) {
-		memset(&st, 0, sizeof(st));
-		st.dwSize = sizeof(st);
-		if (RasGetConnectStatus(h, &st) == ERROR_INVALID_HANDLE)
-			return;
-		/* until then it answers, as Disconnected */
-		assert_int_equal(st.rasconnstate, RASCS_Disconnected);
-		usleep(10000);
-	}
-	fail_msg("the connection was not torn down");
-}
-
 /* ---- notifier recording
  * ------------------------------------------------------ */
 
@@ -345,7 +326,7 @@ static void test_ras_dial_sync_success(void **s)
 	assert_int_equal(RasGetConnectStatus(h, &st), 0);
 	assert_int_equal(st.rasconnstate, RASCS_Connected);
 	assert_int_equal(st.szPhoneNumber[2], 0x55); /* (160: padding) */
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 	/* §13 C2 — a stale handle stays stale */
 	assert_int_equal(RasHangUp(h), ERROR_INVALID_HANDLE);
 }
@@ -383,7 +364,7 @@ static void test_ras_dial_async_state_order(void **s)
 		assert_ptr_equal(rec.h[i], h);
 	}
 	expect_no_more_notes(n);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §3.4 — RASDIALFUNC (type 0) gets the same sequence */
@@ -401,7 +382,7 @@ static void test_ras_dialfunc0(void **s)
 	assert_true(n >= 2);
 	assert_int_equal(rec.st[0], RASCS_OpenPort);
 	assert_int_equal(rec.st[n - 1], RASCS_Connected);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /*
@@ -427,7 +408,7 @@ static void test_ras_dial_error_reports_failing_state(void **s)
 	st = status(h, 0);
 	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
 	assert_int_equal(st.dwError, ERROR_LINE_BUSY);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §3.2 — a failed synchronous dial still returns a handle */
@@ -454,7 +435,7 @@ static void test_ras_dial_failure_returns_handle_needing_hangup(void **s)
 		                 rows[i].err);
 		assert_non_null(h);
 		assert_int_equal(status(h, 0).dwError, rows[i].err);
-		hang_up_and_wait(h);
+		fx_ras_hang_up_and_wait(h);
 	}
 }
 
@@ -473,12 +454,12 @@ static void test_ras_authentication_failure(void **s)
 	assert_int_equal(rec.st[n - 1], RASCS_AuthNotify);
 	assert_int_equal(rec.err[n - 1], ERROR_AUTHENTICATION_FAILURE);
 	assert_int_equal(status(h, 0).dwError, ERROR_AUTHENTICATION_FAILURE);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 	h = NULL;
 	params(&p, "Lab", "carol", "x");
 	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
 	                 ERROR_PASSWD_EXPIRED);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §2, §3.6 — paused in RetryAuthentication, resumed */
@@ -511,7 +492,7 @@ static void test_ras_paused_retry_authentication_resume(void **s)
 	assert_int_equal(rec.st[0], RASCS_AuthRetry);
 	assert_int_equal(rec.st[n - 1], RASCS_Connected);
 	assert_int_equal(status(h, 0).rasconnstate, RASCS_Connected);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §4 — hang-up while dialling ends it; no notification after */
@@ -525,7 +506,7 @@ static void test_ras_hangup_during_dialing(void **s)
 	rec_reset();
 	params(&p, "Slow", "", "");
 	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 	pthread_mutex_lock(&rec.lock);
 	n = rec.n;
 	pthread_mutex_unlock(&rec.lock);
@@ -573,7 +554,7 @@ static void test_ras_dial_from_notifier_616(void **s)
 	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
 	wait_notes_final();
 	assert_int_equal(rec.dial_in_cb, ERROR_ASYNC_REQUEST_PENDING);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §3.4 — RASDIALFUNC2 returning 0 stops the calls, not the dial */
@@ -596,7 +577,7 @@ static void test_ras_dialfunc2_return_zero_stops_callbacks_not_dial(void **s)
 	}
 	assert_int_equal(status(h, 0).rasconnstate, RASCS_Connected);
 	expect_no_more_notes(2);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §3.3 — a second RasDial of a connected entry is a reference */
@@ -616,7 +597,7 @@ static void test_ras_referenced_connection_refcount(void **s)
 	assert_int_equal(rec.st[0], RASCS_Connected);
 	assert_int_equal(RasHangUp(h1), 0);
 	assert_int_equal(status(h1, 0).rasconnstate, RASCS_Connected);
-	hang_up_and_wait(h2);
+	fx_ras_hang_up_and_wait(h2);
 }
 
 /* ras.md §5 — the link lost after Connected: 629 until RasHangUp */
@@ -642,7 +623,7 @@ static void test_ras_link_lost(void **s)
 	/* not listed any more (§6) */
 	assert_int_equal(RasEnumConnections(NULL, &cb, &n), 0);
 	assert_int_equal(n, 0);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §6 — the size query, the stride, too small, a wrong size */
@@ -700,8 +681,8 @@ static void test_ras_enumconnections_buffer_protocol(void **s)
 	assert_int_equal(RasEnumConnections(&old->c, &cb, &n), 0);
 	assert_int_equal(cb, 2 * 416);
 	assert_string_equal(((RASCONNA *)(buf + 416))->szEntryName, "Plain");
-	hang_up_and_wait(h1);
-	hang_up_and_wait(h2);
+	fx_ras_hang_up_and_wait(h1);
+	fx_ras_hang_up_and_wait(h2);
 }
 
 /* ras.md §3.1 — no entry: the number on the first free data line */
@@ -720,7 +701,7 @@ static void test_ras_dial_without_entry(void **s)
 	assert_int_equal(RasEnumConnections(&c, &cb, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(c.szEntryName, ".answer");
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* ras.md §7 — RasEnumEntries of one phonebook, its buffer protocol */
@@ -814,12 +795,12 @@ static void test_ras_entry_dial_params(void **s)
 	assert_string_equal(p.szPassword, "****************");
 	/* the marker dials with the saved password */
 	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 	/* empty credentials: the saved ones */
 	params(&p, "Lab", "", "");
 	h = NULL;
 	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 	/* the password removed: the dial fails to authenticate */
 	params(&p, "Lab", "alice", "");
 	assert_int_equal(RasSetEntryDialParams(pbk, &p, TRUE), 0);
@@ -830,7 +811,7 @@ static void test_ras_entry_dial_params(void **s)
 	params(&p, "Lab", "", "");
 	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
 	                 ERROR_AUTHENTICATION_FAILURE);
-	hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(h);
 }
 
 /* Two threads dial and hang up different entries at once. */
