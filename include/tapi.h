@@ -917,6 +917,38 @@ typedef struct linedevstatus_tag {
 	DWORD dwAppInfoOffset;
 } LINEDEVSTATUS, *LPLINEDEVSTATUS;
 
+/* lineTranslateAddress (dialling rules of the current location) */
+#define LINETRANSLATEOPTION_CARDOVERRIDE      0x00000001
+#define LINETRANSLATEOPTION_CANCELCALLWAITING 0x00000002
+#define LINETRANSLATEOPTION_FORCELOCAL        0x00000004
+#define LINETRANSLATEOPTION_FORCELD           0x00000008
+
+#define LINETRANSLATERESULT_CANONICAL     0x00000001
+#define LINETRANSLATERESULT_INTERNATIONAL 0x00000002
+#define LINETRANSLATERESULT_LONGDISTANCE  0x00000004
+#define LINETRANSLATERESULT_LOCAL         0x00000008
+#define LINETRANSLATERESULT_INTOLLLIST    0x00000010
+#define LINETRANSLATERESULT_NOTINTOLLLIST 0x00000020
+#define LINETRANSLATERESULT_DIALBILLING   0x00000040
+#define LINETRANSLATERESULT_DIALQUIET     0x00000080
+#define LINETRANSLATERESULT_DIALDIALTONE  0x00000100
+#define LINETRANSLATERESULT_DIALPROMPT    0x00000200
+#define LINETRANSLATERESULT_VOICEDETECT   0x00000400
+#define LINETRANSLATERESULT_NOTRANSLATION 0x00000800
+
+typedef struct linetranslateoutput_tag {
+	DWORD dwTotalSize;
+	DWORD dwNeededSize;
+	DWORD dwUsedSize;
+	DWORD dwDialableStringSize;
+	DWORD dwDialableStringOffset;
+	DWORD dwDisplayableStringSize;
+	DWORD dwDisplayableStringOffset;
+	DWORD dwCurrentCountry;
+	DWORD dwDestCountry;
+	DWORD dwTranslateResults;
+} LINETRANSLATEOUTPUT, *LPLINETRANSLATEOUTPUT;
+
 #pragma pack(pop)
 
 /* ---- Functions ---------------------------------------------------------- */
@@ -1294,6 +1326,30 @@ TAPIX_API LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
 TAPIX_API LONG WINAPI lineGetConfRelatedCalls(HCALL hCall,
                                               LPLINECALLLIST lpCallList);
 
+/**
+ * Translates an address in canonical form ("+CountryCode (AreaCode)
+ * Number", optionally "|Subaddress" and "^Name") into the string to dial
+ * from the current location, the [location] section of tapix.conf
+ * (tapix.conf(5); without one: country 1, no area code, long distance
+ * "1", international "011"): the local number, long distance or
+ * international, with the outside-line prefixes. Any other address is
+ * returned unchanged (LINETRANSLATERESULT_CANONICAL not set). Options:
+ * LINETRANSLATEOPTION_FORCELOCAL, FORCELD, CANCELCALLWAITING (the
+ * location's call_waiting code first); calling cards (dwCard,
+ * CARDOVERRIDE) are not supported. hLineApp may be NULL (dwDeviceID is
+ * then not checked). Strings in *lpTranslateOutput as for every
+ * variable-size structure (dwNeededSize when it does not fit).
+ * @return 0, LINEERR_INVALAPPHANDLE, LINEERR_BADDEVICEID,
+ *         LINEERR_NODEVICE, LINEERR_INCOMPATIBLEAPIVERSION,
+ *         LINEERR_INVALPOINTER, LINEERR_INVALADDRESS,
+ *         LINEERR_STRUCTURETOOSMALL, LINEERR_INVALPARAM,
+ *         LINEERR_INVALCARD, LINEERR_INIFILECORRUPT, LINEERR_NOMEM.
+ */
+TAPIX_API LONG WINAPI lineTranslateAddressA(
+	HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAPIVersion,
+	LPCSTR lpszAddressIn, DWORD dwCard, DWORD dwTranslateOptions,
+	LPLINETRANSLATEOUTPUT lpTranslateOutput);
+
 #define lineInitializeEx           lineInitializeExA
 #define lineGetDevCaps             lineGetDevCapsA
 #define lineGetAddressCaps         lineGetAddressCapsA
@@ -1307,6 +1363,7 @@ TAPIX_API LONG WINAPI lineGetConfRelatedCalls(HCALL hCall,
 #define lineSetupConference        lineSetupConferenceA
 #define linePrepareAddToConference linePrepareAddToConferenceA
 #define lineSetupTransfer          lineSetupTransferA
+#define lineTranslateAddress       lineTranslateAddressA
 
 #ifdef __cplusplus
 }

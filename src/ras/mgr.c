@@ -973,13 +973,52 @@ static bool ref_add_locked(struct rconn *c, const char *owner)
 	return false;
 }
 
+/*
+ * ras-phonebook §A3 — the number of entry @e into @out: PhoneNumber as it
+ * is, or with UseDialingRules=1 the canonical "+CountryCode (AreaCode)
+ * PhoneNumber" translated from the current location (lineTranslateAddress).
+ * 0 or the RAS error.
+ */
+static DWORD entry_number(const struct pbk_entry *e, char *out, size_t size)
+{
+	union {
+		LINETRANSLATEOUTPUT o;
+		char bytes[sizeof(LINETRANSLATEOUTPUT) + 1024];
+	} t;
+	char canon[RAS_MaxPhoneNumber * 2 + 16];
+	LONG lr;
+	int n;
+
+	if (!e->use_rules || !e->number || !e->country || !*e->country) {
+		snprintf(out, size, "%.*s", RAS_MaxPhoneNumber + 1,
+		         e->number ? e->number : "");
+		return 0;
+	}
+	n = e->area && *e->area ? snprintf(canon, sizeof(canon), "+%s (%s) %s",
+	                                   e->country, e->area, e->number)
+	                        : snprintf(canon, sizeof(canon), "+%s %s",
+	                                   e->country, e->number);
+	if (n < 0 || (size_t)n >= sizeof(canon))
+		return ERROR_PHONE_NUMBER_TOO_LONG;
+	memset(&t, 0, sizeof(t));
+	t.o.dwTotalSize = sizeof(t);
+	lr = lineTranslateAddressA(0, 0, RAS_API, canon, 0, 0, &t.o);
+	if (lr)
+		return ras_map_lineerr(lr);
+	if (!t.o.dwDialableStringSize)
+		return ERROR_BAD_PHONE_NUMBER; /* longer than any number */
+	snprintf(out, size, "%.*s", RAS_MaxPhoneNumber + 1,
+	         t.bytes + t.o.dwDialableStringOffset);
+	return 0;
+}
+
 DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
                   const RASDIALPARAMSA *p, struct tapix_ras_req *rq)
 {
 	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
 	static const DWORD xsizes[] = RAS_SIZES_RASDIALEXTENSIONS;
 	const struct pbk_entry *e = NULL;
-	char number[RAS_MaxPhoneNumber * 3 + 1];
+	char number[RAS_MaxPhoneNumber * 3 + 1], base[RAS_MaxPhoneNumber + 2];
 	struct pbk pb = {0};
 	DWORD options = 0, r;
 
@@ -1001,15 +1040,22 @@ DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
 			pbk_free(&pb);
 			return r;
 		}
-		/* the number: the caller's, else the entry's; §3.7 prefix */
-		snprintf(number, sizeof(number), "%s%.*s%s",
+		/* the number: the caller's, else the entry's (dialling
+		 * rules applied); §3.7 prefix */
+		r = p->szPhoneNumber[0] ? (snprintf(base, sizeof(base), "%.*s",
+		                                    RAS_MaxPhoneNumber + 1,
+		                                    p->szPhoneNumber),
+		                           0)
+		                        : entry_number(e, base, sizeof(base));
+		if (r) {
+			pbk_free(&pb);
+			return r;
+		}
+		snprintf(number, sizeof(number), "%s%s%s",
 		         (options & RDEOPT_UsePrefixSuffix) && e->prefix
 		                 ? e->prefix
 		                 : "",
-		         RAS_MaxPhoneNumber + 1,
-		         p->szPhoneNumber[0] ? p->szPhoneNumber
-		         : e->number         ? e->number
-		                             : "",
+		         base,
 		         (options & RDEOPT_UsePrefixSuffix) && e->suffix
 		                 ? e->suffix
 		                 : "");

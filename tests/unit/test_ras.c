@@ -41,19 +41,28 @@ static const char pbk_text[] =
 	"PhoneNumber=1\n"
 	"[Serial]\nMEDIA=serial\nDevice=esp line 0 (100)\nDEVICE=modem\n"
 	"PhoneNumber=answer\n"
+	"[Rules]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber=101\n"
+	"AreaCode=425\nCountryCode=1\nUseDialingRules=1\n"
+	"[RulesLD]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\n"
+	"PhoneNumber=101\nAreaCode=206\nCountryCode=1\nUseDialingRules=1\n"
+	"[NoRules]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\n"
+	"PhoneNumber=101\nAreaCode=206\nCountryCode=1\nUseDialingRules=0\n"
 	"[Long]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber="
 	"1234567890123456789012345678901234567890123456789012345678901234567"
 	"8901234567890123456789012345678901234567890123456789012345678901234"
 	"\n";
+
+#define CONF                                            \
+	"[tapix]\nproviders = esp\n[esp]\nlines = 4\n"  \
+	"[ras]\nemulated_users = alice:secret bob:pw\n" \
+	"emulated_expired = carol\n"
 
 static int setup(void **state)
 {
 	FILE *f;
 
 	(void)state;
-	fx_config("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
-	          "[ras]\nemulated_users = alice:secret bob:pw\n"
-	          "emulated_expired = carol\n");
+	fx_config(CONF);
 	snprintf(dir, sizeof(dir), "/tmp/tapix-ras-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
@@ -685,6 +694,46 @@ static void test_ras_enumconnections_buffer_protocol(void **s)
 	fx_ras_hang_up_and_wait(h2);
 }
 
+/*
+ * ras-phonebook §A3 — UseDialingRules=1: "+CountryCode (AreaCode)
+ * PhoneNumber" translated from the location (lineTranslateAddress): the
+ * same area is dialled locally, another with the long-distance prefix;
+ * UseDialingRules=0 dials PhoneNumber as it is; a location that is not
+ * valid fails the dial with ERROR_TAPI_CONFIGURATION.
+ */
+static void test_ras_dialing_rules(void **s)
+{
+	static const struct {
+		const char *entry, *dialled;
+	} cases[] = {
+		{"Rules", "101"},
+		{"RulesLD", "8,1206101"},
+		{"NoRules", "101"},
+	};
+	RASDIALPARAMSA p;
+	HRASCONN h;
+	size_t i;
+
+	(void)s;
+	fx_config(CONF "[location]\ncountry = 1\narea = 425\n"
+	               "outside_long_distance = 8,\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		h = NULL;
+		rec_reset();
+		params(&p, cases[i].entry, "", "");
+		assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h), 0);
+		assert_string_equal(status(h, 0).szPhoneNumber,
+		                    cases[i].dialled);
+		fx_ras_hang_up_and_wait(h);
+	}
+	fx_config(CONF "[location]\ncountry = x\n");
+	h = NULL;
+	params(&p, "Rules", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_TAPI_CONFIGURATION);
+	assert_null(h);
+}
+
 /* ras.md §3.1 — no entry: the number on the first free data line */
 static void test_ras_dial_without_entry(void **s)
 {
@@ -715,17 +764,17 @@ static void test_ras_enumentries(void **s)
 	                 ERROR_INVALID_PARAMETER);
 	assert_int_equal(RasEnumEntries(NULL, pbk, NULL, &cb, &n),
 	                 ERROR_BUFFER_TOO_SMALL);
-	assert_int_equal(n, 9);
-	assert_int_equal(cb, 9 * sizeof(RASENTRYNAMEA));
+	assert_int_equal(n, 12);
+	assert_int_equal(cb, 12 * sizeof(RASENTRYNAMEA));
 	v[0].dwSize = 3;
 	cb = sizeof(v);
 	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n),
 	                 ERROR_INVALID_SIZE);
 	v[0].dwSize = sizeof(v[0]);
 	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n), 0);
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 12);
 	assert_string_equal(v[0].szEntryName, "Lab");
-	assert_string_equal(v[8].szEntryName, "Long");
+	assert_string_equal(v[11].szEntryName, "Long");
 	assert_string_equal(v[3].szPhonebookPath, pbk);
 	assert_int_equal(RasEnumEntries(NULL, "/nonexistent.pbk", v, &cb, &n),
 	                 ERROR_CANNOT_OPEN_PHONEBOOK);
@@ -876,6 +925,7 @@ int main(void)
 		T(test_ras_referenced_connection_refcount),
 		T(test_ras_link_lost),
 		T(test_ras_enumconnections_buffer_protocol),
+		T(test_ras_dialing_rules),
 		T(test_ras_dial_without_entry),
 		T(test_ras_enumentries),
 		T(test_ras_geterrorstring_buffer_rules),
