@@ -106,7 +106,8 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool running;
-	unsigned epoch; /* of the running engine and dispatcher */
+	unsigned engines; /* engine threads not yet out of TAPI */
+	unsigned epoch;   /* of the running engine and dispatcher */
 	HLINEAPP app;
 	DWORD ndevs;
 	int line_fd, wake_fd;
@@ -618,6 +619,10 @@ static void *engine_main(void *arg)
 	(void)epoch;
 	lineShutdown(app);
 	close(wake_fd);
+	pthread_mutex_lock(&mgr.lock);
+	mgr.engines--; /* tapix_ras_shutdown waits for this */
+	pthread_cond_broadcast(&mgr.cond);
+	pthread_mutex_unlock(&mgr.lock);
 	return NULL;
 }
 
@@ -649,8 +654,10 @@ static DWORD start_locked(void)
 	mgr.running = true;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	mgr.engines++;
 	if (pthread_create(&t, &attr, engine_main,
 	                   (void *)(uintptr_t)mgr.epoch) != 0) {
+		mgr.engines--;
 		pthread_attr_destroy(&attr);
 		mgr.running = false;
 		lineShutdown(mgr.app);
@@ -1656,7 +1663,8 @@ DWORD tapix_ras_shutdown(unsigned timeout_ms)
 	pthread_mutex_lock(&mgr.lock);
 	list_foreach(it, &mgr.conns)
 		teardown_locked(list_entry(it, struct rconn, link));
-	while (mgr.running)
+	/* until the engine has let go of TAPI too (its lineShutdown) */
+	while (mgr.running || mgr.engines)
 		if (pthread_cond_timedwait(&mgr.cond, &mgr.lock, &until)) {
 			r = ERROR_REQUEST_TIMEOUT;
 			break;
