@@ -366,9 +366,8 @@ LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	if (dwTimeout != 0 && dwTimeout != INFINITE) {
+	if (dwTimeout != 0 && dwTimeout != INFINITE)
 		clock_after_ms(CLOCK_MONOTONIC, dwTimeout, &deadline);
-	}
 	app_ref_locked(app);
 	for (;;) {
 		int err;

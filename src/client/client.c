@@ -866,9 +866,8 @@ LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	if (dwTimeout != 0 && dwTimeout != INFINITE) {
+	if (dwTimeout != 0 && dwTimeout != INFINITE)
 		clock_after_ms(CLOCK_REALTIME, dwTimeout, &deadline);
-	}
 	a->refs++;
 	for (;;) {
 		int err;

@@ -8,10 +8,12 @@
  * its lines, within its access rules. Interface org.tapix.Ras1 (the wire
  * mapping: docs/service.md).
  *
- * Each call uses its own bus connection (RAS calls are few). A notifier is
+ * The process has one bus connection for RAS (its unique name is the
+ * process's: its references), used by one call at a time. A notifier is
  * served by a thread that reads the connection's notifications from
- * tapixd (Events, every 20 ms) and calls it, one notifier call at a time
- * in the process; a synchronous RasDial reads them the same way.
+ * tapixd (Events, every 20 ms while the dial goes on) and calls it, one
+ * notifier call at a time in the process; a synchronous RasDial reads
+ * them the same way.
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
@@ -85,9 +87,9 @@ static sd_bus *bus_get(void)
 		return NULL;
 	}
 	pthread_mutex_lock(&bus_lock);
+	/* after fork(): the parent's connection is not the child's */
 	if (shared_bus && shared_pid != getpid())
-		shared_bus =
-			NULL; /* a forked child's: the parent's is not ours */
+		shared_bus = NULL;
 	if (shared_bus && (sd_bus_is_open(shared_bus) <= 0 ||
 	                   strcmp(shared_where, where) != 0))
 		shared_bus = sd_bus_flush_close_unref(shared_bus);
