@@ -252,6 +252,13 @@ typedef struct tagRASENTRYNAMEA {
 	CHAR szPhonebookPath[MAX_PATH + 1];
 } RASENTRYNAMEA, *LPRASENTRYNAMEA;
 
+/* A device RAS can dial on, as RasEnumDevices lists it. */
+typedef struct tagRASDEVINFOA {
+	DWORD dwSize;
+	CHAR szDeviceType[RAS_MaxDeviceType + 1]; /* RASDT_: "modem" */
+	CHAR szDeviceName[RAS_MaxDeviceName + 1]; /* the TAPI line name */
+} RASDEVINFOA, *LPRASDEVINFOA;
+
 typedef struct tagRASEAPINFO {
 	DWORD dwSizeofEapInfo;
 	BYTE *pbEapInfo;
@@ -285,6 +292,8 @@ typedef struct tagRASDIALEXTENSIONS {
 #define LPRASDIALPARAMS LPRASDIALPARAMSA
 #define RASENTRYNAME    RASENTRYNAMEA
 #define LPRASENTRYNAME  LPRASENTRYNAMEA
+#define RASDEVINFO      RASDEVINFOA
+#define LPRASDEVINFO    LPRASDEVINFOA
 
 /* ---- notifiers (ras.md §3.4) -------------------------------------------- */
 
@@ -391,11 +400,24 @@ TAPIX_API DWORD WINAPI RasSetEntryDialParamsA(LPCSTR lpszPhonebook,
                                               LPRASDIALPARAMSA lprasdialparams,
                                               BOOL fRemovePassword);
 
+/**
+ * The devices RAS can dial on: the TAPI lines (of this user, in service
+ * mode) that support LINEMEDIAMODE_DATAMODEM, as "modem" devices named
+ * like the line (the phonebook's Device). The buffer protocol of
+ * RasEnumConnections, with RASDEVINFO's one size: a NULL @lpRasDevInfo
+ * or a short *@lpcb gives ERROR_BUFFER_TOO_SMALL and the size needed, a
+ * wrong dwSize ERROR_INVALID_SIZE, NULL @lpcb or @lpcDevices
+ * ERROR_INVALID_PARAMETER; with no device, 0 and a count of 0.
+ */
+TAPIX_API DWORD WINAPI RasEnumDevicesA(LPRASDEVINFOA lpRasDevInfo, LPDWORD lpcb,
+                                       LPDWORD lpcDevices);
+
 #define RasDial               RasDialA
 #define RasHangUp             RasHangUpA
 #define RasGetConnectStatus   RasGetConnectStatusA
 #define RasEnumConnections    RasEnumConnectionsA
 #define RasEnumEntries        RasEnumEntriesA
+#define RasEnumDevices        RasEnumDevicesA
 #define RasGetErrorString     RasGetErrorStringA
 #define RasGetEntryDialParams RasGetEntryDialParamsA
 #define RasSetEntryDialParams RasSetEntryDialParamsA

@@ -675,20 +675,6 @@ static DWORD start_locked(void)
 /* ---- dialling
  * ------------------------------------------------------------------- */
 
-/* A variable string of LINEDEVCAPS, "" if absent. */
-static void caps_string(const LINEDEVCAPS *dc, DWORD off, DWORD size, char *out,
-                        size_t n)
-{
-	size_t l = 0;
-
-	if (size && off <= dc->dwUsedSize && size <= dc->dwUsedSize - off)
-		l = strnlen((const char *)dc + off, size);
-	if (l >= n)
-		l = n - 1;
-	memcpy(out, (const char *)dc + off, l);
-	out[l] = '\0';
-}
-
 static bool line_in_use_locked(DWORD dev)
 {
 	struct list_node *it;
@@ -734,10 +720,10 @@ static DWORD find_line_locked(const struct tapix_ras_req *r, struct rconn *c,
 			dc->dwTotalSize = SIZE;
 			if (lineGetDevCaps(mgr.app, d, api, 0, dc))
 				continue;
-			caps_string(dc, dc->dwLineNameOffset,
-			            dc->dwLineNameSize, name, sizeof(name));
-			caps_string(dc, dc->dwSwitchInfoOffset,
-			            dc->dwSwitchInfoSize, sw, sizeof(sw));
+			ras_caps_string(dc, dc->dwLineNameOffset,
+			                dc->dwLineNameSize, name, sizeof(name));
+			ras_caps_string(dc, dc->dwSwitchInfoOffset,
+			                dc->dwSwitchInfoSize, sw, sizeof(sw));
 			snprintf(port, sizeof(port), "%s-%u", sw,
 			         (unsigned)(dc->dwPermanentLineID & 0xFFFF));
 			if (!r->has_entry)

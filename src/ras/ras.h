@@ -104,6 +104,13 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 /* This thread runs notifiers: RasDial from it is refused. */
 void ras_set_notifier_thread(void);
 
+/* ---- devices.c ----------------------------------------------------------- */
+
+/* A variable string of LINEDEVCAPS @dc (@off, @size) into @out (@n bytes),
+ * "" if absent or out of the used part. */
+void ras_caps_string(const LINEDEVCAPS *dc, DWORD off, DWORD size, char *out,
+                     size_t n);
+
 /* ---- rclient.c: the same functions through tapixd (service mode) -------- */
 
 /* Whether RAS goes to tapixd (TAPIX_SERVICE, or the configuration). */

@@ -753,6 +753,59 @@ static void test_ras_dial_without_entry(void **s)
 	fx_ras_hang_up_and_wait(h);
 }
 
+/*
+ * RasEnumDevices: the esp lines, as "modem" devices named like the line;
+ * the buffer protocol cases Wine's rasapi32 tests document (test_rasenum):
+ * a NULL buffer, even with a big *lpcb, or a short *lpcb gives 603 and
+ * the size; a dwSize other than RASDEVINFO's 632 (checked first); NULL
+ * lpcb or lpcDevices 87; a bigger *lpcb than needed is fine.
+ */
+static void test_ras_enumdevices_buffer_protocol(void **s)
+{
+	RASDEVINFOA v[8];
+	DWORD cb = 0, n = 0, need;
+
+	(void)s;
+	assert_int_equal(RasEnumDevices(NULL, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 4);
+	need = cb;
+	assert_int_equal(need, 4 * sizeof(RASDEVINFOA));
+	assert_int_equal(RasEnumDevices(NULL, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	memset(v, 0, sizeof(v));
+	cb = sizeof(v);
+	v[0].dwSize = 0;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_INVALID_SIZE);
+	v[0].dwSize = sizeof(RASDEVINFOA) - 1;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_INVALID_SIZE);
+	v[0].dwSize = sizeof(RASDEVINFOA) + 1;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_INVALID_SIZE);
+	v[0].dwSize = sizeof(RASDEVINFOA);
+	assert_int_equal(RasEnumDevices(v, NULL, &n), ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumDevices(v, &cb, NULL), ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumDevices(NULL, NULL, &n),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumDevices(NULL, &cb, NULL),
+	                 ERROR_INVALID_PARAMETER);
+	cb = 0;
+	v[0].dwSize = 0;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_INVALID_SIZE);
+	v[0].dwSize = sizeof(RASDEVINFOA);
+	cb = 0;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	cb = need - 1;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(cb, need);
+	assert_int_equal(v[0].szDeviceName[0], '\0'); /* nothing written */
+	cb = need + 1;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(cb, need);
+	assert_int_equal(v[3].dwSize, sizeof(RASDEVINFOA));
+	assert_string_equal(v[0].szDeviceType, RASDT_Modem);
+	assert_string_equal(v[0].szDeviceName, "esp line 0 (100)");
+	assert_string_equal(v[3].szDeviceName, "esp line 3 (103)");
+}
+
 /* ras.md §7 — RasEnumEntries of one phonebook, its buffer protocol */
 static void test_ras_enumentries(void **s)
 {
@@ -928,6 +981,7 @@ int main(void)
 		T(test_ras_dialing_rules),
 		T(test_ras_dial_without_entry),
 		T(test_ras_enumentries),
+		T(test_ras_enumdevices_buffer_protocol),
 		T(test_ras_geterrorstring_buffer_rules),
 		T(test_ras_entry_dial_params),
 		T(test_ras_concurrent_dials),
