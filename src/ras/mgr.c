@@ -932,6 +932,14 @@ static bool may_locked(const struct rconn *c, uint32_t uid)
 	return uid == 0 || c->uid == uid;
 }
 
+/* The connection @h if @uid may use it, else NULL (as an unknown one). */
+static struct rconn *find_for_locked(HRASCONN h, uint32_t uid)
+{
+	struct rconn *c = find_locked(h);
+
+	return c && may_locked(c, uid) ? c : NULL;
+}
+
 DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
                      const char *password, const char *domain, bool sync)
 {
@@ -939,8 +947,8 @@ DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
 	DWORD r;
 
 	pthread_mutex_lock(&mgr.lock);
-	c = find_locked(h);
-	r = !c || c->phase == PH_TEARDOWN || !may_locked(c, uid)
+	c = find_for_locked(h, uid);
+	r = !c || c->phase == PH_TEARDOWN
 	            ? ERROR_INVALID_HANDLE
 	            : resume_locked(c, user, password, domain, sync);
 	pthread_mutex_unlock(&mgr.lock);
@@ -1263,8 +1271,8 @@ DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid)
 	bool mine = false;
 
 	pthread_mutex_lock(&mgr.lock);
-	c = find_locked(h);
-	if (!c || !may_locked(c, uid)) {
+	c = find_for_locked(h, uid);
+	if (!c) {
 		pthread_mutex_unlock(&mgr.lock);
 		return ERROR_INVALID_HANDLE;
 	}
@@ -1299,8 +1307,8 @@ DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
 	struct rconn *c;
 
 	pthread_mutex_lock(&mgr.lock);
-	c = find_locked(h);
-	if (!c || !may_locked(c, uid)) {
+	c = find_for_locked(h, uid);
+	if (!c) {
 		pthread_mutex_unlock(&mgr.lock);
 		return ERROR_INVALID_HANDLE;
 	}
@@ -1381,8 +1389,8 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 
 	*n = 0;
 	pthread_mutex_lock(&mgr.lock);
-	c = find_locked(h);
-	if (!c || !may_locked(c, uid)) {
+	c = find_for_locked(h, uid);
+	if (!c) {
 		pthread_mutex_unlock(&mgr.lock);
 		return ERROR_INVALID_HANDLE;
 	}
