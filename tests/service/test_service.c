@@ -36,11 +36,6 @@ static sd_bus *bus;
 /* ---- the service ------------------------------------------------------------
  */
 
-static bool exists(const char *p)
-{
-	return access(p, F_OK) == 0;
-}
-
 static bool log_has(const char *path, const char *text)
 {
 	char buf[65536];
@@ -82,9 +77,9 @@ static void start_bus(void)
 	argv[4] = "--nofork";
 	argv[5] = NULL;
 	bus_pid = proc_start(log, LIMIT_S * 4, argv);
-	for (i = 0; i < 500 && !exists(path); i++)
+	for (i = 0; i < 500 && !proc_unix_listening(path); i++)
 		sleep_ms(10);
-	assert_true(exists(path));
+	assert_true(proc_unix_listening(path));
 	chmod(path, 0777);
 	setenv("TAPIX_SERVICE", addr, 1);
 	assert_true(sd_bus_new(&bus) >= 0);

@@ -72,7 +72,7 @@ static bool bus_ready(void)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/bus", bus_dir);
-	return access(path, F_OK) == 0;
+	return proc_unix_listening(path);
 }
 
 static char tapixd_log[128];

@@ -45,6 +45,10 @@ void proc_kill_all(void);
 /* True if @name is an executable in PATH. */
 bool proc_have(const char *name);
 
+/* True once something accepts connections on the Unix socket @path (its
+ * file exists from bind(), before listen(): not enough). */
+bool proc_unix_listening(const char *path);
+
 /* Prints the last lines of @log to stderr (for a failing test). */
 void proc_show_log(const char *log, unsigned lines);
 
