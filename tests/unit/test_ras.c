@@ -81,9 +81,12 @@ static void wait_ras_gone(void)
 	struct tapix_live l;
 	unsigned i;
 
+	/* its engine's lineShutdown runs on its thread: until it returned */
 	for (i = 0; i < 500; i++) {
 		fx_live(&l);
-		if (!l.apps && !l.calls)
+		if (!l.apps && !l.opens && !l.lines && !l.calls &&
+		    !l.call_handles && !l.requests && !l.providers &&
+		    !l.allocations && !l.provider_objects)
 			return;
 		usleep(10000);
 	}
