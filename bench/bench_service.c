@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +33,23 @@ static HLINEAPP app;
 static HLINE caller, callee;
 static unsigned long messages;
 static char callee_addr[16];
+
+static bool listening(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
 
 static double now_s(void)
 {
@@ -217,7 +236,9 @@ int main(int argc, char **argv)
 		die("the configuration", errno);
 	fputs("[tapix]\nproviders = esp\n[esp]\nlines = 8\n", f);
 	fclose(f);
-	for (i = 0; i < 300 && access(addr + 10, F_OK) != 0; i++)
+	/* the bus is ready when it accepts a connection (the socket file
+	 * exists from bind(), before listen()) */
+	for (i = 0; i < 300 && !listening(addr + 10); i++)
 		usleep(10000);
 	snprintf(addr_arg, sizeof(addr_arg), "--address=%s", addr);
 	snprintf(tlog, sizeof(tlog), "%s/tapixd.log", dir);
