@@ -121,6 +121,10 @@ struct call {
 	int cs;      /* last enum nua_callstate */
 	bool hangup; /* ending locally: report nothing more, finish */
 	bool bye_sent;
+	/* a BYE for a 200 not yet ACKed waits for the ACK (RFC 3261 §15) */
+	bool bye_waits_ack;
+	uint8_t bye_uui[SIP_UUI_MAX];
+	unsigned bye_uui_len;
 	bool auth_tried;
 	bool ring_sent;
 };

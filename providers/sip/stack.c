@@ -219,8 +219,15 @@ static void hang_up(struct call *c, const uint8_t *uui, DWORD len, DWORD hint)
 		nua_respond(nh, (int)status, sip_status_phrase((int)status),
 		            TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
 		break;
-	case nua_callstate_completing:
 	case nua_callstate_completed:
+		/* RFC 3261 §15: not before the ACK of our 200 (or its
+		 * timeout, where NUA ends the session itself) */
+		c->bye_waits_ack = true;
+		c->bye_uui_len = len <= SIP_UUI_MAX ? (unsigned)len : 0;
+		if (c->bye_uui_len)
+			memcpy(c->bye_uui, uui, c->bye_uui_len);
+		break;
+	case nua_callstate_completing:
 	case nua_callstate_ready:
 		c->bye_sent = true;
 		nua_bye(nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
@@ -561,6 +568,17 @@ static void on_terminated(struct call *c, int status)
 	call_maybe_free(c);
 }
 
+/* The BYE hang_up kept for the ACK, with its user-user information. */
+static void send_waiting_bye(struct call *c)
+{
+	char hdr[2 * SIP_UUI_MAX + 64];
+
+	uui_header(hdr, sizeof(hdr), c->bye_uui, c->bye_uui_len);
+	c->bye_sent = true;
+	c->bye_waits_ack = false;
+	nua_bye(c->nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+}
+
 static void on_state(struct call *c, int status, tagi_t tags[])
 {
 	int cs = c->cs;
@@ -576,6 +594,10 @@ static void on_state(struct call *c, int status, tagi_t tags[])
 				c->bye_sent = true;
 				nua_bye(c->nh, TAG_END());
 			}
+			/* dropped before the ACK of our 200 came: now */
+			if (cs == nua_callstate_ready && c->bye_waits_ack &&
+			    !c->bye_sent)
+				send_waiting_bye(c);
 			break;
 		}
 		if (c->state != LINECALLSTATE_CONNECTED)

@@ -52,6 +52,33 @@ static void test_answer_then_drop_sends_bye_with_uui(void **s)
 }
 
 /*
+ * RFC 3261 §15 — a call answered and dropped before the caller's ACK came:
+ * the BYE (with its UUI) waits for the ACK; SIPp, which sends the ACK late,
+ * fails the call on a BYE before it.
+ */
+static void test_drop_before_ack_waits_for_it(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("answer_drop_before_ack.xml", true);
+	h = offered(&a, l);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xC0\xFF\xEE", 3)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * spec: issue 4 §3, tspi.md §6 TSPI_lineAccept/TSPI_lineDrop — lineAccept
  * sends 180 with the app's UUI; dropping the offered (accepted) call
  * rejects it with 486 carrying the drop's UUI; the call goes IDLE.
@@ -586,6 +613,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_answer_then_drop_sends_bye_with_uui, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_drop_before_ack_waits_for_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_drop_offered_rejects_with_uui, setup, teardown),
 		cmocka_unit_test_setup_teardown(
