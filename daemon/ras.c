@@ -225,7 +225,7 @@ static int m_events(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	struct tapix_ras_event ev[64];
 	sd_bus_message *reply = NULL;
-	unsigned n = 0, i;
+	unsigned n = 0, i, next = 0;
 	bool final = false;
 	uint32_t from;
 	uint64_t h;
@@ -238,9 +238,10 @@ static int m_events(sd_bus_message *m, void *ud, sd_bus_error *err)
 	e = sd_bus_message_read(m, "tu", &h, &from);
 	if (e < 0)
 		return e;
-	r = who_of(m, &w) < 0 ? ERROR_INVALID_HANDLE
-	                      : tapix_ras_events((HRASCONN)(uintptr_t)h, w.uid,
-	                                         from, ev, 64, &n, &final);
+	r = who_of(m, &w) < 0
+	            ? ERROR_INVALID_HANDLE
+	            : tapix_ras_events((HRASCONN)(uintptr_t)h, w.uid, from, ev,
+	                               64, &n, &final, &next);
 	e = sd_bus_message_new_method_return(m, &reply);
 	if (e >= 0)
 		e = sd_bus_message_append(reply, "u", (uint32_t)r);
@@ -252,7 +253,8 @@ static int m_events(sd_bus_message *m, void *ud, sd_bus_error *err)
 	if (e >= 0)
 		e = sd_bus_message_close_container(reply);
 	if (e >= 0)
-		e = sd_bus_message_append(reply, "b", (int) final);
+		e = sd_bus_message_append(reply, "bu", (int) final,
+		                          (uint32_t)next);
 	if (e >= 0)
 		e = sd_bus_send(NULL, reply, NULL);
 	sd_bus_message_unref(reply);
@@ -307,9 +309,10 @@ static const sd_bus_vtable ras_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("Enum", "", "", "ua(tssssayuuay)",
                                  RESULT_OUT "connections\0", m_enum,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_NAMES("Events", "tu", HANDLE_IN "from\0", "ua(uu)b",
+	SD_BUS_METHOD_WITH_NAMES("Events", "tu", HANDLE_IN "from\0", "ua(uu)bu",
                                  RESULT_OUT "events\0"
-                                            "final\0",
+                                            "final\0"
+                                            "next\0",
                                  m_events, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };

@@ -121,11 +121,14 @@ TAPIX_API DWORD tapix_ras_enum(uint32_t uid, RASCONNA *out, DWORD max,
  * manager has let go of the line API. @return 0 or ERROR_REQUEST_TIMEOUT.
  */
 TAPIX_API DWORD tapix_ras_shutdown(unsigned timeout_ms);
-/** A connection's notifications from index @from (at most @max); *@final
- *  when no more will come. */
+/**
+ * A connection's notifications from number @from (0: its first; at most
+ * @max). The latest 64 are kept: a reader that fell behind gets those.
+ * *@next is where to go on from, *@final true when no more will come.
+ */
 TAPIX_API DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
                                  struct tapix_ras_event *out, unsigned max,
-                                 unsigned *n, bool *final);
+                                 unsigned *n, bool *final, unsigned *next);
 
 #ifdef __cplusplus
 }

@@ -57,8 +57,10 @@ struct rconn {
 		char owner[64]; /* a client of the service; "" in-process */
 		unsigned n;
 	} ref[RAS_MAX_OWNERS];
-	struct tapix_ras_event hist[RAS_MAX_EVENTS]; /* every notification */
-	unsigned nhist;
+	/* the latest RAS_MAX_EVENTS notifications: number i (from 0, of all
+	 * made) at hist[i % RAS_MAX_EVENTS] */
+	struct tapix_ras_event hist[RAS_MAX_EVENTS];
+	unsigned nhist; /* how many were made */
 	enum phase phase;
 	RASCONNSTATE state;
 	DWORD error;
@@ -199,11 +201,9 @@ static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 	c->state = state;
 	if (c->ended)
 		return;
-	if (c->nhist < RAS_MAX_EVENTS) {
-		c->hist[c->nhist].state = state;
-		c->hist[c->nhist].error = err;
-		c->nhist++;
-	}
+	c->hist[c->nhist % RAS_MAX_EVENTS].state = state;
+	c->hist[c->nhist % RAS_MAX_EVENTS].error = err;
+	c->nhist++;
 	if (err || state == RASCS_Connected)
 		c->ended = true; /* nothing after this one */
 	if (!c->fn || c->silenced)
@@ -1383,23 +1383,32 @@ DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
 
 DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
                      struct tapix_ras_event *out, unsigned max, unsigned *n,
-                     bool *final)
+                     bool *final, unsigned *next)
 {
 	struct rconn *c;
+	unsigned oldest;
 
 	*n = 0;
+	*next = from;
 	pthread_mutex_lock(&mgr.lock);
 	c = find_for_locked(h, uid);
 	if (!c) {
 		pthread_mutex_unlock(&mgr.lock);
 		return ERROR_INVALID_HANDLE;
 	}
+	/* a reader that fell behind gets the latest ones */
+	oldest = c->nhist > RAS_MAX_EVENTS ? c->nhist - RAS_MAX_EVENTS : 0;
+	if (from < oldest)
+		from = oldest;
+	if (from > c->nhist)
+		from = c->nhist;
 	while (from + *n < c->nhist && *n < max) {
-		out[*n] = c->hist[from + *n];
+		out[*n] = c->hist[(from + *n) % RAS_MAX_EVENTS];
 		(*n)++;
 	}
+	*next = from + *n;
 	/* nothing more will come: it ended, or it is going */
-	*final = from + *n >= c->nhist && (c->ended || c->phase == PH_TEARDOWN);
+	*final = *next >= c->nhist && (c->ended || c->phase == PH_TEARDOWN);
 	pthread_mutex_unlock(&mgr.lock);
 	return 0;
 }
@@ -1640,11 +1649,11 @@ DWORD tapix_ras_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
 
 DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
                        struct tapix_ras_event *out, unsigned max, unsigned *n,
-                       bool *final)
+                       bool *final, unsigned *next)
 {
-	if (!n || !final || (max && !out))
+	if (!n || !final || !next || (max && !out))
 		return ERROR_INVALID_PARAMETER;
-	return ras_mgr_events(h, uid, from, out, max, n, final);
+	return ras_mgr_events(h, uid, from, out, max, n, final, next);
 }
 
 DWORD tapix_ras_shutdown(unsigned timeout_ms)

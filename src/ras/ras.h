@@ -97,10 +97,12 @@ DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full);
 /* The connections that are up, full-size, of @uid's (root: all): the
  * first @max in @out, their number in *@n. */
 DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n);
-/* Notifications @from on (at most @max); *@final: none will follow. */
+/* Notifications number @from on (at most @max; the latest RAS_MAX_EVENTS
+ * are kept, a reader behind skips to them); *@next: the number after the
+ * last one given; *@final: none will follow. */
 DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
                      struct tapix_ras_event *out, unsigned max, unsigned *n,
-                     bool *final);
+                     bool *final, unsigned *next);
 /* This thread runs notifiers: RasDial from it is refused. */
 void ras_set_notifier_thread(void);
 

@@ -142,14 +142,14 @@ static int new_call(sd_bus *bus, const char *member, sd_bus_message **m)
 	                                      BUS_IFACE, member);
 }
 
-/* Events(h, from): up to 64 notifications; ERROR_INVALID_HANDLE once the
- * connection is gone. */
-static DWORD events(HRASCONN h, unsigned from, struct tapix_ras_event *out,
+/* Events(h, *from): up to 64 notifications, *from moved past them;
+ * ERROR_INVALID_HANDLE once the connection is gone. */
+static DWORD events(HRASCONN h, unsigned *from, struct tapix_ras_event *out,
                     unsigned *n, bool *final)
 {
 	sd_bus_message *m = NULL, *reply;
 	sd_bus *bus = bus_get();
-	uint32_t st, er;
+	uint32_t st, er, next = 0;
 	int fin = 0;
 	DWORD r;
 
@@ -159,7 +159,7 @@ static DWORD events(HRASCONN h, unsigned from, struct tapix_ras_event *out,
 		return ERROR_RASMAN_CANNOT_INITIALIZE;
 	if (new_call(bus, "Events", &m) < 0 ||
 	    sd_bus_message_append(m, "tu", (uint64_t)(uintptr_t)h,
-	                          (uint32_t)from) < 0) {
+	                          (uint32_t)*from) < 0) {
 		sd_bus_message_unref(m);
 		bus_put();
 		return ERROR_NOT_ENOUGH_MEMORY;
@@ -173,9 +173,11 @@ static DWORD events(HRASCONN h, unsigned from, struct tapix_ras_event *out,
 			(*n)++;
 		}
 		sd_bus_message_exit_container(reply);
-		if (sd_bus_message_read(reply, "b", &fin) < 0)
+		if (sd_bus_message_read(reply, "bu", &fin, &next) < 0)
 			r = ERROR_RASMAN_CANNOT_INITIALIZE;
 		*final = fin != 0;
+		if (!r)
+			*from = next;
 	}
 	sd_bus_message_unref(reply);
 	bus_put();
@@ -195,17 +197,11 @@ static bool stopped(struct watch *w)
 static DWORD count_events(HRASCONN h, uint32_t *n)
 {
 	struct tapix_ras_event ev[RAS_MAX_EVENTS];
-	unsigned got, i;
+	unsigned got, from = UINT32_MAX; /* past the last: where it is now */
 	bool final;
-	DWORD r = 0;
+	DWORD r = events(h, &from, ev, &got, &final);
 
-	*n = 0;
-	for (i = 0; i < RAS_MAX_EVENTS && !r; i++) {
-		r = events(h, *n, ev, &got, &final);
-		*n += r ? 0 : got;
-		if (!got)
-			break;
-	}
+	*n = r ? 0 : from;
 	return r;
 }
 
@@ -247,11 +243,10 @@ static void *watch_main(void *arg)
 
 	ras_set_notifier_thread();
 	for (polls = 0; keep && polls < MAX_POLLS; polls++) {
-		if (events(w->h, from, ev, &n, &final))
+		if (events(w->h, &from, ev, &n, &final))
 			break; /* hung up and gone */
 		for (i = 0; i < n && keep; i++)
 			keep = deliver(w, &ev[i]);
-		from += n;
 		if (final)
 			break;
 		usleep(POLL_US);
@@ -272,12 +267,11 @@ static DWORD wait_outcome(HRASCONN h, unsigned from)
 	DWORD r;
 
 	for (polls = 0; polls < MAX_POLLS; polls++) {
-		r = events(h, from, ev, &n, &final);
+		r = events(h, &from, ev, &n, &final);
 		if (r == ERROR_INVALID_HANDLE)
 			return ERROR_USER_DISCONNECTION; /* hung up meanwhile */
 		if (r)
 			return r;
-		from += n;
 		if (n && ev[n - 1].error)
 			return ev[n - 1].error;
 		if (n && (ev[n - 1].state == RASCS_Connected ||

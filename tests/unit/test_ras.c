@@ -507,6 +507,40 @@ static void test_ras_paused_retry_authentication_resume(void **s)
 	fx_ras_hang_up_and_wait(h);
 }
 
+/*
+ * ras.md §3.7 — however many times a paused dial is resumed with a wrong
+ * password, the notifier still gets every state of the last attempt, up
+ * to Connected (the service keeps the latest notifications).
+ */
+static void test_ras_many_paused_retries(void **s)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned i, n;
+
+	(void)s;
+	memset(&x, 0, sizeof(x));
+	x.dwSize = sizeof(x);
+	x.dwfOptions = RDEOPT_PausedStates;
+	for (i = 0; i < 30; i++) {
+		rec_reset();
+		params(&p, "Lab", "alice", "wrong");
+		assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+		n = wait_notes_final();
+		assert_true(n > 0);
+		assert_int_equal(rec.st[n - 1], RASCS_RetryAuthentication);
+	}
+	rec_reset();
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_true(n > 0);
+	assert_int_equal(rec.st[0], RASCS_AuthRetry);
+	assert_int_equal(rec.st[n - 1], RASCS_Connected);
+	fx_ras_hang_up_and_wait(h);
+}
+
 /* ras.md §4 — hang-up while dialling ends it; no notification after */
 static void test_ras_hangup_during_dialing(void **s)
 {
@@ -974,6 +1008,7 @@ int main(void)
 		T(test_ras_dial_failure_returns_handle_needing_hangup),
 		T(test_ras_authentication_failure),
 		T(test_ras_paused_retry_authentication_resume),
+		T(test_ras_many_paused_retries),
 		T(test_ras_hangup_during_dialing),
 		T(test_ras_hangup_inside_notifier_deferred),
 		T(test_ras_dial_from_notifier_616),
