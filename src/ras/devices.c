@@ -5,7 +5,6 @@
  * user's view of the lines (tapixd's access rules), as for a dial.
  */
 #define LOG_MODULE "ras"
-#include <stdlib.h>
 #include <string.h>
 
 #include <tapi.h>

@@ -16,11 +16,10 @@
  * them the same way.
  */
 #define LOG_MODULE "ras"
-#include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>

@@ -743,7 +743,7 @@ static void test_ras_dialing_rules(void **s)
 	static const struct {
 		const char *entry, *dialled;
 	} cases[] = {
-		{"Rules", "101"},
+		{"Rules", "9,101"},
 		{"RulesLD", "8,1206101"},
 		{"NoRules", "101"},
 	};
@@ -753,7 +753,7 @@ static void test_ras_dialing_rules(void **s)
 
 	(void)s;
 	fx_config(CONF "[location]\ncountry = 1\narea = 425\n"
-	               "outside_long_distance = 8,\n");
+	               "outside_local = 9,\noutside_long_distance = 8,\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		h = NULL;
 		rec_reset();

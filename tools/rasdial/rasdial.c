@@ -9,7 +9,6 @@
  * Exit status (§B3): 0 success; n - 600 for RAS error n (601 to 853);
  * 254 another error (printed); 255 usage error.
  */
-#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
