@@ -32,6 +32,10 @@ static void usage(FILE *f)
 	      "                        else /etc/tapix/tapix.conf)\n"
 	      "  --log=LEVELS          log levels, e.g. info,sip=debug\n"
 	      "                        (default: TAPIX_LOG, else warn)\n"
+	      "  --peer=PATH|none      the socket of direct connections\n"
+	      "                        (default: one in a new directory of\n"
+	      "                        $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR\n"
+	      "                        or /tmp); none: the bus only\n"
 	      "  --no-objects          no Line and Call objects on the bus\n"
 	      "                        (org.tapix.Tapi1 only)\n"
 	      "  --test-hooks          org.tapix.Test1 for the project's\n"
@@ -106,12 +110,14 @@ int main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"log", required_argument, NULL, 'l'},
 		{"no-objects", no_argument, NULL, 'o'},
+		{"peer", required_argument, NULL, 'p'},
 		{"test-hooks", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *bus = "system", *address = NULL, *levels = NULL;
+	const char *peer = NULL;
 	sigset_t mask;
 	int c, e, status = 1;
 
@@ -136,6 +142,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			d.no_objects = true;
+			break;
+		case 'p':
+			peer = optarg;
 			break;
 		case 't':
 			d.test_hooks = true;
@@ -202,6 +211,10 @@ int main(int argc, char **argv)
 		e = tel_start();
 	if (e >= 0)
 		e = rpc_start();
+	/* without direct connections, clients use the bus; a socket asked
+	 * for by name must work */
+	if (e >= 0 && peer_start(peer) < 0 && peer)
+		e = -EADDRNOTAVAIL;
 	if (e >= 0)
 		e = ras_start();
 	if (e >= 0 && d.test_hooks)
@@ -220,6 +233,7 @@ stop:
 	sd_bus_release_name(d.bus, TAPIXD_BUS_NAME);
 	/* spec: termination.md §6 — every registration shut down, then the
 	 * service's own: the providers stop */
+	peer_stop();
 	rpc_stop();
 	ras_stop();
 	tel_stop();

@@ -5,15 +5,18 @@
  * tapi.h function, called here on the embedded core for the client's own
  * registration: the client passes its handles, the service checks that
  * they belong to the sender, and answers with the function's result.
- * Messages of a registration go back to its client as directed Message
- * signals, in order; handles a request creates ride with its LINE_REPLY,
+ * Messages of a registration go back to its client in order, as directed
+ * Messages signals (each carries what was queued when it was sent);
+ * handles a request creates ride with its LINE_REPLY,
  * and each message names the handle whose death voids it (its guard) and
  * the open that handle belongs to, so that the client drops what the app
  * may no longer receive exactly as the embedded core would.
  * A client that leaves the bus is shut down (lineShutdown of each of its
- * registrations, spec: termination.md §6).
+ * registrations, spec: termination.md §6). The same interface is served on
+ * direct connections (peer.c): there the connection is the client.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,10 +53,11 @@ struct reg {
 	DWORD *devs; /* client device i is core device devs[i] */
 };
 
-/* A process on the bus with registrations, tracked until it leaves. */
+/* A process with registrations, tracked until it leaves. */
 struct client {
 	struct list_node link;
-	char *name; /* unique bus name */
+	char *name;   /* unique bus name, or a label of a direct one */
+	sd_bus *peer; /* its direct connection, or NULL: on the bus */
 	struct who who;
 	sd_bus_track *track;
 	struct list_node regs;
@@ -66,14 +70,16 @@ static sd_bus_slot *vtable_slot;
 /* ---- clients and registrations --------------------------------------------
  */
 
-static struct client *client_find(const char *name)
+/* The client of bus name @name, or (@name NULL) of direct @peer. */
+static struct client *client_find(const char *name, sd_bus *peer)
 {
 	struct list_node *it;
 
 	list_foreach(it, &clients) {
 		struct client *c = list_entry(it, struct client, link);
 
-		if (strcmp(c->name, name) == 0)
+		if (name ? !c->peer && strcmp(c->name, name) == 0
+		         : c->peer == peer)
 			return c;
 	}
 	return NULL;
@@ -151,24 +157,52 @@ static int client_gone(sd_bus_track *t, void *userdata)
 	return 0;
 }
 
+void rpc_peer_gone(sd_bus *bus)
+{
+	struct client *c = client_find(NULL, bus);
+
+	if (c) {
+		log_info("client %s closed: %u registrations shut down",
+		         c->name, c->nregs);
+		client_free(c);
+	}
+}
+
+/* A label for the logs: "pid N (direct)". */
+static char *peer_name(sd_bus *bus)
+{
+	sd_bus_creds *cr = NULL;
+	pid_t pid = 0;
+	char buf[48];
+
+	if (sd_bus_get_owner_creds(bus, SD_BUS_CREDS_PID, &cr) >= 0)
+		sd_bus_creds_get_pid(cr, &pid);
+	sd_bus_creds_unref(cr);
+	snprintf(buf, sizeof(buf), "pid %ld (direct)", (long)pid);
+	return strdup(buf);
+}
+
 static struct client *client_get(sd_bus_message *m, bool create)
 {
-	const char *name = sd_bus_message_get_sender(m);
+	sd_bus *bus = sd_bus_message_get_bus(m);
+	sd_bus *peer = bus == d.bus ? NULL : bus;
+	const char *name = peer ? NULL : sd_bus_message_get_sender(m);
 	struct client *c;
 
-	if (!name)
+	if (!name && !peer)
 		return NULL;
-	c = client_find(name);
+	c = client_find(name, peer);
 	if (c || !create)
 		return c;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	list_init(&c->regs);
-	c->name = strdup(name);
+	c->peer = peer;
+	c->name = peer ? peer_name(peer) : strdup(name);
 	if (!c->name || who_of(m, &c->who) < 0 ||
-	    sd_bus_track_new(d.bus, &c->track, client_gone, c) < 0 ||
-	    sd_bus_track_add_name(c->track, name) < 0) {
+	    (!peer && (sd_bus_track_new(d.bus, &c->track, client_gone, c) < 0 ||
+	               sd_bus_track_add_name(c->track, name) < 0))) {
 		sd_bus_track_unref(c->track);
 		free(c->name);
 		free(c);
@@ -251,12 +285,13 @@ static struct slot *slot_take(struct reg *r, LONG req)
 }
 
 /*
- * Sends one message of @r to its client, with its guard (the handle whose
- * death voids it, as the core said) and the open of that handle.
+ * Appends one message of @r to signal @s, with its guard (the handle whose
+ * death voids it, as the core said) and the open of that handle. 0 when
+ * the client is not to see it, 1 when appended, or -errno.
  */
-static void forward(struct reg *r, const LINEMESSAGE *msg, uint32_t guard)
+static int append_message(sd_bus_message *s, struct reg *r,
+                          const LINEMESSAGE *msg, uint32_t guard)
 {
-	sd_bus_message *s = NULL;
 	LINEMESSAGE m = *msg;
 	struct slot *slot = NULL;
 	uint32_t hs[2], line = 0;
@@ -276,12 +311,12 @@ static void forward(struct reg *r, const LINEMESSAGE *msg, uint32_t guard)
 		long c = client_dev(r, (DWORD)m.dwParam1);
 
 		if (c < 0)
-			return; /* a device the client does not see */
+			return 0; /* a device the client does not see */
 		m.dwParam1 = (DWORD_PTR)c;
 		break;
 	}
 	case LINE_CREATE:
-		return; /* dynamic devices are not offered to clients yet */
+		return 0; /* dynamic devices are not offered to clients yet */
 	case LINE_CLOSE:
 		line = (uint32_t)m.hDevice; /* its handles die with it */
 		break;
@@ -291,10 +326,7 @@ static void forward(struct reg *r, const LINEMESSAGE *msg, uint32_t guard)
 	/* the open a guard belongs to: itself, or a call's open */
 	if (guard)
 		line = tapix_line_app(guard) ? guard : tapix_call_line(guard);
-	e = sd_bus_message_new_signal(d.bus, &s, TAPIXD_PATH, TAPIXD_RPC_IFACE,
-	                              "Message");
-	if (e >= 0)
-		e = sd_bus_message_set_destination(s, r->cl->name);
+	e = sd_bus_message_open_container(s, 'r', "uuuttttuuau");
 	if (e >= 0)
 		e = sd_bus_message_append(
 			s, "uuutttt", (uint32_t)r->h, (uint32_t)m.hDevice,
@@ -306,24 +338,52 @@ static void forward(struct reg *r, const LINEMESSAGE *msg, uint32_t guard)
 	if (e >= 0)
 		e = sd_bus_message_append_array(s, 'u', hs, n * sizeof(hs[0]));
 	if (e >= 0)
-		e = sd_bus_send(d.bus, s, NULL);
-	sd_bus_message_unref(s);
-	if (e < 0)
-		log_err("app %08x: message %u to %s lost: %s", r->h,
-		        (unsigned)m.dwMessageID, r->cl->name, strerror(-e));
+		e = sd_bus_message_close_container(s);
+	return e < 0 ? e : 1;
 }
 
-/* Forwards up to @max queued messages of @r; how many there were. */
+/*
+ * Sends up to @max queued messages of @r to its client in one Messages
+ * signal; how many were taken from the queue.
+ */
 static unsigned forward_queued(struct reg *r, unsigned max)
 {
+	sd_bus *bus = r->cl->peer ? r->cl->peer : d.bus;
+	sd_bus_message *s = NULL;
+	unsigned n = 0, sent = 0;
 	LINEMESSAGE m;
 	DWORD guard;
-	unsigned n = 0;
+	int e = 0;
 
 	while (n < max && tapix_get_message_guarded(r->h, &m, &guard) == 0) {
-		forward(r, &m, guard);
 		n++;
+		if (!s) {
+			e = sd_bus_message_new_signal(bus, &s, TAPIXD_PATH,
+			                              TAPIXD_RPC_IFACE,
+			                              "Messages");
+			if (e >= 0 && !r->cl->peer)
+				e = sd_bus_message_set_destination(s,
+				                                   r->cl->name);
+			if (e >= 0)
+				e = sd_bus_message_open_container(
+					s, 'a', "(uuuttttuuau)");
+		}
+		if (e >= 0)
+			e = append_message(s, r, &m, guard);
+		if (e > 0)
+			sent++;
+		if (e < 0)
+			break;
 	}
+	if (s && e >= 0 && sent) {
+		e = sd_bus_message_close_container(s);
+		if (e >= 0)
+			e = sd_bus_send(bus, s, NULL);
+	}
+	sd_bus_message_unref(s);
+	if (e < 0)
+		log_err("app %08x: messages to %s lost: %s", r->h, r->cl->name,
+		        strerror(-e));
 	return n;
 }
 
@@ -1189,8 +1249,17 @@ static int m_complete_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
 }
 
+/* Where the direct connections are (peer.c), or "". */
+static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	(void)ud;
+	(void)err;
+	return sd_bus_reply_method_return(m, "s", peer_address());
+}
+
 static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("Peer", "", "s", m_peer, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Initialize", "ssuu", "iuuu", m_initialize,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Shutdown", "u", "i", m_shutdown,
@@ -1257,13 +1326,18 @@ static const sd_bus_vtable rpc_vtable[] = {
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("CompleteTransfer", "uubu", "iu", m_complete_xfer,
                       SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_SIGNAL("Message", "uuuttttuuau", 0),
+	SD_BUS_SIGNAL("Messages", "a(uuuttttuuau)", 0),
 	SD_BUS_VTABLE_END,
 };
 
 int rpc_start(void)
 {
-	return sd_bus_add_object_vtable(d.bus, &vtable_slot, TAPIXD_PATH,
+	return rpc_attach(d.bus, &vtable_slot);
+}
+
+int rpc_attach(sd_bus *bus, sd_bus_slot **slot)
+{
+	return sd_bus_add_object_vtable(bus, slot, TAPIXD_PATH,
 	                                TAPIXD_RPC_IFACE, rpc_vtable, NULL);
 }
 

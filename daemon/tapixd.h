@@ -63,6 +63,19 @@ int who_of(sd_bus_message *m, struct who *out);
 /* rpc.c: the client-mode interface (org.tapix.Tapi1) */
 int rpc_start(void);
 void rpc_stop(void); /* lineShutdown of every client registration */
+/* Serves org.tapix.Tapi1 on the direct connection @bus too. */
+int rpc_attach(sd_bus *bus, sd_bus_slot **slot);
+/* The client of direct connection @bus is gone: lineShutdown of each of
+ * its registrations. */
+void rpc_peer_gone(sd_bus *bus);
+
+/* peer.c: direct connections to org.tapix.Tapi1, without the bus daemon.
+ * @path: the socket, "none", or NULL for one in a directory of its own.
+ * 0 or -errno (then tapixd serves on the bus only). */
+int peer_start(const char *path);
+void peer_stop(void); /* closes every direct connection */
+/* Their D-Bus address ("unix:path=..."), or "" without them. */
+const char *peer_address(void);
 
 /* ras.c: the RAS connection manager (org.tapix.Ras1) */
 int ras_start(void);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Client mode (see client.h): each tapi.h function becomes one method call
- * of org.tapix.Tapi1 on tapixd; the registration's messages come back as
- * Message signals that a reader thread queues here, to be fetched with
+ * of org.tapix.Tapi1 on tapixd, on a direct connection to it when tapixd
+ * offers one (its Peer method), else through the bus; the registration's
+ * messages come back as Messages signals that a reader thread queues here,
+ * to be fetched with
  * lineGetMessage (USEEVENT: an eventfd readable while messages wait) or
  * delivered by a thread per registration (callbacks, completion
  * descriptor), as in embedded mode.
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,22 +84,24 @@ struct capp {
 	pthread_t thread;
 	bool has_thread;
 	bool dead;
-	bool lost;       /* its tapixd left the bus */
-	char server[64]; /* that tapixd's unique bus name */
+	bool lost;       /* its tapixd left the bus or closed */
+	char server[64]; /* that tapixd's unique bus name ("" direct) */
 	unsigned refs;
 };
 
 static struct {
 	pthread_mutex_t lock;
-	sd_bus *bus;
+	sd_bus *bus; /* to tapixd: the bus, or direct */
+	bool direct;
 	pthread_t reader;
 	bool reader_on;
 	int stopfd;  /* eventfd: the reader thread ends */
+	int epfd;    /* what the reader waits for: stopfd, the connection */
 	char *where; /* the TAPIX_SERVICE the bus was opened for */
 	struct capp *apps;
 	unsigned napps;
 	unsigned npend;
-} cl = {.lock = PTHREAD_MUTEX_INITIALIZER, .stopfd = -1};
+} cl = {.lock = PTHREAD_MUTEX_INITIALIZER, .stopfd = -1, .epfd = -1};
 
 /* ---- mode -----------------------------------------------------------------
  */
@@ -383,7 +388,8 @@ static void *delivery_main(void *arg)
 
 static sd_bus_slot *msg_slot, *owner_slot;
 
-static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *e)
+/* One message of a Messages signal (the struct entered). */
+static void take_message(sd_bus_message *m)
 {
 	uint32_t h, hdev, id, guard, line;
 	uint64_t cbinst, p1, p2, p3;
@@ -392,15 +398,13 @@ static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	struct capp *a;
 	struct cmsg c;
 
-	(void)userdata;
-	(void)e;
 	if (sd_bus_message_read(m, "uuuttttuu", &h, &hdev, &id, &cbinst, &p1,
 	                        &p2, &p3, &guard, &line) < 0 ||
 	    sd_bus_message_read_array(m, 'u', (const void **)&hs, &nhs) < 0)
-		return 0;
+		return;
 	a = app_find(h);
 	if (!a)
-		return 0;
+		return;
 	nhs /= sizeof(uint32_t);
 	if (id == LINE_REPLY) {
 		struct cpend **pp;
@@ -438,6 +442,52 @@ static int on_message(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	if (!q_push(a, &c))
 		log_err("app %08x: out of memory, message %u lost", a->h,
 		        (unsigned)id);
+}
+
+static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	(void)userdata;
+	(void)e;
+	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'r', "uuuttttuuau") > 0) {
+		take_message(m);
+		if (sd_bus_message_exit_container(m) < 0)
+			break;
+	}
+	return 0;
+}
+
+/* Registration @a is void: it hears LINEDEVSTATE_REINIT. */
+static void lose(struct capp *a)
+{
+	struct cmsg c;
+
+	a->lost = true;
+	memset(&c, 0, sizeof(c));
+	c.m.dwMessageID = LINE_LINEDEVSTATE;
+	c.m.dwParam1 = LINEDEVSTATE_REINIT;
+	q_push(a, &c);
+}
+
+/* The direct connection closed: tapixd stopped. */
+static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct capp *a;
+	bool said = false;
+
+	(void)m;
+	(void)userdata;
+	(void)e;
+	for (a = cl.apps; a; a = a->next) {
+		if (a->lost)
+			continue;
+		if (!said)
+			log_err("tapixd closed the connection: registrations "
+			        "are void");
+		said = true;
+		lose(a);
+	}
 	return 0;
 }
 
@@ -456,18 +506,12 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	/* only the registrations that tapixd served: a successor may serve
 	 * newer ones already when the signal is read */
 	for (a = cl.apps; a; a = a->next) {
-		struct cmsg c;
-
 		if (a->lost || (a->server[0] && strcmp(a->server, old) != 0))
 			continue;
 		if (!said)
 			log_err("tapixd left the bus: registrations are void");
 		said = true;
-		a->lost = true;
-		memset(&c, 0, sizeof(c));
-		c.m.dwMessageID = LINE_LINEDEVSTATE;
-		c.m.dwParam1 = LINEDEVSTATE_REINIT;
-		q_push(a, &c);
+		lose(a);
 	}
 	return 0;
 }
@@ -480,29 +524,53 @@ static void drain(void)
 			;
 }
 
+/*
+ * What the reader waits for on the connection: @ev, or nothing while a call
+ * reads the connection itself (its reply would wake the reader for
+ * nothing, and it would wait for cl.lock). cl.lock held.
+ */
+static void reader_watch(int ev)
+{
+	struct epoll_event e = {.events = ev > 0 ? (uint32_t)ev : 0};
+	int fd = cl.bus ? sd_bus_get_fd(cl.bus) : -1;
+
+	if (cl.epfd < 0 || fd < 0)
+		return;
+	e.data.fd = fd;
+	if (epoll_ctl(cl.epfd, EPOLL_CTL_MOD, fd, &e) != 0 && errno == ENOENT &&
+	    epoll_ctl(cl.epfd, EPOLL_CTL_ADD, fd, &e) != 0)
+		log_warn("the reader cannot watch the connection: %s",
+		         strerror(errno));
+}
+
 static void *reader_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct pollfd p[2];
-		int ev;
+		struct epoll_event ev[2];
+		bool stop = false, hup = false;
+		int n, i, want;
 
 		pthread_mutex_lock(&cl.lock);
 		drain();
-		p[0].fd = sd_bus_get_fd(cl.bus);
-		ev = sd_bus_get_events(cl.bus);
+		want = cl.bus ? sd_bus_get_events(cl.bus) : -1;
+		if (want >= 0)
+			reader_watch(want);
 		pthread_mutex_unlock(&cl.lock);
-		if (p[0].fd < 0 || ev < 0)
+		if (want < 0)
 			break;
-		p[0].events = (short)ev;
-		p[1].fd = cl.stopfd;
-		p[1].events = POLLIN;
-		p[0].revents = p[1].revents = 0;
-		if (poll(p, 2, 1000) < 0 && errno != EINTR)
+		n = epoll_wait(cl.epfd, ev, 2, 1000);
+		if (n < 0 && errno != EINTR)
 			break;
-		if (p[1].revents)
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == cl.stopfd)
+				stop = true;
+			else if (ev[i].events & (EPOLLHUP | EPOLLERR))
+				hup = true;
+		}
+		if (stop)
 			break; /* bus_close */
-		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		if (hup) {
 			pthread_mutex_lock(&cl.lock);
 			drain();
 			pthread_mutex_unlock(&cl.lock);
@@ -531,14 +599,64 @@ static void bus_close(void)
 	msg_slot = sd_bus_slot_unref(msg_slot);
 	owner_slot = sd_bus_slot_unref(owner_slot);
 	cl.bus = sd_bus_flush_close_unref(cl.bus);
+	cl.direct = false;
 	if (cl.stopfd >= 0)
 		close(cl.stopfd);
 	cl.stopfd = -1;
+	if (cl.epfd >= 0)
+		close(cl.epfd);
+	cl.epfd = -1;
 	free(cl.where);
 	cl.where = NULL;
 }
 
-/* Connects once per process to the bus TAPIX_SERVICE names. */
+/*
+ * The direct connection tapixd offers on *@bus (its Peer method), in place
+ * of the bus connection; *@bus unchanged without one. 0 when it is direct.
+ */
+static int go_direct(sd_bus **bus)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	const char *addr = NULL;
+	sd_bus *peer = NULL;
+	int e;
+
+	e = sd_bus_call_method(*bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Peer",
+	                       &err, &reply, "");
+	if (e >= 0)
+		e = sd_bus_message_read(reply, "s", &addr);
+	if (e >= 0 && !*addr)
+		e = -ENOENT; /* tapixd --peer=none */
+	if (e >= 0)
+		e = sd_bus_new(&peer);
+	if (e >= 0)
+		e = sd_bus_set_address(peer, addr);
+	if (e >= 0)
+		e = sd_bus_start(peer);
+	/* it answers (tapixd may refuse a connection: then the bus) */
+	if (e >= 0)
+		e = sd_bus_call_method(peer, NULL, BUS_PATH,
+		                       "org.freedesktop.DBus.Peer", "Ping",
+		                       &err, NULL, "");
+	sd_bus_message_unref(reply);
+	sd_bus_error_free(&err);
+	if (e < 0) {
+		log_debug("no direct connection to tapixd: %s", strerror(-e));
+		sd_bus_unref(peer);
+		return e;
+	}
+	sd_bus_flush_close_unref(*bus);
+	*bus = peer;
+	return 0;
+}
+
+/*
+ * Connects once per process to the tapixd of TAPIX_SERVICE: directly if
+ * it offers it, else through the bus. A direct connection that closed is
+ * replaced (its registrations are void already), as is any connection
+ * without registrations that is dead or to another place.
+ */
 static LONG bus_open(void)
 {
 	const char *s = target;
@@ -546,28 +664,56 @@ static LONG bus_open(void)
 
 	if (!s || !*s)
 		return LINEERR_NODRIVER;
-	if (cl.bus && !cl.napps &&
-	    (!sd_bus_is_open(cl.bus) || strcmp(cl.where, s) != 0)) {
-		/* no registration on it: another bus, or a dead one */
+	if (cl.bus && ((!cl.napps && (!sd_bus_is_open(cl.bus) ||
+	                              strcmp(cl.where, s) != 0)) ||
+	               (cl.direct && !sd_bus_is_open(cl.bus)))) {
+		if (cl.napps) {
+			/* lost with it (on_closed may not have run yet) */
+			struct capp *a;
+
+			for (a = cl.apps; a; a = a->next)
+				if (!a->lost)
+					lose(a);
+		}
 		bus_close();
 	}
 	if (cl.bus)
 		return 0; /* after tapixd left, its successor has its name */
 	cl.where = strdup(s);
 	cl.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!cl.where || cl.stopfd < 0) {
+	cl.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (cl.epfd >= 0 && cl.stopfd >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		ev.data.fd = cl.stopfd;
+		if (epoll_ctl(cl.epfd, EPOLL_CTL_ADD, cl.stopfd, &ev) != 0) {
+			close(cl.epfd);
+			cl.epfd = -1;
+		}
+	}
+	if (!cl.where || cl.stopfd < 0 || cl.epfd < 0) {
 		free(cl.where);
 		cl.where = NULL;
 		if (cl.stopfd >= 0)
 			close(cl.stopfd);
 		cl.stopfd = -1;
+		if (cl.epfd >= 0)
+			close(cl.epfd);
+		cl.epfd = -1;
 		return LINEERR_NOMEM;
 	}
 	e = client_bus_connect(s, &cl.bus);
+	cl.direct = e >= 0 && go_direct(&cl.bus) == 0;
 	if (e >= 0)
 		e = sd_bus_match_signal(cl.bus, &msg_slot, NULL, BUS_PATH,
-		                        BUS_IFACE, "Message", on_message, NULL);
-	if (e >= 0)
+		                        BUS_IFACE, "Messages", on_messages,
+		                        NULL);
+	if (e >= 0 && cl.direct)
+		e = sd_bus_match_signal(cl.bus, &owner_slot, NULL,
+		                        "/org/freedesktop/DBus/Local",
+		                        "org.freedesktop.DBus.Local",
+		                        "Disconnected", on_closed, NULL);
+	else if (e >= 0)
 		e = sd_bus_match_signal(
 			cl.bus, &owner_slot, "org.freedesktop.DBus",
 			"/org/freedesktop/DBus", "org.freedesktop.DBus",
@@ -588,8 +734,10 @@ static int new_call(const char *member, sd_bus_message **m)
 {
 	if (!cl.bus)
 		return -ENOTCONN;
-	return sd_bus_message_new_method_call(cl.bus, m, BUS_NAME, BUS_PATH,
-	                                      BUS_IFACE, member);
+	/* a direct connection has no names */
+	return sd_bus_message_new_method_call(cl.bus, m,
+	                                      cl.direct ? NULL : BUS_NAME,
+	                                      BUS_PATH, BUS_IFACE, member);
 }
 
 /*
@@ -603,7 +751,9 @@ static LONG call(sd_bus_message *m, sd_bus_message **reply)
 	int e;
 
 	*reply = NULL;
+	reader_watch(0);
 	e = m ? sd_bus_call(cl.bus, m, CALL_USEC, &err, reply) : -ENOMEM;
+	reader_watch(sd_bus_get_events(cl.bus));
 	sd_bus_message_unref(m);
 	if (e < 0) {
 		log_err("tapixd: %s", err.message ? err.message : strerror(-e));

@@ -30,6 +30,7 @@
 #define NOBODY  65534
 
 static char dir[64], addr[128], tlog[128];
+static const char *peer_arg; /* start_tapixd: e.g. --peer=none */
 static pid_t bus_pid, tapixd_pid;
 static sd_bus *bus;
 
@@ -109,7 +110,8 @@ static void start_tapixd(const char *conf)
 	argv[1] = aarg;
 	argv[2] = "--log=info";
 	argv[3] = "--test-hooks";
-	argv[4] = NULL;
+	argv[4] = peer_arg;
+	argv[5] = NULL;
 	tapixd_pid = proc_start(tlog, LIMIT_S, argv);
 	for (i = 0; i < 1000 && !log_has(tlog, "serving "); i++)
 		sleep_ms(10);
@@ -121,6 +123,7 @@ static void start_tapixd(const char *conf)
 static int setup(void **state)
 {
 	(void)state;
+	peer_arg = NULL;
 	start_bus();
 	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
 	return 0;
@@ -258,9 +261,10 @@ static void test_owner_and_monitor_in_two_processes(void **s)
  * Issue 5 §5, termination.md §6 — a client killed with SIGKILL mid-call:
  * the service shuts its registration down at once, its call (it was the
  * sole owner) is dropped, the other end sees DISCONNECTED and the monitor
- * IDLE; nothing of it stays in the service.
+ * IDLE; nothing of it stays in the service. @how: what tapixd logs when it
+ * sees the client go (its direct connection closed, or it left the bus).
  */
-static void test_killed_client_mid_call_is_cleaned_up(void **s)
+static void killed_mid_call(const char *how)
 {
 	const char *args[] = {"owner", "1", NULL};
 	struct helper o;
@@ -269,7 +273,6 @@ static void test_killed_client_mid_call_is_cleaned_up(void **s)
 	HLINE l0, l1;
 	HCALL c, mon;
 
-	(void)s;
 	service_counts(before);
 	o = helper(args);
 	expect_line(&o, "ready");
@@ -290,6 +293,109 @@ static void test_killed_client_mid_call_is_cleaned_up(void **s)
 	assert_int_equal(lineDeallocateCall(mon), 0);
 	fx_shutdown(&a);
 	wait_counts(before[0], before[3]);
+	assert_true(log_has(tlog, how));
+}
+
+static void test_killed_client_mid_call_is_cleaned_up(void **s)
+{
+	(void)s;
+	killed_mid_call(") closed: 1 registrations shut down");
+}
+
+/* The same when clients come through the bus daemon (tapixd --peer=none):
+ * the bus tells tapixd the client left. */
+static void test_killed_client_mid_call_over_the_bus(void **s)
+{
+	(void)s;
+	proc_kill(tapixd_pid);
+	peer_arg = "--peer=none";
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	killed_mid_call(" left the bus: 1 registrations shut down");
+}
+
+/*
+ * Direct connections: tapixd tells where they are (Peer), on a socket any
+ * user may reach in a directory of its own, which it removes at exit; a
+ * client uses it, and tapixd knows it by the socket's credentials.
+ */
+static void test_direct_connection(void **s)
+{
+	const char *args[] = {"owner", "1", NULL};
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *a = NULL;
+	char path[128], want[64], *slash;
+	struct helper o;
+	struct stat st;
+
+	(void)s;
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Tapi1", "Peer", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	assert_true(strncmp(a, "unix:path=/", 11) == 0);
+	snprintf(path, sizeof(path), "%s", a + 10);
+	sd_bus_message_unref(r);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0666);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	*slash = '/';
+	o = helper(args);
+	expect_line(&o, "ready");
+	/* the helper runs under timeout(1): its pid is the child's */
+	snprintf(want, sizeof(want), "/proc/%ld/task/%ld/children", (long)o.pid,
+	         (long)o.pid);
+	{
+		FILE *f = fopen(want, "r");
+		long pid = 0;
+
+		assert_non_null(f);
+		assert_int_equal(fscanf(f, "%ld", &pid), 1);
+		fclose(f);
+		snprintf(want, sizeof(want), "registered for pid %ld (direct)",
+		         pid);
+	}
+	assert_true(log_has(tlog, want));
+	helper_end(&o);
+	kill(tapixd_pid, SIGTERM);
+	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+	*slash = '\0';
+	assert_int_not_equal(stat(path, &st), 0);
+
+	/* a socket that cannot be reached: the client uses the bus */
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Tapi1", "Peer", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	assert_int_equal(unlink(a + 10), 0);
+	sd_bus_message_unref(r);
+	o = helper(args);
+	expect_line(&o, "ready");
+	assert_false(log_has(tlog, "(direct)"));
+	assert_true(log_has(tlog, "registered for :"));
+	helper_end(&o);
+	kill(tapixd_pid, SIGTERM);
+	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+
+	/* --peer=none: no direct connections, Peer says so */
+	peer_arg = "--peer=none";
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Tapi1", "Peer", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	assert_string_equal(a, "");
+	sd_bus_message_unref(r);
+	o = helper(args);
+	expect_line(&o, "ready");
+	assert_false(log_has(tlog, "(direct)"));
+	assert_true(log_has(tlog, "registered for :"));
+	helper_end(&o);
 }
 
 /*
@@ -367,6 +473,8 @@ static void test_access_control_by_uid(void **s)
 	assert_string_equal(line, "line esp line 1 (101)");
 	assert_int_equal(proc_wait(h.pid, STEP_MS), 0);
 	close(h.fd);
+	/* it came on a direct connection: its uid is the socket's */
+	assert_true(log_has(tlog, "(direct) (uid 65534, 1 of 4 lines)"));
 	h = helper(as_root);
 	assert_int_equal(expect_line(&h, "lines "), 4);
 	assert_int_equal(proc_wait(h.pid, STEP_MS), 0);
@@ -1182,6 +1290,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_killed_client_mid_call_is_cleaned_up, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_client_mid_call_over_the_bus, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_direct_connection, setup,
+	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_killed_client_mid_request_is_cleaned_up, setup,
 			teardown),

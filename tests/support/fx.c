@@ -24,8 +24,10 @@ static char conf_path[64];
  * With TAPIX_TEST_SERVICE=1 the same tests run through tapixd: a private
  * dbus-daemon for the whole program, and a tapixd started by fx_config
  * with the test's configuration (the service reads it, not the client).
+ * The client reaches it on a direct connection (tapixd's default), or
+ * through the bus daemon with TAPIX_TEST_SERVICE=bus (tapixd --peer=none).
  */
-static bool service_checked, service;
+static bool service_checked, service, service_bus;
 static pid_t bus_pid, tapixd_pid;
 static char bus_dir[64], bus_addr[128];
 static sd_bus *hooks_bus;
@@ -36,7 +38,8 @@ bool fx_service(void)
 	if (!service_checked) {
 		const char *e = getenv("TAPIX_TEST_SERVICE");
 
-		service = e && strcmp(e, "1") == 0;
+		service_bus = e && strcmp(e, "bus") == 0;
+		service = service_bus || (e && strcmp(e, "1") == 0);
 		service_checked = true;
 	}
 	return service;
@@ -196,6 +199,7 @@ static void service_start(void)
 	const char *argv[8];
 	char addr_arg[160], log_arg[] = "--log=info";
 	char hooks_arg[] = "--test-hooks", objects_arg[] = "--no-objects";
+	char bus_only_arg[] = "--peer=none";
 	char log[160];
 
 	if (!bus_pid) {
@@ -226,7 +230,8 @@ static void service_start(void)
 	argv[3] = hooks_arg;
 	/* its own objects would make it a monitor of every call */
 	argv[4] = objects_arg;
-	argv[5] = NULL;
+	argv[5] = service_bus ? bus_only_arg : NULL;
+	argv[6] = NULL;
 	tapixd_pid = proc_start(tapixd_log, 3600, argv);
 	wait_for(tapixd_ready, "tapixd");
 	if (file_has(tapixd_log, "serving "))
