@@ -7,6 +7,12 @@
  * made, offered, answered, dropped at both ends and deallocated, every
  * message fetched with lineGetMessage.
  *
+ * Clients reach tapixd on its direct connection (its default); one client
+ * is measured again through the bus daemon (tapixd --peer=none). Next to
+ * them, the floor of any design that makes each of a lifecycle's six
+ * function calls a round trip to another process: a one-byte ping-pong
+ * over a Unix socket between two processes, six per lifecycle.
+ *
  * Usage: bench_service [EMBEDDED_LIFECYCLES [SERVICE_LIFECYCLES]]
  *        (defaults 20000 and 2000). Starts its own private dbus-daemon
  *        and tapixd (--no-objects), and stops them.
@@ -162,6 +168,45 @@ static double run(unsigned k, unsigned long n, unsigned long *msgs)
 	return t;
 }
 
+/* Seconds per round trip of a one-byte ping-pong between two processes
+ * over a Unix socket, each waiting in poll() as a client and tapixd do. */
+static double ping_pong(unsigned long n)
+{
+	int sv[2];
+	unsigned long i;
+	double t0, t;
+	pid_t pid;
+	char b = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		die("socketpair", errno);
+	pid = fork();
+	if (pid < 0)
+		die("fork", errno);
+	if (pid == 0) {
+		struct pollfd p = {.fd = sv[1], .events = POLLIN};
+
+		close(sv[0]);
+		while (poll(&p, 1, 10000) == 1 && read(sv[1], &b, 1) == 1 &&
+		       write(sv[1], &b, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		struct pollfd p = {.fd = sv[0], .events = POLLIN};
+
+		if (write(sv[0], &b, 1) != 1 || poll(&p, 1, 10000) != 1 ||
+		    read(sv[0], &b, 1) != 1)
+			die("ping-pong", errno);
+	}
+	t = now_s() - t0;
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	return t / (double)n;
+}
+
 static pid_t spawn(const char *const argv[], const char *log)
 {
 	posix_spawn_file_actions_t fa;
@@ -191,14 +236,32 @@ static bool file_has(const char *path, const char *text)
 	return strstr(buf, text) != NULL;
 }
 
+/* tapixd on the bus of @addr_arg, logging to @log (new), with @extra. */
+static pid_t start_tapixd(const char *addr_arg, const char *log,
+                          const char *extra)
+{
+	const char *a[] = {TAPIX_BENCH_TAPIXD, addr_arg, "--log=info",
+	                   "--no-objects",     extra,    NULL};
+	pid_t pid;
+	unsigned i;
+
+	unlink(log);
+	pid = spawn(a, log);
+	for (i = 0; i < 500 && !file_has(log, "serving "); i++)
+		usleep(10000);
+	if (!file_has(log, "serving "))
+		die("starting tapixd", 0);
+	return pid;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long ne = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
 	unsigned long ns = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
 	char dir[] = "/tmp/bench-service-XXXXXX", addr[128], conf[128];
 	char addr_arg[160], log[160], tlog[160], nbuf[32], kbuf[8];
-	double te, t1, t4 = 0;
-	unsigned long me, m1, m4 = 0;
+	double te, t1, t4 = 0, tb, rtt;
+	unsigned long me, m1, m4 = 0, mb;
 	pid_t bus, tapixd, kids[4];
 	unsigned i;
 	FILE *f;
@@ -216,6 +279,7 @@ int main(int argc, char **argv)
 	setenv("TAPIX_SERVICE", "", 1);
 	setenv("TAPIX_CONF", "", 1);
 	te = run(0, ne, &me);
+	rtt = ping_pong(ne);
 
 	/* the service, on a private bus */
 	if (!mkdtemp(dir))
@@ -243,20 +307,13 @@ int main(int argc, char **argv)
 	snprintf(addr_arg, sizeof(addr_arg), "--address=%s", addr);
 	snprintf(tlog, sizeof(tlog), "%s/tapixd.log", dir);
 	setenv("TAPIX_CONF", conf, 1);
-	{
-		const char *a[] = {TAPIX_BENCH_TAPIXD, addr_arg, "--log=info",
-		                   "--no-objects", NULL};
-
-		tapixd = spawn(a, tlog);
-	}
-	for (i = 0; i < 500 && !file_has(tlog, "serving "); i++)
-		usleep(10000);
-	if (!file_has(tlog, "serving "))
-		die("starting tapixd", 0);
+	tapixd = start_tapixd(addr_arg, tlog, NULL);
 	setenv("TAPIX_SERVICE", addr, 1);
 
 	/* one client: this process */
 	t1 = run(0, ns, &m1);
+	if (!file_has(tlog, "(direct)"))
+		die("a client on a direct connection", 0);
 
 	/* four clients: four processes, lines 0-1, 2-3, 4-5, 6-7 */
 	snprintf(nbuf, sizeof(nbuf), "%lu", ns / 4);
@@ -306,6 +363,14 @@ int main(int argc, char **argv)
 	}
 	kill(tapixd, SIGTERM);
 	waitpid(tapixd, NULL, 0);
+
+	/* one client through the bus daemon */
+	tapixd = start_tapixd(addr_arg, tlog, "--peer=none");
+	tb = run(0, ns, &mb);
+	if (!file_has(tlog, "registered for :"))
+		die("a client through the bus", 0);
+	kill(tapixd, SIGTERM);
+	waitpid(tapixd, NULL, 0);
 	kill(bus, SIGTERM);
 	waitpid(bus, NULL, 0);
 	{
@@ -326,9 +391,20 @@ int main(int argc, char **argv)
 	       (double)(ns / 4 * 4) / t4);
 	printf("service_message_rate_4_clients %.0f messages/s\n",
 	       (double)m4 / t4);
+	printf("service_lifecycle_rate_1_client_bus %.0f lifecycles/s\n",
+	       (double)ns / tb);
+	printf("service_message_rate_1_client_bus %.0f messages/s\n",
+	       (double)mb / tb);
+	printf("socket_round_trip %.1f us\n", rtt * 1e6);
+	printf("ipc_floor_lifecycle_rate %.0f lifecycles/s\n",
+	       1.0 / (6.0 * rtt));
 	printf("embedded_over_service_1_client %.1f\n",
 	       ((double)ne / te) / ((double)ns / t1));
 	printf("embedded_over_service_4_clients %.1f\n",
 	       ((double)ne / te) / ((double)(ns / 4 * 4) / t4));
+	printf("embedded_over_service_1_client_bus %.1f\n",
+	       ((double)ne / te) / ((double)ns / tb));
+	printf("embedded_over_ipc_floor %.1f\n",
+	       ((double)ne / te) * (6.0 * rtt));
 	return 0;
 }
