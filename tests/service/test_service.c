@@ -9,11 +9,14 @@
  * killed by PID.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -531,6 +534,15 @@ static void test_other_uid_cannot_use_objects(void **s)
 
 /* A method of @iface on the root object with a hand-built body; its
  * result. */
+/* Where raw calls go: the bus (default), or a direct connection. */
+static sd_bus *direct;
+static const char *raw_dest = "org.tapix.Tapix1";
+
+static sd_bus *raw_bus(void)
+{
+	return direct ? direct : bus;
+}
+
 static int raw_call_v(const char *iface, const char *member,
                       sd_bus_message **reply, const char *types, va_list ap)
 {
@@ -538,12 +550,12 @@ static int raw_call_v(const char *iface, const char *member,
 	sd_bus_message *m = NULL;
 	int e;
 
-	e = sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1", ROOT,
-	                                   iface, member);
+	e = sd_bus_message_new_method_call(raw_bus(), &m, raw_dest, ROOT, iface,
+	                                   member);
 	if (e >= 0 && types)
 		e = sd_bus_message_appendv(m, types, ap);
 	if (e >= 0)
-		e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, reply);
+		e = sd_bus_call(raw_bus(), m, 5 * 1000 * 1000, &err, reply);
 	sd_bus_message_unref(m);
 	sd_bus_error_free(&err);
 	return e;
@@ -568,7 +580,7 @@ static int raw_call(const char *member, sd_bus_message **reply,
  * another client's handles; the service still serves and holds what it
  * held before.
  */
-static void test_malformed_calls_change_nothing(void **s)
+static void malformed_calls(void)
 {
 	sd_bus_message *r = NULL;
 	uint64_t before[9], after[9];
@@ -576,7 +588,6 @@ static void test_malformed_calls_change_nothing(void **s)
 	int32_t res;
 	void *big;
 
-	(void)s;
 	service_counts(before);
 	/* wrong argument types */
 	assert_true(raw_call("Initialize", &r, "uuuu", 1, 2, 3, 4) < 0);
@@ -598,9 +609,9 @@ static void test_malformed_calls_change_nothing(void **s)
 	{
 		sd_bus_message *m = NULL;
 		sd_bus_error err = SD_BUS_ERROR_NULL;
-		int e = sd_bus_message_new_method_call(
-			bus, &m, "org.tapix.Tapix1", ROOT, "org.tapix.Tapi1",
-			"MakeCall");
+		int e = sd_bus_message_new_method_call(raw_bus(), &m, raw_dest,
+		                                       ROOT, "org.tapix.Tapi1",
+		                                       "MakeCall");
 
 		if (e >= 0)
 			e = sd_bus_message_append(m, "ubbsu", 1, 1, 1, "101",
@@ -608,7 +619,8 @@ static void test_malformed_calls_change_nothing(void **s)
 		if (e >= 0)
 			e = sd_bus_message_append_array(m, 'y', big, 4u << 20);
 		if (e >= 0)
-			e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, &r);
+			e = sd_bus_call(raw_bus(), m, 5 * 1000 * 1000, &err,
+			                &r);
 		assert_true(e < 0); /* invalid arguments */
 		sd_bus_error_free(&err);
 		sd_bus_message_unref(m);
@@ -631,6 +643,80 @@ static void test_malformed_calls_change_nothing(void **s)
 	service_counts(after);
 	assert_int_equal(after[1], before[1]); /* opens */
 	assert_int_equal(after[5], before[5]); /* requests */
+}
+
+static void test_malformed_calls_change_nothing(void **s)
+{
+	(void)s;
+	malformed_calls();
+}
+
+/* Bytes @data to a new connection to socket @path; whether tapixd closed
+ * it within 5 s (reading it to the end). */
+static bool raw_closed(const char *path, const char *data, size_t n)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char buf[256];
+	unsigned i;
+	bool closed = false;
+
+	assert_true(fd >= 0);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(write(fd, data, n), (ssize_t)n);
+	for (i = 0; i < 50 && !closed; i++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		r = read(fd, buf, sizeof(buf));
+		closed = r == 0 || (r < 0 && errno == ECONNRESET);
+	}
+	close(fd);
+	return closed;
+}
+
+/*
+ * The same malformed calls on a direct connection (the same interface,
+ * tapixd's own socket), and what only a socket can get: bytes that are
+ * not D-Bus (the connection is closed) and a connection that never
+ * authenticates (tapixd serves the others meanwhile).
+ */
+static void test_malformed_calls_on_a_direct_connection(void **s)
+{
+	static const char garbage[] = "GET / HTTP/1.0\r\n\r\n";
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *a = NULL;
+	char path[128];
+	int idle;
+
+	(void)s;
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Tapi1", "Peer", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	snprintf(path, sizeof(path), "%s", a + 10);
+	assert_true(sd_bus_new(&direct) >= 0);
+	assert_true(sd_bus_set_address(direct, a) >= 0);
+	assert_true(sd_bus_start(direct) >= 0);
+	sd_bus_message_unref(r);
+	/* one that says nothing stays open the whole test */
+	idle = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(idle >= 0);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	assert_int_equal(connect(idle, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	raw_dest = NULL;
+	malformed_calls();
+	raw_dest = "org.tapix.Tapix1";
+	direct = sd_bus_flush_close_unref(direct);
+	assert_true(raw_closed(path, garbage, sizeof(garbage) - 1));
+	close(idle);
+	/* and it still serves */
+	malformed_calls();
 }
 
 /* Runs tapictl with @args; its exit status, its output in @out. */
@@ -1295,6 +1381,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_direct_connection, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_malformed_calls_on_a_direct_connection, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_killed_client_mid_request_is_cleaned_up, setup,
 			teardown),
