@@ -11,13 +11,16 @@
  * error (org.tapix.Error.<NAME>). A call the service owns stays an object
  * after IDLE until Deallocate() or a minute later; one it only monitors
  * goes at IDLE. Who may use or see a line follows the access rules;
- * signals (CallAdded, CallRemoved, StateChanged, LineChanged) go only to
- * watchers (Telephony1.Watch) allowed on the line, never broadcast.
+ * signals (CallAdded, CallRemoved, StateChanged, LineChanged, and the
+ * standard PropertiesChanged, InterfacesAdded and InterfacesRemoved) go
+ * only to watchers (Telephony1.Watch) allowed on the line, never
+ * broadcast.
  *
  * With --no-objects the service keeps only the registration (the
  * providers' session), and nothing of this is on the bus.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,8 @@
 #include "tapixd.h"
 
 #define IDLE_KEEP_USEC (60ULL * 1000 * 1000)
+#define PROPS_IFACE    "org.freedesktop.DBus.Properties"
+#define OM_IFACE       "org.freedesktop.DBus.ObjectManager"
 #define MAX_UUI        4096
 #define MAX_WATCHERS   256
 
@@ -158,15 +163,18 @@ static int watcher_gone(sd_bus_track *t, void *userdata)
 	return 0;
 }
 
-/* Sends @member on @path to every watcher allowed on line @dev. */
-static void notify(DWORD dev, const char *path, const char *iface,
-                   const char *member, const char *types, ...)
+/*
+ * Sends @member of @iface on @path to every watcher allowed on line @dev,
+ * its body appended by @fill (0 or more, or -errno).
+ */
+static void send_watchers(DWORD dev, const char *path, const char *iface,
+                          const char *member,
+                          int (*fill)(sd_bus_message *s, void *arg), void *arg)
 {
 	unsigned i;
 
 	for (i = 0; i < nwatchers; i++) {
 		sd_bus_message *s = NULL;
-		va_list ap;
 		int e;
 
 		if (!acl_allows(&watchers[i].who, dev))
@@ -174,10 +182,8 @@ static void notify(DWORD dev, const char *path, const char *iface,
 		e = sd_bus_message_new_signal(d.bus, &s, path, iface, member);
 		if (e >= 0)
 			e = sd_bus_message_set_destination(s, watchers[i].name);
-		va_start(ap, types);
 		if (e >= 0)
-			e = sd_bus_message_appendv(s, types, ap);
-		va_end(ap);
+			e = fill(s, arg);
 		if (e >= 0)
 			e = sd_bus_send(d.bus, s, NULL);
 		sd_bus_message_unref(s);
@@ -186,6 +192,41 @@ static void notify(DWORD dev, const char *path, const char *iface,
 			         watchers[i].name, strerror(-e));
 	}
 }
+
+struct va {
+	const char *types;
+	va_list ap;
+};
+
+static int fill_va(sd_bus_message *s, void *arg)
+{
+	struct va *v = arg;
+	va_list ap;
+	int e;
+
+	va_copy(ap, v->ap);
+	e = sd_bus_message_appendv(s, v->types, ap);
+	va_end(ap);
+	return e;
+}
+
+/* Sends @member with @types and the values after them to the watchers
+ * allowed on line @dev. */
+static void notify(DWORD dev, const char *path, const char *iface,
+                   const char *member, const char *types, ...)
+{
+	struct va v;
+
+	v.types = types;
+	va_start(v.ap, types);
+	send_watchers(dev, path, iface, member, fill_va, &v);
+	va_end(v.ap);
+}
+
+/* PropertiesChanged and ObjectManager signals of a call (after its
+ * vtable). @names: the properties, NULL-terminated. */
+static void call_changed(struct tcall *c, const char *const names[]);
+static void call_announce(struct tcall *c, bool added);
 
 /* ---- calls ------------------------------------------------------------------
  */
@@ -212,6 +253,7 @@ static struct tcall *call_add(HCALL h, DWORD dev, bool owned)
 	line_path(dev, lp, sizeof(lp));
 	notify(dev, TAPIXD_PATH, TAPIXD_MGR_IFACE, "CallAdded", "oo", c->path,
 	       lp);
+	call_announce(c, true);
 	return c;
 }
 
@@ -232,6 +274,7 @@ static void call_remove(struct tcall *c)
 			w->call = NULL;
 	notify(c->dev, TAPIXD_PATH, TAPIXD_MGR_IFACE, "CallRemoved", "o",
 	       c->path);
+	call_announce(c, false);
 	sd_event_source_unref(c->expire);
 	if (lineDeallocateCall(c->h) != 0)
 		log_debug("call %08x: already gone", c->h);
@@ -258,6 +301,13 @@ static void call_state(struct tcall *c, DWORD state, DWORD mode)
 	c->mode = mode;
 	notify(c->dev, c->path, TAPIXD_CALL_IFACE, "StateChanged", "su",
 	       state_str(state), mode);
+	{
+		static const char *const names[] = {"State", "StateCode",
+		                                    "StateDetail",
+		                                    "DisconnectMode", NULL};
+
+		call_changed(c, names);
+	}
 	if (state != LINECALLSTATE_IDLE)
 		return;
 	if (!c->owned) {
@@ -299,6 +349,8 @@ static void refresh_line(DWORD dev)
 	lines[dev].in_service = in;
 	line_path(dev, lp, sizeof(lp));
 	notify(dev, lp, TAPIXD_LINE_IFACE, "LineChanged", "b", in);
+	notify(dev, lp, PROPS_IFACE, "PropertiesChanged", "sa{sv}as",
+	       TAPIXD_LINE_IFACE, 1, "InService", "b", in, 0);
 }
 
 static void on_reply(LONG req, LONG result)
@@ -339,6 +391,34 @@ static void on_reply(LONG req, LONG result)
 	free(w);
 }
 
+/* LINE_CALLINFO: PropertiesChanged of what the @states changed. */
+static void call_info(struct tcall *c, DWORD states)
+{
+	static const struct {
+		DWORD state;
+		const char *name;
+	} map[] = {
+		{LINECALLINFOSTATE_ORIGIN, "Origin"},
+		{LINECALLINFOSTATE_CALLERID, "CallerId"},
+		{LINECALLINFOSTATE_CALLEDID, "CalledId"},
+		{LINECALLINFOSTATE_CONNECTEDID, "ConnectedId"},
+		{LINECALLINFOSTATE_USERUSERINFO, "UserUserInfo"},
+		{LINECALLINFOSTATE_NUMOWNERINCR |
+	                 LINECALLINFOSTATE_NUMOWNERDECR,
+	         "Owners"},
+		{LINECALLINFOSTATE_NUMMONITORS, "Monitors"},
+	};
+	const char *names[sizeof(map) / sizeof(map[0]) + 1];
+	unsigned i, n = 0;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (states & map[i].state)
+			names[n++] = map[i].name;
+	names[n] = NULL;
+	if (n)
+		call_changed(c, names);
+}
+
 static void on_message(const LINEMESSAGE *m)
 {
 	struct tcall *c;
@@ -354,6 +434,11 @@ static void on_message(const LINEMESSAGE *m)
 		c = call_find((HCALL)m->hDevice);
 		if (c)
 			call_state(c, (DWORD)m->dwParam1, (DWORD)m->dwParam2);
+		break;
+	case LINE_CALLINFO:
+		c = call_find((HCALL)m->hDevice);
+		if (c)
+			call_info(c, (DWORD)m->dwParam1);
 		break;
 	case LINE_REPLY:
 		on_reply((LONG)m->dwParam1, (LONG)m->dwParam2);
@@ -670,6 +755,9 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return 1;
 }
 
+/* A property whose changes PropertiesChanged tells (to watchers only) */
+#define EMITS SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+
 static const sd_bus_vtable line_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Id", "u", line_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -679,7 +767,7 @@ static const sd_bus_vtable line_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Provider", "s", line_prop, 0,
                         SD_BUS_VTABLE_PROPERTY_CONST),
-	SD_BUS_PROPERTY("InService", "b", line_prop, 0, 0),
+	SD_BUS_PROPERTY("InService", "b", line_prop, 0, EMITS),
 	SD_BUS_METHOD("MakeCall", "say", "o", m_make_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("LineChanged", "b", 0),
@@ -916,19 +1004,19 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 
 static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("Line", "o", call_prop, 0, 
+	SD_BUS_PROPERTY("Line", "o", call_prop, 0,
                         SD_BUS_VTABLE_PROPERTY_CONST),
-	SD_BUS_PROPERTY("State", "s", call_prop, 0, 0),
-	SD_BUS_PROPERTY("StateCode", "u", call_prop, 0, 0),
-	SD_BUS_PROPERTY("StateDetail", "u", call_prop, 0, 0),
-	SD_BUS_PROPERTY("DisconnectMode", "u", call_prop, 0, 0),
-	SD_BUS_PROPERTY("Origin", "s", call_prop, 0, 0),
-	SD_BUS_PROPERTY("CallerId", "s", call_prop, 0, 0),
-	SD_BUS_PROPERTY("CalledId", "s", call_prop, 0, 0),
-	SD_BUS_PROPERTY("ConnectedId", "s", call_prop, 0, 0),
-	SD_BUS_PROPERTY("UserUserInfo", "ay", call_prop, 0, 0),
-	SD_BUS_PROPERTY("Owners", "u", call_prop, 0, 0),
-	SD_BUS_PROPERTY("Monitors", "u", call_prop, 0, 0),
+	SD_BUS_PROPERTY("State", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("StateCode", "u", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("StateDetail", "u", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("DisconnectMode", "u", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("Origin", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("CallerId", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("CalledId", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("ConnectedId", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("UserUserInfo", "ay", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("Owners", "u", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("Monitors", "u", call_prop, 0, EMITS),
 	SD_BUS_METHOD("Answer", "ay", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Accept", "ay", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Drop", "ay", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -947,6 +1035,107 @@ static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_SIGNAL("StateChanged", "su", 0),
 	SD_BUS_VTABLE_END,
 };
+
+static bool listed(const char *const names[], const char *name)
+{
+	unsigned i;
+
+	for (i = 0; names && names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return !names;
+}
+
+struct props {
+	struct tcall *c;
+	const char *const *names; /* NULL: all */
+};
+
+/* Appends the properties of a call, a{sv}. */
+static int append_props(sd_bus_message *s, const struct props *p)
+{
+	const sd_bus_vtable *v;
+	int e = sd_bus_message_open_container(s, 'a', "{sv}");
+
+	for (v = call_vtable; e >= 0 && v->type != _SD_BUS_VTABLE_END; v++) {
+		sd_bus_error err = SD_BUS_ERROR_NULL;
+		const char *name = v->x.property.member;
+
+		if (v->type != _SD_BUS_VTABLE_PROPERTY ||
+		    !listed(p->names, name))
+			continue;
+		e = sd_bus_message_open_container(s, 'e', "sv");
+		if (e >= 0)
+			e = sd_bus_message_append(s, "s", name);
+		if (e >= 0)
+			e = sd_bus_message_open_container(
+				s, 'v', v->x.property.signature);
+		if (e >= 0)
+			e = v->x.property.get(d.bus, p->c->path,
+			                      TAPIXD_CALL_IFACE, name, s, p->c,
+			                      &err);
+		if (e >= 0)
+			e = sd_bus_message_close_container(s);
+		if (e >= 0)
+			e = sd_bus_message_close_container(s);
+		sd_bus_error_free(&err);
+	}
+	if (e >= 0)
+		e = sd_bus_message_close_container(s);
+	return e;
+}
+
+static int fill_changed(sd_bus_message *s, void *arg)
+{
+	int e = sd_bus_message_append(s, "s", TAPIXD_CALL_IFACE);
+
+	if (e >= 0)
+		e = append_props(s, arg);
+	if (e >= 0)
+		e = sd_bus_message_append(s, "as", 0);
+	return e;
+}
+
+static void call_changed(struct tcall *c, const char *const names[])
+{
+	struct props p = {c, names};
+
+	send_watchers(c->dev, c->path, PROPS_IFACE, "PropertiesChanged",
+	              fill_changed, &p);
+}
+
+static int fill_added(sd_bus_message *s, void *arg)
+{
+	const struct props *p = arg;
+	int e = sd_bus_message_append(s, "o", p->c->path);
+
+	if (e >= 0)
+		e = sd_bus_message_open_container(s, 'a', "{sa{sv}}");
+	if (e >= 0)
+		e = sd_bus_message_open_container(s, 'e', "sa{sv}");
+	if (e >= 0)
+		e = sd_bus_message_append(s, "s", TAPIXD_CALL_IFACE);
+	if (e >= 0)
+		e = append_props(s, p);
+	if (e >= 0)
+		e = sd_bus_message_close_container(s);
+	if (e >= 0)
+		e = sd_bus_message_close_container(s);
+	return e;
+}
+
+/* ObjectManager: the call's object came (with its properties) or went. */
+static void call_announce(struct tcall *c, bool added)
+{
+	struct props p = {c, NULL};
+
+	if (added)
+		send_watchers(c->dev, TAPIXD_PATH, OM_IFACE, "InterfacesAdded",
+		              fill_added, &p);
+	else
+		notify(c->dev, TAPIXD_PATH, OM_IFACE, "InterfacesRemoved",
+		       "oas", c->path, 1, TAPIXD_CALL_IFACE);
+}
 
 /* ---- start and stop ---------------------------------------------------------
  */

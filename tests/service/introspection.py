@@ -6,7 +6,8 @@
       writes one node with the interfaces tapixd serves (the shipped file);
   introspection.py check [--ignore IFACE] SHIPPED.xml LIVE.xml...
       fails if what tapixd serves differs from the shipped file (members,
-      their signatures and property access), so that the file cannot drift;
+      their signatures, property access and whether a property's changes
+      are signalled), so that the file cannot drift;
       IFACE (e.g. the test hooks' org.tapix.Test1) is left out.
 """
 import sys
@@ -29,13 +30,21 @@ def interfaces(paths):
     return found
 
 
+def emits(m):
+    """A property's EmitsChangedSignal ("true" when not said)."""
+    for a in m.iter("annotation"):
+        if a.get("name") == "org.freedesktop.DBus.Property.EmitsChangedSignal":
+            return a.get("value")
+    return "true" if m.tag == "property" else ""
+
+
 def signature(i):
     out = set()
     for m in i:
         args = tuple((a.get("direction", ""), a.get("type"))
                      for a in m.iter("arg"))
         out.add((m.tag, m.get("name"), m.get("type", ""),
-                 m.get("access", ""), args))
+                 m.get("access", ""), emits(m), args))
     return out
 
 

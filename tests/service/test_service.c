@@ -888,6 +888,148 @@ static void test_busctl_drives_a_call(void **s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* What a watcher heard of call @want (test_standard_signals). */
+struct heard {
+	const char *want;
+	const char *me; /* our unique name: every signal names us */
+	bool added, added_state, connected, removed, undirected;
+};
+
+static int on_standard(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct heard *h = userdata;
+	const char *member = sd_bus_message_get_member(m);
+	const char *dest = sd_bus_message_get_destination(m);
+	const char *path = NULL, *iface = NULL, *name;
+
+	(void)e;
+	if (!member || !sd_bus_message_is_signal(m, NULL, NULL))
+		return 0;
+	if (!dest || strcmp(dest, h->me) != 0)
+		h->undirected = true;
+	if (strcmp(member, "InterfacesAdded") == 0 ||
+	    strcmp(member, "InterfacesRemoved") == 0) {
+		if (sd_bus_message_read(m, "o", &path) < 0 ||
+		    strcmp(path, h->want) != 0)
+			return 0;
+		if (member[10] == 'R') {
+			h->removed = true;
+			return 0;
+		}
+		h->added = true;
+		/* a{sa{sv}}: Call1 with its State */
+		if (sd_bus_message_enter_container(m, 'a', "{sa{sv}}") > 0 &&
+		    sd_bus_message_enter_container(m, 'e', "sa{sv}") > 0 &&
+		    sd_bus_message_read(m, "s", &iface) >= 0 &&
+		    strcmp(iface, "org.tapix.Call1") == 0 &&
+		    sd_bus_message_enter_container(m, 'a', "{sv}") > 0) {
+			while (sd_bus_message_enter_container(m, 'e', "sv") >
+			       0) {
+				if (sd_bus_message_read(m, "s", &name) < 0)
+					break;
+				if (strcmp(name, "State") == 0)
+					h->added_state = true;
+				sd_bus_message_skip(m, "v");
+				sd_bus_message_exit_container(m);
+			}
+		}
+		return 0;
+	}
+	if (strcmp(member, "PropertiesChanged") == 0 &&
+	    strcmp(sd_bus_message_get_path(m), h->want) == 0 &&
+	    sd_bus_message_read(m, "s", &iface) >= 0 &&
+	    strcmp(iface, "org.tapix.Call1") == 0 &&
+	    sd_bus_message_enter_container(m, 'a', "{sv}") > 0) {
+		while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+			const char *v = NULL;
+
+			if (sd_bus_message_read(m, "s", &name) < 0)
+				break;
+			if (strcmp(name, "State") == 0 &&
+			    sd_bus_message_read(m, "v", "s", &v) >= 0 &&
+			    strcmp(v, "connected") == 0)
+				h->connected = true;
+			else
+				sd_bus_message_skip(m, "v");
+			sd_bus_message_exit_container(m);
+		}
+	}
+	return 0;
+}
+
+/* Processes @b until @flag or 10 s. */
+static void pump_until(sd_bus *b, const bool *flag)
+{
+	unsigned i;
+
+	for (i = 0; i < 1000 && !*flag; i++) {
+		if (sd_bus_process(b, NULL) > 0)
+			continue;
+		sd_bus_wait(b, 10000);
+	}
+	assert_true(*flag);
+}
+
+/*
+ * Issue 5 §2, in the style of NetworkManager and ModemManager: a watcher
+ * hears the standard signals too — InterfacesAdded for a new call (its
+ * properties with it), PropertiesChanged when its state changes,
+ * InterfacesRemoved when it goes — each sent to the watcher (directed),
+ * never broadcast.
+ */
+static void test_standard_signals(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	sd_bus_slot *slot = NULL;
+	struct heard h;
+	const char *c = NULL, *p;
+	char made[80], in[80] = "";
+
+	(void)s;
+	memset(&h, 0, sizeof(h));
+	assert_true(sd_bus_get_unique_name(bus, &h.me) >= 0);
+	assert_true(sd_bus_add_match(bus, &slot,
+	                             "type='signal',sender='org.tapix.Tapix1'",
+	                             on_standard, &h) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Telephony1", "Watch", &err,
+	                               NULL, "") >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", "101", 0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &c) >= 0);
+	snprintf(made, sizeof(made), "%s", c);
+	r = sd_bus_message_unref(r);
+	h.want = made;
+	pump_until(bus, &h.added);
+	assert_true(h.added_state);
+	/* the offered call, and its answer */
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Telephony1", "GetCalls", &err,
+	                               &r, "") >= 0);
+	assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+	while (sd_bus_message_read(r, "o", &p) > 0)
+		if (strcmp(p, made) != 0)
+			snprintf(in, sizeof(in), "%s", p);
+	r = sd_bus_message_unref(r);
+	assert_true(in[0] != '\0');
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", in,
+	                               "org.tapix.Call1", "Answer", &err, NULL,
+	                               "ay", 0) >= 0);
+	pump_until(bus, &h.connected);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Drop", &err, NULL,
+	                               "ay", 0) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Deallocate", &err,
+	                               NULL, "") >= 0);
+	pump_until(bus, &h.removed);
+	assert_false(h.undirected);
+	sd_bus_error_free(&err);
+	sd_bus_slot_unref(slot);
+}
+
 /*
  * Issue 5 §1 — SIGTERM: every registration is shut down (its call
  * dropped), the providers stop, tapixd exits 0.
@@ -1403,6 +1545,8 @@ int main(void)
 			test_shipped_introspection_is_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_client_mode_from_configuration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_standard_signals, setup,
+	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_busctl_drives_a_call,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly,
