@@ -97,11 +97,15 @@ static struct {
 	bool reader_on;
 	int stopfd;  /* eventfd: the reader thread ends */
 	int epfd;    /* what the reader waits for: stopfd, the connection */
+	int watched; /* the connection's descriptor in epfd, or -1 */
 	char *where; /* the TAPIX_SERVICE the bus was opened for */
 	struct capp *apps;
 	unsigned napps;
 	unsigned npend;
-} cl = {.lock = PTHREAD_MUTEX_INITIALIZER, .stopfd = -1, .epfd = -1};
+} cl = {.lock = PTHREAD_MUTEX_INITIALIZER,
+        .stopfd = -1,
+        .epfd = -1,
+        .watched = -1};
 
 /* ---- mode -----------------------------------------------------------------
  */
@@ -532,50 +536,57 @@ static void drain(void)
 static void reader_watch(int ev)
 {
 	struct epoll_event e = {.events = ev > 0 ? (uint32_t)ev : 0};
-	int fd = cl.bus ? sd_bus_get_fd(cl.bus) : -1;
 
-	if (cl.epfd < 0 || fd < 0)
+	if (cl.epfd < 0 || cl.watched < 0)
 		return;
-	e.data.fd = fd;
-	if (epoll_ctl(cl.epfd, EPOLL_CTL_MOD, fd, &e) != 0 && errno == ENOENT &&
-	    epoll_ctl(cl.epfd, EPOLL_CTL_ADD, fd, &e) != 0)
-		log_warn("the reader cannot watch the connection: %s",
-		         strerror(errno));
+	e.data.fd = cl.watched;
+	if (epoll_ctl(cl.epfd, EPOLL_CTL_MOD, cl.watched, &e) != 0)
+		log_debug("the reader cannot watch the connection: %s",
+		          strerror(errno));
 }
 
+/* The connection is over: the reader waits for bus_close only. */
+static void reader_unwatch(void)
+{
+	if (cl.epfd >= 0 && cl.watched >= 0)
+		epoll_ctl(cl.epfd, EPOLL_CTL_DEL, cl.watched, NULL);
+	cl.watched = -1;
+}
+
+/*
+ * Dispatches what comes on the connection while no call reads it. When the
+ * connection ends (tapixd went), it stays until bus_close joins it.
+ */
 static void *reader_main(void *arg)
 {
+	bool over = false;
+
 	(void)arg;
 	for (;;) {
 		struct epoll_event ev[2];
-		bool stop = false, hup = false;
+		bool stop = false;
 		int n, i, want;
 
 		pthread_mutex_lock(&cl.lock);
 		drain();
-		want = cl.bus ? sd_bus_get_events(cl.bus) : -1;
+		want = !over && cl.bus ? sd_bus_get_events(cl.bus) : -1;
 		if (want >= 0)
 			reader_watch(want);
+		else
+			reader_unwatch();
+		over = want < 0;
 		pthread_mutex_unlock(&cl.lock);
-		if (want < 0)
-			break;
-		n = epoll_wait(cl.epfd, ev, 2, 1000);
+		n = epoll_wait(cl.epfd, ev, 2, over ? -1 : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == cl.stopfd)
 				stop = true;
 			else if (ev[i].events & (EPOLLHUP | EPOLLERR))
-				hup = true;
+				over = true; /* drained, then unwatched */
 		}
 		if (stop)
 			break; /* bus_close */
-		if (hup) {
-			pthread_mutex_lock(&cl.lock);
-			drain();
-			pthread_mutex_unlock(&cl.lock);
-			break;
-		}
 	}
 	return NULL;
 }
@@ -606,6 +617,7 @@ static void bus_close(void)
 	if (cl.epfd >= 0)
 		close(cl.epfd);
 	cl.epfd = -1;
+	cl.watched = -1;
 	free(cl.where);
 	cl.where = NULL;
 }
@@ -718,6 +730,17 @@ static LONG bus_open(void)
 			cl.bus, &owner_slot, "org.freedesktop.DBus",
 			"/org/freedesktop/DBus", "org.freedesktop.DBus",
 			"NameOwnerChanged", on_owner, NULL);
+	if (e >= 0) {
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		ev.data.fd = sd_bus_get_fd(cl.bus);
+		e = ev.data.fd;
+		if (e >= 0 &&
+		    epoll_ctl(cl.epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) != 0)
+			e = -errno;
+		if (e >= 0)
+			cl.watched = ev.data.fd;
+	}
 	if (e >= 0 && pthread_create(&cl.reader, NULL, reader_main, NULL) == 0)
 		cl.reader_on = true;
 	else if (e >= 0)
