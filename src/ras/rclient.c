@@ -11,9 +11,10 @@
  * The process has one bus connection for RAS (its unique name is the
  * process's: its references), used by one call at a time. A notifier is
  * served by a thread that reads the connection's notifications from
- * tapixd (Events, every 20 ms while the dial goes on) and calls it, one
- * notifier call at a time in the process; a synchronous RasDial reads
- * them the same way.
+ * tapixd (Events, every 20 ms for the first seconds of the dial, then
+ * every half second while it waits, paused, for as long as it lasts) and
+ * calls it, one notifier call at a time in the process; a synchronous
+ * RasDial reads them the same way (for 10 minutes at most).
  */
 #define LOG_MODULE "ras"
 #include <pthread.h>
@@ -32,12 +33,14 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define BUS_NAME  "org.tapix.Tapix1"
-#define BUS_PATH  "/org/tapix/Tapix1"
-#define BUS_IFACE "org.tapix.Ras1"
-#define CALL_USEC (60ULL * 1000 * 1000)
-#define POLL_US   20000u
-#define MAX_POLLS 30000u /* 10 minutes of polling, at most */
+#define BUS_NAME   "org.tapix.Tapix1"
+#define BUS_PATH   "/org/tapix/Tapix1"
+#define BUS_IFACE  "org.tapix.Ras1"
+#define CALL_USEC  (60ULL * 1000 * 1000)
+#define POLL_US    20000u
+#define MAX_POLLS  30000u /* a synchronous dial: 10 minutes at most */
+#define FAST_POLLS 250u   /* 5 s at POLL_US, then SLOW_US */
+#define SLOW_US    500000u
 
 static pthread_mutex_t notifier_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -232,23 +235,29 @@ static bool deliver(struct watch *w, const struct tapix_ras_event *ev)
 	return keep != 0 && !stopped(w);
 }
 
-/* A connection's notifications, polled until the last (bounded). */
+/*
+ * A connection's notifications, polled until the last, or until the
+ * connection is gone (hung up, tapixd gone) or the notifier wants no
+ * more: a dial paused for hours still tells its notifier when it goes on.
+ */
 static void *watch_main(void *arg)
 {
 	struct watch *w = arg;
 	struct tapix_ras_event ev[RAS_MAX_EVENTS];
-	unsigned from = w->first, n, i, polls;
+	unsigned from = w->first, n, i, quiet = 0;
 	bool final = false, keep = true;
 
 	ras_set_notifier_thread();
-	for (polls = 0; keep && polls < MAX_POLLS; polls++) {
+	while (keep) {
 		if (events(w->h, &from, ev, &n, &final))
 			break; /* hung up and gone */
 		for (i = 0; i < n && keep; i++)
 			keep = deliver(w, &ev[i]);
 		if (final)
 			break;
-		usleep(POLL_US);
+		/* fast while things happen, then slowly while it waits */
+		quiet = n ? 0 : quiet + 1;
+		usleep(quiet < FAST_POLLS ? POLL_US : SLOW_US);
 	}
 	pthread_mutex_lock(&watch_lock);
 	list_del(&w->link);
