@@ -316,6 +316,33 @@ static void test_killed_client_mid_call_over_the_bus(void **s)
 	killed_mid_call(" left the bus: 1 registrations shut down");
 }
 
+/* What tapixd's Peer method says, in @out. */
+static void peer_of_tapixd(char *out, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *a = NULL;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Tapi1", "Peer", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	snprintf(out, size, "%s", a);
+	sd_bus_message_unref(r);
+}
+
+/* A client registers, and tapixd saw it come through the bus. */
+static void client_comes_by_the_bus(void)
+{
+	const char *args[] = {"owner", "1", NULL};
+	struct helper o = helper(args);
+
+	expect_line(&o, "ready");
+	assert_false(log_has(tlog, "(direct)"));
+	assert_true(log_has(tlog, "registered for :"));
+	helper_end(&o);
+}
+
 /*
  * Direct connections: tapixd tells where they are (Peer), on a socket any
  * user may reach in a directory of its own, which it removes at exit; a
@@ -324,21 +351,14 @@ static void test_killed_client_mid_call_over_the_bus(void **s)
 static void test_direct_connection(void **s)
 {
 	const char *args[] = {"owner", "1", NULL};
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *r = NULL;
-	const char *a = NULL;
-	char path[128], want[64], *slash;
+	char a[160], path[160], want[64], *slash;
 	struct helper o;
 	struct stat st;
 
 	(void)s;
-	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
-	                               "org.tapix.Tapi1", "Peer", &err, &r,
-	                               "") >= 0);
-	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	peer_of_tapixd(a, sizeof(a));
 	assert_true(strncmp(a, "unix:path=/", 11) == 0);
 	snprintf(path, sizeof(path), "%s", a + 10);
-	sd_bus_message_unref(r);
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0666);
@@ -371,34 +391,18 @@ static void test_direct_connection(void **s)
 
 	/* a socket that cannot be reached: the client uses the bus */
 	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
-	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
-	                               "org.tapix.Tapi1", "Peer", &err, &r,
-	                               "") >= 0);
-	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	peer_of_tapixd(a, sizeof(a));
 	assert_int_equal(unlink(a + 10), 0);
-	sd_bus_message_unref(r);
-	o = helper(args);
-	expect_line(&o, "ready");
-	assert_false(log_has(tlog, "(direct)"));
-	assert_true(log_has(tlog, "registered for :"));
-	helper_end(&o);
+	client_comes_by_the_bus();
 	kill(tapixd_pid, SIGTERM);
 	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
 
 	/* --peer=none: no direct connections, Peer says so */
 	peer_arg = "--peer=none";
 	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
-	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
-	                               "org.tapix.Tapi1", "Peer", &err, &r,
-	                               "") >= 0);
-	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	peer_of_tapixd(a, sizeof(a));
 	assert_string_equal(a, "");
-	sd_bus_message_unref(r);
-	o = helper(args);
-	expect_line(&o, "ready");
-	assert_false(log_has(tlog, "(direct)"));
-	assert_true(log_has(tlog, "registered for :"));
-	helper_end(&o);
+	client_comes_by_the_bus();
 }
 
 /*
@@ -662,6 +666,7 @@ static bool raw_closed(const char *path, const char *data, size_t n)
 	bool closed = false;
 
 	assert_true(fd >= 0);
+	assert_true(strlen(path) < sizeof(sa.sun_path));
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(write(fd, data, n), (ssize_t)n);
@@ -688,25 +693,19 @@ static void test_malformed_calls_on_a_direct_connection(void **s)
 {
 	static const char garbage[] = "GET / HTTP/1.0\r\n\r\n";
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *r = NULL;
-	const char *a = NULL;
-	char path[128];
+	char a[160], path[160];
 	int idle;
 
 	(void)s;
-	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
-	                               "org.tapix.Tapi1", "Peer", &err, &r,
-	                               "") >= 0);
-	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	peer_of_tapixd(a, sizeof(a));
 	snprintf(path, sizeof(path), "%s", a + 10);
 	assert_true(sd_bus_new(&direct) >= 0);
 	assert_true(sd_bus_set_address(direct, a) >= 0);
 	assert_true(sd_bus_start(direct) >= 0);
-	sd_bus_message_unref(r);
 	/* one that says nothing stays open the whole test */
 	idle = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(idle >= 0);
+	assert_true(strlen(path) < sizeof(sa.sun_path));
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	assert_int_equal(connect(idle, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	raw_dest = NULL;
