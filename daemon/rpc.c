@@ -381,7 +381,11 @@ static unsigned forward_queued(struct reg *r, unsigned max)
 			e = sd_bus_send(bus, s, NULL);
 	}
 	sd_bus_message_unref(s);
-	if (e < 0)
+	if (e < 0 && r->cl->peer &&
+	    (e == -ENOTCONN || e == -EPIPE || e == -ECONNRESET))
+		/* it closed: rpc_peer_gone shuts its registrations down */
+		log_debug("app %08x: %s closed", r->h, r->cl->name);
+	else if (e < 0)
 		log_err("app %08x: messages to %s lost: %s", r->h, r->cl->name,
 		        strerror(-e));
 	return n;
