@@ -127,8 +127,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t events,
 	e = sd_bus_new(&x->bus);
 	if (e >= 0)
 		e = sd_bus_set_fd(x->bus, c, c);
-	else
-		close(c);
+	if (e < 0)
+		close(c); /* the bus closes it once it holds it */
 	if (e >= 0)
 		e = sd_bus_set_server(x->bus, 1, p.id);
 	if (e >= 0)

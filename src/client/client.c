@@ -392,8 +392,9 @@ static void *delivery_main(void *arg)
 
 static sd_bus_slot *msg_slot, *owner_slot;
 
-/* One message of a Messages signal (the struct entered). */
-static void take_message(sd_bus_message *m)
+/* One message of a Messages signal (the struct entered), sent by @from
+ * (on the bus: a registration's messages come from its tapixd only). */
+static void take_message(sd_bus_message *m, const char *from)
 {
 	uint32_t h, hdev, id, guard, line;
 	uint64_t cbinst, p1, p2, p3;
@@ -407,7 +408,7 @@ static void take_message(sd_bus_message *m)
 	    sd_bus_message_read_array(m, 'u', (const void **)&hs, &nhs) < 0)
 		return;
 	a = app_find(h);
-	if (!a)
+	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
 		return;
 	nhs /= sizeof(uint32_t);
 	if (id == LINE_REPLY) {
@@ -455,7 +456,7 @@ static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
 		return 0;
 	while (sd_bus_message_enter_container(m, 'r', "uuuttttuuau") > 0) {
-		take_message(m);
+		take_message(m, sd_bus_message_get_sender(m));
 		if (sd_bus_message_exit_container(m) < 0)
 			break;
 	}

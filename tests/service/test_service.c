@@ -1030,6 +1030,69 @@ static void test_standard_signals(void **s)
 }
 
 /*
+ * Issue 5 §3, §6 — a client's messages come from tapixd only: another peer
+ * of the bus can send signals to the client's bus name, but a Messages
+ * signal it forges (here a LINE_LINEDEVSTATE for the client's
+ * registration) is not delivered; tapixd's own still are.
+ */
+static void test_forged_messages_are_ignored(void **s)
+{
+	char want[64], name[64] = "", buf[65536];
+	sd_bus_message *m = NULL;
+	struct fx_app a;
+	HLINE l0;
+	HCALL c;
+	size_t n;
+	FILE *f;
+	char *p;
+
+	(void)s;
+	proc_kill(tapixd_pid);
+	peer_arg = "--peer=none"; /* the client on the bus */
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	fx_app_init(&a, "target");
+	/* the client's bus name, from tapixd's log */
+	snprintf(want, sizeof(want), "app %08x: registered for ", a.h);
+	f = fopen(tlog, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, want);
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + strlen(want), "%63s", name), 1);
+	assert_true(name[0] == ':');
+	assert_true(sd_bus_message_new_signal(bus, &m, ROOT, "org.tapix.Tapi1",
+	                                      "Messages") >= 0);
+	assert_true(sd_bus_message_set_destination(m, name) >= 0);
+	assert_true(sd_bus_message_open_container(m, 'a', "(uuuttttuuau)") >=
+	            0);
+	assert_true(sd_bus_message_append(
+			    m, "(uuuttttuuau)", a.h, 0, LINE_LINEDEVSTATE,
+			    (uint64_t)0, (uint64_t)LINEDEVSTATE_REINIT,
+			    (uint64_t)0, (uint64_t)0, 0, 0, 0) >= 0);
+	assert_true(sd_bus_message_close_container(m) >= 0);
+	assert_true(sd_bus_send(bus, m, NULL) >= 0);
+	assert_true(sd_bus_flush(bus) >= 0); /* out now, not queued */
+	sd_bus_message_unref(m);
+	/* what tapixd sends comes; what was forged does not */
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "101", 0, NULL)), 0);
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_pump(&a);
+	{
+		unsigned i;
+
+		for (i = 0; i < a.nseen; i++)
+			assert_int_not_equal(a.seen[i].dwMessageID,
+			                     LINE_LINEDEVSTATE);
+	}
+	assert_int_equal(lineClose(l0), 0);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 5 §1 — SIGTERM: every registration is shut down (its call
  * dropped), the providers stop, tapixd exits 0.
  */
@@ -1546,6 +1609,8 @@ int main(void)
 			test_client_mode_from_configuration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_standard_signals, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_forged_messages_are_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busctl_drives_a_call,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly,
