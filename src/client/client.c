@@ -627,6 +627,23 @@ static void bus_close(void)
  * The direct connection tapixd offers on *@bus (its Peer method), in place
  * of the bus connection; *@bus unchanged without one. 0 when it is direct.
  */
+/* Whether the peer of @peer has the uid of BUS_NAME's owner on @bus. */
+static bool same_owner(sd_bus *bus, sd_bus *peer)
+{
+	sd_bus_creds *a = NULL, *b = NULL;
+	uid_t ua, ub;
+	bool same;
+
+	same = sd_bus_get_name_creds(bus, BUS_NAME, SD_BUS_CREDS_EUID, &a) >=
+	               0 &&
+	       sd_bus_get_owner_creds(peer, SD_BUS_CREDS_EUID, &b) >= 0 &&
+	       sd_bus_creds_get_euid(a, &ua) >= 0 &&
+	       sd_bus_creds_get_euid(b, &ub) >= 0 && ua == ub;
+	sd_bus_creds_unref(a);
+	sd_bus_creds_unref(b);
+	return same;
+}
+
 static int go_direct(sd_bus **bus)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -652,6 +669,9 @@ static int go_direct(sd_bus **bus)
 		e = sd_bus_call_method(peer, NULL, BUS_PATH,
 		                       "org.freedesktop.DBus.Peer", "Ping",
 		                       &err, NULL, "");
+	/* and runs as the tapixd that owns the bus name */
+	if (e >= 0 && !same_owner(*bus, peer))
+		e = -EPERM;
 	sd_bus_message_unref(reply);
 	sd_bus_error_free(&err);
 	if (e < 0) {
