@@ -538,6 +538,49 @@ static void test_other_uid_cannot_use_objects(void **s)
 
 /* A method of @iface on the root object with a hand-built body; its
  * result. */
+/*
+ * A client goes direct only to a socket whose peer runs as the owner of
+ * org.tapix.Tapix1: tapixd's socket taken over by another user (nobody)
+ * answers, but the client stays on the bus.
+ */
+static void test_direct_only_to_tapixd(void **s)
+{
+	char pdir[96], path[128], parg[160], line[64];
+	const char *argv[8];
+	struct helper f;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to serve a socket as another uid\n");
+		skip();
+	}
+	snprintf(pdir, sizeof(pdir), "%s/p", dir);
+	assert_int_equal(mkdir(pdir, 0777), 0);
+	assert_int_equal(chmod(pdir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/tapi", pdir);
+	proc_kill(tapixd_pid);
+	snprintf(parg, sizeof(parg), "--peer=%s", path);
+	peer_arg = parg;
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	assert_int_equal(unlink(path), 0); /* taken over by nobody: */
+	argv[0] = "setpriv";
+	argv[1] = "--reuid=65534";
+	argv[2] = "--regid=65534";
+	argv[3] = "--clear-groups";
+	argv[4] = TAPIX_TEST_FAKE_PEER;
+	argv[5] = path;
+	argv[6] = NULL;
+	f.pid = proc_start_pipe(&f.fd, LIMIT_S, argv);
+	expect_line(&f, "ready");
+	client_comes_by_the_bus();
+	/* the client did try it (and left) */
+	assert_true(proc_read_line(f.fd, line, sizeof(line), STEP_MS));
+	assert_true(strncmp(line, "served ", 7) == 0);
+	assert_int_equal(proc_wait(f.pid, STEP_MS), 0);
+	close(f.fd);
+	peer_arg = NULL;
+}
+
 /* Where raw calls go: the bus (default), or a direct connection. */
 static sd_bus *direct;
 static const char *raw_dest = "org.tapix.Tapix1";
@@ -1585,6 +1628,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_direct_connection, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_direct_only_to_tapixd,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_malformed_calls_on_a_direct_connection, setup,
 			teardown),
