@@ -333,6 +333,43 @@ SIP_EXPORT LONG TSPIAPI TSPIX_lineDropEx(DRV_REQUESTID dwRequestID,
 	}
 }
 
+/*
+ * Hold and unhold are re-INVITEs (RFC 3264 §8.4: the audio sendonly, then
+ * sendrecv again); the request completes with the final response, and the
+ * call is ONHOLD or CONNECTED from then. One at a time per call.
+ */
+static LONG hold(DRV_REQUESTID req, HDRVCALL hd, bool on)
+{
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&sip.lock);
+	c = call_of(hd);
+	if (!c)
+		r = LINEERR_INVALCALLHANDLE;
+	else if (c->state != (on ? LINECALLSTATE_CONNECTED
+	                         : LINECALLSTATE_ONHOLD) ||
+	         pend_has(c, OP_HOLD))
+		r = LINEERR_INVALCALLSTATE;
+	else
+		r = request(c, on ? C_HOLD : C_UNHOLD, OP_HOLD, req, NULL, 0,
+		            NULL);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
+SIP_EXPORT LONG TSPIAPI TSPI_lineHold(DRV_REQUESTID dwRequestID,
+                                      HDRVCALL hdCall)
+{
+	return hold(dwRequestID, hdCall, true);
+}
+
+SIP_EXPORT LONG TSPIAPI TSPI_lineUnhold(DRV_REQUESTID dwRequestID,
+                                        HDRVCALL hdCall)
+{
+	return hold(dwRequestID, hdCall, false);
+}
+
 SIP_EXPORT LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,
                                                      HDRVCALL hdCall)
 {

@@ -190,6 +190,16 @@ bool pend_add(struct call *c, DRV_REQUESTID id, enum op op)
 	return true;
 }
 
+bool pend_has(const struct call *c, enum op op)
+{
+	unsigned i;
+
+	for (i = 0; i < c->npend; i++)
+		if (c->pend[i].op == op)
+			return true;
+	return false;
+}
+
 bool pend_take(struct call *c, DRV_REQUESTID id)
 {
 	unsigned i;

@@ -88,6 +88,7 @@ enum op {
 	OP_ACCEPT,
 	OP_ANSWER,
 	OP_DROP,
+	OP_HOLD, /* and unhold: a re-INVITE */
 };
 
 struct pend {
@@ -127,6 +128,10 @@ struct call {
 	unsigned bye_uui_len;
 	bool auth_tried;
 	bool ring_sent;
+	/* lineHold/lineUnhold: the request its re-INVITE answers, or 0 */
+	DRV_REQUESTID reinvite_req;
+	bool reinvite_hold; /* that re-INVITE puts the call on hold */
+	bool reinvite_ok;   /* its 2xx came: done when the ACK is out */
 };
 
 enum cmd_op {
@@ -134,6 +139,8 @@ enum cmd_op {
 	C_ACCEPT,   /* call: uui */
 	C_ANSWER,   /* call: uui */
 	C_DROP,     /* call: uui */
+	C_HOLD,     /* call: re-INVITE with the audio on hold */
+	C_UNHOLD,   /* call: re-INVITE with the audio resumed */
 	C_RELEASE,  /* call closed by TAPI: end the session quietly */
 	C_REGISTER, /* line */
 	C_UNREGISTER,
@@ -198,6 +205,7 @@ void set_state(struct call *c, DWORD state, DWORD mode);
 void call_info(struct call *c, DWORD what);
 void line_devstate(struct line *l, DWORD state);
 bool pend_add(struct call *c, DRV_REQUESTID id, enum op op);
+bool pend_has(const struct call *c, enum op op);
 bool pend_take(struct call *c, DRV_REQUESTID id);
 void pend_complete_op(struct call *c, enum op op, LONG r);
 void pend_fail_all(struct call *c);

@@ -294,8 +294,38 @@ static void run_respond(struct call *c, const struct cmd *m, int status)
 		set_state(c, LINECALLSTATE_ACCEPTED, 0);
 }
 
+/*
+ * lineHold / lineUnhold: a re-INVITE whose offer has the audio sendonly
+ * (RFC 3264 §8.4), or sendrecv again; the request completes with its
+ * final response (on_reinvite_response).
+ */
+static void run_hold(struct call *c, const struct cmd *m, bool on)
+{
+	DWORD want = on ? LINECALLSTATE_CONNECTED : LINECALLSTATE_ONHOLD;
+
+	if (!c->nh || c->hangup || c->cs != nua_callstate_ready ||
+	    c->state != want || c->reinvite_req) {
+		completes(c, m->req, LINEERR_INVALCALLSTATE);
+		return;
+	}
+	c->reinvite_req = m->req;
+	c->reinvite_hold = on;
+	c->reinvite_ok = false;
+	nua_invite(c->nh, SOATAG_HOLD(on ? "*" : NULL), TAG_END());
+}
+
+/* The re-INVITE's request ends with the call (it was dropped or lost). */
+static void end_reinvite(struct call *c)
+{
+	if (c->reinvite_req)
+		completes(c, c->reinvite_req, LINEERR_OPERATIONFAILED);
+	c->reinvite_req = 0;
+	c->reinvite_ok = false;
+}
+
 static void run_drop(struct call *c, const struct cmd *m)
 {
+	end_reinvite(c);
 	hang_up(c, m->uui, m->uui_len, m->hint);
 	completes(c, m->req, 0);
 	/* spec: tspi.md §6 TSPI_lineDrop — IDLE eventually, here at once */
@@ -345,6 +375,8 @@ static void run_cmd(struct cmd *m)
 	case C_ACCEPT:
 	case C_ANSWER:
 	case C_DROP:
+	case C_HOLD:
+	case C_UNHOLD:
 		/* TSPI_lineCloseCall failed the request already */
 		if (!c || c->tapi_closed)
 			return;
@@ -352,6 +384,8 @@ static void run_cmd(struct cmd *m)
 			run_invite(c, m);
 		else if (m->op == C_DROP)
 			run_drop(c, m);
+		else if (m->op == C_HOLD || m->op == C_UNHOLD)
+			run_hold(c, m, m->op == C_HOLD);
 		else
 			run_respond(c, m, m->op == C_ACCEPT ? 180 : 200);
 		return;
@@ -513,6 +547,35 @@ static void on_invite(struct line *l, nua_handle_t *nh, const sip_t *msg)
 	set_state(c, LINECALLSTATE_OFFERING, LINEOFFERINGMODE_ACTIVE);
 }
 
+/*
+ * The final response to a hold or unhold re-INVITE: accepted, the request
+ * completes when its ACK is out (reinvite_done); refused, at once, and the
+ * call stays as it was (a 481 or 408 ends the session: nua_i_state says).
+ */
+static void on_reinvite_response(struct call *c, int status)
+{
+	if (status < 200)
+		return;
+	if (status < 300) {
+		c->reinvite_ok = true;
+		return;
+	}
+	completes(c, c->reinvite_req, LINEERR_OPERATIONFAILED);
+	c->reinvite_req = 0;
+}
+
+/* The accepted re-INVITE is ACKed (ready): ONHOLD, or CONNECTED again. */
+static void reinvite_done(struct call *c)
+{
+	completes(c, c->reinvite_req, 0);
+	c->reinvite_req = 0;
+	c->reinvite_ok = false;
+	if (c->reinvite_hold)
+		set_state(c, LINECALLSTATE_ONHOLD, 0);
+	else
+		set_state(c, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+}
+
 /* A response to our INVITE. */
 static void on_invite_response(struct call *c, int status, const sip_t *msg)
 {
@@ -521,6 +584,10 @@ static void on_invite_response(struct call *c, int status, const sip_t *msg)
 	take_call_id(c, msg);
 	if (c->hangup)
 		return; /* dropped: CANCEL or BYE is on its way */
+	if (c->reinvite_req) {
+		on_reinvite_response(c, status);
+		return;
+	}
 	if ((status == 401 || status == 407) && !c->auth_tried &&
 	    authenticate(c->nh, c->line, msg, status)) {
 		c->auth_tried = true;
@@ -600,11 +667,18 @@ static void on_state(struct call *c, int status, tagi_t tags[])
 				send_waiting_bye(c);
 			break;
 		}
-		if (c->state != LINECALLSTATE_CONNECTED)
+		if (cs == nua_callstate_ready && c->reinvite_ok) {
+			reinvite_done(c);
+			break;
+		}
+		/* ready again after a re-INVITE: on hold stays on hold */
+		if (c->state != LINECALLSTATE_CONNECTED &&
+		    c->state != LINECALLSTATE_ONHOLD)
 			set_state(c, LINECALLSTATE_CONNECTED,
 			          LINECONNECTEDMODE_ACTIVE);
 		break;
 	case nua_callstate_terminated:
+		end_reinvite(c);
 		on_terminated(c, status);
 		break;
 	default:

@@ -2,7 +2,7 @@
 /*
  * The SIP provider against baresip, a real user agent: headless, audio
  * from a sine source, auto-answer, on 127.0.0.1 only. Calls both ways,
- * ended from each side.
+ * ended from each side; a call held and taken off hold (re-INVITEs).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +134,11 @@ static void test_tapix_calls_baresip(void **s)
 	h = make_call_to(&a, l, dest, NULL);
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
 	assert_true(log_has("Call established"));
+	/* hold and unhold: re-INVITEs baresip answers */
+	assert_int_equal(fx_reply(&a, lineHold(h)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_ONHOLD);
+	assert_int_equal(fx_reply(&a, lineUnhold(h)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
 	drop_to_idle(&a, h);
 	assert_true(log_has("session closed")); /* our BYE */
 	proc_kill(p);

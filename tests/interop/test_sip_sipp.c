@@ -607,6 +607,79 @@ static void test_calls_over_tcp(void **s)
 	fx_shutdown(&a);
 }
 
+/* The call's dwCallFeatures now. */
+static DWORD features(HCALL h)
+{
+	LINECALLSTATUS cs;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.dwTotalSize = sizeof(cs);
+	assert_int_equal(lineGetCallStatus(h, &cs), 0);
+	return cs.dwCallFeatures;
+}
+
+/*
+ * lineHold and lineUnhold on a SIP call are re-INVITEs (RFC 3264 §8.4):
+ * the audio sendonly, answered recvonly: ONHOLD when the 200 comes; then
+ * without sendonly: CONNECTED. The call's features follow (HOLD when
+ * connected, UNHOLD when held); a second lineHold is refused at once.
+ */
+static void test_hold_and_unhold(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_hold.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(features(h) & LINECALLFEATURE_HOLD);
+	assert_int_equal(fx_reply(&a, lineHold(h)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_ONHOLD);
+	assert_true(features(h) & LINECALLFEATURE_UNHOLD);
+	assert_false(features(h) & LINECALLFEATURE_HOLD);
+	assert_int_equal(lineHold(h), LINEERR_INVALCALLSTATE);
+	assert_int_equal(fx_reply(&a, lineUnhold(h)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * A hold the far end refuses (488): lineHold's LINE_REPLY is
+ * LINEERR_OPERATIONFAILED and the call stays CONNECTED (no state change).
+ */
+static void test_hold_refused(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_hold_refused.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineHold(h)), LINEERR_OPERATIONFAILED);
+	assert_int_equal(fx_state(h), LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +723,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input_from_the_network,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calls_over_tcp, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_hold_and_unhold, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_hold_refused, setup,
 	                                        teardown),
 	};
 	static const char *const needed[] = {"sipp", NULL};
