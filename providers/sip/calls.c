@@ -349,7 +349,7 @@ static LONG hold(DRV_REQUESTID req, HDRVCALL hd, bool on)
 		r = LINEERR_INVALCALLHANDLE;
 	else if (c->state != (on ? LINECALLSTATE_CONNECTED
 	                         : LINECALLSTATE_ONHOLD) ||
-	         pend_has(c, OP_HOLD))
+	         pend_has(c, OP_HOLD) || pend_has(c, OP_TRANSFER))
 		r = LINEERR_INVALCALLSTATE;
 	else
 		r = request(c, on ? C_HOLD : C_UNHOLD, OP_HOLD, req, NULL, 0,
@@ -368,6 +368,37 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineUnhold(DRV_REQUESTID dwRequestID,
                                         HDRVCALL hdCall)
 {
 	return hold(dwRequestID, hdCall, false);
+}
+
+/*
+ * A blind transfer is a REFER (RFC 3515) with the destination in Refer-To;
+ * accepted (2xx), the request completes, the call is ended with BYE and
+ * goes IDLE; refused, the request fails and the call stays CONNECTED.
+ */
+SIP_EXPORT LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID,
+                                               HDRVCALL hdCall,
+                                               LPCSTR lpszDestAddress,
+                                               DWORD dwCountryCode)
+{
+	char uri[SIP_STR];
+	struct call *c;
+	LONG r;
+
+	(void)dwCountryCode;
+	pthread_mutex_lock(&sip.lock);
+	c = call_of(hdCall);
+	if (!c)
+		r = LINEERR_INVALCALLHANDLE;
+	else if (c->state != LINECALLSTATE_CONNECTED || pend_has(c, OP_HOLD) ||
+	         pend_has(c, OP_TRANSFER))
+		r = LINEERR_INVALCALLSTATE;
+	else if (!lpszDestAddress || !*lpszDestAddress)
+		r = LINEERR_INVALADDRESS;
+	else if ((r = dest_uri(c->line, lpszDestAddress, uri, sizeof(uri))) ==
+	         0)
+		r = request(c, C_REFER, OP_TRANSFER, dwRequestID, NULL, 0, uri);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
 }
 
 SIP_EXPORT LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,

@@ -88,7 +88,8 @@ enum op {
 	OP_ACCEPT,
 	OP_ANSWER,
 	OP_DROP,
-	OP_HOLD, /* and unhold: a re-INVITE */
+	OP_HOLD,     /* and unhold: a re-INVITE */
+	OP_TRANSFER, /* lineBlindTransfer: a REFER */
 };
 
 struct pend {
@@ -132,6 +133,8 @@ struct call {
 	DRV_REQUESTID reinvite_req;
 	bool reinvite_hold; /* that re-INVITE puts the call on hold */
 	bool reinvite_ok;   /* its 2xx came: done when the ACK is out */
+	/* lineBlindTransfer: the request its REFER answers, or 0 */
+	DRV_REQUESTID refer_req;
 };
 
 enum cmd_op {
@@ -141,6 +144,7 @@ enum cmd_op {
 	C_DROP,     /* call: uui */
 	C_HOLD,     /* call: re-INVITE with the audio on hold */
 	C_UNHOLD,   /* call: re-INVITE with the audio resumed */
+	C_REFER,    /* call: dest (lineBlindTransfer) */
 	C_RELEASE,  /* call closed by TAPI: end the session quietly */
 	C_REGISTER, /* line */
 	C_UNREGISTER,

@@ -314,18 +314,58 @@ static void run_hold(struct call *c, const struct cmd *m, bool on)
 	nua_invite(c->nh, SOATAG_HOLD(on ? "*" : NULL), TAG_END());
 }
 
-/* The re-INVITE's request ends with the call (it was dropped or lost). */
-static void end_reinvite(struct call *c)
+/* A pending re-INVITE or REFER request ends with the call (dropped or
+ * lost). */
+static void end_pending(struct call *c)
 {
 	if (c->reinvite_req)
 		completes(c, c->reinvite_req, LINEERR_OPERATIONFAILED);
 	c->reinvite_req = 0;
 	c->reinvite_ok = false;
+	if (c->refer_req)
+		completes(c, c->refer_req, LINEERR_OPERATIONFAILED);
+	c->refer_req = 0;
+}
+
+/* lineBlindTransfer: REFER to @m->dest (on_refer_response finishes). */
+static void run_refer(struct call *c, const struct cmd *m)
+{
+	if (!c->nh || c->hangup || c->cs != nua_callstate_ready ||
+	    c->state != LINECALLSTATE_CONNECTED || c->reinvite_req ||
+	    c->refer_req) {
+		completes(c, m->req, LINEERR_INVALCALLSTATE);
+		return;
+	}
+	c->refer_req = m->req;
+	nua_refer(c->nh, SIPTAG_REFER_TO_STR(m->dest), TAG_END());
+}
+
+/*
+ * The REFER's final response: accepted, the transfer is done for us — the
+ * request completes, BYE ends our leg, the call is IDLE (spec:
+ * tapi-functions.md §22); refused, the request fails, the call goes on.
+ */
+static void on_refer_response(struct call *c, int status)
+{
+	DRV_REQUESTID req = c->refer_req;
+
+	if (status < 200)
+		return;
+	c->refer_req = 0;
+	if (status >= 300) {
+		completes(c, req, LINEERR_OPERATIONFAILED);
+		return;
+	}
+	completes(c, req, 0);
+	tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+	hang_up(c, NULL, 0, 0);
+	if (!c->tapi_closed)
+		set_state(c, LINECALLSTATE_IDLE, 0);
 }
 
 static void run_drop(struct call *c, const struct cmd *m)
 {
-	end_reinvite(c);
+	end_pending(c);
 	hang_up(c, m->uui, m->uui_len, m->hint);
 	completes(c, m->req, 0);
 	/* spec: tspi.md §6 TSPI_lineDrop — IDLE eventually, here at once */
@@ -377,6 +417,7 @@ static void run_cmd(struct cmd *m)
 	case C_DROP:
 	case C_HOLD:
 	case C_UNHOLD:
+	case C_REFER:
 		/* TSPI_lineCloseCall failed the request already */
 		if (!c || c->tapi_closed)
 			return;
@@ -386,6 +427,8 @@ static void run_cmd(struct cmd *m)
 			run_drop(c, m);
 		else if (m->op == C_HOLD || m->op == C_UNHOLD)
 			run_hold(c, m, m->op == C_HOLD);
+		else if (m->op == C_REFER)
+			run_refer(c, m);
 		else
 			run_respond(c, m, m->op == C_ACCEPT ? 180 : 200);
 		return;
@@ -678,7 +721,7 @@ static void on_state(struct call *c, int status, tagi_t tags[])
 			          LINECONNECTEDMODE_ACTIVE);
 		break;
 	case nua_callstate_terminated:
-		end_reinvite(c);
+		end_pending(c);
 		on_terminated(c, status);
 		break;
 	default:
@@ -721,6 +764,10 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 	case nua_r_invite:
 		if (c)
 			on_invite_response(c, status, msg);
+		break;
+	case nua_r_refer:
+		if (c && c->refer_req && !c->hangup)
+			on_refer_response(c, status);
 		break;
 	case nua_i_bye:
 		if (c && !c->hangup) {
@@ -842,8 +889,9 @@ static bool start_line(struct line *l)
 	               NUTAG_SESSION_REFRESHER(nua_any_refresher),
 	               TAG_IF(l->cfg.invite_timeout,
 	                      NUTAG_INVITE_TIMER(l->cfg.invite_timeout)),
+	               /* NOTIFY: the progress of our REFERs (RFC 3515) */
 	               SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, "
-	                                "UPDATE"),
+	                                "UPDATE, NOTIFY"),
 	               SIPTAG_USER_AGENT_STR("tapix"),
 	               TAG_IF(host[0], SOATAG_ADDRESS(host)),
 	               SOATAG_USER_SDP_STR(sdp), TAG_END());

@@ -680,6 +680,58 @@ static void test_hold_refused(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * spec: tapi-functions.md §22 — lineBlindTransfer of a SIP call is a
+ * REFER with the destination in Refer-To (RFC 3515); accepted (202) the
+ * request succeeds, our leg ends with BYE and the call is IDLE; declined
+ * (603) the request fails and the call stays CONNECTED.
+ */
+static void test_blind_transfer(void **s)
+{
+	static const char *const scen[] = {"uas_refer.xml",
+	                                   "uas_refer_refused.xml"};
+	struct fx_app a;
+	unsigned i;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	for (i = 0; i < 2; i++) {
+		p = sipp_uas(scen[i]);
+		h = make_call(&a, l, NULL);
+		fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+		assert_true(features(h) & LINECALLFEATURE_BLINDTRANSFER);
+		/* nothing is sent for a destination that is no address */
+		assert_int_equal(lineBlindTransfer(h, "", 0),
+		                 LINEERR_INVALADDRESS);
+		if (i == 0) {
+			assert_int_equal(
+				fx_reply(&a,
+			                 lineBlindTransfer(
+						 h, "sip:carol@127.0.0.1", 0)),
+				0);
+			fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+			assert_end_info(h, "ended-by=local");
+		} else {
+			assert_int_equal(
+				fx_reply(&a,
+			                 lineBlindTransfer(
+						 h, "sip:carol@127.0.0.1", 0)),
+				LINEERR_OPERATIONFAILED);
+			assert_int_equal(fx_state(h), LINECALLSTATE_CONNECTED);
+			assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+			fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+		}
+		assert_int_equal(lineDeallocateCall(h), 0);
+		sipp_passed(p);
+	}
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -727,6 +779,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hold_and_unhold, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_hold_refused, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_blind_transfer, setup,
 	                                        teardown),
 	};
 	static const char *const needed[] = {"sipp", NULL};
