@@ -264,6 +264,46 @@ static void test_call_from_tapix_through_kamailio(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * In-dialog requests through the proxy: hold and unhold (re-INVITEs) and
+ * a blind transfer (REFER) follow the route set Kamailio recorded.
+ */
+static void test_hold_and_transfer_through_kamailio(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	start_kamailio();
+	config_alice("secret");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "ok");
+	p = sipp_uas("uas_hold.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineHold(h)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_ONHOLD);
+	assert_int_equal(fx_reply(&a, lineUnhold(h)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	p = sipp_uas("uas_refer.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(
+		fx_reply(&a, lineBlindTransfer(h, "sip:carol@127.0.0.1", 0)),
+		0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +315,9 @@ int main(void)
 			test_call_through_kamailio_to_tapix, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_from_tapix_through_kamailio, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_hold_and_transfer_through_kamailio, setup,
+			teardown),
 	};
 	static const char *const needed[] = {"sipp", "kamailio", NULL};
 
