@@ -315,8 +315,25 @@ static int append_message(sd_bus_message *s, struct reg *r,
 		m.dwParam1 = (DWORD_PTR)c;
 		break;
 	}
-	case LINE_CREATE:
-		return 0; /* dynamic devices are not offered to clients yet */
+	case LINE_CREATE: {
+		/* a new device: the client's next one, if it may use it */
+		DWORD dev = (DWORD)m.dwParam1, *devs;
+		long c = client_dev(r, dev);
+
+		if (c < 0) {
+			if (!acl_allows(&r->cl->who, dev))
+				return 0; /* invisible to it */
+			devs = realloc(r->devs,
+			               (r->ndevs + 1) * sizeof(*r->devs));
+			if (!devs)
+				return -ENOMEM;
+			r->devs = devs;
+			c = (long)r->ndevs;
+			r->devs[r->ndevs++] = dev;
+		}
+		m.dwParam1 = (DWORD_PTR)c;
+		break;
+	}
 	case LINE_CLOSE:
 		line = (uint32_t)m.hDevice; /* its handles die with it */
 		break;

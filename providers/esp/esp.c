@@ -53,10 +53,17 @@ struct line *line_of(HDRVLINE hd)
 
 struct line *line_by_dev(DWORD dev)
 {
-	if (!esp.lines || dev < esp.dev_base ||
-	    dev >= esp.dev_base + esp.nlines)
+	unsigned i;
+
+	if (!esp.lines)
 		return NULL;
-	return &esp.lines[dev - esp.dev_base];
+	if (dev >= esp.dev_base && dev - esp.dev_base < esp.nenum)
+		return &esp.lines[dev - esp.dev_base];
+	/* a spare line TAPI created gets the next free id, anywhere */
+	for (i = esp.nenum; i < esp.nlines; i++)
+		if (!esp.lines[i].spare && esp.lines[i].dev_id == dev)
+			return &esp.lines[i];
+	return NULL;
 }
 
 struct line *line_by_address(const char *addr)
@@ -64,9 +71,29 @@ struct line *line_by_address(const char *addr)
 	unsigned i;
 
 	for (i = 0; i < esp.nlines; i++)
-		if (strcmp(esp.lines[i].address, addr) == 0)
+		if (!esp.lines[i].spare &&
+		    strcmp(esp.lines[i].address, addr) == 0)
 			return &esp.lines[i];
 	return NULL;
+}
+
+bool line_announce_spare(void)
+{
+	unsigned i;
+
+	for (i = esp.nenum; i < esp.nlines; i++) {
+		struct line *l = &esp.lines[i];
+
+		if (l->spare && !l->announced && esp.create_proc) {
+			/* spec: tspi.md "Dynamic devices" — the temporary id
+			 * is the line's index */
+			l->announced = true;
+			esp.create_proc(NULL, NULL, LINE_CREATE,
+			                (DWORD_PTR)esp.hprov, i, 0);
+			return true;
+		}
+	}
+	return false;
 }
 
 struct call *call_new(struct line *line)
@@ -222,6 +249,7 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	if (!key || !value) {
 		/* a new session's configuration starts from the defaults */
 		esp.cfg_lines = 4;
+		esp.cfg_spare = 0;
 		esp.cfg_delay_ms = 0;
 		esp.cfg_first = 100;
 		esp.cfg_nbridges = 0;
@@ -229,6 +257,9 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	} else if (strcmp(key, "lines") == 0 && tsp_parse_uint(value, &v) &&
 	           v >= 1 && v <= ESP_MAX_LINES) {
 		esp.cfg_lines = v;
+	} else if (strcmp(key, "spare_lines") == 0 &&
+	           tsp_parse_uint(value, &v) && v <= ESP_MAX_LINES) {
+		esp.cfg_spare = v;
 	} else if (strcmp(key, "completion_delay_ms") == 0 &&
 	           tsp_parse_uint(value, &v)) {
 		esp.cfg_delay_ms = v;
@@ -344,14 +375,32 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerEnumDevices(DWORD dwPermanentProviderID,
                                                  PHONEEVENT lpfnPhoneCreateProc)
 {
 	(void)dwPermanentProviderID;
-	(void)hProvider;
-	(void)lpfnLineCreateProc;
 	(void)lpfnPhoneCreateProc;
 	pthread_mutex_lock(&esp.lock);
+	esp.create_proc = lpfnLineCreateProc;
+	esp.hprov = hProvider;
 	*lpdwNumLines = esp.cfg_lines;
 	*lpdwNumPhones = 0;
 	pthread_mutex_unlock(&esp.lock);
 	return 0;
+}
+
+/* A spare line announced with LINE_CREATE becomes device @dwDeviceID. */
+ESP_EXPORT LONG TSPIAPI TSPI_providerCreateLineDevice(DWORD_PTR dwTempID,
+                                                      DWORD dwDeviceID)
+{
+	LONG r = LINEERR_BADDEVICEID;
+
+	pthread_mutex_lock(&esp.lock);
+	if (esp.lines && dwTempID >= esp.nenum && dwTempID < esp.nlines &&
+	    esp.lines[dwTempID].spare && esp.lines[dwTempID].announced &&
+	    !line_by_dev(dwDeviceID)) {
+		esp.lines[dwTempID].dev_id = dwDeviceID;
+		esp.lines[dwTempID].spare = false;
+		r = 0;
+	}
+	pthread_mutex_unlock(&esp.lock);
+	return r;
 }
 
 ESP_EXPORT LONG TSPIAPI
@@ -370,23 +419,30 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 	pthread_mutex_lock(&esp.lock);
 	if (esp.lines) /* spec: tspi.md §2 — a second init is ignored */
 		goto out;
-	if (dwNumLines > ESP_MAX_LINES) {
+	if (dwNumLines > ESP_MAX_LINES ||
+	    dwNumLines + esp.cfg_spare > ESP_MAX_LINES) {
 		r = LINEERR_OPERATIONFAILED;
 		goto out;
 	}
-	esp.lines = calloc(dwNumLines ? dwNumLines : 1, sizeof(*esp.lines));
+	esp.lines = calloc(
+		dwNumLines + esp.cfg_spare ? dwNumLines + esp.cfg_spare : 1,
+		sizeof(*esp.lines));
 	if (!esp.lines) {
 		r = LINEERR_NOMEM;
 		goto out;
 	}
-	esp.nlines = (unsigned)dwNumLines;
+	esp.nenum = (unsigned)dwNumLines;
+	esp.nlines = esp.nenum + esp.cfg_spare;
 	esp.perm_id = dwPermanentProviderID;
 	esp.dev_base = dwLineDeviceIDBase;
 	esp.complete = lpfnCompletionProc;
 	esp.closecalls = esp.bad_handles = esp.created = esp.unclosed = 0;
 	for (i = 0; i < esp.nlines; i++) {
 		esp.lines[i].idx = i;
-		esp.lines[i].dev_id = dwLineDeviceIDBase + i;
+		/* spare ones get theirs from TSPI_providerCreateLineDevice */
+		esp.lines[i].spare = i >= esp.nenum;
+		esp.lines[i].dev_id =
+			i < esp.nenum ? dwLineDeviceIDBase + i : 0xFFFFFFFFu;
 		snprintf(esp.lines[i].address, sizeof(esp.lines[i].address),
 		         "%u", esp.cfg_first + i);
 	}

@@ -44,6 +44,7 @@ enum script {
 	S_UNAVAIL, /* the request itself fails, asynchronously */
 	S_OUTAGE,  /* the line goes out of service: esp sends LINE_CLOSE */
 	S_REMOVE,  /* the line is removed for good: esp sends LINE_REMOVE */
+	S_CREATE,  /* fails as S_UNAVAIL; a spare line is announced */
 };
 
 enum op {
@@ -74,6 +75,8 @@ struct line {
 	char address[16];
 	unsigned bridge; /* bridged appearance group + 1, or 0 */
 	bool removed;    /* gone until the next session */
+	bool spare;      /* not a device (yet): spare_lines */
+	bool announced;  /* a spare line's LINE_CREATE was sent */
 	bool open;
 	HTAPILINE htl;
 	LINEEVENT ev;
@@ -135,6 +138,7 @@ struct esp {
 	bool stop;
 	/* configuration (TSPIX_providerConfig), defaults at session start */
 	unsigned cfg_lines;
+	unsigned cfg_spare; /* lines created later (LINE_CREATE) */
 	unsigned cfg_delay_ms;
 	unsigned cfg_first;
 	unsigned cfg_nbridges;
@@ -143,7 +147,10 @@ struct esp {
 	DWORD perm_id;
 	DWORD dev_base;
 	ASYNC_COMPLETION complete;
-	unsigned nlines;
+	LINEEVENT create_proc; /* announces spare lines */
+	HPROVIDER hprov;
+	unsigned nenum;  /* lines enumerated: dev_base + index */
+	unsigned nlines; /* and the spare ones after them */
 	struct line *lines;
 	struct tsp_htab calls;
 	struct job jobs; /* sentinel of the due-ordered job list */
@@ -171,5 +178,7 @@ void cancel_scripts(uint32_t call);
 void run_job(struct job *j);
 void close_call(struct call *c);
 void line_outage(struct line *l, DRV_REQUESTID req, bool removed);
+/* Announces the next spare line (LINE_CREATE); false if none is left. */
+bool line_announce_spare(void);
 
 #endif /* TAPIX_ESP_H */

@@ -580,6 +580,8 @@ static LONG parse_dest(const char *dest, struct dest *out)
 		out->script = S_OUTAGE;
 	else if (script_word(dest, "remove"))
 		out->script = S_REMOVE;
+	else if (script_word(dest, "create"))
+		out->script = S_CREATE;
 	else if (colon && colon - dest == 6 && strncmp(dest, "answer", 6) == 0)
 		out->script = S_ANSWER;
 	else if (colon && colon - dest == 6 && strncmp(dest, "hangup", 6) == 0)
@@ -813,6 +815,12 @@ void run_job(struct job *j)
 	case OP_MAKECALL:
 		if (c->script == S_OUTAGE || c->script == S_REMOVE) {
 			line_outage(c->line, j->req, c->script == S_REMOVE);
+			break;
+		}
+		if (c->script == S_CREATE) {
+			/* the call goes nowhere; a spare line comes */
+			esp.complete(j->req, LINEERR_CALLUNAVAIL);
+			line_announce_spare(); /* none left: nothing */
 			break;
 		}
 		if (c->script == S_UNAVAIL) {
@@ -1108,7 +1116,8 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 		r = LINEERR_INVALADDRESS;
 	if (!r && op == OP_TRANSFER &&
 	    (d.script == S_DIALTONE || d.script == S_UNAVAIL ||
-	     d.script == S_OUTAGE || d.script == S_REMOVE))
+	     d.script == S_OUTAGE || d.script == S_REMOVE ||
+	     d.script == S_CREATE))
 		r = LINEERR_INVALADDRESS;
 	if (!r)
 		r = schedule(op, c, req, uui, uui ? size : 0, dest, x);

@@ -31,6 +31,7 @@ struct core core = {
 	.worker_cond = PTHREAD_COND_INITIALIZER,
 	.work = LIST_HEAD_INIT(core.work),
 	.line_work = LIST_HEAD_INIT(core.line_work),
+	.creations = LIST_HEAD_INIT(core.creations),
 };
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
@@ -111,6 +112,73 @@ void core_worker_kick_locked(void)
 	pthread_cond_signal(&core.worker_cond);
 }
 
+static void read_caps(struct device *d);
+
+/*
+ * spec: tspi.md "Dynamic devices" — a device a provider announced:
+ * TSPI_providerCreateLineDevice with the next free device id, its TSPI
+ * version and capabilities; then it is a device like the others and every
+ * registration hears LINE_CREATE (tapi-messages-and-states.md, all of them
+ * speak 1.4 or later). A provider that refuses adds nothing. core.lock
+ * held, released around the provider's calls.
+ */
+static void create_device_locked(struct creation *cr)
+{
+	struct provider *p = cr->prov;
+	struct device *dev, **devs;
+	struct list_node *it;
+	uint32_t id = (uint32_t)core.ndevs;
+	DWORD v = 0;
+	LONG r;
+
+	core_unlock();
+	dev = mem_zalloc(sizeof(*dev));
+	if (!dev)
+		r = LINEERR_NOMEM;
+	else if (!p->fn.providerCreateLineDevice)
+		r = LINEERR_OPERATIONUNAVAIL;
+	else
+		r = 0;
+	if (r == 0) {
+		provider_enter(p);
+		r = p->fn.providerCreateLineDevice(cr->temp_id, id);
+		if (r == 0)
+			r = p->fn.lineNegotiateTSPIVersion(id, VER_LOW,
+			                                   VER_HIGH, &v);
+		provider_leave(p);
+		if (r == 0 && (v < VER_LOW || v > VER_HIGH))
+			r = LINEERR_INCOMPATIBLEAPIVERSION;
+	}
+	if (r == 0) {
+		dev->id = id;
+		dev->prov = p;
+		dev->version = v;
+		read_caps(dev);
+	}
+	core_lock();
+	if (r != 0) {
+		log_warn("provider %s: line %lu not created (%08x)", p->name,
+		         (unsigned long)cr->temp_id, (unsigned)r);
+		mem_free(dev);
+		return;
+	}
+	devs = mem_realloc(core.devs, (core.ndevs + 1) * sizeof(*devs));
+	if (!devs) {
+		/* the provider has the id; TAPI never uses it */
+		log_err("line %u: out of memory, not added", id);
+		mem_free(dev);
+		return;
+	}
+	core.devs = devs;
+	core.devs[core.ndevs++] = dev;
+	list_foreach(it, &core.apps) {
+		struct app *app = list_entry(it, struct app, link);
+
+		app_post_locked(app, 0, 0, LINE_CREATE, 0, id, 0, 0);
+	}
+	log_info("line %u: created by %s", id, p->name);
+}
+
 static void *worker_main(void *arg)
 {
 	(void)arg;
@@ -124,6 +192,18 @@ static void *worker_main(void *arg)
 			core.worker_busy = true;
 			close_tline_forced_locked(tl, false);
 			tline_unref_locked(tl); /* the queue's reference */
+			core.worker_busy = false;
+			pthread_cond_broadcast(&core.cond);
+			continue;
+		}
+		if (!list_empty(&core.creations)) {
+			struct creation *cr = list_entry(core.creations.next,
+			                                 struct creation, link);
+
+			list_del(&cr->link);
+			core.worker_busy = true;
+			create_device_locked(cr);
+			mem_free(cr);
 			core.worker_busy = false;
 			pthread_cond_broadcast(&core.cond);
 			continue;
@@ -471,6 +551,14 @@ void core_session_stop_ctl(void)
 	core_lock();
 	core.worker_running = false;
 	core.session = false;
+	/* announced too late: the session that would add them is over */
+	while (!list_empty(&core.creations)) {
+		struct creation *cr =
+			list_entry(core.creations.next, struct creation, link);
+
+		list_del(&cr->link);
+		mem_free(cr);
+	}
 	core_unlock();
 	/* spec: termination.md §6 — last registration gone: providers stop */
 	providers_shutdown();

@@ -137,6 +137,13 @@ struct devcaps {
 	uint32_t uui_accept, uui_answer, uui_make, uui_drop, uui_send;
 };
 
+/* A device a provider announced (LINE_CREATE), for the worker to add. */
+struct creation {
+	struct list_node link; /* core.creations */
+	struct provider *prov;
+	DWORD_PTR temp_id; /* the provider's temporary id */
+};
+
 struct device {
 	uint32_t id;
 	struct provider *prov;
@@ -299,7 +306,9 @@ struct core {
 	bool session;
 	struct provider *provs;
 	size_t nprovs;
-	struct device **devs; /* devices never move: tlines point to them */
+	/* devices never move (tlines point to them); the worker appends the
+	 * ones providers create (LINE_CREATE) under core.lock */
+	struct device **devs;
 	size_t ndevs;
 	/* Worker: provider calls decided inside provider callbacks. */
 	pthread_t worker;
@@ -311,6 +320,7 @@ struct core {
 	struct list_node work;      /* struct call.work, or line jobs */
 	struct list_node line_work; /* tlines to force-close */
 	bool removals;              /* some device has remove_pending */
+	struct list_node creations; /* struct creation: LINE_CREATE queued */
 	unsigned inflight; /* app-initiated provider calls in progress */
 	/* Live counters (tapix_live_get). */
 	size_t n_opens, n_tlines, n_calls, n_callhs;

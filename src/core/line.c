@@ -197,8 +197,25 @@ void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
 		goto out;
 	}
 	if (msg == LINE_CREATE) {
-		/* Dynamic device creation is not supported yet. */
-		log_warn("provider message LINE_CREATE ignored");
+		/* spec: tspi.md "Dynamic devices" — dwParam1 the provider,
+		 * dwParam2 its temporary id: the worker adds the device */
+		struct creation *cr = NULL;
+		size_t i;
+
+		for (i = 0; i < core.nprovs; i++)
+			if ((DWORD_PTR)core.provs[i].perm_id == p1)
+				break;
+		if (i < core.nprovs)
+			cr = mem_zalloc(sizeof(*cr));
+		if (!cr) {
+			log_warn("LINE_CREATE of provider %lu ignored",
+			         (unsigned long)p1);
+			goto out;
+		}
+		cr->prov = &core.provs[i];
+		cr->temp_id = p2;
+		list_add_tail(&core.creations, &cr->link);
+		core_worker_kick_locked();
 		goto out;
 	}
 	tl = htab_get(&core.handles, (uint32_t)(uintptr_t)htl, OBJ_TLINE);

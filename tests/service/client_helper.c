@@ -12,6 +12,7 @@
  *                   "ready", "pending R"
  *   lines           print "lines N" and each line's name, then exit
  *   take LINE       wait for a handoff on LINE: "ready", "handed H"
+ *   created         wait for a new line: "ready", "created ID"
  *
  * --as-uid UID first switches to that user (the test runs as root).
  */
@@ -154,6 +155,12 @@ int main(int argc, char **argv)
 			         m.dwParam1 == LINECALLSTATE_CONNECTED));
 			say("connected", h, true);
 		}
+	} else if (strcmp(argv[a], "created") == 0) {
+		say("ready", 0, false);
+		do
+			m = next();
+		while (m.dwMessageID != LINE_CREATE);
+		say("created", (unsigned long)m.dwParam1, true);
 	} else if (strcmp(argv[a], "take") == 0 && a + 1 < argc) {
 		open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
 		          LINECALLPRIVILEGE_OWNER,

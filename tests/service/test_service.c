@@ -489,6 +489,51 @@ static void test_access_control_by_uid(void **s)
 }
 
 /*
+ * A line a provider creates while tapixd runs reaches the clients the
+ * access rules let use it, as their next device id (LINE_CREATE); the
+ * others do not hear of it.
+ */
+static void test_created_line_follows_access_rules(void **s)
+{
+	const char *as_nobody[] = {"--as-uid", "65534", "created", NULL};
+	const char *as_other[] = {"--as-uid", "1", "created", NULL};
+	struct helper n, o;
+	struct fx_app a;
+	char line[64];
+	HLINE l0;
+	HCALL c;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	proc_kill(tapixd_pid);
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 2\n"
+	             "spare_lines = 1\n[line 0]\nallow = uid:0\n"
+	             "[line 1]\nallow = uid:65534 uid:1\n"
+	             "[line 2]\nallow = uid:65534\n");
+	n = helper(as_nobody);
+	o = helper(as_other);
+	expect_line(&n, "ready");
+	expect_line(&o, "ready");
+	fx_app_init(&a, "root");
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "create", 0, NULL)),
+	                 LINEERR_CALLUNAVAIL);
+	/* nobody saw line 1 as its 0: the new line 2 is its 1 */
+	assert_int_equal(expect_line(&n, "created "), 1);
+	/* root sees all three: the new one is its 2 */
+	fx_wait(&a, LINE_CREATE, 0, 2);
+	/* uid 1 may not use line 2: nothing comes (bounded wait) */
+	assert_false(proc_read_line(o.fd, line, sizeof(line), 500));
+	assert_int_equal(lineClose(l0), 0);
+	fx_shutdown(&a);
+	helper_end(&n);
+	helper_end(&o);
+}
+
+/*
  * Issue 5 §6 — another uid cannot open, drop or monitor what it was not
  * granted: its D-Bus calls on a line or call of line 0 fail as unknown
  * objects, and it cannot use another client's handles.
@@ -1642,6 +1687,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_other_uid_cannot_use_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_created_line_follows_access_rules, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_malformed_calls_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_drives_a_call,
