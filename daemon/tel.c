@@ -391,6 +391,47 @@ static void on_reply(LONG req, LONG result)
 	free(w);
 }
 
+/* Opens line @i as a monitor: its calls become objects. */
+static void watch_line(DWORD i)
+{
+	HLINE h = 0;
+	LONG r = lineOpen(app, i, &h, 0x00020002, 0, 0,
+	                  LINECALLPRIVILEGE_MONITOR, 0, NULL);
+
+	if (r) {
+		log_warn("line %u: no object (lineOpen: %s)", (unsigned)i,
+		         tapi_error_name(r));
+		return;
+	}
+	lines[i].h = h;
+	lineSetStatusMessages(
+		h, LINEDEVSTATE_INSERVICE | LINEDEVSTATE_OUTOFSERVICE, 0);
+	refresh_line(i);
+}
+
+/*
+ * LINE_CREATE: a provider added line @dev (the next id). It is a line of
+ * the service from now on: an object (unless --no-objects), in GetLines.
+ */
+static void line_created(DWORD dev)
+{
+	struct tline *nl;
+
+	if (dev != d.ndevs)
+		return; /* ids come in order; anything else is not new */
+	nl = realloc(lines, (d.ndevs + 1) * sizeof(*lines));
+	if (!nl) {
+		log_err("line %u: out of memory, not served", (unsigned)dev);
+		return;
+	}
+	lines = nl;
+	memset(&lines[dev], 0, sizeof(lines[dev]));
+	d.ndevs = dev + 1;
+	log_info("line %u: created", (unsigned)dev);
+	if (!d.no_objects)
+		watch_line(dev);
+}
+
 /* LINE_CALLINFO: PropertiesChanged of what the @states changed. */
 static void call_info(struct tcall *c, DWORD states)
 {
@@ -452,6 +493,9 @@ static void on_message(const LINEMESSAGE *m)
 		dev = dev_of_line((HLINE)m->hDevice);
 		if (dev < d.ndevs)
 			lines[dev].h = 0;
+		break;
+	case LINE_CREATE:
+		line_created((DWORD)m->dwParam1);
 		break;
 	default:
 		break;
@@ -1145,25 +1189,8 @@ static int start_objects(void)
 	DWORD i;
 	int e;
 
-	lines = calloc(d.ndevs ? d.ndevs : 1, sizeof(*lines));
-	if (!lines)
-		return -ENOMEM;
-	for (i = 0; i < d.ndevs; i++) {
-		HLINE h = 0;
-		LONG r = lineOpen(app, i, &h, 0x00020002, 0, 0,
-		                  LINECALLPRIVILEGE_MONITOR, 0, NULL);
-
-		if (r) {
-			log_warn("line %u: no object (lineOpen: %s)",
-			         (unsigned)i, tapi_error_name(r));
-			continue;
-		}
-		lines[i].h = h;
-		lineSetStatusMessages(
-			h, LINEDEVSTATE_INSERVICE | LINEDEVSTATE_OUTOFSERVICE,
-			0);
-		refresh_line(i);
-	}
+	for (i = 0; i < d.ndevs; i++)
+		watch_line(i);
 	e = sd_bus_add_object_manager(d.bus, &slots[0], TAPIXD_PATH);
 	if (e >= 0)
 		e = sd_bus_add_object_vtable(d.bus, &slots[1], TAPIXD_PATH,
@@ -1201,6 +1228,9 @@ int tel_start(void)
 		        tapi_error_name(e));
 		return -EIO;
 	}
+	lines = calloc(d.ndevs ? d.ndevs : 1, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
 	if (sd_event_add_io(d.event, &io, TAPIX_HANDLE_TO_FD(ip.Handles.hEvent),
 	                    EPOLLIN, on_readable, NULL) < 0)
 		return -ENOMEM;

@@ -525,6 +525,30 @@ static void test_created_line_follows_access_rules(void **s)
 	assert_int_equal(expect_line(&n, "created "), 1);
 	/* root sees all three: the new one is its 2 */
 	fx_wait(&a, LINE_CREATE, 0, 2);
+	/* and tapixd serves it as an object, in GetLines */
+	{
+		sd_bus_error err = SD_BUS_ERROR_NULL;
+		sd_bus_message *r = NULL;
+		const char *path, *name = NULL;
+		bool listed = false;
+
+		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+		                               "org.tapix.Telephony1",
+		                               "GetLines", &err, &r, "") >= 0);
+		assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+		while (sd_bus_message_read(r, "o", &path) > 0)
+			listed = listed || strcmp(path, ROOT "/Line/2") == 0;
+		sd_bus_message_unref(r);
+		assert_true(listed);
+		r = NULL;
+		assert_true(sd_bus_get_property(bus, "org.tapix.Tapix1",
+		                                ROOT "/Line/2",
+		                                "org.tapix.Line1", "Name", &err,
+		                                &r, "s") >= 0);
+		assert_true(sd_bus_message_read(r, "s", &name) >= 0);
+		assert_string_equal(name, "esp line 2 (102)");
+		sd_bus_message_unref(r);
+	}
 	/* uid 1 may not use line 2: nothing comes (bounded wait) */
 	assert_false(proc_read_line(o.fd, line, sizeof(line), 500));
 	assert_int_equal(lineClose(l0), 0);
