@@ -306,3 +306,11 @@ void drop_to_idle(struct fx_app *a, HCALL h)
 	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
 	assert_int_equal(lineDeallocateCall(h), 0);
 }
+
+void hold_and_unhold(struct fx_app *a, HCALL h)
+{
+	assert_int_equal(fx_reply(a, lineHold(h)), 0);
+	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_ONHOLD);
+	assert_int_equal(fx_reply(a, lineUnhold(h)), 0);
+	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+}

@@ -80,5 +80,7 @@ HCALL offered(struct fx_app *a, HLINE l);
 HCALL answered(struct fx_app *a, HLINE l);
 /* Drops @h, sees IDLE, deallocates it. */
 void drop_to_idle(struct fx_app *a, HCALL h);
+/* Holds the CONNECTED call @h (ONHOLD), then unholds it (CONNECTED). */
+void hold_and_unhold(struct fx_app *a, HCALL h);
 
 #endif /* TAPIX_TESTS_INTEROP_H */

@@ -135,10 +135,7 @@ static void test_tapix_calls_baresip(void **s)
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
 	assert_true(log_has("Call established"));
 	/* hold and unhold: re-INVITEs baresip answers */
-	assert_int_equal(fx_reply(&a, lineHold(h)), 0);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_ONHOLD);
-	assert_int_equal(fx_reply(&a, lineUnhold(h)), 0);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	hold_and_unhold(&a, h);
 	drop_to_idle(&a, h);
 	assert_true(log_has("session closed")); /* our BYE */
 	proc_kill(p);

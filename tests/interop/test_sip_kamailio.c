@@ -284,13 +284,8 @@ static void test_hold_and_transfer_through_kamailio(void **s)
 	p = sipp_uas("uas_hold.xml");
 	h = make_call(&a, l, NULL);
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
-	assert_int_equal(fx_reply(&a, lineHold(h)), 0);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_ONHOLD);
-	assert_int_equal(fx_reply(&a, lineUnhold(h)), 0);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
-	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
-	assert_int_equal(lineDeallocateCall(h), 0);
+	hold_and_unhold(&a, h);
+	drop_to_idle(&a, h);
 	sipp_passed(p);
 	p = sipp_uas("uas_refer.xml");
 	h = make_call(&a, l, NULL);
