@@ -619,7 +619,9 @@ static DWORD features(HCALL h)
 }
 
 /*
- * lineHold and lineUnhold on a SIP call are re-INVITEs (RFC 3264 §8.4):
+ * spec: tapi-functions.md §20, §21; tspi.md §4 (call control succeeds when
+ * the operation is done) — lineHold and lineUnhold on a SIP call are
+ * re-INVITEs (RFC 3264 §8.4):
  * the audio sendonly, answered recvonly: ONHOLD when the 200 comes; then
  * without sendonly: CONNECTED. The call's features follow (HOLD when
  * connected, UNHOLD when held); a second lineHold is refused at once.
@@ -654,8 +656,8 @@ static void test_hold_and_unhold(void **s)
 }
 
 /*
- * A hold the far end refuses (488): lineHold's LINE_REPLY is
- * LINEERR_OPERATIONFAILED and the call stays CONNECTED (no state change).
+ * spec: tspi.md §4 — a hold the far end refuses (488): lineHold's
+ * LINE_REPLY is LINEERR_OPERATIONFAILED and the call stays CONNECTED.
  */
 static void test_hold_refused(void **s)
 {
