@@ -621,10 +621,10 @@ static DWORD features(HCALL h)
 /*
  * spec: tapi-functions.md §20, §21; tspi.md §4 (call control succeeds when
  * the operation is done) — lineHold and lineUnhold on a SIP call are
- * re-INVITEs (RFC 3264 §8.4):
- * the audio sendonly, answered recvonly: ONHOLD when the 200 comes; then
- * without sendonly: CONNECTED. The call's features follow (HOLD when
- * connected, UNHOLD when held); a second lineHold is refused at once.
+ * re-INVITEs (RFC 3264 §8.4): the audio sendonly, answered recvonly:
+ * ONHOLD once the 200 is ACKed; then without sendonly: CONNECTED. The call's
+ * features follow (HOLD when connected, UNHOLD when held); a second lineHold is
+ * refused at once.
  */
 static void test_hold_and_unhold(void **s)
 {
