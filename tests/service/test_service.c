@@ -892,6 +892,14 @@ static void test_tapictl_drives_a_call(void **s)
 	assert_non_null(strstr(out, "LINEERR_INVALCALLSTATE"));
 	assert_int_equal(tapictl("drop zz", out, sizeof(out)), 2);
 	assert_int_equal(tapictl("frobnicate", out, sizeof(out)), 2);
+	/* a blind transfer: done, the call is idle; again: refused */
+	assert_int_equal(tapictl("call 0 answer", out, sizeof(out)), 0);
+	assert_int_equal(sscanf(out, "%31s", made), 1);
+	snprintf(cmd, sizeof(cmd), "transfer %s 103", made);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "LINEERR_INVALCALLSTATE"));
+	assert_int_equal(tapictl("transfer", out, sizeof(out)), 2);
 	/* the watcher saw the first three events, as JSON */
 	{
 		char line[512];

@@ -56,6 +56,8 @@ static const char *const usages[] = {
 	"put a call on hold",
 	"unhold CALL",
 	"take a call off hold",
+	"transfer CALL ADDRESS",
+	"transfer a connected call to ADDRESS (blind: the call then ends)",
 	"deallocate CALL",
 	"forget a call that is idle",
 	"watch [--json] [--count N] [--timeout SECONDS]",
@@ -343,7 +345,8 @@ static int cmd_calls(void)
 	return 0;
 }
 
-/* Line.MakeCall or Call.<op>(ay uui); prints a made call's id. */
+/* Line.MakeCall(s, ay), Call.<op>(ay uui), Call.BlindTransfer(s) or a
+ * Call.<op>(); prints a made call's id. */
 static int cmd_op(const char *op, const char *path, const char *iface,
                   const char *dest, const uint8_t *uui, size_t n, bool ay)
 {
@@ -627,6 +630,14 @@ int main(int argc, char **argv)
 		} else {
 			st = cmd_op(ops[i], path, CALL_IFACE, NULL, uui, n,
 			            true);
+		}
+	} else if (strcmp(cmd, "transfer") == 0 && argc == 3) {
+		if (!call_path(argv[1], path, sizeof(path))) {
+			command_help(cmd);
+			st = EXIT_USAGE;
+		} else {
+			st = cmd_op("BlindTransfer", path, CALL_IFACE, argv[2],
+			            NULL, 0, false);
 		}
 	} else if ((strcmp(cmd, "hold") == 0 || strcmp(cmd, "unhold") == 0 ||
 	            strcmp(cmd, "deallocate") == 0) &&
