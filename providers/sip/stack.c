@@ -296,8 +296,8 @@ static void run_respond(struct call *c, const struct cmd *m, int status)
 
 /*
  * lineHold / lineUnhold: a re-INVITE whose offer has the audio sendonly
- * (RFC 3264 §8.4), or sendrecv again; the request completes with its
- * final response (on_reinvite_response).
+ * (RFC 3264 §8.4), or sendrecv again; the request completes when it is
+ * refused (on_reinvite_response) or accepted and ACKed (reinvite_done).
  */
 static void run_hold(struct call *c, const struct cmd *m, bool on)
 {
