@@ -226,26 +226,13 @@ struct early_event {
 
 /* A call known to the core (HTAPICALL/HDRVCALL pair). */
 struct call {
-	uint32_t ht;
+	/* (8-byte fields first, then 4-byte, then flags: no padding holes;
+	 * thousands of calls may be held) */
 	HDRVCALL hd;
-	enum life life;
-	unsigned refs; /* tline list, creating request, in-flight use */
 	struct tline *tl;
-	uint32_t state; /* last LINECALLSTATE_ reported, 0 = none yet */
-	uint32_t mode;  /* its mode (dwParam2), 0 for CONFERENCED */
-	uint32_t media; /* media mode of the first report */
-	uint32_t address_id;
-	uint32_t parent_ht; /* conference parent (CONFERENCED), or 0 */
-	uint32_t defer_to;  /* its events wait for this creating call, or 0 */
-	bool is_conf_parent;
 	uint64_t state_time_ms; /* wall clock of the current state */
-	bool creating;          /* creating request not yet completed */
-	bool routed;            /* app handles were assigned */
-	bool closing;           /* TSPI_lineCloseCall issued or queued */
-	uint32_t nowners;
-	uint32_t nmonitors;
-	char *app_name;    /* app that originated or answered it */
-	char *displayable; /* from LINECALLPARAMS, for LINECALLINFO */
+	char *app_name;         /* app that originated or answered it */
+	char *displayable;      /* from LINECALLPARAMS, for LINECALLINFO */
 	char *called_party;
 	char *comment;
 	struct list_node callhs; /* struct callh.call_link */
@@ -253,17 +240,32 @@ struct call {
 	struct list_node early; /* struct early_event, while creating */
 	struct list_node work;  /* core.work (TSPI_lineCloseCall pending) */
 	struct list_node close_link; /* a lineClose's list of calls to act on */
+	uint32_t ht;
+	enum life life;
+	unsigned refs;  /* tline list, creating request, in-flight use */
+	uint32_t state; /* last LINECALLSTATE_ reported, 0 = none yet */
+	uint32_t mode;  /* its mode (dwParam2), 0 for CONFERENCED */
+	uint32_t media; /* media mode of the first report */
+	uint32_t address_id;
+	uint32_t parent_ht; /* conference parent (CONFERENCED), or 0 */
+	uint32_t defer_to;  /* its events wait for this creating call, or 0 */
+	uint32_t nowners;
+	uint32_t nmonitors;
 	uint32_t close_flags; /* CLOSE_DROP / CLOSE_CLOSE for close_link */
+	bool is_conf_parent;
+	bool creating; /* creating request not yet completed */
+	bool routed;   /* app handles were assigned */
+	bool closing;  /* TSPI_lineCloseCall issued or queued */
 };
 
 /* One app's handle to a call (HCALL). */
 struct callh {
-	uint32_t h;
 	struct open *open;
 	struct call *call;
-	uint32_t priv; /* LINECALLPRIVILEGE_OWNER or _MONITOR */
 	struct list_node open_link;
 	struct list_node call_link;
+	uint32_t h;
+	uint32_t priv; /* LINECALLPRIVILEGE_OWNER or _MONITOR */
 };
 
 enum req_state {
