@@ -451,12 +451,14 @@ static void take_message(sd_bus_message *m, const char *from)
 
 static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
+	const char *from = sd_bus_message_get_sender(m);
+
 	(void)userdata;
 	(void)e;
 	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
 		return 0;
 	while (sd_bus_message_enter_container(m, 'r', "uuuttttuuau") > 0) {
-		take_message(m, sd_bus_message_get_sender(m));
+		take_message(m, from);
 		if (sd_bus_message_exit_container(m) < 0)
 			break;
 	}
@@ -475,15 +477,12 @@ static void lose(struct capp *a)
 	q_push(a, &c);
 }
 
-/* The direct connection closed: tapixd stopped. */
-static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+/* The direct connection is over: every registration on it is void. */
+static void lose_all(void)
 {
 	struct capp *a;
 	bool said = false;
 
-	(void)m;
-	(void)userdata;
-	(void)e;
 	for (a = cl.apps; a; a = a->next) {
 		if (a->lost)
 			continue;
@@ -493,6 +492,15 @@ static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		said = true;
 		lose(a);
 	}
+}
+
+/* The direct connection closed: tapixd stopped. */
+static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	(void)m;
+	(void)userdata;
+	(void)e;
+	lose_all();
 	return 0;
 }
 
@@ -623,10 +631,6 @@ static void bus_close(void)
 	cl.where = NULL;
 }
 
-/*
- * The direct connection tapixd offers on *@bus (its Peer method), in place
- * of the bus connection; *@bus unchanged without one. 0 when it is direct.
- */
 /* Whether the peer of @peer has the uid of BUS_NAME's owner on @bus. */
 static bool same_owner(sd_bus *bus, sd_bus *peer)
 {
@@ -644,6 +648,10 @@ static bool same_owner(sd_bus *bus, sd_bus *peer)
 	return same;
 }
 
+/*
+ * The direct connection tapixd offers on *@bus (its Peer method), in place
+ * of the bus connection; *@bus unchanged without one. 0 when it is direct.
+ */
 static int go_direct(sd_bus **bus)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -700,14 +708,9 @@ static LONG bus_open(void)
 	if (cl.bus && ((!cl.napps && (!sd_bus_is_open(cl.bus) ||
 	                              strcmp(cl.where, s) != 0)) ||
 	               (cl.direct && !sd_bus_is_open(cl.bus)))) {
-		if (cl.napps) {
-			/* lost with it (on_closed may not have run yet) */
-			struct capp *a;
-
-			for (a = cl.apps; a; a = a->next)
-				if (!a->lost)
-					lose(a);
-		}
+		/* lost with it (on_closed may not have run yet) */
+		if (cl.napps)
+			lose_all();
 		bus_close();
 	}
 	if (cl.bus)
