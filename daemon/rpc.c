@@ -552,6 +552,13 @@ static void slot_keep(struct reg *r, struct slot *s, LONG req, unsigned nh)
 /* ---- methods: registrations -----------------------------------------------
  */
 
+/* Initialize's answer when it fails: its signature, the error, zeros. */
+static int init_error(sd_bus_message *m, LONG e)
+{
+	flush_sender(m);
+	return sd_bus_reply_method_return(m, "iuuu", (int32_t)e, 0, 0, 0);
+}
+
 static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	LINEINITIALIZEEXPARAMS ip;
@@ -570,12 +577,12 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return -EINVAL;
 	c = client_get(m, true);
 	if (!c)
-		return reply_r(m, LINEERR_NOMEM);
+		return init_error(m, LINEERR_NOMEM);
 	if (c->nregs >= MAX_REGS)
-		return reply_r(m, LINEERR_RESOURCEUNAVAIL);
+		return init_error(m, LINEERR_RESOURCEUNAVAIL);
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return reply_r(m, LINEERR_NOMEM);
+		return init_error(m, LINEERR_NOMEM);
 	memset(&ip, 0, sizeof(ip));
 	ip.dwTotalSize = sizeof(ip);
 	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
@@ -588,7 +595,7 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 		free(r);
 		if (!c->nregs)
 			client_free(c);
-		return reply_r(m, e);
+		return init_error(m, e);
 	}
 	r->cl = c;
 	r->h = h;
@@ -602,7 +609,7 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 		free(r);
 		if (!c->nregs)
 			client_free(c);
-		return reply_r(m, LINEERR_NOMEM);
+		return init_error(m, LINEERR_NOMEM);
 	}
 	/* access control: the client sees only the lines it was granted */
 	for (i = 0; i < ndevs; i++)

@@ -690,6 +690,25 @@ static int raw_call(const char *member, sd_bus_message **reply,
 	return e;
 }
 
+/* Raw calls go on a new direct connection to tapixd (raw_direct_end). */
+static void raw_direct_start(void)
+{
+	char peer[160];
+
+	peer_of_tapixd(peer, sizeof(peer));
+	assert_true(sd_bus_new(&direct) >= 0);
+	assert_true(sd_bus_set_address(direct, peer) >= 0);
+	assert_true(sd_bus_start(direct) >= 0);
+	raw_dest = NULL;
+}
+
+/* Raw calls go on the bus again; the direct connection is closed. */
+static void raw_direct_end(void)
+{
+	raw_dest = "org.tapix.Tapix1";
+	direct = sd_bus_flush_close_unref(direct);
+}
+
 /*
  * Issue 5 (tests) — malformed D-Bus calls get D-Bus errors or the TAPI
  * error and change nothing: wrong types, unknown handles, a huge array,
@@ -709,6 +728,12 @@ static void malformed_calls(void)
 	assert_true(raw_call("Initialize", &r, "uuuu", 1, 2, 3, 4) < 0);
 	assert_true(raw_call("Drop", &r, "s", "x") < 0);
 	assert_true(raw_call("NoSuchMethod", &r, NULL) < 0);
+	/* a failed Initialize: the TAPI error, in the method's signature */
+	assert_true(raw_call("Initialize", &r, "ssuu", "app", "", 0x00020002,
+	                     0) >= 0);
+	assert_true(sd_bus_message_read(r, "i", &res) >= 0);
+	assert_int_equal(res, LINEERR_INVALAPPNAME);
+	r = sd_bus_message_unref(r);
 	/* unknown handles: the TAPI error */
 	assert_true(raw_call("Shutdown", &r, "u", 12345) >= 0);
 	assert_true(sd_bus_message_read(r, "i", &res) >= 0);
@@ -811,23 +836,47 @@ static void test_malformed_calls_on_a_direct_connection(void **s)
 	(void)s;
 	peer_of_tapixd(a, sizeof(a));
 	snprintf(path, sizeof(path), "%s", a + 10);
-	assert_true(sd_bus_new(&direct) >= 0);
-	assert_true(sd_bus_set_address(direct, a) >= 0);
-	assert_true(sd_bus_start(direct) >= 0);
+	raw_direct_start();
 	/* one that says nothing stays open the whole test */
 	idle = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(idle >= 0);
 	assert_true(strlen(path) < sizeof(sa.sun_path));
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	assert_int_equal(connect(idle, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	raw_dest = NULL;
 	malformed_calls();
-	raw_dest = "org.tapix.Tapix1";
-	direct = sd_bus_flush_close_unref(direct);
+	raw_direct_end();
 	assert_true(raw_closed(path, garbage, sizeof(garbage) - 1));
 	close(idle);
 	/* and it still serves */
 	malformed_calls();
+}
+
+/*
+ * One client's 65th registration: LINEERR_RESOURCEUNAVAIL, as a result
+ * (it was a D-Bus error: the answer lacked the method's signature).
+ */
+static void test_registrations_of_one_client_are_bounded(void **s)
+{
+	sd_bus_message *r = NULL;
+	uint64_t before[9];
+	uint32_t h, n, ver;
+	int32_t res;
+	unsigned i;
+
+	(void)s;
+	service_counts(before);
+	raw_direct_start();
+	for (i = 0; i < 65; i++) {
+		assert_true(raw_call("Initialize", &r, "ssuu", "many", "test",
+		                     0x00020002, 0) >= 0);
+		assert_true(sd_bus_message_read(r, "iuuu", &res, &h, &n,
+		                                &ver) >= 0);
+		assert_int_equal(res, i < 64 ? 0 : LINEERR_RESOURCEUNAVAIL);
+		r = sd_bus_message_unref(r);
+	}
+	/* and they go with the client */
+	raw_direct_end();
+	wait_counts(before[0], before[3]);
 }
 
 /* Runs tapictl with @args; its exit status, its output in @out. */
@@ -1709,6 +1758,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_malformed_calls_on_a_direct_connection, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_registrations_of_one_client_are_bounded, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_killed_client_mid_request_is_cleaned_up, setup,
