@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	      "                        (default: one in a new directory of\n"
 	      "                        $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR\n"
 	      "                        or /tmp); none: the bus only\n"
+	      "  --no-channel          direct connections without shared\n"
+	      "                        memory (D-Bus messages only)\n"
 	      "  --no-objects          no Line and Call objects on the bus\n"
 	      "                        (org.tapix.Tapi1 only)\n"
 	      "  --test-hooks          org.tapix.Test1 for the project's\n"
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
 		{"address", required_argument, NULL, 'a'},
 		{"config", required_argument, NULL, 'c'},
 		{"log", required_argument, NULL, 'l'},
+		{"no-channel", no_argument, NULL, 'C'},
 		{"no-objects", no_argument, NULL, 'o'},
 		{"peer", required_argument, NULL, 'p'},
 		{"test-hooks", no_argument, NULL, 't'},
@@ -139,6 +142,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			levels = optarg;
+			break;
+		case 'C':
+			d.no_channel = true;
 			break;
 		case 'o':
 			d.no_objects = true;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tapix/service.h>
 
@@ -62,6 +63,9 @@ struct client {
 	sd_bus_track *track;
 	struct list_node regs;
 	unsigned nregs;
+	struct chan *chan;        /* its channel (direct only), or NULL */
+	sd_event_source *chan_io; /* a request came while we slept */
+	sd_event_source *retry;   /* its ring was full: try again soon */
 };
 
 static struct list_node clients = LIST_HEAD_INIT(clients);
@@ -139,10 +143,21 @@ static void client_free(struct client *c)
 {
 	while (!list_empty(&c->regs))
 		reg_end(list_entry(c->regs.next, struct reg, link), true);
+	sd_event_source_unref(c->chan_io);
+	sd_event_source_unref(c->retry);
+	chan_free(c->chan);
 	sd_bus_track_unref(c->track);
 	list_del(&c->link);
 	free(c->name);
 	free(c);
+}
+
+/* After its last registration: a client with a channel stays until its
+ * connection closes (the channel is the connection's). */
+static void client_release(struct client *c)
+{
+	if (!c->nregs && !c->chan)
+		client_free(c);
 }
 
 /* spec: termination.md §6 — a client that died is shut down at once */
@@ -218,18 +233,29 @@ static struct reg *own_app(sd_bus_message *m, HLINEAPP h)
 	return reg_find(client_get(m, false), h);
 }
 
-static struct reg *own_line(sd_bus_message *m, HLINE h)
+/* @c's registration that has open @h / call handle @h, or NULL. */
+static struct reg *line_of(struct client *c, HLINE h)
 {
 	HLINEAPP a = tapix_line_app(h);
 
-	return a ? own_app(m, a) : NULL;
+	return a ? reg_find(c, a) : NULL;
+}
+
+static struct reg *call_of(struct client *c, HCALL h)
+{
+	HLINEAPP a = tapix_call_app(h);
+
+	return a ? reg_find(c, a) : NULL;
+}
+
+static struct reg *own_line(sd_bus_message *m, HLINE h)
+{
+	return line_of(client_get(m, false), h);
 }
 
 static struct reg *own_call(sd_bus_message *m, HCALL h)
 {
-	HLINEAPP a = tapix_call_app(h);
-
-	return a ? own_app(m, a) : NULL;
+	return call_of(client_get(m, false), h);
 }
 
 /* The core device of client device @dev of @r, or a device id that is
@@ -285,26 +311,26 @@ static struct slot *slot_take(struct reg *r, LONG req)
 }
 
 /*
- * Appends one message of @r to signal @s, with its guard (the handle whose
- * death voids it, as the core said) and the open of that handle. 0 when
- * the client is not to see it, 1 when appended, or -errno.
+ * One message of @r as its client gets it (@out), with its guard (the
+ * handle whose death voids it, as the core said) and the open of that
+ * handle. 0 when the client is not to see it, 1, or -errno.
  */
-static int append_message(sd_bus_message *s, struct reg *r,
-                          const LINEMESSAGE *msg, uint32_t guard)
+static int prepare(struct reg *r, const LINEMESSAGE *msg, uint32_t guard,
+                   struct chan_msg *out)
 {
 	LINEMESSAGE m = *msg;
 	struct slot *slot = NULL;
-	uint32_t hs[2], line = 0;
-	unsigned n = 0, i;
-	int e;
+	uint32_t line = 0;
+	unsigned i;
 
+	memset(out, 0, sizeof(*out));
 	switch (m.dwMessageID) {
 	case LINE_REPLY:
 		slot = slot_take(r, (LONG)m.dwParam1);
 		/* spec: tapi-functions.md §8 — handles before the reply */
 		if (slot && m.dwParam2 == 0)
 			for (i = 0; i < slot->nh; i++)
-				hs[n++] = slot->h[i];
+				out->h[out->nh++] = slot->h[i];
 		free(slot);
 		break;
 	case LINE_REMOVE: {
@@ -343,20 +369,101 @@ static int append_message(sd_bus_message *s, struct reg *r,
 	/* the open a guard belongs to: itself, or a call's open */
 	if (guard)
 		line = tapix_line_app(guard) ? guard : tapix_call_line(guard);
-	e = sd_bus_message_open_container(s, 'r', "uuuttttuuau");
+	out->app = (uint32_t)r->h;
+	out->hdev = (uint32_t)m.hDevice;
+	out->id = (uint32_t)m.dwMessageID;
+	out->guard = guard;
+	out->line = line;
+	out->cbinst = (uint64_t)m.dwCallbackInstance;
+	out->p1 = (uint64_t)m.dwParam1;
+	out->p2 = (uint64_t)m.dwParam2;
+	out->p3 = (uint64_t)m.dwParam3;
+	return 1;
+}
+
+/* Appends a prepared message to signal @s. */
+static int append_message(sd_bus_message *s, const struct chan_msg *c)
+{
+	int e = sd_bus_message_open_container(s, 'r', "uuuttttuuau");
+
 	if (e >= 0)
-		e = sd_bus_message_append(
-			s, "uuutttt", (uint32_t)r->h, (uint32_t)m.hDevice,
-			(uint32_t)m.dwMessageID, (uint64_t)m.dwCallbackInstance,
-			(uint64_t)m.dwParam1, (uint64_t)m.dwParam2,
-			(uint64_t)m.dwParam3);
+		e = sd_bus_message_append(s, "uuuttttuu", c->app, c->hdev,
+		                          c->id, c->cbinst, c->p1, c->p2, c->p3,
+		                          c->guard, c->line);
 	if (e >= 0)
-		e = sd_bus_message_append(s, "uu", guard, line);
-	if (e >= 0)
-		e = sd_bus_message_append_array(s, 'u', hs, n * sizeof(hs[0]));
+		e = sd_bus_message_append_array(s, 'u', c->h,
+		                                c->nh * sizeof(c->h[0]));
 	if (e >= 0)
 		e = sd_bus_message_close_container(s);
-	return e < 0 ? e : 1;
+	return e;
+}
+
+static int on_retry(sd_event_source *src, uint64_t usec, void *userdata);
+
+/* @c's ring is full: its registrations wait (their descriptors would
+ * stay readable) and are tried again in a few milliseconds. */
+static void ring_full(struct client *c)
+{
+	struct list_node *it;
+	int e;
+
+	list_foreach(it, &c->regs)
+		sd_event_source_set_enabled(
+			list_entry(it, struct reg, link)->io, SD_EVENT_OFF);
+	if (c->retry)
+		e = sd_event_source_set_time_relative(c->retry, 5000);
+	else
+		e = sd_event_add_time_relative(d.event, &c->retry,
+		                               CLOCK_MONOTONIC, 5000, 1000,
+		                               on_retry, c);
+	if (e >= 0)
+		e = sd_event_source_set_enabled(c->retry, SD_EVENT_ONESHOT);
+	if (e < 0)
+		log_err("%s: cannot wait for its messages to be taken: %s",
+		        c->name, strerror(-e));
+}
+
+static int on_retry(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct client *c = userdata;
+	struct list_node *it;
+
+	(void)src;
+	(void)usec;
+	list_foreach(it, &c->regs)
+		sd_event_source_set_enabled(
+			list_entry(it, struct reg, link)->io, SD_EVENT_ON);
+	return 0;
+}
+
+/* Writes up to @max queued messages of @r into its client's ring. */
+static unsigned ring_queued(struct reg *r, unsigned max)
+{
+	struct chan *ch = r->cl->chan;
+	struct chan_msg c;
+	unsigned n = 0;
+	LINEMESSAGE m;
+	DWORD guard;
+	int e;
+
+	while (n < max) {
+		if (!chan_room(ch)) {
+			ring_full(r->cl);
+			break;
+		}
+		if (tapix_get_message_guarded(r->h, &m, &guard) != 0)
+			break;
+		n++;
+		e = prepare(r, &m, guard, &c);
+		if (e > 0)
+			chan_push(ch, &c);
+		else if (e < 0)
+			log_err("app %08x: message to %s lost: %s", r->h,
+			        r->cl->name, strerror(-e));
+	}
+	if (n)
+		chan_notify(ch);
+	return n;
 }
 
 /*
@@ -368,10 +475,13 @@ static unsigned forward_queued(struct reg *r, unsigned max)
 	sd_bus *bus = r->cl->peer ? r->cl->peer : d.bus;
 	sd_bus_message *s = NULL;
 	unsigned n = 0, sent = 0;
+	struct chan_msg c;
 	LINEMESSAGE m;
 	DWORD guard;
 	int e = 0;
 
+	if (r->cl->chan)
+		return ring_queued(r, max);
 	while (n < max && tapix_get_message_guarded(r->h, &m, &guard) == 0) {
 		n++;
 		if (!s) {
@@ -386,9 +496,11 @@ static unsigned forward_queued(struct reg *r, unsigned max)
 					s, 'a', "(uuuttttuuau)");
 		}
 		if (e >= 0)
-			e = append_message(s, r, &m, guard);
-		if (e > 0)
-			sent++;
+			e = prepare(r, &m, guard, &c);
+		if (e > 0) {
+			e = append_message(s, &c);
+			sent += e >= 0;
+		}
 		if (e < 0)
 			break;
 	}
@@ -431,15 +543,19 @@ static int on_messages(sd_event_source *src, int fd, uint32_t events,
  * they are queued there too, as they would be in embedded mode (a
  * completion inside the call, a handle written before it returns).
  */
-static void flush_sender(sd_bus_message *m)
+static void flush_client(struct client *c)
 {
-	struct client *c = client_get(m, false);
 	struct list_node *it;
 
 	if (!c)
 		return;
 	list_foreach(it, &c->regs)
 		forward_queued(list_entry(it, struct reg, link), ~0u);
+}
+
+static void flush_sender(sd_bus_message *m)
+{
+	flush_client(client_get(m, false));
 }
 
 static int reply_r(sd_bus_message *m, LONG r)
@@ -593,8 +709,7 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 	                        &ip);
 	if (e) {
 		free(r);
-		if (!c->nregs)
-			client_free(c);
+		client_release(c);
 		return init_error(m, e);
 	}
 	r->cl = c;
@@ -607,8 +722,7 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 		lineShutdown(h);
 		free(r->devs);
 		free(r);
-		if (!c->nregs)
-			client_free(c);
+		client_release(c);
 		return init_error(m, LINEERR_NOMEM);
 	}
 	/* access control: the client sees only the lines it was granted */
@@ -643,8 +757,7 @@ static int m_shutdown(sd_bus_message *m, void *ud, sd_bus_error *err)
 		struct client *c = r->cl;
 
 		reg_end(r, false);
-		if (!c->nregs)
-			client_free(c);
+		client_release(c);
 	}
 	return reply_r(m, e);
 }
@@ -886,14 +999,30 @@ static int m_query(sd_bus_message *m, void *ud, sd_bus_error *err)
 /* ---- methods: calls -------------------------------------------------------
  */
 
+/* lineMakeCall for client @c (MakeCall, or its channel). */
+static LONG make_call(struct client *c, HLINE h, bool has_ptr, const char *dest,
+                      DWORD country, LPLINECALLPARAMS params)
+{
+	struct reg *r = line_of(c, h);
+	struct slot *s;
+	LONG e;
+
+	if (!r)
+		return LINEERR_INVALLINEHANDLE;
+	s = slot_new(r, h);
+	if (!s)
+		return LINEERR_RESOURCEUNAVAIL;
+	e = lineMakeCall(h, has_ptr ? &s->h[0] : NULL, dest, country, params);
+	slot_keep(r, s, e, has_ptr ? 1 : 0);
+	return e;
+}
+
 static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	uint32_t h, country;
 	int has_ptr, has_dest;
 	const char *dest;
 	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
 	LONG e;
 
 	(void)ud;
@@ -902,16 +1031,8 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	                        &country) < 0 ||
 	    read_struct(m, &params) < 0)
 		return -EINVAL;
-	r = own_line(m, h);
-	if (!r) {
-		e = LINEERR_INVALLINEHANDLE;
-	} else if (!(s = slot_new(r, h))) {
-		e = LINEERR_RESOURCEUNAVAIL;
-	} else {
-		e = lineMakeCall(h, has_ptr ? &s->h[0] : NULL,
-		                 has_dest ? dest : NULL, country, params);
-		slot_keep(r, s, e, has_ptr ? 1 : 0);
-	}
+	e = make_call(client_get(m, false), h, has_ptr, has_dest ? dest : NULL,
+	              country, params);
 	free(params);
 	/* the line tells the client which requests a lineClose voids */
 	flush_sender(m);
@@ -1024,18 +1145,29 @@ enum uui_op {
 	U_DROP_EX,
 };
 
-static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
+/* An operation of enum uui_op for client @c (its method, or its channel):
+ * @size is dwSize, of which @uui (NULL: none given) holds what was sent. */
+static LONG uui_request(struct client *c, enum uui_op op, HCALL h,
+                        const void *uui, uint32_t size, uint32_t hint)
 {
 	static LONG (*const fns[])(HCALL, const void *, const void *) = {
 		[U_ACCEPT] = do_accept,   [U_ANSWER] = do_answer,
 		[U_DROP] = do_drop,       [U_SEND] = do_send_uui,
 		[U_DROP_EX] = do_drop_ex,
 	};
-	struct uui_args u;
+	struct uui_args u = {.uui = uui, .size = size};
+	struct reg *r = call_of(c, h);
+
+	if (!r)
+		return LINEERR_INVALCALLHANDLE;
+	return call_request(r, h, fns[op], &u, &hint);
+}
+
+static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
 	uint32_t h, size, hint = 0;
 	int has_uui;
 	const void *uui;
-	struct reg *r;
 	size_t n;
 
 	(void)err;
@@ -1048,12 +1180,9 @@ static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
 	/* the core reads dwSize bytes: never more than were sent */
 	if (has_uui && size > n)
 		size = (uint32_t)n;
-	r = own_call(m, h);
-	if (!r)
-		return reply_r(m, LINEERR_INVALCALLHANDLE);
-	u.uui = has_uui ? uui : NULL;
-	u.size = size;
-	return reply_r(m, call_request(r, h, fns[(uintptr_t)ud], &u, &hint));
+	return reply_r(m, uui_request(client_get(m, false),
+	                              (enum uui_op)(uintptr_t)ud, h,
+	                              has_uui ? uui : NULL, size, hint));
 }
 
 /* Operations taking only a call handle. */
@@ -1065,7 +1194,8 @@ enum call_op {
 	C_REMOVE_CONF,
 };
 
-static int m_call_op(sd_bus_message *m, void *ud, sd_bus_error *err)
+/* An operation of enum call_op for client @c (its method, or channel). */
+static LONG call_op_request(struct client *c, enum call_op op, HCALL h)
 {
 	static LONG (*const fns[])(HCALL, const void *, const void *) = {
 		[C_RELEASE_UUI] = do_release_uui,
@@ -1073,19 +1203,24 @@ static int m_call_op(sd_bus_message *m, void *ud, sd_bus_error *err)
 		[C_UNHOLD] = do_unhold,
 		[C_REMOVE_CONF] = do_remove_conf,
 	};
-	enum call_op op = (enum call_op)(uintptr_t)ud;
-	struct reg *r;
+	struct reg *r = call_of(c, h);
+
+	if (!r)
+		return LINEERR_INVALCALLHANDLE;
+	if (op == C_DEALLOCATE) /* synchronous */
+		return lineDeallocateCall(h);
+	return call_request(r, h, fns[op], NULL, NULL);
+}
+
+static int m_call_op(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
 	uint32_t h;
 
 	(void)err;
 	if (sd_bus_message_read(m, "u", &h) < 0)
 		return -EINVAL;
-	r = own_call(m, h);
-	if (!r)
-		return reply_r(m, LINEERR_INVALCALLHANDLE);
-	if (op == C_DEALLOCATE) /* synchronous */
-		return reply_r(m, lineDeallocateCall(h));
-	return reply_r(m, call_request(r, h, fns[op], NULL, NULL));
+	return reply_r(m, call_op_request(client_get(m, false),
+	                                  (enum call_op)(uintptr_t)ud, h));
 }
 
 /* Dial, BlindTransfer: a call, an address, a country code. */
@@ -1285,9 +1420,177 @@ static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, "s", peer_address());
 }
 
+/* ---- the channel ----------------------------------------------------------
+ */
+
+#define SPIN_USEC  50   /* tapixd watches the channels this long */
+#define BATCH_USEC 2000 /* before other sources get their turn */
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Answers @c's waiting request: the function, its messages, the result. */
+static void chan_serve(struct client *c)
+{
+	static const uint8_t uui_ops[] = {
+		[CHAN_ACCEPT] = U_ACCEPT, [CHAN_ANSWER] = U_ANSWER,
+		[CHAN_DROP] = U_DROP,     [CHAN_DROP_EX] = U_DROP_EX,
+		[CHAN_SEND_UUI] = U_SEND,
+	};
+	static const uint8_t call_ops[] = {
+		[CHAN_RELEASE_UUI] = C_RELEASE_UUI,
+		[CHAN_HOLD] = C_HOLD,
+		[CHAN_UNHOLD] = C_UNHOLD,
+		[CHAN_DEALLOCATE] = C_DEALLOCATE,
+		[CHAN_REMOVE_CONF] = C_REMOVE_CONF,
+	};
+	struct chan_call k;
+	uint32_t line = 0;
+	LONG e;
+
+	switch (chan_take(c->chan, &k) < 0 ? 0 : k.op) {
+	case CHAN_MAKE_CALL:
+		e = make_call(c, k.h, k.has_ptr, k.dest, k.arg, NULL);
+		line = k.h;
+		break;
+	case CHAN_ACCEPT:
+	case CHAN_ANSWER:
+	case CHAN_DROP:
+	case CHAN_DROP_EX:
+	case CHAN_SEND_UUI:
+		e = uui_request(c, (enum uui_op)uui_ops[k.op], k.h, k.uui,
+		                k.uui_size, k.hint);
+		break;
+	case CHAN_RELEASE_UUI:
+	case CHAN_HOLD:
+	case CHAN_UNHOLD:
+	case CHAN_DEALLOCATE:
+	case CHAN_REMOVE_CONF:
+		e = call_op_request(c, (enum call_op)call_ops[k.op], k.h);
+		break;
+	default:
+		/* malformed: what a D-Bus failure is to the client */
+		log_debug("%s: a malformed request on its channel", c->name);
+		e = LINEERR_OPERATIONFAILED;
+		break;
+	}
+	flush_client(c);
+	chan_reply(c->chan, e, line);
+}
+
+/*
+ * A request came while tapixd slept: it serves the channels, and watches
+ * them for SPIN_USEC after the last request (the next one of a call's life
+ * comes within microseconds; a system call to wake would cost more than
+ * the work). At most BATCH_USEC at a time: then it comes back later.
+ */
+static int on_chan(sd_event_source *src, int fd, uint32_t events,
+                   void *userdata)
+{
+	uint64_t start = now_usec(), last = start, t;
+	struct client *woken = userdata;
+	struct list_node *it;
+	unsigned idle = 0;
+
+	(void)src;
+	(void)fd;
+	(void)events;
+
+	chan_woken(woken->chan);
+	for (;;) {
+		bool any = false, all_asleep = true;
+
+		list_foreach(it, &clients) {
+			struct client *c = list_entry(it, struct client, link);
+
+			if (c->chan && chan_pending(c->chan)) {
+				chan_serve(c);
+				any = true;
+			}
+		}
+		if (!any && ++idle % 16) {
+			chan_relax(); /* the clock is read now and then only */
+			continue;
+		}
+		t = now_usec();
+		if (any) {
+			last = t;
+		} else if (t - last >= SPIN_USEC) {
+			list_foreach(it, &clients) {
+				struct client *c =
+					list_entry(it, struct client, link);
+
+				if (c->chan && !chan_sleep(c->chan))
+					all_asleep = false;
+			}
+			if (all_asleep)
+				return 0;
+		} else {
+			chan_relax();
+		}
+		if (t - start >= BATCH_USEC)
+			break;
+	}
+	/* its turn is over: asleep, but a channel with a request comes back
+	 * (its client saw us awake and did not wake us) */
+	list_foreach(it, &clients) {
+		struct client *c = list_entry(it, struct client, link);
+
+		if (c->chan && !chan_sleep(c->chan))
+			chan_rewake(c->chan);
+	}
+	return 0;
+}
+
+/* The direct connection's channel (util/chan.h): hhhh, see chan_fds. */
+static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	struct client *c;
+	int fds[4], e;
+
+	(void)ud;
+	if (d.no_channel || sd_bus_message_get_bus(m) == d.bus)
+		return sd_bus_error_set(err, SD_BUS_ERROR_NOT_SUPPORTED,
+		                        "channels are for direct connections");
+	if (!sd_bus_can_send(sd_bus_message_get_bus(m), SD_BUS_TYPE_UNIX_FD))
+		return sd_bus_error_set(err, SD_BUS_ERROR_NOT_SUPPORTED,
+		                        "no descriptor passing");
+	c = client_get(m, true);
+	if (!c)
+		return -ENOMEM;
+	if (c->chan)
+		return sd_bus_error_set(err, SD_BUS_ERROR_LIMITS_EXCEEDED,
+		                        "one channel per connection");
+	if (c->nregs)
+		/* its messages went as signals so far: not two orders */
+		return sd_bus_error_set(err, SD_BUS_ERROR_NOT_SUPPORTED,
+		                        "a channel comes before registrations");
+	e = chan_new(&c->chan);
+	if (e >= 0)
+		e = sd_event_add_io(d.event, &c->chan_io, chan_wake_fd(c->chan),
+		                    EPOLLIN, on_chan, c);
+	if (e < 0) {
+		chan_free(c->chan);
+		c->chan = NULL;
+		client_release(c);
+		return e;
+	}
+	chan_fds(c->chan, fds);
+	log_info("%s: channel open", c->name);
+	return sd_bus_reply_method_return(m, "hhhh", fds[0], fds[1], fds[2],
+	                                  fds[3]);
+}
+
 static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("Peer", "", "s", m_peer, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Channel", "", "hhhh", m_channel,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Initialize", "ssuu", "iuuu", m_initialize,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Shutdown", "u", "i", m_shutdown,

@@ -19,6 +19,7 @@
 
 #include <tapi.h>
 
+#include "util/chan.h"
 #include "util/list.h"
 
 #define TAPIXD_BUS_NAME   "org.tapix.Tapix1"
@@ -47,6 +48,7 @@ struct daemon {
 	bool stopping;
 	bool test_hooks; /* --test-hooks */
 	bool no_objects; /* --no-objects: no Line/Call objects */
+	bool no_channel; /* --no-channel: direct connections without one */
 };
 
 extern struct daemon d;
@@ -76,6 +78,35 @@ int peer_start(const char *path);
 void peer_stop(void); /* closes every direct connection */
 /* Their D-Bus address ("unix:path=..."), or "" without them. */
 const char *peer_address(void);
+
+/* chan.c: tapixd's side of a channel (util/chan.h) */
+struct chan;
+/* A new channel: sealed shared memory and its three eventfds. 0/-errno. */
+int chan_new(struct chan **out);
+void chan_free(struct chan *ch);
+/* What the client gets: the memfd, then the eventfds it writes to wake
+ * tapixd, it waits on for an answer, its reader waits on for messages. */
+void chan_fds(const struct chan *ch, int fds[4]);
+/* The eventfd that says a request came while tapixd was not watching. */
+int chan_wake_fd(const struct chan *ch);
+/* tapixd is watching: clears that eventfd. */
+void chan_woken(struct chan *ch);
+/* Whether a request waits to be answered. */
+bool chan_pending(const struct chan *ch);
+/* 1 and the request decoded into @call, 0 when none waits, -EINVAL when
+ * the one that waits is malformed (answer it all the same). */
+int chan_take(struct chan *ch, struct chan_call *call);
+/* Answers the waiting request (after its messages were written). */
+void chan_reply(struct chan *ch, int32_t result, uint32_t line);
+/* tapixd stops watching: true, or false when a request came meanwhile. */
+bool chan_sleep(struct chan *ch);
+/* Has tapixd come back to @ch (a request waits that it left for later). */
+void chan_rewake(struct chan *ch);
+/* Whether a message fits, and writes one that does. */
+bool chan_room(const struct chan *ch);
+void chan_push(struct chan *ch, const struct chan_msg *m);
+/* After pushes: wakes the client's reader if nobody will take them. */
+void chan_notify(struct chan *ch);
 
 /* ras.c: the RAS connection manager (org.tapix.Ras1) */
 int ras_start(void);

@@ -24,6 +24,7 @@
 #define LOG_MODULE "client"
 #include "client/client.h"
 #include "client/bus.h"
+#include "client/channel.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -93,6 +94,7 @@ static struct {
 	pthread_mutex_t lock;
 	sd_bus *bus; /* to tapixd: the bus, or direct */
 	bool direct;
+	struct cchan *chan; /* the channel of a direct one, or NULL */
 	pthread_t reader;
 	bool reader_on;
 	int stopfd;  /* eventfd: the reader thread ends */
@@ -392,61 +394,77 @@ static void *delivery_main(void *arg)
 
 static sd_bus_slot *msg_slot, *owner_slot;
 
-/* One message of a Messages signal (the struct entered), sent by @from
- * (on the bus: a registration's messages come from its tapixd only). */
-static void take_message(sd_bus_message *m, const char *from)
+/* Queues message @c, sent by @from (on the bus: a registration's
+ * messages come from its tapixd only; NULL on a direct connection). */
+static void take_msg(const struct chan_msg *c, const char *from)
 {
-	uint32_t h, hdev, id, guard, line;
-	uint64_t cbinst, p1, p2, p3;
-	const uint32_t *hs = NULL;
-	size_t nhs = 0;
 	struct capp *a;
-	struct cmsg c;
+	struct cmsg q;
 
-	if (sd_bus_message_read(m, "uuuttttuu", &h, &hdev, &id, &cbinst, &p1,
-	                        &p2, &p3, &guard, &line) < 0 ||
-	    sd_bus_message_read_array(m, 'u', (const void **)&hs, &nhs) < 0)
-		return;
-	a = app_find(h);
+	a = app_find(c->app);
 	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
 		return;
-	nhs /= sizeof(uint32_t);
-	if (id == LINE_REPLY) {
+	if (c->id == LINE_REPLY) {
 		struct cpend **pp;
 
 		for (pp = &a->pend; *pp; pp = &(*pp)->next) {
 			struct cpend *p = *pp;
 			unsigned i;
 
-			if (p->req != (LONG)p1)
+			if (p->req != (LONG)c->p1)
 				continue;
 			/* spec: tapi-functions.md §8 — before the reply */
-			for (i = 0; i < p->np && i < nhs; i++)
+			for (i = 0; i < p->np && i < c->nh; i++)
 				if (p->p[i])
-					*p->p[i] = hs[i];
+					*p->p[i] = c->h[i];
 			*pp = p->next;
 			cl.npend--;
 			free(p);
 			break;
 		}
-	} else if (id == LINE_CLOSE) {
+	} else if (c->id == LINE_CLOSE) {
 		/* the provider closed the line: its handles died now */
-		q_purge(a, line, true);
-		pend_drop_line(a, line);
-		line_del(a, line);
+		q_purge(a, c->line, true);
+		pend_drop_line(a, c->line);
+		line_del(a, c->line);
 	}
-	memset(&c, 0, sizeof(c));
-	c.m.hDevice = hdev;
-	c.m.dwMessageID = id;
-	c.m.dwCallbackInstance = (DWORD_PTR)cbinst;
-	c.m.dwParam1 = (DWORD_PTR)p1;
-	c.m.dwParam2 = (DWORD_PTR)p2;
-	c.m.dwParam3 = (DWORD_PTR)p3;
-	c.guard = guard;
-	c.line = line;
-	if (!q_push(a, &c))
+	memset(&q, 0, sizeof(q));
+	q.m.hDevice = c->hdev;
+	q.m.dwMessageID = c->id;
+	q.m.dwCallbackInstance = (DWORD_PTR)c->cbinst;
+	q.m.dwParam1 = (DWORD_PTR)c->p1;
+	q.m.dwParam2 = (DWORD_PTR)c->p2;
+	q.m.dwParam3 = (DWORD_PTR)c->p3;
+	q.guard = c->guard;
+	q.line = c->line;
+	if (!q_push(a, &q))
 		log_err("app %08x: out of memory, message %u lost", a->h,
-		        (unsigned)id);
+		        (unsigned)c->id);
+}
+
+/* A message from the channel. */
+static void take_ring(const struct chan_msg *c)
+{
+	take_msg(c, NULL);
+}
+
+/* One message of a Messages signal (the struct entered), sent by @from. */
+static void take_message(sd_bus_message *m, const char *from)
+{
+	const uint32_t *hs = NULL;
+	struct chan_msg c;
+	size_t nhs = 0, i;
+
+	memset(&c, 0, sizeof(c));
+	if (sd_bus_message_read(m, "uuuttttuu", &c.app, &c.hdev, &c.id,
+	                        &c.cbinst, &c.p1, &c.p2, &c.p3, &c.guard,
+	                        &c.line) < 0 ||
+	    sd_bus_message_read_array(m, 'u', (const void **)&hs, &nhs) < 0)
+		return;
+	nhs /= sizeof(uint32_t);
+	for (i = 0; i < nhs && i < 2; i++)
+		c.h[c.nh++] = hs[i];
+	take_msg(&c, from);
 }
 
 static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
@@ -529,9 +547,12 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	return 0;
 }
 
-/* Dispatches what was read from the bus meanwhile; cl.lock held. */
+/* Dispatches what was read from the bus (or written into the channel)
+ * meanwhile; cl.lock held. */
 static void drain(void)
 {
+	if (cl.chan)
+		cchan_drain(cl.chan, take_ring);
 	if (cl.bus)
 		while (sd_bus_process(cl.bus, NULL) > 0)
 			;
@@ -572,7 +593,7 @@ static void *reader_main(void *arg)
 
 	(void)arg;
 	for (;;) {
-		struct epoll_event ev[2];
+		struct epoll_event ev[3];
 		bool stop = false;
 		int n, i, want;
 
@@ -585,12 +606,20 @@ static void *reader_main(void *arg)
 			reader_unwatch();
 		over = want < 0;
 		pthread_mutex_unlock(&cl.lock);
-		n = epoll_wait(cl.epfd, ev, 2, over ? -1 : 1000);
+		/* (the channel is there from before the reader to its end) */
+		if (cl.chan && !cchan_reader_sleep(cl.chan))
+			continue; /* messages came meanwhile */
+		n = epoll_wait(cl.epfd, ev, 3, over ? -1 : 1000);
 		if (n < 0 && errno != EINTR)
 			break;
+		if (cl.chan)
+			cchan_reader_woken(cl.chan);
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == cl.stopfd)
 				stop = true;
+			else if (cl.chan &&
+			         ev[i].data.fd == cchan_msg_fd(cl.chan))
+				continue;
 			else if (ev[i].events & (EPOLLHUP | EPOLLERR))
 				over = true; /* drained, then unwatched */
 		}
@@ -616,6 +645,8 @@ static void bus_close(void)
 		pthread_mutex_lock(&cl.lock);
 		cl.reader_on = false;
 	}
+	cchan_close(cl.chan);
+	cl.chan = NULL;
 	msg_slot = sd_bus_slot_unref(msg_slot);
 	owner_slot = sd_bus_slot_unref(owner_slot);
 	cl.bus = sd_bus_flush_close_unref(cl.bus);
@@ -740,6 +771,14 @@ static LONG bus_open(void)
 	}
 	e = client_bus_connect(s, &cl.bus);
 	cl.direct = e >= 0 && go_direct(&cl.bus) == 0;
+	/* and on a direct connection, the channel if tapixd gives one */
+	if (cl.direct && cchan_open(cl.bus, &cl.chan) == 0) {
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		ev.data.fd = cchan_msg_fd(cl.chan);
+		if (epoll_ctl(cl.epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) != 0)
+			e = -errno;
+	}
 	if (e >= 0)
 		e = sd_bus_match_signal(cl.bus, &msg_slot, NULL, BUS_PATH,
 		                        BUS_IFACE, "Messages", on_messages,
@@ -1350,6 +1389,15 @@ LONG cl_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
  * The reply cannot have been dispatched yet: we hold cl.lock since the
  * method returned. Without memory for it, the handles are lost.
  */
+
+/* A request of @op on handle @h (its data follows, if any). */
+static void chan_req_init(struct chan_req *q, enum chan_op op, uint32_t h)
+{
+	memset(q, 0, offsetof(struct chan_req, data));
+	q->op = op;
+	q->h = h;
+}
+
 static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 {
 	struct cpend *p;
@@ -1395,14 +1443,54 @@ static LONG creating(sd_bus_message *m, int e, HCALL *p1, HCALL *p2)
 	return r;
 }
 
+/*
+ * Makes request @q through the channel, if there is one: true and *@r,
+ * or false (then D-Bus). A creating request (@p1 not NULL) has its handle
+ * written at its LINE_REPLY, which may be among the call's messages.
+ * cl.lock held.
+ */
+static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
+{
+	int32_t res = 0;
+	uint32_t line = 0;
+	int e;
+
+	if (!cl.chan || cchan_dead(cl.chan))
+		return false;
+	e = cchan_call(cl.chan, q, CALL_USEC, &res, &line);
+	if (e < 0)
+		log_err("tapixd: %s", strerror(-e));
+	*r = e < 0 ? LINEERR_OPERATIONFAILED : res;
+	if (e == 0)
+		remember(*r, line, p1, NULL);
+	cchan_finish(cl.chan, take_ring);
+	return true;
+}
+
 LONG cl_lineMakeCall(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                      DWORD dwCountryCode, LPLINECALLPARAMS const lpCallParams)
 {
 	sd_bus_message *m = NULL;
+	struct chan_req q;
 	LONG r;
 	int e;
 
 	pthread_mutex_lock(&cl.lock);
+	if (!lpCallParams &&
+	    (!lpszDestAddress || strlen(lpszDestAddress) < sizeof(q.data))) {
+		chan_req_init(&q, CHAN_MAKE_CALL, hLine);
+		q.flags = (lphCall ? CHAN_HAS_PTR : 0) |
+		          (lpszDestAddress ? CHAN_HAS_DATA : 0);
+		q.arg = dwCountryCode;
+		if (lpszDestAddress) {
+			q.len = (uint32_t)strlen(lpszDestAddress) + 1;
+			memcpy(q.data, lpszDestAddress, q.len);
+		}
+		if (via_channel(&q, &r, lphCall)) {
+			pthread_mutex_unlock(&cl.lock);
+			return r;
+		}
+	}
 	e = new_call("MakeCall", &m);
 	if (e >= 0)
 		e = sd_bus_message_append(
@@ -1417,11 +1505,12 @@ LONG cl_lineMakeCall(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 }
 
 /* @hint: DropEx's disconnect-mode hint, NULL for the others. */
-static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size,
-                   const uint32_t *hint)
+static LONG uui_op(const char *member, enum chan_op op, HCALL hCall, LPCSTR uui,
+                   DWORD size, const uint32_t *hint)
 {
 	sd_bus_message *m = NULL;
 	DWORD n = uui ? size : 0;
+	struct chan_req q;
 	LONG r;
 	int e;
 
@@ -1430,6 +1519,19 @@ static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size,
 	if (n > MAX_STRUCT)
 		n = MAX_STRUCT;
 	pthread_mutex_lock(&cl.lock);
+	if (n <= sizeof(q.data)) {
+		chan_req_init(&q, op, hCall);
+		q.flags = uui ? CHAN_HAS_DATA : 0;
+		q.arg = size;
+		q.hint = hint ? *hint : 0;
+		q.len = n;
+		if (n)
+			memcpy(q.data, uui, n);
+		if (via_channel(&q, &r, NULL)) {
+			pthread_mutex_unlock(&cl.lock);
+			return r;
+		}
+	}
 	e = new_call(member, &m);
 	if (e >= 0)
 		e = sd_bus_message_append(m, "ub", hCall, uui != NULL);
@@ -1446,77 +1548,87 @@ static LONG uui_op(const char *member, HCALL hCall, LPCSTR uui, DWORD size,
 
 LONG cl_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("Accept", hCall, lpsUserUserInfo, dwSize, NULL);
+	return uui_op("Accept", CHAN_ACCEPT, hCall, lpsUserUserInfo, dwSize,
+	              NULL);
 }
 
 LONG cl_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("Answer", hCall, lpsUserUserInfo, dwSize, NULL);
+	return uui_op("Answer", CHAN_ANSWER, hCall, lpsUserUserInfo, dwSize,
+	              NULL);
 }
 
 LONG cl_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("Drop", hCall, lpsUserUserInfo, dwSize, NULL);
+	return uui_op("Drop", CHAN_DROP, hCall, lpsUserUserInfo, dwSize, NULL);
 }
 
 LONG cl_line_drop_ex(HCALL hCall, LPCSTR uui, DWORD size, DWORD hint)
 {
-	return uui_op("DropEx", hCall, uui, size, &hint);
+	return uui_op("DropEx", CHAN_DROP_EX, hCall, uui, size, &hint);
 }
 
 LONG cl_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	return uui_op("SendUserUserInfo", hCall, lpsUserUserInfo, dwSize, NULL);
+	return uui_op("SendUserUserInfo", CHAN_SEND_UUI, hCall, lpsUserUserInfo,
+	              dwSize, NULL);
 }
 
-static LONG call_op(const char *member, HCALL hCall)
+/* An operation on a call handle only: through the channel, or D-Bus. */
+static LONG call_op_locked(const char *member, enum chan_op op, HCALL hCall)
 {
 	sd_bus_message *m = NULL;
+	struct chan_req q;
 	LONG r;
 	int e;
 
-	pthread_mutex_lock(&cl.lock);
+	chan_req_init(&q, op, hCall);
+	if (via_channel(&q, &r, NULL))
+		return r;
 	/* m is read after new_call() set it: two statements, not arguments */
 	e = new_call(member, &m);
 	if (e >= 0)
 		e = sd_bus_message_append(m, "u", hCall);
-	r = simple(m, e);
+	return simple(m, e);
+}
+
+static LONG call_op(const char *member, enum chan_op op, HCALL hCall)
+{
+	LONG r;
+
+	pthread_mutex_lock(&cl.lock);
+	r = call_op_locked(member, op, hCall);
 	pthread_mutex_unlock(&cl.lock);
 	return r;
 }
 
 LONG cl_lineReleaseUserUserInfo(HCALL hCall)
 {
-	return call_op("ReleaseUserUserInfo", hCall);
+	return call_op("ReleaseUserUserInfo", CHAN_RELEASE_UUI, hCall);
 }
 
 LONG cl_lineHold(HCALL hCall)
 {
-	return call_op("Hold", hCall);
+	return call_op("Hold", CHAN_HOLD, hCall);
 }
 
 LONG cl_lineUnhold(HCALL hCall)
 {
-	return call_op("Unhold", hCall);
+	return call_op("Unhold", CHAN_UNHOLD, hCall);
 }
 
 LONG cl_lineRemoveFromConference(HCALL hCall)
 {
-	return call_op("RemoveFromConference", hCall);
+	return call_op("RemoveFromConference", CHAN_REMOVE_CONF, hCall);
 }
 
 LONG cl_lineDeallocateCall(HCALL hCall)
 {
-	sd_bus_message *m = NULL;
 	struct capp *a;
 	LONG r;
-	int e;
 
 	pthread_mutex_lock(&cl.lock);
-	e = new_call("DeallocateCall", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "u", hCall);
-	r = simple(m, e);
+	r = call_op_locked("DeallocateCall", CHAN_DEALLOCATE, hCall);
 	if (r == 0)
 		for (a = cl.apps; a; a = a->next)
 			q_purge(a, hCall, false);

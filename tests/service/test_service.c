@@ -9,11 +9,13 @@
  * killed by PID.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -26,6 +28,7 @@
 
 #include "fx.h"
 #include "proc.h"
+#include "util/chan.h"
 
 #define LIMIT_S 120
 #define STEP_MS 10000 /* a helper's step, generously */
@@ -381,6 +384,10 @@ static void test_direct_connection(void **s)
 		fclose(f);
 		snprintf(want, sizeof(want), "registered for pid %ld (direct)",
 		         pid);
+		assert_true(log_has(tlog, want));
+		/* with a channel (its calls go through it) */
+		snprintf(want, sizeof(want), "pid %ld (direct): channel open",
+		         pid);
 	}
 	assert_true(log_has(tlog, want));
 	helper_end(&o);
@@ -394,6 +401,34 @@ static void test_direct_connection(void **s)
 	peer_of_tapixd(a, sizeof(a));
 	assert_int_equal(unlink(a + 10), 0);
 	client_comes_by_the_bus();
+	kill(tapixd_pid, SIGTERM);
+	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+
+	/* --no-channel: direct, every call a D-Bus message; a whole call */
+	peer_arg = "--no-channel";
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	{
+		struct fx_app app;
+		HLINE l;
+		HCALL c = 0;
+		LONG id;
+
+		fx_app_init(&app, "no channel");
+		l = fx_open(&app, 0, LINECALLPRIVILEGE_NONE, 0);
+		id = lineMakeCall(l, &c, "101", 0, NULL);
+		assert_true(id > 0);
+		assert_int_equal(fx_reply(&app, id), 0);
+		assert_true(c != 0);
+		id = lineDrop(c, NULL, 0);
+		assert_true(id > 0);
+		assert_int_equal(fx_reply(&app, id), 0);
+		assert_int_equal(lineDeallocateCall(c), 0);
+		fx_shutdown(&app);
+		snprintf(want, sizeof(want), "registered for pid %ld (direct)",
+		         (long)getpid());
+		assert_true(log_has(tlog, want));
+		assert_false(log_has(tlog, "channel open"));
+	}
 	kill(tapixd_pid, SIGTERM);
 	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
 
@@ -849,6 +884,227 @@ static void test_malformed_calls_on_a_direct_connection(void **s)
 	close(idle);
 	/* and it still serves */
 	malformed_calls();
+}
+
+/* A channel as a client maps it (the raw side of util/chan.h). */
+struct raw_chan {
+	struct chan_shm *shm;
+	int memfd, srvfd;
+	uint32_t seq;
+};
+
+/* Asks for a channel on the raw direct connection; its D-Bus result. */
+static int raw_chan_open(struct raw_chan *c)
+{
+	sd_bus_message *r = NULL;
+	int fds[4], e, i;
+
+	e = raw_call("Channel", &r, NULL);
+	if (e < 0)
+		return e;
+	assert_true(sd_bus_message_read(r, "hhhh", &fds[0], &fds[1], &fds[2],
+	                                &fds[3]) >= 0);
+	c->memfd = fcntl(fds[0], F_DUPFD_CLOEXEC, 3);
+	c->srvfd = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
+	assert_true(c->memfd >= 0 && c->srvfd >= 0);
+	for (i = 2; i < 4; i++)
+		assert_true(fds[i] >= 0);
+	sd_bus_message_unref(r);
+	c->shm = mmap(NULL, sizeof(*c->shm), PROT_READ | PROT_WRITE, MAP_SHARED,
+	              c->memfd, 0);
+	assert_true(c->shm != MAP_FAILED);
+	assert_int_equal(c->shm->magic, CHAN_MAGIC);
+	c->seq = atomic_load(&c->shm->req_seq);
+	return 0;
+}
+
+static void raw_chan_close(struct raw_chan *c)
+{
+	munmap(c->shm, sizeof(*c->shm));
+	close(c->memfd);
+	close(c->srvfd);
+}
+
+/* Writes @q (as is: no check) and waits for its answer (5 s at most). */
+static int32_t raw_chan_ask(struct raw_chan *c, const struct chan_req *q)
+{
+	uint64_t one = 1;
+	unsigned i;
+
+	memcpy(&c->shm->req, q, sizeof(*q));
+	atomic_store(&c->shm->req_seq, ++c->seq);
+	assert_int_equal(write(c->srvfd, &one, sizeof(one)), sizeof(one));
+	for (i = 0; i < 5000 && atomic_load(&c->shm->rep_seq) != c->seq; i++)
+		usleep(1000);
+	assert_int_equal(atomic_load(&c->shm->rep_seq), c->seq);
+	return c->shm->result;
+}
+
+static void req(struct chan_req *q, uint32_t op, uint32_t h)
+{
+	memset(q, 0, sizeof(*q));
+	q->op = op;
+	q->h = h;
+}
+
+/*
+ * Issue 5 (tests) — the channel is memory the client writes: malformed
+ * requests (unknown ops and flags, sizes beyond the data, an address
+ * without its NUL, another client's handles) get an error and change
+ * nothing; the memory cannot be shrunk under tapixd; only a direct
+ * connection gets a channel, one, before it registers.
+ */
+static void test_malformed_requests_on_a_channel(void **s)
+{
+	uint64_t before[9], after[9];
+	sd_bus_message *r = NULL;
+	struct raw_chan c;
+	struct chan_req q;
+	struct fx_app a;
+	HLINE l;
+	HCALL victim = 0;
+	DWORD state;
+	LONG id;
+
+	(void)s;
+	/* on the bus: none */
+	assert_true(raw_call("Channel", &r, NULL) < 0);
+	raw_direct_start();
+	assert_int_equal(raw_chan_open(&c), 0);
+	assert_true(raw_call("Channel", &r, NULL) < 0); /* one only */
+	/* sealed: it cannot shrink under tapixd (which would fault) */
+	assert_true(ftruncate(c.memfd, 0) < 0);
+	/* a call of another client (this process, in client mode) */
+	fx_app_init(&a, "victim");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(l, &victim, "101", 0, NULL);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	state = fx_state(victim);
+	service_counts(before);
+
+	req(&q, 0, 0);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_OPERATIONFAILED);
+	req(&q, 0xdead, 0);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_OPERATIONFAILED);
+	req(&q, CHAN_DROP, victim);
+	q.flags = 0x80;
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_OPERATIONFAILED);
+	req(&q, CHAN_DROP, victim);
+	q.flags = CHAN_HAS_DATA;
+	q.len = CHAN_DATA + 1;
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_OPERATIONFAILED);
+	req(&q, CHAN_MAKE_CALL, l);
+	q.flags = CHAN_HAS_PTR | CHAN_HAS_DATA;
+	q.len = 3;
+	memcpy(q.data, "101", 3); /* no NUL */
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_OPERATIONFAILED);
+	/* well-formed, on handles that are not the raw client's */
+	q.len = 4;
+	memcpy(q.data, "101", 4);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_INVALLINEHANDLE);
+	req(&q, CHAN_DROP, victim);
+	q.flags = CHAN_HAS_DATA;
+	q.arg = 0xFFFFFFFF; /* dwSize beyond the bytes: cut to them */
+	q.len = 4;
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_INVALCALLHANDLE);
+	req(&q, CHAN_DEALLOCATE, victim);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_INVALCALLHANDLE);
+	req(&q, CHAN_HOLD, 12345);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_INVALCALLHANDLE);
+
+	/* nothing changed: the victim's call goes on */
+	service_counts(after);
+	assert_memory_equal(after, before, sizeof(before));
+	assert_int_equal(fx_state(victim), state);
+	assert_int_not_equal(state, LINECALLSTATE_IDLE);
+	fx_shutdown(&a);
+	raw_chan_close(&c);
+	raw_direct_end();
+	/* and it still serves a client with a channel */
+	fx_app_init(&a, "after");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(l, &victim, "101", 0, NULL);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	assert_int_equal(lineDrop(victim, NULL, 0) > 0, 1);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 5 (tests) — a client that does not take its messages: its ring
+ * fills, tapixd keeps answering its requests and leaves the rest of its
+ * messages queued, and when the client takes them, every LINE_REPLY comes,
+ * once, in the order of the requests, with its handle.
+ */
+static void test_full_channel_loses_nothing(void **s)
+{
+	enum {
+		CALLS = 200
+	};
+	uint64_t before[9];
+	sd_bus_message *r = NULL;
+	struct raw_chan c;
+	struct chan_req q;
+	LONG ids[CALLS];
+	uint32_t app, n, ver, line, tail;
+	unsigned i, got = 0, polls;
+	int32_t res;
+
+	(void)s;
+	service_counts(before);
+	raw_direct_start();
+	assert_int_equal(raw_chan_open(&c), 0);
+	assert_true(raw_call("Initialize", &r, "ssuu", "full", "test",
+	                     0x00020002, 0) >= 0);
+	assert_true(sd_bus_message_read(r, "iuuu", &res, &app, &n, &ver) >= 0);
+	assert_int_equal(res, 0);
+	r = sd_bus_message_unref(r);
+	assert_true(raw_call("Open", &r, "uubuutuuay", app, 0, 1, 0x00020002, 0,
+	                     (uint64_t)0, LINECALLPRIVILEGE_NONE, 0, 0) >= 0);
+	assert_true(sd_bus_message_read(r, "iu", &res, &line) >= 0);
+	assert_int_equal(res, 0);
+	r = sd_bus_message_unref(r);
+	/* a channel (registering after it) carries every message: fill it */
+	for (i = 0; i < CALLS; i++) {
+		req(&q, CHAN_MAKE_CALL, line);
+		q.flags = CHAN_HAS_PTR | CHAN_HAS_DATA;
+		q.len = 5;
+		memcpy(q.data, "busy", 5);
+		ids[i] = raw_chan_ask(&c, &q);
+		assert_true(ids[i] > 0);
+	}
+	assert_int_equal(atomic_load(&c.shm->head) - atomic_load(&c.shm->tail),
+	                 CHAN_RING);
+	/* take them all, as they come */
+	tail = atomic_load(&c.shm->tail);
+	for (polls = 0; got < CALLS && polls < 5000; polls++) {
+		uint32_t head = atomic_load(&c.shm->head);
+
+		assert_true(head - tail <= CHAN_RING);
+		for (; tail != head; tail++) {
+			const struct chan_msg *m =
+				&c.shm->ring[tail % CHAN_RING];
+
+			assert_int_equal(m->app, app);
+			if (m->id != LINE_REPLY)
+				continue;
+			assert_true(got < CALLS);
+			assert_int_equal((LONG)m->p1, ids[got]); /* in order */
+			assert_int_equal(m->p2, 0);
+			assert_int_equal(m->nh, 1); /* its handle */
+			assert_int_not_equal(m->h[0], 0);
+			got++;
+		}
+		atomic_store(&c.shm->tail, tail);
+		if (got < CALLS)
+			usleep(1000);
+	}
+	assert_int_equal(got, CALLS);
+	raw_chan_close(&c);
+	/* closing the connection shuts the registration down */
+	raw_direct_end();
+	wait_counts(before[0], before[3]);
 }
 
 /*
@@ -1759,6 +2015,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_malformed_calls_on_a_direct_connection, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_malformed_requests_on_a_channel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_channel_loses_nothing,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_registrations_of_one_client_are_bounded, setup,
 			teardown),

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The client's side of a channel to tapixd: see channel.h, util/chan.h. */
+#define LOG_MODULE "client"
+#include "client/channel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define SPIN_USEC  50 /* watch for the answer this long, then sleep */
+#define YIELD_USEC 5  /* and after this long, yield while watching */
+
+/* the eventfds Channel hands over, and a duplicate of the connection (its
+ * end is tapixd's end) */
+enum {
+	SRVFD,
+	REPFD,
+	MSGFD,
+	SOCK,
+	NFDS
+};
+
+struct cchan {
+	struct chan_shm *shm;
+	int fd[NFDS];
+	uint32_t seq; /* the last request's number */
+	bool dead;
+	_Atomic bool corrupt; /* its ring: nothing is taken from it then */
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void kick(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("cannot wake tapixd: %s", strerror(errno));
+}
+
+static void clear(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0)
+		return; /* EAGAIN: nothing was written */
+}
+
+void cchan_close(struct cchan *ch)
+{
+	if (!ch)
+		return;
+	chan_release(ch->shm, ch->fd, NFDS);
+	free(ch);
+}
+
+int cchan_open(sd_bus *bus, struct cchan **out)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	struct cchan *ch;
+	int fds[4], own[4] = {-1, -1, -1, -1}, memfd, e, i;
+	struct stat st;
+	void *p;
+
+	*out = NULL;
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return -ENOMEM;
+	for (i = 0; i < NFDS; i++)
+		ch->fd[i] = -1;
+	e = sd_bus_call_method(bus, NULL, "/org/tapix/Tapix1",
+	                       "org.tapix.Tapi1", "Channel", &err, &reply, "");
+	if (e >= 0)
+		e = sd_bus_message_read(reply, "hhhh", &fds[0], &fds[1],
+		                        &fds[2], &fds[3]);
+	/* the reply's descriptors go with it: ours are copies */
+	for (i = 0; e >= 0 && i < 4; i++)
+		if ((own[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			e = -errno;
+	memfd = own[0];
+	memcpy(ch->fd, own + 1, 3 * sizeof(own[0]));
+	if (e >= 0) {
+		e = fcntl(sd_bus_get_fd(bus), F_DUPFD_CLOEXEC, 3);
+		ch->fd[SOCK] = e;
+		if (e < 0)
+			e = -errno;
+	}
+	/* the memory is tapixd's: as big as we know it, and ours */
+	if (e >= 0 && fstat(memfd, &st) != 0)
+		e = -errno;
+	if (e >= 0 && st.st_size < (off_t)sizeof(*ch->shm))
+		e = -EPROTO;
+	if (e >= 0) {
+		p = mmap(NULL, sizeof(*ch->shm), PROT_READ | PROT_WRITE,
+		         MAP_SHARED, memfd, 0);
+		if (p == MAP_FAILED)
+			e = -errno;
+		else
+			ch->shm = p;
+	}
+	if (e >= 0 &&
+	    (ch->shm->magic != CHAN_MAGIC || ch->shm->version != CHAN_VERSION ||
+	     ch->shm->ring_size != CHAN_RING ||
+	     ch->shm->data_size != CHAN_DATA))
+		e = -EPROTO;
+	if (memfd >= 0)
+		close(memfd);
+	sd_bus_message_unref(reply);
+	sd_bus_error_free(&err);
+	if (e < 0) {
+		log_debug("no channel to tapixd: %s", strerror(-e));
+		cchan_close(ch);
+		return e;
+	}
+	ch->seq = atomic_load(&ch->shm->req_seq);
+	*out = ch;
+	return 0;
+}
+
+int cchan_msg_fd(const struct cchan *ch)
+{
+	return ch->fd[MSGFD];
+}
+
+bool cchan_dead(const struct cchan *ch)
+{
+	return ch->dead;
+}
+
+void cchan_drain(struct cchan *ch, void (*take)(const struct chan_msg *))
+{
+	struct chan_shm *s = ch->shm;
+	uint32_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&s->head, memory_order_acquire);
+
+	if (ch->corrupt)
+		return;
+	if (head - tail > CHAN_RING) {
+		/* not tapixd's writing: nothing in it can be trusted */
+		log_err("the channel to tapixd is corrupt");
+		atomic_store(&ch->corrupt, true);
+		ch->dead = true;
+		return;
+	}
+	while (tail != head) {
+		struct chan_msg m = s->ring[tail % CHAN_RING];
+
+		if (m.nh > 2)
+			m.nh = 2;
+		take(&m);
+		tail++;
+	}
+	atomic_store_explicit(&s->tail, tail, memory_order_release);
+}
+
+/* Waits for the answer to request @seq until @deadline (usec). */
+static int await(struct cchan *ch, uint32_t seq, uint64_t deadline)
+{
+	struct chan_shm *s = ch->shm;
+	uint64_t start = now_usec(), t = start;
+	unsigned i;
+
+	/* tapixd answers in microseconds while it watches: spin, and after
+	 * a few give the processor to whoever else runs on it (tapixd, or
+	 * another client, when there are more of them than processors) */
+	for (i = 0;; i++) {
+		if (atomic_load_explicit(&s->rep_seq, memory_order_acquire) ==
+		    seq)
+			return 0;
+		if ((i & 15) == 15) {
+			t = now_usec();
+			if (t - start >= SPIN_USEC)
+				break;
+		}
+		if (t - start < YIELD_USEC)
+			chan_relax();
+		else
+			sched_yield();
+	}
+	/* then sleep: tapixd wakes us when it sees cli_idle */
+	for (;;) {
+		struct pollfd pf[2] = {{.fd = ch->fd[REPFD], .events = POLLIN},
+		                       {.fd = ch->fd[SOCK], .events = 0}};
+		int n;
+
+		atomic_store(&s->cli_idle, 1);
+		atomic_thread_fence(memory_order_seq_cst);
+		if (atomic_load_explicit(&s->rep_seq, memory_order_acquire) ==
+		    seq) {
+			atomic_store(&s->cli_idle, 0);
+			return 0;
+		}
+		t = now_usec();
+		if (t >= deadline) {
+			atomic_store(&s->cli_idle, 0);
+			return -ETIMEDOUT;
+		}
+		n = poll(pf, 2, (int)((deadline - t + 999) / 1000));
+		atomic_store(&s->cli_idle, 0);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && (pf[0].revents & POLLIN))
+			clear(ch->fd[REPFD]);
+		if (n > 0 && (pf[1].revents & (POLLHUP | POLLERR)) &&
+		    atomic_load(&s->rep_seq) != seq)
+			return -ECONNRESET;
+	}
+}
+
+int cchan_call(struct cchan *ch, const struct chan_req *req, uint64_t usec,
+               int32_t *result, uint32_t *line)
+{
+	struct chan_shm *s = ch->shm;
+	uint32_t seq = ch->seq + 1;
+	int e;
+
+	if (ch->dead || req->len > CHAN_DATA)
+		return -ECONNRESET;
+	/* the messages until the answer are ours to take, not the reader's */
+	atomic_store(&s->busy, 1);
+	memcpy(&s->req, req, offsetof(struct chan_req, data) + req->len);
+	atomic_store_explicit(&s->req_seq, seq, memory_order_release);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&s->srv_idle, memory_order_relaxed))
+		kick(ch->fd[SRVFD]);
+	ch->seq = seq;
+	e = await(ch, seq, now_usec() + usec);
+	if (e == 0) {
+		*result = s->result;
+		*line = s->line;
+	} else {
+		/* a late answer would be taken for the next one's */
+		ch->dead = true;
+	}
+	return e;
+}
+
+void cchan_finish(struct cchan *ch, void (*take)(const struct chan_msg *))
+{
+	cchan_drain(ch, take);
+	atomic_store(&ch->shm->busy, 0);
+	atomic_thread_fence(memory_order_seq_cst);
+	/* what came between the two is ours too: the reader was not woken */
+	cchan_drain(ch, take);
+}
+
+bool cchan_reader_sleep(struct cchan *ch)
+{
+	struct chan_shm *s = ch->shm;
+
+	atomic_store(&s->rd_idle, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!ch->corrupt && atomic_load(&s->head) != atomic_load(&s->tail)) {
+		atomic_store(&s->rd_idle, 0);
+		return false;
+	}
+	return true;
+}
+
+void cchan_reader_woken(struct cchan *ch)
+{
+	atomic_store(&ch->shm->rd_idle, 0);
+	clear(ch->fd[MSGFD]);
+}

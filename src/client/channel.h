@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The client's side of a channel to tapixd (util/chan.h): function calls
+ * and messages through memory shared with tapixd, on a direct connection.
+ * The caller serialises every function here except cchan_reader_sleep
+ * and cchan_reader_woken (the reader thread's, which only touch flags).
+ */
+#ifndef TAPIX_CLIENT_CHANNEL_H
+#define TAPIX_CLIENT_CHANNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-bus.h>
+
+#include "util/chan.h"
+
+struct cchan;
+
+/* Asks tapixd on direct connection @bus for a channel (Channel) and maps
+ * it. 0, or -errno (then the client goes on with D-Bus only). */
+int cchan_open(sd_bus *bus, struct cchan **out);
+void cchan_close(struct cchan *ch);
+
+/* The eventfd that is readable when messages came and the reader slept. */
+int cchan_msg_fd(const struct cchan *ch);
+
+/*
+ * One function call: @req (its data @req->len bytes) goes to tapixd, the
+ * answer is awaited for at most @usec. 0 with *@result and *@line (what
+ * the service said), -ETIMEDOUT, or -ECONNRESET when tapixd went; after
+ * either the channel is not used again (cchan_dead). The messages that
+ * came meanwhile (the call's own among them) wait for cchan_finish, which
+ * must follow.
+ */
+int cchan_call(struct cchan *ch, const struct chan_req *req, uint64_t usec,
+               int32_t *result, uint32_t *line);
+/* After cchan_call: gives every message written so far to @take. */
+void cchan_finish(struct cchan *ch, void (*take)(const struct chan_msg *));
+bool cchan_dead(const struct cchan *ch);
+
+/* Gives every message written so far to @take, in order. */
+void cchan_drain(struct cchan *ch, void (*take)(const struct chan_msg *));
+
+/* The reader is about to wait on cchan_msg_fd: false if messages wait. */
+bool cchan_reader_sleep(struct cchan *ch);
+/* It woke: clears the eventfd. */
+void cchan_reader_woken(struct cchan *ch);
+
+#endif
