@@ -7,14 +7,17 @@
  * made, offered, answered, dropped at both ends and deallocated, every
  * message fetched with lineGetMessage.
  *
- * Clients reach tapixd on its direct connection (its default); one client
- * is measured again through the bus daemon (tapixd --peer=none). Next to
+ * Clients reach tapixd on its direct connection with a channel (its
+ * default: the calls of a lifecycle and the messages go through shared
+ * memory); one client is measured again on a direct connection without
+ * a channel (tapixd --no-channel: each call a D-Bus message) and through
+ * the bus daemon (tapixd --peer=none), a tenth as many lifecycles. Next to
  * them, the floor of any design that makes each of a lifecycle's six
- * function calls a round trip to another process: a one-byte ping-pong
- * over a Unix socket between two processes, six per lifecycle.
+ * function calls a socket round trip to another process: a one-byte
+ * ping-pong over a Unix socket between two processes, six per lifecycle.
  *
  * Usage: bench_service [EMBEDDED_LIFECYCLES [SERVICE_LIFECYCLES]]
- *        (defaults 20000 and 2000). Starts its own private dbus-daemon
+ *        (defaults 20000 and 20000). Starts its own private dbus-daemon
  *        and tapixd (--no-objects), and stops them.
  */
 #include <errno.h>
@@ -257,11 +260,12 @@ static pid_t start_tapixd(const char *addr_arg, const char *log,
 int main(int argc, char **argv)
 {
 	unsigned long ne = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
-	unsigned long ns = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
+	unsigned long ns = argc > 2 ? strtoul(argv[2], NULL, 10) : 20000;
+	unsigned long nd = ns / 10 ? ns / 10 : 1; /* without a channel */
 	char dir[] = "/tmp/bench-service-XXXXXX", addr[128], conf[128];
 	char addr_arg[160], log[160], tlog[160], nbuf[32], kbuf[8];
-	double te, t1, t4 = 0, tb, rtt;
-	unsigned long me, m1, m4 = 0, mb;
+	double te, t1, t4 = 0, tn, tb, rtt;
+	unsigned long me, m1, m4 = 0, mn, mb;
 	pid_t bus, tapixd, kids[4];
 	unsigned i;
 	FILE *f;
@@ -312,8 +316,8 @@ int main(int argc, char **argv)
 
 	/* one client: this process */
 	t1 = run(0, ns, &m1);
-	if (!file_has(tlog, "(direct)"))
-		die("a client on a direct connection", 0);
+	if (!file_has(tlog, "(direct): channel open"))
+		die("a client on a direct connection with a channel", 0);
 
 	/* four clients: four processes, lines 0-1, 2-3, 4-5, 6-7 */
 	snprintf(nbuf, sizeof(nbuf), "%lu", ns / 4);
@@ -364,9 +368,17 @@ int main(int argc, char **argv)
 	kill(tapixd, SIGTERM);
 	waitpid(tapixd, NULL, 0);
 
+	/* one client on a direct connection without a channel */
+	tapixd = start_tapixd(addr_arg, tlog, "--no-channel");
+	tn = run(0, nd, &mn);
+	if (!file_has(tlog, "(direct)") || file_has(tlog, "channel open"))
+		die("a client on a direct connection without a channel", 0);
+	kill(tapixd, SIGTERM);
+	waitpid(tapixd, NULL, 0);
+
 	/* one client through the bus daemon */
 	tapixd = start_tapixd(addr_arg, tlog, "--peer=none");
-	tb = run(0, ns, &mb);
+	tb = run(0, nd, &mb);
 	if (!file_has(tlog, "registered for :"))
 		die("a client through the bus", 0);
 	kill(tapixd, SIGTERM);
@@ -391,8 +403,12 @@ int main(int argc, char **argv)
 	       (double)(ns / 4 * 4) / t4);
 	printf("service_message_rate_4_clients %.0f messages/s\n",
 	       (double)m4 / t4);
+	printf("service_lifecycle_rate_1_client_no_channel %.0f lifecycles/s\n",
+	       (double)nd / tn);
+	printf("service_message_rate_1_client_no_channel %.0f messages/s\n",
+	       (double)mn / tn);
 	printf("service_lifecycle_rate_1_client_bus %.0f lifecycles/s\n",
-	       (double)ns / tb);
+	       (double)nd / tb);
 	printf("service_message_rate_1_client_bus %.0f messages/s\n",
 	       (double)mb / tb);
 	printf("socket_round_trip %.1f us\n", rtt * 1e6);
@@ -402,8 +418,10 @@ int main(int argc, char **argv)
 	       ((double)ne / te) / ((double)ns / t1));
 	printf("embedded_over_service_4_clients %.1f\n",
 	       ((double)ne / te) / ((double)(ns / 4 * 4) / t4));
+	printf("embedded_over_service_1_client_no_channel %.1f\n",
+	       ((double)ne / te) / ((double)nd / tn));
 	printf("embedded_over_service_1_client_bus %.1f\n",
-	       ((double)ne / te) / ((double)ns / tb));
+	       ((double)ne / te) / ((double)nd / tb));
 	printf("embedded_over_ipc_floor %.1f\n",
 	       ((double)ne / te) * (6.0 * rtt));
 	return 0;
