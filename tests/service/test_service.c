@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1561,6 +1562,73 @@ static void test_registrations_of_a_gone_tapixd_only(void **s)
 	fx_shutdown(&b);
 }
 
+/* A lineMakeCall on another thread: its result when it returns. */
+struct pending_make {
+	pthread_t t;
+	HLINE line;
+	HCALL call;
+	LONG r;
+	bool done;
+};
+
+static void *make_call_main(void *arg)
+{
+	struct pending_make *p = arg;
+
+	p->r = lineMakeCall(p->line, &p->call, "101", 0, NULL);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Whether @p returned within @ms. */
+static bool make_call_returns(struct pending_make *p, unsigned ms)
+{
+	unsigned i;
+
+	for (i = 0; i < ms / 10 && !__atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	return __atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Issue 5 §3 — a call through the channel waits for tapixd however long
+ * it takes (here: stopped, then continued), and fails with
+ * LINEERR_OPERATIONFAILED when tapixd dies meanwhile (the client sees its
+ * connection close; it does not wait out the 60 s limit).
+ */
+static void test_channel_call_waits_for_tapixd_or_its_end(void **s)
+{
+	struct pending_make p = {0};
+	struct fx_app a;
+
+	(void)s;
+	fx_app_init(&a, "patient");
+	p.line = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	/* stopped (tapixd and its timeout(1), its process group): the call
+	 * waits (asleep), and returns once it goes on */
+	assert_int_equal(kill(-tapixd_pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&p.t, NULL, make_call_main, &p), 0);
+	assert_false(make_call_returns(&p, 300));
+	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);
+	assert_true(make_call_returns(&p, STEP_MS));
+	pthread_join(p.t, NULL);
+	assert_true(p.r > 0);
+	assert_int_equal(fx_reply(&a, p.r), 0);
+	/* stopped, then killed: the call fails at once */
+	memset(&p.t, 0, sizeof(p.t));
+	p.done = false;
+	assert_int_equal(kill(-tapixd_pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&p.t, NULL, make_call_main, &p), 0);
+	assert_false(make_call_returns(&p, 300));
+	proc_kill(tapixd_pid); /* SIGKILL */
+	assert_true(make_call_returns(&p, STEP_MS));
+	pthread_join(p.t, NULL);
+	assert_int_equal(p.r, LINEERR_OPERATIONFAILED);
+	fx_wait(&a, LINE_LINEDEVSTATE, 0, LINEDEVSTATE_REINIT);
+	fx_shutdown(&a);
+}
+
 /* ---- RAS (issue 6): connections that live in tapixd ------------------------
  */
 
@@ -2054,6 +2122,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_registrations_of_a_gone_tapixd_only, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_channel_call_waits_for_tapixd_or_its_end, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_connection_outlives_its_dialler, ras_setup,
