@@ -14,13 +14,14 @@
 #include "dlog.h"
 #include "tapixd.h"
 
+/* the descriptors, in the order Channel hands them over */
 enum {
 	MEMFD,
 	SRVFD,
 	REPFD,
 	MSGFD,
 	NFDS
-}; /* as Channel hands them over */
+};
 
 struct chan {
 	struct chan_shm *shm;

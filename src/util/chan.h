@@ -114,8 +114,7 @@ int chan_req_decode(const struct chan_req *shared, struct chan_call *out);
 
 /* Either side's end: unmaps @shm (if mapped), closes what is open of the
  * @n descriptors @fd. */
-static inline void chan_release(struct chan_shm *shm, const int *fd,
-                                unsigned n)
+static inline void chan_release(struct chan_shm *shm, const int *fd, unsigned n)
 {
 	unsigned i;
 
