@@ -75,6 +75,9 @@ static void start_bus(void)
 	snprintf(dir, sizeof(dir), "/tmp/tapix-svc-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	chmod(dir, 0755);
+	/* tapixd's socket directory too: removed with it, even after a
+	 * SIGKILL */
+	setenv("XDG_RUNTIME_DIR", dir, 1);
 	snprintf(addr, sizeof(addr), "unix:path=%s/bus", dir);
 	snprintf(path, sizeof(path), "%s/bus", dir);
 	snprintf(log, sizeof(log), "%s/dbus.log", dir);

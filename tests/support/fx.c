@@ -3,6 +3,7 @@
 #include "fx.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -185,11 +186,19 @@ static void service_end(void)
 		proc_kill(bus_pid);
 	bus_pid = 0;
 	if (bus_dir[0]) {
-		char path[128];
+		static const char *const files[] = {"bus", "dbus.log",
+		                                    "tapixd.log"};
+		char path[192];
+		unsigned i;
 
-		snprintf(path, sizeof(path), "%s/bus", bus_dir);
-		unlink(path);
-		rmdir(bus_dir);
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", bus_dir,
+			         files[i]);
+			unlink(path);
+		}
+		if (rmdir(bus_dir) != 0)
+			fprintf(stderr, "cannot remove %s: %s\n", bus_dir,
+			        strerror(errno));
 	}
 }
 
