@@ -227,6 +227,7 @@ static void notify(DWORD dev, const char *path, const char *iface,
  * vtable). @names: the properties, NULL-terminated. */
 static void call_changed(struct tcall *c, const char *const names[]);
 static void call_announce(struct tcall *c, bool added);
+static void line_announce(DWORD dev);
 
 /* ---- calls ------------------------------------------------------------------
  */
@@ -428,8 +429,10 @@ static void line_created(DWORD dev)
 	memset(&lines[dev], 0, sizeof(lines[dev]));
 	d.ndevs = dev + 1;
 	log_info("line %u: created", (unsigned)dev);
-	if (!d.no_objects)
+	if (!d.no_objects) {
 		watch_line(dev);
+		line_announce(dev);
+	}
 }
 
 /* LINE_CALLINFO: PropertiesChanged of what the @states changed. */
@@ -1090,18 +1093,30 @@ static bool listed(const char *const names[], const char *name)
 	return !names;
 }
 
+/* What an object's properties are read from: its vtable, interface,
+ * path and userdata; @names the properties (NULL: all). */
 struct props {
-	struct tcall *c;
-	const char *const *names; /* NULL: all */
+	const sd_bus_vtable *vtable;
+	const char *iface, *path;
+	void *ud;
+	const char *const *names;
 };
 
-/* Appends the properties of a call, a{sv}. */
+/* The properties of a call: @names (NULL: all). */
+static struct props call_props(struct tcall *c, const char *const *names)
+{
+	struct props p = {call_vtable, TAPIXD_CALL_IFACE, c->path, c, names};
+
+	return p;
+}
+
+/* Appends the properties of @p's object, a{sv}. */
 static int append_props(sd_bus_message *s, const struct props *p)
 {
 	const sd_bus_vtable *v;
 	int e = sd_bus_message_open_container(s, 'a', "{sv}");
 
-	for (v = call_vtable; e >= 0 && v->type != _SD_BUS_VTABLE_END; v++) {
+	for (v = p->vtable; e >= 0 && v->type != _SD_BUS_VTABLE_END; v++) {
 		sd_bus_error err = SD_BUS_ERROR_NULL;
 		const char *name = v->x.property.member;
 
@@ -1115,9 +1130,8 @@ static int append_props(sd_bus_message *s, const struct props *p)
 			e = sd_bus_message_open_container(
 				s, 'v', v->x.property.signature);
 		if (e >= 0)
-			e = v->x.property.get(d.bus, p->c->path,
-			                      TAPIXD_CALL_IFACE, name, s, p->c,
-			                      &err);
+			e = v->x.property.get(d.bus, p->path, p->iface, name, s,
+			                      p->ud, &err);
 		if (e >= 0)
 			e = sd_bus_message_close_container(s);
 		if (e >= 0)
@@ -1131,10 +1145,11 @@ static int append_props(sd_bus_message *s, const struct props *p)
 
 static int fill_changed(sd_bus_message *s, void *arg)
 {
-	int e = sd_bus_message_append(s, "s", TAPIXD_CALL_IFACE);
+	const struct props *p = arg;
+	int e = sd_bus_message_append(s, "s", p->iface);
 
 	if (e >= 0)
-		e = append_props(s, arg);
+		e = append_props(s, p);
 	if (e >= 0)
 		e = sd_bus_message_append(s, "as", 0);
 	return e;
@@ -1142,23 +1157,24 @@ static int fill_changed(sd_bus_message *s, void *arg)
 
 static void call_changed(struct tcall *c, const char *const names[])
 {
-	struct props p = {c, names};
+	struct props p = call_props(c, names);
 
 	send_watchers(c->dev, c->path, PROPS_IFACE, "PropertiesChanged",
 	              fill_changed, &p);
 }
 
+/* InterfacesAdded of @p's object: its path, its interface and properties. */
 static int fill_added(sd_bus_message *s, void *arg)
 {
 	const struct props *p = arg;
-	int e = sd_bus_message_append(s, "o", p->c->path);
+	int e = sd_bus_message_append(s, "o", p->path);
 
 	if (e >= 0)
 		e = sd_bus_message_open_container(s, 'a', "{sa{sv}}");
 	if (e >= 0)
 		e = sd_bus_message_open_container(s, 'e', "sa{sv}");
 	if (e >= 0)
-		e = sd_bus_message_append(s, "s", TAPIXD_CALL_IFACE);
+		e = sd_bus_message_append(s, "s", p->iface);
 	if (e >= 0)
 		e = append_props(s, p);
 	if (e >= 0)
@@ -1171,7 +1187,7 @@ static int fill_added(sd_bus_message *s, void *arg)
 /* ObjectManager: the call's object came (with its properties) or went. */
 static void call_announce(struct tcall *c, bool added)
 {
-	struct props p = {c, NULL};
+	struct props p = call_props(c, NULL);
 
 	if (added)
 		send_watchers(c->dev, TAPIXD_PATH, OM_IFACE, "InterfacesAdded",
@@ -1179,6 +1195,18 @@ static void call_announce(struct tcall *c, bool added)
 	else
 		notify(c->dev, TAPIXD_PATH, OM_IFACE, "InterfacesRemoved",
 		       "oas", c->path, 1, TAPIXD_CALL_IFACE);
+}
+
+/* ObjectManager: a created line's object came (with its properties). */
+static void line_announce(DWORD dev)
+{
+	char lp[64];
+	struct props p = {line_vtable, TAPIXD_LINE_IFACE, lp,
+	                  (void *)(uintptr_t)(dev + 1), NULL};
+
+	line_path(dev, lp, sizeof(lp));
+	send_watchers(dev, TAPIXD_PATH, OM_IFACE, "InterfacesAdded", fill_added,
+	              &p);
 }
 
 /* ---- start and stop ---------------------------------------------------------

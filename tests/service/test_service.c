@@ -527,16 +527,47 @@ static void test_access_control_by_uid(void **s)
 	close(h.fd);
 }
 
+static void pump_until(sd_bus *b, const bool *flag);
+
+/* InterfacesAdded of Line1 at .../Line/2, with its Name: *@userdata. */
+static int on_line_added(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *path = NULL, *iface = NULL, *name;
+	bool *heard = userdata;
+
+	(void)e;
+	if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.ObjectManager",
+	                              "InterfacesAdded") ||
+	    sd_bus_message_read(m, "o", &path) < 0 ||
+	    strcmp(path, ROOT "/Line/2") != 0 ||
+	    sd_bus_message_enter_container(m, 'a', "{sa{sv}}") <= 0 ||
+	    sd_bus_message_enter_container(m, 'e', "sa{sv}") <= 0 ||
+	    sd_bus_message_read(m, "s", &iface) < 0 ||
+	    strcmp(iface, "org.tapix.Line1") != 0 ||
+	    sd_bus_message_enter_container(m, 'a', "{sv}") <= 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'e', "sv") > 0 &&
+	       sd_bus_message_read(m, "s", &name) >= 0) {
+		if (strcmp(name, "Name") == 0)
+			*heard = true;
+		sd_bus_message_skip(m, "v");
+		sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
 /*
  * A line a provider creates while tapixd runs reaches the clients the
  * access rules let use it, as their next device id (LINE_CREATE); the
- * others do not hear of it.
+ * others do not hear of it. Its object comes with InterfacesAdded.
  */
 static void test_created_line_follows_access_rules(void **s)
 {
 	const char *as_nobody[] = {"--as-uid", "65534", "created", NULL};
 	const char *as_other[] = {"--as-uid", "1", "created", NULL};
 	struct helper n, o;
+	sd_bus_slot *slot = NULL;
+	bool announced = false;
 	struct fx_app a;
 	char line[64];
 	HLINE l0;
@@ -556,6 +587,13 @@ static void test_created_line_follows_access_rules(void **s)
 	o = helper(as_other);
 	expect_line(&n, "ready");
 	expect_line(&o, "ready");
+	/* a watcher of the objects (root: every line) */
+	assert_true(sd_bus_add_match(bus, &slot,
+	                             "type='signal',sender='org.tapix.Tapix1'",
+	                             on_line_added, &announced) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Telephony1", "Watch", NULL,
+	                               NULL, "") >= 0);
 	fx_app_init(&a, "root");
 	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
 	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "create", 0, NULL)),
@@ -588,6 +626,9 @@ static void test_created_line_follows_access_rules(void **s)
 		assert_string_equal(name, "esp line 2 (102)");
 		sd_bus_message_unref(r);
 	}
+	/* the watcher heard of the object, with its properties */
+	pump_until(bus, &announced);
+	sd_bus_slot_unref(slot);
 	/* uid 1 may not use line 2: nothing comes (bounded wait) */
 	assert_false(proc_read_line(o.fd, line, sizeof(line), 500));
 	assert_int_equal(lineClose(l0), 0);
