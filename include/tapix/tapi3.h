@@ -221,6 +221,18 @@ typedef enum TAPI_EVENT {
 	TE_PHONEDEVSPECIFIC = 0x02000000
 } TAPI_EVENT;
 
+/* ITTAPIObjectEvent::get_Event (tapi3if.h): what happened to the TAPI
+ * object's addresses; tapix reports TE_ADDRESSCREATE. */
+typedef enum TAPIOBJECT_EVENT {
+	TE_ADDRESSCREATE = 0,
+	TE_ADDRESSREMOVE = 1,
+	TE_REINIT = 2,
+	TE_TRANSLATECHANGE = 3,
+	TE_ADDRESSCLOSE = 4,
+	TE_PHONECREATE = 5,
+	TE_PHONEREMOVE = 6
+} TAPIOBJECT_EVENT;
+
 /* Media types of calls and registrations (equal to LINEMEDIAMODE_ bits). */
 #define TAPIMEDIATYPE_AUDIO      0x00000008
 #define TAPIMEDIATYPE_DATAMODEM  0x00000010
@@ -233,7 +245,8 @@ typedef enum TAPI_EVENT {
 struct tapix_tapi;    /* ITTAPI: one registration with the line API */
 struct tapix_address; /* ITAddress: a line device's address */
 struct tapix_call;    /* ITBasicCallControl + ITCallInfo */
-struct tapix_event;   /* a TE_CALLNOTIFICATION or TE_CALLSTATE event */
+struct tapix_event;   /* a TE_CALLNOTIFICATION, TE_CALLSTATE or
+                         TE_TAPIOBJECT event */
 
 /* ---- the TAPI object ---------------------------------------------------- */
 
@@ -342,11 +355,23 @@ TAPIX_API HRESULT tapix_tapi_set_event_callback(struct tapix_tapi *t,
 
 /* ---- events ------------------------------------------------------------- */
 
-/** TE_CALLNOTIFICATION or TE_CALLSTATE; 0 for NULL. */
+/** TE_CALLNOTIFICATION, TE_CALLSTATE or TE_TAPIOBJECT; 0 for NULL. */
 TAPIX_API uint32_t tapix_event_type(const struct tapix_event *ev);
 
-/** The call the event is about, borrowed from the event (addref to keep). */
+/** The call the event is about, borrowed from the event (addref to keep);
+ * NULL for a TE_TAPIOBJECT event. */
 TAPIX_API struct tapix_call *tapix_event_call(const struct tapix_event *ev);
+
+/**
+ * ITTAPIObjectEvent::get_Event and get_Address: a line device a provider
+ * created (LINE_CREATE) is a new address, TE_ADDRESSCREATE; from then on it
+ * is in tapix_tapi_enum_addresses too. *@address (may be NULL) is borrowed:
+ * it lives as long as the TAPI object.
+ * @return S_OK, E_POINTER, E_INVALIDARG (not a TE_TAPIOBJECT event).
+ */
+TAPIX_API HRESULT tapix_event_tapi_object(const struct tapix_event *ev,
+                                          TAPIOBJECT_EVENT *event,
+                                          struct tapix_address **address);
 
 /**
  * ITCallStateEvent::get_State, get_Cause (either pointer may be NULL).

@@ -31,8 +31,9 @@ static void session_free(struct tapix_tapi *t)
 	size_t i;
 
 	for (i = 0; i < t->naddr; i++) {
-		mem_free(t->addrs[i].name);
-		mem_free(t->addrs[i].dialable);
+		mem_free(t->addrs[i]->name);
+		mem_free(t->addrs[i]->dialable);
+		mem_free(t->addrs[i]);
 	}
 	mem_free(t->addrs);
 	if (t->wake_fd >= 0)
@@ -121,7 +122,8 @@ void session_post_locked(struct tapix_tapi *t, struct tapix_event *ev)
 
 	/* spec §1, §4 — only the types the filter admits, none after the
 	 * application let go of the call */
-	if (t->down || !(t->filter & ev->type) || ev->call->released) {
+	if (t->down || !(t->filter & ev->type) ||
+	    (ev->call && ev->call->released)) {
 		session_event_unref_locked(ev);
 		return;
 	}
@@ -281,6 +283,8 @@ static struct reg *reg_of_line_locked(struct tapix_tapi *t, HLINE h)
 	return NULL;
 }
 
+static void address_created_locked(struct tapix_tapi *t, uint32_t dev);
+
 static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 {
 	struct tapix_call *c;
@@ -313,11 +317,14 @@ static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 		if (r)
 			r->h = 0;
 		for (i = 0; i < t->naddr; i++)
-			if (t->addrs[i].plain == (HLINE)m->hDevice)
-				t->addrs[i].plain = 0;
+			if (t->addrs[i]->plain == (HLINE)m->hDevice)
+				t->addrs[i]->plain = 0;
 		callobj_line_gone_locked(t, (HLINE)m->hDevice);
 		break;
 	}
+	case LINE_CREATE:
+		address_created_locked(t, (uint32_t)m->dwParam1);
+		break;
 	default:
 		break;
 	}
@@ -481,6 +488,51 @@ static HRESULT address_init(struct tapix_tapi *t, struct tapix_address *a,
 	return S_OK;
 }
 
+/*
+ * LINE_CREATE: line @dev (the next id) is a new address, announced with
+ * TE_TAPIOBJECT/TE_ADDRESSCREATE if the filter admits it. One the layer
+ * cannot use (no version agreed) is not listed and not announced.
+ */
+static void address_created_locked(struct tapix_tapi *t, uint32_t dev)
+{
+	struct tapix_address **v, *a;
+	struct tapix_event *ev;
+
+	if (dev != t->naddr)
+		return; /* ids come in order: anything else is not new */
+	a = mem_zalloc(sizeof(*a));
+	v = a ? mem_realloc(t->addrs, (t->naddr + 1) * sizeof(*v)) : NULL;
+	if (!v || address_init(t, a, dev) != S_OK) {
+		if (a) {
+			mem_free(a->name);
+			mem_free(a->dialable);
+		}
+		mem_free(a);
+		if (v)
+			t->addrs = v;
+		log_err("line %u: out of memory, no address", (unsigned)dev);
+		return;
+	}
+	t->addrs = v;
+	t->addrs[t->naddr++] = a;
+	if (!a->api || t->down || !(t->filter & TE_TAPIOBJECT))
+		return;
+	ev = mem_zalloc(sizeof(*ev));
+	if (!ev) {
+		log_err("line %u: out of memory, its event lost",
+		        (unsigned)dev);
+		return;
+	}
+	list_init(&ev->link);
+	ev->t = t;
+	ev->refs = 1;
+	ev->type = TE_TAPIOBJECT;
+	ev->tapiobj = TE_ADDRESSCREATE;
+	ev->address = a;
+	t->refs++;
+	session_post_locked(t, ev);
+}
+
 static HRESULT start_engine(struct tapix_tapi *t)
 {
 	if (pthread_create(&t->engine, NULL, engine_main, t) != 0)
@@ -539,9 +591,14 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 			goto fail;
 		}
 	}
-	t->naddr = ndevs;
 	for (i = 0; i < ndevs; i++) {
-		hr = address_init(t, &t->addrs[i], i);
+		t->addrs[i] = mem_zalloc(sizeof(*t->addrs[i]));
+		if (!t->addrs[i]) {
+			hr = E_OUTOFMEMORY;
+			goto fail;
+		}
+		t->naddr = i + 1;
+		hr = address_init(t, t->addrs[i], i);
 		if (hr != S_OK)
 			goto fail;
 	}
@@ -641,7 +698,7 @@ HRESULT tapix_tapi_enum_addresses(struct tapix_tapi *t,
 	if (!session_enter(t))
 		return TAPI_E_NOT_INITIALIZED;
 	for (i = 0; i < t->naddr; i++)
-		n += t->addrs[i].api != 0;
+		n += t->addrs[i]->api != 0;
 	if (n) {
 		/* plain malloc: the application frees it with free() */
 		v = malloc(n * sizeof(*v));
@@ -651,8 +708,8 @@ HRESULT tapix_tapi_enum_addresses(struct tapix_tapi *t,
 		}
 		n = 0;
 		for (i = 0; i < t->naddr; i++)
-			if (t->addrs[i].api)
-				v[n++] = &t->addrs[i];
+			if (t->addrs[i]->api)
+				v[n++] = t->addrs[i];
 	}
 	*list = v;
 	*count = n;
@@ -689,7 +746,12 @@ HRESULT tapix_tapi_get_event_filter(struct tapix_tapi *t, uint32_t *mask)
 bool session_own_address(const struct tapix_tapi *t,
                          const struct tapix_address *a)
 {
-	return a >= t->addrs && a < t->addrs + t->naddr && a->api;
+	size_t i;
+
+	for (i = 0; i < t->naddr; i++)
+		if (t->addrs[i] == a)
+			return a->api != 0;
+	return false;
 }
 
 HRESULT tapix_tapi_register_call_notifications(
@@ -877,6 +939,21 @@ HRESULT tapix_event_call_notification(const struct tapix_event *ev,
 	if (ev->type != TE_CALLNOTIFICATION)
 		return E_INVALIDARG;
 	*cne = ev->cne;
+	return S_OK;
+}
+
+HRESULT tapix_event_tapi_object(const struct tapix_event *ev,
+                                TAPIOBJECT_EVENT *event,
+                                struct tapix_address **address)
+{
+	if (!ev)
+		return E_POINTER;
+	if (ev->type != TE_TAPIOBJECT)
+		return E_INVALIDARG;
+	if (event)
+		*event = ev->tapiobj;
+	if (address)
+		*address = ev->address;
 	return S_OK;
 }
 

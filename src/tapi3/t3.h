@@ -102,7 +102,9 @@ struct tapix_event {
 	struct tapix_tapi *t;  /* holds a reference on t */
 	unsigned refs;
 	uint32_t type;
-	struct tapix_call *call; /* holds a reference (refs) on it */
+	struct tapix_call *call;  /* holds a reference (refs) on it; or NULL */
+	TAPIOBJECT_EVENT tapiobj; /* TE_TAPIOBJECT: what happened */
+	struct tapix_address *address; /* TE_TAPIOBJECT: to which address */
 	CALL_STATE state;
 	CALL_STATE_EVENT_CAUSE cause;
 	CALL_NOTIFICATION_EVENT cne;
@@ -148,7 +150,7 @@ struct tapix_tapi {
 	uint32_t filter;
 	uint32_t timeout_ms;
 	size_t naddr;
-	struct tapix_address *addrs;
+	struct tapix_address **addrs; /* each lives as long as the object */
 	int32_t next_cookie;
 	struct list_node regs;  /* struct reg */
 	struct list_node calls; /* struct tapix_call, hidden ones too */

@@ -257,6 +257,78 @@ static void test_t3_initialize_and_addresses(void **s)
 	t3_down(&x);
 }
 
+/*
+ * A line a provider creates is a new address: TE_TAPIOBJECT with
+ * TE_ADDRESSCREATE and the address (usable: a call from it connects), and
+ * it is listed from then on; the addresses known before stay the same
+ * objects. Without TE_TAPIOBJECT in the filter, no event.
+ */
+static void test_t3_address_created(void **s)
+{
+	struct tapix_address **v, *a = NULL;
+	struct tapix_event *ev;
+	struct tapix_call *c;
+	TAPIOBJECT_EVENT what = TE_REINIT;
+	struct t3 x, y;
+	size_t n, i;
+	HLINE l0;
+	HCALL h;
+	struct fx_app app;
+
+	(void)s;
+	fx_config("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	          "spare_lines = 1\n");
+	t3_up(&x, EVENTS | TE_TAPIOBJECT);
+	t3_up(&y, EVENTS);
+	assert_int_equal(x.n, 4);
+	fx_app_init(&app, "creator");
+	l0 = fx_open(&app, 0, NONE, 0);
+	assert_int_equal(
+		fx_reply(&app, lineMakeCall(l0, &h, "create", 0, NULL)),
+		LINEERR_CALLUNAVAIL);
+	ev = next_event(&x);
+	assert_int_equal(tapix_event_type(ev), TE_TAPIOBJECT);
+	assert_null(tapix_event_call(ev));
+	assert_int_equal(tapix_event_tapi_object(ev, &what, &a), S_OK);
+	assert_int_equal(what, TE_ADDRESSCREATE);
+	assert_non_null(a);
+	assert_int_equal(tapix_event_call_state(ev, NULL, NULL), E_INVALIDARG);
+	tapix_event_release(ev);
+	assert_int_equal(tapix_event_tapi_object(NULL, &what, &a), E_POINTER);
+	assert_int_equal(tapix_address_device_id(a), 4);
+	assert_string_equal(tapix_address_dialable(a), "104");
+	/* listed now, after the four that were (the same objects) */
+	assert_int_equal(tapix_tapi_enum_addresses(x.t, &v, &n), S_OK);
+	assert_int_equal(n, 5);
+	for (i = 0; i < 4; i++)
+		assert_ptr_equal(v[i], x.addr[i]);
+	assert_ptr_equal(v[4], a);
+	free(v);
+	/* usable: a call from it */
+	c = NULL;
+	assert_int_equal(
+		tapix_address_create_call(a, "answer", PHONE, AUDIO, &c), S_OK);
+	assert_int_equal(tapix_call_connect(c, false), S_OK);
+	expect_connected(&x, c);
+	assert_int_equal(tapix_call_disconnect(c, DC_NORMAL), S_OK);
+	expect_state(&x, c, CS_DISCONNECTED, CEC_DISCONNECT_NORMAL);
+	tapix_call_release(c);
+	/* the other one heard nothing, but lists it too */
+	ev = NULL;
+	assert_int_equal(tapix_tapi_get_event(y.t, &ev, QUIET), S_FALSE);
+	assert_int_equal(tapix_tapi_enum_addresses(y.t, &v, &n), S_OK);
+	assert_int_equal(n, 5);
+	free(v);
+	assert_int_equal(lineClose(l0), 0);
+	fx_shutdown(&app);
+	t3_down(&y);
+	t3_down(&x);
+	/* tapixd's session keeps the line until it restarts: a new one,
+	 * for the next test's counts (embedded, the session ended here) */
+	if (fx_service())
+		fx_config_esp(4);
+}
+
 /* spec §7 rules: NULL objects E_POINTER, bad values E_INVALIDARG, ... */
 static void test_t3_bad_input(void **s)
 {
@@ -1367,6 +1439,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_t3_initialize_and_addresses),
+		T(test_t3_address_created),
 		T(test_t3_bad_input),
 		T(test_t3_methods_after_shutdown),
 		T(test_t3_connect_requires_idle),
