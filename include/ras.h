@@ -412,15 +412,53 @@ TAPIX_API DWORD WINAPI RasSetEntryDialParamsA(LPCSTR lpszPhonebook,
 TAPIX_API DWORD WINAPI RasEnumDevicesA(LPRASDEVINFOA lpRasDevInfo, LPDWORD lpcb,
                                        LPDWORD lpcDevices);
 
-#define RasDial               RasDialA
-#define RasHangUp             RasHangUpA
-#define RasGetConnectStatus   RasGetConnectStatusA
-#define RasEnumConnections    RasEnumConnectionsA
-#define RasEnumEntries        RasEnumEntriesA
-#define RasEnumDevices        RasEnumDevicesA
-#define RasGetErrorString     RasGetErrorStringA
-#define RasGetEntryDialParams RasGetEntryDialParamsA
-#define RasSetEntryDialParams RasSetEntryDialParamsA
+/* ---- connection notifications (ras.md §12) ------------------------------ */
+
+#define RASCN_Connection        0x00000001
+#define RASCN_Disconnection     0x00000002
+#define RASCN_BandwidthAdded    0x00000004
+#define RASCN_BandwidthRemoved  0x00000008
+#define RASCN_Dormant           0x00000010
+#define RASCN_ReConnection      0x00000020
+#define RASCN_EPDGPacketArrival 0x00000040
+
+#ifndef INVALID_HANDLE_VALUE
+#define INVALID_HANDLE_VALUE ((HANDLE)(intptr_t)-1)
+#endif
+/* The HANDLE of an event is an eventfd descriptor (as in tapi.h). */
+#ifndef TAPIX_FD_TO_HANDLE
+#define TAPIX_HANDLE_TO_FD(h)  ((int)(intptr_t)(h))
+#define TAPIX_FD_TO_HANDLE(fd) ((HANDLE)(intptr_t)(fd))
+#endif
+
+/**
+ * Signals eventfd @hEvent (TAPIX_FD_TO_HANDLE; it gets a count of 1) when
+ * a connection comes up (RASCN_Connection) or ends (RASCN_Disconnection:
+ * it failed, its link went, or it was hung up). @hrasconn: one connection
+ * (the registration ends with it), or INVALID_HANDLE_VALUE for all the
+ * connections RasEnumConnections lists, for as long as the process runs
+ * (one appears there, or one that was there ends).
+ * The other RASCN_ flags are accepted and never signalled. The
+ * connections are looked at every 100 ms: one that comes and goes in
+ * between is not seen. The descriptor is duplicated; the application may
+ * close its own.
+ * @return 0, ERROR_INVALID_HANDLE (not an eventfd, or an unknown
+ *         connection), ERROR_NOT_ENOUGH_MEMORY (also past 256
+ *         registrations of the process).
+ */
+TAPIX_API DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn,
+                                                  HANDLE hEvent, DWORD dwFlags);
+
+#define RasDial                   RasDialA
+#define RasHangUp                 RasHangUpA
+#define RasGetConnectStatus       RasGetConnectStatusA
+#define RasEnumConnections        RasEnumConnectionsA
+#define RasEnumEntries            RasEnumEntriesA
+#define RasEnumDevices            RasEnumDevicesA
+#define RasGetErrorString         RasGetErrorStringA
+#define RasGetEntryDialParams     RasGetEntryDialParamsA
+#define RasSetEntryDialParams     RasSetEntryDialParamsA
+#define RasConnectionNotification RasConnectionNotificationA
 
 #ifdef __cplusplus
 }

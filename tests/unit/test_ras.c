@@ -6,10 +6,12 @@
  * RasHangUp's asynchronous teardown, references, the buffer protocols,
  * error texts, saved credentials, and the emulated link's authentication.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -994,6 +996,92 @@ static void test_ras_concurrent_dials(void **s)
 	assert_int_equal(w[1].rc, 0);
 }
 
+/* The count eventfd @fd got within @ms (read: it is 0 again), or 0. */
+static uint64_t signalled(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	uint64_t v = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(fd, &v, sizeof(v)) == sizeof(v))
+		return v;
+	return 0;
+}
+
+/* Reads @fd until it stays quiet for 300 ms (bounded). */
+static void until_quiet(int fd)
+{
+	unsigned i;
+
+	for (i = 0; i < 50 && signalled(fd, 300); i++)
+		;
+	assert_true(i < 50);
+}
+
+/*
+ * ras.md §12 (extension) — RasConnectionNotification: an eventfd for all
+ * connections hears them come up and end (hung up, or the link lost); one
+ * for a connection hears it end; the flags tapix never signals are
+ * accepted; what is not an eventfd, or an unknown connection, is
+ * ERROR_INVALID_HANDLE. The application may close its descriptor.
+ */
+static void test_ras_connection_notification(void **s)
+{
+	int all = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int one = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int never = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	HRASCONN h = NULL, h2 = NULL;
+	RASDIALPARAMSA p;
+	int pfd[2];
+
+	(void)s;
+	assert_true(all >= 0 && one >= 0 && never >= 0);
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(RasConnectionNotification(INVALID_HANDLE_VALUE,
+	                                           TAPIX_FD_TO_HANDLE(-1),
+	                                           RASCN_Connection),
+	                 ERROR_INVALID_HANDLE);
+	assert_int_equal(RasConnectionNotification(INVALID_HANDLE_VALUE,
+	                                           TAPIX_FD_TO_HANDLE(pfd[0]),
+	                                           RASCN_Connection),
+	                 ERROR_INVALID_HANDLE);
+	assert_int_equal(RasConnectionNotification((HRASCONN)(uintptr_t)12345,
+	                                           TAPIX_FD_TO_HANDLE(one),
+	                                           RASCN_Disconnection),
+	                 ERROR_INVALID_HANDLE);
+	close(pfd[0]);
+	close(pfd[1]);
+	assert_int_equal(RasConnectionNotification(
+				 INVALID_HANDLE_VALUE, TAPIX_FD_TO_HANDLE(all),
+				 RASCN_Connection | RASCN_Disconnection),
+	                 0);
+	assert_int_equal(
+		RasConnectionNotification(INVALID_HANDLE_VALUE,
+	                                  TAPIX_FD_TO_HANDLE(never),
+	                                  RASCN_BandwidthAdded | RASCN_Dormant),
+		0);
+	/* one comes up */
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	assert_true(signalled(all, 5000) >= 1);
+	until_quiet(all);
+	/* another one, whose link goes by itself (300 ms after connecting) */
+	params(&p, "Drops", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h2), 0);
+	assert_int_equal(RasConnectionNotification(h2, TAPIX_FD_TO_HANDLE(one),
+	                                           RASCN_Disconnection),
+	                 0);
+	close(one); /* ours: the library has its own copy */
+	assert_true(signalled(all, 5000) >= 1);
+	until_quiet(all);
+	fx_ras_hang_up_and_wait(h2);
+	/* the first one hung up */
+	fx_ras_hang_up_and_wait(h);
+	assert_true(signalled(all, 5000) >= 1);
+	assert_int_equal(signalled(never, 300), 0);
+	close(all);
+	close(never);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1023,6 +1111,7 @@ int main(void)
 		T(test_ras_geterrorstring_buffer_rules),
 		T(test_ras_entry_dial_params),
 		T(test_ras_concurrent_dials),
+		T(test_ras_connection_notification),
 	};
 #undef T
 
