@@ -1029,12 +1029,13 @@ static void test_ras_connection_notification(void **s)
 	int all = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int one = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	int never = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int gone = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	HRASCONN h = NULL, h2 = NULL;
 	RASDIALPARAMSA p;
 	int pfd[2];
 
 	(void)s;
-	assert_true(all >= 0 && one >= 0 && never >= 0);
+	assert_true(all >= 0 && one >= 0 && never >= 0 && gone >= 0);
 	assert_int_equal(pipe(pfd), 0);
 	assert_int_equal(RasConnectionNotification(INVALID_HANDLE_VALUE,
 	                                           TAPIX_FD_TO_HANDLE(-1),
@@ -1070,7 +1071,11 @@ static void test_ras_connection_notification(void **s)
 	assert_int_equal(RasConnectionNotification(h2, TAPIX_FD_TO_HANDLE(one),
 	                                           RASCN_Disconnection),
 	                 0);
-	close(one); /* ours: the library has its own copy */
+	assert_int_equal(RasConnectionNotification(h2, TAPIX_FD_TO_HANDLE(gone),
+	                                           RASCN_Disconnection),
+	                 0);
+	close(gone); /* ours: the library has its own copy */
+	assert_true(signalled(one, 5000) >= 1);
 	assert_true(signalled(all, 5000) >= 1);
 	until_quiet(all);
 	fx_ras_hang_up_and_wait(h2);
@@ -1079,6 +1084,7 @@ static void test_ras_connection_notification(void **s)
 	assert_true(signalled(all, 5000) >= 1);
 	assert_int_equal(signalled(never, 300), 0);
 	close(all);
+	close(one);
 	close(never);
 }
 
