@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "interop.h"
 
@@ -683,6 +684,36 @@ static void test_hold_refused(void **s)
 }
 
 /*
+ * Being transferred is not something tapix does: a REFER the far end
+ * sends in the dialog is refused (405, with our Allow), the call stays
+ * CONNECTED and nothing reaches the application but its own drop.
+ */
+static void test_refer_received_is_refused(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_refer_received.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	/* SIPp sends the REFER as soon as it has the ACK; it expects the
+	 * 405 before our BYE (a second is plenty): still connected */
+	usleep(1000 * 1000);
+	assert_int_equal(fx_state(h), LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * spec: tapi-functions.md §22 — lineBlindTransfer of a SIP call is a
  * REFER with the destination in Refer-To (RFC 3515); accepted (202) the
  * request succeeds, our leg ends with BYE and the call is IDLE; declined
@@ -782,6 +813,8 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_hold_refused, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_refer_received_is_refused,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blind_transfer, setup,
 	                                        teardown),
 	};
