@@ -119,6 +119,11 @@ int chan_take(struct chan *ch, struct chan_call *call)
 {
 	if (!chan_pending(ch))
 		return 0;
+	/* the client sees us at work: it keeps watching, not yielding */
+	atomic_store_explicit(
+		&ch->shm->taken,
+		atomic_load_explicit(&ch->shm->req_seq, memory_order_relaxed),
+		memory_order_relaxed);
 	return chan_req_decode(&ch->shm->req, call) < 0 ? -EINVAL : 1;
 }
 

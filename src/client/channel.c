@@ -177,8 +177,9 @@ static int await(struct cchan *ch, uint32_t seq, uint64_t deadline)
 	unsigned i;
 
 	/* tapixd answers in microseconds while it watches: spin, and after
-	 * a few give the processor to whoever else runs on it (tapixd, or
-	 * another client, when there are more of them than processors) */
+	 * a few, while it has not taken the request, give the processor to
+	 * whoever else runs on it (tapixd, or another client, when there
+	 * are more of them than processors) */
 	for (i = 0;; i++) {
 		if (atomic_load_explicit(&s->rep_seq, memory_order_acquire) ==
 		    seq)
@@ -188,7 +189,11 @@ static int await(struct cchan *ch, uint32_t seq, uint64_t deadline)
 			if (t - start >= SPIN_USEC)
 				break;
 		}
-		if (t - start < YIELD_USEC)
+		/* tapixd at work on it runs elsewhere: yielding would not
+		 * help it */
+		if (t - start < YIELD_USEC ||
+		    atomic_load_explicit(&s->taken, memory_order_relaxed) ==
+		            seq)
 			chan_relax();
 		else
 			sched_yield();

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define CHAN_MAGIC   0x6e616863u /* "chan" */
-#define CHAN_VERSION 1u
+#define CHAN_VERSION 2u
 #define CHAN_RING    512u  /* messages in flight; a power of two */
 #define CHAN_DATA    4096u /* request bytes: an address or user-user info */
 
@@ -88,7 +88,8 @@ struct chan_shm {
 	_Atomic uint32_t head;     /* messages written */
 	int32_t result;            /* the function's result */
 	uint32_t line;             /* MakeCall: the line it went through */
-	char pad2[CHAN_LINE - 20];
+	_Atomic uint32_t taken;    /* the request it is working on */
+	char pad2[CHAN_LINE - 24];
 	struct chan_req req;
 	struct chan_msg ring[CHAN_RING];
 };
