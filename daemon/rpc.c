@@ -1450,9 +1450,14 @@ static void chan_serve(struct client *c)
 		[CHAN_REMOVE_CONF] = C_REMOVE_CONF,
 	};
 	struct chan_call k;
+	struct list_node *it;
 	uint32_t line = 0;
 	LONG e;
 
+	/* its messages are fetched right after the call: no descriptor
+	 * written and read for them meanwhile */
+	list_foreach(it, &c->regs)
+		tapix_set_event_quiet(list_entry(it, struct reg, link)->h, TRUE);
 	switch (chan_take(c->chan, &k) < 0 ? 0 : k.op) {
 	case CHAN_MAKE_CALL:
 		e = make_call(c, k.h, k.has_ptr, k.dest, k.arg, NULL);
@@ -1480,6 +1485,9 @@ static void chan_serve(struct client *c)
 		break;
 	}
 	flush_client(c);
+	list_foreach(it, &c->regs)
+		tapix_set_event_quiet(list_entry(it, struct reg, link)->h,
+		                      FALSE);
 	chan_reply(c->chan, e, line);
 }
 

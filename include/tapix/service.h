@@ -51,6 +51,16 @@ TAPIX_API LONG tapix_get_message_guarded(HLINEAPP hLineApp,
                                          LPDWORD lpdwGuard);
 
 /**
+ * While @bQuiet, messages queued for USEEVENT registration @hLineApp do
+ * not make its event descriptor readable; ending it makes the descriptor
+ * readable if messages wait. For a service that fetches a registration's
+ * messages itself right after a call it makes (tapixd's channel): the
+ * descriptor is then not written and read for nothing.
+ * @return 0, LINEERR_INVALAPPHANDLE. Threads: any.
+ */
+TAPIX_API LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet);
+
+/**
  * The line handle (open) a call handle belongs to, or 0 if the call
  * handle is not valid now. Threads: any.
  */

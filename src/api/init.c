@@ -677,6 +677,24 @@ void tapix_live_get(struct tapix_live *out)
 	out->apps += client_live();
 }
 
+LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet)
+{
+	struct app *app;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (!r) {
+		app = app_get_locked(hLineApp);
+		if (!app || app->mode != LINEINITIALIZEEXOPTION_USEEVENT)
+			r = LINEERR_INVALAPPHANDLE;
+		else
+			app_quiet_locked(app, bQuiet != 0);
+	}
+	core_unlock();
+	return r;
+}
+
 LONG tapix_get_message_guarded(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                                LPDWORD lpdwGuard)
 {

@@ -132,7 +132,8 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
 		return;
 	}
 	if (app->q.count == 1) {
-		evfd_set(app, true);
+		if (!app->quiet)
+			evfd_set(app, true);
 		pthread_cond_broadcast(&app->cond);
 	}
 }
@@ -163,6 +164,13 @@ bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard)
 	if (app->q.count == 0)
 		evfd_set(app, false);
 	return found;
+}
+
+void app_quiet_locked(struct app *app, bool quiet)
+{
+	app->quiet = quiet;
+	if (!quiet && app->q.count)
+		evfd_set(app, true);
 }
 
 void app_kill_locked(struct app *app)

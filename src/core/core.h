@@ -177,6 +177,7 @@ struct app {
 	pthread_t thread;    /* delivery thread (callback/port modes) */
 	bool has_thread;
 	bool evfd_set; /* evfd currently signalled */
+	bool quiet;    /* evfd not signalled for now (tapix_set_event_quiet) */
 	bool detach;   /* lineShutdown ran on the delivery thread */
 };
 
@@ -378,6 +379,9 @@ bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard);
 LONG app_start_delivery(struct app *app);
 /* Marks the app dead, wakes waiters and its thread; core lock held. */
 void app_kill_locked(struct app *app);
+/* While @quiet, a message queued does not signal the USEEVENT descriptor;
+ * ending it signals it if messages wait. */
+void app_quiet_locked(struct app *app, bool quiet);
 /* Joins the delivery thread unless called from it; no lock held. */
 void app_stop_delivery(struct app *app);
 /* Allocates the initial ring; 0 or -1 (out of memory). */

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <tapix/service.h>
+
 #include "fx.h"
 
 static int setup(void **state)
@@ -266,6 +268,58 @@ static void test_event_fd_readable_exactly_while_queued(void **s)
 	assert_int_equal(lineGetMessage(a.h, &m, 0), LINEERR_OPERATIONFAILED);
 	assert_int_equal(lineGetMessage(a.h, &m, 20), LINEERR_OPERATIONFAILED);
 	fx_shutdown(&a);
+}
+
+/*
+ * tapix_set_event_quiet (tapix/service.h, for tapixd's channel): while
+ * quiet, queued messages leave the event descriptor unreadable (they are
+ * fetched all the same); ending it makes it readable while messages wait.
+ * Only for a USEEVENT registration of the embedded core.
+ */
+static void test_event_quiet(void **s)
+{
+	LINEINITIALIZEEXPARAMS p;
+	struct fx_app a;
+	HLINEAPP cbapp;
+	LINEMESSAGE m;
+	DWORD guard;
+	HLINE l0;
+	HCALL c = 0;
+
+	(void)s;
+	if (fx_service())
+		skip(); /* the embedded core's registrations only */
+	fx_app_init(&a, "a");
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(tapix_set_event_quiet(a.h + 1, TRUE),
+	                 LINEERR_INVALAPPHANDLE);
+	assert_int_equal(init_ex(&cbapp, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,
+	                         (LINECALLBACK)(void (*)(void))abort, &p),
+	                 0);
+	assert_int_equal(tapix_set_event_quiet(cbapp, TRUE),
+	                 LINEERR_INVALAPPHANDLE);
+	assert_int_equal(lineShutdown(cbapp), 0);
+	assert_int_equal(tapix_set_event_quiet(a.h, TRUE), 0);
+	assert_true(lineMakeCall(l0, &c, "answer", 0, NULL) > 0);
+	assert_false(fx_readable(a.fd)); /* queued, but quiet */
+	/* one taken; the rest make it readable when quiet ends */
+	assert_int_equal(tapix_get_message_guarded(a.h, &m, &guard), 0);
+	assert_int_equal(tapix_set_event_quiet(a.h, FALSE), 0);
+	assert_true(fx_readable(a.fd));
+	while (lineGetMessage(a.h, &m, 0) == 0)
+		;
+	assert_false(fx_readable(a.fd));
+	/* quiet, and all taken before it ends: nothing to say */
+	assert_int_equal(tapix_set_event_quiet(a.h, TRUE), 0);
+	assert_true(lineDrop(c, NULL, 0) > 0);
+	while (tapix_get_message_guarded(a.h, &m, &guard) == 0)
+		;
+	assert_int_equal(tapix_set_event_quiet(a.h, FALSE), 0);
+	assert_false(fx_readable(a.fd));
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_shutdown(&a);
+	assert_int_equal(tapix_set_event_quiet(a.h, TRUE),
+	                 LINEERR_UNINITIALIZED);
 }
 
 static void test_get_message_errors(void **s)
@@ -727,6 +781,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_event_fd_readable_exactly_while_queued, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_event_quiet, setup,
+	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_get_message_errors, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
