@@ -547,11 +547,49 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	return 0;
 }
 
+/*
+ * A child of fork() must not touch the channel: the memory is shared with
+ * its parent's still (the child's requests would be taken for the
+ * parent's, its drains would take the parent's messages). It goes on as
+ * after any fork with D-Bus: its calls fail. fork() waits for cl.lock, so
+ * that the child does not inherit it held by a thread it does not have.
+ */
+static bool forked;
+
+static void on_fork_prepare(void)
+{
+	pthread_mutex_lock(&cl.lock);
+}
+
+static void on_fork_parent(void)
+{
+	pthread_mutex_unlock(&cl.lock);
+}
+
+static void on_fork_child(void)
+{
+	forked = true;
+	pthread_mutex_unlock(&cl.lock);
+}
+
+static void watch_forks(void)
+{
+	if (pthread_atfork(on_fork_prepare, on_fork_parent, on_fork_child) != 0)
+		log_warn("cannot watch for fork(): the channel is unsafe in "
+		         "a child");
+}
+
+/* The channel, if this process may use it. cl.lock held. */
+static struct cchan *channel(void)
+{
+	return forked ? NULL : cl.chan;
+}
+
 /* Dispatches what was read from the bus (or written into the channel)
  * meanwhile; cl.lock held. */
 static void drain(void)
 {
-	if (cl.chan)
+	if (channel())
 		cchan_drain(cl.chan, take_ring);
 	if (cl.bus)
 		while (sd_bus_process(cl.bus, NULL) > 0)
@@ -772,6 +810,11 @@ static LONG bus_open(void)
 	e = client_bus_connect(s, &cl.bus);
 	cl.direct = e >= 0 && go_direct(&cl.bus) == 0;
 	/* and on a direct connection, the channel if tapixd gives one */
+	if (cl.direct) {
+		static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+		pthread_once(&once, watch_forks);
+	}
 	if (cl.direct && cchan_open(cl.bus, &cl.chan) == 0) {
 		struct epoll_event ev = {.events = EPOLLIN};
 
@@ -1455,7 +1498,7 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 	uint32_t line = 0;
 	int e;
 
-	if (!cl.chan || cchan_dead(cl.chan))
+	if (!channel() || cchan_dead(cl.chan))
 		return false;
 	e = cchan_call(cl.chan, q, CALL_USEC, &res, &line);
 	if (e < 0)

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1606,6 +1607,41 @@ static void test_registrations_of_a_gone_tapixd_only(void **s)
 	fx_shutdown(&b);
 }
 
+/*
+ * A child of fork() does not use its parent's channel: its lineDrop
+ * fails (as any D-Bus call after fork) instead of dropping the parent's
+ * call behind its back, and the parent's own calls go on.
+ */
+static void test_channel_not_used_after_fork(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL c = 0;
+	LONG id;
+	pid_t kid;
+	int st = 0;
+
+	(void)s;
+	fx_app_init(&a, "parent");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(l, &c, "101", 0, NULL);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0)
+		_exit(lineDrop(c, NULL, 0) > 0 ? 1 : 0);
+	assert_int_equal(waitpid(kid, &st, 0), kid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_not_equal(fx_state(c), LINECALLSTATE_IDLE);
+	id = lineDrop(c, NULL, 0);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_shutdown(&a);
+}
+
 /* A lineMakeCall on another thread: its result when it returns. */
 struct pending_make {
 	pthread_t t;
@@ -2170,6 +2206,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_channel_call_waits_for_tapixd_or_its_end, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_channel_not_used_after_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_connection_outlives_its_dialler, ras_setup,
 			teardown),
