@@ -27,6 +27,7 @@ struct chan {
 	struct chan_shm *shm;
 	int fd[NFDS];
 	uint32_t served; /* the last request answered */
+	uint32_t taking; /* the request taken, to be answered */
 	uint32_t head;   /* messages written (ours; the shared one follows) */
 };
 
@@ -119,11 +120,12 @@ int chan_take(struct chan *ch, struct chan_call *call)
 {
 	if (!chan_pending(ch))
 		return 0;
+	/* read once: what the client writes next is the next request */
+	ch->taking =
+		atomic_load_explicit(&ch->shm->req_seq, memory_order_acquire);
 	/* the client sees us at work: it keeps watching, not yielding */
-	atomic_store_explicit(
-		&ch->shm->taken,
-		atomic_load_explicit(&ch->shm->req_seq, memory_order_relaxed),
-		memory_order_relaxed);
+	atomic_store_explicit(&ch->shm->taken, ch->taking,
+	                      memory_order_relaxed);
 	return chan_req_decode(&ch->shm->req, call) < 0 ? -EINVAL : 1;
 }
 
@@ -131,7 +133,7 @@ void chan_reply(struct chan *ch, int32_t result, uint32_t line)
 {
 	struct chan_shm *s = ch->shm;
 
-	ch->served = atomic_load_explicit(&s->req_seq, memory_order_acquire);
+	ch->served = ch->taking;
 	s->result = result;
 	s->line = line;
 	atomic_store_explicit(&s->rep_seq, ch->served, memory_order_release);

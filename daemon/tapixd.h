@@ -96,7 +96,7 @@ bool chan_pending(const struct chan *ch);
 /* 1 and the request decoded into @call, 0 when none waits, -EINVAL when
  * the one that waits is malformed (answer it all the same). */
 int chan_take(struct chan *ch, struct chan_call *call);
-/* Answers the waiting request (after its messages were written). */
+/* Answers the request chan_take took (after its messages were written). */
 void chan_reply(struct chan *ch, int32_t result, uint32_t line);
 /* tapixd stops watching: true, or false when a request came meanwhile. */
 bool chan_sleep(struct chan *ch);
