@@ -72,20 +72,30 @@ void session_wake(struct tapix_tapi *t)
 /* ---- events ---------------------------------------------------------------
  */
 
-struct tapix_event *session_event_new_locked(struct tapix_call *c,
-                                             uint32_t type)
+/* A new event of @t (one reference; it holds one on @t), or NULL. */
+static struct tapix_event *event_new_locked(struct tapix_tapi *t, uint32_t type)
 {
 	struct tapix_event *ev = mem_zalloc(sizeof(*ev));
 
 	if (!ev)
 		return NULL;
 	list_init(&ev->link);
-	ev->t = c->t;
+	ev->t = t;
 	ev->refs = 1;
 	ev->type = type;
-	ev->call = c;
-	c->refs++;
-	c->t->refs++;
+	t->refs++;
+	return ev;
+}
+
+struct tapix_event *session_event_new_locked(struct tapix_call *c,
+                                             uint32_t type)
+{
+	struct tapix_event *ev = event_new_locked(c->t, type);
+
+	if (ev) {
+		ev->call = c;
+		c->refs++;
+	}
 	return ev;
 }
 
@@ -517,19 +527,14 @@ static void address_created_locked(struct tapix_tapi *t, uint32_t dev)
 	t->addrs[t->naddr++] = a;
 	if (!a->api || t->down || !(t->filter & TE_TAPIOBJECT))
 		return;
-	ev = mem_zalloc(sizeof(*ev));
+	ev = event_new_locked(t, TE_TAPIOBJECT);
 	if (!ev) {
 		log_err("line %u: out of memory, its event lost",
 		        (unsigned)dev);
 		return;
 	}
-	list_init(&ev->link);
-	ev->t = t;
-	ev->refs = 1;
-	ev->type = TE_TAPIOBJECT;
 	ev->tapiobj = TE_ADDRESSCREATE;
 	ev->address = a;
-	t->refs++;
 	session_post_locked(t, ev);
 }
 
