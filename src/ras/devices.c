@@ -13,7 +13,6 @@
 #include "util/mem.h"
 
 #define CAPS_SIZE 4096
-#define RAS_API   0x00020002u
 
 void ras_caps_string(const LINEDEVCAPS *dc, DWORD off, DWORD size, char *out,
                      size_t n)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The RAS connection manager (ras.md §1, §3 - §6, §11) and the RAS API
- * on it. It is an application of the line API: one USEEVENT registration,
- * an engine thread that follows LINE_REPLY and call states and drives
- * every connection's state machine and teardown, and a dispatcher thread
+ * The RAS connection manager (ras.md §1, §3 - §6, §11): the connections
+ * and their state machines (the RAS API on it is api.c, the phonebook
+ * resolution resolve.c). It is an application of the line API: one USEEVENT
+ * registration, an engine thread that follows LINE_REPLY and call states and
+ * drives every connection's state machine and teardown, and a dispatcher thread
  * that calls the applications' notifiers one at a time, never with a
  * lock held. Both start with the first RasDial and stop when the last
  * connection is gone (so a process that is done with RAS holds nothing).
@@ -36,9 +37,7 @@
 #include "util/mem.h"
 
 #define REPLY_TIMEOUT_MS    30000u /* §11.1 step 6 */
-#define DIAL_TIMEOUT_S      60u    /* §11.1 step 6, TapixDialTimeout */
 #define TEARDOWN_TIMEOUT_MS 10000u /* §4: wait for IDLE */
-#define RAS_API             0x00020002u
 
 enum phase {
 	PH_DIALING,  /* line opened, call on its way */
@@ -133,6 +132,11 @@ void ras_set_notifier_thread(void)
 	in_notifier = true;
 }
 
+bool ras_in_notifier(void)
+{
+	return in_notifier;
+}
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static void wake(int fd)
@@ -172,14 +176,6 @@ static struct rconn *find_locked(HRASCONN h)
 			return c;
 	}
 	return NULL;
-}
-
-static void copy(char *dst, size_t n, const char *src)
-{
-	size_t l = src ? strnlen(src, n - 1) : 0;
-
-	memcpy(dst, src ? src : "", l);
-	dst[l] = '\0';
 }
 
 static void wipe(struct rconn *c)
@@ -741,7 +737,7 @@ static DWORD find_line_locked(const struct tapix_ras_req *r, struct rconn *c,
 				hit = r->port[0] && strcmp(r->port, port) == 0;
 			if (hit) {
 				c->dev = d;
-				copy(c->devname, sizeof(c->devname), name);
+				ras_copy(c->devname, sizeof(c->devname), name);
 				mem_free(dc);
 				return 0;
 			}
@@ -800,82 +796,6 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 	wake(mgr.wake_fd);
 }
 
-/* A GUID from the entry's Guid key, else derived from path and name. */
-static void entry_guid(const char *pbk, const struct pbk_entry *e, GUID *g)
-{
-	uint8_t b[16];
-	uint64_t h1 = 1469598103934665603ULL, h2 = 1099511628211ULL;
-	const char *s;
-	int i;
-
-	if (e->guid && strlen(e->guid) == 32 &&
-	    strspn(e->guid, "0123456789abcdefABCDEF") == 32) {
-		for (i = 0; i < 16; i++) {
-			char x[3] = {e->guid[2 * i], e->guid[2 * i + 1], 0};
-
-			b[i] = (uint8_t)strtoul(x, NULL, 16);
-		}
-	} else {
-		for (s = pbk; *s; s++)
-			h1 = (h1 ^ (uint8_t)*s) * 1099511628211ULL;
-		for (s = e->name; *s; s++)
-			h2 = (h2 ^ (uint8_t)*s) * 1469598103934665603ULL;
-		h2 ^= h1;
-		memcpy(b, &h1, 8);
-		memcpy(b + 8, &h2, 8);
-	}
-	g->Data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	           (uint32_t)b[2] << 8 | b[3];
-	g->Data2 = (uint16_t)(b[4] << 8 | b[5]);
-	g->Data3 = (uint16_t)(b[6] << 8 | b[7]);
-	memcpy(g->Data4, b + 8, 8);
-}
-
-/*
- * Finds the entry: in @path, or (NULL) in TAPIX_PHONEBOOK, then the
- * user's, then the system's phonebook. Fills *@pb (freed by the caller)
- * and @used. 0 or a RAS error.
- */
-static DWORD load_entry(const char *path, const char *name, struct pbk *pb,
-                        const struct pbk_entry **out, char *used)
-{
-	char user[MAX_PATH], sys[MAX_PATH];
-	const char *cands[3];
-	size_t n = 0, i;
-	DWORD r;
-
-	*out = NULL;
-	memset(pb, 0, sizeof(*pb));
-	if (path) {
-		r = pbk_load(path, pb);
-		if (r)
-			return r;
-		*out = pbk_find(pb, name);
-		copy(used, MAX_PATH, path);
-		return *out ? 0 : ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
-	}
-	if (getenv("TAPIX_PHONEBOOK") && *getenv("TAPIX_PHONEBOOK"))
-		cands[n++] = getenv("TAPIX_PHONEBOOK");
-	if (ras_user_phonebook(user, sizeof(user)))
-		cands[n++] = user;
-	ras_system_phonebook(sys, sizeof(sys));
-	cands[n++] = sys;
-	for (i = 0; i < n; i++) {
-		r = pbk_load(cands[i], pb);
-		if (r == ERROR_CANNOT_OPEN_PHONEBOOK)
-			continue; /* §A2 — a default that is missing is empty */
-		if (r)
-			return r;
-		*out = pbk_find(pb, name);
-		if (*out) {
-			copy(used, MAX_PATH, cands[i]);
-			return 0;
-		}
-		pbk_free(pb);
-	}
-	return ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
-}
-
 /* §3.3 — the connection of this entry that is up, or being dialled. */
 static struct rconn *same_entry_locked(const char *pbk, const char *entry)
 {
@@ -917,9 +837,9 @@ static DWORD resume_locked(struct rconn *c, const char *user,
 {
 	if (c->phase != PH_PAUSED)
 		return ERROR_DIAL_ALREADY_IN_PROGRESS;
-	copy(c->user, sizeof(c->user), user);
-	copy(c->password, sizeof(c->password), password);
-	copy(c->domain, sizeof(c->domain), domain);
+	ras_copy(c->user, sizeof(c->user), user);
+	ras_copy(c->password, sizeof(c->password), password);
+	ras_copy(c->domain, sizeof(c->domain), domain);
 	c->phase = PH_DIALING;
 	notify_locked(c, RASCS_AuthRetry, 0);
 	link_up_locked(c);
@@ -967,170 +887,12 @@ static bool ref_add_locked(struct rconn *c, const char *owner)
 		}
 	for (i = 0; i < RAS_MAX_OWNERS; i++)
 		if (!c->ref[i].n) {
-			copy(c->ref[i].owner, sizeof(c->ref[i].owner), owner);
+			ras_copy(c->ref[i].owner, sizeof(c->ref[i].owner),
+			         owner);
 			c->ref[i].n = 1;
 			return true;
 		}
 	return false;
-}
-
-/*
- * ras-phonebook §A3 — the number of entry @e into @out: PhoneNumber as it
- * is, or with UseDialingRules=1 the canonical "+CountryCode (AreaCode)
- * PhoneNumber" translated from the current location (lineTranslateAddress).
- * 0 or the RAS error.
- */
-static DWORD entry_number(const struct pbk_entry *e, char *out, size_t size)
-{
-	union {
-		LINETRANSLATEOUTPUT o;
-		char bytes[sizeof(LINETRANSLATEOUTPUT) + 1024];
-	} t;
-	char canon[RAS_MaxPhoneNumber * 2 + 16];
-	LONG lr;
-	int n;
-
-	if (!e->use_rules || !e->number || !e->country || !*e->country) {
-		snprintf(out, size, "%.*s", RAS_MaxPhoneNumber + 1,
-		         e->number ? e->number : "");
-		return 0;
-	}
-	n = e->area && *e->area ? snprintf(canon, sizeof(canon), "+%s (%s) %s",
-	                                   e->country, e->area, e->number)
-	                        : snprintf(canon, sizeof(canon), "+%s %s",
-	                                   e->country, e->number);
-	if (n < 0 || (size_t)n >= sizeof(canon))
-		return ERROR_PHONE_NUMBER_TOO_LONG;
-	memset(&t, 0, sizeof(t));
-	t.o.dwTotalSize = sizeof(t);
-	lr = lineTranslateAddressA(0, 0, RAS_API, canon, 0, 0, &t.o);
-	if (lr)
-		return ras_map_lineerr(lr);
-	if (!t.o.dwDialableStringSize)
-		return ERROR_BAD_PHONE_NUMBER; /* longer than any number */
-	snprintf(out, size, "%.*s", RAS_MaxPhoneNumber + 1,
-	         t.bytes + t.o.dwDialableStringOffset);
-	return 0;
-}
-
-DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
-                  const RASDIALPARAMSA *p, struct tapix_ras_req *rq)
-{
-	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
-	static const DWORD xsizes[] = RAS_SIZES_RASDIALEXTENSIONS;
-	const struct pbk_entry *e = NULL;
-	char number[RAS_MaxPhoneNumber * 3 + 1], base[RAS_MaxPhoneNumber + 2];
-	struct pbk pb = {0};
-	DWORD options = 0, r;
-
-	memset(rq, 0, sizeof(*rq));
-	if (!ras_size_ok(psizes, p->dwSize) ||
-	    (x && !ras_size_ok(xsizes, x->dwSize)))
-		return ERROR_INVALID_SIZE;
-	if (x)
-		options = x->dwfOptions;
-	rq->has_entry = p->szEntryName[0] &&
-	                memchr(p->szEntryName, '\0', sizeof(p->szEntryName));
-	if (!rq->has_entry &&
-	    (!p->szPhoneNumber[0] ||
-	     !memchr(p->szPhoneNumber, '\0', sizeof(p->szPhoneNumber))))
-		return ERROR_INVALID_PARAMETER;
-	if (rq->has_entry) {
-		r = load_entry(lpszPhonebook, p->szEntryName, &pb, &e, rq->pbk);
-		if (r) {
-			pbk_free(&pb);
-			return r;
-		}
-		/* the number: the caller's, else the entry's (dialling
-		 * rules applied); §3.7 prefix */
-		r = p->szPhoneNumber[0] ? (snprintf(base, sizeof(base), "%.*s",
-		                                    RAS_MaxPhoneNumber + 1,
-		                                    p->szPhoneNumber),
-		                           0)
-		                        : entry_number(e, base, sizeof(base));
-		if (r) {
-			pbk_free(&pb);
-			return r;
-		}
-		snprintf(number, sizeof(number), "%s%s%s",
-		         (options & RDEOPT_UsePrefixSuffix) && e->prefix
-		                 ? e->prefix
-		                 : "",
-		         base,
-		         (options & RDEOPT_UsePrefixSuffix) && e->suffix
-		                 ? e->suffix
-		                 : "");
-	} else {
-		snprintf(number, sizeof(number), "%.*s", RAS_MaxPhoneNumber + 1,
-		         p->szPhoneNumber);
-	}
-	if (strlen(number) > RAS_MaxPhoneNumber) {
-		pbk_free(&pb);
-		return ERROR_PHONE_NUMBER_TOO_LONG;
-	}
-	copy(rq->number, sizeof(rq->number), number);
-	rq->type_ok = true;
-	rq->dial_timeout = DIAL_TIMEOUT_S;
-	if (!rq->has_entry) {
-		snprintf(rq->entry, sizeof(rq->entry), ".%s", number);
-		copy(rq->devtype, sizeof(rq->devtype), RASDT_Modem);
-	} else {
-		const char *dt = e->devtype ? e->devtype : RASDT_Generic;
-		char sys[MAX_PATH];
-		size_t i;
-
-		copy(rq->entry, sizeof(rq->entry), e->name);
-		copy(rq->devtype, sizeof(rq->devtype), dt);
-		if (strcasecmp(dt, RASDT_Modem) == 0 ||
-		    strcasecmp(dt, RASDT_Isdn) == 0 ||
-		    strcasecmp(dt, RASDT_Vpn) == 0)
-			for (i = 0; rq->devtype[i]; i++)
-				rq->devtype[i] = (char)(rq->devtype[i] | 0x20);
-		copy(rq->device, sizeof(rq->device), e->device);
-		copy(rq->port, sizeof(rq->port), e->port);
-		copy(rq->link, sizeof(rq->link), e->link);
-		/* ras-phonebook §A3 — MEDIA rastapi; Type 1, or 2/5 with a
-		 * link of ours */
-		rq->type_ok =
-			(!e->media || strcasecmp(e->media, "rastapi") == 0) &&
-			(!e->type || e->type == RASET_Phone ||
-		         ((e->type == RASET_Vpn ||
-		           e->type == RASET_Broadband) &&
-		          e->link));
-		if (e->dial_timeout)
-			rq->dial_timeout = e->dial_timeout;
-		entry_guid(rq->pbk, e, &rq->guid);
-		ras_system_phonebook(sys, sizeof(sys));
-		if (strcmp(rq->pbk, sys) == 0)
-			rq->flags |= RASCF_AllUsers;
-	}
-	pbk_free(&pb);
-	/* §3.6 — credentials: given, else saved; the marker: saved */
-	copy(rq->user, sizeof(rq->user), p->szUserName);
-	copy(rq->password, sizeof(rq->password), p->szPassword);
-	copy(rq->domain, sizeof(rq->domain), p->szDomain);
-	copy(rq->callback, sizeof(rq->callback), p->szCallbackNumber);
-	if (rq->has_entry && ((!rq->user[0] && !rq->password[0]) ||
-	                      strcmp(rq->password, RAS_PASSWORD_MARKER) == 0)) {
-		char u[UNLEN + 1], d[UNLEN + 1], cb[UNLEN + 1], pw[PWLEN + 1];
-		bool has_pw;
-
-		if (ras_creds_get(rq->pbk, rq->entry, u, d, cb, pw, sizeof(u),
-		                  &has_pw)) {
-			if (!rq->user[0])
-				copy(rq->user, sizeof(rq->user), u);
-			if (!rq->domain[0])
-				copy(rq->domain, sizeof(rq->domain), d);
-			copy(rq->password, sizeof(rq->password),
-			     has_pw ? pw : "");
-		} else if (strcmp(rq->password, RAS_PASSWORD_MARKER) == 0) {
-			rq->password[0] = '\0';
-		}
-		explicit_bzero(pw, sizeof(pw));
-	}
-	rq->paused_states = (options & RDEOPT_PausedStates) != 0;
-	rq->cbid = p->dwSize >= 1060 ? p->dwCallbackId : 0;
-	return 0;
 }
 
 DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
@@ -1145,20 +907,21 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	c = mem_zalloc(sizeof(*c));
 	if (!c)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	copy(c->entry, sizeof(c->entry), rq->entry);
-	copy(c->pbk, sizeof(c->pbk), rq->pbk);
-	copy(c->number, sizeof(c->number), rq->number);
-	copy(c->devtype, sizeof(c->devtype), rq->devtype);
-	copy(c->user, sizeof(c->user), rq->user);
-	copy(c->password, sizeof(c->password), rq->password);
-	copy(c->domain, sizeof(c->domain), rq->domain);
-	copy(c->callback, sizeof(c->callback), rq->callback);
+	ras_copy(c->entry, sizeof(c->entry), rq->entry);
+	ras_copy(c->pbk, sizeof(c->pbk), rq->pbk);
+	ras_copy(c->number, sizeof(c->number), rq->number);
+	ras_copy(c->devtype, sizeof(c->devtype), rq->devtype);
+	ras_copy(c->user, sizeof(c->user), rq->user);
+	ras_copy(c->password, sizeof(c->password), rq->password);
+	ras_copy(c->domain, sizeof(c->domain), rq->domain);
+	ras_copy(c->callback, sizeof(c->callback), rq->callback);
 	c->has_entry = rq->has_entry;
 	c->guid = rq->guid;
 	c->flags = rq->flags | RASCF_OwnerKnown;
 	c->uid = uid;
 	c->lk = ras_link_find(rq->link);
-	c->dial_timeout = rq->dial_timeout ? rq->dial_timeout : DIAL_TIMEOUT_S;
+	c->dial_timeout =
+		rq->dial_timeout ? rq->dial_timeout : RAS_DIAL_TIMEOUT_S;
 	c->paused_states = rq->paused_states;
 	if (getrandom(&c->corr, sizeof(c->corr), GRND_NONBLOCK) < 0)
 		memset(&c->corr, 0, sizeof(c->corr));
@@ -1227,40 +990,6 @@ refused:
 	return r;
 }
 
-DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
-                      LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
-                      DWORD dwNotifierType, LPVOID lpvNotifier,
-                      LPHRASCONN lphRasConn)
-{
-	struct tapix_ras_req rq;
-	DWORD r;
-
-	/* §3.5 — the argument checks, in this order */
-	if (!p || !lphRasConn || (lpvNotifier && dwNotifierType > 2))
-		return ERROR_INVALID_PARAMETER;
-	if (in_notifier)
-		return ERROR_ASYNC_REQUEST_PENDING; /* §3.4 */
-	if (ras_client_on())
-		return ras_client_dial(lpRasDialExtensions, lpszPhonebook, p,
-		                       dwNotifierType, lpvNotifier, lphRasConn);
-	if (*lphRasConn) {
-		static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
-
-		if (!ras_size_ok(psizes, p->dwSize))
-			return ERROR_INVALID_SIZE;
-		return ras_mgr_resume(*lphRasConn, (uint32_t)getuid(),
-		                      p->szUserName, p->szPassword, p->szDomain,
-		                      !lpvNotifier);
-	}
-	r = ras_resolve(lpRasDialExtensions, lpszPhonebook, p, &rq);
-	if (!r)
-		r = ras_mgr_dial(&rq, "", (uint32_t)getuid(), dwNotifierType,
-		                 lpvNotifier, !lpvNotifier, NULL, NULL,
-		                 lphRasConn, NULL);
-	explicit_bzero(&rq, sizeof(rq));
-	return r;
-}
-
 /* ---- hang-up, status, enumeration
  * ----------------------------------------------- */
 
@@ -1295,13 +1024,6 @@ DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid)
 	return 0;
 }
 
-DWORD WINAPI RasHangUpA(HRASCONN hrasconn)
-{
-	if (ras_client_on())
-		return ras_client_hang_up(hrasconn);
-	return ras_mgr_hang_up(hrasconn, "", (uint32_t)getuid());
-}
-
 DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
 {
 	struct rconn *c;
@@ -1316,32 +1038,11 @@ DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
 	full->dwSize = sizeof(*full);
 	full->rasconnstate = c->state;
 	full->dwError = c->error;
-	copy(full->szDeviceType, sizeof(full->szDeviceType), c->devtype);
-	copy(full->szDeviceName, sizeof(full->szDeviceName), c->devname);
-	copy(full->szPhoneNumber, sizeof(full->szPhoneNumber), c->number);
+	ras_copy(full->szDeviceType, sizeof(full->szDeviceType), c->devtype);
+	ras_copy(full->szDeviceName, sizeof(full->szDeviceName), c->devname);
+	ras_copy(full->szPhoneNumber, sizeof(full->szPhoneNumber), c->number);
 	full->rasconnsubstate = RASCSS_None;
 	pthread_mutex_unlock(&mgr.lock);
-	return 0;
-}
-
-DWORD WINAPI RasGetConnectStatusA(HRASCONN hrasconn, LPRASCONNSTATUSA st)
-{
-	static const DWORD sizes[] = RAS_SIZES_RASCONNSTATUS;
-	RASCONNSTATUSA full;
-	DWORD r, size;
-
-	if (!st)
-		return ERROR_INVALID_PARAMETER;
-	if (!ras_size_ok(sizes, st->dwSize))
-		return ERROR_INVALID_SIZE;
-	size = st->dwSize;
-	r = ras_client_on()
-	            ? ras_client_status(hrasconn, &full)
-	            : ras_mgr_status(hrasconn, (uint32_t)getuid(), &full);
-	if (r)
-		return r;
-	full.dwSize = size;
-	memcpy(st, &full, size);
 	return 0;
 }
 
@@ -1350,10 +1051,10 @@ static void fill_conn(const struct rconn *c, RASCONNA *out)
 	memset(out, 0, sizeof(*out));
 	out->dwSize = sizeof(*out);
 	out->hrasconn = (HRASCONN)(uintptr_t)c->id;
-	copy(out->szEntryName, sizeof(out->szEntryName), c->entry);
-	copy(out->szDeviceType, sizeof(out->szDeviceType), c->devtype);
-	copy(out->szDeviceName, sizeof(out->szDeviceName), c->devname);
-	copy(out->szPhonebook, sizeof(out->szPhonebook), c->pbk);
+	ras_copy(out->szEntryName, sizeof(out->szEntryName), c->entry);
+	ras_copy(out->szDeviceType, sizeof(out->szDeviceType), c->devtype);
+	ras_copy(out->szDeviceName, sizeof(out->szDeviceName), c->devname);
+	ras_copy(out->szPhonebook, sizeof(out->szPhonebook), c->pbk);
 	out->dwSubEntry = 1;
 	out->guidEntry = c->guid;
 	out->dwFlags = c->flags;
@@ -1411,249 +1112,6 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 	*final = *next >= c->nhist && (c->ended || c->phase == PH_TEARDOWN);
 	pthread_mutex_unlock(&mgr.lock);
 	return 0;
-}
-
-DWORD WINAPI RasEnumConnectionsA(LPRASCONNA lprasconn, LPDWORD lpcb,
-                                 LPDWORD lpcConnections)
-{
-	static const DWORD sizes[] = RAS_SIZES_RASCONN;
-	RASCONNA *v = NULL;
-	DWORD n = 0, max = 0, size, i, r;
-
-	if (!lpcb || !lpcConnections)
-		return ERROR_INVALID_PARAMETER;
-	if (lprasconn && !ras_size_ok(sizes, lprasconn->dwSize))
-		return ERROR_INVALID_SIZE;
-	size = lprasconn ? lprasconn->dwSize : sizeof(RASCONNA);
-	for (;;) {
-		r = ras_client_on()
-		            ? ras_client_enum(v, max, &n)
-		            : ras_mgr_enum((uint32_t)getuid(), v, max, &n);
-		if (r || n <= max)
-			break;
-		/* (more than room: again with room for all) */
-		mem_free(v);
-		max = n;
-		v = mem_alloc(max * sizeof(*v));
-		if (!v)
-			return ERROR_NOT_ENOUGH_MEMORY;
-	}
-	if (r) {
-		mem_free(v);
-		return r;
-	}
-	*lpcConnections = n;
-	if (!n) {
-		mem_free(v);
-		*lpcb = 0; /* §13 C3 */
-		return 0;
-	}
-	if (!lprasconn || *lpcb < n * size) {
-		mem_free(v);
-		*lpcb = n * size;
-		return ERROR_BUFFER_TOO_SMALL;
-	}
-	for (i = 0; i < n; i++) {
-		v[i].dwSize = size;
-		/* ras.md §10.1 — the dialler is the caller */
-		if (v[i].luid.LowPart == (DWORD)getuid())
-			v[i].dwFlags |= RASCF_OwnerMatch;
-		memcpy((char *)lprasconn + i * size, &v[i], size);
-	}
-	mem_free(v);
-	*lpcb = n * size;
-	return 0;
-}
-
-/* ---- phonebook entries and saved credentials
- * -------------------------------------- */
-
-DWORD WINAPI RasEnumEntriesA(LPCSTR reserved, LPCSTR lpszPhonebook,
-                             LPRASENTRYNAMEA names, LPDWORD lpcb,
-                             LPDWORD lpcEntries)
-{
-	static const DWORD sizes[] = RAS_SIZES_RASENTRYNAME;
-	char user[MAX_PATH], sys[MAX_PATH];
-	const char *files[2];
-	DWORD flags[2], size, n = 0, nf = 0, f, r, w = 0;
-	struct pbk pb[2];
-	size_t i;
-
-	if (reserved || !lpcb || !lpcEntries)
-		return ERROR_INVALID_PARAMETER;
-	if (names && !ras_size_ok(sizes, names->dwSize))
-		return ERROR_INVALID_SIZE;
-	size = names ? names->dwSize : sizeof(RASENTRYNAMEA);
-	if (lpszPhonebook) {
-		files[nf] = lpszPhonebook;
-		flags[nf++] = REN_User;
-	} else {
-		/* ras.md §7 — the system's first, then the user's */
-		ras_system_phonebook(sys, sizeof(sys));
-		files[nf] = sys;
-		flags[nf++] = REN_AllUsers;
-		if (ras_user_phonebook(user, sizeof(user))) {
-			files[nf] = user;
-			flags[nf++] = REN_User;
-		}
-	}
-	memset(pb, 0, sizeof(pb));
-	for (f = 0; f < nf; f++) {
-		r = pbk_load(files[f], &pb[f]);
-		if (r == ERROR_CANNOT_OPEN_PHONEBOOK && !lpszPhonebook)
-			r = 0; /* a default that is missing is empty */
-		if (r) {
-			pbk_free(&pb[0]);
-			pbk_free(&pb[1]);
-			return r;
-		}
-		n += (DWORD)pb[f].n;
-	}
-	*lpcEntries = n;
-	if (!n || !names || *lpcb < n * size) {
-		*lpcb = n * size;
-		pbk_free(&pb[0]);
-		pbk_free(&pb[1]);
-		return n ? ERROR_BUFFER_TOO_SMALL : 0;
-	}
-	for (f = 0; f < nf; f++) {
-		for (i = 0; i < pb[f].n; i++) {
-			RASENTRYNAMEA full;
-
-			memset(&full, 0, sizeof(full));
-			full.dwSize = size;
-			copy(full.szEntryName, sizeof(full.szEntryName),
-			     pb[f].v[i].name);
-			full.dwFlags = flags[f];
-			copy(full.szPhonebookPath, sizeof(full.szPhonebookPath),
-			     files[f]);
-			memcpy((char *)names + w++ * size, &full, size);
-		}
-	}
-	pbk_free(&pb[0]);
-	pbk_free(&pb[1]);
-	*lpcb = n * size;
-	return 0;
-}
-
-/* Checks RasGet/SetEntryDialParams' arguments and finds the phonebook. */
-static DWORD dial_params_entry(LPCSTR pbk, LPRASDIALPARAMSA p, char *used)
-{
-	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
-	const struct pbk_entry *e;
-	struct pbk pb;
-	DWORD r;
-
-	if (!p)
-		return ERROR_BUFFER_INVALID;
-	if (!ras_size_ok(psizes, p->dwSize))
-		return ERROR_INVALID_SIZE;
-	if (!memchr(p->szEntryName, '\0', sizeof(p->szEntryName)) ||
-	    !p->szEntryName[0])
-		return ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
-	r = load_entry(pbk, p->szEntryName, &pb, &e, used);
-	pbk_free(&pb);
-	return r;
-}
-
-DWORD WINAPI RasGetEntryDialParamsA(LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
-                                    LPBOOL lpfPassword)
-{
-	char used[MAX_PATH], user[UNLEN + 1], dom[UNLEN + 1], cb[UNLEN + 1];
-	bool has_pw = false;
-	DWORD r;
-
-	if (!lpfPassword)
-		return ERROR_BUFFER_INVALID;
-	r = dial_params_entry(lpszPhonebook, p, used);
-	if (r)
-		return r;
-	user[0] = dom[0] = cb[0] = '\0';
-	ras_creds_get(used, p->szEntryName, user, dom, cb, NULL, sizeof(user),
-	              &has_pw);
-	/* §9 — szPhoneNumber is not filled; the password is a marker */
-	copy(p->szUserName, sizeof(p->szUserName), user);
-	copy(p->szDomain, sizeof(p->szDomain), dom);
-	copy(p->szCallbackNumber, sizeof(p->szCallbackNumber), cb);
-	copy(p->szPassword, sizeof(p->szPassword),
-	     has_pw ? RAS_PASSWORD_MARKER : "");
-	*lpfPassword = has_pw;
-	return 0;
-}
-
-DWORD WINAPI RasSetEntryDialParamsA(LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
-                                    BOOL fRemovePassword)
-{
-	char used[MAX_PATH];
-	const char *pw;
-	DWORD r;
-
-	r = dial_params_entry(lpszPhonebook, p, used);
-	if (r)
-		return r;
-	if (!memchr(p->szUserName, '\0', sizeof(p->szUserName)) ||
-	    !memchr(p->szPassword, '\0', sizeof(p->szPassword)) ||
-	    !memchr(p->szDomain, '\0', sizeof(p->szDomain)) ||
-	    !memchr(p->szCallbackNumber, '\0', sizeof(p->szCallbackNumber)))
-		return ERROR_BUFFER_INVALID;
-	/* §9 — empty: unchanged; the password only with a user name; the
-	 * marker keeps the saved one */
-	pw = !p->szUserName[0] ||
-	                     strcmp(p->szPassword, RAS_PASSWORD_MARKER) == 0
-	             ? NULL
-	             : p->szPassword;
-	return ras_creds_set(
-		used, p->szEntryName, p->szUserName[0] ? p->szUserName : NULL,
-		p->szDomain[0] ? p->szDomain : NULL,
-		p->szCallbackNumber[0] ? p->szCallbackNumber : NULL, pw,
-		fRemovePassword != 0);
-}
-
-/* ---- for the service (tapix/service.h)
- * --------------------------------------------- */
-
-DWORD tapix_ras_dial(const struct tapix_ras_req *rq, const char *owner,
-                     uint32_t uid, tapix_ras_allow_fn *allow, void *ctx,
-                     HRASCONN *out, unsigned *first)
-{
-	if (!rq || !owner || !out)
-		return ERROR_INVALID_PARAMETER;
-	return ras_mgr_dial(rq, owner, uid, 0, NULL, false, allow, ctx, out,
-	                    first);
-}
-
-DWORD tapix_ras_resume(HRASCONN h, uint32_t uid, const char *user,
-                       const char *password, const char *domain)
-{
-	if (!user || !password || !domain)
-		return ERROR_INVALID_PARAMETER;
-	return ras_mgr_resume(h, uid, user, password, domain, false);
-}
-
-DWORD tapix_ras_hang_up(HRASCONN h, const char *owner, uint32_t uid)
-{
-	return owner ? ras_mgr_hang_up(h, owner, uid) : ERROR_INVALID_PARAMETER;
-}
-
-DWORD tapix_ras_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
-{
-	return full ? ras_mgr_status(h, uid, full) : ERROR_INVALID_PARAMETER;
-}
-
-DWORD tapix_ras_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
-{
-	if (!n || (max && !out))
-		return ERROR_INVALID_PARAMETER;
-	return ras_mgr_enum(uid, out, max, n);
-}
-
-DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
-                       struct tapix_ras_event *out, unsigned max, unsigned *n,
-                       bool *final, unsigned *next)
-{
-	if (!n || !final || !next || (max && !out))
-		return ERROR_INVALID_PARAMETER;
-	return ras_mgr_events(h, uid, from, out, max, n, final, next);
 }
 
 DWORD tapix_ras_shutdown(unsigned timeout_ms)

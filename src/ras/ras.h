@@ -10,10 +10,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <ras.h>
 #include <tapi.h>
 #include <tapix/service.h>
+
+#define RAS_API            0x00020002u /* the line API version RAS uses */
+#define RAS_DIAL_TIMEOUT_S 60u         /* §11.1 step 6, TapixDialTimeout */
+
+/* Copies @src (NULL: "") into @dst of @n bytes, cut to fit. */
+static inline void ras_copy(char *dst, size_t n, const char *src)
+{
+	size_t l = src ? strnlen(src, n - 1) : 0;
+
+	memcpy(dst, src ? src : "", l);
+	dst[l] = '\0';
+}
 
 /* ---- errtext.c ---------------------------------------------------------- */
 
@@ -65,10 +78,10 @@ DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
                     const char *domain, const char *callback,
                     const char *password, bool remove_password);
 
-/* ---- mgr.c: the connection manager --------------------------------------- */
+/* ---- resolve.c: from a RasDial's arguments to a dial ------------------- */
 
-#define RAS_MAX_OWNERS 16 /* processes holding references on a connection */
-#define RAS_MAX_EVENTS 64 /* notifications kept per connection */
+struct pbk;
+struct pbk_entry;
 
 /*
  * §3.5 checks 2, 4, 5, 7 and the phonebook, numbers and saved credentials,
@@ -76,6 +89,19 @@ DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
  */
 DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
                   const RASDIALPARAMSA *p, struct tapix_ras_req *out);
+
+/*
+ * Finds entry @name: in @path, or (NULL) in TAPIX_PHONEBOOK, then the
+ * user's, then the system's phonebook. Fills *@pb (freed by the caller,
+ * also on error) and @used (MAX_PATH bytes). 0 or a RAS error.
+ */
+DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
+                     const struct pbk_entry **out, char *used);
+
+/* ---- mgr.c: the connection manager --------------------------------------- */
+
+#define RAS_MAX_OWNERS 16 /* processes holding references on a connection */
+#define RAS_MAX_EVENTS 64 /* notifications kept per connection */
 
 /*
  * Dials @rq for @owner ("" in-process, or a service client's bus name) of
@@ -105,6 +131,8 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
                      bool *final, unsigned *next);
 /* This thread runs notifiers: RasDial from it is refused. */
 void ras_set_notifier_thread(void);
+/* Whether this thread runs notifiers. */
+bool ras_in_notifier(void);
 
 /* ---- devices.c ----------------------------------------------------------- */
 
