@@ -5,13 +5,16 @@
  * program, or busctl, drives calls without linking libtapix.
  *
  * The registration opens every line as a monitor: every call is an object
- * (/org/tapix/Tapix1/Call/<handle>). Operations on a call make the service
- * an owner first (lineSetCallPrivilege); asynchronous ones answer the
- * D-Bus caller when their LINE_REPLY comes, with the LINEERR_ as a D-Bus
- * error (org.tapix.Error.<NAME>). A call the service owns stays an object
- * after IDLE until Deallocate() or a minute later; one it only monitors
- * goes at IDLE. Who may use or see a line follows the access rules;
- * signals (CallAdded, CallRemoved, StateChanged, LineChanged, and the
+ * (/org/tapix/Tapix1/Call/<handle>). It is an observer (tapix_set_observer):
+ * watching a call never keeps it alive, and a call the core closes because
+ * no application holds it any more goes from the bus with a LINE_CALLSTATE
+ * (IDLE). Operations on a call make the service an owner first
+ * (lineSetCallPrivilege), on behalf of the D-Bus user who takes part;
+ * asynchronous ones answer the D-Bus caller when their LINE_REPLY comes, with
+ * the LINEERR_ as a D-Bus error (org.tapix.Error.<NAME>). A call the service
+ * owns stays an object after IDLE until Deallocate() or a minute later; one it
+ * only monitors goes at IDLE. Who may use or see a line follows the access
+ * rules; signals (CallAdded, CallRemoved, StateChanged, LineChanged, and the
  * standard PropertiesChanged, InterfacesAdded and InterfacesRemoved) go
  * only to watchers (Telephony1.Watch) allowed on the line, never
  * broadcast.
@@ -1254,6 +1257,16 @@ int tel_start(void)
 	if (e) {
 		log_err("cannot start the telephony core: %s",
 		        tapi_error_name(e));
+		return -EIO;
+	}
+	/*
+	 * Its monitor handles must not keep a call alive that the
+	 * termination rules end (tapix_set_observer): the core does not count
+	 * them.
+	 */
+	e = tapix_set_observer(app, TRUE);
+	if (e) {
+		log_err("cannot observe calls: %s", tapi_error_name(e));
 		return -EIO;
 	}
 	lines = calloc(d.ndevs ? d.ndevs : 1, sizeof(*lines));

@@ -61,6 +61,23 @@ TAPIX_API LONG tapix_get_message_guarded(HLINEAPP hLineApp,
 TAPIX_API LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet);
 
 /**
+ * Makes registration @hLineApp an observer (@bObserver
+ * TRUE) or an ordinary application again: a service that opens lines as
+ * a monitor to show their calls (tapixd's Line and Call objects). An
+ * observer's MONITOR call handles do not count for the termination rules
+ * (a call whose last other handle goes is closed, and dropped where the
+ * rules say, exactly as without the observer), nor in LINECALLINFO's
+ * dwNumMonitors, and other applications get no LINE_CALLINFO about them.
+ * When a call is closed while an observer still has a monitor handle to
+ * it, that handle is freed and the observer gets LINE_CALLSTATE(IDLE)
+ * naming it. An observer that becomes an OWNER of a call (on behalf of
+ * someone who takes part in it) counts as any owner.
+ * @return 0, LINEERR_INVALAPPHANDLE, LINEERR_OPERATIONUNAVAIL (the
+ * registration has a line open). Threads: any.
+ */
+TAPIX_API LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver);
+
+/**
  * The line handle (open) a call handle belongs to, or 0 if the call
  * handle is not valid now. Threads: any.
  */

@@ -2,7 +2,8 @@
 /*
  * Entry points for calls: lineMakeCall, lineAccept, lineAnswer, lineDrop,
  * lineDeallocateCall, lineSetCallPrivilege, lineGetCallInfo,
- * lineGetCallStatus (spec: tapi-functions.md §8-§15, termination.md §2-§3).
+ * lineGetCallStatus (spec: tapi-functions.md §8-§15, termination.md §2-§3),
+ * and tapix_set_observer (what the termination rules count).
  */
 #define LOG_MODULE "api"
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "api/api.h"
 #include "api/varstruct.h"
 #include "client/client.h"
+#include "tapix/service.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -237,13 +239,17 @@ LONG WINAPI lineDeallocateCall(HCALL hCall)
 	}
 	app = ch->open->app;
 	callh_free_locked(ch);
-	if (!list_empty(&call->callhs)) {
+	if (call_is_held_locked(call)) {
 		call_post_info_locked(call, app,
 		                      owner ? LINECALLINFOSTATE_NUMOWNERDECR
 		                            : LINECALLINFOSTATE_NUMMONITORS);
 		goto out;
 	}
-	/* spec: termination.md §3.4 — the last handle: TSPI_lineCloseCall */
+	/*
+	 * spec: termination.md §3.4 — the last handle: TSPI_lineCloseCall.
+	 * An observer's handles are not handles here (tapix_set_observer): they
+	 * go with the call (call_close_now).
+	 */
 	if (!call->closing) {
 		call->closing = true;
 		call_ref_locked(call);
@@ -252,6 +258,26 @@ LONG WINAPI lineDeallocateCall(HCALL hCall)
 		return 0;
 	}
 out:
+	core_unlock();
+	return r;
+}
+
+LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver)
+{
+	struct app *app;
+	LONG r;
+
+	core_lock();
+	r = api_check_init_locked();
+	if (!r) {
+		app = app_get_locked(hLineApp);
+		if (!app)
+			r = LINEERR_INVALAPPHANDLE;
+		else if (!list_empty(&app->opens))
+			r = LINEERR_OPERATIONUNAVAIL; /* handles are counted */
+		else
+			app->observer = bObserver != 0;
+	}
 	core_unlock();
 	return r;
 }
@@ -288,20 +314,19 @@ LONG WINAPI lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
 		r = LINEERR_INVALCALLSTATE;
 		goto out;
 	}
-	if (dwCallPrivilege == LINECALLPRIVILEGE_OWNER) {
-		call->nmonitors--;
-		call->nowners++;
-		ch->priv = LINECALLPRIVILEGE_OWNER;
-		call_post_info_locked(call, ch->open->app,
-		                      LINECALLINFOSTATE_NUMOWNERINCR |
-		                              LINECALLINFOSTATE_NUMMONITORS);
-	} else {
-		call->nowners--;
-		call->nmonitors++;
-		ch->priv = LINECALLPRIVILEGE_MONITOR;
-		call_post_info_locked(call, ch->open->app,
-		                      LINECALLINFOSTATE_NUMOWNERDECR |
-		                              LINECALLINFOSTATE_NUMMONITORS);
+	call_post_info_locked(call, ch->open->app,
+	                      callh_set_priv_locked(ch, dwCallPrivilege));
+	/*
+	 * An observer giving up ownership may leave nobody holding the call
+	 * (tapix_set_observer): it is closed as at its last handle's
+	 * deallocation.
+	 */
+	if (!call_is_held_locked(call) && !call->closing) {
+		call->closing = true;
+		call_ref_locked(call);
+		core_unlock();
+		call_close_now(call);
+		return 0;
 	}
 out:
 	core_unlock();

@@ -254,10 +254,7 @@ LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
 		fresh = true;
 	} else if (target->priv != LINECALLPRIVILEGE_OWNER) {
 		/* an existing handle is reused and upgraded */
-		target->priv = LINECALLPRIVILEGE_OWNER;
-		x.call->nmonitors--;
-		x.call->nowners++;
-		info |= LINECALLINFOSTATE_NUMMONITORS;
+		info = callh_set_priv_locked(target, LINECALLPRIVILEGE_OWNER);
 	} else {
 		info = 0; /* already an owner: counts unchanged */
 	}

@@ -85,10 +85,69 @@ struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
 	list_add_tail(&call->callhs, &ch->call_link);
 	if (priv == LINECALLPRIVILEGE_OWNER)
 		call->nowners++;
-	else
+	else if (!callh_is_observer(ch))
 		call->nmonitors++;
 	core.n_callhs++;
 	return ch;
+}
+
+bool callh_is_observer(const struct callh *ch)
+{
+	return ch->priv == LINECALLPRIVILEGE_MONITOR && ch->open->app->observer;
+}
+
+bool call_is_held_locked(const struct call *call)
+{
+	return call->nowners + call->nmonitors > 0;
+}
+
+uint32_t callh_set_priv_locked(struct callh *ch, uint32_t priv)
+{
+	struct call *call = ch->call;
+	bool seen = !callh_is_observer(ch); /* counted before the change */
+	uint32_t bits;
+
+	if (priv == ch->priv)
+		return 0;
+	if (priv == LINECALLPRIVILEGE_OWNER) {
+		if (seen)
+			call->nmonitors--;
+		call->nowners++;
+		ch->priv = priv;
+		bits = LINECALLINFOSTATE_NUMOWNERINCR;
+	} else {
+		call->nowners--;
+		ch->priv = priv;
+		if (!callh_is_observer(ch))
+			call->nmonitors++;
+		bits = LINECALLINFOSTATE_NUMOWNERDECR;
+	}
+	/* an observer's monitor handle is no monitor the others count */
+	if (!ch->open->app->observer)
+		bits |= LINECALLINFOSTATE_NUMMONITORS;
+	return bits;
+}
+
+void call_release_observers_locked(struct call *call)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &call->callhs) {
+		struct callh *ch = list_entry(it, struct callh, call_link);
+		struct open *o = ch->open;
+		uint32_t h = ch->h;
+
+		/* only observers can be left: any other holder keeps it */
+		if (!callh_is_observer(ch)) {
+			log_err("call %08x: closed with app %08x's handle %08x",
+			        call->ht, o->app->h, h);
+			continue;
+		}
+		callh_free_locked(ch);
+		app_post_locked(o->app, 0, h, LINE_CALLSTATE, o->cbinst,
+		                LINECALLSTATE_IDLE, 0,
+		                LINECALLPRIVILEGE_MONITOR);
+	}
 }
 
 void callh_free_locked(struct callh *ch)
@@ -100,7 +159,7 @@ void callh_free_locked(struct callh *ch)
 	list_del(&ch->call_link);
 	if (ch->priv == LINECALLPRIVILEGE_OWNER)
 		call->nowners--;
-	else
+	else if (!callh_is_observer(ch))
 		call->nmonitors--;
 	mem_free(ch);
 	core.n_callhs--;
@@ -125,6 +184,10 @@ void call_post_info_locked(struct call *call, struct app *except, uint32_t bits)
 
 	/* spec: tapi-model.md §6.4 — no LINE_CALLINFO after IDLE */
 	if (call->state == LINECALLSTATE_IDLE)
+		return;
+	/* an observer's monitor handles come and go unseen (tapix_set_observer)
+	 */
+	if (except && except->observer && bits == LINECALLINFOSTATE_NUMMONITORS)
 		return;
 	list_foreach(it, &call->callhs) {
 		struct callh *ch = list_entry(it, struct callh, call_link);
@@ -366,8 +429,11 @@ static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 			post_state(list_entry(it, struct callh, call_link), 0);
 		}
 	}
-	/* spec: termination.md §8 — a handle-less call closes at IDLE */
-	if (call->state == LINECALLSTATE_IDLE && list_empty(&call->callhs))
+	/*
+	 * spec: termination.md §8 — a handle-less call closes at IDLE (an
+	 * observer's handles do not count: tapix_set_observer)
+	 */
+	if (call->state == LINECALLSTATE_IDLE && !call_is_held_locked(call))
 		call_close_later_locked(call);
 }
 
@@ -456,6 +522,7 @@ void call_close_now(struct call *call)
 	htab_del(&core.handles, call->ht);
 	list_del(&call->tl_link);
 	call_discard_early_locked(call);
+	call_release_observers_locked(call);
 	pthread_cond_broadcast(&core.cond);
 	call_unref_locked(call); /* the tline list's reference */
 	call_unref_locked(call); /* the caller's reference */

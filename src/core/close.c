@@ -116,11 +116,15 @@ static void release_handles(struct open *o, struct list_node *todo, bool notify)
 		uint32_t flags = 0;
 
 		callh_free_locked(ch);
-		/* spec: termination.md §5.1 — drop rule, close rule, neither */
+		/*
+		 * spec: termination.md §5.1 — drop rule, close rule, neither;
+		 * an observer's handles are not "other handles"
+		 * (tapix_set_observer)
+		 */
 		if (owner && call->nowners == 0 &&
 		    call->state != LINECALLSTATE_IDLE && !call->creating)
 			flags |= CLOSE_DROP;
-		if (list_empty(&call->callhs))
+		if (!call_is_held_locked(call))
 			flags |= CLOSE_CLOSE;
 		else if (notify)
 			call_post_info_locked(
@@ -150,7 +154,7 @@ static void cancel_requests(struct open *o, struct list_node *todo)
 		for (i = 0; i < req->ncalls; i++) {
 			struct call *pc = req->calls[i];
 
-			if (pc->life == LIFE_ALIVE && list_empty(&pc->callhs))
+			if (pc->life == LIFE_ALIVE && !call_is_held_locked(pc))
 				todo_add(todo, pc, CLOSE_CLOSE);
 		}
 	}
@@ -235,6 +239,53 @@ static void finish_tline(struct tline *tl)
 	tline_unref_locked(tl); /* the device's reference */
 }
 
+/* Whether an app other than an observer has @tl open. */
+static bool has_app_open(struct tline *tl)
+{
+	struct list_node *it;
+
+	list_foreach(it, &tl->opens) {
+		if (!list_entry(it, struct open, tl_link)->app->observer)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Only observers have @tl open now: what the last open's close does to
+ * calls (spec: termination.md §5.2.5) happens to every call no app holds,
+ * so that an observer never keeps a call alive (tapix_set_observer); the
+ * provider's line stays open for the observers. Core lock held on entry
+ * and exit; the device is claimed by the caller.
+ */
+static void close_unheld_calls(struct tline *tl)
+{
+	for (;;) {
+		struct call *next = NULL;
+		struct list_node *it;
+
+		list_foreach(it, &tl->calls) {
+			struct call *call =
+				list_entry(it, struct call, tl_link);
+
+			if (call->creating || call->closing ||
+			    call_is_held_locked(call))
+				continue;
+			call->closing = true;
+			call_ref_locked(call);
+			next = call;
+			break;
+		}
+		if (!next)
+			return;
+		log_info("call %08x: closed, only observers have line %u open",
+		         next->ht, tl->dev->id);
+		core_unlock();
+		call_close_now(next);
+		core_lock();
+	}
+}
+
 void close_open_locked(struct open *o)
 {
 	struct tline *tl = o->tl;
@@ -256,8 +307,13 @@ void close_open_locked(struct open *o)
 	if (last) {
 		finish_tline(tl);
 	} else {
+		if (!has_app_open(tl))
+			close_unheld_calls(tl);
 		changed = tline_unions_locked(tl, &media, &lstates, &astates);
-		tline_post_devstate_locked(tl, NULL, LINEDEVSTATE_CLOSE, 0, 0);
+		/* an observer comes and goes unseen (tapix_set_observer) */
+		if (!o->app->observer)
+			tline_post_devstate_locked(tl, NULL, LINEDEVSTATE_CLOSE,
+			                           0, 0);
 		if (changed) {
 			HDRVLINE hd = tl->hd;
 			struct provider *p = dev->prov;

@@ -179,6 +179,13 @@ struct app {
 	bool evfd_set; /* evfd currently signalled */
 	bool quiet;    /* evfd not signalled for now (tapix_set_event_quiet) */
 	bool detach;   /* lineShutdown ran on the delivery thread */
+	/*
+	 * tapix_set_observer: a service watching calls for its own objects.
+	 * Its MONITOR handles are invisible to the termination rules and to
+	 * other apps (not counted, no LINE_CALLINFO about them); as OWNER it
+	 * takes part like any app. Set only while it has no open.
+	 */
+	bool observer;
 };
 
 /* A provider-level open of a device (HTAPILINE/HDRVLINE pair). */
@@ -248,10 +255,10 @@ struct call {
 	uint32_t mode;  /* its mode (dwParam2), 0 for CONFERENCED */
 	uint32_t media; /* media mode of the first report */
 	uint32_t address_id;
-	uint32_t parent_ht; /* conference parent (CONFERENCED), or 0 */
-	uint32_t defer_to;  /* its events wait for this creating call, or 0 */
-	uint32_t nowners;
-	uint32_t nmonitors;
+	uint32_t parent_ht;   /* conference parent (CONFERENCED), or 0 */
+	uint32_t defer_to;    /* its events wait for this creating call, or 0 */
+	uint32_t nowners;     /* OWNER handles, an observer's included */
+	uint32_t nmonitors;   /* MONITOR handles, not an observer's */
 	uint32_t close_flags; /* CLOSE_DROP / CLOSE_CLOSE for close_link */
 	bool is_conf_parent;
 	bool creating; /* creating request not yet completed */
@@ -408,8 +415,26 @@ void call_unref_locked(struct call *call);
 struct callh *callh_get_locked(uint32_t h);
 struct callh *callh_new_locked(struct open *o, struct call *call,
                                uint32_t priv);
-/* Frees a handle; returns the call if it has no handle left. */
+/* Frees a handle (the call stays, with or without handles). */
 void callh_free_locked(struct callh *ch);
+/* Whether @ch is an observer's MONITOR handle (struct app.observer). */
+bool callh_is_observer(const struct callh *ch);
+/*
+ * Whether an app holds a handle to @call that counts for the termination
+ * rules (spec: termination.md §3.4, §5.1): any but an observer's MONITOR.
+ */
+bool call_is_held_locked(const struct call *call);
+/*
+ * Changes @ch's privilege and the call's counts; returns the
+ * LINECALLINFOSTATE_ bits the other holders are told (0: nothing).
+ */
+uint32_t callh_set_priv_locked(struct callh *ch, uint32_t priv);
+/*
+ * Frees the observers' handles to @call (it is being closed, no app
+ * holds it): each observer gets LINE_CALLSTATE(IDLE) naming the handle,
+ * unguarded, so that it lets go of the call too.
+ */
+void call_release_observers_locked(struct call *call);
 uint32_t call_address(const struct call *call);
 /* dwParam2 of LINE_CALLSTATE for a handle (CONFERENCED: its parent). */
 DWORD_PTR call_state_param2_locked(struct callh *ch);

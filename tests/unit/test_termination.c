@@ -238,6 +238,43 @@ static void test_last_monitor_closes_the_call(void **s)
 }
 
 /*
+ * spec: termination.md §3 (row "OWNER, sole owner, not IDLE, API >= 2.0"),
+ * §3.4 — the sole owner of a connected call deallocates it: no handle is
+ * left, so TAPI closes the call (TSPI_lineCloseCall, once) and esp drops
+ * it (LINEDEVCAPFLAGS_CLOSEDROP): the far end sees it disconnected and
+ * nothing of the call is left. Through tapixd with its Line and Call
+ * objects, its own monitor handle changes none of this (DESIGN.md).
+ */
+static void test_deallocate_connected_sole_owner(void **s)
+{
+	struct fx_app a, b;
+	struct pair p = {&a, &b, 0, 0, 0, 0};
+	struct tapix_live live;
+	unsigned long before;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	p.la = fx_open(&a, 0, NONE, 0);
+	p.lb = fx_open(&b, 1, OWNER, IV);
+	connect_pair(&p, "101");
+	before = closecalls();
+	assert_int_equal(lineDeallocateCall(p.out), 0);
+	assert_int_equal(closecalls(), before + 1);
+	fx_wait(&b, LINE_CALLSTATE, p.in, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(fx_reply(&b, lineDrop(p.in, NULL, 0)), 0);
+	fx_wait(&b, LINE_CALLSTATE, p.in, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(p.in), 0);
+	assert_int_equal(closecalls(), before + 2);
+	fx_live(&live);
+	assert_int_equal(live.calls, 0);
+	assert_int_equal(live.call_handles, 0);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+	assert_int_equal(closecalls(), before + 2);
+}
+
+/*
  * spec: termination.md §5.1 row "OWNER, sole, others exist, not IDLE":
  * drop only; the monitor hears NUMOWNERDECR then IDLE, and its
  * deallocation closes the call.
@@ -745,6 +782,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_last_monitor_closes_the_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deallocate_connected_sole_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_close_sole_owner_with_monitor, setup, teardown),
 		cmocka_unit_test_setup_teardown(
