@@ -238,6 +238,9 @@ out:
 	return r;
 }
 
+/* The most calls lineGetConfRelatedCalls lists (the parent included). */
+#define MAX_MEMBERS 64
+
 /* Appends the members of @parent's conference to @out (parent first). */
 static uint32_t members(struct call *parent, struct call **out, uint32_t max)
 {
@@ -266,7 +269,8 @@ LONG WINAPI lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
 	if (client_on())
 		return cl_lineGetConfRelatedCalls(hCall, lpCallList);
 	struct call *parent = NULL, **list = NULL;
-	struct callh *fresh[64];
+	struct callh *fresh[MAX_MEMBERS];
+	HCALL hs[MAX_MEMBERS];
 	uint32_t n, i, nfresh = 0, needed;
 	struct op x;
 	LONG r;
@@ -295,19 +299,28 @@ LONG WINAPI lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
 	}
 	n = members(parent, NULL, 0);
 	needed = (uint32_t)sizeof(LINECALLLIST) + n * (uint32_t)sizeof(HCALL);
-	lpCallList->dwNeededSize = needed;
-	lpCallList->dwUsedSize = sizeof(LINECALLLIST);
-	lpCallList->dwCallsNumEntries = 0;
-	lpCallList->dwCallsSize = 0;
-	lpCallList->dwCallsOffset = 0;
 	/* [proposal] as lineGetNewCalls: too small, no handle is created */
-	if (lpCallList->dwTotalSize < needed)
+	if (lpCallList->dwTotalSize < needed) {
+		lpCallList->dwNeededSize = needed;
+		lpCallList->dwUsedSize = sizeof(LINECALLLIST);
+		lpCallList->dwCallsNumEntries = 0;
+		lpCallList->dwCallsSize = 0;
+		lpCallList->dwCallsOffset = 0;
 		goto out;
-	list = mem_alloc(n * sizeof(*list));
-	if (!list || n > 64) {
+	}
+	if (n > MAX_MEMBERS) {
 		r = LINEERR_NOMEM;
 		goto out;
 	}
+	list = mem_alloc(n * sizeof(*list));
+	if (!list) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	/*
+	 * All or nothing, the list included (STYLE.md §5): the handles are
+	 * gathered first and written only once every one exists.
+	 */
 	members(parent, list, n);
 	for (i = 0; i < n; i++) {
 		struct callh *h =
@@ -325,13 +338,14 @@ LONG WINAPI lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
 			}
 			fresh[nfresh++] = h;
 		}
-		memcpy((uint8_t *)lpCallList + sizeof(LINECALLLIST) +
-		               i * sizeof(HCALL),
-		       &h->h, sizeof(HCALL));
+		hs[i] = h->h;
 	}
 	for (i = 0; i < nfresh; i++)
 		call_post_info_locked(fresh[i]->call, x.ch->open->app,
 		                      LINECALLINFOSTATE_NUMMONITORS);
+	memcpy((uint8_t *)lpCallList + sizeof(LINECALLLIST), hs,
+	       n * sizeof(HCALL));
+	lpCallList->dwNeededSize = needed;
 	lpCallList->dwCallsNumEntries = n;
 	lpCallList->dwCallsSize = n * (uint32_t)sizeof(HCALL);
 	lpCallList->dwCallsOffset = sizeof(LINECALLLIST);

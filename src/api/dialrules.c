@@ -211,9 +211,9 @@ LONG dr_translate(const struct dr_location *loc, const char *addr,
 		in[--n] = '\0'; /* the canonical form may end in CRLF */
 	if (!n)
 		return LINEERR_INVALADDRESS;
-	out->dwCurrentCountry = loc->country;
 	if (in[0] != '+') {
 		/* not canonical: dialled as it is */
+		out->dwCurrentCountry = loc->country;
 		out->dwDestCountry = 0;
 		out->dwTranslateResults = modifiers(in);
 		fill(out, in, in);
@@ -221,7 +221,7 @@ LONG dr_translate(const struct dr_location *loc, const char *addr,
 	}
 	r = canon_parse(in, &c);
 	if (r)
-		return r;
+		return r; /* STYLE.md §5 — nothing of @out written */
 	if (c.country != loc->country)
 		kind = LINETRANSLATERESULT_INTERNATIONAL;
 	else if (!c.area[0] || strcmp(c.area, loc->area) == 0)
@@ -247,6 +247,7 @@ LONG dr_translate(const struct dr_location *loc, const char *addr,
 	                 ? loc->call_waiting
 	                 : "",
 	         disp, c.rest);
+	out->dwCurrentCountry = loc->country;
 	out->dwDestCountry = c.country;
 	out->dwTranslateResults =
 		LINETRANSLATERESULT_CANONICAL | kind | modifiers(dial);

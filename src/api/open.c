@@ -480,6 +480,7 @@ LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
 	if (client_on())
 		return cl_lineGetNewCalls(hLine, dwAddressID, dwSelect,
 		                          lpCallList);
+	struct callh **fresh = NULL;
 	struct open *o;
 	struct list_node *it;
 	uint32_t n = 0, needed, i = 0;
@@ -524,65 +525,57 @@ LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
 			n++;
 	}
 	needed = (uint32_t)sizeof(LINECALLLIST) + n * (uint32_t)sizeof(HCALL);
-	lpCallList->dwNeededSize = needed;
-	lpCallList->dwCallsNumEntries = 0;
-	lpCallList->dwCallsSize = 0;
-	lpCallList->dwCallsOffset = 0;
-	lpCallList->dwUsedSize = sizeof(LINECALLLIST);
 	/* spec: tapi-functions.md §16 [proposal] — too small: no handles */
-	if (lpCallList->dwTotalSize < needed)
+	if (lpCallList->dwTotalSize < needed) {
+		lpCallList->dwNeededSize = needed;
+		lpCallList->dwUsedSize = sizeof(LINECALLLIST);
+		lpCallList->dwCallsNumEntries = 0;
+		lpCallList->dwCallsSize = 0;
+		lpCallList->dwCallsOffset = 0;
 		goto out;
+	}
+	/*
+	 * All or nothing, the list included (STYLE.md §5): the handles are
+	 * made first and written only once every one exists.
+	 */
+	fresh = n ? mem_alloc(n * sizeof(*fresh)) : NULL;
+	if (n && !fresh) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
 	list_foreach(it, &o->tl->calls) {
 		struct call *call = list_entry(it, struct call, tl_link);
-		struct callh *ch;
-		HCALL h;
 
 		if (!WANTED(call))
 			continue;
-		ch = callh_new_locked(o, call, LINECALLPRIVILEGE_MONITOR);
-		if (!ch) {
+		fresh[i] = callh_new_locked(o, call, LINECALLPRIVILEGE_MONITOR);
+		if (!fresh[i]) {
 			r = LINEERR_NOMEM;
 			break;
 		}
-		h = ch->h;
-		memcpy((uint8_t *)lpCallList + sizeof(LINECALLLIST) +
-		               i * sizeof(HCALL),
-		       &h, sizeof(h));
 		i++;
 	}
 #undef WANTED
 	if (r) {
-		/* undo: the list is all or nothing */
-		while (i-- > 0) {
-			HCALL h;
-			struct callh *ch;
-
-			memcpy(&h,
-			       (uint8_t *)lpCallList + sizeof(LINECALLLIST) +
-			               i * sizeof(HCALL),
-			       sizeof(h));
-			ch = callh_get_locked(h);
-			if (ch)
-				callh_free_locked(ch);
-		}
+		while (i-- > 0)
+			callh_free_locked(fresh[i]);
 		goto out;
 	}
 	for (n = 0; n < i; n++) {
-		HCALL h;
-
-		memcpy(&h,
-		       (uint8_t *)lpCallList + sizeof(LINECALLLIST) +
+		memcpy((uint8_t *)lpCallList + sizeof(LINECALLLIST) +
 		               n * sizeof(HCALL),
-		       sizeof(h));
+		       &fresh[n]->h, sizeof(HCALL));
 		/* spec: §16 — the other apps learn of the new monitor */
-		call_post_info_locked(callh_get_locked(h)->call, o->app,
+		call_post_info_locked(fresh[n]->call, o->app,
 		                      LINECALLINFOSTATE_NUMMONITORS);
 	}
+	lpCallList->dwNeededSize = needed;
 	lpCallList->dwCallsNumEntries = i;
 	lpCallList->dwCallsSize = i * (uint32_t)sizeof(HCALL);
 	lpCallList->dwCallsOffset = i ? (uint32_t)sizeof(LINECALLLIST) : 0;
 	lpCallList->dwUsedSize = needed;
 out:
 	core_unlock();
+	mem_free(fresh);
 	return r;
 }

@@ -413,8 +413,12 @@ static void take_msg(const struct chan_msg *c, const char *from)
 
 			if (p->req != (LONG)c->p1)
 				continue;
-			/* spec: tapi-functions.md §8 — before the reply */
-			for (i = 0; i < p->np && i < c->nh; i++)
+			/*
+			 * spec: tapi-functions.md §0.2, §8 — before the
+			 * reply, and only for a success (tapixd sends none
+			 * with a failure; a wrong one writes nothing either)
+			 */
+			for (i = 0; i < p->np && i < c->nh && !c->p2; i++)
 				if (p->p[i])
 					*p->p[i] = c->h[i];
 			*pp = p->next;
@@ -1320,7 +1324,10 @@ LONG cl_lineOpen(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 		goto out;
 	}
 	r = call(m, &reply);
-	if (r == 0 && sd_bus_message_read(reply, "u", &line) >= 0) {
+	/* a success without the handle is no success: *lphLine untouched */
+	if (r == 0 && sd_bus_message_read(reply, "u", &line) < 0)
+		r = LINEERR_OPERATIONFAILED;
+	if (r == 0) {
 		struct capp *a = app_find(hLineApp);
 
 		if (a)

@@ -104,13 +104,21 @@ DWORD WINAPI RasEnumConnectionsA(LPRASCONNA lprasconn, LPDWORD lpcb,
 		mem_free(v);
 		return r;
 	}
-	*lpcConnections = n;
 	if (!n) {
 		mem_free(v);
 		*lpcb = 0; /* §13 C3 */
+		*lpcConnections = 0;
 		return 0;
 	}
 	if (!lprasconn || *lpcb < n * size) {
+		/*
+		 * §6.3 — the size needed, and the count, except for a buffer
+		 * without room for one structure: refused before anything is
+		 * counted, as RasEnumDevices on Windows (Wine's test_rasenum).
+		 * Nothing else is written on an error.
+		 */
+		if (!lprasconn || *lpcb >= size)
+			*lpcConnections = n;
 		mem_free(v);
 		*lpcb = n * size;
 		return ERROR_BUFFER_TOO_SMALL;
@@ -124,6 +132,7 @@ DWORD WINAPI RasEnumConnectionsA(LPRASCONNA lprasconn, LPDWORD lpcb,
 	}
 	mem_free(v);
 	*lpcb = n * size;
+	*lpcConnections = n;
 	return 0;
 }
 
@@ -171,8 +180,10 @@ DWORD WINAPI RasEnumEntriesA(LPCSTR reserved, LPCSTR lpszPhonebook,
 		}
 		n += (DWORD)pb[f].n;
 	}
-	*lpcEntries = n;
+	/* §7 — §6's protocol: the count as RasEnumConnections writes it */
 	if (!n || !names || *lpcb < n * size) {
+		if (!n || !names || *lpcb >= size)
+			*lpcEntries = n;
 		*lpcb = n * size;
 		pbk_free(&pb[0]);
 		pbk_free(&pb[1]);
@@ -195,6 +206,7 @@ DWORD WINAPI RasEnumEntriesA(LPCSTR reserved, LPCSTR lpszPhonebook,
 	pbk_free(&pb[0]);
 	pbk_free(&pb[1]);
 	*lpcb = n * size;
+	*lpcEntries = n;
 	return 0;
 }
 

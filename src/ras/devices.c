@@ -91,8 +91,16 @@ DWORD WINAPI RasEnumDevicesA(LPRASDEVINFOA lpRasDevInfo, LPDWORD lpcb,
 	r = list_devices(&v, &n);
 	if (r)
 		return r;
-	*lpcDevices = n;
+	/*
+	 * ras.md §6 (the same protocol), as Windows answers Wine's
+	 * test_rasenum: a buffer without room for one structure is refused
+	 * with the size needed only, the count left alone; a size query (no
+	 * buffer) or a buffer with room for some also gets the count.
+	 * Nothing else is written on an error.
+	 */
 	if (n && (!lpRasDevInfo || *lpcb < n * sizeof(*v))) {
+		if (!lpRasDevInfo || *lpcb >= sizeof(*v))
+			*lpcDevices = n;
 		*lpcb = n * sizeof(*v);
 		mem_free(v);
 		return ERROR_BUFFER_TOO_SMALL;
@@ -100,6 +108,7 @@ DWORD WINAPI RasEnumDevicesA(LPRASDEVINFOA lpRasDevInfo, LPDWORD lpcb,
 	if (n)
 		memcpy(lpRasDevInfo, v, n * sizeof(*v));
 	*lpcb = n * sizeof(*v);
+	*lpcDevices = n; /* §13 C3 — none: 0, *lpcb = 0 and a count of 0 */
 	mem_free(v);
 	return 0;
 }

@@ -876,6 +876,259 @@ static void test_ras_enumentries(void **s)
 	assert_int_equal(n, 0);
 }
 
+/* ---- output parameters on error returns
+ * ----------------------------------------------------------- */
+
+#define SENTINEL 0xDEADBEEFu
+
+/*
+ * spec: ras.md §6 (the buffer protocol, shared by RasEnumDevices), Wine's
+ * rasapi32 test_rasenum (checked on Windows) — on an error nothing but
+ * *lpcb is written: a wrong dwSize, a NULL lpcb or lpcDevices leave the
+ * count and *lpcb alone; a buffer that cannot hold one structure is
+ * refused before anything is counted (*lpcb = the size needed, the count
+ * untouched); a buffer for one but not all gets the size and the count;
+ * the buffer itself is never written on an error.
+ */
+static void test_ras_enumdevices_errors_leave_outputs(void **s)
+{
+	static const DWORD bad_sizes[] = {0, sizeof(RASDEVINFOA) - 1,
+	                                  sizeof(RASDEVINFOA) + 1};
+	RASDEVINFOA v[8], ref[8];
+	DWORD cb = 0, n = SENTINEL, need;
+	size_t i;
+
+	(void)s;
+	assert_int_equal(RasEnumDevices(NULL, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 4);
+	need = cb;
+	memset(v, 0x55, sizeof(v));
+	for (i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		v[0].dwSize = bad_sizes[i];
+		memcpy(ref, v, sizeof(v));
+		cb = sizeof(v);
+		n = SENTINEL;
+		assert_int_equal(RasEnumDevices(v, &cb, &n),
+		                 ERROR_INVALID_SIZE);
+		assert_int_equal(n, SENTINEL);
+		assert_int_equal(cb, sizeof(v));
+		assert_memory_equal(v, ref, sizeof(v));
+		cb = 0; /* checked before the size, as on Windows */
+		assert_int_equal(RasEnumDevices(v, &cb, &n),
+		                 ERROR_INVALID_SIZE);
+		assert_int_equal(n, SENTINEL);
+		assert_int_equal(cb, 0);
+	}
+	v[0].dwSize = sizeof(RASDEVINFOA);
+	memcpy(ref, v, sizeof(v));
+	assert_int_equal(RasEnumDevices(v, NULL, &n), ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumDevices(NULL, NULL, &n),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(n, SENTINEL);
+	cb = SENTINEL;
+	assert_int_equal(RasEnumDevices(v, &cb, NULL), ERROR_INVALID_PARAMETER);
+	assert_int_equal(cb, SENTINEL);
+	/* no room for one: refused before counting */
+	cb = 0;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, need);
+	cb = sizeof(RASDEVINFOA) - 1;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, need);
+	assert_memory_equal(v, ref, sizeof(v));
+	/* room for some: the count and the size, no partial contents */
+	cb = need - 1;
+	assert_int_equal(RasEnumDevices(v, &cb, &n), ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 4);
+	assert_int_equal(cb, need);
+	assert_memory_equal(v, ref, sizeof(v));
+}
+
+/*
+ * spec: ras.md §6 — RasEnumConnections' buffer protocol on its errors,
+ * with sentinels: 632 and 87 write nothing; a buffer too small for one
+ * RASCONN (of the stride its dwSize gives) gets 603 and *lpcb only; one
+ * too small for all gets 603, *lpcb and the count (§6.3 [proposal]);
+ * the buffer is never written on an error. §13 C3 — no connections: 0,
+ * *lpcb = 0 and a count of 0, with or without a buffer.
+ */
+static void test_ras_enumconnections_errors_leave_outputs(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h1 = NULL, h2 = NULL;
+	RASCONNA v[3], ref[3];
+	DWORD cb, n;
+
+	(void)s;
+	memset(v, 0x55, sizeof(v));
+	v[0].dwSize = sizeof(RASCONNA);
+	cb = 0;
+	n = SENTINEL;
+	assert_int_equal(RasEnumConnections(v, &cb, &n), 0);
+	assert_int_equal(cb, 0);
+	assert_int_equal(n, 0);
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h1), 0);
+	params(&p, "Plain", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h2), 0);
+	memset(v, 0x55, sizeof(v));
+	v[0].dwSize = 100;
+	memcpy(ref, v, sizeof(v));
+	cb = sizeof(v);
+	n = SENTINEL;
+	assert_int_equal(RasEnumConnections(v, &cb, &n), ERROR_INVALID_SIZE);
+	assert_int_equal(cb, sizeof(v));
+	assert_int_equal(n, SENTINEL);
+	assert_memory_equal(v, ref, sizeof(v));
+	v[0].dwSize = sizeof(RASCONNA);
+	memcpy(ref, v, sizeof(v));
+	assert_int_equal(RasEnumConnections(v, NULL, &n),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(RasEnumConnections(v, &cb, NULL),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(cb, sizeof(v));
+	/* no room for one: *lpcb only */
+	cb = 0;
+	assert_int_equal(RasEnumConnections(v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, 2 * sizeof(RASCONNA));
+	cb = sizeof(RASCONNA) - 1;
+	assert_int_equal(RasEnumConnections(v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, 2 * sizeof(RASCONNA));
+	/* the Windows 2000 stride: one of its size is room for one */
+	v[0].dwSize = 416;
+	cb = 415;
+	assert_int_equal(RasEnumConnections(v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, 2 * 416);
+	v[0].dwSize = sizeof(RASCONNA);
+	assert_memory_equal(v, ref, sizeof(v));
+	/* room for one of two: the count too, the buffer untouched */
+	cb = sizeof(RASCONNA);
+	assert_int_equal(RasEnumConnections(v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 2);
+	assert_int_equal(cb, 2 * sizeof(RASCONNA));
+	assert_memory_equal(v, ref, sizeof(v));
+	fx_ras_hang_up_and_wait(h1);
+	fx_ras_hang_up_and_wait(h2);
+}
+
+/*
+ * spec: ras.md §7 (RasEnumEntries follows §6's buffer protocol) — with
+ * sentinels: 87, 632 and a phonebook that cannot be opened (621) write
+ * nothing; a buffer too small for one RASENTRYNAME (of its dwSize) gets
+ * 603 and *lpcb only; one too small for all gets 603, *lpcb and the
+ * count; the buffer is never written on an error. §13 C3 — no entries:
+ * 0, *lpcb = 0, a count of 0, with a buffer too.
+ */
+static void test_ras_enumentries_errors_leave_outputs(void **s)
+{
+	RASENTRYNAMEA v[2], ref[2];
+	DWORD cb, n = SENTINEL;
+
+	(void)s;
+	memset(v, 0x55, sizeof(v));
+	v[0].dwSize = 3;
+	memcpy(ref, v, sizeof(v));
+	cb = sizeof(v);
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n),
+	                 ERROR_INVALID_SIZE);
+	assert_int_equal(cb, sizeof(v));
+	assert_int_equal(n, SENTINEL);
+	assert_memory_equal(v, ref, sizeof(v));
+	v[0].dwSize = sizeof(RASENTRYNAMEA);
+	memcpy(ref, v, sizeof(v));
+	assert_int_equal(RasEnumEntries("x", pbk, v, &cb, &n),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, NULL, &n),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, NULL),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasEnumEntries(NULL, "/nonexistent.pbk", v, &cb, &n),
+	                 ERROR_CANNOT_OPEN_PHONEBOOK);
+	assert_int_equal(cb, sizeof(v));
+	assert_int_equal(n, SENTINEL);
+	/* no room for one: *lpcb only */
+	cb = 0;
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, 12 * sizeof(RASENTRYNAMEA));
+	v[0].dwSize = 264; /* the name-only stride */
+	cb = 263;
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, SENTINEL);
+	assert_int_equal(cb, 12 * 264);
+	v[0].dwSize = sizeof(RASENTRYNAMEA);
+	assert_memory_equal(v, ref, sizeof(v));
+	/* room for two of twelve: the count too, the buffer untouched */
+	cb = sizeof(v);
+	assert_int_equal(RasEnumEntries(NULL, pbk, v, &cb, &n),
+	                 ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 12);
+	assert_int_equal(cb, 12 * sizeof(RASENTRYNAMEA));
+	assert_memory_equal(v, ref, sizeof(v));
+	/* the defaults: none here */
+	cb = 0;
+	n = SENTINEL;
+	assert_int_equal(RasEnumEntries(NULL, NULL, v, &cb, &n), 0);
+	assert_int_equal(cb, 0);
+	assert_int_equal(n, 0);
+}
+
+/*
+ * STYLE.md §5, ras.md §3.2, §5, §9 — the other functions' errors write
+ * none of their outputs: RasDial's argument and phonebook errors leave
+ * *lphRasConn NULL, RasGetConnectStatus leaves the structure as it was
+ * (dwSize included), RasGetEntryDialParams leaves the structure and
+ * *lpfPassword.
+ */
+static void test_ras_errors_leave_outputs(void **s)
+{
+	RASDIALPARAMSA p, pref;
+	RASCONNSTATUSA st, stref;
+	HRASCONN h = NULL;
+	BOOL has = (BOOL)SENTINEL;
+
+	(void)s;
+	params(&p, "Nobody", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h),
+	                 ERROR_CANNOT_FIND_PHONEBOOK_ENTRY);
+	assert_null(h);
+	memset(&st, 0x55, sizeof(st));
+	st.dwSize = sizeof(st);
+	memcpy(&stref, &st, sizeof(st));
+	assert_int_equal(RasGetConnectStatus((HRASCONN)(uintptr_t)4242, &st),
+	                 ERROR_INVALID_HANDLE);
+	assert_memory_equal(&st, &stref, sizeof(st));
+	st.dwSize = 200;
+	memcpy(&stref, &st, sizeof(st));
+	assert_int_equal(RasGetConnectStatus((HRASCONN)(uintptr_t)4242, &st),
+	                 ERROR_INVALID_SIZE);
+	assert_memory_equal(&st, &stref, sizeof(st));
+	params(&p, "Nobody", "x", "y");
+	memcpy(&pref, &p, sizeof(p));
+	assert_int_equal(RasGetEntryDialParams(pbk, &p, &has),
+	                 ERROR_CANNOT_FIND_PHONEBOOK_ENTRY);
+	assert_int_equal(has, (BOOL)SENTINEL);
+	assert_memory_equal(&p, &pref, sizeof(p));
+	params(&p, "Lab", "x", "y");
+	memcpy(&pref, &p, sizeof(p));
+	assert_int_equal(RasGetEntryDialParams("/nonexistent/x.pbk", &p, &has),
+	                 ERROR_CANNOT_OPEN_PHONEBOOK);
+	assert_int_equal(has, (BOOL)SENTINEL);
+	assert_memory_equal(&p, &pref, sizeof(p));
+}
+
 /* ras.md §8 — texts, NULL, unknown values, the buffer size rule */
 static void test_ras_geterrorstring_buffer_rules(void **s)
 {
@@ -1114,6 +1367,10 @@ int main(void)
 		T(test_ras_dial_without_entry),
 		T(test_ras_enumentries),
 		T(test_ras_enumdevices_buffer_protocol),
+		T(test_ras_enumdevices_errors_leave_outputs),
+		T(test_ras_enumconnections_errors_leave_outputs),
+		T(test_ras_enumentries_errors_leave_outputs),
+		T(test_ras_errors_leave_outputs),
 		T(test_ras_geterrorstring_buffer_rules),
 		T(test_ras_entry_dial_params),
 		T(test_ras_concurrent_dials),
