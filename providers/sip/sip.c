@@ -131,6 +131,7 @@ struct call *call_new(struct line *l)
 
 static void call_free(struct call *c)
 {
+	free(c->sdp_answer);
 	tsp_uui_clear(&c->uui);
 	tsp_htab_del(&sip.calls, c->h);
 	c->line->ncalls--;

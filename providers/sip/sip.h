@@ -79,7 +79,8 @@ struct line {
 	void *nua;    /* nua_t */
 	void *reg_nh; /* nua_handle_t of the registration */
 	bool reg_auth_tried;
-	bool shut; /* nua_r_shutdown final */
+	bool shut;           /* nua_r_shutdown final */
+	char media_addr[64]; /* our address in SDP's c= and o= */
 };
 
 enum op {
@@ -135,6 +136,15 @@ struct call {
 	bool reinvite_ok;   /* its 2xx came: done when the ACK is out */
 	/* lineBlindTransfer: the request its REFER answers, or 0 */
 	DRV_REQUESTID refer_req;
+	/* SDP offer/answer (sdp.h, RFC 3264) */
+	char *sdp_answer;     /* our answer to an INVITE's offer, for its 200 */
+	uint64_t sdp_id;      /* our o= session id */
+	uint64_t sdp_version; /* our o= version: up by one when ours changes */
+	uint32_t sdp_hash;    /* of the last description we sent, but o= */
+	int sdp_dir;          /* enum sdp_dir of the last offer we sent */
+	bool offer_out;       /* our offer waits for its answer */
+	bool early_answer; /* a valid answer came in a provisional response */
+	bool sdp_failed;   /* the peer's answer was unusable: BYE follows */
 };
 
 enum cmd_op {

@@ -13,6 +13,10 @@
 #define SU_TIMER_ARG_T  void
 #include "sip.h"
 
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +28,15 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
-#include <sofia-sip/soa_tag.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/url.h>
 
-#define V20 0x00020000
+#include "sdp.h"
+
+#define V20      0x00020000
+#define SDP_TYPE "application/sdp"
 
 static su_root_t *root;
 static su_wait_t wake_wait[1];
@@ -167,6 +173,173 @@ static bool authenticate(nua_handle_t *nh, const struct line *l,
 	return true;
 }
 
+/* ---- SDP: what we offer and answer, what the peer sent (sdp.h) -----------
+ *
+ * NUA runs with its media (soa) off: a peer's SDP is read here, by
+ * sdp_parse, and never by sofia-sip's own parser (docs/sofia-sip.md).
+ * These buffers are the stack thread's.
+ */
+
+static struct sdp sdp_in, sdp_out;
+static char sdp_text[SDP_MAX_TEXT + 1];
+
+/* What this end can do on @c's line, wanting direction @dir. */
+static void local_sdp(const struct call *c, enum sdp_dir dir,
+                      struct sdp_local *lo)
+{
+	static const struct sdp_fmt fmts[] = {
+		{0, "PCMU", 8000, 1, ""},
+		{8, "PCMA", 8000, 1, ""},
+		{101, "telephone-event", 8000, 1, "0-16"},
+	};
+
+	memset(lo, 0, sizeof(*lo));
+	tsp_copy_str(lo->addr, sizeof(lo->addr), c->line->media_addr);
+	lo->ip6 = strchr(lo->addr, ':') != NULL;
+	lo->port = (uint16_t)(c->line->cfg.rtp_port + 2 * c->line->idx);
+	lo->sess_id = c->sdp_id;
+	lo->sess_version = c->sdp_version;
+	lo->dir = dir;
+	lo->nfmts = sizeof(fmts) / sizeof(fmts[0]);
+	memcpy(lo->fmts, fmts, sizeof(fmts));
+}
+
+/* FNV-1a of @s without its o= line: whether a description changed. */
+static uint32_t body_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	const char *o = strstr(s, "\r\no="),
+		   *end = o ? strstr(o + 2, "\r\n") : NULL;
+
+	for (; *s; s++) {
+		if (o && s == o + 2 && end) {
+			s = end + 1;
+			continue;
+		}
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	}
+	return h;
+}
+
+/*
+ * Writes @s (ours, for @c) into sdp_text: the o= version goes up by one
+ * when the description differs from the last one sent (RFC 3264 §8).
+ * @return sdp_text, or NULL if it does not fit.
+ */
+static const char *write_ours(struct call *c, struct sdp *s)
+{
+	uint32_t h;
+
+	if (!c->sdp_id)
+		c->sdp_id = ((uint64_t)time(NULL) << 16) ^ c->h;
+	s->sess_id = c->sdp_id;
+	s->sess_version = c->sdp_version;
+	if (sdp_write(s, sdp_text, sizeof(sdp_text)) < 0)
+		return NULL;
+	h = body_hash(sdp_text);
+	if (c->sdp_hash && h != c->sdp_hash) {
+		s->sess_version = ++c->sdp_version;
+		if (sdp_write(s, sdp_text, sizeof(sdp_text)) < 0)
+			return NULL;
+	}
+	c->sdp_hash = h;
+	return sdp_text;
+}
+
+/* Our offer for @c with direction @dir, in sdp_text (NULL: no room). */
+static const char *make_offer(struct call *c, enum sdp_dir dir)
+{
+	struct sdp_local lo;
+
+	local_sdp(c, dir, &lo);
+	sdp_offer(&lo, &sdp_out);
+	c->sdp_dir = (int)dir;
+	return write_ours(c, &sdp_out);
+}
+
+enum peer_sdp {
+	PEER_NONE = 0,    /* no body */
+	PEER_SDP,         /* parsed into sdp_in */
+	PEER_BAD = -1,    /* malformed: 400 */
+	PEER_NOT_SDP = -2 /* another content type: 415 */
+};
+
+/* The session description @msg carries, parsed into sdp_in. */
+static enum peer_sdp peer_sdp(const struct line *l, const sip_t *msg)
+{
+	const sip_payload_t *pl = msg ? msg->sip_payload : NULL;
+
+	if (!pl || !pl->pl_len)
+		return PEER_NONE;
+	if (!msg->sip_content_type || !msg->sip_content_type->c_type ||
+	    strcasecmp(msg->sip_content_type->c_type, SDP_TYPE) != 0)
+		return PEER_NOT_SDP;
+	if (sdp_parse(pl->pl_data, pl->pl_len, &sdp_in) < 0) {
+		sip_log(SIP_WARN, "%s: malformed SDP refused (%u bytes)",
+		        l->cfg.name, (unsigned)pl->pl_len);
+		return PEER_BAD;
+	}
+	return PEER_SDP;
+}
+
+/*
+ * Checks the answer in @msg to the offer we sent for @c (RFC 3264 §7).
+ * @return 1 usable, 0 none in @msg, -1 unusable.
+ */
+static int take_answer(struct call *c, const sip_t *msg)
+{
+	struct sdp_local lo;
+	struct sdp_neg neg;
+	int r;
+
+	switch (peer_sdp(c->line, msg)) {
+	case PEER_NONE:
+		return 0;
+	case PEER_SDP:
+		break;
+	default:
+		return -1;
+	}
+	local_sdp(c, (enum sdp_dir)c->sdp_dir, &lo);
+	sdp_offer(&lo, &sdp_out);
+	r = sdp_check_answer(&sdp_out, &sdp_in, &neg);
+	if (r < 0) {
+		sip_log(SIP_WARN, "call %08x: SDP answer refused (%s)", c->h,
+		        r == -ENOTSUP ? "audio rejected" : "not an answer");
+		return -1;
+	}
+	sip_log(SIP_DEBUG, "call %08x: media %s %u, %s/%u, %s", c->h,
+	        neg.remote_addr, (unsigned)neg.remote_port, neg.fmt.name,
+	        (unsigned)neg.fmt.rate, sdp_dir_name(neg.dir));
+	return 1;
+}
+
+/*
+ * Answers the offer in sdp_in for @c with direction @dir (RFC 3264 §6):
+ * the answer in sdp_text, or the SIP status that refuses the offer (488:
+ * no codec in common).
+ */
+static int answer_offer(struct call *c, enum sdp_dir dir, const char **text)
+{
+	struct sdp_local lo;
+	struct sdp_neg neg;
+
+	local_sdp(c, dir, &lo);
+	if (sdp_answer(&sdp_in, &lo, &sdp_out, &neg) < 0) {
+		sip_log(SIP_INFO, "%s: SDP offer without a codec of ours",
+		        c->line->cfg.name);
+		return 488;
+	}
+	*text = write_ours(c, &sdp_out);
+	return *text ? 0 : 500;
+}
+
+/* The status that refuses a peer's SDP of kind @k. */
+static int refusal(enum peer_sdp k)
+{
+	return k == PEER_NOT_SDP ? 415 : 400;
+}
+
 /* ---- ending a session -----------------------------------------------------
  */
 
@@ -249,6 +422,7 @@ static void hang_up(struct call *c, const uint8_t *uui, DWORD len, DWORD hint)
 static void run_invite(struct call *c, const struct cmd *m)
 {
 	char hdr[2 * SIP_UUI_MAX + 64];
+	const char *offer;
 	nua_handle_t *nh;
 
 	if (!m->dest[0]) {
@@ -267,7 +441,11 @@ static void run_invite(struct call *c, const struct cmd *m)
 	c->nh = nh;
 	c->cs = nua_callstate_init;
 	uui_header(hdr, sizeof(hdr), m->uui, m->uui_len);
-	nua_invite(nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+	offer = make_offer(c, SDP_SENDRECV);
+	c->offer_out = offer != NULL;
+	nua_invite(nh, TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)),
+	           TAG_IF(offer, SIPTAG_CONTENT_TYPE_STR(SDP_TYPE)),
+	           TAG_IF(offer, SIPTAG_PAYLOAD_STR(offer)), TAG_END());
 	/* spec: tspi.md §4 — succeed no later than PROCEEDING */
 	completes(c, m->req, 0);
 	c->announced = true;
@@ -277,6 +455,7 @@ static void run_invite(struct call *c, const struct cmd *m)
 static void run_respond(struct call *c, const struct cmd *m, int status)
 {
 	char hdr[2 * SIP_UUI_MAX + 64];
+	const char *body;
 	bool offered = c->state == LINECALLSTATE_OFFERING ||
 	               (status == 200 && c->state == LINECALLSTATE_ACCEPTED);
 
@@ -287,8 +466,22 @@ static void run_respond(struct call *c, const struct cmd *m, int status)
 		return;
 	}
 	uui_header(hdr, sizeof(hdr), m->uui, m->uui_len);
+	/* RFC 3264 §5, §6 — the answer to the INVITE's offer in the 200,
+	 * or (it had none) our offer, answered in the ACK */
+	body = NULL;
+	if (status == 200) {
+		body = c->sdp_answer ? c->sdp_answer
+		                     : make_offer(c, SDP_SENDRECV);
+		c->offer_out = !c->sdp_answer && body;
+	}
 	nua_respond(c->nh, status, sip_status_phrase(status),
-	            TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)), TAG_END());
+	            TAG_IF(hdr[0], SIPTAG_HEADER_STR(hdr)),
+	            TAG_IF(body, SIPTAG_CONTENT_TYPE_STR(SDP_TYPE)),
+	            TAG_IF(body, SIPTAG_PAYLOAD_STR(body)), TAG_END());
+	if (status == 200) {
+		free(c->sdp_answer);
+		c->sdp_answer = NULL;
+	}
 	completes(c, m->req, 0);
 	if (status == 180)
 		set_state(c, LINECALLSTATE_ACCEPTED, 0);
@@ -297,21 +490,30 @@ static void run_respond(struct call *c, const struct cmd *m, int status)
 /*
  * lineHold / lineUnhold: a re-INVITE whose offer has the audio sendonly
  * (RFC 3264 §8.4), or sendrecv again; the request completes when it is
- * refused (on_reinvite_response) or accepted and ACKed (reinvite_done).
+ * refused, or its answer is unusable (on_reinvite_response), or accepted
+ * and ACKed (reinvite_done).
  */
 static void run_hold(struct call *c, const struct cmd *m, bool on)
 {
 	DWORD want = on ? LINECALLSTATE_CONNECTED : LINECALLSTATE_ONHOLD;
+	const char *offer;
 
 	if (!c->nh || c->hangup || c->cs != nua_callstate_ready ||
 	    c->state != want || c->reinvite_req) {
 		completes(c, m->req, LINEERR_INVALCALLSTATE);
 		return;
 	}
+	offer = make_offer(c, on ? SDP_SENDONLY : SDP_SENDRECV);
+	if (!offer) {
+		completes(c, m->req, LINEERR_OPERATIONFAILED);
+		return;
+	}
 	c->reinvite_req = m->req;
 	c->reinvite_hold = on;
 	c->reinvite_ok = false;
-	nua_invite(c->nh, SOATAG_HOLD(on ? "*" : NULL), TAG_END());
+	c->offer_out = true;
+	nua_invite(c->nh, SIPTAG_CONTENT_TYPE_STR(SDP_TYPE),
+	           SIPTAG_PAYLOAD_STR(offer), TAG_END());
 }
 
 /* A pending re-INVITE or REFER request ends with the call (dropped or
@@ -553,16 +755,45 @@ static void copy_display(char *out, size_t size, const char *d)
 		out[n - 1] = '\0';
 }
 
-/* A new INVITE: offered to TAPI, or refused when nobody can take it. */
-static void on_invite(struct line *l, nua_handle_t *nh, const sip_t *msg)
+/* Refuses a request whose SDP is @k (bad) or answers nothing (488). */
+static void refuse_sdp(nua_t *nua, nua_handle_t *nh, int status)
 {
+	nua_respond(nh, status, sip_status_phrase(status), NUTAG_WITH_THIS(nua),
+	            TAG_IF(status == 415, SIPTAG_ACCEPT_STR(SDP_TYPE)),
+	            TAG_END());
+}
+
+/*
+ * A new INVITE: offered to TAPI, or refused when nobody can take it or
+ * its SDP is malformed (400), not SDP (415) or has no codec of ours (488)
+ * — before TAPI hears of it.
+ */
+static void on_invite(nua_t *nua, struct line *l, nua_handle_t *nh,
+                      const sip_t *msg)
+{
+	enum peer_sdp k = peer_sdp(l, msg);
 	HTAPICALL ht = NULL;
 	struct call *c = NULL;
+	const char *answer = NULL;
+	int status;
 
 	if (stopping || !l->open || !(l->media_detect & SIP_MEDIA) ||
 	    !(c = call_new(l))) {
 		/* spec: tspi.md §5 — nobody wants it: announce nothing */
-		nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+		nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE,
+		            NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	status = k < 0 ? refusal(k) : 0;
+	if (!status && k == PEER_SDP) {
+		status = answer_offer(c, SDP_SENDRECV, &answer);
+		if (!status && !(c->sdp_answer = strdup(answer)))
+			status = 500;
+	}
+	if (status) {
+		c->tapi_closed = true; /* TAPI never knew it */
+		call_maybe_free(c);
+		refuse_sdp(nua, nh, status);
 		return;
 	}
 	c->nh = nh;
@@ -590,19 +821,75 @@ static void on_invite(struct line *l, nua_handle_t *nh, const sip_t *msg)
 	set_state(c, LINECALLSTATE_OFFERING, LINEOFFERINGMODE_ACTIVE);
 }
 
+/* The direction this end wants for @c now (on hold: sending only). */
+static enum sdp_dir wanted_dir(const struct call *c)
+{
+	return c->state == LINECALLSTATE_ONHOLD ? SDP_SENDONLY : SDP_SENDRECV;
+}
+
+/*
+ * A re-INVITE (@invite) or UPDATE in the call (RFC 3264 §8, RFC 3311):
+ * its offer answered in our 200, or (none) our offer in the 200 of a
+ * re-INVITE, answered in the ACK; an UPDATE without one just gets 200. A
+ * malformed, foreign or unacceptable offer is refused and the call goes
+ * on as it was.
+ */
+static void on_reoffer(nua_t *nua, struct call *c, const sip_t *msg,
+                       bool invite)
+{
+	enum peer_sdp k = peer_sdp(c->line, msg);
+	const char *body = NULL;
+	int status = k < 0 ? refusal(k) : 0;
+
+	if (c->hangup)
+		status = 481; /* (a BYE is on its way) */
+	else if (!status && k == PEER_SDP)
+		status = answer_offer(c, wanted_dir(c), &body);
+	else if (!status && invite)
+		body = make_offer(c, wanted_dir(c));
+	if (status) {
+		refuse_sdp(nua, c->nh, status);
+		return;
+	}
+	c->offer_out = k == PEER_NONE && body;
+	nua_respond(c->nh, SIP_200_OK, NUTAG_WITH_THIS(nua),
+	            TAG_IF(body, SIPTAG_CONTENT_TYPE_STR(SDP_TYPE)),
+	            TAG_IF(body, SIPTAG_PAYLOAD_STR(body)), TAG_END());
+}
+
+/* The ACK of our 200 whose offer it must answer (RFC 3264 §5). */
+static void on_ack(struct call *c, const sip_t *msg)
+{
+	c->offer_out = false;
+	if (take_answer(c, msg) > 0)
+		return;
+	/* no answer, or an unusable one: the session cannot go on */
+	sip_log(SIP_WARN, "call %08x: ACK without a usable SDP answer", c->h);
+	c->sdp_failed = true;
+	tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+	c->end_status = 488;
+	call_info(c, LINECALLINFOSTATE_DEVSPECIFIC);
+	set_state(c, LINECALLSTATE_DISCONNECTED,
+	          LINEDISCONNECTMODE_INCOMPATIBLE);
+	hang_up(c, NULL, 0, 0);
+}
+
 /*
  * The final response to a hold or unhold re-INVITE: accepted, the request
  * completes when its ACK is out (reinvite_done); refused, at once, and the
  * call stays as it was (a 481 or 408 ends the session: nua_i_state says).
  */
-static void on_reinvite_response(struct call *c, int status)
+static void on_reinvite_response(struct call *c, int status, const sip_t *msg)
 {
 	if (status < 200)
 		return;
-	if (status < 300) {
+	c->offer_out = false;
+	if (status < 300 && take_answer(c, msg) > 0) {
 		c->reinvite_ok = true;
 		return;
 	}
+	/* refused, or accepted without a usable answer: the request
+	 * fails and the call goes on (RFC 3264 §8: the old media stay) */
 	completes(c, c->reinvite_req, LINEERR_OPERATIONFAILED);
 	c->reinvite_req = 0;
 }
@@ -628,7 +915,7 @@ static void on_invite_response(struct call *c, int status, const sip_t *msg)
 	if (c->hangup)
 		return; /* dropped: CANCEL or BYE is on its way */
 	if (c->reinvite_req) {
-		on_reinvite_response(c, status);
+		on_reinvite_response(c, status, msg);
 		return;
 	}
 	if ((status == 401 || status == 407) && !c->auth_tried &&
@@ -639,6 +926,10 @@ static void on_invite_response(struct call *c, int status, const sip_t *msg)
 	if (status < 200) {
 		if (take_uui(c, msg))
 			call_info(c, LINECALLINFOSTATE_USERUSERINFO);
+		/* an answer in a provisional response (early media): the
+		 * 200's must be the same; an unusable one is ignored */
+		if (c->offer_out && take_answer(c, msg) > 0)
+			c->early_answer = true;
 		if (status == 180 || status == 183)
 			set_state(c, LINECALLSTATE_RINGBACK, 0);
 		else if (c->state == LINECALLSTATE_DIALING)
@@ -646,9 +937,26 @@ static void on_invite_response(struct call *c, int status, const sip_t *msg)
 		return;
 	}
 	if (status < 300) {
+		int a = c->offer_out ? take_answer(c, msg) : 1;
+
 		if (take_uui(c, msg))
 			call_info(c, LINECALLINFOSTATE_USERUSERINFO);
-		return; /* CONNECTED when the ACK is sent (ready) */
+		c->offer_out = false;
+		if (a > 0 || (a == 0 && c->early_answer))
+			return; /* CONNECTED when the ACK is sent (ready) */
+		/*
+		 * RFC 3264 §5 — the 200 must answer our offer: without a
+		 * usable answer NUA ACKs it and we end the call (the BYE
+		 * goes when the ACK is out: on_state).
+		 */
+		c->sdp_failed = true;
+		c->hangup = true;
+		tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+		c->end_status = 488;
+		call_info(c, LINECALLINFOSTATE_DEVSPECIFIC);
+		set_state(c, LINECALLSTATE_DISCONNECTED,
+		          LINEDISCONNECTMODE_INCOMPATIBLE);
+		return;
 	}
 	take_end(c, msg, status);
 	o = sip_status_outcome(status, c->line->version);
@@ -736,7 +1044,6 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 	struct call *c;
 	unsigned i;
 
-	(void)nua;
 	pthread_mutex_lock(&sip.lock);
 	c = call_of_magic(hmagic);
 	sip_log(SIP_DEBUG, "%s: %s %d %s (call %08x)", l->cfg.name,
@@ -759,8 +1066,21 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 		break;
 	case nua_i_invite:
 		if (!hmagic && msg)
-			on_invite(l, nh, msg);
-		break; /* a re-INVITE: NUA answers it */
+			on_invite(nua, l, nh, msg);
+		else if (c && c->nh == nh)
+			on_reoffer(nua, c, msg, true);
+		break;
+	case nua_i_update:
+		if (c && c->nh == nh)
+			on_reoffer(nua, c, msg, false);
+		else
+			nua_respond(nh, SIP_481_NO_TRANSACTION,
+			            NUTAG_WITH_THIS(nua), TAG_END());
+		break;
+	case nua_i_ack:
+		if (c && c->nh == nh && c->offer_out)
+			on_ack(c, msg);
+		break;
 	case nua_r_invite:
 		if (c)
 			on_invite_response(c, status, msg);
@@ -822,16 +1142,44 @@ static void sofia_log(void *stream, char const *fmt, va_list ap)
 	sip_log(SIP_DEBUG, "sofia: %s", msg);
 }
 
-/* The SDP offered and answered: audio, G.711 (media itself comes later). */
-static void make_sdp(const struct line *l, char *out, size_t size)
+/*
+ * Our address in SDP: the configured local host, else the first address
+ * of an interface that is up and not loopback (IPv4 first), else
+ * 127.0.0.1.
+ */
+static void media_addr(const char *host, char *out, size_t size)
 {
-	snprintf(out, size,
-	         "v=0\r\n"
-	         "m=audio %u RTP/AVP 0 8 101\r\n"
-	         "a=rtpmap:0 PCMU/8000\r\n"
-	         "a=rtpmap:8 PCMA/8000\r\n"
-	         "a=rtpmap:101 telephone-event/8000\r\n",
-	         l->cfg.rtp_port + 2 * l->idx);
+	struct ifaddrs *ifs, *i;
+	int pass;
+
+	if (host[0]) {
+		tsp_copy_str(out, size, host);
+		return;
+	}
+	tsp_copy_str(out, size, "127.0.0.1");
+	if (getifaddrs(&ifs) != 0)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		int fam = pass ? AF_INET6 : AF_INET;
+
+		for (i = ifs; i; i = i->ifa_next) {
+			socklen_t len = fam == AF_INET
+			                        ? sizeof(struct sockaddr_in)
+			                        : sizeof(struct sockaddr_in6);
+
+			if (!i->ifa_addr || i->ifa_addr->sa_family != fam ||
+			    !(i->ifa_flags & IFF_UP) ||
+			    (i->ifa_flags & IFF_LOOPBACK) ||
+			    getnameinfo(i->ifa_addr, len, out, (socklen_t)size,
+			                NULL, 0, NI_NUMERICHOST) != 0)
+				continue;
+			out[strcspn(out, "%")] = '\0'; /* no IPv6 scope */
+			freeifaddrs(ifs);
+			return;
+		}
+	}
+	tsp_copy_str(out, size, "127.0.0.1");
+	freeifaddrs(ifs);
 }
 
 /* The host part of "host:port" (IPv6 in brackets), or "" for any. */
@@ -855,7 +1203,7 @@ static void local_host(const char *local, char *out, size_t size)
 
 static bool start_line(struct line *l)
 {
-	char bind[192], from[SIP_STR + 80], sdp[256], host[128], user[64];
+	char bind[192], from[SIP_STR + 80], host[128], user[64];
 	const char *u = strchr(l->cfg.aor, ':') + 1; /* checked: sip(s): */
 	int w;
 
@@ -868,14 +1216,20 @@ static bool start_line(struct line *l)
 		         l->cfg.aor);
 	else
 		snprintf(from, sizeof(from), "<%s>", l->cfg.aor);
-	make_sdp(l, sdp, sizeof(sdp));
 	local_host(l->cfg.local, host, sizeof(host));
+	media_addr(host, l->media_addr, sizeof(l->media_addr));
 	/* Contact's user part: the digest user, else the AOR's */
 	if (l->cfg.user[0])
 		tsp_copy_str(user, sizeof(user), l->cfg.user);
 	else
 		snprintf(user, sizeof(user), "%.*s", (int)strcspn(u, "@"), u);
+	/*
+	 * NUA's media (soa) off: no peer's SDP reaches sofia-sip's parser
+	 * (docs/sofia-sip.md); offers and answers are ours (sdp.h), and so
+	 * is the answer to an UPDATE (NUTAG_APPL_METHOD).
+	 */
 	l->nua = nua_create(root, on_event, l, NUTAG_URL(bind),
+	                    NUTAG_MEDIA_ENABLE(0),
 	                    TAG_IF(l->cfg.proxy[0], NUTAG_PROXY(l->cfg.proxy)),
 	                    NTATAG_SIP_T1X64(l->cfg.t1x64_ms), TAG_END());
 	if (!l->nua) {
@@ -893,8 +1247,7 @@ static bool start_line(struct line *l)
 	               SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, "
 	                                "UPDATE, NOTIFY"),
 	               SIPTAG_USER_AGENT_STR("tapix"),
-	               TAG_IF(host[0], SOATAG_ADDRESS(host)),
-	               SOATAG_USER_SDP_STR(sdp), TAG_END());
+	               NUTAG_APPL_METHOD("UPDATE"), TAG_END());
 	return true;
 }
 
