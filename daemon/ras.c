@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tapixd: org.tapix.Ras1, the RAS connection manager of the machine
- * (ras.md §12). Connections are dialled here for client processes, so they
- * outlive their dialler; every process of the same user (any, for root)
- * sees them, and a process that holds no reference hangs them up for good
- * (ras.md §4). The client resolves the phonebook entry with its own file
- * permissions and sends it; dialling respects the service's line access
- * rules (a line the sender may not use does not exist for it). The
+ * (ras.md §12). Connections are dialled here for client processes, so
+ * those that are up outlive their dialler; every process of the same user
+ * (any, for root) sees them, and a process that holds no reference hangs
+ * them up for good (ras.md §4). The client resolves the phonebook entry
+ * with its own file permissions and sends it; dialling respects the service's
+ * line access rules (a line the sender may not use does not exist for it). The
  * credentials come from the bus, never from the message.
+ *
+ * Each dialler's bus name is watched (sd_bus_track) from its first Dial
+ * until it leaves the bus, exited or killed: then its references go
+ * (tapix_ras_owner_gone), and a connection of nobody's that is not up is
+ * torn down. One that is up stays (ras.md §12). The interface is served on
+ * the bus only, never on the direct connections of peer.c (their clients
+ * have no bus name to hold references with; libtapix reaches Ras1 as a bus
+ * client): a dial always has a name to watch.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <tapix/service.h>
@@ -20,6 +29,76 @@
 #define RAS_IFACE "org.tapix.Ras1"
 
 static sd_bus_slot *ras_slot;
+
+/* A client that dialled, watched until it leaves the bus. */
+struct dialler {
+	struct list_node link; /* diallers */
+	char *name;            /* its unique bus name: its references */
+	sd_bus_track *track;   /* of that name alone (never empty while here:
+	                        * sd-bus calls the handler of an empty track
+	                        * over and over) */
+};
+
+static struct list_node diallers = LIST_HEAD_INIT(diallers);
+
+static void dialler_free(struct dialler *x)
+{
+	list_del(&x->link);
+	sd_bus_track_unref(x->track);
+	free(x->name);
+	free(x);
+}
+
+/* spec: ras.md §4, §12 — the dialler exited, was killed or left the bus */
+static int dialler_gone(sd_bus_track *t, void *userdata)
+{
+	struct dialler *x = userdata;
+	unsigned n;
+
+	(void)t;
+	n = tapix_ras_owner_gone(x->name);
+	log_info("RAS: %s left the bus: its references on %u connections "
+	         "released",
+	         x->name, n);
+	dialler_free(x);
+	return 0;
+}
+
+/* Watches @name until it leaves the bus (once per name). 0, or -errno:
+ * -ENXIO and the like when it has left already. */
+static int dialler_watch(const char *name)
+{
+	struct dialler *x;
+	struct list_node *it;
+	int e;
+
+	list_foreach(it, &diallers)
+		if (strcmp(list_entry(it, struct dialler, link)->name, name) ==
+		    0)
+			return 0;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	list_init(&x->link);
+	x->name = strdup(name);
+	if (!x->name) {
+		free(x);
+		return -ENOMEM;
+	}
+	/* (asks the bus whether the name is there: a dialler that is gone
+	 * already is known here, not missed) */
+	e = sd_bus_track_new(d.bus, &x->track, dialler_gone, x);
+	if (e >= 0)
+		e = sd_bus_track_add_name(x->track, name);
+	if (e < 0) {
+		sd_bus_track_unref(x->track);
+		free(x->name);
+		free(x);
+		return e;
+	}
+	list_add_tail(&diallers, &x->link);
+	return 0;
+}
 
 static bool allow(void *ctx, DWORD dev)
 {
@@ -45,7 +124,7 @@ static int reply_u(sd_bus_message *m, DWORD r)
 static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	const char *entry, *pbk, *number, *devtype, *device, *port, *link,
-		*callback, *user, *password, *domain;
+		*callback, *user, *password, *domain, *sender;
 	int has_entry, type_ok, paused;
 	uint32_t timeout, flags;
 	struct tapix_ras_req rq;
@@ -98,12 +177,22 @@ static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
 	memcpy(&rq.guid, guid, sizeof(rq.guid));
 	rq.flags = flags & RASCF_AllUsers;
 	rq.paused_states = paused;
-	r = tapix_ras_dial(&rq, sd_bus_message_get_sender(m), w.uid, allow, &w,
-	                   &h, &first);
+	/* spec: ras.md §4 — its references go when it does: watched before
+	 * it holds any, or no dial (one that has left gets nothing) */
+	sender = sd_bus_message_get_sender(m);
+	e = sender ? dialler_watch(sender) : -EINVAL;
+	if (e < 0) {
+		log_warn("RAS: dial of %s refused, cannot watch %s: %s", entry,
+		         sender ? sender : "a client without a bus name",
+		         strerror(-e));
+		r = e == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY
+		                 : ERROR_RASMAN_CANNOT_INITIALIZE;
+	} else {
+		r = tapix_ras_dial(&rq, sender, w.uid, allow, &w, &h, &first);
+	}
 	explicit_bzero(&rq, sizeof(rq));
-	log_info("RAS: %s dials %s for uid %u: %u",
-	         sd_bus_message_get_sender(m), entry, (unsigned)w.uid,
-	         (unsigned)r);
+	log_info("RAS: %s dials %s for uid %u: %u", sender ? sender : "?",
+	         entry, (unsigned)w.uid, (unsigned)r);
 	return sd_bus_reply_method_return(
 		m, "utu", (uint32_t)r, (uint64_t)(uintptr_t)h, (uint32_t)first);
 }
@@ -329,4 +418,6 @@ void ras_stop(void)
 	/* every connection goes, as lineShutdown would take its calls */
 	if (tapix_ras_shutdown(10000) != 0)
 		log_warn("RAS: connections still going after 10 s");
+	while (!list_empty(&diallers))
+		dialler_free(list_entry(diallers.next, struct dialler, link));
 }

@@ -136,6 +136,21 @@ TAPIX_API DWORD tapix_ras_resume(HRASCONN h, uint32_t uid, const char *user,
                                  const char *password, const char *domain);
 /** RasHangUp for @owner: one of its references, or all if it has none. */
 TAPIX_API DWORD tapix_ras_hang_up(HRASCONN h, const char *owner, uint32_t uid);
+/**
+ * Client @owner is gone (exited, killed, or left the bus): every
+ * reference it holds on every connection is released. A connection left
+ * with none is torn down as by RasHangUp unless it is up: a dial, a
+ * paused dial, a failed one, or one whose link was lost goes; one that is
+ * up stays with no owner (it outlives its dialler, ras.md §12), any
+ * process of its user may still find it with RasEnumConnections and hang
+ * it up, and it is torn down by itself if its link is lost.
+ *
+ * @param owner the bus name it dialled with (as given to tapix_ras_dial)
+ * @return the number of connections it held references on
+ *
+ * Threads: any; the teardown goes on after it returns (RasHangUp's).
+ */
+TAPIX_API unsigned tapix_ras_owner_gone(const char *owner);
 /** RasGetConnectStatus (full size) of a connection of @uid's (root: any). */
 TAPIX_API DWORD tapix_ras_status(HRASCONN h, uint32_t uid,
                                  RASCONNSTATUSA *full);

@@ -12,8 +12,14 @@
  * Locking: mgr.lock guards everything here; line API calls are made with
  * it held (the line API never calls back: USEEVENT).
  *
- * Connections live in this process (embedded mode); a connection handle
- * is a 64-bit id that is never reused.
+ * Connections live in this process (embedded mode, one owner: "") or in
+ * tapixd (service mode, an owner per client process: its bus name); a
+ * connection handle is a 64-bit id that is never reused. Each RasDial is a
+ * reference of its owner (§4). When a service client is gone, its
+ * references go (tapix_ras_owner_gone), and a connection that nobody holds
+ * any more is torn down unless it is up: a dial, a pause, a failure or a
+ * lost link of nobody's would otherwise stay for good, since
+ * RasEnumConnections lists only connections that are up (ras.md §6, §12).
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
@@ -183,6 +189,8 @@ static void wipe(struct rconn *c)
 	explicit_bzero(c->password, sizeof(c->password));
 }
 
+static void reap_locked(struct rconn *c);
+
 /* ---- notifications
  * ----------------------------------------------------------- */
 
@@ -300,6 +308,7 @@ static void fail_locked(struct rconn *c, DWORD err)
 	wipe(c);
 	drop_call_locked(c);
 	pthread_cond_broadcast(&mgr.cond);
+	reap_locked(c); /* a failure of nobody's is not kept */
 }
 
 /* The link phase (§11.4) on a connected call, or a retry after a pause. */
@@ -396,6 +405,7 @@ lost:
 	                                       : ras_map_disconnect(mode, true);
 	drop_call_locked(c);
 	pthread_cond_broadcast(&mgr.cond);
+	reap_locked(c); /* up with no owner left: now nobody can find it */
 }
 
 static void on_reply_locked(LONG id, LONG result)
@@ -444,6 +454,7 @@ static void on_close_locked(HLINE h)
 			fail_locked(c, ERROR_PORT_DISCONNECTED);
 		}
 		pthread_cond_broadcast(&mgr.cond);
+		reap_locked(c);
 	}
 }
 
@@ -499,6 +510,34 @@ static void teardown_locked(struct rconn *c)
 	wipe(c);
 	pthread_cond_broadcast(&mgr.cond);
 	wake(mgr.wake_fd);
+}
+
+/* Whether some owner holds a reference on @c (§4). */
+static bool is_owned_locked(const struct rconn *c)
+{
+	unsigned i;
+
+	for (i = 0; i < RAS_MAX_OWNERS; i++)
+		if (c->ref[i].n)
+			return true;
+	return false;
+}
+
+/*
+ * Tears @c down (§4, as RasHangUp) when no owner holds it and it is not
+ * up: dialling, paused, failed or lost. Its owners are gone (service
+ * mode), and nobody else could end it: RasEnumConnections lists only
+ * connections that are up. One that is up stays with no owner (§12: it
+ * outlives its dialler) until a process of its user hangs it up, or
+ * until its link is lost, which brings it back here.
+ */
+static void reap_locked(struct rconn *c)
+{
+	if (c->phase == PH_UP || c->phase == PH_TEARDOWN || is_owned_locked(c))
+		return;
+	log_info("connection %llu: no owner left, torn down",
+	         (unsigned long long)c->id);
+	teardown_locked(c);
 }
 
 /* ---- the engine
@@ -1112,6 +1151,37 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 	*final = *next >= c->nhist && (c->ended || c->phase == PH_TEARDOWN);
 	pthread_mutex_unlock(&mgr.lock);
 	return 0;
+}
+
+unsigned tapix_ras_owner_gone(const char *owner)
+{
+	struct list_node *it;
+	unsigned i, n = 0;
+
+	if (!owner)
+		return 0;
+	pthread_mutex_lock(&mgr.lock);
+	list_foreach(it, &mgr.conns) {
+		struct rconn *c = list_entry(it, struct rconn, link);
+		bool held = false;
+
+		if (c->phase == PH_TEARDOWN)
+			continue; /* going anyway */
+		/* all of them (the slot is free again) */
+		for (i = 0; i < RAS_MAX_OWNERS; i++) {
+			if (c->ref[i].n &&
+			    strcmp(c->ref[i].owner, owner) == 0) {
+				c->ref[i].n = 0;
+				held = true;
+			}
+		}
+		if (!held)
+			continue;
+		n++;
+		reap_locked(c); /* (no free here: the engine does it) */
+	}
+	pthread_mutex_unlock(&mgr.lock);
+	return n;
 }
 
 DWORD tapix_ras_shutdown(unsigned timeout_ms)

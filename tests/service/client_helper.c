@@ -14,16 +14,30 @@
  *   take LINE       wait for a handoff on LINE: "ready", "handed H"
  *   created         wait for a new line: "ready", "created ID"
  *
+ * and RAS modes, which register no line application:
+ *
+ *   rasfail PBK ENTRY USER PASSWORD
+ *                   a synchronous RasDial: "result ERROR HANDLE", then
+ *                   exit without RasHangUp (even with a handle)
+ *   rasdialling PBK ENTRY USER PASSWORD HOW
+ *                   an asynchronous RasDial (RASDIALFUNC1): "dialling
+ *                   HANDLE" once it returned, "state STATE ERROR" per
+ *                   notification; HOW "wait": wait to be killed,
+ *                   "paused": the same with RDEOPT_PausedStates, "exit":
+ *                   exit at once, without RasHangUp
+ *
  * --as-uid UID first switches to that user (the test runs as root).
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <ras.h>
 #include <tapi.h>
 
 static HLINEAPP app;
@@ -69,6 +83,58 @@ static HLINE open_line(DWORD dev, DWORD priv, DWORD media)
 	return l;
 }
 
+static void WINAPI on_ras(HRASCONN h, UINT msg, RASCONNSTATE st, DWORD err,
+                          DWORD ext)
+{
+	(void)h;
+	(void)msg;
+	(void)ext;
+	printf("state %x %lu\n", (unsigned)st, (unsigned long)err);
+	fflush(stdout);
+}
+
+/* The RAS modes (argv: mode, phonebook, entry, user, password, how). */
+static int ras_mode(int argc, char **argv)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	bool wait = argc > 5 && strcmp(argv[5], "exit") != 0;
+	DWORD r;
+
+	if (argc < 5)
+		return 2;
+	memset(&x, 0, sizeof(x));
+	x.dwSize = sizeof(x);
+	x.dwfOptions = argc > 5 && strcmp(argv[5], "paused") == 0
+	                       ? RDEOPT_PausedStates
+	                       : 0;
+	memset(&p, 0, sizeof(p));
+	p.dwSize = sizeof(p);
+	snprintf(p.szEntryName, sizeof(p.szEntryName), "%s", argv[2]);
+	snprintf(p.szUserName, sizeof(p.szUserName), "%s", argv[3]);
+	snprintf(p.szPassword, sizeof(p.szPassword), "%s", argv[4]);
+	if (strcmp(argv[0], "rasfail") == 0) {
+		r = RasDialA(&x, argv[1], &p, 0, NULL, &h);
+		printf("result %lu %lx\n", (unsigned long)r,
+		       (unsigned long)(uintptr_t)h);
+		fflush(stdout);
+		return 0; /* and no RasHangUp */
+	}
+	r = RasDialA(&x, argv[1], &p, 1, (LPVOID)on_ras, &h);
+	if (r) {
+		printf("error RasDial %lu\n", (unsigned long)r);
+		fflush(stdout);
+		return 1;
+	}
+	printf("dialling %lx\n", (unsigned long)(uintptr_t)h);
+	fflush(stdout);
+	if (!wait)
+		return 0; /* mid-dial, and no RasHangUp */
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	LINEINITIALIZEEXPARAMS ip;
@@ -86,6 +152,8 @@ int main(int argc, char **argv)
 	}
 	if (a >= argc)
 		return 2;
+	if (strncmp(argv[a], "ras", 3) == 0)
+		return ras_mode(argc - a, argv + a);
 	memset(&ip, 0, sizeof(ip));
 	ip.dwTotalSize = sizeof(ip);
 	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;

@@ -4,9 +4,9 @@
  * on a private dbus-daemon: lines shared across processes, a client killed
  * mid-call and mid-request, handoff between processes, access control by
  * uid, malformed D-Bus calls, tapictl and busctl driving calls, a clean
- * SIGTERM; RAS connections that outlive their dialler, and rasdial. Each
- * test starts its own tapixd; every process is bounded by timeout(1) and
- * killed by PID.
+ * SIGTERM; RAS connections that outlive their dialler when they are up
+ * and are not kept when they are not, and rasdial. Each test starts its
+ * own tapixd; every process is bounded by timeout(1) and killed by PID.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -263,7 +263,8 @@ static void test_owner_and_monitor_in_two_processes(void **s)
 	ci.dwTotalSize = sizeof(ci);
 	assert_int_equal(lineGetCallInfo(mon, &ci), 0);
 	assert_int_equal(ci.dwNumOwners, 1);   /* the other process */
-	assert_int_equal(ci.dwNumMonitors, 2); /* us, and tapixd's object */
+	/* us: tapixd watches as an observer, not counted (tapix_set_observer) */
+	assert_int_equal(ci.dwNumMonitors, 1);
 	helper_end(&o);
 	fx_shutdown(&a);
 }
@@ -1714,7 +1715,7 @@ static void test_channel_call_waits_for_tapixd_or_its_end(void **s)
 
 #define RAS_CONF                                       \
 	"[tapix]\nproviders = esp\n[esp]\nlines = 4\n" \
-	"[ras]\nemulated_users = alice:secret\n"
+	"[ras]\nemulated_users = alice:secret bob:/pw\n"
 
 static char pbk[128];
 static uint64_t base_apps; /* tapixd's own registrations */
@@ -1733,13 +1734,16 @@ static const char ras_pbk[] =
 	"[Slow]\nMEDIA=rastapi\nPort=esp-2\nDEVICE=modem\n"
 	"PhoneNumber=slow:1500/answer\n"
 	"[Silent]\nTapixDialTimeout=60\nMEDIA=rastapi\nPort=esp-3\n"
-	"DEVICE=modem\nPhoneNumber=noanswer\n";
+	"DEVICE=modem\nPhoneNumber=noanswer\n"
+	"[Drop]\nMEDIA=rastapi\nPort=esp-3\nDEVICE=modem\n"
+	"PhoneNumber=hangup:1000\n";
 
 static int ras_setup(void **state)
 {
 	FILE *f;
 
 	(void)state;
+	peer_arg = NULL;
 	start_bus();
 	start_tapixd(RAS_CONF);
 	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
@@ -1822,12 +1826,70 @@ static pid_t start_rasdial(const char *entry, int *fd)
 	return pid;
 }
 
+/* Waits (bounded, 20 s) until tapixd's registrations, opens, calls, call
+ * handles and requests are as in @want (service_counts). */
+static void wait_counts_equal(const uint64_t want[9])
+{
+	uint64_t v[9];
+	unsigned i, k;
+
+	for (i = 0; i < 2000; i++) {
+		service_counts(v);
+		for (k = 0; k < 6 && v[k] == want[k]; k++)
+			;
+		if (k == 6)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("tapixd holds apps %llu, opens %llu, lines %llu, calls %llu, "
+	         "call handles %llu, requests %llu; it held %llu, %llu, "
+	         "%llu, %llu, %llu, %llu",
+	         (unsigned long long)v[0], (unsigned long long)v[1],
+	         (unsigned long long)v[2], (unsigned long long)v[3],
+	         (unsigned long long)v[4], (unsigned long long)v[5],
+	         (unsigned long long)want[0], (unsigned long long)want[1],
+	         (unsigned long long)want[2], (unsigned long long)want[3],
+	         (unsigned long long)want[4], (unsigned long long)want[5]);
+}
+
+/* Waits (bounded) until tapixd's log holds @text. */
+static void wait_log(const char *text)
+{
+	unsigned i;
+
+	for (i = 0; i < 1000 && !log_has(tlog, text); i++)
+		sleep_ms(10);
+	if (!log_has(tlog, text))
+		fail_msg("tapixd did not log \"%s\"", text);
+}
+
+/* The helper's next line that starts with @word (others, e.g. its log,
+ * are skipped; its "error" fails the test); what follows the word in
+ * @rest. */
+static void read_until(struct helper *h, const char *word, char *rest,
+                       size_t size)
+{
+	char line[256];
+
+	for (;;) {
+		if (!proc_read_line(h->fd, line, sizeof(line), STEP_MS))
+			fail_msg("helper said nothing (waiting for %s)", word);
+		if (strncmp(line, word, strlen(word)) == 0)
+			break;
+		if (strncmp(line, "error ", 6) == 0)
+			fail_msg("helper said \"%s\", wanted %s", line, word);
+	}
+	snprintf(rest, size, "%s", line + strlen(word));
+}
+
 /*
  * Issue 6 tests; ras.md §6, §12 — a connection dialled by a process that
- * has exited (rasdial) is found by entry name with RasEnumConnections in
- * another process, which hangs it up (a forced hang-up: it holds no
- * reference, §4) and waits for ERROR_INVALID_HANDLE; the service then
- * holds no call. The handle stays invalid.
+ * has exited (rasdial) stays up once tapixd has seen its dialler go and
+ * released its reference (it outlives its dialler, with no owner); it is
+ * found by entry name with RasEnumConnections in another process, which
+ * hangs it up (a forced hang-up: it holds no reference, §4) and waits for
+ * ERROR_INVALID_HANDLE; the service then holds no call. The handle stays
+ * invalid.
  */
 static void test_ras_connection_outlives_its_dialler(void **s)
 {
@@ -1837,6 +1899,7 @@ static void test_ras_connection_outlives_its_dialler(void **s)
 
 	(void)s;
 	rasdial_ok("Lab alice secret", 0, "Successfully connected to Lab.");
+	wait_log("left the bus: its references on 1 connections released");
 	assert_int_equal(ras_list(v, 4), 1);
 	assert_string_equal(v[0].szEntryName, "Lab");
 	assert_string_equal(v[0].szPhonebook, pbk);
@@ -1859,31 +1922,162 @@ static void test_ras_connection_outlives_its_dialler(void **s)
 }
 
 /*
- * ras.md §12 — the dialler killed (SIGKILL) mid-dial: the dial goes on
- * in the service and the connection comes up; another process finds it
- * and hangs it up.
+ * ras.md §4, §12 — the dialler killed (SIGKILL) mid-dial: its reference
+ * goes with it, and a dial nobody holds is torn down as by RasHangUp (it
+ * would answer 1.5 s later): nothing comes up, nothing is left.
  */
 static void test_ras_dialler_killed_mid_dial(void **s)
 {
+	uint64_t before[9];
 	RASCONNA v[4];
-	unsigned i;
-	DWORD n = 0;
 	int fd;
 	pid_t pid;
 
 	(void)s;
+	service_counts(before);
 	pid = start_rasdial("Slow", &fd);
 	proc_kill(pid); /* SIGKILL, to its whole process group */
 	close(fd);
-	for (i = 0; i < 1000 && n == 0; i++) {
-		n = ras_list(v, 4);
-		if (!n)
-			sleep_ms(10);
+	wait_log("left the bus: its references on 1 connections released");
+	assert_true(log_has(tlog, ": no owner left, torn down"));
+	wait_counts_equal(before);
+	assert_int_equal(ras_list(v, 4), 0);
+}
+
+/*
+ * ras.md §4, §12 — a connection that is up and whose dialler is gone
+ * stays with no owner until its link is lost (the far end hangs up after
+ * 1 s); then, as nobody could find it any more, it is torn down.
+ */
+static void test_ras_lost_connection_of_nobody_is_torn_down(void **s)
+{
+	uint64_t before[9];
+	RASCONNA v[4];
+
+	(void)s;
+	service_counts(before);
+	rasdial_ok("Drop", 0, "Successfully connected to Drop.");
+	wait_log("left the bus: its references on 1 connections released");
+	wait_counts_equal(before);
+	assert_int_equal(ras_list(v, 4), 0);
+	assert_true(log_has(tlog, ": no owner left, torn down"));
+}
+
+/* Entries F0..F@n-1 of a phonebook at @path: what their dials do goes by
+ * i % 10 (test_ras_dials_of_gone_processes_leave_nothing). */
+static void write_gone_pbk(const char *path, unsigned n)
+{
+	FILE *f = fopen(path, "w");
+	unsigned i;
+
+	assert_non_null(f);
+	for (i = 0; i < n; i++) {
+		unsigned k = i % 10;
+
+		fprintf(f, "[F%u]\n", i);
+		if (k < 4) /* busy: 676 */
+			fputs("MEDIA=rastapi\nPort=esp-1\nDEVICE=modem\n"
+			      "PhoneNumber=busy\n",
+			      f);
+		else if (k == 7 || k == 9) /* rings for a minute */
+			fputs("TapixDialTimeout=60\nMEDIA=rastapi\n"
+			      "Port=esp-3\nDEVICE=modem\nPhoneNumber=noanswer\n",
+			      f);
+		else /* answers, checks the password */
+			fputs("TapixLink=emulated\nMEDIA=rastapi\nPort=esp-0\n"
+			      "DEVICE=modem\nPhoneNumber=answer\n",
+			      f);
 	}
-	assert_int_equal(n, 1);
-	assert_string_equal(v[0].szEntryName, "Slow");
-	fx_ras_hang_up_and_wait(v[0].hrasconn);
-	wait_ras_idle();
+	fclose(f);
+	chmod(path, 0644);
+}
+
+/*
+ * ras.md §4, §12 (issue: things that never end) — a RAS dial of a
+ * process that is gone is never kept unless it is up: 100 processes each
+ * dial an entry of their own and go without RasHangUp, ten at a time:
+ * after a failure (676 busy, 691 wrong password; 70 of them), killed with
+ * SIGKILL mid-dial (10) or while paused in RetryAuthentication (10), or
+ * exiting mid-dial (10). tapixd's counters come back where they started,
+ * every handle is invalid, nothing is listed. (Each failed one used to
+ * leave a registration, two opens and a call for good.)
+ */
+static void test_ras_dials_of_gone_processes_leave_nothing(void **s)
+{
+	enum {
+		N = 100,
+		BATCH = 10
+	};
+	unsigned long handles[N], err;
+	char path[160], entry[16], rest[128];
+	uint64_t before[9];
+	RASCONNA v[4];
+	unsigned b, i;
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/gone.pbk", dir);
+	write_gone_pbk(path, N);
+	service_counts(before);
+	for (b = 0; b < N; b += BATCH) {
+		struct helper h[BATCH];
+
+		for (i = 0; i < BATCH; i++) {
+			unsigned k = (b + i) % 10;
+			const char *args[] = {
+				k < 7 ? "rasfail" : "rasdialling",
+				path,
+				entry,
+				"alice",
+				k < 4 || k == 7 || k == 9 ? "secret" : "wrong",
+				k == 7   ? "wait"
+				: k == 8 ? "paused"
+					 : "exit",
+				NULL};
+
+			snprintf(entry, sizeof(entry), "F%u", b + i);
+			h[i] = helper(args);
+		}
+		for (i = 0; i < BATCH; i++) {
+			unsigned k = (b + i) % 10;
+
+			if (k < 7) {
+				read_until(&h[i], "result ", rest,
+				           sizeof(rest));
+				assert_int_equal(sscanf(rest, "%lu %lx", &err,
+				                        &handles[b + i]),
+				                 2);
+				assert_int_equal(
+					err,
+					k < 4 ? ERROR_LINE_BUSY
+					      : ERROR_AUTHENTICATION_FAILURE);
+			} else {
+				read_until(&h[i], "dialling ", rest,
+				           sizeof(rest));
+				handles[b + i] = strtoul(rest, NULL, 16);
+			}
+			if (k == 8) /* RASCS_RetryAuthentication */
+				read_until(&h[i], "state 1001 0", rest,
+				           sizeof(rest));
+			if (k == 7 || k == 8)
+				proc_kill(h[i].pid); /* SIGKILL */
+			else
+				assert_int_equal(proc_wait(h[i].pid, STEP_MS),
+				                 0);
+			close(h[i].fd);
+			assert_true(handles[b + i] != 0);
+		}
+	}
+	wait_counts_equal(before);
+	for (i = 0; i < N; i++) {
+		RASCONNSTATUSA st;
+
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		assert_int_equal(RasGetConnectStatus(
+					 (HRASCONN)(uintptr_t)handles[i], &st),
+		                 ERROR_INVALID_HANDLE);
+	}
+	assert_int_equal(ras_list(v, 4), 0);
 }
 
 /*
@@ -1951,6 +2145,46 @@ static void test_rasdial_exit_statuses(void **s)
 	         dir);
 	assert_int_equal(rasdial(prefix, "", out, sizeof(out)), 111);
 	assert_non_null(strstr(out, "Remote Access error 711 - "));
+}
+
+/*
+ * ras-phonebook §B3 — a word that starts with / or - and names no switch
+ * is a usage error (255, "unknown switch"), never a dial: a typo of
+ * /DISCONNECT once dialled Lab with it as the user name. tapixd saw no
+ * dial, its counters are as they were, nothing is listed. After "--"
+ * every word is an argument: a password that starts with /.
+ */
+static void test_rasdial_unknown_switch_is_an_error(void **s)
+{
+	static const char *const bad[] = {
+		"Lab /DISCONECT", "Lab alice secret /PHONE=200",
+		"Lab -disconect", "Lab --disconect",
+		"/FROB",          "Lab alice -",
+	};
+	uint64_t before[9], after[9];
+	char a[512], out[4096], want[64];
+	RASCONNA v[4];
+	unsigned i;
+
+	(void)s;
+	service_counts(before);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "rasdial: unknown switch: %s",
+		         strrchr(bad[i], ' ') ? strrchr(bad[i], ' ') + 1
+		                              : bad[i]);
+		rasdial_ok(bad[i], 255, want);
+	}
+	assert_false(log_has(tlog, " dials "));
+	service_counts(after);
+	assert_memory_equal(after, before, 6 * sizeof(before[0]));
+	assert_int_equal(ras_list(v, 4), 0);
+	/* "--": what follows is an argument, a switch or not */
+	snprintf(a, sizeof(a), "/PHONEBOOK:%s Lab bob -- /pw", pbk);
+	assert_int_equal(rasdial("", a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Successfully connected to Lab."));
+	assert_int_equal(ras_list(v, 4), 1);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
 }
 
 /* ras-phonebook §B3 — a password "*" read from stdin (not a terminal). */
@@ -2122,6 +2356,12 @@ static void test_ras_malformed_calls_change_nothing(void **s)
 	assert_true(ras_raw("Resume", &r, "tsss", h, huge, "", "") >= 0);
 	assert_int_equal(ras_result(&r), ERROR_INVALID_PARAMETER);
 	free(huge);
+	/* not served on a direct connection: a dial there would have no bus
+	 * name to hold its references and be watched by (ras.md §4) */
+	raw_direct_start();
+	assert_true(ras_raw("Enum", &r, NULL) < 0);
+	assert_true(ras_raw("HangUp", &r, "t", h) < 0);
+	raw_direct_end();
 	/* the connection is as it was */
 	assert_int_equal(ras_list(v, 4), 1);
 	assert_int_equal(ras_raw("Status", &r, "t", h), 1);
@@ -2214,10 +2454,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ras_dialler_killed_mid_dial, ras_setup, teardown),
 		cmocka_unit_test_setup_teardown(
+			test_ras_lost_connection_of_nobody_is_torn_down,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_dials_of_gone_processes_leave_nothing,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
 			test_rasdial_lists_and_disconnects_by_name, ras_setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_rasdial_exit_statuses,
 	                                        ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rasdial_unknown_switch_is_an_error, ras_setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_rasdial_password_prompt_from_stdin, ras_setup,
 			teardown),

@@ -48,7 +48,8 @@ static const char usage_text[] =
 	"Dials the phonebook entry ENTRY and leaves the connection up; hangs\n"
 	"up a connection (/DISCONNECT); alone, lists the connections. A\n"
 	"password * is asked for. Switches may also be written -NAME or\n"
-	"--name, and /HELP is /?.\n"
+	"--name, and /HELP is /?. A word that starts with / or - and is no\n"
+	"switch is an error; after -- every word is an argument.\n"
 	"\n"
 	"The connections live in tapixd (TAPIX_SERVICE, else the\n"
 	"configuration's service, else the system bus).\n"
@@ -119,8 +120,15 @@ static bool switch_of(const char *tok, const char **name, size_t *len,
 	return false;
 }
 
+/*
+ * Every word that starts with / or - is a switch, and one that names none
+ * is a usage error, never an argument: a typo such as /DISCONECT must not
+ * dial with it as the user name. After "--" every word is an argument (a
+ * password that starts with /).
+ */
 static int parse(int argc, char **argv, struct args *a)
 {
+	bool switches = true;
 	int i;
 
 	memset(a, 0, sizeof(*a));
@@ -128,13 +136,19 @@ static int parse(int argc, char **argv, struct args *a)
 		const char *name, *value, **slot = NULL;
 		size_t len;
 
-		if (!switch_of(argv[i], &name, &len, &value)) {
+		if (switches && strcmp(argv[i], "--") == 0) {
+			switches = false;
+			continue;
+		}
+		if (!switches || (argv[i][0] != '/' && argv[i][0] != '-')) {
 			if (a->npos == 3)
 				return usage_error("too many arguments:",
 				                   argv[i]);
 			a->pos[a->npos++] = argv[i];
 			continue;
 		}
+		if (!switch_of(argv[i], &name, &len, &value))
+			return usage_error("unknown switch:", argv[i]);
 		if (strcmp(name, "DOMAIN") == 0)
 			slot = &a->domain;
 		else if (strcmp(name, "PHONE") == 0)
