@@ -18,7 +18,7 @@
 #include "proc.h"
 #include "tapi_names.h"
 
-static char conf_path[64];
+static char conf_path[256];
 
 /* ---- service mode ---------------------------------------------------------
  *
@@ -30,7 +30,8 @@ static char conf_path[64];
  */
 static bool service_checked, service, service_bus;
 static pid_t bus_pid, tapixd_pid;
-static char bus_dir[64], bus_addr[128];
+/* bus_dir + "/bus" fits in a sockaddr_un (108) */
+static char bus_dir[100], bus_addr[128];
 static sd_bus *hooks_bus;
 static struct tapix_live baseline; /* the service's own objects */
 
@@ -44,6 +45,18 @@ bool fx_service(void)
 		service_checked = true;
 	}
 	return service;
+}
+
+void fx_tmp_path(char *buf, size_t size, const char *name)
+{
+	const char *dir = getenv("TMPDIR");
+	int n;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	n = snprintf(buf, size, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= size)
+		fail_msg("TMPDIR too long for %s: %s", name, dir);
 }
 
 static bool file_has(const char *path, const char *text)
@@ -214,7 +227,7 @@ static void service_start(void)
 	if (!bus_pid) {
 		const char *bargv[8];
 
-		snprintf(bus_dir, sizeof(bus_dir), "/tmp/tapix-bus-XXXXXX");
+		fx_tmp_path(bus_dir, sizeof(bus_dir), "tapix-bus-XXXXXX");
 		assert_non_null(mkdtemp(bus_dir));
 		snprintf(bus_addr, sizeof(bus_addr), "unix:path=%s/bus",
 		         bus_dir);
@@ -305,8 +318,7 @@ void fx_config(const char *conf)
 	if (!conf) {
 		setenv("TAPIX_CONF", "", 1);
 	} else {
-		snprintf(conf_path, sizeof(conf_path),
-		         "/tmp/tapix-test-XXXXXX");
+		fx_tmp_path(conf_path, sizeof(conf_path), "tapix-test-XXXXXX");
 		fd = mkstemp(conf_path);
 		assert_true(fd >= 0);
 		len = strlen(conf);

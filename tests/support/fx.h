@@ -44,6 +44,14 @@ void fx_config(const char *conf);
 /* True when the tests run through tapixd (client mode). */
 bool fx_service(void);
 
+/*
+ * Writes "$TMPDIR/@name" (/tmp when TMPDIR is unset or empty) to @buf, a
+ * template for mkstemp or mkdtemp; fails the test if it does not fit.
+ * Tests make their files there: under CTest, TMPDIR is inside the test's
+ * own temporary directory (tests/support/isolate.sh).
+ */
+void fx_tmp_path(char *buf, size_t size, const char *name);
+
 /* The usual test configuration: esp with @lines lines, no delay. */
 void fx_config_esp(unsigned lines);
 
