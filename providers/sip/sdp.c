@@ -194,8 +194,11 @@ static bool media_line(struct span s, struct sdp_media *m)
 		if (!number(&num, 65535, &v))
 			return false;
 	}
+	/* proto = token *("/" token) */
 	for (i = 0; i < proto.n; i++)
-		if (proto.p[i] != '/' && !is_token_char(proto.p[i]))
+		if (proto.p[i] == '/' ? i == 0 || i + 1 == proto.n ||
+		                                proto.p[i - 1] == '/'
+		                      : !is_token_char(proto.p[i]))
 			return false;
 	if (!proto.n || !copy_span(m->proto, sizeof(m->proto), &proto))
 		return false;
@@ -436,6 +439,7 @@ int sdp_parse(const char *text, size_t len, struct sdp *out)
 {
 	struct state st;
 	size_t pos = 0;
+	bool empty = false; /* an empty line was seen: only more may follow */
 	unsigned i;
 
 	memset(out, 0, sizeof(*out));
@@ -464,9 +468,11 @@ int sdp_parse(const char *text, size_t len, struct sdp *out)
 		pos = end + 1;
 		if (s.n > SDP_MAX_LINE)
 			return -EINVAL;
-		if (!s.n)
-			continue; /* an empty line (some peers end with one) */
-		if (!line(s, out, &st))
+		if (!s.n) {
+			empty = true; /* some peers end with one */
+			continue;
+		}
+		if (empty || !line(s, out, &st))
 			return -EINVAL;
 	}
 	if (!st.has_v || !st.has_o || !st.has_s)
@@ -669,6 +675,14 @@ static unsigned reverse(unsigned b)
 	return ((b & 1) << 1) | ((b & 2) >> 1);
 }
 
+/* RFC 3605 — a=rtcp's port, else the RTP port + 1 (0: no room). */
+static uint16_t rtcp_of(const struct sdp_media *m)
+{
+	if (m->rtcp_port)
+		return m->rtcp_port;
+	return m->port < 65535 ? (uint16_t)(m->port + 1) : 0;
+}
+
 void sdp_offer(const struct sdp_local *local, struct sdp *out)
 {
 	struct sdp_media *m = &out->media[0];
@@ -678,7 +692,7 @@ void sdp_offer(const struct sdp_local *local, struct sdp *out)
 	out->sess_version = local->sess_version;
 	memcpy(out->origin_addr, local->addr, sizeof(out->origin_addr));
 	out->origin_addr[sizeof(out->origin_addr) - 1] = '\0';
-	memcpy(out->name, "tapix", 6);
+	memcpy(out->name, "-", 2); /* RFC 3264 §5: no name */
 	out->nmedia = 1;
 	memcpy(m->type, "audio", 6);
 	memcpy(m->proto, "RTP/AVP", 8);
@@ -709,7 +723,12 @@ static bool accept_audio(const struct sdp_media *om,
 	am->nfmts = 0;
 	for (i = 0; i < om->nfmts; i++) {
 		const struct sdp_fmt *f = &om->fmts[i];
+		unsigned k;
 
+		for (k = 0; k < am->nfmts && am->fmts[k].pt != f->pt; k++)
+			;
+		if (k < am->nfmts)
+			continue; /* a payload type listed twice: once */
 		for (j = 0; j < local->nfmts && j < SDP_MAX_FMTS; j++) {
 			const struct sdp_fmt *mine = &local->fmts[j];
 
@@ -746,7 +765,7 @@ int sdp_answer(const struct sdp *offer, const struct sdp_local *local,
 	answer->sess_version = local->sess_version;
 	memcpy(answer->origin_addr, local->addr, sizeof(answer->origin_addr));
 	answer->origin_addr[sizeof(answer->origin_addr) - 1] = '\0';
-	memcpy(answer->name, "tapix", 6);
+	memcpy(answer->name, "-", 2);
 	answer->nmedia = offer->nmedia;
 	for (i = 0; i < offer->nmedia; i++) {
 		const struct sdp_media *om = &offer->media[i];
@@ -806,8 +825,8 @@ static const struct sdp_fmt *offered(const struct sdp_media *m, uint8_t pt)
 int sdp_check_answer(const struct sdp *offer, const struct sdp *answer,
                      struct sdp_neg *neg)
 {
-	const struct sdp_media *om = NULL, *am;
-	bool codec = false;
+	const struct sdp_media *om = NULL, *am = NULL;
+	bool codec = false, audio = false;
 	unsigned i;
 	int idx = -1;
 
@@ -816,27 +835,36 @@ int sdp_check_answer(const struct sdp *offer, const struct sdp *answer,
 	if (answer->nmedia != offer->nmedia)
 		return -EPROTO;
 	for (i = 0; i < offer->nmedia; i++) {
-		if (strcmp(answer->media[i].type, offer->media[i].type) != 0)
+		const struct sdp_media *o = &offer->media[i],
+				       *a = &answer->media[i];
+
+		if (strcmp(a->type, o->type) != 0 ||
+		    strcmp(a->proto, o->proto) != 0)
 			return -EPROTO;
-		if (idx < 0 && offer->media[i].port &&
-		    strcmp(offer->media[i].type, "audio") == 0) {
+		if (!o->port || strcmp(o->type, "audio") != 0)
+			continue;
+		audio = true;
+		/* the first audio section we offered that was accepted */
+		if (idx < 0 && a->port) {
 			idx = (int)i;
-			om = &offer->media[i];
+			om = o;
+			am = a;
 		}
 	}
-	if (!om)
+	if (!audio)
 		return -EPROTO;
-	am = &answer->media[idx];
-	if (strcmp(am->proto, om->proto) != 0)
-		return -EPROTO;
-	if (!am->port)
+	if (idx < 0)
 		return -ENOTSUP;
-	/* RFC 3264 §6.1 — only formats we offered, one codec at least */
+	/*
+	 * RFC 3264 §6.1 — the formats we offered that the answer lists (it
+	 * may list others too: not for us), one codec at least; the first
+	 * of them is used.
+	 */
 	for (i = 0; i < am->nfmts; i++) {
 		const struct sdp_fmt *mine = offered(om, am->fmts[i].pt);
 
 		if (!mine)
-			return -EPROTO;
+			continue;
 		if (is_dtmf(mine)) {
 			if (!neg->has_dtmf) {
 				neg->has_dtmf = true;
@@ -848,18 +876,16 @@ int sdp_check_answer(const struct sdp *offer, const struct sdp *answer,
 		}
 	}
 	/* RFC 3264 §6.1 — the answer's direction within what we offered */
-	if (!codec || (dir_bits(am->dir) & ~reverse(dir_bits(om->dir))))
-		goto bad;
+	if (!codec || (dir_bits(am->dir) & ~reverse(dir_bits(om->dir)))) {
+		memset(neg, 0, sizeof(*neg));
+		neg->media = -1;
+		return -EPROTO;
+	}
 	neg->media = idx;
 	neg->dir = bits_dir(reverse(dir_bits(am->dir)));
 	neg->ptime = am->ptime;
 	neg->remote_port = am->port;
-	neg->remote_rtcp_port =
-		am->rtcp_port ? am->rtcp_port : (uint16_t)(am->port + 1);
+	neg->remote_rtcp_port = rtcp_of(am);
 	memcpy(neg->remote_addr, am->addr, sizeof(neg->remote_addr));
 	return 0;
-bad:
-	memset(neg, 0, sizeof(*neg));
-	neg->media = -1;
-	return -EPROTO;
 }

@@ -10,7 +10,8 @@
  * No allocation, no global state: every function works on the caller's
  * structures and is safe on any thread. Strings in the structures are
  * NUL-terminated and hold only printable ASCII (0x21-0x7E; the session
- * name also spaces), so they can be logged or put on D-Bus as they are.
+ * name and fmtp parameters also spaces), so they can be logged or put on
+ * D-Bus as they are.
  */
 #ifndef TAPIX_SIP_SDP_H
 #define TAPIX_SIP_SDP_H
@@ -72,15 +73,15 @@ struct sdp {
 
 /*
  * Parses @len bytes of @text (not NUL-terminated). Accepted: lines ending
- * in CRLF or LF; v=0 first; o=, s=, c=, t=, m=, a= (b=, i=, u=, e=, p=,
- * z=, k=, r= are skipped when well formed); at most SDP_MAX_MEDIA m=
- * sections of at most SDP_MAX_FMTS formats. Refused (-EINVAL), with *@out
- * unspecified: a byte below 0x20 other than CR and LF, or 0x7F, anywhere;
- * a line longer than SDP_MAX_LINE or a text longer than SDP_MAX_TEXT; a
- * line not "<letter>=<value>"; a missing or repeated v=, o= or s=; an
- * m= line whose media, port, transport or formats are not RFC 4566 tokens
- * and numbers (port 0 - 65535, an RTP/... transport's formats 0 - 127);
- * a c= that is not "IN IP4 addr" or "IN IP6 addr"; an rtpmap or fmtp for
+ * in CRLF or LF (empty lines only at the end); v=0 first; o=, s=, c=, t=, m=,
+ * a= (b=, i=, u=, e=, p=, z=, k=, r= are skipped when well formed); at most
+ * SDP_MAX_MEDIA m= sections of at most SDP_MAX_FMTS formats. Refused (-EINVAL),
+ * with *@out unspecified: a byte below 0x20 other than CR and LF, or 0x7F,
+ * anywhere; a line longer than SDP_MAX_LINE or a text longer than SDP_MAX_TEXT;
+ * a line not "<letter>=<value>"; a missing or repeated v=, o= or s=; an m= line
+ * whose media, port, transport or formats are not RFC 4566 tokens and numbers
+ * (port 0 - 65535, transport token *("/" token), an RTP transport's formats 0 -
+ * 127); a c= that is not "IN IP4 addr" or "IN IP6 addr"; an rtpmap or fmtp for
  * a format its m= line does not list; a port of 1 - 65535 with no
  * connection address. Unknown attributes are skipped.
  *
@@ -112,7 +113,8 @@ struct sdp_local {
 	unsigned ptime; /* 0: not said */
 };
 
-/* Fills @out with an offer of one audio section from @local. */
+/* Fills @out with an offer of one audio section from @local (session
+ * name "-"). */
 void sdp_offer(const struct sdp_local *local, struct sdp *out);
 
 /* The result of a negotiation, for the media side. */
@@ -131,12 +133,14 @@ struct sdp_neg {
 /*
  * RFC 3264 §6 — the answer to @offer from @local into @answer: as many
  * m= sections as the offer, in order; the first audio section with an
- * RTP/AVP transport and a format we have is accepted (our port, the
- * offered formats we have in the offer's order with their payload types,
- * telephone-event if both have it), every other section is rejected
- * (port 0, its first format echoed). Direction: the offer's sendonly is
- * answered recvonly, recvonly sendonly, inactive inactive, sendrecv with
- * @local->dir. *@neg says what was agreed.
+ * RTP/AVP or RTP/AVPF transport and a format we have is accepted (our
+ * port, the offered formats we have in the offer's order with their
+ * payload types, each once, telephone-event if both have it), every other
+ * section is rejected (port 0, its first format echoed). Direction: what
+ * the offer lets us do (its sendonly: we receive; recvonly: we send;
+ * inactive: nothing; sendrecv: both) and @local->dir wants, e.g. an offer
+ * sendonly while we hold (SENDONLY) is answered inactive. The session
+ * name is "-". *@neg says what was agreed.
  *
  * @return 0, or -ENOTSUP when no audio section can be accepted (the
  * caller answers 488 Not Acceptable Here).
@@ -146,8 +150,10 @@ int sdp_answer(const struct sdp *offer, const struct sdp_local *local,
 
 /*
  * RFC 3264 §7 — checks @answer against the @offer we sent: as many m=
- * sections; the audio section accepted with a format we offered (its
- * first listed one is used), its direction compatible with ours.
+ * sections, of the same media types and transports; the first audio
+ * section we offered (port not 0) that the answer accepts, with at least
+ * one codec we offered (the first it lists is used; formats we did not
+ * offer are ignored), its direction within what we offered.
  *
  * @return 0 and *@neg, or -EPROTO (the answer is not a valid answer to
  * our offer), or -ENOTSUP (valid, but the audio was rejected).
