@@ -126,13 +126,27 @@ static int m_log_count(sd_bus_message *m, void *ud, sd_bus_error *err)
 
 static int m_live(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
-	struct tapix_live l;
+	struct tapix_live l, own;
 	int e;
 
 	(void)ud;
 	if ((e = allowed(m, err)) < 0)
 		return e;
 	tapix_live_get(&l);
+	/*
+	 * Not the service's own objects (its monitor opens, handles, and the
+	 * provider lines only they keep open, each one allocation and one
+	 * provider object): a test counts what it made, whatever the
+	 * service watched meanwhile.
+	 */
+	tel_own(&own);
+	l.opens -= own.opens;
+	l.call_handles -= own.call_handles;
+	l.lines -= own.lines;
+	l.provider_objects -= own.lines;
+	l.allocations -= own.opens + own.call_handles + own.lines;
+	/* what the service keeps per pending request counts as one too */
+	l.requests += rpc_live_slots();
 	return sd_bus_reply_method_return(
 		m, "ttttttttt", (uint64_t)l.apps, (uint64_t)l.opens,
 		(uint64_t)l.lines, (uint64_t)l.calls, (uint64_t)l.call_handles,

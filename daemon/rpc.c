@@ -119,6 +119,20 @@ static void slots_free(struct reg *r, HLINE line)
 	}
 }
 
+unsigned rpc_live_slots(void)
+{
+	struct list_node *it, *jt;
+	unsigned n = 0;
+
+	list_foreach(it, &clients) {
+		struct client *c = list_entry(it, struct client, link);
+
+		list_foreach(jt, &c->regs)
+			n += list_entry(jt, struct reg, link)->nslots;
+	}
+	return n;
+}
+
 /* Ends @r: lineShutdown (unless already done), then frees it. */
 static void reg_end(struct reg *r, bool shutdown)
 {
@@ -362,6 +376,9 @@ static int prepare(struct reg *r, const LINEMESSAGE *msg, uint32_t guard,
 	}
 	case LINE_CLOSE:
 		line = (uint32_t)m.hDevice; /* its handles die with it */
+		/* spec: termination.md §7 — its requests get no LINE_REPLY:
+		 * the handle slots kept for them go now */
+		slots_free(r, (HLINE)m.hDevice);
 		break;
 	default:
 		break;
@@ -1457,7 +1474,8 @@ static void chan_serve(struct client *c)
 	/* its messages are fetched right after the call: no descriptor
 	 * written and read for them meanwhile */
 	list_foreach(it, &c->regs)
-		tapix_set_event_quiet(list_entry(it, struct reg, link)->h, TRUE);
+		tapix_set_event_quiet(list_entry(it, struct reg, link)->h,
+		                      TRUE);
 	switch (chan_take(c->chan, &k) < 0 ? 0 : k.op) {
 	case CHAN_MAKE_CALL:
 		e = make_call(c, k.h, k.has_ptr, k.dest, k.arg, NULL);

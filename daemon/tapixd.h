@@ -70,6 +70,8 @@ int rpc_attach(sd_bus *bus, sd_bus_slot **slot);
 /* The client of direct connection @bus is gone: lineShutdown of each of
  * its registrations. */
 void rpc_peer_gone(sd_bus *bus);
+/* Handle slots kept for requests whose LINE_REPLY is due (test hooks). */
+unsigned rpc_live_slots(void);
 
 /* peer.c: direct connections to org.tapix.Tapi1, without the bus daemon.
  * @path: the socket, "none", or NULL for one in a directory of its own.
@@ -120,5 +122,9 @@ void hooks_log(const char *module, const char *msg);
 /* tel.c: the Line and Call objects (org.tapix.Telephony1 and friends) */
 int tel_start(void);
 void tel_stop(void);
+/* What the service's own registration holds now (its opens, call handles,
+ * and the lines only it has open), for the test hooks. */
+struct tapix_live;
+void tel_own(struct tapix_live *own);
 
 #endif /* TAPIXD_H */

@@ -466,6 +466,23 @@ static void call_info(struct tcall *c, DWORD states)
 		call_changed(c, names);
 }
 
+/*
+ * LINE_CLOSE (a forced close or removal, termination.md §7): the
+ * service's open of @dev and every call handle of it died with no IDLE;
+ * their objects go.
+ */
+static void line_closed(DWORD dev)
+{
+	struct tcall *c = calls, *next;
+
+	lines[dev].h = 0;
+	for (; c; c = next) {
+		next = c->next;
+		if (c->dev == dev)
+			call_remove(c);
+	}
+}
+
 static void on_message(const LINEMESSAGE *m)
 {
 	struct tcall *c;
@@ -498,7 +515,7 @@ static void on_message(const LINEMESSAGE *m)
 	case LINE_CLOSE:
 		dev = dev_of_line((HLINE)m->hDevice);
 		if (dev < d.ndevs)
-			lines[dev].h = 0;
+			line_closed(dev);
 		break;
 	case LINE_CREATE:
 		line_created((DWORD)m->dwParam1);
@@ -1210,6 +1227,29 @@ static void line_announce(DWORD dev)
 	line_path(dev, lp, sizeof(lp));
 	send_watchers(dev, TAPIXD_PATH, OM_IFACE, "InterfacesAdded", fill_added,
 	              &p);
+}
+
+void tel_own(struct tapix_live *own)
+{
+	struct tcall *c;
+	DWORD i;
+
+	memset(own, 0, sizeof(*own));
+	for (c = calls; c; c = c->next)
+		own->call_handles++;
+	for (i = 0; i < d.ndevs; i++) {
+		LINEDEVSTATUS ds;
+
+		if (!lines[i].h)
+			continue;
+		own->opens++;
+		memset(&ds, 0, sizeof(ds));
+		ds.dwTotalSize = sizeof(ds);
+		/* a line only the service has open is its own too */
+		if (lineGetLineDevStatus(lines[i].h, &ds) == 0 &&
+		    ds.dwNumOpens == 0)
+			own->lines++;
+	}
 }
 
 /* ---- start and stop ---------------------------------------------------------

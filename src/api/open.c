@@ -286,7 +286,9 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 			close_open_locked(o);
 		goto out;
 	}
-	tline_post_devstate_locked(tl, o, LINEDEVSTATE_OPEN, 0, 0);
+	/* an observer comes and goes unseen (DESIGN.md) */
+	if (!app->observer)
+		tline_post_devstate_locked(tl, o, LINEDEVSTATE_OPEN, 0, 0);
 	*lphLine = o->h;
 	log_info("line %u: open %08x by app %08x (privileges %08x)", dev->id,
 	         o->h, app->h, o->privileges);
@@ -458,7 +460,8 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 		list_foreach(it, &o->tl->opens) {
 			struct open *x = list_entry(it, struct open, tl_link);
 
-			if (x->life != LIFE_ALIVE)
+			/* an observer's open is not counted (DESIGN.md) */
+			if (x->life != LIFE_ALIVE || x->app->observer)
 				continue;
 			opens++;
 			if (x->privileges & LINECALLPRIVILEGE_OWNER)

@@ -262,8 +262,9 @@ static void test_owner_and_monitor_in_two_processes(void **s)
 	memset(&ci, 0, sizeof(ci));
 	ci.dwTotalSize = sizeof(ci);
 	assert_int_equal(lineGetCallInfo(mon, &ci), 0);
-	assert_int_equal(ci.dwNumOwners, 1);   /* the other process */
-	/* us: tapixd watches as an observer, not counted (tapix_set_observer) */
+	assert_int_equal(ci.dwNumOwners, 1); /* the other process */
+	/* us: tapixd watches as an observer, not counted (tapix_set_observer)
+	 */
 	assert_int_equal(ci.dwNumMonitors, 1);
 	helper_end(&o);
 	fx_shutdown(&a);

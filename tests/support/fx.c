@@ -220,7 +220,7 @@ static void service_start(void)
 {
 	const char *argv[8];
 	char addr_arg[160], log_arg[] = "--log=info";
-	char hooks_arg[] = "--test-hooks", objects_arg[] = "--no-objects";
+	char hooks_arg[] = "--test-hooks";
 	char bus_only_arg[] = "--peer=none";
 	char log[160];
 
@@ -250,10 +250,14 @@ static void service_start(void)
 	argv[1] = addr_arg;
 	argv[2] = log_arg;
 	argv[3] = hooks_arg;
-	/* its own objects would make it a monitor of every call */
-	argv[4] = objects_arg;
-	argv[5] = service_bus ? bus_only_arg : NULL;
-	argv[6] = NULL;
+	/*
+	 * Its Line and Call objects on, as installed: tapixd watches every
+	 * call (an observer, tapix_set_observer) and the termination rules
+	 * must come out as embedded; its own objects are not counted
+	 * (daemon/hooks.c).
+	 */
+	argv[4] = service_bus ? bus_only_arg : NULL;
+	argv[5] = NULL;
 	tapixd_pid = proc_start(tapixd_log, 3600, argv);
 	wait_for(tapixd_ready, "tapixd");
 	if (file_has(tapixd_log, "serving "))

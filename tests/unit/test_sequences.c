@@ -391,6 +391,7 @@ static void test_forced_close(void **s)
 	struct fx_app a, b;
 	HLINE la, lb, other;
 	HCALL c, pending = 0, boom;
+	struct tapix_live live;
 	LONG slow;
 
 	(void)s;
@@ -411,6 +412,17 @@ static void test_forced_close(void **s)
 	assert_int_equal(lineClose(lb), LINEERR_INVALLINEHANDLE);
 	assert_int_equal(lineDrop(c, NULL, 0), LINEERR_INVALCALLHANDLE);
 	assert_int_equal(pending, 0);
+	/* spec: termination.md §7 — nothing is kept for the requests that
+	 * died with the line (through tapixd: what it kept for them too),
+	 * once the close (TSPI_lineCloseCall, TSPI_lineClose) has ended */
+	for (int i = 0; i < 1000; i++) {
+		fx_live(&live);
+		if (live.requests == 0 && live.calls == 0)
+			break;
+		fx_wait_try(&a, LINE_REPLY, 0, 0, 5, NULL);
+	}
+	assert_int_equal(live.requests, 0);
+	assert_int_equal(live.calls, 0);
 	/* the other line is unaffected; the device can be opened again */
 	assert_true(lineMakeCall(other, &c, "busy", 0, NULL) > 0);
 	la = fx_open(&a, 0, NONE, 0);
