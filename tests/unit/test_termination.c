@@ -434,6 +434,158 @@ static void test_close_with_other_owner(void **s)
 }
 
 /*
+ * spec: §5.1 row "MONITOR, no other handle": the line of the only handle
+ * left, a monitor's, closes: TAPI closes the call (TSPI_lineCloseCall,
+ * which drops it: CLOSEDROP) and nothing of it is left.
+ */
+static void test_close_sole_monitor_closes_the_call(void **s)
+{
+	struct fx_app a, m;
+	HLINE la, lm;
+	HCALL c, mc;
+	struct tapix_live live;
+	unsigned long before;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&m, "m");
+	la = fx_open(&a, 0, NONE, 0);
+	lm = fx_open(&m, 0, MONITOR, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(la, &c, "answer", 0, NULL)),
+	                 0);
+	mc = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_CONNECTED);
+	/* §3, API 2.0: the sole owner lets go, the call goes on ownerless */
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_wait(&m, LINE_CALLINFO, mc, LINECALLINFOSTATE_NUMOWNERDECR);
+	before = closecalls();
+	assert_int_equal(lineClose(lm), 0);
+	assert_int_equal(closecalls(), before + 1);
+	fx_live(&live);
+	assert_int_equal(live.calls, 0);
+	assert_int_equal(live.call_handles, 0);
+	fx_shutdown(&a);
+	fx_shutdown(&m);
+	assert_int_equal(closecalls(), before + 1);
+}
+
+/*
+ * spec: §8, §5.2.5 — a call no app holds a handle to (its line's only
+ * open has no privilege) stays in TAPI's table until its line's last
+ * open closes: then TAPI closes it (and esp drops it: the caller sees it
+ * disconnected); or, variant, until it reports IDLE.
+ */
+static void test_unheld_call_closed_with_last_open(void **s)
+{
+	struct fx_app a, b;
+	HLINE la, lb;
+	HCALL c;
+	struct tapix_live live;
+	unsigned long before;
+	int i;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	la = fx_open(&a, 0, NONE, 0);
+	lb = fx_open(&b, 1, NONE, 0);
+	before = closecalls();
+	assert_int_equal(fx_reply(&a, lineMakeCall(la, &c, "101", 0, NULL)), 0);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_RINGBACK);
+	assert_int_equal(lineClose(lb), 0);
+	assert_int_equal(closecalls(), before + 1);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_DISCONNECTED);
+	fx_live(&live);
+	assert_int_equal(live.calls, 1); /* a's only */
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	assert_int_equal(closecalls(), before + 2);
+	/* the IDLE variant: the unheld call closes when it reports IDLE */
+	lb = fx_open(&b, 1, NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(la, &c, "101", 0, NULL)), 0);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_RINGBACK);
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	for (i = 0; i < 1000 && closecalls() != before + 4; i++)
+		fx_wait_try(&b, LINE_REPLY, 0, 0, 5, NULL);
+	assert_int_equal(closecalls(), before + 4);
+	fx_live(&live);
+	assert_int_equal(live.calls, 0);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+}
+
+/*
+ * spec: §3 effects 2 and 3, §9 C4 — the last handle goes with a request
+ * of its app pending: the call is closed (TSPI_lineCloseCall fails the
+ * request) and an API 2.0 app still gets its LINE_REPLY; an API 1.4
+ * owner that deallocates (another owner keeps the call) gets none; a
+ * monitor's deallocation tells the other holders NUMMONITORS.
+ */
+static void test_deallocate_with_pending_request(void **s)
+{
+	struct fx_app a, b, m;
+	HLINE la, lb, lm, lm2;
+	HCALL c, bc, mc, mc2;
+	unsigned long before;
+	LONG hold;
+	struct {
+		LINECALLLIST cl;
+		HCALL h[2];
+	} l;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	fx_app_init(&m, "m");
+	la = fx_open(&a, 0, NONE, 0);
+	assert_int_equal(
+		fx_reply(&a, lineMakeCall(la, &c, "slow:300/answer", 0, NULL)),
+		0);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_CONNECTED);
+	before = closecalls();
+	hold = lineHold(c);
+	assert_true(hold > 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	assert_int_equal(closecalls(), before + 1);
+	assert_int_equal(fx_reply(&a, hold), LINEERR_OPERATIONFAILED);
+	/* API 1.4: another owner keeps the call; no reply for the 1.4 one */
+	lb = fx_open_ver(&b, 0, 0x00010004, NONE, 0);
+	assert_int_equal(
+		fx_reply(&b, lineMakeCall(lb, &bc, "slow:300/answer", 0, NULL)),
+		0);
+	fx_wait(&b, LINE_CALLSTATE, bc, LINECALLSTATE_CONNECTED);
+	lm = fx_open(&m, 0, MONITOR, 0);
+	l.cl.dwTotalSize = sizeof(l);
+	assert_int_equal(lineGetNewCalls(lm, 0, LINECALLSELECT_LINE, &l.cl), 0);
+	mc = l.h[0];
+	assert_int_equal(lineSetCallPrivilege(mc, OWNER), 0);
+	hold = lineHold(bc);
+	assert_true(hold > 0);
+	assert_int_equal(lineDeallocateCall(bc), 0);
+	assert_false(
+		fx_wait_try(&b, LINE_REPLY, 0, (DWORD_PTR)hold, 600, NULL));
+	fx_wait(&m, LINE_CALLSTATE, mc, LINECALLSTATE_ONHOLD);
+	/* two monitors: one deallocates, the other hears NUMMONITORS */
+	lm2 = fx_open(&b, 0, MONITOR, 0);
+	l.cl.dwTotalSize = sizeof(l);
+	assert_int_equal(lineGetNewCalls(lm2, 0, LINECALLSELECT_LINE, &l.cl),
+	                 0);
+	mc2 = l.h[0];
+	assert_int_equal(lineSetCallPrivilege(mc, MONITOR),
+	                 LINEERR_INVALCALLSTATE); /* m is the sole owner */
+	fx_consume_all(&m);
+	assert_int_equal(lineDeallocateCall(mc2), 0);
+	fx_wait(&m, LINE_CALLINFO, mc, LINECALLINFOSTATE_NUMMONITORS);
+	assert_int_equal(fx_reply(&m, lineDrop(mc, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(mc), 0);
+	assert_int_equal(closecalls(), before + 2);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+	fx_shutdown(&m);
+}
+
+/*
  * spec: §5.1 last row, §10 trace 5 — a creating request pending when the
  * line closes: no drop, CloseCall at once, the provider fails the request,
  * the app gets no reply and its LPHCALL is never written.
@@ -795,6 +947,14 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_close_with_pending_make_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_close_sole_monitor_closes_the_call, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unheld_call_closed_with_last_open, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deallocate_with_pending_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_shutdown_applies_close_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop_held_call, setup,
