@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The service tests' common ground (svc.h): a private dbus-daemon and a
+ * tapixd per test, its counters and log, client helper processes, raw
+ * D-Bus calls.
+ */
+#include "svc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+char dir[64], addr[128], tlog[128];
+const char *peer_arg; /* start_tapixd: e.g. --peer=none */
+pid_t bus_pid, tapixd_pid;
+sd_bus *bus;
+
+/* ---- the service ------------------------------------------------------------
+ */
+
+bool log_has(const char *path, const char *text)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+void sleep_ms(unsigned ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+/* A private bus, reachable by any user (the socket is in a 0755 dir). */
+void start_bus(void)
+{
+	const char *argv[8];
+	char path[128], log[128];
+	unsigned i;
+
+	fx_tmp_path(dir, sizeof(dir), "tapix-svc-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	chmod(dir, 0755);
+	/* tapixd's socket directory too: removed with it, even after a
+	 * SIGKILL */
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	snprintf(addr, sizeof(addr), "unix:path=%s/bus", dir);
+	snprintf(path, sizeof(path), "%s/bus", dir);
+	snprintf(log, sizeof(log), "%s/dbus.log", dir);
+	argv[0] = "dbus-daemon";
+	argv[1] = "--config-file=" TAPIX_TEST_BUS_CONF;
+	argv[2] = "--address";
+	argv[3] = addr;
+	argv[4] = "--nofork";
+	argv[5] = NULL;
+	bus_pid = proc_start(log, LIMIT_S * 4, argv);
+	for (i = 0; i < 500 && !proc_unix_listening(path); i++)
+		sleep_ms(10);
+	assert_true(proc_unix_listening(path));
+	chmod(path, 0777);
+	setenv("TAPIX_SERVICE", addr, 1);
+	assert_true(sd_bus_new(&bus) >= 0);
+	assert_true(sd_bus_set_address(bus, addr) >= 0);
+	assert_true(sd_bus_set_bus_client(bus, 1) >= 0);
+	assert_true(sd_bus_start(bus) >= 0);
+}
+
+/* tapixd with @conf (INI text) and its objects and test hooks. */
+void start_tapixd(const char *conf)
+{
+	char cpath[128], aarg[160];
+	const char *argv[8];
+	unsigned i;
+	FILE *f;
+
+	snprintf(cpath, sizeof(cpath), "%s/tapix.conf", dir);
+	f = fopen(cpath, "w");
+	assert_non_null(f);
+	fputs(conf, f);
+	fclose(f);
+	chmod(cpath, 0644);
+	snprintf(tlog, sizeof(tlog), "%s/tapixd.log", dir);
+	snprintf(aarg, sizeof(aarg), "--address=%s", addr);
+	setenv("TAPIX_CONF", cpath, 1);
+	argv[0] = TAPIX_TEST_TAPIXD;
+	argv[1] = aarg;
+	argv[2] = "--log=info";
+	argv[3] = "--test-hooks";
+	argv[4] = peer_arg;
+	argv[5] = NULL;
+	tapixd_pid = proc_start(tlog, LIMIT_S, argv);
+	for (i = 0; i < 1000 && !log_has(tlog, "serving "); i++)
+		sleep_ms(10);
+	if (!log_has(tlog, "serving "))
+		proc_show_log(tlog, 20);
+	assert_true(log_has(tlog, "serving "));
+}
+
+int setup(void **state)
+{
+	(void)state;
+	peer_arg = NULL;
+	start_bus();
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	return 0;
+}
+
+int teardown(void **state)
+{
+	/* apps a failed test left are shut down while the service runs */
+	int r = fx_teardown(state);
+
+	proc_kill_all();
+	bus = sd_bus_flush_close_unref(bus);
+	if (dir[0]) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+	}
+	unsetenv("TAPIX_SERVICE");
+	return r;
+}
+
+/* The service's objects beyond its own (test hooks: Live). */
+void service_counts(uint64_t v[9])
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Test1", "Live", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "ttttttttt", &v[0], &v[1], &v[2],
+	                                &v[3], &v[4], &v[5], &v[6], &v[7],
+	                                &v[8]) >= 0);
+	sd_bus_message_unref(r);
+}
+
+/* Waits (bounded) until the service holds no more than @apps apps and
+ * @calls calls. */
+void wait_counts(uint64_t apps, uint64_t calls)
+{
+	uint64_t v[9];
+	unsigned i;
+
+	for (i = 0; i < 500; i++) {
+		service_counts(v);
+		if (v[0] <= apps && v[3] <= calls)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("service still holds %llu apps, %llu calls",
+	         (unsigned long long)v[0], (unsigned long long)v[3]);
+}
+
+/* ---- helpers ----------------------------------------------------------------
+ */
+
+struct helper helper(const char *const args[])
+{
+	const char *argv[12];
+	struct helper h;
+	unsigned i;
+
+	argv[0] = TAPIX_TEST_HELPER;
+	for (i = 0; args[i] && i < 10; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	h.pid = proc_start_pipe(&h.fd, LIMIT_S, argv);
+	return h;
+}
+
+/* The helper's next line must start with @word; returns the number after
+ * it (hex), if any. */
+unsigned long expect_line(struct helper *h, const char *word)
+{
+	char line[256];
+
+	if (!proc_read_line(h->fd, line, sizeof(line), STEP_MS))
+		fail_msg("helper said nothing (waiting for %s)", word);
+	if (strncmp(line, word, strlen(word)) != 0)
+		fail_msg("helper said \"%s\", wanted %s", line, word);
+	return strtoul(line + strlen(word), NULL, 16);
+}
+
+void helper_end(struct helper *h)
+{
+	proc_kill(h->pid);
+	close(h->fd);
+}
+
+/* What tapixd's Peer method says, in @out. */
+void peer_of_tapixd(char *out, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *a = NULL;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Tapi1", "Peer", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &a) >= 0);
+	snprintf(out, size, "%s", a);
+	sd_bus_message_unref(r);
+}
+
+/* Where raw calls go: the bus (default), or a direct connection. */
+static sd_bus *direct;
+const char *raw_dest = "org.tapix.Tapix1";
+
+sd_bus *raw_bus(void)
+{
+	return direct ? direct : bus;
+}
+
+int raw_call_v(const char *iface, const char *member, sd_bus_message **reply,
+               const char *types, va_list ap)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	int e;
+
+	e = sd_bus_message_new_method_call(raw_bus(), &m, raw_dest, ROOT, iface,
+	                                   member);
+	if (e >= 0 && types)
+		e = sd_bus_message_appendv(m, types, ap);
+	if (e >= 0)
+		e = sd_bus_call(raw_bus(), m, 5 * 1000 * 1000, &err, reply);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	return e;
+}
+
+/* A method of org.tapix.Tapi1 (raw_call_v). */
+int raw_call(const char *member, sd_bus_message **reply, const char *types, ...)
+{
+	va_list ap;
+	int e;
+
+	va_start(ap, types);
+	e = raw_call_v("org.tapix.Tapi1", member, reply, types, ap);
+	va_end(ap);
+	return e;
+}
+
+/* Raw calls go on a new direct connection to tapixd (raw_direct_end). */
+void raw_direct_start(void)
+{
+	char peer[160];
+
+	peer_of_tapixd(peer, sizeof(peer));
+	assert_true(sd_bus_new(&direct) >= 0);
+	assert_true(sd_bus_set_address(direct, peer) >= 0);
+	assert_true(sd_bus_start(direct) >= 0);
+	raw_dest = NULL;
+}
+
+/* Raw calls go on the bus again; the direct connection is closed. */
+void raw_direct_end(void)
+{
+	raw_dest = "org.tapix.Tapix1";
+	direct = sd_bus_flush_close_unref(direct);
+}
+
+/* Waits (bounded, 20 s) until tapixd's registrations, opens, calls, call
+ * handles and requests are as in @want (service_counts). */
+void wait_counts_equal(const uint64_t want[9])
+{
+	uint64_t v[9];
+	unsigned i, k;
+
+	for (i = 0; i < 2000; i++) {
+		service_counts(v);
+		for (k = 0; k < 6 && v[k] == want[k]; k++)
+			;
+		if (k == 6)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("tapixd holds apps %llu, opens %llu, lines %llu, calls %llu, "
+	         "call handles %llu, requests %llu; it held %llu, %llu, "
+	         "%llu, %llu, %llu, %llu",
+	         (unsigned long long)v[0], (unsigned long long)v[1],
+	         (unsigned long long)v[2], (unsigned long long)v[3],
+	         (unsigned long long)v[4], (unsigned long long)v[5],
+	         (unsigned long long)want[0], (unsigned long long)want[1],
+	         (unsigned long long)want[2], (unsigned long long)want[3],
+	         (unsigned long long)want[4], (unsigned long long)want[5]);
+}
+
+/* Waits (bounded) until tapixd's log holds @text. */
+void wait_log(const char *text)
+{
+	unsigned i;
+
+	for (i = 0; i < 1000 && !log_has(tlog, text); i++)
+		sleep_ms(10);
+	if (!log_has(tlog, text))
+		fail_msg("tapixd did not log \"%s\"", text);
+}
+
+/* The helper's next line that starts with @word (others, e.g. its log,
+ * are skipped; its "error" fails the test); what follows the word in
+ * @rest. */
+void read_until(struct helper *h, const char *word, char *rest, size_t size)
+{
+	char line[256];
+
+	for (;;) {
+		if (!proc_read_line(h->fd, line, sizeof(line), STEP_MS))
+			fail_msg("helper said nothing (waiting for %s)", word);
+		if (strncmp(line, word, strlen(word)) == 0)
+			break;
+		if (strncmp(line, "error ", 6) == 0)
+			fail_msg("helper said \"%s\", wanted %s", line, word);
+	}
+	snprintf(rest, size, "%s", line + strlen(word));
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the service tests (test_service, test_service_ras) share: each test
+ * gets a private dbus-daemon and a tapixd of its own (setup, teardown, or
+ * start_bus and start_tapixd), reads tapixd's counters and log, runs
+ * client helper processes (tests/service/client_helper.c) and makes raw
+ * D-Bus calls. Every process is bounded by timeout(1) and killed by PID.
+ */
+#ifndef TAPIX_TESTS_SVC_H
+#define TAPIX_TESTS_SVC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <systemd/sd-bus.h>
+
+#include "fx.h"
+
+#define LIMIT_S 120
+#define STEP_MS 10000 /* a helper's step, generously */
+#define ROOT    "/org/tapix/Tapix1"
+#define NOBODY  65534
+
+/* The test's directory (bus socket, tapixd's log and configuration), the
+ * bus address, tapixd's log. */
+extern char dir[64], addr[128], tlog[128];
+extern const char *peer_arg; /* start_tapixd: e.g. --peer=none */
+extern pid_t bus_pid, tapixd_pid;
+extern sd_bus *bus; /* the test's own connection to the bus */
+
+bool log_has(const char *path, const char *text);
+void sleep_ms(unsigned ms);
+
+/* A private bus, reachable by any user (the socket is in a 0755 dir). */
+void start_bus(void);
+/* tapixd with @conf (INI text) and its objects and test hooks. */
+void start_tapixd(const char *conf);
+/* The usual: a bus and tapixd with esp's 4 lines. */
+int setup(void **state);
+int teardown(void **state);
+
+/* The service's objects beyond its own (test hooks: Live). */
+void service_counts(uint64_t v[9]);
+/* Waits (bounded) until the service holds no more than @apps apps and
+ * @calls calls. */
+void wait_counts(uint64_t apps, uint64_t calls);
+/* Waits (bounded, 20 s) until tapixd's registrations, opens, calls, call
+ * handles and requests are as in @want (service_counts). */
+void wait_counts_equal(const uint64_t want[9]);
+/* Waits (bounded) until tapixd's log holds @text. */
+void wait_log(const char *text);
+
+/* A client helper process and its standard output. */
+struct helper {
+	pid_t pid;
+	int fd;
+};
+
+struct helper helper(const char *const args[]);
+/* The helper's next line must start with @word; returns the number after
+ * it (hex), if any. */
+unsigned long expect_line(struct helper *h, const char *word);
+/* The helper's next line that starts with @word (others are skipped; its
+ * "error" fails the test); what follows the word in @rest. */
+void read_until(struct helper *h, const char *word, char *rest, size_t size);
+void helper_end(struct helper *h);
+
+/* What tapixd's Peer method says, in @out. */
+void peer_of_tapixd(char *out, size_t size);
+
+/* Raw calls: on the bus (default) or a direct connection
+ * (raw_direct_start ... raw_direct_end). */
+sd_bus *raw_bus(void);
+extern const char *raw_dest; /* the destination: tapixd's name, or NULL */
+int raw_call_v(const char *iface, const char *member, sd_bus_message **reply,
+               const char *types, va_list ap);
+/* A method of org.tapix.Tapi1 (raw_call_v). */
+int raw_call(const char *member, sd_bus_message **reply, const char *types,
+             ...);
+void raw_direct_start(void);
+void raw_direct_end(void);
+
+#endif /* TAPIX_TESTS_SVC_H */

@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * RAS connections in tapixd (org.tapix.Ras1) with real client processes:
+ * connections that outlive their dialler when they are up and are not
+ * kept when they are not, another user's connections, malformed calls,
+ * rasdial. Each test starts its own tapixd (svc.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include <ras.h>
+
+#include "fx.h"
+#include "proc.h"
+#include "util/chan.h"
+
+#include "svc.h"
+
+/* ---- RAS (issue 6): connections that live in tapixd ------------------------
+ */
+
+#define RAS_CONF                                       \
+	"[tapix]\nproviders = esp\n[esp]\nlines = 4\n" \
+	"[ras]\nemulated_users = alice:secret bob:/pw\n"
+
+static char pbk[128];
+static uint64_t base_apps; /* tapixd's own registrations */
+
+/* Waits until the RAS manager holds no registration or call any more. */
+static void wait_ras_idle(void)
+{
+	wait_counts(base_apps, 0);
+}
+
+/* Entries on esp lines 0..3 (ras-phonebook §A3). */
+static const char ras_pbk[] =
+	"[Lab]\nTapixLink=emulated\nMEDIA=rastapi\nPort=esp-0\n"
+	"DEVICE=modem\nPhoneNumber=answer\n"
+	"[Busy]\nMEDIA=rastapi\nPort=esp-1\nDEVICE=modem\nPhoneNumber=busy\n"
+	"[Slow]\nMEDIA=rastapi\nPort=esp-2\nDEVICE=modem\n"
+	"PhoneNumber=slow:1500/answer\n"
+	"[Silent]\nTapixDialTimeout=60\nMEDIA=rastapi\nPort=esp-3\n"
+	"DEVICE=modem\nPhoneNumber=noanswer\n"
+	"[Drop]\nMEDIA=rastapi\nPort=esp-3\nDEVICE=modem\n"
+	"PhoneNumber=hangup:1000\n";
+
+static int ras_setup(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	peer_arg = NULL;
+	start_bus();
+	start_tapixd(RAS_CONF);
+	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
+	f = fopen(pbk, "w");
+	assert_non_null(f);
+	fputs(ras_pbk, f);
+	fclose(f);
+	chmod(pbk, 0644);
+	{
+		uint64_t v[9];
+
+		service_counts(v);
+		base_apps = v[0];
+	}
+	return 0;
+}
+
+/*
+ * Runs `PREFIX rasdial ARGS` in a shell (bounded); its exit status, its
+ * standard output and error in @out.
+ */
+static int rasdial(const char *prefix, const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s timeout 30 %s %s 2>&1", prefix,
+	         TAPIX_TEST_RASDIAL, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* rasdial ARGS /PHONEBOOK:<the test's>, expecting status @want. */
+static void rasdial_ok(const char *args, int want, const char *says)
+{
+	char a[512], out[4096];
+	int st;
+
+	snprintf(a, sizeof(a), "%s /PHONEBOOK:%s", args, pbk);
+	st = rasdial("", a, out, sizeof(out));
+	if (st != want || (says && !strstr(out, says)))
+		fail_msg("rasdial %s: status %d, wanted %d with \"%s\":\n%s",
+		         args, st, want, says ? says : "", out);
+}
+
+/* The connections this process sees (RasEnumConnections). */
+static DWORD ras_list(RASCONNA *v, DWORD max)
+{
+	DWORD cb = max * sizeof(RASCONNA), n = 0;
+
+	memset(v, 0, cb);
+	v[0].dwSize = sizeof(RASCONNA);
+	assert_int_equal(RasEnumConnections(v, &cb, &n), 0);
+	return n;
+}
+
+/* rasdial ENTRY /PHONEBOOK:<the test's> in the background, once it has
+ * said "Connecting to ENTRY..."; its pid, its output in *@fd. */
+static pid_t start_rasdial(const char *entry, int *fd)
+{
+	char a[256], line[256], want[300];
+	const char *argv[4];
+	pid_t pid;
+
+	snprintf(a, sizeof(a), "/PHONEBOOK:%s", pbk);
+	argv[0] = TAPIX_TEST_RASDIAL;
+	argv[1] = entry;
+	argv[2] = a;
+	argv[3] = NULL;
+	pid = proc_start_pipe(fd, LIMIT_S, argv);
+	assert_true(proc_read_line(*fd, line, sizeof(line), STEP_MS));
+	snprintf(want, sizeof(want), "Connecting to %s...", entry);
+	assert_string_equal(line, want);
+	return pid;
+}
+
+/*
+ * Issue 6 tests; ras.md §6, §12 — a connection dialled by a process that
+ * has exited (rasdial) stays up once tapixd has seen its dialler go and
+ * released its reference (it outlives its dialler, with no owner); it is
+ * found by entry name with RasEnumConnections in another process, which
+ * hangs it up (a forced hang-up: it holds no reference, §4) and waits for
+ * ERROR_INVALID_HANDLE; the service then holds no call. The handle stays
+ * invalid.
+ */
+static void test_ras_connection_outlives_its_dialler(void **s)
+{
+	RASCONNSTATUSA st;
+	RASCONNA v[4];
+	uint64_t counts[9];
+
+	(void)s;
+	rasdial_ok("Lab alice secret", 0, "Successfully connected to Lab.");
+	wait_log("left the bus: its references on 1 connections released");
+	assert_int_equal(ras_list(v, 4), 1);
+	assert_string_equal(v[0].szEntryName, "Lab");
+	assert_string_equal(v[0].szPhonebook, pbk);
+	assert_true(v[0].dwFlags & RASCF_OwnerMatch); /* same user */
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(v[0].hrasconn, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	assert_string_equal(st.szDeviceName, "esp line 0 (100)");
+	service_counts(counts);
+	assert_int_equal(counts[3], 1); /* the data call */
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+	assert_int_equal(ras_list(v, 4), 0);
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(v[0].hrasconn, &st),
+	                 ERROR_INVALID_HANDLE);
+	assert_int_equal(RasHangUp(v[0].hrasconn), ERROR_INVALID_HANDLE);
+}
+
+/*
+ * ras.md §4, §12 — the dialler killed (SIGKILL) mid-dial: its reference
+ * goes with it, and a dial nobody holds is torn down as by RasHangUp (it
+ * would answer 1.5 s later): nothing comes up, nothing is left.
+ */
+static void test_ras_dialler_killed_mid_dial(void **s)
+{
+	uint64_t before[9];
+	RASCONNA v[4];
+	int fd;
+	pid_t pid;
+
+	(void)s;
+	service_counts(before);
+	pid = start_rasdial("Slow", &fd);
+	proc_kill(pid); /* SIGKILL, to its whole process group */
+	close(fd);
+	wait_log("left the bus: its references on 1 connections released");
+	assert_true(log_has(tlog, ": no owner left, torn down"));
+	wait_counts_equal(before);
+	assert_int_equal(ras_list(v, 4), 0);
+}
+
+/*
+ * ras.md §4, §12 — a connection that is up and whose dialler is gone
+ * stays with no owner until its link is lost (the far end hangs up after
+ * 1 s); then, as nobody could find it any more, it is torn down.
+ */
+static void test_ras_lost_connection_of_nobody_is_torn_down(void **s)
+{
+	uint64_t before[9];
+	RASCONNA v[4];
+
+	(void)s;
+	service_counts(before);
+	rasdial_ok("Drop", 0, "Successfully connected to Drop.");
+	wait_log("left the bus: its references on 1 connections released");
+	wait_counts_equal(before);
+	assert_int_equal(ras_list(v, 4), 0);
+	assert_true(log_has(tlog, ": no owner left, torn down"));
+}
+
+/* Entries F0..F@n-1 of a phonebook at @path: what their dials do goes by
+ * i % 10 (test_ras_dials_of_gone_processes_leave_nothing). */
+static void write_gone_pbk(const char *path, unsigned n)
+{
+	FILE *f = fopen(path, "w");
+	unsigned i;
+
+	assert_non_null(f);
+	for (i = 0; i < n; i++) {
+		unsigned k = i % 10;
+
+		fprintf(f, "[F%u]\n", i);
+		if (k < 4) /* busy: 676 */
+			fputs("MEDIA=rastapi\nPort=esp-1\nDEVICE=modem\n"
+			      "PhoneNumber=busy\n",
+			      f);
+		else if (k == 7 || k == 9) /* rings for a minute */
+			fputs("TapixDialTimeout=60\nMEDIA=rastapi\n"
+			      "Port=esp-3\nDEVICE=modem\nPhoneNumber=noanswer\n",
+			      f);
+		else /* answers, checks the password */
+			fputs("TapixLink=emulated\nMEDIA=rastapi\nPort=esp-0\n"
+			      "DEVICE=modem\nPhoneNumber=answer\n",
+			      f);
+	}
+	fclose(f);
+	chmod(path, 0644);
+}
+
+/*
+ * ras.md §4, §12 (issue: things that never end) — a RAS dial of a
+ * process that is gone is never kept unless it is up: 100 processes each
+ * dial an entry of their own and go without RasHangUp, ten at a time:
+ * after a failure (676 busy, 691 wrong password; 70 of them), killed with
+ * SIGKILL mid-dial (10) or while paused in RetryAuthentication (10), or
+ * exiting mid-dial (10). tapixd's counters come back where they started,
+ * every handle is invalid, nothing is listed. (Each failed one used to
+ * leave a registration, two opens and a call for good.)
+ */
+static void test_ras_dials_of_gone_processes_leave_nothing(void **s)
+{
+	enum {
+		N = 100,
+		BATCH = 10
+	};
+	unsigned long handles[N], err;
+	char path[160], entry[16], rest[128];
+	uint64_t before[9];
+	RASCONNA v[4];
+	unsigned b, i;
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/gone.pbk", dir);
+	write_gone_pbk(path, N);
+	service_counts(before);
+	for (b = 0; b < N; b += BATCH) {
+		struct helper h[BATCH];
+
+		for (i = 0; i < BATCH; i++) {
+			unsigned k = (b + i) % 10;
+			const char *args[] = {
+				k < 7 ? "rasfail" : "rasdialling",
+				path,
+				entry,
+				"alice",
+				k < 4 || k == 7 || k == 9 ? "secret" : "wrong",
+				k == 7   ? "wait"
+				: k == 8 ? "paused"
+					 : "exit",
+				NULL};
+
+			snprintf(entry, sizeof(entry), "F%u", b + i);
+			h[i] = helper(args);
+		}
+		for (i = 0; i < BATCH; i++) {
+			unsigned k = (b + i) % 10;
+
+			if (k < 7) {
+				read_until(&h[i], "result ", rest,
+				           sizeof(rest));
+				assert_int_equal(sscanf(rest, "%lu %lx", &err,
+				                        &handles[b + i]),
+				                 2);
+				assert_int_equal(
+					err,
+					k < 4 ? ERROR_LINE_BUSY
+					      : ERROR_AUTHENTICATION_FAILURE);
+			} else {
+				read_until(&h[i], "dialling ", rest,
+				           sizeof(rest));
+				handles[b + i] = strtoul(rest, NULL, 16);
+			}
+			if (k == 8) /* RASCS_RetryAuthentication */
+				read_until(&h[i], "state 1001 0", rest,
+				           sizeof(rest));
+			if (k == 7 || k == 8)
+				proc_kill(h[i].pid); /* SIGKILL */
+			else
+				assert_int_equal(proc_wait(h[i].pid, STEP_MS),
+				                 0);
+			close(h[i].fd);
+			assert_true(handles[b + i] != 0);
+		}
+	}
+	wait_counts_equal(before);
+	for (i = 0; i < N; i++) {
+		RASCONNSTATUSA st;
+
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		assert_int_equal(RasGetConnectStatus(
+					 (HRASCONN)(uintptr_t)handles[i], &st),
+		                 ERROR_INVALID_HANDLE);
+	}
+	assert_int_equal(ras_list(v, 4), 0);
+}
+
+/*
+ * ras-phonebook §B3 — rasdial lists the connections, dials an entry that
+ * is up already (a reference more), and /DISCONNECT (names compared
+ * without case, switches too) hangs up every reference and waits; a name
+ * not connected is not an error.
+ */
+static void test_rasdial_lists_and_disconnects_by_name(void **s)
+{
+	char out[4096];
+
+	(void)s;
+	assert_int_equal(rasdial("", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "No connections\n"
+	                         "Command completed successfully.\n");
+	rasdial_ok("Lab alice secret", 0,
+	           "Connecting to Lab...\n"
+	           "Verifying username and password...\n"
+	           "Registering your computer on the network...\n"
+	           "Successfully connected to Lab.\n"
+	           "Command completed successfully.\n");
+	rasdial_ok("Lab alice secret", 0,
+	           "Lab is already connected.\n"
+	           "Command completed successfully.\n");
+	assert_int_equal(rasdial("", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "Connected to\nLab\n"
+	                         "Command completed successfully.\n");
+	rasdial_ok("lab /disconnect", 0, "Command completed successfully.");
+	assert_int_equal(rasdial("", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "No connections\n"
+	                         "Command completed successfully.\n");
+	wait_ras_idle();
+	rasdial_ok("Lab -DISCONNECT", 0, "Lab is not connected.");
+	/* without a name: the only connection */
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	assert_int_equal(rasdial("", "/DISCONNECT", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Command completed successfully."));
+	wait_ras_idle();
+}
+
+/*
+ * ras-phonebook §B3 — the exit statuses: n - 600 for RAS error n with
+ * "Remote Access error n" on stderr (691 wrong password, 623 no such
+ * entry, 676 busy, 711 no service), 255 for usage, 0 for /?; a failed
+ * dial leaves nothing behind.
+ */
+static void test_rasdial_exit_statuses(void **s)
+{
+	char out[4096], prefix[256];
+	RASCONNA v[4];
+
+	(void)s;
+	rasdial_ok("Lab alice wrong", 91, "Remote Access error 691 - ");
+	assert_int_equal(ras_list(v, 4), 0);
+	wait_ras_idle();
+	rasdial_ok("Nope", 23, "Remote Access error 623 - ");
+	rasdial_ok("Busy", 76, "Remote Access error 676 - ");
+	wait_ras_idle();
+	assert_int_equal(rasdial("", "a b c d", out, sizeof(out)), 255);
+	assert_int_equal(rasdial("", "Lab /PHONE", out, sizeof(out)), 255);
+	assert_int_equal(rasdial("", "/?", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Usage:"));
+	snprintf(prefix, sizeof(prefix), "TAPIX_SERVICE=unix:path=%s/no-bus",
+	         dir);
+	assert_int_equal(rasdial(prefix, "", out, sizeof(out)), 111);
+	assert_non_null(strstr(out, "Remote Access error 711 - "));
+}
+
+/*
+ * ras-phonebook §B3 — a word that starts with / or - and names no switch
+ * is a usage error (255, "unknown switch"), never a dial: a typo of
+ * /DISCONNECT once dialled Lab with it as the user name. tapixd saw no
+ * dial, its counters are as they were, nothing is listed. After "--"
+ * every word is an argument: a password that starts with /.
+ */
+static void test_rasdial_unknown_switch_is_an_error(void **s)
+{
+	static const char *const bad[] = {
+		"Lab /DISCONECT", "Lab alice secret /PHONE=200",
+		"Lab -disconect", "Lab --disconect",
+		"/FROB",          "Lab alice -",
+	};
+	uint64_t before[9], after[9];
+	char a[512], out[4096], want[64];
+	RASCONNA v[4];
+	unsigned i;
+
+	(void)s;
+	service_counts(before);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "rasdial: unknown switch: %s",
+		         strrchr(bad[i], ' ') ? strrchr(bad[i], ' ') + 1
+		                              : bad[i]);
+		rasdial_ok(bad[i], 255, want);
+	}
+	assert_false(log_has(tlog, " dials "));
+	service_counts(after);
+	assert_memory_equal(after, before, 6 * sizeof(before[0]));
+	assert_int_equal(ras_list(v, 4), 0);
+	/* "--": what follows is an argument, a switch or not */
+	snprintf(a, sizeof(a), "/PHONEBOOK:%s Lab bob -- /pw", pbk);
+	assert_int_equal(rasdial("", a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Successfully connected to Lab."));
+	assert_int_equal(ras_list(v, 4), 1);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+}
+
+/* ras-phonebook §B3 — a password "*" read from stdin (not a terminal). */
+static void test_rasdial_password_prompt_from_stdin(void **s)
+{
+	char a[512], out[4096];
+	RASCONNA v[4];
+
+	(void)s;
+	snprintf(a, sizeof(a), "Lab alice '*' /PHONEBOOK:%s", pbk);
+	assert_int_equal(rasdial("printf 'wrong\\n' |", a, out, sizeof(out)),
+	                 91);
+	assert_int_equal(rasdial("printf 'secret\\n' |", a, out, sizeof(out)),
+	                 0);
+	assert_non_null(strstr(out, "Successfully connected to Lab."));
+	assert_null(strstr(out, "secret")); /* never echoed */
+	assert_int_equal(ras_list(v, 4), 1);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+}
+
+/*
+ * ras-phonebook §B3 — SIGINT while dialling: rasdial hangs up, waits for
+ * the teardown and exits 31 (631); nothing is left.
+ */
+static void test_rasdial_sigint_hangs_up(void **s)
+{
+	char line[256];
+	RASCONNA v[4];
+	int fd;
+	pid_t pid;
+
+	(void)s;
+	pid = start_rasdial("Silent", &fd);
+	kill(-pid, SIGINT);
+	assert_int_equal(proc_wait(pid, 20000), 31);
+	assert_true(proc_read_line(fd, line, sizeof(line), STEP_MS));
+	assert_non_null(strstr(line, "Remote Access error 631 - "));
+	close(fd);
+	assert_int_equal(ras_list(v, 4), 0);
+	wait_ras_idle();
+}
+
+/*
+ * Issue 6 §3 — connections are listed to their user's processes (and
+ * root's): nobody neither sees nor hangs up root's connection.
+ */
+static void test_ras_other_uid_cannot_see_or_hang_up(void **s)
+{
+	char prefix[128], out[4096];
+	RASCONNA v[4];
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	snprintf(prefix, sizeof(prefix),
+	         "setpriv --reuid=%d --regid=%d --clear-groups", NOBODY,
+	         NOBODY);
+	assert_int_equal(rasdial(prefix, "", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "No connections"));
+	assert_int_equal(rasdial(prefix, "Lab /DISCONNECT", out, sizeof(out)),
+	                 0);
+	assert_non_null(strstr(out, "Lab is not connected."));
+	assert_int_equal(ras_list(v, 4), 1);
+	/* the raw interface: root's handle is not nobody's */
+	snprintf(out, sizeof(out),
+	         "%s busctl --address=%s call org.tapix.Tapix1 " ROOT
+	         " org.tapix.Ras1 HangUp t %llu | grep -q '^u 6$'",
+	         prefix, addr, (unsigned long long)(uintptr_t)v[0].hrasconn);
+	assert_int_equal(system(out), 0);
+	assert_int_equal(ras_list(v, 4), 1);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+}
+
+/* A method of org.tapix.Ras1 (raw_call_v). */
+static int ras_raw(const char *member, sd_bus_message **reply,
+                   const char *types, ...)
+{
+	va_list ap;
+	int e;
+
+	va_start(ap, types);
+	e = raw_call_v("org.tapix.Ras1", member, reply, types, ap);
+	va_end(ap);
+	return e;
+}
+
+/* Dial with entry @entry and a GUID of @glen bytes; the RAS result. */
+static uint32_t ras_raw_dial(const char *entry, size_t glen)
+{
+	static const uint8_t guid[32];
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *r = NULL;
+	uint32_t v = 0xFFFFFFFFu;
+	int e;
+
+	e = sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1", ROOT,
+	                                   "org.tapix.Ras1", "Dial");
+	if (e >= 0)
+		e = sd_bus_message_append(m, "ssbssssssbu", entry, pbk, 1,
+		                          "answer", "modem", "", "esp-1", "",
+		                          "", 1, 30);
+	if (e >= 0)
+		e = sd_bus_message_append_array(m, 'y', guid, glen);
+	if (e >= 0)
+		e = sd_bus_message_append(m, "usssb", 0, "", "", "", 0);
+	if (e >= 0)
+		e = sd_bus_call(bus, m, 5 * 1000 * 1000, &err, &r);
+	assert_true(e >= 0);
+	assert_true(sd_bus_message_read(r, "u", &v) >= 0);
+	sd_bus_message_unref(r);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	return v;
+}
+
+/* The first value of a Ras1 answer: a RAS result. */
+static uint32_t ras_result(sd_bus_message **r)
+{
+	uint32_t v = 0xFFFFFFFFu;
+
+	assert_true(sd_bus_message_read(*r, "u", &v) >= 0);
+	*r = sd_bus_message_unref(*r);
+	return v;
+}
+
+/*
+ * Issue 5 (tests), issue 6 — malformed org.tapix.Ras1 calls get D-Bus
+ * errors or the RAS error and change nothing: wrong types, unknown
+ * handles, strings longer than their fields, a GUID of the wrong size, an
+ * absurd position in the notifications; the connection up meanwhile is
+ * unharmed.
+ */
+static void test_ras_malformed_calls_change_nothing(void **s)
+{
+	sd_bus_message *r = NULL;
+	char *huge;
+	RASCONNA v[4];
+	uint64_t h;
+
+	(void)s;
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	assert_int_equal(ras_list(v, 4), 1);
+	h = (uint64_t)(uintptr_t)v[0].hrasconn;
+	/* wrong types */
+	assert_true(ras_raw("Dial", &r, "s", "Lab") < 0);
+	assert_true(ras_raw("HangUp", &r, "s", "1") < 0);
+	assert_true(ras_raw("Events", &r, "t", h) < 0);
+	/* unknown handles */
+	assert_true(ras_raw("HangUp", &r, "t", h + 1000) >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_HANDLE);
+	assert_true(ras_raw("Status", &r, "t", (uint64_t)0) >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_HANDLE);
+	assert_true(ras_raw("Resume", &r, "tsss", h + 1000, "", "", "") >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_HANDLE);
+	/* an absurd position: nothing, no crash */
+	assert_true(ras_raw("Events", &r, "tu", h, 0xFFFFFFFFu) >= 0);
+	assert_int_equal(ras_result(&r), 0);
+	/* too long a string, a GUID of 3 bytes */
+	huge = malloc(100000);
+	assert_non_null(huge);
+	memset(huge, 'x', 99999);
+	huge[99999] = '\0';
+	assert_int_equal(ras_raw_dial(huge, 16), ERROR_INVALID_PARAMETER);
+	assert_int_equal(ras_raw_dial("Other", 3), ERROR_INVALID_PARAMETER);
+	assert_int_equal(ras_raw_dial("Other", 32), ERROR_INVALID_PARAMETER);
+	assert_true(ras_raw("Resume", &r, "tsss", h, huge, "", "") >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_PARAMETER);
+	free(huge);
+	/* not served on a direct connection: a dial there would have no bus
+	 * name to hold its references and be watched by (ras.md §4) */
+	raw_direct_start();
+	assert_true(ras_raw("Enum", &r, NULL) < 0);
+	assert_true(ras_raw("HangUp", &r, "t", h) < 0);
+	raw_direct_end();
+	/* the connection is as it was */
+	assert_int_equal(ras_list(v, 4), 1);
+	assert_int_equal(ras_raw("Status", &r, "t", h), 1);
+	assert_int_equal(ras_result(&r), 0);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+}
+
+/*
+ * Issue 5 §1 with RAS — SIGTERM with a connection up: tapixd tears it
+ * down (its call dropped) and exits 0.
+ */
+static void test_ras_sigterm_tears_connections_down(void **s)
+{
+	(void)s;
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	kill(tapixd_pid, SIGTERM);
+	assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+	assert_true(log_has(tlog, "session ended"));
+	assert_false(log_has(tlog, "still going"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_ras_connection_outlives_its_dialler, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_dialler_killed_mid_dial, ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_lost_connection_of_nobody_is_torn_down,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_dials_of_gone_processes_leave_nothing,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rasdial_lists_and_disconnects_by_name, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_rasdial_exit_statuses,
+	                                        ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rasdial_unknown_switch_is_an_error, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rasdial_password_prompt_from_stdin, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_rasdial_sigint_hangs_up,
+	                                        ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_other_uid_cannot_see_or_hang_up, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_malformed_calls_change_nothing, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_sigterm_tears_connections_down, ras_setup,
+			teardown),
+	};
+
+	if (getenv("TAPIX_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
