@@ -101,13 +101,16 @@ static bool tapixd_ready(void)
 	       file_has(tapixd_log, "cannot start");
 }
 
-/* A method of org.tapix.Test1 on tapixd; *reply to be unref'd. */
-static void hook(const char *member, sd_bus_message **reply, const char *types,
-                 ...)
+/*
+ * A method of org.tapix.Test1 on tapixd; *reply to be unref'd. With
+ * @quiet_error set, an error answer is returned (the D-Bus error's name
+ * in it) instead of failing the test.
+ */
+static int hook_v(const char *member, sd_bus_message **reply,
+                  sd_bus_error *quiet_error, const char *types, va_list ap)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	va_list ap;
 	int e;
 
 	if (!hooks_bus) {
@@ -124,19 +127,47 @@ static void hook(const char *member, sd_bus_message **reply, const char *types,
 	e = sd_bus_message_new_method_call(hooks_bus, &m, "org.tapix.Tapix1",
 	                                   "/org/tapix/Tapix1",
 	                                   "org.tapix.Test1", member);
-	va_start(ap, types);
 	if (e >= 0 && types)
 		e = sd_bus_message_appendv(m, types, ap);
-	va_end(ap);
 	if (e >= 0)
 		e = sd_bus_call(hooks_bus, m, 10 * 1000 * 1000, &err, reply);
 	sd_bus_message_unref(m);
+	if (e < 0 && quiet_error && sd_bus_error_is_set(&err)) {
+		sd_bus_error_move(quiet_error, &err);
+		return e;
+	}
 	if (e < 0) {
 		fprintf(stderr, "test hook %s: %s\n", member,
 		        err.message ? err.message : strerror(-e));
 		sd_bus_error_free(&err);
 		fail();
 	}
+	return e;
+}
+
+static void hook(const char *member, sd_bus_message **reply, const char *types,
+                 ...)
+{
+	va_list ap;
+
+	va_start(ap, types);
+	hook_v(member, reply, NULL, types, ap);
+	va_end(ap);
+}
+
+/* As hook, but false (no failure) when tapixd answers with an error. */
+static bool hook_try(const char *member, sd_bus_message **reply,
+                     const char *types, ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	va_list ap;
+	int e;
+
+	va_start(ap, types);
+	e = hook_v(member, reply, &err, types, ap);
+	va_end(ap);
+	sd_bus_error_free(&err);
+	return e >= 0;
 }
 
 static void service_live(struct tapix_live *l)
@@ -302,7 +333,60 @@ int fx_teardown(void **state)
 	if (leftover)
 		fail_msg("the test left applications registered");
 	fx_assert_nothing_alive();
+	fx_assert_esp_closed_all();
 	return 0;
+}
+
+/* esp's counters, if this test's provider session had esp: true. */
+static bool esp_counters_try(unsigned long out[4])
+{
+	char path[512];
+	const char *dirs = TAPIX_TEST_PROVIDER_DIR;
+	void (*fn)(unsigned long *);
+	void *dl;
+
+	if (fx_service()) {
+		sd_bus_message *r = NULL;
+		uint64_t v[4];
+		unsigned i;
+
+		/* an error: tapixd's session has no esp */
+		if (!hook_try("EspCounters", &r, NULL))
+			return false;
+		assert_true(sd_bus_message_read(r, "tttt", &v[0], &v[1], &v[2],
+		                                &v[3]) >= 0);
+		sd_bus_message_unref(r);
+		for (i = 0; i < 4; i++)
+			out[i] = (unsigned long)v[i];
+		return true;
+	}
+	snprintf(path, sizeof(path), "%.*s/esp.so", (int)strcspn(dirs, ":"),
+	         dirs);
+	dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+	if (!dl)
+		return false; /* never loaded in this process */
+	*(void **)&fn = dlsym(dl, "esp_test_counters");
+	assert_non_null(fn);
+	fn(out);
+	dlclose(dl);
+	return true;
+}
+
+void fx_assert_esp_closed_all(void)
+{
+	unsigned long n[4];
+
+	/*
+	 * spec: termination.md §1.1, §1.2 — every call esp made was closed
+	 * by TAPI (TSPI_lineCloseCall) exactly once, none after, and none
+	 * was left for the end of its line or session.
+	 */
+	if (!esp_counters_try(n))
+		return;
+	if (n[1] || n[3] || n[0] != n[2])
+		fail_msg("esp: %lu calls made, %lu closed by TAPI, %lu TSPI "
+		         "calls naming no call, %lu calls never closed",
+		         n[2], n[0], n[1], n[3]);
 }
 
 void fx_config_cleanup(void)

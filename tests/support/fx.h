@@ -109,6 +109,14 @@ void fx_counts(HCALL h, DWORD *owners, DWORD *monitors);
 void fx_assert_nothing_alive(void);
 
 /*
+ * If esp ran (this process, or tapixd in service mode): every call it
+ * made was closed by TAPI exactly once, none named after, none left for
+ * the end of its line or session (termination.md §1). fx_teardown does
+ * it after fx_assert_nothing_alive.
+ */
+void fx_assert_esp_closed_all(void);
+
+/*
  * ras.md §4 — RasHangUp(@h) returns 0 at once; RasGetConnectStatus answers
  * RASCS_Disconnected until the teardown ends, then ERROR_INVALID_HANDLE
  * (waited for, bounded). Fails the test otherwise.
