@@ -33,6 +33,7 @@
 #include "dlog.h"
 #include "tapi_names.h"
 #include "tapixd.h"
+#include "utf8.h"
 
 #define IDLE_KEEP_USEC (60ULL * 1000 * 1000)
 #define PROPS_IFACE    "org.freedesktop.DBus.Properties"
@@ -716,6 +717,7 @@ static int line_prop(sd_bus *bus, const char *path, const char *iface,
 	} u;
 	DWORD dev = dev_ud(ud);
 	const char *s = "";
+	char clean[1024];
 
 	(void)bus;
 	(void)path;
@@ -745,7 +747,9 @@ static int line_prop(sd_bus *bus, const char *path, const char *iface,
 		}
 	}
 	u.buf[sizeof(u.buf) - 1] = '\0';
-	return sd_bus_message_append(reply, "s", s);
+	/* a provider's text: D-Bus takes valid UTF-8 only */
+	return sd_bus_message_append(reply, "s",
+	                             utf8_clean(clean, sizeof(clean), s));
 }
 
 /* LINECALLPARAMS for a voice call carrying @uui. */
@@ -900,6 +904,7 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 		char buf[8192];
 	} u;
 	const char *s = "";
+	char clean[1024];
 	char lp[64];
 
 	(void)bus;
@@ -945,7 +950,13 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 		s = u.buf + u.ci.dwCalledIDOffset;
 	else if (strcmp(prop, "ConnectedId") == 0 && u.ci.dwConnectedIDSize)
 		s = u.buf + u.ci.dwConnectedIDOffset;
-	return sd_bus_message_append(reply, "s", s);
+	/*
+	 * Caller ids come from the network (a SIP From): D-Bus refuses
+	 * invalid UTF-8, and one bad string would fail every message that
+	 * carries it (GetManagedObjects for everyone): repaired, not sent.
+	 */
+	return sd_bus_message_append(reply, "s",
+	                             utf8_clean(clean, sizeof(clean), s));
 }
 
 /* Makes the service an owner of @c, for an operation a D-Bus user asks. */

@@ -6,16 +6,13 @@
  * wire (its exit status is 0 only if every check of the scenario passed),
  * the test checks what the TAPI application sees.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "interop.h"
+#include "sipraw.h"
 
 #define setup    interop_setup
 #define teardown interop_teardown
@@ -549,78 +546,14 @@ static void test_vanished_peer_is_detected(void **s)
 	fx_shutdown(&a);
 }
 
-/*
- * Sends one INVITE carrying @len bytes of @body as @ctype, from UDP
- * 127.0.0.1:sipp_port() (no SIPp: its bytes are the test's own), and
- * ACKs the final response. @return its status, or -1 when none came
- * within 5 s.
- */
+/* One INVITE carrying @len bytes of @body as @ctype, from SIPp's port
+ * (no SIPp runs: the bytes are the test's own); its final status. */
 static int raw_invite(const char *ctype, const char *body, size_t len)
 {
-	static unsigned n;
-	struct sockaddr_in me, to;
-	char msg[4096], in[4096], ack[1024], id[64], tag[32];
-	struct pollfd p;
-	int fd, hl, status = -1;
+	struct sip_raw r = {sipp_port(), tapix_port(), NULL, ctype,
+	                    body,        len,          0};
 
-	memset(&me, 0, sizeof(me));
-	me.sin_family = AF_INET;
-	me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	me.sin_port = htons((uint16_t)sipp_port());
-	to = me;
-	to.sin_port = htons((uint16_t)tapix_port());
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
-	snprintf(id, sizeof(id), "raw%u-%d@127.0.0.1", ++n, (int)getpid());
-	snprintf(tag, sizeof(tag), "r%u", n);
-	hl = snprintf(msg, sizeof(msg),
-	              "INVITE sip:tapix@127.0.0.1:%u SIP/2.0\r\n"
-	              "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK%s\r\n"
-	              "From: <sip:raw@127.0.0.1:%u>;tag=%s\r\n"
-	              "To: <sip:tapix@127.0.0.1:%u>\r\n"
-	              "Call-ID: %s\r\nCSeq: 1 INVITE\r\n"
-	              "Contact: <sip:raw@127.0.0.1:%u>\r\n"
-	              "Max-Forwards: 70\r\nContent-Type: %s\r\n"
-	              "Content-Length: %zu\r\n\r\n",
-	              tapix_port(), sipp_port(), tag, sipp_port(), tag,
-	              tapix_port(), id, sipp_port(), ctype, len);
-	assert_true(hl > 0 && (size_t)hl + len <= sizeof(msg));
-	memcpy(msg + hl, body, len);
-	assert_int_equal(sendto(fd, msg, (size_t)hl + len, 0,
-	                        (struct sockaddr *)&to, sizeof(to)),
-	                 (ssize_t)((size_t)hl + len));
-	p.fd = fd;
-	p.events = POLLIN;
-	while (poll(&p, 1, 5000) == 1) {
-		ssize_t r = recv(fd, in, sizeof(in) - 1, 0);
-		const char *t, *e;
-
-		if (r <= 0 || sscanf(in, "SIP/2.0 %d", &status) != 1)
-			continue;
-		in[r] = '\0';
-		if (status < 200)
-			continue;
-		/* the ACK of a final non-2xx: the response's own To */
-		t = strstr(in, "\r\nTo:");
-		e = t ? strstr(t + 2, "\r\n") : NULL;
-		assert_non_null(e);
-		hl = snprintf(
-			ack, sizeof(ack),
-			"ACK sip:tapix@127.0.0.1:%u SIP/2.0\r\n"
-			"Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK%s\r\n"
-			"From: <sip:raw@127.0.0.1:%u>;tag=%s%.*s\r\n"
-			"Call-ID: %s\r\nCSeq: 1 ACK\r\n"
-			"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
-			tapix_port(), sipp_port(), tag, sipp_port(), tag,
-			(int)(e - t), t, id);
-		assert_true(hl > 0 && (size_t)hl < sizeof(ack));
-		sendto(fd, ack, (size_t)hl, 0, (struct sockaddr *)&to,
-		       sizeof(to));
-		break;
-	}
-	close(fd);
-	return status;
+	return sip_raw_invite(&r);
 }
 
 #define SDP_HEAD                                                           \

@@ -22,6 +22,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "utf8.h"
+
 #define BUS_NAME   "org.tapix.Tapix1"
 #define ROOT_PATH  "/org/tapix/Tapix1"
 #define MGR_IFACE  "org.tapix.Telephony1"
@@ -267,18 +269,29 @@ static int list_paths(const char *member, char ***out)
 	return e < 0 ? -EXIT_FAILED : 0;
 }
 
+/* @s as a JSON string: escaped, and its invalid UTF-8 as U+FFFD. */
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), k;
 
-		if (c == '"' || c == '\\')
+	putchar('"');
+	while (n) {
+		unsigned char c = *p;
+
+		k = utf8_seq(p, n);
+		if (!k) {
+			fputs("\\ufffd", stdout);
+			k = 1;
+		} else if (c == '"' || c == '\\') {
 			printf("\\%c", c);
-		else if (c < 0x20)
+		} else if (c < 0x20 || c == 0x7F) {
 			printf("\\u%04x", c);
-		else
-			putchar(c);
+		} else {
+			fwrite(p, 1, k, stdout);
+		}
+		p += k;
+		n -= k;
 	}
 	putchar('"');
 }

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Attacks on tapixd (issue 19; SECURITY.md's threat model): a hostile SIP
+ * peer on 127.0.0.1 and hostile local users, each reproducing a finding
+ * of the security review; every one bounded in time. Each test starts its
+ * own tapixd (svc.h); its SIP account listens on port
+ * TAPIX_TEST_PORT_BASE (default 25500), the peer sends from the next.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-bus.h>
+
+#include "sipraw.h"
+#include "svc.h"
+
+#define IV LINEMEDIAMODE_INTERACTIVEVOICE
+
+static unsigned port_base = 25500;
+
+/* tapixd with one SIP account, "a", on 127.0.0.1:port_base. */
+static int sip_setup(void **state)
+{
+	char conf[512];
+
+	(void)state;
+	if (getenv("TAPIX_TEST_PORT_BASE"))
+		port_base = (unsigned)strtoul(getenv("TAPIX_TEST_PORT_BASE"),
+		                              NULL, 10);
+	peer_arg = NULL;
+	start_bus();
+	snprintf(conf, sizeof(conf),
+	         "[tapix]\nproviders = sip\n"
+	         "[sip]\ntransaction_timeout_ms = 4000\n"
+	         "[sip.a]\naor = sip:tapix@127.0.0.1:%u\n"
+	         "local = 127.0.0.1:%u\n",
+	         port_base, port_base);
+	start_tapixd(conf);
+	return 0;
+}
+
+/* The Call object tapixd made for a call (the only one). */
+static void only_call(char *path, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *p = NULL;
+	unsigned i;
+
+	for (i = 0; i < 500; i++) {
+		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+		                               "org.tapix.Telephony1",
+		                               "GetCalls", &err, &r, "") >= 0);
+		assert_true(sd_bus_message_enter_container(r, 'a', "o") >= 0);
+		if (sd_bus_message_read(r, "o", &p) > 0) {
+			snprintf(path, size, "%s", p);
+			sd_bus_message_unref(r);
+			return;
+		}
+		r = sd_bus_message_unref(r);
+		sleep_ms(10);
+	}
+	fail_msg("tapixd made no Call object");
+}
+
+/*
+ * Issue 19 item 6 — a From header whose user part is not UTF-8 (a SIP
+ * peer may send any bytes there) must not break D-Bus for everyone:
+ * before, the call's CallerId was those bytes, sd-bus refused the string
+ * and GetManagedObjects failed for every client while the call existed.
+ * Now the text is repaired (U+FFFD) at the D-Bus edge.
+ */
+static void test_invalid_utf8_caller_keeps_dbus_working(void **s)
+{
+	struct sip_raw inv = {port_base + 1, port_base, "\xFF\xFE", NULL,
+	                      NULL,          0,         300};
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	char path[128], *caller = NULL;
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_OWNER, IV);
+	/* no final response: the call is offered, ringing */
+	assert_int_equal(sip_raw_invite(&inv), -1);
+	h = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l, FX_ANY).dwParam2;
+	only_call(path, sizeof(path));
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.freedesktop.DBus.ObjectManager",
+	                               "GetManagedObjects", &err, &r, "") >= 0);
+	r = sd_bus_message_unref(r);
+	assert_true(sd_bus_get_property_string(bus, "org.tapix.Tapix1", path,
+	                                       "org.tapix.Call1", "CallerId",
+	                                       &err, &caller) >= 0);
+	assert_non_null(strstr(caller, "\xEF\xBF\xBD\xEF\xBF\xBD@"));
+	free(caller);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	fx_shutdown(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_invalid_utf8_caller_keeps_dbus_working, sip_setup,
+			teardown),
+	};
+
+	if (getenv("TAPIX_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
