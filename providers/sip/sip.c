@@ -285,6 +285,9 @@ static void acct_defaults(struct acct *a)
 	a->min_se = 90;
 	a->t1x64_ms = 32000;
 	a->rtp_port = 4000;
+	a->offer_timeout = 60;
+	a->max_incoming = 32;
+	a->max_proceeding = 256;
 }
 
 static bool set_str(char *dst, size_t size, const char *v)
@@ -351,6 +354,12 @@ static bool acct_set(struct acct *a, const char *key, const char *v)
 		return set_uint(&a->rtp_port, v, 1, 65534);
 	if (strcmp(key, "invite_timeout") == 0)
 		return set_uint(&a->invite_timeout, v, 0, 3600);
+	if (strcmp(key, "offer_timeout") == 0)
+		return set_uint(&a->offer_timeout, v, 0, 3600);
+	if (strcmp(key, "max_incoming") == 0)
+		return set_uint(&a->max_incoming, v, 1, 10000);
+	if (strcmp(key, "max_proceeding") == 0)
+		return set_uint(&a->max_proceeding, v, 8, 100000);
 	return false;
 }
 

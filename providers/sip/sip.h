@@ -52,6 +52,9 @@ struct acct {
 	unsigned t1x64_ms;       /* transaction timeout (timers B, F) */
 	unsigned rtp_port;       /* advertised in SDP (media comes later) */
 	unsigned invite_timeout; /* seconds without answer; 0: stack default */
+	unsigned offer_timeout;  /* an incoming call nobody answers: 480 */
+	unsigned max_incoming;   /* incoming calls not yet answered, at most */
+	unsigned max_proceeding; /* requests in progress of the stack: 503 */
 };
 
 enum reg {
@@ -145,6 +148,7 @@ struct call {
 	bool offer_out;       /* our offer waits for its answer */
 	bool early_answer; /* a valid answer came in a provisional response */
 	bool sdp_failed;   /* the peer's answer was unusable: BYE follows */
+	struct timespec offered_at; /* incoming: when it was offered */
 };
 
 enum cmd_op {

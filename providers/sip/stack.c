@@ -42,6 +42,7 @@ static su_root_t *root;
 static su_wait_t wake_wait[1];
 static int wake_index = -1;
 static bool stopping;
+static su_timer_t *offer_timer; /* looks at offered calls every second */
 
 /* ---- helpers --------------------------------------------------------------
  */
@@ -755,6 +756,70 @@ static void copy_display(char *out, size_t size, const char *d)
 		out[n - 1] = '\0';
 }
 
+/* Whether @c is an incoming call still waiting for an answer. */
+static bool is_unanswered(const struct call *c)
+{
+	return c && !c->outgoing && !c->hangup && c->nh &&
+	       (c->cs == nua_callstate_received ||
+	        c->cs == nua_callstate_early);
+}
+
+/* The incoming calls of @l nobody has answered yet. */
+static unsigned unanswered(const struct line *l)
+{
+	unsigned n = 0;
+	uint32_t i;
+
+	for (i = 0; i < sip.calls.used; i++) {
+		const struct call *c = sip.calls.slots[i].obj;
+
+		if (c && c->line == l && is_unanswered(c))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Issue 19 — an incoming call nobody answers within offer_timeout ends:
+ * 480 to the caller, and TAPI sees it DISCONNECTED (NOANSWER) then IDLE,
+ * so that even a call only monitors hold goes (termination.md §8).
+ */
+static void expire(struct call *c, const struct timespec *now)
+{
+	unsigned t = c->line->cfg.offer_timeout;
+
+	if (!t || !is_unanswered(c) ||
+	    now->tv_sec - c->offered_at.tv_sec < (time_t)t)
+		return;
+	sip_log(SIP_INFO, "call %08x: not answered in %u s, refused", c->h, t);
+	c->hangup = true;
+	tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+	c->end_status = 480;
+	nua_respond(c->nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+	end_pending(c);
+	call_info(c, LINECALLINFOSTATE_DEVSPECIFIC);
+	set_state(c, LINECALLSTATE_DISCONNECTED, LINEDISCONNECTMODE_NOANSWER);
+	if (!c->tapi_closed)
+		set_state(c, LINECALLSTATE_IDLE, 0);
+}
+
+static void on_offer_timer(su_root_magic_t *magic, su_timer_t *t,
+                           su_timer_arg_t *arg)
+{
+	struct timespec now;
+	uint32_t i;
+
+	(void)magic;
+	(void)t;
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&sip.lock);
+	for (i = 0; i < sip.calls.used; i++)
+		if (sip.calls.slots[i].obj)
+			expire(sip.calls.slots[i].obj, &now);
+	pthread_mutex_unlock(&sip.lock);
+}
+
 /* Refuses a request whose SDP is @k (bad) or answers nothing (488). */
 static void refuse_sdp(nua_t *nua, nua_handle_t *nh, int status)
 {
@@ -777,6 +842,19 @@ static void on_invite(nua_t *nua, struct line *l, nua_handle_t *nh,
 	const char *answer = NULL;
 	int status;
 
+	if (unanswered(l) >= l->cfg.max_incoming) {
+		/*
+		 * Issue 19 — a cap per account: beyond max_incoming calls
+		 * nobody answered yet, a new one is busy (and told when to
+		 * try again), before anything is kept for it.
+		 */
+		sip_log(SIP_WARN,
+		        "%s: %u incoming calls unanswered, one more refused",
+		        l->cfg.name, l->cfg.max_incoming);
+		nua_respond(nh, SIP_486_BUSY_HERE, NUTAG_WITH_THIS(nua),
+		            SIPTAG_RETRY_AFTER_STR("10"), TAG_END());
+		return;
+	}
 	if (stopping || !l->open || !(l->media_detect & SIP_MEDIA) ||
 	    !(c = call_new(l))) {
 		/* spec: tspi.md §5 — nobody wants it: announce nothing */
@@ -798,6 +876,7 @@ static void on_invite(nua_t *nua, struct line *l, nua_handle_t *nh,
 	}
 	c->nh = nh;
 	c->cs = nua_callstate_received;
+	clock_gettime(CLOCK_MONOTONIC, &c->offered_at);
 	nua_handle_bind(nh, (nua_hmagic_t *)(uintptr_t)c->h);
 	if (msg->sip_from) {
 		copy_url(c->remote, sizeof(c->remote), msg->sip_from->a_url);
@@ -1228,8 +1307,14 @@ static bool start_line(struct line *l)
 	 * (docs/sofia-sip.md); offers and answers are ours (sdp.h), and so
 	 * is the answer to an UPDATE (NUTAG_APPL_METHOD).
 	 */
+	/*
+	 * NTATAG_MAX_PROCEEDING: past that many requests in progress the
+	 * stack answers 503 itself (issue 19: overload is told, not met by
+	 * dropping datagrams, ACKs and BYEs among them).
+	 */
 	l->nua = nua_create(root, on_event, l, NUTAG_URL(bind),
 	                    NUTAG_MEDIA_ENABLE(0),
+	                    NTATAG_MAX_PROCEEDING(l->cfg.max_proceeding),
 	                    TAG_IF(l->cfg.proxy[0], NUTAG_PROXY(l->cfg.proxy)),
 	                    NTATAG_SIP_T1X64(l->cfg.t1x64_ms), TAG_END());
 	if (!l->nua) {
@@ -1270,6 +1355,12 @@ void *stack_main(void *arg)
 	}
 	for (i = 0; ok && i < sip.nlines; i++)
 		ok = start_line(&sip.lines[i]);
+	if (ok) {
+		offer_timer = su_timer_create(su_root_task(root), 1000);
+		ok = offer_timer &&
+		     su_timer_set_for_ever(offer_timer, on_offer_timer, NULL) ==
+		             0;
+	}
 	pthread_mutex_lock(&sip.lock);
 	sip.start_err = ok ? 1 : -1;
 	pthread_cond_broadcast(&sip.cond);
@@ -1299,6 +1390,8 @@ void *stack_main(void *arg)
 			sip.lines[i].nua = NULL;
 			sip.lines[i].reg_nh = NULL;
 		}
+		su_timer_destroy(offer_timer);
+		offer_timer = NULL;
 		if (wake_index >= 0)
 			su_root_unregister(root, wake_wait, on_wake, NULL);
 		wake_index = -1;

@@ -73,10 +73,14 @@ void sip_config(const char *extra)
 	fx_config(text);
 }
 
+/* Calls and their rate of the next SIPp run (sipp_load): 1 and none. */
+static unsigned load_calls = 1, load_rate;
+
 pid_t sipp_to(const char *scenario, unsigned remote_port)
 {
-	char sf[512], port[16], remote[64], err[300], msgs[300];
-	const char *argv[32];
+	char sf[512], port[16], remote[64], err[300], msgs[300], calls[16],
+		rate[16];
+	const char *argv[40];
 	unsigned n = 0;
 	pid_t pid;
 
@@ -98,8 +102,16 @@ pid_t sipp_to(const char *scenario, unsigned remote_port)
 	argv[n++] = "127.0.0.1";
 	argv[n++] = "-p";
 	argv[n++] = port;
+	snprintf(calls, sizeof(calls), "%u", load_calls);
 	argv[n++] = "-m";
-	argv[n++] = "1";
+	argv[n++] = calls;
+	if (load_rate) {
+		snprintf(rate, sizeof(rate), "%u", load_rate);
+		argv[n++] = "-r";
+		argv[n++] = rate;
+		argv[n++] = "-l";
+		argv[n++] = calls; /* no limit but the number of calls */
+	}
 	argv[n++] = "-timeout";
 	argv[n++] = "20s";
 	argv[n++] = "-timeout_error";
@@ -111,15 +123,29 @@ pid_t sipp_to(const char *scenario, unsigned remote_port)
 	argv[n++] = "-trace_err";
 	argv[n++] = "-error_file";
 	argv[n++] = err;
-	argv[n++] = "-trace_msg";
-	argv[n++] = "-message_file";
-	argv[n++] = msgs;
+	if (load_calls == 1) { /* (a load's messages are too many) */
+		argv[n++] = "-trace_msg";
+		argv[n++] = "-message_file";
+		argv[n++] = msgs;
+	}
 	if (remote_port)
 		argv[n++] = remote;
 	argv[n] = NULL;
 	pid = proc_start(log_path, SIPP_LIMIT_S, argv);
 	if (!remote_port)
 		wait_bound(sipp_port());
+	return pid;
+}
+
+pid_t sipp_load(const char *scenario, unsigned calls, unsigned rate)
+{
+	pid_t pid;
+
+	load_calls = calls;
+	load_rate = rate;
+	pid = sipp_to(scenario, tapix_port());
+	load_calls = 1;
+	load_rate = 0;
 	return pid;
 }
 

@@ -41,6 +41,10 @@ pid_t sipp_to(const char *scenario, unsigned remote_port);
 /* SIPp runs over TCP (-t t1) until the test ends, else UDP. */
 void sipp_use_tcp(bool on);
 
+/* UAC scenario @scenario calling tapix @calls times, @rate calls a second
+ * (SIPp -m, -r), as many at a time as it takes. */
+pid_t sipp_load(const char *scenario, unsigned calls, unsigned rate);
+
 /* A UAC scenario calling tapix, or a UAS one (tapix calls it). */
 pid_t sipp(const char *scenario, bool uac);
 pid_t sipp_uas(const char *scenario);

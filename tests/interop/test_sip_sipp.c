@@ -550,8 +550,11 @@ static void test_vanished_peer_is_detected(void **s)
  * (no SIPp runs: the bytes are the test's own); its final status. */
 static int raw_invite(const char *ctype, const char *body, size_t len)
 {
-	struct sip_raw r = {sipp_port(), tapix_port(), NULL, ctype,
-	                    body,        len,          0};
+	struct sip_raw r = {.from_port = sipp_port(),
+	                    .to_port = tapix_port(),
+	                    .ctype = ctype,
+	                    .body = body,
+	                    .len = len};
 
 	return sip_raw_invite(&r);
 }
@@ -611,6 +614,112 @@ static void test_malformed_sdp_is_refused(void **s)
 	assert_int_equal(fx_reply(&a, lineDrop(h, "\xC0\xFF\xEE", 3)), 0);
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
 	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 19 item 5 — an incoming call nobody answers ends after the
+ * account's offer_timeout: 480 to the caller, DISCONNECTED (NOANSWER)
+ * then IDLE in TAPI (so a call only monitors watch goes too,
+ * termination.md §8); the device-specific text says status=480.
+ */
+static void test_unanswered_call_times_out(void **s)
+{
+	struct sip_raw inv = {.from_port = sipp_port(),
+	                      .to_port = tapix_port(),
+	                      .wait_ms = 8000};
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+
+	(void)s;
+	sip_config("offer_timeout = 1");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	assert_int_equal(sip_raw_invite(&inv), 480);
+	h = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l, FX_ANY).dwParam2;
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_OFFERING);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_DISCONNECTED);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_end_info(h, "status=480");
+	assert_int_equal(lineDeallocateCall(h), 0);
+	fx_shutdown(&a);
+}
+
+/* Deallocates every call of @a that went IDLE; returns how many. */
+static unsigned deallocate_idle(struct fx_app *a, unsigned wait_ms)
+{
+	LINEMESSAGE m;
+	unsigned n = 0;
+
+	while (fx_wait_try(a, LINE_CALLSTATE, 0, LINECALLSTATE_IDLE, wait_ms,
+	                   &m)) {
+		assert_int_equal(lineDeallocateCall((HCALL)m.hDevice), 0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Issue 19 item 5 — at most max_incoming calls of an account wait for an
+ * answer: the next INVITE gets 486 Busy Here with Retry-After at once and
+ * is never offered; an INVITE flood (SIPp, 1000 INVITEs at 250 a second,
+ * none answered) gets a final response for every INVITE (486, 480 when
+ * offer_timeout ends an offered one, or 503 from the stack under load)
+ * and leaves nothing; a call works after it.
+ */
+static void test_incoming_calls_are_capped(void **s)
+{
+	char resp[4096];
+	/* not from SIPp's port: the 480s of the ringing ones, retransmitted
+	 * after this socket closed, would go to the flood's SIPp */
+	struct sip_raw inv = {.from_port = port_of(9),
+	                      .to_port = tapix_port(),
+	                      .wait_ms = 300,
+	                      .resp = resp,
+	                      .resp_size = sizeof(resp)};
+	struct tapix_live live;
+	struct fx_app a;
+	HLINE l;
+	HCALL h[2];
+	pid_t p;
+	int i;
+
+	(void)s;
+	sip_config("max_incoming = 2\noffer_timeout = 1");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(sip_raw_invite(&inv), -1); /* it rings */
+		h[i] = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l, FX_ANY).dwParam2;
+	}
+	inv.wait_ms = 5000;
+	assert_int_equal(sip_raw_invite(&inv), 486);
+	assert_non_null(strstr(resp, "\r\nRetry-After: 10"));
+	assert_false(fx_wait_try(&a, LINE_APPNEWCALL, l, FX_ANY, 200, NULL));
+	for (i = 0; i < 2; i++) {
+		fx_wait(&a, LINE_CALLSTATE, h[i], LINECALLSTATE_IDLE);
+		assert_int_equal(lineDeallocateCall(h[i]), 0);
+	}
+	/* the flood: what is offered goes at its offer_timeout */
+	p = sipp_load("invite_flood.xml", 1000, 250);
+	sipp_passed(p);
+	for (i = 0; i < 100; i++) {
+		deallocate_idle(&a, 20);
+		fx_live(&live);
+		if (live.calls == 0)
+			break;
+	}
+	assert_int_equal(live.calls, 0);
+	fx_consume_all(&a); /* the flood's offers are over */
+	p = sipp("answer_then_drop.xml", true);
+	h[0] = offered(&a, l);
+	assert_int_equal(fx_reply(&a, lineAnswer(h[0], NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h[0], LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h[0], "\xC0\xFF\xEE", 3)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h[0], LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h[0]), 0);
 	sipp_passed(p);
 	fx_shutdown(&a);
 }
@@ -876,6 +985,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_peer_is_detected,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_sdp_is_refused,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_call_times_out,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incoming_calls_are_capped,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_from_the_network,
 	                                        setup, teardown),

@@ -73,8 +73,10 @@ static void only_call(char *path, size_t size)
  */
 static void test_invalid_utf8_caller_keeps_dbus_working(void **s)
 {
-	struct sip_raw inv = {port_base + 1, port_base, "\xFF\xFE", NULL,
-	                      NULL,          0,         300};
+	struct sip_raw inv = {.from_port = port_base + 1,
+	                      .to_port = port_base,
+	                      .from_user = "\xFF\xFE",
+	                      .wait_ms = 300};
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *r = NULL;
 	char path[128], *caller = NULL;

@@ -68,6 +68,8 @@ int sip_raw_invite(const struct sip_raw *r)
 		if (sscanf(in, "SIP/2.0 %d", &got) != 1 || got < 200)
 			continue; /* provisional */
 		status = got;
+		if (r->resp && r->resp_size)
+			snprintf(r->resp, r->resp_size, "%s", in);
 		if (status < 300)
 			break;
 		/* the ACK of a final non-2xx: the response's own To */

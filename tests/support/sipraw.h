@@ -17,6 +17,8 @@ struct sip_raw {
 	const char *body;
 	size_t len;
 	unsigned wait_ms; /* for the final response (0: 5000) */
+	char *resp;       /* the final response's text, if not NULL */
+	size_t resp_size;
 };
 
 /*
