@@ -20,9 +20,11 @@
 
 #include "dlog.h"
 #include "tapixd.h"
+#include "util/file.h"
 
-#define MAX_LINES 4096
-#define MAX_IDS   64
+#define ACL_MAX_FILE (1u << 20) /* a configuration larger: refused */
+#define MAX_LINES    4096
+#define MAX_IDS      64
 
 struct rule {
 	bool set;
@@ -157,12 +159,27 @@ static int load(const char *path, const char *text)
 	memset(&deflt, 0, sizeof(deflt));
 	any_rule = false;
 	load_err = 0;
-	r = path   ? ini_parse(path, on_value, NULL)
-	    : text ? ini_parse_string(text, on_value, NULL)
-	           : 0;
-	if (r == -1 && path) {
-		log_err("acl: cannot read %s", path);
-		r = -ENOENT;
+	if (path) {
+		/* issue 19 — only a regular file, bounded, without blocking */
+		char *buf = NULL;
+		size_t len;
+		int e = file_read(path, ACL_MAX_FILE, malloc, free, &buf, &len);
+
+		if (e) {
+			log_err("%s: %s", path, file_error(e));
+			r = e == -ENOENT ? -ENOENT : -EIO;
+		} else {
+			r = ini_parse_string(buf, on_value, NULL);
+			free(buf);
+		}
+	} else {
+		r = text ? ini_parse_string(text, on_value, NULL) : 0;
+	}
+	if (r == -2) {
+		log_err("acl: out of memory");
+		r = -ENOMEM;
+	} else if (r < 0) {
+		/* (its error logged above) */
 	} else if (r > 0) {
 		log_err("acl: %s: syntax error at line %d",
 		        path ? path : "(text)", r);

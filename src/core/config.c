@@ -10,10 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/file.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #define DEFAULT_CONF_PATH "/etc/tapix/tapix.conf"
+#define CONF_MAX_FILE     (1u << 20) /* a configuration larger: refused */
 #define MAX_PROVIDERS     32
 #define MAX_SECTIONS      256
 #define MAX_KEYS          256
@@ -175,17 +177,32 @@ int conf_parse_string(struct conf *c, const char *text)
 	return 0;
 }
 
+static void *alloc_fn(size_t size)
+{
+	return mem_alloc(size);
+}
+
+static void free_fn(void *p)
+{
+	mem_free(p);
+}
+
 static int parse_file(struct conf *c, const char *path)
 {
 	struct parse_state st = {.c = c, .err = 0};
-	int line;
+	char *text;
+	size_t len;
+	int line, e;
 
 	memset(c, 0, sizeof(*c));
-	line = ini_parse(path, on_value, &st);
-	if (line == -1) {
-		log_err("config: cannot open %s", path);
-		return -ENOENT;
+	/* issue 19 — only a regular file, bounded, read without blocking */
+	e = file_read(path, CONF_MAX_FILE, alloc_fn, free_fn, &text, &len);
+	if (e) {
+		log_err("config: %s: %s", path, file_error(e));
+		return e == -ENOMEM ? -ENOMEM : e == -ENOENT ? -ENOENT : -EIO;
 	}
+	line = ini_parse_string(text, on_value, &st);
+	mem_free(text);
 	if (st.err || line != 0) {
 		conf_free(c);
 		if (st.err)

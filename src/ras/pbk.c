@@ -3,12 +3,14 @@
 #define LOG_MODULE "ras"
 #include "ras/pbk.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "util/file.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -237,43 +239,33 @@ DWORD pbk_parse(const char *text, size_t len, struct pbk *out)
 	return 0;
 }
 
+static void *alloc_fn(size_t size)
+{
+	return mem_alloc(size);
+}
+
+static void free_fn(void *ptr)
+{
+	mem_free(ptr);
+}
+
 DWORD pbk_load(const char *path, struct pbk *out)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	char *buf;
+	size_t len;
 	DWORD r;
+	int e;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
+	/* issue 19 — only a regular file, bounded, read without blocking */
+	e = file_read(path, PBK_MAX_FILE, alloc_fn, free_fn, &buf, &len);
+	if (e == -ENOMEM)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	if (e) {
+		log_info("phonebook %s: %s", path, file_error(e));
 		return ERROR_CANNOT_OPEN_PHONEBOOK;
-	for (;;) {
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= PBK_MAX_FILE) {
-				mem_free(buf);
-				fclose(f);
-				return ERROR_CANNOT_OPEN_PHONEBOOK;
-			}
-			cap = cap ? cap * 2 : 4096;
-			nb = mem_realloc(buf, cap);
-			if (!nb) {
-				mem_free(buf);
-				fclose(f);
-				return ERROR_NOT_ENOUGH_MEMORY;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
 	}
-	r = ferror(f) ? ERROR_CANNOT_OPEN_PHONEBOOK : 0;
-	fclose(f);
-	if (!r)
-		r = pbk_parse(buf ? buf : "", len, out);
+	r = pbk_parse(buf, len, out);
 	mem_free(buf);
 	return r;
 }

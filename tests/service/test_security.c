@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
+#include "proc.h"
 #include "sipraw.h"
 #include "svc.h"
 
@@ -105,12 +108,58 @@ static void test_invalid_utf8_caller_keeps_dbus_working(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * Issue 19 item 12 — tapixd's configuration (TAPIX_CONF, --config) and a
+ * RAS phonebook (/PHONEBOOK:) naming a FIFO nobody writes, a device that
+ * never ends or a directory: before, tapixd hung at start ignoring
+ * SIGTERM and rasdial hung; now each is refused at once with the reason.
+ */
+static void test_special_files_are_refused(void **s)
+{
+	char fifo[128], sdir[128], conf_arg[160], aarg[160], log[160], cmd[512];
+	const char *bad[] = {fifo, "/dev/zero", sdir};
+	const char *argv[6];
+	unsigned i;
+
+	(void)s;
+	start_bus();
+	/* in the test's directory, removed by teardown */
+	snprintf(fifo, sizeof(fifo), "%s/special-fifo", dir);
+	snprintf(sdir, sizeof(sdir), "%s/special-dir", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(mkdir(sdir, 0700), 0);
+	snprintf(aarg, sizeof(aarg), "--address=%s", addr);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pid_t p;
+
+		snprintf(conf_arg, sizeof(conf_arg), "--config=%s", bad[i]);
+		snprintf(log, sizeof(log), "%s/tapixd-%u.log", dir, i);
+		argv[0] = TAPIX_TEST_TAPIXD;
+		argv[1] = aarg;
+		argv[2] = conf_arg;
+		argv[3] = NULL;
+		p = proc_start(log, 20, argv);
+		/* it stops by itself, with an error, within 5 s (-1: it
+		 * did not and was killed) */
+		assert_true(proc_wait(p, 5000) > 0);
+		assert_true(log_has(log, "not a regular file"));
+		/* rasdial with such a phonebook: refused at once too */
+		snprintf(cmd, sizeof(cmd),
+		         "timeout 5 %s Office /PHONEBOOK:%s >%s/rasdial.out "
+		         "2>&1",
+		         TAPIX_TEST_RASDIAL, bad[i], dir);
+		assert_int_not_equal(system(cmd) >> 8, 124); /* no timeout */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_invalid_utf8_caller_keeps_dbus_working, sip_setup,
 			teardown),
+		cmocka_unit_test_teardown(test_special_files_are_refused,
+	                                  teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))

@@ -4,6 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -63,12 +67,40 @@ static void test_bad_rules_keep_the_old_ones(void **s)
 	acl_free();
 }
 
+/*
+ * Issue 19 item 12 — tapixd's configuration named as something that is
+ * not a regular file (a device that never ends, a FIFO nobody writes, a
+ * directory) is refused at once, and the rules in force stay.
+ */
+static void test_only_regular_files(void **s)
+{
+	char fifo[256], dir[256];
+	const char *tmp = getenv("TMPDIR");
+	const char *bad[] = {"/dev/zero", "/dev/urandom", fifo, dir};
+	size_t i;
+
+	(void)s;
+	snprintf(fifo, sizeof(fifo), "%s/acl-fifo", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/acl-dir", tmp && *tmp ? tmp : "/tmp");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(acl_load_string("[line 0]\nallow = uid:1000\n"), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(acl_load(bad[i]), 0);
+	assert_true(acl_allows(&alice, 0));
+	assert_false(acl_allows(&bob, 0));
+	acl_free();
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_rule_allows_everyone),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_bad_rules_keep_the_old_ones),
+		cmocka_unit_test(test_only_regular_files),
 	};
 
 	dlog_set_levels("off");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -88,14 +89,59 @@ static void test_missing_file_named_by_env(void **state)
 	assert_int_equal(mem_live(), 0);
 }
 
+/* A path in the test's temporary directory ($TMPDIR). */
+static void tmp_path(char *buf, size_t size, const char *name)
+{
+	const char *d = getenv("TMPDIR");
+
+	snprintf(buf, size, "%s/%s", d && *d ? d : "/tmp", name);
+}
+
+/*
+ * Issue 19 item 12 — TAPIX_CONF naming something that is not a regular
+ * file (a device that never ends, a FIFO nobody writes, a directory) or a
+ * file too big is an error at once: no hang, nothing kept.
+ */
+static void test_only_regular_files_are_read(void **state)
+{
+	char fifo[256], dir[256], big[256];
+	const char *bad[] = {"/dev/zero", "/dev/urandom", fifo, dir, big};
+	struct conf c;
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	tmp_path(fifo, sizeof(fifo), "tapix-conf-fifo");
+	tmp_path(dir, sizeof(dir), "tapix-conf-dir");
+	tmp_path(big, sizeof(big), "tapix-conf-big");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	f = fopen(big, "w");
+	assert_non_null(f);
+	for (i = 0; i < 120000; i++) /* 1.2 MB of valid lines */
+		fputs("; comment\n", f);
+	fputs("[tapix]\nproviders = esp\n", f);
+	fclose(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("TAPIX_CONF", bad[i], 1);
+		assert_int_not_equal(conf_load(&c), 0);
+		assert_int_equal(mem_live(), 0);
+	}
+	setenv("TAPIX_CONF", "", 1);
+	unlink(fifo);
+	rmdir(dir);
+	unlink(big);
+}
+
 static void test_file_is_read(void **state)
 {
-	char path[] = "/tmp/tapix-conf-XXXXXX";
+	char path[256];
 	const char text[] = "[tapix]\nproviders = a b\n[a]\nk = v\n";
 	struct conf c;
 	int fd;
 
 	(void)state;
+	tmp_path(path, sizeof(path), "tapix-conf-XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, sizeof(text) - 1),
@@ -141,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_is_reported),
 		cmocka_unit_test(test_missing_file_named_by_env),
 		cmocka_unit_test(test_file_is_read),
+		cmocka_unit_test(test_only_regular_files_are_read),
 		cmocka_unit_test(test_out_of_memory_leaves_nothing),
 	};
 

@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "ras/map.h"
 #include "ras/pbk.h"
+#include "util/mem.h"
 
 static struct pbk parse_ok(const char *text)
 {
@@ -132,6 +135,35 @@ static void test_pbk_duplicates_and_corruption(void **s)
 	pbk_free(&pb);
 }
 
+/*
+ * Issue 19 item 12 — a phonebook path that is not a regular file (a
+ * device that never ends, a FIFO nobody writes, a directory) cannot be
+ * opened as a phonebook, at once: no hang, nothing kept.
+ */
+static void test_pbk_only_regular_files(void **s)
+{
+	char fifo[256], dir[256];
+	const char *d = getenv("TMPDIR");
+	const char *bad[] = {"/dev/zero", "/dev/urandom", fifo, dir};
+	struct pbk pb;
+	size_t i;
+
+	(void)s;
+	snprintf(fifo, sizeof(fifo), "%s/pbk-fifo", d && *d ? d : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/pbk-dir", d && *d ? d : "/tmp");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(pbk_load(bad[i], &pb),
+		                 ERROR_CANNOT_OPEN_PHONEBOOK);
+		assert_int_equal(pb.n, 0);
+		pbk_free(&pb);
+	}
+	assert_int_equal(mem_live(), 0);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 /* ras.md §11.2 */
 static void test_ras_map_lineerr(void **s)
 {
@@ -201,6 +233,7 @@ static void test_ras_map_disconnect(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pbk_only_regular_files),
 		cmocka_unit_test(test_pbk_reader_crlf_lf_bom),
 		cmocka_unit_test(test_pbk_subsection_boundaries),
 		cmocka_unit_test(test_pbk_reader_long_lines),
