@@ -154,6 +154,18 @@ static int m_live(sd_bus_message *m, void *ud, sd_bus_error *err)
 		(uint64_t)l.allocations, (uint64_t)l.provider_objects);
 }
 
+/* Counters of tapixd's own work: how often it asked the bus for a
+ * caller's credentials. */
+static int m_stats(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	int e;
+
+	(void)ud;
+	if ((e = allowed(m, err)) < 0)
+		return e;
+	return sd_bus_reply_method_return(m, "t", (uint64_t)who_queries_made());
+}
+
 static const sd_bus_vtable hooks_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("EspCounters", "", "tttt", m_esp,
@@ -164,6 +176,7 @@ static const sd_bus_vtable hooks_vtable[] = {
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Live", "", "ttttttttt", m_live,
                       SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Stats", "", "t", m_stats, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 

@@ -59,8 +59,11 @@ int acl_load(const char *path);
 int acl_load_string(const char *text);
 void acl_free(void);
 bool acl_allows(const struct who *w, DWORD dev);
-/* The credentials of @m's sender; -errno on failure. */
+/* The credentials of @m's sender (cached by unique bus name); -errno on
+ * failure. */
 int who_of(sd_bus_message *m, struct who *out);
+/* How many times who_of asked the bus (test hooks). */
+unsigned long who_queries_made(void);
 
 /* rpc.c: the client-mode interface (org.tapix.Tapi1) */
 int rpc_start(void);

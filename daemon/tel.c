@@ -35,11 +35,13 @@
 #include "tapixd.h"
 #include "utf8.h"
 
-#define IDLE_KEEP_USEC (60ULL * 1000 * 1000)
-#define PROPS_IFACE    "org.freedesktop.DBus.Properties"
-#define OM_IFACE       "org.freedesktop.DBus.ObjectManager"
-#define MAX_UUI        4096
-#define MAX_WATCHERS   256
+#define IDLE_KEEP_USEC    (60ULL * 1000 * 1000)
+#define PROPS_IFACE       "org.freedesktop.DBus.Properties"
+#define OM_IFACE          "org.freedesktop.DBus.ObjectManager"
+#define MAX_UUI           4096
+#define MAX_WATCHERS      256
+#define WATCHERS_PER_UID  16 /* a user's at most (root: any) */
+#define WATCHERS_FOR_ROOT 16 /* the last ones: root's only */
 
 struct tline {
 	HLINE h; /* the service's monitor open, 0 if it failed */
@@ -47,7 +49,8 @@ struct tline {
 };
 
 struct tcall {
-	struct tcall *next;
+	struct tcall *next, *prev; /* calls, newest first */
+	struct tcall *hnext;       /* its by_handle bucket */
 	HCALL h;
 	DWORD dev;
 	DWORD state, mode;
@@ -110,24 +113,89 @@ static int tapi_error(sd_bus_error *err, LONG r)
 	return sd_bus_error_setf(err, name, "%s", tapi_error_name(r));
 }
 
+/*
+ * Issue 19 item 8 — calls by handle in a hash table (every message of the
+ * core and every D-Bus call on a Call object looks one up; with tens of
+ * thousands of calls a list walk blocked the loop). The handle is slot +
+ * generation, so its low bits spread well.
+ */
+static struct tcall **by_handle;
+static size_t nbuckets, ncalls; /* nbuckets: 0 or a power of two */
+
+static struct tcall **bucket(HCALL h)
+{
+	return &by_handle[(h ^ (h >> 16)) & (nbuckets - 1)];
+}
+
+/* Indexes @c; false if the table could not grow (out of memory). */
+static bool index_add(struct tcall *c)
+{
+	if (ncalls + 1 > nbuckets) {
+		size_t n = nbuckets ? nbuckets * 2 : 64, i;
+		struct tcall **nb = calloc(n, sizeof(*nb)), **old = by_handle;
+		size_t oldn = nbuckets;
+
+		if (!nb)
+			return false;
+		by_handle = nb;
+		nbuckets = n;
+		for (i = 0; i < oldn; i++) {
+			while (old[i]) {
+				struct tcall *x = old[i];
+
+				old[i] = x->hnext;
+				x->hnext = *bucket(x->h);
+				*bucket(x->h) = x;
+			}
+		}
+		free(old);
+	}
+	c->hnext = *bucket(c->h);
+	*bucket(c->h) = c;
+	ncalls++;
+	return true;
+}
+
+static void index_del(struct tcall *c)
+{
+	struct tcall **pp;
+
+	for (pp = bucket(c->h); *pp; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			ncalls--;
+			return;
+		}
+	}
+}
+
 static struct tcall *call_find(HCALL h)
 {
 	struct tcall *c;
 
-	for (c = calls; c; c = c->next)
+	if (!nbuckets)
+		return NULL;
+	for (c = *bucket(h); c; c = c->hnext)
 		if (c->h == h)
 			return c;
 	return NULL;
 }
 
+/* The call of object path /org/tapix/Tapix1/Call/<8 hex digits>. */
 static struct tcall *call_by_path(const char *path)
 {
+	static const char prefix[] = TAPIXD_CALL_PATH "/";
+	const char *hex = path + sizeof(prefix) - 1;
 	struct tcall *c;
+	char *end;
+	unsigned long h;
 
-	for (c = calls; c; c = c->next)
-		if (strcmp(c->path, path) == 0)
-			return c;
-	return NULL;
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 ||
+	    strlen(hex) != 8 || strspn(hex, "0123456789abcdef") != 8)
+		return NULL;
+	h = strtoul(hex, &end, 16);
+	c = call_find((HCALL)h);
+	return c && strcmp(c->path, path) == 0 ? c : NULL;
 }
 
 static bool caller_allowed(sd_bus_message *m, DWORD dev)
@@ -253,7 +321,14 @@ static struct tcall *call_add(HCALL h, DWORD dev, bool owned)
 	c->owned = owned;
 	snprintf(c->path, sizeof(c->path), TAPIXD_CALL_PATH "/%08x",
 	         (unsigned)h);
+	if (!index_add(c)) {
+		log_err("call %08x: out of memory, no object for it", h);
+		free(c);
+		return NULL;
+	}
 	c->next = calls;
+	if (calls)
+		calls->prev = c;
 	calls = c;
 	line_path(dev, lp, sizeof(lp));
 	notify(dev, TAPIXD_PATH, TAPIXD_MGR_IFACE, "CallAdded", "oo", c->path,
@@ -265,15 +340,15 @@ static struct tcall *call_add(HCALL h, DWORD dev, bool owned)
 /* The object goes and the service's handle with it. */
 static void call_remove(struct tcall *c)
 {
-	struct tcall **pp;
 	struct waiting *w;
 
-	for (pp = &calls; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	index_del(c);
 	for (w = waitings; w; w = w->next)
 		if (w->call == c)
 			w->call = NULL;
@@ -546,7 +621,8 @@ static int on_readable(sd_event_source *s, int fd, uint32_t ev, void *ud)
 static int m_watch(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	const char *name = sd_bus_message_get_sender(m);
-	unsigned i;
+	unsigned i, mine = 0, others = 0;
+	struct who w;
 
 	(void)ud;
 	if (!name)
@@ -554,12 +630,26 @@ static int m_watch(sd_bus_message *m, void *ud, sd_bus_error *err)
 	for (i = 0; i < nwatchers; i++)
 		if (strcmp(watchers[i].name, name) == 0)
 			return sd_bus_reply_method_return(m, "");
-	if (nwatchers == MAX_WATCHERS)
-		return sd_bus_error_set(err, SD_BUS_ERROR_LIMITS_EXCEEDED,
-		                        "too many watchers");
-	memset(&watchers[nwatchers], 0, sizeof(watchers[0]));
-	if (who_of(m, &watchers[nwatchers].who) < 0)
+	if (who_of(m, &w) < 0)
 		return -EACCES;
+	/*
+	 * Issue 19 item 7 — one user may not take every slot: at most
+	 * WATCHERS_PER_UID each, and the last WATCHERS_FOR_ROOT are root's.
+	 */
+	for (i = 0; i < nwatchers; i++) {
+		if (watchers[i].who.uid == w.uid)
+			mine++;
+		if (watchers[i].who.uid != 0)
+			others++;
+	}
+	if (nwatchers == MAX_WATCHERS ||
+	    (w.uid != 0 && (mine >= WATCHERS_PER_UID ||
+	                    others >= MAX_WATCHERS - WATCHERS_FOR_ROOT)))
+		return sd_bus_error_setf(err, SD_BUS_ERROR_LIMITS_EXCEEDED,
+		                         "too many watchers (%u for uid %u)",
+		                         mine, (unsigned)w.uid);
+	memset(&watchers[nwatchers], 0, sizeof(watchers[0]));
+	watchers[nwatchers].who = w;
 	watchers[nwatchers].name = strdup(name);
 	/* a track per watcher, never empty while it exists: sd-bus calls
 	 * the handler of an empty track over and over */
@@ -898,11 +988,26 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
                      const char *prop, sd_bus_message *reply, void *ud,
                      sd_bus_error *err)
 {
+	/*
+	 * One LINECALLINFO serves all the properties of a call that one
+	 * request reads (GetAll, GetManagedObjects): issue 19 item 8. A
+	 * request is its connection, sender and cookie, in this iteration
+	 * of the loop; anything else (a signal being built) reads afresh.
+	 */
+	static struct {
+		sd_bus *bus; /* NULL: nothing cached */
+		uint64_t cookie, now;
+		char sender[64];
+		HCALL h;
+		union {
+			LINECALLINFO ci;
+			char buf[8192];
+		} u;
+	} cache;
+	sd_bus_message *m = sd_bus_get_current_message(bus);
+	const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
+	uint64_t cookie = 0, now = 0;
 	struct tcall *c = ud;
-	union {
-		LINECALLINFO ci;
-		char buf[8192];
-	} u;
 	const char *s = "";
 	char clean[1024];
 	char lp[64];
@@ -924,11 +1029,29 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append(
 			reply, "u",
 			c->state == LINECALLSTATE_DISCONNECTED ? c->mode : 0);
-	memset(&u, 0, sizeof(u));
-	u.ci.dwTotalSize = sizeof(u);
-	if (lineGetCallInfo(c->h, &u.ci) != 0)
-		return tapi_error(err, LINEERR_INVALCALLHANDLE);
-	u.buf[sizeof(u.buf) - 1] = '\0';
+	if (!m || sd_bus_message_get_cookie(m, &cookie) < 0 ||
+	    sd_event_now(d.event, CLOCK_MONOTONIC, &now) < 0 ||
+	    (sender && strlen(sender) >= sizeof(cache.sender)))
+		cookie = 0;
+	if (!cookie || cache.bus != bus || cache.cookie != cookie ||
+	    cache.now != now || cache.h != c->h ||
+	    strcmp(cache.sender, sender ? sender : "")) {
+		cache.bus = NULL;
+		memset(&cache.u, 0, sizeof(cache.u));
+		cache.u.ci.dwTotalSize = sizeof(cache.u);
+		if (lineGetCallInfo(c->h, &cache.u.ci) != 0)
+			return tapi_error(err, LINEERR_INVALCALLHANDLE);
+		cache.u.buf[sizeof(cache.u.buf) - 1] = '\0';
+		if (cookie) {
+			cache.bus = bus;
+			cache.cookie = cookie;
+			cache.now = now;
+			cache.h = c->h;
+			snprintf(cache.sender, sizeof(cache.sender), "%s",
+			         sender ? sender : "");
+		}
+	}
+#define u cache.u
 	if (strcmp(prop, "Owners") == 0)
 		return sd_bus_message_append(reply, "u", u.ci.dwNumOwners);
 	if (strcmp(prop, "Monitors") == 0)
@@ -957,6 +1080,7 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 	 */
 	return sd_bus_message_append(reply, "s",
 	                             utf8_clean(clean, sizeof(clean), s));
+#undef u
 }
 
 /* Makes the service an owner of @c, for an operation a D-Bus user asks. */
@@ -1349,6 +1473,9 @@ void tel_stop(void)
 		sd_event_source_unref(c->expire);
 		free(c);
 	}
+	free(by_handle);
+	by_handle = NULL;
+	nbuckets = ncalls = 0;
 	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
 		slots[i] = sd_bus_slot_unref(slots[i]);
 	while (nwatchers)

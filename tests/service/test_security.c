@@ -152,6 +152,140 @@ static void test_special_files_are_refused(void **s)
 	}
 }
 
+/* tapixd's count of the credentials it asked the bus for (hook Stats). */
+static uint64_t creds_queries(void)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	uint64_t n = 0;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Test1", "Stats", &err, &r,
+	                               "") >= 0);
+	assert_true(sd_bus_message_read(r, "t", &n) >= 0);
+	sd_bus_message_unref(r);
+	return n;
+}
+
+/*
+ * Issue 19 item 8 — with many calls, GetManagedObjects asked the bus for
+ * the caller's credentials once per object (31,500 calls: 11 s of a
+ * blocked loop). A caller's credentials are now asked once (its unique
+ * name never changes hands), and a call is found by its handle.
+ */
+static void test_many_objects_cost_one_credentials_query(void **s)
+{
+	enum {
+		N = 60
+	};
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	HCALL c[N];
+	struct fx_app a;
+	uint64_t before;
+	HLINE l;
+	int i;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	for (i = 0; i < N; i++)
+		assert_int_equal(fx_reply(&a, lineMakeCall(l, &c[i], "noanswer",
+		                                           0, NULL)),
+		                 0);
+	/* twice: the first may be this connection's first question */
+	for (i = 0; i < 2; i++) {
+		before = creds_queries();
+		assert_true(sd_bus_call_method(
+				    bus, "org.tapix.Tapix1", ROOT,
+				    "org.freedesktop.DBus.ObjectManager",
+				    "GetManagedObjects", &err, &r, "") >= 0);
+		r = sd_bus_message_unref(r);
+	}
+	assert_true(creds_queries() - before <= 1);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(fx_reply(&a, lineDrop(c[i], NULL, 0)), 0);
+		assert_int_equal(lineDeallocateCall(c[i]), 0);
+	}
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 19 item 7 — one user took all 256 Watch() slots and root's
+ * tapictl watch failed. Now a user gets at most 16, and root still gets
+ * one: nobody's 17th Watch() is refused, root's is not.
+ */
+static void test_watch_slots_per_user(void **s)
+{
+	int pfd[2], go[2], ok = 0, refused = 0;
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char c;
+	pid_t pid;
+
+	(void)s;
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus *b[20];
+		int i;
+
+		close(pfd[0]);
+		close(go[1]);
+		if (setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) != 0)
+			_exit(2);
+		for (i = 0; i < 20; i++) {
+			sd_bus_error e = SD_BUS_ERROR_NULL;
+			char r;
+
+			if (sd_bus_new(&b[i]) < 0 ||
+			    sd_bus_set_address(b[i], addr) < 0 ||
+			    sd_bus_set_bus_client(b[i], 1) < 0 ||
+			    sd_bus_start(b[i]) < 0)
+				_exit(3);
+			r = sd_bus_call_method(b[i], "org.tapix.Tapix1", ROOT,
+			                       "org.tapix.Telephony1", "Watch",
+			                       &e, NULL, "") >= 0
+			            ? 'y'
+			    : sd_bus_error_has_name(
+				      &e, SD_BUS_ERROR_LIMITS_EXCEEDED)
+			            ? 'n'
+			            : '?';
+			if (write(pfd[1], &r, 1) != 1)
+				_exit(4);
+			sd_bus_error_free(&e);
+		}
+		/* the connections stay until the test has tried root's */
+		if (read(go[0], &c, 1) < 0)
+			_exit(5);
+		_exit(0);
+	}
+	close(pfd[1]);
+	close(go[0]);
+	while (read(pfd[0], &c, 1) == 1 && ok + refused < 20) {
+		if (c == 'y')
+			ok++;
+		else if (c == 'n')
+			refused++;
+		else
+			fail_msg("nobody's Watch() failed otherwise");
+		if (ok + refused == 20)
+			break;
+	}
+	assert_int_equal(ok, 16);
+	assert_int_equal(refused, 4);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Telephony1", "Watch", &err,
+	                               NULL, "") >= 0);
+	if (write(go[1], "x", 1) != 1)
+		fail();
+	assert_int_equal(proc_wait(pid, 5000), 0);
+	close(pfd[0]);
+	close(go[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +294,11 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(test_special_files_are_refused,
 	                                  teardown),
+		cmocka_unit_test_setup_teardown(
+			test_many_objects_cost_one_credentials_query, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_watch_slots_per_user,
+	                                        setup, teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
