@@ -97,14 +97,17 @@ static struct {
 	struct cchan *chan; /* the channel of a direct one, or NULL */
 	pthread_t reader;
 	bool reader_on;
-	int stopfd;  /* eventfd: the reader thread ends */
-	int epfd;    /* what the reader waits for: stopfd, the connection */
-	int watched; /* the connection's descriptor in epfd, or -1 */
-	char *where; /* the TAPIX_SERVICE the bus was opened for */
+	int stopfd;   /* eventfd: the reader thread ends */
+	int epfd;     /* what the reader waits for: stopfd, the connection */
+	int watched;  /* the connection's descriptor in epfd, or -1 */
+	char *where;  /* the TAPIX_SERVICE the bus was opened for */
+	bool closing; /* bus_close waits for the reader meanwhile */
+	pthread_cond_t closed; /* signalled when closing ends */
 	struct capp *apps;
 	unsigned napps;
 	unsigned npend;
 } cl = {.lock = PTHREAD_MUTEX_INITIALIZER,
+        .closed = PTHREAD_COND_INITIALIZER,
         .stopfd = -1,
         .epfd = -1,
         .watched = -1};
@@ -136,7 +139,8 @@ unsigned client_live(void)
 	unsigned n;
 
 	pthread_mutex_lock(&cl.lock);
-	n = cl.napps + cl.npend;
+	/* the connection counts too: its reader thread, its channel */
+	n = cl.napps + cl.npend + (cl.bus ? 1 : 0);
 	pthread_mutex_unlock(&cl.lock);
 	return n;
 }
@@ -573,6 +577,9 @@ static void on_fork_parent(void)
 static void on_fork_child(void)
 {
 	forked = true;
+	/* the reader is the parent's: never joined here (bus_close) */
+	cl.reader_on = false;
+	cl.closing = false;
 	pthread_mutex_unlock(&cl.lock);
 }
 
@@ -673,7 +680,8 @@ static void *reader_main(void *arg)
 
 /*
  * Drops the connection (no registration uses it): the reader ends first.
- * cl.lock held; released while the reader is joined.
+ * cl.lock held; released while the reader is joined (cl.closing: nobody
+ * opens the connection meanwhile, see bus_wait).
  */
 static void bus_close(void)
 {
@@ -682,10 +690,13 @@ static void bus_close(void)
 	if (cl.reader_on) {
 		if (write(cl.stopfd, &v, sizeof(v)) < 0)
 			log_debug("cannot wake the reader");
+		cl.closing = true;
 		pthread_mutex_unlock(&cl.lock);
 		pthread_join(cl.reader, NULL);
 		pthread_mutex_lock(&cl.lock);
 		cl.reader_on = false;
+		cl.closing = false;
+		pthread_cond_broadcast(&cl.closed);
 	}
 	cchan_close(cl.chan);
 	cl.chan = NULL;
@@ -765,11 +776,65 @@ static int go_direct(sd_bus **bus)
 	return 0;
 }
 
+/* Waits until no bus_close is under way. cl.lock held. */
+static void bus_wait(void)
+{
+	while (cl.closing)
+		pthread_cond_wait(&cl.closed, &cl.lock);
+}
+
 /*
- * Connects once per process to the tapixd of TAPIX_SERVICE: directly if
- * it offers it, else through the bus. A direct connection that closed is
- * replaced (its registrations are void already), as is any connection
- * without registrations that is dead or to another place.
+ * spec: tapi-functions.md §1 — while the process holds a registration of
+ * a tapixd that went (LINEDEVSTATE_REINIT), a reinitialization is pending:
+ * new registrations fail with LINEERR_REINIT until it is shut down. (A
+ * successor tapixd issues handles from the start again: a void
+ * registration and a new one could otherwise share a handle.) cl.lock
+ * held.
+ */
+static LONG reinit_pending(void)
+{
+	struct capp *a;
+
+	bus_wait();
+	if (cl.bus) {
+		/* what was read meanwhile: tapixd's end, its name's owner */
+		drain();
+		if (cl.direct && !sd_bus_is_open(cl.bus))
+			lose_all();
+	}
+	for (a = cl.apps; a; a = a->next)
+		if (a->lost)
+			return LINEERR_REINIT;
+	return 0;
+}
+
+/*
+ * A new registration on the bus was served by @server: registrations of
+ * another tapixd are void (it left the bus; its NameOwnerChanged may not
+ * have been read yet). Whether there were any.
+ */
+static bool lose_others(const char *server)
+{
+	struct capp *a;
+	bool any = false;
+
+	for (a = cl.apps; a; a = a->next) {
+		if (a->lost || !a->server[0] || strcmp(a->server, server) == 0)
+			continue;
+		if (!any)
+			log_err("tapixd left the bus: registrations are void");
+		any = true;
+		lose(a);
+	}
+	return any;
+}
+
+/*
+ * Connects to the tapixd of TAPIX_SERVICE for the first registration (the
+ * connection goes with the last one): directly if it offers it, else
+ * through the bus. A direct connection that closed is replaced (its
+ * registrations are void already), as is any connection without
+ * registrations that is dead or to another place.
  */
 static LONG bus_open(void)
 {
@@ -959,7 +1024,9 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	int e;
 
 	pthread_mutex_lock(&cl.lock);
-	r = bus_open();
+	r = reinit_pending();
+	if (!r)
+		r = bus_open();
 	if (r)
 		goto out;
 	a = calloc(1, sizeof(*a));
@@ -1010,24 +1077,31 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		goto out;
 	}
 	a->h = h;
-	if (mode != LINEINITIALIZEEXOPTION_USEEVENT) {
+	/* a successor of the tapixd of the others: they are void, and this
+	 * one waits until they are shut down (reinit_pending) */
+	if (!cl.direct && lose_others(a->server))
+		r = LINEERR_REINIT;
+	if (!r && mode != LINEINITIALIZEEXOPTION_USEEVENT) {
 		a->refs++; /* the delivery thread's */
 		if (pthread_create(&a->thread, NULL, delivery_main, a) != 0) {
 			a->refs--;
-			app_unref(a);
-			/* the service holds a registration nobody uses */
-			m = NULL;
-			if (new_call("Shutdown", &m) >= 0 &&
-			    sd_bus_message_append(m, "u", h) >= 0) {
-				call(m, &reply);
-				sd_bus_message_unref(reply);
-			} else {
-				sd_bus_message_unref(m);
-			}
 			r = LINEERR_RESOURCEUNAVAIL;
-			goto out;
+		} else {
+			a->has_thread = true;
 		}
-		a->has_thread = true;
+	}
+	if (r) {
+		app_unref(a);
+		/* the service holds a registration nobody uses */
+		m = NULL;
+		if (new_call("Shutdown", &m) >= 0 &&
+		    sd_bus_message_append(m, "u", h) >= 0) {
+			call(m, &reply);
+			sd_bus_message_unref(reply);
+		} else {
+			sd_bus_message_unref(m);
+		}
+		goto out;
 	}
 	a->next = cl.apps;
 	cl.apps = a;
@@ -1039,6 +1113,9 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	*evfd = a->evfd;
 	drain();
 out:
+	/* a failed first registration leaves no connection behind */
+	if (r && !cl.napps && cl.bus)
+		bus_close();
 	pthread_mutex_unlock(&cl.lock);
 	return r;
 }
@@ -1108,10 +1185,15 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		pthread_mutex_unlock(&cl.lock);
 		return LINEERR_INVALAPPHANDLE;
 	}
-	e = new_call("Shutdown", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "u", hLineApp);
-	r = simple(m, e);
+	if (a->lost) {
+		/* its tapixd is gone: nothing to tell a successor */
+		r = 0;
+	} else {
+		e = new_call("Shutdown", &m);
+		if (e >= 0)
+			e = sd_bus_message_append(m, "u", hLineApp);
+		r = simple(m, e);
+	}
 	/* the service gone (lost, or the bus closed): so is the app */
 	if (r == 0 || a->lost || !sd_bus_is_open(cl.bus)) {
 		/* spec: termination.md §6 — nothing is delivered after it */
@@ -1126,6 +1208,10 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		pthread_mutex_lock(&cl.lock);
 		app_unref(a);
 		r = 0;
+		/* the last one: the connection goes with it (its reader
+		 * thread, its channel), as the embedded session ends */
+		if (!cl.napps && cl.bus)
+			bus_close();
 	}
 	pthread_mutex_unlock(&cl.lock);
 	return r;
@@ -1309,6 +1395,15 @@ LONG cl_lineOpen(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	int e;
 
 	pthread_mutex_lock(&cl.lock);
+	{
+		struct capp *a = app_find(hLineApp);
+
+		/* spec: tapi-functions.md §5 — a reinitialization pending */
+		if (a && a->lost) {
+			r = LINEERR_REINIT;
+			goto out;
+		}
+	}
 	e = new_call("Open", &m);
 	if (e >= 0)
 		e = sd_bus_message_append(m, "uubuutuu", hLineApp, dwDeviceID,

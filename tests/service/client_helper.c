@@ -10,6 +10,12 @@
  *   pending LINE DEST
  *                   a call whose request stays pending ("slow:" DEST):
  *                   "ready", "pending R"
+ *   stall LINE DEST "ready", then after STALL_MS "calling", and a
+ *                   lineMakeCall through the channel, whose answer the
+ *                   test holds back (it stops tapixd meanwhile): then
+ *                   "pending R" if it ever returns
+ *   exit LINE DEST  as call, then exit(0) with the line open and the call
+ *                   connected, without lineShutdown
  *   lines           print "lines N" and each line's name, then exit
  *   take LINE       wait for a handoff on LINE: "ready", "handed H"
  *   created         wait for a new line: "ready", "created ID"
@@ -35,10 +41,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ras.h>
 #include <tapi.h>
+
+#define STALL_MS 300 /* stall: the test stops tapixd meanwhile */
 
 static HLINEAPP app;
 static int fd;
@@ -204,17 +213,25 @@ int main(int argc, char **argv)
 		         m.dwParam1 == LINECALLSTATE_CONNECTED));
 		say("connected", h, true);
 	} else if ((strcmp(argv[a], "call") == 0 ||
-	            strcmp(argv[a], "pending") == 0) &&
+	            strcmp(argv[a], "pending") == 0 ||
+	            strcmp(argv[a], "stall") == 0 ||
+	            strcmp(argv[a], "exit") == 0) &&
 	           a + 2 < argc) {
 		HLINE l = open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
 		                    LINECALLPRIVILEGE_NONE, 0);
 		HCALL h = 0;
 
 		say("ready", 0, false);
+		if (strcmp(argv[a], "stall") == 0) {
+			struct timespec t = {0, STALL_MS * 1000000L};
+
+			nanosleep(&t, NULL);
+			say("calling", 0, false);
+		}
 		r = lineMakeCall(l, &h, argv[a + 2], 0, NULL);
 		if (r < 0)
 			die("lineMakeCall", r);
-		if (argv[a][0] == 'p') {
+		if (argv[a][0] == 'p' || argv[a][0] == 's') {
 			say("pending", (unsigned long)r, true);
 		} else {
 			do
@@ -223,6 +240,10 @@ int main(int argc, char **argv)
 			         m.dwParam1 == LINECALLSTATE_CONNECTED));
 			say("connected", h, true);
 		}
+		/* spec: termination.md §6 — tapixd shuts it down as for a
+		 * kill: its call, sole-owned, is dropped */
+		if (argv[a][0] == 'e')
+			exit(0);
 	} else if (strcmp(argv[a], "created") == 0) {
 		say("ready", 0, false);
 		do

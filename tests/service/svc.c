@@ -304,6 +304,20 @@ void wait_counts_equal(const uint64_t want[9])
 	         (unsigned long long)want[4], (unsigned long long)want[5]);
 }
 
+/* esp's counters in tapixd (test hooks: EspCounters). */
+void esp_counters(uint64_t v[4])
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Test1", "EspCounters", &err,
+	                               &r, "") >= 0);
+	assert_true(sd_bus_message_read(r, "tttt", &v[0], &v[1], &v[2],
+	                                &v[3]) >= 0);
+	sd_bus_message_unref(r);
+}
+
 /* Waits (bounded) until tapixd's log holds @text. */
 void wait_log(const char *text)
 {

@@ -51,6 +51,11 @@ void wait_counts(uint64_t apps, uint64_t calls);
 void wait_counts_equal(const uint64_t want[9]);
 /* Waits (bounded) until tapixd's log holds @text. */
 void wait_log(const char *text);
+/* esp's counters in tapixd (test hooks: EspCounters), as
+ * fx_esp_counters: [0] TSPI_lineCloseCall calls, [1] of them naming no
+ * esp call, [2] calls created, [3] calls never closed before their line
+ * or session ended. */
+void esp_counters(uint64_t v[4]);
 
 /* A client helper process and its standard output. */
 struct helper {

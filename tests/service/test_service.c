@@ -2,10 +2,13 @@
 /*
  * tapixd with several real client processes (tests/service/client_helper),
  * on a private dbus-daemon: lines shared across processes, a client killed
- * mid-call and mid-request, handoff between processes, access control by
- * uid, malformed D-Bus calls, tapictl and busctl driving calls, a clean
- * SIGTERM. Each test starts its own tapixd (svc.h).
+ * mid-call, mid-request or holding a channel request, or exiting without
+ * lineShutdown, handoff between processes, access control by uid,
+ * malformed D-Bus calls, tapictl, busctl and the demo program driving
+ * calls, a clean SIGTERM, and what clients see when tapixd stops. Each
+ * test starts its own tapixd (svc.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +28,7 @@
 #include <systemd/sd-bus.h>
 
 #include <ras.h>
+#include <tapix/tapi3.h>
 
 #include "fx.h"
 #include "proc.h"
@@ -34,6 +38,14 @@
 
 /* ---- tests ------------------------------------------------------------------
  */
+
+/* tapixd again, serving clients through the bus daemon only. */
+static void restart_bus_only(void)
+{
+	proc_kill(tapixd_pid);
+	peer_arg = "--peer=none";
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+}
 
 /*
  * Issue 5 §4 — an owner in one process and a monitor in another see the
@@ -106,7 +118,8 @@ static void killed_mid_call(const char *how)
 	assert_int_equal(lineDeallocateCall(c), 0);
 	assert_int_equal(lineDeallocateCall(mon), 0);
 	fx_shutdown(&a);
-	wait_counts(before[0], before[3]);
+	/* all six counters: its registration, open, call handle, too */
+	wait_counts_equal(before);
 	assert_true(log_has(tlog, how));
 }
 
@@ -121,9 +134,7 @@ static void test_killed_client_mid_call_is_cleaned_up(void **s)
 static void test_killed_client_mid_call_over_the_bus(void **s)
 {
 	(void)s;
-	proc_kill(tapixd_pid);
-	peer_arg = "--peer=none";
-	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	restart_bus_only();
 	killed_mid_call(" left the bus: 1 registrations shut down");
 }
 
@@ -234,24 +245,125 @@ static void test_direct_connection(void **s)
 }
 
 /*
- * Issue 5 §5 — killed while its request is pending: the request is
- * cancelled with the registration, the call is dropped (sole owner), and
- * the service holds nothing of it afterwards.
+ * Issue 5 §5, termination.md §6 — killed while its request is pending:
+ * the request is cancelled with the registration, the call it was
+ * creating is closed, and the service holds nothing of it afterwards, its
+ * pending request neither (it would stay 60 s otherwise). @how: what
+ * tapixd logs when it sees the client go.
  */
+static void killed_mid_request(const char *how)
+{
+	const char *args[] = {"pending", "0", "slow:60000/answer", NULL};
+	struct helper p;
+	uint64_t before[9], esp[4];
+
+	service_counts(before);
+	p = helper(args);
+	expect_line(&p, "ready");
+	expect_line(&p, "pending");
+	helper_end(&p); /* SIGKILL */
+	wait_counts_equal(before);
+	wait_log(how);
+	/* esp closed every call it created, each once */
+	esp_counters(esp);
+	assert_int_equal(esp[0], esp[2]);
+	assert_int_equal(esp[1], 0);
+}
+
 static void test_killed_client_mid_request_is_cleaned_up(void **s)
 {
-	const char *args[] = {"pending", "0", "slow:3000/answer", NULL};
+	(void)s;
+	killed_mid_request(") closed: 1 registrations shut down");
+}
+
+/* The same through the bus daemon (tapixd --peer=none). */
+static void test_killed_client_mid_request_over_the_bus(void **s)
+{
+	(void)s;
+	restart_bus_only();
+	killed_mid_request(" left the bus: 1 registrations shut down");
+}
+
+/*
+ * termination.md §6; docs/service.md "Clients that leave" — a client
+ * killed while its lineMakeCall sits in the channel, written to the shared
+ * memory but not yet answered (tapixd stopped meanwhile): when tapixd goes
+ * on, whether it serves the request before it sees the connection closed
+ * or not, the client's registration is shut down and nothing of it stays,
+ * in tapixd or in esp.
+ */
+static void test_killed_client_holding_a_channel_request(void **s)
+{
+	const char *args[] = {"stall", "0", "slow:60000/answer", NULL};
 	struct helper p;
-	uint64_t before[9];
+	uint64_t before[9], esp[4];
 
 	(void)s;
 	service_counts(before);
 	p = helper(args);
 	expect_line(&p, "ready");
-	expect_line(&p, "pending");
-	kill(p.pid, SIGKILL);
-	helper_end(&p);
-	wait_counts(before[0], before[3]);
+	assert_true(log_has(tlog, "(direct): channel open"));
+	/* tapixd and its timeout(1): its process group */
+	assert_int_equal(kill(-tapixd_pid, SIGSTOP), 0);
+	expect_line(&p, "calling");
+	sleep_ms(200);  /* the request is written; no answer can come */
+	helper_end(&p); /* SIGKILL */
+	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);
+	wait_counts_equal(before);
+	wait_log(") closed: 1 registrations shut down");
+	esp_counters(esp);
+	assert_int_equal(esp[0], esp[2]);
+	assert_int_equal(esp[1], 0);
+}
+
+/*
+ * termination.md §5.1, §6 — a client that calls exit(0) with a line open
+ * and a connected call, without lineShutdown, is shut down by tapixd as
+ * one that was killed: its call, of which it was the sole owner, is
+ * dropped, so the far end (this process, on line 1) sees it DISCONNECTED,
+ * and tapixd holds nothing of it afterwards. @how: as killed_mid_request.
+ */
+static void exits_mid_call(const char *how)
+{
+	const char *args[] = {"exit", "0", "101", NULL};
+	struct helper e;
+	struct fx_app a;
+	uint64_t before[9];
+	HLINE l1;
+	HCALL in;
+
+	service_counts(before);
+	fx_app_init(&a, "far end");
+	l1 = fx_open(&a, 1, LINECALLPRIVILEGE_OWNER,
+	             LINEMEDIAMODE_INTERACTIVEVOICE);
+	e = helper(args);
+	expect_line(&e, "ready");
+	in = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l1, FX_ANY).dwParam2;
+	assert_int_equal(fx_reply(&a, lineAnswer(in, NULL, 0)), 0);
+	expect_line(&e, "connected");
+	assert_int_equal(proc_wait(e.pid, STEP_MS), 0);
+	close(e.fd);
+	fx_wait(&a, LINE_CALLSTATE, in, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(in, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, in, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(in), 0);
+	assert_int_equal(lineClose(l1), 0);
+	fx_shutdown(&a);
+	wait_counts_equal(before);
+	wait_log(how);
+}
+
+static void test_client_exiting_mid_call_is_cleaned_up(void **s)
+{
+	(void)s;
+	exits_mid_call(") closed: 1 registrations shut down");
+}
+
+static void test_client_exiting_mid_call_over_the_bus(void **s)
+{
+	(void)s;
+	restart_bus_only();
+	exits_mid_call(" left the bus: 1 registrations shut down");
 }
 
 /*
@@ -528,7 +640,7 @@ static void test_direct_only_to_tapixd(void **s)
 static void malformed_calls(void)
 {
 	sd_bus_message *r = NULL;
-	uint64_t before[9], after[9];
+	uint64_t before[9];
 	struct fx_app a;
 	int32_t res;
 	void *big;
@@ -590,10 +702,7 @@ static void malformed_calls(void)
 		assert_int_equal(lineClose(l), 0); /* still ours, still open */
 	}
 	fx_shutdown(&a);
-	wait_counts(before[0], before[3]);
-	service_counts(after);
-	assert_int_equal(after[1], before[1]); /* opens */
-	assert_int_equal(after[5], before[5]); /* requests */
+	wait_counts_equal(before);
 }
 
 static void test_malformed_calls_change_nothing(void **s)
@@ -877,9 +986,10 @@ static void test_full_channel_loses_nothing(void **s)
 	}
 	assert_int_equal(got, CALLS);
 	raw_chan_close(&c);
-	/* closing the connection shuts the registration down */
+	/* closing the connection shuts the registration down: its open and
+	 * the 200 calls' handles go with it */
 	raw_direct_end();
-	wait_counts(before[0], before[3]);
+	wait_counts_equal(before);
 }
 
 /*
@@ -907,7 +1017,7 @@ static void test_registrations_of_one_client_are_bounded(void **s)
 	}
 	/* and they go with the client */
 	raw_direct_end();
-	wait_counts(before[0], before[3]);
+	wait_counts_equal(before);
 }
 
 /* Runs tapictl with @args; its exit status, its output in @out. */
@@ -926,6 +1036,39 @@ static int tapictl(const char *args, char *out, size_t size)
 	out[n] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * termination.md §3 (the API >= 2.0 row), §3.4 — the demo program as a
+ * client of tapixd: a call made and dropped, one deallocated while
+ * connected (its sole owner lets go: the call is closed and dropped), one
+ * the far end hangs up. It exits 0, and afterwards tapixd lists no call
+ * and holds what it held before.
+ */
+static void test_demo_through_tapixd(void **s)
+{
+	char log[128], out[1024];
+	const char *argv[2] = {TAPIX_TEST_DEMO, NULL};
+	uint64_t before[9];
+	pid_t pid;
+	int st;
+
+	(void)s;
+	service_counts(before);
+	snprintf(log, sizeof(log), "%s/demo.log", dir);
+	/* TAPIX_SERVICE is the test's bus (start_bus) */
+	pid = proc_start(log, LIMIT_S, argv);
+	st = proc_wait(pid, 30000);
+	if (st != 0)
+		proc_show_log(log, 40);
+	assert_int_equal(st, 0);
+	assert_true(log_has(log, "demo finished"));
+	/* it was tapixd's client: its two registrations */
+	assert_true(log_has(tlog, "registered for pid"));
+	wait_counts_equal(before);
+	/* no Call object is left either */
+	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
 }
 
 /*
@@ -1062,13 +1205,16 @@ static void test_tapictl_without_service(void **s)
 
 /*
  * README — busctl drives a whole call by hand (the steps the README
- * shows): make, answer, drop, deallocate.
+ * shows): make, answer, drop, deallocate both ends (tapixd owns the
+ * answered one for the D-Bus user: it stays until deallocated).
  */
 static void test_busctl_drives_a_call(void **s)
 {
+	uint64_t before[9];
 	char cmd[1024];
 
 	(void)s;
+	service_counts(before);
 	snprintf(cmd, sizeof(cmd),
 	         "set -e; B='timeout 10 busctl --address=%s'; "
 	         "C=$($B call org.tapix.Tapix1 " ROOT "/Line/0 org.tapix.Line1 "
@@ -1082,9 +1228,13 @@ static void test_busctl_drives_a_call(void **s)
 	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Drop ay 2 1 2; "
 	         "$B get-property org.tapix.Tapix1 $I org.tapix.Call1 "
 	         "DisconnectMode | grep -q 'u 1'; "
-	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Deallocate",
+	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Deallocate; "
+	         "$B call org.tapix.Tapix1 $I org.tapix.Call1 Deallocate",
 	         addr);
 	assert_int_equal(system(cmd), 0);
+	/* docs/service.md "Observing is not holding": the calls a D-Bus
+	 * user took part in stay until Deallocate(); then nothing is left */
+	wait_counts_equal(before);
 }
 
 /* What a watcher heard of call @want (test_standard_signals). */
@@ -1314,26 +1464,169 @@ static void test_sigterm_stops_cleanly(void **s)
 /*
  * Issue 5 §3 — tapixd leaving the bus voids the registrations it served
  * (LINE_LINEDEVSTATE REINIT; lineShutdown still succeeds), and only
- * those: a registration with its successor works and gets no REINIT.
+ * those: once they are shut down, a registration with its successor works
+ * and gets no REINIT. Before, lineInitializeEx fails with LINEERR_REINIT.
  */
-static void test_registrations_of_a_gone_tapixd_only(void **s)
+static void gone_tapixd_only(void)
 {
 	struct fx_app a, b;
 	HLINE l;
 
-	(void)s;
 	fx_app_init(&a, "old");
 	proc_kill(tapixd_pid); /* SIGKILL */
 	fx_wait(&a, LINE_LINEDEVSTATE, 0, LINEDEVSTATE_REINIT);
 	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n");
+	/* tapi-functions.md §1 — a reinitialization is pending until the
+	 * void registration is shut down (the new tapixd would give the
+	 * new one the old one's handle) */
+	assert_int_equal(fx_app_try_init(&b, "new", 0x00020002),
+	                 LINEERR_REINIT);
+	fx_shutdown(&a);
 	fx_app_init(&b, "new");
 	l = fx_open(&b, 0, LINECALLPRIVILEGE_NONE, 0);
 	sleep_ms(300);
 	fx_pump(&b);
 	fx_expect_none(&b);
 	assert_int_equal(lineClose(l), 0);
-	fx_shutdown(&a);
 	fx_shutdown(&b);
+}
+
+static void test_registrations_of_a_gone_tapixd_only(void **s)
+{
+	(void)s;
+	gone_tapixd_only();
+}
+
+/* The same through the bus daemon (tapixd --peer=none): the client hears
+ * that tapixd's name changed owner. */
+static void test_registrations_of_a_gone_tapixd_only_over_the_bus(void **s)
+{
+	(void)s;
+	restart_bus_only();
+	gone_tapixd_only();
+}
+
+#define UNWRITTEN 0x5a5a5a5au /* an lphCall nobody may write */
+
+/* The threads of this process. */
+static unsigned threads_of_self(void)
+{
+	struct dirent *e;
+	unsigned n = 0;
+	DIR *d = opendir("/proc/self/task");
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * docs/service.md "When tapixd goes"; tapi-functions.md §1, §2;
+ * termination.md §6 — what an application sees when tapixd stops (@kill9:
+ * SIGKILL, else SIGTERM, after which tapixd exits 0) while it has line 0
+ * open, a connected call and a lineMakeCall pending (and a TAPI 3 session
+ * with a connected call): LINE_LINEDEVSTATE(REINIT), nothing else about
+ * the call or the request (no LINE_REPLY; its lphCall is never written),
+ * lineInitializeEx fails with LINEERR_REINIT until it has called
+ * lineShutdown, which succeeds; and then the process holds nothing of
+ * client mode (tapix_live_get: no registration, request, connection, nor
+ * its reader thread).
+ */
+static void tapixd_stops_under_a_client(bool kill9)
+{
+	struct tapix_address **addrs = NULL;
+	struct tapix_call *t3call = NULL;
+	struct tapix_tapi *t3 = NULL;
+	struct tapix_live live, none;
+	struct fx_app a, b;
+	HLINE l;
+	HCALL c = 0, p = UNWRITTEN;
+	unsigned threads = threads_of_self();
+	LINEMESSAGE m;
+	size_t n = 0;
+	LONG req;
+
+	/* a TAPI 3 session with a connected call */
+	assert_int_equal(tapix_tapi_initialize(&t3, "tapi3 left behind"), S_OK);
+	assert_int_equal(tapix_tapi_enum_addresses(t3, &addrs, &n), S_OK);
+	assert_true(n >= 3);
+	assert_int_equal(tapix_address_create_call(addrs[2], "answer",
+	                                           LINEADDRESSTYPE_PHONENUMBER,
+	                                           TAPIMEDIATYPE_AUDIO,
+	                                           &t3call),
+	                 S_OK);
+	free(addrs);
+	assert_int_equal(tapix_call_connect(t3call, true), S_OK);
+	fx_app_init(&a, "left behind");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &c, "answer", 0, NULL)),
+	                 0);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_CONNECTED);
+	req = lineMakeCall(l, &p, "slow:60000/answer", 0, NULL);
+	assert_true(req > 0);
+	sleep_ms(100);
+	fx_consume_all(&a);
+	if (kill9) {
+		proc_kill(tapixd_pid);
+	} else {
+		assert_int_equal(kill(tapixd_pid, SIGTERM), 0);
+		assert_int_equal(proc_wait(tapixd_pid, 20000), 0);
+	}
+	m = fx_wait(&a, LINE_LINEDEVSTATE, 0, LINEDEVSTATE_REINIT);
+	assert_int_equal(m.hDevice, 0);
+	assert_int_equal(m.dwParam2, 0); /* a real one: shut down soon */
+	sleep_ms(100);
+	fx_pump(&a);
+	fx_expect_none(&a);
+	assert_false(fx_has_reply(&a, req));
+	assert_int_equal(p, UNWRITTEN);
+	/* its handles are void: the call cannot be dropped any more */
+	assert_true(lineDrop(c, NULL, 0) < 0);
+	/* tapi-functions.md §1, §5: no new registration, no open, while one
+	 * is void */
+	assert_int_equal(fx_app_try_init(&b, "other", 0x00020002),
+	                 LINEERR_REINIT);
+	assert_int_equal(lineOpen(a.h, 1, &l, 0x00020002, 0, 0,
+	                          LINECALLPRIVILEGE_NONE, 0, NULL),
+	                 LINEERR_REINIT);
+	fx_shutdown(&a);
+	assert_int_equal(p, UNWRITTEN);
+	/* the TAPI 3 layer's registration too (it hears no TE_REINIT yet:
+	 * src/tapi3 ignores LINEDEVSTATE_REINIT) */
+	tapix_call_release(t3call);
+	assert_int_equal(tapix_tapi_shutdown(t3), S_OK);
+	tapix_live_get(&live);
+	memset(&none, 0, sizeof(none));
+	assert_memory_equal(&live, &none, sizeof(live));
+	assert_int_equal(threads_of_self(), threads); /* no reader left */
+}
+
+static void test_client_sees_tapixd_terminated(void **s)
+{
+	(void)s;
+	tapixd_stops_under_a_client(false);
+}
+
+static void test_client_sees_tapixd_killed(void **s)
+{
+	(void)s;
+	tapixd_stops_under_a_client(true);
+}
+
+static void test_client_sees_tapixd_terminated_over_the_bus(void **s)
+{
+	(void)s;
+	restart_bus_only();
+	tapixd_stops_under_a_client(false);
+}
+
+static void test_client_sees_tapixd_killed_over_the_bus(void **s)
+{
+	(void)s;
+	restart_bus_only();
+	tapixd_stops_under_a_client(true);
 }
 
 /*
@@ -1467,6 +1760,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_killed_client_mid_request_is_cleaned_up, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_client_mid_request_over_the_bus, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_killed_client_holding_a_channel_request, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_exiting_mid_call_is_cleaned_up, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_exiting_mid_call_over_the_bus, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_handoff_between_processes,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_access_control_by_uid,
@@ -1480,6 +1785,8 @@ int main(void)
 			test_malformed_calls_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_drives_a_call,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demo_through_tapixd, setup,
+	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_without_service,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
@@ -1498,7 +1805,20 @@ int main(void)
 			test_registrations_of_a_gone_tapixd_only, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
+			test_registrations_of_a_gone_tapixd_only_over_the_bus,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
 			test_channel_call_waits_for_tapixd_or_its_end, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_sees_tapixd_terminated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_client_sees_tapixd_killed,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_sees_tapixd_terminated_over_the_bus, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_sees_tapixd_killed_over_the_bus, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_channel_not_used_after_fork, setup, teardown),
