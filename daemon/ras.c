@@ -7,7 +7,11 @@
  * them up for good (ras.md §4). The client resolves the phonebook entry
  * with its own file permissions and sends it; dialling respects the service's
  * line access rules (a line the sender may not use does not exist for it). The
- * credentials come from the bus, never from the message.
+ * credentials come from the bus, never from the message. A dial joins only
+ * a connection of the same user (ras.md §3.3), and tapixd saves no RAS
+ * credentials: the client does, as its user (ras.md §9). Strings other
+ * than the password must be text (no control characters): they are logged
+ * and shown to other processes.
  *
  * Each dialler's bus name is watched (sd_bus_track) from its first Dial
  * until it leaves the bus, exited or killed: then its references go
@@ -116,6 +120,22 @@ static bool take(char *dst, size_t n, const char *s)
 	return true;
 }
 
+/* Whether @s has no control character (below 0x20, or 0x7F): one line,
+ * fit for the log. */
+static bool is_text(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return false;
+	return true;
+}
+
+/* take() of text. */
+static bool take_text(char *dst, size_t n, const char *s)
+{
+	return is_text(s) && take(dst, n, s);
+}
+
 static int reply_u(sd_bus_message *m, DWORD r)
 {
 	return sd_bus_reply_method_return(m, "u", (uint32_t)r);
@@ -153,17 +173,17 @@ static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
 			m, "utu", (uint32_t)ERROR_INVALID_PARAMETER,
 			(uint64_t)0, (uint32_t)0);
 	memset(&rq, 0, sizeof(rq));
-	if (!take(rq.entry, sizeof(rq.entry), entry) ||
-	    !take(rq.pbk, sizeof(rq.pbk), pbk) ||
-	    !take(rq.number, sizeof(rq.number), number) ||
-	    !take(rq.devtype, sizeof(rq.devtype), devtype) ||
-	    !take(rq.device, sizeof(rq.device), device) ||
-	    !take(rq.port, sizeof(rq.port), port) ||
-	    !take(rq.link, sizeof(rq.link), link) ||
-	    !take(rq.callback, sizeof(rq.callback), callback) ||
-	    !take(rq.user, sizeof(rq.user), user) ||
+	if (!take_text(rq.entry, sizeof(rq.entry), entry) ||
+	    !take_text(rq.pbk, sizeof(rq.pbk), pbk) ||
+	    !take_text(rq.number, sizeof(rq.number), number) ||
+	    !take_text(rq.devtype, sizeof(rq.devtype), devtype) ||
+	    !take_text(rq.device, sizeof(rq.device), device) ||
+	    !take_text(rq.port, sizeof(rq.port), port) ||
+	    !take_text(rq.link, sizeof(rq.link), link) ||
+	    !take_text(rq.callback, sizeof(rq.callback), callback) ||
+	    !take_text(rq.user, sizeof(rq.user), user) ||
 	    !take(rq.password, sizeof(rq.password), password) ||
-	    !take(rq.domain, sizeof(rq.domain), domain) ||
+	    !take_text(rq.domain, sizeof(rq.domain), domain) ||
 	    glen != sizeof(rq.guid) || !*entry || (!*number && !has_entry) ||
 	    timeout > 86400) {
 		explicit_bzero(&rq, sizeof(rq));
@@ -210,7 +230,8 @@ static int m_resume(sd_bus_message *m, void *ud, sd_bus_error *err)
 	if (e < 0)
 		return e;
 	if (who_of(m, &w) < 0 || strlen(user) > UNLEN ||
-	    strlen(password) > PWLEN || strlen(domain) > DNLEN)
+	    strlen(password) > PWLEN || strlen(domain) > DNLEN ||
+	    !is_text(user) || !is_text(domain))
 		return reply_u(m, ERROR_INVALID_PARAMETER);
 	return reply_u(m, tapix_ras_resume((HRASCONN)(uintptr_t)h, w.uid, user,
 	                                   password, domain));

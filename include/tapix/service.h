@@ -122,10 +122,13 @@ typedef bool tapix_ras_allow_fn(void *ctx, DWORD dev);
 
 /**
  * RasDial for a client of the service: @rq resolved by the client, @owner
- * its bus name (its references), @uid its user; only lines @allow admits.
- * Asynchronous (the client reads tapix_ras_events from *@first: 0 for a
- * new connection, the final Connected for a reference on one that is up,
- * ras.md §3.3). @return as RasDial.
+ * its bus name (its references; not ""), @uid its user; only lines @allow
+ * admits. Asynchronous (the client reads tapix_ras_events from *@first: 0
+ * for a new connection, the final Connected, never 0, for a reference on
+ * one that is up, ras.md §3.3). Only a connection of @uid's of the same
+ * phonebook and entry is joined, whoever @uid is (root too): another
+ * user's is never. No credentials are saved (the client saves its own,
+ * ras.md §9). @return as RasDial.
  */
 TAPIX_API DWORD tapix_ras_dial(const struct tapix_ras_req *rq,
                                const char *owner, uint32_t uid,

@@ -26,18 +26,24 @@ DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
 		return ERROR_INVALID_PARAMETER;
 	if (ras_in_notifier())
 		return ERROR_ASYNC_REQUEST_PENDING; /* §3.4 */
-	if (ras_client_on())
-		return ras_client_dial(lpRasDialExtensions, lpszPhonebook, p,
-		                       dwNotifierType, lpvNotifier, lphRasConn);
 	if (*lphRasConn) {
 		static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
 
 		if (!ras_size_ok(psizes, p->dwSize))
 			return ERROR_INVALID_SIZE;
+		/* §3.6 — the new user name and domain are saved when it
+		 * connects (§9): text, as for a new dial */
+		if (!ras_is_text(p->szUserName, sizeof(p->szUserName)) ||
+		    !ras_is_text(p->szDomain, sizeof(p->szDomain)))
+			return ERROR_INVALID_PARAMETER;
+	}
+	if (ras_client_on())
+		return ras_client_dial(lpRasDialExtensions, lpszPhonebook, p,
+		                       dwNotifierType, lpvNotifier, lphRasConn);
+	if (*lphRasConn)
 		return ras_mgr_resume(*lphRasConn, (uint32_t)getuid(),
 		                      p->szUserName, p->szPassword, p->szDomain,
 		                      !lpvNotifier);
-	}
 	r = ras_resolve(lpRasDialExtensions, lpszPhonebook, p, &rq);
 	if (!r)
 		r = ras_mgr_dial(&rq, "", (uint32_t)getuid(), dwNotifierType,
@@ -290,7 +296,9 @@ DWORD tapix_ras_dial(const struct tapix_ras_req *rq, const char *owner,
                      uint32_t uid, tapix_ras_allow_fn *allow, void *ctx,
                      HRASCONN *out, unsigned *first)
 {
-	if (!rq || !owner || !out)
+	/* an owner "" would be this process, which saves the credentials
+	 * of its dials (§9): a service saves none of its clients' */
+	if (!rq || !owner || !*owner || !out)
 		return ERROR_INVALID_PARAMETER;
 	return ras_mgr_dial(rq, owner, uid, 0, NULL, false, allow, ctx, out,
 	                    first);

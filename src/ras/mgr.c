@@ -20,6 +20,12 @@
  * any more is torn down unless it is up: a dial, a pause, a failure or a
  * lost link of nobody's would otherwise stay for good, since
  * RasEnumConnections lists only connections that are up (ras.md §6, §12).
+ *
+ * A connection is its dialler's user's: a dial joins only a connection of
+ * the same user (root included), never another user's of the same
+ * phonebook and entry (§3.3). The credentials of a dial that connects are
+ * saved here only for an in-process dial (embedded mode: the process is
+ * the user's own); in tapixd the client saves its own (rclient.c, §9).
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
@@ -77,6 +83,7 @@ struct rconn {
 	GUID guid, corr;
 	DWORD flags;
 	bool has_entry;
+	bool save_creds; /* in-process: saved here when up (§9) */
 	/* the notifier */
 	DWORD ntype;
 	void *fn;
@@ -340,10 +347,16 @@ static void link_up_locked(struct rconn *c)
 	c->error = 0;
 	notify_locked(c, RASCS_Connected, 0);
 	wipe(c);
-	/* §9 — a successful dial saves who dialled (never the password) */
-	if (c->has_entry)
-		ras_creds_set(c->pbk, c->entry, c->user, c->domain, c->callback,
-		              NULL, false);
+	/* §9 — a successful dial saves who dialled (never the password), in
+	 * the user's own process only */
+	if (c->has_entry && c->save_creds) {
+		r = ras_creds_set(c->pbk, c->entry, c->user, c->domain,
+		                  c->callback, NULL, false);
+		if (r)
+			log_info("connection %llu: credentials not saved: "
+			         "error %u",
+			         (unsigned long long)c->id, (unsigned)r);
+	}
 	pthread_cond_broadcast(&mgr.cond);
 }
 
@@ -835,15 +848,21 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 	wake(mgr.wake_fd);
 }
 
-/* §3.3 — the connection of this entry that is up, or being dialled. */
-static struct rconn *same_entry_locked(const char *pbk, const char *entry)
+/*
+ * §3.3 — @uid's connection of this entry that is up, or being dialled.
+ * Another user's of the same phonebook and entry is another connection:
+ * joining it would hand one user's line, number and link to another (no
+ * exception for root: its dial is its own too).
+ */
+static struct rconn *same_entry_locked(const char *pbk, const char *entry,
+                                       uint32_t uid)
 {
 	struct list_node *it;
 
 	list_foreach(it, &mgr.conns) {
 		struct rconn *c = list_entry(it, struct rconn, link);
 
-		if (c->has_entry && strcmp(c->pbk, pbk) == 0 &&
+		if (c->has_entry && c->uid == uid && strcmp(c->pbk, pbk) == 0 &&
 		    strcmp(c->entry, entry) == 0 &&
 		    (c->phase == PH_UP || c->phase == PH_DIALING ||
 		     c->phase == PH_PAUSED))
@@ -958,6 +977,9 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	c->guid = rq->guid;
 	c->flags = rq->flags | RASCF_OwnerKnown;
 	c->uid = uid;
+	/* §9 — "": this process dials for itself; a service's client saves
+	 * its own (tapixd writes no credentials) */
+	c->save_creds = owner[0] == '\0';
 	c->lk = ras_link_find(rq->link);
 	c->dial_timeout =
 		rq->dial_timeout ? rq->dial_timeout : RAS_DIAL_TIMEOUT_S;
@@ -974,18 +996,15 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 
 	pthread_mutex_lock(&mgr.lock);
 	if (c->has_entry) {
-		struct rconn *o = same_entry_locked(c->pbk, c->entry);
+		struct rconn *o = same_entry_locked(c->pbk, c->entry, uid);
 
 		if (o && o->phase != PH_UP) {
 			r = ERROR_DIAL_ALREADY_IN_PROGRESS;
 			goto refused;
 		}
 		if (o) {
-			/* §3.3 — a reference on the connection that is up */
-			if (!may_locked(o, uid)) {
-				r = ERROR_DIAL_ALREADY_IN_PROGRESS;
-				goto refused;
-			}
+			/* §3.3 — a reference on the user's connection that is
+			 * up */
 			if (!ref_add_locked(o, owner)) {
 				r = ERROR_NOT_ENOUGH_MEMORY;
 				goto refused;

@@ -4,11 +4,14 @@
  * credentials (ras.md §9): a file of mode 0600 next to the phonebook's
  * owner, never the phonebook itself; one section "<phonebook>|<entry>"
  * per entry with UserName, Domain, CallbackNumber and Password. Written
- * whole to a temporary file, then renamed over the old one.
+ * whole to a temporary file, then renamed over the old one, by the process
+ * whose credentials they are, with its own permissions (tapixd writes
+ * none). Nothing that could end a line or a section name gets in.
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +247,23 @@ static char *section_name(const char *pbk, const char *entry)
 	return s;
 }
 
+/*
+ * Whether "[@pbk|@entry]" is a section line of its own, never taken for
+ * more lines, another section or a key: text, no brackets, no '=', and no
+ * '|' in the entry (so the last '|' ends the path).
+ */
+static bool is_section(const char *pbk, const char *entry)
+{
+	return ras_is_text(pbk, SIZE_MAX) && ras_is_text(entry, SIZE_MAX) &&
+	       !strpbrk(pbk, "[]=") && !strpbrk(entry, "[]=|");
+}
+
+/* Whether @v (NULL: not written) may be a value: one line of text. */
+static bool is_value(const char *v)
+{
+	return !v || ras_is_text(v, SIZE_MAX);
+}
+
 static struct rec *find(struct recs *r, const char *section)
 {
 	size_t i;
@@ -269,8 +289,8 @@ bool ras_creds_get(const char *pbk, const char *entry, char *user, char *domain,
 	bool found = false;
 
 	*has_password = false;
-	if (!creds_path(pbk, path, sizeof(path)))
-		return false;
+	if (!is_section(pbk, entry) || !creds_path(pbk, path, sizeof(path)))
+		return false; /* (none could be saved) */
 	section = section_name(pbk, entry);
 	if (!section || recs_load(path, &r) != 0) {
 		mem_free(section);
@@ -318,6 +338,11 @@ DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
 	struct rec *e;
 	DWORD rc;
 
+	/* ras.md §9 — a value or a name with a line break would add lines
+	 * and sections of the caller's choosing */
+	if (!is_section(pbk, entry) || !is_value(user) || !is_value(domain) ||
+	    !is_value(callback) || (!remove_password && !is_value(password)))
+		return ERROR_INVALID_PARAMETER;
 	if (!creds_path(pbk, path, sizeof(path)))
 		return ERROR_CANNOT_WRITE_PHONEBOOK;
 	section = section_name(pbk, entry);

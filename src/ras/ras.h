@@ -28,6 +28,21 @@ static inline void ras_copy(char *dst, size_t n, const char *src)
 	dst[l] = '\0';
 }
 
+/*
+ * Whether @s (up to its NUL, at most @n bytes) is text that may go on a
+ * line of a file or a log: no byte below 0x20 and no 0x7F (UTF-8 is
+ * text). ras.md §9.
+ */
+static inline bool ras_is_text(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			return false;
+	return true;
+}
+
 /* ---- errtext.c ---------------------------------------------------------- */
 
 /* The text for a code RasGetErrorString knows, or NULL. */
@@ -63,16 +78,22 @@ bool ras_user_phonebook(char *buf, size_t size);
 /*
  * Saved credentials of @entry of phonebook @pbk (an absolute path): fills
  * user, domain, callback (each @n bytes) and password (if @password is
- * not NULL). @return true if a record exists; *@has_password.
+ * not NULL). @return true if a record exists; *@has_password. A name
+ * ras_creds_set refuses has none.
  */
 bool ras_creds_get(const char *pbk, const char *entry, char *user, char *domain,
                    char *callback, char *password, size_t n,
                    bool *has_password);
 
 /*
- * Saves credentials: NULL fields are left as they are; @password NULL
- * keeps the saved one, @remove_password deletes it. @return 0 or a RAS
- * error (ERROR_CANNOT_WRITE_PHONEBOOK, ERROR_NOT_ENOUGH_MEMORY).
+ * Saves credentials, in a file of the calling process's user (its own
+ * permissions: never for another user, ras.md §9): NULL fields are left
+ * as they are; @password NULL keeps the saved one, @remove_password
+ * deletes it. @return 0 or a RAS error: ERROR_INVALID_PARAMETER, nothing
+ * written, for a field written that is not ras_is_text, or a phonebook
+ * path or entry name that would not make a section name of its own (not
+ * text, or with '[', ']' or '='; the entry also with '|', which ends the
+ * path); ERROR_CANNOT_WRITE_PHONEBOOK, ERROR_NOT_ENOUGH_MEMORY.
  */
 DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
                     const char *domain, const char *callback,
@@ -85,7 +106,10 @@ struct pbk_entry;
 
 /*
  * §3.5 checks 2, 4, 5, 7 and the phonebook, numbers and saved credentials,
- * with the caller's own file permissions. 0 or the RAS error.
+ * with the caller's own file permissions. 0 or the RAS error; a string of
+ * the result (the password aside) that is not ras_is_text:
+ * ERROR_INVALID_PARAMETER (a user name, domain or callback number is
+ * saved when the dial connects, §9).
  */
 DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
                   const RASDIALPARAMSA *p, struct tapix_ras_req *out);
@@ -108,7 +132,10 @@ DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
  * user @uid, on a line @allow admits (NULL: any); notifier @fn of type
  * @ntype (NULL: none); @sync waits for the outcome. *@out as RasDial;
  * *@first (if not NULL) the index of this dialler's first notification in
- * the connection's history (ras_mgr_events).
+ * the connection's history (ras_mgr_events): 0 for a new connection, more
+ * for a reference on @uid's connection of the entry that is up (§3.3;
+ * another user's is never joined). An in-process dial that connects saves
+ * its credentials (§9); a service's client saves its own.
  */
 DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
                    uint32_t uid, DWORD ntype, void *fn, bool sync,

@@ -15,6 +15,12 @@
  * every half second while it waits, paused, for as long as it lasts) and
  * calls it, one notifier call at a time in the process; a synchronous
  * RasDial reads them the same way (for 10 minutes at most).
+ *
+ * The credentials of a dial that connects are saved here, by the process
+ * that dialled, with its own permissions, as in embedded mode (ras.md
+ * §9): tapixd saves none, so no user makes it write a file. The process
+ * learns it from the notifications it reads (and reads on for that even
+ * when its notifier wants no more, or after it hung up).
  */
 #define LOG_MODULE "ras"
 #include <pthread.h>
@@ -51,7 +57,7 @@ struct watch {
 	struct list_node link;
 	HRASCONN h;
 	DWORD ntype;
-	void *fn;
+	void *fn; /* NULL: none, it reads for the save only */
 	ULONG_PTR cbid;
 	unsigned first; /* this dialler's first notification */
 	bool stopped;   /* this process hung it up: §4, nothing after */
@@ -60,6 +66,134 @@ struct watch {
 /* The notifier threads of this process (watch_lock). */
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_node watches = LIST_HEAD_INIT(watches);
+
+/*
+ * A new connection this process dialled whose credentials it saves once
+ * it reads that the dial connected (ras.md §9: who dialled, never the
+ * password); dropped when it reads that the dial failed or ended, or the
+ * connection is gone.
+ */
+struct save {
+	struct list_node link; /* saves */
+	HRASCONN h;
+	char pbk[MAX_PATH];
+	char entry[RAS_MaxEntryName + 1];
+	char user[UNLEN + 1], domain[DNLEN + 1];
+	char callback[RAS_MaxCallbackNumber + 1];
+};
+
+static struct list_node saves = LIST_HEAD_INIT(saves); /* watch_lock */
+
+static struct save *save_find_locked(HRASCONN h)
+{
+	struct list_node *it;
+
+	list_foreach(it, &saves) {
+		struct save *v = list_entry(it, struct save, link);
+
+		if (v->h == h)
+			return v;
+	}
+	return NULL;
+}
+
+/* Remembers what to save for @h, dialled with @rq, when it connects. */
+static void save_add(HRASCONN h, const struct tapix_ras_req *rq)
+{
+	struct save *v = mem_zalloc(sizeof(*v));
+
+	if (!v) {
+		log_err("connection %llu: out of memory, its credentials will "
+		        "not be saved",
+		        (unsigned long long)(uintptr_t)h);
+		return;
+	}
+	v->h = h;
+	ras_copy(v->pbk, sizeof(v->pbk), rq->pbk);
+	ras_copy(v->entry, sizeof(v->entry), rq->entry);
+	ras_copy(v->user, sizeof(v->user), rq->user);
+	ras_copy(v->domain, sizeof(v->domain), rq->domain);
+	ras_copy(v->callback, sizeof(v->callback), rq->callback);
+	pthread_mutex_lock(&watch_lock);
+	list_add_tail(&saves, &v->link);
+	pthread_mutex_unlock(&watch_lock);
+}
+
+/* Whether something is to be saved for @h when it connects. */
+static bool save_pending(HRASCONN h)
+{
+	bool r;
+
+	pthread_mutex_lock(&watch_lock);
+	r = save_find_locked(h) != NULL;
+	pthread_mutex_unlock(&watch_lock);
+	return r;
+}
+
+/*
+ * §3.6 — @h resumed with @user and @domain (those are saved then, as the
+ * manager's own would be, if a save is pending); the ones before in
+ * @old_user (UNLEN + 1 bytes) and @old_domain (DNLEN + 1), to put back if
+ * the resume is refused.
+ */
+static void save_resumed(HRASCONN h, const char *user, const char *domain,
+                         char *old_user, char *old_domain)
+{
+	struct save *v;
+
+	old_user[0] = old_domain[0] = '\0';
+	pthread_mutex_lock(&watch_lock);
+	v = save_find_locked(h);
+	if (v) {
+		ras_copy(old_user, sizeof(v->user), v->user);
+		ras_copy(old_domain, sizeof(v->domain), v->domain);
+		ras_copy(v->user, sizeof(v->user), user);
+		ras_copy(v->domain, sizeof(v->domain), domain);
+	}
+	pthread_mutex_unlock(&watch_lock);
+}
+
+/*
+ * What @h's notifications @ev (@n of them) tell: connected, the credentials
+ * are saved now (before any notifier hears it: a tool that exits on
+ * Connected has them saved); failed, or @over (the last were read, or the
+ * connection is gone), nothing is.
+ */
+static void save_settle(HRASCONN h, const struct tapix_ras_event *ev,
+                        unsigned n, bool over)
+{
+	struct save *v;
+	bool up = false, failed = over;
+	unsigned i;
+	DWORD r;
+
+	for (i = 0; i < n; i++) {
+		if (ev[i].error)
+			failed = true;
+		else if (ev[i].state == RASCS_Connected)
+			up = true;
+	}
+	if (!up && !failed)
+		return;
+	pthread_mutex_lock(&watch_lock);
+	v = save_find_locked(h);
+	if (v)
+		list_del(&v->link);
+	pthread_mutex_unlock(&watch_lock);
+	if (!v)
+		return;
+	if (up) {
+		/* (file input and output: no lock held) */
+		r = ras_creds_set(v->pbk, v->entry, v->user, v->domain,
+		                  v->callback, NULL, false);
+		if (r)
+			log_info("connection %llu: credentials not saved: "
+			         "error %u",
+			         (unsigned long long)(uintptr_t)h, (unsigned)r);
+	}
+	explicit_bzero(v, sizeof(*v));
+	mem_free(v);
+}
 
 bool ras_client_on(void)
 {
@@ -238,19 +372,23 @@ static bool deliver(struct watch *w, const struct tapix_ras_event *ev)
 /*
  * A connection's notifications, polled until the last, or until the
  * connection is gone (hung up, tapixd gone) or the notifier wants no
- * more: a dial paused for hours still tells its notifier when it goes on.
+ * more and nothing is to be saved: a dial paused for hours still tells
+ * its notifier when it goes on.
  */
 static void *watch_main(void *arg)
 {
 	struct watch *w = arg;
 	struct tapix_ras_event ev[RAS_MAX_EVENTS];
 	unsigned from = w->first, n, i, quiet = 0;
-	bool final = false, keep = true;
+	bool final = false, keep = w->fn != NULL;
 
 	ras_set_notifier_thread();
-	while (keep) {
-		if (events(w->h, &from, ev, &n, &final))
+	while (keep || save_pending(w->h)) {
+		if (events(w->h, &from, ev, &n, &final)) {
+			save_settle(w->h, NULL, 0, true);
 			break; /* hung up and gone */
+		}
+		save_settle(w->h, ev, n, final); /* before the notifier */
 		for (i = 0; i < n && keep; i++)
 			keep = deliver(w, &ev[i]);
 		if (final)
@@ -276,6 +414,7 @@ static DWORD wait_outcome(HRASCONN h, unsigned from)
 
 	for (polls = 0; polls < MAX_POLLS; polls++) {
 		r = events(h, &from, ev, &n, &final);
+		save_settle(h, ev, n, r || final);
 		if (r == ERROR_INVALID_HANDLE)
 			return ERROR_USER_DISCONNECTION; /* hung up meanwhile */
 		if (r)
@@ -285,10 +424,13 @@ static DWORD wait_outcome(HRASCONN h, unsigned from)
 		if (n && (ev[n - 1].state == RASCS_Connected ||
 		          (ev[n - 1].state & RASCS_PAUSED)))
 			return 0;
+		/* §3.8 — the end without Connected or an error: it was hung
+		 * up, and is being torn down */
 		if (final)
-			return 0;
+			return ERROR_USER_DISCONNECTION;
 		usleep(POLL_US);
 	}
+	save_settle(h, NULL, 0, true); /* (nobody reads on) */
 	return ERROR_REQUEST_TIMEOUT;
 }
 
@@ -309,7 +451,22 @@ static int append_req(sd_bus_message *m, const struct tapix_ras_req *rq)
 	return e;
 }
 
-/* Runs the notifier of @h in a thread of its own (watch_main). */
+/* Whether a thread of this process reads @h's notifications. */
+static bool is_watched(HRASCONN h)
+{
+	struct list_node *it;
+	bool r = false;
+
+	pthread_mutex_lock(&watch_lock);
+	list_foreach(it, &watches)
+		if (list_entry(it, struct watch, link)->h == h)
+			r = true;
+	pthread_mutex_unlock(&watch_lock);
+	return r;
+}
+
+/* Runs the notifier of @h (NULL: none, for the save) in a thread of its
+ * own (watch_main). */
 static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
                         unsigned first)
 {
@@ -343,32 +500,49 @@ static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
 static DWORD resume(HRASCONN h, const RASDIALPARAMSA *p, bool sync)
 {
 	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
+	char user[UNLEN + 1], password[PWLEN + 1], domain[DNLEN + 1];
+	char old_user[UNLEN + 1], old_domain[DNLEN + 1];
 	sd_bus_message *m = NULL, *reply;
 	uint32_t first = 0;
 	sd_bus *bus;
+	bool watch;
 	DWORD r;
 
 	if (!ras_size_ok(psizes, p->dwSize))
 		return ERROR_INVALID_SIZE;
+	/* a dial of this process that paused in a synchronous RasDial has
+	 * no thread reading its notifications: one reads them for the save
+	 * after an asynchronous resume (§9) */
+	watch = !sync && save_pending(h) && !is_watched(h);
 	/* a paused connection has no new notification before it is
 	 * resumed: the outcome is in those that come after */
-	r = sync ? count_events(h, &first) : 0;
+	r = sync || watch ? count_events(h, &first) : 0;
 	if (r)
 		return r;
 	bus = bus_get();
 	if (!bus)
 		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	ras_copy(user, sizeof(user), p->szUserName);
+	ras_copy(password, sizeof(password), p->szPassword);
+	ras_copy(domain, sizeof(domain), p->szDomain);
 	if (new_call(bus, "Resume", &m) < 0 ||
-	    sd_bus_message_append(m, "tsss", (uint64_t)(uintptr_t)h,
-	                          p->szUserName, p->szPassword,
-	                          p->szDomain) < 0) {
+	    sd_bus_message_append(m, "tsss", (uint64_t)(uintptr_t)h, user,
+	                          password, domain) < 0) {
 		sd_bus_message_unref(m);
 		bus_put();
+		explicit_bzero(password, sizeof(password));
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
+	explicit_bzero(password, sizeof(password));
+	/* (before it can connect: the save is of these) */
+	save_resumed(h, user, domain, old_user, old_domain);
 	r = call(bus, m, &reply);
 	sd_bus_message_unref(reply);
 	bus_put();
+	if (r)
+		save_resumed(h, old_user, old_domain, user, domain);
+	else if (watch)
+		start_watch(h, 0, NULL, 0, first);
 	return !r && sync ? wait_outcome(h, first) : r;
 }
 
@@ -399,7 +573,7 @@ DWORD ras_client_dial(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
 		explicit_bzero(&rq, sizeof(rq));
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
-	explicit_bzero(&rq, sizeof(rq));
+	explicit_bzero(rq.password, sizeof(rq.password));
 	r = call(bus, m, &reply);
 	if (reply && sd_bus_message_read(reply, "tu", &id, &first) < 0)
 		id = 0;
@@ -407,6 +581,12 @@ DWORD ras_client_dial(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
 	bus_put();
 	if (id)
 		*h = (HRASCONN)(uintptr_t)id;
+	/* §9 — saved here once it connects; a reference on the user's
+	 * connection that is up (first > 0, §3.3) saves nothing, as in
+	 * embedded mode */
+	if (!r && id && !first && rq.has_entry)
+		save_add(*h, &rq);
+	explicit_bzero(&rq, sizeof(rq));
 	if (!r && id && fn)
 		start_watch(*h, ntype, fn,
 		            p->dwSize >= 1060 ? p->dwCallbackId : 0, first);

@@ -5,6 +5,7 @@
  * credentials, read with the calling process's own file permissions.
  */
 #define LOG_MODULE "ras"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,24 @@ static DWORD entry_number(const struct pbk_entry *e, char *out, size_t size)
 	snprintf(out, size, "%.*s", RAS_MaxPhoneNumber + 1,
 	         t.bytes + t.o.dwDialableStringOffset);
 	return 0;
+}
+
+/*
+ * Whether the strings of @rq but the password are text (ras_is_text): the
+ * user name, domain and callback number are saved when the dial connects
+ * (ras.md §9), the rest is shown and logged, here and in tapixd.
+ */
+static bool req_is_text(const struct tapix_ras_req *rq)
+{
+	const char *const s[] = {
+		rq->entry, rq->pbk,  rq->number, rq->devtype, rq->device,
+		rq->port,  rq->link, rq->user,   rq->domain,  rq->callback};
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (!ras_is_text(s[i], SIZE_MAX))
+			return false;
+	return true;
 }
 
 DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
@@ -242,5 +261,12 @@ DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
 	}
 	rq->paused_states = (options & RDEOPT_PausedStates) != 0;
 	rq->cbid = p->dwSize >= 1060 ? p->dwCallbackId : 0;
+	if (!req_is_text(rq)) {
+		/* e.g. a user name with lines and sections of its own for
+		 * the credentials file: refused before there is a
+		 * connection (§3.2), in both modes alike */
+		explicit_bzero(rq, sizeof(*rq));
+		return ERROR_INVALID_PARAMETER;
+	}
 	return 0;
 }

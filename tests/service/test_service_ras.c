@@ -2,7 +2,8 @@
 /*
  * RAS connections in tapixd (org.tapix.Ras1) with real client processes:
  * connections that outlive their dialler when they are up and are not
- * kept when they are not, another user's connections, malformed calls,
+ * kept when they are not, another user's connections, the saved
+ * credentials (written by the dialler only), malformed calls,
  * rasdial. Each test starts its own tapixd (svc.h).
  */
 #include <errno.h>
@@ -57,16 +58,38 @@ static const char ras_pbk[] =
 	"[Silent]\nTapixDialTimeout=60\nMEDIA=rastapi\nPort=esp-3\n"
 	"DEVICE=modem\nPhoneNumber=noanswer\n"
 	"[Drop]\nMEDIA=rastapi\nPort=esp-3\nDEVICE=modem\n"
-	"PhoneNumber=hangup:1000\n";
+	"PhoneNumber=hangup:1000\n"
+	"[Office]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\n"
+	"PhoneNumber=answer\n";
+
+/* The test's own XDG_CONFIG_HOME (where its clients save credentials),
+ * and tapixd's HOME and XDG_CONFIG_HOME: each test's, in its directory. */
+static char own_config[128], tapixd_home[128], tapixd_config[128];
 
 static int ras_setup(void **state)
 {
+	char home[512];
 	FILE *f;
 
 	(void)state;
 	peer_arg = NULL;
 	start_bus();
+	snprintf(own_config, sizeof(own_config), "%s/config", dir);
+	snprintf(tapixd_home, sizeof(tapixd_home), "%s/tapixd-home", dir);
+	snprintf(tapixd_config, sizeof(tapixd_config), "%s/tapixd-config", dir);
+	assert_int_equal(mkdir(own_config, 0700), 0);
+	assert_int_equal(mkdir(tapixd_home, 0700), 0);
+	assert_int_equal(mkdir(tapixd_config, 0700), 0);
+	snprintf(home, sizeof(home), "%s",
+	         getenv("HOME") ? getenv("HOME") : "");
+	setenv("HOME", tapixd_home, 1);
+	setenv("XDG_CONFIG_HOME", tapixd_config, 1);
 	start_tapixd(RAS_CONF);
+	if (home[0])
+		setenv("HOME", home, 1);
+	else
+		unsetenv("HOME");
+	setenv("XDG_CONFIG_HOME", own_config, 1);
 	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
 	f = fopen(pbk, "w");
 	assert_non_null(f);
@@ -526,6 +549,409 @@ static void test_ras_other_uid_cannot_see_or_hang_up(void **s)
 	fx_ras_hang_up_and_wait(v[0].hrasconn);
 }
 
+/*
+ * Every file and directory under @root (logs and @skip, a path or NULL,
+ * left out) with type, size, mode, owner, inode and times, sorted, in
+ * @out: the same text twice when nothing there was created, changed or
+ * removed in between. "" for a @root that does not exist.
+ */
+static void tree(const char *root, const char *skip, char *out, size_t size)
+{
+	char cmd[512];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+	         "find %s %s%s%s ! -name '*.log' -printf '%%p %%y %%s %%m "
+	         "%%U %%i %%T@ %%C@\\n' 2>/dev/null | sort",
+	         root, skip ? "-path " : "", skip ? skip : "",
+	         skip ? " -prune -o" : "");
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	assert_true(n < size - 1); /* all of it */
+}
+
+/* Fails, naming the first line that differs, unless @now is @was (two
+ * tree() listings). */
+static void assert_same_tree(const char *was, const char *now)
+{
+	size_t i = 0;
+
+	if (strcmp(was, now) == 0)
+		return;
+	while (was[i] && was[i] == now[i])
+		i++;
+	while (i && now[i - 1] != '\n')
+		i--;
+	fail_msg("created, changed or removed: was \"%.*s\", now \"%.*s\"",
+	         (int)strcspn(was + i, "\n"), was + i,
+	         (int)strcspn(now + i, "\n"), now + i);
+}
+
+/*
+ * A configuration directory of nobody's own in the test's directory, in
+ * @cfg; in @prefix, what runs a command as nobody with it as its
+ * XDG_CONFIG_HOME and HOME.
+ */
+static void as_nobody(char *cfg, size_t csize, char *prefix, size_t psize)
+{
+	snprintf(cfg, csize, "%s/nobody-config", dir);
+	assert_int_equal(mkdir(cfg, 0700), 0);
+	assert_int_equal(chown(cfg, NOBODY, NOBODY), 0);
+	snprintf(prefix, psize,
+	         "setpriv --reuid=%d --regid=%d --clear-groups "
+	         "env XDG_CONFIG_HOME=%s HOME=%s",
+	         NOBODY, NOBODY, cfg, cfg);
+}
+
+/* Hangs up every connection (root: everyone's) and waits until the
+ * manager holds nothing. */
+static void hang_up_all(void)
+{
+	RASCONNA v[8];
+	DWORD n = ras_list(v, 8), i;
+
+	for (i = 0; i < n; i++)
+		fx_ras_hang_up_and_wait(v[i].hrasconn);
+	wait_ras_idle();
+}
+
+/* The whole of file @path in @out ("" if it cannot be read). */
+static void slurp(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(out, 1, size - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+}
+
+/* A user name of lines (for printf(1)): a section of its own for the
+ * credentials file of phonebook %s, with a password. */
+#define EVIL "x\\n[%s|Office]\\nUserName=root\\nPassword=owned"
+
+/*
+ * ras.md §9, §12 (security review, high: a local user made root write the
+ * credentials file) — tapixd writes no credentials: the process that
+ * dialled saves them, with its own permissions, in its own file. nobody
+ * dials an entry of a phonebook in a directory only root may write,
+ * with a user name that brings lines and a section of its own: RasDial
+ * refuses it (87, no connection) and nothing is written anywhere, neither
+ * beside that phonebook nor in tapixd's home nor in nobody's. Asked
+ * directly (busctl) to dial an entry of the system phonebook for nobody,
+ * with such a name or a plain one, tapixd refuses the one (87) and
+ * connects the other, and writes nothing: /etc/tapix is as it was. With
+ * a plain name rasdial connects and nobody's own credentials file, mode
+ * 0600, his, gets the user name (never the password); nothing else
+ * changes.
+ */
+static void test_ras_credentials_are_saved_by_the_dialler_only(void **s)
+{
+	char rootdir[128], rpbk[160], cfg[128], creds[192], prefix[512];
+	char name[512], a[1024], out[4096], raw[2048];
+	char before[8192], after[8192], etc_before[4096], etc_after[4096];
+	struct stat sb;
+	FILE *f;
+	int st;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	snprintf(rootdir, sizeof(rootdir), "%s/rootonly", dir);
+	assert_int_equal(mkdir(rootdir, 0755), 0);
+	snprintf(rpbk, sizeof(rpbk), "%s/rasphone.pbk", rootdir);
+	f = fopen(rpbk, "w");
+	assert_non_null(f);
+	fputs("[Office]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\n"
+	      "PhoneNumber=answer\n",
+	      f);
+	fclose(f);
+	assert_int_equal(chmod(rpbk, 0644), 0);
+	as_nobody(cfg, sizeof(cfg), prefix, sizeof(prefix));
+	snprintf(creds, sizeof(creds), "%s/tapix/ras-credentials", cfg);
+	tree(dir, cfg, before, sizeof(before));
+	tree("/etc/tapix", NULL, etc_before, sizeof(etc_before));
+
+	/* the system phonebook's entry, for nobody, straight to tapixd: a
+	 * name with lines is refused, a plain one dialled, nothing saved */
+	snprintf(name, sizeof(name), EVIL, "/etc/tapix/rasphone.pbk");
+	snprintf(raw, sizeof(raw),
+	         "%s busctl --address=%s call org.tapix.Tapix1 " ROOT
+	         " org.tapix.Ras1 Dial ssbssssssbuayusssb Office "
+	         "/etc/tapix/rasphone.pbk true answer modem '' esp-0 '' '' "
+	         "true 30 16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 "
+	         "\"$(printf '%s')\" pw '' false",
+	         prefix, addr, name);
+	f = popen(raw, "r");
+	assert_non_null(f);
+	out[fread(out, 1, sizeof(out) - 1, f)] = '\0';
+	pclose(f);
+	snprintf(raw, sizeof(raw),
+	         "%s busctl --address=%s call org.tapix.Tapix1 " ROOT
+	         " org.tapix.Ras1 Dial ssbssssssbuayusssb Office "
+	         "/etc/tapix/rasphone.pbk true answer modem '' esp-0 '' '' "
+	         "true 30 16 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 plain pw '' "
+	         "false | grep -q '^utu 0 [1-9]'",
+	         prefix, addr);
+	st = system(raw);
+	wait_log("dials Office for uid 65534: 0");
+	tree("/etc/tapix", NULL, etc_after, sizeof(etc_after));
+	assert_same_tree(etc_before, etc_after);
+	tree(dir, cfg, after, sizeof(after));
+	assert_same_tree(before, after);
+	assert_non_null(strstr(out, "utu 87 0 0"));
+	assert_int_equal(st, 0);
+	hang_up_all();
+
+	/* rasdial as nobody, the user name with lines */
+	snprintf(name, sizeof(name), EVIL, rpbk);
+	snprintf(a, sizeof(a), "Office \"$(printf '%s')\" pw /PHONEBOOK:%s",
+	         name, rpbk);
+	st = rasdial(prefix, a, out, sizeof(out));
+	tree(dir, cfg, after, sizeof(after));
+	assert_same_tree(before, after);
+	assert_int_equal(stat(creds, &sb), -1);
+	assert_int_equal(st, 254);
+	assert_non_null(strstr(out, "Remote Access error 87 - "));
+	wait_ras_idle();
+
+	/* a plain one: saved in nobody's file, and only there */
+	snprintf(a, sizeof(a), "Office plain pw /PHONEBOOK:%s", rpbk);
+	assert_int_equal(rasdial(prefix, a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Successfully connected to Office."));
+	tree(dir, cfg, after, sizeof(after));
+	assert_same_tree(before, after);
+	tree("/etc/tapix", NULL, etc_after, sizeof(etc_after));
+	assert_same_tree(etc_before, etc_after);
+	assert_int_equal(stat(creds, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_uid, NOBODY);
+	slurp(creds, out, sizeof(out));
+	snprintf(a, sizeof(a), "[%s|Office]\nUserName=plain\n", rpbk);
+	assert_non_null(strstr(out, a));
+	assert_null(strstr(out, "Password"));
+	hang_up_all();
+}
+
+/*
+ * ras.md §3.3, §6, §12 (security review, high: a connection hijacked
+ * across users) — a connection is its user's: nobody dials root's entry
+ * Office with a number of his own choosing; root's RasDial of Office is
+ * then a connection of root's own (the entry's number), not a reference
+ * on nobody's. root lists both (root: everyone's; RASCF_OwnerMatch on its
+ * own), nobody only his; nobody's dial of Office joins his own, root's
+ * second dial root's.
+ */
+static void test_ras_same_entry_of_another_user_is_another_connection(void **s)
+{
+	char cfg[128], prefix[512], a[512], out[4096];
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	RASCONNA v[4];
+	HRASCONN theirs, h = NULL, h2 = NULL;
+	DWORD i;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	as_nobody(cfg, sizeof(cfg), prefix, sizeof(prefix));
+	snprintf(a, sizeof(a), "Office /PHONE:answer:10 /PHONEBOOK:%s", pbk);
+	assert_int_equal(rasdial(prefix, a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Successfully connected to Office."));
+	assert_int_equal(ras_list(v, 4), 1);
+	assert_int_equal(v[0].luid.LowPart, NOBODY);
+	theirs = v[0].hrasconn;
+
+	/* root dials the same entry of the same phonebook */
+	memset(&p, 0, sizeof(p));
+	p.dwSize = sizeof(p);
+	snprintf(p.szEntryName, sizeof(p.szEntryName), "Office");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	assert_true(h != NULL);
+	assert_true(h != theirs);
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(h, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	assert_string_equal(st.szPhoneNumber, "answer");
+	assert_int_equal(RasGetConnectStatus(theirs, &st), 0);
+	assert_string_equal(st.szPhoneNumber, "answer:10");
+	/* each saved who dialled in a file of its own (ras.md §9); tapixd
+	 * in none */
+	snprintf(a, sizeof(a), "%s/tapix/ras-credentials", own_config);
+	slurp(a, out, sizeof(out));
+	snprintf(a, sizeof(a), "[%s|Office]\nUserName=\n", pbk);
+	assert_non_null(strstr(out, a));
+	snprintf(a, sizeof(a), "%s/tapix/ras-credentials", cfg);
+	slurp(a, out, sizeof(out));
+	snprintf(a, sizeof(a), "[%s|Office]\nUserName=\n", pbk);
+	assert_non_null(strstr(out, a));
+	snprintf(a, sizeof(a), "%s/tapix", tapixd_config);
+	assert_int_equal(access(a, F_OK), -1);
+	assert_int_equal(ras_list(v, 4), 2);
+	for (i = 0; i < 2; i++) {
+		bool mine = v[i].hrasconn == h;
+
+		assert_true(mine || v[i].hrasconn == theirs);
+		assert_string_equal(v[i].szEntryName, "Office");
+		assert_int_equal(v[i].luid.LowPart, mine ? 0 : NOBODY);
+		assert_int_equal((v[i].dwFlags & RASCF_OwnerMatch) != 0, mine);
+	}
+
+	/* nobody sees his own only, and his dial joins it */
+	assert_int_equal(rasdial(prefix, "", out, sizeof(out)), 0);
+	assert_string_equal(out, "Connected to\nOffice\n"
+	                         "Command completed successfully.\n");
+	snprintf(a, sizeof(a), "Office /PHONEBOOK:%s", pbk);
+	assert_int_equal(rasdial(prefix, a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Office is already connected."));
+	/* root's second dial joins root's */
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h2), 0);
+	assert_ptr_equal(h2, h);
+	assert_int_equal(ras_list(v, 4), 2);
+
+	assert_int_equal(RasHangUp(h), 0); /* one of two references */
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(h, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	fx_ras_hang_up_and_wait(h);
+	fx_ras_hang_up_and_wait(theirs); /* root holds none: forced */
+	wait_ras_idle();
+}
+
+/* Entries for test_ras_credentials_refuse_what_breaks_the_file. */
+static const char names_pbk[] =
+	"[Good]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber=answer\n"
+	"[A[B]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber=answer\n"
+	"[A=B]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber=answer\n"
+	"[A|B]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber=answer\n"
+	"[A\tB]\nMEDIA=rastapi\nPort=esp-0\nDEVICE=modem\nPhoneNumber=answer\n";
+
+/* RASDIALPARAMS for @entry with @user and @password. */
+static void dial_params(RASDIALPARAMSA *p, const char *entry, const char *user,
+                        const char *password)
+{
+	memset(p, 0, sizeof(*p));
+	p->dwSize = sizeof(*p);
+	snprintf(p->szEntryName, sizeof(p->szEntryName), "%s", entry);
+	snprintf(p->szUserName, sizeof(p->szUserName), "%s", user);
+	snprintf(p->szPassword, sizeof(p->szPassword), "%s", password);
+}
+
+/*
+ * ras.md §9 — nothing that could break the credentials file gets into it:
+ * RasSetEntryDialParams refuses (87), writing nothing, a user name,
+ * password, domain or callback number with a byte below 0x20 or 0x7F, and
+ * an entry whose name holds '[', '=', '|' (what a section name may not)
+ * or such a byte; UTF-8 is text. RasDial refuses such a user name, domain
+ * or callback number (87) before there is a connection (the handle stays
+ * NULL), also a resuming RasDial's user name, and an entry name with such
+ * a byte; it dials the entry "A|B" but saves nothing for it.
+ */
+static void test_ras_credentials_refuse_what_breaks_the_file(void **s)
+{
+	static const char *const bad[] = {"\n",   "\r",   "\x01",
+	                                  "\x1f", "\x7f", "\t"};
+	static const char *const bad_entries[] = {"A[B", "A=B", "A|B", "A\tB"};
+	char path[160], creds[192], good[4096], now[4096];
+	RASDIALPARAMSA p;
+	struct stat sb;
+	BOOL has = FALSE;
+	HRASCONN h;
+	unsigned i, k;
+	FILE *f;
+
+	(void)s;
+	snprintf(path, sizeof(path), "%s/names.pbk", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(names_pbk, f);
+	fclose(f);
+	snprintf(creds, sizeof(creds), "%s/tapix/ras-credentials", own_config);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (k = 0; k < 4; k++) {
+			char v[8];
+
+			snprintf(v, sizeof(v), "a%sb", bad[i]);
+			dial_params(&p, "Good", k == 0 ? v : "alice",
+			            k == 1 ? v : "pw");
+			if (k == 2)
+				snprintf(p.szDomain, sizeof(p.szDomain), "%s",
+				         v);
+			if (k == 3)
+				snprintf(p.szCallbackNumber,
+				         sizeof(p.szCallbackNumber), "%s", v);
+			assert_int_equal(RasSetEntryDialParams(path, &p, FALSE),
+			                 ERROR_INVALID_PARAMETER);
+			assert_int_equal(stat(creds, &sb), -1);
+			if (k == 1)
+				continue; /* (RasDial saves no password) */
+			h = NULL;
+			assert_int_equal(RasDial(NULL, path, &p, 0, NULL, &h),
+			                 ERROR_INVALID_PARAMETER);
+			assert_null(h);
+		}
+	}
+	for (i = 0; i < sizeof(bad_entries) / sizeof(bad_entries[0]); i++) {
+		dial_params(&p, bad_entries[i], "alice", "pw");
+		assert_int_equal(RasSetEntryDialParams(path, &p, FALSE),
+		                 ERROR_INVALID_PARAMETER);
+		assert_int_equal(stat(creds, &sb), -1);
+		assert_int_equal(RasGetEntryDialParams(path, &p, &has), 0);
+		assert_false(has);
+		assert_string_equal(p.szUserName, "");
+	}
+	/* UTF-8 and spaces are text */
+	dial_params(&p, "Good", "J\xc3\xbcrgen", "p w");
+	snprintf(p.szDomain, sizeof(p.szDomain), "LAB");
+	assert_int_equal(RasSetEntryDialParams(path, &p, FALSE), 0);
+	assert_int_equal(stat(creds, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	dial_params(&p, "Good", "", "");
+	assert_int_equal(RasGetEntryDialParams(path, &p, &has), 0);
+	assert_true(has);
+	assert_string_equal(p.szUserName, "J\xc3\xbcrgen");
+	assert_string_equal(p.szDomain, "LAB");
+	/* removing the password writes none, whatever szPassword holds */
+	dial_params(&p, "Good", "J\xc3\xbcrgen", "a\nb");
+	assert_int_equal(RasSetEntryDialParams(path, &p, TRUE), 0);
+	slurp(creds, good, sizeof(good));
+	assert_null(strstr(good, "Password"));
+	/* resuming: the new user name too (before the handle is looked at) */
+	dial_params(&p, "Good", "a\nb", "pw");
+	h = (HRASCONN)(uintptr_t)123456789;
+	assert_int_equal(RasDial(NULL, path, &p, 0, NULL, &h),
+	                 ERROR_INVALID_PARAMETER);
+	dial_params(&p, "Good", "ab", "pw");
+	assert_int_equal(RasDial(NULL, path, &p, 0, NULL, &h),
+	                 ERROR_INVALID_HANDLE);
+	/* a name with a control byte is no entry RasDial dials */
+	dial_params(&p, "A\tB", "alice", "pw");
+	h = NULL;
+	assert_int_equal(RasDial(NULL, path, &p, 0, NULL, &h),
+	                 ERROR_INVALID_PARAMETER);
+	assert_null(h);
+	/* one whose credentials cannot be saved is dialled all the same */
+	dial_params(&p, "A|B", "alice", "pw");
+	h = NULL;
+	assert_int_equal(RasDial(NULL, path, &p, 0, NULL, &h), 0);
+	fx_ras_hang_up_and_wait(h);
+	slurp(creds, now, sizeof(now));
+	assert_string_equal(now, good);
+	wait_ras_idle();
+}
+
 /* A method of org.tapix.Ras1 (raw_call_v). */
 static int ras_raw(const char *member, sd_bus_message **reply,
                    const char *types, ...)
@@ -679,6 +1105,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ras_other_uid_cannot_see_or_hang_up, ras_setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_credentials_are_saved_by_the_dialler_only,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_same_entry_of_another_user_is_another_connection,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_credentials_refuse_what_breaks_the_file,
+			ras_setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_malformed_calls_change_nothing, ras_setup,
 			teardown),
