@@ -772,7 +772,13 @@ static void test_ras_same_entry_of_another_user_is_another_connection(void **s)
 	assert_int_equal(v[0].luid.LowPart, NOBODY);
 	theirs = v[0].hrasconn;
 
-	/* root dials the same entry of the same phonebook */
+	/* root's rasdial of the same entry dials its own (it sees
+	 * nobody's, not its own: not "already connected") */
+	snprintf(a, sizeof(a), "Office /PHONEBOOK:%s", pbk);
+	assert_int_equal(rasdial("", a, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Successfully connected to Office."));
+	assert_null(strstr(out, "already connected"));
+	/* root dials the same entry of the same phonebook: its own */
 	memset(&p, 0, sizeof(p));
 	p.dwSize = sizeof(p);
 	snprintf(p.szEntryName, sizeof(p.szEntryName), "Office");
@@ -825,7 +831,12 @@ static void test_ras_same_entry_of_another_user_is_another_connection(void **s)
 	st.dwSize = sizeof(st);
 	assert_int_equal(RasGetConnectStatus(h, &st), 0);
 	assert_int_equal(st.rasconnstate, RASCS_Connected);
-	fx_ras_hang_up_and_wait(h);
+	/* root's rasdial /DISCONNECT ends root's own, nobody's stays */
+	snprintf(a, sizeof(a), "Office /DISCONNECT /PHONEBOOK:%s", pbk);
+	assert_int_equal(rasdial("", a, out, sizeof(out)), 0);
+	assert_int_equal(RasGetConnectStatus(h, &st), ERROR_INVALID_HANDLE);
+	assert_int_equal(RasGetConnectStatus(theirs, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
 	fx_ras_hang_up_and_wait(theirs); /* root holds none: forced */
 	wait_ras_idle();
 }

@@ -294,13 +294,22 @@ static int cmd_disconnect(const struct args *a)
 	DWORD n, i, r = list(&v, &n);
 	HRASCONN h = NULL;
 	unsigned found = 0;
+	bool own = false;
 
 	if (r)
 		return report(r);
+	/*
+	 * root sees every user's connections (RASCF_OwnerMatch marks its
+	 * own): of an entry, its own one is hung up first, another user's
+	 * only when it has none
+	 */
 	for (i = 0; i < n; i++)
 		if (!entry || is_entry(&v[i], entry, a->phonebook)) {
-			if (!found++)
+			if (!found++ || (entry && !own &&
+			                 (v[i].dwFlags & RASCF_OwnerMatch))) {
 				h = v[i].hrasconn;
+				own = (v[i].dwFlags & RASCF_OwnerMatch) != 0;
+			}
 		}
 	if (!found) {
 		if (entry)
@@ -476,8 +485,11 @@ static int cmd_dial(const struct args *a)
 		explicit_bzero(&p, sizeof(p));
 		return report(r);
 	}
+	/* a dial joins only the caller's own connection (another user's,
+	 * which root also sees, is not "already connected") */
 	for (i = 0; i < n; i++)
-		if (is_entry(&v[i], entry, a->phonebook))
+		if (is_entry(&v[i], entry, a->phonebook) &&
+		    (v[i].dwFlags & RASCF_OwnerMatch))
 			already = true;
 	free(v);
 	memset(&x, 0, sizeof(x));
