@@ -1366,25 +1366,9 @@ static void line_announce(DWORD dev)
 
 void tel_own(struct tapix_live *own)
 {
-	struct tcall *c;
-	DWORD i;
-
-	memset(own, 0, sizeof(*own));
-	for (c = calls; c; c = c->next)
-		own->call_handles++;
-	for (i = 0; i < d.ndevs; i++) {
-		LINEDEVSTATUS ds;
-
-		if (!lines[i].h)
-			continue;
-		own->opens++;
-		memset(&ds, 0, sizeof(ds));
-		ds.dwTotalSize = sizeof(ds);
-		/* a line only the service has open is its own too */
-		if (lineGetLineDevStatus(lines[i].h, &ds) == 0 &&
-		    ds.dwNumOpens == 0)
-			own->lines++;
-	}
+	/* the core's own count, at once: tel.c's objects may lag behind */
+	if (!app || tapix_app_live(app, own) != 0)
+		memset(own, 0, sizeof(*own));
 }
 
 /* ---- start and stop ---------------------------------------------------------

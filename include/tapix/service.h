@@ -78,6 +78,16 @@ TAPIX_API LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet);
 TAPIX_API LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver);
 
 /**
+ * What registration @hLineApp holds now: its line opens (opens), its call
+ * handles (call_handles) and the provider-level lines no other
+ * registration has open (lines); the other counts are 0. For a service
+ * that reports, or limits, what each client holds, and counts its own.
+ * @return 0, LINEERR_INVALAPPHANDLE (*@out untouched), or
+ * LINEERR_INVALPOINTER. Threads: any.
+ */
+TAPIX_API LONG tapix_app_live(HLINEAPP hLineApp, struct tapix_live *out);
+
+/**
  * The line handle (open) a call handle belongs to, or 0 if the call
  * handle is not valid now. Threads: any.
  */

@@ -677,6 +677,46 @@ void tapix_live_get(struct tapix_live *out)
 	out->apps += client_live();
 }
 
+LONG tapix_app_live(HLINEAPP hLineApp, struct tapix_live *out)
+{
+	struct tapix_live l;
+	struct list_node *it, *jt;
+	struct app *app;
+	LONG r;
+
+	if (!out)
+		return LINEERR_INVALPOINTER;
+	memset(&l, 0, sizeof(l));
+	core_lock();
+	r = api_check_init_locked();
+	app = r ? NULL : app_get_locked(hLineApp);
+	if (!r && !app)
+		r = LINEERR_INVALAPPHANDLE;
+	if (!r) {
+		list_foreach(it, &app->opens) {
+			struct open *o = list_entry(it, struct open, app_link);
+			bool alone = true;
+
+			l.opens++;
+			list_foreach(jt, &o->callhs)
+				l.call_handles++;
+			/* a provider-level line held by this app only */
+			list_foreach(jt, &o->tl->opens) {
+				if (list_entry(jt, struct open, tl_link)->app !=
+				    app)
+					alone = false;
+			}
+			if (alone && list_entry(o->tl->opens.next, struct open,
+			                        tl_link) == o)
+				l.lines++; /* (counted at its first open) */
+		}
+	}
+	core_unlock();
+	if (!r)
+		*out = l;
+	return r;
+}
+
 LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet)
 {
 	struct app *app;

@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <tapix/service.h>
+
 #include "fx.h"
 
 #define SENTINEL 0xDEADBEEFu
@@ -286,9 +288,49 @@ static void test_get_conf_related_calls_nomem_leaves_list(void **s)
 	fx_shutdown(&b);
 }
 
+/*
+ * tapix_app_live (tapix/service.h): one registration's opens, call
+ * handles and the lines only it has open; an invalid registration or a
+ * NULL pointer leave the output alone. Embedded only: a service's
+ * function, the registrations of client mode live in tapixd.
+ */
+static void test_app_live(void **s)
+{
+	struct tapix_live l, sentinel;
+	struct fx_app a, b;
+	HLINE la;
+	HCALL c;
+
+	(void)s;
+	if (fx_service())
+		skip();
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	memset(&sentinel, 0xA5, sizeof(sentinel));
+	l = sentinel;
+	assert_int_equal(tapix_app_live(a.h + 1000, &l),
+	                 LINEERR_INVALAPPHANDLE);
+	assert_memory_equal(&l, &sentinel, sizeof(l));
+	assert_int_equal(tapix_app_live(a.h, NULL), LINEERR_INVALPOINTER);
+	la = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	fx_open(&a, 1, LINECALLPRIVILEGE_MONITOR, 0);
+	fx_open(&b, 1, LINECALLPRIVILEGE_MONITOR, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(la, &c, "101", 0, NULL)), 0);
+	fx_wait(&a, LINE_APPNEWCALL, 0, FX_ANY); /* its monitor's of line 1 */
+	assert_int_equal(tapix_app_live(a.h, &l), 0);
+	assert_int_equal(l.opens, 2);
+	assert_int_equal(l.call_handles, 2);
+	assert_int_equal(l.lines, 1); /* line 0: line 1 is b's too */
+	assert_int_equal(l.calls, 0);
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_app_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_line_open_errors_leave_handle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_errors_leave_outputs,
