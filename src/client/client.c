@@ -27,6 +27,7 @@
 #include "client/channel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -97,11 +98,15 @@ static struct {
 	struct cchan *chan; /* the channel of a direct one, or NULL */
 	pthread_t reader;
 	bool reader_on;
-	int stopfd;   /* eventfd: the reader thread ends */
-	int epfd;     /* what the reader waits for: stopfd, the connection */
-	int watched;  /* the connection's descriptor in epfd, or -1 */
-	char *where;  /* the TAPIX_SERVICE the bus was opened for */
-	bool closing; /* bus_close waits for the reader meanwhile */
+	int stopfd; /* eventfd: the reader thread ends */
+	int epfd;   /* what the reader waits for: stopfd, the connection */
+	/* a duplicate of the connection's descriptor, ours, in epfd (or -1):
+	 * sd-bus may close its own when the connection ends, and the epoll
+	 * entry of a closed descriptor cannot be removed while another copy
+	 * (the channel's) keeps the socket open (it was woken for ever) */
+	int watched;
+	char *where;           /* the TAPIX_SERVICE the bus was opened for */
+	bool closing;          /* bus_close waits for the reader meanwhile */
 	pthread_cond_t closed; /* signalled when closing ends */
 	struct capp *apps;
 	unsigned napps;
@@ -629,6 +634,8 @@ static void reader_unwatch(void)
 {
 	if (cl.epfd >= 0 && cl.watched >= 0)
 		epoll_ctl(cl.epfd, EPOLL_CTL_DEL, cl.watched, NULL);
+	if (cl.watched >= 0)
+		close(cl.watched);
 	cl.watched = -1;
 }
 
@@ -707,10 +714,12 @@ static void bus_close(void)
 	if (cl.stopfd >= 0)
 		close(cl.stopfd);
 	cl.stopfd = -1;
+	if (cl.watched >= 0)
+		close(cl.watched);
+	cl.watched = -1;
 	if (cl.epfd >= 0)
 		close(cl.epfd);
 	cl.epfd = -1;
-	cl.watched = -1;
 	free(cl.where);
 	cl.where = NULL;
 }
@@ -908,11 +917,16 @@ static LONG bus_open(void)
 	if (e >= 0) {
 		struct epoll_event ev = {.events = EPOLLIN};
 
-		ev.data.fd = sd_bus_get_fd(cl.bus);
-		e = ev.data.fd;
+		e = sd_bus_get_fd(cl.bus);
+		if (e >= 0) {
+			ev.data.fd = fcntl(e, F_DUPFD_CLOEXEC, 0);
+			e = ev.data.fd < 0 ? -errno : 0;
+		}
 		if (e >= 0 &&
-		    epoll_ctl(cl.epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) != 0)
+		    epoll_ctl(cl.epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) != 0) {
 			e = -errno;
+			close(ev.data.fd);
+		}
 		if (e >= 0)
 			cl.watched = ev.data.fd;
 	}
