@@ -3,10 +3,11 @@
  * esp: the emulated switch provider. Lines 0..N-1 have addresses "100",
  * "101", ...; dialing another line's address offers the call there, and
  * scripted far ends (answer, answer:MS, busy, noanswer, reject, hangup:MS,
- * unavail, outage, remove, with an optional slow:MS/ prefix) make every call
- * progress a test needs. Lines may share a bridged appearance. Includes
- * only tspi.h: it knows nothing of the core. This file: the provider's
- * lifecycle, configuration, lines, handles and timers.
+ * unavail, outage, remove, create, deaf, with an optional slow:MS/ prefix)
+ * make every call progress a test needs. Lines may share a bridged
+ * appearance. Includes only tspi.h: it knows nothing of the core. This
+ * file: the provider's lifecycle, configuration, lines, handles and
+ * timers.
  */
 #include "esp.h"
 

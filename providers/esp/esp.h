@@ -45,6 +45,8 @@ enum script {
 	S_OUTAGE,  /* the line goes out of service: esp sends LINE_CLOSE */
 	S_REMOVE,  /* the line is removed for good: esp sends LINE_REMOVE */
 	S_CREATE,  /* fails as S_UNAVAIL; a spare line is announced */
+	S_DEAF,    /* connects; a drop completes but the call never goes
+	              IDLE (it stays until TAPI closes it) */
 };
 
 enum op {

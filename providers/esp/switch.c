@@ -425,6 +425,9 @@ static void connect_to(struct call *c, struct line *target, const uint8_t *uui,
 			offer(c, target, uui, uui_len);
 		set_state(c, LINECALLSTATE_RINGBACK, 0);
 		break;
+	case S_DEAF:
+		set_state(c, LINECALLSTATE_CONNECTED, LINECONNECTEDMODE_ACTIVE);
+		break;
 	case S_ANSWER:
 		if (c->script_ms == 0) {
 			set_state(c, LINECALLSTATE_CONNECTED,
@@ -582,6 +585,8 @@ static LONG parse_dest(const char *dest, struct dest *out)
 		out->script = S_REMOVE;
 	else if (script_word(dest, "create"))
 		out->script = S_CREATE;
+	else if (script_word(dest, "deaf"))
+		out->script = S_DEAF;
 	else if (colon && colon - dest == 6 && strncmp(dest, "answer", 6) == 0)
 		out->script = S_ANSWER;
 	else if (colon && colon - dest == 6 && strncmp(dest, "hangup", 6) == 0)
@@ -849,6 +854,13 @@ void run_job(struct job *j)
 		break;
 	case OP_DROP:
 		esp.complete(j->req, 0);
+		/*
+		 * deaf: the drop is done, yet no IDLE ever comes (against
+		 * termination.md §1.6, on purpose: for the tests of the
+		 * bounded waits for IDLE); TSPI_lineCloseCall ends it.
+		 */
+		if (c->script == S_DEAF)
+			break;
 		/* spec: termination.md §2 — dropping OFFERING rejects */
 		c->drop_hint = j->arg;
 		leave(c, j->uui, j->uui_len, false);
