@@ -94,6 +94,13 @@ static void wait_ras_gone(void)
 	}
 }
 
+/* Nothing is left once the RAS manager has let go (bounded wait). */
+static void expect_ras_gone(void)
+{
+	wait_ras_gone();
+	fx_assert_nothing_alive();
+}
+
 static int teardown(void **state)
 {
 	char cmd[128];
@@ -1341,6 +1348,317 @@ static void test_ras_connection_notification(void **s)
 	close(never);
 }
 
+/* ---- the ending paths (ras.md §3.8, §4, §11.3)
+ * ----------------------------------------------------------- */
+
+/*
+ * A second phonebook, so that the enumeration tests keep their twelve
+ * entries: entries that ring for a minute on esp line 3 (the second one
+ * with every request of its call taking 250 ms, the drop too) and one on
+ * line 2 whose far end never lets the call go idle after a drop (deaf).
+ */
+static const char ring_text[] =
+	"[Rings]\nTapixDialTimeout=60\nMEDIA=rastapi\nPort=esp-3\n"
+	"DEVICE=modem\nPhoneNumber=noanswer\n"
+	"[RingsSlowly]\nTapixDialTimeout=60\nMEDIA=rastapi\nPort=esp-3\n"
+	"DEVICE=modem\nPhoneNumber=slow:250/noanswer\n"
+	"[Deaf]\nMEDIA=rastapi\nPort=esp-2\nDEVICE=modem\nPhoneNumber=deaf\n";
+
+/* Writes the phonebook above to "@dir/ring.pbk"; its path in @path. */
+static void ring_pbk(char *path, size_t size)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/ring.pbk", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(ring_text, f);
+	fclose(f);
+}
+
+/* Waits (bounded) for a notification of @st, with any error. */
+static void wait_note(RASCONNSTATE st)
+{
+	struct timespec until;
+	unsigned i = 0;
+	bool seen = false;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += FX_WAIT_MS / 1000;
+	pthread_mutex_lock(&rec.lock);
+	for (;;) {
+		for (; i < rec.n && !seen; i++)
+			seen = rec.st[i] == st;
+		if (seen ||
+		    pthread_cond_timedwait(&rec.cond, &rec.lock, &until))
+			break;
+	}
+	pthread_mutex_unlock(&rec.lock);
+	if (!seen)
+		fail_msg("no notification of state %u", (unsigned)st);
+}
+
+/*
+ * ras.md §4 — waits (at most @ms) for the end of @h's teardown:
+ * RasGetConnectStatus answers RASCS_Disconnected until then, then
+ * ERROR_INVALID_HANDLE. Unlike fx_ras_hang_up_and_wait, hangs up nothing.
+ */
+static void wait_torn_down(HRASCONN h, unsigned ms)
+{
+	struct timespec t0, now;
+	RASCONNSTATUSA st;
+	DWORD r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		r = RasGetConnectStatus(h, &st);
+		if (r == ERROR_INVALID_HANDLE)
+			return;
+		assert_int_equal(r, 0);
+		assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000 +
+		            (now.tv_nsec - t0.tv_nsec) / 1000000 >
+		    (long)ms)
+			fail_msg("not torn down within %u ms", ms);
+		usleep(10000);
+	}
+}
+
+/*
+ * spec: ras.md §11.3, §5, §6 — the line under a connection that is up is
+ * closed by force (another application on the same line dials esp's
+ * outage): the connection is RASCS_Disconnected with
+ * ERROR_PORT_DISCONNECTED (619) until RasHangUp, and no longer listed;
+ * the hang-up ends it and leaves nothing.
+ */
+static void test_ras_forced_line_close_port_disconnected(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	struct fx_app a;
+	HRASCONN h = NULL;
+	HCALL boom = 0;
+	DWORD cb = 0, n = 77;
+	HLINE l;
+	unsigned i;
+
+	(void)s;
+	params(&p, "Lab", "alice", "secret"); /* esp line 0 */
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	fx_app_init(&a, "outage");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_true(lineMakeCall(l, &boom, "outage", 0, NULL) > 0);
+	fx_wait(&a, LINE_CLOSE, l, FX_ANY);
+	for (i = 0; i < 500; i++) {
+		st = status(h, 0);
+		if (st.rasconnstate == RASCS_Disconnected)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+	assert_int_equal(st.dwError, ERROR_PORT_DISCONNECTED);
+	assert_int_equal(RasEnumConnections(NULL, &cb, &n), 0);
+	assert_int_equal(n, 0);
+	fx_shutdown(&a);
+	fx_ras_hang_up_and_wait(h);
+	expect_ras_gone();
+}
+
+/*
+ * spec: ras.md §4, §3.7 — RasHangUp of a dial paused in
+ * RASCS_RetryAuthentication (RDEOPT_PausedStates, a wrong password) ends
+ * it: no notification after the hang-up, nothing left.
+ */
+static void test_ras_hangup_while_paused(void **s)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned n;
+
+	(void)s;
+	rec_reset();
+	memset(&x, 0, sizeof(x));
+	x.dwSize = sizeof(x);
+	x.dwfOptions = RDEOPT_PausedStates;
+	params(&p, "Lab", "alice", "wrong");
+	assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_true(n > 0);
+	assert_int_equal(rec.st[n - 1], RASCS_RetryAuthentication);
+	assert_int_equal(rec.err[n - 1], 0);
+	fx_ras_hang_up_and_wait(h);
+	expect_no_more_notes(n);
+	expect_ras_gone();
+}
+
+/*
+ * spec: ras.md §4, §13 C2 — RasHangUp again while the teardown of the
+ * first runs (esp completes every request 300 ms late, the drop too, so
+ * the teardown lasts): 0, without effect; once the teardown has ended,
+ * ERROR_INVALID_HANDLE.
+ */
+static void test_ras_hangup_twice_during_teardown(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+
+	(void)s;
+	fx_config("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	          "completion_delay_ms = 300\n");
+	params(&p, "Plain", "", "");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	assert_int_equal(RasHangUp(h), 0);
+	/* the teardown runs: the handle answers, Disconnected */
+	assert_int_equal(status(h, 0).rasconnstate, RASCS_Disconnected);
+	fx_ras_hang_up_and_wait(h); /* the second RasHangUp: 0 */
+	assert_int_equal(RasHangUp(h), ERROR_INVALID_HANDLE);
+	expect_ras_gone();
+}
+
+/* A synchronous RasDial of "RingsSlowly" on a thread of its own. */
+struct sync_dial {
+	char pbk[160];
+	HRASCONN h; /* RasDial stores the handle here, then blocks */
+	DWORD rc;
+};
+
+static void *sync_dial_main(void *arg)
+{
+	struct sync_dial *d = arg;
+	RASDIALPARAMSA p;
+
+	params(&p, "RingsSlowly", "", "");
+	d->rc = RasDial(NULL, d->pbk, &p, 0, NULL, &d->h);
+	return NULL;
+}
+
+/*
+ * spec: ras.md §3.8 — a synchronous RasDial (no notifier) of an entry
+ * that rings for a minute is hung up from another thread while it rings:
+ * RasDial returns ERROR_USER_DISCONNECTION (631) and the connection goes.
+ * Every request of its call takes 250 ms, the drop too, so the teardown
+ * is still running while RasDial waits: it must not take that for a
+ * success. A monitor on the line tells when the call rings. The handle is
+ * read once a RAS call of this process has come after RasDial stored it
+ * (RasEnumConnections, which lists no connection that is not up: §6):
+ * embedded, the manager's lock orders the two; in service mode, the
+ * dialling thread polls tapixd through the process's one bus connection
+ * from the moment it stored the handle, 250 ms before the call can ring.
+ */
+static void test_ras_sync_dial_hung_up_from_another_thread_631(void **s)
+{
+	static struct sync_dial d; /* the thread may outlive a failure */
+	struct fx_app m;
+	struct timespec until;
+	DWORD cb = 0, n = 77;
+	pthread_t t;
+	HRASCONN h;
+	HLINE lm;
+	HCALL mc;
+	int e;
+
+	(void)s;
+	memset(&d, 0, sizeof(d));
+	ring_pbk(d.pbk, sizeof(d.pbk));
+	fx_app_init(&m, "monitor");
+	lm = fx_open(&m, 3, LINECALLPRIVILEGE_MONITOR, 0);
+	assert_int_equal(pthread_create(&t, NULL, sync_dial_main, &d), 0);
+	mc = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_wait(&m, LINE_CALLSTATE, mc, LINECALLSTATE_RINGBACK);
+	assert_int_equal(RasEnumConnections(NULL, &cb, &n), 0);
+	assert_int_equal(n, 0);
+	h = d.h;
+	assert_non_null(h);
+	assert_int_equal(RasHangUp(h), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += FX_WAIT_MS / 1000;
+	e = pthread_timedjoin_np(t, NULL, &until);
+	if (e)
+		fail_msg("RasDial did not return after RasHangUp");
+	assert_int_equal(d.rc, ERROR_USER_DISCONNECTION);
+	/* the drop ends the call, the teardown the connection */
+	fx_wait(&m, LINE_CALLSTATE, mc, LINECALLSTATE_IDLE);
+	wait_torn_down(h, FX_WAIT_MS);
+	assert_int_equal(lineDeallocateCall(mc), 0);
+	fx_shutdown(&m);
+	expect_ras_gone();
+}
+
+/*
+ * spec: ras.md §4, termination.md §1.2 — RasHangUp of an asynchronous dial
+ * whose call rings (after RASCS_ConnectDevice, the call is made): when
+ * the handle has become invalid, the call is gone, closed once in esp
+ * (TSPI_lineCloseCall) and no longer alive in the core. An application
+ * keeps the provider session (and esp's counters) for the test.
+ */
+static void test_ras_hangup_while_ringing_closes_call(void **s)
+{
+	unsigned long before[4], after[4];
+	struct tapix_live l;
+	RASDIALPARAMSA p;
+	struct fx_app a;
+	char ring[160];
+	HRASCONN h = NULL;
+
+	(void)s;
+	ring_pbk(ring, sizeof(ring));
+	fx_app_init(&a, "session");
+	fx_esp_counters(before);
+	rec_reset();
+	params(&p, "Rings", "", "");
+	assert_int_equal(RasDial(NULL, ring, &p, 1, on_func1, &h), 0);
+	wait_note(RASCS_ConnectDevice);
+	fx_ras_hang_up_and_wait(h);
+	fx_esp_counters(after);
+	fx_live(&l);
+	assert_int_equal(after[0], before[0] + 1);
+	assert_int_equal(after[1], before[1]); /* no call named a dead one */
+	assert_int_equal(l.calls, 0);
+	fx_shutdown(&a);
+	expect_ras_gone();
+}
+
+/*
+ * spec: ras.md §4 — the teardown waits for IDLE after its drop 10 s at
+ * most (TEARDOWN_TIMEOUT_MS): when the far end completes the drop but
+ * never lets the call go idle (esp's deaf), the call is deallocated
+ * anyway and the connection goes. A monitor on the line sees the owner
+ * go (LINE_CALLINFO, NUMOWNERDECR) while the call is still connected: no
+ * IDLE came. This test takes those 10 s.
+ */
+static void test_ras_teardown_gives_up_waiting_for_idle(void **s)
+{
+	RASDIALPARAMSA p;
+	struct fx_app m;
+	char ring[160];
+	HRASCONN h = NULL;
+	HLINE lm;
+	HCALL mc;
+
+	(void)s;
+	ring_pbk(ring, sizeof(ring));
+	fx_app_init(&m, "monitor");
+	lm = fx_open(&m, 2, LINECALLPRIVILEGE_MONITOR, 0);
+	params(&p, "Deaf", "", "");
+	assert_int_equal(RasDial(NULL, ring, &p, 0, NULL, &h), 0);
+	mc = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_wait(&m, LINE_CALLSTATE, mc, LINECALLSTATE_CONNECTED);
+	assert_int_equal(RasHangUp(h), 0);
+	assert_true(fx_wait_try(&m, LINE_CALLINFO, mc,
+	                        LINECALLINFOSTATE_NUMOWNERDECR, 12000, NULL));
+	wait_torn_down(h, FX_WAIT_MS);
+	assert_int_equal(fx_state(mc), LINECALLSTATE_CONNECTED);
+	assert_false(fx_wait_try(&m, LINE_CALLSTATE, mc, LINECALLSTATE_IDLE, 0,
+	                         NULL));
+	assert_int_equal(lineDeallocateCall(mc), 0);
+	fx_shutdown(&m);
+	expect_ras_gone();
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1374,6 +1692,13 @@ int main(void)
 		T(test_ras_geterrorstring_buffer_rules),
 		T(test_ras_entry_dial_params),
 		T(test_ras_concurrent_dials),
+		T(test_ras_forced_line_close_port_disconnected),
+		T(test_ras_hangup_while_paused),
+		T(test_ras_hangup_twice_during_teardown),
+		T(test_ras_sync_dial_hung_up_from_another_thread_631),
+		T(test_ras_hangup_while_ringing_closes_call),
+		T(test_ras_teardown_gives_up_waiting_for_idle),
+		/* last: it leaves a thread polling for good (§12) */
 		T(test_ras_connection_notification),
 	};
 #undef T

@@ -1370,6 +1370,180 @@ static void test_t3_shutdown_with_live_calls(void **s)
 	fx_shutdown(&b);
 }
 
+/* ---- ending paths: unregistering, forced close, release ------------------
+ */
+
+/* The next event is @c's CS_DISCONNECTED (whatever the cause). */
+static void expect_disconnected(struct t3 *x, struct tapix_call *c)
+{
+	struct tapix_event *ev = next_event(x);
+	CALL_STATE got;
+
+	assert_int_equal(tapix_event_type(ev), TE_CALLSTATE);
+	assert_ptr_equal(tapix_event_call(ev), c);
+	assert_int_equal(tapix_event_call_state(ev, &got, NULL), S_OK);
+	assert_int_equal(got, CS_DISCONNECTED);
+	tapix_event_release(ev);
+}
+
+/* Waits (bounded) until no call and no call handle is alive. */
+static void wait_no_calls(unsigned ms)
+{
+	struct tapix_live l;
+	unsigned i;
+
+	for (i = 0; i < ms / 10; i++) {
+		fx_live(&l);
+		if (!l.calls && !l.call_handles)
+			return;
+		usleep(10000);
+	}
+	fx_live(&l);
+	if (l.calls || l.call_handles)
+		fail_msg("after %u ms: calls %zu, call handles %zu alive", ms,
+		         l.calls, l.call_handles);
+}
+
+/*
+ * spec: tapi3-call-control.md §1 (UnregisterNotifications is lineClose),
+ * termination.md §5.1 — unregistering the registration that owns a
+ * connected call closes its open: the call, ours alone, is dropped (the
+ * far end sees DISCONNECTED) and the object goes CS_DISCONNECTED, with no
+ * call handle any more; nothing comes after, and its release leaves
+ * nothing.
+ */
+static void test_t3_unregister_drops_owned_connected_call(void **s)
+{
+	struct tapix_call *c;
+	struct peer p = {0};
+	struct t3 x;
+	int32_t cookie;
+	HCALL h = 1;
+
+	(void)s;
+	t3_up(&x, EVENTS);
+	cookie = t3_register(&x, 1, true, 77);
+	c = offered(&x, &p);
+	assert_int_equal(tapix_call_answer(c), S_OK);
+	expect_state(&x, c, CS_CONNECTED, CEC_NONE);
+	fx_wait(&p.a, LINE_CALLSTATE, p.h, S(CONNECTED));
+	assert_int_equal(tapix_tapi_unregister_notifications(x.t, cookie),
+	                 S_OK);
+	expect_disconnected(&x, c);
+	fx_wait(&p.a, LINE_CALLSTATE, p.h, S(DISCONNECTED));
+	assert_int_equal(tapix_call_get_hcall(c, &h), S_OK);
+	assert_int_equal(h, 0);
+	assert_int_equal(state_of(c), CS_DISCONNECTED);
+	expect_no_event(&x);
+	tapix_call_release(c);
+	assert_int_equal(fx_reply(&p.a, lineDrop(p.h, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(p.h), 0);
+	wait_no_calls(FX_WAIT_MS);
+	fx_shutdown(&p.a);
+	t3_down(&x);
+}
+
+/*
+ * spec: termination.md §7 — the line under a connected call is closed by
+ * force (another application dials esp's outage on it): the object goes
+ * CS_DISCONNECTED and its release leaves nothing; the address opens its
+ * line again for the next call.
+ */
+static void test_t3_forced_line_close_disconnects_call(void **s)
+{
+	struct tapix_call *c;
+	struct fx_app a;
+	struct t3 x;
+	HCALL boom = 0;
+	HLINE l;
+
+	(void)s;
+	t3_up(&x, TE_CALLSTATE);
+	c = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_connect(c, false), S_OK);
+	expect_connected(&x, c);
+	fx_app_init(&a, "outage");
+	l = fx_open(&a, 0, NONE, 0);
+	assert_true(lineMakeCall(l, &boom, "outage", 0, NULL) > 0);
+	fx_wait(&a, LINE_CLOSE, l, FX_ANY);
+	expect_disconnected(&x, c);
+	expect_no_event(&x);
+	tapix_call_release(c);
+	fx_shutdown(&a);
+	wait_no_calls(FX_WAIT_MS);
+	/* the address's open went with the line: a new one for this call */
+	c = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_connect(c, true), S_OK);
+	expect_connected(&x, c);
+	assert_int_equal(tapix_call_disconnect(c, DC_NORMAL), S_OK);
+	expect_state(&x, c, CS_DISCONNECTED, CEC_DISCONNECT_NORMAL);
+	tapix_call_release(c);
+	t3_down(&x);
+}
+
+/*
+ * spec: tapi3-call-control.md §1 — the last reference released while
+ * Connect's request is pending (every request of the call takes 500 ms;
+ * Connect stopped waiting after 50 ms): once the request completes, the
+ * layer drops the call it owns alone and deallocates it; nothing is left
+ * (bounded wait), esp closed the call once, and no event came.
+ */
+static void test_t3_release_while_connect_pending(void **s)
+{
+	unsigned long before[4], after[4];
+	struct tapix_call *c;
+	struct t3 x;
+
+	(void)s;
+	t3_up(&x, TE_CALLSTATE);
+	fx_esp_counters(before);
+	assert_int_equal(tapix_tapi_set_request_timeout(x.t, 50), S_OK);
+	c = t3_create(&x, 0, "slow:500/answer");
+	assert_int_equal(tapix_call_connect(c, false), TAPI_E_TIMEOUT);
+	tapix_call_release(c);
+	wait_no_calls(FX_WAIT_MS);
+	fx_esp_counters(after);
+	assert_int_equal(after[2], before[2] + 1); /* the call was made */
+	assert_int_equal(after[0], before[0] + 1); /* and closed, once */
+	expect_no_event(&x);
+	t3_down(&x);
+}
+
+/*
+ * spec: tapi3-call-control.md §1 — a released call is dropped, then
+ * waited for (IDLE) 10 s at most: when the far end completes the drop but
+ * never lets the call go idle (esp's deaf), the layer deallocates it
+ * anyway. A monitor sees the owner go (LINE_CALLINFO, NUMOWNERDECR) with
+ * the call still connected: no IDLE came. This test takes those 10 s.
+ */
+static void test_t3_release_gives_up_waiting_for_idle(void **s)
+{
+	struct tapix_call *c;
+	struct fx_app m;
+	struct t3 x;
+	HLINE lm;
+	HCALL mc;
+
+	(void)s;
+	t3_up(&x, TE_CALLSTATE);
+	fx_app_init(&m, "monitor");
+	lm = fx_open(&m, 0, MONITOR, 0);
+	c = t3_create(&x, 0, "deaf");
+	assert_int_equal(tapix_call_connect(c, true), S_OK);
+	expect_connected(&x, c); /* (the events' references go) */
+	mc = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_wait(&m, LINE_CALLSTATE, mc, S(CONNECTED));
+	tapix_call_release(c);
+	assert_true(fx_wait_try(&m, LINE_CALLINFO, mc,
+	                        LINECALLINFOSTATE_NUMOWNERDECR, 12000, NULL));
+	assert_int_equal(fx_state(mc), S(CONNECTED));
+	assert_false(fx_wait_try(&m, LINE_CALLSTATE, mc, S(IDLE), 0, NULL));
+	assert_int_equal(lineDeallocateCall(mc), 0);
+	fx_shutdown(&m);
+	wait_no_calls(FX_WAIT_MS);
+	t3_down(&x);
+}
+
 /* ---- allocation failures
  * ----------------------------------------------------- */
 
@@ -1469,6 +1643,10 @@ int main(void)
 		T(test_t3_shutdown_from_callback),
 		T(test_t3_request_timeout),
 		T(test_t3_shutdown_with_live_calls),
+		T(test_t3_unregister_drops_owned_connected_call),
+		T(test_t3_forced_line_close_disconnects_call),
+		T(test_t3_release_while_connect_pending),
+		T(test_t3_release_gives_up_waiting_for_idle),
 		T(test_t3_oom),
 	};
 #undef T
