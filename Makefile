@@ -8,21 +8,30 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build demo check test asan-check tsan-check bench bench-sip bench-service model-long clean
+.PHONY: all setup setup-build build demo check test asan-check tsan-check bench bench-sip bench-service model-long clean
 
 all: build
 
+# What the test suite runs (setup-build: what building needs, no more).
 setup:
-	@./scripts/setup.sh
+	@./scripts/setup.sh test
 
-$(BUILD)/CMakeCache.txt: | setup
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+setup-build:
+	@./scripts/setup.sh build
 
-build: setup $(BUILD)/CMakeCache.txt
+# The library, tapixd, the tools and the providers; the tests too once
+# the test tools are there (make check).
+build: setup
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DBUILD_TESTING=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-# A demo call on the embedded emulated switch, with no configuration.
-demo: build
+# A demo call on the embedded emulated switch, with no configuration:
+# only the build dependencies are installed, and no test is built.
+demo: setup-build
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DBUILD_TESTING=OFF $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS) --target tapix-demo esp
 	TAPIX_CONF= TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
 		$(BUILD)/tapix-demo
 

@@ -1,15 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Installs the Debian 12 packages tapix needs to build and test, if missing.
+# Installs the Debian 12 packages tapix needs, if missing.
+#   setup.sh build   what building tapix and running the demo need
+#   setup.sh test    that, and the tools the test suite runs (default)
 # Uses sudo when not run as root. Safe to run again: it installs nothing
-# that is already there.
+# that is already there. It starts no service: Kamailio, a SIP proxy the
+# interoperability tests run from its binary, has its unit masked before
+# it is installed, so it never listens on the machine's port 5060.
 set -eu
 
-PACKAGES="cmake make gcc pkg-config libc6-dev libcmocka-dev libinih-dev \
-clang clang-format libclang-rt-14-dev llvm valgrind python3 \
-mingw-w64-x86-64-dev gcc-mingw-w64-x86-64 \
-libsofia-sip-ua-dev sip-tester kamailio baresip-core \
-libsystemd-dev dbus-daemon systemd util-linux"
+BUILD="cmake make gcc pkg-config libc6-dev libinih-dev \
+libsofia-sip-ua-dev libsystemd-dev"
+TEST="libcmocka-dev clang clang-format libclang-rt-14-dev llvm valgrind \
+python3 mingw-w64-x86-64-dev gcc-mingw-w64-x86-64 sip-tester kamailio \
+baresip-core dbus-daemon systemd util-linux"
+
+case "${1:-test}" in
+build) PACKAGES="$BUILD" ;;
+test) PACKAGES="$BUILD $TEST" ;;
+*)
+	echo "usage: setup.sh [build|test]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do
@@ -25,6 +38,23 @@ else
 	SUDO="sudo"
 fi
 echo "setup: installing$missing"
+policy=""
+case " $missing " in
+*" kamailio "*)
+	# Debian enables and starts kamailio.service when it is installed:
+	# masked first, it stays off (the tests start their own Kamailio);
+	# and where no systemd runs, a policy-rc.d keeps the installation
+	# from starting any service while it runs.
+	$SUDO mkdir -p /etc/systemd/system
+	$SUDO ln -sf /dev/null /etc/systemd/system/kamailio.service
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null
+		$SUDO chmod 755 $policy
+		trap '$SUDO rm -f $policy' EXIT
+	fi
+	;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
