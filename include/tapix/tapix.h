@@ -93,13 +93,6 @@ TAPIX_API int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui,
  */
 TAPIX_API const char *tapix_service(char *buf, size_t size);
 
-/**
- * Test hook: makes the n-th heap allocation of the core from now fail
- * (n = 0 fails the next one); a negative n disables failure injection.
- * Returns the number of allocations made since the previous call.
- */
-TAPIX_API long tapix_test_fail_alloc(long n);
-
 #ifdef __cplusplus
 }
 #endif

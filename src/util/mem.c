@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <tapix/tapix.h>
 
 static size_t live;       /* atomic */
 static long fail_at = -1; /* atomic: allocations left before one fails */
@@ -23,7 +22,7 @@ static int should_fail(void)
 	return n == -1;
 }
 
-long tapix_test_fail_alloc(long n)
+long mem_fail_after(long n)
 {
 	__atomic_store_n(&fail_at, n, __ATOMIC_RELAXED);
 	return __atomic_exchange_n(&made, 0, __ATOMIC_RELAXED);

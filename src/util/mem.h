@@ -22,5 +22,12 @@ void *mem_dup(const void *p, size_t len);
 void mem_free(void *ptr);
 /* Number of blocks alive. */
 size_t mem_live(void);
+/*
+ * Makes the @n-th allocation from now fail (0: the next one; negative: no
+ * failure); returns the allocations made since the previous call. For
+ * the tests' allocation-failure loops (tests/support/testhooks.h), never
+ * exported by the library users get.
+ */
+long mem_fail_after(long n);
 
 #endif /* TAPIX_UTIL_MEM_H */

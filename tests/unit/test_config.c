@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "util/mem.h"
+#include "testhooks.h"
 
 static void test_default_is_esp_with_four_lines(void **state)
 {

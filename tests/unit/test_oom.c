@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "testhooks.h"
 
 static int setup(void **state)
 {

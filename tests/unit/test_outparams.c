@@ -10,6 +10,7 @@
 #include <tapix/service.h>
 
 #include "fx.h"
+#include "testhooks.h"
 
 #define SENTINEL 0xDEADBEEFu
 

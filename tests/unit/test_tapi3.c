@@ -15,6 +15,7 @@
 #include <tapix/tapi3.h>
 
 #include "fx.h"
+#include "testhooks.h"
 
 #define IV      LINEMEDIAMODE_INTERACTIVEVOICE
 #define OWNER   LINECALLPRIVILEGE_OWNER

@@ -15,6 +15,7 @@
 
 #include "api/varstruct.h"
 #include "util/mem.h"
+#include "testhooks.h"
 
 static const struct vs_limits lim = {
 	.num_addresses = 1,
