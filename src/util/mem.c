@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static size_t live;       /* atomic */
 static long fail_at = -1; /* atomic: allocations left before one fails */
 static long made;         /* atomic: allocations since the last hook call */

@@ -16,8 +16,8 @@
 #include <tapix/tapix.h>
 
 #include "core/config.h"
-#include "util/mem.h"
 #include "testhooks.h"
+#include "util/mem.h"
 
 static void test_default_is_esp_with_four_lines(void **state)
 {

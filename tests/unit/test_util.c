@@ -11,11 +11,11 @@
 
 #include <cmocka.h>
 
+#include "testhooks.h"
 #include "util/htab.h"
 #include "util/list.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "testhooks.h"
 
 /* spec: tapi-model.md §2 — handles are non-zero and unique */
 static void test_htab_handles_are_nonzero_and_distinct(void **state)

@@ -14,8 +14,8 @@
 #include <tapix/tapix.h>
 
 #include "api/varstruct.h"
-#include "util/mem.h"
 #include "testhooks.h"
+#include "util/mem.h"
 
 static const struct vs_limits lim = {
 	.num_addresses = 1,
