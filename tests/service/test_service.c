@@ -30,6 +30,7 @@
 
 #include <ras.h>
 #include <tapix/tapi3.h>
+#include <tapix/tapix.h>
 
 #include "fx.h"
 #include "proc.h"
@@ -1021,22 +1022,41 @@ static void test_registrations_of_one_client_are_bounded(void **s)
 	wait_counts_equal(before);
 }
 
-/* Runs tapictl with @args; its exit status, its output in @out. */
-static int tapictl(const char *args, char *out, size_t size)
+/* Runs the shell command @cmd; its exit status, its output in @out. */
+static int run_sh(const char *cmd, char *out, size_t size)
 {
-	char cmd[512];
 	FILE *p;
 	size_t n;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "timeout 30 %s --address=%s %s 2>&1",
-	         TAPIX_TEST_TAPICTL, addr, args);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out, 1, size - 1, p);
 	out[n] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs tapictl with @args on the test's bus; its exit status, its
+ * output (standard output and error) in @out. */
+static int tapictl(const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s --bus=%s %s 2>&1",
+	         TAPIX_TEST_TAPICTL, addr, args);
+	return run_sh(cmd, out, size);
+}
+
+/* Runs `env ENV tapictl ARGS` (no bus named on the command line). */
+static int tapictl_env(const char *env, const char *args, char *out,
+                       size_t size)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "env %s timeout 30 %s %s 2>&1", env,
+	         TAPIX_TEST_TAPICTL, args);
+	return run_sh(cmd, out, size);
 }
 
 /*
@@ -1067,8 +1087,8 @@ static void test_demo_through_tapixd(void **s)
 	/* it was tapixd's client: its two registrations */
 	assert_true(log_has(tlog, "registered for pid"));
 	wait_counts_equal(before);
-	/* no Call object is left either */
-	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	/* no Call object is left either (--terse: not even a header) */
+	assert_int_equal(tapictl("--terse calls", out, sizeof(out)), 0);
 	assert_string_equal(out, "");
 }
 
@@ -1193,15 +1213,610 @@ static void test_shipped_introspection_is_served(void **s)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Issue 5 §7 — without a service tapictl says so: exit status 3. */
+/*
+ * Issue 5 §7, issue 18 item 6 — without tapixd, tapictl says so with exit
+ * status 3, naming the bus it tried (and its address) and what to do:
+ * start tapixd, or name its bus (--bus=session). The same for a bus that
+ * is not there, given by --bus or taken by default (the system bus).
+ */
 static void test_tapictl_without_service(void **s)
 {
-	char out[1024];
+	char out[2048], want[256], env[256];
 
 	(void)s;
 	proc_kill(tapixd_pid);
 	assert_int_equal(tapictl("lines", out, sizeof(out)), 3);
 	assert_non_null(strstr(out, "not running"));
+	snprintf(want, sizeof(want), "on the bus at %s, from --bus", addr);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "start tapixd"));
+	assert_non_null(strstr(out, "--bus=session"));
+	/* no bus at all there */
+	snprintf(want, sizeof(want), "--bus=unix:path=%s/no-bus calls", dir);
+	assert_int_equal(tapictl_env("", want, out, sizeof(out)), 3);
+	snprintf(want, sizeof(want),
+	         "cannot connect to the bus at unix:path=%s/no-bus, from "
+	         "--bus: No such file or directory",
+	         dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "--bus=session"));
+	/* the default, the system bus, named with its address */
+	snprintf(env, sizeof(env),
+	         "-u TAPIX_SERVICE DBUS_SYSTEM_BUS_ADDRESS=unix:path=%s/no-bus",
+	         dir);
+	assert_int_equal(tapictl_env(env, "lines", out, sizeof(out)), 3);
+	snprintf(want, sizeof(want),
+	         "cannot connect to the system bus (unix:path=%s/no-bus)", dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "systemctl start tapixd"));
+	assert_non_null(strstr(out, "--bus=session"));
+}
+
+/*
+ * Issue 18 item 6 — usage errors are named, with the program's name and
+ * status 2, and nothing is done: an unknown command or option (with the
+ * nearest one), a missing option value or argument, an extra argument,
+ * an option the command does not take, a bus that is none (--bus or
+ * TAPIX_SERVICE), --json with --terse, a bad call id. --help, help and
+ * --version answer with status 0.
+ */
+static void test_tapictl_usage_errors(void **s)
+{
+	static const struct {
+		const char *env, *args, *says;
+	} bad[] = {
+		{NULL, "lnies",
+	         "tapictl: unknown command 'lnies' (did you "
+	         "mean 'lines'?)"},
+		{NULL, "lines --frob", "tapictl: unknown option '--frob'"},
+		{NULL, "--jsno calls", "(did you mean '--json'?)"},
+		{NULL, "call 0 101 --uui",
+	         "tapictl: option '--uui' needs a value (TEXT)"},
+		{NULL, "call 0", "tapictl: call: ADDRESS is missing"},
+		{NULL, "transfer", "tapictl: transfer: CALL is missing"},
+		{NULL, "lines extra",
+	         "tapictl: lines: unexpected argument "
+	         "'extra'"},
+		{NULL, "lines --uui x", "tapictl: lines: no option '--uui'"},
+		{NULL, "--json --terse lines", "exclude each other"},
+		{NULL, "drop zz", "tapictl: drop: 'zz' is no call"},
+		{NULL, "call x 101", "tapictl: call: 'x' is no line"},
+		{NULL, "call 0 101 --wait=0", "--wait=0: seconds"},
+		{NULL, "lines --color=sometimes", "unknown --color value"},
+		{"", "--bus=sesion lines",
+	         "tapictl: unknown bus 'sesion' (--bus): system, session or "
+	         "a D-Bus address"},
+		{"TAPIX_SERVICE=sesion", "lines",
+	         "tapictl: TAPIX_SERVICE=sesion names no bus"},
+		{"", "--address=session lines", "is not a D-Bus address"},
+		{NULL, "demo --json", "tapictl: demo: no JSON output"},
+		/* before the bus is tried: a usage error wins */
+		{"", "call x 101 --bus=unix:path=/nonexistent/bus",
+	         "tapictl: call: 'x' is no line"},
+	};
+	char out[4096], want[64];
+	size_t i;
+
+	(void)s;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st = bad[i].env ? tapictl_env(bad[i].env, bad[i].args, out,
+		                                  sizeof(out))
+		                    : tapictl(bad[i].args, out, sizeof(out));
+
+		if (st != 2 || !strstr(out, bad[i].says) ||
+		    strncmp(out, "tapictl: ", 9) != 0)
+			fail_msg("tapictl %s: status %d, wanted 2 with \"%s\":"
+			         "\n%s",
+			         bad[i].args, st, bad[i].says, out);
+	}
+	/* nothing was made */
+	assert_int_equal(tapictl("-t calls", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	/* the usage, a command's, the version */
+	assert_int_equal(tapictl("--help", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Usage: tapictl [OPTION]... COMMAND"));
+	assert_int_equal(tapictl("call --help", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Usage: tapictl call LINE ADDRESS"));
+	assert_non_null(strstr(out, "--wait"));
+	assert_int_equal(tapictl("help show", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Usage: tapictl show LINE|CALL"));
+	assert_int_equal(tapictl_env("TAPIX_SERVICE=sesion", "--version", out,
+	                             sizeof(out)),
+	                 0);
+	snprintf(want, sizeof(want), "tapictl (tapix) %s\n", tapix_version());
+	assert_string_equal(out, want);
+}
+
+/* Whether @text is one JSON document (or, @per_line, one a line). */
+static bool is_json(const char *text, bool per_line)
+{
+	char file[128], cmd[512];
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/out.json", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n%s' < %s >&2",
+	         per_line ? "for l in sys.stdin: json.loads(l)"
+	                  : "json.load(sys.stdin)",
+	         file);
+	return system(cmd) == 0;
+}
+
+/* Runs tapictl @args on the test's bus; its exit status, its standard
+ * output alone in @out, which must be one JSON document. */
+static int tapictl_json(const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s --bus=%s %s 2>/dev/null",
+	         TAPIX_TEST_TAPICTL, addr, args);
+	st = run_sh(cmd, out, size);
+	if (!is_json(out, false))
+		fail_msg("tapictl %s: not JSON:\n%s", args, out);
+	return st;
+}
+
+/* The value of "@key":"..." in @json, in @out. */
+static void json_value(const char *json, const char *key, char *out,
+                       size_t size)
+{
+	char pat[64];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	p = strstr(json, pat);
+	assert_non_null(p);
+	p += strlen(pat);
+	n = strcspn(p, "\"");
+	assert_true(n < size);
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/*
+ * Issue 18 item 6 — the global options anywhere on the line: after the
+ * command and its arguments as before it (nmcli's grammar); --bus there
+ * wins over TAPIX_SERVICE; -b and --address too; "--" ends them.
+ */
+static void test_tapictl_options_anywhere(void **s)
+{
+	char out[8192], args[512], env[256];
+
+	(void)s;
+	snprintf(env, sizeof(env), "TAPIX_SERVICE=unix:path=%s/no-bus", dir);
+	snprintf(args, sizeof(args), "lines --terse --bus=%s", addr);
+	assert_int_equal(tapictl_env(env, args, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "3:esp line 3 (103):103:"));
+	snprintf(args, sizeof(args), "calls --json -b %s", addr);
+	assert_int_equal(tapictl_env(env, args, out, sizeof(out)), 0);
+	assert_string_equal(out, "[]\n");
+	snprintf(args, sizeof(args), "-t lines --address %s", addr);
+	assert_int_equal(tapictl_env(env, args, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "0:esp line 0 (100):100:"));
+	/* options between the arguments, a value as the next word */
+	assert_int_equal(
+		tapictl("call --uui hi 0 --json 101", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"line\":0}"));
+	/* after "--", a word that starts with '-' is an argument */
+	assert_int_equal(tapictl("show -- -1", out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "'-1' is neither a line"));
+}
+
+/*
+ * Issue 18 item 6 — tables have column headers; --terse drops them and
+ * separates the fields with ':' (nmcli -t), escaping ':' in a field.
+ */
+static void test_tapictl_tables_have_headers(void **s)
+{
+	char out[8192];
+
+	(void)s;
+	assert_int_equal(tapictl("lines", out, sizeof(out)), 0);
+	assert_int_equal(strncmp(out, "LINE  NAME", 10), 0);
+	assert_non_null(strstr(out, "ADDRESS"));
+	assert_non_null(strstr(out, "PROVIDER"));
+	assert_non_null(strstr(out, "\n0     esp line 0 (100)  100"));
+	assert_non_null(strstr(out, "in-service"));
+	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	assert_string_equal(out, "CALL  LINE  STATE  ORIGIN  CALLER  "
+	                         "CALLED\n");
+	assert_int_equal(tapictl("call 0 answer:60000", out, sizeof(out)), 0);
+	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	assert_int_equal(strncmp(out, "CALL      LINE  STATE     ORIGIN", 32),
+	                 0);
+	assert_non_null(strstr(out, "  ringback  outbound  100     "
+	                            "answer:60000\n"));
+	assert_int_equal(tapictl("--terse calls", out, sizeof(out)), 0);
+	assert_null(strstr(out, "CALL"));
+	assert_non_null(
+		strstr(out, ":0:ringback:outbound:100:answer\\:60000\n"));
+	assert_int_equal(tapictl("-t lines", out, sizeof(out)), 0);
+	assert_int_equal(strncmp(out, "0:esp line 0 (100):100:", 23), 0);
+}
+
+/*
+ * Issue 18 item 6 — show LINE prints every property of the line, show
+ * CALL every property of the call, whether named by number, id (as
+ * `call` printed it, or shorter), "line N"/"call ID" or object path; an
+ * unknown one is status 1.
+ */
+static void test_tapictl_show_line_and_call(void **s)
+{
+	static const char *const line_props[] = {
+		"Path:", "Id:", "Name:", "Address:", "Provider:", "InService:",
+	};
+	static const char *const call_props[] = {
+		"Line:",         "State:",          "StateCode:",
+		"StateDetail:",  "DisconnectMode:", "Origin:",
+		"CallerId:",     "CalledId:",       "ConnectedId:",
+		"UserUserInfo:", "Owners:",         "Monitors:",
+	};
+	char out[8192], id[32], cmd[256];
+	size_t i;
+
+	(void)s;
+	assert_int_equal(tapictl("show 2", out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(line_props) / sizeof(line_props[0]); i++)
+		assert_non_null(strstr(out, line_props[i]));
+	assert_non_null(strstr(out, ROOT "/Line/2\n"));
+	assert_non_null(strstr(out, "esp line 2 (102)"));
+	assert_non_null(strstr(out, "InService:  yes\n"));
+	assert_int_equal(tapictl("show " ROOT "/Line/2", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Address:    102\n"));
+	assert_int_equal(tapictl("show line 2", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Address:    102\n"));
+	/* a call, as `call` printed its id */
+	assert_int_equal(tapictl("call 0 101 --uui hello", out, sizeof(out)),
+	                 0);
+	assert_int_equal(sscanf(out, "%31s", id), 1);
+	assert_int_equal(strlen(id), 8);
+	snprintf(cmd, sizeof(cmd), "show %s", id);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(call_props) / sizeof(call_props[0]); i++)
+		assert_non_null(strstr(out, call_props[i]));
+	assert_non_null(strstr(out, "State:           ringback\n"));
+	assert_non_null(strstr(out, "StateCode:       0x00000020 (RINGBACK)"));
+	assert_non_null(strstr(out, "CalledId:        101\n"));
+	assert_non_null(strstr(out, "Line:            0\n"));
+	snprintf(cmd, sizeof(cmd), "show call %lx",
+	         strtoul(id, NULL, 16)); /* no leading zeros */
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Origin:          outbound\n"));
+	/* the offered one, by path: the UUI sent with the call */
+	assert_int_equal(tapictl("-t calls", out, sizeof(out)), 0);
+	{
+		char *p = strstr(out, ":offering:");
+
+		assert_non_null(p);
+		while (p > out && p[-1] != '\n')
+			p--;
+		snprintf(cmd, sizeof(cmd), "show " ROOT "/Call/%.8s", p);
+	}
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "UserUserInfo:    68656c6c6f (\"hello\")"));
+	/* nothing there */
+	assert_int_equal(tapictl("show 99", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "tapictl: line 99: no such line"));
+	assert_int_equal(tapictl("show 0000abcd", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "tapictl: call 0000abcd: no such call"));
+	assert_int_equal(tapictl("show thing 1", out, sizeof(out)), 2);
+}
+
+/*
+ * Issue 18 item 6 — --json for every command, before or after it: valid
+ * JSON (checked by Python's parser) with the documented keys: lines and
+ * calls an array, show an object, call an object (with --wait, its
+ * result), the call commands an object, watch one object a line,
+ * --version an object.
+ */
+static void test_tapictl_json_for_every_command(void **s)
+{
+	char out[16384], made[32], offered[32], cmd[256], wcmd[512];
+	const char *argv[8];
+	int wfd;
+	pid_t w;
+
+	(void)s;
+	assert_int_equal(tapictl_json("--json lines", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "{\"line\":3,\"name\":\"esp line 3 (103)\","
+	                            "\"address\":\"103\",\"provider\":"));
+	assert_non_null(strstr(out, "\"in_service\":true}"));
+	assert_int_equal(tapictl_json("calls --json", out, sizeof(out)), 0);
+	assert_string_equal(out, "[]\n");
+	assert_int_equal(tapictl_json("call 0 101 --json --uui-hex 00ff", out,
+	                              sizeof(out)),
+	                 0);
+	json_value(out, "call", made, sizeof(made));
+	assert_non_null(strstr(out, "\"line\":0}"));
+	assert_int_equal(tapictl_json("calls -j", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"state\":\"offering\""));
+	assert_non_null(strstr(out, "\"called_id\":\"101\""));
+	{
+		char *p = strstr(out, "\"state\":\"offering\"");
+
+		/* the object's "call" comes before its state */
+		while (p > out && strncmp(p, "{\"call\":", 8) != 0)
+			p--;
+		json_value(p, "call", offered, sizeof(offered));
+	}
+	snprintf(cmd, sizeof(cmd), "show %s --json", offered);
+	assert_int_equal(tapictl_json(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"user_user_info\":\"00ff\""));
+	assert_non_null(strstr(out, "\"state_code\":2,"));
+	assert_non_null(strstr(out, "\"line\":1,"));
+	assert_int_equal(tapictl_json("--json show 1", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "{\"line\":1,\"path\":\"" ROOT
+	                            "/Line/1\",\"id\":1,"));
+	snprintf(cmd, sizeof(cmd), "answer %s --json", offered);
+	assert_int_equal(tapictl_json(cmd, out, sizeof(out)), 0);
+	assert_non_null(
+		strstr(out, "\"done\":\"answer\",\"state\":\"connected\""));
+	snprintf(cmd, sizeof(cmd), "--json drop %s", made);
+	assert_int_equal(tapictl_json(cmd, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "--json deallocate %s", made);
+	assert_int_equal(tapictl_json(cmd, out, sizeof(out)), 0);
+	assert_int_equal(
+		tapictl_json("call 0 busy --wait=20 --json", out, sizeof(out)),
+		4);
+	assert_non_null(strstr(out, "\"result\":\"busy\""));
+	assert_int_equal(tapictl_json("--version --json", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"program\":\"tapictl\""));
+	/*
+	 * watch: one object a line, a line number a number. Calls are made
+	 * until it has told one added (it may have missed the first ones:
+	 * its Watch call races with them), every wait bounded.
+	 */
+	snprintf(wcmd, sizeof(wcmd), "--bus=%s", addr);
+	argv[0] = TAPIX_TEST_TAPICTL;
+	argv[1] = "watch";
+	argv[2] = wcmd;
+	argv[3] = "--json";
+	argv[4] = "--timeout=60";
+	argv[5] = NULL;
+	w = proc_start_pipe(&wfd, 90, argv);
+	{
+		char all[8192] = "", line[1024];
+		unsigned i;
+
+		for (i = 0; i < 200 && !strstr(all, "\"call-added\""); i++) {
+			if (!proc_read_line(wfd, line, sizeof(line), 100)) {
+				assert_int_equal(tapictl("call 2 answer", out,
+				                         sizeof(out)),
+				                 0);
+				continue;
+			}
+			snprintf(all + strlen(all), sizeof(all) - strlen(all),
+			         "%s\n", line);
+		}
+		assert_true(is_json(all, true));
+		assert_non_null(strstr(all, "\"event\":\"call-added\""));
+		assert_non_null(strstr(all, "\"line\":2}"));
+	}
+	proc_kill(w);
+	close(wfd);
+}
+
+/*
+ * Issue 18 item 6 — call --wait returns when the call connects (0) or
+ * fails, with a status that says how: busy 4, no answer within SECONDS
+ * 5, ended otherwise 6 (the disconnect mode named), refused 1. A call
+ * that did not connect is dropped and forgotten; SIGINT during the wait
+ * drops it too (status 130). Every wait is bounded.
+ */
+static void test_tapictl_call_wait(void **s)
+{
+	char out[4096], line[256], id[32];
+	const char *argv[8];
+	int fd;
+	pid_t pid;
+
+	(void)s;
+	assert_int_equal(
+		tapictl("call 0 answer:300 --wait=20", out, sizeof(out)), 0);
+	assert_int_equal(sscanf(out, "%31s", id), 1);
+	assert_int_equal(strlen(out), 9); /* the id, nothing more */
+	assert_int_equal(tapictl("call 0 busy --wait=20", out, sizeof(out)), 4);
+	assert_non_null(strstr(out, ": busy; dropped"));
+	assert_int_equal(tapictl("call 0 noanswer --wait=1", out, sizeof(out)),
+	                 5);
+	assert_non_null(strstr(out, ": no answer in 1 s; dropped"));
+	assert_int_equal(tapictl("--wait=20 call 0 reject", out, sizeof(out)),
+	                 6);
+	assert_non_null(strstr(out, "disconnected (REJECT) without "
+	                            "connecting; dropped"));
+	assert_int_equal(tapictl("call 0 unavail --wait=20", out, sizeof(out)),
+	                 1);
+	assert_non_null(strstr(out, "LINEERR_CALLUNAVAIL"));
+	/* interrupted: dropped too */
+	snprintf(line, sizeof(line), "--bus=%s", addr);
+	argv[0] = TAPIX_TEST_TAPICTL;
+	argv[1] = line;
+	argv[2] = "call";
+	argv[3] = "1";
+	argv[4] = "noanswer";
+	argv[5] = "--wait=60";
+	argv[6] = NULL;
+	pid = proc_start_pipe(&fd, 60, argv);
+	assert_true(proc_read_line(fd, out, sizeof(out), 10000));
+	assert_int_equal(strlen(out), 8);
+	kill(pid, SIGINT);
+	assert_int_equal(proc_wait(pid, 10000), 130);
+	close(fd);
+	/* only the connected call is left */
+	assert_int_equal(tapictl("-t calls", out, sizeof(out)), 0);
+	snprintf(line, sizeof(line),
+	         "%s:0:connected:outbound:100:answer\\:300\n", id);
+	assert_string_equal(out, line);
+}
+
+/* Runs the shell command @cmd with its output on a new pseudo-terminal;
+ * its exit status, what it wrote in @out. */
+static int run_on_tty(const char *cmd, char *out, size_t size)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), st = 0;
+	char name[128];
+	size_t n = 0;
+	pid_t pid;
+
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	assert_int_equal(ptsname_r(m, name, sizeof(name)), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int t;
+
+		setsid();
+		t = open(name, O_RDWR);
+		if (t < 0)
+			_exit(127);
+		dup2(t, STDOUT_FILENO);
+		dup2(t, STDERR_FILENO);
+		close(t);
+		close(m);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		struct pollfd p = {m, POLLIN, 0};
+		ssize_t r;
+
+		if (n + 1 >= size || poll(&p, 1, 30000) <= 0)
+			break;
+		r = read(m, out + n, size - 1 - n);
+		if (r <= 0)
+			break; /* EIO: the terminal's last user is gone */
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	close(m);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * Issue 18 item 6 — colour only on a terminal (TERM not dumb), never with
+ * NO_COLOR set or --color=never; --color=always colours a pipe too.
+ */
+static void test_tapictl_colour_only_on_a_tty(void **s)
+{
+	char out[4096], cmd[512];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd),
+	         "env -u NO_COLOR TERM=xterm timeout 30 %s --bus=%s lines",
+	         TAPIX_TEST_TAPICTL, addr);
+	assert_int_equal(run_on_tty(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\033[1mLINE\033[0m"));
+	assert_non_null(strstr(out, "\033[32min-service\033[0m"));
+	snprintf(cmd, sizeof(cmd),
+	         "env NO_COLOR=1 TERM=xterm timeout 30 %s --bus=%s lines",
+	         TAPIX_TEST_TAPICTL, addr);
+	assert_int_equal(run_on_tty(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "LINE"));
+	assert_null(strchr(out, '\033'));
+	snprintf(cmd, sizeof(cmd),
+	         "env -u NO_COLOR TERM=xterm timeout 30 %s --bus=%s lines "
+	         "--color=never",
+	         TAPIX_TEST_TAPICTL, addr);
+	assert_int_equal(run_on_tty(cmd, out, sizeof(out)), 0);
+	assert_null(strchr(out, '\033'));
+	/* a pipe */
+	assert_int_equal(tapictl_env("-u NO_COLOR TERM=xterm", "lines", out,
+	                             sizeof(out)),
+	                 0);
+	assert_null(strchr(out, '\033'));
+	assert_int_equal(tapictl("--color=always lines", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\033[32min-service\033[0m"));
+}
+
+/*
+ * Issue 18 item 6 — the bash completion (tools/tapictl/tapictl.bash)
+ * offers the running tapixd's line numbers after `call` and its call ids
+ * after `drop`, asking it on the bus the command line names.
+ */
+static void test_tapictl_completion_asks_tapixd(void **s)
+{
+	char out[4096], cmd[1024], id[32];
+
+	(void)s;
+	assert_int_equal(tapictl("call 0 answer:60000", out, sizeof(out)), 0);
+	assert_int_equal(sscanf(out, "%31s", id), 1);
+	snprintf(cmd, sizeof(cmd),
+	         "timeout 30 bash -c '. \"$1\"; COMP_LINE=$2; "
+	         "COMP_POINT=${#COMP_LINE}; _tapictl; "
+	         "printf \"%%s,\" \"${COMPREPLY[@]}\"' sh %s "
+	         "'%s --bus %s call ' 2>&1",
+	         TAPIX_TEST_SERVICE_DIR "/../../tools/tapictl/tapictl.bash",
+	         TAPIX_TEST_TAPICTL, addr);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 0);
+	assert_string_equal(out, "0,1,2,3,");
+	snprintf(cmd, sizeof(cmd),
+	         "timeout 30 bash -c '. \"$1\"; COMP_LINE=$2; "
+	         "COMP_POINT=${#COMP_LINE}; _tapictl; "
+	         "printf \"%%s,\" \"${COMPREPLY[@]}\"' sh %s "
+	         "'%s drop --bus=%s ' 2>&1",
+	         TAPIX_TEST_SERVICE_DIR "/../../tools/tapictl/tapictl.bash",
+	         TAPIX_TEST_TAPICTL, addr);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, id));
+}
+
+/*
+ * Issue 18 item 6 — rasdial's errors say what is wrong and what to do:
+ * an unknown switch lists the switches, a switch without its value shows
+ * its form, a TAPIX_SERVICE that names no bus is a usage error (255),
+ * and Remote Access error 711 names the bus tried and who named it, and
+ * says to start tapixd or to set TAPIX_SERVICE.
+ */
+static void test_rasdial_errors_explain(void **s)
+{
+	char out[4096], cmd[512], want[256];
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s Lab /DISCONECT 2>&1",
+	         TAPIX_TEST_RASDIAL);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 255);
+	assert_non_null(strstr(out, "rasdial: unknown switch: /DISCONECT (the "
+	                            "switches: /DOMAIN:"));
+	assert_non_null(strstr(out, "Try 'rasdial /?'"));
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s Lab -phone 2>&1",
+	         TAPIX_TEST_RASDIAL);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 255);
+	assert_non_null(strstr(out, "rasdial: -phone needs a value: "
+	                            "/PHONE:NUMBER"));
+	snprintf(cmd, sizeof(cmd), "TAPIX_SERVICE=sesion timeout 30 %s 2>&1",
+	         TAPIX_TEST_RASDIAL);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 255);
+	assert_non_null(strstr(out, "rasdial: TAPIX_SERVICE names no bus: "
+	                            "'sesion'"));
+	snprintf(cmd, sizeof(cmd),
+	         "TAPIX_SERVICE=unix:path=%s/no-bus timeout 30 %s 2>&1", dir,
+	         TAPIX_TEST_RASDIAL);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 111);
+	assert_non_null(strstr(out, "Remote Access error 711 - "));
+	snprintf(
+		want, sizeof(want),
+		"rasdial: no tapixd answered on the bus at unix:path=%s/no-bus "
+		"(from TAPIX_SERVICE)",
+		dir);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "start it there"));
+	snprintf(cmd, sizeof(cmd),
+	         "env -u TAPIX_SERVICE TAPIX_CONF= "
+	         "DBUS_SYSTEM_BUS_ADDRESS=unix:path=%s/no-bus timeout 30 %s "
+	         "2>&1",
+	         dir, TAPIX_TEST_RASDIAL);
+	assert_int_equal(run_sh(cmd, out, sizeof(out)), 111);
+	assert_non_null(strstr(out, "on the system bus (the default)"));
+	assert_non_null(strstr(out, "systemctl start tapixd"));
+	assert_non_null(strstr(out, "TAPIX_SERVICE=session"));
 }
 
 /*
@@ -1810,6 +2425,24 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demo_through_tapixd, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_without_service,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_usage_errors,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_options_anywhere,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_tables_have_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_show_line_and_call,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_json_for_every_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_call_wait, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_colour_only_on_a_tty, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_completion_asks_tapixd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rasdial_errors_explain,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_shipped_introspection_is_served, setup, teardown),

@@ -67,6 +67,64 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* The service rasdial works through (system, session or an address) and,
+ * for the 711 explanation, where that is and who named it: "the system
+ * bus (the default)", "the bus at ADDRESS (from TAPIX_SERVICE)". */
+static char svc[512], service_where[600];
+
+/* Remote Access error 711: which bus was tried, and what to do. */
+static void explain_unreachable(void)
+{
+	fprintf(stderr, "rasdial: no tapixd answered on %s\n", service_where);
+	if (strcmp(svc, "system") == 0)
+		fprintf(stderr,
+		        "rasdial: start it (systemctl start tapixd), or set "
+		        "TAPIX_SERVICE=session (or a D-Bus address) if it runs "
+		        "on your session bus\n");
+	else if (strcmp(svc, "session") == 0)
+		fprintf(stderr,
+		        "rasdial: start it (tapixd --bus=session), or set "
+		        "TAPIX_SERVICE=system (or a D-Bus address) if it runs "
+		        "on the system bus\n");
+	else
+		fprintf(stderr,
+		        "rasdial: start it there (tapixd --address=%s), or set "
+		        "TAPIX_SERVICE=system or TAPIX_SERVICE=session\n",
+		        svc);
+}
+
+/* "rasdial: unknown switch: /X" and the switches there are. */
+static int unknown_switch(const char *tok)
+{
+	fprintf(stderr,
+	        "rasdial: unknown switch: %s (the switches: /DOMAIN:, "
+	        "/PHONE:, /CALLBACK:, /PHONEBOOK:, /PREFIXSUFFIX, "
+	        "/DISCONNECT, /?)\nTry 'rasdial /?' for more information.\n",
+	        tok);
+	return EXIT_USAGE;
+}
+
+/* A switch @name given as @tok without the value it needs (@needed), or
+ * with one it does not take. */
+static int value_error(const char *name, const char *tok, bool needed)
+{
+	const char *what = strcmp(name, "PHONEBOOK") == 0 ? "FILE"
+	                   : strcmp(name, "DOMAIN") == 0  ? "DOMAIN"
+	                                                  : "NUMBER";
+
+	if (needed)
+		fprintf(stderr,
+		        "rasdial: %s needs a value: /%s:%s\nTry 'rasdial /?' "
+		        "for more information.\n",
+		        tok, name, what);
+	else
+		fprintf(stderr,
+		        "rasdial: %s takes no value: /%s\nTry 'rasdial /?' "
+		        "for more information.\n",
+		        tok, name);
+	return EXIT_USAGE;
+}
+
 /* §B3 — the exit status for RAS result @r. */
 static int status_of(DWORD r)
 {
@@ -86,6 +144,8 @@ static int report(DWORD r)
 		snprintf(text, sizeof(text), "(no description)");
 	fprintf(stderr, "Remote Access error %lu - %s\n", (unsigned long)r,
 	        text);
+	if (r == ERROR_RASMAN_CANNOT_INITIALIZE)
+		explain_unreachable();
 	return status_of(r);
 }
 
@@ -148,7 +208,7 @@ static int parse(int argc, char **argv, struct args *a)
 			continue;
 		}
 		if (!switch_of(argv[i], &name, &len, &value))
-			return usage_error("unknown switch:", argv[i]);
+			return unknown_switch(argv[i]);
 		if (strcmp(name, "DOMAIN") == 0)
 			slot = &a->domain;
 		else if (strcmp(name, "PHONE") == 0)
@@ -159,14 +219,12 @@ static int parse(int argc, char **argv, struct args *a)
 			slot = &a->phonebook;
 		if (slot) {
 			if (!value)
-				return usage_error("a value is needed "
-				                   "(/NAME:VALUE):",
-				                   argv[i]);
+				return value_error(name, argv[i], true);
 			*slot = value; /* the last one wins */
 			continue;
 		}
 		if (value)
-			return usage_error("no value is taken:", argv[i]);
+			return value_error(name, argv[i], false);
 		if (strcmp(name, "PREFIXSUFFIX") == 0)
 			a->prefixsuffix = true;
 		else if (strcmp(name, "DISCONNECT") == 0)
@@ -536,7 +594,7 @@ static int cmd_dial(const struct args *a)
 
 int main(int argc, char **argv)
 {
-	char svc[512];
+	const char *env, *from;
 	struct args a;
 	int st;
 
@@ -548,9 +606,29 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* the connections must outlive rasdial: tapixd holds them */
-	if (!tapix_service(svc, sizeof(svc)) &&
-	    setenv("TAPIX_SERVICE", "system", 1) != 0)
-		return report(ERROR_NOT_ENOUGH_MEMORY);
+	env = getenv("TAPIX_SERVICE");
+	from = env && *env ? "TAPIX_SERVICE" : "the configuration's service";
+	if (!tapix_service(svc, sizeof(svc))) {
+		if (setenv("TAPIX_SERVICE", "system", 1) != 0)
+			return report(ERROR_NOT_ENOUGH_MEMORY);
+		snprintf(svc, sizeof(svc), "system");
+		from = NULL;
+	}
+	if (strcmp(svc, "system") && strcmp(svc, "session") &&
+	    !strchr(svc, ':') && !strchr(svc, '=')) {
+		fprintf(stderr,
+		        "rasdial: %s names no bus: '%s' is neither system, "
+		        "session nor a D-Bus address (unix:path=FILE)\n",
+		        from, svc);
+		return EXIT_USAGE;
+	}
+	snprintf(service_where, sizeof(service_where), "%s%s%s%s%s",
+	         strcmp(svc, "system") == 0    ? "the system bus"
+	         : strcmp(svc, "session") == 0 ? "the session bus"
+	                                       : "the bus at ",
+	         strcmp(svc, "system") && strcmp(svc, "session") ? svc : "",
+	         from ? " (from " : " (the default)", from ? from : "",
+	         from ? ")" : "");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (a.disconnect)
 		return cmd_disconnect(&a);

@@ -1,272 +1,426 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tapictl: the command-line telephony browser. Lists lines and calls,
- * makes, answers, accepts and drops calls (with user-user information),
- * and watches every line and call event, through tapixd's Line and Call
- * objects (org.tapix.Telephony1). `tapictl demo` runs the embedded demo.
+ * tapictl: the command-line telephony browser. Lists and shows lines and
+ * calls, makes calls (and waits until they connect or fail), answers,
+ * accepts, drops and transfers them with user-user information, and
+ * watches every line and call event, through tapixd's Line and Call
+ * objects (org.tapix.Telephony1); `tapictl demo` runs the demo program.
  *
- * Exit status: 0 done, 1 the service refused or failed (the reason on
- * stderr, e.g. LINEERR_INVALCALLSTATE), 2 usage error, 3 no service.
+ * The grammar is nmcli's: tapictl [OPTION]... COMMAND [ARG]... [OPTION]...,
+ * the global options anywhere on the line. Every command speaks JSON
+ * (--json); tables have headers unless --terse. The exit statuses are in
+ * tapictl(1) and below (enum exit_status).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
+#include <tapi.h>
+#include <tapix/tapix.h>
+
+#include "tapi_names.h"
 #include "utf8.h"
 
-#define BUS_NAME   "org.tapix.Tapix1"
-#define ROOT_PATH  "/org/tapix/Tapix1"
-#define MGR_IFACE  "org.tapix.Telephony1"
-#define LINE_IFACE "org.tapix.Line1"
-#define CALL_IFACE "org.tapix.Call1"
-#define MAX_UUI    4096
+#define BUS_NAME    "org.tapix.Tapix1"
+#define ROOT_PATH   "/org/tapix/Tapix1"
+#define LINE_PREFIX ROOT_PATH "/Line/"
+#define CALL_PREFIX ROOT_PATH "/Call/"
+#define MGR_IFACE   "org.tapix.Telephony1"
+#define LINE_IFACE  "org.tapix.Line1"
+#define CALL_IFACE  "org.tapix.Call1"
+#define PROPS_IFACE "org.freedesktop.DBus.Properties"
+#define MAX_UUI     4096
+#define WAIT_S      60    /* call --wait without SECONDS */
+#define MAX_WAIT_S  86400 /* a day */
+#define TEXT_MAX    1024  /* one value of a table or of show, cleaned */
 
-enum {
-	EXIT_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_NOSERVICE = 3,
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+#define VERSION                  \
+	STR(TAPIX_VERSION_MAJOR) \
+	"." STR(TAPIX_VERSION_MINOR) "." STR(TAPIX_VERSION_PATCH)
+
+/* tapictl(1), EXIT STATUS. */
+enum exit_status {
+	EXIT_FAILED = 1,       /* tapixd refused or failed, no such line/call */
+	EXIT_USAGE = 2,        /* the command line or TAPIX_SERVICE is wrong */
+	EXIT_UNREACHABLE = 3,  /* no bus, no tapixd on it, or it went away */
+	EXIT_BUSY = 4,         /* call --wait: the far end is busy */
+	EXIT_NOANSWER = 5,     /* call --wait: nobody answered in time */
+	EXIT_NOTCONNECTED = 6, /* call --wait: it ended without connecting */
 };
+
+/* ---- the command line -------------------------------------------------------
+ */
+
+enum opt_id {
+	O_BUS,
+	O_ADDRESS,
+	O_JSON,
+	O_TERSE,
+	O_COLOR,
+	O_HELP,
+	O_VERSION,
+	O_UUI,
+	O_UUI_HEX,
+	O_WAIT,
+	O_COUNT,
+	O_TIMEOUT,
+	O_COUNT_OF_OPTIONS,
+};
+
+#define BIT(id) (1u << (id))
+#define GLOBAL_OPTS                                                 \
+	(BIT(O_BUS) | BIT(O_ADDRESS) | BIT(O_JSON) | BIT(O_TERSE) | \
+	 BIT(O_COLOR) | BIT(O_HELP) | BIT(O_VERSION))
+#define UUI_OPTS (BIT(O_UUI) | BIT(O_UUI_HEX))
+
+enum arg_kind {
+	ARG_NONE,
+	ARG_REQUIRED, /* --name=VALUE or --name VALUE */
+	ARG_OPTIONAL, /* --name or --name=VALUE */
+};
+
+struct opt_def {
+	const char *name;
+	char letter; /* the short form, or 0 */
+	enum arg_kind arg;
+	const char *value; /* the value's name in the usage and messages */
+};
+
+static const struct opt_def opt_defs[O_COUNT_OF_OPTIONS] = {
+	[O_BUS] = {"bus", 'b', ARG_REQUIRED, "system|session|ADDRESS"},
+	[O_ADDRESS] = {"address", 0, ARG_REQUIRED, "ADDRESS"},
+	[O_JSON] = {"json", 'j', ARG_NONE, NULL},
+	[O_TERSE] = {"terse", 't', ARG_NONE, NULL},
+	[O_COLOR] = {"color", 0, ARG_OPTIONAL, "auto|always|never"},
+	[O_HELP] = {"help", 'h', ARG_NONE, NULL},
+	[O_VERSION] = {"version", 'V', ARG_NONE, NULL},
+	[O_UUI] = {"uui", 0, ARG_REQUIRED, "TEXT"},
+	[O_UUI_HEX] = {"uui-hex", 0, ARG_REQUIRED, "HEX"},
+	[O_WAIT] = {"wait", 0, ARG_OPTIONAL, "SECONDS"},
+	[O_COUNT] = {"count", 0, ARG_REQUIRED, "N"},
+	[O_TIMEOUT] = {"timeout", 0, ARG_REQUIRED, "SECONDS"},
+};
+
+/* What the command line said; the last of an option given twice counts. */
+static struct {
+	bool set[O_COUNT_OF_OPTIONS];
+	const char *value[O_COUNT_OF_OPTIONS];
+	const char *bus;      /* --bus or --address, whichever came last */
+	const char *bus_from; /* "--bus", "--address" */
+} opt;
+
+struct command {
+	const char *name;
+	const char *synopsis; /* what follows the name in the usage */
+	const char *summary;  /* one line for the command list */
+	const char *text;     /* the command's own --help */
+	const char *args[2];  /* the arguments' names, for messages */
+	unsigned min, max;    /* how many arguments */
+	unsigned opts;        /* its own options (BIT()s) */
+	bool bus;             /* needs tapixd */
+	bool text_only;       /* refuses --json and --terse */
+	int (*run)(const struct command *c, char **arg);
+};
+
+static const struct command *find_command(const char *name);
+static int unknown_command(const char *name);
+static void usage(FILE *f);
 
 static sd_bus *bus;
-static bool json;
-static const char *bus_opt;
+static bool json, terse, colour;
 
-static const char *const usages[] = {
-	"lines",
-	"list the lines you may use: id, name, address, in service",
-	"calls",
-	"list the calls on your lines: id, line, state, caller, called",
-	"call LINE ADDRESS [--uui TEXT | --uui-hex HEX]",
-	"make a call on line LINE (a number) to ADDRESS; prints its id",
-	"answer CALL [--uui TEXT | --uui-hex HEX]",
-	"answer an offered call (CALL: an id from `calls`)",
-	"accept CALL [--uui TEXT | --uui-hex HEX]",
-	"accept an offered call (it starts ringing)",
-	"drop CALL [--uui TEXT | --uui-hex HEX]",
-	"drop a call, with user-user information",
-	"hold CALL",
-	"put a call on hold",
-	"unhold CALL",
-	"take a call off hold",
-	"transfer CALL ADDRESS",
-	"transfer a connected call to ADDRESS (blind: the call then ends)",
-	"deallocate CALL",
-	"forget a call that is idle",
-	"watch [--json] [--count N] [--timeout SECONDS]",
-	("print every line and call event as it happens (--json: one JSON "
-         "object per line); stop after N events or SECONDS"),
-	"demo",
-	"run the embedded demo call (no service needed)",
-};
-
-static void usage(FILE *f)
+/* How far apart two words are (insertions, deletions, substitutions and
+ * swaps of neighbours), capped at 9: for "did you mean". */
+static unsigned distance(const char *a, const char *b)
 {
-	size_t i;
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned d[17][17];
 
-	fputs("Usage: tapictl [--bus=system|session] [--address=ADDRESS] "
-	      "COMMAND [ARG]...\n"
-	      "Browse and drive telephony lines and calls through tapixd.\n\n"
-	      "Commands:\n",
-	      f);
-	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i += 2)
-		fprintf(f, "  %-46s %s\n", usages[i], usages[i + 1]);
-	fputs("\nThe bus: --bus or --address, else TAPIX_SERVICE (system, "
-	      "session or an address),\nelse the system bus. "
-	      "`tapictl COMMAND --help` describes one command.\n"
-	      "Exit status: 0 done, 1 refused or failed, 2 usage error, "
-	      "3 no service.\n",
-	      f);
-}
+	if (la > 16 || lb > 16)
+		return 9;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
 
-static int command_help(const char *cmd)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(usages) / sizeof(usages[0]); i += 2) {
-		if (strncmp(usages[i], cmd, strlen(cmd)) == 0 &&
-		    (usages[i][strlen(cmd)] == ' ' ||
-		     usages[i][strlen(cmd)] == '\0')) {
-			printf("Usage: tapictl %s\n%s\n", usages[i],
-			       usages[i + 1]);
-			return 0;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
 		}
 	}
-	usage(stderr);
+	return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+/* " (did you mean 'X'?)" for the nearest of @words to @w, or "". */
+static const char *suggest(const char *w, const char *const *words, size_t n,
+                           const char *prefix, char *buf, size_t size)
+{
+	unsigned best = 3;
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		unsigned d = distance(w, words[i]);
+
+		if (d < best && d < strlen(words[i])) {
+			best = d;
+			snprintf(buf, size, " (did you mean '%s%s'?)", prefix,
+			         words[i]);
+		}
+	}
+	return buf;
+}
+
+static void command_usage(FILE *f, const struct command *c)
+{
+	fprintf(f, "Usage: tapictl %s%s%s [OPTION]...\n", c->name,
+	        *c->synopsis ? " " : "", c->synopsis);
+}
+
+/* "tapictl: ..." and where to read more; the usage exit status. */
+static int usage_error(const struct command *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct command *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tapictl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c) {
+		command_usage(stderr, c);
+		fprintf(stderr,
+		        "Try 'tapictl %s --help' for more information.\n",
+		        c->name);
+	} else {
+		fputs("Try 'tapictl --help' for more information.\n", stderr);
+	}
 	return EXIT_USAGE;
 }
 
-static int connect_bus(void)
+static int unknown_option(const char *word, size_t len)
 {
-	const char *s = bus_opt ? bus_opt : getenv("TAPIX_SERVICE");
-	int e;
+	const char *names[O_COUNT_OF_OPTIONS];
+	char name[32], hint[64];
+	size_t i;
 
-	if (!s || !*s || strcmp(s, "system") == 0) {
-		e = sd_bus_open_system(&bus);
-	} else if (strcmp(s, "session") == 0) {
-		e = sd_bus_open_user(&bus);
-	} else {
-		e = sd_bus_new(&bus);
-		if (e >= 0)
-			e = sd_bus_set_address(bus, s);
-		if (e >= 0)
-			e = sd_bus_set_bus_client(bus, 1);
-		if (e >= 0)
-			e = sd_bus_start(bus);
+	for (i = 0; i < O_COUNT_OF_OPTIONS; i++)
+		names[i] = opt_defs[i].name;
+	snprintf(name, sizeof(name), "%.*s", (int)len, word + 2);
+	return usage_error(NULL, "unknown option '%.*s'%s", (int)len + 2, word,
+	                   suggest(name, names, O_COUNT_OF_OPTIONS, "--", hint,
+	                           sizeof(hint)));
+}
+
+static void set_option(enum opt_id id, const char *value)
+{
+	opt.set[id] = true;
+	opt.value[id] = value;
+	if (id == O_BUS || id == O_ADDRESS) {
+		opt.bus = value;
+		opt.bus_from = id == O_BUS ? "--bus" : "--address";
 	}
-	if (e < 0) {
-		fprintf(stderr, "tapictl: cannot connect to the bus: %s\n",
-		        strerror(-e));
-		return EXIT_NOSERVICE;
+}
+
+/*
+ * Options anywhere, in any order with the arguments (nmcli's grammar); a
+ * word after "--" is an argument. The arguments go to @pos in order.
+ */
+static int parse(int argc, char **argv, char **pos, int *npos)
+{
+	bool options = true;
+	int i;
+
+	*npos = 0;
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct opt_def *d;
+		const char *eq, *p;
+		size_t len, id;
+
+		if (!options || a[0] != '-' || a[1] == '\0') {
+			pos[(*npos)++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			options = false;
+			continue;
+		}
+		if (a[1] != '-') {
+			/* -jt: flags together; -b VALUE or -bVALUE */
+			for (p = a + 1; *p; p++) {
+				for (id = 0; id < O_COUNT_OF_OPTIONS; id++)
+					if (opt_defs[id].letter == *p)
+						break;
+				if (id == O_COUNT_OF_OPTIONS)
+					return usage_error(
+						NULL, "unknown option '-%c'",
+						*p);
+				d = &opt_defs[id];
+				if (d->arg != ARG_REQUIRED) {
+					set_option(id, NULL);
+					continue;
+				}
+				if (p[1]) {
+					set_option(id, p + 1);
+				} else if (i + 1 < argc) {
+					set_option(id, argv[++i]);
+				} else {
+					return usage_error(
+						NULL,
+						"option '-%c' needs a value "
+						"(%s)",
+						*p, d->value);
+				}
+				break;
+			}
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+		for (id = 0; id < O_COUNT_OF_OPTIONS; id++)
+			if (strlen(opt_defs[id].name) == len &&
+			    strncmp(opt_defs[id].name, a + 2, len) == 0)
+				break;
+		if (id == O_COUNT_OF_OPTIONS)
+			return unknown_option(a, len);
+		d = &opt_defs[id];
+		if (d->arg == ARG_NONE && eq)
+			return usage_error(NULL, "option '--%s' takes no value",
+			                   d->name);
+		if (eq)
+			set_option(id, eq + 1);
+		else if (d->arg != ARG_REQUIRED)
+			set_option(id, NULL);
+		else if (i + 1 < argc)
+			set_option(id, argv[++i]);
+		else
+			return usage_error(NULL,
+			                   "option '--%s' needs a value (%s)",
+			                   d->name, d->value);
 	}
 	return 0;
 }
 
-/* Reports a failed method call; the exit status it means. */
-static int failed(const char *what, const sd_bus_error *err, int e)
+static int command_help(const struct command *c)
 {
-	if (err && err->name &&
-	    (strcmp(err->name, SD_BUS_ERROR_SERVICE_UNKNOWN) == 0 ||
-	     strcmp(err->name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) == 0)) {
-		fprintf(stderr, "tapictl: tapixd is not running on this bus\n");
-		return EXIT_NOSERVICE;
+	command_usage(stdout, c);
+	fputs(c->text, stdout);
+	return 0;
+}
+
+static int print_version(void)
+{
+	if (json)
+		printf("{\"program\":\"tapictl\",\"version\":\"" VERSION
+		       "\"}\n");
+	else
+		printf("tapictl (tapix) " VERSION "\n");
+	return 0;
+}
+
+/* ---- output: text, colour, JSON ---------------------------------------------
+ */
+
+#define C_BOLD   "\033[1m"
+#define C_RED    "\033[31m"
+#define C_GREEN  "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN   "\033[36m"
+#define C_RESET  "\033[0m"
+
+/* --color, else on a terminal that can, unless NO_COLOR (no-color.org). */
+static int choose_colour(void)
+{
+	const char *v = opt.value[O_COLOR];
+	const char *term = getenv("TERM");
+	const char *no = getenv("NO_COLOR");
+
+	if (opt.set[O_COLOR] && (!v || strcmp(v, "always") == 0)) {
+		colour = true;
+	} else if (opt.set[O_COLOR] && strcmp(v, "never") == 0) {
+		colour = false;
+	} else if (opt.set[O_COLOR] && strcmp(v, "auto") != 0) {
+		return usage_error(NULL,
+		                   "unknown --color value '%s': auto, always "
+		                   "or never",
+		                   v);
+	} else {
+		colour = isatty(STDOUT_FILENO) && !(no && *no) &&
+		         !(term && strcmp(term, "dumb") == 0);
 	}
-	if (err && err->name &&
-	    strcmp(err->name, SD_BUS_ERROR_UNKNOWN_OBJECT) == 0) {
-		fprintf(stderr, "tapictl: %s: no such line or call\n", what);
-		return EXIT_FAILED;
-	}
-	fprintf(stderr, "tapictl: %s: %s\n", what,
-	        err && err->message ? err->message : strerror(-e));
-	return EXIT_FAILED;
+	return 0;
 }
 
-/* "12" or "0000000c" or a full path: the call's object path. */
-static bool call_path(const char *arg, char *out, size_t size)
+/* The colour of a state word in a table or in show, or NULL. */
+static const char *value_colour(const char *v)
 {
-	unsigned long v;
-	char *end;
-
-	if (strncmp(arg, ROOT_PATH "/Call/", strlen(ROOT_PATH "/Call/")) == 0)
-		arg += strlen(ROOT_PATH "/Call/");
-	errno = 0;
-	v = strtoul(arg, &end, 16);
-	if (errno || *end || end == arg || v == 0 || v > 0xFFFFFFFFul)
-		return false;
-	snprintf(out, size, ROOT_PATH "/Call/%08lx", v);
-	return true;
-}
-
-static bool line_path(const char *arg, char *out, size_t size)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || v > 0xFFFFFFFFul)
-		return false;
-	snprintf(out, size, ROOT_PATH "/Line/%lu", v);
-	return true;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* --uui TEXT / --uui-hex HEX after the command's arguments. */
-static int parse_uui(int argc, char **argv, uint8_t *out, size_t *len)
-{
-	static const struct option opts[] = {
-		{"uui", required_argument, NULL, 'u'},
-		{"uui-hex", required_argument, NULL, 'x'},
-		{NULL, 0, NULL, 0},
+	static const char *const green[] = {"connected", "in-service"};
+	static const char *const yellow[] = {
+		"offering", "accepted",   "dialtone", "dialing",
+		"ringback", "proceeding", "unknown",
 	};
-	int c;
+	static const char *const red[] = {"busy", "disconnected", "specialinfo",
+	                                  "out-of-service"};
+	size_t i;
 
-	*len = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		size_t n, i;
-
-		if (c == 'u') {
-			n = strlen(optarg);
-			if (n > MAX_UUI)
-				return -1;
-			memcpy(out, optarg, n);
-			*len = n;
-		} else if (c == 'x') {
-			n = strlen(optarg);
-			if (n % 2 || n / 2 > MAX_UUI)
-				return -1;
-			for (i = 0; i < n / 2; i++) {
-				int hi = hexval(optarg[2 * i]);
-				int lo = hexval(optarg[2 * i + 1]);
-
-				if (hi < 0 || lo < 0)
-					return -1;
-				out[i] = (uint8_t)(hi << 4 | lo);
-			}
-			*len = n / 2;
-		} else {
-			return -1;
-		}
-	}
-	return optind;
+	if (!colour)
+		return NULL;
+	for (i = 0; i < sizeof(green) / sizeof(green[0]); i++)
+		if (strcmp(v, green[i]) == 0)
+			return C_GREEN;
+	for (i = 0; i < sizeof(yellow) / sizeof(yellow[0]); i++)
+		if (strcmp(v, yellow[i]) == 0)
+			return C_YELLOW;
+	for (i = 0; i < sizeof(red) / sizeof(red[0]); i++)
+		if (strcmp(v, red[i]) == 0)
+			return C_RED;
+	if (strncmp(v, "onhold", 6) == 0 || strcmp(v, "conferenced") == 0)
+		return C_CYAN;
+	return NULL;
 }
 
-/* A string or object path property, or NULL; free() it. */
-static char *get_string(const char *path, const char *iface, const char *prop)
+/* Text from the service (caller ids come from the network) made safe for
+ * a terminal: valid UTF-8, no control characters. */
+static const char *clean(const char *s, char *buf, size_t size)
 {
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *r = NULL;
-	const char *v = NULL;
-	char *s = NULL;
-
-	if (sd_bus_get_property(bus, BUS_NAME, path, iface, prop, &err, &r,
-	                        strcmp(prop, "Line") == 0 ? "o" : "s") >= 0 &&
-	    sd_bus_message_read_basic(r, strcmp(prop, "Line") == 0 ? 'o' : 's',
-	                              &v) >= 0 &&
-	    v)
-		s = strdup(v);
-	sd_bus_message_unref(r);
-	sd_bus_error_free(&err);
-	return s;
+	return utf8_clean(buf, size, s ? s : "");
 }
 
-static int list_paths(const char *member, char ***out)
+/* Characters on the screen, roughly: UTF-8 sequences, not bytes. */
+static size_t width_of(const char *s)
 {
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *r = NULL;
-	int e;
+	size_t n = 0;
 
-	e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE, member,
-	                       &err, &r, "");
-	if (e < 0) {
-		int st = failed(member, &err, e);
-
-		sd_bus_error_free(&err);
-		return -st;
-	}
-	e = sd_bus_message_read_strv(r, out);
-	sd_bus_message_unref(r);
-	return e < 0 ? -EXIT_FAILED : 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
 }
 
 /* @s as a JSON string: escaped, and its invalid UTF-8 as U+FFFD. */
@@ -296,76 +450,981 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static int cmd_lines(void)
+/* The separator before a member of an object, and its key. */
+static void json_key(bool *first, const char *key)
 {
-	char **paths = NULL, **p;
-	int e = list_paths("GetLines", &paths);
+	if (!*first)
+		putchar(',');
+	*first = false;
+	json_str(key);
+	putchar(':');
+}
 
-	if (e < 0)
-		return -e;
-	for (p = paths; p && *p; p++) {
-		char *name = get_string(*p, LINE_IFACE, "Name");
-		char *addr = get_string(*p, LINE_IFACE, "Address");
-		sd_bus_error err = SD_BUS_ERROR_NULL;
-		int in = 0;
+/* A line's number: a JSON number (a string if it is none, which tapixd's
+ * paths never are). */
+static void json_line(const char *id)
+{
+	if (*id && strspn(id, "0123456789") == strlen(id) && strlen(id) < 11 &&
+	    (id[0] != '0' || !id[1]))
+		fputs(id, stdout);
+	else
+		json_str(id);
+}
 
-		sd_bus_get_property_trivial(bus, BUS_NAME, *p, LINE_IFACE,
-		                            "InService", &err, 'b', &in);
-		sd_bus_error_free(&err);
-		if (json) {
-			printf("{\"line\":%s,\"name\":", strrchr(*p, '/') + 1);
-			json_str(name);
-			printf(",\"address\":");
-			json_str(addr);
-			printf(",\"in_service\":%s}\n", in ? "true" : "false");
-		} else {
-			printf("%-4s %-32s %-24s %s\n", strrchr(*p, '/') + 1,
-			       name ? name : "", addr ? addr : "",
-			       in ? "in service" : "out of service");
-		}
-		free(name);
-		free(addr);
-		free(*p);
+/* A table: cells kept (cleaned) until all rows are in, for the widths. */
+struct table {
+	const char *const *head;
+	size_t ncol;
+	char **cell; /* row-major; each owned */
+	size_t nrow, cap;
+};
+
+static int table_add(struct table *t, const char *const *values)
+{
+	char buf[TEXT_MAX];
+	size_t i;
+
+	if (t->nrow == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		char **v = realloc(t->cell, cap * t->ncol * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->cell = v;
+		t->cap = cap;
 	}
-	free(paths);
+	for (i = 0; i < t->ncol; i++) {
+		char *c = strdup(clean(values[i], buf, sizeof(buf)));
+
+		if (!c) {
+			while (i--)
+				free(t->cell[t->nrow * t->ncol + i]);
+			return -ENOMEM;
+		}
+		t->cell[t->nrow * t->ncol + i] = c;
+	}
+	t->nrow++;
 	return 0;
 }
 
-static int cmd_calls(void)
+/* --terse: a field with ':' and '\' escaped by '\', as nmcli -t. */
+static void terse_field(const char *s)
 {
-	char **paths = NULL, **p;
-	int e = list_paths("GetCalls", &paths);
+	for (; *s; s++) {
+		if (*s == ':' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+}
 
+static void table_print(const struct table *t)
+{
+	size_t w[8] = {0}, r, i, k;
+
+	if (terse) {
+		for (r = 0; r < t->nrow; r++) {
+			for (i = 0; i < t->ncol; i++) {
+				if (i)
+					putchar(':');
+				terse_field(t->cell[r * t->ncol + i]);
+			}
+			putchar('\n');
+		}
+		return;
+	}
+	for (i = 0; i < t->ncol && i < 8; i++) {
+		w[i] = width_of(t->head[i]);
+		for (r = 0; r < t->nrow; r++)
+			if (width_of(t->cell[r * t->ncol + i]) > w[i])
+				w[i] = width_of(t->cell[r * t->ncol + i]);
+	}
+	for (r = 0; r <= t->nrow; r++) {
+		for (i = 0; i < t->ncol && i < 8; i++) {
+			const char *v =
+				r ? t->cell[(r - 1) * t->ncol + i] : t->head[i];
+			const char *c =
+				r ? value_colour(v) : (colour ? C_BOLD : NULL);
+
+			if (i)
+				fputs("  ", stdout);
+			printf("%s%s%s", c ? c : "", v, c ? C_RESET : "");
+			if (i + 1 < t->ncol)
+				for (k = width_of(v); k < w[i]; k++)
+					putchar(' ');
+		}
+		putchar('\n');
+	}
+}
+
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrow * t->ncol; i++)
+		free(t->cell[i]);
+	free(t->cell);
+}
+
+/* ---- the bus ----------------------------------------------------------------
+ */
+
+/* Which bus, and who said so (for messages). */
+static const char *bus_name_, *bus_from;
+
+/* "the system bus (unix:path=...)", "the bus at ADDRESS" */
+static void bus_where(char *out, size_t size)
+{
+	const char *a;
+
+	if (strcmp(bus_name_, "system") == 0) {
+		a = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+		snprintf(out, size, "the system bus (%s)",
+		         a && *a ? a : "unix:path=/run/dbus/system_bus_socket");
+	} else if (strcmp(bus_name_, "session") == 0) {
+		a = getenv("DBUS_SESSION_BUS_ADDRESS");
+		if (a && *a)
+			snprintf(out, size, "the session bus (%s)", a);
+		else if ((a = getenv("XDG_RUNTIME_DIR")) && *a)
+			snprintf(out, size,
+			         "the session bus (unix:path=%s/bus)", a);
+		else
+			snprintf(out, size,
+			         "the session bus (neither "
+			         "DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR "
+			         "is set)");
+	} else {
+		snprintf(out, size, "the bus at %s", bus_name_);
+	}
+}
+
+/* What to do when tapixd cannot be reached on the bus tried. */
+static void unreachable_hint(void)
+{
+	if (strcmp(bus_name_, "system") == 0)
+		fprintf(stderr,
+		        "tapictl: start tapixd (systemctl start tapixd), or "
+		        "use --bus=session if it runs on your session bus "
+		        "(or --bus=ADDRESS; TAPIX_SERVICE)\n");
+	else if (strcmp(bus_name_, "session") == 0)
+		fprintf(stderr,
+		        "tapictl: start tapixd (tapixd --bus=session), or use "
+		        "--bus=system if it runs on the system bus (or "
+		        "--bus=ADDRESS; TAPIX_SERVICE)\n");
+	else
+		fprintf(stderr,
+		        "tapictl: start tapixd there (tapixd --address=%s), "
+		        "or use --bus=system or --bus=session\n",
+		        bus_name_);
+}
+
+/* "tapictl: WHY the system bus (ADDRESS)[ from --bus][: DETAIL]", what to
+ * do; the exit status. */
+static int unreachable(const char *why, const char *detail)
+{
+	char where[512];
+
+	bus_where(where, sizeof(where));
+	fprintf(stderr, "tapictl: %s %s%s%s%s%s\n", why, where,
+	        bus_from ? ", from " : "", bus_from ? bus_from : "",
+	        detail ? ": " : "", detail ? detail : "");
+	unreachable_hint();
+	return EXIT_UNREACHABLE;
+}
+
+/* system, session or a D-Bus address (transport:key=value,...). */
+static bool is_bus_name(const char *s)
+{
+	return strcmp(s, "system") == 0 || strcmp(s, "session") == 0 ||
+	       strchr(s, ':') || strchr(s, '=');
+}
+
+/* The bus --bus, --address or TAPIX_SERVICE names, else the system bus;
+ * checked before a command runs. */
+static int choose_bus(void)
+{
+	static const char *const words[] = {"system", "session"};
+	const char *env = getenv("TAPIX_SERVICE");
+	char hint[64];
+
+	if (opt.bus) {
+		bus_name_ = opt.bus;
+		bus_from = opt.bus_from;
+		if (strcmp(bus_from, "--address") == 0 &&
+		    !strchr(bus_name_, ':'))
+			return usage_error(
+				NULL,
+				"--address=%s is not a D-Bus address "
+				"(such as unix:path=/run/tapix/bus)",
+				bus_name_);
+		if (!is_bus_name(bus_name_))
+			return usage_error(
+				NULL,
+				"unknown bus '%s' (%s): system, session or "
+				"a D-Bus address such as unix:path=FILE%s",
+				bus_name_, bus_from,
+				suggest(bus_name_, words, 2, "", hint,
+			                sizeof(hint)));
+	} else if (env && *env) {
+		bus_name_ = env;
+		bus_from = "TAPIX_SERVICE";
+		if (!is_bus_name(env))
+			return usage_error(
+				NULL,
+				"TAPIX_SERVICE=%s names no bus: system, "
+				"session or a D-Bus address such as "
+				"unix:path=FILE%s",
+				env,
+				suggest(env, words, 2, "", hint, sizeof(hint)));
+	} else {
+		bus_name_ = "system";
+		bus_from = NULL;
+	}
+	return 0;
+}
+
+/* Connects to the bus choose_bus() chose, once: each command calls it
+ * after checking its arguments, so that a usage error wins. */
+static int connect_bus(void)
+{
+	int e;
+
+	if (bus)
+		return 0;
+	if (strcmp(bus_name_, "system") == 0) {
+		e = sd_bus_open_system(&bus);
+	} else if (strcmp(bus_name_, "session") == 0) {
+		e = sd_bus_open_user(&bus);
+	} else {
+		e = sd_bus_new(&bus);
+		if (e >= 0)
+			e = sd_bus_set_address(bus, bus_name_);
+		if (e >= 0)
+			e = sd_bus_set_bus_client(bus, 1);
+		if (e >= 0)
+			e = sd_bus_start(bus);
+		if (e < 0)
+			bus = sd_bus_unref(bus);
+	}
+	if (e < 0) {
+		return unreachable("cannot connect to", strerror(-e));
+	}
+	return 0;
+}
+
+/* Whether a failed call means that nobody serves tapixd's name there. */
+static bool is_unreachable(const sd_bus_error *err, int e)
+{
+	static const char *const names[] = {
+		SD_BUS_ERROR_SERVICE_UNKNOWN,
+		SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+		SD_BUS_ERROR_NO_REPLY,
+		SD_BUS_ERROR_DISCONNECTED,
+	};
+	size_t i;
+
+	if (err && err->name) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(err->name, names[i]) == 0)
+				return true;
+		return false;
+	}
+	return e == -ECONNREFUSED || e == -ENOENT || e == -ECONNRESET ||
+	       e == -ENOTCONN || e == -EPIPE || e == -ESHUTDOWN ||
+	       e == -ETIMEDOUT;
+}
+
+/* Reports a failed method call on @what ("answer 0000000c"); the exit
+ * status it means. */
+static int failed(const char *what, const char *kind, const sd_bus_error *err,
+                  int e)
+{
+	if (is_unreachable(err, e)) {
+		if (e == -ETIMEDOUT ||
+		    (err && err->name &&
+		     strcmp(err->name, SD_BUS_ERROR_NO_REPLY) == 0))
+			return unreachable("tapixd did not answer on", NULL);
+		if (err && err->name)
+			return unreachable("tapixd is not running on", NULL);
+		return unreachable("lost the connection to", strerror(-e));
+	}
+	if (err && err->name &&
+	    strcmp(err->name, SD_BUS_ERROR_UNKNOWN_OBJECT) == 0) {
+		fprintf(stderr, "tapictl: %s: no such %s\n", what, kind);
+		return EXIT_FAILED;
+	}
+	if (err && err->name &&
+	    (strcmp(err->name, SD_BUS_ERROR_UNKNOWN_METHOD) == 0 ||
+	     strcmp(err->name, SD_BUS_ERROR_UNKNOWN_INTERFACE) == 0) &&
+	    strcmp(kind, "service") == 0) {
+		fprintf(stderr,
+		        "tapictl: %s: tapixd serves no Line and Call objects "
+		        "(it runs with --no-objects)\n",
+		        what);
+		return EXIT_FAILED;
+	}
+	fprintf(stderr, "tapictl: %s: %s\n", what,
+	        err && err->message ? err->message : strerror(-e));
+	return EXIT_FAILED;
+}
+
+/* The last part of an object path: a line's number, a call's id. */
+static const char *id_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* "12", "0000000c" or a full path: the call's object path. */
+static bool call_path(const char *arg, char *out, size_t size)
+{
+	unsigned long v;
+	char *end;
+
+	if (strncmp(arg, CALL_PREFIX, strlen(CALL_PREFIX)) == 0)
+		arg += strlen(CALL_PREFIX);
+	if (*arg == '-' || *arg == '+' || *arg == ' ')
+		return false;
+	errno = 0;
+	v = strtoul(arg, &end, 16);
+	if (errno || *end || end == arg || v == 0 || v > 0xFFFFFFFFul)
+		return false;
+	snprintf(out, size, CALL_PREFIX "%08lx", v);
+	return true;
+}
+
+/* "3" or a full path: the line's object path. */
+static bool line_path(const char *arg, char *out, size_t size)
+{
+	unsigned long v;
+	char *end;
+
+	if (strncmp(arg, LINE_PREFIX, strlen(LINE_PREFIX)) == 0)
+		arg += strlen(LINE_PREFIX);
+	if (*arg < '0' || *arg > '9')
+		return false;
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || v > 0xFFFFFFFFul)
+		return false;
+	snprintf(out, size, LINE_PREFIX "%lu", v);
+	return true;
+}
+
+static int bad_line(const struct command *c, const char *arg)
+{
+	return usage_error(c,
+	                   "%s: '%s' is no line (a number, as `tapictl lines` "
+	                   "shows it, or " LINE_PREFIX "N)",
+	                   c->name, arg);
+}
+
+static int bad_call(const struct command *c, const char *arg)
+{
+	return usage_error(c,
+	                   "%s: '%s' is no call (an id, as `tapictl calls` "
+	                   "shows it, or " CALL_PREFIX "ID)",
+	                   c->name, arg);
+}
+
+static int list_paths(const char *member, char ***out)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	int e;
+
+	e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE, member,
+	                       &err, &r, "");
+	if (e < 0) {
+		int st = failed(member, "service", &err, e);
+
+		sd_bus_error_free(&err);
+		return -st;
+	}
+	e = sd_bus_message_read_strv(r, out);
+	sd_bus_message_unref(r);
+	if (e < 0) {
+		fprintf(stderr, "tapictl: %s: %s\n", member, strerror(-e));
+		return -EXIT_FAILED;
+	}
+	return 0;
+}
+
+static void free_strv(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* ---- properties -------------------------------------------------------------
+ */
+
+/* One property of GetAll: 's', 'o', 'u', 'b', or 'y' for an "ay". */
+struct prop {
+	char *name;
+	char type;
+	char *s;    /* s, o */
+	uint32_t u; /* u, b */
+	uint8_t *y; /* ay */
+	size_t n;   /* its length */
+};
+
+struct props {
+	struct prop *v;
+	size_t n;
+};
+
+static void props_free(struct props *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].s);
+		free(p->v[i].y);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+static int prop_read(sd_bus_message *r, struct prop *p)
+{
+	const char *name, *sig, *s;
+	const void *y;
+	char t;
+	int e, b;
+
+	e = sd_bus_message_read(r, "s", &name);
+	if (e >= 0)
+		e = sd_bus_message_peek_type(r, &t, &sig);
+	if (e < 0)
+		return e;
+	p->name = strdup(name);
+	if (!p->name)
+		return -ENOMEM;
+	if (strcmp(sig, "s") == 0 || strcmp(sig, "o") == 0) {
+		e = sd_bus_message_read(r, "v", sig, &s);
+		if (e >= 0 && !(p->s = strdup(s)))
+			e = -ENOMEM;
+		p->type = sig[0];
+	} else if (strcmp(sig, "u") == 0) {
+		e = sd_bus_message_read(r, "v", "u", &p->u);
+		p->type = 'u';
+	} else if (strcmp(sig, "b") == 0) {
+		e = sd_bus_message_read(r, "v", "b", &b);
+		p->u = b != 0;
+		p->type = 'b';
+	} else if (strcmp(sig, "ay") == 0) {
+		e = sd_bus_message_enter_container(r, 'v', "ay");
+		if (e >= 0)
+			e = sd_bus_message_read_array(r, 'y', &y, &p->n);
+		if (e >= 0 && !(p->y = malloc(p->n ? p->n : 1)))
+			e = -ENOMEM;
+		if (e >= 0) {
+			memcpy(p->y, y, p->n);
+			e = sd_bus_message_exit_container(r);
+		}
+		p->type = 'y';
+	} else {
+		e = sd_bus_message_skip(r, "v"); /* a type we do not show */
+		p->type = 0;
+	}
+	return e;
+}
+
+/* GetAll on @path's @iface into @out; minus the exit status when it fails
+ * (reported as @what, a @kind, unless @what is NULL). */
+static int props_get(const char *path, const char *iface, const char *what,
+                     const char *kind, struct props *out)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	int e;
+
+	out->v = NULL;
+	out->n = 0;
+	e = sd_bus_call_method(bus, BUS_NAME, path, PROPS_IFACE, "GetAll", &err,
+	                       &r, "s", iface);
+	if (e < 0) {
+		int st = what ? failed(what, kind, &err, e) : EXIT_FAILED;
+
+		sd_bus_error_free(&err);
+		return -st;
+	}
+	e = sd_bus_message_enter_container(r, 'a', "{sv}");
+	while (e >= 0 &&
+	       (e = sd_bus_message_enter_container(r, 'e', "sv")) > 0) {
+		struct prop *v = realloc(out->v, (out->n + 1) * sizeof(*v));
+
+		if (!v) {
+			e = -ENOMEM;
+			break;
+		}
+		out->v = v;
+		memset(&v[out->n], 0, sizeof(v[0]));
+		e = prop_read(r, &v[out->n++]);
+		if (e >= 0)
+			e = sd_bus_message_exit_container(r);
+	}
+	sd_bus_message_unref(r);
+	if (e < 0) {
+		if (what)
+			fprintf(stderr, "tapictl: %s: %s\n", what,
+			        strerror(-e));
+		props_free(out);
+		return -EXIT_FAILED;
+	}
+	return 0;
+}
+
+static const struct prop *prop_find(const struct props *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].name, name) == 0)
+			return &p->v[i];
+	return NULL;
+}
+
+/* A string or path property, "" when missing. */
+static const char *prop_str(const struct props *p, const char *name)
+{
+	const struct prop *v = prop_find(p, name);
+
+	return v && v->s ? v->s : "";
+}
+
+static uint32_t prop_u(const struct props *p, const char *name)
+{
+	const struct prop *v = prop_find(p, name);
+
+	return v ? v->u : 0;
+}
+
+/* "InService" -> "in_service": the JSON names of properties. */
+static void snake(const char *camel, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *camel && n + 2 < size; camel++) {
+		if (*camel >= 'A' && *camel <= 'Z') {
+			if (n)
+				out[n++] = '_';
+			out[n++] = (char)(*camel - 'A' + 'a');
+		} else {
+			out[n++] = *camel;
+		}
+	}
+	out[n] = '\0';
+}
+
+static void hex(const uint8_t *y, size_t n, char *out, size_t size)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && 2 * i + 2 < size; i++)
+		snprintf(out + 2 * i, 3, "%02x", y[i]);
+}
+
+/* A property's value as JSON: a line's path as its number, bytes as hex. */
+static void json_prop(const struct prop *p)
+{
+	char buf[2 * MAX_UUI + 1];
+
+	switch (p->type) {
+	case 'o':
+		if (strncmp(p->s, LINE_PREFIX, strlen(LINE_PREFIX)) == 0)
+			json_line(id_of(p->s));
+		else
+			json_str(p->s);
+		break;
+	case 's':
+		json_str(p->s);
+		break;
+	case 'u':
+		printf("%u", p->u);
+		break;
+	case 'b':
+		fputs(p->u ? "true" : "false", stdout);
+		break;
+	case 'y':
+		hex(p->y, p->n, buf, sizeof(buf));
+		json_str(buf);
+		break;
+	default:
+		fputs("null", stdout);
+	}
+}
+
+/* A property's value as text: codes in hex with their names. */
+static void text_prop(const struct prop *p, char *out, size_t size)
+{
+	char buf[2 * MAX_UUI + 1], txt[TEXT_MAX];
+	const char *name = p->name;
+	size_t len = strlen(name);
+
+	switch (p->type) {
+	case 'o':
+		snprintf(out, size, "%s",
+		         strncmp(p->s, LINE_PREFIX, strlen(LINE_PREFIX)) == 0
+		                 ? id_of(p->s)
+		                 : p->s);
+		break;
+	case 's':
+		snprintf(out, size, "%s", clean(p->s, txt, sizeof(txt)));
+		break;
+	case 'u':
+		if (strcmp(name, "StateCode") == 0)
+			snprintf(out, size, "0x%08x (%s)", p->u,
+			         tapi_state_name(p->u));
+		else if (strcmp(name, "DisconnectMode") == 0 && !p->u)
+			snprintf(out, size, "0");
+		else if (strcmp(name, "DisconnectMode") == 0)
+			snprintf(out, size, "0x%08x (%s)", p->u,
+			         tapi_disconnect_name(p->u));
+		else if ((len > 4 && strcmp(name + len - 4, "Mode") == 0) ||
+		         (len > 6 && strcmp(name + len - 6, "Detail") == 0))
+			snprintf(out, size, "0x%08x", p->u);
+		else
+			snprintf(out, size, "%u", p->u);
+		break;
+	case 'b':
+		snprintf(out, size, "%s", p->u ? "yes" : "no");
+		break;
+	case 'y':
+		hex(p->y, p->n, buf, sizeof(buf));
+		memcpy(txt, p->y, p->n < sizeof(txt) ? p->n : sizeof(txt) - 1);
+		txt[p->n < sizeof(txt) ? p->n : sizeof(txt) - 1] = '\0';
+		if (p->n && strlen(txt) == p->n && utf8_valid(txt)) {
+			char shown[TEXT_MAX];
+
+			snprintf(out, size, "%s (\"%s\")", buf,
+			         clean(txt, shown, sizeof(shown)));
+		} else {
+			snprintf(out, size, "%s", p->n ? buf : "");
+		}
+		break;
+	default:
+		snprintf(out, size, "?");
+	}
+}
+
+/* ---- commands ---------------------------------------------------------------
+ */
+
+static int cmd_lines(const struct command *c, char **arg)
+{
+	static const char *const head[] = {"LINE", "NAME", "ADDRESS",
+	                                   "PROVIDER", "STATE"};
+	struct table t = {head, 5, NULL, 0, 0};
+	char **paths = NULL, **p;
+	bool first = true;
+	int e = connect_bus();
+
+	(void)c;
+	(void)arg;
+	if (e)
+		return e;
+	e = list_paths("GetLines", &paths);
 	if (e < 0)
 		return -e;
+	if (json)
+		putchar('[');
 	for (p = paths; p && *p; p++) {
-		char *line = get_string(*p, CALL_IFACE, "Line");
-		char *state = get_string(*p, CALL_IFACE, "State");
-		char *caller = get_string(*p, CALL_IFACE, "CallerId");
-		char *called = get_string(*p, CALL_IFACE, "CalledId");
+		struct props v;
+		bool in, f = true;
 
-		printf("%s line %s %-12s %s -> %s\n", strrchr(*p, '/') + 1,
-		       line ? strrchr(line, '/') + 1 : "?", state ? state : "?",
-		       caller && *caller ? caller : "?",
-		       called && *called ? called : "?");
-		free(line);
-		free(state);
-		free(caller);
-		free(called);
-		free(*p);
+		if (props_get(*p, LINE_IFACE, NULL, NULL, &v) < 0)
+			continue; /* gone meanwhile */
+		in = prop_u(&v, "InService") != 0;
+		if (json) {
+			if (!first)
+				putchar(',');
+			putchar('{');
+			json_key(&f, "line");
+			json_line(id_of(*p));
+			json_key(&f, "name");
+			json_str(prop_str(&v, "Name"));
+			json_key(&f, "address");
+			json_str(prop_str(&v, "Address"));
+			json_key(&f, "provider");
+			json_str(prop_str(&v, "Provider"));
+			json_key(&f, "in_service");
+			fputs(in ? "true" : "false", stdout);
+			putchar('}');
+		} else {
+			const char *row[] = {
+				id_of(*p),
+				prop_str(&v, "Name"),
+				prop_str(&v, "Address"),
+				prop_str(&v, "Provider"),
+				in ? "in-service" : "out-of-service",
+			};
+
+			e = table_add(&t, row);
+		}
+		first = false;
+		props_free(&v);
+		if (e < 0)
+			break;
 	}
-	free(paths);
+	free_strv(paths);
+	if (json)
+		puts("]");
+	else if (e >= 0)
+		table_print(&t);
+	table_free(&t);
+	if (e < 0) {
+		fprintf(stderr, "tapictl: lines: %s\n", strerror(-e));
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+static int cmd_calls(const struct command *c, char **arg)
+{
+	static const char *const head[] = {"CALL",   "LINE",   "STATE",
+	                                   "ORIGIN", "CALLER", "CALLED"};
+	struct table t = {head, 6, NULL, 0, 0};
+	char **paths = NULL, **p;
+	bool first = true;
+	int e = connect_bus();
+
+	(void)c;
+	(void)arg;
+	if (e)
+		return e;
+	e = list_paths("GetCalls", &paths);
+	if (e < 0)
+		return -e;
+	if (json)
+		putchar('[');
+	for (p = paths; p && *p; p++) {
+		const char *line;
+		struct props v;
+		bool f = true;
+
+		if (props_get(*p, CALL_IFACE, NULL, NULL, &v) < 0)
+			continue; /* gone meanwhile */
+		line = prop_str(&v, "Line");
+		if (json) {
+			if (!first)
+				putchar(',');
+			putchar('{');
+			json_key(&f, "call");
+			json_str(id_of(*p));
+			json_key(&f, "line");
+			if (*line)
+				json_line(id_of(line));
+			else
+				fputs("null", stdout);
+			json_key(&f, "state");
+			json_str(prop_str(&v, "State"));
+			json_key(&f, "origin");
+			json_str(prop_str(&v, "Origin"));
+			json_key(&f, "caller_id");
+			json_str(prop_str(&v, "CallerId"));
+			json_key(&f, "called_id");
+			json_str(prop_str(&v, "CalledId"));
+			putchar('}');
+		} else {
+			const char *row[] = {
+				id_of(*p),
+				*line ? id_of(line) : "?",
+				prop_str(&v, "State"),
+				prop_str(&v, "Origin"),
+				prop_str(&v, "CallerId"),
+				prop_str(&v, "CalledId"),
+			};
+
+			e = table_add(&t, row);
+		}
+		first = false;
+		props_free(&v);
+		if (e < 0)
+			break;
+	}
+	free_strv(paths);
+	if (json)
+		puts("]");
+	else if (e >= 0)
+		table_print(&t);
+	table_free(&t);
+	if (e < 0) {
+		fprintf(stderr, "tapictl: calls: %s\n", strerror(-e));
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/*
+ * show [line|call] LINE|CALL. A path says which; else 8 hex digits (a call
+ * id as tapictl prints it) or a word with a-f is a call, a number a line.
+ */
+static int cmd_show(const struct command *c, char **arg)
+{
+	const char *kind = arg[1] ? arg[0] : NULL,
+		   *what = arg[1] ? arg[1] : arg[0];
+	char path[128], hint[64];
+	bool is_call, first = true;
+	struct props v;
+	size_t i, w = 4;
+	int e;
+
+	if (kind && strcmp(kind, "line") && strcmp(kind, "call")) {
+		static const char *const kinds[] = {"line", "call"};
+
+		return usage_error(
+			c, "show: '%s' is neither line nor call%s", kind,
+			suggest(kind, kinds, 2, "", hint, sizeof(hint)));
+	}
+	if (kind)
+		is_call = kind[0] == 'c';
+	else if (strncmp(what, LINE_PREFIX, strlen(LINE_PREFIX)) == 0)
+		is_call = false;
+	else if (strncmp(what, CALL_PREFIX, strlen(CALL_PREFIX)) == 0)
+		is_call = true;
+	else
+		is_call = strlen(what) == 8 ||
+		          strspn(what, "0123456789") != strlen(what);
+	if (is_call ? !call_path(what, path, sizeof(path))
+	            : !line_path(what, path, sizeof(path)))
+		return usage_error(
+			c,
+			"show: '%s' is neither a line (a number) nor "
+			"a call (an id, as `tapictl calls` shows it)",
+			what);
+	e = connect_bus();
+	if (e)
+		return e;
+	{
+		char label[160];
+
+		snprintf(label, sizeof(label), "%s %s",
+		         is_call ? "call" : "line", id_of(path));
+		e = props_get(path, is_call ? CALL_IFACE : LINE_IFACE, label,
+		              is_call ? "call" : "line", &v);
+	}
+	if (e < 0)
+		return -e;
+	if (json) {
+		char key[64];
+
+		putchar('{');
+		json_key(&first, is_call ? "call" : "line");
+		if (is_call)
+			json_str(id_of(path));
+		else
+			json_line(id_of(path));
+		json_key(&first, "path");
+		json_str(path);
+		for (i = 0; i < v.n; i++) {
+			if (!v.v[i].type)
+				continue;
+			snake(v.v[i].name, key, sizeof(key));
+			json_key(&first, key);
+			json_prop(&v.v[i]);
+		}
+		puts("}");
+		props_free(&v);
+		return 0;
+	}
+	for (i = 0; i < v.n; i++)
+		if (strlen(v.v[i].name) > w)
+			w = strlen(v.v[i].name);
+	printf("%-*s  %s\n", (int)w + 1, "Path:", path);
+	for (i = 0; i < v.n; i++) {
+		char val[2 * MAX_UUI + TEXT_MAX + 8], name[64];
+		const char *col;
+
+		if (!v.v[i].type)
+			continue;
+		text_prop(&v.v[i], val, sizeof(val));
+		snprintf(name, sizeof(name), "%s:", v.v[i].name);
+		col = v.v[i].type == 's' ? value_colour(val) : NULL;
+		if (terse) {
+			printf("%s:", v.v[i].name);
+			terse_field(val);
+			putchar('\n');
+		} else {
+			printf("%-*s%s%s%s\n", *val ? (int)w + 3 : 0, name,
+			       col ? col : "", val, col ? C_RESET : "");
+		}
+	}
+	props_free(&v);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* --uui TEXT or --uui-hex HEX into @out; the usage status if wrong. */
+static int uui_of(const struct command *c, uint8_t *out, size_t *len)
+{
+	const char *t = opt.value[O_UUI], *x = opt.value[O_UUI_HEX];
+	size_t n, i;
+
+	*len = 0;
+	if (t && x)
+		return usage_error(c,
+		                   "%s: --uui and --uui-hex exclude each "
+		                   "other",
+		                   c->name);
+	if (t) {
+		n = strlen(t);
+		if (n > MAX_UUI)
+			return usage_error(c,
+			                   "%s: --uui: %zu bytes, at most %d "
+			                   "may be sent",
+			                   c->name, n, MAX_UUI);
+		memcpy(out, t, n);
+		*len = n;
+	} else if (x) {
+		n = strlen(x);
+		if (n % 2 || n / 2 > MAX_UUI)
+			return usage_error(
+				c,
+				"%s: --uui-hex: an even number of hex "
+				"digits, at most %d bytes",
+				c->name, MAX_UUI);
+		for (i = 0; i < n / 2; i++) {
+			int hi = hexval(x[2 * i]), lo = hexval(x[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return usage_error(c,
+				                   "%s: --uui-hex: '%.2s' is "
+				                   "no hex byte",
+				                   c->name, x + 2 * i);
+			out[i] = (uint8_t)(hi << 4 | lo);
+		}
+		*len = n / 2;
+	}
 	return 0;
 }
 
 /* Line.MakeCall(s, ay), Call.<op>(ay uui), Call.BlindTransfer(s) or a
- * Call.<op>(); prints a made call's id. */
-static int cmd_op(const char *op, const char *path, const char *iface,
-                  const char *dest, const uint8_t *uui, size_t n, bool ay)
+ * Call.<op>() for command @cmd; a made call's path in @made. */
+static int call_method(const char *cmd, const char *op, const char *path,
+                       const char *iface, const char *dest, const uint8_t *uui,
+                       size_t n, bool ay, char *made, size_t size)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *r = NULL;
-	const char *made;
+	const char *o;
 	int e;
 
 	e = sd_bus_message_new_method_call(bus, &m, BUS_NAME, path, iface, op);
@@ -377,17 +1436,382 @@ static int cmd_op(const char *op, const char *path, const char *iface,
 		e = sd_bus_call(bus, m, 0, &err, &r);
 	sd_bus_message_unref(m);
 	if (e < 0) {
-		char what[96];
+		char what[160];
 
-		snprintf(what, sizeof(what), "%s %s", op,
-		         strrchr(path, '/') + 1);
-		e = failed(what, &err, e);
+		snprintf(what, sizeof(what), "%s %s", cmd, id_of(path));
+		e = failed(what, strcmp(iface, LINE_IFACE) ? "call" : "line",
+		           &err, e);
 		sd_bus_error_free(&err);
 		return e;
 	}
-	if (dest && sd_bus_message_read(r, "o", &made) >= 0)
-		printf("%s\n", strrchr(made, '/') + 1);
+	if (made && sd_bus_message_read(r, "o", &o) >= 0)
+		snprintf(made, size, "%s", o);
 	sd_bus_message_unref(r);
+	return 0;
+}
+
+/* Drops and forgets a call --wait gave up on, whatever it answers. */
+static void drop_and_forget(const char *path)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+
+	sd_bus_call_method(bus, BUS_NAME, path, CALL_IFACE, "Drop", &err, NULL,
+	                   "ay", 0);
+	sd_bus_error_free(&err);
+	sd_bus_call_method(bus, BUS_NAME, path, CALL_IFACE, "Deallocate", &err,
+	                   NULL, "");
+	sd_bus_error_free(&err);
+}
+
+/* call --wait: what it waits for, and what came. */
+struct waiter {
+	char path[128]; /* the call's, once made */
+	char state[32];
+	uint32_t detail;
+	int outcome; /* -1 while waiting, else the exit status */
+	int signo;   /* the signal that interrupted, or 0 */
+};
+
+/* The exit status of call --wait for a call in @state, or -1: not yet. */
+static int outcome_of(const char *state, uint32_t detail)
+{
+	if (strcmp(state, "connected") == 0)
+		return 0;
+	if (strcmp(state, "busy") == 0)
+		return EXIT_BUSY;
+	if (strcmp(state, "disconnected") == 0)
+		return detail == LINEDISCONNECTMODE_BUSY ? EXIT_BUSY
+		       : detail == LINEDISCONNECTMODE_NOANSWER
+		               ? EXIT_NOANSWER
+		               : EXIT_NOTCONNECTED;
+	if (strcmp(state, "idle") == 0 || strcmp(state, "specialinfo") == 0)
+		return EXIT_NOTCONNECTED;
+	return -1;
+}
+
+static void waiter_state(struct waiter *w, const char *state, uint32_t detail)
+{
+	if (w->outcome >= 0)
+		return;
+	snprintf(w->state, sizeof(w->state), "%s", state);
+	w->detail = detail;
+	w->outcome = outcome_of(state, detail);
+}
+
+static int on_wait_signal(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	struct waiter *w = ud;
+	const char *member = sd_bus_message_get_member(m);
+	const char *path = sd_bus_message_get_path(m);
+	const char *a = NULL, *b = NULL, *c = NULL;
+	uint32_t detail;
+
+	(void)err;
+	if (!member || !path || !w->path[0])
+		return 0;
+	if (strcmp(member, "StateChanged") == 0 && strcmp(path, w->path) == 0 &&
+	    sd_bus_message_read(m, "su", &a, &detail) >= 0) {
+		waiter_state(w, a, detail);
+	} else if (strcmp(member, "CallRemoved") == 0 &&
+	           sd_bus_message_read(m, "o", &a) >= 0 &&
+	           strcmp(a, w->path) == 0) {
+		waiter_state(w, "idle", 0);
+	} else if (strcmp(member, "NameOwnerChanged") == 0 &&
+	           sd_bus_message_read(m, "sss", &a, &b, &c) >= 0 &&
+	           strcmp(a, BUS_NAME) == 0 && !*c && w->outcome < 0) {
+		w->outcome = EXIT_UNREACHABLE;
+	}
+	return 0;
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Runs the bus until @w has its outcome, @seconds pass (no answer) or a
+ * signal of @sfd comes. */
+static void wait_call(struct waiter *w, unsigned seconds, int sfd)
+{
+	uint64_t deadline = now_usec() + (uint64_t)seconds * 1000000u;
+
+	while (w->outcome < 0) {
+		struct signalfd_siginfo si;
+		struct pollfd p[2];
+		uint64_t now, until = deadline, t;
+		int e = sd_bus_process(bus, NULL);
+
+		if (e < 0) {
+			w->outcome = EXIT_UNREACHABLE;
+			break;
+		}
+		if (e > 0)
+			continue;
+		now = now_usec();
+		if (now >= deadline) {
+			w->outcome = EXIT_NOANSWER;
+			snprintf(w->state, sizeof(w->state), "timeout");
+			break;
+		}
+		if (sd_bus_get_timeout(bus, &t) >= 0 && t < until)
+			until = t > now ? t : now;
+		p[0].fd = sd_bus_get_fd(bus);
+		p[0].events = (short)sd_bus_get_events(bus);
+		p[1].fd = sfd;
+		p[1].events = POLLIN;
+		if (poll(p, 2, (int)((until - now + 999) / 1000)) < 0 &&
+		    errno != EINTR) {
+			w->outcome = EXIT_FAILED;
+			break;
+		}
+		if ((p[1].revents & POLLIN) &&
+		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			w->signo = (int)si.ssi_signo;
+			w->outcome = 128 + w->signo;
+		}
+	}
+}
+
+/* What call --wait says on standard error when the call did not connect. */
+static void report_outcome(const struct waiter *w, unsigned seconds)
+{
+	const char *id = id_of(w->path);
+
+	switch (w->outcome) {
+	case EXIT_BUSY:
+		fprintf(stderr, "tapictl: call %s: busy; dropped\n", id);
+		break;
+	case EXIT_NOANSWER:
+		if (strcmp(w->state, "timeout") == 0)
+			fprintf(stderr,
+			        "tapictl: call %s: no answer in %u s; "
+			        "dropped\n",
+			        id, seconds);
+		else
+			fprintf(stderr,
+			        "tapictl: call %s: no answer; dropped\n", id);
+		break;
+	case EXIT_NOTCONNECTED:
+		if (strcmp(w->state, "disconnected") == 0)
+			fprintf(stderr,
+			        "tapictl: call %s: disconnected (%s) "
+			        "without connecting; dropped\n",
+			        id, tapi_disconnect_name(w->detail));
+		else
+			fprintf(stderr,
+			        "tapictl: call %s: %s without connecting; "
+			        "dropped\n",
+			        id, w->state);
+		break;
+	case EXIT_UNREACHABLE:
+		unreachable("tapixd left", NULL);
+		break;
+	default:
+		if (w->signo)
+			fprintf(stderr,
+			        "tapictl: call %s: interrupted (%s); "
+			        "dropped\n",
+			        id, strsignal(w->signo));
+		break;
+	}
+}
+
+static const char *result_name(int outcome)
+{
+	switch (outcome) {
+	case 0:
+		return "connected";
+	case EXIT_BUSY:
+		return "busy";
+	case EXIT_NOANSWER:
+		return "noanswer";
+	case EXIT_NOTCONNECTED:
+		return "failed";
+	case EXIT_UNREACHABLE:
+		return "unreachable";
+	default:
+		return "interrupted";
+	}
+}
+
+/* Watch() and the signals call --wait needs, before the call is made. */
+static int wait_prepare(struct waiter *w)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	int e;
+
+	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, CALL_IFACE,
+	                        "StateChanged", on_wait_signal, w);
+	if (e >= 0)
+		e = sd_bus_match_signal(bus, NULL, BUS_NAME, ROOT_PATH,
+		                        MGR_IFACE, "CallRemoved",
+		                        on_wait_signal, w);
+	if (e >= 0)
+		e = sd_bus_add_match(bus, NULL,
+		                     "type='signal',sender='org.freedesktop."
+		                     "DBus',interface='org.freedesktop.DBus',"
+		                     "member='NameOwnerChanged',arg0='" BUS_NAME
+		                     "'",
+		                     on_wait_signal, w);
+	if (e >= 0)
+		e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE,
+		                       "Watch", &err, NULL, "");
+	if (e < 0) {
+		e = failed("call --wait", "service", &err, e);
+		sd_bus_error_free(&err);
+		return e;
+	}
+	return 0;
+}
+
+static int cmd_call(const struct command *c, char **arg)
+{
+	struct waiter w = {.outcome = -1};
+	uint8_t uui[MAX_UUI];
+	char line[128];
+	unsigned long seconds = WAIT_S;
+	const char *ws = opt.value[O_WAIT];
+	bool wait = opt.set[O_WAIT], first = true;
+	sigset_t sigs;
+	size_t n;
+	int st, sfd = -1;
+
+	if (!line_path(arg[0], line, sizeof(line)))
+		return bad_line(c, arg[0]);
+	st = uui_of(c, uui, &n);
+	if (st)
+		return st;
+	if (wait && ws) {
+		char *end;
+
+		errno = 0;
+		seconds = strtoul(ws, &end, 10);
+		if (errno || *end || end == ws || *ws == '-' || !seconds ||
+		    seconds > MAX_WAIT_S)
+			return usage_error(c,
+			                   "call: --wait=%s: seconds, 1 to %d",
+			                   ws, MAX_WAIT_S);
+	}
+	st = connect_bus();
+	if (st)
+		return st;
+	if (wait) {
+		/* an interrupted wait drops the call: the signals wait */
+		sigemptyset(&sigs);
+		sigaddset(&sigs, SIGINT);
+		sigaddset(&sigs, SIGTERM);
+		sigaddset(&sigs, SIGHUP);
+		sigprocmask(SIG_BLOCK, &sigs, NULL);
+		sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+		st = sfd < 0 ? EXIT_FAILED : wait_prepare(&w);
+		if (sfd < 0)
+			fprintf(stderr, "tapictl: call --wait: %s\n",
+			        strerror(errno));
+		if (st) {
+			if (sfd >= 0)
+				close(sfd);
+			return st;
+		}
+	}
+	st = call_method(c->name, "MakeCall", line, LINE_IFACE, arg[1], uui, n,
+	                 true, w.path, sizeof(w.path));
+	if (st || !w.path[0]) {
+		if (sfd >= 0)
+			close(sfd);
+		return st ? st : EXIT_FAILED;
+	}
+	if (!json) {
+		printf("%s\n", id_of(w.path));
+		fflush(stdout);
+	}
+	if (wait) {
+		struct props v;
+
+		/* a state it reached before our matches saw it */
+		if (props_get(w.path, CALL_IFACE, NULL, NULL, &v) == 0) {
+			waiter_state(&w, prop_str(&v, "State"),
+			             prop_u(&v, "StateDetail"));
+			props_free(&v);
+		}
+		wait_call(&w, (unsigned)seconds, sfd);
+		close(sfd);
+		if (w.outcome && w.outcome != EXIT_UNREACHABLE)
+			drop_and_forget(w.path);
+		report_outcome(&w, (unsigned)seconds);
+	}
+	if (json) {
+		putchar('{');
+		json_key(&first, "call");
+		json_str(id_of(w.path));
+		json_key(&first, "path");
+		json_str(w.path);
+		json_key(&first, "line");
+		json_line(id_of(line));
+		if (wait) {
+			json_key(&first, "result");
+			json_str(result_name(w.outcome));
+			json_key(&first, "state");
+			json_str(w.state);
+			json_key(&first, "state_detail");
+			printf("%u", w.detail);
+		}
+		puts("}");
+	}
+	return wait ? w.outcome : 0;
+}
+
+/* answer, accept, drop, hold, unhold, transfer, deallocate */
+static int cmd_action(const struct command *c, char **arg)
+{
+	static const struct {
+		const char *cmd, *method;
+		bool ay;
+	} ops[] = {
+		{"answer", "Answer", true},
+		{"accept", "Accept", true},
+		{"drop", "Drop", true},
+		{"hold", "Hold", false},
+		{"unhold", "Unhold", false},
+		{"transfer", "BlindTransfer", false},
+		{"deallocate", "Deallocate", false},
+	};
+	uint8_t uui[MAX_UUI];
+	char path[128];
+	bool first = true;
+	size_t i, n = 0;
+	int st;
+
+	for (i = 0; i + 1 < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i].cmd, c->name) == 0)
+			break;
+	if (!call_path(arg[0], path, sizeof(path)))
+		return bad_call(c, arg[0]);
+	st = uui_of(c, uui, &n);
+	if (!st)
+		st = connect_bus();
+	if (!st)
+		st = call_method(c->name, ops[i].method, path, CALL_IFACE,
+		                 arg[1], uui, n, ops[i].ay, NULL, 0);
+	if (st || !json)
+		return st;
+	putchar('{');
+	json_key(&first, "call");
+	json_str(id_of(path));
+	json_key(&first, "done");
+	json_str(c->name);
+	if (strcmp(c->name, "deallocate") != 0) {
+		struct props v;
+
+		if (props_get(path, CALL_IFACE, NULL, NULL, &v) == 0) {
+			json_key(&first, "state");
+			json_str(prop_str(&v, "State"));
+			props_free(&v);
+		}
+	}
+	puts("}");
 	return 0;
 }
 
@@ -397,9 +1821,10 @@ static int cmd_op(const char *op, const char *path, const char *iface,
 static unsigned watch_left = UINT_MAX;
 
 static void print_event(const char *what, const char *path, const char *a,
-                        const char *b, long detail)
+                        long detail)
 {
-	const char *id = strrchr(path, '/') + 1;
+	const char *id = id_of(path);
+	char buf[TEXT_MAX];
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -407,21 +1832,28 @@ static void print_event(const char *what, const char *path, const char *a,
 		printf("{\"time\":%lld.%03ld,\"event\":", (long long)ts.tv_sec,
 		       ts.tv_nsec / 1000000);
 		json_str(what);
-		printf(",\"%s\":", strstr(path, "/Line/") ? "line" : "call");
-		json_str(id);
-		if (a) {
-			printf(",\"%s\":", strcmp(what, "call-added") == 0
-			                           ? "line"
-			                           : "state");
+		if (strstr(path, "/Line/")) {
+			fputs(",\"line\":", stdout);
+			json_line(id);
+		} else {
+			fputs(",\"call\":", stdout);
+			json_str(id);
+		}
+		if (a && strcmp(what, "call-added") == 0) {
+			fputs(",\"line\":", stdout);
+			json_line(a);
+		} else if (a) {
+			fputs(",\"state\":", stdout);
 			json_str(a);
 		}
 		if (detail >= 0)
 			printf(",\"detail\":%ld", detail);
 		printf("}\n");
 	} else {
-		printf("%s %-8s %s", what, id, a ? a : "");
-		if (b)
-			printf(" %s", b);
+		const char *c = a ? value_colour(a) : NULL;
+
+		printf("%s %-8s %s%s%s", what, id, c ? c : "",
+		       a ? clean(a, buf, sizeof(buf)) : "", c ? C_RESET : "");
 		if (detail >= 0)
 			printf(" (0x%lx)", detail);
 		printf("\n");
@@ -445,73 +1877,67 @@ static int on_signal(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return 0;
 	if (strcmp(member, "CallAdded") == 0 &&
 	    sd_bus_message_read(m, "oo", &a, &b) >= 0) {
-		print_event("call-added", a, strrchr(b, '/') + 1, NULL, -1);
+		print_event("call-added", a, id_of(b), -1);
 	} else if (strcmp(member, "CallRemoved") == 0 &&
 	           sd_bus_message_read(m, "o", &a) >= 0) {
-		print_event("call-removed", a, NULL, NULL, -1);
+		print_event("call-removed", a, NULL, -1);
 	} else if (strcmp(member, "StateChanged") == 0 &&
 	           sd_bus_message_read(m, "su", &a, &detail) >= 0) {
-		print_event("state", path, a, NULL, (long)detail);
+		print_event("state", path, a, (long)detail);
 	} else if (strcmp(member, "LineChanged") == 0 &&
 	           sd_bus_message_read(m, "b", &in) >= 0) {
 		print_event("line", path, in ? "in-service" : "out-of-service",
-		            NULL, -1);
+		            -1);
 	}
 	return 0;
 }
 
-static int cmd_watch(int argc, char **argv)
+static bool seconds_or_count(const char *s, unsigned long *out, bool zero)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"count", required_argument, NULL, 'c'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	unsigned long timeout_s = 0;
-	struct timespec t0;
 	char *end;
-	int c, e;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'c':
-			watch_left = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || !watch_left)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			timeout_s = strtoul(optarg, &end, 10);
-			if (*end)
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			return command_help("watch");
-		default:
-			return EXIT_USAGE;
-		}
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && !*end && (zero || *out) && *out <= MAX_WAIT_S * 10ul;
+}
+
+static int cmd_watch(const struct command *c, char **arg)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	unsigned long timeout_s = 0, count;
+	uint64_t t0;
+	int e;
+
+	(void)arg;
+	if (opt.set[O_COUNT]) {
+		if (!seconds_or_count(opt.value[O_COUNT], &count, false))
+			return usage_error(c,
+			                   "watch: --count=%s: a number of "
+			                   "events, at least 1",
+			                   opt.value[O_COUNT]);
+		watch_left = (unsigned)count;
 	}
-	if (optind != argc)
-		return EXIT_USAGE;
+	if (opt.set[O_TIMEOUT] &&
+	    !seconds_or_count(opt.value[O_TIMEOUT], &timeout_s, true))
+		return usage_error(c, "watch: --timeout=%s: seconds",
+		                   opt.value[O_TIMEOUT]);
+	e = connect_bus();
+	if (e)
+		return e;
 	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, NULL, NULL,
 	                        on_signal, NULL);
 	if (e >= 0)
 		e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE,
 		                       "Watch", &err, NULL, "");
 	if (e < 0) {
-		e = failed("watch", &err, e);
+		e = failed("watch", "service", &err, e);
 		sd_bus_error_free(&err);
 		return e;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = now_usec();
 	for (;;) {
-		struct timespec now;
 		uint64_t wait = UINT64_MAX;
 
 		e = sd_bus_process(bus, NULL);
@@ -520,11 +1946,8 @@ static int cmd_watch(int argc, char **argv)
 		if (e > 0)
 			continue;
 		if (timeout_s) {
-			uint64_t spent;
+			uint64_t spent = now_usec() - t0;
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			spent = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000000 +
-			        (uint64_t)((now.tv_nsec - t0.tv_nsec) / 1000);
 			if (spent >= timeout_s * 1000000)
 				break;
 			wait = timeout_s * 1000000 - spent;
@@ -535,15 +1958,25 @@ static int cmd_watch(int argc, char **argv)
 	return 0;
 }
 
-/* ---- main -------------------------------------------------------------------
+/* ---- demo and help ----------------------------------------------------------
  */
 
-static int run_demo(char *self)
+static char *self;
+
+static int cmd_demo(const struct command *c, char **arg)
 {
 	char path[PATH_MAX];
 	char *slash = strrchr(self, '/');
 
-	/* the demo is embedded: next to tapictl, else in PATH */
+	(void)c;
+	(void)arg;
+	/* --bus: the demo is tapixd's client there; else as TAPIX_SERVICE
+	 * and the configuration say (embedded without either) */
+	if (opt.bus && setenv("TAPIX_SERVICE", opt.bus, 1) != 0) {
+		fprintf(stderr, "tapictl: demo: %s\n", strerror(errno));
+		return EXIT_FAILED;
+	}
+	/* next to tapictl, else in PATH */
 	if (slash) {
 		snprintf(path, sizeof(path), "%.*s/tapix-demo",
 		         (int)(slash - self), self);
@@ -555,119 +1988,358 @@ static int run_demo(char *self)
 	return EXIT_FAILED;
 }
 
+static int cmd_help(const struct command *c, char **arg)
+{
+	const struct command *h;
+
+	(void)c;
+	if (!arg[0]) {
+		usage(stdout);
+		return 0;
+	}
+	h = find_command(arg[0]);
+	return h ? command_help(h) : unknown_command(arg[0]);
+}
+
+/* The usage texts say "default 60". */
+_Static_assert(WAIT_S == 60, "call --wait's default is in the texts");
+
+#define CALL_ARGS            \
+	{                    \
+		"CALL", NULL \
+	}
+
+static const struct command commands[] = {
+	{
+		.name = "lines",
+		.synopsis = "",
+		.summary = "list the lines you may use",
+		.text = "Lists the lines you may use: number, name, address, "
+			"provider and\nstate (in-service or out-of-service), "
+			"with a header; --terse: no\nheader, fields separated "
+			"by ':'; --json: an array of objects.\n",
+		.bus = true,
+		.run = cmd_lines,
+	},
+	{
+		.name = "calls",
+		.synopsis = "",
+		.summary = "list the calls on your lines",
+		.text = "Lists the calls on your lines: id, line, state, "
+			"origin, caller and\ncalled id, with a header; "
+			"--terse: no header, fields separated by\n':'; "
+			"--json: an array of objects.\n",
+		.bus = true,
+		.run = cmd_calls,
+	},
+	{
+		.name = "show",
+		.synopsis = "LINE|CALL",
+		.summary = "print every property of a line or a call",
+		.text = "Prints every property of a line or of a call. A path "
+			"says which;\nelse 8 hex digits (a call id as tapictl "
+			"prints it) or a word with\na-f is a call, a number a "
+			"line. `show line N` and `show call ID`\nsay it. "
+			"--json: one object.\n",
+		.args = {"LINE|CALL", NULL},
+		.min = 1,
+		.max = 2,
+		.bus = true,
+		.run = cmd_show,
+	},
+	{
+		.name = "call",
+		.synopsis = "LINE ADDRESS",
+		.summary = "make a call on LINE to ADDRESS; print its id",
+		.text = "Makes a call on line LINE to ADDRESS, with the "
+			"user-user information\ngiven, and prints the call's "
+			"id.\n"
+			"  --uui=TEXT, --uui-hex=HEX  user-user information\n"
+			"  --wait[=SECONDS]  then waits until the call "
+			"connects (status 0),\n"
+			"                    is busy (4), is not answered "
+			"within SECONDS\n"
+			"                    (default 60; 5) or ends "
+			"otherwise (6); a call\n"
+			"                    that did not connect is "
+			"dropped, as on SIGINT,\n"
+			"                    SIGTERM or SIGHUP (status 128 + "
+			"the signal)\n",
+		.args = {"LINE", "ADDRESS"},
+		.min = 2,
+		.max = 2,
+		.opts = UUI_OPTS | BIT(O_WAIT),
+		.bus = true,
+		.run = cmd_call,
+	},
+	{
+		.name = "answer",
+		.synopsis = "CALL",
+		.summary = "answer an offered call",
+		.text = "Answers an offered call.\n"
+			"  --uui=TEXT, --uui-hex=HEX  user-user information\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.opts = UUI_OPTS,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "accept",
+		.synopsis = "CALL",
+		.summary = "accept an offered call (it starts ringing)",
+		.text = "Accepts an offered call: it starts ringing.\n"
+			"  --uui=TEXT, --uui-hex=HEX  user-user information\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.opts = UUI_OPTS,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "drop",
+		.synopsis = "CALL",
+		.summary = "drop a call",
+		.text = "Drops a call.\n"
+			"  --uui=TEXT, --uui-hex=HEX  user-user information\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.opts = UUI_OPTS,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "hold",
+		.synopsis = "CALL",
+		.summary = "put a call on hold",
+		.text = "Puts a call on hold.\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "unhold",
+		.synopsis = "CALL",
+		.summary = "take a call off hold",
+		.text = "Takes a call off hold.\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "transfer",
+		.synopsis = "CALL ADDRESS",
+		.summary = "transfer a connected call (blind)",
+		.text = "Transfers a connected call to ADDRESS without "
+			"consultation; done,\nthe call is idle.\n",
+		.args = {"CALL", "ADDRESS"},
+		.min = 2,
+		.max = 2,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "deallocate",
+		.synopsis = "CALL",
+		.summary = "forget a call that is idle",
+		.text = "Forgets a call the service keeps after it went "
+			"idle.\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "watch",
+		.synopsis = "",
+		.summary = "print line and call events as they happen",
+		.text = "Prints every line and call event as it happens: "
+			"calls added and\nremoved, state changes, lines going "
+			"in or out of service. --json:\none JSON object per "
+			"line.\n"
+			"  --count=N          stop after N events\n"
+			"  --timeout=SECONDS  stop after SECONDS\n",
+		.opts = BIT(O_COUNT) | BIT(O_TIMEOUT),
+		.bus = true,
+		.run = cmd_watch,
+	},
+	{
+		.name = "demo",
+		.synopsis = "",
+		.summary = "run the demo call (tapix-demo)",
+		.text = "Runs the demo program, tapix-demo: embedded, or as "
+			"tapixd's client\non the bus --bus names (or "
+			"TAPIX_SERVICE).\n",
+		.text_only = true,
+		.run = cmd_demo,
+	},
+	{
+		.name = "help",
+		.synopsis = "[COMMAND]",
+		.summary = "this text, or a command's",
+		.text = "Prints the usage, or a command's.\n",
+		.args = {"COMMAND", NULL},
+		.max = 1,
+		.text_only = true,
+		.run = cmd_help,
+	},
+};
+
+static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ncommands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[32];
+	char hint[64];
+	size_t i;
+
+	for (i = 0; i < ncommands && i < 32; i++)
+		names[i] = commands[i].name;
+	return usage_error(NULL, "unknown command '%s'%s", name,
+	                   suggest(name, names, i, "", hint, sizeof(hint)));
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs("Usage: tapictl [OPTION]... COMMAND [ARG]... [OPTION]...\n"
+	      "Browse and drive telephony lines and calls through tapixd.\n\n"
+	      "Commands:\n",
+	      f);
+	for (i = 0; i < ncommands; i++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s%s%s", commands[i].name,
+		         *commands[i].synopsis ? " " : "",
+		         commands[i].synopsis);
+		fprintf(f, "  %-26s %s\n", head, commands[i].summary);
+	}
+	fputs("\nOptions (anywhere on the line):\n"
+	      "  -b, --bus=system|session|ADDRESS\n"
+	      "                    tapixd's bus (default: TAPIX_SERVICE, "
+	      "else the system bus)\n"
+	      "      --address=ADDRESS  the same as --bus=ADDRESS\n"
+	      "  -j, --json        output JSON (watch: one object per line)\n"
+	      "  -t, --terse       tables without headers, fields separated "
+	      "by ':'\n"
+	      "      --color[=auto|always|never]\n"
+	      "                    colour (auto: on a terminal, unless "
+	      "NO_COLOR is set)\n"
+	      "  -h, --help        this text; after a command, that "
+	      "command's\n"
+	      "  -V, --version     the version\n"
+	      "Options of commands:\n"
+	      "      --uui=TEXT, --uui-hex=HEX  (call, answer, accept, drop) "
+	      "user-user\n"
+	      "                    information, as text or as hex bytes\n"
+	      "      --wait[=SECONDS]  (call) until it connects or fails "
+	      "(default 60)\n"
+	      "      --count=N, --timeout=SECONDS  (watch) stop after N "
+	      "events or SECONDS\n\n"
+	      "LINE is a line's number, as `lines` shows it; CALL is a call's "
+	      "id, as `call`\nand `calls` print it. Either may be an object "
+	      "path instead.\n\n"
+	      "Exit status: 0 done (call --wait: connected); 1 refused or "
+	      "failed; 2 usage\nerror; 3 tapixd unreachable; call --wait: 4 "
+	      "busy, 5 no answer, 6 ended\nwithout connecting.\n",
+	      f);
+}
+
+/* ---- main -------------------------------------------------------------------
+ */
+
+/* What the command line asks of command @c, checked before it runs. */
+static int check(const struct command *c, int nargs, char **args)
+{
+	size_t id;
+
+	for (id = 0; id < O_COUNT_OF_OPTIONS; id++)
+		if (opt.set[id] && !(BIT(id) & (GLOBAL_OPTS | c->opts)))
+			return usage_error(c, "%s: no option '--%s' here",
+			                   c->name, opt_defs[id].name);
+	if (json && terse)
+		return usage_error(c, "--json and --terse exclude each other");
+	if (c->text_only && (json || terse))
+		return usage_error(c, "%s: no %s output", c->name,
+		                   json ? "JSON" : "terse");
+	if (nargs < (int)c->min)
+		return usage_error(c, "%s: %s is missing", c->name,
+		                   c->args[nargs]);
+	if (nargs > (int)c->max)
+		return usage_error(c, "%s: unexpected argument '%s'", c->name,
+		                   args[c->max]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"bus", required_argument, NULL, 'b'},
-		{"address", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	uint8_t uui[MAX_UUI];
-	char path[128];
-	const char *cmd;
-	size_t n = 0;
-	int c, st, first;
+	const struct command *c;
+	char **pos, *args[3] = {NULL, NULL, NULL};
+	int npos, st, i;
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (strcmp(optarg, "system") &&
-			    strcmp(optarg, "session")) {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
-			bus_opt = optarg;
-			break;
-		case 'a':
-			bus_opt = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	self = argv[0];
+	pos = calloc((size_t)argc + 1, sizeof(*pos));
+	if (!pos) {
+		fprintf(stderr, "tapictl: %s\n", strerror(ENOMEM));
+		return EXIT_FAILED;
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	cmd = argv[optind];
-	argc -= optind;
-	argv += optind;
-	if (argc > 1 && strcmp(argv[argc - 1], "--help") == 0)
-		return command_help(cmd);
-	if (strcmp(cmd, "demo") == 0)
-		return argc == 1 ? run_demo(argv[-optind])
-		                 : (usage(stderr), EXIT_USAGE);
-	st = connect_bus();
+	st = parse(argc, argv, pos, &npos);
 	if (st)
-		return st;
-	if (strcmp(cmd, "lines") == 0 && argc == 1) {
-		st = cmd_lines();
-	} else if (strcmp(cmd, "calls") == 0 && argc == 1) {
-		st = cmd_calls();
-	} else if (strcmp(cmd, "watch") == 0) {
-		st = cmd_watch(argc, argv);
-		if (st == EXIT_USAGE)
-			fputs("Usage: tapictl watch [--json] [--count N] "
-			      "[--timeout SECONDS]\n",
-			      stderr);
-	} else if (strcmp(cmd, "call") == 0 && argc >= 3) {
-		first = parse_uui(argc - 2, argv + 2, uui, &n);
-		if (first != argc - 2 ||
-		    !line_path(argv[1], path, sizeof(path))) {
-			command_help("call");
-			st = EXIT_USAGE;
-		} else {
-			st = cmd_op("MakeCall", path, LINE_IFACE, argv[2], uui,
-			            n, true);
-		}
-	} else if ((strcmp(cmd, "answer") == 0 || strcmp(cmd, "accept") == 0 ||
-	            strcmp(cmd, "drop") == 0) &&
-	           argc >= 2) {
-		static const char *ops[] = {"Answer", "Accept", "Drop"};
-		int i = cmd[1] == 'n' ? 0 : cmd[1] == 'c' ? 1 : 2;
-
-		first = parse_uui(argc - 1, argv + 1, uui, &n);
-		if (first != argc - 1 ||
-		    !call_path(argv[1], path, sizeof(path))) {
-			command_help(cmd);
-			st = EXIT_USAGE;
-		} else {
-			st = cmd_op(ops[i], path, CALL_IFACE, NULL, uui, n,
-			            true);
-		}
-	} else if (strcmp(cmd, "transfer") == 0 && argc == 3) {
-		if (!call_path(argv[1], path, sizeof(path))) {
-			command_help(cmd);
-			st = EXIT_USAGE;
-		} else {
-			st = cmd_op("BlindTransfer", path, CALL_IFACE, argv[2],
-			            NULL, 0, false);
-		}
-	} else if ((strcmp(cmd, "hold") == 0 || strcmp(cmd, "unhold") == 0 ||
-	            strcmp(cmd, "deallocate") == 0) &&
-	           argc == 2) {
-		if (!call_path(argv[1], path, sizeof(path))) {
-			command_help(cmd);
-			st = EXIT_USAGE;
-		} else {
-			st = cmd_op(cmd[0] == 'h'   ? "Hold"
-			            : cmd[0] == 'u' ? "Unhold"
-			                            : "Deallocate",
-			            path, CALL_IFACE, NULL, NULL, 0, false);
-		}
-	} else {
+		goto out;
+	json = opt.set[O_JSON];
+	terse = opt.set[O_TERSE];
+	if (opt.set[O_VERSION]) {
+		st = print_version();
+		goto out;
+	}
+	c = npos ? find_command(pos[0]) : NULL;
+	if (npos && !c) {
+		st = unknown_command(pos[0]);
+		goto out;
+	}
+	if (opt.set[O_HELP]) {
+		if (c)
+			st = command_help(c);
+		else
+			usage(stdout);
+		goto out;
+	}
+	if (!c) {
 		usage(stderr);
 		st = EXIT_USAGE;
+		goto out;
 	}
+	for (i = 1; i < npos && i <= 2; i++)
+		args[i - 1] = pos[i];
+	st = check(c, npos - 1, pos + 1);
+	if (!st)
+		st = choose_colour();
+	if (!st && c->bus)
+		st = choose_bus();
+	if (!st)
+		st = c->run(c, args);
+	fflush(stdout);
 	sd_bus_flush_close_unref(bus);
+out:
+	free(pos);
 	return st;
 }
