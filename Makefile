@@ -32,8 +32,7 @@ demo: setup-build
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DBUILD_TESTING=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS) --target tapix-demo esp
-	TAPIX_CONF= TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
-		$(BUILD)/tapix-demo
+	TAPIX_CONF= $(BUILD)/tapix-demo
 
 # The whole test suite: unit, end-to-end, lifecycle and fuzz-corpus tests,
 # then the unit and fuzz tests again under ASan+UBSan (clang, libFuzzer),
@@ -64,18 +63,15 @@ tsan-check: setup $(TSAN_BUILD)/CMakeCache.txt
 		ctest --test-dir $(TSAN_BUILD) --output-on-failure -L concurrency
 
 bench: build
-	TAPIX_CONF= TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
-		$(BUILD)/bench/bench_lifecycle
+	TAPIX_CONF= $(BUILD)/bench/bench_lifecycle
 
 # SIP calls per second with zero failures, and SIPp's own limit (minutes).
 bench-sip: build
-	cd $(BUILD)/bench && TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
-		./sip_cps
+	cd $(BUILD)/bench && ./sip_cps
 
 # Lifecycles through tapixd, from one and four client processes.
 bench-service: build
-	TAPIX_PROVIDER_PATH=$(CURDIR)/$(BUILD)/providers \
-		$(BUILD)/bench/bench_service
+	$(BUILD)/bench/bench_service
 
 # The model-based stress test for a million steps (outside CI).
 model-long: build

@@ -15,7 +15,7 @@
  *
  * Usage: sip_cps [DURATION_S [START_CPS [MAX_CPS]]] (20, 250, 8000)
  *        sip_cps sustain RATE SECONDS: one run, RSS printed every 5 s
- * Needs sipp in PATH; TAPIX_PROVIDER_PATH pointing at the providers.
+ * Needs sipp in PATH.
  */
 
 #include <errno.h>

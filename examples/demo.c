@@ -208,7 +208,7 @@ int main(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("tapix demo: a call on the embedded emulated switch (esp)\n\n");
+	printf("tapix demo: a call on the emulated switch (esp)\n\n");
 	init(&owner, "owner", &ndevs);
 	init(&monitor, "monitor", &ndevs2);
 	printf("%u line devices\n", (unsigned)ndevs);
