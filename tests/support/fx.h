@@ -105,7 +105,10 @@ DWORD fx_state_mode(HCALL h);
 DWORD fx_priv(HCALL h);
 void fx_counts(HCALL h, DWORD *owners, DWORD *monitors);
 
-/* Waits until tapix_live_get reports nothing alive (bounded). */
+/*
+ * Fails unless fx_live() reports nothing alive: checked once, at once (a
+ * test whose endings complete asynchronously waits for them first).
+ */
 void fx_assert_nothing_alive(void);
 
 /*

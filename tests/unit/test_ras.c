@@ -65,7 +65,7 @@ static int setup(void **state)
 
 	(void)state;
 	fx_config(CONF);
-	snprintf(dir, sizeof(dir), "/tmp/tapix-ras-XXXXXX");
+	fx_tmp_path(dir, sizeof(dir), "tapix-ras-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(pbk, sizeof(pbk), "%s/rasphone.pbk", dir);
 	f = fopen(pbk, "w");
@@ -1468,6 +1468,50 @@ static void test_ras_forced_line_close_port_disconnected(void **s)
 }
 
 /*
+ * spec: ras.md §5, §11.3 with termination.md §7 (LINE_REMOVE) — the
+ * device under an up connection is removed: the connection ends as when
+ * its line is closed by force (RASCS_Disconnected with
+ * ERROR_PORT_DISCONNECTED), is no longer listed, and RasHangUp ends it
+ * with nothing left. Through tapixd the device stays removed until the
+ * service restarts, so the test restarts it for the next one.
+ */
+static void test_ras_device_removed_under_connection(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	struct fx_app a;
+	HRASCONN h = NULL;
+	HCALL boom = 0;
+	DWORD cb = 0, n = 77;
+	HLINE l;
+	unsigned i;
+
+	(void)s;
+	params(&p, "Lab", "alice", "secret"); /* esp line 0 */
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	fx_app_init(&a, "removal");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_true(lineMakeCall(l, &boom, "remove", 0, NULL) > 0);
+	fx_wait(&a, LINE_CLOSE, l, FX_ANY);
+	fx_wait(&a, LINE_REMOVE, 0, 0);
+	for (i = 0; i < 500; i++) {
+		st = status(h, 0);
+		if (st.rasconnstate == RASCS_Disconnected)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+	assert_int_equal(st.dwError, ERROR_PORT_DISCONNECTED);
+	assert_int_equal(RasEnumConnections(NULL, &cb, &n), 0);
+	assert_int_equal(n, 0);
+	fx_shutdown(&a);
+	fx_ras_hang_up_and_wait(h);
+	expect_ras_gone();
+	if (fx_service())
+		fx_config(CONF);
+}
+
+/*
  * spec: ras.md §4, §3.7 — RasHangUp of a dial paused in
  * RASCS_RetryAuthentication (RDEOPT_PausedStates, a wrong password) ends
  * it: no notification after the hang-up, nothing left.
@@ -1693,6 +1737,7 @@ int main(void)
 		T(test_ras_entry_dial_params),
 		T(test_ras_concurrent_dials),
 		T(test_ras_forced_line_close_port_disconnected),
+		T(test_ras_device_removed_under_connection),
 		T(test_ras_hangup_while_paused),
 		T(test_ras_hangup_twice_during_teardown),
 		T(test_ras_sync_dial_hung_up_from_another_thread_631),

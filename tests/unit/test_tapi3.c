@@ -1483,6 +1483,40 @@ static void test_t3_forced_line_close_disconnects_call(void **s)
 }
 
 /*
+ * spec: termination.md §7 (LINE_REMOVE) — the device under a connected
+ * TAPI 3 call is removed: the call ends (CS_DISCONNECTED, once), nothing
+ * more comes for it, and it goes when released with nothing left.
+ */
+static void test_t3_device_removed_under_call(void **s)
+{
+	struct tapix_call *c;
+	struct fx_app a;
+	struct t3 x;
+	HCALL boom = 0;
+	HLINE l;
+
+	(void)s;
+	t3_up(&x, TE_CALLSTATE);
+	c = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_connect(c, false), S_OK);
+	expect_connected(&x, c);
+	fx_app_init(&a, "removal");
+	l = fx_open(&a, 0, NONE, 0);
+	assert_true(lineMakeCall(l, &boom, "remove", 0, NULL) > 0);
+	fx_wait(&a, LINE_CLOSE, l, FX_ANY);
+	fx_wait(&a, LINE_REMOVE, 0, 0);
+	expect_disconnected(&x, c);
+	expect_no_event(&x);
+	tapix_call_release(c);
+	fx_shutdown(&a);
+	wait_no_calls(FX_WAIT_MS);
+	t3_down(&x);
+	/* through tapixd the device stays removed until it restarts */
+	if (fx_service())
+		fx_config_esp(4);
+}
+
+/*
  * spec: tapi3-call-control.md §1 — the last reference released while
  * Connect's request is pending (every request of the call takes 500 ms;
  * Connect stopped waiting after 50 ms): once the request completes, the
@@ -1646,6 +1680,7 @@ int main(void)
 		T(test_t3_shutdown_with_live_calls),
 		T(test_t3_unregister_drops_owned_connected_call),
 		T(test_t3_forced_line_close_disconnects_call),
+		T(test_t3_device_removed_under_call),
 		T(test_t3_release_while_connect_pending),
 		T(test_t3_release_gives_up_waiting_for_idle),
 		T(test_t3_oom),

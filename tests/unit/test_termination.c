@@ -470,6 +470,161 @@ static void test_close_sole_monitor_closes_the_call(void **s)
 }
 
 /*
+ * spec: termination.md §3 rows "OWNER, sole owner, not IDLE": an offered
+ * call deallocated by its only handle holder. API < 2.0: refused with
+ * INVALCALLSTATE (drop first); API >= 2.0: allowed, and with no handle
+ * left (§3 effect 4) TAPI closes the call at once (TSPI_lineCloseCall,
+ * CLOSEDROP): the caller sees it end and nothing of it is left.
+ */
+static void test_deallocate_offering_sole_owner(void **s)
+{
+	struct fx_app a, b, old;
+	struct pair p = {&a, &b, 0, 0, 0, 0};
+	struct tapix_live live;
+	unsigned long before;
+	HCALL oc;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	fx_app_init(&old, "old");
+	p.la = fx_open(&a, 0, NONE, 0);
+	/* API 1.4 first: the offered call is refused its deallocation */
+	fx_open_ver(&old, 1, 0x00010004, OWNER, IV);
+	assert_int_equal(
+		fx_reply(&a, lineMakeCall(p.la, &p.out, "101", 0, NULL)), 0);
+	/* no LINE_APPNEWCALL before API 2.0: the call is the state's */
+	oc = (HCALL)fx_wait(&old, LINE_CALLSTATE, 0, LINECALLSTATE_OFFERING)
+	             .hDevice;
+	assert_int_equal(fx_priv(oc), LINECALLPRIVILEGE_OWNER);
+	before = closecalls();
+	assert_int_equal(lineDeallocateCall(oc), LINEERR_INVALCALLSTATE);
+	assert_int_equal(fx_state(oc), LINECALLSTATE_OFFERING);
+	assert_int_equal(closecalls(), before);
+	assert_int_equal(fx_reply(&old, lineDrop(oc, NULL, 0)), 0);
+	fx_wait(&old, LINE_CALLSTATE, oc, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(oc), 0);
+	assert_int_equal(closecalls(), before + 1);
+	fx_wait(&a, LINE_CALLSTATE, p.out, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(lineDeallocateCall(p.out), 0);
+	fx_shutdown(&old);
+	/* API 2.2: allowed, and the call is closed with its last handle */
+	p.lb = fx_open(&b, 1, OWNER, IV);
+	assert_int_equal(
+		fx_reply(&a, lineMakeCall(p.la, &p.out, "101", 0, NULL)), 0);
+	p.in = (HCALL)fx_wait(&b, LINE_APPNEWCALL, p.lb, FX_ANY).dwParam2;
+	fx_wait(&b, LINE_CALLSTATE, p.in, LINECALLSTATE_OFFERING);
+	before = closecalls();
+	assert_int_equal(lineDeallocateCall(p.in), 0);
+	assert_int_equal(closecalls(), before + 1);
+	assert_int_equal(lineAnswer(p.in, NULL, 0), LINEERR_INVALCALLHANDLE);
+	fx_wait(&a, LINE_CALLSTATE, p.out, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(lineDeallocateCall(p.out), 0);
+	assert_int_equal(closecalls(), before + 2);
+	fx_live(&live);
+	assert_int_equal(live.calls, 0);
+	assert_int_equal(live.call_handles, 0);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+	assert_int_equal(closecalls(), before + 2);
+}
+
+/*
+ * spec: termination.md §5.1 rows "OWNER, sole, no others, not IDLE" for
+ * the states other tests do not reach: an OFFERING call closed by its
+ * owner's lineClose, and a DISCONNECTED one (the far end hung up, the app
+ * had not dropped it yet). Each is dropped and closed (CloseCall once);
+ * the far end of the offered call sees it end; nothing is left.
+ */
+static void test_close_offering_and_disconnected_calls(void **s)
+{
+	struct fx_app a, b;
+	struct pair p = {&a, &b, 0, 0, 0, 0};
+	struct tapix_live live;
+	unsigned long before;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	p.la = fx_open(&a, 0, NONE, 0);
+	p.lb = fx_open(&b, 1, OWNER, IV);
+	/* OFFERING */
+	assert_int_equal(
+		fx_reply(&a, lineMakeCall(p.la, &p.out, "101", 0, NULL)), 0);
+	p.in = (HCALL)fx_wait(&b, LINE_APPNEWCALL, p.lb, FX_ANY).dwParam2;
+	fx_wait(&b, LINE_CALLSTATE, p.in, LINECALLSTATE_OFFERING);
+	before = closecalls();
+	assert_int_equal(lineClose(p.lb), 0);
+	assert_int_equal(closecalls(), before + 1);
+	fx_wait(&a, LINE_CALLSTATE, p.out, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(lineDeallocateCall(p.out), 0);
+	assert_int_equal(closecalls(), before + 2);
+	/* DISCONNECTED: b hangs up a connected call; a closes its line */
+	p.lb = fx_open(&b, 1, OWNER, IV);
+	connect_pair(&p, "101");
+	assert_int_equal(fx_reply(&b, lineDrop(p.in, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, p.out, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(fx_state(p.out), LINECALLSTATE_DISCONNECTED);
+	before = closecalls();
+	assert_int_equal(lineClose(p.la), 0);
+	assert_int_equal(closecalls(), before + 1);
+	assert_int_equal(lineDeallocateCall(p.out), LINEERR_INVALCALLHANDLE);
+	fx_wait(&b, LINE_CALLSTATE, p.in, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(p.in), 0);
+	assert_int_equal(closecalls(), before + 2);
+	fx_live(&live);
+	assert_int_equal(live.calls, 0);
+	assert_int_equal(live.call_handles, 0);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+}
+
+/*
+ * spec: termination.md §6 with §5.1 row "MONITOR, others": an app that
+ * only monitors a call shuts down: the provider hears nothing, the call
+ * goes on, its owner hears NUMMONITORS; the owner's deallocation after
+ * IDLE is then the one that closes it.
+ */
+static void test_shutdown_of_a_monitor_leaves_the_call(void **s)
+{
+	struct fx_app a, b, m;
+	struct pair p = {&a, &b, 0, 0, 0, 0};
+	unsigned long before;
+	DWORD owners, monitors;
+	HLINE lm;
+	HCALL mc;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	fx_app_init(&m, "m");
+	p.la = fx_open(&a, 0, NONE, 0);
+	p.lb = fx_open(&b, 1, OWNER, IV);
+	lm = fx_open(&m, 0, MONITOR, 0);
+	connect_pair(&p, "101");
+	mc = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_counts(p.out, &owners, &monitors);
+	assert_int_equal(monitors, 1);
+	fx_consume_all(&a);
+	before = closecalls();
+	fx_shutdown(&m);
+	fx_expect(&a, LINE_CALLINFO, p.out, LINECALLINFOSTATE_NUMMONITORS, 0,
+	          0);
+	assert_int_equal(closecalls(), before);
+	assert_int_equal(fx_state(p.out), LINECALLSTATE_CONNECTED);
+	fx_counts(p.out, &owners, &monitors);
+	assert_int_equal(owners, 1);
+	assert_int_equal(monitors, 0);
+	assert_int_equal(lineDeallocateCall(mc), LINEERR_INVALCALLHANDLE);
+	assert_int_equal(fx_reply(&a, lineDrop(p.out, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, p.out, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(p.out), 0);
+	assert_int_equal(closecalls(), before + 1);
+	fx_shutdown(&a);
+	fx_shutdown(&b);
+}
+
+/*
  * spec: §8, §5.2.5 — a call no app holds a handle to (its line's only
  * open has no privilege) stays in TAPI's table until its line's last
  * open closes: then TAPI closes it (and esp drops it: the caller sees it
@@ -952,6 +1107,14 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_unheld_call_closed_with_last_open, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deallocate_offering_sole_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_close_offering_and_disconnected_calls, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_shutdown_of_a_monitor_leaves_the_call, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_deallocate_with_pending_request, setup, teardown),
