@@ -10,11 +10,15 @@
  * Without any rule every user may use every line (a single-user machine);
  * once a rule exists, a line without one follows [tapixd] allow, and with
  * none of that either, only root may use it. Root may use every line.
+ *
+ * [tapixd] also holds the limits (issue 19 items 4 and 13: struct limits,
+ * tapixd(8) LIMITS), read with the rules, on start and on SIGHUP.
  */
 #include <errno.h>
 #include <grp.h>
 #include <ini.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +41,52 @@ struct rule {
 	unsigned ngids;
 };
 
+#define LIM_MAX 1000000000u /* larger: a mistake */
+
 static struct rule deflt;
 static struct rule *lines; /* MAX_LINES entries */
 static bool any_rule;
 static int load_err;
+/* (a macro: C11 takes no const object as a static initializer) */
+#define LIM_DEFAULTS                                                        \
+	{                                                                   \
+		LIM_REGS, LIM_REGS_PER_USER, LIM_CONNS, LIM_CONNS_PER_USER, \
+			LIM_CALLS, LIM_CALLS_PER_USER, LIM_QUEUED           \
+	}
+static const struct limits lim_default = LIM_DEFAULTS;
+static struct limits lim = LIM_DEFAULTS, lim_new;
+
+/* The [tapixd] keys of the limits, and where each goes. */
+static const struct {
+	const char *name;
+	size_t off;
+} lim_keys[] = {
+	{"max_registrations", offsetof(struct limits, regs)},
+	{"max_registrations_per_user", offsetof(struct limits, regs_per_user)},
+	{"max_connections", offsetof(struct limits, conns)},
+	{"max_connections_per_user", offsetof(struct limits, conns_per_user)},
+	{"max_calls", offsetof(struct limits, calls)},
+	{"max_calls_per_user", offsetof(struct limits, calls_per_user)},
+	{"max_queued_messages", offsetof(struct limits, queued)},
+};
+
+/* A limit's value: 1 .. LIM_MAX. */
+static int parse_limit(const char *name, const char *value, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (errno || end == value || *end || value[0] == '-' || v == 0 ||
+	    v > LIM_MAX) {
+		log_err("acl: [tapixd] %s = %s: not a number of 1 to %u", name,
+		        value, LIM_MAX);
+		return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
 
 /* Parses "user:alice group:wheel uid:1000 gid:100 all" into @r. */
 static int parse_rule(struct rule *r, const char *value)
@@ -125,7 +171,27 @@ static int on_value(void *user, const char *section, const char *name,
 	(void)user;
 	if (!name || load_err)
 		return 1;
-	if (strcmp(section, "tapixd") == 0 && strcmp(name, "allow") == 0) {
+	if (strcmp(section, "tapixd") == 0 && strcmp(name, "allow") != 0) {
+		unsigned v = 0;
+		size_t i;
+
+		for (i = 0; i < sizeof(lim_keys) / sizeof(lim_keys[0]); i++)
+			if (strcmp(name, lim_keys[i].name) == 0)
+				break;
+		if (i == sizeof(lim_keys) / sizeof(lim_keys[0])) {
+			log_warn("acl: unknown key %s in [tapixd] ignored",
+			         name);
+			return 1;
+		}
+		e = parse_limit(name, value, &v);
+		if (e)
+			load_err = e;
+		else
+			memcpy((char *)&lim_new + lim_keys[i].off, &v,
+			       sizeof(v));
+		return 1; /* a limit is not a rule */
+	}
+	if (strcmp(section, "tapixd") == 0) {
 		e = parse_rule(&deflt, value);
 	} else if (strncmp(section, "line ", 5) == 0 &&
 	           strcmp(name, "allow") == 0) {
@@ -146,8 +212,63 @@ static int on_value(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* Loads rules from a file (@path) or a text (@text); see acl_load. */
-static int load(const char *path, const char *text)
+/* The rule that decides for device @dev: a line's, [tapixd]'s, or NULL
+ * with *@all telling whether everyone (no rule at all) or only root. */
+static const struct rule *rule_of(const struct rule *ls, const struct rule *df,
+                                  bool any, DWORD dev, bool *all)
+{
+	*all = !any;
+	if (!any)
+		return NULL;
+	if (dev < MAX_LINES && ls && ls[dev].set)
+		return &ls[dev];
+	return df->set ? df : NULL;
+}
+
+/* Whether device @dev's rule differs between the old rules and the new. */
+static bool rule_changed(const struct rule *ols, const struct rule *odf,
+                         bool oany, DWORD dev)
+{
+	bool oall, nall;
+	const struct rule *o = rule_of(ols, odf, oany, dev, &oall);
+	const struct rule *n = rule_of(lines, &deflt, any_rule, dev, &nall);
+
+	if (!o || !n)
+		return o != n || oall != nall;
+	/* (rules are zeroed before they are parsed: no stray padding) */
+	return memcmp(o, n, sizeof(*o)) != 0;
+}
+
+/* Writes the devices below @ndevs whose rule changed, "1,3" (or "")
+ * into @out; "..." ends a list that does not fit. */
+static void list_changed(const struct rule *ols, const struct rule *odf,
+                         bool oany, DWORD ndevs, char *out, size_t size)
+{
+	size_t n = 0;
+	DWORD i;
+
+	out[0] = '\0';
+	for (i = 0; i < ndevs && i < MAX_LINES; i++) {
+		int w;
+
+		if (!rule_changed(ols, odf, oany, i))
+			continue;
+		w = snprintf(out + n, size - n, "%s%u", n ? "," : "",
+		             (unsigned)i);
+		if (w < 0 || (size_t)w >= size - n) {
+			if (size > 4)
+				snprintf(out + (n < size - 4 ? n : size - 4), 4,
+				         "...");
+			return;
+		}
+		n += (size_t)w;
+	}
+}
+
+/* Loads rules from a file (@path) or a text (@text); see acl_reload
+ * (@changed NULL: no list). */
+static int load(const char *path, const char *text, DWORD ndevs, char *changed,
+                size_t size, bool *limits_changed)
 {
 	struct rule *nl = calloc(MAX_LINES, sizeof(*nl));
 	struct rule *old = lines;
@@ -161,6 +282,7 @@ static int load(const char *path, const char *text)
 	memset(&deflt, 0, sizeof(deflt));
 	any_rule = false;
 	load_err = 0;
+	lim_new = lim_default;
 	if (path) {
 		/* issue 19 — only a regular file, bounded, without blocking */
 		char *buf = NULL;
@@ -197,18 +319,34 @@ static int load(const char *path, const char *text)
 		any_rule = old_any;
 		return r;
 	}
+	if (changed)
+		list_changed(old, &old_def, old_any, ndevs, changed, size);
+	if (limits_changed)
+		*limits_changed = memcmp(&lim, &lim_new, sizeof(lim)) != 0;
+	lim = lim_new;
 	free(old);
 	return 0;
 }
 
 int acl_load(const char *path)
 {
-	return load(path, NULL);
+	return load(path, NULL, 0, NULL, 0, NULL);
 }
 
 int acl_load_string(const char *text)
 {
-	return load(NULL, text);
+	return load(NULL, text, 0, NULL, 0, NULL);
+}
+
+int acl_reload(const char *path, DWORD ndevs, char *changed, size_t size,
+               bool *limits_changed)
+{
+	return load(path, NULL, ndevs, changed, size, limits_changed);
+}
+
+const struct limits *acl_limits(void)
+{
+	return &lim;
 }
 
 void acl_free(void)

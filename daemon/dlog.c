@@ -2,11 +2,33 @@
 /* tapixd's log lines (see dlog.h). */
 #include "dlog.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int level = TAPIX_LOG_WARN; /* -1: off */
+
+/*
+ * Issue 19 item 4 — lines of one kind (a key: tapixd's format, or the
+ * library's text without its digits and hex letters) are counted per
+ * second in a small table; a kind that collides with another takes its
+ * slot (and tells what the other had suppressed first).
+ */
+#define KINDS 64
+
+static struct kind {
+	uint32_t key;    /* 0: free */
+	uint64_t second; /* the second being counted */
+	unsigned lines;  /* written in it */
+	unsigned held;   /* suppressed in it */
+	enum tapix_log_level level;
+	char module[16];
+	char sample[160]; /* the last one suppressed */
+} kinds[KINDS];
+static pthread_mutex_t kinds_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int level_named(const char *v, size_t n)
 {
@@ -53,12 +75,98 @@ int dlog_set_levels(const char *spec)
 	return 0;
 }
 
-void dlog_line(enum tapix_log_level lv, const char *module, const char *msg)
+static void write_line(enum tapix_log_level lv, const char *module,
+                       const char *msg)
 {
 	static const char *names[] = {"error", "warning", "info", "debug"};
 	static const int prio[] = {3, 4, 6, 7}; /* syslog priorities */
 
 	fprintf(stderr, "<%d>%s %s: %s\n", prio[lv], module, names[lv], msg);
+}
+
+static uint64_t now_second(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* FNV-1a of @module and @text, digits and hex letters left out (handles,
+ * counts): "call 0001a2: created" and "call 0001a5: created" are one
+ * kind. Never 0. */
+static uint32_t key_of_text(const char *module, const char *text)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = module; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (p = text; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			h = (h ^ (uint8_t)*p) * 16777619u;
+	return h ? h : 1;
+}
+
+/* Writes the summary of @k's second if it held lines back; kinds_lock. */
+static void tell_held_locked(struct kind *k)
+{
+	char msg[256];
+
+	if (!k->held)
+		return;
+	snprintf(msg, sizeof(msg), "suppressed %u lines like: %s", k->held,
+	         k->sample);
+	write_line(k->level, k->module, msg);
+	k->held = 0;
+}
+
+/* Whether a line of kind @key may be written now (else it is counted). */
+static int may_write(uint32_t key, enum tapix_log_level lv, const char *module,
+                     const char *msg)
+{
+	struct kind *k = &kinds[key % KINDS];
+	uint64_t sec = now_second();
+	int ok;
+
+	if (lv == TAPIX_LOG_DEBUG)
+		return 1;
+	pthread_mutex_lock(&kinds_lock);
+	if (k->key != key || k->second != sec) {
+		tell_held_locked(k);
+		k->key = key;
+		k->second = sec;
+		k->lines = 0;
+	}
+	ok = k->lines < DLOG_BURST;
+	if (ok) {
+		k->lines++;
+	} else {
+		k->held++;
+		k->level = lv;
+		snprintf(k->module, sizeof(k->module), "%s", module);
+		snprintf(k->sample, sizeof(k->sample), "%s", msg);
+	}
+	pthread_mutex_unlock(&kinds_lock);
+	return ok;
+}
+
+void dlog_flush(void)
+{
+	uint64_t sec = now_second();
+	unsigned i;
+
+	pthread_mutex_lock(&kinds_lock);
+	for (i = 0; i < KINDS; i++)
+		if (kinds[i].key && kinds[i].second != sec)
+			tell_held_locked(&kinds[i]);
+	pthread_mutex_unlock(&kinds_lock);
+}
+
+void dlog_line(enum tapix_log_level lv, const char *module, const char *msg)
+{
+	if (may_write(key_of_text(module, msg), lv, module, msg))
+		write_line(lv, module, msg);
 }
 
 void dlog_emit(enum tapix_log_level lv, const char *fmt, ...)
@@ -71,5 +179,7 @@ void dlog_emit(enum tapix_log_level lv, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	dlog_line(lv, "tapixd", msg);
+	/* the format is the kind: its arguments vary */
+	if (may_write(key_of_text("tapixd", fmt), lv, "tapixd", msg))
+		write_line(lv, "tapixd", msg);
 }

@@ -3,14 +3,19 @@
  * tapixd: the telephony service. Loads the providers of tapix.conf (the
  * embedded core in this process), serves org.tapix.Tapix1 on the system
  * bus, the session bus or a given bus address, and runs until SIGTERM or
- * SIGINT; SIGHUP reloads the access rules.
+ * SIGINT; SIGHUP reloads the access rules and the limits. The limits in
+ * force and the memory left for clients are decided here (issue 19).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tapix/tapix.h>
@@ -19,6 +24,140 @@
 #include "tapixd.h"
 
 struct daemon d;
+
+/* ---- limits -------------------------------------------------------------
+ */
+
+/*
+ * Issue 19 item 4 — descriptors: a registration holds one (its event
+ * descriptor), a direct connection five (its socket and its channel's
+ * memfd and three eventfds). Of what RLIMIT_NOFILE allows, FD_KEEP stay
+ * for everything else (the bus, the providers' sockets and devices, the
+ * log); registrations may take half the rest, connections the other half.
+ */
+#define FD_KEEP     128
+#define FD_PER_CONN 5
+
+void lim_get(struct limits *out)
+{
+	struct rlimit r;
+
+	*out = *acl_limits();
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) {
+		rlim_t left =
+			r.rlim_cur > FD_KEEP + 32 ? r.rlim_cur - FD_KEEP : 32;
+
+		if (out->regs > left / 2)
+			out->regs = (unsigned)(left / 2);
+		if (out->conns > left / 2 / FD_PER_CONN)
+			out->conns = (unsigned)(left / 2 / FD_PER_CONN);
+	}
+}
+
+bool lim_allows(uid_t uid, unsigned all, unsigned mine, unsigned max,
+                unsigned per_user)
+{
+	unsigned reserve = max / 16 ? max / 16 : 1;
+
+	if (uid == 0)
+		return all < max;
+	return mine < per_user && all < max && max - all > reserve;
+}
+
+/*
+ * Issue 19 item 9 — memory. Past its limit, an allocation anywhere fails,
+ * sd-bus's too: it then closes the connection it was reading, and a
+ * closing connection needs memory again for its Disconnected message —
+ * the loop spun on that, never served the bus again, and never freed the
+ * client (its end is that message). So clients' requests that hold
+ * memory are refused while less than MEM_HEADROOM is left: what remains
+ * is the loop's.
+ */
+#define MEM_HEADROOM    (16ull << 20)
+#define MEM_SAMPLE_USEC 10000
+
+static uint64_t usec_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The process's size and data, in bytes (/proc/self/statm); false if it
+ * cannot be read (no descriptor: then memory is not what is short). */
+static bool statm(uint64_t *size, uint64_t *data)
+{
+	unsigned long v[6];
+	char buf[128];
+	ssize_t n;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lu %lu %lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3],
+	           &v[4], &v[5]) != 6)
+		return false;
+	*size = (uint64_t)v[0] * (uint64_t)page;
+	*data = (uint64_t)v[5] * (uint64_t)page;
+	return true;
+}
+
+/* Bytes left below the memory limits (UINT64_MAX: none set). */
+static uint64_t mem_left(void)
+{
+	uint64_t left = UINT64_MAX, size, data;
+	struct rlimit as, ds;
+
+	if (getrlimit(RLIMIT_AS, &as) != 0 || getrlimit(RLIMIT_DATA, &ds) != 0)
+		return UINT64_MAX;
+	if (as.rlim_cur == RLIM_INFINITY && ds.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	if (!statm(&size, &data))
+		return UINT64_MAX;
+	if (as.rlim_cur != RLIM_INFINITY)
+		left = as.rlim_cur > size ? as.rlim_cur - size : 0;
+	if (ds.rlim_cur != RLIM_INFINITY &&
+	    (ds.rlim_cur > data ? ds.rlim_cur - data : 0) < left)
+		left = ds.rlim_cur > data ? ds.rlim_cur - data : 0;
+#ifdef __GLIBC__
+	/* near the limit, what the heap holds free counts too (a client
+	 * that left gave it back there, not to the system) */
+	if (left < MEM_HEADROOM)
+		left += mallinfo2().fordblks;
+#endif
+	return left;
+}
+
+static struct {
+	uint64_t at;   /* when it was sampled */
+	bool is_short; /* then */
+} mem;
+
+bool mem_short(void)
+{
+	uint64_t now = usec_now();
+	bool was = mem.is_short;
+
+	if (mem.at && now - mem.at < MEM_SAMPLE_USEC)
+		return mem.is_short;
+	mem.at = now;
+	mem.is_short = mem_left() < MEM_HEADROOM;
+	if (mem.is_short && !was)
+		log_warn("memory short (less than %llu MiB below the limit): "
+		         "new registrations, opens, calls and connections "
+		         "refused",
+		         (unsigned long long)(MEM_HEADROOM >> 20));
+	else if (!mem.is_short && was)
+		log_warn("memory available again");
+	return mem.is_short;
+}
 
 static void usage(FILE *f)
 {
@@ -70,18 +209,71 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si,
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si,
                      void *userdata)
 {
+	unsigned regs = 0, opens = 0;
+	bool lim_changed = false;
+	char changed[256];
+
 	(void)s;
 	(void)si;
 	(void)userdata;
-	/* providers are loaded once per session: only the access rules of
-	 * the file are read again */
-	if (acl_load(d.conf_path) == 0)
-		log_info("access rules reloaded from %s",
-		         d.conf_path ? d.conf_path : "(none)");
-	else
+	/* providers are loaded once per session: only the access rules and
+	 * the limits of the file are read again */
+	if (acl_reload(d.conf_path, d.ndevs, changed, sizeof(changed),
+	               &lim_changed) != 0) {
 		log_err("access rules of %s not reloaded: kept the old ones",
 		        d.conf_path ? d.conf_path : "(none)");
+		return 0;
+	}
+	/* issue 19 item 11 — a line taken away is taken at once */
+	rpc_rules_changed(&regs, &opens);
+	log_info("access rules reloaded from %s: %s%s%s; %u registrations "
+	         "lost lines, %u opens closed%s",
+	         d.conf_path ? d.conf_path : "(none)",
+	         changed[0] ? "lines " : "no line changed", changed,
+	         changed[0] ? " changed" : "", regs, opens,
+	         lim_changed ? "; limits changed" : "");
 	return 0;
+}
+
+/*
+ * Every second: the "suppressed" log lines, the direct connections sd-bus
+ * could not end (issue 19 item 9), and the bus. A bus connection out of
+ * service for two seconds (closed, or closing without the memory to end)
+ * is not coming back: tapixd exits with an error, for systemd to start it
+ * again (Restart=on-failure).
+ */
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	static unsigned bus_down;
+
+	(void)userdata;
+	dlog_flush();
+	peer_check();
+	if (sd_bus_is_open(d.bus) > 0) {
+		bus_down = 0;
+	} else if (++bus_down >= 2) {
+		log_err("lost the bus: exiting");
+		return sd_event_exit(d.event, -ECONNRESET);
+	}
+	mem_short(); /* tells when memory is available again */
+	if (sd_event_source_set_time(s, usec + 1000000) < 0 ||
+	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+		log_err("the second's checks stop: out of memory");
+	return 0;
+}
+
+/* Issue 19 item 4 — as many descriptors as the hard limit allows (the
+ * limits follow the soft one, lim_get). */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= r.rlim_max)
+		return;
+	r.rlim_cur = r.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+		log_warn("cannot raise the descriptor limit: %s",
+		         strerror(errno));
 }
 
 static int open_bus(const char *bus, const char *address)
@@ -187,6 +379,7 @@ int main(int argc, char **argv)
 	if (!getenv("TAPIX_CONF") && access("/etc/tapix/tapix.conf", F_OK) == 0)
 		d.conf_path = "/etc/tapix/tapix.conf";
 
+	raise_nofile();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -212,6 +405,8 @@ int main(int argc, char **argv)
 	sd_event_add_signal(d.event, NULL, SIGTERM, on_stop, NULL);
 	sd_event_add_signal(d.event, NULL, SIGINT, on_stop, NULL);
 	sd_event_add_signal(d.event, NULL, SIGHUP, on_reload, NULL);
+	sd_event_add_time_relative(d.event, NULL, CLOCK_MONOTONIC, 1000000,
+	                           100000, on_tick, NULL);
 	e = sd_bus_attach_event(d.bus, d.event, SD_EVENT_PRIORITY_NORMAL);
 	if (e >= 0)
 		e = tel_start();

@@ -11,6 +11,13 @@
  * The socket is <dir>/tapi in a directory of its own: $RUNTIME_DIRECTORY
  * under systemd, else a new tapixd-XXXXXX in $XDG_RUNTIME_DIR or /tmp,
  * removed at exit; or the path of --peer=PATH.
+ *
+ * Issue 19 item 4 — a user has at most max_connections_per_user, all users
+ * max_connections less root's reserve (lim_get: also what the descriptors
+ * allow): past that, Peer answers LimitsExceeded and a connection made
+ * all the same is closed at once (the client stays on the bus). An
+ * accept() that fails for want of descriptors or memory rests the
+ * listening socket a while, instead of failing again at once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,8 +31,13 @@
 #include "dlog.h"
 #include "tapixd.h"
 
-#define MAX_PEERS   1024 /* connections at once */
-#define MAX_PER_UID 64   /* of one user (a client needs one) */
+/* Issue 19 item 13 — what the kernel holds for a client that reads
+ * nothing (sd-bus asks for 8 MiB): beyond, its messages wait in tapixd,
+ * counted (rpc.c, max_queued_messages) */
+#define PEER_SNDBUF (128 * 1024)
+
+#define REST_MIN_USEC 100000  /* the listening socket rests, at first */
+#define REST_MAX_USEC 2000000 /* at most, after failure upon failure */
 
 struct peer {
 	struct list_node link;
@@ -33,6 +45,7 @@ struct peer {
 	sd_bus *bus;
 	sd_bus_slot *vtable, *gone;
 	sd_event_source *end; /* frees it, out of the bus's own dispatch */
+	unsigned down;        /* seconds seen out of service (peer_check) */
 };
 
 static struct {
@@ -44,6 +57,8 @@ static struct {
 	char address[sizeof(((struct sockaddr_un *)0)->sun_path) + 16];
 	struct list_node peers;
 	unsigned npeers;
+	sd_event_source *rest; /* accept() failed: listens again then */
+	uint64_t rest_usec;    /* how long it rests next time */
 } p = {.fd = -1, .peers = LIST_HEAD_INIT(p.peers)};
 
 static void peer_free(struct peer *x)
@@ -54,10 +69,54 @@ static void peer_free(struct peer *x)
 	sd_bus_slot_unref(x->gone);
 	sd_event_source_unref(x->end);
 	sd_bus_detach_event(x->bus);
-	sd_bus_flush_close_unref(x->bus);
+	/* not flushed: the client is gone, cut off, or tapixd stops (and a
+	 * flush would wait for ever on a client that takes nothing) */
+	sd_bus_close_unref(x->bus);
 	list_del(&x->link);
 	p.npeers--;
 	free(x);
+}
+
+static struct peer *peer_find(sd_bus *bus)
+{
+	struct list_node *it;
+
+	list_foreach(it, &p.peers) {
+		struct peer *x = list_entry(it, struct peer, link);
+
+		if (x->bus == bus)
+			return x;
+	}
+	return NULL;
+}
+
+void peer_drop(sd_bus *bus)
+{
+	struct peer *x = peer_find(bus);
+
+	if (x)
+		peer_free(x);
+}
+
+void peer_check(void)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &p.peers) {
+		struct peer *x = list_entry(it, struct peer, link);
+
+		/* (a connection that closed is freed within an iteration of
+		 * the loop: seen twice, it is stuck) */
+		if (sd_bus_is_open(x->bus) > 0 || x->end) {
+			x->down = 0;
+			continue;
+		}
+		if (++x->down < 2)
+			continue;
+		log_warn("a direct connection (uid %u) out of service: ended",
+		         (unsigned)x->uid);
+		peer_free(x);
+	}
 }
 
 static int on_end(sd_event_source *s, void *userdata)
@@ -77,7 +136,8 @@ static int on_gone(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	/* its registrations now; the connection once its dispatch is over */
 	rpc_peer_gone(x->bus);
 	if (!x->end && sd_event_add_defer(d.event, &x->end, on_end, x) < 0)
-		log_warn("a closed direct connection stays until exit");
+		log_warn("a closed direct connection ends at the next "
+		         "check (peer_check)");
 	return 0;
 }
 
@@ -89,6 +149,50 @@ static unsigned of_uid(uid_t uid)
 	list_foreach(it, &p.peers)
 		n += list_entry(it, struct peer, link)->uid == uid;
 	return n;
+}
+
+bool peer_may_connect(uid_t uid)
+{
+	struct limits l;
+
+	lim_get(&l);
+	return lim_allows(uid, p.npeers, of_uid(uid), l.conns,
+	                  l.conns_per_user);
+}
+
+static int on_rested(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	(void)userdata;
+	if (p.io)
+		sd_event_source_set_enabled(p.io, SD_EVENT_ON);
+	return 0;
+}
+
+/* accept() failed for want of descriptors or memory: the listening
+ * socket rests (doubling, up to REST_MAX_USEC) rather than fail again at
+ * once; connections wait in its backlog meanwhile. */
+static void rest(int err)
+{
+	int e;
+
+	p.rest_usec = p.rest_usec ? p.rest_usec * 2 : REST_MIN_USEC;
+	if (p.rest_usec > REST_MAX_USEC)
+		p.rest_usec = REST_MAX_USEC;
+	log_warn("direct connections wait %llu ms: accept: %s",
+	         (unsigned long long)(p.rest_usec / 1000), strerror(err));
+	if (p.rest)
+		e = sd_event_source_set_time_relative(p.rest, p.rest_usec);
+	else
+		e = sd_event_add_time_relative(d.event, &p.rest,
+		                               CLOCK_MONOTONIC, p.rest_usec,
+		                               10000, on_rested, NULL);
+	if (e >= 0)
+		e = sd_event_source_set_enabled(p.rest, SD_EVENT_ONESHOT);
+	/* without the timer it listens again at once: as before */
+	if (e >= 0)
+		sd_event_source_set_enabled(p.io, SD_EVENT_OFF);
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t events,
@@ -104,17 +208,25 @@ static int on_accept(sd_event_source *s, int fd, uint32_t events,
 	(void)userdata;
 	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (c < 0) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			rest(errno);
+		else if (errno != EAGAIN && errno != EINTR)
 			log_warn("direct connection refused: %s",
 			         strerror(errno));
 		return 0;
 	}
+	p.rest_usec = 0;
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-	    p.npeers >= MAX_PEERS || d.stopping ||
-	    (cred.uid != 0 && of_uid(cred.uid) >= MAX_PER_UID)) {
+	    d.stopping) {
+		close(c);
+		return 0;
+	}
+	if (!peer_may_connect(cred.uid) || mem_short()) {
 		/* the client goes on through the bus */
-		log_warn("direct connection refused (%u connections)",
-		         p.npeers);
+		log_info("direct connection of uid %u refused (%u of them, %u "
+		         "in all)",
+		         (unsigned)cred.uid, of_uid(cred.uid), p.npeers);
 		close(c);
 		return 0;
 	}
@@ -133,6 +245,9 @@ static int on_accept(sd_event_source *s, int fd, uint32_t events,
 		e = sd_bus_set_server(x->bus, 1, p.id);
 	if (e >= 0)
 		e = sd_bus_start(x->bus);
+	if (e >= 0 && setsockopt(c, SOL_SOCKET, SO_SNDBUF, &(int){PEER_SNDBUF},
+	                         sizeof(int)) != 0)
+		log_debug("direct connection: SO_SNDBUF: %s", strerror(errno));
 	if (e >= 0)
 		e = sd_bus_match_signal(x->bus, &x->gone, NULL,
 		                        "/org/freedesktop/DBus/Local",
@@ -147,7 +262,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t events,
 		log_warn("direct connection failed: %s", strerror(-e));
 		sd_bus_slot_unref(x->vtable);
 		sd_bus_slot_unref(x->gone);
-		sd_bus_flush_close_unref(x->bus);
+		sd_bus_close_unref(x->bus);
 		free(x);
 		return 0;
 	}
@@ -237,6 +352,7 @@ const char *peer_address(void)
 void peer_stop(void)
 {
 	p.io = sd_event_source_unref(p.io);
+	p.rest = sd_event_source_unref(p.rest);
 	while (!list_empty(&p.peers))
 		peer_free(list_entry(p.peers.next, struct peer, link));
 	if (p.fd >= 0) {

@@ -14,6 +14,13 @@
  * A client that leaves the bus is shut down (lineShutdown of each of its
  * registrations, spec: termination.md §6). The same interface is served on
  * direct connections (peer.c): there the connection is the client.
+ *
+ * Issue 19: what clients may hold is bounded (tapixd.h, struct limits):
+ * registrations and calls per user and in all, memory (mem_short); a
+ * registration whose client takes no messages keeps at most
+ * max_queued_messages of them here (its backlog), then the client is cut
+ * off as a dead one; and a line the access rules take away is taken from
+ * the registrations at once (rpc_rules_changed).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +37,14 @@
 #define MAX_REGS    64         /* registrations of one client */
 #define MAX_PENDING 4096       /* handle slots of one registration */
 
+#define DEV_REVOKED 0xFFFFFFFEu /* in reg.devs: a line taken away */
+#define DEV_UNKNOWN 0xFFFFFFFFu /* in ropen.dev: the core's LINEMAPPER */
+
+#define MSGS_PER_SIGNAL 256   /* messages in one Messages signal */
+#define PEER_QUEUE      64    /* signals sd-bus may hold for a client */
+#define RETRY_MIN_USEC  5000  /* a full ring or socket: tried again */
+#define RETRY_MAX_USEC  80000 /* ... less often while nothing moves */
+
 /* Storage for the handles a request writes before its LINE_REPLY. */
 struct slot {
 	struct list_node link;
@@ -41,17 +56,37 @@ struct slot {
 
 struct client;
 
+/* An open of a registration: what taking its line back needs (issue 19
+ * item 11). Kept until lineClose, LINE_CLOSE or the registration's end. */
+struct ropen {
+	struct list_node link;
+	HLINE h;
+	DWORD dev;       /* the core device, or DEV_UNKNOWN */
+	uint64_t cbinst; /* its dwCallbackInstance, for LINE_CLOSE */
+};
+
+/* Messages of a registration its client has not taken yet (its ring or
+ * socket full), in order: a ring that grows up to max_queued_messages. */
+struct backlog {
+	struct chan_msg *m;
+	uint32_t cap, head, len;
+};
+
 /* One registration of a client (its HLINEAPP). */
 struct reg {
 	struct list_node link;
 	struct client *cl;
 	HLINEAPP h;
+	DWORD api; /* the version it registered with */
 	int fd;
 	sd_event_source *io;
 	struct list_node slots;
 	unsigned nslots;
 	DWORD ndevs;
-	DWORD *devs; /* client device i is core device devs[i] */
+	DWORD *devs; /* client device i is core device devs[i] (or revoked) */
+	unsigned nrevoked;
+	struct list_node opens; /* struct ropen */
+	struct backlog q;
 };
 
 /* A process with registrations, tracked until it leaves. */
@@ -66,10 +101,31 @@ struct client {
 	struct chan *chan;        /* its channel (direct only), or NULL */
 	sd_event_source *chan_io; /* a request came while we slept */
 	sd_event_source *retry;   /* its ring was full: try again soon */
+	uint64_t retry_usec;      /* when, from now */
+	bool cut;                 /* cut off: ends at the next turn */
+	sd_event_source *cut_src; /* that turn */
 };
 
 static struct list_node clients = LIST_HEAD_INIT(clients);
 static sd_bus_slot *vtable_slot;
+static unsigned nregs_all;  /* registrations of all clients */
+static unsigned nslots_all; /* their handle slots (pending creations) */
+
+/* Calls in all (issue 19 item 4): what the core counts, asked at most
+ * every 10 ms (tapix_live_get asks every provider too), plus the calls
+ * made since. */
+static struct {
+	uint64_t at;
+	unsigned calls, made;
+} all_calls;
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* ---- clients and registrations --------------------------------------------
  */
@@ -115,6 +171,7 @@ static void slots_free(struct reg *r, HLINE line)
 			continue;
 		list_del(&s->link);
 		r->nslots--;
+		nslots_all--;
 		free(s);
 	}
 }
@@ -147,8 +204,16 @@ static void reg_end(struct reg *r, bool shutdown)
 	}
 	sd_event_source_unref(r->io);
 	slots_free(r, 0);
+	while (!list_empty(&r->opens)) {
+		struct ropen *o = list_entry(r->opens.next, struct ropen, link);
+
+		list_del(&o->link);
+		free(o);
+	}
+	free(r->q.m);
 	list_del(&r->link);
 	c->nregs--;
+	nregs_all--;
 	free(r->devs);
 	free(r);
 }
@@ -159,6 +224,7 @@ static void client_free(struct client *c)
 		reg_end(list_entry(c->regs.next, struct reg, link), true);
 	sd_event_source_unref(c->chan_io);
 	sd_event_source_unref(c->retry);
+	sd_event_source_unref(c->cut_src);
 	chan_free(c->chan);
 	sd_bus_track_unref(c->track);
 	list_del(&c->link);
@@ -272,8 +338,9 @@ static struct reg *own_call(sd_bus_message *m, HCALL h)
 	return call_of(client_get(m, false), h);
 }
 
-/* The core device of client device @dev of @r, or a device id that is
- * not valid (the core answers LINEERR_BADDEVICEID). */
+/* The core device of client device @dev of @r, a device id that is not
+ * valid (the core answers LINEERR_BADDEVICEID), or DEV_REVOKED (the
+ * caller answers LINEERR_NODEVICE, as for a removed device). */
 static DWORD core_dev(const struct reg *r, DWORD dev)
 {
 	return dev < r->ndevs ? r->devs[dev] : 0xFFFFFFF0u;
@@ -305,8 +372,40 @@ static void map_dev_field(const struct reg *r, void *buf, size_t used,
 	memcpy((char *)buf + off, &v, 4);
 }
 
+/* Forgets open @h of @r (closed, or closed by its provider). */
+static void ropen_forget(struct reg *r, HLINE h)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &r->opens) {
+		struct ropen *o = list_entry(it, struct ropen, link);
+
+		if (o->h == h) {
+			list_del(&o->link);
+			free(o);
+		}
+	}
+}
+
+/* Notes open @h of @r on core device @dev; false when out of memory. */
+static bool ropen_add(struct reg *r, HLINE h, DWORD dev, uint64_t cbinst)
+{
+	struct ropen *o = malloc(sizeof(*o));
+
+	if (!o)
+		return false;
+	o->h = h;
+	o->dev = dev;
+	o->cbinst = cbinst;
+	list_add_tail(&r->opens, &o->link);
+	return true;
+}
+
 /* ---- messages to clients --------------------------------------------------
  */
+
+static void client_cut(struct client *c);
+static void deliver(struct reg *r);
 
 static struct slot *slot_take(struct reg *r, LONG req)
 {
@@ -318,6 +417,7 @@ static struct slot *slot_take(struct reg *r, LONG req)
 		if (s->req == req) {
 			list_del(&s->link);
 			r->nslots--;
+			nslots_all--;
 			return s;
 		}
 	}
@@ -345,6 +445,8 @@ static int prepare(struct reg *r, const LINEMESSAGE *msg, uint32_t guard,
 		if (slot && m.dwParam2 == 0)
 			for (i = 0; i < slot->nh; i++)
 				out->h[out->nh++] = slot->h[i];
+		if (slot && m.dwParam2 == 0)
+			all_calls.made += slot->nh ? slot->nh : 1;
 		free(slot);
 		break;
 	case LINE_REMOVE: {
@@ -379,6 +481,7 @@ static int prepare(struct reg *r, const LINEMESSAGE *msg, uint32_t guard,
 		/* spec: termination.md §7 — its requests get no LINE_REPLY:
 		 * the handle slots kept for them go now */
 		slots_free(r, (HLINE)m.hDevice);
+		ropen_forget(r, (HLINE)m.hDevice);
 		break;
 	default:
 		break;
@@ -415,126 +518,273 @@ static int append_message(sd_bus_message *s, const struct chan_msg *c)
 	return e;
 }
 
-static int on_retry(sd_event_source *src, uint64_t usec, void *userdata);
+/*
+ * Issue 19 item 13 — @r's backlog. Before, a client that took nothing had
+ * its messages left in the core's queue, without bound (~0.6 KB a call
+ * for a monitor). Now they wait here, and one more than
+ * max_queued_messages (or one that cannot be kept: out of memory) cuts
+ * the client off (client_cut).
+ */
+static bool q_push(struct reg *r, const struct chan_msg *c)
+{
+	struct backlog *q = &r->q;
 
-/* @c's ring is full: its registrations wait (their descriptors would
- * stay readable) and are tried again in a few milliseconds. */
-static void ring_full(struct client *c)
+	if (q->len >= acl_limits()->queued)
+		return false;
+	if (q->len == q->cap) {
+		uint32_t ncap = q->cap ? q->cap * 2 : 64, i;
+		struct chan_msg *nm = malloc((size_t)ncap * sizeof(*nm));
+
+		if (!nm)
+			return false;
+		for (i = 0; i < q->len; i++)
+			nm[i] = q->m[(q->head + i) % q->cap];
+		free(q->m);
+		q->m = nm;
+		q->cap = ncap;
+		q->head = 0;
+	}
+	q->m[(q->head + q->len) % q->cap] = *c;
+	q->len++;
+	return true;
+}
+
+static const struct chan_msg *q_at(const struct reg *r, uint32_t i)
+{
+	return &r->q.m[(r->q.head + i) % r->q.cap];
+}
+
+/* Drops the first @n; an emptied backlog gives its memory back. */
+static void q_pop(struct reg *r, uint32_t n)
+{
+	struct backlog *q = &r->q;
+
+	if (!n)
+		return;
+	q->head = (q->head + n) % q->cap;
+	q->len -= n;
+	if (!q->len && q->cap > 64) {
+		free(q->m);
+		memset(q, 0, sizeof(*q));
+	}
+}
+
+/*
+ * Whether a message guarded by @guard may still be delivered: spec:
+ * tapi-messages-and-states.md §2 — nothing for a handle that died after
+ * the message was queued. The core checks when tapixd takes a message;
+ * one that waited in a backlog is checked again when it goes.
+ */
+static bool guard_alive(uint32_t guard)
+{
+	return !guard || tapix_line_app(guard) || tapix_call_app(guard);
+}
+
+/* Messages @c's registrations hold in their backlogs. */
+static uint64_t backlog_of(const struct client *c)
 {
 	struct list_node *it;
-	int e;
+	uint64_t n = 0;
 
 	list_foreach(it, &c->regs)
-		sd_event_source_set_enabled(
-			list_entry(it, struct reg, link)->io, SD_EVENT_OFF);
+		n += list_entry(it, struct reg, link)->q.len;
+	return n;
+}
+
+/* Whether @c takes signals now: its direct connection's messages not yet
+ * written are few (the bus daemon takes those of the bus, and queues them
+ * under its own limits). */
+static bool socket_room(const struct client *c)
+{
+	uint64_t n = 0;
+
+	return !c->peer || sd_bus_get_n_queued_write(c->peer, &n) < 0 ||
+	       n < PEER_QUEUE;
+}
+
+/* Sends the first messages of @r's backlog in one Messages signal; 0,
+ * or -errno (then they wait, unless they can never go). */
+static int send_signal(struct reg *r)
+{
+	sd_bus *bus = r->cl->peer ? r->cl->peer : d.bus;
+	sd_bus_message *s = NULL;
+	uint32_t n = r->q.len < MSGS_PER_SIGNAL ? r->q.len : MSGS_PER_SIGNAL;
+	uint32_t i, sent = 0;
+	int e;
+
+	e = sd_bus_message_new_signal(bus, &s, TAPIXD_PATH, TAPIXD_RPC_IFACE,
+	                              "Messages");
+	if (e >= 0 && !r->cl->peer)
+		e = sd_bus_message_set_destination(s, r->cl->name);
+	if (e >= 0)
+		e = sd_bus_message_open_container(s, 'a', "(uuuttttuuau)");
+	for (i = 0; e >= 0 && i < n; i++) {
+		if (!guard_alive(q_at(r, i)->guard))
+			continue;
+		e = append_message(s, q_at(r, i));
+		sent++;
+	}
+	if (e >= 0)
+		e = sd_bus_message_close_container(s);
+	if (e >= 0 && sent)
+		e = sd_bus_send(bus, s, NULL);
+	sd_bus_message_unref(s);
+	if (e >= 0 || (e != -ENOMEM && e != -ENOBUFS))
+		q_pop(r, n);
+	if (e < 0 && r->cl->peer &&
+	    (e == -ENOTCONN || e == -EPIPE || e == -ECONNRESET))
+		/* it closed: rpc_peer_gone shuts its registrations down */
+		log_debug("app %08x: %s closed", r->h, r->cl->name);
+	else if (e == -ENOMEM || e == -ENOBUFS)
+		log_warn("app %08x: messages to %s wait: %s", r->h, r->cl->name,
+		         strerror(-e));
+	else if (e < 0)
+		log_err("app %08x: messages to %s lost: %s", r->h, r->cl->name,
+		        strerror(-e));
+	return e < 0 ? e : 0;
+}
+
+static int on_retry(sd_event_source *src, uint64_t usec, void *userdata);
+
+/* Asks again in @c->retry_usec (unless already asked, and @force not). */
+static void retry_arm(struct client *c, bool force)
+{
+	int on = SD_EVENT_OFF, e;
+
+	if (c->cut)
+		return;
+	if (!force && c->retry &&
+	    sd_event_source_get_enabled(c->retry, &on) >= 0 &&
+	    on != SD_EVENT_OFF)
+		return;
+	if (!c->retry_usec)
+		c->retry_usec = RETRY_MIN_USEC;
 	if (c->retry)
-		e = sd_event_source_set_time_relative(c->retry, 5000);
+		e = sd_event_source_set_time_relative(c->retry, c->retry_usec);
 	else
 		e = sd_event_add_time_relative(d.event, &c->retry,
-		                               CLOCK_MONOTONIC, 5000, 1000,
-		                               on_retry, c);
+		                               CLOCK_MONOTONIC, c->retry_usec,
+		                               1000, on_retry, c);
 	if (e >= 0)
 		e = sd_event_source_set_enabled(c->retry, SD_EVENT_ONESHOT);
 	if (e < 0)
-		log_err("%s: cannot wait for its messages to be taken: %s",
-		        c->name, strerror(-e));
+		log_err("%s: its messages wait for the next ones: %s", c->name,
+		        strerror(-e));
+}
+
+/* Sends what @r's backlog holds while its client takes it: into its
+ * ring, or as Messages signals; asks again later for the rest. */
+static void deliver(struct reg *r)
+{
+	struct client *c = r->cl;
+	unsigned n = 0;
+
+	if (c->cut)
+		return;
+	if (c->chan) {
+		while (r->q.len && chan_room(c->chan)) {
+			if (guard_alive(q_at(r, 0)->guard)) {
+				chan_push(c->chan, q_at(r, 0));
+				n++;
+			}
+			q_pop(r, 1);
+		}
+		if (n)
+			chan_notify(c->chan);
+	} else {
+		while (r->q.len && socket_room(c) && send_signal(r) == 0)
+			;
+	}
+	if (r->q.len)
+		retry_arm(c, false);
+}
+
+/*
+ * Takes up to @max queued messages of @r from the core and sends them to
+ * its client (through its ring, or as Messages signals), after what its
+ * backlog held; how many were taken from the queue.
+ */
+static unsigned forward_queued(struct reg *r, unsigned max)
+{
+	struct client *c = r->cl;
+	unsigned n = 0, pushed = 0;
+	struct chan_msg cm;
+	LINEMESSAGE m;
+	DWORD guard;
+	int e;
+
+	if (c->cut)
+		return 0;
+	deliver(r); /* what waits goes first */
+	while (n < max && tapix_get_message_guarded(r->h, &m, &guard) == 0) {
+		n++;
+		e = prepare(r, &m, guard, &cm);
+		if (e < 0)
+			log_err("app %08x: message to %s lost: %s", r->h,
+			        c->name, strerror(-e));
+		if (e <= 0)
+			continue;
+		/* the channel's way, while nothing waits: into the ring */
+		if (c->chan && !r->q.len && chan_room(c->chan)) {
+			chan_push(c->chan, &cm);
+			pushed++;
+			continue;
+		}
+		if (!q_push(r, &cm)) {
+			client_cut(c);
+			break;
+		}
+	}
+	if (pushed)
+		chan_notify(c->chan);
+	if (r->q.len)
+		deliver(r);
+	return n;
 }
 
 static int on_retry(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct client *c = userdata;
+	uint64_t before = backlog_of(c), after;
 	struct list_node *it;
 
 	(void)src;
 	(void)usec;
 	list_foreach(it, &c->regs)
-		sd_event_source_set_enabled(
-			list_entry(it, struct reg, link)->io, SD_EVENT_ON);
+		forward_queued(list_entry(it, struct reg, link), 256);
+	after = backlog_of(c);
+	if (!after) {
+		c->retry_usec = 0;
+		return 0;
+	}
+	/* a client that takes nothing is asked less and less often */
+	if (after >= before) {
+		c->retry_usec *= 2;
+		if (c->retry_usec > RETRY_MAX_USEC)
+			c->retry_usec = RETRY_MAX_USEC;
+	} else {
+		c->retry_usec = RETRY_MIN_USEC;
+	}
+	retry_arm(c, true);
 	return 0;
 }
 
-/* Writes up to @max queued messages of @r into its client's ring. */
-static unsigned ring_queued(struct reg *r, unsigned max)
+/* Queues a message tapixd makes for @r (after those the core queued),
+ * and sends what can go. */
+static void reg_tell(struct reg *r, uint32_t hdev, uint32_t id, uint64_t cbinst,
+                     uint64_t p1, uint32_t line)
 {
-	struct chan *ch = r->cl->chan;
 	struct chan_msg c;
-	unsigned n = 0;
-	LINEMESSAGE m;
-	DWORD guard;
-	int e;
 
-	while (n < max) {
-		if (!chan_room(ch)) {
-			ring_full(r->cl);
-			break;
-		}
-		if (tapix_get_message_guarded(r->h, &m, &guard) != 0)
-			break;
-		n++;
-		e = prepare(r, &m, guard, &c);
-		if (e > 0)
-			chan_push(ch, &c);
-		else if (e < 0)
-			log_err("app %08x: message to %s lost: %s", r->h,
-			        r->cl->name, strerror(-e));
-	}
-	if (n)
-		chan_notify(ch);
-	return n;
-}
-
-/*
- * Sends up to @max queued messages of @r to its client in one Messages
- * signal; how many were taken from the queue.
- */
-static unsigned forward_queued(struct reg *r, unsigned max)
-{
-	sd_bus *bus = r->cl->peer ? r->cl->peer : d.bus;
-	sd_bus_message *s = NULL;
-	unsigned n = 0, sent = 0;
-	struct chan_msg c;
-	LINEMESSAGE m;
-	DWORD guard;
-	int e = 0;
-
-	if (r->cl->chan)
-		return ring_queued(r, max);
-	while (n < max && tapix_get_message_guarded(r->h, &m, &guard) == 0) {
-		n++;
-		if (!s) {
-			e = sd_bus_message_new_signal(bus, &s, TAPIXD_PATH,
-			                              TAPIXD_RPC_IFACE,
-			                              "Messages");
-			if (e >= 0 && !r->cl->peer)
-				e = sd_bus_message_set_destination(s,
-				                                   r->cl->name);
-			if (e >= 0)
-				e = sd_bus_message_open_container(
-					s, 'a', "(uuuttttuuau)");
-		}
-		if (e >= 0)
-			e = prepare(r, &m, guard, &c);
-		if (e > 0) {
-			e = append_message(s, &c);
-			sent += e >= 0;
-		}
-		if (e < 0)
-			break;
-	}
-	if (s && e >= 0 && sent) {
-		e = sd_bus_message_close_container(s);
-		if (e >= 0)
-			e = sd_bus_send(bus, s, NULL);
-	}
-	sd_bus_message_unref(s);
-	if (e < 0 && r->cl->peer &&
-	    (e == -ENOTCONN || e == -EPIPE || e == -ECONNRESET))
-		/* it closed: rpc_peer_gone shuts its registrations down */
-		log_debug("app %08x: %s closed", r->h, r->cl->name);
-	else if (e < 0)
-		log_err("app %08x: messages to %s lost: %s", r->h, r->cl->name,
-		        strerror(-e));
-	return n;
+	memset(&c, 0, sizeof(c));
+	c.app = (uint32_t)r->h;
+	c.hdev = hdev;
+	c.id = id;
+	c.cbinst = cbinst;
+	c.p1 = p1;
+	c.line = line;
+	if (!q_push(r, &c))
+		client_cut(r->cl);
 }
 
 static int on_messages(sd_event_source *src, int fd, uint32_t events,
@@ -549,6 +799,62 @@ static int on_messages(sd_event_source *src, int fd, uint32_t events,
 	 * readable while messages remain */
 	forward_queued(r, 256);
 	return 0;
+}
+
+/* A LINEDEVSTATE_REINIT for each of @c's registrations (on the bus: a
+ * direct client hears it when its connection closes), if it goes. */
+static void tell_reinit(struct client *c)
+{
+	struct list_node *it;
+
+	list_foreach(it, &c->regs) {
+		struct reg *r = list_entry(it, struct reg, link);
+
+		/* what waited will never be taken */
+		q_pop(r, r->q.len);
+		reg_tell(r, 0, LINE_LINEDEVSTATE, 0, LINEDEVSTATE_REINIT, 0);
+		send_signal(r);
+	}
+}
+
+/* Issue 19 item 13 — the client cut off: as one that left (its
+ * registrations shut down with the lineShutdown rules), and its direct
+ * connection closed, so that it hears LINEDEVSTATE_REINIT. */
+static int on_cut(sd_event_source *src, void *userdata)
+{
+	struct client *c = userdata;
+	sd_bus *peer = sd_bus_ref(c->peer);
+
+	(void)src;
+	log_warn("%s (uid %u): cut off, it took none of %llu messages "
+	         "(max_queued_messages %u): %u registrations shut down",
+	         c->name, (unsigned)c->who.uid,
+	         (unsigned long long)backlog_of(c), acl_limits()->queued,
+	         c->nregs);
+	if (!peer)
+		tell_reinit(c);
+	client_free(c);
+	if (peer) {
+		peer_drop(peer);
+		sd_bus_unref(peer);
+	}
+	return 0;
+}
+
+/* Cuts @c off, out of the dispatch that found it must be (its
+ * registrations and connection may be in use on the stack). */
+static void client_cut(struct client *c)
+{
+	struct list_node *it;
+
+	if (c->cut)
+		return;
+	c->cut = true;
+	list_foreach(it, &c->regs)
+		sd_event_source_set_enabled(
+			list_entry(it, struct reg, link)->io, SD_EVENT_OFF);
+	if (sd_event_add_defer(d.event, &c->cut_src, on_cut, c) < 0)
+		log_err("%s: cannot be cut off: out of memory", c->name);
 }
 
 /* ---- replies --------------------------------------------------------------
@@ -653,18 +959,75 @@ static int read_struct(sd_bus_message *m, void **out)
 	return 1;
 }
 
-/* A slot for a request about to be made through open @line. */
-static struct slot *slot_new(struct reg *r, HLINE line)
+/* The calls @uid's registrations hold (their call handles) or are
+ * making (requests that create calls, pending). */
+static unsigned calls_of(uid_t uid)
+{
+	struct list_node *it, *jt;
+	unsigned n = 0;
+
+	list_foreach(it, &clients) {
+		struct client *c = list_entry(it, struct client, link);
+
+		if (c->who.uid != uid)
+			continue;
+		list_foreach(jt, &c->regs) {
+			struct reg *r = list_entry(jt, struct reg, link);
+			struct tapix_live l;
+
+			if (tapix_app_live(r->h, &l) == 0)
+				n += (unsigned)l.call_handles;
+			n += r->nslots;
+		}
+	}
+	return n;
+}
+
+static unsigned calls_in_all(void)
+{
+	uint64_t now = now_usec();
+
+	if (!all_calls.at || now - all_calls.at >= 10000) {
+		struct tapix_live l;
+
+		tapix_live_get(&l);
+		all_calls.at = now;
+		all_calls.calls = (unsigned)l.calls;
+		all_calls.made = 0;
+	}
+	return all_calls.calls + all_calls.made + nslots_all;
+}
+
+/* Issue 19 item 4 — whether client @c may create one more call. */
+static bool calls_allowed(const struct client *c)
+{
+	const struct limits *l = acl_limits(); /* (no descriptor each) */
+
+	return lim_allows(c->who.uid, calls_in_all(), calls_of(c->who.uid),
+	                  l->calls, l->calls_per_user);
+}
+
+/*
+ * A slot for a request about to be made through open @line, one that
+ * creates calls if @creates; NULL with the error in *@err: the limits
+ * (LINEERR_RESOURCEUNAVAIL), or memory (LINEERR_NOMEM).
+ */
+static struct slot *slot_new(struct reg *r, HLINE line, bool creates, LONG *err)
 {
 	struct slot *s;
 
-	if (r->nslots >= MAX_PENDING)
+	*err = LINEERR_RESOURCEUNAVAIL;
+	if (r->nslots >= MAX_PENDING || (creates && !calls_allowed(r->cl)))
+		return NULL;
+	*err = LINEERR_NOMEM;
+	if (creates && mem_short())
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (s) {
 		s->line = line;
 		list_add_tail(&r->slots, &s->link);
 		r->nslots++;
+		nslots_all++;
 	}
 	return s;
 }
@@ -678,12 +1041,30 @@ static void slot_keep(struct reg *r, struct slot *s, LONG req, unsigned nh)
 	} else {
 		list_del(&s->link);
 		r->nslots--;
+		nslots_all--;
 		free(s);
 	}
 }
 
 /* ---- methods: registrations -----------------------------------------------
  */
+
+/* Issue 19 item 4 — whether client @c may have one more registration. */
+static bool regs_allowed(const struct client *c)
+{
+	struct list_node *it;
+	unsigned mine = 0;
+	struct limits l;
+
+	lim_get(&l);
+	list_foreach(it, &clients) {
+		struct client *x = list_entry(it, struct client, link);
+
+		if (x->who.uid == c->who.uid)
+			mine += x->nregs;
+	}
+	return lim_allows(c->who.uid, nregs_all, mine, l.regs, l.regs_per_user);
+}
 
 /* Initialize's answer when it fails: its signature, the error, zeros. */
 static int init_error(sd_bus_message *m, LONG e)
@@ -711,11 +1092,22 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 	c = client_get(m, true);
 	if (!c)
 		return init_error(m, LINEERR_NOMEM);
-	if (c->nregs >= MAX_REGS)
+	/* issue 19 items 4, 9 — the limits, and memory */
+	if (c->nregs >= MAX_REGS || !regs_allowed(c)) {
+		log_info("%s (uid %u): registration refused (%u of them)",
+		         c->name, (unsigned)c->who.uid, c->nregs);
+		client_release(c);
 		return init_error(m, LINEERR_RESOURCEUNAVAIL);
-	r = calloc(1, sizeof(*r));
-	if (!r)
+	}
+	if (mem_short()) {
+		client_release(c);
 		return init_error(m, LINEERR_NOMEM);
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		client_release(c);
+		return init_error(m, LINEERR_NOMEM);
+	}
 	memset(&ip, 0, sizeof(ip));
 	ip.dwTotalSize = sizeof(ip);
 	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
@@ -731,7 +1123,9 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 	}
 	r->cl = c;
 	r->h = h;
+	r->api = ver;
 	list_init(&r->slots);
+	list_init(&r->opens);
 	r->devs = calloc(ndevs ? ndevs : 1, sizeof(*r->devs));
 	fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
 	if (!r->devs ||
@@ -748,6 +1142,7 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 			r->devs[r->ndevs++] = i;
 	list_add_tail(&c->regs, &r->link);
 	c->nregs++;
+	nregs_all++;
 	log_info("app %08x: registered for %s (uid %u, %u of %u lines)", h,
 	         c->name, (unsigned)c->who.uid, (unsigned)r->ndevs,
 	         (unsigned)ndevs);
@@ -795,10 +1190,14 @@ static int m_negotiate(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return -EINVAL;
 	memset(&ext, 0, sizeof(ext));
 	r = own_app(m, h);
-	e = r ? lineNegotiateAPIVersion(h, core_dev(r, dev), lo, hi,
-	                                has_ver ? &ver : NULL,
-	                                has_ext ? &ext : NULL)
-	      : LINEERR_INVALAPPHANDLE;
+	if (!r)
+		e = LINEERR_INVALAPPHANDLE;
+	else if (core_dev(r, dev) == DEV_REVOKED)
+		e = LINEERR_NODEVICE;
+	else
+		e = lineNegotiateAPIVersion(h, core_dev(r, dev), lo, hi,
+		                            has_ver ? &ver : NULL,
+		                            has_ext ? &ext : NULL);
 	{
 		sd_bus_message *rep = NULL;
 		int x;
@@ -835,6 +1234,8 @@ static int m_dev_caps(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r = own_app(m, h);
 	if (!r)
 		return reply_data(m, LINEERR_INVALAPPHANDLE, NULL, 0);
+	if (core_dev(r, dev) == DEV_REVOKED)
+		return reply_data(m, LINEERR_NODEVICE, NULL, 0);
 	if (has_ptr && !(buf = out_buf(total, &cap)))
 		return reply_data(m, LINEERR_NOMEM, NULL, 0);
 	e = lineGetDevCaps(h, core_dev(r, dev), ver, ext, buf);
@@ -860,6 +1261,8 @@ static int m_addr_caps(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r = own_app(m, h);
 	if (!r)
 		return reply_data(m, LINEERR_INVALAPPHANDLE, NULL, 0);
+	if (core_dev(r, dev) == DEV_REVOKED)
+		return reply_data(m, LINEERR_NODEVICE, NULL, 0);
 	if (has_ptr && !(buf = out_buf(total, &cap)))
 		return reply_data(m, LINEERR_NOMEM, NULL, 0);
 	e = lineGetAddressCaps(h, core_dev(r, dev), addr, ver, ext, buf);
@@ -880,6 +1283,7 @@ static int m_open(sd_bus_message *m, void *ud, sd_bus_error *err)
 	uint64_t cbinst;
 	int has_ptr;
 	void *params = NULL;
+	DWORD opened = DEV_UNKNOWN;
 	struct reg *r;
 	HLINE line = 0;
 	LONG e;
@@ -893,8 +1297,12 @@ static int m_open(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r = own_app(m, h);
 	if (!r) {
 		e = LINEERR_INVALAPPHANDLE;
-	} else if (dev == LINEMAPPER && r->ndevs == d.ndevs) {
-		/* the client sees every line: the core's own LINEMAPPER */
+	} else if (mem_short()) {
+		e = LINEERR_NOMEM; /* issue 19 item 9 */
+	} else if (dev == LINEMAPPER && r->ndevs == d.ndevs && !r->nrevoked) {
+		/* the client sees every line: the core's own LINEMAPPER (which
+		 * line it took is not told: DEV_UNKNOWN) */
+		opened = DEV_UNKNOWN;
 		e = lineOpen(h, dev, has_ptr ? &line : NULL, ver, ext,
 		             (DWORD_PTR)cbinst, priv, media, params);
 	} else if (dev == LINEMAPPER) {
@@ -903,15 +1311,28 @@ static int m_open(sd_bus_message *m, void *ud, sd_bus_error *err)
 		/* only among the lines the client may use: the core checks
 		 * the arguments on the first one */
 		e = LINEERR_LINEMAPPERFAILED;
-		for (i = 0; i < r->ndevs && e; i++)
+		for (i = 0; i < r->ndevs && e; i++) {
+			if (r->devs[i] == DEV_REVOKED)
+				continue;
+			opened = r->devs[i];
 			e = lineOpen(h, r->devs[i], has_ptr ? &line : NULL, ver,
 			             ext, (DWORD_PTR)cbinst, priv, media,
 			             params);
+		}
 		if (e && e != LINEERR_INVALPOINTER && e != LINEERR_INVALPARAM)
 			e = LINEERR_LINEMAPPERFAILED;
+	} else if (core_dev(r, dev) == DEV_REVOKED) {
+		e = LINEERR_NODEVICE; /* as a removed line (issue 19 item 11) */
 	} else {
-		e = lineOpen(h, core_dev(r, dev), has_ptr ? &line : NULL, ver,
-		             ext, (DWORD_PTR)cbinst, priv, media, params);
+		opened = core_dev(r, dev);
+		e = lineOpen(h, opened, has_ptr ? &line : NULL, ver, ext,
+		             (DWORD_PTR)cbinst, priv, media, params);
+	}
+	/* what taking the line back needs (it cannot be taken back without) */
+	if (e == 0 && line && !ropen_add(r, line, opened, cbinst)) {
+		lineClose(line);
+		line = 0;
+		e = LINEERR_NOMEM;
 	}
 	free(params);
 	flush_sender(m);
@@ -930,10 +1351,11 @@ static int m_close(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return -EINVAL;
 	r = own_line(m, h);
 	e = r ? lineClose(h) : LINEERR_INVALLINEHANDLE;
-	if (e == 0)
-		slots_free(
-			r,
-			h); /* spec: no reply for requests of a closed line */
+	if (e == 0) {
+		/* spec: no reply for requests of a closed line */
+		slots_free(r, h);
+		ropen_forget(r, h);
+	}
 	return reply_r(m, e);
 }
 
@@ -1026,9 +1448,9 @@ static LONG make_call(struct client *c, HLINE h, bool has_ptr, const char *dest,
 
 	if (!r)
 		return LINEERR_INVALLINEHANDLE;
-	s = slot_new(r, h);
+	s = slot_new(r, h, true, &e);
 	if (!s)
-		return LINEERR_RESOURCEUNAVAIL;
+		return e;
 	e = lineMakeCall(h, has_ptr ? &s->h[0] : NULL, dest, country, params);
 	slot_keep(r, s, e, has_ptr ? 1 : 0);
 	return e;
@@ -1305,9 +1727,10 @@ static int m_setup_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r = hcall ? own_call(m, hcall) : own_line(m, hline);
 	if (!r) {
 		e = hcall ? LINEERR_INVALCALLHANDLE : LINEERR_INVALLINEHANDLE;
-	} else if (!(s = slot_new(r, line = hcall ? tapix_call_line(hcall)
-	                                          : hline))) {
-		e = LINEERR_RESOURCEUNAVAIL;
+	} else if (!(s = slot_new(r,
+	                          line = hcall ? tapix_call_line(hcall) : hline,
+	                          true, &e))) {
+		/* (e: why) */
 	} else {
 		/* the line, if given with a call, must be the sender's too */
 		if (hcall && hline && !own_line(m, hline))
@@ -1340,8 +1763,9 @@ static int m_prepare_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r = own_call(m, hconf);
 	if (!r) {
 		e = LINEERR_INVALCONFCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hconf)))) {
-		e = LINEERR_RESOURCEUNAVAIL;
+	} else if (!(s = slot_new(r, line = tapix_call_line(hconf), true,
+	                          &e))) {
+		/* (e: why) */
 	} else {
 		e = linePrepareAddToConference(hconf, has_ptr ? &s->h[0] : NULL,
 		                               params);
@@ -1386,8 +1810,9 @@ static int m_setup_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r = own_call(m, hcall);
 	if (!r) {
 		e = LINEERR_INVALCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hcall)))) {
-		e = LINEERR_RESOURCEUNAVAIL;
+	} else if (!(s = slot_new(r, line = tapix_call_line(hcall), true,
+	                          &e))) {
+		/* (e: why) */
 	} else {
 		e = lineSetupTransfer(hcall, has_ptr ? &s->h[0] : NULL, params);
 		slot_keep(r, s, e, has_ptr ? 1 : 0);
@@ -1415,8 +1840,9 @@ static int m_complete_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
 		e = LINEERR_INVALCALLHANDLE;
 	} else if (!own_call(m, hconsult)) {
 		e = LINEERR_INVALCONSULTCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hcall)))) {
-		e = LINEERR_RESOURCEUNAVAIL;
+	} else if (!(s = slot_new(r, line = tapix_call_line(hcall),
+	                          mode == LINETRANSFERMODE_CONFERENCE, &e))) {
+		/* (e: why) */
 	} else {
 		bool conf = mode == LINETRANSFERMODE_CONFERENCE && has_ptr;
 
@@ -1429,12 +1855,24 @@ static int m_complete_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
 }
 
-/* Where the direct connections are (peer.c), or "". */
+/* Where the direct connections are (peer.c), or "". Issue 19 item 4 —
+ * LimitsExceeded for a user who has all the direct connections it may
+ * (its client stays on the bus), NoMemory while memory is short. */
 static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
+	const char *a = peer_address();
+	struct who w;
+
 	(void)ud;
-	(void)err;
-	return sd_bus_reply_method_return(m, "s", peer_address());
+	if (*a && who_of(m, &w) >= 0 && !peer_may_connect(w.uid))
+		return sd_bus_error_setf(err, SD_BUS_ERROR_LIMITS_EXCEEDED,
+		                         "too many direct connections for uid "
+		                         "%u",
+		                         (unsigned)w.uid);
+	if (*a && mem_short())
+		return sd_bus_error_set(err, SD_BUS_ERROR_NO_MEMORY,
+		                        "memory is short");
+	return sd_bus_reply_method_return(m, "s", a);
 }
 
 /* ---- the channel ----------------------------------------------------------
@@ -1442,14 +1880,6 @@ static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
 
 #define SPIN_USEC  50   /* tapixd watches the channels this long */
 #define BATCH_USEC 2000 /* before other sources get their turn */
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* Answers @c's waiting request: the function, its messages, the result. */
 static void chan_serve(struct client *c)
@@ -1534,7 +1964,7 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 		list_foreach(it, &clients) {
 			struct client *c = list_entry(it, struct client, link);
 
-			if (c->chan && chan_pending(c->chan)) {
+			if (c->chan && !c->cut && chan_pending(c->chan)) {
 				chan_serve(c);
 				any = true;
 			}
@@ -1551,7 +1981,7 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 				struct client *c =
 					list_entry(it, struct client, link);
 
-				if (c->chan && !chan_sleep(c->chan))
+				if (c->chan && !c->cut && !chan_sleep(c->chan))
 					all_asleep = false;
 			}
 			if (all_asleep)
@@ -1567,7 +1997,7 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 	list_foreach(it, &clients) {
 		struct client *c = list_entry(it, struct client, link);
 
-		if (c->chan && !chan_sleep(c->chan))
+		if (c->chan && !c->cut && !chan_sleep(c->chan))
 			chan_rewake(c->chan);
 	}
 	return 0;
@@ -1596,6 +2026,11 @@ static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
 		/* its messages went as signals so far: not two orders */
 		return sd_bus_error_set(err, SD_BUS_ERROR_NOT_SUPPORTED,
 		                        "a channel comes before registrations");
+	if (mem_short()) {
+		client_release(c);
+		return sd_bus_error_set(err, SD_BUS_ERROR_NO_MEMORY,
+		                        "memory is short");
+	}
 	e = chan_new(&c->chan);
 	if (e >= 0)
 		e = sd_event_add_io(d.event, &c->chan_io, chan_wake_fd(c->chan),
@@ -1610,6 +2045,84 @@ static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
 	log_info("%s: channel open", c->name);
 	return sd_bus_reply_method_return(m, "hhhh", fds[0], fds[1], fds[2],
 	                                  fds[3]);
+}
+
+/* ---- access rules that changed (issue 19 item 11) -----------------------
+ */
+
+/*
+ * Takes client device @i away from @r: its opens there are closed as by
+ * lineClose (termination.md §5: its sole-owned calls dropped, its
+ * requests there never answered), told as a forced close (§7:
+ * LINEDEVSTATE_REMOVED first to an open below 2.0, then LINE_CLOSE), then
+ * LINE_REMOVE (2.0+); the id answers LINEERR_NODEVICE from now on, as a
+ * removed device's. An open made with the core's LINEMAPPER (the client
+ * saw every line; which one it took is not known here) goes with any
+ * line taken away. The number of opens closed.
+ */
+static unsigned take_back(struct reg *r, DWORD i)
+{
+	DWORD dev = r->devs[i];
+	struct list_node *it, *tmp;
+	unsigned closed = 0;
+
+	r->devs[i] = DEV_REVOKED;
+	r->nrevoked++;
+	list_foreach_safe(it, tmp, &r->opens) {
+		struct ropen *o = list_entry(it, struct ropen, link);
+		DWORD api;
+
+		if (o->dev != dev && o->dev != DEV_UNKNOWN)
+			continue;
+		list_del(&o->link);
+		api = tapix_line_api(o->h);
+		if (tapix_line_app(o->h) == r->h && lineClose(o->h) == 0) {
+			slots_free(r, o->h);
+			if (api < 0x00020000)
+				reg_tell(r, o->h, LINE_LINEDEVSTATE, o->cbinst,
+				         LINEDEVSTATE_REMOVED, 0);
+			reg_tell(r, o->h, LINE_CLOSE, o->cbinst, 0, o->h);
+			log_info("app %08x: line %u taken away: open %08x "
+			         "closed",
+			         r->h, (unsigned)dev, o->h);
+			closed++;
+		}
+		free(o);
+	}
+	if (r->api >= 0x00020000)
+		reg_tell(r, 0, LINE_REMOVE, 0, i, 0);
+	return closed;
+}
+
+void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
+{
+	struct list_node *it, *jt;
+
+	*nregs = *nopens = 0;
+	list_foreach(it, &clients) {
+		struct client *c = list_entry(it, struct client, link);
+
+		list_foreach(jt, &c->regs) {
+			struct reg *r = list_entry(jt, struct reg, link);
+			bool lost = false;
+			DWORD i;
+
+			for (i = 0; i < r->ndevs; i++) {
+				if (r->devs[i] == DEV_REVOKED ||
+				    acl_allows(&c->who, r->devs[i]))
+					continue;
+				/* what the core queued before goes first */
+				if (!lost)
+					forward_queued(r, ~0u);
+				lost = true;
+				*nopens += take_back(r, i);
+			}
+			if (lost) {
+				(*nregs)++;
+				deliver(r);
+			}
+		}
+	}
 }
 
 static const sd_bus_vtable rpc_vtable[] = {

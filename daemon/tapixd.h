@@ -11,6 +11,7 @@
 #define TAPIXD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -40,6 +41,30 @@ struct who {
 	unsigned ngroups;
 };
 
+/*
+ * Issue 19 items 4 and 13 — what clients may make tapixd hold, from the
+ * [tapixd] section of tapix.conf (tapixd(8), LIMITS; 0 is not a value).
+ * The "all users" ones keep their last sixteenth (at least one) for root,
+ * who has no per-user limit.
+ */
+struct limits {
+	unsigned regs;           /* max_registrations */
+	unsigned regs_per_user;  /* max_registrations_per_user */
+	unsigned conns;          /* max_connections (direct ones) */
+	unsigned conns_per_user; /* max_connections_per_user */
+	unsigned calls;          /* max_calls */
+	unsigned calls_per_user; /* max_calls_per_user */
+	unsigned queued;         /* max_queued_messages (per registration) */
+};
+
+#define LIM_REGS           4096
+#define LIM_REGS_PER_USER  128
+#define LIM_CONNS          1024
+#define LIM_CONNS_PER_USER 64
+#define LIM_CALLS          16384
+#define LIM_CALLS_PER_USER 1024
+#define LIM_QUEUED         65536
+
 struct daemon {
 	sd_event *event;
 	sd_bus *bus;
@@ -53,12 +78,42 @@ struct daemon {
 
 extern struct daemon d;
 
+/* main.c: the limits in force, and the memory left for clients */
+/* tapix.conf's limits, the global ones lowered to what the descriptors
+ * tapixd may open allow (RLIMIT_NOFILE, read now). */
+void lim_get(struct limits *out);
+/*
+ * Whether @uid may have one more of something it has @mine of, all users
+ * @all, when at most @max may be held in all and @per_user by one user:
+ * root up to @max, the others up to @per_user and @max less root's
+ * reserve.
+ */
+bool lim_allows(uid_t uid, unsigned all, unsigned mine, unsigned max,
+                unsigned per_user);
+/*
+ * Issue 19 item 9 — whether memory is short: less than a headroom is left
+ * below tapixd's memory limits (RLIMIT_AS, RLIMIT_DATA), counting what the
+ * heap has free. Then what clients ask for that would hold memory
+ * (registrations, opens, calls, connections) is refused, so that the
+ * loop and sd-bus never run out. Sampled at most every 10 ms.
+ */
+bool mem_short(void);
+
 /* acl.c: which uids and gids may use which lines ([line N] allow = ...) */
 int acl_load(const char *path);
 /* As acl_load, from INI text (for tests). 0, or -errno (rules kept). */
 int acl_load_string(const char *text);
 void acl_free(void);
 bool acl_allows(const struct who *w, DWORD dev);
+/*
+ * As acl_load, also reading the limits of [tapixd], and writing to
+ * @changed (@size bytes) the devices below @ndevs whose rule changed
+ * ("1,3", or "" for none) and to *@limits_changed whether a limit did.
+ */
+int acl_reload(const char *path, DWORD ndevs, char *changed, size_t size,
+               bool *limits_changed);
+/* The limits of the rules loaded (defaults where not given). */
+const struct limits *acl_limits(void);
 /* The credentials of @m's sender (cached by unique bus name); -errno on
  * failure. */
 int who_of(sd_bus_message *m, struct who *out);
@@ -75,6 +130,13 @@ int rpc_attach(sd_bus *bus, sd_bus_slot **slot);
 void rpc_peer_gone(sd_bus *bus);
 /* Handle slots kept for requests whose LINE_REPLY is due (test hooks). */
 unsigned rpc_live_slots(void);
+/*
+ * Issue 19 item 11 — the access rules changed: each registration loses at
+ * once the lines its user may no longer use (its opens there closed as by
+ * lineClose, LINE_CLOSE and LINE_REMOVE to it, LINEERR_NODEVICE after).
+ * Counts the registrations that lost a line and the opens closed.
+ */
+void rpc_rules_changed(unsigned *regs, unsigned *opens);
 
 /* peer.c: direct connections to org.tapix.Tapi1, without the bus daemon.
  * @path: the socket, "none", or NULL for one in a directory of its own.
@@ -83,6 +145,21 @@ int peer_start(const char *path);
 void peer_stop(void); /* closes every direct connection */
 /* Their D-Bus address ("unix:path=..."), or "" without them. */
 const char *peer_address(void);
+/* Whether @uid may have one more direct connection (the limits). */
+bool peer_may_connect(uid_t uid);
+/*
+ * Closes direct connection @bus at once, without writing what waits to be
+ * written (its client stalled, or is cut off): call rpc_peer_gone first.
+ * Not from the connection's own callbacks.
+ */
+void peer_drop(sd_bus *bus);
+/*
+ * Issue 19 item 9 — every second: a connection that sd-bus put out of
+ * service without being able to say so (it could not allocate its
+ * Disconnected message) is ended as a closed one, so that what its client
+ * held is freed.
+ */
+void peer_check(void);
 
 /* chan.c: tapixd's side of a channel (util/chan.h) */
 struct chan;

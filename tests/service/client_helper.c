@@ -19,6 +19,19 @@
  *   lines           print "lines N" and each line's name, then exit
  *   take LINE       wait for a handoff on LINE: "ready", "handed H"
  *   created         wait for a new line: "ready", "created ID"
+ *   hog LINE DEST   calls DEST from LINE, one after the other, until one
+ *                   fails: "ready", then "held N ERR" (N calls held, ERR
+ *                   the failure), and holds them until killed
+ *   regs N          N registrations (lineInitializeEx): "registered K
+ *                   ERR" (K of them succeeded, ERR the first failure, or
+ *                   0), and holds them until killed
+ *   monitor LINE    a monitor of LINE: "ready"; the test stops it
+ *                   (SIGSTOP) to stall its messages; "reinit" when it
+ *                   hears LINEDEVSTATE_REINIT
+ *   revoked LINE DEST
+ *                   as call, then waits: "closed H" for a LINE_CLOSE of
+ *                   its open, "removed DEV" for LINE_REMOVE, then
+ *                   "open ERR", the result of lineOpen on LINE again
  *
  * and RAS modes, which register no line application:
  *
@@ -144,6 +157,30 @@ static int ras_mode(int argc, char **argv)
 		pause();
 }
 
+/* regs N: N registrations, or as many as tapixd gives. */
+static void regs_mode(unsigned long n)
+{
+	unsigned long i;
+	LONG r = 0;
+
+	for (i = 0; i < n; i++) {
+		LINEINITIALIZEEXPARAMS p;
+		DWORD nd = 0, v = 0x00020002;
+		HLINEAPP h;
+
+		memset(&p, 0, sizeof(p));
+		p.dwTotalSize = sizeof(p);
+		p.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+		r = lineInitializeEx(&h, NULL, NULL, "regs", &nd, &v, &p);
+		if (r)
+			break;
+	}
+	printf("registered %lx %08x\n", i, (unsigned)r);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	LINEINITIALIZEEXPARAMS ip;
@@ -163,6 +200,10 @@ int main(int argc, char **argv)
 		return 2;
 	if (strncmp(argv[a], "ras", 3) == 0)
 		return ras_mode(argc - a, argv + a);
+	if (strcmp(argv[a], "regs") == 0 && a + 1 < argc) {
+		regs_mode(strtoul(argv[a + 1], NULL, 10));
+		return 0;
+	}
 	memset(&ip, 0, sizeof(ip));
 	ip.dwTotalSize = sizeof(ip);
 	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
@@ -244,6 +285,66 @@ int main(int argc, char **argv)
 		 * kill: its call, sole-owned, is dropped */
 		if (argv[a][0] == 'e')
 			exit(0);
+	} else if (strcmp(argv[a], "hog") == 0 && a + 2 < argc) {
+		HLINE l = open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
+		                    LINECALLPRIVILEGE_NONE, 0);
+		unsigned long n = 0;
+		HCALL h;
+
+		say("ready", 0, false);
+		for (;;) {
+			LONG req = lineMakeCall(l, &h, argv[a + 2], 0, NULL);
+
+			r = req;
+			if (req > 0) {
+				do
+					m = next();
+				while (!(m.dwMessageID == LINE_REPLY &&
+				         (LONG)m.dwParam1 == req));
+				r = (LONG)m.dwParam2;
+			}
+			if (r != 0)
+				break;
+			n++;
+		}
+		printf("held %lx %08x\n", n, (unsigned)r);
+		fflush(stdout);
+	} else if (strcmp(argv[a], "monitor") == 0 && a + 1 < argc) {
+		open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
+		          LINECALLPRIVILEGE_MONITOR, 0);
+		say("ready", 0, false);
+		do
+			m = next();
+		while (!(m.dwMessageID == LINE_LINEDEVSTATE &&
+		         m.dwParam1 == LINEDEVSTATE_REINIT));
+		say("reinit", 0, false);
+	} else if (strcmp(argv[a], "revoked") == 0 && a + 2 < argc) {
+		DWORD dev = (DWORD)strtoul(argv[a + 1], NULL, 10);
+		HLINE l = open_line(dev, LINECALLPRIVILEGE_OWNER,
+		                    LINEMEDIAMODE_INTERACTIVEVOICE);
+		HLINE l2 = 0;
+		HCALL h = 0;
+
+		r = lineMakeCall(l, &h, argv[a + 2], 0, NULL);
+		if (r < 0)
+			die("lineMakeCall", r);
+		do
+			m = next();
+		while (!(m.dwMessageID == LINE_CALLSTATE &&
+		         m.dwParam1 == LINECALLSTATE_CONNECTED));
+		say("ready", 0, false);
+		do
+			m = next();
+		while (m.dwMessageID != LINE_CLOSE);
+		say("closed", (unsigned long)m.hDevice, true);
+		do
+			m = next();
+		while (m.dwMessageID != LINE_REMOVE);
+		say("removed", (unsigned long)m.dwParam1, true);
+		r = lineOpen(app, dev, &l2, 0x00020002, 0, 0,
+		             LINECALLPRIVILEGE_NONE, 0, NULL);
+		printf("open %08x\n", (unsigned)r);
+		fflush(stdout);
 	} else if (strcmp(argv[a], "created") == 0) {
 		say("ready", 0, false);
 		do

@@ -6,10 +6,15 @@
  * own tapixd (svc.h); its SIP account listens on port
  * TAPIX_TEST_PORT_BASE (default 25500), the peer sends from the next.
  */
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
@@ -19,6 +24,19 @@
 #include "svc.h"
 
 #define IV LINEMEDIAMODE_INTERACTIVEVOICE
+
+/* Built with a sanitizer (tapixd too): its allocator and shadow memory
+ * make an address-space limit meaningless. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
 
 static unsigned port_base = 25500;
 
@@ -286,6 +304,720 @@ static void test_watch_slots_per_user(void **s)
 	close(go[1]);
 }
 
+/* ---- issue 19 items 4, 9, 11, 13: limits ---------------------------------
+ */
+
+#define ESP4 "[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+/* A LINEERR_ as a helper prints it (8 hex digits). */
+#define ERR(e) (0xFFFFFFFFu & (unsigned long)(e))
+
+/* Needs root: clients run as nobody, tapixd's limits are set from here. */
+static bool need_root(void)
+{
+	if (geteuid() == 0)
+		return true;
+	print_message("needs root to run clients as nobody\n");
+	return false;
+}
+
+/* tapixd again, with @conf (esp's 4 lines and more). */
+static void restart_tapixd(const char *conf)
+{
+	proc_kill(tapixd_pid);
+	start_tapixd(conf);
+}
+
+/* The tapixd process itself (start_tapixd runs it under timeout(1)). */
+static pid_t tapixd_itself(void)
+{
+	char path[64];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+	         (int)tapixd_pid, (int)tapixd_pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* Sets tapixd's soft limit @resource to @v (its hard limit stays: raising
+ * that may take a privilege this test does not have). */
+static void tapixd_rlimit(int resource, rlim_t v)
+{
+	struct rlimit r;
+
+	assert_int_equal(prlimit(tapixd_itself(), resource, NULL, &r), 0);
+	r.rlim_cur = v < r.rlim_max ? v : r.rlim_max;
+	assert_int_equal(prlimit(tapixd_itself(), resource, &r, NULL), 0);
+}
+
+/* The lowest descriptor number tapixd has free (the one it opens next). */
+static unsigned tapixd_next_fd(void)
+{
+	char path[64];
+	unsigned n;
+
+	for (n = 0;; n++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%u",
+		         (int)tapixd_itself(), n);
+		if (access(path, F_OK) != 0)
+			return n;
+	}
+}
+
+/* tapixd's address space in bytes. */
+static unsigned long tapixd_vsize(void)
+{
+	char path[64];
+	unsigned long pages = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)tapixd_itself());
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu", &pages), 1);
+	fclose(f);
+	return pages * (unsigned long)sysconf(_SC_PAGESIZE);
+}
+
+/* Lines of tapixd's log holding @text (the whole log). */
+static unsigned log_lines(const char *text)
+{
+	char line[1024];
+	unsigned n = 0;
+	FILE *f = fopen(tlog, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* "registered K ERR" of a regs helper: K, and ERR in *@err. */
+static unsigned long registered(struct helper *h, unsigned long *err)
+{
+	char rest[64];
+	char *end;
+	unsigned long k;
+
+	read_until(h, "registered ", rest, sizeof(rest));
+	k = strtoul(rest, &end, 16);
+	*err = strtoul(end, NULL, 16);
+	return k;
+}
+
+/* "held N ERR" of a hog helper: N, and ERR in *@err. */
+static unsigned long held(struct helper *h, unsigned long *err)
+{
+	char rest[64];
+	char *end;
+	unsigned long n;
+
+	read_until(h, "held ", rest, sizeof(rest));
+	n = strtoul(rest, &end, 16);
+	*err = strtoul(end, NULL, 16);
+	return n;
+}
+
+/* Whether tapixd answers on the bus within 5 s (a Ping). */
+static bool tapixd_answers(void)
+{
+	return raw_call_v("org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+	                  NULL) >= 0;
+}
+
+/*
+ * Issue 19 item 4 — one user took every registration (17 connections x
+ * 64 Initialize filled tapixd's 1,024 descriptors; root's
+ * lineInitializeEx then hung). Now a user gets max_registrations_per_user
+ * (LINEERR_RESOURCEUNAVAIL beyond), and root still gets one.
+ */
+static void test_registrations_per_user(void **s)
+{
+	const char *nobody[] = {"--as-uid", "65534", "regs", "64", NULL};
+	const char *root[] = {"regs", "1", NULL};
+	struct helper n1, n2, r;
+	unsigned long err;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_registrations_per_user = 16\n");
+	n1 = helper(nobody);
+	assert_int_equal(registered(&n1, &err), 16);
+	assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	n2 = helper(nobody); /* the same user, another process */
+	assert_int_equal(registered(&n2, &err), 0);
+	assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	r = helper(root);
+	assert_int_equal(registered(&r, &err), 1);
+	assert_int_equal(err, 0);
+	helper_end(&n1);
+	helper_end(&n2);
+	helper_end(&r);
+}
+
+/*
+ * Issue 19 item 4 — the descriptors themselves: with tapixd's limit at
+ * 150 more than it holds, four processes of nobody asking for 64
+ * registrations each exhausted them (registrations failed with
+ * LINEERR_NOMEM, no eventfd left; in the review, root's lineInitializeEx
+ * then hung). Now the global limits follow the descriptors tapixd may
+ * open, the last ones root's: nobody is refused with
+ * LINEERR_RESOURCEUNAVAIL, root registers, and the log stays short.
+ */
+static void test_registrations_follow_descriptors(void **s)
+{
+	const char *nobody[] = {"--as-uid", "65534", "regs", "64", NULL};
+	const char *root[] = {"regs", "1", NULL};
+	struct helper n[4], r;
+	unsigned long err, total = 0;
+	unsigned i;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	tapixd_rlimit(RLIMIT_NOFILE, tapixd_next_fd() + 150);
+	for (i = 0; i < 4; i++) {
+		n[i] = helper(nobody);
+		total += registered(&n[i], &err);
+		if (err)
+			assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	}
+	assert_true(total < 4 * 64);
+	r = helper(root);
+	assert_int_equal(registered(&r, &err), 1);
+	assert_int_equal(err, 0);
+	assert_true(log_lines("") < 400);
+	for (i = 0; i < 4; i++)
+		helper_end(&n[i]);
+	helper_end(&r);
+}
+
+/* The next character a child wrote, or 0 after @ms. */
+static char child_says(int fd, unsigned ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c;
+
+	if (poll(&p, 1, (int)ms) <= 0 || read(fd, &c, 1) != 1)
+		return 0;
+	return c;
+}
+
+/*
+ * Issue 19 item 4 — direct connections per user: past
+ * max_connections_per_user, Peer answers LimitsExceeded (the client
+ * stays on the bus) and a connection made all the same is closed; root's
+ * still comes.
+ */
+static void test_direct_connections_per_user(void **s)
+{
+	int pfd[2], go[2];
+	char res[17], c;
+	pid_t pid;
+	unsigned i;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_connections_per_user = 4\n");
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus *b, *p[8];
+		char first[160] = "";
+
+		close(pfd[0]);
+		close(go[1]);
+		alarm(LIMIT_S); /* whatever happens to the test */
+		if (setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) != 0)
+			_exit(2);
+		if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, addr) < 0 ||
+		    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+			_exit(3);
+		for (i = 0; i < 8; i++) {
+			sd_bus_error e = SD_BUS_ERROR_NULL;
+			sd_bus_message *r = NULL;
+			const char *a = NULL;
+			char out[2];
+
+			out[0] = sd_bus_call_method(b, "org.tapix.Tapix1", ROOT,
+			                            "org.tapix.Tapi1", "Peer",
+			                            &e, &r, "") >= 0
+			                 ? 'p'
+			         : sd_bus_error_has_name(
+					   &e, SD_BUS_ERROR_LIMITS_EXCEEDED)
+			                 ? 'L'
+			                 : '?';
+			if (out[0] == 'p' &&
+			    sd_bus_message_read(r, "s", &a) >= 0 && !first[0])
+				snprintf(first, sizeof(first), "%s", a);
+			sd_bus_message_unref(r);
+			sd_bus_error_free(&e);
+			/* a connection all the same */
+			out[1] = 'n';
+			if (first[0] && sd_bus_new(&p[i]) >= 0 &&
+			    sd_bus_set_address(p[i], first) >= 0 &&
+			    sd_bus_start(p[i]) >= 0) {
+				sd_bus_message *m = NULL;
+
+				if (sd_bus_message_new_method_call(
+					    p[i], &m, NULL, ROOT,
+					    "org.freedesktop.DBus.Peer",
+					    "Ping") >= 0 &&
+				    sd_bus_call(p[i], m, 2000000, NULL, NULL) >=
+				            0)
+					out[1] = 'y';
+				sd_bus_message_unref(m);
+			}
+			if (write(pfd[1], out, 2) != 2)
+				_exit(4);
+		}
+		if (read(go[0], &c, 1) < 0)
+			_exit(5);
+		_exit(0);
+	}
+	close(pfd[1]);
+	close(go[0]);
+	for (i = 0; i < 16; i++) {
+		res[i] = child_says(pfd[0], STEP_MS);
+		assert_true(res[i] != 0);
+	}
+	res[16] = '\0';
+	/* four connections, then refusals */
+	assert_string_equal(res, "pypypypyLnLnLnLn");
+	raw_direct_start();
+	assert_true(raw_call_v("org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+	                       NULL) >= 0);
+	raw_direct_end();
+	if (write(go[1], "x", 1) != 1)
+		fail();
+	assert_int_equal(proc_wait(pid, 5000), 0);
+	close(pfd[0]);
+	close(go[1]);
+}
+
+/*
+ * Issue 19 item 4 — calls: a user gets max_calls_per_user, all users but
+ * root max_calls less a reserve (lineMakeCall answers
+ * LINEERR_RESOURCEUNAVAIL beyond); root still makes one.
+ */
+static void test_calls_per_user_and_in_all(void **s)
+{
+	const char *nobody[] = {"--as-uid", "65534",    "hog",
+	                        "0",        "noanswer", NULL};
+	const char *other[] = {"--as-uid", "1", "hog", "1", "noanswer", NULL};
+	struct helper n, o;
+	unsigned long err;
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_calls_per_user = 8\n"
+	                    "max_calls = 16\n");
+	n = helper(nobody);
+	assert_int_equal(held(&n, &err), 8);
+	assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	/* 16 in all, the last one root's: uid 1 gets 7 */
+	o = helper(other);
+	assert_int_equal(held(&o, &err), 7);
+	assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	fx_app_init(&a, "root");
+	l = fx_open(&a, 2, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &h, "noanswer", 0, NULL)),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	fx_shutdown(&a);
+	helper_end(&n);
+	helper_end(&o);
+}
+
+/*
+ * Issue 19 item 4 — accept() failing for want of descriptors spun the
+ * loop at 100 % and wrote a warning each time (~25 MB/s). Now the
+ * listening socket rests a while after such a failure and the warning is
+ * rate-limited; a connection waiting meanwhile is taken once descriptors
+ * are back.
+ */
+static void test_accept_failure_rests(void **s)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char peer[160];
+	int fd;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	peer_of_tapixd(peer, sizeof(peer));
+	assert_true(strncmp(peer, "unix:path=", 10) == 0);
+	assert_true(strlen(peer + 10) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, peer + 10, strlen(peer + 10) + 1);
+	tapixd_rlimit(RLIMIT_NOFILE, tapixd_next_fd());
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	sleep_ms(1000);
+	assert_true(log_lines("direct connection") < 40);
+	tapixd_rlimit(RLIMIT_NOFILE, 4096);
+	raw_direct_start(); /* accepted again */
+	assert_true(raw_call_v("org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+	                       NULL) >= 0);
+	raw_direct_end();
+	close(fd);
+}
+
+/*
+ * Issue 19 item 9 — under a memory limit, nobody held calls until
+ * LINEERR_NOMEM; tapixd then looped at 100 % and never served D-Bus
+ * again, even after nobody left (sd-bus closed its connections when an
+ * allocation failed, and could not even make their Disconnected message).
+ * Now tapixd refuses what clients ask for before memory runs out, serves
+ * meanwhile, and everything comes back when nobody leaves. (20 MiB more
+ * than tapixd holds: it keeps 16 for itself, nobody gets ~5,000 calls.)
+ */
+static void test_out_of_memory_fails_requests_only(void **s)
+{
+	const char *nobody[] = {"--as-uid", "65534",    "hog",
+	                        "0",        "noanswer", NULL};
+	const uint64_t none[9] = {1}; /* tapixd's own registration */
+	unsigned long err;
+	struct helper h;
+	struct fx_app a;
+	HLINE l;
+	HCALL c;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	if (SANITIZED) {
+		print_message("a memory limit means nothing to a sanitizer\n");
+		skip();
+	}
+	restart_tapixd(ESP4 "[tapixd]\nmax_calls_per_user = 1000000\n"
+	                    "max_calls = 1000000\n");
+	tapixd_rlimit(RLIMIT_AS, tapixd_vsize() + (20ul << 20));
+	h = helper(nobody);
+	held(&h, &err);
+	assert_int_equal(err, ERR(LINEERR_NOMEM));
+	assert_true(tapixd_answers()); /* while nobody holds them */
+	helper_end(&h);
+	wait_counts_equal(none);
+	assert_true(tapixd_answers());
+	fx_app_init(&a, "root");
+	l = fx_open(&a, 1, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &c, "noanswer", 0, NULL)),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_shutdown(&a);
+}
+
+/* A CallAdded the watcher heard: its line's number, written to the
+ * descriptor *@userdata. */
+static int on_call_added(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *call, *line, *n;
+	int *fd = userdata;
+
+	(void)e;
+	if (sd_bus_message_read(m, "oo", &call, &line) < 0)
+		return 0;
+	n = strrchr(line, '/');
+	if (n && write(*fd, n + 1, 1) != 1)
+		_exit(6);
+	return 0;
+}
+
+/* A watcher as nobody (forked): writes 'w' to @out once it watches, then
+ * the line number of each CallAdded it hears, until @go is readable; it
+ * closes the parent's ends of the pipes first. */
+static pid_t watcher_as_nobody(int out, int go, int parents_ends[2])
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus *b;
+
+		close(parents_ends[0]);
+		close(parents_ends[1]);
+		alarm(LIMIT_S); /* whatever happens to the test */
+		if (setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) != 0)
+			_exit(2);
+		if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, addr) < 0 ||
+		    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0 ||
+		    sd_bus_match_signal(b, NULL, "org.tapix.Tapix1", ROOT,
+		                        "org.tapix.Telephony1", "CallAdded",
+		                        on_call_added, &out) < 0 ||
+		    sd_bus_call_method(b, "org.tapix.Tapix1", ROOT,
+		                       "org.tapix.Telephony1", "Watch", NULL,
+		                       NULL, "") < 0)
+			_exit(3);
+		if (write(out, "w", 1) != 1)
+			_exit(4);
+		for (;;) {
+			struct pollfd p = {.fd = go, .events = POLLIN};
+			int e;
+
+			while ((e = sd_bus_process(b, NULL)) > 0)
+				;
+			if (e < 0 || poll(&p, 1, 0) != 0)
+				_exit(0);
+			if (sd_bus_wait(b, 20000) < 0)
+				_exit(0);
+		}
+	}
+	return pid;
+}
+
+/*
+ * Issue 19 item 11 — SIGHUP took line 1 away from nobody, but its
+ * registration kept its open and its call. Now the open is closed as by
+ * lineClose (termination.md §5: its call, sole-owned, dropped), nobody
+ * gets LINE_CLOSE (as a forced close, §7) and LINE_REMOVE, the line
+ * answers LINEERR_NODEVICE, its Watch() signals stop, and the log says
+ * what changed.
+ */
+static void test_sighup_revokes_opens(void **s)
+{
+	const char *args[] = {"--as-uid", "65534",  "revoked",
+	                      "0",        "answer", NULL};
+	const char *rules = ESP4 "[line 0]\nallow = uid:0\n"
+				 "[line 2]\nallow = uid:0 uid:65534\n"
+				 "[line 3]\nallow = uid:0\n";
+	const uint64_t left[9] = {2}; /* tapixd's and nobody's */
+	char conf[512], path[128];
+	int wfd[2], go[2];
+	struct helper h;
+	struct fx_app a;
+	pid_t w;
+	HLINE l;
+	HCALL c;
+	FILE *f;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	snprintf(conf, sizeof(conf), "%s[line 1]\nallow = uid:0 uid:65534\n",
+	         rules);
+	restart_tapixd(conf);
+	assert_int_equal(pipe(wfd), 0);
+	assert_int_equal(pipe(go), 0);
+	{
+		int mine[2] = {wfd[0], go[1]};
+
+		w = watcher_as_nobody(wfd[1], go[0], mine);
+	}
+	close(wfd[1]);
+	close(go[0]);
+	assert_int_equal(child_says(wfd[0], STEP_MS), 'w');
+	/* nobody's line 0 is line 1: it makes a call there */
+	h = helper(args);
+	expect_line(&h, "ready");
+	assert_int_equal(child_says(wfd[0], STEP_MS), '1');
+	/* line 1 is root's only now */
+	snprintf(path, sizeof(path), "%s/tapix.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s[line 1]\nallow = uid:0\n", rules);
+	fclose(f);
+	assert_int_equal(kill(tapixd_itself(), SIGHUP), 0);
+	assert_true(expect_line(&h, "closed ") != 0);
+	assert_int_equal(expect_line(&h, "removed "), 0);
+	assert_int_equal(expect_line(&h, "open "), ERR(LINEERR_NODEVICE));
+	wait_log("access rules reloaded");
+	assert_int_equal(log_lines("access rules reloaded"), 1);
+	assert_int_equal(log_lines("lines 1 changed"), 1);
+	/* its call went with the open; its registration stays */
+	wait_counts_equal(left);
+	/* a call on line 1 is not told to nobody; one on line 2 is */
+	fx_app_init(&a, "root");
+	l = fx_open(&a, 1, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &c, "noanswer", 0, NULL)),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	assert_int_equal(lineClose(l), 0);
+	l = fx_open(&a, 2, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &c, "noanswer", 0, NULL)),
+	                 0);
+	assert_int_equal(child_says(wfd[0], STEP_MS), '2');
+	assert_int_equal(fx_reply(&a, lineDrop(c, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_shutdown(&a);
+	helper_end(&h);
+	if (write(go[1], "x", 1) != 1)
+		fail();
+	assert_int_equal(proc_wait(w, 5000), 0);
+	close(wfd[0]);
+	close(go[1]);
+}
+
+/* Forgets what @a heard (a long loop of calls would fill its history). */
+static void fx_forget(struct fx_app *a)
+{
+	fx_consume_all(a);
+	a->nseen = a->cursor = 0;
+}
+
+/*
+ * A client as nobody (forked) on a direct connection without a channel,
+ * by hand: it registers, opens line 0 as a monitor, writes 'r' to @out,
+ * and reads nothing until @go is readable; then 'c' if tapixd closed its
+ * connection, 'o' if not.
+ */
+static pid_t stalled_socket_monitor(const char *peer, int out, int go,
+                                    int parents_ends[2])
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus_message *m = NULL, *r = NULL;
+		uint32_t h = 0, u1, u2, line = 0;
+		int32_t res = -1;
+		struct pollfd p = {.fd = go, .events = POLLIN};
+		unsigned i;
+		sd_bus *b;
+		char c;
+
+		close(parents_ends[0]);
+		close(parents_ends[1]);
+		alarm(LIMIT_S); /* whatever happens to the test */
+		if (setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) != 0)
+			_exit(2);
+		if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, peer) < 0 ||
+		    sd_bus_start(b) < 0 ||
+		    sd_bus_call_method(b, NULL, ROOT, "org.tapix.Tapi1",
+		                       "Initialize", NULL, &r, "ssuu",
+		                       "stalled", "stalled", 0x00020002,
+		                       0) < 0 ||
+		    sd_bus_message_read(r, "iuuu", &res, &h, &u1, &u2) < 0 ||
+		    res != 0)
+			_exit(3);
+		r = sd_bus_message_unref(r);
+		if (sd_bus_message_new_method_call(
+			    b, &m, NULL, ROOT, "org.tapix.Tapi1", "Open") < 0 ||
+		    sd_bus_message_append(m, "uubuutuu", h, 0, 1, 0x00020002, 0,
+		                          (uint64_t)0,
+		                          LINECALLPRIVILEGE_MONITOR, 0) < 0 ||
+		    sd_bus_message_append_array(m, 'y', NULL, 0) < 0 ||
+		    sd_bus_call(b, m, 5000000, NULL, &r) < 0 ||
+		    sd_bus_message_read(r, "iu", &res, &line) < 0 || res != 0)
+			_exit(4);
+		if (write(out, "r", 1) != 1)
+			_exit(5);
+		if (poll(&p, 1, -1) < 0)
+			_exit(6);
+		/* now it reads: its connection ends (what tapixd wrote before
+		 * closing it comes first) */
+		for (i = 0; i < 2000 && sd_bus_is_open(b) > 0; i++) {
+			while (sd_bus_process(b, NULL) > 0)
+				;
+			sd_bus_wait(b, 1000);
+		}
+		c = sd_bus_is_open(b) > 0 ? 'o' : 'c';
+		_exit(write(out, &c, 1) == 1 ? 0 : 7);
+	}
+	return pid;
+}
+
+/* Calls from @l, each made, dropped and deallocated, until tapixd holds
+ * no more than @apps registrations (at most 5000). */
+static void calls_until_apps(struct fx_app *a, HLINE l, uint64_t apps)
+{
+	uint64_t v[9];
+	unsigned i;
+	HCALL c;
+
+	for (i = 0; i < 5000; i++) {
+		assert_int_equal(
+			fx_reply(a, lineMakeCall(l, &c, "answer", 0, NULL)), 0);
+		assert_int_equal(fx_reply(a, lineDrop(c, NULL, 0)), 0);
+		assert_int_equal(lineDeallocateCall(c), 0);
+		fx_forget(a);
+		if (i % 50 == 49) {
+			service_counts(v);
+			if (v[0] <= apps)
+				return;
+		}
+	}
+}
+
+/*
+ * Issue 19 item 13 — a monitor that takes no messages (its channel ring
+ * full, or its socket's buffer) made tapixd queue them without bound
+ * (~0.6 KB per call). Now past max_queued_messages its client is cut off
+ * as a dead one: its registrations shut down (the lineShutdown rules),
+ * its connection closed, so that it hears LINEDEVSTATE_REINIT.
+ */
+static void test_stalled_monitor_is_cut_off(void **s)
+{
+	const char *args[] = {"--as-uid", "65534", "monitor", "0", NULL};
+	/* tapixd's registration and root's, its open and line */
+	const uint64_t mine[9] = {2, 1, 1, 0, 0, 0};
+	char rest[64], peer[160];
+	int out[2], go[2];
+	struct helper h;
+	struct fx_app a;
+	pid_t pid;
+	HLINE l;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_queued_messages = 1000\n");
+	/* through the channel: its process stopped */
+	h = helper(args);
+	expect_line(&h, "ready");
+	assert_int_equal(kill(-h.pid, SIGSTOP), 0);
+	fx_app_init(&a, "root");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	calls_until_apps(&a, l, 2);
+	wait_counts_equal(mine);
+	wait_log("cut off");
+	assert_int_equal(kill(-h.pid, SIGCONT), 0);
+	read_until(&h, "reinit", rest, sizeof(rest));
+	helper_end(&h);
+	/* on a socket: a client that reads nothing */
+	peer_of_tapixd(peer, sizeof(peer));
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(go), 0);
+	{
+		int mine_ends[2] = {out[0], go[1]};
+
+		pid = stalled_socket_monitor(peer, out[1], go[0], mine_ends);
+	}
+	close(out[1]);
+	close(go[0]);
+	assert_int_equal(child_says(out[0], STEP_MS), 'r');
+	calls_until_apps(&a, l, 2);
+	wait_counts_equal(mine);
+	assert_int_equal(log_lines("cut off"), 2);
+	if (write(go[1], "x", 1) != 1)
+		fail();
+	assert_int_equal(child_says(out[0], STEP_MS), 'c');
+	assert_int_equal(proc_wait(pid, 5000), 0);
+	close(out[0]);
+	close(go[1]);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +1030,23 @@ int main(void)
 			test_many_objects_cost_one_credentials_query, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_watch_slots_per_user,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registrations_per_user,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_registrations_follow_descriptors, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_direct_connections_per_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_calls_per_user_and_in_all,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_failure_rests,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_out_of_memory_fails_requests_only, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_sighup_revokes_opens,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_monitor_is_cut_off,
 	                                        setup, teardown),
 	};
 
