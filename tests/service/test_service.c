@@ -97,11 +97,12 @@ static void killed_mid_call(const char *how)
 	const char *args[] = {"owner", "1", NULL};
 	struct helper o;
 	struct fx_app a;
-	uint64_t before[9];
+	uint64_t before[9], esp0[4], esp1[4];
 	HLINE l0, l1;
 	HCALL c, mon;
 
 	service_counts(before);
+	esp_counters(esp0);
 	o = helper(args);
 	expect_line(&o, "ready");
 	fx_app_init(&a, "peer");
@@ -120,8 +121,15 @@ static void killed_mid_call(const char *how)
 	assert_int_equal(lineDeallocateCall(c), 0);
 	assert_int_equal(lineDeallocateCall(mon), 0);
 	fx_shutdown(&a);
-	/* all six counters: its registration, open, call handle, too */
+	/* every counter: its registration, open, call handle, too */
 	wait_counts_equal(before);
+	/* termination.md §1: esp closed each call it made once (both ends),
+	 * none named after, none left to the end of its line */
+	esp_counters(esp1);
+	assert_int_equal(esp1[2] - esp0[2], 2);
+	assert_int_equal(esp1[0] - esp0[0], 2);
+	assert_int_equal(esp1[1], esp0[1]);
+	assert_int_equal(esp1[3], esp0[3]);
 	assert_true(log_has(tlog, how));
 }
 

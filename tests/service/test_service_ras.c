@@ -40,12 +40,13 @@
 	"[ras]\nemulated_users = alice:secret bob:/pw\n"
 
 static char pbk[128];
-static uint64_t base_apps; /* tapixd's own registrations */
+static uint64_t base[9]; /* tapixd's own objects, before the test */
 
-/* Waits until the RAS manager holds no registration or call any more. */
+/* Waits until the RAS manager holds nothing any more: every counter of
+ * tapixd's core back to where the test started. */
 static void wait_ras_idle(void)
 {
-	wait_counts(base_apps, 0);
+	wait_counts_equal(base);
 }
 
 /* Entries on esp lines 0..3 (ras-phonebook §A3). */
@@ -96,12 +97,7 @@ static int ras_setup(void **state)
 	fputs(ras_pbk, f);
 	fclose(f);
 	chmod(pbk, 0644);
-	{
-		uint64_t v[9];
-
-		service_counts(v);
-		base_apps = v[0];
-	}
+	service_counts(base);
 	return 0;
 }
 
