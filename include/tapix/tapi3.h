@@ -222,7 +222,7 @@ typedef enum TAPI_EVENT {
 } TAPI_EVENT;
 
 /* ITTAPIObjectEvent::get_Event (tapi3if.h): what happened to the TAPI
- * object's addresses; tapix reports TE_ADDRESSCREATE. */
+ * object's addresses; tapix reports TE_ADDRESSCREATE and TE_REINIT. */
 typedef enum TAPIOBJECT_EVENT {
 	TE_ADDRESSCREATE = 0,
 	TE_ADDRESSREMOVE = 1,
@@ -365,8 +365,11 @@ TAPIX_API struct tapix_call *tapix_event_call(const struct tapix_event *ev);
 /**
  * ITTAPIObjectEvent::get_Event and get_Address: a line device a provider
  * created (LINE_CREATE) is a new address, TE_ADDRESSCREATE; from then on it
- * is in tapix_tapi_enum_addresses too. *@address (may be NULL) is borrowed:
- * it lives as long as the TAPI object.
+ * is in tapix_tapi_enum_addresses too. TE_REINIT (address NULL): TAPI asks
+ * the application to shut the object down and initialize again (client
+ * mode: tapixd went; what needs it fails, docs/service.md). Both
+ * only with TE_TAPIOBJECT in the filter. *@address (may be NULL) is
+ * borrowed: it lives as long as the TAPI object.
  * @return S_OK, E_POINTER, E_INVALIDARG (not a TE_TAPIOBJECT event).
  */
 TAPIX_API HRESULT tapix_event_tapi_object(const struct tapix_event *ev,

@@ -295,6 +295,30 @@ static struct reg *reg_of_line_locked(struct tapix_tapi *t, HLINE h)
 
 static void address_created_locked(struct tapix_tapi *t, uint32_t dev);
 
+/*
+ * LINE_LINEDEVSTATE(REINIT): TAPI asks its applications to shut down and
+ * initialize again (in client mode: tapixd went, every handle is void).
+ * ITTAPIObjectEvent TE_REINIT tells the application, once, if its filter
+ * admits TE_TAPIOBJECT.
+ */
+static void reinit_locked(struct tapix_tapi *t)
+{
+	struct tapix_event *ev;
+
+	if (t->reinit || t->down)
+		return;
+	t->reinit = true;
+	if (!(t->filter & TE_TAPIOBJECT))
+		return;
+	ev = event_new_locked(t, TE_TAPIOBJECT);
+	if (!ev) {
+		log_err("out of memory: TE_REINIT lost");
+		return;
+	}
+	ev->tapiobj = TE_REINIT;
+	session_post_locked(t, ev);
+}
+
 static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 {
 	struct tapix_call *c;
@@ -334,6 +358,10 @@ static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 	}
 	case LINE_CREATE:
 		address_created_locked(t, (uint32_t)m->dwParam1);
+		break;
+	case LINE_LINEDEVSTATE:
+		if (m->dwParam1 & LINEDEVSTATE_REINIT)
+			reinit_locked(t);
 		break;
 	default:
 		break;

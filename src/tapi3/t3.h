@@ -133,6 +133,7 @@ struct tapix_tapi {
 	pthread_cond_t cond; /* replies, call states, the event queue */
 	unsigned refs;       /* the application's, calls', events' */
 	bool down;           /* shut down: no line API any more */
+	bool reinit;         /* LINEDEVSTATE_REINIT came: TE_REINIT told */
 	bool freeing;        /* the last reference went: being freed */
 	HLINEAPP happ;
 	int line_fd; /* the registration's event descriptor */

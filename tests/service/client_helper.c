@@ -33,6 +33,21 @@
  *                   its open, "removed DEV" for LINE_REMOVE, then
  *                   "open ERR", the result of lineOpen on LINE again
  *
+ *   pendexit LINE DEST
+ *                   as pending, then exit(0) with the request pending,
+ *                   without lineShutdown
+ *   coown LINE      a monitor of LINE that takes the first call offered
+ *                   there as a second owner (lineSetCallPrivilege):
+ *                   "ready", "owner H"
+ *
+ * a TAPI 3 mode (tapix/tapi3.h), which registers through the TAPI 3 layer:
+ *
+ *   t3call DEV DEST HOW
+ *                   a call from address DEV to DEST, connected
+ *                   synchronously: "connected"; HOW "wait": wait to be
+ *                   killed, "exit": exit(0) without releasing the call or
+ *                   shutting the session down
+ *
  * and RAS modes, which register no line application:
  *
  *   rasfail PBK ENTRY USER PASSWORD
@@ -59,6 +74,7 @@
 
 #include <ras.h>
 #include <tapi.h>
+#include <tapix/tapi3.h>
 
 #define STALL_MS 300 /* stall: the test stops tapixd meanwhile */
 
@@ -181,6 +197,40 @@ static void regs_mode(unsigned long n)
 		pause();
 }
 
+/* The TAPI 3 mode (argv: mode, address, destination, how). */
+static int t3_mode(int argc, char **argv)
+{
+	struct tapix_address **v = NULL;
+	struct tapix_tapi *t = NULL;
+	struct tapix_call *c = NULL;
+	unsigned long dev;
+	size_t n = 0;
+	HRESULT hr;
+
+	if (argc < 4)
+		return 2;
+	dev = strtoul(argv[1], NULL, 10);
+	hr = tapix_tapi_initialize(&t, "t3helper");
+	if (hr == S_OK)
+		hr = tapix_tapi_enum_addresses(t, &v, &n);
+	if (hr == S_OK && dev >= n)
+		hr = E_INVALIDARG;
+	if (hr == S_OK)
+		hr = tapix_address_create_call(v[dev], argv[2],
+		                               LINEADDRESSTYPE_PHONENUMBER,
+		                               TAPIMEDIATYPE_AUDIO, &c);
+	free(v);
+	if (hr == S_OK)
+		hr = tapix_call_connect(c, true);
+	if (hr != S_OK)
+		die("t3", (LONG)hr);
+	say("connected", 0, false);
+	if (strcmp(argv[3], "exit") == 0)
+		exit(0);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	LINEINITIALIZEEXPARAMS ip;
@@ -200,6 +250,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (strncmp(argv[a], "ras", 3) == 0)
 		return ras_mode(argc - a, argv + a);
+	if (strcmp(argv[a], "t3call") == 0)
+		return t3_mode(argc - a, argv + a);
 	if (strcmp(argv[a], "regs") == 0 && a + 1 < argc) {
 		regs_mode(strtoul(argv[a + 1], NULL, 10));
 		return 0;
@@ -255,6 +307,7 @@ int main(int argc, char **argv)
 		say("connected", h, true);
 	} else if ((strcmp(argv[a], "call") == 0 ||
 	            strcmp(argv[a], "pending") == 0 ||
+	            strcmp(argv[a], "pendexit") == 0 ||
 	            strcmp(argv[a], "stall") == 0 ||
 	            strcmp(argv[a], "exit") == 0) &&
 	           a + 2 < argc) {
@@ -274,6 +327,10 @@ int main(int argc, char **argv)
 			die("lineMakeCall", r);
 		if (argv[a][0] == 'p' || argv[a][0] == 's') {
 			say("pending", (unsigned long)r, true);
+			/* spec: termination.md §6 — its registration ends
+			 * with the request pending: cancelled, no reply */
+			if (strcmp(argv[a], "pendexit") == 0)
+				exit(0);
 		} else {
 			do
 				m = next();
@@ -345,6 +402,20 @@ int main(int argc, char **argv)
 		             LINECALLPRIVILEGE_NONE, 0, NULL);
 		printf("open %08x\n", (unsigned)r);
 		fflush(stdout);
+	} else if (strcmp(argv[a], "coown") == 0 && a + 1 < argc) {
+		HCALL h;
+
+		open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
+		          LINECALLPRIVILEGE_MONITOR, 0);
+		say("ready", 0, false);
+		do
+			m = next();
+		while (m.dwMessageID != LINE_APPNEWCALL);
+		h = (HCALL)m.dwParam2;
+		r = lineSetCallPrivilege(h, LINECALLPRIVILEGE_OWNER);
+		if (r)
+			die("lineSetCallPrivilege", r);
+		say("owner", h, true);
 	} else if (strcmp(argv[a], "created") == 0) {
 		say("ready", 0, false);
 		do

@@ -206,6 +206,94 @@ static void test_ras_connection_outlives_its_dialler(void **s)
 }
 
 /*
+ * ras.md §12 — as test_ras_connection_outlives_its_dialler, the dialler
+ * killed (SIGKILL) once its connection is up instead of exiting: tapixd
+ * releases its reference, the connection stays up with no owner, another
+ * process finds it and hangs it up, and nothing is left.
+ */
+static void test_ras_connection_outlives_its_killed_dialler(void **s)
+{
+	const char *args[] = {"rasdialling", pbk,    "Lab", "alice",
+	                      "secret",      "wait", NULL};
+	RASCONNSTATUSA st;
+	RASCONNA v[4];
+	struct helper h;
+	char rest[64];
+
+	(void)s;
+	h = helper(args);
+	expect_line(&h, "dialling");
+	do
+		read_until(&h, "state", rest, sizeof(rest));
+	while (strncmp(rest, " 2000 ", 6) != 0); /* RASCS_Connected */
+	helper_end(&h);                          /* SIGKILL */
+	wait_log("its references on 1 connections released");
+	assert_int_equal(ras_list(v, 4), 1);
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	assert_int_equal(RasGetConnectStatus(v[0].hrasconn, &st), 0);
+	assert_int_equal(st.rasconnstate, RASCS_Connected);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+	assert_int_equal(ras_list(v, 4), 0);
+}
+
+/*
+ * ras.md §12; docs/service.md "When tapixd goes" — tapixd dies (SIGKILL)
+ * under a connection this process dialled: the connection is gone with
+ * it. Until a tapixd is back every RAS function answers
+ * ERROR_RASMAN_CANNOT_INITIALIZE (711, as with no tapixd at all) and
+ * writes no output; the client library holds nothing of the connection;
+ * to the next tapixd its handle is ERROR_INVALID_HANDLE.
+ */
+static void test_ras_client_sees_tapixd_gone(void **s)
+{
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	struct tapix_live l;
+	HRASCONN h = NULL;
+	DWORD cb = sizeof(RASCONNA), n = 77;
+	RASCONNA v[1];
+	unsigned i;
+
+	(void)s;
+	memset(&p, 0, sizeof(p));
+	p.dwSize = sizeof(p);
+	snprintf(p.szEntryName, sizeof(p.szEntryName), "Lab");
+	snprintf(p.szUserName, sizeof(p.szUserName), "alice");
+	snprintf(p.szPassword, sizeof(p.szPassword), "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h), 0);
+	assert_non_null(h);
+	proc_kill(tapixd_pid); /* SIGKILL */
+	tapixd_pid = 0;
+	memset(&st, 0, sizeof(st));
+	st.dwSize = sizeof(st);
+	/* the connection manager is gone: what rasdial says too */
+	assert_int_equal(RasGetConnectStatus(h, &st),
+	                 ERROR_RASMAN_CANNOT_INITIALIZE);
+	memset(v, 0, sizeof(v));
+	v[0].dwSize = sizeof(v[0]);
+	assert_int_equal(RasEnumConnections(v, &cb, &n),
+	                 ERROR_RASMAN_CANNOT_INITIALIZE);
+	assert_int_equal(n, 77); /* not written on an error */
+	assert_int_equal(RasHangUp(h), ERROR_RASMAN_CANNOT_INITIALIZE);
+	for (i = 0; i < 500; i++) {
+		tapix_live_get(&l);
+		if (!l.apps && !l.opens && !l.calls && !l.allocations)
+			break;
+		sleep_ms(10);
+	}
+	assert_int_equal(l.apps, 0);
+	assert_int_equal(l.opens, 0);
+	assert_int_equal(l.calls, 0);
+	assert_int_equal(l.allocations, 0);
+	/* a new tapixd never knew the connection */
+	start_tapixd(RAS_CONF);
+	assert_int_equal(RasGetConnectStatus(h, &st), ERROR_INVALID_HANDLE);
+	assert_int_equal(RasHangUp(h), ERROR_INVALID_HANDLE);
+}
+
+/*
  * ras.md §4, §12 — the dialler killed (SIGKILL) mid-dial: its reference
  * goes with it, and a dial nobody holds is torn down as by RasHangUp (it
  * would answer 1.5 s later): nothing comes up, nothing is left.
@@ -1088,6 +1176,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ras_connection_outlives_its_dialler, ras_setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_connection_outlives_its_killed_dialler,
+			ras_setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_client_sees_tapixd_gone, ras_setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_dialler_killed_mid_dial, ras_setup, teardown),
 		cmocka_unit_test_setup_teardown(
