@@ -11,13 +11,18 @@
  * (IDLE). Operations on a call make the service an owner first
  * (lineSetCallPrivilege), on behalf of the D-Bus user who takes part;
  * asynchronous ones answer the D-Bus caller when their LINE_REPLY comes, with
- * the LINEERR_ as a D-Bus error (org.tapix.Error.<NAME>). A call the service
- * owns stays an object after IDLE until Deallocate() or a minute later; one it
- * only monitors goes at IDLE. Who may use or see a line follows the access
- * rules; signals (CallAdded, CallRemoved, StateChanged, LineChanged, and the
- * standard PropertiesChanged, InterfacesAdded and InterfacesRemoved) go
- * only to watchers (Telephony1.Watch) allowed on the line, never
- * broadcast.
+ * the LINEERR_ as a D-Bus error (org.tapix.Error.<NAME>, its message in
+ * words). A call the service owns stays an object after IDLE until
+ * Deallocate() or a minute later; one it only monitors goes at IDLE.
+ *
+ * Who may use or see a line follows the access rules. Issue 18 item 5 —
+ * signals (CallAdded, CallRemoved, StateChanged, LineChanged, and the
+ * standard PropertiesChanged, InterfacesAdded and InterfacesRemoved) of a
+ * line every user may see are broadcast, as NetworkManager's and
+ * ModemManager's are, so that busctl, gdbus monitor and ObjectManager
+ * clients see calls come and go; those of a line the rules restrict are
+ * sent only to the watchers (Telephony1.Watch) allowed on it, never
+ * broadcast: a broadcast reaches every local user who asks for it.
  *
  * With --no-objects the service keeps only the registration (the
  * providers' session), and nothing of this is on the bus.
@@ -43,9 +48,20 @@
 #define WATCHERS_PER_UID  16 /* a user's at most (root: any) */
 #define WATCHERS_FOR_ROOT 16 /* the last ones: root's only */
 
+/* A provider's registration (a SIP account's at its registrar); none
+ * also while the provider's line is closed. */
+enum reg {
+	REG_NONE,
+	REG_PENDING,
+	REG_OK,
+	REG_FAILED
+};
+
 struct tline {
 	HLINE h; /* the service's monitor open, 0 if it failed */
 	bool in_service;
+	enum reg reg;
+	char reg_error[80]; /* "403 Forbidden": the last attempt failed */
 };
 
 struct tcall {
@@ -54,7 +70,8 @@ struct tcall {
 	HCALL h;
 	DWORD dev;
 	DWORD state, mode;
-	bool owned;              /* made, answered or taken by a D-Bus user */
+	DWORD disc; /* its LINEDISCONNECTMODE_, once disconnected */
+	bool owned; /* made, answered or taken by a D-Bus user */
 	sd_event_source *expire; /* IDLE and owned: removed later */
 	char path[64];
 };
@@ -84,6 +101,9 @@ static struct waiting *waitings;
 static struct watcher watchers[MAX_WATCHERS];
 static unsigned nwatchers;
 static sd_bus_slot *slots[8];
+/* While append_props builds a signal: its number, with the top bit set
+ * (never a message's cookie), for call_prop's cache; else 0. */
+static uint64_t building;
 
 /* ---- helpers --------------------------------------------------------------
  */
@@ -100,17 +120,279 @@ static const char *state_str(DWORD s)
 	return s ? buf : "unknown";
 }
 
-/* A LINEERR_ as a D-Bus error: org.tapix.Error.INVALCALLSTATE. */
+struct bit {
+	DWORD bit;
+	const char *name;
+};
+
+#define ARRAY_LEN(t) (sizeof(t) / sizeof(t[0]))
+
+/* @v's bits named by @t (@n of them), joined with ","; a bit without a
+ * name in hex; "" for 0. */
+static const char *bits_str(const struct bit *t, size_t n, DWORD v, char *buf,
+                            size_t size)
+{
+	size_t used = 0, i;
+	DWORD rest = v;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!(v & t[i].bit))
+			continue;
+		rest &= ~t[i].bit;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+		                         used ? "," : "", t[i].name);
+		if (used >= size)
+			return buf;
+	}
+	if (rest)
+		snprintf(buf + used, size - used, "%s0x%08x", used ? "," : "",
+		         (unsigned)rest);
+	return buf;
+}
+
+static const struct bit disconnect_modes[] = {
+	{LINEDISCONNECTMODE_NORMAL, "normal"},
+	{LINEDISCONNECTMODE_UNKNOWN, "unknown"},
+	{LINEDISCONNECTMODE_REJECT, "reject"},
+	{LINEDISCONNECTMODE_PICKUP, "pickup"},
+	{LINEDISCONNECTMODE_FORWARDED, "forwarded"},
+	{LINEDISCONNECTMODE_BUSY, "busy"},
+	{LINEDISCONNECTMODE_NOANSWER, "noanswer"},
+	{LINEDISCONNECTMODE_BADADDRESS, "badaddress"},
+	{LINEDISCONNECTMODE_UNREACHABLE, "unreachable"},
+	{LINEDISCONNECTMODE_CONGESTION, "congestion"},
+	{LINEDISCONNECTMODE_INCOMPATIBLE, "incompatible"},
+	{LINEDISCONNECTMODE_UNAVAIL, "unavail"},
+	{LINEDISCONNECTMODE_NODIALTONE, "nodialtone"},
+	{LINEDISCONNECTMODE_NUMBERCHANGED, "numberchanged"},
+	{LINEDISCONNECTMODE_OUTOFORDER, "outoforder"},
+	{LINEDISCONNECTMODE_TEMPFAILURE, "tempfailure"},
+	{LINEDISCONNECTMODE_QOSUNAVAIL, "qosunavail"},
+	{LINEDISCONNECTMODE_BLOCKED, "blocked"},
+	{LINEDISCONNECTMODE_DONOTDISTURB, "donotdisturb"},
+	{LINEDISCONNECTMODE_CANCELLED, "cancelled"},
+};
+
+/* The state's mode (LINE_CALLSTATE dwParam2) as words: "active",
+ * "station", "normal"...; "" for a state without one. */
+static const char *detail_str(DWORD state, DWORD mode, char *buf, size_t size)
+{
+	static const struct bit offering[] = {
+		{LINEOFFERINGMODE_ACTIVE, "active"},
+		{LINEOFFERINGMODE_INACTIVE, "inactive"},
+	};
+	static const struct bit dialtone[] = {
+		{LINEDIALTONEMODE_NORMAL, "normal"},
+		{LINEDIALTONEMODE_SPECIAL, "special"},
+		{LINEDIALTONEMODE_INTERNAL, "internal"},
+		{LINEDIALTONEMODE_EXTERNAL, "external"},
+		{LINEDIALTONEMODE_UNKNOWN, "unknown"},
+		{LINEDIALTONEMODE_UNAVAIL, "unavail"},
+	};
+	static const struct bit busy[] = {
+		{LINEBUSYMODE_STATION, "station"},
+		{LINEBUSYMODE_TRUNK, "trunk"},
+		{LINEBUSYMODE_UNKNOWN, "unknown"},
+		{LINEBUSYMODE_UNAVAIL, "unavail"},
+	};
+	static const struct bit special[] = {
+		{LINESPECIALINFO_NOCIRCUIT, "nocircuit"},
+		{LINESPECIALINFO_CUSTIRREG, "custirreg"},
+		{LINESPECIALINFO_REORDER, "reorder"},
+		{LINESPECIALINFO_UNKNOWN, "unknown"},
+		{LINESPECIALINFO_UNAVAIL, "unavail"},
+	};
+	static const struct bit connected[] = {
+		{LINECONNECTEDMODE_ACTIVE, "active"},
+		{LINECONNECTEDMODE_INACTIVE, "inactive"},
+		{LINECONNECTEDMODE_ACTIVEHELD, "activeheld"},
+		{LINECONNECTEDMODE_INACTIVEHELD, "inactiveheld"},
+		{LINECONNECTEDMODE_CONFIRMED, "confirmed"},
+	};
+
+	switch (state) {
+	case LINECALLSTATE_OFFERING:
+		return bits_str(offering, ARRAY_LEN(offering), mode, buf, size);
+	case LINECALLSTATE_DIALTONE:
+		return bits_str(dialtone, ARRAY_LEN(dialtone), mode, buf, size);
+	case LINECALLSTATE_BUSY:
+		return bits_str(busy, ARRAY_LEN(busy), mode, buf, size);
+	case LINECALLSTATE_SPECIALINFO:
+		return bits_str(special, ARRAY_LEN(special), mode, buf, size);
+	case LINECALLSTATE_CONNECTED:
+		return bits_str(connected, ARRAY_LEN(connected), mode, buf,
+		                size);
+	case LINECALLSTATE_DISCONNECTED:
+		return bits_str(disconnect_modes, ARRAY_LEN(disconnect_modes),
+		                mode, buf, size);
+	default:
+		return bits_str(NULL, 0, mode, buf, size);
+	}
+}
+
+/* LINECALLINFO's dwOrigin as a word. */
+static const char *origin_str(DWORD o)
+{
+	return o & LINECALLORIGIN_OUTBOUND ? "outbound"
+	       : o & (LINECALLORIGIN_INBOUND | LINECALLORIGIN_EXTERNAL)
+	               ? "inbound"
+	       : o & LINECALLORIGIN_INTERNAL   ? "internal"
+	       : o & LINECALLORIGIN_CONFERENCE ? "conference"
+	                                       : "unknown";
+}
+
+/*
+ * Issue 18 item 5 — what each LINEERR_ means, in words, for the message
+ * of its D-Bus error (whose name stays the constant's).
+ */
+static const struct {
+	LONG err;
+	const char *text;
+} error_texts[] = {
+	{LINEERR_ALLOCATED, "the line is already opened exclusively"},
+	{LINEERR_BADDEVICEID, "there is no such line"},
+	{LINEERR_BEARERMODEUNAVAIL, "the line cannot carry that bearer mode"},
+	{LINEERR_CALLUNAVAIL,
+         "no call can be made now (every call appearance of the address is "
+         "in use, or the far end cannot take it)"},
+	{LINEERR_COMPLETIONOVERRUN, "too many call completions are pending"},
+	{LINEERR_CONFERENCEFULL, "the conference is full"},
+	{LINEERR_DIALBILLING,
+         "the address waits for a billing tone ($), which the line cannot "
+         "do"},
+	{LINEERR_DIALDIALTONE,
+         "the address waits for a dial tone (W), which the line cannot do"},
+	{LINEERR_DIALPROMPT,
+         "the address waits for the user (?), which the line cannot do"},
+	{LINEERR_DIALQUIET,
+         "the address waits for quiet (@), which the line cannot do"},
+	{LINEERR_INCOMPATIBLEAPIVERSION,
+         "the line does not support that API version"},
+	{LINEERR_INCOMPATIBLEEXTVERSION,
+         "the provider does not support that extension version"},
+	{LINEERR_INIFILECORRUPT, "the telephony configuration cannot be read"},
+	{LINEERR_INUSE, "the line or address is in use by someone else"},
+	{LINEERR_INVALADDRESS, "the address (the number) is not valid"},
+	{LINEERR_INVALADDRESSID, "the line has no such address"},
+	{LINEERR_INVALADDRESSMODE, "the address mode is not valid"},
+	{LINEERR_INVALADDRESSSTATE, "the address states are not valid"},
+	{LINEERR_INVALAPPHANDLE,
+         "the registration is not valid (shut down, or not yours)"},
+	{LINEERR_INVALAPPNAME, "the application name is not valid"},
+	{LINEERR_INVALBEARERMODE, "the bearer mode is not valid"},
+	{LINEERR_INVALCALLCOMPLMODE, "the call completion mode is not valid"},
+	{LINEERR_INVALCALLHANDLE,
+         "the call handle is not valid (the call was deallocated, or is not "
+         "yours)"},
+	{LINEERR_INVALCALLPARAMS, "the call parameters are not valid"},
+	{LINEERR_INVALCALLPRIVILEGE, "the call privilege is not valid"},
+	{LINEERR_INVALCALLSELECT, "the call selection is not valid"},
+	{LINEERR_INVALCALLSTATE,
+         "the call is not in a state that allows this (e.g. answering a "
+         "call that is not offered, dropping one that is idle)"},
+	{LINEERR_INVALCALLSTATELIST, "the call states are not valid"},
+	{LINEERR_INVALCARD, "the calling card is not valid"},
+	{LINEERR_INVALCOMPLETIONID, "the call completion is not valid"},
+	{LINEERR_INVALCONFCALLHANDLE,
+         "the call is not a conference that allows this"},
+	{LINEERR_INVALCONSULTCALLHANDLE,
+         "the consultation call is not one that allows this"},
+	{LINEERR_INVALCOUNTRYCODE, "the country code is not valid"},
+	{LINEERR_INVALDEVICECLASS, "the device class is not valid"},
+	{LINEERR_INVALDEVICEHANDLE, "the device handle is not valid"},
+	{LINEERR_INVALDIALPARAMS, "the dial parameters are not valid"},
+	{LINEERR_INVALDIGITLIST, "the digit list is not valid"},
+	{LINEERR_INVALDIGITMODE, "the digit mode is not valid"},
+	{LINEERR_INVALDIGITS, "the digits are not valid"},
+	{LINEERR_INVALEXTVERSION, "the extension version is not valid"},
+	{LINEERR_INVALGROUPID, "the pickup group is not valid"},
+	{LINEERR_INVALLINEHANDLE,
+         "the line handle is not valid (closed, or not yours)"},
+	{LINEERR_INVALLINESTATE,
+         "the line is not in a state that allows this (e.g. out of "
+         "service: its registration failed)"},
+	{LINEERR_INVALLOCATION, "the location is not valid"},
+	{LINEERR_INVALMEDIALIST, "the media list is not valid"},
+	{LINEERR_INVALMEDIAMODE,
+         "the media mode is not valid, or not one the line supports"},
+	{LINEERR_INVALMESSAGEID, "the message is not valid"},
+	{LINEERR_INVALPARAM, "an argument is not valid"},
+	{LINEERR_INVALPARKID, "the park id is not valid"},
+	{LINEERR_INVALPARKMODE, "the park mode is not valid"},
+	{LINEERR_INVALPOINTER, "an argument is missing"},
+	{LINEERR_INVALPRIVSELECT, "the privileges asked are not valid"},
+	{LINEERR_INVALRATE, "the data rate is not valid"},
+	{LINEERR_INVALREQUESTMODE, "the request mode is not valid"},
+	{LINEERR_INVALTERMINALID, "the terminal is not valid"},
+	{LINEERR_INVALTERMINALMODE, "the terminal mode is not valid"},
+	{LINEERR_INVALTIMEOUT, "the timeout is not valid"},
+	{LINEERR_INVALTONE, "the tone is not valid"},
+	{LINEERR_INVALTONELIST, "the tone list is not valid"},
+	{LINEERR_INVALTONEMODE, "the tone mode is not valid"},
+	{LINEERR_INVALTRANSFERMODE, "the transfer mode is not valid"},
+	{LINEERR_LINEMAPPERFAILED, "no line can make such a call"},
+	{LINEERR_NOCONFERENCE, "the call is not in a conference"},
+	{LINEERR_NODEVICE, "the line is gone (removed, or no longer yours)"},
+	{LINEERR_NODRIVER, "the line's provider is missing or failed"},
+	{LINEERR_NOMEM, "tapixd is short of memory"},
+	{LINEERR_NOREQUEST, "there is no such request"},
+	{LINEERR_NOTOWNER, "you are not an owner of the call"},
+	{LINEERR_NOTREGISTERED, "not registered for that"},
+	{LINEERR_OPERATIONFAILED,
+         "the operation failed (the provider or the network refused it)"},
+	{LINEERR_OPERATIONUNAVAIL, "the line or its provider cannot do this"},
+	{LINEERR_RATEUNAVAIL, "the data rate is not available"},
+	{LINEERR_RESOURCEUNAVAIL,
+         "not enough resources (too many calls, or a limit reached)"},
+	{LINEERR_REQUESTOVERRUN, "too many requests are pending"},
+	{LINEERR_STRUCTURETOOSMALL, "a structure is too small"},
+	{LINEERR_TARGETNOTFOUND, "no application takes the call"},
+	{LINEERR_TARGETSELF, "the call is already there"},
+	{LINEERR_UNINITIALIZED, "the telephony core is not running"},
+	{LINEERR_USERUSERINFOTOOBIG,
+         "the user-user information is too long for the line"},
+	{LINEERR_REINIT, "the telephony core is being restarted; try again"},
+	{LINEERR_ADDRESSBLOCKED, "calls to that address are blocked"},
+	{LINEERR_BILLINGREJECTED, "the billing information was refused"},
+	{LINEERR_INVALFEATURE, "the feature is not valid"},
+	{LINEERR_NOMULTIPLEINSTANCE, "only one instance of it may exist"},
+	{LINEERR_INVALAGENTID, "the agent is not valid"},
+	{LINEERR_INVALAGENTGROUP, "the agent group is not valid"},
+	{LINEERR_INVALPASSWORD, "the password is not valid"},
+	{LINEERR_INVALAGENTSTATE, "the agent state is not valid"},
+	{LINEERR_INVALAGENTACTIVITY, "the agent activity is not valid"},
+	{LINEERR_DIALVOICEDETECT,
+         "the address waits for a voice (:), which the line cannot do"},
+	{LINEERR_USERCANCELLED, "cancelled by the user"},
+	{LINEERR_INVALADDRESSTYPE, "the address type is not valid"},
+	{LINEERR_INVALAGENTSESSIONSTATE,
+         "the agent session state is not valid"},
+	{LINEERR_DISCONNECTED, "the line is disconnected"},
+	{LINEERR_SERVICE_NOT_RUNNING, "the telephony service is not running"},
+};
+
+/* A LINEERR_ as a D-Bus error: org.tapix.Error.INVALCALLSTATE, its
+ * message what it means and the constant ("the call is not in a state
+ * that allows this (...) (LINEERR_INVALCALLSTATE)"). */
 static int tapi_error(sd_bus_error *err, LONG r)
 {
-	const char *n = tapi_error_name(r);
+	const char *n = tapi_error_name(r), *text = "the request failed";
 	char name[96];
+	size_t i;
 
+	for (i = 0; i < ARRAY_LEN(error_texts); i++)
+		if (error_texts[i].err == r)
+			text = error_texts[i].text;
 	if (strncmp(n, "LINEERR_", 8) == 0)
 		n += 8;
 	snprintf(name, sizeof(name), "org.tapix.Error.%s",
 	         *n == '?' ? "UNKNOWN" : n);
-	return sd_bus_error_setf(err, name, "%s", tapi_error_name(r));
+	if (*n == '?')
+		return sd_bus_error_setf(err, name, "%s (error 0x%08x)", text,
+		                         (unsigned)r);
+	return sd_bus_error_setf(err, name, "%s (%s)", text,
+	                         tapi_error_name(r));
 }
 
 /*
@@ -236,8 +518,51 @@ static int watcher_gone(sd_bus_track *t, void *userdata)
 }
 
 /*
- * Sends @member of @iface on @path to every watcher allowed on line @dev,
- * its body appended by @fill (0 or more, or -errno).
+ * Issue 18 item 5 — whether every user may see line @dev (no rule, or
+ * one that allows all): then its signals are broadcast. Two identities no
+ * process runs as, uid and gid -1 (the kernel's invalid id) and -2, stand
+ * for "any user": only a rule that allows all (or names both, which no
+ * configuration does) allows both.
+ */
+static bool line_public(DWORD dev)
+{
+	struct who any;
+
+	memset(&any, 0, sizeof(any));
+	any.uid = (uid_t)-1;
+	any.gid = (gid_t)-1;
+	if (!acl_allows(&any, dev))
+		return false;
+	any.uid = (uid_t)-2;
+	any.gid = (gid_t)-2;
+	return acl_allows(&any, dev);
+}
+
+/* Sends one @member of @iface on @path to @dest (NULL: broadcast), its body
+ * appended by @fill. */
+static void send_one(const char *dest, const char *path, const char *iface,
+                     const char *member,
+                     int (*fill)(sd_bus_message *s, void *arg), void *arg)
+{
+	sd_bus_message *s = NULL;
+	int e = sd_bus_message_new_signal(d.bus, &s, path, iface, member);
+
+	if (e >= 0 && dest)
+		e = sd_bus_message_set_destination(s, dest);
+	if (e >= 0)
+		e = fill(s, arg);
+	if (e >= 0)
+		e = sd_bus_send(d.bus, s, NULL);
+	sd_bus_message_unref(s);
+	if (e < 0)
+		log_warn("signal %s to %s lost: %s", member,
+		         dest ? dest : "all", strerror(-e));
+}
+
+/*
+ * Sends @member of @iface on @path, its body appended by @fill (0 or
+ * more, or -errno): broadcast if every user may see line @dev, else to
+ * every watcher allowed on it (docs/service.md, "Who hears what").
  */
 static void send_watchers(DWORD dev, const char *path, const char *iface,
                           const char *member,
@@ -245,24 +570,14 @@ static void send_watchers(DWORD dev, const char *path, const char *iface,
 {
 	unsigned i;
 
-	for (i = 0; i < nwatchers; i++) {
-		sd_bus_message *s = NULL;
-		int e;
-
-		if (!acl_allows(&watchers[i].who, dev))
-			continue;
-		e = sd_bus_message_new_signal(d.bus, &s, path, iface, member);
-		if (e >= 0)
-			e = sd_bus_message_set_destination(s, watchers[i].name);
-		if (e >= 0)
-			e = fill(s, arg);
-		if (e >= 0)
-			e = sd_bus_send(d.bus, s, NULL);
-		sd_bus_message_unref(s);
-		if (e < 0)
-			log_warn("signal %s to %s lost: %s", member,
-			         watchers[i].name, strerror(-e));
+	if (line_public(dev)) {
+		send_one(NULL, path, iface, member, fill, arg);
+		return;
 	}
+	for (i = 0; i < nwatchers; i++)
+		if (acl_allows(&watchers[i].who, dev))
+			send_one(watchers[i].name, path, iface, member, fill,
+			         arg);
 }
 
 struct va {
@@ -282,8 +597,8 @@ static int fill_va(sd_bus_message *s, void *arg)
 	return e;
 }
 
-/* Sends @member with @types and the values after them to the watchers
- * allowed on line @dev. */
+/* Sends @member with @types and the values after them, as
+ * send_watchers. */
 static void notify(DWORD dev, const char *path, const char *iface,
                    const char *member, const char *types, ...)
 {
@@ -379,12 +694,18 @@ static void call_state(struct tcall *c, DWORD state, DWORD mode)
 
 	c->state = state;
 	c->mode = mode;
+	if (state == LINECALLSTATE_DISCONNECTED)
+		c->disc = mode; /* kept: why it ended, after IDLE too */
 	notify(c->dev, c->path, TAPIXD_CALL_IFACE, "StateChanged", "su",
 	       state_str(state), mode);
 	{
-		static const char *const names[] = {"State", "StateCode",
+		static const char *const names[] = {"State",
+		                                    "StateCode",
 		                                    "StateDetail",
-		                                    "DisconnectMode", NULL};
+		                                    "StateDetailCode",
+		                                    "DisconnectMode",
+		                                    "DisconnectModeCode",
+		                                    NULL};
 
 		call_changed(c, names);
 	}
@@ -413,24 +734,109 @@ static DWORD dev_of_line(HLINE h)
 	return 0xFFFFFFFFu;
 }
 
-static void refresh_line(DWORD dev)
+/*
+ * The registration a provider tells in LINEDEVSTATUS's device-specific
+ * part, as text lines (tapix-sip(7)): "registration=failed", "status=403",
+ * "phrase=Forbidden". REG_NONE if it tells none; @error gets "403
+ * Forbidden" when the registration failed.
+ */
+static enum reg parse_reg(const LINEDEVSTATUS *ds, char *error, size_t size)
 {
-	LINEDEVSTATUS ds;
+	static const struct {
+		const char *name;
+		enum reg reg;
+	} names[] = {
+		{"none", REG_NONE},       {"idle", REG_NONE},
+		{"pending", REG_PENDING}, {"ok", REG_OK},
+		{"failed", REG_FAILED},
+	};
+	char text[512], phrase[64] = "";
+	enum reg reg = REG_NONE;
+	unsigned status = 0;
+	size_t n = ds->dwDevSpecificSize;
+	char *line, *save = NULL;
+	unsigned i;
+
+	error[0] = '\0';
+	if (!n || ds->dwDevSpecificOffset > ds->dwUsedSize ||
+	    n > ds->dwUsedSize - ds->dwDevSpecificOffset)
+		return REG_NONE;
+	if (n > sizeof(text) - 1)
+		n = sizeof(text) - 1;
+	memcpy(text, (const char *)ds + ds->dwDevSpecificOffset, n);
+	text[n] = '\0';
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "registration=", 13) == 0) {
+			for (i = 0; i < ARRAY_LEN(names); i++)
+				if (strcmp(line + 13, names[i].name) == 0)
+					reg = names[i].reg;
+		} else if (strncmp(line, "status=", 7) == 0) {
+			status = (unsigned)strtoul(line + 7, NULL, 10);
+		} else if (strncmp(line, "phrase=", 7) == 0) {
+			snprintf(phrase, sizeof(phrase), "%s", line + 7);
+		}
+	}
+	if (reg == REG_FAILED && status)
+		snprintf(error, size, "%u%s%s", status, *phrase ? " " : "",
+		         phrase);
+	return reg;
+}
+
+static const char *reg_str(enum reg r)
+{
+	static const char *const names[] = {"none", "registering", "registered",
+	                                    "failed"};
+
+	return names[r];
+}
+
+/* PropertiesChanged of line @dev's @names (after its vtable). */
+static void line_changed(DWORD dev, const char *const names[]);
+
+/*
+ * Reads line @dev's status again; if @tell, signals what changed
+ * (LineChanged, PropertiesChanged of InService, Registration,
+ * RegistrationError).
+ */
+static void refresh_line(DWORD dev, bool tell)
+{
+	union {
+		LINEDEVSTATUS ds;
+		char buf[1024];
+	} u;
+	struct tline *l = &lines[dev];
+	const char *names[4];
+	char error[sizeof(l->reg_error)];
+	unsigned n = 0;
+	enum reg reg;
 	bool in;
 	char lp[64];
 
-	memset(&ds, 0, sizeof(ds));
-	ds.dwTotalSize = sizeof(ds);
-	if (!lines[dev].h || lineGetLineDevStatus(lines[dev].h, &ds) != 0)
+	memset(&u, 0, sizeof(u));
+	u.ds.dwTotalSize = sizeof(u);
+	if (!l->h || lineGetLineDevStatus(l->h, &u.ds) != 0)
 		return;
-	in = (ds.dwDevStatusFlags & LINEDEVSTATUSFLAGS_INSERVICE) != 0;
-	if (in == lines[dev].in_service)
+	in = (u.ds.dwDevStatusFlags & LINEDEVSTATUSFLAGS_INSERVICE) != 0;
+	reg = parse_reg(&u.ds, error, sizeof(error));
+	if (in != l->in_service)
+		names[n++] = "InService";
+	if (reg != l->reg)
+		names[n++] = "Registration";
+	if (strcmp(error, l->reg_error) != 0)
+		names[n++] = "RegistrationError";
+	names[n] = NULL;
+	/* (the new values first: the signals read them) */
+	l->in_service = in;
+	l->reg = reg;
+	memcpy(l->reg_error, error, sizeof(error));
+	if (!tell || !n)
 		return;
-	lines[dev].in_service = in;
-	line_path(dev, lp, sizeof(lp));
-	notify(dev, lp, TAPIXD_LINE_IFACE, "LineChanged", "b", in);
-	notify(dev, lp, PROPS_IFACE, "PropertiesChanged", "sa{sv}as",
-	       TAPIXD_LINE_IFACE, 1, "InService", "b", in, 0);
+	if (strcmp(names[0], "InService") == 0) {
+		line_path(dev, lp, sizeof(lp));
+		notify(dev, lp, TAPIXD_LINE_IFACE, "LineChanged", "b", in);
+	}
+	line_changed(dev, names);
 }
 
 static void on_reply(LONG req, LONG result)
@@ -484,9 +890,12 @@ static void watch_line(DWORD i)
 		return;
 	}
 	lines[i].h = h;
-	lineSetStatusMessages(
-		h, LINEDEVSTATE_INSERVICE | LINEDEVSTATE_OUTOFSERVICE, 0);
-	refresh_line(i);
+	lineSetStatusMessages(h,
+	                      LINEDEVSTATE_INSERVICE |
+	                              LINEDEVSTATE_OUTOFSERVICE |
+	                              LINEDEVSTATE_DEVSPECIFIC,
+	                      0);
+	refresh_line(i, false); /* its object is not announced yet */
 }
 
 /*
@@ -522,6 +931,7 @@ static void call_info(struct tcall *c, DWORD states)
 		const char *name;
 	} map[] = {
 		{LINECALLINFOSTATE_ORIGIN, "Origin"},
+		{LINECALLINFOSTATE_ORIGIN, "OriginCode"},
 		{LINECALLINFOSTATE_CALLERID, "CallerId"},
 		{LINECALLINFOSTATE_CALLEDID, "CalledId"},
 		{LINECALLINFOSTATE_CONNECTEDID, "ConnectedId"},
@@ -586,7 +996,7 @@ static void on_message(const LINEMESSAGE *m)
 	case LINE_LINEDEVSTATE:
 		dev = dev_of_line((HLINE)m->hDevice);
 		if (dev < d.ndevs)
-			refresh_line(dev);
+			refresh_line(dev, true);
 		break;
 	case LINE_CLOSE:
 		dev = dev_of_line((HLINE)m->hDevice);
@@ -816,8 +1226,19 @@ static int line_prop(sd_bus *bus, const char *path, const char *iface,
 	if (strcmp(prop, "Id") == 0)
 		return sd_bus_message_append(reply, "u", dev);
 	if (strcmp(prop, "InService") == 0) {
-		refresh_line(dev);
+		refresh_line(dev, true);
 		return sd_bus_message_append(reply, "b", lines[dev].in_service);
+	}
+	if (strcmp(prop, "Registration") == 0) {
+		refresh_line(dev, true);
+		return sd_bus_message_append(reply, "s",
+		                             reg_str(lines[dev].reg));
+	}
+	if (strcmp(prop, "RegistrationError") == 0) {
+		refresh_line(dev, true);
+		return sd_bus_message_append(
+			reply, "s",
+			utf8_clean(clean, sizeof(clean), lines[dev].reg_error));
 	}
 	memset(&u, 0, sizeof(u));
 	if (strcmp(prop, "Address") == 0) {
@@ -840,6 +1261,15 @@ static int line_prop(sd_bus *bus, const char *path, const char *iface,
 	/* a provider's text: D-Bus takes valid UTF-8 only */
 	return sd_bus_message_append(reply, "s",
 	                             utf8_clean(clean, sizeof(clean), s));
+}
+
+/* The D-Bus error of user-user information longer than tapixd takes. */
+static int uui_too_long(sd_bus_error *err, size_t n)
+{
+	return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+	                         "the user-user information is %zu bytes "
+	                         "long: at most %d are taken",
+	                         n, MAX_UUI);
 }
 
 /* LINECALLPARAMS for a voice call carrying @uui. */
@@ -895,8 +1325,10 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	LONG r;
 
 	if (sd_bus_message_read(m, "s", &dest) < 0 ||
-	    sd_bus_message_read_array(m, 'y', &uui, &n) < 0 || n > MAX_UUI)
+	    sd_bus_message_read_array(m, 'y', &uui, &n) < 0)
 		return -EINVAL;
+	if (n > MAX_UUI)
+		return uui_too_long(err, n);
 	if (!lines[dev].h)
 		return tapi_error(err, LINEERR_INVALLINESTATE);
 	p = voice_params(uui, n);
@@ -929,6 +1361,8 @@ static const sd_bus_vtable line_vtable[] = {
 	SD_BUS_PROPERTY("Provider", "s", line_prop, 0,
                         SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("InService", "b", line_prop, 0, EMITS),
+	SD_BUS_PROPERTY("Registration", "s", line_prop, 0, EMITS),
+	SD_BUS_PROPERTY("RegistrationError", "s", line_prop, 0, EMITS),
 	SD_BUS_METHOD("MakeCall", "say", "o", m_make_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("LineChanged", "b", 0),
@@ -992,7 +1426,9 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 	 * One LINECALLINFO serves all the properties of a call that one
 	 * request reads (GetAll, GetManagedObjects): issue 19 item 8. A
 	 * request is its connection, sender and cookie, in this iteration
-	 * of the loop; anything else (a signal being built) reads afresh.
+	 * of the loop; a signal append_props builds (InterfacesAdded: issue
+	 * 18 item 5, now sent for every call of a line everyone may see)
+	 * its own number, "building".
 	 */
 	static struct {
 		sd_bus *bus; /* NULL: nothing cached */
@@ -1004,9 +1440,9 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 			char buf[8192];
 		} u;
 	} cache;
-	sd_bus_message *m = sd_bus_get_current_message(bus);
+	sd_bus_message *m = building ? NULL : sd_bus_get_current_message(bus);
 	const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
-	uint64_t cookie = 0, now = 0;
+	uint64_t cookie = building, now = 0;
 	struct tcall *c = ud;
 	const char *s = "";
 	char clean[1024];
@@ -1024,12 +1460,19 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 	if (strcmp(prop, "StateCode") == 0)
 		return sd_bus_message_append(reply, "u", c->state);
 	if (strcmp(prop, "StateDetail") == 0)
+		return sd_bus_message_append(
+			reply, "s",
+			detail_str(c->state, c->mode, clean, sizeof(clean)));
+	if (strcmp(prop, "StateDetailCode") == 0)
 		return sd_bus_message_append(reply, "u", c->mode);
 	if (strcmp(prop, "DisconnectMode") == 0)
 		return sd_bus_message_append(
-			reply, "u",
-			c->state == LINECALLSTATE_DISCONNECTED ? c->mode : 0);
-	if (!m || sd_bus_message_get_cookie(m, &cookie) < 0 ||
+			reply, "s",
+			bits_str(disconnect_modes, ARRAY_LEN(disconnect_modes),
+		                 c->disc, clean, sizeof(clean)));
+	if (strcmp(prop, "DisconnectModeCode") == 0)
+		return sd_bus_message_append(reply, "u", c->disc);
+	if ((!building && (!m || sd_bus_message_get_cookie(m, &cookie) < 0)) ||
 	    sd_event_now(d.event, CLOCK_MONOTONIC, &now) < 0 ||
 	    (sender && strlen(sender) >= sizeof(cache.sender)))
 		cookie = 0;
@@ -1060,13 +1503,10 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 		return sd_bus_message_append_array(
 			reply, 'y', u.buf + u.ci.dwUserUserInfoOffset,
 			u.ci.dwUserUserInfoSize);
+	if (strcmp(prop, "OriginCode") == 0)
+		return sd_bus_message_append(reply, "u", u.ci.dwOrigin);
 	if (strcmp(prop, "Origin") == 0)
-		s = u.ci.dwOrigin & LINECALLORIGIN_OUTBOUND ? "outbound"
-		    : u.ci.dwOrigin & (LINECALLORIGIN_INBOUND |
-		                       LINECALLORIGIN_EXTERNAL)
-		            ? "inbound"
-		    : u.ci.dwOrigin & LINECALLORIGIN_INTERNAL ? "internal"
-		                                              : "unknown";
+		s = origin_str(u.ci.dwOrigin);
 	else if (strcmp(prop, "CallerId") == 0 && u.ci.dwCallerIDSize)
 		s = u.buf + u.ci.dwCallerIDOffset;
 	else if (strcmp(prop, "CalledId") == 0 && u.ci.dwCalledIDSize)
@@ -1147,9 +1587,10 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		op = OP_ADDCONF;
 	else
 		op = OP_REMOVECONF;
-	if (op <= OP_DROP &&
-	    (sd_bus_message_read_array(m, 'y', &uui, &n) < 0 || n > MAX_UUI))
+	if (op <= OP_DROP && sd_bus_message_read_array(m, 'y', &uui, &n) < 0)
 		return -EINVAL;
+	if (n > MAX_UUI)
+		return uui_too_long(err, n);
 	if ((op == OP_TRANSFER || op == OP_DIAL || op == OP_ADDCONF) &&
 	    sd_bus_message_read(m, op == OP_ADDCONF ? "o" : "s", &s) < 0)
 		return -EINVAL;
@@ -1210,9 +1651,12 @@ static const sd_bus_vtable call_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("State", "s", call_prop, 0, EMITS),
 	SD_BUS_PROPERTY("StateCode", "u", call_prop, 0, EMITS),
-	SD_BUS_PROPERTY("StateDetail", "u", call_prop, 0, EMITS),
-	SD_BUS_PROPERTY("DisconnectMode", "u", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("StateDetail", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("StateDetailCode", "u", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("DisconnectMode", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("DisconnectModeCode", "u", call_prop, 0, EMITS),
 	SD_BUS_PROPERTY("Origin", "s", call_prop, 0, EMITS),
+	SD_BUS_PROPERTY("OriginCode", "u", call_prop, 0, EMITS),
 	SD_BUS_PROPERTY("CallerId", "s", call_prop, 0, EMITS),
 	SD_BUS_PROPERTY("CalledId", "s", call_prop, 0, EMITS),
 	SD_BUS_PROPERTY("ConnectedId", "s", call_prop, 0, EMITS),
@@ -1268,8 +1712,12 @@ static struct props call_props(struct tcall *c, const char *const *names)
 /* Appends the properties of @p's object, a{sv}. */
 static int append_props(sd_bus_message *s, const struct props *p)
 {
+	static uint64_t signals;
+	uint64_t outer = building;
 	const sd_bus_vtable *v;
 	int e = sd_bus_message_open_container(s, 'a', "{sv}");
+
+	building = ++signals | (1ULL << 63);
 
 	for (v = p->vtable; e >= 0 && v->type != _SD_BUS_VTABLE_END; v++) {
 		sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -1293,6 +1741,7 @@ static int append_props(sd_bus_message *s, const struct props *p)
 			e = sd_bus_message_close_container(s);
 		sd_bus_error_free(&err);
 	}
+	building = outer;
 	if (e >= 0)
 		e = sd_bus_message_close_container(s);
 	return e;
@@ -1316,6 +1765,17 @@ static void call_changed(struct tcall *c, const char *const names[])
 
 	send_watchers(c->dev, c->path, PROPS_IFACE, "PropertiesChanged",
 	              fill_changed, &p);
+}
+
+static void line_changed(DWORD dev, const char *const names[])
+{
+	char lp[64];
+	struct props p = {line_vtable, TAPIXD_LINE_IFACE, lp,
+	                  (void *)(uintptr_t)(dev + 1), names};
+
+	line_path(dev, lp, sizeof(lp));
+	send_watchers(dev, lp, PROPS_IFACE, "PropertiesChanged", fill_changed,
+	              &p);
 }
 
 /* InterfacesAdded of @p's object: its path, its interface and properties. */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sofia-sip/sip_status.h>
+
 #define SIP_CALLSTATES                                                         \
 	(LINECALLSTATE_IDLE | LINECALLSTATE_OFFERING |                         \
 	 LINECALLSTATE_ACCEPTED | LINECALLSTATE_DIALTONE |                     \
@@ -184,7 +186,8 @@ TSPI_lineGetLineDevStatus(HDRVLINE hdLine, LPLINEDEVSTATUS lpLineDevStatus)
 	static const char *regs[] = {"none", "idle", "pending", "ok", "failed"};
 	LPLINEDEVSTATUS ds = lpLineDevStatus;
 	DWORD total, used, needed, fixed, active = 0;
-	char text[64];
+	const char *phrase;
+	char text[128];
 	struct line *l;
 	uint32_t i;
 	LONG r = 0;
@@ -224,9 +227,12 @@ TSPI_lineGetLineDevStatus(HDRVLINE hdLine, LPLINEDEVSTATUS lpLineDevStatus)
 	if (l->reg == REG_NONE || l->reg == REG_OK)
 		ds->dwDevStatusFlags |= LINEDEVSTATUSFLAGS_INSERVICE;
 	ds->dwLineFeatures = l->reg == REG_FAILED ? 0 : LINEFEATURE_MAKECALL;
-	/* tapix-sip(7): the registration, as text */
-	snprintf(text, sizeof(text), "registration=%s\nstatus=%d\n",
-	         regs[l->reg], l->reg_status);
+	/* tapix-sip(7): the registration, as text; its status's standard
+	 * reason phrase (none for the stack's own 9xx) */
+	phrase = l->reg_status ? sip_status_phrase(l->reg_status) : NULL;
+	snprintf(text, sizeof(text), "registration=%s\nstatus=%d\n%s%s%s",
+	         regs[l->reg], l->reg_status, phrase ? "phrase=" : "",
+	         phrase ? phrase : "", phrase ? "\n" : "");
 	put_str(ds, offsetof(LINEDEVSTATUS, dwDevSpecificSize), total, &used,
 	        &needed, text);
 	if (fixed >= sizeof(LINEDEVSTATUS))

@@ -122,18 +122,27 @@ static void config_alice(const char *password)
 	fx_config(text);
 }
 
-/* The registration as the line reports it: "ok", "failed", "pending". */
-static bool registration_is(HLINE l, const char *state)
+/* Whether LINEDEVSTATUS's device-specific text (tapix-sip(7)) holds
+ * @line. */
+static bool dev_specific_has(HLINE l, const char *line)
 {
-	char buf[512], want[64];
+	char buf[512];
 	LPLINEDEVSTATUS ds = (LPLINEDEVSTATUS)buf;
 
 	memset(buf, 0, sizeof(buf));
 	ds->dwTotalSize = sizeof(buf);
 	assert_int_equal(lineGetLineDevStatus(l, ds), 0);
-	snprintf(want, sizeof(want), "registration=%s\n", state);
 	return ds->dwDevSpecificSize &&
-	       strstr(buf + ds->dwDevSpecificOffset, want) != NULL;
+	       strstr(buf + ds->dwDevSpecificOffset, line) != NULL;
+}
+
+/* The registration as the line reports it: "ok", "failed", "pending". */
+static bool registration_is(HLINE l, const char *state)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "registration=%s\n", state);
+	return dev_specific_has(l, want);
 }
 
 /* Waits (bounded, 15 s) until the registration is in @state. */
@@ -186,7 +195,9 @@ static void test_register_with_digest(void **s)
 
 /*
  * spec: issue 4 §1 — a wrong password is refused: the line is out of
- * service (no INSERVICE flag, lineMakeCall LINEERR_INVALLINESTATE).
+ * service (no INSERVICE flag, lineMakeCall LINEERR_INVALLINESTATE). Issue
+ * 18 item 5: the device-specific text says why, status and reason phrase
+ * (what tapixd's Line1.RegistrationError shows).
  */
 static void test_wrong_password_is_refused(void **s)
 {
@@ -200,6 +211,7 @@ static void test_wrong_password_is_refused(void **s)
 	fx_app_init(&a, "a");
 	l = open_line(&a);
 	wait_registration(l, "failed");
+	assert_true(dev_specific_has(l, "\nstatus=401\nphrase=Unauthorized\n"));
 	assert_false(status_flags(l) & LINEDEVSTATUSFLAGS_INSERVICE);
 	assert_int_equal(lineMakeCall(l, &h, "sip:bob@127.0.0.1", 0, NULL),
 	                 LINEERR_INVALLINESTATE);

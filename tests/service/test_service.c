@@ -11,12 +11,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1453,16 +1456,45 @@ static void test_tapictl_tables_have_headers(void **s)
  * `call` printed it, or shorter), "line N"/"call ID" or object path; an
  * unknown one is status 1.
  */
+/* "Name:" padded to @width (the longest name and 3), then @value: a line
+ * of tapictl show. */
+static const char *shown(const char *name, int width, const char *value)
+{
+	static char buf[4][256];
+	static unsigned n;
+	char *b = buf[n++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%-*s%s\n", width, name, value);
+	return b;
+}
+
+#define LINE_W 20 /* RegistrationError */
+#define CALL_W 21 /* DisconnectModeCode */
+
 static void test_tapictl_show_line_and_call(void **s)
 {
 	static const char *const line_props[] = {
-		"Path:", "Id:", "Name:", "Address:", "Provider:", "InService:",
+		"Path:",         "Id:",
+		"Name:",         "Address:",
+		"Provider:",     "InService:",
+		"Registration:", "RegistrationError:",
 	};
 	static const char *const call_props[] = {
-		"Line:",         "State:",          "StateCode:",
-		"StateDetail:",  "DisconnectMode:", "Origin:",
-		"CallerId:",     "CalledId:",       "ConnectedId:",
-		"UserUserInfo:", "Owners:",         "Monitors:",
+		"Line:",
+		"State:",
+		"StateCode:",
+		"StateDetail:",
+		"StateDetailCode:",
+		"DisconnectMode:",
+		"DisconnectModeCode:",
+		"Origin:",
+		"OriginCode:",
+		"CallerId:",
+		"CalledId:",
+		"ConnectedId:",
+		"UserUserInfo:",
+		"Owners:",
+		"Monitors:",
 	};
 	char out[8192], id[32], cmd[256];
 	size_t i;
@@ -1473,11 +1505,13 @@ static void test_tapictl_show_line_and_call(void **s)
 		assert_non_null(strstr(out, line_props[i]));
 	assert_non_null(strstr(out, ROOT "/Line/2\n"));
 	assert_non_null(strstr(out, "esp line 2 (102)"));
-	assert_non_null(strstr(out, "InService:  yes\n"));
+	assert_non_null(strstr(out, shown("InService:", LINE_W, "yes")));
+	/* esp registers nowhere */
+	assert_non_null(strstr(out, shown("Registration:", LINE_W, "none")));
 	assert_int_equal(tapictl("show " ROOT "/Line/2", out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "Address:    102\n"));
+	assert_non_null(strstr(out, shown("Address:", LINE_W, "102")));
 	assert_int_equal(tapictl("show line 2", out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "Address:    102\n"));
+	assert_non_null(strstr(out, shown("Address:", LINE_W, "102")));
 	/* a call, as `call` printed its id */
 	assert_int_equal(tapictl("call 0 101 --uui hello", out, sizeof(out)),
 	                 0);
@@ -1487,14 +1521,20 @@ static void test_tapictl_show_line_and_call(void **s)
 	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
 	for (i = 0; i < sizeof(call_props) / sizeof(call_props[0]); i++)
 		assert_non_null(strstr(out, call_props[i]));
-	assert_non_null(strstr(out, "State:           ringback\n"));
-	assert_non_null(strstr(out, "StateCode:       0x00000020 (RINGBACK)"));
-	assert_non_null(strstr(out, "CalledId:        101\n"));
-	assert_non_null(strstr(out, "Line:            0\n"));
+	assert_non_null(strstr(out, shown("State:", CALL_W, "ringback")));
+	assert_non_null(strstr(
+		out, shown("StateCode:", CALL_W, "0x00000020 (RINGBACK)")));
+	assert_non_null(strstr(out, shown("CalledId:", CALL_W, "101")));
+	assert_non_null(strstr(out, shown("Line:", CALL_W, "0")));
+	/* not disconnected: no mode, no words */
+	assert_non_null(strstr(out, "DisconnectMode:\n"));
+	assert_non_null(strstr(out, shown("DisconnectModeCode:", CALL_W, "0")));
 	snprintf(cmd, sizeof(cmd), "show call %lx",
 	         strtoul(id, NULL, 16)); /* no leading zeros */
 	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "Origin:          outbound\n"));
+	assert_non_null(strstr(out, shown("Origin:", CALL_W, "outbound")));
+	assert_non_null(
+		strstr(out, shown("OriginCode:", CALL_W, "0x00000001")));
 	/* the offered one, by path: the UUI sent with the call */
 	assert_int_equal(tapictl("-t calls", out, sizeof(out)), 0);
 	{
@@ -1506,7 +1546,11 @@ static void test_tapictl_show_line_and_call(void **s)
 		snprintf(cmd, sizeof(cmd), "show " ROOT "/Call/%.8s", p);
 	}
 	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "UserUserInfo:    68656c6c6f (\"hello\")"));
+	assert_non_null(strstr(
+		out, shown("UserUserInfo:", CALL_W, "68656c6c6f (\"hello\")")));
+	assert_non_null(strstr(out, shown("StateDetail:", CALL_W, "active")));
+	assert_non_null(
+		strstr(out, shown("StateDetailCode:", CALL_W, "0x00000001")));
 	/* nothing there */
 	assert_int_equal(tapictl("show 99", out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "tapictl: line 99: no such line"));
@@ -1851,7 +1895,8 @@ static void test_busctl_drives_a_call(void **s)
 	         "| grep -q connected; "
 	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Drop ay 2 1 2; "
 	         "$B get-property org.tapix.Tapix1 $I org.tapix.Call1 "
-	         "DisconnectMode | grep -q 'u 1'; "
+	         "DisconnectMode DisconnectModeCode | tr '\\n' ' ' "
+	         "| grep -q 's \"normal\" u 1'; "
 	         "$B call org.tapix.Tapix1 $C org.tapix.Call1 Deallocate; "
 	         "$B call org.tapix.Tapix1 $I org.tapix.Call1 Deallocate",
 	         addr);
@@ -1861,11 +1906,10 @@ static void test_busctl_drives_a_call(void **s)
 	wait_counts_equal(before);
 }
 
-/* What a watcher heard of call @want (test_standard_signals). */
+/* What a client heard of call @want (test_standard_signals). */
 struct heard {
 	const char *want;
-	const char *me; /* our unique name: every signal names us */
-	bool added, added_state, connected, removed, undirected;
+	bool added, added_state, connected, active, removed, directed;
 };
 
 static int on_standard(sd_bus_message *m, void *userdata, sd_bus_error *e)
@@ -1878,8 +1922,8 @@ static int on_standard(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	(void)e;
 	if (!member || !sd_bus_message_is_signal(m, NULL, NULL))
 		return 0;
-	if (!dest || strcmp(dest, h->me) != 0)
-		h->undirected = true;
+	if (dest)
+		h->directed = true;
 	if (strcmp(member, "InterfacesAdded") == 0 ||
 	    strcmp(member, "InterfacesRemoved") == 0) {
 		if (sd_bus_message_read(m, "o", &path) < 0 ||
@@ -1922,6 +1966,11 @@ static int on_standard(sd_bus_message *m, void *userdata, sd_bus_error *e)
 			    sd_bus_message_read(m, "v", "s", &v) >= 0 &&
 			    strcmp(v, "connected") == 0)
 				h->connected = true;
+			/* the state's mode in words (issue 18 item 5) */
+			else if (strcmp(name, "StateDetail") == 0 &&
+			         sd_bus_message_read(m, "v", "s", &v) >= 0 &&
+			         strcmp(v, "active") == 0)
+				h->active = true;
 			else
 				sd_bus_message_skip(m, "v");
 			sd_bus_message_exit_container(m);
@@ -1944,11 +1993,13 @@ static void pump_until(sd_bus *b, const bool *flag)
 }
 
 /*
- * Issue 5 §2, in the style of NetworkManager and ModemManager: a watcher
- * hears the standard signals too — InterfacesAdded for a new call (its
- * properties with it), PropertiesChanged when its state changes,
- * InterfacesRemoved when it goes — each sent to the watcher (directed),
- * never broadcast.
+ * Issue 5 §2, issue 18 item 5 — as NetworkManager's and ModemManager's: a
+ * stock client that only asked the bus for tapixd's signals (a match, as
+ * gdbus monitor or an ObjectManager client has; no Watch()) hears the
+ * standard ones — InterfacesAdded for a new call (its properties with
+ * it), PropertiesChanged when its state changes (StateDetail in words),
+ * InterfacesRemoved when it goes — broadcast, on lines every user may see
+ * (here: no access rules).
  */
 static void test_standard_signals(void **s)
 {
@@ -1961,13 +2012,9 @@ static void test_standard_signals(void **s)
 
 	(void)s;
 	memset(&h, 0, sizeof(h));
-	assert_true(sd_bus_get_unique_name(bus, &h.me) >= 0);
 	assert_true(sd_bus_add_match(bus, &slot,
 	                             "type='signal',sender='org.tapix.Tapix1'",
 	                             on_standard, &h) >= 0);
-	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
-	                               "org.tapix.Telephony1", "Watch", &err,
-	                               NULL, "") >= 0);
 	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
 	                               "org.tapix.Line1", "MakeCall", &err, &r,
 	                               "say", "101", 0) >= 0);
@@ -1991,6 +2038,7 @@ static void test_standard_signals(void **s)
 	                               "org.tapix.Call1", "Answer", &err, NULL,
 	                               "ay", 0) >= 0);
 	pump_until(bus, &h.connected);
+	assert_true(h.active); /* (in the same PropertiesChanged) */
 	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
 	                               "org.tapix.Call1", "Drop", &err, NULL,
 	                               "ay", 0) >= 0);
@@ -1998,9 +2046,511 @@ static void test_standard_signals(void **s)
 	                               "org.tapix.Call1", "Deallocate", &err,
 	                               NULL, "") >= 0);
 	pump_until(bus, &h.removed);
-	assert_false(h.undirected);
+	assert_false(h.directed); /* broadcast, for anyone who asks */
 	sd_bus_error_free(&err);
 	sd_bus_slot_unref(slot);
+}
+
+/*
+ * Issue 18 item 5 — a D-Bus error says in words what went wrong; its name
+ * stays the LINEERR_ constant's (org.tapix.Error.INVALCALLSTATE), and the
+ * message names the constant too.
+ */
+static void test_errors_say_what_went_wrong(void **s)
+{
+	static uint8_t big[4097];
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL, *m = NULL;
+	const char *c = NULL;
+	char made[80];
+
+	(void)s;
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", "101", 0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &c) >= 0);
+	snprintf(made, sizeof(made), "%s", c);
+	r = sd_bus_message_unref(r);
+	/* answering one's own outgoing call: a LINE_REPLY's error */
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Answer", &err, NULL,
+	                               "ay", 0) < 0);
+	assert_string_equal(err.name, "org.tapix.Error.INVALCALLSTATE");
+	assert_non_null(strstr(err.message, "the call is not in a state that "
+	                                    "allows this"));
+	assert_non_null(strstr(err.message, "(LINEERR_INVALCALLSTATE)"));
+	sd_bus_error_free(&err);
+	/* a conference with a call that is not one: refused at once */
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "AddToConference",
+	                               &err, NULL, "o",
+	                               ROOT "/Call/00000000") < 0);
+	assert_string_equal(err.name, "org.tapix.Error.INVALCALLHANDLE");
+	assert_non_null(strstr(err.message, "the call handle is not valid"));
+	sd_bus_error_free(&err);
+	/* too much user-user information */
+	assert_true(sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1",
+	                                           made, "org.tapix.Call1",
+	                                           "Drop") >= 0);
+	assert_true(sd_bus_message_append_array(m, 'y', big, sizeof(big)) >= 0);
+	assert_true(sd_bus_call(bus, m, 0, &err, NULL) < 0);
+	m = sd_bus_message_unref(m);
+	assert_string_equal(err.name, SD_BUS_ERROR_INVALID_ARGS);
+	assert_non_null(strstr(err.message, "4097 bytes long: at most 4096"));
+	sd_bus_error_free(&err);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Drop", &err, NULL,
+	                               "ay", 0) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Deallocate", &err,
+	                               NULL, "") >= 0);
+}
+
+/* A signal heard by listener_as_nobody: its destination ("-" when
+ * broadcast) and sd-bus's dump of it, one line, to the descriptor
+ * *@userdata. */
+static int on_any_signal(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *dest = sd_bus_message_get_destination(m);
+	int *fd = userdata;
+	char *text = NULL;
+	size_t n = 0, i;
+	FILE *f = open_memstream(&text, &n);
+
+	(void)e;
+	if (!f)
+		_exit(5);
+	fprintf(f, "%s ", dest ? dest : "-");
+	sd_bus_message_dump(m, f, SD_BUS_MESSAGE_DUMP_WITH_HEADER);
+	fputc('\n', f);
+	fclose(f);
+	for (i = 0; i + 1 < n; i++)
+		if (text[i] == '\n')
+			text[i] = ' ';
+	if (write(*fd, text, n) != (ssize_t)n)
+		_exit(6);
+	free(text);
+	return 0;
+}
+
+/*
+ * A client as nobody (forked) that asks the bus for every signal of
+ * tapixd (the match gdbus monitor and ObjectManager clients add) and, with
+ * @watch, calls Watch() too. It writes "ready" to @out, then each signal it
+ * hears as a line (on_any_signal), until @go is readable; it closes the
+ * parent's ends of the pipes first.
+ */
+static pid_t listener_as_nobody(bool watch, int out, int go,
+                                int parents_ends[2])
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus *b;
+
+		close(parents_ends[0]);
+		close(parents_ends[1]);
+		alarm(LIMIT_S); /* whatever happens to the test */
+		if (setgroups(0, NULL) != 0 ||
+		    setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+		    setresuid(NOBODY, NOBODY, NOBODY) != 0)
+			_exit(2);
+		if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, addr) < 0 ||
+		    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0 ||
+		    sd_bus_add_match(b, NULL,
+		                     "type='signal',sender='org.tapix.Tapix1'",
+		                     on_any_signal, &out) < 0 ||
+		    (watch && sd_bus_call_method(b, "org.tapix.Tapix1", ROOT,
+		                                 "org.tapix.Telephony1",
+		                                 "Watch", NULL, NULL, "") < 0))
+			_exit(3);
+		if (write(out, "ready\n", 6) != 6)
+			_exit(4);
+		for (;;) {
+			struct pollfd p = {.fd = go, .events = POLLIN};
+			int e;
+
+			while ((e = sd_bus_process(b, NULL)) > 0)
+				;
+			if (e < 0 || poll(&p, 1, 0) != 0)
+				_exit(0);
+			if (sd_bus_wait(b, 20000) < 0)
+				_exit(0);
+		}
+	}
+	return pid;
+}
+
+/* Appends the lines read from @fd to @all until one holds @a and @b
+ * (bounded: STEP_MS without a line); whether it came. */
+static bool heard_until(int fd, char *all, size_t size, const char *a,
+                        const char *b)
+{
+	static char line[16384];
+
+	while (proc_read_line(fd, line, sizeof(line), STEP_MS)) {
+		size_t n = strlen(all);
+
+		snprintf(all + n, size - n, "%s\n", line);
+		if (strstr(line, a) && strstr(line, b))
+			return true;
+	}
+	return false;
+}
+
+/* What root's watcher heard of calls @made (restricted) and @pub. */
+struct root_heard {
+	const char *me, *made, *pub;
+	unsigned made_added, pub_added;
+	bool made_directed, pub_broadcast, pub_removed;
+};
+
+static int on_root_signal(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct root_heard *h = userdata;
+	const char *dest = sd_bus_message_get_destination(m), *path = NULL;
+	bool added;
+
+	(void)e;
+	if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.ObjectManager",
+	                              NULL) ||
+	    sd_bus_message_read(m, "o", &path) < 0)
+		return 0;
+	added = strcmp(sd_bus_message_get_member(m), "InterfacesAdded") == 0;
+	if (added && strcmp(path, h->made) == 0) {
+		h->made_added++;
+		h->made_directed = dest && strcmp(dest, h->me) == 0;
+	} else if (added && strcmp(path, h->pub) == 0) {
+		h->pub_added++;
+		h->pub_broadcast = !dest;
+	} else if (!added && strcmp(path, h->pub) == 0) {
+		h->pub_removed = true;
+	}
+	return 0;
+}
+
+/* A call on @line to @to by D-Bus, answered at the far end, dropped and
+ * both objects deallocated: the paths of the two in @made and @offered. */
+static void dbus_call_through(const char *line, const char *to, char *made,
+                              char *offered, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *c = NULL, *p;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", line,
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", to, 0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &c) >= 0);
+	snprintf(made, size, "%s", c);
+	r = sd_bus_message_unref(r);
+	offered[0] = '\0';
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Telephony1", "GetCalls", &err,
+	                               &r, "") >= 0);
+	assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+	while (sd_bus_message_read(r, "o", &p) > 0)
+		if (strcmp(p, made) != 0)
+			snprintf(offered, size, "%s", p);
+	r = sd_bus_message_unref(r);
+	assert_true(offered[0] != '\0');
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", offered,
+	                               "org.tapix.Call1", "Answer", &err, NULL,
+	                               "ay", 0) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Drop", &err, NULL,
+	                               "ay", 0) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", made,
+	                               "org.tapix.Call1", "Deallocate", &err,
+	                               NULL, "") >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", offered,
+	                               "org.tapix.Call1", "Deallocate", &err,
+	                               NULL, "") >= 0);
+	sd_bus_error_free(&err);
+}
+
+/* What another user must not learn of root's call 100 -> 101: its objects,
+ * its lines' objects, its numbers (as sd-bus's dump and gdbus quote
+ * them). */
+static void learnt_nothing_of(const char *text, const char *made,
+                              const char *offered)
+{
+	static const char *const secrets[] = {
+		ROOT "/Line/0", ROOT "/Line/1", "\"100\"",
+		"\"101\"",      "'100'",        "'101'",
+	};
+	size_t i;
+
+	assert_null(strstr(text, made));
+	assert_null(strstr(text, offered));
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (strstr(text, secrets[i])) {
+			print_error("another user heard %s\n", secrets[i]);
+			fail();
+		}
+}
+
+/*
+ * Issue 18 item 5 — who hears what (docs/service.md): lines 0 and 1 are
+ * root's only, 2 and 3 everyone's. Another user (nobody) hears the calls
+ * of lines 2 and 3 come and go, broadcast — with a match alone (as gdbus
+ * monitor, when installed, which runs too), or having called Watch() —
+ * but nothing of root's call on lines 0 and 1: not its objects, not its
+ * numbers, although it was made first. Root's watcher hears that one sent
+ * to it alone, and each broadcast once.
+ */
+static void test_broadcasts_keep_restricted_lines_private(void **s)
+{
+	static char heard[3][65536];
+	char made[80], offered[80], pub[80], pub_in[80], gdbus_arg[160];
+	struct root_heard rh;
+	sd_bus_slot *slot = NULL;
+	int out[2][2], go[2], gfd = -1;
+	pid_t kid[2], gpid = 0;
+	char line[256];
+	unsigned i;
+
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	proc_kill(tapixd_pid);
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[tapixd]\nallow = all\n[line 0]\nallow = uid:0\n"
+	             "[line 1]\nallow = uid:0\n");
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < 2; i++) {
+		int mine[2];
+
+		assert_int_equal(pipe(out[i]), 0);
+		mine[0] = out[i][0];
+		mine[1] = go[1];
+		kid[i] = listener_as_nobody(i == 1, out[i][1], go[0], mine);
+		close(out[i][1]);
+		assert_true(
+			proc_read_line(out[i][0], line, sizeof(line), STEP_MS));
+		assert_string_equal(line, "ready");
+	}
+	close(go[0]);
+	if (proc_have("gdbus")) {
+		const char *argv[12] = {"setpriv",
+		                        "--reuid=65534",
+		                        "--regid=65534",
+		                        "--clear-groups",
+		                        "gdbus",
+		                        "monitor",
+		                        gdbus_arg,
+		                        "--dest",
+		                        "org.tapix.Tapix1",
+		                        NULL};
+
+		snprintf(gdbus_arg, sizeof(gdbus_arg), "--address=%s", addr);
+		gpid = proc_start_pipe(&gfd, LIMIT_S, argv);
+		/* its match is made before it asks who owns the name */
+		heard[2][0] = '\0';
+		assert_true(heard_until(gfd, heard[2], sizeof(heard[2]),
+		                        "is owned by", ""));
+	} else {
+		print_message("gdbus is not installed: not run\n");
+	}
+	/* root: a watcher too */
+	memset(&rh, 0, sizeof(rh));
+	assert_true(sd_bus_get_unique_name(bus, &rh.me) >= 0);
+	rh.made = made;
+	rh.pub = pub;
+	made[0] = pub[0] = '\0';
+	assert_true(sd_bus_add_match(bus, &slot,
+	                             "type='signal',sender='org.tapix.Tapix1'",
+	                             on_root_signal, &rh) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+	                               "org.tapix.Telephony1", "Watch", NULL,
+	                               NULL, "") >= 0);
+	/* root's call 100 -> 101, then one 102 -> 103 */
+	dbus_call_through(ROOT "/Line/0", "101", made, offered, sizeof(made));
+	dbus_call_through(ROOT "/Line/2", "103", pub, pub_in, sizeof(pub));
+	pump_until(bus, &rh.pub_removed);
+	assert_int_equal(rh.made_added, 1);
+	assert_true(rh.made_directed);
+	assert_int_equal(rh.pub_added, 1);
+	assert_true(rh.pub_broadcast);
+	/* nobody heard the second call go (so the first came before, if at
+	 * all: one sender's signals keep their order) */
+	for (i = 0; i < 2; i++) {
+		heard[i][0] = '\0';
+		assert_true(heard_until(out[i][0], heard[i], sizeof(heard[i]),
+		                        "InterfacesRemoved", pub_in));
+		assert_non_null(strstr(heard[i], "InterfacesAdded"));
+		assert_non_null(strstr(heard[i], pub));
+		assert_non_null(strstr(heard[i], "\"103\""));
+		learnt_nothing_of(heard[i], made, offered);
+	}
+	if (gpid) {
+		assert_true(heard_until(gfd, heard[2], sizeof(heard[2]),
+		                        "InterfacesRemoved", pub_in));
+		assert_non_null(strstr(heard[2], pub));
+		assert_non_null(strstr(heard[2], "'103'"));
+		learnt_nothing_of(heard[2], made, offered);
+		proc_kill(gpid);
+		close(gfd);
+	}
+	if (write(go[1], "x", 1) != 1)
+		fail();
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(proc_wait(kid[i], 5000), 0);
+		close(out[i][0]);
+	}
+	close(go[1]);
+	sd_bus_slot_unref(slot);
+}
+
+/* A registrar on UDP 127.0.0.1:@port (a socket bound before tapixd
+ * starts). */
+static int registrar_socket(unsigned port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Answers the first REGISTER that comes to @fd (bounded) with "403
+ * Forbidden", its Via, From, To (tagged), Call-ID and CSeq copied. */
+static void refuse_register(int fd)
+{
+	static const char *const copied[] = {
+		"via:", "v:", "from:", "f:", "call-id:", "i:", "cseq:"};
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char req[8192], resp[8192], *line, *save = NULL;
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	size_t used;
+	ssize_t n;
+	unsigned i;
+
+	assert_int_equal(poll(&p, 1, STEP_MS), 1);
+	n = recvfrom(fd, req, sizeof(req) - 1, 0, (struct sockaddr *)&from,
+	             &flen);
+	assert_true(n > 0);
+	req[n] = '\0';
+	assert_true(strncmp(req, "REGISTER ", 9) == 0);
+	used = (size_t)snprintf(resp, sizeof(resp),
+	                        "SIP/2.0 403 Forbidden\r\n");
+	for (line = strtok_r(req, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		for (i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
+			if (strncasecmp(line, copied[i], strlen(copied[i])) ==
+			    0)
+				used += (size_t)snprintf(resp + used,
+				                         sizeof(resp) - used,
+				                         "%s\r\n", line);
+		if (strncasecmp(line, "to:", 3) == 0 ||
+		    strncasecmp(line, "t:", 2) == 0)
+			used += (size_t)snprintf(resp + used,
+			                         sizeof(resp) - used,
+			                         "%s;tag=refused\r\n", line);
+	}
+	used += (size_t)snprintf(resp + used, sizeof(resp) - used,
+	                         "Content-Length: 0\r\n\r\n");
+	assert_true(used < sizeof(resp));
+	assert_int_equal(
+		sendto(fd, resp, used, 0, (struct sockaddr *)&from, flen),
+		(ssize_t)used);
+}
+
+/* PropertiesChanged of Line1 on .../Line/0 with Registration "failed". */
+static int on_registration(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *iface = NULL, *name, *v;
+	bool *failed = userdata;
+
+	(void)e;
+	if (!sd_bus_message_is_signal(m, "org.freedesktop.DBus.Properties",
+	                              "PropertiesChanged") ||
+	    strcmp(sd_bus_message_get_path(m), ROOT "/Line/0") != 0 ||
+	    sd_bus_message_read(m, "s", &iface) < 0 ||
+	    strcmp(iface, "org.tapix.Line1") != 0 ||
+	    sd_bus_message_enter_container(m, 'a', "{sv}") <= 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'e', "sv") > 0 &&
+	       sd_bus_message_read(m, "s", &name) >= 0) {
+		if (strcmp(name, "Registration") == 0 &&
+		    sd_bus_message_read(m, "v", "s", &v) >= 0)
+			*failed = strcmp(v, "failed") == 0;
+		else
+			sd_bus_message_skip(m, "v");
+		sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+/* A string property of line 0. */
+static void line0_is(const char *prop, const char *want)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char *v = NULL;
+
+	assert_true(sd_bus_get_property_string(
+			    bus, "org.tapix.Tapix1", ROOT "/Line/0",
+			    "org.tapix.Line1", prop, &err, &v) >= 0);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+/*
+ * Issue 18 item 5 — a SIP line shows its registration: "registering"
+ * while the REGISTER is out; when the registrar refuses it (403), the line
+ * is out of service, Registration "failed" (told by PropertiesChanged)
+ * and RegistrationError "403 Forbidden" (tapix-sip(7): from LINEDEVSTATUS's
+ * device-specific part, after LINE_LINEDEVSTATE(OUTOFSERVICE)).
+ */
+static void test_sip_registration_on_line(void **s)
+{
+	const unsigned port = 25600; /* the account; the registrar next */
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_slot *slot = NULL;
+	char conf[512], out[4096];
+	bool failed = false;
+	int in, fd;
+
+	(void)s;
+	fd = registrar_socket(port + 1);
+	proc_kill(tapixd_pid);
+	snprintf(conf, sizeof(conf),
+	         "[tapix]\nproviders = sip\n"
+	         "[sip]\ntransaction_timeout_ms = 4000\n"
+	         "[sip.a]\naor = sip:tapix@127.0.0.1\n"
+	         "registrar = sip:127.0.0.1:%u\nlocal = 127.0.0.1:%u\n",
+	         port + 1, port);
+	start_tapixd(conf);
+	assert_true(sd_bus_add_match(bus, &slot,
+	                             "type='signal',sender='org.tapix.Tapix1'",
+	                             on_registration, &failed) >= 0);
+	line0_is("Registration", "registering");
+	line0_is("RegistrationError", "");
+	refuse_register(fd);
+	pump_until(bus, &failed);
+	line0_is("Registration", "failed");
+	line0_is("RegistrationError", "403 Forbidden");
+	assert_true(sd_bus_get_property_trivial(bus, "org.tapix.Tapix1",
+	                                        ROOT "/Line/0",
+	                                        "org.tapix.Line1", "InService",
+	                                        &err, 'b', &in) >= 0);
+	assert_false(in);
+	/* tapictl shows it */
+	assert_int_equal(tapictl("show 0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, shown("Registration:", LINE_W, "failed")));
+	assert_non_null(strstr(
+		out, shown("RegistrationError:", LINE_W, "403 Forbidden")));
+	sd_bus_slot_unref(slot);
+	close(fd);
 }
 
 /*
@@ -2458,6 +3008,13 @@ int main(void)
 			test_client_mode_from_configuration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_standard_signals, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_errors_say_what_went_wrong,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_broadcasts_keep_restricted_lines_private, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_sip_registration_on_line,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_forged_messages_are_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busctl_drives_a_call,

@@ -1080,16 +1080,17 @@ static void text_prop(const struct prop *p, char *out, size_t size)
 		snprintf(out, size, "%s", clean(p->s, txt, sizeof(txt)));
 		break;
 	case 'u':
+		/* the numbers of the named properties: TAPI's constants */
 		if (strcmp(name, "StateCode") == 0)
 			snprintf(out, size, "0x%08x (%s)", p->u,
 			         tapi_state_name(p->u));
-		else if (strcmp(name, "DisconnectMode") == 0 && !p->u)
+		else if (len > 4 && strcmp(name + len - 4, "Code") == 0 &&
+		         !p->u)
 			snprintf(out, size, "0");
-		else if (strcmp(name, "DisconnectMode") == 0)
+		else if (strcmp(name, "DisconnectModeCode") == 0)
 			snprintf(out, size, "0x%08x (%s)", p->u,
 			         tapi_disconnect_name(p->u));
-		else if ((len > 4 && strcmp(name + len - 4, "Mode") == 0) ||
-		         (len > 6 && strcmp(name + len - 6, "Detail") == 0))
+		else if (len > 4 && strcmp(name + len - 4, "Code") == 0)
 			snprintf(out, size, "0x%08x", p->u);
 		else
 			snprintf(out, size, "%u", p->u);
@@ -1733,7 +1734,7 @@ static int cmd_call(const struct command *c, char **arg)
 		/* a state it reached before our matches saw it */
 		if (props_get(w.path, CALL_IFACE, NULL, NULL, &v) == 0) {
 			waiter_state(&w, prop_str(&v, "State"),
-			             prop_u(&v, "StateDetail"));
+			             prop_u(&v, "StateDetailCode"));
 			props_free(&v);
 		}
 		wait_call(&w, (unsigned)seconds, sfd);
@@ -1755,7 +1756,7 @@ static int cmd_call(const struct command *c, char **arg)
 			json_str(result_name(w.outcome));
 			json_key(&first, "state");
 			json_str(w.state);
-			json_key(&first, "state_detail");
+			json_key(&first, "state_detail_code");
 			printf("%u", w.detail);
 		}
 		puts("}");
