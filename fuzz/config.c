@@ -9,6 +9,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The checks' reports: their formatting runs, nothing is printed. */
+static void quiet(void *arg, bool error, const char *file, int line,
+                  const char *msg)
+{
+	(void)arg;
+	(void)error;
+	if (!file || !msg || line < 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conf c;
@@ -27,6 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < c.nproviders; i++)
 			if (!c.providers[i][0])
 				abort();
+		c.report = quiet;
+		conf_check(&c, true);
 		conf_free(&c);
 	}
 	free(text);

@@ -292,13 +292,47 @@ LONG TSPIAPI TSPI_lineCompleteTransfer(DRV_REQUESTID dwRequestID,
 
 /**
  * Passes one key of the provider's configuration section before
- * TSPI_providerEnumDevices. Every session starts with a call with NULL key
- * and value: back to the defaults (nothing carries over from an earlier
- * session, whether it started or not). Returns 0, or LINEERR_INIFILECORRUPT
- * for a key or value the provider cannot use (the session then fails).
+ * TSPI_providerEnumDevices: a key of [NAME] as KEY, one of [NAME.SUB] as
+ * SUB.KEY. Every session starts with a call with NULL key and value: back
+ * to the defaults (nothing carries over from an earlier session, whether it
+ * started or not). TAPI also passes a configuration only to have it checked
+ * (tapixd --check-config), with no session to follow; only between
+ * sessions, never while one runs. Returns
+ *   0                        the key is taken;
+ *   LINEERR_INVALPARAM       there is no such key (in that section);
+ *   LINEERR_INIFILECORRUPT   the key exists but cannot take this value;
+ *   another LINEERR_ value   refused otherwise (e.g. RESOURCEUNAVAIL: too
+ *                            many sections), which the provider logs.
+ * Any of these errors fails the session; TAPI still passes the remaining
+ * keys, so that every error of the file is reported at once. (Providers
+ * written before this distinction return LINEERR_INIFILECORRUPT for all.)
  */
 LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID, LPCSTR lpszKey,
                                   LPCSTR lpszValue);
+
+/** The key is taken in the provider's section [NAME], as KEY. */
+#define TSPIXCONFIGKEY_MAIN 0x00000001
+/** The key is taken in sections [NAME.SUB], as SUB.KEY. */
+#define TSPIXCONFIGKEY_SUB 0x00000002
+/** The value is a secret (a password): TAPI never shows it. */
+#define TSPIXCONFIGKEY_SECRET 0x00000004
+
+/** One key TSPIX_providerConfig takes (a tapix structure: no typedef). */
+struct tspix_config_key {
+	LPCSTR lpszKey;      /* its name, e.g. "lines" */
+	DWORD dwFlags;       /* TSPIXCONFIGKEY_ */
+	LPCSTR lpszExpected; /* the values it takes, one line: "a number from
+	                        1 to 4096 (default 4)" */
+};
+
+/**
+ * The keys TSPIX_providerConfig takes, for diagnostics and documentation:
+ * an array ended by an entry whose lpszKey is NULL, constant while the
+ * module is loaded. TAPI names them when a key is unknown and says what a
+ * key expects when its value is refused. Threads: any. Optional (without
+ * it a refused key is reported as "an unknown key or a bad value").
+ */
+const struct tspix_config_key *TSPIAPI TSPIX_providerConfigKeys(void);
 
 /**
  * Returns how many provider objects (lines, calls, requests, timers) are

@@ -239,10 +239,32 @@ static void *timer_main(void *arg)
 /* ---- configuration --------------------------------------------------------
  */
 
+/* The keys of [esp] (spec: tspi.h TSPIX_providerConfigKeys). */
+static const struct tspix_config_key esp_keys[] = {
+	{"lines", TSPIXCONFIGKEY_MAIN,
+         "a number of lines from 1 to 4096 (default 4)"},
+	{"spare_lines", TSPIXCONFIGKEY_MAIN,
+         "a number of lines from 0 to 4096 (default 0)"},
+	{"completion_delay_ms", TSPIXCONFIGKEY_MAIN,
+         "milliseconds, a number (default 0)"},
+	{"first_address", TSPIXCONFIGKEY_MAIN,
+         "the address of line 0, a number (default 100)"},
+	{"bridged", TSPIXCONFIGKEY_MAIN,
+         "two lines' addresses or more, at most 127 characters; at most 16 "
+         "groups"},
+	{NULL, 0, NULL},
+};
+
+ESP_EXPORT const struct tspix_config_key *TSPIAPI TSPIX_providerConfigKeys(void)
+{
+	return esp_keys;
+}
+
 ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
                                              LPCSTR key, LPCSTR value)
 {
 	unsigned v;
+	bool ok;
 	LONG r = 0;
 
 	(void)dwPermanentProviderID;
@@ -255,26 +277,36 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 		esp.cfg_first = 100;
 		esp.cfg_nbridges = 0;
 		r = key || value ? LINEERR_INIFILECORRUPT : 0;
-	} else if (strcmp(key, "lines") == 0 && tsp_parse_uint(value, &v) &&
-	           v >= 1 && v <= ESP_MAX_LINES) {
-		esp.cfg_lines = v;
-	} else if (strcmp(key, "spare_lines") == 0 &&
-	           tsp_parse_uint(value, &v) && v <= ESP_MAX_LINES) {
-		esp.cfg_spare = v;
-	} else if (strcmp(key, "completion_delay_ms") == 0 &&
-	           tsp_parse_uint(value, &v)) {
-		esp.cfg_delay_ms = v;
-	} else if (strcmp(key, "first_address") == 0 &&
-	           tsp_parse_uint(value, &v)) {
-		esp.cfg_first = v;
-	} else if (strcmp(key, "bridged") == 0 &&
-	           esp.cfg_nbridges < ESP_MAX_BRIDGES &&
-	           strlen(value) < sizeof(esp.cfg_bridges[0])) {
+	} else if (strcmp(key, "lines") == 0) {
+		ok = tsp_parse_uint(value, &v) && v >= 1 && v <= ESP_MAX_LINES;
+		if (ok)
+			esp.cfg_lines = v;
+		r = ok ? 0 : LINEERR_INIFILECORRUPT;
+	} else if (strcmp(key, "spare_lines") == 0) {
+		ok = tsp_parse_uint(value, &v) && v <= ESP_MAX_LINES;
+		if (ok)
+			esp.cfg_spare = v;
+		r = ok ? 0 : LINEERR_INIFILECORRUPT;
+	} else if (strcmp(key, "completion_delay_ms") == 0) {
+		ok = tsp_parse_uint(value, &v);
+		if (ok)
+			esp.cfg_delay_ms = v;
+		r = ok ? 0 : LINEERR_INIFILECORRUPT;
+	} else if (strcmp(key, "first_address") == 0) {
+		ok = tsp_parse_uint(value, &v);
+		if (ok)
+			esp.cfg_first = v;
+		r = ok ? 0 : LINEERR_INIFILECORRUPT;
+	} else if (strcmp(key, "bridged") == 0) {
 		/* checked against the lines at TSPI_providerInit */
-		tsp_copy_str(esp.cfg_bridges[esp.cfg_nbridges++],
-		             sizeof(esp.cfg_bridges[0]), value);
+		ok = esp.cfg_nbridges < ESP_MAX_BRIDGES &&
+		     strlen(value) < sizeof(esp.cfg_bridges[0]);
+		if (ok)
+			tsp_copy_str(esp.cfg_bridges[esp.cfg_nbridges++],
+			             sizeof(esp.cfg_bridges[0]), value);
+		r = ok ? 0 : LINEERR_INIFILECORRUPT;
 	} else {
-		r = LINEERR_INIFILECORRUPT;
+		r = LINEERR_INVALPARAM; /* no such key ([esp.SUB] has none) */
 	}
 	pthread_mutex_unlock(&esp.lock);
 	return r;

@@ -308,59 +308,104 @@ static bool set_uint(unsigned *dst, const char *v, unsigned lo, unsigned hi)
 	return true;
 }
 
-/* One key of an account (or of the defaults); false if refused. */
-static bool acct_set(struct acct *a, const char *key, const char *v)
+#define SIP_KEY (TSPIXCONFIGKEY_MAIN | TSPIXCONFIGKEY_SUB)
+
+/*
+ * The keys of [sip] (defaults) and [sip.NAME] (an account), spec: tspi.h
+ * TSPIX_providerConfigKeys; acct_set takes each.
+ */
+static const struct tspix_config_key sip_keys[] = {
+	{"aor", SIP_KEY, "sip:user@domain or sips:user@domain (required)"},
+	{"display", SIP_KEY, "a display name, without \" or \\"},
+	{"user", SIP_KEY, "a digest user name, without : or \""},
+	{"password", SIP_KEY | TSPIXCONFIGKEY_SECRET, "a digest password"},
+	{"registrar", SIP_KEY, "a sip: URI, or nothing (no REGISTER)"},
+	{"proxy", SIP_KEY, "a sip: URI, or nothing (no outbound proxy)"},
+	{"local", SIP_KEY, "HOST:PORT to listen on (default *:*)"},
+	{"transport", SIP_KEY, "udp or tcp (default udp)"},
+	{"domain", SIP_KEY, "a host name or address"},
+	{"register_expires", SIP_KEY, "seconds, 30 to 86400 (default 600)"},
+	{"reject_status", SIP_KEY, "a SIP status, 400 to 699 (default 486)"},
+	{"session_expires", SIP_KEY,
+         "seconds, 0 (off) or 2 to 86400 (default 1800)"},
+	{"min_se", SIP_KEY, "seconds, 1 to 86400 (default 90)"},
+	{"transaction_timeout_ms", SIP_KEY,
+         "milliseconds, 500 to 600000 (default 32000)"},
+	{"rtp_port", SIP_KEY, "a port, 1 to 65534 (default 4000)"},
+	{"invite_timeout", SIP_KEY,
+         "seconds, 0 (the stack's default) to 3600 (default 0)"},
+	{"offer_timeout", SIP_KEY, "seconds, 0 (never) to 3600 (default 60)"},
+	{"max_incoming", SIP_KEY, "a number of calls, 1 to 10000 (default 32)"},
+	{"max_proceeding", SIP_KEY,
+         "a number of requests, 8 to 100000 (default 256)"},
+	{NULL, 0, NULL},
+};
+
+SIP_EXPORT const struct tspix_config_key *TSPIAPI TSPIX_providerConfigKeys(void)
 {
+	return sip_keys;
+}
+
+/*
+ * One key of an account (or of the defaults): 0, LINEERR_INVALPARAM (no
+ * such key) or LINEERR_INIFILECORRUPT (a value it does not take).
+ */
+static LONG acct_set(struct acct *a, const char *key, const char *v)
+{
+	bool ok;
+
 	if (strcmp(key, "aor") == 0)
-		return (strncmp(v, "sip:", 4) == 0 ||
-		        strncmp(v, "sips:", 5) == 0) &&
-		       strchr(v, '@') && set_str(a->aor, sizeof(a->aor), v);
-	if (strcmp(key, "display") == 0)
-		return !strpbrk(v, "\"\\\r\n") &&
-		       set_str(a->display, sizeof(a->display), v);
-	if (strcmp(key, "user") == 0)
-		return !strpbrk(v, ":\"\r\n") &&
-		       set_str(a->user, sizeof(a->user), v);
-	if (strcmp(key, "password") == 0)
-		return !strpbrk(v, "\r\n") &&
-		       set_str(a->password, sizeof(a->password), v);
-	if (strcmp(key, "registrar") == 0)
-		return (!*v || strncmp(v, "sip:", 4) == 0) &&
-		       set_str(a->registrar, sizeof(a->registrar), v);
-	if (strcmp(key, "proxy") == 0)
-		return (!*v || strncmp(v, "sip:", 4) == 0) &&
-		       set_str(a->proxy, sizeof(a->proxy), v);
-	if (strcmp(key, "local") == 0)
-		return *v && !strpbrk(v, " ;<>\"") &&
-		       set_str(a->local, sizeof(a->local), v);
-	if (strcmp(key, "transport") == 0)
-		return (strcmp(v, "udp") == 0 || strcmp(v, "tcp") == 0) &&
-		       set_str(a->transport, sizeof(a->transport), v);
-	if (strcmp(key, "domain") == 0)
-		return !strpbrk(v, " ;<>\"@") &&
-		       set_str(a->domain, sizeof(a->domain), v);
-	if (strcmp(key, "register_expires") == 0)
-		return set_uint(&a->reg_expires, v, 30, 86400);
-	if (strcmp(key, "reject_status") == 0)
-		return set_uint(&a->reject_status, v, 400, 699);
-	if (strcmp(key, "session_expires") == 0)
-		return set_uint(&a->session_expires, v, 0, 86400) &&
-		       (a->session_expires == 0 || a->session_expires >= 2);
-	if (strcmp(key, "min_se") == 0)
-		return set_uint(&a->min_se, v, 1, 86400);
-	if (strcmp(key, "transaction_timeout_ms") == 0)
-		return set_uint(&a->t1x64_ms, v, 500, 600000);
-	if (strcmp(key, "rtp_port") == 0)
-		return set_uint(&a->rtp_port, v, 1, 65534);
-	if (strcmp(key, "invite_timeout") == 0)
-		return set_uint(&a->invite_timeout, v, 0, 3600);
-	if (strcmp(key, "offer_timeout") == 0)
-		return set_uint(&a->offer_timeout, v, 0, 3600);
-	if (strcmp(key, "max_incoming") == 0)
-		return set_uint(&a->max_incoming, v, 1, 10000);
-	if (strcmp(key, "max_proceeding") == 0)
-		return set_uint(&a->max_proceeding, v, 8, 100000);
-	return false;
+		ok = (strncmp(v, "sip:", 4) == 0 ||
+		      strncmp(v, "sips:", 5) == 0) &&
+		     strchr(v, '@') && set_str(a->aor, sizeof(a->aor), v);
+	else if (strcmp(key, "display") == 0)
+		ok = !strpbrk(v, "\"\\\r\n") &&
+		     set_str(a->display, sizeof(a->display), v);
+	else if (strcmp(key, "user") == 0)
+		ok = !strpbrk(v, ":\"\r\n") &&
+		     set_str(a->user, sizeof(a->user), v);
+	else if (strcmp(key, "password") == 0)
+		ok = !strpbrk(v, "\r\n") &&
+		     set_str(a->password, sizeof(a->password), v);
+	else if (strcmp(key, "registrar") == 0)
+		ok = (!*v || strncmp(v, "sip:", 4) == 0) &&
+		     set_str(a->registrar, sizeof(a->registrar), v);
+	else if (strcmp(key, "proxy") == 0)
+		ok = (!*v || strncmp(v, "sip:", 4) == 0) &&
+		     set_str(a->proxy, sizeof(a->proxy), v);
+	else if (strcmp(key, "local") == 0)
+		ok = *v && !strpbrk(v, " ;<>\"") &&
+		     set_str(a->local, sizeof(a->local), v);
+	else if (strcmp(key, "transport") == 0)
+		ok = (strcmp(v, "udp") == 0 || strcmp(v, "tcp") == 0) &&
+		     set_str(a->transport, sizeof(a->transport), v);
+	else if (strcmp(key, "domain") == 0)
+		ok = !strpbrk(v, " ;<>\"@") &&
+		     set_str(a->domain, sizeof(a->domain), v);
+	else if (strcmp(key, "register_expires") == 0)
+		ok = set_uint(&a->reg_expires, v, 30, 86400);
+	else if (strcmp(key, "reject_status") == 0)
+		ok = set_uint(&a->reject_status, v, 400, 699);
+	else if (strcmp(key, "session_expires") == 0)
+		ok = set_uint(&a->session_expires, v, 0, 86400) &&
+		     (a->session_expires == 0 || a->session_expires >= 2);
+	else if (strcmp(key, "min_se") == 0)
+		ok = set_uint(&a->min_se, v, 1, 86400);
+	else if (strcmp(key, "transaction_timeout_ms") == 0)
+		ok = set_uint(&a->t1x64_ms, v, 500, 600000);
+	else if (strcmp(key, "rtp_port") == 0)
+		ok = set_uint(&a->rtp_port, v, 1, 65534);
+	else if (strcmp(key, "invite_timeout") == 0)
+		ok = set_uint(&a->invite_timeout, v, 0, 3600);
+	else if (strcmp(key, "offer_timeout") == 0)
+		ok = set_uint(&a->offer_timeout, v, 0, 3600);
+	else if (strcmp(key, "max_incoming") == 0)
+		ok = set_uint(&a->max_incoming, v, 1, 10000);
+	else if (strcmp(key, "max_proceeding") == 0)
+		ok = set_uint(&a->max_proceeding, v, 8, 100000);
+	else
+		return LINEERR_INVALPARAM;
+	return ok ? 0 : LINEERR_INIFILECORRUPT;
 }
 
 SIP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
@@ -388,7 +433,18 @@ SIP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 		if (i == sip.nacct) {
 			if (n == 0 || n >= sizeof(sip.accts[0].name) ||
 			    sip.nacct == SIP_MAX_LINES) {
-				r = LINEERR_INIFILECORRUPT;
+				if (sip.nacct == SIP_MAX_LINES)
+					sip_log(SIP_ERR,
+					        "[sip.%.*s]: more than %d "
+					        "accounts",
+					        (int)n, key, SIP_MAX_LINES);
+				else
+					sip_log(SIP_ERR,
+					        "[sip.%.*s]: an account name "
+					        "has 1 to %zu characters",
+					        (int)n, key,
+					        sizeof(sip.accts[0].name) - 1);
+				r = LINEERR_RESOURCEUNAVAIL;
 				goto out;
 			}
 			sip.accts[i] = sip.defaults;
@@ -396,12 +452,12 @@ SIP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 			sip.accts[i].name[n] = '\0';
 			sip.nacct++;
 		}
-		if (!acct_set(&sip.accts[i], dot + 1, value))
-			r = LINEERR_INIFILECORRUPT;
-	} else if (sip.nacct || !acct_set(&sip.defaults, key, value)) {
-		/* [sip] must come before its accounts (it does in tapix.conf)
-		 */
+		r = acct_set(&sip.accts[i], dot + 1, value);
+	} else if (sip.nacct) {
+		/* [sip] must come before its accounts (TAPI passes it so) */
 		r = LINEERR_INIFILECORRUPT;
+	} else {
+		r = acct_set(&sip.defaults, key, value);
 	}
 out:
 	pthread_mutex_unlock(&sip.lock);

@@ -331,11 +331,88 @@ static void providers_shutdown(void)
 	core.ndevs = 0;
 }
 
-/* Passes one section's keys to @p, each as @prefix KEY. */
-static LONG configure_section(struct provider *p, const struct conf_section *s,
-                              const char *prefix)
+/* The entry of key @key (without its SUB. prefix) in @keys, or NULL. */
+static const struct tspix_config_key *
+key_entry(const struct tspix_config_key *keys, const char *key, bool sub)
+{
+	for (; keys && keys->lpszKey; keys++)
+		if (strcmp(keys->lpszKey, key) == 0 &&
+		    (keys->dwFlags &
+		     (sub ? TSPIXCONFIGKEY_SUB : TSPIXCONFIGKEY_MAIN)))
+			return keys;
+	return NULL;
+}
+
+/* "module, a, b" (module only in [NAME]) of @keys into @buf. */
+static void known_keys(char *buf, size_t size,
+                       const struct tspix_config_key *keys, bool sub)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!sub)
+		n = (size_t)snprintf(buf, size, "module");
+	for (; keys->lpszKey && n < size; keys++)
+		if (keys->dwFlags &
+		    (sub ? TSPIXCONFIGKEY_SUB : TSPIXCONFIGKEY_MAIN))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",
+			                      n ? ", " : "", keys->lpszKey);
+}
+
+/*
+ * Reports why @p refused key @kv of section @s (@r its answer, spec:
+ * tspi.h TSPIX_providerConfig): an unknown key, with the keys it knows;
+ * a bad value, with what the key expects (a secret never shown).
+ */
+static void report_refusal(struct conf *c, const struct provider *p,
+                           const struct conf_section *s,
+                           const struct conf_kv *kv, LONG r)
+{
+	const struct tspix_config_key *keys = provider_config_keys(p);
+	bool sub = strchr(s->name, '.') != NULL;
+	const struct tspix_config_key *k = key_entry(keys, kv->key, sub);
+	char known[512];
+
+	if (keys &&
+	    (r == LINEERR_INVALPARAM || (r == LINEERR_INIFILECORRUPT && !k))) {
+		known_keys(known, sizeof(known), keys, sub);
+		conf_report(c, true, kv->line,
+		            "[%s] %s: unknown key (known: %s)", s->name,
+		            kv->key, known);
+	} else if (r == LINEERR_INVALPARAM) {
+		conf_report(c, true, kv->line, "[%s] %s: unknown key", s->name,
+		            kv->key);
+	} else if (r == LINEERR_INIFILECORRUPT && k &&
+	           (k->dwFlags & TSPIXCONFIGKEY_SECRET)) {
+		conf_report(c, true, kv->line,
+		            "[%s] %s: bad value, expected %s", s->name, kv->key,
+		            k->lpszExpected);
+	} else if (r == LINEERR_INIFILECORRUPT && k) {
+		conf_report(c, true, kv->line,
+		            "[%s] %s = %.64s: bad value, expected %s", s->name,
+		            kv->key, kv->value, k->lpszExpected);
+	} else if (r == LINEERR_INIFILECORRUPT) {
+		/* a provider that lists no keys tells neither apart */
+		conf_report(c, true, kv->line,
+		            "[%s] %s: refused by provider %s (an unknown key "
+		            "or a bad value)",
+		            s->name, kv->key, p->name);
+	} else {
+		conf_report(c, true, kv->line,
+		            "[%s] %s: refused by provider %s (%08x)", s->name,
+		            kv->key, p->name, (unsigned)r);
+	}
+}
+
+/*
+ * Passes one section's keys to @p, each as @prefix KEY, and reports each
+ * it refuses; all are passed. LINEERR_INIFILECORRUPT if any was refused.
+ */
+static LONG configure_section(struct conf *c, struct provider *p,
+                              const struct conf_section *s, const char *prefix)
 {
 	char key[256];
+	LONG ret = 0;
 	size_t i;
 
 	for (i = 0; i < s->nkv; i++) {
@@ -345,37 +422,54 @@ static LONG configure_section(struct provider *p, const struct conf_section *s,
 			continue;
 		if ((size_t)snprintf(key, sizeof(key), "%s%s", prefix,
 		                     s->kv[i].key) >= sizeof(key)) {
-			log_err("provider %s: key %s%s is too long", p->name,
-			        prefix, s->kv[i].key);
-			return LINEERR_INIFILECORRUPT;
+			conf_report(c, true, s->kv[i].line,
+			            "[%s] %.64s...: key too long", s->name,
+			            s->kv[i].key);
+			ret = LINEERR_INIFILECORRUPT;
+			continue;
 		}
 		r = p->fn.providerConfig(p->perm_id, key, s->kv[i].value);
 		if (r != 0) {
-			log_err("provider %s: bad value for key %s", p->name,
-			        key);
-			return LINEERR_INIFILECORRUPT;
+			report_refusal(c, p, s, &s->kv[i], r);
+			ret = LINEERR_INIFILECORRUPT;
 		}
 	}
-	return 0;
+	return ret;
 }
 
 /*
  * Passes the provider's own section [NAME] to it, then each [NAME.SUB]
  * section in file order with its keys named SUB.KEY (tapix extension).
+ * Every refused key is reported; LINEERR_INIFILECORRUPT if any was.
  */
-static LONG configure(struct provider *p, const struct conf *c)
+static LONG configure(struct provider *p, struct conf *c)
 {
 	const struct conf_section *s = conf_section(c, p->name);
 	size_t i, n = strlen(p->name);
-	LONG r;
+	LONG r = 0;
 
-	if (!p->fn.providerConfig)
-		return 0;
-	/* back to the defaults first: nothing carries over between sessions */
-	if (p->fn.providerConfig(p->perm_id, NULL, NULL) != 0)
-		return LINEERR_INIFILECORRUPT;
-	if (s && (r = configure_section(p, s, "")) != 0)
+	if (!p->fn.providerConfig) {
+		for (i = 0; s && i < s->nkv; i++) {
+			if (strcmp(s->kv[i].key, "module") == 0)
+				continue;
+			conf_report(c, true, s->kv[i].line,
+			            "[%s] %s: unknown key (provider %s takes "
+			            "no keys)",
+			            s->name, s->kv[i].key, p->name);
+			r = LINEERR_INIFILECORRUPT;
+		}
 		return r;
+	}
+	/* back to the defaults first: nothing carries over between sessions */
+	if (p->fn.providerConfig(p->perm_id, NULL, NULL) != 0) {
+		conf_report(c, true, 0,
+		            "provider %s: cannot reset its "
+		            "configuration",
+		            p->name);
+		return LINEERR_INIFILECORRUPT;
+	}
+	if (s && configure_section(c, p, s, "") != 0)
+		r = LINEERR_INIFILECORRUPT;
 	for (i = 0; i < c->nsections; i++) {
 		const char *name = c->sections[i].name;
 		char prefix[128];
@@ -385,28 +479,90 @@ static LONG configure(struct provider *p, const struct conf *c)
 			continue;
 		if ((size_t)snprintf(prefix, sizeof(prefix), "%s.",
 		                     name + n + 1) >= sizeof(prefix)) {
-			log_err("config: section name [%s] is too long", name);
-			return LINEERR_INIFILECORRUPT;
+			conf_report(c, true, c->sections[i].line,
+			            "[%s]: section name too long", name);
+			r = LINEERR_INIFILECORRUPT;
+			continue;
 		}
-		r = configure_section(p, &c->sections[i], prefix);
-		if (r != 0)
-			return r;
+		if (configure_section(c, p, &c->sections[i], prefix) != 0)
+			r = LINEERR_INIFILECORRUPT;
 	}
-	return 0;
+	return r;
 }
 
-static const char *module_key(const struct conf *c, const char *name)
+/* The line of the last [tapix] providers key (0: none, the default). */
+static int providers_line(const struct conf *c)
+{
+	const struct conf_section *s = conf_section(c, "tapix");
+	int line = 0;
+	size_t i;
+
+	for (i = 0; s && i < s->nkv; i++)
+		if (strcmp(s->kv[i].key, "providers") == 0)
+			line = s->kv[i].line;
+	return line;
+}
+
+static const struct conf_kv *module_kv(const struct conf *c, const char *name)
 {
 	const struct conf_section *s = conf_section(c, name);
+	const struct conf_kv *kv = NULL;
 	size_t i;
 
 	for (i = 0; s && i < s->nkv; i++)
 		if (strcmp(s->kv[i].key, "module") == 0)
-			return s->kv[i].value;
-	return NULL;
+			kv = &s->kv[i];
+	return kv;
 }
 
-static LONG start_providers(const struct conf *c)
+/*
+ * Loads every provider of @c into @provs (*@n counts those tried, for
+ * the caller to unload) and passes each its keys, reporting every
+ * problem. LINEERR_NOMEM; LINEERR_INIFILECORRUPT if the file had errors
+ * of its own (syntax, the core's keys: as before the modules were
+ * tried); LINEERR_NODRIVER if a module could not be loaded;
+ * LINEERR_INIFILECORRUPT if a provider refused a key; else 0.
+ */
+static LONG load_providers(struct conf *c, struct provider *provs, size_t *n)
+{
+	bool file_errors = c->errors != 0;
+	LONG ret = 0, r;
+	size_t i;
+
+	for (i = 0; i < c->nproviders; i++) {
+		struct provider *p = &provs[i];
+		const struct conf_kv *mod = module_kv(c, c->providers[i]);
+
+		r = provider_load(p, c->providers[i], mod ? mod->value : NULL,
+		                  c->provider_path);
+		*n = i + 1;
+		if (r == LINEERR_NOMEM)
+			return r;
+		if (r != 0) {
+			if (mod)
+				conf_report(c, true, mod->line,
+				            "[%s] module = %s: the provider "
+				            "cannot be loaded",
+				            c->providers[i], mod->value);
+			else
+				conf_report(
+					c, true, providers_line(c),
+					"[tapix] providers: %s: no provider "
+					"module %s.so found, or it cannot be "
+					"loaded",
+					c->providers[i], c->providers[i]);
+			ret = LINEERR_NODRIVER;
+			continue;
+		}
+		p->perm_id = (uint32_t)i + 1;
+		configure(p, c);
+	}
+	if (file_errors || (ret == 0 && c->errors))
+		ret = LINEERR_INIFILECORRUPT;
+	return ret;
+}
+
+static LONG start_providers(struct conf *c)
 {
 	uint32_t total = 0;
 	size_t i;
@@ -416,20 +572,14 @@ static LONG start_providers(const struct conf *c)
 	                        sizeof(*core.provs));
 	if (!core.provs)
 		return LINEERR_NOMEM;
+	/* every provider configured first: all the errors are told at once */
+	r = load_providers(c, core.provs, &core.nprovs);
+	if (r != 0)
+		return r;
 	for (i = 0; i < c->nproviders; i++) {
 		struct provider *p = &core.provs[i];
 		DWORD nlines = 0, nphones = 0, ver = 0;
 
-		r = provider_load(p, c->providers[i],
-		                  module_key(c, c->providers[i]),
-		                  c->provider_path);
-		core.nprovs = i + 1;
-		if (r != 0)
-			return r;
-		p->perm_id = (uint32_t)i + 1;
-		r = configure(p, c);
-		if (r != 0)
-			return r;
 		/* spec: tspi.md §2 step 1 — the overall negotiation */
 		r = p->fn.lineNegotiateTSPIVersion(INITIALIZE_NEGOTIATION,
 		                                   VER_LOW, VER_HIGH, &ver);
@@ -504,6 +654,49 @@ static LONG start_providers(const struct conf *c)
 	return 0;
 }
 
+int tapix_config_check(const char *path, unsigned flags,
+                       tapix_config_report_cb *report, void *arg)
+{
+	struct provider *provs = NULL;
+	size_t i, n = 0;
+	struct conf c;
+	int e;
+
+	e = conf_load_report(&c, path, report, arg);
+	if (e == -ENOMEM)
+		return -ENOMEM;
+	if (e)
+		return 1; /* it cannot be read: reported */
+	conf_check(&c, true);
+	if (flags & TAPIX_CONFIG_PROVIDERS) {
+		/* a provider's configuration is its session's: never while
+		 * one runs here (spec: tspi.h TSPIX_providerConfig) */
+		pthread_mutex_lock(&core.ctl);
+		if (core.session) {
+			e = -EBUSY;
+			goto out;
+		}
+		provs = mem_zalloc((c.nproviders ? c.nproviders : 1) *
+		                   sizeof(*provs));
+		if (!provs) {
+			e = -ENOMEM;
+			goto out;
+		}
+		if (load_providers(&c, provs, &n) == LINEERR_NOMEM)
+			e = -ENOMEM;
+		for (i = 0; i < n; i++)
+			provider_unload(&provs[i]);
+		mem_free(provs);
+	}
+out:
+	if (flags & TAPIX_CONFIG_PROVIDERS)
+		pthread_mutex_unlock(&core.ctl);
+	if (e == 0)
+		e = (int)c.errors;
+	conf_free(&c);
+	return e;
+}
+
 LONG core_session_start_ctl(void)
 {
 	struct conf c;
@@ -512,11 +705,14 @@ LONG core_session_start_ctl(void)
 
 	if (core.session)
 		return 0;
-	err = conf_load(&c);
+	/* a file with errors is read on: its providers' keys are checked
+	 * too, so that every error is reported at once */
+	err = conf_load_report(&c, NULL, NULL, NULL);
 	if (err == -ENOMEM)
 		return LINEERR_NOMEM;
 	if (err)
 		return LINEERR_INIFILECORRUPT;
+	conf_check(&c, false);
 	r = start_providers(&c);
 	conf_free(&c);
 	if (r == 0) {

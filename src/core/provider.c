@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/config.h"
 #include "core/core.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -76,6 +77,17 @@ size_t provider_live_objects(void)
 	}
 	pthread_mutex_unlock(&modules_lock);
 	return n;
+}
+
+const struct tspix_config_key *provider_config_keys(const struct provider *p)
+{
+	const struct tspix_config_key *(*fn)(void);
+
+	if (!p->dl)
+		return NULL;
+	/* optional (spec: tspi.h): older providers list no keys */
+	*(void **)&fn = dlsym(p->dl, "TSPIX_providerConfigKeys");
+	return fn ? fn() : NULL;
 }
 
 static bool is_file(const char *path)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -180,6 +181,221 @@ static void test_out_of_memory_leaves_nothing(void **state)
 	assert_int_equal(mem_live(), 0);
 }
 
+/* ---- diagnostics: FILE:LINE: message, every problem at once ------------ */
+
+struct seen {
+	unsigned n;
+	struct {
+		bool error;
+		int line;
+		char file[256];
+		char msg[512];
+	} p[16];
+};
+
+static void capture(void *arg, bool error, const char *file, int line,
+                    const char *msg)
+{
+	struct seen *s = arg;
+
+	assert_true(s->n < sizeof(s->p) / sizeof(s->p[0]));
+	s->p[s->n].error = error;
+	s->p[s->n].line = line;
+	snprintf(s->p[s->n].file, sizeof(s->p[0].file), "%s", file);
+	snprintf(s->p[s->n].msg, sizeof(s->p[0].msg), "%s", msg);
+	s->n++;
+}
+
+/* Asserts that problem @i is an error (or a warning) at @line whose
+ * message starts with @start. */
+static void assert_problem(const struct seen *s, unsigned i, bool error,
+                           int line, const char *start)
+{
+	assert_true(i < s->n);
+	assert_int_equal(s->p[i].error, error);
+	assert_int_equal(s->p[i].line, line);
+	if (strncmp(s->p[i].msg, start, strlen(start)) != 0)
+		fail_msg("problem %u: \"%s\", expected \"%s...\"", i,
+		         s->p[i].msg, start);
+}
+
+/* Writes @text to a new file of $TMPDIR, its path in @path. */
+static void write_conf(char *path, size_t size, const char *text)
+{
+	int fd;
+
+	tmp_path(path, size, "tapix-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * Issue 18 item 7 — every syntax error is reported, each with its file
+ * and line (not only inih's first), and the file's other lines are kept
+ * with their own line numbers, so that their keys are checked too.
+ */
+static void test_every_syntax_error_has_file_and_line(void **state)
+{
+	char path[256], long_line[260];
+	struct seen s = {0};
+	struct conf c;
+	char text[1024];
+
+	(void)state;
+	memset(long_line, 'x', 220);
+	long_line[220] = '\0';
+	snprintf(text, sizeof(text),
+	         "; comment\n"              /* 1 */
+	         "[tapix]\n"                /* 2 */
+	         "providers = esp\n"        /* 3 */
+	         "[esp\n"                   /* 4: no ] */
+	         "lines = 2\n"              /* 5 */
+	         "no value here\n"          /* 6 */
+	         "  # indented comment\r\n" /* 7 */
+	         "k = %s\n"                 /* 8: too long */
+	         "[esp]\r\n"                /* 9 */
+	         "bridged = 100 101\n"      /* 10 */
+	         "  102 103\n",             /* 11: continues bridged */
+	         long_line);
+	write_conf(path, sizeof(path), text);
+	assert_int_equal(conf_load_report(&c, path, capture, &s), 0);
+	assert_int_equal(c.errors, 3);
+	assert_int_equal(s.n, 3);
+	assert_problem(&s, 0, true, 4, "syntax error: no ] after");
+	assert_problem(&s, 1, true, 6, "syntax error: neither");
+	assert_problem(&s, 2, true, 8, "line longer than");
+	assert_string_equal(s.p[0].file, path);
+	/* the rest is read, with the lines of its keys and sections (after
+	 * a broken header, keys stay in the section before, as in inih) */
+	assert_int_equal(c.nproviders, 1);
+	assert_int_equal(conf_section(&c, "tapix")->kv[0].line, 3);
+	assert_string_equal(conf_section(&c, "tapix")->kv[1].key, "lines");
+	assert_int_equal(conf_section(&c, "tapix")->kv[1].line, 5);
+	assert_int_equal(conf_section(&c, "esp")->line, 9);
+	assert_int_equal(conf_section(&c, "esp")->nkv, 2);
+	assert_string_equal(conf_section(&c, "esp")->kv[0].value, "100 101");
+	assert_int_equal(conf_section(&c, "esp")->kv[0].line, 10);
+	assert_string_equal(conf_section(&c, "esp")->kv[1].key, "bridged");
+	assert_string_equal(conf_section(&c, "esp")->kv[1].value, "102 103");
+	assert_int_equal(conf_section(&c, "esp")->kv[1].line, 11);
+	conf_free(&c);
+	/* conf_load fails on the same file, and keeps nothing */
+	setenv("TAPIX_CONF", path, 1);
+	assert_int_equal(conf_load(&c), -EINVAL);
+	setenv("TAPIX_CONF", "", 1);
+	unlink(path);
+	assert_int_equal(mem_live(), 0);
+}
+
+/* A section's line is its [name] line. */
+static void test_section_line_is_its_header(void **state)
+{
+	char path[256];
+	struct seen s = {0};
+	struct conf c;
+
+	(void)state;
+	write_conf(path, sizeof(path),
+	           "[tapix]\nproviders = esp\n\n[esp] ; the switch\n"
+	           "\nlines = 2\n");
+	assert_int_equal(conf_load_report(&c, path, capture, &s), 0);
+	unlink(path);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(conf_section(&c, "tapix")->line, 1);
+	assert_int_equal(conf_section(&c, "esp")->line, 4);
+	assert_int_equal(conf_section(&c, "esp")->kv[0].line, 6);
+	conf_free(&c);
+	assert_int_equal(mem_live(), 0);
+}
+
+/*
+ * Issue 18 item 7 — an unknown key of the core's sections is an error
+ * that names the keys the section takes (it was a warning, or nothing);
+ * the providers' sections are theirs to check.
+ */
+static void test_unknown_core_keys_are_errors(void **state)
+{
+	char path[256];
+	struct seen s = {0};
+	struct conf c;
+
+	(void)state;
+	write_conf(path, sizeof(path),
+	           "[tapix]\nproviders = esp\ncolour = blue\n"
+	           "service = session\n"
+	           "[location]\ncountry = 49\nareacode = 89\n"
+	           "[ras]\nsystem_phonebook = /p\nphonebook = /q\n"
+	           "[esp]\nline = 4\n");
+	assert_int_equal(conf_load_report(&c, path, capture, &s), 0);
+	unlink(path);
+	assert_int_equal(s.n, 0); /* parsing is not checking */
+	assert_string_equal(c.service, "session");
+	assert_int_equal(conf_check(&c, true), 3);
+	assert_int_equal(c.errors, 3);
+	assert_int_equal(s.n, 3);
+	assert_problem(&s, 0, true, 3,
+	               "[tapix] colour: unknown key (known: providers, "
+	               "provider_path, service)");
+	assert_problem(&s, 1, true, 7, "[location] areacode: unknown key");
+	assert_problem(&s, 2, true, 10, "[ras] phonebook: unknown key");
+	conf_free(&c);
+	assert_int_equal(mem_live(), 0);
+}
+
+/*
+ * A section nobody reads is a warning (when asked): not the core's, not
+ * tapixd's, not one of a provider of [tapix] providers.
+ */
+static void test_unused_sections_are_warnings(void **state)
+{
+	char path[256];
+	struct seen s = {0};
+	struct conf c;
+
+	(void)state;
+	write_conf(path, sizeof(path),
+	           "stray = 1\n"
+	           "[tapix]\nproviders = esp\n"
+	           "[esp]\nlines = 2\n[esp.x]\na = b\n"
+	           "[tapixd]\nallow = all\n[line 3]\nallow = all\n"
+	           "[sip.alice]\naor = sip:a@b\n"
+	           "[frob]\nk = v\n");
+	assert_int_equal(conf_load_report(&c, path, capture, &s), 0);
+	unlink(path);
+	assert_int_equal(conf_check(&c, false), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(conf_check(&c, true), 0);
+	assert_int_equal(c.errors, 0);
+	assert_int_equal(s.n, 3);
+	assert_problem(&s, 0, false, 1, "stray: a key before any [section]");
+	assert_problem(&s, 1, false, 12,
+	               "[sip.alice]: section not used: sip is not in");
+	assert_problem(&s, 2, false, 14, "[frob]: section not used");
+	assert_true(conf_is_provider_section(&c, "esp.x"));
+	assert_false(conf_is_provider_section(&c, "esp."));
+	assert_false(conf_is_provider_section(&c, "espx"));
+	conf_free(&c);
+	assert_int_equal(mem_live(), 0);
+}
+
+/* A file that cannot be read is reported once, at no line. */
+static void test_unreadable_file_is_reported(void **state)
+{
+	struct seen s = {0};
+	struct conf c;
+
+	(void)state;
+	assert_int_equal(
+		conf_load_report(&c, "/nonexistent/tapix.conf", capture, &s),
+		-ENOENT);
+	assert_int_equal(s.n, 1);
+	assert_problem(&s, 0, true, 0, "cannot be read");
+	assert_string_equal(s.p[0].file, "/nonexistent/tapix.conf");
+	assert_int_equal(mem_live(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +406,11 @@ int main(void)
 		cmocka_unit_test(test_file_is_read),
 		cmocka_unit_test(test_only_regular_files_are_read),
 		cmocka_unit_test(test_out_of_memory_leaves_nothing),
+		cmocka_unit_test(test_every_syntax_error_has_file_and_line),
+		cmocka_unit_test(test_section_line_is_its_header),
+		cmocka_unit_test(test_unknown_core_keys_are_errors),
+		cmocka_unit_test(test_unused_sections_are_warnings),
+		cmocka_unit_test(test_unreadable_file_is_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
