@@ -13,11 +13,17 @@
  *
  * [tapixd] also holds the limits (issue 19 items 4 and 13: struct limits,
  * tapixd(8) LIMITS), read with the rules, on start and on SIGHUP.
+ *
+ * Every problem of these sections (an unknown key, a bad value) is
+ * reported, all of them, as FILE:LINE: message (log module "config", as
+ * the library's); the file's syntax errors are the library's check's to
+ * report (tapix_config_check), which tapixd runs before every load.
  */
 #include <errno.h>
 #include <grp.h>
 #include <ini.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +76,57 @@ static const struct {
 	{"max_queued_messages", offsetof(struct limits, queued)},
 };
 
+/*
+ * Where the parse is, for messages: FILE:LINE: (module "config", as the
+ * library's configuration messages). read_line hands inih one whole line
+ * per call, so the handler of a line runs with its number here.
+ */
+static struct {
+	const char *file; /* the path, or "(string)" */
+	const char *p;    /* the text not read yet */
+	int line;         /* of the line inih works on */
+	bool too_long;    /* a line was too long (inih would cut it) */
+} rd;
+
+static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void problem(const char *fmt, ...)
+{
+	char msg[512], text[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(text, sizeof(text), "%s:%d: %s", rd.file, rd.line, msg);
+	dlog_line(TAPIX_LOG_ERR, "config", text);
+}
+
+/* inih's reader: the next line, whole (the same limit as the library's
+ * configuration reader: a longer line is its error to report). */
+static char *read_line(char *str, int num, void *stream)
+{
+	size_t n, len;
+
+	(void)stream;
+	if (!*rd.p || num < 4)
+		return NULL;
+	n = strcspn(rd.p, "\n");
+	len = n && rd.p[n - 1] == '\r' ? n - 1 : n;
+	rd.line++;
+	if (len + 3 > (size_t)num) {
+		rd.too_long = true;
+		len = 0;
+	}
+	memcpy(str, rd.p, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	rd.p += n;
+	if (*rd.p == '\n')
+		rd.p++;
+	return str;
+}
+
 /* A limit's value: 1 .. LIM_MAX. */
 static int parse_limit(const char *name, const char *value, unsigned *out)
 {
@@ -80,23 +137,29 @@ static int parse_limit(const char *name, const char *value, unsigned *out)
 	v = strtoul(value, &end, 10);
 	if (errno || end == value || *end || value[0] == '-' || v == 0 ||
 	    v > LIM_MAX) {
-		log_err("acl: [tapixd] %s = %s: not a number of 1 to %u", name,
-		        value, LIM_MAX);
+		problem("[tapixd] %s = %.64s: bad value, expected a number "
+		        "from 1 to %u",
+		        name, value, LIM_MAX);
 		return -EINVAL;
 	}
 	*out = (unsigned)v;
 	return 0;
 }
 
-/* Parses "user:alice group:wheel uid:1000 gid:100 all" into @r. */
-static int parse_rule(struct rule *r, const char *value)
+#define RULE_EXPECTED "user:NAME, group:NAME, uid:N, gid:N or all"
+
+/*
+ * Parses "user:alice group:wheel uid:1000 gid:100 all" into @r, of key
+ * allow in @section (for messages).
+ */
+static int parse_rule(struct rule *r, const char *section, const char *value)
 {
 	const char *p = value;
+	char tok[128];
 
 	memset(r, 0, sizeof(*r));
 	r->set = true;
 	while (*p) {
-		char tok[128];
 		size_t n;
 		char *end;
 
@@ -105,8 +168,12 @@ static int parse_rule(struct rule *r, const char *value)
 		n = strcspn(p, " \t,");
 		if (n == 0)
 			break;
-		if (n >= sizeof(tok))
+		if (n >= sizeof(tok)) {
+			problem("[%s] allow: a name of %zu characters (at "
+			        "most %zu)",
+			        section, n, sizeof(tok) - 1);
 			return -EINVAL;
+		}
 		memcpy(tok, p, n);
 		tok[n] = '\0';
 		p += n;
@@ -123,14 +190,18 @@ static int parse_rule(struct rule *r, const char *value)
 				errno = 0;
 				v = strtoul(tok + 4, &end, 10);
 				if (errno || *end || end == tok + 4)
-					return -EINVAL;
+					goto bad;
 			}
 			if (tok[1] == 's' && !pw) {
-				log_err("acl: unknown user %s", tok + 5);
+				problem("[%s] allow: %s: no such user", section,
+				        tok);
 				return -ENOENT;
 			}
-			if (r->nuids == MAX_IDS)
+			if (r->nuids == MAX_IDS) {
+				problem("[%s] allow: more than %d users",
+				        section, MAX_IDS);
 				return -E2BIG;
+			}
 			r->uids[r->nuids++] = pw ? pw->pw_uid : (uid_t)v;
 		} else if (strncmp(tok, "group:", 6) == 0 ||
 		           strncmp(tok, "gid:", 4) == 0) {
@@ -140,37 +211,61 @@ static int parse_rule(struct rule *r, const char *value)
 			if (tok[0] == 'g' && tok[1] == 'r') {
 				gr = getgrnam(tok + 6);
 				if (!gr) {
-					log_err("acl: unknown group %s",
-					        tok + 6);
+					problem("[%s] allow: %s: no such group",
+					        section, tok);
 					return -ENOENT;
 				}
 			} else {
 				errno = 0;
 				v = strtoul(tok + 4, &end, 10);
 				if (errno || *end || end == tok + 4)
-					return -EINVAL;
+					goto bad;
 			}
-			if (r->ngids == MAX_IDS)
+			if (r->ngids == MAX_IDS) {
+				problem("[%s] allow: more than %d groups",
+				        section, MAX_IDS);
 				return -E2BIG;
+			}
 			r->gids[r->ngids++] = gr ? gr->gr_gid : (gid_t)v;
 		} else {
-			log_err("acl: cannot read \"%s\"", tok);
-			return -EINVAL;
+			goto bad;
 		}
 	}
 	return 0;
+bad:
+	problem("[%s] allow: %s: bad value, expected " RULE_EXPECTED, section,
+	        tok);
+	return -EINVAL;
+}
+
+/* "allow, max_registrations, ..." into @buf. */
+static void tapixd_keys(char *buf, size_t size)
+{
+	size_t i, n;
+
+	n = (size_t)snprintf(buf, size, "allow");
+	for (i = 0; i < sizeof(lim_keys) / sizeof(lim_keys[0]) && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, ", %s",
+		                      lim_keys[i].name);
+}
+
+/* Every problem is told; the first one's error is kept (load_err). */
+static void failed(int e)
+{
+	if (!load_err)
+		load_err = e;
 }
 
 static int on_value(void *user, const char *section, const char *name,
                     const char *value)
 {
+	char known[256];
 	unsigned long n;
 	char *end;
-	int e;
 
 	(void)user;
-	if (!name || load_err)
-		return 1;
+	if (!name || !value)
+		return 1; /* (a syntax error: the configuration check's) */
 	if (strcmp(section, "tapixd") == 0 && strcmp(name, "allow") != 0) {
 		unsigned v = 0;
 		size_t i;
@@ -179,36 +274,46 @@ static int on_value(void *user, const char *section, const char *name,
 			if (strcmp(name, lim_keys[i].name) == 0)
 				break;
 		if (i == sizeof(lim_keys) / sizeof(lim_keys[0])) {
-			log_warn("acl: unknown key %s in [tapixd] ignored",
-			         name);
-			return 1;
-		}
-		e = parse_limit(name, value, &v);
-		if (e)
-			load_err = e;
-		else
+			tapixd_keys(known, sizeof(known));
+			problem("[tapixd] %s: unknown key (known: %s)", name,
+			        known);
+			failed(-EINVAL);
+		} else if (parse_limit(name, value, &v) != 0) {
+			failed(-EINVAL);
+		} else {
 			memcpy((char *)&lim_new + lim_keys[i].off, &v,
 			       sizeof(v));
+		}
 		return 1; /* a limit is not a rule */
 	}
 	if (strcmp(section, "tapixd") == 0) {
-		e = parse_rule(&deflt, value);
-	} else if (strncmp(section, "line ", 5) == 0 &&
-	           strcmp(name, "allow") == 0) {
-		errno = 0;
-		n = strtoul(section + 5, &end, 10);
-		if (errno || *end || end == section + 5 || n >= MAX_LINES) {
-			log_err("acl: bad section [%s]", section);
-			e = -EINVAL;
-		} else {
-			e = parse_rule(&lines[n], value);
-		}
-	} else {
-		return 1; /* the core's and the providers' keys */
+		int e = parse_rule(&deflt, section, value);
+
+		any_rule = true;
+		if (e)
+			failed(e);
+		return 1;
 	}
-	if (e)
-		load_err = e;
-	any_rule = true;
+	if (strncmp(section, "line ", 5) != 0)
+		return 1; /* the core's and the providers' keys */
+	errno = 0;
+	n = strtoul(section + 5, &end, 10);
+	if (errno || *end || end == section + 5 || section[5] == '-' ||
+	    n >= MAX_LINES) {
+		problem("[%s]: not a line (expected [line N], N from 0 to "
+		        "%d)",
+		        section, MAX_LINES - 1);
+		failed(-EINVAL);
+	} else if (strcmp(name, "allow") != 0) {
+		problem("[%s] %s: unknown key (known: allow)", section, name);
+		failed(-EINVAL);
+	} else {
+		int e = parse_rule(&lines[n], section, value);
+
+		any_rule = true;
+		if (e)
+			failed(e);
+	}
 	return 1;
 }
 
@@ -265,6 +370,24 @@ static void list_changed(const struct rule *ols, const struct rule *odf,
 	}
 }
 
+/* Parses @text, called @file in messages: inih's result (0, the line of
+ * the first syntax error), or -ENOMEM. */
+static int parse(const char *file, const char *text)
+{
+	int r;
+
+	rd.file = file;
+	rd.p = text;
+	rd.line = 0;
+	rd.too_long = false;
+	r = ini_parse_stream(read_line, &rd, on_value, NULL);
+	if (r < 0) {
+		log_err("out of memory reading the access rules");
+		return -ENOMEM;
+	}
+	return r;
+}
+
 /* Loads rules from a file (@path) or a text (@text); see acl_reload
  * (@changed NULL: no list). */
 static int load(const char *path, const char *text, DWORD ndevs, char *changed,
@@ -290,23 +413,25 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 		int e = file_read(path, ACL_MAX_FILE, malloc, free, &buf, &len);
 
 		if (e) {
-			log_err("%s: %s", path, file_error(e));
-			r = e == -ENOENT ? -ENOENT : -EIO;
+			/* (as its syntax: the configuration check's to
+			 * report, which tapixd runs before every load) */
+			log_debug("%s: %s", path, file_error(e));
+			r = e == -ENOMEM   ? -ENOMEM
+			    : e == -ENOENT ? -ENOENT
+			                   : -EIO;
 		} else {
-			r = ini_parse_string(buf, on_value, NULL);
+			r = parse(path, buf);
 			free(buf);
 		}
 	} else {
-		r = text ? ini_parse_string(text, on_value, NULL) : 0;
+		r = text ? parse("(string)", text) : 0;
 	}
-	if (r == -2) {
-		log_err("acl: out of memory");
-		r = -ENOMEM;
-	} else if (r < 0) {
-		/* (its error logged above) */
-	} else if (r > 0) {
-		log_err("acl: %s: syntax error at line %d",
-		        path ? path : "(text)", r);
+	if (r < 0) {
+		/* (said above) */
+	} else if (r > 0 || rd.too_long) {
+		/* each is the configuration check's to report, which tapixd
+		 * runs before every load (main.c, tapix_config_check) */
+		log_debug("%s: syntax errors: access rules not read", rd.file);
 		r = -EINVAL;
 	} else if (load_err) {
 		r = load_err;

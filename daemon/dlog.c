@@ -4,10 +4,14 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static int level = TAPIX_LOG_WARN; /* -1: off */
 
@@ -75,13 +79,42 @@ int dlog_set_levels(const char *spec)
 	return 0;
 }
 
+static pthread_once_t prio_once = PTHREAD_ONCE_INIT;
+static bool with_prio;
+
+/*
+ * Whether lines start with a syslog priority, "<3>" (sd-daemon(3)): when
+ * stderr is the journal's stream (JOURNAL_STREAM names its device and
+ * inode, systemd.exec(5)), or anything else but a terminal (a pipe to a
+ * logger, a file); never on a terminal, where a person reads them.
+ */
+static void prio_init(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino)
+		with_prio = true;
+	else
+		with_prio = !isatty(STDERR_FILENO);
+}
+
 static void write_line(enum tapix_log_level lv, const char *module,
                        const char *msg)
 {
 	static const char *names[] = {"error", "warning", "info", "debug"};
 	static const int prio[] = {3, 4, 6, 7}; /* syslog priorities */
 
-	fprintf(stderr, "<%d>%s %s: %s\n", prio[lv], module, names[lv], msg);
+	pthread_once(&prio_once, prio_init);
+	if (with_prio)
+		fprintf(stderr, "<%d>%s %s: %s\n", prio[lv], module, names[lv],
+		        msg);
+	else
+		fprintf(stderr, "%s %s: %s\n", module, names[lv], msg);
 }
 
 static uint64_t now_second(void)

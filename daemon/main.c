@@ -20,6 +20,7 @@
 
 #include <tapix/tapix.h>
 
+#include "core/config.h"
 #include "dlog.h"
 #include "tapixd.h"
 
@@ -162,6 +163,7 @@ bool mem_short(void)
 static void usage(FILE *f)
 {
 	fputs("Usage: tapixd [OPTION]...\n"
+	      "       tapixd --check-config [FILE]\n"
 	      "The tapix telephony service: TAPI lines shared by processes,\n"
 	      "over D-Bus (org.tapix.Tapix1).\n"
 	      "\n"
@@ -169,12 +171,15 @@ static void usage(FILE *f)
 	      "  --address=ADDRESS     the bus at this D-Bus address instead\n"
 	      "  --config=FILE         tapix.conf to use (default: TAPIX_CONF,\n"
 	      "                        else /etc/tapix/tapix.conf)\n"
+	      "  --check-config[=FILE] check the configuration (FILE, else\n"
+	      "                        as --config) and exit: 0 valid, 1 not\n"
 	      "  --log=LEVELS          log levels, e.g. info,sip=debug\n"
 	      "                        (default: TAPIX_LOG, else warn)\n"
 	      "  --peer=PATH|none      the socket of direct connections\n"
-	      "                        (default: one in a new directory of\n"
-	      "                        $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR\n"
-	      "                        or /tmp); none: the bus only\n"
+	      "                        (default: tapi in $RUNTIME_DIRECTORY,\n"
+	      "                        else in a new directory of\n"
+	      "                        $XDG_RUNTIME_DIR or /tmp); none: the\n"
+	      "                        bus only\n"
 	      "  --no-channel          direct connections without shared\n"
 	      "                        memory (D-Bus messages only)\n"
 	      "  --no-objects          no Line and Call objects on the bus\n"
@@ -194,6 +199,42 @@ static void log_sink(enum tapix_log_level level, const char *module,
 	if (d.test_hooks)
 		hooks_log(module, msg);
 	dlog_line(level, module, msg);
+}
+
+/* A problem of the configuration, as FILE:LINE: message (module config). */
+static void config_report(void *arg, bool error, const char *file, int line,
+                          const char *msg)
+{
+	char text[1024];
+
+	(void)arg;
+	if (line > 0)
+		snprintf(text, sizeof(text), "%s:%d: %s", file, line, msg);
+	else
+		snprintf(text, sizeof(text), "%s: %s", file, msg);
+	dlog_line(error ? TAPIX_LOG_ERR : TAPIX_LOG_WARN, "config", text);
+}
+
+/*
+ * Checks the whole configuration: the library's part (syntax, its
+ * sections, sections nobody reads, with @providers every provider's keys)
+ * then tapixd's own sections, loaded if valid (acl_load). Every problem
+ * is logged. 0 if valid.
+ */
+static int config_load(bool providers)
+{
+	int n = 0, e;
+
+	if (d.conf_path) {
+		n = tapix_config_check(d.conf_path,
+		                       providers ? TAPIX_CONFIG_PROVIDERS : 0,
+		                       config_report, NULL);
+		if (n < 0)
+			log_err("cannot check %s: %s", d.conf_path,
+			        strerror(-n));
+	}
+	e = acl_load(d.conf_path);
+	return n != 0 || e != 0 ? -1 : 0;
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si,
@@ -217,7 +258,13 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si,
 	(void)si;
 	(void)userdata;
 	/* providers are loaded once per session: only the access rules and
-	 * the limits of the file are read again */
+	 * the limits of the file are read again; the rest is checked (its
+	 * problems logged, for the next start), the running providers'
+	 * keys excepted */
+	if (d.conf_path &&
+	    tapix_config_check(d.conf_path, 0, config_report, NULL) != 0)
+		log_warn("%s has errors: tapixd would not start with it",
+		         d.conf_path);
 	if (acl_reload(d.conf_path, d.ndevs, changed, sizeof(changed),
 	               &lim_changed) != 0) {
 		log_err("access rules of %s not reloaded: kept the old ones",
@@ -301,6 +348,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"bus", required_argument, NULL, 'b'},
 		{"address", required_argument, NULL, 'a'},
+		{"check-config", optional_argument, NULL, 'k'},
 		{"config", required_argument, NULL, 'c'},
 		{"log", required_argument, NULL, 'l'},
 		{"no-channel", no_argument, NULL, 'C'},
@@ -313,6 +361,7 @@ int main(int argc, char **argv)
 	};
 	const char *bus = "system", *address = NULL, *levels = NULL;
 	const char *peer = NULL;
+	bool check = false;
 	sigset_t mask;
 	int c, e, status = 1;
 
@@ -328,6 +377,11 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			address = optarg;
+			break;
+		case 'k':
+			check = true;
+			if (optarg)
+				setenv("TAPIX_CONF", optarg, 1);
 			break;
 		case 'c':
 			setenv("TAPIX_CONF", optarg, 1);
@@ -358,6 +412,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* tapixd --check-config FILE: the file as an operand */
+	if (check && optind == argc - 1)
+		setenv("TAPIX_CONF", argv[optind++], 1);
 	if (optind < argc) {
 		usage(stderr);
 		return 2;
@@ -378,6 +435,19 @@ int main(int argc, char **argv)
 		d.conf_path = NULL;
 	if (!getenv("TAPIX_CONF") && access("/etc/tapix/tapix.conf", F_OK) == 0)
 		d.conf_path = "/etc/tapix/tapix.conf";
+	if (check) {
+		/* nothing starts: the providers' modules are loaded to have
+		 * them check their keys, no session */
+		const char *name = d.conf_path ? d.conf_path : "(built-in)";
+
+		status = config_load(true) == 0 ? 0 : 1;
+		if (status == 0)
+			printf("%s: configuration valid\n", name);
+		else
+			fprintf(stderr, "%s: configuration not valid\n", name);
+		acl_free();
+		return status;
+	}
 
 	raise_nofile();
 	sigemptyset(&mask);
@@ -392,8 +462,10 @@ int main(int argc, char **argv)
 		log_err("no event loop: %s", strerror(-e));
 		return 1;
 	}
-	if (acl_load(d.conf_path) != 0) {
-		log_err("cannot read the access rules: not starting");
+	/* every error of the file told at once, before anything starts */
+	if (config_load(true) != 0) {
+		log_err("configuration %s not valid: not starting",
+		        d.conf_path ? d.conf_path : "(built-in)");
 		goto out;
 	}
 	e = open_bus(bus, address);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,6 +95,103 @@ static void test_only_regular_files(void **s)
 	rmdir(dir);
 }
 
+/* acl_load_string(@text) with stderr going to a file: its text in @out. */
+static int load_capturing(const char *text, char *out, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[256];
+	int fd, saved, r;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/acl-err-XXXXXX",
+	         tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	r = acl_load_string(text);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	n = read(fd, out, size - 1);
+	close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	fputs(out, stderr); /* (still shown) */
+	return r;
+}
+
+static void assert_has(const char *text, const char *what)
+{
+	if (!strstr(text, what))
+		fail_msg("not logged: \"%s\"", what);
+}
+
+/*
+ * Issue 18 item 7 — every problem of tapixd's sections is reported, all
+ * of them (not only the first), each as FILE:LINE: message under the log
+ * module "config" (not "acl"); the rules in force stay.
+ */
+static void test_every_problem_has_its_line(void **s)
+{
+	char out[4096];
+
+	(void)s;
+	assert_int_equal(acl_load_string("[line 0]\nallow = uid:1000\n"), 0);
+	assert_int_not_equal(load_capturing("[tapixd]\n"
+	                                    "max_calls = many\n"
+	                                    "[line 0]\n"
+	                                    "allow = frob\n"
+	                                    "[line x]\n"
+	                                    "allow = all\n"
+	                                    "[line 1]\n"
+	                                    "allow = user:no-such-user-x\n",
+	                                    out, sizeof(out)),
+	                     0);
+	assert_has(out, "config error: (string):2: [tapixd] max_calls = many: "
+	                "bad value, expected a number from 1 to 1000000000");
+	assert_has(out, "config error: (string):4: [line 0] allow: frob: bad "
+	                "value, expected user:NAME");
+	assert_has(out, "config error: (string):6: [line x]: not a line");
+	assert_has(out, "config error: (string):8: [line 1] allow: "
+	                "user:no-such-user-x: no such user");
+	assert_null(strstr(out, "acl:"));
+	assert_true(acl_allows(&alice, 0));
+	assert_false(acl_allows(&bob, 0));
+	acl_free();
+}
+
+/*
+ * Issue 18 item 7 — an unknown key of [tapixd] or [line N] is an error
+ * that names the keys the section takes (it was ignored, with a warning:
+ * a misspelt limit went unnoticed).
+ */
+static void test_unknown_keys_are_errors(void **s)
+{
+	char out[4096];
+
+	(void)s;
+	assert_int_not_equal(
+		load_capturing("[tapixd]\nmax_cals = 10\n", out, sizeof(out)),
+		0);
+	assert_has(out, "(string):2: [tapixd] max_cals: unknown key (known: "
+	                "allow, max_registrations, ");
+	assert_int_not_equal(
+		load_capturing("[line 2]\ndeny = all\n", out, sizeof(out)), 0);
+	assert_has(out, "(string):2: [line 2] deny: unknown key (known: "
+	                "allow)");
+	/* the core's and the providers' sections are not tapixd's */
+	assert_int_equal(load_capturing("[tapix]\nproviders = esp\n[esp]\n"
+	                                "lines = 2\n",
+	                                out, sizeof(out)),
+	                 0);
+	assert_string_equal(out, "");
+	acl_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +199,8 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_bad_rules_keep_the_old_ones),
 		cmocka_unit_test(test_only_regular_files),
+		cmocka_unit_test(test_every_problem_has_its_line),
+		cmocka_unit_test(test_unknown_keys_are_errors),
 	};
 
 	dlog_set_levels("off");
