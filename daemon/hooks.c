@@ -166,6 +166,21 @@ static int m_stats(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return sd_bus_reply_method_return(m, "t", (uint64_t)who_queries_made());
 }
 
+/* How long a call tapixd owns stays after IDLE, in ms (a minute). */
+static int m_idle_keep(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	uint64_t ms;
+	int e;
+
+	(void)ud;
+	if ((e = allowed(m, err)) < 0)
+		return e;
+	if ((e = sd_bus_message_read(m, "t", &ms)) < 0)
+		return e;
+	tel_set_idle_keep(ms * 1000);
+	return sd_bus_reply_method_return(m, "");
+}
+
 static const sd_bus_vtable hooks_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD("EspCounters", "", "tttt", m_esp,
@@ -177,6 +192,8 @@ static const sd_bus_vtable hooks_vtable[] = {
 	SD_BUS_METHOD("Live", "", "ttttttttt", m_live,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Stats", "", "t", m_stats, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SetIdleKeep", "t", "", m_idle_keep,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 

@@ -202,6 +202,9 @@ void hooks_log(const char *module, const char *msg);
 /* tel.c: the Line and Call objects (org.tapix.Telephony1 and friends) */
 int tel_start(void);
 void tel_stop(void);
+/* How long a call tapixd owns stays an object after IDLE (a minute;
+ * test hooks only). */
+void tel_set_idle_keep(uint64_t usec);
 /* What the service's own registration holds now (its opens, call handles,
  * and the lines only it has open), for the test hooks. */
 struct tapix_live;

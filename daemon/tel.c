@@ -676,6 +676,15 @@ static void call_remove(struct tcall *c)
 	free(c);
 }
 
+/* How long a call tapixd owns stays an object after IDLE (test hooks
+ * may shorten it). */
+static uint64_t idle_keep_usec = IDLE_KEEP_USEC;
+
+void tel_set_idle_keep(uint64_t usec)
+{
+	idle_keep_usec = usec;
+}
+
 static int on_expire(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct tcall *c = userdata;
@@ -683,7 +692,8 @@ static int on_expire(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)s;
 	(void)usec;
 	c->expire = sd_event_source_unref(c->expire);
-	log_info("call %08x: idle for a minute, its object goes", c->h);
+	log_info("call %08x: idle for %llu ms, its object goes", c->h,
+	         (unsigned long long)(idle_keep_usec / 1000));
 	call_remove(c);
 	return 0;
 }
@@ -718,7 +728,7 @@ static void call_state(struct tcall *c, DWORD state, DWORD mode)
 	}
 	if (!c->expire && sd_event_now(d.event, CLOCK_MONOTONIC, &now) >= 0)
 		sd_event_add_time(d.event, &c->expire, CLOCK_MONOTONIC,
-		                  now + IDLE_KEEP_USEC, 0, on_expire, c);
+		                  now + idle_keep_usec, 0, on_expire, c);
 }
 
 /* ---- messages of the service's registration ------------------------------
