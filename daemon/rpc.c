@@ -998,12 +998,23 @@ static unsigned calls_in_all(void)
 	return all_calls.calls + all_calls.made + nslots_all;
 }
 
+bool rpc_may_create_calls(uid_t uid, unsigned elsewhere, unsigned n)
+{
+	const struct limits *l = acl_limits();
+	unsigned all = calls_in_all(), mine = calls_of(uid) + elsewhere;
+
+	/* one more each: the last of @n must fit */
+	return lim_allows(uid, all + n - 1, mine + n - 1, l->calls,
+	                  l->calls_per_user);
+}
+
 /* Issue 19 item 4 — whether client @c may create one more call. */
 static bool calls_allowed(const struct client *c)
 {
 	const struct limits *l = acl_limits(); /* (no descriptor each) */
 
-	return lim_allows(c->who.uid, calls_in_all(), calls_of(c->who.uid),
+	return lim_allows(c->who.uid, calls_in_all(),
+	                  calls_of(c->who.uid) + tel_calls_made_by(c->who.uid),
 	                  l->calls, l->calls_per_user);
 }
 

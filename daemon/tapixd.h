@@ -137,6 +137,12 @@ unsigned rpc_live_slots(void);
  * Counts the registrations that lost a line and the opens closed.
  */
 void rpc_rules_changed(unsigned *regs, unsigned *opens);
+/*
+ * Whether @uid may create @n more calls, holding @elsewhere calls beyond
+ * those of its registrations (the Line/Call objects' MakeCall): the call
+ * limits of tapixd(8), per user and in all.
+ */
+bool rpc_may_create_calls(uid_t uid, unsigned elsewhere, unsigned n);
 
 /* peer.c: direct connections to org.tapix.Tapi1, without the bus daemon.
  * @path: the socket, "none", or NULL for one in a directory of its own.
@@ -205,6 +211,9 @@ void tel_stop(void);
 /* How long a call tapixd owns stays an object after IDLE (a minute;
  * test hooks only). */
 void tel_set_idle_keep(uint64_t usec);
+/* The calls D-Bus user @uid made through the Line/Call objects (held, or
+ * being made): they count for its call limits. */
+unsigned tel_calls_made_by(uid_t uid);
 /* What the service's own registration holds now (its opens, call handles,
  * and the lines only it has open), for the test hooks. */
 struct tapix_live;

@@ -72,6 +72,8 @@ struct tcall {
 	DWORD state, mode;
 	DWORD disc; /* its LINEDISCONNECTMODE_, once disconnected */
 	bool owned; /* made, answered or taken by a D-Bus user */
+	bool made;  /* made by D-Bus user @maker: counts for its limits */
+	uid_t maker;
 	sd_event_source *expire; /* IDLE and owned: removed later */
 	char path[64];
 };
@@ -82,8 +84,10 @@ struct waiting {
 	LONG req;
 	sd_bus_message *m;
 	struct tcall *call;
-	bool creates;  /* MakeCall, SetupConference: answered with a path */
-	HCALL newh[2]; /* written by the core before the reply */
+	bool creates;     /* MakeCall, SetupConference: answered with a path */
+	HCALL newh[2];    /* written by the core before the reply */
+	uid_t uid;        /* who asked (creating requests) */
+	unsigned ncreate; /* how many calls it creates */
 };
 
 /* A D-Bus peer that asked for signals, until it leaves the bus. */
@@ -878,6 +882,10 @@ static void on_reply(LONG req, LONG result)
 			c = call_add(w->newh[i],
 			             dev_of_line(tapix_call_line(w->newh[i])),
 			             true);
+			if (c) {
+				c->made = true;
+				c->maker = w->uid;
+			}
 		}
 		sd_bus_reply_method_return(w->m, "o", c ? c->path : "/");
 	} else {
@@ -1314,6 +1322,41 @@ static int wait_reply(sd_bus_message *m, LONG req)
 	return 1;
 }
 
+/*
+ * The calls D-Bus user @uid holds through tapixd (made by it, or being
+ * made): with what its registrations hold, what tapixd's call limits
+ * count (tapixd(8), LIMITS).
+ */
+unsigned tel_calls_made_by(uid_t uid)
+{
+	struct waiting *w;
+	struct tcall *c;
+	unsigned n = 0;
+
+	for (c = calls; c; c = c->next)
+		if (c->made && c->maker == uid)
+			n++;
+	for (w = waitings; w; w = w->next)
+		if (w->creates && w->uid == uid)
+			n += w->ncreate;
+	return n;
+}
+
+/* Whether the sender of @m may create @n more calls: LINEERR_ or 0. */
+static LONG may_create(sd_bus_message *m, unsigned n, uid_t *uid)
+{
+	struct who w;
+
+	if (who_of(m, &w) < 0)
+		return LINEERR_OPERATIONFAILED;
+	*uid = w.uid;
+	if (mem_short())
+		return LINEERR_NOMEM;
+	if (!rpc_may_create_calls(w.uid, tel_calls_made_by(w.uid), n))
+		return LINEERR_RESOURCEUNAVAIL;
+	return 0;
+}
+
 /* For a request that creates calls: @w's storage gets their handles. */
 static void wait_created(struct waiting *w, sd_bus_message *m, LONG req)
 {
@@ -1331,6 +1374,7 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	const char *dest;
 	const void *uui;
 	LINECALLPARAMS *p;
+	uid_t uid = 0;
 	size_t n;
 	LONG r;
 
@@ -1341,6 +1385,9 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return uui_too_long(err, n);
 	if (!lines[dev].h)
 		return tapi_error(err, LINEERR_INVALLINESTATE);
+	r = may_create(m, 1, &uid);
+	if (r)
+		return tapi_error(err, r);
 	p = voice_params(uui, n);
 	w = calloc(1, sizeof(*w));
 	if (!p || !w) {
@@ -1348,6 +1395,8 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		free(w);
 		return -ENOMEM;
 	}
+	w->uid = uid;
+	w->ncreate = 1;
 	r = lineMakeCall(lines[dev].h, &w->newh[0], *dest ? dest : NULL, 0, p);
 	free(p);
 	if (r < 0) {
@@ -1627,10 +1676,17 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	case OP_DIAL:
 		return async_done(m, err, lineDial(c->h, s, 0));
 	case OP_SETUPCONF: {
-		struct waiting *w = calloc(1, sizeof(*w));
+		struct waiting *w;
+		uid_t uid = 0;
 
+		r = may_create(m, 2, &uid);
+		if (r)
+			return tapi_error(err, r);
+		w = calloc(1, sizeof(*w));
 		if (!w)
 			return -ENOMEM;
+		w->uid = uid;
+		w->ncreate = 2;
 		/* newh[1] the consultation call, newh[0] the conference: the
 		 * reply names the conference */
 		r = lineSetupConference(c->h, 0, &w->newh[0], &w->newh[1], 3,

@@ -639,6 +639,107 @@ static void test_direct_connections_per_user(void **s)
 }
 
 /*
+ * In a child as nobody: five Line1.MakeCall on line 0 to "noanswer",
+ * one byte each on @out ('y' made, 'r' RESOURCEUNAVAIL, '?' other); then
+ * it drops and deallocates the calls it made and tries once more.
+ */
+static pid_t dbus_calls_as_nobody(int out)
+{
+	pid_t pid = fork();
+	char paths[5][80];
+	unsigned i, made = 0;
+	sd_bus *b = NULL;
+
+	assert_true(pid >= 0);
+	if (pid > 0)
+		return pid;
+	if (setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) != 0 || sd_bus_new(&b) < 0 ||
+	    sd_bus_set_address(b, addr) < 0 ||
+	    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+		_exit(2);
+	for (i = 0; i <= 5; i++) {
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		sd_bus_message *r = NULL;
+		const char *path;
+		char c;
+
+		if (i == 5) { /* its calls gone: one more fits */
+			while (made > 0) {
+				const char *p = paths[--made];
+
+				if (sd_bus_call_method(b, "org.tapix.Tapix1", p,
+				                       "org.tapix.Call1",
+				                       "Drop", &e, NULL, "ay",
+				                       0) < 0 ||
+				    sd_bus_call_method(b, "org.tapix.Tapix1", p,
+				                       "org.tapix.Call1",
+				                       "Deallocate", &e, NULL,
+				                       "") < 0)
+					_exit(3);
+			}
+		}
+		if (sd_bus_call_method(b, "org.tapix.Tapix1", ROOT "/Line/0",
+		                       "org.tapix.Line1", "MakeCall", &e, &r,
+		                       "say", "noanswer", 0) >= 0 &&
+		    sd_bus_message_read(r, "o", &path) >= 0) {
+			c = 'y';
+			snprintf(paths[made++], sizeof(paths[0]), "%s", path);
+		} else {
+			c = sd_bus_error_has_name(
+				    &e, "org.tapix.Error.RESOURCEUNAVAIL")
+			            ? 'r'
+			            : '?';
+		}
+		sd_bus_message_unref(r);
+		sd_bus_error_free(&e);
+		if (write(out, &c, 1) != 1)
+			_exit(4);
+	}
+	while (made > 0) {
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		const char *p = paths[--made];
+
+		sd_bus_call_method(b, "org.tapix.Tapix1", p, "org.tapix.Call1",
+		                   "Drop", &e, NULL, "ay", 0);
+		sd_bus_call_method(b, "org.tapix.Tapix1", p, "org.tapix.Call1",
+		                   "Deallocate", &e, NULL, "");
+		sd_bus_error_free(&e);
+	}
+	_exit(0);
+}
+
+/*
+ * tapixd(8) LIMITS — calls made through the Line/Call objects count for
+ * their D-Bus user's call limit like those of its registrations: with
+ * max_calls_per_user = 3, nobody's fourth and fifth Line1.MakeCall are
+ * refused (RESOURCEUNAVAIL); once it ended its calls it makes one again.
+ */
+static void test_dbus_calls_count_for_the_limits(void **s)
+{
+	uint64_t before[9];
+	char got[8] = "";
+	int pfd[2];
+	unsigned i;
+	pid_t pid;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_calls_per_user = 3\n");
+	service_counts(before);
+	assert_int_equal(pipe(pfd), 0);
+	pid = dbus_calls_as_nobody(pfd[1]);
+	close(pfd[1]);
+	for (i = 0; i < 6; i++)
+		got[i] = child_says(pfd[0], STEP_MS);
+	close(pfd[0]);
+	assert_int_equal(proc_wait(pid, 10000), 0);
+	assert_string_equal(got, "yyyrry");
+	wait_counts_equal(before);
+}
+
+/*
  * Issue 19 item 4 — calls: a user gets max_calls_per_user, all users but
  * root max_calls less a reserve (lineMakeCall answers
  * LINEERR_RESOURCEUNAVAIL beyond); root still makes one.
@@ -1071,6 +1172,8 @@ int main(void)
 			test_direct_connections_per_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_calls_per_user_and_in_all,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_dbus_calls_count_for_the_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_failure_rests,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
