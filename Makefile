@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup setup-build build demo check test asan-check tsan-check bench bench-sip bench-service model-long clean
+.PHONY: all setup setup-build build demo check test deb deb-check asan-check tsan-check bench bench-sip bench-service model-long clean
 
 all: build
 
@@ -40,7 +40,18 @@ demo: setup-build
 check: test asan-check tsan-check
 
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE deb
+
+# The Debian packages (docs/packaging.md): `make deb` builds them from the
+# tree into ../ (the tree's parent, as dpkg-buildpackage does);
+# `make deb-check` builds them in a temporary copy, lints them, installs
+# them on a clean Debian 12 root and makes a call through the installed
+# tapixd (tests/deb/check.sh: as root, minutes, the Debian archive).
+deb: setup
+	dpkg-buildpackage -us -uc -b
+
+deb-check: build
+	ctest --test-dir $(BUILD) --output-on-failure -L deb
 
 $(ASAN_BUILD)/CMakeCache.txt: | setup
 	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian 12 packages tapix needs, if missing.
 #   setup.sh build   what building tapix and running the demo need
-#   setup.sh test    that, and the tools the test suite runs (default)
+#   setup.sh test    that, and the tools the test suite runs (default),
+#                    the Debian packaging tools among them
 # Uses sudo when not run as root. Safe to run again: it installs nothing
 # that is already there. It starts no service: Kamailio, a SIP proxy the
 # interoperability tests run from its binary, has its unit masked before
@@ -13,7 +14,8 @@ BUILD="cmake make gcc pkg-config libc6-dev libinih-dev \
 libsofia-sip-ua-dev libsystemd-dev"
 TEST="libcmocka-dev clang clang-format libclang-rt-14-dev llvm valgrind \
 python3 mingw-w64-x86-64-dev gcc-mingw-w64-x86-64 sip-tester kamailio \
-baresip-core dbus-daemon systemd util-linux"
+baresip-core dbus-daemon systemd util-linux man-db \
+dpkg-dev debhelper lintian mmdebstrap systemd-container"
 
 case "${1:-test}" in
 build) PACKAGES="$BUILD" ;;
