@@ -537,12 +537,40 @@ unsigned long who_queries_made(void)
 	return who_queries;
 }
 
+/*
+ * The groups of a bus peer the bus does not tell: the bus daemon of
+ * Debian 12 (dbus 1.14) reports a peer's uid but not its gid or groups.
+ * They are then those the user database gives its user (its primary
+ * group and getgrouplist()), as polkit's "unix-group:" does; a process
+ * that dropped a group still has it for the access rules. Direct
+ * connections have the process's own (SO_PEERCRED, SO_PEERGROUPS).
+ */
+static void groups_of_user(struct who *w)
+{
+	char buf[4096];
+	struct passwd pw, *p = NULL;
+	gid_t g[64];
+	int n = 64;
+
+	if (getpwuid_r(w->uid, &pw, buf, sizeof(buf), &p) != 0 || !p)
+		return;
+	if (w->gid == (gid_t)-1)
+		w->gid = p->pw_gid;
+	if (w->ngroups)
+		return;
+	if (getgrouplist(p->pw_name, p->pw_gid, g, &n) < 0)
+		n = 64; /* more than 64: the first 64 */
+	w->ngroups = (unsigned)n;
+	memcpy(w->groups, g, w->ngroups * sizeof(*g));
+}
+
 int who_of(sd_bus_message *m, struct who *out)
 {
 	const char *sender = sd_bus_message_get_sender(m);
 	sd_bus_creds *c = NULL;
 	const gid_t *g = NULL;
 	unsigned slot = 0;
+	bool on_bus = sd_bus_is_bus_client(sd_bus_message_get_bus(m)) > 0;
 	int e, n;
 
 	/*
@@ -583,6 +611,8 @@ int who_of(sd_bus_message *m, struct who *out)
 	sd_bus_creds_unref(c);
 	if (e < 0)
 		return e;
+	if (on_bus && (out->gid == (gid_t)-1 || !out->ngroups))
+		groups_of_user(out);
 	if (sender) {
 		snprintf(who_cache[slot].name, sizeof(who_cache[slot].name),
 		         "%s", sender);

@@ -551,6 +551,45 @@ static void test_created_line_follows_access_rules(void **s)
 	helper_end(&o);
 }
 
+/* Whether nobody (its groups cleared) reads line @n's Name on the bus. */
+static bool nobody_sees_line(unsigned n)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+	         "setpriv --reuid=%d --regid=%d --clear-groups "
+	         "busctl --address=%s get-property org.tapix.Tapix1 " ROOT
+	         "/Line/%u org.tapix.Line1 Name >/dev/null 2>&1",
+	         NOBODY, NOBODY, addr, n);
+	return system(cmd) == 0;
+}
+
+/*
+ * docs/service.md "Access rules" — gid: rules on the bus. The bus daemon
+ * of Debian 12 tells tapixd a peer's uid but not its groups, so group
+ * rules matched no bus client; a peer's groups there are now its user's
+ * (primary group and the user database's groups): nobody, its process
+ * groups cleared, uses the line of its primary group (nogroup, 65534),
+ * not one of a group it is not in, nor root's.
+ */
+static void test_group_rules_on_the_bus(void **s)
+{
+	(void)s;
+	if (geteuid() != 0) {
+		print_message("needs root to run a client as another uid\n");
+		skip();
+	}
+	proc_kill(tapixd_pid);
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[tapixd]\nallow = all\n[line 0]\nallow = uid:0\n"
+	             "[line 1]\nallow = uid:0 gid:65534\n"
+	             "[line 2]\nallow = uid:0 gid:5003\n");
+	assert_false(nobody_sees_line(0));
+	assert_true(nobody_sees_line(1));
+	assert_false(nobody_sees_line(2));
+	assert_true(nobody_sees_line(3));
+}
+
 /*
  * Issue 5 §6 — another uid cannot open, drop or monitor what it was not
  * granted: its D-Bus calls on a line or call of line 0 fail as unknown
@@ -3013,6 +3052,8 @@ int main(void)
 			test_client_exiting_mid_call_over_the_bus, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_handoff_between_processes,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_rules_on_the_bus,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_access_control_by_uid,
 	                                        setup, teardown),
