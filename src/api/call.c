@@ -390,8 +390,13 @@ static LONG query(HCALL hCall, void *buf, bool info)
 	memcpy(tmp, &cap, 4);
 	memcpy(tmp + 4, &src_fixed, 4);
 	memcpy(tmp + 8, &src_fixed, 4);
+	if (call->closing) {
+		/* an observer's handle to a call being closed */
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
 	hd = call->hd;
-	call_ref_locked(call);
+	call_busy_locked(call);
 	core_inflight_begin_locked();
 	core_unlock();
 
@@ -442,7 +447,7 @@ static LONG query(HCALL hCall, void *buf, bool info)
 				cs->dwCallFeatures2 = 0;
 		}
 	}
-	call_unref_locked(call);
+	call_idle_locked(call);
 out:
 	core_unlock();
 	mem_free(tmp);

@@ -81,6 +81,8 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 	}
 	conf->is_conf_parent = true;
 	hdl = o->tl->hd;
+	if (hCall)
+		call_busy_locked(x.call); /* until the provider returned */
 	core_inflight_begin_locked();
 	core_unlock();
 
@@ -96,6 +98,8 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 	consult->hd = hdconsult;
 	r = req_after_call_locked(req, r);
 	core_inflight_end_locked();
+	if (hCall)
+		call_idle_locked(x.call);
 out:
 	core_unlock();
 	vs_params_free(&vp);
@@ -156,7 +160,7 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 		goto out;
 	}
 	hdconf = x.call->hd;
-	call_ref_locked(x.call);
+	call_busy_locked(x.call);
 	core_inflight_begin_locked();
 	core_unlock();
 
@@ -170,7 +174,7 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	consult->hd = hdconsult;
 	r = req_after_call_locked(req, r);
 	core_inflight_end_locked();
-	call_unref_locked(x.call);
+	call_idle_locked(x.call);
 out:
 	core_unlock();
 	vs_params_free(&vp);
@@ -221,16 +225,16 @@ LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
 		goto out;
 	}
 	consult.hd = consult.call->hd;
-	call_ref_locked(consult.call); /* until the provider returned */
+	call_busy_locked(consult.call); /* until the provider returned */
 	r = op_start_locked(&conf);
 	if (r) {
-		call_unref_locked(consult.call);
+		call_idle_locked(consult.call);
 		goto out;
 	}
 	r = op_finish(&conf, conf.p->fn.lineAddToConference(
 				     conf.req->id, conf.hd, consult.hd));
 	core_lock();
-	call_unref_locked(consult.call);
+	call_idle_locked(consult.call);
 	core_unlock();
 	return r;
 out:

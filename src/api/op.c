@@ -47,12 +47,14 @@ LONG op_start_locked(struct op *x)
 	 * lineDeallocateCall (it names no call) but not the line's close;
 	 * older apps lose it with the call handle.
 	 */
+	if (x->call->closing)
+		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
 	x->req = req_new_locked(REQ_GENERIC, o->app, o,
 	                        o->api_version >= VER_2_0 ? o->h : x->ch->h);
 	if (!x->req)
 		return LINEERR_NOMEM;
 	x->hd = x->call->hd;
-	call_ref_locked(x->call);
+	call_busy_locked(x->call);
 	core_inflight_begin_locked();
 	core_unlock();
 	provider_enter(x->p);
@@ -65,7 +67,7 @@ LONG op_finish(struct op *x, LONG r)
 	core_lock();
 	r = req_after_call_locked(x->req, r);
 	core_inflight_end_locked();
-	call_unref_locked(x->call);
+	call_idle_locked(x->call);
 	core_unlock();
 	return r;
 }

@@ -58,7 +58,7 @@ LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
 		goto out;
 	}
 	hd = x.call->hd;
-	call_ref_locked(x.call); /* until the provider returned */
+	call_busy_locked(x.call); /* until the provider returned */
 	core_inflight_begin_locked();
 	core_unlock();
 
@@ -72,7 +72,7 @@ LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
 	consult->hd = hdconsult;
 	r = req_after_call_locked(req, r);
 	core_inflight_end_locked();
-	call_unref_locked(x.call);
+	call_idle_locked(x.call);
 out:
 	core_unlock();
 	vs_params_free(&vp);
@@ -145,8 +145,8 @@ LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
 	}
 	hd = x.call->hd;
 	hdconsult = consult.call->hd;
-	call_ref_locked(x.call);
-	call_ref_locked(consult.call);
+	call_busy_locked(x.call);
+	call_busy_locked(consult.call);
 	core_inflight_begin_locked();
 	core_unlock();
 
@@ -162,8 +162,8 @@ LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
 		conf->hd = hdconf;
 	r = req_after_call_locked(req, r);
 	core_inflight_end_locked();
-	call_unref_locked(consult.call);
-	call_unref_locked(x.call);
+	call_idle_locked(consult.call);
+	call_idle_locked(x.call);
 out:
 	core_unlock();
 	return r;

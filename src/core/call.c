@@ -39,6 +39,19 @@ void call_ref_locked(struct call *call)
 	call->refs++;
 }
 
+void call_busy_locked(struct call *call)
+{
+	call->refs++;
+	call->busy++;
+}
+
+void call_idle_locked(struct call *call)
+{
+	if (--call->busy == 0 && call->closing)
+		pthread_cond_broadcast(&core.cond);
+	call_unref_locked(call);
+}
+
 void call_discard_early_locked(struct call *call)
 {
 	struct list_node *it, *tmp;
@@ -504,6 +517,9 @@ void call_close_now(struct call *call)
 	HDRVCALL hd;
 
 	core_lock();
+	/* spec: termination.md §1.1 — another thread's query returns first */
+	while (call->busy)
+		pthread_cond_wait(&core.cond, &core.lock);
 	p = call->tl->dev->prov;
 	hd = call->hd;
 	core_unlock();

@@ -251,6 +251,7 @@ struct call {
 	uint32_t ht;
 	enum life life;
 	unsigned refs;  /* tline list, creating request, in-flight use */
+	unsigned busy;  /* provider calls naming hd in progress (call_busy) */
 	uint32_t state; /* last LINECALLSTATE_ reported, 0 = none yet */
 	uint32_t mode;  /* its mode (dwParam2), 0 for CONFERENCED */
 	uint32_t media; /* media mode of the first report */
@@ -412,6 +413,16 @@ void tline_post_devstate_locked(struct tline *tl, struct open *except,
 struct call *call_new_locked(struct tline *tl);
 void call_ref_locked(struct call *call);
 void call_unref_locked(struct call *call);
+/*
+ * A provider function naming @call's HDRVCALL is about to be called with
+ * the core unlocked: takes a reference, and TSPI_lineCloseCall waits for
+ * the matching call_idle_locked (spec: termination.md §1.1 — nothing names
+ * the call after it). Callers that reach the call through a handle that
+ * does not hold it (an observer's) check call->closing first.
+ */
+void call_busy_locked(struct call *call);
+/* The provider function returned: drops call_busy_locked's reference. */
+void call_idle_locked(struct call *call);
 struct callh *callh_get_locked(uint32_t h);
 struct callh *callh_new_locked(struct open *o, struct call *call,
                                uint32_t priv);
