@@ -33,6 +33,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/url.h>
 
+#include "hdr.h"
 #include "sdp.h"
 
 #define V20      0x00020000
@@ -95,29 +96,15 @@ static bool take_uui(struct call *c, const sip_t *msg)
 /* Keeps the first Reason header of @msg as text on @c. */
 static void take_reason(struct call *c, const sip_t *msg)
 {
-	const sip_reason_t *re = msg ? msg->sip_reason : NULL;
-	size_t n;
-	int i;
-
-	if (!re || !re->re_protocol)
-		return;
-	tsp_copy_str(c->reason, sizeof(c->reason), re->re_protocol);
-	for (i = 0; re->re_params && re->re_params[i]; i++) {
-		n = strlen(c->reason);
-		snprintf(c->reason + n, sizeof(c->reason) - n, ";%s",
-		         re->re_params[i]);
-	}
-	/* one line of text in LINECALLINFO's device-specific part */
-	for (n = 0; c->reason[n]; n++)
-		if (c->reason[n] == '\n' || c->reason[n] == '\r')
-			c->reason[n] = ' ';
+	if (msg && msg->sip_reason)
+		sip_hdr_reason(c->reason, sizeof(c->reason), msg->sip_reason);
 }
 
 static void take_call_id(struct call *c, const sip_t *msg)
 {
-	if (msg && msg->sip_call_id && msg->sip_call_id->i_id && !c->call_id[0])
-		tsp_copy_str(c->call_id, sizeof(c->call_id),
-		             msg->sip_call_id->i_id);
+	if (msg && msg->sip_call_id && !c->call_id[0])
+		sip_hdr_call_id(c->call_id, sizeof(c->call_id),
+		                msg->sip_call_id);
 }
 
 /* What the far end said when it ended the call, then told to TAPI. */
@@ -734,28 +721,6 @@ static void on_register(struct line *l, nua_event_t event, int status,
 	}
 }
 
-static void copy_url(char *out, size_t size, const url_t *url)
-{
-	if (!url || url_e(out, (isize_t)size, url) < 0 ||
-	    strnlen(out, size) == size)
-		out[0] = '\0';
-}
-
-static void copy_display(char *out, size_t size, const char *d)
-{
-	size_t n;
-
-	out[0] = '\0';
-	if (!d)
-		return;
-	if (*d == '"')
-		d++;
-	tsp_copy_str(out, size, d);
-	n = strlen(out);
-	if (n && out[n - 1] == '"')
-		out[n - 1] = '\0';
-}
-
 /* Whether @c is an incoming call still waiting for an answer. */
 static bool is_unanswered(const struct call *c)
 {
@@ -879,12 +844,12 @@ static void on_invite(nua_t *nua, struct line *l, nua_handle_t *nh,
 	clock_gettime(CLOCK_MONOTONIC, &c->offered_at);
 	nua_handle_bind(nh, (nua_hmagic_t *)(uintptr_t)c->h);
 	if (msg->sip_from) {
-		copy_url(c->remote, sizeof(c->remote), msg->sip_from->a_url);
-		copy_display(c->remote_name, sizeof(c->remote_name),
-		             msg->sip_from->a_display);
+		sip_hdr_url(c->remote, sizeof(c->remote), msg->sip_from->a_url);
+		sip_hdr_display(c->remote_name, sizeof(c->remote_name),
+		                msg->sip_from->a_display);
 	}
 	if (msg->sip_to)
-		copy_url(c->local, sizeof(c->local), msg->sip_to->a_url);
+		sip_hdr_url(c->local, sizeof(c->local), msg->sip_to->a_url);
 	take_call_id(c, msg);
 	take_uui(c, msg); /* not announced yet: no LINE_CALLINFO */
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
