@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# tapix_add_test(NAME name COMMAND command [arg...]): add_test through
+# tapix_add_test(NAME name [NETNS] COMMAND command [arg...]): add_test through
 # isolate.sh, so the test runs with a HOME, XDG directories and TMPDIR of
 # its own and fails if it leaves a process running; and under the fixture
 # tapix_home, whose check fails if the suite changed the real home. Every
 # test is registered this way: a plain add_test fails the configuration.
+# NETNS: the test listens on fixed ports of 127.0.0.1 and runs in a
+# network namespace of its own where it can (isolate.sh --netns).
 include_guard(GLOBAL)
 
 function(tapix_add_test)
-  cmake_parse_arguments(PARSE_ARGV 0 T "" "NAME" "COMMAND")
+  cmake_parse_arguments(PARSE_ARGV 0 T "NETNS" "NAME" "COMMAND")
   if(NOT T_NAME OR NOT T_COMMAND OR T_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tapix_add_test(NAME name COMMAND command [arg...])")
   endif()
@@ -16,8 +18,12 @@ function(tapix_add_test)
   if(TARGET ${cmd})
     set(cmd $<TARGET_FILE:${cmd}>)
   endif()
+  set(netns "")
+  if(T_NETNS)
+    set(netns --netns)
+  endif()
   add_test(NAME ${T_NAME} COMMAND sh
-    ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/isolate.sh ${cmd} ${T_COMMAND})
+    ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/isolate.sh ${netns} ${cmd} ${T_COMMAND})
   set_tests_properties(${T_NAME} PROPERTIES FIXTURES_REQUIRED tapix_home)
   set_property(GLOBAL APPEND PROPERTY TAPIX_ISOLATED_TESTS ${T_NAME})
   get_property(deferred DIRECTORY PROPERTY TAPIX_FIXTURE_CHECK)

@@ -5,8 +5,17 @@
 # TMPDIR point inside it, and the user's session bus and the system bus are
 # out of reach. Afterwards it fails the test if the test left a process
 # running, and removes the directory.
-# Usage: isolate.sh COMMAND [ARG...]
+# With --netns, a test that listens on fixed ports of 127.0.0.1 runs in a
+# network namespace of its own when it can be made (as root: unshare and
+# ip), so that two builds' suites running at once never meet on a port.
+# Usage: isolate.sh [--netns] COMMAND [ARG...]
 set -u
+
+netns=false
+if [ "${1:-}" = --netns ]; then
+	netns=true
+	shift
+fi
 
 if [ $# -eq 0 ]; then
 	echo "usage: isolate.sh COMMAND [ARG...]" >&2
@@ -39,6 +48,11 @@ export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$dir/run/no-system-bus"
 # left running by it (a peer that calls setsid() keeps the marker, one that
 # clears its environment keeps the session). The marker is not exported,
 # so the commands of this script do not carry it.
+# unshare and sh exec: the test keeps the pid, and lo comes up first.
+if $netns && [ "$(id -u)" = 0 ] && command -v ip >/dev/null &&
+	unshare --net true 2>/dev/null; then
+	set -- unshare --net sh -c 'ip link set lo up && exec "$@"' sh "$@"
+fi
 TAPIX_TEST_ISOLATE=$dir setsid "$@" &
 pid=$!
 
