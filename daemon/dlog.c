@@ -33,6 +33,22 @@ static struct kind {
 	char sample[160]; /* the last one suppressed */
 } kinds[KINDS];
 static pthread_mutex_t kinds_lock = PTHREAD_MUTEX_INITIALIZER;
+static int waker = -1; /* dlog_set_waker */
+
+void dlog_set_waker(int fd)
+{
+	waker = fd;
+}
+
+/* The loop is told that a kind holds lines back (the first one). */
+static void wake(void)
+{
+	uint64_t one = 1;
+
+	if (waker >= 0 && write(waker, &one, sizeof(one)) < 0) {
+		/* full or gone: the loop is awake already, or stopping */
+	}
+}
 
 static int level_named(const char *v, size_t n)
 {
@@ -175,7 +191,8 @@ static int may_write(uint32_t key, enum tapix_log_level lv, const char *module,
 	if (ok) {
 		k->lines++;
 	} else {
-		k->held++;
+		if (!k->held++)
+			wake();
 		k->level = lv;
 		snprintf(k->module, sizeof(k->module), "%s", module);
 		snprintf(k->sample, sizeof(k->sample), "%s", msg);
@@ -184,16 +201,21 @@ static int may_write(uint32_t key, enum tapix_log_level lv, const char *module,
 	return ok;
 }
 
-void dlog_flush(void)
+bool dlog_flush(void)
 {
 	uint64_t sec = now_second();
+	bool held = false;
 	unsigned i;
 
 	pthread_mutex_lock(&kinds_lock);
-	for (i = 0; i < KINDS; i++)
+	for (i = 0; i < KINDS; i++) {
 		if (kinds[i].key && kinds[i].second != sec)
 			tell_held_locked(&kinds[i]);
+		if (kinds[i].held)
+			held = true;
+	}
 	pthread_mutex_unlock(&kinds_lock);
+	return held;
 }
 
 void dlog_line(enum tapix_log_level lv, const char *module, const char *msg)

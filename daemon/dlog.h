@@ -14,6 +14,8 @@
 #ifndef TAPIXD_DLOG_H
 #define TAPIXD_DLOG_H
 
+#include <stdbool.h>
+
 #include <tapix/tapix.h>
 
 #define DLOG_BURST 20 /* lines of one kind a second */
@@ -28,9 +30,17 @@ void dlog_emit(enum tapix_log_level level, const char *fmt, ...)
 /* Writes one formatted line (also the library's sink). Threads: any. */
 void dlog_line(enum tapix_log_level level, const char *module, const char *msg);
 
-/* Writes the "suppressed" lines of seconds that are over (the service
- * calls it every second). Threads: any. */
-void dlog_flush(void);
+/* Writes the "suppressed" lines of seconds that are over; returns
+ * whether lines of the current second are still held back (call again
+ * after it). Threads: any. */
+bool dlog_flush(void);
+
+/*
+ * An eventfd that dlog writes to when it starts holding lines back, so
+ * that the service's loop, idle otherwise, wakes to call dlog_flush later
+ * (-1: none). Set before the threads that log start.
+ */
+void dlog_set_waker(int fd);
 
 #define log_err(...)   dlog_emit(TAPIX_LOG_ERR, __VA_ARGS__)
 #define log_warn(...)  dlog_emit(TAPIX_LOG_WARN, __VA_ARGS__)

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +78,8 @@ bool lim_allows(uid_t uid, unsigned all, unsigned mine, unsigned max,
  */
 #define MEM_HEADROOM    (16ull << 20)
 #define MEM_SAMPLE_USEC 10000
+
+static void tick_arm(void);
 
 static uint64_t usec_now(void)
 {
@@ -150,6 +154,8 @@ bool mem_short(void)
 		return mem.is_short;
 	mem.at = now;
 	mem.is_short = mem_left() < MEM_HEADROOM;
+	if (mem.is_short)
+		tick_arm(); /* looked at again every second until it ends */
 	if (mem.is_short && !was)
 		log_warn("memory short (less than %llu MiB below the limit): "
 		         "new registrations, opens, calls and connections "
@@ -283,30 +289,86 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si,
 }
 
 /*
- * Every second: the "suppressed" log lines, the direct connections sd-bus
- * could not end (issue 19 item 9), and the bus. A bus connection out of
- * service for two seconds (closed, or closing without the memory to end)
- * is not coming back: tapixd exits with an error, for systemd to start it
- * again (Restart=on-failure).
+ * The second's checks, armed only while something needs them, so that an
+ * idle tapixd never wakes (issue 16): the "suppressed" log lines while
+ * dlog holds some back (it wakes the loop through an eventfd when it
+ * starts to), and while memory is short and for two seconds after, the
+ * direct connections sd-bus could not end (issue 19 item 9) and the bus.
+ * A bus connection out of service for two seconds (closed, or closing
+ * without the memory to end) is not coming back: tapixd exits with an
+ * error, for systemd to start it again (Restart=on-failure). A bus that
+ * closes normally is seen at once (on_bus_gone).
  */
+static sd_event_source *tick;
+
+static void tick_arm(void)
+{
+	uint64_t now;
+	int on;
+
+	if (!tick || sd_event_source_get_enabled(tick, &on) < 0 ||
+	    on != SD_EVENT_OFF ||
+	    sd_event_now(d.event, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	if (sd_event_source_set_time(tick, now + 1000000) < 0 ||
+	    sd_event_source_set_enabled(tick, SD_EVENT_ONESHOT) < 0)
+		log_err("the second's checks stop: out of memory");
+}
+
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
-	static unsigned bus_down;
+	static unsigned bus_down, after_short;
+	bool again = false;
 
 	(void)userdata;
-	dlog_flush();
-	peer_check();
+	if (dlog_flush())
+		again = true;
+	if (peer_check())
+		again = true;
 	if (sd_bus_is_open(d.bus) > 0) {
 		bus_down = 0;
 	} else if (++bus_down >= 2) {
 		log_err("lost the bus: exiting");
 		return sd_event_exit(d.event, -ECONNRESET);
+	} else {
+		again = true;
 	}
-	mem_short(); /* tells when memory is available again */
-	if (sd_event_source_set_time(s, usec + 1000000) < 0 ||
-	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+	/* tells when memory is available again */
+	if (mem_short())
+		after_short = 2;
+	else if (after_short)
+		after_short--;
+	if (after_short)
+		again = true;
+	if (again && (sd_event_source_set_time(s, usec + 1000000) < 0 ||
+	              sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0))
 		log_err("the second's checks stop: out of memory");
 	return 0;
+}
+
+/* dlog started holding lines back. */
+static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	uint64_t n;
+
+	(void)s;
+	(void)revents;
+	(void)userdata;
+	if (read(fd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: another wake took it */
+	}
+	tick_arm();
+	return 0;
+}
+
+/* The bus connection closed (sd-bus's local Disconnected signal). */
+static int on_bus_gone(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	(void)m;
+	(void)userdata;
+	(void)e;
+	log_err("lost the bus: exiting");
+	return sd_event_exit(d.event, -ECONNRESET);
 }
 
 /* Issue 19 item 4 — as many descriptors as the hard limit allows (the
@@ -363,7 +425,7 @@ int main(int argc, char **argv)
 	const char *peer = NULL;
 	bool check = false;
 	sigset_t mask;
-	int c, e, status = 1;
+	int c, e, status = 1, waker = -1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -477,8 +539,16 @@ int main(int argc, char **argv)
 	sd_event_add_signal(d.event, NULL, SIGTERM, on_stop, NULL);
 	sd_event_add_signal(d.event, NULL, SIGINT, on_stop, NULL);
 	sd_event_add_signal(d.event, NULL, SIGHUP, on_reload, NULL);
-	sd_event_add_time_relative(d.event, NULL, CLOCK_MONOTONIC, 1000000,
-	                           100000, on_tick, NULL);
+	if (sd_event_add_time_relative(d.event, &tick, CLOCK_MONOTONIC, 1000000,
+	                               100000, on_tick, NULL) >= 0)
+		sd_event_source_set_enabled(tick, SD_EVENT_OFF);
+	waker = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (waker >= 0 &&
+	    sd_event_add_io(d.event, NULL, waker, EPOLLIN, on_wake, NULL) >= 0)
+		dlog_set_waker(waker);
+	sd_bus_match_signal(d.bus, NULL, NULL, "/org/freedesktop/DBus/Local",
+	                    "org.freedesktop.DBus.Local", "Disconnected",
+	                    on_bus_gone, NULL);
 	e = sd_bus_attach_event(d.bus, d.event, SD_EVENT_PRIORITY_NORMAL);
 	if (e >= 0)
 		e = tel_start();
@@ -512,6 +582,10 @@ stop:
 	tel_stop();
 	hooks_stop();
 	sd_bus_flush(d.bus);
+	/* the threads that log are gone */
+	dlog_set_waker(-1);
+	if (waker >= 0)
+		close(waker);
 out:
 	d.bus = sd_bus_flush_close_unref(d.bus);
 	d.event = sd_event_unref(d.event);

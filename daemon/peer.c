@@ -98,9 +98,10 @@ void peer_drop(sd_bus *bus)
 		peer_free(x);
 }
 
-void peer_check(void)
+bool peer_check(void)
 {
 	struct list_node *it, *tmp;
+	bool again = false;
 
 	list_foreach_safe(it, tmp, &p.peers) {
 		struct peer *x = list_entry(it, struct peer, link);
@@ -111,12 +112,15 @@ void peer_check(void)
 			x->down = 0;
 			continue;
 		}
-		if (++x->down < 2)
+		if (++x->down < 2) {
+			again = true;
 			continue;
+		}
 		log_warn("a direct connection (uid %u) out of service: ended",
 		         (unsigned)x->uid);
 		peer_free(x);
 	}
+	return again;
 }
 
 static int on_end(sd_event_source *s, void *userdata)

@@ -160,12 +160,13 @@ bool peer_may_connect(uid_t uid);
  */
 void peer_drop(sd_bus *bus);
 /*
- * Issue 19 item 9 — every second: a connection that sd-bus put out of
- * service without being able to say so (it could not allocate its
- * Disconnected message) is ended as a closed one, so that what its client
- * held is freed.
+ * Issue 19 item 9 — a connection that sd-bus put out of service without
+ * being able to say so (it could not allocate its Disconnected message)
+ * is ended as a closed one, so that what its client held is freed. Called
+ * every second while memory is short and after; returns whether a
+ * connection is out of service and must be looked at again in a second.
  */
-void peer_check(void);
+bool peer_check(void);
 
 /* chan.c: tapixd's side of a channel (util/chan.h) */
 struct chan;

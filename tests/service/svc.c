@@ -96,6 +96,12 @@ void start_tapixd(const char *conf)
 	snprintf(tlog, sizeof(tlog), "%s/tapixd.log", dir);
 	snprintf(aarg, sizeof(aarg), "--address=%s", addr);
 	setenv("TAPIX_CONF", cpath, 1);
+	/* a tapixd just killed may hold the name until the bus sees it go */
+	for (i = 0;
+	     i < 1000 && bus &&
+	     sd_bus_get_name_creds(bus, "org.tapix.Tapix1", 0, NULL) >= 0;
+	     i++)
+		sleep_ms(10);
 	argv[0] = TAPIX_TEST_TAPIXD;
 	argv[1] = aarg;
 	argv[2] = "--log=info";

@@ -3010,6 +3010,91 @@ static void test_channel_call_waits_for_tapixd_or_its_end(void **s)
 	fx_shutdown(&a);
 }
 
+/* Context switches so far of every thread of the process @pid runs. */
+static unsigned long switches_of(pid_t pid)
+{
+	char path[320], line[128];
+	unsigned long sum = 0, n;
+	struct dirent *e;
+	DIR *tasks;
+	FILE *f;
+
+	/* tapixd, run by timeout(1) (proc_start): its one child */
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", (long)pid,
+	         (long)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	tasks = opendir(path);
+	assert_non_null(tasks);
+	while ((e = readdir(tasks))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/status",
+		         (long)pid, e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue; /* a thread that ended */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %lu", &n) ==
+			            1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %lu",
+			           &n) == 1)
+				sum += n;
+		fclose(f);
+	}
+	closedir(tasks);
+	return sum;
+}
+
+/*
+ * Issue 16 item 6 — an idle tapixd does not wake: with a client
+ * registered, a line open and a call connected, nobody talking, none of
+ * its threads runs for two seconds (it used to wake every second). The
+ * bus going is still seen at once: tapixd exits with an error (for
+ * systemd's Restart=on-failure).
+ */
+static void test_idle_tapixd_sleeps_and_sees_its_bus_go(void **s)
+{
+	struct fx_app app;
+	unsigned long before;
+	unsigned i;
+	HLINE l;
+	HCALL c = 0;
+	LONG id;
+
+	(void)s;
+	/*
+	 * More registrations in a second than tapixd logs (DLOG_BURST): the
+	 * summary of those held back is written when the second is over,
+	 * though nothing else happens then.
+	 */
+	for (i = 0; i < 40; i++) { /* twice DLOG_BURST */
+		fx_app_init(&app, "burst");
+		fx_shutdown(&app);
+	}
+	wait_log("suppressed");
+	fx_app_init(&app, "idle");
+	l = fx_open(&app, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(l, &c, "answer", 0, NULL);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&app, id), 0);
+	fx_wait(&app, LINE_CALLSTATE, c, LINECALLSTATE_CONNECTED);
+	sleep_ms(300); /* what the call's messages started is over */
+	before = switches_of(tapixd_pid);
+	sleep_ms(2000);
+	assert_int_equal(switches_of(tapixd_pid), before);
+
+	proc_kill(bus_pid);
+	bus_pid = 0;
+	assert_int_equal(proc_wait(tapixd_pid, 5000), 1);
+	tapixd_pid = 0;
+	assert_true(log_has(tlog, "lost the bus: exiting"));
+	fx_shutdown(&app);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3130,6 +3215,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_channel_not_used_after_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_idle_tapixd_sleeps_and_sees_its_bus_go, setup,
+			teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
