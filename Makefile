@@ -82,7 +82,7 @@ bench-sip: build
 
 # Lifecycles through tapixd, from one and four client processes.
 bench-service: build
-	$(BUILD)/bench/bench_service
+	$(BUILD)/bench/bench_service --load 2
 
 # The model-based stress test for a million steps (outside CI).
 model-long: build

@@ -16,9 +16,12 @@
  * function calls a socket round trip to another process: a one-byte
  * ping-pong over a Unix socket between two processes, six per lifecycle.
  *
- * Usage: bench_service [EMBEDDED_LIFECYCLES [SERVICE_LIFECYCLES]]
+ * Usage: bench_service [--load N] [EMBEDDED_LIFECYCLES [SERVICE_LIFECYCLES]]
  *        (defaults 20000 and 20000). Starts its own private dbus-daemon
- *        and tapixd (--no-objects), and stops them.
+ *        and tapixd (--no-objects), and stops them. With --load N, every
+ *        figure is measured twice: on the machine as it is, then beside N
+ *        processes that spin (a busy machine), the names of the second
+ *        set ending in _load_N.
  */
 #include <errno.h>
 #include <poll.h>
@@ -257,10 +260,30 @@ static pid_t start_tapixd(const char *addr_arg, const char *log,
 	return pid;
 }
 
-int main(int argc, char **argv)
+/* Busy processes beside the benchmark (--load N): each spins until
+ * killed, as other work on a shared machine would. */
+static pid_t load_start(void)
 {
-	unsigned long ne = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
-	unsigned long ns = argc > 2 ? strtoul(argv[2], NULL, 10) : 20000;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork", errno);
+	if (pid == 0) {
+		volatile unsigned long spin = 0;
+
+		for (;;)
+			spin++;
+	}
+	return pid;
+}
+
+/*
+ * One run of every figure, printed with @tag after each name ("" idle,
+ * "_load_N" beside N busy processes).
+ */
+static void measure(const char *argv0, unsigned long ne, unsigned long ns,
+                    const char *tag)
+{
 	unsigned long nd = ns / 10 ? ns / 10 : 1; /* without a channel */
 	char dir[] = "/tmp/bench-service-XXXXXX", addr[128], conf[128];
 	char addr_arg[160], log[160], tlog[160], nbuf[32], kbuf[8];
@@ -270,15 +293,6 @@ int main(int argc, char **argv)
 	unsigned i;
 	FILE *f;
 
-	if (argc == 4 && strcmp(argv[1], "--child") == 0) {
-		/* one of the four clients: lines 2k, 2k+1 */
-		double t = run((unsigned)strtoul(argv[2], NULL, 10),
-		               strtoul(argv[3], NULL, 10), &m1);
-
-		printf("%f %lu\n", t, m1);
-		return 0;
-	}
-	signal(SIGPIPE, SIG_IGN);
 	/* embedded */
 	setenv("TAPIX_SERVICE", "", 1);
 	setenv("TAPIX_CONF", "", 1);
@@ -328,8 +342,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < 4; i++) {
 			int p[2];
 			posix_spawn_file_actions_t fa;
-			const char *a[] = {argv[0], "--child", kbuf, nbuf,
-			                   NULL};
+			const char *a[] = {argv0, "--child", kbuf, nbuf, NULL};
 
 			snprintf(kbuf, sizeof(kbuf), "%u", i);
 			if (pipe(p) != 0)
@@ -337,7 +350,7 @@ int main(int argc, char **argv)
 			posix_spawn_file_actions_init(&fa);
 			posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 			posix_spawn_file_actions_addclose(&fa, p[0]);
-			if (posix_spawn(&kids[i], argv[0], &fa, NULL,
+			if (posix_spawn(&kids[i], argv0, &fa, NULL,
 			                (char *const *)a, environ) != 0)
 				die("starting a client", errno);
 			posix_spawn_file_actions_destroy(&fa);
@@ -393,36 +406,79 @@ int main(int argc, char **argv)
 			fprintf(stderr, "cannot remove %s\n", dir);
 	}
 
-	printf("embedded_lifecycle_rate %.0f lifecycles/s\n", (double)ne / te);
-	printf("embedded_message_rate %.0f messages/s\n", (double)me / te);
-	printf("service_lifecycle_rate_1_client %.0f lifecycles/s\n",
+	printf("embedded_lifecycle_rate%s %.0f lifecycles/s\n", tag,
+	       (double)ne / te);
+	printf("embedded_message_rate%s %.0f messages/s\n", tag,
+	       (double)me / te);
+	printf("service_lifecycle_rate_1_client%s %.0f lifecycles/s\n", tag,
 	       (double)ns / t1);
-	printf("service_message_rate_1_client %.0f messages/s\n",
+	printf("service_message_rate_1_client%s %.0f messages/s\n", tag,
 	       (double)m1 / t1);
-	printf("service_lifecycle_rate_4_clients %.0f lifecycles/s\n",
+	printf("service_lifecycle_rate_4_clients%s %.0f lifecycles/s\n", tag,
 	       (double)(ns / 4 * 4) / t4);
-	printf("service_message_rate_4_clients %.0f messages/s\n",
+	printf("service_message_rate_4_clients%s %.0f messages/s\n", tag,
 	       (double)m4 / t4);
-	printf("service_lifecycle_rate_1_client_no_channel %.0f lifecycles/s\n",
-	       (double)nd / tn);
-	printf("service_message_rate_1_client_no_channel %.0f messages/s\n",
-	       (double)mn / tn);
-	printf("service_lifecycle_rate_1_client_bus %.0f lifecycles/s\n",
+	printf("service_lifecycle_rate_1_client_no_channel%s %.0f lifecycles/s\n",
+	       tag, (double)nd / tn);
+	printf("service_message_rate_1_client_no_channel%s %.0f messages/s\n",
+	       tag, (double)mn / tn);
+	printf("service_lifecycle_rate_1_client_bus%s %.0f lifecycles/s\n", tag,
 	       (double)nd / tb);
-	printf("service_message_rate_1_client_bus %.0f messages/s\n",
+	printf("service_message_rate_1_client_bus%s %.0f messages/s\n", tag,
 	       (double)mb / tb);
-	printf("socket_round_trip %.1f us\n", rtt * 1e6);
-	printf("ipc_floor_lifecycle_rate %.0f lifecycles/s\n",
+	printf("socket_round_trip%s %.1f us\n", tag, rtt * 1e6);
+	printf("ipc_floor_lifecycle_rate%s %.0f lifecycles/s\n", tag,
 	       1.0 / (6.0 * rtt));
-	printf("embedded_over_service_1_client %.1f\n",
+	printf("embedded_over_service_1_client%s %.1f\n", tag,
 	       ((double)ne / te) / ((double)ns / t1));
-	printf("embedded_over_service_4_clients %.1f\n",
+	printf("embedded_over_service_4_clients%s %.1f\n", tag,
 	       ((double)ne / te) / ((double)(ns / 4 * 4) / t4));
-	printf("embedded_over_service_1_client_no_channel %.1f\n",
+	printf("embedded_over_service_1_client_no_channel%s %.1f\n", tag,
 	       ((double)ne / te) / ((double)nd / tn));
-	printf("embedded_over_service_1_client_bus %.1f\n",
+	printf("embedded_over_service_1_client_bus%s %.1f\n", tag,
 	       ((double)ne / te) / ((double)nd / tb));
-	printf("embedded_over_ipc_floor %.1f\n",
+	printf("embedded_over_ipc_floor%s %.1f\n", tag,
 	       ((double)ne / te) * (6.0 * rtt));
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long ne, ns, load = 0;
+	pid_t *busy;
+	char tag[32];
+	int a = 1;
+	unsigned i;
+
+	if (argc == 4 && strcmp(argv[1], "--child") == 0) {
+		/* one of the four clients: lines 2k, 2k+1 */
+		unsigned long n;
+		double t = run((unsigned)strtoul(argv[2], NULL, 10),
+		               strtoul(argv[3], NULL, 10), &n);
+
+		printf("%f %lu\n", t, n);
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "--load") == 0) {
+		load = strtoul(argv[2], NULL, 10);
+		a = 3;
+	}
+	ne = argc > a ? strtoul(argv[a], NULL, 10) : 20000;
+	ns = argc > a + 1 ? strtoul(argv[a + 1], NULL, 10) : 20000;
+	signal(SIGPIPE, SIG_IGN);
+	measure(argv[0], ne, ns, "");
+	if (!load)
+		return 0;
+	busy = calloc(load, sizeof(*busy));
+	if (!busy)
+		die("calloc", errno);
+	for (i = 0; i < load; i++)
+		busy[i] = load_start();
+	snprintf(tag, sizeof(tag), "_load_%lu", load);
+	measure(argv[0], ne, ns, tag);
+	for (i = 0; i < load; i++) {
+		kill(busy[i], SIGKILL);
+		waitpid(busy[i], NULL, 0);
+	}
+	free(busy);
 	return 0;
 }
