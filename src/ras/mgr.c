@@ -29,17 +29,16 @@
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "apprt/apprt.h"
 #include "ras/map.h"
 #include "ras/pbk.h"
 #include "ras/ras.h"
@@ -122,9 +121,7 @@ static struct {
 	bool running;
 	unsigned engines; /* engine threads not yet out of TAPI */
 	unsigned epoch;   /* of the running engine and dispatcher */
-	HLINEAPP app;
-	DWORD ndevs;
-	int line_fd, wake_fd;
+	struct apprt rt;  /* the registration, the engine */
 	struct list_node conns;
 	struct list_node notes;
 	uint64_t next_id;
@@ -133,8 +130,7 @@ static struct {
 	.cond = PTHREAD_COND_INITIALIZER,
 	.conns = LIST_HEAD_INIT(mgr.conns),
 	.notes = LIST_HEAD_INIT(mgr.notes),
-	.line_fd = -1,
-	.wake_fd = -1,
+	.rt = {.lock = &mgr.lock, .wake_fd = -1},
 	.next_id = 1,
 };
 
@@ -151,14 +147,6 @@ bool ras_in_notifier(void)
 }
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static void wake(int fd)
-{
-	uint64_t one = 1;
-
-	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_warn("cannot wake the RAS engine: %s", strerror(errno));
-}
 
 static bool passed(const struct timespec *ts)
 {
@@ -522,7 +510,7 @@ static void teardown_locked(struct rconn *c)
 	clock_after_ms(CLOCK_MONOTONIC, TEARDOWN_TIMEOUT_MS, &c->deadline);
 	wipe(c);
 	pthread_cond_broadcast(&mgr.cond);
-	wake(mgr.wake_fd);
+	apprt_wake(&mgr.rt);
 }
 
 /* Whether some owner holds a reference on @c (§4). */
@@ -609,75 +597,45 @@ static void on_message_locked(const LINEMESSAGE *m)
 	}
 }
 
-static void *engine_main(void *arg)
+/* The engine's step (apprt.h); it stops when the last connection went. */
+static bool engine_tick(void *owner, struct timespec *next)
 {
-	unsigned epoch = (unsigned)(uintptr_t)arg;
-	struct pollfd pfd[2];
-	HLINEAPP app;
-	int wake_fd;
+	(void)owner;
+	tick_locked(next);
+	if (!list_empty(&mgr.conns))
+		return true;
+	/* the last connection went: RAS lets go of TAPI */
+	mgr.running = false;
+	mgr.epoch++;
+	while (!list_empty(&mgr.notes)) {
+		struct note *n = list_entry(mgr.notes.next, struct note, link);
 
-	pthread_mutex_lock(&mgr.lock);
-	app = mgr.app;
-	wake_fd = mgr.wake_fd;
-	pfd[0].fd = mgr.line_fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = wake_fd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		struct timespec next, now;
-		LINEMESSAGE m;
-		uint64_t v;
-		int ms = -1;
-
-		tick_locked(&next);
-		if (list_empty(&mgr.conns)) {
-			/* the last connection went: RAS lets go of TAPI */
-			mgr.running = false;
-			mgr.epoch++;
-			while (!list_empty(&mgr.notes)) {
-				struct note *n = list_entry(mgr.notes.next,
-				                            struct note, link);
-
-				list_del(&n->link);
-				mem_free(n);
-			}
-			mgr.wake_fd = -1;
-			pthread_cond_broadcast(&mgr.cond);
-			break;
-		}
-		pthread_mutex_unlock(&mgr.lock);
-		if (next.tv_sec) {
-			long long d;
-
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			d = (long long)(next.tv_sec - now.tv_sec) * 1000 +
-			    (next.tv_nsec - now.tv_nsec) / 1000000 + 1;
-			ms = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
-		}
-		if (poll(pfd, 2, ms) < 0 && errno != EINTR)
-			log_err("RAS engine: poll: %s", strerror(errno));
-		if ((pfd[1].revents & POLLIN) &&
-		    read(wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-			log_warn("RAS engine: %s", strerror(errno));
-		pthread_mutex_lock(&mgr.lock);
-		while (lineGetMessage(app, &m, 0) == 0)
-			on_message_locked(&m);
+		list_del(&n->link);
+		mem_free(n);
 	}
-	pthread_mutex_unlock(&mgr.lock);
-	(void)epoch;
-	lineShutdown(app);
-	close(wake_fd);
+	pthread_cond_broadcast(&mgr.cond);
+	return false;
+}
+
+static void engine_message(void *owner, const LINEMESSAGE *m)
+{
+	(void)owner;
+	on_message_locked(m);
+}
+
+/* The engine ended its registration. */
+static void engine_stopped(void *owner)
+{
+	(void)owner;
 	pthread_mutex_lock(&mgr.lock);
 	mgr.engines--; /* tapix_ras_shutdown waits for this */
 	pthread_cond_broadcast(&mgr.cond);
 	pthread_mutex_unlock(&mgr.lock);
-	return NULL;
 }
 
 /* Starts the manager if it is not running. 0 or a RAS error. */
 static DWORD start_locked(void)
 {
-	LINEINITIALIZEEXPARAMS ip;
 	pthread_attr_t attr;
 	pthread_t t;
 	DWORD api = RAS_API;
@@ -685,34 +643,23 @@ static DWORD start_locked(void)
 
 	if (mgr.running)
 		return 0;
-	memset(&ip, 0, sizeof(ip));
-	ip.dwTotalSize = sizeof(ip);
-	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
-	r = lineInitializeEx(&mgr.app, NULL, NULL, "tapix-ras", &mgr.ndevs,
-	                     &api, &ip);
+	mgr.rt.on_tick = engine_tick;
+	mgr.rt.on_message = engine_message;
+	mgr.rt.on_stopped = engine_stopped;
+	r = apprt_register(&mgr.rt, "tapix-ras", &api);
 	if (r)
 		return r == LINEERR_NOMEM ? ERROR_NOT_ENOUGH_MEMORY
 		                          : ERROR_RASMAN_CANNOT_INITIALIZE;
-	mgr.line_fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
-	mgr.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (mgr.wake_fd < 0) {
-		lineShutdown(mgr.app);
-		return ERROR_RASMAN_CANNOT_INITIALIZE;
-	}
 	mgr.running = true;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	mgr.engines++;
-	if (pthread_create(&t, &attr, engine_main,
-	                   (void *)(uintptr_t)mgr.epoch) != 0) {
+	if (apprt_start(&mgr.rt, true) < 0) {
 		mgr.engines--;
-		pthread_attr_destroy(&attr);
 		mgr.running = false;
-		lineShutdown(mgr.app);
-		close(mgr.wake_fd);
-		mgr.wake_fd = -1;
+		apprt_unregister(&mgr.rt);
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, dispatch_main,
 	                   (void *)(uintptr_t)mgr.epoch) != 0)
 		log_err("no RAS dispatcher thread: notifiers will not run");
@@ -755,18 +702,18 @@ static DWORD find_line_locked(const struct tapix_ras_req *r, struct rconn *c,
 	if (!dc)
 		return ERROR_NOT_ENOUGH_MEMORY;
 	for (pass = 0; pass < 3; pass++) {
-		for (d = 0; d < mgr.ndevs; d++) {
+		for (d = 0; d < mgr.rt.ndevs; d++) {
 			LINEEXTENSIONID ext;
 			DWORD api = 0;
 			bool hit;
 
 			if ((allow && !allow(ctx, d)) ||
-			    lineNegotiateAPIVersion(mgr.app, d, 0x00020000,
+			    lineNegotiateAPIVersion(mgr.rt.app, d, 0x00020000,
 			                            RAS_API, &api, &ext))
 				continue;
 			memset(dc, 0, SIZE);
 			dc->dwTotalSize = SIZE;
-			if (lineGetDevCaps(mgr.app, d, api, 0, dc))
+			if (lineGetDevCaps(mgr.rt.app, d, api, 0, dc))
 				continue;
 			ras_caps_string(dc, dc->dwLineNameOffset,
 			                dc->dwLineNameSize, name, sizeof(name));
@@ -818,10 +765,10 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 		fail_locked(c, r);
 		return;
 	}
-	lr = lineNegotiateAPIVersion(mgr.app, c->dev, 0x00020000, RAS_API, &api,
-	                             &ext);
+	lr = lineNegotiateAPIVersion(mgr.rt.app, c->dev, 0x00020000, RAS_API,
+	                             &api, &ext);
 	if (!lr)
-		lr = lineOpen(mgr.app, c->dev, &c->line, api, 0, 0,
+		lr = lineOpen(mgr.rt.app, c->dev, &c->line, api, 0, 0,
 		              LINECALLPRIVILEGE_NONE, LINEMEDIAMODE_DATAMODEM,
 		              NULL);
 	if (lr) {
@@ -845,7 +792,7 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 	}
 	c->req = lr;
 	clock_after_ms(CLOCK_MONOTONIC, REPLY_TIMEOUT_MS, &c->deadline);
-	wake(mgr.wake_fd);
+	apprt_wake(&mgr.rt);
 }
 
 /*

@@ -499,7 +499,7 @@ static HRESULT line_for_locked(struct tapix_tapi *t, struct tapix_address *a,
 	}
 	if (!a->plain) {
 		/* spec §5.1 — opened on demand with no privilege */
-		r = lineOpen(t->happ, a->dev, &a->plain, a->api, 0, 0,
+		r = lineOpen(t->rt.app, a->dev, &a->plain, a->api, 0, 0,
 		             LINECALLPRIVILEGE_NONE, 0, NULL);
 		if (r != 0) {
 			a->plain = 0;

@@ -36,8 +36,8 @@ static void session_free(struct tapix_tapi *t)
 		mem_free(t->addrs[i]);
 	}
 	mem_free(t->addrs);
-	if (t->wake_fd >= 0)
-		close(t->wake_fd);
+	if (t->rt.wake_fd >= 0)
+		close(t->rt.wake_fd);
 	if (t->ev_fd >= 0)
 		close(t->ev_fd);
 	pthread_cond_destroy(&t->cond);
@@ -63,10 +63,7 @@ void session_deadline(struct timespec *ts, uint32_t ms)
 
 void session_wake(struct tapix_tapi *t)
 {
-	uint64_t one = 1;
-
-	if (write(t->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_warn("cannot wake the engine: %s", strerror(errno));
+	apprt_wake(&t->rt);
 }
 
 /* ---- events ---------------------------------------------------------------
@@ -368,53 +365,23 @@ static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 	}
 }
 
-static void *engine_main(void *arg)
+/* The engine's step (apprt.h): the release deadlines of calls. */
+static bool engine_tick(void *owner, struct timespec *next)
 {
-	struct tapix_tapi *t = arg;
-	struct pollfd pfd[2];
+	struct tapix_tapi *t = owner;
 
-	pfd[0].fd = t->line_fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = t->wake_fd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		struct timespec next, now;
-		LINEMESSAGE m;
-		uint64_t v;
-		int ms = -1;
+	if (t->stop)
+		return false;
+	callobj_expire_locked(t, next);
+	return true;
+}
 
-		pthread_mutex_lock(&t->lock);
-		if (t->stop) {
-			pthread_mutex_unlock(&t->lock);
-			break;
-		}
-		callobj_expire_locked(t, &next);
-		pthread_mutex_unlock(&t->lock);
-		if (next.tv_sec) {
-			long long d;
+static void engine_message(void *owner, const LINEMESSAGE *m)
+{
+	struct tapix_tapi *t = owner;
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			d = (long long)(next.tv_sec - now.tv_sec) * 1000 +
-			    (next.tv_nsec - now.tv_nsec) / 1000000 + 1;
-			ms = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
-		}
-		if (poll(pfd, 2, ms) < 0 && errno != EINTR) {
-			log_err("poll: %s", strerror(errno));
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(t->wake_fd, &v, sizeof(v)) < 0 &&
-			    errno != EAGAIN)
-				log_warn("wake: %s", strerror(errno));
-		}
-		while (lineGetMessage(t->happ, &m, 0) == 0) {
-			pthread_mutex_lock(&t->lock);
-			if (!t->stop)
-				on_message_locked(t, &m);
-			pthread_mutex_unlock(&t->lock);
-		}
-	}
-	return NULL;
+	if (!t->stop)
+		on_message_locked(t, m);
 }
 
 /* ---- the delivery thread (callback mode) ----------------------------------
@@ -494,15 +461,15 @@ static HRESULT address_init(struct tapix_tapi *t, struct tapix_address *a,
 
 	a->t = t;
 	a->dev = dev;
-	if (lineNegotiateAPIVersion(t->happ, dev, T3_API_LOW, T3_API_HIGH, &api,
-	                            &ext) != 0)
+	if (lineNegotiateAPIVersion(t->rt.app, dev, T3_API_LOW, T3_API_HIGH,
+	                            &api, &ext) != 0)
 		return S_OK;
 	buf = mem_zalloc(SIZE);
 	if (!buf)
 		return E_OUTOFMEMORY;
 	dc = (LINEDEVCAPS *)buf;
 	dc->dwTotalSize = SIZE;
-	if (lineGetDevCaps(t->happ, dev, api, 0, dc) == 0) {
+	if (lineGetDevCaps(t->rt.app, dev, api, 0, dc) == 0) {
 		a->name = var_string(buf, dc->dwUsedSize, dc->dwLineNameOffset,
 		                     dc->dwLineNameSize);
 		a->line_media = dc->dwMediaModes;
@@ -513,7 +480,7 @@ static HRESULT address_init(struct tapix_tapi *t, struct tapix_address *a,
 	memset(buf, 0, SIZE);
 	ac = (LINEADDRESSCAPS *)buf;
 	ac->dwTotalSize = SIZE;
-	if (lineGetAddressCaps(t->happ, dev, 0, api, 0, ac) == 0)
+	if (lineGetAddressCaps(t->rt.app, dev, 0, api, 0, ac) == 0)
 		a->dialable =
 			var_string(buf, ac->dwUsedSize, ac->dwAddressOffset,
 		                   ac->dwAddressSize);
@@ -566,20 +533,11 @@ static void address_created_locked(struct tapix_tapi *t, uint32_t dev)
 	session_post_locked(t, ev);
 }
 
-static HRESULT start_engine(struct tapix_tapi *t)
-{
-	if (pthread_create(&t->engine, NULL, engine_main, t) != 0)
-		return E_OUTOFMEMORY;
-	t->engine_on = true;
-	return S_OK;
-}
-
 HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 {
-	LINEINITIALIZEEXPARAMS ip;
 	pthread_condattr_t attr;
 	struct tapix_tapi *t;
-	DWORD ndevs = 0, api = T3_API_HIGH, i;
+	DWORD ndevs, api = T3_API_HIGH, i;
 	HRESULT hr;
 	LONG r;
 
@@ -592,7 +550,7 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 	t->refs = 1;
 	t->timeout_ms = T3_TIMEOUT_MS;
 	t->next_cookie = 1;
-	t->wake_fd = t->ev_fd = -1;
+	t->rt.wake_fd = t->ev_fd = -1;
 	list_init(&t->regs);
 	list_init(&t->calls);
 	list_init(&t->pends);
@@ -602,21 +560,21 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->cond, &attr);
 	pthread_condattr_destroy(&attr);
-	t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
-	if (t->wake_fd < 0 || t->ev_fd < 0) {
+	if (t->ev_fd < 0) {
 		session_free(t);
 		return E_OUTOFMEMORY;
 	}
-	memset(&ip, 0, sizeof(ip));
-	ip.dwTotalSize = sizeof(ip);
-	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
-	r = lineInitializeEx(&t->happ, NULL, NULL, app_name, &ndevs, &api, &ip);
+	t->rt.lock = &t->lock;
+	t->rt.owner = t;
+	t->rt.on_tick = engine_tick;
+	t->rt.on_message = engine_message;
+	r = apprt_register(&t->rt, app_name, &api);
 	if (r != 0) {
 		session_free(t);
 		return map_lineerr(r, false);
 	}
-	t->line_fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
+	ndevs = t->rt.ndevs;
 	if (ndevs) {
 		t->addrs = mem_zalloc(ndevs * sizeof(*t->addrs));
 		if (!t->addrs) {
@@ -635,13 +593,14 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 		if (hr != S_OK)
 			goto fail;
 	}
-	hr = start_engine(t);
-	if (hr != S_OK)
+	if (apprt_start(&t->rt, false) < 0) {
+		hr = E_OUTOFMEMORY;
 		goto fail;
+	}
 	*out = t;
 	return S_OK;
 fail:
-	lineShutdown(t->happ);
+	apprt_unregister(&t->rt);
 	session_free(t);
 	return hr;
 }
@@ -674,15 +633,13 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 	pthread_mutex_unlock(&t->lock);
 	session_wake(t);
 	/* the engine never runs application code: it is never this thread */
-	if (t->engine_on)
-		pthread_join(t->engine, NULL);
+	apprt_join(&t->rt);
 	pthread_mutex_lock(&t->lock);
-	t->engine_on = false;
 	/*
 	 * spec §1 — the registration ends by lineShutdown's rules (calls this
 	 * application solely owns are dropped); every handle is void then.
 	 */
-	lineShutdown(t->happ);
+	apprt_unregister(&t->rt);
 	list_foreach_safe(it, tmp, &t->regs) {
 		struct reg *r = list_entry(it, struct reg, link);
 
@@ -816,7 +773,7 @@ HRESULT tapix_tapi_register_call_notifications(
 	/* spec §1: AUDIO opens both voice modes, those the line has */
 	modes = map_media_to_line(media_types, true) & a->line_media;
 	/* spec §1 [proposal] — one lineOpen per registration */
-	rc = lineOpen(t->happ, a->dev, &r->h, a->api, 0,
+	rc = lineOpen(t->rt.app, a->dev, &r->h, a->api, 0,
 	              (DWORD_PTR)t->next_cookie, priv, modes, NULL);
 	if (rc != 0) {
 		mem_free(r);

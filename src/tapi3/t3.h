@@ -29,6 +29,7 @@
 
 #include <tapix/tapi3.h>
 
+#include "apprt/apprt.h"
 #include "util/list.h"
 
 #define T3_TIMEOUT_MS      120000u /* tapi3-call-control.md §1: two minutes */
@@ -135,12 +136,8 @@ struct tapix_tapi {
 	bool down;           /* shut down: no line API any more */
 	bool reinit;         /* LINEDEVSTATE_REINIT came: TE_REINIT told */
 	bool freeing;        /* the last reference went: being freed */
-	HLINEAPP happ;
-	int line_fd; /* the registration's event descriptor */
-	int wake_fd; /* eventfd: stop, or a new deadline */
-	int ev_fd;   /* eventfd (semaphore): one count per queued event */
-	pthread_t engine;
-	bool engine_on;
+	struct apprt rt;     /* the registration and the engine thread */
+	int ev_fd; /* eventfd (semaphore): one count per queued event */
 	bool stop;
 	pthread_t deliver;
 	bool deliver_on;
