@@ -203,7 +203,8 @@ DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
 	rq->type_ok = true;
 	rq->dial_timeout = RAS_DIAL_TIMEOUT_S;
 	if (!rq->has_entry) {
-		snprintf(rq->entry, sizeof(rq->entry), ".%s", number);
+		snprintf(rq->entry, sizeof(rq->entry), ".%.*s",
+		         RAS_MaxPhoneNumber, number);
 		ras_copy(rq->devtype, sizeof(rq->devtype), RASDT_Modem);
 	} else {
 		const char *dt = e->devtype ? e->devtype : RASDT_Generic;
