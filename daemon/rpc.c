@@ -2014,7 +2014,7 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 	return 0;
 }
 
-/* The direct connection's channel (util/chan.h): hhhh, see chan_fds. */
+/* The direct connection's channel (rpc/chan.h): hhhh, see chan_fds. */
 static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	struct client *c;

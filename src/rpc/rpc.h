@@ -195,21 +195,20 @@ enum rpc_kind {
 
 /* A shape's kinds as an initializer list, their number, how many are
  * parameters, and its D-Bus signatures (string literals). */
-#define RPC_KIND_LIST(shape) RPC_KIND_LIST_(RPC_SHAPE_##shape)
+#define RPC_KIND_LIST(shape) RPC_SHAPE_EACH(RPC_KL_, RPC_COMMA, shape)
 #define RPC_NKINDS(shape)    RPC_NKINDS_(RPC_SHAPE_##shape)
-#define RPC_NARGKINDS(shape) RPC_NARGKINDS_(RPC_SHAPE_##shape)
-#define RPC_IN(shape)        RPC_IN_(RPC_SHAPE_##shape)
-#define RPC_OUT(shape)       RPC_OUT_(RPC_SHAPE_##shape)
-/* (one level more, so that the shape is expanded before it is unwrapped) */
-#define RPC_KIND_LIST_(s) RPC_EACH(RPC_KL_, RPC_COMMA, RPC_UNPAREN s)
-#define RPC_NKINDS_(s)    RPC_COUNT_X(RPC_UNPAREN s)
-#define RPC_NARGKINDS_(s) (0 RPC_EACH(RPC_KN_, RPC_NOSEP, RPC_UNPAREN s))
-#define RPC_IN_(s)        "" RPC_EACH(RPC_KI_, RPC_NOSEP, RPC_UNPAREN s)
-#define RPC_OUT_(s)       "i" RPC_EACH(RPC_KO_, RPC_NOSEP, RPC_UNPAREN s)
-#define RPC_KL_(i, k)     k
-#define RPC_KN_(i, k)     +RPC_FIRST(k##_DEF)
-#define RPC_KI_(i, k)     RPC_SECOND(k##_DEF)
-#define RPC_KO_(i, k)     RPC_THIRD(k##_DEF)
+#define RPC_NARGKINDS(shape) (0 RPC_SHAPE_EACH(RPC_KN_, RPC_NOSEP, shape))
+#define RPC_IN(shape)        "" RPC_SHAPE_EACH(RPC_KI_, RPC_NOSEP, shape)
+#define RPC_OUT(shape)       "i" RPC_SHAPE_EACH(RPC_KO_, RPC_NOSEP, shape)
+/* m(i, kind) for each kind of @shape, separated by sep() (one level more,
+ * so that the shape is expanded before it is unwrapped) */
+#define RPC_SHAPE_EACH(m, sep, shape) RPC_SHAPE_EACH_(m, sep, RPC_SHAPE_##shape)
+#define RPC_SHAPE_EACH_(m, sep, s)    RPC_EACH(m, sep, RPC_UNPAREN s)
+#define RPC_NKINDS_(s)                RPC_COUNT_X(RPC_UNPAREN s)
+#define RPC_KL_(i, k)                 k
+#define RPC_KN_(i, k)                 +RPC_FIRST(k##_DEF)
+#define RPC_KI_(i, k)                 RPC_SECOND(k##_DEF)
+#define RPC_KO_(i, k)                 RPC_THIRD(k##_DEF)
 
 /* ---- the other row fields ---------------------------------------------- */
 
@@ -234,16 +233,16 @@ enum {
 
 /* chan: RPC_CHAN(n, NAME), op n of the channel (CHAN_NAME), or
  * RPC_NOCHAN. Expanded before use it is three arguments (whether, the
- * number, the name); RPC_CHAN_EMIT(chan, what, fn) is what(n, NAME, fn)
- * for a row with an op, nothing else. */
+ * number, the name); RPC_CHAN_EMIT(chan, what, fn, shape) is what(n,
+ * NAME, fn, shape) for a row with an op, nothing else. */
 #define RPC_CHAN(n, name)  1, n, name
 #define RPC_NOCHAN         0, 0, NONE
 #define RPC_CHAN_EMIT(...) RPC_CHAN_EMIT_(__VA_ARGS__)
-#define RPC_CHAN_EMIT_(yes, n, name, what, fn) \
-	RPC_CHAN_EMIT_##yes(n, name, what, fn)
-#define RPC_CHAN_EMIT_0(n, name, what, fn)
-#define RPC_CHAN_EMIT_1(n, name, what, fn) what(n, name, fn)
-#define RPC_CHAN_NUM(...)                  RPC_SECOND(__VA_ARGS__)
+#define RPC_CHAN_EMIT_(yes, n, name, what, fn, shape) \
+	RPC_CHAN_EMIT_##yes(n, name, what, fn, shape)
+#define RPC_CHAN_EMIT_0(n, name, what, fn, shape)
+#define RPC_CHAN_EMIT_1(n, name, what, fn, shape) what(n, name, fn, shape)
+#define RPC_CHAN_NUM(...)                         RPC_SECOND(__VA_ARGS__)
 
 /* fix: a device id in the structure the row fills, mapped back to the
  * client's view (its offset; never 0, which is dwTotalSize's) */
