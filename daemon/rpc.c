@@ -887,25 +887,6 @@ static int reply_r(sd_bus_message *m, LONG r)
 	return sd_bus_reply_method_return(m, "i", (int32_t)r);
 }
 
-/* (i r, ay data): @len bytes of @buf when r is 0, else none. */
-static int reply_data(sd_bus_message *m, LONG r, const void *buf, size_t len)
-{
-	sd_bus_message *rep = NULL;
-	int e;
-
-	flush_sender(m);
-	e = sd_bus_message_new_method_return(m, &rep);
-	if (e >= 0)
-		e = sd_bus_message_append(rep, "i", (int32_t)r);
-	if (e >= 0)
-		e = sd_bus_message_append_array(rep, 'y', buf,
-		                                r == 0 ? len : 0);
-	if (e >= 0)
-		e = sd_bus_send(NULL, rep, NULL);
-	sd_bus_message_unref(rep);
-	return e;
-}
-
 /* A buffer of the client's dwTotalSize (capped), its size preset. */
 static void *out_buf(uint32_t total, uint32_t *cap)
 {
@@ -1572,106 +1553,6 @@ static int m_shutdown(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return reply_r(m, e);
 }
 
-static int m_negotiate(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, lo, hi;
-	int has_ver, has_ext;
-	LINEEXTENSIONID ext;
-	DWORD ver = 0;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuuubb", &h, &dev, &lo, &hi, &has_ver,
-	                        &has_ext) < 0)
-		return -EINVAL;
-	memset(&ext, 0, sizeof(ext));
-	r = own_app(m, h);
-	if (!r)
-		e = LINEERR_INVALAPPHANDLE;
-	else if (core_dev(r, dev) == DEV_REVOKED)
-		e = LINEERR_NODEVICE;
-	else
-		e = lineNegotiateAPIVersion(h, core_dev(r, dev), lo, hi,
-		                            has_ver ? &ver : NULL,
-		                            has_ext ? &ext : NULL);
-	{
-		sd_bus_message *rep = NULL;
-		int x;
-
-		flush_sender(m);
-		x = sd_bus_message_new_method_return(m, &rep);
-
-		if (x >= 0)
-			x = sd_bus_message_append(rep, "iu", (int32_t)e, ver);
-		if (x >= 0)
-			x = sd_bus_message_append_array(rep, 'y', &ext,
-			                                e ? 0 : sizeof(ext));
-		if (x >= 0)
-			x = sd_bus_send(NULL, rep, NULL);
-		sd_bus_message_unref(rep);
-		return x;
-	}
-}
-
-static int m_dev_caps(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, ver, ext, total, cap = 0;
-	int has_ptr;
-	struct reg *r;
-	void *buf = NULL;
-	LONG e;
-	int x;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuuubu", &h, &dev, &ver, &ext, &has_ptr,
-	                        &total) < 0)
-		return -EINVAL;
-	r = own_app(m, h);
-	if (!r)
-		return reply_data(m, LINEERR_INVALAPPHANDLE, NULL, 0);
-	if (core_dev(r, dev) == DEV_REVOKED)
-		return reply_data(m, LINEERR_NODEVICE, NULL, 0);
-	if (has_ptr && !(buf = out_buf(total, &cap)))
-		return reply_data(m, LINEERR_NOMEM, NULL, 0);
-	e = lineGetDevCaps(h, core_dev(r, dev), ver, ext, buf);
-	x = reply_data(m, e, buf, buf ? used_of(buf, cap) : 0);
-	free(buf);
-	return x;
-}
-
-static int m_addr_caps(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, addr, ver, ext, total, cap = 0;
-	int has_ptr;
-	struct reg *r;
-	void *buf = NULL;
-	LONG e;
-	int x;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuuuubu", &h, &dev, &addr, &ver, &ext,
-	                        &has_ptr, &total) < 0)
-		return -EINVAL;
-	r = own_app(m, h);
-	if (!r)
-		return reply_data(m, LINEERR_INVALAPPHANDLE, NULL, 0);
-	if (core_dev(r, dev) == DEV_REVOKED)
-		return reply_data(m, LINEERR_NODEVICE, NULL, 0);
-	if (has_ptr && !(buf = out_buf(total, &cap)))
-		return reply_data(m, LINEERR_NOMEM, NULL, 0);
-	e = lineGetAddressCaps(h, core_dev(r, dev), addr, ver, ext, buf);
-	if (e == 0)
-		map_dev_field(r, buf, used_of(buf, cap),
-		              offsetof(LINEADDRESSCAPS, dwLineDeviceID));
-	x = reply_data(m, e, buf, buf ? used_of(buf, cap) : 0);
-	free(buf);
-	return x;
-}
-
 /* ---- methods: lines -------------------------------------------------------
  */
 
@@ -1735,70 +1616,6 @@ static int m_open(sd_bus_message *m, void *ud, sd_bus_error *err)
 	free(params);
 	flush_sender(m);
 	return sd_bus_reply_method_return(m, "iu", (int32_t)e, (uint32_t)line);
-}
-
-/* Queries filling a structure for a line or call handle. */
-enum query {
-	Q_DEVSTATUS,
-	Q_NEWCALLS,
-	Q_CALLINFO,
-	Q_CALLSTATUS,
-	Q_CONFRELATED,
-};
-
-static int query(sd_bus_message *m, enum query q, uint32_t h, uint32_t a1,
-                 uint32_t a2, uint32_t total, int has_ptr)
-{
-	struct reg *r = q <= Q_NEWCALLS ? own_line(m, h) : own_call(m, h);
-	uint32_t cap = 0;
-	void *buf = NULL;
-	LONG e;
-	int x;
-
-	if (!r)
-		return reply_data(m,
-		                  q <= Q_NEWCALLS ? LINEERR_INVALLINEHANDLE
-		                                  : LINEERR_INVALCALLHANDLE,
-		                  NULL, 0);
-	if (has_ptr) {
-		buf = out_buf(total, &cap);
-		if (!buf)
-			return reply_data(m, LINEERR_NOMEM, NULL, 0);
-	}
-	switch (q) {
-	case Q_DEVSTATUS:
-		e = lineGetLineDevStatus(h, buf);
-		break;
-	case Q_NEWCALLS:
-		e = lineGetNewCalls(h, a1, a2, buf);
-		break;
-	case Q_CALLINFO:
-		e = lineGetCallInfo(h, buf);
-		if (e == 0)
-			map_dev_field(r, buf, used_of(buf, cap),
-			              offsetof(LINECALLINFO, dwLineDeviceID));
-		break;
-	case Q_CALLSTATUS:
-		e = lineGetCallStatus(h, buf);
-		break;
-	default:
-		e = lineGetConfRelatedCalls(h, buf);
-		break;
-	}
-	x = reply_data(m, e, buf, buf ? used_of(buf, cap) : 0);
-	free(buf);
-	return x;
-}
-
-static int m_query(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, a1, a2, total;
-	int has_ptr;
-
-	(void)err;
-	if (sd_bus_message_read(m, "uuubu", &h, &a1, &a2, &has_ptr, &total) < 0)
-		return -EINVAL;
-	return query(m, (enum query)(uintptr_t)ud, h, a1, a2, total, has_ptr);
 }
 
 /* ---- methods: calls -------------------------------------------------------
@@ -2430,11 +2247,11 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 #define GEN_HANDLE_U32                  1
 #define GEN_HANDLE_U32_U32              1
 #define GEN_HANDLE_STR_U32              1
-#define GEN_HANDLE_QUERY                0
-#define GEN_HANDLE_U32_U32_QUERY        0
-#define GEN_NEGOTIATE                   0
-#define GEN_DEV_QUERY                   0
-#define GEN_ADDR_QUERY                  0
+#define GEN_HANDLE_QUERY                1
+#define GEN_HANDLE_U32_U32_QUERY        1
+#define GEN_NEGOTIATE                   1
+#define GEN_DEV_QUERY                   1
+#define GEN_ADDR_QUERY                  1
 #define GEN_OPEN                        0
 #define GEN_MAKE_CALL                   0
 #define GEN_CALL_UUI                    0
@@ -2463,25 +2280,8 @@ static const sd_bus_vtable rpc_vtable[] = {
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Shutdown", "u", "i", m_shutdown,
                       SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("NegotiateAPIVersion", "uuuubb", "iuay", m_negotiate,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("GetDevCaps", "uuuubu", "iay", m_dev_caps,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("GetAddressCaps", "uuuuubu", "iay", m_addr_caps,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Open", "uubuutuuay", "iu", m_open,
                       SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetLineDevStatus", "uuubu", "iay", m_query,
-                                  Q_DEVSTATUS, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetNewCalls", "uuubu", "iay", m_query,
-                                  Q_NEWCALLS, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetCallInfo", "uuubu", "iay", m_query,
-                                  Q_CALLINFO, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetCallStatus", "uuubu", "iay", m_query,
-                                  Q_CALLSTATUS, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetConfRelatedCalls", "uuubu", "iay",
-                                  m_query, Q_CONFRELATED,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("MakeCall", "ubbsuay", "iu", m_make_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_OFFSET("Accept", "ubayu", "i", m_uui_op, U_ACCEPT,
