@@ -1775,28 +1775,6 @@ static LONG uui_request(struct client *c, enum uui_op op, HCALL h,
 	return call_request(r, h, fns[op], &u, &hint);
 }
 
-static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, size, hint = 0;
-	int has_uui;
-	const void *uui;
-	size_t n;
-
-	(void)err;
-	if (sd_bus_message_read(m, "ub", &h, &has_uui) < 0 ||
-	    sd_bus_message_read_array(m, 'y', &uui, &n) < 0 ||
-	    sd_bus_message_read(m, "u", &size) < 0 ||
-	    ((uintptr_t)ud == U_DROP_EX &&
-	     sd_bus_message_read(m, "u", &hint) < 0))
-		return -EINVAL;
-	/* the core reads dwSize bytes: never more than were sent */
-	if (has_uui && size > n)
-		size = (uint32_t)n;
-	return reply_r(m, uui_request(client_get(m, false),
-	                              (enum uui_op)(uintptr_t)ud, h,
-	                              has_uui ? uui : NULL, size, hint));
-}
-
 /* Operations taking only a call handle. */
 enum call_op {
 	C_RELEASE_UUI,
@@ -2254,8 +2232,8 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 #define GEN_ADDR_QUERY                  1
 #define GEN_OPEN                        0
 #define GEN_MAKE_CALL                   0
-#define GEN_CALL_UUI                    0
-#define GEN_CALL_UUI_HINT               0
+#define GEN_CALL_UUI                    1
+#define GEN_CALL_UUI_HINT               1
 #define GEN_CALL_CALL                   0
 #define GEN_SETUP_CONF                  0
 #define GEN_CREATE_PARAMS               0
@@ -2284,16 +2262,6 @@ static const sd_bus_vtable rpc_vtable[] = {
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("MakeCall", "ubbsuay", "iu", m_make_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Accept", "ubayu", "i", m_uui_op, U_ACCEPT,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Answer", "ubayu", "i", m_uui_op, U_ANSWER,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Drop", "ubayu", "i", m_uui_op, U_DROP,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("DropEx", "ubayuu", "i", m_uui_op, U_DROP_EX,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("SendUserUserInfo", "ubayu", "i", m_uui_op,
-                                  U_SEND, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("SetupConference", "uubbuay", "iu", m_setup_conf,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("PrepareAddToConference", "ubay", "iu", m_prepare_conf,
