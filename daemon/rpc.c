@@ -328,16 +328,6 @@ static struct reg *call_of(struct client *c, HCALL h)
 	return a ? reg_find(c, a) : NULL;
 }
 
-static struct reg *own_line(sd_bus_message *m, HLINE h)
-{
-	return line_of(client_get(m, false), h);
-}
-
-static struct reg *own_call(sd_bus_message *m, HCALL h)
-{
-	return call_of(client_get(m, false), h);
-}
-
 /* The core device of client device @dev of @r, a device id that is not
  * valid (the core answers LINEERR_BADDEVICEID), or DEV_REVOKED (the
  * caller answers LINEERR_NODEVICE, as for a removed device). */
@@ -1191,7 +1181,7 @@ static LONG serve(struct served *x)
 	HLINE line2 = (HLINE)arg_of(x, RPC_K_H2_LINE);
 	struct slot *s = NULL;
 	unsigned j, p, nout = 0;
-	bool creates = true, given = false;
+	bool creates = true, keeps = true, given = false;
 	LONG e;
 
 	/* the primary handle: the sender's registration, or its error */
@@ -1258,9 +1248,11 @@ static LONG serve(struct served *x)
 			x->v[p] = x->given[j] ? (uintptr_t)&x->hline : 0;
 			break;
 		case RPC_K_OUT_CONF_CALL:
-			/* a handle only in conference mode (the next argument)
-			 */
+			/* a handle only in conference mode (the next
+			 * argument): the slot is kept for its LINE_REPLY only
+			 * then, and only with the pointer given */
 			creates = x->v[p + 1] == LINETRANSFERMODE_CONFERENCE;
+			keeps = creates && x->given[j];
 			/* fall through */
 		case RPC_K_OUT_CALL:
 			nout++;
@@ -1306,7 +1298,7 @@ static LONG serve(struct served *x)
 		e = calls[idx](x->v);
 
 	if (s)
-		slot_keep(x->r, s, creates ? e : 0, given ? nout : 0);
+		slot_keep(x->r, s, keeps ? e : 0, given ? nout : 0);
 	if (e == 0 && row->fix && x->buf)
 		map_dev_field(x->r, x->buf, used_of(x->buf, x->cap), row->fix);
 	if (e == 0 && (row->flags & RPC_KILLS_LINE)) {
@@ -1553,72 +1545,7 @@ static int m_shutdown(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return reply_r(m, e);
 }
 
-/* ---- methods: lines -------------------------------------------------------
- */
-
-static int m_open(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, ver, ext, priv, media;
-	uint64_t cbinst;
-	int has_ptr;
-	void *params = NULL;
-	DWORD opened = DEV_UNKNOWN;
-	struct reg *r;
-	HLINE line = 0;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uubuutuu", &h, &dev, &has_ptr, &ver, &ext,
-	                        &cbinst, &priv, &media) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	r = own_app(m, h);
-	if (!r) {
-		e = LINEERR_INVALAPPHANDLE;
-	} else if (mem_short()) {
-		e = LINEERR_NOMEM; /* issue 19 item 9 */
-	} else if (dev == LINEMAPPER && r->ndevs == d.ndevs && !r->nrevoked) {
-		/* the client sees every line: the core's own LINEMAPPER (which
-		 * line it took is not told: DEV_UNKNOWN) */
-		opened = DEV_UNKNOWN;
-		e = lineOpen(h, dev, has_ptr ? &line : NULL, ver, ext,
-		             (DWORD_PTR)cbinst, priv, media, params);
-	} else if (dev == LINEMAPPER) {
-		DWORD i;
-
-		/* only among the lines the client may use: the core checks
-		 * the arguments on the first one */
-		e = LINEERR_LINEMAPPERFAILED;
-		for (i = 0; i < r->ndevs && e; i++) {
-			if (r->devs[i] == DEV_REVOKED)
-				continue;
-			opened = r->devs[i];
-			e = lineOpen(h, r->devs[i], has_ptr ? &line : NULL, ver,
-			             ext, (DWORD_PTR)cbinst, priv, media,
-			             params);
-		}
-		if (e && e != LINEERR_INVALPOINTER && e != LINEERR_INVALPARAM)
-			e = LINEERR_LINEMAPPERFAILED;
-	} else if (core_dev(r, dev) == DEV_REVOKED) {
-		e = LINEERR_NODEVICE; /* as a removed line (issue 19 item 11) */
-	} else {
-		opened = core_dev(r, dev);
-		e = lineOpen(h, opened, has_ptr ? &line : NULL, ver, ext,
-		             (DWORD_PTR)cbinst, priv, media, params);
-	}
-	/* what taking the line back needs (it cannot be taken back without) */
-	if (e == 0 && line && !ropen_add(r, line, opened, cbinst)) {
-		lineClose(line);
-		line = 0;
-		e = LINEERR_NOMEM;
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, (uint32_t)line);
-}
-
-/* ---- methods: calls -------------------------------------------------------
+/* ---- the channel's calls (until it serves them from the table) -------------
  */
 
 /* lineMakeCall for client @c (MakeCall, or its channel). */
@@ -1637,28 +1564,6 @@ static LONG make_call(struct client *c, HLINE h, bool has_ptr, const char *dest,
 	e = lineMakeCall(h, has_ptr ? &s->h[0] : NULL, dest, country, params);
 	slot_keep(r, s, e, has_ptr ? 1 : 0);
 	return e;
-}
-
-static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, country;
-	int has_ptr, has_dest;
-	const char *dest;
-	void *params = NULL;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ubbsu", &h, &has_ptr, &has_dest, &dest,
-	                        &country) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	e = make_call(client_get(m, false), h, has_ptr, has_dest ? dest : NULL,
-	              country, params);
-	free(params);
-	/* the line tells the client which requests a lineClose voids */
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, h);
 }
 
 /* Makes an asynchronous request on call @h through @fn (gets @a1, @a2). */
@@ -1742,12 +1647,6 @@ static LONG do_remove_conf(HCALL h, const void *a, const void *b)
 	return lineRemoveFromConference(h);
 }
 
-static LONG do_add_conf(HCALL h, const void *a, const void *b)
-{
-	(void)b;
-	return lineAddToConference(h, *(const HCALL *)a);
-}
-
 /* Operations taking a call handle and optional user-user information. */
 enum uui_op {
 	U_ACCEPT,
@@ -1800,153 +1699,6 @@ static LONG call_op_request(struct client *c, enum call_op op, HCALL h)
 	if (op == C_DEALLOCATE) /* synchronous */
 		return lineDeallocateCall(h);
 	return call_request(r, h, fns[op], NULL, NULL);
-}
-
-static int m_setup_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hcall, hline, nparties, line = 0;
-	int has1, has2;
-	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uubbu", &hcall, &hline, &has1, &has2,
-	                        &nparties) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	/* a call, or (without one) a line, of the sender */
-	r = hcall ? own_call(m, hcall) : own_line(m, hline);
-	if (!r) {
-		e = hcall ? LINEERR_INVALCALLHANDLE : LINEERR_INVALLINEHANDLE;
-	} else if (!(s = slot_new(r,
-	                          line = hcall ? tapix_call_line(hcall) : hline,
-	                          true, &e))) {
-		/* (e: why) */
-	} else {
-		/* the line, if given with a call, must be the sender's too */
-		if (hcall && hline && !own_line(m, hline))
-			e = LINEERR_INVALLINEHANDLE;
-		else
-			e = lineSetupConference(
-				hcall, hline, has1 ? &s->h[0] : NULL,
-				has2 ? &s->h[1] : NULL, nparties, params);
-		slot_keep(r, s, e, 2);
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
-static int m_prepare_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hconf, line = 0;
-	int has_ptr;
-	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ub", &hconf, &has_ptr) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	r = own_call(m, hconf);
-	if (!r) {
-		e = LINEERR_INVALCONFCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hconf), true,
-	                          &e))) {
-		/* (e: why) */
-	} else {
-		e = linePrepareAddToConference(hconf, has_ptr ? &s->h[0] : NULL,
-		                               params);
-		slot_keep(r, s, e, has_ptr ? 1 : 0);
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
-static int m_add_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hconf, hconsult;
-	struct reg *r;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uu", &hconf, &hconsult) < 0)
-		return -EINVAL;
-	r = own_call(m, hconf);
-	if (!r)
-		return reply_r(m, LINEERR_INVALCONFCALLHANDLE);
-	if (!own_call(m, hconsult))
-		return reply_r(m, LINEERR_INVALCALLHANDLE);
-	return reply_r(m, call_request(r, hconf, do_add_conf, &hconsult, NULL));
-}
-
-static int m_setup_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hcall, line = 0;
-	int has_ptr;
-	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ub", &hcall, &has_ptr) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	r = own_call(m, hcall);
-	if (!r) {
-		e = LINEERR_INVALCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hcall), true,
-	                          &e))) {
-		/* (e: why) */
-	} else {
-		e = lineSetupTransfer(hcall, has_ptr ? &s->h[0] : NULL, params);
-		slot_keep(r, s, e, has_ptr ? 1 : 0);
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
-static int m_complete_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hcall, hconsult, mode, line = 0;
-	int has_ptr;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uubu", &hcall, &hconsult, &has_ptr, &mode) <
-	    0)
-		return -EINVAL;
-	r = own_call(m, hcall);
-	if (!r) {
-		e = LINEERR_INVALCALLHANDLE;
-	} else if (!own_call(m, hconsult)) {
-		e = LINEERR_INVALCONSULTCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hcall),
-	                          mode == LINETRANSFERMODE_CONFERENCE, &e))) {
-		/* (e: why) */
-	} else {
-		bool conf = mode == LINETRANSFERMODE_CONFERENCE && has_ptr;
-
-		e = lineCompleteTransfer(hcall, hconsult,
-		                         has_ptr ? &s->h[0] : NULL, mode);
-		/* only a conference writes a handle at its LINE_REPLY */
-		slot_keep(r, s, conf ? e : 0, conf ? 1 : 0);
-	}
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
 }
 
 /* Where the direct connections are (peer.c), or "". Issue 19 item 4 —
@@ -2230,14 +1982,14 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 #define GEN_NEGOTIATE                   1
 #define GEN_DEV_QUERY                   1
 #define GEN_ADDR_QUERY                  1
-#define GEN_OPEN                        0
-#define GEN_MAKE_CALL                   0
+#define GEN_OPEN                        1
+#define GEN_MAKE_CALL                   1
 #define GEN_CALL_UUI                    1
 #define GEN_CALL_UUI_HINT               1
-#define GEN_CALL_CALL                   0
-#define GEN_SETUP_CONF                  0
-#define GEN_CREATE_PARAMS               0
-#define GEN_COMPLETE_XFER               0
+#define GEN_CALL_CALL                   1
+#define GEN_SETUP_CONF                  1
+#define GEN_CREATE_PARAMS               1
+#define GEN_COMPLETE_XFER               1
 #define VT_ROW(gen, fn, member, shape)  VT_ROW_(gen, fn, member, shape)
 #define VT_ROW_(gen, fn, member, shape) VT_ROW_##gen(fn, member, shape)
 #define VT_ROW_0(fn, member, shape)
@@ -2257,20 +2009,6 @@ static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_METHOD("Initialize", "ssuu", "iuuu", m_initialize,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Shutdown", "u", "i", m_shutdown,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Open", "uubuutuuay", "iu", m_open,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("MakeCall", "ubbsuay", "iu", m_make_call,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("SetupConference", "uubbuay", "iu", m_setup_conf,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("PrepareAddToConference", "ubay", "iu", m_prepare_conf,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("AddToConference", "uu", "i", m_add_conf,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("SetupTransfer", "ubay", "iu", m_setup_xfer,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("CompleteTransfer", "uubu", "iu", m_complete_xfer,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("Messages", "a(uuuttttuuau)", 0),
 	SD_BUS_VTABLE_END,
