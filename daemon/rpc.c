@@ -1545,162 +1545,6 @@ static int m_shutdown(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return reply_r(m, e);
 }
 
-/* ---- the channel's calls (until it serves them from the table) -------------
- */
-
-/* lineMakeCall for client @c (MakeCall, or its channel). */
-static LONG make_call(struct client *c, HLINE h, bool has_ptr, const char *dest,
-                      DWORD country, LPLINECALLPARAMS params)
-{
-	struct reg *r = line_of(c, h);
-	struct slot *s;
-	LONG e;
-
-	if (!r)
-		return LINEERR_INVALLINEHANDLE;
-	s = slot_new(r, h, true, &e);
-	if (!s)
-		return e;
-	e = lineMakeCall(h, has_ptr ? &s->h[0] : NULL, dest, country, params);
-	slot_keep(r, s, e, has_ptr ? 1 : 0);
-	return e;
-}
-
-/* Makes an asynchronous request on call @h through @fn (gets @a1, @a2). */
-static LONG call_request(struct reg *r, HCALL h,
-                         LONG (*fn)(HCALL, const void *, const void *),
-                         const void *a1, const void *a2)
-{
-	(void)r;
-	return fn(h, a1, a2);
-}
-
-struct uui_args {
-	const void *uui;
-	uint32_t size;
-};
-
-static LONG do_accept(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineAccept(h, u->uui, u->size);
-}
-
-static LONG do_answer(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineAnswer(h, u->uui, u->size);
-}
-
-static LONG do_drop(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineDrop(h, u->uui, u->size);
-}
-
-static LONG do_drop_ex(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	return tapix_line_drop_ex(h, u->uui, u->size, *(const uint32_t *)b);
-}
-
-static LONG do_send_uui(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineSendUserUserInfo(h, u->uui, u->size);
-}
-
-static LONG do_release_uui(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineReleaseUserUserInfo(h);
-}
-
-static LONG do_hold(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineHold(h);
-}
-
-static LONG do_unhold(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineUnhold(h);
-}
-
-static LONG do_remove_conf(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineRemoveFromConference(h);
-}
-
-/* Operations taking a call handle and optional user-user information. */
-enum uui_op {
-	U_ACCEPT,
-	U_ANSWER,
-	U_DROP,
-	U_SEND,
-	U_DROP_EX,
-};
-
-/* An operation of enum uui_op for client @c (its method, or its channel):
- * @size is dwSize, of which @uui (NULL: none given) holds what was sent. */
-static LONG uui_request(struct client *c, enum uui_op op, HCALL h,
-                        const void *uui, uint32_t size, uint32_t hint)
-{
-	static LONG (*const fns[])(HCALL, const void *, const void *) = {
-		[U_ACCEPT] = do_accept,   [U_ANSWER] = do_answer,
-		[U_DROP] = do_drop,       [U_SEND] = do_send_uui,
-		[U_DROP_EX] = do_drop_ex,
-	};
-	struct uui_args u = {.uui = uui, .size = size};
-	struct reg *r = call_of(c, h);
-
-	if (!r)
-		return LINEERR_INVALCALLHANDLE;
-	return call_request(r, h, fns[op], &u, &hint);
-}
-
-/* Operations taking only a call handle. */
-enum call_op {
-	C_RELEASE_UUI,
-	C_HOLD,
-	C_UNHOLD,
-	C_DEALLOCATE,
-	C_REMOVE_CONF,
-};
-
-/* An operation of enum call_op for client @c (its method, or channel). */
-static LONG call_op_request(struct client *c, enum call_op op, HCALL h)
-{
-	static LONG (*const fns[])(HCALL, const void *, const void *) = {
-		[C_RELEASE_UUI] = do_release_uui,
-		[C_HOLD] = do_hold,
-		[C_UNHOLD] = do_unhold,
-		[C_REMOVE_CONF] = do_remove_conf,
-	};
-	struct reg *r = call_of(c, h);
-
-	if (!r)
-		return LINEERR_INVALCALLHANDLE;
-	if (op == C_DEALLOCATE) /* synchronous */
-		return lineDeallocateCall(h);
-	return call_request(r, h, fns[op], NULL, NULL);
-}
-
 /* Where the direct connections are (peer.c), or "". Issue 19 item 4 —
  * LimitsExceeded for a user who has all the direct connections it may
  * (its client stays on the bus), NoMemory while memory is short. */
@@ -1727,22 +1571,81 @@ static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
 #define SPIN_USEC  50   /* tapixd watches the channels this long */
 #define BATCH_USEC 2000 /* before other sources get their turn */
 
+/* Channel op -> row. [n - 1]: an op of 0, beyond CHAN_OP_END or given
+ * twice does not compile, so the ops are exactly 1..N, each once; only an
+ * op chan_req_decode accepted indexes it. */
+static const uint8_t chan_method[CHAN_OP_END - 1] = {
+#define CHAN_IDX(n, name, fn, shape) [(n)-1] = RPC_IDX_##fn,
+#define RPC(fn, ret, params, member, shape, hk, chan, ...) \
+	RPC_CHAN_EMIT(chan, CHAN_IDX, fn, shape)
+#include "rpc/calls.def"
+#undef CHAN_IDX
+};
+
+/*
+ * The arguments of @x's row from channel request @k, by their kinds as
+ * read_bus reads them from D-Bus: the handle; a handle's pointer given
+ * (CHAN_HAS_PTR); a string or user-user information, the data
+ * (CHAN_HAS_DATA: else NULL); the numbers in order, the first in arg
+ * (dwSize: as decoded, cut to the bytes sent), the next in hint; no
+ * input structure. -EINVAL for a kind the channel does not carry.
+ */
+static int read_chan(const struct chan_call *k, struct served *x)
+{
+	const struct rpc_row *row = x->row;
+	unsigned j, p = 0, nums = 0;
+
+	for (j = 0; j < row->nkinds; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_H:
+			x->v[p] = k->h;
+			break;
+		case RPC_K_OUT_CALL:
+			x->given[j] = k->has_ptr;
+			break;
+		case RPC_K_STR:
+			x->v[p] = (uintptr_t)k->dest;
+			break;
+		case RPC_K_UUI:
+			x->v[p] = (uintptr_t)k->uui;
+			break;
+		case RPC_K_SIZE:
+			x->v[p] = k->uui_size;
+			nums++;
+			break;
+		case RPC_K_U32:
+			x->v[p] = nums++ ? k->hint : k->arg;
+			break;
+		case RPC_K_PARAMS:
+			x->v[p] = 0;
+			break;
+		case RPC_K_LINE_OF:
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (is_param(row->kinds[j]))
+			p++;
+	}
+	return 0;
+}
+
+/* Whether @row answers the open its request went through (LINE_OF). */
+static bool has_line_of(const struct rpc_row *row)
+{
+	unsigned j;
+
+	for (j = 0; j < row->nkinds; j++)
+		if (row->kinds[j] == RPC_K_LINE_OF)
+			return true;
+	return false;
+}
+
 /* Answers @c's waiting request: the function, its messages, the result. */
 static void chan_serve(struct client *c)
 {
-	static const uint8_t uui_ops[] = {
-		[CHAN_ACCEPT] = U_ACCEPT, [CHAN_ANSWER] = U_ANSWER,
-		[CHAN_DROP] = U_DROP,     [CHAN_DROP_EX] = U_DROP_EX,
-		[CHAN_SEND_UUI] = U_SEND,
-	};
-	static const uint8_t call_ops[] = {
-		[CHAN_RELEASE_UUI] = C_RELEASE_UUI,
-		[CHAN_HOLD] = C_HOLD,
-		[CHAN_UNHOLD] = C_UNHOLD,
-		[CHAN_DEALLOCATE] = C_DEALLOCATE,
-		[CHAN_REMOVE_CONF] = C_REMOVE_CONF,
-	};
 	struct chan_call k;
+	struct served x;
 	struct list_node *it;
 	uint32_t line = 0;
 	LONG e;
@@ -1752,32 +1655,21 @@ static void chan_serve(struct client *c)
 	list_foreach(it, &c->regs)
 		tapix_set_event_quiet(list_entry(it, struct reg, link)->h,
 		                      TRUE);
-	switch (chan_take(c->chan, &k) < 0 ? 0 : k.op) {
-	case CHAN_MAKE_CALL:
-		e = make_call(c, k.h, k.has_ptr, k.dest, k.arg, NULL);
-		line = k.h;
-		break;
-	case CHAN_ACCEPT:
-	case CHAN_ANSWER:
-	case CHAN_DROP:
-	case CHAN_DROP_EX:
-	case CHAN_SEND_UUI:
-		e = uui_request(c, (enum uui_op)uui_ops[k.op], k.h, k.uui,
-		                k.uui_size, k.hint);
-		break;
-	case CHAN_RELEASE_UUI:
-	case CHAN_HOLD:
-	case CHAN_UNHOLD:
-	case CHAN_DEALLOCATE:
-	case CHAN_REMOVE_CONF:
-		e = call_op_request(c, (enum call_op)call_ops[k.op], k.h);
-		break;
-	default:
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	if (chan_take(c->chan, &k) > 0)
+		x.row = &rpc_rows[chan_method[k.op - 1]];
+	if (!x.row || read_chan(&k, &x) < 0) {
 		/* malformed: what a D-Bus failure is to the client */
 		log_debug("%s: a malformed request on its channel", c->name);
 		e = LINEERR_OPERATIONFAILED;
-		break;
+	} else {
+		e = serve(&x);
+		/* MakeCall: its line, even when it failed */
+		if (has_line_of(x.row))
+			line = x.line;
 	}
+	free(x.buf);
 	flush_client(c);
 	list_foreach(it, &c->regs)
 		tapix_set_event_quiet(list_entry(it, struct reg, link)->h,
@@ -1971,46 +1863,31 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 	}
 }
 
-/* Issue 16 step A4 (transitional): the shapes whose methods m_row serves;
- * the others keep their hand-written handlers below until converted. */
-#define GEN_HANDLE                      1
-#define GEN_HANDLE_U32                  1
-#define GEN_HANDLE_U32_U32              1
-#define GEN_HANDLE_STR_U32              1
-#define GEN_HANDLE_QUERY                1
-#define GEN_HANDLE_U32_U32_QUERY        1
-#define GEN_NEGOTIATE                   1
-#define GEN_DEV_QUERY                   1
-#define GEN_ADDR_QUERY                  1
-#define GEN_OPEN                        1
-#define GEN_MAKE_CALL                   1
-#define GEN_CALL_UUI                    1
-#define GEN_CALL_UUI_HINT               1
-#define GEN_CALL_CALL                   1
-#define GEN_SETUP_CONF                  1
-#define GEN_CREATE_PARAMS               1
-#define GEN_COMPLETE_XFER               1
-#define VT_ROW(gen, fn, member, shape)  VT_ROW_(gen, fn, member, shape)
-#define VT_ROW_(gen, fn, member, shape) VT_ROW_##gen(fn, member, shape)
-#define VT_ROW_0(fn, member, shape)
-#define VT_ROW_1(fn, member, shape)                                      \
+/* The hand-written handlers of the table's RPC_REG and RPC_OWN rows (a
+ * row without one does not compile). */
+#define HANDLER_lineInitializeExA m_initialize
+#define HANDLER_lineShutdown      m_shutdown
+
+/* org.tapix.Tapi1: every method of a function from the table (calls.def),
+ * the connection's own methods (its RPC_INFRA rows), its signal. */
+static const sd_bus_vtable rpc_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+#define RPC(fn, ret, params, member, shape, ...)                         \
 	SD_BUS_METHOD_WITH_OFFSET(member, RPC_IN(shape), RPC_OUT(shape), \
 	                          m_row, RPC_IDX_##fn,                   \
 	                          SD_BUS_VTABLE_UNPRIVILEGED),
-
-static const sd_bus_vtable rpc_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-#define RPC(fn, ret, params, member, shape, ...) \
-	VT_ROW(GEN_##shape, fn, member, shape)
+#define RPC_OWN(fn, ret, params, member, shape, ...)                       \
+	SD_BUS_METHOD(member, RPC_IN(shape), RPC_OUT(shape), HANDLER_##fn, \
+	              SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_REG(fn, ret, params, member, in, out, ...) \
+	SD_BUS_METHOD(member, in, out, HANDLER_##fn,   \
+	              SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_SIGNAL(member, sig, ...) SD_BUS_SIGNAL(member, sig, 0),
 #include "rpc/calls.def"
+	/* the RPC_INFRA rows (methods of the connection, not functions) */
 	SD_BUS_METHOD("Peer", "", "s", m_peer, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Channel", "", "hhhh", m_channel,
                       SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Initialize", "ssuu", "iuuu", m_initialize,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Shutdown", "u", "i", m_shutdown,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_SIGNAL("Messages", "a(uuuttttuuau)", 0),
 	SD_BUS_VTABLE_END,
 };
 
