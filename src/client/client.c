@@ -1286,115 +1286,6 @@ out:
 	return r;
 }
 
-/* ---- devices ----------------------------------------------------------------
- */
-
-LONG cl_lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
-                                DWORD dwAPILowVersion, DWORD dwAPIHighVersion,
-                                LPDWORD lpdwAPIVersion,
-                                LPLINEEXTENSIONID lpExtensionID)
-{
-	sd_bus_message *m = NULL, *reply = NULL;
-	const void *ext;
-	uint32_t ver = 0;
-	size_t n;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("NegotiateAPIVersion", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuuubb", hLineApp, dwDeviceID,
-		                          dwAPILowVersion, dwAPIHighVersion,
-		                          lpdwAPIVersion != NULL,
-		                          lpExtensionID != NULL);
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	r = call(m, &reply);
-	if (r == 0) {
-		if (sd_bus_message_read(reply, "u", &ver) < 0 ||
-		    sd_bus_message_read_array(reply, 'y', &ext, &n) < 0 ||
-		    n != sizeof(LINEEXTENSIONID)) {
-			r = LINEERR_OPERATIONFAILED;
-		} else {
-			if (lpdwAPIVersion)
-				*lpdwAPIVersion = ver;
-			if (lpExtensionID)
-				memcpy(lpExtensionID, ext, n);
-		}
-	}
-	sd_bus_message_unref(reply);
-	drain();
-out:
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-/*
- * A query: @member with the arguments @types/... already appended by
- * @fill, then (b has, u total); the structure comes back into @buf.
- */
-static LONG query(sd_bus_message *m, int e, void *buf)
-{
-	sd_bus_message *reply = NULL;
-	DWORD total = 0;
-	LONG r;
-
-	if (buf)
-		memcpy(&total, buf, 4);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "bu", buf != NULL, total);
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		return LINEERR_NOMEM;
-	}
-	r = call(m, &reply);
-	if (r == 0)
-		r = read_struct(reply, buf);
-	sd_bus_message_unref(reply);
-	drain();
-	return r;
-}
-
-LONG cl_lineGetDevCapsA(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAPIVersion,
-                        DWORD dwExtVersion, LPLINEDEVCAPS lpLineDevCaps)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("GetDevCaps", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuuu", hLineApp, dwDeviceID,
-		                          dwAPIVersion, dwExtVersion);
-	r = query(m, e, lpLineDevCaps);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
-                            DWORD dwAddressID, DWORD dwAPIVersion,
-                            DWORD dwExtVersion, LPLINEADDRESSCAPS lpAddressCaps)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("GetAddressCaps", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuuuu", hLineApp, dwDeviceID,
-		                          dwAddressID, dwAPIVersion,
-		                          dwExtVersion);
-	r = query(m, e, lpAddressCaps);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
 /* ---- lines ------------------------------------------------------------------
  */
 
@@ -1449,50 +1340,6 @@ LONG cl_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 out:
 	pthread_mutex_unlock(&cl.lock);
 	return r;
-}
-
-/* The queries on a line or call handle: (u h, u a1, u a2, b has, u total) */
-static LONG handle_query(const char *member, uint32_t h, uint32_t a1,
-                         uint32_t a2, void *buf)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call(member, &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuu", h, a1, a2);
-	r = query(m, e, buf);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
-{
-	return handle_query("GetLineDevStatus", hLine, 0, 0, lpLineDevStatus);
-}
-
-LONG cl_lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
-                        LPLINECALLLIST lpCallList)
-{
-	return handle_query("GetNewCalls", hLine, dwAddressID, dwSelect,
-	                    lpCallList);
-}
-
-LONG cl_lineGetCallInfoA(HCALL hCall, LPLINECALLINFO lpCallInfo)
-{
-	return handle_query("GetCallInfo", hCall, 0, 0, lpCallInfo);
-}
-
-LONG cl_lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
-{
-	return handle_query("GetCallStatus", hCall, 0, 0, lpCallStatus);
-}
-
-LONG cl_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
-{
-	return handle_query("GetConfRelatedCalls", hCall, 0, 0, lpCallList);
 }
 
 /* ---- calls ------------------------------------------------------------------
@@ -2101,11 +1948,11 @@ out:
 #define GEN_HANDLE_U32              1
 #define GEN_HANDLE_U32_U32          1
 #define GEN_HANDLE_STR_U32          1
-#define GEN_HANDLE_QUERY            0
-#define GEN_HANDLE_U32_U32_QUERY    0
-#define GEN_NEGOTIATE               0
-#define GEN_DEV_QUERY               0
-#define GEN_ADDR_QUERY              0
+#define GEN_HANDLE_QUERY            1
+#define GEN_HANDLE_U32_U32_QUERY    1
+#define GEN_NEGOTIATE               1
+#define GEN_DEV_QUERY               1
+#define GEN_ADDR_QUERY              1
 #define GEN_OPEN                    0
 #define GEN_MAKE_CALL               0
 #define GEN_CALL_UUI                0
