@@ -1465,76 +1465,6 @@ LONG cl_lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	return r;
 }
 
-/* @hint: DropEx's disconnect-mode hint, NULL for the others. */
-static LONG uui_op(const char *member, enum chan_op op, HCALL hCall, LPCSTR uui,
-                   DWORD size, const uint32_t *hint)
-{
-	sd_bus_message *m = NULL;
-	DWORD n = uui ? size : 0;
-	struct chan_req q;
-	LONG r;
-	int e;
-
-	/* the core checks dwSize against the line's limits first: a huge
-	 * size with a pointer is sent truncated, the service sees the size */
-	if (n > MAX_STRUCT)
-		n = MAX_STRUCT;
-	pthread_mutex_lock(&cl.lock);
-	if (n <= sizeof(q.data)) {
-		chan_req_init(&q, op, hCall);
-		q.flags = uui ? CHAN_HAS_DATA : 0;
-		q.arg = size;
-		q.hint = hint ? *hint : 0;
-		q.len = n;
-		if (n)
-			memcpy(q.data, uui, n);
-		if (via_channel(&q, &r, NULL)) {
-			pthread_mutex_unlock(&cl.lock);
-			return r;
-		}
-	}
-	e = new_call(member, &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "ub", hCall, uui != NULL);
-	if (e >= 0)
-		e = sd_bus_message_append_array(m, 'y', uui, n);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "u", size);
-	if (e >= 0 && hint)
-		e = sd_bus_message_append(m, "u", *hint);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("Accept", CHAN_ACCEPT, hCall, lpsUserUserInfo, dwSize,
-	              NULL);
-}
-
-LONG cl_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("Answer", CHAN_ANSWER, hCall, lpsUserUserInfo, dwSize,
-	              NULL);
-}
-
-LONG cl_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("Drop", CHAN_DROP, hCall, lpsUserUserInfo, dwSize, NULL);
-}
-
-LONG cl_tapix_line_drop_ex(HCALL hCall, LPCSTR uui, DWORD size, DWORD hint)
-{
-	return uui_op("DropEx", CHAN_DROP_EX, hCall, uui, size, &hint);
-}
-
-LONG cl_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("SendUserUserInfo", CHAN_SEND_UUI, hCall, lpsUserUserInfo,
-	              dwSize, NULL);
-}
-
 LONG cl_lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
                              LPHCALL lphConsultCall, DWORD dwNumParties,
                              LPLINECALLPARAMS const lpCallParams)
@@ -1955,8 +1885,8 @@ out:
 #define GEN_ADDR_QUERY              1
 #define GEN_OPEN                    0
 #define GEN_MAKE_CALL               0
-#define GEN_CALL_UUI                0
-#define GEN_CALL_UUI_HINT           0
+#define GEN_CALL_UUI                1
+#define GEN_CALL_UUI_HINT           1
 #define GEN_CALL_CALL               0
 #define GEN_SETUP_CONF              0
 #define GEN_CREATE_PARAMS           0
