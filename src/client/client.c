@@ -1286,69 +1286,7 @@ out:
 	return r;
 }
 
-/* ---- lines ------------------------------------------------------------------
- */
-
-LONG cl_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
-                  DWORD dwAPIVersion, DWORD dwExtVersion,
-                  DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
-                  DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL, *reply = NULL;
-	uint32_t line = 0;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	{
-		struct capp *a = app_find(hLineApp);
-
-		/* spec: tapi-functions.md §5 — a reinitialization pending */
-		if (a && a->lost) {
-			r = LINEERR_REINIT;
-			goto out;
-		}
-	}
-	e = new_call("Open", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uubuutuu", hLineApp, dwDeviceID,
-		                          lphLine != NULL, dwAPIVersion,
-		                          dwExtVersion,
-		                          (uint64_t)dwCallbackInstance,
-		                          dwPrivileges, dwMediaModes);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	r = call(m, &reply);
-	/* a success without the handle is no success: *lphLine untouched */
-	if (r == 0 && sd_bus_message_read(reply, "u", &line) < 0)
-		r = LINEERR_OPERATIONFAILED;
-	if (r == 0) {
-		struct capp *a = app_find(hLineApp);
-
-		if (a)
-			line_add(a, line);
-		if (lphLine)
-			*lphLine = line;
-	}
-	sd_bus_message_unref(reply);
-	drain();
-out:
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-/* ---- calls ------------------------------------------------------------------
- */
-
-/*
- * After a request that writes handles: remember where, for its LINE_REPLY.
- * The reply cannot have been dispatched yet: we hold cl.lock since the
- * method returned. Without memory for it, the handles are lost.
+/* ---- requests that write handles, the channel -------------------------------
  */
 
 /* A request of @op on handle @h (its data follows, if any). */
@@ -1359,6 +1297,11 @@ static void chan_req_init(struct chan_req *q, enum chan_op op, uint32_t h)
 	q->h = h;
 }
 
+/*
+ * After a request that writes handles: remember where, for its LINE_REPLY.
+ * The reply cannot have been dispatched yet: we hold cl.lock since the
+ * method returned. Without memory for it, the handles are lost.
+ */
 static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 {
 	struct cpend *p;
@@ -1384,26 +1327,6 @@ static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 	cl.npend++;
 }
 
-/* Sends a creating request's method; reads (i r, u line). */
-static LONG creating(sd_bus_message *m, int e, HCALL *p1, HCALL *p2)
-{
-	sd_bus_message *reply = NULL;
-	uint32_t line = 0;
-	LONG r;
-
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		return LINEERR_NOMEM;
-	}
-	r = call(m, &reply);
-	if (reply && sd_bus_message_read(reply, "u", &line) < 0)
-		line = 0;
-	sd_bus_message_unref(reply);
-	remember(r, line, p1, p2);
-	drain();
-	return r;
-}
-
 /*
  * Makes request @q through the channel, if there is one: true and *@r,
  * or false (then D-Bus). A creating request (@p1 not NULL) has its handle
@@ -1426,138 +1349,6 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 		remember(*r, line, p1, NULL);
 	cchan_finish(cl.chan, take_ring);
 	return true;
-}
-
-LONG cl_lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
-                      DWORD dwCountryCode, LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	struct chan_req q;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	if (!lpCallParams &&
-	    (!lpszDestAddress || strlen(lpszDestAddress) < sizeof(q.data))) {
-		chan_req_init(&q, CHAN_MAKE_CALL, hLine);
-		q.flags = (lphCall ? CHAN_HAS_PTR : 0) |
-		          (lpszDestAddress ? CHAN_HAS_DATA : 0);
-		q.arg = dwCountryCode;
-		if (lpszDestAddress) {
-			q.len = (uint32_t)strlen(lpszDestAddress) + 1;
-			memcpy(q.data, lpszDestAddress, q.len);
-		}
-		if (via_channel(&q, &r, lphCall)) {
-			pthread_mutex_unlock(&cl.lock);
-			return r;
-		}
-	}
-	e = new_call("MakeCall", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(
-			m, "ubbsu", hLine, lphCall != NULL,
-			lpszDestAddress != NULL,
-			lpszDestAddress ? lpszDestAddress : "", dwCountryCode);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphCall, NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
-                             LPHCALL lphConsultCall, DWORD dwNumParties,
-                             LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("SetupConference", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uubbu", hCall, hLine,
-		                          lphConfCall != NULL,
-		                          lphConsultCall != NULL, dwNumParties);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphConfCall, lphConsultCall);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
-                                    LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("PrepareAddToConference", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "ub", hConfCall,
-		                          lphConsultCall != NULL);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphConsultCall, NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("AddToConference", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uu", hConfCall, hConsultCall);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
-                           LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("SetupTransfer", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "ub", hCall,
-		                          lphConsultCall != NULL);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphConsultCall, NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
-                             LPHCALL lphConfCall, DWORD dwTransferMode)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("CompleteTransfer", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uubu", hCall, hConsultCall,
-		                          lphConfCall != NULL, dwTransferMode);
-	/* the conference handle, in conference mode only */
-	r = creating(m, e,
-	             dwTransferMode == LINETRANSFERMODE_CONFERENCE ? lphConfCall
-	                                                           : NULL,
-	             NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
 }
 
 /* ---- the forwarded calls (src/rpc/calls.def) -------------------------------
@@ -1872,34 +1663,11 @@ out:
 	return r;
 }
 
-/* Issue 16 step A5 (transitional): the shapes whose functions row_call
- * makes; the others keep their hand-written code above until converted. */
-#define GEN_HANDLE                  1
-#define GEN_HANDLE_U32              1
-#define GEN_HANDLE_U32_U32          1
-#define GEN_HANDLE_STR_U32          1
-#define GEN_HANDLE_QUERY            1
-#define GEN_HANDLE_U32_U32_QUERY    1
-#define GEN_NEGOTIATE               1
-#define GEN_DEV_QUERY               1
-#define GEN_ADDR_QUERY              1
-#define GEN_OPEN                    0
-#define GEN_MAKE_CALL               0
-#define GEN_CALL_UUI                1
-#define GEN_CALL_UUI_HINT           1
-#define GEN_CALL_CALL               0
-#define GEN_SETUP_CONF              0
-#define GEN_CREATE_PARAMS           0
-#define GEN_COMPLETE_XFER           0
-#define STUB(gen, fn, ret, params)  STUB_(gen, fn, ret, params)
-#define STUB_(gen, fn, ret, params) STUB_##gen(fn, ret, params)
-#define STUB_0(fn, ret, params)
-#define STUB_1(fn, ret, params)                           \
+/* cl_<fn> of each RPC row (client.h): its arguments to row_call. */
+#define RPC(fn, ret, params, ...)                         \
 	ret cl_##fn(RPC_PROTO(params))                    \
 	{                                                 \
 		const uintptr_t v[] = {RPC_PACK(params)}; \
 		return row_call(RPC_IDX_##fn, v);         \
 	}
-#define RPC(fn, ret, params, member, shape, ...) \
-	STUB(GEN_##shape, fn, ret, params)
 #include "rpc/calls.def"
