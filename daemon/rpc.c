@@ -1863,13 +1863,15 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 	}
 }
 
-/* The hand-written handlers of the table's RPC_REG and RPC_OWN rows (a
- * row without one does not compile). */
+/* The hand-written handlers of the table's RPC_REG, RPC_OWN and RPC_INFRA
+ * rows (a row without one does not compile). */
 #define HANDLER_lineInitializeExA m_initialize
 #define HANDLER_lineShutdown      m_shutdown
+#define HANDLER_Peer              m_peer
+#define HANDLER_Channel           m_channel
 
-/* org.tapix.Tapi1: every method of a function from the table (calls.def),
- * the connection's own methods (its RPC_INFRA rows), its signal. */
+/* org.tapix.Tapi1, all from the table (calls.def): every method of a
+ * function, the connection's own methods (RPC_INFRA), the signal. */
 static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 #define RPC(fn, ret, params, member, shape, ...)                         \
@@ -1882,12 +1884,11 @@ static const sd_bus_vtable rpc_vtable[] = {
 #define RPC_REG(fn, ret, params, member, in, out, ...) \
 	SD_BUS_METHOD(member, in, out, HANDLER_##fn,   \
 	              SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_INFRA(name, in, out, ...)                 \
+	SD_BUS_METHOD(#name, in, out, HANDLER_##name, \
+	              SD_BUS_VTABLE_UNPRIVILEGED),
 #define RPC_SIGNAL(member, sig, ...) SD_BUS_SIGNAL(member, sig, 0),
 #include "rpc/calls.def"
-	/* the RPC_INFRA rows (methods of the connection, not functions) */
-	SD_BUS_METHOD("Peer", "", "s", m_peer, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Channel", "", "hhhh", m_channel,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 

@@ -71,7 +71,7 @@ static void xml(void)
 	xml_method(member, RPC_IN(shape), RPC_OUT(shape));
 #define RPC_REG(fn, ret, params, member, in, out, ...) \
 	xml_method(member, in, out);
-#define RPC_INFRA(member, in, out, ...) xml_method(member, in, out);
+#define RPC_INFRA(name, in, out, ...) xml_method(#name, in, out);
 #define RPC_SIGNAL(member, sig, ...)                  \
 	printf("    <signal name=\"%s\">\n", member); \
 	xml_args(sig, NULL);                          \
@@ -265,8 +265,8 @@ static void docs(void)
 	    note)
 #define RPC_REG(fn, ret, params, member, in, out, doc_in, doc_out, note) \
 	doc_hand(member, #fn, note, doc_in, doc_out);
-#define RPC_INFRA(member, in, out, doc_in, doc_out, note) \
-	doc_hand(member, "", note, doc_in, doc_out);
+#define RPC_INFRA(name, in, out, doc_in, doc_out, note) \
+	doc_hand(#name, "", note, doc_in, doc_out);
 #define RPC_ALIAS(fn, ret, params, member, note) doc_alias(member, #fn, note);
 #define RPC_LOCAL(fn, ret, params, note)         local = #fn " (" note ")";
 #define RPC_SIGNAL(member, sig, doc, note)                              \

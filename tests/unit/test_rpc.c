@@ -307,7 +307,7 @@ static void test_members_are_unique(void **state)
 #define RPC(fn, ret, params, member, ...)     member,
 #define RPC_OWN(fn, ret, params, member, ...) member,
 #define RPC_REG(fn, ret, params, member, ...) member,
-#define RPC_INFRA(member, ...)                member,
+#define RPC_INFRA(name, ...)                  #name,
 #define RPC_SIGNAL(member, ...)               member,
 #include "rpc/calls.def"
 	};
