@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * tapixd's side of a channel (util/chan.h): the shared memory, the
+ * tapixd's side of a channel (rpc/chan.h): the shared memory, the
  * eventfds, taking requests, answering them and writing messages.
  */
 #include <errno.h>

@@ -328,16 +328,6 @@ static struct reg *call_of(struct client *c, HCALL h)
 	return a ? reg_find(c, a) : NULL;
 }
 
-static struct reg *own_line(sd_bus_message *m, HLINE h)
-{
-	return line_of(client_get(m, false), h);
-}
-
-static struct reg *own_call(sd_bus_message *m, HCALL h)
-{
-	return call_of(client_get(m, false), h);
-}
-
 /* The core device of client device @dev of @r, a device id that is not
  * valid (the core answers LINEERR_BADDEVICEID), or DEV_REVOKED (the
  * caller answers LINEERR_NODEVICE, as for a removed device). */
@@ -887,25 +877,6 @@ static int reply_r(sd_bus_message *m, LONG r)
 	return sd_bus_reply_method_return(m, "i", (int32_t)r);
 }
 
-/* (i r, ay data): @len bytes of @buf when r is 0, else none. */
-static int reply_data(sd_bus_message *m, LONG r, const void *buf, size_t len)
-{
-	sd_bus_message *rep = NULL;
-	int e;
-
-	flush_sender(m);
-	e = sd_bus_message_new_method_return(m, &rep);
-	if (e >= 0)
-		e = sd_bus_message_append(rep, "i", (int32_t)r);
-	if (e >= 0)
-		e = sd_bus_message_append_array(rep, 'y', buf,
-		                                r == 0 ? len : 0);
-	if (e >= 0)
-		e = sd_bus_send(NULL, rep, NULL);
-	sd_bus_message_unref(rep);
-	return e;
-}
-
 /* A buffer of the client's dwTotalSize (capped), its size preset. */
 static void *out_buf(uint32_t total, uint32_t *cap)
 {
@@ -1057,6 +1028,395 @@ static void slot_keep(struct reg *r, struct slot *s, LONG req, unsigned nh)
 	}
 }
 
+/* ---- the forwarded calls (src/rpc/calls.def) -------------------------------
+ *
+ * Every row of the table is served by the same code, driven by its kinds
+ * (rpc/rpc.h): read its arguments (from D-Bus, or from the channel), find
+ * the sender's registration from its handle, check its other handles and
+ * its device id, prepare what it writes to (a buffer, a handle slot), call
+ * its tapi.h function, answer. What differs between rows is data: the
+ * kinds, the handle kind (which error), the flags, the device id to map
+ * back. lineOpen alone has code of its own (run_open: LINEMAPPER).
+ */
+
+/* A call being served. The function's arguments are v, by parameter, as
+ * it takes them: numbers, and pointers into the message, this struct, a
+ * buffer or a handle slot. */
+struct served {
+	const struct rpc_row *row;
+	struct client *c;
+	struct reg *r;              /* the registration of its handle */
+	uintptr_t v[RPC_MAX_KINDS]; /* the function's arguments */
+	bool given[RPC_MAX_KINDS];  /* by kind: a pointer was given */
+	uint32_t total;             /* OUT_STRUCT: the client's dwTotalSize */
+	uint32_t cap;               /* ... its buffer's size, capped */
+	void *buf;                  /* ... the buffer, or NULL */
+	void *params;               /* PARAMS: the copy, or NULL */
+	DWORD u32;                  /* OUT_U32 */
+	LINEEXTENSIONID ext;        /* OUT_EXT */
+	HLINE hline;                /* OUT_LINE */
+	uint32_t line;              /* LINE_OF: the open of the request */
+};
+
+static bool is_param(unsigned kind)
+{
+	return kind != RPC_K_ZERO && kind != RPC_K_LINE_OF;
+}
+
+/* Each row's tapi.h function, on the arguments as served. */
+#define RPC(fn, ret, params, ...)               \
+	static LONG do_##fn(const uintptr_t *v) \
+	{                                       \
+		return fn(RPC_UNPACK(params));  \
+	}
+#include "rpc/calls.def"
+
+static LONG (*const calls[RPC_N])(const uintptr_t *v) = {
+#define RPC(fn, ...) [RPC_IDX_##fn] = do_##fn,
+#include "rpc/calls.def"
+};
+
+static LONG run_open(struct served *x);
+
+/* Rows whose call is code of its own (the rest: calls[]). */
+static LONG (*const runs[RPC_N])(struct served *x) = {
+	[RPC_IDX_lineOpenA] = run_open,
+};
+
+/* The arguments of @x's row from its method call @m; -EINVAL when they
+ * cannot be read (a D-Bus error for the client, not a TAPI one). */
+static int read_bus(sd_bus_message *m, struct served *x)
+{
+	const struct rpc_row *row = x->row;
+	const void *bytes = NULL;
+	unsigned j, p = 0;
+	bool uui = false;
+	size_t n = 0;
+	int e = 0;
+
+	for (j = 0; j < row->nkinds && e >= 0; j++) {
+		const char *s = NULL;
+		uint32_t u = 0;
+		uint64_t t = 0;
+		int b = 0;
+
+		switch (row->kinds[j]) {
+		case RPC_K_H:
+		case RPC_K_H2_CALL:
+		case RPC_K_H2_CONSULT:
+		case RPC_K_H2_LINE:
+		case RPC_K_DEV:
+		case RPC_K_U32:
+		case RPC_K_ZERO:
+			e = sd_bus_message_read(m, "u", &u);
+			x->v[p] = u;
+			break;
+		case RPC_K_SIZE:
+			e = sd_bus_message_read(m, "u", &u);
+			/* the core reads dwSize bytes: never more than sent */
+			if (uui && u > n)
+				u = (uint32_t)n;
+			x->v[p] = u;
+			break;
+		case RPC_K_U64:
+			e = sd_bus_message_read(m, "t", &t);
+			x->v[p] = (uintptr_t)t;
+			break;
+		case RPC_K_STR:
+			e = sd_bus_message_read(m, "bs", &b, &s);
+			x->v[p] = b ? (uintptr_t)s : 0;
+			break;
+		case RPC_K_UUI:
+			e = sd_bus_message_read(m, "b", &b);
+			if (e >= 0)
+				e = sd_bus_message_read_array(m, 'y', &bytes,
+				                              &n);
+			uui = b;
+			x->v[p] = b ? (uintptr_t)bytes : 0;
+			break;
+		case RPC_K_PARAMS:
+			e = read_struct(m, &x->params);
+			x->v[p] = (uintptr_t)x->params;
+			break;
+		case RPC_K_OUT_STRUCT:
+			e = sd_bus_message_read(m, "bu", &b, &x->total);
+			x->given[j] = b;
+			break;
+		default: /* the other pointers, and LINE_OF (nothing sent) */
+			if (is_param(row->kinds[j]))
+				e = sd_bus_message_read(m, "b", &b);
+			x->given[j] = b;
+			break;
+		}
+		if (is_param(row->kinds[j]))
+			p++;
+	}
+	return e < 0 ? -EINVAL : 0;
+}
+
+/* The value of @x's first argument of @kind (its parameter), or 0. */
+static uintptr_t arg_of(const struct served *x, unsigned kind)
+{
+	unsigned j, p = 0;
+
+	for (j = 0; j < x->row->nkinds; j++) {
+		if (x->row->kinds[j] == kind)
+			return is_param(kind) ? x->v[p] : 0;
+		if (is_param(x->row->kinds[j]))
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Serves @x for its client: the function's result, or an error of the
+ * service's own (a handle not the sender's, a line taken away, the
+ * limits, memory). The same for a method call and a channel request.
+ */
+static LONG serve(struct served *x)
+{
+	const struct rpc_row *row = x->row;
+	const unsigned idx = (unsigned)(row - rpc_rows);
+	uint32_t h = (uint32_t)x->v[0];
+	HLINE line2 = (HLINE)arg_of(x, RPC_K_H2_LINE);
+	struct slot *s = NULL;
+	unsigned j, p, nout = 0;
+	bool creates = true, keeps = true, given = false;
+	LONG e;
+
+	/* the primary handle: the sender's registration, or its error */
+	switch (row->hk) {
+	case RPC_H_APP:
+		x->r = reg_find(x->c, h);
+		e = LINEERR_INVALAPPHANDLE;
+		break;
+	case RPC_H_LINE:
+		x->r = line_of(x->c, h);
+		x->line = h; /* MakeCall: the open even when it fails */
+		e = LINEERR_INVALLINEHANDLE;
+		break;
+	case RPC_H_CONF:
+		x->r = call_of(x->c, h);
+		e = LINEERR_INVALCONFCALLHANDLE;
+		break;
+	case RPC_H_CALL_OR_LINE:
+		/* a call, or (without one) a line, of the sender */
+		x->r = h ? call_of(x->c, h) : line_of(x->c, line2);
+		e = h ? LINEERR_INVALCALLHANDLE : LINEERR_INVALLINEHANDLE;
+		break;
+	default:
+		x->r = call_of(x->c, h);
+		e = LINEERR_INVALCALLHANDLE;
+		break;
+	}
+	if (!x->r)
+		return e;
+
+	/* its other arguments, in order */
+	for (j = 0, p = 0; j < row->nkinds; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_H2_CALL:
+			if (!call_of(x->c, (HCALL)x->v[p]))
+				return LINEERR_INVALCALLHANDLE;
+			break;
+		case RPC_K_H2_CONSULT:
+			if (!call_of(x->c, (HCALL)x->v[p]))
+				return LINEERR_INVALCONSULTCALLHANDLE;
+			break;
+		case RPC_K_DEV:
+			if (runs[idx])
+				break; /* (lineOpen: LINEMAPPER first) */
+			if (core_dev(x->r, (DWORD)x->v[p]) == DEV_REVOKED)
+				return LINEERR_NODEVICE; /* issue 19 item 11 */
+			x->v[p] = core_dev(x->r, (DWORD)x->v[p]);
+			break;
+		case RPC_K_OUT_STRUCT:
+			if (x->given[j]) {
+				x->buf = out_buf(x->total, &x->cap);
+				if (!x->buf)
+					return LINEERR_NOMEM;
+			}
+			x->v[p] = (uintptr_t)x->buf;
+			break;
+		case RPC_K_OUT_U32:
+			x->v[p] = x->given[j] ? (uintptr_t)&x->u32 : 0;
+			break;
+		case RPC_K_OUT_EXT:
+			x->v[p] = x->given[j] ? (uintptr_t)&x->ext : 0;
+			break;
+		case RPC_K_OUT_LINE:
+			x->v[p] = x->given[j] ? (uintptr_t)&x->hline : 0;
+			break;
+		case RPC_K_OUT_CONF_CALL:
+			/* a handle only in conference mode (the next
+			 * argument): the slot is kept for its LINE_REPLY only
+			 * then, and only with the pointer given */
+			creates = x->v[p + 1] == LINETRANSFERMODE_CONFERENCE;
+			keeps = creates && x->given[j];
+			/* fall through */
+		case RPC_K_OUT_CALL:
+			nout++;
+			given = given || x->given[j];
+			break;
+		default:
+			break;
+		}
+		if (is_param(row->kinds[j]))
+			p++;
+	}
+
+	/* the handles it writes before its LINE_REPLY: a slot of the open
+	 * it goes through (issue 19 item 4: the limits on calls) */
+	if (nout) {
+		if (row->hk == RPC_H_CALL_OR_LINE && !h)
+			x->line = line2;
+		else if (row->hk != RPC_H_LINE)
+			x->line = tapix_call_line(h);
+		s = slot_new(x->r, x->line, creates, &e);
+		if (!s)
+			return e;
+		for (j = 0, p = 0, nout = 0; j < row->nkinds; j++) {
+			if (row->kinds[j] == RPC_K_OUT_CALL ||
+			    row->kinds[j] == RPC_K_OUT_CONF_CALL) {
+				x->v[p] = x->given[j] ? (uintptr_t)&s->h[nout]
+				                      : 0;
+				nout++;
+			}
+			if (is_param(row->kinds[j]))
+				p++;
+		}
+	}
+
+	/* spec: SetupConference's line, given with a call, must be the
+	 * sender's too (checked with the slot taken, as before) */
+	if (row->hk == RPC_H_CALL_OR_LINE && h && line2 &&
+	    !line_of(x->c, line2))
+		e = LINEERR_INVALLINEHANDLE;
+	else if (runs[idx])
+		e = runs[idx](x);
+	else
+		e = calls[idx](x->v);
+
+	if (s)
+		slot_keep(x->r, s, keeps ? e : 0, given ? nout : 0);
+	if (e == 0 && row->fix && x->buf)
+		map_dev_field(x->r, x->buf, used_of(x->buf, x->cap), row->fix);
+	if (e == 0 && (row->flags & RPC_KILLS_LINE)) {
+		/* spec: no reply for requests of a closed line */
+		slots_free(x->r, h);
+		ropen_forget(x->r, h);
+	}
+	return e;
+}
+
+/* lineOpen's call (its arguments served): LINEMAPPER among the lines the
+ * client may use, and the open noted so that it can be taken back. */
+static LONG run_open(struct served *x)
+{
+	LONG (*const open)(const uintptr_t *) = calls[RPC_IDX_lineOpenA];
+	struct reg *r = x->r;
+	DWORD dev = (DWORD)x->v[1], opened = DEV_UNKNOWN, i;
+	LONG e;
+
+	if (mem_short())
+		return LINEERR_NOMEM; /* issue 19 item 9 */
+	if (dev == LINEMAPPER && r->ndevs == d.ndevs && !r->nrevoked) {
+		/* the client sees every line: the core's own LINEMAPPER
+		 * (which line it took is not told: DEV_UNKNOWN) */
+		e = open(x->v);
+	} else if (dev == LINEMAPPER) {
+		/* only among the lines the client may use: the core checks
+		 * the arguments on the first one */
+		e = LINEERR_LINEMAPPERFAILED;
+		for (i = 0; i < r->ndevs && e; i++) {
+			if (r->devs[i] == DEV_REVOKED)
+				continue;
+			opened = r->devs[i];
+			x->v[1] = opened;
+			e = open(x->v);
+		}
+		if (e && e != LINEERR_INVALPOINTER && e != LINEERR_INVALPARAM)
+			e = LINEERR_LINEMAPPERFAILED;
+	} else if (core_dev(r, dev) == DEV_REVOKED) {
+		e = LINEERR_NODEVICE; /* as a removed line (issue 19 item 11) */
+	} else {
+		opened = core_dev(r, dev);
+		x->v[1] = opened;
+		e = open(x->v);
+	}
+	/* what taking the line back needs (it cannot be taken back without) */
+	if (e == 0 && x->hline &&
+	    !ropen_add(r, x->hline, opened, (uint64_t)x->v[5])) {
+		lineClose(x->hline);
+		x->hline = 0;
+		e = LINEERR_NOMEM;
+	}
+	return e;
+}
+
+/* Answers method call @m with @e and what @x's row gives back, after the
+ * messages the call queued for the sender (flush_sender). */
+static int reply(sd_bus_message *m, const struct served *x, LONG e)
+{
+	const struct rpc_row *row = x->row;
+	sd_bus_message *rep = NULL;
+	unsigned j;
+	int r;
+
+	flush_sender(m);
+	r = sd_bus_message_new_method_return(m, &rep);
+	if (r >= 0)
+		r = sd_bus_message_append(rep, "i", (int32_t)e);
+	for (j = 0; j < row->nkinds && r >= 0; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_OUT_STRUCT:
+			r = sd_bus_message_append_array(
+				rep, 'y', x->buf,
+				e == 0 && x->buf ? used_of(x->buf, x->cap) : 0);
+			break;
+		case RPC_K_OUT_U32:
+			r = sd_bus_message_append(rep, "u", x->u32);
+			break;
+		case RPC_K_OUT_EXT:
+			r = sd_bus_message_append_array(rep, 'y', &x->ext,
+			                                e ? 0 : sizeof(x->ext));
+			break;
+		case RPC_K_OUT_LINE:
+			r = sd_bus_message_append(rep, "u", (uint32_t)x->hline);
+			break;
+		case RPC_K_LINE_OF:
+			r = sd_bus_message_append(rep, "u", x->line);
+			break;
+		default:
+			break;
+		}
+	}
+	if (r >= 0)
+		r = sd_bus_send(NULL, rep, NULL);
+	sd_bus_message_unref(rep);
+	return r;
+}
+
+/* Every method of a row of the table. */
+static int m_row(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	struct served x;
+	int r;
+
+	(void)err;
+	memset(&x, 0, sizeof(x));
+	x.row = &rpc_rows[(uintptr_t)ud];
+	x.c = client_get(m, false);
+	if (read_bus(m, &x) < 0) {
+		free(x.params);
+		return -EINVAL;
+	}
+	r = reply(m, &x, serve(&x));
+	free(x.params);
+	free(x.buf);
+	return r;
+}
+
 /* ---- methods: registrations -----------------------------------------------
  */
 
@@ -1185,687 +1545,6 @@ static int m_shutdown(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return reply_r(m, e);
 }
 
-static int m_negotiate(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, lo, hi;
-	int has_ver, has_ext;
-	LINEEXTENSIONID ext;
-	DWORD ver = 0;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuuubb", &h, &dev, &lo, &hi, &has_ver,
-	                        &has_ext) < 0)
-		return -EINVAL;
-	memset(&ext, 0, sizeof(ext));
-	r = own_app(m, h);
-	if (!r)
-		e = LINEERR_INVALAPPHANDLE;
-	else if (core_dev(r, dev) == DEV_REVOKED)
-		e = LINEERR_NODEVICE;
-	else
-		e = lineNegotiateAPIVersion(h, core_dev(r, dev), lo, hi,
-		                            has_ver ? &ver : NULL,
-		                            has_ext ? &ext : NULL);
-	{
-		sd_bus_message *rep = NULL;
-		int x;
-
-		flush_sender(m);
-		x = sd_bus_message_new_method_return(m, &rep);
-
-		if (x >= 0)
-			x = sd_bus_message_append(rep, "iu", (int32_t)e, ver);
-		if (x >= 0)
-			x = sd_bus_message_append_array(rep, 'y', &ext,
-			                                e ? 0 : sizeof(ext));
-		if (x >= 0)
-			x = sd_bus_send(NULL, rep, NULL);
-		sd_bus_message_unref(rep);
-		return x;
-	}
-}
-
-static int m_dev_caps(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, ver, ext, total, cap = 0;
-	int has_ptr;
-	struct reg *r;
-	void *buf = NULL;
-	LONG e;
-	int x;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuuubu", &h, &dev, &ver, &ext, &has_ptr,
-	                        &total) < 0)
-		return -EINVAL;
-	r = own_app(m, h);
-	if (!r)
-		return reply_data(m, LINEERR_INVALAPPHANDLE, NULL, 0);
-	if (core_dev(r, dev) == DEV_REVOKED)
-		return reply_data(m, LINEERR_NODEVICE, NULL, 0);
-	if (has_ptr && !(buf = out_buf(total, &cap)))
-		return reply_data(m, LINEERR_NOMEM, NULL, 0);
-	e = lineGetDevCaps(h, core_dev(r, dev), ver, ext, buf);
-	x = reply_data(m, e, buf, buf ? used_of(buf, cap) : 0);
-	free(buf);
-	return x;
-}
-
-static int m_addr_caps(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, addr, ver, ext, total, cap = 0;
-	int has_ptr;
-	struct reg *r;
-	void *buf = NULL;
-	LONG e;
-	int x;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuuuubu", &h, &dev, &addr, &ver, &ext,
-	                        &has_ptr, &total) < 0)
-		return -EINVAL;
-	r = own_app(m, h);
-	if (!r)
-		return reply_data(m, LINEERR_INVALAPPHANDLE, NULL, 0);
-	if (core_dev(r, dev) == DEV_REVOKED)
-		return reply_data(m, LINEERR_NODEVICE, NULL, 0);
-	if (has_ptr && !(buf = out_buf(total, &cap)))
-		return reply_data(m, LINEERR_NOMEM, NULL, 0);
-	e = lineGetAddressCaps(h, core_dev(r, dev), addr, ver, ext, buf);
-	if (e == 0)
-		map_dev_field(r, buf, used_of(buf, cap),
-		              offsetof(LINEADDRESSCAPS, dwLineDeviceID));
-	x = reply_data(m, e, buf, buf ? used_of(buf, cap) : 0);
-	free(buf);
-	return x;
-}
-
-/* ---- methods: lines -------------------------------------------------------
- */
-
-static int m_open(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, dev, ver, ext, priv, media;
-	uint64_t cbinst;
-	int has_ptr;
-	void *params = NULL;
-	DWORD opened = DEV_UNKNOWN;
-	struct reg *r;
-	HLINE line = 0;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uubuutuu", &h, &dev, &has_ptr, &ver, &ext,
-	                        &cbinst, &priv, &media) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	r = own_app(m, h);
-	if (!r) {
-		e = LINEERR_INVALAPPHANDLE;
-	} else if (mem_short()) {
-		e = LINEERR_NOMEM; /* issue 19 item 9 */
-	} else if (dev == LINEMAPPER && r->ndevs == d.ndevs && !r->nrevoked) {
-		/* the client sees every line: the core's own LINEMAPPER (which
-		 * line it took is not told: DEV_UNKNOWN) */
-		opened = DEV_UNKNOWN;
-		e = lineOpen(h, dev, has_ptr ? &line : NULL, ver, ext,
-		             (DWORD_PTR)cbinst, priv, media, params);
-	} else if (dev == LINEMAPPER) {
-		DWORD i;
-
-		/* only among the lines the client may use: the core checks
-		 * the arguments on the first one */
-		e = LINEERR_LINEMAPPERFAILED;
-		for (i = 0; i < r->ndevs && e; i++) {
-			if (r->devs[i] == DEV_REVOKED)
-				continue;
-			opened = r->devs[i];
-			e = lineOpen(h, r->devs[i], has_ptr ? &line : NULL, ver,
-			             ext, (DWORD_PTR)cbinst, priv, media,
-			             params);
-		}
-		if (e && e != LINEERR_INVALPOINTER && e != LINEERR_INVALPARAM)
-			e = LINEERR_LINEMAPPERFAILED;
-	} else if (core_dev(r, dev) == DEV_REVOKED) {
-		e = LINEERR_NODEVICE; /* as a removed line (issue 19 item 11) */
-	} else {
-		opened = core_dev(r, dev);
-		e = lineOpen(h, opened, has_ptr ? &line : NULL, ver, ext,
-		             (DWORD_PTR)cbinst, priv, media, params);
-	}
-	/* what taking the line back needs (it cannot be taken back without) */
-	if (e == 0 && line && !ropen_add(r, line, opened, cbinst)) {
-		lineClose(line);
-		line = 0;
-		e = LINEERR_NOMEM;
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, (uint32_t)line);
-}
-
-static int m_close(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	struct reg *r;
-	uint32_t h;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "u", &h) < 0)
-		return -EINVAL;
-	r = own_line(m, h);
-	e = r ? lineClose(h) : LINEERR_INVALLINEHANDLE;
-	if (e == 0) {
-		/* spec: no reply for requests of a closed line */
-		slots_free(r, h);
-		ropen_forget(r, h);
-	}
-	return reply_r(m, e);
-}
-
-static int m_status_messages(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, ls, as;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uuu", &h, &ls, &as) < 0)
-		return -EINVAL;
-	return reply_r(m, own_line(m, h) ? lineSetStatusMessages(h, ls, as)
-	                                 : LINEERR_INVALLINEHANDLE);
-}
-
-/* Queries filling a structure for a line or call handle. */
-enum query {
-	Q_DEVSTATUS,
-	Q_NEWCALLS,
-	Q_CALLINFO,
-	Q_CALLSTATUS,
-	Q_CONFRELATED,
-};
-
-static int query(sd_bus_message *m, enum query q, uint32_t h, uint32_t a1,
-                 uint32_t a2, uint32_t total, int has_ptr)
-{
-	struct reg *r = q <= Q_NEWCALLS ? own_line(m, h) : own_call(m, h);
-	uint32_t cap = 0;
-	void *buf = NULL;
-	LONG e;
-	int x;
-
-	if (!r)
-		return reply_data(m,
-		                  q <= Q_NEWCALLS ? LINEERR_INVALLINEHANDLE
-		                                  : LINEERR_INVALCALLHANDLE,
-		                  NULL, 0);
-	if (has_ptr) {
-		buf = out_buf(total, &cap);
-		if (!buf)
-			return reply_data(m, LINEERR_NOMEM, NULL, 0);
-	}
-	switch (q) {
-	case Q_DEVSTATUS:
-		e = lineGetLineDevStatus(h, buf);
-		break;
-	case Q_NEWCALLS:
-		e = lineGetNewCalls(h, a1, a2, buf);
-		break;
-	case Q_CALLINFO:
-		e = lineGetCallInfo(h, buf);
-		if (e == 0)
-			map_dev_field(r, buf, used_of(buf, cap),
-			              offsetof(LINECALLINFO, dwLineDeviceID));
-		break;
-	case Q_CALLSTATUS:
-		e = lineGetCallStatus(h, buf);
-		break;
-	default:
-		e = lineGetConfRelatedCalls(h, buf);
-		break;
-	}
-	x = reply_data(m, e, buf, buf ? used_of(buf, cap) : 0);
-	free(buf);
-	return x;
-}
-
-static int m_query(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, a1, a2, total;
-	int has_ptr;
-
-	(void)err;
-	if (sd_bus_message_read(m, "uuubu", &h, &a1, &a2, &has_ptr, &total) < 0)
-		return -EINVAL;
-	return query(m, (enum query)(uintptr_t)ud, h, a1, a2, total, has_ptr);
-}
-
-/* ---- methods: calls -------------------------------------------------------
- */
-
-/* lineMakeCall for client @c (MakeCall, or its channel). */
-static LONG make_call(struct client *c, HLINE h, bool has_ptr, const char *dest,
-                      DWORD country, LPLINECALLPARAMS params)
-{
-	struct reg *r = line_of(c, h);
-	struct slot *s;
-	LONG e;
-
-	if (!r)
-		return LINEERR_INVALLINEHANDLE;
-	s = slot_new(r, h, true, &e);
-	if (!s)
-		return e;
-	e = lineMakeCall(h, has_ptr ? &s->h[0] : NULL, dest, country, params);
-	slot_keep(r, s, e, has_ptr ? 1 : 0);
-	return e;
-}
-
-static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, country;
-	int has_ptr, has_dest;
-	const char *dest;
-	void *params = NULL;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ubbsu", &h, &has_ptr, &has_dest, &dest,
-	                        &country) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	e = make_call(client_get(m, false), h, has_ptr, has_dest ? dest : NULL,
-	              country, params);
-	free(params);
-	/* the line tells the client which requests a lineClose voids */
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, h);
-}
-
-/* Makes an asynchronous request on call @h through @fn (gets @a1, @a2). */
-static LONG call_request(struct reg *r, HCALL h,
-                         LONG (*fn)(HCALL, const void *, const void *),
-                         const void *a1, const void *a2)
-{
-	(void)r;
-	return fn(h, a1, a2);
-}
-
-struct uui_args {
-	const void *uui;
-	uint32_t size;
-};
-
-static LONG do_accept(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineAccept(h, u->uui, u->size);
-}
-
-static LONG do_answer(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineAnswer(h, u->uui, u->size);
-}
-
-static LONG do_drop(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineDrop(h, u->uui, u->size);
-}
-
-static LONG do_drop_ex(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	return tapix_line_drop_ex(h, u->uui, u->size, *(const uint32_t *)b);
-}
-
-static LONG do_send_uui(HCALL h, const void *a, const void *b)
-{
-	const struct uui_args *u = a;
-
-	(void)b;
-	return lineSendUserUserInfo(h, u->uui, u->size);
-}
-
-static LONG do_release_uui(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineReleaseUserUserInfo(h);
-}
-
-static LONG do_hold(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineHold(h);
-}
-
-static LONG do_unhold(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineUnhold(h);
-}
-
-static LONG do_remove_conf(HCALL h, const void *a, const void *b)
-{
-	(void)a;
-	(void)b;
-	return lineRemoveFromConference(h);
-}
-
-static LONG do_dial(HCALL h, const void *a, const void *b)
-{
-	return lineDial(h, a, *(const uint32_t *)b);
-}
-
-static LONG do_transfer(HCALL h, const void *a, const void *b)
-{
-	return lineBlindTransfer(h, a, *(const uint32_t *)b);
-}
-
-static LONG do_add_conf(HCALL h, const void *a, const void *b)
-{
-	(void)b;
-	return lineAddToConference(h, *(const HCALL *)a);
-}
-
-/* Operations taking a call handle and optional user-user information. */
-enum uui_op {
-	U_ACCEPT,
-	U_ANSWER,
-	U_DROP,
-	U_SEND,
-	U_DROP_EX,
-};
-
-/* An operation of enum uui_op for client @c (its method, or its channel):
- * @size is dwSize, of which @uui (NULL: none given) holds what was sent. */
-static LONG uui_request(struct client *c, enum uui_op op, HCALL h,
-                        const void *uui, uint32_t size, uint32_t hint)
-{
-	static LONG (*const fns[])(HCALL, const void *, const void *) = {
-		[U_ACCEPT] = do_accept,   [U_ANSWER] = do_answer,
-		[U_DROP] = do_drop,       [U_SEND] = do_send_uui,
-		[U_DROP_EX] = do_drop_ex,
-	};
-	struct uui_args u = {.uui = uui, .size = size};
-	struct reg *r = call_of(c, h);
-
-	if (!r)
-		return LINEERR_INVALCALLHANDLE;
-	return call_request(r, h, fns[op], &u, &hint);
-}
-
-static int m_uui_op(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, size, hint = 0;
-	int has_uui;
-	const void *uui;
-	size_t n;
-
-	(void)err;
-	if (sd_bus_message_read(m, "ub", &h, &has_uui) < 0 ||
-	    sd_bus_message_read_array(m, 'y', &uui, &n) < 0 ||
-	    sd_bus_message_read(m, "u", &size) < 0 ||
-	    ((uintptr_t)ud == U_DROP_EX &&
-	     sd_bus_message_read(m, "u", &hint) < 0))
-		return -EINVAL;
-	/* the core reads dwSize bytes: never more than were sent */
-	if (has_uui && size > n)
-		size = (uint32_t)n;
-	return reply_r(m, uui_request(client_get(m, false),
-	                              (enum uui_op)(uintptr_t)ud, h,
-	                              has_uui ? uui : NULL, size, hint));
-}
-
-/* Operations taking only a call handle. */
-enum call_op {
-	C_RELEASE_UUI,
-	C_HOLD,
-	C_UNHOLD,
-	C_DEALLOCATE,
-	C_REMOVE_CONF,
-};
-
-/* An operation of enum call_op for client @c (its method, or channel). */
-static LONG call_op_request(struct client *c, enum call_op op, HCALL h)
-{
-	static LONG (*const fns[])(HCALL, const void *, const void *) = {
-		[C_RELEASE_UUI] = do_release_uui,
-		[C_HOLD] = do_hold,
-		[C_UNHOLD] = do_unhold,
-		[C_REMOVE_CONF] = do_remove_conf,
-	};
-	struct reg *r = call_of(c, h);
-
-	if (!r)
-		return LINEERR_INVALCALLHANDLE;
-	if (op == C_DEALLOCATE) /* synchronous */
-		return lineDeallocateCall(h);
-	return call_request(r, h, fns[op], NULL, NULL);
-}
-
-static int m_call_op(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h;
-
-	(void)err;
-	if (sd_bus_message_read(m, "u", &h) < 0)
-		return -EINVAL;
-	return reply_r(m, call_op_request(client_get(m, false),
-	                                  (enum call_op)(uintptr_t)ud, h));
-}
-
-/* Dial, BlindTransfer: a call, an address, a country code. */
-static int m_address_op(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, country;
-	int has_dest;
-	const char *dest;
-	struct reg *r;
-
-	(void)err;
-	if (sd_bus_message_read(m, "ubsu", &h, &has_dest, &dest, &country) < 0)
-		return -EINVAL;
-	r = own_call(m, h);
-	if (!r)
-		return reply_r(m, LINEERR_INVALCALLHANDLE);
-	return reply_r(m, call_request(r, h, ud ? do_transfer : do_dial,
-	                               has_dest ? dest : NULL, &country));
-}
-
-static int m_privilege(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, priv;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uu", &h, &priv) < 0)
-		return -EINVAL;
-	return reply_r(m, own_call(m, h) ? lineSetCallPrivilege(h, priv)
-	                                 : LINEERR_INVALCALLHANDLE);
-}
-
-static int m_handoff(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t h, media;
-	int has_file;
-	const char *file;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ubsu", &h, &has_file, &file, &media) < 0)
-		return -EINVAL;
-	return reply_r(m,
-	               own_call(m, h)
-	                       ? lineHandoff(h, has_file ? file : NULL, media)
-	                       : LINEERR_INVALCALLHANDLE);
-}
-
-static int m_setup_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hcall, hline, nparties, line = 0;
-	int has1, has2;
-	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uubbu", &hcall, &hline, &has1, &has2,
-	                        &nparties) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	/* a call, or (without one) a line, of the sender */
-	r = hcall ? own_call(m, hcall) : own_line(m, hline);
-	if (!r) {
-		e = hcall ? LINEERR_INVALCALLHANDLE : LINEERR_INVALLINEHANDLE;
-	} else if (!(s = slot_new(r,
-	                          line = hcall ? tapix_call_line(hcall) : hline,
-	                          true, &e))) {
-		/* (e: why) */
-	} else {
-		/* the line, if given with a call, must be the sender's too */
-		if (hcall && hline && !own_line(m, hline))
-			e = LINEERR_INVALLINEHANDLE;
-		else
-			e = lineSetupConference(
-				hcall, hline, has1 ? &s->h[0] : NULL,
-				has2 ? &s->h[1] : NULL, nparties, params);
-		slot_keep(r, s, e, 2);
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
-static int m_prepare_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hconf, line = 0;
-	int has_ptr;
-	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ub", &hconf, &has_ptr) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	r = own_call(m, hconf);
-	if (!r) {
-		e = LINEERR_INVALCONFCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hconf), true,
-	                          &e))) {
-		/* (e: why) */
-	} else {
-		e = linePrepareAddToConference(hconf, has_ptr ? &s->h[0] : NULL,
-		                               params);
-		slot_keep(r, s, e, has_ptr ? 1 : 0);
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
-static int m_add_conf(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hconf, hconsult;
-	struct reg *r;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uu", &hconf, &hconsult) < 0)
-		return -EINVAL;
-	r = own_call(m, hconf);
-	if (!r)
-		return reply_r(m, LINEERR_INVALCONFCALLHANDLE);
-	if (!own_call(m, hconsult))
-		return reply_r(m, LINEERR_INVALCALLHANDLE);
-	return reply_r(m, call_request(r, hconf, do_add_conf, &hconsult, NULL));
-}
-
-static int m_setup_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hcall, line = 0;
-	int has_ptr;
-	void *params = NULL;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "ub", &hcall, &has_ptr) < 0 ||
-	    read_struct(m, &params) < 0)
-		return -EINVAL;
-	r = own_call(m, hcall);
-	if (!r) {
-		e = LINEERR_INVALCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hcall), true,
-	                          &e))) {
-		/* (e: why) */
-	} else {
-		e = lineSetupTransfer(hcall, has_ptr ? &s->h[0] : NULL, params);
-		slot_keep(r, s, e, has_ptr ? 1 : 0);
-	}
-	free(params);
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
-static int m_complete_xfer(sd_bus_message *m, void *ud, sd_bus_error *err)
-{
-	uint32_t hcall, hconsult, mode, line = 0;
-	int has_ptr;
-	struct slot *s = NULL;
-	struct reg *r;
-	LONG e;
-
-	(void)ud;
-	(void)err;
-	if (sd_bus_message_read(m, "uubu", &hcall, &hconsult, &has_ptr, &mode) <
-	    0)
-		return -EINVAL;
-	r = own_call(m, hcall);
-	if (!r) {
-		e = LINEERR_INVALCALLHANDLE;
-	} else if (!own_call(m, hconsult)) {
-		e = LINEERR_INVALCONSULTCALLHANDLE;
-	} else if (!(s = slot_new(r, line = tapix_call_line(hcall),
-	                          mode == LINETRANSFERMODE_CONFERENCE, &e))) {
-		/* (e: why) */
-	} else {
-		bool conf = mode == LINETRANSFERMODE_CONFERENCE && has_ptr;
-
-		e = lineCompleteTransfer(hcall, hconsult,
-		                         has_ptr ? &s->h[0] : NULL, mode);
-		/* only a conference writes a handle at its LINE_REPLY */
-		slot_keep(r, s, conf ? e : 0, conf ? 1 : 0);
-	}
-	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)e, line);
-}
-
 /* Where the direct connections are (peer.c), or "". Issue 19 item 4 —
  * LimitsExceeded for a user who has all the direct connections it may
  * (its client stays on the bus), NoMemory while memory is short. */
@@ -1892,22 +1571,81 @@ static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
 #define SPIN_USEC  50   /* tapixd watches the channels this long */
 #define BATCH_USEC 2000 /* before other sources get their turn */
 
+/* Channel op -> row. [n - 1]: an op of 0, beyond CHAN_OP_END or given
+ * twice does not compile, so the ops are exactly 1..N, each once; only an
+ * op chan_req_decode accepted indexes it. */
+static const uint8_t chan_method[CHAN_OP_END - 1] = {
+#define CHAN_IDX(n, name, fn, shape) [(n)-1] = RPC_IDX_##fn,
+#define RPC(fn, ret, params, member, shape, hk, chan, ...) \
+	RPC_CHAN_EMIT(chan, CHAN_IDX, fn, shape)
+#include "rpc/calls.def"
+#undef CHAN_IDX
+};
+
+/*
+ * The arguments of @x's row from channel request @k, by their kinds as
+ * read_bus reads them from D-Bus: the handle; a handle's pointer given
+ * (CHAN_HAS_PTR); a string or user-user information, the data
+ * (CHAN_HAS_DATA: else NULL); the numbers in order, the first in arg
+ * (dwSize: as decoded, cut to the bytes sent), the next in hint; no
+ * input structure. -EINVAL for a kind the channel does not carry.
+ */
+static int read_chan(const struct chan_call *k, struct served *x)
+{
+	const struct rpc_row *row = x->row;
+	unsigned j, p = 0, nums = 0;
+
+	for (j = 0; j < row->nkinds; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_H:
+			x->v[p] = k->h;
+			break;
+		case RPC_K_OUT_CALL:
+			x->given[j] = k->has_ptr;
+			break;
+		case RPC_K_STR:
+			x->v[p] = (uintptr_t)k->dest;
+			break;
+		case RPC_K_UUI:
+			x->v[p] = (uintptr_t)k->uui;
+			break;
+		case RPC_K_SIZE:
+			x->v[p] = k->uui_size;
+			nums++;
+			break;
+		case RPC_K_U32:
+			x->v[p] = nums++ ? k->hint : k->arg;
+			break;
+		case RPC_K_PARAMS:
+			x->v[p] = 0;
+			break;
+		case RPC_K_LINE_OF:
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (is_param(row->kinds[j]))
+			p++;
+	}
+	return 0;
+}
+
+/* Whether @row answers the open its request went through (LINE_OF). */
+static bool has_line_of(const struct rpc_row *row)
+{
+	unsigned j;
+
+	for (j = 0; j < row->nkinds; j++)
+		if (row->kinds[j] == RPC_K_LINE_OF)
+			return true;
+	return false;
+}
+
 /* Answers @c's waiting request: the function, its messages, the result. */
 static void chan_serve(struct client *c)
 {
-	static const uint8_t uui_ops[] = {
-		[CHAN_ACCEPT] = U_ACCEPT, [CHAN_ANSWER] = U_ANSWER,
-		[CHAN_DROP] = U_DROP,     [CHAN_DROP_EX] = U_DROP_EX,
-		[CHAN_SEND_UUI] = U_SEND,
-	};
-	static const uint8_t call_ops[] = {
-		[CHAN_RELEASE_UUI] = C_RELEASE_UUI,
-		[CHAN_HOLD] = C_HOLD,
-		[CHAN_UNHOLD] = C_UNHOLD,
-		[CHAN_DEALLOCATE] = C_DEALLOCATE,
-		[CHAN_REMOVE_CONF] = C_REMOVE_CONF,
-	};
 	struct chan_call k;
+	struct served x;
 	struct list_node *it;
 	uint32_t line = 0;
 	LONG e;
@@ -1917,32 +1655,21 @@ static void chan_serve(struct client *c)
 	list_foreach(it, &c->regs)
 		tapix_set_event_quiet(list_entry(it, struct reg, link)->h,
 		                      TRUE);
-	switch (chan_take(c->chan, &k) < 0 ? 0 : k.op) {
-	case CHAN_MAKE_CALL:
-		e = make_call(c, k.h, k.has_ptr, k.dest, k.arg, NULL);
-		line = k.h;
-		break;
-	case CHAN_ACCEPT:
-	case CHAN_ANSWER:
-	case CHAN_DROP:
-	case CHAN_DROP_EX:
-	case CHAN_SEND_UUI:
-		e = uui_request(c, (enum uui_op)uui_ops[k.op], k.h, k.uui,
-		                k.uui_size, k.hint);
-		break;
-	case CHAN_RELEASE_UUI:
-	case CHAN_HOLD:
-	case CHAN_UNHOLD:
-	case CHAN_DEALLOCATE:
-	case CHAN_REMOVE_CONF:
-		e = call_op_request(c, (enum call_op)call_ops[k.op], k.h);
-		break;
-	default:
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	if (chan_take(c->chan, &k) > 0)
+		x.row = &rpc_rows[chan_method[k.op - 1]];
+	if (!x.row || read_chan(&k, &x) < 0) {
 		/* malformed: what a D-Bus failure is to the client */
 		log_debug("%s: a malformed request on its channel", c->name);
 		e = LINEERR_OPERATIONFAILED;
-		break;
+	} else {
+		e = serve(&x);
+		/* MakeCall: its line, even when it failed */
+		if (has_line_of(x.row))
+			line = x.line;
 	}
+	free(x.buf);
 	flush_client(c);
 	list_foreach(it, &c->regs)
 		tapix_set_event_quiet(list_entry(it, struct reg, link)->h,
@@ -2014,7 +1741,7 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 	return 0;
 }
 
-/* The direct connection's channel (util/chan.h): hhhh, see chan_fds. */
+/* The direct connection's channel (rpc/chan.h): hhhh, see chan_fds. */
 static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
 	struct client *c;
@@ -2136,78 +1863,32 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 	}
 }
 
+/* The hand-written handlers of the table's RPC_REG, RPC_OWN and RPC_INFRA
+ * rows (a row without one does not compile). */
+#define HANDLER_lineInitializeExA m_initialize
+#define HANDLER_lineShutdown      m_shutdown
+#define HANDLER_Peer              m_peer
+#define HANDLER_Channel           m_channel
+
+/* org.tapix.Tapi1, all from the table (calls.def): every method of a
+ * function, the connection's own methods (RPC_INFRA), the signal. */
 static const sd_bus_vtable rpc_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("Peer", "", "s", m_peer, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Channel", "", "hhhh", m_channel,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Initialize", "ssuu", "iuuu", m_initialize,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Shutdown", "u", "i", m_shutdown,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("NegotiateAPIVersion", "uuuubb", "iuay", m_negotiate,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("GetDevCaps", "uuuubu", "iay", m_dev_caps,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("GetAddressCaps", "uuuuubu", "iay", m_addr_caps,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Open", "uubuutuuay", "iu", m_open,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Close", "u", "i", m_close, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("SetStatusMessages", "uuu", "i", m_status_messages,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetLineDevStatus", "uuubu", "iay", m_query,
-                                  Q_DEVSTATUS, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetNewCalls", "uuubu", "iay", m_query,
-                                  Q_NEWCALLS, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetCallInfo", "uuubu", "iay", m_query,
-                                  Q_CALLINFO, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetCallStatus", "uuubu", "iay", m_query,
-                                  Q_CALLSTATUS, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("GetConfRelatedCalls", "uuubu", "iay",
-                                  m_query, Q_CONFRELATED,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("MakeCall", "ubbsuay", "iu", m_make_call,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Accept", "ubayu", "i", m_uui_op, U_ACCEPT,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Answer", "ubayu", "i", m_uui_op, U_ANSWER,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Drop", "ubayu", "i", m_uui_op, U_DROP,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("DropEx", "ubayuu", "i", m_uui_op, U_DROP_EX,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("SendUserUserInfo", "ubayu", "i", m_uui_op,
-                                  U_SEND, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("ReleaseUserUserInfo", "u", "i", m_call_op,
-                                  C_RELEASE_UUI, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Hold", "u", "i", m_call_op, C_HOLD,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Unhold", "u", "i", m_call_op, C_UNHOLD,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("DeallocateCall", "u", "i", m_call_op,
-                                  C_DEALLOCATE, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("RemoveFromConference", "u", "i", m_call_op,
-                                  C_REMOVE_CONF, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("Dial", "ubsu", "i", m_address_op, 0,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_OFFSET("BlindTransfer", "ubsu", "i", m_address_op, 1,
-                                  SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("SetCallPrivilege", "uu", "i", m_privilege,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("Handoff", "ubsu", "i", m_handoff,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("SetupConference", "uubbuay", "iu", m_setup_conf,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("PrepareAddToConference", "ubay", "iu", m_prepare_conf,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("AddToConference", "uu", "i", m_add_conf,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("SetupTransfer", "ubay", "iu", m_setup_xfer,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD("CompleteTransfer", "uubu", "iu", m_complete_xfer,
-                      SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_SIGNAL("Messages", "a(uuuttttuuau)", 0),
+#define RPC(fn, ret, params, member, shape, ...)                         \
+	SD_BUS_METHOD_WITH_OFFSET(member, RPC_IN(shape), RPC_OUT(shape), \
+	                          m_row, RPC_IDX_##fn,                   \
+	                          SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_OWN(fn, ret, params, member, shape, ...)                       \
+	SD_BUS_METHOD(member, RPC_IN(shape), RPC_OUT(shape), HANDLER_##fn, \
+	              SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_REG(fn, ret, params, member, in, out, ...) \
+	SD_BUS_METHOD(member, in, out, HANDLER_##fn,   \
+	              SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_INFRA(name, in, out, ...)                 \
+	SD_BUS_METHOD(#name, in, out, HANDLER_##name, \
+	              SD_BUS_VTABLE_UNPRIVILEGED),
+#define RPC_SIGNAL(member, sig, ...) SD_BUS_SIGNAL(member, sig, 0),
+#include "rpc/calls.def"
 	SD_BUS_VTABLE_END,
 };
 

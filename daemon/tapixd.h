@@ -20,7 +20,7 @@
 
 #include <tapi.h>
 
-#include "util/chan.h"
+#include "rpc/chan.h"
 #include "util/list.h"
 
 #define TAPIXD_BUS_NAME   "org.tapix.Tapix1"
@@ -168,7 +168,7 @@ void peer_drop(sd_bus *bus);
  */
 bool peer_check(void);
 
-/* chan.c: tapixd's side of a channel (util/chan.h) */
+/* chan.c: tapixd's side of a channel (rpc/chan.h) */
 struct chan;
 /* A new channel: sealed shared memory and its three eventfds. 0/-errno. */
 int chan_new(struct chan **out);

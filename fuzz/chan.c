@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fuzz target: tapixd's decoder of channel requests (src/util/chan.c),
+ * Fuzz target: tapixd's decoder of channel requests (src/rpc/chan.c),
  * which reads memory a client writes. Any bytes decode without reading
  * outside the request; a request it accepts has a known op, an address
  * NUL-terminated within the data, and user-user info within the data.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/chan.h"
+#include "rpc/chan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -24,4 +24,29 @@ else
 	echo "style: clang-format not installed (scripts/setup.sh installs it)"
 	status=1
 fi
+# Issue 16: tapixd's methods of the forwarded functions come from the
+# table (src/rpc/calls.def, expanded into rpc_vtable), never listed by
+# hand: a row's member (RPC, RPC_OWN, RPC_REG: its first string) must not
+# be an SD_BUS_METHOD of daemon/rpc.c.
+members=$(awk '
+	/^RPC(_OWN|_REG)?\(/ { row = 1; seen = 0 }
+	/^RPC_(ALIAS|LOCAL|INFRA|SIGNAL)\(/ || /^#/ || /^\/\*/ { row = 0 }
+	row && !seen && match($0, /"[^"]*"/) {
+		print substr($0, RSTART + 1, RLENGTH - 2); seen = 1
+	}' src/rpc/calls.def)
+if [ -z "$members" ]; then
+	echo "style: no forwarded function found in src/rpc/calls.def"
+	status=1
+fi
+for m in $members; do
+	if grep -n -E "SD_BUS_METHOD[A-Z_]*\([[:space:]]*\"$m\"" daemon/rpc.c; then
+		echo "style: daemon/rpc.c lists $m by hand: it is src/rpc/calls.def's"
+		status=1
+	fi
+done
+# ... and so are the connection's (RPC_INFRA): no method named by hand.
+if grep -n -E 'SD_BUS_METHOD[A-Z_]*\([[:space:]]*"' daemon/rpc.c; then
+	echo "style: a method of daemon/rpc.c listed by hand: add a row to src/rpc/calls.def"
+	status=1
+fi
 exit $status

@@ -20,8 +20,8 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                           LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
-		return cl_lineMakeCall(hLine, lphCall, lpszDestAddress,
-		                       dwCountryCode, lpCallParams);
+		return cl_lineMakeCallA(hLine, lphCall, lpszDestAddress,
+		                        dwCountryCode, lpCallParams);
 	struct vs_params vp = {0};
 	struct open *o;
 	struct device *dev;
@@ -203,7 +203,7 @@ int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
                            uint32_t hint)
 {
 	if (client_on())
-		return cl_line_drop_ex(hCall, uui, size, hint);
+		return cl_tapix_line_drop_ex(hCall, uui, size, hint);
 	/* 0 is no hint at all: a plain lineDrop would be asked for */
 	if (!hint)
 		return LINEERR_INVALPARAM;
@@ -457,7 +457,7 @@ out:
 LONG WINAPI lineGetCallInfoA(HCALL hCall, LPLINECALLINFO lpCallInfo)
 {
 	if (client_on())
-		return cl_lineGetCallInfo(hCall, lpCallInfo);
+		return cl_lineGetCallInfoA(hCall, lpCallInfo);
 	return query(hCall, lpCallInfo, true);
 }
 

@@ -20,9 +20,9 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
                                  LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
-		return cl_lineSetupConference(hCall, hLine, lphConfCall,
-		                              lphConsultCall, dwNumParties,
-		                              lpCallParams);
+		return cl_lineSetupConferenceA(hCall, hLine, lphConfCall,
+		                               lphConsultCall, dwNumParties,
+		                               lpCallParams);
 	struct vs_params vp = {0};
 	struct call *conf, *consult;
 	struct op x = {0};
@@ -120,8 +120,8 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
                                         LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
-		return cl_linePrepareAddToConference(hConfCall, lphConsultCall,
-		                                     lpCallParams);
+		return cl_linePrepareAddToConferenceA(hConfCall, lphConsultCall,
+		                                      lpCallParams);
 	struct vs_params vp = {0};
 	struct call *consult;
 	struct req *req;

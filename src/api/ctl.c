@@ -151,8 +151,8 @@ LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
                                DWORD dwCountryCode)
 {
 	if (client_on())
-		return cl_lineBlindTransfer(hCall, lpszDestAddress,
-		                            dwCountryCode);
+		return cl_lineBlindTransferA(hCall, lpszDestAddress,
+		                             dwCountryCode);
 	return address_op(hCall, lpszDestAddress, dwCountryCode,
 	                  LINECALLSTATE_CONNECTED, false);
 }
@@ -160,7 +160,7 @@ LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
 LONG WINAPI lineDialA(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
 {
 	if (client_on())
-		return cl_lineDial(hCall, lpszDestAddress, dwCountryCode);
+		return cl_lineDialA(hCall, lpszDestAddress, dwCountryCode);
 	/* the provider knows in which states it can dial more digits */
 	return address_op(hCall, lpszDestAddress, dwCountryCode,
 	                  OP_STATES_NOT_IDLE &
@@ -210,7 +210,7 @@ static struct open *named_owner(struct tline *tl, const char *file)
 LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
 {
 	if (client_on())
-		return cl_lineHandoff(hCall, lpszFileName, dwMediaMode);
+		return cl_lineHandoffA(hCall, lpszFileName, dwMediaMode);
 	struct callh *target;
 	struct open *to;
 	struct op x;

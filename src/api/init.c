@@ -535,8 +535,8 @@ LONG WINAPI lineGetDevCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
                             LPLINEDEVCAPS lpLineDevCaps)
 {
 	if (client_on())
-		return cl_lineGetDevCaps(hLineApp, dwDeviceID, dwAPIVersion,
-		                         dwExtVersion, lpLineDevCaps);
+		return cl_lineGetDevCapsA(hLineApp, dwDeviceID, dwAPIVersion,
+		                          dwExtVersion, lpLineDevCaps);
 	struct device *dev;
 	uint32_t fixed = vs_devcaps_fixed(dwAPIVersion);
 	LONG r;
@@ -570,9 +570,9 @@ LONG WINAPI lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
                                 LPLINEADDRESSCAPS lpAddressCaps)
 {
 	if (client_on())
-		return cl_lineGetAddressCaps(hLineApp, dwDeviceID, dwAddressID,
-		                             dwAPIVersion, dwExtVersion,
-		                             lpAddressCaps);
+		return cl_lineGetAddressCapsA(hLineApp, dwDeviceID, dwAddressID,
+		                              dwAPIVersion, dwExtVersion,
+		                              lpAddressCaps);
 	struct device *dev;
 	uint32_t fixed = vs_addresscaps_fixed(dwAPIVersion);
 	LONG r;

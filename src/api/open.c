@@ -171,9 +171,9 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
                       DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
-		return cl_lineOpen(hLineApp, dwDeviceID, lphLine, dwAPIVersion,
-		                   dwExtVersion, dwCallbackInstance,
-		                   dwPrivileges, dwMediaModes, lpCallParams);
+		return cl_lineOpenA(hLineApp, dwDeviceID, lphLine, dwAPIVersion,
+		                    dwExtVersion, dwCallbackInstance,
+		                    dwPrivileges, dwMediaModes, lpCallParams);
 	struct app *app;
 	struct device *dev = NULL;
 	struct tline *tl;
@@ -375,7 +375,7 @@ out:
 LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 {
 	if (client_on())
-		return cl_lineGetLineDevStatus(hLine, lpLineDevStatus);
+		return cl_lineGetLineDevStatusA(hLine, lpLineDevStatus);
 	struct open *o;
 	struct device *dev;
 	struct provider *p;

@@ -18,8 +18,8 @@ LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
                                LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
-		return cl_lineSetupTransfer(hCall, lphConsultCall,
-		                            lpCallParams);
+		return cl_lineSetupTransferA(hCall, lphConsultCall,
+		                             lpCallParams);
 	struct vs_params vp = {0};
 	struct call *consult;
 	struct open *o;

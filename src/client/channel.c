@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The client's side of a channel to tapixd: see channel.h, util/chan.h. */
+/* The client's side of a channel to tapixd: see channel.h, rpc/chan.h. */
 #define LOG_MODULE "client"
 #include "client/channel.h"
 

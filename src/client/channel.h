@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The client's side of a channel to tapixd (util/chan.h): function calls
+ * The client's side of a channel to tapixd (rpc/chan.h): function calls
  * and messages through memory shared with tapixd, on a direct connection.
  * The caller serialises every function here except cchan_reader_sleep
  * and cchan_reader_woken (the reader thread's, which only touch flags).
@@ -13,7 +13,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include "util/chan.h"
+#include "rpc/chan.h"
 
 struct cchan;
 

@@ -1286,267 +1286,7 @@ out:
 	return r;
 }
 
-/* ---- devices ----------------------------------------------------------------
- */
-
-LONG cl_lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
-                                DWORD dwAPILowVersion, DWORD dwAPIHighVersion,
-                                LPDWORD lpdwAPIVersion,
-                                LPLINEEXTENSIONID lpExtensionID)
-{
-	sd_bus_message *m = NULL, *reply = NULL;
-	const void *ext;
-	uint32_t ver = 0;
-	size_t n;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("NegotiateAPIVersion", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuuubb", hLineApp, dwDeviceID,
-		                          dwAPILowVersion, dwAPIHighVersion,
-		                          lpdwAPIVersion != NULL,
-		                          lpExtensionID != NULL);
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	r = call(m, &reply);
-	if (r == 0) {
-		if (sd_bus_message_read(reply, "u", &ver) < 0 ||
-		    sd_bus_message_read_array(reply, 'y', &ext, &n) < 0 ||
-		    n != sizeof(LINEEXTENSIONID)) {
-			r = LINEERR_OPERATIONFAILED;
-		} else {
-			if (lpdwAPIVersion)
-				*lpdwAPIVersion = ver;
-			if (lpExtensionID)
-				memcpy(lpExtensionID, ext, n);
-		}
-	}
-	sd_bus_message_unref(reply);
-	drain();
-out:
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-/*
- * A query: @member with the arguments @types/... already appended by
- * @fill, then (b has, u total); the structure comes back into @buf.
- */
-static LONG query(sd_bus_message *m, int e, void *buf)
-{
-	sd_bus_message *reply = NULL;
-	DWORD total = 0;
-	LONG r;
-
-	if (buf)
-		memcpy(&total, buf, 4);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "bu", buf != NULL, total);
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		return LINEERR_NOMEM;
-	}
-	r = call(m, &reply);
-	if (r == 0)
-		r = read_struct(reply, buf);
-	sd_bus_message_unref(reply);
-	drain();
-	return r;
-}
-
-LONG cl_lineGetDevCaps(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAPIVersion,
-                       DWORD dwExtVersion, LPLINEDEVCAPS lpLineDevCaps)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("GetDevCaps", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuuu", hLineApp, dwDeviceID,
-		                          dwAPIVersion, dwExtVersion);
-	r = query(m, e, lpLineDevCaps);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineGetAddressCaps(HLINEAPP hLineApp, DWORD dwDeviceID,
-                           DWORD dwAddressID, DWORD dwAPIVersion,
-                           DWORD dwExtVersion, LPLINEADDRESSCAPS lpAddressCaps)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("GetAddressCaps", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuuuu", hLineApp, dwDeviceID,
-		                          dwAddressID, dwAPIVersion,
-		                          dwExtVersion);
-	r = query(m, e, lpAddressCaps);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-/* ---- lines ------------------------------------------------------------------
- */
-
-LONG cl_lineOpen(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
-                 DWORD dwAPIVersion, DWORD dwExtVersion,
-                 DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
-                 DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL, *reply = NULL;
-	uint32_t line = 0;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	{
-		struct capp *a = app_find(hLineApp);
-
-		/* spec: tapi-functions.md §5 — a reinitialization pending */
-		if (a && a->lost) {
-			r = LINEERR_REINIT;
-			goto out;
-		}
-	}
-	e = new_call("Open", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uubuutuu", hLineApp, dwDeviceID,
-		                          lphLine != NULL, dwAPIVersion,
-		                          dwExtVersion,
-		                          (uint64_t)dwCallbackInstance,
-		                          dwPrivileges, dwMediaModes);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	r = call(m, &reply);
-	/* a success without the handle is no success: *lphLine untouched */
-	if (r == 0 && sd_bus_message_read(reply, "u", &line) < 0)
-		r = LINEERR_OPERATIONFAILED;
-	if (r == 0) {
-		struct capp *a = app_find(hLineApp);
-
-		if (a)
-			line_add(a, line);
-		if (lphLine)
-			*lphLine = line;
-	}
-	sd_bus_message_unref(reply);
-	drain();
-out:
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineClose(HLINE hLine)
-{
-	sd_bus_message *m = NULL;
-	struct capp *a;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("Close", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "u", hLine);
-	r = simple(m, e);
-	if (r == 0) {
-		/*
-		 * Every message sent before the reply is queued now (drain):
-		 * drop those about the open and its calls, as the core does.
-		 */
-		a = app_of_line(hLine);
-		if (a) {
-			q_purge(a, hLine, true);
-			pend_drop_line(a, hLine);
-			line_del(a, hLine);
-		}
-	}
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
-                              DWORD dwAddressStates)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("SetStatusMessages", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuu", hLine, dwLineStates,
-		                          dwAddressStates);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-/* The queries on a line or call handle: (u h, u a1, u a2, b has, u total) */
-static LONG handle_query(const char *member, uint32_t h, uint32_t a1,
-                         uint32_t a2, void *buf)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call(member, &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uuu", h, a1, a2);
-	r = query(m, e, buf);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineGetLineDevStatus(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
-{
-	return handle_query("GetLineDevStatus", hLine, 0, 0, lpLineDevStatus);
-}
-
-LONG cl_lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
-                        LPLINECALLLIST lpCallList)
-{
-	return handle_query("GetNewCalls", hLine, dwAddressID, dwSelect,
-	                    lpCallList);
-}
-
-LONG cl_lineGetCallInfo(HCALL hCall, LPLINECALLINFO lpCallInfo)
-{
-	return handle_query("GetCallInfo", hCall, 0, 0, lpCallInfo);
-}
-
-LONG cl_lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
-{
-	return handle_query("GetCallStatus", hCall, 0, 0, lpCallStatus);
-}
-
-LONG cl_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
-{
-	return handle_query("GetConfRelatedCalls", hCall, 0, 0, lpCallList);
-}
-
-/* ---- calls ------------------------------------------------------------------
- */
-
-/*
- * After a request that writes handles: remember where, for its LINE_REPLY.
- * The reply cannot have been dispatched yet: we hold cl.lock since the
- * method returned. Without memory for it, the handles are lost.
+/* ---- requests that write handles, the channel -------------------------------
  */
 
 /* A request of @op on handle @h (its data follows, if any). */
@@ -1557,6 +1297,11 @@ static void chan_req_init(struct chan_req *q, enum chan_op op, uint32_t h)
 	q->h = h;
 }
 
+/*
+ * After a request that writes handles: remember where, for its LINE_REPLY.
+ * The reply cannot have been dispatched yet: we hold cl.lock since the
+ * method returned. Without memory for it, the handles are lost.
+ */
 static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 {
 	struct cpend *p;
@@ -1580,26 +1325,6 @@ static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 	p->next = a->pend;
 	a->pend = p;
 	cl.npend++;
-}
-
-/* Sends a creating request's method; reads (i r, u line). */
-static LONG creating(sd_bus_message *m, int e, HCALL *p1, HCALL *p2)
-{
-	sd_bus_message *reply = NULL;
-	uint32_t line = 0;
-	LONG r;
-
-	if (e < 0) {
-		sd_bus_message_unref(m);
-		return LINEERR_NOMEM;
-	}
-	r = call(m, &reply);
-	if (reply && sd_bus_message_read(reply, "u", &line) < 0)
-		line = 0;
-	sd_bus_message_unref(reply);
-	remember(r, line, p1, p2);
-	drain();
-	return r;
 }
 
 /*
@@ -1626,327 +1351,323 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 	return true;
 }
 
-LONG cl_lineMakeCall(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
-                     DWORD dwCountryCode, LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	struct chan_req q;
-	LONG r;
-	int e;
+/* ---- the forwarded calls (src/rpc/calls.def) -------------------------------
+ *
+ * Every RPC row of the table is one method call made by the same code,
+ * driven by the row's kinds (rpc/rpc.h), the mirror of tapixd's served
+ * path: its channel request when the row has an op and the arguments fit
+ * one, else its method's arguments; then what the reply gives back
+ * (structures, numbers, a new open, the open of a request that writes
+ * handles at its LINE_REPLY), the messages read meanwhile, and what a
+ * success kills here (an open, a call handle). The function's arguments
+ * are v, by parameter, each as a uintptr_t (RPC_PACK).
+ */
 
-	pthread_mutex_lock(&cl.lock);
-	if (!lpCallParams &&
-	    (!lpszDestAddress || strlen(lpszDestAddress) < sizeof(q.data))) {
-		chan_req_init(&q, CHAN_MAKE_CALL, hLine);
-		q.flags = (lphCall ? CHAN_HAS_PTR : 0) |
-		          (lpszDestAddress ? CHAN_HAS_DATA : 0);
-		q.arg = dwCountryCode;
-		if (lpszDestAddress) {
-			q.len = (uint32_t)strlen(lpszDestAddress) + 1;
-			memcpy(q.data, lpszDestAddress, q.len);
+/* Whether kind @k is a parameter of the function (not wire only). */
+static bool is_param(unsigned k)
+{
+	return k != RPC_K_ZERO && k != RPC_K_LINE_OF;
+}
+
+/* The bytes of user-user information sent for a pointer @uui and its
+ * dwSize @size: the service sees the size, the core checks it against
+ * the line's limits first, so a huge one is sent truncated. */
+static DWORD uui_len(uintptr_t uui, uintptr_t size)
+{
+	DWORD n = uui ? (DWORD)size : 0;
+
+	return n > MAX_STRUCT ? MAX_STRUCT : n;
+}
+
+/*
+ * @row's request on the channel into @q, with @v: false when the row has
+ * no op or these arguments do not fit one (an input structure, a string
+ * or user-user information beyond CHAN_DATA).
+ */
+static bool row_chan_req(const struct rpc_row *row, const uintptr_t *v,
+                         struct chan_req *q)
+{
+	unsigned j, p = 0, nums = 0;
+	size_t n;
+
+	if (!row->chan)
+		return false;
+	chan_req_init(q, (enum chan_op)row->chan, 0);
+	for (j = 0; j < row->nkinds; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_H:
+			q->h = (uint32_t)v[p];
+			break;
+		case RPC_K_OUT_CALL:
+			if (v[p])
+				q->flags |= CHAN_HAS_PTR;
+			break;
+		case RPC_K_STR:
+			if (!v[p])
+				break;
+			n = strlen((const char *)v[p]);
+			if (n >= sizeof(q->data))
+				return false;
+			q->flags |= CHAN_HAS_DATA;
+			q->len = (uint32_t)n + 1;
+			memcpy(q->data, (const char *)v[p], n + 1);
+			break;
+		case RPC_K_UUI:
+			n = uui_len(v[p], v[p + 1]);
+			if (n > sizeof(q->data))
+				return false;
+			if (v[p])
+				q->flags |= CHAN_HAS_DATA;
+			q->len = (uint32_t)n;
+			if (n)
+				memcpy(q->data, (const void *)v[p], n);
+			break;
+		case RPC_K_SIZE:
+		case RPC_K_U32:
+			/* the first number in arg, the next in hint */
+			if (nums++)
+				q->hint = (uint32_t)v[p];
+			else
+				q->arg = (uint32_t)v[p];
+			break;
+		case RPC_K_PARAMS:
+			if (v[p])
+				return false; /* the method takes those */
+			break;
+		case RPC_K_LINE_OF:
+			break;
+		default:
+			return false;
 		}
-		if (via_channel(&q, &r, lphCall)) {
-			pthread_mutex_unlock(&cl.lock);
-			return r;
-		}
+		if (is_param(row->kinds[j]))
+			p++;
 	}
-	e = new_call("MakeCall", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(
-			m, "ubbsu", hLine, lphCall != NULL,
-			lpszDestAddress != NULL,
-			lpszDestAddress ? lpszDestAddress : "", dwCountryCode);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphCall, NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
+	return true;
 }
 
-/* @hint: DropEx's disconnect-mode hint, NULL for the others. */
-static LONG uui_op(const char *member, enum chan_op op, HCALL hCall, LPCSTR uui,
-                   DWORD size, const uint32_t *hint)
+/* Appends @row's method arguments from @v to @m: 0, or -errno. */
+static int row_append(sd_bus_message *m, const struct rpc_row *row,
+                      const uintptr_t *v)
 {
-	sd_bus_message *m = NULL;
-	DWORD n = uui ? size : 0;
-	struct chan_req q;
-	LONG r;
-	int e;
+	unsigned j, p = 0;
+	DWORD total;
+	int e = 0;
 
-	/* the core checks dwSize against the line's limits first: a huge
-	 * size with a pointer is sent truncated, the service sees the size */
-	if (n > MAX_STRUCT)
-		n = MAX_STRUCT;
-	pthread_mutex_lock(&cl.lock);
-	if (n <= sizeof(q.data)) {
-		chan_req_init(&q, op, hCall);
-		q.flags = uui ? CHAN_HAS_DATA : 0;
-		q.arg = size;
-		q.hint = hint ? *hint : 0;
-		q.len = n;
-		if (n)
-			memcpy(q.data, uui, n);
-		if (via_channel(&q, &r, NULL)) {
-			pthread_mutex_unlock(&cl.lock);
-			return r;
+	for (j = 0; j < row->nkinds && e >= 0; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_ZERO:
+			e = sd_bus_message_append(m, "u", 0u);
+			break;
+		case RPC_K_U64:
+			e = sd_bus_message_append(m, "t", (uint64_t)v[p]);
+			break;
+		case RPC_K_STR:
+			e = sd_bus_message_append(m, "bs", v[p] != 0,
+			                          v[p] ? (const char *)v[p]
+			                               : "");
+			break;
+		case RPC_K_UUI:
+			e = sd_bus_message_append(m, "b", v[p] != 0);
+			if (e >= 0)
+				e = sd_bus_message_append_array(
+					m, 'y', (const void *)v[p],
+					uui_len(v[p], v[p + 1]));
+			break;
+		case RPC_K_PARAMS:
+			e = append_struct(m, (const void *)v[p]);
+			break;
+		case RPC_K_OUT_STRUCT:
+			total = 0;
+			if (v[p])
+				memcpy(&total, (const void *)v[p], 4);
+			e = sd_bus_message_append(m, "bu", v[p] != 0, total);
+			break;
+		case RPC_K_OUT_U32:
+		case RPC_K_OUT_EXT:
+		case RPC_K_OUT_LINE:
+		case RPC_K_OUT_CALL:
+		case RPC_K_OUT_CONF_CALL:
+			e = sd_bus_message_append(m, "b", v[p] != 0);
+			break;
+		case RPC_K_LINE_OF:
+			break;
+		default: /* the handles, device ids and other numbers */
+			e = sd_bus_message_append(m, "u", (uint32_t)v[p]);
+			break;
 		}
+		if (is_param(row->kinds[j]))
+			p++;
 	}
-	e = new_call(member, &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "ub", hCall, uui != NULL);
-	if (e >= 0)
-		e = sd_bus_message_append_array(m, 'y', uui, n);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "u", size);
-	if (e >= 0 && hint)
-		e = sd_bus_message_append(m, "u", *hint);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
+	return e;
 }
 
-LONG cl_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+/*
+ * What @reply (NULL: the call failed) gives back for @row, whose result
+ * is @r: into the app's memory of @v when every value could be read (else
+ * LINEERR_OPERATIONFAILED), and the open of a request that writes the
+ * handles @out at its LINE_REPLY into *@line. The result.
+ */
+static LONG row_read(sd_bus_message *reply, const struct rpc_row *row,
+                     const uintptr_t *v, LONG r, uint32_t *line)
 {
-	return uui_op("Accept", CHAN_ACCEPT, hCall, lpsUserUserInfo, dwSize,
-	              NULL);
-}
+	uint32_t u32 = 0, hline = 0;
+	const void *ext = NULL;
+	unsigned j, p;
+	size_t n;
 
-LONG cl_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("Answer", CHAN_ANSWER, hCall, lpsUserUserInfo, dwSize,
-	              NULL);
-}
-
-LONG cl_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("Drop", CHAN_DROP, hCall, lpsUserUserInfo, dwSize, NULL);
-}
-
-LONG cl_line_drop_ex(HCALL hCall, LPCSTR uui, DWORD size, DWORD hint)
-{
-	return uui_op("DropEx", CHAN_DROP_EX, hCall, uui, size, &hint);
-}
-
-LONG cl_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
-{
-	return uui_op("SendUserUserInfo", CHAN_SEND_UUI, hCall, lpsUserUserInfo,
-	              dwSize, NULL);
-}
-
-/* An operation on a call handle only: through the channel, or D-Bus. */
-static LONG call_op_locked(const char *member, enum chan_op op, HCALL hCall)
-{
-	sd_bus_message *m = NULL;
-	struct chan_req q;
-	LONG r;
-	int e;
-
-	chan_req_init(&q, op, hCall);
-	if (via_channel(&q, &r, NULL))
+	for (j = 0, p = 0; j < row->nkinds; j++) {
+		switch (row->kinds[j]) {
+		case RPC_K_OUT_STRUCT:
+			if (r == 0 && v[p])
+				r = read_struct(reply, (void *)v[p]);
+			break;
+		case RPC_K_OUT_U32:
+			if (r == 0 && sd_bus_message_read(reply, "u", &u32) < 0)
+				r = LINEERR_OPERATIONFAILED;
+			break;
+		case RPC_K_OUT_EXT:
+			if (r == 0 && (sd_bus_message_read_array(
+					       reply, 'y', &ext, &n) < 0 ||
+			               n != sizeof(LINEEXTENSIONID)))
+				r = LINEERR_OPERATIONFAILED;
+			break;
+		case RPC_K_OUT_LINE:
+			/* a success without the handle is no success */
+			if (r == 0 &&
+			    sd_bus_message_read(reply, "u", &hline) < 0)
+				r = LINEERR_OPERATIONFAILED;
+			break;
+		case RPC_K_LINE_OF:
+			if (reply && sd_bus_message_read(reply, "u", line) < 0)
+				*line = 0;
+			break;
+		default:
+			break;
+		}
+		if (is_param(row->kinds[j]))
+			p++;
+	}
+	if (r != 0)
 		return r;
-	/* m is read after new_call() set it: two statements, not arguments */
-	e = new_call(member, &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "u", hCall);
-	return simple(m, e);
+	for (j = 0, p = 0; j < row->nkinds; j++) {
+		void *to = (void *)v[p];
+
+		if (row->kinds[j] == RPC_K_OUT_U32 && to)
+			memcpy(to, &(DWORD){u32}, sizeof(DWORD));
+		if (row->kinds[j] == RPC_K_OUT_EXT && to)
+			memcpy(to, ext, sizeof(LINEEXTENSIONID));
+		if (row->kinds[j] == RPC_K_OUT_LINE) {
+			/* a new open of the app (the H_APP handle) */
+			struct capp *a = app_find((HLINEAPP)v[0]);
+
+			if (a)
+				line_add(a, hline);
+			if (to)
+				*(HLINE *)to = hline;
+		}
+		if (is_param(row->kinds[j]))
+			p++;
+	}
+	return 0;
 }
 
-static LONG call_op(const char *member, enum chan_op op, HCALL hCall)
+/* The handles @row's request writes at its LINE_REPLY, from @v: the
+ * OUT_CALL pointers, OUT_CONF_CALL's in conference mode only. */
+static void row_outs(const struct rpc_row *row, const uintptr_t *v,
+                     HCALL *out[2])
 {
-	LONG r;
+	unsigned j, p, n = 0;
 
-	pthread_mutex_lock(&cl.lock);
-	r = call_op_locked(member, op, hCall);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
+	out[0] = out[1] = NULL;
+	for (j = 0, p = 0; j < row->nkinds && n < 2; j++) {
+		if (row->kinds[j] == RPC_K_OUT_CALL)
+			out[n++] = (HCALL *)v[p];
+		if (row->kinds[j] == RPC_K_OUT_CONF_CALL)
+			out[n++] = v[p + 1] == LINETRANSFERMODE_CONFERENCE
+			                   ? (HCALL *)v[p]
+			                   : NULL;
+		if (is_param(row->kinds[j]))
+			p++;
+	}
 }
 
-LONG cl_lineReleaseUserUserInfo(HCALL hCall)
-{
-	return call_op("ReleaseUserUserInfo", CHAN_RELEASE_UUI, hCall);
-}
-
-LONG cl_lineHold(HCALL hCall)
-{
-	return call_op("Hold", CHAN_HOLD, hCall);
-}
-
-LONG cl_lineUnhold(HCALL hCall)
-{
-	return call_op("Unhold", CHAN_UNHOLD, hCall);
-}
-
-LONG cl_lineRemoveFromConference(HCALL hCall)
-{
-	return call_op("RemoveFromConference", CHAN_REMOVE_CONF, hCall);
-}
-
-LONG cl_lineDeallocateCall(HCALL hCall)
+/* After @row's success on handle @h: the messages queued here for what
+ * it killed go, as the core drops them. cl.lock held. */
+static void row_kills(const struct rpc_row *row, uint32_t h)
 {
 	struct capp *a;
-	LONG r;
 
-	pthread_mutex_lock(&cl.lock);
-	r = call_op_locked("DeallocateCall", CHAN_DEALLOCATE, hCall);
-	if (r == 0)
+	if (row->flags & RPC_KILLS_LINE) {
+		/* every message sent before the reply is queued now (drain):
+		 * those about the open and its calls go */
+		a = app_of_line(h);
+		if (a) {
+			q_purge(a, h, true);
+			pend_drop_line(a, h);
+			line_del(a, h);
+		}
+	}
+	if (row->flags & RPC_KILLS_CALL)
 		for (a = cl.apps; a; a = a->next)
-			q_purge(a, hCall, false);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
+			q_purge(a, h, false);
 }
 
-static LONG address_op(const char *member, HCALL hCall, LPCSTR dest,
-                       DWORD country)
+/* Row @idx of the table, called with the arguments @v: its result. */
+static LONG row_call(unsigned idx, const uintptr_t *v)
 {
-	sd_bus_message *m = NULL;
+	const struct rpc_row *row = &rpc_rows[idx];
+	sd_bus_message *m = NULL, *reply = NULL;
+	struct chan_req q;
+	HCALL *out[2];
+	uint32_t line = 0;
+	unsigned j;
 	LONG r;
 	int e;
 
+	row_outs(row, v, out);
 	pthread_mutex_lock(&cl.lock);
-	e = new_call(member, &m);
+	for (j = 0; j < row->nkinds; j++) {
+		struct capp *a;
+
+		/* spec: tapi-functions.md §5 — no new open while a
+		 * reinitialization is pending */
+		if (row->kinds[j] == RPC_K_OUT_LINE &&
+		    (a = app_find((HLINEAPP)v[0])) && a->lost) {
+			r = LINEERR_REINIT;
+			goto out;
+		}
+	}
+	if (row_chan_req(row, v, &q) && via_channel(&q, &r, out[0]))
+		goto done;
+	/* m is read after new_call() set it: two statements */
+	e = new_call(row->member, &m);
 	if (e >= 0)
-		e = sd_bus_message_append(m, "ubsu", hCall, dest != NULL,
-		                          dest ? dest : "", country);
-	r = simple(m, e);
+		e = row_append(m, row, v);
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	r = call(m, &reply);
+	r = row_read(reply, row, v, r, &line);
+	sd_bus_message_unref(reply);
+	/* the handles before any message is dispatched (the LINE_REPLY may
+	 * be among those read meanwhile) */
+	remember(r, line, out[0], out[1]);
+	drain();
+done:
+	if (r == 0)
+		row_kills(row, (uint32_t)v[0]);
+out:
 	pthread_mutex_unlock(&cl.lock);
 	return r;
 }
 
-LONG cl_lineDial(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
-{
-	return address_op("Dial", hCall, lpszDestAddress, dwCountryCode);
-}
-
-LONG cl_lineBlindTransfer(HCALL hCall, LPCSTR lpszDestAddress,
-                          DWORD dwCountryCode)
-{
-	return address_op("BlindTransfer", hCall, lpszDestAddress,
-	                  dwCountryCode);
-}
-
-LONG cl_lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("SetCallPrivilege", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uu", hCall, dwCallPrivilege);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineHandoff(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("Handoff", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(
-			m, "ubsu", hCall, lpszFileName != NULL,
-			lpszFileName ? lpszFileName : "", dwMediaMode);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineSetupConference(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
-                            LPHCALL lphConsultCall, DWORD dwNumParties,
-                            LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("SetupConference", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uubbu", hCall, hLine,
-		                          lphConfCall != NULL,
-		                          lphConsultCall != NULL, dwNumParties);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphConfCall, lphConsultCall);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_linePrepareAddToConference(HCALL hConfCall, LPHCALL lphConsultCall,
-                                   LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("PrepareAddToConference", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "ub", hConfCall,
-		                          lphConsultCall != NULL);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphConsultCall, NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("AddToConference", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uu", hConfCall, hConsultCall);
-	r = simple(m, e);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineSetupTransfer(HCALL hCall, LPHCALL lphConsultCall,
-                          LPLINECALLPARAMS const lpCallParams)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("SetupTransfer", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "ub", hCall,
-		                          lphConsultCall != NULL);
-	if (e >= 0)
-		e = append_struct(m, lpCallParams);
-	r = creating(m, e, lphConsultCall, NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
-
-LONG cl_lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
-                             LPHCALL lphConfCall, DWORD dwTransferMode)
-{
-	sd_bus_message *m = NULL;
-	LONG r;
-	int e;
-
-	pthread_mutex_lock(&cl.lock);
-	e = new_call("CompleteTransfer", &m);
-	if (e >= 0)
-		e = sd_bus_message_append(m, "uubu", hCall, hConsultCall,
-		                          lphConfCall != NULL, dwTransferMode);
-	/* the conference handle, in conference mode only */
-	r = creating(m, e,
-	             dwTransferMode == LINETRANSFERMODE_CONFERENCE ? lphConfCall
-	                                                           : NULL,
-	             NULL);
-	pthread_mutex_unlock(&cl.lock);
-	return r;
-}
+/* cl_<fn> of each RPC row (client.h): its arguments to row_call. */
+#define RPC(fn, ret, params, ...)                         \
+	ret cl_##fn(RPC_PROTO(params))                    \
+	{                                                 \
+		const uintptr_t v[] = {RPC_PACK(params)}; \
+		return row_call(RPC_IDX_##fn, v);         \
+	}
+#include "rpc/calls.def"

@@ -13,6 +13,8 @@
 
 #include <tapi.h>
 
+#include "rpc/rpc.h"
+
 /* True while this process's registrations are the service's. */
 bool client_on(void);
 
@@ -32,55 +34,15 @@ LONG cl_lineInitialize(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
 LONG cl_lineShutdown(HLINEAPP hLineApp);
 LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                        DWORD dwTimeout);
-LONG cl_lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
-                                DWORD dwAPILowVersion, DWORD dwAPIHighVersion,
-                                LPDWORD lpdwAPIVersion,
-                                LPLINEEXTENSIONID lpExtensionID);
-LONG cl_lineGetDevCaps(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAPIVersion,
-                       DWORD dwExtVersion, LPLINEDEVCAPS lpLineDevCaps);
-LONG cl_lineGetAddressCaps(HLINEAPP hLineApp, DWORD dwDeviceID,
-                           DWORD dwAddressID, DWORD dwAPIVersion,
-                           DWORD dwExtVersion, LPLINEADDRESSCAPS lpAddressCaps);
-LONG cl_lineOpen(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
-                 DWORD dwAPIVersion, DWORD dwExtVersion,
-                 DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
-                 DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams);
-LONG cl_lineClose(HLINE hLine);
-LONG cl_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
-                              DWORD dwAddressStates);
-LONG cl_lineGetLineDevStatus(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus);
-LONG cl_lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
-                        LPLINECALLLIST lpCallList);
-LONG cl_lineMakeCall(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
-                     DWORD dwCountryCode, LPLINECALLPARAMS const lpCallParams);
-LONG cl_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize);
-LONG cl_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize);
-LONG cl_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize);
-LONG cl_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize);
-LONG cl_lineReleaseUserUserInfo(HCALL hCall);
-LONG cl_lineHold(HCALL hCall);
-LONG cl_lineUnhold(HCALL hCall);
-LONG cl_lineDeallocateCall(HCALL hCall);
-LONG cl_lineRemoveFromConference(HCALL hCall);
-LONG cl_lineDial(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode);
-LONG cl_lineBlindTransfer(HCALL hCall, LPCSTR lpszDestAddress,
-                          DWORD dwCountryCode);
-LONG cl_lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege);
-LONG cl_lineHandoff(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode);
-LONG cl_lineGetCallInfo(HCALL hCall, LPLINECALLINFO lpCallInfo);
-LONG cl_lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus);
-LONG cl_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList);
-LONG cl_lineSetupConference(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
-                            LPHCALL lphConsultCall, DWORD dwNumParties,
-                            LPLINECALLPARAMS const lpCallParams);
-LONG cl_linePrepareAddToConference(HCALL hConfCall, LPHCALL lphConsultCall,
-                                   LPLINECALLPARAMS const lpCallParams);
-LONG cl_lineAddToConference(HCALL hConfCall, HCALL hConsultCall);
-LONG cl_lineSetupTransfer(HCALL hCall, LPHCALL lphConsultCall,
-                          LPLINECALLPARAMS const lpCallParams);
-LONG cl_lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
-                             LPHCALL lphConfCall, DWORD dwTransferMode);
-LONG cl_line_drop_ex(HCALL hCall, LPCSTR uui, DWORD size, DWORD hint);
+
+/*
+ * cl_<fn> for each RPC row of rpc/calls.def, with the row's (the public
+ * function's) return type and parameters: the function made on tapixd
+ * (its method, or its channel op), with the same result and the same
+ * effects on the app's memory and messages as in embedded mode.
+ */
+#define RPC(fn, ret, params, ...) ret cl_##fn(RPC_PROTO(params));
+#include "rpc/calls.def"
 
 /* Registrations and pending requests alive in client mode (live counts). */
 unsigned client_live(void);

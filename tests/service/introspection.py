@@ -4,11 +4,14 @@
 
   introspection.py extract LIVE.xml... > daemon/dist/org.tapix.Tapix1.xml
       writes one node with the interfaces tapixd serves (the shipped file);
-  introspection.py check [--ignore IFACE] SHIPPED.xml LIVE.xml...
+  introspection.py check [--ignore IFACE] [--only IFACE] SHIPPED.xml LIVE.xml...
       fails if what tapixd serves differs from the shipped file (members,
       their signatures, property access and whether a property's changes
       are signalled), so that the file cannot drift;
-      IFACE (e.g. the test hooks' org.tapix.Test1) is left out.
+      --ignore IFACE (e.g. the test hooks' org.tapix.Test1) is left out;
+      with --only IFACE, only that interface is compared, on both sides
+      (e.g. org.tapix.Tapi1 against what the table of forwarded calls
+      generates, which has no other interface).
 """
 import sys
 import xml.etree.ElementTree as ET
@@ -68,14 +71,23 @@ def main():
         return 0
     args = sys.argv[2:]
     ignore = set()
-    while args and args[0] == "--ignore":
-        ignore.add(args[1])
+    only = set()
+    while args and args[0] in ("--ignore", "--only") and len(args) > 1:
+        (ignore if args[0] == "--ignore" else only).add(args[1])
         args = args[2:]
+    if len(args) < 2:
+        sys.exit(__doc__)
     shipped = interfaces([args[0]])
     live = interfaces(args[1:])
     for name in ignore:
         live.pop(name, None)
+    if only:
+        shipped = {n: i for n, i in shipped.items() if n in only}
+        live = {n: i for n, i in live.items() if n in only}
     bad = 0
+    for name in sorted(only - set(shipped) - set(live)):
+        print("neither shipped nor served: %s" % name)
+        bad += 1
     for name in sorted(set(shipped) | set(live)):
         if name not in live:
             print("shipped but not served: %s" % name)

@@ -37,7 +37,7 @@
 
 #include "fx.h"
 #include "proc.h"
-#include "util/chan.h"
+#include "rpc/chan.h"
 
 #include "svc.h"
 
@@ -822,7 +822,7 @@ static void test_malformed_calls_on_a_direct_connection(void **s)
 	malformed_calls();
 }
 
-/* A channel as a client maps it (the raw side of util/chan.h). */
+/* A channel as a client maps it (the raw side of rpc/chan.h). */
 struct raw_chan {
 	struct chan_shm *shm;
 	int memfd, srvfd;

@@ -28,7 +28,7 @@
 
 #include "fx.h"
 #include "proc.h"
-#include "util/chan.h"
+#include "rpc/chan.h"
 
 #include "svc.h"
 

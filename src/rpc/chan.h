@@ -14,8 +14,8 @@
  * client writes is untrusted: tapixd copies a request out before it looks
  * at it (chan_req_decode) and never indexes with a client's number.
  */
-#ifndef TAPIX_UTIL_CHAN_H
-#define TAPIX_UTIL_CHAN_H
+#ifndef TAPIX_RPC_CHAN_H
+#define TAPIX_RPC_CHAN_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -24,31 +24,42 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "rpc/rpc.h"
+
 #define CHAN_MAGIC   0x6e616863u /* "chan" */
 #define CHAN_VERSION 2u
 #define CHAN_RING    512u  /* messages in flight; a power of two */
 #define CHAN_DATA    4096u /* request bytes: an address or user-user info */
 
-/* Requests: each is the tapi.h function of the same name. */
+/*
+ * Requests: each is the function of a row of calls.def with RPC_CHAN(n,
+ * NAME), CHAN_NAME = n; CHAN_OP_END is one past the last. The numbers are
+ * CHAN_VERSION's: rows add ops, never renumber one (test_rpc).
+ */
 enum chan_op {
-	CHAN_MAKE_CALL = 1,
-	CHAN_ACCEPT,
-	CHAN_ANSWER,
-	CHAN_DROP,
-	CHAN_DROP_EX,
-	CHAN_SEND_UUI,
-	CHAN_RELEASE_UUI,
-	CHAN_HOLD,
-	CHAN_UNHOLD,
-	CHAN_DEALLOCATE,
-	CHAN_REMOVE_CONF,
-	CHAN_OP_END
+#define CHAN_ENUM(n, name, fn, shape) CHAN_##name = (n),
+#define RPC(fn, ret, params, member, shape, hk, chan, ...) \
+	RPC_CHAN_EMIT(chan, CHAN_ENUM, fn, shape)
+#include "rpc/calls.def"
+#undef CHAN_ENUM
+	CHAN_OP_END = 1
+#define CHAN_COUNT(n, name, fn, shape) +1
+#define RPC(fn, ret, params, member, shape, hk, chan, ...) \
+	RPC_CHAN_EMIT(chan, CHAN_COUNT, fn, shape)
+#include "rpc/calls.def"
+#undef CHAN_COUNT
 };
 
 #define CHAN_HAS_PTR  1u /* MakeCall: lphCall was given */
 #define CHAN_HAS_DATA 2u /* the address / user-user info pointer was given */
 
-/* A request as the client writes it. */
+/*
+ * A request as the client writes it: the row's arguments by kind (rpc.h)
+ * — the handle, whether its LPHCALL was given, its string (with its NUL)
+ * or user-user info as the data, its numbers (a size, a DWORD) in arg
+ * then hint; a row with an input structure goes through the channel only
+ * without one.
+ */
 struct chan_req {
 	uint32_t op;    /* enum chan_op */
 	uint32_t h;     /* the line (MakeCall) or the call */
@@ -99,17 +110,19 @@ struct chan_call {
 	enum chan_op op;
 	uint32_t h, arg, hint;
 	bool has_ptr, has_data;
-	const char *dest; /* MakeCall: NUL-terminated, or NULL */
-	const void *uui;  /* UUI ops: uui_size bytes, or NULL */
+	const char
+		*dest;   /* a string op's (MakeCall): NUL-terminated, or NULL */
+	const void *uui; /* a UUI op's: uui_size bytes, or NULL */
 	uint32_t uui_size;
 	struct chan_req copy; /* what dest and uui point into */
 };
 
 /*
  * Copies the request at @shared (which the client may still be writing)
- * into @out and checks it: a known op, its data within bounds, an address
- * NUL-terminated. As the D-Bus methods do, a UUI size beyond the bytes
- * sent is cut to them (the core reads dwSize bytes). 0, or -EINVAL.
+ * into @out and checks it: a known op, its data within bounds, a string
+ * (an address) NUL-terminated. As the D-Bus methods do, a UUI size beyond
+ * the bytes sent is cut to them (the core reads dwSize bytes). 0, or
+ * -EINVAL.
  */
 int chan_req_decode(const struct chan_req *shared, struct chan_call *out);
 
@@ -136,4 +149,4 @@ static inline void chan_relax(void)
 #endif
 }
 
-#endif
+#endif /* TAPIX_RPC_CHAN_H */
