@@ -11,6 +11,7 @@
  */
 static inline LONG api_check_init_locked(void)
 {
+	core_assert_locked();
 	return core.napps == 0 ? LINEERR_UNINITIALIZED : 0;
 }
 

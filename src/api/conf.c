@@ -109,8 +109,10 @@ out:
 /* The conference parent named by an app's handle, or an error. */
 static LONG conf_lookup_locked(HCALL hConfCall, struct op *x)
 {
-	LONG r = op_lookup_locked(hConfCall, x);
+	LONG r;
 
+	core_assert_locked();
+	r = op_lookup_locked(hConfCall, x);
 	if (r == LINEERR_INVALCALLHANDLE || (!r && !x->call->is_conf_parent))
 		return LINEERR_INVALCONFCALLHANDLE;
 	return r;

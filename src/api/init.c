@@ -107,8 +107,8 @@ static LONG do_register(HLINEAPP *out, uint32_t mode, LINECALLBACK cb,
 	app->port_key = port_key;
 	core_lock();
 	if (htab_add(&core.handles, app, OBJ_APP, &app->h) != 0) {
-		core_unlock();
 		app_unref_locked(app);
+		core_unlock();
 		r = LINEERR_NOMEM;
 		goto stop;
 	}

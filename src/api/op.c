@@ -8,8 +8,10 @@
 
 LONG op_lookup_locked(HCALL hCall, struct op *x)
 {
-	LONG r = api_check_init_locked();
+	LONG r;
 
+	core_assert_locked();
+	r = api_check_init_locked();
 	if (r)
 		return r;
 	x->ch = callh_get_locked(hCall);
@@ -22,6 +24,7 @@ LONG op_lookup_locked(HCALL hCall, struct op *x)
 
 LONG op_allowed_locked(const struct op *x, uint32_t states)
 {
+	core_assert_locked();
 	if (x->ch->priv != LINECALLPRIVILEGE_OWNER)
 		return LINEERR_NOTOWNER;
 	/* spec: tapi-functions.md §0.7 — the states each operation accepts */
@@ -33,8 +36,10 @@ LONG op_allowed_locked(const struct op *x, uint32_t states)
 
 LONG op_check_locked(HCALL hCall, uint32_t states, struct op *x)
 {
-	LONG r = op_lookup_locked(hCall, x);
+	LONG r;
 
+	core_assert_locked();
+	r = op_lookup_locked(hCall, x);
 	return r ? r : op_allowed_locked(x, states);
 }
 
@@ -42,6 +47,7 @@ LONG op_start_locked(struct op *x)
 {
 	struct open *o = x->ch->open;
 
+	core_assert_locked();
 	/*
 	 * spec: termination.md §3.2 — API >= 2.0: the reply survives
 	 * lineDeallocateCall (it names no call) but not the line's close;
@@ -90,8 +96,10 @@ LONG op_params_check(const struct device *dev, uint32_t version,
 struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
                                 struct vs_params *vp)
 {
-	struct call *call = call_new_locked(o->tl);
+	struct call *call;
 
+	core_assert_locked();
+	call = call_new_locked(o->tl);
 	if (!call)
 		return NULL;
 	call->creating = true;

@@ -173,6 +173,7 @@ static void unlink_open(struct open *o)
 /* Waits until @dev has no open or close in progress, then claims it. */
 static void device_claim(struct device *dev)
 {
+	core_assert_locked();
 	while (dev->busy)
 		pthread_cond_wait(&core.cond, &core.lock);
 	dev->busy = true;
@@ -180,6 +181,7 @@ static void device_claim(struct device *dev)
 
 static void device_release(struct device *dev)
 {
+	core_assert_locked();
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
 }
@@ -194,6 +196,7 @@ static void finish_tline(struct tline *tl)
 	struct device *dev = tl->dev;
 	struct provider *p = dev->prov;
 
+	core_assert_locked();
 	tl->life = LIFE_CLOSING;
 	while (!list_empty(&tl->calls)) {
 		struct list_node *it;
@@ -260,6 +263,7 @@ static bool has_app_open(struct tline *tl)
  */
 static void close_unheld_calls(struct tline *tl)
 {
+	core_assert_locked();
 	for (;;) {
 		struct call *next = NULL;
 		struct list_node *it;
@@ -288,12 +292,15 @@ static void close_unheld_calls(struct tline *tl)
 
 void close_open_locked(struct open *o)
 {
-	struct tline *tl = o->tl;
-	struct device *dev = tl->dev;
+	struct tline *tl;
+	struct device *dev;
 	struct list_node todo;
 	uint32_t media, lstates, astates;
 	bool last, changed = false;
 
+	core_assert_locked();
+	tl = o->tl;
+	dev = tl->dev;
 	list_init(&todo);
 	unlink_open(o); /* its tline reference is released at the end */
 	cancel_requests(o, &todo);
@@ -340,9 +347,11 @@ void close_open_locked(struct open *o)
 
 void close_tline_forced_locked(struct tline *tl, bool removed)
 {
-	struct device *dev = tl->dev;
+	struct device *dev;
 	struct list_node todo, *it, *tmp;
 
+	core_assert_locked();
+	dev = tl->dev;
 	device_claim(dev);
 	if (tl->life != LIFE_ALIVE || dev->tl != tl) {
 		device_release(dev);
@@ -388,6 +397,7 @@ void close_device_removed_locked(struct device *dev)
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	dev->remove_pending = false;
 	/*
 	 * spec: termination.md §7 — close the device if open (CloseCall for

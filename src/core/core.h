@@ -343,6 +343,34 @@ extern struct core core;
 
 void core_lock(void);
 void core_unlock(void);
+
+/*
+ * Lock checks (debug and sanitizer builds define TAPIX_LOCK_CHECK): the
+ * lock knows which thread holds it. Every _locked function begins with
+ * core_assert_locked(); whatever calls out of the core (a provider, an
+ * application's callback or descriptor) asserts core_assert_unlocked().
+ * A failed check names the function and aborts, as assert() does.
+ */
+#ifdef TAPIX_LOCK_CHECK
+bool core_lock_held(void);
+_Noreturn void core_lock_violation(const char *fn, const char *what);
+#define core_assert_locked()                                             \
+	do {                                                             \
+		if (!core_lock_held())                                   \
+			core_lock_violation(__func__,                    \
+			                    "needs the core lock held"); \
+	} while (0)
+#define core_assert_unlocked()                                              \
+	do {                                                                \
+		if (core_lock_held())                                       \
+			core_lock_violation(__func__,                       \
+			                    "must not hold the core lock"); \
+	} while (0)
+#else
+#define core_assert_locked()   ((void)0)
+#define core_assert_unlocked() ((void)0)
+#endif
+
 /* Starts the session if this is the first registration; ctl held. */
 LONG core_session_start_ctl(void);
 /* Ends the session when no registration is left; ctl held. */

@@ -12,18 +12,22 @@
 
 struct open *open_get_locked(uint32_t h)
 {
-	struct open *o = htab_get(&core.handles, h, OBJ_OPEN);
+	struct open *o;
 
+	core_assert_locked();
+	o = htab_get(&core.handles, h, OBJ_OPEN);
 	return o && o->life == LIFE_ALIVE ? o : NULL;
 }
 
 void tline_ref_locked(struct tline *tl)
 {
+	core_assert_locked();
 	tl->refs++;
 }
 
 void tline_unref_locked(struct tline *tl)
 {
+	core_assert_locked();
 	if (--tl->refs > 0)
 		return;
 	mem_free(tl);
@@ -36,6 +40,7 @@ bool tline_unions_locked(struct tline *tl, uint32_t *media, uint32_t *lstates,
 	struct list_node *it;
 	uint32_t m = 0, l = 0, a = 0;
 
+	core_assert_locked();
 	list_foreach(it, &tl->opens) {
 		struct open *o = list_entry(it, struct open, tl_link);
 
@@ -57,6 +62,7 @@ void tline_post_devstate_locked(struct tline *tl, struct open *except,
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	list_foreach(it, &tl->opens) {
 		struct open *o = list_entry(it, struct open, tl_link);
 		uint32_t mine;
