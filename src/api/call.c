@@ -22,7 +22,7 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	if (client_on())
 		return cl_lineMakeCall(hLine, lphCall, lpszDestAddress,
 		                       dwCountryCode, lpCallParams);
-	struct vs_params vp = {0};
+	struct op_params vp = {0};
 	struct open *o;
 	struct device *dev;
 	struct provider *p;
@@ -33,7 +33,7 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -47,7 +47,7 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	}
 	dev = o->tl->dev;
 	p = dev->prov;
-	r = op_params_check(dev, o->api_version, lpCallParams, &vp);
+	r = api_params_check(dev, o->api_version, lpCallParams, &vp);
 	if (r)
 		goto out;
 	if (!p->fn.lineMakeCall) {
@@ -96,7 +96,7 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	core_inflight_end_locked();
 out:
 	core_unlock();
-	vs_params_free(&vp);
+	op_params_free(&vp);
 	return r;
 }
 
@@ -221,7 +221,7 @@ LONG WINAPI lineDeallocateCall(HCALL hCall)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	ch = callh_get_locked(hCall);
@@ -268,7 +268,7 @@ LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (!r) {
 		app = app_get_locked(hLineApp);
 		if (!app)
@@ -291,7 +291,7 @@ LONG WINAPI lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	ch = callh_get_locked(hCall);
@@ -352,7 +352,7 @@ static LONG query(HCALL hCall, void *buf, bool info)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	ch = callh_get_locked(hCall);

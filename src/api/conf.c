@@ -23,7 +23,7 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 		return cl_lineSetupConference(hCall, hLine, lphConfCall,
 		                              lphConsultCall, dwNumParties,
 		                              lpCallParams);
-	struct vs_params vp = {0};
+	struct op_params vp = {0};
 	struct call *conf, *consult;
 	struct op x = {0};
 	struct open *o;
@@ -34,7 +34,7 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	/* spec: tapi-functions.md §23 — from a call, or from a line */
@@ -60,7 +60,7 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 			goto out;
 		hd = x.call->hd;
 	}
-	r = op_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
+	r = api_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
 	if (r)
 		goto out;
 	p = o->tl->dev->prov;
@@ -102,7 +102,7 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 		call_idle_locked(x.call);
 out:
 	core_unlock();
-	vs_params_free(&vp);
+	op_params_free(&vp);
 	return r;
 }
 
@@ -124,7 +124,7 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	if (client_on())
 		return cl_linePrepareAddToConference(hConfCall, lphConsultCall,
 		                                     lpCallParams);
-	struct vs_params vp = {0};
+	struct op_params vp = {0};
 	struct call *consult;
 	struct req *req;
 	struct op x;
@@ -142,8 +142,8 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
 	if (r)
 		goto out;
-	r = op_params_check(x.call->tl->dev, x.ch->open->api_version,
-	                    lpCallParams, &vp);
+	r = api_params_check(x.call->tl->dev, x.ch->open->api_version,
+	                     lpCallParams, &vp);
 	if (r)
 		goto out;
 	if (!x.p->fn.linePrepareAddToConference) {
@@ -179,7 +179,7 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	call_idle_locked(x.call);
 out:
 	core_unlock();
-	vs_params_free(&vp);
+	op_params_free(&vp);
 	return r;
 }
 

@@ -302,7 +302,7 @@ LONG WINAPI lineShutdown(HLINEAPP hLineApp)
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto fail;
 	app = app_get_locked(hLineApp);
@@ -353,7 +353,7 @@ LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	app = app_get_locked(hLineApp);
@@ -407,7 +407,7 @@ out:
 /* Device checks common to the device functions; core lock held. */
 static LONG device_check(HLINEAPP hLineApp, DWORD id, struct device **out)
 {
-	LONG r = api_check_init_locked();
+	LONG r = core_check_init_locked();
 
 	if (r)
 		return r;
@@ -688,7 +688,7 @@ LONG tapix_app_live(HLINEAPP hLineApp, struct tapix_live *out)
 		return LINEERR_INVALPOINTER;
 	memset(&l, 0, sizeof(l));
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	app = r ? NULL : app_get_locked(hLineApp);
 	if (!r && !app)
 		r = LINEERR_INVALAPPHANDLE;
@@ -723,7 +723,7 @@ LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (!r) {
 		app = app_get_locked(hLineApp);
 		if (!app || app->mode != LINEINITIALIZEEXOPTION_USEEVENT)
@@ -743,7 +743,7 @@ LONG tapix_get_message_guarded(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	app = app_get_locked(hLineApp);

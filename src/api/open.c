@@ -25,6 +25,26 @@ static void limits_of(const struct device *dev, struct vs_limits *lim)
 	lim->uui_make = dev->caps.uui_make;
 }
 
+LONG api_params_check(const struct device *dev, uint32_t version,
+                      const LINECALLPARAMS *cp, struct op_params *out)
+{
+	struct vs_params vp;
+	struct vs_limits lim;
+	LONG r;
+
+	if (!cp)
+		return 0;
+	limits_of(dev, &lim);
+	r = vs_params_check(cp, version, &lim, &vp);
+	if (r)
+		return r;
+	out->norm = vp.norm;
+	out->displayable = vp.displayable;
+	out->called_party = vp.called_party;
+	out->comment = vp.comment;
+	return 0;
+}
+
 /* spec: tapi-functions.md §5 — LINEMAPPER: first device able to do it. */
 static LONG line_mapper(const LINECALLPARAMS *cp, uint32_t version,
                         struct device **out)
@@ -184,7 +204,7 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	app = app_get_locked(hLineApp);
@@ -313,7 +333,7 @@ LONG WINAPI lineClose(HLINE hLine)
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -340,7 +360,7 @@ LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -386,7 +406,7 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -490,7 +510,7 @@ LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);

@@ -20,7 +20,7 @@ LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
 	if (client_on())
 		return cl_lineSetupTransfer(hCall, lphConsultCall,
 		                            lpCallParams);
-	struct vs_params vp = {0};
+	struct op_params vp = {0};
 	struct call *consult;
 	struct open *o;
 	struct req *req;
@@ -40,7 +40,7 @@ LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
 	if (r)
 		goto out;
 	o = x.ch->open;
-	r = op_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
+	r = api_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
 	if (r)
 		goto out;
 	if (!x.p->fn.lineSetupTransfer) {
@@ -75,7 +75,7 @@ LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
 	call_idle_locked(x.call);
 out:
 	core_unlock();
-	vs_params_free(&vp);
+	op_params_free(&vp);
 	return r;
 }
 

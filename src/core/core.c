@@ -121,6 +121,12 @@ void core_live_get(struct tapix_live *out)
 	out->provider_objects = provider_live_objects();
 }
 
+LONG core_check_init_locked(void)
+{
+	core_assert_locked();
+	return core.napps == 0 ? LINEERR_UNINITIALIZED : 0;
+}
+
 struct device *core_device_locked(uint32_t id, LONG *err)
 {
 	core_assert_locked();

@@ -375,6 +375,11 @@ _Noreturn void core_lock_violation(const char *fn, const char *what);
 LONG core_session_start_ctl(void);
 /* Ends the session when no registration is left; ctl held. */
 void core_session_stop_ctl(void);
+/*
+ * spec: tapi-functions.md §0.3 step 1 — with no registration at all in
+ * this process every function answers LINEERR_UNINITIALIZED.
+ */
+LONG core_check_init_locked(void);
 /* Returns the device or NULL; sets *err to BADDEVICEID / NODEVICE. */
 struct device *core_device_locked(uint32_t id, LONG *err);
 uint64_t core_now_ms(void);

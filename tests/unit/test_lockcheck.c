@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "core/core.h"
+#include "core/op.h"
 
 #ifndef TAPIX_LOCK_CHECK
 #error "test_lockcheck is built with TAPIX_LOCK_CHECK"
@@ -161,8 +162,32 @@ static void test_provider_entered_without_the_lock_runs(void **s)
 	expect_success(provider_without_lock);
 }
 
-/* ---- the lock itself ------------------------------------------------------
+/*
+ * The request engine's provider call: the lock is released (and the call
+ * counted in flight) between op_tspi_begin_locked and op_tspi_end.
  */
+static void engine_releases_the_lock(void)
+{
+	struct provider p;
+
+	memset(&p, 0, sizeof(p));
+	core_lock();
+	op_tspi_begin_locked(&p);
+	if (core_lock_held() || core.inflight != 1)
+		_exit(1);
+	op_tspi_end(&p);
+	if (!core_lock_held() || core.inflight != 0)
+		_exit(2);
+	core_unlock();
+}
+
+static void test_engine_calls_providers_without_the_lock(void **s)
+{
+	(void)s;
+	expect_success(engine_releases_the_lock);
+}
+
+/* ---- the lock itself ----------------------------------------------------- */
 
 /* A provider calling back into the core from a TSPI function the core
  * called with its lock held would take the lock a second time. */
@@ -242,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_locked_function_with_the_lock_runs),
 		cmocka_unit_test(test_provider_entered_with_the_lock_aborts),
 		cmocka_unit_test(test_provider_entered_without_the_lock_runs),
+		cmocka_unit_test(test_engine_calls_providers_without_the_lock),
 		cmocka_unit_test(test_second_lock_on_one_thread_aborts),
 		cmocka_unit_test(test_unlock_without_the_lock_aborts),
 		cmocka_unit_test(test_condition_wait_keeps_the_owner),

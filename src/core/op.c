@@ -1,17 +1,50 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The common path of asynchronous call operations (see api.h). */
-#define LOG_MODULE "api"
-#include "api/api.h"
-#include "api/varstruct.h"
+/*
+ * The request engine (see op.h): the common path of asynchronous call
+ * operations, and the lock rule of every provider call an app starts.
+ */
+#define LOG_MODULE "core"
+#include "core/op.h"
+
 #include "util/log.h"
 #include "util/mem.h"
 
-LONG op_lookup_locked(HCALL hCall, struct op *x)
+void op_params_free(struct op_params *p)
+{
+	mem_free(p->norm);
+	mem_free(p->displayable);
+	mem_free(p->called_party);
+	mem_free(p->comment);
+	p->norm = NULL;
+	p->displayable = p->called_party = p->comment = NULL;
+}
+
+void op_tspi_begin_locked(struct provider *p)
+{
+	core_assert_locked();
+	core_inflight_begin_locked();
+	core_unlock();
+	provider_enter(p);
+}
+
+void op_tspi_end(struct provider *p)
+{
+	provider_leave(p);
+	core_lock();
+	/*
+	 * Ending the count before the caller settles is safe: the session
+	 * stopper waits for it under core.lock, which this thread holds
+	 * until it is done.
+	 */
+	core_inflight_end_locked();
+}
+
+LONG op_lookup_locked(uint32_t hCall, struct op *x)
 {
 	LONG r;
 
 	core_assert_locked();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		return r;
 	x->ch = callh_get_locked(hCall);
@@ -34,7 +67,7 @@ LONG op_allowed_locked(const struct op *x, uint32_t states)
 	return 0;
 }
 
-LONG op_check_locked(HCALL hCall, uint32_t states, struct op *x)
+LONG op_check_locked(uint32_t hCall, uint32_t states, struct op *x)
 {
 	LONG r;
 
@@ -45,56 +78,38 @@ LONG op_check_locked(HCALL hCall, uint32_t states, struct op *x)
 
 LONG op_start_locked(struct op *x)
 {
-	struct open *o = x->ch->open;
+	struct open *o;
 
 	core_assert_locked();
+	o = x->ch->open;
+	if (x->call->closing)
+		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
 	/*
 	 * spec: termination.md §3.2 — API >= 2.0: the reply survives
 	 * lineDeallocateCall (it names no call) but not the line's close;
 	 * older apps lose it with the call handle.
 	 */
-	if (x->call->closing)
-		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
 	x->req = req_new_locked(REQ_GENERIC, o->app, o,
 	                        o->api_version >= VER_2_0 ? o->h : x->ch->h);
 	if (!x->req)
 		return LINEERR_NOMEM;
 	x->hd = x->call->hd;
 	call_busy_locked(x->call);
-	core_inflight_begin_locked();
-	core_unlock();
-	provider_enter(x->p);
+	op_tspi_begin_locked(x->p);
 	return 0;
 }
 
 LONG op_finish(struct op *x, LONG r)
 {
-	provider_leave(x->p);
-	core_lock();
+	op_tspi_end(x->p);
 	r = req_after_call_locked(x->req, r);
-	core_inflight_end_locked();
 	call_idle_locked(x->call);
 	core_unlock();
 	return r;
 }
 
-LONG op_params_check(const struct device *dev, uint32_t version,
-                     const LINECALLPARAMS *cp, struct vs_params *vp)
-{
-	struct vs_limits lim;
-
-	if (!cp)
-		return 0;
-	lim.num_addresses = dev->caps.num_addresses;
-	lim.bearer_modes = dev->caps.bearer_modes;
-	lim.media_modes = dev->caps.media_modes;
-	lim.max_rate = dev->caps.max_rate;
-	lim.uui_make = dev->caps.uui_make;
-	return vs_params_check(cp, version, &lim, vp);
-}
-
 struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
-                                struct vs_params *vp)
+                                struct op_params *vp)
 {
 	struct call *call;
 
