@@ -345,10 +345,8 @@ static LONG query(HCALL hCall, void *buf, bool info)
 {
 	struct callh *ch;
 	struct call *call;
-	struct provider *p;
 	uint32_t total, app_fixed, src_fixed, cap, dev_version;
 	uint8_t *tmp = NULL;
-	HDRVCALL hd;
 	LONG r;
 
 	core_lock();
@@ -372,7 +370,6 @@ static LONG query(HCALL hCall, void *buf, bool info)
 		goto out;
 	}
 	call = ch->call;
-	p = call->tl->dev->prov;
 	dev_version = call->tl->dev->version;
 	src_fixed = info ? vs_callinfo_fixed(dev_version)
 	                 : vs_callstatus_fixed(dev_version);
@@ -390,25 +387,11 @@ static LONG query(HCALL hCall, void *buf, bool info)
 	memcpy(tmp, &cap, 4);
 	memcpy(tmp + 4, &src_fixed, 4);
 	memcpy(tmp + 8, &src_fixed, 4);
-	if (call->closing) {
-		/* an observer's handle to a call being closed */
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
-	hd = call->hd;
-	call_busy_locked(call);
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
+	call_ref_locked(call); /* until the provider returned */
 	if (info)
-		r = p->fn.lineGetCallInfo(hd, (LPLINECALLINFO)tmp);
+		r = op_get_call_info_locked(call, (LPLINECALLINFO)tmp);
 	else
-		r = p->fn.lineGetCallStatus(hd, (LPLINECALLSTATUS)tmp);
-	provider_leave(p);
-
-	core_lock();
-	core_inflight_end_locked();
+		r = op_get_call_status_locked(call, (LPLINECALLSTATUS)tmp);
 	ch = callh_get_locked(hCall);
 	if (!ch && r == 0)
 		r = LINEERR_INVALCALLHANDLE; /* deallocated meanwhile */
@@ -447,7 +430,7 @@ static LONG query(HCALL hCall, void *buf, bool info)
 				cs->dwCallFeatures2 = 0;
 		}
 	}
-	call_idle_locked(call);
+	call_unref_locked(call);
 out:
 	core_unlock();
 	mem_free(tmp);

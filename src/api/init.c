@@ -432,7 +432,6 @@ LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
 			hLineApp, dwDeviceID, dwAPILowVersion, dwAPIHighVersion,
 			lpdwAPIVersion, lpExtensionID);
 	struct device *dev;
-	struct provider *p;
 	uint32_t lo, hi;
 	DWORD v = 0;
 	LONG r;
@@ -452,14 +451,7 @@ LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
 		r = LINEERR_INCOMPATIBLEAPIVERSION;
 		goto out;
 	}
-	p = dev->prov;
-	core_inflight_begin_locked();
-	core_unlock();
-	provider_enter(p);
-	r = p->fn.lineNegotiateTSPIVersion(dwDeviceID, lo, hi, &v);
-	provider_leave(p);
-	core_lock();
-	core_inflight_end_locked();
+	r = op_negotiate_locked(dev, lo, hi, &v);
 	if (r == 0 && (v < lo || v > hi || !vs_version_known(v)))
 		r = LINEERR_INCOMPATIBLEAPIVERSION;
 	if (r == 0) {
@@ -480,7 +472,6 @@ static LONG caps_query(struct device *dev, void *dst, uint32_t fixed,
                        DWORD address_id, DWORD version)
 {
 	uint32_t total, cap;
-	struct provider *p = dev->prov;
 	uint8_t *buf;
 	unsigned bad;
 	LONG r;
@@ -493,18 +484,11 @@ static LONG caps_query(struct device *dev, void *dst, uint32_t fixed,
 	memcpy(buf, &cap, 4);
 	memcpy(buf + 4, &fixed, 4);
 	memcpy(buf + 8, &fixed, 4);
-	core_inflight_begin_locked();
-	core_unlock();
-	provider_enter(p);
 	if (address)
-		r = p->fn.lineGetAddressCaps(dev->id, address_id, version, 0,
-		                             (LPLINEADDRESSCAPS)buf);
+		r = op_get_address_caps_locked(dev, address_id, version,
+		                               (LPLINEADDRESSCAPS)buf);
 	else
-		r = p->fn.lineGetDevCaps(dev->id, version, 0,
-		                         (LPLINEDEVCAPS)buf);
-	provider_leave(p);
-	core_lock();
-	core_inflight_end_locked();
+		r = op_get_dev_caps_locked(dev, version, (LPLINEDEVCAPS)buf);
 	if (r == 0) {
 		bad = vs_repack(dst, fixed, buf, fixed, cap, layout, NULL, 0);
 		if (bad)

@@ -114,77 +114,6 @@ static LONG check_open_args(const struct device *dev, DWORD version,
 	return 0;
 }
 
-/* Opens the device at the provider on the first app-level open. */
-static LONG tline_get(struct device *dev, struct tline **out)
-{
-	struct tline *tl;
-	struct provider *p = dev->prov;
-	HDRVLINE hd = NULL;
-	LONG r;
-
-	if (dev->tl) {
-		*out = dev->tl;
-		return 0;
-	}
-	tl = mem_zalloc(sizeof(*tl));
-	if (!tl)
-		return LINEERR_NOMEM;
-	if (htab_add(&core.handles, tl, OBJ_TLINE, &tl->ht) != 0) {
-		mem_free(tl);
-		return LINEERR_NOMEM;
-	}
-	tl->dev = dev;
-	tl->refs = 1; /* the device's */
-	list_init(&tl->opens);
-	list_init(&tl->calls);
-	list_init(&tl->work);
-	core.n_tlines++;
-	core_unlock();
-	provider_enter(p);
-	r = p->fn.lineOpen(dev->id, (HTAPILINE)(uintptr_t)tl->ht, &hd,
-	                   dev->version, core_line_event);
-	provider_leave(p);
-	core_lock();
-	if (r) {
-		htab_del(&core.handles, tl->ht);
-		tline_unref_locked(tl);
-		return r;
-	}
-	tl->hd = hd;
-	dev->tl = tl;
-	log_info("line %u: opened at the provider", dev->id);
-	*out = tl;
-	return 0;
-}
-
-/* Pushes changed unions to the provider; core lock held, dropped inside. */
-static LONG push_unions(struct tline *tl, bool force)
-{
-	struct provider *p = tl->dev->prov;
-	uint32_t media, ls, as;
-	uint32_t old_media = tl->media_union;
-	bool status_changed;
-	LONG r = 0;
-
-	if (!tline_unions_locked(tl, &media, &ls, &as) && !force)
-		return 0;
-	status_changed = ls != tl->line_states || as != tl->addr_states;
-	core_unlock();
-	provider_enter(p);
-	if (media != old_media || force)
-		r = p->fn.lineSetDefaultMediaDetection(tl->hd, media);
-	if (r == 0 && status_changed && p->fn.lineSetStatusMessages)
-		p->fn.lineSetStatusMessages(tl->hd, ls, as);
-	provider_leave(p);
-	core_lock();
-	if (r == 0) {
-		tl->media_union = media;
-		tl->line_states = ls;
-		tl->addr_states = as;
-	}
-	return r;
-}
-
 LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
                       DWORD dwAPIVersion, DWORD dwExtVersion,
                       DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
@@ -284,7 +213,7 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 		pthread_cond_wait(&core.cond, &core.lock);
 	dev->busy = true;
 	fresh = dev->tl == NULL;
-	r = tline_get(dev, &tl);
+	r = tline_open_locked(dev, &tl);
 	if (r)
 		goto undo;
 	o->tl = tl;
@@ -297,7 +226,7 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	o->life = LIFE_ALIVE;
 	list_add_tail(&app->opens, &o->app_link);
 	core.n_opens++;
-	r = push_unions(tl, fresh);
+	r = tline_push_unions_locked(tl, fresh);
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
 	if (r) {
@@ -383,7 +312,7 @@ LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 		pthread_cond_wait(&core.cond, &core.lock);
 	dev->busy = true;
 	if (o->life == LIFE_ALIVE)
-		push_unions(o->tl, false);
+		tline_push_unions_locked(o->tl, false);
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
 out:
@@ -398,7 +327,6 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 		return cl_lineGetLineDevStatus(hLine, lpLineDevStatus);
 	struct open *o;
 	struct device *dev;
-	struct provider *p;
 	struct list_node *it;
 	uint32_t total, app_fixed, src_fixed, cap, opens = 0, media = 0;
 	uint8_t *tmp = NULL;
@@ -425,7 +353,6 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 		goto out;
 	}
 	dev = o->tl->dev;
-	p = dev->prov;
 	src_fixed = vs_devstatus_fixed(dev->version);
 	if (src_fixed < app_fixed)
 		src_fixed = app_fixed;
@@ -441,17 +368,12 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 	memcpy(tmp, &cap, 4);
 	memcpy(tmp + 4, &src_fixed, 4);
 	memcpy(tmp + 8, &src_fixed, 4);
-	if (p->fn.lineGetLineDevStatus) {
-		HDRVLINE hd = o->tl->hd;
-
+	if (op_tspi_has(dev->prov,
+	                offsetof(struct tspi, lineGetLineDevStatus))) {
 		while (dev->busy)
 			pthread_cond_wait(&core.cond, &core.lock);
 		dev->busy = true;
-		core_unlock();
-		provider_enter(p);
-		r = p->fn.lineGetLineDevStatus(hd, (LPLINEDEVSTATUS)tmp);
-		provider_leave(p);
-		core_lock();
+		r = op_get_line_dev_status_locked(o->tl, (LPLINEDEVSTATUS)tmp);
 		dev->busy = false;
 		pthread_cond_broadcast(&core.cond);
 		if (r == 0 && o->life != LIFE_ALIVE)

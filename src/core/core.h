@@ -432,6 +432,19 @@ void msgq_fini(struct msgq *q);
 /* ---- line.c: opens ------------------------------------------------------- */
 
 struct open *open_get_locked(uint32_t h);
+/*
+ * Opens @dev at the provider (TSPI_lineOpen) unless it is open; *@out is
+ * its provider-level open. Core lock held, released during the provider
+ * call; the caller has claimed the device (struct device.busy).
+ */
+LONG tline_open_locked(struct device *dev, struct tline **out);
+/*
+ * Sends @tl's changed unions (or, with @force, the media union anyway) to
+ * the provider: TSPI_lineSetDefaultMediaDetection, whose error it returns,
+ * and TSPI_lineSetStatusMessages. The unions are kept only on success.
+ * Core lock held, released during the provider calls; device claimed.
+ */
+LONG tline_push_unions_locked(struct tline *tl, bool force);
 /* Recomputes the media and status unions of @tl; returns true if changed. */
 bool tline_unions_locked(struct tline *tl, uint32_t *media, uint32_t *lstates,
                          uint32_t *astates);

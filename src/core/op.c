@@ -6,6 +6,8 @@
 #define LOG_MODULE "core"
 #include "core/op.h"
 
+#include <string.h>
+
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -38,6 +40,115 @@ void op_tspi_end(struct provider *p)
 	 */
 	core_inflight_end_locked();
 }
+
+bool op_tspi_has(const struct provider *p, size_t fn)
+{
+	LONG (*f)(void);
+
+	memcpy(&f, (const char *)&p->fn + fn, sizeof(f));
+	return f != NULL;
+}
+
+/* ---- synchronous provider calls ------------------------------------------ */
+
+LONG op_get_call_info_locked(struct call *call, LPLINECALLINFO buf)
+{
+	struct provider *p;
+	HDRVCALL hd;
+	LONG r;
+
+	core_assert_locked();
+	p = call->tl->dev->prov;
+	hd = call->hd;
+	/* spec: termination.md §1.1 — never after TSPI_lineCloseCall */
+	if (call->closing)
+		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGetCallInfo(hd, buf);
+	op_tspi_end(p);
+	call_idle_locked(call);
+	return r;
+}
+
+LONG op_get_call_status_locked(struct call *call, LPLINECALLSTATUS buf)
+{
+	struct provider *p;
+	HDRVCALL hd;
+	LONG r;
+
+	core_assert_locked();
+	p = call->tl->dev->prov;
+	hd = call->hd;
+	/* spec: termination.md §1.1 — never after TSPI_lineCloseCall */
+	if (call->closing)
+		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGetCallStatus(hd, buf);
+	op_tspi_end(p);
+	call_idle_locked(call);
+	return r;
+}
+
+LONG op_get_line_dev_status_locked(struct tline *tl, LPLINEDEVSTATUS buf)
+{
+	struct provider *p;
+	HDRVLINE hd;
+	LONG r;
+
+	core_assert_locked();
+	p = tl->dev->prov;
+	hd = tl->hd;
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGetLineDevStatus(hd, buf);
+	op_tspi_end(p);
+	return r;
+}
+
+LONG op_negotiate_locked(struct device *dev, uint32_t lo, uint32_t hi,
+                         LPDWORD version)
+{
+	struct provider *p;
+	LONG r;
+
+	core_assert_locked();
+	p = dev->prov;
+	op_tspi_begin_locked(p);
+	r = p->fn.lineNegotiateTSPIVersion(dev->id, lo, hi, version);
+	op_tspi_end(p);
+	return r;
+}
+
+LONG op_get_dev_caps_locked(struct device *dev, uint32_t version,
+                            LPLINEDEVCAPS buf)
+{
+	struct provider *p;
+	LONG r;
+
+	core_assert_locked();
+	p = dev->prov;
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGetDevCaps(dev->id, version, 0, buf);
+	op_tspi_end(p);
+	return r;
+}
+
+LONG op_get_address_caps_locked(struct device *dev, uint32_t address,
+                                uint32_t version, LPLINEADDRESSCAPS buf)
+{
+	struct provider *p;
+	LONG r;
+
+	core_assert_locked();
+	p = dev->prov;
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGetAddressCaps(dev->id, address, version, 0, buf);
+	op_tspi_end(p);
+	return r;
+}
+
+/* ---- asynchronous operations on a call ----------------------------------- */
 
 LONG op_lookup_locked(uint32_t hCall, struct op *x)
 {

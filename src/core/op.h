@@ -80,4 +80,26 @@ struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
 void op_tspi_begin_locked(struct provider *p);
 void op_tspi_end(struct provider *p);
 
+/* Whether @p exports the TSPI function at @fn, an offsetof(struct tspi, ...).
+ */
+bool op_tspi_has(const struct provider *p, size_t fn);
+
+/*
+ * Synchronous provider calls an app starts, each under the lock rule of
+ * op_tspi_begin_locked: core lock held on entry and on return, released
+ * during the call; the provider's result is returned as is. The caller
+ * keeps what it passes alive across the call (@call by a reference, the
+ * line of lineGetLineDevStatus by claiming its device); the session
+ * cannot end meanwhile.
+ */
+LONG op_get_call_info_locked(struct call *call, LPLINECALLINFO buf);
+LONG op_get_call_status_locked(struct call *call, LPLINECALLSTATUS buf);
+LONG op_get_line_dev_status_locked(struct tline *tl, LPLINEDEVSTATUS buf);
+LONG op_negotiate_locked(struct device *dev, uint32_t lo, uint32_t hi,
+                         LPDWORD version);
+LONG op_get_dev_caps_locked(struct device *dev, uint32_t version,
+                            LPLINEDEVCAPS buf);
+LONG op_get_address_caps_locked(struct device *dev, uint32_t address,
+                                uint32_t version, LPLINEADDRESSCAPS buf);
+
 #endif /* TAPIX_CORE_OP_H */
