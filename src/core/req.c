@@ -133,6 +133,8 @@ static void complete_create(struct req *req, LONG result)
 
 	for (i = 0; i < req->ncalls; i++)
 		req->calls[i]->creating = false;
+	/* a provider-level close waits for creations to end (finish_tline) */
+	pthread_cond_broadcast(&core.cond);
 	if (!calls_usable(req) && result == 0)
 		result = LINEERR_OPERATIONFAILED; /* closed meanwhile */
 	if (result == 0 && req->app && req->open &&
