@@ -44,12 +44,14 @@ void call_ref_locked(struct call *call)
 
 void call_busy_locked(struct call *call)
 {
+	core_assert_locked();
 	call->refs++;
 	call->busy++;
 }
 
 void call_idle_locked(struct call *call)
 {
+	core_assert_locked();
 	if (--call->busy == 0 && call->closing)
 		pthread_cond_broadcast(&core.cond);
 	call_unref_locked(call);
