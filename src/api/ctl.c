@@ -54,64 +54,70 @@ out:
 	return r;
 }
 
-/* An operation whose only argument is the call (§19, §20, §21, §25). */
-static LONG plain_op(HCALL hCall, uint32_t states, size_t fn_offset)
-{
-	LONG (*fn)(DRV_REQUESTID, HDRVCALL);
-	struct op x;
-	LONG r;
+/* Operations whose only argument is the call (§19, §20, §21, §25). */
+static const struct op_desc release_uui = {
+	.name = "lineReleaseUserUserInfo",
+	.on = OP_ON_CALL,
+	.states = ANY_STATE,
+	.tspi = offsetof(struct tspi, lineReleaseUserUserInfo),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
 
-	core_lock();
-	r = op_check_locked(hCall, states, &x);
-	if (r)
-		goto out;
-	memcpy(&fn, (const char *)&x.p->fn + fn_offset, sizeof(fn));
-	if (!fn) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	r = op_start_locked(&x);
-	if (r)
-		goto out;
-	return op_finish(&x, fn(x.req->id, x.hd));
-out:
-	core_unlock();
-	return r;
-}
+static const struct op_desc hold = {
+	.name = "lineHold",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineHold),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
+
+static const struct op_desc unhold = {
+	.name = "lineUnhold",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_ONHOLD | LINECALLSTATE_ONHOLDPENDTRANSFER |
+                  LINECALLSTATE_ONHOLDPENDCONF,
+	.tspi = offsetof(struct tspi, lineUnhold),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
+
+static const struct op_desc remove_from_conf = {
+	.name = "lineRemoveFromConference",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONFERENCED,
+	.tspi = offsetof(struct tspi, lineRemoveFromConference),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
 
 LONG WINAPI lineReleaseUserUserInfo(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineReleaseUserUserInfo(hCall);
-	return plain_op(hCall, ANY_STATE,
-	                offsetof(struct tspi, lineReleaseUserUserInfo));
+	return op_run(&release_uui, hCall, NULL);
 }
 
 LONG WINAPI lineHold(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineHold(hCall);
-	return plain_op(hCall, LINECALLSTATE_CONNECTED,
-	                offsetof(struct tspi, lineHold));
+	return op_run(&hold, hCall, NULL);
 }
 
 LONG WINAPI lineUnhold(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineUnhold(hCall);
-	return plain_op(hCall,
-	                LINECALLSTATE_ONHOLD |
-	                        LINECALLSTATE_ONHOLDPENDTRANSFER |
-	                        LINECALLSTATE_ONHOLDPENDCONF,
-	                offsetof(struct tspi, lineUnhold));
+	return op_run(&unhold, hCall, NULL);
 }
 
 LONG WINAPI lineRemoveFromConference(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineRemoveFromConference(hCall);
-	return plain_op(hCall, LINECALLSTATE_CONFERENCED,
-	                offsetof(struct tspi, lineRemoveFromConference));
+	return op_run(&remove_from_conf, hCall, NULL);
 }
 
 /* An operation with a destination address (§22 and lineDial). */

@@ -166,16 +166,24 @@ LONG op_lookup_locked(uint32_t hCall, struct op *x)
 	return 0;
 }
 
+/* spec: tapi-functions.md §0.3 steps 5, 6 — OWNER, a state in @states. */
+static LONG allowed_locked(const struct callh *ch, const struct call *call,
+                           uint32_t states)
+{
+	core_assert_locked();
+	if (ch->priv != LINECALLPRIVILEGE_OWNER)
+		return LINEERR_NOTOWNER;
+	/* spec: tapi-functions.md §0.7 — the states each operation accepts */
+	if (call->state ? !(call->state & states)
+	                : !(states & OP_STATE_NONE_YET))
+		return LINEERR_INVALCALLSTATE;
+	return 0;
+}
+
 LONG op_allowed_locked(const struct op *x, uint32_t states)
 {
 	core_assert_locked();
-	if (x->ch->priv != LINECALLPRIVILEGE_OWNER)
-		return LINEERR_NOTOWNER;
-	/* spec: tapi-functions.md §0.7 — the states each operation accepts */
-	if (x->call->state ? !(x->call->state & states)
-	                   : !(states & OP_STATE_NONE_YET))
-		return LINEERR_INVALCALLSTATE;
-	return 0;
+	return allowed_locked(x->ch, x->call, states);
 }
 
 LONG op_check_locked(uint32_t hCall, uint32_t states, struct op *x)
@@ -238,4 +246,157 @@ struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
 	}
 	req_add_call_locked(req, call, out);
 	return call;
+}
+
+/* ---- the engine ------------------------------------------------------------
+ */
+
+/* spec: tapi-functions.md §0.3 steps 1, 2 — initialized, a live handle of
+ * the kind @x->d names. */
+static LONG lookup_locked(struct op *x, uint32_t h)
+{
+	LONG r;
+
+	core_assert_locked();
+	switch (x->d->on) {
+	case OP_ON_CALL:
+	case OP_ON_CONF:
+		r = op_lookup_locked(h, x);
+		/* spec: tapi-functions.md §23-§24 — a parent's handle */
+		if (x->d->on == OP_ON_CONF &&
+		    (r == LINEERR_INVALCALLHANDLE ||
+		     (!r && !x->call->is_conf_parent)))
+			return LINEERR_INVALCONFCALLHANDLE;
+		if (r)
+			return r;
+		x->open = x->ch->open;
+		return 0;
+	case OP_ON_LINE:
+		r = core_check_init_locked();
+		if (r)
+			return r;
+		x->open = open_get_locked(h);
+		if (!x->open)
+			return LINEERR_INVALLINEHANDLE;
+		x->p = x->open->tl->dev->prov;
+		return 0;
+	}
+	return LINEERR_OPERATIONFAILED;
+}
+
+/*
+ * Registers the request and its new calls, holds the calls it names and
+ * releases the core lock, ready for the provider. On error nothing
+ * changed (a request made meanwhile has been undone) and the lock is
+ * still held.
+ */
+static LONG start_locked(struct op *x)
+{
+	const struct op_desc *d = x->d;
+	struct open *o = x->open;
+	unsigned i;
+
+	core_assert_locked();
+	/* spec: termination.md §1.1 — never after TSPI_lineCloseCall */
+	if ((x->call && x->call->closing) || (x->call2 && x->call2->closing))
+		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
+	/*
+	 * spec: termination.md §3.2 — a request creating calls, or made
+	 * by an app of API >= 2.0, is the line's: its reply survives
+	 * lineDeallocateCall (it names no call) but not the line's close;
+	 * older apps lose it with the call handle.
+	 */
+	x->req = req_new_locked(
+		x->creates ? REQ_CREATE : REQ_GENERIC, o->app, o,
+		x->creates || !x->ch || o->api_version >= VER_2_0 ? o->h
+								  : x->ch->h);
+	if (!x->req)
+		return LINEERR_NOMEM;
+	for (i = 0; i < x->creates; i++) {
+		x->made[i] =
+			op_new_call_locked(o, x->req, x->out[i],
+		                           (int)i == d->vp_to ? &x->vp : NULL);
+		if (!x->made[i] || !x->made[i]->app_name) {
+			/* never seen by the provider: no CloseCall (spec C3) */
+			return req_after_call_locked(x->req, LINEERR_NOMEM);
+		}
+		if (d->made)
+			d->made(x, i, x->made[i]);
+	}
+	if (x->call) {
+		x->hd = x->call->hd;
+		call_busy_locked(x->call);
+	}
+	if (x->call2) {
+		x->hd2 = x->call2->hd;
+		call_busy_locked(x->call2);
+	}
+	x->hdl = o->tl->hd;
+	log_debug("%s: request %u", d->name, x->req->id);
+	op_tspi_begin_locked(x->p);
+	return 0;
+}
+
+/* After the provider returned @r: the request's outcome for the app. */
+static LONG finish(struct op *x, LONG r)
+{
+	unsigned i;
+
+	op_tspi_end(x->p);
+	/* before the outcome: an early completion announces them */
+	for (i = 0; i < x->creates; i++)
+		x->made[i]->hd = x->made_hd[i];
+	r = req_after_call_locked(x->req, r);
+	if (x->call2)
+		call_idle_locked(x->call2);
+	if (x->call)
+		call_idle_locked(x->call);
+	core_unlock();
+	return r;
+}
+
+LONG op_run(const struct op_desc *d, uint32_t h, const void *args)
+{
+	struct op x = {.d = d, .args = args, .creates = d->creates};
+	bool prepared = false;
+	LONG r;
+
+	core_lock();
+	r = lookup_locked(&x, h);
+	if (!r && d->pre)
+		r = d->pre(&x);
+	if (!r && x.ch)
+		r = allowed_locked(x.ch, x.call, d->states);
+	if (!r && x.ch2 && d->states2)
+		r = allowed_locked(x.ch2, x.call2, d->states2);
+	if (!r && d->post)
+		r = d->post(&x);
+	if (!r && !op_tspi_has(x.p, d->tspi) &&
+	    !(d->tspi_alt && op_tspi_has(x.p, d->tspi_alt)))
+		r = LINEERR_OPERATIONUNAVAIL;
+	if (!r && d->prepare) {
+		r = d->prepare(&x);
+		prepared = r == 0;
+	}
+	if (!r)
+		r = start_locked(&x);
+	if (r) {
+		/* no state change on an error return */
+		if (prepared && d->undo)
+			d->undo(&x);
+		core_unlock();
+		op_params_free(&x.vp);
+		return r;
+	}
+	r = finish(&x, d->call(&x));
+	op_params_free(&x.vp);
+	return r;
+}
+
+LONG op_call_plain(struct op *x)
+{
+	LONG (*fn)(DRV_REQUESTID, HDRVCALL);
+
+	memcpy(&fn, (const char *)&x->p->fn + x->d->tspi, sizeof(fn));
+	return fn(x->req->id, x->hd);
 }

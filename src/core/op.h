@@ -28,14 +28,87 @@ struct op_params {
 
 void op_params_free(struct op_params *p);
 
-/* One asynchronous operation on a call, from checks to LINE_REPLY. */
+/* What handle an asynchronous TAPI function names first (op_desc.on). */
+enum op_on {
+	OP_ON_CALL, /* HCALL: LINEERR_INVALCALLHANDLE */
+	OP_ON_CONF, /* a parent's HCALL: LINEERR_INVALCONFCALLHANDLE */
+	OP_ON_LINE, /* HLINE: LINEERR_INVALLINEHANDLE */
+};
+
+struct op;
+
+/*
+ * What an asynchronous TAPI function is to the engine (op_run): its
+ * handle, the states it accepts, the TSPI function it needs, the calls it
+ * makes and the hooks for what is its own. The hooks run with the core
+ * lock held, except @call.
+ */
+struct op_desc {
+	const char *name; /* "lineHold": logs */
+	enum op_on on;
+	/* accepted states of the call (OP_STATE_NONE_YET too); the handle
+	 * must be an OWNER's; not looked at with OP_ON_LINE */
+	uint32_t states;
+	uint32_t states2; /* of the second call x->call2 (set by @pre) */
+	/* offsetof(struct tspi, fn); NULL there: OPERATIONUNAVAIL */
+	size_t tspi;
+	/* or this one (lineDropEx: lineDrop); 0: none (offset 0 is
+	 * lineNegotiateTSPIVersion, never an alternative) */
+	size_t tspi_alt;
+	/* calls the request makes, 0 to 2; @pre sets x->creates lower */
+	unsigned creates;
+	int vp_to; /* the new call taking x->vp's strings, -1: none */
+	/* before OWNER/state: argument checks, a second handle; no state
+	 * change */
+	LONG (*pre)(struct op *x);
+	/* after OWNER/state: checks; no state change (may fill x->vp) */
+	LONG (*post)(struct op *x);
+	/* state the request sets before it starts (LINECALLINFO AppName) */
+	LONG (*prepare)(struct op *x);
+	/* undoes @prepare when the request cannot start */
+	void (*undo)(struct op *x);
+	/* a new call @c, the request's @i-th, before the provider sees it */
+	void (*made)(struct op *x, unsigned i, struct call *c);
+	/* the provider call, with the core lock released: x->req->id,
+	 * x->hd, x->hd2, x->hdl, x->made, x->made_hd are ready */
+	LONG (*call)(struct op *x);
+};
+
+/*
+ * One operation, from checks to LINE_REPLY: op_run's state (on its
+ * stack), which the descriptor's hooks read and fill. The older
+ * op_lookup/allowed/start/finish functions use ch, call, p, req and hd.
+ */
 struct op {
-	struct callh *ch;
-	struct call *call;
+	const struct op_desc *d;
+	const void *args;          /* the function's own arguments */
+	struct open *open;         /* the open it goes through */
+	struct callh *ch, *ch2;    /* the handles, or NULL */
+	struct call *call, *call2; /* held from start to finish */
 	struct provider *p;
 	struct req *req;
-	HDRVCALL hd;
+	HDRVCALL hd, hd2; /* captured under the lock */
+	HDRVLINE hdl;
+	unsigned creates;
+	struct call *made[2]; /* the request's new calls */
+	HDRVCALL made_hd[2];  /* the provider writes these */
+	LPHCALL out[2];       /* where their handles go (app memory) */
+	struct op_params vp;  /* checked LINECALLPARAMS, freed by op_run */
+	void *prepared;       /* what @prepare set, for @undo */
 };
+
+/*
+ * Runs @d on handle @h with @args (the function's own arguments, for the
+ * hooks): every check in the function's order, the request (its
+ * LINE_REPLY guard per termination.md §3.2), the TSPI call with the core
+ * lock released and the call(s) it names held busy, the outcome. A
+ * positive request id, 0 or a LINEERR_. Core lock not held.
+ */
+LONG op_run(const struct op_desc *d, uint32_t h, const void *args);
+
+/* The adapter of a TSPI function taking (DRV_REQUESTID, HDRVCALL) only,
+ * read at d->tspi (op_desc.call). */
+LONG op_call_plain(struct op *x);
 
 /*
  * spec: tapi-functions.md §0.3 steps 1, 2 — initialized, a live call
