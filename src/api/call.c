@@ -100,103 +100,182 @@ out:
 	return r;
 }
 
-enum uui_op {
-	OP_ACCEPT,
-	OP_ANSWER,
-	OP_DROP,
+/* The arguments of lineAccept, lineAnswer, lineDrop, tapix_line_drop_ex. */
+struct uui_args {
+	LPCSTR uui;
+	DWORD size;
+	uint32_t hint; /* tapix_line_drop_ex's, not 0 */
 };
 
-static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op,
-                   uint32_t hint)
+/* UUI within what the device takes for the operation (0 with no UUI). */
+static LONG uui_fits(const struct op *x, uint32_t limit)
 {
-	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
-	LONG (*fn_ex)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD, DWORD) = NULL;
-	static const uint32_t states[] = {
-		[OP_ACCEPT] = LINECALLSTATE_OFFERING,
-		[OP_ANSWER] = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
-	                      LINECALLSTATE_CONNECTED,
-		[OP_DROP] = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
-	};
-	struct devcaps *caps;
-	struct op x;
-	uint32_t limit;
-	char *name = NULL;
-	LONG r;
+	const struct uui_args *a = x->args;
 
-	core_lock();
-	r = op_check_locked(hCall, states[op], &x);
-	if (r)
-		goto out;
-	if (hint && hint != LINEDISCONNECTMODE_NORMAL &&
-	    hint != LINEDISCONNECTMODE_REJECT &&
-	    hint != LINEDISCONNECTMODE_NOANSWER &&
-	    hint != LINEDISCONNECTMODE_BUSY &&
-	    hint != LINEDISCONNECTMODE_CANCELLED) {
-		r = LINEERR_INVALPARAM;
-		goto out;
-	}
-	caps = &x.call->tl->dev->caps;
-	limit = op == OP_ACCEPT   ? caps->uui_accept
-	        : op == OP_ANSWER ? caps->uui_answer
-	                          : caps->uui_drop;
-	fn = op == OP_ACCEPT   ? x.p->fn.lineAccept
-	     : op == OP_ANSWER ? x.p->fn.lineAnswer
-	                       : x.p->fn.lineDrop;
-	if (op == OP_DROP && hint)
-		fn_ex = x.p->fn.lineDropEx;
-	if (uui && size > limit) {
-		r = LINEERR_USERUSERINFOTOOBIG;
-		goto out;
-	}
-	if (!fn && !fn_ex) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	/* LINECALLINFO AppName: the app that accepted or answered it */
-	if (op != OP_DROP && !x.call->app_name) {
-		name = mem_strdup(x.ch->open->app->name);
-		if (!name) {
-			r = LINEERR_NOMEM;
-			goto out;
-		}
-		x.call->app_name = name;
-	}
-	r = op_start_locked(&x);
-	if (r) {
-		if (name) { /* no state change on an error return */
-			x.call->app_name = NULL;
-			mem_free(name);
-		}
-		goto out;
-	}
-	if (fn_ex)
-		return op_finish(
-			&x, fn_ex(x.req->id, x.hd, uui, uui ? size : 0, hint));
-	return op_finish(&x, fn(x.req->id, x.hd, uui, uui ? size : 0));
-out:
-	core_unlock();
-	return r;
+	return a->uui && a->size > limit ? LINEERR_USERUSERINFOTOOBIG : 0;
 }
+
+static LONG accept_post(struct op *x)
+{
+	return uui_fits(x, x->call->tl->dev->caps.uui_accept);
+}
+
+static LONG answer_post(struct op *x)
+{
+	return uui_fits(x, x->call->tl->dev->caps.uui_answer);
+}
+
+static LONG drop_post(struct op *x)
+{
+	return uui_fits(x, x->call->tl->dev->caps.uui_drop);
+}
+
+static LONG drop_ex_post(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	if (a->hint != LINEDISCONNECTMODE_NORMAL &&
+	    a->hint != LINEDISCONNECTMODE_REJECT &&
+	    a->hint != LINEDISCONNECTMODE_NOANSWER &&
+	    a->hint != LINEDISCONNECTMODE_BUSY &&
+	    a->hint != LINEDISCONNECTMODE_CANCELLED)
+		return LINEERR_INVALPARAM;
+	return drop_post(x);
+}
+
+/* LINECALLINFO AppName: the app that accepted or answered it. */
+static LONG app_name_prepare(struct op *x)
+{
+	char *name;
+
+	if (x->call->app_name)
+		return 0;
+	name = mem_strdup(x->open->app->name);
+	if (!name)
+		return LINEERR_NOMEM;
+	x->call->app_name = name;
+	x->prepared = name;
+	return 0;
+}
+
+/*
+ * Only when the request cannot start; a synchronous failure of the
+ * provider keeps the name (an open question of the design).
+ */
+static void app_name_undo(struct op *x)
+{
+	if (!x->prepared)
+		return;
+	x->call->app_name = NULL;
+	mem_free(x->prepared);
+}
+
+static LONG accept_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineAccept(x->req->id, x->hd, a->uui,
+	                           a->uui ? a->size : 0);
+}
+
+static LONG answer_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineAnswer(x->req->id, x->hd, a->uui,
+	                           a->uui ? a->size : 0);
+}
+
+static LONG drop_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineDrop(x->req->id, x->hd, a->uui,
+	                         a->uui ? a->size : 0);
+}
+
+/* lineDropEx when the provider has it, else a plain lineDrop. */
+static LONG drop_ex_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	if (!x->p->fn.lineDropEx)
+		return drop_call(x);
+	return x->p->fn.lineDropEx(x->req->id, x->hd, a->uui,
+	                           a->uui ? a->size : 0, a->hint);
+}
+
+static const struct op_desc accept_desc = {
+	.name = "lineAccept",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_OFFERING,
+	.tspi = offsetof(struct tspi, lineAccept),
+	.vp_to = -1,
+	.post = accept_post,
+	.prepare = app_name_prepare,
+	.undo = app_name_undo,
+	.call = accept_call,
+};
+
+static const struct op_desc answer_desc = {
+	.name = "lineAnswer",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
+                  LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineAnswer),
+	.vp_to = -1,
+	.post = answer_post,
+	.prepare = app_name_prepare,
+	.undo = app_name_undo,
+	.call = answer_call,
+};
+
+static const struct op_desc drop_desc = {
+	.name = "lineDrop",
+	.on = OP_ON_CALL,
+	.states = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
+	.tspi = offsetof(struct tspi, lineDrop),
+	.vp_to = -1,
+	.post = drop_post,
+	.call = drop_call,
+};
+
+static const struct op_desc drop_ex_desc = {
+	.name = "tapix_line_drop_ex",
+	.on = OP_ON_CALL,
+	.states = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
+	.tspi = offsetof(struct tspi, lineDropEx),
+	.tspi_alt = offsetof(struct tspi, lineDrop),
+	.vp_to = -1,
+	.post = drop_ex_post,
+	.call = drop_ex_call,
+};
 
 LONG WINAPI lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineAccept(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ACCEPT, 0);
+	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
+
+	return op_run(&accept_desc, hCall, &a);
 }
 
 LONG WINAPI lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineAnswer(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ANSWER, 0);
+	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
+
+	return op_run(&answer_desc, hCall, &a);
 }
 
 LONG WINAPI lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineDrop(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_DROP, 0);
+	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
+
+	return op_run(&drop_desc, hCall, &a);
 }
 
 int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
@@ -204,10 +283,12 @@ int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
 {
 	if (client_on())
 		return cl_line_drop_ex(hCall, uui, size, hint);
+	struct uui_args a = {uui, size, hint};
+
 	/* 0 is no hint at all: a plain lineDrop would be asked for */
 	if (!hint)
 		return LINEERR_INVALPARAM;
-	return uui_op(hCall, uui, size, OP_DROP, hint);
+	return op_run(&drop_ex_desc, hCall, &a);
 }
 
 LONG WINAPI lineDeallocateCall(HCALL hCall)
