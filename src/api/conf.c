@@ -183,65 +183,53 @@ out:
 	return r;
 }
 
+/*
+ * spec: tapi-functions.md §24 — the consultation call: a live handle, not
+ * a parent or participant, on the same line; both handles an OWNER's
+ * before either state is looked at.
+ */
+static LONG add_to_conf_pre(struct op *x)
+{
+	const HCALL *consult = x->args;
+	struct callh *ch;
+
+	ch = callh_get_locked(*consult);
+	if (!ch)
+		return LINEERR_INVALCALLHANDLE;
+	if (ch->call == x->call || ch->call->is_conf_parent ||
+	    ch->call->state == LINECALLSTATE_CONFERENCED ||
+	    ch->call->tl != x->call->tl)
+		return LINEERR_INVALCALLHANDLE;
+	if (x->ch->priv != LINECALLPRIVILEGE_OWNER ||
+	    ch->priv != LINECALLPRIVILEGE_OWNER)
+		return LINEERR_NOTOWNER;
+	x->ch2 = ch;
+	x->call2 = ch->call;
+	return 0;
+}
+
+static LONG add_to_conf_call(struct op *x)
+{
+	return x->p->fn.lineAddToConference(x->req->id, x->hd, x->hd2);
+}
+
+static const struct op_desc add_to_conf = {
+	.name = "lineAddToConference",
+	.on = OP_ON_CONF,
+	.states = LINECALLSTATE_ONHOLDPENDCONF | LINECALLSTATE_ONHOLD,
+	.states2 = LINECALLSTATE_CONNECTED | LINECALLSTATE_ONHOLD |
+                   LINECALLSTATE_PROCEEDING | LINECALLSTATE_RINGBACK,
+	.tspi = offsetof(struct tspi, lineAddToConference),
+	.vp_to = -1,
+	.pre = add_to_conf_pre,
+	.call = add_to_conf_call,
+};
+
 LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
 {
 	if (client_on())
 		return cl_lineAddToConference(hConfCall, hConsultCall);
-	struct op conf, consult;
-	LONG r;
-
-	core_lock();
-	r = conf_lookup_locked(hConfCall, &conf);
-	if (r)
-		goto out;
-	/*
-	 * spec: tapi-functions.md §24 — the consultation call: a live
-	 * handle, not a parent or participant, on the same line.
-	 */
-	r = op_lookup_locked(hConsultCall, &consult);
-	if (r)
-		goto out;
-	if (consult.call == conf.call || consult.call->is_conf_parent ||
-	    consult.call->state == LINECALLSTATE_CONFERENCED ||
-	    consult.call->tl != conf.call->tl) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
-	if (conf.ch->priv != LINECALLPRIVILEGE_OWNER ||
-	    consult.ch->priv != LINECALLPRIVILEGE_OWNER) {
-		r = LINEERR_NOTOWNER;
-		goto out;
-	}
-	r = op_allowed_locked(&conf, LINECALLSTATE_ONHOLDPENDCONF |
-	                                     LINECALLSTATE_ONHOLD);
-	if (!r)
-		r = op_allowed_locked(&consult,
-		                      LINECALLSTATE_CONNECTED |
-		                              LINECALLSTATE_ONHOLD |
-		                              LINECALLSTATE_PROCEEDING |
-		                              LINECALLSTATE_RINGBACK);
-	if (r)
-		goto out;
-	if (!conf.p->fn.lineAddToConference) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	consult.hd = consult.call->hd;
-	call_busy_locked(consult.call); /* until the provider returned */
-	r = op_start_locked(&conf);
-	if (r) {
-		call_idle_locked(consult.call);
-		goto out;
-	}
-	r = op_finish(&conf, conf.p->fn.lineAddToConference(
-				     conf.req->id, conf.hd, consult.hd));
-	core_lock();
-	call_idle_locked(consult.call);
-	core_unlock();
-	return r;
-out:
-	core_unlock();
-	return r;
+	return op_run(&add_to_conf, hConfCall, &hConsultCall);
 }
 
 /* The most calls lineGetConfRelatedCalls lists (the parent included). */
