@@ -106,17 +106,48 @@ out:
 	return r;
 }
 
-/* The conference parent named by an app's handle, or an error. */
-static LONG conf_lookup_locked(HCALL hConfCall, struct op *x)
-{
-	LONG r;
+/* The arguments of linePrepareAddToConference. */
+struct prepare_args {
+	LPHCALL out;
+	const LINECALLPARAMS *cp;
+};
 
-	core_assert_locked();
-	r = op_lookup_locked(hConfCall, x);
-	if (r == LINEERR_INVALCALLHANDLE || (!r && !x->call->is_conf_parent))
-		return LINEERR_INVALCONFCALLHANDLE;
-	return r;
+static LONG prepare_add_pre(struct op *x)
+{
+	const struct prepare_args *a = x->args;
+
+	if (!a->out)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->out;
+	return 0;
 }
+
+static LONG prepare_add_post(struct op *x)
+{
+	const struct prepare_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+static LONG prepare_add_call(struct op *x)
+{
+	return x->p->fn.linePrepareAddToConference(
+		x->req->id, x->hd, (HTAPICALL)(uintptr_t)x->made[0]->ht,
+		&x->made_hd[0], x->vp.norm);
+}
+
+static const struct op_desc prepare_add = {
+	.name = "linePrepareAddToConference",
+	.on = OP_ON_CONF,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, linePrepareAddToConference),
+	.creates = 1,
+	.vp_to = 0,
+	.pre = prepare_add_pre,
+	.post = prepare_add_post,
+	.call = prepare_add_call,
+};
 
 LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
                                         LPLINECALLPARAMS const lpCallParams)
@@ -124,63 +155,9 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	if (client_on())
 		return cl_linePrepareAddToConference(hConfCall, lphConsultCall,
 		                                     lpCallParams);
-	struct op_params vp = {0};
-	struct call *consult;
-	struct req *req;
-	struct op x;
-	HDRVCALL hdconsult = NULL, hdconf;
-	LONG r;
+	struct prepare_args a = {lphConsultCall, lpCallParams};
 
-	core_lock();
-	r = conf_lookup_locked(hConfCall, &x);
-	if (r)
-		goto out;
-	if (!lphConsultCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
-	if (r)
-		goto out;
-	r = api_params_check(x.call->tl->dev, x.ch->open->api_version,
-	                     lpCallParams, &vp);
-	if (r)
-		goto out;
-	if (!x.p->fn.linePrepareAddToConference) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	req = req_new_locked(REQ_CREATE, x.ch->open->app, x.ch->open,
-	                     x.ch->open->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	consult = op_new_call_locked(x.ch->open, req, lphConsultCall, &vp);
-	if (!consult || !consult->app_name) {
-		r = req_after_call_locked(req, LINEERR_NOMEM);
-		goto out;
-	}
-	hdconf = x.call->hd;
-	call_busy_locked(x.call);
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(x.p);
-	r = x.p->fn.linePrepareAddToConference(
-		req->id, hdconf, (HTAPICALL)(uintptr_t)consult->ht, &hdconsult,
-		vp.norm);
-	provider_leave(x.p);
-
-	core_lock();
-	consult->hd = hdconsult;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	call_idle_locked(x.call);
-out:
-	core_unlock();
-	op_params_free(&vp);
-	return r;
+	return op_run(&prepare_add, hConfCall, &a);
 }
 
 /*

@@ -14,69 +14,58 @@
 #include "client/client.h"
 #include "util/log.h"
 
+/* The arguments of lineSetupTransfer. */
+struct setup_args {
+	LPHCALL out;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG setup_transfer_pre(struct op *x)
+{
+	const struct setup_args *a = x->args;
+
+	if (!a->out)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->out;
+	return 0;
+}
+
+static LONG setup_transfer_post(struct op *x)
+{
+	const struct setup_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+static LONG setup_transfer_call(struct op *x)
+{
+	return x->p->fn.lineSetupTransfer(x->req->id, x->hd,
+	                                  (HTAPICALL)(uintptr_t)x->made[0]->ht,
+	                                  &x->made_hd[0], x->vp.norm);
+}
+
+static const struct op_desc setup_transfer = {
+	.name = "lineSetupTransfer",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineSetupTransfer),
+	.creates = 1,
+	.vp_to = 0,
+	.pre = setup_transfer_pre,
+	.post = setup_transfer_post,
+	.call = setup_transfer_call,
+};
+
 LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
                                LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
 		return cl_lineSetupTransfer(hCall, lphConsultCall,
 		                            lpCallParams);
-	struct op_params vp = {0};
-	struct call *consult;
-	struct open *o;
-	struct req *req;
-	struct op x;
-	HDRVCALL hdconsult = NULL, hd;
-	LONG r;
+	struct setup_args a = {lphConsultCall, lpCallParams};
 
-	core_lock();
-	r = op_lookup_locked(hCall, &x);
-	if (r)
-		goto out;
-	if (!lphConsultCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
-	if (r)
-		goto out;
-	o = x.ch->open;
-	r = api_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
-	if (r)
-		goto out;
-	if (!x.p->fn.lineSetupTransfer) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	req = req_new_locked(REQ_CREATE, o->app, o, o->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	consult = op_new_call_locked(o, req, lphConsultCall, &vp);
-	if (!consult || !consult->app_name) {
-		r = req_after_call_locked(req, LINEERR_NOMEM);
-		goto out;
-	}
-	hd = x.call->hd;
-	call_busy_locked(x.call); /* until the provider returned */
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(x.p);
-	r = x.p->fn.lineSetupTransfer(req->id, hd,
-	                              (HTAPICALL)(uintptr_t)consult->ht,
-	                              &hdconsult, vp.norm);
-	provider_leave(x.p);
-
-	core_lock();
-	consult->hd = hdconsult;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	call_idle_locked(x.call);
-out:
-	core_unlock();
-	op_params_free(&vp);
-	return r;
+	return op_run(&setup_transfer, hCall, &a);
 }
 
 LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
