@@ -15,6 +15,64 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+/* The arguments of lineSetupConference. */
+struct setup_conf_args {
+	LPHCALL conf, consult;
+	DWORD parties;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG setup_conf_pre(struct op *x)
+{
+	const struct setup_conf_args *a = x->args;
+
+	if (!a->conf || !a->consult)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->conf;
+	x->out[1] = a->consult;
+	return 0;
+}
+
+static LONG setup_conf_post(struct op *x)
+{
+	const struct setup_conf_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+/* The first new call is the conference parent, the second consults. */
+static void setup_conf_made(struct op *x, unsigned i, struct call *c)
+{
+	(void)x;
+	if (i == 0)
+		c->is_conf_parent = true;
+}
+
+static LONG setup_conf_call(struct op *x)
+{
+	const struct setup_conf_args *a = x->args;
+
+	/* x->hd is NULL when set up from a line */
+	return x->p->fn.lineSetupConference(
+		x->req->id, x->hd, x->hdl, (HTAPICALL)(uintptr_t)x->made[0]->ht,
+		&x->made_hd[0], (HTAPICALL)(uintptr_t)x->made[1]->ht,
+		&x->made_hd[1], a->parties, x->vp.norm);
+}
+
+static const struct op_desc setup_conf = {
+	.name = "lineSetupConference",
+	.on = OP_ON_CALL_OR_LINE,
+	.states = LINECALLSTATE_CONNECTED, /* of a call it is set up from */
+	.tspi = offsetof(struct tspi, lineSetupConference),
+	.creates = 2,
+	.vp_to = 1, /* LINECALLPARAMS are the consultation call's */
+	.pre = setup_conf_pre,
+	.post = setup_conf_post,
+	.made = setup_conf_made,
+	.call = setup_conf_call,
+};
+
 LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
                                  LPHCALL lphConsultCall, DWORD dwNumParties,
                                  LPLINECALLPARAMS const lpCallParams)
@@ -23,87 +81,11 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 		return cl_lineSetupConference(hCall, hLine, lphConfCall,
 		                              lphConsultCall, dwNumParties,
 		                              lpCallParams);
-	struct op_params vp = {0};
-	struct call *conf, *consult;
-	struct op x = {0};
-	struct open *o;
-	struct req *req;
-	struct provider *p;
-	HDRVCALL hdconf = NULL, hdconsult = NULL, hd = NULL;
-	HDRVLINE hdl;
-	LONG r;
+	struct setup_conf_args a = {lphConfCall, lphConsultCall, dwNumParties,
+	                            lpCallParams};
 
-	core_lock();
-	r = core_check_init_locked();
-	if (r)
-		goto out;
 	/* spec: tapi-functions.md §23 — from a call, or from a line */
-	if (hCall) {
-		r = op_lookup_locked(hCall, &x);
-		if (r)
-			goto out;
-		o = x.ch->open;
-	} else {
-		o = open_get_locked(hLine);
-		if (!o) {
-			r = LINEERR_INVALLINEHANDLE;
-			goto out;
-		}
-	}
-	if (!lphConfCall || !lphConsultCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	if (hCall) {
-		r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
-		if (r)
-			goto out;
-		hd = x.call->hd;
-	}
-	r = api_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
-	if (r)
-		goto out;
-	p = o->tl->dev->prov;
-	if (!p->fn.lineSetupConference) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	req = req_new_locked(REQ_CREATE, o->app, o, o->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	conf = op_new_call_locked(o, req, lphConfCall, NULL);
-	consult = conf ? op_new_call_locked(o, req, lphConsultCall, &vp) : NULL;
-	if (!consult || !conf->app_name || !consult->app_name) {
-		r = req_after_call_locked(req, LINEERR_NOMEM);
-		goto out;
-	}
-	conf->is_conf_parent = true;
-	hdl = o->tl->hd;
-	if (hCall)
-		call_busy_locked(x.call); /* until the provider returned */
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
-	r = p->fn.lineSetupConference(req->id, hd, hdl,
-	                              (HTAPICALL)(uintptr_t)conf->ht, &hdconf,
-	                              (HTAPICALL)(uintptr_t)consult->ht,
-	                              &hdconsult, dwNumParties, vp.norm);
-	provider_leave(p);
-
-	core_lock();
-	conf->hd = hdconf;
-	consult->hd = hdconsult;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	if (hCall)
-		call_idle_locked(x.call);
-out:
-	core_unlock();
-	op_params_free(&vp);
-	return r;
+	return op_run_call_or_line(&setup_conf, hCall, hLine, &a);
 }
 
 /* The arguments of linePrepareAddToConference. */

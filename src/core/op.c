@@ -253,35 +253,32 @@ struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
 
 /* spec: tapi-functions.md §0.3 steps 1, 2 — initialized, a live handle of
  * the kind @x->d names. */
-static LONG lookup_locked(struct op *x, uint32_t h)
+static LONG lookup_locked(struct op *x, uint32_t h, uint32_t hline)
 {
+	enum op_on on = x->d->on;
 	LONG r;
 
 	core_assert_locked();
-	switch (x->d->on) {
-	case OP_ON_CALL:
-	case OP_ON_CONF:
-		r = op_lookup_locked(h, x);
-		/* spec: tapi-functions.md §23-§24 — a parent's handle */
-		if (x->d->on == OP_ON_CONF &&
-		    (r == LINEERR_INVALCALLHANDLE ||
-		     (!r && !x->call->is_conf_parent)))
-			return LINEERR_INVALCONFCALLHANDLE;
-		if (r)
-			return r;
-		x->open = x->ch->open;
-		return 0;
-	case OP_ON_LINE:
+	/* spec: tapi-functions.md §23 — from a call, or from a line */
+	if (on == OP_ON_LINE || (on == OP_ON_CALL_OR_LINE && !h)) {
 		r = core_check_init_locked();
 		if (r)
 			return r;
-		x->open = open_get_locked(h);
+		x->open = open_get_locked(on == OP_ON_LINE ? h : hline);
 		if (!x->open)
 			return LINEERR_INVALLINEHANDLE;
 		x->p = x->open->tl->dev->prov;
 		return 0;
 	}
-	return LINEERR_OPERATIONFAILED;
+	r = op_lookup_locked(h, x);
+	/* spec: tapi-functions.md §23-§24 — a parent's handle */
+	if (on == OP_ON_CONF &&
+	    (r == LINEERR_INVALCALLHANDLE || (!r && !x->call->is_conf_parent)))
+		return LINEERR_INVALCONFCALLHANDLE;
+	if (r)
+		return r;
+	x->open = x->ch->open;
+	return 0;
 }
 
 /*
@@ -355,14 +352,15 @@ static LONG finish(struct op *x, LONG r)
 	return r;
 }
 
-LONG op_run(const struct op_desc *d, uint32_t h, const void *args)
+static LONG run(const struct op_desc *d, uint32_t h, uint32_t hline,
+                const void *args)
 {
 	struct op x = {.d = d, .args = args, .creates = d->creates};
 	bool prepared = false;
 	LONG r;
 
 	core_lock();
-	r = lookup_locked(&x, h);
+	r = lookup_locked(&x, h, hline);
 	if (!r && d->pre)
 		r = d->pre(&x);
 	if (!r && x.ch)
@@ -391,6 +389,17 @@ LONG op_run(const struct op_desc *d, uint32_t h, const void *args)
 	r = finish(&x, d->call(&x));
 	op_params_free(&x.vp);
 	return r;
+}
+
+LONG op_run(const struct op_desc *d, uint32_t h, const void *args)
+{
+	return run(d, h, 0, args);
+}
+
+LONG op_run_call_or_line(const struct op_desc *d, uint32_t hCall,
+                         uint32_t hLine, const void *args)
+{
+	return run(d, hCall, hLine, args);
 }
 
 LONG op_call_plain(struct op *x)

@@ -33,6 +33,8 @@ enum op_on {
 	OP_ON_CALL, /* HCALL: LINEERR_INVALCALLHANDLE */
 	OP_ON_CONF, /* a parent's HCALL: LINEERR_INVALCONFCALLHANDLE */
 	OP_ON_LINE, /* HLINE: LINEERR_INVALLINEHANDLE */
+	/* HCALL, or with 0 the HLINE (op_run_call_or_line) */
+	OP_ON_CALL_OR_LINE,
 };
 
 struct op;
@@ -105,6 +107,10 @@ struct op {
  * positive request id, 0 or a LINEERR_. Core lock not held.
  */
 LONG op_run(const struct op_desc *d, uint32_t h, const void *args);
+
+/* op_run for an OP_ON_CALL_OR_LINE @d: on @hCall, or with 0 on @hLine. */
+LONG op_run_call_or_line(const struct op_desc *d, uint32_t hCall,
+                         uint32_t hLine, const void *args);
 
 /* The adapter of a TSPI function taking (DRV_REQUESTID, HDRVCALL) only,
  * read at d->tspi (op_desc.call). */
