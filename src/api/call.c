@@ -15,6 +15,63 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+/* The arguments of lineMakeCall. */
+struct make_call_args {
+	LPHCALL out;
+	LPCSTR dest;
+	DWORD cc;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG make_call_pre(struct op *x)
+{
+	const struct make_call_args *a = x->args;
+
+	if (!a->out)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->out;
+	return 0;
+}
+
+static LONG make_call_post(struct op *x)
+{
+	const struct make_call_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+/* The address the call is made on, when LINECALLPARAMS name it. */
+static void make_call_made(struct op *x, unsigned i, struct call *c)
+{
+	(void)i;
+	c->address_id = (x->vp.norm &&
+	                 x->vp.norm->dwAddressMode == LINEADDRESSMODE_ADDRESSID)
+	                        ? x->vp.norm->dwAddressID
+	                        : 0;
+}
+
+static LONG make_call_call(struct op *x)
+{
+	const struct make_call_args *a = x->args;
+
+	return x->p->fn.lineMakeCall(
+		x->req->id, x->hdl, (HTAPICALL)(uintptr_t)x->made[0]->ht,
+		&x->made_hd[0], a->dest, a->cc, x->vp.norm);
+}
+
+static const struct op_desc make_call = {
+	.name = "lineMakeCall",
+	.on = OP_ON_LINE,
+	.tspi = offsetof(struct tspi, lineMakeCall),
+	.creates = 1,
+	.vp_to = 0,
+	.pre = make_call_pre,
+	.post = make_call_post,
+	.made = make_call_made,
+	.call = make_call_call,
+};
+
 LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                           DWORD dwCountryCode,
                           LPLINECALLPARAMS const lpCallParams)
@@ -22,82 +79,10 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	if (client_on())
 		return cl_lineMakeCall(hLine, lphCall, lpszDestAddress,
 		                       dwCountryCode, lpCallParams);
-	struct op_params vp = {0};
-	struct open *o;
-	struct device *dev;
-	struct provider *p;
-	struct call *call;
-	struct req *req;
-	HDRVCALL hd = NULL;
-	HDRVLINE hdl;
-	LONG r;
+	struct make_call_args a = {lphCall, lpszDestAddress, dwCountryCode,
+	                           lpCallParams};
 
-	core_lock();
-	r = core_check_init_locked();
-	if (r)
-		goto out;
-	o = open_get_locked(hLine);
-	if (!o) {
-		r = LINEERR_INVALLINEHANDLE;
-		goto out;
-	}
-	if (!lphCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	dev = o->tl->dev;
-	p = dev->prov;
-	r = api_params_check(dev, o->api_version, lpCallParams, &vp);
-	if (r)
-		goto out;
-	if (!p->fn.lineMakeCall) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	call = call_new_locked(o->tl);
-	if (!call) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	call->creating = true;
-	call->address_id =
-		(vp.norm && vp.norm->dwAddressMode == LINEADDRESSMODE_ADDRESSID)
-			? vp.norm->dwAddressID
-			: 0;
-	call->displayable = vp.displayable;
-	call->called_party = vp.called_party;
-	call->comment = vp.comment;
-	vp.displayable = vp.called_party = vp.comment = NULL;
-	call->app_name = mem_strdup(o->app->name);
-	req = call->app_name ? req_new_locked(REQ_CREATE, o->app, o, o->h)
-	                     : NULL;
-	if (!req) {
-		/* never seen by the provider: no CloseCall (spec C3) */
-		call->life = LIFE_DEAD;
-		htab_del(&core.handles, call->ht);
-		list_del(&call->tl_link);
-		call_unref_locked(call);
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	req_add_call_locked(req, call, lphCall);
-	hdl = o->tl->hd;
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
-	r = p->fn.lineMakeCall(req->id, hdl, (HTAPICALL)(uintptr_t)call->ht,
-	                       &hd, lpszDestAddress, dwCountryCode, vp.norm);
-	provider_leave(p);
-
-	core_lock();
-	call->hd = hd;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-out:
-	core_unlock();
-	op_params_free(&vp);
-	return r;
+	return op_run(&make_call, hLine, &a);
 }
 
 /* The arguments of lineAccept, lineAnswer, lineDrop, tapix_line_drop_ex. */

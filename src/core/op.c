@@ -148,7 +148,7 @@ LONG op_get_address_caps_locked(struct device *dev, uint32_t address,
 	return r;
 }
 
-/* ---- asynchronous operations on a call ----------------------------------- */
+/* ---- checks on a call ---------------------------------------------------- */
 
 LONG op_lookup_locked(uint32_t hCall, struct op *x)
 {
@@ -186,47 +186,6 @@ LONG op_allowed_locked(const struct op *x, uint32_t states)
 	return allowed_locked(x->ch, x->call, states);
 }
 
-LONG op_check_locked(uint32_t hCall, uint32_t states, struct op *x)
-{
-	LONG r;
-
-	core_assert_locked();
-	r = op_lookup_locked(hCall, x);
-	return r ? r : op_allowed_locked(x, states);
-}
-
-LONG op_start_locked(struct op *x)
-{
-	struct open *o;
-
-	core_assert_locked();
-	o = x->ch->open;
-	if (x->call->closing)
-		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
-	/*
-	 * spec: termination.md §3.2 — API >= 2.0: the reply survives
-	 * lineDeallocateCall (it names no call) but not the line's close;
-	 * older apps lose it with the call handle.
-	 */
-	x->req = req_new_locked(REQ_GENERIC, o->app, o,
-	                        o->api_version >= VER_2_0 ? o->h : x->ch->h);
-	if (!x->req)
-		return LINEERR_NOMEM;
-	x->hd = x->call->hd;
-	call_busy_locked(x->call);
-	op_tspi_begin_locked(x->p);
-	return 0;
-}
-
-LONG op_finish(struct op *x, LONG r)
-{
-	op_tspi_end(x->p);
-	r = req_after_call_locked(x->req, r);
-	call_idle_locked(x->call);
-	core_unlock();
-	return r;
-}
-
 struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
                                 struct op_params *vp)
 {
@@ -248,11 +207,12 @@ struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
 	return call;
 }
 
-/* ---- the engine ------------------------------------------------------------
- */
+/* ---- the engine ---------------------------------------------------------- */
 
-/* spec: tapi-functions.md §0.3 steps 1, 2 — initialized, a live handle of
- * the kind @x->d names. */
+/*
+ * spec: tapi-functions.md §0.3 steps 1, 2 — initialized, a live handle of
+ * the kind @x->d names.
+ */
 static LONG lookup_locked(struct op *x, uint32_t h, uint32_t hline)
 {
 	enum op_on on = x->d->on;

@@ -2,7 +2,7 @@
 /*
  * The request engine: how a TAPI function reaches a provider. The one
  * place the core lock is released around a provider call (DESIGN.md:
- * core/op.c): asynchronous operations on a call, from checks to the
+ * core/op.c): asynchronous TAPI functions, from checks to the
  * LINE_REPLY, and the same lock rule for synchronous provider calls.
  */
 #ifndef TAPIX_CORE_OP_H
@@ -78,8 +78,9 @@ struct op_desc {
 
 /*
  * One operation, from checks to LINE_REPLY: op_run's state (on its
- * stack), which the descriptor's hooks read and fill. The older
- * op_lookup/allowed/start/finish functions use ch, call, p, req and hd.
+ * stack), which the descriptor's hooks read and fill. op_lookup_locked
+ * and op_allowed_locked, for checks outside a request (lineHandoff), use
+ * ch, call and p.
  */
 struct op {
 	const struct op_desc *d;
@@ -124,19 +125,6 @@ LONG op_lookup_locked(uint32_t hCall, struct op *x);
 
 /* spec: §0.3 steps 5, 6 — OWNER, and a state in @states. */
 LONG op_allowed_locked(const struct op *x, uint32_t states);
-
-/* Both of the above, for operations without pointer arguments. */
-LONG op_check_locked(uint32_t hCall, uint32_t states, struct op *x);
-
-/*
- * Registers the request (its LINE_REPLY guard per termination.md §3),
- * holds the call and releases the core lock, ready for the provider.
- * On error (LINEERR_NOMEM) nothing changed and the lock is still held.
- */
-LONG op_start_locked(struct op *x);
-
-/* After the provider returned @r: the request's outcome for the app. */
-LONG op_finish(struct op *x, LONG r);
 
 /*
  * A call a creating request makes on @o's line for @o's app, taking the
