@@ -330,6 +330,7 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 	struct list_node *it;
 	uint32_t total, app_fixed, src_fixed, cap, opens = 0, media = 0;
 	uint8_t *tmp = NULL;
+	bool ctl = true;
 	LONG r;
 
 	pthread_mutex_lock(&core.ctl);
@@ -373,6 +374,14 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 		while (dev->busy)
 			pthread_cond_wait(&core.cond, &core.lock);
 		dev->busy = true;
+		/*
+		 * The claim keeps the open and the provider's line (a close
+		 * waits for it) and the count in flight the session: other
+		 * lines open and close meanwhile (DESIGN.md: no lock held
+		 * across a provider call).
+		 */
+		pthread_mutex_unlock(&core.ctl);
+		ctl = false;
 		r = op_get_line_dev_status_locked(o->tl, (LPLINEDEVSTATUS)tmp);
 		dev->busy = false;
 		pthread_cond_broadcast(&core.cond);
@@ -414,7 +423,8 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 	}
 out:
 	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
+	if (ctl)
+		pthread_mutex_unlock(&core.ctl);
 	mem_free(tmp);
 	return r;
 }
