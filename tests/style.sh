@@ -36,6 +36,14 @@ if [ -n "$unchecked" ]; then
 	echo "style: _locked functions without core_assert_locked() above"
 	status=1
 fi
+# One request engine (DESIGN.md: core/op.c): the API layer reaches a
+# provider only through op_run and the op_tspi_* calls, never by entering
+# it or counting the call in flight itself.
+# shellcheck disable=SC2086
+if grep -n -E '\b(provider_enter|provider_leave|core_inflight_[a-z_]+)[[:space:]]*\(' src/api/*.[ch]; then
+	echo "style: src/api enters a provider by hand (use core/op.h)"
+	status=1
+fi
 if command -v clang-format >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	if ! clang-format --dry-run --Werror $files; then
