@@ -251,6 +251,8 @@ static LONG start_locked(struct op *x)
 {
 	const struct op_desc *d = x->d;
 	struct open *o = x->open;
+	struct op_params *vp;
+	uint32_t guard;
 	unsigned i;
 
 	core_assert_locked();
@@ -263,16 +265,15 @@ static LONG start_locked(struct op *x)
 	 * lineDeallocateCall (it names no call) but not the line's close;
 	 * older apps lose it with the call handle.
 	 */
-	x->req = req_new_locked(
-		x->creates ? REQ_CREATE : REQ_GENERIC, o->app, o,
-		x->creates || !x->ch || o->api_version >= VER_2_0 ? o->h
-								  : x->ch->h);
+	guard = x->creates || !x->ch || o->api_version >= VER_2_0 ? o->h
+	                                                          : x->ch->h;
+	x->req = req_new_locked(x->creates ? REQ_CREATE : REQ_GENERIC, o->app,
+	                        o, guard);
 	if (!x->req)
 		return LINEERR_NOMEM;
 	for (i = 0; i < x->creates; i++) {
-		x->made[i] =
-			op_new_call_locked(o, x->req, x->out[i],
-		                           (int)i == d->vp_to ? &x->vp : NULL);
+		vp = (int)i == d->vp_to ? &x->vp : NULL;
+		x->made[i] = op_new_call_locked(o, x->req, x->out[i], vp);
 		if (!x->made[i] || !x->made[i]->app_name) {
 			/* never seen by the provider: no CloseCall (spec C3) */
 			return req_after_call_locked(x->req, LINEERR_NOMEM);
