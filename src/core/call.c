@@ -7,6 +7,7 @@
  */
 #define LOG_MODULE "core"
 #include "core/core.h"
+#include "core/op.h"
 
 #include <string.h>
 
@@ -545,14 +546,10 @@ void call_close_now(struct call *call)
 		pthread_cond_wait(&core.cond, &core.lock);
 	p = call->tl->dev->prov;
 	hd = call->hd;
-	core_unlock();
-
 	log_debug("call %08x: TSPI_lineCloseCall", call->ht);
-	provider_enter(p);
+	op_tspi_begin_locked(p);
 	p->fn.lineCloseCall(hd);
-	provider_leave(p);
-
-	core_lock();
+	op_tspi_end(p);
 	/*
 	 * spec: termination.md §1.1 — after TSPI_lineCloseCall the pair is
 	 * dead on both sides: later events naming it are dropped.

@@ -7,6 +7,7 @@
  */
 #define LOG_MODULE "core"
 #include "core/core.h"
+#include "core/op.h"
 
 #include "util/log.h"
 #include "util/mem.h"
@@ -14,41 +15,47 @@
 #define CLOSE_DROP  1u
 #define CLOSE_CLOSE 2u
 
-/* TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. */
+/*
+ * TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. The
+ * call is held busy across the provider call, as an app's operation is:
+ * its TSPI_lineCloseCall (queued by the close) waits for it.
+ */
 static void drop_on_close(struct call *call)
 {
 	struct provider *p;
-	struct req *req;
+	struct req *req = NULL;
 	HDRVCALL hd;
-	LONG r;
+	LONG r = 0;
 
 	core_lock();
 	p = call->tl->dev->prov;
 	hd = call->hd;
-	if (p->fn.lineDropOnClose || !p->fn.lineDrop) {
-		core_unlock();
-		if (p->fn.lineDropOnClose) {
-			/* legacy providers only: spec tspi.md §6 */
-			provider_enter(p);
-			p->fn.lineDropOnClose(hd);
-			provider_leave(p);
+	if (!p->fn.lineDropOnClose && p->fn.lineDrop) {
+		req = req_new_locked(REQ_INTERNAL_DROP, NULL, NULL, 0);
+		if (!req) {
+			core_unlock();
+			log_err("call %08x: out of memory, not dropped on close",
+			        call->ht);
+			return;
 		}
+		log_info("call %08x: dropped, its sole owner closed the line",
+		         call->ht);
+	} else if (!p->fn.lineDropOnClose) {
+		core_unlock();
 		return;
 	}
-	req = req_new_locked(REQ_INTERNAL_DROP, NULL, NULL, 0);
-	core_unlock();
-	if (!req) {
-		log_err("call %08x: out of memory, not dropped on close",
-		        call->ht);
-		return;
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	if (req) {
+		r = p->fn.lineDrop(req->id, hd, NULL, 0);
+	} else {
+		/* legacy providers only: spec tspi.md §6 */
+		p->fn.lineDropOnClose(hd);
 	}
-	log_info("call %08x: dropped, its sole owner closed the line",
-	         call->ht);
-	provider_enter(p);
-	r = p->fn.lineDrop(req->id, hd, NULL, 0);
-	provider_leave(p);
-	core_lock();
-	req_after_call_locked(req, r);
+	op_tspi_end(p);
+	if (req)
+		req_after_call_locked(req, r);
+	call_idle_locked(call);
 	core_unlock();
 }
 
@@ -195,6 +202,7 @@ static void finish_tline(struct tline *tl)
 {
 	struct device *dev = tl->dev;
 	struct provider *p = dev->prov;
+	HDRVLINE hd;
 
 	core_assert_locked();
 	tl->life = LIFE_CLOSING;
@@ -230,12 +238,11 @@ static void finish_tline(struct tline *tl)
 		call_close_now(next);
 		core_lock();
 	}
-	core_unlock();
 	log_info("line %u: TSPI_lineClose", dev->id);
-	provider_enter(p);
-	p->fn.lineClose(tl->hd);
-	provider_leave(p);
-	core_lock();
+	hd = tl->hd;
+	op_tspi_begin_locked(p);
+	p->fn.lineClose(hd);
+	op_tspi_end(p);
 	tl->life = LIFE_DEAD;
 	htab_del(&core.handles, tl->ht);
 	dev->tl = NULL;
@@ -328,15 +335,13 @@ void close_open_locked(struct open *o)
 			tl->media_union = media;
 			tl->line_states = lstates;
 			tl->addr_states = astates;
-			core_unlock();
 			/* spec: termination.md §5.2.4 — recompute the unions */
-			provider_enter(p);
+			op_tspi_begin_locked(p);
 			p->fn.lineSetDefaultMediaDetection(hd, media);
 			if (p->fn.lineSetStatusMessages)
 				p->fn.lineSetStatusMessages(hd, lstates,
 				                            astates);
-			provider_leave(p);
-			core_lock();
+			op_tspi_end(p);
 		}
 	}
 	device_release(dev);
