@@ -15,11 +15,7 @@
 #define CLOSE_DROP  1u
 #define CLOSE_CLOSE 2u
 
-/*
- * TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. The
- * call is held busy across the provider call, as an app's operation is:
- * its TSPI_lineCloseCall (queued by the close) waits for it.
- */
+/* TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. */
 static void drop_on_close(struct call *call)
 {
 	struct provider *p;
@@ -44,7 +40,6 @@ static void drop_on_close(struct call *call)
 		core_unlock();
 		return;
 	}
-	call_busy_locked(call);
 	op_tspi_begin_locked(p);
 	if (req) {
 		r = p->fn.lineDrop(req->id, hd, NULL, 0);
@@ -55,7 +50,6 @@ static void drop_on_close(struct call *call)
 	op_tspi_end(p);
 	if (req)
 		req_after_call_locked(req, r);
-	call_idle_locked(call);
 	core_unlock();
 }
 
