@@ -14,6 +14,40 @@ if grep -n -E '\b(gets|sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|alloca
 	echo "style: banned functions used (STYLE.md §5)"
 	status=1
 fi
+# Lock rules (DESIGN.md, STYLE.md review): every _locked function of the
+# core and the API asserts that its caller holds the core lock.
+unchecked=$(awk '
+	FNR == 1 { name = "" }
+	/^[A-Za-z].*[a-z0-9]_locked\(/ && name == "" {
+		match($0, /[a-z0-9_]+_locked\(/)
+		name = substr($0, RSTART, RLENGTH - 1)
+		line = FNR; body = 0; seen = 0
+	}
+	name != "" && !body && /;[[:space:]]*$/ { name = ""; next }
+	name != "" && /^\{/ { body = 1 }
+	name != "" && body && /core_assert_locked\(\);/ { seen = 1 }
+	name != "" && body && /^\}/ {
+		if (!seen)
+			print FILENAME ":" line ": " name
+		name = ""
+	}' src/core/*.[ch] src/api/*.[ch])
+if [ -n "$unchecked" ]; then
+	echo "$unchecked"
+	echo "style: _locked functions without core_assert_locked() above"
+	status=1
+fi
+# One request engine (DESIGN.md: core/op.c): a provider is entered with
+# the core lock released only through op_run and op_tspi_* (core/op.c);
+# besides, only the session and device code of core/core.c enters one.
+others=$(find src -name '*.[ch]' -not -path src/core/op.c \
+	-not -path src/core/core.c -not -path src/core/core.h \
+	-not -path src/core/provider.c | sort)
+# shellcheck disable=SC2086
+if grep -n -E '\b(provider_enter|provider_leave)[[:space:]]*\(' $others ||
+	grep -n -E '\bcore_inflight_[a-z_]+[[:space:]]*\(' src/api/*.[ch]; then
+	echo "style: a provider entered by hand (use core/op.h)"
+	status=1
+fi
 if command -v clang-format >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	if ! clang-format --dry-run --Werror $files; then

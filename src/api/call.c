@@ -15,6 +15,63 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+/* The arguments of lineMakeCall. */
+struct make_call_args {
+	LPHCALL out;
+	LPCSTR dest;
+	DWORD cc;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG make_call_pre(struct op *x)
+{
+	const struct make_call_args *a = x->args;
+
+	if (!a->out)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->out;
+	return 0;
+}
+
+static LONG make_call_post(struct op *x)
+{
+	const struct make_call_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+/* The address the call is made on, when LINECALLPARAMS name it. */
+static void make_call_made(struct op *x, unsigned i, struct call *c)
+{
+	(void)i;
+	c->address_id = (x->vp.norm &&
+	                 x->vp.norm->dwAddressMode == LINEADDRESSMODE_ADDRESSID)
+	                        ? x->vp.norm->dwAddressID
+	                        : 0;
+}
+
+static LONG make_call_call(struct op *x)
+{
+	const struct make_call_args *a = x->args;
+
+	return x->p->fn.lineMakeCall(
+		x->req->id, x->hdl, (HTAPICALL)(uintptr_t)x->made[0]->ht,
+		&x->made_hd[0], a->dest, a->cc, x->vp.norm);
+}
+
+static const struct op_desc make_call = {
+	.name = "lineMakeCall",
+	.on = OP_ON_LINE,
+	.tspi = offsetof(struct tspi, lineMakeCall),
+	.creates = 1,
+	.vp_to = 0,
+	.pre = make_call_pre,
+	.post = make_call_post,
+	.made = make_call_made,
+	.call = make_call_call,
+};
+
 LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
                           DWORD dwCountryCode,
                           LPLINECALLPARAMS const lpCallParams)
@@ -22,181 +79,188 @@ LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
 	if (client_on())
 		return cl_lineMakeCallA(hLine, lphCall, lpszDestAddress,
 		                        dwCountryCode, lpCallParams);
-	struct vs_params vp = {0};
-	struct open *o;
-	struct device *dev;
-	struct provider *p;
-	struct call *call;
-	struct req *req;
-	HDRVCALL hd = NULL;
-	HDRVLINE hdl;
-	LONG r;
+	struct make_call_args a = {lphCall, lpszDestAddress, dwCountryCode,
+	                           lpCallParams};
 
-	core_lock();
-	r = api_check_init_locked();
-	if (r)
-		goto out;
-	o = open_get_locked(hLine);
-	if (!o) {
-		r = LINEERR_INVALLINEHANDLE;
-		goto out;
-	}
-	if (!lphCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	dev = o->tl->dev;
-	p = dev->prov;
-	r = op_params_check(dev, o->api_version, lpCallParams, &vp);
-	if (r)
-		goto out;
-	if (!p->fn.lineMakeCall) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	call = call_new_locked(o->tl);
-	if (!call) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	call->creating = true;
-	call->address_id =
-		(vp.norm && vp.norm->dwAddressMode == LINEADDRESSMODE_ADDRESSID)
-			? vp.norm->dwAddressID
-			: 0;
-	call->displayable = vp.displayable;
-	call->called_party = vp.called_party;
-	call->comment = vp.comment;
-	vp.displayable = vp.called_party = vp.comment = NULL;
-	call->app_name = mem_strdup(o->app->name);
-	req = call->app_name ? req_new_locked(REQ_CREATE, o->app, o, o->h)
-	                     : NULL;
-	if (!req) {
-		/* never seen by the provider: no CloseCall (spec C3) */
-		call->life = LIFE_DEAD;
-		htab_del(&core.handles, call->ht);
-		list_del(&call->tl_link);
-		call_unref_locked(call);
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	req_add_call_locked(req, call, lphCall);
-	hdl = o->tl->hd;
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
-	r = p->fn.lineMakeCall(req->id, hdl, (HTAPICALL)(uintptr_t)call->ht,
-	                       &hd, lpszDestAddress, dwCountryCode, vp.norm);
-	provider_leave(p);
-
-	core_lock();
-	call->hd = hd;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-out:
-	core_unlock();
-	vs_params_free(&vp);
-	return r;
+	return op_run(&make_call, hLine, &a);
 }
 
-enum uui_op {
-	OP_ACCEPT,
-	OP_ANSWER,
-	OP_DROP,
+/* The arguments of lineAccept, lineAnswer, lineDrop, tapix_line_drop_ex. */
+struct uui_args {
+	LPCSTR uui;
+	DWORD size;
+	uint32_t hint; /* tapix_line_drop_ex's, not 0 */
 };
 
-static LONG uui_op(HCALL hCall, LPCSTR uui, DWORD size, enum uui_op op,
-                   uint32_t hint)
+/* UUI within what the device takes for the operation (0 with no UUI). */
+static LONG uui_fits(const struct op *x, uint32_t limit)
 {
-	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
-	LONG (*fn_ex)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD, DWORD) = NULL;
-	static const uint32_t states[] = {
-		[OP_ACCEPT] = LINECALLSTATE_OFFERING,
-		[OP_ANSWER] = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
-	                      LINECALLSTATE_CONNECTED,
-		[OP_DROP] = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
-	};
-	struct devcaps *caps;
-	struct op x;
-	uint32_t limit;
-	char *name = NULL;
-	LONG r;
+	const struct uui_args *a = x->args;
 
-	core_lock();
-	r = op_check_locked(hCall, states[op], &x);
-	if (r)
-		goto out;
-	if (hint && hint != LINEDISCONNECTMODE_NORMAL &&
-	    hint != LINEDISCONNECTMODE_REJECT &&
-	    hint != LINEDISCONNECTMODE_NOANSWER &&
-	    hint != LINEDISCONNECTMODE_BUSY &&
-	    hint != LINEDISCONNECTMODE_CANCELLED) {
-		r = LINEERR_INVALPARAM;
-		goto out;
-	}
-	caps = &x.call->tl->dev->caps;
-	limit = op == OP_ACCEPT   ? caps->uui_accept
-	        : op == OP_ANSWER ? caps->uui_answer
-	                          : caps->uui_drop;
-	fn = op == OP_ACCEPT   ? x.p->fn.lineAccept
-	     : op == OP_ANSWER ? x.p->fn.lineAnswer
-	                       : x.p->fn.lineDrop;
-	if (op == OP_DROP && hint)
-		fn_ex = x.p->fn.lineDropEx;
-	if (uui && size > limit) {
-		r = LINEERR_USERUSERINFOTOOBIG;
-		goto out;
-	}
-	if (!fn && !fn_ex) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	/* LINECALLINFO AppName: the app that accepted or answered it */
-	if (op != OP_DROP && !x.call->app_name) {
-		name = mem_strdup(x.ch->open->app->name);
-		if (!name) {
-			r = LINEERR_NOMEM;
-			goto out;
-		}
-		x.call->app_name = name;
-	}
-	r = op_start_locked(&x);
-	if (r) {
-		if (name) { /* no state change on an error return */
-			x.call->app_name = NULL;
-			mem_free(name);
-		}
-		goto out;
-	}
-	if (fn_ex)
-		return op_finish(
-			&x, fn_ex(x.req->id, x.hd, uui, uui ? size : 0, hint));
-	return op_finish(&x, fn(x.req->id, x.hd, uui, uui ? size : 0));
-out:
-	core_unlock();
-	return r;
+	return a->uui && a->size > limit ? LINEERR_USERUSERINFOTOOBIG : 0;
 }
+
+static LONG accept_post(struct op *x)
+{
+	return uui_fits(x, x->call->tl->dev->caps.uui_accept);
+}
+
+static LONG answer_post(struct op *x)
+{
+	return uui_fits(x, x->call->tl->dev->caps.uui_answer);
+}
+
+static LONG drop_post(struct op *x)
+{
+	return uui_fits(x, x->call->tl->dev->caps.uui_drop);
+}
+
+static LONG drop_ex_post(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	if (a->hint != LINEDISCONNECTMODE_NORMAL &&
+	    a->hint != LINEDISCONNECTMODE_REJECT &&
+	    a->hint != LINEDISCONNECTMODE_NOANSWER &&
+	    a->hint != LINEDISCONNECTMODE_BUSY &&
+	    a->hint != LINEDISCONNECTMODE_CANCELLED)
+		return LINEERR_INVALPARAM;
+	return drop_post(x);
+}
+
+/* LINECALLINFO AppName: the app that accepted or answered it. */
+static LONG app_name_prepare(struct op *x)
+{
+	char *name;
+
+	if (x->call->app_name)
+		return 0;
+	name = mem_strdup(x->open->app->name);
+	if (!name)
+		return LINEERR_NOMEM;
+	x->call->app_name = name;
+	x->prepared = name;
+	return 0;
+}
+
+/*
+ * Only when the request cannot start; a synchronous failure of the
+ * provider keeps the name (an open question of the design).
+ */
+static void app_name_undo(struct op *x)
+{
+	if (!x->prepared)
+		return;
+	x->call->app_name = NULL;
+	mem_free(x->prepared);
+}
+
+static LONG accept_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineAccept(x->req->id, x->hd, a->uui,
+	                           a->uui ? a->size : 0);
+}
+
+static LONG answer_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineAnswer(x->req->id, x->hd, a->uui,
+	                           a->uui ? a->size : 0);
+}
+
+static LONG drop_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineDrop(x->req->id, x->hd, a->uui,
+	                         a->uui ? a->size : 0);
+}
+
+/* lineDropEx when the provider has it, else a plain lineDrop. */
+static LONG drop_ex_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	if (!x->p->fn.lineDropEx)
+		return drop_call(x);
+	return x->p->fn.lineDropEx(x->req->id, x->hd, a->uui,
+	                           a->uui ? a->size : 0, a->hint);
+}
+
+static const struct op_desc accept_desc = {
+	.name = "lineAccept",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_OFFERING,
+	.tspi = offsetof(struct tspi, lineAccept),
+	.vp_to = -1,
+	.post = accept_post,
+	.prepare = app_name_prepare,
+	.undo = app_name_undo,
+	.call = accept_call,
+};
+
+static const struct op_desc answer_desc = {
+	.name = "lineAnswer",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_OFFERING | LINECALLSTATE_ACCEPTED |
+                  LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineAnswer),
+	.vp_to = -1,
+	.post = answer_post,
+	.prepare = app_name_prepare,
+	.undo = app_name_undo,
+	.call = answer_call,
+};
+
+static const struct op_desc drop_desc = {
+	.name = "lineDrop",
+	.on = OP_ON_CALL,
+	.states = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
+	.tspi = offsetof(struct tspi, lineDrop),
+	.vp_to = -1,
+	.post = drop_post,
+	.call = drop_call,
+};
+
+static const struct op_desc drop_ex_desc = {
+	.name = "tapix_line_drop_ex",
+	.on = OP_ON_CALL,
+	.states = OP_STATES_NOT_IDLE | OP_STATE_NONE_YET,
+	.tspi = offsetof(struct tspi, lineDropEx),
+	.tspi_alt = offsetof(struct tspi, lineDrop),
+	.vp_to = -1,
+	.post = drop_ex_post,
+	.call = drop_ex_call,
+};
 
 LONG WINAPI lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineAccept(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ACCEPT, 0);
+	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
+
+	return op_run(&accept_desc, hCall, &a);
 }
 
 LONG WINAPI lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineAnswer(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_ANSWER, 0);
+	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
+
+	return op_run(&answer_desc, hCall, &a);
 }
 
 LONG WINAPI lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineDrop(hCall, lpsUserUserInfo, dwSize);
-	return uui_op(hCall, lpsUserUserInfo, dwSize, OP_DROP, 0);
+	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
+
+	return op_run(&drop_desc, hCall, &a);
 }
 
 int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
@@ -204,10 +268,12 @@ int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
 {
 	if (client_on())
 		return cl_tapix_line_drop_ex(hCall, uui, size, hint);
+	struct uui_args a = {uui, size, hint};
+
 	/* 0 is no hint at all: a plain lineDrop would be asked for */
 	if (!hint)
 		return LINEERR_INVALPARAM;
-	return uui_op(hCall, uui, size, OP_DROP, hint);
+	return op_run(&drop_ex_desc, hCall, &a);
 }
 
 LONG WINAPI lineDeallocateCall(HCALL hCall)
@@ -221,7 +287,7 @@ LONG WINAPI lineDeallocateCall(HCALL hCall)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	ch = callh_get_locked(hCall);
@@ -268,7 +334,7 @@ LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (!r) {
 		app = app_get_locked(hLineApp);
 		if (!app)
@@ -291,7 +357,7 @@ LONG WINAPI lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	ch = callh_get_locked(hCall);
@@ -345,14 +411,12 @@ static LONG query(HCALL hCall, void *buf, bool info)
 {
 	struct callh *ch;
 	struct call *call;
-	struct provider *p;
 	uint32_t total, app_fixed, src_fixed, cap, dev_version;
 	uint8_t *tmp = NULL;
-	HDRVCALL hd;
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	ch = callh_get_locked(hCall);
@@ -372,7 +436,6 @@ static LONG query(HCALL hCall, void *buf, bool info)
 		goto out;
 	}
 	call = ch->call;
-	p = call->tl->dev->prov;
 	dev_version = call->tl->dev->version;
 	src_fixed = info ? vs_callinfo_fixed(dev_version)
 	                 : vs_callstatus_fixed(dev_version);
@@ -390,25 +453,11 @@ static LONG query(HCALL hCall, void *buf, bool info)
 	memcpy(tmp, &cap, 4);
 	memcpy(tmp + 4, &src_fixed, 4);
 	memcpy(tmp + 8, &src_fixed, 4);
-	if (call->closing) {
-		/* an observer's handle to a call being closed */
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
-	hd = call->hd;
-	call_busy_locked(call);
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
+	call_ref_locked(call); /* until the provider returned */
 	if (info)
-		r = p->fn.lineGetCallInfo(hd, (LPLINECALLINFO)tmp);
+		r = op_get_call_info_locked(call, (LPLINECALLINFO)tmp);
 	else
-		r = p->fn.lineGetCallStatus(hd, (LPLINECALLSTATUS)tmp);
-	provider_leave(p);
-
-	core_lock();
-	core_inflight_end_locked();
+		r = op_get_call_status_locked(call, (LPLINECALLSTATUS)tmp);
 	ch = callh_get_locked(hCall);
 	if (!ch && r == 0)
 		r = LINEERR_INVALCALLHANDLE; /* deallocated meanwhile */
@@ -447,7 +496,7 @@ static LONG query(HCALL hCall, void *buf, bool info)
 				cs->dwCallFeatures2 = 0;
 		}
 	}
-	call_idle_locked(call);
+	call_unref_locked(call);
 out:
 	core_unlock();
 	mem_free(tmp);

@@ -15,6 +15,64 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+/* The arguments of lineSetupConference. */
+struct setup_conf_args {
+	LPHCALL conf, consult;
+	DWORD parties;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG setup_conf_pre(struct op *x)
+{
+	const struct setup_conf_args *a = x->args;
+
+	if (!a->conf || !a->consult)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->conf;
+	x->out[1] = a->consult;
+	return 0;
+}
+
+static LONG setup_conf_post(struct op *x)
+{
+	const struct setup_conf_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+/* The first new call is the conference parent, the second consults. */
+static void setup_conf_made(struct op *x, unsigned i, struct call *c)
+{
+	(void)x;
+	if (i == 0)
+		c->is_conf_parent = true;
+}
+
+static LONG setup_conf_call(struct op *x)
+{
+	const struct setup_conf_args *a = x->args;
+
+	/* x->hd is NULL when set up from a line */
+	return x->p->fn.lineSetupConference(
+		x->req->id, x->hd, x->hdl, (HTAPICALL)(uintptr_t)x->made[0]->ht,
+		&x->made_hd[0], (HTAPICALL)(uintptr_t)x->made[1]->ht,
+		&x->made_hd[1], a->parties, x->vp.norm);
+}
+
+static const struct op_desc setup_conf = {
+	.name = "lineSetupConference",
+	.on = OP_ON_CALL_OR_LINE,
+	.states = LINECALLSTATE_CONNECTED, /* of a call it is set up from */
+	.tspi = offsetof(struct tspi, lineSetupConference),
+	.creates = 2,
+	.vp_to = 1, /* LINECALLPARAMS are the consultation call's */
+	.pre = setup_conf_pre,
+	.post = setup_conf_post,
+	.made = setup_conf_made,
+	.call = setup_conf_call,
+};
+
 LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
                                  LPHCALL lphConsultCall, DWORD dwNumParties,
                                  LPLINECALLPARAMS const lpCallParams)
@@ -23,98 +81,55 @@ LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
 		return cl_lineSetupConferenceA(hCall, hLine, lphConfCall,
 		                               lphConsultCall, dwNumParties,
 		                               lpCallParams);
-	struct vs_params vp = {0};
-	struct call *conf, *consult;
-	struct op x = {0};
-	struct open *o;
-	struct req *req;
-	struct provider *p;
-	HDRVCALL hdconf = NULL, hdconsult = NULL, hd = NULL;
-	HDRVLINE hdl;
-	LONG r;
+	struct setup_conf_args a = {lphConfCall, lphConsultCall, dwNumParties,
+	                            lpCallParams};
 
-	core_lock();
-	r = api_check_init_locked();
-	if (r)
-		goto out;
 	/* spec: tapi-functions.md §23 — from a call, or from a line */
-	if (hCall) {
-		r = op_lookup_locked(hCall, &x);
-		if (r)
-			goto out;
-		o = x.ch->open;
-	} else {
-		o = open_get_locked(hLine);
-		if (!o) {
-			r = LINEERR_INVALLINEHANDLE;
-			goto out;
-		}
-	}
-	if (!lphConfCall || !lphConsultCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	if (hCall) {
-		r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
-		if (r)
-			goto out;
-		hd = x.call->hd;
-	}
-	r = op_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
-	if (r)
-		goto out;
-	p = o->tl->dev->prov;
-	if (!p->fn.lineSetupConference) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	req = req_new_locked(REQ_CREATE, o->app, o, o->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	conf = op_new_call_locked(o, req, lphConfCall, NULL);
-	consult = conf ? op_new_call_locked(o, req, lphConsultCall, &vp) : NULL;
-	if (!consult || !conf->app_name || !consult->app_name) {
-		r = req_after_call_locked(req, LINEERR_NOMEM);
-		goto out;
-	}
-	conf->is_conf_parent = true;
-	hdl = o->tl->hd;
-	if (hCall)
-		call_busy_locked(x.call); /* until the provider returned */
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(p);
-	r = p->fn.lineSetupConference(req->id, hd, hdl,
-	                              (HTAPICALL)(uintptr_t)conf->ht, &hdconf,
-	                              (HTAPICALL)(uintptr_t)consult->ht,
-	                              &hdconsult, dwNumParties, vp.norm);
-	provider_leave(p);
-
-	core_lock();
-	conf->hd = hdconf;
-	consult->hd = hdconsult;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	if (hCall)
-		call_idle_locked(x.call);
-out:
-	core_unlock();
-	vs_params_free(&vp);
-	return r;
+	return op_run_call_or_line(&setup_conf, hCall, hLine, &a);
 }
 
-/* The conference parent named by an app's handle, or an error. */
-static LONG conf_lookup_locked(HCALL hConfCall, struct op *x)
+/* The arguments of linePrepareAddToConference. */
+struct prepare_args {
+	LPHCALL out;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG prepare_add_pre(struct op *x)
 {
-	LONG r = op_lookup_locked(hConfCall, x);
+	const struct prepare_args *a = x->args;
 
-	if (r == LINEERR_INVALCALLHANDLE || (!r && !x->call->is_conf_parent))
-		return LINEERR_INVALCONFCALLHANDLE;
-	return r;
+	if (!a->out)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->out;
+	return 0;
 }
+
+static LONG prepare_add_post(struct op *x)
+{
+	const struct prepare_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+static LONG prepare_add_call(struct op *x)
+{
+	return x->p->fn.linePrepareAddToConference(
+		x->req->id, x->hd, (HTAPICALL)(uintptr_t)x->made[0]->ht,
+		&x->made_hd[0], x->vp.norm);
+}
+
+static const struct op_desc prepare_add = {
+	.name = "linePrepareAddToConference",
+	.on = OP_ON_CONF,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, linePrepareAddToConference),
+	.creates = 1,
+	.vp_to = 0,
+	.pre = prepare_add_pre,
+	.post = prepare_add_post,
+	.call = prepare_add_call,
+};
 
 LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
                                         LPLINECALLPARAMS const lpCallParams)
@@ -122,124 +137,58 @@ LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
 	if (client_on())
 		return cl_linePrepareAddToConferenceA(hConfCall, lphConsultCall,
 		                                      lpCallParams);
-	struct vs_params vp = {0};
-	struct call *consult;
-	struct req *req;
-	struct op x;
-	HDRVCALL hdconsult = NULL, hdconf;
-	LONG r;
+	struct prepare_args a = {lphConsultCall, lpCallParams};
 
-	core_lock();
-	r = conf_lookup_locked(hConfCall, &x);
-	if (r)
-		goto out;
-	if (!lphConsultCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
-	if (r)
-		goto out;
-	r = op_params_check(x.call->tl->dev, x.ch->open->api_version,
-	                    lpCallParams, &vp);
-	if (r)
-		goto out;
-	if (!x.p->fn.linePrepareAddToConference) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	req = req_new_locked(REQ_CREATE, x.ch->open->app, x.ch->open,
-	                     x.ch->open->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	consult = op_new_call_locked(x.ch->open, req, lphConsultCall, &vp);
-	if (!consult || !consult->app_name) {
-		r = req_after_call_locked(req, LINEERR_NOMEM);
-		goto out;
-	}
-	hdconf = x.call->hd;
-	call_busy_locked(x.call);
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(x.p);
-	r = x.p->fn.linePrepareAddToConference(
-		req->id, hdconf, (HTAPICALL)(uintptr_t)consult->ht, &hdconsult,
-		vp.norm);
-	provider_leave(x.p);
-
-	core_lock();
-	consult->hd = hdconsult;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	call_idle_locked(x.call);
-out:
-	core_unlock();
-	vs_params_free(&vp);
-	return r;
+	return op_run(&prepare_add, hConfCall, &a);
 }
+
+/*
+ * spec: tapi-functions.md §24 — the consultation call: a live handle, not
+ * a parent or participant, on the same line; both handles an OWNER's
+ * before either state is looked at.
+ */
+static LONG add_to_conf_pre(struct op *x)
+{
+	const HCALL *consult = x->args;
+	struct callh *ch;
+
+	ch = callh_get_locked(*consult);
+	if (!ch)
+		return LINEERR_INVALCALLHANDLE;
+	if (ch->call == x->call || ch->call->is_conf_parent ||
+	    ch->call->state == LINECALLSTATE_CONFERENCED ||
+	    ch->call->tl != x->call->tl)
+		return LINEERR_INVALCALLHANDLE;
+	if (x->ch->priv != LINECALLPRIVILEGE_OWNER ||
+	    ch->priv != LINECALLPRIVILEGE_OWNER)
+		return LINEERR_NOTOWNER;
+	x->ch2 = ch;
+	x->call2 = ch->call;
+	return 0;
+}
+
+static LONG add_to_conf_call(struct op *x)
+{
+	return x->p->fn.lineAddToConference(x->req->id, x->hd, x->hd2);
+}
+
+static const struct op_desc add_to_conf = {
+	.name = "lineAddToConference",
+	.on = OP_ON_CONF,
+	.states = LINECALLSTATE_ONHOLDPENDCONF | LINECALLSTATE_ONHOLD,
+	.states2 = LINECALLSTATE_CONNECTED | LINECALLSTATE_ONHOLD |
+                   LINECALLSTATE_PROCEEDING | LINECALLSTATE_RINGBACK,
+	.tspi = offsetof(struct tspi, lineAddToConference),
+	.vp_to = -1,
+	.pre = add_to_conf_pre,
+	.call = add_to_conf_call,
+};
 
 LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
 {
 	if (client_on())
 		return cl_lineAddToConference(hConfCall, hConsultCall);
-	struct op conf, consult;
-	LONG r;
-
-	core_lock();
-	r = conf_lookup_locked(hConfCall, &conf);
-	if (r)
-		goto out;
-	/*
-	 * spec: tapi-functions.md §24 — the consultation call: a live
-	 * handle, not a parent or participant, on the same line.
-	 */
-	r = op_lookup_locked(hConsultCall, &consult);
-	if (r)
-		goto out;
-	if (consult.call == conf.call || consult.call->is_conf_parent ||
-	    consult.call->state == LINECALLSTATE_CONFERENCED ||
-	    consult.call->tl != conf.call->tl) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
-	if (conf.ch->priv != LINECALLPRIVILEGE_OWNER ||
-	    consult.ch->priv != LINECALLPRIVILEGE_OWNER) {
-		r = LINEERR_NOTOWNER;
-		goto out;
-	}
-	r = op_allowed_locked(&conf, LINECALLSTATE_ONHOLDPENDCONF |
-	                                     LINECALLSTATE_ONHOLD);
-	if (!r)
-		r = op_allowed_locked(&consult,
-		                      LINECALLSTATE_CONNECTED |
-		                              LINECALLSTATE_ONHOLD |
-		                              LINECALLSTATE_PROCEEDING |
-		                              LINECALLSTATE_RINGBACK);
-	if (r)
-		goto out;
-	if (!conf.p->fn.lineAddToConference) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	consult.hd = consult.call->hd;
-	call_busy_locked(consult.call); /* until the provider returned */
-	r = op_start_locked(&conf);
-	if (r) {
-		call_idle_locked(consult.call);
-		goto out;
-	}
-	r = op_finish(&conf, conf.p->fn.lineAddToConference(
-				     conf.req->id, conf.hd, consult.hd));
-	core_lock();
-	call_idle_locked(consult.call);
-	core_unlock();
-	return r;
-out:
-	core_unlock();
-	return r;
+	return op_run(&add_to_conf, hConfCall, &hConsultCall);
 }
 
 /* The most calls lineGetConfRelatedCalls lists (the parent included). */

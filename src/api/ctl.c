@@ -14,138 +14,176 @@
 
 #define ANY_STATE (0x00FFFFFFu | OP_STATE_NONE_YET)
 
+/* The arguments of lineSendUserUserInfo. */
+struct uui_args {
+	LPCSTR uui;
+	DWORD size;
+};
+
+static LONG send_uui_pre(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	/* spec: tapi-functions.md §18 [proposal] — no UUI at all */
+	if (!a->uui || a->size == 0)
+		return LINEERR_INVALPOINTER;
+	return 0;
+}
+
+static LONG send_uui_post(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	if (a->size > x->call->tl->dev->caps.uui_send)
+		return LINEERR_USERUSERINFOTOOBIG;
+	return 0;
+}
+
+static LONG send_uui_call(struct op *x)
+{
+	const struct uui_args *a = x->args;
+
+	return x->p->fn.lineSendUserUserInfo(x->req->id, x->hd, a->uui,
+	                                     a->size);
+}
+
+static const struct op_desc send_uui = {
+	.name = "lineSendUserUserInfo",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONNECTED | LINECALLSTATE_OFFERING |
+                  LINECALLSTATE_ACCEPTED | LINECALLSTATE_RINGBACK,
+	.tspi = offsetof(struct tspi, lineSendUserUserInfo),
+	.vp_to = -1,
+	.pre = send_uui_pre,
+	.post = send_uui_post,
+	.call = send_uui_call,
+};
+
 LONG WINAPI lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo,
                                  DWORD dwSize)
 {
 	if (client_on())
 		return cl_lineSendUserUserInfo(hCall, lpsUserUserInfo, dwSize);
-	struct op x;
-	LONG r;
+	struct uui_args a = {lpsUserUserInfo, dwSize};
 
-	core_lock();
-	r = op_lookup_locked(hCall, &x);
-	if (r)
-		goto out;
-	/* spec: tapi-functions.md §18 [proposal] — no UUI at all */
-	if (!lpsUserUserInfo || dwSize == 0) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(
-		&x, LINECALLSTATE_CONNECTED | LINECALLSTATE_OFFERING |
-			    LINECALLSTATE_ACCEPTED | LINECALLSTATE_RINGBACK);
-	if (r)
-		goto out;
-	if (dwSize > x.call->tl->dev->caps.uui_send) {
-		r = LINEERR_USERUSERINFOTOOBIG;
-		goto out;
-	}
-	if (!x.p->fn.lineSendUserUserInfo) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	r = op_start_locked(&x);
-	if (r)
-		goto out;
-	return op_finish(&x, x.p->fn.lineSendUserUserInfo(
-				     x.req->id, x.hd, lpsUserUserInfo, dwSize));
-out:
-	core_unlock();
-	return r;
+	return op_run(&send_uui, hCall, &a);
 }
 
-/* An operation whose only argument is the call (§19, §20, §21, §25). */
-static LONG plain_op(HCALL hCall, uint32_t states, size_t fn_offset)
-{
-	LONG (*fn)(DRV_REQUESTID, HDRVCALL);
-	struct op x;
-	LONG r;
+/* Operations whose only argument is the call (§19, §20, §21, §25). */
+static const struct op_desc release_uui = {
+	.name = "lineReleaseUserUserInfo",
+	.on = OP_ON_CALL,
+	.states = ANY_STATE,
+	.tspi = offsetof(struct tspi, lineReleaseUserUserInfo),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
 
-	core_lock();
-	r = op_check_locked(hCall, states, &x);
-	if (r)
-		goto out;
-	memcpy(&fn, (const char *)&x.p->fn + fn_offset, sizeof(fn));
-	if (!fn) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	r = op_start_locked(&x);
-	if (r)
-		goto out;
-	return op_finish(&x, fn(x.req->id, x.hd));
-out:
-	core_unlock();
-	return r;
-}
+static const struct op_desc hold = {
+	.name = "lineHold",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineHold),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
+
+static const struct op_desc unhold = {
+	.name = "lineUnhold",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_ONHOLD | LINECALLSTATE_ONHOLDPENDTRANSFER |
+                  LINECALLSTATE_ONHOLDPENDCONF,
+	.tspi = offsetof(struct tspi, lineUnhold),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
+
+static const struct op_desc remove_from_conf = {
+	.name = "lineRemoveFromConference",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONFERENCED,
+	.tspi = offsetof(struct tspi, lineRemoveFromConference),
+	.vp_to = -1,
+	.call = op_call_plain,
+};
 
 LONG WINAPI lineReleaseUserUserInfo(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineReleaseUserUserInfo(hCall);
-	return plain_op(hCall, ANY_STATE,
-	                offsetof(struct tspi, lineReleaseUserUserInfo));
+	return op_run(&release_uui, hCall, NULL);
 }
 
 LONG WINAPI lineHold(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineHold(hCall);
-	return plain_op(hCall, LINECALLSTATE_CONNECTED,
-	                offsetof(struct tspi, lineHold));
+	return op_run(&hold, hCall, NULL);
 }
 
 LONG WINAPI lineUnhold(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineUnhold(hCall);
-	return plain_op(hCall,
-	                LINECALLSTATE_ONHOLD |
-	                        LINECALLSTATE_ONHOLDPENDTRANSFER |
-	                        LINECALLSTATE_ONHOLDPENDCONF,
-	                offsetof(struct tspi, lineUnhold));
+	return op_run(&unhold, hCall, NULL);
 }
 
 LONG WINAPI lineRemoveFromConference(HCALL hCall)
 {
 	if (client_on())
 		return cl_lineRemoveFromConference(hCall);
-	return plain_op(hCall, LINECALLSTATE_CONFERENCED,
-	                offsetof(struct tspi, lineRemoveFromConference));
+	return op_run(&remove_from_conf, hCall, NULL);
 }
 
-/* An operation with a destination address (§22 and lineDial). */
-static LONG address_op(HCALL hCall, LPCSTR dest, DWORD cc, uint32_t states,
-                       bool dial)
+/* The arguments of an operation with a destination (§22 and lineDial). */
+struct address_args {
+	LPCSTR dest;
+	DWORD cc;
+};
+
+static LONG address_pre(struct op *x)
 {
-	LONG (*fn)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD);
-	struct op x;
-	LONG r;
+	const struct address_args *a = x->args;
 
-	core_lock();
-	r = op_lookup_locked(hCall, &x);
-	if (r)
-		goto out;
-	if (!dest) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(&x, states);
-	if (r)
-		goto out;
-	fn = dial ? x.p->fn.lineDial : x.p->fn.lineBlindTransfer;
-	if (!fn) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	r = op_start_locked(&x);
-	if (r)
-		goto out;
-	return op_finish(&x, fn(x.req->id, x.hd, dest, cc));
-out:
-	core_unlock();
-	return r;
+	if (!a->dest)
+		return LINEERR_INVALPOINTER;
+	return 0;
 }
+
+static LONG blind_transfer_call(struct op *x)
+{
+	const struct address_args *a = x->args;
+
+	return x->p->fn.lineBlindTransfer(x->req->id, x->hd, a->dest, a->cc);
+}
+
+static LONG dial_call(struct op *x)
+{
+	const struct address_args *a = x->args;
+
+	return x->p->fn.lineDial(x->req->id, x->hd, a->dest, a->cc);
+}
+
+static const struct op_desc blind_transfer = {
+	.name = "lineBlindTransfer",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineBlindTransfer),
+	.vp_to = -1,
+	.pre = address_pre,
+	.call = blind_transfer_call,
+};
+
+static const struct op_desc dial = {
+	.name = "lineDial",
+	.on = OP_ON_CALL,
+	/* the provider knows in which states it can dial more digits */
+	.states = OP_STATES_NOT_IDLE & ~(uint32_t)LINECALLSTATE_DISCONNECTED,
+	.tspi = offsetof(struct tspi, lineDial),
+	.vp_to = -1,
+	.pre = address_pre,
+	.call = dial_call,
+};
 
 LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
                                DWORD dwCountryCode)
@@ -153,19 +191,18 @@ LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
 	if (client_on())
 		return cl_lineBlindTransferA(hCall, lpszDestAddress,
 		                             dwCountryCode);
-	return address_op(hCall, lpszDestAddress, dwCountryCode,
-	                  LINECALLSTATE_CONNECTED, false);
+	struct address_args a = {lpszDestAddress, dwCountryCode};
+
+	return op_run(&blind_transfer, hCall, &a);
 }
 
 LONG WINAPI lineDialA(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
 {
 	if (client_on())
 		return cl_lineDialA(hCall, lpszDestAddress, dwCountryCode);
-	/* the provider knows in which states it can dial more digits */
-	return address_op(hCall, lpszDestAddress, dwCountryCode,
-	                  OP_STATES_NOT_IDLE &
-	                          ~(uint32_t)LINECALLSTATE_DISCONNECTED,
-	                  true);
+	struct address_args a = {lpszDestAddress, dwCountryCode};
+
+	return op_run(&dial, hCall, &a);
 }
 
 /* The module name an app was registered with matches @file (no path). */

@@ -107,8 +107,8 @@ static LONG do_register(HLINEAPP *out, uint32_t mode, LINECALLBACK cb,
 	app->port_key = port_key;
 	core_lock();
 	if (htab_add(&core.handles, app, OBJ_APP, &app->h) != 0) {
-		core_unlock();
 		app_unref_locked(app);
+		core_unlock();
 		r = LINEERR_NOMEM;
 		goto stop;
 	}
@@ -302,7 +302,7 @@ LONG WINAPI lineShutdown(HLINEAPP hLineApp)
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto fail;
 	app = app_get_locked(hLineApp);
@@ -353,7 +353,7 @@ LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	app = app_get_locked(hLineApp);
@@ -407,7 +407,7 @@ out:
 /* Device checks common to the device functions; core lock held. */
 static LONG device_check(HLINEAPP hLineApp, DWORD id, struct device **out)
 {
-	LONG r = api_check_init_locked();
+	LONG r = core_check_init_locked();
 
 	if (r)
 		return r;
@@ -432,7 +432,6 @@ LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
 			hLineApp, dwDeviceID, dwAPILowVersion, dwAPIHighVersion,
 			lpdwAPIVersion, lpExtensionID);
 	struct device *dev;
-	struct provider *p;
 	uint32_t lo, hi;
 	DWORD v = 0;
 	LONG r;
@@ -452,14 +451,7 @@ LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
 		r = LINEERR_INCOMPATIBLEAPIVERSION;
 		goto out;
 	}
-	p = dev->prov;
-	core_inflight_begin_locked();
-	core_unlock();
-	provider_enter(p);
-	r = p->fn.lineNegotiateTSPIVersion(dwDeviceID, lo, hi, &v);
-	provider_leave(p);
-	core_lock();
-	core_inflight_end_locked();
+	r = op_negotiate_locked(dev, lo, hi, &v);
 	if (r == 0 && (v < lo || v > hi || !vs_version_known(v)))
 		r = LINEERR_INCOMPATIBLEAPIVERSION;
 	if (r == 0) {
@@ -480,7 +472,6 @@ static LONG caps_query(struct device *dev, void *dst, uint32_t fixed,
                        DWORD address_id, DWORD version)
 {
 	uint32_t total, cap;
-	struct provider *p = dev->prov;
 	uint8_t *buf;
 	unsigned bad;
 	LONG r;
@@ -493,18 +484,11 @@ static LONG caps_query(struct device *dev, void *dst, uint32_t fixed,
 	memcpy(buf, &cap, 4);
 	memcpy(buf + 4, &fixed, 4);
 	memcpy(buf + 8, &fixed, 4);
-	core_inflight_begin_locked();
-	core_unlock();
-	provider_enter(p);
 	if (address)
-		r = p->fn.lineGetAddressCaps(dev->id, address_id, version, 0,
-		                             (LPLINEADDRESSCAPS)buf);
+		r = op_get_address_caps_locked(dev, address_id, version,
+		                               (LPLINEADDRESSCAPS)buf);
 	else
-		r = p->fn.lineGetDevCaps(dev->id, version, 0,
-		                         (LPLINEDEVCAPS)buf);
-	provider_leave(p);
-	core_lock();
-	core_inflight_end_locked();
+		r = op_get_dev_caps_locked(dev, version, (LPLINEDEVCAPS)buf);
 	if (r == 0) {
 		bad = vs_repack(dst, fixed, buf, fixed, cap, layout, NULL, 0);
 		if (bad)
@@ -688,7 +672,7 @@ LONG tapix_app_live(HLINEAPP hLineApp, struct tapix_live *out)
 		return LINEERR_INVALPOINTER;
 	memset(&l, 0, sizeof(l));
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	app = r ? NULL : app_get_locked(hLineApp);
 	if (!r && !app)
 		r = LINEERR_INVALAPPHANDLE;
@@ -723,7 +707,7 @@ LONG tapix_set_event_quiet(HLINEAPP hLineApp, BOOL bQuiet)
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (!r) {
 		app = app_get_locked(hLineApp);
 		if (!app || app->mode != LINEINITIALIZEEXOPTION_USEEVENT)
@@ -743,7 +727,7 @@ LONG tapix_get_message_guarded(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	app = app_get_locked(hLineApp);

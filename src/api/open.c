@@ -25,6 +25,26 @@ static void limits_of(const struct device *dev, struct vs_limits *lim)
 	lim->uui_make = dev->caps.uui_make;
 }
 
+LONG api_params_check(const struct device *dev, uint32_t version,
+                      const LINECALLPARAMS *cp, struct op_params *out)
+{
+	struct vs_params vp;
+	struct vs_limits lim;
+	LONG r;
+
+	if (!cp)
+		return 0;
+	limits_of(dev, &lim);
+	r = vs_params_check(cp, version, &lim, &vp);
+	if (r)
+		return r;
+	out->norm = vp.norm;
+	out->displayable = vp.displayable;
+	out->called_party = vp.called_party;
+	out->comment = vp.comment;
+	return 0;
+}
+
 /* spec: tapi-functions.md §5 — LINEMAPPER: first device able to do it. */
 static LONG line_mapper(const LINECALLPARAMS *cp, uint32_t version,
                         struct device **out)
@@ -94,77 +114,6 @@ static LONG check_open_args(const struct device *dev, DWORD version,
 	return 0;
 }
 
-/* Opens the device at the provider on the first app-level open. */
-static LONG tline_get(struct device *dev, struct tline **out)
-{
-	struct tline *tl;
-	struct provider *p = dev->prov;
-	HDRVLINE hd = NULL;
-	LONG r;
-
-	if (dev->tl) {
-		*out = dev->tl;
-		return 0;
-	}
-	tl = mem_zalloc(sizeof(*tl));
-	if (!tl)
-		return LINEERR_NOMEM;
-	if (htab_add(&core.handles, tl, OBJ_TLINE, &tl->ht) != 0) {
-		mem_free(tl);
-		return LINEERR_NOMEM;
-	}
-	tl->dev = dev;
-	tl->refs = 1; /* the device's */
-	list_init(&tl->opens);
-	list_init(&tl->calls);
-	list_init(&tl->work);
-	core.n_tlines++;
-	core_unlock();
-	provider_enter(p);
-	r = p->fn.lineOpen(dev->id, (HTAPILINE)(uintptr_t)tl->ht, &hd,
-	                   dev->version, core_line_event);
-	provider_leave(p);
-	core_lock();
-	if (r) {
-		htab_del(&core.handles, tl->ht);
-		tline_unref_locked(tl);
-		return r;
-	}
-	tl->hd = hd;
-	dev->tl = tl;
-	log_info("line %u: opened at the provider", dev->id);
-	*out = tl;
-	return 0;
-}
-
-/* Pushes changed unions to the provider; core lock held, dropped inside. */
-static LONG push_unions(struct tline *tl, bool force)
-{
-	struct provider *p = tl->dev->prov;
-	uint32_t media, ls, as;
-	uint32_t old_media = tl->media_union;
-	bool status_changed;
-	LONG r = 0;
-
-	if (!tline_unions_locked(tl, &media, &ls, &as) && !force)
-		return 0;
-	status_changed = ls != tl->line_states || as != tl->addr_states;
-	core_unlock();
-	provider_enter(p);
-	if (media != old_media || force)
-		r = p->fn.lineSetDefaultMediaDetection(tl->hd, media);
-	if (r == 0 && status_changed && p->fn.lineSetStatusMessages)
-		p->fn.lineSetStatusMessages(tl->hd, ls, as);
-	provider_leave(p);
-	core_lock();
-	if (r == 0) {
-		tl->media_union = media;
-		tl->line_states = ls;
-		tl->addr_states = as;
-	}
-	return r;
-}
-
 LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
                       DWORD dwAPIVersion, DWORD dwExtVersion,
                       DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
@@ -184,7 +133,7 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	app = app_get_locked(hLineApp);
@@ -264,7 +213,7 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 		pthread_cond_wait(&core.cond, &core.lock);
 	dev->busy = true;
 	fresh = dev->tl == NULL;
-	r = tline_get(dev, &tl);
+	r = tline_open_locked(dev, &tl);
 	if (r)
 		goto undo;
 	o->tl = tl;
@@ -277,7 +226,7 @@ LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	o->life = LIFE_ALIVE;
 	list_add_tail(&app->opens, &o->app_link);
 	core.n_opens++;
-	r = push_unions(tl, fresh);
+	r = tline_push_unions_locked(tl, fresh);
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
 	if (r) {
@@ -313,7 +262,7 @@ LONG WINAPI lineClose(HLINE hLine)
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -340,7 +289,7 @@ LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -363,7 +312,7 @@ LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 		pthread_cond_wait(&core.cond, &core.lock);
 	dev->busy = true;
 	if (o->life == LIFE_ALIVE)
-		push_unions(o->tl, false);
+		tline_push_unions_locked(o->tl, false);
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
 out:
@@ -378,15 +327,15 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 		return cl_lineGetLineDevStatusA(hLine, lpLineDevStatus);
 	struct open *o;
 	struct device *dev;
-	struct provider *p;
 	struct list_node *it;
 	uint32_t total, app_fixed, src_fixed, cap, opens = 0, media = 0;
 	uint8_t *tmp = NULL;
+	bool ctl = true;
 	LONG r;
 
 	pthread_mutex_lock(&core.ctl);
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);
@@ -405,7 +354,6 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 		goto out;
 	}
 	dev = o->tl->dev;
-	p = dev->prov;
 	src_fixed = vs_devstatus_fixed(dev->version);
 	if (src_fixed < app_fixed)
 		src_fixed = app_fixed;
@@ -421,17 +369,20 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 	memcpy(tmp, &cap, 4);
 	memcpy(tmp + 4, &src_fixed, 4);
 	memcpy(tmp + 8, &src_fixed, 4);
-	if (p->fn.lineGetLineDevStatus) {
-		HDRVLINE hd = o->tl->hd;
-
+	if (op_tspi_has(dev->prov,
+	                offsetof(struct tspi, lineGetLineDevStatus))) {
 		while (dev->busy)
 			pthread_cond_wait(&core.cond, &core.lock);
 		dev->busy = true;
-		core_unlock();
-		provider_enter(p);
-		r = p->fn.lineGetLineDevStatus(hd, (LPLINEDEVSTATUS)tmp);
-		provider_leave(p);
-		core_lock();
+		/*
+		 * The claim keeps the open and the provider's line (a close
+		 * waits for it) and the count in flight the session: other
+		 * lines open and close meanwhile (DESIGN.md: no lock held
+		 * across a provider call).
+		 */
+		pthread_mutex_unlock(&core.ctl);
+		ctl = false;
+		r = op_get_line_dev_status_locked(o->tl, (LPLINEDEVSTATUS)tmp);
 		dev->busy = false;
 		pthread_cond_broadcast(&core.cond);
 		if (r == 0 && o->life != LIFE_ALIVE)
@@ -472,7 +423,8 @@ LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
 	}
 out:
 	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
+	if (ctl)
+		pthread_mutex_unlock(&core.ctl);
 	mem_free(tmp);
 	return r;
 }
@@ -490,7 +442,7 @@ LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
 	LONG r;
 
 	core_lock();
-	r = api_check_init_locked();
+	r = core_check_init_locked();
 	if (r)
 		goto out;
 	o = open_get_locked(hLine);

@@ -14,70 +14,123 @@
 #include "client/client.h"
 #include "util/log.h"
 
+/* The arguments of lineSetupTransfer. */
+struct setup_args {
+	LPHCALL out;
+	const LINECALLPARAMS *cp;
+};
+
+static LONG setup_transfer_pre(struct op *x)
+{
+	const struct setup_args *a = x->args;
+
+	if (!a->out)
+		return LINEERR_INVALPOINTER;
+	x->out[0] = a->out;
+	return 0;
+}
+
+static LONG setup_transfer_post(struct op *x)
+{
+	const struct setup_args *a = x->args;
+
+	return api_params_check(x->open->tl->dev, x->open->api_version, a->cp,
+	                        &x->vp);
+}
+
+static LONG setup_transfer_call(struct op *x)
+{
+	return x->p->fn.lineSetupTransfer(x->req->id, x->hd,
+	                                  (HTAPICALL)(uintptr_t)x->made[0]->ht,
+	                                  &x->made_hd[0], x->vp.norm);
+}
+
+static const struct op_desc setup_transfer = {
+	.name = "lineSetupTransfer",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_CONNECTED,
+	.tspi = offsetof(struct tspi, lineSetupTransfer),
+	.creates = 1,
+	.vp_to = 0,
+	.pre = setup_transfer_pre,
+	.post = setup_transfer_post,
+	.call = setup_transfer_call,
+};
+
 LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
                                LPLINECALLPARAMS const lpCallParams)
 {
 	if (client_on())
 		return cl_lineSetupTransferA(hCall, lphConsultCall,
 		                             lpCallParams);
-	struct vs_params vp = {0};
-	struct call *consult;
-	struct open *o;
-	struct req *req;
-	struct op x;
-	HDRVCALL hdconsult = NULL, hd;
-	LONG r;
+	struct setup_args a = {lphConsultCall, lpCallParams};
 
-	core_lock();
-	r = op_lookup_locked(hCall, &x);
-	if (r)
-		goto out;
-	if (!lphConsultCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(&x, LINECALLSTATE_CONNECTED);
-	if (r)
-		goto out;
-	o = x.ch->open;
-	r = op_params_check(o->tl->dev, o->api_version, lpCallParams, &vp);
-	if (r)
-		goto out;
-	if (!x.p->fn.lineSetupTransfer) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	req = req_new_locked(REQ_CREATE, o->app, o, o->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	consult = op_new_call_locked(o, req, lphConsultCall, &vp);
-	if (!consult || !consult->app_name) {
-		r = req_after_call_locked(req, LINEERR_NOMEM);
-		goto out;
-	}
-	hd = x.call->hd;
-	call_busy_locked(x.call); /* until the provider returned */
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(x.p);
-	r = x.p->fn.lineSetupTransfer(req->id, hd,
-	                              (HTAPICALL)(uintptr_t)consult->ht,
-	                              &hdconsult, vp.norm);
-	provider_leave(x.p);
-
-	core_lock();
-	consult->hd = hdconsult;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	call_idle_locked(x.call);
-out:
-	core_unlock();
-	vs_params_free(&vp);
-	return r;
+	return op_run(&setup_transfer, hCall, &a);
 }
+
+/* The arguments of lineCompleteTransfer. */
+struct complete_args {
+	HCALL consult;
+	LPHCALL conf;
+	DWORD mode;
+};
+
+/*
+ * The consultation call (a live handle, another call on the same line),
+ * the mode, and in conference mode where the new parent's handle goes:
+ * in this order, before either call's OWNER and state.
+ */
+static LONG complete_transfer_pre(struct op *x)
+{
+	const struct complete_args *a = x->args;
+	bool to_conf = a->mode == LINETRANSFERMODE_CONFERENCE;
+	struct callh *ch;
+
+	ch = callh_get_locked(a->consult);
+	if (!ch || ch->call == x->call || ch->call->tl != x->call->tl)
+		return LINEERR_INVALCONSULTCALLHANDLE;
+	if (a->mode != LINETRANSFERMODE_TRANSFER && !to_conf)
+		return LINEERR_INVALTRANSFERMODE;
+	if (to_conf && !a->conf)
+		return LINEERR_INVALPOINTER;
+	x->ch2 = ch;
+	x->call2 = ch->call;
+	/* a transfer into a conference makes the parent */
+	x->creates = to_conf ? 1 : 0;
+	x->out[0] = a->conf;
+	return 0;
+}
+
+static void complete_transfer_made(struct op *x, unsigned i, struct call *c)
+{
+	(void)x;
+	(void)i;
+	c->is_conf_parent = true;
+}
+
+static LONG complete_transfer_call(struct op *x)
+{
+	const struct complete_args *a = x->args;
+
+	return x->p->fn.lineCompleteTransfer(
+		x->req->id, x->hd, x->hd2,
+		x->creates ? (HTAPICALL)(uintptr_t)x->made[0]->ht : NULL,
+		x->creates ? &x->made_hd[0] : NULL, a->mode);
+}
+
+static const struct op_desc complete_transfer = {
+	.name = "lineCompleteTransfer",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_ONHOLD | LINECALLSTATE_ONHOLDPENDTRANSFER,
+	.states2 = LINECALLSTATE_CONNECTED | LINECALLSTATE_RINGBACK |
+                   LINECALLSTATE_PROCEEDING | LINECALLSTATE_BUSY,
+	.tspi = offsetof(struct tspi, lineCompleteTransfer),
+	.creates = 1, /* in conference mode only: the pre hook decides */
+	.vp_to = -1,
+	.pre = complete_transfer_pre,
+	.made = complete_transfer_made,
+	.call = complete_transfer_call,
+};
 
 LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
                                  LPHCALL lphConfCall, DWORD dwTransferMode)
@@ -85,86 +138,7 @@ LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
 	if (client_on())
 		return cl_lineCompleteTransfer(hCall, hConsultCall, lphConfCall,
 		                               dwTransferMode);
-	struct op x, consult;
-	struct call *conf = NULL;
-	struct open *o;
-	struct req *req;
-	HDRVCALL hdconf = NULL, hd, hdconsult;
-	bool to_conf = dwTransferMode == LINETRANSFERMODE_CONFERENCE;
-	LONG r;
+	struct complete_args a = {hConsultCall, lphConfCall, dwTransferMode};
 
-	core_lock();
-	r = op_lookup_locked(hCall, &x);
-	if (r)
-		goto out;
-	r = op_lookup_locked(hConsultCall, &consult);
-	if (r == LINEERR_INVALCALLHANDLE || (!r && consult.call == x.call) ||
-	    (!r && consult.call->tl != x.call->tl)) {
-		r = LINEERR_INVALCONSULTCALLHANDLE;
-		goto out;
-	}
-	if (r)
-		goto out;
-	if (dwTransferMode != LINETRANSFERMODE_TRANSFER && !to_conf) {
-		r = LINEERR_INVALTRANSFERMODE;
-		goto out;
-	}
-	if (to_conf && !lphConfCall) {
-		r = LINEERR_INVALPOINTER;
-		goto out;
-	}
-	r = op_allowed_locked(&x, LINECALLSTATE_ONHOLD |
-	                                  LINECALLSTATE_ONHOLDPENDTRANSFER);
-	if (!r)
-		r = op_allowed_locked(
-			&consult,
-			LINECALLSTATE_CONNECTED | LINECALLSTATE_RINGBACK |
-				LINECALLSTATE_PROCEEDING | LINECALLSTATE_BUSY);
-	if (r)
-		goto out;
-	if (!x.p->fn.lineCompleteTransfer) {
-		r = LINEERR_OPERATIONUNAVAIL;
-		goto out;
-	}
-	o = x.ch->open;
-	/* the guard of op_start_locked(), or the line's for a new call */
-	req = req_new_locked(to_conf ? REQ_CREATE : REQ_GENERIC, o->app, o,
-	                     to_conf || o->api_version >= VER_2_0 ? o->h
-	                                                          : x.ch->h);
-	if (!req) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	if (to_conf) {
-		conf = op_new_call_locked(o, req, lphConfCall, NULL);
-		if (!conf || !conf->app_name) {
-			r = req_after_call_locked(req, LINEERR_NOMEM);
-			goto out;
-		}
-		conf->is_conf_parent = true;
-	}
-	hd = x.call->hd;
-	hdconsult = consult.call->hd;
-	call_busy_locked(x.call);
-	call_busy_locked(consult.call);
-	core_inflight_begin_locked();
-	core_unlock();
-
-	provider_enter(x.p);
-	r = x.p->fn.lineCompleteTransfer(req->id, hd, hdconsult,
-	                                 conf ? (HTAPICALL)(uintptr_t)conf->ht
-	                                      : NULL,
-	                                 conf ? &hdconf : NULL, dwTransferMode);
-	provider_leave(x.p);
-
-	core_lock();
-	if (conf)
-		conf->hd = hdconf;
-	r = req_after_call_locked(req, r);
-	core_inflight_end_locked();
-	call_idle_locked(consult.call);
-	call_idle_locked(x.call);
-out:
-	core_unlock();
-	return r;
+	return op_run(&complete_transfer, hCall, &a);
 }

@@ -86,11 +86,13 @@ static void evfd_set(struct app *app, bool on)
 
 void app_ref_locked(struct app *app)
 {
+	core_assert_locked();
 	app->refs++;
 }
 
 void app_unref_locked(struct app *app)
 {
+	core_assert_locked();
 	if (--app->refs > 0)
 		return;
 	if (app->evfd >= 0)
@@ -106,8 +108,10 @@ void app_unref_locked(struct app *app)
 
 struct app *app_get_locked(uint32_t h)
 {
-	struct app *app = htab_get(&core.handles, h, OBJ_APP);
+	struct app *app;
 
+	core_assert_locked();
+	app = htab_get(&core.handles, h, OBJ_APP);
 	return app && app->life == LIFE_ALIVE ? app : NULL;
 }
 
@@ -117,6 +121,7 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
 {
 	struct qmsg m;
 
+	core_assert_locked();
 	if (app->life != LIFE_ALIVE)
 		return;
 	m.m.hDevice = hdev;
@@ -140,6 +145,7 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
 
 bool app_pop_locked(struct app *app, LINEMESSAGE *out)
 {
+	core_assert_locked();
 	return app_pop_guarded_locked(app, out, NULL);
 }
 
@@ -148,6 +154,7 @@ bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard)
 	struct qmsg m;
 	bool found = false;
 
+	core_assert_locked();
 	while (msgq_pop(&app->q, &m)) {
 		/*
 		 * spec: tapi-messages-and-states.md §2 — nothing is delivered
@@ -168,6 +175,7 @@ bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard)
 
 void app_quiet_locked(struct app *app, bool quiet)
 {
+	core_assert_locked();
 	app->quiet = quiet;
 	if (!quiet && app->q.count)
 		evfd_set(app, true);
@@ -175,6 +183,7 @@ void app_quiet_locked(struct app *app, bool quiet)
 
 void app_kill_locked(struct app *app)
 {
+	core_assert_locked();
 	app->life = LIFE_DEAD;
 	app->q.count = 0;
 	evfd_set(app, false);
@@ -246,6 +255,7 @@ static void *delivery_main(void *arg)
 			break;
 		core_unlock();
 		/* No lock held: the callback may call any TAPI function. */
+		core_assert_unlocked();
 		if (app->mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW)
 			app->cb(m.hDevice, m.dwMessageID, m.dwCallbackInstance,
 			        m.dwParam1, m.dwParam2, m.dwParam3);

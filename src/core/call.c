@@ -7,6 +7,7 @@
  */
 #define LOG_MODULE "core"
 #include "core/core.h"
+#include "core/op.h"
 
 #include <string.h>
 
@@ -15,8 +16,10 @@
 
 struct call *call_new_locked(struct tline *tl)
 {
-	struct call *call = mem_zalloc(sizeof(*call));
+	struct call *call;
 
+	core_assert_locked();
+	call = mem_zalloc(sizeof(*call));
 	if (!call)
 		return NULL;
 	if (htab_add(&core.handles, call, OBJ_CALL, &call->ht) != 0) {
@@ -36,17 +39,20 @@ struct call *call_new_locked(struct tline *tl)
 
 void call_ref_locked(struct call *call)
 {
+	core_assert_locked();
 	call->refs++;
 }
 
 void call_busy_locked(struct call *call)
 {
+	core_assert_locked();
 	call->refs++;
 	call->busy++;
 }
 
 void call_idle_locked(struct call *call)
 {
+	core_assert_locked();
 	if (--call->busy == 0 && call->closing)
 		pthread_cond_broadcast(&core.cond);
 	call_unref_locked(call);
@@ -56,6 +62,7 @@ void call_discard_early_locked(struct call *call)
 {
 	struct list_node *it, *tmp;
 
+	core_assert_locked();
 	list_foreach_safe(it, tmp, &call->early) {
 		list_del(it);
 		mem_free(list_entry(it, struct early_event, link));
@@ -64,6 +71,7 @@ void call_discard_early_locked(struct call *call)
 
 void call_unref_locked(struct call *call)
 {
+	core_assert_locked();
 	if (--call->refs > 0)
 		return;
 	call_discard_early_locked(call);
@@ -78,13 +86,16 @@ void call_unref_locked(struct call *call)
 
 struct callh *callh_get_locked(uint32_t h)
 {
+	core_assert_locked();
 	return htab_get(&core.handles, h, OBJ_CALLH);
 }
 
 struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
 {
-	struct callh *ch = mem_zalloc(sizeof(*ch));
+	struct callh *ch;
 
+	core_assert_locked();
+	ch = mem_zalloc(sizeof(*ch));
 	if (!ch)
 		return NULL;
 	if (htab_add(&core.handles, ch, OBJ_CALLH, &ch->h) != 0) {
@@ -111,15 +122,18 @@ bool callh_is_observer(const struct callh *ch)
 
 bool call_is_held_locked(const struct call *call)
 {
+	core_assert_locked();
 	return call->nowners + call->nmonitors > 0;
 }
 
 uint32_t callh_set_priv_locked(struct callh *ch, uint32_t priv)
 {
 	struct call *call = ch->call;
-	bool seen = !callh_is_observer(ch); /* counted before the change */
+	bool seen;
 	uint32_t bits;
 
+	core_assert_locked();
+	seen = !callh_is_observer(ch); /* counted before the change */
 	if (priv == ch->priv)
 		return 0;
 	if (priv == LINECALLPRIVILEGE_OWNER) {
@@ -145,6 +159,7 @@ void call_release_observers_locked(struct call *call)
 {
 	struct list_node *it, *tmp;
 
+	core_assert_locked();
 	list_foreach_safe(it, tmp, &call->callhs) {
 		struct callh *ch = list_entry(it, struct callh, call_link);
 		struct open *o = ch->open;
@@ -167,6 +182,7 @@ void callh_free_locked(struct callh *ch)
 {
 	struct call *call = ch->call;
 
+	core_assert_locked();
 	htab_del(&core.handles, ch->h);
 	list_del(&ch->open_link);
 	list_del(&ch->call_link);
@@ -182,6 +198,7 @@ struct callh *call_handle_of_open_locked(struct call *call, struct open *o)
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	list_foreach(it, &call->callhs) {
 		struct callh *ch = list_entry(it, struct callh, call_link);
 
@@ -195,6 +212,7 @@ void call_post_info_locked(struct call *call, struct app *except, uint32_t bits)
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	/* spec: tapi-model.md §6.4 — no LINE_CALLINFO after IDLE */
 	if (call->state == LINECALLSTATE_IDLE)
 		return;
@@ -219,6 +237,7 @@ DWORD_PTR call_state_param2_locked(struct callh *ch)
 	struct call *parent;
 	struct callh *ph;
 
+	core_assert_locked();
 	if (call->state != LINECALLSTATE_CONFERENCED)
 		return call->mode;
 	/* spec: tapi-messages-and-states.md §3 LINE_CALLSTATE, CONFERENCED */
@@ -324,6 +343,7 @@ static void route_locked(struct call *call, uint32_t media)
 	struct callh *fresh[64];
 	size_t n = 0, i;
 
+	core_assert_locked();
 	call->routed = true;
 	list_foreach(it, &call->tl->opens) {
 		struct open *o = list_entry(it, struct open, tl_link);
@@ -364,6 +384,7 @@ void call_announce_created_locked(struct call *call, struct open *creator)
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	call->routed = true;
 	/*
 	 * spec: tapi-model.md §4, tapi-messages-and-states.md §3 — monitors
@@ -455,6 +476,7 @@ void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	switch (msg) {
 	case LINE_CALLSTATE:
 		on_callstate(call, p1, p2, p3);
@@ -484,6 +506,7 @@ void call_new_from_provider_locked(struct tline *tl, DWORD_PTR hdcall,
 	HTAPICALL *out = (HTAPICALL *)out_htcall;
 	struct call *call;
 
+	core_assert_locked();
 	if (!out) {
 		log_warn("line %08x: LINE_NEWCALL without HTAPICALL pointer",
 		         tl->ht);
@@ -503,6 +526,7 @@ void call_new_from_provider_locked(struct tline *tl, DWORD_PTR hdcall,
 
 void call_close_later_locked(struct call *call)
 {
+	core_assert_locked();
 	if (call->closing)
 		return;
 	call->closing = true;
@@ -522,14 +546,10 @@ void call_close_now(struct call *call)
 		pthread_cond_wait(&core.cond, &core.lock);
 	p = call->tl->dev->prov;
 	hd = call->hd;
-	core_unlock();
-
 	log_debug("call %08x: TSPI_lineCloseCall", call->ht);
-	provider_enter(p);
+	op_tspi_begin_locked(p);
 	p->fn.lineCloseCall(hd);
-	provider_leave(p);
-
-	core_lock();
+	op_tspi_end(p);
 	/*
 	 * spec: termination.md §1.1 — after TSPI_lineCloseCall the pair is
 	 * dead on both sides: later events naming it are dropped.

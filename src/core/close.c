@@ -7,6 +7,7 @@
  */
 #define LOG_MODULE "core"
 #include "core/core.h"
+#include "core/op.h"
 
 #include "util/log.h"
 #include "util/mem.h"
@@ -18,37 +19,37 @@
 static void drop_on_close(struct call *call)
 {
 	struct provider *p;
-	struct req *req;
+	struct req *req = NULL;
 	HDRVCALL hd;
-	LONG r;
+	LONG r = 0;
 
 	core_lock();
 	p = call->tl->dev->prov;
 	hd = call->hd;
-	if (p->fn.lineDropOnClose || !p->fn.lineDrop) {
-		core_unlock();
-		if (p->fn.lineDropOnClose) {
-			/* legacy providers only: spec tspi.md §6 */
-			provider_enter(p);
-			p->fn.lineDropOnClose(hd);
-			provider_leave(p);
+	if (!p->fn.lineDropOnClose && p->fn.lineDrop) {
+		req = req_new_locked(REQ_INTERNAL_DROP, NULL, NULL, 0);
+		if (!req) {
+			core_unlock();
+			log_err("call %08x: out of memory, not dropped on close",
+			        call->ht);
+			return;
 		}
+		log_info("call %08x: dropped, its sole owner closed the line",
+		         call->ht);
+	} else if (!p->fn.lineDropOnClose) {
+		core_unlock();
 		return;
 	}
-	req = req_new_locked(REQ_INTERNAL_DROP, NULL, NULL, 0);
-	core_unlock();
-	if (!req) {
-		log_err("call %08x: out of memory, not dropped on close",
-		        call->ht);
-		return;
+	op_tspi_begin_locked(p);
+	if (req) {
+		r = p->fn.lineDrop(req->id, hd, NULL, 0);
+	} else {
+		/* legacy providers only: spec tspi.md §6 */
+		p->fn.lineDropOnClose(hd);
 	}
-	log_info("call %08x: dropped, its sole owner closed the line",
-	         call->ht);
-	provider_enter(p);
-	r = p->fn.lineDrop(req->id, hd, NULL, 0);
-	provider_leave(p);
-	core_lock();
-	req_after_call_locked(req, r);
+	op_tspi_end(p);
+	if (req)
+		req_after_call_locked(req, r);
 	core_unlock();
 }
 
@@ -173,6 +174,7 @@ static void unlink_open(struct open *o)
 /* Waits until @dev has no open or close in progress, then claims it. */
 static void device_claim(struct device *dev)
 {
+	core_assert_locked();
 	while (dev->busy)
 		pthread_cond_wait(&core.cond, &core.lock);
 	dev->busy = true;
@@ -180,6 +182,7 @@ static void device_claim(struct device *dev)
 
 static void device_release(struct device *dev)
 {
+	core_assert_locked();
 	dev->busy = false;
 	pthread_cond_broadcast(&core.cond);
 }
@@ -193,7 +196,9 @@ static void finish_tline(struct tline *tl)
 {
 	struct device *dev = tl->dev;
 	struct provider *p = dev->prov;
+	HDRVLINE hd;
 
+	core_assert_locked();
 	tl->life = LIFE_CLOSING;
 	while (!list_empty(&tl->calls)) {
 		struct list_node *it;
@@ -227,12 +232,11 @@ static void finish_tline(struct tline *tl)
 		call_close_now(next);
 		core_lock();
 	}
-	core_unlock();
 	log_info("line %u: TSPI_lineClose", dev->id);
-	provider_enter(p);
-	p->fn.lineClose(tl->hd);
-	provider_leave(p);
-	core_lock();
+	hd = tl->hd;
+	op_tspi_begin_locked(p);
+	p->fn.lineClose(hd);
+	op_tspi_end(p);
 	tl->life = LIFE_DEAD;
 	htab_del(&core.handles, tl->ht);
 	dev->tl = NULL;
@@ -260,6 +264,7 @@ static bool has_app_open(struct tline *tl)
  */
 static void close_unheld_calls(struct tline *tl)
 {
+	core_assert_locked();
 	for (;;) {
 		struct call *next = NULL;
 		struct list_node *it;
@@ -288,12 +293,15 @@ static void close_unheld_calls(struct tline *tl)
 
 void close_open_locked(struct open *o)
 {
-	struct tline *tl = o->tl;
-	struct device *dev = tl->dev;
+	struct tline *tl;
+	struct device *dev;
 	struct list_node todo;
 	uint32_t media, lstates, astates;
 	bool last, changed = false;
 
+	core_assert_locked();
+	tl = o->tl;
+	dev = tl->dev;
 	list_init(&todo);
 	unlink_open(o); /* its tline reference is released at the end */
 	cancel_requests(o, &todo);
@@ -321,15 +329,13 @@ void close_open_locked(struct open *o)
 			tl->media_union = media;
 			tl->line_states = lstates;
 			tl->addr_states = astates;
-			core_unlock();
 			/* spec: termination.md §5.2.4 — recompute the unions */
-			provider_enter(p);
+			op_tspi_begin_locked(p);
 			p->fn.lineSetDefaultMediaDetection(hd, media);
 			if (p->fn.lineSetStatusMessages)
 				p->fn.lineSetStatusMessages(hd, lstates,
 				                            astates);
-			provider_leave(p);
-			core_lock();
+			op_tspi_end(p);
 		}
 	}
 	device_release(dev);
@@ -340,9 +346,11 @@ void close_open_locked(struct open *o)
 
 void close_tline_forced_locked(struct tline *tl, bool removed)
 {
-	struct device *dev = tl->dev;
+	struct device *dev;
 	struct list_node todo, *it, *tmp;
 
+	core_assert_locked();
+	dev = tl->dev;
 	device_claim(dev);
 	if (tl->life != LIFE_ALIVE || dev->tl != tl) {
 		device_release(dev);
@@ -388,6 +396,7 @@ void close_device_removed_locked(struct device *dev)
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	dev->remove_pending = false;
 	/*
 	 * spec: termination.md §7 — close the device if open (CloseCall for

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,14 +43,44 @@ static void tables_init(void)
 	htab_init(&core.reqs, REQ_IDX_BITS, 31, HANDLE_RESERVE);
 }
 
+#ifdef TAPIX_LOCK_CHECK
+/*
+ * Whether this thread holds core.lock. Per thread, so that a condition
+ * wait (which releases and retakes the lock on the same thread) needs no
+ * bookkeeping: while it waits, the thread runs nothing that could ask.
+ */
+static _Thread_local bool lock_held;
+
+bool core_lock_held(void)
+{
+	return lock_held;
+}
+
+_Noreturn void core_lock_violation(const char *fn, const char *what)
+{
+	/* as assert(): our own invariant broke, not the caller's input */
+	fprintf(stderr, "tapix: lock check failed: %s %s\n", fn, what);
+	abort();
+}
+#endif
+
 void core_lock(void)
 {
+	/* a second core_lock on one thread would deadlock: say where */
+	core_assert_unlocked();
 	pthread_once(&tables_once, tables_init);
 	pthread_mutex_lock(&core.lock);
+#ifdef TAPIX_LOCK_CHECK
+	lock_held = true;
+#endif
 }
 
 void core_unlock(void)
 {
+	core_assert_locked();
+#ifdef TAPIX_LOCK_CHECK
+	lock_held = false;
+#endif
 	pthread_mutex_unlock(&core.lock);
 }
 
@@ -90,8 +121,15 @@ void core_live_get(struct tapix_live *out)
 	out->provider_objects = provider_live_objects();
 }
 
+LONG core_check_init_locked(void)
+{
+	core_assert_locked();
+	return core.napps == 0 ? LINEERR_UNINITIALIZED : 0;
+}
+
 struct device *core_device_locked(uint32_t id, LONG *err)
 {
+	core_assert_locked();
 	if (id >= core.ndevs) {
 		*err = LINEERR_BADDEVICEID;
 		return NULL;
@@ -108,6 +146,7 @@ struct device *core_device_locked(uint32_t id, LONG *err)
 
 void core_worker_kick_locked(void)
 {
+	core_assert_locked();
 	/* its own condition: the hot paths' broadcasts must not wake it */
 	pthread_cond_signal(&core.worker_cond);
 }
@@ -131,6 +170,7 @@ static void create_device_locked(struct creation *cr)
 	DWORD v = 0;
 	LONG r;
 
+	core_assert_locked();
 	core_unlock();
 	dev = mem_zalloc(sizeof(*dev));
 	if (!dev)
@@ -244,17 +284,20 @@ static void *worker_main(void *arg)
 
 void core_inflight_begin_locked(void)
 {
+	core_assert_locked();
 	core.inflight++;
 }
 
 void core_inflight_end_locked(void)
 {
+	core_assert_locked();
 	if (--core.inflight == 0)
 		pthread_cond_broadcast(&core.cond);
 }
 
 void core_force_close_later_locked(struct tline *tl)
 {
+	core_assert_locked();
 	if (tl->force_close || tl->life != LIFE_ALIVE)
 		return;
 	tl->force_close = true;

@@ -343,10 +343,43 @@ extern struct core core;
 
 void core_lock(void);
 void core_unlock(void);
+
+/*
+ * Lock checks (debug and sanitizer builds define TAPIX_LOCK_CHECK): the
+ * lock knows which thread holds it. Every _locked function begins with
+ * core_assert_locked(); whatever calls out of the core (a provider, an
+ * application's callback or descriptor) asserts core_assert_unlocked().
+ * A failed check names the function and aborts, as assert() does.
+ */
+#ifdef TAPIX_LOCK_CHECK
+bool core_lock_held(void);
+_Noreturn void core_lock_violation(const char *fn, const char *what);
+#define core_assert_locked()                                             \
+	do {                                                             \
+		if (!core_lock_held())                                   \
+			core_lock_violation(__func__,                    \
+			                    "needs the core lock held"); \
+	} while (0)
+#define core_assert_unlocked()                                              \
+	do {                                                                \
+		if (core_lock_held())                                       \
+			core_lock_violation(__func__,                       \
+			                    "must not hold the core lock"); \
+	} while (0)
+#else
+#define core_assert_locked()   ((void)0)
+#define core_assert_unlocked() ((void)0)
+#endif
+
 /* Starts the session if this is the first registration; ctl held. */
 LONG core_session_start_ctl(void);
 /* Ends the session when no registration is left; ctl held. */
 void core_session_stop_ctl(void);
+/*
+ * spec: tapi-functions.md §0.3 step 1 — with no registration at all in
+ * this process every function answers LINEERR_UNINITIALIZED.
+ */
+LONG core_check_init_locked(void);
 /* Returns the device or NULL; sets *err to BADDEVICEID / NODEVICE. */
 struct device *core_device_locked(uint32_t id, LONG *err);
 uint64_t core_now_ms(void);
@@ -399,6 +432,19 @@ void msgq_fini(struct msgq *q);
 /* ---- line.c: opens ------------------------------------------------------- */
 
 struct open *open_get_locked(uint32_t h);
+/*
+ * Opens @dev at the provider (TSPI_lineOpen) unless it is open; *@out is
+ * its provider-level open. Core lock held, released during the provider
+ * call; the caller has claimed the device (struct device.busy).
+ */
+LONG tline_open_locked(struct device *dev, struct tline **out);
+/*
+ * Sends @tl's changed unions (or, with @force, the media union anyway) to
+ * the provider: TSPI_lineSetDefaultMediaDetection, whose error it returns,
+ * and TSPI_lineSetStatusMessages. The unions are kept only on success.
+ * Core lock held, released during the provider calls; device claimed.
+ */
+LONG tline_push_unions_locked(struct tline *tl, bool force);
 /* Recomputes the media and status unions of @tl; returns true if changed. */
 bool tline_unions_locked(struct tline *tl, uint32_t *media, uint32_t *lstates,
                          uint32_t *astates);

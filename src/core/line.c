@@ -6,24 +6,29 @@
  */
 #define LOG_MODULE "core"
 #include "core/core.h"
+#include "core/op.h"
 
 #include "util/log.h"
 #include "util/mem.h"
 
 struct open *open_get_locked(uint32_t h)
 {
-	struct open *o = htab_get(&core.handles, h, OBJ_OPEN);
+	struct open *o;
 
+	core_assert_locked();
+	o = htab_get(&core.handles, h, OBJ_OPEN);
 	return o && o->life == LIFE_ALIVE ? o : NULL;
 }
 
 void tline_ref_locked(struct tline *tl)
 {
+	core_assert_locked();
 	tl->refs++;
 }
 
 void tline_unref_locked(struct tline *tl)
 {
+	core_assert_locked();
 	if (--tl->refs > 0)
 		return;
 	mem_free(tl);
@@ -36,6 +41,7 @@ bool tline_unions_locked(struct tline *tl, uint32_t *media, uint32_t *lstates,
 	struct list_node *it;
 	uint32_t m = 0, l = 0, a = 0;
 
+	core_assert_locked();
 	list_foreach(it, &tl->opens) {
 		struct open *o = list_entry(it, struct open, tl_link);
 
@@ -57,6 +63,7 @@ void tline_post_devstate_locked(struct tline *tl, struct open *except,
 {
 	struct list_node *it;
 
+	core_assert_locked();
 	list_foreach(it, &tl->opens) {
 		struct open *o = list_entry(it, struct open, tl_link);
 		uint32_t mine;
@@ -70,6 +77,78 @@ void tline_post_devstate_locked(struct tline *tl, struct open *except,
 		app_post_locked(o->app, o->h, o->h, LINE_LINEDEVSTATE,
 		                o->cbinst, mine, p2, p3);
 	}
+}
+
+LONG tline_open_locked(struct device *dev, struct tline **out)
+{
+	struct tline *tl;
+	struct provider *p;
+	HDRVLINE hd = NULL;
+	LONG r;
+
+	core_assert_locked();
+	if (dev->tl) {
+		*out = dev->tl;
+		return 0;
+	}
+	p = dev->prov;
+	tl = mem_zalloc(sizeof(*tl));
+	if (!tl)
+		return LINEERR_NOMEM;
+	if (htab_add(&core.handles, tl, OBJ_TLINE, &tl->ht) != 0) {
+		mem_free(tl);
+		return LINEERR_NOMEM;
+	}
+	tl->dev = dev;
+	tl->refs = 1; /* the device's */
+	list_init(&tl->opens);
+	list_init(&tl->calls);
+	list_init(&tl->work);
+	core.n_tlines++;
+	op_tspi_begin_locked(p);
+	r = p->fn.lineOpen(dev->id, (HTAPILINE)(uintptr_t)tl->ht, &hd,
+	                   dev->version, core_line_event);
+	op_tspi_end(p);
+	if (r) {
+		htab_del(&core.handles, tl->ht);
+		tline_unref_locked(tl);
+		return r;
+	}
+	tl->hd = hd;
+	dev->tl = tl;
+	log_info("line %u: opened at the provider", dev->id);
+	*out = tl;
+	return 0;
+}
+
+LONG tline_push_unions_locked(struct tline *tl, bool force)
+{
+	struct provider *p;
+	uint32_t media, ls, as, old_media;
+	bool status_changed, has_status;
+	HDRVLINE hd;
+	LONG r = 0;
+
+	core_assert_locked();
+	if (!tline_unions_locked(tl, &media, &ls, &as) && !force)
+		return 0;
+	p = tl->dev->prov;
+	hd = tl->hd;
+	old_media = tl->media_union;
+	status_changed = ls != tl->line_states || as != tl->addr_states;
+	has_status = p->fn.lineSetStatusMessages != NULL;
+	op_tspi_begin_locked(p);
+	if (media != old_media || force)
+		r = p->fn.lineSetDefaultMediaDetection(hd, media);
+	if (r == 0 && status_changed && has_status)
+		p->fn.lineSetStatusMessages(hd, ls, as);
+	op_tspi_end(p);
+	if (r == 0) {
+		tl->media_union = media;
+		tl->line_states = ls;
+		tl->addr_states = as;
+	}
+	return r;
 }
 
 /* Queues an event of @call on @owner's early list (owner is creating). */

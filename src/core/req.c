@@ -15,8 +15,10 @@
 struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
                            uint32_t guard)
 {
-	struct req *req = mem_zalloc(sizeof(*req));
+	struct req *req;
 
+	core_assert_locked();
+	req = mem_zalloc(sizeof(*req));
 	if (!req)
 		return NULL;
 	if (htab_add(&core.reqs, req, OBJ_REQ, &req->id) != 0) {
@@ -42,6 +44,7 @@ static void req_free_locked(struct req *req)
 {
 	unsigned i;
 
+	core_assert_locked();
 	htab_del(&core.reqs, req->id);
 	list_del(&req->app_link);
 	list_del(&req->open_link);
@@ -52,6 +55,7 @@ static void req_free_locked(struct req *req)
 
 void req_add_call_locked(struct req *req, struct call *call, LPHCALL out)
 {
+	core_assert_locked();
 	call_ref_locked(call); /* the request's */
 	req->calls[req->ncalls] = call;
 	req->lphcalls[req->ncalls] = out;
@@ -60,6 +64,7 @@ void req_add_call_locked(struct req *req, struct call *call, LPHCALL out)
 
 void req_cancel_locked(struct req *req)
 {
+	core_assert_locked();
 	/*
 	 * spec: termination.md §5.2.2, §6 — no LINE_REPLY and no write into
 	 * app memory; the provider still completes it once, silently.
@@ -128,6 +133,8 @@ static void complete_create(struct req *req, LONG result)
 
 	for (i = 0; i < req->ncalls; i++)
 		req->calls[i]->creating = false;
+	/* a provider-level close waits for creations to end (finish_tline) */
+	pthread_cond_broadcast(&core.cond);
 	if (!calls_usable(req) && result == 0)
 		result = LINEERR_OPERATIONFAILED; /* closed meanwhile */
 	if (result == 0 && req->app && req->open &&
@@ -177,6 +184,7 @@ static void complete_create(struct req *req, LONG result)
 
 void req_complete_locked(struct req *req, LONG result)
 {
+	core_assert_locked();
 	if (result > 0) {
 		log_warn("req %u: provider result %d is not an error, taken as "
 		         "failure",
@@ -212,8 +220,10 @@ static void void_call(struct call *call)
 
 LONG req_after_call_locked(struct req *req, LONG r)
 {
-	uint32_t id = req->id;
+	uint32_t id;
 
+	core_assert_locked();
+	id = req->id;
 	if (r < 0) {
 		unsigned i;
 

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The core's lock checks (DESIGN.md: "_locked functions assert that the
+ * lock is held in debug builds"; no call into a provider with a core lock
+ * held). This program builds the core itself with TAPIX_LOCK_CHECK,
+ * whatever the build type, and runs each case in a child process: a
+ * broken rule must abort the child with a message naming the function,
+ * and the same calls made by the rules must not.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "core/op.h"
+
+#ifndef TAPIX_LOCK_CHECK
+#error "test_lockcheck is built with TAPIX_LOCK_CHECK"
+#endif
+
+/* What a child did: its wait status and what it wrote to stderr. */
+struct outcome {
+	int status;
+	char err[1024];
+};
+
+/*
+ * Runs @fn in a child process. A child that hangs (a second core_lock
+ * without the check would deadlock) is ended by SIGALRM, so a missing
+ * check fails the test instead of blocking it.
+ */
+static void run_child(void (*fn)(void), struct outcome *out)
+{
+	int fds[2];
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDERR_FILENO);
+		alarm(20);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], out->err + len, sizeof(out->err) - 1 - len)) >
+	               0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			len += (size_t)n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &out->status, 0), pid);
+}
+
+/* The child aborted from a lock check naming @fn with @what. */
+static void expect_abort(void (*fn)(void), const char *name, const char *what)
+{
+	struct outcome o;
+	char text[256];
+
+	run_child(fn, &o);
+	if (!WIFSIGNALED(o.status) || WTERMSIG(o.status) != SIGABRT)
+		fail_msg("expected SIGABRT, got status %#x; stderr: %s",
+		         (unsigned)o.status, o.err);
+	snprintf(text, sizeof(text), "lock check failed: %s %s", name, what);
+	if (!strstr(o.err, text))
+		fail_msg("expected \"%s\" on stderr, got: %s", text, o.err);
+}
+
+/* The child ran to its end: no check fired, its own checks passed. */
+static void expect_success(void (*fn)(void))
+{
+	struct outcome o;
+
+	run_child(fn, &o);
+	if (!WIFEXITED(o.status) || WEXITSTATUS(o.status) != 0)
+		fail_msg("expected exit 0, got status %#x; stderr: %s",
+		         (unsigned)o.status, o.err);
+}
+
+/* ---- a _locked function needs the lock ---------------------------------- */
+
+static void ref_without_lock(void)
+{
+	struct call c;
+
+	memset(&c, 0, sizeof(c));
+	call_ref_locked(&c);
+}
+
+static void ref_with_lock(void)
+{
+	struct call c;
+
+	memset(&c, 0, sizeof(c));
+	core_lock();
+	call_ref_locked(&c);
+	core_unlock();
+	if (c.refs != 1)
+		_exit(1);
+}
+
+static void test_locked_function_without_the_lock_aborts(void **s)
+{
+	(void)s;
+	expect_abort(ref_without_lock, "call_ref_locked",
+	             "needs the core lock held");
+}
+
+static void test_locked_function_with_the_lock_runs(void **s)
+{
+	(void)s;
+	expect_success(ref_with_lock);
+}
+
+/* ---- no provider call with the lock held --------------------------------- */
+
+static void provider_under_lock(void)
+{
+	struct provider p;
+
+	memset(&p, 0, sizeof(p));
+	core_lock();
+	provider_enter(&p);
+}
+
+static void provider_without_lock(void)
+{
+	struct provider p;
+
+	memset(&p, 0, sizeof(p));
+	provider_enter(&p);
+	provider_leave(&p);
+}
+
+static void test_provider_entered_with_the_lock_aborts(void **s)
+{
+	(void)s;
+	expect_abort(provider_under_lock, "provider_enter",
+	             "must not hold the core lock");
+}
+
+static void test_provider_entered_without_the_lock_runs(void **s)
+{
+	(void)s;
+	expect_success(provider_without_lock);
+}
+
+/*
+ * The request engine's provider call: the lock is released (and the call
+ * counted in flight) between op_tspi_begin_locked and op_tspi_end.
+ */
+static void engine_releases_the_lock(void)
+{
+	struct provider p;
+
+	memset(&p, 0, sizeof(p));
+	core_lock();
+	op_tspi_begin_locked(&p);
+	if (core_lock_held() || core.inflight != 1)
+		_exit(1);
+	op_tspi_end(&p);
+	if (!core_lock_held() || core.inflight != 0)
+		_exit(2);
+	core_unlock();
+}
+
+static void test_engine_calls_providers_without_the_lock(void **s)
+{
+	(void)s;
+	expect_success(engine_releases_the_lock);
+}
+
+/* ---- the lock itself ----------------------------------------------------- */
+
+/* A provider calling back into the core from a TSPI function the core
+ * called with its lock held would take the lock a second time. */
+static void lock_twice(void)
+{
+	core_lock();
+	core_lock();
+}
+
+static void unlock_unlocked(void)
+{
+	core_unlock();
+}
+
+static void test_second_lock_on_one_thread_aborts(void **s)
+{
+	(void)s;
+	expect_abort(lock_twice, "core_lock", "must not hold the core lock");
+}
+
+static void test_unlock_without_the_lock_aborts(void **s)
+{
+	(void)s;
+	expect_abort(unlock_unlocked, "core_unlock",
+	             "needs the core lock held");
+}
+
+/*
+ * A condition wait releases the lock and takes it back on the same
+ * thread: meanwhile another thread holds it and passes the checks, and
+ * afterwards the waiter does.
+ */
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static bool woken;
+static struct call shared;
+
+static void *waker(void *arg)
+{
+	(void)arg;
+	core_lock();
+	call_ref_locked(&shared);
+	woken = true;
+	pthread_cond_broadcast(&wake);
+	core_unlock();
+	if (core_lock_held())
+		_exit(2);
+	return NULL;
+}
+
+static void wait_and_check(void)
+{
+	pthread_t t;
+
+	memset(&shared, 0, sizeof(shared));
+	core_lock();
+	if (pthread_create(&t, NULL, waker, NULL) != 0)
+		_exit(3);
+	while (!woken)
+		pthread_cond_wait(&wake, &core.lock);
+	call_ref_locked(&shared);
+	core_unlock();
+	pthread_join(t, NULL);
+	if (shared.refs != 2 || core_lock_held())
+		_exit(1);
+}
+
+static void test_condition_wait_keeps_the_owner(void **s)
+{
+	(void)s;
+	expect_success(wait_and_check);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_locked_function_without_the_lock_aborts),
+		cmocka_unit_test(test_locked_function_with_the_lock_runs),
+		cmocka_unit_test(test_provider_entered_with_the_lock_aborts),
+		cmocka_unit_test(test_provider_entered_without_the_lock_runs),
+		cmocka_unit_test(test_engine_calls_providers_without_the_lock),
+		cmocka_unit_test(test_second_lock_on_one_thread_aborts),
+		cmocka_unit_test(test_unlock_without_the_lock_aborts),
+		cmocka_unit_test(test_condition_wait_keeps_the_owner),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
