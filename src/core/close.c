@@ -15,7 +15,12 @@
 #define CLOSE_DROP  1u
 #define CLOSE_CLOSE 2u
 
-/* TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. */
+/*
+ * TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. The
+ * call is held busy across the provider call, as an app's operation is:
+ * a TSPI_lineCloseCall of it (the worker's, when the drop made it IDLE
+ * with only an observer left) waits for the drop to return (§1.1).
+ */
 static void drop_on_close(struct call *call)
 {
 	struct provider *p;
@@ -40,6 +45,7 @@ static void drop_on_close(struct call *call)
 		core_unlock();
 		return;
 	}
+	call_busy_locked(call);
 	op_tspi_begin_locked(p);
 	if (req) {
 		r = p->fn.lineDrop(req->id, hd, NULL, 0);
@@ -50,6 +56,7 @@ static void drop_on_close(struct call *call)
 	op_tspi_end(p);
 	if (req)
 		req_after_call_locked(req, r);
+	call_idle_locked(call);
 	core_unlock();
 }
 
@@ -259,27 +266,43 @@ static bool has_app_open(struct tline *tl)
  * Only observers have @tl open now: what the last open's close does to
  * calls (spec: termination.md §5.2.5) happens to every call no app holds,
  * so that an observer never keeps a call alive (tapix_set_observer); the
- * provider's line stays open for the observers. Core lock held on entry
- * and exit; the device is claimed by the caller.
+ * provider's line stays open for the observers. A call queued for the
+ * worker's TSPI_lineCloseCall is closed here instead, and one another
+ * thread is closing is waited for, as finish_tline does: when the close
+ * returns, the calls are gone. Core lock held on entry and exit; the
+ * device is claimed by the caller.
  */
 static void close_unheld_calls(struct tline *tl)
 {
 	core_assert_locked();
 	for (;;) {
 		struct call *next = NULL;
+		bool elsewhere = false;
 		struct list_node *it;
 
 		list_foreach(it, &tl->calls) {
 			struct call *call =
 				list_entry(it, struct call, tl_link);
 
-			if (call->creating || call->closing ||
-			    call_is_held_locked(call))
+			if (call->creating || call_is_held_locked(call))
 				continue;
-			call->closing = true;
-			call_ref_locked(call);
-			next = call;
-			break;
+			if (!call->closing) {
+				call->closing = true;
+				call_ref_locked(call);
+				next = call;
+				break;
+			}
+			if (list_linked(&call->work)) {
+				/* the worker's reference is now ours */
+				list_del(&call->work);
+				next = call;
+				break;
+			}
+			elsewhere = true;
+		}
+		if (!next && elsewhere) {
+			pthread_cond_wait(&core.cond, &core.lock);
+			continue;
 		}
 		if (!next)
 			return;
