@@ -19,15 +19,4 @@ LONG api_params_check(const struct device *dev, uint32_t version,
 /* spec: tapi-functions.md §1 — an app name TAPI accepts (NULL is one). */
 LONG api_check_app_name(const char *name);
 
-/*
- * The argument checks of lineInitializeEx (both modes): pointers, sizes,
- * the notification option (*mode_out) and its descriptor (*portfd_out),
- * the app name. No lock.
- */
-LONG api_init_ex_check(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
-                       LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
-                       LPDWORD lpdwAPIVersion,
-                       LPLINEINITIALIZEEXPARAMS lpParams, uint32_t *mode_out,
-                       int *portfd_out);
-
 #endif /* TAPIX_API_API_H */

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/entry.h"
 #include "api/varstruct.h"
-#include "client/client.h"
 #include "tapix/service.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -72,13 +72,10 @@ static const struct op_desc make_call = {
 	.call = make_call_call,
 };
 
-LONG WINAPI lineMakeCallA(HLINE hLine, LPHCALL lphCall, LPCSTR lpszDestAddress,
-                          DWORD dwCountryCode,
-                          LPLINECALLPARAMS const lpCallParams)
+LONG WINAPI api_lineMakeCallA(HLINE hLine, LPHCALL lphCall,
+                              LPCSTR lpszDestAddress, DWORD dwCountryCode,
+                              LPLINECALLPARAMS const lpCallParams)
 {
-	if (client_on())
-		return cl_lineMakeCallA(hLine, lphCall, lpszDestAddress,
-		                        dwCountryCode, lpCallParams);
 	struct make_call_args a = {lphCall, lpszDestAddress, dwCountryCode,
 	                           lpCallParams};
 
@@ -236,38 +233,30 @@ static const struct op_desc drop_ex_desc = {
 	.call = drop_ex_call,
 };
 
-LONG WINAPI lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+LONG WINAPI api_lineAccept(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	if (client_on())
-		return cl_lineAccept(hCall, lpsUserUserInfo, dwSize);
 	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
 
 	return op_run(&accept_desc, hCall, &a);
 }
 
-LONG WINAPI lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+LONG WINAPI api_lineAnswer(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	if (client_on())
-		return cl_lineAnswer(hCall, lpsUserUserInfo, dwSize);
 	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
 
 	return op_run(&answer_desc, hCall, &a);
 }
 
-LONG WINAPI lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
+LONG WINAPI api_lineDrop(HCALL hCall, LPCSTR lpsUserUserInfo, DWORD dwSize)
 {
-	if (client_on())
-		return cl_lineDrop(hCall, lpsUserUserInfo, dwSize);
 	struct uui_args a = {lpsUserUserInfo, dwSize, 0};
 
 	return op_run(&drop_desc, hCall, &a);
 }
 
-int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
-                           uint32_t hint)
+int32_t api_tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
+                               uint32_t hint)
 {
-	if (client_on())
-		return cl_tapix_line_drop_ex(hCall, uui, size, hint);
 	struct uui_args a = {uui, size, hint};
 
 	/* 0 is no hint at all: a plain lineDrop would be asked for */
@@ -276,10 +265,8 @@ int32_t tapix_line_drop_ex(uint32_t hCall, const char *uui, uint32_t size,
 	return op_run(&drop_ex_desc, hCall, &a);
 }
 
-LONG WINAPI lineDeallocateCall(HCALL hCall)
+LONG WINAPI api_lineDeallocateCall(HCALL hCall)
 {
-	if (client_on())
-		return cl_lineDeallocateCall(hCall);
 	struct callh *ch;
 	struct call *call;
 	struct app *app;
@@ -348,10 +335,8 @@ LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver)
 	return r;
 }
 
-LONG WINAPI lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
+LONG WINAPI api_lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
 {
-	if (client_on())
-		return cl_lineSetCallPrivilege(hCall, dwCallPrivilege);
 	struct callh *ch;
 	struct call *call;
 	LONG r;
@@ -503,16 +488,12 @@ out:
 	return r;
 }
 
-LONG WINAPI lineGetCallInfoA(HCALL hCall, LPLINECALLINFO lpCallInfo)
+LONG WINAPI api_lineGetCallInfoA(HCALL hCall, LPLINECALLINFO lpCallInfo)
 {
-	if (client_on())
-		return cl_lineGetCallInfoA(hCall, lpCallInfo);
 	return query(hCall, lpCallInfo, true);
 }
 
-LONG WINAPI lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
+LONG WINAPI api_lineGetCallStatus(HCALL hCall, LPLINECALLSTATUS lpCallStatus)
 {
-	if (client_on())
-		return cl_lineGetCallStatus(hCall, lpCallStatus);
 	return query(hCall, lpCallStatus, false);
 }

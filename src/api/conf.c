@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/entry.h"
 #include "api/varstruct.h"
-#include "client/client.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -73,14 +73,11 @@ static const struct op_desc setup_conf = {
 	.call = setup_conf_call,
 };
 
-LONG WINAPI lineSetupConferenceA(HCALL hCall, HLINE hLine, LPHCALL lphConfCall,
-                                 LPHCALL lphConsultCall, DWORD dwNumParties,
-                                 LPLINECALLPARAMS const lpCallParams)
+LONG WINAPI api_lineSetupConferenceA(HCALL hCall, HLINE hLine,
+                                     LPHCALL lphConfCall,
+                                     LPHCALL lphConsultCall, DWORD dwNumParties,
+                                     LPLINECALLPARAMS const lpCallParams)
 {
-	if (client_on())
-		return cl_lineSetupConferenceA(hCall, hLine, lphConfCall,
-		                               lphConsultCall, dwNumParties,
-		                               lpCallParams);
 	struct setup_conf_args a = {lphConfCall, lphConsultCall, dwNumParties,
 	                            lpCallParams};
 
@@ -131,12 +128,10 @@ static const struct op_desc prepare_add = {
 	.call = prepare_add_call,
 };
 
-LONG WINAPI linePrepareAddToConferenceA(HCALL hConfCall, LPHCALL lphConsultCall,
-                                        LPLINECALLPARAMS const lpCallParams)
+LONG WINAPI api_linePrepareAddToConferenceA(HCALL hConfCall,
+                                            LPHCALL lphConsultCall,
+                                            LPLINECALLPARAMS const lpCallParams)
 {
-	if (client_on())
-		return cl_linePrepareAddToConferenceA(hConfCall, lphConsultCall,
-		                                      lpCallParams);
 	struct prepare_args a = {lphConsultCall, lpCallParams};
 
 	return op_run(&prepare_add, hConfCall, &a);
@@ -184,10 +179,8 @@ static const struct op_desc add_to_conf = {
 	.call = add_to_conf_call,
 };
 
-LONG WINAPI lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
+LONG WINAPI api_lineAddToConference(HCALL hConfCall, HCALL hConsultCall)
 {
-	if (client_on())
-		return cl_lineAddToConference(hConfCall, hConsultCall);
 	return op_run(&add_to_conf, hConfCall, &hConsultCall);
 }
 
@@ -217,10 +210,8 @@ static uint32_t members(struct call *parent, struct call **out, uint32_t max)
 	return n;
 }
 
-LONG WINAPI lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
+LONG WINAPI api_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
 {
-	if (client_on())
-		return cl_lineGetConfRelatedCalls(hCall, lpCallList);
 	struct call *parent = NULL, **list = NULL;
 	struct callh *fresh[MAX_MEMBERS];
 	HCALL hs[MAX_MEMBERS];

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "client/client.h"
+#include "api/entry.h"
 #include "util/log.h"
 
 #define ANY_STATE (0x00FFFFFFu | OP_STATE_NONE_YET)
@@ -59,11 +59,9 @@ static const struct op_desc send_uui = {
 	.call = send_uui_call,
 };
 
-LONG WINAPI lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo,
-                                 DWORD dwSize)
+LONG WINAPI api_lineSendUserUserInfo(HCALL hCall, LPCSTR lpsUserUserInfo,
+                                     DWORD dwSize)
 {
-	if (client_on())
-		return cl_lineSendUserUserInfo(hCall, lpsUserUserInfo, dwSize);
 	struct uui_args a = {lpsUserUserInfo, dwSize};
 
 	return op_run(&send_uui, hCall, &a);
@@ -107,31 +105,23 @@ static const struct op_desc remove_from_conf = {
 	.call = op_call_plain,
 };
 
-LONG WINAPI lineReleaseUserUserInfo(HCALL hCall)
+LONG WINAPI api_lineReleaseUserUserInfo(HCALL hCall)
 {
-	if (client_on())
-		return cl_lineReleaseUserUserInfo(hCall);
 	return op_run(&release_uui, hCall, NULL);
 }
 
-LONG WINAPI lineHold(HCALL hCall)
+LONG WINAPI api_lineHold(HCALL hCall)
 {
-	if (client_on())
-		return cl_lineHold(hCall);
 	return op_run(&hold, hCall, NULL);
 }
 
-LONG WINAPI lineUnhold(HCALL hCall)
+LONG WINAPI api_lineUnhold(HCALL hCall)
 {
-	if (client_on())
-		return cl_lineUnhold(hCall);
 	return op_run(&unhold, hCall, NULL);
 }
 
-LONG WINAPI lineRemoveFromConference(HCALL hCall)
+LONG WINAPI api_lineRemoveFromConference(HCALL hCall)
 {
-	if (client_on())
-		return cl_lineRemoveFromConference(hCall);
 	return op_run(&remove_from_conf, hCall, NULL);
 }
 
@@ -185,21 +175,17 @@ static const struct op_desc dial = {
 	.call = dial_call,
 };
 
-LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
-                               DWORD dwCountryCode)
+LONG WINAPI api_lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
+                                   DWORD dwCountryCode)
 {
-	if (client_on())
-		return cl_lineBlindTransferA(hCall, lpszDestAddress,
-		                             dwCountryCode);
 	struct address_args a = {lpszDestAddress, dwCountryCode};
 
 	return op_run(&blind_transfer, hCall, &a);
 }
 
-LONG WINAPI lineDialA(HCALL hCall, LPCSTR lpszDestAddress, DWORD dwCountryCode)
+LONG WINAPI api_lineDialA(HCALL hCall, LPCSTR lpszDestAddress,
+                          DWORD dwCountryCode)
 {
-	if (client_on())
-		return cl_lineDialA(hCall, lpszDestAddress, dwCountryCode);
 	struct address_args a = {lpszDestAddress, dwCountryCode};
 
 	return op_run(&dial, hCall, &a);
@@ -244,10 +230,9 @@ static struct open *named_owner(struct tline *tl, const char *file)
 	return NULL;
 }
 
-LONG WINAPI lineHandoffA(HCALL hCall, LPCSTR lpszFileName, DWORD dwMediaMode)
+LONG WINAPI api_lineHandoffA(HCALL hCall, LPCSTR lpszFileName,
+                             DWORD dwMediaMode)
 {
-	if (client_on())
-		return cl_lineHandoffA(hCall, lpszFileName, dwMediaMode);
 	struct callh *target;
 	struct open *to;
 	struct op x;

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/entry.h"
 #include "api/varstruct.h"
-#include "client/client.h"
 #include "core/config.h"
 #include "tapix/service.h"
 #include "util/clock.h"
@@ -43,11 +43,8 @@ LONG api_check_app_name(const char *name)
 	return 0;
 }
 
-/* The module name of the next registration (tapix_initialize_as). */
-static __thread const char *module_as;
-
 static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
-                             uint32_t api_version)
+                             const char *module, uint32_t api_version)
 {
 	struct app *app = mem_zalloc(sizeof(*app));
 	pthread_condattr_t attr;
@@ -62,8 +59,8 @@ static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
 	list_init(&app->opens);
 	list_init(&app->reqs);
 	list_init(&app->link);
-	app->module = mem_strdup(module_as ? module_as
-	                                   : program_invocation_short_name);
+	app->module =
+		mem_strdup(module ? module : program_invocation_short_name);
 	app->name = mem_strdup(name ? name : program_invocation_short_name);
 	if (!app->module || !app->name || msgq_init(&app->q) != 0)
 		goto fail;
@@ -88,8 +85,9 @@ fail:
 }
 
 static LONG do_register(HLINEAPP *out, uint32_t mode, LINECALLBACK cb,
-                        const char *name, uint32_t api_version, int portfd,
-                        DWORD_PTR port_key, DWORD *num_devs, int *evfd)
+                        const char *name, const char *module,
+                        uint32_t api_version, int portfd, DWORD_PTR port_key,
+                        DWORD *num_devs, int *evfd)
 {
 	struct app *app;
 	LONG r;
@@ -98,7 +96,7 @@ static LONG do_register(HLINEAPP *out, uint32_t mode, LINECALLBACK cb,
 	r = core_session_start_ctl();
 	if (r)
 		goto out;
-	app = app_alloc(mode, cb, name, api_version);
+	app = app_alloc(mode, cb, name, module, api_version);
 	if (!app) {
 		r = LINEERR_NOMEM;
 		goto stop;
@@ -140,14 +138,7 @@ out:
 	return r;
 }
 
-/*
- * Whether a new registration goes to tapixd: yes while this process's
- * registrations are the service's; with none in this process, when
- * TAPIX_SERVICE names a bus, or (TAPIX_SERVICE unset) when the
- * configuration's [tapix] service does. An empty TAPIX_SERVICE keeps the
- * process embedded (tapixd itself sets it so).
- */
-static LONG use_service(void)
+LONG api_service_target(char **where)
 {
 	const char *env = getenv("TAPIX_SERVICE");
 	LONG yes = 0;
@@ -155,25 +146,25 @@ static LONG use_service(void)
 	struct conf c;
 	int err;
 
-	if (client_on())
-		return 1;
+	*where = NULL;
 	core_lock();
 	embedded = core.napps > 0;
 	core_unlock();
 	if (embedded)
 		return 0;
 	if (env) {
-		if (*env)
-			client_use(env);
-		return *env != '\0';
+		if (!*env)
+			return 0;
+		*where = mem_strdup(env);
+		return *where ? 1 : LINEERR_NOMEM;
 	}
 	err = conf_load(&c);
 	if (err == -ENOMEM)
 		return LINEERR_NOMEM;
 	if (err == 0) {
 		if (c.service && *c.service) {
-			client_use(c.service);
-			yes = 1;
+			*where = mem_strdup(c.service);
+			yes = *where ? 1 : LINEERR_NOMEM;
 		}
 		conf_free(&c);
 	}
@@ -215,38 +206,24 @@ LONG api_init_ex_check(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
 	return api_check_app_name(lpszFriendlyAppName);
 }
 
-LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
-                              LINECALLBACK lpfnCallback,
-                              LPCSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs,
-                              LPDWORD lpdwAPIVersion,
-                              LPLINEINITIALIZEEXPARAMS lpParams)
+LONG api_register_ex(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                     LPCSTR lpszFriendlyAppName, LPCSTR lpszModuleName,
+                     LPDWORD lpdwNumDevs, LPDWORD lpdwAPIVersion,
+                     LPLINEINITIALIZEEXPARAMS lpParams, uint32_t mode,
+                     int portfd)
 {
-	uint32_t mode = 0, api;
-	int portfd = -1, evfd = -1;
+	uint32_t api;
+	int evfd = -1;
 	HLINEAPP h = 0;
 	DWORD ndevs = 0;
 	LONG r;
 
-	(void)hInstance;
-	r = api_init_ex_check(lphLineApp, lpfnCallback, lpszFriendlyAppName,
-	                      lpdwNumDevs, lpdwAPIVersion, lpParams, &mode,
-	                      &portfd);
-	if (r)
-		return r;
-	/* the service checks nothing more than the core would */
-	r = module_as ? 0 : use_service();
-	if (r < 0)
-		return r;
-	if (r)
-		return cl_lineInitializeEx(lphLineApp, lpfnCallback,
-		                           lpszFriendlyAppName, lpdwNumDevs,
-		                           lpdwAPIVersion, lpParams);
 	api = *lpdwAPIVersion < VER_HIGH ? *lpdwAPIVersion : VER_HIGH;
 	r = do_register(&h, mode,
 	                mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW
 	                        ? lpfnCallback
 	                        : NULL,
-	                lpszFriendlyAppName, api, portfd,
+	                lpszFriendlyAppName, lpszModuleName, api, portfd,
 	                lpParams->dwCompletionKey, &ndevs, &evfd);
 	if (r)
 		return r;
@@ -260,29 +237,24 @@ LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 	return 0;
 }
 
-LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
-                           LINECALLBACK lpfnCallback, LPCSTR lpszAppName,
-                           LPDWORD lpdwNumDevs)
+LONG api_init_check(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                    LPCSTR lpszAppName, LPDWORD lpdwNumDevs)
+{
+	if (!lphLineApp || !lpdwNumDevs || !lpfnCallback)
+		return LINEERR_INVALPOINTER;
+	return api_check_app_name(lpszAppName);
+}
+
+LONG api_register_legacy(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
+                         LPCSTR lpszAppName, LPDWORD lpdwNumDevs)
 {
 	int evfd;
 	HLINEAPP h = 0;
 	DWORD ndevs = 0;
 	LONG r;
 
-	(void)hInstance;
-	if (!lphLineApp || !lpdwNumDevs || !lpfnCallback)
-		return LINEERR_INVALPOINTER;
-	r = api_check_app_name(lpszAppName);
-	if (r)
-		return r;
-	r = use_service();
-	if (r < 0)
-		return r;
-	if (r)
-		return cl_lineInitialize(lphLineApp, lpfnCallback, lpszAppName,
-		                         lpdwNumDevs);
 	r = do_register(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,
-	                lpfnCallback, lpszAppName, VER_1_4, -1, 0, &ndevs,
+	                lpfnCallback, lpszAppName, NULL, VER_1_4, -1, 0, &ndevs,
 	                &evfd);
 	if (r)
 		return r;
@@ -291,10 +263,8 @@ LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 	return 0;
 }
 
-LONG WINAPI lineShutdown(HLINEAPP hLineApp)
+LONG WINAPI api_lineShutdown(HLINEAPP hLineApp)
 {
-	if (client_on())
-		return cl_lineShutdown(hLineApp);
 	struct app *app;
 	struct list_node *it, *tmp;
 	bool last;
@@ -343,11 +313,9 @@ fail:
 	return r;
 }
 
-LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
-                           DWORD dwTimeout)
+LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
+                               DWORD dwTimeout)
 {
-	if (client_on())
-		return cl_lineGetMessage(hLineApp, lpMessage, dwTimeout);
 	struct timespec deadline;
 	struct app *app;
 	LONG r;
@@ -421,16 +389,12 @@ static LONG device_check(HLINEAPP hLineApp, DWORD id, struct device **out)
 	return 0;
 }
 
-LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
-                                    DWORD dwAPILowVersion,
-                                    DWORD dwAPIHighVersion,
-                                    LPDWORD lpdwAPIVersion,
-                                    LPLINEEXTENSIONID lpExtensionID)
+LONG WINAPI api_lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID,
+                                        DWORD dwAPILowVersion,
+                                        DWORD dwAPIHighVersion,
+                                        LPDWORD lpdwAPIVersion,
+                                        LPLINEEXTENSIONID lpExtensionID)
 {
-	if (client_on())
-		return cl_lineNegotiateAPIVersion(
-			hLineApp, dwDeviceID, dwAPILowVersion, dwAPIHighVersion,
-			lpdwAPIVersion, lpExtensionID);
 	struct device *dev;
 	uint32_t lo, hi;
 	DWORD v = 0;
@@ -514,13 +478,10 @@ static LONG caps_check(struct device *dev, DWORD version, DWORD ext,
 	return 0;
 }
 
-LONG WINAPI lineGetDevCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
-                            DWORD dwAPIVersion, DWORD dwExtVersion,
-                            LPLINEDEVCAPS lpLineDevCaps)
+LONG WINAPI api_lineGetDevCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
+                                DWORD dwAPIVersion, DWORD dwExtVersion,
+                                LPLINEDEVCAPS lpLineDevCaps)
 {
-	if (client_on())
-		return cl_lineGetDevCapsA(hLineApp, dwDeviceID, dwAPIVersion,
-		                          dwExtVersion, lpLineDevCaps);
 	struct device *dev;
 	uint32_t fixed = vs_devcaps_fixed(dwAPIVersion);
 	LONG r;
@@ -548,15 +509,11 @@ out:
 	return r;
 }
 
-LONG WINAPI lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
-                                DWORD dwAddressID, DWORD dwAPIVersion,
-                                DWORD dwExtVersion,
-                                LPLINEADDRESSCAPS lpAddressCaps)
+LONG WINAPI api_lineGetAddressCapsA(HLINEAPP hLineApp, DWORD dwDeviceID,
+                                    DWORD dwAddressID, DWORD dwAPIVersion,
+                                    DWORD dwExtVersion,
+                                    LPLINEADDRESSCAPS lpAddressCaps)
 {
-	if (client_on())
-		return cl_lineGetAddressCapsA(hLineApp, dwDeviceID, dwAddressID,
-		                              dwAPIVersion, dwExtVersion,
-		                              lpAddressCaps);
 	struct device *dev;
 	uint32_t fixed = vs_addresscaps_fixed(dwAPIVersion);
 	LONG r;
@@ -588,6 +545,8 @@ LONG tapix_initialize_as(LPHLINEAPP lphLineApp, LPCSTR lpszFriendlyAppName,
                          LPDWORD lpdwAPIVersion,
                          LPLINEINITIALIZEEXPARAMS lpParams)
 {
+	uint32_t mode = 0;
+	int portfd = -1;
 	LONG r;
 
 	if (!lpszModuleName)
@@ -595,11 +554,15 @@ LONG tapix_initialize_as(LPHLINEAPP lphLineApp, LPCSTR lpszFriendlyAppName,
 	r = api_check_app_name(lpszModuleName);
 	if (r || !*lpszModuleName)
 		return LINEERR_INVALAPPNAME;
-	module_as = lpszModuleName;
-	r = lineInitializeExA(lphLineApp, NULL, NULL, lpszFriendlyAppName,
-	                      lpdwNumDevs, lpdwAPIVersion, lpParams);
-	module_as = NULL;
-	return r;
+	/* embedded by definition: never a service's */
+	r = api_init_ex_check(lphLineApp, NULL, lpszFriendlyAppName,
+	                      lpdwNumDevs, lpdwAPIVersion, lpParams, &mode,
+	                      &portfd);
+	if (r)
+		return r;
+	return api_register_ex(lphLineApp, NULL, lpszFriendlyAppName,
+	                       lpszModuleName, lpdwNumDevs, lpdwAPIVersion,
+	                       lpParams, mode, portfd);
 }
 
 HLINEAPP tapix_line_app(HLINE hLine)
@@ -654,11 +617,9 @@ DWORD tapix_line_api(HLINE hLine)
 	return v;
 }
 
-void tapix_live_get(struct tapix_live *out)
+void api_live_get(struct tapix_live *out)
 {
 	core_live_get(out);
-	/* client mode: registrations and requests held for the service */
-	out->apps += client_live();
 }
 
 LONG tapix_app_live(HLINEAPP hLineApp, struct tapix_live *out)

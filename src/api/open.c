@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/entry.h"
 #include "api/varstruct.h"
-#include "client/client.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -114,15 +114,12 @@ static LONG check_open_args(const struct device *dev, DWORD version,
 	return 0;
 }
 
-LONG WINAPI lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
-                      DWORD dwAPIVersion, DWORD dwExtVersion,
-                      DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
-                      DWORD dwMediaModes, LPLINECALLPARAMS const lpCallParams)
+LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
+                          DWORD dwAPIVersion, DWORD dwExtVersion,
+                          DWORD_PTR dwCallbackInstance, DWORD dwPrivileges,
+                          DWORD dwMediaModes,
+                          LPLINECALLPARAMS const lpCallParams)
 {
-	if (client_on())
-		return cl_lineOpenA(hLineApp, dwDeviceID, lphLine, dwAPIVersion,
-		                    dwExtVersion, dwCallbackInstance,
-		                    dwPrivileges, dwMediaModes, lpCallParams);
 	struct app *app;
 	struct device *dev = NULL;
 	struct tline *tl;
@@ -253,10 +250,8 @@ out:
 	return r;
 }
 
-LONG WINAPI lineClose(HLINE hLine)
+LONG WINAPI api_lineClose(HLINE hLine)
 {
-	if (client_on())
-		return cl_lineClose(hLine);
 	struct open *o;
 	LONG r;
 
@@ -277,12 +272,9 @@ out:
 	return r;
 }
 
-LONG WINAPI lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
-                                  DWORD dwAddressStates)
+LONG WINAPI api_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
+                                      DWORD dwAddressStates)
 {
-	if (client_on())
-		return cl_lineSetStatusMessages(hLine, dwLineStates,
-		                                dwAddressStates);
 	struct open *o;
 	struct device *dev;
 	LONG r;
@@ -321,10 +313,9 @@ out:
 	return r;
 }
 
-LONG WINAPI lineGetLineDevStatusA(HLINE hLine, LPLINEDEVSTATUS lpLineDevStatus)
+LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
+                                      LPLINEDEVSTATUS lpLineDevStatus)
 {
-	if (client_on())
-		return cl_lineGetLineDevStatusA(hLine, lpLineDevStatus);
 	struct open *o;
 	struct device *dev;
 	struct list_node *it;
@@ -429,12 +420,9 @@ out:
 	return r;
 }
 
-LONG WINAPI lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
-                            LPLINECALLLIST lpCallList)
+LONG WINAPI api_lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
+                                LPLINECALLLIST lpCallList)
 {
-	if (client_on())
-		return cl_lineGetNewCalls(hLine, dwAddressID, dwSelect,
-		                          lpCallList);
 	struct callh **fresh = NULL;
 	struct open *o;
 	struct list_node *it;

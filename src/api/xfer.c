@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/entry.h"
 #include "api/varstruct.h"
-#include "client/client.h"
 #include "util/log.h"
 
 /* The arguments of lineSetupTransfer. */
@@ -57,12 +57,9 @@ static const struct op_desc setup_transfer = {
 	.call = setup_transfer_call,
 };
 
-LONG WINAPI lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
-                               LPLINECALLPARAMS const lpCallParams)
+LONG WINAPI api_lineSetupTransferA(HCALL hCall, LPHCALL lphConsultCall,
+                                   LPLINECALLPARAMS const lpCallParams)
 {
-	if (client_on())
-		return cl_lineSetupTransferA(hCall, lphConsultCall,
-		                             lpCallParams);
 	struct setup_args a = {lphConsultCall, lpCallParams};
 
 	return op_run(&setup_transfer, hCall, &a);
@@ -132,12 +129,9 @@ static const struct op_desc complete_transfer = {
 	.call = complete_transfer_call,
 };
 
-LONG WINAPI lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
-                                 LPHCALL lphConfCall, DWORD dwTransferMode)
+LONG WINAPI api_lineCompleteTransfer(HCALL hCall, HCALL hConsultCall,
+                                     LPHCALL lphConfCall, DWORD dwTransferMode)
 {
-	if (client_on())
-		return cl_lineCompleteTransfer(hCall, hConsultCall, lphConfCall,
-		                               dwTransferMode);
 	struct complete_args a = {hConsultCall, lphConfCall, dwTransferMode};
 
 	return op_run(&complete_transfer, hCall, &a);

@@ -3,8 +3,9 @@
  * Client mode: with TAPIX_SERVICE set when a process registers, every
  * tapi.h function goes to tapixd over D-Bus (org.tapix.Tapi1, see
  * docs/service.md) instead of the embedded core, with the same results,
- * handles, messages and notification options. The entry points of
- * src/api/ ask client_on() first and forward to the cl_ functions here.
+ * handles, messages and notification options. The exported functions
+ * (src/rpc/entry.c) ask client_on() first and forward to the cl_
+ * functions here.
  */
 #ifndef TAPIX_CLIENT_H
 #define TAPIX_CLIENT_H
