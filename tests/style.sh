@@ -48,6 +48,12 @@ if grep -n -E '\b(provider_enter|provider_leave)[[:space:]]*\(' $others ||
 	echo "style: a provider entered by hand (use core/op.h)"
 	status=1
 fi
+# Issue 16: the mode is chosen in one place, src/rpc/entry.c; src/api is
+# the embedded implementation and knows nothing of the client.
+if grep -n -E '(client/|\bclient_on\b|\bcl_)' src/api/*.[ch]; then
+	echo "style: src/api mentions the client: the mode is src/rpc/entry.c's"
+	status=1
+fi
 if command -v clang-format >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	if ! clang-format --dry-run --Werror $files; then
