@@ -1054,7 +1054,16 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	a->port_key = key;
 	a->evfd = a->wakefd = -1;
 	a->refs = 1;
-	pthread_cond_init(&a->cond, NULL);
+	{
+		pthread_condattr_t attr;
+
+		/* lineGetMessage's time-out, as the core's: not moved by a
+		 * change of the wall clock */
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->cond, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	if (mode == LINEINITIALIZEEXOPTION_USEEVENT)
 		a->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT)
@@ -1250,7 +1259,7 @@ LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		goto out;
 	}
 	if (dwTimeout != 0 && dwTimeout != INFINITE)
-		clock_after_ms(CLOCK_REALTIME, dwTimeout, &deadline);
+		clock_after_ms(CLOCK_MONOTONIC, dwTimeout, &deadline);
 	a->refs++;
 	for (;;) {
 		int err;
