@@ -439,10 +439,7 @@ static LONG query(HCALL hCall, void *buf, bool info)
 	memcpy(tmp + 4, &src_fixed, 4);
 	memcpy(tmp + 8, &src_fixed, 4);
 	call_ref_locked(call); /* until the provider returned */
-	if (info)
-		r = op_get_call_info_locked(call, (LPLINECALLINFO)tmp);
-	else
-		r = op_get_call_status_locked(call, (LPLINECALLSTATUS)tmp);
+	r = op_query_call_locked(call, tmp, info);
 	ch = callh_get_locked(hCall);
 	if (!ch && r == 0)
 		r = LINEERR_INVALCALLHANDLE; /* deallocated meanwhile */

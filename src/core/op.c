@@ -51,7 +51,7 @@ bool op_tspi_has(const struct provider *p, size_t fn)
 
 /* ---- synchronous provider calls ------------------------------------------ */
 
-LONG op_get_call_info_locked(struct call *call, LPLINECALLINFO buf)
+LONG op_query_call_locked(struct call *call, void *buf, bool info)
 {
 	struct provider *p;
 	HDRVCALL hd;
@@ -65,27 +65,8 @@ LONG op_get_call_info_locked(struct call *call, LPLINECALLINFO buf)
 		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
 	call_busy_locked(call);
 	op_tspi_begin_locked(p);
-	r = p->fn.lineGetCallInfo(hd, buf);
-	op_tspi_end(p);
-	call_idle_locked(call);
-	return r;
-}
-
-LONG op_get_call_status_locked(struct call *call, LPLINECALLSTATUS buf)
-{
-	struct provider *p;
-	HDRVCALL hd;
-	LONG r;
-
-	core_assert_locked();
-	p = call->tl->dev->prov;
-	hd = call->hd;
-	/* spec: termination.md §1.1 — never after TSPI_lineCloseCall */
-	if (call->closing)
-		return LINEERR_INVALCALLHANDLE; /* an observer's handle */
-	call_busy_locked(call);
-	op_tspi_begin_locked(p);
-	r = p->fn.lineGetCallStatus(hd, buf);
+	r = info ? p->fn.lineGetCallInfo(hd, (LPLINECALLINFO)buf)
+	         : p->fn.lineGetCallStatus(hd, (LPLINECALLSTATUS)buf);
 	op_tspi_end(p);
 	call_idle_locked(call);
 	return r;

@@ -159,8 +159,9 @@ bool op_tspi_has(const struct provider *p, size_t fn);
  * line of lineGetLineDevStatus by claiming its device); the session
  * cannot end meanwhile.
  */
-LONG op_get_call_info_locked(struct call *call, LPLINECALLINFO buf);
-LONG op_get_call_status_locked(struct call *call, LPLINECALLSTATUS buf);
+/* TSPI_lineGetCallInfo (@info) or TSPI_lineGetCallStatus into @buf;
+ * LINEERR_INVALCALLHANDLE for a call being closed. */
+LONG op_query_call_locked(struct call *call, void *buf, bool info);
 LONG op_get_line_dev_status_locked(struct tline *tl, LPLINEDEVSTATUS buf);
 LONG op_negotiate_locked(struct device *dev, uint32_t lo, uint32_t hi,
                          LPDWORD version);
