@@ -19,11 +19,11 @@ struct call *call_new_locked(struct tline *tl)
 	struct call *call;
 
 	core_assert_locked();
-	call = mem_zalloc(sizeof(*call));
+	call = pool_zalloc(&core.call_pool);
 	if (!call)
 		return NULL;
 	if (htab_add(&core.handles, call, OBJ_CALL, &call->ht) != 0) {
-		mem_free(call);
+		pool_free(&core.call_pool, call);
 		return NULL;
 	}
 	call->tl = tl;
@@ -65,7 +65,8 @@ void call_discard_early_locked(struct call *call)
 	core_assert_locked();
 	list_foreach_safe(it, tmp, &call->early) {
 		list_del(it);
-		mem_free(list_entry(it, struct early_event, link));
+		pool_free(&core.early_pool,
+		          list_entry(it, struct early_event, link));
 	}
 }
 
@@ -80,7 +81,7 @@ void call_unref_locked(struct call *call)
 	mem_free(call->called_party);
 	mem_free(call->comment);
 	tline_unref_locked(call->tl);
-	mem_free(call);
+	pool_free(&core.call_pool, call);
 	core.n_calls--;
 }
 
@@ -95,11 +96,11 @@ struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
 	struct callh *ch;
 
 	core_assert_locked();
-	ch = mem_zalloc(sizeof(*ch));
+	ch = pool_zalloc(&core.callh_pool);
 	if (!ch)
 		return NULL;
 	if (htab_add(&core.handles, ch, OBJ_CALLH, &ch->h) != 0) {
-		mem_free(ch);
+		pool_free(&core.callh_pool, ch);
 		return NULL;
 	}
 	ch->open = o;
@@ -190,7 +191,7 @@ void callh_free_locked(struct callh *ch)
 		call->nowners--;
 	else if (!callh_is_observer(ch))
 		call->nmonitors--;
-	mem_free(ch);
+	pool_free(&core.callh_pool, ch);
 	core.n_callhs--;
 }
 

@@ -35,12 +35,23 @@ struct core core = {
 	.creations = LIST_HEAD_INIT(core.creations),
 };
 
+/* freed objects of each kind kept for reuse */
+#define POOL_MAX 1024
+
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static int tables_ready; /* atomic: tables_init has run */
 
 static void tables_init(void)
 {
 	htab_init(&core.handles, HANDLE_IDX_BITS, 32, HANDLE_RESERVE);
 	htab_init(&core.reqs, REQ_IDX_BITS, 31, HANDLE_RESERVE);
+	core.call_pool = (struct pool)POOL_INIT(sizeof(struct call), POOL_MAX);
+	core.callh_pool =
+		(struct pool)POOL_INIT(sizeof(struct callh), POOL_MAX);
+	core.req_pool = (struct pool)POOL_INIT(sizeof(struct req), POOL_MAX);
+	core.early_pool =
+		(struct pool)POOL_INIT(sizeof(struct early_event), POOL_MAX);
+	__atomic_store_n(&tables_ready, 1, __ATOMIC_RELEASE);
 }
 
 #ifdef TAPIX_LOCK_CHECK
@@ -68,7 +79,8 @@ void core_lock(void)
 {
 	/* a second core_lock on one thread would deadlock: say where */
 	core_assert_unlocked();
-	pthread_once(&tables_once, tables_init);
+	if (!__atomic_load_n(&tables_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&tables_once, tables_init);
 	pthread_mutex_lock(&core.lock);
 #ifdef TAPIX_LOCK_CHECK
 	lock_held = true;
@@ -116,7 +128,9 @@ void core_live_get(struct tapix_live *out)
 	 */
 	core_lock();
 	out->allocations = mem_live() - (core.handles.slots ? 1 : 0) -
-	                   (core.reqs.slots ? 1 : 0);
+	                   (core.reqs.slots ? 1 : 0) - core.call_pool.n -
+	                   core.callh_pool.n - core.req_pool.n -
+	                   core.early_pool.n;
 	core_unlock();
 	out->provider_objects = provider_live_objects();
 }

@@ -25,6 +25,7 @@
 
 #include "util/htab.h"
 #include "util/list.h"
+#include "util/pool.h"
 
 /* API versions this implementation speaks (constants.md §1). */
 #define VER_1_4  0x00010004u
@@ -309,8 +310,10 @@ struct req {
 struct core {
 	pthread_mutex_t lock;
 	pthread_mutex_t ctl;
-	struct htab handles;   /* apps, opens, tlines, calls, call handles */
-	struct htab reqs;      /* requests by id (31-bit, positive) */
+	struct htab handles; /* apps, opens, tlines, calls, call handles */
+	struct htab reqs;    /* requests by id (31-bit, positive) */
+	/* freed objects kept for reuse (util/pool.h) */
+	struct pool call_pool, callh_pool, req_pool, early_pool;
 	struct list_node apps; /* struct app.link */
 	size_t napps;
 	/* Session: providers and devices; changed only with ctl held. */

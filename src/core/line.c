@@ -155,7 +155,7 @@ LONG tline_push_unions_locked(struct tline *tl, bool force)
 static void defer(struct call *owner, struct call *call, uint32_t msg,
                   DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)
 {
-	struct early_event *ev = mem_alloc(sizeof(*ev));
+	struct early_event *ev = pool_zalloc(&core.early_pool);
 
 	if (!ev) {
 		log_err("call %08x: out of memory, event %u lost", call->ht,

@@ -18,11 +18,11 @@ struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
 	struct req *req;
 
 	core_assert_locked();
-	req = mem_zalloc(sizeof(*req));
+	req = pool_zalloc(&core.req_pool);
 	if (!req)
 		return NULL;
 	if (htab_add(&core.reqs, req, OBJ_REQ, &req->id) != 0) {
-		mem_free(req);
+		pool_free(&core.req_pool, req);
 		return NULL;
 	}
 	req->kind = kind;
@@ -50,7 +50,7 @@ static void req_free_locked(struct req *req)
 	list_del(&req->open_link);
 	for (i = 0; i < req->ncalls; i++)
 		call_unref_locked(req->calls[i]);
-	mem_free(req);
+	pool_free(&core.req_pool, req);
 }
 
 void req_add_call_locked(struct req *req, struct call *call, LPHCALL out)
@@ -111,7 +111,7 @@ static void replay_early(struct call *call, bool own)
 		}
 		if (to && to->life == LIFE_ALIVE && !to->closing)
 			call_event_locked(to, ev->msg, ev->p1, ev->p2, ev->p3);
-		mem_free(ev);
+		pool_free(&core.early_pool, ev);
 	}
 }
 

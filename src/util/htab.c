@@ -102,15 +102,6 @@ static struct htab_slot *slot_of(const struct htab *t, uint32_t h)
 	return s;
 }
 
-void *htab_get(const struct htab *t, uint32_t h, uint8_t type)
-{
-	struct htab_slot *s = slot_of(t, h);
-
-	if (!s || (type && s->type != type))
-		return NULL;
-	return s->obj;
-}
-
 void htab_del(struct htab *t, uint32_t h)
 {
 	struct htab_slot *s = slot_of(t, h);

@@ -48,8 +48,21 @@ void htab_fini(struct htab *t);
  */
 int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out);
 
-/* Returns the object of @h if alive and of @type (0 = any type), or NULL. */
-void *htab_get(const struct htab *t, uint32_t h, uint8_t type);
+/* Returns the object of @h if alive and of @type (0 = any type), or NULL.
+ * Inline: every API call and provider event looks handles up. */
+static inline void *htab_get(const struct htab *t, uint32_t h, uint8_t type)
+{
+	uint32_t idx = h & ((1u << t->idx_bits) - 1);
+	const struct htab_slot *s;
+
+	if (idx == 0 || idx > t->used ||
+	    (h >> t->idx_bits) >= (1u << t->gen_bits))
+		return NULL;
+	s = &t->slots[idx - 1];
+	if (!s->obj || s->gen != h >> t->idx_bits || (type && s->type != type))
+		return NULL;
+	return s->obj;
+}
 
 /* Frees @h (which must be alive); later lookups of it fail. */
 void htab_del(struct htab *t, uint32_t h);

@@ -28,6 +28,8 @@ static struct level_rule rules[MAX_MODULES];
 static unsigned nrules;
 static enum tapix_log_level default_level = TAPIX_LOG_WARN;
 static enum tapix_log_level max_level = TAPIX_LOG_WARN;
+int log_gate = TAPIX_LOG_DEBUG; /* atomic: max_level once env_done */
+static int env_done;            /* atomic: read_env has run */
 static tapix_log_cb sink_cb;
 static void *sink_arg;
 
@@ -103,9 +105,9 @@ static void apply_locked(enum tapix_log_level def, const struct level_rule *r,
 	}
 	nrules = n;
 	__atomic_store_n(&max_level, max, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&env_done, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&log_gate, (int)max, __ATOMIC_RELAXED);
 }
-
-static int env_done; /* atomic: read_env has run */
 
 static void read_env(void)
 {
@@ -119,7 +121,10 @@ static void read_env(void)
 		apply_locked(def, r, n);
 		pthread_mutex_unlock(&cfg_lock);
 	}
+	pthread_mutex_lock(&cfg_lock);
 	__atomic_store_n(&env_done, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&log_gate, (int)max_level, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&cfg_lock);
 }
 
 int tapix_log_set_levels(const char *spec)

@@ -21,6 +21,11 @@ static int should_fail(void)
 	return n == -1;
 }
 
+int mem_fail_now(void)
+{
+	return should_fail();
+}
+
 long mem_fail_after(long n)
 {
 	__atomic_store_n(&fail_at, n, __ATOMIC_RELAXED);

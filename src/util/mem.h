@@ -29,5 +29,10 @@ size_t mem_live(void);
  * exported by the library users get.
  */
 long mem_fail_after(long n);
+/*
+ * Counts an allocation that takes no heap block (a pool's cached object,
+ * util/pool.h) for mem_fail_after; true when it must fail.
+ */
+int mem_fail_now(void);
 
 #endif /* TAPIX_UTIL_MEM_H */
