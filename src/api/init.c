@@ -43,101 +43,6 @@ LONG api_check_app_name(const char *name)
 	return 0;
 }
 
-static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
-                             const char *module, uint32_t api_version)
-{
-	struct app *app = mem_zalloc(sizeof(*app));
-	pthread_condattr_t attr;
-
-	if (!app)
-		return NULL;
-	app->evfd = app->portfd = app->wakefd = -1;
-	app->mode = mode;
-	app->cb = cb;
-	app->api_version = api_version;
-	app->refs = 1; /* the handle table's */
-	list_init(&app->opens);
-	list_init(&app->reqs);
-	list_init(&app->link);
-	app->module =
-		mem_strdup(module ? module : program_invocation_short_name);
-	app->name = mem_strdup(name ? name : program_invocation_short_name);
-	if (!app->module || !app->name || msgq_init(&app->q) != 0)
-		goto fail;
-	if (mode == LINEINITIALIZEEXOPTION_USEEVENT) {
-		app->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (app->evfd < 0)
-			goto fail;
-	}
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&app->cond, &attr);
-	pthread_condattr_destroy(&attr);
-	return app;
-fail:
-	if (app->evfd >= 0)
-		close(app->evfd);
-	msgq_fini(&app->q);
-	mem_free(app->module);
-	mem_free(app->name);
-	mem_free(app);
-	return NULL;
-}
-
-static LONG do_register(HLINEAPP *out, uint32_t mode, LINECALLBACK cb,
-                        const char *name, const char *module,
-                        uint32_t api_version, int portfd, DWORD_PTR port_key,
-                        DWORD *num_devs, int *evfd)
-{
-	struct app *app;
-	LONG r;
-
-	pthread_mutex_lock(&core.ctl);
-	r = core_session_start_ctl();
-	if (r)
-		goto out;
-	app = app_alloc(mode, cb, name, module, api_version);
-	if (!app) {
-		r = LINEERR_NOMEM;
-		goto stop;
-	}
-	app->portfd = portfd;
-	app->port_key = port_key;
-	core_lock();
-	if (htab_add(&core.handles, app, OBJ_APP, &app->h) != 0) {
-		app_unref_locked(app);
-		core_unlock();
-		r = LINEERR_NOMEM;
-		goto stop;
-	}
-	r = app_start_delivery(app);
-	if (r) {
-		htab_del(&core.handles, app->h);
-		app_unref_locked(app);
-		core_unlock();
-		goto stop;
-	}
-	list_add_tail(&core.apps, &app->link);
-	core.napps++;
-	*out = app->h;
-	*num_devs = (DWORD)core.ndevs;
-	*evfd = app->evfd;
-	core_unlock();
-	log_info("app %08x: registered (%s)", app->h, app->name);
-	goto out;
-stop:
-	core_lock();
-	if (core.napps == 0) {
-		core_unlock();
-		core_session_stop_ctl();
-	} else {
-		core_unlock();
-	}
-out:
-	pthread_mutex_unlock(&core.ctl);
-	return r;
-}
-
 LONG api_service_target(char **where)
 {
 	const char *env = getenv("TAPIX_SERVICE");
@@ -218,13 +123,20 @@ LONG api_register_ex(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
 	DWORD ndevs = 0;
 	LONG r;
 
+	struct app_reg reg = {
+		.mode = mode,
+		.cb = mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW
+	                      ? lpfnCallback
+	                      : NULL,
+		.name = lpszFriendlyAppName,
+		.module = lpszModuleName,
+		.portfd = portfd,
+		.port_key = lpParams->dwCompletionKey,
+	};
+
 	api = *lpdwAPIVersion < VER_HIGH ? *lpdwAPIVersion : VER_HIGH;
-	r = do_register(&h, mode,
-	                mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW
-	                        ? lpfnCallback
-	                        : NULL,
-	                lpszFriendlyAppName, lpszModuleName, api, portfd,
-	                lpParams->dwCompletionKey, &ndevs, &evfd);
+	reg.api_version = api;
+	r = app_register(&reg, &h, &ndevs, &evfd);
 	if (r)
 		return r;
 	*lphLineApp = h;
@@ -253,9 +165,15 @@ LONG api_register_legacy(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
 	DWORD ndevs = 0;
 	LONG r;
 
-	r = do_register(&h, LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,
-	                lpfnCallback, lpszAppName, NULL, VER_1_4, -1, 0, &ndevs,
-	                &evfd);
+	const struct app_reg reg = {
+		.mode = LINEINITIALIZEEXOPTION_USEHIDDENWINDOW,
+		.cb = lpfnCallback,
+		.name = lpszAppName,
+		.api_version = VER_1_4,
+		.portfd = -1,
+	};
+
+	r = app_register(&reg, &h, &ndevs, &evfd);
 	if (r)
 		return r;
 	*lphLineApp = h;
@@ -265,58 +183,12 @@ LONG api_register_legacy(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
 
 LONG WINAPI api_lineShutdown(HLINEAPP hLineApp)
 {
-	struct app *app;
-	struct list_node *it, *tmp;
-	bool last;
-	LONG r;
-
-	pthread_mutex_lock(&core.ctl);
-	core_lock();
-	r = core_check_init_locked();
-	if (r)
-		goto fail;
-	app = app_get_locked(hLineApp);
-	if (!app) {
-		r = LINEERR_INVALAPPHANDLE;
-		goto fail;
-	}
-	/* spec: termination.md §6 — invalid at once, then lineClose of each */
-	app->life = LIFE_CLOSING;
-	htab_del(&core.handles, app->h);
-	while (!list_empty(&app->opens))
-		close_open_locked(
-			list_entry(app->opens.next, struct open, app_link));
-	list_foreach_safe(it, tmp, &app->reqs) {
-		req_cancel_locked(list_entry(it, struct req, app_link));
-	}
-	if (app->has_thread && pthread_equal(app->thread, pthread_self()))
-		app->detach = true;
-	app_kill_locked(app);
-	list_del(&app->link);
-	core.napps--;
-	last = core.napps == 0;
-	core_unlock();
-	if (last) {
-		core_worker_flush();
-		core_session_stop_ctl();
-	}
-	pthread_mutex_unlock(&core.ctl);
-	app_stop_delivery(app);
-	core_lock();
-	log_info("app %08x: shut down", app->h);
-	app_unref_locked(app); /* the handle table's reference */
-	core_unlock();
-	return 0;
-fail:
-	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
-	return r;
+	return app_shutdown(hLineApp);
 }
 
 LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                                DWORD dwTimeout)
 {
-	struct timespec deadline;
 	struct app *app;
 	LONG r;
 
@@ -334,38 +206,8 @@ LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	if (dwTimeout != 0 && dwTimeout != INFINITE)
-		clock_after_ms(CLOCK_MONOTONIC, dwTimeout, &deadline);
 	app_ref_locked(app);
-	for (;;) {
-		int err;
-
-		if (app->life != LIFE_ALIVE) {
-			r = LINEERR_INVALAPPHANDLE;
-			break;
-		}
-		if (app_pop_locked(app, lpMessage)) {
-			r = 0;
-			break;
-		}
-		if (dwTimeout == 0) {
-			r = LINEERR_OPERATIONFAILED;
-			break;
-		}
-		if (dwTimeout == INFINITE)
-			err = pthread_cond_wait(&app->cond, &core.lock);
-		else
-			err = pthread_cond_timedwait(&app->cond, &core.lock,
-			                             &deadline);
-		if (err == ETIMEDOUT) {
-			r = app_pop_locked(app, lpMessage)
-			            ? 0
-			            : LINEERR_OPERATIONFAILED;
-			if (app->life != LIFE_ALIVE)
-				r = LINEERR_INVALAPPHANDLE;
-			break;
-		}
-	}
+	r = msgq_wait_locked(&app->q, lpMessage, dwTimeout);
 	app_unref_locked(app);
 out:
 	core_unlock();

@@ -42,21 +42,15 @@
 
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/msgq.h"
 
 #define BUS_NAME   "org.tapix.Tapix1"
 #define BUS_PATH   "/org/tapix/Tapix1"
 #define BUS_IFACE  "org.tapix.Tapi1"
 #define CALL_USEC  (60ULL * 1000 * 1000) /* a method call's time limit */
 #define MAX_STRUCT (1u << 20)
-#define QUEUE_MIN  64u
 #define VER_HIGH   0x00020002
 #define VER_1_4    0x00010004
-
-struct cmsg {
-	LINEMESSAGE m;
-	uint32_t guard; /* handle whose death voids it, or 0 */
-	uint32_t line;  /* open of that handle, or 0 */
-};
 
 /* A request whose LINE_REPLY writes handles into the app's memory. */
 struct cpend {
@@ -71,20 +65,10 @@ struct capp {
 	struct capp *next;
 	HLINEAPP h;
 	uint32_t mode;
-	LINECALLBACK cb;
-	int evfd;
-	bool evfd_set;
-	int portfd;
-	DWORD_PTR port_key;
-	int wakefd;
-	struct cmsg *q;
-	unsigned qcap, qhead, qcount;
+	struct msgq q; /* its messages and their delivery */
 	struct cpend *pend;
 	HLINE *lines; /* its opens, to find the app a request belongs to */
 	unsigned nlines, linecap;
-	pthread_cond_t cond;
-	pthread_t thread;
-	bool has_thread;
 	bool dead;
 	bool lost;       /* its tapixd left the bus or closed */
 	char server[64]; /* that tapixd's unique bus name ("" direct) */
@@ -163,53 +147,21 @@ static struct capp *app_find(HLINEAPP h)
 	return NULL;
 }
 
-static void evfd_set(struct capp *a, bool on)
+static bool q_push(struct capp *a, const struct msgq_item *m)
 {
-	uint64_t v = 1;
-	ssize_t n;
-
-	if (a->evfd < 0 || a->evfd_set == on)
-		return;
-	n = on ? write(a->evfd, &v, sizeof(v)) : read(a->evfd, &v, sizeof(v));
-	if (n != (ssize_t)sizeof(v) && !(n < 0 && errno == EAGAIN))
-		log_warn("app %08x: event descriptor update failed", a->h);
-	a->evfd_set = on;
+	return msgq_push_locked(&a->q, m);
 }
 
-static bool q_push(struct capp *a, const struct cmsg *m)
-{
-	if (a->qcount == a->qcap) {
-		unsigned ncap = a->qcap ? a->qcap * 2 : QUEUE_MIN, i;
-		struct cmsg *nq = malloc((size_t)ncap * sizeof(*nq));
+struct purge {
+	uint32_t h;
+	bool line_too;
+};
 
-		if (!nq)
-			return false;
-		for (i = 0; i < a->qcount; i++)
-			nq[i] = a->q[(a->qhead + i) & (a->qcap - 1)];
-		free(a->q);
-		a->q = nq;
-		a->qcap = ncap;
-		a->qhead = 0;
-	}
-	a->q[(a->qhead + a->qcount) & (a->qcap - 1)] = *m;
-	a->qcount++;
-	if (a->qcount == 1) {
-		evfd_set(a, true);
-		pthread_cond_broadcast(&a->cond);
-	}
-	return true;
-}
-
-static bool q_pop(struct capp *a, LINEMESSAGE *out)
+static bool purged(const struct msgq_item *m, void *arg)
 {
-	if (!a->qcount)
-		return false;
-	*out = a->q[a->qhead].m;
-	a->qhead = (a->qhead + 1) & (a->qcap - 1);
-	a->qcount--;
-	if (!a->qcount)
-		evfd_set(a, false);
-	return true;
+	const struct purge *p = arg;
+
+	return m->guard == p->h || (p->line_too && m->line == p->h);
 }
 
 /*
@@ -218,19 +170,9 @@ static bool q_pop(struct capp *a, LINEMESSAGE *out)
  */
 static void q_purge(struct capp *a, uint32_t h, bool line_too)
 {
-	unsigned i, n = 0;
+	struct purge p = {h, line_too};
 
-	for (i = 0; i < a->qcount; i++) {
-		struct cmsg *m = &a->q[(a->qhead + i) & (a->qcap - 1)];
-
-		if (m->guard == h || (line_too && m->line == h))
-			continue;
-		a->q[(a->qhead + n) & (a->qcap - 1)] = *m;
-		n++;
-	}
-	a->qcount = n;
-	if (!n)
-		evfd_set(a, false);
+	msgq_purge_locked(&a->q, purged, &p);
 }
 
 static void pend_drop_line(struct capp *a, HLINE line)
@@ -296,12 +238,7 @@ static void app_unref(struct capp *a)
 	if (--a->refs)
 		return;
 	free(a->lines);
-	if (a->evfd >= 0)
-		close(a->evfd);
-	if (a->wakefd >= 0)
-		close(a->wakefd);
-	pthread_cond_destroy(&a->cond);
-	free(a->q);
+	msgq_fini(&a->q);
 	free(a);
 }
 
@@ -309,7 +246,6 @@ static void app_unref(struct capp *a)
 static void app_kill(struct capp *a)
 {
 	struct capp **pp;
-	uint64_t v = 1;
 
 	for (pp = &cl.apps; *pp; pp = &(*pp)->next) {
 		if (*pp == a) {
@@ -318,85 +254,34 @@ static void app_kill(struct capp *a)
 		}
 	}
 	a->dead = true;
-	a->qcount = 0;
-	evfd_set(a, false);
+	msgq_kill_locked(&a->q);
 	pend_drop_line(a, 0);
-	pthread_cond_broadcast(&a->cond);
-	if (a->wakefd >= 0 && write(a->wakefd, &v, sizeof(v)) < 0)
-		log_debug("app %08x: wake failed", a->h);
 	__atomic_store_n(&cl.napps, cl.napps - 1, __ATOMIC_RELEASE);
 }
 
-/* ---- delivery (callbacks, completion descriptor) ---------------------------
+/* ---- delivery (util/msgq) ---------------------------------------------------
  */
 
-/* Writes one record to the app's descriptor; false when the app died. */
-static bool port_write(struct capp *a, const LINEMESSAGE *m)
+static void cl_lock(void)
 {
-	struct {
-		DWORD_PTR key;
-		LINEMESSAGE msg;
-	} rec;
-	struct pollfd pfd[2];
-
-	memset(&rec, 0, sizeof(rec));
-	rec.key = a->port_key;
-	rec.msg = *m;
-	pfd[0].fd = a->portfd;
-	pfd[0].events = POLLOUT;
-	pfd[1].fd = a->wakefd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		ssize_t n;
-
-		pfd[0].revents = pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		if (pfd[1].revents)
-			return false;
-		if (pfd[0].revents & (POLLERR | POLLNVAL))
-			return false;
-		n = write(a->portfd, &rec, sizeof(rec));
-		if (n == (ssize_t)sizeof(rec))
-			return true;
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		return false;
-	}
-}
-
-static void *delivery_main(void *arg)
-{
-	struct capp *a = arg;
-	LINEMESSAGE m;
-	bool self_detach;
-
 	pthread_mutex_lock(&cl.lock);
-	for (;;) {
-		while (!a->dead && !q_pop(a, &m))
-			pthread_cond_wait(&a->cond, &cl.lock);
-		if (a->dead)
-			break;
-		pthread_mutex_unlock(&cl.lock);
-		/* no lock held: the callback may call any TAPI function */
-		if (a->mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW)
-			a->cb(m.hDevice, m.dwMessageID, m.dwCallbackInstance,
-			      m.dwParam1, m.dwParam2, m.dwParam3);
-		else
-			port_write(a, &m);
-		pthread_mutex_lock(&cl.lock);
-	}
-	/* lineShutdown from a callback: nobody joins this thread */
-	self_detach = a->has_thread == false;
-	if (self_detach)
-		pthread_detach(pthread_self());
-	app_unref(a);
-	pthread_mutex_unlock(&cl.lock);
-	return NULL;
 }
+
+static void cl_unlock(void)
+{
+	pthread_mutex_unlock(&cl.lock);
+}
+
+static void thread_done(struct msgq *q)
+{
+	app_unref((struct capp *)((char *)q - offsetof(struct capp, q)));
+}
+
+static const struct msgq_ops capp_msgq_ops = {
+	.lock = cl_lock,
+	.unlock = cl_unlock,
+	.thread_done = thread_done,
+};
 
 /* ---- the bus --------------------------------------------------------------
  */
@@ -408,7 +293,7 @@ static sd_bus_slot *msg_slot, *owner_slot;
 static void take_msg(const struct chan_msg *c, const char *from)
 {
 	struct capp *a;
-	struct cmsg q;
+	struct msgq_item q;
 
 	a = app_find(c->app);
 	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
@@ -499,7 +384,7 @@ static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 /* Registration @a is void: it hears LINEDEVSTATE_REINIT. */
 static void lose(struct capp *a)
 {
-	struct cmsg c;
+	struct msgq_item c;
 
 	a->lost = true;
 	memset(&c, 0, sizeof(c));
@@ -1049,30 +934,11 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		goto out;
 	}
 	a->mode = mode;
-	a->cb = cb;
-	a->portfd = portfd;
-	a->port_key = key;
-	a->evfd = a->wakefd = -1;
 	a->refs = 1;
-	{
-		pthread_condattr_t attr;
-
-		/* lineGetMessage's time-out, as the core's: not moved by a
-		 * change of the wall clock */
-		pthread_condattr_init(&attr);
-		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-		pthread_cond_init(&a->cond, &attr);
-		pthread_condattr_destroy(&attr);
-	}
-	if (mode == LINEINITIALIZEEXOPTION_USEEVENT)
-		a->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT)
-		a->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if ((mode == LINEINITIALIZEEXOPTION_USEEVENT && a->evfd < 0) ||
-	    (mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT &&
-	     a->wakefd < 0)) {
-		app_unref(a);
-		r = LINEERR_RESOURCEUNAVAIL;
+	e = msgq_init(&a->q, &capp_msgq_ops, &cl.lock, mode, cb, portfd, key);
+	if (e) {
+		free(a);
+		r = e == -ENOMEM ? LINEERR_NOMEM : LINEERR_RESOURCEUNAVAIL;
 		goto out;
 	}
 	e = new_call("Initialize", &m);
@@ -1099,19 +965,17 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		app_unref(a);
 		goto out;
 	}
-	a->h = h;
+	a->h = a->q.h = h;
 	/* a successor of the tapixd of the others: they are void, and this
 	 * one waits until they are shut down (reinit_pending) */
 	if (!cl.direct && lose_others(a->server))
 		r = LINEERR_REINIT;
-	if (!r && mode != LINEINITIALIZEEXOPTION_USEEVENT) {
-		a->refs++; /* the delivery thread's */
-		if (pthread_create(&a->thread, NULL, delivery_main, a) != 0) {
-			a->refs--;
+	if (!r) {
+		a->refs++; /* the delivery thread's, if it has one */
+		if (msgq_start_locked(&a->q) != 0)
 			r = LINEERR_RESOURCEUNAVAIL;
-		} else {
-			a->has_thread = true;
-		}
+		if (!a->q.has_thread)
+			a->refs--;
 	}
 	if (r) {
 		app_unref(a);
@@ -1133,7 +997,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	*ndevs = n;
 	if (ver_out)
 		*ver_out = ver;
-	*evfd = a->evfd;
+	*evfd = a->q.evfd;
 	drain();
 out:
 	/* a failed first registration leaves no connection behind */
@@ -1198,7 +1062,6 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 {
 	sd_bus_message *m = NULL;
 	struct capp *a;
-	bool join;
 	LONG r;
 	int e;
 
@@ -1221,13 +1084,8 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	if (r == 0 || a->lost || !sd_bus_is_open(cl.bus)) {
 		/* spec: termination.md §6 — nothing is delivered after it */
 		app_kill(a);
-		join = a->has_thread &&
-		       !pthread_equal(a->thread, pthread_self());
-		if (a->has_thread && !join)
-			a->has_thread = false; /* from a callback: detaches */
 		pthread_mutex_unlock(&cl.lock);
-		if (join)
-			pthread_join(a->thread, NULL);
+		msgq_stop(&a->q);
 		pthread_mutex_lock(&cl.lock);
 		app_unref(a);
 		r = 0;
@@ -1243,7 +1101,6 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                        DWORD dwTimeout)
 {
-	struct timespec deadline;
 	struct capp *a;
 	LONG r;
 
@@ -1258,37 +1115,8 @@ LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	if (dwTimeout != 0 && dwTimeout != INFINITE)
-		clock_after_ms(CLOCK_MONOTONIC, dwTimeout, &deadline);
 	a->refs++;
-	for (;;) {
-		int err;
-
-		if (a->dead) {
-			r = LINEERR_INVALAPPHANDLE;
-			break;
-		}
-		if (q_pop(a, lpMessage)) {
-			r = 0;
-			break;
-		}
-		if (dwTimeout == 0) {
-			r = LINEERR_OPERATIONFAILED;
-			break;
-		}
-		if (dwTimeout == INFINITE)
-			err = pthread_cond_wait(&a->cond, &cl.lock);
-		else
-			err = pthread_cond_timedwait(&a->cond, &cl.lock,
-			                             &deadline);
-		if (err == ETIMEDOUT) {
-			r = !a->dead && q_pop(a, lpMessage)
-			            ? 0
-			            : (a->dead ? LINEERR_INVALAPPHANDLE
-			                       : LINEERR_OPERATIONFAILED);
-			break;
-		}
-	}
+	r = msgq_wait_locked(&a->q, lpMessage, dwTimeout);
 	app_unref(a);
 out:
 	pthread_mutex_unlock(&cl.lock);

@@ -1,87 +1,180 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Registrations and their message queues, and the three ways messages reach
- * an app (spec: tapi-messages-and-states.md §1): a pollable eventfd with
- * lineGetMessage, callbacks on a delivery thread, or records written to the
- * app's own descriptor by a delivery thread.
+ * Registrations: their creation (lineInitialize(Ex)), their end
+ * (lineShutdown's rules, spec: termination.md §6, beside lineClose's in
+ * close.c) and their messages, queued and delivered by util/msgq.
  */
 #define LOG_MODULE "core"
 #include "core/core.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "util/log.h"
 #include "util/mem.h"
 
-#define MSGQ_MIN 64u
-
-int msgq_init(struct msgq *q)
+static void lock(void)
 {
-	/* reserved up front: a burst of messages needs no allocation */
-	q->ring = mem_alloc(MSGQ_MIN * sizeof(*q->ring));
-	if (!q->ring)
-		return -1;
-	q->cap = MSGQ_MIN;
-	q->head = q->count = 0;
-	return 0;
+	core_lock();
 }
 
-void msgq_fini(struct msgq *q)
+static void unlock(void)
 {
-	mem_free(q->ring);
-	memset(q, 0, sizeof(*q));
+	core_unlock();
 }
 
-/* Appends @m; false only when the ring cannot grow (the message is lost). */
-static bool msgq_push(struct msgq *q, const struct qmsg *m)
+/*
+ * spec: tapi-messages-and-states.md §2 — nothing is delivered for a
+ * handle that died after the message was queued.
+ */
+static bool deliverable(const struct msgq_item *it)
 {
-	if (q->count == q->cap) {
-		uint32_t ncap = q->cap ? q->cap * 2 : MSGQ_MIN;
-		struct qmsg *nr = mem_alloc((size_t)ncap * sizeof(*nr));
-		uint32_t i;
+	return htab_get(&core.handles, it->guard, 0) != NULL;
+}
 
-		if (!nr)
-			return false;
-		for (i = 0; i < q->count; i++)
-			nr[i] = q->ring[(q->head + i) & (q->cap - 1)];
-		mem_free(q->ring);
-		q->ring = nr;
-		q->cap = ncap;
-		q->head = 0;
+static void thread_done(struct msgq *q)
+{
+	app_unref_locked((struct app *)((char *)q - offsetof(struct app, q)));
+}
+
+static const struct msgq_ops app_msgq_ops = {
+	.lock = lock,
+	.unlock = unlock,
+	.deliverable = deliverable,
+	.thread_done = thread_done,
+};
+
+static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
+                             const char *module, uint32_t api_version,
+                             int portfd, DWORD_PTR port_key)
+{
+	struct app *app = mem_zalloc(sizeof(*app));
+
+	if (!app)
+		return NULL;
+	app->mode = mode;
+	app->api_version = api_version;
+	app->refs = 1; /* the handle table's */
+	list_init(&app->opens);
+	list_init(&app->reqs);
+	list_init(&app->link);
+	app->module =
+		mem_strdup(module ? module : program_invocation_short_name);
+	app->name = mem_strdup(name ? name : program_invocation_short_name);
+	if (!app->module || !app->name ||
+	    msgq_init(&app->q, &app_msgq_ops, &core.lock, mode, cb, portfd,
+	              port_key) != 0) {
+		mem_free(app->module);
+		mem_free(app->name);
+		mem_free(app);
+		return NULL;
 	}
-	q->ring[(q->head + q->count) & (q->cap - 1)] = *m;
-	q->count++;
-	return true;
+	return app;
 }
 
-static bool msgq_pop(struct msgq *q, struct qmsg *out)
+LONG app_register(const struct app_reg *reg, HLINEAPP *out, DWORD *num_devs,
+                  int *evfd)
 {
-	if (q->count == 0)
-		return false;
-	*out = q->ring[q->head];
-	q->head = (q->head + 1) & (q->cap - 1);
-	q->count--;
-	return true;
+	struct app *app;
+	LONG r;
+
+	pthread_mutex_lock(&core.ctl);
+	r = core_session_start_ctl();
+	if (r)
+		goto out;
+	app = app_alloc(reg->mode, reg->cb, reg->name, reg->module,
+	                reg->api_version, reg->portfd, reg->port_key);
+	if (!app) {
+		r = LINEERR_NOMEM;
+		goto stop;
+	}
+	core_lock();
+	if (htab_add(&core.handles, app, OBJ_APP, &app->h) != 0) {
+		app_unref_locked(app);
+		core_unlock();
+		r = LINEERR_NOMEM;
+		goto stop;
+	}
+	app->q.h = app->h;
+	app->refs++; /* the delivery thread's, if it has one */
+	if (msgq_start_locked(&app->q) != 0) {
+		app->refs -= 2;
+		htab_del(&core.handles, app->h);
+		app_unref_locked(app);
+		core_unlock();
+		r = LINEERR_RESOURCEUNAVAIL;
+		goto stop;
+	}
+	if (!app->q.has_thread)
+		app->refs--;
+	list_add_tail(&core.apps, &app->link);
+	core.napps++;
+	*out = app->h;
+	*num_devs = (DWORD)core.ndevs;
+	*evfd = app->q.evfd;
+	core_unlock();
+	log_info("app %08x: registered (%s)", app->h, app->name);
+	goto out;
+stop:
+	core_lock();
+	if (core.napps == 0) {
+		core_unlock();
+		core_session_stop_ctl();
+	} else {
+		core_unlock();
+	}
+out:
+	pthread_mutex_unlock(&core.ctl);
+	return r;
 }
 
-static void evfd_set(struct app *app, bool on)
+LONG app_shutdown(HLINEAPP h)
 {
-	uint64_t v = 1;
-	ssize_t n;
+	struct app *app;
+	struct list_node *it, *tmp;
+	bool last;
+	LONG r;
 
-	if (app->evfd < 0 || app->evfd_set == on)
-		return;
-	if (on)
-		n = write(app->evfd, &v, sizeof(v));
-	else
-		n = read(app->evfd, &v, sizeof(v));
-	if (n != (ssize_t)sizeof(v) && !(n < 0 && errno == EAGAIN))
-		log_warn("app %08x: event descriptor update failed", app->h);
-	app->evfd_set = on;
+	pthread_mutex_lock(&core.ctl);
+	core_lock();
+	r = core_check_init_locked();
+	if (r)
+		goto fail;
+	app = app_get_locked(h);
+	if (!app) {
+		r = LINEERR_INVALAPPHANDLE;
+		goto fail;
+	}
+	/* spec: termination.md §6 — invalid at once, then lineClose of each */
+	app->life = LIFE_CLOSING;
+	htab_del(&core.handles, app->h);
+	while (!list_empty(&app->opens))
+		close_open_locked(
+			list_entry(app->opens.next, struct open, app_link));
+	list_foreach_safe(it, tmp, &app->reqs) {
+		req_cancel_locked(list_entry(it, struct req, app_link));
+	}
+	app_kill_locked(app);
+	list_del(&app->link);
+	core.napps--;
+	last = core.napps == 0;
+	core_unlock();
+	if (last) {
+		core_worker_flush();
+		core_session_stop_ctl();
+	}
+	pthread_mutex_unlock(&core.ctl);
+	/* spec: termination.md §6 — no callback runs after it returns */
+	msgq_stop(&app->q);
+	core_lock();
+	log_info("app %08x: shut down", app->h);
+	app_unref_locked(app); /* the handle table's reference */
+	core_unlock();
+	return 0;
+fail:
+	core_unlock();
+	pthread_mutex_unlock(&core.ctl);
+	return r;
 }
 
 void app_ref_locked(struct app *app)
@@ -95,12 +188,7 @@ void app_unref_locked(struct app *app)
 	core_assert_locked();
 	if (--app->refs > 0)
 		return;
-	if (app->evfd >= 0)
-		close(app->evfd);
-	if (app->wakefd >= 0)
-		close(app->wakefd);
 	msgq_fini(&app->q);
-	pthread_cond_destroy(&app->cond);
 	mem_free(app->name);
 	mem_free(app->module);
 	mem_free(app);
@@ -119,191 +207,45 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
                      uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
                      DWORD_PTR p3)
 {
-	struct qmsg m;
+	struct msgq_item it;
 
 	core_assert_locked();
 	if (app->life != LIFE_ALIVE)
 		return;
-	m.m.hDevice = hdev;
-	m.m.dwMessageID = msg;
-	m.m.dwCallbackInstance = cbinst;
-	m.m.dwParam1 = p1;
-	m.m.dwParam2 = p2;
-	m.m.dwParam3 = p3;
-	m.guard = guard;
-	if (!msgq_push(&app->q, &m)) {
+	it.m.hDevice = hdev;
+	it.m.dwMessageID = msg;
+	it.m.dwCallbackInstance = cbinst;
+	it.m.dwParam1 = p1;
+	it.m.dwParam2 = p2;
+	it.m.dwParam3 = p3;
+	it.guard = guard;
+	it.line = 0;
+	if (!msgq_push_locked(&app->q, &it))
 		log_err("app %08x: out of memory, message %u lost", app->h,
 		        (unsigned)msg);
-		return;
-	}
-	if (app->q.count == 1) {
-		if (!app->quiet)
-			evfd_set(app, true);
-		pthread_cond_broadcast(&app->cond);
-	}
 }
 
 bool app_pop_locked(struct app *app, LINEMESSAGE *out)
 {
 	core_assert_locked();
-	return app_pop_guarded_locked(app, out, NULL);
+	return msgq_pop_locked(&app->q, out, NULL);
 }
 
 bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard)
 {
-	struct qmsg m;
-	bool found = false;
-
 	core_assert_locked();
-	while (msgq_pop(&app->q, &m)) {
-		/*
-		 * spec: tapi-messages-and-states.md §2 — nothing is delivered
-		 * for a handle that died after the message was queued.
-		 */
-		if (m.guard && !htab_get(&core.handles, m.guard, 0))
-			continue;
-		*out = m.m;
-		if (guard)
-			*guard = m.guard;
-		found = true;
-		break;
-	}
-	if (app->q.count == 0)
-		evfd_set(app, false);
-	return found;
+	return msgq_pop_locked(&app->q, out, guard);
 }
 
 void app_quiet_locked(struct app *app, bool quiet)
 {
 	core_assert_locked();
-	app->quiet = quiet;
-	if (!quiet && app->q.count)
-		evfd_set(app, true);
+	msgq_quiet_locked(&app->q, quiet);
 }
 
 void app_kill_locked(struct app *app)
 {
 	core_assert_locked();
 	app->life = LIFE_DEAD;
-	app->q.count = 0;
-	evfd_set(app, false);
-	pthread_cond_broadcast(&app->cond);
-	if (app->wakefd >= 0) {
-		uint64_t v = 1;
-
-		if (write(app->wakefd, &v, sizeof(v)) < 0)
-			log_debug("app %08x: wake failed", app->h);
-	}
-}
-
-/* Writes one record to the app's descriptor; false when the app died. */
-static bool port_write(struct app *app, const LINEMESSAGE *m)
-{
-	struct {
-		DWORD_PTR key;
-		LINEMESSAGE msg;
-	} rec;
-	struct pollfd pfd[2];
-
-	memset(&rec, 0, sizeof(rec));
-	rec.key = app->port_key;
-	rec.msg = *m;
-	pfd[0].fd = app->portfd;
-	pfd[0].events = POLLOUT;
-	pfd[1].fd = app->wakefd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		ssize_t n;
-
-		pfd[0].revents = pfd[1].revents = 0;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("app %08x: poll failed: %s", app->h,
-			        strerror(errno));
-			return false;
-		}
-		if (pfd[1].revents)
-			return false; /* lineShutdown: nothing more is written
-			               */
-		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
-			log_warn("app %08x: completion descriptor unusable",
-			         app->h);
-			return false;
-		}
-		n = write(app->portfd, &rec, sizeof(rec));
-		if (n == (ssize_t)sizeof(rec))
-			return true;
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		log_warn("app %08x: completion descriptor write failed",
-		         app->h);
-		return false;
-	}
-}
-
-static void *delivery_main(void *arg)
-{
-	struct app *app = arg;
-	LINEMESSAGE m;
-
-	core_lock();
-	for (;;) {
-		while (app->life == LIFE_ALIVE && !app_pop_locked(app, &m))
-			pthread_cond_wait(&app->cond, &core.lock);
-		if (app->life != LIFE_ALIVE)
-			break;
-		core_unlock();
-		/* No lock held: the callback may call any TAPI function. */
-		core_assert_unlocked();
-		if (app->mode == LINEINITIALIZEEXOPTION_USEHIDDENWINDOW)
-			app->cb(m.hDevice, m.dwMessageID, m.dwCallbackInstance,
-			        m.dwParam1, m.dwParam2, m.dwParam3);
-		else if (!port_write(app, &m)) {
-			core_lock();
-			continue;
-		}
-		core_lock();
-	}
-	if (app->detach)
-		pthread_detach(pthread_self());
-	app_unref_locked(app);
-	core_unlock();
-	return NULL;
-}
-
-LONG app_start_delivery(struct app *app)
-{
-	int err;
-
-	if (app->mode == LINEINITIALIZEEXOPTION_USEEVENT)
-		return 0;
-	if (app->mode == LINEINITIALIZEEXOPTION_USECOMPLETIONPORT) {
-		app->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (app->wakefd < 0)
-			return LINEERR_RESOURCEUNAVAIL;
-	}
-	app->refs++; /* the delivery thread's reference */
-	err = pthread_create(&app->thread, NULL, delivery_main, app);
-	if (err) {
-		app->refs--;
-		return LINEERR_RESOURCEUNAVAIL;
-	}
-	app->has_thread = true;
-	return 0;
-}
-
-void app_stop_delivery(struct app *app)
-{
-	/*
-	 * Called after app_kill_locked, without locks. From the delivery
-	 * thread itself (lineShutdown in a callback) the thread detaches
-	 * when the callback returns; from any other thread we wait, so no
-	 * callback runs after lineShutdown returns.
-	 */
-	if (!app->has_thread)
-		return;
-	if (pthread_equal(app->thread, pthread_self()))
-		return;
-	pthread_join(app->thread, NULL);
+	msgq_kill_locked(&app->q);
 }

@@ -25,6 +25,7 @@
 
 #include "util/htab.h"
 #include "util/list.h"
+#include "util/msgq.h"
 #include "util/pool.h"
 
 /* API versions this implementation speaks (constants.md §1). */
@@ -51,19 +52,6 @@ enum life {
 };
 
 /* One queued message and the handle that must still be alive to deliver it. */
-struct qmsg {
-	LINEMESSAGE m;
-	uint32_t guard; /* 0: always delivered */
-};
-
-/* Ring buffer of messages; grows by doubling, never shrinks while alive. */
-struct msgq {
-	struct qmsg *ring;
-	uint32_t cap; /* power of two */
-	uint32_t head;
-	uint32_t count;
-};
-
 /* Resolved entry points of one provider module. */
 struct tspi {
 	LONG (*lineNegotiateTSPIVersion)(DWORD, DWORD, DWORD, LPDWORD);
@@ -160,26 +148,15 @@ struct device {
 struct app {
 	uint32_t h;
 	enum life life;
-	unsigned refs;        /* handle table, waiters, delivery thread */
-	uint32_t api_version; /* app's version for messages without a device */
-	uint32_t mode;        /* LINEINITIALIZEEXOPTION_ value */
-	LINECALLBACK cb;
-	int evfd;   /* USEEVENT: eventfd readable while queued */
-	int portfd; /* USECOMPLETIONPORT: the app's descriptor */
-	DWORD_PTR port_key;
-	int wakefd;             /* wakes the completion-port writer */
-	char *name;             /* friendly name (LINECALLINFO AppName) */
-	char *module;           /* module name for handoff */
-	struct list_node link;  /* core.apps */
+	unsigned refs;         /* handle table, waiters, delivery thread */
+	uint32_t api_version;  /* app's version for messages without a device */
+	uint32_t mode;         /* LINEINITIALIZEEXOPTION_ value */
+	char *name;            /* friendly name (LINECALLINFO AppName) */
+	char *module;          /* module name for handoff */
+	struct list_node link; /* core.apps */
 	struct list_node opens; /* struct open.app_link */
 	struct list_node reqs;  /* struct req.app_link: outstanding requests */
-	struct msgq q;
-	pthread_cond_t cond; /* queue non-empty or app dead */
-	pthread_t thread;    /* delivery thread (callback/port modes) */
-	bool has_thread;
-	bool evfd_set; /* evfd currently signalled */
-	bool quiet;    /* evfd not signalled for now (tapix_set_event_quiet) */
-	bool detach;   /* lineShutdown ran on the delivery thread */
+	struct msgq q;          /* its messages and their delivery */
 	/*
 	 * tapix_set_observer: a service watching calls for its own objects.
 	 * Its MONITOR handles are invisible to the termination rules and to
@@ -409,6 +386,32 @@ void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
 
 /* ---- app.c: registrations and message queues ----------------------------- */
 
+/* What lineInitialize(Ex) registers (its arguments, checked). */
+struct app_reg {
+	uint32_t mode;             /* LINEINITIALIZEEXOPTION_ value */
+	LINECALLBACK cb;           /* USEHIDDENWINDOW */
+	const char *name, *module; /* NULL: the program's name */
+	uint32_t api_version;
+	int portfd; /* USECOMPLETIONPORT */
+	DWORD_PTR port_key;
+};
+
+/*
+ * Registers an app (starting the session with the first one): its handle
+ * into *@out, the device count into *@num_devs and its event descriptor
+ * (USEEVENT, else -1) into *@evfd. Returns 0 or LINEERR_ (outputs
+ * untouched). Takes core.ctl and the core lock.
+ */
+LONG app_register(const struct app_reg *reg, HLINEAPP *out, DWORD *num_devs,
+                  int *evfd);
+/*
+ * lineShutdown's rules (spec: termination.md §6): the handle dies at
+ * once, each open is closed by lineClose's rules, pending requests are
+ * cancelled, nothing is delivered after it returns; the last one ends the
+ * session. Returns 0, LINEERR_UNINITIALIZED or LINEERR_INVALAPPHANDLE.
+ */
+LONG app_shutdown(HLINEAPP h);
+
 void app_ref_locked(struct app *app);
 void app_unref_locked(struct app *app);
 struct app *app_get_locked(uint32_t h);
@@ -420,17 +423,11 @@ void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
 bool app_pop_locked(struct app *app, LINEMESSAGE *out);
 /* As app_pop_locked, also giving the handle that guarded it (0: none). */
 bool app_pop_guarded_locked(struct app *app, LINEMESSAGE *out, uint32_t *guard);
-LONG app_start_delivery(struct app *app);
 /* Marks the app dead, wakes waiters and its thread; core lock held. */
 void app_kill_locked(struct app *app);
 /* While @quiet, a message queued does not signal the USEEVENT descriptor;
  * ending it signals it if messages wait. */
 void app_quiet_locked(struct app *app, bool quiet);
-/* Joins the delivery thread unless called from it; no lock held. */
-void app_stop_delivery(struct app *app);
-/* Allocates the initial ring; 0 or -1 (out of memory). */
-int msgq_init(struct msgq *q);
-void msgq_fini(struct msgq *q);
 
 /* ---- line.c: opens ------------------------------------------------------- */
 

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One application's messages on their way to it (spec:
+ * tapi-messages-and-states.md §1): a ring of queued messages and the three
+ * ways they leave it: lineGetMessage with a pollable eventfd (USEEVENT),
+ * callbacks on a delivery thread (USEHIDDENWINDOW), or records written to
+ * the application's descriptor by a delivery thread (USECOMPLETIONPORT).
+ * The core's registrations (src/core/app.c) and the client's
+ * (src/client/client.c) both queue and deliver through it.
+ *
+ * Locking: the owner's lock (ops->lock, which takes @mutex) guards a
+ * queue; every _locked function is called with it held. Waits release
+ * @mutex; the delivery thread takes it between messages and never holds
+ * it while a callback runs or a record is written.
+ */
+#ifndef TAPIX_UTIL_MSGQ_H
+#define TAPIX_UTIL_MSGQ_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <tapi.h>
+
+/* A queued message. */
+struct msgq_item {
+	LINEMESSAGE m;
+	uint32_t guard; /* a handle whose death voids the message, or 0 */
+	uint32_t line;  /* the open of that handle, or 0 (the client's) */
+};
+
+struct msgq;
+
+/* What a queue's owner provides. */
+struct msgq_ops {
+	/* take and release the owner's lock (which is the queue's mutex) */
+	void (*lock)(void);
+	void (*unlock)(void);
+	/*
+	 * Under the lock, for a message with a guard: false drops @it unseen
+	 * (its handle died after it was queued, tapi-messages-and-states.md
+	 * §2). NULL: all are delivered.
+	 */
+	bool (*deliverable)(const struct msgq_item *it);
+	/*
+	 * Under the lock, on the delivery thread as it ends: drops the
+	 * reference taken for the thread before msgq_start_locked (may free
+	 * the queue's owner).
+	 */
+	void (*thread_done)(struct msgq *q);
+};
+
+struct msgq {
+	const struct msgq_ops *ops;
+	pthread_mutex_t *mutex;
+	uint32_t h;    /* the registration, for logs */
+	uint32_t mode; /* LINEINITIALIZEEXOPTION_ value */
+	LINECALLBACK cb;
+	int evfd;   /* USEEVENT: readable exactly while messages wait */
+	int portfd; /* USECOMPLETIONPORT: the application's descriptor */
+	DWORD_PTR port_key;
+	int wakefd; /* wakes the completion-port writer at the end */
+	struct msgq_item *ring;
+	uint32_t cap; /* a power of two */
+	uint32_t head, count;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC: a message, or the end */
+	pthread_t thread;
+	bool has_thread;
+	bool detach; /* ended from its own delivery thread */
+	bool evfd_set;
+	bool quiet; /* the eventfd is not signalled for now */
+	bool dead;
+};
+
+/*
+ * Prepares @q for a registration of @mode (LINEINITIALIZEEXOPTION_) with
+ * callback @cb (USEHIDDENWINDOW), descriptor @portfd and key @port_key
+ * (USECOMPLETIONPORT). Returns 0, -ENOMEM or another -errno (no eventfd);
+ * on an error nothing is left to free.
+ */
+int msgq_init(struct msgq *q, const struct msgq_ops *ops,
+              pthread_mutex_t *mutex, uint32_t mode, LINECALLBACK cb,
+              int portfd, DWORD_PTR port_key);
+
+/* Frees what msgq_init made; the delivery thread has ended. */
+void msgq_fini(struct msgq *q);
+
+/* Appends @it; false when the ring could not grow (the message is lost). */
+bool msgq_push_locked(struct msgq *q, const struct msgq_item *it);
+
+/* Takes the next deliverable message into *@out (and its guard into
+ * *@guard if not NULL); false when none waits. */
+bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out, uint32_t *guard);
+
+/* Drops every queued message for which @drop(item, @arg) is true. */
+void msgq_purge_locked(struct msgq *q,
+                       bool (*drop)(const struct msgq_item *it, void *arg),
+                       void *arg);
+
+/* While @quiet, a message queued does not signal the eventfd; ending it
+ * signals it if messages wait. */
+void msgq_quiet_locked(struct msgq *q, bool quiet);
+
+/*
+ * lineGetMessage's wait (spec: tapi-functions.md §7): the next message
+ * into *@out, waiting up to @timeout ms (0: none, INFINITE: for ever, on
+ * CLOCK_MONOTONIC). Returns 0, LINEERR_OPERATIONFAILED (none in time) or
+ * LINEERR_INVALAPPHANDLE (the registration ended meanwhile). The caller
+ * keeps @q alive across the wait.
+ */
+LONG msgq_wait_locked(struct msgq *q, LINEMESSAGE *out, DWORD timeout);
+
+/*
+ * Starts the delivery thread of a callback or completion-port queue (0
+ * for USEEVENT, which has none). The caller has taken the reference
+ * ops->thread_done drops. Returns 0 or a -errno (no thread: the caller
+ * drops that reference).
+ */
+int msgq_start_locked(struct msgq *q);
+
+/*
+ * Ends the queue: nothing more is delivered, waiters return, the delivery
+ * thread stops (detaching itself when this runs on it, from a callback).
+ */
+void msgq_kill_locked(struct msgq *q);
+
+/* After msgq_kill_locked, without the lock: waits for the delivery thread
+ * to end unless called from it, so no callback runs after this returns. */
+void msgq_stop(struct msgq *q);
+
+#endif /* TAPIX_UTIL_MSGQ_H */
