@@ -206,9 +206,7 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	list_init(&o->tl_link);
 
 	/* The device stays claimed while the provider is configured. */
-	while (dev->busy)
-		pthread_cond_wait(&core.cond, &core.lock);
-	dev->busy = true;
+	device_claim_locked(dev);
 	fresh = dev->tl == NULL;
 	r = tline_open_locked(dev, &tl);
 	if (r)
@@ -224,8 +222,7 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	list_add_tail(&app->opens, &o->app_link);
 	core.n_opens++;
 	r = tline_push_unions_locked(tl, fresh);
-	dev->busy = false;
-	pthread_cond_broadcast(&core.cond);
+	device_release_locked(dev);
 	if (r) {
 		/* spec: §5 — a rejected media union fails the open */
 		if (o->life == LIFE_ALIVE)
@@ -240,8 +237,7 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	         o->h, app->h, o->privileges);
 	goto out;
 undo:
-	dev->busy = false;
-	pthread_cond_broadcast(&core.cond);
+	device_release_locked(dev);
 	htab_del(&core.handles, o->h);
 	mem_free(o);
 out:
@@ -300,13 +296,10 @@ LONG WINAPI api_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 	o->line_states = dwLineStates;
 	o->addr_states = dwAddressStates;
 	dev = o->tl->dev;
-	while (dev->busy)
-		pthread_cond_wait(&core.cond, &core.lock);
-	dev->busy = true;
+	device_claim_locked(dev);
 	if (o->life == LIFE_ALIVE)
 		tline_push_unions_locked(o->tl, false);
-	dev->busy = false;
-	pthread_cond_broadcast(&core.cond);
+	device_release_locked(dev);
 out:
 	core_unlock();
 	pthread_mutex_unlock(&core.ctl);
@@ -362,9 +355,7 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 	memcpy(tmp + 8, &src_fixed, 4);
 	if (op_tspi_has(dev->prov,
 	                offsetof(struct tspi, lineGetLineDevStatus))) {
-		while (dev->busy)
-			pthread_cond_wait(&core.cond, &core.lock);
-		dev->busy = true;
+		device_claim_locked(dev);
 		/*
 		 * The claim keeps the open and the provider's line (a close
 		 * waits for it) and the count in flight the session: other
@@ -374,8 +365,7 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 		pthread_mutex_unlock(&core.ctl);
 		ctl = false;
 		r = op_get_line_dev_status_locked(o->tl, (LPLINEDEVSTATUS)tmp);
-		dev->busy = false;
-		pthread_cond_broadcast(&core.cond);
+		device_release_locked(dev);
 		if (r == 0 && o->life != LIFE_ALIVE)
 			r = LINEERR_INVALLINEHANDLE; /* closed meanwhile */
 	} else {

@@ -178,22 +178,6 @@ static void unlink_open(struct open *o)
 	core.n_opens--;
 }
 
-/* Waits until @dev has no open or close in progress, then claims it. */
-static void device_claim(struct device *dev)
-{
-	core_assert_locked();
-	while (dev->busy)
-		pthread_cond_wait(&core.cond, &core.lock);
-	dev->busy = true;
-}
-
-static void device_release(struct device *dev)
-{
-	core_assert_locked();
-	dev->busy = false;
-	pthread_cond_broadcast(&core.cond);
-}
-
 /*
  * The provider-level close (spec: termination.md §5.2.5): TSPI_lineCloseCall
  * for every call still known on the line, then TSPI_lineClose. Core lock
@@ -333,7 +317,7 @@ void close_open_locked(struct open *o)
 	run_todo(&todo);
 	core_lock();
 
-	device_claim(dev);
+	device_claim_locked(dev);
 	last = list_empty(&tl->opens);
 	if (last) {
 		finish_tline(tl);
@@ -361,7 +345,7 @@ void close_open_locked(struct open *o)
 			op_tspi_end(p);
 		}
 	}
-	device_release(dev);
+	device_release_locked(dev);
 	log_info("line %u: open %08x closed", dev->id, o->h);
 	tline_unref_locked(tl); /* the open's reference */
 	mem_free(o);
@@ -374,9 +358,9 @@ void close_tline_forced_locked(struct tline *tl, bool removed)
 
 	core_assert_locked();
 	dev = tl->dev;
-	device_claim(dev);
+	device_claim_locked(dev);
 	if (tl->life != LIFE_ALIVE || dev->tl != tl) {
-		device_release(dev);
+		device_release_locked(dev);
 		return;
 	}
 	list_init(&todo);
@@ -412,7 +396,7 @@ void close_tline_forced_locked(struct tline *tl, bool removed)
 		call_unref_locked(call);
 	}
 	finish_tline(tl);
-	device_release(dev);
+	device_release_locked(dev);
 }
 
 void close_device_removed_locked(struct device *dev)

@@ -431,6 +431,15 @@ void app_quiet_locked(struct app *app, bool quiet);
 
 /* ---- line.c: opens ------------------------------------------------------- */
 
+/*
+ * Waits until @dev has no TSPI_lineOpen, TSPI_lineClose or other claimed
+ * provider call in progress, then claims it (struct device.busy; the wait
+ * releases the core lock). A claim keeps the device's provider-level open
+ * as it is until device_release_locked.
+ */
+void device_claim_locked(struct device *dev);
+void device_release_locked(struct device *dev);
+
 struct open *open_get_locked(uint32_t h);
 /*
  * Opens @dev at the provider (TSPI_lineOpen) unless it is open; *@out is

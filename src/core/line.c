@@ -325,3 +325,18 @@ void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
 out:
 	core_unlock();
 }
+
+void device_claim_locked(struct device *dev)
+{
+	core_assert_locked();
+	while (dev->busy)
+		pthread_cond_wait(&core.cond, &core.lock);
+	dev->busy = true;
+}
+
+void device_release_locked(struct device *dev)
+{
+	core_assert_locked();
+	dev->busy = false;
+	pthread_cond_broadcast(&core.cond);
+}
