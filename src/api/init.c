@@ -206,7 +206,12 @@ LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	app_ref_locked(app);
+	if (dwTimeout == 0) {
+		/* no wait: the lock is held throughout */
+		r = msgq_wait_locked(&app->q, lpMessage, 0);
+		goto out;
+	}
+	app_ref_locked(app); /* lineShutdown may run while it waits */
 	r = msgq_wait_locked(&app->q, lpMessage, dwTimeout);
 	app_unref_locked(app);
 out:
