@@ -132,13 +132,18 @@ int chan_take(struct chan *ch, struct chan_call *call)
 void chan_reply(struct chan *ch, int32_t result, uint32_t line)
 {
 	struct chan_shm *s = ch->shm;
+	uint32_t idle;
 
 	ch->served = ch->taking;
 	s->result = result;
 	s->line = line;
 	atomic_store_explicit(&s->rep_seq, ch->served, memory_order_release);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&s->cli_idle, memory_order_relaxed))
+	/* the client's word: whatever it says, a wake never blocks us */
+	idle = atomic_load_explicit(&s->cli_idle, memory_order_relaxed);
+	if (idle & CHAN_WAIT_FUTEX)
+		chan_futex_wake(&s->rep_seq);
+	if (idle & CHAN_WAIT_EVENT)
 		kick(ch->fd[REPFD]);
 }
 

@@ -1568,7 +1568,6 @@ static int m_peer(sd_bus_message *m, void *ud, sd_bus_error *err)
 /* ---- the channel ----------------------------------------------------------
  */
 
-#define SPIN_USEC  50   /* tapixd watches the channels this long */
 #define BATCH_USEC 2000 /* before other sources get their turn */
 
 /* Channel op -> row. [n - 1]: an op of 0, beyond CHAN_OP_END or given
@@ -1677,16 +1676,23 @@ static void chan_serve(struct client *c)
 	chan_reply(c->chan, e, line);
 }
 
+/* How long tapixd watches the channels after a request (rpc/chan.h), and
+ * when it answered the last one. */
+static struct chan_spin watch = {CHAN_SPIN_NS};
+static uint64_t answered;
+
 /*
  * A request came while tapixd slept: it serves the channels, and watches
- * them for SPIN_USEC after the last request (the next one of a call's life
- * comes within microseconds; a system call to wake would cost more than
- * the work). At most BATCH_USEC at a time: then it comes back later.
+ * them for a while after the last request (the next one of a call's life
+ * comes within microseconds while the client runs; a system call to wake
+ * would cost more than the work), as long as chan_spin says: not while
+ * the machine is busy. At most BATCH_USEC at a time: then it comes back
+ * later.
  */
 static int on_chan(sd_event_source *src, int fd, uint32_t events,
                    void *userdata)
 {
-	uint64_t start = now_usec(), last = start, t;
+	uint64_t start = chan_now_ns(), prev = start, t;
 	struct client *woken = userdata;
 	struct list_node *it;
 	unsigned idle = 0;
@@ -1703,18 +1709,23 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 			struct client *c = list_entry(it, struct client, link);
 
 			if (c->chan && !c->cut && chan_pending(c->chan)) {
+				chan_spin_learn(&watch,
+				                chan_now_ns() - answered);
 				chan_serve(c);
+				answered = chan_now_ns();
 				any = true;
 			}
 		}
-		if (!any && ++idle % 16) {
+		if (!any && watch.ns && ++idle % 16) {
 			chan_relax(); /* the clock is read now and then only */
 			continue;
 		}
-		t = now_usec();
-		if (any) {
-			last = t;
-		} else if (t - last >= SPIN_USEC) {
+		t = chan_now_ns();
+		if (any || (!chan_spin_lost(&watch, prev, t) &&
+		            t - answered < watch.ns)) {
+			if (!any)
+				chan_relax();
+		} else {
 			list_foreach(it, &clients) {
 				struct client *c =
 					list_entry(it, struct client, link);
@@ -1724,10 +1735,9 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 			}
 			if (all_asleep)
 				return 0;
-		} else {
-			chan_relax();
 		}
-		if (t - start >= BATCH_USEC)
+		prev = t;
+		if (t - start >= BATCH_USEC * 1000)
 			break;
 	}
 	/* its turn is over: asleep, but a channel with a request comes back

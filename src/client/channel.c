@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,8 +15,11 @@
 
 #include "util/log.h"
 
-#define SPIN_USEC  50 /* watch for the answer this long, then sleep */
-#define YIELD_USEC 5  /* and after this long, yield while watching */
+/* how long the client sleeps on the futex, then on the eventfd and the
+ * connection: a tapixd that dies wakes no futex */
+#define FUTEX_USEC 10000
+/* tapixd takes a request this soon when it watches for it */
+#define TAKE_NS 5000
 
 /* the eventfds Channel hands over, and a duplicate of the connection (its
  * end is tapixd's end) */
@@ -32,7 +34,8 @@ enum {
 struct cchan {
 	struct chan_shm *shm;
 	int fd[NFDS];
-	uint32_t seq; /* the last request's number */
+	uint32_t seq;          /* the last request's number */
+	struct chan_spin spin; /* whether to watch for answers */
 	bool dead;
 	_Atomic bool corrupt; /* its ring: nothing is taken from it then */
 };
@@ -129,6 +132,7 @@ int cchan_open(sd_bus *bus, struct cchan **out)
 		return e;
 	}
 	ch->seq = atomic_load(&ch->shm->req_seq);
+	ch->spin.ns = CHAN_SPIN_NS;
 	*out = ch;
 	return 0;
 }
@@ -173,42 +177,66 @@ void cchan_drain(struct cchan *ch, void (*take)(const struct chan_msg *))
 static int await(struct cchan *ch, uint32_t seq, uint64_t deadline)
 {
 	struct chan_shm *s = ch->shm;
-	uint64_t start = now_usec(), t = start;
+	uint64_t start = chan_now_ns(), t = start, prev = start;
 	unsigned i;
 
-	/* tapixd answers in microseconds while it watches: spin, and after
-	 * a few, while it has not taken the request, give the processor to
-	 * whoever else runs on it (tapixd, or another client, when there
-	 * are more of them than processors) */
-	for (i = 0;; i++) {
+	/* tapixd answers in microseconds while it runs: watch while it works
+	 * on the request, or has just been asked. If it has not taken it
+	 * soon, it sleeps (our eventfd wakes it: that takes longer) or lost
+	 * its processor: then watching would only hold ours */
+	for (i = 0; ch->spin.ns; i++) {
 		if (atomic_load_explicit(&s->rep_seq, memory_order_acquire) ==
-		    seq)
+		    seq) {
+			chan_spin_learn(&ch->spin, chan_now_ns() - start);
 			return 0;
-		if ((i & 15) == 15) {
-			t = now_usec();
-			if (t - start >= SPIN_USEC)
-				break;
 		}
-		/* tapixd at work on it runs elsewhere: yielding would not
-		 * help it */
-		if (t - start < YIELD_USEC ||
-		    atomic_load_explicit(&s->taken, memory_order_relaxed) ==
-		            seq)
-			chan_relax();
-		else
-			sched_yield();
+		if ((i & 15) == 15) {
+			t = chan_now_ns();
+			if (chan_spin_lost(&ch->spin, prev, t) ||
+			    t - start >= ch->spin.ns ||
+			    (t - start >= TAKE_NS &&
+			     atomic_load_explicit(&s->taken,
+			                          memory_order_relaxed) != seq))
+				break;
+			prev = t;
+		}
+		chan_relax();
 	}
-	/* then sleep: tapixd wakes us when it sees cli_idle */
+	/* then sleep on the answer's number: tapixd wakes us when it sees
+	 * the flag (for FUTEX_USEC, then with the connection) */
+	for (;;) {
+		uint32_t v;
+		uint64_t u;
+
+		atomic_store(&s->cli_idle, CHAN_WAIT_FUTEX);
+		atomic_thread_fence(memory_order_seq_cst);
+		v = atomic_load_explicit(&s->rep_seq, memory_order_acquire);
+		if (v == seq) {
+			atomic_store(&s->cli_idle, 0);
+			chan_spin_learn(&ch->spin, chan_now_ns() - start);
+			return 0;
+		}
+		t = chan_now_ns() / 1000;
+		u = deadline < start / 1000 + FUTEX_USEC
+		            ? deadline
+		            : start / 1000 + FUTEX_USEC;
+		if (t >= u)
+			break;
+		if (chan_futex_wait(&s->rep_seq, v, (u - t) * 1000) == -EINTR)
+			continue;
+	}
+	atomic_store(&s->cli_idle, 0);
 	for (;;) {
 		struct pollfd pf[2] = {{.fd = ch->fd[REPFD], .events = POLLIN},
 		                       {.fd = ch->fd[SOCK], .events = 0}};
 		int n;
 
-		atomic_store(&s->cli_idle, 1);
+		atomic_store(&s->cli_idle, CHAN_WAIT_EVENT);
 		atomic_thread_fence(memory_order_seq_cst);
 		if (atomic_load_explicit(&s->rep_seq, memory_order_acquire) ==
 		    seq) {
 			atomic_store(&s->cli_idle, 0);
+			chan_spin_learn(&ch->spin, chan_now_ns() - start);
 			return 0;
 		}
 		t = now_usec();

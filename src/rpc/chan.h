@@ -17,11 +17,16 @@
 #ifndef TAPIX_RPC_CHAN_H
 #define TAPIX_RPC_CHAN_H
 
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rpc/rpc.h"
@@ -82,6 +87,11 @@ struct chan_msg {
 
 #define CHAN_LINE 64 /* keeps what each side writes on lines of its own */
 
+/* How the client sleeps for an answer (cli_idle), its bits: tapixd wakes
+ * what is set */
+#define CHAN_WAIT_EVENT 1u /* on its eventfd (and the connection) */
+#define CHAN_WAIT_FUTEX 2u /* on rep_seq, a futex */
+
 struct chan_shm {
 	/* tapixd, once */
 	uint32_t magic, version, ring_size, data_size;
@@ -89,12 +99,12 @@ struct chan_shm {
 	/* the client */
 	_Atomic uint32_t req_seq;  /* a request is written: its number */
 	_Atomic uint32_t busy;     /* a call of the client takes messages */
-	_Atomic uint32_t cli_idle; /* it waits for the answer on its eventfd */
+	_Atomic uint32_t cli_idle; /* it sleeps for the answer: CHAN_WAIT_* */
 	_Atomic uint32_t rd_idle;  /* its reader waits on the message one */
 	_Atomic uint32_t tail;     /* messages taken */
 	char pad1[CHAN_LINE - 20];
 	/* tapixd */
-	_Atomic uint32_t rep_seq;  /* the request answered */
+	_Atomic uint32_t rep_seq;  /* the request answered (a futex) */
 	_Atomic uint32_t srv_idle; /* it waits for requests on its eventfd */
 	_Atomic uint32_t head;     /* messages written */
 	int32_t result;            /* the function's result */
@@ -147,6 +157,86 @@ static inline void chan_relax(void)
 #elif defined(__aarch64__)
 	__asm__ __volatile__("yield");
 #endif
+}
+
+/* Now, on the monotonic clock, in nanoseconds. */
+static inline uint64_t chan_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#define CHAN_SPIN_NS 50000  /* the longest watch */
+#define CHAN_STEP_NS 1000   /* it grows by this much at a time */
+#define CHAN_FAST_NS 200000 /* what comes this soon was worth watching for */
+#define CHAN_GAP_NS  20000  /* a watcher that lost its processor this long */
+
+/*
+ * How long a side watches for the other (spins) before it sleeps.
+ * Watching saves both sides a system call and a wake-up while each has a
+ * processor of its own; on a busy machine it costs: the watcher holds a
+ * processor the other side (or anyone) may wait for, and uses up its
+ * share of time, so that it is descheduled for milliseconds at the worst
+ * moment. So the watch adapts, as a congestion window does: it grows by
+ * CHAN_STEP_NS each time what it waited for came within CHAN_FAST_NS (as
+ * noticed: after a sleep and a wake-up too), up to CHAN_SPIN_NS, and
+ * halves when it came later (the other side lost its processor, or had
+ * nothing to say), or when the watcher lost its processor while it
+ * watched (a gap between two readings of the clock).
+ */
+struct chan_spin {
+	uint64_t ns; /* the watch now */
+};
+
+/* What was waited for came @waited ns after the wait began. */
+static inline void chan_spin_learn(struct chan_spin *sp, uint64_t waited)
+{
+	if (waited > CHAN_FAST_NS) {
+		sp->ns /= 2;
+	} else {
+		sp->ns += CHAN_STEP_NS;
+		if (sp->ns > CHAN_SPIN_NS)
+			sp->ns = CHAN_SPIN_NS;
+	}
+}
+
+/* The clock read @prev, then @now while watching: true (and the watch
+ * halves) when the watcher lost its processor in between. */
+static inline bool chan_spin_lost(struct chan_spin *sp, uint64_t prev,
+                                  uint64_t now)
+{
+	if (now - prev < CHAN_GAP_NS)
+		return false;
+	sp->ns /= 2;
+	return true;
+}
+
+/*
+ * Sleeps while *@word is @val, until @ns nanoseconds have passed at most:
+ * 0 when woken or when the word was not @val, else -ETIMEDOUT or -EINTR.
+ * A shared futex (not FUTEX_PRIVATE): the word is in memory of two
+ * processes. tapixd never calls it: the memory is the client's to write.
+ */
+static inline int chan_futex_wait(_Atomic uint32_t *word, uint32_t val,
+                                  uint64_t ns)
+{
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
+	                      .tv_nsec = (long)(ns % 1000000000u)};
+
+	if (syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, val, &ts, NULL,
+	            0) == 0 ||
+	    errno == EAGAIN)
+		return 0;
+	return -errno;
+}
+
+/* Wakes whoever sleeps on @word (chan_futex_wait); never blocks. */
+static inline void chan_futex_wake(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL,
+	        0);
 }
 
 #endif /* TAPIX_RPC_CHAN_H */
