@@ -118,9 +118,10 @@ void apprt_flush_locked(struct apprt *rt)
 {
 	struct list_node batch, *it, *tmp;
 
-	while (!list_empty(&rt->acts)) {
+	while (!list_empty(&rt->acts) || rt->flushing) {
 		if (rt->flushing) {
-			/* another thread runs them, in order: wait for it */
+			/* another thread runs them, in order: wait until its
+			 * batch (which may hold ours) is done */
 			pthread_cond_wait(&rt->cond, rt->lock);
 			continue;
 		}

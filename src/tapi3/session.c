@@ -736,6 +736,8 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 	list_foreach_safe(it, tmp, &t->regs) {
 		struct reg *r = list_entry(it, struct reg, link);
 
+		if (r->opening)
+			continue; /* its method frees it, seeing t->down */
 		list_del(&r->link);
 		mem_free(r);
 	}
