@@ -48,6 +48,14 @@ if grep -n -E '\b(provider_enter|provider_leave)[[:space:]]*\(' $others ||
 	echo "style: a provider entered by hand (use core/op.h)"
 	status=1
 fi
+# Issue 16 item 5: the RAS manager's and the TAPI 3 sessions' locks are
+# taken through the application runtime (apprt_lock, apprt_unlock), which
+# counts them for the debug check and runs what was deferred.
+if grep -n -E '\bpthread_mutex_(un)?lock[[:space:]]*\(' src/ras/mgr.c \
+	src/tapi3/*.[ch]; then
+	echo "style: an application runtime lock taken by hand (use apprt_lock)"
+	status=1
+fi
 # Issue 16: the mode is chosen in one place, src/rpc/entry.c; src/api is
 # the embedded implementation and knows nothing of the client.
 if grep -n -E '(client/|\bclient_on\b|\bcl_)' src/api/*.[ch]; then

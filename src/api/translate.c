@@ -12,6 +12,7 @@
 #include "api/dialrules.h"
 #include "api/varstruct.h"
 #include "core/config.h"
+#include "util/lockcheck.h"
 
 LONG WINAPI lineTranslateAddressA(HLINEAPP hLineApp, DWORD dwDeviceID,
                                   DWORD dwAPIVersion, LPCSTR lpszAddressIn,
@@ -22,6 +23,7 @@ LONG WINAPI lineTranslateAddressA(HLINEAPP hLineApp, DWORD dwDeviceID,
 	struct conf c;
 	LONG r;
 
+	lockcheck_assert_no_app_lock();
 	(void)dwCard; /* no calling cards: it matters only with OVERRIDE */
 	if (hLineApp) {
 		LINEEXTENSIONID ext;

@@ -2,27 +2,93 @@
 /*
  * The application runtime of libtapix's own TAPI applications: the RAS
  * connection manager (src/ras) and each TAPI 3 session (src/tapi3) are
- * applications of the line API, and this is what they share: their
- * registration (lineInitializeEx with LINEINITIALIZEEXOPTION_USEEVENT), a
- * wake descriptor, and the engine thread that waits on both, runs what is
- * due at the owner's deadlines and hands it the registration's messages.
+ * applications of the line API, and this is what they share:
  *
- * Locking: the engine takes the owner's lock (@lock) for each step and
- * never holds it across a call into the line API (lineGetMessage is
- * called unlocked); the owner's callbacks run under it and must not call
- * out either.
+ *  - their registration (lineInitializeEx with USEEVENT), a wake
+ *    descriptor, and the engine thread that waits on both, runs what is
+ *    due at the owner's deadlines and hands it the registration's
+ *    messages;
+ *  - the owner's lock, taken through apprt_lock/apprt_unlock, which count
+ *    it for the debug check (util/lockcheck.h);
+ *  - deferred callouts: line API actions (and other work that must not run
+ *    under the lock) recorded under the lock and run after it is let go;
+ *  - one table of pending requests: a request id, the owner's record and
+ *    a deadline, matched on LINE_REPLY and expired by the engine.
+ *
+ * Locking rules. Everything here is guarded by the owner's lock (@lock),
+ * except where said. No line API function is ever called with an owner's
+ * lock held (debug builds abort when one is: every exported line API
+ * function checks on entry). Owner code that needs one either:
+ *
+ *  - defers it (apprt_defer_locked): the action names what it acts on by
+ *    line API handle (a stale handle is refused by the line API, never
+ *    taken for another object) and by the owner's cookie (an id, or a
+ *    pointer the owner keeps alive with a reference of the action's own);
+ *    it runs with no lock held when the lock is next let go by
+ *    apprt_unlock (an entry point) or by the engine, in the order
+ *    recorded, and its done callback then runs under the lock, where the
+ *    owner must look again: the state may have changed meanwhile;
+ *  - or, in an entry point that needs the result, lets go of the lock
+ *    itself (apprt_unlock), calls, and takes it back (apprt_lock), then
+ *    looks again at what it had seen. A request started so is announced
+ *    first (apprt_req_begin_locked): a LINE_REPLY read meanwhile waits
+ *    until apprt_req_started_locked gives its id.
+ *
+ * The owner's callbacks (on_tick, on_message, on_reply, done) run under
+ * the lock on the engine's thread (or the one flushing the callouts), and
+ * must neither call the line API nor let go of the lock.
  */
 #ifndef TAPIX_APPRT_H
 #define TAPIX_APPRT_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <tapi.h>
 
+#include "util/list.h"
+
+struct apprt_act;
+
+/*
+ * A request of the line API that the owner follows (one LINE_REPLY). The
+ * owner embeds it in its own record and keeps the record until the
+ * request is over: replied (on_reply), expired (on_reply), or cancelled
+ * by the owner (apprt_req_cancel_locked: a later reply is dropped).
+ */
+struct apprt_req {
+	struct list_node link;    /* apprt.reqs while tracked */
+	int state;                /* APPRT_REQ_* (apprt.c) */
+	LONG id;                  /* its request id, once started */
+	struct timespec deadline; /* tv_sec 0: none */
+	struct apprt_act *act;    /* a deferred action that starts it */
+};
+
+/*
+ * A deferred action. @fn runs with no lock held and returns the result
+ * (a line API function's); then, under the lock, a request it started
+ * (@req) is followed and @done runs. The action is apprt's: it is freed
+ * after @done.
+ */
+typedef LONG apprt_act_fn(struct apprt_act *a);
+typedef void apprt_done_fn(void *owner, const struct apprt_act *a);
+
+struct apprt_act {
+	struct list_node link; /* apprt.acts */
+	apprt_act_fn *fn;
+	apprt_done_fn *done;   /* may be NULL */
+	struct apprt_req *req; /* NULL: none, or cancelled */
+	uint32_t h;            /* the line API handle (or device id) */
+	uint64_t cookie;       /* the owner's, for @done */
+	LONG result;           /* what @fn returned */
+	uint32_t out[2];       /* what @fn found, for @done */
+	bool counted;          /* counted in apprt.starting */
+};
+
 struct apprt {
-	/* set by the owner before apprt_register */
+	/* set by the owner before apprt_register (or APPRT_INITIALIZER) */
 	pthread_mutex_t *lock; /* the owner's */
 	void *owner;
 	/*
@@ -31,8 +97,16 @@ struct apprt {
 	 * false to stop the engine.
 	 */
 	bool (*on_tick)(void *owner, struct timespec *next);
-	/* Under *lock: one message of the registration. */
+	/* Under *lock: one message of the registration (not LINE_REPLY). */
 	void (*on_message)(void *owner, const LINEMESSAGE *m);
+	/*
+	 * Under *lock: the outcome of request @q, no longer tracked: its
+	 * LINE_REPLY's @result, or its deadline passed (@expired, @result
+	 * LINEERR_OPERATIONFAILED), or a deferred action's line API function
+	 * refused it at once (@result <= 0).
+	 */
+	void (*on_reply)(void *owner, struct apprt_req *q, LONG result,
+	                 bool expired);
 	/*
 	 * A detached engine (apprt_start) that stopped has ended the
 	 * registration; then this runs, on its thread, without the lock.
@@ -46,22 +120,120 @@ struct apprt {
 	int wake_fd; /* eventfd: a new deadline, or stop */
 	pthread_t thread;
 	bool joinable; /* started, not detached, not joined yet */
+	/* the runtime's own (guarded by *lock) */
+	pthread_cond_t cond;   /* flushing ended; a request started */
+	struct list_node acts; /* struct apprt_act, to run */
+	struct list_node reqs; /* struct apprt_req, tracked */
+	bool flushing;         /* a thread runs actions */
+	unsigned starting;     /* requests being started, id unknown yet */
 };
+
+/* A static initializer of @var (a struct apprt) with lock @lk. */
+#define APPRT_INITIALIZER(var, lk)                          \
+	{                                                   \
+		.lock = (lk), .wake_fd = -1, .line_fd = -1, \
+		.cond = PTHREAD_COND_INITIALIZER,           \
+		.acts = LIST_HEAD_INIT((var).acts),         \
+		.reqs = LIST_HEAD_INIT((var).reqs),         \
+	}
+
+/* Initialises @rt for lock @lock and @owner (the other way). */
+void apprt_init(struct apprt *rt, pthread_mutex_t *lock, void *owner);
+
+/* Frees what apprt_init made (nothing may be queued or tracked). */
+void apprt_destroy(struct apprt *rt);
+
+/* ---- the owner's lock ---------------------------------------------------- */
+
+/* Takes the owner's lock (counted for the debug check). */
+void apprt_lock(struct apprt *rt);
+
+/*
+ * Runs the deferred actions (letting go of the lock and taking it back
+ * around them), then lets go of the lock. From an entry point, never from
+ * a callback of the runtime's.
+ */
+void apprt_unlock(struct apprt *rt);
+
+/*
+ * Runs every deferred action recorded so far (by any thread) and their
+ * done callbacks; returns with the lock held again (it was let go
+ * meanwhile). From an entry point, never from a callback of the
+ * runtime's.
+ */
+void apprt_flush_locked(struct apprt *rt);
+
+/* ---- deferred callouts --------------------------------------------------- */
+
+/*
+ * Records action @fn on handle @h, with @done (may be NULL) and @cookie
+ * for the owner, and request @q (may be NULL) that it starts: a result
+ * > 0 is its request id (its LINE_REPLY comes to on_reply), a result
+ * <= 0 goes to on_reply at once. Returns false when memory ran out
+ * (nothing recorded; @q untouched).
+ */
+bool apprt_defer_locked(struct apprt *rt, apprt_act_fn *fn, uint32_t h,
+                        struct apprt_req *q, apprt_done_fn *done,
+                        uint64_t cookie);
+
+/* Actions for apprt_defer_locked: lineDrop, lineClose, lineDeallocateCall
+ * of the action's handle. */
+LONG apprt_do_drop(struct apprt_act *a);
+LONG apprt_do_close(struct apprt_act *a);
+LONG apprt_do_deallocate(struct apprt_act *a);
+
+/* ---- pending requests ------------------------------------------------------
+ */
+
+/* Makes @q ready for use (not tracked). */
+void apprt_req_init(struct apprt_req *q);
+
+/* Whether @q is tracked (starting, queued or waiting for its reply). */
+bool apprt_req_is_tracked(const struct apprt_req *q);
+
+/*
+ * Announces that the caller is about to start request @q (then lets go of
+ * the lock and calls the line API): until apprt_req_started_locked, the
+ * engine keeps a LINE_REPLY it does not know. @timeout_ms: its deadline
+ * once started (0: none).
+ */
+void apprt_req_begin_locked(struct apprt *rt, struct apprt_req *q,
+                            uint32_t timeout_ms);
+
+/*
+ * The line API function that started @q returned @r (lock taken back):
+ * > 0, @q waits for its LINE_REPLY (true); else, or when @q was cancelled
+ * meanwhile, it is not tracked (false; on_reply is not called).
+ */
+bool apprt_req_started_locked(struct apprt *rt, struct apprt_req *q, LONG r);
+
+/* Stops tracking @q (a reply still to come is dropped). No effect on one
+ * not tracked. */
+void apprt_req_cancel_locked(struct apprt *rt, struct apprt_req *q);
+
+/* ---- registration and engine --------------------------------------------- */
 
 /*
  * Registers @rt as the application @name at API version *@api (in: the
- * highest it knows; out: the one agreed), with a wake descriptor.
- * Returns 0 or the LINEERR_ of lineInitializeEx (LINEERR_NOMEM when no
- * descriptor could be made); on an error nothing is left registered.
+ * highest it knows; out: the one agreed), with a wake descriptor. With no
+ * lock held; it writes only the registration's fields (app, ndevs,
+ * line_fd, wake_fd), so an owner whose @rt is shared registers a copy and
+ * moves it in with apprt_adopt_locked. Returns 0 or the LINEERR_ of
+ * lineInitializeEx (LINEERR_NOMEM when no descriptor could be made); on
+ * an error nothing is left registered.
  */
 LONG apprt_register(struct apprt *rt, const char *name, DWORD *api);
 
+/* Moves the registration made in @tmp (apprt_register) into @rt. */
+void apprt_adopt_locked(struct apprt *rt, const struct apprt *tmp);
+
 /*
  * Starts the engine thread. @detached: when on_tick stops it, the engine
- * itself ends the registration (lineShutdown, descriptors closed) and runs
- * on_stopped; otherwise the owner stops it (on_tick returns false after
- * apprt_wake), then calls apprt_join and apprt_unregister. 0 or -errno
- * (then the registration is the owner's to end).
+ * itself runs the actions left, ends the registration (lineShutdown,
+ * descriptors closed) and runs on_stopped; otherwise the owner stops it
+ * (on_tick returns false after apprt_wake), then calls apprt_join and
+ * apprt_unregister. 0 or -errno (then the registration is the owner's to
+ * end).
  */
 int apprt_start(struct apprt *rt, bool detached);
 
@@ -71,8 +243,11 @@ void apprt_wake(const struct apprt *rt);
 /* Waits for a joinable engine to end; never from the engine itself. */
 void apprt_join(struct apprt *rt);
 
-/* lineShutdown and the wake descriptor closed (not after a detached
- * engine, which does it itself). */
+/*
+ * Runs the actions left, then lineShutdown and the wake descriptor closed
+ * (not after a detached engine, which does it itself). With no lock held,
+ * after apprt_join.
+ */
 void apprt_unregister(struct apprt *rt);
 
 #endif /* TAPIX_APPRT_H */

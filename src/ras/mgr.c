@@ -9,8 +9,14 @@
  * lock held. Both start with the first RasDial and stop when the last
  * connection is gone (so a process that is done with RAS holds nothing).
  *
- * Locking: mgr.lock guards everything here; line API calls are made with
- * it held (the line API never calls back: USEEVENT).
+ * Locking: mgr.lock guards everything here, taken through the application
+ * runtime (apprt_lock, apprt_unlock: apprt.h). No line API function is
+ * called with it held: the engine's steps defer theirs (lineDrop,
+ * lineClose, lineDeallocateCall: apprt_defer_locked), which run once the
+ * lock is let go, in order, and name what they act on by handle and
+ * connection id; a dial lets go of the lock around each of its calls
+ * (the connection is kept meanwhile: busy) and looks again afterwards.
+ * lineMakeCall's request is in the runtime's table of pending requests.
  *
  * Connections live in this process (embedded mode, one owner: "") or in
  * tapixd (service mode, an owner per client process: its bus name); a
@@ -92,9 +98,13 @@ struct rconn {
 	bool paused_states; /* RDEOPT_PausedStates */
 	/* the line API side */
 	DWORD dev;
+	bool opening; /* a dial opens line dev (claimed, c->line not yet) */
 	HLINE line;
 	HCALL call, new_call;
-	LONG req; /* lineMakeCall's request, 0 when none pending */
+	struct apprt_req rq; /* lineMakeCall's, followed by the runtime */
+	bool req_out;        /* lineMakeCall may still write new_call: until
+	                        its reply, or the line's close */
+	unsigned busy;       /* a dial runs with the lock let go: kept */
 	bool call_idle;
 	bool drop_sent;
 	struct timespec deadline; /* tv_sec 0: none */
@@ -119,6 +129,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool running;
+	bool starting;    /* a dial registers the manager (lock let go) */
 	unsigned engines; /* engine threads not yet out of TAPI */
 	unsigned epoch;   /* of the running engine and dispatcher */
 	struct apprt rt;  /* the registration, the engine */
@@ -130,7 +141,7 @@ static struct {
 	.cond = PTHREAD_COND_INITIALIZER,
 	.conns = LIST_HEAD_INIT(mgr.conns),
 	.notes = LIST_HEAD_INIT(mgr.notes),
-	.rt = {.lock = &mgr.lock, .wake_fd = -1},
+	.rt = APPRT_INITIALIZER(mgr.rt, &mgr.lock),
 	.next_id = 1,
 };
 
@@ -229,7 +240,7 @@ static void *dispatch_main(void *arg)
 	unsigned epoch = (unsigned)(uintptr_t)arg;
 
 	in_notifier = true; /* RasDial from here: ERROR_ASYNC_REQUEST_PENDING */
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	for (;;) {
 		struct note *n;
 		struct rconn *c;
@@ -248,7 +259,7 @@ static void *dispatch_main(void *arg)
 			mem_free(n);
 			continue;
 		}
-		pthread_mutex_unlock(&mgr.lock);
+		apprt_unlock(&mgr.rt);
 		switch (n->ntype) {
 		case 0:
 			((RASDIALFUNC)n->fn)(WM_RASDIALEVENT, n->state,
@@ -265,7 +276,7 @@ static void *dispatch_main(void *arg)
 				WM_RASDIALEVENT, n->state, n->error, 0);
 			break;
 		}
-		pthread_mutex_lock(&mgr.lock);
+		apprt_lock(&mgr.rt);
 		if (!keep) {
 			c = find_locked((HRASCONN)(uintptr_t)n->id);
 			if (c)
@@ -273,20 +284,39 @@ static void *dispatch_main(void *arg)
 		}
 		mem_free(n);
 	}
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return NULL;
 }
 
 /* ---- the call
  * ------------------------------------------------------------------ */
 
-/* Gives up the call (and pending request) of @c; the line stays open. */
+/* The deferred lineDrop of connection a->cookie's call a->h ran. */
+static void drop_done(void *owner, const struct apprt_act *a)
+{
+	struct rconn *c = find_locked((HRASCONN)(uintptr_t)a->cookie);
+
+	(void)owner;
+	/* the connection may be gone, or on another call, meanwhile */
+	if (a->result >= 0 || !c || c->call != (HCALL)a->h)
+		return;
+	c->call_idle = true; /* refused: nothing to wait for */
+	if (c->phase == PH_TEARDOWN)
+		apprt_wake(&mgr.rt);
+}
+
+/* Gives up the call of @c (lineDrop, deferred); the line stays open. */
 static void drop_call_locked(struct rconn *c)
 {
 	if (c->call && !c->call_idle && !c->drop_sent) {
 		c->drop_sent = true;
-		if (lineDrop(c->call, NULL, 0) < 0)
-			c->call_idle = true; /* nothing to wait for */
+		if (!apprt_defer_locked(&mgr.rt, apprt_do_drop, c->call, NULL,
+		                        drop_done, c->id)) {
+			log_err("connection %llu: out of memory, call not "
+			        "dropped",
+			        (unsigned long long)c->id);
+			c->call_idle = true;
+		}
 	}
 }
 
@@ -409,28 +439,30 @@ lost:
 	reap_locked(c); /* up with no owner left: now nobody can find it */
 }
 
-static void on_reply_locked(LONG id, LONG result)
+/* lineMakeCall's LINE_REPLY (apprt.h on_reply), or its time-out (§11.1
+ * step 6). */
+static void engine_reply(void *owner, struct apprt_req *q, LONG result,
+                         bool expired)
 {
-	struct list_node *it;
+	struct rconn *c = container_of(q, struct rconn, rq);
 
-	list_foreach(it, &mgr.conns) {
-		struct rconn *c = list_entry(it, struct rconn, link);
-
-		if (!c->req || c->req != id)
-			continue;
-		c->req = 0;
-		if (result) {
-			fail_locked(c, ras_map_lineerr(result));
-			return;
-		}
-		c->call = c->new_call;
-		if (c->phase == PH_DIALING)
-			clock_after_ms(CLOCK_MONOTONIC, c->dial_timeout * 1000u,
-			               &c->deadline);
-		else
-			drop_call_locked(c); /* hung up or failed meanwhile */
+	(void)owner;
+	if (expired) {
+		/* (req_out stays: the teardown's lineClose cancels it) */
+		fail_locked(c, ERROR_REQUEST_TIMEOUT);
 		return;
 	}
+	c->req_out = false;
+	if (result) {
+		fail_locked(c, ras_map_lineerr(result));
+		return;
+	}
+	c->call = c->new_call;
+	if (c->phase == PH_DIALING)
+		clock_after_ms(CLOCK_MONOTONIC, c->dial_timeout * 1000u,
+		               &c->deadline);
+	else
+		drop_call_locked(c); /* hung up or failed meanwhile */
 }
 
 static void on_close_locked(HLINE h)
@@ -445,7 +477,8 @@ static void on_close_locked(HLINE h)
 		/* ras.md §11.3 — a forced close or removal of the line */
 		c->line = 0;
 		c->call = 0;
-		c->req = 0;
+		apprt_req_cancel_locked(&mgr.rt, &c->rq);
+		c->req_out = false;
 		c->call_idle = true;
 		if (c->phase == PH_UP) {
 			c->phase = PH_LOST;
@@ -462,12 +495,32 @@ static void on_close_locked(HLINE h)
 /* ---- teardown
  * ------------------------------------------------------------------ */
 
+static LONG conn_free_act(struct apprt_act *a)
+{
+	mem_free((struct rconn *)(uintptr_t)a->cookie);
+	return 0;
+}
+
+/* Forgets @c; its memory goes after the actions recorded before (a
+ * lineClose that cancels its lineMakeCall, which writes into it). */
 static void conn_free_locked(struct rconn *c)
 {
+	apprt_req_cancel_locked(&mgr.rt, &c->rq);
 	list_del(&c->link);
 	wipe(c);
-	mem_free(c);
+	if (!apprt_defer_locked(&mgr.rt, conn_free_act, 0, NULL, NULL,
+	                        (uint64_t)(uintptr_t)c))
+		mem_free(c); /* (out of memory: no request of its is out) */
 	pthread_cond_broadcast(&mgr.cond);
+}
+
+/* Records line API action @fn on @h (no completion awaited). */
+static void defer_locked(struct rconn *c, apprt_act_fn *fn, uint32_t h)
+{
+	if (!apprt_defer_locked(&mgr.rt, fn, h, NULL, NULL, c->id))
+		log_err("connection %llu: out of memory, handle %08x left "
+		        "to lineShutdown",
+		        (unsigned long long)c->id, (unsigned)h);
 }
 
 /*
@@ -476,12 +529,15 @@ static void conn_free_locked(struct rconn *c)
  */
 static bool teardown_step_locked(struct rconn *c)
 {
-	if (c->req && c->line) {
+	if (c->busy)
+		return false; /* a dial step runs: it wakes the engine */
+	if (c->req_out && c->line) {
 		/* a lineMakeCall still pending: closing the line cancels it
 		 * (no reply, no handle written: termination.md §5.2.2) */
-		lineClose(c->line);
+		apprt_req_cancel_locked(&mgr.rt, &c->rq);
+		c->req_out = false;
+		defer_locked(c, apprt_do_close, c->line);
 		c->line = 0;
-		c->req = 0;
 	}
 	if (c->call && !c->call_idle) {
 		drop_call_locked(c);
@@ -489,9 +545,9 @@ static bool teardown_step_locked(struct rconn *c)
 			return false; /* the engine comes back */
 	}
 	if (c->call)
-		lineDeallocateCall(c->call);
+		defer_locked(c, apprt_do_deallocate, c->call);
 	if (c->line)
-		lineClose(c->line);
+		defer_locked(c, apprt_do_close, c->line);
 	c->call = 0;
 	c->line = 0;
 	conn_free_locked(c);
@@ -558,10 +614,9 @@ static void tick_locked(struct timespec *next)
 			if (teardown_step_locked(c))
 				continue;
 		} else if (passed(&c->deadline)) {
+			/* (lineMakeCall's own time-out: engine_reply) */
 			c->deadline.tv_sec = 0;
-			if (c->req)
-				fail_locked(c, ERROR_REQUEST_TIMEOUT);
-			else if (c->phase == PH_DIALING)
+			if (c->phase == PH_DIALING)
 				fail_locked(c, ERROR_NO_ANSWER);
 		}
 		if (c->deadline.tv_sec &&
@@ -577,9 +632,6 @@ static void on_message_locked(const LINEMESSAGE *m)
 	struct rconn *c;
 
 	switch (m->dwMessageID) {
-	case LINE_REPLY:
-		on_reply_locked((LONG)m->dwParam1, (LONG)m->dwParam2);
-		break;
 	case LINE_CALLSTATE:
 		c = conn_of_call_locked((HCALL)m->hDevice);
 		if (c)
@@ -590,7 +642,10 @@ static void on_message_locked(const LINEMESSAGE *m)
 		on_close_locked((HLINE)m->hDevice);
 		break;
 	case LINE_APPNEWCALL: /* (the manager's opens own no calls) */
-		lineDeallocateCall((HCALL)m->dwParam2);
+		if (!apprt_defer_locked(&mgr.rt, apprt_do_deallocate,
+		                        (uint32_t)m->dwParam2, NULL, NULL, 0))
+			log_err("call %08x: out of memory, left to lineShutdown",
+			        (unsigned)m->dwParam2);
 		break;
 	default:
 		break;
@@ -627,35 +682,56 @@ static void engine_message(void *owner, const LINEMESSAGE *m)
 static void engine_stopped(void *owner)
 {
 	(void)owner;
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	mgr.engines--; /* tapix_ras_shutdown waits for this */
 	pthread_cond_broadcast(&mgr.cond);
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 }
 
-/* Starts the manager if it is not running. 0 or a RAS error. */
+/*
+ * Starts the manager if it is not running: 0 or a RAS error. Lets go of
+ * the lock to register (lineInitializeEx); one dial registers, the others
+ * wait for it.
+ */
 static DWORD start_locked(void)
 {
+	struct apprt tmp;
 	pthread_attr_t attr;
 	pthread_t t;
 	DWORD api = RAS_API;
 	LONG r;
 
+	while (mgr.starting)
+		pthread_cond_wait(&mgr.cond, &mgr.lock);
 	if (mgr.running)
 		return 0;
-	mgr.rt.on_tick = engine_tick;
-	mgr.rt.on_message = engine_message;
-	mgr.rt.on_stopped = engine_stopped;
-	r = apprt_register(&mgr.rt, "tapix-ras", &api);
+	mgr.starting = true;
+	apprt_unlock(&mgr.rt);
+	/* (a stopping engine may still read mgr.rt: registered apart) */
+	memset(&tmp, 0, sizeof(tmp));
+	r = apprt_register(&tmp, "tapix-ras", &api);
+	apprt_lock(&mgr.rt);
+	mgr.starting = false;
+	pthread_cond_broadcast(&mgr.cond);
 	if (r)
 		return r == LINEERR_NOMEM ? ERROR_NOT_ENOUGH_MEMORY
 		                          : ERROR_RASMAN_CANNOT_INITIALIZE;
+	apprt_adopt_locked(&mgr.rt, &tmp);
+	mgr.rt.on_tick = engine_tick;
+	mgr.rt.on_message = engine_message;
+	mgr.rt.on_reply = engine_reply;
+	mgr.rt.on_stopped = engine_stopped;
 	mgr.running = true;
 	mgr.engines++;
 	if (apprt_start(&mgr.rt, true) < 0) {
 		mgr.engines--;
 		mgr.running = false;
-		apprt_unregister(&mgr.rt);
+		mgr.rt.wake_fd = -1;
+		pthread_cond_broadcast(&mgr.cond);
+		apprt_unlock(&mgr.rt);
+		lineShutdown(tmp.app);
+		close(tmp.wake_fd);
+		apprt_lock(&mgr.rt);
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
 	pthread_attr_init(&attr);
@@ -677,82 +753,125 @@ static bool line_in_use_locked(DWORD dev)
 	list_foreach(it, &mgr.conns) {
 		struct rconn *c = list_entry(it, struct rconn, link);
 
-		if (c->line && c->dev == dev && c->phase != PH_TEARDOWN)
+		if ((c->line || c->opening) && c->dev == dev &&
+		    c->phase != PH_TEARDOWN)
 			return true;
 	}
 	return false;
 }
 
-/*
- * §11.1 step 1 — the line of @r (by line name, exact then case-blind, then
- * by Port = "<switch>-<line>"), or for no entry the first free data line;
- * only lines @allow admits (a service's access rules).
- */
-static DWORD find_line_locked(const struct tapix_ras_req *r, struct rconn *c,
-                              tapix_ras_allow_fn *allow, void *ctx)
+/* A line as find_line_locked sees it. */
+struct cand {
+	DWORD dev;
+	bool data; /* LINEMEDIAMODE_DATAMODEM */
+	char name[RAS_MaxDeviceName + 1];
+	char port[96];
+};
+
+/* The lines of @app (@ndevs) that @allow admits, into @v; their number.
+ * Line API calls: no lock held. */
+static DWORD lines_of(HLINEAPP app, DWORD ndevs, tapix_ras_allow_fn *allow,
+                      void *ctx, struct cand *v)
 {
 	enum {
 		SIZE = 4096
 	};
 	LINEDEVCAPS *dc = mem_zalloc(SIZE);
-	char name[RAS_MaxDeviceName + 1], sw[64], port[96];
-	int pass;
-	DWORD d;
+	DWORD d, n = 0;
+	char sw[64];
 
 	if (!dc)
+		return 0;
+	for (d = 0; d < ndevs; d++) {
+		LINEEXTENSIONID ext;
+		DWORD api = 0;
+
+		if ((allow && !allow(ctx, d)) ||
+		    lineNegotiateAPIVersion(app, d, 0x00020000, RAS_API, &api,
+		                            &ext))
+			continue;
+		memset(dc, 0, SIZE);
+		dc->dwTotalSize = SIZE;
+		if (lineGetDevCaps(app, d, api, 0, dc))
+			continue;
+		v[n].dev = d;
+		v[n].data = (dc->dwMediaModes & LINEMEDIAMODE_DATAMODEM) != 0;
+		ras_caps_string(dc, dc->dwLineNameOffset, dc->dwLineNameSize,
+		                v[n].name, sizeof(v[n].name));
+		ras_caps_string(dc, dc->dwSwitchInfoOffset,
+		                dc->dwSwitchInfoSize, sw, sizeof(sw));
+		snprintf(v[n].port, sizeof(v[n].port), "%s-%u", sw,
+		         (unsigned)(dc->dwPermanentLineID & 0xFFFF));
+		n++;
+	}
+	mem_free(dc);
+	return n;
+}
+
+/*
+ * §11.1 step 1 — the line of @r (by line name, exact then case-blind, then
+ * by Port = "<switch>-<line>"), or for no entry the first free data line;
+ * only lines @allow admits (a service's access rules). Lets go of the lock
+ * to look; claims the line found for @c (c->dev, c->opening).
+ */
+static DWORD find_line_locked(const struct tapix_ras_req *r, struct rconn *c,
+                              tapix_ras_allow_fn *allow, void *ctx)
+{
+	DWORD ndevs = mgr.rt.ndevs, n, i;
+	HLINEAPP app = mgr.rt.app;
+	struct cand *v;
+	int pass;
+
+	v = ndevs ? mem_zalloc(ndevs * sizeof(*v)) : NULL;
+	if (ndevs && !v)
 		return ERROR_NOT_ENOUGH_MEMORY;
+	apprt_unlock(&mgr.rt);
+	n = v ? lines_of(app, ndevs, allow, ctx, v) : 0;
+	apprt_lock(&mgr.rt);
 	for (pass = 0; pass < 3; pass++) {
-		for (d = 0; d < mgr.rt.ndevs; d++) {
-			LINEEXTENSIONID ext;
-			DWORD api = 0;
+		for (i = 0; i < n; i++) {
 			bool hit;
 
-			if ((allow && !allow(ctx, d)) ||
-			    lineNegotiateAPIVersion(mgr.rt.app, d, 0x00020000,
-			                            RAS_API, &api, &ext))
-				continue;
-			memset(dc, 0, SIZE);
-			dc->dwTotalSize = SIZE;
-			if (lineGetDevCaps(mgr.rt.app, d, api, 0, dc))
-				continue;
-			ras_caps_string(dc, dc->dwLineNameOffset,
-			                dc->dwLineNameSize, name, sizeof(name));
-			ras_caps_string(dc, dc->dwSwitchInfoOffset,
-			                dc->dwSwitchInfoSize, sw, sizeof(sw));
-			snprintf(port, sizeof(port), "%s-%u", sw,
-			         (unsigned)(dc->dwPermanentLineID & 0xFFFF));
 			if (!r->has_entry)
-				hit = pass == 0 &&
-				      (dc->dwMediaModes &
-				       LINEMEDIAMODE_DATAMODEM) &&
-				      !line_in_use_locked(d);
+				hit = pass == 0 && v[i].data &&
+				      !line_in_use_locked(v[i].dev);
 			else if (pass == 0)
 				hit = r->device[0] &&
-				      strcmp(r->device, name) == 0;
+				      strcmp(r->device, v[i].name) == 0;
 			else if (pass == 1)
 				hit = r->device[0] &&
-				      strcasecmp(r->device, name) == 0;
+				      strcasecmp(r->device, v[i].name) == 0;
 			else
-				hit = r->port[0] && strcmp(r->port, port) == 0;
+				hit = r->port[0] &&
+				      strcmp(r->port, v[i].port) == 0;
 			if (hit) {
-				c->dev = d;
-				ras_copy(c->devname, sizeof(c->devname), name);
-				mem_free(dc);
+				c->dev = v[i].dev;
+				c->opening = true;
+				ras_copy(c->devname, sizeof(c->devname),
+				         v[i].name);
+				mem_free(v);
 				return 0;
 			}
 		}
 	}
-	mem_free(dc);
+	mem_free(v);
 	return ERROR_DEVICE_DOES_NOT_EXIST;
 }
 
-/* §11.1 steps 1 - 3: port, device, lineMakeCall. Failures: fail_locked. */
+/*
+ * §11.1 steps 1 - 3: port, device, lineMakeCall. Failures: fail_locked.
+ * The lock is let go around each line API call; @c stays (the caller
+ * counts it busy) but may be hung up meanwhile: then its teardown, once
+ * @c is no longer busy, closes what was opened.
+ */
 static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
                         tapix_ras_allow_fn *allow, void *ctx)
 {
 	LINECALLPARAMS cp;
 	LINEEXTENSIONID ext;
 	DWORD api = 0, r;
+	HLINEAPP app;
+	HLINE hline = 0;
 	LONG lr;
 
 	notify_locked(c, RASCS_OpenPort, 0);
@@ -765,17 +884,27 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 		fail_locked(c, r);
 		return;
 	}
-	lr = lineNegotiateAPIVersion(mgr.rt.app, c->dev, 0x00020000, RAS_API,
-	                             &api, &ext);
+	if (c->phase != PH_DIALING) {
+		c->opening = false;
+		return; /* hung up meanwhile */
+	}
+	app = mgr.rt.app;
+	apprt_unlock(&mgr.rt);
+	lr = lineNegotiateAPIVersion(app, c->dev, 0x00020000, RAS_API, &api,
+	                             &ext);
 	if (!lr)
-		lr = lineOpen(mgr.rt.app, c->dev, &c->line, api, 0, 0,
+		lr = lineOpen(app, c->dev, &hline, api, 0, 0,
 		              LINECALLPRIVILEGE_NONE, LINEMEDIAMODE_DATAMODEM,
 		              NULL);
+	apprt_lock(&mgr.rt);
+	c->opening = false;
 	if (lr) {
-		c->line = 0;
 		fail_locked(c, ras_map_lineerr(lr));
 		return;
 	}
+	c->line = hline;
+	if (c->phase != PH_DIALING)
+		return; /* hung up meanwhile: the teardown closes the line */
 	notify_locked(c, RASCS_PortOpened, 0);
 	notify_locked(c, RASCS_ConnectDevice, 0);
 	memset(&cp, 0, sizeof(cp));
@@ -785,14 +914,19 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 	                          ? LINEBEARERMODE_VOICE
 	                          : LINEBEARERMODE_DATA;
 	cp.dwAddressMode = LINEADDRESSMODE_ADDRESSID;
-	lr = lineMakeCall(c->line, &c->new_call, c->number, 0, &cp);
-	if (lr < 0) {
-		fail_locked(c, ras_map_lineerr(lr));
+	/* §11.1 step 6 — its reply within REPLY_TIMEOUT_MS (engine_reply) */
+	apprt_req_begin_locked(&mgr.rt, &c->rq, REPLY_TIMEOUT_MS);
+	apprt_unlock(&mgr.rt);
+	/* (c->number does not change; c->new_call is written when the
+	 * request succeeds, before its LINE_REPLY) */
+	lr = lineMakeCall(hline, &c->new_call, c->number, 0, &cp);
+	apprt_lock(&mgr.rt);
+	if (apprt_req_started_locked(&mgr.rt, &c->rq, lr)) {
+		c->req_out = true;
 		return;
 	}
-	c->req = lr;
-	clock_after_ms(CLOCK_MONOTONIC, REPLY_TIMEOUT_MS, &c->deadline);
-	apprt_wake(&mgr.rt);
+	if (lr < 0)
+		fail_locked(c, ras_map_lineerr(lr));
 }
 
 /*
@@ -871,12 +1005,12 @@ DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
 	struct rconn *c;
 	DWORD r;
 
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	c = find_for_locked(h, uid);
 	r = !c || c->phase == PH_TEARDOWN
 	            ? ERROR_INVALID_HANDLE
 	            : resume_locked(c, user, password, domain, sync);
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return r;
 }
 
@@ -912,6 +1046,7 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	c = mem_zalloc(sizeof(*c));
 	if (!c)
 		return ERROR_NOT_ENOUGH_MEMORY;
+	apprt_req_init(&c->rq);
 	ras_copy(c->entry, sizeof(c->entry), rq->entry);
 	ras_copy(c->pbk, sizeof(c->pbk), rq->pbk);
 	ras_copy(c->number, sizeof(c->number), rq->number);
@@ -941,7 +1076,11 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	c->state = RASCS_OpenPort;
 	ref_add_locked(c, owner);
 
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
+	/* (first: it may let go of the lock, and a join needs it anyway) */
+	r = start_locked();
+	if (r)
+		goto refused;
 	if (c->has_entry) {
 		struct rconn *o = same_entry_locked(c->pbk, c->entry, uid);
 
@@ -970,26 +1109,26 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 				tmp.nhist = 0;
 				notify_locked(&tmp, RASCS_Connected, 0);
 			}
-			pthread_mutex_unlock(&mgr.lock);
+			apprt_unlock(&mgr.rt);
 			wipe(c);
 			mem_free(c);
 			return 0;
 		}
 	}
-	r = start_locked();
-	if (r)
-		goto refused;
 	c->id = id = mgr.next_id++;
 	list_add_tail(&mgr.conns, &c->link);
 	*out = (HRASCONN)(uintptr_t)id;
 	if (first)
 		*first = 0;
+	c->busy++; /* the dial lets go of the lock: @c stays */
 	dial_locked(c, rq, allow, ctx);
+	if (--c->busy == 0 && c->phase == PH_TEARDOWN)
+		apprt_wake(&mgr.rt); /* its teardown waited for the dial */
 	r = sync ? wait_done_locked(id) : 0;
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return r;
 refused:
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	wipe(c);
 	mem_free(c);
 	return r;
@@ -1004,10 +1143,10 @@ DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid)
 	unsigned i, total = 0;
 	bool mine = false;
 
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	c = find_for_locked(h, uid);
 	if (!c) {
-		pthread_mutex_unlock(&mgr.lock);
+		apprt_unlock(&mgr.rt);
 		return ERROR_INVALID_HANDLE;
 	}
 	/* ras.md §13 C2 — again during teardown: 0, no effect */
@@ -1025,7 +1164,7 @@ DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid)
 		if (!mine || !total)
 			teardown_locked(c);
 	}
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return 0;
 }
 
@@ -1033,10 +1172,10 @@ DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
 {
 	struct rconn *c;
 
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	c = find_for_locked(h, uid);
 	if (!c) {
-		pthread_mutex_unlock(&mgr.lock);
+		apprt_unlock(&mgr.rt);
 		return ERROR_INVALID_HANDLE;
 	}
 	memset(full, 0, sizeof(*full));
@@ -1047,7 +1186,7 @@ DWORD ras_mgr_status(HRASCONN h, uint32_t uid, RASCONNSTATUSA *full)
 	ras_copy(full->szDeviceName, sizeof(full->szDeviceName), c->devname);
 	ras_copy(full->szPhoneNumber, sizeof(full->szPhoneNumber), c->number);
 	full->rasconnsubstate = RASCSS_None;
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return 0;
 }
 
@@ -1072,7 +1211,7 @@ DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
 	struct list_node *it;
 
 	*n = 0;
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	/* §6 — only connections that are up; the user's (all: root) */
 	list_foreach(it, &mgr.conns) {
 		struct rconn *c = list_entry(it, struct rconn, link);
@@ -1083,7 +1222,7 @@ DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
 			fill_conn(c, &out[*n]);
 		(*n)++;
 	}
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return 0;
 }
 
@@ -1096,10 +1235,10 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 
 	*n = 0;
 	*next = from;
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	c = find_for_locked(h, uid);
 	if (!c) {
-		pthread_mutex_unlock(&mgr.lock);
+		apprt_unlock(&mgr.rt);
 		return ERROR_INVALID_HANDLE;
 	}
 	/* a reader that fell behind gets the latest ones */
@@ -1115,7 +1254,7 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 	*next = from + *n;
 	/* nothing more will come: it ended, or it is going */
 	*final = *next >= c->nhist && (c->ended || c->phase == PH_TEARDOWN);
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return 0;
 }
 
@@ -1126,7 +1265,7 @@ unsigned tapix_ras_owner_gone(const char *owner)
 
 	if (!owner)
 		return 0;
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	list_foreach(it, &mgr.conns) {
 		struct rconn *c = list_entry(it, struct rconn, link);
 		bool held = false;
@@ -1146,7 +1285,7 @@ unsigned tapix_ras_owner_gone(const char *owner)
 		n++;
 		reap_locked(c); /* (no free here: the engine does it) */
 	}
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return n;
 }
 
@@ -1157,15 +1296,15 @@ DWORD tapix_ras_shutdown(unsigned timeout_ms)
 	DWORD r = 0;
 
 	clock_after_ms(CLOCK_REALTIME, timeout_ms, &until);
-	pthread_mutex_lock(&mgr.lock);
+	apprt_lock(&mgr.rt);
 	list_foreach(it, &mgr.conns)
 		teardown_locked(list_entry(it, struct rconn, link));
 	/* until the engine has let go of TAPI too (its lineShutdown) */
-	while (mgr.running || mgr.engines)
+	while (mgr.running || mgr.engines || mgr.starting)
 		if (pthread_cond_timedwait(&mgr.cond, &mgr.lock, &until)) {
 			r = ERROR_REQUEST_TIMEOUT;
 			break;
 		}
-	pthread_mutex_unlock(&mgr.lock);
+	apprt_unlock(&mgr.rt);
 	return r;
 }

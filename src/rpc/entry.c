@@ -11,12 +11,18 @@
 
 #include "api/entry.h"
 #include "client/client.h"
+#include "util/lockcheck.h"
 #include "util/mem.h"
 
-/* RPC, RPC_OWN, RPC_LOCAL: the row's function, forwarded as the mode is */
+/*
+ * RPC, RPC_OWN, RPC_LOCAL: the row's function, forwarded as the mode is.
+ * Debug builds check that the caller holds no lock of libtapix's own
+ * applications (RAS, TAPI 3: util/lockcheck.h).
+ */
 #define RPC_ENTRY(fn, ret, params)                         \
 	ret fn(RPC_PROTO(params))                          \
 	{                                                  \
+		lockcheck_assert_no_app_lock();            \
 		if (client_on())                           \
 			return cl_##fn(RPC_NAMES(params)); \
 		return api_##fn(RPC_NAMES(params));        \
@@ -56,6 +62,7 @@ LONG WINAPI lineInitializeExA(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 	int portfd = -1;
 	LONG r;
 
+	lockcheck_assert_no_app_lock();
 	(void)hInstance;
 	r = api_init_ex_check(lphLineApp, lpfnCallback, lpszFriendlyAppName,
 	                      lpdwNumDevs, lpdwAPIVersion, lpParams, &mode,
@@ -81,6 +88,7 @@ LONG WINAPI lineInitialize(LPHLINEAPP lphLineApp, HINSTANCE hInstance,
 {
 	LONG r;
 
+	lockcheck_assert_no_app_lock();
 	(void)hInstance;
 	r = api_init_check(lphLineApp, lpfnCallback, lpszAppName, lpdwNumDevs);
 	if (r)

@@ -90,46 +90,78 @@ static bool passed(const struct timespec *ts)
 
 /*
  * spec §1 [proposal] — a released call is dropped only if this application
- * is its only owner and it is not idle yet.
+ * is its only owner and it is not idle yet. With no lock held (deferred):
+ * lineDrop's result, 0 when not dropped.
  */
-static bool must_drop_locked(struct tapix_call *c)
+static LONG release_drop(struct apprt_act *a)
 {
 	LINECALLSTATUS st;
 	LINECALLINFO ci;
 
-	if (c->priv != CP_OWNER)
-		return false;
 	memset(&st, 0, sizeof(st));
 	st.dwTotalSize = sizeof(st);
-	if (lineGetCallStatus(c->hcall, &st) != 0 ||
+	if (lineGetCallStatus((HCALL)a->h, &st) != 0 ||
 	    st.dwCallState == LINECALLSTATE_IDLE)
-		return false;
+		return 0;
 	memset(&ci, 0, sizeof(ci));
 	ci.dwTotalSize = sizeof(ci);
-	if (lineGetCallInfo(c->hcall, &ci) != 0)
-		return false;
-	return ci.dwNumOwners <= 1;
+	if (lineGetCallInfo((HCALL)a->h, &ci) != 0 || ci.dwNumOwners > 1)
+		return 0;
+	return lineDrop((HCALL)a->h, NULL, 0);
 }
 
-/* Starts a drop nobody waits for (release, BUSY, SPECIALINFO). */
-static LONG layer_drop_locked(struct tapix_call *c)
+/* A released call's drop ran (the object a->cookie, pinned for it): wait
+ * for IDLE, or deallocate now. */
+static void release_drop_done(void *owner, const struct apprt_act *a)
 {
-	struct pend *p =
-		session_pend_new_locked(c->t, PEND_DROP, c, NULL, NULL);
-	LONG r = lineDrop(c->hcall, NULL, 0);
+	struct tapix_call *c = (struct tapix_call *)(uintptr_t)a->cookie;
 
-	if (p)
-		session_pend_follow_locked(p, r);
-	else if (r > 0)
-		log_warn("call %08x: out of memory, its drop goes unfollowed",
-		         (unsigned)c->hcall);
-	return r;
+	(void)owner;
+	if (a->result <= 0)
+		c->give_up = true; /* not dropped: nothing to wait for */
+	else
+		session_wake(c->t); /* the deadline set when it was queued */
+	if (c->pins > 1) {
+		c->pins--;
+		finish_locked(c);
+	} else {
+		callobj_unpin_locked(c); /* (finishes @c, which may go) */
+	}
+}
+
+/*
+ * Starts a drop nobody waits for (release: @fn release_drop, with @done;
+ * BUSY, SPECIALINFO: apprt_do_drop), run once the lock is let go: its
+ * PEND_DROP record follows the request. False when memory ran out.
+ */
+static bool layer_drop_locked(struct tapix_call *c, apprt_act_fn *fn,
+                              apprt_done_fn *done)
+{
+	struct tapix_tapi *t = c->t;
+	struct pend *p = session_pend_new_locked(t, PEND_DROP, c, NULL, NULL);
+
+	if (!p) {
+		log_err("call %08x: out of memory, not dropped",
+		        (unsigned)c->hcall);
+		return false;
+	}
+	if (!apprt_defer_locked(&t->rt, fn, c->hcall, &p->rq, done,
+	                        (uint64_t)(uintptr_t)c)) {
+		log_err("call %08x: out of memory, not dropped",
+		        (unsigned)c->hcall);
+		c->pins++; /* (freeing the record must not finish @c here) */
+		session_pend_free_locked(p);
+		c->pins--;
+		return false;
+	}
+	return true;
 }
 
 /*
  * What a released call still needs: its drop (if solely ours and live),
  * the wait for IDLE (bounded), lineDeallocateCall, then its memory once
- * nothing of the layer's names it.
+ * nothing of the layer's names it. The line API calls are deferred (run
+ * once the lock is let go, in order).
  */
 static void finish_locked(struct tapix_call *c)
 {
@@ -139,26 +171,25 @@ static void finish_locked(struct tapix_call *c)
 		return;
 	if (c->hcall) {
 		if (!c->drop_sent) {
-			bool dropping;
-
 			c->drop_sent = true;
-			/* a refused drop's record unpins: not freed under us */
-			c->pins++;
-			dropping =
-				must_drop_locked(c) && layer_drop_locked(c) > 0;
-			c->pins--;
-			if (dropping) {
+			if (c->priv == CP_OWNER) {
+				/* the drop's pin keeps @c for
+				 * release_drop_done; IDLE is awaited until the
+				 * deadline */
 				session_deadline(&c->deadline,
 				                 T3_RELEASE_WAIT_MS);
-				session_wake(t);
-				return;
+				c->pins++;
+				if (layer_drop_locked(c, release_drop,
+				                      release_drop_done))
+					return;
+				c->pins--;
 			}
 			c->give_up = true;
 		} else if (!c->give_up && c->t2 != LINECALLSTATE_IDLE &&
 		           !passed(&c->deadline)) {
 			return; /* the engine comes back at the deadline */
 		}
-		lineDeallocateCall(c->hcall);
+		session_defer_locked(t, apprt_do_deallocate, c->hcall);
 		c->hcall = 0;
 	}
 	if (!c->pins && !c->members)
@@ -275,7 +306,7 @@ void callobj_on_state_locked(struct tapix_call *c, uint32_t t2, uint32_t mode)
 		              c->local_drop ? c->local_cause : ms.cause);
 		/* spec §2 — BUSY, SPECIALINFO: the layer drops the call */
 		if (ms.drop && c->hcall && c->priv == CP_OWNER)
-			layer_drop_locked(c);
+			layer_drop_locked(c, apprt_do_drop, NULL);
 		return;
 	}
 	/* spec §2 — only a change of CALL_STATE is an event */
@@ -283,12 +314,39 @@ void callobj_on_state_locked(struct tapix_call *c, uint32_t t2, uint32_t mode)
 		report_locked(c, ms.state, CEC_NONE);
 }
 
+/* A new call's state, asked with no lock held: out[0] the state, out[1]
+ * its mode. */
+static LONG new_call_status(struct apprt_act *a)
+{
+	LINECALLSTATUS st;
+	LONG r;
+
+	memset(&st, 0, sizeof(st));
+	st.dwTotalSize = sizeof(st);
+	r = lineGetCallStatus((HCALL)a->h, &st);
+	a->out[0] = st.dwCallState;
+	a->out[1] = st.dwCallStateMode;
+	return r;
+}
+
+/* The state of the new call a->cookie (held for this) came. */
+static void new_call_status_done(void *owner, const struct apprt_act *a)
+{
+	struct tapix_call *c = (struct tapix_call *)(uintptr_t)a->cookie;
+
+	(void)owner;
+	/* (its handle may be void meanwhile: line closed, shutdown) */
+	if (a->result == 0 && a->out[0] && c->hcall == (HCALL)a->h)
+		callobj_on_state_locked(c, a->out[0], a->out[1]);
+	/* held by its events only: nobody holding it releases it */
+	callobj_unref_locked(c);
+}
+
 void callobj_on_new_locked(struct tapix_tapi *t, struct reg *r, HCALL h,
                            uint32_t privilege)
 {
 	struct tapix_call *c = callobj_find_locked(t, h);
 	struct tapix_event *ev;
-	LINECALLSTATUS st;
 
 	if (c) { /* a handle of ours upgraded (handed to us) */
 		if (privilege & LINECALLPRIVILEGE_OWNER)
@@ -298,7 +356,7 @@ void callobj_on_new_locked(struct tapix_tapi *t, struct reg *r, HCALL h,
 	c = callobj_new_locked(t, r->a);
 	if (!c) {
 		log_err("call %08x: out of memory, not taken", (unsigned)h);
-		lineDeallocateCall(h);
+		session_defer_locked(t, apprt_do_deallocate, h);
 		return;
 	}
 	c->hcall = h;
@@ -317,13 +375,12 @@ void callobj_on_new_locked(struct tapix_tapi *t, struct reg *r, HCALL h,
 			        (unsigned)h);
 		}
 	}
-	/* the state it is in now (its LINE_CALLSTATE may say UNKNOWN) */
-	memset(&st, 0, sizeof(st));
-	st.dwTotalSize = sizeof(st);
-	if (lineGetCallStatus(h, &st) == 0 && st.dwCallState)
-		callobj_on_state_locked(c, st.dwCallState, st.dwCallStateMode);
-	/* held by its events only: nobody holding it releases it */
-	callobj_unref_locked(c);
+	/* the state it is in now (its LINE_CALLSTATE may say UNKNOWN): asked
+	 * once the lock is let go, before the engine reads its next message;
+	 * our reference is the question's until then */
+	if (!apprt_defer_locked(&t->rt, new_call_status, h, NULL,
+	                        new_call_status_done, (uint64_t)(uintptr_t)c))
+		callobj_unref_locked(c);
 }
 
 void callobj_on_reply_locked(struct pend *p)
@@ -498,13 +555,22 @@ static HRESULT line_for_locked(struct tapix_tapi *t, struct tapix_address *a,
 		}
 	}
 	if (!a->plain) {
+		HLINEAPP app = t->rt.app;
+		HLINE h = 0;
+
 		/* spec §5.1 — opened on demand with no privilege */
-		r = lineOpen(t->rt.app, a->dev, &a->plain, a->api, 0, 0,
+		session_out(t);
+		r = lineOpen(app, a->dev, &h, a->api, 0, 0,
 		             LINECALLPRIVILEGE_NONE, 0, NULL);
-		if (r != 0) {
-			a->plain = 0;
+		session_in(t);
+		if (r != 0)
 			return map_lineerr(r, false);
-		}
+		if (t->down)
+			return TAPI_E_NOT_INITIALIZED; /* (void already) */
+		if (a->plain) /* another method opened one meanwhile */
+			session_defer_locked(t, apprt_do_close, h);
+		else
+			a->plain = h;
 	}
 	*out = a->plain;
 	return S_OK;
@@ -568,12 +634,12 @@ void tapix_call_addref(struct tapix_call *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->t->lock);
+	apprt_lock(&c->t->rt);
 	if (c->released)
 		log_warn("addref on a released call object ignored");
 	else
 		c->refs++;
-	pthread_mutex_unlock(&c->t->lock);
+	apprt_unlock(&c->t->rt);
 }
 
 void tapix_call_release(struct tapix_call *c)
@@ -583,7 +649,7 @@ void tapix_call_release(struct tapix_call *c)
 	if (!c)
 		return;
 	t = c->t;
-	pthread_mutex_lock(&t->lock);
+	apprt_lock(&t->rt);
 	callobj_unref_locked(c);
 	session_unlock(t);
 }
@@ -650,6 +716,9 @@ HRESULT tapix_call_connect(struct tapix_call *c, bool sync)
 	hr = line_for_locked(t, c->a, &hl);
 	if (hr != S_OK)
 		return call_leave(c, hr);
+	/* (the lock was let go: another Connect may have come first) */
+	if (c->state != CS_IDLE || c->hcall || c->binding)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
 	p = session_pend_new_locked(t, PEND_MAKECALL, c, NULL, NULL);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
@@ -661,12 +730,16 @@ HRESULT tapix_call_connect(struct tapix_call *c, bool sync)
 	c->hline = hl;
 	c->binding = true;
 	c->connecting = true;
+	session_start_unlock(t, p);
+	/* (c->dest does not change; c->new_h is written if it succeeds) */
 	r = lineMakeCall(hl, &c->new_h, c->dest, 0, &cp);
+	session_start_relock(t, p, r);
 	if (r < 0) {
 		/* spec §5.1 — a refused request ends the call */
 		c->binding = false;
 		c->connecting = false;
-		fail_locked(c, r);
+		if (c->state != CS_DISCONNECTED)
+			fail_locked(c, r);
 	}
 	hr = request_locked(t, p, r, false);
 	if (hr == S_OK && sync)
@@ -677,6 +750,7 @@ HRESULT tapix_call_connect(struct tapix_call *c, bool sync)
 HRESULT tapix_call_answer(struct tapix_call *c)
 {
 	struct pend *p;
+	HCALL h;
 	HRESULT hr;
 	LONG r;
 
@@ -690,7 +764,10 @@ HRESULT tapix_call_answer(struct tapix_call *c)
 	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
-	r = lineAnswer(c->hcall, NULL, 0);
+	h = c->hcall;
+	session_start_unlock(c->t, p);
+	r = lineAnswer(h, NULL, 0);
+	session_start_relock(c->t, p, r);
 	return call_leave(c, request_locked(c->t, p, r, false));
 }
 
@@ -698,6 +775,7 @@ static HRESULT disconnect_locked(struct tapix_call *c, DISCONNECT_CODE code)
 {
 	CALL_STATE_EVENT_CAUSE cause;
 	CALL_STATE state = c->state;
+	HCALL h = c->hcall;
 	uint32_t hint;
 	struct pend *p;
 	HRESULT hr;
@@ -715,7 +793,9 @@ static HRESULT disconnect_locked(struct tapix_call *c, DISCONNECT_CODE code)
 			session_pend_free_locked(p);
 			return S_OK;
 		}
-		r = lineDrop(c->hcall, NULL, 0);
+		session_start_unlock(c->t, p);
+		r = lineDrop(h, NULL, 0);
+		session_start_relock(c->t, p, r);
 		hr = request_locked(c->t, p, r, false);
 		return hr == TAPI_E_INVALCALLSTATE ? S_OK : hr;
 	}
@@ -725,7 +805,9 @@ static HRESULT disconnect_locked(struct tapix_call *c, DISCONNECT_CODE code)
 	map_disconnect_code(state, code, &cause, &hint);
 	c->local_drop = true;
 	c->local_cause = cause;
-	r = tapix_line_drop_ex(c->hcall, NULL, 0, hint);
+	session_start_unlock(c->t, p);
+	r = tapix_line_drop_ex(h, NULL, 0, hint);
+	session_start_relock(c->t, p, r);
 	hr = request_locked(c->t, p, r, false);
 	if (hr != S_OK && c->state != CS_DISCONNECTED)
 		c->local_drop = false; /* spec §5.3 — the call stays */
@@ -746,6 +828,7 @@ HRESULT tapix_call_disconnect(struct tapix_call *c, DISCONNECT_CODE code)
 HRESULT tapix_call_hold(struct tapix_call *c, bool hold)
 {
 	struct pend *p;
+	HCALL h;
 	HRESULT hr;
 	LONG r;
 
@@ -760,50 +843,61 @@ HRESULT tapix_call_hold(struct tapix_call *c, bool hold)
 	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
-	r = hold ? lineHold(c->hcall) : lineUnhold(c->hcall);
+	h = c->hcall;
+	session_start_unlock(c->t, p);
+	r = hold ? lineHold(h) : lineUnhold(h);
+	session_start_relock(c->t, p, r);
 	return call_leave(c, request_locked(c->t, p, r, false));
 }
 
-/* Another application owns @c's call too. */
-static bool other_owner_locked(struct tapix_call *c)
+/* Another application owns call @h too (no lock held). */
+static bool other_owner(HCALL h)
 {
 	LINECALLINFO ci;
 
 	memset(&ci, 0, sizeof(ci));
 	ci.dwTotalSize = sizeof(ci);
-	return lineGetCallInfo(c->hcall, &ci) == 0 && ci.dwNumOwners > 1;
+	return lineGetCallInfo(h, &ci) == 0 && ci.dwNumOwners > 1;
 }
 
 /* spec §5.5 — lineHandoff's outcome as TAPI 3 sees it. */
 static HRESULT handoff_locked(struct tapix_call *c, const char *app,
                               uint32_t mode)
 {
+	struct tapix_tapi *t = c->t;
+	HCALL h = c->hcall;
+	bool others;
 	LONG r;
 
-	if (!c->hcall || c->state == CS_DISCONNECTED)
+	if (!h || c->state == CS_DISCONNECTED)
 		return TAPI_E_INVALCALLSTATE;
-	r = lineHandoff(c->hcall, app, mode);
-	if (r == LINEERR_TARGETNOTFOUND) {
-		/* §8 T6 — TAPI 3 disconnects the call it could not hand off */
-		disconnect_locked(c, DC_NORMAL);
-		return TAPI_E_TARGETNOTFOUND;
-	}
-	if (r != 0)
-		return map_lineerr(r, false);
+	session_out(t);
+	r = lineHandoff(h, app, mode);
 	/*
 	 * A directed handoff to this very application succeeds in TAPI 2
 	 * (nothing changes); giving up ownership then would leave the call
 	 * ownerless, so it is TARGETSELF here too.
 	 */
-	if (!other_owner_locked(c))
-		return TAPI_E_TARGETSELF;
+	others = r == 0 && other_owner(h);
 	/* the object becomes a monitor view of the call */
-	r = lineSetCallPrivilege(c->hcall, LINECALLPRIVILEGE_MONITOR);
-	if (r == 0)
+	if (others)
+		r = lineSetCallPrivilege(h, LINECALLPRIVILEGE_MONITOR);
+	session_in(t);
+	if (r == LINEERR_TARGETNOTFOUND && !others) {
+		/* §8 T6 — TAPI 3 disconnects the call it could not hand off */
+		if (c->hcall == h)
+			disconnect_locked(c, DC_NORMAL);
+		return TAPI_E_TARGETNOTFOUND;
+	}
+	if (r != 0 && !others)
+		return map_lineerr(r, false);
+	if (!others)
+		return TAPI_E_TARGETSELF;
+	if (r == 0 && c->hcall == h)
 		c->priv = CP_MONITOR;
-	else
+	else if (r != 0)
 		log_warn("call %08x: handed off, but still an owner (%08x)",
-		         (unsigned)c->hcall, (unsigned)r);
+		         (unsigned)h, (unsigned)r);
 	return S_OK;
 }
 
@@ -842,6 +936,7 @@ HRESULT tapix_call_handoff_indirect(struct tapix_call *c, uint32_t media_type)
 HRESULT tapix_call_blind_transfer(struct tapix_call *c, const char *dest)
 {
 	struct pend *p;
+	HCALL h;
 	HRESULT hr;
 	LONG r;
 
@@ -854,7 +949,10 @@ HRESULT tapix_call_blind_transfer(struct tapix_call *c, const char *dest)
 	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
-	r = lineBlindTransfer(c->hcall, dest, 0);
+	h = c->hcall;
+	session_start_unlock(c->t, p);
+	r = lineBlindTransfer(h, dest, 0);
+	session_start_relock(c->t, p, r);
 	/* spec §5.6 — OPERATIONUNAVAIL is E_FAIL here */
 	return call_leave(c, request_locked(c->t, p, r, true));
 }
@@ -884,6 +982,7 @@ static HRESULT consult_check_locked(struct tapix_call *c,
 static HRESULT consult_dial_locked(struct tapix_call *consult, bool sync)
 {
 	struct pend *p;
+	HCALL h;
 	HRESULT hr;
 	LONG r;
 
@@ -891,7 +990,10 @@ static HRESULT consult_dial_locked(struct tapix_call *consult, bool sync)
 	                            NULL);
 	if (!p)
 		return E_OUTOFMEMORY;
-	r = lineDial(consult->hcall, consult->dest, 0);
+	h = consult->hcall;
+	session_start_unlock(consult->t, p);
+	r = lineDial(h, consult->dest, 0);
+	session_start_relock(consult->t, p, r);
 	hr = request_locked(consult->t, p, r, false);
 	if (hr == S_OK && sync)
 		hr = wait_connected_locked(consult);
@@ -904,6 +1006,7 @@ HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
 	struct tapix_tapi *t;
 	struct pend *p;
 	HRESULT hr;
+	HCALL h;
 	LONG r;
 
 	if (!consult)
@@ -919,7 +1022,13 @@ HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
 		p = session_pend_new_locked(t, PEND_PLAIN, c, NULL, NULL);
 		if (!p)
 			return call_leave(c, E_OUTOFMEMORY);
-		r = c->state == CS_HOLD ? 0 : lineHold(c->hcall);
+		r = 0;
+		if (c->state != CS_HOLD) {
+			h = c->hcall;
+			session_start_unlock(t, p);
+			r = lineHold(h);
+			session_start_relock(t, p, r);
+		}
 		hr = request_locked(t, p, r, true);
 		if (hr == S_OK) {
 			consult->consult = CONSULT_XFER;
@@ -932,7 +1041,10 @@ HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
 		return call_leave(c, E_OUTOFMEMORY);
 	consult->hline = c->hline;
 	consult->binding = true;
-	r = lineSetupTransfer(c->hcall, &consult->new_h, NULL);
+	h = c->hcall;
+	session_start_unlock(t, p);
+	r = lineSetupTransfer(h, &consult->new_h, NULL);
+	session_start_relock(t, p, r);
 	if (r < 0)
 		consult->binding = false;
 	hr = request_locked(t, p, r, true);
@@ -986,6 +1098,7 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 	struct tapix_tapi *t;
 	struct pend *p;
 	HRESULT hr;
+	HCALL h;
 	LONG r;
 
 	if (!consult)
@@ -1014,8 +1127,10 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 			return call_leave(c, E_OUTOFMEMORY);
 		consult->hline = c->hline;
 		consult->binding = true;
-		r = linePrepareAddToConference(c->hub->hcall, &consult->new_h,
-		                               NULL);
+		h = c->hub->hcall;
+		session_start_unlock(t, p);
+		r = linePrepareAddToConference(h, &consult->new_h, NULL);
+		session_start_relock(t, p, r);
 	} else {
 		hub = hub_new_locked(c);
 		if (!hub)
@@ -1027,8 +1142,11 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 		}
 		consult->hline = c->hline;
 		consult->binding = true;
-		r = lineSetupConference(c->hcall, 0, &hub->new_h,
-		                        &consult->new_h, 3, NULL);
+		h = c->hcall;
+		session_start_unlock(t, p);
+		r = lineSetupConference(h, 0, &hub->new_h, &consult->new_h, 3,
+		                        NULL);
+		session_start_relock(t, p, r);
 	}
 	if (r < 0) {
 		consult->binding = false;
@@ -1057,6 +1175,7 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 	struct tapix_call *orig, *hub = NULL;
 	struct tapix_tapi *t;
 	struct pend *p;
+	HCALL h, h2;
 	HRESULT hr;
 	LONG r;
 
@@ -1077,7 +1196,11 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 		p = session_pend_new_locked(t, PEND_PLAIN, consult, hub, NULL);
 		if (!p)
 			return call_leave(consult, E_OUTOFMEMORY);
-		r = lineAddToConference(hub->hcall, consult->hcall);
+		h = hub->hcall;
+		h2 = consult->hcall;
+		session_start_unlock(t, p);
+		r = lineAddToConference(h, h2);
+		session_start_relock(t, p, r);
 		hr = request_locked(t, p, r, false);
 		if (hr == S_OK)
 			hub_join_locked(consult, hub);
@@ -1085,8 +1208,12 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 		p = session_pend_new_locked(t, PEND_PLAIN, orig, consult, NULL);
 		if (!p)
 			return call_leave(consult, E_OUTOFMEMORY);
-		r = lineCompleteTransfer(orig->hcall, consult->hcall, NULL,
+		h = orig->hcall;
+		h2 = consult->hcall;
+		session_start_unlock(t, p);
+		r = lineCompleteTransfer(h, h2, NULL,
 		                         LINETRANSFERMODE_TRANSFER);
+		session_start_relock(t, p, r);
 		hr = request_locked(t, p, r, true);
 	} else {
 		/* a transfer turned into a three-way conference */
@@ -1098,9 +1225,12 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 			hub_drop_locked(hub);
 			return call_leave(consult, E_OUTOFMEMORY);
 		}
-		r = lineCompleteTransfer(orig->hcall, consult->hcall,
-		                         &hub->new_h,
+		h = orig->hcall;
+		h2 = consult->hcall;
+		session_start_unlock(t, p);
+		r = lineCompleteTransfer(h, h2, &hub->new_h,
 		                         LINETRANSFERMODE_CONFERENCE);
+		session_start_relock(t, p, r);
 		if (r < 0)
 			hub->binding = false;
 		hr = request_locked(t, p, r, true);
@@ -1121,6 +1251,7 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 HRESULT tapix_call_remove_from_conference(struct tapix_call *c)
 {
 	struct pend *p;
+	HCALL h;
 	HRESULT hr;
 	LONG r;
 
@@ -1132,7 +1263,10 @@ HRESULT tapix_call_remove_from_conference(struct tapix_call *c)
 	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
-	r = lineRemoveFromConference(c->hcall);
+	h = c->hcall;
+	session_start_unlock(c->t, p);
+	r = lineRemoveFromConference(h);
+	session_start_relock(c->t, p, r);
 	hr = request_locked(c->t, p, r, false);
 	if (hr == TAPI_E_INVALCALLSTATE)
 		hr = TAPI_E_NOCONFERENCE;
@@ -1144,6 +1278,7 @@ HRESULT tapix_call_remove_from_conference(struct tapix_call *c)
 HRESULT tapix_call_dial(struct tapix_call *c, const char *dest)
 {
 	struct pend *p;
+	HCALL h;
 	HRESULT hr;
 	LONG r;
 
@@ -1157,6 +1292,9 @@ HRESULT tapix_call_dial(struct tapix_call *c, const char *dest)
 	p = session_pend_new_locked(c->t, PEND_PLAIN, c, NULL, NULL);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
-	r = lineDial(c->hcall, dest, 0);
+	h = c->hcall;
+	session_start_unlock(c->t, p);
+	r = lineDial(h, dest, 0);
+	session_start_relock(c->t, p, r);
 	return call_leave(c, request_locked(c->t, p, r, false));
 }

@@ -40,6 +40,7 @@ static void session_free(struct tapix_tapi *t)
 		close(t->rt.wake_fd);
 	if (t->ev_fd >= 0)
 		close(t->ev_fd);
+	apprt_destroy(&t->rt);
 	pthread_cond_destroy(&t->cond);
 	pthread_mutex_destroy(&t->lock);
 	mem_free(t);
@@ -47,13 +48,38 @@ static void session_free(struct tapix_tapi *t)
 
 void session_unlock(struct tapix_tapi *t)
 {
-	bool last = t->refs == 0 && !t->freeing;
+	bool last;
 
+	/* what was deferred runs first (its done callbacks may let go of
+	 * references); then nothing is queued until the lock is let go */
+	apprt_flush_locked(&t->rt);
+	last = t->refs == 0 && !t->freeing;
 	if (last)
 		t->freeing = true;
-	pthread_mutex_unlock(&t->lock);
+	apprt_unlock(&t->rt);
 	if (last)
 		session_free(t);
+}
+
+void session_out(struct tapix_tapi *t)
+{
+	t->refs++; /* (a concurrent shutdown must not free it) */
+	apprt_unlock(&t->rt);
+}
+
+void session_in(struct tapix_tapi *t)
+{
+	apprt_lock(&t->rt);
+	session_unref_locked(t); /* (the caller's session_unlock frees) */
+}
+
+bool session_defer_locked(struct tapix_tapi *t, apprt_act_fn *fn, HCALL h)
+{
+	if (apprt_defer_locked(&t->rt, fn, h, NULL, NULL, 0))
+		return true;
+	log_err("handle %08x: out of memory, left to lineShutdown",
+	        (unsigned)h);
+	return false;
 }
 
 void session_deadline(struct timespec *ts, uint32_t ms)
@@ -153,6 +179,8 @@ struct pend *session_pend_new_locked(struct tapix_tapi *t, enum pend_kind kind,
 
 	if (!p)
 		return NULL;
+	p->t = t;
+	apprt_req_init(&p->rq);
 	p->kind = kind;
 	p->c[0] = c0;
 	p->c[1] = c1;
@@ -164,18 +192,25 @@ struct pend *session_pend_new_locked(struct tapix_tapi *t, enum pend_kind kind,
 	return p;
 }
 
-void session_pend_follow_locked(struct pend *p, LONG r)
+void session_start_unlock(struct tapix_tapi *t, struct pend *p)
 {
-	if (r > 0)
-		p->id = r;
-	else
-		session_pend_free_locked(p);
+	p->waited = true; /* (neither shutdown nor a reply frees it) */
+	apprt_req_begin_locked(&t->rt, &p->rq, 0);
+	session_out(t);
+}
+
+void session_start_relock(struct tapix_tapi *t, struct pend *p, LONG r)
+{
+	session_in(t);
+	/* (not followed if refused, or ended meanwhile: p->done) */
+	apprt_req_started_locked(&t->rt, &p->rq, r);
 }
 
 void session_pend_free_locked(struct pend *p)
 {
 	unsigned i;
 
+	apprt_req_cancel_locked(&p->t->rt, &p->rq);
 	list_del(&p->link);
 	for (i = 0; i < 3; i++)
 		if (p->c[i])
@@ -221,7 +256,6 @@ bool session_request_locked(struct tapix_tapi *t, struct pend *p, LONG r,
 		*result = r;
 		return true;
 	}
-	p->id = r;
 	return session_wait_reply_locked(t, p, result, hr);
 }
 
@@ -236,10 +270,11 @@ void session_abort_pends_locked(struct tapix_tapi *t, HLINE h)
 
 		for (i = 0; i < 3; i++)
 			hit |= p->c[i] && p->c[i]->hline == h;
-		if (!hit || p->done || !p->id)
+		if (!hit || p->done || !apprt_req_is_tracked(&p->rq))
 			continue;
 		/* termination.md §5.2.2 — a closed open's requests get no
 		 * LINE_REPLY (nor handles): they failed */
+		apprt_req_cancel_locked(&t->rt, &p->rq);
 		p->done = true;
 		p->result = LINEERR_OPERATIONFAILED;
 		for (i = 0; i < 3; i++)
@@ -253,25 +288,25 @@ void session_abort_pends_locked(struct tapix_tapi *t, HLINE h)
 	}
 }
 
-static void on_reply_locked(struct tapix_tapi *t, LONG id, LONG result)
+/* A request's LINE_REPLY, or a deferred one's refusal (apprt.h
+ * on_reply). The layer's requests have no deadline of the runtime's: a
+ * method waits for its own (t->timeout_ms). */
+static void engine_reply(void *owner, struct apprt_req *q, LONG result,
+                         bool expired)
 {
-	struct list_node *it;
+	struct tapix_tapi *t = owner;
+	struct pend *p = container_of(q, struct pend, rq);
 
-	list_foreach(it, &t->pends) {
-		struct pend *p = list_entry(it, struct pend, link);
-
-		if (p->id != id || p->done)
-			continue;
-		p->done = true;
-		p->result = result;
-		callobj_on_reply_locked(p);
-		if (p->waited)
-			pthread_cond_broadcast(&t->cond);
-		else
-			session_pend_free_locked(p);
+	(void)expired;
+	if (p->done)
 		return;
-	}
-	log_debug("LINE_REPLY %08x: nobody waits for it", (unsigned)id);
+	p->done = true;
+	p->result = result;
+	callobj_on_reply_locked(p);
+	if (p->waited)
+		pthread_cond_broadcast(&t->cond);
+	else
+		session_pend_free_locked(p);
 }
 
 /* ---- the engine -----------------------------------------------------------
@@ -281,11 +316,33 @@ static struct reg *reg_of_line_locked(struct tapix_tapi *t, HLINE h)
 {
 	struct list_node *it;
 
+	if (!h)
+		return NULL;
 	list_foreach(it, &t->regs) {
 		struct reg *r = list_entry(it, struct reg, link);
 
 		if (r->h == h)
 			return r;
+	}
+	return NULL;
+}
+
+/* The registration a LINE_APPNEWCALL @m is for: by its open, or by the
+ * cookie of one whose lineOpen has not returned yet. */
+static struct reg *reg_of_new_call_locked(struct tapix_tapi *t,
+                                          const LINEMESSAGE *m)
+{
+	struct reg *r = reg_of_line_locked(t, (HLINE)m->hDevice);
+	struct list_node *it;
+
+	if (r)
+		return r;
+	list_foreach(it, &t->regs) {
+		r = list_entry(it, struct reg, link);
+		if (r->opening && r->cookie == (int32_t)m->dwCallbackInstance) {
+			r->h = (HLINE)m->hDevice;
+			return r;
+		}
 	}
 	return NULL;
 }
@@ -321,17 +378,15 @@ static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 	struct tapix_call *c;
 
 	switch (m->dwMessageID) {
-	case LINE_REPLY:
-		on_reply_locked(t, (LONG)m->dwParam1, (LONG)m->dwParam2);
-		break;
 	case LINE_APPNEWCALL: {
-		struct reg *r = reg_of_line_locked(t, (HLINE)m->hDevice);
+		struct reg *r = reg_of_new_call_locked(t, m);
 
 		if (r)
 			callobj_on_new_locked(t, r, (HCALL)m->dwParam2,
 			                      (uint32_t)m->dwParam3);
 		else /* not one of ours (the plain open has no privilege) */
-			lineDeallocateCall((HCALL)m->dwParam2);
+			session_defer_locked(t, apprt_do_deallocate,
+			                     (HCALL)m->dwParam2);
 		break;
 	}
 	case LINE_CALLSTATE:
@@ -391,7 +446,7 @@ static void *deliver_main(void *arg)
 {
 	struct tapix_tapi *t = arg;
 
-	pthread_mutex_lock(&t->lock);
+	apprt_lock(&t->rt);
 	for (;;) {
 		struct tapix_event *ev;
 		tapix_tapi_event_cb cb;
@@ -405,9 +460,9 @@ static void *deliver_main(void *arg)
 		cb = t->cb;
 		cb_arg = t->cb_arg;
 		t->in_cb = true;
-		pthread_mutex_unlock(&t->lock);
+		apprt_unlock(&t->rt);
 		cb(ev, cb_arg);
-		pthread_mutex_lock(&t->lock);
+		apprt_lock(&t->rt);
 		t->in_cb = false;
 		pthread_cond_broadcast(&t->cond);
 		session_event_unref_locked(ev);
@@ -493,29 +548,42 @@ static HRESULT address_init(struct tapix_tapi *t, struct tapix_address *a,
 	return S_OK;
 }
 
-/*
- * LINE_CREATE: line @dev (the next id) is a new address, announced with
- * TE_TAPIOBJECT/TE_ADDRESSCREATE if the filter admits it. One the layer
- * cannot use (no version agreed) is not listed and not announced.
- */
-static void address_created_locked(struct tapix_tapi *t, uint32_t dev)
+/* A new address's capabilities (a->cookie), asked with no lock held. */
+static LONG address_probe(struct apprt_act *act)
 {
-	struct tapix_address **v, *a;
+	struct tapix_address *a =
+		(struct tapix_address *)(uintptr_t)act->cookie;
+
+	/* (t->rt.app does not change while the engine runs) */
+	return address_init(a->t, a, act->h) == S_OK ? 0 : -1;
+}
+
+static void address_free(struct tapix_address *a)
+{
+	mem_free(a->name);
+	mem_free(a->dialable);
+	mem_free(a);
+}
+
+/* The probe of line act->h ran: the address is listed and announced. */
+static void address_probed(void *owner, const struct apprt_act *act)
+{
+	struct tapix_address *a =
+		(struct tapix_address *)(uintptr_t)act->cookie;
+	struct tapix_tapi *t = owner;
+	struct tapix_address **v;
 	struct tapix_event *ev;
 
-	if (dev != t->naddr)
-		return; /* ids come in order: anything else is not new */
-	a = mem_zalloc(sizeof(*a));
-	v = a ? mem_realloc(t->addrs, (t->naddr + 1) * sizeof(*v)) : NULL;
-	if (!v || address_init(t, a, dev) != S_OK) {
-		if (a) {
-			mem_free(a->name);
-			mem_free(a->dialable);
-		}
-		mem_free(a);
-		if (v)
-			t->addrs = v;
-		log_err("line %u: out of memory, no address", (unsigned)dev);
+	if (act->h != t->naddr) { /* (one per LINE_CREATE, in order) */
+		address_free(a);
+		return;
+	}
+	v = act->result == 0
+	            ? mem_realloc(t->addrs, (t->naddr + 1) * sizeof(*v))
+	            : NULL;
+	if (!v) {
+		address_free(a);
+		log_err("line %u: out of memory, no address", (unsigned)act->h);
 		return;
 	}
 	t->addrs = v;
@@ -525,12 +593,36 @@ static void address_created_locked(struct tapix_tapi *t, uint32_t dev)
 	ev = event_new_locked(t, TE_TAPIOBJECT);
 	if (!ev) {
 		log_err("line %u: out of memory, its event lost",
-		        (unsigned)dev);
+		        (unsigned)act->h);
 		return;
 	}
 	ev->tapiobj = TE_ADDRESSCREATE;
 	ev->address = a;
 	session_post_locked(t, ev);
+}
+
+/*
+ * LINE_CREATE: line @dev (the next id) is a new address, announced with
+ * TE_TAPIOBJECT/TE_ADDRESSCREATE if the filter admits it. One the layer
+ * cannot use (no version agreed) is not listed and not announced. Its
+ * capabilities are asked once the lock is let go (before the engine reads
+ * the next message).
+ */
+static void address_created_locked(struct tapix_tapi *t, uint32_t dev)
+{
+	struct tapix_address *a;
+
+	if (dev != t->naddr)
+		return; /* ids come in order: anything else is not new */
+	a = mem_zalloc(sizeof(*a));
+	if (a) {
+		a->t = t;
+		if (apprt_defer_locked(&t->rt, address_probe, dev, NULL,
+		                       address_probed, (uint64_t)(uintptr_t)a))
+			return;
+		mem_free(a);
+	}
+	log_err("line %u: out of memory, no address", (unsigned)dev);
 }
 
 HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
@@ -550,7 +642,7 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 	t->refs = 1;
 	t->timeout_ms = T3_TIMEOUT_MS;
 	t->next_cookie = 1;
-	t->rt.wake_fd = t->ev_fd = -1;
+	t->ev_fd = -1;
 	list_init(&t->regs);
 	list_init(&t->calls);
 	list_init(&t->pends);
@@ -560,15 +652,15 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->cond, &attr);
 	pthread_condattr_destroy(&attr);
+	apprt_init(&t->rt, &t->lock, t);
 	t->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
 	if (t->ev_fd < 0) {
 		session_free(t);
 		return E_OUTOFMEMORY;
 	}
-	t->rt.lock = &t->lock;
-	t->rt.owner = t;
 	t->rt.on_tick = engine_tick;
 	t->rt.on_message = engine_message;
+	t->rt.on_reply = engine_reply;
 	r = apprt_register(&t->rt, app_name, &api);
 	if (r != 0) {
 		session_free(t);
@@ -607,7 +699,7 @@ fail:
 
 bool session_enter(struct tapix_tapi *t)
 {
-	pthread_mutex_lock(&t->lock);
+	apprt_lock(&t->rt);
 	if (!t->down)
 		return true;
 	session_unlock(t);
@@ -622,7 +714,7 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 
 	if (!t)
 		return E_POINTER;
-	pthread_mutex_lock(&t->lock);
+	apprt_lock(&t->rt);
 	if (t->down) {
 		session_unlock(t);
 		return TAPI_E_NOT_INITIALIZED;
@@ -630,19 +722,22 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 	t->down = true;
 	t->stop = true;
 	pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
+	apprt_unlock(&t->rt);
 	session_wake(t);
 	/* the engine never runs application code: it is never this thread */
 	apprt_join(&t->rt);
-	pthread_mutex_lock(&t->lock);
 	/*
 	 * spec §1 — the registration ends by lineShutdown's rules (calls this
 	 * application solely owns are dropped); every handle is void then.
+	 * (The actions still deferred run first; no lock is held.)
 	 */
 	apprt_unregister(&t->rt);
+	apprt_lock(&t->rt);
 	list_foreach_safe(it, tmp, &t->regs) {
 		struct reg *r = list_entry(it, struct reg, link);
 
+		if (r->opening)
+			continue; /* its method frees it, seeing t->down */
 		list_del(&r->link);
 		mem_free(r);
 	}
@@ -650,6 +745,7 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 	list_foreach_safe(it, tmp, &t->pends) {
 		struct pend *p = list_entry(it, struct pend, link);
 
+		apprt_req_cancel_locked(&t->rt, &p->rq);
 		p->done = true;
 		p->result = LINEERR_UNINITIALIZED;
 		if (!p->waited)
@@ -666,10 +762,10 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 			join_deliver = true;
 	}
 	pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
+	apprt_unlock(&t->rt);
 	if (join_deliver)
 		pthread_join(t->deliver, NULL);
-	pthread_mutex_lock(&t->lock);
+	apprt_lock(&t->rt);
 	session_unref_locked(t); /* the application's */
 	session_unlock(t);
 	return S_OK;
@@ -749,7 +845,9 @@ HRESULT tapix_tapi_register_call_notifications(
 	uint32_t media_types, intptr_t callback_instance, int32_t *cookie)
 {
 	DWORD priv = 0, modes;
+	HLINEAPP app;
 	struct reg *r;
+	HLINE h = 0;
 	LONG rc;
 
 	if (!t || !a || !cookie)
@@ -772,20 +870,30 @@ HRESULT tapix_tapi_register_call_notifications(
 		priv |= LINECALLPRIVILEGE_MONITOR;
 	/* spec §1: AUDIO opens both voice modes, those the line has */
 	modes = map_media_to_line(media_types, true) & a->line_media;
-	/* spec §1 [proposal] — one lineOpen per registration */
-	rc = lineOpen(t->rt.app, a->dev, &r->h, a->api, 0,
-	              (DWORD_PTR)t->next_cookie, priv, modes, NULL);
-	if (rc != 0) {
-		mem_free(r);
-		session_unlock(t);
-		return map_lineerr(rc, false);
-	}
 	r->cookie = t->next_cookie++;
 	if (t->next_cookie <= 0)    /* never reuse a cookie's value... */
 		t->next_cookie = 1; /* ...short of 2^31 registrations */
 	r->a = a;
 	r->cbinst = callback_instance;
+	/* listed before its lineOpen returns: a call it is offered at once
+	 * (LINE_APPNEWCALL, with the cookie) is ours */
+	r->opening = true;
 	list_add_tail(&t->regs, &r->link);
+	app = t->rt.app;
+	/* spec §1 [proposal] — one lineOpen per registration */
+	session_out(t);
+	rc = lineOpen(app, a->dev, &h, a->api, 0, (DWORD_PTR)r->cookie, priv,
+	              modes, NULL);
+	session_in(t);
+	r->opening = false;
+	if (rc != 0 || t->down) {
+		/* (after shutdown the open, if any, is void already) */
+		list_del(&r->link);
+		mem_free(r);
+		session_unlock(t);
+		return rc ? map_lineerr(rc, false) : TAPI_E_NOT_INITIALIZED;
+	}
+	r->h = h;
 	*cookie = r->cookie;
 	session_unlock(t);
 	return S_OK;
@@ -804,15 +912,18 @@ HRESULT tapix_tapi_unregister_notifications(struct tapix_tapi *t,
 		struct reg *r = list_entry(it, struct reg, link);
 		HLINE h = r->h;
 
-		if (r->cookie != cookie)
+		/* (one being opened has not given its cookie yet) */
+		if (r->cookie != cookie || r->opening)
 			continue;
+		/* the lineClose rules apply to its calls; it runs before this
+		 * returns (session_unlock) */
+		if (h && !session_defer_locked(t, apprt_do_close, h)) {
+			session_unlock(t);
+			return E_OUTOFMEMORY;
+		}
 		list_del(&r->link);
 		mem_free(r);
-		if (h) {
-			/* the lineClose rules apply to its calls */
-			lineClose(h);
-			callobj_line_gone_locked(t, h);
-		}
+		callobj_line_gone_locked(t, h);
 		session_unlock(t);
 		return S_OK;
 	}
@@ -956,9 +1067,9 @@ void tapix_event_addref(struct tapix_event *ev)
 {
 	if (!ev)
 		return;
-	pthread_mutex_lock(&ev->t->lock);
+	apprt_lock(&ev->t->rt);
 	ev->refs++;
-	pthread_mutex_unlock(&ev->t->lock);
+	apprt_unlock(&ev->t->rt);
 }
 
 void tapix_event_release(struct tapix_event *ev)
@@ -968,7 +1079,7 @@ void tapix_event_release(struct tapix_event *ev)
 	if (!ev)
 		return;
 	t = ev->t;
-	pthread_mutex_lock(&t->lock);
+	apprt_lock(&t->rt);
 	session_event_unref_locked(ev);
 	session_unlock(t);
 }

@@ -5,13 +5,18 @@
  * (USEEVENT), an engine thread that reads its messages, and objects that
  * mirror the line API's call handles.
  *
- * Threads and locks: one mutex per tapix_tapi guards everything below.
- * Methods take it, start line API requests with it held (so a LINE_REPLY
- * cannot be read before its request is registered), and wait on the
- * condition variable, which releases it. The engine thread takes it for
- * each message. Lock order: the layer's lock, then the line API's (which
- * never calls back: the layer uses USEEVENT, no callbacks). Application
- * callbacks run on a delivery thread with no lock held.
+ * Threads and locks: one mutex per tapix_tapi guards everything below,
+ * taken through the application runtime (apprt_lock; session_enter,
+ * session_unlock). No line API function is called with it held (debug
+ * builds check: src/apprt/apprt.h). A method lets go of it around each
+ * call (session_out/session_in, or session_start_unlock/relock for a
+ * request, whose LINE_REPLY the engine holds back until its id is known)
+ * and looks again afterwards; what the engine's steps need (the drop and
+ * deallocation of a released call, a new call's state, a new address's
+ * capabilities) is deferred (apprt_defer_locked) and runs once the lock
+ * is let go, naming its call object by a pin of its own. Methods wait on
+ * the condition variable, which releases the lock. Application callbacks
+ * run on a delivery thread with no lock held.
  *
  * References: a call object counts the application's references and its
  * events' (refs), and separately what the layer holds on it (pins:
@@ -54,6 +59,8 @@ struct reg {
 	int32_t cookie;
 	struct tapix_address *a;
 	HLINE h;
+	bool opening; /* its lineOpen runs: h not known yet, but its calls
+	                 (LINE_APPNEWCALL) carry the cookie */
 	intptr_t cbinst;
 };
 
@@ -121,7 +128,8 @@ enum pend_kind {
 
 struct pend {
 	struct list_node link; /* tapix_tapi.pends */
-	LONG id;
+	struct tapix_tapi *t;
+	struct apprt_req rq; /* in the runtime's table while pending */
 	enum pend_kind kind;
 	struct tapix_call *c[3]; /* pinned; those binding get new_h */
 	bool waited;             /* a method waits for it */
@@ -193,9 +201,24 @@ struct pend *session_pend_new_locked(struct tapix_tapi *t, enum pend_kind kind,
                                      struct tapix_call *c1,
                                      struct tapix_call *c2);
 
-/* Nobody waits for @p: @r is what the line API function returned (a
- * request id is followed up by the engine, an error frees @p). */
-void session_pend_follow_locked(struct pend *p, LONG r);
+/*
+ * Lets go of @t's lock to start @p's request (the caller then calls the
+ * line API function): @p is kept for the caller (waited) and a LINE_REPLY
+ * read meanwhile is held back until session_start_relock.
+ */
+void session_start_unlock(struct tapix_tapi *t, struct pend *p);
+
+/* Takes @t's lock back after @p's line API function returned @r. */
+void session_start_relock(struct tapix_tapi *t, struct pend *p, LONG r);
+
+/* Lets go of @t's lock for a line API call that starts no request,
+ * keeping @t (a reference); session_in takes both back. */
+void session_out(struct tapix_tapi *t);
+void session_in(struct tapix_tapi *t);
+
+/* Records line API action @fn on handle @h, run once the lock is let go
+ * (apprt_defer_locked, no completion); false when memory ran out. */
+bool session_defer_locked(struct tapix_tapi *t, apprt_act_fn *fn, HCALL h);
 
 /*
  * Waits for @p's LINE_REPLY; returns its result (a LINEERR_ or 0) and
@@ -206,8 +229,9 @@ bool session_wait_reply_locked(struct tapix_tapi *t, struct pend *p,
                                LONG *result, HRESULT *hr);
 
 /*
- * Follows @p, whose line API function returned @r: a refusal (or 0) is the
- * result at once, a request id is waited for (session_wait_reply_locked).
+ * Follows @p, whose line API function returned @r (session_start_relock
+ * came first): a refusal (or 0) is the result at once, a request id is
+ * waited for (session_wait_reply_locked).
  */
 bool session_request_locked(struct tapix_tapi *t, struct pend *p, LONG r,
                             LONG *result, HRESULT *hr);

@@ -13,4 +13,12 @@
  */
 long tapix_test_fail_alloc(long n);
 
+/*
+ * Counts @delta more (or, negative, fewer) application runtime locks as
+ * held by this thread (util/lockcheck.h), as apprt_lock does. Returns 1
+ * if the library checks the count (TAPIX_LOCK_CHECK builds), else 0 (and
+ * does nothing).
+ */
+int tapix_test_app_lock(int delta);
+
 #endif /* TAPIX_TESTS_TESTHOOKS_H */
