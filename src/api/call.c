@@ -132,9 +132,7 @@ static LONG app_name_prepare(struct op *x)
 
 	if (x->call->app_name)
 		return 0;
-	name = mem_strdup(x->open->app->name);
-	if (!name)
-		return LINEERR_NOMEM;
+	name = rcstr_ref(x->open->app->name);
 	x->call->app_name = name;
 	x->prepared = name;
 	return 0;
@@ -149,7 +147,7 @@ static void app_name_undo(struct op *x)
 	if (!x->prepared)
 		return;
 	x->call->app_name = NULL;
-	mem_free(x->prepared);
+	rcstr_unref(x->prepared);
 }
 
 static LONG accept_call(struct op *x)

@@ -60,12 +60,12 @@ static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
 	list_init(&app->link);
 	app->module =
 		mem_strdup(module ? module : program_invocation_short_name);
-	app->name = mem_strdup(name ? name : program_invocation_short_name);
+	app->name = rcstr_new(name ? name : program_invocation_short_name);
 	if (!app->module || !app->name ||
 	    msgq_init(&app->q, &app_msgq_ops, &core.lock, mode, cb, portfd,
 	              port_key) != 0) {
 		mem_free(app->module);
-		mem_free(app->name);
+		rcstr_unref(app->name);
 		mem_free(app);
 		return NULL;
 	}
@@ -189,7 +189,7 @@ void app_unref_locked(struct app *app)
 	if (--app->refs > 0)
 		return;
 	msgq_fini(&app->q);
-	mem_free(app->name);
+	rcstr_unref(app->name);
 	mem_free(app->module);
 	mem_free(app);
 }

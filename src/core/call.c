@@ -76,7 +76,7 @@ void call_unref_locked(struct call *call)
 	if (--call->refs > 0)
 		return;
 	call_discard_early_locked(call);
-	mem_free(call->app_name);
+	rcstr_unref(call->app_name);
 	mem_free(call->displayable);
 	mem_free(call->called_party);
 	mem_free(call->comment);

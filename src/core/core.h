@@ -27,6 +27,7 @@
 #include "util/list.h"
 #include "util/msgq.h"
 #include "util/pool.h"
+#include "util/rcstr.h"
 
 /* API versions this implementation speaks (constants.md §1). */
 #define VER_1_4  0x00010004u
@@ -148,12 +149,12 @@ struct device {
 struct app {
 	uint32_t h;
 	enum life life;
-	unsigned refs;         /* handle table, waiters, delivery thread */
-	uint32_t api_version;  /* app's version for messages without a device */
-	uint32_t mode;         /* LINEINITIALIZEEXOPTION_ value */
-	char *name;            /* friendly name (LINECALLINFO AppName) */
-	char *module;          /* module name for handoff */
-	struct list_node link; /* core.apps */
+	unsigned refs;        /* handle table, waiters, delivery thread */
+	uint32_t api_version; /* app's version for messages without a device */
+	uint32_t mode;        /* LINEINITIALIZEEXOPTION_ value */
+	char *name;   /* friendly name (LINECALLINFO AppName; util/rcstr.h) */
+	char *module; /* module name for handoff */
+	struct list_node link;  /* core.apps */
 	struct list_node opens; /* struct open.app_link */
 	struct list_node reqs;  /* struct req.app_link: outstanding requests */
 	struct msgq q;          /* its messages and their delivery */
@@ -217,7 +218,8 @@ struct call {
 	HDRVCALL hd;
 	struct tline *tl;
 	uint64_t state_time_ms; /* wall clock of the current state */
-	char *app_name;         /* app that originated or answered it */
+	char *app_name;         /* app that originated or answered it
+	                         * (util/rcstr.h: the app's name, shared) */
 	char *displayable;      /* from LINECALLPARAMS, for LINECALLINFO */
 	char *called_party;
 	char *comment;

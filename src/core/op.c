@@ -177,7 +177,7 @@ struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
 	if (!call)
 		return NULL;
 	call->creating = true;
-	call->app_name = mem_strdup(o->app->name);
+	call->app_name = rcstr_ref(o->app->name);
 	if (vp) {
 		call->displayable = vp->displayable;
 		call->called_party = vp->called_party;
