@@ -38,7 +38,7 @@ static inline char *rcstr_new(const char *s)
 static inline char *rcstr_ref(char *s)
 {
 	if (s)
-		((struct rcstr_head *)s - 1)->refs++;
+		((struct rcstr_head *)(void *)s - 1)->refs++;
 	return s;
 }
 
@@ -49,7 +49,7 @@ static inline void rcstr_unref(char *s)
 
 	if (!s)
 		return;
-	h = (struct rcstr_head *)s - 1;
+	h = (struct rcstr_head *)(void *)s - 1;
 	if (--h->refs == 0)
 		mem_free(h);
 }
