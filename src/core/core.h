@@ -45,14 +45,27 @@ enum obj_type {
 	OBJ_CALLH,
 };
 
-/* Life of an object (memory life is not protocol life: STYLE.md §4). */
+/*
+ * Life of an object (memory life is not protocol life: STYLE.md §4).
+ *
+ * DESIGN.md: "one lifecycle for every object with a handle: refs + state
+ * (ALIVE/CLOSING/DEAD), close is a request, handles are slot + generation".
+ * Handles are slot + generation for all (util/htab.h: a stale handle never
+ * names a new object). Apps, provider-level opens (tline) and calls have
+ * refs + life: closing makes them CLOSING (no new operations), then DEAD
+ * and out of the handle table, and the last reference frees them; a call's
+ * TSPI_lineCloseCall is a request the worker runs (core.work). Two kinds do
+ * not have refs yet: an app's open (struct open), freed at the end of its
+ * own close (which holds core.ctl, so no other close or open of the device
+ * runs meanwhile), and a call handle (struct callh), freed when
+ * deallocated and never used across a release of the core lock.
+ */
 enum life {
 	LIFE_ALIVE = 0,
 	LIFE_CLOSING, /* no new operations; teardown in progress */
 	LIFE_DEAD,    /* unreachable; freed with its last reference */
 };
 
-/* One queued message and the handle that must still be alive to deliver it. */
 /* Resolved entry points of one provider module. */
 struct tspi {
 	LONG (*lineNegotiateTSPIVersion)(DWORD, DWORD, DWORD, LPDWORD);
