@@ -15,6 +15,19 @@
 #define CLOSE_DROP  1u
 #define CLOSE_CLOSE 2u
 
+static LONG own_drop_call(struct op *x)
+{
+	return x->p->fn.lineDrop(x->req->id, x->hd, NULL, 0);
+}
+
+/* TSPI_lineDrop without user-user information, for nobody */
+static const struct op_desc own_drop_desc = {
+	.name = "drop on close",
+	.tspi = offsetof(struct tspi, lineDrop),
+	.vp_to = -1,
+	.call = own_drop_call,
+};
+
 /*
  * TAPI's own drop (spec: termination.md §5.1 rule 1); no lock held. The
  * call is held busy across the provider call, as an app's operation is:
@@ -24,38 +37,28 @@
 static void drop_on_close(struct call *call)
 {
 	struct provider *p;
-	struct req *req = NULL;
 	HDRVCALL hd;
-	LONG r = 0;
 
 	core_lock();
 	p = call->tl->dev->prov;
-	hd = call->hd;
-	if (!p->fn.lineDropOnClose && p->fn.lineDrop) {
-		req = req_new_locked(REQ_INTERNAL_DROP, NULL, NULL, 0);
-		if (!req) {
-			core_unlock();
+	if (!p->fn.lineDropOnClose) {
+		if (p->fn.lineDrop)
+			log_info("call %08x: dropped, its sole owner closed "
+			         "the line",
+			         call->ht);
+		if (op_run_own_locked(&own_drop_desc, call,
+		                      REQ_INTERNAL_DROP) == LINEERR_NOMEM)
 			log_err("call %08x: out of memory, not dropped on close",
 			        call->ht);
-			return;
-		}
-		log_info("call %08x: dropped, its sole owner closed the line",
-		         call->ht);
-	} else if (!p->fn.lineDropOnClose) {
 		core_unlock();
 		return;
 	}
+	/* legacy providers only: spec tspi.md §6 */
+	hd = call->hd;
 	call_busy_locked(call);
 	op_tspi_begin_locked(p);
-	if (req) {
-		r = p->fn.lineDrop(req->id, hd, NULL, 0);
-	} else {
-		/* legacy providers only: spec tspi.md §6 */
-		p->fn.lineDropOnClose(hd);
-	}
+	p->fn.lineDropOnClose(hd);
 	op_tspi_end(p);
-	if (req)
-		req_after_call_locked(req, r);
 	call_idle_locked(call);
 	core_unlock();
 }

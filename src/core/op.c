@@ -222,6 +222,23 @@ static LONG lookup_locked(struct op *x, uint32_t h, uint32_t hline)
 	return 0;
 }
 
+/* Holds the calls @x names busy and releases the core lock for the
+ * provider call (spec: termination.md §1.1). */
+static void begin_locked(struct op *x)
+{
+	core_assert_locked();
+	if (x->call) {
+		x->hd = x->call->hd;
+		call_busy_locked(x->call);
+	}
+	if (x->call2) {
+		x->hd2 = x->call2->hd;
+		call_busy_locked(x->call2);
+	}
+	log_debug("%s: request %u", x->d->name, x->req->id);
+	op_tspi_begin_locked(x->p);
+}
+
 /*
  * Registers the request and its new calls, holds the calls it names and
  * releases the core lock, ready for the provider. On error nothing
@@ -262,22 +279,14 @@ static LONG start_locked(struct op *x)
 		if (d->made)
 			d->made(x, i, x->made[i]);
 	}
-	if (x->call) {
-		x->hd = x->call->hd;
-		call_busy_locked(x->call);
-	}
-	if (x->call2) {
-		x->hd2 = x->call2->hd;
-		call_busy_locked(x->call2);
-	}
 	x->hdl = o->tl->hd;
-	log_debug("%s: request %u", d->name, x->req->id);
-	op_tspi_begin_locked(x->p);
+	begin_locked(x);
 	return 0;
 }
 
-/* After the provider returned @r: the request's outcome for the app. */
-static LONG finish(struct op *x, LONG r)
+/* After the provider returned @r (no lock held): takes the core lock
+ * back and settles the request; returns its outcome, the lock held. */
+static LONG settle(struct op *x, LONG r)
 {
 	unsigned i;
 
@@ -290,8 +299,31 @@ static LONG finish(struct op *x, LONG r)
 		call_idle_locked(x->call2);
 	if (x->call)
 		call_idle_locked(x->call);
+	return r;
+}
+
+/* ... and the lock released: the outcome for the app. */
+static LONG finish(struct op *x, LONG r)
+{
+	r = settle(x, r);
 	core_unlock();
 	return r;
+}
+
+LONG op_run_own_locked(const struct op_desc *d, struct call *call,
+                       enum req_kind kind)
+{
+	struct op x = {.d = d, .call = call, .p = call->tl->dev->prov};
+
+	core_assert_locked();
+	if (!op_tspi_has(x.p, d->tspi))
+		return LINEERR_OPERATIONUNAVAIL;
+	x.req = req_new_locked(kind, NULL, NULL, 0);
+	if (!x.req)
+		return LINEERR_NOMEM;
+	x.hdl = call->tl->hd;
+	begin_locked(&x);
+	return settle(&x, d->call(&x));
 }
 
 static LONG run(const struct op_desc *d, uint32_t h, uint32_t hline,

@@ -109,6 +109,16 @@ struct op {
  */
 LONG op_run(const struct op_desc *d, uint32_t h, const void *args);
 
+/*
+ * TAPI's own request @d on @call, for nobody (spec: termination.md §5.1
+ * rule 1, the drop on close): no app, no handle, no checks; a request of
+ * @kind whose LINE_REPLY goes to no one, the TSPI call with the core lock
+ * released and @call held busy, as op_run's. LINEERR_OPERATIONUNAVAIL
+ * when the provider lacks the function. Core lock held on entry and exit.
+ */
+LONG op_run_own_locked(const struct op_desc *d, struct call *call,
+                       enum req_kind kind);
+
 /* op_run for an OP_ON_CALL_OR_LINE @d: on @hCall, or with 0 on @hLine. */
 LONG op_run_call_or_line(const struct op_desc *d, uint32_t hCall,
                          uint32_t hLine, const void *args);
