@@ -32,17 +32,18 @@ LONG cl_lineInitializeEx(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
                          LPLINEINITIALIZEEXPARAMS lpParams);
 LONG cl_lineInitialize(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
                        LPCSTR lpszAppName, LPDWORD lpdwNumDevs);
-LONG cl_lineShutdown(HLINEAPP hLineApp);
-LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
-                       DWORD dwTimeout);
 
 /*
- * cl_<fn> for each RPC row of rpc/calls.def, with the row's (the public
- * function's) return type and parameters: the function made on tapixd
- * (its method, or its channel op), with the same result and the same
- * effects on the app's memory and messages as in embedded mode.
+ * cl_<fn> for each RPC, RPC_OWN and RPC_LOCAL row of rpc/calls.def, with
+ * the row's (the public function's) return type and parameters: the
+ * function made on tapixd (its method, or its channel op; RPC_LOCAL: the
+ * client's own queue), with the same result and the same effects on the
+ * app's memory and messages as in embedded mode. The registrations
+ * (RPC_REG, RPC_ALIAS) are the two above: the mode is chosen in them.
  */
-#define RPC(fn, ret, params, ...) ret cl_##fn(RPC_PROTO(params));
+#define RPC(fn, ret, params, ...)       ret cl_##fn(RPC_PROTO(params));
+#define RPC_OWN(fn, ret, params, ...)   ret cl_##fn(RPC_PROTO(params));
+#define RPC_LOCAL(fn, ret, params, ...) ret cl_##fn(RPC_PROTO(params));
 #include "rpc/calls.def"
 
 /* Registrations and pending requests alive in client mode (live counts). */
