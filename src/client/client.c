@@ -41,6 +41,7 @@
 #include <systemd/sd-bus.h>
 
 #include "util/clock.h"
+#include "util/list.h"
 #include "util/log.h"
 #include "util/msgq.h"
 
@@ -274,7 +275,7 @@ static void cl_unlock(void)
 
 static void thread_done(struct msgq *q)
 {
-	app_unref((struct capp *)((char *)q - offsetof(struct capp, q)));
+	app_unref(container_of(q, struct capp, q));
 }
 
 static const struct msgq_ops capp_msgq_ops = {

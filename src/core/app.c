@@ -34,7 +34,7 @@ static bool deliverable(const struct msgq_item *it)
 
 static void thread_done(struct msgq *q)
 {
-	app_unref_locked((struct app *)((char *)q - offsetof(struct app, q)));
+	app_unref_locked(container_of(q, struct app, q));
 }
 
 static const struct msgq_ops app_msgq_ops = {
