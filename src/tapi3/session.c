@@ -448,8 +448,7 @@ static void engine_message(void *owner, const LINEMESSAGE *m)
 		on_message_locked(t, m);
 }
 
-/* ---- the delivery thread (callback mode) ----------------------------------
- */
+/* ---- callback mode: the runtime's delivery (apprt_post_locked) ----------- */
 
 /* The pump's turn (under the lock): the first event, if the application
  * still takes them by callback. */
