@@ -33,10 +33,13 @@ void apprt_init(struct apprt *rt, pthread_mutex_t *lock, void *owner)
 	pthread_cond_init(&rt->cond, NULL);
 	list_init(&rt->acts);
 	list_init(&rt->reqs);
+	pthread_cond_init(&rt->deliver.cond, NULL);
+	list_init(&rt->deliver.posts);
 }
 
 void apprt_destroy(struct apprt *rt)
 {
+	pthread_cond_destroy(&rt->deliver.cond);
 	pthread_cond_destroy(&rt->cond);
 }
 

@@ -13,7 +13,11 @@
  *  - deferred callouts: line API actions (and other work that must not run
  *    under the lock) recorded under the lock and run after it is let go;
  *  - one table of pending requests: a request id, the owner's record and
- *    a deadline, matched on LINE_REPLY and expired by the engine.
+ *    a deadline, matched on LINE_REPLY and expired by the engine;
+ *  - the delivery of the owner's application callbacks (RAS notifiers,
+ *    TAPI 3 events): posts queued under the lock and run, in the order
+ *    posted and one at a time, on the runtime's delivery thread with no
+ *    lock held (see "deliveries" below).
  *
  * Locking rules. Everything here is guarded by the owner's lock (@lock),
  * except where said. No line API function is ever called with an owner's
@@ -37,6 +41,25 @@
  * The owner's callbacks (on_tick, on_message, on_reply, done) run under
  * the lock on the engine's thread (or the one flushing the callouts), and
  * must neither call the line API nor let go of the lock.
+ *
+ * Deliveries. Application code never runs on the engine, nor under the
+ * lock: the owner posts it (apprt_post_locked) and the delivery thread
+ * (apprt_deliver_start_locked) takes each post in turn: under the lock
+ * the post's begin looks again (false: skipped, e.g. the connection was
+ * hung up meanwhile), then its call runs with no lock held (the lock is
+ * let go by apprt_unlock: what was deferred runs first), then its end
+ * runs under the lock (it may free the post, or post it again). Never two
+ * at a time, even across a stop and a new start while the old thread
+ * still runs its last call. apprt_deliver_wait_locked waits until what
+ * was posted before it has ended (not on the delivery thread itself:
+ * there it returns at once). apprt_deliver_stop_locked ends the
+ * deliveries: the posts still queued end unrun (called false), later ones
+ * are refused, and the thread ends after the call it runs, if any; then
+ * apprt_deliver_join waits for it, unless called on it (from a callback:
+ * the thread is detached and ends when the callback returns), so no
+ * callback runs after it returns. Stopped from the engine (a callback
+ * might be waiting for the lock), a detached delivery thread is not
+ * waited for.
  */
 #ifndef TAPIX_APPRT_H
 #define TAPIX_APPRT_H
@@ -87,6 +110,45 @@ struct apprt_act {
 	bool counted;          /* counted in apprt.starting */
 };
 
+/*
+ * A delivery: @begin (may be NULL: always run) under the lock when its
+ * turn comes, false to skip it; @call with no lock held; @end (may be
+ * NULL) under the lock afterwards, @called false when skipped or dropped
+ * by a stop. The post is the owner's (it may be embedded): apprt does not
+ * touch it after @end.
+ */
+struct apprt_post;
+typedef bool apprt_begin_fn(void *owner, struct apprt_post *p);
+typedef void apprt_call_fn(struct apprt_post *p);
+typedef void apprt_end_fn(void *owner, struct apprt_post *p, bool called);
+
+struct apprt_post {
+	struct list_node link; /* apprt_deliver.posts while queued */
+	apprt_begin_fn *begin;
+	apprt_call_fn *call;
+	apprt_end_fn *end;
+	uint64_t seq; /* its place (apprt_deliver.seq when posted) */
+	int state;    /* APPRT_POST_* (deliver.c) */
+};
+
+/* The delivery of a runtime (guarded by the owner's lock). */
+struct apprt_deliver {
+	/*
+	 * Set by the owner (may be NULL): run by a delivery thread as it
+	 * ends, with no lock held, after its last use of the runtime (the
+	 * owner may free it here).
+	 */
+	void (*on_end)(void *owner);
+	pthread_cond_t cond;    /* a post queued or ended; a stop */
+	struct list_node posts; /* struct apprt_post, queued */
+	struct apprt_post *cur; /* the one begun, not ended yet */
+	pthread_t thread;       /* the latest delivery thread */
+	uint64_t seq;           /* of the latest post */
+	unsigned gen;           /* the live thread's; a stop moves it on */
+	bool live;              /* a thread takes posts (not stopped) */
+	bool joinable;          /* its thread is apprt_deliver_join's */
+};
+
 struct apprt {
 	/* set by the owner before apprt_register (or APPRT_INITIALIZER) */
 	pthread_mutex_t *lock; /* the owner's */
@@ -126,15 +188,20 @@ struct apprt {
 	struct list_node reqs; /* struct apprt_req, tracked */
 	bool flushing;         /* a thread runs actions */
 	unsigned starting;     /* requests being started, id unknown yet */
+	struct apprt_deliver deliver; /* the application's callbacks */
 };
 
 /* A static initializer of @var (a struct apprt) with lock @lk. */
-#define APPRT_INITIALIZER(var, lk)                          \
-	{                                                   \
-		.lock = (lk), .wake_fd = -1, .line_fd = -1, \
-		.cond = PTHREAD_COND_INITIALIZER,           \
-		.acts = LIST_HEAD_INIT((var).acts),         \
-		.reqs = LIST_HEAD_INIT((var).reqs),         \
+#define APPRT_INITIALIZER(var, lk)                                    \
+	{                                                             \
+		.lock = (lk), .wake_fd = -1, .line_fd = -1,           \
+		.cond = PTHREAD_COND_INITIALIZER,                     \
+		.acts = LIST_HEAD_INIT((var).acts),                   \
+		.reqs = LIST_HEAD_INIT((var).reqs),                   \
+		.deliver = {                                          \
+			.cond = PTHREAD_COND_INITIALIZER,             \
+			.posts = LIST_HEAD_INIT((var).deliver.posts), \
+		},                                                    \
 	}
 
 /* Initialises @rt for lock @lock and @owner (the other way). */
@@ -210,6 +277,56 @@ bool apprt_req_started_locked(struct apprt *rt, struct apprt_req *q, LONG r);
 /* Stops tracking @q (a reply still to come is dropped). No effect on one
  * not tracked. */
 void apprt_req_cancel_locked(struct apprt *rt, struct apprt_req *q);
+
+/* ---- deliveries ---------------------------------------------------------- */
+
+/* Makes @p ready for apprt_post_locked (not busy), with its functions. */
+void apprt_post_init(struct apprt_post *p, apprt_begin_fn *begin,
+                     apprt_call_fn *call, apprt_end_fn *end);
+
+/* Whether @p is queued or being delivered (its end not run yet). */
+bool apprt_post_is_busy(const struct apprt_post *p);
+
+/*
+ * Starts the delivery thread, if none takes posts: 0 or -errno (-EBUSY:
+ * a joinable one stopped is not joined yet). @detached: nobody joins it
+ * (the owner stops it from a thread that must not wait); else
+ * apprt_deliver_join does, after apprt_deliver_stop_locked.
+ */
+int apprt_deliver_start_locked(struct apprt *rt, bool detached);
+
+/*
+ * Queues @p (not busy) after every post before it. false: no delivery
+ * thread takes posts (never started, or stopped): @p is untouched, the
+ * caller's again.
+ */
+bool apprt_post_locked(struct apprt *rt, struct apprt_post *p);
+
+/*
+ * Waits (letting go of the lock meanwhile) until every post queued before
+ * this call has ended: delivered, skipped or dropped. false, at once, on
+ * a delivery thread of @rt's (it cannot wait for itself).
+ */
+bool apprt_deliver_wait_locked(struct apprt *rt);
+
+/*
+ * Ends the deliveries: the posts queued end unrun (called false), later
+ * ones are refused, the delivery thread ends after the call it runs (if
+ * any). On that thread itself (from a callback), a joinable one is
+ * detached. Then apprt_deliver_join, with no lock held.
+ */
+void apprt_deliver_stop_locked(struct apprt *rt);
+
+/*
+ * After apprt_deliver_stop_locked, with no lock held, by the thread that
+ * stopped it: waits for a joinable delivery thread to end (no callback
+ * runs after this returns), unless it was detached (stopped from it, or
+ * started detached).
+ */
+void apprt_deliver_join(struct apprt *rt);
+
+/* Whether this thread is a delivery thread of @rt's. Any lock. */
+bool apprt_in_delivery(const struct apprt *rt);
 
 /* ---- registration and engine --------------------------------------------- */
 

@@ -4,9 +4,10 @@
  * and their state machines (the RAS API on it is api.c, the phonebook
  * resolution resolve.c). It is an application of the line API: one USEEVENT
  * registration, an engine thread that follows LINE_REPLY and call states and
- * drives every connection's state machine and teardown, and a dispatcher thread
- * that calls the applications' notifiers one at a time, never with a
- * lock held. Both start with the first RasDial and stop when the last
+ * drives every connection's state machine and teardown, and the runtime's
+ * delivery thread (apprt_post_locked), the RAS dispatcher, that calls the
+ * applications' notifiers one at a time, in order, never with a lock
+ * held. Both start with the first RasDial and stop when the last
  * connection is gone (so a process that is done with RAS holds nothing).
  *
  * Locking: mgr.lock guards everything here, taken through the application
@@ -115,14 +116,16 @@ struct rconn {
 	char callback[RAS_MaxCallbackNumber + 1];
 };
 
+/* A notification on its way to a notifier (a delivery of the runtime's). */
 struct note {
-	struct list_node link;
+	struct apprt_post post;
 	uint64_t id;
 	DWORD ntype;
 	void *fn;
 	ULONG_PTR cbid;
 	RASCONNSTATE state;
 	DWORD error;
+	DWORD keep; /* what a RASDIALFUNC2 returned */
 };
 
 static struct {
@@ -131,21 +134,18 @@ static struct {
 	bool running;
 	bool starting;    /* a dial registers the manager (lock let go) */
 	unsigned engines; /* engine threads not yet out of TAPI */
-	unsigned epoch;   /* of the running engine and dispatcher */
-	struct apprt rt;  /* the registration, the engine */
+	struct apprt rt;  /* the registration, the engine, the dispatcher */
 	struct list_node conns;
-	struct list_node notes;
 	uint64_t next_id;
 } mgr = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.conns = LIST_HEAD_INIT(mgr.conns),
-	.notes = LIST_HEAD_INIT(mgr.notes),
 	.rt = APPRT_INITIALIZER(mgr.rt, &mgr.lock),
 	.next_id = 1,
 };
 
-static __thread bool in_notifier; /* this thread runs a notifier */
+static __thread bool in_notifier; /* a client's notifier thread */
 
 void ras_set_notifier_thread(void)
 {
@@ -154,7 +154,7 @@ void ras_set_notifier_thread(void)
 
 bool ras_in_notifier(void)
 {
-	return in_notifier;
+	return in_notifier || apprt_in_delivery(&mgr.rt);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -200,9 +200,55 @@ static void reap_locked(struct rconn *c);
 /* ---- notifications
  * ----------------------------------------------------------- */
 
+/* §4 — nothing after RasHangUp; §3.4 — FUNC2 may stop them (under the
+ * lock, when the note's turn comes). */
+static bool note_begin(void *owner, struct apprt_post *p)
+{
+	struct note *n = container_of(p, struct note, post);
+	struct rconn *c = find_locked((HRASCONN)(uintptr_t)n->id);
+
+	(void)owner;
+	return c && c->phase != PH_TEARDOWN && !c->silenced;
+}
+
+/* The notifier (no lock held, on the dispatcher). */
+static void note_call(struct apprt_post *p)
+{
+	struct note *n = container_of(p, struct note, post);
+
+	switch (n->ntype) {
+	case 0:
+		((RASDIALFUNC)n->fn)(WM_RASDIALEVENT, n->state, n->error);
+		break;
+	case 1:
+		((RASDIALFUNC1)n->fn)((HRASCONN)(uintptr_t)n->id,
+		                      WM_RASDIALEVENT, n->state, n->error, 0);
+		break;
+	default:
+		n->keep = ((RASDIALFUNC2)n->fn)(
+			n->cbid, 1, (HRASCONN)(uintptr_t)n->id, WM_RASDIALEVENT,
+			n->state, n->error, 0);
+		break;
+	}
+}
+
+static void note_end(void *owner, struct apprt_post *p, bool called)
+{
+	struct note *n = container_of(p, struct note, post);
+	struct rconn *c;
+
+	(void)owner;
+	if (called && !n->keep) {
+		c = find_locked((HRASCONN)(uintptr_t)n->id);
+		if (c)
+			c->silenced = true; /* the dial goes on */
+	}
+	mem_free(n);
+}
+
 /*
  * ras.md §3.4 — @state entered (@err 0), or failed in (@err set: the last
- * notification). Queued for the dispatcher.
+ * notification). Posted to the dispatcher.
  */
 static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 {
@@ -225,67 +271,16 @@ static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 		        (unsigned long long)c->id);
 		return;
 	}
+	apprt_post_init(&n->post, note_begin, note_call, note_end);
 	n->id = c->id;
 	n->ntype = c->ntype;
 	n->fn = c->fn;
 	n->cbid = c->cbid;
 	n->state = state;
 	n->error = err;
-	list_add_tail(&mgr.notes, &n->link);
-	pthread_cond_broadcast(&mgr.cond);
-}
-
-static void *dispatch_main(void *arg)
-{
-	unsigned epoch = (unsigned)(uintptr_t)arg;
-
-	in_notifier = true; /* RasDial from here: ERROR_ASYNC_REQUEST_PENDING */
-	apprt_lock(&mgr.rt);
-	for (;;) {
-		struct note *n;
-		struct rconn *c;
-		DWORD keep = 1;
-
-		while (mgr.running && mgr.epoch == epoch &&
-		       list_empty(&mgr.notes))
-			pthread_cond_wait(&mgr.cond, &mgr.lock);
-		if (!mgr.running || mgr.epoch != epoch)
-			break;
-		n = list_entry(mgr.notes.next, struct note, link);
-		list_del(&n->link);
-		c = find_locked((HRASCONN)(uintptr_t)n->id);
-		/* §4 — nothing after RasHangUp; §3.4 — FUNC2 may stop them */
-		if (!c || c->phase == PH_TEARDOWN || c->silenced) {
-			mem_free(n);
-			continue;
-		}
-		apprt_unlock(&mgr.rt);
-		switch (n->ntype) {
-		case 0:
-			((RASDIALFUNC)n->fn)(WM_RASDIALEVENT, n->state,
-			                     n->error);
-			break;
-		case 1:
-			((RASDIALFUNC1)n->fn)((HRASCONN)(uintptr_t)n->id,
-			                      WM_RASDIALEVENT, n->state,
-			                      n->error, 0);
-			break;
-		default:
-			keep = ((RASDIALFUNC2)n->fn)(
-				n->cbid, 1, (HRASCONN)(uintptr_t)n->id,
-				WM_RASDIALEVENT, n->state, n->error, 0);
-			break;
-		}
-		apprt_lock(&mgr.rt);
-		if (!keep) {
-			c = find_locked((HRASCONN)(uintptr_t)n->id);
-			if (c)
-				c->silenced = true; /* the dial goes on */
-		}
-		mem_free(n);
-	}
-	apprt_unlock(&mgr.rt);
-	return NULL;
+	n->keep = 1;
+	if (!apprt_post_locked(&mgr.rt, &n->post))
+		mem_free(n); /* no dispatcher: it said so when it failed */
 }
 
 /* ---- the call
@@ -659,15 +654,11 @@ static bool engine_tick(void *owner, struct timespec *next)
 	tick_locked(next);
 	if (!list_empty(&mgr.conns))
 		return true;
-	/* the last connection went: RAS lets go of TAPI */
+	/* the last connection went: RAS lets go of TAPI; the dispatcher ends
+	 * after the notifier it runs, if any (not waited for: that one may
+	 * be waiting for the lock) */
 	mgr.running = false;
-	mgr.epoch++;
-	while (!list_empty(&mgr.notes)) {
-		struct note *n = list_entry(mgr.notes.next, struct note, link);
-
-		list_del(&n->link);
-		mem_free(n);
-	}
+	apprt_deliver_stop_locked(&mgr.rt);
 	pthread_cond_broadcast(&mgr.cond);
 	return false;
 }
@@ -696,8 +687,6 @@ static void engine_stopped(void *owner)
 static DWORD start_locked(void)
 {
 	struct apprt tmp;
-	pthread_attr_t attr;
-	pthread_t t;
 	DWORD api = RAS_API;
 	LONG r;
 
@@ -734,12 +723,8 @@ static DWORD start_locked(void)
 		apprt_lock(&mgr.rt);
 		return ERROR_NOT_ENOUGH_MEMORY;
 	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, dispatch_main,
-	                   (void *)(uintptr_t)mgr.epoch) != 0)
+	if (apprt_deliver_start_locked(&mgr.rt, true) < 0)
 		log_err("no RAS dispatcher thread: notifiers will not run");
-	pthread_attr_destroy(&attr);
 	return 0;
 }
 

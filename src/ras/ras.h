@@ -156,9 +156,11 @@ DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n);
 DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
                      struct tapix_ras_event *out, unsigned max, unsigned *n,
                      bool *final, unsigned *next);
-/* This thread runs notifiers: RasDial from it is refused. */
+/* This thread runs notifiers (a client's, rclient.c): RasDial from it is
+ * refused. */
 void ras_set_notifier_thread(void);
-/* Whether this thread runs notifiers. */
+/* Whether this thread runs notifiers: a client's, or the manager's
+ * dispatcher (the runtime's delivery thread). */
 bool ras_in_notifier(void);
 
 /* ---- devices.c ----------------------------------------------------------- */

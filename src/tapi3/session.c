@@ -149,6 +149,14 @@ static struct tapix_event *pop_locked(struct tapix_tapi *t)
 	return ev;
 }
 
+/* In callback mode, the queue's first event goes to the delivery thread
+ * (the pump is posted again from its end while events wait). */
+static void kick_locked(struct tapix_tapi *t)
+{
+	if (t->cb && !list_empty(&t->queue) && !apprt_post_is_busy(&t->pump))
+		apprt_post_locked(&t->rt, &t->pump);
+}
+
 void session_post_locked(struct tapix_tapi *t, struct tapix_event *ev)
 {
 	uint64_t one = 1;
@@ -164,6 +172,7 @@ void session_post_locked(struct tapix_tapi *t, struct tapix_event *ev)
 	if (write(t->ev_fd, &one, sizeof(one)) != sizeof(one))
 		log_warn("event count out of step: %s", strerror(errno));
 	pthread_cond_broadcast(&t->cond);
+	kick_locked(t);
 }
 
 /* ---- requests -------------------------------------------------------------
@@ -439,44 +448,52 @@ static void engine_message(void *owner, const LINEMESSAGE *m)
 		on_message_locked(t, m);
 }
 
-/* ---- the delivery thread (callback mode) ----------------------------------
- */
+/* ---- callback mode: the runtime's delivery (apprt_post_locked) ----------- */
 
-static void *deliver_main(void *arg)
+/* The pump's turn (under the lock): the first event, if the application
+ * still takes them by callback. */
+static bool pump_begin(void *owner, struct apprt_post *p)
 {
-	struct tapix_tapi *t = arg;
+	struct tapix_tapi *t = owner;
 
-	apprt_lock(&t->rt);
-	for (;;) {
-		struct tapix_event *ev;
-		tapix_tapi_event_cb cb;
-		void *cb_arg;
-
-		while (!t->deliver_stop && (!t->cb || list_empty(&t->queue)))
-			pthread_cond_wait(&t->cond, &t->lock);
-		if (t->deliver_stop)
-			break;
-		ev = pop_locked(t);
-		cb = t->cb;
-		cb_arg = t->cb_arg;
-		t->in_cb = true;
-		apprt_unlock(&t->rt);
-		cb(ev, cb_arg);
-		apprt_lock(&t->rt);
-		t->in_cb = false;
-		pthread_cond_broadcast(&t->cond);
-		session_event_unref_locked(ev);
-	}
-	t->deliver_on = false;
-	/* detached when shut down from the callback: this was its last use */
-	session_unref_locked(t);
-	session_unlock(t);
-	return NULL;
+	(void)p;
+	if (!t->cb || list_empty(&t->queue))
+		return false;
+	t->pump_ev = pop_locked(t);
+	t->pump_cb = t->cb;
+	t->pump_arg = t->cb_arg;
+	return true;
 }
 
-static bool on_deliver_thread(struct tapix_tapi *t)
+/* The application's callback (no lock held). */
+static void pump_call(struct apprt_post *p)
 {
-	return t->deliver_on && pthread_equal(pthread_self(), t->deliver);
+	struct tapix_tapi *t = container_of(p, struct tapix_tapi, pump);
+
+	t->pump_cb(t->pump_ev, t->pump_arg);
+}
+
+static void pump_end(void *owner, struct apprt_post *p, bool called)
+{
+	struct tapix_tapi *t = owner;
+
+	(void)p;
+	if (called) {
+		session_event_unref_locked(t->pump_ev);
+		t->pump_ev = NULL;
+	}
+	kick_locked(t); /* the next one (refused once stopped) */
+}
+
+/* The delivery thread ended (no lock held): its reference goes, the last
+ * one after a shutdown from the callback. */
+static void deliver_ended(void *owner)
+{
+	struct tapix_tapi *t = owner;
+
+	apprt_lock(&t->rt);
+	session_unref_locked(t);
+	session_unlock(t);
 }
 
 /* ---- ITTAPI -----------------------------------------------------------------
@@ -653,6 +670,8 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 	pthread_cond_init(&t->cond, &attr);
 	pthread_condattr_destroy(&attr);
 	apprt_init(&t->rt, &t->lock, t);
+	t->rt.deliver.on_end = deliver_ended;
+	apprt_post_init(&t->pump, pump_begin, pump_call, pump_end);
 	t->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
 	if (t->ev_fd < 0) {
 		session_free(t);
@@ -710,7 +729,6 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 {
 	struct list_node *it, *tmp;
 	struct tapix_event *ev;
-	bool join_deliver = false;
 
 	if (!t)
 		return E_POINTER;
@@ -753,18 +771,12 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 	}
 	while ((ev = pop_locked(t)) != NULL)
 		session_event_unref_locked(ev);
-	if (t->deliver_on) {
-		t->deliver_stop = true;
-		if (on_deliver_thread(t))
-			pthread_detach(
-				t->deliver); /* it ends after the callback */
-		else
-			join_deliver = true;
-	}
+	/* no callback after this returns; from the callback itself, its
+	 * thread ends (and lets go of @t) once the callback returns */
+	apprt_deliver_stop_locked(&t->rt);
 	pthread_cond_broadcast(&t->cond);
 	apprt_unlock(&t->rt);
-	if (join_deliver)
-		pthread_join(t->deliver, NULL);
+	apprt_deliver_join(&t->rt);
 	apprt_lock(&t->rt);
 	session_unref_locked(t); /* the application's */
 	session_unlock(t);
@@ -986,21 +998,24 @@ HRESULT tapix_tapi_set_event_callback(struct tapix_tapi *t,
 	if (!session_enter(t))
 		return TAPI_E_NOT_INITIALIZED;
 	if (cb && !t->deliver_on) {
-		t->deliver_stop = false;
-		if (pthread_create(&t->deliver, NULL, deliver_main, t) != 0) {
+		if (apprt_deliver_start_locked(&t->rt, false) < 0) {
 			session_unlock(t);
 			return E_OUTOFMEMORY;
 		}
 		t->deliver_on = true;
-		t->refs++; /* the delivery thread's */
+		t->refs++; /* the delivery thread's (deliver_ended) */
 	}
 	t->cb = cb;
 	t->cb_arg = arg;
 	pthread_cond_broadcast(&t->cond);
-	/* back to the queue: the event being delivered finishes first */
-	if (!cb && !on_deliver_thread(t))
-		while (t->in_cb && !t->down)
-			pthread_cond_wait(&t->cond, &t->lock);
+	kick_locked(t); /* events already queued first */
+	/* back to the queue: the event being delivered finishes first
+	 * (not waited for from the callback itself) */
+	if (!cb) {
+		t->refs++; /* (a shutdown meanwhile must not free it) */
+		apprt_deliver_wait_locked(&t->rt);
+		session_unref_locked(t);
+	}
 	session_unlock(t);
 	return S_OK;
 }

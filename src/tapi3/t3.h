@@ -16,7 +16,8 @@
  * capabilities) is deferred (apprt_defer_locked) and runs once the lock
  * is let go, naming its call object by a pin of its own. Methods wait on
  * the condition variable, which releases the lock. Application callbacks
- * run on a delivery thread with no lock held.
+ * run on the runtime's delivery thread (apprt_post_locked) with no lock
+ * held, one event at a time, in the order queued.
  *
  * References: a call object counts the application's references and its
  * events' (refs), and separately what the layer holds on it (pins:
@@ -144,15 +145,18 @@ struct tapix_tapi {
 	bool down;           /* shut down: no line API any more */
 	bool reinit;         /* LINEDEVSTATE_REINIT came: TE_REINIT told */
 	bool freeing;        /* the last reference went: being freed */
-	struct apprt rt;     /* the registration and the engine thread */
+	struct apprt rt;     /* the registration, the engine, the delivery */
 	int ev_fd; /* eventfd (semaphore): one count per queued event */
 	bool stop;
-	pthread_t deliver;
-	bool deliver_on;
-	bool deliver_stop;
+	bool deliver_on; /* the delivery thread started (holds a reference) */
 	tapix_tapi_event_cb cb;
 	void *cb_arg;
-	bool in_cb; /* the delivery thread is inside the callback */
+	/* callback mode: delivers the queue's first event to cb, posted
+	 * again while events wait (one post: one event at a time, in order) */
+	struct apprt_post pump;
+	struct tapix_event *pump_ev; /* the one being delivered */
+	tapix_tapi_event_cb pump_cb; /* and to whom */
+	void *pump_arg;
 	uint32_t filter;
 	uint32_t timeout_ms;
 	size_t naddr;
