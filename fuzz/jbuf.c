@@ -48,7 +48,7 @@ static size_t payload(uint8_t *p, uint16_t seq, uint32_t ts, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct jbuf jb;
-	static uint8_t buf[JBUF_MAX_PAYLOAD + 8];
+	static uint8_t buf[1100 + 255];
 	static const struct jbuf_config cfg = {.rate = 8000,
 	                                       .frame_us = 20000,
 	                                       .min_frames = 1,
