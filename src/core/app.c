@@ -98,7 +98,7 @@ LONG app_register(const struct app_reg *reg, HLINEAPP *out, DWORD *num_devs,
 	app->q.h = app->h;
 	app->refs++; /* the delivery thread's, if it has one */
 	if (msgq_start_locked(&app->q) != 0) {
-		app->refs -= 2;
+		app->refs--; /* no thread */
 		htab_del(&core.handles, app->h);
 		app_unref_locked(app);
 		core_unlock();

@@ -54,6 +54,11 @@ int msgq_init(struct msgq *q, const struct msgq_ops *ops,
 fail_errno:
 	err = -errno;
 fail:
+	if (q->evfd >= 0)
+		close(q->evfd);
+	if (q->wakefd >= 0)
+		close(q->wakefd);
+	q->evfd = q->wakefd = -1;
 	mem_free(q->ring);
 	q->ring = NULL;
 	return err;
