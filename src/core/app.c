@@ -44,16 +44,18 @@ static const struct msgq_ops app_msgq_ops = {
 	.thread_done = thread_done,
 };
 
-static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
-                             const char *module, uint32_t api_version,
-                             int portfd, DWORD_PTR port_key)
+/* A new app of @reg (*@err 0), or NULL with the LINEERR_ in *@err. */
+static struct app *app_alloc(const struct app_reg *reg, LONG *err)
 {
 	struct app *app = mem_zalloc(sizeof(*app));
+	const char *module = reg->module, *name = reg->name;
+	int e = -ENOMEM;
 
+	*err = LINEERR_NOMEM;
 	if (!app)
 		return NULL;
-	app->mode = mode;
-	app->api_version = api_version;
+	app->mode = reg->mode;
+	app->api_version = reg->api_version;
 	app->refs = 1; /* the handle table's */
 	list_init(&app->opens);
 	list_init(&app->reqs);
@@ -61,14 +63,19 @@ static struct app *app_alloc(uint32_t mode, LINECALLBACK cb, const char *name,
 	app->module =
 		mem_strdup(module ? module : program_invocation_short_name);
 	app->name = rcstr_new(name ? name : program_invocation_short_name);
-	if (!app->module || !app->name ||
-	    msgq_init(&app->q, &app_msgq_ops, &core.lock, mode, cb, portfd,
-	              port_key) != 0) {
+	if (app->module && app->name)
+		e = msgq_init(&app->q, &app_msgq_ops, &core.lock, reg->mode,
+		              reg->cb, reg->portfd, reg->port_key);
+	if (e) {
+		/* no descriptor or thread: the system's limits, not memory */
+		if (e != -ENOMEM)
+			*err = LINEERR_RESOURCEUNAVAIL;
 		mem_free(app->module);
 		rcstr_unref(app->name);
 		mem_free(app);
 		return NULL;
 	}
+	*err = 0;
 	return app;
 }
 
@@ -82,12 +89,9 @@ LONG app_register(const struct app_reg *reg, HLINEAPP *out, DWORD *num_devs,
 	r = core_session_start_ctl();
 	if (r)
 		goto out;
-	app = app_alloc(reg->mode, reg->cb, reg->name, reg->module,
-	                reg->api_version, reg->portfd, reg->port_key);
-	if (!app) {
-		r = LINEERR_NOMEM;
+	app = app_alloc(reg, &r);
+	if (!app)
 		goto stop;
-	}
 	core_lock();
 	if (htab_add(&core.handles, app, OBJ_APP, &app->h) != 0) {
 		app_unref_locked(app);
@@ -145,16 +149,19 @@ LONG app_shutdown(HLINEAPP h)
 		r = LINEERR_INVALAPPHANDLE;
 		goto fail;
 	}
-	/* spec: termination.md §6 — invalid at once, then lineClose of each */
-	app->life = LIFE_CLOSING;
+	/*
+	 * spec: termination.md §6 — invalid at once, nothing more delivered
+	 * (not even what is queued: the closes below let go of the lock),
+	 * then lineClose of each open
+	 */
 	htab_del(&core.handles, app->h);
+	app_kill_locked(app);
 	while (!list_empty(&app->opens))
 		close_open_locked(
 			list_entry(app->opens.next, struct open, app_link));
 	list_foreach_safe(it, tmp, &app->reqs) {
 		req_cancel_locked(list_entry(it, struct req, app_link));
 	}
-	app_kill_locked(app);
 	list_del(&app->link);
 	core.napps--;
 	last = core.napps == 0;

@@ -899,6 +899,15 @@ static void dial_locked(struct rconn *c, const struct tapix_ras_req *rq,
 	                          ? LINEBEARERMODE_VOICE
 	                          : LINEBEARERMODE_DATA;
 	cp.dwAddressMode = LINEADDRESSMODE_ADDRESSID;
+	/*
+	 * What others deferred runs now, not in the window where the
+	 * request is being started: meanwhile the engine holds back any
+	 * LINE_REPLY it cannot place (apprt_req_begin_locked), and so every
+	 * connection's messages.
+	 */
+	apprt_flush_locked(&mgr.rt);
+	if (c->phase != PH_DIALING)
+		return; /* hung up meanwhile: the teardown closes the line */
 	/* §11.1 step 6 — its reply within REPLY_TIMEOUT_MS (engine_reply) */
 	apprt_req_begin_locked(&mgr.rt, &c->rq, REPLY_TIMEOUT_MS);
 	apprt_unlock(&mgr.rt);

@@ -14,6 +14,7 @@
 
 /* The gate provider's test hooks (tests/providers/gate.c). */
 #define GATE_GET_LINE_DEV_STATUS 1
+#define GATE_SET_MEDIA           3
 static void (*gate_close)(int fn, DWORD dev);
 static int (*gate_wait_held)(unsigned ms);
 static void (*gate_open)(void);
@@ -177,10 +178,120 @@ static void test_provider_call_holds_no_lock(void **s)
 	fx_shutdown(&a);
 }
 
+/* The callback app of the test below: the first message holds its
+ * delivery thread until released; the count of those delivered. */
+static struct {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	unsigned n;
+	bool release;
+} cb_state = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false};
+
+static void CALLBACK held_cb(DWORD dev, DWORD msg, DWORD_PTR inst, DWORD_PTR p1,
+                             DWORD_PTR p2, DWORD_PTR p3)
+{
+	(void)dev;
+	(void)msg;
+	(void)inst;
+	(void)p1;
+	(void)p2;
+	(void)p3;
+	pthread_mutex_lock(&cb_state.m);
+	cb_state.n++;
+	pthread_cond_broadcast(&cb_state.c);
+	while (!cb_state.release)
+		pthread_cond_wait(&cb_state.c, &cb_state.m);
+	pthread_mutex_unlock(&cb_state.m);
+}
+
+/* Whether @n messages were delivered within @ms. */
+static bool delivered_within(unsigned n, unsigned ms)
+{
+	struct timespec t;
+	bool ok;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000 + 1;
+	pthread_mutex_lock(&cb_state.m);
+	while (cb_state.n < n)
+		if (pthread_cond_timedwait(&cb_state.c, &cb_state.m, &t) ==
+		    ETIMEDOUT)
+			break;
+	ok = cb_state.n >= n;
+	pthread_mutex_unlock(&cb_state.m);
+	return ok;
+}
+
+static LONG shutdown_app(struct probe *p)
+{
+	return lineShutdown((HLINEAPP)p->line);
+}
+
+/*
+ * termination.md §6 — once lineShutdown has begun, nothing more is
+ * delivered to the app, not even what was queued before: here while its
+ * shutdown waits in the provider (closing its open changes the line's
+ * media union: TSPI_lineSetDefaultMediaDetection, held at the gate). The
+ * queued message names the app's open (its guard dies with the open);
+ * messages without a guard (LINE_CREATE, LINE_REMOVE) are held back the
+ * same way (the app's queue ends first), which this provider cannot
+ * show: it announces no devices.
+ */
+static void test_shutdown_delivers_nothing_while_it_closes(void **s)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD ndevs = 0, ver = 0x00020002;
+	HLINEAPP cb_app = 0;
+	HLINE mine = 0, other, other2;
+	struct probe sd;
+	struct fx_app b;
+	bool more;
+
+	(void)s;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEHIDDENWINDOW;
+	assert_int_equal(lineInitializeEx(&cb_app, NULL, held_cb, "cb", &ndevs,
+	                                  &ver, &ip),
+	                 0);
+	fx_app_init(&b, "b");
+	assert_int_equal(lineOpen(cb_app, 0, &mine, 0x00020002, 0, 0,
+	                          LINECALLPRIVILEGE_OWNER,
+	                          LINEMEDIAMODE_INTERACTIVEVOICE, NULL),
+	                 0);
+	assert_int_equal(lineSetStatusMessages(mine, LINEDEVSTATE_OPEN, 0), 0);
+	/* two messages for the app: the first holds its delivery thread */
+	other = fx_open(&b, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_true(delivered_within(1, 5000));
+	other2 = fx_open(&b, 0, LINECALLPRIVILEGE_NONE, 0);
+
+	gate_close(GATE_SET_MEDIA, 0);
+	/* (the probe's line: the app's handle) */
+	probe_start(&sd, NULL, (HLINE)cb_app, shutdown_app);
+	assert_int_equal(gate_wait_held(10000), 0);
+	/* the shutdown is in the provider: the queued message must not
+	 * come now that the delivery thread is free */
+	pthread_mutex_lock(&cb_state.m);
+	cb_state.release = true;
+	pthread_cond_broadcast(&cb_state.c);
+	pthread_mutex_unlock(&cb_state.m);
+	more = delivered_within(2, 1000);
+	gate_open();
+	probe_join(&sd);
+	assert_int_equal(sd.r, 0);
+	assert_false(more);
+	assert_int_equal(cb_state.n, 1);
+	assert_int_equal(lineClose(other), 0);
+	assert_int_equal(lineClose(other2), 0);
+	fx_shutdown(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_provider_call_holds_no_lock),
+		cmocka_unit_test(
+			test_shutdown_delivers_nothing_while_it_closes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
