@@ -179,20 +179,13 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	                    lpCallParams);
 	if (r)
 		goto out;
-	o = mem_zalloc(sizeof(*o));
+	o = open_new_locked(app);
 	if (!o) {
-		r = LINEERR_NOMEM;
-		goto out;
-	}
-	if (htab_add(&core.handles, o, OBJ_OPEN, &o->h) != 0) {
-		mem_free(o);
 		r = LINEERR_NOMEM;
 		goto out;
 	}
 	opts = dwPrivileges &
 	       (LINEOPENOPTION_SINGLEADDRESS | LINEOPENOPTION_PROXY);
-	o->life = LIFE_CLOSING; /* not usable until fully open */
-	o->app = app;
 	o->api_version = dwAPIVersion;
 	o->privileges = dwPrivileges & ~opts;
 	o->media_modes =
@@ -200,10 +193,6 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	o->single_address = opts & LINEOPENOPTION_SINGLEADDRESS;
 	o->address_id = o->single_address ? lpCallParams->dwAddressID : 0;
 	o->cbinst = dwCallbackInstance;
-	list_init(&o->callhs);
-	list_init(&o->reqs);
-	list_init(&o->app_link);
-	list_init(&o->tl_link);
 
 	/* The device stays claimed while the provider is configured. */
 	device_claim_locked(dev);
@@ -239,7 +228,7 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 undo:
 	device_release_locked(dev);
 	htab_del(&core.handles, o->h);
-	mem_free(o);
+	open_unref_locked(o);
 out:
 	core_unlock();
 	pthread_mutex_unlock(&core.ctl);

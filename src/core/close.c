@@ -350,8 +350,7 @@ void close_open_locked(struct open *o)
 	}
 	device_release_locked(dev);
 	log_info("line %u: open %08x closed", dev->id, o->h);
-	tline_unref_locked(tl); /* the open's reference */
-	mem_free(o);
+	open_unref_locked(o); /* its handle's: the close is over */
 }
 
 void close_tline_forced_locked(struct tline *tl, bool removed)
@@ -385,8 +384,8 @@ void close_tline_forced_locked(struct tline *tl, bool removed)
 			                o->cbinst, LINEDEVSTATE_REMOVED, 0, 0);
 		app_post_locked(o->app, 0, o->h, LINE_CLOSE, o->cbinst, 0, 0,
 		                0);
-		tline_unref_locked(tl); /* the open's; the caller holds one */
-		mem_free(o);
+		open_unref_locked(o); /* and the open's line reference; the
+		                       * caller holds one */
 	}
 	/* Calls are closed by finish_tline; nothing is dropped here. */
 	list_foreach_safe(it, tmp, &todo) {

@@ -51,14 +51,15 @@ enum obj_type {
  * DESIGN.md: "one lifecycle for every object with a handle: refs + state
  * (ALIVE/CLOSING/DEAD), close is a request, handles are slot + generation".
  * Handles are slot + generation for all (util/htab.h: a stale handle never
- * names a new object). Apps, provider-level opens (tline) and calls have
- * refs + life: closing makes them CLOSING (no new operations), then DEAD
- * and out of the handle table, and the last reference frees them; a call's
- * TSPI_lineCloseCall is a request the worker runs (core.work). Two kinds do
- * not have refs yet: an app's open (struct open), freed at the end of its
- * own close (which holds core.ctl, so no other close or open of the device
- * runs meanwhile), and a call handle (struct callh), freed when
- * deallocated and never used across a release of the core lock.
+ * names a new object). Apps, app-level opens, provider-level opens (tline)
+ * and calls have refs + life: closing makes them CLOSING (no new
+ * operations), then DEAD and out of the handle table, and the last
+ * reference frees them (an open's close drops its handle's reference at
+ * its end); a call's TSPI_lineCloseCall is a request the worker runs
+ * (core.work). One kind does not have refs yet: a call handle (struct
+ * callh), freed when deallocated and never used across a release of the
+ * core lock. lineClose itself still runs under core.ctl (no other open or
+ * close runs meanwhile), not as a request of its own.
  */
 enum life {
 	LIFE_ALIVE = 0,
@@ -200,6 +201,7 @@ struct tline {
 struct open {
 	uint32_t h;
 	enum life life;
+	unsigned refs; /* its handle's (a close drops it at its end) */
 	struct app *app;
 	struct tline *tl;
 	uint32_t api_version;
@@ -455,6 +457,16 @@ void app_quiet_locked(struct app *app, bool quiet);
 void device_claim_locked(struct device *dev);
 void device_release_locked(struct device *dev);
 
+/*
+ * A new app-level open of @app in the handle table, CLOSING until lineOpen
+ * has set it up, with one reference: its handle's, which its close (or
+ * lineOpen's failure) drops after taking the handle out of the table.
+ * NULL when memory ran out.
+ */
+struct open *open_new_locked(struct app *app);
+/* Drops a reference to @o; the last one frees it and its line's
+ * reference (o->tl). */
+void open_unref_locked(struct open *o);
 struct open *open_get_locked(uint32_t h);
 /*
  * Opens @dev at the provider (TSPI_lineOpen) unless it is open; *@out is

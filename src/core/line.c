@@ -11,6 +11,38 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+struct open *open_new_locked(struct app *app)
+{
+	struct open *o;
+
+	core_assert_locked();
+	o = mem_zalloc(sizeof(*o));
+	if (!o)
+		return NULL;
+	if (htab_add(&core.handles, o, OBJ_OPEN, &o->h) != 0) {
+		mem_free(o);
+		return NULL;
+	}
+	o->life = LIFE_CLOSING; /* not usable until fully open */
+	o->refs = 1;            /* its handle's */
+	o->app = app;
+	list_init(&o->callhs);
+	list_init(&o->reqs);
+	list_init(&o->app_link);
+	list_init(&o->tl_link);
+	return o;
+}
+
+void open_unref_locked(struct open *o)
+{
+	core_assert_locked();
+	if (--o->refs > 0)
+		return;
+	if (o->tl)
+		tline_unref_locked(o->tl); /* the open's reference */
+	mem_free(o);
+}
+
 struct open *open_get_locked(uint32_t h)
 {
 	struct open *o;
