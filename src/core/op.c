@@ -272,7 +272,7 @@ static LONG start_locked(struct op *x)
 	for (i = 0; i < x->creates; i++) {
 		vp = (int)i == d->vp_to ? &x->vp : NULL;
 		x->made[i] = op_new_call_locked(o, x->req, x->out[i], vp);
-		if (!x->made[i] || !x->made[i]->app_name) {
+		if (!x->made[i]) {
 			/* never seen by the provider: no CloseCall (spec C3) */
 			return req_after_call_locked(x->req, LINEERR_NOMEM);
 		}

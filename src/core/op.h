@@ -139,8 +139,9 @@ LONG op_allowed_locked(const struct op *x, uint32_t states);
 /*
  * A call a creating request makes on @o's line for @o's app, taking the
  * strings of @vp (may be NULL); its handle goes to *@out when the request
- * succeeds. NULL, or a call without app_name, when memory ran out (the
- * request then fails with LINEERR_NOMEM). Core lock held.
+ * succeeds; it shares the app's name (LINECALLINFO AppName). NULL when
+ * memory ran out (the request then fails with LINEERR_NOMEM). Core lock
+ * held.
  */
 struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
                                 struct op_params *vp);

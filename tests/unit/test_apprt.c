@@ -21,6 +21,7 @@
 #include <tapix/service.h>
 #include <tapix/tapi3.h>
 
+#include "child.h"
 #include "fx.h"
 #include "testhooks.h"
 
@@ -41,42 +42,6 @@ static void need_check(void)
 {
 	if (!tapix_test_app_lock(0))
 		skip();
-}
-
-/* What a child did: its wait status and what it wrote to stderr. */
-struct outcome {
-	int status;
-	char err[1024];
-};
-
-/* Runs @fn in a child process; SIGALRM ends one that hangs. */
-static void run_child(void (*fn)(void), struct outcome *out)
-{
-	size_t len = 0;
-	int fds[2];
-	ssize_t n;
-	pid_t pid;
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		alarm(20);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], out->err + len, sizeof(out->err) - 1 - len)) >
-	               0 ||
-	       (n < 0 && errno == EINTR))
-		if (n > 0)
-			len += (size_t)n;
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &out->status, 0), pid);
 }
 
 static void expect_abort(void (*fn)(void), const char *name)

@@ -21,52 +21,13 @@
 
 #include <cmocka.h>
 
+#include "child.h"
 #include "core/core.h"
 #include "core/op.h"
 
 #ifndef TAPIX_LOCK_CHECK
 #error "test_lockcheck is built with TAPIX_LOCK_CHECK"
 #endif
-
-/* What a child did: its wait status and what it wrote to stderr. */
-struct outcome {
-	int status;
-	char err[1024];
-};
-
-/*
- * Runs @fn in a child process. A child that hangs (a second core_lock
- * without the check would deadlock) is ended by SIGALRM, so a missing
- * check fails the test instead of blocking it.
- */
-static void run_child(void (*fn)(void), struct outcome *out)
-{
-	int fds[2];
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		alarm(20);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], out->err + len, sizeof(out->err) - 1 - len)) >
-	               0 ||
-	       (n < 0 && errno == EINTR))
-		if (n > 0)
-			len += (size_t)n;
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &out->status, 0), pid);
-}
 
 /* The child aborted from a lock check naming @fn with @what. */
 static void expect_abort(void (*fn)(void), const char *name, const char *what)

@@ -5,27 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "be.h"
 #include "rtcp.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 #define RB_SIZE     24
 #define SENDER_SIZE 20
@@ -34,14 +15,14 @@ static void read_rb(const uint8_t *p, struct rtcp_rb *rb)
 {
 	uint32_t lost = (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 
-	rb->ssrc = get32(p);
+	rb->ssrc = be_get32(p);
 	rb->fraction = p[4];
 	/* 24-bit two's complement */
 	rb->lost = (int32_t)(lost & 0x800000 ? lost | 0xFF000000u : lost);
-	rb->ext_max = get32(p + 8);
-	rb->jitter = get32(p + 12);
-	rb->lsr = get32(p + 16);
-	rb->dlsr = get32(p + 20);
+	rb->ext_max = be_get32(p + 8);
+	rb->jitter = be_get32(p + 12);
+	rb->lsr = be_get32(p + 16);
+	rb->dlsr = be_get32(p + 20);
 }
 
 /* An SR or RR of @len bytes after its 4-byte header (§6.4.1, §6.4.2). */
@@ -56,13 +37,14 @@ static int read_report(const uint8_t *p, size_t len, uint8_t type,
 	if (len < need)
 		return -EINVAL;
 	if (first) {
-		r->ssrc = get32(p);
+		r->ssrc = be_get32(p);
 		r->has_sr = type == RTCP_SR;
 		if (r->has_sr) {
-			r->sr.ntp = (uint64_t)get32(p + 4) << 32 | get32(p + 8);
-			r->sr.rtp_ts = get32(p + 12);
-			r->sr.packets = get32(p + 16);
-			r->sr.octets = get32(p + 20);
+			r->sr.ntp = (uint64_t)be_get32(p + 4) << 32 |
+			            be_get32(p + 8);
+			r->sr.rtp_ts = be_get32(p + 12);
+			r->sr.packets = be_get32(p + 16);
+			r->sr.octets = be_get32(p + 20);
 		}
 	}
 	p += 4 + (type == RTCP_SR ? SENDER_SIZE : 0);
@@ -85,7 +67,7 @@ static int read_sdes(const uint8_t *p, size_t len, uint8_t count,
 
 		if (len - off < 4)
 			return -EINVAL;
-		ssrc = get32(p + off);
+		ssrc = be_get32(p + off);
 		off += 4;
 		for (;;) {
 			uint8_t type, n;
@@ -132,7 +114,7 @@ static int read_bye(const uint8_t *p, size_t len, uint8_t count,
 	r->bye = true;
 	r->nbye = count;
 	for (i = 0; i < count; i++)
-		r->bye_ssrc[i] = get32(p + 4 * i);
+		r->bye_ssrc[i] = be_get32(p + 4 * i);
 	if (len > off) {
 		r->reason_len = p[off];
 		memcpy(r->reason, p + off + 1, r->reason_len);
@@ -205,7 +187,7 @@ static void write_header(uint8_t *p, uint8_t count, uint8_t type, size_t len)
 {
 	p[0] = (uint8_t)(2 << 6 | count);
 	p[1] = type;
-	put16(p + 2, (uint16_t)(len / 4 - 1));
+	be_put16(p + 2, (uint16_t)(len / 4 - 1));
 }
 
 int rtcp_build(const struct rtcp_report *r, uint8_t *buf, size_t size)
@@ -225,26 +207,26 @@ int rtcp_build(const struct rtcp_report *r, uint8_t *buf, size_t size)
 		return -ENOSPC;
 	memset(buf, 0, n);
 	write_header(buf, r->nrb, r->has_sr ? RTCP_SR : RTCP_RR, n);
-	put32(buf + 4, r->ssrc);
+	be_put32(buf + 4, r->ssrc);
 	off = 8;
 	if (r->has_sr) {
-		put32(buf + 8, (uint32_t)(r->sr.ntp >> 32));
-		put32(buf + 12, (uint32_t)r->sr.ntp);
-		put32(buf + 16, r->sr.rtp_ts);
-		put32(buf + 20, r->sr.packets);
-		put32(buf + 24, r->sr.octets);
+		be_put32(buf + 8, (uint32_t)(r->sr.ntp >> 32));
+		be_put32(buf + 12, (uint32_t)r->sr.ntp);
+		be_put32(buf + 16, r->sr.rtp_ts);
+		be_put32(buf + 20, r->sr.packets);
+		be_put32(buf + 24, r->sr.octets);
 		off += SENDER_SIZE;
 	}
 	for (i = 0; i < r->nrb; i++, off += RB_SIZE) {
 		const struct rtcp_rb *rb = &r->rb[i];
 		uint32_t lost = (uint32_t)rb->lost & 0xFFFFFF;
 
-		put32(buf + off, rb->ssrc);
-		put32(buf + off + 4, (uint32_t)rb->fraction << 24 | lost);
-		put32(buf + off + 8, rb->ext_max);
-		put32(buf + off + 12, rb->jitter);
-		put32(buf + off + 16, rb->lsr);
-		put32(buf + off + 20, rb->dlsr);
+		be_put32(buf + off, rb->ssrc);
+		be_put32(buf + off + 4, (uint32_t)rb->fraction << 24 | lost);
+		be_put32(buf + off + 8, rb->ext_max);
+		be_put32(buf + off + 12, rb->jitter);
+		be_put32(buf + off + 16, rb->lsr);
+		be_put32(buf + off + 20, rb->dlsr);
 	}
 	if (r->has_cname) {
 		/* §6.5: SDES with one chunk, CNAME and the null item */
@@ -252,7 +234,7 @@ int rtcp_build(const struct rtcp_report *r, uint8_t *buf, size_t size)
 
 		memset(p, 0, 4 + chunk);
 		write_header(p, 1, RTCP_SDES, 4 + chunk);
-		put32(p + 4, r->ssrc);
+		be_put32(p + 4, r->ssrc);
 		p[8] = RTCP_SDES_CNAME;
 		p[9] = r->cname_len;
 		memcpy(p + 10, r->cname, r->cname_len);
@@ -264,7 +246,7 @@ int rtcp_build(const struct rtcp_report *r, uint8_t *buf, size_t size)
 		memset(p, 0, bye);
 		write_header(p, r->nbye, RTCP_BYE, bye);
 		for (i = 0; i < r->nbye; i++)
-			put32(p + 4 + 4 * i, r->bye_ssrc[i]);
+			be_put32(p + 4 + 4 * i, r->bye_ssrc[i]);
 		if (r->reason_len) {
 			p[4 + 4 * r->nbye] = r->reason_len;
 			memcpy(p + 5 + 4 * r->nbye, r->reason, r->reason_len);

@@ -6,35 +6,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "be.h"
 #include "rtcp.h"
 #include "rtp.h"
 
 #define RTP_SEQ_MOD (1u << 16)
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* RFC 3550 A.1: an RTP packet's type must not be SR or RR; RFC 5761 §4:
  * 72 - 76 are RTCP's 200 - 204 with the marker bit. */
@@ -56,22 +32,22 @@ int rtp_parse(const uint8_t *buf, size_t len, struct rtp_hdr *out)
 	h.pt = buf[1] & 0x7F;
 	if (pt_is_rtcp(h.pt))
 		return -EINVAL;
-	h.seq = get16(buf + 2);
-	h.ts = get32(buf + 4);
-	h.ssrc = get32(buf + 8);
+	h.seq = be_get16(buf + 2);
+	h.ts = be_get32(buf + 4);
+	h.ssrc = be_get32(buf + 8);
 	h.cc = buf[0] & 0x0F;
 	off = RTP_HDR_MIN;
 	if (len - off < 4u * h.cc)
 		return -EINVAL;
 	for (i = 0; i < h.cc; i++, off += 4)
-		h.csrc[i] = get32(buf + off);
+		h.csrc[i] = be_get32(buf + off);
 	if (buf[0] & 0x10) {
 		/* RFC 3550 §5.3.1: a 4-byte header, then length 32-bit words */
 		if (len - off < 4)
 			return -EINVAL;
 		h.has_ext = true;
-		h.ext_profile = get16(buf + off);
-		h.ext_len = 4u * get16(buf + off + 2);
+		h.ext_profile = be_get16(buf + off);
+		h.ext_len = 4u * be_get16(buf + off + 2);
 		off += 4;
 		if (len - off < h.ext_len)
 			return -EINVAL;
@@ -112,15 +88,15 @@ int rtp_build(const struct rtp_hdr *h, const uint8_t *ext,
 	buf[0] = (uint8_t)(RTP_VERSION << 6 | (h->pad ? 0x20 : 0) |
 	                   (h->has_ext ? 0x10 : 0) | h->cc);
 	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | h->pt);
-	put16(buf + 2, h->seq);
-	put32(buf + 4, h->ts);
-	put32(buf + 8, h->ssrc);
+	be_put16(buf + 2, h->seq);
+	be_put32(buf + 4, h->ts);
+	be_put32(buf + 8, h->ssrc);
 	off = RTP_HDR_MIN;
 	for (i = 0; i < h->cc; i++, off += 4)
-		put32(buf + off, h->csrc[i]);
+		be_put32(buf + off, h->csrc[i]);
 	if (h->has_ext) {
-		put16(buf + off, h->ext_profile);
-		put16(buf + off + 2, (uint16_t)(h->ext_len / 4));
+		be_put16(buf + off, h->ext_profile);
+		be_put16(buf + off + 2, (uint16_t)(h->ext_len / 4));
 		off += 4;
 		if (h->ext_len)
 			memcpy(buf + off, ext, h->ext_len);
