@@ -1,0 +1,1208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * tsp_media: a provider's media thread (media.h, docs/media.md). One
+ * epoll loop runs every session of the provider: RTP and RTCP are read
+ * as they come, and a tick every TICK_US sends each session's packets and
+ * plays its frames out at its packet time.
+ *
+ * Locking: one mutex (media.lock) guards the session list and the state
+ * of every session. The media thread holds it while it works and drops
+ * it only in epoll_wait and to call a callback. A freed session leaves
+ * the list at once (no callback of it runs after that) and its memory
+ * goes at the end of the loop's iteration (media.doomed, "the reap"), so
+ * the pointers the thread took from epoll_wait in that iteration stay
+ * valid; media_session_free from another thread waits for that reap,
+ * which also waits out a callback of the session that is running.
+ */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "media.h"
+#include "rtp/jbuf.h"
+#include "rtp/ports.h"
+#include "rtp/rtcp.h"
+#include "rtp/rtp.h"
+#include "rtp/tevent.h"
+
+#define TICK_US          5000    /* the loop's clock: sending, playout */
+#define RTCP_INTERVAL_US 5000000 /* RFC 3550 §6.2: the 5 s minimum */
+#define MAX_FRAME        960     /* samples of a packet: 60 ms at 16 kHz */
+#define MAX_DECODE       5760    /* samples a payload may decode to */
+#define PKT_MAX          1500    /* an RTP or RTCP datagram */
+#define CB_QUEUE         32      /* callbacks waiting per session */
+#define READS_PER_EVENT  64      /* datagrams read per epoll event */
+#define LATE_FRAMES      10      /* behind this far: resynchronise */
+#define DIGIT_VOLUME     10      /* -10 dBm0 */
+#define PAUSE_MS         1000    /* ',' in a digit string */
+
+enum watch_kind {
+	WATCH_WAKE,
+	WATCH_TIMER,
+	WATCH_RTP,
+	WATCH_RTCP,
+};
+
+/* What an epoll event points at. */
+struct watch {
+	enum watch_kind kind;
+	struct media_session *s; /* RTP and RTCP only */
+};
+
+enum cb_kind {
+	CB_DIGIT,
+	CB_DONE,
+	CB_TIMEOUT,
+};
+
+/* A callback waiting to be called by the media thread. */
+struct cb {
+	enum cb_kind kind;
+	char digit;
+	enum media_digit_edge edge;
+	uint32_t id;
+	bool done;
+};
+
+enum dtx_state {
+	DTX_IDLE,  /* no digit being sent */
+	DTX_EVENT, /* an event's packets go instead of audio */
+	DTX_GAP,   /* audio between digits (or a ',' pause) */
+};
+
+struct media {
+	pthread_mutex_t lock;
+	pthread_cond_t reaped; /* signalled after each reap */
+	pthread_t thread;
+	int epfd, wakefd, timerfd;
+	struct watch w_wake, w_timer;
+	struct ports ports; /* thread-safe on its own */
+	struct media_config cfg;
+	/* guarded by lock: */
+	struct media_session *live;   /* the sessions not freed */
+	struct media_session *doomed; /* freed, memory not yet released */
+	unsigned nsessions;           /* in live */
+	unsigned queued;              /* callbacks queued in live sessions */
+	uint64_t reaps;               /* reaps done */
+	bool ticking;                 /* the timer is armed */
+	bool stopping;
+};
+
+/* A session; every field after the first block is guarded by m->lock. */
+struct media_session {
+	struct media *m;
+	struct media_events ev;
+	void *ctx;
+	struct ports_pair pp;
+	int family;
+	struct watch w_rtp, w_rtcp;
+	char cname[80];
+
+	struct media_session *prev, *next; /* in m->live or m->doomed */
+	bool dead;                         /* freed: no I/O, no callback */
+	struct cb q[CB_QUEUE];             /* callbacks to call, in order */
+	unsigned qn;
+
+	/* the stream (media_session_set) */
+	bool has_stream;
+	struct media_stream st; /* ptime and pcm_rate filled in */
+	struct sockaddr_storage peer, peer_rtcp;
+	socklen_t peer_len;
+	struct codec *codec;
+	unsigned clock_rate;
+	size_t frame;  /* samples per packet at st.pcm_rate */
+	uint32_t step; /* RTP clock units per packet */
+	uint64_t next_tx_us, next_play_us, next_rtcp_us, last_rtp_us;
+	bool timed_out;
+
+	/* sending */
+	uint32_t ssrc, ts;
+	uint16_t seq;
+	bool spurt; /* the next audio packet starts a talk spurt (marker) */
+	uint32_t octets;
+
+	/* digits sent (media_session_digits) */
+	char *digits; /* NUL-terminated, owned; NULL: none */
+	size_t dpos;
+	unsigned dur_ms, gap_ms;
+	uint32_t did;
+	bool dpending; /* digits_done(did) is owed */
+	enum dtx_state dstate;
+	struct tevent_tx tev;
+
+	/* receiving */
+	struct jbuf jb;
+	struct rtp_source src;
+	bool has_src;
+	struct tevent_rx trx;
+
+	/* the wave descriptors: our ends, -1 when none */
+	int in_w, out_r;
+	uint8_t in_left[MAX_FRAME * 2]; /* a frame's bytes not yet written */
+	size_t in_left_off, in_left_len;
+	uint8_t out_carry; /* an odd byte read from wave/out */
+	bool has_carry;
+
+	struct media_stats stats;
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+static uint64_t unix_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+static void wake(struct media *m)
+{
+	uint64_t one = 1;
+
+	/* a full counter wakes the thread as well */
+	if (write(m->wakefd, &one, sizeof(one)) < 0)
+		return;
+}
+
+/* Arms the tick while sessions exist, disarms it when none do. */
+static void set_ticking_locked(struct media *m)
+{
+	struct itimerspec its;
+	bool want = m->nsessions > 0;
+
+	if (want == m->ticking)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (want) {
+		its.it_interval.tv_nsec = TICK_US * 1000;
+		its.it_value.tv_nsec = TICK_US * 1000;
+	}
+	if (timerfd_settime(m->timerfd, 0, &its, NULL) == 0)
+		m->ticking = want;
+}
+
+static void queue_cb_locked(struct media_session *s, const struct cb *c)
+{
+	if (s->dead || s->qn == CB_QUEUE)
+		return; /* a callback queue that full is a stuck callback */
+	s->q[s->qn++] = *c;
+	s->m->queued++;
+}
+
+/* Sets @ss from a numeric address and port. Returns its length or 0. */
+static socklen_t parse_addr(const char *addr, uint16_t port,
+                            struct sockaddr_storage *ss)
+{
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+
+	memset(ss, 0, sizeof(*ss));
+	memset(&a4, 0, sizeof(a4));
+	memset(&a6, 0, sizeof(a6));
+	if (inet_pton(AF_INET, addr, &a4.sin_addr) == 1) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons(port);
+		memcpy(ss, &a4, sizeof(a4));
+		return sizeof(a4);
+	}
+	if (inet_pton(AF_INET6, addr, &a6.sin6_addr) == 1) {
+		a6.sin6_family = AF_INET6;
+		a6.sin6_port = htons(port);
+		memcpy(ss, &a6, sizeof(a6));
+		return sizeof(a6);
+	}
+	return 0;
+}
+
+/* Whether @from (what recvfrom gave) is @peer's address, and its port
+ * too when @port. */
+static bool same_addr(const struct sockaddr_storage *from,
+                      const struct sockaddr_storage *peer, bool port)
+{
+	struct sockaddr_in a, b;
+	struct sockaddr_in6 a6, b6;
+
+	if (from->ss_family != peer->ss_family)
+		return false;
+	if (from->ss_family == AF_INET) {
+		memcpy(&a, from, sizeof(a));
+		memcpy(&b, peer, sizeof(b));
+		return a.sin_addr.s_addr == b.sin_addr.s_addr &&
+		       (!port || a.sin_port == b.sin_port);
+	}
+	if (from->ss_family == AF_INET6) {
+		memcpy(&a6, from, sizeof(a6));
+		memcpy(&b6, peer, sizeof(b6));
+		return !memcmp(&a6.sin6_addr, &b6.sin6_addr,
+		               sizeof(a6.sin6_addr)) &&
+		       (!port || a6.sin6_port == b6.sin6_port);
+	}
+	return false;
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static void send_rtp_locked(struct media_session *s, uint8_t pt, bool marker,
+                            uint32_t ts, const uint8_t *payload, size_t len)
+{
+	struct rtp_hdr h;
+	uint8_t pkt[PKT_MAX];
+	int n;
+
+	memset(&h, 0, sizeof(h));
+	h.marker = marker;
+	h.pt = pt;
+	h.seq = s->seq;
+	h.ts = ts;
+	h.ssrc = s->ssrc;
+	n = rtp_build(&h, NULL, payload, len, pkt, sizeof(pkt));
+	if (n < 0)
+		return;
+	s->seq++;
+	/* a full socket buffer loses the packet, as the network could */
+	if (sendto(s->pp.rtp_fd, pkt, (size_t)n, MSG_DONTWAIT,
+	           (const struct sockaddr *)&s->peer, s->peer_len) == n) {
+		s->stats.rtp_sent++;
+		s->octets += (uint32_t)len;
+	}
+}
+
+/* An SR or RR with the SDES CNAME (RFC 3550 §6.1), and a BYE with @bye. */
+static void send_rtcp_locked(struct media_session *s, uint64_t now, bool bye)
+{
+	struct rtcp_report r;
+	uint8_t pkt[PKT_MAX];
+	size_t len = strlen(s->cname);
+	int n;
+
+	memset(&r, 0, sizeof(r));
+	r.ssrc = s->ssrc;
+	r.has_sr = s->stats.rtp_sent > 0;
+	if (r.has_sr) {
+		r.sr.ntp = rtcp_ntp_from_us(unix_us());
+		r.sr.rtp_ts = s->ts;
+		r.sr.packets = (uint32_t)s->stats.rtp_sent;
+		r.sr.octets = s->octets;
+	}
+	if (s->has_src) {
+		rtp_source_report(&s->src, now, &r.rb[0]);
+		r.nrb = 1;
+	}
+	r.has_cname = true;
+	r.cname_len = (uint8_t)len;
+	memcpy(r.cname, s->cname, len + 1);
+	if (bye) {
+		r.bye = true;
+		r.nbye = 1;
+		r.bye_ssrc[0] = s->ssrc;
+	}
+	n = rtcp_build(&r, pkt, sizeof(pkt));
+	if (n > 0)
+		(void)sendto(s->pp.rtcp_fd, pkt, (size_t)n, MSG_DONTWAIT,
+		             (const struct sockaddr *)&s->peer_rtcp,
+		             s->peer_len);
+}
+
+/* Ends the digits being sent: digits_done(@done) if one is owed. */
+static void digits_finish_locked(struct media_session *s, bool done)
+{
+	struct cb c = {.kind = CB_DONE, .id = s->did, .done = done};
+
+	if (s->dpending)
+		queue_cb_locked(s, &c);
+	s->dpending = false;
+	s->dstate = DTX_IDLE;
+}
+
+/* The digits' part of a packet slot: true when an event packet was sent
+ * in it (RFC 4733 §2.5.1), false when audio goes. */
+static bool digits_step_locked(struct media_session *s)
+{
+	struct tevent_pkt pkt;
+	uint32_t len;
+	char c;
+
+	for (;;) {
+		switch (s->dstate) {
+		case DTX_IDLE:
+			return false;
+		case DTX_EVENT:
+			if (tevent_tx_next(&s->tev, s->step, &pkt)) {
+				send_rtp_locked(s, s->st.dtmf_pt, pkt.marker,
+				                pkt.ts, pkt.payload,
+				                TEVENT_SIZE);
+				return true;
+			}
+			if (!s->digits || !s->digits[s->dpos]) {
+				digits_finish_locked(s, true);
+				return false;
+			}
+			/* the gap between two digits, as long as one */
+			s->dstate = DTX_GAP;
+			s->gap_ms = s->dur_ms;
+			return false;
+		case DTX_GAP:
+			if (s->gap_ms) {
+				s->gap_ms = s->gap_ms > s->st.ptime
+				                    ? s->gap_ms - s->st.ptime
+				                    : 0;
+				return false;
+			}
+			c = s->digits ? s->digits[s->dpos] : '\0';
+			if (!c) {
+				digits_finish_locked(s, true);
+				return false;
+			}
+			s->dpos++;
+			if (c == ',') {
+				s->gap_ms = PAUSE_MS;
+				continue;
+			}
+			len = (uint32_t)((uint64_t)s->dur_ms * s->clock_rate /
+			                 1000);
+			if (len > 65535)
+				len = 65535; /* an event's longest (§2.5.1.3) */
+			if (len == 0)
+				len = 1;
+			if (tevent_tx_start(&s->tev,
+			                    (uint8_t)tevent_from_digit(c),
+			                    DIGIT_VOLUME, s->ts, len) != 0)
+				continue;
+			s->dstate = DTX_EVENT;
+			continue;
+		}
+	}
+}
+
+/* Reads one packet's audio from wave/out into @pcm: what is there, the
+ * rest silence. An odd byte is kept for the next frame. */
+static void read_wave_out_locked(struct media_session *s, int16_t *pcm)
+{
+	uint8_t buf[MAX_FRAME * 2];
+	size_t want = s->frame * 2, have = 0, i;
+	ssize_t r;
+
+	if (s->has_carry) {
+		buf[0] = s->out_carry;
+		have = 1;
+		s->has_carry = false;
+	}
+	if (s->out_r >= 0) {
+		r = recv(s->out_r, buf + have, want - have, MSG_DONTWAIT);
+		if (r > 0) {
+			have += (size_t)r;
+		} else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+		                      errno != EINTR)) {
+			/* the application let go of wave/out */
+			close(s->out_r);
+			s->out_r = -1;
+		}
+	}
+	if (have % 2) {
+		s->out_carry = buf[have - 1];
+		s->has_carry = true;
+		have--;
+	}
+	memset(buf + have, 0, want - have);
+	for (i = 0; i < s->frame; i++)
+		pcm[i] = (int16_t)(uint16_t)(buf[2 * i] | buf[2 * i + 1] << 8);
+}
+
+/* One packet slot of a session's sending. */
+static void send_frame_locked(struct media_session *s)
+{
+	int16_t pcm[MAX_FRAME];
+	uint8_t payload[PKT_MAX];
+	int n;
+
+	read_wave_out_locked(s, pcm);
+	if (!s->st.send) {
+		s->spurt = true;
+	} else if (!digits_step_locked(s)) {
+		n = codec_encode(s->codec, pcm, s->frame, payload,
+		                 sizeof(payload));
+		if (n >= 0) {
+			send_rtp_locked(s, s->st.pt, s->spurt, s->ts, payload,
+			                (size_t)n);
+			s->spurt = false;
+		}
+	}
+	s->ts += s->step;
+}
+
+/* ---- playing out -------------------------------------------------------- */
+
+/* Writes a frame to wave/in, or drops it when the application is behind
+ * (never half a sample: a frame written in part is finished first). */
+static void write_wave_in_locked(struct media_session *s, const int16_t *pcm)
+{
+	size_t i, len = s->frame * 2;
+	ssize_t r;
+
+	if (s->in_w < 0)
+		return;
+	if (s->in_left_len) {
+		r = send(s->in_w, s->in_left + s->in_left_off, s->in_left_len,
+		         MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r > 0) {
+			s->in_left_off += (size_t)r;
+			s->in_left_len -= (size_t)r;
+		} else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		           errno != EINTR) {
+			goto gone;
+		}
+		if (s->in_left_len)
+			return; /* still behind: this frame is dropped */
+	}
+	for (i = 0; i < s->frame; i++) {
+		s->in_left[2 * i] = (uint8_t)((uint16_t)pcm[i] & 0xff);
+		s->in_left[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+	}
+	r = send(s->in_w, s->in_left, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		goto gone;
+	}
+	s->in_left_off = (size_t)r;
+	s->in_left_len = len - (size_t)r;
+	return;
+gone:
+	/* the application closed wave/in */
+	close(s->in_w);
+	s->in_w = -1;
+	s->in_left_len = 0;
+}
+
+/* One frame of a session's playout: decoded, concealed or silence. */
+static void play_frame_locked(struct media_session *s)
+{
+	int16_t pcm[MAX_DECODE];
+	struct jbuf_frame f;
+	int n = 0;
+
+	if (s->st.recv) {
+		switch (jbuf_get(&s->jb, &f)) {
+		case JBUF_FRAME:
+			n = codec_decode(s->codec, f.data, f.len, pcm,
+			                 MAX_DECODE);
+			if (n >= 0)
+				break;
+			/* a payload the decoder refuses: as if lost */
+			/* fall through */
+		case JBUF_LOST:
+			n = codec_conceal(s->codec, pcm, s->frame);
+			s->stats.lost++;
+			break;
+		case JBUF_EMPTY:
+			break;
+		}
+	}
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < s->frame)
+		memset(pcm + n, 0, (s->frame - (size_t)n) * sizeof(pcm[0]));
+	write_wave_in_locked(s, pcm);
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static void digit_notes_locked(struct media_session *s,
+                               const struct tevent_notes *notes)
+{
+	struct cb c = {.kind = CB_DIGIT};
+	unsigned i;
+
+	for (i = 0; i < notes->n; i++) {
+		c.digit = tevent_to_digit(notes->note[i].event);
+		if (!c.digit)
+			continue; /* an event that is not a digit */
+		c.edge = notes->note[i].kind == TEVENT_START ? MEDIA_DIGIT_DOWN
+		                                             : MEDIA_DIGIT_UP;
+		if (c.edge == MEDIA_DIGIT_DOWN)
+			s->stats.digits_received++;
+		queue_cb_locked(s, &c);
+	}
+}
+
+/* One datagram on the RTP port: checked, then to the jitter buffer or
+ * the telephone-event receiver. */
+static void rtp_input_locked(struct media_session *s, const uint8_t *buf,
+                             size_t len, const struct sockaddr_storage *from,
+                             uint64_t now)
+{
+	struct tevent_notes notes;
+	struct rtp_hdr h;
+	uint32_t arrival;
+
+	if (!s->has_stream || !same_addr(from, &s->peer, true) ||
+	    rtp_parse(buf, len, &h) != 0) {
+		s->stats.rtp_ignored++;
+		return;
+	}
+	if (s->st.has_dtmf && h.pt == s->st.dtmf_pt) {
+		if (s->st.recv) {
+			if (tevent_rx_input(&s->trx, h.marker, h.ts, h.payload,
+			                    h.payload_len, &notes) != 0) {
+				s->stats.rtp_ignored++;
+				return;
+			}
+			digit_notes_locked(s, &notes);
+		}
+	} else if (h.pt == s->st.pt) {
+		arrival = (uint32_t)(now * s->clock_rate / 1000000);
+		if (!s->has_src) {
+			rtp_source_init(&s->src, h.ssrc, h.seq);
+			s->has_src = true;
+		}
+		rtp_source_update(&s->src, &h, arrival);
+		if (s->st.recv)
+			jbuf_put(&s->jb, h.seq, h.ts, h.marker, h.payload,
+			         h.payload_len, now);
+	} else {
+		s->stats.rtp_ignored++;
+		return;
+	}
+	s->stats.rtp_received++;
+	s->last_rtp_us = now;
+	s->timed_out = false;
+}
+
+static void rtp_readable_locked(struct media_session *s, uint64_t now)
+{
+	struct sockaddr_storage from;
+	socklen_t flen;
+	uint8_t buf[PKT_MAX + 1];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < READS_PER_EVENT; i++) {
+		flen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(s->pp.rtp_fd, buf, sizeof(buf), MSG_DONTWAIT,
+		             (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return;
+		rtp_input_locked(s, buf, (size_t)n, &from, now);
+	}
+}
+
+/* RTCP from the peer: a sender report is noted for our report blocks
+ * (RFC 3550 §6.4.1 LSR, DLSR); the rest is read and dropped. */
+static void rtcp_readable_locked(struct media_session *s, uint64_t now)
+{
+	struct sockaddr_storage from;
+	struct rtcp_report r;
+	socklen_t flen;
+	uint8_t buf[PKT_MAX + 1];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < READS_PER_EVENT; i++) {
+		flen = sizeof(from);
+		memset(&from, 0, sizeof(from));
+		n = recvfrom(s->pp.rtcp_fd, buf, sizeof(buf), MSG_DONTWAIT,
+		             (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return;
+		if (!s->has_stream || !same_addr(&from, &s->peer, false) ||
+		    rtcp_parse(buf, (size_t)n, &r) != 0)
+			continue;
+		if (r.has_sr && s->has_src && r.ssrc == s->src.ssrc)
+			rtp_source_sr_received(&s->src, r.sr.ntp, now);
+	}
+}
+
+/* ---- the tick ----------------------------------------------------------- */
+
+static void tick_locked(struct media_session *s, uint64_t now)
+{
+	uint64_t frame_us = (uint64_t)s->st.ptime * 1000;
+	struct tevent_notes notes;
+	struct cb c = {.kind = CB_TIMEOUT};
+
+	if (!s->has_stream)
+		return;
+	/* far behind (the thread did not run): start again from now */
+	if ((int64_t)(now - s->next_tx_us) > (int64_t)(LATE_FRAMES * frame_us))
+		s->next_tx_us = now;
+	if ((int64_t)(now - s->next_play_us) >
+	    (int64_t)(LATE_FRAMES * frame_us))
+		s->next_play_us = now;
+	while ((int64_t)(now - s->next_tx_us) >= 0) {
+		send_frame_locked(s);
+		s->next_tx_us += frame_us;
+	}
+	while ((int64_t)(now - s->next_play_us) >= 0) {
+		play_frame_locked(s);
+		s->next_play_us += frame_us;
+	}
+	if (s->m->cfg.rtp_timeout_ms && s->st.recv && !s->timed_out &&
+	    now - s->last_rtp_us >= (uint64_t)s->m->cfg.rtp_timeout_ms * 1000) {
+		s->timed_out = true;
+		/* a digit whose end never came ends with the RTP */
+		tevent_rx_flush(&s->trx, &notes);
+		digit_notes_locked(s, &notes);
+		queue_cb_locked(s, &c);
+	}
+	if ((int64_t)(now - s->next_rtcp_us) >= 0) {
+		send_rtcp_locked(s, now, false);
+		s->next_rtcp_us = now + RTCP_INTERVAL_US;
+	}
+}
+
+/* Calls the queued callbacks, the lock dropped around each; a session
+ * freed meanwhile has left the list and its callbacks with it. */
+static void deliver_locked(struct media *m)
+{
+	struct media_session *s;
+	struct cb c;
+	void *ctx;
+	struct media_events ev;
+
+	while (m->queued) {
+		for (s = m->live; s && !s->qn; s = s->next)
+			;
+		if (!s) {
+			m->queued = 0;
+			break;
+		}
+		c = s->q[0];
+		memmove(s->q, s->q + 1, --s->qn * sizeof(s->q[0]));
+		m->queued--;
+		ev = s->ev;
+		ctx = s->ctx;
+		pthread_mutex_unlock(&m->lock);
+		switch (c.kind) {
+		case CB_DIGIT:
+			if (ev.digit)
+				ev.digit(ctx, c.digit, c.edge);
+			break;
+		case CB_DONE:
+			if (ev.digits_done)
+				ev.digits_done(ctx, c.id, c.done);
+			break;
+		case CB_TIMEOUT:
+			if (ev.timeout)
+				ev.timeout(ctx);
+			break;
+		}
+		pthread_mutex_lock(&m->lock);
+	}
+}
+
+/* Releases the memory of the sessions freed (their descriptors and ports
+ * went in media_session_free) and tells the waiting frees. */
+static void reap_locked(struct media *m)
+{
+	struct media_session *s;
+
+	while ((s = m->doomed)) {
+		m->doomed = s->next;
+		codec_free(s->codec);
+		free(s->digits);
+		free(s);
+	}
+	m->reaps++;
+	pthread_cond_broadcast(&m->reaped);
+}
+
+static void *run(void *arg)
+{
+	struct media *m = arg;
+	struct epoll_event evs[64];
+	struct media_session *s;
+	struct watch *w;
+	uint64_t now, val;
+	int i, n;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stopping) {
+		pthread_mutex_unlock(&m->lock);
+		n = epoll_wait(m->epfd, evs, 64, -1);
+		pthread_mutex_lock(&m->lock);
+		now = now_us();
+		for (i = 0; i < n; i++) {
+			w = evs[i].data.ptr;
+			switch (w->kind) {
+			case WATCH_WAKE:
+				if (read(m->wakefd, &val, sizeof(val)) < 0)
+					break;
+				break;
+			case WATCH_TIMER:
+				if (read(m->timerfd, &val, sizeof(val)) < 0)
+					break;
+				for (s = m->live; s; s = s->next)
+					tick_locked(s, now);
+				break;
+			case WATCH_RTP:
+				if (!w->s->dead)
+					rtp_readable_locked(w->s, now);
+				break;
+			case WATCH_RTCP:
+				if (!w->s->dead)
+					rtcp_readable_locked(w->s, now);
+				break;
+			}
+		}
+		deliver_locked(m);
+		reap_locked(m);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+/* ---- the interface ------------------------------------------------------ */
+
+static int watch_add(struct media *m, int fd, struct watch *w)
+{
+	struct epoll_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	e.data.ptr = w;
+	return epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &e) < 0 ? -errno : 0;
+}
+
+int media_start(struct media **out, const struct media_config *cfg)
+{
+	struct media *m;
+	int rc;
+
+	if (!out || !cfg || cfg->port_min == 0 || cfg->port_min % 2 ||
+	    cfg->port_max <= cfg->port_min)
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->cfg = *cfg;
+	m->epfd = m->wakefd = m->timerfd = -1;
+	m->w_wake.kind = WATCH_WAKE;
+	m->w_timer.kind = WATCH_TIMER;
+	rc = ports_init(&m->ports, cfg->port_min, cfg->port_max);
+	if (rc < 0) {
+		free(m);
+		return rc;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->reaped, NULL);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	m->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	m->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (m->epfd < 0 || m->wakefd < 0 || m->timerfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = watch_add(m, m->wakefd, &m->w_wake);
+	if (!rc)
+		rc = watch_add(m, m->timerfd, &m->w_timer);
+	if (rc)
+		goto out;
+	rc = -pthread_create(&m->thread, NULL, run, m);
+	if (rc)
+		goto out;
+	*out = m;
+	return 0;
+out:
+	if (m->timerfd >= 0)
+		close(m->timerfd);
+	if (m->wakefd >= 0)
+		close(m->wakefd);
+	if (m->epfd >= 0)
+		close(m->epfd);
+	pthread_cond_destroy(&m->reaped);
+	pthread_mutex_destroy(&m->lock);
+	ports_destroy(&m->ports);
+	free(m);
+	return rc;
+}
+
+void media_stop(struct media *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	assert(!m->live);
+	m->stopping = true;
+	pthread_mutex_unlock(&m->lock);
+	wake(m);
+	pthread_join(m->thread, NULL);
+	pthread_mutex_lock(&m->lock);
+	reap_locked(m);
+	pthread_mutex_unlock(&m->lock);
+	close(m->timerfd);
+	close(m->wakefd);
+	close(m->epfd);
+	pthread_cond_destroy(&m->reaped);
+	pthread_mutex_destroy(&m->lock);
+	ports_destroy(&m->ports);
+	free(m);
+}
+
+int media_session_new(struct media *m, const char *local_addr,
+                      const struct media_events *ev, void *ctx,
+                      struct media_session **out)
+{
+	struct media_session *s;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	uint32_t rnd[3];
+	int rc;
+
+	if (!m || !local_addr || !out)
+		return -EINVAL;
+	len = parse_addr(local_addr, 0, &ss);
+	if (!len)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->m = m;
+	if (ev)
+		s->ev = *ev;
+	s->ctx = ctx;
+	s->family = ss.ss_family;
+	s->in_w = s->out_r = -1;
+	s->st.pcm_rate = 8000; /* the wave's rate until a stream is set */
+	s->w_rtp.kind = WATCH_RTP;
+	s->w_rtp.s = s;
+	s->w_rtcp.kind = WATCH_RTCP;
+	s->w_rtcp.s = s;
+	/* RFC 3550 §5.1, §8.1: random SSRC, first sequence number and
+	 * timestamp */
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		rnd[0] = (uint32_t)now_us() ^ (uint32_t)(uintptr_t)s;
+		rnd[1] = rnd[0] * 2654435761u;
+		rnd[2] = rnd[1] * 2654435761u;
+	}
+	s->ssrc = rnd[0];
+	s->seq = (uint16_t)rnd[1];
+	s->ts = rnd[2];
+	(void)snprintf(s->cname, sizeof(s->cname), "tapix-%08x@%s", s->ssrc,
+	               local_addr);
+	rc = ports_open(&m->ports, (const struct sockaddr *)&ss, len, &s->pp);
+	if (rc < 0) {
+		free(s);
+		return rc == -EAFNOSUPPORT ? -EINVAL : rc;
+	}
+	pthread_mutex_lock(&m->lock);
+	rc = watch_add(m, s->pp.rtp_fd, &s->w_rtp);
+	if (!rc)
+		rc = watch_add(m, s->pp.rtcp_fd, &s->w_rtcp);
+	if (rc) {
+		/* closing the descriptors takes them out of the epoll */
+		pthread_mutex_unlock(&m->lock);
+		ports_close(&m->ports, &s->pp);
+		free(s);
+		return rc;
+	}
+	s->next = m->live;
+	if (m->live)
+		m->live->prev = s;
+	m->live = s;
+	m->nsessions++;
+	set_ticking_locked(m);
+	pthread_mutex_unlock(&m->lock);
+	*out = s;
+	return 0;
+}
+
+uint16_t media_session_port(const struct media_session *s)
+{
+	return s->pp.rtp_port;
+}
+
+static unsigned default_rate(enum codec_id id)
+{
+	return id == CODEC_PCMU || id == CODEC_PCMA ? 8000 : 16000;
+}
+
+int media_session_set(struct media_session *s, const struct media_stream *st)
+{
+	struct media *m;
+	struct media_stream n;
+	struct sockaddr_storage peer, peer_rtcp;
+	struct codec *c = NULL, *old = NULL;
+	socklen_t len;
+	bool restart;
+	uint64_t now;
+	int rc = 0;
+
+	if (!s || !st)
+		return -EINVAL;
+	m = s->m;
+	n = *st;
+	n.remote_addr[sizeof(n.remote_addr) - 1] = '\0';
+	if (!n.ptime)
+		n.ptime = 20;
+	if (!n.pcm_rate)
+		n.pcm_rate = default_rate(n.codec);
+	if (n.ptime < 10 || n.ptime > 60 || n.pt > 127 ||
+	    (n.has_dtmf && (n.dtmf_pt > 127 || n.dtmf_pt == n.pt)) ||
+	    n.pcm_rate * n.ptime / 1000 > MAX_FRAME)
+		return -EINVAL;
+	/* an Opus packet is 10, 20, 40 or 60 ms (RFC 6716 §2.1.4) */
+	if (n.codec == CODEC_OPUS && n.ptime != 10 && n.ptime != 20 &&
+	    n.ptime != 40 && n.ptime != 60)
+		return -EINVAL;
+	if (n.remote_port == 0)
+		return -EINVAL;
+	len = parse_addr(n.remote_addr, n.remote_port, &peer);
+	if (!len || peer.ss_family != s->family)
+		return -EINVAL;
+	(void)parse_addr(n.remote_addr,
+	                 n.remote_rtcp_port ? n.remote_rtcp_port
+	                                    : (uint16_t)(n.remote_port + 1),
+	                 &peer_rtcp);
+
+	pthread_mutex_lock(&m->lock);
+	if (!s->has_stream || s->st.codec != n.codec ||
+	    s->st.pcm_rate != n.pcm_rate) {
+		rc = codec_alloc(&c, n.codec, n.pcm_rate);
+		if (rc < 0)
+			goto out;
+		old = s->codec;
+		s->codec = c;
+		s->clock_rate = codec_clock_rate(c);
+	}
+	restart = c || s->st.ptime != n.ptime || s->st.pt != n.pt ||
+	          !same_addr(&peer, &s->peer, true);
+	if (restart) {
+		struct jbuf_config jc = {
+			.rate = s->clock_rate,
+			.frame_us = n.ptime * 1000,
+			.min_frames = 2,
+			.max_frames = JBUF_SLOTS / 2,
+		};
+
+		rc = jbuf_init(&s->jb, &jc);
+		assert(rc == 0);
+		s->has_src = false;
+		memset(&s->trx, 0, sizeof(s->trx));
+	}
+	s->peer = peer;
+	s->peer_rtcp = peer_rtcp;
+	s->peer_len = len;
+	s->frame = n.pcm_rate * n.ptime / 1000;
+	s->step = s->clock_rate * n.ptime / 1000;
+	if (!s->has_stream) {
+		now = now_us();
+		s->next_tx_us = now;
+		s->next_play_us = now;
+		s->next_rtcp_us = now + RTCP_INTERVAL_US;
+		s->last_rtp_us = now;
+		s->timed_out = false;
+		s->spurt = true;
+	}
+	if (!s->st.recv && n.recv) {
+		/* receiving again: the time-out counts from now */
+		s->last_rtp_us = now_us();
+		s->timed_out = false;
+	}
+	s->st = n;
+	s->has_stream = true;
+	/* digits go only with telephone-event, only while sending */
+	if (s->dstate != DTX_IDLE && (!n.send || !n.has_dtmf)) {
+		digits_finish_locked(s, false);
+		memset(&s->tev, 0, sizeof(s->tev));
+	}
+out:
+	pthread_mutex_unlock(&m->lock);
+	codec_free(old);
+	return rc;
+}
+
+/* Makes a Unix stream socket pair: @fds[0] ours, non-blocking. */
+static int wave_pair(int *fds)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+		return -errno;
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+		int rc = -errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
+	return 0;
+}
+
+int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
+                       unsigned *rate)
+{
+	int a[2] = {-1, -1}, b[2] = {-1, -1};
+	int rc;
+
+	if (!s || !rate)
+		return -EINVAL;
+	if (in_fd) {
+		rc = wave_pair(a);
+		if (rc)
+			return rc;
+		(void)shutdown(a[0], SHUT_RD);
+	}
+	if (out_fd) {
+		rc = wave_pair(b);
+		if (rc) {
+			if (in_fd) {
+				close(a[0]);
+				close(a[1]);
+			}
+			return rc;
+		}
+		(void)shutdown(b[0], SHUT_WR);
+	}
+	pthread_mutex_lock(&s->m->lock);
+	if (in_fd) {
+		if (s->in_w >= 0)
+			close(s->in_w);
+		s->in_w = a[0];
+		s->in_left_len = 0;
+		*in_fd = a[1];
+	}
+	if (out_fd) {
+		if (s->out_r >= 0)
+			close(s->out_r);
+		s->out_r = b[0];
+		s->has_carry = false;
+		*out_fd = b[1];
+	}
+	*rate = s->st.pcm_rate;
+	pthread_mutex_unlock(&s->m->lock);
+	return 0;
+}
+
+int media_session_digits(struct media_session *s, const char *digits,
+                         unsigned duration_ms, uint32_t id)
+{
+	struct cb c = {.kind = CB_DONE, .done = false};
+	const char *p;
+	char *copy;
+	int rc = 0;
+
+	if (!s || !digits)
+		return -EINVAL;
+	for (p = digits; *p; p++)
+		if (*p != ',' && tevent_from_digit(*p) < 0)
+			return -EINVAL;
+	copy = strdup(digits);
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->m->lock);
+	if (!s->has_stream || !s->st.has_dtmf) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!s->st.send) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	if (s->dpending) {
+		/* cut short by this call */
+		c.id = s->did;
+		queue_cb_locked(s, &c);
+	}
+	free(s->digits);
+	s->digits = copy;
+	copy = NULL;
+	s->dpos = 0;
+	s->dur_ms = duration_ms ? duration_ms : 100;
+	s->did = id;
+	s->dpending = *digits != '\0';
+	s->gap_ms = 0;
+	if (s->tev.active) {
+		/* the event on its way ends properly (its end packets) */
+		tevent_tx_stop(&s->tev);
+		s->dstate = DTX_EVENT;
+	} else {
+		s->dstate = s->dpending ? DTX_GAP : DTX_IDLE;
+	}
+out:
+	pthread_mutex_unlock(&s->m->lock);
+	free(copy);
+	return rc;
+}
+
+void media_session_stats(struct media_session *s, struct media_stats *out)
+{
+	pthread_mutex_lock(&s->m->lock);
+	*out = s->stats;
+	pthread_mutex_unlock(&s->m->lock);
+}
+
+void media_session_free(struct media_session *s)
+{
+	struct media *m;
+	uint64_t r;
+
+	if (!s)
+		return;
+	m = s->m;
+	pthread_mutex_lock(&m->lock);
+	assert(!s->dead);
+	if (s->has_stream)
+		send_rtcp_locked(s, now_us(), true); /* RFC 3550 §6.6 */
+	s->dead = true;
+	m->queued -= s->qn;
+	s->qn = 0;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		m->live = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = NULL;
+	s->next = m->doomed;
+	m->doomed = s;
+	m->nsessions--;
+	set_ticking_locked(m);
+	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, s->pp.rtp_fd, NULL);
+	(void)epoll_ctl(m->epfd, EPOLL_CTL_DEL, s->pp.rtcp_fd, NULL);
+	ports_close(&m->ports, &s->pp);
+	if (s->in_w >= 0)
+		close(s->in_w);
+	if (s->out_r >= 0)
+		close(s->out_r);
+	s->in_w = s->out_r = -1;
+	/* On the media thread (from a callback) the reap comes after the
+	 * callback returns; elsewhere wait for it: it comes after a callback
+	 * of this session that is running now. */
+	if (!pthread_equal(pthread_self(), m->thread)) {
+		r = m->reaps;
+		wake(m);
+		while (m->reaps == r)
+			pthread_cond_wait(&m->reaped, &m->lock);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+unsigned media_sessions(struct media *m)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&m->lock);
+	n = m->nsessions;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
