@@ -99,6 +99,10 @@ struct media {
 	uint64_t reaps;               /* reaps done */
 	bool ticking;                 /* the timer is armed */
 	bool stopping;
+#ifdef TAPIX_LOCK_CHECK
+	bool held;        /* lock is held, by holder */
+	pthread_t holder; /* both written only by the lock's holder */
+#endif
 };
 
 /* A session; every field after the first block is guarded by m->lock. */
@@ -159,6 +163,46 @@ struct media_session {
 	struct media_stats stats;
 };
 
+/* The lock, and in checked builds (TAPIX_LOCK_CHECK: Debug and the
+ * sanitizers) who holds it, for the _locked functions' assertions. */
+static void lock(struct media *m)
+{
+	pthread_mutex_lock(&m->lock);
+#ifdef TAPIX_LOCK_CHECK
+	m->held = true;
+	m->holder = pthread_self();
+#endif
+}
+
+static void unlock(struct media *m)
+{
+#ifdef TAPIX_LOCK_CHECK
+	m->held = false;
+#endif
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void wait_reaped(struct media *m)
+{
+#ifdef TAPIX_LOCK_CHECK
+	m->held = false;
+#endif
+	pthread_cond_wait(&m->reaped, &m->lock);
+#ifdef TAPIX_LOCK_CHECK
+	m->held = true;
+	m->holder = pthread_self();
+#endif
+}
+
+#ifdef TAPIX_LOCK_CHECK
+/* Only the holder reads these while the rule is kept; a caller not
+ * holding the lock fails here (or in ThreadSanitizer) either way. */
+#define assert_locked(m) \
+	assert((m)->held &&pthread_equal((m)->holder, pthread_self()))
+#else
+#define assert_locked(m) ((void)(m))
+#endif
+
 static uint64_t now_us(void)
 {
 	struct timespec t;
@@ -190,6 +234,7 @@ static void set_ticking_locked(struct media *m)
 	struct itimerspec its;
 	bool want = m->nsessions > 0;
 
+	assert_locked(m);
 	if (want == m->ticking)
 		return;
 	memset(&its, 0, sizeof(its));
@@ -203,6 +248,7 @@ static void set_ticking_locked(struct media *m)
 
 static void queue_cb_locked(struct media_session *s, const struct cb *c)
 {
+	assert_locked(s->m);
 	if (s->dead || s->qn == CB_QUEUE)
 		return; /* a callback queue that full is a stuck callback */
 	s->q[s->qn++] = *c;
@@ -269,6 +315,7 @@ static void send_rtp_locked(struct media_session *s, uint8_t pt, bool marker,
 	uint8_t pkt[PKT_MAX];
 	int n;
 
+	assert_locked(s->m);
 	memset(&h, 0, sizeof(h));
 	h.marker = marker;
 	h.pt = pt;
@@ -295,6 +342,7 @@ static void send_rtcp_locked(struct media_session *s, uint64_t now, bool bye)
 	size_t len = strlen(s->cname);
 	int n;
 
+	assert_locked(s->m);
 	memset(&r, 0, sizeof(r));
 	r.ssrc = s->ssrc;
 	r.has_sr = s->stats.rtp_sent > 0;
@@ -328,6 +376,7 @@ static void digits_finish_locked(struct media_session *s, bool done)
 {
 	struct cb c = {.kind = CB_DONE, .id = s->did, .done = done};
 
+	assert_locked(s->m);
 	if (s->dpending)
 		queue_cb_locked(s, &c);
 	s->dpending = false;
@@ -342,6 +391,7 @@ static bool digits_step_locked(struct media_session *s)
 	uint32_t len;
 	char c;
 
+	assert_locked(s->m);
 	for (;;) {
 		switch (s->dstate) {
 		case DTX_IDLE:
@@ -402,6 +452,7 @@ static void read_wave_out_locked(struct media_session *s, int16_t *pcm)
 	size_t want = s->frame * 2, have = 0, i;
 	ssize_t r;
 
+	assert_locked(s->m);
 	if (s->has_carry) {
 		buf[0] = s->out_carry;
 		have = 1;
@@ -435,6 +486,7 @@ static void send_frame_locked(struct media_session *s)
 	uint8_t payload[PKT_MAX];
 	int n;
 
+	assert_locked(s->m);
 	read_wave_out_locked(s, pcm);
 	if (!s->st.send) {
 		s->spurt = true;
@@ -459,6 +511,7 @@ static void write_wave_in_locked(struct media_session *s, const int16_t *pcm)
 	size_t i, len = s->frame * 2;
 	ssize_t r;
 
+	assert_locked(s->m);
 	if (s->in_w < 0)
 		return;
 	if (s->in_left_len) {
@@ -501,6 +554,7 @@ static void play_frame_locked(struct media_session *s)
 	struct jbuf_frame f;
 	int n = 0;
 
+	assert_locked(s->m);
 	if (s->st.recv) {
 		switch (jbuf_get(&s->jb, &f)) {
 		case JBUF_FRAME:
@@ -533,6 +587,7 @@ static void digit_notes_locked(struct media_session *s,
 	struct cb c = {.kind = CB_DIGIT};
 	unsigned i;
 
+	assert_locked(s->m);
 	for (i = 0; i < notes->n; i++) {
 		c.digit = tevent_to_digit(notes->note[i].event);
 		if (!c.digit)
@@ -555,6 +610,7 @@ static void rtp_input_locked(struct media_session *s, const uint8_t *buf,
 	struct rtp_hdr h;
 	uint32_t arrival;
 
+	assert_locked(s->m);
 	if (!s->has_stream || !same_addr(from, &s->peer, true) ||
 	    rtp_parse(buf, len, &h) != 0) {
 		s->stats.rtp_ignored++;
@@ -596,6 +652,7 @@ static void rtp_readable_locked(struct media_session *s, uint64_t now)
 	ssize_t n;
 	int i;
 
+	assert_locked(s->m);
 	for (i = 0; i < READS_PER_EVENT; i++) {
 		flen = sizeof(from);
 		memset(&from, 0, sizeof(from));
@@ -618,6 +675,7 @@ static void rtcp_readable_locked(struct media_session *s, uint64_t now)
 	ssize_t n;
 	int i;
 
+	assert_locked(s->m);
 	for (i = 0; i < READS_PER_EVENT; i++) {
 		flen = sizeof(from);
 		memset(&from, 0, sizeof(from));
@@ -641,6 +699,7 @@ static void tick_locked(struct media_session *s, uint64_t now)
 	struct tevent_notes notes;
 	struct cb c = {.kind = CB_TIMEOUT};
 
+	assert_locked(s->m);
 	if (!s->has_stream)
 		return;
 	/* far behind (the thread did not run): start again from now */
@@ -680,6 +739,7 @@ static void deliver_locked(struct media *m)
 	void *ctx;
 	struct media_events ev;
 
+	assert_locked(m);
 	while (m->queued) {
 		for (s = m->live; s && !s->qn; s = s->next)
 			;
@@ -692,7 +752,7 @@ static void deliver_locked(struct media *m)
 		m->queued--;
 		ev = s->ev;
 		ctx = s->ctx;
-		pthread_mutex_unlock(&m->lock);
+		unlock(m);
 		switch (c.kind) {
 		case CB_DIGIT:
 			if (ev.digit)
@@ -707,7 +767,7 @@ static void deliver_locked(struct media *m)
 				ev.timeout(ctx);
 			break;
 		}
-		pthread_mutex_lock(&m->lock);
+		lock(m);
 	}
 }
 
@@ -717,6 +777,7 @@ static void reap_locked(struct media *m)
 {
 	struct media_session *s;
 
+	assert_locked(m);
 	while ((s = m->doomed)) {
 		m->doomed = s->next;
 		codec_free(s->codec);
@@ -736,11 +797,11 @@ static void *run(void *arg)
 	uint64_t now, val;
 	int i, n;
 
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	while (!m->stopping) {
-		pthread_mutex_unlock(&m->lock);
+		unlock(m);
 		n = epoll_wait(m->epfd, evs, 64, -1);
-		pthread_mutex_lock(&m->lock);
+		lock(m);
 		now = now_us();
 		for (i = 0; i < n; i++) {
 			w = evs[i].data.ptr;
@@ -768,7 +829,7 @@ static void *run(void *arg)
 		deliver_locked(m);
 		reap_locked(m);
 	}
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 	return NULL;
 }
 
@@ -842,15 +903,15 @@ void media_stop(struct media *m)
 {
 	if (!m)
 		return;
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	assert(!m->live);
 	m->stopping = true;
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 	wake(m);
 	pthread_join(m->thread, NULL);
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	reap_locked(m);
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 	close(m->timerfd);
 	close(m->wakefd);
 	close(m->epfd);
@@ -906,13 +967,13 @@ int media_session_new(struct media *m, const char *local_addr,
 		free(s);
 		return rc == -EAFNOSUPPORT ? -EINVAL : rc;
 	}
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	rc = watch_add(m, s->pp.rtp_fd, &s->w_rtp);
 	if (!rc)
 		rc = watch_add(m, s->pp.rtcp_fd, &s->w_rtcp);
 	if (rc) {
 		/* closing the descriptors takes them out of the epoll */
-		pthread_mutex_unlock(&m->lock);
+		unlock(m);
 		ports_close(&m->ports, &s->pp);
 		free(s);
 		return rc;
@@ -923,7 +984,7 @@ int media_session_new(struct media *m, const char *local_addr,
 	m->live = s;
 	m->nsessions++;
 	set_ticking_locked(m);
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 	*out = s;
 	return 0;
 }
@@ -976,7 +1037,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	                                    : (uint16_t)(n.remote_port + 1),
 	                 &peer_rtcp);
 
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	if (!s->has_stream || s->st.codec != n.codec ||
 	    s->st.pcm_rate != n.pcm_rate) {
 		rc = codec_alloc(&c, n.codec, n.pcm_rate);
@@ -1028,7 +1089,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		memset(&s->tev, 0, sizeof(s->tev));
 	}
 out:
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 	codec_free(old);
 	return rc;
 }
@@ -1073,7 +1134,7 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
 		}
 		(void)shutdown(b[0], SHUT_WR);
 	}
-	pthread_mutex_lock(&s->m->lock);
+	lock(s->m);
 	if (in_fd) {
 		if (s->in_w >= 0)
 			close(s->in_w);
@@ -1089,7 +1150,7 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
 		*out_fd = b[1];
 	}
 	*rate = s->st.pcm_rate;
-	pthread_mutex_unlock(&s->m->lock);
+	unlock(s->m);
 	return 0;
 }
 
@@ -1109,7 +1170,7 @@ int media_session_digits(struct media_session *s, const char *digits,
 	copy = strdup(digits);
 	if (!copy)
 		return -ENOMEM;
-	pthread_mutex_lock(&s->m->lock);
+	lock(s->m);
 	if (!s->has_stream || !s->st.has_dtmf) {
 		rc = -EINVAL;
 		goto out;
@@ -1139,16 +1200,16 @@ int media_session_digits(struct media_session *s, const char *digits,
 		s->dstate = s->dpending ? DTX_GAP : DTX_IDLE;
 	}
 out:
-	pthread_mutex_unlock(&s->m->lock);
+	unlock(s->m);
 	free(copy);
 	return rc;
 }
 
 void media_session_stats(struct media_session *s, struct media_stats *out)
 {
-	pthread_mutex_lock(&s->m->lock);
+	lock(s->m);
 	*out = s->stats;
-	pthread_mutex_unlock(&s->m->lock);
+	unlock(s->m);
 }
 
 void media_session_free(struct media_session *s)
@@ -1159,7 +1220,7 @@ void media_session_free(struct media_session *s)
 	if (!s)
 		return;
 	m = s->m;
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	assert(!s->dead);
 	if (s->has_stream)
 		send_rtcp_locked(s, now_us(), true); /* RFC 3550 §6.6 */
@@ -1192,17 +1253,17 @@ void media_session_free(struct media_session *s)
 		r = m->reaps;
 		wake(m);
 		while (m->reaps == r)
-			pthread_cond_wait(&m->reaped, &m->lock);
+			wait_reaped(m);
 	}
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 }
 
 unsigned media_sessions(struct media *m)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&m->lock);
+	lock(m);
 	n = m->nsessions;
-	pthread_mutex_unlock(&m->lock);
+	unlock(m);
 	return n;
 }

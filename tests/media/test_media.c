@@ -69,6 +69,7 @@ struct end {
 	atomic_uint after_free; /* callbacks seen after that */
 	atomic_uint callbacks;  /* callbacks seen in all */
 	bool free_in_callback;  /* the first digit frees the session */
+	bool slow;              /* callbacks take a while */
 	atomic_bool freed_in_cb;
 };
 
@@ -92,6 +93,8 @@ static void on_digit(void *ctx, char digit, enum media_digit_edge edge)
 	struct end *e = ctx;
 
 	seen(e);
+	if (e->slow)
+		usleep(2000); /* a free from another thread waits for it */
 	pthread_mutex_lock(&e->lock);
 	if (e->nedges < MAX_EDGES) {
 		e->digit[e->nedges] = digit;
@@ -788,29 +791,29 @@ static void *free_later(void *arg)
 }
 
 /* media.h: media_session_free from another thread while B's digit
- * callbacks are coming; after it returns no callback of B runs, and
- * freeing A while it sends digits calls no digits_done. */
-static void test_media_free_from_thread(void **state)
+ * callbacks are coming (and slow); after it returns no callback of B
+ * runs, and freeing A while it sends digits calls no digits_done. Three
+ * rounds, each freeing after one more digit edge. */
+static void free_from_thread(struct media *m, unsigned after_edges)
 {
-	struct media *m = start(0, PORT_MIN, PORT_MAX);
 	struct end a, b;
 	struct freer f;
 	pthread_t t;
 	unsigned before;
 
-	(void)state;
 	end_open(m, &a);
 	end_open(m, &b);
+	b.slow = true;
 	connect_ends(&a, &b, CODEC_PCMU, 0, 8000);
 	assert_int_equal(
 		media_session_digits(a.s, "0123456789*#ABCD0123456789", 20, 1),
 		0);
 	f.e = &b;
-	f.after_edges = 3;
+	f.after_edges = after_edges;
 	assert_int_equal(pthread_create(&t, NULL, free_later, &f), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_true(atomic_load(&b.freed));
-	assert_true(nedges(&b) >= 3);
+	assert_true(nedges(&b) >= after_edges);
 	assert_int_equal(media_sessions(m), 1);
 
 	/* A goes on sending to nobody for a while; then it is freed
@@ -836,6 +839,17 @@ static void test_media_free_from_thread(void **state)
 	}
 	end_close(&a);
 	end_close(&b);
+}
+
+static void test_media_free_from_thread(void **state)
+{
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	unsigned round;
+
+	(void)state;
+	for (round = 1; round <= 3; round++)
+		free_from_thread(m, round);
+	assert_int_equal(media_sessions(m), 0);
 	media_stop(m);
 }
 
