@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <spandsp.h>
+
 #include "media.h"
 #include "rtp/jbuf.h"
 #include "rtp/ports.h"
@@ -152,6 +154,8 @@ struct media_session {
 	struct rtp_source src;
 	bool has_src;
 	struct tevent_rx trx;
+	dtmf_rx_state_t *drx; /* in-band DTMF detection, without events */
+	char inband;          /* the in-band digit heard now, or '\0' */
 
 	/* the wave descriptors: our ends, -1 when none */
 	int in_w, out_r;
@@ -547,6 +551,50 @@ gone:
 	s->in_left_len = 0;
 }
 
+/* spandsp's detector: @code a digit that begins, 0 when it ends. Runs
+ * inside dtmf_rx, on the media thread with the lock held. */
+static void inband_edge(void *ctx, int code, int level, int delay)
+{
+	struct media_session *s = ctx;
+	struct cb c = {.kind = CB_DIGIT};
+
+	(void)level;
+	(void)delay;
+	assert_locked(s->m);
+	if (s->inband) {
+		c.digit = s->inband;
+		c.edge = MEDIA_DIGIT_UP;
+		queue_cb_locked(s, &c);
+		s->inband = '\0';
+	}
+	if (code > 0 && tevent_from_digit((char)code) >= 0) {
+		s->inband = (char)code;
+		c.digit = s->inband;
+		c.edge = MEDIA_DIGIT_DOWN;
+		s->stats.digits_received++;
+		queue_cb_locked(s, &c);
+	}
+}
+
+/* Gives a frame played out to the in-band detector, which takes 8 kHz:
+ * 16 kHz is halved (pairs averaged; DTMF is under 1.7 kHz). */
+static void inband_feed_locked(struct media_session *s, const int16_t *pcm)
+{
+	int16_t half[MAX_FRAME / 2];
+	size_t i, n = s->frame;
+
+	assert_locked(s->m);
+	if (!s->drx)
+		return;
+	if (s->st.pcm_rate == 16000) {
+		n = s->frame / 2;
+		for (i = 0; i < n; i++)
+			half[i] = (int16_t)((pcm[2 * i] + pcm[2 * i + 1]) / 2);
+		pcm = half;
+	}
+	(void)dtmf_rx(s->drx, pcm, (int)n);
+}
+
 /* One frame of a session's playout: decoded, concealed or silence. */
 static void play_frame_locked(struct media_session *s)
 {
@@ -576,6 +624,7 @@ static void play_frame_locked(struct media_session *s)
 		n = 0;
 	if ((size_t)n < s->frame)
 		memset(pcm + n, 0, (s->frame - (size_t)n) * sizeof(pcm[0]));
+	inband_feed_locked(s, pcm);
 	write_wave_in_locked(s, pcm);
 }
 
@@ -781,6 +830,8 @@ static void reap_locked(struct media *m)
 	while ((s = m->doomed)) {
 		m->doomed = s->next;
 		codec_free(s->codec);
+		if (s->drx)
+			dtmf_rx_free(s->drx);
 		free(s->digits);
 		free(s);
 	}
@@ -1005,6 +1056,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	struct media_stream n;
 	struct sockaddr_storage peer, peer_rtcp;
 	struct codec *c = NULL, *old = NULL;
+	dtmf_rx_state_t *old_drx = NULL;
 	socklen_t len;
 	bool restart;
 	uint64_t now;
@@ -1083,6 +1135,17 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	}
 	s->st = n;
 	s->has_stream = true;
+	/* in-band detection when no telephone-event was agreed */
+	if (!n.has_dtmf && !s->drx) {
+		s->drx = dtmf_rx_init(NULL, NULL, NULL);
+		if (s->drx)
+			dtmf_rx_set_realtime_callback(s->drx, inband_edge, s);
+		s->inband = '\0';
+	} else if (n.has_dtmf && s->drx) {
+		inband_edge(s, 0, 0, 0); /* a digit heard now ends */
+		old_drx = s->drx;
+		s->drx = NULL;
+	}
 	/* digits go only with telephone-event, only while sending */
 	if (s->dstate != DTX_IDLE && (!n.send || !n.has_dtmf)) {
 		digits_finish_locked(s, false);
@@ -1091,6 +1154,8 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 out:
 	unlock(m);
 	codec_free(old);
+	if (old_drx)
+		dtmf_rx_free(old_drx);
 	return rc;
 }
 

@@ -47,8 +47,11 @@ struct end {
 	struct media_session *s;
 	int in_fd, out_fd;
 	unsigned rate;
-	bool tone;    /* write the tone into wave/out */
-	size_t phase; /* of the tone written */
+	bool tone;            /* write the tone into wave/out */
+	size_t phase;         /* of the tone written */
+	dtmf_tx_state_t *dtx; /* else write these DTMF tones (8 kHz) */
+	uint8_t pend[320];    /* a frame not yet written to wave/out */
+	size_t pend_off, pend_len;
 	int16_t ring[RING];
 	size_t got; /* samples read from wave/in, in all */
 	bool has_odd;
@@ -251,36 +254,44 @@ static void connect_ends(struct end *a, struct end *b, enum codec_id codec,
 	assert_int_equal(media_session_set(b->s, &st), 0);
 }
 
-/* Writes the tone into @e's wave/out as far as it takes it. */
+/* Writes the tone (or the DTMF tones) into @e's wave/out as far as it
+ * takes it, whole frames in order. */
 static void feed(struct end *e)
 {
 	int16_t pcm[160];
-	uint8_t buf[sizeof(pcm)];
 	size_t i;
 	ssize_t n;
+	int k;
 
 	for (;;) {
-		for (i = 0; i < 160; i++, e->phase++) {
-			pcm[i] = (int16_t)(AMPLITUDE *
-			                   sin(2 * M_PI * FREQ *
-			                       (double)e->phase / e->rate));
-			buf[2 * i] = (uint8_t)((uint16_t)pcm[i] & 0xff);
-			buf[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+		if (!e->pend_len) {
+			if (e->dtx) {
+				k = dtmf_tx(e->dtx, pcm, 160);
+				for (i = k < 0 ? 0 : (size_t)k; i < 160; i++)
+					pcm[i] = 0;
+			} else {
+				for (i = 0; i < 160; i++, e->phase++)
+					pcm[i] =
+						(int16_t)(AMPLITUDE *
+					                  sin(2 * M_PI * FREQ *
+					                      (double)e->phase /
+					                      e->rate));
+			}
+			for (i = 0; i < 160; i++) {
+				e->pend[2 * i] =
+					(uint8_t)((uint16_t)pcm[i] & 0xff);
+				e->pend[2 * i + 1] =
+					(uint8_t)((uint16_t)pcm[i] >> 8);
+			}
+			e->pend_off = 0;
+			e->pend_len = sizeof(e->pend);
 		}
-		/* whole frames only: the stream stays sample-aligned */
-		n = send(e->out_fd, buf, sizeof(buf),
+		n = send(e->out_fd, e->pend + e->pend_off, e->pend_len,
 		         MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n == (ssize_t)sizeof(buf))
-			continue;
-		if (n > 0) {
-			/* the rest of a part-written frame, blocking */
-			assert_int_equal(write(e->out_fd, buf + n,
-			                       sizeof(buf) - (size_t)n),
-			                 (ssize_t)sizeof(buf) - n);
-			continue;
-		}
-		e->phase -= 160;
-		return;
+		if (n <= 0)
+			return;
+		e->pend_off += (size_t)n;
+		e->pend_len -= (size_t)n;
 	}
 }
 
@@ -582,6 +593,47 @@ static void test_media_digits(void **state)
 
 	/* media.h: an empty string only cancels, with no digits_done */
 	assert_int_equal(media_session_digits(a.s, "", 0, 10), 0);
+	end_close(&a);
+	end_close(&b);
+	media_stop(m);
+}
+
+/* media.h, docs/media.md: without telephone-event (has_dtmf false) the
+ * digits are heard in the audio (spandsp's DTMF detector, ITU-T Q.24):
+ * DTMF tones written into A's wave/out give B a start and an end of
+ * each digit, in order; media_session_digits is refused. */
+static void test_media_inband_digits(void **state)
+{
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	struct end a, b;
+	struct media_stream st;
+	struct media_stats s;
+	const char *seq = "159#";
+	unsigned i, want = 8;
+
+	(void)state;
+	end_open(m, &a);
+	end_open(m, &b);
+	st = stream(CODEC_PCMU, 0, 8000, media_session_port(b.s));
+	st.has_dtmf = false;
+	assert_int_equal(media_session_set(a.s, &st), 0);
+	st.remote_port = media_session_port(a.s);
+	assert_int_equal(media_session_set(b.s, &st), 0);
+	assert_int_equal(media_session_digits(a.s, "1", 0, 1), -EINVAL);
+	a.dtx = dtmf_tx_init(NULL);
+	assert_non_null(a.dtx);
+	dtmf_tx_set_timing(a.dtx, 80, 80);
+	/* spandsp: 0 when all of them fit */
+	assert_int_equal(dtmf_tx_put(a.dtx, seq, -1), 0);
+	a.tone = true;
+	assert_true(wait_for(&a, &b, cond_edges, &b, &want));
+	for (i = 0; i < 4; i++) {
+		expect_edge(&b, 2 * i, seq[i], MEDIA_DIGIT_DOWN);
+		expect_edge(&b, 2 * i + 1, seq[i], MEDIA_DIGIT_UP);
+	}
+	media_session_stats(b.s, &s);
+	assert_int_equal(s.digits_received, 4);
+	dtmf_tx_free(a.dtx);
 	end_close(&a);
 	end_close(&b);
 	media_stop(m);
@@ -973,6 +1025,7 @@ int main(void)
 		cmocka_unit_test(test_media_tone_g722),
 		cmocka_unit_test(test_media_tone_opus),
 		cmocka_unit_test(test_media_digits),
+		cmocka_unit_test(test_media_inband_digits),
 		cmocka_unit_test(test_media_hold),
 		cmocka_unit_test(test_media_ignores_strangers),
 		cmocka_unit_test(test_media_rtp_timeout),
