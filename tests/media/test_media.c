@@ -31,6 +31,7 @@
 
 #include "media.h"
 #include "rtp/codec.h"
+#include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 
 #define PORT_MIN  41000
@@ -780,6 +781,77 @@ static void test_media_ignores_strangers(void **state)
 	media_stop(m);
 }
 
+static bool cond_sent(struct end *e, void *arg)
+{
+	struct media_stats st;
+
+	media_session_stats(e->s, &st);
+	return st.rtp_sent >= *(uint64_t *)arg;
+}
+
+/* RFC 3550 §6.6, §6.4.1: RTCP that is not (a short datagram, a packet
+ * of another version) is read and dropped, the session goes on sending;
+ * at media_session_free it sends the peer's RTCP port (remote_rtcp_port)
+ * an SR, its SDES CNAME and a BYE with its SSRC. */
+static void test_media_rtcp(void **state)
+{
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	struct end b;
+	struct media_stream st;
+	struct media_stats s;
+	struct rtcp_report r;
+	struct rtp_hdr h;
+	uint16_t px, pz, bport;
+	uint8_t buf[1500];
+	const uint8_t junk[] = "\x40\xc8\x00\x01 RTCP of version 1";
+	struct pollfd p;
+	uint64_t want = 5;
+	ssize_t n;
+	int x, z;
+
+	(void)state;
+	end_open(m, &b);
+	x = udp_socket(&px);
+	z = udp_socket(&pz);
+	bport = media_session_port(b.s);
+	st = stream(CODEC_PCMA, 8, 8000, px);
+	st.remote_rtcp_port = pz;
+	assert_int_equal(media_session_set(b.s, &st), 0);
+	assert_true(wait_for(&b, NULL, cond_sent, &b, &want));
+	send_to(x, bport + 1, junk, 3);
+	send_to(x, bport + 1, junk, sizeof(junk));
+	media_session_stats(b.s, &s);
+	want = s.rtp_sent + 5;
+	assert_true(wait_for(&b, NULL, cond_sent, &b, &want));
+	/* what B sent is RTP of its stream (PCMA, 160 bytes a packet) */
+	n = recv(x, buf, sizeof(buf), MSG_DONTWAIT);
+	assert_int_equal(n, 12 + 160);
+	assert_int_equal(rtp_parse(buf, (size_t)n, &h), 0);
+	assert_int_equal(h.pt, 8);
+
+	media_session_stats(b.s, &s);
+	media_session_free(b.s);
+	atomic_store(&b.freed, true);
+	p.fd = z;
+	p.events = POLLIN;
+	assert_int_equal(poll(&p, 1, WAIT_MS), 1);
+	n = recv(z, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(rtcp_parse(buf, (size_t)n, &r), 0);
+	assert_true(r.has_sr);
+	assert_int_equal(r.ssrc, h.ssrc);
+	assert_true(r.sr.packets >= s.rtp_sent); /* and what went since */
+	assert_true(r.has_cname);
+	assert_true(r.cname_len > 0);
+	assert_true(r.bye);
+	assert_int_equal(r.nbye, 1);
+	assert_int_equal(r.bye_ssrc[0], h.ssrc);
+	close(x);
+	close(z);
+	end_close(&b);
+	media_stop(m);
+}
+
 /* media.h: the time-out comes once when the peer stops sending (here: A
  * holds), not again during that silence, and again after RTP came back
  * and stopped once more. */
@@ -1028,6 +1100,7 @@ int main(void)
 		cmocka_unit_test(test_media_inband_digits),
 		cmocka_unit_test(test_media_hold),
 		cmocka_unit_test(test_media_ignores_strangers),
+		cmocka_unit_test(test_media_rtcp),
 		cmocka_unit_test(test_media_rtp_timeout),
 		cmocka_unit_test(test_media_free_from_thread),
 		cmocka_unit_test(test_media_free_from_callback),
