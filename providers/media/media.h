@@ -60,15 +60,15 @@ struct media_events {
 /* What offer and answer agreed for a session's audio (RFC 3264). */
 struct media_stream {
 	enum codec_id codec;
-	uint8_t pt;        /* its RTP payload type */
-	unsigned pcm_rate; /* the wave descriptors' rate: 8000 for G.711,
-	                      16000 for G.722 and Opus (0: the codec's) */
-	bool has_dtmf;     /* telephone-event agreed */
-	uint8_t dtmf_pt;   /* its payload type */
+	uint8_t pt;           /* its RTP payload type */
+	unsigned pcm_rate;    /* the wave descriptors' rate: 8000 for G.711,
+	                         16000 for G.722 and Opus (0: the codec's) */
+	bool has_dtmf;        /* telephone-event agreed */
+	uint8_t dtmf_pt;      /* its payload type */
 	char remote_addr[64]; /* numeric IPv4 or IPv6 address */
 	uint16_t remote_port, remote_rtcp_port; /* rtcp 0: remote_port + 1 */
-	bool send, recv;   /* the direction (sendrecv, sendonly, ...) */
-	unsigned ptime;    /* ms per packet, 10 - 60 (0: 20) */
+	bool send, recv; /* the direction (sendrecv, sendonly, ...) */
+	unsigned ptime;  /* ms per packet, 10 - 60 (0: 20) */
 };
 
 /**
