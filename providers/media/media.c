@@ -50,6 +50,7 @@
 #define LATE_FRAMES      10      /* behind this far: resynchronise */
 #define DIGIT_VOLUME     10      /* -10 dBm0 */
 #define PAUSE_MS         1000    /* ',' in a digit string */
+#define EVENT_LOST_US    500000  /* no packet of an event: it ended */
 
 enum watch_kind {
 	WATCH_WAKE,
@@ -154,8 +155,9 @@ struct media_session {
 	struct rtp_source src;
 	bool has_src;
 	struct tevent_rx trx;
-	dtmf_rx_state_t *drx; /* in-band DTMF detection, without events */
-	char inband;          /* the in-band digit heard now, or '\0' */
+	uint64_t last_event_us; /* the last telephone-event packet */
+	dtmf_rx_state_t *drx;   /* in-band DTMF detection, without events */
+	char inband;            /* the in-band digit heard now, or '\0' */
 
 	/* the wave descriptors: our ends, -1 when none */
 	int in_w, out_r;
@@ -673,6 +675,7 @@ static void rtp_input_locked(struct media_session *s, const uint8_t *buf,
 				return;
 			}
 			digit_notes_locked(s, &notes);
+			s->last_event_us = now;
 		}
 	} else if (h.pt == s->st.pt) {
 		arrival = (uint32_t)(now * s->clock_rate / 1000000);
@@ -764,6 +767,13 @@ static void tick_locked(struct media_session *s, uint64_t now)
 	while ((int64_t)(now - s->next_play_us) >= 0) {
 		play_frame_locked(s);
 		s->next_play_us += frame_us;
+	}
+	/* RFC 4733 §2.5.2.2: an event whose end packets were all lost ends
+	 * when its packets stop */
+	if (s->trx.have_ts && !s->trx.ended &&
+	    now - s->last_event_us >= EVENT_LOST_US) {
+		tevent_rx_flush(&s->trx, &notes);
+		digit_notes_locked(s, &notes);
 	}
 	if (s->m->cfg.rtp_timeout_ms && s->st.recv && !s->timed_out &&
 	    now - s->last_rtp_us >= (uint64_t)s->m->cfg.rtp_timeout_ms * 1000) {

@@ -33,6 +33,7 @@
 #include "rtp/codec.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
+#include "rtp/tevent.h"
 
 #define PORT_MIN  41000
 #define PORT_MAX  41199
@@ -852,6 +853,62 @@ static void test_media_rtcp(void **state)
 	media_stop(m);
 }
 
+/* RFC 4733 §2.5.2.2, tevent.h: an event whose end packets are all lost
+ * still ends (an UP) once its packets stop; a second event then starts
+ * as usual. */
+static void test_media_digit_end_lost(void **state)
+{
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	struct end b;
+	struct media_stream st;
+	struct tevent_payload ev = {.event = 5, .volume = 10};
+	struct rtp_hdr h;
+	uint8_t payload[TEVENT_SIZE], pkt[64];
+	uint16_t px, bport;
+	unsigned want;
+	int x, len, i;
+
+	(void)state;
+	end_open(m, &b);
+	x = udp_socket(&px);
+	bport = media_session_port(b.s);
+	st = stream(CODEC_PCMU, 0, 8000, px);
+	assert_int_equal(media_session_set(b.s, &st), 0);
+	memset(&h, 0, sizeof(h));
+	h.ssrc = 0x4733;
+	h.pt = 101;
+	h.ts = 8000;
+	for (i = 0; i < 3; i++) { /* a start and two updates, no end */
+		h.marker = i == 0;
+		ev.duration = (uint16_t)(160 * (i + 1));
+		tevent_write(&ev, payload);
+		len = rtp_build(&h, NULL, payload, sizeof(payload), pkt,
+		                sizeof(pkt));
+		send_to(x, bport, pkt, (size_t)len);
+		h.seq++;
+	}
+	want = 2;
+	assert_true(wait_for(&b, NULL, cond_edges, &b, &want));
+	expect_edge(&b, 0, '5', MEDIA_DIGIT_DOWN);
+	expect_edge(&b, 1, '5', MEDIA_DIGIT_UP);
+	/* the next event, with its end */
+	ev.event = 11;
+	ev.end = true;
+	ev.duration = 800;
+	h.ts += 1600;
+	h.marker = true;
+	tevent_write(&ev, payload);
+	len = rtp_build(&h, NULL, payload, sizeof(payload), pkt, sizeof(pkt));
+	send_to(x, bport, pkt, (size_t)len);
+	want = 4;
+	assert_true(wait_for(&b, NULL, cond_edges, &b, &want));
+	expect_edge(&b, 2, '#', MEDIA_DIGIT_DOWN);
+	expect_edge(&b, 3, '#', MEDIA_DIGIT_UP);
+	close(x);
+	end_close(&b);
+	media_stop(m);
+}
+
 /* media.h: the time-out comes once when the peer stops sending (here: A
  * holds), not again during that silence, and again after RTP came back
  * and stopped once more. */
@@ -1100,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_media_inband_digits),
 		cmocka_unit_test(test_media_hold),
 		cmocka_unit_test(test_media_ignores_strangers),
+		cmocka_unit_test(test_media_digit_end_lost),
 		cmocka_unit_test(test_media_rtcp),
 		cmocka_unit_test(test_media_rtp_timeout),
 		cmocka_unit_test(test_media_free_from_thread),
