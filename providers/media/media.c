@@ -712,6 +712,10 @@ static void rtp_readable_locked(struct media_session *s, uint64_t now)
 		             (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return;
+		if ((size_t)n == sizeof(buf)) {
+			s->stats.rtp_ignored++; /* longer than any we take */
+			continue;
+		}
 		rtp_input_locked(s, buf, (size_t)n, &from, now);
 	}
 }
@@ -849,13 +853,21 @@ static void reap_locked(struct media *m)
 	pthread_cond_broadcast(&m->reaped);
 }
 
+/* Reads an eventfd's or timerfd's counter: 0 when there was nothing. */
+static uint64_t read_counter(int fd)
+{
+	uint64_t val;
+
+	return read(fd, &val, sizeof(val)) == sizeof(val) ? val : 0;
+}
+
 static void *run(void *arg)
 {
 	struct media *m = arg;
 	struct epoll_event evs[64];
 	struct media_session *s;
 	struct watch *w;
-	uint64_t now, val;
+	uint64_t now;
 	int i, n;
 
 	lock(m);
@@ -868,11 +880,11 @@ static void *run(void *arg)
 			w = evs[i].data.ptr;
 			switch (w->kind) {
 			case WATCH_WAKE:
-				if (read(m->wakefd, &val, sizeof(val)) < 0)
-					break;
+				/* only to run the loop: frees wait for it */
+				(void)read_counter(m->wakefd);
 				break;
 			case WATCH_TIMER:
-				if (read(m->timerfd, &val, sizeof(val)) < 0)
+				if (!read_counter(m->timerfd))
 					break;
 				for (s = m->live; s; s = s->next)
 					tick_locked(s, now);
