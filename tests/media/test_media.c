@@ -3,11 +3,12 @@
  * tsp_media (providers/media/media.h) on 127.0.0.1: two sessions set up
  * as each other's peer, in one media thread or two. A tone written into
  * one's wave/out is heard at the other's wave/in (spandsp's Goertzel
- * filter, not byte counts), digits go as RFC 4733 events, hold, foreign
- * and broken packets, the RTP time-out, and media_session_free from
- * another thread and from a callback. Waits are bounded polls, never
- * assertions on time. Runs in a network namespace of its own where it
- * can (fixed ports).
+ * filter, not byte counts), digits go as RFC 4733 events (or as tones,
+ * detected in-band), hold, foreign and broken packets, RTCP, the RTP
+ * time-out, and media_session_free from another thread and from a
+ * callback. Some peers are plain sockets of the test. Waits are bounded
+ * polls, never assertions on time. Runs in a network namespace of its
+ * own where it can (fixed ports).
  */
 #include <arpa/inet.h>
 #include <errno.h>
