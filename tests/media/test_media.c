@@ -644,7 +644,8 @@ static void test_media_inband_digits(void **state)
 
 /* media.h: hold is send = false: nothing is sent, so B hears silence
  * while the tone still goes into A's wave/out; digits are refused
- * (-EAGAIN); back to sendrecv, B hears the tone again. */
+ * (-EAGAIN); back to sendrecv, B hears the tone again. recv = false
+ * gives silence on wave/in too. */
 static void test_media_hold(void **state)
 {
 	struct media *m = start(0, PORT_MIN, PORT_MAX);
@@ -673,6 +674,36 @@ static void test_media_hold(void **state)
 	st.send = true;
 	assert_int_equal(media_session_set(a.s, &st), 0);
 	assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
+
+	/* recv false (B sendonly): B's wave/in carries silence though A
+	 * sends the tone; back to sendrecv, the tone again */
+	st = stream(CODEC_PCMU, 0, 8000, media_session_port(a.s));
+	st.recv = false;
+	assert_int_equal(media_session_set(b.s, &st), 0);
+	assert_true(wait_for(&a, &b, cond_silence, &b, NULL));
+	st.recv = true;
+	assert_int_equal(media_session_set(b.s, &st), 0);
+	assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
+
+	/* media.h: a second media_session_wave ends the first descriptors
+	 * (end of file) and the new ones carry the call */
+	{
+		int old_in = b.in_fd, old_out = b.out_fd;
+		uint8_t buf[4096];
+		ssize_t n;
+
+		assert_int_equal(
+			media_session_wave(b.s, &b.in_fd, &b.out_fd, &b.rate),
+			0);
+		while ((n = read(old_in, buf, sizeof(buf))) > 0)
+			;
+		assert_int_equal(n, 0);
+		close(old_in);
+		close(old_out);
+		b.got = 0;
+		b.has_odd = false;
+		assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
+	}
 	end_close(&a);
 	end_close(&b);
 	media_stop(m);
