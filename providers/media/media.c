@@ -749,6 +749,25 @@ static void rtcp_readable_locked(struct media_session *s, uint64_t now)
 
 /* ---- the tick ----------------------------------------------------------- */
 
+/* Moves the session's playout to the phase of the frame interval the
+ * jitter buffer asks for, just after its packets arrive (jbuf.h,
+ * docs/media.md: the latency added stays small). Only a move of more
+ * than a tick is made: the tick is the precision there is. */
+static void align_playout_locked(struct media_session *s, uint64_t frame_us)
+{
+	int64_t want = jbuf_phase_us(&s->jb);
+	int64_t at = (int64_t)(s->next_play_us % frame_us);
+	int64_t d = want - at;
+
+	assert_locked(s->m);
+	if (d > (int64_t)frame_us / 2)
+		d -= (int64_t)frame_us;
+	else if (d <= -(int64_t)frame_us / 2)
+		d += (int64_t)frame_us;
+	if (d > TICK_US || d < -TICK_US)
+		s->next_play_us += (uint64_t)d;
+}
+
 static void tick_locked(struct media_session *s, uint64_t now)
 {
 	uint64_t frame_us = (uint64_t)s->st.ptime * 1000;
@@ -768,6 +787,8 @@ static void tick_locked(struct media_session *s, uint64_t now)
 		send_frame_locked(s);
 		s->next_tx_us += frame_us;
 	}
+	if (s->st.recv && s->has_src)
+		align_playout_locked(s, frame_us);
 	while ((int64_t)(now - s->next_play_us) >= 0) {
 		play_frame_locked(s);
 		s->next_play_us += frame_us;
