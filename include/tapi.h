@@ -545,6 +545,9 @@ typedef void(CALLBACK *LINECALLBACK)(DWORD hDevice, DWORD dwMessage,
 #define LINEDIGITMODE_DTMF    0x00000002
 #define LINEDIGITMODE_DTMFEND 0x00000004
 
+#define LINEGENERATETERM_DONE   0x00000001
+#define LINEGENERATETERM_CANCEL 0x00000002
+
 #define LINETRANSFERMODE_TRANSFER   0x00000001
 #define LINETRANSFERMODE_CONFERENCE 0x00000002
 
@@ -556,6 +559,34 @@ typedef void(CALLBACK *LINECALLBACK)(DWORD hDevice, DWORD dwMessage,
 #define LINEADDRESSTYPE_IPADDRESS   0x00000010
 
 /* ---- Structures (tapi-functions.md §0.4 - §0.6) ------------------------- */
+
+/* A variable-size string, as lineGetID answers (its string at
+ * dwStringOffset from the start, dwStringFormat a STRINGFORMAT_). */
+typedef struct varstring_tag {
+	DWORD dwTotalSize;
+	DWORD dwNeededSize;
+	DWORD dwUsedSize;
+	DWORD dwStringFormat;
+	DWORD dwStringSize;
+	DWORD dwStringOffset;
+} VARSTRING, *LPVARSTRING;
+
+/*
+ * tapix's answer to lineGetID(hCall, LINECALLSELECT_CALL, "wave/in",
+ * "wave/out" or "wave/in/out"), in the VARSTRING's string
+ * (STRINGFORMAT_BINARY): descriptors of Unix stream sockets carrying
+ * signed 16-bit little-endian mono PCM at dwRate Hz (docs/media.md). The
+ * class's side(s) only; the other is -1. The caller closes them; wave/in
+ * reads end of file when the call's media end.
+ */
+typedef struct tapixwaveid_tag {
+	DWORD dwRate;   /* samples per second: 8000 or 16000 */
+	DWORD dwFormat; /* TAPIXWAVE_S16LE */
+	INT fdIn;       /* what the far end says; -1 if not asked */
+	INT fdOut;      /* what is sent to it; -1 if not asked */
+} TAPIXWAVEID, *LPTAPIXWAVEID;
+
+#define TAPIXWAVE_S16LE 0x00000001
 
 /*
  * Fixed parts follow the Windows field order and 1-byte packing, so sizes
@@ -1350,7 +1381,56 @@ TAPIX_API LONG WINAPI lineTranslateAddressA(
 	LPCSTR lpszAddressIn, DWORD dwCard, DWORD dwTranslateOptions,
 	LPLINETRANSLATEOUTPUT lpTranslateOutput);
 
+/**
+ * The identifier of a device of class @lpszDeviceClass tied to a line, an
+ * address or a call (dwSelect: LINECALLSELECT_LINE, _ADDRESS or _CALL).
+ * "tapi/line" gives the line's device id (a DWORD, STRINGFORMAT_BINARY);
+ * "wave/in", "wave/out" and "wave/in/out" on a call of a provider with
+ * media give a TAPIXWAVEID (tapix/tapix.h, docs/media.md); other classes
+ * are the provider's. Descriptors in the answer are the caller's to
+ * close. When *lpDeviceID is too small, dwNeededSize says how much is
+ * needed and no descriptor is made.
+ * @return 0, LINEERR_INVALLINEHANDLE, LINEERR_INVALCALLHANDLE,
+ *         LINEERR_INVALADDRESSID, LINEERR_INVALCALLSELECT,
+ *         LINEERR_INVALPOINTER, LINEERR_STRUCTURETOOSMALL,
+ *         LINEERR_INVALDEVICECLASS (no such device for it),
+ *         LINEERR_OPERATIONFAILED, LINEERR_RESOURCEUNAVAIL,
+ *         LINEERR_NOMEM, LINEERR_UNINITIALIZED.
+ */
+TAPIX_API LONG WINAPI lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
+                                 DWORD dwSelect, LPVARSTRING lpDeviceID,
+                                 LPCSTR lpszDeviceClass);
+
+/**
+ * Starts sending @lpszDigits in band on a call this app owns
+ * (LINEDIGITMODE_DTMF; ',' pauses, characters of no digit are skipped);
+ * NULL cancels. Synchronous: LINE_GENERATE (LINEGENERATETERM_DONE, or
+ * _CANCEL when another generation, the call's end or a deallocation cuts
+ * it short) tells the end, to this app only. @dwDuration: ms per digit
+ * and per gap, 0 the provider's default.
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
+ *         LINEERR_INVALDIGITMODE, LINEERR_INVALPOINTER,
+ *         LINEERR_INVALCALLSTATE, LINEERR_OPERATIONUNAVAIL,
+ *         LINEERR_OPERATIONFAILED, LINEERR_RESOURCEUNAVAIL,
+ *         LINEERR_UNINITIALIZED.
+ */
+TAPIX_API LONG WINAPI lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
+                                          LPCSTR lpszDigits, DWORD dwDuration);
+
+/**
+ * Turns on (dwDigitModes: LINEDIGITMODE_DTMF and/or _DTMFEND) or off (0)
+ * LINE_MONITORDIGITS for this call handle: one message per digit the far
+ * end sends (dwParam1 the digit, dwParam2 its mode, dwParam3 a tick
+ * count). It ends with the call's IDLE or the handle's deallocation.
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_INVALCALLSTATE (IDLE or
+ *         DISCONNECTED), LINEERR_INVALDIGITMODE, LINEERR_OPERATIONUNAVAIL,
+ *         LINEERR_OPERATIONFAILED, LINEERR_UNINITIALIZED.
+ */
+TAPIX_API LONG WINAPI lineMonitorDigits(HCALL hCall, DWORD dwDigitModes);
+
 #define lineInitializeEx           lineInitializeExA
+#define lineGetID                  lineGetIDA
+#define lineGenerateDigits         lineGenerateDigitsA
 #define lineGetDevCaps             lineGetDevCapsA
 #define lineGetAddressCaps         lineGetAddressCapsA
 #define lineGetLineDevStatus       lineGetLineDevStatusA

@@ -335,6 +335,40 @@ struct tspix_config_key {
 const struct tspix_config_key *TSPIAPI TSPIX_providerConfigKeys(void);
 
 /**
+ * The identifier of a device of class @lpszDeviceClass tied to a line,
+ * address or call (TAPI answers "tapi/line" itself). For "wave/in",
+ * "wave/out" and "wave/in/out" on a call, a TAPIXWAVEID in
+ * STRINGFORMAT_BINARY whose descriptors are new, for the process the
+ * provider runs in (TAPI hands them on; hTargetProcess is always 0).
+ * When *lpDeviceID is too small: dwNeededSize set and no descriptor
+ * made. LINEERR_INVALDEVICECLASS for a class it has no device of.
+ * Optional (without it, LINEERR_INVALDEVICECLASS).
+ */
+LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID, HDRVCALL hdCall,
+                            DWORD dwSelect, LPVARSTRING lpDeviceID,
+                            LPCSTR lpszDeviceClass, HANDLE hTargetProcess);
+
+/**
+ * Starts sending @lpszDigits in band (@dwDigitMode one LINEDIGITMODE_;
+ * ',' a pause; characters of no digit skipped); NULL only cancels. Ends
+ * with LINE_GENERATE(LINEGENERATETERM_DONE or _CANCEL, @dwEndToEndID,
+ * tick count); a new request or the call's IDLE cancels the current one
+ * (its own LINE_GENERATE, _CANCEL). Synchronous. Optional (without it,
+ * LINEERR_OPERATIONUNAVAIL).
+ */
+LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall, DWORD dwEndToEndID,
+                                     DWORD dwDigitMode, LPCSTR lpszDigits,
+                                     DWORD dwDuration);
+
+/**
+ * Reports the digits the far end sends (LINE_MONITORDIGITS: digit, mode,
+ * tick count) for the modes in @dwDigitModes (TAPI passes the union of
+ * its apps'); 0 stops. Ends at IDLE. Synchronous. Optional (without it,
+ * LINEERR_OPERATIONUNAVAIL).
+ */
+LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall, DWORD dwDigitModes);
+
+/**
  * Returns how many provider objects (lines, calls, requests, timers) are
  * alive, for leak checks in tests. 0 after TSPI_providerShutdown.
  */

@@ -54,6 +54,7 @@ typedef struct _SYSTEMTIME {
 } SYSTEMTIME;
 
 typedef unsigned int UINT;
+typedef int INT;
 typedef uintptr_t ULONG_PTR;
 typedef BOOL *LPBOOL;
 typedef void *HWND;

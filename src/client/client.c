@@ -1099,6 +1099,23 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	return r;
 }
 
+/*
+ * lineGetID through tapixd: not yet. A call's audio is descriptors in
+ * tapixd's process, to be passed over D-Bus; until then the documented
+ * "not available" (docs/symbols.txt, docs/service.md).
+ */
+LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
+                   LPVARSTRING lpDeviceID, LPCSTR lpszDeviceClass)
+{
+	(void)hLine;
+	(void)dwAddressID;
+	(void)hCall;
+	(void)dwSelect;
+	(void)lpDeviceID;
+	(void)lpszDeviceClass;
+	return LINEERR_OPERATIONUNAVAIL;
+}
+
 LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                        DWORD dwTimeout)
 {

@@ -423,6 +423,8 @@ static bool valid_state(DWORD_PTR s)
 	       low <= LINECALLSTATE_UNKNOWN;
 }
 
+static void end_media_requests(struct call *call);
+
 static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
                          DWORD_PTR p3)
 {
@@ -457,6 +459,8 @@ static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 		call->media = (uint32_t)p3;
 	log_debug("call %08x: state %08x mode %08x", call->ht, call->state,
 	          call->mode);
+	if (call->state == LINECALLSTATE_IDLE)
+		end_media_requests(call); /* their ends before the IDLE */
 	if (!call->routed) {
 		route_locked(call, (uint32_t)p3);
 	} else {
@@ -472,6 +476,114 @@ static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 		call_close_later_locked(call);
 }
 
+/*
+ * Ends a lineGenerateDigits the core knows of (slot @i): LINE_GENERATE
+ * with @term to the handle that asked, if it still exists (Microsoft's
+ * LINE_GENERATE: only the requesting app; dwParam2 unused, dwParam3 the
+ * tick count).
+ */
+static void generate_end(struct call *call, unsigned i, uint32_t term,
+                         uint32_t tick)
+{
+	struct callh *ch = callh_get_locked(call->gen_h[i]);
+
+	call->gen_h[i] = 0;
+	if (!ch || ch->call != call)
+		return; /* deallocated meanwhile: nobody to tell */
+	app_post_locked(ch->open->app, ch->h, ch->h, LINE_GENERATE,
+	                ch->open->cbinst, term, 0, tick);
+}
+
+void call_generate_begin_locked(struct call *call, struct callh *ch,
+                                uint32_t id)
+{
+	core_assert_locked();
+	/* the older of two still waiting is cancelled here: the provider was
+	 * told twice since, and a third start leaves no slot */
+	if (call->gen_h[0] && call->gen_h[1])
+		generate_end(call, 0, LINEGENERATETERM_CANCEL,
+		             (uint32_t)core_now_ms());
+	if (call->gen_h[0]) {
+		call->gen_h[1] = call->gen_h[0];
+		call->gen_id[1] = call->gen_id[0];
+	}
+	call->gen_h[0] = ch->h;
+	call->gen_id[0] = id;
+}
+
+void call_generate_forget_locked(struct call *call, uint32_t id)
+{
+	core_assert_locked();
+	for (unsigned i = 0; i < 2; i++)
+		if (call->gen_h[i] && call->gen_id[i] == id)
+			call->gen_h[i] = 0;
+}
+
+/* LINE_GENERATE from the provider: the request with that id ends. */
+static void on_generate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
+                        DWORD_PTR p3)
+{
+	if (p1 != LINEGENERATETERM_DONE && p1 != LINEGENERATETERM_CANCEL) {
+		log_warn("call %08x: LINE_GENERATE with termination %lx",
+		         call->ht, (unsigned long)p1);
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (call->gen_h[i] && call->gen_id[i] == (uint32_t)p2) {
+			generate_end(call, i, (uint32_t)p1, (uint32_t)p3);
+			return;
+		}
+	log_debug("call %08x: LINE_GENERATE for %lx, not waited for", call->ht,
+	          (unsigned long)p2);
+}
+
+/* LINE_MONITORDIGITS from the provider: to each handle monitoring that
+ * mode (Microsoft's lineMonitorDigits: per call handle). */
+static void on_monitor_digits(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
+                              DWORD_PTR p3)
+{
+	struct list_node *it;
+	uint32_t mode = (uint32_t)p2;
+
+	if ((mode != LINEDIGITMODE_PULSE && mode != LINEDIGITMODE_DTMF &&
+	     mode != LINEDIGITMODE_DTMFEND) ||
+	    (p1 & ~(DWORD_PTR)0xFF) || !p1) {
+		log_warn("call %08x: LINE_MONITORDIGITS %lx mode %lx ignored",
+		         call->ht, (unsigned long)p1, (unsigned long)p2);
+		return;
+	}
+	if (call->state == LINECALLSTATE_IDLE || !call->routed)
+		return;
+	list_foreach(it, &call->callhs) {
+		struct callh *ch = list_entry(it, struct callh, call_link);
+
+		if (ch->monitor_digits & mode)
+			app_post_locked(ch->open->app, ch->h, ch->h,
+			                LINE_MONITORDIGITS, ch->open->cbinst,
+			                (uint32_t)p1, mode, (uint32_t)p3);
+	}
+}
+
+/*
+ * IDLE ends what was pending on the call (extension of the spec, issue
+ * 17): each lineGenerateDigits gets LINE_GENERATE(CANCEL) now, and digit
+ * monitoring stops (Microsoft's lineMonitorDigits: "until the call
+ * transitions to idle").
+ */
+static void end_media_requests(struct call *call)
+{
+	struct list_node *it;
+	uint32_t tick = (uint32_t)core_now_ms();
+
+	for (unsigned i = 2; i-- > 0;)
+		if (call->gen_h[i])
+			generate_end(call, i, LINEGENERATETERM_CANCEL, tick);
+	list_foreach(it, &call->callhs) {
+		list_entry(it, struct callh, call_link)->monitor_digits = 0;
+	}
+	call->monitor_digits = 0;
+}
+
 void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
                        DWORD_PTR p2, DWORD_PTR p3)
 {
@@ -481,6 +593,12 @@ void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
 	switch (msg) {
 	case LINE_CALLSTATE:
 		on_callstate(call, p1, p2, p3);
+		break;
+	case LINE_GENERATE:
+		on_generate(call, p1, p2, p3);
+		break;
+	case LINE_MONITORDIGITS:
+		on_monitor_digits(call, p1, p2, p3);
 		break;
 	case LINE_CALLINFO:
 		if (call->state == LINECALLSTATE_IDLE || !call->routed)

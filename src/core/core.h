@@ -114,6 +114,10 @@ struct tspi {
 	LONG(*lineCompleteTransfer)
 	(DRV_REQUESTID, HDRVCALL, HDRVCALL, HTAPICALL, LPHDRVCALL, DWORD);
 	LONG (*lineDropEx)(DRV_REQUESTID, HDRVCALL, LPCSTR, DWORD, DWORD);
+	LONG(*lineGetID)
+	(HDRVLINE, DWORD, HDRVCALL, DWORD, LPVARSTRING, LPCSTR, HANDLE);
+	LONG (*lineGenerateDigits)(HDRVCALL, DWORD, DWORD, LPCSTR, DWORD);
+	LONG (*lineMonitorDigits)(HDRVCALL, DWORD);
 	LONG (*providerConfig)(DWORD, LPCSTR, LPCSTR);
 	DWORD (*providerLiveObjects)(void);
 };
@@ -256,6 +260,11 @@ struct call {
 	uint32_t nowners;     /* OWNER handles, an observer's included */
 	uint32_t nmonitors;   /* MONITOR handles, not an observer's */
 	uint32_t close_flags; /* CLOSE_DROP / CLOSE_CLOSE for close_link */
+	/* lineGenerateDigits not yet ended by LINE_GENERATE: the handle that
+	 * asked (0: none) and the end-to-end id the provider was given; two,
+	 * as a new one's start and the old one's CANCEL may cross */
+	uint32_t gen_h[2], gen_id[2];
+	uint32_t monitor_digits; /* the union told the provider */
 	bool is_conf_parent;
 	bool creating; /* creating request not yet completed */
 	bool routed;   /* app handles were assigned */
@@ -269,7 +278,8 @@ struct callh {
 	struct list_node open_link;
 	struct list_node call_link;
 	uint32_t h;
-	uint32_t priv; /* LINECALLPRIVILEGE_OWNER or _MONITOR */
+	uint32_t priv;           /* LINECALLPRIVILEGE_OWNER or _MONITOR */
+	uint32_t monitor_digits; /* lineMonitorDigits' LINEDIGITMODE_s */
 };
 
 enum req_state {
@@ -510,6 +520,15 @@ struct callh *callh_new_locked(struct open *o, struct call *call,
                                uint32_t priv);
 /* Frees a handle (the call stays, with or without handles). */
 void callh_free_locked(struct callh *ch);
+
+/*
+ * lineGenerateDigits' bookkeeping: @ch asked, the provider was given
+ * @id; LINE_GENERATE with that id, or the call's IDLE, ends it (to @ch
+ * only). forget: the provider refused @id, nothing ends.
+ */
+void call_generate_begin_locked(struct call *call, struct callh *ch,
+                                uint32_t id);
+void call_generate_forget_locked(struct call *call, uint32_t id);
 /* Whether @ch is an observer's MONITOR handle (struct app.observer). */
 bool callh_is_observer(const struct callh *ch);
 /*

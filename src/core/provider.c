@@ -213,6 +213,9 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
 	        "TSPI_linePrepareAddToConference");
 	RESOLVE(p, lineAddToConference, "TSPI_lineAddToConference");
 	RESOLVE(p, lineRemoveFromConference, "TSPI_lineRemoveFromConference");
+	RESOLVE(p, lineGetID, "TSPI_lineGetID");
+	RESOLVE(p, lineGenerateDigits, "TSPI_lineGenerateDigits");
+	RESOLVE(p, lineMonitorDigits, "TSPI_lineMonitorDigits");
 	RESOLVE(p, lineSetupTransfer, "TSPI_lineSetupTransfer");
 	RESOLVE(p, lineCompleteTransfer, "TSPI_lineCompleteTransfer");
 	RESOLVE(p, lineDropEx, "TSPIX_lineDropEx");

@@ -161,10 +161,11 @@ enum rpc_kind {
  * the wire). A new function whose arguments follow one of these is a row
  * of calls.def; a new pattern is a line here.
  */
-#define RPC_SHAPE_HANDLE         (RPC_K_H)
-#define RPC_SHAPE_HANDLE_U32     (RPC_K_H, RPC_K_U32)
-#define RPC_SHAPE_HANDLE_U32_U32 (RPC_K_H, RPC_K_U32, RPC_K_U32)
-#define RPC_SHAPE_HANDLE_STR_U32 (RPC_K_H, RPC_K_STR, RPC_K_U32)
+#define RPC_SHAPE_HANDLE             (RPC_K_H)
+#define RPC_SHAPE_HANDLE_U32         (RPC_K_H, RPC_K_U32)
+#define RPC_SHAPE_HANDLE_U32_U32     (RPC_K_H, RPC_K_U32, RPC_K_U32)
+#define RPC_SHAPE_HANDLE_STR_U32     (RPC_K_H, RPC_K_STR, RPC_K_U32)
+#define RPC_SHAPE_HANDLE_U32_STR_U32 (RPC_K_H, RPC_K_U32, RPC_K_STR, RPC_K_U32)
 #define RPC_SHAPE_HANDLE_QUERY \
 	(RPC_K_H, RPC_K_ZERO, RPC_K_ZERO, RPC_K_OUT_STRUCT)
 #define RPC_SHAPE_HANDLE_U32_U32_QUERY \

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Media control on a call: lineGetID (device identifiers: the line's own,
+ * and the call's audio, docs/media.md), lineGenerateDigits and
+ * lineMonitorDigits. The spec does not cover them (issue 17 goes beyond
+ * it): their rules are Microsoft's (tapi.h's documentation of each, and
+ * of LINE_GENERATE and LINE_MONITORDIGITS), extended where tapix says so
+ * in tapi.h.
+ */
+#define LOG_MODULE "api"
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "api/entry.h"
+#include "util/log.h"
+
+#define DIGITS_MAX 512 /* longest lineGenerateDigits string taken */
+#define CLASS_MAX  128 /* longest device class name taken */
+#define ID_BUF_MAX 4096
+
+/* Copies the provider's answer in @tmp back into the app's @out, whose
+ * dwTotalSize is @total: the fixed part always, the string if it fits. */
+static void id_copy_out(LPVARSTRING out, const VARSTRING *tmp, DWORD total)
+{
+	DWORD used = tmp->dwUsedSize;
+
+	if (used < sizeof(VARSTRING) || used > total)
+		used = sizeof(VARSTRING);
+	memcpy(out, tmp, used);
+	out->dwTotalSize = total;
+	out->dwUsedSize = used;
+	if (used == sizeof(VARSTRING)) {
+		out->dwStringSize = 0;
+		out->dwStringOffset = 0;
+	}
+}
+
+/* The "tapi/line" answer: the line's device id, a DWORD in binary. */
+static void id_tapi_line(LPVARSTRING out, DWORD total, uint32_t dev)
+{
+	DWORD need = sizeof(VARSTRING) + sizeof(DWORD);
+
+	out->dwNeededSize = need;
+	out->dwStringFormat = STRINGFORMAT_BINARY;
+	if (total < need) {
+		out->dwUsedSize = sizeof(VARSTRING);
+		out->dwStringSize = 0;
+		out->dwStringOffset = 0;
+		return;
+	}
+	out->dwUsedSize = need;
+	out->dwStringSize = sizeof(DWORD);
+	out->dwStringOffset = sizeof(VARSTRING);
+	memcpy((char *)out + sizeof(VARSTRING), &dev, sizeof(DWORD));
+}
+
+LONG WINAPI api_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
+                           DWORD dwSelect, LPVARSTRING lpDeviceID,
+                           LPCSTR lpszDeviceClass)
+{
+	struct call *call = NULL;
+	struct tline *tl;
+	struct provider *p;
+	VARSTRING *tmp = NULL;
+	DWORD total, cap;
+	HDRVLINE hdl;
+	HDRVCALL hdc = 0;
+	LONG r;
+
+	core_lock();
+	r = core_check_init_locked();
+	if (r)
+		goto out;
+	if (dwSelect == LINECALLSELECT_CALL) {
+		struct callh *ch = callh_get_locked(hCall);
+
+		if (!ch) {
+			r = LINEERR_INVALCALLHANDLE;
+			goto out;
+		}
+		call = ch->call;
+		tl = call->tl;
+	} else if (dwSelect == LINECALLSELECT_LINE ||
+	           dwSelect == LINECALLSELECT_ADDRESS) {
+		struct open *o = open_get_locked(hLine);
+
+		if (!o || o->life != LIFE_ALIVE) {
+			r = LINEERR_INVALLINEHANDLE;
+			goto out;
+		}
+		tl = o->tl;
+		if (dwSelect == LINECALLSELECT_ADDRESS &&
+		    dwAddressID >= tl->dev->caps.num_addresses) {
+			r = LINEERR_INVALADDRESSID;
+			goto out;
+		}
+	} else {
+		r = LINEERR_INVALCALLSELECT;
+		goto out;
+	}
+	if (!lpDeviceID || !lpszDeviceClass) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (!lpszDeviceClass[0] ||
+	    strnlen(lpszDeviceClass, CLASS_MAX + 1) > CLASS_MAX) {
+		r = LINEERR_INVALDEVICECLASS;
+		goto out;
+	}
+	memcpy(&total, lpDeviceID, sizeof(total));
+	if (total < sizeof(VARSTRING)) {
+		r = LINEERR_STRUCTURETOOSMALL;
+		goto out;
+	}
+	if (!strcasecmp(lpszDeviceClass, "tapi/line")) {
+		id_tapi_line(lpDeviceID, total, tl->dev->id);
+		goto out;
+	}
+	p = tl->dev->prov;
+	if (!p->fn.lineGetID) {
+		r = LINEERR_INVALDEVICECLASS;
+		goto out;
+	}
+	cap = total > ID_BUF_MAX ? ID_BUF_MAX : total;
+	tmp = mem_zalloc(cap);
+	if (!tmp) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
+	/* spec: tapi-functions.md §0.4 — sizes preset for the provider */
+	tmp->dwTotalSize = cap;
+	tmp->dwNeededSize = tmp->dwUsedSize = sizeof(VARSTRING);
+	hdl = tl->hd;
+	if (call) {
+		/* spec: termination.md §1.1 — never after TSPI_lineCloseCall */
+		if (call->closing) {
+			r = LINEERR_INVALCALLHANDLE;
+			goto out;
+		}
+		hdc = call->hd;
+		call_ref_locked(call);
+		call_busy_locked(call);
+	} else {
+		device_claim_locked(tl->dev);
+		if (tl->dev->tl != tl) {
+			/* the line closed while the claim waited */
+			device_release_locked(tl->dev);
+			r = LINEERR_INVALLINEHANDLE;
+			goto out;
+		}
+	}
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGetID(hdl, dwAddressID, hdc, dwSelect, tmp,
+	                    lpszDeviceClass, NULL);
+	op_tspi_end(p);
+	if (call) {
+		call_idle_locked(call);
+		call_unref_locked(call);
+	} else {
+		device_release_locked(tl->dev);
+	}
+	if (r == 0)
+		id_copy_out(lpDeviceID, tmp, total);
+out:
+	core_unlock();
+	mem_free(tmp);
+	return r;
+}
+
+LONG WINAPI api_lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
+                                    LPCSTR lpszDigits, DWORD dwDuration)
+{
+	static uint32_t next_id;
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	uint32_t id = 0;
+	LONG r;
+
+	core_lock();
+	r = core_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
+		r = LINEERR_NOTOWNER;
+		goto out;
+	}
+	/* one flag only, and a mode of generation (DTMFEND is not one) */
+	if (dwDigitMode != LINEDIGITMODE_PULSE &&
+	    dwDigitMode != LINEDIGITMODE_DTMF) {
+		r = LINEERR_INVALDIGITMODE;
+		goto out;
+	}
+	if (lpszDigits && strnlen(lpszDigits, DIGITS_MAX + 1) > DIGITS_MAX) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	call = ch->call;
+	if (call->closing) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (call->state == LINECALLSTATE_IDLE) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	p = call->tl->dev->prov;
+	if (!p->fn.lineGenerateDigits) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	/* registered before the provider hears of it: its LINE_GENERATE may
+	 * come before it returns */
+	if (lpszDigits) {
+		id = ++next_id ? next_id : ++next_id;
+		call_generate_begin_locked(call, ch, id);
+	}
+	call_ref_locked(call);
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGenerateDigits(call->hd, id, dwDigitMode, lpszDigits,
+	                             dwDuration);
+	op_tspi_end(p);
+	call_idle_locked(call);
+	if (r && id)
+		call_generate_forget_locked(call, id);
+	call_unref_locked(call);
+out:
+	core_unlock();
+	return r;
+}
+
+#define MONITOR_MODES \
+	(LINEDIGITMODE_PULSE | LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND)
+
+LONG WINAPI api_lineMonitorDigits(HCALL hCall, DWORD dwDigitModes)
+{
+	struct list_node *it;
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	uint32_t all = 0, before;
+	LONG r;
+
+	core_lock();
+	r = core_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (dwDigitModes & ~MONITOR_MODES) {
+		r = LINEERR_INVALDIGITMODE;
+		goto out;
+	}
+	call = ch->call;
+	if (call->closing) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (call->state == LINECALLSTATE_IDLE ||
+	    call->state == LINECALLSTATE_DISCONNECTED) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	p = call->tl->dev->prov;
+	if (!p->fn.lineMonitorDigits) {
+		r = dwDigitModes ? LINEERR_OPERATIONUNAVAIL : 0;
+		goto out;
+	}
+	before = ch->monitor_digits;
+	ch->monitor_digits = dwDigitModes;
+	list_foreach(it, &call->callhs) {
+		all |= list_entry(it, struct callh, call_link)->monitor_digits;
+	}
+	if (all == call->monitor_digits)
+		goto out; /* the provider already reports these */
+	call_ref_locked(call);
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	r = p->fn.lineMonitorDigits(call->hd, all);
+	op_tspi_end(p);
+	call_idle_locked(call);
+	if (r == 0) {
+		call->monitor_digits = all;
+	} else if (callh_get_locked(hCall) == ch) {
+		ch->monitor_digits = before; /* as it was */
+	}
+	call_unref_locked(call);
+out:
+	core_unlock();
+	return r;
+}
