@@ -118,6 +118,7 @@ struct call *call_new(struct line *line)
 
 void call_free(struct call *c)
 {
+	esp_media_free(c);
 	tsp_uui_clear(&c->uui);
 	tsp_htab_del(&esp.calls, c->h);
 	c->line->ncalls--;
@@ -538,6 +539,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 		}
 	}
 	tsp_htab_free(&esp.calls);
+	esp_media_stop();
 	free(esp.lines);
 	esp.lines = NULL;
 	esp.nlines = 0;

@@ -116,7 +116,11 @@ struct call {
 	char caller[16];
 	char called[32];
 	struct tsp_uui uui; /* received: shown in LINECALLINFO, and waiting */
+	struct tcall *tm;   /* its media once asked for (media.c), or NULL */
 };
+
+struct tcall;
+struct media;
 
 struct job {
 	struct job *prev, *next;
@@ -155,7 +159,8 @@ struct esp {
 	unsigned nlines; /* and the spare ones after them */
 	struct line *lines;
 	struct tsp_htab calls;
-	struct job jobs; /* sentinel of the due-ordered job list */
+	struct job jobs;     /* sentinel of the due-ordered job list */
+	struct media *media; /* started by the first call that asks (media.c) */
 	size_t live_calls, live_jobs, live_lines;
 	/* counters for tests (esp_test_counters) */
 	unsigned long closecalls, bad_handles, created, unclosed;
@@ -175,6 +180,11 @@ struct call *call_at(uint32_t i); /* slot i (0 .. calls.used-1), or NULL */
 struct job *job_add(unsigned ms, enum op op, uint32_t call, DRV_REQUESTID req);
 void cancel_jobs(uint32_t call);
 void cancel_scripts(uint32_t call);
+
+/* media.c: a call's media (esp.lock held) */
+void esp_media_state(struct call *c); /* after c->state changed */
+void esp_media_free(struct call *c);
+void esp_media_stop(void); /* at shutdown, every call freed */
 
 /* switch.c */
 void run_job(struct job *j);

@@ -20,6 +20,8 @@ static void set_state(struct call *c, DWORD state, DWORD mode)
 	c->state = state;
 	c->mode = mode;
 	c->state_time = time(NULL);
+	if (c->tm)
+		esp_media_state(c);
 	if (c->announced && c->line->ev)
 		c->line->ev(c->line->htl, c->ht, LINE_CALLSTATE, state, mode,
 		            c->media);

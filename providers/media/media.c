@@ -40,6 +40,7 @@
 #include "rtp/rtp.h"
 #include "rtp/tevent.h"
 
+#define WAVE_SNDBUF      2048    /* asked for; the kernel's minimum applies */
 #define TICK_US          5000    /* the loop's clock: sending, playout */
 #define RTCP_INTERVAL_US 5000000 /* RFC 3550 §6.2: the 5 s minimum */
 #define MAX_FRAME        960     /* samples of a packet: 60 ms at 16 kHz */
@@ -1202,11 +1203,21 @@ out:
 	return rc;
 }
 
-/* Makes a Unix stream socket pair: @fds[0] ours, non-blocking. */
-static int wave_pair(int *fds)
+/*
+ * Makes a Unix stream socket pair: @fds[0] ours, non-blocking. The
+ * writing side (@fds[@writer]) gets the smallest send buffer the kernel
+ * allows (a few KiB, some 100 ms of audio), so audio waits there for
+ * little time: an application writing wave/out is paced by the call, and
+ * one reading wave/in late loses frames instead of hearing them late.
+ */
+static int wave_pair(int *fds, int writer)
 {
+	int small = WAVE_SNDBUF;
+
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
 		return -errno;
+	(void)setsockopt(fds[writer], SOL_SOCKET, SO_SNDBUF, &small,
+	                 sizeof(small));
 	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
 		int rc = -errno;
 
@@ -1226,13 +1237,13 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
 	if (!s || !rate)
 		return -EINVAL;
 	if (in_fd) {
-		rc = wave_pair(a);
+		rc = wave_pair(a, 0);
 		if (rc)
 			return rc;
 		(void)shutdown(a[0], SHUT_RD);
 	}
 	if (out_fd) {
-		rc = wave_pair(b);
+		rc = wave_pair(b, 1);
 		if (rc) {
 			if (in_fd) {
 				close(a[0]);

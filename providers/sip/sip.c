@@ -6,6 +6,7 @@
  * stack.c): it knows nothing of the core.
  */
 #include "sip.h"
+#include "tcall.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -131,6 +132,7 @@ struct call *call_new(struct line *l)
 
 static void call_free(struct call *c)
 {
+	tcall_free(c->tm);
 	free(c->sdp_answer);
 	tsp_uui_clear(&c->uui);
 	tsp_htab_del(&sip.calls, c->h);
@@ -160,6 +162,7 @@ void set_state(struct call *c, DWORD state, DWORD mode)
 	c->state = state;
 	c->mode = mode;
 	c->state_time = time(NULL);
+	sip_media_update(c);
 	if (reportable(c))
 		c->line->ev(c->line->htl, c->ht, LINE_CALLSTATE, state, mode,
 		            LINEMEDIAMODE_INTERACTIVEVOICE);
@@ -285,6 +288,7 @@ static void acct_defaults(struct acct *a)
 	a->min_se = 90;
 	a->t1x64_ms = 32000;
 	a->rtp_port = 4000;
+	a->rtp_port_max = 0;
 	a->offer_timeout = 60;
 	a->max_incoming = 32;
 	a->max_proceeding = 256;
@@ -331,7 +335,10 @@ static const struct tspix_config_key sip_keys[] = {
 	{"min_se", SIP_KEY, "seconds, 1 to 86400 (default 90)"},
 	{"transaction_timeout_ms", SIP_KEY,
          "milliseconds, 500 to 600000 (default 32000)"},
-	{"rtp_port", SIP_KEY, "a port, 1 to 65534 (default 4000)"},
+	{"rtp_port", SIP_KEY,
+         "the first RTP port of the calls, even, 2 to 65532 (default 4000)"},
+	{"rtp_port_max", SIP_KEY,
+         "the last RTP port, even, above rtp_port (default rtp_port + 1998)"},
 	{"invite_timeout", SIP_KEY,
          "seconds, 0 (the stack's default) to 3600 (default 0)"},
 	{"offer_timeout", SIP_KEY, "seconds, 0 (never) to 3600 (default 60)"},
@@ -394,7 +401,10 @@ static LONG acct_set(struct acct *a, const char *key, const char *v)
 	else if (strcmp(key, "transaction_timeout_ms") == 0)
 		ok = set_uint(&a->t1x64_ms, v, 500, 600000);
 	else if (strcmp(key, "rtp_port") == 0)
-		ok = set_uint(&a->rtp_port, v, 1, 65534);
+		ok = set_uint(&a->rtp_port, v, 2, 65532) && !(a->rtp_port & 1);
+	else if (strcmp(key, "rtp_port_max") == 0)
+		ok = set_uint(&a->rtp_port_max, v, 4, 65534) &&
+		     !(a->rtp_port_max & 1);
 	else if (strcmp(key, "invite_timeout") == 0)
 		ok = set_uint(&a->invite_timeout, v, 0, 3600);
 	else if (strcmp(key, "offer_timeout") == 0)
@@ -539,6 +549,8 @@ static void session_free(void)
 		sip.live_cmds--;
 	}
 	sip.cmds_tail = &sip.cmds;
+	for (i = 0; i < sip.nlines; i++)
+		media_stop(sip.lines[i].media);
 	free(sip.lines);
 	sip.lines = NULL;
 	sip.nlines = 0;
@@ -696,6 +708,10 @@ static void close_call(struct call *c)
 
 	pend_fail_all(c);
 	c->tapi_closed = true;
+	/* tspi.md §6 TSPI_lineCloseCall: nothing reported after it, and the
+	 * media end with TAPI's call (tcall.h) */
+	tcall_free(c->tm);
+	c->tm = NULL;
 	if (c->nh) {
 		/* the stack thread ends the session and frees the call */
 		m = cmd_new(C_RELEASE, c);

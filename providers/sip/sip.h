@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "media.h"
 #include "tsp.h"
 #include "uui.h"
 
@@ -50,7 +51,8 @@ struct acct {
 	unsigned session_expires; /* RFC 4028 seconds; 0: no session timer */
 	unsigned min_se;
 	unsigned t1x64_ms;       /* transaction timeout (timers B, F) */
-	unsigned rtp_port;       /* advertised in SDP (media comes later) */
+	unsigned rtp_port;       /* the first RTP port of its calls' media */
+	unsigned rtp_port_max;   /* the last (0: rtp_port + 1998) */
 	unsigned invite_timeout; /* seconds without answer; 0: stack default */
 	unsigned offer_timeout;  /* an incoming call nobody answers: 480 */
 	unsigned max_incoming;   /* incoming calls not yet answered, at most */
@@ -84,6 +86,7 @@ struct line {
 	bool reg_auth_tried;
 	bool shut;           /* nua_r_shutdown final */
 	char media_addr[64]; /* our address in SDP's c= and o= */
+	struct media *media; /* its calls' media thread, from the first call */
 };
 
 enum op {
@@ -148,6 +151,11 @@ struct call {
 	bool offer_out;       /* our offer waits for its answer */
 	bool early_answer; /* a valid answer came in a provisional response */
 	bool sdp_failed;   /* the peer's answer was unusable: BYE follows */
+	/* its media (tsp_media), from our first description until TAPI
+	 * closes it; ms: what the last offer/answer agreed, while ms_set */
+	struct tcall *tm;
+	struct media_stream ms;
+	bool ms_set;
 	struct timespec offered_at; /* incoming: when it was offered */
 };
 
@@ -203,6 +211,19 @@ struct sip {
 };
 
 extern struct sip sip;
+
+struct tcall;
+
+/* media.c: a call's media (sip.lock held) */
+struct sdp_neg;
+/* Makes @c's media session if it has none; false if it cannot. */
+bool sip_media_ensure(struct call *c);
+/* Its RTP port for our SDP (9 without media). */
+uint16_t sip_media_port(const struct call *c);
+/* What offer and answer agreed for @c (sdp.h). */
+void sip_media_agreed(struct call *c, const struct sdp_neg *neg);
+/* After @c's state changed: what flows now. */
+void sip_media_update(struct call *c);
 
 /* sip.c */
 void sip_log(int level, const char *fmt, ...)

@@ -184,7 +184,7 @@ static void local_sdp(const struct call *c, enum sdp_dir dir,
 	memset(lo, 0, sizeof(*lo));
 	tsp_copy_str(lo->addr, sizeof(lo->addr), c->line->media_addr);
 	lo->ip6 = strchr(lo->addr, ':') != NULL;
-	lo->port = (uint16_t)(c->line->cfg.rtp_port + 2 * c->line->idx);
+	lo->port = sip_media_port(c);
 	lo->sess_id = c->sdp_id;
 	lo->sess_version = c->sdp_version;
 	lo->dir = dir;
@@ -239,6 +239,8 @@ static const char *make_offer(struct call *c, enum sdp_dir dir)
 {
 	struct sdp_local lo;
 
+	if (!sip_media_ensure(c))
+		return NULL;
 	local_sdp(c, dir, &lo);
 	sdp_offer(&lo, &sdp_out);
 	c->sdp_dir = (int)dir;
@@ -299,6 +301,7 @@ static int take_answer(struct call *c, const sip_t *msg)
 	sip_log(SIP_DEBUG, "call %08x: media %s %u, %s/%u, %s", c->h,
 	        neg.remote_addr, (unsigned)neg.remote_port, neg.fmt.name,
 	        (unsigned)neg.fmt.rate, sdp_dir_name(neg.dir));
+	sip_media_agreed(c, &neg);
 	return 1;
 }
 
@@ -312,6 +315,8 @@ static int answer_offer(struct call *c, enum sdp_dir dir, const char **text)
 	struct sdp_local lo;
 	struct sdp_neg neg;
 
+	if (!sip_media_ensure(c))
+		return 503; /* no media ports (or thread) now */
 	local_sdp(c, dir, &lo);
 	if (sdp_answer(&sdp_in, &lo, &sdp_out, &neg) < 0) {
 		sip_log(SIP_INFO, "%s: SDP offer without a codec of ours",
@@ -319,6 +324,8 @@ static int answer_offer(struct call *c, enum sdp_dir dir, const char **text)
 		return 488;
 	}
 	*text = write_ours(c, &sdp_out);
+	if (*text)
+		sip_media_agreed(c, &neg);
 	return *text ? 0 : 500;
 }
 

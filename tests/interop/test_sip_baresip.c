@@ -2,13 +2,20 @@
 /*
  * The SIP provider against baresip, a real user agent: headless, audio
  * from a sine source, auto-answer, on 127.0.0.1 only. Calls both ways,
- * ended from each side; a call held and taken off hold (re-INVITEs).
+ * ended from each side; a call held and taken off hold (re-INVITEs); the
+ * audio both ways (RTP, RFC 3550 and 3551's PCMU), heard through
+ * lineGetID's wave descriptors (docs/media.md) and baresip's recording.
  */
+#include <glob.h>
+#include <math.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "interop.h"
 
@@ -37,12 +44,14 @@ static void write_config(void)
 	        "sip_trans_def udp\n"
 	        "net_interface 127.0.0.1\n"
 	        "audio_source ausine,440\n"
-	        "audio_player aufile,%s/received.wav\n"
+	        "audio_player aubridge,tapix\n"
 	        "audio_alert aufile,%s/alert.wav\n"
 	        "ausrc_srate 48000\nauplay_srate 48000\n"
 	        "ausrc_channels 2\nauplay_channels 2\n"
+	        "snd_path %s\n"
 	        "module_path %s\n"
 	        "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
+	        "module aubridge.so\nmodule sndfile.so\n"
 	        "module_app account.so\nmodule_app menu.so\n",
 	        baresip_port(), bs_dir, bs_dir, TAPIX_BARESIP_MODULES);
 	fclose(f);
@@ -175,12 +184,239 @@ static void test_baresip_calls_tapix(void **s)
 	fx_shutdown(&a);
 }
 
+#define PI 3.14159265358979323846
+
+/* Goertzel: the power of @freq in @n samples at @rate Hz, every @step-th
+ * sample (a channel of interleaved audio). */
+static double tone_power(const int16_t *pcm, size_t n, size_t step, double rate,
+                         double freq)
+{
+	double k = 2.0 * cos(2.0 * PI * freq / rate), s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n; i += step) {
+		double s0 = pcm[i] / 32768.0 + k * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+	}
+	return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/* True if @freq stands out in the samples: strong, and 100 times what
+ * @other has. */
+static bool tone_is(const int16_t *pcm, size_t n, size_t step, double rate,
+                    double freq, double other)
+{
+	double p = tone_power(pcm, n, step, rate, freq);
+
+	return p > 1.0 && p > 100 * tone_power(pcm, n, step, rate, other);
+}
+
+/* The TAPIXWAVEID of @h's @cls (lineGetID). */
+static TAPIXWAVEID wave_of(HCALL h, const char *cls)
+{
+	union {
+		VARSTRING vs;
+		char buf[sizeof(VARSTRING) + sizeof(TAPIXWAVEID)];
+	} u;
+	TAPIXWAVEID w;
+
+	memset(&u, 0, sizeof(u));
+	u.vs.dwTotalSize = sizeof(u);
+	assert_int_equal(lineGetID(0, 0, h, LINECALLSELECT_CALL, &u.vs, cls),
+	                 0);
+	assert_int_equal(u.vs.dwStringSize, sizeof(w));
+	memcpy(&w, u.buf + u.vs.dwStringOffset, sizeof(w));
+	assert_int_equal(w.dwRate, 8000); /* PCMU */
+	return w;
+}
+
+/* Reads @n bytes from @fd (2 s per read at most); false if they do not
+ * come. */
+static bool read_all(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pfd, 1, 2000) <= 0)
+			return false;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+/*
+ * Issue 17 item 6 — a tone baresip plays (ausine, 440 Hz) is heard by
+ * the TAPI application on the call's wave/in, at 440 Hz (Goertzel, not
+ * by size): RTP from a real UA, decoded (PCMU) and played out.
+ */
+static void test_tapix_hears_baresip(void **s)
+{
+	struct fx_app a;
+	char dest[64];
+	int16_t heard[1600]; /* 200 ms */
+	TAPIXWAVEID w;
+	bool found = false;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	p = start_baresip(NULL, 0);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	snprintf(dest, sizeof(dest), "sip:bob@127.0.0.1:%u", baresip_port());
+	h = make_call_to(&a, l, dest, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	w = wave_of(h, "wave/in");
+	assert_true(w.fdIn >= 0);
+	assert_int_equal(w.fdOut, -1);
+	/* up to 5 s of audio: the tone once the far end's media flows */
+	for (int i = 0; i < 25 && !found; i++) {
+		assert_true(read_all(w.fdIn, heard, sizeof(heard)));
+		found = tone_is(heard, 1600, 1, 8000, 440, 1000);
+	}
+	assert_true(found);
+	drop_to_idle(&a, h);
+	close(w.fdIn);
+	proc_kill(p);
+	fx_shutdown(&a);
+}
+
+/* A wav file's audio: its samples (16-bit) from the data chunk to the
+ * file's end (a recorder killed early may leave the sizes unset). */
+struct wav {
+	int16_t *pcm;
+	size_t n;
+	unsigned rate, channels;
+};
+
+static struct wav wav_read(const char *path)
+{
+	static char buf[8 << 20];
+	struct wav w = {0};
+	FILE *f = fopen(path, "rb");
+	size_t len, at;
+	uint16_t ch;
+	uint32_t rate;
+
+	assert_non_null(f);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_true(len > 44 && !memcmp(buf, "RIFF", 4) &&
+	            !memcmp(buf + 12, "fmt ", 4));
+	memcpy(&ch, buf + 22, 2);
+	memcpy(&rate, buf + 24, 4);
+	w.channels = ch;
+	w.rate = rate;
+	for (at = 12; at + 8 <= len && memcmp(buf + at, "data", 4); at++)
+		;
+	assert_true(at + 8 <= len);
+	at += 8;
+	w.n = (len - at) / 2;
+	w.pcm = malloc(w.n * 2 + 2);
+	assert_non_null(w.pcm);
+	memcpy(w.pcm, buf + at, w.n * 2);
+	return w;
+}
+
+/* The path of baresip's recording of what it heard (its sndfile module's
+ * "dump-...-dec.wav"); false if there is none. */
+static bool heard_file(char *out, size_t size)
+{
+	glob_t g;
+	char pat[400];
+	bool ok;
+
+	snprintf(pat, sizeof(pat), "%s/dump-*-dec.wav", bs_dir);
+	ok = glob(pat, 0, NULL, &g) == 0 && g.gl_pathc >= 1;
+	if (ok)
+		snprintf(out, size, "%s", g.gl_pathv[g.gl_pathc - 1]);
+	globfree(&g);
+	return ok;
+}
+
+/* Removes baresip's recordings of earlier runs. */
+static void forget_recordings(void)
+{
+	char path[400];
+
+	while (heard_file(path, sizeof(path)))
+		assert_int_equal(unlink(path), 0);
+}
+
+/*
+ * Issue 17 item 6 — a tone the TAPI application plays into the call's
+ * wave/out (1000 Hz) arrives at baresip at that frequency: baresip
+ * records what it decodes (its sndfile module) and the recording's last
+ * second holds the tone (Goertzel), not baresip's own 440 Hz.
+ */
+static void test_baresip_hears_tapix(void **s)
+{
+	struct fx_app a;
+	char dest[64], path[400];
+	int16_t tone[160];
+	struct wav rec;
+	size_t from, len;
+	TAPIXWAVEID w;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	p = start_baresip(NULL, 0);
+	forget_recordings();
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	snprintf(dest, sizeof(dest), "sip:bob@127.0.0.1:%u", baresip_port());
+	h = make_call_to(&a, l, dest, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(log_has("Call established"));
+	w = wave_of(h, "wave/out");
+	assert_true(w.fdOut >= 0);
+	for (int i = 0; i < 160; i++)
+		tone[i] = (int16_t)(8000 * sin(2 * PI * 1000 * i / 8000.0));
+	/* 3 s of tone, written as the call takes it (the socket paces) */
+	for (int i = 0; i < 150; i++)
+		assert_int_equal(write(w.fdOut, tone, sizeof(tone)),
+		                 sizeof(tone));
+	drop_to_idle(&a, h);
+	assert_true(log_has("session closed"));
+	proc_kill(p);
+	assert_true(heard_file(path, sizeof(path)));
+	rec = wav_read(path);
+	assert_true(rec.channels >= 1 && rec.rate >= 8000);
+	/* the second before the end of what was recorded, its first
+	 * channel */
+	len = (size_t)rec.channels * rec.rate;
+	assert_true(rec.n > len);
+	from = rec.n - len;
+	from -= from % rec.channels;
+	assert_true(tone_is(rec.pcm + from, len, rec.channels, rec.rate, 1000,
+	                    440));
+	free(rec.pcm);
+	close(w.fdOut);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tapix_calls_baresip, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_baresip_calls_tapix, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_tapix_hears_baresip, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_baresip_hears_tapix, setup,
 	                                        teardown),
 	};
 	static const char *const needed[] = {"baresip", NULL};

@@ -944,6 +944,42 @@ static void test_blind_transfer(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * RFC 4733 §2.5 — telephone-events from SIPp (its recording of the
+ * digit 1) reach the application that monitors digits: LINE_MONITORDIGITS
+ * with '1', LINEDIGITMODE_DTMF at its start and _DTMFEND at its end
+ * (Microsoft's lineMonitorDigits).
+ */
+static void test_digits_from_the_network(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE m;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("dtmf_2833.xml", true);
+	h = offered(&a, l);
+	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF |
+	                                              LINEDIGITMODE_DTMFEND),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '1');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMF);
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '1');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMFEND);
+	assert_true(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                        LINECALLSTATE_DISCONNECTED, 10000, NULL));
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -985,6 +1021,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_peer_is_detected,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_sdp_is_refused,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digits_from_the_network,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_call_times_out,
 	                                        setup, teardown),

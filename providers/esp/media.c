@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * esp's media: what one end of a call between two esp lines plays, the
+ * other hears, digits included (docs/media.md). Nothing runs until an
+ * application asks for media on a call (lineGetID "wave/...",
+ * lineGenerateDigits, lineMonitorDigits): then both ends get a media
+ * session (tsp_media) on 127.0.0.1, G.711 µ-law with telephone-events,
+ * sending to each other while the call is CONNECTED. So the media path
+ * of a real provider runs in every media test without a network, and
+ * calls that never ask cost nothing.
+ *
+ * Threads: esp.lock held by every function here (the sessions' callbacks
+ * take no esp lock, tcall.h).
+ */
+#include <string.h>
+
+#include "esp.h"
+#include "tcall.h"
+
+#define ESP_MEDIA_ADDR  "127.0.0.1"
+#define ESP_MEDIA_PORTS 30000, 39999 /* docs/media.md */
+#define ESP_DTMF_PT     101
+
+/* The stream of @c's session towards its peer's, by @c's state. */
+static void apply(struct call *c)
+{
+	struct call *p = c->peer ? call_get(c->peer) : NULL;
+	struct media_stream st = {
+		.codec = CODEC_PCMU,
+		.pt = 0,
+		.pcm_rate = 8000,
+		.has_dtmf = true,
+		.dtmf_pt = ESP_DTMF_PT,
+		.ptime = 20,
+	};
+	bool on = c->state == LINECALLSTATE_CONNECTED;
+
+	if (!p || !p->tm)
+		on = false;
+	tsp_copy_str(st.remote_addr, sizeof(st.remote_addr), ESP_MEDIA_ADDR);
+	st.remote_port = p && p->tm ? tcall_port(p->tm) : tcall_port(c->tm);
+	st.send = on;
+	st.recv = on;
+	tcall_set(c->tm, &st);
+}
+
+/* A session for @c (NULL: out of ports or memory). */
+static struct tcall *session(struct call *c)
+{
+	if (!c->tm && tcall_new(esp.media, ESP_MEDIA_ADDR, c->line->ev,
+	                        c->line->htl, c->ht, &c->tm) != 0)
+		return NULL;
+	return c->tm;
+}
+
+/*
+ * @c's media, made for it and its peer on first use. LINEERR_ codes: the
+ * call is not one TAPI knows, or resources are short.
+ */
+static LONG media_of(struct call *c, struct tcall **out)
+{
+	struct call *p;
+
+	if (!c->announced || !c->line->ev)
+		return LINEERR_INVALCALLHANDLE;
+	if (!esp.media) {
+		struct media_config cfg = {ESP_MEDIA_PORTS, 0};
+
+		if (media_start(&esp.media, &cfg) != 0)
+			return LINEERR_RESOURCEUNAVAIL;
+	}
+	if (!session(c))
+		return LINEERR_RESOURCEUNAVAIL;
+	p = c->peer ? call_get(c->peer) : NULL;
+	if (p && p->announced && p->line->ev && !p->tm && session(p))
+		apply(p);
+	apply(c);
+	*out = c->tm;
+	return 0;
+}
+
+void esp_media_state(struct call *c)
+{
+	struct call *p;
+
+	if (!c->tm)
+		return;
+	apply(c);
+	p = c->peer ? call_get(c->peer) : NULL;
+	if (p && p->tm)
+		apply(p);
+}
+
+void esp_media_free(struct call *c)
+{
+	struct call *p = c->peer ? call_get(c->peer) : NULL;
+
+	if (!c->tm)
+		return;
+	tcall_free(c->tm);
+	c->tm = NULL;
+	if (p && p->tm)
+		apply(p); /* nobody to send to any more */
+}
+
+void esp_media_stop(void)
+{
+	media_stop(esp.media);
+	esp.media = NULL;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
+                                       HDRVCALL hdCall, DWORD dwSelect,
+                                       LPVARSTRING lpDeviceID,
+                                       LPCSTR lpszDeviceClass,
+                                       HANDLE hTargetProcess)
+{
+	struct tcall *t;
+	struct call *c;
+	LONG r;
+
+	(void)hdLine;
+	(void)dwAddressID;
+	(void)hTargetProcess;
+	if (dwSelect != LINECALLSELECT_CALL)
+		return LINEERR_INVALDEVICECLASS; /* esp's lines have none */
+	if (!lpDeviceID || !lpszDeviceClass)
+		return LINEERR_INVALPOINTER;
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		esp.bad_handles++;
+		r = LINEERR_INVALCALLHANDLE;
+	} else {
+		r = media_of(c, &t);
+		if (r == 0)
+			r = tcall_get_id(t, lpDeviceID, lpszDeviceClass);
+	}
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
+                                                DWORD dwEndToEndID,
+                                                DWORD dwDigitMode,
+                                                LPCSTR lpszDigits,
+                                                DWORD dwDuration)
+{
+	struct tcall *t;
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		esp.bad_handles++;
+		r = LINEERR_INVALCALLHANDLE;
+	} else {
+		r = media_of(c, &t);
+		if (r == 0)
+			r = tcall_generate(t, dwEndToEndID, dwDigitMode,
+			                   lpszDigits, dwDuration);
+	}
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
+ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
+                                               DWORD dwDigitModes)
+{
+	struct tcall *t;
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		esp.bad_handles++;
+		r = LINEERR_INVALCALLHANDLE;
+	} else if (!dwDigitModes && !c->tm) {
+		r = 0; /* nothing monitored, nothing to make */
+	} else {
+		r = media_of(c, &t);
+		if (r == 0)
+			r = tcall_monitor(t, dwDigitModes);
+	}
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The TSPI side of a call's media (tcall.h): a media session and the
+ * events of its digits, for esp and sip.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tcall.h"
+
+#define DIGITS_MAX 512
+
+struct tcall {
+	struct media_session *s;
+	LINEEVENT ev;
+	HTAPILINE htl;
+	_Atomic(HTAPICALL) htc; /* NULL until TAPI knows the call */
+	_Atomic DWORD monitor;  /* LINEDIGITMODE_DTMF | _DTMFEND */
+};
+
+DWORD tcall_ticks(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (DWORD)((uint64_t)ts.tv_sec * 1000u +
+	               (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+/* Media thread: a digit from the far end. */
+static void on_digit(void *ctx, char digit, enum media_digit_edge edge)
+{
+	struct tcall *t = ctx;
+	DWORD mode = edge == MEDIA_DIGIT_DOWN ? LINEDIGITMODE_DTMF
+	                                      : LINEDIGITMODE_DTMFEND;
+	HTAPICALL htc = atomic_load(&t->htc);
+
+	if (htc && (atomic_load(&t->monitor) & mode))
+		t->ev(t->htl, htc, LINE_MONITORDIGITS,
+		      (DWORD_PTR)(unsigned char)digit, mode, tcall_ticks());
+}
+
+/* Media thread: a generation ended (TSPI LINE_GENERATE: dwParam2 is the
+ * request's end-to-end id). */
+static void on_digits_done(void *ctx, uint32_t id, bool done)
+{
+	struct tcall *t = ctx;
+	HTAPICALL htc = atomic_load(&t->htc);
+
+	if (!htc)
+		return;
+	t->ev(t->htl, htc, LINE_GENERATE,
+	      done ? LINEGENERATETERM_DONE : LINEGENERATETERM_CANCEL, id,
+	      tcall_ticks());
+}
+
+static const struct media_events events = {
+	.digit = on_digit,
+	.digits_done = on_digits_done,
+};
+
+int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
+              HTAPILINE htl, HTAPICALL htc, struct tcall **out)
+{
+	struct tcall *t;
+	int e;
+
+	if (!m || !local_addr || !ev || !out)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ev = ev;
+	t->htl = htl;
+	atomic_init(&t->htc, htc);
+	atomic_init(&t->monitor, 0);
+	e = media_session_new(m, local_addr, &events, t, &t->s);
+	if (e) {
+		free(t);
+		return e;
+	}
+	*out = t;
+	return 0;
+}
+
+void tcall_bind(struct tcall *t, HTAPICALL htc)
+{
+	atomic_store(&t->htc, htc);
+}
+
+uint16_t tcall_port(const struct tcall *t)
+{
+	return media_session_port(t->s);
+}
+
+int tcall_set(struct tcall *t, const struct media_stream *st)
+{
+	return media_session_set(t->s, st);
+}
+
+LONG tcall_get_id(struct tcall *t, LPVARSTRING id, LPCSTR device_class)
+{
+	const DWORD need = sizeof(VARSTRING) + sizeof(TAPIXWAVEID);
+	TAPIXWAVEID w = {.dwFormat = TAPIXWAVE_S16LE, .fdIn = -1, .fdOut = -1};
+	bool in, out;
+	unsigned rate = 0;
+
+	if (!strcasecmp(device_class, "wave/in")) {
+		in = true;
+		out = false;
+	} else if (!strcasecmp(device_class, "wave/out")) {
+		in = false;
+		out = true;
+	} else if (!strcasecmp(device_class, "wave/in/out")) {
+		in = out = true;
+	} else {
+		return LINEERR_INVALDEVICECLASS;
+	}
+	id->dwNeededSize = need;
+	id->dwStringFormat = STRINGFORMAT_BINARY;
+	if (id->dwTotalSize < need) {
+		/* too small: the size it needs, and no descriptor made */
+		id->dwUsedSize = sizeof(VARSTRING);
+		id->dwStringSize = 0;
+		id->dwStringOffset = 0;
+		return 0;
+	}
+	if (media_session_wave(t->s, in ? &w.fdIn : NULL, out ? &w.fdOut : NULL,
+	                       &rate) != 0)
+		return LINEERR_RESOURCEUNAVAIL;
+	w.dwRate = rate;
+	memcpy((char *)id + sizeof(VARSTRING), &w, sizeof(w));
+	id->dwUsedSize = need;
+	id->dwStringSize = sizeof(w);
+	id->dwStringOffset = sizeof(VARSTRING);
+	return 0;
+}
+
+LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                    LPCSTR digits, DWORD duration)
+{
+	char keep[DIGITS_MAX + 1];
+	size_t n = 0;
+	int e;
+
+	if (mode != LINEDIGITMODE_DTMF)
+		return LINEERR_INVALDIGITMODE;
+	/* Microsoft's lineGenerateDigits: invalid digits are skipped */
+	for (const char *p = digits ? digits : ""; *p && n < DIGITS_MAX; p++) {
+		char c = *p;
+
+		if (c >= 'a' && c <= 'd')
+			c = (char)(c - 'a' + 'A');
+		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'D') ||
+		    c == '*' || c == '#' || c == ',')
+			keep[n++] = c;
+	}
+	keep[n] = '\0';
+	if (duration > 5000)
+		duration = 5000; /* the nearest we take (MaxDialParams) */
+	e = media_session_digits(t->s, keep, duration, end_to_end_id);
+	if (e == -EAGAIN)
+		return LINEERR_INVALCALLSTATE;
+	if (e == -EINVAL)
+		return LINEERR_OPERATIONUNAVAIL;
+	if (e)
+		return LINEERR_OPERATIONFAILED;
+	if (!n && digits) {
+		/* nothing to send: done at once */
+		on_digits_done(t, end_to_end_id, true);
+	}
+	return 0;
+}
+
+LONG tcall_monitor(struct tcall *t, DWORD modes)
+{
+	if (modes & ~(DWORD)(LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND))
+		return LINEERR_INVALDIGITMODE;
+	atomic_store(&t->monitor, modes);
+	return 0;
+}
+
+void tcall_stats(struct tcall *t, struct media_stats *out)
+{
+	media_session_stats(t->s, out);
+}
+
+void tcall_free(struct tcall *t)
+{
+	if (!t)
+		return;
+	media_session_free(t->s);
+	free(t);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The TSPI side of a call's media, shared by the providers that carry
+ * audio (esp, sip): a media session (media.h) tied to one TAPI call, and
+ * the TSPI functions of media on it: TSPI_lineGetID for "wave/in",
+ * "wave/out" and "wave/in/out" (a TAPIXWAVEID, docs/media.md),
+ * TSPI_lineGenerateDigits (RFC 4733 events, LINE_GENERATE at the end)
+ * and TSPI_lineMonitorDigits (LINE_MONITORDIGITS per digit received).
+ *
+ * Threads: a provider calls these from any thread, with or without its
+ * own lock (the session's callbacks take no provider lock: they call the
+ * LINEEVENT procedure and nothing else). The events they send name the
+ * call with the HTAPILINE and HTAPICALL given to tcall_new; none is sent
+ * after tcall_free returns, so a provider frees it before
+ * TSPI_lineCloseCall returns.
+ */
+#ifndef TAPIX_TCALL_H
+#define TAPIX_TCALL_H
+
+#include <tspi.h>
+
+#include "media.h"
+
+struct tcall;
+
+/**
+ * A call's media: a session on @local_addr (numeric) in @m, sending and
+ * receiving once tcall_set is given what SDP (or the switch) agreed.
+ *
+ * @param out  set on success only
+ * @return 0, or media_session_new's negative errno
+ */
+int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
+              HTAPILINE htl, HTAPICALL htc, struct tcall **out);
+
+/** The call's HTAPICALL, when TAPI learns of it after tcall_new (given
+ * NULL there: no event is sent until then). */
+void tcall_bind(struct tcall *t, HTAPICALL htc);
+
+/** The session's RTP port. */
+uint16_t tcall_port(const struct tcall *t);
+
+/** media_session_set for the call's session. */
+int tcall_set(struct tcall *t, const struct media_stream *st);
+
+/**
+ * TSPI_lineGetID for the call: "wave/in", "wave/out", "wave/in/out"
+ * (case-insensitive) give a TAPIXWAVEID with new descriptors.
+ * @return 0, LINEERR_INVALDEVICECLASS for another class,
+ *         LINEERR_RESOURCEUNAVAIL when descriptors cannot be made
+ */
+LONG tcall_get_id(struct tcall *t, LPVARSTRING id, LPCSTR device_class);
+
+/**
+ * TSPI_lineGenerateDigits: @digits (NULL cancels; characters of no DTMF
+ * digit are skipped, ',' pauses a second) as RFC 4733 events; at the end
+ * LINE_GENERATE(DONE or CANCEL, @end_to_end_id, tick count).
+ * @return 0, LINEERR_INVALDIGITMODE (not DTMF), LINEERR_INVALCALLSTATE
+ *         (the call's media do not send now), LINEERR_OPERATIONUNAVAIL (the
+ *         peer takes no telephone-event)
+ */
+LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                    LPCSTR digits, DWORD duration);
+
+/**
+ * TSPI_lineMonitorDigits: LINE_MONITORDIGITS for the digits received, in
+ * the modes of @modes (LINEDIGITMODE_DTMF: at a digit's start, _DTMFEND:
+ * at its end); 0 stops.
+ * @return 0, LINEERR_INVALDIGITMODE (PULSE, or another bit)
+ */
+LONG tcall_monitor(struct tcall *t, DWORD modes);
+
+/** Counters of the call's session (media_session_stats). */
+void tcall_stats(struct tcall *t, struct media_stats *out);
+
+/**
+ * Ends the call's media: no event after it returns; a generation still
+ * running gets no LINE_GENERATE (TAPI cancels it at IDLE). NULL is fine.
+ */
+void tcall_free(struct tcall *t);
+
+/** A tick count for events' dwParam3: ms of the monotonic clock. */
+DWORD tcall_ticks(void);
+
+#endif /* TAPIX_TCALL_H */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The SIP provider's media (docs/media.md): each call gets a media
+ * session (tsp_media, tcall.h) when we first describe it in SDP, on its
+ * line's media thread; what offer and answer agree (RFC 3264) sets what
+ * it sends and receives; and the TSPI media functions act on it.
+ *
+ * What flows when: we receive once an answer is agreed (early media, RFC
+ * 3261 §13.2.1: a 183 with SDP plays the far end's ringback), and send
+ * only while the call is CONNECTED, so an offered call is silent until
+ * answered and hold (ONHOLD, a sendonly or inactive answer) is silent
+ * too; nothing flows after DISCONNECTED.
+ *
+ * Threads: sip.lock held by each function here (the sessions' callbacks
+ * take no lock of ours, tcall.h).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sdp.h"
+#include "sip.h"
+#include "tcall.h"
+
+/* Whether @a is a numeric IPv4 or IPv6 address. */
+static bool numeric(const char *a)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, a, buf) == 1 ||
+	       inet_pton(AF_INET6, a, buf) == 1;
+}
+
+bool sip_media_ensure(struct call *c)
+{
+	struct line *l = c->line;
+	const char *bind;
+
+	if (c->tm)
+		return true;
+	if (c->tapi_closed || !l->ev)
+		return false;
+	if (!l->media) {
+		struct media_config cfg = {
+			.port_min = (uint16_t)l->cfg.rtp_port,
+			.port_max = (uint16_t)l->cfg.rtp_port_max,
+		};
+		unsigned max = l->cfg.rtp_port + 1998;
+
+		if (cfg.port_max <= cfg.port_min)
+			cfg.port_max = (uint16_t)(max > 65534 ? 65534 : max);
+		if (media_start(&l->media, &cfg) != 0) {
+			sip_log(SIP_ERR, "%s: the media thread did not start",
+			        l->cfg.name);
+			return false;
+		}
+	}
+	/* our c= address when it is one, else every address of its family */
+	bind = l->media_addr;
+	if (!numeric(bind))
+		bind = strchr(bind, ':') ? "::" : "0.0.0.0";
+	if (tcall_new(l->media, bind, l->ev, l->htl,
+	              c->announced ? c->ht : NULL, &c->tm) != 0) {
+		sip_log(SIP_WARN, "call %08x: no media ports left in %u-%u",
+		        c->h, l->cfg.rtp_port, l->cfg.rtp_port_max);
+		return false;
+	}
+	return true;
+}
+
+uint16_t sip_media_port(const struct call *c)
+{
+	return c->tm ? tcall_port(c->tm) : 9; /* 9: discard, never used */
+}
+
+void sip_media_update(struct call *c)
+{
+	struct media_stream st;
+	bool live;
+
+	if (!c->tm || !c->ms_set)
+		return;
+	if (c->announced)
+		tcall_bind(c->tm, c->ht);
+	st = c->ms;
+	live = c->state != LINECALLSTATE_DISCONNECTED &&
+	       c->state != LINECALLSTATE_IDLE;
+	st.send = st.send && live && c->state == LINECALLSTATE_CONNECTED;
+	st.recv = st.recv && live;
+	if (tcall_set(c->tm, &st) != 0)
+		sip_log(SIP_WARN, "call %08x: media not set", c->h);
+}
+
+void sip_media_agreed(struct call *c, const struct sdp_neg *neg)
+{
+	struct media_stream *st = &c->ms;
+
+	if (!c->tm)
+		return;
+	memset(st, 0, sizeof(*st));
+	if (!strcasecmp(neg->fmt.name, "PCMU") ||
+	    (!neg->fmt.name[0] && neg->fmt.pt == 0)) {
+		st->codec = CODEC_PCMU;
+	} else if (!strcasecmp(neg->fmt.name, "PCMA") ||
+	           (!neg->fmt.name[0] && neg->fmt.pt == 8)) {
+		st->codec = CODEC_PCMA;
+	} else {
+		sip_log(SIP_WARN, "call %08x: no media for %s", c->h,
+		        neg->fmt.name);
+		return;
+	}
+	if (!numeric(neg->remote_addr)) {
+		/* RFC 4566 allows a name in c=; we take addresses only */
+		sip_log(SIP_WARN, "call %08x: media address %s is not numeric",
+		        c->h, neg->remote_addr);
+		return;
+	}
+	st->pt = neg->fmt.pt;
+	st->pcm_rate = 8000;
+	st->has_dtmf = neg->has_dtmf;
+	st->dtmf_pt = neg->dtmf_pt;
+	tsp_copy_str(st->remote_addr, sizeof(st->remote_addr),
+	             neg->remote_addr);
+	st->remote_port = neg->remote_port;
+	st->remote_rtcp_port = neg->remote_rtcp_port;
+	st->send = neg->dir == SDP_SENDRECV || neg->dir == SDP_SENDONLY;
+	st->recv = neg->dir == SDP_SENDRECV || neg->dir == SDP_RECVONLY;
+	/* RFC 4566 §6: ptime is a hint; absurd ones are not taken */
+	st->ptime = neg->ptime >= 10 && neg->ptime <= 60 && neg->ptime % 10 == 0
+	                    ? neg->ptime
+	                    : 20;
+	c->ms_set = neg->remote_port != 0;
+	sip_media_update(c);
+}
+
+/* The call @hd names with its media, under sip.lock; NULL with *@r set. */
+static struct call *media_call(HDRVCALL hd, LONG *r)
+{
+	struct call *c = call_of(hd);
+
+	if (!c || c->tapi_closed) {
+		*r = LINEERR_INVALCALLHANDLE;
+		return NULL;
+	}
+	if (!c->tm) {
+		*r = LINEERR_RESOURCEUNAVAIL; /* no SDP of ours yet */
+		return NULL;
+	}
+	*r = 0;
+	return c;
+}
+
+SIP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
+                                       HDRVCALL hdCall, DWORD dwSelect,
+                                       LPVARSTRING lpDeviceID,
+                                       LPCSTR lpszDeviceClass,
+                                       HANDLE hTargetProcess)
+{
+	struct call *c;
+	LONG r;
+
+	(void)hdLine;
+	(void)dwAddressID;
+	(void)hTargetProcess;
+	if (dwSelect != LINECALLSELECT_CALL)
+		return LINEERR_INVALDEVICECLASS; /* a line has no device */
+	if (!lpDeviceID || !lpszDeviceClass)
+		return LINEERR_INVALPOINTER;
+	pthread_mutex_lock(&sip.lock);
+	c = media_call(hdCall, &r);
+	if (c)
+		r = tcall_get_id(c->tm, lpDeviceID, lpszDeviceClass);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
+SIP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
+                                                DWORD dwEndToEndID,
+                                                DWORD dwDigitMode,
+                                                LPCSTR lpszDigits,
+                                                DWORD dwDuration)
+{
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&sip.lock);
+	c = media_call(hdCall, &r);
+	if (c)
+		r = tcall_generate(c->tm, dwEndToEndID, dwDigitMode, lpszDigits,
+		                   dwDuration);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
+SIP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
+                                               DWORD dwDigitModes)
+{
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&sip.lock);
+	c = media_call(hdCall, &r);
+	if (c)
+		r = tcall_monitor(c->tm, dwDigitModes);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
