@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <tapix/service.h>
@@ -1060,7 +1061,8 @@ struct served {
 
 static bool is_param(unsigned kind)
 {
-	return kind != RPC_K_ZERO && kind != RPC_K_LINE_OF;
+	return kind != RPC_K_ZERO && kind != RPC_K_LINE_OF &&
+	       kind != RPC_K_OUT_FDS;
 }
 
 /* Each row's tapi.h function, on the arguments as served. */
@@ -1545,6 +1547,102 @@ static int m_shutdown(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return reply_r(m, e);
 }
 
+/*
+ * lineGetID (calls.def's GetID; the client's side is cl_lineGetIDA): the
+ * sender's line or call, as dwSelect says; "tapi/line"'s device id in the
+ * client's view; a call's audio (TAPIXWAVEID, docs/media.md) with its
+ * descriptors passed as the reply's `ah`, the structure naming them by
+ * index, and tapixd's copies closed once sent.
+ */
+static int m_get_id(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	uint32_t hl, addr, hc, sel, total, cap = 0;
+	int given, cls_given, fds[2] = {-1, -1}, q;
+	const char *cls = NULL;
+	struct client *c = client_get(m, false);
+	sd_bus_message *rep = NULL;
+	unsigned nfd = 0, i;
+	size_t used = 0;
+	struct reg *r;
+	void *buf = NULL;
+	LONG e;
+
+	(void)ud;
+	(void)err;
+	if (sd_bus_message_read(m, "uuuububs", &hl, &addr, &hc, &sel, &given,
+	                        &total, &cls_given, &cls) < 0)
+		return -EINVAL;
+	if (sel == LINECALLSELECT_CALL) {
+		r = call_of(c, hc);
+		e = LINEERR_INVALCALLHANDLE;
+	} else if (sel == LINECALLSELECT_LINE ||
+	           sel == LINECALLSELECT_ADDRESS) {
+		r = line_of(c, hl);
+		e = LINEERR_INVALLINEHANDLE;
+	} else {
+		r = NULL;
+		e = LINEERR_INVALCALLSELECT;
+	}
+	if (!r)
+		goto send;
+	if (given && !(buf = out_buf(total, &cap))) {
+		e = LINEERR_NOMEM;
+		goto send;
+	}
+	e = lineGetIDA(hl, addr, hc, sel, buf, cls_given ? cls : NULL);
+	if (e == 0 && buf) {
+		VARSTRING vs;
+		TAPIXWAVEID w;
+
+		used = used_of(buf, cap);
+		memcpy(&vs, buf, sizeof(vs));
+		if (!strcasecmp(cls, "tapi/line") && vs.dwStringSize == 4 &&
+		    vs.dwStringOffset + 4 <= used) {
+			map_dev_field(r, buf, used, vs.dwStringOffset);
+		} else if (!strncasecmp(cls, "wave/", 5) &&
+		           vs.dwStringFormat == STRINGFORMAT_BINARY &&
+		           vs.dwStringSize == sizeof(w) &&
+		           vs.dwStringOffset + sizeof(w) <= used) {
+			memcpy(&w, (char *)buf + vs.dwStringOffset, sizeof(w));
+			if (w.fdIn >= 0) {
+				fds[nfd] = w.fdIn;
+				w.fdIn = (INT)nfd++;
+			}
+			if (w.fdOut >= 0) {
+				fds[nfd] = w.fdOut;
+				w.fdOut = (INT)nfd++;
+			}
+			memcpy((char *)buf + vs.dwStringOffset, &w, sizeof(w));
+		}
+	}
+	if (nfd &&
+	    !sd_bus_can_send(sd_bus_message_get_bus(m), SD_BUS_TYPE_UNIX_FD)) {
+		e = LINEERR_OPERATIONUNAVAIL; /* a bus without descriptors */
+		used = 0;
+	}
+send:
+	/* every answer has the method's whole signature */
+	flush_sender(m);
+	q = sd_bus_message_new_method_return(m, &rep);
+	if (q >= 0)
+		q = sd_bus_message_append(rep, "i", (int32_t)e);
+	if (q >= 0)
+		q = sd_bus_message_append_array(rep, 'y', buf, e ? 0 : used);
+	if (q >= 0)
+		q = sd_bus_message_open_container(rep, 'a', "h");
+	for (i = 0; e == 0 && i < nfd && q >= 0; i++)
+		q = sd_bus_message_append(rep, "h", fds[i]);
+	if (q >= 0)
+		q = sd_bus_message_close_container(rep);
+	if (q >= 0)
+		q = sd_bus_send(NULL, rep, NULL);
+	sd_bus_message_unref(rep); /* (it kept copies of the descriptors) */
+	for (i = 0; i < nfd; i++)
+		close(fds[i]);
+	free(buf);
+	return q;
+}
+
 /* Where the direct connections are (peer.c), or "". Issue 19 item 4 —
  * LimitsExceeded for a user who has all the direct connections it may
  * (its client stays on the bus), NoMemory while memory is short. */
@@ -1877,6 +1975,7 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
  * rows (a row without one does not compile). */
 #define HANDLER_lineInitializeExA m_initialize
 #define HANDLER_lineShutdown      m_shutdown
+#define HANDLER_lineGetIDA        m_get_id
 #define HANDLER_Peer              m_peer
 #define HANDLER_Channel           m_channel
 

@@ -1099,21 +1099,112 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	return r;
 }
 
+#define GETID_MAX 4096 /* the core's bound on a lineGetID answer */
+
 /*
- * lineGetID through tapixd: not yet. A call's audio is descriptors in
- * tapixd's process, to be passed over D-Bus; until then the documented
- * "not available" (docs/symbols.txt, docs/service.md).
+ * Replaces the descriptors a TAPIXWAVEID in @id names (indexes into the
+ * reply's array, -1 for none) by copies of the reply's own, which go with
+ * the message. LINEERR_OPERATIONFAILED (and nothing kept) if one is
+ * missing or cannot be copied.
+ */
+static LONG take_wave_fds(sd_bus_message *reply, LPVARSTRING id)
+{
+	int got[2] = {-1, -1}, mine[2] = {-1, -1};
+	unsigned n = 0, i;
+	TAPIXWAVEID w;
+	LONG r = 0;
+	int fd;
+
+	if (sd_bus_message_enter_container(reply, 'a', "h") < 0)
+		return LINEERR_OPERATIONFAILED;
+	while (n < 2 && sd_bus_message_read(reply, "h", &fd) > 0)
+		got[n++] = fd;
+	sd_bus_message_exit_container(reply);
+	if (id->dwStringFormat != STRINGFORMAT_BINARY ||
+	    id->dwStringSize != sizeof(w) ||
+	    id->dwStringOffset + sizeof(w) > id->dwUsedSize)
+		return n ? LINEERR_OPERATIONFAILED : 0;
+	memcpy(&w, (char *)id + id->dwStringOffset, sizeof(w));
+	for (i = 0; i < 2; i++) {
+		INT *at = i ? &w.fdOut : &w.fdIn;
+
+		if (*at == -1)
+			continue;
+		if (*at < 0 || (unsigned)*at >= n ||
+		    (mine[i] = fcntl(got[*at], F_DUPFD_CLOEXEC, 3)) < 0) {
+			r = LINEERR_OPERATIONFAILED;
+			break;
+		}
+		*at = mine[i];
+	}
+	if (r) {
+		for (i = 0; i < 2; i++)
+			if (mine[i] >= 0)
+				close(mine[i]);
+		return r;
+	}
+	memcpy((char *)id + id->dwStringOffset, &w, sizeof(w));
+	return 0;
+}
+
+/*
+ * lineGetID through tapixd (calls.def: GetID, written here): tapixd asks
+ * its core and sends back the VARSTRING and, for a call's audio, the
+ * descriptors, which become this process's own (docs/media.md).
  */
 LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
                    LPVARSTRING lpDeviceID, LPCSTR lpszDeviceClass)
 {
-	(void)hLine;
-	(void)dwAddressID;
-	(void)hCall;
-	(void)dwSelect;
-	(void)lpDeviceID;
-	(void)lpszDeviceClass;
-	return LINEERR_OPERATIONUNAVAIL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	DWORD total = 0;
+	LONG r;
+	int e;
+
+	if (lpDeviceID)
+		memcpy(&total, lpDeviceID, sizeof(total));
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("GetID", &m);
+	if (e == -ENOTCONN) {
+		pthread_mutex_unlock(&cl.lock);
+		return LINEERR_UNINITIALIZED;
+	}
+	if (e >= 0)
+		e = sd_bus_message_append(
+			m, "uuuububs", (uint32_t)hLine, (uint32_t)dwAddressID,
+			(uint32_t)hCall, (uint32_t)dwSelect, lpDeviceID != NULL,
+			total, lpszDeviceClass != NULL,
+			lpszDeviceClass ? lpszDeviceClass : "");
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		pthread_mutex_unlock(&cl.lock);
+		return LINEERR_NOMEM;
+	}
+	r = call(m, &reply);
+	if (r == 0 && lpDeviceID) {
+		/* nothing of the app's is written unless all is well */
+		const void *p = NULL;
+		size_t n = 0;
+		union {
+			VARSTRING vs;
+			char buf[GETID_MAX];
+		} *tmp = NULL;
+
+		if (sd_bus_message_read_array(reply, 'y', &p, &n) < 0 ||
+		    n < sizeof(VARSTRING) || n > total || n > GETID_MAX ||
+		    !(tmp = calloc(1, sizeof(*tmp)))) {
+			r = LINEERR_OPERATIONFAILED;
+		} else {
+			memcpy(tmp->buf, p, n);
+			r = take_wave_fds(reply, &tmp->vs);
+			if (r == 0)
+				memcpy(lpDeviceID, tmp->buf, n);
+		}
+		free(tmp);
+	}
+	sd_bus_message_unref(reply);
+	drain();
+	pthread_mutex_unlock(&cl.lock);
+	return r;
 }
 
 LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
@@ -1221,7 +1312,7 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 /* Whether kind @k is a parameter of the function (not wire only). */
 static bool is_param(unsigned k)
 {
-	return k != RPC_K_ZERO && k != RPC_K_LINE_OF;
+	return k != RPC_K_ZERO && k != RPC_K_LINE_OF && k != RPC_K_OUT_FDS;
 }
 
 /* The bytes of user-user information sent for a pointer @uui and its

@@ -118,11 +118,15 @@ static void doc_kinds(struct doc_row *r, const uint8_t *kinds, unsigned n,
 		const char *name = "";
 		const char *in = NULL, *in_end = "", *out = NULL;
 
-		if (kinds[i] != RPC_K_ZERO && kinds[i] != RPC_K_LINE_OF)
+		if (kinds[i] != RPC_K_ZERO && kinds[i] != RPC_K_LINE_OF &&
+		    kinds[i] != RPC_K_OUT_FDS)
 			name = names[p++];
 		switch (kinds[i]) {
 		case RPC_K_ZERO:
 			in = "`u` 0";
+			break;
+		case RPC_K_OUT_FDS:
+			out = ", `ah` the descriptors it names";
 			break;
 		case RPC_K_LINE_OF:
 			/* (LINE_OF comes after the handles it is the key of) */

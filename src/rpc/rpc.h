@@ -108,7 +108,8 @@
 	X(RPC_K_OUT_CALL)      \
 	X(RPC_K_OUT_CONF_CALL) \
 	X(RPC_K_ZERO)          \
-	X(RPC_K_LINE_OF)
+	X(RPC_K_LINE_OF)       \
+	X(RPC_K_OUT_FDS)
 
 /* the handle the row's hk names (an app, line or call of the sender's) */
 #define RPC_K_H_DEF 1, "u", ""
@@ -148,6 +149,9 @@
 /* back: the open the request went through (the client's key for the
  * handles its LINE_REPLY writes), not a parameter */
 #define RPC_K_LINE_OF_DEF 0, "", "u"
+/* back: descriptors the answer names (lineGetID's TAPIXWAVEID), not a
+ * parameter */
+#define RPC_K_OUT_FDS_DEF 0, "", "ah"
 
 enum rpc_kind {
 #define RPC_K_ENUM(k) k,
@@ -182,6 +186,9 @@ enum rpc_kind {
 #define RPC_SHAPE_MAKE_CALL                                           \
 	(RPC_K_H, RPC_K_OUT_CALL, RPC_K_STR, RPC_K_U32, RPC_K_PARAMS, \
 	 RPC_K_LINE_OF)
+#define RPC_SHAPE_GET_ID                                                 \
+	(RPC_K_H, RPC_K_U32, RPC_K_H2_CALL, RPC_K_U32, RPC_K_OUT_STRUCT, \
+	 RPC_K_STR, RPC_K_OUT_FDS)
 #define RPC_SHAPE_CALL_UUI      (RPC_K_H, RPC_K_UUI, RPC_K_SIZE)
 #define RPC_SHAPE_CALL_UUI_HINT (RPC_K_H, RPC_K_UUI, RPC_K_SIZE, RPC_K_U32)
 #define RPC_SHAPE_CALL_CALL     (RPC_K_H, RPC_K_H2_CALL)

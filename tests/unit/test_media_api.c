@@ -97,13 +97,6 @@ static void test_get_id_errors(void **s)
 	connect_pair(&a, &p);
 	memset(&u, 0x5a, sizeof(u));
 	u.vs.dwTotalSize = sizeof(u);
-	if (fx_service()) {
-		/* not through tapixd yet: the documented answer */
-		assert_int_equal(lineGetID(p.l0, 0, 0, LINECALLSELECT_LINE,
-		                           &u.vs, "tapi/line"),
-		                 LINEERR_OPERATIONUNAVAIL);
-		goto end;
-	}
 	assert_int_equal(lineGetID(p.l0, 0, 0, 0, &u.vs, "tapi/line"),
 	                 LINEERR_INVALCALLSELECT);
 	assert_int_equal(lineGetID(p.l0, 0, 0,
@@ -142,7 +135,6 @@ static void test_get_id_errors(void **s)
 	/* tapi-functions.md §0.4 — nothing written on an error */
 	for (size_t i = sizeof(DWORD); i < sizeof(u); i++)
 		assert_int_equal((unsigned char)u.buf[i], 0x5a);
-end:
 	min = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
 	end_pair(&a, &p);
 	assert_int_equal(lineDeallocateCall(min), 0);
@@ -164,17 +156,6 @@ static void test_get_id_tapi_line(void **s)
 
 	(void)s;
 	fx_app_init(&a, "a");
-	if (fx_service()) {
-		/* not through tapixd yet: the documented answer */
-		HLINE l = fx_open(&a, 1, NONE, 0);
-
-		u.vs.dwTotalSize = sizeof(u);
-		assert_int_equal(lineGetID(l, 0, 0, LINECALLSELECT_LINE, &u.vs,
-		                           "tapi/line"),
-		                 LINEERR_OPERATIONUNAVAIL);
-		fx_shutdown(&a);
-		return;
-	}
 	connect_pair(&a, &p);
 	memset(&u, 0, sizeof(u));
 	u.vs.dwTotalSize = sizeof(u);
@@ -426,16 +407,6 @@ static void test_wave_audio(void **s)
 	(void)s;
 	fx_app_init(&a, "a");
 	connect_pair(&a, &p);
-	if (fx_service()) {
-		/* through tapixd: not yet, the documented error */
-		u.vs.dwTotalSize = sizeof(u);
-		assert_int_equal(lineGetID(0, 0, p.in, LINECALLSELECT_CALL,
-		                           &u.vs, "wave/in"),
-		                 LINEERR_OPERATIONUNAVAIL);
-		end_pair(&a, &p);
-		fx_shutdown(&a);
-		return;
-	}
 	/* too small: the size needed, and no descriptor made */
 	memset(&u, 0, sizeof(u));
 	u.vs.dwTotalSize = sizeof(u);

@@ -146,7 +146,7 @@ static enum pclass kind_class(unsigned k)
 
 static bool is_param(unsigned k)
 {
-	return k != RPC_K_ZERO && k != RPC_K_LINE_OF;
+	return k != RPC_K_ZERO && k != RPC_K_LINE_OF && k != RPC_K_OUT_FDS;
 }
 
 static unsigned count(const struct rpc_row *r, unsigned k)
