@@ -21,6 +21,8 @@ struct tcall {
 	HTAPILINE htl;
 	_Atomic(HTAPICALL) htc; /* NULL until TAPI knows the call */
 	_Atomic DWORD monitor;  /* LINEDIGITMODE_DTMF | _DTMFEND */
+	_Atomic int kick_fd;    /* told of an RTP time-out, or -1 */
+	atomic_bool timed_out;
 };
 
 DWORD tcall_ticks(void)
@@ -59,9 +61,23 @@ static void on_digits_done(void *ctx, uint32_t id, bool done)
 	      tcall_ticks());
 }
 
+/* Media thread: no RTP for the time-out. */
+static void on_timeout(void *ctx)
+{
+	struct tcall *t = ctx;
+	uint64_t one = 1;
+	int fd = atomic_load(&t->kick_fd);
+
+	atomic_store(&t->timed_out, true);
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* a full eventfd: the provider has been told already */
+	}
+}
+
 static const struct media_events events = {
 	.digit = on_digit,
 	.digits_done = on_digits_done,
+	.timeout = on_timeout,
 };
 
 int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
@@ -79,6 +95,8 @@ int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
 	t->htl = htl;
 	atomic_init(&t->htc, htc);
 	atomic_init(&t->monitor, 0);
+	atomic_init(&t->kick_fd, -1);
+	atomic_init(&t->timed_out, false);
 	e = media_session_new(m, local_addr, &events, t, &t->s);
 	if (e) {
 		free(t);
@@ -91,6 +109,16 @@ int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
 void tcall_bind(struct tcall *t, HTAPICALL htc)
 {
 	atomic_store(&t->htc, htc);
+}
+
+void tcall_set_kick(struct tcall *t, int kick_fd)
+{
+	atomic_store(&t->kick_fd, kick_fd);
+}
+
+bool tcall_timed_out(struct tcall *t)
+{
+	return atomic_exchange(&t->timed_out, false);
 }
 
 uint16_t tcall_port(const struct tcall *t)

@@ -37,6 +37,18 @@ int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
  * NULL there: no event is sent until then). */
 void tcall_bind(struct tcall *t, HTAPICALL htc);
 
+/**
+ * Where the RTP time-out (media_config.rtp_timeout_ms) is told: the
+ * session's callback marks the call (tcall_timed_out) and writes 1 to
+ * @kick_fd, an eventfd the provider's own thread watches (so the callback
+ * takes no provider lock). -1: none (the default).
+ */
+void tcall_set_kick(struct tcall *t, int kick_fd);
+
+/** Whether the RTP time-out fired since the last call (the mark is
+ * cleared). */
+bool tcall_timed_out(struct tcall *t);
+
 /** The session's RTP port. */
 uint16_t tcall_port(const struct tcall *t);
 

@@ -44,6 +44,7 @@ bool sip_media_ensure(struct call *c)
 		struct media_config cfg = {
 			.port_min = (uint16_t)l->cfg.rtp_port,
 			.port_max = (uint16_t)l->cfg.rtp_port_max,
+			.rtp_timeout_ms = l->cfg.rtp_timeout * 1000u,
 		};
 		unsigned max = l->cfg.rtp_port + 1998;
 
@@ -65,6 +66,7 @@ bool sip_media_ensure(struct call *c)
 		        c->h, l->cfg.rtp_port, l->cfg.rtp_port_max);
 		return false;
 	}
+	tcall_set_kick(c->tm, sip.wake_fd); /* the stack thread ends it */
 	return true;
 }
 

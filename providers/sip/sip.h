@@ -53,6 +53,7 @@ struct acct {
 	unsigned t1x64_ms;       /* transaction timeout (timers B, F) */
 	unsigned rtp_port;       /* the first RTP port of its calls' media */
 	unsigned rtp_port_max;   /* the last (0: rtp_port + 1998) */
+	unsigned rtp_timeout;    /* s without RTP that end a call; 0: never */
 	unsigned invite_timeout; /* seconds without answer; 0: stack default */
 	unsigned offer_timeout;  /* an incoming call nobody answers: 480 */
 	unsigned max_incoming;   /* incoming calls not yet answered, at most */

@@ -35,6 +35,7 @@
 
 #include "hdr.h"
 #include "sdp.h"
+#include "tcall.h"
 
 #define V20      0x00020000
 #define SDP_TYPE "application/sdp"
@@ -650,6 +651,33 @@ static void run_cmd(struct cmd *m)
 	}
 }
 
+/*
+ * Calls whose media stopped coming (the account's rtp_timeout; the
+ * media thread marked them, tcall.h): ended here, as a local hang-up, with
+ * LINEDISCONNECTMODE_TEMPFAILURE (extension of the spec, issue 17 item
+ * 7; the far end gets a BYE). sip.lock held.
+ */
+static void end_silent_calls(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < sip.calls.used; i++) {
+		struct call *c = sip.calls.slots[i].obj;
+
+		if (!c || !c->tm || !tcall_timed_out(c->tm) || c->hangup ||
+		    c->state != LINECALLSTATE_CONNECTED)
+			continue;
+		sip_log(SIP_WARN, "call %08x: no RTP for %u s, ended", c->h,
+		        c->line->cfg.rtp_timeout);
+		tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+		tsp_copy_str(c->reason, sizeof(c->reason), "rtp-timeout");
+		call_info(c, LINECALLINFOSTATE_DEVSPECIFIC);
+		set_state(c, LINECALLSTATE_DISCONNECTED,
+		          LINEDISCONNECTMODE_TEMPFAILURE);
+		hang_up(c, NULL, 0, 0);
+	}
+}
+
 static int on_wake(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 {
 	uint64_t n;
@@ -679,6 +707,7 @@ static int on_wake(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		free(m);
 		sip.live_cmds--;
 	}
+	end_silent_calls();
 	pthread_mutex_unlock(&sip.lock);
 	return 0;
 }

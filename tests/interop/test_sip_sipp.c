@@ -980,6 +980,37 @@ static void test_digits_from_the_network(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * Issue 17 item 7 — a peer that never sends media: with rtp_timeout the
+ * provider ends the connected call itself (a BYE), DISCONNECTED with
+ * LINEDISCONNECTMODE_TEMPFAILURE and reason=rtp-timeout (tapix-sip(7)).
+ */
+static void test_silent_peer_times_out(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE m;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("rtp_timeout = 2\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("silent_caller.xml", true);
+	h = offered(&a, l);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                        LINECALLSTATE_DISCONNECTED, 10000, &m));
+	assert_int_equal(m.dwParam2, LINEDISCONNECTMODE_TEMPFAILURE);
+	assert_end_info(h, "reason=rtp-timeout");
+	assert_end_info(h, "ended-by=local");
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1023,6 +1054,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_sdp_is_refused,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digits_from_the_network,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_peer_times_out,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_call_times_out,
 	                                        setup, teardown),
