@@ -130,6 +130,7 @@ struct media_session {
 	struct sockaddr_storage peer, peer_rtcp;
 	socklen_t peer_len;
 	struct codec *codec;
+	struct rtpsec *sec; /* SRTP of the stream, or NULL */
 	unsigned clock_rate;
 	size_t frame;  /* samples per packet at st.pcm_rate */
 	uint32_t step; /* RTP clock units per packet */
@@ -333,6 +334,9 @@ static void send_rtp_locked(struct media_session *s, uint8_t pt, bool marker,
 	if (n < 0)
 		return;
 	s->seq++;
+	if (s->sec && (n = rtpsec_protect(s->sec, pkt, (size_t)n, sizeof(pkt),
+	                                  false)) < 0)
+		return;
 	/* a full socket buffer loses the packet, as the network could */
 	if (sendto(s->pp.rtp_fd, pkt, (size_t)n, MSG_DONTWAIT,
 	           (const struct sockaddr *)&s->peer, s->peer_len) == n) {
@@ -372,6 +376,8 @@ static void send_rtcp_locked(struct media_session *s, uint64_t now, bool bye)
 		r.bye_ssrc[0] = s->ssrc;
 	}
 	n = rtcp_build(&r, pkt, sizeof(pkt));
+	if (n > 0 && s->sec)
+		n = rtpsec_protect(s->sec, pkt, (size_t)n, sizeof(pkt), true);
 	if (n > 0)
 		(void)sendto(s->pp.rtcp_fd, pkt, (size_t)n, MSG_DONTWAIT,
 		             (const struct sockaddr *)&s->peer_rtcp,
@@ -717,6 +723,15 @@ static void rtp_readable_locked(struct media_session *s, uint64_t now)
 			s->stats.rtp_ignored++; /* longer than any we take */
 			continue;
 		}
+		/* SRTP: what the peer's key does not authenticate is not
+		 * theirs (RFC 3711 §3.3) */
+		if (s->sec &&
+		    (!s->has_stream || !same_addr(&from, &s->peer, true) ||
+		     (n = rtpsec_unprotect(s->sec, buf, (size_t)n, false)) <
+		             0)) {
+			s->stats.rtp_ignored++;
+			continue;
+		}
 		rtp_input_locked(s, buf, (size_t)n, &from, now);
 	}
 }
@@ -740,8 +755,12 @@ static void rtcp_readable_locked(struct media_session *s, uint64_t now)
 		             (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return;
-		if (!s->has_stream || !same_addr(&from, &s->peer, false) ||
-		    rtcp_parse(buf, (size_t)n, &r) != 0)
+		if (!s->has_stream || !same_addr(&from, &s->peer, false))
+			continue;
+		if (s->sec &&
+		    (n = rtpsec_unprotect(s->sec, buf, (size_t)n, true)) < 0)
+			continue;
+		if (rtcp_parse(buf, (size_t)n, &r) != 0)
 			continue;
 		if (r.has_sr && s->has_src && r.ssrc == s->src.ssrc)
 			rtp_source_sr_received(&s->src, r.sr.ntp, now);
@@ -866,6 +885,7 @@ static void reap_locked(struct media *m)
 	while ((s = m->doomed)) {
 		m->doomed = s->next;
 		codec_free(s->codec);
+		rtpsec_free(s->sec);
 		if (s->drx)
 			dtmf_rx_free(s->drx);
 		free(s->digits);
@@ -1100,6 +1120,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	struct media_stream n;
 	struct sockaddr_storage peer, peer_rtcp;
 	struct codec *c = NULL, *old = NULL;
+	struct rtpsec *sec = NULL, *old_sec = NULL;
 	dtmf_rx_state_t *old_drx = NULL;
 	socklen_t len;
 	bool restart;
@@ -1132,6 +1153,13 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	                 n.remote_rtcp_port ? n.remote_rtcp_port
 	                                    : (uint16_t)(n.remote_port + 1),
 	                 &peer_rtcp);
+	/* a new SRTP context each time: the keys may have changed, and a
+	 * context with the same keys starts its replay window anew */
+	if (n.srtp) {
+		rc = rtpsec_alloc(&sec, n.suite, n.tx_key, n.rx_key);
+		if (rc < 0)
+			return rc;
+	}
 
 	lock(m);
 	if (!s->has_stream || s->st.codec != n.codec ||
@@ -1177,6 +1205,9 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		s->last_rtp_us = now_us();
 		s->timed_out = false;
 	}
+	old_sec = s->sec;
+	s->sec = sec;
+	sec = NULL;
 	s->st = n;
 	s->has_stream = true;
 	/* in-band detection when no telephone-event was agreed */
@@ -1198,6 +1229,8 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 out:
 	unlock(m);
 	codec_free(old);
+	rtpsec_free(old_sec);
+	rtpsec_free(sec); /* not taken: the stream stayed as it was */
 	if (old_drx)
 		dtmf_rx_free(old_drx);
 	return rc;

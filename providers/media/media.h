@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "rtp/codec.h"
+#include "rtp/rtpsec.h"
 
 struct media;
 struct media_session;
@@ -69,6 +70,12 @@ struct media_stream {
 	uint16_t remote_port, remote_rtcp_port; /* rtcp 0: remote_port + 1 */
 	bool send, recv; /* the direction (sendrecv, sendonly, ...) */
 	unsigned ptime;  /* ms per packet, 10 - 60 (0: 20) */
+	/* SRTP (RFC 3711) with the SDES keys (RFC 4568) of each side: what
+	 * is sent is protected with tx_key, what comes must be protected
+	 * with rx_key (anything else is ignored) */
+	bool srtp;
+	enum rtpsec_suite suite;
+	uint8_t tx_key[RTPSEC_KEY_LEN], rx_key[RTPSEC_KEY_LEN];
 };
 
 /**

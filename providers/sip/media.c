@@ -17,10 +17,13 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "sdp.h"
 #include "sip.h"
 #include "tcall.h"
+
+_Static_assert(SDP_KEY_LEN == RTPSEC_KEY_LEN, "an SDES key is SRTP's");
 
 /* Whether @a is a numeric IPv4 or IPv6 address. */
 static bool numeric(const char *a)
@@ -67,6 +70,15 @@ bool sip_media_ensure(struct call *c)
 		return false;
 	}
 	tcall_set_kick(c->tm, sip.wake_fd); /* the stack thread ends it */
+	/* our SDES key of this call (RFC 4568 §6.1: random, per session) */
+	if (l->cfg.srtp != SDP_SRTP_OFF &&
+	    getrandom(c->srtp_key, sizeof(c->srtp_key), 0) !=
+	            (ssize_t)sizeof(c->srtp_key)) {
+		sip_log(SIP_ERR, "call %08x: no random key", c->h);
+		tcall_free(c->tm);
+		c->tm = NULL;
+		return false;
+	}
 	return true;
 }
 
@@ -131,6 +143,14 @@ void sip_media_agreed(struct call *c, const struct sdp_neg *neg)
 	st->ptime = neg->ptime >= 10 && neg->ptime <= 60 && neg->ptime % 10 == 0
 	                    ? neg->ptime
 	                    : 20;
+	st->srtp = neg->srtp;
+	if (neg->srtp) {
+		st->suite = neg->suite == SDP_AES_CM_128_HMAC_SHA1_32
+		                    ? RTPSEC_AES_CM_128_HMAC_SHA1_32
+		                    : RTPSEC_AES_CM_128_HMAC_SHA1_80;
+		memcpy(st->tx_key, neg->tx_key, RTPSEC_KEY_LEN);
+		memcpy(st->rx_key, neg->rx_key, RTPSEC_KEY_LEN);
+	}
 	c->ms_set = neg->remote_port != 0;
 	sip_media_update(c);
 }

@@ -326,6 +326,111 @@ struct state {
 	int dir[SDP_MAX_MEDIA];
 };
 
+/* ---- SDES (RFC 4568) --------------------------------------------------- */
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The value of base64 digit @c, or -1. */
+static int b64_val(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? (int)(p - b64) : -1;
+}
+
+/* Decodes exactly SDP_KEY_LEN bytes from @w (40 digits, no padding, as
+ * RFC 4568 §6.1 writes a 30-byte key); false otherwise. */
+static bool key_decode(const struct span *w, uint8_t *key)
+{
+	size_t i;
+
+	if (w->n != 40)
+		return false;
+	for (i = 0; i < 10; i++) {
+		int a = b64_val(w->p[4 * i]), b = b64_val(w->p[4 * i + 1]),
+		    c = b64_val(w->p[4 * i + 2]), d = b64_val(w->p[4 * i + 3]);
+
+		if (a < 0 || b < 0 || c < 0 || d < 0)
+			return false;
+		key[3 * i] = (uint8_t)(a << 2 | b >> 4);
+		key[3 * i + 1] = (uint8_t)((b & 15) << 4 | c >> 2);
+		key[3 * i + 2] = (uint8_t)((c & 3) << 6 | d);
+	}
+	return true;
+}
+
+/* Writes the 40 base64 digits of a SDP_KEY_LEN-byte key and a NUL. */
+static void key_encode(const uint8_t *key, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < 10; i++) {
+		const uint8_t *k = key + 3 * i;
+
+		out[4 * i] = b64[k[0] >> 2];
+		out[4 * i + 1] = b64[(k[0] & 3) << 4 | k[1] >> 4];
+		out[4 * i + 2] = b64[(k[1] & 15) << 2 | k[2] >> 6];
+		out[4 * i + 3] = b64[k[2] & 63];
+	}
+	out[40] = '\0';
+}
+
+static const char *const suite_names[] = {
+	"AES_CM_128_HMAC_SHA1_80",
+	"AES_CM_128_HMAC_SHA1_32",
+};
+
+/*
+ * "a=crypto:<tag> <suite> <key-params> [<session-params>]" (RFC 4568
+ * §9.1) into @c. A suite of ours with one key "inline:<40 digits>",
+ * optionally "|<lifetime>", is kept with its key; with an MKI, several
+ * keys or session parameters it is kept as SDP_SUITE_OTHER (not used).
+ * False if the line is not a crypto attribute at all.
+ */
+static bool crypto(struct span s, struct sdp_crypto *c)
+{
+	struct span tag, suite, kp, key;
+	uint64_t v;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->suite = SDP_SUITE_OTHER;
+	if (!next_word(&s, &tag) || !number(&tag, 999999999, &v) || !v ||
+	    !next_word(&s, &suite) || !next_word(&s, &kp))
+		return false;
+	c->tag = (uint32_t)v;
+	if (next_word(&s, &key))
+		return true; /* session parameters: not ours */
+	for (i = 0; i < 2; i++)
+		if (equals(&suite, suite_names[i]))
+			break;
+	if (i == 2 || kp.n < 7 || memcmp(kp.p, "inline:", 7) != 0)
+		return true;
+	key.p = kp.p + 7;
+	key.n = kp.n - 7;
+	/* the key, then at most a lifetime (no MKI, one key only) */
+	for (i = 0; i < key.n && key.p[i] != '|' && key.p[i] != ';'; i++)
+		;
+	if (i < key.n) {
+		const char *rest = key.p + i;
+		size_t left = key.n - i;
+
+		/* an MKI ("|1:4"), a second key or lifetime: not ours */
+		if (*rest == ';' || memchr(rest + 1, '|', left - 1) ||
+		    memchr(rest, ';', left) || memchr(rest, ':', left))
+			return true;
+	}
+	key.n = i;
+	if (!key_decode(&key, c->key)) {
+		memset(c->key, 0, sizeof(c->key));
+		return true;
+	}
+	c->suite = equals(&suite, suite_names[0]) ? SDP_AES_CM_128_HMAC_SHA1_80
+	                                          : SDP_AES_CM_128_HMAC_SHA1_32;
+	return true;
+}
+
 static bool attribute(struct span s, struct sdp *out, struct state *st)
 {
 	struct sdp_media *m = out->nmedia ? &out->media[out->nmedia - 1] : NULL;
@@ -360,6 +465,12 @@ static bool attribute(struct span s, struct sdp *out, struct state *st)
 		return fmtp(value, m) || (!m && value.p);
 	if (equals(&name, "rtcp"))
 		return rtcp(value, m) || !m;
+	if (equals(&name, "crypto")) {
+		if (m && value.p && m->ncrypto < SDP_MAX_CRYPTO &&
+		    crypto(value, &m->crypto[m->ncrypto]))
+			m->ncrypto++;
+		return true; /* one we cannot read is not used, not fatal */
+	}
 	if (equals(&name, "ptime")) {
 		if (!value.p || !number(&value, 65535, &v))
 			return false;
@@ -566,6 +677,16 @@ static bool write_media(const struct sdp_media *m, bool conn, char *out,
 	if (ok && m->rtcp_port)
 		ok = put(out, size, len, "a=rtcp:%u\r\n",
 		         (unsigned)m->rtcp_port);
+	for (i = 0; ok && i < m->ncrypto; i++) {
+		const struct sdp_crypto *c = &m->crypto[i];
+		char key[41];
+
+		if (c->suite == SDP_SUITE_OTHER)
+			continue; /* never written: only ours are */
+		key_encode(c->key, key);
+		ok = put(out, size, len, "a=crypto:%u %s inline:%s\r\n",
+		         (unsigned)c->tag, suite_names[c->suite], key);
+	}
 	return ok && put(out, size, len, "a=%s\r\n", sdp_dir_name(m->dir));
 }
 
@@ -695,7 +816,19 @@ void sdp_offer(const struct sdp_local *local, struct sdp *out)
 	memcpy(out->name, "-", 2); /* RFC 3264 §5: no name */
 	out->nmedia = 1;
 	memcpy(m->type, "audio", 6);
-	memcpy(m->proto, "RTP/AVP", 8);
+	/* RFC 4568 §7.1.1: RTP/SAVP when SRTP is a must; with RTP/AVP the
+	 * keys are an offer the far end may take (best effort, as common
+	 * user agents do) */
+	memcpy(m->proto,
+	       local->srtp == SDP_SRTP_MANDATORY ? "RTP/SAVP" : "RTP/AVP", 9);
+	if (local->srtp != SDP_SRTP_OFF) {
+		m->ncrypto = 2;
+		for (unsigned i = 0; i < 2; i++) {
+			m->crypto[i].tag = i + 1;
+			m->crypto[i].suite = (enum sdp_suite)i;
+			memcpy(m->crypto[i].key, local->key, SDP_KEY_LEN);
+		}
+	}
 	m->port = local->port;
 	m->nfmts = local->nfmts <= SDP_MAX_FMTS ? local->nfmts : SDP_MAX_FMTS;
 	memcpy(m->fmts, local->fmts, m->nfmts * sizeof(m->fmts[0]));
@@ -709,6 +842,42 @@ void sdp_offer(const struct sdp_local *local, struct sdp *out)
 static bool audio_transport(const char *proto)
 {
 	return strcmp(proto, "RTP/AVP") == 0 || strcmp(proto, "RTP/AVPF") == 0;
+}
+
+static bool secure_transport(const char *proto)
+{
+	return strcmp(proto, "RTP/SAVP") == 0 ||
+	       strcmp(proto, "RTP/SAVPF") == 0;
+}
+
+/* The first offered crypto line of a suite of ours, or NULL. */
+static const struct sdp_crypto *usable_crypto(const struct sdp_media *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->ncrypto; i++)
+		if (m->crypto[i].suite != SDP_SUITE_OTHER)
+			return &m->crypto[i];
+	return NULL;
+}
+
+/*
+ * Whether offered section @om can be taken with our SRTP mode, and how:
+ * *@c the crypto line to answer (NULL: plain RTP). RFC 4568 §7.1.2: a
+ * secure transport needs a crypto line we can use; a plain one with keys
+ * is taken as SRTP when we allow it; an account that must have SRTP takes
+ * nothing else.
+ */
+static bool transport_ok(const struct sdp_media *om,
+                         const struct sdp_local *local,
+                         const struct sdp_crypto **c)
+{
+	*c = local->srtp != SDP_SRTP_OFF ? usable_crypto(om) : NULL;
+	if (secure_transport(om->proto))
+		return *c != NULL;
+	if (!audio_transport(om->proto))
+		return false;
+	return *c || local->srtp != SDP_SRTP_MANDATORY;
 }
 
 /* Accepts @om into @am with the formats both have; false if no codec. */
@@ -770,6 +939,7 @@ int sdp_answer(const struct sdp *offer, const struct sdp_local *local,
 	for (i = 0; i < offer->nmedia; i++) {
 		const struct sdp_media *om = &offer->media[i];
 		struct sdp_media *am = &answer->media[i];
+		const struct sdp_crypto *oc = NULL;
 
 		memcpy(am->type, om->type, sizeof(am->type));
 		memcpy(am->proto, om->proto, sizeof(am->proto));
@@ -778,9 +948,21 @@ int sdp_answer(const struct sdp *offer, const struct sdp_local *local,
 		am->ip6 = local->ip6;
 		if (neg->media < 0 && om->port &&
 		    strcmp(om->type, "audio") == 0 &&
-		    audio_transport(om->proto) &&
+		    transport_ok(om, local, &oc) &&
 		    accept_audio(om, local, am, &agreed)) {
 			*neg = agreed;
+			if (oc) {
+				/* RFC 4568 §7.1.2: one line, its tag and
+				 * suite, our key */
+				am->ncrypto = 1;
+				am->crypto[0] = *oc;
+				memcpy(am->crypto[0].key, local->key,
+				       SDP_KEY_LEN);
+				neg->srtp = true;
+				neg->suite = oc->suite;
+				memcpy(neg->tx_key, local->key, SDP_KEY_LEN);
+				memcpy(neg->rx_key, oc->key, SDP_KEY_LEN);
+			}
 			/* RFC 3264 §6.1 — our port, the offer's order */
 			am->port = local->port;
 			am->ptime = local->ptime;
@@ -880,6 +1062,29 @@ int sdp_check_answer(const struct sdp *offer, const struct sdp *answer,
 		memset(neg, 0, sizeof(*neg));
 		neg->media = -1;
 		return -EPROTO;
+	}
+	/* RFC 4568 §7.1.3: the answer's crypto line names one of ours (its
+	 * tag and suite) with its own key; without one, SRTP was declined,
+	 * which a secure transport does not allow */
+	if (om->ncrypto) {
+		const struct sdp_crypto *ac = usable_crypto(am);
+		const struct sdp_crypto *mine = NULL;
+
+		for (i = 0; ac && i < om->ncrypto; i++)
+			if (om->crypto[i].tag == ac->tag &&
+			    om->crypto[i].suite == ac->suite)
+				mine = &om->crypto[i];
+		if ((ac && !mine) || (!mine && secure_transport(om->proto))) {
+			memset(neg, 0, sizeof(*neg));
+			neg->media = -1;
+			return -EPROTO;
+		}
+		if (mine) {
+			neg->srtp = true;
+			neg->suite = mine->suite;
+			memcpy(neg->tx_key, mine->key, SDP_KEY_LEN);
+			memcpy(neg->rx_key, ac->key, SDP_KEY_LEN);
+		}
 	}
 	neg->media = idx;
 	neg->dir = bits_dir(reverse(dir_bits(am->dir)));

@@ -20,11 +20,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SDP_MAX_TEXT  8192 /* longest description accepted or written */
-#define SDP_MAX_LINE  1024 /* longest line accepted */
-#define SDP_MAX_MEDIA 8    /* m= sections */
-#define SDP_MAX_FMTS  16   /* formats of one m= line */
-#define SDP_ADDR_LEN  64   /* an address or host name, with its NUL */
+#define SDP_MAX_TEXT   8192 /* longest description accepted or written */
+#define SDP_MAX_LINE   1024 /* longest line accepted */
+#define SDP_MAX_MEDIA  8    /* m= sections */
+#define SDP_MAX_FMTS   16   /* formats of one m= line */
+#define SDP_ADDR_LEN   64   /* an address or host name, with its NUL */
+#define SDP_MAX_CRYPTO 4    /* a=crypto lines kept per m= section */
+#define SDP_KEY_LEN    30   /* an SDES master key and salt (RFC 4568 §6.2) */
+
+/* The SDES crypto suites tapix takes (RFC 4568 §6.2.1). */
+enum sdp_suite {
+	SDP_SUITE_OTHER = -1, /* a suite, or key parameters, not ours */
+	SDP_AES_CM_128_HMAC_SHA1_80 = 0,
+	SDP_AES_CM_128_HMAC_SHA1_32 = 1,
+};
+
+/* One a=crypto line (RFC 4568 §9.1): its tag, suite and inline key. */
+struct sdp_crypto {
+	uint32_t tag; /* 1 - 999999999 */
+	enum sdp_suite suite;
+	uint8_t key[SDP_KEY_LEN]; /* with a suite of ours only */
+};
+
+/* Whether an account's calls use SRTP with SDES keys. */
+enum sdp_srtp {
+	SDP_SRTP_OFF = 0,   /* plain RTP only; crypto offers are not taken */
+	SDP_SRTP_OPTIONAL,  /* offer RTP/AVP with keys; take SRTP if offered */
+	SDP_SRTP_MANDATORY, /* offer RTP/SAVP; plain offers and answers fail */
+};
 
 /* Media direction (RFC 3264 §5.1, §6.1). */
 enum sdp_dir {
@@ -59,6 +82,8 @@ struct sdp_media {
 	enum sdp_dir dir;   /* its attribute, else the session's */
 	unsigned ptime;     /* a=ptime in ms, 0 if absent */
 	uint16_t rtcp_port; /* a=rtcp port (RFC 3605), 0 if absent */
+	unsigned ncrypto;   /* a=crypto lines, in order (RFC 4568) */
+	struct sdp_crypto crypto[SDP_MAX_CRYPTO];
 };
 
 /* A session description. */
@@ -111,6 +136,8 @@ struct sdp_local {
 	unsigned nfmts;        /* our audio formats, preferred first */
 	struct sdp_fmt fmts[SDP_MAX_FMTS];
 	unsigned ptime; /* 0: not said */
+	enum sdp_srtp srtp;
+	uint8_t key[SDP_KEY_LEN]; /* our SDES key for this call (with srtp) */
 };
 
 /* Fills @out with an offer of one audio section from @local (session
@@ -128,6 +155,10 @@ struct sdp_neg {
 	uint16_t remote_rtcp_port; /* a=rtcp, else remote_port + 1 */
 	enum sdp_dir dir;          /* what this end does: send, receive */
 	unsigned ptime;            /* the peer's, 0 if not said */
+	bool srtp;                 /* SRTP agreed, with: */
+	enum sdp_suite suite;
+	uint8_t tx_key[SDP_KEY_LEN]; /* ours */
+	uint8_t rx_key[SDP_KEY_LEN]; /* the peer's */
 };
 
 /*

@@ -339,6 +339,8 @@ static const struct tspix_config_key sip_keys[] = {
          "the first RTP port of the calls, even, 2 to 65532 (default 4000)"},
 	{"rtp_port_max", SIP_KEY,
          "the last RTP port, even, above rtp_port (default rtp_port + 1998)"},
+	{"srtp", SIP_KEY,
+         "off, optional or mandatory: SRTP with SDES keys (default off)"},
 	{"rtp_timeout", SIP_KEY,
          "seconds without RTP that end a call, 0 (never) to 3600 (default 0)"},
 	{"invite_timeout", SIP_KEY,
@@ -404,7 +406,17 @@ static LONG acct_set(struct acct *a, const char *key, const char *v)
 		ok = set_uint(&a->t1x64_ms, v, 500, 600000);
 	else if (strcmp(key, "rtp_port") == 0)
 		ok = set_uint(&a->rtp_port, v, 2, 65532) && !(a->rtp_port & 1);
-	else if (strcmp(key, "rtp_timeout") == 0)
+	else if (strcmp(key, "srtp") == 0) {
+		static const char *const modes[] = {"off", "optional",
+		                                    "mandatory"};
+
+		ok = false;
+		for (int i = 0; i < 3 && !ok; i++)
+			if (strcmp(v, modes[i]) == 0) {
+				a->srtp = i;
+				ok = true;
+			}
+	} else if (strcmp(key, "rtp_timeout") == 0)
 		ok = set_uint(&a->rtp_timeout, v, 0, 3600);
 	else if (strcmp(key, "rtp_port_max") == 0)
 		ok = set_uint(&a->rtp_port_max, v, 4, 65534) &&

@@ -54,6 +54,7 @@ struct acct {
 	unsigned rtp_port;       /* the first RTP port of its calls' media */
 	unsigned rtp_port_max;   /* the last (0: rtp_port + 1998) */
 	unsigned rtp_timeout;    /* s without RTP that end a call; 0: never */
+	int srtp;                /* enum sdp_srtp: off, optional, mandatory */
 	unsigned invite_timeout; /* seconds without answer; 0: stack default */
 	unsigned offer_timeout;  /* an incoming call nobody answers: 480 */
 	unsigned max_incoming;   /* incoming calls not yet answered, at most */
@@ -157,7 +158,8 @@ struct call {
 	struct tcall *tm;
 	struct media_stream ms;
 	bool ms_set;
-	struct timespec offered_at; /* incoming: when it was offered */
+	uint8_t srtp_key[RTPSEC_KEY_LEN]; /* our SDES key, made with tm */
+	struct timespec offered_at;       /* incoming: when it was offered */
 };
 
 enum cmd_op {

@@ -189,6 +189,8 @@ static void local_sdp(const struct call *c, enum sdp_dir dir,
 	lo->sess_id = c->sdp_id;
 	lo->sess_version = c->sdp_version;
 	lo->dir = dir;
+	lo->srtp = (enum sdp_srtp)c->line->cfg.srtp;
+	memcpy(lo->key, c->srtp_key, sizeof(lo->key));
 	lo->nfmts = sizeof(fmts) / sizeof(fmts[0]);
 	memcpy(lo->fmts, fmts, sizeof(fmts));
 }

@@ -26,6 +26,8 @@
 #define teardown interop_teardown
 
 static char bs_dir[300], bs_log[300];
+/* baresip's media encryption for its account (";mediaenc=..."), or "" */
+static const char *bs_mediaenc = "";
 
 /* A baresip configuration: account bob on baresip_port(), auto-answer. */
 static void write_config(void)
@@ -51,7 +53,7 @@ static void write_config(void)
 	        "snd_path %s\n"
 	        "module_path %s\n"
 	        "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
-	        "module aubridge.so\nmodule sndfile.so\n"
+	        "module aubridge.so\nmodule sndfile.so\nmodule srtp.so\n"
 	        "module_app account.so\nmodule_app menu.so\n",
 	        baresip_port(), bs_dir, bs_dir, TAPIX_BARESIP_MODULES);
 	fclose(f);
@@ -60,8 +62,8 @@ static void write_config(void)
 	assert_non_null(f);
 	fprintf(f,
 	        "<sip:bob@127.0.0.1:%u>;regint=0;answermode=auto;"
-	        "audio_codecs=PCMU\n",
-	        baresip_port());
+	        "audio_codecs=PCMU%s%s\n",
+	        baresip_port(), *bs_mediaenc ? ";mediaenc=" : "", bs_mediaenc);
 	fclose(f);
 }
 
@@ -310,6 +312,39 @@ static void test_tapix_hears_baresip(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * Issue 17 item 2 — an SRTP call (RFC 3711, SDES keys RFC 4568) with
+ * baresip's srtp module, SRTP a must on both sides (RTP/SAVP): the call
+ * connects and baresip's tone is heard, so both keys work; the plain
+ * RTP path is not offered at all.
+ */
+static void test_srtp_call_with_baresip(void **s)
+{
+	struct fx_app a;
+	char dest[64];
+	TAPIXWAVEID w;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("srtp = mandatory\n");
+	bs_mediaenc = "srtp-mand";
+	p = start_baresip(NULL, 0);
+	bs_mediaenc = "";
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	snprintf(dest, sizeof(dest), "sip:bob@127.0.0.1:%u", baresip_port());
+	h = make_call_to(&a, l, dest, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	w = wave_of(h, "wave/in");
+	assert_true(hear(w.fdIn, true, 25));
+	drop_to_idle(&a, h);
+	close(w.fdIn);
+	proc_kill(p);
+	fx_shutdown(&a);
+}
+
 /* A wav file's audio: its samples (16-bit) from the data chunk to the
  * file's end (a recorder killed early may leave the sizes unset). */
 struct wav {
@@ -438,6 +473,8 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_baresip_hears_tapix, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_srtp_call_with_baresip,
+	                                        setup, teardown),
 	};
 	static const char *const needed[] = {"baresip", NULL};
 

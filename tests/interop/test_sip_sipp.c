@@ -981,6 +981,40 @@ static void test_digits_from_the_network(void **s)
 }
 
 /*
+ * Issue 17 item 2, RFC 4568 §7.1.2 — an account that must have SRTP
+ * refuses a plain RTP offer with 488 before the application hears of it,
+ * and one without SRTP refuses an RTP/SAVP offer the same way.
+ */
+static void test_plain_offer_to_srtp_account_is_refused(void **s)
+{
+	static const char plain[] = SDP_HEAD "m=audio 40000 RTP/AVP 0\r\n",
+			  savp[] = SDP_HEAD
+			  "m=audio 40000 RTP/SAVP 0\r\n"
+			  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+			  "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n";
+	struct fx_app a;
+	HLINE l;
+
+	(void)s;
+	sip_config("srtp = mandatory\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	assert_int_equal(
+		raw_invite("application/sdp", plain, sizeof(plain) - 1), 488);
+	fx_pump(&a);
+	assert_false(fx_wait_try(&a, LINE_APPNEWCALL, l, FX_ANY, 200, NULL));
+	fx_shutdown(&a);
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	assert_int_equal(raw_invite("application/sdp", savp, sizeof(savp) - 1),
+	                 488);
+	fx_pump(&a);
+	assert_false(fx_wait_try(&a, LINE_APPNEWCALL, l, FX_ANY, 200, NULL));
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 7 — a peer that never sends media: with rtp_timeout the
  * provider ends the connected call itself (a BYE), DISCONNECTED with
  * LINEDISCONNECTMODE_TEMPFAILURE and reason=rtp-timeout (tapix-sip(7)).
@@ -1057,6 +1091,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_peer_times_out,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_plain_offer_to_srtp_account_is_refused, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_call_times_out,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incoming_calls_are_capped,

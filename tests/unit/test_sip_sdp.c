@@ -2270,6 +2270,201 @@ static void test_dir_names(void **state)
 	assert_string_equal(sdp_dir_name(SDP_INACTIVE), "inactive");
 }
 
+/* ---- SDES keys (RFC 4568) --------------------------------------------- */
+
+#define KEY_0_29 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd" /* bytes 0..29 */
+
+/* An offer of PCMU and telephone-event on RTP/@proto with @crypto lines. */
+static void sdes_offer(char *out, size_t size, const char *proto,
+                       const char *crypto)
+{
+	snprintf(out, size,
+	         "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n"
+	         "c=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+	         "m=audio 30000 %s 0 101\r\n"
+	         "a=rtpmap:0 PCMU/8000\r\n"
+	         "a=rtpmap:101 telephone-event/8000\r\n%s",
+	         proto, crypto);
+}
+
+/* Our end with SRTP @mode and the key 100..129. */
+static void sdes_local(struct sdp_local *l, enum sdp_srtp mode)
+{
+	local_init(l);
+	l->srtp = mode;
+	for (unsigned i = 0; i < SDP_KEY_LEN; i++)
+		l->key[i] = (uint8_t)(100 + i);
+}
+
+static void assert_key_0_29(const uint8_t *key)
+{
+	for (unsigned i = 0; i < SDP_KEY_LEN; i++)
+		assert_int_equal(key[i], i);
+}
+
+/* RFC 4568 §9.1: tag, suite, inline key (40 base64 digits), an optional
+ * lifetime; an MKI, a suite or key not ours is kept but not usable; a
+ * line without a numeric tag is no crypto line. */
+static void test_sdes_crypto_lines_parsed(void **state)
+{
+	char text[2048];
+	struct sdp s;
+	const struct sdp_media *m;
+
+	(void)state;
+	sdes_offer(text, sizeof(text), "RTP/SAVP",
+	           "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_0_29
+	           "|2^20\r\n"
+	           "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" KEY_0_29
+	           "|2^20|1:4\r\n"
+	           "a=crypto:3 F8_128_HMAC_SHA1_80 inline:" KEY_0_29 "\r\n"
+	           "a=crypto:4 AES_CM_128_HMAC_SHA1_80 inline:AAEC\r\n"
+	           "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" KEY_0_29 "\r\n"
+	           "a=crypto:5 AES_CM_128_HMAC_SHA1_32 inline:" KEY_0_29
+	           "\r\n");
+	assert_parses(text, &s);
+	m = &s.media[0];
+	assert_string_equal(m->proto, "RTP/SAVP");
+	assert_int_equal(m->ncrypto, SDP_MAX_CRYPTO); /* 4 kept, 5th over */
+	assert_int_equal(m->crypto[0].tag, 1);
+	assert_int_equal(m->crypto[0].suite, SDP_AES_CM_128_HMAC_SHA1_80);
+	assert_key_0_29(m->crypto[0].key);
+	assert_int_equal(m->crypto[1].tag, 2);
+	assert_int_equal(m->crypto[1].suite, SDP_SUITE_OTHER); /* MKI */
+	assert_int_equal(m->crypto[2].suite, SDP_SUITE_OTHER);
+	assert_int_equal(m->crypto[3].tag, 4);
+	assert_int_equal(m->crypto[3].suite, SDP_SUITE_OTHER); /* short */
+}
+
+/*
+ * RFC 4568 §7.1.2: an SRTP offer is answered with one crypto line, the
+ * first usable one's tag and suite with our key, on the offered RTP/SAVP;
+ * both ends then agree on who sends with which key (§6.1).
+ */
+static void test_sdes_answer_and_check(void **state)
+{
+	char text[2048], atext[SDP_MAX_TEXT];
+	struct sdp offer, answer, back;
+	struct sdp_local l;
+	struct sdp_neg neg, oneg;
+	const struct sdp_media *am;
+
+	(void)state;
+	sdes_offer(text, sizeof(text), "RTP/SAVP",
+	           "a=crypto:7 F8_128_HMAC_SHA1_80 inline:" KEY_0_29 "\r\n"
+	           "a=crypto:9 AES_CM_128_HMAC_SHA1_32 inline:" KEY_0_29
+	           "\r\n");
+	assert_parses(text, &offer);
+	sdes_local(&l, SDP_SRTP_OPTIONAL);
+	assert_int_equal(sdp_answer(&offer, &l, &answer, &neg), 0);
+	am = &answer.media[0];
+	assert_string_equal(am->proto, "RTP/SAVP");
+	assert_int_equal(am->ncrypto, 1);
+	assert_int_equal(am->crypto[0].tag, 9);
+	assert_int_equal(am->crypto[0].suite, SDP_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(am->crypto[0].key, l.key, SDP_KEY_LEN);
+	assert_true(neg.srtp);
+	assert_int_equal(neg.suite, SDP_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(neg.tx_key, l.key, SDP_KEY_LEN);
+	assert_key_0_29(neg.rx_key);
+	/* written and read back, the offerer takes it: keys crossed */
+	write_and_parse(&answer, atext, sizeof(atext), &back);
+	assert_non_null(strstr(atext, "a=crypto:9 AES_CM_128_HMAC_SHA1_32 "
+	                              "inline:ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7"
+	                              "fH1+f4CB\r\n"));
+	assert_int_equal(sdp_check_answer(&offer, &back, &oneg), 0);
+	assert_true(oneg.srtp);
+	assert_key_0_29(oneg.tx_key);
+	assert_memory_equal(oneg.rx_key, l.key, SDP_KEY_LEN);
+	/* the answer may not name a line we did not offer */
+	back.media[0].crypto[0].tag = 8;
+	assert_int_equal(sdp_check_answer(&offer, &back, &oneg), -EPROTO);
+	/* nor drop the keys of a secure transport */
+	back.media[0].ncrypto = 0;
+	assert_int_equal(sdp_check_answer(&offer, &back, &oneg), -EPROTO);
+}
+
+/* Issue 17 item 2: plain RTP only when the account allows it. A plain
+ * offer to a mandatory account is refused (the caller answers 488); an
+ * RTP/SAVP offer to an account without SRTP too; keys in an RTP/AVP
+ * offer are taken when allowed (best effort) and ignored when not. */
+static void test_sdes_modes(void **state)
+{
+	char text[2048];
+	struct sdp offer, answer;
+	struct sdp_local l;
+	struct sdp_neg neg;
+
+	(void)state;
+	assert_parses(SIPP_UAC, &offer);
+	sdes_local(&l, SDP_SRTP_MANDATORY);
+	assert_int_equal(sdp_answer(&offer, &l, &answer, &neg), -ENOTSUP);
+	sdes_local(&l, SDP_SRTP_OPTIONAL);
+	assert_int_equal(sdp_answer(&offer, &l, &answer, &neg), 0);
+	assert_false(neg.srtp);
+	assert_int_equal(answer.media[0].ncrypto, 0);
+
+	sdes_offer(text, sizeof(text), "RTP/SAVP",
+	           "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_0_29
+	           "\r\n");
+	assert_parses(text, &offer);
+	sdes_local(&l, SDP_SRTP_OFF);
+	assert_int_equal(sdp_answer(&offer, &l, &answer, &neg), -ENOTSUP);
+
+	sdes_offer(text, sizeof(text), "RTP/AVP",
+	           "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" KEY_0_29
+	           "\r\n");
+	assert_parses(text, &offer);
+	assert_int_equal(sdp_answer(&offer, &l, &answer, &neg), 0);
+	assert_false(neg.srtp);
+	assert_int_equal(answer.media[0].ncrypto, 0);
+	sdes_local(&l, SDP_SRTP_MANDATORY);
+	assert_int_equal(sdp_answer(&offer, &l, &answer, &neg), 0);
+	assert_true(neg.srtp);
+	assert_string_equal(answer.media[0].proto, "RTP/AVP");
+	assert_int_equal(answer.media[0].ncrypto, 1);
+}
+
+/* RFC 4568 §7.1.1: our offer: RTP/SAVP when SRTP is a must, RTP/AVP with
+ * keys when optional, both suites with our key; an answer without keys
+ * is plain RTP only for the optional one. */
+static void test_sdes_our_offer(void **state)
+{
+	char text[SDP_MAX_TEXT];
+	struct sdp offer, back, answer;
+	struct sdp_local l;
+	struct sdp_neg neg;
+
+	(void)state;
+	sdes_local(&l, SDP_SRTP_MANDATORY);
+	sdp_offer(&l, &offer);
+	write_and_parse(&offer, text, sizeof(text), &back);
+	assert_string_equal(back.media[0].proto, "RTP/SAVP");
+	assert_int_equal(back.media[0].ncrypto, 2);
+	assert_int_equal(back.media[0].crypto[0].suite,
+	                 SDP_AES_CM_128_HMAC_SHA1_80);
+	assert_int_equal(back.media[0].crypto[1].suite,
+	                 SDP_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(back.media[0].crypto[1].key, l.key, SDP_KEY_LEN);
+	answer = back;
+	answer.media[0].ncrypto = 0;
+	assert_int_equal(sdp_check_answer(&offer, &answer, &neg), -EPROTO);
+
+	sdes_local(&l, SDP_SRTP_OPTIONAL);
+	sdp_offer(&l, &offer);
+	write_and_parse(&offer, text, sizeof(text), &back);
+	assert_string_equal(back.media[0].proto, "RTP/AVP");
+	assert_int_equal(back.media[0].ncrypto, 2);
+	answer = back;
+	answer.media[0].ncrypto = 0;
+	assert_int_equal(sdp_check_answer(&offer, &answer, &neg), 0);
+	assert_false(neg.srtp);
+
+	sdes_local(&l, SDP_SRTP_OFF);
+	sdp_offer(&l, &offer);
+	assert_int_equal(offer.media[0].ncrypto, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2318,6 +2513,10 @@ int main(void)
 		cmocka_unit_test(test_write_enospc_leaves_empty_output),
 		cmocka_unit_test(test_offer_has_one_audio_section_from_local),
 		cmocka_unit_test(test_offer_hold_and_ipv6),
+		cmocka_unit_test(test_sdes_crypto_lines_parsed),
+		cmocka_unit_test(test_sdes_answer_and_check),
+		cmocka_unit_test(test_sdes_modes),
+		cmocka_unit_test(test_sdes_our_offer),
 		cmocka_unit_test(
 			test_offer_and_answer_name_the_session_with_a_dash),
 		cmocka_unit_test(test_answer_plain_pcmu_offer),
