@@ -326,7 +326,13 @@ static const struct tspix_config_key sip_keys[] = {
 	{"registrar", SIP_KEY, "a sip: URI, or nothing (no REGISTER)"},
 	{"proxy", SIP_KEY, "a sip: URI, or nothing (no outbound proxy)"},
 	{"local", SIP_KEY, "HOST:PORT to listen on (default *:*)"},
-	{"transport", SIP_KEY, "udp or tcp (default udp)"},
+	{"transport", SIP_KEY, "udp, tcp or tls (default udp)"},
+	{"tls_dir", SIP_KEY,
+         "a directory with agent.pem (our certificate and key) and "
+         "cafile.pem (the authorities we trust)"},
+	{"tls_verify", SIP_KEY,
+         "yes or no: check the certificates of the servers we connect to "
+         "(default yes)"},
 	{"domain", SIP_KEY, "a host name or address"},
 	{"register_expires", SIP_KEY, "seconds, 30 to 86400 (default 600)"},
 	{"reject_status", SIP_KEY, "a SIP status, 400 to 699 (default 486)"},
@@ -388,7 +394,8 @@ static LONG acct_set(struct acct *a, const char *key, const char *v)
 		ok = *v && !strpbrk(v, " ;<>\"") &&
 		     set_str(a->local, sizeof(a->local), v);
 	else if (strcmp(key, "transport") == 0)
-		ok = (strcmp(v, "udp") == 0 || strcmp(v, "tcp") == 0) &&
+		ok = (strcmp(v, "udp") == 0 || strcmp(v, "tcp") == 0 ||
+		      strcmp(v, "tls") == 0) &&
 		     set_str(a->transport, sizeof(a->transport), v);
 	else if (strcmp(key, "domain") == 0)
 		ok = !strpbrk(v, " ;<>\"@") &&
@@ -406,7 +413,13 @@ static LONG acct_set(struct acct *a, const char *key, const char *v)
 		ok = set_uint(&a->t1x64_ms, v, 500, 600000);
 	else if (strcmp(key, "rtp_port") == 0)
 		ok = set_uint(&a->rtp_port, v, 2, 65532) && !(a->rtp_port & 1);
-	else if (strcmp(key, "srtp") == 0) {
+	else if (strcmp(key, "tls_dir") == 0)
+		ok = v[0] == '/' && set_str(a->tls_dir, sizeof(a->tls_dir), v);
+	else if (strcmp(key, "tls_verify") == 0) {
+		ok = strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
+		if (ok)
+			a->tls_no_verify = strcmp(v, "no") == 0;
+	} else if (strcmp(key, "srtp") == 0) {
 		static const char *const modes[] = {"off", "optional",
 		                                    "mandatory"};
 

@@ -44,7 +44,9 @@ struct acct {
 	char registrar[SIP_STR];  /* REGISTER there; empty: no registration */
 	char proxy[SIP_STR];      /* outbound proxy for every request */
 	char local[128];          /* bind address host:port */
-	char transport[8];        /* udp or tcp */
+	char transport[8];        /* udp, tcp or tls */
+	char tls_dir[SIP_STR];    /* agent.pem, cafile.pem (sofia-sip's) */
+	bool tls_no_verify;       /* tls_verify = no */
 	char domain[SIP_STR];     /* for destinations without a host */
 	unsigned reg_expires;     /* seconds */
 	unsigned reject_status;   /* lineDrop of an offered call */

@@ -31,6 +31,7 @@
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
 #include "hdr.h"
@@ -1287,10 +1288,15 @@ static bool start_line(struct line *l)
 {
 	char bind[192], from[SIP_STR + 80], host[128], user[64];
 	const char *u = strchr(l->cfg.aor, ':') + 1; /* checked: sip(s): */
+	bool tls;
 	int w;
 
-	w = snprintf(bind, sizeof(bind), "sip:%s;transport=%s", l->cfg.local,
-	             l->cfg.transport);
+	/* (sofia-sip binds TLS for a sips: URL only) */
+	if (strcmp(l->cfg.transport, "tls") == 0)
+		w = snprintf(bind, sizeof(bind), "sips:%s", l->cfg.local);
+	else
+		w = snprintf(bind, sizeof(bind), "sip:%s;transport=%s",
+		             l->cfg.local, l->cfg.transport);
 	if (w <= 0 || (size_t)w >= sizeof(bind))
 		return false;
 	if (l->cfg.display[0])
@@ -1315,11 +1321,23 @@ static bool start_line(struct line *l)
 	 * stack answers 503 itself (issue 19: overload is told, not met by
 	 * dropping datagrams, ACKs and BYEs among them).
 	 */
-	l->nua = nua_create(root, on_event, l, NUTAG_URL(bind),
-	                    NUTAG_MEDIA_ENABLE(0),
-	                    NTATAG_MAX_PROCEEDING(l->cfg.max_proceeding),
-	                    TAG_IF(l->cfg.proxy[0], NUTAG_PROXY(l->cfg.proxy)),
-	                    NTATAG_SIP_T1X64(l->cfg.t1x64_ms), TAG_END());
+	/*
+	 * TLS (RFC 3261 §26.2.1): sofia-sip's, with our certificate and the
+	 * authorities we trust from tls_dir; the servers we connect to are
+	 * checked against them unless tls_verify = no.
+	 */
+	tls = strcmp(l->cfg.transport, "tls") == 0;
+	l->nua = nua_create(
+		root, on_event, l, NUTAG_URL(bind),
+		TAG_IF(tls && l->cfg.tls_dir[0],
+	               TPTAG_CERTIFICATE(l->cfg.tls_dir)),
+		TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(
+				    l->cfg.tls_no_verify ? TPTLS_VERIFY_NONE
+							 : TPTLS_VERIFY_OUT)),
+		NUTAG_MEDIA_ENABLE(0),
+		NTATAG_MAX_PROCEEDING(l->cfg.max_proceeding),
+		TAG_IF(l->cfg.proxy[0], NUTAG_PROXY(l->cfg.proxy)),
+		NTATAG_SIP_T1X64(l->cfg.t1x64_ms), TAG_END());
 	if (!l->nua) {
 		sip_log(SIP_ERR, "%s: cannot listen on %s", l->cfg.name, bind);
 		return false;

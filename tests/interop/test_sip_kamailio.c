@@ -37,10 +37,30 @@ static int teardown(void **state)
 	return interop_teardown(state);
 }
 
+#define kamailio_tls_port() port_of(5)
+
+/* With a TLS listener too: the tls module's configuration file (else
+ * ""), set by the test that wants it. */
+static char kam_tls_cfg[400];
+
+/* Replaces each @@name@ in @line (of @size) by @value. */
+static void subst(char *line, size_t size, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	char *p;
+
+	while ((p = strstr(line, name)) != NULL) {
+		char rest[512];
+
+		snprintf(rest, sizeof(rest), "%s", p + n);
+		snprintf(p, size - (size_t)(p - line), "%s%s", value, rest);
+	}
+}
+
 /* Writes kamailio.cfg for our ports and starts Kamailio; waits for it. */
 static void start_kamailio(void)
 {
-	char src[512], cfg[300], run[300], line[512], port[16];
+	char src[512], cfg[300], run[300], line[512], port[16], tport[16];
 	const char *argv[16];
 	FILE *in, *out;
 	unsigned n = 0;
@@ -66,23 +86,12 @@ static void start_kamailio(void)
 	out = fopen(cfg, "w");
 	assert_non_null(in);
 	assert_non_null(out);
+	snprintf(tport, sizeof(tport), "%u", kamailio_tls_port());
 	while (fgets(line, sizeof(line), in)) {
-		char *p;
-
-		while ((p = strstr(line, "@PORT@")) != NULL) {
-			char rest[512];
-
-			snprintf(rest, sizeof(rest), "%s", p + 6);
-			snprintf(p, sizeof(line) - (size_t)(p - line), "%s%s",
-			         port, rest);
-		}
-		if ((p = strstr(line, "@MODULES@")) != NULL) {
-			char rest[512];
-
-			snprintf(rest, sizeof(rest), "%s", p + 9);
-			snprintf(p, sizeof(line) - (size_t)(p - line), "%s%s",
-			         TAPIX_KAMAILIO_MODULES, rest);
-		}
+		subst(line, sizeof(line), "@PORT@", port);
+		subst(line, sizeof(line), "@TLSPORT@", tport);
+		subst(line, sizeof(line), "@TLSCFG@", kam_tls_cfg);
+		subst(line, sizeof(line), "@MODULES@", TAPIX_KAMAILIO_MODULES);
 		fputs(line, out);
 	}
 	fclose(in);
@@ -98,6 +107,10 @@ static void start_kamailio(void)
 	argv[n++] = cfg;
 	argv[n++] = "-Y";
 	argv[n++] = run;
+	if (kam_tls_cfg[0]) {
+		argv[n++] = "-A";
+		argv[n++] = "WITH_TLS";
+	}
 	argv[n] = NULL;
 	kamailio = proc_start(kam_log, KAMAILIO_LIMIT_S, argv);
 	wait_bound(kamailio_port());
@@ -311,9 +324,129 @@ static void test_hold_and_transfer_through_kamailio(void **s)
 	fx_shutdown(&a);
 }
 
+/* Runs @cmd with sh; fails the test unless it exits 0. */
+static void run_sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fail_msg("%s: exit %d", cmd, rc);
+}
+
+/*
+ * A throw-away authority and two certificates it signs, in @dir (the
+ * test's temporary directory): Kamailio's (kam.pem, kam.key) and ours,
+ * in sofia-sip's layout (agent.pem: key and certificate; cafile.pem).
+ */
+static void make_certificates(const char *dir)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && "
+	         "openssl req -x509 -newkey ec -pkeyopt "
+	         "ec_paramgen_curve:prime256v1 -nodes -days 2 "
+	         "-subj /CN=tapix-test-ca -keyout ca.key -out ca.pem "
+	         "2>/dev/null && "
+	         "for n in kam tapix; do "
+	         "openssl req -newkey ec -pkeyopt "
+	         "ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
+	         "-keyout $n.key -out $n.csr 2>/dev/null && "
+	         "printf 'subjectAltName=IP:127.0.0.1\\n' > san && "
+	         "openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key "
+	         "-CAcreateserial -days 2 -extfile san -out $n.pem "
+	         "2>/dev/null || exit 1; done && "
+	         "cat tapix.key tapix.pem > agent.pem && cp ca.pem cafile.pem",
+	         dir);
+	run_sh(cmd);
+}
+
+/*
+ * Issue 17 item 2, RFC 3261 §26.2.1 — SIP over TLS through Kamailio (its
+ * tls module): line 0 registers over TLS (digest included), checking
+ * Kamailio's certificate against the authority of tls_dir, and calls
+ * SIPp through it (TLS to the proxy, UDP beyond); the call connects and
+ * ends. A registration with a server certificate the authority did not
+ * sign fails.
+ */
+static void test_tls_through_kamailio(void **s)
+{
+	char dir[300], text[2048], tcfg[400];
+	struct fx_app a;
+	FILE *f;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	fx_tmp_path(dir, sizeof(dir), "tls-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	make_certificates(dir);
+	snprintf(tcfg, sizeof(tcfg), "%s/tls.cfg", dir);
+	f = fopen(tcfg, "w");
+	assert_non_null(f);
+	fprintf(f,
+	        "[server:default]\nmethod = TLSv1.2+\n"
+	        "verify_certificate = no\nrequire_certificate = no\n"
+	        "private_key = %s/kam.key\ncertificate = %s/kam.pem\n"
+	        "[client:default]\nmethod = TLSv1.2+\n"
+	        "verify_certificate = no\nrequire_certificate = no\n",
+	        dir, dir);
+	fclose(f);
+	snprintf(kam_tls_cfg, sizeof(kam_tls_cfg), "%s", tcfg);
+	start_kamailio();
+	kam_tls_cfg[0] = '\0';
+	snprintf(text, sizeof(text),
+	         "[tapix]\nproviders = sip\n"
+	         "[sip]\ntransaction_timeout_ms = 4000\n"
+	         "[sip.alice]\naor = sip:alice@127.0.0.1\n"
+	         "user = alice\npassword = secret\n"
+	         "registrar = sip:127.0.0.1:%u;transport=tls\n"
+	         "proxy = sip:127.0.0.1:%u;transport=tls\n"
+	         "transport = tls\ntls_dir = %s\n"
+	         "local = 127.0.0.1:%u\n",
+	         kamailio_tls_port(), kamailio_tls_port(), dir, tapix_port());
+	fx_config(text);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "ok");
+	p = sipp_uas("uas_answer_then_bye.xml");
+	h = make_call(&a, l, "\x12\x34");
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xAB\xCD", 2)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+
+	/* an authority that did not sign Kamailio's certificate: refused */
+	snprintf(text, sizeof(text),
+	         "cd '%s' && openssl req -x509 -newkey ec -pkeyopt "
+	         "ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=other "
+	         "-keyout other.key -out cafile.pem 2>/dev/null",
+	         dir);
+	run_sh(text);
+	snprintf(text, sizeof(text),
+	         "[tapix]\nproviders = sip\n"
+	         "[sip]\ntransaction_timeout_ms = 4000\n"
+	         "[sip.alice]\naor = sip:alice@127.0.0.1\n"
+	         "user = alice\npassword = secret\n"
+	         "registrar = sip:127.0.0.1:%u;transport=tls\n"
+	         "transport = tls\ntls_dir = %s\n"
+	         "local = 127.0.0.1:%u\n",
+	         kamailio_tls_port(), dir, tapix_port());
+	fx_config(text);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "failed");
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tls_through_kamailio,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_with_digest,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_password_is_refused,
@@ -326,7 +459,8 @@ int main(void)
 			test_hold_and_transfer_through_kamailio, setup,
 			teardown),
 	};
-	static const char *const needed[] = {"sipp", "kamailio", NULL};
+	static const char *const needed[] = {"sipp", "kamailio", "openssl",
+	                                     NULL};
 
 	if (!interop_init(25200, needed))
 		return 1;
