@@ -87,7 +87,7 @@ has "config error: $f:5: [esp] line: unknown key (known: module, lines, " "$tmp/
 has "config error: $f:6: [esp] lines = banana: bad value, expected a number of lines from 1 to 4096" "$tmp/err"
 has "config error: $f:7: syntax error: no ] after the section name" "$tmp/err"
 has "config error: $f:8: syntax error: neither [section], key = value nor a comment" "$tmp/err"
-has "config error: $f:10: [sip] transport = pigeon: bad value, expected udp or tcp" "$tmp/err"
+has "config error: $f:10: [sip] transport = pigeon: bad value, expected udp, tcp or tls" "$tmp/err"
 has "config error: $f:13: [sip.alice] password: bad value, expected a digest password" "$tmp/err"
 has "config error: $f:14: [sip.alice] frob: unknown key (known: aor, " "$tmp/err"
 has "config error: $f:16: [location] areacode: unknown key (known: country, " "$tmp/err"

@@ -251,10 +251,12 @@ static void connect_ends(struct end *a, struct end *b, enum codec_id codec,
 {
 	struct media_stream st;
 
-	st = stream(codec, pt, rate, media_session_port(b->s));
-	assert_int_equal(media_session_set(a->s, &st), 0);
-	st.remote_port = media_session_port(a->s);
+	/* @b first: nothing of @a's reaches @b before @b has its stream
+	 * (it would be ignored, and @b's counts are what tests check) */
+	st = stream(codec, pt, rate, media_session_port(a->s));
 	assert_int_equal(media_session_set(b->s, &st), 0);
+	st.remote_port = media_session_port(b->s);
+	assert_int_equal(media_session_set(a->s, &st), 0);
 }
 
 /* Writes the tone (or the DTMF tones) into @e's wave/out as far as it
@@ -1206,8 +1208,8 @@ static void test_media_srtp(void **state)
 	sb.remote_port = media_session_port(a.s);
 	memcpy(sb.tx_key, sa.rx_key, RTPSEC_KEY_LEN);
 	memcpy(sb.rx_key, sa.tx_key, RTPSEC_KEY_LEN);
+	assert_int_equal(media_session_set(b.s, &sb), 0); /* b first */
 	assert_int_equal(media_session_set(a.s, &sa), 0);
-	assert_int_equal(media_session_set(b.s, &sb), 0);
 	a.rate = b.rate = 8000;
 	a.tone = true;
 	assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
