@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all setup setup-build build demo check test deb deb-check asan-check tsan-check bench bench-sip bench-service model-long clean
+.PHONY: all setup setup-build build demo check test deb deb-check asan-check tsan-check bench bench-sip bench-service bench-media model-long clean
 
 all: build
 
@@ -83,6 +83,10 @@ bench-sip: build
 # Lifecycles through tapixd, from one and four client processes.
 bench-service: build
 	$(BUILD)/bench/bench_service --load 2
+
+# G.711 calls on one media thread, latency, baresip beside it (minutes).
+bench-media: build
+	$(BUILD)/bench/bench_media --load 2
 
 # The model-based stress test for a million steps (outside CI).
 model-long: build
