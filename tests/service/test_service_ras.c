@@ -112,8 +112,9 @@ static int rasdial(const char *prefix, const char *args, char *out, size_t size)
 	size_t n;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s timeout 30 %s %s 2>&1", prefix,
-	         TAPIX_TEST_RASDIAL, args);
+	if (snprintf(cmd, sizeof(cmd), "%s timeout 30 %s %s 2>&1", prefix,
+	             TAPIX_TEST_RASDIAL, args) >= (int)sizeof(cmd))
+		fail_msg("rasdial command too long");
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	n = fread(out, 1, size - 1, p);
