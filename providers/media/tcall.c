@@ -213,6 +213,12 @@ LONG tcall_monitor(struct tcall *t, DWORD modes)
 	return 0;
 }
 
+void tcall_digit(struct tcall *t, char digit)
+{
+	on_digit(t, digit, MEDIA_DIGIT_DOWN);
+	on_digit(t, digit, MEDIA_DIGIT_UP);
+}
+
 void tcall_stats(struct tcall *t, struct media_stats *out)
 {
 	media_session_stats(t->s, out);

@@ -82,6 +82,13 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
  */
 LONG tcall_monitor(struct tcall *t, DWORD modes);
 
+/**
+ * A digit the far end sent outside the media (SIP INFO): reported as one
+ * received in them, LINE_MONITORDIGITS at its start then its end, to the
+ * modes monitored. Any thread; the provider's lock may be held.
+ */
+void tcall_digit(struct tcall *t, char digit);
+
 /** Counters of the call's session (media_session_stats). */
 void tcall_stats(struct tcall *t, struct media_stats *out);
 

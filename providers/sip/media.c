@@ -112,12 +112,20 @@ void sip_media_agreed(struct call *c, const struct sdp_neg *neg)
 	if (!c->tm)
 		return;
 	memset(st, 0, sizeof(*st));
+	st->pcm_rate = 8000;
 	if (!strcasecmp(neg->fmt.name, "PCMU") ||
 	    (!neg->fmt.name[0] && neg->fmt.pt == 0)) {
 		st->codec = CODEC_PCMU;
 	} else if (!strcasecmp(neg->fmt.name, "PCMA") ||
 	           (!neg->fmt.name[0] && neg->fmt.pt == 8)) {
 		st->codec = CODEC_PCMA;
+	} else if (!strcasecmp(neg->fmt.name, "G722") ||
+	           (!neg->fmt.name[0] && neg->fmt.pt == 9)) {
+		st->codec = CODEC_G722; /* wide band: audio at 16 kHz */
+		st->pcm_rate = 16000;
+	} else if (!strcasecmp(neg->fmt.name, "opus")) {
+		st->codec = CODEC_OPUS;
+		st->pcm_rate = 16000;
 	} else {
 		sip_log(SIP_WARN, "call %08x: no media for %s", c->h,
 		        neg->fmt.name);
@@ -130,7 +138,6 @@ void sip_media_agreed(struct call *c, const struct sdp_neg *neg)
 		return;
 	}
 	st->pt = neg->fmt.pt;
-	st->pcm_rate = 8000;
 	st->has_dtmf = neg->has_dtmf;
 	st->dtmf_pt = neg->dtmf_pt;
 	tsp_copy_str(st->remote_addr, sizeof(st->remote_addr),
@@ -151,6 +158,10 @@ void sip_media_agreed(struct call *c, const struct sdp_neg *neg)
 		memcpy(st->tx_key, neg->tx_key, RTPSEC_KEY_LEN);
 		memcpy(st->rx_key, neg->rx_key, RTPSEC_KEY_LEN);
 	}
+	/* an Opus packet is 10, 20, 40 or 60 ms (RFC 6716 §2.1.4) */
+	if (st->codec == CODEC_OPUS && st->ptime != 10 && st->ptime != 40 &&
+	    st->ptime != 60)
+		st->ptime = 20;
 	c->ms_set = neg->remote_port != 0;
 	sip_media_update(c);
 }

@@ -177,9 +177,14 @@ static char sdp_text[SDP_MAX_TEXT + 1];
 static void local_sdp(const struct call *c, enum sdp_dir dir,
                       struct sdp_local *lo)
 {
+	/* G.711 first (what every peer has, audio at 8 kHz), then the
+	 * wide-band ones a peer may prefer (RFC 3551's G.722, RFC 7587's
+	 * Opus: always written with two channels; we send and hear mono) */
 	static const struct sdp_fmt fmts[] = {
 		{0, "PCMU", 8000, 1, ""},
 		{8, "PCMA", 8000, 1, ""},
+		{9, "G722", 8000, 1, ""},
+		{111, "opus", 48000, 2, ""},
 		{101, "telephone-event", 8000, 1, "0-16"},
 	};
 
@@ -1120,6 +1125,50 @@ static void on_state(struct call *c, int status, tagi_t tags[])
 	}
 }
 
+/*
+ * A digit in an INFO of the call (the de-facto application/dtmf-relay,
+ * "Signal=5", or application/dtmf, "5"): reported as a digit received
+ * (tcall_digit). NUA answers the INFO itself (200).
+ */
+static void on_info(struct call *c, const sip_t *msg)
+{
+	const sip_payload_t *pl = msg ? msg->sip_payload : NULL;
+	const char *type;
+	char body[128], digit = 0;
+	const char *p;
+
+	if (!c->tm || !pl || !pl->pl_len || pl->pl_len >= sizeof(body) ||
+	    !msg->sip_content_type || !msg->sip_content_type->c_type)
+		return;
+	type = msg->sip_content_type->c_type;
+	memcpy(body, pl->pl_data, pl->pl_len);
+	body[pl->pl_len] = '\0';
+	if (!strcasecmp(type, "application/dtmf-relay")) {
+		for (p = body; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			p += strspn(p, " \t\r\n");
+			if (!strncasecmp(p, "Signal", 6)) {
+				p += 6 + strspn(p + 6, " \t");
+				if (*p == '=') {
+					p += 1 + strspn(p + 1, " \t");
+					digit = *p;
+				}
+				break;
+			}
+		}
+	} else if (!strcasecmp(type, "application/dtmf")) {
+		p = body + strspn(body, " \t\r\n");
+		digit = *p;
+	}
+	if (digit >= 'a' && digit <= 'd')
+		digit = (char)(digit - 'a' + 'A');
+	if ((digit >= '0' && digit <= '9') || (digit >= 'A' && digit <= 'D') ||
+	    digit == '*' || digit == '#')
+		tcall_digit(c->tm, digit);
+	else
+		sip_log(SIP_INFO, "call %08x: INFO %s without a digit", c->h,
+		        type);
+}
+
 static void on_event(nua_event_t event, int status, char const *phrase,
                      nua_t *nua, nua_magic_t *l, nua_handle_t *nh,
                      nua_hmagic_t *hmagic, sip_t const *msg, tagi_t tags[])
@@ -1171,6 +1220,10 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 	case nua_r_refer:
 		if (c && c->refer_req && !c->hangup)
 			on_refer_response(c, status);
+		break;
+	case nua_i_info:
+		if (c && c->nh == nh && !c->hangup)
+			on_info(c, msg);
 		break;
 	case nua_i_bye:
 		if (c && !c->hangup) {
@@ -1350,8 +1403,9 @@ static bool start_line(struct line *l)
 	               TAG_IF(l->cfg.invite_timeout,
 	                      NUTAG_INVITE_TIMER(l->cfg.invite_timeout)),
 	               /* NOTIFY: the progress of our REFERs (RFC 3515) */
+	               /* INFO: digits (application/dtmf-relay) */
 	               SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, "
-	                                "UPDATE, NOTIFY"),
+	                                "UPDATE, NOTIFY, INFO"),
 	               SIPTAG_USER_AGENT_STR("tapix"),
 	               NUTAG_APPL_METHOD("UPDATE"), TAG_END());
 	return true;

@@ -28,6 +28,8 @@
 static char bs_dir[300], bs_log[300];
 /* baresip's media encryption for its account (";mediaenc=..."), or "" */
 static const char *bs_mediaenc = "";
+/* the codecs its account takes and offers (baresip's NAME/RATE/CHANNELS) */
+static const char *bs_codecs = "PCMU";
 
 /* A baresip configuration: account bob on baresip_port(), auto-answer. */
 static void write_config(void)
@@ -52,7 +54,8 @@ static void write_config(void)
 	        "ausrc_channels 2\nauplay_channels 2\n"
 	        "snd_path %s\n"
 	        "module_path %s\n"
-	        "module g711.so\nmodule ausine.so\nmodule aufile.so\n"
+	        "module g711.so\nmodule g722.so\nmodule opus.so\n"
+	        "module ausine.so\nmodule aufile.so\n"
 	        "module aubridge.so\nmodule sndfile.so\nmodule srtp.so\n"
 	        "module_app account.so\nmodule_app menu.so\n",
 	        baresip_port(), bs_dir, bs_dir, TAPIX_BARESIP_MODULES);
@@ -62,8 +65,9 @@ static void write_config(void)
 	assert_non_null(f);
 	fprintf(f,
 	        "<sip:bob@127.0.0.1:%u>;regint=0;answermode=auto;"
-	        "audio_codecs=PCMU%s%s\n",
-	        baresip_port(), *bs_mediaenc ? ";mediaenc=" : "", bs_mediaenc);
+	        "audio_codecs=%s%s%s\n",
+	        baresip_port(), bs_codecs, *bs_mediaenc ? ";mediaenc=" : "",
+	        bs_mediaenc);
 	fclose(f);
 }
 
@@ -214,8 +218,8 @@ static bool tone_is(const int16_t *pcm, size_t n, size_t step, double rate,
 	return p > 1.0 && p > 100 * tone_power(pcm, n, step, rate, other);
 }
 
-/* The TAPIXWAVEID of @h's @cls (lineGetID). */
-static TAPIXWAVEID wave_of(HCALL h, const char *cls)
+/* The TAPIXWAVEID of @h's @cls (lineGetID), at @rate Hz. */
+static TAPIXWAVEID wave_at(HCALL h, const char *cls, unsigned rate)
 {
 	union {
 		VARSTRING vs;
@@ -229,8 +233,15 @@ static TAPIXWAVEID wave_of(HCALL h, const char *cls)
 	                 0);
 	assert_int_equal(u.vs.dwStringSize, sizeof(w));
 	memcpy(&w, u.buf + u.vs.dwStringOffset, sizeof(w));
-	assert_int_equal(w.dwRate, 8000); /* PCMU */
+	if (w.dwRate != rate)
+		fail_msg("wave rate %u, not %u", (unsigned)w.dwRate, rate);
 	return w;
+}
+
+/* The same for a PCMU call (8 kHz). */
+static TAPIXWAVEID wave_of(HCALL h, const char *cls)
+{
+	return wave_at(h, cls, 8000);
 }
 
 /* Reads @n bytes from @fd (2 s per read at most); false if they do not
@@ -253,9 +264,9 @@ static bool read_all(int fd, void *buf, size_t n)
 	return true;
 }
 
-/* Reads 200 ms chunks of @fd (up to @chunks) until @want: the 440 Hz
- * tone (true) or silence (false). */
-static bool hear(int fd, bool want, int chunks)
+/* Reads 1600-sample chunks of @fd at @rate Hz (up to @chunks) until
+ * @want: the 440 Hz tone (true) or silence (false). */
+static bool hear_at(int fd, bool want, int chunks, unsigned rate)
 {
 	int16_t pcm[1600];
 
@@ -266,10 +277,15 @@ static bool hear(int fd, bool want, int chunks)
 			return false;
 		for (int k = 0; k < 1600; k++)
 			e += (double)pcm[k] * pcm[k];
-		if (want ? tone_is(pcm, 1600, 1, 8000, 440, 1000) : e < 1600.0)
+		if (want ? tone_is(pcm, 1600, 1, rate, 440, 1000) : e < 1600.0)
 			return true;
 	}
 	return false;
+}
+
+static bool hear(int fd, bool want, int chunks)
+{
+	return hear_at(fd, want, chunks, 8000);
 }
 
 /*
@@ -343,6 +359,46 @@ static void test_srtp_call_with_baresip(void **s)
 	close(w.fdIn);
 	proc_kill(p);
 	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 1 — the wide-band codecs where the peer offers them:
+ * baresip calls offering only G.722 (RFC 3551 §4.5.2), then only Opus
+ * (RFC 7587); tapix answers with it, the
+ * call carries baresip's 440 Hz tone, and the wave descriptors run at
+ * 16 kHz (docs/media.md).
+ */
+static void test_wideband_with_baresip(void **s)
+{
+	static const char *const codecs[] = {"G722/16000/1", "opus/48000/2"};
+	struct fx_app a;
+	char cmd[64];
+	TAPIXWAVEID w;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	snprintf(cmd, sizeof(cmd), "/dial sip:tapix@127.0.0.1:%u",
+	         tapix_port());
+	for (unsigned i = 0; i < 2; i++) {
+		sip_config(NULL);
+		fx_app_init(&a, "a");
+		l = open_line(&a);
+		bs_codecs = codecs[i];
+		p = start_baresip(cmd, 0);
+		bs_codecs = "PCMU";
+		h = offered(&a, l);
+		assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+		fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+		w = wave_at(h, "wave/in", 16000);
+		if (!hear_at(w.fdIn, true, 50, 16000))
+			fail_msg("%s: no tone", codecs[i]);
+		drop_to_idle(&a, h);
+		close(w.fdIn);
+		proc_kill(p);
+		fx_shutdown(&a);
+	}
 }
 
 /* A wav file's audio: its samples (16-bit) from the data chunk to the
@@ -474,6 +530,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_baresip_hears_tapix, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_srtp_call_with_baresip,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wideband_with_baresip,
 	                                        setup, teardown),
 	};
 	static const char *const needed[] = {"baresip", NULL};

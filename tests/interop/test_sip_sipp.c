@@ -981,6 +981,40 @@ static void test_digits_from_the_network(void **s)
 }
 
 /*
+ * Issue 17 item 3 — a digit in a SIP INFO (application/dtmf-relay) is
+ * received too: LINE_MONITORDIGITS with '5', DTMF then DTMFEND; the INFO
+ * is answered 200 (SIPp checks it).
+ */
+static void test_digits_in_info(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE m;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("dtmf_info.xml", true);
+	h = offered(&a, l);
+	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF |
+	                                              LINEDIGITMODE_DTMFEND),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '5');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMF);
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '5');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMFEND);
+	assert_true(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                        LINECALLSTATE_DISCONNECTED, 10000, NULL));
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 2, RFC 4568 §7.1.2 — an account that must have SRTP
  * refuses a plain RTP offer with 488 before the application hears of it,
  * and one without SRTP refuses an RTP/SAVP offer the same way.
@@ -1091,6 +1125,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_peer_times_out,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digits_in_info, setup,
+	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_plain_offer_to_srtp_account_is_refused, setup,
 			teardown),
