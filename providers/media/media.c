@@ -152,6 +152,13 @@ struct media_session {
 	enum dtx_state dstate;
 	struct tevent_tx tev;
 
+	/* a tone sent (media_session_tone) */
+	struct media_tone tone[MEDIA_MAX_TONES];
+	unsigned ntones;
+	uint64_t tone_pos, tone_len; /* samples made, and to make */
+	uint32_t tid;
+	bool tpending; /* a tone goes, digits_done(tid) owed */
+
 	/* receiving */
 	struct jbuf jb;
 	struct rtp_source src;
@@ -492,6 +499,49 @@ static void read_wave_out_locked(struct media_session *s, int16_t *pcm)
 		pcm[i] = (int16_t)(uint16_t)(buf[2 * i] | buf[2 * i + 1] << 8);
 }
 
+/* Ends the tone being sent: digits_done(@done) for it. */
+static void tone_finish_locked(struct media_session *s, bool done)
+{
+	struct cb c = {.kind = CB_DONE, .id = s->tid, .done = done};
+
+	assert_locked(s->m);
+	if (s->tpending)
+		queue_cb_locked(s, &c);
+	s->tpending = false;
+}
+
+/* One packet's audio of the tone into @pcm, in place of wave/out's: each
+ * frequency on its cadence, mixed; the rest of the frame silent once the
+ * tone ends. */
+static void tone_frame_locked(struct media_session *s, int16_t *pcm)
+{
+	const double rate = s->st.pcm_rate, two_pi = 6.283185307179586;
+	size_t i;
+
+	assert_locked(s->m);
+	for (i = 0; i < s->frame; i++, s->tone_pos++) {
+		double v = 0;
+		uint64_t ms = s->tone_pos * 1000 / (uint64_t)rate;
+
+		if (s->tone_pos >= s->tone_len) {
+			pcm[i] = 0;
+			continue;
+		}
+		for (unsigned k = 0; k < s->ntones; k++) {
+			const struct media_tone *t = &s->tone[k];
+			uint64_t cycle = (uint64_t)t->on_ms + t->off_ms;
+
+			if (t->off_ms && ms % cycle >= t->on_ms)
+				continue;
+			v += (double)t->volume / 0xFFFF * 16000.0 / s->ntones *
+			     sin(two_pi * t->freq * (double)s->tone_pos / rate);
+		}
+		pcm[i] = (int16_t)v;
+	}
+	if (s->tone_pos >= s->tone_len)
+		tone_finish_locked(s, true);
+}
+
 /* One packet slot of a session's sending. */
 static void send_frame_locked(struct media_session *s)
 {
@@ -501,6 +551,8 @@ static void send_frame_locked(struct media_session *s)
 
 	assert_locked(s->m);
 	read_wave_out_locked(s, pcm);
+	if (s->tpending && s->st.send)
+		tone_frame_locked(s, pcm); /* wave/out's audio dropped */
 	if (!s->st.send) {
 		s->spurt = true;
 	} else if (!digits_step_locked(s)) {
@@ -1226,6 +1278,8 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		digits_finish_locked(s, false);
 		memset(&s->tev, 0, sizeof(s->tev));
 	}
+	if (!n.send)
+		tone_finish_locked(s, false);
 out:
 	unlock(m);
 	codec_free(old);
@@ -1336,6 +1390,7 @@ int media_session_digits(struct media_session *s, const char *digits,
 		c.id = s->did;
 		queue_cb_locked(s, &c);
 	}
+	tone_finish_locked(s, false); /* one generation at a time */
 	free(s->digits);
 	s->digits = copy;
 	copy = NULL;
@@ -1354,6 +1409,55 @@ int media_session_digits(struct media_session *s, const char *digits,
 out:
 	unlock(s->m);
 	free(copy);
+	return rc;
+}
+
+int media_session_tone(struct media_session *s, const struct media_tone *tones,
+                       unsigned n, unsigned duration_ms, uint32_t id)
+{
+	int rc = 0;
+
+	if (!s || n > MEDIA_MAX_TONES || (n && (!tones || !duration_ms)))
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k++)
+		if (!tones[k].freq || tones[k].freq > 4000 ||
+		    tones[k].volume > 0xFFFF ||
+		    (tones[k].off_ms && !tones[k].on_ms))
+			return -EINVAL;
+	lock(s->m);
+	if (!s->has_stream) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	for (unsigned k = 0; k < n; k++)
+		if (tones[k].freq * 2 >= s->st.pcm_rate) {
+			rc = -EINVAL;
+			goto out;
+		}
+	if (n && !s->st.send) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	/* one generation at a time: what goes now is cut */
+	tone_finish_locked(s, false);
+	if (s->dpending) {
+		digits_finish_locked(s, false);
+		if (s->tev.active)
+			tevent_tx_stop(&s->tev); /* its end packets still go */
+		s->dstate = s->tev.active ? DTX_EVENT : DTX_IDLE;
+		free(s->digits);
+		s->digits = NULL;
+	}
+	if (n) {
+		memcpy(s->tone, tones, n * sizeof(*tones));
+		s->ntones = n;
+		s->tone_pos = 0;
+		s->tone_len = (uint64_t)duration_ms * s->st.pcm_rate / 1000;
+		s->tid = id;
+		s->tpending = true;
+	}
+out:
+	unlock(s->m);
 	return rc;
 }
 

@@ -48,10 +48,10 @@ enum media_digit_edge {
 struct media_events {
 	/* a digit from the peer: '0'-'9', '*', '#', 'A'-'D' */
 	void (*digit)(void *ctx, char digit, enum media_digit_edge edge);
-	/* media_session_digits' digits all sent (done true), or cut short by
-	 * media_session_set turning sending off, another media_session_digits
-	 * or media_session_free (done false; not called from
-	 * media_session_free itself) */
+	/* media_session_digits' digits all sent, or media_session_tone's tone
+	 * ended (done true), or cut short by media_session_set turning
+	 * sending off, another generation, or media_session_free (done
+	 * false; not called from media_session_free itself) */
 	void (*digits_done)(void *ctx, uint32_t id, bool done);
 	/* no RTP for rtp_timeout_ms while the stream receives; once per
 	 * silence (again only after RTP came back) */
@@ -147,6 +147,29 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
  */
 int media_session_digits(struct media_session *s, const char *digits,
                          unsigned duration_ms, uint32_t id);
+
+/* One frequency of a tone (TAPI's LINEGENERATETONE): its cadence, on
+ * then off (off 0: steady), and its volume, 0 - 0xFFFF (full). */
+struct media_tone {
+	unsigned freq; /* Hz, 1 - 4000 */
+	unsigned on_ms, off_ms;
+	unsigned volume;
+};
+
+#define MEDIA_MAX_TONES 4 /* frequencies of one tone */
+
+/**
+ * Sends a tone of @n frequencies (mixed) for @duration_ms instead of
+ * wave/out's audio; digits_done(@id, true) when it ends, (@id, false)
+ * when cut short. One generation at a time (Microsoft's lineGenerateTone):
+ * a tone cuts digits being sent and the other way round; @n 0 only cuts.
+ *
+ * @return 0, -EINVAL (a frequency out of range or above half the audio
+ *         rate, @n over MEDIA_MAX_TONES, @duration_ms 0 with @n), -EAGAIN
+ *         when the stream does not send
+ */
+int media_session_tone(struct media_session *s, const struct media_tone *tones,
+                       unsigned n, unsigned duration_ms, uint32_t id);
 
 /* Counters of a session, for tests and benchmarks. */
 struct media_stats {
