@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Media on tapixd's Call objects (docs/service.md, docs/media.md): a call
+ * between two esp lines made and answered over D-Bus, SendDigits on one
+ * end heard as DigitReceived on the other, and GetAudio's descriptors
+ * carrying a 1000 Hz tone from one end to the other (Goertzel).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "svc.h"
+
+#define CALL_IFACE "org.tapix.Call1"
+#define PI         3.14159265358979323846
+
+/* A connected call made on line 0 to line 1: @out's and @in's paths. */
+struct pair {
+	char out[64], in[64];
+};
+
+static void call_void(const char *path, const char *member, const char *types,
+                      ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *r = NULL;
+	va_list ap;
+
+	assert_true(sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1",
+	                                           path, CALL_IFACE,
+	                                           member) >= 0);
+	va_start(ap, types);
+	assert_true(sd_bus_message_appendv(m, types, ap) >= 0);
+	va_end(ap);
+	if (sd_bus_call(bus, m, 20 * 1000000ULL, &err, &r) < 0)
+		fail_msg("%s %s: %s: %s", path, member, err.name, err.message);
+	sd_bus_message_unref(r);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+}
+
+/* Waits (bounded, 10 s) until call @path is in @state. */
+static void wait_state(const char *path, const char *state)
+{
+	char *s = NULL;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		free(s);
+		s = NULL;
+		assert_true(sd_bus_get_property_string(bus, "org.tapix.Tapix1",
+		                                       path, CALL_IFACE,
+		                                       "State", NULL, &s) >= 0);
+		if (strcmp(s, state) == 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_string_equal(s, state);
+	free(s);
+}
+
+static void connect_pair(struct pair *p)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *path;
+	int i;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", "101", (size_t)0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &path) > 0);
+	snprintf(p->out, sizeof(p->out), "%s", path);
+	sd_bus_message_unref(r);
+	p->in[0] = '\0';
+	for (i = 0; i < 500 && !p->in[0]; i++) {
+		r = NULL;
+		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+		                               "org.tapix.Telephony1",
+		                               "GetCalls", &err, &r, "") >= 0);
+		assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+		while (sd_bus_message_read(r, "o", &path) > 0)
+			if (strcmp(path, p->out) != 0)
+				snprintf(p->in, sizeof(p->in), "%s", path);
+		sd_bus_message_unref(r);
+		if (!p->in[0])
+			sleep_ms(10);
+	}
+	assert_true(p->in[0] != '\0');
+	wait_state(p->in, "offering");
+	call_void(p->in, "Answer", "ay", (size_t)0);
+	wait_state(p->out, "connected");
+	wait_state(p->in, "connected");
+}
+
+static void end_pair(struct pair *p)
+{
+	call_void(p->out, "Drop", "ay", (size_t)0);
+	wait_state(p->in, "disconnected");
+	call_void(p->in, "Drop", "ay", (size_t)0);
+	call_void(p->out, "Deallocate", "");
+	call_void(p->in, "Deallocate", "");
+}
+
+/* What DigitReceived said on the watched call, as "1d1u2d2u". */
+struct digits {
+	char heard[64];
+	size_t n;
+};
+
+static int on_digit(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	struct digits *d = ud;
+	const char *digit, *edge;
+
+	(void)e;
+	assert_true(sd_bus_message_read(m, "ss", &digit, &edge) > 0);
+	assert_int_equal(strlen(digit), 1);
+	assert_true(strcmp(edge, "down") == 0 || strcmp(edge, "up") == 0);
+	if (d->n + 2 < sizeof(d->heard)) {
+		d->heard[d->n++] = digit[0];
+		d->heard[d->n++] = edge[0];
+		d->heard[d->n] = '\0';
+	}
+	return 0;
+}
+
+/* Processes the test's bus until @d heard @want (bounded, 5 s). */
+static void wait_heard(struct digits *d, const char *want)
+{
+	int i;
+
+	for (i = 0; i < 500 && strcmp(d->heard, want) != 0; i++) {
+		while (sd_bus_process(bus, NULL) > 0)
+			;
+		if (strcmp(d->heard, want) != 0)
+			sd_bus_wait(bus, 10000);
+	}
+	assert_string_equal(d->heard, want);
+}
+
+static int on_reply(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	char *name = ud;
+	const sd_bus_error *err = sd_bus_message_get_error(m);
+
+	(void)e;
+	snprintf(name, 64, "%s", err ? err->name : "ok");
+	return 0;
+}
+
+/*
+ * docs/service.md "Media" — SendDigits on one end returns when the
+ * digits are sent, and the other end's object tells each of them as
+ * DigitReceived, "down" then "up", in order; a SendDigits cut short by
+ * another ends with org.tapix.Error.CANCELLED; bad input and a call
+ * that ended give the LINEERR_ as a D-Bus error.
+ */
+static void test_send_digits_heard_as_digit_received(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_slot *slot = NULL;
+	struct digits d = {{0}, 0};
+	struct pair p;
+	char first[64] = "";
+	int i;
+
+	(void)s;
+	connect_pair(&p);
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", p.in,
+	                                CALL_IFACE, "DigitReceived", on_digit,
+	                                &d) >= 0);
+	call_void(p.out, "SendDigits", "su", "12#", (uint32_t)60);
+	wait_heard(&d, "1d1u2d2u#d#u");
+	/* the other way round too */
+	sd_bus_slot_unref(slot);
+	d.n = 0;
+	d.heard[0] = '\0';
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", p.out,
+	                                CALL_IFACE, "DigitReceived", on_digit,
+	                                &d) >= 0);
+	call_void(p.in, "SendDigits", "su", "9", (uint32_t)0);
+	wait_heard(&d, "9d9u");
+	/* a long string, cut short by the next */
+	assert_true(sd_bus_call_method_async(bus, NULL, "org.tapix.Tapix1",
+	                                     p.out, CALL_IFACE, "SendDigits",
+	                                     on_reply, first, "su", "123456789",
+	                                     (uint32_t)200) >= 0);
+	call_void(p.out, "SendDigits", "su", "5", (uint32_t)40);
+	for (i = 0; i < 500 && !first[0]; i++) {
+		while (sd_bus_process(bus, NULL) > 0)
+			;
+		if (!first[0])
+			sd_bus_wait(bus, 10000);
+	}
+	assert_string_equal(first, "org.tapix.Error.CANCELLED");
+	/* GetAudio of a class that is no audio: refused */
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", p.out,
+	                               CALL_IFACE, "GetAudio", &err, NULL, "s",
+	                               "wave/sideways") < 0);
+	assert_string_equal(err.name, SD_BUS_ERROR_INVALID_ARGS);
+	sd_bus_error_free(&err);
+	/* an idle call: the LINEERR_ */
+	call_void(p.out, "Drop", "ay", (size_t)0);
+	wait_state(p.out, "idle");
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", p.out,
+	                               CALL_IFACE, "SendDigits", &err, NULL,
+	                               "su", "1", (uint32_t)0) < 0);
+	assert_string_equal(err.name, "org.tapix.Error.INVALCALLSTATE");
+	sd_bus_error_free(&err);
+	wait_state(p.in, "disconnected");
+	call_void(p.in, "Drop", "ay", (size_t)0);
+	call_void(p.out, "Deallocate", "");
+	call_void(p.in, "Deallocate", "");
+	sd_bus_slot_unref(slot);
+}
+
+/* Goertzel: the power of @freq in @n samples at 8000 Hz. */
+static double tone_power(const int16_t *pcm, size_t n, double freq)
+{
+	double k = 2.0 * cos(2.0 * PI * freq / 8000.0), s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double s0 = pcm[i] / 32768.0 + k * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+	}
+	return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/* Reads @n bytes from @fd within @ms; false on end of file or time-out. */
+static bool read_all(int fd, void *buf, size_t n, int ms)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pfd, 1, ms) <= 0)
+			return false;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+/* GetAudio(@cls) on @path: our copies of its descriptors, its rate. */
+static void get_audio(const char *path, const char *cls, int *in, int *out,
+                      uint32_t *rate)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	int a, b;
+
+	if (sd_bus_call_method(bus, "org.tapix.Tapix1", path, CALL_IFACE,
+	                       "GetAudio", &err, &r, "s", cls) < 0)
+		fail_msg("GetAudio %s: %s: %s", cls, err.name, err.message);
+	assert_true(sd_bus_message_read(r, "hhu", &a, &b, rate) > 0);
+	*in = fcntl(a, F_DUPFD_CLOEXEC, 3);
+	*out = fcntl(b, F_DUPFD_CLOEXEC, 3);
+	assert_true(*in >= 0 && *out >= 0);
+	sd_bus_message_unref(r);
+}
+
+/*
+ * docs/service.md "Media" — GetAudio's descriptors: a 1000 Hz tone
+ * written into one call's "out" is heard on the other's "in" (Goertzel,
+ * against 500 Hz); the side a class does not name is /dev/null (reads
+ * end of file at once); "in" reads end of file when the call ends.
+ */
+static void test_get_audio_carries_a_tone(void **s)
+{
+	int16_t tone[160], heard[800];
+	int txin, txout, rxin, rxout;
+	uint32_t rate = 0;
+	bool found = false;
+	struct pair p;
+	char c;
+	int i;
+
+	(void)s;
+	connect_pair(&p);
+	get_audio(p.out, "wave/out", &txin, &txout, &rate);
+	assert_int_equal(rate, 8000);
+	/* the side not asked for: /dev/null */
+	assert_int_equal(read(txin, &c, 1), 0);
+	get_audio(p.in, "wave/in/out", &rxin, &rxout, &rate);
+	assert_int_equal(rate, 8000);
+	for (i = 0; i < 160; i++)
+		tone[i] = (int16_t)(8000 * sin(2 * PI * 1000 * i / 8000.0));
+	/* up to 3 s: write 20 ms, read what came, until the tone is heard */
+	for (i = 0; i < 150 && !found; i++) {
+		assert_int_equal(write(txout, tone, sizeof(tone)),
+		                 sizeof(tone));
+		if (!read_all(rxin, heard, sizeof(heard), 2000))
+			fail_msg("in gave nothing");
+		found = tone_power(heard, 800, 1000) >
+		                100 * (tone_power(heard, 800, 500) + 1e-9) &&
+		        tone_power(heard, 800, 1000) > 1.0;
+	}
+	assert_true(found);
+	end_pair(&p);
+	/* the media ended with the call: end of file (within 5 s) */
+	for (i = 0; i < 250; i++) {
+		struct pollfd pfd = {.fd = rxin, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pfd, 1, 20) <= 0)
+			continue;
+		r = read(rxin, heard, sizeof(heard));
+		if (r == 0)
+			break;
+		assert_true(r > 0 || errno == EINTR);
+	}
+	assert_int_equal(read(rxin, &c, 1), 0);
+	close(txin);
+	close(txout);
+	close(rxin);
+	close(rxout);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_send_digits_heard_as_digit_received, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_get_audio_carries_a_tone,
+	                                        setup, teardown),
+	};
+
+	if (getenv("TAPIX_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
