@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
 
+#include "proc.h"
 #include "svc.h"
 
 #define CALL_IFACE "org.tapix.Call1"
@@ -331,6 +333,241 @@ static void test_get_audio_carries_a_tone(void **s)
 	close(rxout);
 }
 
+/* ---- tapictl dtmf, record, play, listen ---------------------------------- */
+
+/* Runs the shell command @cmd; its exit status, its output in @out. */
+static int run_sh(const char *cmd, char *out, size_t size)
+{
+	FILE *p;
+	size_t n;
+	int st;
+
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs tapictl with @args on the test's bus; its exit status, its
+ * output (standard output and error) in @out. */
+static int tapictl(const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s --bus=%s %s 2>&1",
+	         TAPIX_TEST_TAPICTL, addr, args);
+	return run_sh(cmd, out, size);
+}
+
+/* Starts tapictl with @a1... (NULL-terminated) on the test's bus, its
+ * output on *@fd. */
+static pid_t tapictl_start(int *fd, const char *a1, const char *a2,
+                           const char *a3, const char *a4, const char *a5)
+{
+	static char bus_arg[160];
+	const char *argv[8] = {
+		TAPIX_TEST_TAPICTL, bus_arg, a1, a2, a3, a4, a5, NULL};
+
+	snprintf(bus_arg, sizeof(bus_arg), "--bus=%s", addr);
+	return proc_start_pipe(fd, 60, argv);
+}
+
+/* Writes a WAV file (16-bit mono PCM) of @n samples of @freq Hz at
+ * @rate Hz, by hand: the test does not use what it checks. */
+static void write_tone_wav(const char *path, unsigned rate, double freq,
+                           unsigned n)
+{
+	FILE *f = fopen(path, "wb");
+	uint32_t data = n * 2, v32;
+	uint16_t v16;
+	unsigned i;
+
+	assert_non_null(f);
+#define PUT32(x) (v32 = (x), fwrite(&v32, 4, 1, f))
+#define PUT16(x) (v16 = (x), fwrite(&v16, 2, 1, f))
+	fwrite("RIFF", 1, 4, f);
+	PUT32(36 + data);
+	fwrite("WAVEfmt ", 1, 8, f);
+	PUT32(16);
+	PUT16(1); /* PCM */
+	PUT16(1); /* mono */
+	PUT32(rate);
+	PUT32(rate * 2);
+	PUT16(2);
+	PUT16(16);
+	fwrite("data", 1, 4, f);
+	PUT32(data);
+	for (i = 0; i < n; i++)
+		PUT16((uint16_t)(int16_t)(8000 *
+		                          sin(2 * PI * freq * i / rate)));
+#undef PUT32
+#undef PUT16
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The samples of WAV file @path (16-bit mono PCM), by hand: its "data"
+ * chunk; *@rate its rate. */
+static int16_t *read_wav(const char *path, size_t *n, unsigned *rate)
+{
+	FILE *f = fopen(path, "rb");
+	char id[4];
+	uint32_t size;
+	uint16_t fmt[8];
+	int16_t *pcm = NULL;
+
+	assert_non_null(f);
+	assert_int_equal(fread(id, 1, 4, f), 4);
+	assert_memory_equal(id, "RIFF", 4);
+	assert_int_equal(fread(&size, 4, 1, f), 1);
+	assert_int_equal(fread(id, 1, 4, f), 4);
+	assert_memory_equal(id, "WAVE", 4);
+	while (fread(id, 1, 4, f) == 4 && fread(&size, 4, 1, f) == 1) {
+		if (memcmp(id, "fmt ", 4) == 0) {
+			assert_true(size >= 16);
+			assert_int_equal(fread(fmt, 1, 16, f), 16);
+			assert_int_equal(fmt[0], 1);  /* PCM */
+			assert_int_equal(fmt[1], 1);  /* mono */
+			assert_int_equal(fmt[7], 16); /* 16 bits */
+			memcpy(rate, &fmt[2], 4);
+			fseek(f, (long)(size - 16 + (size & 1)), SEEK_CUR);
+		} else if (memcmp(id, "data", 4) == 0) {
+			pcm = malloc(size + 2);
+			assert_non_null(pcm);
+			assert_int_equal(fread(pcm, 1, size, f), size);
+			*n = size / 2;
+			break;
+		} else {
+			fseek(f, (long)(size + (size & 1)), SEEK_CUR);
+		}
+	}
+	fclose(f);
+	assert_non_null(pcm);
+	return pcm;
+}
+
+/*
+ * tapictl(1) dtmf — the digits go out on one end (status 0 when they are
+ * sent) and are DigitReceived on the other; a call that is no call is
+ * refused with status 1.
+ */
+static void test_tapictl_dtmf(void **s)
+{
+	sd_bus_slot *slot = NULL;
+	struct digits d = {{0}, 0};
+	char out[1024], cmd[256];
+	struct pair p;
+
+	(void)s;
+	connect_pair(&p);
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", p.in,
+	                                CALL_IFACE, "DigitReceived", on_digit,
+	                                &d) >= 0);
+	snprintf(cmd, sizeof(cmd), "dtmf %s '*7'", strrchr(p.out, '/') + 1);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	wait_heard(&d, "*d*u7d7u");
+	snprintf(cmd, sizeof(cmd), "dtmf %s 1 --json", strrchr(p.out, '/') + 1);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"done\":\"dtmf\""));
+	assert_int_equal(tapictl("dtmf 0000abcd 1", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "no such call"));
+	assert_int_equal(tapictl("dtmf zz 1", out, sizeof(out)), 2);
+	end_pair(&p);
+	sd_bus_slot_unref(slot);
+}
+
+/*
+ * tapictl(1) play and record — a WAV file of a 1000 Hz tone played into
+ * one end is in the WAV file recorded at the other (Goertzel over 100 ms
+ * windows, against 500 Hz), which is --seconds long exactly; a file of
+ * another rate is refused (no resampling yet).
+ */
+static void test_tapictl_play_and_record(void **s)
+{
+	char out[1024], cmd[512], tone[128], tone16[128], rec[128];
+	unsigned rate = 0, windows = 0;
+	struct pair p;
+	int16_t *pcm;
+	size_t n = 0, i;
+	pid_t rp;
+	int rfd;
+
+	(void)s;
+	snprintf(tone, sizeof(tone), "%s/tone.wav", dir);
+	snprintf(tone16, sizeof(tone16), "%s/tone16k.wav", dir);
+	snprintf(rec, sizeof(rec), "%s/rec.wav", dir);
+	write_tone_wav(tone, 8000, 1000, 8000 * 2);
+	write_tone_wav(tone16, 16000, 1000, 1600);
+	connect_pair(&p);
+	rp = tapictl_start(&rfd, "record", strrchr(p.in, '/') + 1, rec,
+	                   "--seconds=3", NULL);
+	/* the file is made once it has the call's audio */
+	for (i = 0; i < 1000 && access(rec, F_OK) != 0; i++)
+		sleep_ms(10);
+	assert_int_equal(access(rec, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "play %s %s", strrchr(p.out, '/') + 1, tone);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_int_equal(proc_wait(rp, 10000), 0);
+	assert_true(proc_read_line(rfd, out, sizeof(out), 1000));
+	assert_non_null(strstr(out, "3.00 s recorded (--seconds reached)"));
+	close(rfd);
+	pcm = read_wav(rec, &n, &rate);
+	assert_int_equal(rate, 8000);
+	assert_int_equal(n, 3 * 8000);
+	for (i = 0; i + 800 <= n; i += 800)
+		if (tone_power(pcm + i, 800, 1000) >
+		            100 * (tone_power(pcm + i, 800, 500) + 1e-9) &&
+		    tone_power(pcm + i, 800, 1000) > 1.0)
+			windows++;
+	free(pcm);
+	/* 2 s of tone in 3 s: most of its 20 windows (the edges may miss) */
+	if (windows < 15)
+		fail_msg("the tone in %u windows of 100 ms of 30", windows);
+	snprintf(cmd, sizeof(cmd), "play %s %s", strrchr(p.out, '/') + 1,
+	         tone16);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "16000 Hz, the call's audio is 8000 Hz"));
+	end_pair(&p);
+}
+
+/*
+ * tapictl(1) listen — it waits for the next call offered on its line,
+ * answers it (--answer), prints it, and exits 0 when the far end hangs
+ * up; with nothing offered, --timeout gives status 5.
+ */
+static void test_tapictl_listen(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	char out[1024], line[512], made[64];
+	const char *path;
+	pid_t lp;
+	int lfd;
+
+	(void)s;
+	assert_int_equal(tapictl("listen 2 --timeout=1", out, sizeof(out)), 5);
+	assert_non_null(strstr(out, "no call in 1 s"));
+	lp = tapictl_start(&lfd, "listen", "1", "--answer", "--json", NULL);
+	/* its Watch() is made: CallAdded may not come before it listens */
+	sleep_ms(300);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", "101", (size_t)0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &path) > 0);
+	snprintf(made, sizeof(made), "%s", path);
+	sd_bus_message_unref(r);
+	assert_true(proc_read_line(lfd, line, sizeof(line), 10000));
+	assert_non_null(strstr(line, "\"line\":1"));
+	assert_non_null(strstr(line, "\"result\":\"answered\""));
+	wait_state(made, "connected");
+	call_void(made, "Drop", "ay", (size_t)0);
+	assert_int_equal(proc_wait(lp, 10000), 0);
+	close(lfd);
+	call_void(made, "Deallocate", "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +576,12 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_get_audio_carries_a_tone,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_dtmf, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_play_and_record,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_listen, setup,
+	                                        teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
