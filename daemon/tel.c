@@ -60,7 +60,9 @@ enum reg {
 };
 
 struct tline {
-	HLINE h; /* the service's monitor open, 0 if it failed */
+	HLINE h;   /* the service's monitor open, 0 if it failed */
+	HLINE inh; /* the incoming registration's owner open, or 0 */
+	enum acl_incoming incoming; /* what inh does, as last applied */
 	bool in_service;
 	enum reg reg;
 	char reg_error[80]; /* "403 Forbidden": the last attempt failed */
@@ -979,6 +981,9 @@ static void watch_line(DWORD i)
 	refresh_line(i, false); /* its object is not announced yet */
 }
 
+/* Line @dev's `incoming` applied (after the Line objects). */
+static void incoming_apply(DWORD dev);
+
 /*
  * LINE_CREATE: a provider added line @dev (the next id). It is a line of
  * the service from now on: an object (unless --no-objects), in GetLines.
@@ -1002,6 +1007,7 @@ static void line_created(DWORD dev)
 		watch_line(dev);
 		line_announce(dev);
 	}
+	incoming_apply(dev);
 }
 
 /* LINE_CALLINFO: PropertiesChanged of what the @states changed. */
@@ -2100,6 +2106,172 @@ void tel_own(struct tapix_live *own)
 		memset(own, 0, sizeof(*own));
 }
 
+/* ---- incoming calls ([line N] incoming) ------------------------------------
+ */
+
+/*
+ * A line whose configuration says `incoming = ring | reject | answer` is
+ * opened by a second registration of tapixd, an ordinary application (not
+ * an observer), as OWNER for LINEMEDIAMODE_INTERACTIVEVOICE: its calls are
+ * then offered (a SIP provider refuses a call no application owns), and
+ * that registration is their first owner (spec: tapi-model.md §5, the
+ * first-opened candidate). At OFFERING it drops the call (reject),
+ * answers it (answer) or leaves it offered (ring) for a D-Bus user, whose
+ * Call object is the observer's as for any call. Its own handle goes at
+ * DISCONNECTED or IDLE (as the only owner, that ends the call: the
+ * termination rules), so it never keeps a call that is over.
+ */
+static HLINEAPP inapp;
+static sd_event_source *inio;
+
+static DWORD dev_of_inline(HLINE h)
+{
+	DWORD i;
+
+	for (i = 0; h && i < d.ndevs; i++)
+		if (lines[i].inh == h)
+			return i;
+	return 0xFFFFFFFFu;
+}
+
+static void on_incoming_message(const LINEMESSAGE *m)
+{
+	HCALL h = (HCALL)m->hDevice;
+	DWORD dev;
+	LONG r = 0;
+
+	switch (m->dwMessageID) {
+	case LINE_CALLSTATE:
+		if (m->dwParam1 == LINECALLSTATE_DISCONNECTED ||
+		    m->dwParam1 == LINECALLSTATE_IDLE) {
+			if (lineDeallocateCall(h) != 0)
+				log_debug("call %08x: already let go", h);
+			break;
+		}
+		if (m->dwParam1 != LINECALLSTATE_OFFERING)
+			break;
+		dev = dev_of_inline(tapix_call_line(h));
+		if (dev >= d.ndevs)
+			break;
+		if (lines[dev].incoming == ACL_INCOMING_REJECT) {
+			log_info("call %08x: line %u rejects incoming calls", h,
+			         (unsigned)dev);
+			r = lineDrop(h, NULL, 0);
+		} else if (lines[dev].incoming == ACL_INCOMING_ANSWER) {
+			log_info("call %08x: line %u answers incoming calls", h,
+			         (unsigned)dev);
+			r = lineAnswer(h, NULL, 0);
+		}
+		if (r < 0)
+			log_warn("call %08x: incoming call not handled: %s", h,
+			         tapi_error_name(r));
+		break;
+	case LINE_REPLY:
+		if ((LONG)m->dwParam2 != 0)
+			log_warn("incoming call: request %ld failed: %s",
+			         (long)m->dwParam1,
+			         tapi_error_name((LONG)m->dwParam2));
+		break;
+	case LINE_CLOSE:
+		dev = dev_of_inline((HLINE)m->hDevice);
+		if (dev < d.ndevs)
+			lines[dev].inh = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_incoming_readable(sd_event_source *s, int fd, uint32_t ev,
+                                void *ud)
+{
+	LINEMESSAGE m;
+	unsigned n = 0;
+
+	(void)s;
+	(void)fd;
+	(void)ev;
+	(void)ud;
+	while (n++ < 256 && inapp && lineGetMessage(inapp, &m, 0) == 0)
+		on_incoming_message(&m);
+	return 0;
+}
+
+/* The second registration, made when a line first needs it. */
+static bool incoming_app(void)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD ver = 0x00020002, n = 0;
+	LONG e;
+
+	if (inapp)
+		return true;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	e = lineInitializeEx(&inapp, NULL, NULL, "tapixd incoming", &n, &ver,
+	                     &ip);
+	if (e) {
+		log_err("incoming calls: no registration for them: %s",
+		        tapi_error_name(e));
+		inapp = 0;
+		return false;
+	}
+	if (sd_event_add_io(d.event, &inio,
+	                    TAPIX_HANDLE_TO_FD(ip.Handles.hEvent), EPOLLIN,
+	                    on_incoming_readable, NULL) < 0) {
+		log_err("incoming calls: cannot watch their registration");
+		lineShutdown(inapp);
+		inapp = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Opens or closes line @dev's owner open as its `incoming` now says. */
+static void incoming_apply(DWORD dev)
+{
+	enum acl_incoming want = acl_incoming(dev);
+	struct tline *l = &lines[dev];
+	HLINE h = 0;
+	LONG r;
+
+	if (want == l->incoming && (want == ACL_INCOMING_MONITOR || l->inh))
+		return;
+	l->incoming = want;
+	if (want == ACL_INCOMING_MONITOR) {
+		if (l->inh) {
+			log_info("line %u: incoming calls no longer taken",
+			         (unsigned)dev);
+			lineClose(l->inh);
+			l->inh = 0;
+		}
+		return;
+	}
+	if (l->inh || !incoming_app())
+		return;
+	r = lineOpen(inapp, dev, &h, 0x00020002, 0, 0, LINECALLPRIVILEGE_OWNER,
+	             LINEMEDIAMODE_INTERACTIVEVOICE, NULL);
+	if (r) {
+		log_warn("line %u: incoming calls not taken (lineOpen: %s)",
+		         (unsigned)dev, tapi_error_name(r));
+		return;
+	}
+	l->inh = h;
+	log_info("line %u: incoming calls taken (%s)", (unsigned)dev,
+	         want == ACL_INCOMING_RING     ? "ring"
+	         : want == ACL_INCOMING_REJECT ? "reject"
+	                                       : "answer");
+}
+
+void tel_incoming_reload(void)
+{
+	DWORD i;
+
+	for (i = 0; lines && i < d.ndevs; i++)
+		incoming_apply(i);
+}
+
 /* ---- start and stop ---------------------------------------------------------
  */
 
@@ -2163,7 +2335,10 @@ int tel_start(void)
 	if (sd_event_add_io(d.event, &io, TAPIX_HANDLE_TO_FD(ip.Handles.hEvent),
 	                    EPOLLIN, on_readable, NULL) < 0)
 		return -ENOMEM;
-	return d.no_objects ? 0 : start_objects();
+	e = d.no_objects ? 0 : start_objects();
+	if (e >= 0)
+		tel_incoming_reload();
+	return e;
 }
 
 void tel_stop(void)
@@ -2194,6 +2369,10 @@ void tel_stop(void)
 	while (nwatchers)
 		watcher_free(0);
 	io = sd_event_source_unref(io);
+	inio = sd_event_source_unref(inio);
+	if (inapp)
+		lineShutdown(inapp);
+	inapp = 0;
 	if (app)
 		lineShutdown(app);
 	app = 0;

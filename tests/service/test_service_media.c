@@ -3,12 +3,15 @@
  * Media on tapixd's Call objects (docs/service.md, docs/media.md): a call
  * between two esp lines made and answered over D-Bus, SendDigits on one
  * end heard as DigitReceived on the other, and GetAudio's descriptors
- * carrying a 1000 Hz tone from one end to the other (Goertzel).
+ * carrying a 1000 Hz tone from one end to the other (Goertzel); tapictl's
+ * dtmf, record, play and listen on them; and the incoming calls tapixd
+ * rings, rejects or answers by configuration ([line N] incoming).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -568,6 +571,118 @@ static void test_tapictl_listen(void **s)
 	call_void(made, "Deallocate", "");
 }
 
+/* ---- [line N] incoming ------------------------------------------------------
+ */
+
+/* The test's bus and a tapixd whose lines 1, 2 and 3 answer, reject and
+ * ring incoming calls. */
+static int setup_incoming(void **state)
+{
+	(void)state;
+	start_bus();
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[line 1]\nincoming = answer\n"
+	             "[line 2]\nincoming = reject\n"
+	             "[line 3]\nincoming = ring\n");
+	return 0;
+}
+
+/* MakeCall on line 0 to @address: the call's path in @out. */
+static void make_call(const char *address, char *out, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *path;
+
+	if (sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                       "org.tapix.Line1", "MakeCall", &err, &r, "say",
+	                       address, (size_t)0) < 0)
+		fail_msg("MakeCall %s: %s", address, err.message);
+	assert_true(sd_bus_message_read(r, "o", &path) > 0);
+	snprintf(out, size, "%s", path);
+	sd_bus_message_unref(r);
+}
+
+/*
+ * tapix.conf(5) [line N] incoming — with no application owning the
+ * lines: a call to the line that answers connects; one to the line that
+ * rejects ends (the caller sees it disconnected); one to the line that
+ * rings stays offering, tapictl lists it and answers it.
+ */
+static void test_incoming_by_configuration(void **s)
+{
+	char out[4096], cmd[256], made[64], *p;
+	char *state = NULL;
+	uint32_t owners = 0;
+	FILE *f;
+	int i;
+
+	(void)s;
+	assert_true(log_has(tlog, "line 1: incoming calls taken (answer)"));
+	/* answer */
+	make_call("101", made, sizeof(made));
+	wait_state(made, "connected");
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+	/* reject */
+	make_call("102", made, sizeof(made));
+	for (i = 0; i < 1000; i++) {
+		free(state);
+		state = NULL;
+		assert_true(sd_bus_get_property_string(
+				    bus, "org.tapix.Tapix1", made, CALL_IFACE,
+				    "State", NULL, &state) >= 0);
+		if (strcmp(state, "disconnected") == 0 ||
+		    strcmp(state, "idle") == 0)
+			break;
+		assert_string_not_equal(state, "connected");
+		sleep_ms(10);
+	}
+	assert_true(strcmp(state, "disconnected") == 0 ||
+	            strcmp(state, "idle") == 0);
+	free(state);
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+	assert_true(log_has(tlog, "line 2 rejects incoming calls"));
+	/* ring: offered, and it stays so until tapictl answers it */
+	make_call("103", made, sizeof(made));
+	wait_state(made, "ringback");
+	sleep_ms(300);
+	assert_int_equal(tapictl("--terse calls", out, sizeof(out)), 0);
+	p = strstr(out, ":3:offering:");
+	if (!p)
+		fail_msg("no call offering on line 3:\n%s", out);
+	while (p > out && p[-1] != '\n')
+		p--;
+	/* its owner is tapixd's registration for incoming calls */
+	snprintf(cmd, sizeof(cmd), ROOT "/Call/%.8s", p);
+	assert_true(sd_bus_get_property_trivial(bus, "org.tapix.Tapix1", cmd,
+	                                        CALL_IFACE, "Owners", NULL, 'u',
+	                                        &owners) >= 0);
+	assert_int_equal(owners, 1);
+	snprintf(cmd, sizeof(cmd), "answer %.8s", p);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	wait_state(made, "connected");
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+	/* SIGHUP: line 1 no longer answers, line 2 rings instead */
+	snprintf(cmd, sizeof(cmd), "%s/tapix.conf", dir);
+	f = fopen(cmd, "w");
+	assert_non_null(f);
+	fputs("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	      "[line 2]\nincoming = ring\n[line 3]\nincoming = ring\n",
+	      f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(kill(tapixd_pid, SIGHUP), 0);
+	wait_log("line 1: incoming calls no longer taken");
+	make_call("101", made, sizeof(made));
+	wait_state(made, "ringback");
+	sleep_ms(300);
+	wait_state(made, "ringback"); /* nobody answered it */
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -582,6 +697,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_listen, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_incoming_by_configuration,
+	                                        setup_incoming, teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
