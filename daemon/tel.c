@@ -759,7 +759,6 @@ static void monitor_digits(struct tcall *c)
 	if (c->digits_on || !c->owned || c->state != LINECALLSTATE_CONNECTED)
 		return;
 	r = lineMonitorDigits(c->h, LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND);
-
 	c->digits_on = true;
 	if (r && r != LINEERR_OPERATIONUNAVAIL)
 		log_debug("call %08x: no digits monitored (%s)", c->h,

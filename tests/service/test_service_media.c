@@ -532,7 +532,15 @@ static void test_tapictl_play_and_record(void **s)
 	         tone16);
 	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "16000 Hz, the call's audio is 8000 Hz"));
+	/* the call ends while its file plays: status 1, said so */
+	rp = tapictl_start(&rfd, "play", strrchr(p.out, '/') + 1, tone, NULL,
+	                   NULL);
+	sleep_ms(500);
 	end_pair(&p);
+	assert_int_equal(proc_wait(rp, 10000), 1);
+	assert_true(proc_read_line(rfd, out, sizeof(out), 1000));
+	assert_non_null(strstr(out, "the call's audio ended after"));
+	close(rfd);
 }
 
 /*

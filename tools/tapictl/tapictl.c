@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -2080,7 +2081,8 @@ static bool write_paced(int fd, int sfd, const void *buf, size_t n, int *signo)
 			*signo = signal_of(sfd);
 			return false;
 		}
-		w = write(fd, (const char *)buf + done, n - done);
+		/* (a socket: no SIGPIPE when the call's audio ended) */
+		w = send(fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w <= 0)
