@@ -546,7 +546,7 @@ static void test_tapictl_play_and_record(void **s)
 /*
  * tapictl(1) listen — it waits for the next call offered on its line,
  * answers it (--answer), prints it, and exits 0 when the far end hangs
- * up; with nothing offered, --timeout gives status 5.
+ * up; with nothing offered, --timeout gives status 5, SIGINT 130.
  */
 static void test_tapictl_listen(void **s)
 {
@@ -577,6 +577,14 @@ static void test_tapictl_listen(void **s)
 	assert_int_equal(proc_wait(lp, 10000), 0);
 	close(lfd);
 	call_void(made, "Deallocate", "");
+	/* Ctrl-C: 128 + SIGINT */
+	lp = tapictl_start(&lfd, "listen", "2", NULL, NULL, NULL);
+	sleep_ms(300);
+	assert_int_equal(kill(-lp, SIGINT), 0);
+	assert_int_equal(proc_wait(lp, 10000), 128 + SIGINT);
+	assert_true(proc_read_line(lfd, line, sizeof(line), 1000));
+	assert_non_null(strstr(line, "interrupted"));
+	close(lfd);
 }
 
 /* ---- [line N] incoming ------------------------------------------------------

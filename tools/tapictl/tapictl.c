@@ -2376,6 +2376,9 @@ static int cmd_listen(const struct command *c, char **arg)
 	if (st == EXIT_NOANSWER)
 		fprintf(stderr, "tapictl: listen %s: no call in %lu s\n",
 		        id_of(l.line), timeout_s);
+	if (signo)
+		fprintf(stderr, "tapictl: listen %s: interrupted (%s)\n",
+		        id_of(l.line), strsignal(signo));
 	if (st) {
 		close(sfd);
 		return st;
