@@ -1924,6 +1924,13 @@ static int get_audio(const char *cmd, const char *path, bool in, int *fd,
 		fprintf(stderr, "tapictl: %s: %s\n", what, strerror(errno));
 		return EXIT_FAILED;
 	}
+	if (!*rate) {
+		fprintf(stderr, "tapictl: %s: the call's audio has no rate\n",
+		        what);
+		close(*fd);
+		*fd = -1;
+		return EXIT_FAILED;
+	}
 	return 0;
 }
 
@@ -2006,8 +2013,10 @@ static int cmd_record(const struct command *c, char **arg)
 			has_carry = false;
 		}
 		r = read(fd, b + have, sizeof(pcm) - have);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR) {
+			has_carry = have > 0; /* (kept for the next read) */
 			continue;
+		}
 		if (r <= 0)
 			break; /* the call's media ended */
 		have += (size_t)r;
