@@ -2295,6 +2295,36 @@ static int listen_until(struct listener *l, bool (*done)(struct listener *),
 	return 0;
 }
 
+/*
+ * The line's calls that exist already (after Watch(): none is missed
+ * between the two): each is one of the line's, and one that is offering
+ * now is the incoming call.
+ */
+static void listener_existing(struct listener *l)
+{
+	char **paths = NULL;
+	size_t i;
+
+	if (list_paths("GetCalls", &paths) != 0)
+		return; /* the signals still tell what comes */
+	for (i = 0; paths && paths[i]; i++) {
+		struct props v;
+		const char *line;
+
+		if (props_get(paths[i], CALL_IFACE, NULL, NULL, &v) != 0)
+			continue;
+		line = prop_str(&v, "Line");
+		if (line && strcmp(line, l->line) == 0 &&
+		    !listener_has(l, paths[i])) {
+			snprintf(l->calls[l->ncalls++ % 16],
+			         sizeof(l->calls[0]), "%s", paths[i]);
+			listener_state(l, paths[i], prop_str(&v, "State"));
+		}
+		props_free(&v);
+	}
+	free_strv(paths);
+}
+
 static bool is_offered(struct listener *l)
 {
 	return l->offered;
@@ -2379,6 +2409,7 @@ static int cmd_listen(const struct command *c, char **arg)
 		close(sfd);
 		return e;
 	}
+	listener_existing(&l);
 	if (timeout_s)
 		deadline = now_usec() + (uint64_t)timeout_s * 1000000u;
 	st = listen_until(&l, is_offered, deadline, sfd, &signo);
@@ -2801,9 +2832,10 @@ static const struct command commands[] = {
 		.name = "listen",
 		.synopsis = "LINE",
 		.summary = "wait for an incoming call on a line",
-		.text = "Waits for the next call offered on LINE, prints it, "
-			"and exits when it\nends (status 0) or on SIGINT "
-			"(Ctrl-C), SIGTERM or SIGHUP (128 + the\nsignal).\n"
+		.text = "Waits for a call offered on LINE (one offered "
+			"already, else the next),\nprints it, and exits when it "
+			"ends (status 0) or on SIGINT (Ctrl-C),\nSIGTERM or "
+			"SIGHUP (128 + the signal).\n"
 			"  --answer           answer it; then drop and forget "
 			"it at the end\n"
 			"  --timeout=SECONDS  give up after SECONDS without a "
