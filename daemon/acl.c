@@ -12,7 +12,9 @@
  * none of that either, only root may use it. Root may use every line.
  *
  * [tapixd] also holds the limits (issue 19 items 4 and 13: struct limits,
- * tapixd(8) LIMITS), read with the rules, on start and on SIGHUP.
+ * tapixd(8) LIMITS), read with the rules, on start and on SIGHUP; a
+ * [line N] also what tapixd does with the line's incoming calls
+ * (incoming = ring | reject | answer; enum acl_incoming).
  *
  * Every problem of these sections (an unknown key, a bad value) is
  * reported, all of them, as FILE:LINE: message (log module "config", as
@@ -50,7 +52,8 @@ struct rule {
 #define LIM_MAX 1000000000u /* larger: a mistake */
 
 static struct rule deflt;
-static struct rule *lines; /* MAX_LINES entries */
+static struct rule *lines;      /* MAX_LINES entries */
+static unsigned char *incoming; /* MAX_LINES enum acl_incoming */
 static bool any_rule;
 static int load_err;
 /* (a macro: C11 takes no const object as a static initializer) */
@@ -304,8 +307,25 @@ static int on_value(void *user, const char *section, const char *name,
 		        "%d)",
 		        section, MAX_LINES - 1);
 		failed(-EINVAL);
+	} else if (strcmp(name, "incoming") == 0) {
+		static const char *const words[] = {"monitor", "ring", "reject",
+		                                    "answer"};
+		unsigned i;
+
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strcmp(value, words[i]) == 0)
+				break;
+		if (i == sizeof(words) / sizeof(words[0])) {
+			problem("[%s] incoming: %s: bad value, expected "
+			        "monitor, ring, reject or answer",
+			        section, value);
+			failed(-EINVAL);
+		} else {
+			incoming[n] = (unsigned char)i;
+		}
 	} else if (strcmp(name, "allow") != 0) {
-		problem("[%s] %s: unknown key (known: allow)", section, name);
+		problem("[%s] %s: unknown key (known: allow, incoming)",
+		        section, name);
 		failed(-EINVAL);
 	} else {
 		int e = parse_rule(&lines[n], section, value);
@@ -394,14 +414,19 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
                 size_t size, bool *limits_changed)
 {
 	struct rule *nl = calloc(MAX_LINES, sizeof(*nl));
+	unsigned char *ni = calloc(MAX_LINES, 1), *old_in = incoming;
 	struct rule *old = lines;
 	struct rule old_def = deflt;
 	bool old_any = any_rule;
 	int r;
 
-	if (!nl)
+	if (!nl || !ni) {
+		free(nl);
+		free(ni);
 		return -ENOMEM;
+	}
 	lines = nl;
+	incoming = ni;
 	memset(&deflt, 0, sizeof(deflt));
 	any_rule = false;
 	load_err = 0;
@@ -439,7 +464,9 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 	if (r) {
 		/* keep the rules we had */
 		free(nl);
+		free(ni);
 		lines = old;
+		incoming = old_in;
 		deflt = old_def;
 		any_rule = old_any;
 		return r;
@@ -450,6 +477,7 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 		*limits_changed = memcmp(&lim, &lim_new, sizeof(lim)) != 0;
 	lim = lim_new;
 	free(old);
+	free(old_in);
 	return 0;
 }
 
@@ -474,8 +502,17 @@ const struct limits *acl_limits(void)
 	return &lim;
 }
 
+enum acl_incoming acl_incoming(DWORD dev)
+{
+	if (!incoming || dev >= MAX_LINES)
+		return ACL_INCOMING_MONITOR;
+	return (enum acl_incoming)incoming[dev];
+}
+
 void acl_free(void)
 {
+	free(incoming);
+	incoming = NULL;
 	free(lines);
 	lines = NULL;
 }

@@ -279,6 +279,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si,
 	}
 	/* issue 19 item 11 — a line taken away is taken at once */
 	rpc_rules_changed(&regs, &opens);
+	tel_incoming_reload();
 	log_info("access rules reloaded from %s: %s%s%s; %u registrations "
 	         "lost lines, %u opens closed%s",
 	         d.conf_path ? d.conf_path : "(none)",

@@ -114,6 +114,15 @@ int acl_reload(const char *path, DWORD ndevs, char *changed, size_t size,
                bool *limits_changed);
 /* The limits of the rules loaded (defaults where not given). */
 const struct limits *acl_limits(void);
+/* What tapixd does with line N's incoming calls ([line N] incoming). */
+enum acl_incoming {
+	ACL_INCOMING_MONITOR, /* nothing: it only watches (the default) */
+	ACL_INCOMING_RING,    /* owns the line: calls are offered, wait */
+	ACL_INCOMING_REJECT,  /* owns the line: offered calls are dropped */
+	ACL_INCOMING_ANSWER,  /* owns the line: offered calls are answered */
+};
+/* Line @dev's incoming of the rules loaded. */
+enum acl_incoming acl_incoming(DWORD dev);
 /* The credentials of @m's sender (cached by unique bus name); -errno on
  * failure. */
 int who_of(sd_bus_message *m, struct who *out);
@@ -215,6 +224,9 @@ void tel_set_idle_keep(uint64_t usec);
 /* The calls D-Bus user @uid made through the Line/Call objects (held, or
  * being made): they count for its call limits. */
 unsigned tel_calls_made_by(uid_t uid);
+/* Opens or closes the lines whose `incoming` the rules loaded changed
+ * (after acl_reload). */
+void tel_incoming_reload(void);
 /* What the service's own registration holds now (its opens, call handles,
  * and the lines only it has open), for the test hooks. */
 struct tapix_live;

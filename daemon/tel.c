@@ -28,10 +28,12 @@
  * providers' session), and nothing of this is on the bus.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tapix/service.h>
 
@@ -58,7 +60,9 @@ enum reg {
 };
 
 struct tline {
-	HLINE h; /* the service's monitor open, 0 if it failed */
+	HLINE h;   /* the service's monitor open, 0 if it failed */
+	HLINE inh; /* the incoming registration's owner open, or 0 */
+	enum acl_incoming incoming; /* what inh does, as last applied */
 	bool in_service;
 	enum reg reg;
 	char reg_error[80]; /* "403 Forbidden": the last attempt failed */
@@ -70,9 +74,10 @@ struct tcall {
 	HCALL h;
 	DWORD dev;
 	DWORD state, mode;
-	DWORD disc; /* its LINEDISCONNECTMODE_, once disconnected */
-	bool owned; /* made, answered or taken by a D-Bus user */
-	bool made;  /* made by D-Bus user @maker: counts for its limits */
+	DWORD disc;     /* its LINEDISCONNECTMODE_, once disconnected */
+	bool owned;     /* made, answered or taken by a D-Bus user */
+	bool made;      /* made by D-Bus user @maker: counts for its limits */
+	bool digits_on; /* lineMonitorDigits asked: DigitReceived */
 	uid_t maker;
 	sd_event_source *expire; /* IDLE and owned: removed later */
 	char path[64];
@@ -85,6 +90,7 @@ struct waiting {
 	sd_bus_message *m;
 	struct tcall *call;
 	bool creates;     /* MakeCall, SetupConference: answered with a path */
+	bool digits;      /* SendDigits: answered at @call's LINE_GENERATE */
 	HCALL newh[2];    /* written by the core before the reply */
 	uid_t uid;        /* who asked (creating requests) */
 	unsigned ncreate; /* how many calls it creates */
@@ -623,6 +629,41 @@ static void line_announce(DWORD dev);
 /* ---- calls ------------------------------------------------------------------
  */
 
+/*
+ * The end of a SendDigits on @c (LINE_GENERATE's @term): its D-Bus caller
+ * is answered, the oldest first (generations end in the order they were
+ * started: a new one cancels the one before it). False if none waits.
+ */
+static bool digits_end_one(struct tcall *c, DWORD term)
+{
+	struct waiting **pp, **oldest = NULL, *w;
+
+	for (pp = &waitings; *pp; pp = &(*pp)->next)
+		if ((*pp)->digits && (*pp)->call == c)
+			oldest = pp; /* the list is newest first */
+	if (!oldest)
+		return false;
+	w = *oldest;
+	*oldest = w->next;
+	if (term == LINEGENERATETERM_DONE)
+		sd_bus_reply_method_return(w->m, "");
+	else
+		sd_bus_reply_method_errorf(
+			w->m, "org.tapix.Error.CANCELLED",
+			"the digits were cut short: another SendDigits, or "
+			"the end of the call (LINEGENERATETERM_CANCEL)");
+	sd_bus_message_unref(w->m);
+	free(w);
+	return true;
+}
+
+/* @c's object goes: every SendDigits still waiting on it is cancelled. */
+static void digits_end_all(struct tcall *c)
+{
+	while (digits_end_one(c, LINEGENERATETERM_CANCEL))
+		;
+}
+
 static struct tcall *call_add(HCALL h, DWORD dev, bool owned)
 {
 	struct tcall *c = call_find(h);
@@ -668,6 +709,7 @@ static void call_remove(struct tcall *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	index_del(c);
+	digits_end_all(c);
 	for (w = waitings; w; w = w->next)
 		if (w->call == c)
 			w->call = NULL;
@@ -702,6 +744,27 @@ static int on_expire(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/*
+ * DigitReceived for @c from now on, once it is CONNECTED and a D-Bus user
+ * takes part in it (owned): asking makes a provider such as esp start
+ * media it otherwise does not run, and the calls of TAPI applications
+ * that tapixd only watches must cost nothing (an idle tapixd sleeps;
+ * thousands of unanswered calls take no media session each). A provider
+ * without media says LINEERR_OPERATIONUNAVAIL.
+ */
+static void monitor_digits(struct tcall *c)
+{
+	LONG r;
+
+	if (c->digits_on || !c->owned || c->state != LINECALLSTATE_CONNECTED)
+		return;
+	r = lineMonitorDigits(c->h, LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND);
+	c->digits_on = true;
+	if (r && r != LINEERR_OPERATIONUNAVAIL)
+		log_debug("call %08x: no digits monitored (%s)", c->h,
+		          tapi_error_name(r));
+}
+
 static void call_state(struct tcall *c, DWORD state, DWORD mode)
 {
 	uint64_t now;
@@ -710,6 +773,7 @@ static void call_state(struct tcall *c, DWORD state, DWORD mode)
 	c->mode = mode;
 	if (state == LINECALLSTATE_DISCONNECTED)
 		c->disc = mode; /* kept: why it ended, after IDLE too */
+	monitor_digits(c);
 	notify(c->dev, c->path, TAPIXD_CALL_IFACE, "StateChanged", "su",
 	       state_str(state), mode);
 	{
@@ -916,6 +980,9 @@ static void watch_line(DWORD i)
 	refresh_line(i, false); /* its object is not announced yet */
 }
 
+/* Line @dev's `incoming` applied (after the Line objects). */
+static void incoming_apply(DWORD dev);
+
 /*
  * LINE_CREATE: a provider added line @dev (the next id). It is a line of
  * the service from now on: an object (unless --no-objects), in GetLines.
@@ -939,6 +1006,7 @@ static void line_created(DWORD dev)
 		watch_line(dev);
 		line_announce(dev);
 	}
+	incoming_apply(dev);
 }
 
 /* LINE_CALLINFO: PropertiesChanged of what the @states changed. */
@@ -987,6 +1055,23 @@ static void line_closed(DWORD dev)
 	}
 }
 
+/* LINE_MONITORDIGITS: DigitReceived("5", "down") at the digit's start,
+ * ("5", "up") at its end. */
+static void digit_received(struct tcall *c, DWORD digit, DWORD mode)
+{
+	char s[2] = {(char)digit, '\0'};
+
+	if (digit < 0x21 || digit > 0x7e) {
+		log_warn("call %08x: digit 0x%02x not told", c->h,
+		         (unsigned)digit);
+		return;
+	}
+	notify(c->dev, c->path, TAPIXD_CALL_IFACE, "DigitReceived", "ss", s,
+	       mode == LINEDIGITMODE_DTMFEND ? "up"
+	       : mode == LINEDIGITMODE_PULSE ? "pulse"
+	                                     : "down");
+}
+
 static void on_message(const LINEMESSAGE *m)
 {
 	struct tcall *c;
@@ -1010,6 +1095,17 @@ static void on_message(const LINEMESSAGE *m)
 		break;
 	case LINE_REPLY:
 		on_reply((LONG)m->dwParam1, (LONG)m->dwParam2);
+		break;
+	case LINE_GENERATE:
+		c = call_find((HCALL)m->hDevice);
+		if (c)
+			digits_end_one(c, (DWORD)m->dwParam1);
+		break;
+	case LINE_MONITORDIGITS:
+		c = call_find((HCALL)m->hDevice);
+		if (c)
+			digit_received(c, (DWORD)m->dwParam1,
+			               (DWORD)m->dwParam2);
 		break;
 	case LINE_LINEDEVSTATE:
 		dev = dev_of_line((HLINE)m->hDevice);
@@ -1587,8 +1683,10 @@ static LONG own(struct tcall *c)
 {
 	LONG r = lineSetCallPrivilege(c->h, LINECALLPRIVILEGE_OWNER);
 
-	if (r == 0)
+	if (r == 0) {
 		c->owned = true;
+		monitor_digits(c);
+	}
 	return r;
 }
 
@@ -1711,6 +1809,111 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	}
 }
 
+/*
+ * SendDigits(s digits, u duration_ms): DTMF on the call
+ * (lineGenerateDigits), the service an owner first; it returns when they
+ * have all been sent (LINE_GENERATE DONE), org.tapix.Error.CANCELLED
+ * when they were cut short (another SendDigits, the call's end).
+ */
+static int m_send_digits(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	struct tcall *c = ud;
+	struct waiting *w;
+	const char *digits;
+	uint32_t ms;
+	LONG r;
+
+	if (sd_bus_message_read(m, "su", &digits, &ms) < 0)
+		return -EINVAL;
+	r = own(c);
+	if (r)
+		return tapi_error(err, r);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	r = lineGenerateDigitsA(c->h, LINEDIGITMODE_DTMF, digits, ms);
+	if (r) {
+		free(w);
+		return tapi_error(err, r);
+	}
+	/* answered by digits_end, at the call's LINE_GENERATE */
+	w->digits = true;
+	w->call = c;
+	w->m = sd_bus_message_ref(m);
+	w->next = waitings;
+	waitings = w;
+	return 1;
+}
+
+/* A descriptor of /dev/null: the side of GetAudio not asked for. */
+static int null_fd(void)
+{
+	return open("/dev/null", O_RDWR | O_CLOEXEC);
+}
+
+/*
+ * GetAudio(s class) -> (h in, h out, u rate): the call's audio
+ * (lineGetID "wave/in", "wave/out" or "wave/in/out" on the service's
+ * handle, docs/media.md), signed 16-bit little-endian mono PCM at @rate
+ * Hz; the side the class does not name is /dev/null. The service's
+ * copies are closed once they are sent.
+ */
+static int m_get_audio(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	union {
+		VARSTRING vs;
+		char buf[sizeof(VARSTRING) + sizeof(TAPIXWAVEID) + 64];
+	} u;
+	struct tcall *c = ud;
+	const char *cls;
+	TAPIXWAVEID id;
+	int e;
+	LONG r;
+
+	if (sd_bus_message_read(m, "s", &cls) < 0)
+		return -EINVAL;
+	if (strcmp(cls, "wave/in") && strcmp(cls, "wave/out") &&
+	    strcmp(cls, "wave/in/out"))
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+		                         "no audio of class '%s': wave/in, "
+		                         "wave/out or wave/in/out",
+		                         cls);
+	if (sd_bus_can_send(sd_bus_message_get_bus(m), SD_BUS_TYPE_UNIX_FD) <=
+	    0)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_NOT_SUPPORTED,
+		                         "this connection cannot carry file "
+		                         "descriptors");
+	memset(&u, 0, sizeof(u));
+	u.vs.dwTotalSize = sizeof(u);
+	r = lineGetIDA(0, 0, c->h, LINECALLSELECT_CALL, &u.vs, cls);
+	if (r)
+		return tapi_error(err, r);
+	if (u.vs.dwStringFormat != STRINGFORMAT_BINARY ||
+	    u.vs.dwStringSize != sizeof(id) ||
+	    u.vs.dwStringOffset > sizeof(u) - sizeof(id)) {
+		/* no descriptor was made (too small), or not a TAPIXWAVEID */
+		log_warn("call %08x: lineGetID %s answered no TAPIXWAVEID",
+		         c->h, cls);
+		return tapi_error(err, LINEERR_OPERATIONFAILED);
+	}
+	memcpy(&id, u.buf + u.vs.dwStringOffset, sizeof(id));
+	if (id.fdIn < 0)
+		id.fdIn = null_fd();
+	if (id.fdOut < 0)
+		id.fdOut = null_fd();
+	if (id.fdIn < 0 || id.fdOut < 0)
+		e = -errno;
+	else
+		e = sd_bus_reply_method_return(m, "hhu", id.fdIn, id.fdOut,
+		                               id.dwRate);
+	/* sd-bus sent its own copies */
+	if (id.fdIn >= 0)
+		close(id.fdIn);
+	if (id.fdOut >= 0)
+		close(id.fdOut);
+	return e;
+}
+
 static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Line", "o", call_prop, 0,
@@ -1744,7 +1947,12 @@ static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_METHOD("RemoveFromConference", "", "", m_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Deallocate", "", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("SendDigits", "su", "", m_send_digits,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("GetAudio", "s", "hhu", m_get_audio,
+                      SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL("StateChanged", "su", 0),
+	SD_BUS_SIGNAL("DigitReceived", "ss", 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -1897,6 +2105,172 @@ void tel_own(struct tapix_live *own)
 		memset(own, 0, sizeof(*own));
 }
 
+/* ---- incoming calls ([line N] incoming) ------------------------------------
+ */
+
+/*
+ * A line whose configuration says `incoming = ring | reject | answer` is
+ * opened by a second registration of tapixd, an ordinary application (not
+ * an observer), as OWNER for LINEMEDIAMODE_INTERACTIVEVOICE: its calls are
+ * then offered (a SIP provider refuses a call no application owns), and
+ * that registration is their first owner (spec: tapi-model.md §5, the
+ * first-opened candidate). At OFFERING it drops the call (reject),
+ * answers it (answer) or leaves it offered (ring) for a D-Bus user, whose
+ * Call object is the observer's as for any call. Its own handle goes at
+ * DISCONNECTED or IDLE (as the only owner, that ends the call: the
+ * termination rules), so it never keeps a call that is over.
+ */
+static HLINEAPP inapp;
+static sd_event_source *inio;
+
+static DWORD dev_of_inline(HLINE h)
+{
+	DWORD i;
+
+	for (i = 0; h && i < d.ndevs; i++)
+		if (lines[i].inh == h)
+			return i;
+	return 0xFFFFFFFFu;
+}
+
+static void on_incoming_message(const LINEMESSAGE *m)
+{
+	HCALL h = (HCALL)m->hDevice;
+	DWORD dev;
+	LONG r = 0;
+
+	switch (m->dwMessageID) {
+	case LINE_CALLSTATE:
+		if (m->dwParam1 == LINECALLSTATE_DISCONNECTED ||
+		    m->dwParam1 == LINECALLSTATE_IDLE) {
+			if (lineDeallocateCall(h) != 0)
+				log_debug("call %08x: already let go", h);
+			break;
+		}
+		if (m->dwParam1 != LINECALLSTATE_OFFERING)
+			break;
+		dev = dev_of_inline(tapix_call_line(h));
+		if (dev >= d.ndevs)
+			break;
+		if (lines[dev].incoming == ACL_INCOMING_REJECT) {
+			log_info("call %08x: line %u rejects incoming calls", h,
+			         (unsigned)dev);
+			r = lineDrop(h, NULL, 0);
+		} else if (lines[dev].incoming == ACL_INCOMING_ANSWER) {
+			log_info("call %08x: line %u answers incoming calls", h,
+			         (unsigned)dev);
+			r = lineAnswer(h, NULL, 0);
+		}
+		if (r < 0)
+			log_warn("call %08x: incoming call not handled: %s", h,
+			         tapi_error_name(r));
+		break;
+	case LINE_REPLY:
+		if ((LONG)m->dwParam2 != 0)
+			log_warn("incoming call: request %ld failed: %s",
+			         (long)m->dwParam1,
+			         tapi_error_name((LONG)m->dwParam2));
+		break;
+	case LINE_CLOSE:
+		dev = dev_of_inline((HLINE)m->hDevice);
+		if (dev < d.ndevs)
+			lines[dev].inh = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_incoming_readable(sd_event_source *s, int fd, uint32_t ev,
+                                void *ud)
+{
+	LINEMESSAGE m;
+	unsigned n = 0;
+
+	(void)s;
+	(void)fd;
+	(void)ev;
+	(void)ud;
+	while (n++ < 256 && inapp && lineGetMessage(inapp, &m, 0) == 0)
+		on_incoming_message(&m);
+	return 0;
+}
+
+/* The second registration, made when a line first needs it. */
+static bool incoming_app(void)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD ver = 0x00020002, n = 0;
+	LONG e;
+
+	if (inapp)
+		return true;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	e = lineInitializeEx(&inapp, NULL, NULL, "tapixd incoming", &n, &ver,
+	                     &ip);
+	if (e) {
+		log_err("incoming calls: no registration for them: %s",
+		        tapi_error_name(e));
+		inapp = 0;
+		return false;
+	}
+	if (sd_event_add_io(d.event, &inio,
+	                    TAPIX_HANDLE_TO_FD(ip.Handles.hEvent), EPOLLIN,
+	                    on_incoming_readable, NULL) < 0) {
+		log_err("incoming calls: cannot watch their registration");
+		lineShutdown(inapp);
+		inapp = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Opens or closes line @dev's owner open as its `incoming` now says. */
+static void incoming_apply(DWORD dev)
+{
+	enum acl_incoming want = acl_incoming(dev);
+	struct tline *l = &lines[dev];
+	HLINE h = 0;
+	LONG r;
+
+	if (want == l->incoming && (want == ACL_INCOMING_MONITOR || l->inh))
+		return;
+	l->incoming = want;
+	if (want == ACL_INCOMING_MONITOR) {
+		if (l->inh) {
+			log_info("line %u: incoming calls no longer taken",
+			         (unsigned)dev);
+			lineClose(l->inh);
+			l->inh = 0;
+		}
+		return;
+	}
+	if (l->inh || !incoming_app())
+		return;
+	r = lineOpen(inapp, dev, &h, 0x00020002, 0, 0, LINECALLPRIVILEGE_OWNER,
+	             LINEMEDIAMODE_INTERACTIVEVOICE, NULL);
+	if (r) {
+		log_warn("line %u: incoming calls not taken (lineOpen: %s)",
+		         (unsigned)dev, tapi_error_name(r));
+		return;
+	}
+	l->inh = h;
+	log_info("line %u: incoming calls taken (%s)", (unsigned)dev,
+	         want == ACL_INCOMING_RING     ? "ring"
+	         : want == ACL_INCOMING_REJECT ? "reject"
+	                                       : "answer");
+}
+
+void tel_incoming_reload(void)
+{
+	DWORD i;
+
+	for (i = 0; lines && i < d.ndevs; i++)
+		incoming_apply(i);
+}
+
 /* ---- start and stop ---------------------------------------------------------
  */
 
@@ -1960,7 +2334,10 @@ int tel_start(void)
 	if (sd_event_add_io(d.event, &io, TAPIX_HANDLE_TO_FD(ip.Handles.hEvent),
 	                    EPOLLIN, on_readable, NULL) < 0)
 		return -ENOMEM;
-	return d.no_objects ? 0 : start_objects();
+	e = d.no_objects ? 0 : start_objects();
+	if (e >= 0)
+		tel_incoming_reload();
+	return e;
 }
 
 void tel_stop(void)
@@ -1991,6 +2368,10 @@ void tel_stop(void)
 	while (nwatchers)
 		watcher_free(0);
 	io = sd_event_source_unref(io);
+	inio = sd_event_source_unref(inio);
+	if (inapp)
+		lineShutdown(inapp);
+	inapp = 0;
 	if (app)
 		lineShutdown(app);
 	app = 0;

@@ -93,7 +93,7 @@ has "config error: $f:14: [sip.alice] frob: unknown key (known: aor, " "$tmp/err
 has "config error: $f:16: [location] areacode: unknown key (known: country, " "$tmp/err"
 has "config error: $f:18: [tapixd] max_calls = many: bad value, expected a number from 1 to 1000000000" "$tmp/err"
 has "config error: $f:19: [tapixd] max_cals: unknown key (known: allow, max_registrations, " "$tmp/err"
-has "config error: $f:21: [line 0] deny: unknown key (known: allow)" "$tmp/err"
+has "config error: $f:21: [line 0] deny: unknown key (known: allow, incoming)" "$tmp/err"
 has "config warning: $f:22: [unused]: section not used" "$tmp/err"
 has "$f: configuration not valid" "$tmp/err"
 n=$(grep -c 'config error: ' "$tmp/err" || true)

@@ -182,7 +182,7 @@ static void test_unknown_keys_are_errors(void **s)
 	assert_int_not_equal(
 		load_capturing("[line 2]\ndeny = all\n", out, sizeof(out)), 0);
 	assert_has(out, "(string):2: [line 2] deny: unknown key (known: "
-	                "allow)");
+	                "allow, incoming)");
 	/* the core's and the providers' sections are not tapixd's */
 	assert_int_equal(load_capturing("[tapix]\nproviders = esp\n[esp]\n"
 	                                "lines = 2\n",
@@ -190,6 +190,41 @@ static void test_unknown_keys_are_errors(void **s)
 	                 0);
 	assert_string_equal(out, "");
 	acl_free();
+}
+
+/*
+ * tapix.conf(5) [line N] incoming — ring, reject, answer or monitor (the
+ * default) per line, not an access rule (every user still may use the
+ * line); a bad value is an error that keeps what was loaded.
+ */
+static void test_incoming(void **s)
+{
+	struct who w = {.uid = 1000, .gid = 1000};
+	char out[4096];
+
+	(void)s;
+	assert_int_equal(acl_load_string("[line 1]\nincoming = answer\n"
+	                                 "[line 2]\nincoming = reject\n"
+	                                 "[line 3]\nincoming = ring\n"
+	                                 "[line 4]\nincoming = monitor\n"),
+	                 0);
+	assert_int_equal(acl_incoming(0), ACL_INCOMING_MONITOR);
+	assert_int_equal(acl_incoming(1), ACL_INCOMING_ANSWER);
+	assert_int_equal(acl_incoming(2), ACL_INCOMING_REJECT);
+	assert_int_equal(acl_incoming(3), ACL_INCOMING_RING);
+	assert_int_equal(acl_incoming(4), ACL_INCOMING_MONITOR);
+	assert_int_equal(acl_incoming(100000), ACL_INCOMING_MONITOR);
+	assert_true(acl_allows(&w, 1));
+	assert_int_not_equal(load_capturing("[line 1]\nincoming = pickup\n",
+	                                    out, sizeof(out)),
+	                     0);
+	assert_has(out, "(string):2: [line 1] incoming: pickup: bad value, "
+	                "expected monitor, ring, reject or answer");
+	assert_int_equal(acl_incoming(1), ACL_INCOMING_ANSWER);
+	assert_int_equal(acl_load_string("[line 0]\nallow = all\n"), 0);
+	assert_int_equal(acl_incoming(1), ACL_INCOMING_MONITOR);
+	acl_free();
+	assert_int_equal(acl_incoming(1), ACL_INCOMING_MONITOR);
 }
 
 int main(void)
@@ -201,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_only_regular_files),
 		cmocka_unit_test(test_every_problem_has_its_line),
 		cmocka_unit_test(test_unknown_keys_are_errors),
+		cmocka_unit_test(test_incoming),
 	};
 
 	dlog_set_levels("off");

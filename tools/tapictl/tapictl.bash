@@ -6,7 +6,7 @@
 # share/bash-completion/completions/tapictl; tests/man_options.sh checks
 # the lists below against `tapictl --help`.
 
-_tapictl_commands='lines calls show call answer accept drop hold unhold transfer deallocate watch demo help'
+_tapictl_commands='lines calls show call answer accept drop hold unhold transfer deallocate dtmf record play listen watch demo help'
 _tapictl_global='--bus= --address= --json --terse --color --color= --help --version'
 
 # The options of command $1, beyond the global ones.
@@ -15,6 +15,8 @@ _tapictl_options() {
 	call) echo '--uui= --uui-hex= --wait --wait=' ;;
 	answer | accept | drop) echo '--uui= --uui-hex=' ;;
 	watch) echo '--count= --timeout=' ;;
+	record) echo '--seconds=' ;;
+	listen) echo '--answer --timeout=' ;;
 	esac
 }
 
@@ -48,7 +50,7 @@ _tapictl() {
 			((i++)) || true
 			[[ $i -eq $((${#w[@]} - 1)) ]] && takes=${w[i - 1]}
 			;;
-		--uui | --uui-hex | --count | --timeout)
+		--uui | --uui-hex | --count | --timeout | --seconds)
 			((i++)) || true
 			[[ $i -eq $((${#w[@]} - 1)) ]] && takes=${w[i - 1]}
 			;;
@@ -69,7 +71,7 @@ _tapictl() {
 		mapfile -t COMPREPLY < <(compgen -W 'system session' -- "$cur")
 		return
 		;;
-	--uui | --uui-hex | --count | --timeout) return ;;
+	--uui | --uui-hex | --count | --timeout | --seconds) return ;;
 	esac
 	case $cur in
 	--bus=* | --address=*)
@@ -93,10 +95,10 @@ _tapictl() {
 		return
 	fi
 	case $cmd:$n in
-	call:0)
+	call:0 | listen:0)
 		mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids lines "$prog" "${bus[@]}")" -- "$cur")
 		;;
-	answer:0 | accept:0 | drop:0 | hold:0 | unhold:0 | transfer:0 | deallocate:0)
+	answer:0 | accept:0 | drop:0 | hold:0 | unhold:0 | transfer:0 | deallocate:0 | dtmf:0 | record:0 | play:0)
 		mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids calls "$prog" "${bus[@]}")" -- "$cur")
 		;;
 	show:0)
@@ -109,6 +111,10 @@ _tapictl() {
 		done
 		[[ -n $kind ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids "$kind" "$prog" "${bus[@]}")" -- "$cur")
+		;;
+	record:1 | play:1)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
 	help:0)
 		mapfile -t COMPREPLY < <(compgen -W "$_tapictl_commands" -- "$cur")

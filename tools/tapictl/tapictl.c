@@ -12,7 +12,9 @@
  * tapictl(1) and below (enum exit_status).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,10 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <sndfile.h>
 #include <systemd/sd-bus.h>
 
 #include <tapi.h>
@@ -78,6 +83,8 @@ enum opt_id {
 	O_WAIT,
 	O_COUNT,
 	O_TIMEOUT,
+	O_SECONDS,
+	O_ANSWER,
 	O_COUNT_OF_OPTIONS,
 };
 
@@ -113,6 +120,8 @@ static const struct opt_def opt_defs[O_COUNT_OF_OPTIONS] = {
 	[O_WAIT] = {"wait", 0, ARG_OPTIONAL, "SECONDS"},
 	[O_COUNT] = {"count", 0, ARG_REQUIRED, "N"},
 	[O_TIMEOUT] = {"timeout", 0, ARG_REQUIRED, "SECONDS"},
+	[O_SECONDS] = {"seconds", 0, ARG_REQUIRED, "N"},
+	[O_ANSWER] = {"answer", 0, ARG_NONE, NULL},
 };
 
 /* What the command line said; the last of an option given twice counts. */
@@ -1816,6 +1825,624 @@ static int cmd_action(const struct command *c, char **arg)
 	return 0;
 }
 
+/* ---- digits, audio, listen --------------------------------------------------
+ */
+
+/* Blocks SIGINT, SIGTERM and SIGHUP and gives a descriptor that reads
+ * them (-1 and a message on failure): an interrupted command cleans up. */
+static int stop_signals(const char *cmd)
+{
+	sigset_t sigs;
+	int sfd;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sfd < 0)
+		fprintf(stderr, "tapictl: %s: %s\n", cmd, strerror(errno));
+	return sfd;
+}
+
+/* The signal @sfd has read, or 0. */
+static int signal_of(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		return (int)si.ssi_signo;
+	return 0;
+}
+
+static int cmd_dtmf(const struct command *c, char **arg)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	char path[128], what[160];
+	bool first = true;
+	int e;
+
+	if (!call_path(arg[0], path, sizeof(path)))
+		return bad_call(c, arg[0]);
+	e = connect_bus();
+	if (e)
+		return e;
+	e = sd_bus_message_new_method_call(bus, &m, BUS_NAME, path, CALL_IFACE,
+	                                   "SendDigits");
+	if (e >= 0)
+		e = sd_bus_message_append(m, "su", arg[1], (uint32_t)0);
+	/* it answers when the digits are sent: pauses take a second each */
+	if (e >= 0)
+		e = sd_bus_call(bus, m, (uint64_t)MAX_WAIT_S * 1000000u, &err,
+		                NULL);
+	sd_bus_message_unref(m);
+	if (e < 0) {
+		snprintf(what, sizeof(what), "dtmf %s", id_of(path));
+		e = failed(what, "call", &err, e);
+		sd_bus_error_free(&err);
+		return e;
+	}
+	if (json) {
+		putchar('{');
+		json_key(&first, "call");
+		json_str(id_of(path));
+		json_key(&first, "done");
+		json_str("dtmf");
+		json_key(&first, "digits");
+		json_str(arg[1]);
+		puts("}");
+	}
+	return 0;
+}
+
+/* GetAudio(@cls) on call @path: our copy of the side we use (@in: wave/in,
+ * else wave/out) in *@fd, the rate in *@rate; an exit status. */
+static int get_audio(const char *cmd, const char *path, bool in, int *fd,
+                     uint32_t *rate)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	char what[160];
+	int a, b, e;
+
+	snprintf(what, sizeof(what), "%s %s", cmd, id_of(path));
+	e = sd_bus_call_method(bus, BUS_NAME, path, CALL_IFACE, "GetAudio",
+	                       &err, &r, "s", in ? "wave/in" : "wave/out");
+	if (e >= 0)
+		e = sd_bus_message_read(r, "hhu", &a, &b, rate);
+	if (e < 0) {
+		e = failed(what, "call", &err, e);
+		sd_bus_error_free(&err);
+		sd_bus_message_unref(r);
+		return e;
+	}
+	*fd = fcntl(in ? a : b, F_DUPFD_CLOEXEC, 3);
+	sd_bus_message_unref(r); /* closes the message's copies */
+	if (*fd < 0) {
+		fprintf(stderr, "tapictl: %s: %s\n", what, strerror(errno));
+		return EXIT_FAILED;
+	}
+	if (!*rate) {
+		fprintf(stderr, "tapictl: %s: the call's audio has no rate\n",
+		        what);
+		close(*fd);
+		*fd = -1;
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* A positive number of seconds, at most a day. */
+static bool seconds_of(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !errno && !*end && *out && *out <= MAX_WAIT_S;
+}
+
+static int cmd_record(const struct command *c, char **arg)
+{
+	static const char *const ends[] = {"ended", "seconds", "interrupted"};
+	unsigned long seconds = 0;
+	uint64_t want = UINT64_MAX, got = 0;
+	int16_t pcm[2048];
+	uint8_t carry = 0;
+	bool has_carry = false, first = true;
+	char path[128];
+	SF_INFO info;
+	SNDFILE *f;
+	uint32_t rate;
+	int fd = -1, sfd, st, end = 0;
+
+	if (!call_path(arg[0], path, sizeof(path)))
+		return bad_call(c, arg[0]);
+	if (opt.set[O_SECONDS] && !seconds_of(opt.value[O_SECONDS], &seconds))
+		return usage_error(c, "record: --seconds=%s: seconds, 1 to %d",
+		                   opt.value[O_SECONDS], MAX_WAIT_S);
+	st = connect_bus();
+	if (st)
+		return st;
+	sfd = stop_signals(c->name);
+	if (sfd < 0)
+		return EXIT_FAILED;
+	st = get_audio(c->name, path, true, &fd, &rate);
+	if (st) {
+		close(sfd);
+		return st;
+	}
+	memset(&info, 0, sizeof(info));
+	info.samplerate = (int)rate;
+	info.channels = 1;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	f = sf_open(arg[1], SFM_WRITE, &info);
+	if (!f) {
+		fprintf(stderr, "tapictl: record: %s: %s\n", arg[1],
+		        sf_strerror(NULL));
+		close(fd);
+		close(sfd);
+		return EXIT_FAILED;
+	}
+	if (seconds)
+		want = (uint64_t)seconds * rate;
+	/* what the far end says, 20 ms every 20 ms, until end of file */
+	while (got < want) {
+		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+		                      {.fd = sfd, .events = POLLIN}};
+		uint8_t *b = (uint8_t *)pcm;
+		size_t have = 0, n;
+		ssize_t r;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents & POLLIN) {
+			signal_of(sfd);
+			end = 2;
+			break;
+		}
+		if (has_carry) {
+			b[have++] = carry;
+			has_carry = false;
+		}
+		r = read(fd, b + have, sizeof(pcm) - have);
+		if (r < 0 && errno == EINTR) {
+			has_carry = have > 0; /* (kept for the next read) */
+			continue;
+		}
+		if (r <= 0)
+			break; /* the call's media ended */
+		have += (size_t)r;
+		if (have % 2) {
+			carry = b[--have];
+			has_carry = true;
+		}
+		n = have / 2;
+		if (n > want - got)
+			n = (size_t)(want - got);
+		/* the stream is little-endian; so are the hosts tapix runs on
+		 */
+		if (sf_write_short(f, pcm, (sf_count_t)n) != (sf_count_t)n) {
+			fprintf(stderr, "tapictl: record: %s: %s\n", arg[1],
+			        sf_strerror(f));
+			st = EXIT_FAILED;
+			break;
+		}
+		got += n;
+		if (got >= want)
+			end = 1;
+	}
+	close(fd);
+	close(sfd);
+	if (sf_close(f) != 0 && !st) {
+		fprintf(stderr, "tapictl: record: %s: cannot finish it\n",
+		        arg[1]);
+		st = EXIT_FAILED;
+	}
+	if (st)
+		return st;
+	if (json) {
+		putchar('{');
+		json_key(&first, "call");
+		json_str(id_of(path));
+		json_key(&first, "file");
+		json_str(arg[1]);
+		json_key(&first, "rate");
+		printf("%u", rate);
+		json_key(&first, "seconds");
+		printf("%.3f", (double)got / rate);
+		json_key(&first, "end");
+		json_str(ends[end]);
+		puts("}");
+	} else {
+		printf("%s: %.2f s recorded (%s)\n", arg[1], (double)got / rate,
+		       end == 0   ? "the call ended"
+		       : end == 1 ? "--seconds reached"
+		                  : "interrupted");
+	}
+	return 0;
+}
+
+/* Writes @n bytes of @buf to @fd, paced by the call; false when the call's
+ * media ended, or a signal of @sfd came (*@signo). */
+static bool write_paced(int fd, int sfd, const void *buf, size_t n, int *signo)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		struct pollfd p[2] = {{.fd = fd, .events = POLLOUT},
+		                      {.fd = sfd, .events = POLLIN}};
+		ssize_t w;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (p[1].revents & POLLIN) {
+			*signo = signal_of(sfd);
+			return false;
+		}
+		/* (a socket: no SIGPIPE when the call's audio ended) */
+		w = send(fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w <= 0)
+			return false;
+		done += (size_t)w;
+	}
+	return true;
+}
+
+static int cmd_play(const struct command *c, char **arg)
+{
+	int16_t pcm[960];
+	char path[128];
+	bool first = true, ok = true;
+	SF_INFO info;
+	SNDFILE *f;
+	uint32_t rate;
+	uint64_t sent = 0;
+	int fd = -1, sfd, st, signo = 0, i;
+	sf_count_t n;
+
+	if (!call_path(arg[0], path, sizeof(path)))
+		return bad_call(c, arg[0]);
+	memset(&info, 0, sizeof(info));
+	f = sf_open(arg[1], SFM_READ, &info);
+	if (!f) {
+		fprintf(stderr, "tapictl: play: %s: %s\n", arg[1],
+		        sf_strerror(NULL));
+		return EXIT_FAILED;
+	}
+	if (info.channels != 1) {
+		fprintf(stderr,
+		        "tapictl: play: %s: %d channels; only mono files are "
+		        "played\n",
+		        arg[1], info.channels);
+		sf_close(f);
+		return EXIT_FAILED;
+	}
+	st = connect_bus();
+	sfd = st ? -1 : stop_signals(c->name);
+	if (!st && sfd < 0)
+		st = EXIT_FAILED;
+	if (!st)
+		st = get_audio(c->name, path, false, &fd, &rate);
+	if (!st && (uint32_t)info.samplerate != rate) {
+		fprintf(stderr,
+		        "tapictl: play: %s: %d Hz, the call's audio is %u Hz "
+		        "(tapictl does not resample: convert the file, e.g. "
+		        "sox FILE -r %u OUT.wav)\n",
+		        arg[1], info.samplerate, rate, rate);
+		st = EXIT_FAILED;
+	}
+	if (st) {
+		if (fd >= 0)
+			close(fd);
+		if (sfd >= 0)
+			close(sfd);
+		sf_close(f);
+		return st;
+	}
+	/* 20 ms at a time (libsndfile converts any sample format to 16 bits) */
+	while (ok &&
+	       (n = sf_readf_short(f, pcm, (sf_count_t)(rate / 50))) > 0) {
+		ok = write_paced(fd, sfd, pcm, (size_t)n * 2, &signo);
+		if (ok)
+			sent += (uint64_t)n;
+	}
+	/* what waits in the socket is played before we let go (2 s at most) */
+	for (i = 0; ok && i < 100; i++) {
+		struct pollfd p = {.fd = sfd, .events = POLLIN};
+		int queued = 0;
+
+		if (ioctl(fd, SIOCOUTQ, &queued) < 0 || queued <= 0)
+			break;
+		if (poll(&p, 1, 20) > 0)
+			signo = signal_of(sfd);
+		if (signo)
+			ok = false;
+	}
+	close(fd);
+	close(sfd);
+	sf_close(f);
+	if (signo) {
+		fprintf(stderr, "tapictl: play %s: interrupted (%s)\n",
+		        id_of(path), strsignal(signo));
+		return 128 + signo;
+	}
+	if (!ok) {
+		fprintf(stderr,
+		        "tapictl: play %s: the call's audio ended after "
+		        "%.2f s of %s\n",
+		        id_of(path), (double)sent / rate, arg[1]);
+		return EXIT_FAILED;
+	}
+	if (json) {
+		putchar('{');
+		json_key(&first, "call");
+		json_str(id_of(path));
+		json_key(&first, "file");
+		json_str(arg[1]);
+		json_key(&first, "seconds");
+		printf("%.3f", (double)sent / rate);
+		puts("}");
+	}
+	return 0;
+}
+
+/* listen: the line's calls, the incoming one, and how it goes. */
+struct listener {
+	char line[128];
+	char calls[16][128]; /* the line's calls seen added, a ring */
+	unsigned ncalls;
+	char path[128]; /* the incoming call, once offered */
+	bool offered, ended;
+};
+
+static bool listener_has(const struct listener *l, const char *path)
+{
+	unsigned i;
+
+	for (i = 0; i < 16 && i < l->ncalls; i++)
+		if (strcmp(l->calls[i], path) == 0)
+			return true;
+	return false;
+}
+
+static void listener_state(struct listener *l, const char *path,
+                           const char *state)
+{
+	if (!l->offered && strcmp(state, "offering") == 0 &&
+	    listener_has(l, path)) {
+		snprintf(l->path, sizeof(l->path), "%s", path);
+		l->offered = true;
+	} else if (l->offered && strcmp(path, l->path) == 0 &&
+	           (strcmp(state, "disconnected") == 0 ||
+	            strcmp(state, "idle") == 0)) {
+		l->ended = true;
+	}
+}
+
+static int on_listen_signal(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	struct listener *l = ud;
+	const char *member = sd_bus_message_get_member(m);
+	const char *path = sd_bus_message_get_path(m);
+	const char *a = NULL, *b = NULL;
+	uint32_t detail;
+
+	(void)err;
+	if (!member || !path)
+		return 0;
+	if (strcmp(member, "CallAdded") == 0 &&
+	    sd_bus_message_read(m, "oo", &a, &b) >= 0 &&
+	    strcmp(b, l->line) == 0) {
+		snprintf(l->calls[l->ncalls++ % 16], sizeof(l->calls[0]), "%s",
+		         a);
+	} else if (strcmp(member, "StateChanged") == 0 &&
+	           sd_bus_message_read(m, "su", &a, &detail) >= 0) {
+		listener_state(l, path, a);
+	} else if (strcmp(member, "CallRemoved") == 0 &&
+	           sd_bus_message_read(m, "o", &a) >= 0) {
+		listener_state(l, a, "idle");
+	}
+	return 0;
+}
+
+/* Runs the bus until @done(@l) or @deadline (0: none): 0, a signal's exit
+ * status (128 + it), EXIT_NOANSWER at the deadline, EXIT_UNREACHABLE. */
+static int listen_until(struct listener *l, bool (*done)(struct listener *),
+                        uint64_t deadline, int sfd, int *signo)
+{
+	while (!done(l)) {
+		struct pollfd p[2];
+		uint64_t now, until = deadline ? deadline : UINT64_MAX, t;
+		int e = sd_bus_process(bus, NULL), ms;
+
+		if (e < 0)
+			return EXIT_UNREACHABLE;
+		if (e > 0)
+			continue;
+		now = now_usec();
+		if (deadline && now >= deadline)
+			return EXIT_NOANSWER;
+		if (sd_bus_get_timeout(bus, &t) >= 0 && t < until)
+			until = t > now ? t : now;
+		ms = until == UINT64_MAX ? -1
+		     : until - now > 3600000000
+		             ? 3600000
+		             : (int)((until - now + 999) / 1000);
+		p[0].fd = sd_bus_get_fd(bus);
+		p[0].events = (short)sd_bus_get_events(bus);
+		p[1].fd = sfd;
+		p[1].events = POLLIN;
+		if (poll(p, 2, ms) < 0 && errno != EINTR)
+			return EXIT_FAILED;
+		if (p[1].revents & POLLIN) {
+			*signo = signal_of(sfd);
+			return 128 + *signo;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The line's calls that exist already (after Watch(): none is missed
+ * between the two): each is one of the line's, and one that is offering
+ * now is the incoming call.
+ */
+static void listener_existing(struct listener *l)
+{
+	char **paths = NULL;
+	size_t i;
+
+	if (list_paths("GetCalls", &paths) != 0)
+		return; /* the signals still tell what comes */
+	for (i = 0; paths && paths[i]; i++) {
+		struct props v;
+		const char *line;
+
+		if (props_get(paths[i], CALL_IFACE, NULL, NULL, &v) != 0)
+			continue;
+		line = prop_str(&v, "Line");
+		if (line && strcmp(line, l->line) == 0 &&
+		    !listener_has(l, paths[i])) {
+			snprintf(l->calls[l->ncalls++ % 16],
+			         sizeof(l->calls[0]), "%s", paths[i]);
+			listener_state(l, paths[i], prop_str(&v, "State"));
+		}
+		props_free(&v);
+	}
+	free_strv(paths);
+}
+
+static bool is_offered(struct listener *l)
+{
+	return l->offered;
+}
+
+static bool has_ended(struct listener *l)
+{
+	return l->ended;
+}
+
+/* Prints the incoming call: "ID offered on line N from CALLER". */
+static void print_offered(const struct listener *l, const char *result)
+{
+	char buf[TEXT_MAX];
+	const char *caller = "";
+	bool first = true;
+	struct props v;
+	bool have = props_get(l->path, CALL_IFACE, NULL, NULL, &v) == 0;
+
+	if (have)
+		caller = prop_str(&v, "CallerId");
+	if (json) {
+		putchar('{');
+		json_key(&first, "call");
+		json_str(id_of(l->path));
+		json_key(&first, "path");
+		json_str(l->path);
+		json_key(&first, "line");
+		json_line(id_of(l->line));
+		json_key(&first, "caller_id");
+		json_str(caller);
+		json_key(&first, "result");
+		json_str(result);
+		puts("}");
+	} else {
+		printf("%s offered on line %s from %s (%s)\n", id_of(l->path),
+		       id_of(l->line),
+		       *caller ? clean(caller, buf, sizeof(buf)) : "unknown",
+		       result);
+	}
+	fflush(stdout);
+	if (have)
+		props_free(&v);
+}
+
+static int cmd_listen(const struct command *c, char **arg)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	struct listener l;
+	unsigned long timeout_s = 0;
+	uint64_t deadline = 0;
+	bool answer = opt.set[O_ANSWER];
+	int e, sfd, signo = 0, st;
+
+	memset(&l, 0, sizeof(l));
+	if (!line_path(arg[0], l.line, sizeof(l.line)))
+		return bad_line(c, arg[0]);
+	if (opt.set[O_TIMEOUT] && !seconds_of(opt.value[O_TIMEOUT], &timeout_s))
+		return usage_error(c, "listen: --timeout=%s: seconds, 1 to %d",
+		                   opt.value[O_TIMEOUT], MAX_WAIT_S);
+	e = connect_bus();
+	if (e)
+		return e;
+	sfd = stop_signals(c->name);
+	if (sfd < 0)
+		return EXIT_FAILED;
+	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, NULL, NULL,
+	                        on_listen_signal, &l);
+	if (e >= 0)
+		e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE,
+		                       "Watch", &err, NULL, "");
+	if (e >= 0) /* the line must exist, and be ours */
+		e = sd_bus_get_property_trivial(bus, BUS_NAME, l.line,
+		                                LINE_IFACE, "Id", &err, 'u',
+		                                &(uint32_t){0});
+	if (e < 0) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "listen %s", id_of(l.line));
+		e = failed(what, "line", &err, e);
+		sd_bus_error_free(&err);
+		close(sfd);
+		return e;
+	}
+	listener_existing(&l);
+	if (timeout_s)
+		deadline = now_usec() + (uint64_t)timeout_s * 1000000u;
+	st = listen_until(&l, is_offered, deadline, sfd, &signo);
+	if (st == EXIT_NOANSWER)
+		fprintf(stderr, "tapictl: listen %s: no call in %lu s\n",
+		        id_of(l.line), timeout_s);
+	if (signo)
+		fprintf(stderr, "tapictl: listen %s: interrupted (%s)\n",
+		        id_of(l.line), strsignal(signo));
+	if (st) {
+		close(sfd);
+		return st;
+	}
+	if (answer) {
+		st = call_method("listen --answer", "Answer", l.path,
+		                 CALL_IFACE, NULL, NULL, 0, true, NULL, 0);
+		if (st) {
+			close(sfd);
+			return st;
+		}
+	}
+	print_offered(&l, answer ? "answered" : "offered");
+	st = listen_until(&l, has_ended, 0, sfd, &signo);
+	close(sfd);
+	/* a call we answered is ours to hang up and forget */
+	if (answer && st != EXIT_UNREACHABLE)
+		drop_and_forget(l.path);
+	if (signo)
+		fprintf(stderr, "tapictl: listen %s: interrupted (%s)\n",
+		        id_of(l.line), strsignal(signo));
+	return st;
+}
+
 /* ---- watch ------------------------------------------------------------------
  */
 
@@ -2159,6 +2786,68 @@ static const struct command commands[] = {
 		.run = cmd_action,
 	},
 	{
+		.name = "dtmf",
+		.synopsis = "CALL DIGITS",
+		.summary = "send DTMF digits on a call",
+		.text = "Sends DIGITS (0-9, *, #, A-D; ',' a pause of a "
+			"second) as DTMF on a\ncall and returns when they are "
+			"sent; status 1 when they were cut\nshort (another "
+			"dtmf, the call's end).\n",
+		.args = {"CALL", "DIGITS"},
+		.min = 2,
+		.max = 2,
+		.bus = true,
+		.run = cmd_dtmf,
+	},
+	{
+		.name = "record",
+		.synopsis = "CALL FILE",
+		.summary = "record what the far end says to a WAV file",
+		.text = "Records what the far end of a call says to FILE "
+			"(WAV, 16-bit mono at\nthe call's rate) until the call "
+			"ends, SIGINT (Ctrl-C), SIGTERM or\nSIGHUP, or:\n"
+			"  --seconds=N        N seconds of audio\n",
+		.args = {"CALL", "FILE"},
+		.min = 2,
+		.max = 2,
+		.opts = BIT(O_SECONDS),
+		.bus = true,
+		.run = cmd_record,
+	},
+	{
+		.name = "play",
+		.synopsis = "CALL FILE",
+		.summary = "send a sound file to the far end",
+		.text = "Sends a mono sound file (WAV, FLAC...: what "
+			"libsndfile reads) to the\nfar end of a call, paced by "
+			"the call. The file's rate must be the\ncall's (8000 Hz "
+			"for G.711): tapictl does not resample yet.\n",
+		.args = {"CALL", "FILE"},
+		.min = 2,
+		.max = 2,
+		.bus = true,
+		.run = cmd_play,
+	},
+	{
+		.name = "listen",
+		.synopsis = "LINE",
+		.summary = "wait for an incoming call on a line",
+		.text = "Waits for a call offered on LINE (one offered "
+			"already, else the next),\nprints it, and exits when it "
+			"ends (status 0) or on SIGINT (Ctrl-C),\nSIGTERM or "
+			"SIGHUP (128 + the signal).\n"
+			"  --answer           answer it; then drop and forget "
+			"it at the end\n"
+			"  --timeout=SECONDS  give up after SECONDS without a "
+			"call (status 5)\n",
+		.args = {"LINE", NULL},
+		.min = 1,
+		.max = 1,
+		.opts = BIT(O_ANSWER) | BIT(O_TIMEOUT),
+		.bus = true,
+		.run = cmd_listen,
+	},
+	{
 		.name = "watch",
 		.synopsis = "",
 		.summary = "print line and call events as they happen",
@@ -2255,13 +2944,19 @@ static void usage(FILE *f)
 	      "      --wait[=SECONDS]  (call) until it connects or fails "
 	      "(default 60)\n"
 	      "      --count=N, --timeout=SECONDS  (watch) stop after N "
-	      "events or SECONDS\n\n"
+	      "events or SECONDS\n"
+	      "      --seconds=N   (record) stop after N seconds of audio\n"
+	      "      --answer      (listen) answer the call\n"
+	      "      --timeout=SECONDS  (listen) give up after SECONDS "
+	      "without a call\n\n"
 	      "LINE is a line's number, as `lines` shows it; CALL is a call's "
 	      "id, as `call`\nand `calls` print it. Either may be an object "
 	      "path instead.\n\n"
 	      "Exit status: 0 done (call --wait: connected); 1 refused or "
 	      "failed; 2 usage\nerror; 3 tapixd unreachable; call --wait: 4 "
-	      "busy, 5 no answer, 6 ended\nwithout connecting.\n",
+	      "busy, 5 no answer, 6 ended\nwithout connecting; listen: 5 no "
+	      "call in time; 128 + a signal that\ninterrupted call --wait, "
+	      "play or listen.\n",
 	      f);
 }
 

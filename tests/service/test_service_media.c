@@ -1,0 +1,732 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Media on tapixd's Call objects (docs/service.md, docs/media.md): a call
+ * between two esp lines made and answered over D-Bus, SendDigits on one
+ * end heard as DigitReceived on the other, and GetAudio's descriptors
+ * carrying a 1000 Hz tone from one end to the other (Goertzel); tapictl's
+ * dtmf, record, play and listen on them; and the incoming calls tapixd
+ * rings, rejects or answers by configuration ([line N] incoming).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "proc.h"
+#include "svc.h"
+
+#define CALL_IFACE "org.tapix.Call1"
+#define PI         3.14159265358979323846
+
+/* A connected call made on line 0 to line 1: @out's and @in's paths. */
+struct pair {
+	char out[64], in[64];
+};
+
+/* Calls @member of org.tapix.Call1 on @path with @types and the values
+ * after them; an error fails the test. */
+static void call_void(const char *path, const char *member, const char *types,
+                      ...)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL, *r = NULL;
+	va_list ap;
+
+	assert_true(sd_bus_message_new_method_call(bus, &m, "org.tapix.Tapix1",
+	                                           path, CALL_IFACE,
+	                                           member) >= 0);
+	va_start(ap, types);
+	assert_true(sd_bus_message_appendv(m, types, ap) >= 0);
+	va_end(ap);
+	if (sd_bus_call(bus, m, 20 * 1000000ULL, &err, &r) < 0)
+		fail_msg("%s %s: %s: %s", path, member, err.name, err.message);
+	sd_bus_message_unref(r);
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+}
+
+/* Waits (bounded, 10 s) until call @path is in @state. */
+static void wait_state(const char *path, const char *state)
+{
+	char *s = NULL;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		free(s);
+		s = NULL;
+		assert_true(sd_bus_get_property_string(bus, "org.tapix.Tapix1",
+		                                       path, CALL_IFACE,
+		                                       "State", NULL, &s) >= 0);
+		if (strcmp(s, state) == 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_string_equal(s, state);
+	free(s);
+}
+
+static void connect_pair(struct pair *p)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *path;
+	int i;
+
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", "101", (size_t)0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &path) > 0);
+	snprintf(p->out, sizeof(p->out), "%s", path);
+	sd_bus_message_unref(r);
+	p->in[0] = '\0';
+	for (i = 0; i < 500 && !p->in[0]; i++) {
+		r = NULL;
+		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+		                               "org.tapix.Telephony1",
+		                               "GetCalls", &err, &r, "") >= 0);
+		assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+		while (sd_bus_message_read(r, "o", &path) > 0)
+			if (strcmp(path, p->out) != 0)
+				snprintf(p->in, sizeof(p->in), "%s", path);
+		sd_bus_message_unref(r);
+		if (!p->in[0])
+			sleep_ms(10);
+	}
+	assert_true(p->in[0] != '\0');
+	wait_state(p->in, "offering");
+	call_void(p->in, "Answer", "ay", (size_t)0);
+	wait_state(p->out, "connected");
+	wait_state(p->in, "connected");
+}
+
+static void end_pair(struct pair *p)
+{
+	call_void(p->out, "Drop", "ay", (size_t)0);
+	wait_state(p->in, "disconnected");
+	call_void(p->in, "Drop", "ay", (size_t)0);
+	call_void(p->out, "Deallocate", "");
+	call_void(p->in, "Deallocate", "");
+}
+
+/* What DigitReceived said on the watched call, as "1d1u2d2u". */
+struct digits {
+	char heard[64];
+	size_t n;
+};
+
+static int on_digit(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	struct digits *d = ud;
+	const char *digit, *edge;
+
+	(void)e;
+	assert_true(sd_bus_message_read(m, "ss", &digit, &edge) > 0);
+	assert_int_equal(strlen(digit), 1);
+	assert_true(strcmp(edge, "down") == 0 || strcmp(edge, "up") == 0);
+	if (d->n + 2 < sizeof(d->heard)) {
+		d->heard[d->n++] = digit[0];
+		d->heard[d->n++] = edge[0];
+		d->heard[d->n] = '\0';
+	}
+	return 0;
+}
+
+/* Processes the test's bus until @d heard @want (bounded, 5 s). */
+static void wait_heard(struct digits *d, const char *want)
+{
+	int i;
+
+	for (i = 0; i < 500 && strcmp(d->heard, want) != 0; i++) {
+		while (sd_bus_process(bus, NULL) > 0)
+			;
+		if (strcmp(d->heard, want) != 0)
+			sd_bus_wait(bus, 10000);
+	}
+	assert_string_equal(d->heard, want);
+}
+
+static int on_reply(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	char *name = ud;
+	const sd_bus_error *err = sd_bus_message_get_error(m);
+
+	(void)e;
+	snprintf(name, 64, "%s", err ? err->name : "ok");
+	return 0;
+}
+
+/*
+ * docs/service.md "Media" — SendDigits on one end returns when the
+ * digits are sent, and the other end's object tells each of them as
+ * DigitReceived, "down" then "up", in order; a SendDigits cut short by
+ * another ends with org.tapix.Error.CANCELLED; bad input and a call
+ * that ended give the LINEERR_ as a D-Bus error.
+ */
+static void test_send_digits_heard_as_digit_received(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_slot *slot = NULL;
+	struct digits d = {{0}, 0};
+	struct pair p;
+	char first[64] = "";
+	int i;
+
+	(void)s;
+	connect_pair(&p);
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", p.in,
+	                                CALL_IFACE, "DigitReceived", on_digit,
+	                                &d) >= 0);
+	call_void(p.out, "SendDigits", "su", "12#", (uint32_t)60);
+	wait_heard(&d, "1d1u2d2u#d#u");
+	/* the other way round too */
+	sd_bus_slot_unref(slot);
+	d.n = 0;
+	d.heard[0] = '\0';
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", p.out,
+	                                CALL_IFACE, "DigitReceived", on_digit,
+	                                &d) >= 0);
+	call_void(p.in, "SendDigits", "su", "9", (uint32_t)0);
+	wait_heard(&d, "9d9u");
+	/* a long string, cut short by the next */
+	assert_true(sd_bus_call_method_async(bus, NULL, "org.tapix.Tapix1",
+	                                     p.out, CALL_IFACE, "SendDigits",
+	                                     on_reply, first, "su", "123456789",
+	                                     (uint32_t)200) >= 0);
+	call_void(p.out, "SendDigits", "su", "5", (uint32_t)40);
+	for (i = 0; i < 500 && !first[0]; i++) {
+		while (sd_bus_process(bus, NULL) > 0)
+			;
+		if (!first[0])
+			sd_bus_wait(bus, 10000);
+	}
+	assert_string_equal(first, "org.tapix.Error.CANCELLED");
+	/* GetAudio of a class that is no audio: refused */
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", p.out,
+	                               CALL_IFACE, "GetAudio", &err, NULL, "s",
+	                               "wave/sideways") < 0);
+	assert_string_equal(err.name, SD_BUS_ERROR_INVALID_ARGS);
+	sd_bus_error_free(&err);
+	/* an idle call: the LINEERR_ */
+	call_void(p.out, "Drop", "ay", (size_t)0);
+	wait_state(p.out, "idle");
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", p.out,
+	                               CALL_IFACE, "SendDigits", &err, NULL,
+	                               "su", "1", (uint32_t)0) < 0);
+	assert_string_equal(err.name, "org.tapix.Error.INVALCALLSTATE");
+	sd_bus_error_free(&err);
+	wait_state(p.in, "disconnected");
+	call_void(p.in, "Drop", "ay", (size_t)0);
+	call_void(p.out, "Deallocate", "");
+	call_void(p.in, "Deallocate", "");
+	sd_bus_slot_unref(slot);
+}
+
+/* Goertzel: the power of @freq in @n samples at 8000 Hz. */
+static double tone_power(const int16_t *pcm, size_t n, double freq)
+{
+	double k = 2.0 * cos(2.0 * PI * freq / 8000.0), s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double s0 = pcm[i] / 32768.0 + k * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+	}
+	return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/* Reads @n bytes from @fd within @ms; false on end of file or time-out. */
+static bool read_all(int fd, void *buf, size_t n, int ms)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pfd, 1, ms) <= 0)
+			return false;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+/* GetAudio(@cls) on @path: our copies of its descriptors, its rate. */
+static void get_audio(const char *path, const char *cls, int *in, int *out,
+                      uint32_t *rate)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	int a, b;
+
+	if (sd_bus_call_method(bus, "org.tapix.Tapix1", path, CALL_IFACE,
+	                       "GetAudio", &err, &r, "s", cls) < 0)
+		fail_msg("GetAudio %s: %s: %s", cls, err.name, err.message);
+	assert_true(sd_bus_message_read(r, "hhu", &a, &b, rate) > 0);
+	*in = fcntl(a, F_DUPFD_CLOEXEC, 3);
+	*out = fcntl(b, F_DUPFD_CLOEXEC, 3);
+	assert_true(*in >= 0 && *out >= 0);
+	sd_bus_message_unref(r);
+}
+
+/*
+ * docs/service.md "Media" — GetAudio's descriptors: a 1000 Hz tone
+ * written into one call's "out" is heard on the other's "in" (Goertzel,
+ * against 500 Hz); the side a class does not name is /dev/null (reads
+ * end of file at once); "in" reads end of file when the call ends.
+ */
+static void test_get_audio_carries_a_tone(void **s)
+{
+	int16_t tone[160], heard[800];
+	int txin, txout, rxin, rxout;
+	uint32_t rate = 0;
+	bool found = false;
+	struct pair p;
+	char c;
+	int i;
+
+	(void)s;
+	connect_pair(&p);
+	get_audio(p.out, "wave/out", &txin, &txout, &rate);
+	assert_int_equal(rate, 8000);
+	/* the side not asked for: /dev/null */
+	assert_int_equal(read(txin, &c, 1), 0);
+	get_audio(p.in, "wave/in/out", &rxin, &rxout, &rate);
+	assert_int_equal(rate, 8000);
+	for (i = 0; i < 160; i++)
+		tone[i] = (int16_t)(8000 * sin(2 * PI * 1000 * i / 8000.0));
+	/* up to 3 s: write 20 ms, read what came, until the tone is heard */
+	for (i = 0; i < 150 && !found; i++) {
+		assert_int_equal(write(txout, tone, sizeof(tone)),
+		                 sizeof(tone));
+		if (!read_all(rxin, heard, sizeof(heard), 2000))
+			fail_msg("in gave nothing");
+		found = tone_power(heard, 800, 1000) >
+		                100 * (tone_power(heard, 800, 500) + 1e-9) &&
+		        tone_power(heard, 800, 1000) > 1.0;
+	}
+	assert_true(found);
+	end_pair(&p);
+	/* the media ended with the call: end of file (within 5 s) */
+	for (i = 0; i < 250; i++) {
+		struct pollfd pfd = {.fd = rxin, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&pfd, 1, 20) <= 0)
+			continue;
+		r = read(rxin, heard, sizeof(heard));
+		if (r == 0)
+			break;
+		assert_true(r > 0 || errno == EINTR);
+	}
+	assert_int_equal(read(rxin, &c, 1), 0);
+	close(txin);
+	close(txout);
+	close(rxin);
+	close(rxout);
+}
+
+/* ---- tapictl dtmf, record, play, listen ---------------------------------- */
+
+/* Runs the shell command @cmd; its exit status, its output in @out. */
+static int run_sh(const char *cmd, char *out, size_t size)
+{
+	FILE *p;
+	size_t n;
+	int st;
+
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs tapictl with @args on the test's bus; its exit status, its
+ * output (standard output and error) in @out. */
+static int tapictl(const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s --bus=%s %s 2>&1",
+	         TAPIX_TEST_TAPICTL, addr, args);
+	return run_sh(cmd, out, size);
+}
+
+/* Starts tapictl with @a1... (NULL-terminated) on the test's bus, its
+ * output on *@fd. */
+static pid_t tapictl_start(int *fd, const char *a1, const char *a2,
+                           const char *a3, const char *a4, const char *a5)
+{
+	static char bus_arg[160];
+	const char *argv[8] = {
+		TAPIX_TEST_TAPICTL, bus_arg, a1, a2, a3, a4, a5, NULL};
+
+	snprintf(bus_arg, sizeof(bus_arg), "--bus=%s", addr);
+	return proc_start_pipe(fd, 60, argv);
+}
+
+/* Writes a WAV file (16-bit mono PCM) of @n samples of @freq Hz at
+ * @rate Hz, by hand: the test does not use what it checks. */
+static void write_tone_wav(const char *path, unsigned rate, double freq,
+                           unsigned n)
+{
+	FILE *f = fopen(path, "wb");
+	uint32_t data = n * 2, v32;
+	uint16_t v16;
+	unsigned i;
+
+	assert_non_null(f);
+#define PUT32(x) (v32 = (x), fwrite(&v32, 4, 1, f))
+#define PUT16(x) (v16 = (x), fwrite(&v16, 2, 1, f))
+	fwrite("RIFF", 1, 4, f);
+	PUT32(36 + data);
+	fwrite("WAVEfmt ", 1, 8, f);
+	PUT32(16);
+	PUT16(1); /* PCM */
+	PUT16(1); /* mono */
+	PUT32(rate);
+	PUT32(rate * 2);
+	PUT16(2);
+	PUT16(16);
+	fwrite("data", 1, 4, f);
+	PUT32(data);
+	for (i = 0; i < n; i++)
+		PUT16((uint16_t)(int16_t)(8000 *
+		                          sin(2 * PI * freq * i / rate)));
+#undef PUT32
+#undef PUT16
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The samples of WAV file @path (16-bit mono PCM), by hand: its "data"
+ * chunk; *@rate its rate. */
+static int16_t *read_wav(const char *path, size_t *n, unsigned *rate)
+{
+	FILE *f = fopen(path, "rb");
+	char id[4];
+	uint32_t size;
+	uint16_t fmt[8];
+	int16_t *pcm = NULL;
+
+	assert_non_null(f);
+	assert_int_equal(fread(id, 1, 4, f), 4);
+	assert_memory_equal(id, "RIFF", 4);
+	assert_int_equal(fread(&size, 4, 1, f), 1);
+	assert_int_equal(fread(id, 1, 4, f), 4);
+	assert_memory_equal(id, "WAVE", 4);
+	while (fread(id, 1, 4, f) == 4 && fread(&size, 4, 1, f) == 1) {
+		if (memcmp(id, "fmt ", 4) == 0) {
+			assert_true(size >= 16);
+			assert_int_equal(fread(fmt, 1, 16, f), 16);
+			assert_int_equal(fmt[0], 1);  /* PCM */
+			assert_int_equal(fmt[1], 1);  /* mono */
+			assert_int_equal(fmt[7], 16); /* 16 bits */
+			memcpy(rate, &fmt[2], 4);
+			fseek(f, (long)(size - 16 + (size & 1)), SEEK_CUR);
+		} else if (memcmp(id, "data", 4) == 0) {
+			pcm = malloc(size + 2);
+			assert_non_null(pcm);
+			assert_int_equal(fread(pcm, 1, size, f), size);
+			*n = size / 2;
+			break;
+		} else {
+			fseek(f, (long)(size + (size & 1)), SEEK_CUR);
+		}
+	}
+	fclose(f);
+	assert_non_null(pcm);
+	return pcm;
+}
+
+/*
+ * tapictl(1) dtmf — the digits go out on one end (status 0 when they are
+ * sent) and are DigitReceived on the other; a call that is no call is
+ * refused with status 1.
+ */
+static void test_tapictl_dtmf(void **s)
+{
+	sd_bus_slot *slot = NULL;
+	struct digits d = {{0}, 0};
+	char out[1024], cmd[256];
+	struct pair p;
+
+	(void)s;
+	connect_pair(&p);
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", p.in,
+	                                CALL_IFACE, "DigitReceived", on_digit,
+	                                &d) >= 0);
+	snprintf(cmd, sizeof(cmd), "dtmf %s '*7'", strrchr(p.out, '/') + 1);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	wait_heard(&d, "*d*u7d7u");
+	snprintf(cmd, sizeof(cmd), "dtmf %s 1 --json", strrchr(p.out, '/') + 1);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"done\":\"dtmf\""));
+	assert_int_equal(tapictl("dtmf 0000abcd 1", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "no such call"));
+	assert_int_equal(tapictl("dtmf zz 1", out, sizeof(out)), 2);
+	end_pair(&p);
+	sd_bus_slot_unref(slot);
+}
+
+/*
+ * tapictl(1) play and record — a WAV file of a 1000 Hz tone played into
+ * one end is in the WAV file recorded at the other (Goertzel over 100 ms
+ * windows, against 500 Hz), which is --seconds long exactly; a file of
+ * another rate is refused (no resampling yet).
+ */
+static void test_tapictl_play_and_record(void **s)
+{
+	char out[1024], cmd[512], tone[128], tone16[128], rec[128];
+	unsigned rate = 0, windows = 0;
+	struct pair p;
+	int16_t *pcm;
+	size_t n = 0, i;
+	pid_t rp;
+	int rfd;
+
+	(void)s;
+	snprintf(tone, sizeof(tone), "%s/tone.wav", dir);
+	snprintf(tone16, sizeof(tone16), "%s/tone16k.wav", dir);
+	snprintf(rec, sizeof(rec), "%s/rec.wav", dir);
+	write_tone_wav(tone, 8000, 1000, 8000 * 2);
+	write_tone_wav(tone16, 16000, 1000, 1600);
+	connect_pair(&p);
+	rp = tapictl_start(&rfd, "record", strrchr(p.in, '/') + 1, rec,
+	                   "--seconds=3", NULL);
+	/* the file is made once it has the call's audio */
+	for (i = 0; i < 1000 && access(rec, F_OK) != 0; i++)
+		sleep_ms(10);
+	assert_int_equal(access(rec, F_OK), 0);
+	snprintf(cmd, sizeof(cmd), "play %s %s", strrchr(p.out, '/') + 1, tone);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_int_equal(proc_wait(rp, 10000), 0);
+	assert_true(proc_read_line(rfd, out, sizeof(out), 1000));
+	assert_non_null(strstr(out, "3.00 s recorded (--seconds reached)"));
+	close(rfd);
+	pcm = read_wav(rec, &n, &rate);
+	assert_int_equal(rate, 8000);
+	assert_int_equal(n, 3 * 8000);
+	for (i = 0; i + 800 <= n; i += 800)
+		if (tone_power(pcm + i, 800, 1000) >
+		            100 * (tone_power(pcm + i, 800, 500) + 1e-9) &&
+		    tone_power(pcm + i, 800, 1000) > 1.0)
+			windows++;
+	free(pcm);
+	/* 2 s of tone in 3 s: most of its 20 windows (the edges may miss) */
+	if (windows < 15)
+		fail_msg("the tone in %u windows of 100 ms of 30", windows);
+	snprintf(cmd, sizeof(cmd), "play %s %s", strrchr(p.out, '/') + 1,
+	         tone16);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "16000 Hz, the call's audio is 8000 Hz"));
+	/* the call ends while its file plays: status 1, said so */
+	rp = tapictl_start(&rfd, "play", strrchr(p.out, '/') + 1, tone, NULL,
+	                   NULL);
+	sleep_ms(500);
+	end_pair(&p);
+	assert_int_equal(proc_wait(rp, 10000), 1);
+	assert_true(proc_read_line(rfd, out, sizeof(out), 1000));
+	assert_non_null(strstr(out, "the call's audio ended after"));
+	close(rfd);
+}
+
+/*
+ * tapictl(1) listen — it waits for the next call offered on its line,
+ * answers it (--answer), prints it, and exits 0 when the far end hangs
+ * up; with nothing offered, --timeout gives status 5, SIGINT 130.
+ */
+static void test_tapictl_listen(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	char out[1024], line[512], made[64];
+	const char *path;
+	pid_t lp;
+	int lfd;
+
+	(void)s;
+	assert_int_equal(tapictl("listen 2 --timeout=1", out, sizeof(out)), 5);
+	assert_non_null(strstr(out, "no call in 1 s"));
+	/* (a call offered before it listens is taken as well: no wait) */
+	lp = tapictl_start(&lfd, "listen", "1", "--answer", "--json", NULL);
+	assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                               "org.tapix.Line1", "MakeCall", &err, &r,
+	                               "say", "101", (size_t)0) >= 0);
+	assert_true(sd_bus_message_read(r, "o", &path) > 0);
+	snprintf(made, sizeof(made), "%s", path);
+	sd_bus_message_unref(r);
+	assert_true(proc_read_line(lfd, line, sizeof(line), 10000));
+	assert_non_null(strstr(line, "\"line\":1"));
+	assert_non_null(strstr(line, "\"result\":\"answered\""));
+	wait_state(made, "connected");
+	call_void(made, "Drop", "ay", (size_t)0);
+	assert_int_equal(proc_wait(lp, 10000), 0);
+	close(lfd);
+	call_void(made, "Deallocate", "");
+	/* Ctrl-C: 128 + SIGINT */
+	lp = tapictl_start(&lfd, "listen", "2", NULL, NULL, NULL);
+	sleep_ms(500); /* it blocked the signal it reads */
+	assert_int_equal(kill(-lp, SIGINT), 0);
+	assert_int_equal(proc_wait(lp, 10000), 128 + SIGINT);
+	assert_true(proc_read_line(lfd, line, sizeof(line), 1000));
+	assert_non_null(strstr(line, "interrupted"));
+	close(lfd);
+}
+
+/* ---- [line N] incoming ------------------------------------------------------
+ */
+
+/* The test's bus and a tapixd whose lines 1, 2 and 3 answer, reject and
+ * ring incoming calls. */
+static int setup_incoming(void **state)
+{
+	(void)state;
+	start_bus();
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[line 1]\nincoming = answer\n"
+	             "[line 2]\nincoming = reject\n"
+	             "[line 3]\nincoming = ring\n");
+	return 0;
+}
+
+/* MakeCall on line 0 to @address: the call's path in @out. */
+static void make_call(const char *address, char *out, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	const char *path;
+
+	if (sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                       "org.tapix.Line1", "MakeCall", &err, &r, "say",
+	                       address, (size_t)0) < 0)
+		fail_msg("MakeCall %s: %s", address, err.message);
+	assert_true(sd_bus_message_read(r, "o", &path) > 0);
+	snprintf(out, size, "%s", path);
+	sd_bus_message_unref(r);
+}
+
+/*
+ * tapix.conf(5) [line N] incoming — with no application owning the
+ * lines: a call to the line that answers connects; one to the line that
+ * rejects ends (the caller sees it disconnected); one to the line that
+ * rings stays offering, tapictl lists it and answers it.
+ */
+static void test_incoming_by_configuration(void **s)
+{
+	char out[4096], cmd[256], made[64], line[512], *p;
+	char *state = NULL;
+	uint32_t owners = 0;
+	pid_t lp;
+	int lfd;
+	FILE *f;
+	int i;
+
+	(void)s;
+	assert_true(log_has(tlog, "line 1: incoming calls taken (answer)"));
+	/* answer */
+	make_call("101", made, sizeof(made));
+	wait_state(made, "connected");
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+	/* reject */
+	make_call("102", made, sizeof(made));
+	for (i = 0; i < 1000; i++) {
+		free(state);
+		state = NULL;
+		assert_true(sd_bus_get_property_string(
+				    bus, "org.tapix.Tapix1", made, CALL_IFACE,
+				    "State", NULL, &state) >= 0);
+		if (strcmp(state, "disconnected") == 0 ||
+		    strcmp(state, "idle") == 0)
+			break;
+		assert_string_not_equal(state, "connected");
+		sleep_ms(10);
+	}
+	assert_true(strcmp(state, "disconnected") == 0 ||
+	            strcmp(state, "idle") == 0);
+	free(state);
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+	assert_true(log_has(tlog, "line 2 rejects incoming calls"));
+	/* ring: offered, and it stays so until tapictl answers it */
+	make_call("103", made, sizeof(made));
+	wait_state(made, "ringback");
+	sleep_ms(300);
+	assert_int_equal(tapictl("--terse calls", out, sizeof(out)), 0);
+	p = strstr(out, ":3:offering:");
+	if (!p)
+		fail_msg("no call offering on line 3:\n%s", out);
+	while (p > out && p[-1] != '\n')
+		p--;
+	/* its owner is tapixd's registration for incoming calls */
+	snprintf(cmd, sizeof(cmd), ROOT "/Call/%.8s", p);
+	assert_true(sd_bus_get_property_trivial(bus, "org.tapix.Tapix1", cmd,
+	                                        CALL_IFACE, "Owners", NULL, 'u',
+	                                        &owners) >= 0);
+	assert_int_equal(owners, 1);
+	/* tapictl listen takes a call offered before it started */
+	lp = tapictl_start(&lfd, "listen", "3", "--json", NULL, NULL);
+	assert_true(proc_read_line(lfd, line, sizeof(line), 10000));
+	assert_non_null(strstr(line, "\"result\":\"offered\""));
+	snprintf(cmd, sizeof(cmd), "answer %.8s", p);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	wait_state(made, "connected");
+	call_void(made, "Drop", "ay", (size_t)0);
+	assert_int_equal(proc_wait(lp, 10000), 0);
+	close(lfd);
+	call_void(made, "Deallocate", "");
+	/* SIGHUP: line 1 no longer answers, line 2 rings instead */
+	snprintf(cmd, sizeof(cmd), "%s/tapix.conf", dir);
+	f = fopen(cmd, "w");
+	assert_non_null(f);
+	fputs("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	      "[line 2]\nincoming = ring\n[line 3]\nincoming = ring\n",
+	      f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(kill(tapixd_pid, SIGHUP), 0);
+	wait_log("line 1: incoming calls no longer taken");
+	make_call("101", made, sizeof(made));
+	wait_state(made, "ringback");
+	sleep_ms(300);
+	wait_state(made, "ringback"); /* nobody answered it */
+	call_void(made, "Drop", "ay", (size_t)0);
+	call_void(made, "Deallocate", "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_send_digits_heard_as_digit_received, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_get_audio_carries_a_tone,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_dtmf, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_play_and_record,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapictl_listen, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_incoming_by_configuration,
+	                                        setup_incoming, teardown),
+	};
+
+	if (getenv("TAPIX_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
