@@ -819,8 +819,8 @@ void sdp_offer(const struct sdp_local *local, struct sdp *out)
 	/* RFC 4568 §7.1.1: RTP/SAVP when SRTP is a must; with RTP/AVP the
 	 * keys are an offer the far end may take (best effort, as common
 	 * user agents do) */
-	memcpy(m->proto,
-	       local->srtp == SDP_SRTP_MANDATORY ? "RTP/SAVP" : "RTP/AVP", 9);
+	snprintf(m->proto, sizeof(m->proto), "%s",
+	         local->srtp == SDP_SRTP_MANDATORY ? "RTP/SAVP" : "RTP/AVP");
 	if (local->srtp != SDP_SRTP_OFF) {
 		m->ncrypto = 2;
 		for (unsigned i = 0; i < 2; i++) {
