@@ -1140,6 +1140,14 @@ static int read_bus(sd_bus_message *m, struct served *x)
 			e = read_struct(m, &x->params);
 			x->v[p] = (uintptr_t)x->params;
 			break;
+		case RPC_K_TONES:
+			/* never more entries named than sent */
+			e = sd_bus_message_read_array(m, 'y', &bytes, &n);
+			x->v[p] = n ? (uintptr_t)bytes : 0;
+			if (e >= 0 && n && p &&
+			    n / sizeof(LINEGENERATETONE) < x->v[p - 1])
+				x->v[p - 1] = n / sizeof(LINEGENERATETONE);
+			break;
 		case RPC_K_OUT_STRUCT:
 			e = sd_bus_message_read(m, "bu", &b, &x->total);
 			x->given[j] = b;

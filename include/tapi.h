@@ -545,6 +545,12 @@ typedef void(CALLBACK *LINECALLBACK)(DWORD hDevice, DWORD dwMessage,
 #define LINEDIGITMODE_DTMF    0x00000002
 #define LINEDIGITMODE_DTMFEND 0x00000004
 
+#define LINETONEMODE_CUSTOM   0x00000001
+#define LINETONEMODE_RINGBACK 0x00000002
+#define LINETONEMODE_BUSY     0x00000004
+#define LINETONEMODE_BEEP     0x00000008
+#define LINETONEMODE_BILLING  0x00000010
+
 #define LINEGENERATETERM_DONE   0x00000001
 #define LINEGENERATETERM_CANCEL 0x00000002
 
@@ -570,6 +576,16 @@ typedef struct varstring_tag {
 	DWORD dwStringSize;
 	DWORD dwStringOffset;
 } VARSTRING, *LPVARSTRING;
+
+/* One frequency of a tone lineGenerateTone makes (LINETONEMODE_CUSTOM):
+ * its cadence in ms (on, then off; off 0: steady) and volume (0xFFFF:
+ * full). */
+typedef struct linegeneratetone_tag {
+	DWORD dwFrequency;
+	DWORD dwCadenceOn;
+	DWORD dwCadenceOff;
+	DWORD dwVolume;
+} LINEGENERATETONE, *LPLINEGENERATETONE;
 
 /*
  * tapix's answer to lineGetID(hCall, LINECALLSELECT_CALL, "wave/in",
@@ -1416,6 +1432,22 @@ TAPIX_API LONG WINAPI lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
  */
 TAPIX_API LONG WINAPI lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
                                           LPCSTR lpszDigits, DWORD dwDuration);
+
+/**
+ * Sends a tone in band on a call this app owns for dwDuration ms (0: the
+ * provider's default): LINETONEMODE_BEEP, _BILLING, _BUSY, _RINGBACK, or
+ * _CUSTOM made of dwNumTones frequencies (1 to 4) in lpTones; 0 cancels.
+ * Synchronous; LINE_GENERATE at the end, as for lineGenerateDigits (one
+ * generation at a time: a tone cuts digits and the other way round).
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
+ *         LINEERR_INVALTONEMODE, LINEERR_INVALTONE (no frequency, too many,
+ *         or one the call cannot carry), LINEERR_INVALPOINTER,
+ *         LINEERR_INVALCALLSTATE, LINEERR_OPERATIONUNAVAIL,
+ *         LINEERR_OPERATIONFAILED, LINEERR_UNINITIALIZED.
+ */
+TAPIX_API LONG WINAPI lineGenerateTone(HCALL hCall, DWORD dwToneMode,
+                                       DWORD dwDuration, DWORD dwNumTones,
+                                       LPLINEGENERATETONE const lpTones);
 
 /**
  * Turns on (dwDigitModes: LINEDIGITMODE_DTMF and/or _DTMFEND) or off (0)

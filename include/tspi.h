@@ -361,6 +361,17 @@ LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall, DWORD dwEndToEndID,
                                      DWORD dwDuration);
 
 /**
+ * Sends a tone in band (LINETONEMODE_; _CUSTOM from @lpTones, at most
+ * 4), dwDuration ms (0: a default); 0 cancels. Ends with LINE_GENERATE as
+ * TSPI_lineGenerateDigits does; one generation at a time. Synchronous.
+ * Optional (without it, LINEERR_OPERATIONUNAVAIL).
+ */
+LONG TSPIAPI TSPI_lineGenerateTone(HDRVCALL hdCall, DWORD dwEndToEndID,
+                                   DWORD dwToneMode, DWORD dwDuration,
+                                   DWORD dwNumTones,
+                                   LPLINEGENERATETONE const lpTones);
+
+/**
  * Reports the digits the far end sends (LINE_MONITORDIGITS: digit, mode,
  * tick count) for the modes in @dwDigitModes (TAPI passes the union of
  * its apps'); 0 stops. Ends at IDLE. Synchronous. Optional (without it,

@@ -165,6 +165,31 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
 	return r;
 }
 
+ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
+	HDRVCALL hdCall, DWORD dwEndToEndID, DWORD dwToneMode, DWORD dwDuration,
+	DWORD dwNumTones, LPLINEGENERATETONE const lpTones)
+{
+	struct tcall *t;
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		esp.bad_handles++;
+		r = LINEERR_INVALCALLHANDLE;
+	} else if (!dwToneMode && !c->tm) {
+		r = 0; /* nothing generated, nothing to cancel */
+	} else {
+		r = media_of(c, &t);
+		if (r == 0)
+			r = tcall_tone(t, dwEndToEndID, dwToneMode, dwDuration,
+			               dwNumTones, lpTones);
+	}
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
 ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
                                                DWORD dwDigitModes)
 {

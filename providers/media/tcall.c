@@ -205,6 +205,61 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
 	return 0;
 }
 
+LONG tcall_tone(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                DWORD duration, DWORD num, const LINEGENERATETONE *tones)
+{
+	struct media_tone mt[MEDIA_MAX_TONES];
+	unsigned n = 0, def;
+	int e;
+
+	memset(mt, 0, sizeof(mt));
+	switch (mode) {
+	case 0:
+		e = media_session_tone(t->s, NULL, 0, 0, 0);
+		return e == -EINVAL ? LINEERR_OPERATIONFAILED : 0;
+	case LINETONEMODE_BEEP:
+		mt[n++] = (struct media_tone){1000, 0, 0, 0xFFFF};
+		def = 250;
+		break;
+	case LINETONEMODE_BILLING:
+		mt[n++] = (struct media_tone){1400, 0, 0, 0xFFFF};
+		def = 200;
+		break;
+	case LINETONEMODE_BUSY:
+		mt[n++] = (struct media_tone){480, 500, 500, 0xFFFF};
+		mt[n++] = (struct media_tone){620, 500, 500, 0xFFFF};
+		def = 4000;
+		break;
+	case LINETONEMODE_RINGBACK:
+		mt[n++] = (struct media_tone){440, 2000, 4000, 0xFFFF};
+		mt[n++] = (struct media_tone){480, 2000, 4000, 0xFFFF};
+		def = 6000;
+		break;
+	case LINETONEMODE_CUSTOM:
+		if (!tones || !num || num > MEDIA_MAX_TONES)
+			return LINEERR_INVALTONE;
+		for (; n < num; n++) {
+			mt[n].freq = tones[n].dwFrequency;
+			mt[n].on_ms = tones[n].dwCadenceOn;
+			mt[n].off_ms = tones[n].dwCadenceOff;
+			mt[n].volume = tones[n].dwVolume > 0xFFFF
+			                       ? 0xFFFF
+			                       : tones[n].dwVolume;
+		}
+		def = 1000;
+		break;
+	default:
+		return LINEERR_INVALTONEMODE;
+	}
+	if (duration > 3600000)
+		duration = 3600000;
+	e = media_session_tone(t->s, mt, n, duration ? duration : def,
+	                       end_to_end_id);
+	if (e == -EAGAIN)
+		return LINEERR_INVALCALLSTATE;
+	return e ? LINEERR_INVALTONE : 0;
+}
+
 LONG tcall_monitor(struct tcall *t, DWORD modes)
 {
 	if (modes & ~(DWORD)(LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND))

@@ -75,6 +75,19 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
                     LPCSTR digits, DWORD duration);
 
 /**
+ * TSPI_lineGenerateTone: a LINETONEMODE_ tone (@mode 0 cancels) for
+ * @duration ms (0: the tone's default: beep 250, billing 200, busy 4000,
+ * ringback 6000, custom 1000); LINE_GENERATE at the end, as digits.
+ * Beep is 1000 Hz, billing 1400 Hz, busy 480 + 620 Hz 0.5 s on and off,
+ * ringback 440 + 480 Hz 2 s on 4 s off (North American, ITU-T E.180).
+ * @return 0, LINEERR_INVALTONEMODE, LINEERR_INVALTONE (a frequency the
+ *         call cannot carry, or more than MEDIA_MAX_TONES),
+ *         LINEERR_INVALCALLSTATE (the media do not send now)
+ */
+LONG tcall_tone(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                DWORD duration, DWORD num, const LINEGENERATETONE *tones);
+
+/**
  * TSPI_lineMonitorDigits: LINE_MONITORDIGITS for the digits received, in
  * the modes of @modes (LINEDIGITMODE_DTMF: at a digit's start, _DTMFEND:
  * at its end); 0 stops.

@@ -225,6 +225,22 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
 	return r;
 }
 
+SIP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
+	HDRVCALL hdCall, DWORD dwEndToEndID, DWORD dwToneMode, DWORD dwDuration,
+	DWORD dwNumTones, LPLINEGENERATETONE const lpTones)
+{
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&sip.lock);
+	c = media_call(hdCall, &r);
+	if (c)
+		r = tcall_tone(c->tm, dwEndToEndID, dwToneMode, dwDuration,
+		               dwNumTones, lpTones);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
 SIP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
                                                DWORD dwDigitModes)
 {

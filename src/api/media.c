@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Media control on a call: lineGetID (device identifiers: the line's own,
- * and the call's audio, docs/media.md), lineGenerateDigits and
- * lineMonitorDigits. The spec does not cover them (issue 17 goes beyond
- * it): their rules are Microsoft's (tapi.h's documentation of each, and
- * of LINE_GENERATE and LINE_MONITORDIGITS), extended where tapix says so
- * in tapi.h.
+ * and the call's audio, docs/media.md), lineGenerateDigits,
+ * lineGenerateTone and lineMonitorDigits. The spec does not cover them (issue
+ * 17 goes beyond it): their rules are Microsoft's (tapi.h's documentation of
+ * each, and of LINE_GENERATE and LINE_MONITORDIGITS), extended where tapix says
+ * so in tapi.h.
  */
 #define LOG_MODULE "api"
 #include <string.h>
@@ -226,6 +226,91 @@ LONG WINAPI api_lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
 	op_tspi_begin_locked(p);
 	r = p->fn.lineGenerateDigits(call->hd, id, dwDigitMode, lpszDigits,
 	                             dwDuration);
+	op_tspi_end(p);
+	call_idle_locked(call);
+	if (r && id)
+		call_generate_forget_locked(call, id);
+	call_unref_locked(call);
+out:
+	core_unlock();
+	return r;
+}
+
+#define TONE_MODES                                                         \
+	(LINETONEMODE_CUSTOM | LINETONEMODE_RINGBACK | LINETONEMODE_BUSY | \
+	 LINETONEMODE_BEEP | LINETONEMODE_BILLING)
+#define TONES_MAX \
+	4 /* frequencies of a custom tone (dwGenerateToneMaxNumFreq) */
+
+LONG WINAPI api_lineGenerateTone(HCALL hCall, DWORD dwToneMode,
+                                 DWORD dwDuration, DWORD dwNumTones,
+                                 LPLINEGENERATETONE const lpTones)
+{
+	static uint32_t next_id = 0x80000000u; /* apart from digits' */
+	LINEGENERATETONE tones[TONES_MAX];
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	uint32_t id = 0;
+	DWORD n = 0;
+	LONG r;
+
+	core_lock();
+	r = core_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
+		r = LINEERR_NOTOWNER;
+		goto out;
+	}
+	/* 0 cancels; else one mode */
+	if (dwToneMode && ((dwToneMode & ~(DWORD)TONE_MODES) ||
+	                   (dwToneMode & (dwToneMode - 1)))) {
+		r = LINEERR_INVALTONEMODE;
+		goto out;
+	}
+	if (dwToneMode == LINETONEMODE_CUSTOM) {
+		/* the count before the pointer: the same error both ways
+		 * (tapixd is told no more entries than were sent) */
+		if (dwNumTones == 0 || dwNumTones > TONES_MAX) {
+			r = LINEERR_INVALTONE;
+			goto out;
+		}
+		if (!lpTones) {
+			r = LINEERR_INVALPOINTER;
+			goto out;
+		}
+		n = dwNumTones;
+		memcpy(tones, lpTones, n * sizeof(tones[0]));
+	}
+	call = ch->call;
+	if (call->closing) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (call->state == LINECALLSTATE_IDLE) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	p = call->tl->dev->prov;
+	if (!p->fn.lineGenerateTone) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	if (dwToneMode) {
+		id = ++next_id ? next_id : ++next_id;
+		call_generate_begin_locked(call, ch, id);
+	}
+	call_ref_locked(call);
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	r = p->fn.lineGenerateTone(call->hd, id, dwToneMode, dwDuration, n,
+	                           n ? tones : NULL);
 	op_tspi_end(p);
 	call_idle_locked(call);
 	if (r && id)

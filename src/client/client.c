@@ -1422,6 +1422,15 @@ static int row_append(sd_bus_message *m, const struct rpc_row *row,
 		case RPC_K_PARAMS:
 			e = append_struct(m, (const void *)v[p]);
 			break;
+		case RPC_K_TONES: /* counted by the argument before */
+			e = sd_bus_message_append_array(
+				m, 'y', (const void *)v[p],
+				v[p] ? (v[p - 1] < RPC_MAX_TONES
+			                        ? v[p - 1]
+			                        : RPC_MAX_TONES) *
+						sizeof(LINEGENERATETONE)
+				     : 0);
+			break;
 		case RPC_K_OUT_STRUCT:
 			total = 0;
 			if (v[p])

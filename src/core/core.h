@@ -118,6 +118,8 @@ struct tspi {
 	(HDRVLINE, DWORD, HDRVCALL, DWORD, LPVARSTRING, LPCSTR, HANDLE);
 	LONG (*lineGenerateDigits)(HDRVCALL, DWORD, DWORD, LPCSTR, DWORD);
 	LONG (*lineMonitorDigits)(HDRVCALL, DWORD);
+	LONG(*lineGenerateTone)
+	(HDRVCALL, DWORD, DWORD, DWORD, DWORD, LPLINEGENERATETONE const);
 	LONG (*providerConfig)(DWORD, LPCSTR, LPCSTR);
 	DWORD (*providerLiveObjects)(void);
 };

@@ -109,7 +109,8 @@
 	X(RPC_K_OUT_CONF_CALL) \
 	X(RPC_K_ZERO)          \
 	X(RPC_K_LINE_OF)       \
-	X(RPC_K_OUT_FDS)
+	X(RPC_K_OUT_FDS)       \
+	X(RPC_K_TONES)
 
 /* the handle the row's hk names (an app, line or call of the sender's) */
 #define RPC_K_H_DEF 1, "u", ""
@@ -152,6 +153,10 @@
 /* back: descriptors the answer names (lineGetID's TAPIXWAVEID), not a
  * parameter */
 #define RPC_K_OUT_FDS_DEF 0, "", "ah"
+/* lineGenerateTone's LINEGENERATETONE array: as many as the argument
+ * before says (at most RPC_MAX_TONES sent; none: NULL) */
+#define RPC_K_TONES_DEF 1, "ay", ""
+#define RPC_MAX_TONES   64
 
 enum rpc_kind {
 #define RPC_K_ENUM(k) k,
@@ -189,6 +194,8 @@ enum rpc_kind {
 #define RPC_SHAPE_GET_ID                                                 \
 	(RPC_K_H, RPC_K_U32, RPC_K_H2_CALL, RPC_K_U32, RPC_K_OUT_STRUCT, \
 	 RPC_K_STR, RPC_K_OUT_FDS)
+#define RPC_SHAPE_GENERATE_TONE \
+	(RPC_K_H, RPC_K_U32, RPC_K_U32, RPC_K_U32, RPC_K_TONES)
 #define RPC_SHAPE_CALL_UUI      (RPC_K_H, RPC_K_UUI, RPC_K_SIZE)
 #define RPC_SHAPE_CALL_UUI_HINT (RPC_K_H, RPC_K_UUI, RPC_K_SIZE, RPC_K_U32)
 #define RPC_SHAPE_CALL_CALL     (RPC_K_H, RPC_K_H2_CALL)

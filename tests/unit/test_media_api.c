@@ -457,6 +457,91 @@ static void test_wave_audio(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * lineGenerateTone (Microsoft's page, and tapi.h): its errors; a custom
+ * tone of two frequencies heard at both on the far end's wave/in
+ * (Goertzel) and LINE_GENERATE(DONE) to the app; a busy tone cut by
+ * lineGenerateTone(0) (CANCEL), and by digits (one generation at a
+ * time: CANCEL for the tone, DONE for the digits).
+ */
+static void test_tones(void **s)
+{
+	struct fx_app a, m;
+	struct pair p;
+	LINEGENERATETONE two[2] = {{700, 0, 0, 0xFFFF}, {1300, 0, 0, 0xFFFF}};
+	LINEGENERATETONE five[5] = {{700, 0, 0, 0xFFFF}};
+	TAPIXWAVEID rx;
+	int16_t heard[1600];
+	LINEMESSAGE g;
+	bool found = false;
+	HLINE lm;
+	HCALL min;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&m, "m");
+	lm = fx_open(&m, 1, MONITOR, 0);
+	connect_pair(&a, &p);
+	min = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_consume_all(&a);
+	assert_int_equal(lineGenerateTone(0, LINETONEMODE_BEEP, 0, 0, NULL),
+	                 LINEERR_INVALCALLHANDLE);
+	assert_int_equal(lineGenerateTone(min, LINETONEMODE_BEEP, 0, 0, NULL),
+	                 LINEERR_NOTOWNER);
+	assert_int_equal(lineGenerateTone(p.out, 0x20, 0, 0, NULL),
+	                 LINEERR_INVALTONEMODE);
+	assert_int_equal(lineGenerateTone(p.out,
+	                                  LINETONEMODE_BEEP | LINETONEMODE_BUSY,
+	                                  0, 0, NULL),
+	                 LINEERR_INVALTONEMODE);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 0, 0, two),
+		LINEERR_INVALTONE);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 0, 5, five),
+		LINEERR_INVALTONE);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 0, 2, NULL),
+		LINEERR_INVALPOINTER);
+	five[0].dwFrequency = 5000; /* above what 8 kHz audio carries */
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 0, 1, five),
+		LINEERR_INVALTONE);
+	fx_expect_none(&a);
+
+	rx = wave_id(p.in, "wave/in");
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 3000, 2, two), 0);
+	for (int i = 0; i < 15 && !found; i++) {
+		if (!read_all(rx.fdIn, heard, sizeof(heard), 2000))
+			fail_msg("wave/in gave nothing");
+		found = tone_power(heard, 800, 700) > 1.0 &&
+		        tone_power(heard, 800, 1300) > 1.0 &&
+		        tone_power(heard, 800, 1000) * 100 <
+		                tone_power(heard, 800, 700);
+	}
+	assert_true(found);
+	g = fx_wait(&a, LINE_GENERATE, p.out, FX_ANY);
+	assert_int_equal(g.dwParam1, LINEGENERATETERM_DONE);
+	assert_false(
+		fx_wait_try(&m, LINE_GENERATE, FX_ANY_DEV, FX_ANY, 200, NULL));
+
+	assert_int_equal(lineGenerateTone(p.out, LINETONEMODE_BUSY, 0, 0, NULL),
+	                 0);
+	assert_int_equal(lineGenerateTone(p.out, 0, 0, 0, NULL), 0);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_CANCEL);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_RINGBACK, 0, 0, NULL), 0);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "1", 50), 0);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_CANCEL);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	close(rx.fdIn);
+	end_pair(&a, &p);
+	assert_int_equal(lineDeallocateCall(min), 0);
+	fx_shutdown(&m);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +557,7 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_wave_audio, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_tones, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

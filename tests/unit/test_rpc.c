@@ -138,6 +138,7 @@ static enum pclass kind_class(unsigned k)
 	case RPC_K_OUT_LINE:
 	case RPC_K_OUT_CALL:
 	case RPC_K_OUT_CONF_CALL:
+	case RPC_K_TONES:
 		return P_PTR;
 	default:
 		return P_OTHER; /* wire-only */
