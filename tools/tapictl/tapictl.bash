@@ -6,17 +6,19 @@
 # share/bash-completion/completions/tapictl; tests/man_options.sh checks
 # the lists below against `tapictl --help`.
 
-_tapictl_commands='lines calls show call answer accept drop hold unhold transfer deallocate dtmf record play listen watch demo help'
+_tapictl_commands='lines calls show call answer accept drop hold unhold transfer deallocate dtmf record play talk listen watch demo help'
 _tapictl_global='--bus= --address= --json --terse --color --color= --help --version'
 
 # The options of command $1, beyond the global ones.
 _tapictl_options() {
 	case $1 in
-	call) echo '--uui= --uui-hex= --wait --wait=' ;;
-	answer | accept | drop) echo '--uui= --uui-hex=' ;;
+	call) echo '--uui= --uui-hex= --wait --wait= --audio --device=' ;;
+	answer) echo '--uui= --uui-hex= --audio --device=' ;;
+	accept | drop) echo '--uui= --uui-hex=' ;;
+	talk) echo '--device=' ;;
 	watch) echo '--count= --timeout=' ;;
 	record) echo '--seconds=' ;;
-	listen) echo '--answer --timeout=' ;;
+	listen) echo '--answer --timeout= --audio --device=' ;;
 	esac
 }
 
@@ -50,7 +52,7 @@ _tapictl() {
 			((i++)) || true
 			[[ $i -eq $((${#w[@]} - 1)) ]] && takes=${w[i - 1]}
 			;;
-		--uui | --uui-hex | --count | --timeout | --seconds)
+		--uui | --uui-hex | --count | --timeout | --seconds | --device)
 			((i++)) || true
 			[[ $i -eq $((${#w[@]} - 1)) ]] && takes=${w[i - 1]}
 			;;
@@ -71,7 +73,7 @@ _tapictl() {
 		mapfile -t COMPREPLY < <(compgen -W 'system session' -- "$cur")
 		return
 		;;
-	--uui | --uui-hex | --count | --timeout | --seconds) return ;;
+	--uui | --uui-hex | --count | --timeout | --seconds | --device) return ;;
 	esac
 	case $cur in
 	--bus=* | --address=*)
@@ -98,7 +100,7 @@ _tapictl() {
 	call:0 | listen:0)
 		mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids lines "$prog" "${bus[@]}")" -- "$cur")
 		;;
-	answer:0 | accept:0 | drop:0 | hold:0 | unhold:0 | transfer:0 | deallocate:0 | dtmf:0 | record:0 | play:0)
+	answer:0 | accept:0 | drop:0 | hold:0 | unhold:0 | transfer:0 | deallocate:0 | dtmf:0 | record:0 | play:0 | talk:0)
 		mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids calls "$prog" "${bus[@]}")" -- "$cur")
 		;;
 	show:0)

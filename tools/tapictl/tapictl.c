@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <alsa/asoundlib.h>
 #include <sndfile.h>
 #include <systemd/sd-bus.h>
 
@@ -85,6 +86,8 @@ enum opt_id {
 	O_TIMEOUT,
 	O_SECONDS,
 	O_ANSWER,
+	O_AUDIO,
+	O_DEVICE,
 	O_COUNT_OF_OPTIONS,
 };
 
@@ -122,6 +125,8 @@ static const struct opt_def opt_defs[O_COUNT_OF_OPTIONS] = {
 	[O_TIMEOUT] = {"timeout", 0, ARG_REQUIRED, "SECONDS"},
 	[O_SECONDS] = {"seconds", 0, ARG_REQUIRED, "N"},
 	[O_ANSWER] = {"answer", 0, ARG_NONE, NULL},
+	[O_AUDIO] = {"audio", 0, ARG_NONE, NULL},
+	[O_DEVICE] = {"device", 0, ARG_REQUIRED, "PCM"},
 };
 
 /* What the command line said; the last of an option given twice counts. */
@@ -1677,6 +1682,9 @@ static int wait_prepare(struct waiter *w)
 	return 0;
 }
 
+static int talk(const char *cmd, const char *path, int sfd);
+static int stop_signals(const char *cmd);
+
 static int cmd_call(const struct command *c, char **arg)
 {
 	struct waiter w = {.outcome = -1};
@@ -1747,6 +1755,13 @@ static int cmd_call(const struct command *c, char **arg)
 			props_free(&v);
 		}
 		wait_call(&w, (unsigned)seconds, sfd);
+		if (w.outcome == 0 && opt.set[O_AUDIO]) {
+			/* call --wait --audio: talk until it is over */
+			int ts = talk(c->name, w.path, sfd);
+
+			if (ts)
+				w.outcome = ts;
+		}
 		close(sfd);
 		if (w.outcome && w.outcome != EXIT_UNREACHABLE)
 			drop_and_forget(w.path);
@@ -1805,6 +1820,15 @@ static int cmd_action(const struct command *c, char **arg)
 	if (!st)
 		st = call_method(c->name, ops[i].method, path, CALL_IFACE,
 		                 arg[1], uui, n, ops[i].ay, NULL, 0);
+	if (!st && opt.set[O_AUDIO]) {
+		/* answer --audio: talk until the call is over */
+		int sfd = stop_signals(c->name);
+
+		if (sfd < 0)
+			return EXIT_FAILED;
+		st = talk(c->name, path, sfd);
+		close(sfd);
+	}
 	if (st || !json)
 		return st;
 	putchar('{');
@@ -1944,6 +1968,180 @@ static bool seconds_of(const char *s, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 10);
 	return !errno && !*end && *out && *out <= MAX_WAIT_S;
+}
+
+/* ---- talk: a call's audio on the sound device ---------------------------
+ *
+ * ALSA's PCM @dev (--device; "default" goes to PipeWire or PulseAudio where
+ * they run, through their ALSA plugins): what the far end says is played,
+ * what the microphone takes is sent, mono 16-bit at the call's rate (ALSA
+ * converts for the device), until the call's media end or a signal.
+ */
+
+/* Opens @dev for @stream at @rate, mono S16_LE, ~100 ms of latency. */
+static snd_pcm_t *pcm_open(const char *dev, snd_pcm_stream_t stream,
+                           unsigned rate, int mode)
+{
+	snd_pcm_t *p = NULL;
+	int e;
+
+	e = snd_pcm_open(&p, dev, stream, mode);
+	if (e >= 0)
+		e = snd_pcm_set_params(p, SND_PCM_FORMAT_S16_LE,
+		                       SND_PCM_ACCESS_RW_INTERLEAVED, 1, rate,
+		                       1, 100000);
+	if (e < 0) {
+		fprintf(stderr, "tapictl: sound device %s (%s): %s\n", dev,
+		        stream == SND_PCM_STREAM_PLAYBACK ? "playback"
+		                                          : "capture",
+		        snd_strerror(e));
+		if (p)
+			snd_pcm_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Whether call @path is over (disconnected, idle, or gone). */
+static bool call_over(const char *path)
+{
+	char *s = NULL;
+	bool over;
+
+	if (sd_bus_get_property_string(bus, BUS_NAME, path, CALL_IFACE, "State",
+	                               NULL, &s) < 0)
+		return true;
+	over = !strcmp(s, "disconnected") || !strcmp(s, "idle");
+	free(s);
+	return over;
+}
+
+/*
+ * Connects call @path's audio to the sound device until the call is over
+ * (status 0) or a signal of @sfd (128 + it): an exit status.
+ */
+static int talk(const char *cmd, const char *path, int sfd)
+{
+	const char *dev = opt.set[O_DEVICE] ? opt.value[O_DEVICE] : "default";
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	snd_pcm_t *play = NULL, *cap = NULL;
+	int16_t buf[960], mic[960];
+	uint8_t carry = 0;
+	bool has_carry = false;
+	char what[160];
+	uint32_t rate = 0;
+	int a, b, in = -1, out = -1, st = 0, e;
+
+	snprintf(what, sizeof(what), "%s %s", cmd, id_of(path));
+	e = sd_bus_call_method(bus, BUS_NAME, path, CALL_IFACE, "GetAudio",
+	                       &err, &r, "s", "wave/in/out");
+	if (e >= 0)
+		e = sd_bus_message_read(r, "hhu", &a, &b, &rate);
+	if (e < 0) {
+		st = failed(what, "call", &err, e);
+		sd_bus_error_free(&err);
+		sd_bus_message_unref(r);
+		return st;
+	}
+	in = fcntl(a, F_DUPFD_CLOEXEC, 3);
+	out = fcntl(b, F_DUPFD_CLOEXEC, 3);
+	sd_bus_message_unref(r);
+	if (in < 0 || out < 0 || !rate) {
+		fprintf(stderr, "tapictl: %s: no audio\n", what);
+		st = EXIT_FAILED;
+		goto out;
+	}
+	(void)fcntl(out, F_SETFL, O_NONBLOCK);
+	play = pcm_open(dev, SND_PCM_STREAM_PLAYBACK, rate, 0);
+	cap = pcm_open(dev, SND_PCM_STREAM_CAPTURE, rate, SND_PCM_NONBLOCK);
+	if (!play || !cap) {
+		st = EXIT_FAILED;
+		goto out;
+	}
+	(void)snd_pcm_start(cap);
+	for (unsigned loops = 1;; loops++) {
+		struct pollfd p[2] = {{.fd = in, .events = POLLIN},
+		                      {.fd = sfd, .events = POLLIN}};
+		uint8_t *bb = (uint8_t *)buf;
+		size_t have = 0;
+		snd_pcm_sframes_t n;
+		ssize_t got;
+
+		/* 10 ms at most between two looks at the microphone */
+		if (poll(p, 2, 10) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN) {
+			st = 128 + signal_of(sfd);
+			break;
+		}
+		/* its state now and then: a call over ends the talk (its
+		 * media may stay till tapixd forgets it) */
+		if (loops % 50 == 0 && call_over(path))
+			break;
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			if (has_carry) {
+				bb[have++] = carry;
+				has_carry = false;
+			}
+			got = read(in, bb + have, sizeof(buf) - have);
+			if (got == 0 ||
+			    (got < 0 && errno != EINTR && errno != EAGAIN))
+				break; /* the call's media ended */
+			if (got > 0) {
+				have += (size_t)got;
+				if (have % 2) {
+					carry = bb[--have];
+					has_carry = true;
+				}
+				n = snd_pcm_writei(play, buf, have / 2);
+				if (n < 0 &&
+				    snd_pcm_recover(play, (int)n, 1) >= 0)
+					(void)snd_pcm_writei(play, buf,
+					                     have / 2);
+			}
+		}
+		/* 20 ms at a time: never more than the device's buffer */
+		n = snd_pcm_readi(cap, mic, rate / 50 < 960 ? rate / 50 : 960);
+		if (n == -EAGAIN)
+			continue;
+		if (n < 0) {
+			(void)snd_pcm_recover(cap, (int)n, 1);
+			(void)snd_pcm_start(cap);
+			continue;
+		}
+		/* what the call cannot take now is dropped, not queued */
+		(void)send(out, mic, (size_t)n * 2,
+		           MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+out:
+	if (play)
+		snd_pcm_close(play);
+	if (cap)
+		snd_pcm_close(cap);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return st;
+}
+
+static int cmd_talk(const struct command *c, char **arg)
+{
+	char path[128];
+	int st, sfd;
+
+	if (!call_path(arg[0], path, sizeof(path)))
+		return bad_call(c, arg[0]);
+	st = connect_bus();
+	if (st)
+		return st;
+	sfd = stop_signals(c->name);
+	if (sfd < 0)
+		return EXIT_FAILED;
+	st = talk(c->name, path, sfd);
+	close(sfd);
+	return st;
 }
 
 static int cmd_record(const struct command *c, char **arg)
@@ -2432,7 +2630,14 @@ static int cmd_listen(const struct command *c, char **arg)
 		}
 	}
 	print_offered(&l, answer ? "answered" : "offered");
-	st = listen_until(&l, has_ended, 0, sfd, &signo);
+	if (answer && opt.set[O_AUDIO]) {
+		fflush(stdout);
+		st = talk("listen --audio", l.path, sfd);
+		if (st > 128)
+			signo = st - 128;
+	} else {
+		st = listen_until(&l, has_ended, 0, sfd, &signo);
+	}
 	close(sfd);
 	/* a call we answered is ours to hang up and forget */
 	if (answer && st != EXIT_UNREACHABLE)
@@ -2692,11 +2897,16 @@ static const struct command commands[] = {
 			"                    that did not connect is "
 			"dropped, as on SIGINT,\n"
 			"                    SIGTERM or SIGHUP (status 128 + "
-			"the signal)\n",
+			"the signal)\n"
+			"  --audio           with --wait: once connected, talk "
+			"on it with the\n"
+			"                    sound device until it is over (as "
+			"tapictl talk)\n"
+			"  --device=PCM      the ALSA device of --audio\n",
 		.args = {"LINE", "ADDRESS"},
 		.min = 2,
 		.max = 2,
-		.opts = UUI_OPTS | BIT(O_WAIT),
+		.opts = UUI_OPTS | BIT(O_WAIT) | BIT(O_AUDIO) | BIT(O_DEVICE),
 		.bus = true,
 		.run = cmd_call,
 	},
@@ -2705,11 +2915,15 @@ static const struct command commands[] = {
 		.synopsis = "CALL",
 		.summary = "answer an offered call",
 		.text = "Answers an offered call.\n"
-			"  --uui=TEXT, --uui-hex=HEX  user-user information\n",
+			"  --uui=TEXT, --uui-hex=HEX  user-user information\n"
+			"  --audio            then talk on it with the sound "
+			"device until it is\n"
+			"                     over (as tapictl talk)\n"
+			"  --device=PCM       the ALSA device of --audio\n",
 		.args = CALL_ARGS,
 		.min = 1,
 		.max = 1,
-		.opts = UUI_OPTS,
+		.opts = UUI_OPTS | BIT(O_AUDIO) | BIT(O_DEVICE),
 		.bus = true,
 		.run = cmd_action,
 	},
@@ -2829,6 +3043,24 @@ static const struct command commands[] = {
 		.run = cmd_play,
 	},
 	{
+		.name = "talk",
+		.synopsis = "CALL",
+		.summary = "talk on a call with the sound device",
+		.text = "Connects a call's audio to the sound device: the far "
+			"end is played,\nthe microphone is sent, until the call "
+			"ends (status 0) or SIGINT\n(Ctrl-C), SIGTERM or SIGHUP "
+			"(128 + the signal).\n"
+			"  --device=PCM       the ALSA device (default: "
+			"\"default\", PipeWire\n"
+			"                     or PulseAudio where they run)\n",
+		.args = CALL_ARGS,
+		.min = 1,
+		.max = 1,
+		.opts = BIT(O_DEVICE),
+		.bus = true,
+		.run = cmd_talk,
+	},
+	{
 		.name = "listen",
 		.synopsis = "LINE",
 		.summary = "wait for an incoming call on a line",
@@ -2838,12 +3070,16 @@ static const struct command commands[] = {
 			"SIGHUP (128 + the signal).\n"
 			"  --answer           answer it; then drop and forget "
 			"it at the end\n"
+			"  --audio            with --answer: talk on it with the "
+			"sound device\n"
+			"  --device=PCM       the ALSA device of --audio\n"
 			"  --timeout=SECONDS  give up after SECONDS without a "
 			"call (status 5)\n",
 		.args = {"LINE", NULL},
 		.min = 1,
 		.max = 1,
-		.opts = BIT(O_ANSWER) | BIT(O_TIMEOUT),
+		.opts = BIT(O_ANSWER) | BIT(O_TIMEOUT) | BIT(O_AUDIO) |
+                        BIT(O_DEVICE),
 		.bus = true,
 		.run = cmd_listen,
 	},
@@ -2947,6 +3183,11 @@ static void usage(FILE *f)
 	      "events or SECONDS\n"
 	      "      --seconds=N   (record) stop after N seconds of audio\n"
 	      "      --answer      (listen) answer the call\n"
+	      "      --audio       (call --wait, answer, listen --answer) then "
+	      "talk with\n"
+	      "                    the sound device\n"
+	      "      --device=PCM  (talk, --audio) the ALSA device (default: "
+	      "default)\n"
 	      "      --timeout=SECONDS  (listen) give up after SECONDS "
 	      "without a call\n\n"
 	      "LINE is a line's number, as `lines` shows it; CALL is a call's "
