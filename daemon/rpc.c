@@ -1625,7 +1625,7 @@ static int m_get_id(sd_bus_message *m, void *ud, sd_bus_error *err)
 	}
 	if (nfd &&
 	    !sd_bus_can_send(sd_bus_message_get_bus(m), SD_BUS_TYPE_UNIX_FD)) {
-		e = LINEERR_OPERATIONUNAVAIL; /* a bus without descriptors */
+		e = LINEERR_RESOURCEUNAVAIL; /* a bus without descriptors */
 		used = 0;
 	}
 send:

@@ -1173,6 +1173,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	struct sockaddr_storage peer, peer_rtcp;
 	struct codec *c = NULL, *old = NULL;
 	struct rtpsec *sec = NULL, *old_sec = NULL;
+	bool same_keys;
 	dtmf_rx_state_t *old_drx = NULL;
 	socklen_t len;
 	bool restart;
@@ -1205,9 +1206,18 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	                 n.remote_rtcp_port ? n.remote_rtcp_port
 	                                    : (uint16_t)(n.remote_port + 1),
 	                 &peer_rtcp);
-	/* a new SRTP context each time: the keys may have changed, and a
-	 * context with the same keys starts its replay window anew */
-	if (n.srtp) {
+	/*
+	 * SRTP: the context stays while the suite and keys do (a hold, a
+	 * re-INVITE): a new one under the same keys would start its packet
+	 * indexes and rollover counter anew, reusing keystream and refusing
+	 * the peer's packets (RFC 3711 §3.3.1, §9.1). New keys, a new one.
+	 */
+	lock(m);
+	same_keys = n.srtp && s->sec && s->st.srtp && s->st.suite == n.suite &&
+	            !memcmp(s->st.tx_key, n.tx_key, sizeof(n.tx_key)) &&
+	            !memcmp(s->st.rx_key, n.rx_key, sizeof(n.rx_key));
+	unlock(m);
+	if (n.srtp && !same_keys) {
 		rc = rtpsec_alloc(&sec, n.suite, n.tx_key, n.rx_key);
 		if (rc < 0)
 			return rc;
@@ -1257,9 +1267,11 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		s->last_rtp_us = now_us();
 		s->timed_out = false;
 	}
-	old_sec = s->sec;
-	s->sec = sec;
-	sec = NULL;
+	if (!same_keys || !s->sec) {
+		old_sec = s->sec;
+		s->sec = sec;
+		sec = NULL;
+	}
 	s->st = n;
 	s->has_stream = true;
 	/* in-band detection when no telephone-event was agreed */

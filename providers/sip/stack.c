@@ -1377,7 +1377,8 @@ static bool start_line(struct line *l)
 	/*
 	 * TLS (RFC 3261 §26.2.1): sofia-sip's, with our certificate and the
 	 * authorities we trust from tls_dir; the servers we connect to are
-	 * checked against them unless tls_verify = no.
+	 * checked against them, and their certificates must name the host
+	 * (RFC 5922 §7.2), unless tls_verify = no.
 	 */
 	tls = strcmp(l->cfg.transport, "tls") == 0;
 	l->nua = nua_create(
@@ -1385,8 +1386,9 @@ static bool start_line(struct line *l)
 		TAG_IF(tls && l->cfg.tls_dir[0],
 	               TPTAG_CERTIFICATE(l->cfg.tls_dir)),
 		TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(
-				    l->cfg.tls_no_verify ? TPTLS_VERIFY_NONE
-							 : TPTLS_VERIFY_OUT)),
+				    l->cfg.tls_no_verify
+					    ? TPTLS_VERIFY_NONE
+					    : TPTLS_VERIFY_SUBJECTS_OUT)),
 		NUTAG_MEDIA_ENABLE(0),
 		NTATAG_MAX_PROCEEDING(l->cfg.max_proceeding),
 		TAG_IF(l->cfg.proxy[0], NUTAG_PROXY(l->cfg.proxy)),

@@ -19,13 +19,16 @@
 #define CLASS_MAX  128 /* longest device class name taken */
 #define ID_BUF_MAX 4096
 
-/* Copies the provider's answer in @tmp back into the app's @out, whose
- * dwTotalSize is @total: the fixed part always, the string if it fits. */
-static void id_copy_out(LPVARSTRING out, const VARSTRING *tmp, DWORD total)
+/* Copies the provider's answer in @tmp (@cap bytes) back into the app's
+ * @out, whose dwTotalSize is @total: the fixed part always, the string if
+ * it fits and lies within what the provider said it used. */
+static void id_copy_out(LPVARSTRING out, const VARSTRING *tmp, DWORD cap,
+                        DWORD total)
 {
 	DWORD used = tmp->dwUsedSize;
 
-	if (used < sizeof(VARSTRING) || used > total)
+	if (used < sizeof(VARSTRING) || used > total || used > cap ||
+	    (uint64_t)tmp->dwStringOffset + tmp->dwStringSize > used)
 		used = sizeof(VARSTRING);
 	memcpy(out, tmp, used);
 	out->dwTotalSize = total;
@@ -131,7 +134,6 @@ LONG WINAPI api_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
 	/* spec: tapi-functions.md §0.4 — sizes preset for the provider */
 	tmp->dwTotalSize = cap;
 	tmp->dwNeededSize = tmp->dwUsedSize = sizeof(VARSTRING);
-	hdl = tl->hd;
 	if (call) {
 		/* spec: termination.md §1.1 — never after TSPI_lineCloseCall */
 		if (call->closing) {
@@ -142,14 +144,18 @@ LONG WINAPI api_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
 		call_ref_locked(call);
 		call_busy_locked(call);
 	} else {
+		/* the claim may wait, the core lock let go: tl kept */
+		tline_ref_locked(tl);
 		device_claim_locked(tl->dev);
 		if (tl->dev->tl != tl) {
 			/* the line closed while the claim waited */
 			device_release_locked(tl->dev);
+			tline_unref_locked(tl);
 			r = LINEERR_INVALLINEHANDLE;
 			goto out;
 		}
 	}
+	hdl = tl->hd;
 	op_tspi_begin_locked(p);
 	r = p->fn.lineGetID(hdl, dwAddressID, hdc, dwSelect, tmp,
 	                    lpszDeviceClass, NULL);
@@ -159,9 +165,10 @@ LONG WINAPI api_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
 		call_unref_locked(call);
 	} else {
 		device_release_locked(tl->dev);
+		tline_unref_locked(tl);
 	}
 	if (r == 0)
-		id_copy_out(lpDeviceID, tmp, total);
+		id_copy_out(lpDeviceID, tmp, cap, total);
 out:
 	core_unlock();
 	mem_free(tmp);
@@ -363,21 +370,33 @@ LONG WINAPI api_lineMonitorDigits(HCALL hCall, DWORD dwDigitModes)
 	}
 	before = ch->monitor_digits;
 	ch->monitor_digits = dwDigitModes;
-	list_foreach(it, &call->callhs) {
-		all |= list_entry(it, struct callh, call_link)->monitor_digits;
-	}
-	if (all == call->monitor_digits)
-		goto out; /* the provider already reports these */
 	call_ref_locked(call);
-	call_busy_locked(call);
-	op_tspi_begin_locked(p);
-	r = p->fn.lineMonitorDigits(call->hd, all);
-	op_tspi_end(p);
-	call_idle_locked(call);
-	if (r == 0) {
-		call->monitor_digits = all;
-	} else if (callh_get_locked(hCall) == ch) {
-		ch->monitor_digits = before; /* as it was */
+	/*
+	 * The provider is told the union of the handles' modes; another
+	 * handle may change its own while the lock is let go, so the union
+	 * is told again until what was told is what holds (bounded).
+	 */
+	for (int tries = 0; tries < 4; tries++) {
+		all = 0;
+		list_foreach(it, &call->callhs) {
+			all |= list_entry(it, struct callh, call_link)
+			               ->monitor_digits;
+		}
+		if (all == call->monitor_digits ||
+		    call->state == LINECALLSTATE_IDLE || call->closing)
+			break; /* the provider already reports these */
+		call_busy_locked(call);
+		op_tspi_begin_locked(p);
+		r = p->fn.lineMonitorDigits(call->hd, all);
+		op_tspi_end(p);
+		call_idle_locked(call);
+		if (r) {
+			if (callh_get_locked(hCall) == ch)
+				ch->monitor_digits = before; /* as it was */
+			break;
+		}
+		if (call->state != LINECALLSTATE_IDLE)
+			call->monitor_digits = all;
 	}
 	call_unref_locked(call);
 out:

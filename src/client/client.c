@@ -1107,7 +1107,7 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
  * the message. LINEERR_OPERATIONFAILED (and nothing kept) if one is
  * missing or cannot be copied.
  */
-static LONG take_wave_fds(sd_bus_message *reply, LPVARSTRING id)
+static LONG take_wave_fds(sd_bus_message *reply, LPVARSTRING id, size_t len)
 {
 	int got[2] = {-1, -1}, mine[2] = {-1, -1};
 	unsigned n = 0, i;
@@ -1121,8 +1121,8 @@ static LONG take_wave_fds(sd_bus_message *reply, LPVARSTRING id)
 		got[n++] = fd;
 	sd_bus_message_exit_container(reply);
 	if (id->dwStringFormat != STRINGFORMAT_BINARY ||
-	    id->dwStringSize != sizeof(w) ||
-	    id->dwStringOffset + sizeof(w) > id->dwUsedSize)
+	    id->dwStringSize != sizeof(w) || id->dwUsedSize > len ||
+	    (size_t)id->dwStringOffset + sizeof(w) > id->dwUsedSize)
 		return n ? LINEERR_OPERATIONFAILED : 0;
 	memcpy(&w, (char *)id + id->dwStringOffset, sizeof(w));
 	for (i = 0; i < 2; i++) {
@@ -1195,7 +1195,7 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 			r = LINEERR_OPERATIONFAILED;
 		} else {
 			memcpy(tmp->buf, p, n);
-			r = take_wave_fds(reply, &tmp->vs);
+			r = take_wave_fds(reply, &tmp->vs, n);
 			if (r == 0)
 				memcpy(lpDeviceID, tmp->buf, n);
 		}
@@ -1422,15 +1422,20 @@ static int row_append(sd_bus_message *m, const struct rpc_row *row,
 		case RPC_K_PARAMS:
 			e = append_struct(m, (const void *)v[p]);
 			break;
-		case RPC_K_TONES: /* counted by the argument before */
+		case RPC_K_TONES: {
+			/* counted by the argument before; read only for a
+			 * custom tone (the mode: lineGenerateTone's second
+			 * argument), as the core reads them */
+			size_t k = v[p - 1] < RPC_MAX_TONES ? v[p - 1]
+			                                    : RPC_MAX_TONES;
+
+			if (!v[p] || v[1] != LINETONEMODE_CUSTOM)
+				k = 0;
 			e = sd_bus_message_append_array(
 				m, 'y', (const void *)v[p],
-				v[p] ? (v[p - 1] < RPC_MAX_TONES
-			                        ? v[p - 1]
-			                        : RPC_MAX_TONES) *
-						sizeof(LINEGENERATETONE)
-				     : 0);
+				k * sizeof(LINEGENERATETONE));
 			break;
+		}
 		case RPC_K_OUT_STRUCT:
 			total = 0;
 			if (v[p])

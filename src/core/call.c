@@ -501,7 +501,7 @@ void call_generate_begin_locked(struct call *call, struct callh *ch,
 	/* the older of two still waiting is cancelled here: the provider was
 	 * told twice since, and a third start leaves no slot */
 	if (call->gen_h[0] && call->gen_h[1])
-		generate_end(call, 0, LINEGENERATETERM_CANCEL,
+		generate_end(call, 1, LINEGENERATETERM_CANCEL,
 		             (uint32_t)core_now_ms());
 	if (call->gen_h[0]) {
 		call->gen_h[1] = call->gen_h[0];

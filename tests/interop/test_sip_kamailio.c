@@ -367,7 +367,7 @@ static void make_certificates(const char *dir)
  * Kamailio's certificate against the authority of tls_dir, and calls
  * SIPp through it (TLS to the proxy, UDP beyond); the call connects and
  * ends. A registration with a server certificate the authority did not
- * sign fails.
+ * sign fails, and one whose certificate names another host.
  */
 static void test_tls_through_kamailio(void **s)
 {
@@ -436,6 +436,29 @@ static void test_tls_through_kamailio(void **s)
 	         "local = 127.0.0.1:%u\n",
 	         kamailio_tls_port(), dir, tapix_port());
 	fx_config(text);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	wait_registration(l, "failed");
+	fx_shutdown(&a);
+
+	/* the right authority, but a certificate for another name than the
+	 * server's (RFC 5922 §7.2): refused too */
+	snprintf(text, sizeof(text),
+	         "cd '%s' && cp ca.pem cafile.pem && openssl req -newkey ec "
+	         "-pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+	         "-subj /CN=other.invalid -keyout kam.key -out kam.csr "
+	         "2>/dev/null && printf 'subjectAltName=DNS:other.invalid\\n' "
+	         "> san && openssl x509 -req -in kam.csr -CA ca.pem -CAkey "
+	         "ca.key -CAcreateserial -days 2 -extfile san -out kam.pem "
+	         "2>/dev/null",
+	         dir);
+	run_sh(text);
+	kill(kamailio, SIGTERM);
+	proc_wait(kamailio, 10000);
+	kamailio = 0;
+	snprintf(kam_tls_cfg, sizeof(kam_tls_cfg), "%s", tcfg);
+	start_kamailio();
+	kam_tls_cfg[0] = '\0';
 	fx_app_init(&a, "a");
 	l = open_line(&a);
 	wait_registration(l, "failed");

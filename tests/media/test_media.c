@@ -1215,6 +1215,17 @@ static void test_media_srtp(void **state)
 	assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
 	media_session_stats(b.s, &st);
 	assert_int_equal(st.rtp_ignored, 0);
+	/* set again with the same keys (a hold, a re-INVITE): the audio
+	 * goes on, nothing refused (media.c keeps the contexts; RFC 3711
+	 * §3.3.1, §9.1) */
+	assert_int_equal(media_session_set(a.s, &sa), 0);
+	assert_int_equal(media_session_set(b.s, &sb), 0);
+	media_session_stats(b.s, &st);
+	some = st.rtp_received + 25;
+	assert_true(wait_for(&a, &b, cond_received, &b, &some));
+	media_session_stats(b.s, &st);
+	assert_int_equal(st.rtp_ignored, 0);
+	some = 20;
 	/* B with a key that is not A's: nothing of A's is taken */
 	sb.rx_key[0] ^= 1;
 	assert_int_equal(media_session_set(b.s, &sb), 0);
