@@ -1092,7 +1092,7 @@ static int read_bus(sd_bus_message *m, struct served *x)
 	const struct rpc_row *row = x->row;
 	const void *bytes = NULL;
 	unsigned j, p = 0;
-	bool uui = false;
+	bool uui = false, watch = false;
 	size_t n = 0;
 	int e = 0;
 
@@ -1118,6 +1118,9 @@ static int read_bus(sd_bus_message *m, struct served *x)
 			/* the core reads dwSize bytes: never more than sent */
 			if (uui && u > n)
 				u = (uint32_t)n;
+			/* nor more tones than came */
+			if (watch && u > n / sizeof(LINEMONITORTONE))
+				u = (uint32_t)(n / sizeof(LINEMONITORTONE));
 			x->v[p] = u;
 			break;
 		case RPC_K_U64:
@@ -1139,6 +1142,15 @@ static int read_bus(sd_bus_message *m, struct served *x)
 		case RPC_K_PARAMS:
 			e = read_struct(m, &x->params);
 			x->v[p] = (uintptr_t)x->params;
+			break;
+		case RPC_K_WATCH:
+			/* its count (RPC_K_SIZE, next) clamped to what came */
+			e = sd_bus_message_read(m, "b", &b);
+			if (e >= 0)
+				e = sd_bus_message_read_array(m, 'y', &bytes,
+				                              &n);
+			watch = b;
+			x->v[p] = b ? (uintptr_t)bytes : 0;
 			break;
 		case RPC_K_TONES:
 			/* never more entries named than sent */

@@ -587,6 +587,17 @@ typedef struct linegeneratetone_tag {
 	DWORD dwVolume;
 } LINEGENERATETONE, *LPLINEGENERATETONE;
 
+/* A tone lineMonitorTones listens for: up to three frequencies (0:
+ * unused) heard together for dwDuration ms; LINE_MONITORTONE gives back
+ * dwAppSpecific. */
+typedef struct linemonitortone_tag {
+	DWORD dwAppSpecific;
+	DWORD dwDuration;
+	DWORD dwFrequency1;
+	DWORD dwFrequency2;
+	DWORD dwFrequency3;
+} LINEMONITORTONE, *LPLINEMONITORTONE;
+
 /*
  * tapix's answer to lineGetID(hCall, LINECALLSELECT_CALL, "wave/in",
  * "wave/out" or "wave/in/out"), in the VARSTRING's string
@@ -1448,6 +1459,23 @@ TAPIX_API LONG WINAPI lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
 TAPIX_API LONG WINAPI lineGenerateTone(HCALL hCall, DWORD dwToneMode,
                                        DWORD dwDuration, DWORD dwNumTones,
                                        LPLINEGENERATETONE const lpTones);
+
+/**
+ * Listens on this call handle for the dwNumEntries tones of lpToneList
+ * in what the far end sends (busy, ringback, dial tone, any frequencies);
+ * LINE_MONITORTONE (dwParam1: the tone's dwAppSpecific, dwParam3 a tick
+ * count) each time one is heard for its duration. A new list replaces
+ * the handle's; NULL (or 0 entries) stops. It ends with the call's IDLE
+ * or the handle. A provider listens for one list per call: the last
+ * handle's (tapix).
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_INVALTONELIST (more than 8
+ *         tones, one without a frequency, one the call cannot carry),
+ *         LINEERR_INVALPOINTER, LINEERR_INVALCALLSTATE,
+ *         LINEERR_OPERATIONUNAVAIL, LINEERR_UNINITIALIZED.
+ */
+TAPIX_API LONG WINAPI lineMonitorTones(HCALL hCall,
+                                       LPLINEMONITORTONE const lpToneList,
+                                       DWORD dwNumEntries);
 
 /**
  * Turns on (dwDigitModes: LINEDIGITMODE_DTMF and/or _DTMFEND) or off (0)

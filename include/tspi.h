@@ -380,6 +380,16 @@ LONG TSPIAPI TSPI_lineGenerateTone(HDRVCALL hdCall, DWORD dwEndToEndID,
 LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall, DWORD dwDigitModes);
 
 /**
+ * Listens for the tones of @lpToneList (NULL or 0 entries: stops), a new
+ * list replacing the last; LINE_MONITORTONE(dwAppSpecific, @dwToneListID,
+ * tick count) each time one is heard for its duration. Ends at IDLE.
+ * Synchronous. Optional (without it, LINEERR_OPERATIONUNAVAIL).
+ */
+LONG TSPIAPI TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
+                                   LPLINEMONITORTONE const lpToneList,
+                                   DWORD dwNumEntries);
+
+/**
  * Returns how many provider objects (lines, calls, requests, timers) are
  * alive, for leak checks in tests. 0 after TSPI_providerShutdown.
  */

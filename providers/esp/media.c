@@ -190,6 +190,31 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
 	return r;
 }
 
+ESP_EXPORT LONG TSPIAPI
+TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
+                      LPLINEMONITORTONE const lpToneList, DWORD dwNumEntries)
+{
+	struct tcall *t;
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		esp.bad_handles++;
+		r = LINEERR_INVALCALLHANDLE;
+	} else if (!dwNumEntries && !c->tm) {
+		r = 0; /* nothing listened for, nothing to make */
+	} else {
+		r = media_of(c, &t);
+		if (r == 0)
+			r = tcall_watch(t, dwToneListID, lpToneList,
+			                dwNumEntries);
+	}
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}
+
 ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
                                                DWORD dwDigitModes)
 {

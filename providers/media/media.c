@@ -18,6 +18,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -70,6 +71,7 @@ enum cb_kind {
 	CB_DIGIT,
 	CB_DONE,
 	CB_TIMEOUT,
+	CB_TONE,
 };
 
 /* A callback waiting to be called by the media thread. */
@@ -158,6 +160,13 @@ struct media_session {
 	uint64_t tone_pos, tone_len; /* samples made, and to make */
 	uint32_t tid;
 	bool tpending; /* a tone goes, digits_done(tid) owed */
+
+	/* tones listened for (media_session_watch): how long each has been
+	 * heard, and whether it was told */
+	struct media_watch watch[MEDIA_MAX_WATCH];
+	unsigned nwatch;
+	unsigned heard_ms[MEDIA_MAX_WATCH];
+	bool told[MEDIA_MAX_WATCH];
 
 	/* receiving */
 	struct jbuf jb;
@@ -657,6 +666,65 @@ static void inband_feed_locked(struct media_session *s, const int16_t *pcm)
 }
 
 /* One frame of a session's playout: decoded, concealed or silence. */
+/* Goertzel: the power of @freq in @n samples at @rate Hz. */
+static double tone_power(const int16_t *pcm, size_t n, double freq, double rate)
+{
+	double k = 2.0 * cos(6.283185307179586 * freq / rate), s1 = 0, s2 = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double s0 = pcm[i] / 32768.0 + k * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+	}
+	return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/* One frame of what the peer sends against the tones listened for. */
+static void watch_feed_locked(struct media_session *s, const int16_t *pcm)
+{
+	double energy = 0;
+
+	assert_locked(s->m);
+	if (!s->nwatch)
+		return;
+	for (size_t i = 0; i < s->frame; i++)
+		energy += (double)pcm[i] / 32768.0 * pcm[i] / 32768.0;
+	for (unsigned k = 0; k < s->nwatch; k++) {
+		const struct media_watch *w = &s->watch[k];
+		double sum = 0;
+		bool all = energy > 1e-4 * s->frame; /* not silence */
+
+		/* each frequency strong, together most of the energy: a
+		 * pure tone's Goertzel power over N samples is about N/2
+		 * times the frame's energy, so each is compared as a share
+		 * of that (less on a frequency between two bins) */
+		for (unsigned f = 0; f < 3 && all; f++) {
+			double p;
+
+			if (!w->freq[f])
+				continue;
+			p = tone_power(pcm, s->frame, w->freq[f],
+			               s->st.pcm_rate);
+			all = p > 0.1 * energy * (double)s->frame / 2;
+			sum += p;
+		}
+		all = all && sum > 0.5 * energy * (double)s->frame / 2;
+		if (!all) {
+			s->heard_ms[k] = 0;
+			s->told[k] = false;
+			continue;
+		}
+		s->heard_ms[k] += s->st.ptime;
+		if (!s->told[k] && s->heard_ms[k] >= w->duration_ms) {
+			struct cb c = {.kind = CB_TONE, .id = w->tag};
+
+			s->told[k] = true;
+			queue_cb_locked(s, &c);
+		}
+	}
+}
+
 static void play_frame_locked(struct media_session *s)
 {
 	int16_t pcm[MAX_DECODE];
@@ -686,6 +754,7 @@ static void play_frame_locked(struct media_session *s)
 	if ((size_t)n < s->frame)
 		memset(pcm + n, 0, (s->frame - (size_t)n) * sizeof(pcm[0]));
 	inband_feed_locked(s, pcm);
+	watch_feed_locked(s, pcm);
 	write_wave_in_locked(s, pcm);
 }
 
@@ -917,6 +986,10 @@ static void deliver_locked(struct media *m)
 		case CB_DONE:
 			if (ev.digits_done)
 				ev.digits_done(ctx, c.id, c.done);
+			break;
+		case CB_TONE:
+			if (ev.tone)
+				ev.tone(ctx, c.id);
 			break;
 		case CB_TIMEOUT:
 			if (ev.timeout)
@@ -1469,6 +1542,35 @@ int media_session_tone(struct media_session *s, const struct media_tone *tones,
 		s->tpending = true;
 	}
 out:
+	unlock(s->m);
+	return rc;
+}
+
+int media_session_watch(struct media_session *s, const struct media_watch *w,
+                        unsigned n)
+{
+	int rc = 0;
+
+	if (!s || n > MEDIA_MAX_WATCH || (n && !w))
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k++) {
+		if (!w[k].freq[0] && !w[k].freq[1] && !w[k].freq[2])
+			return -EINVAL;
+		for (unsigned f = 0; f < 3; f++)
+			if (w[k].freq[f] > 8000)
+				return -EINVAL;
+	}
+	lock(s->m);
+	for (unsigned k = 0; k < n; k++)
+		for (unsigned f = 0; f < 3; f++)
+			if (s->has_stream && w[k].freq[f] * 2 >= s->st.pcm_rate)
+				rc = -EINVAL;
+	if (rc == 0) {
+		memcpy(s->watch, w, n * sizeof(*w));
+		s->nwatch = n;
+		memset(s->heard_ms, 0, sizeof(s->heard_ms));
+		memset(s->told, 0, sizeof(s->told));
+	}
 	unlock(s->m);
 	return rc;
 }

@@ -56,6 +56,9 @@ struct media_events {
 	/* no RTP for rtp_timeout_ms while the stream receives; once per
 	 * silence (again only after RTP came back) */
 	void (*timeout)(void *ctx);
+	/* a tone of media_session_watch heard for its duration: its tag;
+	 * once per hearing (again only after it stopped) */
+	void (*tone)(void *ctx, uint32_t tag);
 };
 
 /* What offer and answer agreed for a session's audio (RFC 3264). */
@@ -170,6 +173,28 @@ struct media_tone {
  */
 int media_session_tone(struct media_session *s, const struct media_tone *tones,
                        unsigned n, unsigned duration_ms, uint32_t id);
+
+/* A tone to listen for (TAPI's LINEMONITORTONE): up to three
+ * frequencies (0: unused) heard together for duration_ms. */
+struct media_watch {
+	uint32_t tag;
+	unsigned duration_ms;
+	unsigned freq[3];
+};
+
+#define MEDIA_MAX_WATCH 8 /* tones listened for at once */
+
+/**
+ * Listens for @n tones in what the peer sends (after decoding): each
+ * heard, all its frequencies strong and together most of the audio's
+ * energy, for its duration gives media_events.tone(tag). A new list
+ * replaces the last; @n 0 stops.
+ *
+ * @return 0, -EINVAL (more than MEDIA_MAX_WATCH, a tone without a
+ *         frequency, one at or above half the audio rate)
+ */
+int media_session_watch(struct media_session *s, const struct media_watch *w,
+                        unsigned n);
 
 /* Counters of a session, for tests and benchmarks. */
 struct media_stats {

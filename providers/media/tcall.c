@@ -22,6 +22,7 @@ struct tcall {
 	_Atomic(HTAPICALL) htc; /* NULL until TAPI knows the call */
 	_Atomic DWORD monitor;  /* LINEDIGITMODE_DTMF | _DTMFEND */
 	_Atomic int kick_fd;    /* told of an RTP time-out, or -1 */
+	_Atomic DWORD list_id;  /* TSPI_lineMonitorTones' list, or 0 */
 	atomic_bool timed_out;
 };
 
@@ -74,10 +75,22 @@ static void on_timeout(void *ctx)
 	}
 }
 
+/* Media thread: a tone listened for was heard (its dwAppSpecific). */
+static void on_tone(void *ctx, uint32_t tag)
+{
+	struct tcall *t = ctx;
+	HTAPICALL htc = atomic_load(&t->htc);
+	DWORD list = atomic_load(&t->list_id);
+
+	if (htc && list)
+		t->ev(t->htl, htc, LINE_MONITORTONE, tag, list, tcall_ticks());
+}
+
 static const struct media_events events = {
 	.digit = on_digit,
 	.digits_done = on_digits_done,
 	.timeout = on_timeout,
+	.tone = on_tone,
 };
 
 int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
@@ -96,6 +109,7 @@ int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
 	atomic_init(&t->htc, htc);
 	atomic_init(&t->monitor, 0);
 	atomic_init(&t->kick_fd, -1);
+	atomic_init(&t->list_id, 0);
 	atomic_init(&t->timed_out, false);
 	e = media_session_new(m, local_addr, &events, t, &t->s);
 	if (e) {
@@ -258,6 +272,30 @@ LONG tcall_tone(struct tcall *t, DWORD end_to_end_id, DWORD mode,
 	if (e == -EAGAIN)
 		return LINEERR_INVALCALLSTATE;
 	return e ? LINEERR_INVALTONE : 0;
+}
+
+LONG tcall_watch(struct tcall *t, DWORD list_id, const LINEMONITORTONE *tones,
+                 DWORD n)
+{
+	struct media_watch w[MEDIA_MAX_WATCH];
+
+	if (n > MEDIA_MAX_WATCH || (n && !tones))
+		return LINEERR_INVALTONELIST;
+	for (DWORD k = 0; k < n; k++) {
+		w[k].tag = tones[k].dwAppSpecific;
+		w[k].duration_ms = tones[k].dwDuration;
+		w[k].freq[0] = tones[k].dwFrequency1;
+		w[k].freq[1] = tones[k].dwFrequency2;
+		w[k].freq[2] = tones[k].dwFrequency3;
+	}
+	/* the list's id first: a tone of the new list is told under it */
+	atomic_store(&t->list_id, n ? list_id : 0);
+	if (media_session_watch(t->s, w, n) != 0) {
+		atomic_store(&t->list_id, 0);
+		media_session_watch(t->s, NULL, 0);
+		return LINEERR_INVALTONELIST;
+	}
+	return 0;
 }
 
 LONG tcall_monitor(struct tcall *t, DWORD modes)

@@ -88,6 +88,15 @@ LONG tcall_tone(struct tcall *t, DWORD end_to_end_id, DWORD mode,
                 DWORD duration, DWORD num, const LINEGENERATETONE *tones);
 
 /**
+ * TSPI_lineMonitorTones: listens for @n tones (NULL or 0 stops);
+ * LINE_MONITORTONE(dwAppSpecific, @list_id, tick count) per tone heard.
+ * @return 0, LINEERR_INVALTONELIST (more than MEDIA_MAX_WATCH, a tone
+ *         without a frequency or one the call cannot carry)
+ */
+LONG tcall_watch(struct tcall *t, DWORD list_id, const LINEMONITORTONE *tones,
+                 DWORD n);
+
+/**
  * TSPI_lineMonitorDigits: LINE_MONITORDIGITS for the digits received, in
  * the modes of @modes (LINEDIGITMODE_DTMF: at a digit's start, _DTMFEND:
  * at its end); 0 stops.

@@ -241,6 +241,21 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
 	return r;
 }
 
+SIP_EXPORT LONG TSPIAPI
+TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
+                      LPLINEMONITORTONE const lpToneList, DWORD dwNumEntries)
+{
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&sip.lock);
+	c = media_call(hdCall, &r);
+	if (c)
+		r = tcall_watch(c->tm, dwToneListID, lpToneList, dwNumEntries);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
 SIP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
                                                DWORD dwDigitModes)
 {

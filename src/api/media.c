@@ -328,6 +328,84 @@ out:
 	return r;
 }
 
+#define WATCH_MAX 8 /* tones of one lineMonitorTones list */
+
+LONG WINAPI api_lineMonitorTones(HCALL hCall,
+                                 LPLINEMONITORTONE const lpToneList,
+                                 DWORD dwNumEntries)
+{
+	static uint32_t next_list;
+	LINEMONITORTONE list[WATCH_MAX];
+	struct list_node *it;
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	uint32_t id = 0;
+	DWORD n = lpToneList ? dwNumEntries : 0;
+	LONG r;
+
+	core_lock();
+	r = core_check_init_locked();
+	if (r)
+		goto out;
+	ch = callh_get_locked(hCall);
+	if (!ch) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	/* the count before the pointer: the same error both ways */
+	if (n > WATCH_MAX || (!lpToneList && dwNumEntries > WATCH_MAX)) {
+		r = LINEERR_INVALTONELIST;
+		goto out;
+	}
+	if (!lpToneList && dwNumEntries) {
+		r = LINEERR_INVALPOINTER;
+		goto out;
+	}
+	if (n)
+		memcpy(list, lpToneList, n * sizeof(list[0]));
+	for (DWORD k = 0; k < n; k++)
+		if (!list[k].dwFrequency1 && !list[k].dwFrequency2 &&
+		    !list[k].dwFrequency3) {
+			r = LINEERR_INVALTONELIST;
+			goto out;
+		}
+	call = ch->call;
+	if (call->closing) {
+		r = LINEERR_INVALCALLHANDLE;
+		goto out;
+	}
+	if (call->state == LINECALLSTATE_IDLE) {
+		r = LINEERR_INVALCALLSTATE;
+		goto out;
+	}
+	p = call->tl->dev->prov;
+	if (!p->fn.lineMonitorTones) {
+		r = n ? LINEERR_OPERATIONUNAVAIL : 0;
+		goto out;
+	}
+	if (n)
+		id = ++next_list ? next_list : ++next_list;
+	call_ref_locked(call);
+	call_busy_locked(call);
+	op_tspi_begin_locked(p);
+	r = p->fn.lineMonitorTones(call->hd, id, n ? list : NULL, n);
+	op_tspi_end(p);
+	call_idle_locked(call);
+	if (r == 0 && call->state != LINECALLSTATE_IDLE &&
+	    callh_get_locked(hCall) == ch) {
+		/* the provider listens for one list per call: this one */
+		list_foreach(it, &call->callhs) {
+			list_entry(it, struct callh, call_link)->tone_list = 0;
+		}
+		ch->tone_list = id;
+	}
+	call_unref_locked(call);
+out:
+	core_unlock();
+	return r;
+}
+
 #define MONITOR_MODES \
 	(LINEDIGITMODE_PULSE | LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND)
 

@@ -1422,6 +1422,18 @@ static int row_append(sd_bus_message *m, const struct rpc_row *row,
 		case RPC_K_PARAMS:
 			e = append_struct(m, (const void *)v[p]);
 			break;
+		case RPC_K_WATCH: {
+			/* counted by the next argument (RPC_K_SIZE) */
+			size_t k = v[p + 1] < RPC_MAX_TONES ? v[p + 1]
+			                                    : RPC_MAX_TONES;
+
+			e = sd_bus_message_append(m, "b", v[p] != 0);
+			if (e >= 0)
+				e = sd_bus_message_append_array(
+					m, 'y', (const void *)v[p],
+					v[p] ? k * sizeof(LINEMONITORTONE) : 0);
+			break;
+		}
 		case RPC_K_TONES: {
 			/* counted by the argument before; read only for a
 			 * custom tone (the mode: lineGenerateTone's second

@@ -564,6 +564,25 @@ static void on_monitor_digits(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 	}
 }
 
+/* LINE_MONITORTONE from the provider: to the handle whose list it is
+ * (dwParam2 the list id; the app's message: dwParam1, 0, tick). */
+static void on_monitor_tone(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
+                            DWORD_PTR p3)
+{
+	struct list_node *it;
+
+	if (call->state == LINECALLSTATE_IDLE || !call->routed || !p2)
+		return;
+	list_foreach(it, &call->callhs) {
+		struct callh *ch = list_entry(it, struct callh, call_link);
+
+		if (ch->tone_list == (uint32_t)p2)
+			app_post_locked(ch->open->app, ch->h, ch->h,
+			                LINE_MONITORTONE, ch->open->cbinst, p1,
+			                0, (uint32_t)p3);
+	}
+}
+
 /*
  * IDLE ends what was pending on the call (extension of the spec, issue
  * 17): each lineGenerateDigits gets LINE_GENERATE(CANCEL) now, and digit
@@ -579,7 +598,10 @@ static void end_media_requests(struct call *call)
 		if (call->gen_h[i])
 			generate_end(call, i, LINEGENERATETERM_CANCEL, tick);
 	list_foreach(it, &call->callhs) {
-		list_entry(it, struct callh, call_link)->monitor_digits = 0;
+		struct callh *ch = list_entry(it, struct callh, call_link);
+
+		ch->monitor_digits = 0;
+		ch->tone_list = 0;
 	}
 	call->monitor_digits = 0;
 }
@@ -599,6 +621,9 @@ void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
 		break;
 	case LINE_MONITORDIGITS:
 		on_monitor_digits(call, p1, p2, p3);
+		break;
+	case LINE_MONITORTONE:
+		on_monitor_tone(call, p1, p2, p3);
 		break;
 	case LINE_CALLINFO:
 		if (call->state == LINECALLSTATE_IDLE || !call->routed)

@@ -118,6 +118,8 @@ struct tspi {
 	(HDRVLINE, DWORD, HDRVCALL, DWORD, LPVARSTRING, LPCSTR, HANDLE);
 	LONG (*lineGenerateDigits)(HDRVCALL, DWORD, DWORD, LPCSTR, DWORD);
 	LONG (*lineMonitorDigits)(HDRVCALL, DWORD);
+	LONG(*lineMonitorTones)
+	(HDRVCALL, DWORD, LPLINEMONITORTONE const, DWORD);
 	LONG(*lineGenerateTone)
 	(HDRVCALL, DWORD, DWORD, DWORD, DWORD, LPLINEGENERATETONE const);
 	LONG (*providerConfig)(DWORD, LPCSTR, LPCSTR);
@@ -282,6 +284,7 @@ struct callh {
 	uint32_t h;
 	uint32_t priv;           /* LINECALLPRIVILEGE_OWNER or _MONITOR */
 	uint32_t monitor_digits; /* lineMonitorDigits' LINEDIGITMODE_s */
+	uint32_t tone_list;      /* lineMonitorTones' list id told, or 0 */
 };
 
 enum req_state {

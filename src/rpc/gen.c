@@ -125,6 +125,10 @@ static void doc_kinds(struct doc_row *r, const uint8_t *kinds, unsigned n,
 		case RPC_K_ZERO:
 			in = "`u` 0";
 			break;
+		case RPC_K_WATCH:
+			in = "`b`, `ay` ";
+			in_end = " (the next argument's entries, at most 64)";
+			break;
 		case RPC_K_TONES:
 			in = "`ay` ";
 			in_end = " (the dwNumTones entries, at most 64; empty: "

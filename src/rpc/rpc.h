@@ -110,7 +110,8 @@
 	X(RPC_K_ZERO)          \
 	X(RPC_K_LINE_OF)       \
 	X(RPC_K_OUT_FDS)       \
-	X(RPC_K_TONES)
+	X(RPC_K_TONES)         \
+	X(RPC_K_WATCH)
 
 /* the handle the row's hk names (an app, line or call of the sender's) */
 #define RPC_K_H_DEF 1, "u", ""
@@ -157,6 +158,9 @@
  * before says (at most RPC_MAX_TONES sent; none: NULL) */
 #define RPC_K_TONES_DEF 1, "ay", ""
 #define RPC_MAX_TONES   64
+/* lineMonitorTones' LINEMONITORTONE array: given, then as many as the
+ * next argument (RPC_K_SIZE) says, at most RPC_MAX_TONES */
+#define RPC_K_WATCH_DEF 1, "bay", ""
 
 enum rpc_kind {
 #define RPC_K_ENUM(k) k,
@@ -194,6 +198,7 @@ enum rpc_kind {
 #define RPC_SHAPE_GET_ID                                                 \
 	(RPC_K_H, RPC_K_U32, RPC_K_H2_CALL, RPC_K_U32, RPC_K_OUT_STRUCT, \
 	 RPC_K_STR, RPC_K_OUT_FDS)
+#define RPC_SHAPE_MONITOR_TONES (RPC_K_H, RPC_K_WATCH, RPC_K_SIZE)
 #define RPC_SHAPE_GENERATE_TONE \
 	(RPC_K_H, RPC_K_U32, RPC_K_U32, RPC_K_U32, RPC_K_TONES)
 #define RPC_SHAPE_CALL_UUI      (RPC_K_H, RPC_K_UUI, RPC_K_SIZE)

@@ -542,6 +542,54 @@ static void test_tones(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * lineMonitorTones (Microsoft's page, tapi.h): its errors; a custom tone
+ * of 700 + 1300 Hz generated on one end is heard on the other as the
+ * listened tone with those frequencies (LINE_MONITORTONE with its
+ * dwAppSpecific), once, and a tone at other frequencies is not; an
+ * empty list stops listening.
+ */
+static void test_monitor_tones(void **s)
+{
+	struct fx_app a;
+	struct pair p;
+	LINEGENERATETONE two[2] = {{700, 0, 0, 0xFFFF}, {1300, 0, 0, 0xFFFF}};
+	LINEMONITORTONE want[2] = {{42, 200, 700, 1300, 0},
+	                           {43, 200, 900, 0, 0}};
+	LINEMONITORTONE bad[9] = {{1, 100, 0, 0, 0}};
+	LINEMESSAGE m;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	connect_pair(&a, &p);
+	fx_consume_all(&a);
+	assert_int_equal(lineMonitorTones(0, want, 2), LINEERR_INVALCALLHANDLE);
+	assert_int_equal(lineMonitorTones(p.in, bad, 9), LINEERR_INVALTONELIST);
+	assert_int_equal(lineMonitorTones(p.in, bad, 1), LINEERR_INVALTONELIST);
+	assert_int_equal(lineMonitorTones(p.in, NULL, 2), LINEERR_INVALPOINTER);
+	bad[0].dwFrequency1 = 5000; /* above what 8 kHz audio carries */
+	assert_int_equal(lineMonitorTones(p.in, bad, 1), LINEERR_INVALTONELIST);
+	fx_expect_none(&a);
+
+	assert_int_equal(lineMonitorTones(p.in, want, 2), 0);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 1000, 2, two), 0);
+	m = fx_wait(&a, LINE_MONITORTONE, p.in, FX_ANY);
+	assert_int_equal(m.dwParam1, 42);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	/* once per hearing, and not the 900 Hz one */
+	assert_false(
+		fx_wait_try(&a, LINE_MONITORTONE, p.in, FX_ANY, 300, NULL));
+	assert_int_equal(lineMonitorTones(p.in, NULL, 0), 0);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 500, 2, two), 0);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	assert_false(
+		fx_wait_try(&a, LINE_MONITORTONE, p.in, FX_ANY, 300, NULL));
+	end_pair(&a, &p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +606,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wave_audio, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_tones, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_tones, setup,
+	                                        teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,6 +139,7 @@ static enum pclass kind_class(unsigned k)
 	case RPC_K_OUT_CALL:
 	case RPC_K_OUT_CONF_CALL:
 	case RPC_K_TONES:
+	case RPC_K_WATCH:
 		return P_PTR;
 	default:
 		return P_OTHER; /* wire-only */
@@ -209,8 +210,12 @@ static void test_each_shape_is_well_formed(void **state)
 			if (r->kinds[j] == RPC_K_UUI && next != RPC_K_SIZE)
 				fail_msg("%s: user-user info without its size",
 				         r->fn);
+			if (r->kinds[j] == RPC_K_WATCH && next != RPC_K_SIZE)
+				fail_msg("%s: tones without their count",
+				         r->fn);
 			if (r->kinds[j] == RPC_K_SIZE &&
-			    (j == 0 || r->kinds[j - 1] != RPC_K_UUI))
+			    (j == 0 || (r->kinds[j - 1] != RPC_K_UUI &&
+			                r->kinds[j - 1] != RPC_K_WATCH)))
 				fail_msg("%s: a size of nothing", r->fn);
 			if (r->kinds[j] == RPC_K_OUT_CONF_CALL &&
 			    next != RPC_K_U32)
