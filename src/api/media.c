@@ -386,20 +386,20 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	}
 	if (n)
 		id = ++next_list ? next_list : ++next_list;
+	/* the provider listens for one list per call: this one, known
+	 * before it is told (a tone may be heard before it returns) */
+	list_foreach(it, &call->callhs) {
+		list_entry(it, struct callh, call_link)->tone_list = 0;
+	}
+	ch->tone_list = id;
 	call_ref_locked(call);
 	call_busy_locked(call);
 	op_tspi_begin_locked(p);
 	r = p->fn.lineMonitorTones(call->hd, id, n ? list : NULL, n);
 	op_tspi_end(p);
 	call_idle_locked(call);
-	if (r == 0 && call->state != LINECALLSTATE_IDLE &&
-	    callh_get_locked(hCall) == ch) {
-		/* the provider listens for one list per call: this one */
-		list_foreach(it, &call->callhs) {
-			list_entry(it, struct callh, call_link)->tone_list = 0;
-		}
-		ch->tone_list = id;
-	}
+	if (r && callh_get_locked(hCall) == ch && ch->tone_list == id)
+		ch->tone_list = 0; /* refused: nothing is listened for */
 	call_unref_locked(call);
 out:
 	core_unlock();
