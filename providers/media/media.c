@@ -1566,7 +1566,8 @@ int media_session_watch(struct media_session *s, const struct media_watch *w,
 			if (s->has_stream && w[k].freq[f] * 2 >= s->st.pcm_rate)
 				rc = -EINVAL;
 	if (rc == 0) {
-		memcpy(s->watch, w, n * sizeof(*w));
+		if (n)
+			memcpy(s->watch, w, n * sizeof(*w));
 		s->nwatch = n;
 		memset(s->heard_ms, 0, sizeof(s->heard_ms));
 		memset(s->told, 0, sizeof(s->told));
