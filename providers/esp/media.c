@@ -109,6 +109,27 @@ void esp_media_stop(void)
 	esp.media = NULL;
 }
 
+/*
+ * Takes esp.lock and gives in *@t the media of the call @hd names, made
+ * for it unless @make is false and it has none (then *@t is NULL: nothing
+ * to stop). The caller lets esp.lock go, whatever the result.
+ */
+static LONG lock_media(HDRVCALL hd, bool make, struct tcall **t)
+{
+	struct call *c;
+
+	pthread_mutex_lock(&esp.lock);
+	*t = NULL;
+	c = call_of(hd);
+	if (!c) {
+		esp.bad_handles++;
+		return LINEERR_INVALCALLHANDLE;
+	}
+	if (!make && !c->tm)
+		return 0;
+	return media_of(c, t);
+}
+
 ESP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
                                        HDRVCALL hdCall, DWORD dwSelect,
                                        LPVARSTRING lpDeviceID,
@@ -116,7 +137,6 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
                                        HANDLE hTargetProcess)
 {
 	struct tcall *t;
-	struct call *c;
 	LONG r;
 
 	(void)hdLine;
@@ -126,16 +146,9 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
 		return LINEERR_INVALDEVICECLASS; /* esp's lines have none */
 	if (!lpDeviceID || !lpszDeviceClass)
 		return LINEERR_INVALPOINTER;
-	pthread_mutex_lock(&esp.lock);
-	c = call_of(hdCall);
-	if (!c) {
-		esp.bad_handles++;
-		r = LINEERR_INVALCALLHANDLE;
-	} else {
-		r = media_of(c, &t);
-		if (r == 0)
-			r = tcall_get_id(t, lpDeviceID, lpszDeviceClass);
-	}
+	r = lock_media(hdCall, true, &t);
+	if (r == 0 && t)
+		r = tcall_get_id(t, lpDeviceID, lpszDeviceClass);
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }
@@ -147,20 +160,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
                                                 DWORD dwDuration)
 {
 	struct tcall *t;
-	struct call *c;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
-	c = call_of(hdCall);
-	if (!c) {
-		esp.bad_handles++;
-		r = LINEERR_INVALCALLHANDLE;
-	} else {
-		r = media_of(c, &t);
-		if (r == 0)
-			r = tcall_generate(t, dwEndToEndID, dwDigitMode,
-			                   lpszDigits, dwDuration);
-	}
+	r = lock_media(hdCall, true, &t);
+	if (r == 0 && t)
+		r = tcall_generate(t, dwEndToEndID, dwDigitMode, lpszDigits,
+		                   dwDuration);
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }
@@ -170,22 +175,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
 	DWORD dwNumTones, LPLINEGENERATETONE const lpTones)
 {
 	struct tcall *t;
-	struct call *c;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
-	c = call_of(hdCall);
-	if (!c) {
-		esp.bad_handles++;
-		r = LINEERR_INVALCALLHANDLE;
-	} else if (!dwToneMode && !c->tm) {
-		r = 0; /* nothing generated, nothing to cancel */
-	} else {
-		r = media_of(c, &t);
-		if (r == 0)
-			r = tcall_tone(t, dwEndToEndID, dwToneMode, dwDuration,
-			               dwNumTones, lpTones);
-	}
+	r = lock_media(hdCall, dwToneMode != 0, &t);
+	if (r == 0 && t)
+		r = tcall_tone(t, dwEndToEndID, dwToneMode, dwDuration,
+		               dwNumTones, lpTones);
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }
@@ -195,22 +190,11 @@ TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
                       LPLINEMONITORTONE const lpToneList, DWORD dwNumEntries)
 {
 	struct tcall *t;
-	struct call *c;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
-	c = call_of(hdCall);
-	if (!c) {
-		esp.bad_handles++;
-		r = LINEERR_INVALCALLHANDLE;
-	} else if (!dwNumEntries && !c->tm) {
-		r = 0; /* nothing listened for, nothing to make */
-	} else {
-		r = media_of(c, &t);
-		if (r == 0)
-			r = tcall_watch(t, dwToneListID, lpToneList,
-			                dwNumEntries);
-	}
+	r = lock_media(hdCall, dwNumEntries != 0, &t);
+	if (r == 0 && t)
+		r = tcall_watch(t, dwToneListID, lpToneList, dwNumEntries);
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }
@@ -219,21 +203,11 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
                                                DWORD dwDigitModes)
 {
 	struct tcall *t;
-	struct call *c;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
-	c = call_of(hdCall);
-	if (!c) {
-		esp.bad_handles++;
-		r = LINEERR_INVALCALLHANDLE;
-	} else if (!dwDigitModes && !c->tm) {
-		r = 0; /* nothing monitored, nothing to make */
-	} else {
-		r = media_of(c, &t);
-		if (r == 0)
-			r = tcall_monitor(t, dwDigitModes);
-	}
+	r = lock_media(hdCall, dwDigitModes != 0, &t);
+	if (r == 0 && t)
+		r = tcall_monitor(t, dwDigitModes);
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }

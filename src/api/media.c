@@ -175,10 +175,23 @@ out:
 	return r;
 }
 
+/*
+ * The call of a synchronous media request: not being closed (the handle
+ * is then an observer's), in none of the states @refused.
+ */
+static LONG call_ready(const struct call *call, uint32_t refused)
+{
+	if (call->closing)
+		return LINEERR_INVALCALLHANDLE;
+	if (call->state & refused)
+		return LINEERR_INVALCALLSTATE;
+	return 0;
+}
+
 LONG WINAPI api_lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
                                     LPCSTR lpszDigits, DWORD dwDuration)
 {
-	static uint32_t next_id;
+	struct op x;
 	struct callh *ch;
 	struct call *call;
 	struct provider *p;
@@ -186,14 +199,12 @@ LONG WINAPI api_lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
 	LONG r;
 
 	core_lock();
-	r = core_check_init_locked();
+	r = op_lookup_locked(hCall, &x);
 	if (r)
 		goto out;
-	ch = callh_get_locked(hCall);
-	if (!ch) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
+	ch = x.ch;
+	call = x.call;
+	p = x.p;
 	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
 		r = LINEERR_NOTOWNER;
 		goto out;
@@ -208,33 +219,21 @@ LONG WINAPI api_lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
 		r = LINEERR_INVALPOINTER;
 		goto out;
 	}
-	call = ch->call;
-	if (call->closing) {
-		r = LINEERR_INVALCALLHANDLE;
+	r = call_ready(call, LINECALLSTATE_IDLE);
+	if (r)
 		goto out;
-	}
-	if (call->state == LINECALLSTATE_IDLE) {
-		r = LINEERR_INVALCALLSTATE;
-		goto out;
-	}
-	p = call->tl->dev->prov;
 	if (!p->fn.lineGenerateDigits) {
 		r = LINEERR_OPERATIONUNAVAIL;
 		goto out;
 	}
 	/* registered before the provider hears of it: its LINE_GENERATE may
 	 * come before it returns */
-	if (lpszDigits) {
-		id = ++next_id ? next_id : ++next_id;
-		call_generate_begin_locked(call, ch, id);
-	}
-	call_ref_locked(call);
-	call_busy_locked(call);
-	op_tspi_begin_locked(p);
+	if (lpszDigits)
+		id = call_generate_begin_locked(call, ch);
+	op_call_begin_locked(call);
 	r = p->fn.lineGenerateDigits(call->hd, id, dwDigitMode, lpszDigits,
 	                             dwDuration);
-	op_tspi_end(p);
-	call_idle_locked(call);
+	op_call_end(call);
 	if (r && id)
 		call_generate_forget_locked(call, id);
 	call_unref_locked(call);
@@ -253,8 +252,8 @@ LONG WINAPI api_lineGenerateTone(HCALL hCall, DWORD dwToneMode,
                                  DWORD dwDuration, DWORD dwNumTones,
                                  LPLINEGENERATETONE const lpTones)
 {
-	static uint32_t next_id = 0x80000000u; /* apart from digits' */
 	LINEGENERATETONE tones[TONES_MAX];
+	struct op x;
 	struct callh *ch;
 	struct call *call;
 	struct provider *p;
@@ -263,14 +262,12 @@ LONG WINAPI api_lineGenerateTone(HCALL hCall, DWORD dwToneMode,
 	LONG r;
 
 	core_lock();
-	r = core_check_init_locked();
+	r = op_lookup_locked(hCall, &x);
 	if (r)
 		goto out;
-	ch = callh_get_locked(hCall);
-	if (!ch) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
+	ch = x.ch;
+	call = x.call;
+	p = x.p;
 	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
 		r = LINEERR_NOTOWNER;
 		goto out;
@@ -295,31 +292,19 @@ LONG WINAPI api_lineGenerateTone(HCALL hCall, DWORD dwToneMode,
 		n = dwNumTones;
 		memcpy(tones, lpTones, n * sizeof(tones[0]));
 	}
-	call = ch->call;
-	if (call->closing) {
-		r = LINEERR_INVALCALLHANDLE;
+	r = call_ready(call, LINECALLSTATE_IDLE);
+	if (r)
 		goto out;
-	}
-	if (call->state == LINECALLSTATE_IDLE) {
-		r = LINEERR_INVALCALLSTATE;
-		goto out;
-	}
-	p = call->tl->dev->prov;
 	if (!p->fn.lineGenerateTone) {
 		r = LINEERR_OPERATIONUNAVAIL;
 		goto out;
 	}
-	if (dwToneMode) {
-		id = ++next_id ? next_id : ++next_id;
-		call_generate_begin_locked(call, ch, id);
-	}
-	call_ref_locked(call);
-	call_busy_locked(call);
-	op_tspi_begin_locked(p);
+	if (dwToneMode)
+		id = call_generate_begin_locked(call, ch);
+	op_call_begin_locked(call);
 	r = p->fn.lineGenerateTone(call->hd, id, dwToneMode, dwDuration, n,
 	                           n ? tones : NULL);
-	op_tspi_end(p);
-	call_idle_locked(call);
+	op_call_end(call);
 	if (r && id)
 		call_generate_forget_locked(call, id);
 	call_unref_locked(call);
@@ -337,6 +322,7 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	static uint32_t next_list;
 	LINEMONITORTONE list[WATCH_MAX];
 	struct list_node *it;
+	struct op x;
 	struct callh *ch;
 	struct call *call;
 	struct provider *p;
@@ -345,14 +331,12 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	LONG r;
 
 	core_lock();
-	r = core_check_init_locked();
+	r = op_lookup_locked(hCall, &x);
 	if (r)
 		goto out;
-	ch = callh_get_locked(hCall);
-	if (!ch) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
+	ch = x.ch;
+	call = x.call;
+	p = x.p;
 	/* the count before the pointer: the same error both ways */
 	if (n > WATCH_MAX || (!lpToneList && dwNumEntries > WATCH_MAX)) {
 		r = LINEERR_INVALTONELIST;
@@ -370,16 +354,9 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 			r = LINEERR_INVALTONELIST;
 			goto out;
 		}
-	call = ch->call;
-	if (call->closing) {
-		r = LINEERR_INVALCALLHANDLE;
+	r = call_ready(call, LINECALLSTATE_IDLE);
+	if (r)
 		goto out;
-	}
-	if (call->state == LINECALLSTATE_IDLE) {
-		r = LINEERR_INVALCALLSTATE;
-		goto out;
-	}
-	p = call->tl->dev->prov;
 	if (!p->fn.lineMonitorTones) {
 		r = n ? LINEERR_OPERATIONUNAVAIL : 0;
 		goto out;
@@ -392,12 +369,9 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 		list_entry(it, struct callh, call_link)->tone_list = 0;
 	}
 	ch->tone_list = id;
-	call_ref_locked(call);
-	call_busy_locked(call);
-	op_tspi_begin_locked(p);
+	op_call_begin_locked(call);
 	r = p->fn.lineMonitorTones(call->hd, id, n ? list : NULL, n);
-	op_tspi_end(p);
-	call_idle_locked(call);
+	op_call_end(call);
 	if (r && callh_get_locked(hCall) == ch && ch->tone_list == id)
 		ch->tone_list = 0; /* refused: nothing is listened for */
 	call_unref_locked(call);
@@ -412,6 +386,7 @@ out:
 LONG WINAPI api_lineMonitorDigits(HCALL hCall, DWORD dwDigitModes)
 {
 	struct list_node *it;
+	struct op x;
 	struct callh *ch;
 	struct call *call;
 	struct provider *p;
@@ -419,29 +394,19 @@ LONG WINAPI api_lineMonitorDigits(HCALL hCall, DWORD dwDigitModes)
 	LONG r;
 
 	core_lock();
-	r = core_check_init_locked();
+	r = op_lookup_locked(hCall, &x);
 	if (r)
 		goto out;
-	ch = callh_get_locked(hCall);
-	if (!ch) {
-		r = LINEERR_INVALCALLHANDLE;
-		goto out;
-	}
+	ch = x.ch;
+	call = x.call;
+	p = x.p;
 	if (dwDigitModes & ~MONITOR_MODES) {
 		r = LINEERR_INVALDIGITMODE;
 		goto out;
 	}
-	call = ch->call;
-	if (call->closing) {
-		r = LINEERR_INVALCALLHANDLE;
+	r = call_ready(call, LINECALLSTATE_IDLE | LINECALLSTATE_DISCONNECTED);
+	if (r)
 		goto out;
-	}
-	if (call->state == LINECALLSTATE_IDLE ||
-	    call->state == LINECALLSTATE_DISCONNECTED) {
-		r = LINEERR_INVALCALLSTATE;
-		goto out;
-	}
-	p = call->tl->dev->prov;
 	if (!p->fn.lineMonitorDigits) {
 		r = dwDigitModes ? LINEERR_OPERATIONUNAVAIL : 0;
 		goto out;
@@ -463,11 +428,11 @@ LONG WINAPI api_lineMonitorDigits(HCALL hCall, DWORD dwDigitModes)
 		if (all == call->monitor_digits ||
 		    call->state == LINECALLSTATE_IDLE || call->closing)
 			break; /* the provider already reports these */
-		call_busy_locked(call);
-		op_tspi_begin_locked(p);
+		op_call_begin_locked(call);
 		r = p->fn.lineMonitorDigits(call->hd, all);
-		op_tspi_end(p);
-		call_idle_locked(call);
+		op_call_end(call);
+		call_unref_locked(
+			call); /* op_call_begin_locked's; ours stays */
 		if (r) {
 			if (callh_get_locked(hCall) == ch)
 				ch->monitor_digits = before; /* as it was */

@@ -494,9 +494,11 @@ static void generate_end(struct call *call, unsigned i, uint32_t term,
 	                ch->open->cbinst, term, 0, tick);
 }
 
-void call_generate_begin_locked(struct call *call, struct callh *ch,
-                                uint32_t id)
+uint32_t call_generate_begin_locked(struct call *call, struct callh *ch)
 {
+	static uint32_t next_id;
+	uint32_t id = ++next_id ? next_id : ++next_id; /* never 0 */
+
 	core_assert_locked();
 	/* the older of two still waiting is cancelled here: the provider was
 	 * told twice since, and a third start leaves no slot */
@@ -509,6 +511,7 @@ void call_generate_begin_locked(struct call *call, struct callh *ch,
 	}
 	call->gen_h[0] = ch->h;
 	call->gen_id[0] = id;
+	return id;
 }
 
 void call_generate_forget_locked(struct call *call, uint32_t id)

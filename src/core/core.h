@@ -527,12 +527,12 @@ struct callh *callh_new_locked(struct open *o, struct call *call,
 void callh_free_locked(struct callh *ch);
 
 /*
- * lineGenerateDigits' bookkeeping: @ch asked, the provider was given
- * @id; LINE_GENERATE with that id, or the call's IDLE, ends it (to @ch
- * only). forget: the provider refused @id, nothing ends.
+ * lineGenerateDigits' and lineGenerateTone's bookkeeping: @ch asks; the
+ * end-to-end id to give the provider is returned (never 0); LINE_GENERATE
+ * with that id, or the call's IDLE, ends it (to @ch only). forget: the
+ * provider refused @id, nothing ends.
  */
-void call_generate_begin_locked(struct call *call, struct callh *ch,
-                                uint32_t id);
+uint32_t call_generate_begin_locked(struct call *call, struct callh *ch);
 void call_generate_forget_locked(struct call *call, uint32_t id);
 /* Whether @ch is an observer's MONITOR handle (struct app.observer). */
 bool callh_is_observer(const struct callh *ch);

@@ -41,6 +41,21 @@ void op_tspi_end(struct provider *p)
 	core_inflight_end_locked();
 }
 
+void op_call_begin_locked(struct call *call)
+{
+	core_assert_locked();
+	call_ref_locked(call);
+	call_busy_locked(call);
+	op_tspi_begin_locked(call->tl->dev->prov);
+}
+
+void op_call_end(struct call *call)
+{
+	/* (@call is referenced: its line and provider stay) */
+	op_tspi_end(call->tl->dev->prov);
+	call_idle_locked(call);
+}
+
 bool op_tspi_has(const struct provider *p, size_t fn)
 {
 	LONG (*f)(void);

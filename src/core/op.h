@@ -158,6 +158,16 @@ struct call *op_new_call_locked(struct open *o, struct req *req, LPHCALL out,
 void op_tspi_begin_locked(struct provider *p);
 void op_tspi_end(struct provider *p);
 
+/*
+ * A synchronous provider call naming @call that an app starts, under the
+ * rule above: begin references @call, marks it busy (it is not closed
+ * under the call) and enters its provider; end leaves it, takes the core
+ * lock back and ends the busy mark. The caller drops the reference
+ * (call_unref_locked) when it is done with @call.
+ */
+void op_call_begin_locked(struct call *call);
+void op_call_end(struct call *call);
+
 /* Whether @p exports the TSPI function at @fn, an offsetof(struct tspi, ...).
  */
 bool op_tspi_has(const struct provider *p, size_t fn);
