@@ -390,6 +390,30 @@ LONG TSPIAPI TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
                                    DWORD dwNumEntries);
 
 /**
+ * Gathers the digits the far end sends (@dwDigitModes: LINEDIGITMODE_DTMF
+ * and/or _PULSE) into @lpsDigits, which has room for @dwNumDigits
+ * characters. Ends with LINE_GATHERDIGITS(LINEGATHERTERM_ reason,
+ * @dwEndToEndID, tick count) when @dwNumDigits were gathered (_BUFFERFULL),
+ * a digit of @lpszTerminationDigits arrived (_TERMDIGIT, that digit
+ * last), no digit came within @dwFirstDigitTimeout ms (_FIRSTTIMEOUT) or
+ * none within @dwInterDigitTimeout ms of the last (_INTERTIMEOUT); a
+ * timeout of 0 waits for ever. The provider writes @lpsDigits only just
+ * before that message, digits then a NUL when fewer than @dwNumDigits,
+ * and never after it. A new request or @lpsDigits NULL ends the current
+ * one first (its LINE_GATHERDIGITS, _CANCEL, sent before this returns);
+ * so does tearing the call's media down (TSPI_lineCloseCall at the
+ * latest). Synchronous. Optional (without it, LINEERR_OPERATIONUNAVAIL).
+ * Extension of the spec (issue 17): Microsoft's TSPI passes Unicode
+ * strings; tapix's TSPI passes the same characters in ANSI.
+ */
+LONG TSPIAPI TSPI_lineGatherDigits(HDRVCALL hdCall, DWORD dwEndToEndID,
+                                   DWORD dwDigitModes, LPSTR lpsDigits,
+                                   DWORD dwNumDigits,
+                                   LPCSTR lpszTerminationDigits,
+                                   DWORD dwFirstDigitTimeout,
+                                   DWORD dwInterDigitTimeout);
+
+/**
  * Returns how many provider objects (lines, calls, requests, timers) are
  * alive, for leak checks in tests. 0 after TSPI_providerShutdown.
  */
