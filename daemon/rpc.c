@@ -86,9 +86,27 @@ struct reg {
 	DWORD ndevs;
 	DWORD *devs; /* client device i is core device devs[i] (or revoked) */
 	unsigned nrevoked;
-	struct list_node opens; /* struct ropen */
+	struct list_node opens;   /* struct ropen */
+	struct list_node gathers; /* struct dgather, oldest first */
+	unsigned ngathers;
 	struct backlog q;
 };
+
+/*
+ * A lineGatherDigits of a registration (calls.def's GatherDigits): the
+ * buffer the core fills at its LINE_GATHERDIGITS, sent to the client
+ * ahead of that message (RPC_MSG_DIGITS) and freed then, or when the call
+ * handle, its open or the registration goes.
+ */
+struct dgather {
+	struct list_node link;
+	HCALL call;
+	HLINE line; /* the call's open when asked */
+	DWORD n;
+	char buf[]; /* n + 1 */
+};
+
+#define MAX_GATHERS 64 /* gathers of one registration not yet ended */
 
 /* A process with registrations, tracked until it leaves. */
 struct client {
@@ -191,6 +209,8 @@ unsigned rpc_live_slots(void)
 	return n;
 }
 
+static void gathers_free(struct reg *r, HCALL call, HLINE line);
+
 /* Ends @r: lineShutdown (unless already done), then frees it. */
 static void reg_end(struct reg *r, bool shutdown)
 {
@@ -205,6 +225,7 @@ static void reg_end(struct reg *r, bool shutdown)
 	}
 	sd_event_source_unref(r->io);
 	slots_free(r, 0);
+	gathers_free(r, 0, 0);
 	while (!list_empty(&r->opens)) {
 		struct ropen *o = list_entry(r->opens.next, struct ropen, link);
 
@@ -363,6 +384,23 @@ static void map_dev_field(const struct reg *r, void *buf, size_t used,
 	memcpy((char *)buf + off, &v, 4);
 }
 
+/* Frees @r's gathers of call @call, or of open @line's calls, or (both
+ * 0) all. */
+static void gathers_free(struct reg *r, HCALL call, HLINE line)
+{
+	struct list_node *it, *tmp;
+
+	list_foreach_safe(it, tmp, &r->gathers) {
+		struct dgather *g = list_entry(it, struct dgather, link);
+
+		if ((call && g->call != call) || (line && g->line != line))
+			continue;
+		list_del(&g->link);
+		r->ngathers--;
+		free(g);
+	}
+}
+
 /* Forgets open @h of @r (closed, or closed by its provider). */
 static void ropen_forget(struct reg *r, HLINE h)
 {
@@ -473,6 +511,7 @@ static int prepare(struct reg *r, const LINEMESSAGE *msg, uint32_t guard,
 		 * the handle slots kept for them go now */
 		slots_free(r, (HLINE)m.hDevice);
 		ropen_forget(r, (HLINE)m.hDevice);
+		gathers_free(r, 0, (HLINE)m.hDevice);
 		break;
 	default:
 		break;
@@ -691,6 +730,69 @@ static void deliver(struct reg *r)
 }
 
 /*
+ * Sends @cm to @r's client: into its ring while nothing waits, else into
+ * its backlog (*@pushed counts what went into the ring). false: the
+ * client is cut off (out of memory).
+ */
+static bool emit(struct reg *r, const struct chan_msg *cm, unsigned *pushed)
+{
+	struct client *c = r->cl;
+
+	if (c->chan && !r->q.len && chan_room(c->chan)) {
+		chan_push(c->chan, cm);
+		(*pushed)++;
+		return true;
+	}
+	if (!q_push(r, cm)) {
+		client_cut(c);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Before @cm, a LINE_GATHERDIGITS: the digits of the registration's
+ * oldest gather on that call, as RPC_MSG_DIGITS messages (rpc.h), and the
+ * gather freed. Nothing when tapixd holds no gather for it (the handle
+ * went meanwhile). false as emit.
+ */
+static bool send_digits(struct reg *r, const struct chan_msg *cm,
+                        unsigned *pushed)
+{
+	struct list_node *it;
+	struct dgather *g = NULL;
+	struct chan_msg dm;
+	size_t len, off;
+	bool ok = true;
+
+	list_foreach(it, &r->gathers) {
+		struct dgather *x = list_entry(it, struct dgather, link);
+
+		if (x->call == cm->hdev) {
+			g = x;
+			break;
+		}
+	}
+	if (!g)
+		return true;
+	/* the core wrote the digits, then a NUL when fewer than n */
+	len = strnlen(g->buf, g->n);
+	if (len < g->n)
+		len++;
+	for (off = 0; ok && off < len; off += RPC_DIGITS_PER_MSG) {
+		size_t k = len - off < RPC_DIGITS_PER_MSG ? len - off
+		                                          : RPC_DIGITS_PER_MSG;
+
+		rpc_digits_pack(&dm, cm, g->buf + off, k, off, len);
+		ok = emit(r, &dm, pushed);
+	}
+	list_del(&g->link);
+	r->ngathers--;
+	free(g);
+	return ok;
+}
+
+/*
  * Takes up to @max queued messages of @r from the core and sends them to
  * its client (through its ring, or as Messages signals), after what its
  * backlog held; how many were taken from the queue.
@@ -715,16 +817,10 @@ static unsigned forward_queued(struct reg *r, unsigned max)
 			        c->name, strerror(-e));
 		if (e <= 0)
 			continue;
-		/* the channel's way, while nothing waits: into the ring */
-		if (c->chan && !r->q.len && chan_room(c->chan)) {
-			chan_push(c->chan, &cm);
-			pushed++;
-			continue;
-		}
-		if (!q_push(r, &cm)) {
-			client_cut(c);
+		if (cm.id == LINE_GATHERDIGITS && !send_digits(r, &cm, &pushed))
 			break;
-		}
+		if (!emit(r, &cm, &pushed))
+			break;
 	}
 	if (pushed)
 		chan_notify(c->chan);
@@ -1062,7 +1158,7 @@ struct served {
 static bool is_param(unsigned kind)
 {
 	return kind != RPC_K_ZERO && kind != RPC_K_LINE_OF &&
-	       kind != RPC_K_OUT_FDS;
+	       kind != RPC_K_OUT_FDS && kind != RPC_K_CALL_LINE;
 }
 
 /* Each row's tapi.h function, on the arguments as served. */
@@ -1327,7 +1423,10 @@ static LONG serve(struct served *x)
 		/* spec: no reply for requests of a closed line */
 		slots_free(x->r, h);
 		ropen_forget(x->r, h);
+		gathers_free(x->r, 0, h);
 	}
+	if (e == 0 && (row->flags & RPC_KILLS_CALL))
+		gathers_free(x->r, h, 0);
 	return e;
 }
 
@@ -1519,6 +1618,7 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 	r->api = ver;
 	list_init(&r->slots);
 	list_init(&r->opens);
+	list_init(&r->gathers);
 	r->devs = calloc(ndevs ? ndevs : 1, sizeof(*r->devs));
 	fd = TAPIX_HANDLE_TO_FD(ip.Handles.hEvent);
 	if (!r->devs ||
@@ -1661,6 +1761,67 @@ send:
 		close(fds[i]);
 	free(buf);
 	return q;
+}
+
+/* GatherDigits' answer: the result and the call's open. */
+static int reply_gather(sd_bus_message *m, LONG r, HLINE line)
+{
+	flush_sender(m);
+	return sd_bus_reply_method_return(m, "iu", (int32_t)r, (uint32_t)line);
+}
+
+/*
+ * lineGatherDigits (calls.def's GatherDigits; the client's side is
+ * cl_lineGatherDigitsA): the core fills a buffer of tapixd's, which goes
+ * to the client ahead of the LINE_GATHERDIGITS (send_digits).
+ */
+static int m_gather(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	uint32_t hc, modes, n, t1, t2;
+	int given, term_given;
+	const char *term = NULL;
+	struct client *c = client_get(m, false);
+	struct dgather *g = NULL;
+	char none[1];
+	struct reg *r;
+	LONG e;
+
+	(void)ud;
+	(void)err;
+	if (sd_bus_message_read(m, "uububsuu", &hc, &modes, &given, &n,
+	                        &term_given, &term, &t1, &t2) < 0)
+		return -EINVAL;
+	r = call_of(c, hc);
+	if (!r)
+		return reply_gather(m, LINEERR_INVALCALLHANDLE, 0);
+	/*
+	 * A count the core refuses gets a buffer it never writes (the core's
+	 * own checks, in its order, give the error); one it takes, a buffer
+	 * of that room.
+	 */
+	if (given && n && n <= RPC_GATHER_MAX) {
+		if (r->ngathers >= MAX_GATHERS)
+			return reply_gather(m, LINEERR_RESOURCEUNAVAIL, 0);
+		g = calloc(1, sizeof(*g) + n + 1);
+		if (!g)
+			return reply_gather(m, LINEERR_NOMEM, 0);
+		g->call = hc;
+		g->line = tapix_call_line(hc);
+		g->n = n;
+		list_add_tail(&r->gathers, &g->link);
+		r->ngathers++;
+	}
+	e = lineGatherDigitsA(hc, modes,
+	                      g       ? g->buf
+	                      : given ? none
+	                              : NULL,
+	                      n, term_given ? term : NULL, t1, t2);
+	if (e && g) {
+		list_del(&g->link);
+		r->ngathers--;
+		free(g);
+	}
+	return reply_gather(m, e, e ? 0 : tapix_call_line(hc));
 }
 
 /* Where the direct connections are (peer.c), or "". Issue 19 item 4 —
@@ -1996,6 +2157,7 @@ void rpc_rules_changed(unsigned *nregs, unsigned *nopens)
 #define HANDLER_lineInitializeExA m_initialize
 #define HANDLER_lineShutdown      m_shutdown
 #define HANDLER_lineGetIDA        m_get_id
+#define HANDLER_lineGatherDigitsA m_gather
 #define HANDLER_Peer              m_peer
 #define HANDLER_Channel           m_channel
 

@@ -1494,9 +1494,39 @@ TAPIX_API LONG WINAPI lineMonitorTones(HCALL hCall,
  */
 TAPIX_API LONG WINAPI lineMonitorDigits(HCALL hCall, DWORD dwDigitModes);
 
+/**
+ * Gathers the digits the far end sends on this call (dwDigitModes:
+ * LINEDIGITMODE_DTMF and/or _PULSE) into lpsDigits, which has room for
+ * dwNumDigits characters; LINE_GATHERDIGITS (dwParam1 the
+ * LINEGATHERTERM_ reason, dwParam3 a tick count) tells the end, and only
+ * then is the buffer valid: the digits, then a NUL when fewer than
+ * dwNumDigits. It ends when the buffer is full, a digit of
+ * lpszTerminationDigits arrives (it is the last in the buffer), no digit
+ * came within dwFirstDigitTimeout ms or none within dwInterDigitTimeout
+ * ms of the last (0: no time-out; the provider's LINEDEVCAPS
+ * dwGatherDigitsMin/MaxTimeout bound them), or with _CANCEL: lpsDigits
+ * NULL, a new request on the call (from any owner), the call's IDLE
+ * (then no digits: the buffer starts with a NUL). Digits are counted at
+ * their start; lineMonitorDigits works beside it. Synchronous. The app
+ * must own the call; it may be in any state but IDLE.
+ * tapix takes at most 4,096 digits and 32 termination digits.
+ * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
+ *         LINEERR_INVALCALLSTATE, LINEERR_INVALDIGITMODE,
+ *         LINEERR_INVALPARAM (dwNumDigits 0 or too many),
+ *         LINEERR_INVALDIGITS (a termination digit of none of the modes),
+ *         LINEERR_INVALTIMEOUT, LINEERR_NOMEM, LINEERR_OPERATIONUNAVAIL,
+ *         LINEERR_OPERATIONFAILED, LINEERR_UNINITIALIZED.
+ */
+TAPIX_API LONG WINAPI lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
+                                        LPSTR lpsDigits, DWORD dwNumDigits,
+                                        LPCSTR lpszTerminationDigits,
+                                        DWORD dwFirstDigitTimeout,
+                                        DWORD dwInterDigitTimeout);
+
 #define lineInitializeEx           lineInitializeExA
 #define lineGetID                  lineGetIDA
 #define lineGenerateDigits         lineGenerateDigitsA
+#define lineGatherDigits           lineGatherDigitsA
 #define lineGetDevCaps             lineGetDevCapsA
 #define lineGetAddressCaps         lineGetAddressCapsA
 #define lineGetLineDevStatus       lineGetLineDevStatusA

@@ -403,8 +403,8 @@ LONG TSPIAPI TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
  * one first (its LINE_GATHERDIGITS, _CANCEL, sent before this returns);
  * so does tearing the call's media down (TSPI_lineCloseCall at the
  * latest). Synchronous. Optional (without it, LINEERR_OPERATIONUNAVAIL).
- * Extension of the spec (issue 17): Microsoft's TSPI passes Unicode
- * strings; tapix's TSPI passes the same characters in ANSI.
+ * Beyond the spec (issue 17), from Microsoft's TSPI_lineGatherDigits,
+ * whose strings are UTF-16: tapix's TSPI strings are UTF-8.
  */
 LONG TSPIAPI TSPI_lineGatherDigits(HDRVCALL hdCall, DWORD dwEndToEndID,
                                    DWORD dwDigitModes, LPSTR lpsDigits,

@@ -2,10 +2,10 @@
 /*
  * Media control on a call: lineGetID (device identifiers: the line's own,
  * and the call's audio, docs/media.md), lineGenerateDigits,
- * lineGenerateTone and lineMonitorDigits. The spec does not cover them (issue
- * 17 goes beyond it): their rules are Microsoft's (tapi.h's documentation of
- * each, and of LINE_GENERATE and LINE_MONITORDIGITS), extended where tapix says
- * so in tapi.h.
+ * lineGenerateTone, lineMonitorDigits and lineGatherDigits. The spec does not
+ * cover them (issue 17 goes beyond it): their rules are Microsoft's (tapi.h's
+ * documentation of each, and of LINE_GENERATE and LINE_MONITORDIGITS), extended
+ * where tapix says so in tapi.h.
  */
 #define LOG_MODULE "api"
 #include <string.h>
@@ -15,9 +15,11 @@
 #include "api/entry.h"
 #include "util/log.h"
 
-#define DIGITS_MAX 512 /* longest lineGenerateDigits string taken */
-#define CLASS_MAX  128 /* longest device class name taken */
-#define ID_BUF_MAX 4096
+#define DIGITS_MAX      512 /* longest lineGenerateDigits string taken */
+#define CLASS_MAX       128 /* longest device class name taken */
+#define ID_BUF_MAX      4096
+#define GATHER_MAX      4096 /* digits lineGatherDigits takes (tapi.h) */
+#define GATHER_TERM_MAX 32   /* termination digits taken (16 exist) */
 
 /* Copies the provider's answer in @tmp (@cap bytes) back into the app's
  * @out, whose dwTotalSize is @total: the fixed part always, the string if
@@ -374,6 +376,102 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	op_call_end(call);
 	if (r && callh_get_locked(hCall) == ch && ch->tone_list == id)
 		ch->tone_list = 0; /* refused: nothing is listened for */
+	call_unref_locked(call);
+out:
+	core_unlock();
+	return r;
+}
+
+#define GATHER_MODES (LINEDIGITMODE_PULSE | LINEDIGITMODE_DTMF)
+
+/* Whether every character of @term is a digit of one of @modes
+ * (Microsoft's LINEDIGITMODE_: pulse 0-9; DTMF 0-9, A-D, * and #). */
+static bool term_digits_valid(const char *term, size_t len, DWORD modes)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = term[i];
+		bool pulse = c >= '0' && c <= '9';
+		bool dtmf =
+			pulse || (c >= 'A' && c <= 'D') || c == '*' || c == '#';
+
+		if (!((modes & LINEDIGITMODE_PULSE) && pulse) &&
+		    !((modes & LINEDIGITMODE_DTMF) && dtmf))
+			return false;
+	}
+	return true;
+}
+
+LONG WINAPI api_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
+                                  LPSTR lpsDigits, DWORD dwNumDigits,
+                                  LPCSTR lpszTerminationDigits,
+                                  DWORD dwFirstDigitTimeout,
+                                  DWORD dwInterDigitTimeout)
+{
+	char term[GATHER_TERM_MAX + 1] = "";
+	struct gather *g = NULL;
+	struct op x;
+	struct callh *ch;
+	struct call *call;
+	struct provider *p;
+	size_t len = 0;
+	LONG r;
+
+	core_lock();
+	r = op_lookup_locked(hCall, &x);
+	if (r)
+		goto out;
+	ch = x.ch;
+	call = x.call;
+	p = x.p;
+	if (ch->priv != LINECALLPRIVILEGE_OWNER) {
+		r = LINEERR_NOTOWNER;
+		goto out;
+	}
+	/* NULL cancels: the rest is ignored (Microsoft's lineGatherDigits) */
+	if (lpsDigits) {
+		if (!dwDigitModes || (dwDigitModes & ~(DWORD)GATHER_MODES)) {
+			r = LINEERR_INVALDIGITMODE;
+			goto out;
+		}
+		if (!dwNumDigits || dwNumDigits > GATHER_MAX) {
+			r = LINEERR_INVALPARAM;
+			goto out;
+		}
+		if (lpszTerminationDigits) {
+			len = strnlen(lpszTerminationDigits,
+			              GATHER_TERM_MAX + 1);
+			if (len > GATHER_TERM_MAX ||
+			    !term_digits_valid(lpszTerminationDigits, len,
+			                       dwDigitModes)) {
+				r = LINEERR_INVALDIGITS;
+				goto out;
+			}
+			memcpy(term, lpszTerminationDigits, len);
+		}
+	}
+	r = call_ready(call, LINECALLSTATE_IDLE);
+	if (r)
+		goto out;
+	if (!p->fn.lineGatherDigits) {
+		r = LINEERR_OPERATIONUNAVAIL;
+		goto out;
+	}
+	/* registered before the provider hears of it: its LINE_GATHERDIGITS
+	 * may come before it returns */
+	if (lpsDigits) {
+		g = call_gather_begin_locked(call, ch, lpsDigits, dwNumDigits);
+		if (!g) {
+			r = LINEERR_NOMEM;
+			goto out;
+		}
+	}
+	op_call_begin_locked(call);
+	r = p->fn.lineGatherDigits(call->hd, g ? g->id : 0, dwDigitModes,
+	                           g ? g->buf : NULL, dwNumDigits, term,
+	                           dwFirstDigitTimeout, dwInterDigitTimeout);
+	op_call_end(call);
+	if (r && g)
+		call_gather_forget_locked(call, g);
 	call_unref_locked(call);
 out:
 	core_unlock();

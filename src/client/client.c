@@ -62,6 +62,19 @@ struct cpend {
 	unsigned np;
 };
 
+/*
+ * A lineGatherDigits not yet ended: where the app wants its digits
+ * (tapixd sends them as RPC_MSG_DIGITS ahead of the LINE_GATHERDIGITS).
+ * All apps' in one list, oldest first; a call's are ended in order.
+ */
+struct cgather {
+	struct cgather *next;
+	HCALL call;
+	HLINE line; /* the call's open, once tapixd said (0 before) */
+	LPSTR buf;
+	DWORD n;
+};
+
 struct capp {
 	struct capp *next;
 	HLINEAPP h;
@@ -96,6 +109,8 @@ static struct {
 	struct capp *apps;
 	unsigned napps;
 	unsigned npend;
+	struct cgather *gathers;
+	unsigned ngathers;
 } cl = {.lock = PTHREAD_MUTEX_INITIALIZER,
         .closed = PTHREAD_COND_INITIALIZER,
         .stopfd = -1,
@@ -193,6 +208,54 @@ static void pend_drop_line(struct capp *a, HLINE line)
 	}
 }
 
+/* Forgets the gathers of call @call, or of open @line's calls (either
+ * 0: any), or @only. */
+static void gathers_drop(HCALL call, HLINE line, const struct cgather *only)
+{
+	struct cgather **pp = &cl.gathers;
+
+	while (*pp) {
+		struct cgather *g = *pp;
+
+		if ((only && g != only) || (call && g->call != call) ||
+		    (line && g->line != line)) {
+			pp = &g->next;
+			continue;
+		}
+		*pp = g->next;
+		cl.ngathers--;
+		free(g);
+	}
+}
+
+/* The oldest gather of @call, or NULL. */
+static struct cgather *gather_of(HCALL call)
+{
+	struct cgather *g;
+
+	for (g = cl.gathers; g; g = g->next)
+		if (g->call == call)
+			return g;
+	return NULL;
+}
+
+/* RPC_MSG_DIGITS @c: its bytes into the app's buffer of the call's
+ * oldest gather, never past its room. */
+static void take_digits(const struct chan_msg *c)
+{
+	struct cgather *g = gather_of(c->hdev);
+	char b[RPC_DIGITS_PER_MSG];
+	size_t off, total, k;
+
+	if (!g)
+		return;
+	rpc_digits_unpack(c, b, &off, &total);
+	if (total > g->n || off >= total)
+		return;
+	k = total - off < sizeof(b) ? total - off : sizeof(b);
+	memcpy(g->buf + off, b, k);
+}
+
 static struct capp *app_of_line(HLINE line)
 {
 	struct capp *a;
@@ -257,6 +320,8 @@ static void app_kill(struct capp *a)
 	a->dead = true;
 	msgq_kill_locked(&a->q);
 	pend_drop_line(a, 0);
+	for (unsigned i = 0; i < a->nlines; i++)
+		gathers_drop(0, a->lines[i], NULL);
 	__atomic_store_n(&cl.napps, cl.napps - 1, __ATOMIC_RELEASE);
 }
 
@@ -299,7 +364,17 @@ static void take_msg(const struct chan_msg *c, const char *from)
 	a = app_find(c->app);
 	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
 		return;
-	if (c->id == LINE_REPLY) {
+	if (c->id == RPC_MSG_DIGITS) {
+		take_digits(c);
+		return; /* not the app's */
+	}
+	if (c->id == LINE_GATHERDIGITS) {
+		/* its digits came before it: the request is done */
+		struct cgather *g = gather_of(c->hdev);
+
+		if (g)
+			gathers_drop(0, 0, g);
+	} else if (c->id == LINE_REPLY) {
 		struct cpend **pp;
 
 		for (pp = &a->pend; *pp; pp = &(*pp)->next) {
@@ -325,6 +400,7 @@ static void take_msg(const struct chan_msg *c, const char *from)
 		/* the provider closed the line: its handles died now */
 		q_purge(a, c->line, true);
 		pend_drop_line(a, c->line);
+		gathers_drop(0, c->line, NULL);
 		line_del(a, c->line);
 	}
 	memset(&q, 0, sizeof(q));
@@ -1207,6 +1283,81 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 	return r;
 }
 
+#define GATHERS_MAX 256 /* gathers of this process not yet ended */
+
+/*
+ * lineGatherDigits through tapixd (calls.def: GatherDigits, written
+ * here): the buffer is noted before the request goes (its digits and
+ * LINE_GATHERDIGITS may come before the reply) and forgotten if it
+ * fails; tapixd's RPC_MSG_DIGITS fill it, its LINE_GATHERDIGITS ends it.
+ */
+LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
+                          DWORD dwNumDigits, LPCSTR lpszTerminationDigits,
+                          DWORD dwFirstDigitTimeout, DWORD dwInterDigitTimeout)
+{
+	sd_bus_message *m = NULL, *reply = NULL;
+	struct cgather *g = NULL, **pp;
+	LONG r;
+	int e;
+
+	pthread_mutex_lock(&cl.lock);
+	e = new_call("GatherDigits", &m);
+	if (e == -ENOTCONN) {
+		pthread_mutex_unlock(&cl.lock);
+		return LINEERR_UNINITIALIZED;
+	}
+	if (e >= 0)
+		e = sd_bus_message_append(
+			m, "uububsuu", (uint32_t)hCall, (uint32_t)dwDigitModes,
+			lpsDigits != NULL, (uint32_t)dwNumDigits,
+			lpszTerminationDigits != NULL,
+			lpszTerminationDigits ? lpszTerminationDigits : "",
+			(uint32_t)dwFirstDigitTimeout,
+			(uint32_t)dwInterDigitTimeout);
+	/* a count tapixd refuses needs no note: nothing will be written */
+	if (e >= 0 && lpsDigits && dwNumDigits &&
+	    dwNumDigits <= RPC_GATHER_MAX) {
+		if (cl.ngathers >= GATHERS_MAX) {
+			sd_bus_message_unref(m);
+			pthread_mutex_unlock(&cl.lock);
+			return LINEERR_RESOURCEUNAVAIL;
+		}
+		g = calloc(1, sizeof(*g));
+		if (g) {
+			g->call = hCall;
+			g->buf = lpsDigits;
+			g->n = dwNumDigits;
+			for (pp = &cl.gathers; *pp; pp = &(*pp)->next)
+				;
+			*pp = g;
+			cl.ngathers++;
+		} else {
+			e = -ENOMEM;
+		}
+	}
+	if (e < 0) {
+		sd_bus_message_unref(m);
+		pthread_mutex_unlock(&cl.lock);
+		return LINEERR_NOMEM;
+	}
+	r = call(m, &reply);
+	if (g) {
+		uint32_t line = 0;
+
+		/* still noted unless its call went meanwhile */
+		for (pp = &cl.gathers; *pp && *pp != g; pp = &(*pp)->next)
+			;
+		if (*pp && r)
+			gathers_drop(0, 0, g);
+		else if (*pp && sd_bus_message_read(reply, "u", &line) > 0)
+			g->line = line; /* forgotten with it */
+	}
+	sd_bus_message_unref(reply);
+	drain();
+	pthread_mutex_unlock(&cl.lock);
+	return r;
+}
+
 LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                        DWORD dwTimeout)
 {
@@ -1312,7 +1463,8 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 /* Whether kind @k is a parameter of the function (not wire only). */
 static bool is_param(unsigned k)
 {
-	return k != RPC_K_ZERO && k != RPC_K_LINE_OF && k != RPC_K_OUT_FDS;
+	return k != RPC_K_ZERO && k != RPC_K_LINE_OF && k != RPC_K_OUT_FDS &&
+	       k != RPC_K_CALL_LINE;
 }
 
 /* The bytes of user-user information sent for a pointer @uui and its
@@ -1578,10 +1730,13 @@ static void row_kills(const struct rpc_row *row, uint32_t h)
 			pend_drop_line(a, h);
 			line_del(a, h);
 		}
+		gathers_drop(0, h, NULL);
 	}
-	if (row->flags & RPC_KILLS_CALL)
+	if (row->flags & RPC_KILLS_CALL) {
 		for (a = cl.apps; a; a = a->next)
 			q_purge(a, h, false);
+		gathers_drop(h, 0, NULL);
+	}
 }
 
 /* Row @idx of the table, called with the arguments @v: its result. */

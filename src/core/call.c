@@ -76,6 +76,13 @@ void call_unref_locked(struct call *call)
 	if (--call->refs > 0)
 		return;
 	call_discard_early_locked(call);
+	/* the provider is done with them: TSPI_lineCloseCall has returned */
+	while (call->gathers) {
+		struct gather *g = call->gathers;
+
+		call->gathers = g->next;
+		mem_free(g);
+	}
 	rcstr_unref(call->app_name);
 	mem_free(call->displayable);
 	mem_free(call->called_party);
@@ -540,6 +547,97 @@ static void on_generate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 	          (unsigned long)p2);
 }
 
+struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
+                                        LPSTR app_buf, DWORD n)
+{
+	static uint32_t next_id;
+	struct gather *g, **at;
+
+	core_assert_locked();
+	g = mem_zalloc(sizeof(*g) + (size_t)n + 1);
+	if (!g)
+		return NULL;
+	g->id = ++next_id ? next_id : ++next_id; /* never 0 */
+	g->h = ch->h;
+	g->app_buf = app_buf;
+	g->n = n;
+	for (at = &call->gathers; *at; at = &(*at)->next)
+		;
+	*at = g;
+	return g;
+}
+
+void call_gather_forget_locked(struct call *call, struct gather *g)
+{
+	struct gather **at;
+
+	core_assert_locked();
+	for (at = &call->gathers; *at; at = &(*at)->next)
+		if (*at == g) {
+			*at = g->next;
+			mem_free(g);
+			return;
+		}
+}
+
+/*
+ * Tells the handle that asked for @g that it ended with @term (Microsoft's
+ * LINE_GATHERDIGITS: dwParam1 the LINEGATHERTERM_, dwParam2 unused,
+ * dwParam3 the tick count), its digits copied to the app's buffer first:
+ * up to n, then a NUL when fewer ("the buffer contains ... followed by a
+ * NULL character"), none unless @digits. Nothing when the handle is
+ * gone: the app's buffer is not written then.
+ */
+static void gather_tell(struct call *call, struct gather *g, uint32_t term,
+                        uint32_t tick, bool digits)
+{
+	struct callh *ch = callh_get_locked(g->h);
+	size_t len;
+
+	g->h = 0;
+	if (!ch || ch->call != call)
+		return;
+	len = digits ? strnlen(g->buf, g->n) : 0;
+	memcpy(g->app_buf, g->buf, len);
+	if (len < g->n)
+		g->app_buf[len] = '\0';
+	app_post_locked(ch->open->app, ch->h, ch->h, LINE_GATHERDIGITS,
+	                ch->open->cbinst, term, 0, tick);
+}
+
+#define GATHER_TERMS                                                 \
+	(LINEGATHERTERM_BUFFERFULL | LINEGATHERTERM_TERMDIGIT |      \
+	 LINEGATHERTERM_FIRSTTIMEOUT | LINEGATHERTERM_INTERTIMEOUT | \
+	 LINEGATHERTERM_CANCEL)
+
+/* LINE_GATHERDIGITS from the provider: the gather with that id ends (the
+ * provider wrote its buffer just before); its memory goes. */
+static void on_gather(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
+                      DWORD_PTR p3)
+{
+	struct gather **at, *g;
+
+	if (!p1 || (p1 & ~(DWORD_PTR)GATHER_TERMS) || (p1 & (p1 - 1))) {
+		log_warn("call %08x: LINE_GATHERDIGITS with termination %lx",
+		         call->ht, (unsigned long)p1);
+		return;
+	}
+	for (at = &call->gathers; *at; at = &(*at)->next)
+		if ((*at)->id == (uint32_t)p2)
+			break;
+	g = *at;
+	if (!g) {
+		log_debug(
+			"call %08x: LINE_GATHERDIGITS for %lx, not waited for",
+			call->ht, (unsigned long)p2);
+		return;
+	}
+	*at = g->next;
+	if (g->h)
+		gather_tell(call, g, (uint32_t)p1, (uint32_t)p3, true);
+	mem_free(g);
+}
+
 /* LINE_MONITORDIGITS from the provider: to each handle monitoring that
  * mode (Microsoft's lineMonitorDigits: per call handle). */
 static void on_monitor_digits(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
@@ -600,6 +698,16 @@ static void end_media_requests(struct call *call)
 	for (unsigned i = 2; i-- > 0;)
 		if (call->gen_h[i])
 			generate_end(call, i, LINEGENERATETERM_CANCEL, tick);
+	/*
+	 * A gather the provider has not ended yet ends now, without the
+	 * digits it may hold (its buffer stays the provider's until its
+	 * message or TSPI_lineCloseCall): Microsoft's LINEGATHERTERM_CANCEL,
+	 * "because the call terminated".
+	 */
+	for (struct gather *g = call->gathers; g; g = g->next)
+		if (g->h) /* not g->buf: the provider may write it now */
+			gather_tell(call, g, LINEGATHERTERM_CANCEL, tick,
+			            false);
 	list_foreach(it, &call->callhs) {
 		struct callh *ch = list_entry(it, struct callh, call_link);
 
@@ -624,6 +732,9 @@ void call_event_locked(struct call *call, uint32_t msg, DWORD_PTR p1,
 		break;
 	case LINE_MONITORDIGITS:
 		on_monitor_digits(call, p1, p2, p3);
+		break;
+	case LINE_GATHERDIGITS:
+		on_gather(call, p1, p2, p3);
 		break;
 	case LINE_MONITORTONE:
 		on_monitor_tone(call, p1, p2, p3);

@@ -118,6 +118,8 @@ struct tspi {
 	(HDRVLINE, DWORD, HDRVCALL, DWORD, LPVARSTRING, LPCSTR, HANDLE);
 	LONG (*lineGenerateDigits)(HDRVCALL, DWORD, DWORD, LPCSTR, DWORD);
 	LONG (*lineMonitorDigits)(HDRVCALL, DWORD);
+	LONG(*lineGatherDigits)
+	(HDRVCALL, DWORD, DWORD, LPSTR, DWORD, LPCSTR, DWORD, DWORD);
 	LONG(*lineMonitorTones)
 	(HDRVCALL, DWORD, LPLINEMONITORTONE const, DWORD);
 	LONG(*lineGenerateTone)
@@ -269,10 +271,27 @@ struct call {
 	 * as a new one's start and the old one's CANCEL may cross */
 	uint32_t gen_h[2], gen_id[2];
 	uint32_t monitor_digits; /* the union told the provider */
+	struct gather *gathers;  /* lineGatherDigits the provider has */
 	bool is_conf_parent;
 	bool creating; /* creating request not yet completed */
 	bool routed;   /* app handles were assigned */
 	bool closing;  /* TSPI_lineCloseCall issued or queued */
+};
+
+/*
+ * A lineGatherDigits the provider was given (issue 17): the buffer it
+ * writes is the core's, @buf, until its LINE_GATHERDIGITS with @id; then
+ * the app's @app_buf gets a copy and the message, if @h still names the
+ * handle that asked (0: told already, at IDLE). Kept until the provider's
+ * message or the call's end, so the provider never writes freed memory.
+ */
+struct gather {
+	struct gather *next; /* the call's, oldest first */
+	uint32_t id;         /* dwEndToEndID given to the provider, never 0 */
+	uint32_t h;          /* the handle to tell, or 0 */
+	LPSTR app_buf;       /* where the app wants the digits */
+	DWORD n;             /* room of both buffers, digits */
+	char buf[];          /* n + 1 */
 };
 
 /* One app's handle to a call (HCALL). */
@@ -534,6 +553,15 @@ void callh_free_locked(struct callh *ch);
  */
 uint32_t call_generate_begin_locked(struct call *call, struct callh *ch);
 void call_generate_forget_locked(struct call *call, uint32_t id);
+/*
+ * lineGatherDigits' bookkeeping: a gather of @n digits for @ch into the
+ * app's @app_buf, the last of the call's; NULL when out of memory. Its
+ * buf and id go to the provider; forget: the provider refused it (it
+ * never writes buf then), it is freed.
+ */
+struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
+                                        LPSTR app_buf, DWORD n);
+void call_gather_forget_locked(struct call *call, struct gather *g);
 /* Whether @ch is an observer's MONITOR handle (struct app.observer). */
 bool callh_is_observer(const struct callh *ch);
 /*

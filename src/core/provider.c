@@ -216,6 +216,7 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
 	RESOLVE(p, lineGetID, "TSPI_lineGetID");
 	RESOLVE(p, lineGenerateDigits, "TSPI_lineGenerateDigits");
 	RESOLVE(p, lineMonitorDigits, "TSPI_lineMonitorDigits");
+	RESOLVE(p, lineGatherDigits, "TSPI_lineGatherDigits");
 	RESOLVE(p, lineMonitorTones, "TSPI_lineMonitorTones");
 	RESOLVE(p, lineGenerateTone, "TSPI_lineGenerateTone");
 	RESOLVE(p, lineSetupTransfer, "TSPI_lineSetupTransfer");

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -84,6 +85,45 @@ struct chan_msg {
 	uint32_t h[2];
 	uint64_t cbinst, p1, p2, p3;
 };
+
+/*
+ * Not a TAPI message: up to RPC_DIGITS_PER_MSG bytes of a
+ * lineGatherDigits buffer (docs/service.md), sent just before its
+ * LINE_GATHERDIGITS with the same app, hdev (the call), guard and line;
+ * the bytes in cbinst, p1 and p2, where they go in p3's low half, how
+ * many the buffer gets in all in its high half. The client writes them
+ * into the app's buffer and queues nothing.
+ */
+#define RPC_MSG_DIGITS     0x54580001u
+#define RPC_DIGITS_PER_MSG 24u
+
+/* Makes @d the RPC_MSG_DIGITS of @k bytes at @off of @total, for @of. */
+static inline void rpc_digits_pack(struct chan_msg *d,
+                                   const struct chan_msg *of, const char *b,
+                                   size_t k, size_t off, size_t total)
+{
+	char bytes[RPC_DIGITS_PER_MSG] = {0};
+
+	memcpy(bytes, b, k < sizeof(bytes) ? k : sizeof(bytes));
+	*d = *of;
+	d->id = RPC_MSG_DIGITS;
+	d->nh = 0;
+	memcpy(&d->cbinst, bytes, 8);
+	memcpy(&d->p1, bytes + 8, 8);
+	memcpy(&d->p2, bytes + 16, 8);
+	d->p3 = (uint64_t)off | (uint64_t)total << 32;
+}
+
+/* @d's bytes (RPC_DIGITS_PER_MSG into @b), where they go and the total. */
+static inline void rpc_digits_unpack(const struct chan_msg *d, char *b,
+                                     size_t *off, size_t *total)
+{
+	memcpy(b, &d->cbinst, 8);
+	memcpy(b + 8, &d->p1, 8);
+	memcpy(b + 16, &d->p2, 8);
+	*off = (uint32_t)d->p3;
+	*total = (uint32_t)(d->p3 >> 32);
+}
 
 #define CHAN_LINE 64 /* keeps what each side writes on lines of its own */
 

@@ -119,7 +119,7 @@ static void doc_kinds(struct doc_row *r, const uint8_t *kinds, unsigned n,
 		const char *in = NULL, *in_end = "", *out = NULL;
 
 		if (kinds[i] != RPC_K_ZERO && kinds[i] != RPC_K_LINE_OF &&
-		    kinds[i] != RPC_K_OUT_FDS)
+		    kinds[i] != RPC_K_OUT_FDS && kinds[i] != RPC_K_CALL_LINE)
 			name = names[p++];
 		switch (kinds[i]) {
 		case RPC_K_ZERO:
@@ -129,6 +129,11 @@ static void doc_kinds(struct doc_row *r, const uint8_t *kinds, unsigned n,
 			in = "`b`, `ay` ";
 			in_end = " (the next argument's entries, at most 64)";
 			break;
+		case RPC_K_DIGITS:
+			in = "`b` ";
+			in_end = " (given; its room is the next argument, at "
+				 "most 4096)";
+			break;
 		case RPC_K_TONES:
 			in = "`ay` ";
 			in_end = " (the dwNumTones entries, at most 64; empty: "
@@ -136,6 +141,9 @@ static void doc_kinds(struct doc_row *r, const uint8_t *kinds, unsigned n,
 			break;
 		case RPC_K_OUT_FDS:
 			out = ", `ah` the descriptors it names";
+			break;
+		case RPC_K_CALL_LINE:
+			out = ", `u` the call's HLINE";
 			break;
 		case RPC_K_LINE_OF:
 			/* (LINE_OF comes after the handles it is the key of) */

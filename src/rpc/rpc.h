@@ -111,7 +111,9 @@
 	X(RPC_K_LINE_OF)       \
 	X(RPC_K_OUT_FDS)       \
 	X(RPC_K_TONES)         \
-	X(RPC_K_WATCH)
+	X(RPC_K_WATCH)         \
+	X(RPC_K_DIGITS)        \
+	X(RPC_K_CALL_LINE)
 
 /* the handle the row's hk names (an app, line or call of the sender's) */
 #define RPC_K_H_DEF 1, "u", ""
@@ -161,6 +163,14 @@
 /* lineMonitorTones' LINEMONITORTONE array: given, then as many as the
  * next argument (RPC_K_SIZE) says, at most RPC_MAX_TONES */
 #define RPC_K_WATCH_DEF 1, "bay", ""
+/* lineGatherDigits' buffer, filled at the end: given (its room is the
+ * next argument, RPC_K_SIZE, at most RPC_GATHER_MAX); the digits come
+ * as RPC_MSG_DIGITS messages ahead of the LINE_GATHERDIGITS (chan.h) */
+#define RPC_K_DIGITS_DEF 1, "b", ""
+#define RPC_GATHER_MAX   4096 /* tapi.h's bound, the core's GATHER_MAX */
+/* back: the open of the primary handle, a call (what the client forgets
+ * with that open), not a parameter */
+#define RPC_K_CALL_LINE_DEF 0, "", "u"
 
 enum rpc_kind {
 #define RPC_K_ENUM(k) k,
@@ -199,6 +209,9 @@ enum rpc_kind {
 	(RPC_K_H, RPC_K_U32, RPC_K_H2_CALL, RPC_K_U32, RPC_K_OUT_STRUCT, \
 	 RPC_K_STR, RPC_K_OUT_FDS)
 #define RPC_SHAPE_MONITOR_TONES (RPC_K_H, RPC_K_WATCH, RPC_K_SIZE)
+#define RPC_SHAPE_GATHER                                                     \
+	(RPC_K_H, RPC_K_U32, RPC_K_DIGITS, RPC_K_SIZE, RPC_K_STR, RPC_K_U32, \
+	 RPC_K_U32, RPC_K_CALL_LINE)
 #define RPC_SHAPE_GENERATE_TONE \
 	(RPC_K_H, RPC_K_U32, RPC_K_U32, RPC_K_U32, RPC_K_TONES)
 #define RPC_SHAPE_CALL_UUI      (RPC_K_H, RPC_K_UUI, RPC_K_SIZE)

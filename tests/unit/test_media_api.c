@@ -3,10 +3,10 @@
  * Media on a call through the line API, with esp's media (two esp lines
  * hear each other, docs/media.md): lineGetID ("tapi/line", "wave/in",
  * "wave/out"), lineGenerateDigits and LINE_GENERATE, lineMonitorDigits
- * and LINE_MONITORDIGITS. The spec does not cover these functions (issue
- * 17 goes beyond it); each test names the rule of Microsoft's
- * documentation of the function or message it checks, or tapi.h's where
- * tapix extends it.
+ * and LINE_MONITORDIGITS, lineGatherDigits and LINE_GATHERDIGITS. The spec does
+ * not cover these functions (issue 17 goes beyond it); each test names the rule
+ * of Microsoft's documentation of the function or message it checks, or
+ * tapi.h's where tapix extends it.
  */
 #include <errno.h>
 #include <math.h>
@@ -590,6 +590,215 @@ static void test_monitor_tones(void **s)
 	fx_shutdown(&a);
 }
 
+/* ---- lineGatherDigits (Microsoft's lineGatherDigits, LINE_GATHERDIGITS
+ * and LINEGATHERTERM_; tapi.h for what tapix adds) */
+
+#define GATHER_WAIT_MS 3000
+
+/* The next LINE_GATHERDIGITS on @h: its reason (dwParam2 is unused at
+ * the app's level: 0). */
+static DWORD gathered(struct fx_app *a, HCALL h)
+{
+	LINEMESSAGE m = fx_wait(a, LINE_GATHERDIGITS, h, FX_ANY);
+
+	assert_int_equal(m.dwParam2, 0);
+	return (DWORD)m.dwParam1;
+}
+
+/* lineGatherDigits' errors: each with nothing written and no message. */
+static void test_gather_errors(void **s)
+{
+	struct fx_app a, m;
+	struct pair p;
+	char buf[8];
+	HLINE lm;
+	HCALL min;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&m, "m");
+	lm = fx_open(&m, 1, MONITOR, 0);
+	connect_pair(&a, &p);
+	min = (HCALL)fx_wait(&m, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
+	fx_consume_all(&a);
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(0, DTMF, buf, 4, NULL, 0, 0),
+	                 LINEERR_INVALCALLHANDLE);
+	assert_int_equal(lineGatherDigits(p.l1, DTMF, buf, 4, NULL, 0, 0),
+	                 LINEERR_INVALCALLHANDLE);
+	/* "The application must be an owner of the call" */
+	assert_int_equal(lineGatherDigits(min, DTMF, buf, 4, NULL, 0, 0),
+	                 LINEERR_NOTOWNER);
+	/* "Digit modes to be monitored": LINEDIGITMODE_ PULSE and DTMF
+	 * (DTMFEND is a monitoring mode, not one of gathering) */
+	assert_int_equal(lineGatherDigits(p.in, 0, buf, 4, NULL, 0, 0),
+	                 LINEERR_INVALDIGITMODE);
+	assert_int_equal(lineGatherDigits(p.in, DTMFEND, buf, 4, NULL, 0, 0),
+	                 LINEERR_INVALDIGITMODE);
+	assert_int_equal(lineGatherDigits(p.in, 0x80, buf, 4, NULL, 0, 0),
+	                 LINEERR_INVALDIGITMODE);
+	/* "This function fails if dwNumDigits is zero"; tapi.h: at most
+	 * 4,096 */
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 0, NULL, 0, 0),
+	                 LINEERR_INVALPARAM);
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4097, NULL, 0, 0),
+	                 LINEERR_INVALPARAM);
+	/* "The list of valid characters is dependent on the constants
+	 * provided in dwDigitModes" */
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, "1x", 0, 0),
+	                 LINEERR_INVALDIGITS);
+	assert_int_equal(
+		lineGatherDigits(p.in, LINEDIGITMODE_PULSE, buf, 4, "#", 0, 0),
+		LINEERR_INVALDIGITS);
+	/* LINEDEVCAPS' dwGatherDigitsMinTimeout and MaxTimeout bound them */
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, NULL, 1, 0),
+	                 LINEERR_INVALTIMEOUT);
+	assert_int_equal(
+		lineGatherDigits(p.in, DTMF, buf, 4, NULL, 0, 0x7FFFFFFF),
+		LINEERR_INVALTIMEOUT);
+	/* NULL ends what is in progress: nothing is, no message */
+	assert_int_equal(lineGatherDigits(p.in, DTMF, NULL, 0, NULL, 0, 0), 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 'z');
+	assert_false(fx_wait_try(&a, LINE_GATHERDIGITS, FX_ANY_DEV, FX_ANY, 200,
+	                         NULL));
+	end_pair(&a, &p);
+	fx_wait(&m, LINE_CALLSTATE, min, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(min), 0);
+	fx_shutdown(&m);
+	fx_shutdown(&a);
+}
+
+/*
+ * Each way a gather ends (LINEGATHERTERM_): the buffer full (no NUL
+ * after dwNumDigits), a termination digit ("the matched termination
+ * digit is the last digit in the buffer"), the first-digit time-out
+ * ("the buffer contains only the null character") and the inter-digit
+ * one ("only the digits collected up to this point followed by a null
+ * character"); digits counted once, at their start; lineMonitorDigits
+ * goes on beside it.
+ */
+static void test_gather_ends(void **s)
+{
+	struct fx_app a;
+	struct pair p;
+	char buf[16];
+
+	(void)s;
+	fx_app_init(&a, "a");
+	connect_pair(&a, &p);
+	assert_int_equal(lineMonitorDigits(p.in, DTMF), 0);
+
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 3, NULL, 0, 0), 0);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "1234", 60), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_BUFFERFULL);
+	assert_memory_equal(buf, "123z", 4);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	expect_digit(&a, p.in, '1', DTMF);
+	expect_digit(&a, p.in, '2', DTMF);
+	expect_digit(&a, p.in, '3', DTMF);
+	expect_digit(&a, p.in, '4', DTMF);
+
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(
+		lineGatherDigits(p.in, DTMF, buf, 10, "*#", 0, GATHER_WAIT_MS),
+		0);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "45#6", 60), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_TERMDIGIT);
+	assert_memory_equal(buf, "45#\0z", 5);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, NULL, 300, 0), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_FIRSTTIMEOUT);
+	assert_memory_equal(buf, "\0z", 2);
+
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(
+		lineGatherDigits(p.in, DTMF, buf, 4, NULL, GATHER_WAIT_MS, 400),
+		0);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "7", 60), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_INTERTIMEOUT);
+	assert_memory_equal(buf, "7\0z", 3);
+	fx_consume_all(&a);
+	end_pair(&a, &p);
+	fx_shutdown(&a);
+}
+
+/*
+ * A gather cut short: lpsDigits NULL ("the digit gathering currently in
+ * progress on the call is terminated"), a new request (by this or another
+ * owner, LINEGATHERTERM_CANCEL "by this application, by another
+ * application"), the call's end ("or because the call terminated": then
+ * before its IDLE, the buffer empty), and a handle deallocated meanwhile
+ * (nobody to tell, nothing written).
+ */
+static void test_gather_cancelled(void **s)
+{
+	struct fx_app a, b;
+	struct pair p;
+	char buf[8], buf2[8];
+	HLINE lb;
+	HCALL bin;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	lb = fx_open(&b, 1, OWNER, IV);
+	connect_pair(&a, &p);
+	bin = (HCALL)fx_wait(&b, LINE_APPNEWCALL, lb, FX_ANY).dwParam2;
+	fx_consume_all(&b);
+
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, NULL, 0, 0), 0);
+	assert_int_equal(lineGatherDigits(p.in, DTMF, NULL, 0, NULL, 0, 0), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_CANCEL);
+
+	/* what came before the cancel is kept */
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, NULL, 0, 0), 0);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "9", 60), 0);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	usleep(200 * 1000);
+	memset(buf2, 'z', sizeof(buf2));
+	assert_int_equal(lineGatherDigits(bin, DTMF, buf2, 2, NULL, 0, 0), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_CANCEL);
+	assert_memory_equal(buf, "9\0z", 3);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "12", 60), 0);
+	assert_int_equal(gathered(&b, bin), LINEGATHERTERM_BUFFERFULL);
+	assert_memory_equal(buf2, "12z", 3);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+
+	/* a deallocated handle: no message, its buffer not written */
+	memset(buf2, 'z', sizeof(buf2));
+	assert_int_equal(lineGatherDigits(bin, DTMF, buf2, 2, NULL, 0, 0), 0);
+	assert_int_equal(lineDeallocateCall(bin), 0);
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, NULL, 0, 0), 0);
+	usleep(200 * 1000);
+	for (size_t i = 0; i < sizeof(buf2); i++)
+		assert_int_equal(buf2[i], 'z');
+
+	/* the call ends: CANCEL before IDLE, no digits */
+	assert_int_equal(fx_reply(&a, lineDrop(p.in, NULL, 0)), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_CANCEL);
+	assert_int_equal(buf[0], '\0');
+	fx_wait(&a, LINE_CALLSTATE, p.in, LINECALLSTATE_IDLE);
+	assert_false(fx_wait_try(&a, LINE_GATHERDIGITS, FX_ANY_DEV, FX_ANY, 300,
+	                         NULL));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 4, NULL, 0, 0),
+	                 LINEERR_INVALCALLSTATE);
+	fx_wait(&a, LINE_CALLSTATE, p.out, LINECALLSTATE_DISCONNECTED);
+	assert_int_equal(fx_reply(&a, lineDrop(p.out, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(p.out), 0);
+	assert_int_equal(lineDeallocateCall(p.in), 0);
+	assert_false(fx_wait_try(&b, LINE_GATHERDIGITS, FX_ANY_DEV, FX_ANY, 100,
+	                         NULL));
+	fx_shutdown(&b);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +816,12 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_tones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_tones, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_gather_errors, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_gather_ends, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_gather_cancelled, setup,
 	                                        teardown),
 	};
 

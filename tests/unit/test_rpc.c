@@ -140,6 +140,7 @@ static enum pclass kind_class(unsigned k)
 	case RPC_K_OUT_CONF_CALL:
 	case RPC_K_TONES:
 	case RPC_K_WATCH:
+	case RPC_K_DIGITS:
 		return P_PTR;
 	default:
 		return P_OTHER; /* wire-only */
@@ -148,7 +149,8 @@ static enum pclass kind_class(unsigned k)
 
 static bool is_param(unsigned k)
 {
-	return k != RPC_K_ZERO && k != RPC_K_LINE_OF && k != RPC_K_OUT_FDS;
+	return k != RPC_K_ZERO && k != RPC_K_LINE_OF && k != RPC_K_OUT_FDS &&
+	       k != RPC_K_CALL_LINE;
 }
 
 static unsigned count(const struct rpc_row *r, unsigned k)
@@ -213,9 +215,13 @@ static void test_each_shape_is_well_formed(void **state)
 			if (r->kinds[j] == RPC_K_WATCH && next != RPC_K_SIZE)
 				fail_msg("%s: tones without their count",
 				         r->fn);
+			if (r->kinds[j] == RPC_K_DIGITS && next != RPC_K_SIZE)
+				fail_msg("%s: a digit buffer without its room",
+				         r->fn);
 			if (r->kinds[j] == RPC_K_SIZE &&
 			    (j == 0 || (r->kinds[j - 1] != RPC_K_UUI &&
-			                r->kinds[j - 1] != RPC_K_WATCH)))
+			                r->kinds[j - 1] != RPC_K_WATCH &&
+			                r->kinds[j - 1] != RPC_K_DIGITS)))
 				fail_msg("%s: a size of nothing", r->fn);
 			if (r->kinds[j] == RPC_K_OUT_CONF_CALL &&
 			    next != RPC_K_U32)
