@@ -1472,11 +1472,13 @@ TAPIX_API LONG WINAPI lineGenerateTone(HCALL hCall, DWORD dwToneMode,
  * LINE_MONITORTONE (dwParam1: the tone's dwAppSpecific, dwParam3 a tick
  * count) each time one is heard for its duration. A new list replaces
  * the handle's; NULL (or 0 entries) stops. It ends with the call's IDLE
- * or the handle. A provider listens for one list per call: the last
- * handle's (tapix).
+ * or the handle. Each handle has its own list; the provider listens for
+ * their union, at most 8 different tones a call (tapix).
  * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_INVALTONELIST (more than 8
  *         tones, one without a frequency, one the call cannot carry),
  *         LINEERR_INVALPOINTER, LINEERR_INVALCALLSTATE,
+ *         LINEERR_RESOURCEUNAVAIL (the call's handles' lists would have
+ *         more than 8 different tones), LINEERR_NOMEM,
  *         LINEERR_OPERATIONUNAVAIL, LINEERR_UNINITIALIZED.
  */
 TAPIX_API LONG WINAPI lineMonitorTones(HCALL hCall,

@@ -315,21 +315,30 @@ out:
 	return r;
 }
 
-#define WATCH_MAX 8 /* tones of one lineMonitorTones list */
+#define WATCH_MAX CALL_TONES_MAX /* tones of one lineMonitorTones list */
 
+/*
+ * Each handle has its own list (Microsoft's lineMonitorTones: "on the
+ * specified call"; LINE_MONITORTONE to the handle that asked); the
+ * provider listens for one per call, so it is told their union, again
+ * until what it was told is what the handles want (bounded, as
+ * lineMonitorDigits does). A list that would take the union past what
+ * the provider hears at once: LINEERR_RESOURCEUNAVAIL.
+ */
 LONG WINAPI api_lineMonitorTones(HCALL hCall,
                                  LPLINEMONITORTONE const lpToneList,
                                  DWORD dwNumEntries)
 {
 	static uint32_t next_list;
-	LINEMONITORTONE list[WATCH_MAX];
-	struct list_node *it;
+	LINEMONITORTONE list[WATCH_MAX], u[WATCH_MAX], prev[WATCH_MAX];
+	struct tone_want old;
+	struct call_media *mx;
 	struct op x;
 	struct callh *ch;
 	struct call *call;
 	struct provider *p;
-	uint32_t id = 0;
-	DWORD n = lpToneList ? dwNumEntries : 0;
+	uint32_t id, prev_id;
+	DWORD n = lpToneList ? dwNumEntries : 0, nu = 0, nprev;
 	LONG r;
 
 	core_lock();
@@ -363,19 +372,48 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 		r = n ? LINEERR_OPERATIONUNAVAIL : 0;
 		goto out;
 	}
-	if (n)
-		id = ++next_list ? next_list : ++next_list;
-	/* the provider listens for one list per call: this one, known
-	 * before it is told (a tone may be heard before it returns) */
-	list_foreach(it, &call->callhs) {
-		list_entry(it, struct callh, call_link)->tone_list = 0;
+	mx = call_media_locked(call);
+	if (!mx || call_tones_want_locked(call, ch->h, list, n, &old) < 0) {
+		r = LINEERR_NOMEM;
+		goto out;
 	}
-	ch->tone_list = id;
-	op_call_begin_locked(call);
-	r = p->fn.lineMonitorTones(call->hd, id, n ? list : NULL, n);
-	op_call_end(call);
-	if (r && callh_get_locked(hCall) == ch && ch->tone_list == id)
-		ch->tone_list = 0; /* refused: nothing is listened for */
+	call_ref_locked(call);
+	for (int tries = 0; tries < 4; tries++) {
+		if (!call_tones_union_locked(call, u, &nu)) {
+			r = LINEERR_RESOURCEUNAVAIL;
+			break;
+		}
+		if (nu == mx->ntold &&
+		    !memcmp(u, mx->told, nu * sizeof(u[0])) &&
+		    (nu || !mx->tone_id))
+			break; /* the provider listens for these */
+		if (call->state == LINECALLSTATE_IDLE || call->closing)
+			break;
+		/* known before it is told: a tone may be heard before it
+		 * returns */
+		prev_id = mx->tone_id;
+		nprev = mx->ntold;
+		memcpy(prev, mx->told, sizeof(prev));
+		id = nu ? (++next_list ? next_list : ++next_list) : 0;
+		mx->tone_id = id;
+		mx->ntold = nu;
+		memcpy(mx->told, u, nu * sizeof(u[0]));
+		op_call_begin_locked(call);
+		r = p->fn.lineMonitorTones(call->hd, id, nu ? u : NULL, nu);
+		op_call_end(call);
+		call_unref_locked(call); /* op_call_begin_locked's */
+		if (r) {
+			/* refused: the provider listens as it did */
+			if (mx->tone_id == id) {
+				mx->tone_id = prev_id;
+				mx->ntold = nprev;
+				memcpy(mx->told, prev, sizeof(prev));
+			}
+			break;
+		}
+	}
+	if (r && callh_get_locked(hCall) == ch)
+		(void)call_tones_want_locked(call, ch->h, old.t, old.n, NULL);
 	call_unref_locked(call);
 out:
 	core_unlock();

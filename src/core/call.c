@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "core/op.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -77,11 +78,15 @@ void call_unref_locked(struct call *call)
 		return;
 	call_discard_early_locked(call);
 	/* the provider is done with them: TSPI_lineCloseCall has returned */
-	while (call->gathers) {
-		struct gather *g = call->gathers;
+	if (call->mx) {
+		while (call->mx->gathers) {
+			struct gather *g = call->mx->gathers;
 
-		call->gathers = g->next;
-		mem_free(g);
+			call->mx->gathers = g->next;
+			mem_free(g);
+		}
+		mem_free(call->mx->wants);
+		mem_free(call->mx);
 	}
 	rcstr_unref(call->app_name);
 	mem_free(call->displayable);
@@ -194,6 +199,8 @@ void callh_free_locked(struct callh *ch)
 	htab_del(&core.handles, ch->h);
 	list_del(&ch->open_link);
 	list_del(&ch->call_link);
+	if (call->mx)
+		(void)call_tones_want_locked(call, ch->h, NULL, 0, NULL);
 	if (ch->priv == LINECALLPRIVILEGE_OWNER)
 		call->nowners--;
 	else if (!callh_is_observer(ch))
@@ -547,13 +554,93 @@ static void on_generate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 	          (unsigned long)p2);
 }
 
+struct call_media *call_media_locked(struct call *call)
+{
+	core_assert_locked();
+	if (!call->mx)
+		call->mx = mem_zalloc(sizeof(*call->mx));
+	return call->mx;
+}
+
+static bool same_tone(const LINEMONITORTONE *a, const LINEMONITORTONE *b)
+{
+	return a->dwDuration == b->dwDuration &&
+	       a->dwFrequency1 == b->dwFrequency1 &&
+	       a->dwFrequency2 == b->dwFrequency2 &&
+	       a->dwFrequency3 == b->dwFrequency3;
+}
+
+int call_tones_want_locked(struct call *call, uint32_t h,
+                           const LINEMONITORTONE *t, DWORD n,
+                           struct tone_want *old)
+{
+	struct call_media *mx = call->mx;
+	unsigned i;
+
+	core_assert_locked();
+	if (old)
+		memset(old, 0, sizeof(*old));
+	if (!mx)
+		return n ? -ENOMEM : 0;
+	for (i = 0; i < mx->nwants && mx->wants[i].h != h; i++)
+		;
+	if (i < mx->nwants && old)
+		*old = mx->wants[i];
+	if (!n) {
+		if (i < mx->nwants)
+			mx->wants[i] = mx->wants[--mx->nwants];
+		return 0;
+	}
+	if (i == mx->nwants) {
+		struct tone_want *w =
+			mem_realloc(mx->wants, (mx->nwants + 1) * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		mx->wants = w;
+		mx->nwants++;
+	}
+	mx->wants[i].h = h;
+	mx->wants[i].n = n < CALL_TONES_MAX ? n : CALL_TONES_MAX;
+	memcpy(mx->wants[i].t, t, mx->wants[i].n * sizeof(*t));
+	return 0;
+}
+
+bool call_tones_union_locked(const struct call *call, LINEMONITORTONE *u,
+                             DWORD *nu)
+{
+	const struct call_media *mx = call->mx;
+	DWORD n = 0, k, j;
+
+	core_assert_locked();
+	for (unsigned i = 0; mx && i < mx->nwants; i++)
+		for (k = 0; k < mx->wants[i].n; k++) {
+			const LINEMONITORTONE *t = &mx->wants[i].t[k];
+
+			for (j = 0; j < n && !same_tone(&u[j], t); j++)
+				;
+			if (j < n)
+				continue;
+			if (n == CALL_TONES_MAX)
+				return false;
+			u[n] = *t;
+			u[n].dwAppSpecific = n;
+			n++;
+		}
+	*nu = n;
+	return true;
+}
+
 struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
                                         LPSTR app_buf, DWORD n)
 {
 	static uint32_t next_id;
+	struct call_media *mx = call_media_locked(call);
 	struct gather *g, **at;
 
 	core_assert_locked();
+	if (!mx)
+		return NULL;
 	g = mem_zalloc(sizeof(*g) + (size_t)n + 1);
 	if (!g)
 		return NULL;
@@ -561,7 +648,7 @@ struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
 	g->h = ch->h;
 	g->app_buf = app_buf;
 	g->n = n;
-	for (at = &call->gathers; *at; at = &(*at)->next)
+	for (at = &mx->gathers; *at; at = &(*at)->next)
 		;
 	*at = g;
 	return g;
@@ -572,7 +659,7 @@ void call_gather_forget_locked(struct call *call, struct gather *g)
 	struct gather **at;
 
 	core_assert_locked();
-	for (at = &call->gathers; *at; at = &(*at)->next)
+	for (at = &call->mx->gathers; *at; at = &(*at)->next)
 		if (*at == g) {
 			*at = g->next;
 			mem_free(g);
@@ -622,7 +709,9 @@ static void on_gather(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 		         call->ht, (unsigned long)p1);
 		return;
 	}
-	for (at = &call->gathers; *at; at = &(*at)->next)
+	if (!call->mx)
+		return;
+	for (at = &call->mx->gathers; *at; at = &(*at)->next)
 		if ((*at)->id == (uint32_t)p2)
 			break;
 	g = *at;
@@ -665,22 +754,32 @@ static void on_monitor_digits(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 	}
 }
 
-/* LINE_MONITORTONE from the provider: to the handle whose list it is
- * (dwParam2 the list id; the app's message: dwParam1, 0, tick). */
+/* LINE_MONITORTONE from the provider (dwParam1 the index of the tone in
+ * the union it was told, dwParam2 that list's id): to each handle whose
+ * list has the tone, with its dwAppSpecific (the app's message: that, 0,
+ * the tick). */
 static void on_monitor_tone(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
                             DWORD_PTR p3)
 {
-	struct list_node *it;
+	struct call_media *mx = call->mx;
+	const LINEMONITORTONE *heard;
 
-	if (call->state == LINECALLSTATE_IDLE || !call->routed || !p2)
+	if (call->state == LINECALLSTATE_IDLE || !call->routed || !mx || !p2 ||
+	    (uint32_t)p2 != mx->tone_id || p1 >= mx->ntold)
 		return;
-	list_foreach(it, &call->callhs) {
-		struct callh *ch = list_entry(it, struct callh, call_link);
+	heard = &mx->told[p1];
+	for (unsigned i = 0; i < mx->nwants; i++) {
+		const struct tone_want *w = &mx->wants[i];
+		struct callh *ch = callh_get_locked(w->h);
 
-		if (ch->tone_list == (uint32_t)p2)
-			app_post_locked(ch->open->app, ch->h, ch->h,
-			                LINE_MONITORTONE, ch->open->cbinst, p1,
-			                0, (uint32_t)p3);
+		if (!ch || ch->call != call)
+			continue;
+		for (DWORD k = 0; k < w->n; k++)
+			if (same_tone(&w->t[k], heard))
+				app_post_locked(
+					ch->open->app, ch->h, ch->h,
+					LINE_MONITORTONE, ch->open->cbinst,
+					w->t[k].dwAppSpecific, 0, (uint32_t)p3);
 	}
 }
 
@@ -704,15 +803,20 @@ static void end_media_requests(struct call *call)
 	 * message or TSPI_lineCloseCall): Microsoft's LINEGATHERTERM_CANCEL,
 	 * "because the call terminated".
 	 */
-	for (struct gather *g = call->gathers; g; g = g->next)
+	for (struct gather *g = call->mx ? call->mx->gathers : NULL; g;
+	     g = g->next)
 		if (g->h) /* not g->buf: the provider may write it now */
 			gather_tell(call, g, LINEGATHERTERM_CANCEL, tick,
 			            false);
+	if (call->mx) { /* the provider stops listening at IDLE */
+		call->mx->nwants = 0;
+		call->mx->ntold = 0;
+		call->mx->tone_id = 0;
+	}
 	list_foreach(it, &call->callhs) {
 		struct callh *ch = list_entry(it, struct callh, call_link);
 
 		ch->monitor_digits = 0;
-		ch->tone_list = 0;
 	}
 	call->monitor_digits = 0;
 }

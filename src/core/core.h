@@ -271,7 +271,7 @@ struct call {
 	 * as a new one's start and the old one's CANCEL may cross */
 	uint32_t gen_h[2], gen_id[2];
 	uint32_t monitor_digits; /* the union told the provider */
-	struct gather *gathers;  /* lineGatherDigits the provider has */
+	struct call_media *mx;   /* made on first use, or NULL */
 	bool is_conf_parent;
 	bool creating; /* creating request not yet completed */
 	bool routed;   /* app handles were assigned */
@@ -294,6 +294,29 @@ struct gather {
 	char buf[];          /* n + 1 */
 };
 
+#define CALL_TONES_MAX 8 /* tones a provider listens for at once */
+
+/* A handle's lineMonitorTones list. */
+struct tone_want {
+	uint32_t h; /* the handle */
+	DWORD n;
+	LINEMONITORTONE t[CALL_TONES_MAX];
+};
+
+/*
+ * A call's media requests beyond struct call's few fields, made on first
+ * use (issue 17): its gathers, and its handles' tone lists, whose union
+ * (each tone once, its dwAppSpecific its index) the provider listens for.
+ */
+struct call_media {
+	struct gather *gathers; /* lineGatherDigits the provider has */
+	uint32_t tone_id;       /* the list id the provider has, 0: none */
+	DWORD ntold;
+	LINEMONITORTONE told[CALL_TONES_MAX];
+	struct tone_want *wants;
+	unsigned nwants;
+};
+
 /* One app's handle to a call (HCALL). */
 struct callh {
 	struct open *open;
@@ -303,7 +326,6 @@ struct callh {
 	uint32_t h;
 	uint32_t priv;           /* LINECALLPRIVILEGE_OWNER or _MONITOR */
 	uint32_t monitor_digits; /* lineMonitorDigits' LINEDIGITMODE_s */
-	uint32_t tone_list;      /* lineMonitorTones' list id told, or 0 */
 };
 
 enum req_state {
@@ -562,6 +584,19 @@ void call_generate_forget_locked(struct call *call, uint32_t id);
 struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
                                         LPSTR app_buf, DWORD n);
 void call_gather_forget_locked(struct call *call, struct gather *g);
+/*
+ * lineMonitorTones' bookkeeping. want: handle @h's list becomes @t (@n
+ * entries, 0: none), the one it had copied to *@old first; -ENOMEM.
+ * union: the tones the provider is to listen for, into @u (each once,
+ * dwAppSpecific its index); false when more than CALL_TONES_MAX.
+ */
+int call_tones_want_locked(struct call *call, uint32_t h,
+                           const LINEMONITORTONE *t, DWORD n,
+                           struct tone_want *old);
+bool call_tones_union_locked(const struct call *call, LINEMONITORTONE *u,
+                             DWORD *nu);
+/* The call's media requests, made now if need be; NULL out of memory. */
+struct call_media *call_media_locked(struct call *call);
 /* Whether @ch is an observer's MONITOR handle (struct app.observer). */
 bool callh_is_observer(const struct callh *ch);
 /*

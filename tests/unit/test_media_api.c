@@ -551,18 +551,26 @@ static void test_tones(void **s)
  */
 static void test_monitor_tones(void **s)
 {
-	struct fx_app a;
+	struct fx_app a, mo;
 	struct pair p;
 	LINEGENERATETONE two[2] = {{700, 0, 0, 0xFFFF}, {1300, 0, 0, 0xFFFF}};
 	LINEMONITORTONE want[2] = {{42, 200, 700, 1300, 0},
 	                           {43, 200, 900, 0, 0}};
-	LINEMONITORTONE bad[9] = {{1, 100, 0, 0, 0}};
+	LINEMONITORTONE other[2] = {{7, 200, 700, 1300, 0},
+	                            {8, 200, 450, 0, 0}};
+	LINEMONITORTONE many[8], bad[9] = {{1, 100, 0, 0, 0}};
 	LINEMESSAGE m;
+	HLINE lm;
+	HCALL min;
 
 	(void)s;
 	fx_app_init(&a, "a");
+	fx_app_init(&mo, "mo");
+	lm = fx_open(&mo, 1, MONITOR, 0);
 	connect_pair(&a, &p);
+	min = (HCALL)fx_wait(&mo, LINE_APPNEWCALL, lm, FX_ANY).dwParam2;
 	fx_consume_all(&a);
+	fx_consume_all(&mo);
 	assert_int_equal(lineMonitorTones(0, want, 2), LINEERR_INVALCALLHANDLE);
 	assert_int_equal(lineMonitorTones(p.in, bad, 9), LINEERR_INVALTONELIST);
 	assert_int_equal(lineMonitorTones(p.in, bad, 1), LINEERR_INVALTONELIST);
@@ -571,22 +579,48 @@ static void test_monitor_tones(void **s)
 	assert_int_equal(lineMonitorTones(p.in, bad, 1), LINEERR_INVALTONELIST);
 	fx_expect_none(&a);
 
+	/* each handle its own list (Microsoft's LINE_MONITORTONE: "to the
+	 * application" that asked, with its dwAppSpecific) */
 	assert_int_equal(lineMonitorTones(p.in, want, 2), 0);
+	assert_int_equal(lineMonitorTones(min, other, 2), 0);
+	/* tapi.h: at most 8 different tones a call: 2 + 1 (700 + 1300 is
+	 * the same) + 8 are too many; the handle keeps its list */
+	for (unsigned k = 0; k < 8; k++)
+		many[k] = (LINEMONITORTONE){k, 200, 1500 + 100 * k, 0, 0};
+	assert_int_equal(lineMonitorTones(min, many, 8),
+	                 LINEERR_RESOURCEUNAVAIL);
 	assert_int_equal(
 		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 1000, 2, two), 0);
 	m = fx_wait(&a, LINE_MONITORTONE, p.in, FX_ANY);
 	assert_int_equal(m.dwParam1, 42);
+	m = fx_wait(&mo, LINE_MONITORTONE, min, FX_ANY);
+	assert_int_equal(m.dwParam1, 7);
 	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
-	/* once per hearing, and not the 900 Hz one */
+	/* once per hearing, and not the 900 or 450 Hz ones */
 	assert_false(
 		fx_wait_try(&a, LINE_MONITORTONE, p.in, FX_ANY, 300, NULL));
+	assert_false(
+		fx_wait_try(&mo, LINE_MONITORTONE, min, FX_ANY, 100, NULL));
+	/* one handle stops: the other still hears */
 	assert_int_equal(lineMonitorTones(p.in, NULL, 0), 0);
 	assert_int_equal(
 		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 500, 2, two), 0);
 	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	m = fx_wait(&mo, LINE_MONITORTONE, min, FX_ANY);
+	assert_int_equal(m.dwParam1, 7);
 	assert_false(
 		fx_wait_try(&a, LINE_MONITORTONE, p.in, FX_ANY, 300, NULL));
+	/* and then nobody */
+	assert_int_equal(lineMonitorTones(min, NULL, 0), 0);
+	assert_int_equal(
+		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 500, 2, two), 0);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	assert_false(
+		fx_wait_try(&mo, LINE_MONITORTONE, min, FX_ANY, 300, NULL));
 	end_pair(&a, &p);
+	fx_wait(&mo, LINE_CALLSTATE, min, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(min), 0);
+	fx_shutdown(&mo);
 	fx_shutdown(&a);
 }
 
