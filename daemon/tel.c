@@ -1705,6 +1705,7 @@ enum call_op {
 	OP_HOLD,
 	OP_UNHOLD,
 	OP_TRANSFER,
+	OP_REDIRECT,
 	OP_DIAL,
 	OP_DEALLOCATE,
 	OP_SETUPCONF,
@@ -1734,6 +1735,8 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		op = OP_UNHOLD;
 	else if (strcmp(member, "BlindTransfer") == 0)
 		op = OP_TRANSFER;
+	else if (strcmp(member, "Redirect") == 0)
+		op = OP_REDIRECT;
 	else if (strcmp(member, "Dial") == 0)
 		op = OP_DIAL;
 	else if (strcmp(member, "Deallocate") == 0)
@@ -1748,7 +1751,8 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return -EINVAL;
 	if (n > MAX_UUI)
 		return uui_too_long(err, n);
-	if ((op == OP_TRANSFER || op == OP_DIAL || op == OP_ADDCONF) &&
+	if ((op == OP_TRANSFER || op == OP_REDIRECT || op == OP_DIAL ||
+	     op == OP_ADDCONF) &&
 	    sd_bus_message_read(m, op == OP_ADDCONF ? "o" : "s", &s) < 0)
 		return -EINVAL;
 	if (op == OP_DEALLOCATE) {
@@ -1771,6 +1775,8 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return async_done(m, err, lineUnhold(c->h));
 	case OP_TRANSFER:
 		return async_done(m, err, lineBlindTransfer(c->h, s, 0));
+	case OP_REDIRECT:
+		return async_done(m, err, lineRedirect(c->h, s, 0));
 	case OP_DIAL:
 		return async_done(m, err, lineDial(c->h, s, 0));
 	case OP_SETUPCONF: {
@@ -1939,6 +1945,7 @@ static const sd_bus_vtable call_vtable[] = {
 	SD_BUS_METHOD("Unhold", "", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("BlindTransfer", "s", "", m_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Redirect", "s", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Dial", "s", "", m_call, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("SetupConference", "", "o", m_call,
                       SD_BUS_VTABLE_UNPRIVILEGED),

@@ -1298,6 +1298,23 @@ TAPIX_API LONG WINAPI lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
                                          DWORD dwCountryCode);
 
 /**
+ * Redirects (deflects) an OFFERING call to another address without
+ * answering it: the caller's call rings there instead. Async; on success
+ * the call goes IDLE for this side, with no DISCONNECTED before it (the
+ * documented "normally transitions to idle"; the caller was never
+ * connected to us), and the handle stays until deallocated.
+ * @return request id, or LINEERR_INVALCALLHANDLE, LINEERR_INVALPOINTER
+ *         (NULL address), LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE (not
+ *         OFFERING), LINEERR_INVALADDRESS (empty or not dialable: nothing
+ *         is redirected), LINEERR_OPERATIONUNAVAIL (the provider cannot
+ *         redirect), LINEERR_INVALCOUNTRYCODE...
+ * Spec: Microsoft's lineRedirect (not in tapi-functions.md; its errors
+ * follow §0.3 and its checks §22's).
+ */
+TAPIX_API LONG WINAPI lineRedirectA(HCALL hCall, LPCSTR lpszDestAddress,
+                                    DWORD dwCountryCode);
+
+/**
  * Dials an address on an existing call (e.g. a consultation call in
  * DIALTONE). @return request id, or LINEERR_INVALCALLHANDLE,
  * LINEERR_INVALPOINTER, LINEERR_NOTOWNER, LINEERR_INVALCALLSTATE,
@@ -1536,6 +1553,7 @@ TAPIX_API LONG WINAPI lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
 #define lineMakeCall               lineMakeCallA
 #define lineGetCallInfo            lineGetCallInfoA
 #define lineBlindTransfer          lineBlindTransferA
+#define lineRedirect               lineRedirectA
 #define lineDial                   lineDialA
 #define lineHandoff                lineHandoffA
 #define lineSetupConference        lineSetupConferenceA

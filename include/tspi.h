@@ -236,6 +236,18 @@ LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
                                     LPCSTR lpszDestAddress,
                                     DWORD dwCountryCode);
 
+/**
+ * Redirects an OFFERING call to a dialable address without answering it
+ * (the caller's call is deflected there); on success the call goes IDLE
+ * (LINE_CALLSTATE). Returns LINEERR_INVALADDRESS, redirecting nothing,
+ * for an address it cannot reach. TAPI has checked the OWNER, the
+ * OFFERING state and that the address is a non-empty string; the
+ * provider checks the state again. Async. Optional (TAPI then answers
+ * LINEERR_OPERATIONUNAVAIL). The address is UTF-8, as lineRedirect's.
+ */
+LONG TSPIAPI TSPI_lineRedirect(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
+                               LPCSTR lpszDestAddress, DWORD dwCountryCode);
+
 /** Dials (more) digits on a call, e.g. a consultation call. Async. */
 LONG TSPIAPI TSPI_lineDial(DRV_REQUESTID dwRequestID, HDRVCALL hdCall,
                            LPCSTR lpszDestAddress, DWORD dwCountryCode);

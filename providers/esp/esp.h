@@ -59,6 +59,7 @@ enum op {
 	OP_HOLD,
 	OP_UNHOLD,
 	OP_TRANSFER,
+	OP_REDIRECT,
 	OP_DIAL,
 	OP_SETUP_CONF,
 	OP_PREPARE_CONF,
@@ -115,6 +116,11 @@ struct call {
 	unsigned slow_ms;
 	char caller[16];
 	char called[32];
+	/* lineRedirect: on the caller, the address that redirects it while
+	 * the new offer is made (then cleared) and where it was redirected
+	 * to; on the call offered there, who redirected it */
+	char redirecting[16];
+	char redirection[32];
 	struct tsp_uui uui; /* received: shown in LINECALLINFO, and waiting */
 	struct tcall *tm;   /* its media once asked for (media.c), or NULL */
 };
@@ -131,7 +137,7 @@ struct job {
 	uint32_t call3;    /* OP_COMPLETE_XFER: the new conference, or 0 */
 	DWORD arg;         /* OP_DROP: the hint; OP_COMPLETE_XFER: the mode */
 	DRV_REQUESTID req; /* 0 for script events */
-	char dest[32];     /* OP_DIAL, OP_TRANSFER */
+	char dest[32];     /* OP_DIAL, OP_TRANSFER, OP_REDIRECT */
 	DWORD uui_len;
 	uint8_t uui[ESP_UUI_MAX];
 };

@@ -151,7 +151,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID,
 		LINECALLFEATURE_ADDTOCONF | LINECALLFEATURE_PREPAREADDCONF |
 		LINECALLFEATURE_REMOVEFROMCONF | LINECALLFEATURE_SENDUSERUSER |
 		LINECALLFEATURE_RELEASEUSERUSERINFO |
-		LINECALLFEATURE_SETUPTRANSFER | LINECALLFEATURE_COMPLETETRANSF;
+		LINECALLFEATURE_SETUPTRANSFER | LINECALLFEATURE_COMPLETETRANSF |
+		LINECALLFEATURE_REDIRECT;
 	ac->dwTransferModes =
 		LINETRANSFERMODE_TRANSFER | LINETRANSFERMODE_CONFERENCE;
 	ac->dwRemoveFromConfCaps = LINEREMOVEFROMCONF_ANY;
@@ -180,6 +181,9 @@ static DWORD features_of(const struct call *c)
 
 	switch (c->state) {
 	case LINECALLSTATE_OFFERING:
+		/* a bridged station cannot redirect (TSPI_lineRedirect) */
+		if (!c->line->bridge)
+			f |= LINECALLFEATURE_REDIRECT;
 		return f | LINECALLFEATURE_ACCEPT | LINECALLFEATURE_ANSWER |
 		       LINECALLFEATURE_DROP | LINECALLFEATURE_SENDUSERUSER;
 	case LINECALLSTATE_ACCEPTED:
@@ -250,7 +254,9 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	ci->dwRelatedCallID = c->conf ? c->conf : c->peer;
 	ci->dwCallStates = ESP_CALLSTATES;
 	ci->dwOrigin = c->is_conf ? LINECALLORIGIN_CONFERENCE : c->origin;
-	ci->dwReason = LINECALLREASON_DIRECT;
+	/* offered here by a lineRedirect elsewhere */
+	ci->dwReason = c->redirecting[0] ? LINECALLREASON_REDIRECT
+	                                 : LINECALLREASON_DIRECT;
 	ci->dwTrunk = 0xFFFFFFFFu;
 	ci->dwCallerIDFlags = c->caller[0] ? LINECALLPARTYID_ADDRESS
 	                                   : LINECALLPARTYID_UNKNOWN;
@@ -263,8 +269,16 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	            &needed, c->called,
 	            c->called[0] ? (DWORD)strlen(c->called) + 1 : 0);
 	ci->dwConnectedIDFlags = LINECALLPARTYID_UNKNOWN;
-	ci->dwRedirectionIDFlags = LINECALLPARTYID_UNKNOWN;
-	ci->dwRedirectingIDFlags = LINECALLPARTYID_UNKNOWN;
+	ci->dwRedirectionIDFlags = c->redirection[0] ? LINECALLPARTYID_ADDRESS
+	                                             : LINECALLPARTYID_UNKNOWN;
+	tsp_put_var(ci, offsetof(LINECALLINFO, dwRedirectionIDSize), total,
+	            &used, &needed, c->redirection,
+	            c->redirection[0] ? (DWORD)strlen(c->redirection) + 1 : 0);
+	ci->dwRedirectingIDFlags = c->redirecting[0] ? LINECALLPARTYID_ADDRESS
+	                                             : LINECALLPARTYID_UNKNOWN;
+	tsp_put_var(ci, offsetof(LINECALLINFO, dwRedirectingIDSize), total,
+	            &used, &needed, c->redirecting,
+	            c->redirecting[0] ? (DWORD)strlen(c->redirecting) + 1 : 0);
 	tsp_put_var(ci, offsetof(LINECALLINFO, dwUserUserInfoSize), total,
 	            &used, &needed, c->uui.data, c->uui.len);
 	ci->dwNeededSize = needed;

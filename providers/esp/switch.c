@@ -375,6 +375,8 @@ static struct call *offer_one(struct call *caller, struct line *to,
 	c->peer = caller->h;
 	tsp_copy_str(c->caller, sizeof(c->caller), caller->line->address);
 	tsp_copy_str(c->called, sizeof(c->called), to->address);
+	tsp_copy_str(c->redirecting, sizeof(c->redirecting),
+	             caller->redirecting);
 	tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
@@ -717,6 +719,13 @@ static LONG op_state_check(enum op op, const struct call *c)
 		if (c->is_conf || c->bridged || caller_of_station(c) || c->conf)
 			return LINEERR_OPERATIONUNAVAIL;
 		return is_active(c) ? 0 : LINEERR_INVALCALLSTATE;
+	case OP_REDIRECT:
+		/* a bridged station's offer is the appearance's, not its own */
+		if (caller_of_station(c))
+			return LINEERR_OPERATIONUNAVAIL;
+		return c->state == LINECALLSTATE_OFFERING
+		               ? 0
+		               : LINEERR_INVALCALLSTATE;
 	case OP_DIAL:
 		return c->state == LINECALLSTATE_DIALTONE
 		               ? 0
@@ -798,6 +807,44 @@ static void complete_xfer(const struct job *j, struct call *c)
 	}
 	set_state(c, LINECALLSTATE_IDLE, 0);
 	set_state(consult, LINECALLSTATE_IDLE, 0);
+}
+
+/*
+ * lineRedirect, now due (@c: the offered call). The caller's call is
+ * deflected: @c leaves it and goes IDLE at once (an offered call was
+ * never connected: no DISCONNECTED, as a caller abandoning it), and the
+ * caller now calls the destination, still in RINGBACK: an esp line is
+ * offered the call (LINECALLREASON_REDIRECT, RedirectingID @c's address),
+ * a script plays as if the caller had dialed it. The caller's
+ * LINECALLINFO names the destination (CalledID, RedirectionID).
+ */
+static void redirect(const struct job *j, struct call *c)
+{
+	struct call *p = c->peer ? call_get(c->peer) : NULL;
+	struct dest d;
+
+	if (!p) {
+		esp.complete(j->req, LINEERR_INVALCALLSTATE);
+		return;
+	}
+	esp.complete(j->req, 0);
+	parse_dest(j->dest, &d); /* checked when it was asked */
+	c->peer = p->peer = 0;
+	set_state(c, LINECALLSTATE_IDLE, 0);
+	apply_dest(p, &d);
+	tsp_copy_str(p->redirection, sizeof(p->redirection), d.called);
+	call_info(p,
+	          LINECALLINFOSTATE_CALLEDID | LINECALLINFOSTATE_REDIRECTIONID);
+	if (d.script != S_LINE) {
+		connect_to(p, NULL, NULL, 0, false);
+		return;
+	}
+	tsp_copy_str(p->redirecting, sizeof(p->redirecting), c->line->address);
+	if (d.target)
+		offer(p, d.target, NULL, 0);
+	p->redirecting[0] = '\0';
+	if (p->state != LINECALLSTATE_RINGBACK)
+		set_state(p, LINECALLSTATE_RINGBACK, 0);
 }
 
 /* Performs @j's operation (now due) and completes its request; locked. */
@@ -931,6 +978,9 @@ void run_job(struct job *j)
 		}
 		break;
 	}
+	case OP_REDIRECT:
+		redirect(j, c);
+		break;
 	case OP_DIAL:
 		esp.complete(j->req, 0);
 		parse_dest(j->dest, &d);
@@ -1124,11 +1174,17 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 		goto out;
 	}
 	r = op_state_check(op, c);
-	if (!r && dest)
+	if (!r && dest) {
 		r = parse_dest(dest, &d); /* nothing is dialed when invalid */
+		/* lineRedirect knows no LINEERR_DIAL*; its job keeps 31 bytes
+		 * of the address, all of which must be the destination */
+		if (op == OP_REDIRECT &&
+		    (r || strlen(dest) >= sizeof(((struct job *)0)->dest)))
+			r = LINEERR_INVALADDRESS;
+	}
 	if (!r && op == OP_DIAL && d.script == S_DIALTONE)
 		r = LINEERR_INVALADDRESS;
-	if (!r && op == OP_TRANSFER &&
+	if (!r && (op == OP_TRANSFER || op == OP_REDIRECT) &&
 	    (d.script == S_DIALTONE || d.script == S_UNAVAIL ||
 	     d.script == S_OUTAGE || d.script == S_REMOVE ||
 	     d.script == S_CREATE))
@@ -1201,6 +1257,24 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID,
 	if (!lpszDestAddress)
 		return LINEERR_INVALADDRESS;
 	return request(OP_TRANSFER, dwRequestID, hdCall, NULL, 0,
+	               lpszDestAddress, NULL);
+}
+
+/*
+ * Microsoft's TSPI_lineRedirect: an OFFERING call goes to another address
+ * unanswered. Any address esp could not dial (LINEERR_DIAL* included: the
+ * function knows no other) is LINEERR_INVALADDRESS, with nothing
+ * redirected; so is one longer than a request keeps.
+ */
+ESP_EXPORT LONG TSPIAPI TSPI_lineRedirect(DRV_REQUESTID dwRequestID,
+                                          HDRVCALL hdCall,
+                                          LPCSTR lpszDestAddress,
+                                          DWORD dwCountryCode)
+{
+	(void)dwCountryCode;
+	if (!lpszDestAddress)
+		return LINEERR_INVALADDRESS;
+	return request(OP_REDIRECT, dwRequestID, hdCall, NULL, 0,
 	               lpszDestAddress, NULL);
 }
 

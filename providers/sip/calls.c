@@ -401,6 +401,39 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineBlindTransfer(DRV_REQUESTID dwRequestID,
 	return r;
 }
 
+/*
+ * Microsoft's TSPI_lineRedirect: an OFFERING call is answered 302 Moved
+ * Temporarily whose Contact is the destination, as lineMakeCall would
+ * dial it (stack.c run_redirect); the call is then IDLE. An address that
+ * makes no SIP URI is LINEERR_INVALADDRESS (the function has no
+ * LINEERR_DIAL*), and nothing is sent.
+ */
+SIP_EXPORT LONG TSPIAPI TSPI_lineRedirect(DRV_REQUESTID dwRequestID,
+                                          HDRVCALL hdCall,
+                                          LPCSTR lpszDestAddress,
+                                          DWORD dwCountryCode)
+{
+	char uri[SIP_STR];
+	struct call *c;
+	LONG r;
+
+	(void)dwCountryCode;
+	pthread_mutex_lock(&sip.lock);
+	c = call_of(hdCall);
+	if (!c)
+		r = LINEERR_INVALCALLHANDLE;
+	else if (c->state != LINECALLSTATE_OFFERING || c->outgoing)
+		r = LINEERR_INVALCALLSTATE;
+	else if (!lpszDestAddress || !*lpszDestAddress ||
+	         dest_uri(c->line, lpszDestAddress, uri, sizeof(uri)) != 0)
+		r = LINEERR_INVALADDRESS;
+	else
+		r = request(c, C_REDIRECT, OP_REDIRECT, dwRequestID, NULL, 0,
+		            uri);
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
+
 SIP_EXPORT LONG TSPIAPI TSPI_lineReleaseUserUserInfo(DRV_REQUESTID dwRequestID,
                                                      HDRVCALL hdCall)
 {

@@ -101,6 +101,7 @@ enum op {
 	OP_DROP,
 	OP_HOLD,     /* and unhold: a re-INVITE */
 	OP_TRANSFER, /* lineBlindTransfer: a REFER */
+	OP_REDIRECT, /* lineRedirect: a 302 */
 };
 
 struct pend {
@@ -172,6 +173,7 @@ enum cmd_op {
 	C_HOLD,     /* call: re-INVITE with the audio on hold */
 	C_UNHOLD,   /* call: re-INVITE with the audio resumed */
 	C_REFER,    /* call: dest (lineBlindTransfer) */
+	C_REDIRECT, /* call: dest (lineRedirect) */
 	C_RELEASE,  /* call closed by TAPI: end the session quietly */
 	C_REGISTER, /* line */
 	C_UNREGISTER,

@@ -569,6 +569,37 @@ static void on_refer_response(struct call *c, int status)
 		set_state(c, LINECALLSTATE_IDLE, 0);
 }
 
+/*
+ * lineRedirect: the offered INVITE gets a 302 Moved Temporarily whose
+ * Contact is the destination (RFC 3261 §21.3.3: the user can be reached
+ * there for now; §8.1.3.4: the caller may send the request there), in
+ * angle brackets as §20.10 wants for a URI with parameters. Our side is
+ * over: the request completes and the call goes IDLE at once, as a drop
+ * of an offered call (the caller was never connected to us); the
+ * transaction layer takes the ACK, NUA ends the session.
+ */
+static void run_redirect(struct call *c, const struct cmd *m)
+{
+	char contact[SIP_STR + 2];
+
+	if (!c->nh || c->hangup || c->state != LINECALLSTATE_OFFERING ||
+	    (c->cs != nua_callstate_received && c->cs != nua_callstate_early)) {
+		/* the caller gave up, or the call was answered, meanwhile */
+		completes(c, m->req, LINEERR_INVALCALLSTATE);
+		return;
+	}
+	snprintf(contact, sizeof(contact), "<%s>", m->dest);
+	c->hangup = true;
+	tsp_copy_str(c->ended_by, sizeof(c->ended_by), "local");
+	c->end_status = 302;
+	nua_respond(c->nh, SIP_302_MOVED_TEMPORARILY,
+	            SIPTAG_CONTACT_STR(contact), TAG_END());
+	end_pending(c);
+	completes(c, m->req, 0);
+	call_info(c, LINECALLINFOSTATE_DEVSPECIFIC);
+	set_state(c, LINECALLSTATE_IDLE, 0);
+}
+
 static void run_drop(struct call *c, const struct cmd *m)
 {
 	end_pending(c);
@@ -624,6 +655,7 @@ static void run_cmd(struct cmd *m)
 	case C_HOLD:
 	case C_UNHOLD:
 	case C_REFER:
+	case C_REDIRECT:
 		/* TSPI_lineCloseCall failed the request already */
 		if (!c || c->tapi_closed)
 			return;
@@ -635,6 +667,8 @@ static void run_cmd(struct cmd *m)
 			run_hold(c, m, m->op == C_HOLD);
 		else if (m->op == C_REFER)
 			run_refer(c, m);
+		else if (m->op == C_REDIRECT)
+			run_redirect(c, m);
 		else
 			run_respond(c, m, m->op == C_ACCEPT ? 180 : 200);
 		return;

@@ -2,8 +2,8 @@
 /*
  * Call control beyond answer and drop: lineSendUserUserInfo,
  * lineReleaseUserUserInfo, lineHold, lineUnhold, lineBlindTransfer,
- * lineDial, lineRemoveFromConference, and lineHandoff (spec:
- * tapi-functions.md §17-§22, §25).
+ * lineRedirect, lineDial, lineRemoveFromConference, and lineHandoff (spec:
+ * tapi-functions.md §17-§22, §25; lineRedirect: Microsoft's reference).
  */
 #define LOG_MODULE "api"
 #include <string.h>
@@ -147,6 +147,25 @@ static LONG blind_transfer_call(struct op *x)
 	return x->p->fn.lineBlindTransfer(x->req->id, x->hd, a->dest, a->cc);
 }
 
+/*
+ * lineRedirect: an empty address names nobody. A value check, so after
+ * OWNER and state (spec: tapi-functions.md §0.3 step 7); the provider
+ * never sees it.
+ */
+static LONG redirect_post(struct op *x)
+{
+	const struct address_args *a = x->args;
+
+	return *a->dest ? 0 : LINEERR_INVALADDRESS;
+}
+
+static LONG redirect_call(struct op *x)
+{
+	const struct address_args *a = x->args;
+
+	return x->p->fn.lineRedirect(x->req->id, x->hd, a->dest, a->cc);
+}
+
 static LONG dial_call(struct op *x)
 {
 	const struct address_args *a = x->args;
@@ -162,6 +181,18 @@ static const struct op_desc blind_transfer = {
 	.vp_to = -1,
 	.pre = address_pre,
 	.call = blind_transfer_call,
+};
+
+/* Microsoft's lineRedirect: "The call state of hCall must be offering." */
+static const struct op_desc redirect = {
+	.name = "lineRedirect",
+	.on = OP_ON_CALL,
+	.states = LINECALLSTATE_OFFERING,
+	.tspi = offsetof(struct tspi, lineRedirect),
+	.vp_to = -1,
+	.pre = address_pre,
+	.post = redirect_post,
+	.call = redirect_call,
 };
 
 static const struct op_desc dial = {
@@ -181,6 +212,14 @@ LONG WINAPI api_lineBlindTransferA(HCALL hCall, LPCSTR lpszDestAddress,
 	struct address_args a = {lpszDestAddress, dwCountryCode};
 
 	return op_run(&blind_transfer, hCall, &a);
+}
+
+LONG WINAPI api_lineRedirectA(HCALL hCall, LPCSTR lpszDestAddress,
+                              DWORD dwCountryCode)
+{
+	struct address_args a = {lpszDestAddress, dwCountryCode};
+
+	return op_run(&redirect, hCall, &a);
 }
 
 LONG WINAPI api_lineDialA(HCALL hCall, LPCSTR lpszDestAddress,

@@ -207,6 +207,7 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
 	RESOLVE(p, lineHold, "TSPI_lineHold");
 	RESOLVE(p, lineUnhold, "TSPI_lineUnhold");
 	RESOLVE(p, lineBlindTransfer, "TSPI_lineBlindTransfer");
+	RESOLVE(p, lineRedirect, "TSPI_lineRedirect");
 	RESOLVE(p, lineDial, "TSPI_lineDial");
 	RESOLVE(p, lineSetupConference, "TSPI_lineSetupConference");
 	RESOLVE(p, linePrepareAddToConference,

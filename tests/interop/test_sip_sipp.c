@@ -945,6 +945,68 @@ static void test_blind_transfer(void **s)
 }
 
 /*
+ * Microsoft's lineRedirect / TSPI_lineRedirect — an offered SIP call is
+ * deflected unanswered: the INVITE gets 302 Moved Temporarily whose
+ * Contact is the destination (RFC 3261 §21.3.3; the caller may retry
+ * there, §8.1.3.4), a SIP URI as is (in angle brackets, §20.10) or a
+ * dialable number made one as lineMakeCall makes it; SIPp checks the
+ * Contact and ACKs. The request succeeds, the call is IDLE with no
+ * DISCONNECTED first, LINECALLINFO says we ended it with 302. An address
+ * that makes no SIP URI, or a call that is no longer offered, is refused
+ * and nothing is sent (SIPp would fail on any other response).
+ */
+static void test_redirect_sends_302(void **s)
+{
+	static const struct {
+		const char *scenario, *dest;
+	} cases[] = {
+		{"redirected.xml", "sip:carol@127.0.0.1:5099;transport=udp"},
+		{"redirected_number.xml", "555-1234"},
+	};
+	struct fx_app a;
+	unsigned i;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = sipp(cases[i].scenario, true);
+		h = offered(&a, l);
+		assert_true(features(h) & LINECALLFEATURE_REDIRECT);
+		assert_int_equal(lineRedirect(h, NULL, 0),
+		                 LINEERR_INVALPOINTER);
+		assert_int_equal(lineRedirect(h, "", 0), LINEERR_INVALADDRESS);
+		assert_int_equal(lineRedirect(h, "sip:", 0),
+		                 LINEERR_INVALADDRESS);
+		assert_int_equal(lineRedirect(h, "bob@", 0),
+		                 LINEERR_INVALADDRESS);
+		assert_int_equal(lineRedirect(h, "9W1", 0),
+		                 LINEERR_INVALADDRESS);
+		assert_int_equal(fx_state(h), LINECALLSTATE_OFFERING);
+		fx_consume_all(&a);
+		assert_int_equal(
+			fx_reply(&a, lineRedirect(h, cases[i].dest, 0)), 0);
+		fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+		assert_int_equal(seen_at(&a, LINE_CALLSTATE, h,
+		                         LINECALLSTATE_DISCONNECTED,
+		                         LINECALLSTATE_DISCONNECTED),
+		                 -1);
+		assert_end_info(h, "ended-by=local");
+		assert_end_info(h, "status=302");
+		assert_false(features(h) & LINECALLFEATURE_REDIRECT);
+		assert_int_equal(lineRedirect(h, cases[i].dest, 0),
+		                 LINEERR_INVALCALLSTATE);
+		assert_int_equal(lineDeallocateCall(h), 0);
+		sipp_passed(p);
+	}
+	fx_shutdown(&a);
+}
+
+/*
  * RFC 4733 §2.5 — telephone-events from SIPp (its recording of the
  * digit 1) reach the application that monitors digits: LINE_MONITORDIGITS
  * with '1', LINEDIGITMODE_DTMF at its start and _DTMFEND at its end
@@ -1145,6 +1207,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refer_received_is_refused,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blind_transfer, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_redirect_sends_302, setup,
 	                                        teardown),
 	};
 	static const char *const needed[] = {"sipp", NULL};

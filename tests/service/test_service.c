@@ -1142,10 +1142,37 @@ static void test_demo_through_tapixd(void **s)
 	assert_string_equal(out, "");
 }
 
+/* The row of tapictl calls' table @out offering a call to @called, its
+ * last column (cut at its end: @out is changed), which must be there. */
+static char *offering_row(char *out, const char *called)
+{
+	size_t n = strlen(called);
+	char *p = out, *end, *e;
+
+	for (;;) {
+		p = strstr(p, "offering");
+		assert_non_null(p);
+		while (p > out && p[-1] != '\n')
+			p--;
+		end = strchr(p, '\n');
+		if (end)
+			*end = '\0';
+		e = p + strlen(p);
+		while (e > p && e[-1] == ' ')
+			e--;
+		if ((size_t)(e - p) > n && e[-n - 1] == ' ' &&
+		    strncmp(e - n, called, n) == 0)
+			return p;
+		assert_non_null(end);
+		p = end + 1;
+	}
+}
+
 /*
  * Issue 5 §7 — tapictl drives a whole call: lines, call with UUI, the
- * offered call answered, drop with UUI, watch --json; errors and usage
- * give the documented exit status.
+ * offered call answered, drop with UUI, a blind transfer, a redirect
+ * (lineRedirect), watch --json; errors and usage give the documented exit
+ * status.
  */
 static void test_tapictl_drives_a_call(void **s)
 {
@@ -1194,6 +1221,23 @@ static void test_tapictl_drives_a_call(void **s)
 	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "LINEERR_INVALCALLSTATE"));
 	assert_int_equal(tapictl("transfer", out, sizeof(out)), 2);
+	/* lineRedirect: the offered call now rings at 102, unanswered, and
+	 * the redirected one is idle: again, refused */
+	assert_int_equal(tapictl("call 0 101", out, sizeof(out)), 0);
+	assert_int_equal(sscanf(out, "%31s", made), 1);
+	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	p = offering_row(out, "101");
+	assert_int_equal(sscanf(p, "%31s", offered), 1);
+	snprintf(cmd, sizeof(cmd), "redirect %s 102", offered);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "LINEERR_INVALCALLSTATE"));
+	assert_int_equal(tapictl("calls", out, sizeof(out)), 0);
+	p = offering_row(out, "102");
+	assert_null(strstr(p, offered));
+	snprintf(cmd, sizeof(cmd), "drop %s", made);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 0);
+	assert_int_equal(tapictl("redirect", out, sizeof(out)), 2);
 	/* the watcher saw the first three events, as JSON */
 	{
 		char line[512];

@@ -6,7 +6,7 @@
 # share/bash-completion/completions/tapictl; tests/man_options.sh checks
 # the lists below against `tapictl --help`.
 
-_tapictl_commands='lines calls show call answer accept drop hold unhold transfer deallocate dtmf record play talk listen watch demo help'
+_tapictl_commands='lines calls show call answer accept drop hold unhold transfer redirect deallocate dtmf record play talk listen watch demo help'
 _tapictl_global='--bus= --address= --json --terse --color --color= --help --version'
 
 # The options of command $1, beyond the global ones.
@@ -100,7 +100,7 @@ _tapictl() {
 	call:0 | listen:0)
 		mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids lines "$prog" "${bus[@]}")" -- "$cur")
 		;;
-	answer:0 | accept:0 | drop:0 | hold:0 | unhold:0 | transfer:0 | deallocate:0 | dtmf:0 | record:0 | play:0 | talk:0)
+	answer:0 | accept:0 | drop:0 | hold:0 | unhold:0 | transfer:0 | redirect:0 | deallocate:0 | dtmf:0 | record:0 | play:0 | talk:0)
 		mapfile -t COMPREPLY < <(compgen -W "$(_tapictl_ids calls "$prog" "${bus[@]}")" -- "$cur")
 		;;
 	show:0)

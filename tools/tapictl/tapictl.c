@@ -2,8 +2,8 @@
 /*
  * tapictl: the command-line telephony browser. Lists and shows lines and
  * calls, makes calls (and waits until they connect or fail), answers,
- * accepts, drops and transfers them with user-user information, and
- * watches every line and call event, through tapixd's Line and Call
+ * accepts, drops, transfers and redirects them with user-user information,
+ * and watches every line and call event, through tapixd's Line and Call
  * objects (org.tapix.Telephony1); `tapictl demo` runs the demo program.
  *
  * The grammar is nmcli's: tapictl [OPTION]... COMMAND [ARG]... [OPTION]...,
@@ -1431,8 +1431,9 @@ static int uui_of(const struct command *c, uint8_t *out, size_t *len)
 	return 0;
 }
 
-/* Line.MakeCall(s, ay), Call.<op>(ay uui), Call.BlindTransfer(s) or a
- * Call.<op>() for command @cmd; a made call's path in @made. */
+/* Line.MakeCall(s, ay), Call.<op>(ay uui), Call.BlindTransfer(s),
+ * Call.Redirect(s) or a Call.<op>() for command @cmd; a made call's path in
+ * @made. */
 static int call_method(const char *cmd, const char *op, const char *path,
                        const char *iface, const char *dest, const uint8_t *uui,
                        size_t n, bool ay, char *made, size_t size)
@@ -1788,7 +1789,7 @@ static int cmd_call(const struct command *c, char **arg)
 	return wait ? w.outcome : 0;
 }
 
-/* answer, accept, drop, hold, unhold, transfer, deallocate */
+/* answer, accept, drop, hold, unhold, transfer, redirect, deallocate */
 static int cmd_action(const struct command *c, char **arg)
 {
 	static const struct {
@@ -1801,6 +1802,7 @@ static int cmd_action(const struct command *c, char **arg)
 		{"hold", "Hold", false},
 		{"unhold", "Unhold", false},
 		{"transfer", "BlindTransfer", false},
+		{"redirect", "Redirect", false},
 		{"deallocate", "Deallocate", false},
 	};
 	uint8_t uui[MAX_UUI];
@@ -2981,6 +2983,18 @@ static const struct command commands[] = {
 		.summary = "transfer a connected call (blind)",
 		.text = "Transfers a connected call to ADDRESS without "
 			"consultation; done,\nthe call is idle.\n",
+		.args = {"CALL", "ADDRESS"},
+		.min = 2,
+		.max = 2,
+		.bus = true,
+		.run = cmd_action,
+	},
+	{
+		.name = "redirect",
+		.synopsis = "CALL ADDRESS",
+		.summary = "send an offered call elsewhere, unanswered",
+		.text = "Redirects an offered call to ADDRESS without "
+			"answering it; done,\nthe call is idle.\n",
 		.args = {"CALL", "ADDRESS"},
 		.min = 2,
 		.max = 2,
