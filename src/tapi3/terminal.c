@@ -1028,6 +1028,13 @@ HRESULT tapix_terminal_start(struct tapix_terminal *term)
 		return hr;
 	t = term->t;
 	wait_idle_start_locked(term);
+	if (term->stop_req) {
+		/* ending (the call's end, a release): Start anew after it */
+		term->refs++;
+		stop_wait_locked(term);
+		term_unref_locked(term);
+		wait_idle_start_locked(term);
+	}
 	if (!term->call)
 		return term_leave(term, TAPI_E_NOTERMINALSELECTED);
 	if (term->state == TMS_ACTIVE)
