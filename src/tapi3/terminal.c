@@ -21,10 +21,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tapi3/map.h"
@@ -126,12 +128,16 @@ static HRESULT wav_open(const char *path, int *fd, uint32_t *rate,
 {
 	uint8_t h[12], ck[8], fmt[16];
 	bool have_fmt = false;
+	struct stat sb;
 	off_t pos, end;
 	int f;
 
-	f = open(path, O_RDONLY | O_CLOEXEC);
+	/* (O_NONBLOCK: a FIFO given for a file must not hang the caller) */
+	f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f < 0)
 		return hr_from_errno(errno);
+	if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode))
+		goto bad;
 	end = lseek(f, 0, SEEK_END);
 	if (end < 0 || lseek(f, 0, SEEK_SET) != 0 ||
 	    !read_full(f, h, sizeof(h)) || memcmp(h, "RIFF", 4) ||
@@ -558,8 +564,9 @@ static void *media_main(void *arg)
 		apprt_unlock(&t->rt);
 		if (poll(r.pfd, n, -1) < 0 && errno != EINTR)
 			log_warn("media poll: %s", strerror(errno));
-		if (r.pfd[0].revents & POLLIN)
-			(void)read(t->media_wake, &v, sizeof(v));
+		if ((r.pfd[0].revents & POLLIN) &&
+		    read(t->media_wake, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			log_warn("media wake: %s", strerror(errno));
 		for (i = 1; i < n; i++) {
 			struct tapix_terminal *term = r.who[i];
 			short re = r.pfd[i].revents;
@@ -778,7 +785,7 @@ HRESULT tapix_terminal_put_play_list(struct tapix_terminal *term,
 		return E_POINTER;
 	if (term->kind != TERM_PLAY)
 		return E_NOINTERFACE; /* no ITMediaPlayback on a recorder */
-	if (!n)
+	if (!n || n > SIZE_MAX / sizeof(char *))
 		return E_INVALIDARG;
 	for (i = 0; i < n; i++)
 		if (!files[i])
@@ -994,11 +1001,19 @@ static HRESULT open_media(struct tapix_terminal *term, HCALL h,
 		}
 	} else {
 		uint8_t hd[WAV_HEADER];
+		struct stat sb;
 
+		/* a regular file only (O_NONBLOCK: a FIFO must not hang) */
 		io->file = open(term->path,
-		                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		                        O_NONBLOCK,
+		                0644);
 		if (io->file < 0) {
-			hr = hr_from_errno(errno);
+			/* O_CREAT: ENOENT is a directory missing */
+			hr = errno == ENOENT ? TAPIX_E_PATH_NOT_FOUND
+			                     : hr_from_errno(errno);
+		} else if (fstat(io->file, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			hr = E_ACCESSDENIED;
 		} else {
 			wav_header(hd, io->rate, 0);
 			if (!write_full(io->file, hd, sizeof(hd)))

@@ -556,7 +556,7 @@ static void test_t3_digits_detected(void **s)
  */
 static void test_t3_media_bad_input(void **s)
 {
-	struct tapix_terminal *play, *rec, *play2, *bad;
+	struct tapix_terminal *play, *rec, *play2, *rec2, *bad;
 	struct tapix_call *out, *in, *idle;
 	const char *list[1], *none[1] = {NULL};
 	struct tapix_event *ev;
@@ -689,6 +689,16 @@ static void test_t3_media_bad_input(void **s)
 	assert_int_equal(tapix_terminal_start(play2), TAPI_E_INVALIDMEDIATYPE);
 	assert_int_equal(tapix_terminal_get_media_state(play2, &ms), S_OK);
 	assert_int_equal(ms, TMS_IDLE);
+	/* a recording into a directory that is not there */
+	rec2 = terminal(&y, 1, RECORD, TD_RENDER);
+	assert_int_equal(
+		tapix_terminal_put_file_name(rec2, path_of("nodir/rec.wav")),
+		S_OK);
+	assert_int_equal(tapix_call_select_terminal(in, rec2), S_OK);
+	assert_int_equal(tapix_terminal_start(rec2), TAPIX_E_PATH_NOT_FOUND);
+	assert_int_equal(tapix_terminal_get_media_state(rec2, &ms), S_OK);
+	assert_int_equal(ms, TMS_IDLE);
+	tapix_terminal_release(rec2);
 	assert_int_equal(tapix_call_generate_digits(out, "1", 0), E_INVALIDARG);
 	assert_int_equal(tapix_call_detect_digits(out, 0x80), E_INVALIDARG);
 	ev = NULL;
