@@ -486,6 +486,54 @@ static void test_t3_terminals_end_with_call(void **s)
 }
 
 /*
+ * A file of the play list that cannot be read when its turn comes ends
+ * playback with TMS_IDLE, FTEC_READ_ERROR and an error (Microsoft's
+ * FT_STATE_EVENT_CAUSE: "storage read error on playback"); Stop while it
+ * plays gives TMS_IDLE, FTEC_NORMAL, and Start plays again (ITMediaControl
+ * ::Stop sets the location to the beginning).
+ */
+static void test_t3_playback_read_error(void **s)
+{
+	const char *list[2];
+	struct tapix_terminal *play;
+	struct tapix_call *out, *in;
+	struct tapix_event *ev;
+	FT_STATE_EVENT_CAUSE why;
+	TERMINAL_MEDIA_STATE st;
+	struct end x, y;
+	HRESULT err = S_OK;
+
+	(void)s;
+	/* longer than the call's buffers: the second file's turn comes
+	 * about two seconds after Start */
+	write_wav("long.wav", 8000, 1, 16, 1000, 2000);
+	write_wav("gone.wav", 8000, 1, 16, 1000, 100);
+	end_up(&x);
+	end_up(&y);
+	call_up(&x, &y, &out, &in);
+	play = terminal(&x, 0, PLAY, TD_CAPTURE);
+	list[0] = path_of("long.wav");
+	list[1] = path_of("gone.wav");
+	assert_int_equal(tapix_terminal_put_play_list(play, list, 2), S_OK);
+	assert_int_equal(tapix_call_select_terminal(out, play), S_OK);
+	assert_int_equal(tapix_terminal_start(play), S_OK);
+	expect_ft(&x, play, TMS_ACTIVE, FTEC_NORMAL);
+	assert_int_equal(tapix_terminal_stop(play), S_OK);
+	expect_ft(&x, play, TMS_IDLE, FTEC_NORMAL);
+	assert_int_equal(tapix_terminal_start(play), S_OK);
+	expect_ft(&x, play, TMS_ACTIVE, FTEC_NORMAL);
+	assert_int_equal(unlink(path_of("gone.wav")), 0);
+	ev = event_of(&x, TE_FILETERMINAL);
+	assert_int_equal(tapix_event_file_terminal(ev, &st, &why, &err), S_OK);
+	assert_int_equal(st, TMS_IDLE);
+	assert_int_equal(why, FTEC_READ_ERROR);
+	assert_true(FAILED(err));
+	tapix_event_release(ev);
+	tapix_terminal_release(play);
+	call_down(&x, &y, out, in);
+}
+
+/*
  * Digits generated on one call are detected on the other
  * (ITLegacyCallMediaControl::GenerateDigits, DetectDigits;
  * ITDigitDetectionEvent: the digit, its mode, a tick count;
@@ -728,6 +776,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_t3_playback_heard_in_recording, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_t3_terminals_end_with_call,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_t3_playback_read_error,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_t3_digits_detected, setup,
 	                                        teardown),
