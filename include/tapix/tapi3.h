@@ -2,7 +2,10 @@
 /*
  * tapix/tapi3.h: TAPI 3-style call objects in plain C, a layer on the line
  * API (tapi.h). One C function per method of ITTAPI, ITAddress,
- * ITBasicCallControl and the call-state events, with the same
+ * ITBasicCallControl, the call-state events, the file terminals
+ * (ITTerminalSupport::CreateTerminal, ITStream::SelectTerminal,
+ * ITMediaControl, ITMediaPlayback, ITMediaRecord, ITFileTerminalEvent)
+ * and ITLegacyCallMediaControl's digits, with the same
  * preconditions and HRESULTs; the enumerations and error codes have the
  * names and values of tapi3if.h and tapi3err.h, so code ported from TAPI 3
  * keeps its switch statements. Objects are opaque and reference-counted,
@@ -51,6 +54,14 @@ typedef LONG HRESULT;
 #define E_FAIL        ((HRESULT)0x80004005)
 #define E_OUTOFMEMORY ((HRESULT)0x8007000E)
 #define E_INVALIDARG  ((HRESULT)0x80070057)
+
+/* The file terminals' (winerror.h): a terminal of the other kind has no
+ * ITMediaPlayback / ITMediaRecord (E_NOINTERFACE); a file's open() failed
+ * (HRESULT_FROM_WIN32 of ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND). */
+#define E_NOINTERFACE          ((HRESULT)0x80004002)
+#define E_ACCESSDENIED         ((HRESULT)0x80070005)
+#define TAPIX_E_FILE_NOT_FOUND ((HRESULT)0x80070002)
+#define TAPIX_E_PATH_NOT_FOUND ((HRESULT)0x80070003)
 
 #define TAPI_E_NOTENOUGHMEMORY               ((HRESULT)0x80040001)
 #define TAPI_E_NOITEMS                       ((HRESULT)0x80040002)
@@ -191,7 +202,8 @@ typedef enum CALL_NOTIFICATION_EVENT {
 } CALL_NOTIFICATION_EVENT;
 
 /* TAPI_EVENT: event types, also the bits of the event filter. tapix
- * produces TE_CALLNOTIFICATION and TE_CALLSTATE. */
+ * produces TE_TAPIOBJECT, TE_CALLNOTIFICATION, TE_CALLSTATE,
+ * TE_DIGITEVENT, TE_GENERATEEVENT and TE_FILETERMINAL. */
 typedef enum TAPI_EVENT {
 	TE_TAPIOBJECT = 0x00000001,
 	TE_ADDRESS = 0x00000002,
@@ -233,6 +245,44 @@ typedef enum TAPIOBJECT_EVENT {
 	TE_PHONEREMOVE = 6
 } TAPIOBJECT_EVENT;
 
+/* TERMINAL_DIRECTION: which way a terminal (or a stream) carries media,
+ * seen from this computer: TD_CAPTURE originates what is sent to the far
+ * end (a file being played), TD_RENDER takes what arrives (a file being
+ * recorded). */
+typedef enum TERMINAL_DIRECTION {
+	TD_CAPTURE = 0,
+	TD_RENDER = 1,
+	TD_BIDIRECTIONAL = 2,
+	TD_MULTITRACK_MIXED = 3,
+	TD_NONE = 4
+} TERMINAL_DIRECTION;
+
+/* TERMINAL_MEDIA_STATE: a file terminal's state (ITMediaControl). */
+typedef enum TERMINAL_MEDIA_STATE {
+	TMS_IDLE = 0,
+	TMS_ACTIVE = 1,
+	TMS_PAUSED = 2,
+	TMS_LASTITEM = TMS_PAUSED
+} TERMINAL_MEDIA_STATE;
+
+/* FT_STATE_EVENT_CAUSE: why a file terminal's state changed. */
+typedef enum FT_STATE_EVENT_CAUSE {
+	FTEC_NORMAL = 0,      /* a method (Start, Stop, Pause), or the call's
+	                         media ended */
+	FTEC_END_OF_FILE = 1, /* playback reached the end of its play list */
+	FTEC_READ_ERROR = 2,  /* a file of the play list could not be read */
+	FTEC_WRITE_ERROR = 3  /* the recording could not be written */
+} FT_STATE_EVENT_CAUSE;
+
+/* TAPI_DIGITMODE (tapi3if.h: a long): LINEDIGITMODE_ bits of tapi.h. */
+typedef LONG TAPI_DIGITMODE;
+
+/* Terminal classes (tapi3.h's CLSID_String_ values), as UTF-8 strings. */
+#define CLSID_String_FilePlaybackTerminal \
+	"{0CB9914C-79CD-47DC-ADB0-327F47CEFB20}"
+#define CLSID_String_FileRecordingTerminal \
+	"{521F3D06-C3D0-4511-8617-86B9A783DA77}"
+
 /* Media types of calls and registrations (equal to LINEMEDIAMODE_ bits). */
 #define TAPIMEDIATYPE_AUDIO      0x00000008
 #define TAPIMEDIATYPE_DATAMODEM  0x00000010
@@ -242,11 +292,12 @@ typedef enum TAPIOBJECT_EVENT {
 
 /* ---- objects ------------------------------------------------------------ */
 
-struct tapix_tapi;    /* ITTAPI: one registration with the line API */
-struct tapix_address; /* ITAddress: a line device's address */
-struct tapix_call;    /* ITBasicCallControl + ITCallInfo */
-struct tapix_event;   /* a TE_CALLNOTIFICATION, TE_CALLSTATE or
-                         TE_TAPIOBJECT event */
+struct tapix_tapi;     /* ITTAPI: one registration with the line API */
+struct tapix_address;  /* ITAddress: a line device's address */
+struct tapix_call;     /* ITBasicCallControl + ITCallInfo */
+struct tapix_event;    /* any event (TAPI_EVENT) */
+struct tapix_terminal; /* ITTerminal + ITMediaControl + ITMediaPlayback or
+                          ITMediaRecord: a file terminal */
 
 /* ---- the TAPI object ---------------------------------------------------- */
 
@@ -355,11 +406,12 @@ TAPIX_API HRESULT tapix_tapi_set_event_callback(struct tapix_tapi *t,
 
 /* ---- events ------------------------------------------------------------- */
 
-/** TE_CALLNOTIFICATION, TE_CALLSTATE or TE_TAPIOBJECT; 0 for NULL. */
+/** The event's TAPI_EVENT type; 0 for NULL. */
 TAPIX_API uint32_t tapix_event_type(const struct tapix_event *ev);
 
 /** The call the event is about, borrowed from the event (addref to keep);
- * NULL for a TE_TAPIOBJECT event. */
+ * NULL for a TE_TAPIOBJECT event, and for a TE_FILETERMINAL event of a
+ * terminal no longer selected on a call. */
 TAPIX_API struct tapix_call *tapix_event_call(const struct tapix_event *ev);
 
 /**
@@ -532,6 +584,194 @@ TAPIX_API HRESULT tapix_call_remove_from_conference(struct tapix_call *c);
 
 /** Dial: more digits (or the destination) on an existing call. */
 TAPIX_API HRESULT tapix_call_dial(struct tapix_call *c, const char *dest);
+
+/* ---- digits: ITLegacyCallMediaControl, their events --------------------- */
+
+/**
+ * ITLegacyCallMediaControl::DetectDigits: digits of @digit_mode
+ * (LINEDIGITMODE_DTMF and/or _DTMFEND, or _PULSE where the provider has
+ * it; 0 stops) that the far end sends come as TE_DIGITEVENT events, one
+ * per digit (and per mode: DTMF at a digit's start, DTMFEND at its end),
+ * until the call ends. It is lineMonitorDigits on the call's handle.
+ * @return S_OK, E_POINTER, TAPI_E_INVALCALLSTATE (no call: not connected
+ *         yet, or gone), E_INVALIDARG (a mode the call cannot detect),
+ *         TAPI_E_NOTSUPPORTED (no digit detection there), or the line
+ *         API's failure mapped.
+ */
+TAPIX_API HRESULT tapix_call_detect_digits(struct tapix_call *c,
+                                           TAPI_DIGITMODE digit_mode);
+
+/**
+ * ITLegacyCallMediaControl::GenerateDigits: sends @digits (0-9, A-D, *, #;
+ * ',' pauses; other characters are skipped) in band with @digit_mode
+ * (one LINEDIGITMODE_: DTMF, or PULSE where the provider has it) on a
+ * call this application owns; NULL (or "") cancels what is being sent.
+ * Returns at once; a TE_GENERATEEVENT event tells the end: DONE when all
+ * were sent, CANCEL when a later GenerateDigits, or the call's end, cut
+ * it short. It is lineGenerateDigits on the call's handle.
+ * @return S_OK, E_POINTER, TAPI_E_INVALCALLSTATE, TAPI_E_NOTOWNER,
+ *         E_INVALIDARG (mode), TAPI_E_NOTSUPPORTED, or the line API's
+ *         failure mapped.
+ */
+TAPIX_API HRESULT tapix_call_generate_digits(struct tapix_call *c,
+                                             const char *digits,
+                                             TAPI_DIGITMODE digit_mode);
+
+/**
+ * ITDigitDetectionEvent::get_Digit, get_DigitMode, get_TickCount (any
+ * pointer may be NULL): the digit (its character, e.g. '5', '#'), its
+ * LINEDIGITMODE_ and the provider's tick count in ms.
+ * @return S_OK, E_POINTER, E_INVALIDARG (not a TE_DIGITEVENT event).
+ */
+TAPIX_API HRESULT tapix_event_digit(const struct tapix_event *ev,
+                                    unsigned char *digit, TAPI_DIGITMODE *mode,
+                                    uint32_t *tick);
+
+/**
+ * ITDigitGenerationEvent::get_GenerationTermination, get_TickCount (either
+ * may be NULL): LINEGENERATETERM_DONE or _CANCEL, and the tick count.
+ * @return S_OK, E_POINTER, E_INVALIDARG (not a TE_GENERATEEVENT event).
+ */
+TAPIX_API HRESULT tapix_event_digit_generation(const struct tapix_event *ev,
+                                               uint32_t *termination,
+                                               uint32_t *tick);
+
+/* ---- file terminals: ITTerminalSupport, ITStream, ITMediaControl -------- */
+
+/**
+ * ITTerminalSupport::CreateTerminal: a file terminal (one reference) of
+ * @terminal_class for @media_type TAPIMEDIATYPE_AUDIO:
+ * CLSID_String_FilePlaybackTerminal with TD_CAPTURE (it plays files to
+ * the far end) or CLSID_String_FileRecordingTerminal with TD_RENDER (it
+ * records what the far end sends). Files are WAV, 16-bit PCM, mono, at
+ * the call's rate (8000 or 16000 Hz, TAPIXWAVEID); nothing is resampled.
+ * @return S_OK, E_POINTER, E_INVALIDARG (another class, direction or
+ *         media type; an address of another tapix_tapi), E_OUTOFMEMORY,
+ *         TAPI_E_NOT_INITIALIZED.
+ */
+TAPIX_API HRESULT tapix_address_create_terminal(struct tapix_address *a,
+                                                const char *terminal_class,
+                                                uint32_t media_type,
+                                                TERMINAL_DIRECTION direction,
+                                                struct tapix_terminal **out);
+
+TAPIX_API void tapix_terminal_addref(struct tapix_terminal *term);
+
+/**
+ * Releases a reference; with the last one (events and a selection hold
+ * theirs) the terminal goes: it is stopped first (a recording is
+ * completed). May be called from any thread, the event callback too.
+ */
+TAPIX_API void tapix_terminal_release(struct tapix_terminal *term);
+
+/** ITTerminal::get_Direction; TD_NONE for NULL. */
+TAPIX_API TERMINAL_DIRECTION
+tapix_terminal_get_direction(const struct tapix_terminal *term);
+
+/**
+ * ITMediaPlayback::put_PlayList: the @n files (UTF-8 paths, copied) a
+ * playback terminal plays in order. Each is checked now: it must exist
+ * and be a WAV file of 16-bit PCM mono at 8000 or 16000 Hz.
+ * @return S_OK, E_POINTER (NULL @files or entry), E_INVALIDARG (@n 0),
+ *         E_NOINTERFACE (a recording terminal), TAPI_E_WRONG_STATE (not
+ *         idle), TAPIX_E_FILE_NOT_FOUND, TAPIX_E_PATH_NOT_FOUND,
+ *         E_ACCESSDENIED, TAPI_E_INVALIDMEDIATYPE (not such a WAV file),
+ *         E_OUTOFMEMORY.
+ */
+TAPIX_API HRESULT tapix_terminal_put_play_list(struct tapix_terminal *term,
+                                               const char *const *files,
+                                               size_t n);
+
+/**
+ * ITMediaRecord::put_FileName: the WAV file a recording terminal writes
+ * (made, or overwritten, at each Start from TMS_IDLE; 16-bit PCM mono at
+ * the call's rate; its header is completed when the recording stops).
+ * @return S_OK, E_POINTER, E_INVALIDARG (""), E_NOINTERFACE (a playback
+ *         terminal), TAPI_E_WRONG_STATE (not idle), E_OUTOFMEMORY.
+ */
+TAPIX_API HRESULT tapix_terminal_put_file_name(struct tapix_terminal *term,
+                                               const char *path);
+
+/**
+ * ITStream::SelectTerminal (ITBasicCallControl2::SelectTerminalOnCall):
+ * selects @term on @c's audio stream of the terminal's direction (a call
+ * has one capture and one render audio stream, one terminal each). Any
+ * call state but CS_DISCONNECTED; the terminal starts with
+ * tapix_terminal_start. The selection holds a reference on @term until
+ * tapix_call_unselect_terminal or the call's last release.
+ * @return S_OK, E_POINTER, E_INVALIDARG (objects of different
+ *         tapix_tapi), TAPI_E_INVALIDTERMINAL (@term is selected on a
+ *         call already), TAPI_E_MAXTERMINALS (that stream has a terminal),
+ *         TAPI_E_INVALCALLSTATE (CS_DISCONNECTED), TAPI_E_NOT_INITIALIZED.
+ */
+TAPIX_API HRESULT tapix_call_select_terminal(struct tapix_call *c,
+                                             struct tapix_terminal *term);
+
+/**
+ * ITStream::UnselectTerminal: stops @term if it runs (TE_FILETERMINAL
+ * TMS_IDLE, FTEC_NORMAL) and takes it off @c.
+ * @return S_OK, E_POINTER, E_INVALIDARG, TAPI_E_INVALIDTERMINAL (not
+ *         selected on @c).
+ */
+TAPIX_API HRESULT tapix_call_unselect_terminal(struct tapix_call *c,
+                                               struct tapix_terminal *term);
+
+/**
+ * ITMediaControl::Start: from TMS_IDLE, plays the play list from its
+ * start (or starts recording into the file, anew); from TMS_PAUSED, goes
+ * on where it paused; S_OK with nothing done when active. The call's
+ * audio is lineGetID's "wave/out" (playback) or "wave/in" (recording)
+ * descriptor, taken at each start from TMS_IDLE (replacing one the
+ * application took itself). Then TE_FILETERMINAL TMS_ACTIVE. Playback
+ * ends with TMS_IDLE, FTEC_END_OF_FILE after the last file; both end
+ * with TMS_IDLE, FTEC_NORMAL when the call's media end (disconnect).
+ * @return S_OK, E_POINTER, TAPI_E_NOTERMINALSELECTED (not selected on a
+ *         call), TAPI_E_NOITEMS (no play list, no file name),
+ *         TAPI_E_INVALCALLSTATE (the call has no media: not placed yet, or
+ *         disconnected), TAPI_E_INVALIDMEDIATYPE (a file's rate is not the
+ *         call's, or it is no longer such a WAV file), TAPIX_E_FILE_NOT_FOUND,
+ *         TAPIX_E_PATH_NOT_FOUND, E_ACCESSDENIED, TAPI_E_NOT_INITIALIZED,
+ *         or lineGetID's failure mapped.
+ */
+TAPIX_API HRESULT tapix_terminal_start(struct tapix_terminal *term);
+
+/**
+ * ITMediaControl::Stop: ends playback (the next Start plays from the
+ * start) or recording (the file is complete when this returns); then
+ * TE_FILETERMINAL TMS_IDLE, FTEC_NORMAL. S_OK with nothing done when
+ * idle; E_POINTER; TAPI_E_NOT_INITIALIZED (after shutdown, which stopped
+ * it).
+ */
+TAPIX_API HRESULT tapix_terminal_stop(struct tapix_terminal *term);
+
+/**
+ * ITMediaControl::Pause: playback stops sending (the call sends silence)
+ * where it is, recording leaves out what comes meanwhile; Start goes on.
+ * Then TE_FILETERMINAL TMS_PAUSED. S_OK when paused already;
+ * TAPI_E_WRONG_STATE when idle; E_POINTER.
+ */
+TAPIX_API HRESULT tapix_terminal_pause(struct tapix_terminal *term);
+
+/** ITMediaControl::get_MediaState. @return S_OK, E_POINTER. */
+TAPIX_API HRESULT tapix_terminal_get_media_state(struct tapix_terminal *term,
+                                                 TERMINAL_MEDIA_STATE *state);
+
+/**
+ * ITFileTerminalEvent::get_State, get_Cause, get_Error (any pointer may
+ * be NULL): the terminal's new state, why, and S_OK or the error behind
+ * FTEC_READ_ERROR / FTEC_WRITE_ERROR. get_Terminal is
+ * tapix_event_terminal, get_Call tapix_event_call.
+ * @return S_OK, E_POINTER, E_INVALIDARG (not a TE_FILETERMINAL event).
+ */
+TAPIX_API HRESULT tapix_event_file_terminal(const struct tapix_event *ev,
+                                            TERMINAL_MEDIA_STATE *state,
+                                            FT_STATE_EVENT_CAUSE *cause,
+                                            HRESULT *error);
+
+/** ITFileTerminalEvent::get_Terminal: borrowed from the event (addref to
+ * keep); NULL for another event. */
+TAPIX_API struct tapix_terminal *
+tapix_event_terminal(const struct tapix_event *ev);
 
 #ifdef __cplusplus
 }

@@ -217,6 +217,7 @@ void callobj_unref_locked(struct tapix_call *c)
 		return;
 	/* spec §1, §4 — no event after this; drop if needed, deallocate */
 	c->released = true;
+	term_unselect_all_locked(c);
 	finish_locked(c);
 }
 
@@ -246,8 +247,11 @@ static void report_locked(struct tapix_call *c, CALL_STATE state,
 	struct tapix_event *ev;
 
 	c->state = state;
-	if (state == CS_DISCONNECTED)
+	if (state == CS_DISCONNECTED) {
 		c->last_cause = cause;
+		/* its terminals stop with the call's media */
+		term_call_ended_locked(c);
+	}
 	pthread_cond_broadcast(&t->cond); /* synchronous waits */
 	if (c->hidden || c->released || t->down || !(t->filter & TE_CALLSTATE))
 		return;
@@ -428,6 +432,7 @@ again:
 		if (c->hline != h)
 			continue;
 		/* lineClose deallocated the handles of this open */
+		term_call_ended_locked(c);
 		c->hline = 0;
 		c->hcall = 0;
 		c->binding = false;
@@ -478,6 +483,7 @@ again:
 		if (!c->hcall && !c->binding && !c->hline)
 			continue;
 		/* lineShutdown made every handle void */
+		term_call_ended_locked(c);
 		c->hcall = 0;
 		c->binding = false;
 		c->hline = 0;
@@ -1297,4 +1303,57 @@ HRESULT tapix_call_dial(struct tapix_call *c, const char *dest)
 	r = lineDial(h, dest, 0);
 	session_start_relock(c->t, p, r);
 	return call_leave(c, request_locked(c->t, p, r, false));
+}
+
+/* ---- ITLegacyCallMediaControl ---------------------------------------------
+ */
+
+/* A digit function's LINEERR_ as DetectDigits/GenerateDigits document it:
+ * a mode the call cannot take is a bad argument. */
+static HRESULT digits_hresult(LONG r)
+{
+	if (r == LINEERR_INVALDIGITMODE)
+		return E_INVALIDARG;
+	return map_lineerr(r, false);
+}
+
+HRESULT tapix_call_detect_digits(struct tapix_call *c,
+                                 TAPI_DIGITMODE digit_mode)
+{
+	HCALL h;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	/* Microsoft's DetectDigits: TAPI_E_INVALCALLSTATE, no call exists */
+	if (c->hidden || !c->hcall || c->state == CS_DISCONNECTED)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
+	h = c->hcall;
+	session_out(c->t);
+	r = lineMonitorDigits(h, (DWORD)digit_mode);
+	session_in(c->t);
+	return call_leave(c, digits_hresult(r));
+}
+
+HRESULT tapix_call_generate_digits(struct tapix_call *c, const char *digits,
+                                   TAPI_DIGITMODE digit_mode)
+{
+	HCALL h;
+	HRESULT hr;
+	LONG r;
+
+	if ((hr = call_enter(c)) != S_OK)
+		return hr;
+	if (c->hidden || !c->hcall || c->state == CS_DISCONNECTED)
+		return call_leave(c, TAPI_E_INVALCALLSTATE);
+	if (c->priv != CP_OWNER)
+		return call_leave(c, TAPI_E_NOTOWNER);
+	h = c->hcall;
+	session_out(c->t);
+	/* an empty string cancels, as NULL does (a BSTR may be either) */
+	r = lineGenerateDigits(h, (DWORD)digit_mode,
+	                       digits && *digits ? digits : NULL, 0);
+	session_in(c->t);
+	return call_leave(c, digits_hresult(r));
 }

@@ -40,6 +40,8 @@ static void session_free(struct tapix_tapi *t)
 		close(t->rt.wake_fd);
 	if (t->ev_fd >= 0)
 		close(t->ev_fd);
+	if (t->media_wake >= 0)
+		close(t->media_wake);
 	apprt_destroy(&t->rt);
 	pthread_cond_destroy(&t->cond);
 	pthread_mutex_destroy(&t->lock);
@@ -96,7 +98,8 @@ void session_wake(struct tapix_tapi *t)
  */
 
 /* A new event of @t (one reference; it holds one on @t), or NULL. */
-static struct tapix_event *event_new_locked(struct tapix_tapi *t, uint32_t type)
+struct tapix_event *session_event_alloc_locked(struct tapix_tapi *t,
+                                               uint32_t type)
 {
 	struct tapix_event *ev = mem_zalloc(sizeof(*ev));
 
@@ -113,7 +116,7 @@ static struct tapix_event *event_new_locked(struct tapix_tapi *t, uint32_t type)
 struct tapix_event *session_event_new_locked(struct tapix_call *c,
                                              uint32_t type)
 {
-	struct tapix_event *ev = event_new_locked(c->t, type);
+	struct tapix_event *ev = session_event_alloc_locked(c->t, type);
 
 	if (ev) {
 		ev->call = c;
@@ -130,6 +133,8 @@ void session_event_unref_locked(struct tapix_event *ev)
 		return;
 	if (ev->call)
 		callobj_unref_locked(ev->call);
+	if (ev->term)
+		term_unref_locked(ev->term);
 	mem_free(ev);
 	session_unref_locked(t);
 }
@@ -373,12 +378,45 @@ static void reinit_locked(struct tapix_tapi *t)
 	t->reinit = true;
 	if (!(t->filter & TE_TAPIOBJECT))
 		return;
-	ev = event_new_locked(t, TE_TAPIOBJECT);
+	ev = session_event_alloc_locked(t, TE_TAPIOBJECT);
 	if (!ev) {
 		log_err("out of memory: TE_REINIT lost");
 		return;
 	}
 	ev->tapiobj = TE_REINIT;
+	session_post_locked(t, ev);
+}
+
+/*
+ * LINE_MONITORDIGITS and LINE_GENERATE on a call's handle: TE_DIGITEVENT
+ * (ITDigitDetectionEvent) and TE_GENERATEEVENT (ITDigitGenerationEvent),
+ * if the filter admits them. The layer generates nothing else (no tones),
+ * so every LINE_GENERATE ends a GenerateDigits.
+ */
+static void digit_event_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
+{
+	struct tapix_call *c = callobj_find_locked(t, (HCALL)m->hDevice);
+	uint32_t type = m->dwMessageID == LINE_MONITORDIGITS ? TE_DIGITEVENT
+	                                                     : TE_GENERATEEVENT;
+	struct tapix_event *ev;
+
+	if (!c || c->hidden || c->released || t->down || !(t->filter & type))
+		return;
+	ev = session_event_new_locked(c, type);
+	if (!ev) {
+		log_err("call %08x: out of memory, digit event lost",
+		        (unsigned)c->hcall);
+		return;
+	}
+	if (type == TE_DIGITEVENT) {
+		/* lineMonitorDigits: the digit in dwParam1's low byte */
+		ev->digit = (unsigned char)(m->dwParam1 & 0xFF);
+		ev->mode = (uint32_t)m->dwParam2;
+	} else {
+		ev->termination = (uint32_t)m->dwParam1;
+	}
+	ev->tick = (uint32_t)m->dwParam3;
+	ev->cbinst = c->cbinst;
 	session_post_locked(t, ev);
 }
 
@@ -419,6 +457,10 @@ static void on_message_locked(struct tapix_tapi *t, const LINEMESSAGE *m)
 	}
 	case LINE_CREATE:
 		address_created_locked(t, (uint32_t)m->dwParam1);
+		break;
+	case LINE_MONITORDIGITS:
+	case LINE_GENERATE:
+		digit_event_locked(t, m);
 		break;
 	case LINE_LINEDEVSTATE:
 		if (m->dwParam1 & LINEDEVSTATE_REINIT)
@@ -607,7 +649,7 @@ static void address_probed(void *owner, const struct apprt_act *act)
 	t->addrs[t->naddr++] = a;
 	if (!a->api || t->down || !(t->filter & TE_TAPIOBJECT))
 		return;
-	ev = event_new_locked(t, TE_TAPIOBJECT);
+	ev = session_event_alloc_locked(t, TE_TAPIOBJECT);
 	if (!ev) {
 		log_err("line %u: out of memory, its event lost",
 		        (unsigned)act->h);
@@ -660,6 +702,8 @@ HRESULT tapix_tapi_initialize(struct tapix_tapi **out, const char *app_name)
 	t->timeout_ms = T3_TIMEOUT_MS;
 	t->next_cookie = 1;
 	t->ev_fd = -1;
+	t->media_wake = -1;
+	list_init(&t->media);
 	list_init(&t->regs);
 	list_init(&t->calls);
 	list_init(&t->pends);
@@ -744,6 +788,9 @@ HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 	session_wake(t);
 	/* the engine never runs application code: it is never this thread */
 	apprt_join(&t->rt);
+	/* running terminals end (recordings are completed), the media
+	 * thread with them */
+	term_shutdown(t);
 	/*
 	 * spec §1 — the registration ends by lineShutdown's rules (calls this
 	 * application solely owns are dropped); every handle is void then.
@@ -1071,6 +1118,58 @@ HRESULT tapix_event_tapi_object(const struct tapix_event *ev,
 	if (address)
 		*address = ev->address;
 	return S_OK;
+}
+
+HRESULT tapix_event_digit(const struct tapix_event *ev, unsigned char *digit,
+                          TAPI_DIGITMODE *mode, uint32_t *tick)
+{
+	if (!ev)
+		return E_POINTER;
+	if (ev->type != TE_DIGITEVENT)
+		return E_INVALIDARG;
+	if (digit)
+		*digit = ev->digit;
+	if (mode)
+		*mode = (TAPI_DIGITMODE)ev->mode;
+	if (tick)
+		*tick = ev->tick;
+	return S_OK;
+}
+
+HRESULT tapix_event_digit_generation(const struct tapix_event *ev,
+                                     uint32_t *termination, uint32_t *tick)
+{
+	if (!ev)
+		return E_POINTER;
+	if (ev->type != TE_GENERATEEVENT)
+		return E_INVALIDARG;
+	if (termination)
+		*termination = ev->termination;
+	if (tick)
+		*tick = ev->tick;
+	return S_OK;
+}
+
+HRESULT tapix_event_file_terminal(const struct tapix_event *ev,
+                                  TERMINAL_MEDIA_STATE *state,
+                                  FT_STATE_EVENT_CAUSE *cause, HRESULT *error)
+{
+	if (!ev)
+		return E_POINTER;
+	if (ev->type != TE_FILETERMINAL)
+		return E_INVALIDARG;
+	if (state)
+		*state = ev->tms;
+	if (cause)
+		*cause = ev->ftec;
+	if (error)
+		*error = ev->error;
+	return S_OK;
+}
+
+struct tapix_terminal *tapix_event_terminal(const struct tapix_event *ev)
+{
+	return ev && ev->type == TE_FILETERMINAL ? ev->term : NULL;
 }
 
 intptr_t tapix_event_callback_instance(const struct tapix_event *ev)

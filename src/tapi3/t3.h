@@ -104,6 +104,49 @@ struct tapix_call {
 	unsigned members;          /* a conference parent: its members */
 	struct timespec deadline;  /* released: deallocate by then anyway */
 	struct tapix_event *final_ev; /* reserved for the CS_DISCONNECTED */
+	/* the terminals selected on its audio streams, [TD_CAPTURE] and
+	 * [TD_RENDER]: each selection holds a reference on its terminal */
+	struct tapix_terminal *term[2];
+};
+
+/* What the media thread owns while a terminal runs (terminal.c). */
+struct term_io {
+	int fd;        /* the call's wave/out (playback) or wave/in */
+	int file;      /* the WAV file being played or recorded, or -1 */
+	uint32_t rate; /* the call's, TAPIXWAVEID.dwRate */
+	/* playback */
+	size_t item;   /* the play list's file being played */
+	uint64_t left; /* its data bytes not read yet */
+	uint8_t buf[640];
+	size_t off, len; /* what of buf is still to be sent */
+	/* recording */
+	uint64_t written; /* data bytes in the file */
+	bool has_carry;   /* half a sample read, kept for the next read */
+	uint8_t carry;
+};
+
+enum term_kind {
+	TERM_PLAY,   /* CLSID_FilePlaybackTerminal, TD_CAPTURE */
+	TERM_RECORD, /* CLSID_FileRecordingTerminal, TD_RENDER */
+};
+
+struct tapix_terminal {
+	struct list_node mlink; /* tapix_tapi.media while in_media */
+	struct tapix_tapi *t;   /* holds a reference on t */
+	enum term_kind kind;
+	unsigned refs; /* the application's, its events', a selection's */
+	struct tapix_call *call; /* selected on, or NULL (the call takes
+	                            its selections off before it goes) */
+	char **files;            /* playback: the play list (nfiles) */
+	size_t nfiles;
+	char *path; /* recording: the file name, or NULL */
+	TERMINAL_MEDIA_STATE state;
+	bool busy;     /* a Start is opening the media: others wait */
+	bool in_media; /* the media thread has it (io is the thread's) */
+	bool stop_req; /* the media thread is to end it, with: */
+	FT_STATE_EVENT_CAUSE stop_cause;
+	HRESULT stop_error;
+	struct term_io io;
 };
 
 struct tapix_event {
@@ -118,6 +161,14 @@ struct tapix_event {
 	CALL_STATE_EVENT_CAUSE cause;
 	CALL_NOTIFICATION_EVENT cne;
 	intptr_t cbinst;
+	struct tapix_terminal *term; /* TE_FILETERMINAL: holds a reference */
+	TERMINAL_MEDIA_STATE tms;
+	FT_STATE_EVENT_CAUSE ftec;
+	HRESULT error;
+	unsigned char digit;  /* TE_DIGITEVENT */
+	uint32_t mode;        /* TE_DIGITEVENT: its LINEDIGITMODE_ */
+	uint32_t termination; /* TE_GENERATEEVENT: LINEGENERATETERM_ */
+	uint32_t tick;        /* both */
 };
 
 /* A line API request a method (or the layer) waits for or follows. */
@@ -166,6 +217,13 @@ struct tapix_tapi {
 	struct list_node calls; /* struct tapix_call, hidden ones too */
 	struct list_node pends; /* struct pend */
 	struct list_node queue; /* struct tapix_event, undelivered */
+	/* the media thread (terminal.c): started at the first Start,
+	 * joined at shutdown */
+	struct list_node media; /* struct tapix_terminal, running */
+	pthread_t media_thread;
+	bool media_on;   /* started (joinable) */
+	bool media_quit; /* shutdown: end once media is empty */
+	int media_wake;  /* eventfd: media changed; -1 until started */
 };
 
 /* ---- session.c: the tapix_tapi, its events and requests ----------------- */
@@ -186,6 +244,10 @@ void session_deadline(struct timespec *ts, uint32_t ms);
 /* Queues @ev (the queue takes the caller's reference) if the filter
  * admits its type, else releases it. */
 void session_post_locked(struct tapix_tapi *t, struct tapix_event *ev);
+
+/* A new event (one reference) of @t about no call, or NULL. */
+struct tapix_event *session_event_alloc_locked(struct tapix_tapi *t,
+                                               uint32_t type);
 
 /* A new event (one reference) about @c, or NULL when memory ran out. */
 struct tapix_event *session_event_new_locked(struct tapix_call *c,
@@ -291,5 +353,23 @@ void callobj_shutdown_locked(struct tapix_tapi *t);
 
 /* Frees a request record (unpinning its calls). */
 void session_pend_free_locked(struct pend *p);
+
+/* ---- terminal.c: file terminals and the media thread ------------------- */
+
+/* Drops a reference on @term (an event's, a selection's, the app's). */
+void term_unref_locked(struct tapix_terminal *term);
+
+/* @c ended (CS_DISCONNECTED, or its handle is void): its running
+ * terminals stop (FTEC_NORMAL), without waiting. */
+void term_call_ended_locked(struct tapix_call *c);
+
+/* @c's last reference went: its terminals are taken off it. */
+void term_unselect_all_locked(struct tapix_call *c);
+
+/*
+ * Shutdown (no lock held, the engine stopped): every running terminal is
+ * ended, and the media thread joined.
+ */
+void term_shutdown(struct tapix_tapi *t);
 
 #endif /* TAPIX_TAPI3_T3_H */
