@@ -3104,11 +3104,13 @@ static const struct command commands[] = {
 		.synopsis = "CALL FILE",
 		.summary = "record what the far end says to a WAV file",
 		.text = "Records what the far end of a call says to FILE "
-			"(WAV, 16-bit mono at\nthe call's rate) until the call "
-			"ends, SIGINT (Ctrl-C), SIGTERM or\nSIGHUP, or:\n"
-			"  --seconds=N        N seconds of audio\n"
-			"  --rate=HZ          the file's rate instead, 8000 to "
-			"192000 (resampled)\n",
+			"(WAV, 16-bit mono) until\nthe call ends, SIGINT "
+			"(Ctrl-C), SIGTERM or SIGHUP.\n"
+			"  --seconds=N        stop after N seconds of audio\n"
+			"  --rate=HZ          the file's rate, 8000 to 192000 "
+			"(default: the\n"
+			"                     call's; its audio is "
+			"resampled)\n",
 		.args = {"CALL", "FILE"},
 		.min = 2,
 		.max = 2,
