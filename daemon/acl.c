@@ -14,7 +14,12 @@
  * [tapixd] also holds the limits (issue 19 items 4 and 13: struct limits,
  * tapixd(8) LIMITS), read with the rules, on start and on SIGHUP; a
  * [line N] also what tapixd does with the line's incoming calls
- * (incoming = ring | reject | answer; enum acl_incoming).
+ * (incoming = ring | reject | answer | answer:FILE; enum acl_incoming,
+ * acl_answer_file). The FILE of answer:FILE is checked when the rules
+ * are loaded, by the check tapixd sets (acl_set_file_check): a file it
+ * cannot play is a problem of the configuration like a bad value. The
+ * tests and the fuzz target of this file set none: parsing opens no
+ * file.
  *
  * Every problem of these sections (an unknown key, a bad value) is
  * reported, all of them, as FILE:LINE: message (log module "config", as
@@ -54,6 +59,14 @@ struct rule {
 static struct rule deflt;
 static struct rule *lines;      /* MAX_LINES entries */
 static unsigned char *incoming; /* MAX_LINES enum acl_incoming */
+/* The lines that answer with a file (answer:FILE), and their files. */
+struct answer {
+	unsigned line;
+	char *path;
+};
+static struct answer *answers;
+static size_t nanswers;
+static acl_file_check_cb file_check;
 static bool any_rule;
 static int load_err;
 /* (a macro: C11 takes no const object as a static initializer) */
@@ -259,6 +272,90 @@ static void failed(int e)
 		load_err = e;
 }
 
+/* Line @n answers with @path (NULL: with none); false without memory. */
+static bool answer_set(unsigned n, const char *path)
+{
+	struct answer *a;
+	size_t i;
+
+	for (i = 0; i < nanswers && answers[i].line != n; i++)
+		;
+	if (i < nanswers) {
+		free(answers[i].path);
+		answers[i] = answers[--nanswers];
+	}
+	if (!path)
+		return true;
+	a = realloc(answers, (nanswers + 1) * sizeof(*a));
+	if (!a)
+		return false;
+	answers = a;
+	a[nanswers].line = n;
+	a[nanswers].path = strdup(path);
+	if (!a[nanswers].path)
+		return false;
+	nanswers++;
+	return true;
+}
+
+static void answers_free(struct answer *a, size_t n)
+{
+	while (n)
+		free(a[--n].path);
+	free(a);
+}
+
+/* [line @n] incoming = @value, in section @section. */
+static void parse_incoming(const char *section, unsigned n, const char *value)
+{
+	static const char *const words[] = {"monitor", "ring", "reject",
+	                                    "answer"};
+	const char *path = NULL;
+	char why[256];
+	unsigned i;
+
+	if (strncmp(value, "answer:", 7) == 0) {
+		path = value + 7;
+		i = ACL_INCOMING_ANSWER;
+		if (!*path) {
+			problem("[%s] incoming: answer: no file (answer:FILE)",
+			        section);
+			failed(-EINVAL);
+			return;
+		}
+		if (path[0] != '/') {
+			problem("[%s] incoming: answer:%s: not an absolute path",
+			        section, path);
+			failed(-EINVAL);
+			return;
+		}
+		if (file_check && file_check(path, why, sizeof(why)) != 0) {
+			problem("[%s] incoming: answer:%s: cannot play it: %s",
+			        section, path, why);
+			failed(-EINVAL);
+			return;
+		}
+	} else {
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strcmp(value, words[i]) == 0)
+				break;
+		if (i == sizeof(words) / sizeof(words[0])) {
+			problem("[%s] incoming: %s: bad value, expected "
+			        "monitor, ring, reject or answer, or "
+			        "answer:FILE",
+			        section, value);
+			failed(-EINVAL);
+			return;
+		}
+	}
+	if (!answer_set(n, path)) {
+		log_err("out of memory reading the access rules");
+		failed(-ENOMEM);
+		return;
+	}
+	incoming[n] = (unsigned char)i;
+}
+
 static int on_value(void *user, const char *section, const char *name,
                     const char *value)
 {
@@ -308,21 +405,7 @@ static int on_value(void *user, const char *section, const char *name,
 		        section, MAX_LINES - 1);
 		failed(-EINVAL);
 	} else if (strcmp(name, "incoming") == 0) {
-		static const char *const words[] = {"monitor", "ring", "reject",
-		                                    "answer"};
-		unsigned i;
-
-		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (strcmp(value, words[i]) == 0)
-				break;
-		if (i == sizeof(words) / sizeof(words[0])) {
-			problem("[%s] incoming: %s: bad value, expected "
-			        "monitor, ring, reject or answer",
-			        section, value);
-			failed(-EINVAL);
-		} else {
-			incoming[n] = (unsigned char)i;
-		}
+		parse_incoming(section, (unsigned)n, value);
 	} else if (strcmp(name, "allow") != 0) {
 		problem("[%s] %s: unknown key (known: allow, incoming)",
 		        section, name);
@@ -418,6 +501,8 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 	struct rule *old = lines;
 	struct rule old_def = deflt;
 	bool old_any = any_rule;
+	struct answer *old_answers = answers;
+	size_t old_nanswers = nanswers;
 	int r;
 
 	if (!nl || !ni) {
@@ -427,6 +512,8 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 	}
 	lines = nl;
 	incoming = ni;
+	answers = NULL;
+	nanswers = 0;
 	memset(&deflt, 0, sizeof(deflt));
 	any_rule = false;
 	load_err = 0;
@@ -465,6 +552,9 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 		/* keep the rules we had */
 		free(nl);
 		free(ni);
+		answers_free(answers, nanswers);
+		answers = old_answers;
+		nanswers = old_nanswers;
 		lines = old;
 		incoming = old_in;
 		deflt = old_def;
@@ -478,6 +568,7 @@ static int load(const char *path, const char *text, DWORD ndevs, char *changed,
 	lim = lim_new;
 	free(old);
 	free(old_in);
+	answers_free(old_answers, old_nanswers);
 	return 0;
 }
 
@@ -509,8 +600,26 @@ enum acl_incoming acl_incoming(DWORD dev)
 	return (enum acl_incoming)incoming[dev];
 }
 
+const char *acl_answer_file(DWORD dev)
+{
+	size_t i;
+
+	for (i = 0; i < nanswers; i++)
+		if (answers[i].line == dev)
+			return answers[i].path;
+	return NULL;
+}
+
+void acl_set_file_check(acl_file_check_cb cb)
+{
+	file_check = cb;
+}
+
 void acl_free(void)
 {
+	answers_free(answers, nanswers);
+	answers = NULL;
+	nanswers = 0;
 	free(incoming);
 	incoming = NULL;
 	free(lines);

@@ -498,6 +498,9 @@ int main(int argc, char **argv)
 		d.conf_path = NULL;
 	if (!getenv("TAPIX_CONF") && access("/etc/tapix/tapix.conf", F_OK) == 0)
 		d.conf_path = "/etc/tapix/tapix.conf";
+	/* incoming = answer:FILE: a file tapixd cannot play is a problem of
+	 * the configuration, found when it is loaded */
+	acl_set_file_check(tel_check_answer_file);
 	if (check) {
 		/* nothing starts: the providers' modules are loaded to have
 		 * them check their keys, no session */

@@ -123,6 +123,19 @@ enum acl_incoming {
 };
 /* Line @dev's incoming of the rules loaded. */
 enum acl_incoming acl_incoming(DWORD dev);
+/*
+ * The file line @dev answers with (incoming = answer:FILE: an absolute
+ * path), or NULL (not answer, or answer alone). Valid until the rules
+ * are loaded again.
+ */
+const char *acl_answer_file(DWORD dev);
+/*
+ * Checks that tapixd can play @path: 0, or -errno and why in @why (@size
+ * bytes). A configuration naming a file that fails it is not valid.
+ */
+typedef int (*acl_file_check_cb)(const char *path, char *why, size_t size);
+/* The check of answer:FILE from now on (NULL: none, the default). */
+void acl_set_file_check(acl_file_check_cb cb);
 /* The credentials of @m's sender (cached by unique bus name); -errno on
  * failure. */
 int who_of(sd_bus_message *m, struct who *out);
@@ -227,6 +240,12 @@ unsigned tel_calls_made_by(uid_t uid);
 /* Opens or closes the lines whose `incoming` the rules loaded changed
  * (after acl_reload). */
 void tel_incoming_reload(void);
+/*
+ * incoming = answer:FILE — whether tapixd can play @path to a call: a
+ * regular file libsndfile reads, of a rate it resamples (an
+ * acl_file_check_cb). 0, or -errno and why in @why (@size bytes).
+ */
+int tel_check_answer_file(const char *path, char *why, size_t size);
 /* What the service's own registration holds now (its opens, call handles,
  * and the lines only it has open), for the test hooks. */
 struct tapix_live;

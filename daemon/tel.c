@@ -29,15 +29,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <tapix/service.h>
 
 #include "dlog.h"
+#include "resample.h"
 #include "tapi_names.h"
 #include "tapixd.h"
 #include "utf8.h"
@@ -2130,6 +2134,342 @@ void tel_own(struct tapix_live *own)
 static HLINEAPP inapp;
 static sd_event_source *inio;
 
+/*
+ * incoming = answer:FILE — an answering machine. At OFFERING the file is
+ * opened (one that cannot be is logged and the call dropped, as reject
+ * would) and the call answered; at CONNECTED the call's wave/out
+ * (lineGetID, docs/media.md) is made non-blocking and written from an IO
+ * source of the loop whenever its socket has room, 20 ms at a time, the
+ * file mixed down and resampled to the call's rate (resample.h): the
+ * socket's small send buffer paces the file at the call's pace, and the
+ * loop never waits for it. Once the file has played and the socket's
+ * queue is empty (2 s at most), and 200 ms more for the far end's jitter
+ * buffer, the call is dropped (lineDrop); its IDLE lets the handle go as
+ * above. The caller hanging up first (DISCONNECTED), the line closing or
+ * tapixd stopping end the playing at once; so does the call's audio
+ * ending or being taken by a D-Bus user (GetAudio closes the machine's
+ * pair), which leaves the call as `answer` does. One struct player per
+ * call.
+ */
+#define PLAY_TICK_USEC  (20 * 1000)  /* the socket's queue looked at */
+#define PLAY_DRAIN_MAX  100          /* ticks: 2 s */
+#define PLAY_GRACE_USEC (200 * 1000) /* after the queue is empty */
+
+struct player {
+	struct player *next; /* players */
+	HCALL h;             /* inapp's handle: the call's owner */
+	DWORD dev;
+	LONG answer_req;            /* lineAnswer's, until its LINE_REPLY */
+	char *path;                 /* the file, for the log */
+	struct resample_file *file; /* open from OFFERING to the end */
+	int fd;                     /* wave/out, non-blocking, or -1 */
+	sd_event_source *io;        /* @fd writable: the next samples */
+	sd_event_source *drain;     /* the file ended: waits for the queue */
+	uint32_t rate;              /* the call's, from its TAPIXWAVEID */
+	uint64_t sent;              /* bytes written to @fd */
+	unsigned ticks;             /* of @drain */
+	bool grace;                 /* the queue is empty: the last wait */
+	bool started;               /* wave/out asked (once) */
+	bool dropped;               /* lineDrop asked (once) */
+	int16_t buf[960];           /* 20 ms at up to 48 kHz */
+	size_t off, len;            /* bytes of @buf written, read */
+};
+static struct player *players;
+
+int tel_check_answer_file(const char *path, char *why, size_t size)
+{
+	struct resample_file *f = NULL;
+	int e = resample_file_open(&f, path, 0, RESAMPLE_FILE_REGULAR, why,
+	                           size);
+
+	resample_file_close(f);
+	return e;
+}
+
+static struct player *player_find(HCALL h)
+{
+	struct player *p;
+
+	for (p = players; p && p->h != h; p = p->next)
+		;
+	return p;
+}
+
+static double player_seconds(const struct player *p)
+{
+	return p->rate ? (double)p->sent / 2 / p->rate : 0;
+}
+
+/* Stops writing: the sources and the descriptor go, the rest stays. */
+static void player_stop(struct player *p)
+{
+	/* (sd-event lets a source go from its own callback) */
+	p->io = sd_event_source_disable_unref(p->io);
+	p->drain = sd_event_source_disable_unref(p->drain);
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+static void player_free(struct player *p)
+{
+	struct player **pp;
+
+	for (pp = &players; *pp && *pp != p; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = p->next;
+	player_stop(p);
+	resample_file_close(p->file);
+	free(p->path);
+	free(p);
+}
+
+/* The players of line @dev go (its open closed: no message comes for
+ * their calls any more). */
+static void players_free_line(DWORD dev)
+{
+	struct player *p = players, *next;
+
+	for (; p; p = next) {
+		next = p->next;
+		if (p->dev == dev)
+			player_free(p);
+	}
+}
+
+/* Stops playing and drops the call (once); @p is freed at its
+ * DISCONNECTED or IDLE, or at once when the drop cannot be asked. */
+static void player_drop(struct player *p)
+{
+	LONG r;
+
+	player_stop(p);
+	if (p->dropped)
+		return;
+	p->dropped = true;
+	r = lineDrop(p->h, NULL, 0);
+	if (r < 0) {
+		log_warn("call %08x: not dropped: %s", p->h,
+		         tapi_error_name(r));
+		if (lineDeallocateCall(p->h) != 0)
+			log_debug("call %08x: already let go", p->h);
+		player_free(p);
+	}
+}
+
+static int on_player_drain(sd_event_source *s, uint64_t usec, void *ud)
+{
+	struct player *p = ud;
+	int queued = 0;
+
+	if (p->grace) {
+		log_info("call %08x: %s played (%.2f s): dropping the call",
+		         p->h, p->path, player_seconds(p));
+		player_drop(p);
+		return 0;
+	}
+	if (p->ticks < PLAY_DRAIN_MAX && ioctl(p->fd, SIOCOUTQ, &queued) == 0 &&
+	    queued > 0) {
+		p->ticks++;
+		usec = PLAY_TICK_USEC;
+	} else {
+		p->grace = true; /* empty: the far end's jitter buffer */
+		usec = PLAY_GRACE_USEC;
+	}
+	if (sd_event_source_set_time_relative(s, usec) < 0 ||
+	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+		player_drop(p);
+	return 0;
+}
+
+/* wave/out was closed under the player: the call's audio ended, or a
+ * D-Bus user took it (GetAudio: a call has one pair at a time). The
+ * playing stops; the call is left as `answer` leaves it, to its new
+ * user or to its end. */
+static void player_gone(struct player *p)
+{
+	log_info("call %08x: its audio was taken or ended after %.2f s of "
+	         "%s: playing stopped",
+	         p->h, player_seconds(p), p->path);
+	player_stop(p);
+}
+
+/* The file has been read to its end: what waits in the socket is played
+ * before the call is dropped. */
+static void player_done(struct player *p)
+{
+	p->io = sd_event_source_disable_unref(p->io);
+	if (sd_event_add_time_relative(d.event, &p->drain, CLOCK_MONOTONIC,
+	                               PLAY_TICK_USEC, 0, on_player_drain,
+	                               p) < 0)
+		player_drop(p);
+}
+
+static int on_player_writable(sd_event_source *s, int fd, uint32_t ev, void *ud)
+{
+	struct player *p = ud;
+	unsigned frames = 0;
+
+	(void)s;
+	if (ev & (EPOLLERR | EPOLLHUP)) {
+		player_gone(p);
+		return 0;
+	}
+	/* until the socket is full; a bounded turn, for the rest of the
+	 * loop */
+	while (frames < 16) {
+		ssize_t w;
+
+		if (p->off == p->len) {
+			size_t n = p->rate / 50;
+			ssize_t got = resample_file_read(
+				p->file, p->buf,
+				n < sizeof(p->buf) / sizeof(p->buf[0])
+					? n
+					: sizeof(p->buf) / sizeof(p->buf[0]));
+
+			if (got < 0) {
+				log_warn("call %08x: %s: cannot read it", p->h,
+				         p->path);
+				player_drop(p);
+				return 0;
+			}
+			if (got == 0) {
+				player_done(p);
+				return 0;
+			}
+			p->off = 0;
+			p->len = (size_t)got * 2;
+			frames++;
+		}
+		w = send(fd, (const char *)p->buf + p->off, p->len - p->off,
+		         MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0; /* full: the call takes it at its pace */
+		if (w <= 0) {
+			player_gone(p);
+			return 0;
+		}
+		p->off += (size_t)w;
+		p->sent += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* The call is connected: its wave/out, and the file played into it. */
+static void player_start(struct player *p)
+{
+	union {
+		VARSTRING vs;
+		char buf[sizeof(VARSTRING) + sizeof(TAPIXWAVEID) + 64];
+	} u;
+	TAPIXWAVEID id;
+	uint32_t frate = 0;
+	unsigned ch = 0;
+	double secs = 0;
+	int fl;
+	LONG r;
+
+	p->started = true;
+	memset(&u, 0, sizeof(u));
+	u.vs.dwTotalSize = sizeof(u);
+	r = lineGetIDA(0, 0, p->h, LINECALLSELECT_CALL, &u.vs, "wave/out");
+	if (r || u.vs.dwStringFormat != STRINGFORMAT_BINARY ||
+	    u.vs.dwStringSize != sizeof(id) ||
+	    u.vs.dwStringOffset > sizeof(u) - sizeof(id)) {
+		log_warn("call %08x: no audio to play %s to (lineGetID: %s)",
+		         p->h, p->path,
+		         r ? tapi_error_name(r) : "no TAPIXWAVEID");
+		player_drop(p);
+		return;
+	}
+	memcpy(&id, u.buf + u.vs.dwStringOffset, sizeof(id));
+	if (id.fdIn >= 0)
+		close(id.fdIn);
+	p->fd = id.fdOut;
+	p->rate = id.dwRate;
+	fl = p->fd >= 0 ? fcntl(p->fd, F_GETFL) : -1;
+	if (fl < 0 || fcntl(p->fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    id.dwFormat != TAPIXWAVE_S16LE ||
+	    resample_file_set_rate(p->file, p->rate) != 0 ||
+	    sd_event_add_io(d.event, &p->io, p->fd, EPOLLOUT,
+	                    on_player_writable, p) < 0) {
+		log_warn("call %08x: cannot play %s to its audio (%u Hz)", p->h,
+		         p->path, (unsigned)p->rate);
+		player_drop(p);
+		return;
+	}
+	resample_file_format(p->file, &frate, &ch, &secs);
+	log_info("call %08x: playing %s (%u Hz, %u channels, %.2f s) at %u Hz",
+	         p->h, p->path, (unsigned)frate, ch, secs, (unsigned)p->rate);
+}
+
+/* answer:FILE at OFFERING: the file opened, the call answered. */
+static void player_answer(HCALL h, DWORD dev, const char *path)
+{
+	struct player *p = calloc(1, sizeof(*p));
+	char why[256] = "out of memory";
+	LONG r;
+	int e = -ENOMEM;
+
+	if (p) {
+		p->h = h;
+		p->dev = dev;
+		p->fd = -1;
+		p->path = strdup(path);
+		if (p->path)
+			e = resample_file_open(&p->file, path, 0,
+			                       RESAMPLE_FILE_REGULAR, why,
+			                       sizeof(why));
+	}
+	if (e) {
+		log_err("call %08x: line %u: %s: cannot play it (%s): the call "
+		        "is dropped",
+		        h, (unsigned)dev, path, why);
+		if (p)
+			player_free(p);
+		r = lineDrop(h, NULL, 0);
+		if (r < 0)
+			log_warn("call %08x: not dropped: %s", h,
+			         tapi_error_name(r));
+		return;
+	}
+	log_info("call %08x: line %u answers incoming calls with %s", h,
+	         (unsigned)dev, path);
+	r = lineAnswer(h, NULL, 0);
+	if (r < 0) {
+		log_warn("call %08x: incoming call not handled: %s", h,
+		         tapi_error_name(r));
+		player_free(p);
+		return;
+	}
+	p->answer_req = r;
+	p->next = players;
+	players = p;
+}
+
+/* A LINE_REPLY: lineAnswer's for a player that failed drops its call.
+ * Whether it was a player's. */
+static bool player_reply(LONG req, LONG result)
+{
+	struct player *p;
+
+	for (p = players; p && p->answer_req != req; p = p->next)
+		;
+	if (!p || !req)
+		return false;
+	p->answer_req = 0;
+	if (result != 0) {
+		log_warn("call %08x: not answered: %s", p->h,
+		         tapi_error_name(result));
+		player_drop(p);
+	}
+	return true;
+}
+
 static DWORD dev_of_inline(HLINE h)
 {
 	DWORD i;
@@ -2143,17 +2483,29 @@ static DWORD dev_of_inline(HLINE h)
 static void on_incoming_message(const LINEMESSAGE *m)
 {
 	HCALL h = (HCALL)m->hDevice;
+	struct player *p;
+	const char *file;
 	DWORD dev;
 	LONG r = 0;
 
 	switch (m->dwMessageID) {
 	case LINE_CALLSTATE:
+		p = player_find(h);
 		if (m->dwParam1 == LINECALLSTATE_DISCONNECTED ||
 		    m->dwParam1 == LINECALLSTATE_IDLE) {
+			if (p && (p->io || p->drain))
+				log_info("call %08x: the caller hung up after "
+				         "%.2f s of %s",
+				         h, player_seconds(p), p->path);
+			if (p)
+				player_free(p);
 			if (lineDeallocateCall(h) != 0)
 				log_debug("call %08x: already let go", h);
 			break;
 		}
+		if (p && m->dwParam1 == LINECALLSTATE_CONNECTED &&
+		    !p->started && !p->dropped)
+			player_start(p);
 		if (m->dwParam1 != LINECALLSTATE_OFFERING)
 			break;
 		dev = dev_of_inline(tapix_call_line(h));
@@ -2163,6 +2515,9 @@ static void on_incoming_message(const LINEMESSAGE *m)
 			log_info("call %08x: line %u rejects incoming calls", h,
 			         (unsigned)dev);
 			r = lineDrop(h, NULL, 0);
+		} else if (lines[dev].incoming == ACL_INCOMING_ANSWER &&
+		           (file = acl_answer_file(dev)) != NULL) {
+			player_answer(h, dev, file);
 		} else if (lines[dev].incoming == ACL_INCOMING_ANSWER) {
 			log_info("call %08x: line %u answers incoming calls", h,
 			         (unsigned)dev);
@@ -2173,6 +2528,8 @@ static void on_incoming_message(const LINEMESSAGE *m)
 			         tapi_error_name(r));
 		break;
 	case LINE_REPLY:
+		if (player_reply((LONG)m->dwParam1, (LONG)m->dwParam2))
+			break;
 		if ((LONG)m->dwParam2 != 0)
 			log_warn("incoming call: request %ld failed: %s",
 			         (long)m->dwParam1,
@@ -2180,8 +2537,10 @@ static void on_incoming_message(const LINEMESSAGE *m)
 		break;
 	case LINE_CLOSE:
 		dev = dev_of_inline((HLINE)m->hDevice);
-		if (dev < d.ndevs)
+		if (dev < d.ndevs) {
+			players_free_line(dev);
 			lines[dev].inh = 0;
+		}
 		break;
 	default:
 		break;
@@ -2249,6 +2608,7 @@ static void incoming_apply(DWORD dev)
 		if (l->inh) {
 			log_info("line %u: incoming calls no longer taken",
 			         (unsigned)dev);
+			players_free_line(dev);
 			lineClose(l->inh);
 			l->inh = 0;
 		}
@@ -2376,6 +2736,8 @@ void tel_stop(void)
 		watcher_free(0);
 	io = sd_event_source_unref(io);
 	inio = sd_event_source_unref(inio);
+	while (players)
+		player_free(players);
 	if (inapp)
 		lineShutdown(inapp);
 	inapp = 0;

@@ -12,7 +12,7 @@ set -eu
 
 BUILD="cmake make gcc pkg-config libc6-dev libinih-dev \
 libsofia-sip-ua-dev libsystemd-dev libspandsp-dev libopus-dev libsrtp2-dev \
-libsndfile1-dev libasound2-dev"
+libsndfile1-dev libasound2-dev libspeexdsp-dev"
 TEST="libcmocka-dev clang clang-format libclang-rt-14-dev llvm valgrind \
 python3 mingw-w64-x86-64-dev gcc-mingw-w64-x86-64 sip-tester kamailio \
 kamailio-tls-modules openssl baresip-core dbus-daemon systemd util-linux iproute2 man-db \

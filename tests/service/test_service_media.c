@@ -230,10 +230,11 @@ static void test_send_digits_heard_as_digit_received(void **s)
 	sd_bus_slot_unref(slot);
 }
 
-/* Goertzel: the power of @freq in @n samples at 8000 Hz. */
-static double tone_power(const int16_t *pcm, size_t n, double freq)
+/* Goertzel: the power of @freq in @n samples at @rate Hz. */
+static double tone_power_at(const int16_t *pcm, size_t n, double freq,
+                            double rate)
 {
-	double k = 2.0 * cos(2.0 * PI * freq / 8000.0), s1 = 0, s2 = 0;
+	double k = 2.0 * cos(2.0 * PI * freq / rate), s1 = 0, s2 = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		double s0 = pcm[i] / 32768.0 + k * s1 - s2;
@@ -242,6 +243,12 @@ static double tone_power(const int16_t *pcm, size_t n, double freq)
 		s1 = s0;
 	}
 	return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/* Goertzel at 8000 Hz, the rate of esp's calls. */
+static double tone_power(const int16_t *pcm, size_t n, double freq)
+{
+	return tone_power_at(pcm, n, freq, 8000.0);
 }
 
 /* Reads @n bytes from @fd within @ms; false on end of file or time-out. */
@@ -379,15 +386,16 @@ static pid_t tapictl_start(int *fd, const char *a1, const char *a2,
 	return proc_start_pipe(fd, 60, argv);
 }
 
-/* Writes a WAV file (16-bit mono PCM) of @n samples of @freq Hz at
- * @rate Hz, by hand: the test does not use what it checks. */
-static void write_tone_wav(const char *path, unsigned rate, double freq,
-                           unsigned n)
+/* Writes a WAV file (16-bit PCM, @ch channels) of @n frames of @freq Hz
+ * at @rate Hz, the same in every channel, by hand: the test does not use
+ * what it checks. */
+static void write_tone_wav_ch(const char *path, unsigned rate, unsigned ch,
+                              double freq, unsigned n)
 {
 	FILE *f = fopen(path, "wb");
-	uint32_t data = n * 2, v32;
+	uint32_t data = n * 2 * ch, v32;
 	uint16_t v16;
-	unsigned i;
+	unsigned i, c;
 
 	assert_non_null(f);
 #define PUT32(x) (v32 = (x), fwrite(&v32, 4, 1, f))
@@ -397,19 +405,27 @@ static void write_tone_wav(const char *path, unsigned rate, double freq,
 	fwrite("WAVEfmt ", 1, 8, f);
 	PUT32(16);
 	PUT16(1); /* PCM */
-	PUT16(1); /* mono */
+	PUT16(ch);
 	PUT32(rate);
-	PUT32(rate * 2);
-	PUT16(2);
+	PUT32(rate * 2 * ch);
+	PUT16(2 * ch);
 	PUT16(16);
 	fwrite("data", 1, 4, f);
 	PUT32(data);
 	for (i = 0; i < n; i++)
-		PUT16((uint16_t)(int16_t)(8000 *
-		                          sin(2 * PI * freq * i / rate)));
+		for (c = 0; c < ch; c++)
+			PUT16((uint16_t)(int16_t)(8000 * sin(2 * PI * freq * i /
+			                                     rate)));
 #undef PUT32
 #undef PUT16
 	assert_int_equal(fclose(f), 0);
+}
+
+/* write_tone_wav_ch, mono. */
+static void write_tone_wav(const char *path, unsigned rate, double freq,
+                           unsigned n)
+{
+	write_tone_wav_ch(path, rate, 1, freq, n);
 }
 
 /* The samples of WAV file @path (16-bit mono PCM), by hand: its "data"
@@ -486,12 +502,12 @@ static void test_tapictl_dtmf(void **s)
 /*
  * tapictl(1) play and record — a WAV file of a 1000 Hz tone played into
  * one end is in the WAV file recorded at the other (Goertzel over 100 ms
- * windows, against 500 Hz), which is --seconds long exactly; a file of
- * another rate is refused (no resampling yet).
+ * windows, against 500 Hz), which is --seconds long exactly; play ends
+ * with status 1 when the call ends under it.
  */
 static void test_tapictl_play_and_record(void **s)
 {
-	char out[1024], cmd[512], tone[128], tone16[128], rec[128];
+	char out[1024], cmd[512], tone[128], rec[128];
 	unsigned rate = 0, windows = 0;
 	struct pair p;
 	int16_t *pcm;
@@ -501,10 +517,8 @@ static void test_tapictl_play_and_record(void **s)
 
 	(void)s;
 	snprintf(tone, sizeof(tone), "%s/tone.wav", dir);
-	snprintf(tone16, sizeof(tone16), "%s/tone16k.wav", dir);
 	snprintf(rec, sizeof(rec), "%s/rec.wav", dir);
 	write_tone_wav(tone, 8000, 1000, 8000 * 2);
-	write_tone_wav(tone16, 16000, 1000, 1600);
 	connect_pair(&p);
 	rp = tapictl_start(&rfd, "record", strrchr(p.in, '/') + 1, rec,
 	                   "--seconds=3", NULL);
@@ -530,10 +544,6 @@ static void test_tapictl_play_and_record(void **s)
 	/* 2 s of tone in 3 s: most of its 20 windows (the edges may miss) */
 	if (windows < 15)
 		fail_msg("the tone in %u windows of 100 ms of 30", windows);
-	snprintf(cmd, sizeof(cmd), "play %s %s", strrchr(p.out, '/') + 1,
-	         tone16);
-	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
-	assert_non_null(strstr(out, "16000 Hz, the call's audio is 8000 Hz"));
 	/* the call ends while its file plays: status 1, said so */
 	rp = tapictl_start(&rfd, "play", strrchr(p.out, '/') + 1, tone, NULL,
 	                   NULL);
@@ -543,6 +553,112 @@ static void test_tapictl_play_and_record(void **s)
 	assert_true(proc_read_line(rfd, out, sizeof(out), 1000));
 	assert_non_null(strstr(out, "the call's audio ended after"));
 	close(rfd);
+}
+
+/* How many of the 100 ms windows of @pcm (@n samples at @rate Hz) hold
+ * @freq Hz: 100 times the power of half and of twice that frequency,
+ * and not silence. */
+static unsigned tone_windows(const int16_t *pcm, size_t n, double freq,
+                             unsigned rate)
+{
+	size_t w = rate / 10, i;
+	unsigned k = 0;
+
+	for (i = 0; i + w <= n; i += w) {
+		double on = tone_power_at(pcm + i, w, freq, rate);
+
+		if (on > 1.0 &&
+		    on > 100 * (tone_power_at(pcm + i, w, freq / 2, rate) +
+		                tone_power_at(pcm + i, w, freq * 2, rate) +
+		                1e-9))
+			k++;
+	}
+	return k;
+}
+
+/*
+ * tapictl(1) play and record --rate (docs/media.md, resampling with
+ * libspeexdsp) — a WAV file of 2 s of a 1000 Hz tone at 44100 Hz in
+ * two channels, played into one end of a call at 8000 Hz, is heard at
+ * 1000 Hz: in the other end's audio (GetAudio, 8000 Hz) and in the file
+ * record --rate=16000 makes of it, a 16000 Hz WAV of exactly --seconds
+ * whose tone is at 1000 Hz (Goertzel at 16000 Hz, against 500 and 2000
+ * Hz: a tone played or recorded at the wrong rate lands elsewhere). A
+ * file that is no sound and a --rate out of range are refused.
+ */
+static void test_tapictl_play_resampled_and_record_at_rate(void **s)
+{
+	char out[1024], cmd[512], tone[128], rec[128], junk[128];
+	int16_t heard[8000 * 4];
+	unsigned rate = 0, windows;
+	uint32_t crate = 0;
+	struct pair p;
+	int16_t *pcm;
+	size_t n = 0, got = 0;
+	pid_t rp, pp;
+	int rfd, pfd, in, out_fd;
+	FILE *f;
+
+	(void)s;
+	snprintf(tone, sizeof(tone), "%s/tone44k.wav", dir);
+	snprintf(rec, sizeof(rec), "%s/rec16k.wav", dir);
+	snprintf(junk, sizeof(junk), "%s/junk.wav", dir);
+	write_tone_wav_ch(tone, 44100, 2, 1000, 44100 * 2);
+	connect_pair(&p);
+	rp = tapictl_start(&rfd, "record", strrchr(p.in, '/') + 1, rec,
+	                   "--seconds=3", "--rate=16000");
+	/* the file is made once it has the call's audio */
+	for (n = 0; n < 1000 && access(rec, F_OK) != 0; n++)
+		sleep_ms(10);
+	assert_int_equal(access(rec, F_OK), 0);
+	pp = tapictl_start(&pfd, "play", strrchr(p.out, '/') + 1, tone, NULL,
+	                   NULL);
+	assert_int_equal(proc_wait(pp, 10000), 0);
+	close(pfd);
+	assert_int_equal(proc_wait(rp, 10000), 0);
+	assert_true(proc_read_line(rfd, out, sizeof(out), 1000));
+	assert_non_null(strstr(out, "3.00 s recorded (--seconds reached)"));
+	close(rfd);
+	pcm = read_wav(rec, &n, &rate);
+	assert_int_equal(rate, 16000);
+	assert_int_equal(n, 3 * 16000);
+	windows = tone_windows(pcm, n, 1000, 16000);
+	free(pcm);
+	/* 2 s of tone in 3 s: most of its 20 windows */
+	if (windows < 15)
+		fail_msg("the tone at 1000 Hz in %u windows of 100 ms of 30 "
+		         "of the 16 kHz recording",
+		         windows);
+	/* the same file again, heard on GetAudio's descriptor at 8000 Hz */
+	get_audio(p.in, "wave/in", &in, &out_fd, &crate);
+	assert_int_equal(crate, 8000);
+	close(out_fd);
+	pp = tapictl_start(&pfd, "play", strrchr(p.out, '/') + 1, tone, NULL,
+	                   NULL);
+	while (got + 800 <= sizeof(heard) / sizeof(heard[0]) &&
+	       read_all(in, heard + got, 800 * 2, 2000))
+		got += 800;
+	close(in);
+	assert_int_equal(proc_wait(pp, 10000), 0);
+	close(pfd);
+	windows = tone_windows(heard, got, 1000, 8000);
+	if (windows < 15)
+		fail_msg("the tone at 1000 Hz in %u windows of 100 ms of %zu "
+		         "at the far end",
+		         windows, got / 800);
+	/* not a sound file; a rate out of range */
+	f = fopen(junk, "w");
+	assert_non_null(f);
+	fputs("not a sound\n", f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "play %s %s", strrchr(p.out, '/') + 1, junk);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "not a sound file"));
+	snprintf(cmd, sizeof(cmd), "record %s %s --rate=7999",
+	         strrchr(p.in, '/') + 1, rec);
+	assert_int_equal(tapictl(cmd, out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "--rate=7999: Hz, 8000 to 192000"));
+	end_pair(&p);
 }
 
 /*
@@ -817,6 +933,9 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_play_and_record,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_play_resampled_and_record_at_rate, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_talk, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_listen, setup,

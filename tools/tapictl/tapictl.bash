@@ -17,7 +17,7 @@ _tapictl_options() {
 	accept | drop) echo '--uui= --uui-hex=' ;;
 	talk) echo '--device=' ;;
 	watch) echo '--count= --timeout=' ;;
-	record) echo '--seconds=' ;;
+	record) echo '--seconds= --rate=' ;;
 	listen) echo '--answer --timeout= --audio --device=' ;;
 	esac
 }
@@ -52,7 +52,7 @@ _tapictl() {
 			((i++)) || true
 			[[ $i -eq $((${#w[@]} - 1)) ]] && takes=${w[i - 1]}
 			;;
-		--uui | --uui-hex | --count | --timeout | --seconds | --device)
+		--uui | --uui-hex | --count | --timeout | --seconds | --rate | --device)
 			((i++)) || true
 			[[ $i -eq $((${#w[@]} - 1)) ]] && takes=${w[i - 1]}
 			;;
@@ -73,7 +73,7 @@ _tapictl() {
 		mapfile -t COMPREPLY < <(compgen -W 'system session' -- "$cur")
 		return
 		;;
-	--uui | --uui-hex | --count | --timeout | --seconds | --device) return ;;
+	--uui | --uui-hex | --count | --timeout | --seconds | --rate | --device) return ;;
 	esac
 	case $cur in
 	--bus=* | --address=*)

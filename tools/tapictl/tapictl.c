@@ -36,6 +36,7 @@
 #include <tapi.h>
 #include <tapix/tapix.h>
 
+#include "resample.h"
 #include "tapi_names.h"
 #include "utf8.h"
 
@@ -88,6 +89,7 @@ enum opt_id {
 	O_ANSWER,
 	O_AUDIO,
 	O_DEVICE,
+	O_RATE,
 	O_COUNT_OF_OPTIONS,
 };
 
@@ -127,6 +129,7 @@ static const struct opt_def opt_defs[O_COUNT_OF_OPTIONS] = {
 	[O_ANSWER] = {"answer", 0, ARG_NONE, NULL},
 	[O_AUDIO] = {"audio", 0, ARG_NONE, NULL},
 	[O_DEVICE] = {"device", 0, ARG_REQUIRED, "PCM"},
+	[O_RATE] = {"rate", 0, ARG_REQUIRED, "HZ"},
 };
 
 /* What the command line said; the last of an option given twice counts. */
@@ -2146,25 +2149,85 @@ static int cmd_talk(const struct command *c, char **arg)
 	return st;
 }
 
+/* record --rate: the file's rate in Hz, 8000 to 192000. */
+static bool rate_of(const char *s, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < 8000 || v > 192000)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* What record writes: the file, and how much of it there may be. */
+struct rec {
+	SNDFILE *f;
+	const char *name;
+	struct resample *rs; /* the call's rate to the file's */
+	int16_t out[4096];
+	uint64_t got, want; /* samples written, and at most */
+};
+
+/* Resamples @n samples of @in (NULL: silence, to push the last ones out)
+ * and writes them, up to rec->want in all; false when the file failed. */
+static bool rec_write(struct rec *r, const int16_t *in, size_t n)
+{
+	while (n) {
+		size_t used = n, w;
+
+		w = resample_run(r->rs, in, &used, r->out,
+		                 sizeof(r->out) / sizeof(r->out[0]));
+		if (in)
+			in += used;
+		n -= used;
+		if (w > r->want - r->got)
+			w = (size_t)(r->want - r->got);
+		/* the stream is little-endian; so are the hosts tapix runs
+		 * on */
+		if (w && sf_write_short(r->f, r->out, (sf_count_t)w) !=
+		                 (sf_count_t)w) {
+			fprintf(stderr, "tapictl: record: %s: %s\n", r->name,
+			        sf_strerror(r->f));
+			return false;
+		}
+		r->got += w;
+		if (!used && !w)
+			break; /* (never spin) */
+	}
+	return true;
+}
+
 static int cmd_record(const struct command *c, char **arg)
 {
 	static const char *const ends[] = {"ended", "seconds", "interrupted"};
 	unsigned long seconds = 0;
-	uint64_t want = UINT64_MAX, got = 0;
+	uint64_t in_want = UINT64_MAX, in_got = 0;
 	int16_t pcm[2048];
 	uint8_t carry = 0;
-	bool has_carry = false, first = true;
+	bool has_carry = false, first = true, ok = true;
+	struct rec rc;
 	char path[128];
 	SF_INFO info;
-	SNDFILE *f;
-	uint32_t rate;
+	uint32_t rate, frate = 0;
 	int fd = -1, sfd, st, end = 0;
 
+	memset(&rc, 0, sizeof(rc));
+	rc.name = arg[1];
+	rc.want = UINT64_MAX;
 	if (!call_path(arg[0], path, sizeof(path)))
 		return bad_call(c, arg[0]);
 	if (opt.set[O_SECONDS] && !seconds_of(opt.value[O_SECONDS], &seconds))
 		return usage_error(c, "record: --seconds=%s: seconds, 1 to %d",
 		                   opt.value[O_SECONDS], MAX_WAIT_S);
+	if (opt.set[O_RATE] && !rate_of(opt.value[O_RATE], &frate))
+		return usage_error(c, "record: --rate=%s: Hz, 8000 to 192000",
+		                   opt.value[O_RATE]);
 	st = connect_bus();
 	if (st)
 		return st;
@@ -2176,22 +2239,36 @@ static int cmd_record(const struct command *c, char **arg)
 		close(sfd);
 		return st;
 	}
-	memset(&info, 0, sizeof(info));
-	info.samplerate = (int)rate;
-	info.channels = 1;
-	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-	f = sf_open(arg[1], SFM_WRITE, &info);
-	if (!f) {
-		fprintf(stderr, "tapictl: record: %s: %s\n", arg[1],
-		        sf_strerror(NULL));
+	if (!frate)
+		frate = rate;
+	if (resample_new(&rc.rs, rate, frate) != 0) {
+		fprintf(stderr,
+		        "tapictl: record: cannot resample %u Hz to %u "
+		        "Hz\n",
+		        rate, frate);
 		close(fd);
 		close(sfd);
 		return EXIT_FAILED;
 	}
-	if (seconds)
-		want = (uint64_t)seconds * rate;
+	memset(&info, 0, sizeof(info));
+	info.samplerate = (int)frate;
+	info.channels = 1;
+	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+	rc.f = sf_open(arg[1], SFM_WRITE, &info);
+	if (!rc.f) {
+		fprintf(stderr, "tapictl: record: %s: %s\n", arg[1],
+		        sf_strerror(NULL));
+		resample_free(rc.rs);
+		close(fd);
+		close(sfd);
+		return EXIT_FAILED;
+	}
+	if (seconds) {
+		in_want = (uint64_t)seconds * rate;
+		rc.want = (uint64_t)seconds * frate;
+	}
 	/* what the far end says, 20 ms every 20 ms, until end of file */
-	while (got < want) {
+	while (in_got < in_want) {
 		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
 		                      {.fd = sfd, .events = POLLIN}};
 		uint8_t *b = (uint8_t *)pcm;
@@ -2225,23 +2302,37 @@ static int cmd_record(const struct command *c, char **arg)
 			has_carry = true;
 		}
 		n = have / 2;
-		if (n > want - got)
-			n = (size_t)(want - got);
-		/* the stream is little-endian; so are the hosts tapix runs on
-		 */
-		if (sf_write_short(f, pcm, (sf_count_t)n) != (sf_count_t)n) {
-			fprintf(stderr, "tapictl: record: %s: %s\n", arg[1],
-			        sf_strerror(f));
-			st = EXIT_FAILED;
+		if (n > in_want - in_got)
+			n = (size_t)(in_want - in_got);
+		if (!rec_write(&rc, pcm, n)) {
+			ok = false;
 			break;
 		}
-		got += n;
-		if (got >= want)
+		in_got += n;
+		if (in_got >= in_want)
 			end = 1;
 	}
+	/* the resampler's last samples; --seconds: exactly that long */
+	if (ok)
+		ok = rec_write(&rc, NULL, resample_tail(rc.rs));
+	if (ok && end == 1) {
+		memset(pcm, 0, sizeof(pcm));
+		while (ok && rc.got < rc.want) {
+			size_t n = sizeof(pcm) / 2;
+
+			if (n > rc.want - rc.got)
+				n = (size_t)(rc.want - rc.got);
+			ok = sf_write_short(rc.f, pcm, (sf_count_t)n) ==
+			     (sf_count_t)n;
+			rc.got += n;
+		}
+	}
+	if (!ok)
+		st = EXIT_FAILED;
 	close(fd);
 	close(sfd);
-	if (sf_close(f) != 0 && !st) {
+	resample_free(rc.rs);
+	if (sf_close(rc.f) != 0 && !st) {
 		fprintf(stderr, "tapictl: record: %s: cannot finish it\n",
 		        arg[1]);
 		st = EXIT_FAILED;
@@ -2255,14 +2346,15 @@ static int cmd_record(const struct command *c, char **arg)
 		json_key(&first, "file");
 		json_str(arg[1]);
 		json_key(&first, "rate");
-		printf("%u", rate);
+		printf("%u", frate);
 		json_key(&first, "seconds");
-		printf("%.3f", (double)got / rate);
+		printf("%.3f", (double)rc.got / frate);
 		json_key(&first, "end");
 		json_str(ends[end]);
 		puts("}");
 	} else {
-		printf("%s: %.2f s recorded (%s)\n", arg[1], (double)got / rate,
+		printf("%s: %.2f s recorded (%s)\n", arg[1],
+		       (double)rc.got / frate,
 		       end == 0   ? "the call ended"
 		       : end == 1 ? "--seconds reached"
 		                  : "interrupted");
@@ -2303,31 +2395,21 @@ static bool write_paced(int fd, int sfd, const void *buf, size_t n, int *signo)
 
 static int cmd_play(const struct command *c, char **arg)
 {
+	struct resample_file *f = NULL;
 	int16_t pcm[960];
-	char path[128];
+	char path[128], why[256];
 	bool first = true, ok = true;
-	SF_INFO info;
-	SNDFILE *f;
-	uint32_t rate;
+	uint32_t rate, frame;
 	uint64_t sent = 0;
-	int fd = -1, sfd, st, signo = 0, i;
-	sf_count_t n;
+	int fd = -1, sfd, st, signo = 0, i, e;
+	ssize_t n = 0;
 
 	if (!call_path(arg[0], path, sizeof(path)))
 		return bad_call(c, arg[0]);
-	memset(&info, 0, sizeof(info));
-	f = sf_open(arg[1], SFM_READ, &info);
-	if (!f) {
-		fprintf(stderr, "tapictl: play: %s: %s\n", arg[1],
-		        sf_strerror(NULL));
-		return EXIT_FAILED;
-	}
-	if (info.channels != 1) {
-		fprintf(stderr,
-		        "tapictl: play: %s: %d channels; only mono files are "
-		        "played\n",
-		        arg[1], info.channels);
-		sf_close(f);
+	/* any rate, any channels: mixed down and resampled to the call's */
+	e = resample_file_open(&f, arg[1], 0, 0, why, sizeof(why));
+	if (e) {
+		fprintf(stderr, "tapictl: play: %s: %s\n", arg[1], why);
 		return EXIT_FAILED;
 	}
 	st = connect_bus();
@@ -2336,12 +2418,9 @@ static int cmd_play(const struct command *c, char **arg)
 		st = EXIT_FAILED;
 	if (!st)
 		st = get_audio(c->name, path, false, &fd, &rate);
-	if (!st && (uint32_t)info.samplerate != rate) {
-		fprintf(stderr,
-		        "tapictl: play: %s: %d Hz, the call's audio is %u Hz "
-		        "(tapictl does not resample: convert the file, e.g. "
-		        "sox FILE -r %u OUT.wav)\n",
-		        arg[1], info.samplerate, rate, rate);
+	if (!st && resample_file_set_rate(f, rate) != 0) {
+		fprintf(stderr, "tapictl: play: %s: cannot resample to %u Hz\n",
+		        arg[1], rate);
 		st = EXIT_FAILED;
 	}
 	if (st) {
@@ -2349,15 +2428,22 @@ static int cmd_play(const struct command *c, char **arg)
 			close(fd);
 		if (sfd >= 0)
 			close(sfd);
-		sf_close(f);
+		resample_file_close(f);
 		return st;
 	}
-	/* 20 ms at a time (libsndfile converts any sample format to 16 bits) */
-	while (ok &&
-	       (n = sf_readf_short(f, pcm, (sf_count_t)(rate / 50))) > 0) {
+	/* 20 ms at a time */
+	frame = rate / 50 < 960 ? rate / 50 : 960;
+	while (ok && (n = resample_file_read(f, pcm, frame)) > 0) {
 		ok = write_paced(fd, sfd, pcm, (size_t)n * 2, &signo);
 		if (ok)
 			sent += (uint64_t)n;
+	}
+	if (ok && n < 0) {
+		fprintf(stderr, "tapictl: play: %s: cannot read it\n", arg[1]);
+		close(fd);
+		close(sfd);
+		resample_file_close(f);
+		return EXIT_FAILED;
 	}
 	/* what waits in the socket is played before we let go (2 s at most) */
 	for (i = 0; ok && i < 100; i++) {
@@ -2373,7 +2459,7 @@ static int cmd_play(const struct command *c, char **arg)
 	}
 	close(fd);
 	close(sfd);
-	sf_close(f);
+	resample_file_close(f);
 	if (signo) {
 		fprintf(stderr, "tapictl: play %s: interrupted (%s)\n",
 		        id_of(path), strsignal(signo));
@@ -3032,13 +3118,17 @@ static const struct command commands[] = {
 		.synopsis = "CALL FILE",
 		.summary = "record what the far end says to a WAV file",
 		.text = "Records what the far end of a call says to FILE "
-			"(WAV, 16-bit mono at\nthe call's rate) until the call "
-			"ends, SIGINT (Ctrl-C), SIGTERM or\nSIGHUP, or:\n"
-			"  --seconds=N        N seconds of audio\n",
+			"(WAV, 16-bit mono) until\nthe call ends, SIGINT "
+			"(Ctrl-C), SIGTERM or SIGHUP.\n"
+			"  --seconds=N        stop after N seconds of audio\n"
+			"  --rate=HZ          the file's rate, 8000 to 192000 "
+			"(default: the\n"
+			"                     call's; its audio is "
+			"resampled)\n",
 		.args = {"CALL", "FILE"},
 		.min = 2,
 		.max = 2,
-		.opts = BIT(O_SECONDS),
+		.opts = BIT(O_SECONDS) | BIT(O_RATE),
 		.bus = true,
 		.run = cmd_record,
 	},
@@ -3046,10 +3136,11 @@ static const struct command commands[] = {
 		.name = "play",
 		.synopsis = "CALL FILE",
 		.summary = "send a sound file to the far end",
-		.text = "Sends a mono sound file (WAV, FLAC...: what "
-			"libsndfile reads) to the\nfar end of a call, paced by "
-			"the call. The file's rate must be the\ncall's (8000 Hz "
-			"for G.711): tapictl does not resample yet.\n",
+		.text = "Sends a sound file (WAV, FLAC...: what libsndfile "
+			"reads) to the far\nend of a call, paced by the call. "
+			"Any rate and any number of\nchannels: they are mixed "
+			"down to one and resampled to the call's\nrate (8000 Hz "
+			"for G.711, 16000 Hz for G.722 and Opus).\n",
 		.args = {"CALL", "FILE"},
 		.min = 2,
 		.max = 2,
@@ -3196,6 +3287,8 @@ static void usage(FILE *f)
 	      "      --count=N, --timeout=SECONDS  (watch) stop after N "
 	      "events or SECONDS\n"
 	      "      --seconds=N   (record) stop after N seconds of audio\n"
+	      "      --rate=HZ     (record) the file's rate (default: the "
+	      "call's)\n"
 	      "      --answer      (listen) answer the call\n"
 	      "      --audio       (call --wait, answer, listen --answer) then "
 	      "talk with\n"
