@@ -14,12 +14,12 @@
  * [tapixd] also holds the limits (issue 19 items 4 and 13: struct limits,
  * tapixd(8) LIMITS), read with the rules, on start and on SIGHUP; a
  * [line N] also what tapixd does with the line's incoming calls
- * (incoming = ring | reject | answer | answer:FILE; enum acl_incoming,
- * acl_answer_file). The FILE of answer:FILE is checked when the rules
- * are loaded, by the check tapixd sets (acl_set_file_check): a file it
- * cannot play is a problem of the configuration like a bad value. The
- * tests and the fuzz target of this file set none: parsing opens no
- * file.
+ * (incoming = ring | reject | answer | answer:FILE | forward:ADDRESS;
+ * enum acl_incoming, acl_answer_file, acl_forward_address). The FILE of
+ * answer:FILE is checked when the rules are loaded, by the check tapixd sets
+ * (acl_set_file_check): a file it cannot play is a problem of the configuration
+ * like a bad value. The tests and the fuzz target of this file set none:
+ * parsing opens no file.
  *
  * Every problem of these sections (an unknown key, a bad value) is
  * reported, all of them, as FILE:LINE: message (log module "config", as
@@ -54,12 +54,14 @@ struct rule {
 	unsigned ngids;
 };
 
-#define LIM_MAX 1000000000u /* larger: a mistake */
+#define LIM_MAX     1000000000u /* larger: a mistake */
+#define FORWARD_MAX 127         /* forward:ADDRESS's bytes at most */
 
 static struct rule deflt;
 static struct rule *lines;      /* MAX_LINES entries */
 static unsigned char *incoming; /* MAX_LINES enum acl_incoming */
-/* The lines that answer with a file (answer:FILE), and their files. */
+/* The lines that answer with a file (answer:FILE) and their files, and
+ * those that forward (forward:ADDRESS) and their addresses. */
 struct answer {
 	unsigned line;
 	char *path;
@@ -314,7 +316,25 @@ static void parse_incoming(const char *section, unsigned n, const char *value)
 	char why[256];
 	unsigned i;
 
-	if (strncmp(value, "answer:", 7) == 0) {
+	if (strncmp(value, "forward:", 8) == 0) {
+		path = value + 8;
+		i = ACL_INCOMING_FORWARD;
+		if (!*path || strlen(path) > FORWARD_MAX) {
+			problem("[%s] incoming: forward: no address, or one "
+			        "over %d bytes (forward:ADDRESS)",
+			        section, FORWARD_MAX);
+			failed(-EINVAL);
+			return;
+		}
+		for (const char *c = path; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7F) {
+				problem("[%s] incoming: forward: a control "
+				        "character in the address",
+				        section);
+				failed(-EINVAL);
+				return;
+			}
+	} else if (strncmp(value, "answer:", 7) == 0) {
 		path = value + 7;
 		i = ACL_INCOMING_ANSWER;
 		if (!*path) {
@@ -342,7 +362,7 @@ static void parse_incoming(const char *section, unsigned n, const char *value)
 		if (i == sizeof(words) / sizeof(words[0])) {
 			problem("[%s] incoming: %s: bad value, expected "
 			        "monitor, ring, reject or answer, or "
-			        "answer:FILE",
+			        "answer:FILE, or forward:ADDRESS",
 			        section, value);
 			failed(-EINVAL);
 			return;
@@ -600,10 +620,24 @@ enum acl_incoming acl_incoming(DWORD dev)
 	return (enum acl_incoming)incoming[dev];
 }
 
+const char *acl_forward_address(DWORD dev)
+{
+	size_t i;
+
+	if (acl_incoming(dev) != ACL_INCOMING_FORWARD)
+		return NULL;
+	for (i = 0; i < nanswers; i++)
+		if (answers[i].line == dev)
+			return answers[i].path;
+	return NULL;
+}
+
 const char *acl_answer_file(DWORD dev)
 {
 	size_t i;
 
+	if (acl_incoming(dev) != ACL_INCOMING_ANSWER)
+		return NULL;
 	for (i = 0; i < nanswers; i++)
 		if (answers[i].line == dev)
 			return answers[i].path;

@@ -120,6 +120,7 @@ enum acl_incoming {
 	ACL_INCOMING_RING,    /* owns the line: calls are offered, wait */
 	ACL_INCOMING_REJECT,  /* owns the line: offered calls are dropped */
 	ACL_INCOMING_ANSWER,  /* owns the line: offered calls are answered */
+	ACL_INCOMING_FORWARD, /* owns the line: offered calls are redirected */
 };
 /* Line @dev's incoming of the rules loaded. */
 enum acl_incoming acl_incoming(DWORD dev);
@@ -129,6 +130,12 @@ enum acl_incoming acl_incoming(DWORD dev);
  * are loaded again.
  */
 const char *acl_answer_file(DWORD dev);
+/*
+ * The address line @dev forwards its offered calls to (incoming =
+ * forward:ADDRESS, lineRedirect), or NULL. Valid until the rules are
+ * loaded again.
+ */
+const char *acl_forward_address(DWORD dev);
 /*
  * Checks that tapixd can play @path: 0, or -errno and why in @why (@size
  * bytes). A configuration naming a file that fails it is not valid.

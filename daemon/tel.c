@@ -2522,6 +2522,17 @@ static void on_incoming_message(const LINEMESSAGE *m)
 			log_info("call %08x: line %u answers incoming calls", h,
 			         (unsigned)dev);
 			r = lineAnswer(h, NULL, 0);
+		} else if (lines[dev].incoming == ACL_INCOMING_FORWARD &&
+		           (file = acl_forward_address(dev)) != NULL) {
+			log_info("call %08x: line %u forwards it to %s", h,
+			         (unsigned)dev, file);
+			r = lineRedirect(h, file, 0);
+			if (r < 0) {
+				/* not left ringing for nobody */
+				log_warn("call %08x: not forwarded: %s", h,
+				         tapi_error_name(r));
+				r = lineDrop(h, NULL, 0);
+			}
 		}
 		if (r < 0)
 			log_warn("call %08x: incoming call not handled: %s", h,
@@ -2625,9 +2636,10 @@ static void incoming_apply(DWORD dev)
 	}
 	l->inh = h;
 	log_info("line %u: incoming calls taken (%s)", (unsigned)dev,
-	         want == ACL_INCOMING_RING     ? "ring"
-	         : want == ACL_INCOMING_REJECT ? "reject"
-	                                       : "answer");
+	         want == ACL_INCOMING_RING      ? "ring"
+	         : want == ACL_INCOMING_REJECT  ? "reject"
+	         : want == ACL_INCOMING_FORWARD ? "forward"
+	                                        : "answer");
 }
 
 void tel_incoming_reload(void)

@@ -590,6 +590,56 @@ static void test_machine_refuses_a_file_it_cannot_play(void **s)
 	fx_shutdown(&a);
 }
 
+/* tapixd with line 1 forwarding to 102 (an esp line's address). */
+static int setup_forward(void **state)
+{
+	(void)state;
+	peer_arg = NULL;
+	start_bus();
+	start_tapixd("[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	             "[line 1]\nincoming = forward:102\n");
+	return 0;
+}
+
+/*
+ * tapix.conf(5) incoming = forward:ADDRESS — an offered call is
+ * redirected unanswered (Microsoft's lineRedirect): the caller's call
+ * rings at 102, which an application owns here, offered with
+ * LINECALLREASON_REDIRECT; the caller is connected when 102 answers, and
+ * tapixd's handle went.
+ */
+static void test_forward_redirects_the_call(void **s)
+{
+	uint64_t before[9];
+	struct fx_app a;
+	LINECALLINFO *ci;
+	HLINE l0, l2;
+	HCALL c = 0, in;
+
+	(void)s;
+	assert_true(log_has(tlog, "line 1: incoming calls taken (forward)"));
+	service_counts(before);
+	fx_app_init(&a, "caller");
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	l2 = fx_open(&a, 2, LINECALLPRIVILEGE_OWNER,
+	             LINEMEDIAMODE_INTERACTIVEVOICE);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l0, &c, "101", 0, NULL)), 0);
+	in = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l2, FX_ANY).dwParam2;
+	assert_true(log_has(tlog, "line 1 forwards it to 102"));
+	ci = calloc(1, 4096);
+	assert_non_null(ci);
+	ci->dwTotalSize = 4096;
+	assert_int_equal(lineGetCallInfo(in, ci), 0);
+	assert_true(ci->dwReason & LINECALLREASON_REDIRECT);
+	free(ci);
+	assert_int_equal(fx_reply(&a, lineAnswer(in, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_CONNECTED);
+	let_go(&a, c);
+	let_go(&a, in);
+	fx_shutdown(&a);
+	wait_counts_equal(before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +655,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_machine_refuses_a_file_it_cannot_play,
 			setup_machine, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_redirects_the_call,
+	                                        setup_forward, teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))

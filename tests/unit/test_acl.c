@@ -193,9 +193,9 @@ static void test_unknown_keys_are_errors(void **s)
 }
 
 /*
- * tapix.conf(5) [line N] incoming — ring, reject, answer or monitor (the
- * default) per line, not an access rule (every user still may use the
- * line); a bad value is an error that keeps what was loaded.
+ * tapix.conf(5) [line N] incoming — ring, reject, answer, forward:ADDRESS
+ * or monitor (the default) per line, not an access rule (every user still may
+ * use the line); a bad value is an error that keeps what was loaded.
  */
 static void test_incoming(void **s)
 {
@@ -221,6 +221,34 @@ static void test_incoming(void **s)
 	assert_has(out, "(string):2: [line 1] incoming: pickup: bad value, "
 	                "expected monitor, ring, reject or answer");
 	assert_int_equal(acl_incoming(1), ACL_INCOMING_ANSWER);
+	/* forward:ADDRESS: the address kept for its line only; none, a
+	 * control character or over 127 bytes is an error */
+	assert_int_equal(acl_load_string("[line 1]\nincoming = forward:102\n"
+	                                 "[line 2]\nincoming = answer\n"),
+	                 0);
+	assert_int_equal(acl_incoming(1), ACL_INCOMING_FORWARD);
+	assert_string_equal(acl_forward_address(1), "102");
+	assert_null(acl_forward_address(2));
+	assert_null(acl_answer_file(1));
+	assert_int_not_equal(load_capturing("[line 1]\nincoming = forward:\n",
+	                                    out, sizeof(out)),
+	                     0);
+	assert_has(out, "[line 1] incoming: forward: no address");
+	assert_int_not_equal(
+		load_capturing("[line 1]\nincoming = forward:1\x7f\n", out,
+	                       sizeof(out)),
+		0);
+	assert_has(out, "forward: a control character");
+	{
+		char conf[300] = "[line 1]\nincoming = forward:";
+		size_t n = strlen(conf);
+
+		memset(conf + n, '5', 128);
+		memcpy(conf + n + 128, "\n", 2);
+		assert_int_not_equal(load_capturing(conf, out, sizeof(out)), 0);
+		assert_has(out, "over 127 bytes");
+	}
+	assert_string_equal(acl_forward_address(1), "102");
 	assert_int_equal(acl_load_string("[line 0]\nallow = all\n"), 0);
 	assert_int_equal(acl_incoming(1), ACL_INCOMING_MONITOR);
 	acl_free();
