@@ -4,6 +4,7 @@
  * information and call status.
  */
 #include "esp.h"
+#include "tcall.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -63,6 +64,10 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
 	dc->dwUUISendUserUserInfoSize = ESP_UUI_MAX;
 	dc->dwUUICallInfoSize = ESP_UUI_MAX;
 	dc->dwLineFeatures = LINEFEATURE_MAKECALL;
+	/* lineGatherDigits' time-outs (tcall_gather); 0, no time-out, is
+	 * always taken */
+	dc->dwGatherDigitsMinTimeout = TCALL_GATHER_MIN_TIMEOUT;
+	dc->dwGatherDigitsMaxTimeout = TCALL_GATHER_MAX_TIMEOUT;
 	if (dwTSPIVersion >= 0x00020000)
 		tsp_put_var(dc, offsetof(LINEDEVCAPS, dwDeviceClassesSize),
 		            total, &used, &needed, "tapi/line\0",

@@ -211,3 +211,25 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }
+
+/*
+ * tcall_gather (tcall.h): DTMF digits; PULSE is never detected, so PULSE
+ * alone is refused (LINEERR_INVALDIGITMODE) and DTMF | PULSE gathers DTMF.
+ * lpsDigits NULL on a call without media cancels nothing there is.
+ */
+ESP_EXPORT LONG TSPIAPI TSPI_lineGatherDigits(
+	HDRVCALL hdCall, DWORD dwEndToEndID, DWORD dwDigitModes,
+	LPSTR lpsDigits, DWORD dwNumDigits, LPCSTR lpszTerminationDigits,
+	DWORD dwFirstDigitTimeout, DWORD dwInterDigitTimeout)
+{
+	struct tcall *t;
+	LONG r;
+
+	r = lock_media(hdCall, lpsDigits != NULL, &t);
+	if (r == 0 && t)
+		r = tcall_gather(t, dwEndToEndID, dwDigitModes, lpsDigits,
+		                 dwNumDigits, lpszTerminationDigits,
+		                 dwFirstDigitTimeout, dwInterDigitTimeout);
+	pthread_mutex_unlock(&esp.lock);
+	return r;
+}

@@ -72,6 +72,7 @@ enum cb_kind {
 	CB_DONE,
 	CB_TIMEOUT,
 	CB_TONE,
+	CB_ALARM,
 };
 
 /* A callback waiting to be called by the media thread. */
@@ -167,6 +168,11 @@ struct media_session {
 	unsigned nwatch;
 	unsigned heard_ms[MEDIA_MAX_WATCH];
 	bool told[MEDIA_MAX_WATCH];
+
+	/* the alarm (media_session_alarm) */
+	bool alarm_on;
+	uint64_t alarm_us;
+	uint32_t alarm_id;
 
 	/* receiving */
 	struct jbuf jb;
@@ -270,13 +276,16 @@ static void set_ticking_locked(struct media *m)
 		m->ticking = want;
 }
 
-static void queue_cb_locked(struct media_session *s, const struct cb *c)
+/* Queues a callback; false when it was not (a dead session, a full
+ * queue). */
+static bool queue_cb_locked(struct media_session *s, const struct cb *c)
 {
 	assert_locked(s->m);
 	if (s->dead || s->qn == CB_QUEUE)
-		return; /* a callback queue that full is a stuck callback */
+		return false; /* a queue that full is a stuck callback */
 	s->q[s->qn++] = *c;
 	s->m->queued++;
+	return true;
 }
 
 /* Sets @ss from a numeric address and port. Returns its length or 0. */
@@ -914,8 +923,14 @@ static void tick_locked(struct media_session *s, uint64_t now)
 	uint64_t frame_us = (uint64_t)s->st.ptime * 1000;
 	struct tevent_notes notes;
 	struct cb c = {.kind = CB_TIMEOUT};
+	struct cb a = {.kind = CB_ALARM, .id = s->alarm_id};
 
 	assert_locked(s->m);
+	/* the alarm, stream or not; kept for the next tick if the queue is
+	 * full (it must not be lost) */
+	if (s->alarm_on && (int64_t)(now - s->alarm_us) >= 0 &&
+	    queue_cb_locked(s, &a))
+		s->alarm_on = false;
 	if (!s->has_stream)
 		return;
 	/* far behind (the thread did not run): start again from now */
@@ -994,6 +1009,10 @@ static void deliver_locked(struct media *m)
 		case CB_TIMEOUT:
 			if (ev.timeout)
 				ev.timeout(ctx);
+			break;
+		case CB_ALARM:
+			if (ev.alarm)
+				ev.alarm(ctx, c.id);
 			break;
 		}
 		lock(m);
@@ -1574,6 +1593,17 @@ int media_session_watch(struct media_session *s, const struct media_watch *w,
 	}
 	unlock(s->m);
 	return rc;
+}
+
+void media_session_alarm(struct media_session *s, unsigned ms, uint32_t id)
+{
+	if (!s)
+		return;
+	lock(s->m);
+	s->alarm_on = ms != 0;
+	s->alarm_us = now_us() + (uint64_t)ms * 1000;
+	s->alarm_id = id;
+	unlock(s->m);
 }
 
 void media_session_stats(struct media_session *s, struct media_stats *out)

@@ -59,6 +59,8 @@ struct media_events {
 	/* a tone of media_session_watch heard for its duration: its tag;
 	 * once per hearing (again only after it stopped) */
 	void (*tone)(void *ctx, uint32_t tag);
+	/* media_session_alarm's alarm went off: the id it was armed with */
+	void (*alarm)(void *ctx, uint32_t id);
 };
 
 /* What offer and answer agreed for a session's audio (RFC 3264). */
@@ -195,6 +197,17 @@ struct media_watch {
  */
 int media_session_watch(struct media_session *s, const struct media_watch *w,
                         unsigned n);
+
+/**
+ * Arms the session's one alarm: media_events.alarm(@id) once @ms have
+ * passed, on the media thread (within its 5 ms tick, never early),
+ * whether a stream is set or not. A new call replaces the alarm; @ms 0
+ * disarms it. An alarm that went off just before may still be delivered
+ * after a new call: the callback tells them apart by @id. The timers of a
+ * call's requests (lineGatherDigits' time-outs) without a thread of
+ * their own.
+ */
+void media_session_alarm(struct media_session *s, unsigned ms, uint32_t id);
 
 /* Counters of a session, for tests and benchmarks. */
 struct media_stats {

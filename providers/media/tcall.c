@@ -4,6 +4,7 @@
  * events of its digits, for esp and sip.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,25 @@
 
 #include "tcall.h"
 
-#define DIGITS_MAX 512
+#define DIGITS_MAX        512
+#define GATHER_FIRST_ROOM 64 /* digits kept before the room grows */
+
+/*
+ * A lineGatherDigits running (tcall_gather). The digits are kept here and
+ * copied into the requester's buffer only when it ends, just before its
+ * LINE_GATHERDIGITS (tspi.h).
+ */
+struct gather {
+	bool on;
+	DWORD id;       /* its end-to-end id */
+	LPSTR buf;      /* the requester's: written once, at the end */
+	DWORD num;      /* its room, in digits */
+	char *got;      /* the digits so far */
+	DWORD n, room;  /* in got, and got's size */
+	char term[17];  /* the termination digits, upper case */
+	DWORD inter_ms; /* 0: none */
+	uint32_t alarm; /* the id of the alarm armed for it, 0: none */
+};
 
 struct tcall {
 	struct media_session *s;
@@ -24,6 +43,12 @@ struct tcall {
 	_Atomic int kick_fd;    /* told of an RTP time-out, or -1 */
 	_Atomic DWORD list_id;  /* TSPI_lineMonitorTones' list, or 0 */
 	atomic_bool timed_out;
+	/* gathering: glock guards g and alarm_seq, and is held from the
+	 * buffer's writing to the end of its LINE_GATHERDIGITS, so that the
+	 * end of a gathering is told before another request returns */
+	pthread_mutex_t glock;
+	struct gather g;
+	uint32_t alarm_seq;
 };
 
 DWORD tcall_ticks(void)
@@ -35,7 +60,115 @@ DWORD tcall_ticks(void)
 	               (uint64_t)ts.tv_nsec / 1000000u);
 }
 
-/* Media thread: a digit from the far end. */
+/* ---- gathering (tcall_gather) ------------------------------------------ */
+
+/* A DTMF digit's upper-case character ('a'-'d' as 'A'-'D'), or '\0'. */
+static char dtmf_digit(char c)
+{
+	if (c >= 'a' && c <= 'd')
+		c = (char)(c - 'a' + 'A');
+	if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'D') || c == '*' ||
+	    c == '#')
+		return c;
+	return '\0';
+}
+
+/* The alarm of the gathering: @ms from now, or none (0). glock held;
+ * @live false once the session is gone (tcall_free). */
+static void gather_arm_locked(struct tcall *t, DWORD ms, bool live)
+{
+	if (ms) {
+		if (++t->alarm_seq == 0)
+			t->alarm_seq = 1; /* 0 is "none" */
+		t->g.alarm = t->alarm_seq;
+	} else {
+		t->g.alarm = 0;
+	}
+	if (live)
+		media_session_alarm(t->s, ms, t->g.alarm);
+}
+
+/*
+ * Ends the gathering for @reason (LINEGATHERTERM_): its buffer gets the
+ * digits, a NUL after them when they do not fill it, and just after,
+ * LINE_GATHERDIGITS(reason, end-to-end id, tick count) goes (Microsoft's
+ * TSPI LINE_GATHERDIGITS). Nothing is written when TAPI does not know the
+ * call yet: no message could follow. glock held (from the writing to the
+ * end of the message).
+ */
+static void gather_end_locked(struct tcall *t, DWORD reason, bool live)
+{
+	struct gather *g = &t->g;
+	HTAPICALL htc = atomic_load(&t->htc);
+
+	if (!g->on)
+		return;
+	if (g->alarm)
+		gather_arm_locked(t, 0, live);
+	if (htc) {
+		memcpy(g->buf, g->got, g->n);
+		if (g->n < g->num)
+			g->buf[g->n] = '\0';
+		t->ev(t->htl, htc, LINE_GATHERDIGITS, reason, g->id,
+		      tcall_ticks());
+	}
+	free(g->got);
+	memset(g, 0, sizeof(*g));
+}
+
+/* A digit's start, for the gathering. Media thread, or the provider's
+ * (tcall_digit). */
+static void gather_digit(struct tcall *t, char digit)
+{
+	struct gather *g = &t->g;
+
+	digit = dtmf_digit(digit);
+	if (!digit)
+		return; /* none of ours (tcall_digit) */
+	pthread_mutex_lock(&t->glock);
+	if (!g->on)
+		goto out;
+	if (g->n == g->room) {
+		DWORD room = g->room > g->num / 2 ? g->num : g->room * 2;
+		char *got = realloc(g->got, room);
+
+		if (!got)
+			goto out; /* no memory: the digit is lost */
+		g->got = got;
+		g->room = room;
+	}
+	g->got[g->n++] = digit;
+	/* a termination digit ends it also when it fills the buffer: it
+	 * says more (Microsoft's LINEGATHERTERM_TERMDIGIT: it is the last) */
+	if (strchr(g->term, digit))
+		gather_end_locked(t, LINEGATHERTERM_TERMDIGIT, true);
+	else if (g->n == g->num)
+		gather_end_locked(t, LINEGATHERTERM_BUFFERFULL, true);
+	else
+		gather_arm_locked(t, g->inter_ms, true); /* from this digit */
+out:
+	pthread_mutex_unlock(&t->glock);
+}
+
+/* Media thread: the alarm of a gathering went off (unless it is one
+ * replaced since, which the id tells). */
+static void on_alarm(void *ctx, uint32_t id)
+{
+	struct tcall *t = ctx;
+
+	pthread_mutex_lock(&t->glock);
+	if (t->g.on && id && t->g.alarm == id) {
+		t->g.alarm = 0; /* gone off: nothing to disarm */
+		gather_end_locked(t,
+		                  t->g.n ? LINEGATHERTERM_INTERTIMEOUT
+		                         : LINEGATHERTERM_FIRSTTIMEOUT,
+		                  true);
+	}
+	pthread_mutex_unlock(&t->glock);
+}
+
+/* Media thread: a digit from the far end. LINE_MONITORDIGITS first, then
+ * the gathering, which takes each digit once, at its start. */
 static void on_digit(void *ctx, char digit, enum media_digit_edge edge)
 {
 	struct tcall *t = ctx;
@@ -46,6 +179,8 @@ static void on_digit(void *ctx, char digit, enum media_digit_edge edge)
 	if (htc && (atomic_load(&t->monitor) & mode))
 		t->ev(t->htl, htc, LINE_MONITORDIGITS,
 		      (DWORD_PTR)(unsigned char)digit, mode, tcall_ticks());
+	if (edge == MEDIA_DIGIT_DOWN)
+		gather_digit(t, digit);
 }
 
 /* Media thread: a generation ended (TSPI LINE_GENERATE: dwParam2 is the
@@ -91,6 +226,7 @@ static const struct media_events events = {
 	.digits_done = on_digits_done,
 	.timeout = on_timeout,
 	.tone = on_tone,
+	.alarm = on_alarm,
 };
 
 int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
@@ -111,8 +247,10 @@ int tcall_new(struct media *m, const char *local_addr, LINEEVENT ev,
 	atomic_init(&t->kick_fd, -1);
 	atomic_init(&t->list_id, 0);
 	atomic_init(&t->timed_out, false);
+	pthread_mutex_init(&t->glock, NULL);
 	e = media_session_new(m, local_addr, &events, t, &t->s);
 	if (e) {
+		pthread_mutex_destroy(&t->glock);
 		free(t);
 		return e;
 	}
@@ -306,6 +444,61 @@ LONG tcall_monitor(struct tcall *t, DWORD modes)
 	return 0;
 }
 
+LONG tcall_gather(struct tcall *t, DWORD end_to_end_id, DWORD modes, LPSTR buf,
+                  DWORD num, LPCSTR term, DWORD first_ms, DWORD inter_ms)
+{
+	struct gather g;
+	size_t k = 0;
+
+	if (!buf) {
+		/* Microsoft's lineGatherDigits: NULL ends the one in progress
+		 * (dwNumDigits and the rest are ignored) */
+		pthread_mutex_lock(&t->glock);
+		gather_end_locked(t, LINEGATHERTERM_CANCEL, true);
+		pthread_mutex_unlock(&t->glock);
+		return 0;
+	}
+	/* DTMF is what an RTP call carries; PULSE alone could never end
+	 * but by a time-out, so it is refused; with DTMF it is taken */
+	if (!(modes & LINEDIGITMODE_DTMF) ||
+	    (modes & ~(DWORD)(LINEDIGITMODE_DTMF | LINEDIGITMODE_PULSE)))
+		return LINEERR_INVALDIGITMODE;
+	if (!num)
+		return LINEERR_INVALPARAM; /* "fails if dwNumDigits is zero" */
+	memset(&g, 0, sizeof(g));
+	for (const char *p = term ? term : ""; *p; p++) {
+		char c = dtmf_digit(*p);
+
+		if (!c)
+			return LINEERR_INVALDIGITS;
+		if (!strchr(g.term, c) && k < sizeof(g.term) - 1)
+			g.term[k++] = c;
+	}
+	/* LINEDEVCAPS' dwGatherDigitsMinTimeout - dwGatherDigitsMaxTimeout;
+	 * 0 is no time-out */
+	if ((first_ms && (first_ms < TCALL_GATHER_MIN_TIMEOUT ||
+	                  first_ms > TCALL_GATHER_MAX_TIMEOUT)) ||
+	    (inter_ms && (inter_ms < TCALL_GATHER_MIN_TIMEOUT ||
+	                  inter_ms > TCALL_GATHER_MAX_TIMEOUT)))
+		return LINEERR_INVALTIMEOUT;
+	g.room = num < GATHER_FIRST_ROOM ? num : GATHER_FIRST_ROOM;
+	g.got = malloc(g.room);
+	if (!g.got)
+		return LINEERR_NOMEM;
+	g.on = true;
+	g.id = end_to_end_id;
+	g.buf = buf;
+	g.num = num;
+	g.inter_ms = inter_ms;
+	pthread_mutex_lock(&t->glock);
+	/* the one in progress ends first, told before this returns */
+	gather_end_locked(t, LINEGATHERTERM_CANCEL, true);
+	t->g = g;
+	gather_arm_locked(t, first_ms, true);
+	pthread_mutex_unlock(&t->glock);
+	return 0;
+}
+
 void tcall_digit(struct tcall *t, char digit)
 {
 	on_digit(t, digit, MEDIA_DIGIT_DOWN);
@@ -321,6 +514,11 @@ void tcall_free(struct tcall *t)
 {
 	if (!t)
 		return;
+	/* no callback after this: what the gathering has is final */
 	media_session_free(t->s);
+	pthread_mutex_lock(&t->glock);
+	gather_end_locked(t, LINEGATHERTERM_CANCEL, false);
+	pthread_mutex_unlock(&t->glock);
+	pthread_mutex_destroy(&t->glock);
 	free(t);
 }

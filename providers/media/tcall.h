@@ -4,8 +4,9 @@
  * audio (esp, sip): a media session (media.h) tied to one TAPI call, and
  * the TSPI functions of media on it: TSPI_lineGetID for "wave/in",
  * "wave/out" and "wave/in/out" (a TAPIXWAVEID, docs/media.md),
- * TSPI_lineGenerateDigits (RFC 4733 events, LINE_GENERATE at the end)
- * and TSPI_lineMonitorDigits (LINE_MONITORDIGITS per digit received).
+ * TSPI_lineGenerateDigits (RFC 4733 events, LINE_GENERATE at the end),
+ * TSPI_lineMonitorDigits (LINE_MONITORDIGITS per digit received) and
+ * TSPI_lineGatherDigits (LINE_GATHERDIGITS when a gathering ends).
  *
  * Threads: a provider calls these from any thread, with or without its
  * own lock (the session's callbacks take no provider lock: they call the
@@ -104,10 +105,53 @@ LONG tcall_watch(struct tcall *t, DWORD list_id, const LINEMONITORTONE *tones,
  */
 LONG tcall_monitor(struct tcall *t, DWORD modes);
 
+/* The time-outs TSPI_lineGatherDigits takes besides 0 (no time-out), in
+ * ms: what LINEDEVCAPS' dwGatherDigitsMinTimeout and
+ * dwGatherDigitsMaxTimeout say on the lines of esp and sip. */
+#define TCALL_GATHER_MIN_TIMEOUT 100u
+#define TCALL_GATHER_MAX_TIMEOUT 3600000u
+
+/**
+ * TSPI_lineGatherDigits (include/tspi.h; Microsoft's lineGatherDigits and
+ * LINEGATHERTERM_): gathers the digits the far end sends into @buf, room
+ * for @num characters, until one of
+ *   LINEGATHERTERM_BUFFERFULL    @num digits came;
+ *   LINEGATHERTERM_TERMDIGIT     a digit of @term came: it is the last in
+ *                                the buffer (also when it fills it);
+ *   LINEGATHERTERM_FIRSTTIMEOUT  no digit within @first_ms of the request;
+ *   LINEGATHERTERM_INTERTIMEOUT  none within @inter_ms of the last digit;
+ *   LINEGATHERTERM_CANCEL        a new request, @buf NULL, or tcall_free.
+ * Then @buf gets the digits, and a NUL after them when fewer than @num
+ * (for FIRSTTIMEOUT only the NUL), and at once LINE_GATHERDIGITS(reason,
+ * @end_to_end_id, tick count) is sent; @buf is written at no other time.
+ * A time-out of 0 waits for ever. A digit counts once, at its start (an
+ * RFC 4733 event's first packet, in-band detection, tcall_digit), the
+ * same digits lineMonitorDigits reports and independently of it.
+ *
+ * @buf NULL only cancels (the other arguments are not looked at). Else,
+ * the current gathering is cancelled first, its LINE_GATHERDIGITS
+ * (CANCEL, with the digits it had) sent before this returns; a request
+ * refused leaves the current one as it was and @buf untouched.
+ * @modes: LINEDIGITMODE_DTMF, with or without _PULSE (pulse digits never
+ * come on a call of RTP: such a request gathers DTMF digits only).
+ * @term (NULL or "": none): DTMF digits '0'-'9', '*', '#', 'A'-'D' (or
+ * 'a'-'d'; a digit received as 'A' matches both).
+ * Runs on the media thread's alarm (media_session_alarm) for time-outs.
+ *
+ * @return 0, LINEERR_INVALDIGITMODE (no DTMF, or a bit other than DTMF and
+ *         PULSE), LINEERR_INVALPARAM (@num 0), LINEERR_INVALDIGITS (a
+ *         character of @term that is no DTMF digit), LINEERR_INVALTIMEOUT
+ *         (not 0 and outside TCALL_GATHER_MIN_TIMEOUT -
+ *         TCALL_GATHER_MAX_TIMEOUT), LINEERR_NOMEM
+ */
+LONG tcall_gather(struct tcall *t, DWORD end_to_end_id, DWORD modes, LPSTR buf,
+                  DWORD num, LPCSTR term, DWORD first_ms, DWORD inter_ms);
+
 /**
  * A digit the far end sent outside the media (SIP INFO): reported as one
  * received in them, LINE_MONITORDIGITS at its start then its end, to the
- * modes monitored. Any thread; the provider's lock may be held.
+ * modes monitored, and gathered once (tcall_gather). Any thread; the
+ * provider's lock may be held.
  */
 void tcall_digit(struct tcall *t, char digit);
 
@@ -116,7 +160,11 @@ void tcall_stats(struct tcall *t, struct media_stats *out);
 
 /**
  * Ends the call's media: no event after it returns; a generation still
- * running gets no LINE_GENERATE (TAPI cancels it at IDLE). NULL is fine.
+ * running gets no LINE_GENERATE (TAPI cancels it at IDLE). A gathering
+ * still running (tcall_gather) is cancelled here: its buffer gets the
+ * digits so far and LINE_GATHERDIGITS(CANCEL) is sent before this
+ * returns (when TAPI knows the call), as after a new request; the buffer
+ * is never written after. NULL is fine.
  */
 void tcall_free(struct tcall *t);
 

@@ -4,6 +4,7 @@
  * information and call status.
  */
 #include "sip.h"
+#include "tcall.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,10 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
 	dc->dwUUISendUserUserInfoSize = 0; /* no UUI outside these */
 	dc->dwUUICallInfoSize = SIP_UUI_MAX;
 	dc->dwLineFeatures = LINEFEATURE_MAKECALL;
+	/* lineGatherDigits' time-outs (tcall_gather); 0, no time-out, is
+	 * always taken */
+	dc->dwGatherDigitsMinTimeout = TCALL_GATHER_MIN_TIMEOUT;
+	dc->dwGatherDigitsMaxTimeout = TCALL_GATHER_MAX_TIMEOUT;
 	if (dwTSPIVersion >= 0x00020000)
 		tsp_put_var(dc, offsetof(LINEDEVCAPS, dwDeviceClassesSize),
 		            total, &used, &needed, "tapi/line\0",

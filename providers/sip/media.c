@@ -269,3 +269,29 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
 	pthread_mutex_unlock(&sip.lock);
 	return r;
 }
+
+/*
+ * tcall_gather (tcall.h): DTMF digits (RFC 4733, in band, or SIP INFO);
+ * PULSE is never detected, so PULSE alone is refused
+ * (LINEERR_INVALDIGITMODE) and DTMF | PULSE gathers DTMF. lpsDigits NULL
+ * on a call with no media yet has nothing to cancel.
+ */
+SIP_EXPORT LONG TSPIAPI TSPI_lineGatherDigits(
+	HDRVCALL hdCall, DWORD dwEndToEndID, DWORD dwDigitModes,
+	LPSTR lpsDigits, DWORD dwNumDigits, LPCSTR lpszTerminationDigits,
+	DWORD dwFirstDigitTimeout, DWORD dwInterDigitTimeout)
+{
+	struct call *c;
+	LONG r;
+
+	pthread_mutex_lock(&sip.lock);
+	c = media_call(hdCall, &r);
+	if (c)
+		r = tcall_gather(c->tm, dwEndToEndID, dwDigitModes, lpsDigits,
+		                 dwNumDigits, lpszTerminationDigits,
+		                 dwFirstDigitTimeout, dwInterDigitTimeout);
+	else if (!lpsDigits && r == LINEERR_RESOURCEUNAVAIL)
+		r = 0; /* no media yet: no gathering to cancel */
+	pthread_mutex_unlock(&sip.lock);
+	return r;
+}
