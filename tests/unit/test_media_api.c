@@ -779,9 +779,11 @@ static void test_gather_cancelled(void **s)
 	(void)s;
 	fx_app_init(&a, "a");
 	fx_app_init(&b, "b");
-	lb = fx_open(&b, 1, OWNER, IV);
+	lb = fx_open(&b, 1, MONITOR, 0);
 	connect_pair(&a, &p);
 	bin = (HCALL)fx_wait(&b, LINE_APPNEWCALL, lb, FX_ANY).dwParam2;
+	/* a second owner of the call (lineSetCallPrivilege) */
+	assert_int_equal(lineSetCallPrivilege(bin, OWNER), 0);
 	fx_consume_all(&b);
 
 	memset(buf, 'z', sizeof(buf));
