@@ -53,6 +53,10 @@
 #define DIGIT_VOLUME     10      /* -10 dBm0 */
 #define PAUSE_MS         1000    /* ',' in a digit string */
 #define EVENT_LOST_US    500000  /* no packet of an event: it ended */
+#define INBAND_MIN_MS    50      /* in band: the shortest tone and gap */
+/* a DTMF frequency's amplitude in band: -10 dBm0 (ITU-T Q.23), 13.14 dB
+ * below a full-scale sine (+3.14 dBm0 in G.711 µ-law) */
+#define INBAND_AMPLITUDE 7219.0
 
 enum watch_kind {
 	WATCH_WAKE,
@@ -154,6 +158,13 @@ struct media_session {
 	bool dpending; /* digits_done(did) is owed */
 	enum dtx_state dstate;
 	struct tevent_tx tev;
+	/* the digits go in band (no telephone-event agreed): DTMF tones in
+	 * the audio instead of wave/out's, dstate DTX_GAP while they go */
+	bool dinband;
+	bool ib_on;            /* a digit's tone sounds (else a gap) */
+	uint64_t ib_left;      /* samples left of the tone or gap */
+	uint64_t ib_pos;       /* samples of the tone made */
+	unsigned ib_lo, ib_hi; /* its row and column frequencies */
 
 	/* a tone sent (media_session_tone) */
 	struct media_tone tone[MEDIA_MAX_TONES];
@@ -430,6 +441,8 @@ static bool digits_step_locked(struct media_session *s)
 	char c;
 
 	assert_locked(s->m);
+	if (s->dinband)
+		return false; /* in band: inband_frame_locked */
 	for (;;) {
 		switch (s->dstate) {
 		case DTX_IDLE:
@@ -560,6 +573,81 @@ static void tone_frame_locked(struct media_session *s, int16_t *pcm)
 		tone_finish_locked(s, true);
 }
 
+/* The row and column frequencies of a DTMF digit (ITU-T Q.23 Table 1). */
+static bool dtmf_freqs(char c, unsigned *lo, unsigned *hi)
+{
+	static const char keys[] = "123A456B789C*0#D";
+	static const unsigned row[] = {697, 770, 852, 941};
+	static const unsigned col[] = {1209, 1336, 1477, 1633};
+	const char *k = c ? strchr(keys, c) : NULL;
+
+	if (!k)
+		return false;
+	*lo = row[(k - keys) / 4];
+	*hi = col[(k - keys) % 4];
+	return true;
+}
+
+/* The next step of the in-band digits once the tone or gap is over: the
+ * gap after a tone (after the last one too, so that digits sent next are
+ * heard apart from it), or the next digit (',' a pause); false when all
+ * are sent (digits_done(true) queued). */
+static bool inband_next_locked(struct media_session *s)
+{
+	uint64_t per_ms = s->st.pcm_rate / 1000;
+	char c;
+
+	assert_locked(s->m);
+	if (s->ib_on) {
+		s->ib_on = false;
+		s->ib_left = (uint64_t)s->dur_ms * per_ms;
+		return true;
+	}
+	for (;;) {
+		c = s->digits ? s->digits[s->dpos] : '\0';
+		if (!c) {
+			digits_finish_locked(s, true);
+			return false;
+		}
+		s->dpos++;
+		if (c == ',') {
+			s->ib_left = (uint64_t)PAUSE_MS * per_ms;
+			return true;
+		}
+		if (dtmf_freqs(c, &s->ib_lo, &s->ib_hi)) {
+			s->ib_on = true;
+			s->ib_pos = 0;
+			s->ib_left = (uint64_t)s->dur_ms * per_ms;
+			return true;
+		}
+	}
+}
+
+/* One packet's audio of the digits sent in band, in place of wave/out's:
+ * each digit's two frequencies for its duration, silence between (ITU-T
+ * Q.23); once they are all sent the rest of the frame is wave/out's. */
+static void inband_frame_locked(struct media_session *s, int16_t *pcm)
+{
+	const double w = 6.283185307179586 / s->st.pcm_rate;
+
+	assert_locked(s->m);
+	for (size_t i = 0; i < s->frame; i++) {
+		while (!s->ib_left)
+			if (!inband_next_locked(s))
+				return;
+		if (s->ib_on) {
+			double t = (double)s->ib_pos++;
+
+			pcm[i] = (int16_t)(INBAND_AMPLITUDE *
+			                   (sin(w * s->ib_lo * t) +
+			                    sin(w * s->ib_hi * t)));
+		} else {
+			pcm[i] = 0;
+		}
+		s->ib_left--;
+	}
+}
+
 /* One packet slot of a session's sending. */
 static void send_frame_locked(struct media_session *s)
 {
@@ -571,6 +659,8 @@ static void send_frame_locked(struct media_session *s)
 	read_wave_out_locked(s, pcm);
 	if (s->tpending && s->st.send)
 		tone_frame_locked(s, pcm); /* wave/out's audio dropped */
+	if (s->dinband && s->dstate != DTX_IDLE && s->st.send)
+		inband_frame_locked(s, pcm); /* the same */
 	if (!s->st.send) {
 		s->spurt = true;
 	} else if (!digits_step_locked(s)) {
@@ -1270,6 +1360,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	socklen_t len;
 	bool restart;
 	uint64_t now;
+	unsigned old_rate;
 	int rc = 0;
 
 	if (!s || !st)
@@ -1364,6 +1455,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		s->sec = sec;
 		sec = NULL;
 	}
+	old_rate = s->st.pcm_rate;
 	s->st = n;
 	s->has_stream = true;
 	/* in-band detection when no telephone-event was agreed */
@@ -1377,10 +1469,13 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		old_drx = s->drx;
 		s->drx = NULL;
 	}
-	/* digits go only with telephone-event, only while sending */
-	if (s->dstate != DTX_IDLE && (!n.send || !n.has_dtmf)) {
+	/* digits go only while sending, as events only with telephone-event
+	 * agreed, in band only without (and at the rate they began at) */
+	if (s->dstate != DTX_IDLE && (!n.send || n.has_dtmf == s->dinband ||
+	                              (s->dinband && n.pcm_rate != old_rate))) {
 		digits_finish_locked(s, false);
 		memset(&s->tev, 0, sizeof(s->tev));
+		s->ib_on = false;
 	}
 	if (!n.send)
 		tone_finish_locked(s, false);
@@ -1464,12 +1559,15 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
 	return 0;
 }
 
-int media_session_digits(struct media_session *s, const char *digits,
-                         unsigned duration_ms, uint32_t id)
+/* media_session_digits and media_session_dtmf: in band when no
+ * telephone-event was agreed if @inband, else refused. */
+static int digits_start(struct media_session *s, const char *digits,
+                        unsigned duration_ms, uint32_t id, bool inband)
 {
 	struct cb c = {.kind = CB_DONE, .done = false};
 	const char *p;
 	char *copy;
+	bool sounding;
 	int rc = 0;
 
 	if (!s || !digits)
@@ -1481,7 +1579,11 @@ int media_session_digits(struct media_session *s, const char *digits,
 	if (!copy)
 		return -ENOMEM;
 	lock(s->m);
-	if (!s->has_stream || !s->st.has_dtmf) {
+	if (!s->has_stream) {
+		rc = inband ? -EAGAIN : -EINVAL;
+		goto out;
+	}
+	if (!s->st.has_dtmf && !inband) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -1494,6 +1596,9 @@ int media_session_digits(struct media_session *s, const char *digits,
 		c.id = s->did;
 		queue_cb_locked(s, &c);
 	}
+	/* in-band digits cut short (in a tone or its gap): a whole gap
+	 * before the next digit, so that the two are heard apart */
+	sounding = s->dinband && s->dstate != DTX_IDLE;
 	tone_finish_locked(s, false); /* one generation at a time */
 	free(s->digits);
 	s->digits = copy;
@@ -1503,7 +1608,17 @@ int media_session_digits(struct media_session *s, const char *digits,
 	s->did = id;
 	s->dpending = *digits != '\0';
 	s->gap_ms = 0;
-	if (s->tev.active) {
+	s->dinband = !s->st.has_dtmf;
+	if (s->dinband) {
+		/* ITU-T Q.24: shorter tones or gaps may not be heard */
+		if (s->dur_ms < INBAND_MIN_MS)
+			s->dur_ms = INBAND_MIN_MS;
+		s->ib_on = false;
+		s->ib_left =
+			sounding ? (uint64_t)s->dur_ms * (s->st.pcm_rate / 1000)
+				 : 0;
+		s->dstate = s->dpending ? DTX_GAP : DTX_IDLE;
+	} else if (s->tev.active) {
 		/* the event on its way ends properly (its end packets) */
 		tevent_tx_stop(&s->tev);
 		s->dstate = DTX_EVENT;
@@ -1514,6 +1629,18 @@ out:
 	unlock(s->m);
 	free(copy);
 	return rc;
+}
+
+int media_session_digits(struct media_session *s, const char *digits,
+                         unsigned duration_ms, uint32_t id)
+{
+	return digits_start(s, digits, duration_ms, id, false);
+}
+
+int media_session_dtmf(struct media_session *s, const char *digits,
+                       unsigned duration_ms, uint32_t id)
+{
+	return digits_start(s, digits, duration_ms, id, true);
 }
 
 int media_session_tone(struct media_session *s, const struct media_tone *tones,

@@ -3,7 +3,8 @@
  * tsp_media: the audio of a provider's calls (docs/media.md). One media
  * thread per provider (struct media) runs every call's media session on
  * one epoll: RTP and RTCP on the session's port pair (tsp_rtp), the
- * jitter buffer and codec, RFC 4733 digits both ways, and the two wave
+ * jitter buffer and codec, RFC 4733 digits both ways (in band, DTMF
+ * tones, without telephone-event), and the two wave
  * descriptors through which an application hears and speaks on the call.
  *
  * Threads: the media_* functions may be called from any thread but the
@@ -152,6 +153,21 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
  */
 int media_session_digits(struct media_session *s, const char *digits,
                          unsigned duration_ms, uint32_t id);
+
+/**
+ * media_session_digits, but without telephone-event agreed the digits go
+ * in band instead of being refused: each a DTMF tone (ITU-T Q.23, its
+ * row and column frequencies at -10 dBm0 each) in place of wave/out's
+ * audio for @duration_ms (0: 100; at least 50, ITU-T Q.24's shortest
+ * heard), then silence as long (',': one second more), digits_done(@id)
+ * after the last one's silence. A stream that turns to telephone-event (or from
+ * it), or changes its audio rate, cuts the digits going (digits_done false).
+ *
+ * @return 0, -EINVAL for another character, -EAGAIN when no stream is
+ *         set or it does not send
+ */
+int media_session_dtmf(struct media_session *s, const char *digits,
+                       unsigned duration_ms, uint32_t id);
 
 /* One frequency of a tone (TAPI's LINEGENERATETONE): its cadence, on
  * then off (off 0: steady), and its volume, 0 - 0xFFFF (full). */

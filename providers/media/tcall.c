@@ -343,11 +343,12 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
 	keep[n] = '\0';
 	if (duration > 5000)
 		duration = 5000; /* the nearest we take (MaxDialParams) */
-	e = media_session_digits(t->s, keep, duration, end_to_end_id);
+	/* RFC 4733 events when telephone-event was agreed, else in band */
+	e = media_session_dtmf(t->s, keep, duration, end_to_end_id);
 	if (e == -EAGAIN)
 		return LINEERR_INVALCALLSTATE;
-	if (e == -EINVAL)
-		return LINEERR_OPERATIONUNAVAIL;
+	if (e == -ENOMEM)
+		return LINEERR_NOMEM;
 	if (e)
 		return LINEERR_OPERATIONFAILED;
 	if (!n && digits) {

@@ -4,7 +4,8 @@
  * audio (esp, sip): a media session (media.h) tied to one TAPI call, and
  * the TSPI functions of media on it: TSPI_lineGetID for "wave/in",
  * "wave/out" and "wave/in/out" (a TAPIXWAVEID, docs/media.md),
- * TSPI_lineGenerateDigits (RFC 4733 events, LINE_GENERATE at the end),
+ * TSPI_lineGenerateDigits (RFC 4733 events, or DTMF tones in band
+ * without telephone-event; LINE_GENERATE at the end),
  * TSPI_lineMonitorDigits (LINE_MONITORDIGITS per digit received) and
  * TSPI_lineGatherDigits (LINE_GATHERDIGITS when a gathering ends).
  *
@@ -66,11 +67,14 @@ LONG tcall_get_id(struct tcall *t, LPVARSTRING id, LPCSTR device_class);
 
 /**
  * TSPI_lineGenerateDigits: @digits (NULL cancels; characters of no DTMF
- * digit are skipped, ',' pauses a second) as RFC 4733 events; at the end
- * LINE_GENERATE(DONE or CANCEL, @end_to_end_id, tick count).
+ * digit are skipped, ',' pauses a second), each @duration ms (0: 100; at
+ * most 5000) then a gap as long: as RFC 4733 events when the peer takes
+ * telephone-event, else in band, DTMF tones in the audio (ITU-T Q.23,
+ * media_session_dtmf; at least 50 ms there). At the end
+ * LINE_GENERATE(DONE, @end_to_end_id, tick count); a new request, NULL,
+ * a tone (tcall_tone) or hold ends it with CANCEL instead.
  * @return 0, LINEERR_INVALDIGITMODE (not DTMF), LINEERR_INVALCALLSTATE
- *         (the call's media do not send now), LINEERR_OPERATIONUNAVAIL (the
- *         peer takes no telephone-event)
+ *         (the call's media do not send now), LINEERR_NOMEM
  */
 LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
                     LPCSTR digits, DWORD duration);

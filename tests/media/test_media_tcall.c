@@ -15,6 +15,10 @@
  * LINE_GATHERDIGITS (checked at every other event while it runs), never
  * after (refilled after it, then checked again later).
  *
+ * Without telephone-event, tcall_generate sends the digits in band (DTMF
+ * tones, ITU-T Q.23) and the other side's in-band detection hears them:
+ * monitored and gathered in order, cancelled by a new request or NULL.
+ *
  * Waits are bounded polls; times are checked only as lower bounds (a
  * time-out never ends early). Runs in a network namespace of its own where
  * it can (fixed ports).
@@ -744,6 +748,151 @@ static void test_gather_free(void **state)
 	assert_int_equal(count_all(HTC_B), before);
 }
 
+/* ---- digits sent in band (no telephone-event agreed) -------------------- */
+
+static int setup_inband(void **state)
+{
+	static struct pair p;
+
+	rec_reset();
+	p.a = open_end(HTC_A);
+	p.b = open_end(HTC_B);
+	connect_ends(p.a, p.b, false);
+	*state = &p;
+	return 0;
+}
+
+/* B's LINE_MONITORDIGITS of @mode, in order, are @digits. */
+static void expect_monitored(const char *digits, DWORD mode)
+{
+	struct event e;
+	unsigned k = 0, seen = 0;
+
+	while (nth(HTC_B, LINE_MONITORDIGITS, k++, &e)) {
+		if (e.p2 != mode)
+			continue;
+		assert_true(digits[seen] != '\0');
+		assert_int_equal(e.p1, digits[seen]);
+		seen++;
+	}
+	assert_int_equal(seen, strlen(digits));
+}
+
+/*
+ * TSPI_lineGenerateDigits without telephone-event: the digits go in band
+ * as DTMF tones (ITU-T Q.23) and the far end's in-band detection (ITU-T
+ * Q.24, spandsp) hears "159#" in order, each once, start and end
+ * (LINE_MONITORDIGITS) and gathered up to the termination digit;
+ * LINE_GENERATE(DONE) after the last; no telephone-event packet went.
+ */
+static void test_inband_generate(void **state)
+{
+	struct pair *p = *state;
+	char buf[BUF];
+	struct event e;
+	struct media_stats st;
+
+	assert_int_equal(
+		tcall_monitor(p->b, LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND),
+		0);
+	watch(HTC_B, 1000, buf);
+	assert_int_equal(tcall_gather(p->b, 1000, LINEDIGITMODE_DTMF, buf, 10,
+	                              "#", 0, 0),
+	                 0);
+	assert_int_equal(
+		tcall_generate(p->a, 20, LINEDIGITMODE_DTMF, "159#", 0), 0);
+	e = gathered(HTC_B, 1000);
+	assert_int_equal(e.p1, LINEGATHERTERM_TERMDIGIT);
+	expect_snap(&e, "159#", true);
+	sent(20);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 8));
+	expect_monitored("159#", LINEDIGITMODE_DTMF);
+	expect_monitored("159#", LINEDIGITMODE_DTMFEND);
+	tcall_stats(p->b, &st);
+	assert_int_equal(st.digits_received, 4);
+	assert_int_equal(st.rtp_ignored, 0); /* no event packet came */
+	assert_int_equal(count(HTC_A, LINE_GENERATE, ANY), 1);
+
+	/* the same digit again as soon as the last is done: heard twice
+	 * (the silence after a digit comes before LINE_GENERATE) */
+	assert_int_equal(tcall_generate(p->a, 26, LINEDIGITMODE_DTMF, "5", 0),
+	                 0);
+	assert_true(wait_count(HTC_A, LINE_GENERATE, 26, 1));
+	assert_int_equal(tcall_generate(p->a, 27, LINEDIGITMODE_DTMF, "5", 0),
+	                 0);
+	sent(27);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 12));
+	expect_monitored("159#55", LINEDIGITMODE_DTMF);
+}
+
+/*
+ * In band, a new request ends the digits going with LINE_GENERATE(CANCEL)
+ * (Microsoft's TSPI_lineGenerateDigits: "aborts the current digit or tone
+ * generation"), its tone stops and the new digits follow, heard apart;
+ * NULL only cancels. A duration under 50 ms is lengthened to be heard.
+ */
+static void test_inband_cancel(void **state)
+{
+	struct pair *p = *state;
+	struct event e;
+
+	assert_int_equal(
+		tcall_monitor(p->b, LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND),
+		0);
+	assert_int_equal(
+		tcall_generate(p->a, 21, LINEDIGITMODE_DTMF, "1111", 3000), 0);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 1));
+	assert_int_equal(tcall_generate(p->a, 22, LINEDIGITMODE_DTMF, "2", 20),
+	                 0);
+	assert_true(wait_count(HTC_A, LINE_GENERATE, 21, 1));
+	assert_true(nth(HTC_A, LINE_GENERATE, 0, &e));
+	assert_int_equal(e.p2, 21);
+	assert_int_equal(e.p1, LINEGENERATETERM_CANCEL);
+	sent(22);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 4));
+	expect_monitored("12", LINEDIGITMODE_DTMF);
+	expect_monitored("12", LINEDIGITMODE_DTMFEND);
+
+	/* NULL: CANCEL, the tone stops at once (its end heard long before
+	 * its 3 s) */
+	assert_int_equal(
+		tcall_generate(p->a, 23, LINEDIGITMODE_DTMF, "3333", 3000), 0);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 5));
+	assert_int_equal(tcall_generate(p->a, 24, LINEDIGITMODE_DTMF, NULL, 0),
+	                 0);
+	assert_true(wait_count(HTC_A, LINE_GENERATE, 23, 1));
+	assert_true(nth(HTC_A, LINE_GENERATE, 2, &e));
+	assert_int_equal(e.p2, 23);
+	assert_int_equal(e.p1, LINEGENERATETERM_CANCEL);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 6));
+	usleep(300 * 1000);
+	expect_monitored("123", LINEDIGITMODE_DTMF);
+	expect_monitored("123", LINEDIGITMODE_DTMFEND);
+	assert_int_equal(count(HTC_A, LINE_GENERATE, ANY), 3);
+}
+
+/* In band at 16 kHz (G.722, docs/media.md: detection halves it): "*0D"
+ * heard in order. */
+static void test_inband_wideband(void **state)
+{
+	struct pair *p = *state;
+	struct media_stream st;
+
+	st = stream(tcall_port(p->a), false);
+	st.codec = CODEC_G722;
+	st.pt = 9;
+	st.pcm_rate = 16000;
+	assert_int_equal(tcall_set(p->b, &st), 0);
+	st.remote_port = tcall_port(p->b);
+	assert_int_equal(tcall_set(p->a, &st), 0);
+	assert_int_equal(tcall_monitor(p->b, LINEDIGITMODE_DTMF), 0);
+	assert_int_equal(tcall_generate(p->a, 25, LINEDIGITMODE_DTMF, "*0D", 0),
+	                 0);
+	sent(25);
+	assert_true(wait_count(HTC_B, LINE_MONITORDIGITS, ANY, 3));
+	expect_monitored("*0D", LINEDIGITMODE_DTMF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -765,6 +914,12 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gather_free, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_inband_generate,
+	                                        setup_inband, teardown),
+		cmocka_unit_test_setup_teardown(test_inband_cancel,
+	                                        setup_inband, teardown),
+		cmocka_unit_test_setup_teardown(test_inband_wideband,
+	                                        setup_inband, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
