@@ -749,18 +749,18 @@ static int on_expire(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 /*
- * DigitReceived for @c from now on, once it is CONNECTED and a D-Bus user
- * takes part in it (owned): asking makes a provider such as esp start
- * media it otherwise does not run, and the calls of TAPI applications
- * that tapixd only watches must cost nothing (an idle tapixd sleeps;
- * thousands of unanswered calls take no media session each). A provider
- * without media says LINEERR_OPERATIONUNAVAIL.
+ * DigitReceived for @c from now on, once it is CONNECTED, whether a
+ * D-Bus user takes part in it or tapixd only watches it (a monitor may
+ * monitor digits). Asking starts no media that would not run otherwise
+ * (esp notes the modes until an application makes the call's media), so
+ * watching stays free. A provider without media says
+ * LINEERR_OPERATIONUNAVAIL.
  */
 static void monitor_digits(struct tcall *c)
 {
 	LONG r;
 
-	if (c->digits_on || !c->owned || c->state != LINECALLSTATE_CONNECTED)
+	if (c->digits_on || c->state != LINECALLSTATE_CONNECTED)
 		return;
 	r = lineMonitorDigits(c->h, LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND);
 	c->digits_on = true;

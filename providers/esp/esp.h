@@ -123,6 +123,7 @@ struct call {
 	char redirection[32];
 	struct tsp_uui uui; /* received: shown in LINECALLINFO, and waiting */
 	struct tcall *tm;   /* its media once asked for (media.c), or NULL */
+	DWORD digit_modes;  /* lineMonitorDigits' modes, told to tm once made */
 };
 
 struct tcall;

@@ -3,8 +3,9 @@
  * esp's media: what one end of a call between two esp lines plays, the
  * other hears, digits included (docs/media.md). Nothing runs until an
  * application asks for media on a call (lineGetID "wave/...",
- * lineGenerateDigits, lineMonitorDigits): then both ends get a media
- * session (tsp_media) on 127.0.0.1, G.711 µ-law with telephone-events,
+ * lineGenerateDigits, lineGatherDigits...; lineMonitorDigits only notes
+ * its modes until then, there being nothing to hear): then both ends get a
+ * media session (tsp_media) on 127.0.0.1, G.711 µ-law with telephone-events,
  * sending to each other while the call is CONNECTED. So the media path
  * of a real provider runs in every media test without a network, and
  * calls that never ask cost nothing.
@@ -47,9 +48,13 @@ static void apply(struct call *c)
 /* A session for @c (NULL: out of ports or memory). */
 static struct tcall *session(struct call *c)
 {
-	if (!c->tm && tcall_new(esp.media, ESP_MEDIA_ADDR, c->line->ev,
-	                        c->line->htl, c->ht, &c->tm) != 0)
-		return NULL;
+	if (!c->tm) {
+		if (tcall_new(esp.media, ESP_MEDIA_ADDR, c->line->ev,
+		              c->line->htl, c->ht, &c->tm) != 0)
+			return NULL;
+		if (c->digit_modes) /* asked before there were media */
+			(void)tcall_monitor(c->tm, c->digit_modes);
+	}
 	return c->tm;
 }
 
@@ -199,15 +204,31 @@ TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
 	return r;
 }
 
+/*
+ * tcall_monitor (tcall.h) on the call's media; a call without media yet
+ * only notes the modes (nothing can be heard before an application makes
+ * its media: its peer's lineGenerateDigits, lineGetID... does), so that
+ * watching every call, as tapixd does for DigitReceived, costs nothing.
+ */
 ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
                                                DWORD dwDigitModes)
 {
-	struct tcall *t;
-	LONG r;
+	struct call *c;
+	LONG r = 0;
 
-	r = lock_media(hdCall, dwDigitModes != 0, &t);
-	if (r == 0 && t)
-		r = tcall_monitor(t, dwDigitModes);
+	pthread_mutex_lock(&esp.lock);
+	c = call_of(hdCall);
+	if (!c) {
+		esp.bad_handles++;
+		r = LINEERR_INVALCALLHANDLE;
+	} else if (dwDigitModes &
+	           ~(DWORD)(LINEDIGITMODE_DTMF | LINEDIGITMODE_DTMFEND)) {
+		r = LINEERR_INVALDIGITMODE; /* (tcall_monitor's rule) */
+	} else if (c->tm) {
+		r = tcall_monitor(c->tm, dwDigitModes);
+	}
+	if (r == 0 && c)
+		c->digit_modes = dwDigitModes;
 	pthread_mutex_unlock(&esp.lock);
 	return r;
 }

@@ -640,6 +640,72 @@ static void test_forward_redirects_the_call(void **s)
 	wait_counts_equal(before);
 }
 
+/* DigitReceived on a watched call, as "1d1u". */
+struct heard {
+	char s[32];
+	size_t n;
+};
+
+static int on_digit(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	struct heard *h = ud;
+	const char *digit, *edge;
+
+	(void)e;
+	if (sd_bus_message_read(m, "ss", &digit, &edge) > 0 &&
+	    h->n + 2 < sizeof(h->s)) {
+		h->s[h->n++] = digit[0];
+		h->s[h->n++] = edge[0];
+		h->s[h->n] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * docs/service.md "Media" — DigitReceived on every connected call, also
+ * one tapixd only watches (a TAPI application owns both ends here, no
+ * D-Bus user touched it): digits sent on one end (lineGenerateDigits)
+ * are told on the other's object, down then up.
+ */
+static void test_digits_of_a_watched_call(void **s)
+{
+	struct heard h = {{0}, 0};
+	sd_bus_slot *slot = NULL;
+	struct fx_app a;
+	char in_path[64];
+	HLINE l2, l3;
+	HCALL c = 0, in;
+
+	(void)s;
+	fx_app_init(&a, "app");
+	l2 = fx_open(&a, 2, LINECALLPRIVILEGE_OWNER,
+	             LINEMEDIAMODE_INTERACTIVEVOICE);
+	l3 = fx_open(&a, 3, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l3, &c, "102", 0, NULL)), 0);
+	in = (HCALL)fx_wait(&a, LINE_APPNEWCALL, l2, FX_ANY).dwParam2;
+	assert_int_equal(fx_reply(&a, lineAnswer(in, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, c, LINECALLSTATE_CONNECTED);
+	call_on_line(2, in_path, sizeof(in_path));
+	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", in_path,
+	                                "org.tapix.Call1", "DigitReceived",
+	                                on_digit, &h) >= 0);
+	/* (the watching handle asks at CONNECTED: give it a moment) */
+	sleep_ms(300);
+	assert_int_equal(lineGenerateDigits(c, LINEDIGITMODE_DTMF, "7", 60), 0);
+	fx_wait(&a, LINE_GENERATE, c, LINEGENERATETERM_DONE);
+	for (int i = 0; i < 500 && strcmp(h.s, "7d7u") != 0; i++) {
+		while (sd_bus_process(bus, NULL) > 0)
+			;
+		if (strcmp(h.s, "7d7u") != 0)
+			sd_bus_wait(bus, 10000);
+	}
+	assert_string_equal(h.s, "7d7u");
+	sd_bus_slot_unref(slot);
+	let_go(&a, c);
+	let_go(&a, in);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +722,8 @@ int main(void)
 			test_machine_refuses_a_file_it_cannot_play,
 			setup_machine, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_redirects_the_call,
+	                                        setup_forward, teardown),
+		cmocka_unit_test_setup_teardown(test_digits_of_a_watched_call,
 	                                        setup_forward, teardown),
 	};
 
