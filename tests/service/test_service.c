@@ -1160,7 +1160,7 @@ static char *offering_row(char *out, const char *called)
 		e = p + strlen(p);
 		while (e > p && e[-1] == ' ')
 			e--;
-		if ((size_t)(e - p) > n && e[-n - 1] == ' ' &&
+		if ((size_t)(e - p) > n && *(e - n - 1) == ' ' &&
 		    strncmp(e - n, called, n) == 0)
 			return p;
 		assert_non_null(end);
