@@ -427,11 +427,13 @@ LONG tcall_watch(struct tcall *t, DWORD list_id, const LINEMONITORTONE *tones,
 		w[k].freq[1] = tones[k].dwFrequency2;
 		w[k].freq[2] = tones[k].dwFrequency3;
 	}
-	/* the list's id first: a tone of the new list is told under it */
-	atomic_store(&t->list_id, n ? list_id : 0);
+	/* the list's id first: a tone of the new list is told under it; a
+	 * refused list leaves the old one listened for, under its id (TAPI
+	 * keeps what it told before) */
+	DWORD old = atomic_exchange(&t->list_id, n ? list_id : 0);
+
 	if (media_session_watch(t->s, w, n) != 0) {
-		atomic_store(&t->list_id, 0);
-		media_session_watch(t->s, NULL, 0);
+		atomic_store(&t->list_id, old);
 		return LINEERR_INVALTONELIST;
 	}
 	return 0;

@@ -373,11 +373,30 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 		goto out;
 	}
 	mx = call_media_locked(call);
-	if (!mx || call_tones_want_locked(call, ch->h, list, n, &old) < 0) {
+	if (!mx) {
 		r = LINEERR_NOMEM;
 		goto out;
 	}
 	call_ref_locked(call);
+	/*
+	 * One caller tells the provider at a time: two tellings crossing
+	 * outside the lock could leave the provider with the older list
+	 * while the core holds the newer one's id, and every tone dropped.
+	 */
+	while (mx->telling)
+		pthread_cond_wait(&core.cond, &core.lock);
+	if (callh_get_locked(hCall) != ch || call->closing) {
+		r = LINEERR_INVALCALLHANDLE; /* went while we waited */
+		goto done;
+	}
+	r = call_ready(call, LINECALLSTATE_IDLE);
+	if (r)
+		goto done;
+	if (call_tones_want_locked(call, ch->h, list, n, &old) < 0) {
+		r = LINEERR_NOMEM;
+		goto done;
+	}
+	mx->telling = true;
 	for (int tries = 0; tries < 4; tries++) {
 		if (!call_tones_union_locked(call, u, &nu)) {
 			r = LINEERR_RESOURCEUNAVAIL;
@@ -414,6 +433,9 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	}
 	if (r && callh_get_locked(hCall) == ch)
 		(void)call_tones_want_locked(call, ch->h, old.t, old.n, NULL);
+	mx->telling = false;
+	pthread_cond_broadcast(&core.cond);
+done:
 	call_unref_locked(call);
 out:
 	core_unlock();
@@ -423,11 +445,14 @@ out:
 #define GATHER_MODES (LINEDIGITMODE_PULSE | LINEDIGITMODE_DTMF)
 
 /* Whether every character of @term is a digit of one of @modes
- * (Microsoft's LINEDIGITMODE_: pulse 0-9; DTMF 0-9, A-D, * and #). */
+ * (Microsoft's LINEDIGITMODE_: pulse 0-9; DTMF 0-9, A-D, * and #; a-d
+ * taken as A-D, as lineGenerateDigits takes them). */
 static bool term_digits_valid(const char *term, size_t len, DWORD modes)
 {
 	for (size_t i = 0; i < len; i++) {
-		char c = term[i];
+		char c = term[i] >= 'a' && term[i] <= 'd'
+		                 ? (char)(term[i] - 'a' + 'A')
+		                 : term[i];
 		bool pulse = c >= '0' && c <= '9';
 		bool dtmf =
 			pulse || (c >= 'A' && c <= 'D') || c == '*' || c == '#';
@@ -447,6 +472,8 @@ LONG WINAPI api_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
 {
 	char term[GATHER_TERM_MAX + 1] = "";
 	struct gather *g = NULL;
+	uint32_t gid = 0;
+	LPSTR buf;
 	struct op x;
 	struct callh *ch;
 	struct call *call;
@@ -484,7 +511,15 @@ LONG WINAPI api_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
 				r = LINEERR_INVALDIGITS;
 				goto out;
 			}
-			memcpy(term, lpszTerminationDigits, len);
+			for (size_t i = 0; i < len; i++)
+				term[i] = lpszTerminationDigits[i] >= 'a' &&
+				                          lpszTerminationDigits
+				                                          [i] <=
+				                                  'd'
+				                  ? (char)(lpszTerminationDigits
+				                                   [i] -
+				                           'a' + 'A')
+				                  : lpszTerminationDigits[i];
 		}
 	}
 	r = call_ready(call, LINECALLSTATE_IDLE);
@@ -502,14 +537,18 @@ LONG WINAPI api_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
 			r = LINEERR_NOMEM;
 			goto out;
 		}
+		gid = g->id;
 	}
+	/* (g is the provider's from now on: named by gid and buf only) */
+	buf = g ? g->buf : NULL;
 	op_call_begin_locked(call);
-	r = p->fn.lineGatherDigits(call->hd, g ? g->id : 0, dwDigitModes,
-	                           g ? g->buf : NULL, dwNumDigits, term,
-	                           dwFirstDigitTimeout, dwInterDigitTimeout);
+	r = p->fn.lineGatherDigits(call->hd, gid, dwDigitModes, buf,
+	                           dwNumDigits, term, dwFirstDigitTimeout,
+	                           dwInterDigitTimeout);
 	op_call_end(call);
-	if (r && g)
-		call_gather_forget_locked(call, g);
+	/* by its id: it may have ended (and gone) while the lock was let go */
+	if (gid)
+		call_gather_settle_locked(call, gid, r == 0);
 	call_unref_locked(call);
 out:
 	core_unlock();

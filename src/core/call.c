@@ -654,19 +654,6 @@ struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
 	return g;
 }
 
-void call_gather_forget_locked(struct call *call, struct gather *g)
-{
-	struct gather **at;
-
-	core_assert_locked();
-	for (at = &call->mx->gathers; *at; at = &(*at)->next)
-		if (*at == g) {
-			*at = g->next;
-			mem_free(g);
-			return;
-		}
-}
-
 /*
  * Tells the handle that asked for @g that it ended with @term (Microsoft's
  * LINE_GATHERDIGITS: dwParam1 the LINEGATHERTERM_, dwParam2 unused,
@@ -690,6 +677,29 @@ static void gather_tell(struct call *call, struct gather *g, uint32_t term,
 		g->app_buf[len] = '\0';
 	app_post_locked(ch->open->app, ch->h, ch->h, LINE_GATHERDIGITS,
 	                ch->open->cbinst, term, 0, tick);
+}
+
+void call_gather_settle_locked(struct call *call, uint32_t id, bool ok)
+{
+	struct gather **at, *g;
+
+	core_assert_locked();
+	if (!call->mx)
+		return;
+	for (at = &call->mx->gathers; *at && (*at)->id != id; at = &(*at)->next)
+		;
+	g = *at;
+	if (!g)
+		return; /* ended meanwhile (its message came) */
+	if (!ok) {
+		*at = g->next;
+		mem_free(g);
+		return;
+	}
+	g->confirmed = true;
+	if (g->cancel_owed && g->h)
+		gather_tell(call, g, LINEGATHERTERM_CANCEL,
+		            (uint32_t)core_now_ms(), false);
 }
 
 #define GATHER_TERMS                                                 \
@@ -805,7 +815,10 @@ static void end_media_requests(struct call *call)
 	 */
 	for (struct gather *g = call->mx ? call->mx->gathers : NULL; g;
 	     g = g->next)
-		if (g->h) /* not g->buf: the provider may write it now */
+		if (g->h && !g->confirmed)
+			g->cancel_owed =
+				true; /* told once the provider has it */
+		else if (g->h) /* not g->buf: the provider may write it */
 			gather_tell(call, g, LINEGATHERTERM_CANCEL, tick,
 			            false);
 	if (call->mx) { /* the provider stops listening at IDLE */

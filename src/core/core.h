@@ -292,6 +292,8 @@ struct gather {
 	uint32_t h;          /* the handle to tell, or 0 */
 	LPSTR app_buf;       /* where the app wants the digits */
 	DWORD n;             /* room of both buffers, digits */
+	bool confirmed;      /* the provider took it (returned 0) */
+	bool cancel_owed;    /* IDLE came before that: CANCEL once it has */
 	char buf[];          /* n + 1 */
 };
 
@@ -316,6 +318,7 @@ struct call_media {
 	LINEMONITORTONE told[CALL_TONES_MAX];
 	struct tone_want *wants;
 	unsigned nwants;
+	bool telling; /* a lineMonitorTones tells the provider (core.cond) */
 };
 
 /* One app's handle to a call (HCALL). */
@@ -584,7 +587,13 @@ void call_generate_forget_locked(struct call *call, uint32_t id);
  */
 struct gather *call_gather_begin_locked(struct call *call, struct callh *ch,
                                         LPSTR app_buf, DWORD n);
-void call_gather_forget_locked(struct call *call, struct gather *g);
+/*
+ * After TSPI_lineGatherDigits returned for gather @id: @ok, it is the
+ * provider's (a CANCEL owed since, the call having gone IDLE meanwhile,
+ * is told now); else it is forgotten (the app gets the error, and no
+ * message). Nothing if it ended meanwhile.
+ */
+void call_gather_settle_locked(struct call *call, uint32_t id, bool ok);
 /*
  * lineMonitorTones' bookkeeping. want: handle @h's list becomes @t (@n
  * entries, 0: none), the one it had copied to *@old first; -ENOMEM.

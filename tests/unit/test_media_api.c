@@ -589,6 +589,8 @@ static void test_monitor_tones(void **s)
 		many[k] = (LINEMONITORTONE){k, 200, 1500 + 100 * k, 0, 0};
 	assert_int_equal(lineMonitorTones(min, many, 8),
 	                 LINEERR_RESOURCEUNAVAIL);
+	/* a list the provider refuses leaves every handle's as it was */
+	assert_int_equal(lineMonitorTones(min, bad, 1), LINEERR_INVALTONELIST);
 	assert_int_equal(
 		lineGenerateTone(p.out, LINETONEMODE_CUSTOM, 1000, 2, two), 0);
 	m = fx_wait(&a, LINE_MONITORTONE, p.in, FX_ANY);
@@ -741,6 +743,13 @@ static void test_gather_ends(void **s)
 	assert_int_equal(lineGenerateDigits(p.out, DTMF, "45#6", 60), 0);
 	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_TERMDIGIT);
 	assert_memory_equal(buf, "45#\0z", 5);
+	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
+	/* a lower-case termination digit is the digit (tapi.h) */
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(lineGatherDigits(p.in, DTMF, buf, 10, "d", 0, 0), 0);
+	assert_int_equal(lineGenerateDigits(p.out, DTMF, "1D", 60), 0);
+	assert_int_equal(gathered(&a, p.in), LINEGATHERTERM_TERMDIGIT);
+	assert_memory_equal(buf, "1D\0", 3);
 	fx_wait(&a, LINE_GENERATE, p.out, LINEGENERATETERM_DONE);
 
 	memset(buf, 'z', sizeof(buf));
