@@ -2105,6 +2105,7 @@ static unsigned take_back(struct reg *r, DWORD i)
 		api = tapix_line_api(o->h);
 		if (tapix_line_app(o->h) == r->h && lineClose(o->h) == 0) {
 			slots_free(r, o->h);
+			gathers_free(r, 0, o->h);
 			if (api < 0x00020000)
 				reg_tell(r, o->h, LINE_LINEDEVSTATE, o->cbinst,
 				         LINEDEVSTATE_REMOVED, 0);

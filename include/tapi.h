@@ -1528,7 +1528,8 @@ TAPIX_API LONG WINAPI lineMonitorDigits(HCALL hCall, DWORD dwDigitModes);
  * (then no digits: the buffer starts with a NUL). Digits are counted at
  * their start; lineMonitorDigits works beside it. Synchronous. The app
  * must own the call; it may be in any state but IDLE.
- * tapix takes at most 4,096 digits and 32 termination digits.
+ * tapix takes at most 4,096 digits and 32 termination digits; a-d are
+ * taken as A-D.
  * @return 0, LINEERR_INVALCALLHANDLE, LINEERR_NOTOWNER,
  *         LINEERR_INVALCALLSTATE, LINEERR_INVALDIGITMODE,
  *         LINEERR_INVALPARAM (dwNumDigits 0 or too many),
