@@ -120,6 +120,7 @@ struct call {
 	 * the new offer is made (then cleared) and where it was redirected
 	 * to; on the call offered there, who redirected it */
 	char redirecting[16];
+	unsigned char redirects; /* times this caller's call was redirected */
 	char redirection[32];
 	struct tsp_uui uui; /* received: shown in LINECALLINFO, and waiting */
 	struct tcall *tm;   /* its media once asked for (media.c), or NULL */

@@ -817,7 +817,13 @@ static void complete_xfer(const struct job *j, struct call *c)
  * offered the call (LINECALLREASON_REDIRECT, RedirectingID @c's address),
  * a script plays as if the caller had dialed it. The caller's
  * LINECALLINFO names the destination (CalledID, RedirectionID).
+ * A redirect to the call's own line is LINEERR_INVALADDRESS, and a call
+ * redirected ESP_MAX_REDIRECTS times is not redirected again
+ * (LINEERR_OPERATIONFAILED): lines that forward to each other (tapixd's
+ * incoming = forward:) must not ring for ever.
  */
+#define ESP_MAX_REDIRECTS 8
+
 static void redirect(const struct job *j, struct call *c)
 {
 	struct call *p = c->peer ? call_get(c->peer) : NULL;
@@ -827,8 +833,17 @@ static void redirect(const struct job *j, struct call *c)
 		esp.complete(j->req, LINEERR_INVALCALLSTATE);
 		return;
 	}
-	esp.complete(j->req, 0);
 	parse_dest(j->dest, &d); /* checked when it was asked */
+	if (d.script == S_LINE && d.target == c->line) {
+		esp.complete(j->req, LINEERR_INVALADDRESS);
+		return;
+	}
+	if (p->redirects >= ESP_MAX_REDIRECTS) {
+		esp.complete(j->req, LINEERR_OPERATIONFAILED);
+		return;
+	}
+	p->redirects++;
+	esp.complete(j->req, 0);
 	c->peer = p->peer = 0;
 	set_state(c, LINECALLSTATE_IDLE, 0);
 	apply_dest(p, &d);

@@ -248,6 +248,48 @@ static void test_redirect_to_script(void **s)
 }
 
 /*
+ * Redirect loops (esp, tapi.h's lineRedirect note): to the call's own
+ * line is LINEERR_INVALADDRESS and the call still rings there; lines
+ * that send a call to each other stop after 8 redirects with
+ * LINEERR_OPERATIONFAILED, the call left offered where it is.
+ */
+static void test_redirect_loops_refused(void **s)
+{
+	struct rd_fx x;
+	HCALL at;
+	unsigned k;
+
+	(void)s;
+	rd_setup(&x);
+	assert_int_equal(fx_reply(&x.b, lineRedirect(x.b1, "101", 0)),
+	                 LINEERR_INVALADDRESS);
+	assert_int_equal(fx_state(x.b1), S(OFFERING));
+	/* 101 and 102 send it to each other */
+	at = x.b1;
+	for (k = 0; k < 8; k++) {
+		bool on_b = k % 2 == 0;
+		struct fx_app *from = on_b ? &x.b : &x.c;
+		struct fx_app *to = on_b ? &x.c : &x.b;
+
+		assert_int_equal(
+			fx_reply(from,
+		                 lineRedirect(at, on_b ? "102" : "101", 0)),
+			0);
+		fx_wait(from, LINE_CALLSTATE, at, S(IDLE));
+		assert_int_equal(lineDeallocateCall(at), 0);
+		at = new_call(to, on_b ? x.lc : x.lb);
+		fx_wait(to, LINE_CALLSTATE, at, S(OFFERING));
+	}
+	/* the ninth is refused: the call stays offered on 101 */
+	assert_int_equal(fx_reply(&x.b, lineRedirect(at, "102", 0)),
+	                 LINEERR_OPERATIONFAILED);
+	assert_int_equal(fx_state(at), S(OFFERING));
+	fx_consume_all(&x.c);
+	fx_expect_none(&x.c);
+	rd_teardown(&x);
+}
+
+/*
  * Microsoft's lineRedirect: LINEERR_OPERATIONUNAVAIL — a provider that
  * exports no TSPI_lineRedirect (tspi.md §1: optional); and esp's bridged
  * appearance, where a station's offer is the appearance's: esp refuses,
@@ -312,6 +354,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_errors, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_redirect_loops_refused,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_to_script, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_unavail, setup,
