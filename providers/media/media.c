@@ -1422,7 +1422,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		struct jbuf_config jc = {
 			.rate = s->clock_rate,
 			.frame_us = n.ptime * 1000,
-			.min_frames = 2,
+			.min_frames = 1,
 			.max_frames = JBUF_SLOTS / 2,
 		};
 

@@ -209,6 +209,41 @@ static void test_jbuf_grows_then_shrinks(void **state)
 	assert_int_equal(jbuf_stats(&jb)->played, 10 + played);
 }
 
+/* Starved for several frames at once (the thread did not run): the depth
+ * grows by as many, then comes back down sooner the deeper it is
+ * (JBUF_SHRINK_AFTER / k ticks while k frames too deep), not a frame per
+ * JBUF_SHRINK_AFTER ticks; nothing is dropped as late. */
+static void test_jbuf_deep_shrinks_sooner(void **state)
+{
+	struct jbuf jb;
+	unsigned k, ticks = 0;
+
+	(void)state;
+	assert_int_equal(jbuf_init(&jb, &cfg8k), 0);
+	for (k = 0; k < 10; k++) {
+		put(&jb, k, false, (uint64_t)k * FRAME_US);
+		expect_frame(&jb, k);
+	}
+	/* four ticks with nothing, then packets 10..13 at once, late */
+	for (k = 0; k < 4; k++)
+		expect(&jb, JBUF_LOST);
+	for (k = 10; k < 14; k++)
+		put(&jb, k, false, 14ull * FRAME_US);
+	/* steady from then on: each tick one packet comes, one is played */
+	for (k = 14; jbuf_stats(&jb)->shrunk < 4 && k < 14 + 200; k++) {
+		struct jbuf_frame f;
+
+		put(&jb, k, false, (uint64_t)k * FRAME_US);
+		(void)jbuf_get(&jb, &f);
+		ticks++;
+	}
+	assert_int_equal(jbuf_stats(&jb)->shrunk, 4);
+	/* a frame per JBUF_SHRINK_AFTER ticks would take 4 times that;
+	 * sooner the deeper: 1/4 + 1/3 + 1/2 + 1 of it (about 2.1 times) */
+	assert_true(ticks < 3 * JBUF_SHRINK_AFTER);
+	assert_int_equal(jbuf_stats(&jb)->late, 0);
+}
+
 /* RFC 3550 A.8's D as a peak: 50 ms of jitter wants two frames more;
  * 200 ms no more than max_frames; after steady packets, min_frames. */
 static void test_jbuf_adapts_within_bounds(void **state)
@@ -273,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_jbuf_duplicates),
 		cmocka_unit_test(test_jbuf_loss_and_late),
 		cmocka_unit_test(test_jbuf_grows_then_shrinks),
+		cmocka_unit_test(test_jbuf_deep_shrinks_sooner),
 		cmocka_unit_test(test_jbuf_adapts_within_bounds),
 		cmocka_unit_test(test_jbuf_stop_spurt_resync),
 	};

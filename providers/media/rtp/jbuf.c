@@ -213,10 +213,14 @@ enum jbuf_get_result jbuf_get(struct jbuf *jb, struct jbuf_frame *out)
 		return JBUF_LOST;
 	}
 	jb->empties = 0;
-	/* deeper than wanted for a while, or than allowed: drop a frame */
+	/* deeper than wanted for a while, or than allowed: drop a frame;
+	 * the deeper, the sooner (JBUF_SHRINK_AFTER ticks a frame too deep,
+	 * half that two too deep...): a starved playout that grew by several
+	 * frames at once comes back in about that many ticks in all */
 	jb->above = level > jb->target ? jb->above + 1 : 0;
 	if (level > jb->cfg.max_frames ||
-	    (jb->above >= JBUF_SHRINK_AFTER && level > jb->target)) {
+	    (level > jb->target &&
+	     jb->above * (level - jb->target) >= JBUF_SHRINK_AFTER)) {
 		jb->above = 0;
 		jb->stats.shrunk++;
 		jb->next_ts += jb->frame_ts;

@@ -20,9 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JBUF_SLOTS        16   /* packets held at most */
-#define JBUF_MAX_PAYLOAD  1280 /* an Opus frame is at most 1275 bytes */
-#define JBUF_SHRINK_AFTER 50   /* ticks above the target before a drop */
+#define JBUF_SLOTS       16   /* packets held at most */
+#define JBUF_MAX_PAYLOAD 1280 /* an Opus frame is at most 1275 bytes */
+#define JBUF_SHRINK_AFTER                                  \
+	50 /* ticks a frame above the target before a drop \
+	       (k frames above: a k-th of them) */
 
 /** How a buffer plays. */
 struct jbuf_config {
