@@ -101,7 +101,8 @@ struct reg {
 struct dgather {
 	struct list_node link;
 	HCALL call;
-	HLINE line; /* the call's open when asked */
+	HLINE line;  /* the call's open when asked */
+	uint32_t id; /* told the client, never 0 */
 	DWORD n;
 	char buf[]; /* n + 1 */
 };
@@ -756,8 +757,7 @@ static bool emit(struct reg *r, const struct chan_msg *cm, unsigned *pushed)
  * gather freed. Nothing when tapixd holds no gather for it (the handle
  * went meanwhile). false as emit.
  */
-static bool send_digits(struct reg *r, const struct chan_msg *cm,
-                        unsigned *pushed)
+static bool send_digits(struct reg *r, struct chan_msg *cm, unsigned *pushed)
 {
 	struct list_node *it;
 	struct dgather *g = NULL;
@@ -775,6 +775,9 @@ static bool send_digits(struct reg *r, const struct chan_msg *cm,
 	}
 	if (!g)
 		return true;
+	/* the client matches both by the gather's id */
+	cm->nh = 1;
+	cm->h[0] = g->id;
 	/* the core wrote the digits, then a NUL when fewer than n */
 	len = strnlen(g->buf, g->n);
 	if (len < g->n)
@@ -1763,11 +1766,12 @@ send:
 	return q;
 }
 
-/* GatherDigits' answer: the result and the call's open. */
-static int reply_gather(sd_bus_message *m, LONG r, HLINE line)
+/* GatherDigits' answer: the result, the call's open, the gather's id. */
+static int reply_gather(sd_bus_message *m, LONG r, HLINE line, uint32_t id)
 {
 	flush_sender(m);
-	return sd_bus_reply_method_return(m, "iu", (int32_t)r, (uint32_t)line);
+	return sd_bus_reply_method_return(m, "iuu", (int32_t)r, (uint32_t)line,
+	                                  id);
 }
 
 /*
@@ -1782,6 +1786,7 @@ static int m_gather(sd_bus_message *m, void *ud, sd_bus_error *err)
 	const char *term = NULL;
 	struct client *c = client_get(m, false);
 	struct dgather *g = NULL;
+	static uint32_t next_gather;
 	char none[1];
 	struct reg *r;
 	LONG e;
@@ -1793,7 +1798,7 @@ static int m_gather(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return -EINVAL;
 	r = call_of(c, hc);
 	if (!r)
-		return reply_gather(m, LINEERR_INVALCALLHANDLE, 0);
+		return reply_gather(m, LINEERR_INVALCALLHANDLE, 0, 0);
 	/*
 	 * A count the core refuses gets a buffer it never writes (the core's
 	 * own checks, in its order, give the error); one it takes, a buffer
@@ -1801,10 +1806,11 @@ static int m_gather(sd_bus_message *m, void *ud, sd_bus_error *err)
 	 */
 	if (given && n && n <= RPC_GATHER_MAX) {
 		if (r->ngathers >= MAX_GATHERS)
-			return reply_gather(m, LINEERR_RESOURCEUNAVAIL, 0);
+			return reply_gather(m, LINEERR_RESOURCEUNAVAIL, 0, 0);
 		g = calloc(1, sizeof(*g) + n + 1);
 		if (!g)
-			return reply_gather(m, LINEERR_NOMEM, 0);
+			return reply_gather(m, LINEERR_NOMEM, 0, 0);
+		g->id = ++next_gather ? next_gather : ++next_gather;
 		g->call = hc;
 		g->line = tapix_call_line(hc);
 		g->n = n;
@@ -1821,7 +1827,8 @@ static int m_gather(sd_bus_message *m, void *ud, sd_bus_error *err)
 		r->ngathers--;
 		free(g);
 	}
-	return reply_gather(m, e, e ? 0 : tapix_call_line(hc));
+	return reply_gather(m, e, e ? 0 : tapix_call_line(hc),
+	                    e || !g ? 0 : g->id);
 }
 
 /* Where the direct connections are (peer.c), or "". Issue 19 item 4 —

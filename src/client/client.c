@@ -70,8 +70,10 @@ struct cpend {
 struct cgather {
 	struct cgather *next;
 	HCALL call;
-	HLINE line; /* the call's open, once tapixd said (0 before) */
-	LPSTR buf;
+	HLINE line;  /* the call's open, once tapixd said (0 before) */
+	uint32_t id; /* tapixd's id of it, once it said (0 before) */
+	LPSTR buf;   /* NULL: the app was told it failed, tapixd may not
+	                know: its digits and message are dropped */
 	DWORD n;
 };
 
@@ -229,25 +231,30 @@ static void gathers_drop(HCALL call, HLINE line, const struct cgather *only)
 }
 
 /* The oldest gather of @call, or NULL. */
-static struct cgather *gather_of(HCALL call)
+/* The gather of @call a message with tapixd's id @id is about: that id's,
+ * else (its reply not read yet) the call's oldest without one; or NULL. */
+static struct cgather *gather_of(HCALL call, uint32_t id)
 {
 	struct cgather *g;
 
+	for (g = cl.gathers; id && g; g = g->next)
+		if (g->call == call && g->id == id)
+			return g;
 	for (g = cl.gathers; g; g = g->next)
-		if (g->call == call)
+		if (g->call == call && !g->id)
 			return g;
 	return NULL;
 }
 
-/* RPC_MSG_DIGITS @c: its bytes into the app's buffer of the call's
- * oldest gather, never past its room. */
+/* RPC_MSG_DIGITS @c: its bytes into the app's buffer of its gather,
+ * never past its room. */
 static void take_digits(const struct chan_msg *c)
 {
-	struct cgather *g = gather_of(c->hdev);
+	struct cgather *g = gather_of(c->hdev, c->nh ? c->h[0] : 0);
 	char b[RPC_DIGITS_PER_MSG];
 	size_t off, total, k;
 
-	if (!g)
+	if (!g || !g->buf)
 		return;
 	rpc_digits_unpack(c, b, &off, &total);
 	if (total > g->n || off >= total)
@@ -370,10 +377,13 @@ static void take_msg(const struct chan_msg *c, const char *from)
 	}
 	if (c->id == LINE_GATHERDIGITS) {
 		/* its digits came before it: the request is done */
-		struct cgather *g = gather_of(c->hdev);
+		struct cgather *g = gather_of(c->hdev, c->nh ? c->h[0] : 0);
+		bool told_failed = g && !g->buf;
 
 		if (g)
 			gathers_drop(0, 0, g);
+		if (told_failed)
+			return; /* the app was told it failed */
 	} else if (c->id == LINE_REPLY) {
 		struct cpend **pp;
 
@@ -1342,15 +1352,22 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 	}
 	r = call(m, &reply);
 	if (g) {
-		uint32_t line = 0;
+		uint32_t line = 0, id = 0;
 
 		/* still noted unless its call went meanwhile */
 		for (pp = &cl.gathers; *pp && *pp != g; pp = &(*pp)->next)
 			;
-		if (*pp && r)
-			gathers_drop(0, 0, g);
-		else if (*pp && sd_bus_message_read(reply, "u", &line) > 0)
+		if (*pp && r && reply) {
+			gathers_drop(0, 0, g); /* tapixd refused it */
+		} else if (*pp && r) {
+			/* no answer: tapixd may have it; what comes of it is
+			 * not the app's any more */
+			g->buf = NULL;
+		} else if (*pp &&
+		           sd_bus_message_read(reply, "uu", &line, &id) > 0) {
 			g->line = line; /* forgotten with it */
+			g->id = id;
+		}
 	}
 	sd_bus_message_unref(reply);
 	drain();

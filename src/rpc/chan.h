@@ -91,7 +91,8 @@ struct chan_msg {
  * lineGatherDigits buffer (docs/service.md), sent just before its
  * LINE_GATHERDIGITS with the same app, hdev (the call), guard and line;
  * the bytes in cbinst, p1 and p2, where they go in p3's low half, how
- * many the buffer gets in all in its high half. The client writes them
+ * many the buffer gets in all in its high half; h[0] (nh 1) the gather's
+ * id, which its LINE_GATHERDIGITS carries too. The client writes them
  * into the app's buffer and queues nothing.
  */
 #define RPC_MSG_DIGITS     0x54580001u
@@ -105,9 +106,8 @@ static inline void rpc_digits_pack(struct chan_msg *d,
 	char bytes[RPC_DIGITS_PER_MSG] = {0};
 
 	memcpy(bytes, b, k < sizeof(bytes) ? k : sizeof(bytes));
-	*d = *of;
+	*d = *of; /* (its handle too: the gather's id) */
 	d->id = RPC_MSG_DIGITS;
-	d->nh = 0;
 	memcpy(&d->cbinst, bytes, 8);
 	memcpy(&d->p1, bytes + 8, 8);
 	memcpy(&d->p2, bytes + 16, 8);

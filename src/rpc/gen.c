@@ -143,7 +143,7 @@ static void doc_kinds(struct doc_row *r, const uint8_t *kinds, unsigned n,
 			out = ", `ah` the descriptors it names";
 			break;
 		case RPC_K_CALL_LINE:
-			out = ", `u` the call's HLINE";
+			out = ", `u` the call's HLINE, `u` the gather's id";
 			break;
 		case RPC_K_LINE_OF:
 			/* (LINE_OF comes after the handles it is the key of) */

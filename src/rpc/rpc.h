@@ -169,8 +169,9 @@
 #define RPC_K_DIGITS_DEF 1, "b", ""
 #define RPC_GATHER_MAX   4096 /* tapi.h's bound, the core's GATHER_MAX */
 /* back: the open of the primary handle, a call (what the client forgets
- * with that open), not a parameter */
-#define RPC_K_CALL_LINE_DEF 0, "", "u"
+ * with that open), and the id tapixd gave the request (its
+ * RPC_MSG_DIGITS and LINE_GATHERDIGITS carry it), not a parameter */
+#define RPC_K_CALL_LINE_DEF 0, "", "uu"
 
 enum rpc_kind {
 #define RPC_K_ENUM(k) k,
