@@ -517,6 +517,42 @@ static void test_baresip_hears_tapix(void **s)
 	close(w.fdOut);
 	fx_shutdown(&a);
 }
+/*
+ * Issue 17 item 6, RFC 4733 §2 — digits the TAPI application sends
+ * (lineGenerateDigits, LINEDIGITMODE_DTMF) arrive at baresip as
+ * telephone-events: its log tells each key it received, in order, and
+ * LINE_GENERATE(DONE) ends the request.
+ */
+static void test_baresip_gets_digits(void **s)
+{
+	struct fx_app a;
+	char dest[64];
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	p = start_baresip(NULL, 0);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	snprintf(dest, sizeof(dest), "sip:bob@127.0.0.1:%u", baresip_port());
+	h = make_call_to(&a, l, dest, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(log_has("Call established"));
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "7#", 100),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	/* (baresip 1.0's log of the events it received: each key's start
+	 * and end, the second key after the first's end) */
+	assert_true(log_has("received event: '7' (end=0)"));
+	assert_true(log_has("received event: '7' (end=1)\n"
+	                    "received event: '#' (end=0)"));
+	assert_true(log_has("received event: '#' (end=1)"));
+	drop_to_idle(&a, h);
+	proc_kill(p);
+	fx_shutdown(&a);
+}
 
 int main(void)
 {
@@ -533,6 +569,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wideband_with_baresip,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_baresip_gets_digits, setup,
+	                                        teardown),
 	};
 	static const char *const needed[] = {"baresip", NULL};
 
