@@ -444,15 +444,18 @@ out:
 
 #define GATHER_MODES (LINEDIGITMODE_PULSE | LINEDIGITMODE_DTMF)
 
+/* @c, with a-d taken as A-D (as lineGenerateDigits takes them). */
+static char dtmf_upper(char c)
+{
+	return c >= 'a' && c <= 'd' ? (char)(c - 'a' + 'A') : c;
+}
+
 /* Whether every character of @term is a digit of one of @modes
- * (Microsoft's LINEDIGITMODE_: pulse 0-9; DTMF 0-9, A-D, * and #; a-d
- * taken as A-D, as lineGenerateDigits takes them). */
+ * (Microsoft's LINEDIGITMODE_: pulse 0-9; DTMF 0-9, A-D, * and #). */
 static bool term_digits_valid(const char *term, size_t len, DWORD modes)
 {
 	for (size_t i = 0; i < len; i++) {
-		char c = term[i] >= 'a' && term[i] <= 'd'
-		                 ? (char)(term[i] - 'a' + 'A')
-		                 : term[i];
+		char c = dtmf_upper(term[i]);
 		bool pulse = c >= '0' && c <= '9';
 		bool dtmf =
 			pulse || (c >= 'A' && c <= 'D') || c == '*' || c == '#';
@@ -512,14 +515,7 @@ LONG WINAPI api_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes,
 				goto out;
 			}
 			for (size_t i = 0; i < len; i++)
-				term[i] = lpszTerminationDigits[i] >= 'a' &&
-				                          lpszTerminationDigits
-				                                          [i] <=
-				                                  'd'
-				                  ? (char)(lpszTerminationDigits
-				                                   [i] -
-				                           'a' + 'A')
-				                  : lpszTerminationDigits[i];
+				term[i] = dtmf_upper(lpszTerminationDigits[i]);
 		}
 	}
 	r = call_ready(call, LINECALLSTATE_IDLE);
