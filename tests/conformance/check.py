@@ -44,7 +44,8 @@ UNITS = [
      "families": ["TAPI_E_", "TAPIMEDIATYPE_"],
      "enums": ["CALL_STATE", "CALL_STATE_EVENT_CAUSE", "DISCONNECT_CODE",
                "FINISH_MODE", "CALL_PRIVILEGE", "CALL_NOTIFICATION_EVENT",
-               "TAPI_EVENT"]},
+               "TAPI_EVENT", "TERMINAL_DIRECTION", "TERMINAL_MEDIA_STATE",
+               "FT_STATE_EVENT_CAUSE"]},
     # RAS: every RASCS_ state, every raserror.h code tapix claims (600 to
     # 764), the generic codes of winerror.h it defines
     {"refs": ["ras.h", "raserror.h", "winerror.h"],
