@@ -620,11 +620,12 @@ enum acl_incoming acl_incoming(DWORD dev)
 	return (enum acl_incoming)incoming[dev];
 }
 
-const char *acl_forward_address(DWORD dev)
+/* The FILE or ADDRESS of line @dev's incoming, if it is @kind's. */
+static const char *incoming_arg(DWORD dev, enum acl_incoming kind)
 {
 	size_t i;
 
-	if (acl_incoming(dev) != ACL_INCOMING_FORWARD)
+	if (acl_incoming(dev) != kind)
 		return NULL;
 	for (i = 0; i < nanswers; i++)
 		if (answers[i].line == dev)
@@ -632,16 +633,14 @@ const char *acl_forward_address(DWORD dev)
 	return NULL;
 }
 
+const char *acl_forward_address(DWORD dev)
+{
+	return incoming_arg(dev, ACL_INCOMING_FORWARD);
+}
+
 const char *acl_answer_file(DWORD dev)
 {
-	size_t i;
-
-	if (acl_incoming(dev) != ACL_INCOMING_ANSWER)
-		return NULL;
-	for (i = 0; i < nanswers; i++)
-		if (answers[i].line == dev)
-			return answers[i].path;
-	return NULL;
+	return incoming_arg(dev, ACL_INCOMING_ANSWER);
 }
 
 void acl_set_file_check(acl_file_check_cb cb)

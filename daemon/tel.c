@@ -2484,7 +2484,7 @@ static void on_incoming_message(const LINEMESSAGE *m)
 {
 	HCALL h = (HCALL)m->hDevice;
 	struct player *p;
-	const char *file;
+	const char *file, *to;
 	DWORD dev;
 	LONG r = 0;
 
@@ -2523,10 +2523,10 @@ static void on_incoming_message(const LINEMESSAGE *m)
 			         (unsigned)dev);
 			r = lineAnswer(h, NULL, 0);
 		} else if (lines[dev].incoming == ACL_INCOMING_FORWARD &&
-		           (file = acl_forward_address(dev)) != NULL) {
+		           (to = acl_forward_address(dev)) != NULL) {
 			log_info("call %08x: line %u forwards it to %s", h,
-			         (unsigned)dev, file);
-			r = lineRedirect(h, file, 0);
+			         (unsigned)dev, to);
+			r = lineRedirect(h, to, 0);
 			if (r < 0) {
 				/* not left ringing for nobody */
 				log_warn("call %08x: not forwarded: %s", h,

@@ -120,6 +120,7 @@ void call_free(struct call *c)
 {
 	esp_media_free(c);
 	tsp_uui_clear(&c->uui);
+	free(c->redir);
 	tsp_htab_del(&esp.calls, c->h);
 	c->line->ncalls--;
 	esp.live_calls--;

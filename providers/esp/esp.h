@@ -88,11 +88,25 @@ struct line {
 	unsigned ncalls;
 };
 
+/*
+ * lineRedirect's addresses of a call, made only for a call a redirect
+ * touches (few are: held calls do not carry them). On the caller, the
+ * address that redirects it while the new offer is made (then cleared)
+ * and where it was redirected to; on the call offered there, who
+ * redirected it.
+ */
+struct esp_redir {
+	char redirecting[16];
+	char redirection[32];
+};
+
 struct call {
-	uint32_t h; /* HDRVCALL value: slot index + generation */
+	uint32_t h;        /* HDRVCALL value: slot index + generation */
+	DWORD digit_modes; /* lineMonitorDigits' modes, told to tm once made */
 	struct line *line;
 	HTAPICALL ht;
-	bool announced; /* TAPI knows it: events may be sent */
+	bool announced;          /* TAPI knows it: events may be sent */
+	unsigned char redirects; /* times this caller's call was redirected */
 	DWORD state, mode, media, bearer, origin;
 	time_t state_time;
 	/*
@@ -116,15 +130,9 @@ struct call {
 	unsigned slow_ms;
 	char caller[16];
 	char called[32];
-	/* lineRedirect: on the caller, the address that redirects it while
-	 * the new offer is made (then cleared) and where it was redirected
-	 * to; on the call offered there, who redirected it */
-	char redirecting[16];
-	unsigned char redirects; /* times this caller's call was redirected */
-	char redirection[32];
 	struct tsp_uui uui; /* received: shown in LINECALLINFO, and waiting */
 	struct tcall *tm;   /* its media once asked for (media.c), or NULL */
-	DWORD digit_modes;  /* lineMonitorDigits' modes, told to tm once made */
+	struct esp_redir *redir; /* lineRedirect's addresses, or NULL */
 };
 
 struct tcall;

@@ -233,6 +233,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
                                              LPLINECALLINFO lpCallInfo)
 {
 	LPLINECALLINFO ci = lpCallInfo;
+	const char *redirecting, *redirection;
 	struct call *c;
 	DWORD fixed, total, used, needed;
 	LONG r = 0;
@@ -243,6 +244,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 		r = LINEERR_INVALCALLHANDLE;
 		goto out;
 	}
+	redirecting = c->redir ? c->redir->redirecting : "";
+	redirection = c->redir ? c->redir->redirection : "";
 	fixed = tsp_callinfo_fixed(c->line->version);
 	total = ci->dwTotalSize;
 	if (total < fixed) {
@@ -260,8 +263,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	ci->dwCallStates = ESP_CALLSTATES;
 	ci->dwOrigin = c->is_conf ? LINECALLORIGIN_CONFERENCE : c->origin;
 	/* offered here by a lineRedirect elsewhere */
-	ci->dwReason = c->redirecting[0] ? LINECALLREASON_REDIRECT
-	                                 : LINECALLREASON_DIRECT;
+	ci->dwReason = redirecting[0] ? LINECALLREASON_REDIRECT
+	                              : LINECALLREASON_DIRECT;
 	ci->dwTrunk = 0xFFFFFFFFu;
 	ci->dwCallerIDFlags = c->caller[0] ? LINECALLPARTYID_ADDRESS
 	                                   : LINECALLPARTYID_UNKNOWN;
@@ -274,16 +277,16 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	            &needed, c->called,
 	            c->called[0] ? (DWORD)strlen(c->called) + 1 : 0);
 	ci->dwConnectedIDFlags = LINECALLPARTYID_UNKNOWN;
-	ci->dwRedirectionIDFlags = c->redirection[0] ? LINECALLPARTYID_ADDRESS
-	                                             : LINECALLPARTYID_UNKNOWN;
+	ci->dwRedirectionIDFlags = redirection[0] ? LINECALLPARTYID_ADDRESS
+	                                          : LINECALLPARTYID_UNKNOWN;
 	tsp_put_var(ci, offsetof(LINECALLINFO, dwRedirectionIDSize), total,
-	            &used, &needed, c->redirection,
-	            c->redirection[0] ? (DWORD)strlen(c->redirection) + 1 : 0);
-	ci->dwRedirectingIDFlags = c->redirecting[0] ? LINECALLPARTYID_ADDRESS
-	                                             : LINECALLPARTYID_UNKNOWN;
+	            &used, &needed, redirection,
+	            redirection[0] ? (DWORD)strlen(redirection) + 1 : 0);
+	ci->dwRedirectingIDFlags = redirecting[0] ? LINECALLPARTYID_ADDRESS
+	                                          : LINECALLPARTYID_UNKNOWN;
 	tsp_put_var(ci, offsetof(LINECALLINFO, dwRedirectingIDSize), total,
-	            &used, &needed, c->redirecting,
-	            c->redirecting[0] ? (DWORD)strlen(c->redirecting) + 1 : 0);
+	            &used, &needed, redirecting,
+	            redirecting[0] ? (DWORD)strlen(redirecting) + 1 : 0);
 	tsp_put_var(ci, offsetof(LINECALLINFO, dwUserUserInfoSize), total,
 	            &used, &needed, c->uui.data, c->uui.len);
 	ci->dwNeededSize = needed;

@@ -375,8 +375,13 @@ static struct call *offer_one(struct call *caller, struct line *to,
 	c->peer = caller->h;
 	tsp_copy_str(c->caller, sizeof(c->caller), caller->line->address);
 	tsp_copy_str(c->called, sizeof(c->called), to->address);
-	tsp_copy_str(c->redirecting, sizeof(c->redirecting),
-	             caller->redirecting);
+	/* offered by a redirect: who redirected it (without memory for it,
+	 * the call is offered as a direct one) */
+	if (caller->redir && caller->redir->redirecting[0] &&
+	    (c->redir = calloc(1, sizeof(*c->redir))) != NULL)
+		tsp_copy_str(c->redir->redirecting,
+		             sizeof(c->redir->redirecting),
+		             caller->redir->redirecting);
 	tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
@@ -842,22 +847,28 @@ static void redirect(const struct job *j, struct call *c)
 		esp.complete(j->req, LINEERR_OPERATIONFAILED);
 		return;
 	}
+	if (!p->redir && !(p->redir = calloc(1, sizeof(*p->redir)))) {
+		esp.complete(j->req, LINEERR_NOMEM);
+		return;
+	}
 	p->redirects++;
 	esp.complete(j->req, 0);
 	c->peer = p->peer = 0;
 	set_state(c, LINECALLSTATE_IDLE, 0);
 	apply_dest(p, &d);
-	tsp_copy_str(p->redirection, sizeof(p->redirection), d.called);
+	tsp_copy_str(p->redir->redirection, sizeof(p->redir->redirection),
+	             d.called);
 	call_info(p,
 	          LINECALLINFOSTATE_CALLEDID | LINECALLINFOSTATE_REDIRECTIONID);
 	if (d.script != S_LINE) {
 		connect_to(p, NULL, NULL, 0, false);
 		return;
 	}
-	tsp_copy_str(p->redirecting, sizeof(p->redirecting), c->line->address);
+	tsp_copy_str(p->redir->redirecting, sizeof(p->redir->redirecting),
+	             c->line->address);
 	if (d.target)
 		offer(p, d.target, NULL, 0);
-	p->redirecting[0] = '\0';
+	p->redir->redirecting[0] = '\0';
 	if (p->state != LINECALLSTATE_RINGBACK)
 		set_state(p, LINECALLSTATE_RINGBACK, 0);
 }

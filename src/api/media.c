@@ -230,8 +230,10 @@ LONG WINAPI api_lineGenerateDigitsA(HCALL hCall, DWORD dwDigitMode,
 	}
 	/* registered before the provider hears of it: its LINE_GENERATE may
 	 * come before it returns */
-	if (lpszDigits)
-		id = call_generate_begin_locked(call, ch);
+	if (lpszDigits && !(id = call_generate_begin_locked(call, ch))) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
 	op_call_begin_locked(call);
 	r = p->fn.lineGenerateDigits(call->hd, id, dwDigitMode, lpszDigits,
 	                             dwDuration);
@@ -301,8 +303,10 @@ LONG WINAPI api_lineGenerateTone(HCALL hCall, DWORD dwToneMode,
 		r = LINEERR_OPERATIONUNAVAIL;
 		goto out;
 	}
-	if (dwToneMode)
-		id = call_generate_begin_locked(call, ch);
+	if (dwToneMode && !(id = call_generate_begin_locked(call, ch))) {
+		r = LINEERR_NOMEM;
+		goto out;
+	}
 	op_call_begin_locked(call);
 	r = p->fn.lineGenerateTone(call->hd, id, dwToneMode, dwDuration, n,
 	                           n ? tones : NULL);

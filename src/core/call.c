@@ -499,9 +499,9 @@ static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 static void generate_end(struct call *call, unsigned i, uint32_t term,
                          uint32_t tick)
 {
-	struct callh *ch = callh_get_locked(call->gen_h[i]);
+	struct callh *ch = callh_get_locked(call->mx->gen_h[i]);
 
-	call->gen_h[i] = 0;
+	call->mx->gen_h[i] = 0;
 	if (!ch || ch->call != call)
 		return; /* deallocated meanwhile: nobody to tell */
 	app_post_locked(ch->open->app, ch->h, ch->h, LINE_GENERATE,
@@ -511,29 +511,32 @@ static void generate_end(struct call *call, unsigned i, uint32_t term,
 uint32_t call_generate_begin_locked(struct call *call, struct callh *ch)
 {
 	static uint32_t next_id;
-	uint32_t id = ++next_id ? next_id : ++next_id; /* never 0 */
+	uint32_t id;
 
 	core_assert_locked();
+	if (!call_media_locked(call))
+		return 0;
+	id = ++next_id ? next_id : ++next_id; /* never 0 */
 	/* the older of two still waiting is cancelled here: the provider was
 	 * told twice since, and a third start leaves no slot */
-	if (call->gen_h[0] && call->gen_h[1])
+	if (call->mx->gen_h[0] && call->mx->gen_h[1])
 		generate_end(call, 1, LINEGENERATETERM_CANCEL,
 		             (uint32_t)core_now_ms());
-	if (call->gen_h[0]) {
-		call->gen_h[1] = call->gen_h[0];
-		call->gen_id[1] = call->gen_id[0];
+	if (call->mx->gen_h[0]) {
+		call->mx->gen_h[1] = call->mx->gen_h[0];
+		call->mx->gen_id[1] = call->mx->gen_id[0];
 	}
-	call->gen_h[0] = ch->h;
-	call->gen_id[0] = id;
+	call->mx->gen_h[0] = ch->h;
+	call->mx->gen_id[0] = id;
 	return id;
 }
 
 void call_generate_forget_locked(struct call *call, uint32_t id)
 {
 	core_assert_locked();
-	for (unsigned i = 0; i < 2; i++)
-		if (call->gen_h[i] && call->gen_id[i] == id)
-			call->gen_h[i] = 0;
+	for (unsigned i = 0; call->mx && i < 2; i++)
+		if (call->mx->gen_h[i] && call->mx->gen_id[i] == id)
+			call->mx->gen_h[i] = 0;
 }
 
 /* LINE_GENERATE from the provider: the request with that id ends. */
@@ -545,8 +548,8 @@ static void on_generate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 		         call->ht, (unsigned long)p1);
 		return;
 	}
-	for (unsigned i = 0; i < 2; i++)
-		if (call->gen_h[i] && call->gen_id[i] == (uint32_t)p2) {
+	for (unsigned i = 0; call->mx && i < 2; i++)
+		if (call->mx->gen_h[i] && call->mx->gen_id[i] == (uint32_t)p2) {
 			generate_end(call, i, (uint32_t)p1, (uint32_t)p3);
 			return;
 		}
@@ -804,8 +807,8 @@ static void end_media_requests(struct call *call)
 	struct list_node *it;
 	uint32_t tick = (uint32_t)core_now_ms();
 
-	for (unsigned i = 2; i-- > 0;)
-		if (call->gen_h[i])
+	for (unsigned i = 2; call->mx && i-- > 0;)
+		if (call->mx->gen_h[i])
 			generate_end(call, i, LINEGENERATETERM_CANCEL, tick);
 	/*
 	 * A gather the provider has not ended yet ends now, without the

@@ -267,10 +267,6 @@ struct call {
 	uint32_t nowners;     /* OWNER handles, an observer's included */
 	uint32_t nmonitors;   /* MONITOR handles, not an observer's */
 	uint32_t close_flags; /* CLOSE_DROP / CLOSE_CLOSE for close_link */
-	/* lineGenerateDigits not yet ended by LINE_GENERATE: the handle that
-	 * asked (0: none) and the end-to-end id the provider was given; two,
-	 * as a new one's start and the old one's CANCEL may cross */
-	uint32_t gen_h[2], gen_id[2];
 	uint32_t monitor_digits; /* the union told the provider */
 	struct call_media *mx;   /* made on first use, or NULL */
 	bool is_conf_parent;
@@ -312,6 +308,10 @@ struct tone_want {
  * (each tone once, its dwAppSpecific its index) the provider listens for.
  */
 struct call_media {
+	/* lineGenerateDigits not yet ended by LINE_GENERATE: the handle that
+	 * asked (0: none) and the end-to-end id the provider was given; two,
+	 * as a new one's start and the old one's CANCEL may cross */
+	uint32_t gen_h[2], gen_id[2];
 	struct gather *gathers; /* lineGatherDigits the provider has */
 	uint32_t tone_id;       /* the list id the provider has, 0: none */
 	DWORD ntold;
@@ -578,6 +578,7 @@ void callh_free_locked(struct callh *ch);
  * provider refused @id, nothing ends.
  */
 uint32_t call_generate_begin_locked(struct call *call, struct callh *ch);
+/* (0 when out of memory) */
 void call_generate_forget_locked(struct call *call, uint32_t id);
 /*
  * lineGatherDigits' bookkeeping: a gather of @n digits for @ch into the
