@@ -43,6 +43,7 @@
 
 #define WAVE_SNDBUF      2048    /* asked for; the kernel's minimum applies */
 #define TICK_US          5000    /* the loop's clock: sending, playout */
+#define PLAY_SLACK_US    1000    /* playout moved earlier keeps this */
 #define RTCP_INTERVAL_US 5000000 /* RFC 3550 §6.2: the 5 s minimum */
 #define MAX_FRAME        960     /* samples of a packet: 60 ms at 16 kHz */
 #define MAX_DECODE       5760    /* samples a payload may decode to */
@@ -269,21 +270,35 @@ static void wake(struct media *m)
 		return;
 }
 
+/* The tick at or before @us: ticks come at whole multiples of TICK_US
+ * of the monotonic clock, so a session's slots (next_tx_us,
+ * next_play_us) kept on them fall to the same tick every time, however
+ * late the thread wakes; a slot between two ticks would go to one or the
+ * other with the wake-up's jitter, a tick's worth of jitter on the wire. */
+static uint64_t tick_floor(uint64_t us)
+{
+	return us - us % TICK_US;
+}
+
 /* Arms the tick while sessions exist, disarms it when none do. */
 static void set_ticking_locked(struct media *m)
 {
 	struct itimerspec its;
 	bool want = m->nsessions > 0;
+	uint64_t first;
 
 	assert_locked(m);
 	if (want == m->ticking)
 		return;
 	memset(&its, 0, sizeof(its));
 	if (want) {
+		first = tick_floor(now_us()) + TICK_US;
 		its.it_interval.tv_nsec = TICK_US * 1000;
-		its.it_value.tv_nsec = TICK_US * 1000;
+		its.it_value.tv_sec = (time_t)(first / 1000000);
+		its.it_value.tv_nsec = (long)(first % 1000000) * 1000;
 	}
-	if (timerfd_settime(m->timerfd, 0, &its, NULL) == 0)
+	if (timerfd_settime(m->timerfd, want ? TFD_TIMER_ABSTIME : 0, &its,
+	                    NULL) == 0)
 		m->ticking = want;
 }
 
@@ -911,9 +926,17 @@ static void rtp_input_locked(struct media_session *s, const uint8_t *buf,
 			s->has_src = true;
 		}
 		rtp_source_update(&s->src, &h, arrival);
-		if (s->st.recv)
-			jbuf_put(&s->jb, h.seq, h.ts, h.marker, h.payload,
-			         h.payload_len, now);
+		if (s->st.recv &&
+		    jbuf_put(&s->jb, h.seq, h.ts, h.marker, h.payload,
+		             h.payload_len, now) == JBUF_PUT_OK &&
+		    (int64_t)(s->next_play_us - now) <
+		            (int64_t)s->st.ptime * 1000 &&
+		    jbuf_due(&s->jb)) {
+			/* the frame due is here: played now, not at its slot
+			 * (the slot is the deadline; align_playout_locked) */
+			play_frame_locked(s);
+			s->next_play_us += (uint64_t)s->st.ptime * 1000;
+		}
 	} else {
 		s->stats.rtp_ignored++;
 		return;
@@ -989,10 +1012,15 @@ static void rtcp_readable_locked(struct media_session *s, uint64_t now)
 
 /* ---- the tick ----------------------------------------------------------- */
 
-/* Moves the session's playout to the phase of the frame interval the
- * jitter buffer asks for, just after its packets arrive (jbuf.h,
- * docs/media.md: the latency added stays small). Only a move of more
- * than a tick is made: the tick is the precision there is. */
+/* Moves the session's playout slot to the phase of the frame interval
+ * the jitter buffer asks for, just after its packets arrive (jbuf.h,
+ * docs/media.md: the latency added stays small), in whole ticks: to the
+ * first tick at or after that phase when the slot comes before it (its
+ * packets would be late), and earlier by whole ticks when it comes a
+ * tick or more after it, keeping PLAY_SLACK_US (so that the jitter of
+ * the phase itself does not move it back and forth). A frame that
+ * arrives before its slot is played at once (rtp_input_locked): the slot
+ * is when a frame that has not come is concealed. */
 static void align_playout_locked(struct media_session *s, uint64_t frame_us)
 {
 	int64_t want = jbuf_phase_us(&s->jb);
@@ -1004,11 +1032,36 @@ static void align_playout_locked(struct media_session *s, uint64_t frame_us)
 		d -= (int64_t)frame_us;
 	else if (d <= -(int64_t)frame_us / 2)
 		d += (int64_t)frame_us;
-	if (d > TICK_US || d < -TICK_US)
-		s->next_play_us += (uint64_t)d;
+	if (d > 0)
+		s->next_play_us +=
+			(uint64_t)((d + TICK_US - 1) / TICK_US) * TICK_US;
+	else if (-d >= TICK_US + PLAY_SLACK_US)
+		s->next_play_us -=
+			(uint64_t)((-d - PLAY_SLACK_US) / TICK_US) * TICK_US;
 }
 
-static void tick_locked(struct media_session *s, uint64_t now)
+/* The tick's first half: what is due to be sent. Every session of the
+ * thread sends before any plays (tick_play_locked), so that a session
+ * whose peer is in the same thread (esp's lines) finds the peer's frame
+ * of this tick already in its socket when the thread woke late. */
+static void tick_send_locked(struct media_session *s, uint64_t now)
+{
+	uint64_t frame_us = (uint64_t)s->st.ptime * 1000;
+
+	assert_locked(s->m);
+	if (!s->has_stream)
+		return;
+	/* far behind (the thread did not run): start again from now */
+	if ((int64_t)(now - s->next_tx_us) > (int64_t)(LATE_FRAMES * frame_us))
+		s->next_tx_us = tick_floor(now);
+	while ((int64_t)(now - s->next_tx_us) >= 0) {
+		send_frame_locked(s);
+		s->next_tx_us += frame_us;
+	}
+}
+
+/* The tick's second half: playout, time-outs, RTCP and the alarm. */
+static void tick_play_locked(struct media_session *s, uint64_t now)
 {
 	uint64_t frame_us = (uint64_t)s->st.ptime * 1000;
 	struct tevent_notes notes;
@@ -1023,18 +1076,16 @@ static void tick_locked(struct media_session *s, uint64_t now)
 		s->alarm_on = false;
 	if (!s->has_stream)
 		return;
-	/* far behind (the thread did not run): start again from now */
-	if ((int64_t)(now - s->next_tx_us) > (int64_t)(LATE_FRAMES * frame_us))
-		s->next_tx_us = now;
 	if ((int64_t)(now - s->next_play_us) >
 	    (int64_t)(LATE_FRAMES * frame_us))
-		s->next_play_us = now;
-	while ((int64_t)(now - s->next_tx_us) >= 0) {
-		send_frame_locked(s);
-		s->next_tx_us += frame_us;
-	}
+		s->next_play_us = tick_floor(now);
 	if (s->st.recv && s->has_src)
 		align_playout_locked(s, frame_us);
+	/* a frame about to be concealed may be waiting in the socket, when
+	 * the thread woke late and the tick came first: read it now */
+	if (s->st.recv && s->has_src && (int64_t)(now - s->next_play_us) >= 0 &&
+	    !jbuf_due(&s->jb))
+		rtp_readable_locked(s, now);
 	while ((int64_t)(now - s->next_play_us) >= 0) {
 		play_frame_locked(s);
 		s->next_play_us += frame_us;
@@ -1163,7 +1214,9 @@ static void *run(void *arg)
 				if (!read_counter(m->timerfd))
 					break;
 				for (s = m->live; s; s = s->next)
-					tick_locked(s, now);
+					tick_send_locked(s, now);
+				for (s = m->live; s; s = s->next)
+					tick_play_locked(s, now);
 				break;
 			case WATCH_RTP:
 				if (!w->s->dead)
@@ -1438,8 +1491,8 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	s->step = s->clock_rate * n.ptime / 1000;
 	if (!s->has_stream) {
 		now = now_us();
-		s->next_tx_us = now;
-		s->next_play_us = now;
+		s->next_tx_us = tick_floor(now);
+		s->next_play_us = tick_floor(now);
 		s->next_rtcp_us = now + RTCP_INTERVAL_US;
 		s->last_rtp_us = now;
 		s->timed_out = false;

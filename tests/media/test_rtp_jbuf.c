@@ -101,6 +101,44 @@ static void test_jbuf_phase_and_latency(void **state)
 	assert_int_equal(jbuf_target(&jb), 1);
 }
 
+/* jbuf_due: the frame due is held with the target depth, so a caller
+ * may play it on arrival rather than at its next tick (media.c plays a
+ * frame when it comes and conceals at the tick: docs/media.md). Not
+ * before the first packet, not for a packet ahead of a gap, not while
+ * the depth is below its target, and yes again once the gap's frame is
+ * reported lost. */
+static void test_jbuf_due(void **state)
+{
+	struct jbuf jb;
+	struct jbuf_config deep = cfg8k;
+	unsigned k;
+
+	(void)state;
+	assert_int_equal(jbuf_init(&jb, &cfg8k), 0);
+	assert_false(jbuf_due(&jb));
+	for (k = 0; k < 5; k++) {
+		put(&jb, k, k == 0, (uint64_t)k * FRAME_US);
+		assert_true(jbuf_due(&jb));
+		expect_frame(&jb, k);
+		assert_false(jbuf_due(&jb)); /* nothing held */
+	}
+	/* 5 is lost: 6 is held but not due, until 5's tick says lost */
+	put(&jb, 6, false, 6ull * FRAME_US);
+	assert_false(jbuf_due(&jb));
+	expect(&jb, JBUF_LOST);
+	assert_true(jbuf_due(&jb));
+	expect_frame(&jb, 6);
+	/* a target of two frames: one held is not enough */
+	deep.min_frames = 2;
+	assert_int_equal(jbuf_init(&jb, &deep), 0);
+	put(&jb, 0, true, 0);
+	assert_false(jbuf_due(&jb));
+	put(&jb, 1, false, FRAME_US);
+	assert_true(jbuf_due(&jb));
+	expect_frame(&jb, 0);
+	assert_false(jbuf_due(&jb)); /* depth 1 below the target */
+}
+
 /* Packets out of order within the depth (max_frames) come out in order. */
 static void test_jbuf_reordering(void **state)
 {
@@ -304,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jbuf_config_checked),
 		cmocka_unit_test(test_jbuf_phase_and_latency),
+		cmocka_unit_test(test_jbuf_due),
 		cmocka_unit_test(test_jbuf_reordering),
 		cmocka_unit_test(test_jbuf_duplicates),
 		cmocka_unit_test(test_jbuf_loss_and_late),

@@ -257,6 +257,18 @@ uint32_t jbuf_phase_us(const struct jbuf *jb)
 	return (uint32_t)(p < 0 ? p + jb->cfg.frame_us : p);
 }
 
+bool jbuf_due(const struct jbuf *jb)
+{
+	const struct jbuf_entry *e;
+
+	if (!jb->playing || !jb->n)
+		return false;
+	if (depth(jb) < jb->target)
+		return false;
+	e = &jb->slot[jb->order[0]];
+	return (uint32_t)(e->ts - jb->next_ts) < jb->frame_ts;
+}
+
 unsigned jbuf_target(const struct jbuf *jb)
 {
 	return jb->target;

@@ -147,6 +147,14 @@ enum jbuf_get_result jbuf_get(struct jbuf *jb, struct jbuf_frame *out);
  */
 uint32_t jbuf_phase_us(const struct jbuf *jb);
 
+/**
+ * Whether the frame due next is held, with the target depth, so that a
+ * jbuf_get now would give it (JBUF_FRAME): for a caller that plays a
+ * frame as soon as it arrives rather than at its next tick, keeping the
+ * tick as the deadline after which it is concealed.
+ */
+bool jbuf_due(const struct jbuf *jb);
+
 /** The depth the buffer aims at now, in frames. */
 unsigned jbuf_target(const struct jbuf *jb);
 
