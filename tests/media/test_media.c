@@ -816,6 +816,183 @@ static void test_media_ignores_strangers(void **state)
 	media_stop(m);
 }
 
+/* A flood into one session's RTP port, from a thread of the test. */
+struct flood {
+	int x, y;      /* the session's peer's socket, and a stranger's */
+	uint16_t port; /* the session's RTP port */
+	atomic_bool stop;
+	atomic_ulong sent;
+};
+
+/* As fast as it can, in batches of FLOOD_BATCH datagrams a system call
+ * (faster than the session reads them one by one): RTP with random
+ * sequence numbers, timestamps, SSRCs and markers, PCMU or unknown
+ * payload types, from the peer's own address and from another port, and
+ * datagrams of random bytes and lengths from the peer's. */
+#define FLOOD_BATCH 32
+static void *flood_main(void *arg)
+{
+	struct flood *f = arg;
+	static uint8_t pkt[2][FLOOD_BATCH][256];
+	struct mmsghdr mh[2][FLOOD_BATCH];
+	struct iovec iov[2][FLOOD_BATCH];
+	struct sockaddr_in to;
+	uint8_t payload[160];
+	struct rtp_hdr h;
+	uint32_t r = 2463534242u;
+	int len, k, j, i;
+
+	memset(payload, 0x55, sizeof(payload));
+	memset(&h, 0, sizeof(h));
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(f->port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(mh, 0, sizeof(mh));
+	while (!atomic_load(&f->stop)) {
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < FLOOD_BATCH; j++) {
+				r ^= r << 13;
+				r ^= r >> 17;
+				r ^= r << 5;
+				if (j % 4 == 3) {
+					/* not RTP */
+					len = (int)(r % sizeof(pkt[k][j]));
+					for (i = 0; i < len; i++)
+						pkt[k][j][i] =
+							(uint8_t)(r >>
+						                  (i % 24));
+				} else {
+					h.pt = (r & 1) ? 0
+					               : (uint8_t)(96 +
+					                           (r >> 1) %
+					                                   8);
+					h.marker = (r >> 4) & 1;
+					h.seq = (uint16_t)(r >> 16);
+					h.ts = r * 2654435761u;
+					h.ssrc = (r >> 3) & 1 ? 0x1234 : r;
+					len = rtp_build(&h, NULL, payload,
+					                1 + r % sizeof(payload),
+					                pkt[k][j],
+					                sizeof(pkt[k][j]));
+					if (len < 0)
+						len = 0;
+				}
+				iov[k][j].iov_base = pkt[k][j];
+				iov[k][j].iov_len = (size_t)len;
+				mh[k][j].msg_hdr.msg_iov = &iov[k][j];
+				mh[k][j].msg_hdr.msg_iovlen = 1;
+				mh[k][j].msg_hdr.msg_name = &to;
+				mh[k][j].msg_hdr.msg_namelen = sizeof(to);
+			}
+		}
+		/* a full socket buffer drops them, as the network would */
+		(void)sendmmsg(f->x, mh[0], FLOOD_BATCH, MSG_DONTWAIT);
+		(void)sendmmsg(f->y, mh[1], FLOOD_BATCH, MSG_DONTWAIT);
+		atomic_fetch_add(&f->sent, 2 * FLOOD_BATCH);
+	}
+	return NULL;
+}
+
+static bool cond_flooded(struct end *e, void *arg)
+{
+	struct flood *f = arg;
+
+	(void)e;
+	return atomic_load(&f->sent) >= 30000;
+}
+
+/*
+ * Issue 17 item 7, a flood of RTP packets: while a thread of the test
+ * floods session V's port (from V's peer's address and from another,
+ * RTP with random sequence numbers, timestamps and SSRCs, unknown
+ * payload types, random bytes), a call between A and B in the same
+ * media thread goes on: B receives 100 more packets (2 s of them) and
+ * still hears A's tone during the flood. Afterwards V hears a tone its
+ * peer sends with a sequence and timestamps of its own, wherever the
+ * flood left its jitter buffer (jbuf.h: a buffer that ran dry stops, and
+ * starts again from the next packet), and what came from another port
+ * was ignored. (The kernel's socket buffer bounds what a flood queues;
+ * the thread reads at most READS_PER_EVENT datagrams a session per
+ * wake-up, which this flood from one thread does not reach.)
+ */
+static void test_media_rtp_flood(void **state)
+{
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	struct end a, b, v;
+	struct end *ends[1] = {&v};
+	struct flood f = {0};
+	struct media_stream st;
+	struct media_stats vs, bs;
+	struct codec *c;
+	struct rtp_hdr h;
+	pthread_t t;
+	uint16_t px, py;
+	uint64_t want, deadline;
+	int16_t pcm[160];
+	uint8_t payload[160], pkt[200];
+	size_t phase = 0, i;
+	bool heard = false;
+	int n, len;
+
+	(void)state;
+	end_open(m, &a);
+	end_open(m, &b);
+	end_open(m, &v);
+	connect_ends(&a, &b, CODEC_PCMU, 0, 8000);
+	a.tone = true;
+	f.x = udp_socket(&px);
+	f.y = udp_socket(&py);
+	f.port = media_session_port(v.s);
+	st = stream(CODEC_PCMU, 0, 8000, px);
+	assert_int_equal(media_session_set(v.s, &st), 0);
+	assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
+
+	assert_int_equal(pthread_create(&t, NULL, flood_main, &f), 0);
+	assert_true(wait_for(&a, &b, cond_flooded, &b, &f));
+	media_session_stats(b.s, &bs);
+	want = bs.rtp_received + 100;
+	assert_true(wait_for(&a, &b, cond_received, &b, &want));
+	assert_true(wait_for(&a, &b, cond_tone, &b, NULL));
+	atomic_store(&f.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+
+	/* V's peer now sends a tone, its own sequence from 1000 */
+	assert_int_equal(codec_alloc(&c, CODEC_PCMU, 8000), 0);
+	memset(&h, 0, sizeof(h));
+	h.ssrc = 0x1234;
+	h.seq = 1000;
+	h.ts = 160000;
+	h.marker = true;
+	deadline = ms_now() + WAIT_MS;
+	while (!heard && ms_now() < deadline) {
+		for (i = 0; i < 160; i++, phase++)
+			pcm[i] = (int16_t)(AMPLITUDE *
+			                   sin(2 * M_PI * FREQ * (double)phase /
+			                       8000));
+		n = codec_encode(c, pcm, 160, payload, sizeof(payload));
+		assert_int_equal(n, 160);
+		len = rtp_build(&h, NULL, payload, (size_t)n, pkt, sizeof(pkt));
+		assert_true(len > 0);
+		send_to(f.x, f.port, pkt, (size_t)len);
+		h.seq++;
+		h.ts += 160;
+		h.marker = false;
+		pump(ends, 1, 20);
+		heard = hears_tone(&v);
+	}
+	assert_true(heard);
+	media_session_stats(v.s, &vs);
+	assert_true(vs.rtp_ignored > 0);
+	codec_free(c);
+	close(f.x);
+	close(f.y);
+	end_close(&v);
+	end_close(&b);
+	end_close(&a);
+	media_stop(m);
+}
+
 static bool cond_sent(struct end *e, void *arg)
 {
 	struct media_stats st;
@@ -1250,6 +1427,7 @@ int main(void)
 		cmocka_unit_test(test_media_inband_digits),
 		cmocka_unit_test(test_media_hold),
 		cmocka_unit_test(test_media_ignores_strangers),
+		cmocka_unit_test(test_media_rtp_flood),
 		cmocka_unit_test(test_media_digit_end_lost),
 		cmocka_unit_test(test_media_rtcp),
 		cmocka_unit_test(test_media_rtp_timeout),
