@@ -125,11 +125,45 @@ int setup(void **state)
 	return 0;
 }
 
+/* Copies the last 8 KiB of @path to stderr. */
+static void print_file(const char *path)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > (long)sizeof(buf))
+		fseek(f, -(long)sizeof(buf), SEEK_END);
+	else
+		rewind(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fwrite(buf, 1, n, stderr);
+	fclose(f);
+}
+
 int teardown(void **state)
 {
 	/* apps a failed test left are shut down while the service runs */
 	int r = fx_teardown(state);
 
+	/* tapixd ends on SIGTERM, as systemd stops it, and exits with 0:
+	 * under the sanitizers an error or a leak found at its exit is the
+	 * test's failure, not lost to a SIGKILL (its log says which) */
+	if (tapixd_pid > 0 && kill(tapixd_pid, 0) == 0) {
+		int st;
+
+		kill(tapixd_pid, SIGTERM);
+		st = proc_wait(tapixd_pid, 20000);
+		if (st != 0) {
+			fprintf(stderr, "tapixd ended with %d; its log: %s\n",
+			        st, tlog);
+			print_file(tlog);
+			r = -1;
+		}
+	}
+	tapixd_pid = 0;
 	proc_kill_all();
 	bus = sd_bus_flush_close_unref(bus);
 	if (dir[0]) {
