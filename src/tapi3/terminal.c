@@ -31,38 +31,12 @@
 
 #include "tapi3/map.h"
 #include "tapi3/t3.h"
+#include "tapi3/wav.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-#define WAV_HEADER 44u /* the header this layer writes */
-
-/* ---- WAV (RIFF) files: 16-bit PCM mono ------------------------------------
+/* ---- WAV files (tapi3/wav.h) ------------------------------------------------
  */
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
 /* An errno of open() or read() as the HRESULT Windows would give. */
 static HRESULT hr_from_errno(int e)
@@ -84,23 +58,6 @@ static HRESULT hr_from_errno(int e)
 	}
 }
 
-/* Reads exactly @n bytes at the descriptor's position; false if short. */
-static bool read_full(int fd, void *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, (uint8_t *)buf + got, n - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	return true;
-}
-
 static bool write_full(int fd, const void *buf, size_t n)
 {
 	size_t done = 0;
@@ -118,88 +75,28 @@ static bool write_full(int fd, const void *buf, size_t n)
 }
 
 /*
- * Opens WAV file @path for playback: its "fmt " chunk must say PCM (1),
- * one channel, 16 bits, 8000 or 16000 Hz. On S_OK *@fd is positioned at
- * the samples, *@rate and *@bytes (even, within the file) say what they
- * are. TAPI_E_INVALIDMEDIATYPE for anything else; an open() error mapped.
+ * Opens WAV file @path for playback (tapi3/wav.h says which): on S_OK
+ * *@fd is positioned at the samples, *@rate and *@bytes (even, within
+ * the file) say what they are. TAPI_E_INVALIDMEDIATYPE for anything
+ * else, or a file that is not a regular one; an open() error mapped.
  */
 static HRESULT wav_open(const char *path, int *fd, uint32_t *rate,
                         uint64_t *bytes)
 {
-	uint8_t h[12], ck[8], fmt[16];
-	bool have_fmt = false;
 	struct stat sb;
-	off_t pos, end;
 	int f;
 
 	/* (O_NONBLOCK: a FIFO given for a file must not hang the caller) */
 	f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f < 0)
 		return hr_from_errno(errno);
-	if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode))
-		goto bad;
-	end = lseek(f, 0, SEEK_END);
-	if (end < 0 || lseek(f, 0, SEEK_SET) != 0 ||
-	    !read_full(f, h, sizeof(h)) || memcmp(h, "RIFF", 4) ||
-	    memcmp(h + 8, "WAVE", 4))
-		goto bad;
-	pos = 12;
-	for (;;) {
-		uint32_t size;
-
-		if (!read_full(f, ck, sizeof(ck)))
-			goto bad;
-		size = le32(ck + 4);
-		pos += 8;
-		if (!memcmp(ck, "fmt ", 4)) {
-			if (size < sizeof(fmt) ||
-			    !read_full(f, fmt, sizeof(fmt)))
-				goto bad;
-			/* PCM, mono, 16 bits (tapi.h: TAPIXWAVE_S16LE) */
-			if (le16(fmt) != 1 || le16(fmt + 2) != 1 ||
-			    le16(fmt + 14) != 16)
-				goto bad;
-			*rate = le32(fmt + 4);
-			if (*rate != 8000 && *rate != 16000)
-				goto bad;
-			have_fmt = true;
-		} else if (!memcmp(ck, "data", 4)) {
-			uint64_t n = size;
-
-			if (!have_fmt)
-				goto bad;
-			/* a streamed file's size may be unset: the rest */
-			if (n > (uint64_t)(end - pos))
-				n = (uint64_t)(end - pos);
-			*bytes = n & ~(uint64_t)1;
-			*fd = f;
-			return S_OK;
-		}
-		/* chunks are padded to even sizes */
-		pos += (off_t)size + (size & 1);
-		if (pos > end || lseek(f, pos, SEEK_SET) != pos)
-			goto bad;
+	if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    wav_read(f, rate, bytes) != 0) {
+		close(f);
+		return TAPI_E_INVALIDMEDIATYPE;
 	}
-bad:
-	close(f);
-	return TAPI_E_INVALIDMEDIATYPE;
-}
-
-/* The 44-byte header of a PCM mono 16-bit file of @bytes at @rate. */
-static void wav_header(uint8_t *h, uint32_t rate, uint32_t bytes)
-{
-	memcpy(h, "RIFF", 4);
-	put32(h + 4, 36 + bytes);
-	memcpy(h + 8, "WAVEfmt ", 8);
-	put32(h + 16, 16);
-	put16(h + 20, 1); /* PCM */
-	put16(h + 22, 1); /* mono */
-	put32(h + 24, rate);
-	put32(h + 28, rate * 2);
-	put16(h + 32, 2);
-	put16(h + 34, 16);
-	memcpy(h + 36, "data", 4);
-	put32(h + 40, bytes);
+	*fd = f;
+	return S_OK;
 }
 
 /* ---- lifetime --------------------------------------------------------------
