@@ -330,6 +330,18 @@ LONG apprt_register(struct apprt *rt, const char *name, DWORD *api)
 	return 0;
 }
 
+int apprt_open(struct apprt *rt)
+{
+	rt->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (rt->wake_fd < 0)
+		return -errno;
+	rt->app = 0;
+	rt->ndevs = 0;
+	rt->line_fd = -1; /* (poll ignores it) */
+	rt->joinable = false;
+	return 0;
+}
+
 void apprt_adopt_locked(struct apprt *rt, const struct apprt *tmp)
 {
 	rt->app = tmp->app;
@@ -410,7 +422,7 @@ static void *engine_main(void *arg)
 			log_warn("engine: %s", strerror(errno));
 		/* no call into the line API under the owner's lock; what a
 		 * message deferred runs before the next one is read */
-		while (lineGetMessage(app, &m, 0) == 0) {
+		while (app && lineGetMessage(app, &m, 0) == 0) {
 			apprt_lock(rt);
 			if (m.dwMessageID == LINE_REPLY)
 				reply_locked(rt, (LONG)m.dwParam1,
@@ -427,7 +439,8 @@ static void *engine_main(void *arg)
 		rt->wake_fd = -1;
 	unlock_only(rt);
 	if (run.detached) {
-		lineShutdown(app);
+		if (app)
+			lineShutdown(app);
 		close(wake_fd);
 		if (on_stopped)
 			on_stopped(owner);

@@ -341,6 +341,16 @@ bool apprt_in_delivery(const struct apprt *rt);
  */
 LONG apprt_register(struct apprt *rt, const char *name, DWORD *api);
 
+/*
+ * Makes @rt a runtime without a registration: only its wake descriptor,
+ * for an owner that is no application of the line API but wants the
+ * rest (the engine running its deadlines, deferred actions and the
+ * deliveries): RAS in client mode, whose connections are tapixd's
+ * (src/ras/rclient.c). on_message and on_reply are then never called.
+ * Returns 0 or -errno.
+ */
+int apprt_open(struct apprt *rt);
+
 /* Moves the registration made in @tmp (apprt_register) into @rt. */
 void apprt_adopt_locked(struct apprt *rt, const struct apprt *tmp);
 

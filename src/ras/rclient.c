@@ -9,12 +9,16 @@
  * mapping: docs/service.md).
  *
  * The process has one bus connection for RAS (its unique name is the
- * process's: its references), used by one call at a time. A notifier is
- * served by a thread that reads the connection's notifications from
- * tapixd (Events, every 20 ms for the first seconds of the dial, then
- * every half second while it waits, paused, for as long as it lasts) and
- * calls it, one notifier call at a time in the process; a synchronous
- * RasDial reads them the same way (for 10 minutes at most).
+ * process's: its references), used by one call at a time. The notifiers
+ * are served by one application runtime (src/apprt, as in embedded mode
+ * and the TAPI 3 layer), made by the first asynchronous dial and kept for
+ * the process's life: its engine thread reads each watched connection's
+ * notifications from tapixd (Events, every 20 ms for the first seconds
+ * of the dial, then every half second while it waits, paused, for as
+ * long as it lasts) as a deferred action, with no lock held, and its
+ * delivery thread calls the notifiers, one call at a time in the
+ * process, with no lock held. A synchronous RasDial reads them itself
+ * the same way (for 10 minutes at most).
  *
  * The credentials of a dial that connects are saved here, by the process
  * that dialled, with its own permissions, as in embedded mode (ras.md
@@ -23,15 +27,18 @@
  * when its notifier wants no more, or after it hung up).
  */
 #define LOG_MODULE "ras"
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
 #include <tapix/tapix.h>
 
+#include "apprt/apprt.h"
 #include "client/bus.h"
 #include "ras/map.h"
 #include "ras/ras.h"
@@ -48,24 +55,48 @@
 #define FAST_POLLS 250u   /* 5 s at POLL_US, then SLOW_US */
 #define SLOW_US    500000u
 
-static pthread_mutex_t notifier_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* The number of notifications of @h so far, in *@n. */
 static DWORD count_events(HRASCONN h, uint32_t *n);
 
+/*
+ * A connection whose notifications this process reads: for its notifier,
+ * or only to save its credentials (§9). Guarded by watch_lock, except
+ * what a poll owns while it is out (polling: from, ev, n, final, r).
+ */
 struct watch {
-	struct list_node link;
+	struct list_node link; /* watches, until the last reference */
 	HRASCONN h;
 	DWORD ntype;
 	void *fn; /* NULL: none, it reads for the save only */
 	ULONG_PTR cbid;
-	unsigned first; /* this dialler's first notification */
-	bool stopped;   /* this process hung it up: §4, nothing after */
+	struct timespec due; /* the next poll */
+	unsigned quiet;      /* polls in a row that read nothing */
+	unsigned refs;       /* the list's, a poll's, each delivery's */
+	bool polling;        /* a poll is out (an action of the runtime) */
+	bool keep;           /* its notifier wants more */
+	bool stopped;        /* this process hung it up: §4, nothing after */
+	bool over;           /* no more polls (out of the list) */
+	/* the poll's */
+	unsigned from; /* the next notification to read */
+	struct tapix_ras_event ev[RAS_MAX_EVENTS];
+	unsigned n;
+	bool final;
+	DWORD r;
 };
 
-/* The notifier threads of this process (watch_lock). */
+/* One notification on its way to a notifier (the runtime's delivery). */
+struct note {
+	struct apprt_post post; /* first: the post is the note */
+	struct watch *w;        /* a reference */
+	struct tapix_ras_event ev;
+	bool keep; /* what the notifier answered */
+};
+
+/* The watches and the runtime serving them; watch_lock is its owner's. */
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_node watches = LIST_HEAD_INIT(watches);
+static struct apprt rt;
+static pid_t rt_pid; /* the process that started it; 0: none */
 
 /*
  * A new connection this process dialled whose credentials it saves once
@@ -320,16 +351,6 @@ static DWORD events(HRASCONN h, unsigned *from, struct tapix_ras_event *out,
 	return r;
 }
 
-static bool stopped(struct watch *w)
-{
-	bool r;
-
-	pthread_mutex_lock(&watch_lock);
-	r = w->stopped;
-	pthread_mutex_unlock(&watch_lock);
-	return r;
-}
-
 static DWORD count_events(HRASCONN h, uint32_t *n)
 {
 	struct tapix_ras_event ev[RAS_MAX_EVENTS];
@@ -341,67 +362,212 @@ static DWORD count_events(HRASCONN h, uint32_t *n)
 	return r;
 }
 
-/* Calls the notifier of @w with @ev; false: it asked for no more, or the
- * connection was hung up by this process. */
-static bool deliver(struct watch *w, const struct tapix_ras_event *ev)
+/* ---- the notifiers: polls and deliveries on the runtime ------------------ */
+
+/* The last reference gone, @w leaves the list: until then a RasHangUp
+ * finds it, and its notifications still queued are not delivered. */
+static void watch_unref_locked(struct watch *w)
 {
+	if (--w->refs)
+		return;
+	list_del(&w->link);
+	mem_free(w);
+}
+
+/* @w polls no more (the list's reference dropped). */
+static void watch_end_locked(struct watch *w)
+{
+	if (w->over)
+		return;
+	w->over = true;
+	watch_unref_locked(w);
+}
+
+/* The delivery's turn came (lock held): not after the notifier said
+ * stop, nor after this process hung up (§4). */
+static bool note_begin(void *owner, struct apprt_post *p)
+{
+	struct note *o = (struct note *)p;
+
+	(void)owner;
+	return o->w->keep && !o->w->stopped;
+}
+
+/* The notifier, with no lock held (the delivery thread's). */
+static void note_call(struct apprt_post *p)
+{
+	struct note *o = (struct note *)p;
+	struct watch *w = o->w;
 	DWORD keep = 1;
 
-	pthread_mutex_lock(&notifier_lock);
-	if (stopped(w)) {
-		pthread_mutex_unlock(&notifier_lock);
-		return false;
-	}
+	ras_set_notifier_thread();
 	switch (w->ntype) {
 	case 0:
-		((RASDIALFUNC)w->fn)(WM_RASDIALEVENT, ev->state, ev->error);
+		((RASDIALFUNC)w->fn)(WM_RASDIALEVENT, o->ev.state, o->ev.error);
 		break;
 	case 1:
-		((RASDIALFUNC1)w->fn)(w->h, WM_RASDIALEVENT, ev->state,
-		                      ev->error, 0);
+		((RASDIALFUNC1)w->fn)(w->h, WM_RASDIALEVENT, o->ev.state,
+		                      o->ev.error, 0);
 		break;
 	default:
 		keep = ((RASDIALFUNC2)w->fn)(w->cbid, 1, w->h, WM_RASDIALEVENT,
-		                             ev->state, ev->error, 0);
+		                             o->ev.state, o->ev.error, 0);
 		break;
 	}
-	pthread_mutex_unlock(&notifier_lock);
-	return keep != 0 && !stopped(w);
+	o->keep = keep != 0;
 }
 
-/*
- * A connection's notifications, polled until the last, or until the
- * connection is gone (hung up, tapixd gone) or the notifier wants no
- * more and nothing is to be saved: a dial paused for hours still tells
- * its notifier when it goes on.
- */
-static void *watch_main(void *arg)
+static void note_end(void *owner, struct apprt_post *p, bool called)
 {
-	struct watch *w = arg;
-	struct tapix_ras_event ev[RAS_MAX_EVENTS];
-	unsigned from = w->first, n, i, quiet = 0;
-	bool final = false, keep = w->fn != NULL;
+	struct note *o = (struct note *)p;
 
-	ras_set_notifier_thread();
-	while (keep || save_pending(w->h)) {
-		if (events(w->h, &from, ev, &n, &final)) {
-			save_settle(w->h, NULL, 0, true);
-			break; /* hung up and gone */
+	(void)owner;
+	if (called && !o->keep)
+		o->w->keep = false; /* RasDialFunc2 returned 0 */
+	watch_unref_locked(o->w);
+	mem_free(o);
+}
+
+/* A poll (a deferred action: no lock held): the notifications since the
+ * last, and the credentials saved before any notifier hears that the
+ * dial connected (§9). */
+static LONG poll_act(struct apprt_act *a)
+{
+	struct watch *w = (struct watch *)(uintptr_t)a->cookie;
+
+	w->r = events(w->h, &w->from, w->ev, &w->n, &w->final);
+	if (w->r)
+		save_settle(w->h, NULL, 0, true); /* hung up and gone */
+	else
+		save_settle(w->h, w->ev, w->n, w->final);
+	return 0;
+}
+
+/* What a poll read (lock held): to the notifier, in order; the next poll
+ * due soon while things happen, then slowly while the dial waits; none
+ * after the last notification, once the connection is gone, or when the
+ * notifier wants no more and nothing is left to save. */
+static void poll_done(void *owner, const struct apprt_act *a)
+{
+	struct watch *w = (struct watch *)(uintptr_t)a->cookie;
+	struct timespec now;
+	unsigned i, us;
+
+	(void)owner;
+	w->polling = false;
+	if (w->stopped)
+		w->keep = false;
+	for (i = 0; !w->r && i < w->n && w->keep; i++) {
+		struct note *o = mem_zalloc(sizeof(*o));
+
+		if (!o) {
+			log_err("connection %llu: out of memory, a notification "
+			        "is lost",
+			        (unsigned long long)(uintptr_t)w->h);
+			continue;
 		}
-		save_settle(w->h, ev, n, final); /* before the notifier */
-		for (i = 0; i < n && keep; i++)
-			keep = deliver(w, &ev[i]);
-		if (final)
-			break;
-		/* fast while things happen, then slowly while it waits */
-		quiet = n ? 0 : quiet + 1;
-		usleep(quiet < FAST_POLLS ? POLL_US : SLOW_US);
+		apprt_post_init(&o->post, note_begin, note_call, note_end);
+		o->w = w;
+		o->ev = w->ev[i];
+		w->refs++;
+		if (!apprt_post_locked(&rt, &o->post)) {
+			w->refs--;
+			mem_free(o);
+		}
 	}
-	pthread_mutex_lock(&watch_lock);
-	list_del(&w->link);
-	pthread_mutex_unlock(&watch_lock);
-	mem_free(w);
-	return NULL;
+	if (w->r || w->final || (!w->keep && !save_find_locked(w->h))) {
+		watch_end_locked(w);
+	} else {
+		w->quiet = w->n ? 0 : w->quiet + 1;
+		us = w->quiet < FAST_POLLS ? POLL_US : SLOW_US;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		now.tv_nsec += (long)us * 1000;
+		now.tv_sec += now.tv_nsec / 1000000000;
+		now.tv_nsec %= 1000000000;
+		w->due = now;
+		apprt_wake(&rt); /* its deadline is new to the engine */
+	}
+	watch_unref_locked(w); /* the poll's */
+}
+
+/* The engine's tick (lock held): the polls that are due go out; the
+ * nearest of the others is the next deadline. */
+static bool rt_tick(void *owner, struct timespec *next)
+{
+	struct list_node *it;
+	struct timespec now;
+
+	(void)owner;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	list_foreach(it, &watches) {
+		struct watch *w = list_entry(it, struct watch, link);
+
+		if (w->polling || w->over)
+			continue;
+		if (now.tv_sec > w->due.tv_sec ||
+		    (now.tv_sec == w->due.tv_sec &&
+		     now.tv_nsec >= w->due.tv_nsec)) {
+			if (apprt_defer_locked(&rt, poll_act, 0, NULL,
+			                       poll_done,
+			                       (uint64_t)(uintptr_t)w)) {
+				w->polling = true;
+				w->refs++;
+				continue;
+			}
+			/* out of memory: tried again in a while */
+			w->due.tv_sec = now.tv_sec + 1;
+		}
+		if (!next->tv_sec || w->due.tv_sec < next->tv_sec ||
+		    (w->due.tv_sec == next->tv_sec &&
+		     w->due.tv_nsec < next->tv_nsec))
+			*next = w->due;
+	}
+	return true;
+}
+
+static void rt_message(void *owner, const LINEMESSAGE *m)
+{
+	(void)owner;
+	(void)m; /* (no registration: none come) */
+}
+
+static void rt_reply(void *owner, struct apprt_req *q, LONG result,
+                     bool expired)
+{
+	(void)owner;
+	(void)q;
+	(void)result;
+	(void)expired; /* (no requests) */
+}
+
+/* The runtime, started once in the process (lock held); 0 or -errno. In
+ * a child after fork() the parent's threads are not there: its watches
+ * are left to the parent and a runtime of its own is started. */
+static int rt_start_locked(void)
+{
+	int e;
+
+	if (rt_pid == getpid())
+		return 0;
+	list_init(&watches);
+	apprt_init(&rt, &watch_lock, NULL);
+	rt.on_tick = rt_tick;
+	rt.on_message = rt_message;
+	rt.on_reply = rt_reply;
+	e = apprt_open(&rt);
+	if (e < 0)
+		return e;
+	e = apprt_deliver_start_locked(&rt, true);
+	if (e >= 0)
+		e = apprt_start(&rt, true);
+	if (e < 0) {
+		/* (a delivery thread started stays idle: harmless) */
+		close(rt.wake_fd);
+		rt.wake_fd = -1;
+		return e;
+	}
+	rt_pid = getpid();
+	return 0;
 }
 
 /* §3.8 — waits for the outcome of a synchronous dial. */
@@ -451,49 +617,54 @@ static int append_req(sd_bus_message *m, const struct tapix_ras_req *rq)
 	return e;
 }
 
-/* Whether a thread of this process reads @h's notifications. */
+/* Whether this process reads @h's notifications. */
 static bool is_watched(HRASCONN h)
 {
 	struct list_node *it;
 	bool r = false;
 
 	pthread_mutex_lock(&watch_lock);
-	list_foreach(it, &watches)
-		if (list_entry(it, struct watch, link)->h == h)
+	list_foreach(it, &watches) {
+		struct watch *w = list_entry(it, struct watch, link);
+
+		if (w->h == h && !w->over)
 			r = true;
+	}
 	pthread_mutex_unlock(&watch_lock);
 	return r;
 }
 
-/* Runs the notifier of @h (NULL: none, for the save) in a thread of its
- * own (watch_main). */
+/* Reads @h's notifications from @first for its notifier @fn (NULL: none,
+ * for the save only), on the runtime. */
 static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
                         unsigned first)
 {
 	struct watch *w = mem_zalloc(sizeof(*w));
-	pthread_attr_t attr;
-	pthread_t t;
+	int e = -ENOMEM;
 
 	if (w) {
 		w->h = h;
 		w->ntype = ntype;
 		w->fn = fn;
 		w->cbid = cbid;
-		w->first = first;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		w->from = first;
+		w->keep = fn != NULL;
+		w->refs = 1;
+		clock_gettime(CLOCK_MONOTONIC, &w->due); /* at once */
 		pthread_mutex_lock(&watch_lock);
-		list_add_tail(&watches, &w->link);
-		if (pthread_create(&t, &attr, watch_main, w) != 0) {
-			list_del(&w->link);
-			mem_free(w);
-			w = NULL;
+		e = rt_start_locked();
+		if (e >= 0) {
+			list_add_tail(&watches, &w->link);
+			apprt_wake(&rt);
 		}
 		pthread_mutex_unlock(&watch_lock);
-		pthread_attr_destroy(&attr);
+		if (e < 0)
+			mem_free(w);
 	}
-	if (!w)
-		log_err("no thread for the RAS notifier: it will not be called");
+	if (e < 0)
+		log_err("no runtime for the RAS notifier (%s): it will not be "
+		        "called",
+		        strerror(-e));
 }
 
 /* §3.6 — resumes the paused connection @h with new credentials. */
