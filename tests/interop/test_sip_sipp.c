@@ -1307,6 +1307,111 @@ static void test_inband_digits_from_the_network(void **s)
 }
 
 /*
+ * Issue 17 item 3 — with dtmf = info (tapix-sip(7)), lineGenerateDigits
+ * sends each digit as a SIP INFO, application/dtmf-relay with
+ * "Signal=D" and "Duration=" the request's ms (the de-facto format SIP
+ * peers take), one at a time, ',' a pause; SIPp checks each type and
+ * body, in order ("1,5#"), and LINE_GENERATE(DONE) ends the request
+ * (Microsoft's lineGenerateDigits).
+ */
+static void test_digits_sent_in_info(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_digits.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1,5#", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 3, tapix-sip(7) dtmf = rfc4733 — digits go as RFC 4733
+ * events only: on a call whose SDP agreed no telephone-event (SIPp
+ * answers PCMU alone), lineGenerateDigits fails with
+ * LINEERR_OPERATIONUNAVAIL instead of playing tones; NULL (nothing to
+ * cancel) still succeeds.
+ */
+static void test_rfc4733_only_without_telephone_event(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = rfc4733\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_answer_then_bye.xml");
+	h = make_call(&a, l, "\x12\x34");
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "12", 100),
+	                 LINEERR_OPERATIONUNAVAIL);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, NULL, 0), 0);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xAB\xCD", 2)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 3, Microsoft's lineGenerateDigits ("NULL cancels the
+ * generation in progress"; LINEGENERATETERM_CANCEL) — with dtmf = info:
+ * a request cancelled after its first INFO ends with LINE_GENERATE(CANCEL)
+ * and sends no more; the next request is sent (SIPp checks both);
+ * a request going when the call is dropped ends with CANCEL too.
+ */
+static void test_info_digits_cancelled(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_cancel.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "99", 1000),
+	                 0);
+	/* SIPp's own INFO: it has had the first 9 */
+	fx_wait(&a, LINE_MONITORDIGITS, h, '4');
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, NULL, 0), 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	/* SIPp's next, 3 s on: no second 9 came meanwhile (SIPp fails on
+	 * an INFO it does not expect) */
+	fx_wait(&a, LINE_MONITORDIGITS, h, '6');
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "7", 100),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "88", 2500),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 2, RFC 4568 §7.1.2 — an account that must have SRTP
  * refuses a plain RTP offer with 488 before the application hears of it,
  * and one without SRTP refuses an RTP/SAVP offer the same way.
@@ -1421,6 +1526,13 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_inband_digits_from_the_network, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digits_sent_in_info, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_info_digits_cancelled,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rfc4733_only_without_telephone_event, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_plain_offer_to_srtp_account_is_refused, setup,
 			teardown),
