@@ -286,7 +286,5 @@ void pend_fail_all(struct call *c);
 
 /* stack.c: the stack thread */
 void *stack_main(void *arg);
-/* The monotonic clock in ms. */
-uint64_t sip_now_ms(void);
 
 #endif /* TAPIX_SIP_H */

@@ -648,7 +648,8 @@ static void run_register(struct line *l, bool on, bool failed)
 	             SIPTAG_EXPIRES_STR(expires), TAG_END());
 }
 
-uint64_t sip_now_ms(void)
+/* The monotonic clock in ms. */
+static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
@@ -697,11 +698,11 @@ static void digit_timer_arm(uint64_t at, uint64_t now)
 static void dtmf_step(struct call *c)
 {
 	struct sip_digits *g = c->dg;
-	uint64_t now = sip_now_ms();
+	uint64_t now = now_ms();
 	char body[64], d;
 
 	while (g && g->on && !g->in_flight) {
-		if (!c->nh || c->hangup ||
+		if (!c->nh || c->hangup || c->tapi_closed ||
 		    c->state != LINECALLSTATE_CONNECTED) {
 			g->on = false; /* the session ends: no more INFO */
 			generate_end(c, g->id, LINEGENERATETERM_CANCEL);
