@@ -1337,6 +1337,37 @@ static void test_digits_sent_in_info(void **s)
 }
 
 /*
+ * Issue 17 item 3, RFC 6086 §4.2.2 — a digit's INFO refused (SIPp
+ * answers 415): the request ends with LINE_GENERATE(CANCEL), not DONE,
+ * and its other digits do not go (SIPp waits for the BYE and fails on
+ * another INFO).
+ */
+static void test_info_digit_refused(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_refused.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "12", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	drop_to_idle(&a, h);
+	assert_int_equal(seen_at(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE,
+	                         ~(DWORD_PTR)0),
+	                 -1);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 3, tapix-sip(7) dtmf = rfc4733 — digits go as RFC 4733
  * events only: on a call whose SDP agreed no telephone-event (SIPp
  * answers PCMU alone), lineGenerateDigits fails with
@@ -1533,6 +1564,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_rfc4733_only_without_telephone_event, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_info_digit_refused, setup,
+	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_plain_offer_to_srtp_account_is_refused, setup,
 			teardown),
