@@ -321,8 +321,9 @@ LONG tcall_get_id(struct tcall *t, LPVARSTRING id, LPCSTR device_class)
 	return 0;
 }
 
-LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
-                    LPCSTR digits, DWORD duration)
+/* tcall_generate, and with @events_only tcall_generate_events. */
+static LONG generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                     LPCSTR digits, DWORD duration, bool events_only)
 {
 	char keep[DIGITS_MAX + 1];
 	size_t n = 0;
@@ -343,8 +344,15 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
 	keep[n] = '\0';
 	if (duration > 5000)
 		duration = 5000; /* the nearest we take (MaxDialParams) */
-	/* RFC 4733 events when telephone-event was agreed, else in band */
-	e = media_session_dtmf(t->s, keep, duration, end_to_end_id);
+	/* RFC 4733 events when telephone-event was agreed, else in band
+	 * (or refused, @events_only; nothing to send only cancels) */
+	if (events_only && n) {
+		e = media_session_digits(t->s, keep, duration, end_to_end_id);
+		if (e == -EINVAL)
+			return LINEERR_OPERATIONUNAVAIL;
+	} else {
+		e = media_session_dtmf(t->s, keep, duration, end_to_end_id);
+	}
 	if (e == -EAGAIN)
 		return LINEERR_INVALCALLSTATE;
 	if (e == -ENOMEM)
@@ -356,6 +364,18 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
 		on_digits_done(t, end_to_end_id, true);
 	}
 	return 0;
+}
+
+LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                    LPCSTR digits, DWORD duration)
+{
+	return generate(t, end_to_end_id, mode, digits, duration, false);
+}
+
+LONG tcall_generate_events(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                           LPCSTR digits, DWORD duration)
+{
+	return generate(t, end_to_end_id, mode, digits, duration, true);
 }
 
 LONG tcall_tone(struct tcall *t, DWORD end_to_end_id, DWORD mode,

@@ -80,6 +80,15 @@ LONG tcall_generate(struct tcall *t, DWORD end_to_end_id, DWORD mode,
                     LPCSTR digits, DWORD duration);
 
 /**
+ * tcall_generate, but as RFC 4733 events only: without telephone-event
+ * agreed, a request with digits to send is refused
+ * (LINEERR_OPERATIONUNAVAIL, the current one going on), never sent in
+ * band; NULL (or nothing to send) cancels as there.
+ */
+LONG tcall_generate_events(struct tcall *t, DWORD end_to_end_id, DWORD mode,
+                           LPCSTR digits, DWORD duration);
+
+/**
  * TSPI_lineGenerateTone: a LINETONEMODE_ tone (@mode 0 cancels) for
  * @duration ms (0: the tone's default: beep 250, billing 200, busy 4000,
  * ringback 6000, custom 1000); LINE_GENERATE at the end, as digits.

@@ -15,6 +15,7 @@
  * take no lock of ours, tcall.h).
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -207,6 +208,74 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
 	return r;
 }
 
+/*
+ * lineGenerateDigits as SIP INFO (dtmf = info; the de-facto
+ * application/dtmf-relay, "Signal=5" and "Duration=" the request's ms):
+ * the digits as tcall_generate takes them (others skipped, ',' a second's
+ * pause, @duration 0: 100, at most 5000), one INFO at a time sent by the
+ * stack thread (C_DIGITS), LINE_GENERATE(DONE) after the last one's final
+ * response; a new request, NULL, a failed INFO or the call leaving
+ * CONNECTED ends the running one with CANCEL.
+ */
+static LONG info_generate(struct call *c, DWORD id, DWORD mode, LPCSTR digits,
+                          DWORD duration)
+{
+	struct sip_digits *g = c->dg;
+	char keep[SIP_DIGITS_MAX + 1];
+	size_t n = 0;
+	struct cmd *m;
+
+	if (mode != LINEDIGITMODE_DTMF)
+		return LINEERR_INVALDIGITMODE;
+	if (digits && c->state != LINECALLSTATE_CONNECTED)
+		return LINEERR_INVALCALLSTATE;
+	for (const char *p = digits ? digits : ""; *p && n < SIP_DIGITS_MAX;
+	     p++) {
+		char d = *p;
+
+		if (d >= 'a' && d <= 'd')
+			d = (char)(d - 'a' + 'A');
+		if ((d >= '0' && d <= '9') || (d >= 'A' && d <= 'D') ||
+		    d == '*' || d == '#' || d == ',')
+			keep[n++] = d;
+	}
+	keep[n] = '\0';
+	if (!g && n) {
+		g = c->dg = calloc(1, sizeof(*g));
+		if (!g)
+			return LINEERR_NOMEM;
+	}
+	m = n ? cmd_new(C_DIGITS, c) : NULL;
+	if (n && !m)
+		return LINEERR_NOMEM;
+	if (g && g->on) {
+		/* Microsoft's lineGenerateDigits: a new request, or NULL,
+		 * cancels the one in progress */
+		g->on = false;
+		g->flight_is_cur = false;
+		generate_end(c, g->id, LINEGENERATETERM_CANCEL);
+	}
+	if (!n) {
+		if (digits) /* nothing to send: done at once */
+			generate_end(c, id, LINEGENERATETERM_DONE);
+		return 0;
+	}
+	memcpy(g->digits, keep, n + 1);
+	g->pos = 0;
+	g->id = id;
+	g->dur = duration ? (duration > 5000 ? 5000 : duration) : 100;
+	g->due = 0;
+	g->on = true;
+	cmd_post(m);
+	return 0;
+}
+
+/*
+ * The account's dtmf key chooses: auto (tcall_generate), rfc4733
+ * (tcall_generate_events: LINEERR_OPERATIONUNAVAIL without
+ * telephone-event agreed), info (info_generate), inband (tcall_generate
+ * too: telephone-event is neither offered nor accepted, stack.c).
+ */
 SIP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
                                                 DWORD dwEndToEndID,
                                                 DWORD dwDigitMode,
@@ -218,7 +287,13 @@ SIP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
 
 	pthread_mutex_lock(&sip.lock);
 	c = media_call(hdCall, &r);
-	if (c)
+	if (c && c->line->cfg.dtmf == SIP_DTMF_INFO)
+		r = info_generate(c, dwEndToEndID, dwDigitMode, lpszDigits,
+		                  dwDuration);
+	else if (c && c->line->cfg.dtmf == SIP_DTMF_RFC4733)
+		r = tcall_generate_events(c->tm, dwEndToEndID, dwDigitMode,
+		                          lpszDigits, dwDuration);
+	else if (c)
 		r = tcall_generate(c->tm, dwEndToEndID, dwDigitMode, lpszDigits,
 		                   dwDuration);
 	pthread_mutex_unlock(&sip.lock);

@@ -133,6 +133,7 @@ struct call *call_new(struct line *l)
 static void call_free(struct call *c)
 {
 	tcall_free(c->tm);
+	free(c->dg);
 	free(c->sdp_answer);
 	tsp_uui_clear(&c->uui);
 	tsp_htab_del(&sip.calls, c->h);
@@ -163,9 +164,22 @@ void set_state(struct call *c, DWORD state, DWORD mode)
 	c->mode = mode;
 	c->state_time = time(NULL);
 	sip_media_update(c);
+	/* digits as INFO go only while connected, as the media's do */
+	if (c->dg && c->dg->on && state != LINECALLSTATE_CONNECTED) {
+		c->dg->on = false;
+		c->dg->flight_is_cur = false;
+		generate_end(c, c->dg->id, LINEGENERATETERM_CANCEL);
+	}
 	if (reportable(c))
 		c->line->ev(c->line->htl, c->ht, LINE_CALLSTATE, state, mode,
 		            LINEMEDIAMODE_INTERACTIVEVOICE);
+}
+
+void generate_end(struct call *c, DWORD id, DWORD term)
+{
+	if (reportable(c))
+		c->line->ev(c->line->htl, c->ht, LINE_GENERATE, term, id,
+		            tcall_ticks());
 }
 
 void call_info(struct call *c, DWORD what)
@@ -347,6 +361,9 @@ static const struct tspix_config_key sip_keys[] = {
          "the last RTP port, even, above rtp_port (default rtp_port + 1998)"},
 	{"srtp", SIP_KEY,
          "off, optional or mandatory: SRTP with SDES keys (default off)"},
+	{"dtmf", SIP_KEY,
+         "auto, rfc4733, info or inband: how lineGenerateDigits sends "
+         "digits (default auto)"},
 	{"rtp_timeout", SIP_KEY,
          "seconds without RTP that end a call, 0 (never) to 3600 (default 0)"},
 	{"invite_timeout", SIP_KEY,
@@ -427,6 +444,16 @@ static LONG acct_set(struct acct *a, const char *key, const char *v)
 		for (int i = 0; i < 3 && !ok; i++)
 			if (strcmp(v, modes[i]) == 0) {
 				a->srtp = i;
+				ok = true;
+			}
+	} else if (strcmp(key, "dtmf") == 0) {
+		static const char *const modes[] = {"auto", "rfc4733", "info",
+		                                    "inband"};
+
+		ok = false;
+		for (int i = 0; i < 4 && !ok; i++)
+			if (strcmp(v, modes[i]) == 0) {
+				a->dtmf = i;
 				ok = true;
 			}
 	} else if (strcmp(key, "rtp_timeout") == 0)

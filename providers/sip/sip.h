@@ -34,6 +34,16 @@
 #define SIP_MEDIA     (LINEMEDIAMODE_INTERACTIVEVOICE | LINEMEDIAMODE_UNKNOWN)
 #define SIP_STR       256
 
+/* How lineGenerateDigits sends an account's digits (its dtmf key). */
+enum sip_dtmf {
+	SIP_DTMF_AUTO,    /* RFC 4733 events when agreed, else in band */
+	SIP_DTMF_RFC4733, /* RFC 4733 events only */
+	SIP_DTMF_INFO,    /* one SIP INFO (application/dtmf-relay) a digit */
+	SIP_DTMF_INBAND,  /* tones in the audio: telephone-event not offered */
+};
+
+#define SIP_DIGITS_MAX 512 /* digits of one request (tcall.c's too) */
+
 /* One account's settings: [sip] gives the defaults, [sip.NAME] the rest. */
 struct acct {
 	char name[32];
@@ -57,6 +67,7 @@ struct acct {
 	unsigned rtp_port_max;   /* the last (0: rtp_port + 1998) */
 	unsigned rtp_timeout;    /* s without RTP that end a call; 0: never */
 	int srtp;                /* enum sdp_srtp: off, optional, mandatory */
+	int dtmf;                /* enum sip_dtmf */
 	unsigned invite_timeout; /* seconds without answer; 0: stack default */
 	unsigned offer_timeout;  /* an incoming call nobody answers: 480 */
 	unsigned max_incoming;   /* incoming calls not yet answered, at most */
@@ -107,6 +118,19 @@ enum op {
 struct pend {
 	DRV_REQUESTID id;
 	enum op op;
+};
+
+/* lineGenerateDigits as SIP INFO (dtmf = info), made on first use: one
+ * INFO at a time, the next after its final response and 2 x dur ms. */
+struct sip_digits {
+	char digits[SIP_DIGITS_MAX + 1]; /* the request's, ',' pauses */
+	unsigned pos;                    /* the next to send */
+	DWORD id;                        /* its end-to-end id */
+	unsigned dur;                    /* ms of each digit, and of its gap */
+	bool on;                         /* a request runs */
+	bool in_flight;     /* an INFO of ours waits for its final response */
+	bool flight_is_cur; /* ... and it is the running request's */
+	uint64_t due;       /* monotonic ms: nothing is sent before */
 };
 
 struct call {
@@ -163,6 +187,7 @@ struct call {
 	bool ms_set;
 	uint8_t srtp_key[RTPSEC_KEY_LEN]; /* our SDES key, made with tm */
 	struct timespec offered_at;       /* incoming: when it was offered */
+	struct sip_digits *dg;            /* dtmf = info, or NULL */
 };
 
 enum cmd_op {
@@ -175,6 +200,7 @@ enum cmd_op {
 	C_REFER,    /* call: dest (lineBlindTransfer) */
 	C_REDIRECT, /* call: dest (lineRedirect) */
 	C_RELEASE,  /* call closed by TAPI: end the session quietly */
+	C_DIGITS,   /* call: its SIP INFO digits (dg) may go on */
 	C_REGISTER, /* line */
 	C_UNREGISTER,
 	C_SHUTDOWN,
@@ -249,6 +275,8 @@ struct cmd *cmd_new(enum cmd_op op, const struct call *c);
 void cmd_post(struct cmd *m);
 void set_state(struct call *c, DWORD state, DWORD mode);
 void call_info(struct call *c, DWORD what);
+/* LINE_GENERATE(@term) for the request @id of @c, if TAPI may hear it. */
+void generate_end(struct call *c, DWORD id, DWORD term);
 void line_devstate(struct line *l, DWORD state);
 bool pend_add(struct call *c, DRV_REQUESTID id, enum op op);
 bool pend_has(const struct call *c, enum op op);

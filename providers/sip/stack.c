@@ -46,6 +46,8 @@ static su_wait_t wake_wait[1];
 static int wake_index = -1;
 static bool stopping;
 static su_timer_t *offer_timer; /* looks at offered calls every second */
+static su_timer_t *digit_timer; /* SIP INFO digits due (dtmf_step) */
+static uint64_t digit_timer_at; /* when it goes off (ms), 0: not set */
 
 /* ---- helpers --------------------------------------------------------------
  */
@@ -199,6 +201,10 @@ static void local_sdp(const struct call *c, enum sdp_dir dir,
 	memcpy(lo->key, c->srtp_key, sizeof(lo->key));
 	lo->nfmts = sizeof(fmts) / sizeof(fmts[0]);
 	memcpy(lo->fmts, fmts, sizeof(fmts));
+	/* dtmf = inband: digits only in the audio, both ways, so no
+	 * telephone-event (the last) in an offer or an answer of ours */
+	if (c->line->cfg.dtmf == SIP_DTMF_INBAND)
+		lo->nfmts--;
 }
 
 /* FNV-1a of @s without its o= line: whether a description changed. */
@@ -642,6 +648,111 @@ static void run_register(struct line *l, bool on, bool failed)
 	             SIPTAG_EXPIRES_STR(expires), TAG_END());
 }
 
+/* The monotonic clock in ms. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void dtmf_step(struct call *c);
+
+/* digit_timer: the calls whose next INFO digit is due. */
+static void on_digit_timer(su_root_magic_t *magic, su_timer_t *t,
+                           su_timer_arg_t *arg)
+{
+	uint32_t i;
+
+	(void)magic;
+	(void)t;
+	(void)arg;
+	pthread_mutex_lock(&sip.lock);
+	digit_timer_at = 0;
+	for (i = 0; i < sip.calls.used; i++) {
+		struct call *c = sip.calls.slots[i].obj;
+
+		if (c && c->dg && c->dg->on)
+			dtmf_step(c);
+	}
+	pthread_mutex_unlock(&sip.lock);
+}
+
+/* digit_timer goes off at @at (ms) or before. */
+static void digit_timer_arm(uint64_t at, uint64_t now)
+{
+	if (!digit_timer || (digit_timer_at && digit_timer_at <= at))
+		return;
+	if (su_timer_set_interval(digit_timer, on_digit_timer, NULL,
+	                          (su_duration_t)(at - now)) == 0)
+		digit_timer_at = at;
+}
+
+/*
+ * dtmf = info: sends @c's next digit as an INFO (application/dtmf-relay)
+ * when the last one had its final response and its time (its duration
+ * and a gap as long, or a second for ','), or ends the request with
+ * LINE_GENERATE(DONE) after the last. sip.lock held.
+ */
+static void dtmf_step(struct call *c)
+{
+	struct sip_digits *g = c->dg;
+	uint64_t now = now_ms();
+	char body[64], d;
+
+	while (g && g->on && !g->in_flight) {
+		if (!c->nh || c->hangup || c->tapi_closed ||
+		    c->state != LINECALLSTATE_CONNECTED) {
+			g->on = false; /* the session ends: no more INFO */
+			generate_end(c, g->id, LINEGENERATETERM_CANCEL);
+			return;
+		}
+		if (now < g->due) {
+			digit_timer_arm(g->due, now);
+			return;
+		}
+		d = g->digits[g->pos];
+		if (!d) {
+			g->on = false;
+			generate_end(c, g->id, LINEGENERATETERM_DONE);
+			return;
+		}
+		g->pos++;
+		if (d == ',') {
+			g->due = now + 1000;
+			continue;
+		}
+		snprintf(body, sizeof(body), "Signal=%c\r\nDuration=%u\r\n", d,
+		         g->dur);
+		nua_info(c->nh,
+		         SIPTAG_CONTENT_TYPE_STR("application/dtmf-relay"),
+		         SIPTAG_PAYLOAD_STR(body), TAG_END());
+		g->in_flight = true;
+		g->flight_is_cur = true;
+		g->due = now + 2u * g->dur;
+	}
+}
+
+/* The final response to an INFO of ours: a refused digit ends its
+ * request (CANCEL), else the next may go. */
+static void on_info_response(struct call *c, int status)
+{
+	struct sip_digits *g = c->dg;
+
+	if (!g || !g->in_flight || status < 200)
+		return;
+	g->in_flight = false;
+	if (status >= 300 && g->on && g->flight_is_cur) {
+		sip_log(SIP_WARN, "call %08x: INFO digit refused: %d", c->h,
+		        status);
+		g->on = false;
+		generate_end(c, g->id, LINEGENERATETERM_CANCEL);
+	}
+	g->flight_is_cur = false;
+	dtmf_step(c);
+}
+
 static void run_cmd(struct cmd *m)
 {
 	struct call *c = m->call ? call_get(m->call) : NULL;
@@ -675,6 +786,10 @@ static void run_cmd(struct cmd *m)
 	case C_RELEASE:
 		if (c)
 			hang_up(c, NULL, 0, 0);
+		return;
+	case C_DIGITS:
+		if (c && !c->tapi_closed)
+			dtmf_step(c);
 		return;
 	case C_REGISTER:
 	case C_UNREGISTER:
@@ -1259,6 +1374,10 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 		if (c && c->nh == nh && !c->hangup)
 			on_info(c, msg);
 		break;
+	case nua_r_info:
+		if (c && c->nh == nh)
+			on_info_response(c, status);
+		break;
 	case nua_i_bye:
 		if (c && !c->hangup) {
 			take_end(c, msg, 0);
@@ -1471,6 +1590,9 @@ void *stack_main(void *arg)
 		ok = offer_timer &&
 		     su_timer_set_for_ever(offer_timer, on_offer_timer, NULL) ==
 		             0;
+		digit_timer = su_timer_create(su_root_task(root), 1000);
+		digit_timer_at = 0;
+		ok = ok && digit_timer;
 	}
 	pthread_mutex_lock(&sip.lock);
 	sip.start_err = ok ? 1 : -1;
@@ -1503,6 +1625,8 @@ void *stack_main(void *arg)
 		}
 		su_timer_destroy(offer_timer);
 		offer_timer = NULL;
+		su_timer_destroy(digit_timer);
+		digit_timer = NULL;
 		if (wake_index >= 0)
 			su_root_unregister(root, wake_wait, on_wake, NULL);
 		wake_index = -1;

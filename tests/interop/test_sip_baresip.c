@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <spandsp.h>
+
 #include "interop.h"
 
 #define BARESIP_LIMIT_S 60
@@ -554,6 +556,79 @@ static void test_baresip_gets_digits(void **s)
 	fx_shutdown(&a);
 }
 
+/* The DTMF digits in @rec's first channel, as spandsp's detector (its
+ * own, not tapix's) hears them at 8 kHz: the audio taken down from its
+ * rate (a multiple of 8000) by averaging, into @out. */
+static void digits_heard(const struct wav *rec, char *out, int size)
+{
+	dtmf_rx_state_t *rx = dtmf_rx_init(NULL, NULL, NULL);
+	unsigned down = rec->rate / 8000;
+	size_t frames = rec->n / rec->channels;
+	int16_t buf[160];
+	int n = 0;
+
+	assert_non_null(rx);
+	assert_true(down >= 1 && rec->rate % 8000 == 0);
+	for (size_t f = 0; f + down <= frames; f += down) {
+		long sum = 0;
+
+		for (unsigned k = 0; k < down; k++)
+			sum += rec->pcm[(f + k) * rec->channels];
+		buf[n++] = (int16_t)(sum / (long)down);
+		if (n == 160) {
+			dtmf_rx(rx, buf, n);
+			n = 0;
+		}
+	}
+	if (n)
+		dtmf_rx(rx, buf, n);
+	memset(buf, 0, sizeof(buf)); /* a last silence ends the last digit */
+	dtmf_rx(rx, buf, 160);
+	out[dtmf_rx_get(rx, out, size - 1)] = '\0';
+	dtmf_rx_free(rx);
+}
+
+/*
+ * Issue 17 item 3, ITU-T Q.23 — with dtmf = inband (tapix-sip(7)) the
+ * digits the application sends go as tones in the audio, not as
+ * telephone-events (our offer has none): baresip's recording of what it
+ * heard, run through spandsp's DTMF detector, holds "159#", in order and
+ * nothing else, and LINE_GENERATE(DONE) ends the request.
+ */
+static void test_baresip_hears_inband_digits(void **s)
+{
+	struct fx_app a;
+	char dest[64], path[400], got[32];
+	struct wav rec;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = inband\n");
+	p = start_baresip(NULL, 0);
+	forget_recordings();
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	snprintf(dest, sizeof(dest), "sip:bob@127.0.0.1:%u", baresip_port());
+	h = make_call_to(&a, l, dest, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(log_has("Call established"));
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "159#", 100),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	drop_to_idle(&a, h);
+	assert_true(log_has("session closed"));
+	proc_kill(p);
+	assert_true(heard_file(path, sizeof(path)));
+	rec = wav_read(path);
+	assert_true(rec.channels >= 1);
+	digits_heard(&rec, got, sizeof(got));
+	assert_string_equal(got, "159#");
+	free(rec.pcm);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +646,8 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_baresip_gets_digits, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_baresip_hears_inband_digits, setup, teardown),
 	};
 	static const char *const needed[] = {"baresip", NULL};
 

@@ -6,10 +6,14 @@
  * wire (its exit status is 0 only if every check of the scenario passed),
  * the test checks what the TAPI application sees.
  */
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <spandsp.h>
 
 #include "interop.h"
 #include "sipraw.h"
@@ -1077,6 +1081,368 @@ static void test_digits_in_info(void **s)
 }
 
 /*
+ * SIPp as a UAC on @scenario with "-key @key @value" (a [key] of the
+ * scenario, e.g. the pcap its play_pcap_audio plays), as sipp() does
+ * otherwise; sipp_key_passed waits for it to pass.
+ */
+static char key_log[400];
+
+static pid_t sipp_with_key(const char *scenario, const char *key,
+                           const char *value)
+{
+	char sf[512], port[16], remote[64], err[400];
+	const char *argv[32];
+	unsigned n = 0;
+
+	snprintf(sf, sizeof(sf), "%s/%s", TAPIX_SIPP_DIR, scenario);
+	snprintf(port, sizeof(port), "%u", sipp_port());
+	snprintf(remote, sizeof(remote), "127.0.0.1:%u", tapix_port());
+	snprintf(key_log, sizeof(key_log), "%s/%s.log", TAPIX_TEST_LOG_DIR,
+	         scenario);
+	snprintf(err, sizeof(err), "%s/%s.errors", TAPIX_TEST_LOG_DIR,
+	         scenario);
+	unlink(err);
+	argv[n++] = "sipp";
+	argv[n++] = "-sf";
+	argv[n++] = sf;
+	argv[n++] = "-i";
+	argv[n++] = "127.0.0.1";
+	argv[n++] = "-p";
+	argv[n++] = port;
+	argv[n++] = "-m";
+	argv[n++] = "1";
+	argv[n++] = "-key";
+	argv[n++] = key;
+	argv[n++] = value;
+	argv[n++] = "-timeout";
+	argv[n++] = "20s";
+	argv[n++] = "-timeout_error";
+	argv[n++] = "-nostdin";
+	argv[n++] = "-trace_err";
+	argv[n++] = "-error_file";
+	argv[n++] = err;
+	argv[n++] = remote;
+	argv[n] = NULL;
+	return proc_start(key_log, 60, argv);
+}
+
+static void sipp_key_passed(pid_t pid)
+{
+	int st = proc_wait(pid, 30000);
+
+	if (st != 0) {
+		proc_show_log(key_log, 40);
+		fprintf(stderr, "SIPp exit status %d\n", st);
+	}
+	assert_int_equal(st, 0);
+}
+
+/* A pcap file (libpcap's format, Ethernet frames) of one RTP stream. */
+struct pcap_out {
+	FILE *f;
+	uint16_t seq;
+	uint32_t ts, usec;
+};
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static void pcap_open(struct pcap_out *o, const char *path)
+{
+	/* pcap's global header, in our byte order (its magic tells which):
+	 * version 2.4, UTC, snapshot length 65535, LINKTYPE_ETHERNET */
+	const uint32_t magic = 0xa1b2c3d4, zone = 0, sigfigs = 0,
+		       snaplen = 65535, link = 1;
+	const uint16_t major = 2, minor = 4;
+
+	memset(o, 0, sizeof(*o));
+	o->f = fopen(path, "wb");
+	assert_non_null(o->f);
+	fwrite(&magic, 4, 1, o->f);
+	fwrite(&major, 2, 1, o->f);
+	fwrite(&minor, 2, 1, o->f);
+	fwrite(&zone, 4, 1, o->f);
+	fwrite(&sigfigs, 4, 1, o->f);
+	fwrite(&snaplen, 4, 1, o->f);
+	fwrite(&link, 4, 1, o->f);
+}
+
+/* One RTP packet of 20 ms of PCMU (@pcm: 160 samples), 20 ms after the
+ * last: Ethernet, IPv4 127.0.0.1 to itself, UDP 6000 to 6002 (SIPp puts
+ * its own ports and addresses), RTP (RFC 3550, payload type 0). */
+static void pcap_rtp(struct pcap_out *o, const int16_t pcm[160])
+{
+	uint8_t pkt[14 + 20 + 8 + 12 + 160] = {0};
+	uint8_t *ip = pkt + 14, *udp = ip + 20, *rtp = udp + 8;
+	uint32_t rec[4], sum = 0;
+
+	put16(pkt + 12, 0x0800); /* EtherType IPv4; MACs left 0 */
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(sizeof(pkt) - 14));
+	put16(ip + 4, o->seq);
+	ip[8] = 64;
+	ip[9] = 17; /* UDP */
+	put32(ip + 12, 0x7f000001);
+	put32(ip + 16, 0x7f000001);
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, (uint16_t)~sum);
+	put16(udp, 6000);
+	put16(udp + 2, 6002);
+	put16(udp + 4, (uint16_t)(8 + 12 + 160)); /* checksum 0: none */
+	rtp[0] = 0x80;
+	rtp[1] = o->seq == 0 ? 0x80 : 0x00; /* the first has the marker */
+	put16(rtp + 2, o->seq);
+	put32(rtp + 4, o->ts);
+	put32(rtp + 8, 0x1234abcd);
+	for (int i = 0; i < 160; i++)
+		rtp[12 + i] = linear_to_ulaw(pcm[i]);
+	rec[0] = 1000 + o->usec / 1000000;
+	rec[1] = o->usec % 1000000;
+	rec[2] = rec[3] = sizeof(pkt);
+	fwrite(rec, 4, 4, o->f);
+	fwrite(pkt, sizeof(pkt), 1, o->f);
+	o->seq++;
+	o->ts += 160;
+	o->usec += 20000;
+}
+
+/*
+ * Writes to @path the pcap of @digits as DTMF tones in PCMU (spandsp's
+ * generator, ITU-T Q.23: -10 dBm0 for each frequency, 70 ms of tone and
+ * 70 ms of silence per digit), after 200 ms of silence and with 400 ms
+ * after.
+ */
+static void write_inband_pcap(const char *path, const char *digits)
+{
+	dtmf_tx_state_t *tx = dtmf_tx_init(NULL);
+	struct pcap_out o;
+	int16_t pcm[160];
+	int i, got, tail = 0;
+
+	assert_non_null(tx);
+	dtmf_tx_set_level(tx, -10, 0);
+	dtmf_tx_set_timing(tx, 70, 70);
+	pcap_open(&o, path);
+	memset(pcm, 0, sizeof(pcm));
+	for (i = 0; i < 10; i++)
+		pcap_rtp(&o, pcm);
+	assert_int_equal(dtmf_tx_put(tx, digits, -1), 0);
+	while (tail < 20) {
+		got = dtmf_tx(tx, pcm, 160);
+		if (got < 160) {
+			memset(pcm + got, 0, sizeof(pcm[0]) * (160 - got));
+			tail++; /* the digits are out: silence */
+		}
+		pcap_rtp(&o, pcm);
+	}
+	assert_int_equal(fclose(o.f), 0);
+	dtmf_tx_free(tx);
+}
+
+/* The digits of @h's LINE_MONITORDIGITS (mode @mode) in @a's history,
+ * in the order they came. */
+static void monitored(const struct fx_app *a, HCALL h, DWORD mode, char *out,
+                      size_t size)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < a->nseen && n + 1 < size; i++)
+		if (a->seen[i].dwMessageID == LINE_MONITORDIGITS &&
+		    a->seen[i].hDevice == h && a->seen[i].dwParam2 == mode)
+			out[n++] = (char)a->seen[i].dwParam1;
+	out[n] = '\0';
+}
+
+/*
+ * Issue 17 item 3, ITU-T Q.23/Q.24 — a caller that offers no
+ * telephone-event (PCMU only) sends its digits as tones in the audio:
+ * SIPp plays RTP the test made (spandsp's DTMF generator, G.711 µ-law)
+ * and the TAPI application monitoring digits gets LINE_MONITORDIGITS,
+ * LINEDIGITMODE_DTMF, for each of "159#", in order, and no other.
+ */
+static void test_inband_digits_from_the_network(void **s)
+{
+	struct fx_app a;
+	char pcap[512], got[32];
+	LINEMESSAGE m;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	fx_tmp_path(pcap, sizeof(pcap), "inband_159.pcap");
+	write_inband_pcap(pcap, "159#");
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_with_key("dtmf_inband.xml", "inband_pcap", pcap);
+	h = offered(&a, l);
+	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '1');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMF);
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '#');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMF);
+	assert_true(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                        LINECALLSTATE_DISCONNECTED, 10000, NULL));
+	monitored(&a, h, LINEDIGITMODE_DTMF, got, sizeof(got));
+	assert_string_equal(got, "159#");
+	drop_to_idle(&a, h);
+	sipp_key_passed(p);
+	unlink(pcap);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 3 — with dtmf = info (tapix-sip(7)), lineGenerateDigits
+ * sends each digit as a SIP INFO, application/dtmf-relay with
+ * "Signal=D" and "Duration=" the request's ms (the de-facto format SIP
+ * peers take), one at a time, ',' a pause; SIPp checks each type and
+ * body, in order ("1,5#"), and LINE_GENERATE(DONE) ends the request
+ * (Microsoft's lineGenerateDigits).
+ */
+static void test_digits_sent_in_info(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_digits.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1,5#", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 3, RFC 6086 §4.2.2 — a digit's INFO refused (SIPp
+ * answers 415): the request ends with LINE_GENERATE(CANCEL), not DONE,
+ * and its other digits do not go (SIPp waits for the BYE and fails on
+ * another INFO).
+ */
+static void test_info_digit_refused(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_refused.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "12", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	drop_to_idle(&a, h);
+	assert_int_equal(seen_at(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE,
+	                         ~(DWORD_PTR)0),
+	                 -1);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 3, tapix-sip(7) dtmf = rfc4733 — digits go as RFC 4733
+ * events only: on a call whose SDP agreed no telephone-event (SIPp
+ * answers PCMU alone), lineGenerateDigits fails with
+ * LINEERR_OPERATIONUNAVAIL instead of playing tones; NULL (nothing to
+ * cancel) still succeeds.
+ */
+static void test_rfc4733_only_without_telephone_event(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = rfc4733\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_answer_then_bye.xml");
+	h = make_call(&a, l, "\x12\x34");
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "12", 100),
+	                 LINEERR_OPERATIONUNAVAIL);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, NULL, 0), 0);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\xAB\xCD", 2)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 17 item 3, Microsoft's lineGenerateDigits ("NULL cancels the
+ * generation in progress"; LINEGENERATETERM_CANCEL) — with dtmf = info:
+ * a request cancelled after its first INFO ends with LINE_GENERATE(CANCEL)
+ * and sends no more; the next request is sent (SIPp checks both);
+ * a request going when the call is dropped ends with CANCEL too.
+ */
+static void test_info_digits_cancelled(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_cancel.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "99", 1000),
+	                 0);
+	/* SIPp's own INFO: it has had the first 9 */
+	fx_wait(&a, LINE_MONITORDIGITS, h, '4');
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, NULL, 0), 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	/* SIPp's next, 3 s on: no second 9 came meanwhile (SIPp fails on
+	 * an INFO it does not expect) */
+	fx_wait(&a, LINE_MONITORDIGITS, h, '6');
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "7", 100),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "88", 2500),
+	                 0);
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 2, RFC 4568 §7.1.2 — an account that must have SRTP
  * refuses a plain RTP offer with 488 before the application hears of it,
  * and one without SRTP refuses an RTP/SAVP offer the same way.
@@ -1188,6 +1554,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_silent_peer_times_out,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digits_in_info, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_inband_digits_from_the_network, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digits_sent_in_info, setup,
+	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_info_digits_cancelled,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rfc4733_only_without_telephone_event, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_info_digit_refused, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_plain_offer_to_srtp_account_is_refused, setup,
