@@ -39,7 +39,7 @@ struct core core = {
 #define POOL_MAX 1024
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-static int tables_ready; /* atomic: tables_init has run */
+int core_tables_ready; /* atomic: tables_init has run */
 
 static void tables_init(void)
 {
@@ -51,7 +51,7 @@ static void tables_init(void)
 	core.req_pool = (struct pool)POOL_INIT(sizeof(struct req), POOL_MAX);
 	core.early_pool =
 		(struct pool)POOL_INIT(sizeof(struct early_event), POOL_MAX);
-	__atomic_store_n(&tables_ready, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
 }
 
 #ifdef TAPIX_LOCK_CHECK
@@ -75,26 +75,29 @@ _Noreturn void core_lock_violation(const char *fn, const char *what)
 }
 #endif
 
+void core_tables_once(void)
+{
+	pthread_once(&tables_once, tables_init);
+}
+
+#ifdef TAPIX_LOCK_CHECK
 void core_lock(void)
 {
 	/* a second core_lock on one thread would deadlock: say where */
 	core_assert_unlocked();
-	if (!__atomic_load_n(&tables_ready, __ATOMIC_ACQUIRE))
-		pthread_once(&tables_once, tables_init);
+	if (!__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE))
+		core_tables_once();
 	pthread_mutex_lock(&core.lock);
-#ifdef TAPIX_LOCK_CHECK
 	lock_held = true;
-#endif
 }
 
 void core_unlock(void)
 {
 	core_assert_locked();
-#ifdef TAPIX_LOCK_CHECK
 	lock_held = false;
-#endif
 	pthread_mutex_unlock(&core.lock);
 }
+#endif
 
 uint64_t core_now_ms(void)
 {
