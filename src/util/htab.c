@@ -15,6 +15,7 @@ void htab_init(struct htab *t, unsigned idx_bits, unsigned total_bits,
 	assert(idx_bits > 1 && idx_bits < total_bits && total_bits <= 32);
 	t->idx_bits = (uint8_t)idx_bits;
 	t->gen_bits = (uint8_t)(total_bits - idx_bits);
+	t->idx_mask = (1u << idx_bits) - 1;
 	t->reserve = reserve;
 }
 
@@ -80,8 +81,9 @@ int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out)
 	s->obj = obj;
 	s->type = type;
 	s->next = 0;
+	s->h = (s->gen << t->idx_bits) | (idx + 1);
 	t->live++;
-	*out = (s->gen << t->idx_bits) | (idx + 1);
+	*out = s->h;
 	return 0;
 }
 
@@ -112,6 +114,7 @@ void htab_del(struct htab *t, uint32_t h)
 		return;
 	idx = (uint32_t)(s - t->slots);
 	s->obj = NULL;
+	s->h = 0;
 	s->gen = (s->gen + 1) & ((1u << t->gen_bits) - 1);
 	s->next = 0;
 	if (t->free_tail)
