@@ -250,7 +250,7 @@ static void *worker_main(void *arg)
 			close_tline_forced_locked(tl, false);
 			tline_unref_locked(tl); /* the queue's reference */
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (!list_empty(&core.creations)) {
@@ -262,7 +262,7 @@ static void *worker_main(void *arg)
 			create_device_locked(cr);
 			mem_free(cr);
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (core.removals) {
@@ -275,7 +275,7 @@ static void *worker_main(void *arg)
 					close_device_removed_locked(
 						core.devs[i]);
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (!list_empty(&core.work)) {
@@ -288,7 +288,7 @@ static void *worker_main(void *arg)
 			call_close_now(call); /* consumes the queue's ref */
 			core_lock();
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (core.worker_stop)
@@ -309,7 +309,7 @@ void core_inflight_end_locked(void)
 {
 	core_assert_locked();
 	if (--core.inflight == 0)
-		pthread_cond_broadcast(&core.cond);
+		core_wake_locked();
 }
 
 void core_force_close_later_locked(struct tline *tl)
@@ -328,7 +328,7 @@ void core_worker_flush(void)
 	core_lock();
 	while (!list_empty(&core.work) || !list_empty(&core.line_work) ||
 	       core.removals || core.worker_busy)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	core_unlock();
 }
 
@@ -799,7 +799,7 @@ void core_session_stop_ctl(void)
 		return;
 	core_lock();
 	while (core.inflight)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	core.worker_stop = true;
 	core_worker_kick_locked();
 	core_unlock();

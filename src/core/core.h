@@ -384,6 +384,7 @@ struct core {
 	bool worker_stop;
 	bool worker_busy;
 	pthread_cond_t cond; /* broadcast on worker, device and call changes */
+	unsigned cond_waiters;      /* threads in core_wait_locked */
 	pthread_cond_t worker_cond; /* work queued for the worker, or stop */
 	struct list_node work;      /* struct call.work, or line jobs */
 	struct list_node line_work; /* tlines to force-close */
@@ -451,6 +452,25 @@ _Noreturn void core_lock_violation(const char *fn, const char *what);
 #define core_assert_locked()   ((void)0)
 #define core_assert_unlocked() ((void)0)
 #endif
+
+/*
+ * core.cond, always through these two: the waiters are counted, so that
+ * a change nobody waits for costs no broadcast.
+ */
+static inline void core_wait_locked(void)
+{
+	core_assert_locked();
+	core.cond_waiters++;
+	pthread_cond_wait(&core.cond, &core.lock);
+	core.cond_waiters--;
+}
+
+static inline void core_wake_locked(void)
+{
+	core_assert_locked();
+	if (core.cond_waiters)
+		pthread_cond_broadcast(&core.cond);
+}
 
 /* Starts the session if this is the first registration; ctl held. */
 LONG core_session_start_ctl(void);

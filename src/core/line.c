@@ -362,7 +362,7 @@ void device_claim_locked(struct device *dev)
 {
 	core_assert_locked();
 	while (dev->busy)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	dev->busy = true;
 }
 
@@ -370,5 +370,5 @@ void device_release_locked(struct device *dev)
 {
 	core_assert_locked();
 	dev->busy = false;
-	pthread_cond_broadcast(&core.cond);
+	core_wake_locked();
 }
