@@ -89,17 +89,14 @@ int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out)
 
 static struct htab_slot *slot_of(const struct htab *t, uint32_t h)
 {
-	uint32_t idx = h & ((1u << t->idx_bits) - 1);
-	uint32_t gen = h >> t->idx_bits;
+	uint32_t idx = h & t->idx_mask;
 	struct htab_slot *s;
 
-	if (idx == 0 || idx > t->used)
-		return NULL;
-	if (t->idx_bits + t->gen_bits < 32 &&
-	    (h >> (t->idx_bits + t->gen_bits)) != 0)
+	if (idx - 1u >= t->used) /* idx 0 wraps */
 		return NULL;
 	s = &t->slots[idx - 1];
-	if (!s->obj || s->gen != gen)
+	/* the whole handle: index, generation and the bits above both */
+	if (s->h != h || !s->obj)
 		return NULL;
 	return s;
 }

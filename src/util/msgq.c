@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -83,7 +84,13 @@ static void evfd_set(struct msgq *q, bool on)
 
 	if (q->evfd < 0 || q->evfd_set == on)
 		return;
-	n = on ? write(q->evfd, &v, sizeof(v)) : read(q->evfd, &v, sizeof(v));
+	/*
+	 * The raw system calls: write and read are cancellation points,
+	 * which cost twice as much as the call itself here, and this runs
+	 * with the owner's lock held (no cancellation may happen there).
+	 */
+	n = on ? syscall(SYS_write, q->evfd, &v, sizeof(v))
+	       : syscall(SYS_read, q->evfd, &v, sizeof(v));
 	if (n != (ssize_t)sizeof(v) && !(n < 0 && errno == EAGAIN))
 		log_warn("app %08x: event descriptor update failed", q->h);
 	q->evfd_set = on;

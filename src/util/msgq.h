@@ -107,6 +107,25 @@ static inline bool msgq_push_locked(struct msgq *q, const struct msgq_item *it)
 	return true;
 }
 
+/*
+ * msgq_push_locked in two steps, for a message written in place: the slot
+ * it goes in (the queue has not ended: !q->dead), NULL when the ring
+ * could not grow (the message is lost); then, once it is filled,
+ * msgq_commit_locked appends it.
+ */
+static inline struct msgq_item *msgq_slot_locked(struct msgq *q)
+{
+	if (q->count == q->cap && !msgq_grow_locked(q))
+		return NULL;
+	return &q->ring[(q->head + q->count) & (q->cap - 1)];
+}
+
+static inline void msgq_commit_locked(struct msgq *q)
+{
+	if (++q->count == 1)
+		msgq_first_locked(q); /* the descriptor, the waiters */
+}
+
 /* Takes the next deliverable message into *@out (and its guard into
  * *@guard if not NULL); false when none waits. */
 static inline bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out,
