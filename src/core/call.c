@@ -915,10 +915,16 @@ void call_close_later_locked(struct call *call)
 
 void call_close_now(struct call *call)
 {
+	core_lock();
+	call_close_unlock(call);
+}
+
+void call_close_unlock(struct call *call)
+{
 	struct provider *p;
 	HDRVCALL hd;
 
-	core_lock();
+	core_assert_locked();
 	/* spec: termination.md §1.1 — another thread's query returns first */
 	while (call->busy)
 		core_wait_locked();

@@ -687,6 +687,9 @@ void call_new_from_provider_locked(struct tline *tl, DWORD_PTR hdcall,
 void call_close_later_locked(struct call *call);
 /* Closes the call now: core lock NOT held, ref held by the caller. */
 void call_close_now(struct call *call);
+/* call_close_now from a caller that holds the core lock (one round trip
+ * less); it is released on return. */
+void call_close_unlock(struct call *call);
 void call_discard_early_locked(struct call *call);
 
 /* ---- req.c: asynchronous requests ---------------------------------------- */
