@@ -211,7 +211,8 @@ LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		 * no wait: the lock is held throughout, and a live app's
 		 * queue has not ended (app_kill_locked does both)
 		 */
-		r = msgq_pop_locked(&app->q, lpMessage, NULL)
+		r = msgq_pop_with_locked(&app->q, lpMessage, NULL,
+		                         app_msg_deliverable_locked)
 		            ? 0
 		            : LINEERR_OPERATIONFAILED;
 		goto out;

@@ -29,7 +29,7 @@ static void unlock(void)
  */
 static bool deliverable(const struct msgq_item *it)
 {
-	return htab_get(&core.handles, it->guard, 0) != NULL;
+	return app_msg_deliverable_locked(it);
 }
 
 static void thread_done(struct msgq *q)
@@ -199,15 +199,6 @@ void app_unref_locked(struct app *app)
 	rcstr_unref(app->name);
 	mem_free(app->module);
 	mem_free(app);
-}
-
-struct app *app_get_locked(uint32_t h)
-{
-	struct app *app;
-
-	core_assert_locked();
-	app = htab_get(&core.handles, h, OBJ_APP);
-	return app && app->life == LIFE_ALIVE ? app : NULL;
 }
 
 void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,

@@ -97,12 +97,6 @@ void call_unref_locked(struct call *call)
 	core.n_calls--;
 }
 
-struct callh *callh_get_locked(uint32_t h)
-{
-	core_assert_locked();
-	return htab_get(&core.handles, h, OBJ_CALLH);
-}
-
 struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
 {
 	struct callh *ch;

@@ -535,7 +535,23 @@ LONG app_shutdown(HLINEAPP h);
 
 void app_ref_locked(struct app *app);
 void app_unref_locked(struct app *app);
-struct app *app_get_locked(uint32_t h);
+/* The live app of @h, or NULL. Inline, as the two lookups below: every
+ * API call looks a handle up. */
+static inline struct app *app_get_locked(uint32_t h)
+{
+	struct app *app;
+
+	core_assert_locked();
+	app = htab_get(&core.handles, h, OBJ_APP);
+	return app && app->life == LIFE_ALIVE ? app : NULL;
+}
+
+/* Whether a queued message may still be delivered (its guard lives). */
+static inline bool app_msg_deliverable_locked(const struct msgq_item *it)
+{
+	core_assert_locked();
+	return htab_get(&core.handles, it->guard, 0) != NULL;
+}
 /* Queues one message; never fails (the ring grows or the message drops). */
 void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
                      uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
@@ -571,7 +587,14 @@ struct open *open_new_locked(struct app *app);
 /* Drops a reference to @o; the last one frees it and its line's
  * reference (o->tl). */
 void open_unref_locked(struct open *o);
-struct open *open_get_locked(uint32_t h);
+static inline struct open *open_get_locked(uint32_t h)
+{
+	struct open *o;
+
+	core_assert_locked();
+	o = htab_get(&core.handles, h, OBJ_OPEN);
+	return o && o->life == LIFE_ALIVE ? o : NULL;
+}
 /*
  * Opens @dev at the provider (TSPI_lineOpen) unless it is open; *@out is
  * its provider-level open. Core lock held, released during the provider
@@ -609,7 +632,11 @@ void call_unref_locked(struct call *call);
 void call_busy_locked(struct call *call);
 /* The provider function returned: drops call_busy_locked's reference. */
 void call_idle_locked(struct call *call);
-struct callh *callh_get_locked(uint32_t h);
+static inline struct callh *callh_get_locked(uint32_t h)
+{
+	core_assert_locked();
+	return htab_get(&core.handles, h, OBJ_CALLH);
+}
 struct callh *callh_new_locked(struct open *o, struct call *call,
                                uint32_t priv);
 /* Frees a handle (the call stays, with or without handles). */

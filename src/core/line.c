@@ -43,15 +43,6 @@ void open_unref_locked(struct open *o)
 	mem_free(o);
 }
 
-struct open *open_get_locked(uint32_t h)
-{
-	struct open *o;
-
-	core_assert_locked();
-	o = htab_get(&core.handles, h, OBJ_OPEN);
-	return o && o->life == LIFE_ALIVE ? o : NULL;
-}
-
 void tline_ref_locked(struct tline *tl)
 {
 	core_assert_locked();

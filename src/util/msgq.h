@@ -126,10 +126,13 @@ static inline void msgq_commit_locked(struct msgq *q)
 		msgq_first_locked(q); /* the descriptor, the waiters */
 }
 
-/* Takes the next deliverable message into *@out (and its guard into
- * *@guard if not NULL); false when none waits. */
-static inline bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out,
-                                   uint32_t *guard)
+/*
+ * msgq_pop_locked with the owner's check @ok (ops->deliverable, or NULL)
+ * given directly, so that a caller who knows it has it inlined.
+ */
+static inline __attribute__((always_inline)) bool
+msgq_pop_with_locked(struct msgq *q, LINEMESSAGE *out, uint32_t *guard,
+                     bool (*ok)(const struct msgq_item *it))
 {
 	bool found = false;
 
@@ -139,8 +142,7 @@ static inline bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out,
 		/* the slot stays as it is until the next push */
 		q->head = (q->head + 1) & (q->cap - 1);
 		q->count--;
-		if (it->guard && q->ops->deliverable &&
-		    !q->ops->deliverable(it))
+		if (it->guard && ok && !ok(it))
 			continue;
 		*out = it->m;
 		if (guard)
@@ -151,6 +153,14 @@ static inline bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out,
 	if (!q->count && q->evfd_set)
 		msgq_evfd_clear_locked(q);
 	return found;
+}
+
+/* Takes the next deliverable message into *@out (and its guard into
+ * *@guard if not NULL); false when none waits. */
+static inline bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out,
+                                   uint32_t *guard)
+{
+	return msgq_pop_with_locked(q, out, guard, q->ops->deliverable);
 }
 
 /* Drops every queued message for which @drop(item, @arg) is true. */
