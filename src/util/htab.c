@@ -52,32 +52,55 @@ static int grow(struct htab *t)
 	return 0;
 }
 
+/* Takes the oldest free slot off the free list (there is one). */
+static inline uint32_t pop_free(struct htab *t)
+{
+	uint32_t idx = t->free_head - 1;
+
+	t->free_head = t->slots[idx].next;
+	if (!t->free_head)
+		t->free_tail = 0;
+	t->nfree--;
+	return idx;
+}
+
+/* htab_add's slot while the reserve is not full: a new one, or a free one
+ * once the index space is used up. */
+static __attribute__((noinline)) int new_slot(struct htab *t, uint32_t *idx)
+{
+	if (t->nfree > 0 && t->used == max_slots(t)) {
+		*idx = pop_free(t);
+		return 0;
+	}
+	if (t->used == t->cap) {
+		int err = grow(t);
+
+		if (err == -ENOSPC && t->nfree > 0) {
+			*idx = pop_free(t);
+			return 0;
+		}
+		if (err)
+			return err;
+	}
+	*idx = t->used++;
+	return 0;
+}
+
 int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out)
 {
 	uint32_t idx;
 	struct htab_slot *s;
 
 	assert(obj);
-	if (t->nfree > 0 &&
-	    (t->nfree > t->reserve || t->used == max_slots(t))) {
-		idx = t->free_head - 1;
-		s = &t->slots[idx];
-		t->free_head = s->next;
-		if (!t->free_head)
-			t->free_tail = 0;
-		t->nfree--;
+	if (t->nfree > t->reserve) {
+		idx = pop_free(t); /* the common case, once warm */
 	} else {
-		if (t->used == t->cap) {
-			int err = grow(t);
+		int err = new_slot(t, &idx);
 
-			if (err == -ENOSPC && t->nfree > 0)
-				return htab_add(t, obj, type, out);
-			if (err)
-				return err;
-		}
-		idx = t->used++;
-		s = &t->slots[idx];
+		if (err)
+			return err;
 	}
+	s = &t->slots[idx];
 	s->obj = obj;
 	s->type = type;
 	s->next = 0;
