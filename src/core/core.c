@@ -299,19 +299,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-void core_inflight_begin_locked(void)
-{
-	core_assert_locked();
-	core.inflight++;
-}
-
-void core_inflight_end_locked(void)
-{
-	core_assert_locked();
-	if (--core.inflight == 0)
-		core_wake_locked();
-}
-
 void core_force_close_later_locked(struct tline *tl)
 {
 	core_assert_locked();

@@ -488,8 +488,18 @@ uint64_t core_now_ms(void);
 void core_worker_flush(void);
 void core_worker_kick_locked(void);
 /* Counts an app-initiated provider call; session stop waits for none. */
-void core_inflight_begin_locked(void);
-void core_inflight_end_locked(void);
+static inline void core_inflight_begin_locked(void)
+{
+	core_assert_locked();
+	core.inflight++;
+}
+
+static inline void core_inflight_end_locked(void)
+{
+	core_assert_locked();
+	if (--core.inflight == 0)
+		core_wake_locked();
+}
 /* Queues the forced close of @tl (provider LINE_CLOSE) for the worker. */
 void core_force_close_later_locked(struct tline *tl);
 
@@ -499,8 +509,21 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
                    const char *search_dir);
 size_t provider_live_objects(void);
 void provider_unload(struct provider *p);
-void provider_enter(struct provider *p);
-void provider_leave(struct provider *p);
+/* Around every call into @p (inline: one per request and per close). */
+static inline void provider_enter(struct provider *p)
+{
+	/* spec: DESIGN.md — no call into a provider with a core lock held */
+	core_assert_unlocked();
+	if (p->nonreentrant)
+		pthread_mutex_lock(&p->serial);
+}
+
+static inline void provider_leave(struct provider *p)
+{
+	core_assert_unlocked();
+	if (p->nonreentrant)
+		pthread_mutex_unlock(&p->serial);
+}
 void core_async_completion(DRV_REQUESTID id, LONG result);
 void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
                      DWORD_PTR p2, DWORD_PTR p3);
