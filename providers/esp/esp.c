@@ -97,6 +97,18 @@ bool line_announce_spare(void)
 	return false;
 }
 
+/* Under AddressSanitizer no call is kept: a use after free is caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_SPARE_CALLS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_SPARE_CALLS 0
+#endif
+#endif
+#ifndef KEEP_SPARE_CALLS
+#define KEEP_SPARE_CALLS 1
+#endif
+
 /* A zeroed call, a spare one if any. */
 static struct call *call_alloc(void)
 {
@@ -115,7 +127,7 @@ static void call_release(struct call *c)
 	const unsigned max =
 		sizeof(esp.spare_calls) / sizeof(esp.spare_calls[0]);
 
-	if (esp.nspare_calls < max)
+	if (KEEP_SPARE_CALLS && esp.nspare_calls < max)
 		esp.spare_calls[esp.nspare_calls++] = c;
 	else
 		free(c);

@@ -589,11 +589,11 @@ static LONG parse_dest(const char *dest, struct dest *out)
 			return LINEERR_INVALADDRESS;
 		dest = slash + 1;
 	}
-	tsp_copy_str(out->called, sizeof(out->called), dest);
 	/* every script word begins with a lower-case letter: a number
-	 * needs none of the comparisons below */
+	 * needs none of the comparisons below (and writes @called itself) */
 	if (*dest < 'a' || *dest > 'z')
 		goto number;
+	tsp_copy_str(out->called, sizeof(out->called), dest);
 	colon = strchr(dest, ':');
 	if (script_word(dest, "answer"))
 		out->script = S_ANSWER;
