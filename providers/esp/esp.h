@@ -178,6 +178,9 @@ struct esp {
 	struct job jobs;     /* sentinel of the due-ordered job list */
 	struct media *media; /* started by the first call that asks (media.c) */
 	size_t live_calls, live_jobs, live_lines;
+	/* freed calls kept for reuse: no calloc per call */
+	struct call *spare_calls[64];
+	unsigned nspare_calls;
 	/* counters for tests (esp_test_counters) */
 	unsigned long closecalls, bad_handles, created, unclosed;
 };

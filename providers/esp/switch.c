@@ -9,6 +9,7 @@
  */
 #include "esp.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -549,6 +550,19 @@ struct dest {
 	struct line *target;
 };
 
+/* What a number may hold: 0-9 * # A-D + , (no strchr per digit) */
+static bool is_dialable(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'D') || c == '*' ||
+	       c == '#' || c == '+' || c == ',';
+}
+
+/* What a number may be written with and is left out: space - ( ) . */
+static bool is_separator(char c)
+{
+	return c == ' ' || c == '-' || c == '(' || c == ')' || c == '.';
+}
+
 static bool script_word(const char *d, const char *w)
 {
 	return strcmp(d, w) == 0;
@@ -560,7 +574,6 @@ static bool script_word(const char *d, const char *w)
  */
 static LONG parse_dest(const char *dest, struct dest *out)
 {
-	static const char dialable[] = "0123456789*#ABCD+,";
 	const char *p, *colon;
 	size_t n = 0;
 
@@ -576,6 +589,10 @@ static LONG parse_dest(const char *dest, struct dest *out)
 			return LINEERR_INVALADDRESS;
 		dest = slash + 1;
 	}
+	/* every script word begins with a lower-case letter: a number
+	 * needs none of the comparisons below (and writes @called itself) */
+	if (*dest < 'a' || *dest > 'z')
+		goto number;
 	tsp_copy_str(out->called, sizeof(out->called), dest);
 	colon = strchr(dest, ':');
 	if (script_word(dest, "answer"))
@@ -624,9 +641,9 @@ number:
 		}
 	}
 	for (p = dest; *p; p++) {
-		if (strchr(" -().", *p))
+		if (is_separator(*p))
 			continue;
-		if (!strchr(dialable, *p) || n + 1 >= sizeof(out->called))
+		if (!is_dialable(*p) || n + 1 >= sizeof(out->called))
 			return LINEERR_INVALADDRESS;
 		out->called[n++] = *p;
 	}
@@ -1105,7 +1122,9 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 		if (!j)
 			return LINEERR_NOMEM;
 	} else {
-		memset(&now, 0, sizeof(now));
+		/* run at once, from here: nothing reads past uui_len, so
+		 * the buffer is left as it is */
+		memset(&now, 0, offsetof(struct job, uui));
 		now.op = op;
 		now.call = c->h;
 		now.req = req;

@@ -304,8 +304,7 @@ LONG WINAPI api_lineDeallocateCall(HCALL hCall)
 	if (!call->closing) {
 		call->closing = true;
 		call_ref_locked(call);
-		core_unlock();
-		call_close_now(call);
+		call_close_unlock(call);
 		return 0;
 	}
 out:
@@ -373,8 +372,7 @@ LONG WINAPI api_lineSetCallPrivilege(HCALL hCall, DWORD dwCallPrivilege)
 	if (!call_is_held_locked(call) && !call->closing) {
 		call->closing = true;
 		call_ref_locked(call);
-		core_unlock();
-		call_close_now(call);
+		call_close_unlock(call);
 		return 0;
 	}
 out:

@@ -193,13 +193,13 @@ LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	LONG r;
 
 	core_lock();
-	r = core_check_init_locked();
-	if (r)
-		goto out;
+	/* a live app means an initialized core: that check only on failure */
 	app = app_get_locked(hLineApp);
 	/* spec: tapi-functions.md §7 — only for USEEVENT registrations */
 	if (!app || app->mode != LINEINITIALIZEEXOPTION_USEEVENT) {
-		r = LINEERR_INVALAPPHANDLE;
+		r = core_check_init_locked();
+		if (!r)
+			r = LINEERR_INVALAPPHANDLE;
 		goto out;
 	}
 	if (!lpMessage) {
@@ -207,8 +207,14 @@ LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		goto out;
 	}
 	if (dwTimeout == 0) {
-		/* no wait: the lock is held throughout */
-		r = msgq_wait_locked(&app->q, lpMessage, 0);
+		/*
+		 * no wait: the lock is held throughout, and a live app's
+		 * queue has not ended (app_kill_locked does both)
+		 */
+		r = msgq_pop_with_locked(&app->q, lpMessage, NULL,
+		                         app_msg_deliverable_locked)
+		            ? 0
+		            : LINEERR_OPERATIONFAILED;
 		goto out;
 	}
 	app_ref_locked(app); /* lineShutdown may run while it waits */

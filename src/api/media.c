@@ -388,7 +388,7 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	 * while the core holds the newer one's id, and every tone dropped.
 	 */
 	while (mx->telling)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	if (callh_get_locked(hCall) != ch || call->closing) {
 		r = LINEERR_INVALCALLHANDLE; /* went while we waited */
 		goto done;
@@ -438,7 +438,7 @@ LONG WINAPI api_lineMonitorTones(HCALL hCall,
 	if (r && callh_get_locked(hCall) == ch)
 		(void)call_tones_want_locked(call, ch->h, old.t, old.n, NULL);
 	mx->telling = false;
-	pthread_cond_broadcast(&core.cond);
+	core_wake_locked();
 done:
 	call_unref_locked(call);
 out:

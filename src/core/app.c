@@ -29,7 +29,7 @@ static void unlock(void)
  */
 static bool deliverable(const struct msgq_item *it)
 {
-	return htab_get(&core.handles, it->guard, 0) != NULL;
+	return app_msg_deliverable_locked(it);
 }
 
 static void thread_done(struct msgq *q)
@@ -201,35 +201,31 @@ void app_unref_locked(struct app *app)
 	mem_free(app);
 }
 
-struct app *app_get_locked(uint32_t h)
-{
-	struct app *app;
-
-	core_assert_locked();
-	app = htab_get(&core.handles, h, OBJ_APP);
-	return app && app->life == LIFE_ALIVE ? app : NULL;
-}
-
 void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
                      uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
                      DWORD_PTR p3)
 {
-	struct msgq_item it;
+	struct msgq_item *it;
 
 	core_assert_locked();
-	if (app->life != LIFE_ALIVE)
+	if (app->life != LIFE_ALIVE || app->q.dead)
 		return;
-	it.m.hDevice = hdev;
-	it.m.dwMessageID = msg;
-	it.m.dwCallbackInstance = cbinst;
-	it.m.dwParam1 = p1;
-	it.m.dwParam2 = p2;
-	it.m.dwParam3 = p3;
-	it.guard = guard;
-	it.line = 0;
-	if (!msgq_push_locked(&app->q, &it))
+	/* written in place in the ring: no copy */
+	it = msgq_slot_locked(&app->q);
+	if (!it) {
 		log_err("app %08x: out of memory, message %u lost", app->h,
 		        (unsigned)msg);
+		return;
+	}
+	it->m.hDevice = hdev;
+	it->m.dwMessageID = msg;
+	it->m.dwCallbackInstance = cbinst;
+	it->m.dwParam1 = p1;
+	it->m.dwParam2 = p2;
+	it->m.dwParam3 = p3;
+	it->guard = guard;
+	it->line = 0;
+	msgq_commit_locked(&app->q);
 }
 
 bool app_pop_locked(struct app *app, LINEMESSAGE *out)

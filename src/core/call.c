@@ -55,7 +55,7 @@ void call_idle_locked(struct call *call)
 {
 	core_assert_locked();
 	if (--call->busy == 0 && call->closing)
-		pthread_cond_broadcast(&core.cond);
+		core_wake_locked();
 	call_unref_locked(call);
 }
 
@@ -95,12 +95,6 @@ void call_unref_locked(struct call *call)
 	tline_unref_locked(call->tl);
 	pool_free(&core.call_pool, call);
 	core.n_calls--;
-}
-
-struct callh *callh_get_locked(uint32_t h)
-{
-	core_assert_locked();
-	return htab_get(&core.handles, h, OBJ_CALLH);
 }
 
 struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
@@ -915,13 +909,19 @@ void call_close_later_locked(struct call *call)
 
 void call_close_now(struct call *call)
 {
+	core_lock();
+	call_close_unlock(call);
+}
+
+void call_close_unlock(struct call *call)
+{
 	struct provider *p;
 	HDRVCALL hd;
 
-	core_lock();
+	core_assert_locked();
 	/* spec: termination.md §1.1 — another thread's query returns first */
 	while (call->busy)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	p = call->tl->dev->prov;
 	hd = call->hd;
 	log_debug("call %08x: TSPI_lineCloseCall", call->ht);
@@ -937,7 +937,7 @@ void call_close_now(struct call *call)
 	list_del(&call->tl_link);
 	call_discard_early_locked(call);
 	call_release_observers_locked(call);
-	pthread_cond_broadcast(&core.cond);
+	core_wake_locked();
 	call_unref_locked(call); /* the tline list's reference */
 	call_unref_locked(call); /* the caller's reference */
 	core_unlock();

@@ -219,7 +219,7 @@ static void finish_tline(struct tline *tl)
 		}
 		if (!next) {
 			/* closing elsewhere, or its creation is returning */
-			pthread_cond_wait(&core.cond, &core.lock);
+			core_wait_locked();
 			continue;
 		}
 		core_unlock();
@@ -288,7 +288,7 @@ static void close_unheld_calls(struct tline *tl)
 			elsewhere = true;
 		}
 		if (!next && elsewhere) {
-			pthread_cond_wait(&core.cond, &core.lock);
+			core_wait_locked();
 			continue;
 		}
 		if (!next)

@@ -39,7 +39,7 @@ struct core core = {
 #define POOL_MAX 1024
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-static int tables_ready; /* atomic: tables_init has run */
+int core_tables_ready; /* atomic: tables_init has run */
 
 static void tables_init(void)
 {
@@ -51,7 +51,7 @@ static void tables_init(void)
 	core.req_pool = (struct pool)POOL_INIT(sizeof(struct req), POOL_MAX);
 	core.early_pool =
 		(struct pool)POOL_INIT(sizeof(struct early_event), POOL_MAX);
-	__atomic_store_n(&tables_ready, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
 }
 
 #ifdef TAPIX_LOCK_CHECK
@@ -75,26 +75,29 @@ _Noreturn void core_lock_violation(const char *fn, const char *what)
 }
 #endif
 
+void core_tables_once(void)
+{
+	pthread_once(&tables_once, tables_init);
+}
+
+#ifdef TAPIX_LOCK_CHECK
 void core_lock(void)
 {
 	/* a second core_lock on one thread would deadlock: say where */
 	core_assert_unlocked();
-	if (!__atomic_load_n(&tables_ready, __ATOMIC_ACQUIRE))
-		pthread_once(&tables_once, tables_init);
+	if (!__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE))
+		core_tables_once();
 	pthread_mutex_lock(&core.lock);
-#ifdef TAPIX_LOCK_CHECK
 	lock_held = true;
-#endif
 }
 
 void core_unlock(void)
 {
 	core_assert_locked();
-#ifdef TAPIX_LOCK_CHECK
 	lock_held = false;
-#endif
 	pthread_mutex_unlock(&core.lock);
 }
+#endif
 
 uint64_t core_now_ms(void)
 {
@@ -247,7 +250,7 @@ static void *worker_main(void *arg)
 			close_tline_forced_locked(tl, false);
 			tline_unref_locked(tl); /* the queue's reference */
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (!list_empty(&core.creations)) {
@@ -259,7 +262,7 @@ static void *worker_main(void *arg)
 			create_device_locked(cr);
 			mem_free(cr);
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (core.removals) {
@@ -272,7 +275,7 @@ static void *worker_main(void *arg)
 					close_device_removed_locked(
 						core.devs[i]);
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (!list_empty(&core.work)) {
@@ -285,7 +288,7 @@ static void *worker_main(void *arg)
 			call_close_now(call); /* consumes the queue's ref */
 			core_lock();
 			core.worker_busy = false;
-			pthread_cond_broadcast(&core.cond);
+			core_wake_locked();
 			continue;
 		}
 		if (core.worker_stop)
@@ -294,19 +297,6 @@ static void *worker_main(void *arg)
 	}
 	core_unlock();
 	return NULL;
-}
-
-void core_inflight_begin_locked(void)
-{
-	core_assert_locked();
-	core.inflight++;
-}
-
-void core_inflight_end_locked(void)
-{
-	core_assert_locked();
-	if (--core.inflight == 0)
-		pthread_cond_broadcast(&core.cond);
 }
 
 void core_force_close_later_locked(struct tline *tl)
@@ -325,7 +315,7 @@ void core_worker_flush(void)
 	core_lock();
 	while (!list_empty(&core.work) || !list_empty(&core.line_work) ||
 	       core.removals || core.worker_busy)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	core_unlock();
 }
 
@@ -796,7 +786,7 @@ void core_session_stop_ctl(void)
 		return;
 	core_lock();
 	while (core.inflight)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	core.worker_stop = true;
 	core_worker_kick_locked();
 	core_unlock();

@@ -384,6 +384,7 @@ struct core {
 	bool worker_stop;
 	bool worker_busy;
 	pthread_cond_t cond; /* broadcast on worker, device and call changes */
+	unsigned cond_waiters;      /* threads in core_wait_locked */
 	pthread_cond_t worker_cond; /* work queued for the worker, or stop */
 	struct list_node work;      /* struct call.work, or line jobs */
 	struct list_node line_work; /* tlines to force-close */
@@ -398,8 +399,32 @@ extern struct core core;
 
 /* ---- core.c: lock, session, devices -------------------------------------- */
 
+/* Makes the handle tables and pools once (core_lock's first use). */
+void core_tables_once(void);
+
+#ifdef TAPIX_LOCK_CHECK
 void core_lock(void);
 void core_unlock(void);
+#else
+/*
+ * Inline (every API call and provider event takes the lock): the tables
+ * are made on the first use, core_tables_once is not called after that.
+ */
+extern int core_tables_ready;
+
+static inline void core_lock(void)
+{
+	if (__builtin_expect(
+		    !__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE), 0))
+		core_tables_once();
+	pthread_mutex_lock(&core.lock);
+}
+
+static inline void core_unlock(void)
+{
+	pthread_mutex_unlock(&core.lock);
+}
+#endif
 
 /*
  * Lock checks (debug and sanitizer builds define TAPIX_LOCK_CHECK): the
@@ -428,6 +453,25 @@ _Noreturn void core_lock_violation(const char *fn, const char *what);
 #define core_assert_unlocked() ((void)0)
 #endif
 
+/*
+ * core.cond, always through these two: the waiters are counted, so that
+ * a change nobody waits for costs no broadcast.
+ */
+static inline void core_wait_locked(void)
+{
+	core_assert_locked();
+	core.cond_waiters++;
+	pthread_cond_wait(&core.cond, &core.lock);
+	core.cond_waiters--;
+}
+
+static inline void core_wake_locked(void)
+{
+	core_assert_locked();
+	if (core.cond_waiters)
+		pthread_cond_broadcast(&core.cond);
+}
+
 /* Starts the session if this is the first registration; ctl held. */
 LONG core_session_start_ctl(void);
 /* Ends the session when no registration is left; ctl held. */
@@ -444,8 +488,18 @@ uint64_t core_now_ms(void);
 void core_worker_flush(void);
 void core_worker_kick_locked(void);
 /* Counts an app-initiated provider call; session stop waits for none. */
-void core_inflight_begin_locked(void);
-void core_inflight_end_locked(void);
+static inline void core_inflight_begin_locked(void)
+{
+	core_assert_locked();
+	core.inflight++;
+}
+
+static inline void core_inflight_end_locked(void)
+{
+	core_assert_locked();
+	if (--core.inflight == 0)
+		core_wake_locked();
+}
 /* Queues the forced close of @tl (provider LINE_CLOSE) for the worker. */
 void core_force_close_later_locked(struct tline *tl);
 
@@ -455,8 +509,21 @@ LONG provider_load(struct provider *p, const char *name, const char *path,
                    const char *search_dir);
 size_t provider_live_objects(void);
 void provider_unload(struct provider *p);
-void provider_enter(struct provider *p);
-void provider_leave(struct provider *p);
+/* Around every call into @p (inline: one per request and per close). */
+static inline void provider_enter(struct provider *p)
+{
+	/* spec: DESIGN.md — no call into a provider with a core lock held */
+	core_assert_unlocked();
+	if (p->nonreentrant)
+		pthread_mutex_lock(&p->serial);
+}
+
+static inline void provider_leave(struct provider *p)
+{
+	core_assert_unlocked();
+	if (p->nonreentrant)
+		pthread_mutex_unlock(&p->serial);
+}
 void core_async_completion(DRV_REQUESTID id, LONG result);
 void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
                      DWORD_PTR p2, DWORD_PTR p3);
@@ -491,7 +558,23 @@ LONG app_shutdown(HLINEAPP h);
 
 void app_ref_locked(struct app *app);
 void app_unref_locked(struct app *app);
-struct app *app_get_locked(uint32_t h);
+/* The live app of @h, or NULL. Inline, as the two lookups below: every
+ * API call looks a handle up. */
+static inline struct app *app_get_locked(uint32_t h)
+{
+	struct app *app;
+
+	core_assert_locked();
+	app = htab_get(&core.handles, h, OBJ_APP);
+	return app && app->life == LIFE_ALIVE ? app : NULL;
+}
+
+/* Whether a queued message may still be delivered (its guard lives). */
+static inline bool app_msg_deliverable_locked(const struct msgq_item *it)
+{
+	core_assert_locked();
+	return htab_get(&core.handles, it->guard, 0) != NULL;
+}
 /* Queues one message; never fails (the ring grows or the message drops). */
 void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
                      uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
@@ -527,7 +610,14 @@ struct open *open_new_locked(struct app *app);
 /* Drops a reference to @o; the last one frees it and its line's
  * reference (o->tl). */
 void open_unref_locked(struct open *o);
-struct open *open_get_locked(uint32_t h);
+static inline struct open *open_get_locked(uint32_t h)
+{
+	struct open *o;
+
+	core_assert_locked();
+	o = htab_get(&core.handles, h, OBJ_OPEN);
+	return o && o->life == LIFE_ALIVE ? o : NULL;
+}
 /*
  * Opens @dev at the provider (TSPI_lineOpen) unless it is open; *@out is
  * its provider-level open. Core lock held, released during the provider
@@ -565,7 +655,11 @@ void call_unref_locked(struct call *call);
 void call_busy_locked(struct call *call);
 /* The provider function returned: drops call_busy_locked's reference. */
 void call_idle_locked(struct call *call);
-struct callh *callh_get_locked(uint32_t h);
+static inline struct callh *callh_get_locked(uint32_t h)
+{
+	core_assert_locked();
+	return htab_get(&core.handles, h, OBJ_CALLH);
+}
 struct callh *callh_new_locked(struct open *o, struct call *call,
                                uint32_t priv);
 /* Frees a handle (the call stays, with or without handles). */
@@ -643,6 +737,9 @@ void call_new_from_provider_locked(struct tline *tl, DWORD_PTR hdcall,
 void call_close_later_locked(struct call *call);
 /* Closes the call now: core lock NOT held, ref held by the caller. */
 void call_close_now(struct call *call);
+/* call_close_now from a caller that holds the core lock (one round trip
+ * less); it is released on return. */
+void call_close_unlock(struct call *call);
 void call_discard_early_locked(struct call *call);
 
 /* ---- req.c: asynchronous requests ---------------------------------------- */

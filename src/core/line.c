@@ -43,15 +43,6 @@ void open_unref_locked(struct open *o)
 	mem_free(o);
 }
 
-struct open *open_get_locked(uint32_t h)
-{
-	struct open *o;
-
-	core_assert_locked();
-	o = htab_get(&core.handles, h, OBJ_OPEN);
-	return o && o->life == LIFE_ALIVE ? o : NULL;
-}
-
 void tline_ref_locked(struct tline *tl)
 {
 	core_assert_locked();
@@ -362,7 +353,7 @@ void device_claim_locked(struct device *dev)
 {
 	core_assert_locked();
 	while (dev->busy)
-		pthread_cond_wait(&core.cond, &core.lock);
+		core_wait_locked();
 	dev->busy = true;
 }
 
@@ -370,5 +361,5 @@ void device_release_locked(struct device *dev)
 {
 	core_assert_locked();
 	dev->busy = false;
-	pthread_cond_broadcast(&core.cond);
+	core_wake_locked();
 }

@@ -13,6 +13,9 @@
 
 void op_params_free(struct op_params *p)
 {
+	/* most requests have none */
+	if (!p->norm && !p->displayable && !p->called_party && !p->comment)
+		return;
 	mem_free(p->norm);
 	mem_free(p->displayable);
 	mem_free(p->called_party);

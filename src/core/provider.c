@@ -252,18 +252,3 @@ void provider_unload(struct provider *p)
 	mem_free(p->name);
 	p->name = NULL;
 }
-
-void provider_enter(struct provider *p)
-{
-	/* spec: DESIGN.md — no call into a provider with a core lock held */
-	core_assert_unlocked();
-	if (p->nonreentrant)
-		pthread_mutex_lock(&p->serial);
-}
-
-void provider_leave(struct provider *p)
-{
-	core_assert_unlocked();
-	if (p->nonreentrant)
-		pthread_mutex_unlock(&p->serial);
-}

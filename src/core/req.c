@@ -134,7 +134,7 @@ static void complete_create(struct req *req, LONG result)
 	for (i = 0; i < req->ncalls; i++)
 		req->calls[i]->creating = false;
 	/* a provider-level close waits for creations to end (finish_tline) */
-	pthread_cond_broadcast(&core.cond);
+	core_wake_locked();
 	if (!calls_usable(req) && result == 0)
 		result = LINEERR_OPERATIONFAILED; /* closed meanwhile */
 	if (result == 0 && req->app && req->open &&
@@ -214,7 +214,7 @@ static void void_call(struct call *call)
 	htab_del(&core.handles, call->ht);
 	list_del(&call->tl_link);
 	call_discard_early_locked(call);
-	pthread_cond_broadcast(&core.cond);
+	core_wake_locked();
 	call_unref_locked(call); /* the tline list's reference */
 }
 

@@ -15,6 +15,7 @@ void htab_init(struct htab *t, unsigned idx_bits, unsigned total_bits,
 	assert(idx_bits > 1 && idx_bits < total_bits && total_bits <= 32);
 	t->idx_bits = (uint8_t)idx_bits;
 	t->gen_bits = (uint8_t)(total_bits - idx_bits);
+	t->idx_mask = (1u << idx_bits) - 1;
 	t->reserve = reserve;
 }
 
@@ -51,53 +52,74 @@ static int grow(struct htab *t)
 	return 0;
 }
 
+/* Takes the oldest free slot off the free list (there is one). */
+static inline uint32_t pop_free(struct htab *t)
+{
+	uint32_t idx = t->free_head - 1;
+
+	t->free_head = t->slots[idx].next;
+	if (!t->free_head)
+		t->free_tail = 0;
+	t->nfree--;
+	return idx;
+}
+
+/* htab_add's slot while the reserve is not full: a new one, or a free one
+ * once the index space is used up. */
+static __attribute__((noinline)) int new_slot(struct htab *t, uint32_t *idx)
+{
+	if (t->nfree > 0 && t->used == max_slots(t)) {
+		*idx = pop_free(t);
+		return 0;
+	}
+	if (t->used == t->cap) {
+		int err = grow(t);
+
+		if (err == -ENOSPC && t->nfree > 0) {
+			*idx = pop_free(t);
+			return 0;
+		}
+		if (err)
+			return err;
+	}
+	*idx = t->used++;
+	return 0;
+}
+
 int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out)
 {
 	uint32_t idx;
 	struct htab_slot *s;
 
 	assert(obj);
-	if (t->nfree > 0 &&
-	    (t->nfree > t->reserve || t->used == max_slots(t))) {
-		idx = t->free_head - 1;
-		s = &t->slots[idx];
-		t->free_head = s->next;
-		if (!t->free_head)
-			t->free_tail = 0;
-		t->nfree--;
+	if (t->nfree > t->reserve) {
+		idx = pop_free(t); /* the common case, once warm */
 	} else {
-		if (t->used == t->cap) {
-			int err = grow(t);
+		int err = new_slot(t, &idx);
 
-			if (err == -ENOSPC && t->nfree > 0)
-				return htab_add(t, obj, type, out);
-			if (err)
-				return err;
-		}
-		idx = t->used++;
-		s = &t->slots[idx];
+		if (err)
+			return err;
 	}
+	s = &t->slots[idx];
 	s->obj = obj;
 	s->type = type;
 	s->next = 0;
+	s->h = (s->gen << t->idx_bits) | (idx + 1);
 	t->live++;
-	*out = (s->gen << t->idx_bits) | (idx + 1);
+	*out = s->h;
 	return 0;
 }
 
 static struct htab_slot *slot_of(const struct htab *t, uint32_t h)
 {
-	uint32_t idx = h & ((1u << t->idx_bits) - 1);
-	uint32_t gen = h >> t->idx_bits;
+	uint32_t idx = h & t->idx_mask;
 	struct htab_slot *s;
 
-	if (idx == 0 || idx > t->used)
-		return NULL;
-	if (t->idx_bits + t->gen_bits < 32 &&
-	    (h >> (t->idx_bits + t->gen_bits)) != 0)
+	if (idx - 1u >= t->used) /* idx 0 wraps */
 		return NULL;
 	s = &t->slots[idx - 1];
-	if (!s->obj || s->gen != gen)
+	/* the whole handle: index, generation and the bits above both */
+	if (s->h != h || !s->obj)
 		return NULL;
 	return s;
 }
@@ -112,6 +134,7 @@ void htab_del(struct htab *t, uint32_t h)
 		return;
 	idx = (uint32_t)(s - t->slots);
 	s->obj = NULL;
+	s->h = 0;
 	s->gen = (s->gen + 1) & ((1u << t->gen_bits) - 1);
 	s->next = 0;
 	if (t->free_tail)

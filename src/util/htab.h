@@ -16,6 +16,7 @@ struct htab_slot {
 	void *obj;     /* NULL while free */
 	uint32_t gen;  /* generation of the current or next occupant */
 	uint32_t next; /* free-list link: index + 1, 0 ends the list */
+	uint32_t h;    /* the occupant's handle (0 while free) */
 	uint8_t type;
 };
 
@@ -27,6 +28,7 @@ struct htab {
 	uint32_t free_head; /* index + 1 */
 	uint32_t free_tail; /* index + 1 */
 	uint32_t reserve;   /* free slots kept before reuse starts */
+	uint32_t idx_mask;  /* (1 << idx_bits) - 1 */
 	uint8_t idx_bits;
 	uint8_t gen_bits;
 	size_t live; /* occupied slots */
@@ -52,14 +54,15 @@ int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out);
  * Inline: every API call and provider event looks handles up. */
 static inline void *htab_get(const struct htab *t, uint32_t h, uint8_t type)
 {
-	uint32_t idx = h & ((1u << t->idx_bits) - 1);
+	uint32_t idx = h & t->idx_mask;
 	const struct htab_slot *s;
 
-	if (idx == 0 || idx > t->used ||
-	    (h >> t->idx_bits) >= (1u << t->gen_bits))
+	/* idx 0 wraps to the largest value: rejected with the others */
+	if (idx - 1u >= t->used)
 		return NULL;
 	s = &t->slots[idx - 1];
-	if (!s->obj || s->gen != h >> t->idx_bits || (type && s->type != type))
+	/* the whole handle: index, generation and the bits above both */
+	if (s->h != h || !s->obj || (type && s->type != type))
 		return NULL;
 	return s->obj;
 }

@@ -24,8 +24,9 @@ bool log_enabled(enum tapix_log_level level, const char *module);
  */
 extern int log_gate;
 
+/* cold: a hot path that may log keeps its registers for the rest */
 void log_emit(enum tapix_log_level level, const char *module, const char *fmt,
-              ...) __attribute__((format(printf, 3, 4)));
+              ...) __attribute__((format(printf, 3, 4), cold));
 
 #define log_at(level, ...)                                                  \
 	do {                                                                \

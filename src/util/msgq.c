@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -83,7 +84,13 @@ static void evfd_set(struct msgq *q, bool on)
 
 	if (q->evfd < 0 || q->evfd_set == on)
 		return;
-	n = on ? write(q->evfd, &v, sizeof(v)) : read(q->evfd, &v, sizeof(v));
+	/*
+	 * The raw system calls: write and read are cancellation points,
+	 * which cost twice as much as the call itself here, and this runs
+	 * with the owner's lock held (no cancellation may happen there).
+	 */
+	n = on ? syscall(SYS_write, q->evfd, &v, sizeof(v))
+	       : syscall(SYS_read, q->evfd, &v, sizeof(v));
 	if (n != (ssize_t)sizeof(v) && !(n < 0 && errno == EAGAIN))
 		log_warn("app %08x: event descriptor update failed", q->h);
 	q->evfd_set = on;
@@ -94,60 +101,37 @@ static struct msgq_item *at(const struct msgq *q, uint32_t i)
 	return &q->ring[(q->head + i) & (q->cap - 1)];
 }
 
-bool msgq_push_locked(struct msgq *q, const struct msgq_item *it)
+bool msgq_grow_locked(struct msgq *q)
 {
-	if (q->dead)
-		return true; /* nothing is delivered after the end */
-	if (q->count == q->cap) {
-		uint32_t ncap = q->cap * 2, i;
-		struct msgq_item *nr;
+	uint32_t ncap = q->cap * 2, i;
+	struct msgq_item *nr;
 
-		if (ncap < q->cap)
-			return false;
-		nr = mem_alloc((size_t)ncap * sizeof(*nr));
-		if (!nr)
-			return false;
-		for (i = 0; i < q->count; i++)
-			nr[i] = *at(q, i);
-		mem_free(q->ring);
-		q->ring = nr;
-		q->cap = ncap;
-		q->head = 0;
-	}
-	*at(q, q->count) = *it;
-	q->count++;
-	if (q->count == 1) {
-		if (!q->quiet)
-			evfd_set(q, true);
-		pthread_cond_broadcast(&q->cond);
-	}
+	if (ncap < q->cap)
+		return false;
+	nr = mem_alloc((size_t)ncap * sizeof(*nr));
+	if (!nr)
+		return false;
+	for (i = 0; i < q->count; i++)
+		nr[i] = *at(q, i);
+	mem_free(q->ring);
+	q->ring = nr;
+	q->cap = ncap;
+	q->head = 0;
 	return true;
 }
 
-bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out, uint32_t *guard)
+void msgq_first_locked(struct msgq *q)
 {
-	bool found = false;
+	if (!q->quiet)
+		evfd_set(q, true);
+	/* nobody waits on the condition in the common case: no broadcast */
+	if (q->waiters)
+		pthread_cond_broadcast(&q->cond);
+}
 
-	while (q->count) {
-		const struct msgq_item *it = at(q, 0);
-		bool ok = !it->guard || !q->ops->deliverable ||
-		          q->ops->deliverable(it);
-
-		if (ok) {
-			*out = it->m;
-			if (guard)
-				*guard = it->guard;
-		}
-		q->head = (q->head + 1) & (q->cap - 1);
-		q->count--;
-		if (ok) {
-			found = true;
-			break;
-		}
-	}
-	if (!q->count)
-		evfd_set(q, false);
-	return found;
+void msgq_evfd_clear_locked(struct msgq *q)
+{
+	evfd_set(q, false);
 }
 
 void msgq_purge_locked(struct msgq *q,
@@ -191,11 +175,13 @@ LONG msgq_wait_locked(struct msgq *q, LINEMESSAGE *out, DWORD timeout)
 			return 0;
 		if (timeout == 0)
 			return LINEERR_OPERATIONFAILED;
+		q->waiters++;
 		if (timeout == INFINITE)
 			err = pthread_cond_wait(&q->cond, q->mutex);
 		else
 			err = pthread_cond_timedwait(&q->cond, q->mutex,
 			                             &deadline);
+		q->waiters--;
 		if (err == ETIMEDOUT) {
 			if (q->dead)
 				return LINEERR_INVALAPPHANDLE;
@@ -259,8 +245,11 @@ static void *delivery_main(void *arg)
 
 	ops->lock();
 	for (;;) {
-		while (!q->dead && !msgq_pop_locked(q, &m, NULL))
+		while (!q->dead && !msgq_pop_locked(q, &m, NULL)) {
+			q->waiters++;
 			pthread_cond_wait(&q->cond, q->mutex);
+			q->waiters--;
+		}
 		if (q->dead)
 			break;
 		ops->unlock();

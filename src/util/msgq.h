@@ -70,6 +70,7 @@ struct msgq {
 	bool evfd_set;
 	bool quiet; /* the eventfd is not signalled for now */
 	bool dead;
+	uint32_t waiters; /* threads waiting on @cond */
 };
 
 /*
@@ -85,12 +86,82 @@ int msgq_init(struct msgq *q, const struct msgq_ops *ops,
 /* Frees what msgq_init made; the delivery thread has ended. */
 void msgq_fini(struct msgq *q);
 
-/* Appends @it; false when the ring could not grow (the message is lost). */
-bool msgq_push_locked(struct msgq *q, const struct msgq_item *it);
+/* Out of line parts of the two below (not called otherwise). */
+bool msgq_grow_locked(struct msgq *q);
+void msgq_first_locked(struct msgq *q);
+void msgq_evfd_clear_locked(struct msgq *q);
+
+/*
+ * Appends @it; false when the ring could not grow (the message is lost).
+ * Inline, as msgq_pop_locked: every message passes through both.
+ */
+static inline bool msgq_push_locked(struct msgq *q, const struct msgq_item *it)
+{
+	if (q->dead)
+		return true; /* nothing is delivered after the end */
+	if (q->count == q->cap && !msgq_grow_locked(q))
+		return false;
+	q->ring[(q->head + q->count) & (q->cap - 1)] = *it;
+	if (++q->count == 1)
+		msgq_first_locked(q); /* the descriptor, the waiters */
+	return true;
+}
+
+/*
+ * msgq_push_locked in two steps, for a message written in place: the slot
+ * it goes in (the queue has not ended: !q->dead), NULL when the ring
+ * could not grow (the message is lost); then, once it is filled,
+ * msgq_commit_locked appends it.
+ */
+static inline struct msgq_item *msgq_slot_locked(struct msgq *q)
+{
+	if (q->count == q->cap && !msgq_grow_locked(q))
+		return NULL;
+	return &q->ring[(q->head + q->count) & (q->cap - 1)];
+}
+
+static inline void msgq_commit_locked(struct msgq *q)
+{
+	if (++q->count == 1)
+		msgq_first_locked(q); /* the descriptor, the waiters */
+}
+
+/*
+ * msgq_pop_locked with the owner's check @ok (ops->deliverable, or NULL)
+ * given directly, so that a caller who knows it has it inlined.
+ */
+static inline __attribute__((always_inline)) bool
+msgq_pop_with_locked(struct msgq *q, LINEMESSAGE *out, uint32_t *guard,
+                     bool (*ok)(const struct msgq_item *it))
+{
+	bool found = false;
+
+	while (q->count) {
+		const struct msgq_item *it = &q->ring[q->head];
+
+		/* the slot stays as it is until the next push */
+		q->head = (q->head + 1) & (q->cap - 1);
+		q->count--;
+		if (it->guard && ok && !ok(it))
+			continue;
+		*out = it->m;
+		if (guard)
+			*guard = it->guard;
+		found = true;
+		break;
+	}
+	if (!q->count && q->evfd_set)
+		msgq_evfd_clear_locked(q);
+	return found;
+}
 
 /* Takes the next deliverable message into *@out (and its guard into
  * *@guard if not NULL); false when none waits. */
-bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out, uint32_t *guard);
+static inline bool msgq_pop_locked(struct msgq *q, LINEMESSAGE *out,
+                                   uint32_t *guard)
+{
+	return msgq_pop_with_locked(q, out, guard, q->ops->deliverable);
+}
 
 /* Drops every queued message for which @drop(item, @arg) is true. */
 void msgq_purge_locked(struct msgq *q,
