@@ -96,7 +96,8 @@ struct note {
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_node watches = LIST_HEAD_INIT(watches);
 static struct apprt rt;
-static pid_t rt_pid; /* the process that started it; 0: none */
+static pid_t rt_pid;   /* the process that made it; 0: none */
+static bool rt_engine; /* its engine runs */
 
 /*
  * A new connection this process dialled whose credentials it saves once
@@ -540,33 +541,34 @@ static void rt_reply(void *owner, struct apprt_req *q, LONG result,
 	(void)expired; /* (no requests) */
 }
 
-/* The runtime, started once in the process (lock held); 0 or -errno. In
- * a child after fork() the parent's threads are not there: its watches
- * are left to the parent and a runtime of its own is started. */
+/* The runtime, started once in the process (lock held); 0 or -errno,
+ * and then tried again by the next dial (what did start stays: the
+ * delivery thread, the wake descriptor). In a child after fork() the
+ * parent's threads are not there: its watches are left to the parent and
+ * the child makes a runtime of its own. */
 static int rt_start_locked(void)
 {
 	int e;
 
-	if (rt_pid == getpid())
+	if (rt_pid != getpid()) {
+		list_init(&watches);
+		apprt_init(&rt, &watch_lock, NULL);
+		rt.on_tick = rt_tick;
+		rt.on_message = rt_message;
+		rt.on_reply = rt_reply;
+		rt_pid = getpid();
+		rt_engine = false;
+	}
+	if (rt_engine)
 		return 0;
-	list_init(&watches);
-	apprt_init(&rt, &watch_lock, NULL);
-	rt.on_tick = rt_tick;
-	rt.on_message = rt_message;
-	rt.on_reply = rt_reply;
-	e = apprt_open(&rt);
-	if (e < 0)
+	if (rt.wake_fd < 0 && (e = apprt_open(&rt)) < 0)
 		return e;
-	e = apprt_deliver_start_locked(&rt, true);
+	e = apprt_deliver_start_locked(&rt, true); /* (0 when it runs) */
 	if (e >= 0)
 		e = apprt_start(&rt, true);
-	if (e < 0) {
-		/* (a delivery thread started stays idle: harmless) */
-		close(rt.wake_fd);
-		rt.wake_fd = -1;
+	if (e < 0)
 		return e;
-	}
-	rt_pid = getpid();
+	rt_engine = true;
 	return 0;
 }
 
