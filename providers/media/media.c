@@ -1633,7 +1633,7 @@ static int digits_start(struct media_session *s, const char *digits,
 		return -ENOMEM;
 	lock(s->m);
 	if (!s->has_stream) {
-		rc = inband ? -EAGAIN : -EINVAL;
+		rc = -EAGAIN; /* not yet a call with media */
 		goto out;
 	}
 	if (!s->st.has_dtmf && !inband) {

@@ -149,7 +149,7 @@ int media_session_wave(struct media_session *s, int *in_fd, int *out_fd,
  * An empty string only cancels.
  *
  * @return 0, -EINVAL for another character or no telephone-event agreed,
- *         -EAGAIN when the stream does not send
+ *         -EAGAIN when no stream is set or it does not send
  */
 int media_session_digits(struct media_session *s, const char *digits,
                          unsigned duration_ms, uint32_t id);
