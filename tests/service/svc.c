@@ -151,7 +151,7 @@ int teardown(void **state)
 	/* tapixd ends on SIGTERM, as systemd stops it, and exits with 0:
 	 * under the sanitizers an error or a leak found at its exit is the
 	 * test's failure, not lost to a SIGKILL (its log says which) */
-	if (tapixd_pid > 0 && kill(tapixd_pid, 0) == 0) {
+	if (proc_tracked(tapixd_pid)) {
 		int st;
 
 		kill(tapixd_pid, SIGTERM);

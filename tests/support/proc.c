@@ -39,6 +39,16 @@ static void forget(pid_t pid)
 static pid_t spawn(int out, const char *log, unsigned limit_s,
                    const char *const argv[]);
 
+bool proc_tracked(pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; pid > 0 && i < MAX_PROCS; i++)
+		if (procs[i] == pid)
+			return true;
+	return false;
+}
+
 pid_t proc_start(const char *log, unsigned limit_s, const char *const argv[])
 {
 	return spawn(-1, log, limit_s, argv);

@@ -39,6 +39,10 @@ int proc_wait(pid_t pid, unsigned timeout_ms);
 /* Kills @pid's process group and reaps it. */
 void proc_kill(pid_t pid);
 
+/* Whether @pid is a process proc_start started and nobody has waited for
+ * or killed yet (so it is still ours to signal: not a reused pid). */
+bool proc_tracked(pid_t pid);
+
 /* Kills every process this file started that is still running. */
 void proc_kill_all(void);
 
