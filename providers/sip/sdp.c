@@ -472,9 +472,10 @@ static bool attribute(struct span s, struct sdp *out, struct state *st)
 		return true; /* one we cannot read is not used, not fatal */
 	}
 	if (equals(&name, "ptime")) {
-		if (!value.p || !number(&value, 65535, &v))
-			return false;
-		if (m)
+		/* RFC 4566 §6: a hint; one we cannot read (not a number, or
+		 * above 65535 ms) is ignored, not a reason to refuse the
+		 * offer */
+		if (m && value.p && number(&value, 65535, &v))
 			m->ptime = (unsigned)v;
 		return true;
 	}

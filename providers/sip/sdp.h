@@ -80,7 +80,7 @@ struct sdp_media {
 	char addr[SDP_ADDR_LEN];
 	bool ip6;           /* c=IN IP6 */
 	enum sdp_dir dir;   /* its attribute, else the session's */
-	unsigned ptime;     /* a=ptime in ms, 0 if absent */
+	unsigned ptime;     /* a=ptime in ms, 0 if absent or unreadable */
 	uint16_t rtcp_port; /* a=rtcp port (RFC 3605), 0 if absent */
 	unsigned ncrypto;   /* a=crypto lines, in order (RFC 4568) */
 	struct sdp_crypto crypto[SDP_MAX_CRYPTO];
@@ -108,7 +108,8 @@ struct sdp {
  * (port 0 - 65535, transport token *("/" token), an RTP transport's formats 0 -
  * 127); a c= that is not "IN IP4 addr" or "IN IP6 addr"; an rtpmap or fmtp for
  * a format its m= line does not list; a port of 1 - 65535 with no
- * connection address. Unknown attributes are skipped.
+ * connection address. Unknown attributes are skipped, and so is an a=ptime
+ * that is not a number of at most 65535 (a hint, RFC 4566 §6).
  *
  * @return 0, or -EINVAL.
  */

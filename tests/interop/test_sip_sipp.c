@@ -1082,16 +1082,18 @@ static void test_digits_in_info(void **s)
 
 /*
  * SIPp as a UAC on @scenario with "-key @key @value" (a [key] of the
- * scenario, e.g. the pcap its play_pcap_audio plays), as sipp() does
- * otherwise; sipp_key_passed waits for it to pass.
+ * scenario, e.g. the pcap its play_pcap_audio plays), and "-key @key2
+ * @value2" unless @key2 is NULL, as sipp() does otherwise;
+ * sipp_key_passed waits for it to pass.
  */
 static char key_log[400];
 
 static pid_t sipp_with_key(const char *scenario, const char *key,
-                           const char *value)
+                           const char *value, const char *key2,
+                           const char *value2)
 {
 	char sf[512], port[16], remote[64], err[400];
-	const char *argv[32];
+	const char *argv[40];
 	unsigned n = 0;
 
 	snprintf(sf, sizeof(sf), "%s/%s", TAPIX_SIPP_DIR, scenario);
@@ -1114,6 +1116,11 @@ static pid_t sipp_with_key(const char *scenario, const char *key,
 	argv[n++] = "-key";
 	argv[n++] = key;
 	argv[n++] = value;
+	if (key2) {
+		argv[n++] = "-key";
+		argv[n++] = key2;
+		argv[n++] = value2;
+	}
 	argv[n++] = "-timeout";
 	argv[n++] = "20s";
 	argv[n++] = "-timeout_error";
@@ -1270,9 +1277,10 @@ static void monitored(const struct fx_app *a, HCALL h, DWORD mode, char *out,
  * telephone-event (PCMU only) sends its digits as tones in the audio:
  * SIPp plays RTP the test made (spandsp's DTMF generator, G.711 µ-law)
  * and the TAPI application monitoring digits gets LINE_MONITORDIGITS,
- * LINEDIGITMODE_DTMF, for each of "159#", in order, and no other.
+ * LINEDIGITMODE_DTMF, for each of "159#", in order, and no other. The
+ * offer's a=ptime is @ptime.
  */
-static void test_inband_digits_from_the_network(void **s)
+static void inband_digits_from_the_network(const char *ptime)
 {
 	struct fx_app a;
 	char pcap[512], got[32];
@@ -1281,13 +1289,13 @@ static void test_inband_digits_from_the_network(void **s)
 	HCALL h;
 	pid_t p;
 
-	(void)s;
 	fx_tmp_path(pcap, sizeof(pcap), "inband_159.pcap");
 	write_inband_pcap(pcap, "159#");
 	sip_config(NULL);
 	fx_app_init(&a, "a");
 	l = open_line(&a);
-	p = sipp_with_key("dtmf_inband.xml", "inband_pcap", pcap);
+	p = sipp_with_key("dtmf_inband.xml", "inband_pcap", pcap, "ptime",
+	                  ptime);
 	h = offered(&a, l);
 	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
 	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
@@ -1304,6 +1312,27 @@ static void test_inband_digits_from_the_network(void **s)
 	sipp_key_passed(p);
 	unlink(pcap);
 	fx_shutdown(&a);
+}
+
+static void test_inband_digits_from_the_network(void **s)
+{
+	(void)s;
+	inband_digits_from_the_network("20");
+}
+
+/*
+ * Issue 17 item 7, an absurd ptime: RFC 4566 §6 makes a=ptime a hint;
+ * one of 100,000 ms (or 7, not a whole number of 10 ms frames) is not
+ * taken, and the call's media runs at 20 ms (providers/sip/media.c):
+ * the in-band digits of SIPp's 20 ms packets are all heard, in order.
+ * (Taken as the stream's ptime, 100,000 ms would be refused by
+ * media_session_set and the call would have no media at all.)
+ */
+static void test_absurd_ptime_is_not_taken(void **s)
+{
+	(void)s;
+	inband_digits_from_the_network("100000");
+	inband_digits_from_the_network("7");
 }
 
 /*
@@ -1557,6 +1586,8 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_inband_digits_from_the_network, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absurd_ptime_is_not_taken,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digits_sent_in_info, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_info_digits_cancelled,

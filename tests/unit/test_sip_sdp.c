@@ -578,6 +578,35 @@ static void test_parse_asterisk_offer(void **state)
 	assert_int_equal(m->dir, SDP_SENDRECV);
 }
 
+/* RFC 4566 §6: a=ptime is a hint; one that is not a number of at most
+ * 65535 ms is ignored (ptime 0, as if absent), not a reason to refuse
+ * the offer (issue 17 item 7: an absurd ptime); a readable one, however
+ * absurd, is read as it is (the provider uses only 10 - 60 ms). */
+static void test_parse_unreadable_ptime_ignored(void **state)
+{
+	static const char *const bad[] = {"100000", "abc", "", "-5",
+	                                  "99999999999999999999"};
+	char text[512];
+	struct sdp s;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+		         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		         "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		         "m=audio 4000 RTP/AVP 0\r\na=ptime:%s\r\n",
+		         bad[i]);
+		assert_parses(text, &s);
+		assert_int_equal(s.media[0].ptime, 0);
+	}
+	assert_parses("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+	              "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+	              "m=audio 4000 RTP/AVP 0\r\na=ptime:7\r\n",
+	              &s);
+	assert_int_equal(s.media[0].ptime, 7);
+}
+
 /* RFC 4566 §5: lines ending in a bare LF read as those ending in CRLF. */
 static void test_parse_lf_only_line_ends(void **state)
 {
@@ -2471,6 +2500,7 @@ int main(void)
 		cmocka_unit_test(test_parse_sipp_uac_offer),
 		cmocka_unit_test(test_parse_baresip_offer),
 		cmocka_unit_test(test_parse_asterisk_offer),
+		cmocka_unit_test(test_parse_unreadable_ptime_ignored),
 		cmocka_unit_test(test_parse_lf_only_line_ends),
 		cmocka_unit_test(test_parse_freeswitch_offer),
 		cmocka_unit_test(test_parse_linphone_offer_with_video),
