@@ -86,6 +86,12 @@ static void read_headers(const sip_t *sip)
 		n = sip_uui_decode(un->un_value, uui, sizeof(uui));
 		CHECK(n >= -1 && n <= SIP_UUI_MAX);
 	}
+	/* an INFO's digit (stack.c on_info): one of the sixteen, or none */
+	{
+		char d = sip_hdr_info_digit(sip);
+
+		CHECK(!d || strchr("0123456789*#ABCD", d));
+	}
 	/* what the stack hands to sdp_parse (stack.c: only application/sdp) */
 	if (sip->sip_payload && sip->sip_content_type &&
 	    sip->sip_content_type->c_type &&

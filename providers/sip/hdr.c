@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Line breaks (which sofia-sip's parser should never leave) as spaces. */
 static void one_line(char *s)
@@ -75,4 +76,40 @@ void sip_hdr_call_id(char *out, size_t size, const sip_call_id_t *id)
 	out[0] = '\0';
 	if (id && id->i_id && strlen(id->i_id) < size)
 		cut(out, size, id->i_id);
+}
+
+char sip_hdr_info_digit(const sip_t *sip)
+{
+	const sip_payload_t *pl = sip ? sip->sip_payload : NULL;
+	const char *type, *p;
+	char body[128], digit = 0;
+
+	if (!pl || !pl->pl_data || !pl->pl_len || pl->pl_len >= sizeof(body) ||
+	    !sip->sip_content_type || !sip->sip_content_type->c_type)
+		return '\0';
+	type = sip->sip_content_type->c_type;
+	memcpy(body, pl->pl_data, pl->pl_len);
+	body[pl->pl_len] = '\0';
+	if (!strcasecmp(type, "application/dtmf-relay")) {
+		for (p = body; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			p += strspn(p, " \t\r\n");
+			if (!strncasecmp(p, "Signal", 6)) {
+				p += 6 + strspn(p + 6, " \t");
+				if (*p == '=') {
+					p += 1 + strspn(p + 1, " \t");
+					digit = *p;
+				}
+				break;
+			}
+		}
+	} else if (!strcasecmp(type, "application/dtmf")) {
+		p = body + strspn(body, " \t\r\n");
+		digit = *p;
+	}
+	if (digit >= 'a' && digit <= 'd')
+		digit = (char)(digit - 'a' + 'A');
+	if ((digit >= '0' && digit <= '9') || (digit >= 'A' && digit <= 'D') ||
+	    digit == '*' || digit == '#')
+		return digit;
+	return '\0';
 }

@@ -28,4 +28,12 @@ void sip_hdr_reason(char *out, size_t size, const sip_reason_t *reason);
 /* The Call-ID, or "" when it does not fit. */
 void sip_hdr_call_id(char *out, size_t size, const sip_call_id_t *id);
 
+/*
+ * The digit an INFO of @sip carries (the de-facto application/dtmf-relay
+ * body, a line "Signal=5", or application/dtmf, "5"; either body under
+ * 128 bytes): '0'-'9', '*', '#' or 'A'-'D' (a-d taken as A-D), or '\0'
+ * when there is none (another type, no body, no digit).
+ */
+char sip_hdr_info_digit(const sip_t *sip);
+
 #endif

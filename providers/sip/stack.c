@@ -1281,41 +1281,15 @@ static void on_state(struct call *c, int status, tagi_t tags[])
  */
 static void on_info(struct call *c, const sip_t *msg)
 {
-	const sip_payload_t *pl = msg ? msg->sip_payload : NULL;
-	const char *type;
-	char body[128], digit = 0;
-	const char *p;
+	char digit;
 
-	if (!c->tm || !pl || !pl->pl_len || pl->pl_len >= sizeof(body) ||
-	    !msg->sip_content_type || !msg->sip_content_type->c_type)
+	if (!c->tm || !msg)
 		return;
-	type = msg->sip_content_type->c_type;
-	memcpy(body, pl->pl_data, pl->pl_len);
-	body[pl->pl_len] = '\0';
-	if (!strcasecmp(type, "application/dtmf-relay")) {
-		for (p = body; *p; p += strcspn(p, "\n"), p += *p == '\n') {
-			p += strspn(p, " \t\r\n");
-			if (!strncasecmp(p, "Signal", 6)) {
-				p += 6 + strspn(p + 6, " \t");
-				if (*p == '=') {
-					p += 1 + strspn(p + 1, " \t");
-					digit = *p;
-				}
-				break;
-			}
-		}
-	} else if (!strcasecmp(type, "application/dtmf")) {
-		p = body + strspn(body, " \t\r\n");
-		digit = *p;
-	}
-	if (digit >= 'a' && digit <= 'd')
-		digit = (char)(digit - 'a' + 'A');
-	if ((digit >= '0' && digit <= '9') || (digit >= 'A' && digit <= 'D') ||
-	    digit == '*' || digit == '#')
+	digit = sip_hdr_info_digit(msg);
+	if (digit)
 		tcall_digit(c->tm, digit);
 	else
-		sip_log(SIP_INFO, "call %08x: INFO %s without a digit", c->h,
-		        type);
+		sip_log(SIP_INFO, "call %08x: INFO without a digit", c->h);
 }
 
 static void on_event(nua_event_t event, int status, char const *phrase,
