@@ -101,6 +101,69 @@ static void test_jbuf_phase_and_latency(void **state)
 	assert_int_equal(jbuf_target(&jb), 1);
 }
 
+/* A stray packet with a timestamp far off (a flood, a sender's jump)
+ * does not leave the playout phase off: the transit is measured again
+ * after a jump, so once the stream goes on the phase is again its
+ * arrival's plus 1 ms (found by test_media_rtp_flood: the least transit
+ * crept back at 40 µs a packet, and the slot sat before the packets). */
+static void test_jbuf_stray_timestamp_keeps_phase(void **state)
+{
+	const uint64_t t0 = 987654321;
+	struct jbuf jb;
+	uint8_t p[2] = {0, 0};
+	unsigned k;
+
+	(void)state;
+	assert_int_equal(jbuf_init(&jb, &cfg8k), 0);
+	for (k = 0; k < 20; k++)
+		put(&jb, k, k == 0, t0 + (uint64_t)k * FRAME_US + 5000);
+	assert_int_equal(jbuf_phase_us(&jb), (t0 + 5000 + 1000) % FRAME_US);
+	/* 1,000,000 frames ahead, arriving with packet 20 */
+	jbuf_put(&jb, 5000, FRAME_TS * 1000000u, false, p, sizeof(p),
+	         t0 + 20ull * FRAME_US + 5000);
+	for (k = 21; k < 25; k++)
+		put(&jb, k, false, t0 + (uint64_t)k * FRAME_US + 5000);
+	assert_int_equal(jbuf_phase_us(&jb), (t0 + 5000 + 1000) % FRAME_US);
+}
+
+/* A packet JBUF_SLOTS frames or more behind the frame due is a jump of
+ * the sender's, not a late packet: the buffer starts again from it, both
+ * while playing (else the stream would be dropped as late until the
+ * buffer ran dry) and while filling (else the start would move back so
+ * far that what is held lay beyond any depth, a frame lost a tick for
+ * ever: found by test_media_rtp_flood). */
+static void test_jbuf_jump_back_restarts(void **state)
+{
+	struct jbuf jb;
+	unsigned k;
+
+	(void)state;
+	assert_int_equal(jbuf_init(&jb, &cfg8k), 0);
+	for (k = 1000; k < 1005; k++) {
+		put(&jb, k, k == 1000, (uint64_t)k * FRAME_US);
+		expect_frame(&jb, k);
+	}
+	/* playing: 10 is far behind 1005 */
+	assert_int_equal(put(&jb, 10, true, 1005ull * FRAME_US), JBUF_PUT_OK);
+	assert_int_equal(jbuf_stats(&jb)->resync, 1);
+	expect_frame(&jb, 10);
+	put(&jb, 11, false, 1006ull * FRAME_US);
+	expect_frame(&jb, 11);
+	/* filling (a target of two): 5000, then 20 far behind it */
+	assert_int_equal(
+		jbuf_init(&jb, &(struct jbuf_config){.rate = 8000,
+	                                             .frame_us = FRAME_US,
+	                                             .min_frames = 2,
+	                                             .max_frames = 5}),
+		0);
+	put(&jb, 5000, true, 0);
+	put(&jb, 20, false, FRAME_US);
+	put(&jb, 21, false, 2 * FRAME_US);
+	expect_frame(&jb, 20);
+	expect_frame(&jb, 21);
+	assert_int_equal(jbuf_stats(&jb)->lost, 0);
+}
+
 /* jbuf_due: the frame due is held with the target depth, so a caller
  * may play it on arrival rather than at its next tick (media.c plays a
  * frame when it comes and conceals at the tick: docs/media.md). Not
@@ -343,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_jbuf_config_checked),
 		cmocka_unit_test(test_jbuf_phase_and_latency),
 		cmocka_unit_test(test_jbuf_due),
+		cmocka_unit_test(test_jbuf_jump_back_restarts),
+		cmocka_unit_test(test_jbuf_stray_timestamp_keeps_phase),
 		cmocka_unit_test(test_jbuf_reordering),
 		cmocka_unit_test(test_jbuf_duplicates),
 		cmocka_unit_test(test_jbuf_loss_and_late),

@@ -79,6 +79,7 @@ static void time_packet(struct jbuf *jb, uint32_t ts, bool marker,
 {
 	int64_t media_us, transit, d;
 	int32_t step;
+	bool jump = false;
 
 	if (jb->has_last) {
 		step = (int32_t)(ts - jb->last_ts);
@@ -86,10 +87,9 @@ static void time_packet(struct jbuf *jb, uint32_t ts, bool marker,
 		    (int64_t)step * 1000000 / jb->cfg.rate;
 		if (d < 0)
 			d = -d;
+		jump = d > (int64_t)(jb->cfg.max_frames + 1) * jb->cfg.frame_us;
 		jb->peak_us -= jb->peak_us / 32;
-		if (!marker &&
-		    d <= (int64_t)(jb->cfg.max_frames + 1) * jb->cfg.frame_us &&
-		    (uint64_t)d > jb->peak_us)
+		if (!marker && !jump && (uint64_t)d > jb->peak_us)
 			jb->peak_us = (uint32_t)d;
 		jb->ext_ts += step;
 	}
@@ -97,7 +97,10 @@ static void time_packet(struct jbuf *jb, uint32_t ts, bool marker,
 	transit = (int64_t)now_us - media_us;
 	if (jb->has_last)
 		jb->min_transit_us += jb->cfg.frame_us / 500;
-	if (!jb->has_last || transit < jb->min_transit_us)
+	/* after a jump the transit is measured again from this packet: a
+	 * timestamp far off (a sender that jumped, or a stray packet) must
+	 * not leave the playout phase off for the creep to mend */
+	if (!jb->has_last || jump || transit < jb->min_transit_us)
 		jb->min_transit_us = transit;
 	jb->has_last = true;
 	jb->last_ts = ts;
@@ -124,7 +127,14 @@ enum jbuf_put_result jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts,
 	if (!jb->playing)
 		restart(jb, ts);
 	d = (int32_t)(ts - jb->next_ts);
-	if (d < 0) {
+	if (d < 0 && jb->next_ts - ts >= JBUF_SLOTS * jb->frame_ts) {
+		/* far behind: the sender jumped back (or the packet is a
+		 * stray); start again from it, as for a jump ahead, rather
+		 * than drop the stream as late, or (filling) move the start
+		 * so far back that what is held lies beyond any depth */
+		jb->stats.resync++;
+		restart(jb, ts);
+	} else if (d < 0) {
 		if (!jb->filling) {
 			jb->stats.late++;
 			return JBUF_PUT_LATE;

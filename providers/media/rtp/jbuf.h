@@ -43,7 +43,7 @@ struct jbuf_stats {
 	uint32_t dup;      /* packets dropped: already held */
 	uint32_t toobig;   /* packets dropped: over JBUF_MAX_PAYLOAD */
 	uint32_t overflow; /* packets dropped: no room */
-	uint32_t resync;   /* restarts on a timestamp far ahead */
+	uint32_t resync;   /* restarts on a timestamp far ahead or behind */
 	uint32_t shrunk;   /* frames dropped to lower the latency */
 };
 
@@ -113,7 +113,9 @@ int jbuf_init(struct jbuf *jb, const struct jbuf_config *cfg);
 /**
  * Takes an RTP packet's payload. The first packet (and the first after a
  * stop or a resynchronisation) starts the buffer, which plays once
- * min_frames or the target depth are held.
+ * min_frames or the target depth are held. A packet JBUF_SLOTS frames or
+ * more ahead of the frame due, or as far behind it, is a jump of the
+ * sender's: the buffer starts again from it (stats.resync).
  *
  * @param jb      the buffer
  * @param seq     RTP sequence number
