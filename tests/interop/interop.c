@@ -73,14 +73,17 @@ void sip_config(const char *extra)
 	fx_config(text);
 }
 
-/* Calls and their rate of the next SIPp run (sipp_load): 1 and none. */
+/* Calls and their rate of the next SIPp run (sipp_load): 1 and none;
+ * its -key pairs (sipp_keys): none. */
 static unsigned load_calls = 1, load_rate;
+static const char *const *run_keys;
 
 pid_t sipp_to(const char *scenario, unsigned remote_port)
 {
 	char sf[512], port[16], remote[64], err[300], msgs[300], calls[16],
 		rate[16];
 	const char *argv[40];
+	const char *const *k;
 	unsigned n = 0;
 	pid_t pid;
 
@@ -111,6 +114,11 @@ pid_t sipp_to(const char *scenario, unsigned remote_port)
 		argv[n++] = rate;
 		argv[n++] = "-l";
 		argv[n++] = calls; /* no limit but the number of calls */
+	}
+	for (k = run_keys; k && k[0] && k[1] && k - run_keys < 4; k += 2) {
+		argv[n++] = "-key";
+		argv[n++] = k[0];
+		argv[n++] = k[1];
 	}
 	argv[n++] = "-timeout";
 	argv[n++] = "20s";
@@ -197,6 +205,16 @@ void wait_bound(unsigned port)
 	for (i = 0; i < 1000 && !bound(port); i++)
 		nanosleep(&step, NULL);
 	assert_true(bound(port));
+}
+
+pid_t sipp_keys(const char *scenario, const char *const keys[])
+{
+	pid_t pid;
+
+	run_keys = keys;
+	pid = sipp_to(scenario, tapix_port());
+	run_keys = NULL;
+	return pid;
 }
 
 pid_t sipp_uas(const char *scenario)

@@ -45,6 +45,11 @@ void sipp_use_tcp(bool on);
  * (SIPp -m, -r), as many at a time as it takes. */
 pid_t sipp_load(const char *scenario, unsigned calls, unsigned rate);
 
+/* UAC scenario @scenario calling tapix once with SIPp's -key for each
+ * pair of @keys ({name, value, ..., NULL}; at most two pairs): the
+ * scenario's [name] fields, e.g. the pcap its play_pcap_audio plays. */
+pid_t sipp_keys(const char *scenario, const char *const keys[]);
+
 /* A UAC scenario calling tapix, or a UAS one (tapix calls it). */
 pid_t sipp(const char *scenario, bool uac);
 pid_t sipp_uas(const char *scenario);

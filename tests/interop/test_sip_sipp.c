@@ -1080,70 +1080,6 @@ static void test_digits_in_info(void **s)
 	fx_shutdown(&a);
 }
 
-/*
- * SIPp as a UAC on @scenario with "-key @key @value" (a [key] of the
- * scenario, e.g. the pcap its play_pcap_audio plays), and "-key @key2
- * @value2" unless @key2 is NULL, as sipp() does otherwise;
- * sipp_key_passed waits for it to pass.
- */
-static char key_log[400];
-
-static pid_t sipp_with_key(const char *scenario, const char *key,
-                           const char *value, const char *key2,
-                           const char *value2)
-{
-	char sf[512], port[16], remote[64], err[400];
-	const char *argv[40];
-	unsigned n = 0;
-
-	snprintf(sf, sizeof(sf), "%s/%s", TAPIX_SIPP_DIR, scenario);
-	snprintf(port, sizeof(port), "%u", sipp_port());
-	snprintf(remote, sizeof(remote), "127.0.0.1:%u", tapix_port());
-	snprintf(key_log, sizeof(key_log), "%s/%s.log", TAPIX_TEST_LOG_DIR,
-	         scenario);
-	snprintf(err, sizeof(err), "%s/%s.errors", TAPIX_TEST_LOG_DIR,
-	         scenario);
-	unlink(err);
-	argv[n++] = "sipp";
-	argv[n++] = "-sf";
-	argv[n++] = sf;
-	argv[n++] = "-i";
-	argv[n++] = "127.0.0.1";
-	argv[n++] = "-p";
-	argv[n++] = port;
-	argv[n++] = "-m";
-	argv[n++] = "1";
-	argv[n++] = "-key";
-	argv[n++] = key;
-	argv[n++] = value;
-	if (key2) {
-		argv[n++] = "-key";
-		argv[n++] = key2;
-		argv[n++] = value2;
-	}
-	argv[n++] = "-timeout";
-	argv[n++] = "20s";
-	argv[n++] = "-timeout_error";
-	argv[n++] = "-nostdin";
-	argv[n++] = "-trace_err";
-	argv[n++] = "-error_file";
-	argv[n++] = err;
-	argv[n++] = remote;
-	argv[n] = NULL;
-	return proc_start(key_log, 60, argv);
-}
-
-static void sipp_key_passed(pid_t pid)
-{
-	int st = proc_wait(pid, 30000);
-
-	if (st != 0) {
-		proc_show_log(key_log, 40);
-		fprintf(stderr, "SIPp exit status %d\n", st);
-	}
-	assert_int_equal(st, 0);
-}
-
 /* A pcap file (libpcap's format, Ethernet frames) of one RTP stream. */
 struct pcap_out {
 	FILE *f;
@@ -1294,8 +1230,9 @@ static void inband_digits_from_the_network(const char *ptime)
 	sip_config(NULL);
 	fx_app_init(&a, "a");
 	l = open_line(&a);
-	p = sipp_with_key("dtmf_inband.xml", "inband_pcap", pcap, "ptime",
-	                  ptime);
+	p = sipp_keys("dtmf_inband.xml",
+	              (const char *const[]){"inband_pcap", pcap, "ptime", ptime,
+	                                    NULL});
 	h = offered(&a, l);
 	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
 	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
@@ -1309,7 +1246,7 @@ static void inband_digits_from_the_network(const char *ptime)
 	monitored(&a, h, LINEDIGITMODE_DTMF, got, sizeof(got));
 	assert_string_equal(got, "159#");
 	drop_to_idle(&a, h);
-	sipp_key_passed(p);
+	sipp_passed(p);
 	unlink(pcap);
 	fx_shutdown(&a);
 }
