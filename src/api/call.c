@@ -289,7 +289,7 @@ LONG WINAPI api_lineDeallocateCall(HCALL hCall)
 		goto out;
 	}
 	app = ch->open->app;
-	callh_free_locked(ch);
+	callh_kill_locked(ch);
 	if (call_is_held_locked(call)) {
 		call_post_info_locked(call, app,
 		                      owner ? LINECALLINFOSTATE_NUMOWNERDECR

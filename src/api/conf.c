@@ -276,7 +276,7 @@ LONG WINAPI api_lineGetConfRelatedCalls(HCALL hCall, LPLINECALLLIST lpCallList)
 			                     LINECALLPRIVILEGE_MONITOR);
 			if (!h) {
 				while (nfresh-- > 0)
-					callh_free_locked(fresh[nfresh]);
+					callh_kill_locked(fresh[nfresh]);
 				r = LINEERR_NOMEM;
 				goto out;
 			}

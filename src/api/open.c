@@ -128,11 +128,18 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	bool fresh;
 	LONG r;
 
-	pthread_mutex_lock(&core.ctl);
 	core_lock();
 	r = core_check_init_locked();
-	if (r)
-		goto out;
+	if (r) {
+		core_unlock();
+		return r;
+	}
+	/*
+	 * No lock is held across the provider calls below: the device's
+	 * claim orders this open with the device's other opens and closes,
+	 * and the count in flight keeps the session (core.h).
+	 */
+	core_session_hold_locked();
 	app = app_get_locked(hLineApp);
 	if (!app) {
 		r = LINEERR_INVALAPPHANDLE;
@@ -210,6 +217,13 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	o->life = LIFE_ALIVE;
 	list_add_tail(&app->opens, &o->app_link);
 	core.n_opens++;
+	if (app->life != LIFE_ALIVE) {
+		/* lineShutdown ran meanwhile and did not see this open */
+		device_release_locked(dev);
+		close_open_locked(o);
+		r = LINEERR_INVALAPPHANDLE;
+		goto out;
+	}
 	r = tline_push_unions_locked(tl, fresh);
 	device_release_locked(dev);
 	if (r) {
@@ -230,8 +244,8 @@ undo:
 	htab_del(&core.handles, o->h);
 	open_unref_locked(o);
 out:
+	core_session_release_locked();
 	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
 	return r;
 }
 
@@ -240,7 +254,6 @@ LONG WINAPI api_lineClose(HLINE hLine)
 	struct open *o;
 	LONG r;
 
-	pthread_mutex_lock(&core.ctl);
 	core_lock();
 	r = core_check_init_locked();
 	if (r)
@@ -250,10 +263,12 @@ LONG WINAPI api_lineClose(HLINE hLine)
 		r = LINEERR_INVALLINEHANDLE;
 		goto out;
 	}
+	/* as lineOpen: the device's claim, the session held meanwhile */
+	core_session_hold_locked();
 	close_open_locked(o);
+	core_session_release_locked();
 out:
 	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
 	return r;
 }
 
@@ -264,7 +279,6 @@ LONG WINAPI api_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 	struct device *dev;
 	LONG r;
 
-	pthread_mutex_lock(&core.ctl);
 	core_lock();
 	r = core_check_init_locked();
 	if (r)
@@ -285,13 +299,15 @@ LONG WINAPI api_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 	o->line_states = dwLineStates;
 	o->addr_states = dwAddressStates;
 	dev = o->tl->dev;
+	/* as lineOpen: the device's claim, the session held meanwhile */
+	core_session_hold_locked();
 	device_claim_locked(dev);
 	if (o->life == LIFE_ALIVE)
 		tline_push_unions_locked(o->tl, false);
 	device_release_locked(dev);
+	core_session_release_locked();
 out:
 	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
 	return r;
 }
 
@@ -303,10 +319,8 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 	struct list_node *it;
 	uint32_t total, app_fixed, src_fixed, cap, opens = 0, media = 0;
 	uint8_t *tmp = NULL;
-	bool ctl = true;
 	LONG r;
 
-	pthread_mutex_lock(&core.ctl);
 	core_lock();
 	r = core_check_init_locked();
 	if (r)
@@ -344,17 +358,16 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 	memcpy(tmp + 8, &src_fixed, 4);
 	if (op_tspi_has(dev->prov,
 	                offsetof(struct tspi, lineGetLineDevStatus))) {
-		device_claim_locked(dev);
 		/*
 		 * The claim keeps the open and the provider's line (a close
-		 * waits for it) and the count in flight the session: other
-		 * lines open and close meanwhile (DESIGN.md: no lock held
-		 * across a provider call).
+		 * waits for it) and the count in flight the session
+		 * (DESIGN.md: no lock held across a provider call).
 		 */
-		pthread_mutex_unlock(&core.ctl);
-		ctl = false;
+		core_session_hold_locked();
+		device_claim_locked(dev);
 		r = op_get_line_dev_status_locked(o->tl, (LPLINEDEVSTATUS)tmp);
 		device_release_locked(dev);
+		core_session_release_locked();
 		if (r == 0 && o->life != LIFE_ALIVE)
 			r = LINEERR_INVALLINEHANDLE; /* closed meanwhile */
 	} else {
@@ -393,8 +406,6 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 	}
 out:
 	core_unlock();
-	if (ctl)
-		pthread_mutex_unlock(&core.ctl);
 	mem_free(tmp);
 	return r;
 }
@@ -480,7 +491,7 @@ LONG WINAPI api_lineGetNewCalls(HLINE hLine, DWORD dwAddressID, DWORD dwSelect,
 #undef WANTED
 	if (r) {
 		while (i-- > 0)
-			callh_free_locked(fresh[i]);
+			callh_kill_locked(fresh[i]);
 		goto out;
 	}
 	for (n = 0; n < i; n++) {

@@ -139,7 +139,6 @@ LONG app_shutdown(HLINEAPP h)
 	bool last;
 	LONG r;
 
-	pthread_mutex_lock(&core.ctl);
 	core_lock();
 	r = core_check_init_locked();
 	if (r)
@@ -159,6 +158,9 @@ LONG app_shutdown(HLINEAPP h)
 	while (!list_empty(&app->opens))
 		close_open_locked(
 			list_entry(app->opens.next, struct open, app_link));
+	/* a lineClose of another thread is over before this returns */
+	while (app->nclosing)
+		core_wait_locked();
 	list_foreach_safe(it, tmp, &app->reqs) {
 		req_cancel_locked(list_entry(it, struct req, app_link));
 	}
@@ -166,11 +168,22 @@ LONG app_shutdown(HLINEAPP h)
 	core.napps--;
 	last = core.napps == 0;
 	core_unlock();
+	/*
+	 * The closes above ran without core.ctl, which orders only the
+	 * session's start and stop: a registration that came meanwhile
+	 * keeps it.
+	 */
 	if (last) {
-		core_worker_flush();
-		core_session_stop_ctl();
+		pthread_mutex_lock(&core.ctl);
+		core_lock();
+		last = core.napps == 0;
+		core_unlock();
+		if (last) {
+			core_worker_flush();
+			core_session_stop_ctl();
+		}
+		pthread_mutex_unlock(&core.ctl);
 	}
-	pthread_mutex_unlock(&core.ctl);
 	/* spec: termination.md §6 — no callback runs after it returns */
 	msgq_stop(&app->q);
 	core_lock();
@@ -180,7 +193,6 @@ LONG app_shutdown(HLINEAPP h)
 	return 0;
 fail:
 	core_unlock();
-	pthread_mutex_unlock(&core.ctl);
 	return r;
 }
 

@@ -112,6 +112,8 @@ struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
 	ch->open = o;
 	ch->call = call;
 	ch->priv = priv;
+	ch->life = LIFE_ALIVE;
+	ch->refs = 1; /* its handle's */
 	list_add_tail(&o->callhs, &ch->open_link);
 	list_add_tail(&call->callhs, &ch->call_link);
 	if (priv == LINECALLPRIVILEGE_OWNER)
@@ -178,14 +180,14 @@ void call_release_observers_locked(struct call *call)
 			        call->ht, o->app->h, h);
 			continue;
 		}
-		callh_free_locked(ch);
+		callh_kill_locked(ch);
 		app_post_locked(o->app, 0, h, LINE_CALLSTATE, o->cbinst,
 		                LINECALLSTATE_IDLE, 0,
 		                LINECALLPRIVILEGE_MONITOR);
 	}
 }
 
-void callh_free_locked(struct callh *ch)
+void callh_kill_locked(struct callh *ch)
 {
 	struct call *call = ch->call;
 
@@ -199,6 +201,18 @@ void callh_free_locked(struct callh *ch)
 		call->nowners--;
 	else if (!callh_is_observer(ch))
 		call->nmonitors--;
+	/* a holder may read only h and life from here on */
+	ch->life = LIFE_DEAD;
+	ch->open = NULL;
+	ch->call = NULL;
+	callh_unref_locked(ch); /* the handle's */
+}
+
+void callh_unref_locked(struct callh *ch)
+{
+	core_assert_locked();
+	if (--ch->refs > 0)
+		return;
 	pool_free(&core.callh_pool, ch);
 	core.n_callhs--;
 }

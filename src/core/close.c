@@ -126,7 +126,7 @@ static void release_handles(struct open *o, struct list_node *todo, bool notify)
 		bool owner = ch->priv == LINECALLPRIVILEGE_OWNER;
 		uint32_t flags = 0;
 
-		callh_free_locked(ch);
+		callh_kill_locked(ch);
 		/*
 		 * spec: termination.md §5.1 — drop rule, close rule, neither;
 		 * an observer's handles are not "other handles"
@@ -313,6 +313,7 @@ void close_open_locked(struct open *o)
 	tl = o->tl;
 	dev = tl->dev;
 	list_init(&todo);
+	o->app->nclosing++;
 	unlink_open(o); /* its tline reference is released at the end */
 	cancel_requests(o, &todo);
 	release_handles(o, &todo, true);
@@ -350,7 +351,9 @@ void close_open_locked(struct open *o)
 	}
 	device_release_locked(dev);
 	log_info("line %u: open %08x closed", dev->id, o->h);
-	open_unref_locked(o); /* its handle's: the close is over */
+	if (--o->app->nclosing == 0)
+		core_wake_locked(); /* a lineShutdown may wait (app.c) */
+	open_unref_locked(o);       /* its handle's: the close is over */
 }
 
 void close_tline_forced_locked(struct tline *tl, bool removed)

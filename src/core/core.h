@@ -7,11 +7,14 @@
  * Locking: one core lock (core.lock) guards every field of every object
  * below and both handle tables. It is never held while calling a provider
  * (TSPI_*) or an application (callback, descriptor the app owns). core.ctl
- * serializes session start and stop (and the line closes of lineShutdown);
+ * serializes session start and stop only (providerInit, providerShutdown);
  * lock order is ctl -> lock. Nothing that ctl's holder waits for may need
  * ctl: the worker and delivery threads never take it while the holder waits
- * for them. Provider callbacks take only core.lock and never call a
- * provider.
+ * for them. A device's opens and closes are ordered by its claim
+ * (device_claim_locked, a busy mark waited for on core.cond), and the
+ * session is kept meanwhile by the count in flight (core.inflight), which
+ * the session's stop waits for. Provider callbacks take only core.lock and
+ * never call a provider.
  */
 #ifndef TAPIX_CORE_CORE_H
 #define TAPIX_CORE_CORE_H
@@ -51,15 +54,16 @@ enum obj_type {
  * DESIGN.md: "one lifecycle for every object with a handle: refs + state
  * (ALIVE/CLOSING/DEAD), close is a request, handles are slot + generation".
  * Handles are slot + generation for all (util/htab.h: a stale handle never
- * names a new object). Apps, app-level opens, provider-level opens (tline)
- * and calls have refs + life: closing makes them CLOSING (no new
- * operations), then DEAD and out of the handle table, and the last
+ * names a new object). Apps, app-level opens, provider-level opens (tline),
+ * calls and call handles have refs + life: closing makes them CLOSING (no
+ * new operations), then DEAD and out of the handle table, and the last
  * reference frees them (an open's close drops its handle's reference at
- * its end); a call's TSPI_lineCloseCall is a request the worker runs
- * (core.work). One kind does not have refs yet: a call handle (struct
- * callh), freed when deallocated and never used across a release of the
- * core lock. lineClose itself still runs under core.ctl (no other open or
- * close runs meanwhile), not as a request of its own.
+ * its end; an open holds its app, so a close may outlast lineShutdown,
+ * which waits for it). A call's TSPI_lineCloseCall is a request the
+ * worker runs (core.work). A close holds no lock across the provider
+ * calls it makes: a line's, lineClose or lineShutdown, is ordered by its
+ * device's claim and keeps the session by the count in flight; a call
+ * handle dies at once (lineDeallocateCall), its call's close following.
  */
 enum life {
 	LIFE_ALIVE = 0,
@@ -174,7 +178,8 @@ struct device {
 struct app {
 	uint32_t h;
 	enum life life;
-	unsigned refs;        /* handle table, waiters, delivery thread */
+	unsigned refs;        /* handle table, opens, waiters, delivery */
+	unsigned nclosing;    /* its opens being closed (lineShutdown waits) */
 	uint32_t api_version; /* app's version for messages without a device */
 	uint32_t mode;        /* LINEINITIALIZEEXOPTION_ value */
 	char *name;   /* friendly name (LINECALLINFO AppName; util/rcstr.h) */
@@ -330,6 +335,8 @@ struct callh {
 	uint32_t h;
 	uint32_t priv;           /* LINECALLPRIVILEGE_OWNER or _MONITOR */
 	uint32_t monitor_digits; /* lineMonitorDigits' LINEDIGITMODE_s */
+	enum life life;          /* ALIVE, or DEAD once deallocated */
+	unsigned refs;           /* its handle's, and whoever holds it */
 };
 
 enum req_state {
@@ -390,7 +397,8 @@ struct core {
 	struct list_node line_work; /* tlines to force-close */
 	bool removals;              /* some device has remove_pending */
 	struct list_node creations; /* struct creation: LINE_CREATE queued */
-	unsigned inflight; /* app-initiated provider calls in progress */
+	/* app-initiated provider calls, line opens and closes in progress */
+	unsigned inflight;
 	/* Live counters (tapix_live_get). */
 	size_t n_opens, n_tlines, n_calls, n_callhs;
 };
@@ -499,6 +507,23 @@ static inline void core_inflight_end_locked(void)
 	core_assert_locked();
 	if (--core.inflight == 0)
 		core_wake_locked();
+}
+
+/*
+ * Keeps the session across an operation that lets go of the core lock
+ * between provider calls (a line's open or close): the session's stop
+ * waits for it as for a provider call in flight. Paired, core lock held.
+ */
+static inline void core_session_hold_locked(void)
+{
+	core_assert_locked();
+	core_inflight_begin_locked();
+}
+
+static inline void core_session_release_locked(void)
+{
+	core_assert_locked();
+	core_inflight_end_locked();
 }
 /* Queues the forced close of @tl (provider LINE_CLOSE) for the worker. */
 void core_force_close_later_locked(struct tline *tl);
@@ -662,8 +687,18 @@ static inline struct callh *callh_get_locked(uint32_t h)
 }
 struct callh *callh_new_locked(struct open *o, struct call *call,
                                uint32_t priv);
-/* Frees a handle (the call stays, with or without handles). */
-void callh_free_locked(struct callh *ch);
+/*
+ * Ends a handle (the call stays, with or without handles): DEAD, out of
+ * the handle table, its open's and its call's lists and counts at once;
+ * freed with its last reference (the handle's is dropped here).
+ */
+void callh_kill_locked(struct callh *ch);
+static inline void callh_ref_locked(struct callh *ch)
+{
+	core_assert_locked();
+	ch->refs++;
+}
+void callh_unref_locked(struct callh *ch);
 
 /*
  * lineGenerateDigits' and lineGenerateTone's bookkeeping: @ch asks; the

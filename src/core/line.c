@@ -26,6 +26,7 @@ struct open *open_new_locked(struct app *app)
 	o->life = LIFE_CLOSING; /* not usable until fully open */
 	o->refs = 1;            /* its handle's */
 	o->app = app;
+	app_ref_locked(app); /* the open's: a close may outlast lineShutdown */
 	list_init(&o->callhs);
 	list_init(&o->reqs);
 	list_init(&o->app_link);
@@ -40,6 +41,7 @@ void open_unref_locked(struct open *o)
 		return;
 	if (o->tl)
 		tline_unref_locked(o->tl); /* the open's reference */
+	app_unref_locked(o->app);
 	mem_free(o);
 }
 

@@ -166,7 +166,7 @@ static void complete_create(struct req *req, LONG result)
 		}
 		log_err("req %u: out of memory for the app's handles", req->id);
 		while (i-- > 0)
-			callh_free_locked(ch[i]);
+			callh_kill_locked(ch[i]);
 		result = LINEERR_NOMEM;
 	}
 	post_reply(req, result);

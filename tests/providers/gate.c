@@ -25,6 +25,7 @@ enum gate_fn {
 	GATE_GET_LINE_DEV_STATUS,
 	GATE_OPEN,
 	GATE_SET_MEDIA,
+	GATE_CLOSE,
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -194,6 +195,7 @@ EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hd)
 
 	if (i >= LINES)
 		return LINEERR_INVALLINEHANDLE;
+	pass(GATE_CLOSE, (DWORD)i);
 	pthread_mutex_lock(&lock);
 	open_[i] = false;
 	pthread_mutex_unlock(&lock);

@@ -14,7 +14,9 @@
 
 /* The gate provider's test hooks (tests/providers/gate.c). */
 #define GATE_GET_LINE_DEV_STATUS 1
+#define GATE_OPEN                2
 #define GATE_SET_MEDIA           3
+#define GATE_CLOSE               4
 static void (*gate_close)(int fn, DWORD dev);
 static int (*gate_wait_held)(unsigned ms);
 static void (*gate_open)(void);
@@ -138,6 +140,36 @@ static LONG close_line(struct probe *p)
 	return lineClose(p->line);
 }
 
+/* lineOpen of device p->line (a number) by p->a; the handle into p->line */
+static LONG open_line(struct probe *p)
+{
+	HLINE h = 0;
+	LONG r = lineOpen(p->a->h, (DWORD)p->line, &h, 0x00020002, 0, 0,
+	                  LINECALLPRIVILEGE_NONE, 0, NULL);
+
+	p->line = r == 0 ? h : 0;
+	return r;
+}
+
+static LONG set_status(struct probe *p)
+{
+	return lineSetStatusMessages(p->line, LINEDEVSTATE_OPEN, 0);
+}
+
+static LONG shutdown_of(struct probe *p)
+{
+	return lineShutdown(p->a->h);
+}
+
+/* What the provider has open (its live objects: the gate's opens). */
+static size_t provider_opens(void)
+{
+	struct tapix_live l;
+
+	tapix_live_get(&l);
+	return l.provider_objects;
+}
+
 static void test_provider_call_holds_no_lock(void **s)
 {
 	struct probe held, caps, msg, cl;
@@ -176,6 +208,167 @@ static void test_provider_call_holds_no_lock(void **s)
 	assert_int_equal(cl.r, 0);
 	assert_int_equal(lineClose(l0), 0);
 	fx_shutdown(&a);
+}
+
+/*
+ * A line's open holds no lock across its provider calls (DESIGN.md):
+ * while TSPI_lineOpen of one device is held, another device opens, is
+ * told its status messages, answers lineGetLineDevStatus and closes.
+ */
+static void test_line_open_holds_no_lock(void **s)
+{
+	struct probe held, op, st, ds, cl;
+	struct fx_app a, b;
+	bool op_ok, st_ok, ds_ok, cl_ok;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	gate_close(GATE_OPEN, 0);
+	probe_start(&held, &a, 0, open_line);
+	assert_int_equal(gate_wait_held(10000), 0);
+
+	probe_start(&op, &b, 1, open_line);
+	op_ok = probe_done_within(&op, 5000);
+	st_ok = ds_ok = cl_ok = false;
+	if (op_ok && op.r == 0) {
+		probe_start(&st, &b, op.line, set_status);
+		st_ok = probe_done_within(&st, 5000);
+		probe_start(&ds, &b, op.line, dev_status);
+		ds_ok = probe_done_within(&ds, 5000);
+		probe_start(&cl, &b, op.line, close_line);
+		cl_ok = probe_done_within(&cl, 5000);
+	}
+	assert_false(held.done);
+	gate_open();
+
+	probe_join(&held);
+	probe_join(&op);
+	assert_true(op_ok);
+	assert_int_equal(op.r, 0);
+	probe_join(&st);
+	probe_join(&ds);
+	probe_join(&cl);
+	assert_true(st_ok);
+	assert_true(ds_ok);
+	assert_true(cl_ok);
+	assert_int_equal(st.r, 0);
+	assert_int_equal(ds.r, 0);
+	assert_int_equal(cl.r, 0);
+	assert_int_equal(held.r, 0);
+	assert_int_equal(lineClose(held.line), 0);
+	fx_shutdown(&b);
+	fx_shutdown(&a);
+}
+
+/*
+ * The same for a close (termination.md §5.2.5: TSPI_lineClose after the
+ * last open's close): while it is held, the other device opens and
+ * closes; an open of the closing device waits for the close (its claim)
+ * and then opens the provider's line afresh.
+ */
+static void test_line_close_holds_no_lock(void **s)
+{
+	struct probe held, other, same;
+	struct fx_app a, b;
+	bool other_ok, same_waits;
+	HLINE l0;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	l0 = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(provider_opens(), 1);
+	gate_close(GATE_CLOSE, 0);
+	probe_start(&held, &a, l0, close_line);
+	assert_int_equal(gate_wait_held(10000), 0);
+
+	probe_start(&other, &b, 1, open_line);
+	other_ok = probe_done_within(&other, 5000);
+	probe_start(&same, &b, 0, open_line);
+	/* it cannot return while the close it must follow is held */
+	same_waits = !probe_done_within(&same, 300);
+	assert_false(held.done);
+	gate_open();
+
+	probe_join(&held);
+	probe_join(&other);
+	probe_join(&same);
+	assert_int_equal(held.r, 0);
+	assert_true(other_ok);
+	assert_int_equal(other.r, 0);
+	assert_true(same_waits);
+	assert_int_equal(same.r, 0);
+	assert_int_equal(provider_opens(), 2); /* line 0 opened again */
+	assert_int_equal(lineClose(other.line), 0);
+	assert_int_equal(lineClose(same.line), 0);
+	assert_int_equal(provider_opens(), 0);
+	fx_shutdown(&b);
+	fx_shutdown(&a);
+}
+
+/*
+ * termination.md §6 — lineShutdown closes each open by lineClose's rules
+ * before it returns: also one another thread's lineClose is closing
+ * (held here in TSPI_lineClose). Another app keeps the session, so that
+ * the provider's line is seen closed when lineShutdown returns.
+ */
+static void test_shutdown_waits_for_a_close_in_flight(void **s)
+{
+	struct probe cl, sd;
+	struct fx_app a, b;
+	bool sd_waits;
+	size_t opens_after;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	cl.line = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	gate_close(GATE_CLOSE, 0);
+	probe_start(&cl, &a, cl.line, close_line);
+	assert_int_equal(gate_wait_held(10000), 0);
+	probe_start(&sd, &a, 0, shutdown_of);
+	sd_waits = !probe_done_within(&sd, 300);
+	gate_open();
+	probe_join(&sd);
+	opens_after = provider_opens();
+	probe_join(&cl);
+	assert_true(sd_waits);
+	assert_int_equal(sd.r, 0);
+	assert_int_equal(cl.r, 0);
+	assert_int_equal(opens_after, 0);
+	/* (already shut down: only the fixture's record of it) */
+	assert_int_equal(lineShutdown(a.h), LINEERR_INVALAPPHANDLE);
+	fx_shutdown(&b);
+}
+
+/*
+ * A lineOpen still in TSPI_lineOpen when its app shuts down: the shutdown
+ * does not see the open, so the open undoes itself when the provider
+ * returns (LINEERR_INVALAPPHANDLE, the provider's line closed again).
+ */
+static void test_open_in_flight_at_shutdown(void **s)
+{
+	struct probe op;
+	struct fx_app a, b;
+	struct tapix_live l;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	gate_close(GATE_OPEN, 0);
+	probe_start(&op, &a, 0, open_line);
+	assert_int_equal(gate_wait_held(10000), 0);
+	fx_shutdown(&a);
+	gate_open();
+	probe_join(&op);
+	assert_int_equal(op.r, LINEERR_INVALAPPHANDLE);
+	tapix_live_get(&l);
+	assert_int_equal(l.provider_objects, 0);
+	assert_int_equal(l.opens, 0);
+	assert_int_equal(l.lines, 0);
+	assert_int_equal(l.apps, 1);
+	fx_shutdown(&b);
 }
 
 /* The callback app of the test below: the first message holds its
@@ -290,6 +483,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_provider_call_holds_no_lock),
+		cmocka_unit_test(test_line_open_holds_no_lock),
+		cmocka_unit_test(test_line_close_holds_no_lock),
+		cmocka_unit_test(test_shutdown_waits_for_a_close_in_flight),
+		cmocka_unit_test(test_open_in_flight_at_shutdown),
 		cmocka_unit_test(
 			test_shutdown_delivers_nothing_while_it_closes),
 	};
