@@ -323,7 +323,8 @@ LONG tapix_set_observer(HLINEAPP hLineApp, BOOL bObserver)
 		app = app_get_locked(hLineApp);
 		if (!app)
 			r = LINEERR_INVALAPPHANDLE;
-		else if (!list_empty(&app->opens))
+		else if (!list_empty(&app->opens) || app->nopening ||
+		         app->nclosing)
 			r = LINEERR_OPERATIONUNAVAIL; /* handles are counted */
 		else
 			app->observer = bObserver != 0;

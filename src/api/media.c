@@ -146,12 +146,15 @@ LONG WINAPI api_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
 		call_ref_locked(call);
 		call_busy_locked(call);
 	} else {
-		/* the claim may wait, the core lock let go: tl kept */
+		/* the claim may wait, the core lock let go: tl kept, and
+		 * the session (its devices) */
 		tline_ref_locked(tl);
+		core_session_hold_locked();
 		device_claim_locked(tl->dev);
 		if (tl->dev->tl != tl) {
 			/* the line closed while the claim waited */
 			device_release_locked(tl->dev);
+			core_session_release_locked();
 			tline_unref_locked(tl);
 			r = LINEERR_INVALLINEHANDLE;
 			goto out;
@@ -167,6 +170,7 @@ LONG WINAPI api_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall,
 		call_unref_locked(call);
 	} else {
 		device_release_locked(tl->dev);
+		core_session_release_locked();
 		tline_unref_locked(tl);
 	}
 	if (r == 0)

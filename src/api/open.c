@@ -201,8 +201,22 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	o->address_id = o->single_address ? lpCallParams->dwAddressID : 0;
 	o->cbinst = dwCallbackInstance;
 
+	/*
+	 * Counted until it returns (lineShutdown waits for it), and held by
+	 * a reference of ours: a close meanwhile does not free it.
+	 */
+	app->nopening++;
+	o->refs++;
 	/* The device stays claimed while the provider is configured. */
 	device_claim_locked(dev);
+	if (dev->removed) {
+		r = LINEERR_NODEVICE; /* removed while the claim waited */
+		goto undo;
+	}
+	if (app->life != LIFE_ALIVE) {
+		r = LINEERR_INVALAPPHANDLE; /* shut down meanwhile */
+		goto undo;
+	}
 	fresh = dev->tl == NULL;
 	r = tline_open_locked(dev, &tl);
 	if (r)
@@ -218,11 +232,12 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 	list_add_tail(&app->opens, &o->app_link);
 	core.n_opens++;
 	if (app->life != LIFE_ALIVE) {
-		/* lineShutdown ran meanwhile and did not see this open */
+		/* lineShutdown ran while the provider opened the line and did
+		 * not see this open: the line is fresh, this its only open */
 		device_release_locked(dev);
 		close_open_locked(o);
 		r = LINEERR_INVALAPPHANDLE;
-		goto out;
+		goto done;
 	}
 	r = tline_push_unions_locked(tl, fresh);
 	device_release_locked(dev);
@@ -230,19 +245,31 @@ LONG WINAPI api_lineOpenA(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine,
 		/* spec: §5 — a rejected media union fails the open */
 		if (o->life == LIFE_ALIVE)
 			close_open_locked(o);
-		goto out;
+		goto done;
+	}
+	if (o->life != LIFE_ALIVE) {
+		/* closed while the provider was told the unions: its app's
+		 * lineShutdown, or the provider's LINE_CLOSE (§7) */
+		r = app->life == LIFE_ALIVE ? LINEERR_OPERATIONFAILED
+		                            : LINEERR_INVALAPPHANDLE;
+		goto done;
 	}
 	/* an observer comes and goes unseen (DESIGN.md) */
-	if (!app->observer)
+	o->announced = !app->observer;
+	if (o->announced)
 		tline_post_devstate_locked(tl, o, LINEDEVSTATE_OPEN, 0, 0);
 	*lphLine = o->h;
 	log_info("line %u: open %08x by app %08x (privileges %08x)", dev->id,
 	         o->h, app->h, o->privileges);
-	goto out;
+	goto done;
 undo:
 	device_release_locked(dev);
 	htab_del(&core.handles, o->h);
-	open_unref_locked(o);
+	open_unref_locked(o); /* its handle's */
+done:
+	if (--app->nopening == 0)
+		core_wake_locked();
+	open_unref_locked(o); /* ours (the open holds the app until then) */
 out:
 	core_session_release_locked();
 	core_unlock();
@@ -276,6 +303,7 @@ LONG WINAPI api_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
                                       DWORD dwAddressStates)
 {
 	struct open *o;
+	struct tline *tl;
 	struct device *dev;
 	LONG r;
 
@@ -298,13 +326,19 @@ LONG WINAPI api_lineSetStatusMessages(HLINE hLine, DWORD dwLineStates,
 	}
 	o->line_states = dwLineStates;
 	o->addr_states = dwAddressStates;
-	dev = o->tl->dev;
-	/* as lineOpen: the device's claim, the session held meanwhile */
+	tl = o->tl;
+	dev = tl->dev;
+	/* as lineOpen: the device's claim, the session held meanwhile; the
+	 * open and its line kept while the claim waits */
 	core_session_hold_locked();
+	o->refs++;
+	tline_ref_locked(tl);
 	device_claim_locked(dev);
-	if (o->life == LIFE_ALIVE)
-		tline_push_unions_locked(o->tl, false);
+	if (o->life == LIFE_ALIVE && dev->tl == tl)
+		tline_push_unions_locked(tl, false);
 	device_release_locked(dev);
+	tline_unref_locked(tl);
+	open_unref_locked(o);
 	core_session_release_locked();
 out:
 	core_unlock();
@@ -319,6 +353,7 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 	struct list_node *it;
 	uint32_t total, app_fixed, src_fixed, cap, opens = 0, media = 0;
 	uint8_t *tmp = NULL;
+	bool held = false;
 	LONG r;
 
 	core_lock();
@@ -358,15 +393,27 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 	memcpy(tmp + 8, &src_fixed, 4);
 	if (op_tspi_has(dev->prov,
 	                offsetof(struct tspi, lineGetLineDevStatus))) {
+		struct tline *tl = o->tl;
+
 		/*
-		 * The claim keeps the open and the provider's line (a close
-		 * waits for it) and the count in flight the session
-		 * (DESIGN.md: no lock held across a provider call).
+		 * Once claimed, the device's line is not closed under the
+		 * provider call (a close waits for the claim); the open and
+		 * the line are held while the claim waits, and the count in
+		 * flight keeps the session (DESIGN.md: no lock held across
+		 * a provider call).
 		 */
 		core_session_hold_locked();
+		o->refs++; /* until the end: its line's opens are read */
+		held = true;
+		tline_ref_locked(tl);
 		device_claim_locked(dev);
-		r = op_get_line_dev_status_locked(o->tl, (LPLINEDEVSTATUS)tmp);
+		if (o->life == LIFE_ALIVE && dev->tl == tl)
+			r = op_get_line_dev_status_locked(tl,
+			                                  (LPLINEDEVSTATUS)tmp);
+		else
+			r = LINEERR_INVALLINEHANDLE; /* closed meanwhile */
 		device_release_locked(dev);
+		tline_unref_locked(tl);
 		core_session_release_locked();
 		if (r == 0 && o->life != LIFE_ALIVE)
 			r = LINEERR_INVALLINEHANDLE; /* closed meanwhile */
@@ -405,6 +452,8 @@ LONG WINAPI api_lineGetLineDevStatusA(HLINE hLine,
 		ds->dwOpenMediaModes = media;
 	}
 out:
+	if (held)
+		open_unref_locked(o);
 	core_unlock();
 	mem_free(tmp);
 	return r;

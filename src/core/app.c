@@ -158,8 +158,9 @@ LONG app_shutdown(HLINEAPP h)
 	while (!list_empty(&app->opens))
 		close_open_locked(
 			list_entry(app->opens.next, struct open, app_link));
-	/* a lineClose of another thread is over before this returns */
-	while (app->nclosing)
+	/* another thread's lineOpen or lineClose of the app is over before
+	 * this returns: nothing of the app is left */
+	while (app->nopening || app->nclosing)
 		core_wait_locked();
 	list_foreach_safe(it, tmp, &app->reqs) {
 		req_cancel_locked(list_entry(it, struct req, app_link));

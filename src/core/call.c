@@ -201,7 +201,9 @@ void callh_kill_locked(struct callh *ch)
 		call->nowners--;
 	else if (!callh_is_observer(ch))
 		call->nmonitors--;
-	/* a holder may read only h and life from here on */
+	/* from here on only h and life may be read (nothing holds a call
+	 * handle across a release of the core lock yet: the reference is
+	 * the one of every object with a handle, DESIGN.md) */
 	ch->life = LIFE_DEAD;
 	ch->open = NULL;
 	ch->call = NULL;

@@ -34,12 +34,22 @@ static const struct op_desc own_drop_desc = {
  * a TSPI_lineCloseCall of it (the worker's, when the drop made it IDLE
  * with only an observer left) waits for the drop to return (§1.1).
  */
-static void drop_on_close(struct call *call)
+static void drop_on_close(struct call *call, bool closing_it)
 {
 	struct provider *p;
 	HDRVCALL hd;
 
 	core_lock();
+	if (call->closing && !closing_it) {
+		/*
+		 * Another thread closes it meanwhile (its last other handle
+		 * went): nothing names a call after TSPI_lineCloseCall
+		 * (§1.1), which drops an active call itself where
+		 * LINEDEVCAPFLAGS_CLOSEDROP applies (tspi.md).
+		 */
+		core_unlock();
+		return;
+	}
 	p = call->tl->dev->prov;
 	if (!p->fn.lineDropOnClose) {
 		if (p->fn.lineDrop)
@@ -78,7 +88,7 @@ static void run_todo(struct list_node *todo)
 		call->close_flags = 0;
 		core_unlock();
 		if (flags & CLOSE_DROP)
-			drop_on_close(call);
+			drop_on_close(call, flags & CLOSE_CLOSE);
 		/*
 		 * spec: termination.md §5.1 rule 2 — CloseCall right after
 		 * the drop returned, without waiting for its completion.
@@ -323,14 +333,18 @@ void close_open_locked(struct open *o)
 
 	device_claim_locked(dev);
 	last = list_empty(&tl->opens);
-	if (last) {
+	if (tl->life != LIFE_ALIVE || dev->tl != tl) {
+		/* the provider closed the line while the claim waited (§7):
+		 * finished already, its calls closed */
+	} else if (last) {
 		finish_tline(tl);
 	} else {
 		if (!has_app_open(tl))
 			close_unheld_calls(tl);
 		changed = tline_unions_locked(tl, &media, &lstates, &astates);
-		/* an observer comes and goes unseen (tapix_set_observer) */
-		if (!o->app->observer)
+		/* only an open that was told goes (an observer's is not:
+		 * tapix_set_observer) */
+		if (o->announced)
 			tline_post_devstate_locked(tl, NULL, LINEDEVSTATE_CLOSE,
 			                           0, 0);
 		if (changed) {

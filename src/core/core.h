@@ -7,7 +7,8 @@
  * Locking: one core lock (core.lock) guards every field of every object
  * below and both handle tables. It is never held while calling a provider
  * (TSPI_*) or an application (callback, descriptor the app owns). core.ctl
- * serializes session start and stop only (providerInit, providerShutdown);
+ * serializes the session's start and stop (providerInit, providerShutdown)
+ * and a configuration check's loading of providers, nothing else;
  * lock order is ctl -> lock. Nothing that ctl's holder waits for may need
  * ctl: the worker and delivery threads never take it while the holder waits
  * for them. A device's opens and closes are ordered by its claim
@@ -179,7 +180,8 @@ struct app {
 	uint32_t h;
 	enum life life;
 	unsigned refs;        /* handle table, opens, waiters, delivery */
-	unsigned nclosing;    /* its opens being closed (lineShutdown waits) */
+	unsigned nopening;    /* its lineOpens in progress (lineShutdown */
+	unsigned nclosing;    /* and its opens being closed: it waits) */
 	uint32_t api_version; /* app's version for messages without a device */
 	uint32_t mode;        /* LINEINITIALIZEEXOPTION_ value */
 	char *name;   /* friendly name (LINECALLINFO AppName; util/rcstr.h) */
@@ -224,6 +226,7 @@ struct open {
 	uint32_t privileges;  /* LINECALLPRIVILEGE_ bits of lineOpen */
 	uint32_t media_modes; /* owner media modes */
 	bool single_address;
+	bool announced;      /* LINEDEVSTATE_OPEN told: CLOSE will be */
 	uint32_t address_id; /* with single_address */
 	DWORD_PTR cbinst;
 	uint32_t line_states; /* lineSetStatusMessages masks */
@@ -377,7 +380,8 @@ struct core {
 	struct pool call_pool, callh_pool, req_pool, early_pool;
 	struct list_node apps; /* struct app.link */
 	size_t napps;
-	/* Session: providers and devices; changed only with ctl held. */
+	/* Session: providers and devices; started and ended with ctl held
+	 * (core.lock too for what others read), devices added below */
 	bool session;
 	struct provider *provs;
 	size_t nprovs;

@@ -678,6 +678,11 @@ void fx_counts(HCALL h, DWORD *owners, DWORD *monitors)
 	*monitors = u.ci.dwNumMonitors;
 }
 
+void fx_untrack(struct fx_app *a)
+{
+	track(a->h, false);
+}
+
 void fx_shutdown(struct fx_app *a)
 {
 	LONG r = lineShutdown(a->h);

@@ -57,6 +57,8 @@ void fx_config_esp(unsigned lines);
 
 /* Registers @a with USEEVENT and API 2.2; fails the test on error. */
 void fx_app_init(struct fx_app *a, const char *name);
+/* @a was shut down by other means (a thread of the test): fx forgets it. */
+void fx_untrack(struct fx_app *a);
 /* As fx_app_init, returning the error instead of failing. */
 LONG fx_app_try_init(struct fx_app *a, const char *name, DWORD api);
 

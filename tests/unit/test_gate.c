@@ -22,10 +22,9 @@ static int (*gate_wait_held)(unsigned ms);
 static void (*gate_open)(void);
 static void *gate;
 
-static int setup(void **state)
+static int group_setup(void **state)
 {
 	(void)state;
-	fx_config("[tapix]\nproviders = gate\n");
 	/* the provider TAPI loads: the same object, its hooks */
 	gate = dlopen(TAPIX_TEST_GATE, RTLD_NOW);
 	if (!gate)
@@ -36,11 +35,26 @@ static int setup(void **state)
 	return gate_close && gate_wait_held && gate_open ? 0 : -1;
 }
 
-static int teardown(void **state)
+static int group_teardown(void **state)
 {
+	(void)state;
 	if (gate)
 		dlclose(gate);
 	gate = NULL;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fx_config("[tapix]\nproviders = gate\n");
+	return 0;
+}
+
+/* Per test: cmocka does not count a failed group teardown as a failure,
+ * and fx's checks (nothing left registered, nothing alive) must count. */
+static int teardown(void **state)
+{
 	return fx_teardown(state);
 }
 
@@ -337,21 +351,24 @@ static void test_shutdown_waits_for_a_close_in_flight(void **s)
 	assert_int_equal(sd.r, 0);
 	assert_int_equal(cl.r, 0);
 	assert_int_equal(opens_after, 0);
-	/* (already shut down: only the fixture's record of it) */
 	assert_int_equal(lineShutdown(a.h), LINEERR_INVALAPPHANDLE);
+	fx_untrack(&a); /* (the probe shut it down) */
 	fx_shutdown(&b);
 }
 
 /*
  * A lineOpen still in TSPI_lineOpen when its app shuts down: the shutdown
- * does not see the open, so the open undoes itself when the provider
- * returns (LINEERR_INVALAPPHANDLE, the provider's line closed again).
+ * does not see the open, waits for the lineOpen to return (nothing of the
+ * app is left when it returns), and the open undoes itself when the
+ * provider returns (LINEERR_INVALAPPHANDLE, the provider's line closed
+ * again). Another app keeps the session.
  */
 static void test_open_in_flight_at_shutdown(void **s)
 {
-	struct probe op;
+	struct probe op, sd;
 	struct fx_app a, b;
 	struct tapix_live l;
+	bool sd_waits;
 
 	(void)s;
 	fx_app_init(&a, "a");
@@ -359,15 +376,64 @@ static void test_open_in_flight_at_shutdown(void **s)
 	gate_close(GATE_OPEN, 0);
 	probe_start(&op, &a, 0, open_line);
 	assert_int_equal(gate_wait_held(10000), 0);
-	fx_shutdown(&a);
+	probe_start(&sd, &a, 0, shutdown_of);
+	sd_waits = !probe_done_within(&sd, 300);
 	gate_open();
+	probe_join(&sd);
+	tapix_live_get(&l); /* as lineShutdown returned */
 	probe_join(&op);
+	fx_untrack(&a);
+	assert_true(sd_waits);
+	assert_int_equal(sd.r, 0);
 	assert_int_equal(op.r, LINEERR_INVALAPPHANDLE);
-	tapix_live_get(&l);
 	assert_int_equal(l.provider_objects, 0);
 	assert_int_equal(l.opens, 0);
 	assert_int_equal(l.lines, 0);
 	assert_int_equal(l.apps, 1);
+	fx_shutdown(&b);
+}
+
+/*
+ * A lineOpen waiting for its device (another open's provider call holds
+ * it) when its app shuts down: it fails with LINEERR_INVALAPPHANDLE, and
+ * the other app, which asked for LINEDEVSTATE_OPEN and _CLOSE, hears
+ * neither: the open was never announced.
+ */
+static void test_open_of_a_shut_down_app_is_not_told(void **s)
+{
+	struct probe ds, op, sd;
+	struct fx_app a, b;
+	bool op_waits, sd_waits;
+	HLINE lb;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	lb = fx_open(&b, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(lineSetStatusMessages(
+				 lb, LINEDEVSTATE_OPEN | LINEDEVSTATE_CLOSE, 0),
+	                 0);
+	fx_consume_all(&b);
+	gate_close(GATE_GET_LINE_DEV_STATUS, 0);
+	probe_start(&ds, &b, lb, dev_status);
+	assert_int_equal(gate_wait_held(10000), 0);
+	probe_start(&op, &a, 0, open_line);
+	op_waits = !probe_done_within(&op, 300); /* for the device */
+	probe_start(&sd, &a, 0, shutdown_of);
+	sd_waits = !probe_done_within(&sd, 300); /* for the lineOpen */
+	gate_open();
+	probe_join(&ds);
+	probe_join(&op);
+	probe_join(&sd);
+	fx_untrack(&a);
+	assert_true(op_waits);
+	assert_true(sd_waits);
+	assert_int_equal(ds.r, 0);
+	assert_int_equal(op.r, LINEERR_INVALAPPHANDLE);
+	assert_int_equal(sd.r, 0);
+	fx_pump(&b);
+	fx_expect_none(&b);
+	assert_int_equal(lineClose(lb), 0);
 	fx_shutdown(&b);
 }
 
@@ -482,14 +548,24 @@ static void test_shutdown_delivers_nothing_while_it_closes(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_provider_call_holds_no_lock),
-		cmocka_unit_test(test_line_open_holds_no_lock),
-		cmocka_unit_test(test_line_close_holds_no_lock),
-		cmocka_unit_test(test_shutdown_waits_for_a_close_in_flight),
-		cmocka_unit_test(test_open_in_flight_at_shutdown),
-		cmocka_unit_test(
-			test_shutdown_delivers_nothing_while_it_closes),
+		cmocka_unit_test_setup_teardown(
+			test_provider_call_holds_no_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_open_holds_no_lock,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_close_holds_no_lock,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_shutdown_waits_for_a_close_in_flight, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_open_of_a_shut_down_app_is_not_told, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_open_in_flight_at_shutdown,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_shutdown_delivers_nothing_while_it_closes, setup,
+			teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
