@@ -1022,7 +1022,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	}
 	a->mode = mode;
 	a->refs = 1;
-	e = msgq_init(&a->q, &capp_msgq_ops, &cl.lock, mode, cb, portfd, key);
+	e = msgq_init(&a->q, &capp_msgq_ops, mode, cb, portfd, key);
 	if (e) {
 		free(a);
 		r = e == -ENOMEM ? LINEERR_NOMEM : LINEERR_RESOURCEUNAVAIL;

@@ -25,11 +25,11 @@
 #define HANDLE_RESERVE 4096u
 
 struct core core = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.lock = ULOCK_INIT,
 	.ctl = PTHREAD_MUTEX_INITIALIZER,
 	.apps = LIST_HEAD_INIT(core.apps),
-	.cond = PTHREAD_COND_INITIALIZER,
-	.worker_cond = PTHREAD_COND_INITIALIZER,
+	.cond = UCOND_INIT,
+	.worker_cond = UCOND_INIT,
 	.work = LIST_HEAD_INIT(core.work),
 	.line_work = LIST_HEAD_INIT(core.line_work),
 	.creations = LIST_HEAD_INIT(core.creations),
@@ -87,7 +87,7 @@ void core_lock(void)
 	core_assert_unlocked();
 	if (!__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE))
 		core_tables_once();
-	pthread_mutex_lock(&core.lock);
+	ulock_lock(&core.lock);
 	lock_held = true;
 }
 
@@ -95,7 +95,7 @@ void core_unlock(void)
 {
 	core_assert_locked();
 	lock_held = false;
-	pthread_mutex_unlock(&core.lock);
+	ulock_unlock(&core.lock);
 }
 #endif
 
@@ -165,7 +165,7 @@ void core_worker_kick_locked(void)
 {
 	core_assert_locked();
 	/* its own condition: the hot paths' broadcasts must not wake it */
-	pthread_cond_signal(&core.worker_cond);
+	ucond_signal(&core.worker_cond);
 }
 
 static void read_caps(struct device *d);
@@ -293,7 +293,7 @@ static void *worker_main(void *arg)
 		}
 		if (core.worker_stop)
 			break;
-		pthread_cond_wait(&core.worker_cond, &core.lock);
+		ucond_wait(&core.worker_cond, &core.lock);
 	}
 	core_unlock();
 	return NULL;
