@@ -24,9 +24,19 @@
 #define REQ_IDX_BITS   18
 #define HANDLE_RESERVE 4096u
 
+/* freed objects of each kind kept for reuse */
+#define POOL_MAX 1024
+
+/* (the tables and pools need no set-up: the lock needs no first-use check) */
 struct core core = {
 	.lock = ULOCK_INIT,
 	.ctl = PTHREAD_MUTEX_INITIALIZER,
+	.handles = HTAB_INIT(HANDLE_IDX_BITS, 32, HANDLE_RESERVE),
+	.reqs = HTAB_INIT(REQ_IDX_BITS, 31, HANDLE_RESERVE),
+	.call_pool = POOL_INIT(sizeof(struct call), POOL_MAX),
+	.callh_pool = POOL_INIT(sizeof(struct callh), POOL_MAX),
+	.req_pool = POOL_INIT(sizeof(struct req), POOL_MAX),
+	.early_pool = POOL_INIT(sizeof(struct early_event), POOL_MAX),
 	.apps = LIST_HEAD_INIT(core.apps),
 	.cond = UCOND_INIT,
 	.worker_cond = UCOND_INIT,
@@ -34,25 +44,6 @@ struct core core = {
 	.line_work = LIST_HEAD_INIT(core.line_work),
 	.creations = LIST_HEAD_INIT(core.creations),
 };
-
-/* freed objects of each kind kept for reuse */
-#define POOL_MAX 1024
-
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-int core_tables_ready; /* atomic: tables_init has run */
-
-static void tables_init(void)
-{
-	htab_init(&core.handles, HANDLE_IDX_BITS, 32, HANDLE_RESERVE);
-	htab_init(&core.reqs, REQ_IDX_BITS, 31, HANDLE_RESERVE);
-	core.call_pool = (struct pool)POOL_INIT(sizeof(struct call), POOL_MAX);
-	core.callh_pool =
-		(struct pool)POOL_INIT(sizeof(struct callh), POOL_MAX);
-	core.req_pool = (struct pool)POOL_INIT(sizeof(struct req), POOL_MAX);
-	core.early_pool =
-		(struct pool)POOL_INIT(sizeof(struct early_event), POOL_MAX);
-	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
-}
 
 #ifdef TAPIX_LOCK_CHECK
 /*
@@ -75,18 +66,11 @@ _Noreturn void core_lock_violation(const char *fn, const char *what)
 }
 #endif
 
-void core_tables_once(void)
-{
-	pthread_once(&tables_once, tables_init);
-}
-
 #ifdef TAPIX_LOCK_CHECK
 void core_lock(void)
 {
 	/* a second core_lock on one thread would deadlock: say where */
 	core_assert_unlocked();
-	if (!__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE))
-		core_tables_once();
 	ulock_lock(&core.lock);
 	lock_held = true;
 }

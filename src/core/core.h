@@ -399,24 +399,13 @@ extern struct core core;
 
 /* ---- core.c: lock, session, devices -------------------------------------- */
 
-/* Makes the handle tables and pools once (core_lock's first use). */
-void core_tables_once(void);
-
 #ifdef TAPIX_LOCK_CHECK
 void core_lock(void);
 void core_unlock(void);
 #else
-/*
- * Inline (every API call and provider event takes the lock): the tables
- * are made on the first use, core_tables_once is not called after that.
- */
-extern int core_tables_ready;
-
+/* Inline: every API call and provider event takes the lock. */
 static inline void core_lock(void)
 {
-	if (__builtin_expect(
-		    !__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE), 0))
-		core_tables_once();
 	ulock_lock(&core.lock);
 }
 

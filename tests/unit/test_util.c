@@ -156,6 +156,35 @@ struct item {
 	struct list_node link;
 };
 
+/* A table initialized statically (the core's) is the one htab_init makes:
+ * its handles work the same. */
+static void test_htab_static_init_matches_htab_init(void **state)
+{
+	struct htab a = HTAB_INIT(18, 31, 4), b;
+	uint32_t h;
+	int obj;
+
+	(void)state;
+	htab_init(&b, 18, 31, 4);
+	assert_ptr_equal(a.slots, b.slots);
+	assert_int_equal(a.cap, b.cap);
+	assert_int_equal(a.used, b.used);
+	assert_int_equal(a.nfree, b.nfree);
+	assert_int_equal(a.free_head, b.free_head);
+	assert_int_equal(a.free_tail, b.free_tail);
+	assert_int_equal(a.reserve, b.reserve);
+	assert_int_equal(a.idx_mask, b.idx_mask);
+	assert_int_equal(a.idx_bits, b.idx_bits);
+	assert_int_equal(a.gen_bits, b.gen_bits);
+	assert_int_equal(a.live, b.live);
+	assert_null(htab_get(&a, 1, 0)); /* empty: nothing found */
+	assert_int_equal(htab_add(&a, &obj, 1, &h), 0);
+	assert_true(h > 0 && h <= 0x7fffffffu);
+	assert_ptr_equal(htab_get(&a, h, 1), &obj);
+	htab_del(&a, h);
+	htab_fini(&a);
+}
+
 static void test_list_basics(void **state)
 {
 	struct list_node head = LIST_HEAD_INIT(head), other;
@@ -364,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_htab_reuse_waits_for_the_reserve),
 		cmocka_unit_test(test_htab_index_space_exhausted),
 		cmocka_unit_test(test_htab_out_of_memory),
+		cmocka_unit_test(test_htab_static_init_matches_htab_init),
 		cmocka_unit_test(test_list_basics),
 		cmocka_unit_test(test_log_levels_parse),
 		cmocka_unit_test(test_log_sink_receives_lines),
