@@ -108,8 +108,7 @@ static struct {
 	char *where;           /* the TAPIX_SERVICE the bus was opened for */
 	bool closing;          /* bus_close waits for the reader meanwhile */
 	pthread_cond_t closed; /* signalled when closing ends */
-	struct capp *apps;
-	unsigned napps;
+	struct capp *apps;     /* (their count: client_napps) */
 	unsigned npend;
 	struct cgather *gathers;
 	unsigned ngathers;
@@ -122,10 +121,7 @@ static struct {
 /* ---- mode -----------------------------------------------------------------
  */
 
-bool client_on(void)
-{
-	return __atomic_load_n(&cl.napps, __ATOMIC_ACQUIRE) > 0;
-}
+unsigned client_napps; /* written under cl.lock */
 
 static char *target; /* client_use: guarded by cl.lock */
 
@@ -147,7 +143,7 @@ unsigned client_live(void)
 
 	pthread_mutex_lock(&cl.lock);
 	/* the connection counts too: its reader thread, its channel */
-	n = cl.napps + cl.npend + (cl.bus ? 1 : 0);
+	n = client_napps + cl.npend + (cl.bus ? 1 : 0);
 	pthread_mutex_unlock(&cl.lock);
 	return n;
 }
@@ -329,7 +325,7 @@ static void app_kill(struct capp *a)
 	pend_drop_line(a, 0);
 	for (unsigned i = 0; i < a->nlines; i++)
 		gathers_drop(0, a->lines[i], NULL);
-	__atomic_store_n(&cl.napps, cl.napps - 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&client_napps, client_napps - 1, __ATOMIC_RELEASE);
 }
 
 /* ---- delivery (util/msgq) ---------------------------------------------------
@@ -824,11 +820,11 @@ static LONG bus_open(void)
 
 	if (!s || !*s)
 		return LINEERR_NODRIVER;
-	if (cl.bus && ((!cl.napps && (!sd_bus_is_open(cl.bus) ||
-	                              strcmp(cl.where, s) != 0)) ||
+	if (cl.bus && ((!client_napps && (!sd_bus_is_open(cl.bus) ||
+	                                  strcmp(cl.where, s) != 0)) ||
 	               (cl.direct && !sd_bus_is_open(cl.bus)))) {
 		/* lost with it (on_closed may not have run yet) */
-		if (cl.napps)
+		if (client_napps)
 			lose_all();
 		bus_close();
 	}
@@ -1022,7 +1018,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	}
 	a->mode = mode;
 	a->refs = 1;
-	e = msgq_init(&a->q, &capp_msgq_ops, &cl.lock, mode, cb, portfd, key);
+	e = msgq_init(&a->q, &capp_msgq_ops, mode, cb, portfd, key);
 	if (e) {
 		free(a);
 		r = e == -ENOMEM ? LINEERR_NOMEM : LINEERR_RESOURCEUNAVAIL;
@@ -1079,7 +1075,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	}
 	a->next = cl.apps;
 	cl.apps = a;
-	__atomic_store_n(&cl.napps, cl.napps + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&client_napps, client_napps + 1, __ATOMIC_RELEASE);
 	*lph = h;
 	*ndevs = n;
 	if (ver_out)
@@ -1088,7 +1084,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	drain();
 out:
 	/* a failed first registration leaves no connection behind */
-	if (r && !cl.napps && cl.bus)
+	if (r && !client_napps && cl.bus)
 		bus_close();
 	pthread_mutex_unlock(&cl.lock);
 	return r;
@@ -1178,7 +1174,7 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		r = 0;
 		/* the last one: the connection goes with it (its reader
 		 * thread, its channel), as the embedded session ends */
-		if (!cl.napps && cl.bus)
+		if (!client_napps && cl.bus)
 			bus_close();
 	}
 	pthread_mutex_unlock(&cl.lock);

@@ -16,8 +16,16 @@
 
 #include "rpc/rpc.h"
 
-/* True while this process's registrations are the service's. */
-bool client_on(void);
+/* How many registrations this process has with tapixd (atomic; written
+ * under the client's lock). */
+extern unsigned client_napps;
+
+/* True while this process's registrations are the service's. Inline:
+ * every exported function asks. */
+static inline bool client_on(void)
+{
+	return __atomic_load_n(&client_napps, __ATOMIC_ACQUIRE) > 0;
+}
 
 /*
  * For a new registration, with none in embedded mode: @where ("system",

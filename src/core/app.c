@@ -64,8 +64,8 @@ static struct app *app_alloc(const struct app_reg *reg, LONG *err)
 		mem_strdup(module ? module : program_invocation_short_name);
 	app->name = rcstr_new(name ? name : program_invocation_short_name);
 	if (app->module && app->name)
-		e = msgq_init(&app->q, &app_msgq_ops, &core.lock, reg->mode,
-		              reg->cb, reg->portfd, reg->port_key);
+		e = msgq_init(&app->q, &app_msgq_ops, reg->mode, reg->cb,
+		              reg->portfd, reg->port_key);
 	if (e) {
 		/* no descriptor or thread: the system's limits, not memory */
 		if (e != -ENOMEM)

@@ -24,35 +24,26 @@
 #define REQ_IDX_BITS   18
 #define HANDLE_RESERVE 4096u
 
+/* freed objects of each kind kept for reuse */
+#define POOL_MAX 1024
+
+/* (the tables and pools need no set-up: the lock needs no first-use check) */
 struct core core = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.lock = ULOCK_INIT,
 	.ctl = PTHREAD_MUTEX_INITIALIZER,
+	.handles = HTAB_INIT(HANDLE_IDX_BITS, 32, HANDLE_RESERVE),
+	.reqs = HTAB_INIT(REQ_IDX_BITS, 31, HANDLE_RESERVE),
+	.call_pool = POOL_INIT(sizeof(struct call), POOL_MAX),
+	.callh_pool = POOL_INIT(sizeof(struct callh), POOL_MAX),
+	.req_pool = POOL_INIT(sizeof(struct req), POOL_MAX),
+	.early_pool = POOL_INIT(sizeof(struct early_event), POOL_MAX),
 	.apps = LIST_HEAD_INIT(core.apps),
-	.cond = PTHREAD_COND_INITIALIZER,
-	.worker_cond = PTHREAD_COND_INITIALIZER,
+	.cond = UCOND_INIT,
+	.worker_cond = UCOND_INIT,
 	.work = LIST_HEAD_INIT(core.work),
 	.line_work = LIST_HEAD_INIT(core.line_work),
 	.creations = LIST_HEAD_INIT(core.creations),
 };
-
-/* freed objects of each kind kept for reuse */
-#define POOL_MAX 1024
-
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-int core_tables_ready; /* atomic: tables_init has run */
-
-static void tables_init(void)
-{
-	htab_init(&core.handles, HANDLE_IDX_BITS, 32, HANDLE_RESERVE);
-	htab_init(&core.reqs, REQ_IDX_BITS, 31, HANDLE_RESERVE);
-	core.call_pool = (struct pool)POOL_INIT(sizeof(struct call), POOL_MAX);
-	core.callh_pool =
-		(struct pool)POOL_INIT(sizeof(struct callh), POOL_MAX);
-	core.req_pool = (struct pool)POOL_INIT(sizeof(struct req), POOL_MAX);
-	core.early_pool =
-		(struct pool)POOL_INIT(sizeof(struct early_event), POOL_MAX);
-	__atomic_store_n(&core_tables_ready, 1, __ATOMIC_RELEASE);
-}
 
 #ifdef TAPIX_LOCK_CHECK
 /*
@@ -75,19 +66,12 @@ _Noreturn void core_lock_violation(const char *fn, const char *what)
 }
 #endif
 
-void core_tables_once(void)
-{
-	pthread_once(&tables_once, tables_init);
-}
-
 #ifdef TAPIX_LOCK_CHECK
 void core_lock(void)
 {
 	/* a second core_lock on one thread would deadlock: say where */
 	core_assert_unlocked();
-	if (!__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE))
-		core_tables_once();
-	pthread_mutex_lock(&core.lock);
+	ulock_lock(&core.lock);
 	lock_held = true;
 }
 
@@ -95,7 +79,7 @@ void core_unlock(void)
 {
 	core_assert_locked();
 	lock_held = false;
-	pthread_mutex_unlock(&core.lock);
+	ulock_unlock(&core.lock);
 }
 #endif
 
@@ -165,7 +149,7 @@ void core_worker_kick_locked(void)
 {
 	core_assert_locked();
 	/* its own condition: the hot paths' broadcasts must not wake it */
-	pthread_cond_signal(&core.worker_cond);
+	ucond_signal(&core.worker_cond);
 }
 
 static void read_caps(struct device *d);
@@ -293,7 +277,7 @@ static void *worker_main(void *arg)
 		}
 		if (core.worker_stop)
 			break;
-		pthread_cond_wait(&core.worker_cond, &core.lock);
+		ucond_wait(&core.worker_cond, &core.lock);
 	}
 	core_unlock();
 	return NULL;

@@ -32,6 +32,7 @@
 #include "util/msgq.h"
 #include "util/pool.h"
 #include "util/rcstr.h"
+#include "util/ulock.h"
 
 /* API versions this implementation speaks (constants.md §1). */
 #define VER_1_4  0x00010004u
@@ -372,7 +373,7 @@ struct req {
 };
 
 struct core {
-	pthread_mutex_t lock;
+	struct ulock lock; /* util/ulock.h: taken by every call and event */
 	pthread_mutex_t ctl;
 	struct htab handles; /* apps, opens, tlines, calls, call handles */
 	struct htab reqs;    /* requests by id (31-bit, positive) */
@@ -394,9 +395,8 @@ struct core {
 	bool worker_running;
 	bool worker_stop;
 	bool worker_busy;
-	pthread_cond_t cond; /* broadcast on worker, device and call changes */
-	unsigned cond_waiters;      /* threads in core_wait_locked */
-	pthread_cond_t worker_cond; /* work queued for the worker, or stop */
+	struct ucond cond; /* broadcast on worker, device and call changes */
+	struct ucond worker_cond;   /* work queued for the worker, or stop */
 	struct list_node work;      /* struct call.work, or line jobs */
 	struct list_node line_work; /* tlines to force-close */
 	bool removals;              /* some device has remove_pending */
@@ -411,30 +411,19 @@ extern struct core core;
 
 /* ---- core.c: lock, session, devices -------------------------------------- */
 
-/* Makes the handle tables and pools once (core_lock's first use). */
-void core_tables_once(void);
-
 #ifdef TAPIX_LOCK_CHECK
 void core_lock(void);
 void core_unlock(void);
 #else
-/*
- * Inline (every API call and provider event takes the lock): the tables
- * are made on the first use, core_tables_once is not called after that.
- */
-extern int core_tables_ready;
-
+/* Inline: every API call and provider event takes the lock. */
 static inline void core_lock(void)
 {
-	if (__builtin_expect(
-		    !__atomic_load_n(&core_tables_ready, __ATOMIC_ACQUIRE), 0))
-		core_tables_once();
-	pthread_mutex_lock(&core.lock);
+	ulock_lock(&core.lock);
 }
 
 static inline void core_unlock(void)
 {
-	pthread_mutex_unlock(&core.lock);
+	ulock_unlock(&core.lock);
 }
 #endif
 
@@ -466,22 +455,19 @@ _Noreturn void core_lock_violation(const char *fn, const char *what);
 #endif
 
 /*
- * core.cond, always through these two: the waiters are counted, so that
- * a change nobody waits for costs no broadcast.
+ * core.cond, always through these two (its waiters are counted: a change
+ * nobody waits for costs no broadcast, util/ulock.h).
  */
 static inline void core_wait_locked(void)
 {
 	core_assert_locked();
-	core.cond_waiters++;
-	pthread_cond_wait(&core.cond, &core.lock);
-	core.cond_waiters--;
+	ucond_wait(&core.cond, &core.lock);
 }
 
 static inline void core_wake_locked(void)
 {
 	core_assert_locked();
-	if (core.cond_waiters)
-		pthread_cond_broadcast(&core.cond);
+	ucond_broadcast(&core.cond);
 }
 
 /* Starts the session if this is the first registration; ctl held. */

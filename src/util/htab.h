@@ -36,8 +36,15 @@ struct htab {
 
 /*
  * Prepares an empty table whose handles use @total_bits bits (31 keeps them
- * positive as LONG), @idx_bits of them for the slot index.
+ * positive as LONG), @idx_bits of them for the slot index. HTAB_INIT is
+ * the same as a static initializer (1 < idx_bits < total_bits <= 32).
  */
+#define HTAB_INIT(ibits, tbits, rsv)                               \
+	{                                                          \
+		.reserve = (rsv), .idx_mask = (1u << (ibits)) - 1, \
+		.idx_bits = (ibits), .gen_bits = (tbits) - (ibits) \
+	}
+
 void htab_init(struct htab *t, unsigned idx_bits, unsigned total_bits,
                uint32_t reserve);
 

@@ -16,16 +16,13 @@
 
 #define RING_MIN 64u /* reserved up front: a burst needs no allocation */
 
-int msgq_init(struct msgq *q, const struct msgq_ops *ops,
-              pthread_mutex_t *mutex, uint32_t mode, LINECALLBACK cb,
-              int portfd, DWORD_PTR port_key)
+int msgq_init(struct msgq *q, const struct msgq_ops *ops, uint32_t mode,
+              LINECALLBACK cb, int portfd, DWORD_PTR port_key)
 {
-	pthread_condattr_t attr;
 	int err = -ENOMEM;
 
-	memset(q, 0, sizeof(*q));
+	memset(q, 0, sizeof(*q)); /* (the condition too: UCOND_INIT) */
 	q->ops = ops;
-	q->mutex = mutex;
 	q->mode = mode;
 	q->cb = cb;
 	q->portfd = portfd;
@@ -44,13 +41,6 @@ int msgq_init(struct msgq *q, const struct msgq_ops *ops,
 		if (q->wakefd < 0)
 			goto fail_errno;
 	}
-	/* lineGetMessage's time-out is not moved by the wall clock */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	err = -pthread_cond_init(&q->cond, &attr);
-	pthread_condattr_destroy(&attr);
-	if (err)
-		goto fail;
 	return 0;
 fail_errno:
 	err = -errno;
@@ -71,7 +61,6 @@ void msgq_fini(struct msgq *q)
 		close(q->evfd);
 	if (q->wakefd >= 0)
 		close(q->wakefd);
-	pthread_cond_destroy(&q->cond);
 	mem_free(q->ring);
 	memset(q, 0, sizeof(*q));
 	q->evfd = q->wakefd = q->portfd = -1;
@@ -125,8 +114,7 @@ void msgq_first_locked(struct msgq *q)
 	if (!q->quiet)
 		evfd_set(q, true);
 	/* nobody waits on the condition in the common case: no broadcast */
-	if (q->waiters)
-		pthread_cond_broadcast(&q->cond);
+	ucond_broadcast(&q->cond);
 }
 
 void msgq_evfd_clear_locked(struct msgq *q)
@@ -160,10 +148,28 @@ void msgq_quiet_locked(struct msgq *q, bool quiet)
 		evfd_set(q, true);
 }
 
+/*
+ * Waits on @q->cond, releasing the owner's lock meanwhile (not a
+ * cancellation point: a thread cancelled there would hold the lock);
+ * 0, or -ETIMEDOUT at @deadline (CLOCK_MONOTONIC; NULL: none).
+ */
+static int wait(struct msgq *q, const struct timespec *deadline)
+{
+	uint32_t seq = ucond_enter(&q->cond);
+	int err;
+
+	q->ops->unlock();
+	err = ucond_sleep(&q->cond, seq, deadline);
+	q->ops->lock();
+	ucond_leave(&q->cond);
+	return err;
+}
+
 LONG msgq_wait_locked(struct msgq *q, LINEMESSAGE *out, DWORD timeout)
 {
 	struct timespec deadline;
 
+	/* lineGetMessage's time-out is not moved by the wall clock */
 	if (timeout != 0 && timeout != INFINITE)
 		clock_after_ms(CLOCK_MONOTONIC, timeout, &deadline);
 	for (;;) {
@@ -175,14 +181,8 @@ LONG msgq_wait_locked(struct msgq *q, LINEMESSAGE *out, DWORD timeout)
 			return 0;
 		if (timeout == 0)
 			return LINEERR_OPERATIONFAILED;
-		q->waiters++;
-		if (timeout == INFINITE)
-			err = pthread_cond_wait(&q->cond, q->mutex);
-		else
-			err = pthread_cond_timedwait(&q->cond, q->mutex,
-			                             &deadline);
-		q->waiters--;
-		if (err == ETIMEDOUT) {
+		err = wait(q, timeout == INFINITE ? NULL : &deadline);
+		if (err == -ETIMEDOUT) {
 			if (q->dead)
 				return LINEERR_INVALAPPHANDLE;
 			return msgq_pop_locked(q, out, NULL)
@@ -245,11 +245,8 @@ static void *delivery_main(void *arg)
 
 	ops->lock();
 	for (;;) {
-		while (!q->dead && !msgq_pop_locked(q, &m, NULL)) {
-			q->waiters++;
-			pthread_cond_wait(&q->cond, q->mutex);
-			q->waiters--;
-		}
+		while (!q->dead && !msgq_pop_locked(q, &m, NULL))
+			wait(q, NULL);
 		if (q->dead)
 			break;
 		ops->unlock();
@@ -291,7 +288,7 @@ void msgq_kill_locked(struct msgq *q)
 	q->dead = true;
 	q->count = 0;
 	evfd_set(q, false);
-	pthread_cond_broadcast(&q->cond);
+	ucond_broadcast(&q->cond);
 	if (q->wakefd >= 0 && write(q->wakefd, &v, sizeof(v)) < 0)
 		log_debug("app %08x: wake failed", q->h);
 }

@@ -8,10 +8,10 @@
  * The core's registrations (src/core/app.c) and the client's
  * (src/client/client.c) both queue and deliver through it.
  *
- * Locking: the owner's lock (ops->lock, which takes @mutex) guards a
- * queue; every _locked function is called with it held. Waits release
- * @mutex; the delivery thread takes it between messages and never holds
- * it while a callback runs or a record is written.
+ * Locking: the owner's lock (ops->lock) guards a queue; every _locked
+ * function is called with it held. Waits release it (ops->unlock) and
+ * take it back (ops->lock); the delivery thread takes it between messages
+ * and never holds it while a callback runs or a record is written.
  */
 #ifndef TAPIX_UTIL_MSGQ_H
 #define TAPIX_UTIL_MSGQ_H
@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include <tapi.h>
+
+#include "util/ulock.h"
 
 /* A queued message. */
 struct msgq_item {
@@ -33,7 +35,7 @@ struct msgq;
 
 /* What a queue's owner provides. */
 struct msgq_ops {
-	/* take and release the owner's lock (which is the queue's mutex) */
+	/* take and release the owner's lock (waits release it too) */
 	void (*lock)(void);
 	void (*unlock)(void);
 	/*
@@ -52,7 +54,6 @@ struct msgq_ops {
 
 struct msgq {
 	const struct msgq_ops *ops;
-	pthread_mutex_t *mutex;
 	uint32_t h;    /* the registration, for logs */
 	uint32_t mode; /* LINEINITIALIZEEXOPTION_ value */
 	LINECALLBACK cb;
@@ -63,14 +64,13 @@ struct msgq {
 	struct msgq_item *ring;
 	uint32_t cap; /* a power of two */
 	uint32_t head, count;
-	pthread_cond_t cond; /* CLOCK_MONOTONIC: a message, or the end */
+	struct ucond cond; /* a message, or the end (waiters counted) */
 	pthread_t thread;
 	bool has_thread;
 	bool detach; /* ended from its own delivery thread */
 	bool evfd_set;
 	bool quiet; /* the eventfd is not signalled for now */
 	bool dead;
-	uint32_t waiters; /* threads waiting on @cond */
 };
 
 /*
@@ -79,9 +79,8 @@ struct msgq {
  * (USECOMPLETIONPORT). Returns 0, -ENOMEM or another -errno (no eventfd);
  * on an error nothing is left to free.
  */
-int msgq_init(struct msgq *q, const struct msgq_ops *ops,
-              pthread_mutex_t *mutex, uint32_t mode, LINECALLBACK cb,
-              int portfd, DWORD_PTR port_key);
+int msgq_init(struct msgq *q, const struct msgq_ops *ops, uint32_t mode,
+              LINECALLBACK cb, int portfd, DWORD_PTR port_key);
 
 /* Frees what msgq_init made; the delivery thread has ended. */
 void msgq_fini(struct msgq *q);

@@ -181,7 +181,7 @@ static void test_unlock_without_the_lock_aborts(void **s)
  * thread: meanwhile another thread holds it and passes the checks, and
  * afterwards the waiter does.
  */
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct ucond wake = UCOND_INIT;
 static bool woken;
 static struct call shared;
 
@@ -191,7 +191,7 @@ static void *waker(void *arg)
 	core_lock();
 	call_ref_locked(&shared);
 	woken = true;
-	pthread_cond_broadcast(&wake);
+	ucond_broadcast(&wake);
 	core_unlock();
 	if (core_lock_held())
 		_exit(2);
@@ -207,7 +207,7 @@ static void wait_and_check(void)
 	if (pthread_create(&t, NULL, waker, NULL) != 0)
 		_exit(3);
 	while (!woken)
-		pthread_cond_wait(&wake, &core.lock);
+		ucond_wait(&wake, &core.lock);
 	call_ref_locked(&shared);
 	core_unlock();
 	pthread_join(t, NULL);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests of src/util: handle tables, lists, log levels, allocation. */
+/* Unit tests of src/util: handle tables, lists, log levels, allocation,
+ * the futex lock and condition. */
 #define LOG_MODULE "test"
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -16,6 +20,7 @@
 #include "util/list.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/ulock.h"
 
 /* spec: tapi-model.md §2 — handles are non-zero and unique */
 static void test_htab_handles_are_nonzero_and_distinct(void **state)
@@ -151,6 +156,35 @@ struct item {
 	struct list_node link;
 };
 
+/* A table initialized statically (the core's) is the one htab_init makes:
+ * its handles work the same. */
+static void test_htab_static_init_matches_htab_init(void **state)
+{
+	struct htab a = HTAB_INIT(18, 31, 4), b;
+	uint32_t h;
+	int obj;
+
+	(void)state;
+	htab_init(&b, 18, 31, 4);
+	assert_ptr_equal(a.slots, b.slots);
+	assert_int_equal(a.cap, b.cap);
+	assert_int_equal(a.used, b.used);
+	assert_int_equal(a.nfree, b.nfree);
+	assert_int_equal(a.free_head, b.free_head);
+	assert_int_equal(a.free_tail, b.free_tail);
+	assert_int_equal(a.reserve, b.reserve);
+	assert_int_equal(a.idx_mask, b.idx_mask);
+	assert_int_equal(a.idx_bits, b.idx_bits);
+	assert_int_equal(a.gen_bits, b.gen_bits);
+	assert_int_equal(a.live, b.live);
+	assert_null(htab_get(&a, 1, 0)); /* empty: nothing found */
+	assert_int_equal(htab_add(&a, &obj, 1, &h), 0);
+	assert_true(h > 0 && h <= 0x7fffffffu);
+	assert_ptr_equal(htab_get(&a, h, 1), &obj);
+	htab_del(&a, h);
+	htab_fini(&a);
+}
+
 static void test_list_basics(void **state)
 {
 	struct list_node head = LIST_HEAD_INIT(head), other;
@@ -242,6 +276,113 @@ static void test_mem_failure_injection_counts(void **state)
 	assert_int_equal(mem_live(), 0);
 }
 
+/* ---- util/ulock.h ----------------------------------------------------------
+ */
+
+#define ULOCK_THREADS 4
+#define ULOCK_ROUNDS  20000
+
+static struct ulock ul = ULOCK_INIT;
+static unsigned ul_count;  /* guarded by ul, updated in two steps */
+static unsigned ul_inside; /* atomic: threads inside ul at once */
+static unsigned ul_overlaps;
+
+static void *ulock_worker(void *arg)
+{
+	unsigned i, v;
+
+	(void)arg;
+	for (i = 0; i < ULOCK_ROUNDS; i++) {
+		ulock_lock(&ul);
+		if (__atomic_fetch_add(&ul_inside, 1, __ATOMIC_RELAXED))
+			__atomic_fetch_add(&ul_overlaps, 1, __ATOMIC_RELAXED);
+		v = ul_count;
+		if (i % 64 == 0)
+			sched_yield(); /* others queue up: the sleeping path */
+		ul_count = v + 1;
+		__atomic_fetch_sub(&ul_inside, 1, __ATOMIC_RELAXED);
+		ulock_unlock(&ul);
+	}
+	return NULL;
+}
+
+/* One thread at a time holds the lock, contended or not: no increment
+ * made under it is lost, and nobody was ever inside with another. */
+static void test_ulock_excludes_other_threads(void **state)
+{
+	pthread_t t[ULOCK_THREADS];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < ULOCK_THREADS; i++)
+		assert_int_equal(
+			pthread_create(&t[i], NULL, ulock_worker, NULL), 0);
+	for (i = 0; i < ULOCK_THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(ul_overlaps, 0);
+	assert_int_equal(ul_count, ULOCK_THREADS * ULOCK_ROUNDS);
+	assert_int_equal(ul.state, 0);
+}
+
+static struct ucond uc = UCOND_INIT;
+static bool uc_ready; /* guarded by ul */
+
+static void *ucond_signaller(void *arg)
+{
+	(void)arg;
+	ulock_lock(&ul);
+	uc_ready = true;
+	ucond_signal(&uc);
+	ulock_unlock(&ul);
+	return NULL;
+}
+
+/* A waiter sleeps with the lock released (the signaller takes it) and
+ * holds it again when woken. */
+static void test_ucond_signal_wakes_a_waiter(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	uc_ready = false;
+	ulock_lock(&ul);
+	assert_int_equal(pthread_create(&t, NULL, ucond_signaller, NULL), 0);
+	while (!uc_ready)
+		ucond_wait(&uc, &ul);
+	assert_int_not_equal(ul.state, 0);
+	assert_int_equal(uc.waiters, 0);
+	ulock_unlock(&ul);
+	pthread_join(t, NULL);
+}
+
+/* spec: tapi-functions.md §7 (lineGetMessage's time-out) — a timed wait
+ * nobody signals ends at its CLOCK_MONOTONIC deadline, not before, with
+ * -ETIMEDOUT and the lock held again. */
+static void test_ucond_timed_wait_ends_at_the_deadline(void **state)
+{
+	struct timespec deadline, now;
+	int r;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += 20000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	ulock_lock(&ul);
+	do
+		r = ucond_timedwait(&uc, &ul, &deadline);
+	while (r == 0); /* (a spurious return is allowed: wait again) */
+	assert_int_equal(r, -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	assert_true(now.tv_sec > deadline.tv_sec ||
+	            (now.tv_sec == deadline.tv_sec &&
+	             now.tv_nsec >= deadline.tv_nsec));
+	assert_int_not_equal(ul.state, 0);
+	ulock_unlock(&ul);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,10 +393,14 @@ int main(void)
 		cmocka_unit_test(test_htab_reuse_waits_for_the_reserve),
 		cmocka_unit_test(test_htab_index_space_exhausted),
 		cmocka_unit_test(test_htab_out_of_memory),
+		cmocka_unit_test(test_htab_static_init_matches_htab_init),
 		cmocka_unit_test(test_list_basics),
 		cmocka_unit_test(test_log_levels_parse),
 		cmocka_unit_test(test_log_sink_receives_lines),
 		cmocka_unit_test(test_mem_failure_injection_counts),
+		cmocka_unit_test(test_ulock_excludes_other_threads),
+		cmocka_unit_test(test_ucond_signal_wakes_a_waiter),
+		cmocka_unit_test(test_ucond_timed_wait_ends_at_the_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
