@@ -42,11 +42,11 @@
  * does so after the dispatch that followed its reply; a message popped
  * by another thread in between was sent before the kill, as a message
  * popped just before the call would have been. bus_close releases
- * cl.conn while it joins the reader (cl.closing: a new registration
- * waits for its end, bus_wait), and lineShutdown releases both while the
- * delivery thread ends (a callback may be calling in). Debug builds check
- * the order and that no call to tapixd or dispatch runs with cl.state
- * held.
+ * cl.conn while it joins the reader (cl.closing: registrations and
+ * other closes wait for its end, bus_wait), and lineShutdown releases
+ * both while the delivery thread ends (a callback may be calling in).
+ * Debug builds check the order and that no call to tapixd or dispatch
+ * runs with cl.state held.
  */
 #define LOG_MODULE "client"
 #include "client/client.h"
@@ -764,8 +764,8 @@ static void *reader_main(void *arg)
 /*
  * Drops the connection (no registration uses it): the reader ends first.
  * cl.conn held, cl.state not (the reader's last drain takes it); cl.conn
- * is released while the reader is joined (cl.closing: nobody opens the
- * connection meanwhile, see bus_wait).
+ * is released while the reader is joined (cl.closing: nobody opens or
+ * closes the connection meanwhile, see bus_wait).
  */
 static void bus_close(void)
 {
@@ -1311,7 +1311,9 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		state_unlock();
 		r = 0;
 		/* the last one: the connection goes with it (its reader
-		 * thread, its channel), as the embedded session ends */
+		 * thread, its channel), as the embedded session ends; not
+		 * twice (another close may be joining the reader) */
+		bus_wait();
 		if (!napps() && cl.bus)
 			bus_close();
 	}

@@ -3150,6 +3150,76 @@ static void test_call_waiting_for_tapixd_over_the_bus(void **s)
 	calls_hold_up_no_other_thread();
 }
 
+/* A lineShutdown on another thread, started with others (@go). */
+struct pending_shutdown {
+	pthread_t t;
+	pthread_barrier_t *go;
+	HLINEAPP app;
+	LONG r;
+	bool done;
+};
+
+static void *shutdown_main(void *arg)
+{
+	struct pending_shutdown *p = arg;
+
+	pthread_barrier_wait(p->go);
+	p->r = lineShutdown(p->app);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * termination.md §6 — the process's last two registrations, shut down at
+ * once on two threads, 50 times over: both succeed, and the connection
+ * (its reader thread, its channel) goes once, then comes again for the
+ * next registrations. (Both shutdowns used to close it: the second joined
+ * the reader the first was joining, and never returned.)
+ */
+static void test_last_registrations_shut_down_at_once(void **s)
+{
+	struct pending_shutdown p[2];
+	pthread_barrier_t go;
+	unsigned i, k, ms;
+
+	(void)s;
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+		for (k = 0; k < 2; k++) {
+			LINEINITIALIZEEXPARAMS ip;
+			DWORD ver = TAPI_CURRENT_VERSION, n = 0;
+
+			memset(&ip, 0, sizeof(ip));
+			ip.dwTotalSize = sizeof(ip);
+			ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+			p[k].go = &go;
+			p[k].app = 0;
+			p[k].done = false;
+			assert_int_equal(lineInitializeExA(&p[k].app, NULL,
+			                                   NULL, "twins", &n,
+			                                   &ver, &ip),
+			                 0);
+		}
+		for (k = 0; k < 2; k++)
+			assert_int_equal(pthread_create(&p[k].t, NULL,
+			                                shutdown_main, &p[k]),
+			                 0);
+		/* both return within 10 s (a stuck one fails the test) */
+		for (ms = 0; ms < STEP_MS; ms += 10) {
+			if (__atomic_load_n(&p[0].done, __ATOMIC_ACQUIRE) &&
+			    __atomic_load_n(&p[1].done, __ATOMIC_ACQUIRE))
+				break;
+			sleep_ms(10);
+		}
+		assert_true(ms < STEP_MS);
+		for (k = 0; k < 2; k++) {
+			pthread_join(p[k].t, NULL);
+			assert_int_equal(p[k].r, 0);
+		}
+		pthread_barrier_destroy(&go);
+	}
+}
+
 /* Context switches so far of every thread of the process @pid runs. */
 static unsigned long switches_of(pid_t pid)
 {
@@ -3352,6 +3422,9 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_last_registrations_shut_down_at_once, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_client_sees_tapixd_terminated, setup, teardown),
