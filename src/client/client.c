@@ -17,15 +17,43 @@
  * §2). Handles a request creates are written before its LINE_REPLY is
  * queued.
  *
- * Threads: cl.lock guards everything here, the bus included; a D-Bus call
- * holds it until its reply, then dispatches the signals read meanwhile.
- * Callbacks run without it.
+ * Locking: two locks, taken in the order cl.conn -> cl.state, never the
+ * reverse, and never held while an application's callback runs.
+ *
+ * - cl.conn, the connection's, serializes the use of the connection to
+ *   tapixd (the sd_bus object, the channel, the reader's epoll set) and
+ *   guards the fields of cl marked so. A call to tapixd (sd_bus_call,
+ *   cchan_call) holds it until its reply, so that nothing the connection
+ *   brought meanwhile is dispatched before the reply is read and what it
+ *   says is noted (remember, the gathers, a new open). Only its holder
+ *   dispatches (drain, run by the callers and by the reader thread), in
+ *   the order things came; it is the lock held across a call that waits
+ *   for tapixd, up to CALL_USEC.
+ * - cl.state guards the registrations: the apps, their message queues
+ *   (util/msgq: its lock operations are this lock's), pending handle
+ *   writes, gathers and the counts. It is held for short sections of our
+ *   own code only: never across a call to tapixd, a dispatch of the
+ *   connection (sd_bus_process; the message handlers take it themselves
+ *   to queue), a wait for another thread of ours or a callback. So
+ *   lineGetMessage and the delivery threads, which need only it, go on
+ *   while a call waits for tapixd.
+ *
+ * Whoever kills handles (lineClose, lineDeallocateCall, lineShutdown)
+ * does so after the dispatch that followed its reply; a message popped
+ * by another thread in between was sent before the kill, as a message
+ * popped just before the call would have been. bus_close releases
+ * cl.conn while it joins the reader (cl.closing: registrations and
+ * other closes wait for its end, bus_wait), and lineShutdown releases
+ * both while the delivery thread ends (a callback may be calling in).
+ * Debug builds check the order and that no call to tapixd or dispatch
+ * runs with cl.state held.
  */
 #define LOG_MODULE "client"
 #include "client/client.h"
 #include "client/bus.h"
 #include "client/channel.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -92,7 +120,9 @@ struct capp {
 };
 
 static struct {
-	pthread_mutex_t lock;
+	pthread_mutex_t conn;  /* the connection's lock (see above) */
+	pthread_mutex_t state; /* the registrations' lock (see above) */
+	/* guarded by cl.conn, down to where */
 	sd_bus *bus; /* to tapixd: the bus, or direct */
 	bool direct;
 	struct cchan *chan; /* the channel of a direct one, or NULL */
@@ -107,44 +137,102 @@ static struct {
 	int watched;
 	char *where;           /* the TAPIX_SERVICE the bus was opened for */
 	bool closing;          /* bus_close waits for the reader meanwhile */
-	pthread_cond_t closed; /* signalled when closing ends */
-	struct capp *apps;     /* (their count: client_napps) */
+	pthread_cond_t closed; /* signalled when closing ends (on cl.conn) */
+	/* guarded by cl.state; client_napps written with cl.conn held too */
+	struct capp *apps; /* (their count: client_napps) */
 	unsigned npend;
 	struct cgather *gathers;
 	unsigned ngathers;
-} cl = {.lock = PTHREAD_MUTEX_INITIALIZER,
+} cl = {.conn = PTHREAD_MUTEX_INITIALIZER,
+        .state = PTHREAD_MUTEX_INITIALIZER,
         .closed = PTHREAD_COND_INITIALIZER,
         .stopfd = -1,
         .epfd = -1,
         .watched = -1};
 
+/* ---- the locks --------------------------------------------------------------
+ */
+
+#ifdef TAPIX_LOCK_CHECK
+/* Which of the two locks this thread holds (a condition wait releases and
+ * retakes one on the same thread, which meanwhile calls nothing). */
+static _Thread_local unsigned held;
+#define HOLD_CONN         1u
+#define HOLD_STATE        2u
+#define assert_held(bits) assert((held & (bits)) == (bits))
+#define assert_free(bits) assert(!(held & (bits)))
+#define note_take(bits)   (held |= (bits))
+#define note_drop(bits)   (held &= ~(bits))
+#else
+#define assert_held(bits) ((void)0)
+#define assert_free(bits) ((void)0)
+#define note_take(bits)   ((void)0)
+#define note_drop(bits)   ((void)0)
+#endif
+
+static void conn_lock(void)
+{
+	assert_free(HOLD_CONN | HOLD_STATE); /* the order: conn -> state */
+	pthread_mutex_lock(&cl.conn);
+	note_take(HOLD_CONN);
+}
+
+static void conn_unlock(void)
+{
+	assert_held(HOLD_CONN);
+	note_drop(HOLD_CONN);
+	pthread_mutex_unlock(&cl.conn);
+}
+
+static void state_lock(void)
+{
+	assert_free(HOLD_STATE);
+	pthread_mutex_lock(&cl.state);
+	note_take(HOLD_STATE);
+}
+
+static void state_unlock(void)
+{
+	assert_held(HOLD_STATE);
+	note_drop(HOLD_STATE);
+	pthread_mutex_unlock(&cl.state);
+}
+
 /* ---- mode -----------------------------------------------------------------
  */
 
-unsigned client_napps; /* written under cl.lock */
+unsigned client_napps; /* written with cl.conn and cl.state held */
 
-static char *target; /* client_use: guarded by cl.lock */
+/* The registrations: any lock (napps changes with both held). */
+static unsigned napps(void)
+{
+	return __atomic_load_n(&client_napps, __ATOMIC_ACQUIRE);
+}
+
+static char *target; /* client_use: guarded by cl.conn */
 
 void client_use(const char *where)
 {
 	char *t = strdup(where);
 
-	pthread_mutex_lock(&cl.lock);
+	conn_lock();
 	if (t) {
 		free(target);
 		target = t;
 	}
-	pthread_mutex_unlock(&cl.lock);
+	conn_unlock();
 }
 
 unsigned client_live(void)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&cl.lock);
+	conn_lock();
+	state_lock();
 	/* the connection counts too: its reader thread, its channel */
 	n = client_napps + cl.npend + (cl.bus ? 1 : 0);
-	pthread_mutex_unlock(&cl.lock);
+	state_unlock();
+	conn_unlock();
 	return n;
 }
 
@@ -155,6 +243,7 @@ static struct capp *app_find(HLINEAPP h)
 {
 	struct capp *a;
 
+	assert_held(HOLD_STATE);
 	for (a = cl.apps; a; a = a->next)
 		if (a->h == h && !a->dead)
 			return a;
@@ -309,11 +398,13 @@ static void app_unref(struct capp *a)
 	free(a);
 }
 
-/* Marks @a dead and out of the list; its delivery thread ends. */
+/* Marks @a dead and out of the list; its delivery thread ends. Both
+ * locks held. */
 static void app_kill(struct capp *a)
 {
 	struct capp **pp;
 
+	assert_held(HOLD_CONN | HOLD_STATE);
 	for (pp = &cl.apps; *pp; pp = &(*pp)->next) {
 		if (*pp == a) {
 			*pp = a->next;
@@ -331,24 +422,14 @@ static void app_kill(struct capp *a)
 /* ---- delivery (util/msgq) ---------------------------------------------------
  */
 
-static void cl_lock(void)
-{
-	pthread_mutex_lock(&cl.lock);
-}
-
-static void cl_unlock(void)
-{
-	pthread_mutex_unlock(&cl.lock);
-}
-
 static void thread_done(struct msgq *q)
 {
 	app_unref(container_of(q, struct capp, q));
 }
 
 static const struct msgq_ops capp_msgq_ops = {
-	.lock = cl_lock,
-	.unlock = cl_unlock,
+	.lock = state_lock,
+	.unlock = state_unlock,
 	.thread_done = thread_done,
 };
 
@@ -358,12 +439,14 @@ static const struct msgq_ops capp_msgq_ops = {
 static sd_bus_slot *msg_slot, *owner_slot;
 
 /* Queues message @c, sent by @from (on the bus: a registration's
- * messages come from its tapixd only; NULL on a direct connection). */
+ * messages come from its tapixd only; NULL on a direct connection). Both
+ * locks held (only cl.conn's holder dispatches). */
 static void take_msg(const struct chan_msg *c, const char *from)
 {
 	struct capp *a;
 	struct msgq_item q;
 
+	assert_held(HOLD_CONN | HOLD_STATE);
 	a = app_find(c->app);
 	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
 		return;
@@ -423,7 +506,8 @@ static void take_msg(const struct chan_msg *c, const char *from)
 		        (unsigned)c->id);
 }
 
-/* A message from the channel. */
+/* A message from the channel (cchan_drain, cchan_finish: both locks
+ * held). */
 static void take_ring(const struct chan_msg *c)
 {
 	take_msg(c, NULL);
@@ -456,19 +540,24 @@ static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	(void)e;
 	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
 		return 0;
+	/* run by drain (cl.conn held): the queues' lock for the pushes */
+	state_lock();
 	while (sd_bus_message_enter_container(m, 'r', "uuuttttuuau") > 0) {
 		take_message(m, from);
 		if (sd_bus_message_exit_container(m) < 0)
 			break;
 	}
+	state_unlock();
 	return 0;
 }
 
-/* Registration @a is void: it hears LINEDEVSTATE_REINIT. */
+/* Registration @a is void: it hears LINEDEVSTATE_REINIT. Both locks
+ * held. */
 static void lose(struct capp *a)
 {
 	struct msgq_item c;
 
+	assert_held(HOLD_CONN | HOLD_STATE);
 	a->lost = true;
 	memset(&c, 0, sizeof(c));
 	c.m.dwMessageID = LINE_LINEDEVSTATE;
@@ -476,7 +565,8 @@ static void lose(struct capp *a)
 	q_push(a, &c);
 }
 
-/* The direct connection is over: every registration on it is void. */
+/* The direct connection is over: every registration on it is void. Both
+ * locks held. */
 static void lose_all(void)
 {
 	struct capp *a;
@@ -499,7 +589,9 @@ static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	(void)m;
 	(void)userdata;
 	(void)e;
+	state_lock();
 	lose_all();
+	state_unlock();
 	return 0;
 }
 
@@ -517,6 +609,7 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		return 0;
 	/* only the registrations that tapixd served: a successor may serve
 	 * newer ones already when the signal is read */
+	state_lock();
 	for (a = cl.apps; a; a = a->next) {
 		if (a->lost || (a->server[0] && strcmp(a->server, old) != 0))
 			continue;
@@ -525,6 +618,7 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		said = true;
 		lose(a);
 	}
+	state_unlock();
 	return 0;
 }
 
@@ -532,19 +626,23 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
  * A child of fork() must not touch the channel: the memory is shared with
  * its parent's still (the child's requests would be taken for the
  * parent's, its drains would take the parent's messages). It goes on as
- * after any fork with D-Bus: its calls fail. fork() waits for cl.lock, so
- * that the child does not inherit it held by a thread it does not have.
+ * after any fork with D-Bus: its calls fail. fork() waits for both locks
+ * (in their order), so that the child does not inherit one held by a
+ * thread it does not have. (The thread forking holds neither: the
+ * check's count of this thread is left alone.)
  */
 static bool forked;
 
 static void on_fork_prepare(void)
 {
-	pthread_mutex_lock(&cl.lock);
+	pthread_mutex_lock(&cl.conn);
+	pthread_mutex_lock(&cl.state);
 }
 
 static void on_fork_parent(void)
 {
-	pthread_mutex_unlock(&cl.lock);
+	pthread_mutex_unlock(&cl.state);
+	pthread_mutex_unlock(&cl.conn);
 }
 
 static void on_fork_child(void)
@@ -553,7 +651,8 @@ static void on_fork_child(void)
 	/* the reader is the parent's: never joined here (bus_close) */
 	cl.reader_on = false;
 	cl.closing = false;
-	pthread_mutex_unlock(&cl.lock);
+	pthread_mutex_unlock(&cl.state);
+	pthread_mutex_unlock(&cl.conn);
 }
 
 static void watch_forks(void)
@@ -563,18 +662,23 @@ static void watch_forks(void)
 		         "a child");
 }
 
-/* The channel, if this process may use it. cl.lock held. */
+/* The channel, if this process may use it. cl.conn held. */
 static struct cchan *channel(void)
 {
 	return forked ? NULL : cl.chan;
 }
 
 /* Dispatches what was read from the bus (or written into the channel)
- * meanwhile; cl.lock held. */
+ * meanwhile; cl.conn held, cl.state not (the handlers take it). */
 static void drain(void)
 {
-	if (channel())
+	assert_held(HOLD_CONN);
+	assert_free(HOLD_STATE);
+	if (channel()) {
+		state_lock();
 		cchan_drain(cl.chan, take_ring);
+		state_unlock();
+	}
 	if (cl.bus)
 		while (sd_bus_process(cl.bus, NULL) > 0)
 			;
@@ -583,7 +687,7 @@ static void drain(void)
 /*
  * What the reader waits for on the connection: @ev, or nothing while a call
  * reads the connection itself (its reply would wake the reader for
- * nothing, and it would wait for cl.lock). cl.lock held.
+ * nothing, and it would wait for cl.conn). cl.conn held.
  */
 static void reader_watch(int ev)
 {
@@ -621,7 +725,7 @@ static void *reader_main(void *arg)
 		bool stop = false;
 		int n, i, want;
 
-		pthread_mutex_lock(&cl.lock);
+		conn_lock();
 		drain();
 		want = !over && cl.bus ? sd_bus_get_events(cl.bus) : -1;
 		if (want >= 0)
@@ -629,7 +733,7 @@ static void *reader_main(void *arg)
 		else
 			reader_unwatch();
 		over = want < 0;
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		/* (the channel is there from before the reader to its end) */
 		if (cl.chan && !cchan_reader_sleep(cl.chan))
 			continue; /* messages came meanwhile */
@@ -655,20 +759,23 @@ static void *reader_main(void *arg)
 
 /*
  * Drops the connection (no registration uses it): the reader ends first.
- * cl.lock held; released while the reader is joined (cl.closing: nobody
- * opens the connection meanwhile, see bus_wait).
+ * cl.conn held, cl.state not (the reader's last drain takes it); cl.conn
+ * is released while the reader is joined (cl.closing: nobody opens or
+ * closes the connection meanwhile, see bus_wait).
  */
 static void bus_close(void)
 {
 	uint64_t v = 1;
 
+	assert_held(HOLD_CONN);
+	assert_free(HOLD_STATE);
 	if (cl.reader_on) {
 		if (write(cl.stopfd, &v, sizeof(v)) < 0)
 			log_debug("cannot wake the reader");
 		cl.closing = true;
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		pthread_join(cl.reader, NULL);
-		pthread_mutex_lock(&cl.lock);
+		conn_lock();
 		cl.reader_on = false;
 		cl.closing = false;
 		pthread_cond_broadcast(&cl.closed);
@@ -753,11 +860,12 @@ static int go_direct(sd_bus **bus)
 	return 0;
 }
 
-/* Waits until no bus_close is under way. cl.lock held. */
+/* Waits until no bus_close is under way. cl.conn held, cl.state not. */
 static void bus_wait(void)
 {
+	assert_free(HOLD_STATE);
 	while (cl.closing)
-		pthread_cond_wait(&cl.closed, &cl.lock);
+		pthread_cond_wait(&cl.closed, &cl.conn);
 }
 
 /*
@@ -765,30 +873,34 @@ static void bus_wait(void)
  * a tapixd that went (LINEDEVSTATE_REINIT), a reinitialization is pending:
  * new registrations fail with LINEERR_REINIT until it is shut down. (A
  * successor tapixd issues handles from the start again: a void
- * registration and a new one could otherwise share a handle.) cl.lock
+ * registration and a new one could otherwise share a handle.) cl.conn
  * held.
  */
 static LONG reinit_pending(void)
 {
 	struct capp *a;
+	LONG r = 0;
+	bool gone;
 
 	bus_wait();
-	if (cl.bus) {
-		/* what was read meanwhile: tapixd's end, its name's owner */
+	/* what was read meanwhile: tapixd's end, its name's owner */
+	if (cl.bus)
 		drain();
-		if (cl.direct && !sd_bus_is_open(cl.bus))
-			lose_all();
-	}
-	for (a = cl.apps; a; a = a->next)
+	gone = cl.bus && cl.direct && !sd_bus_is_open(cl.bus);
+	state_lock();
+	if (gone)
+		lose_all();
+	for (a = cl.apps; a && !r; a = a->next)
 		if (a->lost)
-			return LINEERR_REINIT;
-	return 0;
+			r = LINEERR_REINIT;
+	state_unlock();
+	return r;
 }
 
 /*
  * A new registration on the bus was served by @server: registrations of
  * another tapixd are void (it left the bus; its NameOwnerChanged may not
- * have been read yet). Whether there were any.
+ * have been read yet). Whether there were any. Both locks held.
  */
 static bool lose_others(const char *server)
 {
@@ -820,12 +932,13 @@ static LONG bus_open(void)
 
 	if (!s || !*s)
 		return LINEERR_NODRIVER;
-	if (cl.bus && ((!client_napps && (!sd_bus_is_open(cl.bus) ||
-	                                  strcmp(cl.where, s) != 0)) ||
+	if (cl.bus && ((!napps() && (!sd_bus_is_open(cl.bus) ||
+	                             strcmp(cl.where, s) != 0)) ||
 	               (cl.direct && !sd_bus_is_open(cl.bus)))) {
 		/* lost with it (on_closed may not have run yet) */
-		if (client_napps)
-			lose_all();
+		state_lock();
+		lose_all();
+		state_unlock();
 		bus_close();
 	}
 	if (cl.bus)
@@ -922,7 +1035,8 @@ static int new_call(const char *member, sd_bus_message **m)
 
 /*
  * Sends @m (consumed), waits for the reply (*reply, unref it) and reads
- * its LONG result. Any D-Bus failure is LINEERR_OPERATIONFAILED.
+ * its LONG result. Any D-Bus failure is LINEERR_OPERATIONFAILED. cl.conn
+ * held, never cl.state: the wait may be long.
  */
 static LONG call(sd_bus_message *m, sd_bus_message **reply)
 {
@@ -930,6 +1044,8 @@ static LONG call(sd_bus_message *m, sd_bus_message **reply)
 	int32_t r = LINEERR_OPERATIONFAILED;
 	int e;
 
+	assert_held(HOLD_CONN);
+	assert_free(HOLD_STATE);
 	*reply = NULL;
 	reader_watch(0);
 	e = m ? sd_bus_call(cl.bus, m, CALL_USEC, &err, reply) : -ENOMEM;
@@ -1005,7 +1121,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	LONG r;
 	int e;
 
-	pthread_mutex_lock(&cl.lock);
+	conn_lock();
 	r = reinit_pending();
 	if (!r)
 		r = bus_open();
@@ -1049,6 +1165,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		goto out;
 	}
 	a->h = a->q.h = h;
+	state_lock();
 	/* a successor of the tapixd of the others: they are void, and this
 	 * one waits until they are shut down (reinit_pending) */
 	if (!cl.direct && lose_others(a->server))
@@ -1062,6 +1179,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	}
 	if (r) {
 		app_unref(a);
+		state_unlock();
 		/* the service holds a registration nobody uses */
 		m = NULL;
 		if (new_call("Shutdown", &m) >= 0 &&
@@ -1076,17 +1194,18 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	a->next = cl.apps;
 	cl.apps = a;
 	__atomic_store_n(&client_napps, client_napps + 1, __ATOMIC_RELEASE);
+	*evfd = a->q.evfd;
+	state_unlock();
 	*lph = h;
 	*ndevs = n;
 	if (ver_out)
 		*ver_out = ver;
-	*evfd = a->q.evfd;
 	drain();
 out:
 	/* a failed first registration leaves no connection behind */
-	if (r && !client_napps && cl.bus)
+	if (r && !napps() && cl.bus)
 		bus_close();
-	pthread_mutex_unlock(&cl.lock);
+	conn_unlock();
 	return r;
 }
 
@@ -1145,16 +1264,22 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 {
 	sd_bus_message *m = NULL;
 	struct capp *a;
+	bool lost, gone, kill;
 	LONG r;
 	int e;
 
-	pthread_mutex_lock(&cl.lock);
+	/* cl.conn held throughout but for the delivery thread's end: @a
+	 * stays in the list meanwhile (only this kills, with it held) */
+	conn_lock();
+	state_lock();
 	a = app_find(hLineApp);
+	lost = a && a->lost;
+	state_unlock();
 	if (!a) {
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		return LINEERR_INVALAPPHANDLE;
 	}
-	if (a->lost) {
+	if (lost) {
 		/* its tapixd is gone: nothing to tell a successor */
 		r = 0;
 	} else {
@@ -1164,20 +1289,31 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		r = simple(m, e);
 	}
 	/* the service gone (lost, or the bus closed): so is the app */
-	if (r == 0 || a->lost || !sd_bus_is_open(cl.bus)) {
+	gone = !sd_bus_is_open(cl.bus);
+	state_lock();
+	kill = r == 0 || a->lost || gone;
+	if (kill) {
 		/* spec: termination.md §6 — nothing is delivered after it */
 		app_kill(a);
-		pthread_mutex_unlock(&cl.lock);
+	}
+	state_unlock();
+	if (kill) {
+		/* neither lock: a callback running may be calling in */
+		conn_unlock();
 		msgq_stop(&a->q);
-		pthread_mutex_lock(&cl.lock);
+		conn_lock();
+		state_lock();
 		app_unref(a);
+		state_unlock();
 		r = 0;
 		/* the last one: the connection goes with it (its reader
-		 * thread, its channel), as the embedded session ends */
-		if (!client_napps && cl.bus)
+		 * thread, its channel), as the embedded session ends; not
+		 * twice (another close may be joining the reader) */
+		bus_wait();
+		if (!napps() && cl.bus)
 			bus_close();
 	}
-	pthread_mutex_unlock(&cl.lock);
+	conn_unlock();
 	return r;
 }
 
@@ -1244,10 +1380,10 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 
 	if (lpDeviceID)
 		memcpy(&total, lpDeviceID, sizeof(total));
-	pthread_mutex_lock(&cl.lock);
+	conn_lock();
 	e = new_call("GetID", &m);
 	if (e == -ENOTCONN) {
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		return LINEERR_UNINITIALIZED;
 	}
 	if (e >= 0)
@@ -1258,7 +1394,7 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 			lpszDeviceClass ? lpszDeviceClass : "");
 	if (e < 0) {
 		sd_bus_message_unref(m);
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		return LINEERR_NOMEM;
 	}
 	r = call(m, &reply);
@@ -1285,7 +1421,7 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 	}
 	sd_bus_message_unref(reply);
 	drain();
-	pthread_mutex_unlock(&cl.lock);
+	conn_unlock();
 	return r;
 }
 
@@ -1306,10 +1442,10 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 	LONG r;
 	int e;
 
-	pthread_mutex_lock(&cl.lock);
+	conn_lock();
 	e = new_call("GatherDigits", &m);
 	if (e == -ENOTCONN) {
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		return LINEERR_UNINITIALIZED;
 	}
 	if (e >= 0)
@@ -1323,9 +1459,11 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 	/* a count tapixd refuses needs no note: nothing will be written */
 	if (e >= 0 && lpsDigits && dwNumDigits &&
 	    dwNumDigits <= RPC_GATHER_MAX) {
+		state_lock();
 		if (cl.ngathers >= GATHERS_MAX) {
+			state_unlock();
 			sd_bus_message_unref(m);
-			pthread_mutex_unlock(&cl.lock);
+			conn_unlock();
 			return LINEERR_RESOURCEUNAVAIL;
 		}
 		g = calloc(1, sizeof(*g));
@@ -1340,16 +1478,18 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 		} else {
 			e = -ENOMEM;
 		}
+		state_unlock();
 	}
 	if (e < 0) {
 		sd_bus_message_unref(m);
-		pthread_mutex_unlock(&cl.lock);
+		conn_unlock();
 		return LINEERR_NOMEM;
 	}
 	r = call(m, &reply);
 	if (g) {
 		uint32_t line = 0, id = 0;
 
+		state_lock();
 		/* still noted unless its call went meanwhile */
 		for (pp = &cl.gathers; *pp && *pp != g; pp = &(*pp)->next)
 			;
@@ -1364,10 +1504,11 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 			g->line = line; /* forgotten with it */
 			g->id = id;
 		}
+		state_unlock();
 	}
 	sd_bus_message_unref(reply);
 	drain();
-	pthread_mutex_unlock(&cl.lock);
+	conn_unlock();
 	return r;
 }
 
@@ -1377,7 +1518,9 @@ LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	struct capp *a;
 	LONG r;
 
-	pthread_mutex_lock(&cl.lock);
+	/* the queue's lock only: a call waiting for tapixd holds up no
+	 * message already here */
+	state_lock();
 	a = app_find(hLineApp);
 	/* spec: tapi-functions.md §7 — only for USEEVENT registrations */
 	if (!a || a->mode != LINEINITIALIZEEXOPTION_USEEVENT) {
@@ -1392,7 +1535,7 @@ LONG cl_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 	r = msgq_wait_locked(&a->q, lpMessage, dwTimeout);
 	app_unref(a);
 out:
-	pthread_mutex_unlock(&cl.lock);
+	state_unlock();
 	return r;
 }
 
@@ -1409,19 +1552,24 @@ static void chan_req_init(struct chan_req *q, enum chan_op op, uint32_t h)
 
 /*
  * After a request that writes handles: remember where, for its LINE_REPLY.
- * The reply cannot have been dispatched yet: we hold cl.lock since the
- * method returned. Without memory for it, the handles are lost.
+ * The reply cannot have been dispatched yet: we hold cl.conn since the
+ * method returned, and only its holder dispatches. Without memory for it,
+ * the handles are lost. cl.conn held, cl.state not.
  */
 static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 {
 	struct cpend *p;
 	struct capp *a;
 
+	assert_held(HOLD_CONN);
 	if (req <= 0 || (!p1 && !p2))
 		return;
+	p = calloc(1, sizeof(*p));
+	state_lock();
 	a = app_of_line(line);
-	p = a ? calloc(1, sizeof(*p)) : NULL;
-	if (!p) {
+	if (!a || !p) {
+		state_unlock();
+		free(p);
 		log_err("request %08x: out of memory, its handles will not "
 		        "be written",
 		        (unsigned)req);
@@ -1435,13 +1583,14 @@ static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 	p->next = a->pend;
 	a->pend = p;
 	cl.npend++;
+	state_unlock();
 }
 
 /*
  * Makes request @q through the channel, if there is one: true and *@r,
  * or false (then D-Bus). A creating request (@p1 not NULL) has its handle
  * written at its LINE_REPLY, which may be among the call's messages.
- * cl.lock held.
+ * cl.conn held, never cl.state: the wait may be long.
  */
 static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 {
@@ -1449,6 +1598,8 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 	uint32_t line = 0;
 	int e;
 
+	assert_held(HOLD_CONN);
+	assert_free(HOLD_STATE);
 	if (!channel() || cchan_dead(cl.chan))
 		return false;
 	e = cchan_call(cl.chan, q, CALL_USEC, &res, &line);
@@ -1457,7 +1608,9 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 	*r = e < 0 ? LINEERR_OPERATIONFAILED : res;
 	if (e == 0)
 		remember(*r, line, p1, NULL);
+	state_lock();
 	cchan_finish(cl.chan, take_ring);
+	state_unlock();
 	return true;
 }
 
@@ -1695,10 +1848,13 @@ static LONG row_read(sd_bus_message *reply, const struct rpc_row *row,
 			memcpy(to, ext, sizeof(LINEEXTENSIONID));
 		if (row->kinds[j] == RPC_K_OUT_LINE) {
 			/* a new open of the app (the H_APP handle) */
-			struct capp *a = app_find((HLINEAPP)v[0]);
+			struct capp *a;
 
+			state_lock();
+			a = app_find((HLINEAPP)v[0]);
 			if (a)
 				line_add(a, hline);
+			state_unlock();
 			if (to)
 				*(HLINE *)to = hline;
 		}
@@ -1729,11 +1885,16 @@ static void row_outs(const struct rpc_row *row, const uintptr_t *v,
 }
 
 /* After @row's success on handle @h: the messages queued here for what
- * it killed go, as the core drops them. cl.lock held. */
+ * it killed go, as the core drops them. cl.conn held (the dispatch that
+ * followed the reply is over), cl.state not. */
 static void row_kills(const struct rpc_row *row, uint32_t h)
 {
 	struct capp *a;
 
+	if (!(row->flags & (RPC_KILLS_LINE | RPC_KILLS_CALL)))
+		return;
+	assert_held(HOLD_CONN);
+	state_lock();
 	if (row->flags & RPC_KILLS_LINE) {
 		/* every message sent before the reply is queued now (drain):
 		 * those about the open and its calls go */
@@ -1750,6 +1911,7 @@ static void row_kills(const struct rpc_row *row, uint32_t h)
 			q_purge(a, h, false);
 		gathers_drop(h, 0, NULL);
 	}
+	state_unlock();
 }
 
 /* Row @idx of the table, called with the arguments @v: its result. */
@@ -1765,14 +1927,19 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 	int e;
 
 	row_outs(row, v, out);
-	pthread_mutex_lock(&cl.lock);
+	conn_lock();
 	for (j = 0; j < row->nkinds; j++) {
 		struct capp *a;
+		bool lost;
 
+		if (row->kinds[j] != RPC_K_OUT_LINE)
+			continue;
 		/* spec: tapi-functions.md §5 — no new open while a
 		 * reinitialization is pending */
-		if (row->kinds[j] == RPC_K_OUT_LINE &&
-		    (a = app_find((HLINEAPP)v[0])) && a->lost) {
+		state_lock();
+		lost = (a = app_find((HLINEAPP)v[0])) && a->lost;
+		state_unlock();
+		if (lost) {
 			r = LINEERR_REINIT;
 			goto out;
 		}
@@ -1799,7 +1966,7 @@ done:
 	if (r == 0)
 		row_kills(row, (uint32_t)v[0]);
 out:
-	pthread_mutex_unlock(&cl.lock);
+	conn_unlock();
 	return r;
 }
 

@@ -17,7 +17,7 @@
 #include "rpc/rpc.h"
 
 /* How many registrations this process has with tapixd (atomic; written
- * under the client's lock). */
+ * with both of the client's locks held, client.c). */
 extern unsigned client_napps;
 
 /* True while this process's registrations are the service's. Inline:

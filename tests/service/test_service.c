@@ -3054,6 +3054,172 @@ static void test_channel_call_waits_for_tapixd_or_its_end(void **s)
 	fx_shutdown(&a);
 }
 
+/* A lineGetMessage on another thread: its result when it returns. */
+struct pending_get {
+	pthread_t t;
+	HLINEAPP app;
+	LINEMESSAGE m;
+	LONG r;
+	bool done;
+};
+
+static void *get_message_main(void *arg)
+{
+	struct pending_get *g = arg;
+
+	g->r = lineGetMessage(g->app, &g->m, 0);
+	__atomic_store_n(&g->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A lineDrop of p->call on another thread (struct pending_make). */
+static void *drop_call_main(void *arg)
+{
+	struct pending_make *p = arg;
+
+	p->r = lineDrop(p->call, NULL, 0);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The test of the two below: with a message queued for the app, a call to
+ * tapixd on one thread waits (tapixd stopped); lineGetMessage on another
+ * thread returns that message meanwhile, within 5 s. (It used to wait for
+ * the call: the client held one lock across it.)
+ */
+static void calls_hold_up_no_other_thread(void)
+{
+	struct pending_make p = {0};
+	struct pending_get g = {0};
+	struct pollfd pf;
+	struct fx_app a;
+	bool got, still_waiting;
+	LONG id;
+	unsigned i;
+
+	fx_app_init(&a, "patient");
+	p.line = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(p.line, &p.call, "101", 0, NULL);
+	assert_true(id > 0);
+	/* its messages are queued here (the eventfd is readable) */
+	pf.fd = a.fd;
+	pf.events = POLLIN;
+	assert_int_equal(poll(&pf, 1, STEP_MS), 1);
+	/* tapixd (and its timeout(1), its process group) stopped: this call
+	 * waits for it */
+	assert_int_equal(kill(-tapixd_pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&p.t, NULL, drop_call_main, &p), 0);
+	assert_false(make_call_returns(&p, 300));
+	g.app = a.h;
+	assert_int_equal(pthread_create(&g.t, NULL, get_message_main, &g), 0);
+	for (i = 0; i < 500 && !__atomic_load_n(&g.done, __ATOMIC_ACQUIRE); i++)
+		sleep_ms(10);
+	got = __atomic_load_n(&g.done, __ATOMIC_ACQUIRE);
+	still_waiting = !__atomic_load_n(&p.done, __ATOMIC_ACQUIRE);
+	/* either way, tapixd goes on and both threads end before the checks */
+	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);
+	assert_true(make_call_returns(&p, STEP_MS));
+	pthread_join(p.t, NULL);
+	pthread_join(g.t, NULL);
+	assert_true(got);
+	assert_true(still_waiting);
+	assert_int_equal(g.r, 0);
+	assert_true(p.r > 0);
+	assert_int_equal(fx_reply(&a, p.r), 0);
+	fx_shutdown(&a);
+}
+
+/*
+ * Issue 16 item 5 — no callout under a lock: a client thread waiting for
+ * tapixd's answer (on the channel here) holds up no other thread of the
+ * client that needs none, such as lineGetMessage with a message queued.
+ */
+static void test_call_waiting_for_tapixd_holds_up_no_other_thread(void **s)
+{
+	(void)s;
+	calls_hold_up_no_other_thread();
+}
+
+/* The same through the bus daemon (tapixd --peer=none): the call waits in
+ * sd_bus_call. */
+static void test_call_waiting_for_tapixd_over_the_bus(void **s)
+{
+	(void)s;
+	restart_bus_only();
+	calls_hold_up_no_other_thread();
+}
+
+/* A lineShutdown on another thread, started with others (@go). */
+struct pending_shutdown {
+	pthread_t t;
+	pthread_barrier_t *go;
+	HLINEAPP app;
+	LONG r;
+	bool done;
+};
+
+static void *shutdown_main(void *arg)
+{
+	struct pending_shutdown *p = arg;
+
+	pthread_barrier_wait(p->go);
+	p->r = lineShutdown(p->app);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * termination.md §6 — the process's last two registrations, shut down at
+ * once on two threads, 50 times over: both succeed, and the connection
+ * (its reader thread, its channel) goes once, then comes again for the
+ * next registrations. (Both shutdowns used to close it: the second joined
+ * the reader the first was joining, and never returned.)
+ */
+static void test_last_registrations_shut_down_at_once(void **s)
+{
+	struct pending_shutdown p[2];
+	pthread_barrier_t go;
+	unsigned i, k, ms;
+
+	(void)s;
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+		for (k = 0; k < 2; k++) {
+			LINEINITIALIZEEXPARAMS ip;
+			DWORD ver = TAPI_CURRENT_VERSION, n = 0;
+
+			memset(&ip, 0, sizeof(ip));
+			ip.dwTotalSize = sizeof(ip);
+			ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+			p[k].go = &go;
+			p[k].app = 0;
+			p[k].done = false;
+			assert_int_equal(lineInitializeExA(&p[k].app, NULL,
+			                                   NULL, "twins", &n,
+			                                   &ver, &ip),
+			                 0);
+		}
+		for (k = 0; k < 2; k++)
+			assert_int_equal(pthread_create(&p[k].t, NULL,
+			                                shutdown_main, &p[k]),
+			                 0);
+		/* both return within 10 s (a stuck one fails the test) */
+		for (ms = 0; ms < STEP_MS; ms += 10) {
+			if (__atomic_load_n(&p[0].done, __ATOMIC_ACQUIRE) &&
+			    __atomic_load_n(&p[1].done, __ATOMIC_ACQUIRE))
+				break;
+			sleep_ms(10);
+		}
+		assert_true(ms < STEP_MS);
+		for (k = 0; k < 2; k++) {
+			pthread_join(p[k].t, NULL);
+			assert_int_equal(p[k].r, 0);
+		}
+		pthread_barrier_destroy(&go);
+	}
+}
+
 /* Context switches so far of every thread of the process @pid runs. */
 static unsigned long switches_of(pid_t pid)
 {
@@ -3250,6 +3416,15 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_channel_call_waits_for_tapixd_or_its_end, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_call_waiting_for_tapixd_holds_up_no_other_thread,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_call_waiting_for_tapixd_over_the_bus, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_last_registrations_shut_down_at_once, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_client_sees_tapixd_terminated, setup, teardown),
