@@ -693,7 +693,8 @@ static void reader_watch(int ev)
 {
 	struct epoll_event e = {.events = ev > 0 ? (uint32_t)ev : 0};
 
-	if (cl.epfd < 0 || cl.watched < 0)
+	/* a child's epoll set is its parent's: the parent's reader's */
+	if (forked || cl.epfd < 0 || cl.watched < 0)
 		return;
 	e.data.fd = cl.watched;
 	if (epoll_ctl(cl.epfd, EPOLL_CTL_MOD, cl.watched, &e) != 0)
@@ -968,12 +969,14 @@ static LONG bus_open(void)
 	}
 	e = client_bus_connect(s, &cl.bus);
 	cl.direct = e >= 0 && go_direct(&cl.bus) == 0;
-	/* and on a direct connection, the channel if tapixd gives one */
-	if (cl.direct) {
+	/* a child of fork() must not inherit a lock held, whatever the
+	 * connection (a call through the bus holds cl.conn too) */
+	{
 		static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 		pthread_once(&once, watch_forks);
 	}
+	/* and on a direct connection, the channel if tapixd gives one */
 	if (cl.direct && cchan_open(cl.bus, &cl.chan) == 0) {
 		struct epoll_event ev = {.events = EPOLLIN};
 
