@@ -105,6 +105,20 @@ struct cgather {
 	DWORD n;
 };
 
+/*
+ * A registration's life, as the core's objects' (DESIGN.md: refs +
+ * state): CLOSING while its lineShutdown waits for tapixd (the handle
+ * names nothing for other calls meanwhile, as embedded mode's dies at
+ * once; ALIVE again if tapixd refuses), DEAD once out of the list; freed
+ * with its last reference (the list's, a waiting lineGetMessage's, the
+ * delivery thread's).
+ */
+enum capp_life {
+	CAPP_ALIVE = 0,
+	CAPP_CLOSING,
+	CAPP_DEAD,
+};
+
 struct capp {
 	struct capp *next;
 	HLINEAPP h;
@@ -113,7 +127,7 @@ struct capp {
 	struct cpend *pend;
 	HLINE *lines; /* its opens, to find the app a request belongs to */
 	unsigned nlines, linecap;
-	bool dead;
+	enum capp_life life;
 	bool lost;       /* its tapixd left the bus or closed */
 	char server[64]; /* that tapixd's unique bus name ("" direct) */
 	unsigned refs;
@@ -245,7 +259,7 @@ static struct capp *app_find(HLINEAPP h)
 
 	assert_held(HOLD_STATE);
 	for (a = cl.apps; a; a = a->next)
-		if (a->h == h && !a->dead)
+		if (a->h == h && a->life == CAPP_ALIVE)
 			return a;
 	return NULL;
 }
@@ -398,7 +412,7 @@ static void app_unref(struct capp *a)
 	free(a);
 }
 
-/* Marks @a dead and out of the list; its delivery thread ends. Both
+/* Makes @a DEAD and out of the list; its delivery thread ends. Both
  * locks held. */
 static void app_kill(struct capp *a)
 {
@@ -411,7 +425,7 @@ static void app_kill(struct capp *a)
 			break;
 		}
 	}
-	a->dead = true;
+	a->life = CAPP_DEAD;
 	msgq_kill_locked(&a->q);
 	pend_drop_line(a, 0);
 	for (unsigned i = 0; i < a->nlines; i++)
@@ -1277,6 +1291,8 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	state_lock();
 	a = app_find(hLineApp);
 	lost = a && a->lost;
+	if (a)
+		a->life = CAPP_CLOSING; /* invalid for others at once */
 	state_unlock();
 	if (!a) {
 		conn_unlock();
@@ -1298,6 +1314,8 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	if (kill) {
 		/* spec: termination.md §6 — nothing is delivered after it */
 		app_kill(a);
+	} else {
+		a->life = CAPP_ALIVE; /* tapixd refused: it lives on */
 	}
 	state_unlock();
 	if (kill) {

@@ -3220,6 +3220,54 @@ static void test_last_registrations_shut_down_at_once(void **s)
 	}
 }
 
+/*
+ * termination.md §6 — lineShutdown makes the registration's handle
+ * invalid at once, in client mode too while it waits for tapixd (stopped
+ * here): lineGetMessage of another thread on it answers
+ * LINEERR_INVALAPPHANDLE meanwhile, and the shutdown succeeds once tapixd
+ * goes on. (The registration used to answer as alive until tapixd had
+ * replied.)
+ */
+static void test_shutdown_kills_the_handle_at_once(void **s)
+{
+	struct pending_shutdown sd = {0};
+	struct pending_get g = {0};
+	pthread_barrier_t go;
+	bool got, still_waiting;
+	struct fx_app a;
+	unsigned i;
+
+	(void)s;
+	fx_app_init(&a, "going");
+	assert_int_equal(pthread_barrier_init(&go, NULL, 1), 0);
+	sd.go = &go;
+	sd.app = a.h;
+	assert_int_equal(kill(-tapixd_pid, SIGSTOP), 0);
+	assert_int_equal(pthread_create(&sd.t, NULL, shutdown_main, &sd), 0);
+	sleep_ms(300);
+	g.app = a.h;
+	assert_int_equal(pthread_create(&g.t, NULL, get_message_main, &g), 0);
+	for (i = 0; i < 500 && !__atomic_load_n(&g.done, __ATOMIC_ACQUIRE); i++)
+		sleep_ms(10);
+	got = __atomic_load_n(&g.done, __ATOMIC_ACQUIRE);
+	still_waiting = !__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE);
+	/* either way, tapixd goes on and both threads end before the checks */
+	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);
+	for (i = 0;
+	     i < STEP_MS / 10 && !__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	assert_true(__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE));
+	pthread_join(sd.t, NULL);
+	pthread_join(g.t, NULL);
+	pthread_barrier_destroy(&go);
+	fx_untrack(&a);
+	assert_true(got);
+	assert_true(still_waiting);
+	assert_int_equal(g.r, LINEERR_INVALAPPHANDLE);
+	assert_int_equal(sd.r, 0);
+}
+
 /* Context switches so far of every thread of the process @pid runs. */
 static unsigned long switches_of(pid_t pid)
 {
@@ -3425,6 +3473,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_last_registrations_shut_down_at_once, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_shutdown_kills_the_handle_at_once, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_client_sees_tapixd_terminated, setup, teardown),
