@@ -3179,6 +3179,7 @@ static void *shutdown_main(void *arg)
 static void test_last_registrations_shut_down_at_once(void **s)
 {
 	struct pending_shutdown p[2];
+	struct tapix_live l;
 	pthread_barrier_t go;
 	unsigned i, k, ms;
 
@@ -3216,6 +3217,10 @@ static void test_last_registrations_shut_down_at_once(void **s)
 			pthread_join(p[k].t, NULL);
 			assert_int_equal(p[k].r, 0);
 		}
+		/* the connection went (client mode's count of registrations
+		 * includes it and its pending requests) */
+		tapix_live_get(&l);
+		assert_int_equal(l.apps, 0);
 		pthread_barrier_destroy(&go);
 	}
 }
