@@ -661,7 +661,14 @@ static void on_fork_parent(void)
 
 static void on_fork_child(void)
 {
+	struct capp *a;
+
 	forked = true;
+	/* their delivery threads are the parent's: a lineShutdown here
+	 * does not wait for them */
+	for (a = cl.apps; a; a = a->next)
+		if (msgq_after_fork_locked(&a->q))
+			a->refs--; /* the thread's (the list keeps one) */
 	/* the reader is the parent's: never joined here (bus_close) */
 	cl.reader_on = false;
 	cl.closing = false;
@@ -1308,7 +1315,8 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		r = simple(m, e);
 	}
 	/* the service gone (lost, or the bus closed): so is the app */
-	gone = !sd_bus_is_open(cl.bus);
+	/* (in a child of fork(), sd-bus answers -ECHILD: gone for it) */
+	gone = sd_bus_is_open(cl.bus) <= 0;
 	state_lock();
 	kill = r == 0 || a->lost || gone;
 	if (kill) {

@@ -293,6 +293,14 @@ void msgq_kill_locked(struct msgq *q)
 		log_debug("app %08x: wake failed", q->h);
 }
 
+bool msgq_after_fork_locked(struct msgq *q)
+{
+	bool had = q->has_thread;
+
+	q->has_thread = false;
+	return had;
+}
+
 void msgq_stop(struct msgq *q)
 {
 	if (!q->has_thread || q->detach)

@@ -82,6 +82,13 @@ struct msgq {
 int msgq_init(struct msgq *q, const struct msgq_ops *ops, uint32_t mode,
               LINECALLBACK cb, int portfd, DWORD_PTR port_key);
 
+/*
+ * In a child of fork(): the delivery thread is the parent's, never
+ * joined here. Returns whether there was one (the owner drops its
+ * reference for it, if it counts one).
+ */
+bool msgq_after_fork_locked(struct msgq *q);
+
 /* Frees what msgq_init made; the delivery thread has ended. */
 void msgq_fini(struct msgq *q);
 
