@@ -3008,15 +3008,21 @@ static void *make_call_main(void *arg)
 	return NULL;
 }
 
-/* Whether @p returned within @ms. */
-static bool make_call_returns(struct pending_make *p, unsigned ms)
+/* Whether another thread set *@done within @ms. */
+static bool done_within(const bool *done, unsigned ms)
 {
 	unsigned i;
 
-	for (i = 0; i < ms / 10 && !__atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+	for (i = 0; i < ms / 10 && !__atomic_load_n(done, __ATOMIC_ACQUIRE);
 	     i++)
 		sleep_ms(10);
-	return __atomic_load_n(&p->done, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(done, __ATOMIC_ACQUIRE);
+}
+
+/* Whether @p returned within @ms. */
+static bool make_call_returns(struct pending_make *p, unsigned ms)
+{
+	return done_within(&p->done, ms);
 }
 
 /*
@@ -3099,7 +3105,6 @@ static void calls_hold_up_no_other_thread(void)
 	struct fx_app a;
 	bool got, still_waiting;
 	LONG id;
-	unsigned i;
 
 	fx_app_init(&a, "patient");
 	p.line = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
@@ -3116,9 +3121,7 @@ static void calls_hold_up_no_other_thread(void)
 	assert_false(make_call_returns(&p, 300));
 	g.app = a.h;
 	assert_int_equal(pthread_create(&g.t, NULL, get_message_main, &g), 0);
-	for (i = 0; i < 500 && !__atomic_load_n(&g.done, __ATOMIC_ACQUIRE); i++)
-		sleep_ms(10);
-	got = __atomic_load_n(&g.done, __ATOMIC_ACQUIRE);
+	got = done_within(&g.done, 5000);
 	still_waiting = !__atomic_load_n(&p.done, __ATOMIC_ACQUIRE);
 	/* either way, tapixd goes on and both threads end before the checks */
 	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);
@@ -3243,7 +3246,6 @@ static void test_shutdown_kills_the_handle_at_once(void **s)
 	pthread_barrier_t go;
 	bool got, still_waiting;
 	struct fx_app a;
-	unsigned i;
 
 	(void)s;
 	fx_app_init(&a, "going");
@@ -3255,17 +3257,11 @@ static void test_shutdown_kills_the_handle_at_once(void **s)
 	sleep_ms(300);
 	g.app = a.h;
 	assert_int_equal(pthread_create(&g.t, NULL, get_message_main, &g), 0);
-	for (i = 0; i < 500 && !__atomic_load_n(&g.done, __ATOMIC_ACQUIRE); i++)
-		sleep_ms(10);
-	got = __atomic_load_n(&g.done, __ATOMIC_ACQUIRE);
+	got = done_within(&g.done, 5000);
 	still_waiting = !__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE);
 	/* either way, tapixd goes on and both threads end before the checks */
 	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);
-	for (i = 0;
-	     i < STEP_MS / 10 && !__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE);
-	     i++)
-		sleep_ms(10);
-	assert_true(__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE));
+	assert_true(done_within(&sd.done, STEP_MS));
 	pthread_join(sd.t, NULL);
 	pthread_join(g.t, NULL);
 	pthread_barrier_destroy(&go);
