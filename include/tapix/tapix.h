@@ -38,7 +38,9 @@ enum tapix_log_level {
 
 /**
  * Receives one log line (no trailing newline). Called from any thread with
- * no tapix lock held; must not call back into tapix.
+ * no tapix lock held; must not call back into tapix. A line logged while
+ * the logging thread held a tapix lock reaches the sink, in order, when
+ * that thread lets go of its last one (before the function returns).
  */
 typedef void (*tapix_log_cb)(enum tapix_log_level level, const char *module,
                              const char *line, void *arg);

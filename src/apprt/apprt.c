@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/lockcheck.h"
 #include "util/log.h"
+#include "util/loghold.h"
 #include "util/mem.h"
 
 enum {
@@ -48,6 +49,7 @@ void apprt_destroy(struct apprt *rt)
 void apprt_lock(struct apprt *rt)
 {
 	pthread_mutex_lock(rt->lock);
+	log_hold();
 	lockcheck_app_note(1);
 }
 
@@ -55,6 +57,7 @@ static void unlock_only(struct apprt *rt)
 {
 	lockcheck_app_note(-1);
 	pthread_mutex_unlock(rt->lock);
+	log_release();
 }
 
 void apprt_unlock(struct apprt *rt)

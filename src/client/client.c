@@ -71,6 +71,7 @@
 #include "util/clock.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/loghold.h"
 #include "util/msgq.h"
 
 #define BUS_NAME   "org.tapix.Tapix1"
@@ -187,7 +188,7 @@ static _Thread_local unsigned held;
 static void conn_lock(void)
 {
 	assert_free(HOLD_CONN | HOLD_STATE); /* the order: conn -> state */
-	pthread_mutex_lock(&cl.conn);
+	log_mutex_lock(&cl.conn);
 	note_take(HOLD_CONN);
 }
 
@@ -195,13 +196,13 @@ static void conn_unlock(void)
 {
 	assert_held(HOLD_CONN);
 	note_drop(HOLD_CONN);
-	pthread_mutex_unlock(&cl.conn);
+	log_mutex_unlock(&cl.conn);
 }
 
 static void state_lock(void)
 {
 	assert_free(HOLD_STATE);
-	pthread_mutex_lock(&cl.state);
+	log_mutex_lock(&cl.state);
 	note_take(HOLD_STATE);
 }
 
@@ -209,7 +210,7 @@ static void state_unlock(void)
 {
 	assert_held(HOLD_STATE);
 	note_drop(HOLD_STATE);
-	pthread_mutex_unlock(&cl.state);
+	log_mutex_unlock(&cl.state);
 }
 
 /* ---- mode -----------------------------------------------------------------
@@ -651,12 +652,14 @@ static void on_fork_prepare(void)
 {
 	pthread_mutex_lock(&cl.conn);
 	pthread_mutex_lock(&cl.state);
+	log_hold();
 }
 
 static void on_fork_parent(void)
 {
 	pthread_mutex_unlock(&cl.state);
 	pthread_mutex_unlock(&cl.conn);
+	log_release();
 }
 
 static void on_fork_child(void)
@@ -674,6 +677,7 @@ static void on_fork_child(void)
 	cl.closing = false;
 	pthread_mutex_unlock(&cl.state);
 	pthread_mutex_unlock(&cl.conn);
+	log_release();
 }
 
 static void watch_forks(void)

@@ -85,7 +85,7 @@ LONG app_register(const struct app_reg *reg, HLINEAPP *out, DWORD *num_devs,
 	struct app *app;
 	LONG r;
 
-	pthread_mutex_lock(&core.ctl);
+	log_mutex_lock(&core.ctl);
 	r = core_session_start_ctl();
 	if (r)
 		goto out;
@@ -128,7 +128,7 @@ stop:
 		core_unlock();
 	}
 out:
-	pthread_mutex_unlock(&core.ctl);
+	log_mutex_unlock(&core.ctl);
 	return r;
 }
 
@@ -175,7 +175,7 @@ LONG app_shutdown(HLINEAPP h)
 	 * keeps it.
 	 */
 	if (last) {
-		pthread_mutex_lock(&core.ctl);
+		log_mutex_lock(&core.ctl);
 		core_lock();
 		last = core.napps == 0;
 		core_unlock();
@@ -183,7 +183,7 @@ LONG app_shutdown(HLINEAPP h)
 			core_worker_flush();
 			core_session_stop_ctl();
 		}
-		pthread_mutex_unlock(&core.ctl);
+		log_mutex_unlock(&core.ctl);
 	}
 	/* spec: termination.md §6 — no callback runs after it returns */
 	msgq_stop(&app->q);

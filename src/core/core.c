@@ -73,6 +73,7 @@ void core_lock(void)
 	core_assert_unlocked();
 	ulock_lock(&core.lock);
 	lock_held = true;
+	log_hold();
 }
 
 void core_unlock(void)
@@ -80,6 +81,7 @@ void core_unlock(void)
 	core_assert_locked();
 	lock_held = false;
 	ulock_unlock(&core.lock);
+	log_release();
 }
 #endif
 
@@ -702,7 +704,7 @@ int tapix_config_check(const char *path, unsigned flags,
 	if (flags & TAPIX_CONFIG_PROVIDERS) {
 		/* a provider's configuration is its session's: never while
 		 * one runs here (spec: tspi.h TSPIX_providerConfig) */
-		pthread_mutex_lock(&core.ctl);
+		log_mutex_lock(&core.ctl);
 		if (core.session) {
 			e = -EBUSY;
 			goto out;
@@ -721,7 +723,7 @@ int tapix_config_check(const char *path, unsigned flags,
 	}
 out:
 	if (flags & TAPIX_CONFIG_PROVIDERS)
-		pthread_mutex_unlock(&core.ctl);
+		log_mutex_unlock(&core.ctl);
 	if (e == 0)
 		e = (int)c.errors;
 	conf_free(&c);

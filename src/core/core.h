@@ -29,6 +29,7 @@
 
 #include "util/htab.h"
 #include "util/list.h"
+#include "util/loghold.h"
 #include "util/msgq.h"
 #include "util/pool.h"
 #include "util/rcstr.h"
@@ -419,11 +420,13 @@ void core_unlock(void);
 static inline void core_lock(void)
 {
 	ulock_lock(&core.lock);
+	log_hold(); /* lines logged meanwhile wait (util/loghold.h) */
 }
 
 static inline void core_unlock(void)
 {
 	ulock_unlock(&core.lock);
+	log_release();
 }
 #endif
 
@@ -530,14 +533,14 @@ static inline void provider_enter(struct provider *p)
 	/* spec: DESIGN.md — no call into a provider with a core lock held */
 	core_assert_unlocked();
 	if (p->nonreentrant)
-		pthread_mutex_lock(&p->serial);
+		log_mutex_lock(&p->serial);
 }
 
 static inline void provider_leave(struct provider *p)
 {
 	core_assert_unlocked();
 	if (p->nonreentrant)
-		pthread_mutex_unlock(&p->serial);
+		log_mutex_unlock(&p->serial);
 }
 void core_async_completion(DRV_REQUESTID id, LONG result);
 void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,

@@ -36,7 +36,7 @@ static void *module_open(const char *path)
 	void *dl = NULL;
 	unsigned i;
 
-	pthread_mutex_lock(&modules_lock);
+	log_mutex_lock(&modules_lock);
 	for (i = 0; i < nmodules; i++) {
 		if (strcmp(modules[i].path, path) == 0) {
 			dl = modules[i].dl;
@@ -56,7 +56,7 @@ static void *module_open(const char *path)
 	modules[nmodules].dl = dl;
 	nmodules++;
 out:
-	pthread_mutex_unlock(&modules_lock);
+	log_mutex_unlock(&modules_lock);
 	return dl;
 }
 
@@ -66,7 +66,7 @@ size_t provider_live_objects(void)
 	size_t n = 0;
 	unsigned i;
 
-	pthread_mutex_lock(&modules_lock);
+	log_mutex_lock(&modules_lock);
 	for (i = 0; i < nmodules; i++) {
 		DWORD (*fn)(void);
 
@@ -75,7 +75,7 @@ size_t provider_live_objects(void)
 		if (fn)
 			n += fn();
 	}
-	pthread_mutex_unlock(&modules_lock);
+	log_mutex_unlock(&modules_lock);
 	return n;
 }
 

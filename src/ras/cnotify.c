@@ -27,6 +27,7 @@
 #include "ras/ras.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/loghold.h"
 
 #define POLL_MS  100u
 #define MAX_REGS 256u /* of one process */
@@ -186,10 +187,10 @@ static void *poll_main(void *arg)
 		DWORD nnow = 0;
 
 		nanosleep(&ts, NULL);
-		pthread_mutex_lock(&cn.lock);
+		log_mutex_lock(&cn.lock);
 		if (!cn.nregs) {
 			cn.running = false;
-			pthread_mutex_unlock(&cn.lock);
+			log_mutex_unlock(&cn.lock);
 			return NULL;
 		}
 		looks = malloc(cn.nregs * sizeof(*looks));
@@ -199,7 +200,7 @@ static void *poll_main(void *arg)
 			if (looks && g->h != INVALID_HANDLE_VALUE)
 				looks[nlooks++].h = g->h;
 		}
-		pthread_mutex_unlock(&cn.lock);
+		log_mutex_unlock(&cn.lock);
 		/* (tapixd may be slow or gone: no lock while asking) */
 		for (i = 0; i < nlooks; i++) {
 			RASCONNSTATUSA st;
@@ -212,9 +213,9 @@ static void *poll_main(void *arg)
 			free(looks);
 			continue; /* try again at the next look */
 		}
-		pthread_mutex_lock(&cn.lock);
+		log_mutex_lock(&cn.lock);
 		apply_locked(now, nnow, looks, nlooks);
-		pthread_mutex_unlock(&cn.lock);
+		log_mutex_unlock(&cn.lock);
 		free(looks);
 	}
 }
@@ -275,9 +276,9 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 		free(now);
 		return ERROR_INVALID_HANDLE;
 	}
-	pthread_mutex_lock(&cn.lock);
+	log_mutex_lock(&cn.lock);
 	if (cn.nregs >= MAX_REGS) {
-		pthread_mutex_unlock(&cn.lock);
+		log_mutex_unlock(&cn.lock);
 		close(g->fd);
 		free(g);
 		free(now);
@@ -294,14 +295,14 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 	if (!cn.running) {
 		if (pthread_create(&t, NULL, poll_main, NULL) != 0) {
 			reg_free_locked(g);
-			pthread_mutex_unlock(&cn.lock);
+			log_mutex_unlock(&cn.lock);
 			free(now);
 			return ERROR_NOT_ENOUGH_MEMORY;
 		}
 		pthread_detach(t);
 		cn.running = true;
 	}
-	pthread_mutex_unlock(&cn.lock);
+	log_mutex_unlock(&cn.lock);
 	free(now);
 	return 0;
 }

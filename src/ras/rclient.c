@@ -44,6 +44,7 @@
 #include "ras/ras.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/loghold.h"
 #include "util/mem.h"
 
 #define BUS_NAME   "org.tapix.Tapix1"
@@ -146,9 +147,9 @@ static void save_add(HRASCONN h, const struct tapix_ras_req *rq)
 	ras_copy(v->user, sizeof(v->user), rq->user);
 	ras_copy(v->domain, sizeof(v->domain), rq->domain);
 	ras_copy(v->callback, sizeof(v->callback), rq->callback);
-	pthread_mutex_lock(&watch_lock);
+	log_mutex_lock(&watch_lock);
 	list_add_tail(&saves, &v->link);
-	pthread_mutex_unlock(&watch_lock);
+	log_mutex_unlock(&watch_lock);
 }
 
 /* Whether something is to be saved for @h when it connects. */
@@ -156,9 +157,9 @@ static bool save_pending(HRASCONN h)
 {
 	bool r;
 
-	pthread_mutex_lock(&watch_lock);
+	log_mutex_lock(&watch_lock);
 	r = save_find_locked(h) != NULL;
-	pthread_mutex_unlock(&watch_lock);
+	log_mutex_unlock(&watch_lock);
 	return r;
 }
 
@@ -174,7 +175,7 @@ static void save_resumed(HRASCONN h, const char *user, const char *domain,
 	struct save *v;
 
 	old_user[0] = old_domain[0] = '\0';
-	pthread_mutex_lock(&watch_lock);
+	log_mutex_lock(&watch_lock);
 	v = save_find_locked(h);
 	if (v) {
 		ras_copy(old_user, sizeof(v->user), v->user);
@@ -182,7 +183,7 @@ static void save_resumed(HRASCONN h, const char *user, const char *domain,
 		ras_copy(v->user, sizeof(v->user), user);
 		ras_copy(v->domain, sizeof(v->domain), domain);
 	}
-	pthread_mutex_unlock(&watch_lock);
+	log_mutex_unlock(&watch_lock);
 }
 
 /*
@@ -207,11 +208,11 @@ static void save_settle(HRASCONN h, const struct tapix_ras_event *ev,
 	}
 	if (!up && !failed)
 		return;
-	pthread_mutex_lock(&watch_lock);
+	log_mutex_lock(&watch_lock);
 	v = save_find_locked(h);
 	if (v)
 		list_del(&v->link);
-	pthread_mutex_unlock(&watch_lock);
+	log_mutex_unlock(&watch_lock);
 	if (!v)
 		return;
 	if (up) {
@@ -254,7 +255,7 @@ static sd_bus *bus_get(void)
 		log_err("no service to reach (TAPIX_SERVICE)");
 		return NULL;
 	}
-	pthread_mutex_lock(&bus_lock);
+	log_mutex_lock(&bus_lock);
 	/* after fork(): the parent's connection is not the child's */
 	if (shared_bus && shared_pid != getpid())
 		shared_bus = NULL;
@@ -266,7 +267,7 @@ static sd_bus *bus_get(void)
 		if (e < 0) {
 			log_err("cannot reach tapixd on %s: %s", where,
 			        strerror(-e));
-			pthread_mutex_unlock(&bus_lock);
+			log_mutex_unlock(&bus_lock);
 			return NULL;
 		}
 		snprintf(shared_where, sizeof(shared_where), "%s", where);
@@ -277,7 +278,7 @@ static sd_bus *bus_get(void)
 
 static void bus_put(void)
 {
-	pthread_mutex_unlock(&bus_lock);
+	log_mutex_unlock(&bus_lock);
 }
 
 /*
@@ -625,14 +626,14 @@ static bool is_watched(HRASCONN h)
 	struct list_node *it;
 	bool r = false;
 
-	pthread_mutex_lock(&watch_lock);
+	log_mutex_lock(&watch_lock);
 	list_foreach(it, &watches) {
 		struct watch *w = list_entry(it, struct watch, link);
 
 		if (w->h == h && !w->over)
 			r = true;
 	}
-	pthread_mutex_unlock(&watch_lock);
+	log_mutex_unlock(&watch_lock);
 	return r;
 }
 
@@ -653,13 +654,13 @@ static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
 		w->keep = fn != NULL;
 		w->refs = 1;
 		clock_gettime(CLOCK_MONOTONIC, &w->due); /* at once */
-		pthread_mutex_lock(&watch_lock);
+		log_mutex_lock(&watch_lock);
 		e = rt_start_locked();
 		if (e >= 0) {
 			list_add_tail(&watches, &w->link);
 			apprt_wake(&rt);
 		}
-		pthread_mutex_unlock(&watch_lock);
+		log_mutex_unlock(&watch_lock);
 		if (e < 0)
 			mem_free(w);
 	}
@@ -800,14 +801,14 @@ DWORD ras_client_hang_up(HRASCONN h)
 
 	/* §4 — no notification after RasHangUp, in this process at least
 	 * (an owner elsewhere keeps its own) */
-	pthread_mutex_lock(&watch_lock);
+	log_mutex_lock(&watch_lock);
 	list_foreach(it, &watches) {
 		struct watch *w = list_entry(it, struct watch, link);
 
 		if (w->h == h)
 			w->stopped = true;
 	}
-	pthread_mutex_unlock(&watch_lock);
+	log_mutex_unlock(&watch_lock);
 	return handle_call("HangUp", h, NULL, NULL);
 }
 

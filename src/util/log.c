@@ -5,6 +5,7 @@
  */
 #define LOG_MODULE "log"
 #include "util/log.h"
+#include "util/loghold.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -171,17 +172,12 @@ bool log_enabled(enum tapix_log_level level, const char *module)
 	return on;
 }
 
-void log_emit(enum tapix_log_level level, const char *module, const char *fmt,
-              ...)
+/* Gives one line to the sink; no tapix lock is held (util/loghold.h). */
+static void deliver(enum tapix_log_level level, const char *module,
+                    const char *line)
 {
-	char line[512];
-	va_list ap;
 	tapix_log_cb cb;
 	void *arg;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 
 	pthread_mutex_lock(&cfg_lock);
 	cb = sink_cb;
@@ -193,4 +189,85 @@ void log_emit(enum tapix_log_level level, const char *module, const char *fmt,
 	else
 		fprintf(stderr, "tapix %s %s: %s\n", level_names[level], module,
 		        line);
+}
+
+/* ---- lines held back while a lock is held (util/loghold.h) ---------------
+ */
+
+/* At most this many lines wait on one thread; more are counted, dropped,
+ * and the count said when the lines are given out. */
+#define HELD_MAX 256
+
+struct held_line {
+	struct held_line *next;
+	enum tapix_log_level level;
+	const char *module; /* LOG_MODULE: a string literal */
+	char line[];
+};
+
+_Thread_local uint32_t log_held __attribute__((tls_model("initial-exec")));
+static _Thread_local struct held_line *held_first, **held_last;
+static _Thread_local unsigned held_count, held_dropped;
+
+static void hold_line(enum tapix_log_level level, const char *module,
+                      const char *line)
+{
+	size_t len = strlen(line) + 1;
+	struct held_line *h;
+
+	/* plain malloc: not the core's counted heap, nor its failure hook */
+	h = held_count < HELD_MAX ? malloc(sizeof(*h) + len) : NULL;
+	if (!h) {
+		held_dropped++;
+	} else {
+		h->next = NULL;
+		h->level = level;
+		h->module = module;
+		memcpy(h->line, line, len);
+		if (!held_first)
+			held_last = &held_first;
+		*held_last = h;
+		held_last = &h->next;
+		held_count++;
+	}
+	log_held |= LOG_HELD_WAITING;
+}
+
+void log_flush_held(void)
+{
+	struct held_line *h = held_first, *next;
+	unsigned dropped = held_dropped;
+
+	held_first = NULL;
+	held_count = 0;
+	held_dropped = 0;
+	log_held &= ~LOG_HELD_WAITING;
+	for (; h; h = next) {
+		next = h->next;
+		deliver(h->level, h->module, h->line);
+		free(h);
+	}
+	if (dropped) {
+		char line[96];
+
+		snprintf(line, sizeof(line),
+		         "%u log lines dropped while a lock was held", dropped);
+		deliver(TAPIX_LOG_WARN, LOG_MODULE, line);
+	}
+}
+
+void log_emit(enum tapix_log_level level, const char *module, const char *fmt,
+              ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+
+	if (log_held & ~LOG_HELD_WAITING)
+		hold_line(level, module, line);
+	else
+		deliver(level, module, line);
 }

@@ -545,6 +545,84 @@ static void test_shutdown_delivers_nothing_while_it_closes(void **s)
 	fx_shutdown(&b);
 }
 
+/*
+ * The log sink is an application's function, called with no tapix lock
+ * held (tapix.h). A sink that takes a lock of the application's must not
+ * stop another application thread that holds that lock and calls TAPI:
+ * here the sink waits for the application's lock while it gets lineOpen's
+ * line ("open ... by app"), which the core logs with its lock held; the
+ * application's other thread, holding that lock, calls lineGetMessage,
+ * which needs the core's lock. Before lines were held back until the
+ * core's lock was let go (util/loghold.h), that was a deadlock.
+ */
+static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t sink_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sink_c = PTHREAD_COND_INITIALIZER;
+static bool sink_entered;
+
+static void locking_sink(enum tapix_log_level level, const char *module,
+                         const char *line, void *arg)
+{
+	(void)level;
+	(void)module;
+	(void)arg;
+	if (!strstr(line, ": open "))
+		return;
+	pthread_mutex_lock(&sink_m);
+	sink_entered = true;
+	pthread_cond_broadcast(&sink_c);
+	pthread_mutex_unlock(&sink_m);
+	pthread_mutex_lock(&app_lock); /* the application's own lock */
+	pthread_mutex_unlock(&app_lock);
+}
+
+static bool sink_entered_within(unsigned ms)
+{
+	struct timespec t;
+	bool in;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	pthread_mutex_lock(&sink_m);
+	while (!sink_entered)
+		if (pthread_cond_timedwait(&sink_c, &sink_m, &t) == ETIMEDOUT)
+			break;
+	in = sink_entered;
+	pthread_mutex_unlock(&sink_m);
+	return in;
+}
+
+static void test_log_sink_called_with_no_lock_held(void **s)
+{
+	struct probe op, msg;
+	struct fx_app a;
+	bool entered, msg_ok;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	sink_entered = false;
+	pthread_mutex_lock(&app_lock);
+	tapix_log_set_sink(locking_sink, NULL);
+	assert_int_equal(tapix_log_set_levels("warn,api=info"), 0);
+	probe_start(&op, &a, 0, open_line);
+	entered = sink_entered_within(10000);
+	/* the sink waits for app_lock, which this thread holds */
+	probe_start(&msg, &a, 0, get_message);
+	msg_ok = probe_done_within(&msg, 5000);
+	pthread_mutex_unlock(&app_lock);
+	probe_join(&op);
+	probe_join(&msg);
+	tapix_log_set_sink(NULL, NULL);
+	assert_int_equal(tapix_log_set_levels("err"), 0);
+
+	assert_true(entered);
+	assert_true(msg_ok);
+	assert_int_equal(msg.r, LINEERR_OPERATIONFAILED); /* nothing queued */
+	assert_int_equal(op.r, 0);
+	assert_int_equal(lineClose(op.line), 0);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +642,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_shutdown_delivers_nothing_while_it_closes, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_log_sink_called_with_no_lock_held, setup,
 			teardown),
 	};
 

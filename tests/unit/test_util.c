@@ -19,6 +19,7 @@
 #include "util/htab.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/loghold.h"
 #include "util/mem.h"
 #include "util/ulock.h"
 
@@ -255,6 +256,43 @@ static void test_log_sink_receives_lines(void **state)
 	assert_string_equal(sink_line, "call 00001234: dropped");
 }
 
+/*
+ * tapix.h: the sink is called with no tapix lock held. Lines logged while
+ * a lock is held (log_hold .. log_release, util/loghold.h) wait and reach
+ * the sink in order when the last lock is let go; past 256 waiting lines
+ * the rest are counted and the count said.
+ */
+static void test_log_lines_wait_for_the_last_lock(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	sink_calls = 0;
+	tapix_log_set_sink(sink, NULL);
+	log_hold();
+	log_warn("first");
+	log_hold(); /* a second lock */
+	log_warn("second");
+	log_release();
+	assert_int_equal(sink_calls, 0);
+	log_release();
+	assert_int_equal(sink_calls, 2);
+	assert_string_equal(sink_line, "second"); /* the last, in order */
+
+	log_hold();
+	for (i = 0; i < 300; i++)
+		log_warn("line %u", i);
+	assert_int_equal(sink_calls, 2);
+	log_release();
+	assert_int_equal(sink_calls, 2 + 256 + 1);
+	assert_string_equal(sink_line,
+	                    "44 log lines dropped while a lock was held");
+
+	log_warn("at once");
+	assert_int_equal(sink_calls, 2 + 256 + 2);
+	tapix_log_set_sink(NULL, NULL);
+}
+
 static void test_mem_failure_injection_counts(void **state)
 {
 	void *p, *q;
@@ -397,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_list_basics),
 		cmocka_unit_test(test_log_levels_parse),
 		cmocka_unit_test(test_log_sink_receives_lines),
+		cmocka_unit_test(test_log_lines_wait_for_the_last_lock),
 		cmocka_unit_test(test_mem_failure_injection_counts),
 		cmocka_unit_test(test_ulock_excludes_other_threads),
 		cmocka_unit_test(test_ucond_signal_wakes_a_waiter),
