@@ -3081,6 +3081,62 @@ static void *get_message_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The log sink is called with no tapix lock held (tapix.h), in client
+ * mode too. When tapixd goes, the client's reader logs "registrations
+ * are void" with the client's state lock held. Here the sink then waits
+ * for a lock of the application's, which another thread holds while it
+ * calls lineGetMessage (which needs the client's state lock): a deadlock
+ * until lines logged under a lock waited for the lock to be let go
+ * (util/loghold.h).
+ */
+static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool sink_in;
+
+static void locking_sink(enum tapix_log_level level, const char *module,
+                         const char *line, void *arg)
+{
+	(void)level;
+	(void)module;
+	(void)arg;
+	if (!strstr(line, "registrations are void"))
+		return;
+	__atomic_store_n(&sink_in, true, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&app_lock); /* the application's own lock */
+	pthread_mutex_unlock(&app_lock);
+}
+
+static void test_log_sink_called_with_no_client_lock_held(void **s)
+{
+	struct pending_get g;
+	struct fx_app a;
+	bool in, got;
+
+	(void)s;
+	fx_app_init(&a, "sink");
+	fx_consume_all(&a);
+	memset(&g, 0, sizeof(g));
+	g.app = a.h;
+	sink_in = false;
+	pthread_mutex_lock(&app_lock);
+	tapix_log_set_sink(locking_sink, NULL);
+	proc_kill(tapixd_pid);
+	in = done_within(&sink_in, 10000);
+	assert_int_equal(pthread_create(&g.t, NULL, get_message_main, &g), 0);
+	got = done_within(&g.done, 5000);
+	pthread_mutex_unlock(&app_lock);
+	pthread_join(g.t, NULL);
+	tapix_log_set_sink(NULL, NULL);
+
+	assert_true(in);
+	assert_true(got);
+	/* what the reader queued before it let go of the lock */
+	assert_int_equal(g.r, 0);
+	assert_int_equal(g.m.dwMessageID, LINE_LINEDEVSTATE);
+	assert_int_equal(g.m.dwParam1, LINEDEVSTATE_REINIT);
+	fx_shutdown(&a);
+}
+
 /* A lineDrop of p->call on another thread (struct pending_make). */
 static void *drop_call_main(void *arg)
 {
@@ -3523,6 +3579,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_channel_not_used_after_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_log_sink_called_with_no_client_lock_held, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_idle_tapixd_sleeps_and_sees_its_bus_go, setup,
 			teardown),
