@@ -28,6 +28,15 @@ _Noreturn void lockcheck_app_violation(const char *fn)
 	        fn);
 	abort();
 }
+
+_Noreturn void lockcheck_lock_violation(const char *fn)
+{
+	fprintf(stderr,
+	        "tapix: lock check failed: %s called with %u libtapix locks "
+	        "held\n",
+	        fn, (unsigned)(log_held & ~LOG_HELD_WAITING));
+	abort();
+}
 #else
 /* (ISO C wants something in a translation unit) */
 typedef int lockcheck_empty;

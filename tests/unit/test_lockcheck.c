@@ -24,6 +24,8 @@
 #include "child.h"
 #include "core/core.h"
 #include "core/op.h"
+#include "util/lockcheck.h"
+#include "util/loghold.h"
 
 #ifndef TAPIX_LOCK_CHECK
 #error "test_lockcheck is built with TAPIX_LOCK_CHECK"
@@ -221,6 +223,41 @@ static void test_condition_wait_keeps_the_owner(void **s)
 	expect_success(wait_and_check);
 }
 
+/*
+ * Every exported function checks that its thread holds no lock of
+ * libtapix's (src/rpc/entry.c, util/lockcheck.h): the count the locks
+ * keep for the log (util/loghold.h). The core's lock counts when taken
+ * and when let go, so after a round trip the check passes.
+ */
+static void entry_with_a_lock(void)
+{
+	log_hold(); /* as a lock of libtapix's does */
+	lockcheck_assert_no_app_lock();
+}
+
+static void entry_after_the_core_lock(void)
+{
+	core_lock();
+	core_unlock();
+	lockcheck_assert_no_app_lock();
+	log_hold();
+	log_release();
+	lockcheck_assert_no_app_lock();
+}
+
+static void test_entry_with_a_lock_held_aborts(void **s)
+{
+	(void)s;
+	expect_abort(entry_with_a_lock, "entry_with_a_lock",
+	             "called with 1 libtapix locks held");
+}
+
+static void test_entry_after_locks_let_go_runs(void **s)
+{
+	(void)s;
+	expect_success(entry_after_the_core_lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_second_lock_on_one_thread_aborts),
 		cmocka_unit_test(test_unlock_without_the_lock_aborts),
 		cmocka_unit_test(test_condition_wait_keeps_the_owner),
+		cmocka_unit_test(test_entry_with_a_lock_held_aborts),
+		cmocka_unit_test(test_entry_after_locks_let_go_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
