@@ -11,15 +11,80 @@
  */
 #include "esp.h"
 
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct esp esp = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cfg_lines = 4,
 	.cfg_first = 100,
 };
+
+/* ---- the lock ------------------------------------------------------------
+ */
+
+/* The raw system call: not a cancellation point, as syscall() is not. */
+static long futex(uint32_t *addr, int op, uint32_t val,
+                  const struct timespec *ts, uint32_t val3)
+{
+	return syscall(SYS_futex, addr, op, val, ts, NULL, val3);
+}
+
+void esp_lock_slow(uint32_t seen)
+{
+	/*
+	 * From here on the lock is marked as waited for (2), so that its
+	 * release wakes a sleeper: perhaps one wake too many, never one
+	 * too few.
+	 */
+	if (seen != 2)
+		seen = __atomic_exchange_n(&esp.lock.state, 2,
+		                           __ATOMIC_ACQUIRE);
+	while (seen != 0) {
+		futex(&esp.lock.state, FUTEX_WAIT_PRIVATE, 2, NULL, 0);
+		seen = __atomic_exchange_n(&esp.lock.state, 2,
+		                           __ATOMIC_ACQUIRE);
+	}
+}
+
+void esp_unlock_wake(void)
+{
+	futex(&esp.lock.state, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+}
+
+/*
+ * The timer thread sleeps, esp.lock let go meanwhile (held on entry and
+ * on return), until timer_wake, the absolute CLOCK_MONOTONIC @deadline
+ * (NULL: none) or spuriously; it checks its jobs again in every case.
+ */
+static void timer_sleep(const struct timespec *deadline)
+{
+	uint32_t seq = __atomic_load_n(&esp.wake.seq, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&esp.wake.waiting, 1, __ATOMIC_RELAXED);
+	esp_unlock();
+	/* (a wake since the load changed seq: the kernel returns at once) */
+	if (!deadline)
+		futex(&esp.wake.seq, FUTEX_WAIT_PRIVATE, seq, NULL, 0);
+	else
+		/* WAIT_BITSET: an absolute time, on CLOCK_MONOTONIC */
+		futex(&esp.wake.seq, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+		      seq, deadline, FUTEX_BITSET_MATCH_ANY);
+	esp_lock();
+	__atomic_store_n(&esp.wake.waiting, 0, __ATOMIC_RELAXED);
+}
+
+/* The timer thread looks at its jobs again (esp.lock held). */
+static void timer_wake(void)
+{
+	if (!__atomic_load_n(&esp.wake.waiting, __ATOMIC_RELAXED))
+		return;
+	__atomic_fetch_add(&esp.wake.seq, 1, __ATOMIC_RELEASE);
+	futex(&esp.wake.seq, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+}
 
 /* ---- handles --------------------------------------------------------------
  */
@@ -210,7 +275,7 @@ struct job *job_add(unsigned ms, enum op op, uint32_t call, DRV_REQUESTID req)
 	at->next->prev = j;
 	at->next = j;
 	esp.live_jobs++;
-	pthread_cond_signal(&esp.cond);
+	timer_wake();
 	return j;
 }
 
@@ -249,13 +314,13 @@ void cancel_scripts(uint32_t call)
 static void *timer_main(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	while (!esp.stop) {
 		struct job *j = esp.jobs.next;
 		struct timespec now;
 
 		if (j == &esp.jobs) {
-			pthread_cond_wait(&esp.cond, &esp.lock);
+			timer_sleep(NULL);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -263,14 +328,14 @@ static void *timer_main(void *arg)
 			/* a copy: the job may be cancelled while we wait */
 			struct timespec due = j->due;
 
-			pthread_cond_timedwait(&esp.cond, &esp.lock, &due);
+			timer_sleep(&due);
 			continue;
 		}
 		job_unlink(j);
 		run_job(j);
 		free(j);
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return NULL;
 }
 
@@ -306,7 +371,7 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	LONG r = 0;
 
 	(void)dwPermanentProviderID;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (!key || !value) {
 		/* a new session's configuration starts from the defaults */
 		esp.cfg_lines = 4;
@@ -346,7 +411,7 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	} else {
 		r = LINEERR_INVALPARAM; /* no such key ([esp.SUB] has none) */
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -393,12 +458,12 @@ static bool apply_bridges(void)
 ESP_EXPORT void esp_test_counters(unsigned long out[4]);
 ESP_EXPORT void esp_test_counters(unsigned long out[4])
 {
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	out[0] = esp.closecalls;
 	out[1] = esp.bad_handles;
 	out[2] = esp.created;
 	out[3] = esp.unclosed;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 }
 
 /* ---- TSPI: lifecycle ------------------------------------------------------
@@ -408,10 +473,10 @@ ESP_EXPORT DWORD TSPIAPI TSPIX_providerLiveObjects(void)
 {
 	DWORD n;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	n = (DWORD)(esp.live_calls + esp.live_jobs + esp.live_lines +
 	            (esp.running ? 1 : 0));
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return n;
 }
 
@@ -425,7 +490,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineNegotiateTSPIVersion(DWORD dwDeviceID,
 
 	if (!lpdwTSPIVersion)
 		return LINEERR_INVALPOINTER;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (dwDeviceID != INITIALIZE_NEGOTIATION && esp.lines &&
 	    !line_by_dev(dwDeviceID))
 		r = LINEERR_BADDEVICEID;
@@ -434,7 +499,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineNegotiateTSPIVersion(DWORD dwDeviceID,
 		r = LINEERR_INCOMPATIBLEAPIVERSION;
 	else
 		*lpdwTSPIVersion = dwHighVersion < hi ? dwHighVersion : hi;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -447,12 +512,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerEnumDevices(DWORD dwPermanentProviderID,
 {
 	(void)dwPermanentProviderID;
 	(void)lpfnPhoneCreateProc;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	esp.create_proc = lpfnLineCreateProc;
 	esp.hprov = hProvider;
 	*lpdwNumLines = esp.cfg_lines;
 	*lpdwNumPhones = 0;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return 0;
 }
 
@@ -462,7 +527,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerCreateLineDevice(DWORD_PTR dwTempID,
 {
 	LONG r = LINEERR_BADDEVICEID;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (esp.lines && dwTempID >= esp.nenum && dwTempID < esp.nlines &&
 	    esp.lines[dwTempID].spare && esp.lines[dwTempID].announced &&
 	    !line_by_dev(dwDeviceID)) {
@@ -470,7 +535,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerCreateLineDevice(DWORD_PTR dwTempID,
 		esp.lines[dwTempID].spare = false;
 		r = 0;
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -480,14 +545,13 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
                   DWORD_PTR dwNumLines, DWORD_PTR dwNumPhones,
                   ASYNC_COMPLETION lpfnCompletionProc, LPDWORD lpdwTSPIOptions)
 {
-	pthread_condattr_t attr;
 	unsigned i;
 	LONG r = 0;
 
 	(void)dwTSPIVersion;
 	(void)dwPhoneDeviceIDBase;
 	(void)dwNumPhones;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (esp.lines) /* spec: tspi.md §2 — a second init is ignored */
 		goto out;
 	if (dwNumLines > ESP_MAX_LINES ||
@@ -522,13 +586,8 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 		goto fail;
 	}
 	esp.jobs.next = esp.jobs.prev = &esp.jobs;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&esp.cond, &attr);
-	pthread_condattr_destroy(&attr);
 	esp.stop = false;
 	if (pthread_create(&esp.thread, NULL, timer_main, NULL) != 0) {
-		pthread_cond_destroy(&esp.cond);
 		r = LINEERR_RESOURCEUNAVAIL;
 		goto fail;
 	}
@@ -540,7 +599,7 @@ fail:
 	esp.lines = NULL;
 	esp.nlines = 0;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -552,17 +611,17 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 
 	(void)dwTSPIVersion;
 	(void)dwPermanentProviderID;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (!esp.running) {
-		pthread_mutex_unlock(&esp.lock);
+		esp_unlock();
 		return 0;
 	}
 	esp.stop = true;
-	pthread_cond_signal(&esp.cond);
-	pthread_mutex_unlock(&esp.lock);
+	timer_wake();
+	esp_unlock();
 	pthread_join(esp.thread, NULL);
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	/* TAPI closed everything first; anything left is freed quietly. */
 	for (j = esp.jobs.next; j != &esp.jobs; j = n) {
 		n = j->next;
@@ -584,8 +643,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 	esp.nlines = 0;
 	esp.live_lines = 0;
 	esp.running = false;
-	pthread_cond_destroy(&esp.cond);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return 0;
 }
 
@@ -599,7 +657,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
 	struct line *l;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_by_dev(dwDeviceID);
 	if (!l) {
 		r = LINEERR_BADDEVICEID;
@@ -617,7 +675,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
 		esp.live_lines++;
 		*lphdLine = (HDRVLINE)(uintptr_t)(l->idx + 1);
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -627,7 +685,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 	uint32_t i;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l) {
 		r = LINEERR_INVALLINEHANDLE;
@@ -647,7 +705,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 	l->htl = NULL;
 	esp.live_lines--;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -657,7 +715,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetDefaultMediaDetection(HDRVLINE hdLine,
 	struct line *l;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l)
 		r = LINEERR_INVALLINEHANDLE;
@@ -665,7 +723,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetDefaultMediaDetection(HDRVLINE hdLine,
 		r = LINEERR_INVALMEDIAMODE;
 	else
 		l->media_detect = dwMediaModes;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -677,12 +735,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetStatusMessages(HDRVLINE hdLine,
 	LONG r = 0;
 
 	(void)dwAddressStates;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l)
 		r = LINEERR_INVALLINEHANDLE;
 	else
 		l->line_states = dwLineStates;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }

@@ -123,7 +123,7 @@ static LONG lock_media(HDRVCALL hd, bool make, struct tcall **t)
 {
 	struct call *c;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	*t = NULL;
 	c = call_of(hd);
 	if (!c) {
@@ -154,7 +154,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
 	r = lock_media(hdCall, true, &t);
 	if (r == 0 && t)
 		r = tcall_get_id(t, lpDeviceID, lpszDeviceClass);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -171,7 +171,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
 	if (r == 0 && t)
 		r = tcall_generate(t, dwEndToEndID, dwDigitMode, lpszDigits,
 		                   dwDuration);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -186,7 +186,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
 	if (r == 0 && t)
 		r = tcall_tone(t, dwEndToEndID, dwToneMode, dwDuration,
 		               dwNumTones, lpTones);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -200,7 +200,7 @@ TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
 	r = lock_media(hdCall, dwNumEntries != 0, &t);
 	if (r == 0 && t)
 		r = tcall_watch(t, dwToneListID, lpToneList, dwNumEntries);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -216,7 +216,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
 	struct call *c;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	c = call_of(hdCall);
 	if (!c) {
 		esp.bad_handles++;
@@ -229,7 +229,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
 	}
 	if (r == 0 && c)
 		c->digit_modes = dwDigitModes;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -251,6 +251,6 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGatherDigits(
 		r = tcall_gather(t, dwEndToEndID, dwDigitModes, lpsDigits,
 		                 dwNumDigits, lpszTerminationDigits,
 		                 dwFirstDigitTimeout, dwInterDigitTimeout);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }

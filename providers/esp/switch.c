@@ -1162,7 +1162,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	LONG r;
 
 	(void)dwCountryCode;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l) {
 		r = LINEERR_INVALLINEHANDLE;
@@ -1200,7 +1200,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 		call_free(c);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1212,7 +1212,7 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 	struct dest d;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	c = call_of(hd);
 	if (!c) {
 		r = LINEERR_INVALCALLHANDLE;
@@ -1237,7 +1237,7 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 	if (!r)
 		r = schedule(op, c, req, uui, uui ? size : 0, dest, x);
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1371,7 +1371,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 	struct line *l;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	/* spec: tspi.md §6 — from a CONNECTED call, or from the line */
 	if (hdCall) {
 		orig = call_of(hdCall);
@@ -1423,7 +1423,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 		call_free(conf);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1434,7 +1434,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
 	struct call *conf, *consult;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	conf = call_of(hdConfCall);
 	if (!conf || !conf->is_conf) {
 		r = LINEERR_INVALCONFCALLHANDLE;
@@ -1456,7 +1456,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
 		call_free(consult);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1468,7 +1468,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
 	struct xargs x = {0};
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	conf = call_of(hdConfCall);
 	consult = call_of(hdConsultCall);
 	if (!conf || !conf->is_conf || !consult || consult->is_conf ||
@@ -1481,7 +1481,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
 	x.call2 = consult->h;
 	r = schedule(OP_ADD_CONF, conf, dwRequestID, NULL, 0, NULL, &x);
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1514,7 +1514,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupTransfer(
 	struct xargs x = {0};
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	orig = call_of(hdCall);
 	if (!orig) {
 		r = LINEERR_INVALCALLHANDLE;
@@ -1548,7 +1548,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupTransfer(
 		call_free(consult);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1560,7 +1560,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineCompleteTransfer(
 	struct xargs x = {.arg = dwTransferMode};
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	orig = call_of(hdCall);
 	consult = call_of(hdConsultCall);
 	if (!orig) {
@@ -1612,7 +1612,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineCompleteTransfer(
 		call_free(conf);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1621,13 +1621,13 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineCloseCall(HDRVCALL hdCall)
 	struct call *c;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	esp.closecalls++;
 	c = call_of(hdCall);
 	if (c)
 		close_call(c);
 	else
 		r = LINEERR_INVALCALLHANDLE;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
