@@ -132,15 +132,30 @@ struct line *line_by_dev(DWORD dev)
 	return NULL;
 }
 
+/*
+ * Line i's address is "%u" of first + i (unsigned): a number written
+ * without a sign or a leading zero names at most one line, found by
+ * arithmetic instead of comparing every line's address.
+ */
 struct line *line_by_address(const char *addr)
 {
+	unsigned long v = 0;
 	unsigned i;
+	size_t n;
 
-	for (i = 0; i < esp.nlines; i++)
-		if (!esp.lines[i].spare &&
-		    strcmp(esp.lines[i].address, addr) == 0)
-			return &esp.lines[i];
-	return NULL;
+	if (addr[0] == '0' && addr[1])
+		return NULL;
+	for (n = 0; addr[n]; n++) {
+		if (addr[n] < '0' || addr[n] > '9' || n == 10)
+			return NULL;
+		v = v * 10 + (unsigned long)(addr[n] - '0');
+	}
+	if (n == 0 || v > 0xFFFFFFFFul)
+		return NULL;
+	i = (unsigned)v - esp.first;
+	if (i >= esp.nlines || esp.lines[i].spare)
+		return NULL;
+	return &esp.lines[i];
 }
 
 bool line_announce_spare(void)
@@ -572,6 +587,7 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 	esp.dev_base = dwLineDeviceIDBase;
 	esp.complete = lpfnCompletionProc;
 	esp.closecalls = esp.bad_handles = esp.created = esp.unclosed = 0;
+	esp.first = esp.cfg_first;
 	for (i = 0; i < esp.nlines; i++) {
 		esp.lines[i].idx = i;
 		/* spare ones get theirs from TSPI_providerCreateLineDevice */
@@ -579,7 +595,7 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 		esp.lines[i].dev_id =
 			i < esp.nenum ? dwLineDeviceIDBase + i : 0xFFFFFFFFu;
 		snprintf(esp.lines[i].address, sizeof(esp.lines[i].address),
-		         "%u", esp.cfg_first + i);
+		         "%u", esp.first + i);
 	}
 	if (!apply_bridges()) {
 		r = LINEERR_INIFILECORRUPT;

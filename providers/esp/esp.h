@@ -191,6 +191,7 @@ struct esp {
 	HPROVIDER hprov;
 	unsigned nenum;  /* lines enumerated: dev_base + index */
 	unsigned nlines; /* and the spare ones after them */
+	unsigned first;  /* line 0's address (line_by_address) */
 	struct line *lines;
 	struct tsp_htab calls;
 	struct job jobs;     /* sentinel of the due-ordered job list */

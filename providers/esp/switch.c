@@ -374,8 +374,9 @@ static struct call *offer_one(struct call *caller, struct line *to,
 	c->bearer = caller->bearer;
 	c->origin = LINECALLORIGIN_INTERNAL;
 	c->peer = caller->h;
-	tsp_copy_str(c->caller, sizeof(c->caller), caller->line->address);
-	tsp_copy_str(c->called, sizeof(c->called), to->address);
+	/* a new call is zeroed: whole addresses are copied, no strnlen */
+	memcpy(c->caller, caller->line->address, sizeof(c->caller));
+	memcpy(c->called, to->address, sizeof(to->address));
 	/* offered by a redirect: who redirected it (without memory for it,
 	 * the call is offered as a direct one) */
 	if (caller->redir && caller->redir->redirecting[0] &&
@@ -550,6 +551,17 @@ struct dest {
 	struct line *target;
 };
 
+/* the addresses copied whole (memcpy, no strnlen) */
+_Static_assert(sizeof(((struct call *)0)->caller) ==
+                       sizeof(((struct line *)0)->address),
+               "a call's caller is a line's address");
+_Static_assert(sizeof(((struct call *)0)->called) >=
+                       sizeof(((struct line *)0)->address),
+               "a call's called may be a line's address");
+_Static_assert(sizeof(((struct call *)0)->called) ==
+                       sizeof(((struct dest *)0)->called),
+               "a call's called is a parsed destination's");
+
 /* What a number may hold: 0-9 * # A-D + , (no strchr per digit) */
 static bool is_dialable(char c)
 {
@@ -582,7 +594,7 @@ static LONG parse_dest(const char *dest, struct dest *out)
 		out->script = S_DIALTONE;
 		return 0;
 	}
-	if (strncmp(dest, "slow:", 5) == 0) {
+	if (dest[0] == 's' && strncmp(dest, "slow:", 5) == 0) {
 		const char *slash = strchr(dest + 5, '/');
 
 		if (!slash || !parse_ms(dest + 5, slash, &out->slow_ms))
@@ -661,7 +673,7 @@ static void apply_dest(struct call *c, const struct dest *d)
 	c->script_ms = d->script_ms;
 	if (d->slow_ms)
 		c->slow_ms = d->slow_ms;
-	tsp_copy_str(c->called, sizeof(c->called), d->called);
+	memcpy(c->called, d->called, sizeof(c->called)); /* NUL-terminated */
 }
 
 /* ---- requests -------------------------------------------------------------
@@ -1192,7 +1204,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	                        : LINEMEDIAMODE_INTERACTIVEVOICE;
 	c->bearer = lpCallParams ? lpCallParams->dwBearerMode
 	                         : LINEBEARERMODE_VOICE;
-	tsp_copy_str(c->caller, sizeof(c->caller), l->address);
+	memcpy(c->caller, l->address, sizeof(c->caller));
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
 	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, NULL);
 	if (r < 0) {
