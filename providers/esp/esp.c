@@ -89,11 +89,6 @@ static void timer_wake(void)
 /* ---- handles --------------------------------------------------------------
  */
 
-struct call *call_get(uint32_t h)
-{
-	return tsp_htab_get(&esp.calls, h);
-}
-
 struct call *call_at(uint32_t i)
 {
 	return esp.calls.slots[i].obj;
@@ -101,7 +96,10 @@ struct call *call_at(uint32_t i)
 
 struct call *call_of(HDRVCALL hd)
 {
-	struct call *c = tsp_htab_get_ptr(&esp.calls, (uintptr_t)hd);
+	uintptr_t v = (uintptr_t)hd;
+	/* tsp_htab_get_ptr, one call less */
+	struct call *c =
+		v > 0xFFFFFFFFu ? NULL : tsp_htab_get(&esp.calls, (uint32_t)v);
 
 	if (!c)
 		esp.bad_handles++;
@@ -234,9 +232,13 @@ struct call *call_new(struct line *line)
 
 void call_free(struct call *c)
 {
-	esp_media_free(c);
-	tsp_uui_clear(&c->uui);
-	free(c->redir);
+	/* most calls have no media, no UUI, no redirect: no call for them */
+	if (c->tm)
+		esp_media_free(c);
+	if (c->uui.data || c->uui.queue)
+		tsp_uui_clear(&c->uui);
+	if (c->redir)
+		free(c->redir);
 	tsp_htab_del(&esp.calls, c->h);
 	c->line->ncalls--;
 	esp.live_calls--;

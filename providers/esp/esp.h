@@ -254,7 +254,10 @@ static inline void esp_unlock(void)
 }
 
 /* esp.c */
-struct call *call_get(uint32_t h);
+static inline struct call *call_get(uint32_t h)
+{
+	return tsp_htab_get(&esp.calls, h);
+}
 struct call *call_of(HDRVCALL hd);
 struct line *line_of(HDRVLINE hd);
 struct line *line_by_dev(DWORD dev);

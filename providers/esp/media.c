@@ -98,10 +98,11 @@ void esp_media_state(struct call *c)
 
 void esp_media_free(struct call *c)
 {
-	struct call *p = c->peer ? call_get(c->peer) : NULL;
+	struct call *p;
 
 	if (!c->tm)
 		return;
+	p = c->peer ? call_get(c->peer) : NULL;
 	tcall_free(c->tm);
 	c->tm = NULL;
 	if (p && p->tm)

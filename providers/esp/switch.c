@@ -308,7 +308,8 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 	struct call *conf;
 	bool was_consult;
 
-	cancel_scripts(c->h);
+	if (esp.live_jobs) /* none (most often): nothing to look for */
+		cancel_scripts(c->h);
 	if (caller) {
 		station_leave(c, caller, uui, uui_len, closing);
 		return;
@@ -335,7 +336,8 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 	if (c->state != LINECALLSTATE_IDLE &&
 	    c->state != LINECALLSTATE_DISCONNECTED)
 		tell_far_end(c, leave_mode(c), uui, uui_len);
-	xfer_unlink(c);
+	if (c->xfer_of || c->xfer_consult)
+		xfer_unlink(c);
 	conf = c->conf ? call_get(c->conf) : NULL;
 	was_consult = conf && conf->consult == c->h;
 	c->conf = 0;
@@ -350,7 +352,8 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 
 void close_call(struct call *c)
 {
-	cancel_jobs(c->h);
+	if (esp.live_jobs)
+		cancel_jobs(c->h);
 	/* spec: tspi.md §6 TSPI_lineCloseCall — CLOSEDROP: drop it */
 	leave(c, NULL, 0, true);
 	call_free(c);
@@ -902,24 +905,13 @@ static void redirect(const struct job *j, struct call *c)
 		set_state(p, LINECALLSTATE_RINGBACK, 0);
 }
 
-/* Performs @j's operation (now due) and completes its request; locked. */
-void run_job(struct job *j)
+/* Performs @j's operation on its call @c (checked) and completes its
+ * request; locked. */
+static void run_op(const struct job *j, struct call *c)
 {
-	struct call *c = call_get(j->call), *c2;
+	struct call *c2;
 	struct dest d;
-	LONG r;
 
-	if (!c) {
-		if (j->req)
-			esp.complete(j->req, LINEERR_INVALCALLHANDLE);
-		return;
-	}
-	if (j->op != OP_MAKECALL && j->op != OP_SETUP_CONF &&
-	    j->op != OP_ADD_CONF && (r = op_state_check(j->op, c)) != 0) {
-		if (j->req)
-			esp.complete(j->req, r);
-		return;
-	}
 	switch (j->op) {
 	case OP_MAKECALL:
 		if (c->script == S_OUTAGE || c->script == S_REMOVE) {
@@ -1113,13 +1105,37 @@ void run_job(struct job *j)
 	}
 }
 
+/* Performs @j's operation (now due) and completes its request; locked. */
+void run_job(struct job *j)
+{
+	struct call *c = call_get(j->call);
+	LONG r;
+
+	if (!c) {
+		if (j->req)
+			esp.complete(j->req, LINEERR_INVALCALLHANDLE);
+		return;
+	}
+	if (j->op != OP_MAKECALL && j->op != OP_SETUP_CONF &&
+	    j->op != OP_ADD_CONF && (r = op_state_check(j->op, c)) != 0) {
+		if (j->req)
+			esp.complete(j->req, r);
+		return;
+	}
+	run_op(j, c);
+}
+
 /* What some jobs need beyond their call (struct job's fields). */
 struct xargs {
 	uint32_t call2, call3;
 	DWORD arg;
 };
 
-/* Runs @op now, or after the call's (or the configured) delay. */
+/*
+ * Runs @op now, or after the call's (or the configured) delay. Every
+ * caller has checked @op on @c (op_state_check, where run_job checks it)
+ * under this same hold of esp.lock: run now, it is not checked again.
+ */
 static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
                      const void *uui, DWORD uui_len, const char *dest,
                      const struct xargs *x)
@@ -1134,12 +1150,15 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 		if (!j)
 			return LINEERR_NOMEM;
 	} else {
-		/* run at once, from here: nothing reads past uui_len, so
-		 * the buffer is left as it is */
-		memset(&now, 0, offsetof(struct job, uui));
+		/* run at once, from here: only what run_op reads is set
+		 * (not the list links, not the due time, not the UUI
+		 * buffer past uui_len) */
 		now.op = op;
 		now.call = c->h;
+		now.call2 = now.call3 = 0;
+		now.arg = 0;
 		now.req = req;
+		now.dest[0] = '\0';
 	}
 	if (x) {
 		j->call2 = x->call2;
@@ -1152,7 +1171,7 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 	if (dest)
 		tsp_copy_str(j->dest, sizeof(j->dest), dest);
 	if (!ms)
-		run_job(&now);
+		run_op(&now, c);
 	return (LONG)req;
 }
 
