@@ -147,7 +147,10 @@ struct job {
 	uint32_t call3;    /* OP_COMPLETE_XFER: the new conference, or 0 */
 	DWORD arg;         /* OP_DROP: the hint; OP_COMPLETE_XFER: the mode */
 	DRV_REQUESTID req; /* 0 for script events */
-	char dest[32];     /* OP_DIAL, OP_TRANSFER, OP_REDIRECT */
+	/* OP_MAKECALL run at once: the line its destination names (as
+	 * parsed under the same hold of esp.lock); NULL: looked up */
+	struct line *target;
+	char dest[32]; /* OP_DIAL, OP_TRANSFER, OP_REDIRECT */
 	DWORD uui_len;
 	uint8_t uui[ESP_UUI_MAX];
 };

@@ -354,8 +354,15 @@ void close_call(struct call *c)
 {
 	if (esp.live_jobs)
 		cancel_jobs(c->h);
-	/* spec: tspi.md §6 TSPI_lineCloseCall — CLOSEDROP: drop it */
-	leave(c, NULL, 0, true);
+	/*
+	 * spec: tspi.md §6 TSPI_lineCloseCall — CLOSEDROP: drop it. An IDLE
+	 * call (most: TAPI closes them once IDLE) with no station's caller,
+	 * conference or transfer has nothing to leave: leave() would find
+	 * nothing to do.
+	 */
+	if (c->state != LINECALLSTATE_IDLE || c->peer || c->is_conf ||
+	    c->conf || c->xfer_of || c->xfer_consult)
+		leave(c, NULL, 0, true);
 	call_free(c);
 }
 
@@ -931,10 +938,11 @@ static void run_op(const struct job *j, struct call *c)
 		}
 		esp.complete(j->req, 0);
 		c->announced = true;
-		/* the target is looked up now: it may have closed */
+		/* a delayed call's target is looked up now */
 		connect_to(c,
-		           c->script == S_LINE ? line_by_address(c->called)
-		                               : NULL,
+		           c->script != S_LINE ? NULL
+		           : j->target         ? j->target
+		                               : line_by_address(c->called),
 		           j->uui, j->uui_len, true);
 		break;
 	case OP_ANSWER:
@@ -1129,6 +1137,7 @@ void run_job(struct job *j)
 struct xargs {
 	uint32_t call2, call3;
 	DWORD arg;
+	struct line *target; /* OP_MAKECALL, kept only when run at once */
 };
 
 /*
@@ -1158,6 +1167,7 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 		now.call2 = now.call3 = 0;
 		now.arg = 0;
 		now.req = req;
+		now.target = x ? x->target : NULL;
 		now.dest[0] = '\0';
 	}
 	if (x) {
@@ -1187,6 +1197,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 {
 	const uint8_t *uui = NULL;
 	DWORD uui_len = 0;
+	struct xargs x = {0};
 	struct line *l;
 	struct call *c;
 	struct dest d;
@@ -1225,7 +1236,8 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	                         : LINEBEARERMODE_VOICE;
 	memcpy(c->caller, l->address, sizeof(c->caller));
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
-	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, NULL);
+	x.target = d.target;
+	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, &x);
 	if (r < 0) {
 		esp.created--; /* a synchronous failure: TAPI never knew it */
 		call_free(c);
