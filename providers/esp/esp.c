@@ -137,18 +137,18 @@ struct line *line_by_dev(DWORD dev)
  */
 struct line *line_by_address(const char *addr)
 {
-	unsigned long v = 0;
-	unsigned i;
-	size_t n;
+	const char *p = addr;
+	uint64_t v = 0;
+	unsigned d, i;
 
-	if (addr[0] == '0' && addr[1])
+	if (p[0] == '0' && p[1])
 		return NULL;
-	for (n = 0; addr[n]; n++) {
-		if (addr[n] < '0' || addr[n] > '9' || n == 10)
-			return NULL;
-		v = v * 10 + (unsigned long)(addr[n] - '0');
+	/* at most 10 digits: v stays far below UINT64_MAX */
+	while ((d = (unsigned)(unsigned char)*p - '0') <= 9 && p - addr < 10) {
+		v = v * 10 + d;
+		p++;
 	}
-	if (n == 0 || v > 0xFFFFFFFFul)
+	if (*p || p == addr || v > 0xFFFFFFFFu)
 		return NULL;
 	i = (unsigned)v - esp.first;
 	if (i >= esp.nlines || esp.lines[i].spare)

@@ -75,7 +75,8 @@ static bool is_active(const struct call *c)
  */
 static void receive_uui(struct call *c, const uint8_t *data, DWORD len)
 {
-	if (tsp_uui_receive(&c->uui, data, len) > 0)
+	/* (none, most often: tsp_uui_receive would do nothing) */
+	if (len && tsp_uui_receive(&c->uui, data, len) > 0)
 		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
 }
 
@@ -394,7 +395,8 @@ static struct call *offer_one(struct call *caller, struct line *to,
 		tsp_copy_str(c->redir->redirecting,
 		             sizeof(c->redir->redirecting),
 		             caller->redir->redirecting);
-	tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
+	if (uui_len)
+		tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
 	if (!ht) {
@@ -585,6 +587,24 @@ static bool is_separator(char c)
 	return c == ' ' || c == '-' || c == '(' || c == ')' || c == '.';
 }
 
+/* A dial control esp cannot do: its LINEERR_DIAL*, or 0. */
+static LONG dial_control(char c)
+{
+	switch (c) {
+	case 'W':
+	case 'w':
+		return LINEERR_DIALDIALTONE;
+	case '@':
+		return LINEERR_DIALQUIET;
+	case '$':
+		return LINEERR_DIALBILLING;
+	case '?':
+		return LINEERR_DIALPROMPT;
+	default:
+		return 0;
+	}
+}
+
 static bool script_word(const char *d, const char *w)
 {
 	return strcmp(d, w) == 0;
@@ -598,6 +618,7 @@ static LONG parse_dest(const char *dest, struct dest *out)
 {
 	const char *p, *colon;
 	size_t n = 0;
+	bool bad = false;
 
 	memset(out, 0, sizeof(*out));
 	if (!dest || !*dest) {
@@ -646,30 +667,31 @@ static LONG parse_dest(const char *dest, struct dest *out)
 		return LINEERR_INVALADDRESS;
 	return 0;
 number:
-	/* the first dial control esp cannot do fails, with nothing dialed */
+	/*
+	 * One pass: the first dial control esp cannot do fails, wherever it
+	 * is, with nothing dialed; else a character a number may not hold,
+	 * or one too many, makes the address invalid.
+	 */
 	for (p = dest; *p; p++) {
-		switch (*p) {
-		case 'W':
-		case 'w':
-			return LINEERR_DIALDIALTONE;
-		case '@':
-			return LINEERR_DIALQUIET;
-		case '$':
-			return LINEERR_DIALBILLING;
-		case '?':
-			return LINEERR_DIALPROMPT;
-		default:
-			break;
-		}
-	}
-	for (p = dest; *p; p++) {
-		if (is_separator(*p))
+		char ch = *p;
+		LONG ctl;
+
+		if (ch >= '0' && ch <= '9') {
+			/* most of a number: no other test */
+		} else if (is_separator(ch)) {
 			continue;
-		if (!is_dialable(*p) || n + 1 >= sizeof(out->called))
-			return LINEERR_INVALADDRESS;
-		out->called[n++] = *p;
+		} else if ((ctl = dial_control(ch)) != 0) {
+			return ctl;
+		} else if (!is_dialable(ch)) {
+			bad = true;
+			continue;
+		}
+		if (n + 1 >= sizeof(out->called))
+			bad = true;
+		else
+			out->called[n++] = ch;
 	}
-	if (n == 0)
+	if (bad || n == 0)
 		return LINEERR_INVALADDRESS;
 	out->called[n] = '\0';
 	out->target = line_by_address(out->called);
