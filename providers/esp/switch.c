@@ -298,6 +298,29 @@ static void xfer_unlink(struct call *c)
 	}
 }
 
+static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
+                  bool closing);
+
+/* spec: termination.md §2 — CONFDROP: every participant leaves too */
+static void conf_leave(struct call *c, bool closing)
+{
+	struct call *list[ESP_MAX_CONF];
+	struct call *consult = c->consult ? call_get(c->consult) : NULL;
+	unsigned i, n = participants_of(c, list, ESP_MAX_CONF);
+
+	c->consult = 0;
+	for (i = 0; i < n; i++) {
+		list[i]->conf = 0;
+		leave(list[i], NULL, 0, false);
+	}
+	if (consult) {
+		consult->conf = 0;
+		leave(consult, NULL, 0, false);
+	}
+	if (!closing && c->state != LINECALLSTATE_IDLE)
+		set_state(c, LINECALLSTATE_IDLE, 0);
+}
+
 /*
  * @c leaves the call: a drop (its own states reported) or TAPI closing it
  * (@closing: nothing more is reported about @c itself).
@@ -316,22 +339,7 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 		return;
 	}
 	if (c->is_conf) {
-		/* spec: termination.md §2 — CONFDROP: every participant */
-		struct call *list[ESP_MAX_CONF];
-		struct call *consult = c->consult ? call_get(c->consult) : NULL;
-		unsigned i, n = participants_of(c, list, ESP_MAX_CONF);
-
-		c->consult = 0;
-		for (i = 0; i < n; i++) {
-			list[i]->conf = 0;
-			leave(list[i], NULL, 0, false);
-		}
-		if (consult) {
-			consult->conf = 0;
-			leave(consult, NULL, 0, false);
-		}
-		if (!closing && c->state != LINECALLSTATE_IDLE)
-			set_state(c, LINECALLSTATE_IDLE, 0);
+		conf_leave(c, closing);
 		return;
 	}
 	if (c->state != LINECALLSTATE_IDLE &&
@@ -1162,36 +1170,10 @@ struct xargs {
 	struct line *target; /* OP_MAKECALL, kept only when run at once */
 };
 
-/*
- * Runs @op now, or after the call's (or the configured) delay. Every
- * caller has checked @op on @c (op_state_check, where run_job checks it)
- * under this same hold of esp.lock: run now, it is not checked again.
- */
-static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
-                     const void *uui, DWORD uui_len, const char *dest,
-                     const struct xargs *x)
+/* Fills in @j what its request gives beyond op, call and request id. */
+static void job_fill(struct job *j, const void *uui, DWORD uui_len,
+                     const char *dest, const struct xargs *x)
 {
-	unsigned ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
-	struct job now, *j = &now;
-
-	if (uui_len > ESP_UUI_MAX)
-		return LINEERR_USERUSERINFOTOOBIG;
-	if (ms) {
-		j = job_add(ms, op, c->h, req);
-		if (!j)
-			return LINEERR_NOMEM;
-	} else {
-		/* run at once, from here: only what run_op reads is set
-		 * (not the list links, not the due time, not the UUI
-		 * buffer past uui_len) */
-		now.op = op;
-		now.call = c->h;
-		now.call2 = now.call3 = 0;
-		now.arg = 0;
-		now.req = req;
-		now.target = x ? x->target : NULL;
-		now.dest[0] = '\0';
-	}
 	if (x) {
 		j->call2 = x->call2;
 		j->call3 = x->call3;
@@ -1202,8 +1184,50 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 	j->uui_len = uui_len;
 	if (dest)
 		tsp_copy_str(j->dest, sizeof(j->dest), dest);
-	if (!ms)
-		run_op(&now, c);
+}
+
+/* schedule() with a delay: a job for the timer thread. */
+static LONG schedule_later(unsigned ms, enum op op, struct call *c,
+                           DRV_REQUESTID req, const void *uui, DWORD uui_len,
+                           const char *dest, const struct xargs *x)
+{
+	struct job *j = job_add(ms, op, c->h, req);
+
+	if (!j)
+		return LINEERR_NOMEM;
+	job_fill(j, uui, uui_len, dest, x);
+	return (LONG)req;
+}
+
+/*
+ * Runs @op now, or after the call's (or the configured) delay. Every
+ * caller has checked @op on @c (op_state_check, where run_job checks it)
+ * under this same hold of esp.lock: run now, it is not checked again.
+ * Inline: most requests run at once, and what each caller passes as a
+ * constant (no UUI, no address, no extra arguments) leaves little of it.
+ */
+static inline LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
+                            const void *uui, DWORD uui_len, const char *dest,
+                            const struct xargs *x)
+{
+	unsigned ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
+	struct job now;
+
+	if (uui_len > ESP_UUI_MAX)
+		return LINEERR_USERUSERINFOTOOBIG;
+	if (ms)
+		return schedule_later(ms, op, c, req, uui, uui_len, dest, x);
+	/* run at once, from here: only what run_op reads is set (not the
+	 * list links, not the due time, not the UUI buffer past uui_len) */
+	now.op = op;
+	now.call = c->h;
+	now.call2 = now.call3 = 0;
+	now.arg = 0;
+	now.req = req;
+	now.target = x ? x->target : NULL;
+	now.dest[0] = '\0';
+	job_fill(&now, uui, uui_len, dest, x);
+	run_op(&now, c);
 	return (LONG)req;
 }
 
