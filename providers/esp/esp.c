@@ -11,23 +11,83 @@
  */
 #include "esp.h"
 
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct esp esp = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cfg_lines = 4,
 	.cfg_first = 100,
 };
 
-/* ---- handles --------------------------------------------------------------
+/* ---- the lock ------------------------------------------------------------
  */
 
-struct call *call_get(uint32_t h)
+/* The raw system call: not a cancellation point, as syscall() is not. */
+static long futex(uint32_t *addr, int op, uint32_t val,
+                  const struct timespec *ts, uint32_t val3)
 {
-	return tsp_htab_get(&esp.calls, h);
+	return syscall(SYS_futex, addr, op, val, ts, NULL, val3);
 }
+
+void esp_lock_slow(uint32_t seen)
+{
+	/*
+	 * From here on the lock is marked as waited for (2), so that its
+	 * release wakes a sleeper: perhaps one wake too many, never one
+	 * too few.
+	 */
+	if (seen != 2)
+		seen = __atomic_exchange_n(&esp.lock.state, 2,
+		                           __ATOMIC_ACQUIRE);
+	while (seen != 0) {
+		futex(&esp.lock.state, FUTEX_WAIT_PRIVATE, 2, NULL, 0);
+		seen = __atomic_exchange_n(&esp.lock.state, 2,
+		                           __ATOMIC_ACQUIRE);
+	}
+}
+
+void esp_unlock_wake(void)
+{
+	futex(&esp.lock.state, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+}
+
+/*
+ * The timer thread sleeps, esp.lock let go meanwhile (held on entry and
+ * on return), until timer_wake, the absolute CLOCK_MONOTONIC @deadline
+ * (NULL: none) or spuriously; it checks its jobs again in every case.
+ */
+static void timer_sleep(const struct timespec *deadline)
+{
+	uint32_t seq = __atomic_load_n(&esp.wake.seq, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&esp.wake.waiting, 1, __ATOMIC_RELAXED);
+	esp_unlock();
+	/* (a wake since the load changed seq: the kernel returns at once) */
+	if (!deadline)
+		futex(&esp.wake.seq, FUTEX_WAIT_PRIVATE, seq, NULL, 0);
+	else
+		/* WAIT_BITSET: an absolute time, on CLOCK_MONOTONIC */
+		futex(&esp.wake.seq, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+		      seq, deadline, FUTEX_BITSET_MATCH_ANY);
+	esp_lock();
+	__atomic_store_n(&esp.wake.waiting, 0, __ATOMIC_RELAXED);
+}
+
+/* The timer thread looks at its jobs again (esp.lock held). */
+static void timer_wake(void)
+{
+	if (!__atomic_load_n(&esp.wake.waiting, __ATOMIC_RELAXED))
+		return;
+	__atomic_fetch_add(&esp.wake.seq, 1, __ATOMIC_RELEASE);
+	futex(&esp.wake.seq, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+}
+
+/* ---- handles --------------------------------------------------------------
+ */
 
 struct call *call_at(uint32_t i)
 {
@@ -36,7 +96,10 @@ struct call *call_at(uint32_t i)
 
 struct call *call_of(HDRVCALL hd)
 {
-	struct call *c = tsp_htab_get_ptr(&esp.calls, (uintptr_t)hd);
+	uintptr_t v = (uintptr_t)hd;
+	/* tsp_htab_get_ptr, one call less */
+	struct call *c =
+		v > 0xFFFFFFFFu ? NULL : tsp_htab_get(&esp.calls, (uint32_t)v);
 
 	if (!c)
 		esp.bad_handles++;
@@ -67,15 +130,30 @@ struct line *line_by_dev(DWORD dev)
 	return NULL;
 }
 
+/*
+ * Line i's address is "%u" of first + i (unsigned): a number written
+ * without a sign or a leading zero names at most one line, found by
+ * arithmetic instead of comparing every line's address.
+ */
 struct line *line_by_address(const char *addr)
 {
-	unsigned i;
+	const char *p = addr;
+	uint64_t v = 0;
+	unsigned d, i;
 
-	for (i = 0; i < esp.nlines; i++)
-		if (!esp.lines[i].spare &&
-		    strcmp(esp.lines[i].address, addr) == 0)
-			return &esp.lines[i];
-	return NULL;
+	if (p[0] == '0' && p[1])
+		return NULL;
+	/* at most 10 digits: v stays far below UINT64_MAX */
+	while ((d = (unsigned)(unsigned char)*p - '0') <= 9 && p - addr < 10) {
+		v = v * 10 + d;
+		p++;
+	}
+	if (*p || p == addr || v > 0xFFFFFFFFu)
+		return NULL;
+	i = (unsigned)v - esp.first;
+	if (i >= esp.nlines || esp.lines[i].spare)
+		return NULL;
+	return &esp.lines[i];
 }
 
 bool line_announce_spare(void)
@@ -154,9 +232,13 @@ struct call *call_new(struct line *line)
 
 void call_free(struct call *c)
 {
-	esp_media_free(c);
-	tsp_uui_clear(&c->uui);
-	free(c->redir);
+	/* most calls have no media, no UUI, no redirect: no call for them */
+	if (c->tm)
+		esp_media_free(c);
+	if (c->uui.data || c->uui.queue)
+		tsp_uui_clear(&c->uui);
+	if (c->redir)
+		free(c->redir);
 	tsp_htab_del(&esp.calls, c->h);
 	c->line->ncalls--;
 	esp.live_calls--;
@@ -210,7 +292,7 @@ struct job *job_add(unsigned ms, enum op op, uint32_t call, DRV_REQUESTID req)
 	at->next->prev = j;
 	at->next = j;
 	esp.live_jobs++;
-	pthread_cond_signal(&esp.cond);
+	timer_wake();
 	return j;
 }
 
@@ -249,13 +331,13 @@ void cancel_scripts(uint32_t call)
 static void *timer_main(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	while (!esp.stop) {
 		struct job *j = esp.jobs.next;
 		struct timespec now;
 
 		if (j == &esp.jobs) {
-			pthread_cond_wait(&esp.cond, &esp.lock);
+			timer_sleep(NULL);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -263,14 +345,14 @@ static void *timer_main(void *arg)
 			/* a copy: the job may be cancelled while we wait */
 			struct timespec due = j->due;
 
-			pthread_cond_timedwait(&esp.cond, &esp.lock, &due);
+			timer_sleep(&due);
 			continue;
 		}
 		job_unlink(j);
 		run_job(j);
 		free(j);
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return NULL;
 }
 
@@ -306,7 +388,7 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	LONG r = 0;
 
 	(void)dwPermanentProviderID;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (!key || !value) {
 		/* a new session's configuration starts from the defaults */
 		esp.cfg_lines = 4;
@@ -346,7 +428,7 @@ ESP_EXPORT LONG TSPIAPI TSPIX_providerConfig(DWORD dwPermanentProviderID,
 	} else {
 		r = LINEERR_INVALPARAM; /* no such key ([esp.SUB] has none) */
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -393,12 +475,12 @@ static bool apply_bridges(void)
 ESP_EXPORT void esp_test_counters(unsigned long out[4]);
 ESP_EXPORT void esp_test_counters(unsigned long out[4])
 {
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	out[0] = esp.closecalls;
 	out[1] = esp.bad_handles;
 	out[2] = esp.created;
 	out[3] = esp.unclosed;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 }
 
 /* ---- TSPI: lifecycle ------------------------------------------------------
@@ -408,10 +490,10 @@ ESP_EXPORT DWORD TSPIAPI TSPIX_providerLiveObjects(void)
 {
 	DWORD n;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	n = (DWORD)(esp.live_calls + esp.live_jobs + esp.live_lines +
 	            (esp.running ? 1 : 0));
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return n;
 }
 
@@ -425,7 +507,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineNegotiateTSPIVersion(DWORD dwDeviceID,
 
 	if (!lpdwTSPIVersion)
 		return LINEERR_INVALPOINTER;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (dwDeviceID != INITIALIZE_NEGOTIATION && esp.lines &&
 	    !line_by_dev(dwDeviceID))
 		r = LINEERR_BADDEVICEID;
@@ -434,7 +516,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineNegotiateTSPIVersion(DWORD dwDeviceID,
 		r = LINEERR_INCOMPATIBLEAPIVERSION;
 	else
 		*lpdwTSPIVersion = dwHighVersion < hi ? dwHighVersion : hi;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -447,12 +529,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerEnumDevices(DWORD dwPermanentProviderID,
 {
 	(void)dwPermanentProviderID;
 	(void)lpfnPhoneCreateProc;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	esp.create_proc = lpfnLineCreateProc;
 	esp.hprov = hProvider;
 	*lpdwNumLines = esp.cfg_lines;
 	*lpdwNumPhones = 0;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return 0;
 }
 
@@ -462,7 +544,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerCreateLineDevice(DWORD_PTR dwTempID,
 {
 	LONG r = LINEERR_BADDEVICEID;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (esp.lines && dwTempID >= esp.nenum && dwTempID < esp.nlines &&
 	    esp.lines[dwTempID].spare && esp.lines[dwTempID].announced &&
 	    !line_by_dev(dwDeviceID)) {
@@ -470,7 +552,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerCreateLineDevice(DWORD_PTR dwTempID,
 		esp.lines[dwTempID].spare = false;
 		r = 0;
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -480,14 +562,13 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
                   DWORD_PTR dwNumLines, DWORD_PTR dwNumPhones,
                   ASYNC_COMPLETION lpfnCompletionProc, LPDWORD lpdwTSPIOptions)
 {
-	pthread_condattr_t attr;
 	unsigned i;
 	LONG r = 0;
 
 	(void)dwTSPIVersion;
 	(void)dwPhoneDeviceIDBase;
 	(void)dwNumPhones;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (esp.lines) /* spec: tspi.md §2 — a second init is ignored */
 		goto out;
 	if (dwNumLines > ESP_MAX_LINES ||
@@ -508,6 +589,7 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 	esp.dev_base = dwLineDeviceIDBase;
 	esp.complete = lpfnCompletionProc;
 	esp.closecalls = esp.bad_handles = esp.created = esp.unclosed = 0;
+	esp.first = esp.cfg_first;
 	for (i = 0; i < esp.nlines; i++) {
 		esp.lines[i].idx = i;
 		/* spare ones get theirs from TSPI_providerCreateLineDevice */
@@ -515,20 +597,15 @@ TSPI_providerInit(DWORD dwTSPIVersion, DWORD dwPermanentProviderID,
 		esp.lines[i].dev_id =
 			i < esp.nenum ? dwLineDeviceIDBase + i : 0xFFFFFFFFu;
 		snprintf(esp.lines[i].address, sizeof(esp.lines[i].address),
-		         "%u", esp.cfg_first + i);
+		         "%u", esp.first + i);
 	}
 	if (!apply_bridges()) {
 		r = LINEERR_INIFILECORRUPT;
 		goto fail;
 	}
 	esp.jobs.next = esp.jobs.prev = &esp.jobs;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&esp.cond, &attr);
-	pthread_condattr_destroy(&attr);
 	esp.stop = false;
 	if (pthread_create(&esp.thread, NULL, timer_main, NULL) != 0) {
-		pthread_cond_destroy(&esp.cond);
 		r = LINEERR_RESOURCEUNAVAIL;
 		goto fail;
 	}
@@ -540,7 +617,7 @@ fail:
 	esp.lines = NULL;
 	esp.nlines = 0;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -552,17 +629,17 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 
 	(void)dwTSPIVersion;
 	(void)dwPermanentProviderID;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (!esp.running) {
-		pthread_mutex_unlock(&esp.lock);
+		esp_unlock();
 		return 0;
 	}
 	esp.stop = true;
-	pthread_cond_signal(&esp.cond);
-	pthread_mutex_unlock(&esp.lock);
+	timer_wake();
+	esp_unlock();
 	pthread_join(esp.thread, NULL);
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	/* TAPI closed everything first; anything left is freed quietly. */
 	for (j = esp.jobs.next; j != &esp.jobs; j = n) {
 		n = j->next;
@@ -584,8 +661,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_providerShutdown(DWORD dwTSPIVersion,
 	esp.nlines = 0;
 	esp.live_lines = 0;
 	esp.running = false;
-	pthread_cond_destroy(&esp.cond);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return 0;
 }
 
@@ -599,7 +675,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
 	struct line *l;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_by_dev(dwDeviceID);
 	if (!l) {
 		r = LINEERR_BADDEVICEID;
@@ -617,7 +693,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dwDeviceID, HTAPILINE htLine,
 		esp.live_lines++;
 		*lphdLine = (HDRVLINE)(uintptr_t)(l->idx + 1);
 	}
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -627,7 +703,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 	uint32_t i;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l) {
 		r = LINEERR_INVALLINEHANDLE;
@@ -647,7 +723,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hdLine)
 	l->htl = NULL;
 	esp.live_lines--;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -657,7 +733,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetDefaultMediaDetection(HDRVLINE hdLine,
 	struct line *l;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l)
 		r = LINEERR_INVALLINEHANDLE;
@@ -665,7 +741,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetDefaultMediaDetection(HDRVLINE hdLine,
 		r = LINEERR_INVALMEDIAMODE;
 	else
 		l->media_detect = dwMediaModes;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -677,12 +753,12 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetStatusMessages(HDRVLINE hdLine,
 	LONG r = 0;
 
 	(void)dwAddressStates;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l)
 		r = LINEERR_INVALLINEHANDLE;
 	else
 		l->line_states = dwLineStates;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }

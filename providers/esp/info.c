@@ -24,7 +24,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
 
 	if (dwExtVersion)
 		return LINEERR_INCOMPATIBLEEXTVERSION;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_by_dev(dwDeviceID);
 	if (!l) {
 		r = LINEERR_BADDEVICEID;
@@ -84,7 +84,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetDevCaps(DWORD dwDeviceID,
 	dc->dwNeededSize = needed;
 	dc->dwUsedSize = used;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -102,7 +102,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID,
 
 	if (dwExtVersion)
 		return LINEERR_INCOMPATIBLEEXTVERSION;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_by_dev(dwDeviceID);
 	if (!l) {
 		r = LINEERR_BADDEVICEID;
@@ -172,7 +172,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetAddressCaps(DWORD dwDeviceID,
 	ac->dwNeededSize = needed;
 	ac->dwUsedSize = used;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -238,7 +238,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	DWORD fixed, total, used, needed;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	c = call_of(hdCall);
 	if (!c) {
 		r = LINEERR_INVALCALLHANDLE;
@@ -292,7 +292,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hdCall,
 	ci->dwNeededSize = needed;
 	ci->dwUsedSize = used;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -304,7 +304,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
 	DWORD fixed;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	c = call_of(hdCall);
 	if (!c) {
 		r = LINEERR_INVALCALLHANDLE;
@@ -326,7 +326,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallStatus(HDRVCALL hdCall,
 	}
 	cs->dwNeededSize = cs->dwUsedSize = fixed;
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -335,11 +335,11 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetCallAddressID(HDRVCALL hdCall,
 {
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	if (!call_of(hdCall))
 		r = LINEERR_INVALCALLHANDLE;
 	else
 		*lpdwAddressID = 0;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }

@@ -98,10 +98,11 @@ void esp_media_state(struct call *c)
 
 void esp_media_free(struct call *c)
 {
-	struct call *p = c->peer ? call_get(c->peer) : NULL;
+	struct call *p;
 
 	if (!c->tm)
 		return;
+	p = c->peer ? call_get(c->peer) : NULL;
 	tcall_free(c->tm);
 	c->tm = NULL;
 	if (p && p->tm)
@@ -123,7 +124,7 @@ static LONG lock_media(HDRVCALL hd, bool make, struct tcall **t)
 {
 	struct call *c;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	*t = NULL;
 	c = call_of(hd);
 	if (!c) {
@@ -154,7 +155,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGetID(HDRVLINE hdLine, DWORD dwAddressID,
 	r = lock_media(hdCall, true, &t);
 	if (r == 0 && t)
 		r = tcall_get_id(t, lpDeviceID, lpszDeviceClass);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -171,7 +172,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateDigits(HDRVCALL hdCall,
 	if (r == 0 && t)
 		r = tcall_generate(t, dwEndToEndID, dwDigitMode, lpszDigits,
 		                   dwDuration);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -186,7 +187,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGenerateTone(
 	if (r == 0 && t)
 		r = tcall_tone(t, dwEndToEndID, dwToneMode, dwDuration,
 		               dwNumTones, lpTones);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -200,7 +201,7 @@ TSPI_lineMonitorTones(HDRVCALL hdCall, DWORD dwToneListID,
 	r = lock_media(hdCall, dwNumEntries != 0, &t);
 	if (r == 0 && t)
 		r = tcall_watch(t, dwToneListID, lpToneList, dwNumEntries);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -216,7 +217,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
 	struct call *c;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	c = call_of(hdCall);
 	if (!c) {
 		esp.bad_handles++;
@@ -229,7 +230,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMonitorDigits(HDRVCALL hdCall,
 	}
 	if (r == 0 && c)
 		c->digit_modes = dwDigitModes;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -251,6 +252,6 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineGatherDigits(
 		r = tcall_gather(t, dwEndToEndID, dwDigitModes, lpsDigits,
 		                 dwNumDigits, lpszTerminationDigits,
 		                 dwFirstDigitTimeout, dwInterDigitTimeout);
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }

@@ -75,7 +75,8 @@ static bool is_active(const struct call *c)
  */
 static void receive_uui(struct call *c, const uint8_t *data, DWORD len)
 {
-	if (tsp_uui_receive(&c->uui, data, len) > 0)
+	/* (none, most often: tsp_uui_receive would do nothing) */
+	if (len && tsp_uui_receive(&c->uui, data, len) > 0)
 		call_info(c, LINECALLINFOSTATE_USERUSERINFO);
 }
 
@@ -297,6 +298,29 @@ static void xfer_unlink(struct call *c)
 	}
 }
 
+static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
+                  bool closing);
+
+/* spec: termination.md §2 — CONFDROP: every participant leaves too */
+static void conf_leave(struct call *c, bool closing)
+{
+	struct call *list[ESP_MAX_CONF];
+	struct call *consult = c->consult ? call_get(c->consult) : NULL;
+	unsigned i, n = participants_of(c, list, ESP_MAX_CONF);
+
+	c->consult = 0;
+	for (i = 0; i < n; i++) {
+		list[i]->conf = 0;
+		leave(list[i], NULL, 0, false);
+	}
+	if (consult) {
+		consult->conf = 0;
+		leave(consult, NULL, 0, false);
+	}
+	if (!closing && c->state != LINECALLSTATE_IDLE)
+		set_state(c, LINECALLSTATE_IDLE, 0);
+}
+
 /*
  * @c leaves the call: a drop (its own states reported) or TAPI closing it
  * (@closing: nothing more is reported about @c itself).
@@ -308,34 +332,21 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 	struct call *conf;
 	bool was_consult;
 
-	cancel_scripts(c->h);
+	if (esp.live_jobs) /* none (most often): nothing to look for */
+		cancel_scripts(c->h);
 	if (caller) {
 		station_leave(c, caller, uui, uui_len, closing);
 		return;
 	}
 	if (c->is_conf) {
-		/* spec: termination.md §2 — CONFDROP: every participant */
-		struct call *list[ESP_MAX_CONF];
-		struct call *consult = c->consult ? call_get(c->consult) : NULL;
-		unsigned i, n = participants_of(c, list, ESP_MAX_CONF);
-
-		c->consult = 0;
-		for (i = 0; i < n; i++) {
-			list[i]->conf = 0;
-			leave(list[i], NULL, 0, false);
-		}
-		if (consult) {
-			consult->conf = 0;
-			leave(consult, NULL, 0, false);
-		}
-		if (!closing && c->state != LINECALLSTATE_IDLE)
-			set_state(c, LINECALLSTATE_IDLE, 0);
+		conf_leave(c, closing);
 		return;
 	}
 	if (c->state != LINECALLSTATE_IDLE &&
 	    c->state != LINECALLSTATE_DISCONNECTED)
 		tell_far_end(c, leave_mode(c), uui, uui_len);
-	xfer_unlink(c);
+	if (c->xfer_of || c->xfer_consult)
+		xfer_unlink(c);
 	conf = c->conf ? call_get(c->conf) : NULL;
 	was_consult = conf && conf->consult == c->h;
 	c->conf = 0;
@@ -350,9 +361,17 @@ static void leave(struct call *c, const uint8_t *uui, DWORD uui_len,
 
 void close_call(struct call *c)
 {
-	cancel_jobs(c->h);
-	/* spec: tspi.md §6 TSPI_lineCloseCall — CLOSEDROP: drop it */
-	leave(c, NULL, 0, true);
+	if (esp.live_jobs)
+		cancel_jobs(c->h);
+	/*
+	 * spec: tspi.md §6 TSPI_lineCloseCall — CLOSEDROP: drop it. An IDLE
+	 * call (most: TAPI closes them once IDLE) with no station's caller,
+	 * conference or transfer has nothing to leave: leave() would find
+	 * nothing to do.
+	 */
+	if (c->state != LINECALLSTATE_IDLE || c->peer || c->is_conf ||
+	    c->conf || c->xfer_of || c->xfer_consult)
+		leave(c, NULL, 0, true);
 	call_free(c);
 }
 
@@ -374,8 +393,9 @@ static struct call *offer_one(struct call *caller, struct line *to,
 	c->bearer = caller->bearer;
 	c->origin = LINECALLORIGIN_INTERNAL;
 	c->peer = caller->h;
-	tsp_copy_str(c->caller, sizeof(c->caller), caller->line->address);
-	tsp_copy_str(c->called, sizeof(c->called), to->address);
+	/* a new call is zeroed: whole addresses are copied, no strnlen */
+	memcpy(c->caller, caller->line->address, sizeof(c->caller));
+	memcpy(c->called, to->address, sizeof(to->address));
 	/* offered by a redirect: who redirected it (without memory for it,
 	 * the call is offered as a direct one) */
 	if (caller->redir && caller->redir->redirecting[0] &&
@@ -383,7 +403,8 @@ static struct call *offer_one(struct call *caller, struct line *to,
 		tsp_copy_str(c->redir->redirecting,
 		             sizeof(c->redir->redirecting),
 		             caller->redir->redirecting);
-	tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
+	if (uui_len)
+		tsp_uui_receive(&c->uui, uui, uui_len); /* not announced yet */
 	/* spec: tspi.md §5 LINE_NEWCALL — the first message about it */
 	to->ev(to->htl, NULL, LINE_NEWCALL, (DWORD_PTR)c->h, (DWORD_PTR)&ht, 0);
 	if (!ht) {
@@ -550,6 +571,17 @@ struct dest {
 	struct line *target;
 };
 
+/* the addresses copied whole (memcpy, no strnlen) */
+_Static_assert(sizeof(((struct call *)0)->caller) ==
+                       sizeof(((struct line *)0)->address),
+               "a call's caller is a line's address");
+_Static_assert(sizeof(((struct call *)0)->called) >=
+                       sizeof(((struct line *)0)->address),
+               "a call's called may be a line's address");
+_Static_assert(sizeof(((struct call *)0)->called) ==
+                       sizeof(((struct dest *)0)->called),
+               "a call's called is a parsed destination's");
+
 /* What a number may hold: 0-9 * # A-D + , (no strchr per digit) */
 static bool is_dialable(char c)
 {
@@ -561,6 +593,24 @@ static bool is_dialable(char c)
 static bool is_separator(char c)
 {
 	return c == ' ' || c == '-' || c == '(' || c == ')' || c == '.';
+}
+
+/* A dial control esp cannot do: its LINEERR_DIAL*, or 0. */
+static LONG dial_control(char c)
+{
+	switch (c) {
+	case 'W':
+	case 'w':
+		return LINEERR_DIALDIALTONE;
+	case '@':
+		return LINEERR_DIALQUIET;
+	case '$':
+		return LINEERR_DIALBILLING;
+	case '?':
+		return LINEERR_DIALPROMPT;
+	default:
+		return 0;
+	}
 }
 
 static bool script_word(const char *d, const char *w)
@@ -576,13 +626,14 @@ static LONG parse_dest(const char *dest, struct dest *out)
 {
 	const char *p, *colon;
 	size_t n = 0;
+	bool bad = false;
 
 	memset(out, 0, sizeof(*out));
 	if (!dest || !*dest) {
 		out->script = S_DIALTONE;
 		return 0;
 	}
-	if (strncmp(dest, "slow:", 5) == 0) {
+	if (dest[0] == 's' && strncmp(dest, "slow:", 5) == 0) {
 		const char *slash = strchr(dest + 5, '/');
 
 		if (!slash || !parse_ms(dest + 5, slash, &out->slow_ms))
@@ -624,30 +675,31 @@ static LONG parse_dest(const char *dest, struct dest *out)
 		return LINEERR_INVALADDRESS;
 	return 0;
 number:
-	/* the first dial control esp cannot do fails, with nothing dialed */
+	/*
+	 * One pass: the first dial control esp cannot do fails, wherever it
+	 * is, with nothing dialed; else a character a number may not hold,
+	 * or one too many, makes the address invalid.
+	 */
 	for (p = dest; *p; p++) {
-		switch (*p) {
-		case 'W':
-		case 'w':
-			return LINEERR_DIALDIALTONE;
-		case '@':
-			return LINEERR_DIALQUIET;
-		case '$':
-			return LINEERR_DIALBILLING;
-		case '?':
-			return LINEERR_DIALPROMPT;
-		default:
-			break;
-		}
-	}
-	for (p = dest; *p; p++) {
-		if (is_separator(*p))
+		char ch = *p;
+		LONG ctl;
+
+		if (ch >= '0' && ch <= '9') {
+			/* most of a number: no other test */
+		} else if (is_separator(ch)) {
 			continue;
-		if (!is_dialable(*p) || n + 1 >= sizeof(out->called))
-			return LINEERR_INVALADDRESS;
-		out->called[n++] = *p;
+		} else if ((ctl = dial_control(ch)) != 0) {
+			return ctl;
+		} else if (!is_dialable(ch)) {
+			bad = true;
+			continue;
+		}
+		if (n + 1 >= sizeof(out->called))
+			bad = true;
+		else
+			out->called[n++] = ch;
 	}
-	if (n == 0)
+	if (bad || n == 0)
 		return LINEERR_INVALADDRESS;
 	out->called[n] = '\0';
 	out->target = line_by_address(out->called);
@@ -661,7 +713,7 @@ static void apply_dest(struct call *c, const struct dest *d)
 	c->script_ms = d->script_ms;
 	if (d->slow_ms)
 		c->slow_ms = d->slow_ms;
-	tsp_copy_str(c->called, sizeof(c->called), d->called);
+	memcpy(c->called, d->called, sizeof(c->called)); /* NUL-terminated */
 }
 
 /* ---- requests -------------------------------------------------------------
@@ -890,24 +942,13 @@ static void redirect(const struct job *j, struct call *c)
 		set_state(p, LINECALLSTATE_RINGBACK, 0);
 }
 
-/* Performs @j's operation (now due) and completes its request; locked. */
-void run_job(struct job *j)
+/* Performs @j's operation on its call @c (checked) and completes its
+ * request; locked. */
+static void run_op(const struct job *j, struct call *c)
 {
-	struct call *c = call_get(j->call), *c2;
+	struct call *c2;
 	struct dest d;
-	LONG r;
 
-	if (!c) {
-		if (j->req)
-			esp.complete(j->req, LINEERR_INVALCALLHANDLE);
-		return;
-	}
-	if (j->op != OP_MAKECALL && j->op != OP_SETUP_CONF &&
-	    j->op != OP_ADD_CONF && (r = op_state_check(j->op, c)) != 0) {
-		if (j->req)
-			esp.complete(j->req, r);
-		return;
-	}
 	switch (j->op) {
 	case OP_MAKECALL:
 		if (c->script == S_OUTAGE || c->script == S_REMOVE) {
@@ -927,10 +968,11 @@ void run_job(struct job *j)
 		}
 		esp.complete(j->req, 0);
 		c->announced = true;
-		/* the target is looked up now: it may have closed */
+		/* a delayed call's target is looked up now */
 		connect_to(c,
-		           c->script == S_LINE ? line_by_address(c->called)
-		                               : NULL,
+		           c->script != S_LINE ? NULL
+		           : j->target         ? j->target
+		                               : line_by_address(c->called),
 		           j->uui, j->uui_len, true);
 		break;
 	case OP_ANSWER:
@@ -1101,34 +1143,37 @@ void run_job(struct job *j)
 	}
 }
 
+/* Performs @j's operation (now due) and completes its request; locked. */
+void run_job(struct job *j)
+{
+	struct call *c = call_get(j->call);
+	LONG r;
+
+	if (!c) {
+		if (j->req)
+			esp.complete(j->req, LINEERR_INVALCALLHANDLE);
+		return;
+	}
+	if (j->op != OP_MAKECALL && j->op != OP_SETUP_CONF &&
+	    j->op != OP_ADD_CONF && (r = op_state_check(j->op, c)) != 0) {
+		if (j->req)
+			esp.complete(j->req, r);
+		return;
+	}
+	run_op(j, c);
+}
+
 /* What some jobs need beyond their call (struct job's fields). */
 struct xargs {
 	uint32_t call2, call3;
 	DWORD arg;
+	struct line *target; /* OP_MAKECALL, kept only when run at once */
 };
 
-/* Runs @op now, or after the call's (or the configured) delay. */
-static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
-                     const void *uui, DWORD uui_len, const char *dest,
-                     const struct xargs *x)
+/* Fills in @j what its request gives beyond op, call and request id. */
+static void job_fill(struct job *j, const void *uui, DWORD uui_len,
+                     const char *dest, const struct xargs *x)
 {
-	unsigned ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
-	struct job now, *j = &now;
-
-	if (uui_len > ESP_UUI_MAX)
-		return LINEERR_USERUSERINFOTOOBIG;
-	if (ms) {
-		j = job_add(ms, op, c->h, req);
-		if (!j)
-			return LINEERR_NOMEM;
-	} else {
-		/* run at once, from here: nothing reads past uui_len, so
-		 * the buffer is left as it is */
-		memset(&now, 0, offsetof(struct job, uui));
-		now.op = op;
-		now.call = c->h;
-		now.req = req;
-	}
 	if (x) {
 		j->call2 = x->call2;
 		j->call3 = x->call3;
@@ -1139,8 +1184,50 @@ static LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
 	j->uui_len = uui_len;
 	if (dest)
 		tsp_copy_str(j->dest, sizeof(j->dest), dest);
-	if (!ms)
-		run_job(&now);
+}
+
+/* schedule() with a delay: a job for the timer thread. */
+static LONG schedule_later(unsigned ms, enum op op, struct call *c,
+                           DRV_REQUESTID req, const void *uui, DWORD uui_len,
+                           const char *dest, const struct xargs *x)
+{
+	struct job *j = job_add(ms, op, c->h, req);
+
+	if (!j)
+		return LINEERR_NOMEM;
+	job_fill(j, uui, uui_len, dest, x);
+	return (LONG)req;
+}
+
+/*
+ * Runs @op now, or after the call's (or the configured) delay. Every
+ * caller has checked @op on @c (op_state_check, where run_job checks it)
+ * under this same hold of esp.lock: run now, it is not checked again.
+ * Inline: most requests run at once, and what each caller passes as a
+ * constant (no UUI, no address, no extra arguments) leaves little of it.
+ */
+static inline LONG schedule(enum op op, struct call *c, DRV_REQUESTID req,
+                            const void *uui, DWORD uui_len, const char *dest,
+                            const struct xargs *x)
+{
+	unsigned ms = c->slow_ms ? c->slow_ms : esp.cfg_delay_ms;
+	struct job now;
+
+	if (uui_len > ESP_UUI_MAX)
+		return LINEERR_USERUSERINFOTOOBIG;
+	if (ms)
+		return schedule_later(ms, op, c, req, uui, uui_len, dest, x);
+	/* run at once, from here: only what run_op reads is set (not the
+	 * list links, not the due time, not the UUI buffer past uui_len) */
+	now.op = op;
+	now.call = c->h;
+	now.call2 = now.call3 = 0;
+	now.arg = 0;
+	now.req = req;
+	now.target = x ? x->target : NULL;
+	now.dest[0] = '\0';
+	job_fill(&now, uui, uui_len, dest, x);
+	run_op(&now, c);
 	return (LONG)req;
 }
 
@@ -1156,13 +1243,14 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 {
 	const uint8_t *uui = NULL;
 	DWORD uui_len = 0;
+	struct xargs x = {0};
 	struct line *l;
 	struct call *c;
 	struct dest d;
 	LONG r;
 
 	(void)dwCountryCode;
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	l = line_of(hdLine);
 	if (!l) {
 		r = LINEERR_INVALLINEHANDLE;
@@ -1192,15 +1280,16 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID dwRequestID,
 	                        : LINEMEDIAMODE_INTERACTIVEVOICE;
 	c->bearer = lpCallParams ? lpCallParams->dwBearerMode
 	                         : LINEBEARERMODE_VOICE;
-	tsp_copy_str(c->caller, sizeof(c->caller), l->address);
+	memcpy(c->caller, l->address, sizeof(c->caller));
 	*lphdCall = (HDRVCALL)(uintptr_t)c->h;
-	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, NULL);
+	x.target = d.target;
+	r = schedule(OP_MAKECALL, c, dwRequestID, uui, uui_len, NULL, &x);
 	if (r < 0) {
 		esp.created--; /* a synchronous failure: TAPI never knew it */
 		call_free(c);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1212,7 +1301,7 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 	struct dest d;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	c = call_of(hd);
 	if (!c) {
 		r = LINEERR_INVALCALLHANDLE;
@@ -1237,7 +1326,7 @@ static LONG request(enum op op, DRV_REQUESTID req, HDRVCALL hd, const void *uui,
 	if (!r)
 		r = schedule(op, c, req, uui, uui ? size : 0, dest, x);
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1371,7 +1460,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 	struct line *l;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	/* spec: tspi.md §6 — from a CONNECTED call, or from the line */
 	if (hdCall) {
 		orig = call_of(hdCall);
@@ -1423,7 +1512,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupConference(
 		call_free(conf);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1434,7 +1523,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
 	struct call *conf, *consult;
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	conf = call_of(hdConfCall);
 	if (!conf || !conf->is_conf) {
 		r = LINEERR_INVALCONFCALLHANDLE;
@@ -1456,7 +1545,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_linePrepareAddToConference(
 		call_free(consult);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1468,7 +1557,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
 	struct xargs x = {0};
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	conf = call_of(hdConfCall);
 	consult = call_of(hdConsultCall);
 	if (!conf || !conf->is_conf || !consult || consult->is_conf ||
@@ -1481,7 +1570,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineAddToConference(DRV_REQUESTID dwRequestID,
 	x.call2 = consult->h;
 	r = schedule(OP_ADD_CONF, conf, dwRequestID, NULL, 0, NULL, &x);
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1514,7 +1603,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupTransfer(
 	struct xargs x = {0};
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	orig = call_of(hdCall);
 	if (!orig) {
 		r = LINEERR_INVALCALLHANDLE;
@@ -1548,7 +1637,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineSetupTransfer(
 		call_free(consult);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1560,7 +1649,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineCompleteTransfer(
 	struct xargs x = {.arg = dwTransferMode};
 	LONG r;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	orig = call_of(hdCall);
 	consult = call_of(hdConsultCall);
 	if (!orig) {
@@ -1612,7 +1701,7 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineCompleteTransfer(
 		call_free(conf);
 	}
 out:
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
 
@@ -1621,13 +1710,13 @@ ESP_EXPORT LONG TSPIAPI TSPI_lineCloseCall(HDRVCALL hdCall)
 	struct call *c;
 	LONG r = 0;
 
-	pthread_mutex_lock(&esp.lock);
+	esp_lock();
 	esp.closecalls++;
 	c = call_of(hdCall);
 	if (c)
 		close_call(c);
 	else
 		r = LINEERR_INVALCALLHANDLE;
-	pthread_mutex_unlock(&esp.lock);
+	esp_unlock();
 	return r;
 }
