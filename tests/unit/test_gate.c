@@ -95,11 +95,12 @@ static void probe_start(struct probe *p, struct fx_app *a, HLINE line,
 	assert_int_equal(pthread_create(&p->t, NULL, probe_main, p), 0);
 }
 
-/* Whether @p returned within @ms. */
-static bool probe_done_within(struct probe *p, unsigned ms)
+/* Whether *@flag (guarded by @m, signalled on @c) is set within @ms. */
+static bool set_within(pthread_mutex_t *m, pthread_cond_t *c, const bool *flag,
+                       unsigned ms)
 {
 	struct timespec t;
-	bool done;
+	bool set;
 
 	clock_gettime(CLOCK_REALTIME, &t);
 	t.tv_sec += ms / 1000;
@@ -108,13 +109,19 @@ static bool probe_done_within(struct probe *p, unsigned ms)
 		t.tv_sec++;
 		t.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&p->m);
-	while (!p->done)
-		if (pthread_cond_timedwait(&p->c, &p->m, &t) == ETIMEDOUT)
+	pthread_mutex_lock(m);
+	while (!*flag)
+		if (pthread_cond_timedwait(c, m, &t) == ETIMEDOUT)
 			break;
-	done = p->done;
-	pthread_mutex_unlock(&p->m);
-	return done;
+	set = *flag;
+	pthread_mutex_unlock(m);
+	return set;
+}
+
+/* Whether @p returned within @ms. */
+static bool probe_done_within(struct probe *p, unsigned ms)
+{
+	return set_within(&p->m, &p->c, &p->done, ms);
 }
 
 static void probe_join(struct probe *p)
@@ -576,22 +583,6 @@ static void locking_sink(enum tapix_log_level level, const char *module,
 	pthread_mutex_unlock(&app_lock);
 }
 
-static bool sink_entered_within(unsigned ms)
-{
-	struct timespec t;
-	bool in;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += ms / 1000;
-	pthread_mutex_lock(&sink_m);
-	while (!sink_entered)
-		if (pthread_cond_timedwait(&sink_c, &sink_m, &t) == ETIMEDOUT)
-			break;
-	in = sink_entered;
-	pthread_mutex_unlock(&sink_m);
-	return in;
-}
-
 static void test_log_sink_called_with_no_lock_held(void **s)
 {
 	struct probe op, msg;
@@ -605,7 +596,7 @@ static void test_log_sink_called_with_no_lock_held(void **s)
 	tapix_log_set_sink(locking_sink, NULL);
 	assert_int_equal(tapix_log_set_levels("warn,api=info"), 0);
 	probe_start(&op, &a, 0, open_line);
-	entered = sink_entered_within(10000);
+	entered = set_within(&sink_m, &sink_c, &sink_entered, 10000);
 	/* the sink waits for app_lock, which this thread holds */
 	probe_start(&msg, &a, 0, get_message);
 	msg_ok = probe_done_within(&msg, 5000);
