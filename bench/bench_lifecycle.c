@@ -5,19 +5,32 @@
  * as they go, then many calls held connected at once. Prints
  * "name value unit" lines. See bench/README.md for the callgrind recipe.
  *
+ * The same lifecycles run a second time with the app's event descriptor
+ * quiet (tapix_set_event_quiet): tapi-messages-and-states.md §1 makes the
+ * descriptor readable exactly while messages wait, so each burst of
+ * messages costs a write and a read of it, and the second rate shows what
+ * the lifecycle costs without those two system calls. Their price on the
+ * machine is measured too (eventfd_pair_time).
+ *
  * Usage: bench_lifecycle [LIFECYCLES [HELD_CALLS]]
  */
 #include <malloc.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <tapi.h>
+#include <tapix/service.h>
 
 static HLINEAPP app;
 static HLINE caller, callee;
 static unsigned long messages;
+static unsigned long bursts; /* drains that found messages */
 
 static double now_s(void)
 {
@@ -39,14 +52,17 @@ static HCALL drain(void)
 {
 	LINEMESSAGE m;
 	HCALL in = 0;
+	bool any = false;
 
 	while (lineGetMessage(app, &m, 0) == 0) {
 		messages++;
+		any = true;
 		if (m.dwMessageID == LINE_APPNEWCALL)
 			in = (HCALL)m.dwParam2;
 		else if (m.dwMessageID == LINE_REPLY && m.dwParam2 != 0)
 			die("a request", (LONG)m.dwParam2);
 	}
+	bursts += any;
 	return in;
 }
 
@@ -81,9 +97,7 @@ static void end_call(HCALL out, HCALL in)
 		die("lineDeallocateCall", 0);
 }
 
-/* The measured loop (callgrind: --toggle-collect=run_lifecycles). */
-void run_lifecycles(unsigned long n);
-void run_lifecycles(unsigned long n)
+static void lifecycles(unsigned long n)
 {
 	unsigned long i;
 
@@ -95,6 +109,49 @@ void run_lifecycles(unsigned long n)
 	}
 }
 
+/* The measured loop (callgrind: --toggle-collect=run_lifecycles). */
+void run_lifecycles(unsigned long n);
+/* (never inlined: callgrind counts from its entry) */
+__attribute__((noinline)) void run_lifecycles(unsigned long n)
+{
+	lifecycles(n);
+}
+
+/* The same with the event descriptor quiet (not in callgrind's count). */
+static void run_quiet(unsigned long n)
+{
+	LONG r = tapix_set_event_quiet(app, TRUE);
+
+	if (r)
+		die("tapix_set_event_quiet", r);
+	lifecycles(n);
+	r = tapix_set_event_quiet(app, FALSE);
+	if (r)
+		die("tapix_set_event_quiet", r);
+}
+
+/* What one write and one read of an eventfd cost here, in nanoseconds:
+ * the price of a burst of messages for the event descriptor. */
+static double eventfd_pair_ns(void)
+{
+	const unsigned long pairs = 100000;
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t v = 1;
+	unsigned long i;
+	double t0, t1;
+
+	if (fd < 0)
+		die("eventfd", 0);
+	t0 = now_s();
+	for (i = 0; i < pairs; i++)
+		if (write(fd, &v, sizeof(v)) != sizeof(v) ||
+		    read(fd, &v, sizeof(v)) != sizeof(v))
+			die("eventfd write and read", 0);
+	t1 = now_s();
+	close(fd);
+	return (t1 - t0) * 1e9 / (double)pairs;
+}
+
 int main(int argc, char **argv)
 {
 	LINEINITIALIZEEXPARAMS p;
@@ -104,7 +161,7 @@ int main(int argc, char **argv)
 	struct mallinfo2 before, after;
 	HCALL *outs, *ins;
 	double t0, t1;
-	unsigned long i, msgs0;
+	unsigned long i, msgs0, bursts0;
 	LONG r;
 
 	memset(&p, 0, sizeof(p));
@@ -126,6 +183,7 @@ int main(int argc, char **argv)
 
 	run_lifecycles(n / 10 + 1); /* warm up the tables */
 	msgs0 = messages;
+	bursts0 = bursts;
 	t0 = now_s();
 	run_lifecycles(n);
 	t1 = now_s();
@@ -136,6 +194,17 @@ int main(int argc, char **argv)
 	printf("messages_per_lifecycle %.1f messages\n",
 	       (double)(messages - msgs0) / (double)n);
 	printf("lifecycle_time %.3f us\n", (t1 - t0) * 1e6 / (double)n);
+	/* one write when a burst begins, one read when it is fetched */
+	printf("event_descriptor_toggles_per_lifecycle %.1f system calls\n",
+	       2.0 * (double)(bursts - bursts0) / (double)n);
+	printf("eventfd_pair_time %.0f ns\n", eventfd_pair_ns());
+	t0 = now_s();
+	run_quiet(n);
+	t1 = now_s();
+	printf("lifecycle_rate_quiet_descriptor %.0f lifecycles/s\n",
+	       (double)n / (t1 - t0));
+	printf("lifecycle_time_quiet_descriptor %.3f us\n",
+	       (t1 - t0) * 1e6 / (double)n);
 
 	if (held) {
 		outs = malloc(held * sizeof(*outs));
