@@ -466,7 +466,6 @@ static void on_callstate(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 		return;
 	}
 	call->state = (uint32_t)p1 & 0x00FFFFFFu;
-	call->state_time_ms = core_now_ms();
 	if (call->state == LINECALLSTATE_CONFERENCED) {
 		struct call *parent =
 			htab_get(&core.handles, (uint32_t)p2, OBJ_CALL);
@@ -815,7 +814,8 @@ static void on_monitor_tone(struct call *call, DWORD_PTR p1, DWORD_PTR p2,
 static void end_media_requests(struct call *call)
 {
 	struct list_node *it;
-	uint32_t tick = (uint32_t)core_now_ms();
+	/* the clock only for a call with media requests (most have none) */
+	uint32_t tick = call->mx ? (uint32_t)core_now_ms() : 0;
 
 	for (unsigned i = 2; call->mx && i-- > 0;)
 		if (call->mx->gen_h[i])

@@ -253,10 +253,9 @@ struct call {
 	 * thousands of calls may be held) */
 	HDRVCALL hd;
 	struct tline *tl;
-	uint64_t state_time_ms; /* wall clock of the current state */
-	char *app_name;         /* app that originated or answered it
-	                         * (util/rcstr.h: the app's name, shared) */
-	char *displayable;      /* from LINECALLPARAMS, for LINECALLINFO */
+	char *app_name;    /* app that originated or answered it
+	                    * (util/rcstr.h: the app's name, shared) */
+	char *displayable; /* from LINECALLPARAMS, for LINECALLINFO */
 	char *called_party;
 	char *comment;
 	struct list_node callhs; /* struct callh.call_link */
