@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IDX_BITS 20u
-#define IDX_MASK ((1u << IDX_BITS) - 1)
+#define IDX_BITS TSP_HTAB_IDX_BITS
+#define IDX_MASK TSP_HTAB_IDX_MASK
 #define GEN_MASK ((1u << (32 - IDX_BITS)) - 1)
 #define RESERVE  1024u
 
@@ -67,24 +67,6 @@ uint32_t tsp_htab_add(struct tsp_htab *t, void *obj)
 	t->slots[idx].obj = obj;
 	t->slots[idx].next = 0;
 	return (t->slots[idx].gen << IDX_BITS) | (idx + 1);
-}
-
-void *tsp_htab_get(const struct tsp_htab *t, uint32_t h)
-{
-	uint32_t idx = h & IDX_MASK;
-	const struct tsp_slot *s;
-
-	if (idx == 0 || idx > t->used)
-		return NULL;
-	s = &t->slots[idx - 1];
-	if (!s->obj || s->gen != (h >> IDX_BITS))
-		return NULL;
-	return s->obj;
-}
-
-void *tsp_htab_get_ptr(const struct tsp_htab *t, uintptr_t h)
-{
-	return h > 0xFFFFFFFFu ? NULL : tsp_htab_get(t, (uint32_t)h);
 }
 
 void tsp_htab_del(struct tsp_htab *t, uint32_t h)

@@ -53,11 +53,29 @@ struct tsp_htab {
 /** Gives @obj a handle; 0 when out of memory or out of slots. */
 uint32_t tsp_htab_add(struct tsp_htab *t, void *obj);
 
-/** The object of handle @h, or NULL if @h is not (or no longer) valid. */
-void *tsp_htab_get(const struct tsp_htab *t, uint32_t h);
+#define TSP_HTAB_IDX_BITS 20u
+#define TSP_HTAB_IDX_MASK ((1u << TSP_HTAB_IDX_BITS) - 1)
+
+/** The object of handle @h, or NULL if @h is not (or no longer) valid.
+ *  Inline: every provider function and event looks a handle up. */
+static inline void *tsp_htab_get(const struct tsp_htab *t, uint32_t h)
+{
+	uint32_t idx = h & TSP_HTAB_IDX_MASK;
+	const struct tsp_slot *s;
+
+	if (idx == 0 || idx > t->used)
+		return NULL;
+	s = &t->slots[idx - 1];
+	if (!s->obj || s->gen != (h >> TSP_HTAB_IDX_BITS))
+		return NULL;
+	return s->obj;
+}
 
 /** As tsp_htab_get, for a handle that travelled as a pointer-sized value. */
-void *tsp_htab_get_ptr(const struct tsp_htab *t, uintptr_t h);
+static inline void *tsp_htab_get_ptr(const struct tsp_htab *t, uintptr_t h)
+{
+	return h > 0xFFFFFFFFu ? NULL : tsp_htab_get(t, (uint32_t)h);
+}
 
 /** Frees handle @h (which must be valid). */
 void tsp_htab_del(struct tsp_htab *t, uint32_t h);
