@@ -39,7 +39,7 @@
 #define MAX_PENDING 4096       /* handle slots of one registration */
 
 #define DEV_REVOKED 0xFFFFFFFEu /* in reg.devs: a line taken away */
-#define DEV_UNKNOWN 0xFFFFFFFFu /* in ropen.dev: the core's LINEMAPPER */
+#define DEV_UNKNOWN 0xFFFFFFFFu /* in ropen.dev: which line, not told */
 
 #define MSGS_PER_SIGNAL 256   /* messages in one Messages signal */
 #define PEER_QUEUE      64    /* signals sd-bus may hold for a client */
@@ -1433,6 +1433,29 @@ static LONG serve(struct served *x)
 	return e;
 }
 
+/* lineGetID's "tapi/line" answer: a device id in binary. */
+struct line_id {
+	VARSTRING vs;
+	DWORD dev;
+};
+
+/* The core's device of open @h, DEV_UNKNOWN if it cannot be told. */
+static DWORD core_dev_of_open(HLINE h)
+{
+	struct line_id id;
+	DWORD dev = DEV_UNKNOWN;
+	LONG r;
+
+	memset(&id, 0, sizeof(id));
+	id.vs.dwTotalSize = sizeof(id);
+	r = lineGetIDA(h, 0, 0, LINECALLSELECT_LINE, &id.vs, "tapi/line");
+	if (r == 0 && id.vs.dwStringFormat == STRINGFORMAT_BINARY &&
+	    id.vs.dwStringSize == sizeof(DWORD) &&
+	    id.vs.dwStringOffset == offsetof(struct line_id, dev))
+		dev = id.dev;
+	return dev < d.ndevs ? dev : DEV_UNKNOWN;
+}
+
 /* lineOpen's call (its arguments served): LINEMAPPER among the lines the
  * client may use, and the open noted so that it can be taken back. */
 static LONG run_open(struct served *x)
@@ -1445,9 +1468,12 @@ static LONG run_open(struct served *x)
 	if (mem_short())
 		return LINEERR_NOMEM; /* issue 19 item 9 */
 	if (dev == LINEMAPPER && r->ndevs == d.ndevs && !r->nrevoked) {
-		/* the client sees every line: the core's own LINEMAPPER
-		 * (which line it took is not told: DEV_UNKNOWN) */
+		/* the client sees every line: the core's own LINEMAPPER,
+		 * then which line it took (taking another line away from
+		 * the client leaves this open alone) */
 		e = open(x->v);
+		if (e == 0 && x->hline)
+			opened = core_dev_of_open(x->hline);
 	} else if (dev == LINEMAPPER) {
 		/* only among the lines the client may use: the core checks
 		 * the arguments on the first one */
@@ -2090,9 +2116,9 @@ static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
  * requests there never answered), told as a forced close (§7:
  * LINEDEVSTATE_REMOVED first to an open below 2.0, then LINE_CLOSE), then
  * LINE_REMOVE (2.0+); the id answers LINEERR_NODEVICE from now on, as a
- * removed device's. An open made with the core's LINEMAPPER (the client
- * saw every line; which one it took is not known here) goes with any
- * line taken away. The number of opens closed.
+ * removed device's. An open made with the core's LINEMAPPER whose line
+ * the core could not tell (DEV_UNKNOWN) goes with any line taken away.
+ * The number of opens closed.
  */
 static unsigned take_back(struct reg *r, DWORD i)
 {

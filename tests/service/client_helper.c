@@ -32,6 +32,10 @@
  *                   as call, then waits: "closed H" for a LINE_CLOSE of
  *                   its open, "removed DEV" for LINE_REMOVE, then
  *                   "open ERR", the result of lineOpen on LINE again
+ *   mapped          a voice line opened with LINEMAPPER: "ready"; then,
+ *                   for each LINE_REMOVE, "removed DEV" and "status ERR"
+ *                   (lineGetLineDevStatus on the open: 0 while it is
+ *                   open), and "closed H" for a LINE_CLOSE of it
  *
  *   pendexit LINE DEST
  *                   as pending, then exit(0) with the request pending,
@@ -402,6 +406,37 @@ int main(int argc, char **argv)
 		             LINECALLPRIVILEGE_NONE, 0, NULL);
 		printf("open %08x\n", (unsigned)r);
 		fflush(stdout);
+	} else if (strcmp(argv[a], "mapped") == 0) {
+		LINECALLPARAMS cp;
+		HLINE l = 0;
+
+		memset(&cp, 0, sizeof(cp));
+		cp.dwTotalSize = sizeof(cp);
+		cp.dwBearerMode = LINEBEARERMODE_VOICE;
+		cp.dwMediaMode = LINEMEDIAMODE_INTERACTIVEVOICE;
+		r = lineOpen(app, LINEMAPPER, &l, 0x00020002, 0, 0,
+		             LINECALLPRIVILEGE_NONE, 0, &cp);
+		if (r)
+			die("lineOpen", r);
+		say("ready", 0, false);
+		for (;;) {
+			struct {
+				LINEDEVSTATUS st;
+				char more[256];
+			} st;
+
+			m = next();
+			if (m.dwMessageID == LINE_CLOSE && m.hDevice == l) {
+				say("closed", (unsigned long)m.hDevice, true);
+			} else if (m.dwMessageID == LINE_REMOVE) {
+				say("removed", (unsigned long)m.dwParam1, true);
+				memset(&st, 0, sizeof(st));
+				st.st.dwTotalSize = sizeof(st);
+				r = lineGetLineDevStatus(l, &st.st);
+				printf("status %08x\n", (unsigned)r);
+				fflush(stdout);
+			}
+		}
 	} else if (strcmp(argv[a], "coown") == 0 && a + 1 < argc) {
 		HCALL h;
 

@@ -1000,6 +1000,59 @@ static void test_sighup_revokes_opens(void **s)
 	close(go[1]);
 }
 
+/*
+ * Issue 19 item 11, for an open made with LINEMAPPER by a registration
+ * that sees every line (tapixd lets the core pick the line): taking
+ * another line away used to close it too, tapixd not knowing which line
+ * the core took. Now only taking its own line (the first voice line,
+ * line 0) closes it, as for any open (termination.md §5, §7).
+ */
+static void test_sighup_revokes_a_mapped_open_with_its_line_only(void **s)
+{
+	const char *args[] = {"--as-uid", "65534", "mapped", NULL};
+	const char *all = "[line 1]\nallow = uid:0 uid:65534\n"
+			  "[line 2]\nallow = uid:0 uid:65534\n";
+	char conf[512], path[128];
+	struct helper h;
+	FILE *f;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	snprintf(conf, sizeof(conf),
+	         "%s[line 0]\nallow = uid:0 uid:65534\n%s"
+	         "[line 3]\nallow = uid:0 uid:65534\n",
+	         ESP4, all);
+	restart_tapixd(conf);
+	snprintf(path, sizeof(path), "%s/tapix.conf", dir);
+	h = helper(args);
+	expect_line(&h, "ready");
+	/* line 3 is root's only now: the open (on line 0) stays */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f,
+	        "%s[line 0]\nallow = uid:0 uid:65534\n%s"
+	        "[line 3]\nallow = uid:0\n",
+	        ESP4, all);
+	fclose(f);
+	assert_int_equal(kill(tapixd_itself(), SIGHUP), 0);
+	assert_int_equal(expect_line(&h, "removed "), 3);
+	assert_int_equal(expect_line(&h, "status "), 0);
+	wait_log("access rules reloaded");
+	/* and line 0 too: now it goes (its LINE_CLOSE, then LINE_REMOVE) */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s[line 0]\nallow = uid:0\n%s[line 3]\nallow = uid:0\n",
+	        ESP4, all);
+	fclose(f);
+	assert_int_equal(kill(tapixd_itself(), SIGHUP), 0);
+	assert_true(expect_line(&h, "closed ") != 0);
+	assert_int_equal(expect_line(&h, "removed "), 0);
+	assert_int_equal(expect_line(&h, "status "),
+	                 ERR(LINEERR_INVALLINEHANDLE));
+	helper_end(&h);
+}
+
 /* Forgets what @a heard (a long loop of calls would fill its history). */
 static void fx_forget(struct fx_app *a)
 {
@@ -1181,6 +1234,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_sighup_revokes_opens,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sighup_revokes_a_mapped_open_with_its_line_only,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_monitor_is_cut_off,
 	                                        setup, teardown),
 	};
