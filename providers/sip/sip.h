@@ -130,6 +130,7 @@ struct sip_digits {
 	bool on;                         /* a request runs */
 	bool in_flight;     /* an INFO of ours waits for its final response */
 	bool flight_is_cur; /* ... and it is the running request's */
+	bool auth_tried;    /* ... and was sent again with credentials */
 	uint64_t due;       /* monotonic ms: nothing is sent before */
 };
 

@@ -730,18 +730,25 @@ static void dtmf_step(struct call *c)
 		         SIPTAG_PAYLOAD_STR(body), TAG_END());
 		g->in_flight = true;
 		g->flight_is_cur = true;
+		g->auth_tried = false;
 		g->due = now + 2u * g->dur;
 	}
 }
 
-/* The final response to an INFO of ours: a refused digit ends its
- * request (CANCEL), else the next may go. */
-static void on_info_response(struct call *c, int status)
+/* The final response to an INFO of ours: a challenge is answered once
+ * with the account's credentials (the INFO goes again, still in flight),
+ * a refused digit ends its request (CANCEL), else the next may go. */
+static void on_info_response(struct call *c, int status, const sip_t *msg)
 {
 	struct sip_digits *g = c->dg;
 
 	if (!g || !g->in_flight || status < 200)
 		return;
+	if ((status == 401 || status == 407) && !g->auth_tried &&
+	    authenticate(c->nh, c->line, msg, status)) {
+		g->auth_tried = true;
+		return;
+	}
 	g->in_flight = false;
 	if (status >= 300 && g->on && g->flight_is_cur) {
 		sip_log(SIP_WARN, "call %08x: INFO digit refused: %d", c->h,
@@ -1350,7 +1357,7 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 		break;
 	case nua_r_info:
 		if (c && c->nh == nh)
-			on_info_response(c, status);
+			on_info_response(c, status, msg);
 		break;
 	case nua_i_bye:
 		if (c && !c->hangup) {

@@ -1334,6 +1334,37 @@ static void test_info_digit_refused(void **s)
 }
 
 /*
+ * A digit's INFO challenged (401, Digest) is sent again with the
+ * account's credentials, as an INVITE is (RFC 3261 §22.2), and goes
+ * through: LINE_GENERATE(DONE). SIPp checks the response against the
+ * password and refuses a wrong one (403: CANCEL).
+ */
+static void test_info_digit_challenged(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\npassword = info-secret\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_auth.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	assert_int_equal(seen_at(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL,
+	                         ~(DWORD_PTR)0),
+	                 -1);
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 3, tapix-sip(7) dtmf = rfc4733 — digits go as RFC 4733
  * events only: on a call whose SDP agreed no telephone-event (SIPp
  * answers PCMU alone), lineGenerateDigits fails with
@@ -1534,6 +1565,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_info_digit_refused, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(test_info_digit_challenged,
+	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_plain_offer_to_srtp_account_is_refused, setup,
 			teardown),
