@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +269,71 @@ static void test_event_fd_readable_exactly_while_queued(void **s)
 	assert_int_equal(lineGetMessage(a.h, &m, 0), LINEERR_OPERATIONFAILED);
 	assert_int_equal(lineGetMessage(a.h, &m, 20), LINEERR_OPERATIONFAILED);
 	fx_shutdown(&a);
+}
+
+/* Under ASan the pools keep nothing; under ASan and TSan glibc's heap
+ * figures do not see the sanitizer's allocator. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HEAP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HEAP_SANITIZED 1
+#endif
+#endif
+#ifndef HEAP_SANITIZED
+#define HEAP_SANITIZED 0
+#endif
+
+/* Heap bytes in use (glibc's count). */
+static size_t heap_in_use(void)
+{
+	return mallinfo2().uordblks;
+}
+
+/*
+ * spec: termination.md §6 — the last lineShutdown ends the session; the
+ * core's free lists of calls, call handles, requests and early events
+ * (util/pool.h: up to 1,024 of each kept for reuse) go with it, so a
+ * process that once held many calls keeps none of that memory once it
+ * stops using TAPI. 1,100 calls held, then ended: about 290 KB wait in
+ * the lists, and the shutdown must give back at least 150 KB (without
+ * the lists' return it gives back about 50 KB: the apps, opens and the
+ * provider's own state).
+ */
+static void test_session_end_returns_pooled_memory(void **s)
+{
+	enum {
+		N = 1100
+	};
+	LINEINITIALIZEEXPARAMS p;
+	static HCALL c[N];
+	size_t before;
+	LINEMESSAGE m;
+	HLINEAPP h;
+	HLINE l;
+	unsigned i;
+
+	(void)s;
+	if (fx_service() || HEAP_SANITIZED)
+		skip(); /* tapixd's session lasts; see HEAP_SANITIZED */
+	assert_int_equal(init_ex(&h, LINEINITIALIZEEXOPTION_USEEVENT, NULL, &p),
+	                 0);
+	assert_int_equal(lineOpen(h, 0, &l, 0x00020002, 0, 0,
+	                          LINECALLPRIVILEGE_NONE, 0, NULL),
+	                 0);
+	for (i = 0; i < N; i++)
+		assert_true(lineMakeCall(l, &c[i], "answer", 0, NULL) > 0);
+	for (i = 0; i < N; i++) {
+		assert_true(lineDrop(c[i], NULL, 0) > 0);
+		while (lineGetMessage(h, &m, 0) == 0)
+			;
+		assert_int_equal(lineDeallocateCall(c[i]), 0);
+	}
+	while (lineGetMessage(h, &m, 0) == 0)
+		;
+	before = heap_in_use();
+	assert_int_equal(lineShutdown(h), 0);
+	assert_true(before > heap_in_use() + 150 * 1024);
 }
 
 /*
@@ -783,6 +849,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_event_quiet, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_session_end_returns_pooled_memory, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_get_message_errors, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
