@@ -131,6 +131,7 @@ struct sip_digits {
 	bool in_flight;     /* an INFO of ours waits for its final response */
 	bool flight_is_cur; /* ... and it is the running request's */
 	bool auth_tried;    /* ... and was sent again with credentials */
+	bool auth_released; /* ... and was let go without (stack.c) */
 	uint64_t due;       /* monotonic ms: nothing is sent before */
 };
 

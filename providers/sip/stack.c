@@ -165,6 +165,18 @@ static bool authenticate(nua_handle_t *nh, const struct line *l,
 	return true;
 }
 
+/* A challenge (401, 407) answered with credentials, once per *@tried:
+ * the request goes again. False: the response stands. */
+static bool answer_challenge(nua_handle_t *nh, const struct line *l,
+                             const sip_t *msg, int status, bool *tried)
+{
+	if ((status != 401 && status != 407) || *tried ||
+	    !authenticate(nh, l, msg, status))
+		return false;
+	*tried = true;
+	return true;
+}
+
 /* ---- SDP: what we offer and answer, what the peer sent (sdp.h) -----------
  *
  * NUA runs with its media (soa) off: a peer's SDP is read here, by
@@ -730,23 +742,31 @@ static void dtmf_step(struct call *c)
 		         SIPTAG_PAYLOAD_STR(body), TAG_END());
 		g->in_flight = true;
 		g->flight_is_cur = true;
-		g->auth_tried = false;
+		g->auth_tried = g->auth_released = false;
 		g->due = now + 2u * g->dur;
 	}
 }
 
-/* The final response to an INFO of ours: a challenge is answered once
+/*
+ * The final response to an INFO of ours: a challenge is answered once
  * with the account's credentials (the INFO goes again, still in flight),
- * a refused digit ends its request (CANCEL), else the next may go. */
+ * a refused digit ends its request (CANCEL), else the next may go.
+ * sofia-sip holds a challenged request until it is given credentials,
+ * and the dialog's later requests wait behind it: one not answered is
+ * let go with none (nua_authenticate without NUTAG_AUTH), and ends with
+ * sofia's own 904 (or its nua_r_authenticate when it held nothing).
+ */
 static void on_info_response(struct call *c, int status, const sip_t *msg)
 {
 	struct sip_digits *g = c->dg;
 
 	if (!g || !g->in_flight || status < 200)
 		return;
-	if ((status == 401 || status == 407) && !g->auth_tried &&
-	    authenticate(c->nh, c->line, msg, status)) {
-		g->auth_tried = true;
+	if (answer_challenge(c->nh, c->line, msg, status, &g->auth_tried))
+		return;
+	if ((status == 401 || status == 407) && !g->auth_released) {
+		g->auth_released = true;
+		nua_authenticate(c->nh, TAG_END());
 		return;
 	}
 	g->in_flight = false;
@@ -885,11 +905,8 @@ static void on_register(struct line *l, nua_event_t event, int status,
 	if (nh != l->reg_nh || status < 200)
 		return;
 	if (event == nua_r_unregister) {
-		if ((status == 401 || status == 407) && !l->reg_auth_tried &&
-		    authenticate(nh, l, msg, status)) {
-			l->reg_auth_tried = true;
+		if (answer_challenge(nh, l, msg, status, &l->reg_auth_tried))
 			return;
-		}
 		/* done, or refused: nothing more to do with it */
 		if (l->reg == REG_IDLE && !stopping) {
 			l->reg_nh = NULL;
@@ -899,11 +916,8 @@ static void on_register(struct line *l, nua_event_t event, int status,
 	}
 	if (l->reg == REG_IDLE)
 		return; /* closed meanwhile: the unregistration follows */
-	if ((status == 401 || status == 407) && !l->reg_auth_tried &&
-	    authenticate(nh, l, msg, status)) {
-		l->reg_auth_tried = true;
+	if (answer_challenge(nh, l, msg, status, &l->reg_auth_tried))
 		return;
-	}
 	l->reg_status = status;
 	if (status < 300) {
 		l->reg_auth_tried = false;
@@ -1162,11 +1176,8 @@ static void on_invite_response(struct call *c, int status, const sip_t *msg)
 		on_reinvite_response(c, status, msg);
 		return;
 	}
-	if ((status == 401 || status == 407) && !c->auth_tried &&
-	    authenticate(c->nh, c->line, msg, status)) {
-		c->auth_tried = true;
+	if (answer_challenge(c->nh, c->line, msg, status, &c->auth_tried))
 		return;
-	}
 	if (status < 200) {
 		if (take_uui(c, msg))
 			call_info(c, LINECALLINFOSTATE_USERUSERINFO);
@@ -1358,6 +1369,14 @@ static void on_event(nua_event_t event, int status, char const *phrase,
 	case nua_r_info:
 		if (c && c->nh == nh)
 			on_info_response(c, status, msg);
+		break;
+	case nua_r_authenticate:
+		/* a challenged INFO that sofia did not hold (nothing to
+		 * restart): it ended with its challenge */
+		if (c && c->nh == nh && c->dg && c->dg->in_flight &&
+		    (c->dg->auth_tried || c->dg->auth_released) &&
+		    status != 200)
+			on_info_response(c, status < 300 ? 904 : status, NULL);
 		break;
 	case nua_i_bye:
 		if (c && !c->hangup) {

@@ -1365,6 +1365,37 @@ static void test_info_digit_challenged(void **s)
 }
 
 /*
+ * A digit's INFO challenged again after it went with the credentials:
+ * that digit ends with LINE_GENERATE(CANCEL), and the request is let go,
+ * so the next digit's INFO goes out (sofia-sip holds a challenged request
+ * until it gets credentials, and the dialog's next ones behind it).
+ */
+static void test_info_digit_challenged_twice(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("dtmf = info\npassword = info-secret\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_info_auth_twice.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
+	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "2", 120),
+	                 0);
+	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 17 item 3, tapix-sip(7) dtmf = rfc4733 — digits go as RFC 4733
  * events only: on a call whose SDP agreed no telephone-event (SIPp
  * answers PCMU alone), lineGenerateDigits fails with
@@ -1567,6 +1598,8 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_info_digit_challenged,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_info_digit_challenged_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_plain_offer_to_srtp_account_is_refused, setup,
 			teardown),
