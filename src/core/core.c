@@ -780,11 +780,6 @@ void core_session_stop_ctl(void)
 	core_lock();
 	core.worker_running = false;
 	core.session = false;
-	/* what a spike of calls left in the free lists goes back too */
-	pool_drain(&core.call_pool);
-	pool_drain(&core.callh_pool);
-	pool_drain(&core.req_pool);
-	pool_drain(&core.early_pool);
 	/* announced too late: the session that would add them is over */
 	while (!list_empty(&core.creations)) {
 		struct creation *cr =
@@ -796,5 +791,13 @@ void core_session_stop_ctl(void)
 	core_unlock();
 	/* spec: termination.md §6 — last registration gone: providers stop */
 	providers_shutdown();
+	/* what a spike of calls left in the free lists goes back too (after
+	 * the providers: their last completions free requests) */
+	core_lock();
+	pool_drain(&core.call_pool);
+	pool_drain(&core.callh_pool);
+	pool_drain(&core.req_pool);
+	pool_drain(&core.early_pool);
+	core_unlock();
 	log_info("session ended");
 }

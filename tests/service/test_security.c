@@ -25,19 +25,6 @@
 
 #define IV LINEMEDIAMODE_INTERACTIVEVOICE
 
-/* Built with a sanitizer (tapixd too): its allocator and shadow memory
- * make an address-space limit meaningless. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 static unsigned port_base = 25500;
 
 /* tapixd with one SIP account, "a", on 127.0.0.1:port_base. */
@@ -835,7 +822,7 @@ static void test_out_of_memory_fails_requests_only(void **s)
 	(void)s;
 	if (!need_root())
 		skip();
-	if (SANITIZED) {
+	if (FX_SANITIZED) {
 		print_message("a memory limit means nothing to a sanitizer\n");
 		skip();
 	}

@@ -22,6 +22,21 @@
 #define FX_WAIT_MS 5000
 #define FX_HISTORY 4096
 
+/* Built with AddressSanitizer or ThreadSanitizer: their allocators are
+ * not glibc's (its heap figures do not see them), their shadow memory
+ * makes an address-space limit meaningless, and under ASan the core's
+ * free lists keep nothing (util/pool.h). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FX_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define FX_SANITIZED 1
+#endif
+#endif
+#ifndef FX_SANITIZED
+#define FX_SANITIZED 0
+#endif
+
 /* An app registration (USEEVENT) that keeps every message it got. */
 struct fx_app {
 	HLINEAPP h;
