@@ -56,8 +56,10 @@ uint32_t tsp_htab_add(struct tsp_htab *t, void *obj);
 #define TSP_HTAB_IDX_BITS 20u
 #define TSP_HTAB_IDX_MASK ((1u << TSP_HTAB_IDX_BITS) - 1)
 
-/** The object of handle @h, or NULL if @h is not (or no longer) valid.
- *  Inline: every provider function and event looks a handle up. */
+/**
+ * The object of handle @h, or NULL if @h is not (or no longer) valid.
+ * Inline: every provider function and event looks a handle up.
+ */
 static inline void *tsp_htab_get(const struct tsp_htab *t, uint32_t h)
 {
 	uint32_t idx = h & TSP_HTAB_IDX_MASK;

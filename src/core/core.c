@@ -89,8 +89,8 @@ uint64_t core_now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME_COARSE,
-	              &ts); /* state times: ms is plenty */
+	/* media messages' tick counts (LINE_GENERATE...): ms is plenty */
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
