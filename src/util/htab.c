@@ -16,6 +16,7 @@ void htab_init(struct htab *t, unsigned idx_bits, unsigned total_bits,
 	t->idx_bits = (uint8_t)idx_bits;
 	t->gen_bits = (uint8_t)(total_bits - idx_bits);
 	t->idx_mask = (1u << idx_bits) - 1;
+	t->gen_mask = (1u << (total_bits - idx_bits)) - 1;
 	t->reserve = reserve;
 }
 
@@ -52,61 +53,23 @@ static int grow(struct htab *t)
 	return 0;
 }
 
-/* Takes the oldest free slot off the free list (there is one). */
-static inline uint32_t pop_free(struct htab *t)
-{
-	uint32_t idx = t->free_head - 1;
-
-	t->free_head = t->slots[idx].next;
-	if (!t->free_head)
-		t->free_tail = 0;
-	t->nfree--;
-	return idx;
-}
-
-/* htab_add's slot while the reserve is not full: a new one, or a free one
- * once the index space is used up. */
-static __attribute__((noinline)) int new_slot(struct htab *t, uint32_t *idx)
+int htab_new_slot(struct htab *t, uint32_t *idx)
 {
 	if (t->nfree > 0 && t->used == max_slots(t)) {
-		*idx = pop_free(t);
+		*idx = htab_pop_free(t);
 		return 0;
 	}
 	if (t->used == t->cap) {
 		int err = grow(t);
 
 		if (err == -ENOSPC && t->nfree > 0) {
-			*idx = pop_free(t);
+			*idx = htab_pop_free(t);
 			return 0;
 		}
 		if (err)
 			return err;
 	}
 	*idx = t->used++;
-	return 0;
-}
-
-int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out)
-{
-	uint32_t idx;
-	struct htab_slot *s;
-
-	assert(obj);
-	if (t->nfree > t->reserve) {
-		idx = pop_free(t); /* the common case, once warm */
-	} else {
-		int err = new_slot(t, &idx);
-
-		if (err)
-			return err;
-	}
-	s = &t->slots[idx];
-	s->obj = obj;
-	s->type = type;
-	s->next = 0;
-	s->h = (s->gen << t->idx_bits) | (idx + 1);
-	t->live++;
-	*out = s->h;
 	return 0;
 }
 
@@ -135,7 +98,7 @@ void htab_del(struct htab *t, uint32_t h)
 	idx = (uint32_t)(s - t->slots);
 	s->obj = NULL;
 	s->h = 0;
-	s->gen = (s->gen + 1) & ((1u << t->gen_bits) - 1);
+	s->gen = (s->gen + 1) & t->gen_mask;
 	s->next = 0;
 	if (t->free_tail)
 		t->slots[t->free_tail - 1].next = idx + 1;

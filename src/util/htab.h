@@ -29,6 +29,7 @@ struct htab {
 	uint32_t free_tail; /* index + 1 */
 	uint32_t reserve;   /* free slots kept before reuse starts */
 	uint32_t idx_mask;  /* (1 << idx_bits) - 1 */
+	uint32_t gen_mask;  /* (1 << gen_bits) - 1 */
 	uint8_t idx_bits;
 	uint8_t gen_bits;
 	size_t live; /* occupied slots */
@@ -42,6 +43,7 @@ struct htab {
 #define HTAB_INIT(ibits, tbits, rsv)                               \
 	{                                                          \
 		.reserve = (rsv), .idx_mask = (1u << (ibits)) - 1, \
+		.gen_mask = (1u << ((tbits) - (ibits))) - 1,       \
 		.idx_bits = (ibits), .gen_bits = (tbits) - (ibits) \
 	}
 
@@ -51,11 +53,50 @@ void htab_init(struct htab *t, unsigned idx_bits, unsigned total_bits,
 /* Frees the slot array; the table must be empty. */
 void htab_fini(struct htab *t);
 
+/* htab_add's slot while the reserve of free slots is not full (out of
+ * line: rare once warm): 0 with *@idx, -ENOMEM or -ENOSPC. */
+int htab_new_slot(struct htab *t, uint32_t *idx);
+
+/* Takes the oldest free slot off the free list (there is one). */
+static inline uint32_t htab_pop_free(struct htab *t)
+{
+	uint32_t idx = t->free_head - 1;
+
+	t->free_head = t->slots[idx].next;
+	if (!t->free_head)
+		t->free_tail = 0;
+	t->nfree--;
+	return idx;
+}
+
 /*
  * Stores @obj under a new non-zero handle written to *@out.
- * Returns 0, -ENOMEM or -ENOSPC (index space exhausted).
+ * Returns 0, -ENOMEM or -ENOSPC (index space exhausted). Inline: every
+ * call, call handle and request gets one.
  */
-int htab_add(struct htab *t, void *obj, uint8_t type, uint32_t *out);
+static inline int htab_add(struct htab *t, void *obj, uint8_t type,
+                           uint32_t *out)
+{
+	struct htab_slot *s;
+	uint32_t idx;
+
+	if (t->nfree > t->reserve) {
+		idx = htab_pop_free(t); /* the common case, once warm */
+	} else {
+		int err = htab_new_slot(t, &idx);
+
+		if (err)
+			return err;
+	}
+	s = &t->slots[idx];
+	s->obj = obj;
+	s->type = type;
+	s->next = 0;
+	s->h = (s->gen << t->idx_bits) | (idx + 1);
+	t->live++;
+	*out = s->h;
+	return 0;
+}
 
 /* Returns the object of @h if alive and of @type (0 = any type), or NULL.
  * Inline: every API call and provider event looks handles up. */

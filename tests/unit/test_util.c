@@ -50,7 +50,7 @@ static void test_htab_handles_are_nonzero_and_distinct(void **state)
 static void test_htab_stale_handle_never_finds_the_new_object(void **state)
 {
 	struct htab t;
-	uint32_t old, fresh;
+	uint32_t old = 0, fresh = 0;
 	int a, b;
 
 	(void)state;
@@ -69,7 +69,7 @@ static void test_htab_stale_handle_never_finds_the_new_object(void **state)
 static void test_htab_checks_type_and_garbage(void **state)
 {
 	struct htab t;
-	uint32_t h;
+	uint32_t h = 0;
 	int a;
 
 	(void)state;
@@ -90,7 +90,7 @@ static void test_htab_checks_type_and_garbage(void **state)
 static void test_htab_reuse_waits_for_the_reserve(void **state)
 {
 	struct htab t;
-	uint32_t h[8], again;
+	uint32_t h[8] = {0}, again = 0;
 	int o[8];
 	unsigned i;
 
@@ -117,7 +117,7 @@ static void test_htab_reuse_waits_for_the_reserve(void **state)
 static void test_htab_index_space_exhausted(void **state)
 {
 	struct htab t;
-	uint32_t h[3], x;
+	uint32_t h[3] = {0}, x = 0;
 	int o;
 
 	(void)state;
@@ -138,7 +138,7 @@ static void test_htab_index_space_exhausted(void **state)
 static void test_htab_out_of_memory(void **state)
 {
 	struct htab t;
-	uint32_t h;
+	uint32_t h = 0;
 	int o;
 
 	(void)state;
@@ -162,7 +162,7 @@ struct item {
 static void test_htab_static_init_matches_htab_init(void **state)
 {
 	struct htab a = HTAB_INIT(18, 31, 4), b;
-	uint32_t h;
+	uint32_t h = 0;
 	int obj;
 
 	(void)state;
