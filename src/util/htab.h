@@ -9,6 +9,7 @@
 #ifndef TAPIX_UTIL_HTAB_H
 #define TAPIX_UTIL_HTAB_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,7 @@ static inline int htab_add(struct htab *t, void *obj, uint8_t type,
 	struct htab_slot *s;
 	uint32_t idx;
 
+	assert(obj);
 	if (t->nfree > t->reserve) {
 		idx = htab_pop_free(t); /* the common case, once warm */
 	} else {
