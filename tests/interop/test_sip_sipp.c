@@ -1273,6 +1273,25 @@ static void test_absurd_ptime_is_not_taken(void **s)
 }
 
 /*
+ * The INFO digit tests' start: tapix with @config ([sip] keys) calls SIPp
+ * running @scenario (*@p) from app @a; the call's handle, CONNECTED.
+ */
+static HCALL info_call(struct fx_app *a, const char *config,
+                       const char *scenario, pid_t *p)
+{
+	HLINE l;
+	HCALL h;
+
+	sip_config(config);
+	fx_app_init(a, "a");
+	l = open_line(a);
+	*p = sipp_uas(scenario);
+	h = make_call(a, l, NULL);
+	fx_wait(a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	return h;
+}
+
+/*
  * Issue 17 item 3 — with dtmf = info (tapix-sip(7)), lineGenerateDigits
  * sends each digit as a SIP INFO, application/dtmf-relay with
  * "Signal=D" and "Duration=" the request's ms (the de-facto format SIP
@@ -1283,17 +1302,11 @@ static void test_absurd_ptime_is_not_taken(void **s)
 static void test_digits_sent_in_info(void **s)
 {
 	struct fx_app a;
-	HLINE l;
-	HCALL h;
 	pid_t p;
+	HCALL h;
 
 	(void)s;
-	sip_config("dtmf = info\n");
-	fx_app_init(&a, "a");
-	l = open_line(&a);
-	p = sipp_uas("uas_info_digits.xml");
-	h = make_call(&a, l, NULL);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	h = info_call(&a, "dtmf = info\n", "uas_info_digits.xml", &p);
 	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1,5#", 120),
 	                 0);
 	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
@@ -1311,17 +1324,11 @@ static void test_digits_sent_in_info(void **s)
 static void test_info_digit_refused(void **s)
 {
 	struct fx_app a;
-	HLINE l;
-	HCALL h;
 	pid_t p;
+	HCALL h;
 
 	(void)s;
-	sip_config("dtmf = info\n");
-	fx_app_init(&a, "a");
-	l = open_line(&a);
-	p = sipp_uas("uas_info_refused.xml");
-	h = make_call(&a, l, NULL);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	h = info_call(&a, "dtmf = info\n", "uas_info_refused.xml", &p);
 	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "12", 120),
 	                 0);
 	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
@@ -1342,17 +1349,12 @@ static void test_info_digit_refused(void **s)
 static void test_info_digit_challenged(void **s)
 {
 	struct fx_app a;
-	HLINE l;
-	HCALL h;
 	pid_t p;
+	HCALL h;
 
 	(void)s;
-	sip_config("dtmf = info\npassword = info-secret\n");
-	fx_app_init(&a, "a");
-	l = open_line(&a);
-	p = sipp_uas("uas_info_auth.xml");
-	h = make_call(&a, l, NULL);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	h = info_call(&a, "dtmf = info\npassword = info-secret\n",
+	              "uas_info_auth.xml", &p);
 	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1", 120),
 	                 0);
 	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_DONE);
@@ -1373,17 +1375,12 @@ static void test_info_digit_challenged(void **s)
 static void test_info_digit_challenged_twice(void **s)
 {
 	struct fx_app a;
-	HLINE l;
-	HCALL h;
 	pid_t p;
+	HCALL h;
 
 	(void)s;
-	sip_config("dtmf = info\npassword = info-secret\n");
-	fx_app_init(&a, "a");
-	l = open_line(&a);
-	p = sipp_uas("uas_info_auth_twice.xml");
-	h = make_call(&a, l, NULL);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	h = info_call(&a, "dtmf = info\npassword = info-secret\n",
+	              "uas_info_auth_twice.xml", &p);
 	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "1", 120),
 	                 0);
 	fx_wait(&a, LINE_GENERATE, h, LINEGENERATETERM_CANCEL);
@@ -1436,17 +1433,11 @@ static void test_rfc4733_only_without_telephone_event(void **s)
 static void test_info_digits_cancelled(void **s)
 {
 	struct fx_app a;
-	HLINE l;
-	HCALL h;
 	pid_t p;
+	HCALL h;
 
 	(void)s;
-	sip_config("dtmf = info\n");
-	fx_app_init(&a, "a");
-	l = open_line(&a);
-	p = sipp_uas("uas_info_cancel.xml");
-	h = make_call(&a, l, NULL);
-	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	h = info_call(&a, "dtmf = info\n", "uas_info_cancel.xml", &p);
 	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
 	assert_int_equal(lineGenerateDigits(h, LINEDIGITMODE_DTMF, "99", 1000),
 	                 0);
