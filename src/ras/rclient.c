@@ -9,16 +9,18 @@
  * mapping: docs/service.md).
  *
  * The process has one bus connection for RAS (its unique name is the
- * process's: its references), used by one call at a time. The notifiers
- * are served by one application runtime (src/apprt, as in embedded mode
- * and the TAPI 3 layer), made by the first asynchronous dial and kept for
- * the process's life: its engine thread reads each watched connection's
- * notifications from tapixd (Events, every 20 ms for the first seconds
- * of the dial, then every half second while it waits, paused, for as
- * long as it lasts) as a deferred action, with no lock held, and its
- * delivery thread calls the notifiers, one call at a time in the
- * process, with no lock held. A synchronous RasDial reads them itself
- * the same way (for 10 minutes at most).
+ * process's: its references); its lock is not held while a call waits
+ * for tapixd, so several threads' calls are on their way at once
+ * (client/bus.h). The notifiers are served by one application runtime
+ * (src/apprt, as in embedded mode and the TAPI 3 layer), made by the
+ * first asynchronous dial and kept for the process's life: its engine
+ * thread reads each watched connection's notifications from tapixd
+ * (Events, every 20 ms for the first seconds of the dial, then every half
+ * second while it waits, paused, for as long as it lasts) as a deferred
+ * action, with no lock held, and its delivery thread calls the
+ * notifiers, one call at a time in the process, with no lock held. A
+ * synchronous RasDial reads them itself the same way (for 10 minutes at
+ * most).
  *
  * The credentials of a dial that connects are saved here, by the process
  * that dialled, with its own permissions, as in embedded mode (ras.md
@@ -239,6 +241,28 @@ static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
 static sd_bus *shared_bus; /* bus_lock */
 static char shared_where[512];
 static pid_t shared_pid;
+static pthread_cond_t bus_turn = PTHREAD_COND_INITIALIZER;
+static unsigned calls_on_bus; /* bus_lock: calls in flight on shared_bus */
+
+/* As a condition wait: the log lines of the call are given out when it
+ * returns, never while it waits (util/loghold.h) */
+static void caller_lock(void)
+{
+	pthread_mutex_lock(&bus_lock);
+}
+
+static void caller_unlock(void)
+{
+	pthread_mutex_unlock(&bus_lock);
+}
+
+/* The calls' waits: several threads' calls at once, and bus_lock not held
+ * while one waits for tapixd (client/bus.h). bus_lock */
+static struct bus_caller caller = {.mutex = &bus_lock,
+                                   .lock = caller_lock,
+                                   .unlock = caller_unlock,
+                                   .turn = &bus_turn,
+                                   .wakefd = -1};
 
 /*
  * The process's connection to tapixd (one, so that its bus name stands
@@ -256,9 +280,30 @@ static sd_bus *bus_get(void)
 		return NULL;
 	}
 	log_mutex_lock(&bus_lock);
-	/* after fork(): the parent's connection is not the child's */
-	if (shared_bus && shared_pid != getpid())
+	/* after fork(): the parent's connection is not the child's, nor are
+	 * its calls and their wake-up */
+	if ((shared_bus || caller.wakefd >= 0) && shared_pid != getpid()) {
 		shared_bus = NULL;
+		bus_caller_done(&caller);
+		/* a broadcast would wait for the parent's waiters */
+		pthread_cond_init(&bus_turn, NULL);
+		calls_on_bus = 0;
+	}
+	if (caller.wakefd < 0) {
+		e = bus_caller_init(&caller);
+		shared_pid = getpid();
+		if (e < 0) {
+			log_err("cannot wait for tapixd: %s", strerror(-e));
+			log_mutex_unlock(&bus_lock);
+			return NULL;
+		}
+	}
+	/* a broken one, or one to another place, once its calls ended (a
+	 * broken one fails them soon) */
+	while (shared_bus && calls_on_bus &&
+	       (sd_bus_is_open(shared_bus) <= 0 ||
+	        strcmp(shared_where, where) != 0))
+		pthread_cond_wait(&bus_turn, &bus_lock);
 	if (shared_bus && (sd_bus_is_open(shared_bus) <= 0 ||
 	                   strcmp(shared_where, where) != 0))
 		shared_bus = sd_bus_flush_close_unref(shared_bus);
@@ -288,18 +333,17 @@ static void bus_put(void)
  */
 static DWORD call(sd_bus *bus, sd_bus_message *m, sd_bus_message **reply)
 {
-	sd_bus_error err = SD_BUS_ERROR_NULL;
 	uint32_t r = ERROR_RASMAN_CANNOT_INITIALIZE;
 	int e;
 
-	*reply = NULL;
-	e = sd_bus_call(bus, m, CALL_USEC, &err, reply);
-	sd_bus_message_unref(m);
-	if (e < 0) {
-		log_err("tapixd: %s", err.message ? err.message : strerror(-e));
-		sd_bus_error_free(&err);
+	/* bus_lock is let go while it waits: bus_get replaces no connection
+	 * meanwhile */
+	calls_on_bus++;
+	e = bus_caller_call(&caller, bus, m, CALL_USEC, reply);
+	if (!--calls_on_bus)
+		pthread_cond_broadcast(&bus_turn);
+	if (e < 0)
 		return ERROR_RASMAN_CANNOT_INITIALIZE;
-	}
 	if (sd_bus_message_read(*reply, "u", &r) < 0)
 		r = ERROR_RASMAN_CANNOT_INITIALIZE;
 	return r;

@@ -125,6 +125,26 @@ int setup(void **state)
 	return 0;
 }
 
+int setup_bus_only(void **state)
+{
+	(void)state;
+	start_bus();
+	return 0;
+}
+
+sd_bus *fake_tapixd(sd_bus_message_handler_t serve, void *userdata)
+{
+	sd_bus *b = NULL;
+
+	assert_true(sd_bus_new(&b) >= 0);
+	assert_true(sd_bus_set_address(b, addr) >= 0);
+	assert_true(sd_bus_set_bus_client(b, 1) >= 0);
+	assert_true(sd_bus_start(b) >= 0);
+	assert_true(sd_bus_add_filter(b, NULL, serve, userdata) >= 0);
+	assert_true(sd_bus_request_name(b, "org.tapix.Tapix1", 0) >= 0);
+	return b;
+}
+
 /* Copies the last 8 KiB of @path to stderr. */
 static void print_file(const char *path)
 {

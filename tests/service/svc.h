@@ -40,6 +40,12 @@ void start_tapixd(const char *conf);
 /* The usual: a bus and tapixd with esp's 4 lines. */
 int setup(void **state);
 int teardown(void **state);
+/* A bus and no tapixd (a test's stand-in takes its name: fake_tapixd). */
+int setup_bus_only(void **state);
+
+/* A connection of the test's own to the bus that owns tapixd's name and
+ * gives each message it reads to @serve (a filter). */
+sd_bus *fake_tapixd(sd_bus_message_handler_t serve, void *userdata);
 
 /* The service's objects beyond its own (test hooks: Live). */
 void service_counts(uint64_t v[9]);

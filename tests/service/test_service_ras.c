@@ -1171,9 +1171,137 @@ static void test_ras_sigterm_tears_connections_down(void **s)
 	assert_false(log_has(tlog, "still going"));
 }
 
+/*
+ * A stand-in for tapixd's RAS on the test's bus (the test's own thread,
+ * its own connection): it answers Status with ERROR_INVALID_HANDLE at
+ * once, but holds its answer to the first HangUp until the test releases
+ * it, or 10 s passed; then it answers 0.
+ */
+struct fake_ras {
+	pthread_t t;
+	sd_bus *bus;
+	sd_bus_message *held;
+	struct timespec held_at;
+	bool holding;     /* HangUp came (atomic) */
+	bool other_first; /* a Status came while it was held */
+	bool release;     /* atomic */
+	bool stop;        /* atomic */
+};
+
+static int fake_ras_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct fake_ras *f = userdata;
+	const char *member = sd_bus_message_get_member(m);
+
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Ras1", NULL))
+		return 0;
+	if (strcmp(member, "HangUp") == 0 && !f->held &&
+	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+		f->held = sd_bus_message_ref(m);
+		clock_gettime(CLOCK_MONOTONIC, &f->held_at);
+		__atomic_store_n(&f->holding, true, __ATOMIC_RELEASE);
+		return 1;
+	}
+	if (f->held && strcmp(member, "Status") == 0)
+		f->other_first = true;
+	sd_bus_reply_method_return(m, "u", (uint32_t)ERROR_INVALID_HANDLE);
+	return 1;
+}
+
+static void *fake_ras_main(void *arg)
+{
+	struct fake_ras *f = arg;
+
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (f->held &&
+		    (__atomic_load_n(&f->release, __ATOMIC_ACQUIRE) ||
+		     now.tv_sec - f->held_at.tv_sec >= 10)) {
+			sd_bus_reply_method_return(f->held, "u", 0u);
+			f->held = sd_bus_message_unref(f->held);
+		}
+		if (sd_bus_process(f->bus, NULL) == 0)
+			sd_bus_wait(f->bus, 50000);
+	}
+	return NULL;
+}
+
+/* A RasHangUp on another thread. */
+struct pending_hang_up {
+	pthread_t t;
+	DWORD r;
+	bool done;
+};
+
+static void *hang_up_main(void *arg)
+{
+	struct pending_hang_up *p = arg;
+
+	p->r = RasHangUpA((HRASCONN)(uintptr_t)0x1234);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Issue 16 item 5 — no lock across a call to tapixd, in RAS: while one
+ * thread's RasHangUp waits for tapixd's answer, another thread's
+ * RasGetConnectStatus goes to tapixd and comes back. The stand-in answers
+ * the first only when the second came back, or after 10 s: with the
+ * connection's lock held across the first (as it was), the second went
+ * only after those 10 s, and came back after the first.
+ */
+static void test_ras_call_waiting_holds_up_no_other_call(void **s)
+{
+	struct pending_hang_up p;
+	struct fake_ras f;
+	RASCONNSTATUSA st;
+	bool first_done = true, started;
+	DWORD r = 0;
+	unsigned i;
+
+	(void)s;
+	memset(&f, 0, sizeof(f));
+	f.bus = fake_tapixd(fake_ras_serve, &f);
+	assert_int_equal(pthread_create(&f.t, NULL, fake_ras_main, &f), 0);
+
+	/* (no check fails while the stand-in runs: it uses f) */
+	memset(&p, 0, sizeof(p));
+	started = pthread_create(&p.t, NULL, hang_up_main, &p) == 0;
+	for (i = 0; started && i < 500 &&
+	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	if (started) {
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		r = RasGetConnectStatusA((HRASCONN)(uintptr_t)0x1234, &st);
+		first_done = __atomic_load_n(&p.done, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+		pthread_join(p.t, NULL);
+	}
+	__atomic_store_n(&f.stop, true, __ATOMIC_RELEASE);
+	pthread_join(f.t, NULL);
+	sd_bus_message_unref(f.held);
+	f.bus = sd_bus_flush_close_unref(f.bus);
+
+	assert_true(started);
+	assert_true(f.holding);
+	assert_int_equal(r, ERROR_INVALID_HANDLE);
+	/* the second came back while the first still waited */
+	assert_false(first_done);
+	assert_true(f.other_first);
+	assert_int_equal(p.r, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_ras_call_waiting_holds_up_no_other_call,
+			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_connection_outlives_its_dialler, ras_setup,
 			teardown),
