@@ -36,7 +36,7 @@ struct cchan {
 	int fd[NFDS];
 	uint32_t seq;          /* the last request's number */
 	struct chan_spin spin; /* whether to watch for answers */
-	bool dead;
+	_Atomic bool dead; /* (cchan_call and cchan_drain may both mark it) */
 	_Atomic bool corrupt; /* its ring: nothing is taken from it then */
 };
 
@@ -147,7 +147,13 @@ bool cchan_dead(const struct cchan *ch)
 	return ch->dead;
 }
 
-void cchan_drain(struct cchan *ch, void (*take)(const struct chan_msg *))
+uint32_t cchan_head(const struct cchan *ch)
+{
+	return atomic_load_explicit(&ch->shm->head, memory_order_acquire);
+}
+
+void cchan_drain(struct cchan *ch, uint32_t upto,
+                 void (*take)(const struct chan_msg *))
 {
 	struct chan_shm *s = ch->shm;
 	uint32_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
@@ -162,6 +168,10 @@ void cchan_drain(struct cchan *ch, void (*take)(const struct chan_msg *))
 		ch->dead = true;
 		return;
 	}
+	if ((int32_t)(upto - tail) <= 0)
+		return; /* taken already */
+	if (upto - tail < head - tail)
+		head = upto;
 	while (tail != head) {
 		struct chan_msg m = s->ring[tail % CHAN_RING];
 
@@ -284,13 +294,24 @@ int cchan_call(struct cchan *ch, const struct chan_req *req, uint64_t usec,
 	return e;
 }
 
-void cchan_finish(struct cchan *ch, void (*take)(const struct chan_msg *))
+void cchan_end(struct cchan *ch)
 {
-	cchan_drain(ch, take);
 	atomic_store(&ch->shm->busy, 0);
 	atomic_thread_fence(memory_order_seq_cst);
-	/* what came between the two is ours too: the reader was not woken */
-	cchan_drain(ch, take);
+}
+
+bool cchan_pending(const struct cchan *ch)
+{
+	const struct chan_shm *s = ch->shm;
+
+	return !ch->corrupt &&
+	       atomic_load_explicit(&s->head, memory_order_acquire) !=
+	               atomic_load_explicit(&s->tail, memory_order_relaxed);
+}
+
+void cchan_wake_reader(struct cchan *ch)
+{
+	kick(ch->fd[MSGFD]);
 }
 
 bool cchan_reader_sleep(struct cchan *ch)

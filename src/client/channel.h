@@ -2,8 +2,11 @@
 /*
  * The client's side of a channel to tapixd (rpc/chan.h): function calls
  * and messages through memory shared with tapixd, on a direct connection.
- * The caller serialises every function here except cchan_reader_sleep
- * and cchan_reader_woken (the reader thread's, which only touch flags).
+ * The caller serialises every function here except cchan_pending,
+ * cchan_head, cchan_dead, cchan_wake_reader, cchan_reader_sleep and
+ * cchan_reader_woken (which only read or touch flags) and cchan_call,
+ * which may run beside cchan_drain (they share only the dead flag) but
+ * beside no other cchan_call or cchan_end.
  */
 #ifndef TAPIX_CLIENT_CHANNEL_H
 #define TAPIX_CLIENT_CHANNEL_H
@@ -30,17 +33,26 @@ int cchan_msg_fd(const struct cchan *ch);
  * answer is awaited for at most @usec. 0 with *@result and *@line (what
  * the service said), -ETIMEDOUT, or -ECONNRESET when tapixd went; after
  * either the channel is not used again (cchan_dead). The messages that
- * came meanwhile (the call's own among them) wait for cchan_finish, which
- * must follow.
+ * came meanwhile (the call's own among them) stay in the ring, tapixd
+ * not waking the reader for them, until cchan_end, which must follow;
+ * the caller drains them after it.
  */
 int cchan_call(struct cchan *ch, const struct chan_req *req, uint64_t usec,
                int32_t *result, uint32_t *line);
-/* After cchan_call: gives every message written so far to @take. */
-void cchan_finish(struct cchan *ch, void (*take)(const struct chan_msg *));
+/* After cchan_call: tapixd wakes the reader for messages again. */
+void cchan_end(struct cchan *ch);
 bool cchan_dead(const struct cchan *ch);
+/* Whether messages wait in the ring. */
+bool cchan_pending(const struct cchan *ch);
+/* Wakes the reader as tapixd would (its sleep missed a drain). */
+void cchan_wake_reader(struct cchan *ch);
 
-/* Gives every message written so far to @take, in order. */
-void cchan_drain(struct cchan *ch, void (*take)(const struct chan_msg *));
+/* Where tapixd has written messages to (cchan_drain's @upto). */
+uint32_t cchan_head(const struct cchan *ch);
+/* Gives every message written before @upto (cchan_head then) to @take,
+ * in order. */
+void cchan_drain(struct cchan *ch, uint32_t upto,
+                 void (*take)(const struct chan_msg *));
 
 /* The reader is about to wait on cchan_msg_fd: false if messages wait. */
 bool cchan_reader_sleep(struct cchan *ch);

@@ -18,17 +18,29 @@
  * queued.
  *
  * Locking: two locks, taken in the order cl.conn -> cl.state, never the
- * reverse, and never held while an application's callback runs.
+ * reverse, never held while an application's callback runs, and never
+ * held while waiting for tapixd.
  *
  * - cl.conn, the connection's, serializes the use of the connection to
  *   tapixd (the sd_bus object, the channel, the reader's epoll set) and
- *   guards the fields of cl marked so. A call to tapixd (sd_bus_call,
- *   cchan_call) holds it until its reply, so that nothing the connection
- *   brought meanwhile is dispatched before the reply is read and what it
- *   says is noted (remember, the gathers, a new open). Only its holder
- *   dispatches (drain, run by the callers and by the reader thread), in
- *   the order things came; it is the lock held across a call that waits
- *   for tapixd, up to CALL_USEC.
+ *   guards the fields of cl marked so. A call to tapixd is sent with it
+ *   held and waited for without it (call, via_channel), so that several
+ *   threads' calls are on their way at once: one waiting caller reads the
+ *   connection meanwhile (the poller), the others sleep until a reply
+ *   came (cl.turn).
+ * - The gate: from a call's start (begin) until its reply is noted
+ *   (settle: remember, the gathers, a new open), it is in flight
+ *   (struct flight), and a message of tapixd that came after the oldest
+ *   call in flight began is not dispatched: a signal read meanwhile is
+ *   held back (hold), the channel's ring is left as it is from where it
+ *   was when that call began. Each settle dispatches what came before
+ *   the oldest call still in flight (drain), in the order it came, so
+ *   that what a reply says is noted before any message sent after it is
+ *   queued, as if each call had held the connection until then; a
+ *   message waits for the calls in flight when it came only, so no
+ *   stream of calls holds it up. A call that kills handles (lineClose,
+ *   lineDeallocateCall, lineShutdown) kills them once what came before
+ *   its reply is dispatched.
  * - cl.state guards the registrations: the apps, their message queues
  *   (util/msgq: its lock operations are this lock's), pending handle
  *   writes, gathers and the counts. It is held for short sections of our
@@ -36,17 +48,19 @@
  *   connection (sd_bus_process; the message handlers take it themselves
  *   to queue), a wait for another thread of ours or a callback. So
  *   lineGetMessage and the delivery threads, which need only it, go on
- *   while a call waits for tapixd.
+ *   while calls wait for tapixd.
  *
- * Whoever kills handles (lineClose, lineDeallocateCall, lineShutdown)
- * does so after the dispatch that followed its reply; a message popped
- * by another thread in between was sent before the kill, as a message
- * popped just before the call would have been. bus_close releases
- * cl.conn while it joins the reader (cl.closing: registrations and
- * other closes wait for its end, bus_wait), and lineShutdown releases
- * both while the delivery thread ends (a callback may be calling in).
- * Debug builds check the order and that no call to tapixd or dispatch
- * runs with cl.state held.
+ * Whoever kills handles does so after the dispatch that followed its
+ * reply; a message popped by another thread in between was sent before
+ * the kill, as a message popped just before the call would have been.
+ * The connection is closed only while no call is in flight (quiesce:
+ * new calls wait meanwhile): bus_close releases cl.conn while it joins
+ * the reader (cl.closing: calls, registrations and other closes wait for
+ * its end, bus_wait), and
+ * lineShutdown releases both while the delivery thread ends (a callback
+ * may be calling in). Debug builds check the order, that no call to
+ * tapixd or dispatch runs with cl.state held, and that neither lock is
+ * held while a call waits for tapixd.
  */
 #define LOG_MODULE "client"
 #include "client/client.h"
@@ -134,6 +148,25 @@ struct capp {
 	unsigned refs;
 };
 
+static void caller_lock(void);
+static void caller_unlock(void);
+static void reader_watch(int ev);
+
+/* A signal read while a call was in flight, for when it may go (hold). */
+struct held {
+	struct held *next;
+	sd_bus_message *m;
+	sd_bus_message_handler_t fn;
+	uint64_t seq; /* cl.tick when it came */
+};
+
+/* A call in flight (begin .. settle), on its caller's stack. */
+struct flight {
+	struct flight *next;
+	uint64_t start; /* cl.tick when it began */
+	uint32_t ring;  /* where the channel's ring was written to then */
+};
+
 static struct {
 	pthread_mutex_t conn;  /* the connection's lock (see above) */
 	pthread_mutex_t state; /* the registrations' lock (see above) */
@@ -150,9 +183,21 @@ static struct {
 	 * entry of a closed descriptor cannot be removed while another copy
 	 * (the channel's) keeps the socket open (it was woken for ever) */
 	int watched;
-	char *where;           /* the TAPIX_SERVICE the bus was opened for */
-	bool closing;          /* bus_close waits for the reader meanwhile */
-	pthread_cond_t closed; /* signalled when closing ends (on cl.conn) */
+	char *where;  /* the TAPIX_SERVICE the bus was opened for */
+	bool closing; /* bus_close waits for the reader meanwhile */
+	/* the gate (see above): calls in flight, oldest first, and the
+	 * signals held back, in order */
+	struct flight *flights;
+	struct held *held, **held_end;
+	uint64_t tick;         /* orders calls' starts and signals */
+	bool releasing;        /* release_held runs a handler */
+	unsigned close_wanted; /* quiesce waits: no new call begins */
+	bool chan_busy;        /* a call is in the channel */
+	bool reader_gated;     /* the reader slept with the ring left full */
+	/* broadcast (on cl.conn) when a reply came, the poller left, the
+	 * gate opened or a close ended */
+	pthread_cond_t turn;
+	struct bus_caller caller; /* the calls' waits (client/bus.h) */
 	/* guarded by cl.state; client_napps written with cl.conn held too */
 	struct capp *apps; /* (their count: client_napps) */
 	unsigned npend;
@@ -160,7 +205,14 @@ static struct {
 	unsigned ngathers;
 } cl = {.conn = PTHREAD_MUTEX_INITIALIZER,
         .state = PTHREAD_MUTEX_INITIALIZER,
-        .closed = PTHREAD_COND_INITIALIZER,
+        .held_end = &cl.held,
+        .turn = PTHREAD_COND_INITIALIZER,
+        .caller = {.mutex = &cl.conn,
+                   .lock = caller_lock,
+                   .unlock = caller_unlock,
+                   .watch = reader_watch,
+                   .turn = &cl.turn,
+                   .wakefd = -1},
         .stopfd = -1,
         .epfd = -1,
         .watched = -1};
@@ -197,6 +249,28 @@ static void conn_unlock(void)
 	assert_held(HOLD_CONN);
 	note_drop(HOLD_CONN);
 	log_mutex_unlock(&cl.conn);
+}
+
+/*
+ * cl.caller's, and via_channel's: a call waiting for tapixd holds neither
+ * lock. Released and taken again as a condition wait does: the lines
+ * logged meanwhile are held on until the function returns (util/loghold),
+ * so that the application's log sink, which may take a lock of its own,
+ * never runs while a call is in flight.
+ */
+static void caller_unlock(void)
+{
+	assert_held(HOLD_CONN);
+	note_drop(HOLD_CONN);
+	pthread_mutex_unlock(&cl.conn);
+	assert_free(HOLD_CONN | HOLD_STATE);
+}
+
+static void caller_lock(void)
+{
+	assert_free(HOLD_CONN | HOLD_STATE);
+	pthread_mutex_lock(&cl.conn);
+	note_take(HOLD_CONN);
 }
 
 static void state_lock(void)
@@ -453,6 +527,58 @@ static const struct msgq_ops capp_msgq_ops = {
 
 static sd_bus_slot *msg_slot, *owner_slot;
 
+/* NameOwnerChanged of tapixd's name only */
+#define OWNER_MATCH                                                           \
+	"type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/" \
+	"DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',"   \
+	"arg0='" BUS_NAME "'"
+
+/*
+ * Whether signal @m, dispatched to its handler @fn, waits for the gate to
+ * open: a call is in flight (see above). cl.conn held (only its holder
+ * dispatches).
+ */
+static bool hold(sd_bus_message *m, sd_bus_message_handler_t fn)
+{
+	struct held *h;
+
+	assert_held(HOLD_CONN);
+	if (cl.releasing || (!cl.flights && !cl.held))
+		return false;
+	h = malloc(sizeof(*h));
+	if (!h) {
+		log_err("out of memory: a message of tapixd goes before a "
+		        "reply is noted");
+		return false;
+	}
+	h->next = NULL;
+	h->m = sd_bus_message_ref(m);
+	h->fn = fn;
+	h->seq = ++cl.tick;
+	*cl.held_end = h;
+	cl.held_end = &h->next;
+	return true;
+}
+
+/* Dispatches the signals held back that came before @frontier, in
+ * order. cl.conn held. */
+static void release_held(uint64_t frontier)
+{
+	struct held *h;
+
+	while ((h = cl.held) && h->seq < frontier) {
+		cl.held = h->next;
+		if (!cl.held)
+			cl.held_end = &cl.held;
+		sd_bus_message_rewind(h->m, true);
+		cl.releasing = true; /* its handler dispatches it now */
+		h->fn(h->m, NULL, NULL);
+		cl.releasing = false;
+		sd_bus_message_unref(h->m);
+		free(h);
+	}
+}
+
 /* Queues message @c, sent by @from (on the bus: a registration's
  * messages come from its tapixd only; NULL on a direct connection). Both
  * locks held (only cl.conn's holder dispatches). */
@@ -553,6 +679,8 @@ static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 	(void)userdata;
 	(void)e;
+	if (hold(m, on_messages))
+		return 0;
 	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
 		return 0;
 	/* run by drain (cl.conn held): the queues' lock for the pushes */
@@ -601,9 +729,10 @@ static void lose_all(void)
 /* The direct connection closed: tapixd stopped. */
 static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
-	(void)m;
 	(void)userdata;
 	(void)e;
+	if (hold(m, on_closed))
+		return 0;
 	state_lock();
 	lose_all();
 	state_unlock();
@@ -619,6 +748,8 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 	(void)userdata;
 	(void)e;
+	if (hold(m, on_owner))
+		return 0;
 	if (sd_bus_message_read(m, "sss", &name, &old, &nw) < 0 ||
 	    strcmp(name, BUS_NAME) != 0 || *nw)
 		return 0;
@@ -675,6 +806,16 @@ static void on_fork_child(void)
 	/* the reader is the parent's: never joined here (bus_close) */
 	cl.reader_on = false;
 	cl.closing = false;
+	/* so are the calls in flight and what they held back (the
+	 * messages are the parent's connection's: left alone) */
+	cl.flights = NULL;
+	cl.releasing = false;
+	cl.held = NULL;
+	cl.held_end = &cl.held;
+	cl.close_wanted = 0;
+	cl.caller.poller = cl.caller.away = cl.chan_busy = false;
+	/* its waiters too: a broadcast here would wait for them */
+	pthread_cond_init(&cl.turn, NULL);
 	pthread_mutex_unlock(&cl.state);
 	pthread_mutex_unlock(&cl.conn);
 	log_release();
@@ -693,20 +834,75 @@ static struct cchan *channel(void)
 	return forked ? NULL : cl.chan;
 }
 
-/* Dispatches what was read from the bus (or written into the channel)
- * meanwhile; cl.conn held, cl.state not (the handlers take it). */
+/*
+ * Dispatches what was read from the bus (or written into the channel)
+ * meanwhile, up to where the oldest call in flight began; what came after
+ * waits (see above). cl.conn held, cl.state not (the handlers take it).
+ */
 static void drain(void)
 {
+	const struct flight *old = cl.flights;
+
 	assert_held(HOLD_CONN);
 	assert_free(HOLD_STATE);
 	if (channel()) {
 		state_lock();
-		cchan_drain(cl.chan, take_ring);
+		cchan_drain(cl.chan, old ? old->ring : cchan_head(cl.chan),
+		            take_ring);
 		state_unlock();
 	}
+	release_held(old ? old->start : UINT64_MAX);
 	if (cl.bus)
 		while (sd_bus_process(cl.bus, NULL) > 0)
 			;
+	/* what came in while no call was in flight, after some held */
+	if (!cl.flights)
+		release_held(UINT64_MAX);
+}
+
+/*
+ * A call's start: @f is in flight from now until settle, which must
+ * follow. Waits while the connection closes or is about to. cl.conn
+ * held, cl.state not.
+ */
+static void begin(struct flight *f)
+{
+	struct flight **pp;
+
+	assert_held(HOLD_CONN);
+	assert_free(HOLD_STATE);
+	while (cl.closing || cl.close_wanted)
+		pthread_cond_wait(&cl.turn, &cl.conn);
+	f->next = NULL;
+	f->start = ++cl.tick;
+	f->ring = channel() ? cchan_head(cl.chan) : 0;
+	for (pp = &cl.flights; *pp; pp = &(*pp)->next)
+		;
+	*pp = f; /* the latest: the list stays oldest first */
+}
+
+/*
+ * A call's end, its reply noted: what came before the oldest call still
+ * in flight is dispatched. With @kills, waits until what came before
+ * this reply is (the older calls in flight end first) before the caller
+ * kills handles. cl.conn held, cl.state not.
+ */
+static void settle(struct flight *f, bool kills)
+{
+	uint64_t now = ++cl.tick;
+	struct flight **pp;
+
+	for (pp = &cl.flights; *pp != f; pp = &(*pp)->next)
+		assert(*pp);
+	*pp = f->next;
+	drain();
+	/* the reader slept with messages left in the ring: they may go */
+	if (cl.reader_gated && channel())
+		cchan_wake_reader(cl.chan);
+	cl.reader_gated = false;
+	pthread_cond_broadcast(&cl.turn);
+	while (kills && cl.flights && cl.flights->start < now)
+		pthread_cond_wait(&cl.turn, &cl.conn);
 }
 
 /*
@@ -748,20 +944,25 @@ static void *reader_main(void *arg)
 	(void)arg;
 	for (;;) {
 		struct epoll_event ev[3];
-		bool stop = false;
+		bool stop = false, gated;
 		int n, i, want;
 
 		conn_lock();
 		drain();
 		want = !over && cl.bus ? sd_bus_get_events(cl.bus) : -1;
 		if (want >= 0)
-			reader_watch(want);
+			/* (nothing while a caller reads it: client/bus.h) */
+			reader_watch(cl.caller.poller ? 0 : want);
 		else
 			reader_unwatch();
 		over = want < 0;
+		/* what is left in the ring waits for a call in flight: its
+		 * settle drains it and wakes us */
+		gated = cl.flights && channel() && cchan_pending(cl.chan);
+		cl.reader_gated = gated;
 		conn_unlock();
 		/* (the channel is there from before the reader to its end) */
-		if (cl.chan && !cchan_reader_sleep(cl.chan))
+		if (cl.chan && !gated && !cchan_reader_sleep(cl.chan))
 			continue; /* messages came meanwhile */
 		n = epoll_wait(cl.epfd, ev, 3, over ? -1 : 1000);
 		if (n < 0 && errno != EINTR)
@@ -795,6 +996,7 @@ static void bus_close(void)
 
 	assert_held(HOLD_CONN);
 	assert_free(HOLD_STATE);
+	assert(!cl.flights && !cl.closing); /* quiesce */
 	if (cl.reader_on) {
 		if (write(cl.stopfd, &v, sizeof(v)) < 0)
 			log_debug("cannot wake the reader");
@@ -804,7 +1006,7 @@ static void bus_close(void)
 		conn_lock();
 		cl.reader_on = false;
 		cl.closing = false;
-		pthread_cond_broadcast(&cl.closed);
+		pthread_cond_broadcast(&cl.turn);
 	}
 	cchan_close(cl.chan);
 	cl.chan = NULL;
@@ -815,6 +1017,7 @@ static void bus_close(void)
 	if (cl.stopfd >= 0)
 		close(cl.stopfd);
 	cl.stopfd = -1;
+	bus_caller_done(&cl.caller);
 	if (cl.watched >= 0)
 		close(cl.watched);
 	cl.watched = -1;
@@ -891,7 +1094,22 @@ static void bus_wait(void)
 {
 	assert_free(HOLD_STATE);
 	while (cl.closing)
-		pthread_cond_wait(&cl.closed, &cl.conn);
+		pthread_cond_wait(&cl.turn, &cl.conn);
+}
+
+/*
+ * Waits until no bus_close is under way and no call is in flight, new
+ * calls waiting meanwhile: then the connection may close. cl.conn held
+ * (by a thread with no call in flight), cl.state not.
+ */
+static void quiesce(void)
+{
+	assert_free(HOLD_STATE);
+	cl.close_wanted++;
+	while (cl.closing || cl.flights)
+		pthread_cond_wait(&cl.turn, &cl.conn);
+	if (!--cl.close_wanted)
+		pthread_cond_broadcast(&cl.turn);
 }
 
 /*
@@ -909,6 +1127,10 @@ static LONG reinit_pending(void)
 	bool gone;
 
 	bus_wait();
+	/* a direct connection that ended: the calls on it end first, so
+	 * that what they held back is queued before LINEDEVSTATE_REINIT */
+	if (cl.bus && cl.direct && !sd_bus_is_open(cl.bus))
+		quiesce();
 	/* what was read meanwhile: tapixd's end, its name's owner */
 	if (cl.bus)
 		drain();
@@ -951,6 +1173,14 @@ static bool lose_others(const char *server)
  * registrations are void already), as is any connection without
  * registrations that is dead or to another place.
  */
+/* Whether the connection must be replaced for a registration to @s. */
+static bool bus_stale(const char *s)
+{
+	return cl.bus && ((!napps() && (!sd_bus_is_open(cl.bus) ||
+	                                strcmp(cl.where, s) != 0)) ||
+	                  (cl.direct && !sd_bus_is_open(cl.bus)));
+}
+
 static LONG bus_open(void)
 {
 	const char *s = target;
@@ -958,19 +1188,24 @@ static LONG bus_open(void)
 
 	if (!s || !*s)
 		return LINEERR_NODRIVER;
-	if (cl.bus && ((!napps() && (!sd_bus_is_open(cl.bus) ||
-	                             strcmp(cl.where, s) != 0)) ||
-	               (cl.direct && !sd_bus_is_open(cl.bus)))) {
-		/* lost with it (on_closed may not have run yet) */
-		state_lock();
-		lose_all();
-		state_unlock();
-		bus_close();
+	if (bus_stale(s)) {
+		quiesce();  /* (the calls on it fail, if any) */
+		s = target; /* (client_use may have changed it meanwhile) */
+		if (!s || !*s)
+			return LINEERR_NODRIVER;
+		if (bus_stale(s)) {
+			/* lost with it (on_closed may not have run yet) */
+			state_lock();
+			lose_all();
+			state_unlock();
+			bus_close();
+		}
 	}
 	if (cl.bus)
 		return 0; /* after tapixd left, its successor has its name */
 	cl.where = strdup(s);
 	cl.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	e = bus_caller_init(&cl.caller);
 	cl.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (cl.epfd >= 0 && cl.stopfd >= 0) {
 		struct epoll_event ev = {.events = EPOLLIN};
@@ -981,12 +1216,13 @@ static LONG bus_open(void)
 			cl.epfd = -1;
 		}
 	}
-	if (!cl.where || cl.stopfd < 0 || cl.epfd < 0) {
+	if (!cl.where || cl.stopfd < 0 || e < 0 || cl.epfd < 0) {
 		free(cl.where);
 		cl.where = NULL;
 		if (cl.stopfd >= 0)
 			close(cl.stopfd);
 		cl.stopfd = -1;
+		bus_caller_done(&cl.caller);
 		if (cl.epfd >= 0)
 			close(cl.epfd);
 		cl.epfd = -1;
@@ -1019,10 +1255,8 @@ static LONG bus_open(void)
 		                        "org.freedesktop.DBus.Local",
 		                        "Disconnected", on_closed, NULL);
 	else if (e >= 0)
-		e = sd_bus_match_signal(
-			cl.bus, &owner_slot, "org.freedesktop.DBus",
-			"/org/freedesktop/DBus", "org.freedesktop.DBus",
-			"NameOwnerChanged", on_owner, NULL);
+		e = sd_bus_add_match(cl.bus, &owner_slot, OWNER_MATCH, on_owner,
+		                     NULL);
 	if (e >= 0) {
 		struct epoll_event ev = {.events = EPOLLIN};
 
@@ -1063,28 +1297,18 @@ static int new_call(const char *member, sd_bus_message **m)
 
 /*
  * Sends @m (consumed), waits for the reply (*reply, unref it) and reads
- * its LONG result. Any D-Bus failure is LINEERR_OPERATIONFAILED. cl.conn
- * held, never cl.state: the wait may be long.
+ * its LONG result. Any D-Bus failure is LINEERR_OPERATIONFAILED. In
+ * flight (begin), cl.conn held, released while waiting; never cl.state.
  */
 static LONG call(sd_bus_message *m, sd_bus_message **reply)
 {
-	sd_bus_error err = SD_BUS_ERROR_NULL;
 	int32_t r = LINEERR_OPERATIONFAILED;
-	int e;
 
 	assert_held(HOLD_CONN);
 	assert_free(HOLD_STATE);
-	*reply = NULL;
-	reader_watch(0);
-	e = m ? sd_bus_call(cl.bus, m, CALL_USEC, &err, reply) : -ENOMEM;
-	reader_watch(sd_bus_get_events(cl.bus));
-	sd_bus_message_unref(m);
-	if (e < 0) {
-		log_err("tapixd: %s", err.message ? err.message : strerror(-e));
-		sd_bus_error_free(&err);
-		*reply = NULL;
+	assert(cl.flights);
+	if (bus_caller_call(&cl.caller, cl.bus, m, CALL_USEC, reply) < 0)
 		return LINEERR_OPERATIONFAILED;
-	}
 	if (sd_bus_message_read(*reply, "i", &r) < 0)
 		r = LINEERR_OPERATIONFAILED;
 	return r;
@@ -1120,22 +1344,6 @@ static LONG read_struct(sd_bus_message *reply, void *buf)
 	return 0;
 }
 
-/* A result only: the usual shape of a method. */
-static LONG simple(sd_bus_message *m, int append_err)
-{
-	sd_bus_message *reply;
-	LONG r;
-
-	if (append_err < 0) {
-		sd_bus_message_unref(m);
-		return LINEERR_NOMEM;
-	}
-	r = call(m, &reply);
-	sd_bus_message_unref(reply);
-	drain();
-	return r;
-}
-
 /* ---- registrations ---------------------------------------------------------
  */
 
@@ -1143,6 +1351,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
                     uint32_t api, bool legacy, int portfd, DWORD_PTR key,
                     DWORD *ndevs, DWORD *ver_out, int *evfd)
 {
+	struct flight f;
 	sd_bus_message *m = NULL, *reply = NULL;
 	uint32_t h = 0, n = 0, ver = 0;
 	struct capp *a;
@@ -1150,11 +1359,6 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	int e;
 
 	conn_lock();
-	r = reinit_pending();
-	if (!r)
-		r = bus_open();
-	if (r)
-		goto out;
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		r = LINEERR_NOMEM;
@@ -1168,6 +1372,20 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		r = e == -ENOMEM ? LINEERR_NOMEM : LINEERR_RESOURCEUNAVAIL;
 		goto out;
 	}
+	for (;;) {
+		r = reinit_pending();
+		if (!r)
+			r = bus_open();
+		if (r) {
+			app_unref(a);
+			goto out;
+		}
+		begin(&f);
+		if (cl.bus)
+			break;
+		/* the last registration's end closed it while we waited */
+		settle(&f, false);
+	}
 	e = new_call("Initialize", &m);
 	if (e >= 0)
 		e = sd_bus_message_append(m, "ssuu", name ? name : "",
@@ -1175,6 +1393,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		                          legacy ? 1 : 0);
 	if (e < 0) {
 		sd_bus_message_unref(m);
+		settle(&f, false);
 		app_unref(a);
 		r = LINEERR_NOMEM;
 		goto out;
@@ -1189,6 +1408,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		                 : "");
 	sd_bus_message_unref(reply);
 	if (r) {
+		settle(&f, false);
 		app_unref(a);
 		goto out;
 	}
@@ -1208,8 +1428,11 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	if (r) {
 		app_unref(a);
 		state_unlock();
-		/* the service holds a registration nobody uses */
+		settle(&f, false);
+		/* the service holds a registration nobody uses (the
+		 * messages for it are dropped: it is nobody's here) */
 		m = NULL;
+		begin(&f);
 		if (new_call("Shutdown", &m) >= 0 &&
 		    sd_bus_message_append(m, "u", h) >= 0) {
 			call(m, &reply);
@@ -1217,6 +1440,7 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		} else {
 			sd_bus_message_unref(m);
 		}
+		settle(&f, false);
 		goto out;
 	}
 	a->next = cl.apps;
@@ -1228,11 +1452,14 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 	*ndevs = n;
 	if (ver_out)
 		*ver_out = ver;
-	drain();
+	settle(&f, false);
 out:
 	/* a failed first registration leaves no connection behind */
-	if (r && !napps() && cl.bus)
-		bus_close();
+	if (r && !napps() && cl.bus) {
+		quiesce();
+		if (!napps() && cl.bus)
+			bus_close();
+	}
 	conn_unlock();
 	return r;
 }
@@ -1290,6 +1517,7 @@ LONG cl_lineInitialize(LPHLINEAPP lphLineApp, LINECALLBACK lpfnCallback,
 
 LONG cl_lineShutdown(HLINEAPP hLineApp)
 {
+	struct flight f;
 	sd_bus_message *m = NULL;
 	struct capp *a;
 	bool lost, gone, kill;
@@ -1313,10 +1541,20 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		/* its tapixd is gone: nothing to tell a successor */
 		r = 0;
 	} else {
+		sd_bus_message *reply = NULL;
+
+		begin(&f);
 		e = new_call("Shutdown", &m);
 		if (e >= 0)
 			e = sd_bus_message_append(m, "u", hLineApp);
-		r = simple(m, e);
+		if (e >= 0) {
+			r = call(m, &reply);
+		} else {
+			sd_bus_message_unref(m);
+			r = LINEERR_NOMEM;
+		}
+		sd_bus_message_unref(reply);
+		settle(&f, true);
 	}
 	/* the service gone (lost, or the bus closed): so is the app */
 	/* (in a child of fork(), sd-bus answers -ECHILD: gone for it) */
@@ -1342,9 +1580,11 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 		/* the last one: the connection goes with it (its reader
 		 * thread, its channel), as the embedded session ends; not
 		 * twice (another close may be joining the reader) */
-		bus_wait();
-		if (!napps() && cl.bus)
-			bus_close();
+		if (!napps()) {
+			quiesce();
+			if (!napps() && cl.bus)
+				bus_close();
+		}
 	}
 	conn_unlock();
 	return r;
@@ -1406,6 +1646,7 @@ static LONG take_wave_fds(sd_bus_message *reply, LPVARSTRING id, size_t len)
 LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
                    LPVARSTRING lpDeviceID, LPCSTR lpszDeviceClass)
 {
+	struct flight f;
 	sd_bus_message *m = NULL, *reply = NULL;
 	DWORD total = 0;
 	LONG r;
@@ -1414,8 +1655,10 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 	if (lpDeviceID)
 		memcpy(&total, lpDeviceID, sizeof(total));
 	conn_lock();
+	begin(&f);
 	e = new_call("GetID", &m);
 	if (e == -ENOTCONN) {
+		settle(&f, false);
 		conn_unlock();
 		return LINEERR_UNINITIALIZED;
 	}
@@ -1427,6 +1670,7 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 			lpszDeviceClass ? lpszDeviceClass : "");
 	if (e < 0) {
 		sd_bus_message_unref(m);
+		settle(&f, false);
 		conn_unlock();
 		return LINEERR_NOMEM;
 	}
@@ -1453,7 +1697,7 @@ LONG cl_lineGetIDA(HLINE hLine, DWORD dwAddressID, HCALL hCall, DWORD dwSelect,
 		free(tmp);
 	}
 	sd_bus_message_unref(reply);
-	drain();
+	settle(&f, false);
 	conn_unlock();
 	return r;
 }
@@ -1470,14 +1714,17 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
                           DWORD dwNumDigits, LPCSTR lpszTerminationDigits,
                           DWORD dwFirstDigitTimeout, DWORD dwInterDigitTimeout)
 {
+	struct flight f;
 	sd_bus_message *m = NULL, *reply = NULL;
 	struct cgather *g = NULL, **pp;
 	LONG r;
 	int e;
 
 	conn_lock();
+	begin(&f);
 	e = new_call("GatherDigits", &m);
 	if (e == -ENOTCONN) {
+		settle(&f, false);
 		conn_unlock();
 		return LINEERR_UNINITIALIZED;
 	}
@@ -1496,6 +1743,7 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 		if (cl.ngathers >= GATHERS_MAX) {
 			state_unlock();
 			sd_bus_message_unref(m);
+			settle(&f, false);
 			conn_unlock();
 			return LINEERR_RESOURCEUNAVAIL;
 		}
@@ -1515,6 +1763,7 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 	}
 	if (e < 0) {
 		sd_bus_message_unref(m);
+		settle(&f, false);
 		conn_unlock();
 		return LINEERR_NOMEM;
 	}
@@ -1540,7 +1789,7 @@ LONG cl_lineGatherDigitsA(HCALL hCall, DWORD dwDigitModes, LPSTR lpsDigits,
 		state_unlock();
 	}
 	sd_bus_message_unref(reply);
-	drain();
+	settle(&f, false);
 	conn_unlock();
 	return r;
 }
@@ -1585,8 +1834,8 @@ static void chan_req_init(struct chan_req *q, enum chan_op op, uint32_t h)
 
 /*
  * After a request that writes handles: remember where, for its LINE_REPLY.
- * The reply cannot have been dispatched yet: we hold cl.conn since the
- * method returned, and only its holder dispatches. Without memory for it,
+ * The reply cannot have been dispatched yet: the call is in flight until
+ * settle, and no message is dispatched meanwhile. Without memory for it,
  * the handles are lost. cl.conn held, cl.state not.
  */
 static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
@@ -1620,30 +1869,37 @@ static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 }
 
 /*
- * Makes request @q through the channel, if there is one: true and *@r,
- * or false (then D-Bus). A creating request (@p1 not NULL) has its handle
- * written at its LINE_REPLY, which may be among the call's messages.
- * cl.conn held, never cl.state: the wait may be long.
+ * Makes request @q through the channel, if there is one and no other call
+ * is in it: true and *@r, or false (then D-Bus). A creating request (@p1
+ * not NULL) has its handle written at its LINE_REPLY, which may be among
+ * the call's messages (left in the ring for settle). In flight (begin),
+ * cl.conn held, released while waiting; never cl.state.
  */
 static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 {
+	struct cchan *ch;
 	int32_t res = 0;
 	uint32_t line = 0;
 	int e;
 
 	assert_held(HOLD_CONN);
 	assert_free(HOLD_STATE);
-	if (!channel() || cchan_dead(cl.chan))
+	assert(cl.flights);
+	/* (busy: another thread's cchan_call may be marking it dead) */
+	if (!(ch = channel()) || cl.chan_busy || cchan_dead(ch))
 		return false;
-	e = cchan_call(cl.chan, q, CALL_USEC, &res, &line);
+	/* (it stays: the connection closes with no call in flight) */
+	cl.chan_busy = true;
+	caller_unlock();
+	e = cchan_call(ch, q, CALL_USEC, &res, &line);
+	caller_lock();
+	cl.chan_busy = false;
 	if (e < 0)
 		log_err("tapixd: %s", strerror(-e));
 	*r = e < 0 ? LINEERR_OPERATIONFAILED : res;
 	if (e == 0)
 		remember(*r, line, p1, NULL);
-	state_lock();
-	cchan_finish(cl.chan, take_ring);
-	state_unlock();
+	cchan_end(ch);
 	return true;
 }
 
@@ -1950,6 +2206,7 @@ static void row_kills(const struct rpc_row *row, uint32_t h)
 /* Row @idx of the table, called with the arguments @v: its result. */
 static LONG row_call(unsigned idx, const uintptr_t *v)
 {
+	struct flight f;
 	const struct rpc_row *row = &rpc_rows[idx];
 	sd_bus_message *m = NULL, *reply = NULL;
 	struct chan_req q;
@@ -1977,6 +2234,7 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 			goto out;
 		}
 	}
+	begin(&f);
 	if (row_chan_req(row, v, &q) && via_channel(&q, &r, out[0]))
 		goto done;
 	/* m is read after new_call() set it: two statements */
@@ -1986,7 +2244,7 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 	if (e < 0) {
 		sd_bus_message_unref(m);
 		r = LINEERR_NOMEM;
-		goto out;
+		goto done;
 	}
 	r = call(m, &reply);
 	r = row_read(reply, row, v, r, &line);
@@ -1994,8 +2252,9 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 	/* the handles before any message is dispatched (the LINE_REPLY may
 	 * be among those read meanwhile) */
 	remember(r, line, out[0], out[1]);
-	drain();
 done:
+	/* a kill after the messages sent before it are queued */
+	settle(&f, r == 0 && (row->flags & (RPC_KILLS_LINE | RPC_KILLS_CALL)));
 	if (r == 0)
 		row_kills(row, (uint32_t)v[0]);
 out:

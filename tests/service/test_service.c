@@ -3212,6 +3212,195 @@ static void test_call_waiting_for_tapixd_over_the_bus(void **s)
 	calls_hold_up_no_other_thread();
 }
 
+/*
+ * A stand-in for tapixd on the test's bus (the test's own thread, its own
+ * connection): it registers anyone (as 0x10001) and answers every other
+ * method with LINEERR_OPERATIONUNAVAIL at once, but holds its answer to
+ * the first GetDevCaps until the test releases it, or 10 s passed; then it
+ * answers LINEERR_NODEVICE. When that GetDevCaps comes it sends two
+ * LINE_LINEDEVSTATE (LINEDEVSTATE_OTHER, then LINEDEVSTATE_CONNECTED) to
+ * the registration, in two signals.
+ */
+struct fake_tapixd {
+	pthread_t t;
+	sd_bus *bus;
+	sd_bus_message *held;
+	uint64_t held_at_ms;
+	bool holding;     /* GetDevCaps came (atomic) */
+	bool other_first; /* a GetAddressCaps came while it was held */
+	bool release;     /* atomic */
+	bool stop;        /* atomic */
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void fake_answer_held(struct fake_tapixd *f)
+{
+	sd_bus_reply_method_return(f->held, "i", (int32_t)LINEERR_NODEVICE);
+	f->held = sd_bus_message_unref(f->held);
+}
+
+/* A LINE_LINEDEVSTATE for registration 0x10001, in a signal of its own. */
+static void fake_devstate(struct fake_tapixd *f, DWORD state)
+{
+	sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1", "org.tapix.Tapi1",
+	                   "Messages", "a(uuuttttuuau)", 1u, 0x10001u, 0u,
+	                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)0,
+	                   (uint64_t)state, (uint64_t)0, (uint64_t)0, 0u, 0u,
+	                   0u);
+}
+
+static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct fake_tapixd *f = userdata;
+	const char *member = sd_bus_message_get_member(m);
+
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+		return 0;
+	if (strcmp(member, "Peer") == 0) {
+		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
+	} else if (strcmp(member, "Initialize") == 0) {
+		sd_bus_reply_method_return(m, "iuuu", 0, 0x10001u, 2u,
+		                           0x20002u);
+	} else if (strcmp(member, "Shutdown") == 0) {
+		sd_bus_reply_method_return(m, "i", 0);
+	} else if (strcmp(member, "GetDevCaps") == 0 && !f->held &&
+	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+		f->held = sd_bus_message_ref(m);
+		f->held_at_ms = mono_ms();
+		fake_devstate(f, LINEDEVSTATE_OTHER);
+		fake_devstate(f, LINEDEVSTATE_CONNECTED);
+		__atomic_store_n(&f->holding, true, __ATOMIC_RELEASE);
+	} else {
+		sd_bus_reply_method_return(m, "i",
+		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+		if (f->held && strcmp(member, "GetAddressCaps") == 0)
+			f->other_first = true;
+	}
+	return 1;
+}
+
+static void *fake_tapixd_main(void *arg)
+{
+	struct fake_tapixd *f = arg;
+
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		if (f->held &&
+		    (__atomic_load_n(&f->release, __ATOMIC_ACQUIRE) ||
+		     mono_ms() - f->held_at_ms >= 10000))
+			fake_answer_held(f);
+		if (sd_bus_process(f->bus, NULL) == 0)
+			sd_bus_wait(f->bus, 50000);
+	}
+	return NULL;
+}
+
+/* A call on another thread (struct pending_caps). */
+struct pending_caps {
+	pthread_t t;
+	HLINEAPP app;
+	LINEDEVCAPS caps;
+	LONG r;
+	bool done;
+};
+
+static void *dev_caps_main(void *arg)
+{
+	struct pending_caps *p = arg;
+
+	p->caps.dwTotalSize = sizeof(p->caps);
+	p->r = lineGetDevCapsA(p->app, 0, 0x00020002, 0, &p->caps);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Issue 16 item 5 — no lock across a call to tapixd: while one thread's
+ * call waits for its answer, another thread's call goes to tapixd and
+ * comes back, though messages came meanwhile. The stand-in answers the
+ * first only when the second came back, or after 10 s: with the
+ * connection held across the first (as it was), the second went only
+ * after those 10 s, and came back after the first. The messages, sent
+ * after the first call reached tapixd, are delivered once that call's
+ * answer is read, in order (docs/service.md: as if the calls had gone one
+ * after another).
+ */
+static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
+{
+	struct fake_tapixd f;
+	struct pending_caps p;
+	LINEINITIALIZEEXPARAMS ip;
+	LINEADDRESSCAPS ac;
+	LINEMESSAGE early, later[2];
+	DWORD n = 0, ver = 0x00020002;
+	HLINEAPP h = 0;
+	bool first_done = true, started = false;
+	LONG init, r = 0, got_early = 0, got_later[2] = {-1, -1};
+	unsigned i;
+
+	(void)s;
+	memset(&f, 0, sizeof(f));
+	f.bus = fake_tapixd(fake_serve, &f);
+	assert_int_equal(pthread_create(&f.t, NULL, fake_tapixd_main, &f), 0);
+
+	/* (no check fails while the stand-in runs: it uses f) */
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	init = lineInitializeExA(&h, NULL, NULL, "one call at a time", &n, &ver,
+	                         &ip);
+	memset(&p, 0, sizeof(p));
+	p.app = h;
+	if (init == 0)
+		started = pthread_create(&p.t, NULL, dev_caps_main, &p) == 0;
+	for (i = 0; started && i < 500 &&
+	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	if (started) {
+		memset(&ac, 0, sizeof(ac));
+		ac.dwTotalSize = sizeof(ac);
+		r = lineGetAddressCapsA(h, 0, 0, 0x00020002, 0, &ac);
+		first_done = __atomic_load_n(&p.done, __ATOMIC_ACQUIRE);
+		got_early = lineGetMessage(h, &early, 0);
+		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+		pthread_join(p.t, NULL);
+		for (i = 0; i < 2; i++)
+			got_later[i] = lineGetMessage(h, &later[i], 5000);
+	}
+	if (init == 0)
+		lineShutdown(h);
+	__atomic_store_n(&f.stop, true, __ATOMIC_RELEASE);
+	pthread_join(f.t, NULL);
+	sd_bus_message_unref(f.held);
+	f.bus = sd_bus_flush_close_unref(f.bus);
+
+	assert_int_equal(init, 0);
+	assert_int_equal(n, 2);
+	assert_true(started);
+	assert_true(f.holding);
+	assert_int_equal(r, LINEERR_OPERATIONUNAVAIL);
+	/* the second came back while the first still waited */
+	assert_false(first_done);
+	assert_true(f.other_first);
+	assert_int_equal(p.r, LINEERR_NODEVICE);
+	/* the messages: not before the first call's answer, then in order */
+	assert_int_equal(got_early, LINEERR_OPERATIONFAILED);
+	assert_int_equal(got_later[0], 0);
+	assert_int_equal(later[0].dwMessageID, LINE_LINEDEVSTATE);
+	assert_int_equal(later[0].dwParam1, LINEDEVSTATE_OTHER);
+	assert_int_equal(got_later[1], 0);
+	assert_int_equal(later[1].dwMessageID, LINE_LINEDEVSTATE);
+	assert_int_equal(later[1].dwParam1, LINEDEVSTATE_CONNECTED);
+}
+
 /* A lineShutdown on another thread, started with others (@go). */
 struct pending_shutdown {
 	pthread_t t;
@@ -3558,6 +3747,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_holds_up_no_other_thread,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_call_waiting_for_tapixd_holds_up_no_other_call,
+			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
 			teardown),
