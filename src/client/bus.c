@@ -134,19 +134,23 @@ static int poll_ms(sd_bus *bus)
 
 /*
  * Waits for replies until *@done, or a while: as the poller if there is
- * none (sd-bus answers for the peer once a reply's time is up), else on
- * the cond. 0, or -errno when the connection cannot be read.
+ * none or it is this thread (*@mine: it stays the poller until its reply
+ * came, poller_leave), else on the cond. sd-bus answers for the peer once
+ * a reply's time is up. 0, or -errno when the connection cannot be read.
  */
-static int wait_bus(struct bus_caller *c, sd_bus *bus, const bool *done)
+static int wait_bus(struct bus_caller *c, sd_bus *bus, const bool *done,
+                    bool *mine)
 {
 	struct pollfd pf[2];
 	int e, n;
 
-	if (c->poller) {
+	if (c->poller && !*mine) {
 		pthread_cond_wait(c->turn, c->mutex);
 		return 0;
 	}
-	/* what was read already (by the owner's reader, say) */
+	/* what was read already (by the owner's reader, say); the rest, once
+	 * the reply is there, is the caller's to read (sd-bus may keep read
+	 * messages back: the owner's reader wakes for the socket only) */
 	while ((e = sd_bus_process(bus, NULL)) > 0)
 		if (*done)
 			return 0;
@@ -160,27 +164,36 @@ static int wait_bus(struct bus_caller *c, sd_bus *bus, const bool *done)
 	pf[1].fd = c->wakefd;
 	pf[1].events = POLLIN;
 	n = poll_ms(bus);
-	c->poller = c->away = true;
-	if (c->watch)
-		c->watch(0);
+	if (!*mine) {
+		c->poller = *mine = true;
+		if (c->watch)
+			c->watch(0);
+	}
+	c->away = true;
 	c->unlock();
 	e = poll(pf, 2, n);
 	if (e < 0)
 		e = errno == EINTR ? 0 : -errno; /* (a signal: again) */
 	c->lock();
-	c->poller = c->away = false;
+	c->away = false;
 	if (e > 0 && (pf[1].revents & POLLIN)) {
 		uint64_t v;
 
 		if (read(c->wakefd, &v, sizeof(v)) < 0)
 			log_debug("cannot clear the poller's wake");
 	}
-	n = sd_bus_get_events(bus);
+	return e < 0 ? e : 0;
+}
+
+/* The poller's reply came: another waiter reads the connection now. */
+static void poller_leave(struct bus_caller *c, sd_bus *bus)
+{
+	int n = sd_bus_get_events(bus);
+
+	c->poller = false;
 	if (c->watch && n >= 0)
 		c->watch(n);
-	/* another waiter reads the connection now, if its reply is due */
 	pthread_cond_broadcast(c->turn);
-	return e < 0 ? e : 0;
 }
 
 int bus_caller_call(struct bus_caller *c, sd_bus *bus, sd_bus_message *m,
@@ -188,6 +201,7 @@ int bus_caller_call(struct bus_caller *c, sd_bus *bus, sd_bus_message *m,
 {
 	struct bus_wait w = {c, NULL, false};
 	sd_bus_slot *slot = NULL;
+	bool mine = false; /* this thread is the poller */
 	int e;
 
 	*reply = NULL;
@@ -203,7 +217,9 @@ int bus_caller_call(struct bus_caller *c, sd_bus *bus, sd_bus_message *m,
 	if (e >= 0 && c->away)
 		wake(c);
 	while (e >= 0 && !w.done)
-		e = wait_bus(c, bus, &w.done);
+		e = wait_bus(c, bus, &w.done, &mine);
+	if (mine)
+		poller_leave(c, bus);
 	/* (not answered: forgotten, its callback never runs) */
 	sd_bus_slot_unref(slot);
 	if (e >= 0 && sd_bus_message_is_method_error(w.reply, NULL)) {

@@ -50,7 +50,10 @@ void bus_caller_done(struct bus_caller *c);
  * Sends @m (consumed) on @bus and waits for its reply, for @usec at most:
  * 0 and *@reply (unref it), or -errno (a D-Bus error: -EIO, logged). The
  * owner's lock held, released while waiting; @bus stays (the caller holds
- * a reference or the connection stays open meanwhile).
+ * a reference or the connection stays open meanwhile). What came after
+ * the reply may be read and not yet dispatched: the caller dispatches it
+ * (sd_bus_process until it returns 0) before it lets the lock go for
+ * good, or the next call does.
  */
 int bus_caller_call(struct bus_caller *c, sd_bus *bus, sd_bus_message *m,
                     uint64_t usec, sd_bus_message **reply);

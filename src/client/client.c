@@ -165,6 +165,7 @@ struct flight {
 	struct flight *next;
 	uint64_t start; /* cl.tick when it began */
 	uint32_t ring;  /* where the channel's ring was written to then */
+	bool chan;      /* it went through the channel (via_channel) */
 };
 
 static struct {
@@ -837,9 +838,11 @@ static struct cchan *channel(void)
 /*
  * Dispatches what was read from the bus (or written into the channel)
  * meanwhile, up to where the oldest call in flight began; what came after
- * waits (see above). cl.conn held, cl.state not (the handlers take it).
+ * waits (see above). With @bus, reads the bus too (its replies reach
+ * their callers); without, a channel call's end, no system call. cl.conn
+ * held, cl.state not (the handlers take it).
  */
-static void drain(void)
+static void drain(bool bus)
 {
 	const struct flight *old = cl.flights;
 
@@ -852,7 +855,7 @@ static void drain(void)
 		state_unlock();
 	}
 	release_held(old ? old->start : UINT64_MAX);
-	if (cl.bus)
+	if (bus && cl.bus)
 		while (sd_bus_process(cl.bus, NULL) > 0)
 			;
 	/* what came in while no call was in flight, after some held */
@@ -874,6 +877,7 @@ static void begin(struct flight *f)
 	while (cl.closing || cl.close_wanted)
 		pthread_cond_wait(&cl.turn, &cl.conn);
 	f->next = NULL;
+	f->chan = false;
 	f->start = ++cl.tick;
 	f->ring = channel() ? cchan_head(cl.chan) : 0;
 	for (pp = &cl.flights; *pp; pp = &(*pp)->next)
@@ -895,7 +899,9 @@ static void settle(struct flight *f, bool kills)
 	for (pp = &cl.flights; *pp != f; pp = &(*pp)->next)
 		assert(*pp);
 	*pp = f->next;
-	drain();
+	/* a D-Bus reply: what came after it on the bus too (sd-bus may have
+	 * read it already, and it would wait for the reader meanwhile) */
+	drain(!f->chan);
 	/* the reader slept with messages left in the ring: they may go */
 	if (cl.reader_gated && channel())
 		cchan_wake_reader(cl.chan);
@@ -948,7 +954,7 @@ static void *reader_main(void *arg)
 		int n, i, want;
 
 		conn_lock();
-		drain();
+		drain(true);
 		want = !over && cl.bus ? sd_bus_get_events(cl.bus) : -1;
 		if (want >= 0)
 			/* (nothing while a caller reads it: client/bus.h) */
@@ -1133,7 +1139,7 @@ static LONG reinit_pending(void)
 		quiesce();
 	/* what was read meanwhile: tapixd's end, its name's owner */
 	if (cl.bus)
-		drain();
+		drain(true);
 	gone = cl.bus && cl.direct && !sd_bus_is_open(cl.bus);
 	state_lock();
 	if (gone)
@@ -1875,7 +1881,8 @@ static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
  * the call's messages (left in the ring for settle). In flight (begin),
  * cl.conn held, released while waiting; never cl.state.
  */
-static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
+static bool via_channel(struct flight *f, const struct chan_req *q, LONG *r,
+                        HCALL *p1)
 {
 	struct cchan *ch;
 	int32_t res = 0;
@@ -1890,6 +1897,7 @@ static bool via_channel(const struct chan_req *q, LONG *r, HCALL *p1)
 		return false;
 	/* (it stays: the connection closes with no call in flight) */
 	cl.chan_busy = true;
+	f->chan = true;
 	caller_unlock();
 	e = cchan_call(ch, q, CALL_USEC, &res, &line);
 	caller_lock();
@@ -2235,7 +2243,7 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 		}
 	}
 	begin(&f);
-	if (row_chan_req(row, v, &q) && via_channel(&q, &r, out[0]))
+	if (row_chan_req(row, v, &q) && via_channel(&f, &q, &r, out[0]))
 		goto done;
 	/* m is read after new_call() set it: two statements */
 	e = new_call(row->member, &m);
