@@ -37,7 +37,8 @@ struct bus_caller {
 	void (*watch)(int events);
 	pthread_cond_t *turn; /* broadcast when a reply came or the poller
 	                         left (the owner's, on @mutex) */
-	int wakefd;           /* an eventfd: the poller's own reply came */
+	int wakefd;           /* an eventfd: wakes the poller (its reply
+	                         came, or a new call was sent) */
 	bool poller;          /* a caller reads the connection */
 	bool away;            /* ... in poll(), the lock released */
 };

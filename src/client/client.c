@@ -56,11 +56,10 @@
  * The connection is closed only while no call is in flight (quiesce:
  * new calls wait meanwhile): bus_close releases cl.conn while it joins
  * the reader (cl.closing: calls, registrations and other closes wait for
- * its end, bus_wait), and
- * lineShutdown releases both while the delivery thread ends (a callback
- * may be calling in). Debug builds check the order, that no call to
- * tapixd or dispatch runs with cl.state held, and that neither lock is
- * held while a call waits for tapixd.
+ * its end, bus_wait), and lineShutdown releases both while the delivery
+ * thread ends (a callback may be calling in). Debug builds check the
+ * order, that no call to tapixd or dispatch runs with cl.state held, and
+ * that neither lock is held while a call waits for tapixd.
  */
 #define LOG_MODULE "client"
 #include "client/client.h"
