@@ -6,6 +6,7 @@
  */
 #include "svc.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,17 +133,59 @@ int setup_bus_only(void **state)
 	return 0;
 }
 
-sd_bus *fake_tapixd(sd_bus_message_handler_t serve, void *userdata)
+static uint64_t mono_ms(void)
 {
-	sd_bus *b = NULL;
+	struct timespec ts;
 
-	assert_true(sd_bus_new(&b) >= 0);
-	assert_true(sd_bus_set_address(b, addr) >= 0);
-	assert_true(sd_bus_set_bus_client(b, 1) >= 0);
-	assert_true(sd_bus_start(b) >= 0);
-	assert_true(sd_bus_add_filter(b, NULL, serve, userdata) >= 0);
-	assert_true(sd_bus_request_name(b, "org.tapix.Tapix1", 0) >= 0);
-	return b;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake *f = arg;
+
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		if (f->held &&
+		    (__atomic_load_n(&f->release, __ATOMIC_ACQUIRE) ||
+		     mono_ms() - f->held_at_ms >= 10000)) {
+			f->answer(f->held);
+			f->held = sd_bus_message_unref(f->held);
+		}
+		if (sd_bus_process(f->bus, NULL) == 0)
+			sd_bus_wait(f->bus, 50000);
+	}
+	return NULL;
+}
+
+void fake_start(struct fake *f, sd_bus_message_handler_t serve,
+                void (*answer)(sd_bus_message *held))
+{
+	memset(f, 0, sizeof(*f));
+	f->answer = answer;
+	assert_true(sd_bus_new(&f->bus) >= 0);
+	assert_true(sd_bus_set_address(f->bus, addr) >= 0);
+	assert_true(sd_bus_set_bus_client(f->bus, 1) >= 0);
+	assert_true(sd_bus_start(f->bus) >= 0);
+	assert_true(sd_bus_add_filter(f->bus, NULL, serve, f) >= 0);
+	assert_true(sd_bus_request_name(f->bus, "org.tapix.Tapix1", 0) >= 0);
+	assert_int_equal(pthread_create(&f->t, NULL, fake_main, f), 0);
+}
+
+void fake_hold(struct fake *f, sd_bus_message *m)
+{
+	assert(!f->held);
+	f->held = sd_bus_message_ref(m);
+	f->held_at_ms = mono_ms();
+	__atomic_store_n(&f->holding, true, __ATOMIC_RELEASE);
+}
+
+void fake_stop(struct fake *f)
+{
+	__atomic_store_n(&f->stop, true, __ATOMIC_RELEASE);
+	pthread_join(f->t, NULL);
+	f->held = sd_bus_message_unref(f->held);
+	f->bus = sd_bus_flush_close_unref(f->bus);
 }
 
 /* Copies the last 8 KiB of @path to stderr. */

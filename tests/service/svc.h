@@ -9,6 +9,7 @@
 #ifndef TAPIX_TESTS_SVC_H
 #define TAPIX_TESTS_SVC_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,12 +41,35 @@ void start_tapixd(const char *conf);
 /* The usual: a bus and tapixd with esp's 4 lines. */
 int setup(void **state);
 int teardown(void **state);
-/* A bus and no tapixd (a test's stand-in takes its name: fake_tapixd). */
+/* A bus and no tapixd (a test's stand-in takes its name: fake_start). */
 int setup_bus_only(void **state);
 
-/* A connection of the test's own to the bus that owns tapixd's name and
- * gives each message it reads to @serve (a filter). */
-sd_bus *fake_tapixd(sd_bus_message_handler_t serve, void *userdata);
+/*
+ * A stand-in for tapixd on the test's bus: a thread of the test's own, on
+ * a connection of its own that owns tapixd's name, gives each message it
+ * reads to @serve (a filter, its userdata the struct fake). The one call
+ * it holds (fake_hold) is answered by @answer once the test sets release,
+ * or after 10 s. No check of the test may fail between fake_start and
+ * fake_stop: the thread uses the struct.
+ */
+struct fake {
+	pthread_t t;
+	sd_bus *bus;
+	sd_bus_message *held;
+	uint64_t held_at_ms;
+	void (*answer)(sd_bus_message *held);
+	bool holding;     /* a call is held, or was (atomic) */
+	bool other_first; /* the test's: another call came while it was */
+	bool release;     /* atomic */
+	bool stop;        /* atomic */
+};
+
+void fake_start(struct fake *f, sd_bus_message_handler_t serve,
+                void (*answer)(sd_bus_message *held));
+/* Holds method call @m: the one call answered later (none held yet). */
+void fake_hold(struct fake *f, sd_bus_message *m);
+/* Ends the thread, forgets what it held, closes its connection. */
+void fake_stop(struct fake *f);
 
 /* The service's objects beyond its own (test hooks: Live). */
 void service_counts(uint64_t v[9]);

@@ -3221,33 +3221,13 @@ static void test_call_waiting_for_tapixd_over_the_bus(void **s)
  * LINE_LINEDEVSTATE (LINEDEVSTATE_OTHER, then LINEDEVSTATE_CONNECTED) to
  * the registration, in two signals.
  */
-struct fake_tapixd {
-	pthread_t t;
-	sd_bus *bus;
-	sd_bus_message *held;
-	uint64_t held_at_ms;
-	bool holding;     /* GetDevCaps came (atomic) */
-	bool other_first; /* a GetAddressCaps came while it was held */
-	bool release;     /* atomic */
-	bool stop;        /* atomic */
-};
-
-static uint64_t mono_ms(void)
+static void fake_no_device(sd_bus_message *held)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void fake_answer_held(struct fake_tapixd *f)
-{
-	sd_bus_reply_method_return(f->held, "i", (int32_t)LINEERR_NODEVICE);
-	f->held = sd_bus_message_unref(f->held);
+	sd_bus_reply_method_return(held, "i", (int32_t)LINEERR_NODEVICE);
 }
 
 /* A LINE_LINEDEVSTATE for registration 0x10001, in a signal of its own. */
-static void fake_devstate(struct fake_tapixd *f, DWORD state)
+static void fake_devstate(struct fake *f, DWORD state)
 {
 	sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1", "org.tapix.Tapi1",
 	                   "Messages", "a(uuuttttuuau)", 1u, 0x10001u, 0u,
@@ -3258,7 +3238,7 @@ static void fake_devstate(struct fake_tapixd *f, DWORD state)
 
 static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
-	struct fake_tapixd *f = userdata;
+	struct fake *f = userdata;
 	const char *member = sd_bus_message_get_member(m);
 
 	(void)e;
@@ -3271,13 +3251,11 @@ static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		                           0x20002u);
 	} else if (strcmp(member, "Shutdown") == 0) {
 		sd_bus_reply_method_return(m, "i", 0);
-	} else if (strcmp(member, "GetDevCaps") == 0 && !f->held &&
+	} else if (strcmp(member, "GetDevCaps") == 0 &&
 	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		f->held = sd_bus_message_ref(m);
-		f->held_at_ms = mono_ms();
 		fake_devstate(f, LINEDEVSTATE_OTHER);
 		fake_devstate(f, LINEDEVSTATE_CONNECTED);
-		__atomic_store_n(&f->holding, true, __ATOMIC_RELEASE);
+		fake_hold(f, m);
 	} else {
 		sd_bus_reply_method_return(m, "i",
 		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
@@ -3285,21 +3263,6 @@ static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 			f->other_first = true;
 	}
 	return 1;
-}
-
-static void *fake_tapixd_main(void *arg)
-{
-	struct fake_tapixd *f = arg;
-
-	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
-		if (f->held &&
-		    (__atomic_load_n(&f->release, __ATOMIC_ACQUIRE) ||
-		     mono_ms() - f->held_at_ms >= 10000))
-			fake_answer_held(f);
-		if (sd_bus_process(f->bus, NULL) == 0)
-			sd_bus_wait(f->bus, 50000);
-	}
-	return NULL;
 }
 
 /* A call on another thread (struct pending_caps). */
@@ -3334,7 +3297,7 @@ static void *dev_caps_main(void *arg)
  */
 static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
 {
-	struct fake_tapixd f;
+	struct fake f;
 	struct pending_caps p;
 	LINEINITIALIZEEXPARAMS ip;
 	LINEADDRESSCAPS ac;
@@ -3346,9 +3309,7 @@ static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
 	unsigned i;
 
 	(void)s;
-	memset(&f, 0, sizeof(f));
-	f.bus = fake_tapixd(fake_serve, &f);
-	assert_int_equal(pthread_create(&f.t, NULL, fake_tapixd_main, &f), 0);
+	fake_start(&f, fake_serve, fake_no_device);
 
 	/* (no check fails while the stand-in runs: it uses f) */
 	memset(&ip, 0, sizeof(ip));
@@ -3377,10 +3338,7 @@ static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
 	}
 	if (init == 0)
 		lineShutdown(h);
-	__atomic_store_n(&f.stop, true, __ATOMIC_RELEASE);
-	pthread_join(f.t, NULL);
-	sd_bus_message_unref(f.held);
-	f.bus = sd_bus_flush_close_unref(f.bus);
+	fake_stop(&f);
 
 	assert_int_equal(init, 0);
 	assert_int_equal(n, 2);

@@ -1177,56 +1177,28 @@ static void test_ras_sigterm_tears_connections_down(void **s)
  * once, but holds its answer to the first HangUp until the test releases
  * it, or 10 s passed; then it answers 0.
  */
-struct fake_ras {
-	pthread_t t;
-	sd_bus *bus;
-	sd_bus_message *held;
-	struct timespec held_at;
-	bool holding;     /* HangUp came (atomic) */
-	bool other_first; /* a Status came while it was held */
-	bool release;     /* atomic */
-	bool stop;        /* atomic */
-};
+static void fake_hung_up(sd_bus_message *held)
+{
+	sd_bus_reply_method_return(held, "u", 0u);
+}
 
 static int fake_ras_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
-	struct fake_ras *f = userdata;
+	struct fake *f = userdata;
 	const char *member = sd_bus_message_get_member(m);
 
 	(void)e;
 	if (!sd_bus_message_is_method_call(m, "org.tapix.Ras1", NULL))
 		return 0;
-	if (strcmp(member, "HangUp") == 0 && !f->held &&
+	if (strcmp(member, "HangUp") == 0 &&
 	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		f->held = sd_bus_message_ref(m);
-		clock_gettime(CLOCK_MONOTONIC, &f->held_at);
-		__atomic_store_n(&f->holding, true, __ATOMIC_RELEASE);
+		fake_hold(f, m);
 		return 1;
 	}
 	if (f->held && strcmp(member, "Status") == 0)
 		f->other_first = true;
 	sd_bus_reply_method_return(m, "u", (uint32_t)ERROR_INVALID_HANDLE);
 	return 1;
-}
-
-static void *fake_ras_main(void *arg)
-{
-	struct fake_ras *f = arg;
-
-	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
-		struct timespec now;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (f->held &&
-		    (__atomic_load_n(&f->release, __ATOMIC_ACQUIRE) ||
-		     now.tv_sec - f->held_at.tv_sec >= 10)) {
-			sd_bus_reply_method_return(f->held, "u", 0u);
-			f->held = sd_bus_message_unref(f->held);
-		}
-		if (sd_bus_process(f->bus, NULL) == 0)
-			sd_bus_wait(f->bus, 50000);
-	}
-	return NULL;
 }
 
 /* A RasHangUp on another thread. */
@@ -1256,16 +1228,14 @@ static void *hang_up_main(void *arg)
 static void test_ras_call_waiting_holds_up_no_other_call(void **s)
 {
 	struct pending_hang_up p;
-	struct fake_ras f;
+	struct fake f;
 	RASCONNSTATUSA st;
 	bool first_done = true, started;
 	DWORD r = 0;
 	unsigned i;
 
 	(void)s;
-	memset(&f, 0, sizeof(f));
-	f.bus = fake_tapixd(fake_ras_serve, &f);
-	assert_int_equal(pthread_create(&f.t, NULL, fake_ras_main, &f), 0);
+	fake_start(&f, fake_ras_serve, fake_hung_up);
 
 	/* (no check fails while the stand-in runs: it uses f) */
 	memset(&p, 0, sizeof(p));
@@ -1282,10 +1252,7 @@ static void test_ras_call_waiting_holds_up_no_other_call(void **s)
 		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
 		pthread_join(p.t, NULL);
 	}
-	__atomic_store_n(&f.stop, true, __ATOMIC_RELEASE);
-	pthread_join(f.t, NULL);
-	sd_bus_message_unref(f.held);
-	f.bus = sd_bus_flush_close_unref(f.bus);
+	fake_stop(&f);
 
 	assert_true(started);
 	assert_true(f.holding);
