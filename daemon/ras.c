@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <tapix/service.h>
 
@@ -32,7 +34,28 @@
 
 #define RAS_IFACE "org.tapix.Ras1"
 
+/* Waits: at most this long each, this many of one bus name, and in all. */
+#define WAIT_MAX_MS    60000u
+#define WAITS_PER_NAME 4u
+#define WAITS_MAX      256u
+
 static sd_bus_slot *ras_slot;
+static sd_event_source *change_src; /* tapix_ras_change_fd */
+
+/*
+ * A Wait not yet answered: its caller's uid saw @from changes of its
+ * connections (tapix_ras_changes) and waits for the next, until @timer.
+ */
+struct waiter {
+	struct list_node link; /* waiters */
+	sd_bus_message *m;
+	uint32_t uid;
+	unsigned from;
+	sd_event_source *timer;
+};
+
+static struct list_node waiters = LIST_HEAD_INIT(waiters);
+static unsigned nwaiters;
 
 /* A client that dialled, watched until it leaves the bus. */
 struct dialler {
@@ -371,6 +394,118 @@ static int m_events(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return e < 0 ? e : 1;
 }
 
+/* Answers @x with its uid's count now and forgets it. */
+static void waiter_answer(struct waiter *x)
+{
+	int e = sd_bus_reply_method_return(x->m, "uu", (uint32_t)0,
+	                                   (uint32_t)tapix_ras_changes(x->uid));
+
+	if (e < 0)
+		log_debug("RAS: a Wait not answered: %s", strerror(-e));
+	list_del(&x->link);
+	nwaiters--;
+	sd_event_source_disable_unref(x->timer);
+	sd_bus_message_unref(x->m);
+	free(x);
+}
+
+static int waiter_timeout(sd_event_source *src, uint64_t usec, void *ud)
+{
+	(void)src;
+	(void)usec;
+	waiter_answer(ud);
+	return 0;
+}
+
+/* Something changed (the manager's descriptor): every Wait whose uid's
+ * count moved is answered. */
+static int on_change(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+	struct list_node *it, *tmp;
+	uint64_t v;
+
+	(void)src;
+	(void)revents;
+	(void)ud;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("RAS: change descriptor: %s", strerror(errno));
+	list_foreach_safe(it, tmp, &waiters) {
+		struct waiter *x = list_entry(it, struct waiter, link);
+
+		if (tapix_ras_changes(x->uid) != x->from)
+			waiter_answer(x);
+	}
+	return 0;
+}
+
+/* The Waits of bus name @name not answered yet. */
+static unsigned waits_of(const char *name)
+{
+	struct list_node *it;
+	unsigned n = 0;
+
+	list_foreach(it, &waiters) {
+		const char *s = sd_bus_message_get_sender(
+			list_entry(it, struct waiter, link)->m);
+
+		if (s && strcmp(s, name) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Wait(from, timeout): the caller's uid's count of changes once it is not
+ * @from, or after @timeout ms; the client's notifier reads Events then,
+ * instead of polling it. Refused (ERROR_NOT_ENOUGH_MEMORY) beyond
+ * WAITS_PER_NAME of one bus name or WAITS_MAX in all: the client then
+ * polls.
+ */
+static int m_wait(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	const char *sender = sd_bus_message_get_sender(m);
+	uint32_t from, timeout;
+	struct waiter *x;
+	struct who w;
+	unsigned now;
+	int e;
+
+	(void)ud;
+	(void)err;
+	e = sd_bus_message_read(m, "uu", &from, &timeout);
+	if (e < 0)
+		return e;
+	if (who_of(m, &w) < 0 || timeout > WAIT_MAX_MS)
+		return sd_bus_reply_method_return(
+			m, "uu", (uint32_t)ERROR_INVALID_PARAMETER,
+			(uint32_t)0);
+	now = tapix_ras_changes(w.uid);
+	if (now != from || timeout == 0)
+		return sd_bus_reply_method_return(m, "uu", (uint32_t)0,
+		                                  (uint32_t)now);
+	if (!change_src || !sender || nwaiters >= WAITS_MAX ||
+	    waits_of(sender) >= WAITS_PER_NAME || !(x = calloc(1, sizeof(*x))))
+		return sd_bus_reply_method_return(
+			m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY,
+			(uint32_t)now);
+	x->m = sd_bus_message_ref(m);
+	x->uid = w.uid;
+	x->from = from;
+	e = sd_event_add_time_relative(d.event, &x->timer, CLOCK_MONOTONIC,
+	                               (uint64_t)timeout * 1000, 0,
+	                               waiter_timeout, x);
+	if (e < 0) {
+		sd_bus_message_unref(x->m);
+		free(x);
+		return sd_bus_reply_method_return(
+			m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY,
+			(uint32_t)now);
+	}
+	list_add_tail(&waiters, &x->link);
+	nwaiters++;
+	return 1; /* answered later */
+}
+
 /* argument names, for introspection (busctl) */
 #define DIAL_IN         \
 	"entry\0"       \
@@ -424,11 +559,22 @@ static const sd_bus_vtable ras_vtable[] = {
                                             "final\0"
                                             "next\0",
                                  m_events, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Wait", "uu",
+                                 "from\0"
+                                 "timeout\0",
+                                 "uu", RESULT_OUT "changes\0", m_wait,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
 };
 
 int ras_start(void)
 {
+	int fd = tapix_ras_change_fd();
+
+	/* without it, Wait is refused and the clients poll Events */
+	if (fd < 0 || sd_event_add_io(d.event, &change_src, fd, EPOLLIN,
+	                              on_change, NULL) < 0)
+		log_warn("RAS: no change descriptor: clients will poll");
 	return sd_bus_add_object_vtable(d.bus, &ras_slot, TAPIXD_PATH,
 	                                RAS_IFACE, ras_vtable, NULL);
 }
@@ -436,6 +582,9 @@ int ras_start(void)
 void ras_stop(void)
 {
 	ras_slot = sd_bus_slot_unref(ras_slot);
+	while (!list_empty(&waiters))
+		waiter_answer(list_entry(waiters.next, struct waiter, link));
+	change_src = sd_event_source_disable_unref(change_src);
 	/* every connection goes, as lineShutdown would take its calls */
 	if (tapix_ras_shutdown(10000) != 0)
 		log_warn("RAS: connections still going after 10 s");

@@ -184,6 +184,25 @@ TAPIX_API DWORD tapix_ras_shutdown(unsigned timeout_ms);
 TAPIX_API DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
                                  struct tapix_ras_event *out, unsigned max,
                                  unsigned *n, bool *final, unsigned *next);
+/**
+ * How many times something a reader sees of @uid's connections (root,
+ * 0: of every connection) has changed: a new notification
+ * (tapix_ras_events), a connection whose last notification has been made
+ * (final) or that is torn down, a link lost (tapix_ras_status), a
+ * connection gone. Only a change of the number means
+ * anything (it wraps); a reader compares it with the one it saw last.
+ * Threads: any.
+ */
+TAPIX_API unsigned tapix_ras_changes(uint32_t uid);
+/**
+ * A descriptor that becomes readable when tapix_ras_changes moves for
+ * any user: an eventfd of the manager's, made by the first call (later
+ * calls give the same one; never close it). Read its 8 bytes to clear it,
+ * then compare the counts.
+ *
+ * @return the descriptor, or a negative errno
+ */
+TAPIX_API int tapix_ras_change_fd(void);
 
 #ifdef __cplusplus
 }

@@ -337,3 +337,13 @@ DWORD tapix_ras_events(HRASCONN h, uint32_t uid, unsigned from,
 		return ERROR_INVALID_PARAMETER;
 	return ras_mgr_events(h, uid, from, out, max, n, final, next);
 }
+
+unsigned tapix_ras_changes(uint32_t uid)
+{
+	return ras_mgr_changes(uid);
+}
+
+int tapix_ras_change_fd(void)
+{
+	return ras_mgr_change_fd();
+}

@@ -3,16 +3,18 @@
  * RasConnectionNotification (ras.md §12): an eventfd of the application's
  * is signalled (8 bytes, a count of 1 written) when a connection comes up
  * or ends. One thread of this process, running while registrations are
- * left, looks every POLL_MS at the connections that are up
- * (RasEnumConnections' list: the process's in embedded mode, the user's
- * through tapixd) and at the state of each connection named in a
- * registration; a connection that comes and goes within one look is not
- * seen. A registration for one connection ends when that connection does;
- * one for all of them lasts as long as the process (the Windows API has
- * no way to end it either). The application's descriptor is duplicated:
- * closing its own does not let us write into a descriptor that reuses
- * the number. (Its memory is the C library's: the registrations of the
- * whole process are not a test's to count.)
+ * left, looks at the connections that are up (RasEnumConnections' list:
+ * the process's in embedded mode, the user's through tapixd) and at the
+ * state of each connection named in a registration each time they may
+ * have changed: it sleeps until the manager's count of changes moves (in
+ * embedded mode), or until tapixd answers the process's Wait (the
+ * waker's, rclient.c); once a minute it looks anyway. A connection that
+ * comes and goes within one look is not seen. A registration for one connection
+ * ends when that connection does; one for all of them lasts as long as the
+ * process (the Windows API has no way to end it either). The application's
+ * descriptor is duplicated: closing its own does not let us write into a
+ * descriptor that reuses the number. (Its memory is the C library's: the
+ * registrations of the whole process are not a test's to count.)
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
@@ -29,8 +31,9 @@
 #include "util/log.h"
 #include "util/loghold.h"
 
-#define POLL_MS  100u
-#define MAX_REGS 256u /* of one process */
+#define LOOK_MS  60000u /* a look at least this often */
+#define RETRY_MS 1000u  /* again after a look failed */
+#define MAX_REGS 256u   /* of one process */
 #define KNOWN    (RASCN_Connection | RASCN_Disconnection)
 
 struct cnreg {
@@ -175,22 +178,41 @@ static void apply_locked(HRASCONN *now, DWORD nnow, const struct look *looks,
 	cn.nseen = nnow;
 }
 
-static void *poll_main(void *arg)
+/* Where the count of changes is now: read before a look. */
+static unsigned change_token(bool client)
 {
+	return client ? ras_client_change_token() : ras_mgr_change_token();
+}
+
+static void *look_main(void *arg)
+{
+	bool client = ras_client_on();
+	unsigned wait_ms = 0, token = 0;
+
 	(void)arg;
+	if (client)
+		ras_client_change_begin();
 	for (;;) {
-		struct timespec ts = {0, (long)POLL_MS * 1000000L};
 		struct look *looks = NULL;
 		struct list_node *it;
 		HRASCONN *now = NULL;
 		unsigned nlooks = 0, i;
 		DWORD nnow = 0;
+		bool left;
 
-		nanosleep(&ts, NULL);
+		/* until something may have changed since the last look */
+		if (wait_ms && client)
+			ras_client_change_wait(token, wait_ms);
+		else if (wait_ms)
+			ras_mgr_change_wait(token, wait_ms);
+		token = change_token(client);
+		wait_ms = LOOK_MS;
 		log_mutex_lock(&cn.lock);
 		if (!cn.nregs) {
 			cn.running = false;
 			log_mutex_unlock(&cn.lock);
+			if (client)
+				ras_client_change_end();
 			return NULL;
 		}
 		looks = malloc(cn.nregs * sizeof(*looks));
@@ -211,12 +233,16 @@ static void *poll_main(void *arg)
 		}
 		if (up_set(&now, &nnow) != 0) {
 			free(looks);
-			continue; /* try again at the next look */
+			wait_ms = RETRY_MS; /* tapixd slow or gone */
+			continue;
 		}
 		log_mutex_lock(&cn.lock);
 		apply_locked(now, nnow, looks, nlooks);
+		left = cn.nregs > 0;
 		log_mutex_unlock(&cn.lock);
 		free(looks);
+		if (!left)
+			wait_ms = 0; /* the last registration ended: no wait */
 	}
 }
 
@@ -293,7 +319,7 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 	list_add_tail(&cn.regs, &g->link);
 	cn.nregs++;
 	if (!cn.running) {
-		if (pthread_create(&t, NULL, poll_main, NULL) != 0) {
+		if (pthread_create(&t, NULL, look_main, NULL) != 0) {
 			reg_free_locked(g);
 			log_mutex_unlock(&cn.lock);
 			free(now);

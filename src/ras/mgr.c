@@ -41,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +118,20 @@ struct rconn {
 	char callback[RAS_MaxCallbackNumber + 1];
 };
 
+/*
+ * How many times what a reader of one user's connections sees (their
+ * notifications, that no more will come, that one is gone) has changed
+ * (tapix_ras_changes): one per user with connections. A new one starts
+ * where root's count is, never below a number the user's had before,
+ * so a reader comparing with the last it saw misses no later change
+ * (while the user has no connection, it is 0).
+ */
+struct uid_changes {
+	struct list_node link; /* mgr.uids */
+	uint32_t uid;
+	unsigned n;
+};
+
 /* A notification on its way to a notifier (a delivery of the runtime's). */
 struct note {
 	struct apprt_post post;
@@ -137,15 +153,25 @@ static struct {
 	struct apprt rt;  /* the registration, the engine, the dispatcher */
 	struct list_node conns;
 	uint64_t next_id;
+	struct list_node uids;   /* struct uid_changes */
+	unsigned changes;        /* every user's (root's view) */
+	int change_fd;           /* readable after a change; -1: not made */
+	unsigned change_waiters; /* in ras_mgr_change_wait */
 } mgr = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.conns = LIST_HEAD_INIT(mgr.conns),
 	.rt = APPRT_INITIALIZER(mgr.rt, &mgr.lock),
 	.next_id = 1,
+	.uids = LIST_HEAD_INIT(mgr.uids),
+	.change_fd = -1,
 };
 
 static __thread bool in_notifier; /* a client's notifier thread */
+
+/* mgr.changes moved (CLOCK_MONOTONIC; made by the first waiter) */
+static pthread_cond_t change_cond;
+static pthread_once_t change_once = PTHREAD_ONCE_INIT;
 
 void ras_set_notifier_thread(void)
 {
@@ -158,6 +184,70 @@ bool ras_in_notifier(void)
 }
 
 /* ---- helpers ------------------------------------------------------------- */
+
+/* @uid's count of changes; with @make, made if it has none (NULL when
+ * memory ran out). */
+static struct uid_changes *uid_changes_locked(uint32_t uid, bool make)
+{
+	struct uid_changes *u;
+	struct list_node *it;
+
+	list_foreach(it, &mgr.uids) {
+		u = list_entry(it, struct uid_changes, link);
+		if (u->uid == uid)
+			return u;
+	}
+	if (!make)
+		return NULL;
+	u = mem_zalloc(sizeof(*u));
+	if (u) {
+		u->uid = uid;
+		u->n = mgr.changes;
+		list_add_tail(&mgr.uids, &u->link);
+	}
+	return u;
+}
+
+/* @uid's count goes once no connection of @uid's is left. */
+static void uid_changes_drop_locked(uint32_t uid)
+{
+	struct uid_changes *u;
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		if (list_entry(it, struct rconn, link)->uid == uid)
+			return;
+	}
+	u = uid_changes_locked(uid, false);
+	if (u) {
+		list_del(&u->link);
+		mem_free(u);
+	}
+}
+
+/*
+ * What a reader sees of @c has changed: a notification or no more to
+ * come (ras_mgr_events), its status (a lost link), or @c gone. Its
+ * user's count and root's move on, and the descriptor of
+ * tapix_ras_change_fd becomes readable (the raw system call: write is a
+ * cancellation point, and the lock is held).
+ */
+static void changed_locked(const struct rconn *c)
+{
+	struct uid_changes *u = uid_changes_locked(c->uid, false);
+	uint64_t one = 1;
+
+	mgr.changes++;
+	if (u)
+		u->n++;
+	if (mgr.change_waiters)
+		pthread_cond_broadcast(&change_cond);
+	if (mgr.change_fd >= 0 &&
+	    syscall(SYS_write, mgr.change_fd, &one, sizeof(one)) < 0 &&
+	    errno != EAGAIN)
+		log_warn("RAS: change descriptor not written: %s",
+		         strerror(errno));
+}
 
 static bool passed(const struct timespec *ts)
 {
@@ -260,6 +350,7 @@ static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 	c->hist[c->nhist % RAS_MAX_EVENTS].state = state;
 	c->hist[c->nhist % RAS_MAX_EVENTS].error = err;
 	c->nhist++;
+	changed_locked(c);
 	if (err || state == RASCS_Connected)
 		c->ended = true; /* nothing after this one */
 	if (!c->fn || c->silenced)
@@ -429,6 +520,7 @@ lost:
 	c->state = RASCS_Disconnected;
 	c->error = state == LINECALLSTATE_IDLE ? ERROR_DISCONNECTION
 	                                       : ras_map_disconnect(mode, true);
+	changed_locked(c); /* (its status: no notification) */
 	drop_call_locked(c);
 	pthread_cond_broadcast(&mgr.cond);
 	reap_locked(c); /* up with no owner left: now nobody can find it */
@@ -479,6 +571,7 @@ static void on_close_locked(HLINE h)
 			c->phase = PH_LOST;
 			c->state = RASCS_Disconnected;
 			c->error = ERROR_PORT_DISCONNECTED;
+			changed_locked(c);
 		} else {
 			fail_locked(c, ERROR_PORT_DISCONNECTED);
 		}
@@ -502,6 +595,8 @@ static void conn_free_locked(struct rconn *c)
 {
 	apprt_req_cancel_locked(&mgr.rt, &c->rq);
 	list_del(&c->link);
+	changed_locked(c);
+	uid_changes_drop_locked(c->uid);
 	wipe(c);
 	if (!apprt_defer_locked(&mgr.rt, conn_free_act, 0, NULL, NULL,
 	                        (uint64_t)(uintptr_t)c))
@@ -556,6 +651,7 @@ static void teardown_locked(struct rconn *c)
 		return;
 	c->phase = PH_TEARDOWN;
 	c->ended = true;
+	changed_locked(c); /* ras_mgr_events: final */
 	if (c->state != RASCS_Disconnected)
 		c->state = RASCS_Disconnected; /* (error kept) */
 	clock_after_ms(CLOCK_MONOTONIC, TEARDOWN_TIMEOUT_MS, &c->deadline);
@@ -1075,6 +1171,11 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	r = start_locked();
 	if (r)
 		goto refused;
+	/* its user's readers are told of its changes (tapix_ras_changes) */
+	if (!uid_changes_locked(uid, true)) {
+		r = ERROR_NOT_ENOUGH_MEMORY;
+		goto refused;
+	}
 	if (c->has_entry) {
 		struct rconn *o = same_entry_locked(c->pbk, c->entry, uid);
 
@@ -1122,6 +1223,7 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	apprt_unlock(&mgr.rt);
 	return r;
 refused:
+	uid_changes_drop_locked(uid);
 	apprt_unlock(&mgr.rt);
 	wipe(c);
 	mem_free(c);
@@ -1218,6 +1320,66 @@ DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n)
 	}
 	apprt_unlock(&mgr.rt);
 	return 0;
+}
+
+unsigned ras_mgr_changes(uint32_t uid)
+{
+	struct uid_changes *u;
+	unsigned n;
+
+	apprt_lock(&mgr.rt);
+	u = uid == 0 ? NULL : uid_changes_locked(uid, false);
+	n = uid == 0 ? mgr.changes : u ? u->n : 0;
+	apprt_unlock(&mgr.rt);
+	return n;
+}
+
+unsigned ras_mgr_change_token(void)
+{
+	unsigned n;
+
+	apprt_lock(&mgr.rt);
+	n = mgr.changes;
+	apprt_unlock(&mgr.rt);
+	return n;
+}
+
+static void change_cond_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&change_cond, &a);
+	pthread_condattr_destroy(&a);
+}
+
+void ras_mgr_change_wait(unsigned token, unsigned ms)
+{
+	struct timespec until;
+
+	pthread_once(&change_once, change_cond_init);
+	clock_after_ms(CLOCK_MONOTONIC, ms, &until);
+	apprt_lock(&mgr.rt);
+	mgr.change_waiters++;
+	while (mgr.changes == token &&
+	       pthread_cond_timedwait(&change_cond, &mgr.lock, &until) !=
+	               ETIMEDOUT)
+		;
+	mgr.change_waiters--;
+	apprt_unlock(&mgr.rt);
+}
+
+int ras_mgr_change_fd(void)
+{
+	int fd;
+
+	apprt_lock(&mgr.rt);
+	if (mgr.change_fd < 0)
+		mgr.change_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fd = mgr.change_fd < 0 ? -errno : mgr.change_fd;
+	apprt_unlock(&mgr.rt);
+	return fd;
 }
 
 DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,

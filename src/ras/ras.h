@@ -156,6 +156,16 @@ DWORD ras_mgr_enum(uint32_t uid, RASCONNA *out, DWORD max, DWORD *n);
 DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
                      struct tapix_ras_event *out, unsigned max, unsigned *n,
                      bool *final, unsigned *next);
+/* tapix_ras_changes and tapix_ras_change_fd (tapix/service.h). */
+unsigned ras_mgr_changes(uint32_t uid);
+int ras_mgr_change_fd(void);
+/*
+ * In-process readers of this process's connections (embedded mode): the
+ * count of changes now (read it before looking), and a wait until it is
+ * no longer @token, or @ms passed.
+ */
+unsigned ras_mgr_change_token(void);
+void ras_mgr_change_wait(unsigned token, unsigned ms);
 /* This thread runs notifiers (a client's, rclient.c): RasDial from it is
  * refused. */
 void ras_set_notifier_thread(void);
@@ -180,6 +190,18 @@ DWORD ras_client_dial(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
 DWORD ras_client_hang_up(HRASCONN h);
 DWORD ras_client_status(HRASCONN h, RASCONNSTATUSA *full);
 DWORD ras_client_enum(RASCONNA *out, DWORD max, DWORD *n);
+/*
+ * A reader of the user's connections through tapixd that is not a dial's
+ * (RasConnectionNotification): begin keeps the process's waker running
+ * until end; token is where its count of changes is now (read it before
+ * looking); wait returns once it is no longer @token, or after @ms (each
+ * RAS_CLIENT_POLL_MS when tapixd refuses Wait: the reader polls then).
+ */
+#define RAS_CLIENT_POLL_MS 100u
+void ras_client_change_begin(void);
+unsigned ras_client_change_token(void);
+void ras_client_change_wait(unsigned token, unsigned ms);
+void ras_client_change_end(void);
 
 /* The 16-character marker that stands for a saved password (§9). */
 #define RAS_PASSWORD_MARKER "****************"

@@ -15,12 +15,19 @@
  * (src/apprt, as in embedded mode and the TAPI 3 layer), made by the
  * first asynchronous dial and kept for the process's life: its engine
  * thread reads each watched connection's notifications from tapixd
- * (Events, every 20 ms for the first seconds of the dial, then every half
- * second while it waits, paused, for as long as it lasts) as a deferred
- * action, with no lock held, and its delivery thread calls the
- * notifiers, one call at a time in the process, with no lock held. A
- * synchronous RasDial reads them itself the same way (for 10 minutes at
+ * (Events) as a deferred action, with no lock held, and its delivery
+ * thread calls the notifiers, one call at a time in the process, with no
+ * lock held. A synchronous RasDial reads them itself (for 10 minutes at
  * most).
+ *
+ * Nothing polls: while something reads notifications (a watch, a
+ * synchronous dial, RasConnectionNotification's thread), the process's
+ * waker thread keeps a Wait out at tapixd, which answers it when the
+ * user's connections change (or after WAIT_MS); then every watch reads
+ * again and the others are woken. Only when tapixd refuses Wait (too many
+ * of them, or an older tapixd) do they poll: a watch every 20 ms for the
+ * first seconds, then every half second; the others every
+ * RAS_CLIENT_POLL_MS; the waker asks again every RETRY_S.
  *
  * The credentials of a dial that connects are saved here, by the process
  * that dialled, with its own permissions, as in embedded mode (ras.md
@@ -44,6 +51,7 @@
 #include "client/bus.h"
 #include "ras/map.h"
 #include "ras/ras.h"
+#include "util/clock.h"
 #include "util/list.h"
 #include "util/log.h"
 #include "util/loghold.h"
@@ -54,9 +62,11 @@
 #define BUS_IFACE  "org.tapix.Ras1"
 #define CALL_USEC  (60ULL * 1000 * 1000)
 #define POLL_US    20000u
-#define MAX_POLLS  30000u /* a synchronous dial: 10 minutes at most */
-#define FAST_POLLS 250u   /* 5 s at POLL_US, then SLOW_US */
+#define FAST_POLLS 250u /* 5 s at POLL_US, then SLOW_US */
 #define SLOW_US    500000u
+#define WAIT_MS    25000u /* a Wait's time-out (tapixd answers a change) */
+#define RETRY_S    5      /* a Wait again after it was refused */
+#define DIAL_S     600    /* a synchronous dial waits 10 minutes at most */
 
 /* The number of notifications of @h so far, in *@n. */
 static DWORD count_events(HRASCONN h, uint32_t *n);
@@ -79,6 +89,8 @@ struct watch {
 	bool keep;           /* its notifier wants more */
 	bool stopped;        /* this process hung it up: §4, nothing after */
 	bool over;           /* no more polls (out of the list) */
+	bool idle;           /* reads again when the waker says */
+	bool again;          /* the waker said so while it read */
 	/* the poll's */
 	unsigned from; /* the next notification to read */
 	struct tapix_ras_event ev[RAS_MAX_EVENTS];
@@ -408,6 +420,162 @@ static DWORD count_events(HRASCONN h, uint32_t *n)
 	return r;
 }
 
+/* ---- the waker ------------------------------------------------------------
+ */
+
+/*
+ * The process's waker (guarded by watch_lock): a thread that keeps a Wait
+ * out at tapixd while watches or synchronous dials read notifications.
+ * Each answer (the user's connections changed, or WAIT_MS passed) moves
+ * @gen on, wakes the synchronous dials and has every watch read again.
+ * Whatever changed before a reader began, it reads itself first.
+ */
+static struct {
+	pid_t pid;           /* of the process it is made for (fork) */
+	bool running;        /* its thread runs */
+	bool works;          /* tapixd answers Wait: nobody polls */
+	unsigned gen;        /* moved on by each answer or failure */
+	unsigned users;      /* synchronous dials waiting on it */
+	pthread_cond_t cond; /* @gen moved (CLOCK_MONOTONIC) */
+} wk;
+
+/* Whether somebody reads notifications. */
+static bool waker_needed_locked(void)
+{
+	struct list_node *it;
+
+	if (wk.users)
+		return true;
+	list_foreach(it, &watches) {
+		if (!list_entry(it, struct watch, link)->over)
+			return true;
+	}
+	return false;
+}
+
+/* Every reader reads again: the synchronous dials are woken, each watch
+ * reads at once (or once more when it is reading now). */
+static void waker_tell_locked(void)
+{
+	struct list_node *it;
+	struct timespec now;
+
+	wk.gen++;
+	pthread_cond_broadcast(&wk.cond);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	list_foreach(it, &watches) {
+		struct watch *w = list_entry(it, struct watch, link);
+
+		if (w->over)
+			continue;
+		if (w->polling) {
+			w->again = true;
+		} else {
+			w->idle = false;
+			w->due = now;
+		}
+	}
+	if (rt_engine)
+		apprt_wake(&rt);
+}
+
+/* Wait(@from, @ms): the user's count of changes in *@now; 0 or an error
+ * (refused: too many Waits, an older tapixd, or none reachable). */
+static DWORD wait_call(unsigned from, unsigned ms, unsigned *now)
+{
+	sd_bus_message *m = NULL, *reply;
+	sd_bus *bus = bus_get();
+	uint32_t n = 0;
+	DWORD r;
+
+	*now = 0;
+	if (!bus)
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	if (new_call(bus, "Wait", &m) < 0 ||
+	    sd_bus_message_append(m, "uu", (uint32_t)from, (uint32_t)ms) < 0) {
+		sd_bus_message_unref(m);
+		bus_put();
+		return ERROR_NOT_ENOUGH_MEMORY;
+	}
+	r = call(bus, m, &reply);
+	if (!r && sd_bus_message_read(reply, "u", &n) < 0)
+		r = ERROR_RASMAN_CANNOT_INITIALIZE;
+	sd_bus_message_unref(reply);
+	bus_put();
+	*now = n;
+	return r;
+}
+
+static void *waker_main(void *arg)
+{
+	unsigned seen = 0, now;
+	bool first = true;
+
+	(void)arg;
+	log_mutex_lock(&watch_lock);
+	while (waker_needed_locked()) {
+		struct timespec retry;
+		DWORD r;
+
+		log_mutex_unlock(&watch_lock);
+		/* the first answers at once: where the count is now */
+		r = wait_call(seen, first ? 0 : WAIT_MS, &now);
+		log_mutex_lock(&watch_lock);
+		wk.works = r == 0;
+		seen = now;
+		first = r != 0;
+		waker_tell_locked();
+		if (!r)
+			continue;
+		/* the readers poll meanwhile */
+		log_debug("RAS: Wait refused (%u), polling", (unsigned)r);
+		clock_after_ms(CLOCK_MONOTONIC, RETRY_S * 1000, &retry);
+		while (waker_needed_locked() &&
+		       pthread_cond_timedwait(&wk.cond, &watch_lock, &retry) !=
+		               ETIMEDOUT)
+			;
+	}
+	wk.running = false;
+	log_mutex_unlock(&watch_lock);
+	return NULL;
+}
+
+/* Starts the waker unless it runs; without it the readers poll. */
+static void waker_start_locked(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int e;
+
+	if (wk.pid != getpid()) {
+		/* the first use, or a child after fork(): the parent's
+		 * thread is not here */
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&wk.cond, &ca);
+		pthread_condattr_destroy(&ca);
+		wk.pid = getpid();
+		wk.running = false;
+		wk.users = 0;
+		wk.works = true;
+	}
+	if (wk.running)
+		return;
+	e = pthread_attr_init(&attr);
+	if (!e) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		e = pthread_create(&t, &attr, waker_main, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	wk.running = e == 0;
+	wk.works = e == 0;
+	if (e)
+		log_warn("RAS: no waker thread (%s): notifications are polled",
+		         strerror(e));
+}
+
 /* ---- the notifiers: polls and deliveries on the runtime ------------------ */
 
 /* The last reference gone, @w leaves the list: until then a RasHangUp
@@ -489,10 +657,11 @@ static LONG poll_act(struct apprt_act *a)
 	return 0;
 }
 
-/* What a poll read (lock held): to the notifier, in order; the next poll
- * due soon while things happen, then slowly while the dial waits; none
- * after the last notification, once the connection is gone, or when the
- * notifier wants no more and nothing is left to save. */
+/* What a poll read (lock held): to the notifier, in order; the next when
+ * the waker says (when tapixd refuses Wait: soon while things happen,
+ * then slowly while the dial waits); none after the last notification,
+ * once the connection is gone, or when the notifier wants no more and
+ * nothing is left to save. */
 static void poll_done(void *owner, const struct apprt_act *a)
 {
 	struct watch *w = (struct watch *)(uintptr_t)a->cookie;
@@ -523,6 +692,12 @@ static void poll_done(void *owner, const struct apprt_act *a)
 	}
 	if (w->r || w->final || (!w->keep && !save_find_locked(w->h))) {
 		watch_end_locked(w);
+	} else if (w->again || (wk.works && wk.running)) {
+		/* the waker tells when to read again (at once: it did) */
+		w->idle = !w->again;
+		w->again = false;
+		clock_gettime(CLOCK_MONOTONIC, &w->due);
+		apprt_wake(&rt);
 	} else {
 		w->quiet = w->n ? 0 : w->quiet + 1;
 		us = w->quiet < FAST_POLLS ? POLL_US : SLOW_US;
@@ -548,7 +723,7 @@ static bool rt_tick(void *owner, struct timespec *next)
 	list_foreach(it, &watches) {
 		struct watch *w = list_entry(it, struct watch, link);
 
-		if (w->polling || w->over)
+		if (w->polling || w->over || w->idle)
 			continue;
 		if (now.tv_sec > w->due.tv_sec ||
 		    (now.tv_sec == w->due.tv_sec &&
@@ -617,34 +792,106 @@ static int rt_start_locked(void)
 	return 0;
 }
 
-/* §3.8 — waits for the outcome of a synchronous dial. */
+#define GOES_ON ((DWORD)-1) /* (no RAS result) */
+
+/* What a synchronous dial's notifications tell (§3.8): its outcome, or
+ * GOES_ON while it goes on. */
+static DWORD outcome(DWORD r, const struct tapix_ras_event *ev, unsigned n,
+                     bool final)
+{
+	if (r == ERROR_INVALID_HANDLE)
+		return ERROR_USER_DISCONNECTION; /* hung up meanwhile */
+	if (r)
+		return r;
+	if (n && ev[n - 1].error)
+		return ev[n - 1].error;
+	if (n && (ev[n - 1].state == RASCS_Connected ||
+	          (ev[n - 1].state & RASCS_PAUSED)))
+		return 0;
+	/* §3.8 — the end without Connected or an error: it was hung up,
+	 * and is being torn down */
+	return final ? ERROR_USER_DISCONNECTION : GOES_ON;
+}
+
+static bool passed(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+void ras_client_change_begin(void)
+{
+	log_mutex_lock(&watch_lock);
+	waker_start_locked();
+	wk.users++;
+	log_mutex_unlock(&watch_lock);
+}
+
+unsigned ras_client_change_token(void)
+{
+	unsigned g;
+
+	log_mutex_lock(&watch_lock);
+	g = wk.gen;
+	log_mutex_unlock(&watch_lock);
+	return g;
+}
+
+void ras_client_change_wait(unsigned token, unsigned ms)
+{
+	struct timespec at;
+
+	log_mutex_lock(&watch_lock);
+	clock_after_ms(CLOCK_MONOTONIC,
+	               wk.works && wk.running    ? ms
+	               : ms < RAS_CLIENT_POLL_MS ? ms
+	                                         : RAS_CLIENT_POLL_MS,
+	               &at);
+	while (wk.gen == token && !passed(&at) &&
+	       pthread_cond_timedwait(&wk.cond, &watch_lock, &at) != ETIMEDOUT)
+		;
+	log_mutex_unlock(&watch_lock);
+}
+
+void ras_client_change_end(void)
+{
+	log_mutex_lock(&watch_lock);
+	wk.users--;
+	log_mutex_unlock(&watch_lock);
+}
+
+/* §3.8 — waits for the outcome of a synchronous dial: reads its
+ * notifications, then again each time the waker says (it polls when
+ * tapixd refuses Wait). */
 static DWORD wait_outcome(HRASCONN h, unsigned from)
 {
 	struct tapix_ras_event ev[RAS_MAX_EVENTS];
-	unsigned n, polls;
+	struct timespec end;
+	unsigned n, token;
 	bool final;
 	DWORD r;
 
-	for (polls = 0; polls < MAX_POLLS; polls++) {
+	clock_after_ms(CLOCK_MONOTONIC, DIAL_S * 1000, &end);
+	ras_client_change_begin();
+	for (;;) {
+		/* a change after this wakes the wait below */
+		token = ras_client_change_token();
 		r = events(h, &from, ev, &n, &final);
 		save_settle(h, ev, n, r || final);
-		if (r == ERROR_INVALID_HANDLE)
-			return ERROR_USER_DISCONNECTION; /* hung up meanwhile */
-		if (r)
-			return r;
-		if (n && ev[n - 1].error)
-			return ev[n - 1].error;
-		if (n && (ev[n - 1].state == RASCS_Connected ||
-		          (ev[n - 1].state & RASCS_PAUSED)))
-			return 0;
-		/* §3.8 — the end without Connected or an error: it was hung
-		 * up, and is being torn down */
-		if (final)
-			return ERROR_USER_DISCONNECTION;
-		usleep(POLL_US);
+		r = outcome(r, ev, n, final);
+		if (r == GOES_ON && passed(&end)) {
+			save_settle(h, NULL, 0, true); /* (nobody reads on) */
+			r = ERROR_REQUEST_TIMEOUT;
+		}
+		if (r != GOES_ON)
+			break;
+		ras_client_change_wait(token, DIAL_S * 1000);
 	}
-	save_settle(h, NULL, 0, true); /* (nobody reads on) */
-	return ERROR_REQUEST_TIMEOUT;
+	ras_client_change_end();
+	return r;
 }
 
 static int append_req(sd_bus_message *m, const struct tapix_ras_req *rq)
@@ -702,6 +949,7 @@ static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
 		e = rt_start_locked();
 		if (e >= 0) {
 			list_add_tail(&watches, &w->link);
+			waker_start_locked();
 			apprt_wake(&rt);
 		}
 		log_mutex_unlock(&watch_lock);

@@ -1101,6 +1101,133 @@ static uint32_t ras_result(sd_bus_message **r)
 }
 
 /*
+ * Issue 16 (the RAS client polled tapixd) — a client whose dial waits,
+ * paused in RetryAuthentication, asks tapixd nothing while nothing
+ * changes: its waker keeps one Wait out instead of its notifier reading
+ * Events every 20 ms, then every half second. A bus monitor counts the
+ * Events calls for 3 s; one of them is the test's own, so that a monitor
+ * that saw nothing cannot pass.
+ */
+static void test_ras_paused_dial_polls_nothing(void **s)
+{
+	const char *args[] = {"rasdialling", pbk,      "Lab", "alice",
+	                      "wrong",       "paused", NULL};
+	char cmd[512], rest[128];
+	sd_bus_message *r = NULL;
+	struct helper h;
+	unsigned long hc;
+	unsigned n = 0;
+	FILE *mon;
+
+	(void)s;
+	h = helper(args);
+	read_until(&h, "dialling ", rest, sizeof(rest));
+	hc = strtoul(rest, NULL, 16);
+	read_until(&h, "state 1001 0", rest, sizeof(rest));
+	snprintf(cmd, sizeof(cmd),
+	         "timeout 3 dbus-monitor --address '%s' "
+	         "\"type='method_call',interface='org.tapix.Ras1',"
+	         "member='Events'\" | grep -c 'member=Events'",
+	         addr);
+	mon = popen(cmd, "r");
+	assert_non_null(mon);
+	usleep(1500 * 1000);
+	assert_true(ras_raw("Events", &r, "tu", (uint64_t)hc, 0u) >= 0);
+	assert_int_equal(ras_result(&r), 0);
+	assert_int_equal(fscanf(mon, "%u", &n), 1);
+	pclose(mon);
+	/* the test's own was seen; the client's: none, or one if a change
+	 * came as the window opened (before: about 150) */
+	assert_in_range(n, 1, 2);
+	proc_kill(h.pid);
+	close(h.fd);
+	wait_ras_idle();
+}
+
+/* A Wait's answer (test_ras_wait_answers_changes_and_is_bounded). */
+struct wait_got {
+	bool done;
+	uint32_t result, changes;
+};
+
+static int on_wait(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	struct wait_got *g = ud;
+
+	(void)e;
+	g->done = true;
+	if (sd_bus_message_is_method_error(m, NULL) ||
+	    sd_bus_message_read(m, "uu", &g->result, &g->changes) < 0)
+		g->result = 0xFFFFFFFFu;
+	return 0;
+}
+
+/*
+ * Issue 16 — Wait (docs/service.md): answered at once when the caller's
+ * count of changes is not the one it gives, or with no time to wait; a
+ * time over a minute is refused (87); four Waits of one bus name may be
+ * out, a fifth is refused (8: the client polls then); a change of the
+ * caller's connections (a dial) answers the four long before their
+ * 30 s, each with the new count.
+ */
+static void test_ras_wait_answers_changes_and_is_bounded(void **s)
+{
+	struct wait_got got[4];
+	sd_bus_message *r = NULL;
+	sd_bus_slot *slot[4];
+	uint32_t res = 1, n0 = 0, n1 = 0;
+	RASCONNA v[4];
+	unsigned i, done = 0, rounds;
+
+	(void)s;
+	assert_true(ras_raw("Wait", &r, "uu", 0u, 0u) >= 0);
+	assert_true(sd_bus_message_read(r, "uu", &res, &n0) >= 0);
+	r = sd_bus_message_unref(r);
+	assert_int_equal(res, 0);
+	assert_true(ras_raw("Wait", &r, "uu", n0 + 1, 60000u) >= 0);
+	assert_true(sd_bus_message_read(r, "uu", &res, &n1) >= 0);
+	r = sd_bus_message_unref(r);
+	assert_int_equal(res, 0);
+	assert_int_equal(n1, n0); /* not the count given: at once */
+	assert_true(ras_raw("Wait", &r, "uu", n0, 60001u) >= 0);
+	assert_int_equal(ras_result(&r), ERROR_INVALID_PARAMETER);
+	memset(got, 0, sizeof(got));
+	for (i = 0; i < 4; i++) {
+		sd_bus_message *m = NULL;
+
+		assert_true(sd_bus_message_new_method_call(
+				    bus, &m, "org.tapix.Tapix1", ROOT,
+				    "org.tapix.Ras1", "Wait") >= 0);
+		assert_true(sd_bus_message_append(m, "uu", n0, 30000u) >= 0);
+		assert_true(sd_bus_call_async(bus, &slot[i], m, on_wait,
+		                              &got[i], 40 * 1000 * 1000) >= 0);
+		sd_bus_message_unref(m);
+	}
+	assert_true(ras_raw("Wait", &r, "uu", n0, 30000u) >= 0);
+	assert_int_equal(ras_result(&r), ERROR_NOT_ENOUGH_MEMORY);
+	for (i = 0; i < 4; i++)
+		assert_false(got[i].done);
+	rasdial_ok("Lab alice secret", 0, "Successfully connected");
+	for (rounds = 0; done < 4 && rounds < 100; rounds++) {
+		while (sd_bus_process(bus, NULL) > 0)
+			;
+		for (done = 0, i = 0; i < 4; i++)
+			done += got[i].done;
+		if (done < 4)
+			sd_bus_wait(bus, 100 * 1000);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_true(got[i].done);
+		assert_int_equal(got[i].result, 0);
+		assert_int_not_equal(got[i].changes, n0);
+		sd_bus_slot_unref(slot[i]);
+	}
+	assert_int_equal(ras_list(v, 4), 1);
+	fx_ras_hang_up_and_wait(v[0].hrasconn);
+	wait_ras_idle();
+}
+
+/*
  * Issue 5 (tests), issue 6 — malformed org.tapix.Ras1 calls get D-Bus
  * errors or the RAS error and change nothing: wrong types, unknown
  * handles, strings longer than their fields, a GUID of the wrong size, an
@@ -1263,11 +1390,120 @@ static void test_ras_call_waiting_holds_up_no_other_call(void **s)
 	assert_int_equal(p.r, 0);
 }
 
+/* What a stand-in without Wait saw, and what the notifier heard
+ * (test_ras_without_wait_notifications_are_polled). */
+#define NSTATES 6
+static unsigned fake_events, fake_waits, heard;
+static RASCONNSTATE heard_states[8];
+
+/* Ras1 without Wait: Dial gives connection 0x77, whose NSTATES
+ * notifications (OpenPort to Connected) Events gives one per call. */
+static int fake_no_wait_serve(sd_bus_message *m, void *userdata,
+                              sd_bus_error *e)
+{
+	static const uint32_t states[NSTATES] = {RASCS_OpenPort,
+	                                         RASCS_PortOpened,
+	                                         RASCS_ConnectDevice,
+	                                         RASCS_DeviceConnected,
+	                                         RASCS_AllDevicesConnected,
+	                                         RASCS_Connected};
+	const char *member = sd_bus_message_get_member(m);
+	sd_bus_message *r = NULL;
+	uint64_t h = 0;
+	uint32_t from = 0;
+
+	(void)userdata;
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Ras1", NULL))
+		return 0;
+	if (strcmp(member, "Wait") == 0) {
+		__atomic_add_fetch(&fake_waits, 1, __ATOMIC_RELAXED);
+		return 0; /* unknown: an error answers it */
+	}
+	if (strcmp(member, "Dial") == 0) {
+		sd_bus_reply_method_return(m, "utu", 0u, (uint64_t)0x77, 0u);
+		return 1;
+	}
+	if (strcmp(member, "Events") != 0 ||
+	    sd_bus_message_read(m, "tu", &h, &from) < 0 || h != 0x77) {
+		sd_bus_reply_method_return(m, "u", 0u);
+		return 1;
+	}
+	__atomic_add_fetch(&fake_events, 1, __ATOMIC_RELAXED);
+	if (sd_bus_message_new_method_return(m, &r) >= 0 &&
+	    sd_bus_message_append(r, "u", 0u) >= 0 &&
+	    sd_bus_message_open_container(r, 'a', "(uu)") >= 0 &&
+	    (from >= NSTATES ||
+	     sd_bus_message_append(r, "(uu)", states[from], 0u) >= 0) &&
+	    sd_bus_message_close_container(r) >= 0 &&
+	    sd_bus_message_append(r, "bu", (int)(from + 1 >= NSTATES),
+	                          from < NSTATES ? from + 1 : from) >= 0)
+		sd_bus_send(NULL, r, NULL);
+	sd_bus_message_unref(r);
+	return 1;
+}
+
+static VOID WINAPI heard_notifier(HRASCONN h, UINT msg, RASCONNSTATE st,
+                                  DWORD err, DWORD ext)
+{
+	unsigned i = __atomic_load_n(&heard, __ATOMIC_ACQUIRE);
+
+	(void)h;
+	(void)msg;
+	(void)err;
+	(void)ext;
+	if (i < 8)
+		heard_states[i] = st;
+	__atomic_store_n(&heard, i + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Issue 16 — a tapixd that does not answer Wait (an older one; or one
+ * that refuses it, as it does beyond its bounds) still gets every
+ * notification to the notifier: the client polls Events then. The
+ * stand-in gives one notification per Events call: six come within a
+ * second (without polling, the waker's retries every 5 s would read one
+ * each time).
+ */
+static void test_ras_without_wait_notifications_are_polled(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	struct fake f;
+	DWORD r;
+	unsigned i;
+
+	(void)s;
+	memset(&p, 0, sizeof(p));
+	p.dwSize = sizeof(p);
+	snprintf(p.szPhoneNumber, sizeof(p.szPhoneNumber), "123");
+	fake_start(&f, fake_no_wait_serve, fake_hung_up);
+	/* (no check fails while the stand-in runs: it uses f) */
+	r = RasDialA(NULL, NULL, &p, 1, (LPVOID)heard_notifier, &h);
+	for (i = 0; !r && i < 500 &&
+	            __atomic_load_n(&heard, __ATOMIC_ACQUIRE) < NSTATES;
+	     i++)
+		sleep_ms(10);
+	fake_stop(&f);
+
+	assert_int_equal(r, 0);
+	assert_true(h == (HRASCONN)(uintptr_t)0x77);
+	assert_int_equal(heard, NSTATES);
+	assert_int_equal(heard_states[0], RASCS_OpenPort);
+	assert_int_equal(heard_states[1], RASCS_PortOpened);
+	assert_int_equal(heard_states[NSTATES - 1], RASCS_Connected);
+	assert_true(fake_waits >= 1); /* it asked */
+	assert_true(fake_events >= NSTATES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_ras_call_waiting_holds_up_no_other_call,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_without_wait_notifications_are_polled,
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_connection_outlives_its_dialler, ras_setup,
@@ -1315,6 +1551,12 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ras_sigterm_tears_connections_down, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_paused_dial_polls_nothing, ras_setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ras_wait_answers_changes_and_is_bounded, ras_setup,
 			teardown),
 	};
 
