@@ -34,9 +34,11 @@
 
 #define RAS_IFACE "org.tapix.Ras1"
 
-/* Waits: at most this long each, this many of one bus name, and in all. */
+/* Waits: at most this long each, this many of one bus name, of one uid
+ * (root's are not bounded by it), and in all. */
 #define WAIT_MAX_MS    60000u
 #define WAITS_PER_NAME 4u
+#define WAITS_PER_UID  16u
 #define WAITS_MAX      256u
 
 static sd_bus_slot *ras_slot;
@@ -438,28 +440,29 @@ static int on_change(sd_event_source *src, int fd, uint32_t revents, void *ud)
 	return 0;
 }
 
-/* The Waits of bus name @name not answered yet. */
-static unsigned waits_of(const char *name)
+/* Whether one more Wait of bus name @name, of @uid's, may wait. */
+static bool may_wait(const char *name, uint32_t uid)
 {
+	unsigned of_name = 0, of_uid = 0;
 	struct list_node *it;
-	unsigned n = 0;
 
 	list_foreach(it, &waiters) {
-		const char *s = sd_bus_message_get_sender(
-			list_entry(it, struct waiter, link)->m);
+		const struct waiter *x = list_entry(it, struct waiter, link);
+		const char *s = sd_bus_message_get_sender(x->m);
 
-		if (s && strcmp(s, name) == 0)
-			n++;
+		of_name += s && strcmp(s, name) == 0;
+		of_uid += x->uid == uid;
 	}
-	return n;
+	return nwaiters < WAITS_MAX && of_name < WAITS_PER_NAME &&
+	       (uid == 0 || of_uid < WAITS_PER_UID);
 }
 
 /*
  * Wait(from, timeout): the caller's uid's count of changes once it is not
  * @from, or after @timeout ms; the client's notifier reads Events then,
  * instead of polling it. Refused (ERROR_NOT_ENOUGH_MEMORY) beyond
- * WAITS_PER_NAME of one bus name or WAITS_MAX in all: the client then
- * polls.
+ * WAITS_PER_NAME of one bus name, WAITS_PER_UID of one uid or WAITS_MAX
+ * in all: the client then polls.
  */
 static int m_wait(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
@@ -483,8 +486,8 @@ static int m_wait(sd_bus_message *m, void *ud, sd_bus_error *err)
 	if (now != from || timeout == 0)
 		return sd_bus_reply_method_return(m, "uu", (uint32_t)0,
 		                                  (uint32_t)now);
-	if (!change_src || !sender || nwaiters >= WAITS_MAX ||
-	    waits_of(sender) >= WAITS_PER_NAME || !(x = calloc(1, sizeof(*x))))
+	if (!change_src || !sender || !may_wait(sender, w.uid) ||
+	    !(x = calloc(1, sizeof(*x))))
 		return sd_bus_reply_method_return(
 			m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY,
 			(uint32_t)now);

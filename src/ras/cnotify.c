@@ -268,6 +268,7 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 	RASCONNSTATUSA st;
 	struct cnreg *g;
 	DWORD nnow = 0, r;
+	bool kick = false;
 	pthread_t t;
 
 	memset(&st, 0, sizeof(st));
@@ -318,7 +319,11 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 	}
 	list_add_tail(&cn.regs, &g->link);
 	cn.nregs++;
-	if (!cn.running) {
+	if (cn.running) {
+		/* a look that began before this and left it out must not be
+		 * the last one: the change it missed would go unseen */
+		kick = true;
+	} else {
 		if (pthread_create(&t, NULL, look_main, NULL) != 0) {
 			reg_free_locked(g);
 			log_mutex_unlock(&cn.lock);
@@ -330,5 +335,9 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 	}
 	log_mutex_unlock(&cn.lock);
 	free(now);
+	if (kick && ras_client_on())
+		ras_client_change_kick();
+	else if (kick)
+		ras_mgr_change_kick();
 	return 0;
 }

@@ -121,10 +121,11 @@ struct rconn {
 /*
  * How many times what a reader of one user's connections sees (their
  * notifications, that no more will come, that one is gone) has changed
- * (tapix_ras_changes): one per user with connections. A new one starts
- * where root's count is, never below a number the user's had before,
- * so a reader comparing with the last it saw misses no later change
- * (while the user has no connection, it is 0).
+ * (tapix_ras_changes): one per user that has dialled, kept for the
+ * process's life (a count that went with the user's last connection
+ * would have to start again from a number that tells of other users'),
+ * in the C library's memory, as RasConnectionNotification's
+ * registrations: the process's users are not a test's to count.
  */
 struct uid_changes {
 	struct list_node link; /* mgr.uids */
@@ -157,6 +158,7 @@ static struct {
 	unsigned changes;        /* every user's (root's view) */
 	int change_fd;           /* readable after a change; -1: not made */
 	unsigned change_waiters; /* in ras_mgr_change_wait */
+	unsigned kicks;          /* ras_mgr_change_kick */
 } mgr = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -199,30 +201,12 @@ static struct uid_changes *uid_changes_locked(uint32_t uid, bool make)
 	}
 	if (!make)
 		return NULL;
-	u = mem_zalloc(sizeof(*u));
+	u = calloc(1, sizeof(*u));
 	if (u) {
 		u->uid = uid;
-		u->n = mgr.changes;
 		list_add_tail(&mgr.uids, &u->link);
 	}
 	return u;
-}
-
-/* @uid's count goes once no connection of @uid's is left. */
-static void uid_changes_drop_locked(uint32_t uid)
-{
-	struct uid_changes *u;
-	struct list_node *it;
-
-	list_foreach(it, &mgr.conns) {
-		if (list_entry(it, struct rconn, link)->uid == uid)
-			return;
-	}
-	u = uid_changes_locked(uid, false);
-	if (u) {
-		list_del(&u->link);
-		mem_free(u);
-	}
 }
 
 /*
@@ -596,7 +580,6 @@ static void conn_free_locked(struct rconn *c)
 	apprt_req_cancel_locked(&mgr.rt, &c->rq);
 	list_del(&c->link);
 	changed_locked(c);
-	uid_changes_drop_locked(c->uid);
 	wipe(c);
 	if (!apprt_defer_locked(&mgr.rt, conn_free_act, 0, NULL, NULL,
 	                        (uint64_t)(uintptr_t)c))
@@ -1223,7 +1206,6 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 	apprt_unlock(&mgr.rt);
 	return r;
 refused:
-	uid_changes_drop_locked(uid);
 	apprt_unlock(&mgr.rt);
 	wipe(c);
 	mem_free(c);
@@ -1339,9 +1321,18 @@ unsigned ras_mgr_change_token(void)
 	unsigned n;
 
 	apprt_lock(&mgr.rt);
-	n = mgr.changes;
+	n = mgr.changes + mgr.kicks;
 	apprt_unlock(&mgr.rt);
 	return n;
+}
+
+void ras_mgr_change_kick(void)
+{
+	apprt_lock(&mgr.rt);
+	mgr.kicks++;
+	if (mgr.change_waiters)
+		pthread_cond_broadcast(&change_cond);
+	apprt_unlock(&mgr.rt);
 }
 
 static void change_cond_init(void)
@@ -1362,7 +1353,7 @@ void ras_mgr_change_wait(unsigned token, unsigned ms)
 	clock_after_ms(CLOCK_MONOTONIC, ms, &until);
 	apprt_lock(&mgr.rt);
 	mgr.change_waiters++;
-	while (mgr.changes == token &&
+	while (mgr.changes + mgr.kicks == token &&
 	       pthread_cond_timedwait(&change_cond, &mgr.lock, &until) !=
 	               ETIMEDOUT)
 		;

@@ -160,12 +160,14 @@ DWORD ras_mgr_events(HRASCONN h, uint32_t uid, unsigned from,
 unsigned ras_mgr_changes(uint32_t uid);
 int ras_mgr_change_fd(void);
 /*
- * In-process readers of this process's connections (embedded mode): the
- * count of changes now (read it before looking), and a wait until it is
- * no longer @token, or @ms passed.
+ * In-process readers of this process's connections (embedded mode): a
+ * token of the changes now (read it before looking), a wait until it is
+ * no longer @token or @ms passed, and a kick that moves it on (a reader
+ * has more to look at).
  */
 unsigned ras_mgr_change_token(void);
 void ras_mgr_change_wait(unsigned token, unsigned ms);
+void ras_mgr_change_kick(void);
 /* This thread runs notifiers (a client's, rclient.c): RasDial from it is
  * refused. */
 void ras_set_notifier_thread(void);
@@ -193,8 +195,8 @@ DWORD ras_client_enum(RASCONNA *out, DWORD max, DWORD *n);
 /*
  * A reader of the user's connections through tapixd that is not a dial's
  * (RasConnectionNotification): begin keeps the process's waker running
- * until end; token is where its count of changes is now (read it before
- * looking); wait returns once it is no longer @token, or after @ms (each
+ * until end; token is where things are now (read it before looking);
+ * wait returns once it is no longer @token, or after @ms (each
  * RAS_CLIENT_POLL_MS when tapixd refuses Wait: the reader polls then).
  */
 #define RAS_CLIENT_POLL_MS 100u
@@ -202,6 +204,8 @@ void ras_client_change_begin(void);
 unsigned ras_client_change_token(void);
 void ras_client_change_wait(unsigned token, unsigned ms);
 void ras_client_change_end(void);
+/* Moves the token on (a reader has more to look at). */
+void ras_client_change_kick(void);
 
 /* The 16-character marker that stands for a saved password (§9). */
 #define RAS_PASSWORD_MARKER "****************"

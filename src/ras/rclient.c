@@ -57,16 +57,17 @@
 #include "util/loghold.h"
 #include "util/mem.h"
 
-#define BUS_NAME   "org.tapix.Tapix1"
-#define BUS_PATH   "/org/tapix/Tapix1"
-#define BUS_IFACE  "org.tapix.Ras1"
-#define CALL_USEC  (60ULL * 1000 * 1000)
-#define POLL_US    20000u
-#define FAST_POLLS 250u /* 5 s at POLL_US, then SLOW_US */
-#define SLOW_US    500000u
-#define WAIT_MS    25000u /* a Wait's time-out (tapixd answers a change) */
-#define RETRY_S    5      /* a Wait again after it was refused */
-#define DIAL_S     600    /* a synchronous dial waits 10 minutes at most */
+#define BUS_NAME    "org.tapix.Tapix1"
+#define BUS_PATH    "/org/tapix/Tapix1"
+#define BUS_IFACE   "org.tapix.Ras1"
+#define CALL_USEC   (60ULL * 1000 * 1000)
+#define POLL_US     20000u
+#define FAST_POLLS  250u /* 5 s at POLL_US, then SLOW_US */
+#define SLOW_US     500000u
+#define WAIT_MS     25000u /* a Wait's time-out (tapixd answers a change) */
+#define RETRY_S     5      /* a Wait again after it was refused, */
+#define RETRY_MAX_S 300    /* twice as long each time, up to this */
+#define DIAL_S      600    /* a synchronous dial waits 10 minutes at most */
 
 /* The number of notifications of @h so far, in *@n. */
 static DWORD count_events(HRASCONN h, uint32_t *n);
@@ -446,6 +447,8 @@ static bool waker_needed_locked(void)
 
 	if (wk.users)
 		return true;
+	if (rt_pid != getpid())
+		return false; /* (a child's copy of its parent's watches) */
 	list_foreach(it, &watches) {
 		if (!list_entry(it, struct watch, link)->over)
 			return true;
@@ -462,6 +465,8 @@ static void waker_tell_locked(void)
 
 	wk.gen++;
 	pthread_cond_broadcast(&wk.cond);
+	if (rt_pid != getpid())
+		return; /* (a child's copy of its parent's watches) */
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	list_foreach(it, &watches) {
 		struct watch *w = list_entry(it, struct watch, link);
@@ -477,6 +482,22 @@ static void waker_tell_locked(void)
 	}
 	if (rt_engine)
 		apprt_wake(&rt);
+}
+
+/* What Wait's answer said: whether tapixd answers it (@works), and
+ * something may have changed. */
+static void waker_tell_locked_as(bool works)
+{
+	wk.works = works;
+	waker_tell_locked();
+}
+
+void ras_client_change_kick(void)
+{
+	log_mutex_lock(&watch_lock);
+	wk.gen++;
+	pthread_cond_broadcast(&wk.cond);
+	log_mutex_unlock(&watch_lock);
 }
 
 /* Wait(@from, @ms): the user's count of changes in *@now; 0 or an error
@@ -508,7 +529,7 @@ static DWORD wait_call(unsigned from, unsigned ms, unsigned *now)
 
 static void *waker_main(void *arg)
 {
-	unsigned seen = 0, now;
+	unsigned seen = 0, now, retry_s = RETRY_S;
 	bool first = true;
 
 	(void)arg;
@@ -521,15 +542,19 @@ static void *waker_main(void *arg)
 		/* the first answers at once: where the count is now */
 		r = wait_call(seen, first ? 0 : WAIT_MS, &now);
 		log_mutex_lock(&watch_lock);
-		wk.works = r == 0;
+		/* a time-out with nothing changed tells nobody anything */
+		if (r || first || now != seen || !wk.works)
+			waker_tell_locked_as(r == 0);
 		seen = now;
 		first = r != 0;
-		waker_tell_locked();
-		if (!r)
+		if (!r) {
+			retry_s = RETRY_S;
 			continue;
+		}
 		/* the readers poll meanwhile */
 		log_debug("RAS: Wait refused (%u), polling", (unsigned)r);
-		clock_after_ms(CLOCK_MONOTONIC, RETRY_S * 1000, &retry);
+		clock_after_ms(CLOCK_MONOTONIC, retry_s * 1000, &retry);
+		retry_s = retry_s * 2 > RETRY_MAX_S ? RETRY_MAX_S : retry_s * 2;
 		while (waker_needed_locked() &&
 		       pthread_cond_timedwait(&wk.cond, &watch_lock, &retry) !=
 		               ETIMEDOUT)

@@ -386,6 +386,52 @@ static pid_t tapictl_start(int *fd, const char *a1, const char *a2,
 	return proc_start_pipe(fd, 60, argv);
 }
 
+/*
+ * Waits until tapictl, run by timeout(1) as @pid (proc_start_pipe), has
+ * blocked SIGINT (10 s at most): a SIGINT before that would kill it
+ * instead of being read (a fixed half second was not always enough
+ * under the sanitizers on a busy machine).
+ */
+static void wait_sigint_blocked(pid_t pid)
+{
+	char path[96], line[128];
+	unsigned i;
+	int child = 0;
+
+	for (i = 0; i < 1000; i++) {
+		unsigned long long blk = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+		         (int)pid, (int)pid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%d", &child) != 1)
+				child = 0;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/comm", child);
+		f = child ? fopen(path, "r") : NULL;
+		if (f) {
+			if (!fgets(line, sizeof(line), f) ||
+			    strncmp(line, "tapictl", 7) != 0)
+				child = 0; /* not exec'd yet */
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/status", child);
+		f = child ? fopen(path, "r") : NULL;
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "SigBlk: %llx", &blk) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (blk & (1ull << (SIGINT - 1)))
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("tapictl did not block SIGINT in 10 s");
+}
+
 /* Writes a WAV file (16-bit PCM, @ch channels) of @n frames of @freq Hz
  * at @rate Hz, the same in every channel, by hand: the test does not use
  * what it checks. */
@@ -696,7 +742,7 @@ static void test_tapictl_listen(void **s)
 	call_void(made, "Deallocate", "");
 	/* Ctrl-C: 128 + SIGINT */
 	lp = tapictl_start(&lfd, "listen", "2", NULL, NULL, NULL);
-	sleep_ms(500); /* it blocked the signal it reads */
+	wait_sigint_blocked(lp); /* it reads it from a signalfd */
 	assert_int_equal(kill(-lp, SIGINT), 0);
 	assert_int_equal(proc_wait(lp, 10000), 128 + SIGINT);
 	assert_true(proc_read_line(lfd, line, sizeof(line), 1000));

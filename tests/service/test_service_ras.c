@@ -1100,47 +1100,79 @@ static uint32_t ras_result(sd_bus_message **r)
 	return v;
 }
 
+/* Milliseconds on CLOCK_MONOTONIC. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /*
  * Issue 16 (the RAS client polled tapixd) — a client whose dial waits,
  * paused in RetryAuthentication, asks tapixd nothing while nothing
  * changes: its waker keeps one Wait out instead of its notifier reading
  * Events every 20 ms, then every half second. A bus monitor counts the
- * Events calls for 3 s; one of them is the test's own, so that a monitor
- * that saw nothing cannot pass.
+ * client's Events calls for 3 s, once it has shown one of the test's own
+ * (so a monitor that sees nothing cannot pass). Then the dial is resumed
+ * with the right password from here: the client's notifier hears
+ * Connected (the watch that waited is woken).
  */
 static void test_ras_paused_dial_polls_nothing(void **s)
 {
 	const char *args[] = {"rasdialling", pbk,      "Lab", "alice",
 	                      "wrong",       "paused", NULL};
-	char cmd[512], rest[128];
+	const char *margs[] = {
+		"dbus-monitor", "--address", addr,
+		"type='method_call',interface='org.tapix.Ras1',member='Events'",
+		NULL};
+	char line[512], rest[128], mine[96];
 	sd_bus_message *r = NULL;
+	const char *me = NULL;
 	struct helper h;
 	unsigned long hc;
-	unsigned n = 0;
-	FILE *mon;
+	unsigned n = 0, i;
+	bool seen = false;
+	uint64_t end;
+	int mfd;
+	pid_t mp;
 
 	(void)s;
+	assert_true(sd_bus_get_unique_name(bus, &me) >= 0);
+	snprintf(mine, sizeof(mine), "sender=%s ", me);
 	h = helper(args);
 	read_until(&h, "dialling ", rest, sizeof(rest));
 	hc = strtoul(rest, NULL, 16);
 	read_until(&h, "state 1001 0", rest, sizeof(rest));
-	snprintf(cmd, sizeof(cmd),
-	         "timeout 3 dbus-monitor --address '%s' "
-	         "\"type='method_call',interface='org.tapix.Ras1',"
-	         "member='Events'\" | grep -c 'member=Events'",
-	         addr);
-	mon = popen(cmd, "r");
-	assert_non_null(mon);
-	usleep(1500 * 1000);
-	assert_true(ras_raw("Events", &r, "tu", (uint64_t)hc, 0u) >= 0);
+	mp = proc_start_pipe(&mfd, 60, margs);
+	for (i = 0; !seen && i < 50; i++) {
+		assert_true(ras_raw("Events", &r, "tu", (uint64_t)hc,
+		                    777777u) >= 0);
+		assert_int_equal(ras_result(&r), 0);
+		while (!seen && proc_read_line(mfd, line, sizeof(line), 200))
+			seen = strstr(line, "uint32 777777") != NULL;
+	}
+	assert_true(seen);
+	for (end = now_ms() + 3000; now_ms() < end;) {
+		if (!proc_read_line(mfd, line, sizeof(line),
+		                    (unsigned)(end - now_ms())))
+			break;
+		if (strstr(line, "member=Events") && !strstr(line, mine))
+			n++;
+	}
+	proc_kill(mp);
+	close(mfd);
+	/* none, or one if a change came as the window opened (before:
+	 * about 150) */
+	assert_in_range(n, 0, 1);
+	assert_true(ras_raw("Resume", &r, "tsss", (uint64_t)hc, "alice",
+	                    "secret", "") >= 0);
 	assert_int_equal(ras_result(&r), 0);
-	assert_int_equal(fscanf(mon, "%u", &n), 1);
-	pclose(mon);
-	/* the test's own was seen; the client's: none, or one if a change
-	 * came as the window opened (before: about 150) */
-	assert_in_range(n, 1, 2);
+	read_until(&h, "state 2000 0", rest, sizeof(rest)); /* Connected */
 	proc_kill(h.pid);
 	close(h.fd);
+	fx_ras_hang_up_and_wait((HRASCONN)(uintptr_t)hc);
 	wait_ras_idle();
 }
 
@@ -1203,10 +1235,9 @@ static void test_ras_wait_answers_changes_and_is_bounded(void **s)
 		                              &got[i], 40 * 1000 * 1000) >= 0);
 		sd_bus_message_unref(m);
 	}
+	/* (refused: the four wait) */
 	assert_true(ras_raw("Wait", &r, "uu", n0, 30000u) >= 0);
 	assert_int_equal(ras_result(&r), ERROR_NOT_ENOUGH_MEMORY);
-	for (i = 0; i < 4; i++)
-		assert_false(got[i].done);
 	rasdial_ok("Lab alice secret", 0, "Successfully connected");
 	for (rounds = 0; done < 4 && rounds < 100; rounds++) {
 		while (sd_bus_process(bus, NULL) > 0)
