@@ -27,7 +27,8 @@
  * again and the others are woken. Only when tapixd refuses Wait (too many
  * of them, or an older tapixd) do they poll: a watch every 20 ms for the
  * first seconds, then every half second; the others every
- * RAS_CLIENT_POLL_MS; the waker asks again every RETRY_S.
+ * RAS_CLIENT_POLL_MS; the waker asks again after RETRY_S, twice as long
+ * each time.
  *
  * The credentials of a dial that connects are saved here, by the process
  * that dialled, with its own permissions, as in embedded mode (ras.md
@@ -426,17 +427,19 @@ static DWORD count_events(HRASCONN h, uint32_t *n)
 
 /*
  * The process's waker (guarded by watch_lock): a thread that keeps a Wait
- * out at tapixd while watches or synchronous dials read notifications.
- * Each answer (the user's connections changed, or WAIT_MS passed) moves
- * @gen on, wakes the synchronous dials and has every watch read again.
- * Whatever changed before a reader began, it reads itself first.
+ * out at tapixd while watches or other readers (a synchronous dial,
+ * RasConnectionNotification's thread) read. Each answer that tells of a
+ * change (or a refusal) moves @gen on, wakes the other readers and has
+ * every watch read again; a Wait that timed out with nothing changed is
+ * sent again. Whatever changed before a reader began, it reads itself
+ * first.
  */
 static struct {
 	pid_t pid;           /* of the process it is made for (fork) */
 	bool running;        /* its thread runs */
 	bool works;          /* tapixd answers Wait: nobody polls */
-	unsigned gen;        /* moved on by each answer or failure */
-	unsigned users;      /* synchronous dials waiting on it */
+	unsigned gen;        /* moved on by a change, a refusal or a kick */
+	unsigned users;      /* the other readers (ras_client_change_begin) */
 	pthread_cond_t cond; /* @gen moved (CLOCK_MONOTONIC) */
 } wk;
 
