@@ -54,6 +54,7 @@ struct waiter {
 	uint32_t uid;
 	unsigned from;
 	sd_event_source *timer;
+	sd_bus_track *track; /* its caller, gone: forgotten (or NULL) */
 };
 
 static struct list_node waiters = LIST_HEAD_INIT(waiters);
@@ -396,6 +397,16 @@ static int m_events(sd_bus_message *m, void *ud, sd_bus_error *err)
 	return e < 0 ? e : 1;
 }
 
+static void waiter_free(struct waiter *x)
+{
+	list_del(&x->link);
+	nwaiters--;
+	sd_event_source_disable_unref(x->timer);
+	sd_bus_track_unref(x->track);
+	sd_bus_message_unref(x->m);
+	free(x);
+}
+
 /* Answers @x with its uid's count now and forgets it. */
 static void waiter_answer(struct waiter *x)
 {
@@ -404,11 +415,16 @@ static void waiter_answer(struct waiter *x)
 
 	if (e < 0)
 		log_debug("RAS: a Wait not answered: %s", strerror(-e));
-	list_del(&x->link);
-	nwaiters--;
-	sd_event_source_disable_unref(x->timer);
-	sd_bus_message_unref(x->m);
-	free(x);
+	waiter_free(x);
+}
+
+/* Its caller left the bus: it holds none of the bounded places longer. */
+static int waiter_gone(sd_bus_track *t, void *ud)
+{
+	(void)t;
+	log_debug("RAS: the caller of a Wait left the bus");
+	waiter_free(ud);
+	return 0;
 }
 
 static int waiter_timeout(sd_event_source *src, uint64_t usec, void *ud)
@@ -504,6 +520,10 @@ static int m_wait(sd_bus_message *m, void *ud, sd_bus_error *err)
 			m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY,
 			(uint32_t)now);
 	}
+	/* (not watched if that cannot be: its time-out forgets it) */
+	if (sd_bus_track_new(d.bus, &x->track, waiter_gone, x) < 0 ||
+	    sd_bus_track_add_sender(x->track, m) < 0)
+		x->track = sd_bus_track_unref(x->track);
 	list_add_tail(&waiters, &x->link);
 	nwaiters++;
 	return 1; /* answered later */

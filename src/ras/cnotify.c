@@ -49,7 +49,8 @@ static struct {
 	pthread_mutex_t lock;
 	struct list_node regs;
 	unsigned nregs;
-	bool running;   /* the poller */
+	bool running;   /* the look thread */
+	pid_t pid;      /* the process of the above */
 	HRASCONN *seen; /* the connections up at the last look */
 	DWORD nseen;
 } cn = {
@@ -304,6 +305,16 @@ DWORD WINAPI RasConnectionNotificationA(HRASCONN hrasconn, HANDLE hEvent,
 		return ERROR_INVALID_HANDLE;
 	}
 	log_mutex_lock(&cn.lock);
+	if (cn.pid != getpid()) {
+		/* a child after fork(): its parent's registrations and look
+		 * thread are not its own (nor their memory: left as it is) */
+		list_init(&cn.regs);
+		cn.nregs = 0;
+		cn.running = false;
+		cn.seen = NULL;
+		cn.nseen = 0;
+		cn.pid = getpid();
+	}
 	if (cn.nregs >= MAX_REGS) {
 		log_mutex_unlock(&cn.lock);
 		close(g->fd);

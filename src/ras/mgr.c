@@ -158,6 +158,7 @@ static struct {
 	unsigned changes;        /* every user's (root's view) */
 	int change_fd;           /* readable after a change; -1: not made */
 	unsigned change_waiters; /* in ras_mgr_change_wait */
+	pid_t change_pid;        /* the process change_cond was made in */
 	unsigned kicks;          /* ras_mgr_change_kick */
 } mgr = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -171,9 +172,10 @@ static struct {
 
 static __thread bool in_notifier; /* a client's notifier thread */
 
-/* mgr.changes moved (CLOCK_MONOTONIC; made by the first waiter) */
+/* mgr.changes moved (CLOCK_MONOTONIC; made by the process's first
+ * waiter, again in a child after fork(): a broadcast on the parent's
+ * would wait for the parent's waiters) */
 static pthread_cond_t change_cond;
-static pthread_once_t change_once = PTHREAD_ONCE_INIT;
 
 void ras_set_notifier_thread(void)
 {
@@ -224,7 +226,7 @@ static void changed_locked(const struct rconn *c)
 	mgr.changes++;
 	if (u)
 		u->n++;
-	if (mgr.change_waiters)
+	if (mgr.change_waiters && mgr.change_pid == getpid())
 		pthread_cond_broadcast(&change_cond);
 	if (mgr.change_fd >= 0 &&
 	    syscall(SYS_write, mgr.change_fd, &one, sizeof(one)) < 0 &&
@@ -1330,28 +1332,27 @@ void ras_mgr_change_kick(void)
 {
 	apprt_lock(&mgr.rt);
 	mgr.kicks++;
-	if (mgr.change_waiters)
+	if (mgr.change_waiters && mgr.change_pid == getpid())
 		pthread_cond_broadcast(&change_cond);
 	apprt_unlock(&mgr.rt);
-}
-
-static void change_cond_init(void)
-{
-	pthread_condattr_t a;
-
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&change_cond, &a);
-	pthread_condattr_destroy(&a);
 }
 
 void ras_mgr_change_wait(unsigned token, unsigned ms)
 {
 	struct timespec until;
 
-	pthread_once(&change_once, change_cond_init);
 	clock_after_ms(CLOCK_MONOTONIC, ms, &until);
 	apprt_lock(&mgr.rt);
+	if (mgr.change_pid != getpid()) {
+		pthread_condattr_t a;
+
+		pthread_condattr_init(&a);
+		pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+		pthread_cond_init(&change_cond, &a);
+		pthread_condattr_destroy(&a);
+		mgr.change_waiters = 0;
+		mgr.change_pid = getpid();
+	}
 	mgr.change_waiters++;
 	while (mgr.changes + mgr.kicks == token &&
 	       pthread_cond_timedwait(&change_cond, &mgr.lock, &until) !=

@@ -498,8 +498,12 @@ static void waker_tell_locked_as(bool works)
 void ras_client_change_kick(void)
 {
 	log_mutex_lock(&watch_lock);
-	wk.gen++;
-	pthread_cond_broadcast(&wk.cond);
+	/* (in a child after fork() before its waker: nobody waits here,
+	 * and a broadcast would wait for its parent's waiters) */
+	if (wk.pid == getpid()) {
+		wk.gen++;
+		pthread_cond_broadcast(&wk.cond);
+	}
 	log_mutex_unlock(&watch_lock);
 }
 
@@ -541,17 +545,23 @@ static void *waker_main(void *arg)
 		struct timespec retry;
 		DWORD r;
 
+		bool probe = first;
+
 		log_mutex_unlock(&watch_lock);
 		/* the first answers at once: where the count is now */
-		r = wait_call(seen, first ? 0 : WAIT_MS, &now);
+		r = wait_call(seen, probe ? 0 : WAIT_MS, &now);
 		log_mutex_lock(&watch_lock);
 		/* a time-out with nothing changed tells nobody anything */
-		if (r || first || now != seen || !wk.works)
+		if (r || probe || now != seen || !wk.works)
 			waker_tell_locked_as(r == 0);
 		seen = now;
 		first = r != 0;
 		if (!r) {
-			retry_s = RETRY_S;
+			/* (a probe is answered even when a Wait would be
+			 * refused: only a Wait that waited ends the back-off)
+			 */
+			if (!probe)
+				retry_s = RETRY_S;
 			continue;
 		}
 		/* the readers poll meanwhile */

@@ -1154,18 +1154,21 @@ static void test_ras_paused_dial_polls_nothing(void **s)
 			seen = strstr(line, "uint32 777777") != NULL;
 	}
 	assert_true(seen);
-	for (end = now_ms() + 3000; now_ms() < end;) {
-		if (!proc_read_line(mfd, line, sizeof(line),
-		                    (unsigned)(end - now_ms())))
+	for (end = now_ms() + 3000;;) {
+		uint64_t t = now_ms();
+
+		if (t >= end || !proc_read_line(mfd, line, sizeof(line),
+		                                (unsigned)(end - t)))
 			break;
 		if (strstr(line, "member=Events") && !strstr(line, mine))
 			n++;
 	}
 	proc_kill(mp);
 	close(mfd);
-	/* none, or one if a change came as the window opened (before:
-	 * about 150) */
-	assert_in_range(n, 0, 1);
+	/* none; one or two if the client was behind as the window opened
+	 * (its reads catching up with the last changes); before: about
+	 * 150, or 6 when it polled every half second */
+	assert_in_range(n, 0, 2);
 	assert_true(ras_raw("Resume", &r, "tsss", (uint64_t)hc, "alice",
 	                    "secret", "") >= 0);
 	assert_int_equal(ras_result(&r), 0);
