@@ -68,6 +68,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -125,14 +126,25 @@ static HLINE open_line(DWORD dev, DWORD priv, DWORD media)
 	return l;
 }
 
+/* A notifier may be called before RasDial returns (it runs on a thread
+ * of the library's): its lines wait until "dialling" is out, the line
+ * the tests read first. */
+static pthread_mutex_t said_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t said_cond = PTHREAD_COND_INITIALIZER;
+static bool said_dialling;
+
 static void WINAPI on_ras(HRASCONN h, UINT msg, RASCONNSTATE st, DWORD err,
                           DWORD ext)
 {
 	(void)h;
 	(void)msg;
 	(void)ext;
+	pthread_mutex_lock(&said_lock);
+	while (!said_dialling)
+		pthread_cond_wait(&said_cond, &said_lock);
 	printf("state %x %lu\n", (unsigned)st, (unsigned long)err);
 	fflush(stdout);
+	pthread_mutex_unlock(&said_lock);
 }
 
 /* The RAS modes (argv: mode, phonebook, entry, user, password, how). */
@@ -169,8 +181,12 @@ static int ras_mode(int argc, char **argv)
 		fflush(stdout);
 		return 1;
 	}
+	pthread_mutex_lock(&said_lock);
 	printf("dialling %lx\n", (unsigned long)(uintptr_t)h);
 	fflush(stdout);
+	said_dialling = true;
+	pthread_cond_broadcast(&said_cond);
+	pthread_mutex_unlock(&said_lock);
 	if (!wait)
 		return 0; /* mid-dial, and no RasHangUp */
 	for (;;)

@@ -1313,12 +1313,34 @@ static void test_shipped_introspection_is_served(void **s)
  * start tapixd, or name its bus (--bus=session). The same for a bus that
  * is not there, given by --bus or taken by default (the system bus).
  */
+/* Whether @name has an owner on the test's bus. */
+static bool name_has_owner(const char *name)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	int has = 1;
+
+	if (sd_bus_call_method(bus, "org.freedesktop.DBus",
+	                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	                       "NameHasOwner", &err, &r, "s", name) < 0 ||
+	    sd_bus_message_read(r, "b", &has) < 0)
+		has = 1;
+	sd_bus_message_unref(r);
+	sd_bus_error_free(&err);
+	return has != 0;
+}
+
 static void test_tapictl_without_service(void **s)
 {
 	char out[2048], want[256], env[256];
+	unsigned i;
 
 	(void)s;
 	proc_kill(tapixd_pid);
+	/* until the bus has seen it go (its name released), or tapictl may
+	 * still find the name and have its call fail another way */
+	for (i = 0; i < 500 && name_has_owner("org.tapix.Tapix1"); i++)
+		sleep_ms(10);
 	assert_int_equal(tapictl("lines", out, sizeof(out)), 3);
 	assert_non_null(strstr(out, "not running"));
 	snprintf(want, sizeof(want), "on the bus at %s, from --bus", addr);
