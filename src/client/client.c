@@ -92,8 +92,11 @@
 #define BUS_IFACE  "org.tapix.Tapi1"
 #define CALL_USEC  (60ULL * 1000 * 1000) /* a method call's time limit */
 #define MAX_STRUCT (1u << 20)
-#define VER_HIGH   0x00020002
-#define VER_1_4    0x00010004
+/* signals of a sender not known yet held while an Initialize's answer is
+ * not noted (on_messages) */
+#define HELD_UNKNOWN_MAX 256u
+#define VER_HIGH         0x00020002
+#define VER_1_4          0x00010004
 
 /* A request whose LINE_REPLY writes handles into the app's memory. */
 struct cpend {
@@ -189,6 +192,13 @@ static struct {
 	 * signals held back, in order */
 	struct flight *flights;
 	struct held *held, **held_end;
+	/* the unique name of the tapixd that answered the last Initialize
+	 * on the bus ("" none yet: from_tapixd), the Initializes whose
+	 * answers are not noted yet, and the signals of senders not known
+	 * then that are held back (at most HELD_UNKNOWN_MAX) */
+	char tapixd[64];
+	unsigned initializing;
+	unsigned held_unknown;
 	uint64_t tick;         /* orders calls' starts and signals */
 	bool releasing;        /* release_held runs a handler */
 	unsigned close_wanted; /* quiesce waits: no new call begins */
@@ -568,8 +578,10 @@ static void release_held(uint64_t frontier)
 
 	while ((h = cl.held) && h->seq < frontier) {
 		cl.held = h->next;
-		if (!cl.held)
+		if (!cl.held) {
 			cl.held_end = &cl.held;
+			cl.held_unknown = 0;
+		}
 		sd_bus_message_rewind(h->m, true);
 		cl.releasing = true; /* its handler dispatches it now */
 		h->fn(h->m, NULL, NULL);
@@ -673,12 +685,49 @@ static void take_message(sd_bus_message *m, const char *from)
 	take_msg(&c, from);
 }
 
+/*
+ * Whether @from, a signal's sender on the bus, is a tapixd we know: the
+ * one that answered the last Initialize (its registration may not be in
+ * the list yet while its call is in flight), or a registration's. cl.conn
+ * held (the list changes with both locks held).
+ */
+static bool from_tapixd(const char *from)
+{
+	struct capp *a;
+
+	assert_held(HOLD_CONN);
+	if (!from)
+		return false;
+	if (strcmp(cl.tapixd, from) == 0)
+		return true;
+	for (a = cl.apps; a; a = a->next)
+		if (a->server[0] && strcmp(a->server, from) == 0)
+			return true;
+	return false;
+}
+
 static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	const char *from = sd_bus_message_get_sender(m);
 
 	(void)userdata;
 	(void)e;
+	/*
+	 * On the bus any peer may send a signal to our name: only tapixd's
+	 * are read (take_msg checks the registration's too), and another's
+	 * is dropped before it could be held back while a call is in flight
+	 * (hold), where a stream of them would fill our memory. tapixd sends
+	 * a registration's messages right after its Initialize reply, which
+	 * another thread may read before the caller notes who sent it: while
+	 * an Initialize's answer is not noted, a few signals of a sender not
+	 * known yet are held, and checked again when they are let go.
+	 */
+	if (!cl.direct && !from_tapixd(from)) {
+		if (cl.initializing && !cl.releasing &&
+		    cl.held_unknown < HELD_UNKNOWN_MAX && hold(m, on_messages))
+			cl.held_unknown++;
+		return 0;
+	}
 	if (hold(m, on_messages))
 		return 0;
 	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
@@ -748,6 +797,11 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 	(void)userdata;
 	(void)e;
+	/* the bus's own: a peer's look-alike (sent to our name, which the
+	 * match does not stop) voids nothing and is not held */
+	if (!sd_bus_message_get_sender(m) ||
+	    strcmp(sd_bus_message_get_sender(m), "org.freedesktop.DBus") != 0)
+		return 0;
 	if (hold(m, on_owner))
 		return 0;
 	if (sd_bus_message_read(m, "sss", &name, &old, &nw) < 0 ||
@@ -812,6 +866,8 @@ static void on_fork_child(void)
 	cl.releasing = false;
 	cl.held = NULL;
 	cl.held_end = &cl.held;
+	cl.held_unknown = 0;
+	cl.initializing = 0;
 	cl.close_wanted = 0;
 	cl.caller.poller = cl.caller.away = cl.chan_busy = false;
 	/* its waiters too: a broadcast here would wait for them */
@@ -1019,6 +1075,7 @@ static void bus_close(void)
 	owner_slot = sd_bus_slot_unref(owner_slot);
 	cl.bus = sd_bus_flush_close_unref(cl.bus);
 	cl.direct = false;
+	cl.tapixd[0] = '\0'; /* a name of that bus */
 	if (cl.stopfd >= 0)
 		close(cl.stopfd);
 	cl.stopfd = -1;
@@ -1403,14 +1460,18 @@ static LONG do_init(LPHLINEAPP lph, uint32_t mode, LINECALLBACK cb, LPCSTR name,
 		r = LINEERR_NOMEM;
 		goto out;
 	}
+	cl.initializing++; /* (on_messages) */
 	r = call(m, &reply);
 	if (r == 0 && sd_bus_message_read(reply, "uuu", &h, &n, &ver) < 0)
 		r = LINEERR_OPERATIONFAILED;
-	if (r == 0)
+	if (r == 0) {
 		snprintf(a->server, sizeof(a->server), "%s",
 		         sd_bus_message_get_sender(reply)
 		                 ? sd_bus_message_get_sender(reply)
 		                 : "");
+		memcpy(cl.tapixd, a->server, sizeof(cl.tapixd));
+	}
+	cl.initializing--;
 	sd_bus_message_unref(reply);
 	if (r) {
 		settle(&f, false);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -40,6 +41,17 @@
 #include "rpc/chan.h"
 
 #include "svc.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TEST_SANITIZED_HEAP
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TEST_SANITIZED_HEAP
+#endif
+#endif
+#ifdef TEST_SANITIZED_HEAP
+#include <sanitizer/allocator_interface.h>
+#endif
 
 /* ---- tests ------------------------------------------------------------------
  */
@@ -3381,6 +3393,293 @@ static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
 	assert_int_equal(later[1].dwParam1, LINEDEVSTATE_CONNECTED);
 }
 
+/* The heap in use: glibc's, or the sanitizer's allocator's (which
+ * mallinfo2 does not see). */
+static size_t heap_in_use(void)
+{
+#ifdef TEST_SANITIZED_HEAP
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+#endif
+}
+
+/* A Messages signal of @n LINE_LINEDEVSTATE (OUTOFSERVICE) for
+ * registration 0x10001, sent by @b to @dest as tapixd's would be. */
+static int spoof_messages(sd_bus *b, const char *dest, unsigned n)
+{
+	sd_bus_message *m = NULL;
+	unsigned i;
+	int e;
+
+	e = sd_bus_message_new_signal(b, &m, "/org/tapix/Tapix1",
+	                              "org.tapix.Tapi1", "Messages");
+	if (e >= 0)
+		e = sd_bus_message_set_destination(m, dest);
+	if (e >= 0)
+		e = sd_bus_message_open_container(m, 'a', "(uuuttttuuau)");
+	for (i = 0; e >= 0 && i < n; i++)
+		e = sd_bus_message_append(m, "(uuuttttuuau)", 0x10001u, 0u,
+		                          (uint32_t)LINE_LINEDEVSTATE,
+		                          (uint64_t)0,
+		                          (uint64_t)LINEDEVSTATE_OUTOFSERVICE,
+		                          (uint64_t)0, (uint64_t)0, 0u, 0u, 0u);
+	if (e >= 0)
+		e = sd_bus_message_close_container(m);
+	if (e >= 0)
+		e = sd_bus_send(b, m, NULL);
+	sd_bus_message_unref(m);
+	return e;
+}
+
+/*
+ * On the bus any peer may send signals to a client's name. While a call
+ * of the client waits for tapixd, tapixd's messages are held back (the
+ * gate, docs/service.md); another peer's must not be: a stream of them
+ * would be kept in the client's memory for as long as the call waits.
+ * Nor may another peer's look-alike of the bus's NameOwnerChanged void
+ * the registrations. A peer sends 3,000 signals of 40 messages each for
+ * the registration while a call is held by the stand-in tapixd, then a
+ * NameOwnerChanged saying tapixd left, then pings the client (its answer
+ * comes once the client has read all before it). Held, the signals took
+ * about 11 MB here; dropped, the heap moved by less than 20 KB.
+ * Then the call is answered: only tapixd's two messages come, and the
+ * registration still works.
+ */
+static void test_signals_of_other_peers_are_not_kept(void **s)
+{
+	struct fake f;
+	struct pending_caps p;
+	LINEINITIALIZEEXPARAMS ip;
+	LINEADDRESSCAPS ac;
+	LINEMESSAGE got[3];
+	DWORD n = 0, ver = 0x00020002;
+	HLINEAPP h = 0;
+	char client[64] = "", tapixd[64] = "";
+	sd_bus *peer = NULL;
+	sd_bus_message *gone = NULL;
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	size_t before = 0, after = 0;
+	bool started = false;
+	LONG init, r = -1, more = 0, rs[3] = {-1, -1, -1};
+	int sent = -1, pinged = -1;
+	unsigned i;
+
+	(void)s;
+	fake_start(&f, fake_serve, fake_no_device);
+
+	/* (no check fails while the stand-in runs: it uses f) */
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	init = lineInitializeExA(&h, NULL, NULL, "others' signals", &n, &ver,
+	                         &ip);
+	memset(&p, 0, sizeof(p));
+	p.app = h;
+	if (init == 0)
+		started = pthread_create(&p.t, NULL, dev_caps_main, &p) == 0;
+	for (i = 0; started && i < 500 &&
+	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	if (started && __atomic_load_n(&f.holding, __ATOMIC_ACQUIRE) &&
+	    sd_bus_message_get_sender(f.held)) {
+		const char *me = NULL;
+
+		snprintf(client, sizeof(client), "%s",
+		         sd_bus_message_get_sender(f.held));
+		if (sd_bus_get_unique_name(f.bus, &me) >= 0)
+			snprintf(tapixd, sizeof(tapixd), "%s", me);
+	}
+	if (client[0] && tapixd[0] && sd_bus_new(&peer) >= 0 &&
+	    sd_bus_set_address(peer, addr) >= 0 &&
+	    sd_bus_set_bus_client(peer, 1) >= 0 && sd_bus_start(peer) >= 0) {
+		before = heap_in_use();
+		for (i = 0, sent = 0; i < 3000 && sent >= 0; i++) {
+			sent = spoof_messages(peer, client, 40);
+			if (sent >= 0 && i % 50 == 49)
+				sent = sd_bus_flush(peer);
+		}
+		if (sent >= 0)
+			sent = sd_bus_message_new_signal(
+				peer, &gone, "/org/freedesktop/DBus",
+				"org.freedesktop.DBus", "NameOwnerChanged");
+		if (sent >= 0)
+			sent = sd_bus_message_set_destination(gone, client);
+		if (sent >= 0)
+			sent = sd_bus_message_append(
+				gone, "sss", "org.tapix.Tapix1", tapixd, "");
+		if (sent >= 0)
+			sent = sd_bus_send(peer, gone, NULL);
+		pinged = sd_bus_call_method(peer, client, "/",
+		                            "org.freedesktop.DBus.Peer", "Ping",
+		                            &err, NULL, "");
+		after = heap_in_use();
+	}
+	if (started) {
+		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+		pthread_join(p.t, NULL);
+		for (i = 0; i < 2; i++)
+			rs[i] = lineGetMessage(h, &got[i], 5000);
+		rs[2] = lineGetMessage(h, &got[2], 500);
+		memset(&ac, 0, sizeof(ac));
+		ac.dwTotalSize = sizeof(ac);
+		r = lineGetAddressCapsA(h, 0, 0, 0x00020002, 0, &ac);
+		more = lineGetMessage(h, &got[2], 0);
+	}
+	if (init == 0)
+		lineShutdown(h);
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(gone);
+	sd_bus_flush_close_unref(peer);
+	fake_stop(&f);
+
+	assert_int_equal(init, 0);
+	assert_true(started);
+	assert_true(client[0] && tapixd[0]);
+	assert_true(sent >= 0);
+	assert_true(pinged >= 0);
+	fprintf(stderr, "heap: %zu bytes before the signals, %zu after\n",
+	        before, after);
+	assert_true(after < before + 4 * 1024 * 1024);
+	/* the held call's answer, then tapixd's two messages only */
+	assert_int_equal(p.r, LINEERR_NODEVICE);
+	assert_int_equal(rs[0], 0);
+	assert_int_equal(got[0].dwParam1, LINEDEVSTATE_OTHER);
+	assert_int_equal(rs[1], 0);
+	assert_int_equal(got[1].dwParam1, LINEDEVSTATE_CONNECTED);
+	assert_int_equal(rs[2], LINEERR_OPERATIONFAILED);
+	/* not voided (REINIT) by the look-alike */
+	assert_int_equal(r, LINEERR_OPERATIONUNAVAIL);
+	assert_int_equal(more, LINEERR_OPERATIONFAILED);
+}
+
+/*
+ * A stand-in tapixd that holds the first Initialize (answered with
+ * registration 0x10001 when the test releases it) and answers a second
+ * at once (0x10002), sending a LINE_LINEDEVSTATE(OTHER) to that one right
+ * after the answer, as tapixd sends a new registration's first messages.
+ */
+static void fake_init_answer(sd_bus_message *held)
+{
+	sd_bus_reply_method_return(held, "iuuu", 0, 0x10001u, 2u, 0x20002u);
+}
+
+static int fake_two_inits(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct fake *f = userdata;
+	const char *member = sd_bus_message_get_member(m);
+
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+		return 0;
+	if (strcmp(member, "Peer") == 0) {
+		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
+	} else if (strcmp(member, "Initialize") == 0 &&
+	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+		fake_hold(f, m);
+	} else if (strcmp(member, "Initialize") == 0) {
+		sd_bus_reply_method_return(m, "iuuu", 0, 0x10002u, 2u,
+		                           0x20002u);
+		sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1",
+		                   "org.tapix.Tapi1", "Messages",
+		                   "a(uuuttttuuau)", 1u, 0x10002u, 0u,
+		                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)0,
+		                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
+		                   (uint64_t)0, 0u, 0u, 0u);
+	} else if (strcmp(member, "Shutdown") == 0) {
+		sd_bus_reply_method_return(m, "i", 0);
+	} else {
+		sd_bus_reply_method_return(m, "i",
+		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+	}
+	return 1;
+}
+
+/* A lineInitializeEx on another thread (USEEVENT). */
+struct pending_init {
+	pthread_t t;
+	HLINEAPP app;
+	LONG r;
+};
+
+static void *init_main(void *arg)
+{
+	struct pending_init *p = arg;
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD n = 0, ver = 0x00020002;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	p->r = lineInitializeExA(&p->app, NULL, NULL, "first", &n, &ver, &ip);
+	return NULL;
+}
+
+/*
+ * The client reads only tapixd's Messages (the test above), and learns
+ * tapixd's name from its answer to Initialize. tapixd sends a
+ * registration's first messages right after that answer, and while the
+ * caller waits another thread may be the one reading the connection:
+ * here the first registration's call, which the stand-in holds, reads
+ * the second's answer and the message after it before the second's
+ * caller has noted who answered. That message must still reach the
+ * second registration (once the first call, on its way when the message
+ * came, is answered: docs/service.md), not be dropped as another peer's.
+ */
+static void test_first_message_of_a_registration_is_not_lost(void **s)
+{
+	struct fake f;
+	struct pending_init p;
+	LINEINITIALIZEEXPARAMS ip;
+	LINEMESSAGE got;
+	DWORD n = 0, ver = 0x00020002;
+	HLINEAPP h = 0;
+	bool started = false;
+	LONG init = -1, r = -1;
+	unsigned i;
+
+	(void)s;
+	fake_start(&f, fake_two_inits, fake_init_answer);
+
+	/* (no check fails while the stand-in runs: it uses f) */
+	memset(&p, 0, sizeof(p));
+	p.r = -1;
+	started = pthread_create(&p.t, NULL, init_main, &p) == 0;
+	for (i = 0; started && i < 500 &&
+	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	if (started && __atomic_load_n(&f.holding, __ATOMIC_ACQUIRE)) {
+		memset(&ip, 0, sizeof(ip));
+		ip.dwTotalSize = sizeof(ip);
+		ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+		init = lineInitializeExA(&h, NULL, NULL, "second", &n, &ver,
+		                         &ip);
+	}
+	__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+	if (started)
+		pthread_join(p.t, NULL);
+	if (init == 0)
+		r = lineGetMessage(h, &got, 5000);
+	if (init == 0)
+		lineShutdown(h);
+	if (started && p.r == 0)
+		lineShutdown(p.app);
+	fake_stop(&f);
+
+	assert_true(started);
+	assert_int_equal(p.r, 0);
+	assert_int_equal(p.app, 0x10001);
+	assert_int_equal(init, 0);
+	assert_int_equal(h, 0x10002);
+	assert_int_equal(r, 0);
+	assert_int_equal(got.dwMessageID, LINE_LINEDEVSTATE);
+	assert_int_equal(got.dwParam1, LINEDEVSTATE_OTHER);
+}
+
 /* A lineShutdown on another thread, started with others (@go). */
 struct pending_shutdown {
 	pthread_t t;
@@ -3729,6 +4028,12 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_holds_up_no_other_call,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_signals_of_other_peers_are_not_kept,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_first_message_of_a_registration_is_not_lost,
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
