@@ -504,22 +504,16 @@ static int m_wait(sd_bus_message *m, void *ud, sd_bus_error *err)
 		                                  (uint32_t)now);
 	if (!change_src || !sender || !may_wait(sender, w.uid) ||
 	    !(x = calloc(1, sizeof(*x))))
-		return sd_bus_reply_method_return(
-			m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY,
-			(uint32_t)now);
+		goto refused;
+	if (sd_event_add_time_relative(d.event, &x->timer, CLOCK_MONOTONIC,
+	                               (uint64_t)timeout * 1000, 0,
+	                               waiter_timeout, x) < 0) {
+		free(x);
+		goto refused;
+	}
 	x->m = sd_bus_message_ref(m);
 	x->uid = w.uid;
 	x->from = from;
-	e = sd_event_add_time_relative(d.event, &x->timer, CLOCK_MONOTONIC,
-	                               (uint64_t)timeout * 1000, 0,
-	                               waiter_timeout, x);
-	if (e < 0) {
-		sd_bus_message_unref(x->m);
-		free(x);
-		return sd_bus_reply_method_return(
-			m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY,
-			(uint32_t)now);
-	}
 	/* (not watched if that cannot be: its time-out forgets it) */
 	if (sd_bus_track_new(d.bus, &x->track, waiter_gone, x) < 0 ||
 	    sd_bus_track_add_sender(x->track, m) < 0)
@@ -527,6 +521,10 @@ static int m_wait(sd_bus_message *m, void *ud, sd_bus_error *err)
 	list_add_tail(&waiters, &x->link);
 	nwaiters++;
 	return 1; /* answered later */
+refused:
+	/* too many waiting, or no memory: the client polls */
+	return sd_bus_reply_method_return(
+		m, "uu", (uint32_t)ERROR_NOT_ENOUGH_MEMORY, (uint32_t)now);
 }
 
 /* argument names, for introspection (busctl) */

@@ -459,6 +459,14 @@ static bool waker_needed_locked(void)
 	return false;
 }
 
+/* The synchronous dials and RasConnectionNotification's thread (those
+ * waiting on wk.cond) look again. */
+static void wake_waiters_locked(void)
+{
+	wk.gen++;
+	pthread_cond_broadcast(&wk.cond);
+}
+
 /* Every reader reads again: the synchronous dials are woken, each watch
  * reads at once (or once more when it is reading now). */
 static void waker_tell_locked(void)
@@ -466,8 +474,7 @@ static void waker_tell_locked(void)
 	struct list_node *it;
 	struct timespec now;
 
-	wk.gen++;
-	pthread_cond_broadcast(&wk.cond);
+	wake_waiters_locked();
 	if (rt_pid != getpid())
 		return; /* (a child's copy of its parent's watches) */
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -487,23 +494,13 @@ static void waker_tell_locked(void)
 		apprt_wake(&rt);
 }
 
-/* What Wait's answer said: whether tapixd answers it (@works), and
- * something may have changed. */
-static void waker_tell_locked_as(bool works)
-{
-	wk.works = works;
-	waker_tell_locked();
-}
-
 void ras_client_change_kick(void)
 {
 	log_mutex_lock(&watch_lock);
 	/* (in a child after fork() before its waker: nobody waits here,
 	 * and a broadcast would wait for its parent's waiters) */
-	if (wk.pid == getpid()) {
-		wk.gen++;
-		pthread_cond_broadcast(&wk.cond);
-	}
+	if (wk.pid == getpid())
+		wake_waiters_locked();
 	log_mutex_unlock(&watch_lock);
 }
 
@@ -543,17 +540,18 @@ static void *waker_main(void *arg)
 	log_mutex_lock(&watch_lock);
 	while (waker_needed_locked()) {
 		struct timespec retry;
-		DWORD r;
-
 		bool probe = first;
+		DWORD r;
 
 		log_mutex_unlock(&watch_lock);
 		/* the first answers at once: where the count is now */
 		r = wait_call(seen, probe ? 0 : WAIT_MS, &now);
 		log_mutex_lock(&watch_lock);
 		/* a time-out with nothing changed tells nobody anything */
-		if (r || probe || now != seen || !wk.works)
-			waker_tell_locked_as(r == 0);
+		if (r || probe || now != seen || !wk.works) {
+			wk.works = r == 0; /* tapixd answers Wait */
+			waker_tell_locked();
+		}
 		seen = now;
 		first = r != 0;
 		if (!r) {
