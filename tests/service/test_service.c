@@ -1823,6 +1823,126 @@ static void test_tapictl_call_wait(void **s)
 	assert_string_equal(out, line);
 }
 
+/* The unique name, on the test's bus, of the process named @comm (the
+ * only one), in @out; false if none is connected. */
+static bool bus_name_of(const char *comm, char *out, size_t size)
+{
+	sd_bus_message *r = NULL;
+	char **names = NULL, path[64], got[32];
+	bool found = false;
+	size_t i;
+
+	if (sd_bus_call_method(bus, "org.freedesktop.DBus",
+	                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	                       "ListNames", NULL, &r, "") < 0)
+		return false;
+	if (sd_bus_message_read_strv(r, &names) < 0)
+		names = NULL;
+	sd_bus_message_unref(r);
+	for (i = 0; names && names[i]; i++) {
+		uint32_t pid = 0;
+		FILE *f;
+
+		if (found || names[i][0] != ':' ||
+		    sd_bus_call_method(bus, "org.freedesktop.DBus",
+		                       "/org/freedesktop/DBus",
+		                       "org.freedesktop.DBus",
+		                       "GetConnectionUnixProcessID", NULL, &r,
+		                       "s", names[i]) < 0)
+			continue;
+		if (sd_bus_message_read(r, "u", &pid) < 0)
+			pid = 0;
+		r = sd_bus_message_unref(r);
+		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+		f = fopen(path, "r");
+		if (f && fgets(got, sizeof(got), f) &&
+		    strncmp(got, comm, strlen(comm)) == 0 &&
+		    got[strlen(comm)] == '\n') {
+			snprintf(out, size, "%s", names[i]);
+			found = true;
+		}
+		if (f)
+			fclose(f);
+	}
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	return found;
+}
+
+/* Sends signal @member of @iface on @path from the test's connection to
+ * @dest, with @types and what follows. */
+static void send_to(const char *dest, const char *path, const char *iface,
+                    const char *member, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+
+	assert_true(sd_bus_message_new_signal(bus, &m, path, iface, member) >=
+	            0);
+	assert_true(sd_bus_message_set_destination(m, dest) >= 0);
+	va_start(ap, types);
+	assert_true(sd_bus_message_appendv(m, types, ap) >= 0);
+	va_end(ap);
+	assert_true(sd_bus_send(bus, m, NULL) >= 0);
+	sd_bus_message_unref(m);
+}
+
+/*
+ * On the bus any peer may send a signal to tapictl's name, and a match
+ * on tapixd's well-known name does not stop it. call --wait, listen and
+ * watch believe only the tapixd that answered their Watch, and the bus's
+ * own NameOwnerChanged: another peer's look-alikes (here the test's:
+ * the call connected, then disconnected, then removed, then tapixd gone)
+ * neither end the wait nor make tapictl drop the call. Before, the first
+ * made tapictl say the ringing call connected (status 0).
+ */
+static void test_tapictl_believes_only_tapixd(void **s)
+{
+	char out[4096], line[256], path[128], name[64] = "";
+	const char *argv[8];
+	unsigned i;
+	int fd;
+	pid_t pid;
+
+	(void)s;
+	snprintf(line, sizeof(line), "--bus=%s", addr);
+	argv[0] = TAPIX_TEST_TAPICTL;
+	argv[1] = line;
+	argv[2] = "call";
+	argv[3] = "1";
+	argv[4] = "noanswer";
+	argv[5] = "--wait=60";
+	argv[6] = NULL;
+	pid = proc_start_pipe(&fd, 60, argv);
+	assert_true(proc_read_line(fd, out, sizeof(out), 10000));
+	assert_int_equal(strlen(out), 8);
+	snprintf(path, sizeof(path), "%s/Call/%s", ROOT, out);
+	for (i = 0; i < 100 && !bus_name_of("tapictl", name, sizeof(name)); i++)
+		sleep_ms(50);
+	assert_true(name[0] == ':');
+	send_to(name, path, "org.tapix.Call1", "StateChanged", "su",
+	        "connected", 0u);
+	send_to(name, path, "org.tapix.Call1", "StateChanged", "su",
+	        "disconnected", (uint32_t)LINEDISCONNECTMODE_REJECT);
+	send_to(name, ROOT, "org.tapix.Telephony1", "CallRemoved", "o", path);
+	send_to(name, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	        "NameOwnerChanged", "sss", "org.tapix.Tapix1", ":1.1", "");
+	/* its answer comes once tapictl has read what came before it */
+	assert_true(sd_bus_call_method(bus, name, "/",
+	                               "org.freedesktop.DBus.Peer", "Ping",
+	                               NULL, NULL, "") >= 0);
+	sleep_ms(200);
+	assert_true(proc_tracked(pid));
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);
+	/* still waiting for the call that rings: interrupted, dropped */
+	kill(pid, SIGINT);
+	assert_int_equal(proc_wait(pid, 10000), 130);
+	close(fd);
+	assert_int_equal(tapictl("-t calls", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
 /* Runs the shell command @cmd with its output on a new pseudo-terminal;
  * its exit status, what it wrote in @out. */
 static int run_on_tty(const char *cmd, char *out, size_t size)
@@ -3987,6 +4107,8 @@ int main(void)
 			test_tapictl_json_for_every_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_call_wait, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_believes_only_tapixd, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tapictl_colour_only_on_a_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(

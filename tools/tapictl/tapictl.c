@@ -1508,6 +1508,42 @@ static int outcome_of(const char *state, uint32_t detail)
 	return -1;
 }
 
+/*
+ * The unique name of the tapixd that answered Watch. On the bus any peer
+ * may send a signal to our name, and a match on tapixd's well-known name
+ * lets such a signal through (sd-bus cannot check a well-known sender
+ * itself): the handlers read only this sender's (from_service).
+ */
+static char service_name[64];
+
+/* Watch() at tapixd, noting who answered. */
+static int call_watch(sd_bus_error *err)
+{
+	sd_bus_message *reply = NULL;
+	const char *who;
+	int e;
+
+	e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE, "Watch",
+	                       err, &reply, "");
+	who = e >= 0 ? sd_bus_message_get_sender(reply) : NULL;
+	snprintf(service_name, sizeof(service_name), "%s", who ? who : "");
+	sd_bus_message_unref(reply);
+	return e;
+}
+
+/* Whether signal @m is tapixd's, or the bus's own NameOwnerChanged. */
+static bool from_service(sd_bus_message *m)
+{
+	const char *from = sd_bus_message_get_sender(m);
+
+	if (!from)
+		return false;
+	if (sd_bus_message_is_signal(m, "org.freedesktop.DBus",
+	                             "NameOwnerChanged"))
+		return strcmp(from, "org.freedesktop.DBus") == 0;
+	return service_name[0] && strcmp(from, service_name) == 0;
+}
+
 static void waiter_state(struct waiter *w, const char *state, uint32_t detail)
 {
 	if (w->outcome >= 0)
@@ -1526,7 +1562,7 @@ static int on_wait_signal(sd_bus_message *m, void *ud, sd_bus_error *err)
 	uint32_t detail;
 
 	(void)err;
-	if (!member || !path || !w->path[0])
+	if (!member || !path || !w->path[0] || !from_service(m))
 		return 0;
 	if (strcmp(member, "StateChanged") == 0 && strcmp(path, w->path) == 0 &&
 	    sd_bus_message_read(m, "su", &a, &detail) >= 0) {
@@ -1676,8 +1712,7 @@ static int wait_prepare(struct waiter *w)
 		                     "'",
 		                     on_wait_signal, w);
 	if (e >= 0)
-		e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE,
-		                       "Watch", &err, NULL, "");
+		e = call_watch(&err);
 	if (e < 0) {
 		e = failed("call --wait", "service", &err, e);
 		sd_bus_error_free(&err);
@@ -2527,7 +2562,7 @@ static int on_listen_signal(sd_bus_message *m, void *ud, sd_bus_error *err)
 	uint32_t detail;
 
 	(void)err;
-	if (!member || !path)
+	if (!member || !path || !from_service(m))
 		return 0;
 	if (strcmp(member, "CallAdded") == 0 &&
 	    sd_bus_message_read(m, "oo", &a, &b) >= 0 &&
@@ -2680,8 +2715,7 @@ static int cmd_listen(const struct command *c, char **arg)
 	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, NULL, NULL,
 	                        on_listen_signal, &l);
 	if (e >= 0)
-		e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE,
-		                       "Watch", &err, NULL, "");
+		e = call_watch(&err);
 	if (e >= 0) /* the line must exist, and be ours */
 		e = sd_bus_get_property_trivial(bus, BUS_NAME, l.line,
 		                                LINE_IFACE, "Id", &err, 'u',
@@ -2794,7 +2828,7 @@ static int on_signal(sd_bus_message *m, void *ud, sd_bus_error *err)
 
 	(void)ud;
 	(void)err;
-	if (!member || !path)
+	if (!member || !path || !from_service(m))
 		return 0;
 	if (strcmp(member, "CallAdded") == 0 &&
 	    sd_bus_message_read(m, "oo", &a, &b) >= 0) {
@@ -2850,8 +2884,7 @@ static int cmd_watch(const struct command *c, char **arg)
 	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, NULL, NULL,
 	                        on_signal, NULL);
 	if (e >= 0)
-		e = sd_bus_call_method(bus, BUS_NAME, ROOT_PATH, MGR_IFACE,
-		                       "Watch", &err, NULL, "");
+		e = call_watch(&err);
 	if (e < 0) {
 		e = failed("watch", "service", &err, e);
 		sd_bus_error_free(&err);
