@@ -1823,19 +1823,19 @@ static void test_tapictl_call_wait(void **s)
 	assert_string_equal(out, line);
 }
 
-/* The unique name, on the test's bus, of the process named @comm (the
- * only one), in @out; false if none is connected. */
-static bool bus_name_of(const char *comm, char *out, size_t size)
+/* How many processes named @comm are connected to the test's bus; the
+ * unique name of the first in @out. */
+static unsigned bus_names_of(const char *comm, char *out, size_t size)
 {
 	sd_bus_message *r = NULL;
 	char **names = NULL, path[64], got[32];
-	bool found = false;
+	unsigned found = 0;
 	size_t i;
 
 	if (sd_bus_call_method(bus, "org.freedesktop.DBus",
 	                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
 	                       "ListNames", NULL, &r, "") < 0)
-		return false;
+		return 0;
 	if (sd_bus_message_read_strv(r, &names) < 0)
 		names = NULL;
 	sd_bus_message_unref(r);
@@ -1843,7 +1843,7 @@ static bool bus_name_of(const char *comm, char *out, size_t size)
 		uint32_t pid = 0;
 		FILE *f;
 
-		if (found || names[i][0] != ':' ||
+		if (names[i][0] != ':' ||
 		    sd_bus_call_method(bus, "org.freedesktop.DBus",
 		                       "/org/freedesktop/DBus",
 		                       "org.freedesktop.DBus",
@@ -1857,10 +1857,8 @@ static bool bus_name_of(const char *comm, char *out, size_t size)
 		f = fopen(path, "r");
 		if (f && fgets(got, sizeof(got), f) &&
 		    strncmp(got, comm, strlen(comm)) == 0 &&
-		    got[strlen(comm)] == '\n') {
+		    got[strlen(comm)] == '\n' && found++ == 0)
 			snprintf(out, size, "%s", names[i]);
-			found = true;
-		}
 		if (f)
 			fclose(f);
 	}
@@ -1918,7 +1916,8 @@ static void test_tapictl_believes_only_tapixd(void **s)
 	assert_true(proc_read_line(fd, out, sizeof(out), 10000));
 	assert_int_equal(strlen(out), 8);
 	snprintf(path, sizeof(path), "%s/Call/%s", ROOT, out);
-	for (i = 0; i < 100 && !bus_name_of("tapictl", name, sizeof(name)); i++)
+	for (i = 0; i < 100 && !bus_names_of("tapictl", name, sizeof(name));
+	     i++)
 		sleep_ms(50);
 	assert_true(name[0] == ':');
 	send_to(name, path, "org.tapix.Call1", "StateChanged", "su",
@@ -1941,6 +1940,50 @@ static void test_tapictl_believes_only_tapixd(void **s)
 	close(fd);
 	assert_int_equal(tapictl("-t calls", out, sizeof(out)), 0);
 	assert_string_equal(out, "");
+}
+
+/*
+ * tapictl(1): watch and listen end with status 3 when tapixd leaves the
+ * bus (the bus's NameOwnerChanged), as call --wait does; before, both
+ * went on waiting for ever. Each is shown to be watching first: watch
+ * prints the call made, listen the call offered to its line.
+ */
+static void test_tapictl_listen_and_watch_end_when_tapixd_leaves(void **s)
+{
+	char out[512], line[256], name[64];
+	const char *argv[8];
+	unsigned i;
+	int wfd, lfd;
+	pid_t w, l;
+
+	(void)s;
+	snprintf(line, sizeof(line), "--bus=%s", addr);
+	argv[0] = TAPIX_TEST_TAPICTL;
+	argv[1] = line;
+	argv[2] = "listen";
+	argv[3] = "1";
+	argv[4] = NULL;
+	l = proc_start_pipe(&lfd, 60, argv);
+	argv[2] = "watch";
+	argv[3] = NULL;
+	w = proc_start_pipe(&wfd, 60, argv);
+	/* both connected, then a moment for their matches and Watch */
+	for (i = 0; i < 200 && bus_names_of("tapictl", name, sizeof(name)) < 2;
+	     i++)
+		sleep_ms(50);
+	sleep_ms(300);
+	assert_int_equal(tapictl("call 0 101", out, sizeof(out)), 0);
+	assert_true(proc_read_line(wfd, out, sizeof(out), 10000));
+	assert_non_null(strstr(out, "call-added"));
+	assert_true(proc_read_line(lfd, out, sizeof(out), 10000));
+	assert_non_null(strstr(out, "offered"));
+	proc_kill(tapixd_pid); /* no goodbye: only the bus tells */
+	assert_int_equal(proc_wait(w, 10000), 3);
+	assert_int_equal(proc_wait(l, 10000), 3);
+	assert_true(proc_read_line(lfd, out, sizeof(out), 5000));
+	assert_non_null(strstr(out, "tapixd left"));
+	close(wfd);
+	close(lfd);
 }
 
 /* Runs the shell command @cmd with its output on a new pseudo-terminal;
@@ -4109,6 +4152,9 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tapictl_believes_only_tapixd, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_listen_and_watch_end_when_tapixd_leaves,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_tapictl_colour_only_on_a_tty, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1544,6 +1544,34 @@ static bool from_service(sd_bus_message *m)
 	return service_name[0] && strcmp(from, service_name) == 0;
 }
 
+/* Set once the bus says the tapixd of service_name left (listen,
+ * watch). */
+static bool service_gone;
+
+static int on_service_gone(sd_bus_message *m, void *ud, sd_bus_error *err)
+{
+	const char *name = NULL, *old = NULL, *nw = NULL;
+
+	(void)ud;
+	(void)err;
+	if (from_service(m) &&
+	    sd_bus_message_read(m, "sss", &name, &old, &nw) >= 0 &&
+	    strcmp(name, BUS_NAME) == 0 && !*nw &&
+	    strcmp(old, service_name) == 0)
+		service_gone = true;
+	return 0;
+}
+
+/* Hears the bus say that tapixd's name lost its owner (service_gone). */
+static int watch_gone(void)
+{
+	return sd_bus_add_match(bus, NULL,
+	                        "type='signal',sender='org.freedesktop.DBus',"
+	                        "interface='org.freedesktop.DBus',member='"
+	                        "NameOwnerChanged',arg0='" BUS_NAME "'",
+	                        on_service_gone, NULL);
+}
+
 static void waiter_state(struct waiter *w, const char *state, uint32_t detail)
 {
 	if (w->outcome >= 0)
@@ -2591,6 +2619,8 @@ static int listen_until(struct listener *l, bool (*done)(struct listener *),
 
 		if (e < 0)
 			return EXIT_UNREACHABLE;
+		if (service_gone)
+			return unreachable("tapixd left", NULL);
 		if (e > 0)
 			continue;
 		now = now_usec();
@@ -2714,6 +2744,8 @@ static int cmd_listen(const struct command *c, char **arg)
 		return EXIT_FAILED;
 	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, NULL, NULL,
 	                        on_listen_signal, &l);
+	if (e >= 0)
+		e = watch_gone();
 	if (e >= 0)
 		e = call_watch(&err);
 	if (e >= 0) /* the line must exist, and be ours */
@@ -2884,6 +2916,8 @@ static int cmd_watch(const struct command *c, char **arg)
 	e = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, NULL, NULL,
 	                        on_signal, NULL);
 	if (e >= 0)
+		e = watch_gone();
+	if (e >= 0)
 		e = call_watch(&err);
 	if (e < 0) {
 		e = failed("watch", "service", &err, e);
@@ -2897,6 +2931,8 @@ static int cmd_watch(const struct command *c, char **arg)
 		e = sd_bus_process(bus, NULL);
 		if (e < 0)
 			break; /* closed: --count reached, or the bus went */
+		if (service_gone)
+			return unreachable("tapixd left", NULL);
 		if (e > 0)
 			continue;
 		if (timeout_s) {
