@@ -160,6 +160,7 @@ struct held {
 	sd_bus_message *m;
 	sd_bus_message_handler_t fn;
 	uint64_t seq; /* cl.tick when it came */
+	bool unknown; /* its sender was not known then (on_messages) */
 };
 
 /* A call in flight (begin .. settle), on its caller's stack. */
@@ -545,10 +546,11 @@ static sd_bus_slot *msg_slot, *owner_slot;
 
 /*
  * Whether signal @m, dispatched to its handler @fn, waits for the gate to
- * open: a call is in flight (see above). cl.conn held (only its holder
+ * open: a call is in flight (see above). @unknown: its sender is not known
+ * yet (counted in cl.held_unknown). cl.conn held (only its holder
  * dispatches).
  */
-static bool hold(sd_bus_message *m, sd_bus_message_handler_t fn)
+static bool hold(sd_bus_message *m, sd_bus_message_handler_t fn, bool unknown)
 {
 	struct held *h;
 
@@ -565,6 +567,8 @@ static bool hold(sd_bus_message *m, sd_bus_message_handler_t fn)
 	h->m = sd_bus_message_ref(m);
 	h->fn = fn;
 	h->seq = ++cl.tick;
+	h->unknown = unknown;
+	cl.held_unknown += unknown;
 	*cl.held_end = h;
 	cl.held_end = &h->next;
 	return true;
@@ -578,10 +582,9 @@ static void release_held(uint64_t frontier)
 
 	while ((h = cl.held) && h->seq < frontier) {
 		cl.held = h->next;
-		if (!cl.held) {
+		if (!cl.held)
 			cl.held_end = &cl.held;
-			cl.held_unknown = 0;
-		}
+		cl.held_unknown -= h->unknown;
 		sd_bus_message_rewind(h->m, true);
 		cl.releasing = true; /* its handler dispatches it now */
 		h->fn(h->m, NULL, NULL);
@@ -719,16 +722,16 @@ static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	 * (hold), where a stream of them would fill our memory. tapixd sends
 	 * a registration's messages right after its Initialize reply, which
 	 * another thread may read before the caller notes who sent it: while
-	 * an Initialize's answer is not noted, a few signals of a sender not
-	 * known yet are held, and checked again when they are let go.
+	 * an Initialize is on its way (its answer not noted yet), a few
+	 * signals of a sender not known are held, and checked again when the
+	 * gate lets them go (after that Initialize settled).
 	 */
 	if (!cl.direct && !from_tapixd(from)) {
-		if (cl.initializing && !cl.releasing &&
-		    cl.held_unknown < HELD_UNKNOWN_MAX && hold(m, on_messages))
-			cl.held_unknown++;
+		if (cl.initializing && cl.held_unknown < HELD_UNKNOWN_MAX)
+			hold(m, on_messages, true);
 		return 0;
 	}
-	if (hold(m, on_messages))
+	if (hold(m, on_messages, false))
 		return 0;
 	if (sd_bus_message_enter_container(m, 'a', "(uuuttttuuau)") <= 0)
 		return 0;
@@ -780,7 +783,7 @@ static int on_closed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	(void)userdata;
 	(void)e;
-	if (hold(m, on_closed))
+	if (hold(m, on_closed, false))
 		return 0;
 	state_lock();
 	lose_all();
@@ -802,7 +805,7 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	if (!sd_bus_message_get_sender(m) ||
 	    strcmp(sd_bus_message_get_sender(m), "org.freedesktop.DBus") != 0)
 		return 0;
-	if (hold(m, on_owner))
+	if (hold(m, on_owner, false))
 		return 0;
 	if (sd_bus_message_read(m, "sss", &name, &old, &nw) < 0 ||
 	    strcmp(name, BUS_NAME) != 0 || *nw)

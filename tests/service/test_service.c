@@ -1824,8 +1824,8 @@ static void test_tapictl_call_wait(void **s)
 }
 
 /* How many processes named @comm are connected to the test's bus; the
- * unique name of the first in @out. */
-static unsigned bus_names_of(const char *comm, char *out, size_t size)
+ * unique names of the first @max in @out. */
+static unsigned bus_names_of(const char *comm, char (*out)[64], unsigned max)
 {
 	sd_bus_message *r = NULL;
 	char **names = NULL, path[64], got[32];
@@ -1857,8 +1857,9 @@ static unsigned bus_names_of(const char *comm, char *out, size_t size)
 		f = fopen(path, "r");
 		if (f && fgets(got, sizeof(got), f) &&
 		    strncmp(got, comm, strlen(comm)) == 0 &&
-		    got[strlen(comm)] == '\n' && found++ == 0)
-			snprintf(out, size, "%s", names[i]);
+		    got[strlen(comm)] == '\n' && found++ < max)
+			snprintf(out[found - 1], sizeof(out[0]), "%s",
+			         names[i]);
 		if (f)
 			fclose(f);
 	}
@@ -1897,7 +1898,7 @@ static void send_to(const char *dest, const char *path, const char *iface,
  */
 static void test_tapictl_believes_only_tapixd(void **s)
 {
-	char out[4096], line[256], path[128], name[64] = "";
+	char out[4096], line[256], path[128], name[1][64] = {""};
 	const char *argv[8];
 	unsigned i;
 	int fd;
@@ -1916,22 +1917,21 @@ static void test_tapictl_believes_only_tapixd(void **s)
 	assert_true(proc_read_line(fd, out, sizeof(out), 10000));
 	assert_int_equal(strlen(out), 8);
 	snprintf(path, sizeof(path), "%s/Call/%s", ROOT, out);
-	for (i = 0; i < 100 && !bus_names_of("tapictl", name, sizeof(name));
-	     i++)
+	for (i = 0; i < 100 && !bus_names_of("tapictl", name, 1); i++)
 		sleep_ms(50);
-	assert_true(name[0] == ':');
-	send_to(name, path, "org.tapix.Call1", "StateChanged", "su",
+	assert_true(name[0][0] == ':');
+	send_to(name[0], path, "org.tapix.Call1", "StateChanged", "su",
 	        "connected", 0u);
-	send_to(name, path, "org.tapix.Call1", "StateChanged", "su",
+	send_to(name[0], path, "org.tapix.Call1", "StateChanged", "su",
 	        "disconnected", (uint32_t)LINEDISCONNECTMODE_REJECT);
-	send_to(name, ROOT, "org.tapix.Telephony1", "CallRemoved", "o", path);
-	send_to(name, "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	send_to(name[0], ROOT, "org.tapix.Telephony1", "CallRemoved", "o",
+	        path);
+	send_to(name[0], "/org/freedesktop/DBus", "org.freedesktop.DBus",
 	        "NameOwnerChanged", "sss", "org.tapix.Tapix1", ":1.1", "");
 	/* its answer comes once tapictl has read what came before it */
-	assert_true(sd_bus_call_method(bus, name, "/",
+	assert_true(sd_bus_call_method(bus, name[0], "/",
 	                               "org.freedesktop.DBus.Peer", "Ping",
 	                               NULL, NULL, "") >= 0);
-	sleep_ms(200);
 	assert_true(proc_tracked(pid));
 	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);
 	/* still waiting for the call that rings: interrupted, dropped */
@@ -1942,16 +1942,38 @@ static void test_tapictl_believes_only_tapixd(void **s)
 	assert_string_equal(out, "");
 }
 
+/* The unique name of the owner of tapixd's name on the test's bus, in
+ * @out ("" if none; no check fails here). */
+static void owner_of_tapixd(char *out, size_t size)
+{
+	sd_bus_message *r = NULL;
+	const char *who = NULL;
+
+	if (sd_bus_call_method(bus, "org.freedesktop.DBus",
+	                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+	                       "GetNameOwner", NULL, &r, "s",
+	                       "org.tapix.Tapix1") < 0 ||
+	    sd_bus_message_read(r, "s", &who) < 0)
+		who = NULL;
+	snprintf(out, size, "%s", who ? who : "");
+	sd_bus_message_unref(r);
+}
+
 /*
- * tapictl(1): watch and listen end with status 3 when tapixd leaves the
- * bus (the bus's NameOwnerChanged), as call --wait does; before, both
- * went on waiting for ever. Each is shown to be watching first: watch
- * prints the call made, listen the call offered to its line.
+ * tapictl(1): watch and listen believe only the tapixd that answered
+ * their Watch, and end with status 3 when the bus says it left, as call
+ * --wait does (before, both went on waiting for ever). Both are shown to
+ * be watching first (watch prints a call made, listen the call offered to
+ * its line); then another peer (the test) sends each an invented call, a
+ * disconnected state of the call listen waits on, and a NameOwnerChanged
+ * saying tapixd left: neither prints or ends. Then tapixd is killed.
  */
 static void test_tapictl_listen_and_watch_end_when_tapixd_leaves(void **s)
 {
-	char out[512], line[256], name[64];
+	char out[512], line[256], names[2][64], tapixd[64], call[64];
+	char fake[128], path[128];
 	const char *argv[8];
+	bool seen = false;
 	unsigned i;
 	int wfd, lfd;
 	pid_t w, l;
@@ -1967,16 +1989,43 @@ static void test_tapictl_listen_and_watch_end_when_tapixd_leaves(void **s)
 	argv[2] = "watch";
 	argv[3] = NULL;
 	w = proc_start_pipe(&wfd, 60, argv);
-	/* both connected, then a moment for their matches and Watch */
-	for (i = 0; i < 200 && bus_names_of("tapictl", name, sizeof(name)) < 2;
-	     i++)
+	for (i = 0; i < 200 && bus_names_of("tapictl", names, 2) < 2; i++)
 		sleep_ms(50);
-	sleep_ms(300);
-	assert_int_equal(tapictl("call 0 101", out, sizeof(out)), 0);
-	assert_true(proc_read_line(wfd, out, sizeof(out), 10000));
+	assert_int_equal(bus_names_of("tapictl", names, 2), 2);
+	/* a call made until watch shows one (it may not watch yet) */
+	for (i = 0; i < 20 && !seen; i++) {
+		assert_int_equal(tapictl("call 0 101", out, sizeof(out)), 0);
+		seen = proc_read_line(wfd, out, sizeof(out), 1000);
+	}
+	assert_true(seen);
 	assert_non_null(strstr(out, "call-added"));
 	assert_true(proc_read_line(lfd, out, sizeof(out), 10000));
 	assert_non_null(strstr(out, "offered"));
+	assert_int_equal(sscanf(out, "%63s", call), 1);
+	/* others' look-alikes: believed by neither */
+	owner_of_tapixd(tapixd, sizeof(tapixd));
+	assert_true(tapixd[0] == ':');
+	snprintf(fake, sizeof(fake), "%s/Call/7ead7ead", ROOT);
+	snprintf(path, sizeof(path), "%s/Call/%s", ROOT, call);
+	for (i = 0; i < 2; i++) {
+		send_to(names[i], ROOT, "org.tapix.Telephony1", "CallAdded",
+		        "oo", fake, ROOT "/Line/1");
+		send_to(names[i], path, "org.tapix.Call1", "StateChanged", "su",
+		        "disconnected", 0u);
+		send_to(names[i], "/org/freedesktop/DBus",
+		        "org.freedesktop.DBus", "NameOwnerChanged", "sss",
+		        "org.tapix.Tapix1", tapixd, "");
+		/* its answer comes once it has read what came before */
+		assert_true(sd_bus_call_method(bus, names[i], "/",
+		                               "org.freedesktop.DBus.Peer",
+		                               "Ping", NULL, NULL, "") >= 0);
+	}
+	assert_int_equal(waitpid(w, NULL, WNOHANG), 0);
+	assert_int_equal(waitpid(l, NULL, WNOHANG), 0);
+	while (proc_read_line(wfd, out, sizeof(out), 500))
+		if (strstr(out, "7ead7ead") ||
+		    (strstr(out, call) && strstr(out, "disconnected")))
+			fail_msg("watch believed another peer: %s", out);
 	proc_kill(tapixd_pid); /* no goodbye: only the bus tells */
 	assert_int_equal(proc_wait(w, 10000), 3);
 	assert_int_equal(proc_wait(l, 10000), 3);
@@ -3625,7 +3674,7 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 	sd_bus_message *gone = NULL;
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	size_t before = 0, after = 0;
-	bool started = false;
+	bool started = false, still_held = false;
 	LONG init, r = -1, more = 0, rs[3] = {-1, -1, -1};
 	int sent = -1, pinged = -1;
 	unsigned i;
@@ -3649,12 +3698,9 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 		sleep_ms(10);
 	if (started && __atomic_load_n(&f.holding, __ATOMIC_ACQUIRE) &&
 	    sd_bus_message_get_sender(f.held)) {
-		const char *me = NULL;
-
 		snprintf(client, sizeof(client), "%s",
 		         sd_bus_message_get_sender(f.held));
-		if (sd_bus_get_unique_name(f.bus, &me) >= 0)
-			snprintf(tapixd, sizeof(tapixd), "%s", me);
+		owner_of_tapixd(tapixd, sizeof(tapixd));
 	}
 	if (client[0] && tapixd[0] && sd_bus_new(&peer) >= 0 &&
 	    sd_bus_set_address(peer, addr) >= 0 &&
@@ -3680,6 +3726,8 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 		                            "org.freedesktop.DBus.Peer", "Ping",
 		                            &err, NULL, "");
 		after = heap_in_use();
+		/* (the stand-in answers by itself after 10 s) */
+		still_held = !__atomic_load_n(&p.done, __ATOMIC_ACQUIRE);
 	}
 	if (started) {
 		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
@@ -3704,6 +3752,7 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 	assert_true(client[0] && tapixd[0]);
 	assert_true(sent >= 0);
 	assert_true(pinged >= 0);
+	assert_true(still_held); /* measured while the call waited */
 	fprintf(stderr, "heap: %zu bytes before the signals, %zu after\n",
 	        before, after);
 	assert_true(after < before + 4 * 1024 * 1024);
@@ -3722,8 +3771,7 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 /*
  * A stand-in tapixd that holds the first Initialize (answered with
  * registration 0x10001 when the test releases it) and answers a second
- * at once (0x10002), sending a LINE_LINEDEVSTATE(OTHER) to that one right
- * after the answer, as tapixd sends a new registration's first messages.
+ * at once (0x10002), with a LINE_LINEDEVSTATE(OTHER) for that one.
  */
 static void fake_init_answer(sd_bus_message *held)
 {
@@ -3744,14 +3792,18 @@ static int fake_two_inits(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
 		fake_hold(f, m);
 	} else if (strcmp(member, "Initialize") == 0) {
-		sd_bus_reply_method_return(m, "iuuu", 0, 0x10002u, 2u,
-		                           0x20002u);
+		/* (sent before the answer, not after it as tapixd does: the
+		 * first call's thread, reading the connection, then always
+		 * reads it before the second's caller can note who answered;
+		 * for the client it is the same case) */
 		sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1",
 		                   "org.tapix.Tapi1", "Messages",
 		                   "a(uuuttttuuau)", 1u, 0x10002u, 0u,
 		                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)0,
 		                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
 		                   (uint64_t)0, 0u, 0u, 0u);
+		sd_bus_reply_method_return(m, "iuuu", 0, 0x10002u, 2u,
+		                           0x20002u);
 	} else if (strcmp(member, "Shutdown") == 0) {
 		sd_bus_reply_method_return(m, "i", 0);
 	} else {
@@ -3787,10 +3839,11 @@ static void *init_main(void *arg)
  * registration's first messages right after that answer, and while the
  * caller waits another thread may be the one reading the connection:
  * here the first registration's call, which the stand-in holds, reads
- * the second's answer and the message after it before the second's
- * caller has noted who answered. That message must still reach the
- * second registration (once the first call, on its way when the message
- * came, is answered: docs/service.md), not be dropped as another peer's.
+ * the second's message (sent just before its answer, so this happens
+ * every time) and answer before the second's caller has noted who
+ * answered. That message must still reach the second registration (once
+ * the first call, on its way when the message came, is answered:
+ * docs/service.md), not be dropped as another peer's.
  */
 static void test_first_message_of_a_registration_is_not_lost(void **s)
 {

@@ -764,23 +764,19 @@ static void test_tapictl_listen(void **s)
  * 600 Hz go to it, found there by Goertzel), and talk ends with status 0
  * when the call is over.
  */
-static void test_tapictl_talk(void **s)
+/*
+ * The sound device "tapixtest" in the test's $HOME/.asoundrc: what is
+ * played goes to a file (its path in @played), the microphone is 4 s of
+ * a 1000 Hz tone from another.
+ */
+static void test_sound_device(char *played, size_t size)
 {
-	char rc[400], played[300], mic[300], out[256];
+	char rc[400], mic[300];
 	const char *home = getenv("HOME");
-	unsigned w600 = 0;
-	int16_t tone[160], back[16000], *pcm;
-	struct pair p;
-	bool found = false;
 	FILE *f;
-	int fd, txin, txout, st;
-	uint32_t rate;
-	size_t n;
-	pid_t t;
 
-	(void)s;
 	assert_non_null(home);
-	snprintf(played, sizeof(played), "%s/played.raw", home);
+	snprintf(played, size, "%s/played.raw", home);
 	snprintf(mic, sizeof(mic), "%s/mic.raw", home);
 	snprintf(rc, sizeof(rc), "%s/.asoundrc", home);
 	f = fopen(mic, "wb");
@@ -803,7 +799,23 @@ static void test_tapictl_talk(void **s)
 	        " capture.pcm \"tapixmic\"\n}\n",
 	        played, mic, mic);
 	assert_int_equal(fclose(f), 0);
+}
 
+static void test_tapictl_talk(void **s)
+{
+	char played[300], out[256];
+	unsigned w600 = 0;
+	int16_t tone[160], back[16000], *pcm;
+	struct pair p;
+	bool found = false;
+	FILE *f;
+	int fd, txin, txout, st;
+	uint32_t rate;
+	size_t n;
+	pid_t t;
+
+	(void)s;
+	test_sound_device(played, sizeof(played));
 	connect_pair(&p);
 	t = tapictl_start(&fd, "talk", strrchr(p.in, '/') + 1,
 	                  "--device=tapixtest", NULL, NULL);
@@ -862,6 +874,49 @@ static void test_tapictl_talk(void **s)
 	if (w600 < n / 800 / 2)
 		fail_msg("the far end's tone in %u of %zu windows played", w600,
 		         n / 800);
+}
+
+/*
+ * tapictl(1) talk ends with status 3 ("tapixd left") when tapixd goes
+ * while it talks: the call's media end with tapixd, and the call's state
+ * can no longer be read. Before, it ended with 0, as when the call was
+ * over (and listen --answer --audio then dropped the call by tapixd's
+ * name, which a successor may hold by then).
+ */
+static void test_tapictl_talk_ends_when_tapixd_leaves(void **s)
+{
+	char played[300], out[512];
+	int16_t back[160];
+	struct pair p;
+	bool talking = false;
+	unsigned i;
+	int fd, txin, txout;
+	uint32_t rate;
+	ssize_t n;
+	pid_t t;
+
+	(void)s;
+	test_sound_device(played, sizeof(played));
+	connect_pair(&p);
+	t = tapictl_start(&fd, "talk", strrchr(p.in, '/') + 1,
+	                  "--device=tapixtest", NULL, NULL);
+	get_audio(p.out, "wave/in/out", &txin, &txout, &rate);
+	/* it talks: its microphone's 1000 Hz reaches the other end (before
+	 * tapictl has the call's audio, the other end hears silence) */
+	for (i = 0; i < 250 && !talking; i++) {
+		if (!read_all(txin, back, sizeof(back), 5000))
+			fail_msg("the talking end sends nothing");
+		talking = tone_power(back, 160, 1000) > 1.0;
+	}
+	assert_true(talking);
+	proc_kill(tapixd_pid); /* no goodbye: its descriptors just close */
+	assert_int_equal(proc_wait(t, 10000), 3);
+	n = read(fd, out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	assert_non_null(strstr(out, "tapixd left"));
+	close(fd);
+	close(txin);
+	close(txout);
 }
 
 static int setup_incoming(void **state)
@@ -996,6 +1051,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_talk, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tapictl_talk_ends_when_tapixd_leaves, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_tapictl_listen, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_incoming_by_configuration,

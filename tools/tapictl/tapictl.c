@@ -1896,6 +1896,8 @@ static int cmd_action(const struct command *c, char **arg)
 			return EXIT_FAILED;
 		st = talk(c->name, path, sfd);
 		close(sfd);
+		if (st == EXIT_UNREACHABLE)
+			unreachable("tapixd left", NULL);
 	}
 	if (st || !json)
 		return st;
@@ -2085,8 +2087,30 @@ static bool call_over(const char *path)
 }
 
 /*
+ * Whether tapixd has left: call @path's state cannot be read because
+ * nobody serves the name now, or the one asked went before answering
+ * (asked through the bus, so the answer never comes before the bus has
+ * seen it go).
+ */
+static bool service_left(const char *path)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char *s = NULL;
+	bool left;
+	int e;
+
+	e = sd_bus_get_property_string(bus, BUS_NAME, path, CALL_IFACE, "State",
+	                               &err, &s);
+	left = e < 0 && is_unreachable(&err, e);
+	free(s);
+	sd_bus_error_free(&err);
+	return left;
+}
+
+/*
  * Connects call @path's audio to the sound device until the call is over
- * (status 0) or a signal of @sfd (128 + it): an exit status.
+ * (status 0), tapixd left (3, said by the caller) or a signal of @sfd
+ * (128 + it): an exit status.
  */
 static int talk(const char *cmd, const char *path, int sfd)
 {
@@ -2182,6 +2206,8 @@ static int talk(const char *cmd, const char *path, int sfd)
 		(void)send(out, mic, (size_t)n * 2,
 		           MSG_DONTWAIT | MSG_NOSIGNAL);
 	}
+	if (!st && service_left(path))
+		st = EXIT_UNREACHABLE; /* its media ended with it */
 out:
 	if (play)
 		snd_pcm_close(play);
@@ -2209,6 +2235,8 @@ static int cmd_talk(const struct command *c, char **arg)
 		return EXIT_FAILED;
 	st = talk(c->name, path, sfd);
 	close(sfd);
+	if (st == EXIT_UNREACHABLE)
+		unreachable("tapixd left", NULL);
 	return st;
 }
 
@@ -2789,6 +2817,8 @@ static int cmd_listen(const struct command *c, char **arg)
 		st = talk("listen --audio", l.path, sfd);
 		if (st > 128)
 			signo = st - 128;
+		if (st == EXIT_UNREACHABLE)
+			unreachable("tapixd left", NULL);
 	} else {
 		st = listen_until(&l, has_ended, 0, sfd, &signo);
 	}
