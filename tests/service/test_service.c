@@ -1770,6 +1770,22 @@ static void test_tapictl_json_for_every_command(void **s)
 	close(wfd);
 }
 
+/* tapictl call 1 noanswer --wait=60 (a call that rings unanswered),
+ * started: its output on *@fd, the call's id (read from it) in @id. */
+static pid_t start_ringing_wait(int *fd, char *id, size_t size)
+{
+	static char bus_arg[256];
+	const char *argv[] = {TAPIX_TEST_TAPICTL, bus_arg,     "call", "1",
+	                      "noanswer",         "--wait=60", NULL};
+	pid_t pid;
+
+	snprintf(bus_arg, sizeof(bus_arg), "--bus=%s", addr);
+	pid = proc_start_pipe(fd, 60, argv);
+	assert_true(proc_read_line(*fd, id, size, 10000));
+	assert_int_equal(strlen(id), 8);
+	return pid;
+}
+
 /*
  * Issue 18 item 6 — call --wait returns when the call connects (0) or
  * fails, with a status that says how: busy 4, no answer within SECONDS
@@ -1780,7 +1796,6 @@ static void test_tapictl_json_for_every_command(void **s)
 static void test_tapictl_call_wait(void **s)
 {
 	char out[4096], line[256], id[32];
-	const char *argv[8];
 	int fd;
 	pid_t pid;
 
@@ -1802,17 +1817,7 @@ static void test_tapictl_call_wait(void **s)
 	                 1);
 	assert_non_null(strstr(out, "LINEERR_CALLUNAVAIL"));
 	/* interrupted: dropped too */
-	snprintf(line, sizeof(line), "--bus=%s", addr);
-	argv[0] = TAPIX_TEST_TAPICTL;
-	argv[1] = line;
-	argv[2] = "call";
-	argv[3] = "1";
-	argv[4] = "noanswer";
-	argv[5] = "--wait=60";
-	argv[6] = NULL;
-	pid = proc_start_pipe(&fd, 60, argv);
-	assert_true(proc_read_line(fd, out, sizeof(out), 10000));
-	assert_int_equal(strlen(out), 8);
+	pid = start_ringing_wait(&fd, out, sizeof(out));
 	kill(pid, SIGINT);
 	assert_int_equal(proc_wait(pid, 10000), 130);
 	close(fd);
@@ -1898,25 +1903,14 @@ static void send_to(const char *dest, const char *path, const char *iface,
  */
 static void test_tapictl_believes_only_tapixd(void **s)
 {
-	char out[4096], line[256], path[128], name[1][64] = {""};
-	const char *argv[8];
+	char out[4096], id[32], path[128], name[1][64] = {""};
 	unsigned i;
 	int fd;
 	pid_t pid;
 
 	(void)s;
-	snprintf(line, sizeof(line), "--bus=%s", addr);
-	argv[0] = TAPIX_TEST_TAPICTL;
-	argv[1] = line;
-	argv[2] = "call";
-	argv[3] = "1";
-	argv[4] = "noanswer";
-	argv[5] = "--wait=60";
-	argv[6] = NULL;
-	pid = proc_start_pipe(&fd, 60, argv);
-	assert_true(proc_read_line(fd, out, sizeof(out), 10000));
-	assert_int_equal(strlen(out), 8);
-	snprintf(path, sizeof(path), "%s/Call/%s", ROOT, out);
+	pid = start_ringing_wait(&fd, id, sizeof(id));
+	snprintf(path, sizeof(path), "%s/Call/%s", ROOT, id);
 	for (i = 0; i < 100 && !bus_names_of("tapictl", name, 1); i++)
 		sleep_ms(50);
 	assert_true(name[0][0] == ':');
@@ -3531,6 +3525,38 @@ static void *dev_caps_main(void *arg)
 }
 
 /*
+ * With a stand-in (fake_start) that holds the first GetDevCaps: a
+ * registration named @name into *@h (its device count in *@ndevs), and
+ * its lineGetDevCaps on another thread (@p), which the stand-in holds;
+ * waits (bounded) until it does. Returns lineInitializeEx's result;
+ * *@started says whether the thread runs. No check fails here (the
+ * stand-in uses f).
+ */
+static LONG start_held_caps(struct fake *f, struct pending_caps *p,
+                            const char *name, HLINEAPP *h, DWORD *ndevs,
+                            bool *started)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD ver = 0x00020002;
+	unsigned i;
+	LONG init;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	init = lineInitializeExA(h, NULL, NULL, name, ndevs, &ver, &ip);
+	memset(p, 0, sizeof(*p));
+	p->app = *h;
+	*started =
+		init == 0 && pthread_create(&p->t, NULL, dev_caps_main, p) == 0;
+	for (i = 0; *started && i < 500 &&
+	            !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	return init;
+}
+
+/*
  * Issue 16 item 5 — no lock across a call to tapixd: while one thread's
  * call waits for its answer, another thread's call goes to tapixd and
  * comes back, though messages came meanwhile. The stand-in answers the
@@ -3545,10 +3571,9 @@ static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
 {
 	struct fake f;
 	struct pending_caps p;
-	LINEINITIALIZEEXPARAMS ip;
 	LINEADDRESSCAPS ac;
 	LINEMESSAGE early, later[2];
-	DWORD n = 0, ver = 0x00020002;
+	DWORD n = 0;
 	HLINEAPP h = 0;
 	bool first_done = true, started = false;
 	LONG init, r = 0, got_early = 0, got_later[2] = {-1, -1};
@@ -3558,19 +3583,7 @@ static void test_call_waiting_for_tapixd_holds_up_no_other_call(void **s)
 	fake_start(&f, fake_serve, fake_no_device);
 
 	/* (no check fails while the stand-in runs: it uses f) */
-	memset(&ip, 0, sizeof(ip));
-	ip.dwTotalSize = sizeof(ip);
-	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
-	init = lineInitializeExA(&h, NULL, NULL, "one call at a time", &n, &ver,
-	                         &ip);
-	memset(&p, 0, sizeof(p));
-	p.app = h;
-	if (init == 0)
-		started = pthread_create(&p.t, NULL, dev_caps_main, &p) == 0;
-	for (i = 0; started && i < 500 &&
-	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
-	     i++)
-		sleep_ms(10);
+	init = start_held_caps(&f, &p, "one call at a time", &h, &n, &started);
 	if (started) {
 		memset(&ac, 0, sizeof(ac));
 		ac.dwTotalSize = sizeof(ac);
@@ -3664,10 +3677,9 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 {
 	struct fake f;
 	struct pending_caps p;
-	LINEINITIALIZEEXPARAMS ip;
 	LINEADDRESSCAPS ac;
 	LINEMESSAGE got[3];
-	DWORD n = 0, ver = 0x00020002;
+	DWORD n = 0;
 	HLINEAPP h = 0;
 	char client[64] = "", tapixd[64] = "";
 	sd_bus *peer = NULL;
@@ -3683,19 +3695,7 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
 	fake_start(&f, fake_serve, fake_no_device);
 
 	/* (no check fails while the stand-in runs: it uses f) */
-	memset(&ip, 0, sizeof(ip));
-	ip.dwTotalSize = sizeof(ip);
-	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
-	init = lineInitializeExA(&h, NULL, NULL, "others' signals", &n, &ver,
-	                         &ip);
-	memset(&p, 0, sizeof(p));
-	p.app = h;
-	if (init == 0)
-		started = pthread_create(&p.t, NULL, dev_caps_main, &p) == 0;
-	for (i = 0; started && i < 500 &&
-	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
-	     i++)
-		sleep_ms(10);
+	init = start_held_caps(&f, &p, "others' signals", &h, &n, &started);
 	if (started && __atomic_load_n(&f.holding, __ATOMIC_ACQUIRE) &&
 	    sd_bus_message_get_sender(f.held)) {
 		snprintf(client, sizeof(client), "%s",

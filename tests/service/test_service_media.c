@@ -801,6 +801,27 @@ static void test_sound_device(char *played, size_t size)
 	assert_int_equal(fclose(f), 0);
 }
 
+/*
+ * A connected pair whose incoming end tapictl talk connects to the
+ * sound device of test_sound_device (what it plays: @played); the other
+ * end's audio (8000 Hz) in *@txin and *@txout, tapictl's output in *@fd.
+ * Returns tapictl's pid.
+ */
+static pid_t start_talk(struct pair *p, char *played, size_t size, int *fd,
+                        int *txin, int *txout)
+{
+	uint32_t rate;
+	pid_t t;
+
+	test_sound_device(played, size);
+	connect_pair(p);
+	t = tapictl_start(fd, "talk", strrchr(p->in, '/') + 1,
+	                  "--device=tapixtest", NULL, NULL);
+	get_audio(p->out, "wave/in/out", txin, txout, &rate);
+	assert_int_equal(rate, 8000);
+	return t;
+}
+
 static void test_tapictl_talk(void **s)
 {
 	char played[300], out[256];
@@ -810,17 +831,11 @@ static void test_tapictl_talk(void **s)
 	bool found = false;
 	FILE *f;
 	int fd, txin, txout, st;
-	uint32_t rate;
 	size_t n;
 	pid_t t;
 
 	(void)s;
-	test_sound_device(played, sizeof(played));
-	connect_pair(&p);
-	t = tapictl_start(&fd, "talk", strrchr(p.in, '/') + 1,
-	                  "--device=tapixtest", NULL, NULL);
-	get_audio(p.out, "wave/in/out", &txin, &txout, &rate);
-	assert_int_equal(rate, 8000);
+	t = start_talk(&p, played, sizeof(played), &fd, &txin, &txout);
 	/* 600 Hz: 12 whole cycles in a 20 ms frame, so the frame repeated
 	 * is a clean tone (440 Hz, 8.8 cycles, was not: its energy went to
 	 * 400 and 450 Hz) */
@@ -891,16 +906,11 @@ static void test_tapictl_talk_ends_when_tapixd_leaves(void **s)
 	bool talking = false;
 	unsigned i;
 	int fd, txin, txout;
-	uint32_t rate;
 	ssize_t n;
 	pid_t t;
 
 	(void)s;
-	test_sound_device(played, sizeof(played));
-	connect_pair(&p);
-	t = tapictl_start(&fd, "talk", strrchr(p.in, '/') + 1,
-	                  "--device=tapixtest", NULL, NULL);
-	get_audio(p.out, "wave/in/out", &txin, &txout, &rate);
+	t = start_talk(&p, played, sizeof(played), &fd, &txin, &txout);
 	/* it talks: its microphone's 1000 Hz reaches the other end (before
 	 * tapictl has the call's audio, the other end hears silence) */
 	for (i = 0; i < 250 && !talking; i++) {
