@@ -92,8 +92,8 @@
 #define BUS_IFACE  "org.tapix.Tapi1"
 #define CALL_USEC  (60ULL * 1000 * 1000) /* a method call's time limit */
 #define MAX_STRUCT (1u << 20)
-/* signals of a sender not known yet held while an Initialize's answer is
- * not noted (on_messages) */
+/* signals of a sender not known held while an Initialize is on its way
+ * (on_messages) */
 #define HELD_UNKNOWN_MAX 256u
 #define VER_HIGH         0x00020002
 #define VER_1_4          0x00010004
