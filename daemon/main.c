@@ -362,6 +362,30 @@ static int on_wake(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
+/*
+ * A signal of the bus's interface that the bus did not send: any peer may
+ * send a signal to our name, and sd-bus lets a look-alike of the bus's
+ * NameOwnerChanged through a match on the bus's name (it checks only a
+ * unique sender), sd_bus_track's among them: one would have told us that
+ * another user's client left (its registrations shut down, its RAS
+ * references released). Dropped here, before any match sees it.
+ */
+static int forged_bus_signal(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *from = sd_bus_message_get_sender(m);
+	const char *iface = sd_bus_message_get_interface(m);
+
+	(void)userdata;
+	(void)e;
+	if (!sd_bus_message_is_signal(m, NULL, NULL) || !iface ||
+	    strcmp(iface, "org.freedesktop.DBus") != 0 ||
+	    (from && strcmp(from, "org.freedesktop.DBus") == 0))
+		return 0;
+	log_debug("a %s signal from %s, not the bus: ignored",
+	          sd_bus_message_get_member(m), from ? from : "nobody");
+	return 1; /* handled: no match sees it */
+}
+
 /* The bus connection closed (sd-bus's local Disconnected signal). */
 static int on_bus_gone(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
@@ -553,7 +577,11 @@ int main(int argc, char **argv)
 	sd_bus_match_signal(d.bus, NULL, NULL, "/org/freedesktop/DBus/Local",
 	                    "org.freedesktop.DBus.Local", "Disconnected",
 	                    on_bus_gone, NULL);
-	e = sd_bus_attach_event(d.bus, d.event, SD_EVENT_PRIORITY_NORMAL);
+	/* (without it, no watch of a client could be trusted) */
+	e = sd_bus_add_filter(d.bus, NULL, forged_bus_signal, NULL);
+	if (e >= 0)
+		e = sd_bus_attach_event(d.bus, d.event,
+		                        SD_EVENT_PRIORITY_NORMAL);
 	if (e >= 0)
 		e = tel_start();
 	if (e >= 0)

@@ -1191,6 +1191,76 @@ static void test_stalled_monitor_is_cut_off(void **s)
 	fx_shutdown(&a);
 }
 
+/* Sends the bus's NameOwnerChanged for @name (it left) from @from, a
+ * peer that is not the bus, to @dest. */
+static void spoof_departure(sd_bus *from, const char *dest, const char *name)
+{
+	sd_bus_message *m = NULL;
+
+	assert_true(sd_bus_message_new_signal(from, &m, "/org/freedesktop/DBus",
+	                                      "org.freedesktop.DBus",
+	                                      "NameOwnerChanged") >= 0);
+	assert_true(sd_bus_message_set_destination(m, dest) >= 0);
+	assert_true(sd_bus_message_append(m, "sss", name, name, "") >= 0);
+	assert_true(sd_bus_send(from, m, NULL) >= 0);
+	sd_bus_message_unref(m);
+}
+
+/*
+ * Any peer of the bus may send a signal to tapixd's name, and sd-bus lets
+ * a look-alike of the bus's NameOwnerChanged through the match that
+ * sd_bus_track makes (it cannot check a sender that is not a unique
+ * name). tapixd learns that a client left from those: another local user
+ * must not be able to tell it that a client left, which would shut its
+ * registrations down (termination.md §6), end its Watch, and release its
+ * RAS references. Here another connection says the test's connection
+ * left; the test's registration must live on.
+ */
+static void test_spoofed_departure_ends_nothing(void **s)
+{
+	sd_bus_message *r = NULL;
+	const char *me = NULL, *owner = NULL;
+	char tapixd[64];
+	sd_bus *other = NULL;
+	uint32_t h = 0, n = 0, ver = 0;
+	uint64_t v[9], before;
+	int32_t res = -1;
+
+	(void)s;
+	assert_true(raw_call("Initialize", &r, "ssuu", "victim", "test",
+	                     0x00020002, 0) >= 0);
+	assert_true(sd_bus_message_read(r, "iuuu", &res, &h, &n, &ver) >= 0);
+	assert_int_equal(res, 0);
+	r = sd_bus_message_unref(r);
+	service_counts(v);
+	before = v[0]; /* tapixd's own, and the test's */
+	assert_true(sd_bus_get_unique_name(bus, &me) >= 0);
+	assert_true(sd_bus_call_method(bus, "org.freedesktop.DBus",
+	                               "/org/freedesktop/DBus",
+	                               "org.freedesktop.DBus", "GetNameOwner",
+	                               NULL, &r, "s", "org.tapix.Tapix1") >= 0);
+	assert_true(sd_bus_message_read(r, "s", &owner) >= 0);
+	snprintf(tapixd, sizeof(tapixd), "%s", owner);
+	r = sd_bus_message_unref(r);
+	assert_true(sd_bus_new(&other) >= 0);
+	assert_true(sd_bus_set_address(other, addr) >= 0);
+	assert_true(sd_bus_set_bus_client(other, 1) >= 0);
+	assert_true(sd_bus_start(other) >= 0);
+	spoof_departure(other, tapixd, me);
+	/* its answer comes once tapixd has read what came before it */
+	assert_true(sd_bus_call_method(other, tapixd, "/",
+	                               "org.freedesktop.DBus.Peer", "Ping",
+	                               NULL, NULL, "") >= 0);
+	sd_bus_flush_close_unref(other);
+	service_counts(v);
+	assert_int_equal(v[0], before);
+	assert_false(log_has(tlog, "left the bus"));
+	assert_true(raw_call("Shutdown", &r, "u", h) >= 0);
+	assert_true(sd_bus_message_read(r, "i", &res) >= 0);
+	assert_int_equal(res, 0);
+	sd_bus_message_unref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1226,6 +1296,8 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_monitor_is_cut_off,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_spoofed_departure_ends_nothing, setup, teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
