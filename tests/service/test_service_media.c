@@ -750,20 +750,6 @@ static void test_tapictl_listen(void **s)
 	close(lfd);
 }
 
-/* ---- [line N] incoming ------------------------------------------------------
- */
-
-/* The test's bus and a tapixd whose lines 1, 2 and 3 answer, reject and
- * ring incoming calls. */
-/*
- * tapictl(1) talk — the call's audio on the sound device, both ways: an
- * ALSA device of the test's own (~/.asoundrc in the test's home: the
- * file plugin, playing into played.raw and recording from mic.raw, a
- * 1000 Hz tone) on one end: the microphone's 1000 Hz is heard at the
- * other end (Goertzel), the device is played to (2 s of the other end's
- * 600 Hz go to it, found there by Goertzel), and talk ends with status 0
- * when the call is over.
- */
 /*
  * The sound device "tapixtest" in the test's $HOME/.asoundrc: what is
  * played goes to a file (its path in @played), the microphone is 4 s of
@@ -822,6 +808,15 @@ static pid_t start_talk(struct pair *p, char *played, size_t size, int *fd,
 	return t;
 }
 
+/*
+ * tapictl(1) talk — the call's audio on the sound device, both ways: an
+ * ALSA device of the test's own (~/.asoundrc in the test's home: the
+ * file plugin, playing into played.raw and recording from mic.raw, a
+ * 1000 Hz tone) on one end: the microphone's 1000 Hz is heard at the
+ * other end (Goertzel), the device is played to (2 s of the other end's
+ * 600 Hz go to it, found there by Goertzel), and talk ends with status 0
+ * when the call is over.
+ */
 static void test_tapictl_talk(void **s)
 {
 	char played[300], out[256];
@@ -929,6 +924,11 @@ static void test_tapictl_talk_ends_when_tapixd_leaves(void **s)
 	close(txout);
 }
 
+/* ---- [line N] incoming ------------------------------------------------------
+ */
+
+/* The test's bus and a tapixd whose lines 1, 2 and 3 answer, reject and
+ * ring incoming calls. */
 static int setup_incoming(void **state)
 {
 	(void)state;
