@@ -507,8 +507,7 @@ static HRESULT call_enter(struct tapix_call *c)
 
 static HRESULT call_leave(struct tapix_call *c, HRESULT hr)
 {
-	session_unlock(c->t);
-	return hr;
+	return session_leave(c->t, hr);
 }
 
 /*

@@ -769,6 +769,14 @@ bool session_enter(struct tapix_tapi *t)
 	return false;
 }
 
+HRESULT session_leave(struct tapix_tapi *t, HRESULT hr)
+{
+	if (FAILED(hr) && t->down)
+		hr = TAPI_E_NOT_INITIALIZED;
+	session_unlock(t);
+	return hr;
+}
+
 HRESULT tapix_tapi_shutdown(struct tapix_tapi *t)
 {
 	struct list_node *it, *tmp;

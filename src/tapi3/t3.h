@@ -308,6 +308,15 @@ void session_abort_pends_locked(struct tapix_tapi *t, HLINE h);
 /* Locks @t for an entry point; false (and unlocked) after shutdown. */
 bool session_enter(struct tapix_tapi *t);
 
+/*
+ * The end of a method that session_enter let in: unlocks @t and gives
+ * @hr, except that a failure once @t has been shut down is the
+ * shutdown's, TAPI_E_NOT_INITIALIZED. (A shutdown that came while the
+ * method was out of the lock voids the handles it was using: the line
+ * API then refuses them, and that refusal is not the method's own.)
+ */
+HRESULT session_leave(struct tapix_tapi *t, HRESULT hr);
+
 /* @a is a usable address of @t's. */
 bool session_own_address(const struct tapix_tapi *t,
                          const struct tapix_address *a);

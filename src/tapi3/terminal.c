@@ -660,8 +660,7 @@ static HRESULT term_enter(struct tapix_terminal *term)
 
 static HRESULT term_leave(struct tapix_terminal *term, HRESULT hr)
 {
-	session_unlock(term->t);
-	return hr;
+	return session_leave(term->t, hr);
 }
 
 /* Waits until no Start opens @term's media. */

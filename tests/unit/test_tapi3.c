@@ -1309,7 +1309,8 @@ static void test_t3_shutdown_from_callback(void **s)
 	assert_int_equal(tapix_call_connect(c, false), S_OK);
 	__atomic_store_n(&t, x.t, __ATOMIC_RELEASE);
 	hr = tapix_call_disconnect(c, DC_NORMAL);
-	assert_true(hr == S_OK || hr == TAPI_E_NOT_INITIALIZED);
+	if (hr != S_OK) /* a shutdown first, or meanwhile: no other outcome */
+		assert_int_equal(hr, TAPI_E_NOT_INITIALIZED);
 	for (i = 0; i < 500 && __atomic_load_n(&t, __ATOMIC_ACQUIRE); i++)
 		usleep(10000);
 	assert_null(__atomic_load_n(&t, __ATOMIC_ACQUIRE));
@@ -1687,5 +1688,7 @@ int main(void)
 	};
 #undef T
 
+	if (getenv("TAPIX_TEST_FILTER")) /* to run one test by hand */
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
