@@ -17,7 +17,7 @@
  * object pointer gives E_POINTER; an object of another tapix_tapi gives
  * E_INVALIDARG; after tapix_tapi_shutdown every method gives
  * TAPI_E_NOT_INITIALIZED (objects stay valid until released), and so does
- * a method that fails because a shutdown came while it ran. Every method
+ * a method that fails once a shutdown came while it ran. Every method
  * may also return E_OUTOFMEMORY, and those that wait for the telephony
  * service return TAPI_E_TIMEOUT when no answer came within the request
  * timeout (two minutes unless tapix_tapi_set_request_timeout says
