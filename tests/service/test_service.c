@@ -1180,6 +1180,26 @@ static char *offering_row(char *out, const char *called)
 	}
 }
 
+static unsigned bus_names_of(const char *comm, char (*out)[64], unsigned max);
+
+/*
+ * Waits (bounded) until the one tapictl on the bus has made its Watch
+ * call: it answers a Ping only from its loop, which it enters once Watch
+ * was answered (sd-bus keeps what comes during a call for later).
+ */
+static void wait_tapictl_watching(void)
+{
+	char name[1][64] = {""};
+	unsigned i;
+
+	for (i = 0; i < 200 && !bus_names_of("tapictl", name, 1); i++)
+		sleep_ms(50);
+	assert_true(name[0][0] == ':');
+	assert_true(sd_bus_call_method(bus, name[0], "/",
+	                               "org.freedesktop.DBus.Peer", "Ping",
+	                               NULL, NULL, "") >= 0);
+}
+
 /*
  * Issue 5 §7 — tapictl drives a whole call: lines, call with UUI, the
  * offered call answered, drop with UUI, a blind transfer, a redirect
@@ -1206,7 +1226,7 @@ static void test_tapictl_drives_a_call(void **s)
 	argv[5] = "3";
 	argv[6] = NULL;
 	w = proc_start_pipe(&wfd, 60, argv);
-	sleep_ms(300); /* its Watch call is made */
+	wait_tapictl_watching();
 	assert_int_equal(tapictl("call 0 101 --uui hello", out, sizeof(out)),
 	                 0);
 	assert_int_equal(sscanf(out, "%31s", made), 1);
@@ -3310,13 +3330,20 @@ struct pending_get {
 	LINEMESSAGE m;
 	LONG r;
 	bool done;
+	bool until_invalid; /* again, for up to 5 s, until INVALAPPHANDLE */
 };
 
 static void *get_message_main(void *arg)
 {
 	struct pending_get *g = arg;
+	unsigned i;
 
-	g->r = lineGetMessage(g->app, &g->m, 0);
+	for (i = 0; i < 500; i++) {
+		g->r = lineGetMessage(g->app, &g->m, 0);
+		if (!g->until_invalid || g->r == LINEERR_INVALAPPHANDLE)
+			break;
+		sleep_ms(10);
+	}
 	__atomic_store_n(&g->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -3994,10 +4021,11 @@ static void test_shutdown_kills_the_handle_at_once(void **s)
 	sd.app = a.h;
 	assert_int_equal(kill(-tapixd_pid, SIGSTOP), 0);
 	assert_int_equal(pthread_create(&sd.t, NULL, shutdown_main, &sd), 0);
-	sleep_ms(300);
+	/* (the shutdown's thread may not have run yet: asked until it has) */
 	g.app = a.h;
+	g.until_invalid = true;
 	assert_int_equal(pthread_create(&g.t, NULL, get_message_main, &g), 0);
-	got = done_within(&g.done, 5000);
+	got = done_within(&g.done, 10000);
 	still_waiting = !__atomic_load_n(&sd.done, __ATOMIC_ACQUIRE);
 	/* either way, tapixd goes on and both threads end before the checks */
 	assert_int_equal(kill(-tapixd_pid, SIGCONT), 0);

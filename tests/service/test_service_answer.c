@@ -689,17 +689,23 @@ static void test_digits_of_a_watched_call(void **s)
 	assert_true(sd_bus_match_signal(bus, &slot, "org.tapix.Tapix1", in_path,
 	                                "org.tapix.Call1", "DigitReceived",
 	                                on_digit, &h) >= 0);
-	/* (the watching handle asks at CONNECTED: give it a moment) */
-	sleep_ms(300);
-	assert_int_equal(lineGenerateDigits(c, LINEDIGITMODE_DTMF, "7", 60), 0);
-	fx_wait(&a, LINE_GENERATE, c, LINEGENERATETERM_DONE);
-	for (int i = 0; i < 500 && strcmp(h.s, "7d7u") != 0; i++) {
-		while (sd_bus_process(bus, NULL) > 0)
-			;
-		if (strcmp(h.s, "7d7u") != 0)
-			sd_bus_wait(bus, 10000);
+	/*
+	 * the watching handle asks for digits when it sees CONNECTED, which
+	 * may be after this: a digit is sent again (up to ten times, a
+	 * second apart) until one is told whole
+	 */
+	for (int k = 0; k < 10 && !strstr(h.s, "7d7u"); k++) {
+		assert_int_equal(
+			lineGenerateDigits(c, LINEDIGITMODE_DTMF, "7", 60), 0);
+		fx_wait(&a, LINE_GENERATE, c, LINEGENERATETERM_DONE);
+		for (int i = 0; i < 100 && !strstr(h.s, "7d7u"); i++) {
+			while (sd_bus_process(bus, NULL) > 0)
+				;
+			if (!strstr(h.s, "7d7u"))
+				sd_bus_wait(bus, 10000);
+		}
 	}
-	assert_string_equal(h.s, "7d7u");
+	assert_non_null(strstr(h.s, "7d7u"));
 	sd_bus_slot_unref(slot);
 	let_go(&a, c);
 	let_go(&a, in);

@@ -345,7 +345,10 @@ static void test_close_sole_handle_pending_requests(void **s)
 	assert_int_equal(lineClose(p.la), 0);
 	/* CloseCall already happened: nothing waited for the slow drop */
 	assert_int_equal(closecalls(), before + 1);
-	assert_false(fx_has_reply(&a, hold));
+	/* nor later, when the hold would have completed (200 ms; 1.5 s
+	 * allowed for a busy machine) */
+	assert_false(
+		fx_wait_try(&a, LINE_REPLY, 0, (DWORD_PTR)hold, 1500, NULL));
 	fx_expect_none(&a);
 	/* CLOSEDROP: the far end sees the call end */
 	fx_wait(&b, LINE_CALLSTATE, p.in, LINECALLSTATE_DISCONNECTED);
@@ -718,8 +721,9 @@ static void test_deallocate_with_pending_request(void **s)
 	hold = lineHold(bc);
 	assert_true(hold > 0);
 	assert_int_equal(lineDeallocateCall(bc), 0);
+	/* (the hold would complete in 300 ms; 1.5 s for a busy machine) */
 	assert_false(
-		fx_wait_try(&b, LINE_REPLY, 0, (DWORD_PTR)hold, 600, NULL));
+		fx_wait_try(&b, LINE_REPLY, 0, (DWORD_PTR)hold, 1500, NULL));
 	fx_wait(&m, LINE_CALLSTATE, mc, LINECALLSTATE_ONHOLD);
 	/* two monitors: one deallocates, the other hears NUMMONITORS */
 	lm2 = fx_open(&b, 0, MONITOR, 0);

@@ -322,6 +322,8 @@ static void test_callbacks_calling_tapi(void **s)
 struct maker {
 	HLINE l;
 	unsigned ok, invalid;
+	unsigned other; /* refused otherwise: through tapixd, past a user's
+	                   1,024 calls (docs/service.md) */
 };
 
 static void *maker_main(void *arg)
@@ -338,6 +340,8 @@ static void *maker_main(void *arg)
 		} else if (r == LINEERR_INVALLINEHANDLE) {
 			mk->invalid++;
 			break;
+		} else {
+			mk->other++;
 		}
 	}
 	return NULL;
@@ -362,7 +366,8 @@ static void test_close_races_requests(void **s)
 	}
 	assert_int_equal(lineClose(mk.l), 0);
 	pthread_join(t, NULL);
-	assert_true(mk.invalid == 1 || mk.ok == 2000);
+	/* closed while it made them, or after all of them */
+	assert_true(mk.invalid == 1 || mk.ok + mk.other == 2000);
 	fx_shutdown(&a);
 }
 
