@@ -98,6 +98,24 @@
 #define VER_HIGH         0x00020002
 #define VER_1_4          0x00010004
 
+/*
+ * A lineClose on its way (row_call): termination.md §5.2 — from its
+ * start nothing is written into the app's memory for the open's requests
+ * and nothing of the open is queued. What comes for the open meanwhile
+ * is kept here: dropped if the close succeeds, taken as usual if it
+ * fails (the open lives on).
+ */
+struct cclose {
+	struct cclose *next;
+	HLINE line;
+	struct ckept *kept, **kept_end;
+};
+
+struct ckept {
+	struct ckept *next;
+	struct chan_msg c;
+};
+
 /* A request whose LINE_REPLY writes handles into the app's memory. */
 struct cpend {
 	struct cpend *next;
@@ -128,7 +146,7 @@ struct cgather {
  * names nothing for other calls meanwhile, as embedded mode's dies at
  * once; ALIVE again if tapixd refuses), DEAD once out of the list; freed
  * with its last reference (the list's, a waiting lineGetMessage's, the
- * delivery thread's).
+ * delivery thread's, a lineClose's on its way).
  */
 enum capp_life {
 	CAPP_ALIVE = 0,
@@ -144,6 +162,7 @@ struct capp {
 	struct cpend *pend;
 	HLINE *lines; /* its opens, to find the app a request belongs to */
 	unsigned nlines, linecap;
+	struct cclose *closes; /* its lineCloses on their way */
 	enum capp_life life;
 	bool lost;       /* its tapixd left the bus or closed */
 	char server[64]; /* that tapixd's unique bus name ("" direct) */
@@ -395,6 +414,58 @@ static void pend_drop_line(struct capp *a, HLINE line)
 	}
 }
 
+/* Whether @line is an open of @a's. cl.state held. */
+static bool line_known(const struct capp *a, HLINE line)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nlines; i++)
+		if (a->lines[i] == line)
+			return true;
+	return false;
+}
+
+/* The lineClose of open @line on its way, or NULL. cl.state held. */
+static struct cclose *line_closing(const struct capp *a, HLINE line)
+{
+	struct cclose *k;
+
+	for (k = a->closes; line && k; k = k->next)
+		if (k->line == line)
+			return k;
+	return NULL;
+}
+
+/* Keeps @c for close @k; false without memory (then it is lost, as the
+ * close would lose it). cl.state held. */
+static bool close_keep(struct cclose *k, const struct chan_msg *c)
+{
+	struct ckept *m = malloc(sizeof(*m));
+
+	if (!m)
+		return false;
+	m->next = NULL;
+	m->c = *c;
+	*k->kept_end = m;
+	k->kept_end = &m->next;
+	return true;
+}
+
+/* Takes close @k out of @a's list; its kept messages are returned. Both
+ * locks held. */
+static struct ckept *close_end(struct capp *a, struct cclose *k)
+{
+	struct cclose **pp;
+
+	for (pp = &a->closes; *pp; pp = &(*pp)->next) {
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	}
+	return k->kept;
+}
+
 /* Forgets the gathers of call @call, or of open @line's calls (either
  * 0: any), or @only. */
 static void gathers_drop(HCALL call, HLINE line, const struct cgather *only)
@@ -599,6 +670,7 @@ static void release_held(uint64_t frontier)
  * locks held (only cl.conn's holder dispatches). */
 static void take_msg(const struct chan_msg *c, const char *from)
 {
+	struct cclose *k;
 	struct capp *a;
 	struct msgq_item q;
 
@@ -606,6 +678,17 @@ static void take_msg(const struct chan_msg *c, const char *from)
 	a = app_find(c->app);
 	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
 		return;
+	/* an open closed since: nothing of it is queued (one kept back by
+	 * a newer call in flight may come after its close) */
+	if (c->line && !line_known(a, c->line))
+		return;
+	if ((k = line_closing(a, c->line)) != NULL) {
+		/* the lineClose under way decides (row_call) */
+		if (!close_keep(k, c))
+			log_err("app %08x: out of memory, message %u lost",
+			        a->h, (unsigned)c->id);
+		return;
+	}
 	if (c->id == RPC_MSG_DIGITS) {
 		take_digits(c);
 		return; /* not the app's */
@@ -857,9 +940,24 @@ static void on_fork_child(void)
 	forked = true;
 	/* their delivery threads are the parent's: a lineShutdown here
 	 * does not wait for them */
-	for (a = cl.apps; a; a = a->next)
+	for (a = cl.apps; a; a = a->next) {
 		if (msgq_after_fork_locked(&a->q))
 			a->refs--; /* the thread's (the list keeps one) */
+		/* the parent's lineCloses: their records are on its threads'
+		 * stacks, their messages (copies) are let go here */
+		while (a->closes) {
+			struct cclose *k = a->closes;
+
+			a->closes = k->next;
+			while (k->kept) {
+				struct ckept *m = k->kept;
+
+				k->kept = m->next;
+				free(m);
+			}
+			a->refs--; /* the close's (the list keeps one) */
+		}
+	}
 	/* the reader is the parent's: never joined here (bus_close) */
 	cl.reader_on = false;
 	cl.closing = false;
@@ -1918,9 +2016,16 @@ static void remember(LONG req, uint32_t line, HCALL *p1, HCALL *p2)
 	p = calloc(1, sizeof(*p));
 	state_lock();
 	a = app_of_line(line);
-	if (!a || !p) {
+	if (!a) {
+		/* termination.md §5.2: its open is closed (while closing,
+		 * its LINE_REPLY is kept back: written only if the close
+		 * fails) */
 		state_unlock();
 		free(p);
+		return;
+	}
+	if (!p) {
+		state_unlock();
 		log_err("request %08x: out of memory, its handles will not "
 		        "be written",
 		        (unsigned)req);
@@ -2274,6 +2379,28 @@ static void row_kills(const struct rpc_row *row, uint32_t h)
 	state_unlock();
 }
 
+/*
+ * The lineClose of @k ended with @r: what came for the open meanwhile is
+ * dropped (done: the open's messages and handles died with it), or taken
+ * now (refused: the open lives on). cl.conn held.
+ */
+static void close_settle(struct capp *a, struct cclose *k, LONG r)
+{
+	struct ckept *m, *next;
+
+	assert_held(HOLD_CONN);
+	state_lock();
+	m = close_end(a, k);
+	for (; m; m = next) {
+		next = m->next;
+		if (r != 0 && a->life == CAPP_ALIVE)
+			take_msg(&m->c, cl.direct ? NULL : a->server);
+		free(m);
+	}
+	app_unref(a);
+	state_unlock();
+}
+
 /* Row @idx of the table, called with the arguments @v: its result. */
 static LONG row_call(unsigned idx, const uintptr_t *v)
 {
@@ -2281,6 +2408,8 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 	const struct rpc_row *row = &rpc_rows[idx];
 	sd_bus_message *m = NULL, *reply = NULL;
 	struct chan_req q;
+	struct capp *closing = NULL; /* the app whose open it closes */
+	struct cclose close = {.next = NULL};
 	HCALL *out[2];
 	uint32_t line = 0;
 	unsigned j;
@@ -2289,6 +2418,19 @@ static LONG row_call(unsigned idx, const uintptr_t *v)
 
 	row_outs(row, v, out);
 	conn_lock();
+	if (row->flags & RPC_KILLS_LINE) {
+		state_lock();
+		closing = app_of_line((HLINE)v[0]);
+		if (closing) {
+			/* (a reference: a lineShutdown may come meanwhile) */
+			closing->refs++;
+			close.line = (HLINE)v[0];
+			close.kept_end = &close.kept;
+			close.next = closing->closes;
+			closing->closes = &close;
+		}
+		state_unlock();
+	}
 	for (j = 0; j < row->nkinds; j++) {
 		struct capp *a;
 		bool lost;
@@ -2329,6 +2471,8 @@ done:
 	if (r == 0)
 		row_kills(row, (uint32_t)v[0]);
 out:
+	if (closing)
+		close_settle(closing, &close, r);
 	conn_unlock();
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -318,26 +319,39 @@ static void test_callbacks_calling_tapi(void **s)
 	assert_int_equal(lineShutdown(h), 0);
 }
 
-/* Closing a line while another thread keeps making calls on it. */
+/*
+ * Closing a line while another thread keeps making calls on it. Each
+ * call's handle goes to a slot of its own; once the maker sees the line
+ * invalid (its close has started), it copies them: termination.md §5.2
+ * — nothing may be written into them from then on (a write after the
+ * maker's thread ended landed in its stack, and a thread ending there
+ * called a destructor through the overwritten pointer).
+ */
+#define MAKES 2000
+
 struct maker {
 	HLINE l;
 	unsigned ok, invalid;
 	unsigned other; /* refused otherwise: through tapixd, past a user's
 	                   1,024 calls (docs/service.md) */
+	HCALL calls[MAKES], seen[MAKES];
 };
 
 static void *maker_main(void *arg)
 {
 	struct maker *mk = arg;
-	unsigned i;
+	unsigned i, k;
 
-	for (i = 0; i < 2000; i++) {
-		HCALL c;
-		LONG r = lineMakeCall(mk->l, &c, "slow:1/answer", 0, NULL);
+	for (i = 0; i < MAKES; i++) {
+		LONG r = lineMakeCall(mk->l, &mk->calls[i], "slow:1/answer", 0,
+		                      NULL);
 
 		if (r > 0) {
 			__atomic_add_fetch(&mk->ok, 1, __ATOMIC_RELAXED);
 		} else if (r == LINEERR_INVALLINEHANDLE) {
+			for (k = 0; k < MAKES; k++)
+				mk->seen[k] = __atomic_load_n(&mk->calls[k],
+				                              __ATOMIC_RELAXED);
 			mk->invalid++;
 			break;
 		} else {
@@ -349,26 +363,35 @@ static void *maker_main(void *arg)
 
 static void test_close_races_requests(void **s)
 {
+	struct maker *mk = calloc(1, sizeof(*mk));
 	struct fx_app a;
-	struct maker mk = {0};
 	pthread_t t;
+	unsigned k;
 
 	(void)s;
+	assert_non_null(mk);
 	fx_app_init(&a, "a");
-	mk.l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
-	assert_int_equal(pthread_create(&t, NULL, maker_main, &mk), 0);
+	mk->l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(pthread_create(&t, NULL, maker_main, mk), 0);
 	{
 		long deadline = now_ms() + 10000;
 
-		while (__atomic_load_n(&mk.ok, __ATOMIC_RELAXED) < 20 &&
+		while (__atomic_load_n(&mk->ok, __ATOMIC_RELAXED) < 20 &&
 		       now_ms() < deadline)
 			poll(NULL, 0, 1);
 	}
-	assert_int_equal(lineClose(mk.l), 0);
+	assert_int_equal(lineClose(mk->l), 0);
 	pthread_join(t, NULL);
 	/* closed while it made them, or after all of them */
-	assert_true(mk.invalid == 1 || mk.ok + mk.other == 2000);
+	assert_true(mk->invalid == 1 || mk->ok + mk->other == MAKES);
+	/* nothing written since the close started */
+	if (mk->invalid)
+		for (k = 0; k < MAKES; k++)
+			assert_int_equal(__atomic_load_n(&mk->calls[k],
+			                                 __ATOMIC_RELAXED),
+			                 mk->seen[k]);
 	fx_shutdown(&a);
+	free(mk);
 }
 
 int main(void)
