@@ -3493,14 +3493,20 @@ static void fake_no_device(sd_bus_message *held)
 	sd_bus_reply_method_return(held, "i", (int32_t)LINEERR_NODEVICE);
 }
 
-/* A LINE_LINEDEVSTATE for registration 0x10001, in a signal of its own. */
-static void fake_devstate(struct fake *f, DWORD state)
+/* A LINE_LINEDEVSTATE for registration @app, in a signal of its own. */
+static void fake_devstate(struct fake *f, uint32_t app, DWORD state)
 {
 	sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1", "org.tapix.Tapi1",
-	                   "Messages", "a(uuuttttuuau)", 1u, 0x10001u, 0u,
+	                   "Messages", "a(uuuttttuuau)", 1u, app, 0u,
 	                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)0,
 	                   (uint64_t)state, (uint64_t)0, (uint64_t)0, 0u, 0u,
 	                   0u);
+}
+
+/* Initialize's answer: registration @app, two devices. */
+static void fake_init_reply(sd_bus_message *m, uint32_t app)
+{
+	sd_bus_reply_method_return(m, "iuuu", 0, app, 2u, 0x20002u);
 }
 
 static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
@@ -3514,14 +3520,13 @@ static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	if (strcmp(member, "Peer") == 0) {
 		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
 	} else if (strcmp(member, "Initialize") == 0) {
-		sd_bus_reply_method_return(m, "iuuu", 0, 0x10001u, 2u,
-		                           0x20002u);
+		fake_init_reply(m, 0x10001u);
 	} else if (strcmp(member, "Shutdown") == 0) {
 		sd_bus_reply_method_return(m, "i", 0);
 	} else if (strcmp(member, "GetDevCaps") == 0 &&
 	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		fake_devstate(f, LINEDEVSTATE_OTHER);
-		fake_devstate(f, LINEDEVSTATE_CONNECTED);
+		fake_devstate(f, 0x10001u, LINEDEVSTATE_OTHER);
+		fake_devstate(f, 0x10001u, LINEDEVSTATE_CONNECTED);
 		fake_hold(f, m);
 	} else {
 		sd_bus_reply_method_return(m, "i",
@@ -3802,7 +3807,7 @@ static void test_signals_of_other_peers_are_not_kept(void **s)
  */
 static void fake_init_answer(sd_bus_message *held)
 {
-	sd_bus_reply_method_return(held, "iuuu", 0, 0x10001u, 2u, 0x20002u);
+	fake_init_reply(held, 0x10001u);
 }
 
 static int fake_two_inits(sd_bus_message *m, void *userdata, sd_bus_error *e)
@@ -3823,14 +3828,8 @@ static int fake_two_inits(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		 * first call's thread, reading the connection, then always
 		 * reads it before the second's caller can note who answered;
 		 * for the client it is the same case) */
-		sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1",
-		                   "org.tapix.Tapi1", "Messages",
-		                   "a(uuuttttuuau)", 1u, 0x10002u, 0u,
-		                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)0,
-		                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
-		                   (uint64_t)0, 0u, 0u, 0u);
-		sd_bus_reply_method_return(m, "iuuu", 0, 0x10002u, 2u,
-		                           0x20002u);
+		fake_devstate(f, 0x10002u, LINEDEVSTATE_OTHER);
+		fake_init_reply(m, 0x10002u);
 	} else if (strcmp(member, "Shutdown") == 0) {
 		sd_bus_reply_method_return(m, "i", 0);
 	} else {
