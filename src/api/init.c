@@ -186,6 +186,19 @@ LONG WINAPI api_lineShutdown(HLINEAPP hLineApp)
 	return app_shutdown(hLineApp);
 }
 
+/* lineGetMessage's wait for a message (dwTimeout not 0): out of line,
+ * so that the poll without a wait stays small. Core lock held. */
+static __attribute__((noinline)) LONG
+wait_message(struct app *app, LPLINEMESSAGE lpMessage, DWORD dwTimeout)
+{
+	LONG r;
+
+	app_ref_locked(app); /* lineShutdown may run while it waits */
+	r = msgq_wait_locked(&app->q, lpMessage, dwTimeout);
+	app_unref_locked(app);
+	return r;
+}
+
 LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
                                DWORD dwTimeout)
 {
@@ -217,9 +230,7 @@ LONG WINAPI api_lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage,
 		            : LINEERR_OPERATIONFAILED;
 		goto out;
 	}
-	app_ref_locked(app); /* lineShutdown may run while it waits */
-	r = msgq_wait_locked(&app->q, lpMessage, dwTimeout);
-	app_unref_locked(app);
+	r = wait_message(app, lpMessage, dwTimeout);
 out:
 	core_unlock();
 	return r;

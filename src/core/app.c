@@ -214,31 +214,11 @@ void app_unref_locked(struct app *app)
 	mem_free(app);
 }
 
-void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
-                     uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
-                     DWORD_PTR p3)
+void app_post_lost_locked(struct app *app, uint32_t msg)
 {
-	struct msgq_item *it;
-
 	core_assert_locked();
-	if (app->life != LIFE_ALIVE || app->q.dead)
-		return;
-	/* written in place in the ring: no copy */
-	it = msgq_slot_locked(&app->q);
-	if (!it) {
-		log_err("app %08x: out of memory, message %u lost", app->h,
-		        (unsigned)msg);
-		return;
-	}
-	it->m.hDevice = hdev;
-	it->m.dwMessageID = msg;
-	it->m.dwCallbackInstance = cbinst;
-	it->m.dwParam1 = p1;
-	it->m.dwParam2 = p2;
-	it->m.dwParam3 = p3;
-	it->guard = guard;
-	it->line = 0;
-	msgq_commit_locked(&app->q);
+	log_err("app %08x: out of memory, message %u lost", app->h,
+	        (unsigned)msg);
 }
 
 bool app_pop_locked(struct app *app, LINEMESSAGE *out)

@@ -20,7 +20,7 @@ struct call *call_new_locked(struct tline *tl)
 	struct call *call;
 
 	core_assert_locked();
-	call = pool_zalloc(&core.call_pool);
+	call = pool_zalloc(&core.call_pool, sizeof(struct call));
 	if (!call)
 		return NULL;
 	if (htab_add(&core.handles, call, OBJ_CALL, &call->ht) != 0) {
@@ -102,7 +102,7 @@ struct callh *callh_new_locked(struct open *o, struct call *call, uint32_t priv)
 	struct callh *ch;
 
 	core_assert_locked();
-	ch = pool_zalloc(&core.callh_pool);
+	ch = pool_zalloc(&core.callh_pool, sizeof(struct callh));
 	if (!ch)
 		return NULL;
 	if (htab_add(&core.handles, ch, OBJ_CALLH, &ch->h) != 0) {

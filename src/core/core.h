@@ -542,6 +542,39 @@ static inline void provider_leave(struct provider *p)
 		log_mutex_unlock(&p->serial);
 }
 void core_async_completion(DRV_REQUESTID id, LONG result);
+
+/*
+ * The request whose TSPI function this thread is in (op.c, from handing
+ * it to the provider until it settles), so that the provider's completion
+ * of it from inside that function, the common case, is noted here without
+ * a round trip of the core lock (core_async_completion); the request
+ * takes it when it settles (req_note_completion_locked), where it would
+ * have been read anyway (tspi.md §4). Nested calls chain through @prev.
+ */
+struct req_frame {
+	uint32_t id;
+	bool done; /* the provider completed it meanwhile, with @result */
+	LONG result;
+	struct req_frame *prev;
+};
+extern _Thread_local struct req_frame *core_req_frame
+	__attribute__((tls_model("initial-exec")));
+
+/* req_note_completion_locked's part for other than a first completion
+ * in the TSPI call. */
+void req_complete_early_locked(struct req *req, LONG result);
+
+/* Notes a completion of @req, which is in its TSPI call or pending. */
+static inline void req_note_completion_locked(struct req *req, LONG result)
+{
+	core_assert_locked();
+	if (__builtin_expect(req->state == REQ_CALLING && !req->early, 1)) {
+		req->early = true;
+		req->early_result = result;
+	} else {
+		req_complete_early_locked(req, result);
+	}
+}
 void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
                      DWORD_PTR p2, DWORD_PTR p3);
 
@@ -592,10 +625,38 @@ static inline bool app_msg_deliverable_locked(const struct msgq_item *it)
 	core_assert_locked();
 	return htab_get(&core.handles, it->guard, 0) != NULL;
 }
-/* Queues one message; never fails (the ring grows or the message drops). */
-void app_post_locked(struct app *app, uint32_t guard, uint32_t hdev,
-                     uint32_t msg, DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
-                     DWORD_PTR p3);
+/* app_post_locked's out of line part: the ring could not grow. */
+void app_post_lost_locked(struct app *app, uint32_t msg) __attribute__((cold));
+
+/*
+ * Queues one message; never fails (the ring grows or the message drops).
+ * Inline: every message passes here, written in place in the ring.
+ */
+static inline void app_post_locked(struct app *app, uint32_t guard,
+                                   uint32_t hdev, uint32_t msg,
+                                   DWORD_PTR cbinst, DWORD_PTR p1, DWORD_PTR p2,
+                                   DWORD_PTR p3)
+{
+	struct msgq_item *it;
+
+	core_assert_locked();
+	if (app->life != LIFE_ALIVE || app->q.dead)
+		return;
+	it = msgq_slot_locked(&app->q);
+	if (__builtin_expect(!it, 0)) {
+		app_post_lost_locked(app, msg);
+		return;
+	}
+	it->m.hDevice = hdev;
+	it->m.dwMessageID = msg;
+	it->m.dwCallbackInstance = cbinst;
+	it->m.dwParam1 = p1;
+	it->m.dwParam2 = p2;
+	it->m.dwParam3 = p3;
+	it->guard = guard;
+	it->line = 0;
+	msgq_commit_locked(&app->q);
+}
 /* Pops the next deliverable message; false when none. */
 bool app_pop_locked(struct app *app, LINEMESSAGE *out);
 /* As app_pop_locked, also giving the handle that guarded it (0: none). */

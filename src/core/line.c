@@ -180,7 +180,8 @@ LONG tline_push_unions_locked(struct tline *tl, bool force)
 static void defer(struct call *owner, struct call *call, uint32_t msg,
                   DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)
 {
-	struct early_event *ev = pool_zalloc(&core.early_pool);
+	struct early_event *ev =
+		pool_zalloc(&core.early_pool, sizeof(struct early_event));
 
 	if (!ev) {
 		log_err("call %08x: out of memory, event %u lost", call->ht,

@@ -254,6 +254,9 @@ static void begin_locked(struct op *x)
 		call_busy_locked(x->call2);
 	}
 	log_debug("%s: request %u", x->d->name, x->req->id);
+	x->frame.id = x->req->id;
+	x->frame.prev = core_req_frame;
+	core_req_frame = &x->frame;
 	op_tspi_begin_locked(x->p);
 }
 
@@ -309,9 +312,12 @@ static LONG settle(struct op *x, LONG r)
 	unsigned i;
 
 	op_tspi_end(x->p);
+	core_req_frame = x->frame.prev;
 	/* before the outcome: an early completion announces them */
 	for (i = 0; i < x->creates; i++)
 		x->made[i]->hd = x->made_hd[i];
+	if (x->frame.done)
+		req_note_completion_locked(x->req, x->frame.result);
 	r = req_after_call_locked(x->req, r);
 	if (x->call2)
 		call_idle_locked(x->call2);

@@ -93,11 +93,12 @@ struct op {
 	HDRVCALL hd, hd2; /* captured under the lock */
 	HDRVLINE hdl;
 	unsigned creates;
-	struct call *made[2]; /* the request's new calls */
-	HDRVCALL made_hd[2];  /* the provider writes these */
-	LPHCALL out[2];       /* where their handles go (app memory) */
-	struct op_params vp;  /* checked LINECALLPARAMS, freed by op_run */
-	void *prepared;       /* what @prepare set, for @undo */
+	struct call *made[2];   /* the request's new calls */
+	HDRVCALL made_hd[2];    /* the provider writes these */
+	LPHCALL out[2];         /* where their handles go (app memory) */
+	struct op_params vp;    /* checked LINECALLPARAMS, freed by op_run */
+	void *prepared;         /* what @prepare set, for @undo */
+	struct req_frame frame; /* while the provider has it */
 };
 
 /*

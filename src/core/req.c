@@ -18,7 +18,7 @@ struct req *req_new_locked(enum req_kind kind, struct app *app, struct open *o,
 	struct req *req;
 
 	core_assert_locked();
-	req = pool_zalloc(&core.req_pool);
+	req = pool_zalloc(&core.req_pool, sizeof(struct req));
 	if (!req)
 		return NULL;
 	if (htab_add(&core.reqs, req, OBJ_REQ, &req->id) != 0) {
@@ -251,10 +251,34 @@ LONG req_after_call_locked(struct req *req, LONG r)
 	return (LONG)id;
 }
 
+_Thread_local struct req_frame *core_req_frame
+	__attribute__((tls_model("initial-exec")));
+
+void req_complete_early_locked(struct req *req, LONG result)
+{
+	core_assert_locked();
+	if (req->state != REQ_CALLING)
+		req_complete_locked(req, result);
+	else if (req->early)
+		log_warn("req %u: second completion ignored",
+		         (unsigned)req->id);
+	else {
+		req->early = true;
+		req->early_result = result;
+	}
+}
+
 void core_async_completion(DRV_REQUESTID id, LONG result)
 {
+	struct req_frame *f = core_req_frame;
 	struct req *req;
 
+	/* from inside the request's own TSPI call: noted, no lock */
+	if (f && f->id == id && !f->done) {
+		f->done = true;
+		f->result = result;
+		return;
+	}
 	core_lock();
 	req = htab_get(&core.reqs, id, OBJ_REQ);
 	if (!req) {
@@ -262,16 +286,10 @@ void core_async_completion(DRV_REQUESTID id, LONG result)
 		log_warn("req %u: completion (%08x) for no pending request "
 		         "ignored",
 		         (unsigned)id, (unsigned)result);
-	} else if (req->state == REQ_CALLING) {
-		if (req->early)
-			log_warn("req %u: second completion ignored",
-			         (unsigned)id);
-		else {
-			req->early = true;
-			req->early_result = result;
-		}
+	} else if (f && f->id == id) {
+		log_warn("req %u: second completion ignored", (unsigned)id);
 	} else {
-		req_complete_locked(req, result);
+		req_note_completion_locked(req, result);
 	}
 	core_unlock();
 }

@@ -5,38 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t live;       /* atomic */
-static long fail_at = -1; /* atomic: allocations left before one fails */
-static long made;         /* atomic: allocations since the last hook call */
+static size_t live;         /* atomic */
+long mem_hook_fail_at = -1; /* atomic: allocations left before one fails */
+long mem_hook_made;         /* atomic: allocations since the last hook call */
 
-static int should_fail(void)
+int mem_fail_armed(void)
 {
-	long n;
-
-	__atomic_add_fetch(&made, 1, __ATOMIC_RELAXED);
-	n = __atomic_load_n(&fail_at, __ATOMIC_RELAXED);
-	if (n < 0)
-		return 0;
-	n = __atomic_sub_fetch(&fail_at, 1, __ATOMIC_RELAXED);
-	return n == -1;
-}
-
-int mem_fail_now(void)
-{
-	return should_fail();
+	return __atomic_sub_fetch(&mem_hook_fail_at, 1, __ATOMIC_RELAXED) == -1;
 }
 
 long mem_fail_after(long n)
 {
-	__atomic_store_n(&fail_at, n, __ATOMIC_RELAXED);
-	return __atomic_exchange_n(&made, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&mem_hook_fail_at, n, __ATOMIC_RELAXED);
+	return __atomic_exchange_n(&mem_hook_made, 0, __ATOMIC_RELAXED);
 }
 
 void *mem_alloc(size_t size)
 {
 	void *p;
 
-	if (should_fail())
+	if (mem_fail_now())
 		return NULL;
 	p = malloc(size ? size : 1);
 	if (p)
@@ -59,7 +47,7 @@ void *mem_realloc(void *ptr, size_t size)
 
 	if (!ptr)
 		return mem_alloc(size);
-	if (should_fail())
+	if (mem_fail_now())
 		return NULL;
 	p = realloc(ptr, size ? size : 1);
 	return p;

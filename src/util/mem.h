@@ -29,10 +29,24 @@ size_t mem_live(void);
  * exported by the library users get.
  */
 long mem_fail_after(long n);
+/* mem_fail_after's counters; only mem.c and mem_fail_now use them. */
+extern long mem_hook_fail_at, mem_hook_made;
+/* mem_fail_now's out of line part, once a failure is armed. */
+int mem_fail_armed(void);
+
 /*
  * Counts an allocation that takes no heap block (a pool's cached object,
- * util/pool.h) for mem_fail_after; true when it must fail.
+ * util/pool.h) for mem_fail_after; true when it must fail. Inline: each
+ * pooled object of a call's life passes here.
  */
-int mem_fail_now(void);
+static inline int mem_fail_now(void)
+{
+	__atomic_add_fetch(&mem_hook_made, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(
+		    __atomic_load_n(&mem_hook_fail_at, __ATOMIC_RELAXED) < 0,
+		    1))
+		return 0;
+	return mem_fail_armed();
+}
 
 #endif /* TAPIX_UTIL_MEM_H */
