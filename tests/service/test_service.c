@@ -3922,6 +3922,142 @@ static void test_first_message_of_a_registration_is_not_lost(void **s)
 	assert_int_equal(got.dwParam1, LINEDEVSTATE_OTHER);
 }
 
+/* The open the stand-in of the close tests gives. */
+#define FAKE_LINE 0x30001u
+
+/* The held Close's answer: a failure on the way (a D-Bus error). */
+static void fake_close_fails(sd_bus_message *held)
+{
+	sd_bus_reply_method_errorf(held, SD_BUS_ERROR_FAILED,
+	                           "the test's stand-in fails this Close");
+}
+
+/*
+ * A stand-in for tapixd (fake_start) that registers anyone (as 0x10001,
+ * two devices) and opens any line as FAKE_LINE. When the first Close
+ * comes it sends a LINE_LINEDEVSTATE(OTHER) of that open, then holds the
+ * Close until the test releases it (fake_close_fails answers). A later
+ * Close and Shutdown succeed; anything else is LINEERR_OPERATIONUNAVAIL.
+ */
+static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct fake *f = userdata;
+	const char *member = sd_bus_message_get_member(m);
+
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+		return 0;
+	if (strcmp(member, "Peer") == 0) {
+		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
+	} else if (strcmp(member, "Initialize") == 0) {
+		fake_init_reply(m, 0x10001u);
+	} else if (strcmp(member, "Open") == 0) {
+		sd_bus_reply_method_return(m, "iu", 0, FAKE_LINE);
+	} else if (strcmp(member, "Close") == 0 &&
+	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+		/* hDevice, cbinst 7, LINEDEVSTATE_OTHER; guard and line */
+		sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1",
+		                   "org.tapix.Tapi1", "Messages",
+		                   "a(uuuttttuuau)", 1u, 0x10001u, FAKE_LINE,
+		                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)7,
+		                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
+		                   (uint64_t)0, FAKE_LINE, FAKE_LINE, 0u);
+		fake_hold(f, m);
+	} else if (strcmp(member, "Close") == 0 ||
+	           strcmp(member, "Shutdown") == 0) {
+		sd_bus_reply_method_return(m, "i", 0);
+	} else {
+		sd_bus_reply_method_return(m, "i",
+		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+	}
+	return 1;
+}
+
+/* A lineClose on another thread: its result when it returns. */
+struct pending_close {
+	pthread_t t;
+	HLINE line;
+	LONG r;
+};
+
+static void *close_main(void *arg)
+{
+	struct pending_close *p = arg;
+
+	p->r = lineClose(p->line);
+	return NULL;
+}
+
+/*
+ * termination.md §5.2 — from the start of a lineClose nothing of its open
+ * is queued; if the close fails, the open lives on, and so does what came
+ * for it meanwhile. The stand-in sends a message of the open as the Close
+ * reaches it, then fails the Close: lineGetMessage gives nothing while
+ * the close is on its way, the message once it failed (the client kept
+ * it back), and the open can still be closed.
+ */
+static void test_failed_close_keeps_what_came_for_the_open(void **s)
+{
+	struct fake f;
+	struct pending_close p;
+	LINEINITIALIZEEXPARAMS ip;
+	LINEMESSAGE during, kept, later;
+	DWORD n = 0, ver = 0x00020002;
+	HLINEAPP h = 0;
+	HLINE l = 0;
+	LONG init, open = -1, got_during = 0, got_kept = -1, closed = -1;
+	LONG got_later = 0;
+	bool started = false;
+	unsigned i;
+
+	(void)s;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	memset(&p, 0, sizeof(p));
+	memset(&kept, 0, sizeof(kept));
+	fake_start(&f, fake_close_serve, fake_close_fails);
+
+	/* (no check fails while the stand-in runs: it uses f) */
+	init = lineInitializeExA(&h, NULL, NULL, "close fails", &n, &ver, &ip);
+	if (init == 0)
+		open = lineOpenA(h, 0, &l, 0x00020002, 0, 7,
+		                 LINECALLPRIVILEGE_NONE, 0, NULL);
+	p.line = l;
+	started = open == 0 && pthread_create(&p.t, NULL, close_main, &p) == 0;
+	for (i = 0; started && i < 500 &&
+	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(10);
+	if (started) {
+		got_during = lineGetMessage(h, &during, 300);
+		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+		pthread_join(p.t, NULL);
+		/* queued before lineClose returned */
+		got_kept = lineGetMessage(h, &kept, 0);
+		closed = lineClose(l);
+		got_later = lineGetMessage(h, &later, 200);
+	}
+	if (init == 0)
+		lineShutdown(h);
+	fake_stop(&f);
+
+	assert_int_equal(init, 0);
+	assert_int_equal(open, 0);
+	assert_int_equal(l, FAKE_LINE);
+	assert_true(started);
+	assert_true(f.holding);
+	assert_int_equal(got_during, LINEERR_OPERATIONFAILED);
+	assert_int_equal(p.r, LINEERR_OPERATIONFAILED);
+	assert_int_equal(got_kept, 0);
+	assert_int_equal(kept.dwMessageID, LINE_LINEDEVSTATE);
+	assert_int_equal(kept.hDevice, FAKE_LINE);
+	assert_int_equal(kept.dwCallbackInstance, 7);
+	assert_int_equal(kept.dwParam1, LINEDEVSTATE_OTHER);
+	assert_int_equal(closed, 0);
+	assert_int_equal(got_later, LINEERR_OPERATIONFAILED);
+}
+
 /* A lineShutdown on another thread, started with others (@go). */
 struct pending_shutdown {
 	pthread_t t;
@@ -4282,6 +4418,9 @@ int main(void)
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_first_message_of_a_registration_is_not_lost,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failed_close_keeps_what_came_for_the_open,
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
