@@ -361,6 +361,7 @@ struct req {
 	enum req_kind kind;
 	bool early; /* completed before the TSPI function returned */
 	LONG early_result;
+	struct req_frame *frame; /* while in its TSPI call (op.c) */
 	struct app *app;   /* NULL once cancelled or for internal requests */
 	struct open *open; /* open it was issued through, NULL when detached */
 	uint32_t guard;    /* handle that must be alive for the reply */
@@ -549,11 +550,13 @@ void core_async_completion(DRV_REQUESTID id, LONG result);
  * of it from inside that function, the common case, is noted here without
  * a round trip of the core lock (core_async_completion); the request
  * takes it when it settles (req_note_completion_locked), where it would
- * have been read anyway (tspi.md §4). Nested calls chain through @prev.
+ * have been read anyway (tspi.md §4). The request points at it meanwhile
+ * (req->frame), so that a completion on another thread finds the first
+ * and counts as the second. Nested calls chain through @prev.
  */
 struct req_frame {
 	uint32_t id;
-	bool done; /* the provider completed it meanwhile, with @result */
+	bool done; /* atomic: the provider completed it meanwhile (@result) */
 	LONG result;
 	struct req_frame *prev;
 };

@@ -256,6 +256,7 @@ static void begin_locked(struct op *x)
 	log_debug("%s: request %u", x->d->name, x->req->id);
 	x->frame.id = x->req->id;
 	x->frame.prev = core_req_frame;
+	x->req->frame = &x->frame;
 	core_req_frame = &x->frame;
 	op_tspi_begin_locked(x->p);
 }
@@ -313,10 +314,11 @@ static LONG settle(struct op *x, LONG r)
 
 	op_tspi_end(x->p);
 	core_req_frame = x->frame.prev;
+	x->req->frame = NULL;
 	/* before the outcome: an early completion announces them */
 	for (i = 0; i < x->creates; i++)
 		x->made[i]->hd = x->made_hd[i];
-	if (x->frame.done)
+	if (__atomic_load_n(&x->frame.done, __ATOMIC_RELAXED))
 		req_note_completion_locked(x->req, x->frame.result);
 	r = req_after_call_locked(x->req, r);
 	if (x->call2)

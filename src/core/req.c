@@ -273,10 +273,11 @@ void core_async_completion(DRV_REQUESTID id, LONG result)
 	struct req_frame *f = core_req_frame;
 	struct req *req;
 
-	/* from inside the request's own TSPI call: noted, no lock */
-	if (f && f->id == id && !f->done) {
-		f->done = true;
+	/* from inside the request's own TSPI call: noted, no lock (a
+	 * completion on another thread meanwhile sees it: req->frame) */
+	if (f && f->id == id && !__atomic_load_n(&f->done, __ATOMIC_RELAXED)) {
 		f->result = result;
+		__atomic_store_n(&f->done, true, __ATOMIC_RELEASE);
 		return;
 	}
 	core_lock();
@@ -286,7 +287,9 @@ void core_async_completion(DRV_REQUESTID id, LONG result)
 		log_warn("req %u: completion (%08x) for no pending request "
 		         "ignored",
 		         (unsigned)id, (unsigned)result);
-	} else if (f && f->id == id) {
+	} else if (req->frame &&
+	           __atomic_load_n(&req->frame->done, __ATOMIC_ACQUIRE)) {
+		/* the first was noted in its TSPI call's frame */
 		log_warn("req %u: second completion ignored", (unsigned)id);
 	} else {
 		req_note_completion_locked(req, result);

@@ -148,6 +148,20 @@ static void state(HTAPICALL ht, DWORD s, DWORD_PTR mode)
 	ev(htl, ht, LINE_CALLSTATE, s, mode, LINEMEDIAMODE_INTERACTIVEVOICE);
 }
 
+/* A completion made on a thread of the provider's own. */
+struct late_done {
+	DRV_REQUESTID req;
+	LONG result;
+};
+
+static void *late_done_main(void *arg)
+{
+	struct late_done *l = arg;
+
+	done(l->req, l->result);
+	return NULL;
+}
+
 /* The mischief of each destination; the call's own request is @req. */
 static LONG misbehave(const char *dest, DRV_REQUESTID req, HTAPICALL ht)
 {
@@ -157,6 +171,15 @@ static LONG misbehave(const char *dest, DRV_REQUESTID req, HTAPICALL ht)
 	if (strcmp(dest, "double") == 0) {
 		done(req, 0);
 		done(req, 0); /* a second completion */
+	} else if (strcmp(dest, "double-thread") == 0) {
+		/* a success on the caller's thread, then a failure of the
+		 * same request on another, before TSPI_lineMakeCall returns */
+		struct late_done l = {req, LINEERR_OPERATIONFAILED};
+		pthread_t t;
+
+		done(req, 0);
+		if (pthread_create(&t, NULL, late_done_main, &l) == 0)
+			pthread_join(t, NULL);
 	} else if (strcmp(dest, "unknown") == 0) {
 		done(req + 1000, 0); /* a request that does not exist */
 		done(req, 0);

@@ -64,6 +64,12 @@ static void test_double_and_unknown_completions(void **s)
 	assert_int_equal(fx_reply(&a, req), 0);
 	assert_int_equal(replies(&a, req), 1); /* exactly one LINE_REPLY */
 	assert_int_equal(fx_log_count("second completion"), 1);
+	/* the first completion counts, whichever thread made the second */
+	req = lineMakeCall(l, &c, "double-thread", 0, NULL);
+	assert_true(req > 0);
+	assert_int_equal(fx_reply(&a, req), 0);
+	assert_int_equal(replies(&a, req), 1);
+	assert_int_equal(fx_log_count("second completion"), 2);
 	req = lineMakeCall(l, &c, "unknown", 0, NULL);
 	assert_int_equal(fx_reply(&a, req), 0);
 	assert_int_equal(replies(&a, req), 1);
