@@ -152,6 +152,12 @@ static void *fake_main(void *arg)
 			f->answer(f->held);
 			f->held = sd_bus_message_unref(f->held);
 		}
+		if (f->held2 &&
+		    (__atomic_load_n(&f->release2, __ATOMIC_ACQUIRE) ||
+		     mono_ms() - f->held2_at_ms >= 10000)) {
+			f->answer2(f->held2);
+			f->held2 = sd_bus_message_unref(f->held2);
+		}
 		if (sd_bus_process(f->bus, NULL) == 0)
 			sd_bus_wait(f->bus, 50000);
 	}
@@ -180,11 +186,22 @@ void fake_hold(struct fake *f, sd_bus_message *m)
 	__atomic_store_n(&f->holding, true, __ATOMIC_RELEASE);
 }
 
+void fake_hold2(struct fake *f, sd_bus_message *m,
+                void (*answer)(sd_bus_message *held))
+{
+	assert(!f->held2);
+	f->held2 = sd_bus_message_ref(m);
+	f->held2_at_ms = mono_ms();
+	f->answer2 = answer;
+	__atomic_store_n(&f->holding2, true, __ATOMIC_RELEASE);
+}
+
 void fake_stop(struct fake *f)
 {
 	__atomic_store_n(&f->stop, true, __ATOMIC_RELEASE);
 	pthread_join(f->t, NULL);
 	f->held = sd_bus_message_unref(f->held);
+	f->held2 = sd_bus_message_unref(f->held2);
 	f->bus = sd_bus_flush_close_unref(f->bus);
 }
 

@@ -62,12 +62,22 @@ struct fake {
 	bool other_first; /* the test's: another call came while it was */
 	bool release;     /* atomic */
 	bool stop;        /* atomic */
+	/* a second held call (fake_hold2), answered by @answer2 once the
+	 * test sets @release2, or after 10 s */
+	sd_bus_message *held2;
+	uint64_t held2_at_ms;
+	void (*answer2)(sd_bus_message *held);
+	bool holding2; /* atomic, as holding */
+	bool release2; /* atomic */
 };
 
 void fake_start(struct fake *f, sd_bus_message_handler_t serve,
                 void (*answer)(sd_bus_message *held));
 /* Holds method call @m: the one call answered later (none held yet). */
 void fake_hold(struct fake *f, sd_bus_message *m);
+/* Holds @m as the second call held, answered later by @answer. */
+void fake_hold2(struct fake *f, sd_bus_message *m,
+                void (*answer)(sd_bus_message *held));
 /* Ends the thread, forgets what it held, closes its connection. */
 void fake_stop(struct fake *f);
 

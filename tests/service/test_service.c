@@ -3932,6 +3932,17 @@ static void fake_close_fails(sd_bus_message *held)
 	                           "the test's stand-in fails this Close");
 }
 
+/* A LINE_LINEDEVSTATE(OTHER) of open FAKE_LINE (callback instance 7). */
+static void fake_open_message(struct fake *f)
+{
+	/* hDevice, cbinst, the state; guard and line */
+	sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1", "org.tapix.Tapi1",
+	                   "Messages", "a(uuuttttuuau)", 1u, 0x10001u,
+	                   FAKE_LINE, (uint32_t)LINE_LINEDEVSTATE, (uint64_t)7,
+	                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
+	                   (uint64_t)0, FAKE_LINE, FAKE_LINE, 0u);
+}
+
 /*
  * A stand-in for tapixd (fake_start) that registers anyone (as 0x10001,
  * two devices) and opens any line as FAKE_LINE. When the first Close
@@ -3955,13 +3966,7 @@ static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		sd_bus_reply_method_return(m, "iu", 0, FAKE_LINE);
 	} else if (strcmp(member, "Close") == 0 &&
 	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		/* hDevice, cbinst 7, LINEDEVSTATE_OTHER; guard and line */
-		sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1",
-		                   "org.tapix.Tapi1", "Messages",
-		                   "a(uuuttttuuau)", 1u, 0x10001u, FAKE_LINE,
-		                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)7,
-		                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
-		                   (uint64_t)0, FAKE_LINE, FAKE_LINE, 0u);
+		fake_open_message(f);
 		fake_hold(f, m);
 	} else if (strcmp(member, "Close") == 0 ||
 	           strcmp(member, "Shutdown") == 0) {
@@ -3992,9 +3997,13 @@ static void *close_main(void *arg)
  * termination.md §5.2 — from the start of a lineClose nothing of its open
  * is queued; if the close fails, the open lives on, and so does what came
  * for it meanwhile. The stand-in sends a message of the open as the Close
- * reaches it, then fails the Close: lineGetMessage gives nothing while
- * the close is on its way, the message once it failed (the client kept
- * it back), and the open can still be closed.
+ * reaches it, then fails the Close. The message, sent after the Close,
+ * waits until the close ended (as any message behind a call on its way:
+ * nothing while the close is on its way), then is kept for the close,
+ * which gives it to the app because it failed: lineGetMessage has it once
+ * lineClose returned, and the open can still be closed.
+ * (test_close_keeps_back_what_came_before_it: a message let go while the
+ * close is on its way.)
  */
 static void test_failed_close_keeps_what_came_for_the_open(void **s)
 {
@@ -4055,6 +4064,132 @@ static void test_failed_close_keeps_what_came_for_the_open(void **s)
 	assert_int_equal(kept.dwCallbackInstance, 7);
 	assert_int_equal(kept.dwParam1, LINEDEVSTATE_OTHER);
 	assert_int_equal(closed, 0);
+	assert_int_equal(got_later, LINEERR_OPERATIONFAILED);
+}
+
+/* The held Close's answer: done. */
+static void fake_close_done(sd_bus_message *held)
+{
+	sd_bus_reply_method_return(held, "i", 0);
+}
+
+/*
+ * As fake_close_serve, but the message of the open comes as the first
+ * GetDevCaps reaches it, and that call is held (fake_no_device answers
+ * it); the first Close is held too (fake_hold2: fake_close_done).
+ */
+static int fake_keep_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct fake *f = userdata;
+	const char *member = sd_bus_message_get_member(m);
+
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+		return 0;
+	if (strcmp(member, "Peer") == 0) {
+		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
+	} else if (strcmp(member, "Initialize") == 0) {
+		fake_init_reply(m, 0x10001u);
+	} else if (strcmp(member, "Open") == 0) {
+		sd_bus_reply_method_return(m, "iu", 0, FAKE_LINE);
+	} else if (strcmp(member, "GetDevCaps") == 0 &&
+	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+		fake_open_message(f);
+		fake_hold(f, m);
+	} else if (strcmp(member, "Close") == 0 &&
+	           !__atomic_load_n(&f->holding2, __ATOMIC_ACQUIRE)) {
+		fake_hold2(f, m, fake_close_done);
+	} else if (strcmp(member, "Close") == 0 ||
+	           strcmp(member, "Shutdown") == 0) {
+		sd_bus_reply_method_return(m, "i", 0);
+	} else {
+		sd_bus_reply_method_return(m, "i",
+		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+	}
+	return 1;
+}
+
+/* Waits (bounded, 5 s) until *@flag is set. */
+static void wait_flag(const bool *flag)
+{
+	unsigned i;
+
+	for (i = 0; i < 500 && !__atomic_load_n(flag, __ATOMIC_ACQUIRE); i++)
+		sleep_ms(10);
+}
+
+/*
+ * termination.md §5.2 — from the start of a lineClose nothing of its open
+ * is queued, though it came before. A message of the open comes while
+ * another call (lineGetDevCaps) waits for tapixd, so the client holds it
+ * back behind that call; then lineClose starts, and then the other call
+ * returns, which lets the message go while the close is on its way. The
+ * client keeps it for the close: lineGetMessage gives nothing then, and
+ * nothing once the close succeeded (queued, the message could be fetched
+ * before the close returned).
+ */
+static void test_close_keeps_back_what_came_before_it(void **s)
+{
+	struct fake f;
+	struct pending_caps p;
+	struct pending_close c;
+	LINEINITIALIZEEXPARAMS ip;
+	LINEMESSAGE during, later;
+	DWORD n = 0, ver = 0x00020002;
+	HLINEAPP h = 0;
+	HLINE l = 0;
+	LONG init, open = -1, got_during = 0, got_later = 0;
+	bool caps = false, closing = false;
+
+	(void)s;
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	memset(&p, 0, sizeof(p));
+	memset(&c, 0, sizeof(c));
+	fake_start(&f, fake_keep_serve, fake_no_device);
+
+	/* (no check fails while the stand-in runs: it uses f) */
+	init = lineInitializeExA(&h, NULL, NULL, "close keeps", &n, &ver, &ip);
+	if (init == 0)
+		open = lineOpenA(h, 0, &l, 0x00020002, 0, 7,
+		                 LINECALLPRIVILEGE_NONE, 0, NULL);
+	p.app = h;
+	caps = open == 0 && pthread_create(&p.t, NULL, dev_caps_main, &p) == 0;
+	if (caps) {
+		wait_flag(&f.holding);
+		/* the message is read meanwhile, held back behind the call
+		 * (read later, it is kept all the same) */
+		sleep_ms(300);
+		c.line = l;
+		closing = pthread_create(&c.t, NULL, close_main, &c) == 0;
+		if (closing)
+			wait_flag(&f.holding2);
+		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+		pthread_join(p.t, NULL);
+	}
+	if (closing) {
+		got_during = lineGetMessage(h, &during, 300);
+		__atomic_store_n(&f.release2, true, __ATOMIC_RELEASE);
+		pthread_join(c.t, NULL);
+		got_later = lineGetMessage(h, &later, 200);
+	}
+	if (init == 0)
+		lineShutdown(h);
+	fake_stop(&f);
+
+	assert_int_equal(init, 0);
+	assert_int_equal(open, 0);
+	assert_true(caps);
+	assert_true(closing);
+	assert_true(f.holding);
+	assert_true(f.holding2);
+	assert_int_equal(p.r, LINEERR_NODEVICE);
+	if (got_during == 0)
+		fprintf(stderr, "delivered during the close: message %u\n",
+		        (unsigned)during.dwMessageID);
+	assert_int_equal(got_during, LINEERR_OPERATIONFAILED);
+	assert_int_equal(c.r, 0);
 	assert_int_equal(got_later, LINEERR_OPERATIONFAILED);
 }
 
@@ -4421,6 +4556,9 @@ int main(void)
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_failed_close_keeps_what_came_for_the_open,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_close_keeps_back_what_came_before_it,
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
