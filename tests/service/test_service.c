@@ -3944,11 +3944,31 @@ static void fake_open_message(struct fake *f)
 }
 
 /*
- * A stand-in for tapixd (fake_start) that registers anyone (as 0x10001,
- * two devices) and opens any line as FAKE_LINE. When the first Close
- * comes it sends a LINE_LINEDEVSTATE(OTHER) of that open, then holds the
- * Close until the test releases it (fake_close_fails answers). A later
- * Close and Shutdown succeed; anything else is LINEERR_OPERATIONUNAVAIL.
+ * What the stand-ins of the close tests answer alike: registration
+ * 0x10001 (two devices), any line opened as FAKE_LINE, a Close and
+ * Shutdown done; anything else LINEERR_OPERATIONUNAVAIL.
+ */
+static void fake_line_serve(sd_bus_message *m, const char *member)
+{
+	if (strcmp(member, "Peer") == 0) {
+		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
+	} else if (strcmp(member, "Initialize") == 0) {
+		fake_init_reply(m, 0x10001u);
+	} else if (strcmp(member, "Open") == 0) {
+		sd_bus_reply_method_return(m, "iu", 0, FAKE_LINE);
+	} else if (strcmp(member, "Close") == 0 ||
+	           strcmp(member, "Shutdown") == 0) {
+		sd_bus_reply_method_return(m, "i", 0);
+	} else {
+		sd_bus_reply_method_return(m, "i",
+		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+	}
+}
+
+/*
+ * A stand-in for tapixd (fake_start) as fake_line_serve, but when the
+ * first Close comes it sends a LINE_LINEDEVSTATE(OTHER) of the open, then
+ * holds the Close until the test releases it (fake_close_fails answers).
  */
 static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
@@ -3958,24 +3978,45 @@ static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	(void)e;
 	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
 		return 0;
-	if (strcmp(member, "Peer") == 0) {
-		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
-	} else if (strcmp(member, "Initialize") == 0) {
-		fake_init_reply(m, 0x10001u);
-	} else if (strcmp(member, "Open") == 0) {
-		sd_bus_reply_method_return(m, "iu", 0, FAKE_LINE);
-	} else if (strcmp(member, "Close") == 0 &&
-	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+	if (strcmp(member, "Close") == 0 &&
+	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
 		fake_open_message(f);
 		fake_hold(f, m);
-	} else if (strcmp(member, "Close") == 0 ||
-	           strcmp(member, "Shutdown") == 0) {
-		sd_bus_reply_method_return(m, "i", 0);
 	} else {
-		sd_bus_reply_method_return(m, "i",
-		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+		fake_line_serve(m, member);
 	}
 	return 1;
+}
+
+/* Waits (bounded, 5 s) until *@flag is set. */
+static void wait_flag(const bool *flag)
+{
+	unsigned i;
+
+	for (i = 0; i < 500 && !__atomic_load_n(flag, __ATOMIC_ACQUIRE); i++)
+		sleep_ms(10);
+}
+
+/*
+ * A USEEVENT registration named @name into *@h and its open of device 0
+ * (callback instance 7) into *@l, from a stand-in that serves as
+ * fake_line_serve. lineInitializeEx's result, lineOpen's in *@open. No
+ * check fails here (the stand-in uses f).
+ */
+static LONG fake_line_open(const char *name, HLINEAPP *h, HLINE *l, LONG *open)
+{
+	LINEINITIALIZEEXPARAMS ip;
+	DWORD n = 0, ver = 0x00020002;
+	LONG init;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.dwTotalSize = sizeof(ip);
+	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+	init = lineInitializeExA(h, NULL, NULL, name, &n, &ver, &ip);
+	*open = init ? -1
+	             : lineOpenA(*h, 0, l, 0x00020002, 0, 7,
+	                         LINECALLPRIVILEGE_NONE, 0, NULL);
+	return init;
 }
 
 /* A lineClose on another thread: its result when it returns. */
@@ -4009,35 +4050,24 @@ static void test_failed_close_keeps_what_came_for_the_open(void **s)
 {
 	struct fake f;
 	struct pending_close p;
-	LINEINITIALIZEEXPARAMS ip;
 	LINEMESSAGE during, kept, later;
-	DWORD n = 0, ver = 0x00020002;
 	HLINEAPP h = 0;
 	HLINE l = 0;
-	LONG init, open = -1, got_during = 0, got_kept = -1, closed = -1;
+	LONG init, open, got_during = 0, got_kept = -1, closed = -1;
 	LONG got_later = 0;
-	bool started = false;
-	unsigned i;
+	bool started;
 
 	(void)s;
-	memset(&ip, 0, sizeof(ip));
-	ip.dwTotalSize = sizeof(ip);
-	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
 	memset(&p, 0, sizeof(p));
 	memset(&kept, 0, sizeof(kept));
 	fake_start(&f, fake_close_serve, fake_close_fails);
 
 	/* (no check fails while the stand-in runs: it uses f) */
-	init = lineInitializeExA(&h, NULL, NULL, "close fails", &n, &ver, &ip);
-	if (init == 0)
-		open = lineOpenA(h, 0, &l, 0x00020002, 0, 7,
-		                 LINECALLPRIVILEGE_NONE, 0, NULL);
+	init = fake_line_open("close fails", &h, &l, &open);
 	p.line = l;
 	started = open == 0 && pthread_create(&p.t, NULL, close_main, &p) == 0;
-	for (i = 0; started && i < 500 &&
-	            !__atomic_load_n(&f.holding, __ATOMIC_ACQUIRE);
-	     i++)
-		sleep_ms(10);
+	if (started)
+		wait_flag(&f.holding);
 	if (started) {
 		got_during = lineGetMessage(h, &during, 300);
 		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
@@ -4074,9 +4104,10 @@ static void fake_close_done(sd_bus_message *held)
 }
 
 /*
- * As fake_close_serve, but the message of the open comes as the first
- * GetDevCaps reaches it, and that call is held (fake_no_device answers
- * it); the first Close is held too (fake_hold2: fake_close_done).
+ * As fake_line_serve, but a message of the open (fake_open_message)
+ * comes as the first GetDevCaps reaches it, and that call is held
+ * (fake_no_device answers it); the first Close is held too (fake_hold2:
+ * fake_close_done).
  */
 static int fake_keep_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
@@ -4086,36 +4117,17 @@ static int fake_keep_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	(void)e;
 	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
 		return 0;
-	if (strcmp(member, "Peer") == 0) {
-		sd_bus_reply_method_return(m, "s", ""); /* no direct one */
-	} else if (strcmp(member, "Initialize") == 0) {
-		fake_init_reply(m, 0x10001u);
-	} else if (strcmp(member, "Open") == 0) {
-		sd_bus_reply_method_return(m, "iu", 0, FAKE_LINE);
-	} else if (strcmp(member, "GetDevCaps") == 0 &&
-	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+	if (strcmp(member, "GetDevCaps") == 0 &&
+	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
 		fake_open_message(f);
 		fake_hold(f, m);
 	} else if (strcmp(member, "Close") == 0 &&
 	           !__atomic_load_n(&f->holding2, __ATOMIC_ACQUIRE)) {
 		fake_hold2(f, m, fake_close_done);
-	} else if (strcmp(member, "Close") == 0 ||
-	           strcmp(member, "Shutdown") == 0) {
-		sd_bus_reply_method_return(m, "i", 0);
 	} else {
-		sd_bus_reply_method_return(m, "i",
-		                           (int32_t)LINEERR_OPERATIONUNAVAIL);
+		fake_line_serve(m, member);
 	}
 	return 1;
-}
-
-/* Waits (bounded, 5 s) until *@flag is set. */
-static void wait_flag(const bool *flag)
-{
-	unsigned i;
-
-	for (i = 0; i < 500 && !__atomic_load_n(flag, __ATOMIC_ACQUIRE); i++)
-		sleep_ms(10);
 }
 
 /*
@@ -4133,27 +4145,19 @@ static void test_close_keeps_back_what_came_before_it(void **s)
 	struct fake f;
 	struct pending_caps p;
 	struct pending_close c;
-	LINEINITIALIZEEXPARAMS ip;
 	LINEMESSAGE during, later;
-	DWORD n = 0, ver = 0x00020002;
 	HLINEAPP h = 0;
 	HLINE l = 0;
-	LONG init, open = -1, got_during = 0, got_later = 0;
-	bool caps = false, closing = false;
+	LONG init, open, got_during = 0, got_later = 0;
+	bool caps, closing = false;
 
 	(void)s;
-	memset(&ip, 0, sizeof(ip));
-	ip.dwTotalSize = sizeof(ip);
-	ip.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
 	fake_start(&f, fake_keep_serve, fake_no_device);
 
 	/* (no check fails while the stand-in runs: it uses f) */
-	init = lineInitializeExA(&h, NULL, NULL, "close keeps", &n, &ver, &ip);
-	if (init == 0)
-		open = lineOpenA(h, 0, &l, 0x00020002, 0, 7,
-		                 LINECALLPRIVILEGE_NONE, 0, NULL);
+	init = fake_line_open("close keeps", &h, &l, &open);
 	p.app = h;
 	caps = open == 0 && pthread_create(&p.t, NULL, dev_caps_main, &p) == 0;
 	if (caps) {
