@@ -4066,9 +4066,8 @@ static void test_failed_close_keeps_what_came_for_the_open(void **s)
 	init = fake_line_open("close fails", &h, &l, &open);
 	p.line = l;
 	started = open == 0 && pthread_create(&p.t, NULL, close_main, &p) == 0;
-	if (started)
-		wait_flag(&f.holding);
 	if (started) {
+		wait_flag(&f.holding);
 		got_during = lineGetMessage(h, &during, 300);
 		__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
 		pthread_join(p.t, NULL);
