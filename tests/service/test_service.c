@@ -3493,14 +3493,18 @@ static void fake_no_device(sd_bus_message *held)
 	sd_bus_reply_method_return(held, "i", (int32_t)LINEERR_NODEVICE);
 }
 
-/* A LINE_LINEDEVSTATE for registration @app, in a signal of its own. */
-static void fake_devstate(struct fake *f, uint32_t app, DWORD state)
+/*
+ * A LINE_LINEDEVSTATE for registration @app, in a signal of its own: of
+ * open @line (its guard and line too; 0: of no open) with callback
+ * instance @cbinst.
+ */
+static void fake_devstate(struct fake *f, uint32_t app, uint32_t line,
+                          uint64_t cbinst, DWORD state)
 {
 	sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1", "org.tapix.Tapi1",
-	                   "Messages", "a(uuuttttuuau)", 1u, app, 0u,
-	                   (uint32_t)LINE_LINEDEVSTATE, (uint64_t)0,
-	                   (uint64_t)state, (uint64_t)0, (uint64_t)0, 0u, 0u,
-	                   0u);
+	                   "Messages", "a(uuuttttuuau)", 1u, app, line,
+	                   (uint32_t)LINE_LINEDEVSTATE, cbinst, (uint64_t)state,
+	                   (uint64_t)0, (uint64_t)0, line, line, 0u);
 }
 
 /* Initialize's answer: registration @app, two devices. */
@@ -3525,8 +3529,8 @@ static int fake_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		sd_bus_reply_method_return(m, "i", 0);
 	} else if (strcmp(member, "GetDevCaps") == 0 &&
 	           !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		fake_devstate(f, 0x10001u, LINEDEVSTATE_OTHER);
-		fake_devstate(f, 0x10001u, LINEDEVSTATE_CONNECTED);
+		fake_devstate(f, 0x10001u, 0, 0, LINEDEVSTATE_OTHER);
+		fake_devstate(f, 0x10001u, 0, 0, LINEDEVSTATE_CONNECTED);
 		fake_hold(f, m);
 	} else {
 		sd_bus_reply_method_return(m, "i",
@@ -3828,7 +3832,7 @@ static int fake_two_inits(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		 * first call's thread, reading the connection, then always
 		 * reads it before the second's caller can note who answered;
 		 * for the client it is the same case) */
-		fake_devstate(f, 0x10002u, LINEDEVSTATE_OTHER);
+		fake_devstate(f, 0x10002u, 0, 0, LINEDEVSTATE_OTHER);
 		fake_init_reply(m, 0x10002u);
 	} else if (strcmp(member, "Shutdown") == 0) {
 		sd_bus_reply_method_return(m, "i", 0);
@@ -3932,17 +3936,6 @@ static void fake_close_fails(sd_bus_message *held)
 	                           "the test's stand-in fails this Close");
 }
 
-/* A LINE_LINEDEVSTATE(OTHER) of open FAKE_LINE (callback instance 7). */
-static void fake_open_message(struct fake *f)
-{
-	/* hDevice, cbinst, the state; guard and line */
-	sd_bus_emit_signal(f->bus, "/org/tapix/Tapix1", "org.tapix.Tapi1",
-	                   "Messages", "a(uuuttttuuau)", 1u, 0x10001u,
-	                   FAKE_LINE, (uint32_t)LINE_LINEDEVSTATE, (uint64_t)7,
-	                   (uint64_t)LINEDEVSTATE_OTHER, (uint64_t)0,
-	                   (uint64_t)0, FAKE_LINE, FAKE_LINE, 0u);
-}
-
 /*
  * What the stand-ins of the close tests answer alike: registration
  * 0x10001 (two devices), any line opened as FAKE_LINE, a Close and
@@ -3980,7 +3973,7 @@ static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		return 0;
 	if (strcmp(member, "Close") == 0 &&
 	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		fake_open_message(f);
+		fake_devstate(f, 0x10001u, FAKE_LINE, 7, LINEDEVSTATE_OTHER);
 		fake_hold(f, m);
 	} else {
 		fake_line_serve(m, member);
@@ -4103,7 +4096,7 @@ static void fake_close_done(sd_bus_message *held)
 }
 
 /*
- * As fake_line_serve, but a message of the open (fake_open_message)
+ * As fake_line_serve, but a LINE_LINEDEVSTATE(OTHER) of the open
  * comes as the first GetDevCaps reaches it, and that call is held
  * (fake_no_device answers it); the first Close is held too (fake_hold2:
  * fake_close_done).
@@ -4118,7 +4111,7 @@ static int fake_keep_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		return 0;
 	if (strcmp(member, "GetDevCaps") == 0 &&
 	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
-		fake_open_message(f);
+		fake_devstate(f, 0x10001u, FAKE_LINE, 7, LINEDEVSTATE_OTHER);
 		fake_hold(f, m);
 	} else if (strcmp(member, "Close") == 0 &&
 	           !__atomic_load_n(&f->holding2, __ATOMIC_ACQUIRE)) {
