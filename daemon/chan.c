@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tapixd's side of a channel (rpc/chan.h): the shared memory, the
- * eventfds, taking requests, answering them and writing messages.
+ * socket pairs that wake either side, taking requests, answering them
+ * and writing messages.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,7 +25,8 @@ enum {
 
 struct chan {
 	struct chan_shm *shm;
-	int fd[NFDS];
+	int fd[NFDS];    /* the memory, and our ends of the pairs */
+	int peer[NFDS];  /* the client's ends, until handed over */
 	uint32_t served; /* the last request answered */
 	uint32_t taking; /* the request taken, to be answered */
 	uint32_t head;   /* messages written (ours; the shared one follows) */
@@ -33,11 +34,10 @@ struct chan {
 
 static void kick(int fd)
 {
-	uint64_t one = 1;
+	int e = chan_kick(fd);
 
-	/* a full eventfd (EAGAIN) wakes its reader all the same */
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_debug("cannot wake a client: %s", strerror(errno));
+	if (e < 0)
+		log_debug("cannot wake a client: %s", strerror(-e));
 }
 
 void chan_free(struct chan *ch)
@@ -45,6 +45,7 @@ void chan_free(struct chan *ch)
 	if (!ch)
 		return;
 	chan_release(ch->shm, ch->fd, NFDS);
+	chan_release(NULL, ch->peer, NFDS);
 	free(ch);
 }
 
@@ -58,13 +59,22 @@ int chan_new(struct chan **out)
 	*out = NULL;
 	if (!ch)
 		return -ENOMEM;
+	for (i = 0; i < NFDS; i++)
+		ch->fd[i] = ch->peer[i] = -1;
 	ch->fd[MEMFD] =
 		memfd_create("tapixd-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (ch->fd[MEMFD] < 0)
 		e = -errno;
-	for (i = SRVFD; i < NFDS; i++)
-		if ((ch->fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
-			e = -errno;
+	/* (the memory is the client's to write anyway: one open file) */
+	for (i = SRVFD; i < NFDS && !e; i++) {
+		int pair[2];
+
+		e = chan_pair(pair);
+		if (!e) {
+			ch->fd[i] = pair[0];
+			ch->peer[i] = pair[1];
+		}
+	}
 	if (!e && (ftruncate(ch->fd[MEMFD], sizeof(*ch->shm)) != 0 ||
 	           /* the client cannot shrink it under us (SIGBUS) */
 	           fcntl(ch->fd[MEMFD], F_ADD_SEALS,
@@ -93,7 +103,22 @@ int chan_new(struct chan **out)
 
 void chan_fds(const struct chan *ch, int fds[4])
 {
-	memcpy(fds, ch->fd, sizeof(ch->fd));
+	unsigned i;
+
+	fds[MEMFD] = ch->fd[MEMFD];
+	for (i = SRVFD; i < NFDS; i++)
+		fds[i] = ch->peer[i];
+}
+
+void chan_fds_sent(struct chan *ch)
+{
+	unsigned i;
+
+	for (i = SRVFD; i < NFDS; i++) {
+		if (ch->peer[i] >= 0)
+			close(ch->peer[i]);
+		ch->peer[i] = -1;
+	}
 }
 
 int chan_wake_fd(const struct chan *ch)
@@ -103,11 +128,8 @@ int chan_wake_fd(const struct chan *ch)
 
 void chan_woken(struct chan *ch)
 {
-	uint64_t v;
-
 	atomic_store(&ch->shm->srv_idle, 0);
-	if (read(ch->fd[SRVFD], &v, sizeof(v)) < 0)
-		return; /* nothing was written: EAGAIN */
+	chan_clear(ch->fd[SRVFD]);
 }
 
 bool chan_pending(const struct chan *ch)
@@ -155,11 +177,6 @@ bool chan_sleep(struct chan *ch)
 		return true;
 	atomic_store(&ch->shm->srv_idle, 0);
 	return false;
-}
-
-void chan_rewake(struct chan *ch)
-{
-	kick(ch->fd[SRVFD]);
 }
 
 bool chan_room(const struct chan *ch)

@@ -118,12 +118,13 @@ struct client {
 	sd_bus_track *track;
 	struct list_node regs;
 	unsigned nregs;
-	struct chan *chan;        /* its channel (direct only), or NULL */
-	sd_event_source *chan_io; /* a request came while we slept */
-	sd_event_source *retry;   /* its ring was full: try again soon */
-	uint64_t retry_usec;      /* when, from now */
-	bool cut;                 /* cut off: ends at the next turn */
-	sd_event_source *cut_src; /* that turn */
+	struct chan *chan;           /* its channel (direct only), or NULL */
+	sd_event_source *chan_io;    /* a request came while we slept */
+	sd_event_source *chan_again; /* one came as our turn ended */
+	sd_event_source *retry;      /* its ring was full: try again soon */
+	uint64_t retry_usec;         /* when, from now */
+	bool cut;                    /* cut off: ends at the next turn */
+	sd_event_source *cut_src;    /* that turn */
 };
 
 static struct list_node clients = LIST_HEAD_INIT(clients);
@@ -246,6 +247,7 @@ static void client_free(struct client *c)
 	while (!list_empty(&c->regs))
 		reg_end(list_entry(c->regs.next, struct reg, link), true);
 	sd_event_source_unref(c->chan_io);
+	sd_event_source_unref(c->chan_again);
 	sd_event_source_unref(c->retry);
 	sd_event_source_unref(c->cut_src);
 	chan_free(c->chan);
@@ -2053,14 +2055,24 @@ static int on_chan(sd_event_source *src, int fd, uint32_t events,
 			break;
 	}
 	/* its turn is over: asleep, but a channel with a request comes back
-	 * (its client saw us awake and did not wake us) */
+	 * in the next round of the loop (its client saw us awake and did
+	 * not wake us) */
 	list_foreach(it, &clients) {
 		struct client *c = list_entry(it, struct client, link);
 
-		if (c->chan && !c->cut && !chan_sleep(c->chan))
-			chan_rewake(c->chan);
+		if (c->chan && !c->cut && !chan_sleep(c->chan) &&
+		    sd_event_source_set_enabled(c->chan_again,
+		                                SD_EVENT_ONESHOT) < 0)
+			log_err("%s: its request waits for the next one",
+			        c->name);
 	}
 	return 0;
+}
+
+/* on_chan, for a channel whose request came as the last turn ended. */
+static int on_chan_again(sd_event_source *src, void *userdata)
+{
+	return on_chan(src, -1, 0, userdata);
 }
 
 /* The direct connection's channel (rpc/chan.h): hhhh, see chan_fds. */
@@ -2095,7 +2107,14 @@ static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
 	if (e >= 0)
 		e = sd_event_add_io(d.event, &c->chan_io, chan_wake_fd(c->chan),
 		                    EPOLLIN, on_chan, c);
+	if (e >= 0)
+		e = sd_event_add_defer(d.event, &c->chan_again, on_chan_again,
+		                       c);
+	if (e >= 0)
+		e = sd_event_source_set_enabled(c->chan_again, SD_EVENT_OFF);
 	if (e < 0) {
+		c->chan_io = sd_event_source_unref(c->chan_io);
+		c->chan_again = sd_event_source_unref(c->chan_again);
 		chan_free(c->chan);
 		c->chan = NULL;
 		client_release(c);
@@ -2103,8 +2122,11 @@ static int m_channel(sd_bus_message *m, void *ud, sd_bus_error *err)
 	}
 	chan_fds(c->chan, fds);
 	log_info("%s: channel open", c->name);
-	return sd_bus_reply_method_return(m, "hhhh", fds[0], fds[1], fds[2],
-	                                  fds[3]);
+	/* the reply holds copies of the descriptors */
+	e = sd_bus_reply_method_return(m, "hhhh", fds[0], fds[1], fds[2],
+	                               fds[3]);
+	chan_fds_sent(c->chan);
+	return e;
 }
 
 /* ---- access rules that changed (issue 19 item 11) -----------------------

@@ -199,15 +199,20 @@ bool peer_check(void);
 
 /* chan.c: tapixd's side of a channel (rpc/chan.h) */
 struct chan;
-/* A new channel: sealed shared memory and its three eventfds. 0/-errno. */
+/* A new channel: sealed shared memory and its three socket pairs.
+ * 0/-errno. */
 int chan_new(struct chan **out);
 void chan_free(struct chan *ch);
-/* What the client gets: the memfd, then the eventfds it writes to wake
- * tapixd, it waits on for an answer, its reader waits on for messages. */
+/* What the client gets: the memfd, then its ends of the pairs: the one it
+ * writes to wake tapixd, the one it waits on for an answer, the one its
+ * reader waits on for messages. */
 void chan_fds(const struct chan *ch, int fds[4]);
-/* The eventfd that says a request came while tapixd was not watching. */
+/* Once they are on their way (the reply holds copies): closes tapixd's
+ * copies of the client's ends, so that they are the client's alone. */
+void chan_fds_sent(struct chan *ch);
+/* Our end that says a request came while tapixd was not watching. */
 int chan_wake_fd(const struct chan *ch);
-/* tapixd is watching: clears that eventfd. */
+/* tapixd is watching: clears that end. */
 void chan_woken(struct chan *ch);
 /* Whether a request waits to be answered. */
 bool chan_pending(const struct chan *ch);
@@ -218,8 +223,6 @@ int chan_take(struct chan *ch, struct chan_call *call);
 void chan_reply(struct chan *ch, int32_t result, uint32_t line);
 /* tapixd stops watching: true, or false when a request came meanwhile. */
 bool chan_sleep(struct chan *ch);
-/* Has tapixd come back to @ch (a request waits that it left for later). */
-void chan_rewake(struct chan *ch);
 /* Whether a message fits, and writes one that does. */
 bool chan_room(const struct chan *ch);
 void chan_push(struct chan *ch, const struct chan_msg *m);

@@ -8,6 +8,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -15,19 +17,25 @@
 
 #include "util/log.h"
 
-/* how long the client sleeps on the futex, then on the eventfd and the
+/* how long the client sleeps on the futex, then on its socket and the
  * connection: a tapixd that dies wakes no futex */
 #define FUTEX_USEC 10000
 /* tapixd takes a request this soon when it watches for it */
 #define TAKE_NS 5000
 
-/* the eventfds Channel hands over, and a duplicate of the connection (its
- * end is tapixd's end) */
+/*
+ * Our ends of the socket pairs Channel hands over, a duplicate of the
+ * connection (its end is tapixd's end), and the reader's: an eventfd of
+ * ours that wakes it (our end of a pair would wake tapixd), and an epoll
+ * set of that and the message end, which the reader waits on.
+ */
 enum {
 	SRVFD,
 	REPFD,
 	MSGFD,
 	SOCK,
+	SELFFD,
+	WAITFD,
 	NFDS
 };
 
@@ -50,18 +58,30 @@ static uint64_t now_usec(void)
 
 static void kick(int fd)
 {
-	uint64_t one = 1;
+	int e = chan_kick(fd);
 
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_debug("cannot wake tapixd: %s", strerror(errno));
+	if (e < 0)
+		log_debug("cannot wake tapixd: %s", strerror(-e));
 }
 
-static void clear(int fd)
+/* The reader's set: the message end and our own wake. 0 or -errno. */
+static int reader_set(struct cchan *ch)
 {
-	uint64_t v;
+	struct epoll_event ev = {.events = EPOLLIN};
 
-	if (read(fd, &v, sizeof(v)) < 0)
-		return; /* EAGAIN: nothing was written */
+	ch->fd[SELFFD] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ch->fd[SELFFD] < 0)
+		return -errno;
+	ch->fd[WAITFD] = epoll_create1(EPOLL_CLOEXEC);
+	if (ch->fd[WAITFD] < 0)
+		return -errno;
+	ev.data.fd = ch->fd[MSGFD];
+	if (epoll_ctl(ch->fd[WAITFD], EPOLL_CTL_ADD, ch->fd[MSGFD], &ev) != 0)
+		return -errno;
+	ev.data.fd = ch->fd[SELFFD];
+	if (epoll_ctl(ch->fd[WAITFD], EPOLL_CTL_ADD, ch->fd[SELFFD], &ev) != 0)
+		return -errno;
+	return 0;
 }
 
 void cchan_close(struct cchan *ch)
@@ -104,6 +124,8 @@ int cchan_open(sd_bus *bus, struct cchan **out)
 		if (e < 0)
 			e = -errno;
 	}
+	if (e >= 0)
+		e = reader_set(ch);
 	/* the memory is tapixd's: as big as we know it, and ours */
 	if (e >= 0 && fstat(memfd, &st) != 0)
 		e = -errno;
@@ -139,7 +161,7 @@ int cchan_open(sd_bus *bus, struct cchan **out)
 
 int cchan_msg_fd(const struct cchan *ch)
 {
-	return ch->fd[MSGFD];
+	return ch->fd[WAITFD];
 }
 
 bool cchan_dead(const struct cchan *ch)
@@ -192,7 +214,7 @@ static int await(struct cchan *ch, uint32_t seq, uint64_t deadline)
 
 	/* tapixd answers in microseconds while it runs: watch while it works
 	 * on the request, or has just been asked. If it has not taken it
-	 * soon, it sleeps (our eventfd wakes it: that takes longer) or lost
+	 * soon, it sleeps (our socket wakes it: that takes longer) or lost
 	 * its processor: then watching would only hold ours */
 	for (i = 0; ch->spin.ns; i++) {
 		if (atomic_load_explicit(&s->rep_seq, memory_order_acquire) ==
@@ -259,7 +281,7 @@ static int await(struct cchan *ch, uint32_t seq, uint64_t deadline)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n > 0 && (pf[0].revents & POLLIN))
-			clear(ch->fd[REPFD]);
+			chan_clear(ch->fd[REPFD]);
 		if (n > 0 && (pf[1].revents & (POLLHUP | POLLERR)) &&
 		    atomic_load(&s->rep_seq) != seq)
 			return -ECONNRESET;
@@ -311,7 +333,11 @@ bool cchan_pending(const struct cchan *ch)
 
 void cchan_wake_reader(struct cchan *ch)
 {
-	kick(ch->fd[MSGFD]);
+	uint64_t one = 1;
+
+	/* full (EAGAIN): it wakes the reader all the same */
+	if (write(ch->fd[SELFFD], &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("cannot wake the reader: %s", strerror(errno));
 }
 
 bool cchan_reader_sleep(struct cchan *ch)
@@ -329,6 +355,10 @@ bool cchan_reader_sleep(struct cchan *ch)
 
 void cchan_reader_woken(struct cchan *ch)
 {
+	uint64_t v;
+
 	atomic_store(&ch->shm->rd_idle, 0);
-	clear(ch->fd[MSGFD]);
+	chan_clear(ch->fd[MSGFD]);
+	if (read(ch->fd[SELFFD], &v, sizeof(v)) < 0)
+		return; /* EAGAIN: nothing was written */
 }

@@ -25,7 +25,8 @@ struct cchan;
 int cchan_open(sd_bus *bus, struct cchan **out);
 void cchan_close(struct cchan *ch);
 
-/* The eventfd that is readable when messages came and the reader slept. */
+/* What the reader waits on: readable when messages came and it slept, or
+ * cchan_wake_reader woke it. */
 int cchan_msg_fd(const struct cchan *ch);
 
 /*
@@ -56,7 +57,7 @@ void cchan_drain(struct cchan *ch, uint32_t upto,
 
 /* The reader is about to wait on cchan_msg_fd: false if messages wait. */
 bool cchan_reader_sleep(struct cchan *ch);
-/* It woke: clears the eventfd. */
+/* It woke: clears what woke it. */
 void cchan_reader_woken(struct cchan *ch);
 
 #endif

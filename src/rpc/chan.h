@@ -7,18 +7,23 @@
  * system call while both sides run: the client writes its request and
  * watches for the answer, tapixd watches for requests for a short while
  * after each one; either side that stops watching says so, and the other
- * wakes it with an eventfd. docs/service.md describes the protocol.
+ * wakes it through a socket pair. docs/service.md describes the protocol.
  *
- * tapixd creates the memory (a sealed memfd: it cannot shrink) and the
- * eventfds and hands them over (org.tapix.Tapi1.Channel). Everything the
- * client writes is untrusted: tapixd copies a request out before it looks
- * at it (chan_req_decode) and never indexes with a client's number.
+ * tapixd creates the memory (a sealed memfd: it cannot shrink) and three
+ * socket pairs, and hands over the memory and one end of each pair
+ * (org.tapix.Tapi1.Channel). Everything the client writes is untrusted:
+ * tapixd copies a request out before it looks at it (chan_req_decode) and
+ * never indexes with a client's number. Nor does it share an open file
+ * with the client: a descriptor passed over keeps its open file, whose
+ * flags (O_NONBLOCK) the receiver can change, so an eventfd both sides
+ * held could be made to block tapixd's event loop; each end of a socket
+ * pair is an open file of its own, and chan_kick and chan_clear ask for
+ * no wait on each call besides.
  */
 #ifndef TAPIX_RPC_CHAN_H
 #define TAPIX_RPC_CHAN_H
 
 #include <errno.h>
-#include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -26,6 +31,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +39,8 @@
 #include "rpc/rpc.h"
 
 #define CHAN_MAGIC   0x6e616863u /* "chan" */
-#define CHAN_VERSION 2u
-#define CHAN_RING    512u  /* messages in flight; a power of two */
+#define CHAN_VERSION 3u          /* 3: socket pairs, not eventfds */
+#define CHAN_RING    512u        /* messages in flight; a power of two */
 #define CHAN_DATA    4096u /* request bytes: an address or user-user info */
 
 /*
@@ -129,7 +135,7 @@ static inline void rpc_digits_unpack(const struct chan_msg *d, char *b,
 
 /* How the client sleeps for an answer (cli_idle), its bits: tapixd wakes
  * what is set */
-#define CHAN_WAIT_EVENT 1u /* on its eventfd (and the connection) */
+#define CHAN_WAIT_EVENT 1u /* on its socket (and the connection) */
 #define CHAN_WAIT_FUTEX 2u /* on rep_seq, a futex */
 
 struct chan_shm {
@@ -145,7 +151,7 @@ struct chan_shm {
 	char pad1[CHAN_LINE - 20];
 	/* tapixd */
 	_Atomic uint32_t rep_seq;  /* the request answered (a futex) */
-	_Atomic uint32_t srv_idle; /* it waits for requests on its eventfd */
+	_Atomic uint32_t srv_idle; /* it waits for requests on its socket */
 	_Atomic uint32_t head;     /* messages written */
 	int32_t result;            /* the function's result */
 	uint32_t line;             /* MakeCall: the line it went through */
@@ -272,11 +278,56 @@ static inline int chan_futex_wait(_Atomic uint32_t *word, uint32_t val,
 	return -errno;
 }
 
-/* Wakes whoever sleeps on @word (chan_futex_wait); never blocks. */
+/*
+ * Wakes the thread that sleeps on @word (chan_futex_wait; a channel has one
+ * call at a time, so one at most: however many threads a client parks
+ * there, a wake costs the same); never blocks.
+ */
 static inline void chan_futex_wake(_Atomic uint32_t *word)
 {
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL,
-	        0);
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* The most datagrams chan_clear takes at once: a flood waits for the next
+ * round of the event loop, which serves everything else in between. */
+#define CHAN_CLEAR_MAX 64
+
+/*
+ * Wakes the other side of a socket pair's end @fd: one byte, without
+ * waiting whatever the open file's flags. A full queue (EAGAIN) wakes the
+ * reader all the same; an end whose other end closed (ECONNREFUSED,
+ * EPIPE) has no one to wake. 0, or the -errno of another failure.
+ */
+static inline int chan_kick(int fd)
+{
+	if (send(fd, "", 1, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0 ||
+	    errno == EAGAIN || errno == ECONNREFUSED || errno == EPIPE)
+		return 0;
+	return -errno;
+}
+
+/* Takes what woke the end @fd (up to CHAN_CLEAR_MAX datagrams), without
+ * waiting whatever the open file's flags. */
+static inline void chan_clear(int fd)
+{
+	char b[8];
+	unsigned i;
+
+	for (i = 0; i < CHAN_CLEAR_MAX; i++)
+		if (recv(fd, b, sizeof(b), MSG_DONTWAIT) < 0)
+			break;
+}
+
+/*
+ * A socket pair for waking: @fds[0] for one side, @fds[1] for the other,
+ * each an open file of its own. 0 or -errno.
+ */
+static inline int chan_pair(int fds[2])
+{
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	               fds) != 0)
+		return -errno;
+	return 0;
 }
 
 #endif /* TAPIX_RPC_CHAN_H */

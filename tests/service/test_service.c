@@ -837,7 +837,7 @@ static void test_malformed_calls_on_a_direct_connection(void **s)
 /* A channel as a client maps it (the raw side of rpc/chan.h). */
 struct raw_chan {
 	struct chan_shm *shm;
-	int memfd, srvfd;
+	int memfd, srvfd, repfd, msgfd;
 	uint32_t seq;
 };
 
@@ -854,9 +854,12 @@ static int raw_chan_open(struct raw_chan *c)
 	                                &fds[3]) >= 0);
 	c->memfd = fcntl(fds[0], F_DUPFD_CLOEXEC, 3);
 	c->srvfd = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
-	assert_true(c->memfd >= 0 && c->srvfd >= 0);
-	for (i = 2; i < 4; i++)
+	c->repfd = fcntl(fds[2], F_DUPFD_CLOEXEC, 3);
+	c->msgfd = fcntl(fds[3], F_DUPFD_CLOEXEC, 3);
+	for (i = 0; i < 4; i++)
 		assert_true(fds[i] >= 0);
+	assert_true(c->memfd >= 0 && c->srvfd >= 0 && c->repfd >= 0 &&
+	            c->msgfd >= 0);
 	sd_bus_message_unref(r);
 	c->shm = mmap(NULL, sizeof(*c->shm), PROT_READ | PROT_WRITE, MAP_SHARED,
 	              c->memfd, 0);
@@ -871,6 +874,8 @@ static void raw_chan_close(struct raw_chan *c)
 	munmap(c->shm, sizeof(*c->shm));
 	close(c->memfd);
 	close(c->srvfd);
+	close(c->repfd);
+	close(c->msgfd);
 }
 
 /* Writes @q (as is: no check) and waits for its answer (5 s at most). */
@@ -893,6 +898,58 @@ static void req(struct chan_req *q, uint32_t op, uint32_t h)
 	memset(q, 0, sizeof(*q));
 	q->op = op;
 	q->h = h;
+}
+
+/*
+ * The channel's descriptors are the client's alone. A descriptor passed
+ * over keeps its open file, and O_NONBLOCK is a flag of the open file: a
+ * client that cleared it on an eventfd tapixd also wrote, and filled the
+ * eventfd's counter, had tapixd's event loop wait in write() for ever
+ * once it answered a request (every client, the bus and the providers
+ * with it). Here the client does that to each of its descriptors, asks
+ * as a client that sleeps on its descriptor, and tapixd answers, then
+ * still answers on the connection and serves another client.
+ */
+static void test_channel_descriptors_cannot_block_tapixd(void **s)
+{
+	const uint64_t full = 0xfffffffffffffffeull;
+	struct raw_chan c;
+	struct chan_req q;
+	struct fx_app a;
+	HCALL call = 0;
+	HLINE l;
+	LONG id;
+	int i, fl;
+
+	(void)s;
+	raw_direct_start();
+	assert_int_equal(raw_chan_open(&c), 0);
+	for (i = 0; i < 3; i++) {
+		int fd = i == 0 ? c.srvfd : i == 1 ? c.repfd : c.msgfd;
+
+		fl = fcntl(fd, F_GETFL);
+		assert_true(fl >= 0);
+		assert_int_equal(fcntl(fd, F_SETFL, fl & ~O_NONBLOCK), 0);
+	}
+	/* an eventfd's counter at its top: one more write would wait */
+	assert_int_equal(write(c.repfd, &full, sizeof(full)), sizeof(full));
+	assert_int_equal(write(c.msgfd, &full, sizeof(full)), sizeof(full));
+	atomic_store(&c.shm->cli_idle, CHAN_WAIT_EVENT);
+	req(&q, CHAN_HOLD, 12345);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_INVALCALLHANDLE);
+	assert_int_equal(raw_chan_ask(&c, &q), LINEERR_INVALCALLHANDLE);
+	/* (the answer is written before the wake: tapixd must be past it) */
+	assert_true(raw_call_v("org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+	                       NULL) >= 0);
+	raw_chan_close(&c);
+	raw_direct_end();
+	fx_app_init(&a, "after");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(l, &call, "101", 0, NULL);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	assert_int_equal(lineDrop(call, NULL, 0) > 0, 1);
+	fx_shutdown(&a);
 }
 
 /*
@@ -4446,6 +4503,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_malformed_requests_on_a_channel, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_channel_descriptors_cannot_block_tapixd, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_full_channel_loses_nothing,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
