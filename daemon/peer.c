@@ -36,6 +36,15 @@
  * counted (rpc.c, max_queued_messages) */
 #define PEER_SNDBUF (128 * 1024)
 
+/*
+ * What sd-bus may hold for a client beyond that before tapixd ends its
+ * connection: sd-bus goes on reading calls while its answers wait, so a
+ * client that calls and reads nothing (Introspect in a loop: kilobytes an
+ * answer) would grow tapixd without bound. Its signals stop at
+ * PEER_QUEUE (rpc.c); a client of ours has a few calls on their way.
+ */
+#define PEER_WQUEUE_MAX 256
+
 #define REST_MIN_USEC 100000  /* the listening socket rests, at first */
 #define REST_MAX_USEC 2000000 /* at most, after failure upon failure */
 
@@ -43,7 +52,7 @@ struct peer {
 	struct list_node link;
 	uid_t uid;
 	sd_bus *bus;
-	sd_bus_slot *vtable, *gone;
+	sd_bus_slot *vtable, *gone, *filter;
 	sd_event_source *end; /* frees it, out of the bus's own dispatch */
 	unsigned down;        /* seconds seen out of service (peer_check) */
 };
@@ -67,6 +76,7 @@ static void peer_free(struct peer *x)
 	rpc_peer_gone(x->bus);
 	sd_bus_slot_unref(x->vtable);
 	sd_bus_slot_unref(x->gone);
+	sd_bus_slot_unref(x->filter);
 	sd_event_source_unref(x->end);
 	sd_bus_detach_event(x->bus);
 	/* not flushed: the client is gone, cut off, or tapixd stops (and a
@@ -143,6 +153,26 @@ static int on_gone(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		log_warn("a closed direct connection ends at the next "
 		         "check (peer_check)");
 	return 0;
+}
+
+/*
+ * Before each message a client sends is dispatched: a client that leaves
+ * PEER_WQUEUE_MAX answers unread is ended as a closed one (its
+ * registrations shut down), and what it sends meanwhile is not looked at.
+ */
+static int on_incoming(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct peer *x = userdata;
+	uint64_t n = 0;
+
+	if (x->end)
+		return 1; /* it ends: nothing more is answered */
+	if (sd_bus_get_n_queued_write(x->bus, &n) < 0 || n < PEER_WQUEUE_MAX)
+		return 0;
+	log_warn("a direct connection (uid %u) reads no answers: ended",
+	         (unsigned)x->uid);
+	on_gone(m, x, e);
+	return 1;
 }
 
 static unsigned of_uid(uid_t uid)
@@ -258,6 +288,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t events,
 		                        "org.freedesktop.DBus.Local",
 		                        "Disconnected", on_gone, x);
 	if (e >= 0)
+		e = sd_bus_add_filter(x->bus, &x->filter, on_incoming, x);
+	if (e >= 0)
 		e = rpc_attach(x->bus, &x->vtable);
 	if (e >= 0)
 		e = sd_bus_attach_event(x->bus, d.event,
@@ -266,6 +298,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t events,
 		log_warn("direct connection failed: %s", strerror(-e));
 		sd_bus_slot_unref(x->vtable);
 		sd_bus_slot_unref(x->gone);
+		sd_bus_slot_unref(x->filter);
 		sd_bus_close_unref(x->bus);
 		free(x);
 		return 0;

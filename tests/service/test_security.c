@@ -6,6 +6,7 @@
  * own tapixd (svc.h); its SIP account listens on port
  * TAPIX_TEST_PORT_BASE (default 25500), the peer sends from the next.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1191,6 +1192,79 @@ static void test_stalled_monitor_is_cut_off(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * A client (forked) on a direct connection that asks for tapixd's
+ * introspection data (kilobytes an answer) 20,000 times and reads no
+ * answer: writes 'c' once tapixd closed its connection, 'o' if it has not
+ * 50 s after the last call went.
+ */
+static pid_t answerless_client(const char *peer, int out, int other_end)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus_message *m = NULL;
+		struct pollfd p = {.events = 0}; /* (POLLHUP comes anyway) */
+		uint64_t cookie;
+		unsigned i;
+		sd_bus *b;
+		char c;
+
+		close(other_end);
+		alarm(LIMIT_S); /* whatever happens to the test */
+		if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, peer) < 0 ||
+		    sd_bus_start(b) < 0)
+			_exit(2);
+		/* ours: sd-bus closes its own when the connection ends */
+		p.fd = fcntl(sd_bus_get_fd(b), F_DUPFD_CLOEXEC, 3);
+		if (p.fd < 0)
+			_exit(2);
+		/* (flushed now and then: written, never read) */
+		for (i = 0; i < 20000; i++) {
+			if (sd_bus_message_new_method_call(
+				    b, &m, NULL, ROOT,
+				    "org.freedesktop.DBus.Introspectable",
+				    "Introspect") < 0)
+				_exit(3);
+			/* (with a cookie: an answer is expected) */
+			if (sd_bus_send(b, m, &cookie) < 0 ||
+			    (i % 64 == 63 && sd_bus_flush(b) < 0))
+				break;
+			m = sd_bus_message_unref(m);
+		}
+		c = poll(&p, 1, 50000) == 1 && (p.revents & POLLHUP) ? 'c'
+		                                                     : 'o';
+		_exit(write(out, &c, 1) == 1 ? 0 : 7);
+	}
+	return pid;
+}
+
+/*
+ * A client on a direct connection that calls and reads no answer: sd-bus
+ * goes on reading its calls while the answers wait in tapixd, which grew
+ * without bound (gigabytes, with Introspect). Now past PEER_WQUEUE_MAX
+ * answers waiting tapixd ends the connection, as a closed one's.
+ */
+static void test_client_reading_no_answers_is_ended(void **s)
+{
+	char peer[160];
+	int out[2];
+	pid_t pid;
+
+	(void)s;
+	peer_of_tapixd(peer, sizeof(peer));
+	assert_int_equal(pipe(out), 0);
+	pid = answerless_client(peer, out[1], out[0]);
+	close(out[1]);
+	/* (a few thousand introspections first: slow under a sanitizer) */
+	assert_int_equal(child_says(out[0], 6 * STEP_MS), 'c');
+	assert_int_equal(proc_wait(pid, 5000), 0);
+	close(out[0]);
+	wait_log("reads no answers: ended");
+	assert_true(tapixd_answers());
+}
+
 /* Sends the bus's NameOwnerChanged for @name (it left) from @from, a
  * peer that is not the bus, to @dest. */
 static void spoof_departure(sd_bus *from, const char *dest, const char *name)
@@ -1298,6 +1372,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_spoofed_departure_ends_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_client_reading_no_answers_is_ended, setup,
+			teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
