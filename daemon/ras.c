@@ -226,7 +226,8 @@ static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
 	/* spec: ras.md §4 — its references go when it does: watched before
 	 * it holds any, or no dial (one that has left gets nothing) */
 	sender = sd_bus_message_get_sender(m);
-	e = sender ? dialler_watch(sender) : -EINVAL;
+	/* (while memory is short, as a new call: tapixd keeps serving) */
+	e = mem_short() ? -ENOMEM : sender ? dialler_watch(sender) : -EINVAL;
 	if (e < 0) {
 		log_warn("RAS: dial of %s refused, cannot watch %s: %s", entry,
 		         sender ? sender : "a client without a bus name",

@@ -1109,6 +1109,21 @@ static bool ref_add_locked(struct rconn *c, const char *owner)
 	return false;
 }
 
+/* Whether @uid may have one connection more (RAS_MAX_CONNS_PER_USER,
+ * RAS_MAX_CONNS). */
+static bool room_locked(uint32_t uid)
+{
+	unsigned all = 0, mine = 0;
+	struct list_node *it;
+
+	list_foreach(it, &mgr.conns) {
+		all++;
+		mine += list_entry(it, struct rconn, link)->uid == uid;
+	}
+	return all < RAS_MAX_CONNS &&
+	       (uid == 0 || mine < RAS_MAX_CONNS_PER_USER);
+}
+
 DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
                    uint32_t uid, DWORD ntype, void *fn, bool sync,
                    tapix_ras_allow_fn *allow, void *ctx, HRASCONN *out,
@@ -1194,6 +1209,10 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 			mem_free(c);
 			return 0;
 		}
+	}
+	if (!room_locked(uid)) {
+		r = ERROR_PORT_NOT_AVAILABLE;
+		goto refused;
 	}
 	c->id = id = mgr.next_id++;
 	list_add_tail(&mgr.conns, &c->link);

@@ -125,6 +125,15 @@ DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
 /* ---- mgr.c: the connection manager --------------------------------------- */
 
 #define RAS_MAX_OWNERS 16 /* processes holding references on a connection */
+/*
+ * Connections a user other than root may hold at once, and all users
+ * (root too): a connection is kept, failed or not, until it is hung up,
+ * so a dial past these fails with ERROR_PORT_NOT_AVAILABLE, as one for
+ * which no port is free (an extension of ras.md §3: Windows is bounded
+ * by its ports).
+ */
+#define RAS_MAX_CONNS_PER_USER 64
+#define RAS_MAX_CONNS          1024
 #define RAS_MAX_EVENTS 64 /* notifications kept per connection */
 
 /*

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <ras.h>
+#include <tapix/service.h>
 
 #include "fx.h"
 
@@ -1267,6 +1268,61 @@ static void test_ras_concurrent_dials(void **s)
 	assert_int_equal(w[1].rc, 0);
 }
 
+/*
+ * A connection is kept, failed or not, until it is hung up (ras.md §3.2),
+ * so a user other than root holds at most 64 at once (docs/ras.md, an
+ * extension): one more dial is ERROR_PORT_NOT_AVAILABLE without a handle,
+ * another user is not held back, and a connection hung up makes room.
+ * Before, a service's client dialling in a loop grew tapixd by 3 KiB a
+ * dial without bound.
+ */
+static void test_ras_connections_per_user_bounded(void **s)
+{
+	enum {
+		MAX = 64
+	};
+	struct tapix_ras_req rq;
+	HRASCONN h[MAX], x = NULL;
+	RASCONNSTATUSA st;
+	unsigned i;
+
+	(void)s;
+	memset(&rq, 0, sizeof(rq));
+	snprintf(rq.entry, sizeof(rq.entry), "Bounded");
+	snprintf(rq.number, sizeof(rq.number), "answer");
+	rq.type_ok = false; /* each fails at once, and stays */
+	for (i = 0; i < MAX; i++)
+		assert_int_equal(tapix_ras_dial(&rq, ":1.5", 1000, NULL, NULL,
+		                                &h[i], NULL),
+		                 0);
+	assert_int_equal(
+		tapix_ras_dial(&rq, ":1.5", 1000, NULL, NULL, &x, NULL),
+		ERROR_PORT_NOT_AVAILABLE);
+	assert_null(x);
+	/* another process of the same user: the same count */
+	assert_int_equal(
+		tapix_ras_dial(&rq, ":1.7", 1000, NULL, NULL, &x, NULL),
+		ERROR_PORT_NOT_AVAILABLE);
+	assert_int_equal(
+		tapix_ras_dial(&rq, ":1.6", 1001, NULL, NULL, &x, NULL), 0);
+	assert_int_equal(tapix_ras_hang_up(x, ":1.6", 1001), 0);
+	/* one hung up: once it is gone, one more dial goes */
+	assert_int_equal(tapix_ras_hang_up(h[0], ":1.5", 1000), 0);
+	for (i = 0; i < 500; i++) {
+		memset(&st, 0, sizeof(st));
+		st.dwSize = sizeof(st);
+		if (tapix_ras_status(h[0], 1000, &st) == ERROR_INVALID_HANDLE)
+			break;
+		usleep(10000);
+	}
+	assert_true(i < 500);
+	assert_int_equal(
+		tapix_ras_dial(&rq, ":1.5", 1000, NULL, NULL, &h[0], NULL), 0);
+	/* (their owner gone: failed ones with no reference are torn down) */
+	assert_int_equal(tapix_ras_owner_gone(":1.5"), MAX);
+	assert_int_equal(tapix_ras_shutdown(5000), 0);
+}
+
 /* The count eventfd @fd got within @ms (read: it is 0 again), or 0. */
 static uint64_t signalled(int fd, int ms)
 {
@@ -1752,6 +1808,7 @@ int main(void)
 		T(test_ras_errors_leave_outputs),
 		T(test_ras_geterrorstring_buffer_rules),
 		T(test_ras_entry_dial_params),
+		T(test_ras_connections_per_user_bounded),
 		T(test_ras_concurrent_dials),
 		T(test_ras_forced_line_close_port_disconnected),
 		T(test_ras_device_removed_under_connection),
