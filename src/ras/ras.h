@@ -125,6 +125,8 @@ DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
 /* ---- mgr.c: the connection manager --------------------------------------- */
 
 #define RAS_MAX_OWNERS 16 /* processes holding references on a connection */
+#define RAS_MAX_EVENTS 64 /* notifications kept per connection */
+
 /*
  * Connections a user other than root may hold at once, and all users
  * (root too): a connection is kept, failed or not, until it is hung up,
@@ -134,7 +136,6 @@ DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
  */
 #define RAS_MAX_CONNS_PER_USER 64
 #define RAS_MAX_CONNS          1024
-#define RAS_MAX_EVENTS 64 /* notifications kept per connection */
 
 /*
  * Dials @rq for @owner ("" in-process, or a service client's bus name) of
