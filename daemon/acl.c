@@ -72,10 +72,11 @@ static acl_file_check_cb file_check;
 static bool any_rule;
 static int load_err;
 /* (a macro: C11 takes no const object as a static initializer) */
-#define LIM_DEFAULTS                                                        \
-	{                                                                   \
-		LIM_REGS, LIM_REGS_PER_USER, LIM_CONNS, LIM_CONNS_PER_USER, \
-			LIM_CALLS, LIM_CALLS_PER_USER, LIM_QUEUED           \
+#define LIM_DEFAULTS                                                          \
+	{                                                                     \
+		LIM_REGS, LIM_REGS_PER_USER, LIM_CONNS, LIM_CONNS_PER_USER,   \
+			LIM_CALLS, LIM_CALLS_PER_USER, LIM_QUEUED, LIM_OPENS, \
+			LIM_OPENS_PER_USER                                    \
 	}
 static const struct limits lim_default = LIM_DEFAULTS;
 static struct limits lim = LIM_DEFAULTS, lim_new;
@@ -92,6 +93,8 @@ static const struct {
 	{"max_calls", offsetof(struct limits, calls)},
 	{"max_calls_per_user", offsetof(struct limits, calls_per_user)},
 	{"max_queued_messages", offsetof(struct limits, queued)},
+	{"max_opens", offsetof(struct limits, opens)},
+	{"max_opens_per_user", offsetof(struct limits, opens_per_user)},
 };
 
 /*

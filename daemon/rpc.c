@@ -1458,6 +1458,36 @@ static DWORD core_dev_of_open(HLINE h)
 	return dev < d.ndevs ? dev : DEV_UNKNOWN;
 }
 
+/*
+ * Whether user @uid's registrations may open a line once more: each open
+ * holds memory in tapixd and makes every call on its line a handle and
+ * messages more (max_opens, max_opens_per_user).
+ */
+static bool opens_allowed(uid_t uid)
+{
+	const struct limits *l = acl_limits();
+	struct list_node *it, *jt;
+	struct tapix_live all;
+	unsigned mine = 0;
+
+	tapix_live_get(&all);
+	list_foreach(it, &clients) {
+		struct client *c = list_entry(it, struct client, link);
+
+		if (c->who.uid != uid)
+			continue;
+		list_foreach(jt, &c->regs) {
+			struct tapix_live lv;
+
+			if (tapix_app_live(list_entry(jt, struct reg, link)->h,
+			                   &lv) == 0)
+				mine += (unsigned)lv.opens;
+		}
+	}
+	return lim_allows(uid, (unsigned)all.opens, mine, l->opens,
+	                  l->opens_per_user);
+}
+
 /* lineOpen's call (its arguments served): LINEMAPPER among the lines the
  * client may use, and the open noted so that it can be taken back. */
 static LONG run_open(struct served *x)
@@ -1469,6 +1499,8 @@ static LONG run_open(struct served *x)
 
 	if (mem_short())
 		return LINEERR_NOMEM; /* issue 19 item 9 */
+	if (!opens_allowed(r->cl->who.uid))
+		return LINEERR_RESOURCEUNAVAIL;
 	if (dev == LINEMAPPER && r->ndevs == d.ndevs && !r->nrevoked) {
 		/* the client sees every line: the core's own LINEMAPPER,
 		 * then which line it took (taking another line away from

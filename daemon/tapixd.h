@@ -55,6 +55,8 @@ struct limits {
 	unsigned calls;          /* max_calls */
 	unsigned calls_per_user; /* max_calls_per_user */
 	unsigned queued;         /* max_queued_messages (per registration) */
+	unsigned opens;          /* max_opens (every registration's) */
+	unsigned opens_per_user; /* max_opens_per_user */
 };
 
 #define LIM_REGS           4096
@@ -64,6 +66,8 @@ struct limits {
 #define LIM_CALLS          16384
 #define LIM_CALLS_PER_USER 1024
 #define LIM_QUEUED         65536
+#define LIM_OPENS          16384
+#define LIM_OPENS_PER_USER 1024
 
 struct daemon {
 	sd_event *event;

@@ -362,6 +362,19 @@ int main(int argc, char **argv)
 		 * kill: its call, sole-owned, is dropped */
 		if (argv[a][0] == 'e')
 			exit(0);
+	} else if (strcmp(argv[a], "opens") == 0 && a + 2 < argc) {
+		/* opens N DEV: line DEV opened N times (monitor), or as many
+		 * times as tapixd lets it */
+		unsigned long n = strtoul(argv[a + 1], NULL, 10), i;
+		HLINE l;
+
+		r = 0;
+		for (i = 0; i < n && !r; i++)
+			r = lineOpen(app, (DWORD)strtoul(argv[a + 2], NULL, 10),
+			             &l, 0x00020002, 0, 0,
+			             LINECALLPRIVILEGE_MONITOR, 0, NULL);
+		printf("opened %lx %08x\n", r ? i - 1 : i, (unsigned)r);
+		fflush(stdout);
 	} else if (strcmp(argv[a], "hog") == 0 && a + 2 < argc) {
 		HLINE l = open_line((DWORD)strtoul(argv[a + 1], NULL, 10),
 		                    LINECALLPRIVILEGE_NONE, 0);

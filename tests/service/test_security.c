@@ -431,6 +431,19 @@ static unsigned long registered(struct helper *h, unsigned long *err)
 	return k;
 }
 
+/* "opened N ERR" of an opens helper: N, and ERR in *@err. */
+static unsigned long opened(struct helper *h, unsigned long *err)
+{
+	char rest[64];
+	char *end;
+	unsigned long n;
+
+	read_until(h, "opened ", rest, sizeof(rest));
+	n = strtoul(rest, &end, 16);
+	*err = strtoul(end, NULL, 16);
+	return n;
+}
+
 /* "held N ERR" of a hog helper: N, and ERR in *@err. */
 static unsigned long held(struct helper *h, unsigned long *err)
 {
@@ -480,6 +493,45 @@ static void test_registrations_per_user(void **s)
 	helper_end(&n1);
 	helper_end(&n2);
 	helper_end(&r);
+}
+
+/*
+ * Opens were not bounded: a user opening a line again and again grew
+ * tapixd, and every call on that line then made a handle and messages
+ * per open. Now a user has at most max_opens_per_user (every process of
+ * it together; LINEERR_RESOURCEUNAVAIL beyond), root is not held back by
+ * it, and an open closed with its process makes room again.
+ */
+static void test_opens_per_user(void **s)
+{
+	const char *nobody[] = {"--as-uid", "65534", "opens", "10", "0", NULL};
+	unsigned long err;
+	struct helper n1, n2;
+	struct fx_app a;
+	uint64_t base[9];
+	unsigned i;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_opens_per_user = 3\n");
+	service_counts(base);
+	n1 = helper(nobody);
+	assert_int_equal(opened(&n1, &err), 3);
+	assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	n2 = helper(nobody); /* the same user, another process */
+	assert_int_equal(opened(&n2, &err), 0);
+	assert_int_equal(err, ERR(LINEERR_RESOURCEUNAVAIL));
+	fx_app_init(&a, "root");
+	for (i = 0; i < 5; i++)
+		fx_open(&a, 0, LINECALLPRIVILEGE_MONITOR, 0);
+	fx_shutdown(&a);
+	helper_end(&n1);
+	helper_end(&n2);
+	wait_counts_first(base, 2); /* their registrations and opens gone */
+	n1 = helper(nobody);
+	assert_int_equal(opened(&n1, &err), 3);
+	helper_end(&n1);
 }
 
 /*
@@ -1375,6 +1427,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_client_reading_no_answers_is_ended, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_opens_per_user, setup,
+	                                        teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
