@@ -4,6 +4,7 @@
 #include "util/msgq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -293,11 +294,38 @@ void msgq_kill_locked(struct msgq *q)
 		log_debug("app %08x: wake failed", q->h);
 }
 
+/* In a child of fork(): a descriptor of its own in place of *@fd, on the
+ * same number (the application may hold it), empty. */
+static void own_fd(struct msgq *q, int *fd)
+{
+	int n;
+
+	if (*fd < 0)
+		return;
+	n = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (n < 0 || dup3(n, *fd, O_CLOEXEC) < 0)
+		log_err("app %08x: the child shares its parent's descriptor",
+		        q->h);
+	if (n >= 0)
+		close(n);
+}
+
 bool msgq_after_fork_locked(struct msgq *q)
 {
 	bool had = q->has_thread;
 
 	q->has_thread = false;
+	/*
+	 * The eventfds' open files are the parent's too: what the child read
+	 * from them (a lineGetMessage that empties its queue) or wrote (its
+	 * lineShutdown) would take the parent's signal away, or end its
+	 * completion-port writer. The child gets its own, and none of the
+	 * messages queued for the parent (copies, which it delivers).
+	 */
+	own_fd(q, &q->evfd);
+	own_fd(q, &q->wakefd);
+	q->count = 0;
+	q->evfd_set = false;
 	return had;
 }
 

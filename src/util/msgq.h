@@ -84,8 +84,10 @@ int msgq_init(struct msgq *q, const struct msgq_ops *ops, uint32_t mode,
 
 /*
  * In a child of fork(): the delivery thread is the parent's, never
- * joined here. Returns whether there was one (the owner drops its
- * reference for it, if it counts one).
+ * joined here, and so are the messages queued (dropped here) and the
+ * eventfds' open files (the child gets eventfds of its own, on the same
+ * descriptor numbers). Returns whether there was a thread (the owner
+ * drops its reference for it, if it counts one).
  */
 bool msgq_after_fork_locked(struct msgq *q);
 

@@ -3307,6 +3307,56 @@ static void test_channel_not_used_after_fork(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * A child of fork() shares its parent's descriptors' open files: a child
+ * that emptied its copy of a registration's queue read the parent's event
+ * descriptor, and the parent's messages waited with it unreadable (an
+ * application that polls it before lineGetMessage slept for ever). The
+ * child now has descriptors of its own and none of the parent's messages:
+ * after the child's lineGetMessage and lineShutdown, the parent's
+ * descriptor is still readable and its message still there.
+ */
+static void test_child_leaves_the_parents_event_descriptor(void **s)
+{
+	struct pollfd p = {.events = POLLIN};
+	struct fx_app a;
+	LINEMESSAGE m;
+	HLINE l;
+	HCALL c = 0;
+	LONG id;
+	pid_t kid;
+	int st = 0;
+
+	(void)s;
+	fx_app_init(&a, "parent");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	id = lineMakeCall(l, &c, "101", 0, NULL);
+	assert_true(id > 0);
+	/* its reply waits, unread */
+	p.fd = a.fd;
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		unsigned n = 0;
+
+		while (lineGetMessage(a.h, &m, 0) == 0)
+			n++;
+		_exit(n ? 1 : lineShutdown(a.h) ? 2 : 0);
+	}
+	assert_int_equal(waitpid(kid, &st, 0), kid);
+	assert_int_equal(poll(&p, 1, 0), 1);
+	/* (1: the child had messages of the parent's) */
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	id = lineDrop(c, NULL, 0);
+	assert_true(id > 0);
+	assert_int_equal(fx_reply(&a, id), 0);
+	assert_int_equal(lineDeallocateCall(c), 0);
+	fx_shutdown(&a);
+}
+
 /* A lineMakeCall on another thread: its result when it returns. */
 struct pending_make {
 	pthread_t t;
@@ -4637,6 +4687,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_channel_not_used_after_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_child_leaves_the_parents_event_descriptor, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_log_sink_called_with_no_client_lock_held, setup,
 			teardown),
