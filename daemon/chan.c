@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "dlog.h"
@@ -74,6 +75,9 @@ int chan_new(struct chan **out)
 			ch->fd[i] = pair[0];
 			ch->peer[i] = pair[1];
 		}
+		/* tapixd only writes the other two: nothing queues there */
+		if (!e && i != SRVFD && shutdown(pair[0], SHUT_RD) != 0)
+			e = -errno;
 	}
 	if (!e && (ftruncate(ch->fd[MEMFD], sizeof(*ch->shm)) != 0 ||
 	           /* the client cannot shrink it under us (SIGBUS) */

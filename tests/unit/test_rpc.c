@@ -63,17 +63,19 @@ static const uint8_t chan_row[TABLE_CHAN_END - 1] = {
 #undef CHAN_ROW
 };
 
-/* The numbers are CHAN_VERSION 2's, which clients and tapixd of another
- * build share: rows may add ops (after these), never renumber one; a
- * change here goes with a new CHAN_VERSION. */
-_Static_assert(CHAN_VERSION != 2 ||
+/* The numbers are CHAN_VERSION 2's and 3's (3 changed the descriptors,
+ * not the ops), which clients and tapixd of another build share: rows
+ * may add ops (after these), never renumber one; a change here goes with
+ * a new CHAN_VERSION. */
+_Static_assert((CHAN_VERSION != 2 && CHAN_VERSION != 3) ||
                        (CHAN_MAKE_CALL == 1 && CHAN_ACCEPT == 2 &&
                         CHAN_ANSWER == 3 && CHAN_DROP == 4 &&
                         CHAN_DROP_EX == 5 && CHAN_SEND_UUI == 6 &&
                         CHAN_RELEASE_UUI == 7 && CHAN_HOLD == 8 &&
                         CHAN_UNHOLD == 9 && CHAN_DEALLOCATE == 10 &&
                         CHAN_REMOVE_CONF == 11 && CHAN_OP_END >= 12),
-               "the ops of CHAN_VERSION 2");
+               "the ops of CHAN_VERSION 2 and 3");
+_Static_assert(CHAN_VERSION <= 3, "a new CHAN_VERSION: its ops here");
 _Static_assert((int)TABLE_CHAN_END == (int)CHAN_OP_END,
                "chan.h's ops are the table's");
 
