@@ -37,11 +37,12 @@
 #define PEER_SNDBUF (128 * 1024)
 
 /*
- * What sd-bus may hold for a client beyond that before tapixd ends its
- * connection: sd-bus goes on reading calls while its answers wait, so a
- * client that calls and reads nothing (Introspect in a loop: kilobytes an
- * answer) would grow tapixd without bound. Its signals stop at
- * PEER_QUEUE (rpc.c); a client of ours has a few calls on their way.
+ * What sd-bus may hold for a client beyond that (answers and signals)
+ * before tapixd ends its connection: sd-bus goes on reading calls while
+ * its answers wait, so a client that calls and reads nothing (Introspect
+ * in a loop: kilobytes an answer) would grow tapixd without bound. Its
+ * signals stop at PEER_QUEUE (rpc.c, 64); a client of ours has a call or
+ * two on their way per thread.
  */
 #define PEER_WQUEUE_MAX 256
 
@@ -157,8 +158,9 @@ static int on_gone(sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 /*
  * Before each message a client sends is dispatched: a client that leaves
- * PEER_WQUEUE_MAX answers unread is ended as a closed one (its
- * registrations shut down), and what it sends meanwhile is not looked at.
+ * PEER_WQUEUE_MAX messages unread (answers, and signals up to
+ * PEER_QUEUE) is ended as a closed one (its registrations shut down),
+ * and what it sends meanwhile is not looked at.
  */
 static int on_incoming(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {

@@ -226,8 +226,13 @@ static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
 	/* spec: ras.md §4 — its references go when it does: watched before
 	 * it holds any, or no dial (one that has left gets nothing) */
 	sender = sd_bus_message_get_sender(m);
-	/* (while memory is short, as a new call: tapixd keeps serving) */
-	e = mem_short() ? -ENOMEM : sender ? dialler_watch(sender) : -EINVAL;
+	if (mem_short()) {
+		/* as a new call: tapixd keeps serving what it holds */
+		log_warn("RAS: dial of %s refused: memory is short", entry);
+		r = ERROR_NOT_ENOUGH_MEMORY;
+		goto out;
+	}
+	e = sender ? dialler_watch(sender) : -EINVAL;
 	if (e < 0) {
 		log_warn("RAS: dial of %s refused, cannot watch %s: %s", entry,
 		         sender ? sender : "a client without a bus name",
@@ -237,6 +242,7 @@ static int m_dial(sd_bus_message *m, void *ud, sd_bus_error *err)
 	} else {
 		r = tapix_ras_dial(&rq, sender, w.uid, allow, &w, &h, &first);
 	}
+out:
 	explicit_bzero(&rq, sizeof(rq));
 	log_info("RAS: %s dials %s for uid %u: %u", sender ? sender : "?",
 	         entry, (unsigned)w.uid, (unsigned)r);
