@@ -87,6 +87,7 @@ struct reg {
 	DWORD *devs; /* client device i is core device devs[i] (or revoked) */
 	unsigned nrevoked;
 	struct list_node opens;   /* struct ropen */
+	unsigned nopens;          /* of them (max_opens_per_user) */
 	struct list_node gathers; /* struct dgather, oldest first */
 	unsigned ngathers;
 	struct backlog q;
@@ -130,6 +131,7 @@ struct client {
 static struct list_node clients = LIST_HEAD_INIT(clients);
 static sd_bus_slot *vtable_slot;
 static unsigned nregs_all;  /* registrations of all clients */
+static unsigned nopens_all; /* their opens (struct ropen) */
 static unsigned nslots_all; /* their handle slots (pending creations) */
 
 /* Calls in all (issue 19 item 4): what the core counts, asked at most
@@ -213,6 +215,15 @@ unsigned rpc_live_slots(void)
 
 static void gathers_free(struct reg *r, HCALL call, HLINE line);
 
+/* Forgets @r's record @o of an open. */
+static void ropen_free(struct reg *r, struct ropen *o)
+{
+	list_del(&o->link);
+	r->nopens--;
+	nopens_all--;
+	free(o);
+}
+
 /* Ends @r: lineShutdown (unless already done), then frees it. */
 static void reg_end(struct reg *r, bool shutdown)
 {
@@ -228,12 +239,8 @@ static void reg_end(struct reg *r, bool shutdown)
 	sd_event_source_unref(r->io);
 	slots_free(r, 0);
 	gathers_free(r, 0, 0);
-	while (!list_empty(&r->opens)) {
-		struct ropen *o = list_entry(r->opens.next, struct ropen, link);
-
-		list_del(&o->link);
-		free(o);
-	}
+	while (!list_empty(&r->opens))
+		ropen_free(r, list_entry(r->opens.next, struct ropen, link));
 	free(r->q.m);
 	list_del(&r->link);
 	c->nregs--;
@@ -412,10 +419,8 @@ static void ropen_forget(struct reg *r, HLINE h)
 	list_foreach_safe(it, tmp, &r->opens) {
 		struct ropen *o = list_entry(it, struct ropen, link);
 
-		if (o->h == h) {
-			list_del(&o->link);
-			free(o);
-		}
+		if (o->h == h)
+			ropen_free(r, o);
 	}
 }
 
@@ -430,6 +435,8 @@ static bool ropen_add(struct reg *r, HLINE h, DWORD dev, uint64_t cbinst)
 	o->dev = dev;
 	o->cbinst = cbinst;
 	list_add_tail(&r->opens, &o->link);
+	r->nopens++;
+	nopens_all++;
 	return true;
 }
 
@@ -1467,25 +1474,17 @@ static bool opens_allowed(uid_t uid)
 {
 	const struct limits *l = acl_limits();
 	struct list_node *it, *jt;
-	struct tapix_live all;
 	unsigned mine = 0;
 
-	tapix_live_get(&all);
 	list_foreach(it, &clients) {
 		struct client *c = list_entry(it, struct client, link);
 
 		if (c->who.uid != uid)
 			continue;
-		list_foreach(jt, &c->regs) {
-			struct tapix_live lv;
-
-			if (tapix_app_live(list_entry(jt, struct reg, link)->h,
-			                   &lv) == 0)
-				mine += (unsigned)lv.opens;
-		}
+		list_foreach(jt, &c->regs)
+			mine += list_entry(jt, struct reg, link)->nopens;
 	}
-	return lim_allows(uid, (unsigned)all.opens, mine, l->opens,
-	                  l->opens_per_user);
+	return lim_allows(uid, nopens_all, mine, l->opens, l->opens_per_user);
 }
 
 /* lineOpen's call (its arguments served): LINEMAPPER among the lines the
@@ -2188,7 +2187,6 @@ static unsigned take_back(struct reg *r, DWORD i)
 
 		if (o->dev != dev && o->dev != DEV_UNKNOWN)
 			continue;
-		list_del(&o->link);
 		api = tapix_line_api(o->h);
 		if (tapix_line_app(o->h) == r->h && lineClose(o->h) == 0) {
 			slots_free(r, o->h);
@@ -2202,7 +2200,7 @@ static unsigned take_back(struct reg *r, DWORD i)
 			         r->h, (unsigned)dev, o->h);
 			closed++;
 		}
-		free(o);
+		ropen_free(r, o);
 	}
 	if (r->api >= 0x00020000)
 		reg_tell(r, 0, LINE_REMOVE, 0, i, 0);
