@@ -136,6 +136,12 @@ void chan_woken(struct chan *ch)
 	chan_clear(ch->fd[SRVFD]);
 }
 
+bool chan_attached(const struct chan *ch)
+{
+	return atomic_load_explicit(&ch->shm->attached, memory_order_acquire) ==
+	       CHAN_VERSION;
+}
+
 bool chan_pending(const struct chan *ch)
 {
 	return atomic_load_explicit(&ch->shm->req_seq, memory_order_acquire) !=

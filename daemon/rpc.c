@@ -249,6 +249,20 @@ static void reg_end(struct reg *r, bool shutdown)
 	free(r);
 }
 
+/*
+ * A channel its client did not take (another version's client, or one
+ * whose Channel answer was lost): its messages go as signals, before it
+ * has any. Its requests, if it ever sent some, are not read any more.
+ */
+static void chan_drop(struct client *c)
+{
+	log_info("%s: channel not taken: messages as signals", c->name);
+	c->chan_io = sd_event_source_unref(c->chan_io);
+	c->chan_again = sd_event_source_unref(c->chan_again);
+	chan_free(c->chan);
+	c->chan = NULL;
+}
+
 static void client_free(struct client *c)
 {
 	while (!list_empty(&c->regs))
@@ -1657,6 +1671,8 @@ static int m_initialize(sd_bus_message *m, void *ud, sd_bus_error *err)
 		client_release(c);
 		return init_error(m, LINEERR_NOMEM);
 	}
+	if (c->chan && !c->nregs && !chan_attached(c->chan))
+		chan_drop(c);
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		client_release(c);

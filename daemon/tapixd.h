@@ -218,6 +218,9 @@ void chan_fds_sent(struct chan *ch);
 int chan_wake_fd(const struct chan *ch);
 /* tapixd is watching: clears that end. */
 void chan_woken(struct chan *ch);
+/* Whether the client took the channel (it writes so before it registers:
+ * one that refused it, another version's, reads no ring). */
+bool chan_attached(const struct chan *ch);
 /* Whether a request waits to be answered. */
 bool chan_pending(const struct chan *ch);
 /* 1 and the request decoded into @call, 0 when none waits, -EINVAL when

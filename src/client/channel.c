@@ -155,6 +155,8 @@ int cchan_open(sd_bus *bus, struct cchan **out)
 	}
 	ch->seq = atomic_load(&ch->shm->req_seq);
 	ch->spin.ns = CHAN_SPIN_NS;
+	/* before our first registration: its messages come this way */
+	atomic_store(&ch->shm->attached, CHAN_VERSION);
 	*out = ch;
 	return 0;
 }

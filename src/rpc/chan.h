@@ -148,7 +148,8 @@ struct chan_shm {
 	_Atomic uint32_t cli_idle; /* it sleeps for the answer: CHAN_WAIT_* */
 	_Atomic uint32_t rd_idle;  /* its reader waits on the message one */
 	_Atomic uint32_t tail;     /* messages taken */
-	char pad1[CHAN_LINE - 20];
+	_Atomic uint32_t attached; /* CHAN_VERSION: it took the channel */
+	char pad1[CHAN_LINE - 24];
 	/* tapixd */
 	_Atomic uint32_t rep_seq;  /* the request answered (a futex) */
 	_Atomic uint32_t srv_idle; /* it waits for requests on its socket */

@@ -841,8 +841,9 @@ struct raw_chan {
 	uint32_t seq;
 };
 
-/* Asks for a channel on the raw direct connection; its D-Bus result. */
-static int raw_chan_open(struct raw_chan *c)
+/* Asks for a channel on the raw direct connection, and takes it if @take
+ * (as a client of this version does); its D-Bus result. */
+static int raw_chan_open(struct raw_chan *c, bool take)
 {
 	sd_bus_message *r = NULL;
 	int fds[4], e, i;
@@ -866,6 +867,8 @@ static int raw_chan_open(struct raw_chan *c)
 	assert_true(c->shm != MAP_FAILED);
 	assert_int_equal(c->shm->magic, CHAN_MAGIC);
 	c->seq = atomic_load(&c->shm->req_seq);
+	if (take)
+		atomic_store(&c->shm->attached, CHAN_VERSION);
 	return 0;
 }
 
@@ -924,7 +927,7 @@ static void test_channel_descriptors_cannot_block_tapixd(void **s)
 
 	(void)s;
 	raw_direct_start();
-	assert_int_equal(raw_chan_open(&c), 0);
+	assert_int_equal(raw_chan_open(&c, true), 0);
 	for (i = 0; i < 3; i++) {
 		int fd = i == 0 ? c.srvfd : i == 1 ? c.repfd : c.msgfd;
 
@@ -966,6 +969,74 @@ static void test_channel_descriptors_cannot_block_tapixd(void **s)
 	fx_shutdown(&a);
 }
 
+/* A Messages signal came (sd-bus match of test_channel_not_taken...). */
+static int on_messages(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	(void)m;
+	(void)e;
+	*(bool *)userdata = true;
+	return 0;
+}
+
+/*
+ * A client that asked for a channel and did not take it (a library of
+ * another channel version: it goes on over D-Bus) got none of its
+ * messages: tapixd wrote them into the ring nobody read. A client writes
+ * that it took the channel before it registers; at the first
+ * registration of one that did not, tapixd lets the channel go and sends
+ * the messages as Messages signals.
+ */
+static void test_channel_not_taken_messages_as_signals(void **s)
+{
+	sd_bus_message *m = NULL, *r = NULL;
+	uint32_t h = 0, u1, u2, line = 0;
+	struct raw_chan c;
+	struct fx_app a;
+	bool heard = false;
+	int32_t res = -1;
+	HCALL call = 0;
+	unsigned i;
+	HLINE l;
+
+	(void)s;
+	raw_direct_start();
+	assert_int_equal(raw_chan_open(&c, false), 0);
+	assert_true(sd_bus_match_signal(raw_bus(), NULL, NULL, ROOT,
+	                                "org.tapix.Tapi1", "Messages",
+	                                on_messages, &heard) >= 0);
+	assert_true(raw_call("Initialize", &r, "ssuu", "other", "other",
+	                     0x00020002, 0) >= 0);
+	assert_true(sd_bus_message_read(r, "iuuu", &res, &h, &u1, &u2) >= 0);
+	assert_int_equal(res, 0);
+	r = sd_bus_message_unref(r);
+	assert_true(sd_bus_message_new_method_call(raw_bus(), &m, NULL, ROOT,
+	                                           "org.tapix.Tapi1",
+	                                           "Open") >= 0);
+	assert_true(sd_bus_message_append(m, "uubuutuu", h, 0, 1, 0x00020002, 0,
+	                                  (uint64_t)0,
+	                                  LINECALLPRIVILEGE_MONITOR, 0) >= 0);
+	assert_true(sd_bus_message_append_array(m, 'y', NULL, 0) >= 0);
+	assert_true(sd_bus_call(raw_bus(), m, 5000000, NULL, &r) >= 0);
+	assert_true(sd_bus_message_read(r, "iu", &res, &line) >= 0);
+	assert_int_equal(res, 0);
+	m = sd_bus_message_unref(m);
+	r = sd_bus_message_unref(r);
+	/* a call on its line: the monitor hears of it */
+	fx_app_init(&a, "caller");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &call, "101", 0, NULL)),
+	                 0);
+	for (i = 0; i < 500 && !heard; i++)
+		if (sd_bus_process(raw_bus(), NULL) == 0)
+			sd_bus_wait(raw_bus(), 10000);
+	assert_true(heard);
+	assert_int_equal(fx_reply(&a, lineDrop(call, NULL, 0)), 0);
+	assert_int_equal(lineDeallocateCall(call), 0);
+	fx_shutdown(&a);
+	raw_chan_close(&c);
+	raw_direct_end();
+}
+
 /*
  * Issue 5 (tests) — the channel is memory the client writes: malformed
  * requests (unknown ops and flags, sizes beyond the data, an address
@@ -989,7 +1060,7 @@ static void test_malformed_requests_on_a_channel(void **s)
 	/* on the bus: none */
 	assert_true(raw_call("Channel", &r, NULL) < 0);
 	raw_direct_start();
-	assert_int_equal(raw_chan_open(&c), 0);
+	assert_int_equal(raw_chan_open(&c, true), 0);
 	assert_true(raw_call("Channel", &r, NULL) < 0); /* one only */
 	/* sealed: it cannot shrink under tapixd (which would fault) */
 	assert_true(ftruncate(c.memfd, 0) < 0);
@@ -1073,7 +1144,7 @@ static void test_full_channel_loses_nothing(void **s)
 	(void)s;
 	service_counts(before);
 	raw_direct_start();
-	assert_int_equal(raw_chan_open(&c), 0);
+	assert_int_equal(raw_chan_open(&c, true), 0);
 	assert_true(raw_call("Initialize", &r, "ssuu", "full", "test",
 	                     0x00020002, 0) >= 0);
 	assert_true(sd_bus_message_read(r, "iuuu", &res, &app, &n, &ver) >= 0);
@@ -4569,6 +4640,9 @@ int main(void)
 			test_malformed_requests_on_a_channel, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_channel_descriptors_cannot_block_tapixd, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_channel_not_taken_messages_as_signals, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_full_channel_loses_nothing,
 	                                        setup, teardown),
