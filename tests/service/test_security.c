@@ -418,43 +418,34 @@ static unsigned log_lines(const char *text)
 	return n;
 }
 
-/* "registered K ERR" of a regs helper: K, and ERR in *@err. */
+/* A helper's "WORD N ERR" (N and ERR in hex): N, and ERR in *@err. */
+static unsigned long counted(struct helper *h, const char *word,
+                             unsigned long *err)
+{
+	char rest[64];
+	char *end;
+	unsigned long n;
+
+	read_until(h, word, rest, sizeof(rest));
+	n = strtoul(rest, &end, 16);
+	*err = strtoul(end, NULL, 16);
+	return n;
+}
+
+/* What a regs, opens or hog helper made before ERR. */
 static unsigned long registered(struct helper *h, unsigned long *err)
 {
-	char rest[64];
-	char *end;
-	unsigned long k;
-
-	read_until(h, "registered ", rest, sizeof(rest));
-	k = strtoul(rest, &end, 16);
-	*err = strtoul(end, NULL, 16);
-	return k;
+	return counted(h, "registered ", err);
 }
 
-/* "opened N ERR" of an opens helper: N, and ERR in *@err. */
 static unsigned long opened(struct helper *h, unsigned long *err)
 {
-	char rest[64];
-	char *end;
-	unsigned long n;
-
-	read_until(h, "opened ", rest, sizeof(rest));
-	n = strtoul(rest, &end, 16);
-	*err = strtoul(end, NULL, 16);
-	return n;
+	return counted(h, "opened ", err);
 }
 
-/* "held N ERR" of a hog helper: N, and ERR in *@err. */
 static unsigned long held(struct helper *h, unsigned long *err)
 {
-	char rest[64];
-	char *end;
-	unsigned long n;
-
-	read_until(h, "held ", rest, sizeof(rest));
-	n = strtoul(rest, &end, 16);
-	*err = strtoul(end, NULL, 16);
-	return n;
+	return counted(h, "held ", err);
 }
 
 /* Whether tapixd answers on the bus within 5 s (a Ping). */
