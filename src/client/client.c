@@ -943,6 +943,10 @@ static void on_fork_child(void)
 	for (a = cl.apps; a; a = a->next) {
 		if (msgq_after_fork_locked(&a->q))
 			a->refs--; /* the thread's (the list keeps one) */
+		/* a lineShutdown of the parent's, on its way: the child's
+		 * copy is the child's to shut down */
+		if (a->life == CAPP_CLOSING)
+			a->life = CAPP_ALIVE;
 		/* the parent's lineCloses: their records are on its threads'
 		 * stacks, their messages (copies) are let go here */
 		while (a->closes) {

@@ -4204,6 +4204,92 @@ static LONG fake_line_open(const char *name, HLINEAPP *h, HLINE *l, LONG *open)
 	return init;
 }
 
+/* A stand-in as fake_line_serve that holds the first Shutdown. */
+static int fake_shutdown_serve(sd_bus_message *m, void *userdata,
+                               sd_bus_error *e)
+{
+	struct fake *f = userdata;
+	const char *member = sd_bus_message_get_member(m);
+
+	(void)e;
+	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+		return 0;
+	if (strcmp(member, "Shutdown") == 0 &&
+	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE))
+		fake_hold(f, m);
+	else
+		fake_line_serve(m, member);
+	return 1;
+}
+
+/* The held Shutdown's answer: done. */
+static void fake_shutdown_done(sd_bus_message *held)
+{
+	sd_bus_reply_method_return(held, "i", 0);
+}
+
+/* A lineShutdown on another thread: its result when it returns. */
+struct shutdown_away {
+	pthread_t t;
+	HLINEAPP app;
+	LONG r;
+};
+
+static void *shutdown_away_main(void *arg)
+{
+	struct shutdown_away *p = arg;
+
+	p->r = lineShutdown(p->app);
+	return NULL;
+}
+
+/*
+ * A child of fork() made while a thread of its parent is in lineShutdown
+ * has a copy of the registration that was on its way out: it stayed so
+ * in the child for ever (its lineShutdown answered INVALAPPHANDLE, and
+ * the child's connection was never let go). The child's copy is now its
+ * own to shut down, and the parent's lineShutdown ends as it would have.
+ */
+static void test_fork_during_shutdown_leaves_the_child_its_copy(void **s)
+{
+	struct shutdown_away p = {.r = -1};
+	LONG init, open = -1;
+	bool started = false;
+	struct fake f;
+	int st = -1;
+	pid_t kid = -1;
+	HLINE l = 0;
+
+	(void)s;
+	fake_start(&f, fake_shutdown_serve, fake_shutdown_done);
+	/* (no check fails while the stand-in runs: it uses f) */
+	init = fake_line_open("parent", &p.app, &l, &open);
+	if (init == 0)
+		started =
+			pthread_create(&p.t, NULL, shutdown_away_main, &p) == 0;
+	if (started)
+		wait_flag(&f.holding);
+	if (started && __atomic_load_n(&f.holding, __ATOMIC_ACQUIRE)) {
+		kid = fork();
+		if (kid == 0)
+			_exit(lineShutdown(p.app) == 0 ? 0 : 1);
+		if (kid > 0 && waitpid(kid, &st, 0) != kid)
+			st = -1;
+	}
+	__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+	if (started)
+		pthread_join(p.t, NULL);
+	fake_stop(&f);
+
+	assert_int_equal(init, 0);
+	assert_int_equal(open, 0);
+	assert_true(started);
+	assert_true(kid > 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(p.r, 0);
+}
+
 /* A lineClose on another thread: its result when it returns. */
 struct pending_close {
 	pthread_t t;
@@ -4753,6 +4839,9 @@ int main(void)
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_close_keeps_back_what_came_before_it,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fork_during_shutdown_leaves_the_child_its_copy,
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
