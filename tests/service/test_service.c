@@ -4150,6 +4150,24 @@ static void fake_line_serve(sd_bus_message *m, const char *member)
 	}
 }
 
+/* @m's member if it is a method call of tapixd's (the stand-ins answer
+ * those), else NULL. */
+static const char *fake_call_member(sd_bus_message *m)
+{
+	return sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL)
+	               ? sd_bus_message_get_member(m)
+	               : NULL;
+}
+
+/* Whether call @member is the first @name, while *@holding (a stand-in's
+ * holding or holding2) says none is held yet. */
+static bool fake_first(const char *member, const char *name,
+                       const bool *holding)
+{
+	return strcmp(member, name) == 0 &&
+	       !__atomic_load_n(holding, __ATOMIC_ACQUIRE);
+}
+
 /*
  * A stand-in for tapixd (fake_start) as fake_line_serve, but when the
  * first Close comes it sends a LINE_LINEDEVSTATE(OTHER) of the open, then
@@ -4158,13 +4176,12 @@ static void fake_line_serve(sd_bus_message *m, const char *member)
 static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	struct fake *f = userdata;
-	const char *member = sd_bus_message_get_member(m);
+	const char *member = fake_call_member(m);
 
 	(void)e;
-	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+	if (!member)
 		return 0;
-	if (strcmp(member, "Close") == 0 &&
-	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+	if (fake_first(member, "Close", &f->holding)) {
 		fake_devstate(f, 0x10001u, FAKE_LINE, 7, LINEDEVSTATE_OTHER);
 		fake_hold(f, m);
 	} else {
@@ -4209,13 +4226,12 @@ static int fake_shutdown_serve(sd_bus_message *m, void *userdata,
                                sd_bus_error *e)
 {
 	struct fake *f = userdata;
-	const char *member = sd_bus_message_get_member(m);
+	const char *member = fake_call_member(m);
 
 	(void)e;
-	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+	if (!member)
 		return 0;
-	if (strcmp(member, "Shutdown") == 0 &&
-	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE))
+	if (fake_first(member, "Shutdown", &f->holding))
 		fake_hold(f, m);
 	else
 		fake_line_serve(m, member);
@@ -4228,18 +4244,24 @@ static void fake_shutdown_done(sd_bus_message *held)
 	sd_bus_reply_method_return(held, "i", 0);
 }
 
-/* A lineShutdown on another thread: its result when it returns. */
-struct shutdown_away {
+/* A lineShutdown on another thread, started with others (@go) or at
+ * once (@go NULL). */
+struct pending_shutdown {
 	pthread_t t;
+	pthread_barrier_t *go;
 	HLINEAPP app;
 	LONG r;
+	bool done;
 };
 
-static void *shutdown_away_main(void *arg)
+static void *shutdown_main(void *arg)
 {
-	struct shutdown_away *p = arg;
+	struct pending_shutdown *p = arg;
 
+	if (p->go)
+		pthread_barrier_wait(p->go);
 	p->r = lineShutdown(p->app);
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -4252,7 +4274,7 @@ static void *shutdown_away_main(void *arg)
  */
 static void test_fork_during_shutdown_leaves_the_child_its_copy(void **s)
 {
-	struct shutdown_away p = {.r = -1};
+	struct pending_shutdown p = {.r = -1};
 	LONG init, open = -1;
 	bool started = false;
 	struct fake f;
@@ -4265,8 +4287,7 @@ static void test_fork_during_shutdown_leaves_the_child_its_copy(void **s)
 	/* (no check fails while the stand-in runs: it uses f) */
 	init = fake_line_open("parent", &p.app, &l, &open);
 	if (init == 0)
-		started =
-			pthread_create(&p.t, NULL, shutdown_away_main, &p) == 0;
+		started = pthread_create(&p.t, NULL, shutdown_main, &p) == 0;
 	if (started)
 		wait_flag(&f.holding);
 	if (started && __atomic_load_n(&f.holding, __ATOMIC_ACQUIRE)) {
@@ -4382,17 +4403,15 @@ static void fake_close_done(sd_bus_message *held)
 static int fake_keep_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	struct fake *f = userdata;
-	const char *member = sd_bus_message_get_member(m);
+	const char *member = fake_call_member(m);
 
 	(void)e;
-	if (!sd_bus_message_is_method_call(m, "org.tapix.Tapi1", NULL))
+	if (!member)
 		return 0;
-	if (strcmp(member, "GetDevCaps") == 0 &&
-	    !__atomic_load_n(&f->holding, __ATOMIC_ACQUIRE)) {
+	if (fake_first(member, "GetDevCaps", &f->holding)) {
 		fake_devstate(f, 0x10001u, FAKE_LINE, 7, LINEDEVSTATE_OTHER);
 		fake_hold(f, m);
-	} else if (strcmp(member, "Close") == 0 &&
-	           !__atomic_load_n(&f->holding2, __ATOMIC_ACQUIRE)) {
+	} else if (fake_first(member, "Close", &f->holding2)) {
 		fake_hold2(f, m, fake_close_done);
 	} else {
 		fake_line_serve(m, member);
@@ -4465,25 +4484,6 @@ static void test_close_keeps_back_what_came_before_it(void **s)
 	assert_int_equal(got_during, LINEERR_OPERATIONFAILED);
 	assert_int_equal(c.r, 0);
 	assert_int_equal(got_later, LINEERR_OPERATIONFAILED);
-}
-
-/* A lineShutdown on another thread, started with others (@go). */
-struct pending_shutdown {
-	pthread_t t;
-	pthread_barrier_t *go;
-	HLINEAPP app;
-	LONG r;
-	bool done;
-};
-
-static void *shutdown_main(void *arg)
-{
-	struct pending_shutdown *p = arg;
-
-	pthread_barrier_wait(p->go);
-	p->r = lineShutdown(p->app);
-	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
-	return NULL;
 }
 
 /*
