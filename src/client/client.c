@@ -163,6 +163,9 @@ struct capp {
 	HLINE *lines; /* its opens, to find the app a request belongs to */
 	unsigned nlines, linecap;
 	struct cclose *closes; /* its lineCloses on their way */
+	/* what came for it while CLOSING: dropped if its lineShutdown
+	 * succeeds, taken if it fails (the registration lives on) */
+	struct ckept *kept, **kept_end;
 	enum capp_life life;
 	bool lost;       /* its tapixd left the bus or closed */
 	char server[64]; /* that tapixd's unique bus name ("" direct) */
@@ -349,7 +352,7 @@ unsigned client_live(void)
 	conn_lock();
 	state_lock();
 	/* the connection counts too: its reader thread, its channel */
-	n = client_napps + cl.npend + (cl.bus ? 1 : 0);
+	n = client_napps + cl.npend + cl.ngathers + (cl.bus ? 1 : 0);
 	state_unlock();
 	conn_unlock();
 	return n;
@@ -365,6 +368,19 @@ static struct capp *app_find(HLINEAPP h)
 	assert_held(HOLD_STATE);
 	for (a = cl.apps; a; a = a->next)
 		if (a->h == h && a->life == CAPP_ALIVE)
+			return a;
+	return NULL;
+}
+
+/* Registration @h, alive or on its way out (its lineShutdown waits for
+ * tapixd), or NULL. cl.state held. */
+static struct capp *app_find_closing(HLINEAPP h)
+{
+	struct capp *a;
+
+	assert_held(HOLD_STATE);
+	for (a = cl.apps; a; a = a->next)
+		if (a->h == h && a->life != CAPP_DEAD)
 			return a;
 	return NULL;
 }
@@ -436,9 +452,10 @@ static struct cclose *line_closing(const struct capp *a, HLINE line)
 	return NULL;
 }
 
-/* Keeps @c for close @k; false without memory (then it is lost, as the
- * close would lose it). cl.state held. */
-static bool close_keep(struct cclose *k, const struct chan_msg *c)
+/* Keeps @c at the end of a list of kept messages (*@end its last next
+ * pointer); false without memory (then it is lost, as the close or
+ * lineShutdown that keeps it would lose it). cl.state held. */
+static bool keep(struct ckept ***end, const struct chan_msg *c)
 {
 	struct ckept *m = malloc(sizeof(*m));
 
@@ -446,9 +463,20 @@ static bool close_keep(struct cclose *k, const struct chan_msg *c)
 		return false;
 	m->next = NULL;
 	m->c = *c;
-	*k->kept_end = m;
-	k->kept_end = &m->next;
+	**end = m;
+	*end = &m->next;
 	return true;
+}
+
+/* Frees the kept messages from @m on. */
+static void kept_free(struct ckept *m)
+{
+	while (m) {
+		struct ckept *next = m->next;
+
+		free(m);
+		m = next;
+	}
 }
 
 /* Takes close @k out of @a's list; its kept messages are returned. Both
@@ -564,6 +592,7 @@ static void app_unref(struct capp *a)
 {
 	if (--a->refs)
 		return;
+	kept_free(a->kept);
 	free(a->lines);
 	msgq_fini(&a->q);
 	free(a);
@@ -675,16 +704,23 @@ static void take_msg(const struct chan_msg *c, const char *from)
 	struct msgq_item q;
 
 	assert_held(HOLD_CONN | HOLD_STATE);
-	a = app_find(c->app);
+	a = app_find_closing(c->app);
 	if (!a || (!cl.direct && (!from || strcmp(from, a->server) != 0)))
 		return;
+	if (a->life == CAPP_CLOSING) {
+		/* its lineShutdown under way decides (lineShutdown) */
+		if (!keep(&a->kept_end, c))
+			log_err("app %08x: out of memory, message %u lost",
+			        a->h, (unsigned)c->id);
+		return;
+	}
 	/* an open closed since: nothing of it is queued (one kept back by
 	 * a newer call in flight may come after its close) */
 	if (c->line && !line_known(a, c->line))
 		return;
 	if ((k = line_closing(a, c->line)) != NULL) {
 		/* the lineClose under way decides (row_call) */
-		if (!close_keep(k, c))
+		if (!keep(&k->kept_end, c))
 			log_err("app %08x: out of memory, message %u lost",
 			        a->h, (unsigned)c->id);
 		return;
@@ -947,18 +983,17 @@ static void on_fork_child(void)
 		 * copy is the child's to shut down */
 		if (a->life == CAPP_CLOSING)
 			a->life = CAPP_ALIVE;
+		/* with what came meanwhile, copies of the parent's: let go,
+		 * as its queued ones (msgq_after_fork_locked) */
+		kept_free(a->kept);
+		a->kept = NULL;
 		/* the parent's lineCloses: their records are on its threads'
 		 * stacks, their messages (copies) are let go here */
 		while (a->closes) {
 			struct cclose *k = a->closes;
 
 			a->closes = k->next;
-			while (k->kept) {
-				struct ckept *m = k->kept;
-
-				k->kept = m->next;
-				free(m);
-			}
+			kept_free(k->kept);
 			a->refs--; /* the close's (the list keeps one) */
 		}
 	}
@@ -1174,6 +1209,11 @@ static void bus_close(void)
 		cl.closing = false;
 		pthread_cond_broadcast(&cl.turn);
 	}
+	/* nothing more comes for the gathers still noted (those tapixd did
+	 * not answer: their registrations are gone) */
+	state_lock();
+	gathers_drop(0, 0, NULL);
+	state_unlock();
 	cchan_close(cl.chan);
 	cl.chan = NULL;
 	msg_slot = sd_bus_slot_unref(msg_slot);
@@ -1691,6 +1731,7 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	struct flight f;
 	sd_bus_message *m = NULL;
 	struct capp *a;
+	struct ckept *kept;
 	bool lost, gone, kill;
 	LONG r;
 	int e;
@@ -1701,8 +1742,11 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	state_lock();
 	a = app_find(hLineApp);
 	lost = a && a->lost;
-	if (a)
+	if (a) {
 		a->life = CAPP_CLOSING; /* invalid for others at once */
+		a->kept = NULL;
+		a->kept_end = &a->kept;
+	}
 	state_unlock();
 	if (!a) {
 		conn_unlock();
@@ -1732,13 +1776,20 @@ LONG cl_lineShutdown(HLINEAPP hLineApp)
 	gone = sd_bus_is_open(cl.bus) <= 0;
 	state_lock();
 	kill = r == 0 || a->lost || gone;
+	kept = a->kept;
+	a->kept = NULL;
 	if (kill) {
 		/* spec: termination.md §6 — nothing is delivered after it */
 		app_kill(a);
 	} else {
-		a->life = CAPP_ALIVE; /* tapixd refused: it lives on */
+		/* tapixd refused: it lives on, with what came meanwhile (as
+		 * a failed lineClose's open, termination.md §5.2) */
+		a->life = CAPP_ALIVE;
+		for (struct ckept *k = kept; k; k = k->next)
+			take_msg(&k->c, cl.direct ? NULL : a->server);
 	}
 	state_unlock();
+	kept_free(kept);
 	if (kill) {
 		/* neither lock: a callback running may be calling in */
 		conn_unlock();
@@ -2397,7 +2448,8 @@ static void close_settle(struct capp *a, struct cclose *k, LONG r)
 	m = close_end(a, k);
 	for (; m; m = next) {
 		next = m->next;
-		if (r != 0 && a->life == CAPP_ALIVE)
+		/* (kept for its lineShutdown if one is on its way) */
+		if (r != 0 && a->life != CAPP_DEAD)
 			take_msg(&m->c, cl.direct ? NULL : a->server);
 		free(m);
 	}

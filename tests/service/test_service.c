@@ -4121,11 +4121,11 @@ static void test_first_message_of_a_registration_is_not_lost(void **s)
 /* The open the stand-in of the close tests gives. */
 #define FAKE_LINE 0x30001u
 
-/* The held Close's answer: a failure on the way (a D-Bus error). */
-static void fake_close_fails(sd_bus_message *held)
+/* The held call's answer: a failure on the way (a D-Bus error). */
+static void fake_fails(sd_bus_message *held)
 {
 	sd_bus_reply_method_errorf(held, SD_BUS_ERROR_FAILED,
-	                           "the test's stand-in fails this Close");
+	                           "the test's stand-in fails this call");
 }
 
 /*
@@ -4171,7 +4171,7 @@ static bool fake_first(const char *member, const char *name,
 /*
  * A stand-in for tapixd (fake_start) as fake_line_serve, but when the
  * first Close comes it sends a LINE_LINEDEVSTATE(OTHER) of the open, then
- * holds the Close until the test releases it (fake_close_fails answers).
+ * holds the Close until the test releases it (fake_fails answers).
  */
 static int fake_close_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
@@ -4311,6 +4311,122 @@ static void test_fork_during_shutdown_leaves_the_child_its_copy(void **s)
 	assert_int_equal(p.r, 0);
 }
 
+/* A stand-in as fake_shutdown_serve that sends a LINE_LINEDEVSTATE(OTHER)
+ * of the open as the first Shutdown reaches it. */
+static int fake_shutdown_note_serve(sd_bus_message *m, void *userdata,
+                                    sd_bus_error *e)
+{
+	struct fake *f = userdata;
+	const char *member = fake_call_member(m);
+
+	if (member && fake_first(member, "Shutdown", &f->holding))
+		fake_devstate(f, 0x10001u, FAKE_LINE, 7, LINEDEVSTATE_OTHER);
+	return fake_shutdown_serve(m, userdata, e);
+}
+
+/*
+ * termination.md §6 says what a lineShutdown that succeeds does; one that
+ * fails (tapixd refused it, or its answer was lost) leaves the
+ * registration alive, its handle valid, and with it what came for it
+ * while the lineShutdown waited, as a failed lineClose leaves its open
+ * what came meanwhile (§5.2). The stand-in sends a message of the open as
+ * the Shutdown reaches it, then fails the Shutdown. Before, the message
+ * was dropped: the registration, on its way out, took nothing.
+ */
+static void test_failed_shutdown_keeps_what_came_meanwhile(void **s)
+{
+	LINEMESSAGE kept;
+	struct fake f;
+	HLINEAPP h = 0;
+	HLINE l = 0;
+	LONG init, open = -1, shut = 0, got = -1, again = -1;
+
+	(void)s;
+	memset(&kept, 0, sizeof(kept));
+	fake_start(&f, fake_shutdown_note_serve, fake_fails);
+	/* the held Shutdown is answered at once (no check fails while the
+	 * stand-in runs: it uses f) */
+	__atomic_store_n(&f.release, true, __ATOMIC_RELEASE);
+	init = fake_line_open("shutdown fails", &h, &l, &open);
+	if (open == 0) {
+		shut = lineShutdown(h);
+		got = lineGetMessage(h, &kept, 0);
+	}
+	if (init == 0)
+		again = lineShutdown(h);
+	fake_stop(&f);
+
+	assert_int_equal(init, 0);
+	assert_int_equal(open, 0);
+	assert_true(f.holding);
+	assert_int_equal(shut, LINEERR_OPERATIONFAILED);
+	assert_int_equal(got, 0);
+	assert_int_equal(kept.dwMessageID, LINE_LINEDEVSTATE);
+	assert_int_equal(kept.hDevice, FAKE_LINE);
+	assert_int_equal(kept.dwCallbackInstance, 7);
+	assert_int_equal(kept.dwParam1, LINEDEVSTATE_OTHER);
+	assert_int_equal(again, 0);
+}
+
+/* A stand-in as fake_line_serve that fails every GatherDigits on the way
+ * (a D-Bus error: the client cannot know whether tapixd has it). */
+static int fake_gather_serve(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *member = fake_call_member(m);
+
+	(void)userdata;
+	(void)e;
+	if (!member)
+		return 0;
+	if (strcmp(member, "GatherDigits") == 0)
+		fake_fails(m);
+	else
+		fake_line_serve(m, member);
+	return 1;
+}
+
+/*
+ * A lineGatherDigits whose answer was lost is noted until its call goes,
+ * in case tapixd has it (its digits are not the app's any more); at most
+ * 256 gathers of a process are noted. Such notes outlived the registration
+ * and its connection: after 256 registrations that each lost one answer,
+ * every lineGatherDigits of the process failed with RESOURCEUNAVAIL, and
+ * tapix_live_get did not count them. They now go with the connection.
+ */
+static void test_unanswered_gathers_go_with_the_connection(void **s)
+{
+	char digits[4];
+	struct tapix_live live, none;
+	struct fake f;
+	unsigned i, inits = 0, failed = 0, shut = 0;
+	LONG r = 0;
+
+	(void)s;
+	fake_start(&f, fake_gather_serve, fake_fails);
+	/* (no check fails while the stand-in runs: it uses f) */
+	for (i = 0; i < 257; i++) {
+		HLINEAPP h = 0;
+		HLINE l = 0;
+		LONG open;
+
+		if (fake_line_open("gather", &h, &l, &open) != 0)
+			continue;
+		inits++;
+		r = lineGatherDigitsA(0x40001u, LINEDIGITMODE_DTMF, digits,
+		                      sizeof(digits) - 1, NULL, 0, 0);
+		failed += r == LINEERR_OPERATIONFAILED;
+		shut += lineShutdown(h) == 0;
+	}
+	tapix_live_get(&live);
+	fake_stop(&f);
+
+	assert_int_equal(inits, 257);
+	assert_int_equal(failed, 257);
+	assert_int_equal(shut, 257);
+	memset(&none, 0, sizeof(none));
+	assert_memory_equal(&live, &none, sizeof(live));
+}
+
 /* A lineClose on another thread: its result when it returns. */
 struct pending_close {
 	pthread_t t;
@@ -4352,7 +4468,7 @@ static void test_failed_close_keeps_what_came_for_the_open(void **s)
 	(void)s;
 	memset(&p, 0, sizeof(p));
 	memset(&kept, 0, sizeof(kept));
-	fake_start(&f, fake_close_serve, fake_close_fails);
+	fake_start(&f, fake_close_serve, fake_fails);
 
 	/* (no check fails while the stand-in runs: it uses f) */
 	init = fake_line_open("close fails", &h, &l, &open);
@@ -4842,6 +4958,12 @@ int main(void)
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fork_during_shutdown_leaves_the_child_its_copy,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unanswered_gathers_go_with_the_connection,
+			setup_bus_only, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_failed_shutdown_keeps_what_came_meanwhile,
 			setup_bus_only, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_call_waiting_for_tapixd_over_the_bus, setup,
