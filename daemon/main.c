@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -114,23 +115,139 @@ static bool statm(uint64_t *size, uint64_t *data)
 	return true;
 }
 
+/*
+ * The memory cgroup (v2) tapixd runs in, and each one above it: their
+ * memory.max (the unit's MemoryMax=, a slice's) and memory.current,
+ * opened once at start and read again at each sample. Past a group's
+ * limit the kernel does not fail an allocation, it reclaims and then
+ * kills the group: the same refusals keep tapixd below it.
+ */
+#define CG_LEVELS 8
+
+static struct {
+	int max[CG_LEVELS], cur[CG_LEVELS];
+	unsigned n;
+} cg;
+
+/* Opens the files of the group at @dir (a path). */
+static void cg_add(const char *dir)
+{
+	char path[PATH_MAX];
+	int max, cur;
+
+	if (cg.n >= CG_LEVELS || snprintf(path, sizeof(path), "%s/memory.max",
+	                                  dir) >= (int)sizeof(path))
+		return;
+	max = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	cur = max < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (cur < 0) {
+		if (max >= 0)
+			close(max);
+		return;
+	}
+	cg.max[cg.n] = max;
+	cg.cur[cg.n++] = cur;
+}
+
+/*
+ * Finds tapixd's groups: the line "0::PATH" of /proc/self/cgroup under
+ * /sys/fs/cgroup. With --test-hooks, TAPIX_TEST_CGROUP_ROOT and
+ * TAPIX_TEST_CGROUP stand for the two (a test's files, not the kernel's).
+ */
+static void cg_open(void)
+{
+	const char *root = "/sys/fs/cgroup", *rel = NULL;
+	char line[PATH_MAX], dir[PATH_MAX * 2];
+	char *slash;
+	FILE *f = NULL;
+
+	if (d.test_hooks && getenv("TAPIX_TEST_CGROUP_ROOT")) {
+		root = getenv("TAPIX_TEST_CGROUP_ROOT");
+		rel = getenv("TAPIX_TEST_CGROUP");
+	} else if ((f = fopen("/proc/self/cgroup", "re")) != NULL) {
+		while (!rel && fgets(line, sizeof(line), f))
+			if (strncmp(line, "0::/", 4) == 0)
+				rel = line + 3;
+		fclose(f);
+	}
+	if (!rel || *rel != '/' ||
+	    snprintf(dir, sizeof(dir), "%s%s", root, rel) >= (int)sizeof(dir))
+		return;
+	dir[strcspn(dir, "\n")] = '\0';
+	/* from its own group up, the root's (no memory.max) left out */
+	while (strlen(dir) > strlen(root)) {
+		cg_add(dir);
+		slash = strrchr(dir, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+}
+
+static void cg_close(void)
+{
+	while (cg.n) {
+		cg.n--;
+		close(cg.max[cg.n]);
+		close(cg.cur[cg.n]);
+	}
+}
+
+/* A number of bytes read from @fd; UINT64_MAX for "max" or none. */
+static uint64_t cg_read(int fd)
+{
+	char buf[32], *end;
+	unsigned long long v;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (end == buf || errno || (*end && *end != '\n'))
+		return UINT64_MAX;
+	return v;
+}
+
+/* Bytes left below the tightest of the groups' limits (UINT64_MAX: none
+ * set). */
+static uint64_t cg_left(void)
+{
+	uint64_t left = UINT64_MAX, max, cur;
+	unsigned i;
+
+	for (i = 0; i < cg.n; i++) {
+		max = cg_read(cg.max[i]);
+		cur = max == UINT64_MAX ? max : cg_read(cg.cur[i]);
+		if (cur == UINT64_MAX)
+			continue;
+		if ((max > cur ? max - cur : 0) < left)
+			left = max > cur ? max - cur : 0;
+	}
+	return left;
+}
+
 /* Bytes left below the memory limits (UINT64_MAX: none set). */
 static uint64_t mem_left(void)
 {
-	uint64_t left = UINT64_MAX, size, data;
+	uint64_t left = cg_left(), size, data;
 	struct rlimit as, ds;
 
-	if (getrlimit(RLIMIT_AS, &as) != 0 || getrlimit(RLIMIT_DATA, &ds) != 0)
-		return UINT64_MAX;
-	if (as.rlim_cur == RLIM_INFINITY && ds.rlim_cur == RLIM_INFINITY)
-		return UINT64_MAX;
-	if (!statm(&size, &data))
-		return UINT64_MAX;
-	if (as.rlim_cur != RLIM_INFINITY)
-		left = as.rlim_cur > size ? as.rlim_cur - size : 0;
-	if (ds.rlim_cur != RLIM_INFINITY &&
-	    (ds.rlim_cur > data ? ds.rlim_cur - data : 0) < left)
-		left = ds.rlim_cur > data ? ds.rlim_cur - data : 0;
+	if (getrlimit(RLIMIT_AS, &as) == 0 &&
+	    getrlimit(RLIMIT_DATA, &ds) == 0 &&
+	    (as.rlim_cur != RLIM_INFINITY || ds.rlim_cur != RLIM_INFINITY) &&
+	    statm(&size, &data)) {
+		if (as.rlim_cur != RLIM_INFINITY &&
+		    (as.rlim_cur > size ? as.rlim_cur - size : 0) < left)
+			left = as.rlim_cur > size ? as.rlim_cur - size : 0;
+		if (ds.rlim_cur != RLIM_INFINITY &&
+		    (ds.rlim_cur > data ? ds.rlim_cur - data : 0) < left)
+			left = ds.rlim_cur > data ? ds.rlim_cur - data : 0;
+	}
+	if (left == UINT64_MAX)
+		return left;
 #ifdef __GLIBC__
 	/* near the limit, what the heap holds free counts too (a client
 	 * that left gave it back there, not to the system) */
@@ -540,6 +657,7 @@ int main(int argc, char **argv)
 	}
 
 	raise_nofile();
+	cg_open();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -622,5 +740,6 @@ out:
 	d.bus = sd_bus_flush_close_unref(d.bus);
 	d.event = sd_event_unref(d.event);
 	acl_free();
+	cg_close();
 	return status;
 }

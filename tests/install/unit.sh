@@ -46,7 +46,7 @@ fi
 # The settings docs/packaging.md promises (a score can hide a loss).
 for s in User=tapix NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes \
 	PrivateDevices=yes CapabilityBoundingSet= RestrictAddressFamilies= \
-	SystemCallFilter=@system-service; do
+	SystemCallFilter=@system-service MemoryMax=; do
 	grep -q "^$s" "$unit" || { echo "unit: no $s"; status=1; }
 done
 if grep -q '^PrivateUsers=yes' "$unit"; then

@@ -889,6 +889,75 @@ static void test_out_of_memory_fails_requests_only(void **s)
 	fx_shutdown(&a);
 }
 
+/* Writes @text into file @name of directory @sub of the test's
+ * directory. */
+static void put_text(const char *sub, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define CG_SLICE   "cg/tapix.slice"
+#define CG_SERVICE "cg/tapix.slice/tapixd.service"
+
+/*
+ * The memory guard above under a cgroup's limit: a unit's MemoryMax= or a
+ * slice's. Past it the kernel fails no allocation, it kills the group; and
+ * the unit sets no RLIMIT_AS, so the guard did nothing as shipped. tapixd
+ * now reads memory.max and memory.current of its group and of each above
+ * it (here files of the test's, with --test-hooks), and refuses what
+ * clients ask for while less than 16 MiB is left below the tightest.
+ */
+static void test_memory_short_below_a_cgroup_limit(void **s)
+{
+	char root[128];
+	struct fx_app a;
+	LONG full, room, leaf;
+
+	(void)s;
+	snprintf(root, sizeof(root), "%s/cg", dir);
+	assert_int_equal(mkdir(root, 0700), 0);
+	snprintf(root, sizeof(root), "%s/" CG_SLICE, dir);
+	assert_int_equal(mkdir(root, 0700), 0);
+	snprintf(root, sizeof(root), "%s/" CG_SERVICE, dir);
+	assert_int_equal(mkdir(root, 0700), 0);
+	/* the slice full, the service without a limit of its own */
+	put_text(CG_SLICE, "memory.max", "1073741824\n");
+	put_text(CG_SLICE, "memory.current", "1073741824\n");
+	put_text(CG_SERVICE, "memory.max", "max\n");
+	put_text(CG_SERVICE, "memory.current", "8388608\n");
+	snprintf(root, sizeof(root), "%s/cg", dir);
+	setenv("TAPIX_TEST_CGROUP_ROOT", root, 1);
+	setenv("TAPIX_TEST_CGROUP", "/tapix.slice/tapixd.service", 1);
+	restart_tapixd(ESP4);
+	/* (read when tapixd starts) */
+	unsetenv("TAPIX_TEST_CGROUP_ROOT");
+	unsetenv("TAPIX_TEST_CGROUP");
+	full = fx_app_try_init(&a, "slice full", 0x00020002);
+	assert_int_equal(full, LINEERR_NOMEM);
+	assert_true(tapixd_answers());
+
+	/* half of the slice free again: looked at again 10 ms later */
+	put_text(CG_SLICE, "memory.current", "536870912\n");
+	sleep_ms(50);
+	room = fx_app_try_init(&a, "room", 0x00020002);
+	assert_int_equal(room, 0);
+	fx_shutdown(&a);
+
+	/* the service's own limit, below what it holds */
+	put_text(CG_SERVICE, "memory.max", "4194304\n");
+	sleep_ms(50);
+	leaf = fx_app_try_init(&a, "service full", 0x00020002);
+	assert_int_equal(leaf, LINEERR_NOMEM);
+	assert_true(tapixd_answers());
+}
+
 /* A CallAdded the watcher heard: its line's number, written to the
  * descriptor *@userdata. */
 static int on_call_added(sd_bus_message *m, void *userdata, sd_bus_error *e)
@@ -1405,6 +1474,9 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_out_of_memory_fails_requests_only, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_memory_short_below_a_cgroup_limit, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_sighup_revokes_opens,
 	                                        setup, teardown),
