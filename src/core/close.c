@@ -212,7 +212,10 @@ static void finish_tline(struct tline *tl)
 			struct call *call =
 				list_entry(it, struct call, tl_link);
 
-			if (call->creating)
+			/* its creation's end decides (complete_create,
+			 * req_after_call_locked), unless that queued its
+			 * close */
+			if (call->creating && !call->closing)
 				continue;
 			if (!call->closing) {
 				call->closing = true;
@@ -421,6 +424,7 @@ void close_tline_forced_locked(struct tline *tl, bool removed)
 void close_device_removed_locked(struct device *dev)
 {
 	struct list_node *it;
+	struct tline *tl;
 
 	core_assert_locked();
 	dev->remove_pending = false;
@@ -429,10 +433,15 @@ void close_device_removed_locked(struct device *dev)
 	 * each call, then TSPI_lineClose; LINE_CLOSE to the apps that had it
 	 * open), then LINE_REMOVE to every 2.0+ registration.
 	 */
-	if (dev->tl) {
-		struct tline *tl = dev->tl;
-
+	/* ... and an open on its way (TSPI_lineOpen, the unions) ends
+	 * first: its line is closed with the others (dev->removed keeps any
+	 * other out from here) */
+	device_claim_locked(dev);
+	tl = dev->tl;
+	if (tl)
 		tline_ref_locked(tl);
+	device_release_locked(dev);
+	if (tl) {
 		close_tline_forced_locked(tl, true);
 		tline_unref_locked(tl);
 	}

@@ -328,6 +328,9 @@ void core_line_event(HTAPILINE htl, HTAPICALL htc, DWORD msg, DWORD_PTR p1,
 		log_warn("provider event %u for unknown or closed line %lx "
 		         "ignored",
 		         (unsigned)msg, (unsigned long)(uintptr_t)htl);
+		/* spec: tspi.md §3 — NULL written: the call was not taken */
+		if (msg == LINE_NEWCALL && p2)
+			*(HTAPICALL *)p2 = NULL;
 		goto out;
 	}
 	if (msg != LINE_NEWCALL && msg != LINE_LINEDEVSTATE &&

@@ -78,7 +78,7 @@ void req_cancel_locked(struct req *req)
 
 static void post_reply(struct req *req, LONG result)
 {
-	if (!req->app)
+	if (!req->app || req->app->life != LIFE_ALIVE)
 		return;
 	/* spec: tapi-messages-and-states.md §3 LINE_REPLY */
 	app_post_locked(req->app, req->guard, 0, LINE_REPLY, req->cbinst,
@@ -137,8 +137,10 @@ static void complete_create(struct req *req, LONG result)
 	core_wake_locked();
 	if (!calls_usable(req) && result == 0)
 		result = LINEERR_OPERATIONFAILED; /* closed meanwhile */
-	if (result == 0 && req->app && req->open &&
-	    req->open->life == LIFE_ALIVE) {
+	/* spec: termination.md §6 — once lineShutdown began, no LINE_REPLY
+	 * and no write into app memory (its other opens close first) */
+	if (result == 0 && req->app && req->app->life == LIFE_ALIVE &&
+	    req->open && req->open->life == LIFE_ALIVE) {
 		for (i = 0; i < req->ncalls; i++) {
 			ch[i] = callh_new_locked(req->open, req->calls[i],
 			                         LINECALLPRIVILEGE_OWNER);
@@ -244,10 +246,29 @@ LONG req_after_call_locked(struct req *req, LONG r)
 	 * spec: tspi.md §4 — a completion that arrived before the function
 	 * returned is processed now; a provider returning 0 means done.
 	 */
-	if (req->early)
+	if (req->early) {
 		req_complete_locked(req, req->early_result);
-	else if (r == 0)
+	} else if (r == 0) {
 		req_complete_locked(req, 0);
+	} else if (!req->app) {
+		/*
+		 * spec: termination.md §5.1 last row — its open closed while
+		 * the provider had the creating function (cancel_requests
+		 * left its calls to its return): CloseCall now, and the
+		 * provider completes it with a failure. A provider may hold
+		 * the request until then: a close waiting for the completion
+		 * would wait for ever.
+		 */
+		unsigned i;
+
+		for (i = 0; i < req->ncalls; i++) {
+			struct call *call = req->calls[i];
+
+			if (call->life == LIFE_ALIVE &&
+			    !call_is_held_locked(call))
+				call_close_later_locked(call);
+		}
+	}
 	return (LONG)id;
 }
 

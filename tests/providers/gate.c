@@ -6,6 +6,13 @@
  * The test (in the same process) closes the gate for one function and
  * device with gate_test_close(), waits for a call to arrive there with
  * gate_test_wait_held(), and lets it through with gate_test_open().
+ *
+ * Calls: lineMakeCall on a line makes one that is never answered. Its
+ * request stays pending, as a provider may hold a creation until the call
+ * is closed (termination.md §5.1 last row): TSPI_lineCloseCall and
+ * TSPI_lineClose complete it with LINEERR_OPERATIONFAILED, the test with
+ * gate_test_complete(). Hooks count the CloseCalls and send LINE_REMOVE,
+ * LINE_CLOSE and LINE_NEWCALL.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +33,7 @@ enum gate_fn {
 	GATE_OPEN,
 	GATE_SET_MEDIA,
 	GATE_CLOSE,
+	GATE_MAKE_CALL,
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -35,6 +43,24 @@ static bool open_[LINES];
 static enum gate_fn gate_fn; /* guarded by lock; GATE_NONE: open */
 static DWORD gate_dev;
 static unsigned held; /* calls waiting at the gate */
+static ASYNC_COMPLETION completion;
+static LINEEVENT line_event;
+static HTAPILINE tapi_line[LINES]; /* the last open's, kept after close */
+static DRV_REQUESTID making;       /* the lineMakeCall pending, or 0 */
+static unsigned closecalls;
+
+/* Completes the pending lineMakeCall, if any, with @result. */
+static void make_end(LONG result)
+{
+	DRV_REQUESTID req;
+
+	pthread_mutex_lock(&lock);
+	req = making;
+	making = 0;
+	pthread_mutex_unlock(&lock);
+	if (req)
+		completion(req, result);
+}
 
 /* Holds the caller while the gate is closed for @fn on @dev. */
 static void pass(enum gate_fn fn, DWORD dev)
@@ -89,6 +115,59 @@ EXPORT void gate_test_open(void)
 	pthread_mutex_unlock(&lock);
 }
 
+EXPORT void gate_test_complete(LONG result);
+EXPORT void gate_test_complete(LONG result)
+{
+	make_end(result);
+}
+
+EXPORT unsigned gate_test_closecalls(void);
+EXPORT unsigned gate_test_closecalls(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&lock);
+	n = closecalls;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+EXPORT int gate_test_is_open(DWORD dev);
+EXPORT int gate_test_is_open(DWORD dev)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = dev < LINES && open_[dev];
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* The provider's LINE_REMOVE of line @dev. */
+EXPORT void gate_test_remove(DWORD dev);
+EXPORT void gate_test_remove(DWORD dev)
+{
+	line_event(NULL, NULL, LINE_REMOVE, base + dev, 0, 0);
+}
+
+/* The provider's LINE_CLOSE of line @dev (termination.md §7). */
+EXPORT void gate_test_line_close(DWORD dev);
+EXPORT void gate_test_line_close(DWORD dev)
+{
+	line_event(tapi_line[dev], NULL, LINE_CLOSE, 0, 0, 0);
+}
+
+/* A LINE_NEWCALL on line @dev's last open (closed or not): what TAPI
+ * wrote through dwParam2 (the variable starts as garbage). */
+EXPORT HTAPICALL gate_test_new_call(DWORD dev);
+EXPORT HTAPICALL gate_test_new_call(DWORD dev)
+{
+	HTAPICALL ht = (HTAPICALL)(uintptr_t)0x5a5a5a5a;
+
+	line_event(tapi_line[dev], NULL, LINE_NEWCALL, 0x77, (DWORD_PTR)&ht, 0);
+	return ht;
+}
+
 EXPORT DWORD TSPIAPI TSPIX_providerLiveObjects(void)
 {
 	DWORD n = 0;
@@ -117,8 +196,8 @@ EXPORT LONG TSPIAPI TSPI_providerEnumDevices(DWORD id, LPDWORD lines,
 {
 	(void)id;
 	(void)p;
-	(void)lc;
 	(void)pc;
+	line_event = lc;
 	*lines = LINES;
 	*phones = 0;
 	return 0;
@@ -134,7 +213,7 @@ EXPORT LONG TSPIAPI TSPI_providerInit(DWORD ver, DWORD id, DWORD line_base,
 	(void)phone_base;
 	(void)nlines;
 	(void)nphones;
-	(void)done;
+	completion = done;
 	base = line_base;
 	*options = 0;
 	return 0;
@@ -177,13 +256,13 @@ EXPORT LONG TSPIAPI TSPI_lineOpen(DWORD dev, HTAPILINE ht, LPHDRVLINE hd,
                                   DWORD ver, LINEEVENT proc)
 {
 	(void)ver;
-	(void)ht;
 	(void)proc;
 	if (dev < base || dev >= base + LINES)
 		return LINEERR_BADDEVICEID;
 	pass(GATE_OPEN, dev - base);
 	pthread_mutex_lock(&lock);
 	open_[dev - base] = true;
+	tapi_line[dev - base] = ht;
 	pthread_mutex_unlock(&lock);
 	*hd = (HDRVLINE)(uintptr_t)(dev - base + 1);
 	return 0;
@@ -199,6 +278,7 @@ EXPORT LONG TSPIAPI TSPI_lineClose(HDRVLINE hd)
 	pthread_mutex_lock(&lock);
 	open_[i] = false;
 	pthread_mutex_unlock(&lock);
+	make_end(LINEERR_OPERATIONFAILED);
 	return 0;
 }
 
@@ -225,10 +305,38 @@ EXPORT LONG TSPIAPI TSPI_lineGetLineDevStatus(HDRVLINE hd, LPLINEDEVSTATUS ds)
 	return 0;
 }
 
+EXPORT LONG TSPIAPI TSPI_lineMakeCall(DRV_REQUESTID req, HDRVLINE hdl,
+                                      HTAPICALL ht, LPHDRVCALL hdc, LPCSTR dest,
+                                      DWORD cc, LPLINECALLPARAMS params)
+{
+	uintptr_t i = (uintptr_t)hdl - 1;
+
+	(void)ht;
+	(void)dest;
+	(void)cc;
+	(void)params;
+	if (i >= LINES)
+		return LINEERR_INVALLINEHANDLE;
+	pass(GATE_MAKE_CALL, (DWORD)i);
+	pthread_mutex_lock(&lock);
+	if (making) {
+		pthread_mutex_unlock(&lock);
+		return LINEERR_RESOURCEUNAVAIL; /* one at a time */
+	}
+	making = req;
+	pthread_mutex_unlock(&lock);
+	*hdc = (HDRVCALL)(i + 1);
+	return (LONG)req;
+}
+
 EXPORT LONG TSPIAPI TSPI_lineCloseCall(HDRVCALL hd)
 {
 	(void)hd;
-	return LINEERR_INVALCALLHANDLE;
+	pthread_mutex_lock(&lock);
+	closecalls++;
+	pthread_mutex_unlock(&lock);
+	make_end(LINEERR_OPERATIONFAILED);
+	return 0;
 }
 
 EXPORT LONG TSPIAPI TSPI_lineGetCallInfo(HDRVCALL hd, LPLINECALLINFO ci)

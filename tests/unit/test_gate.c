@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fx.h"
 
@@ -17,10 +18,19 @@
 #define GATE_OPEN                2
 #define GATE_SET_MEDIA           3
 #define GATE_CLOSE               4
+#define GATE_MAKE_CALL           5
 static void (*gate_close)(int fn, DWORD dev);
 static int (*gate_wait_held)(unsigned ms);
 static void (*gate_open)(void);
+static void (*gate_complete)(LONG result);
+static unsigned (*gate_closecalls)(void);
+static int (*gate_is_open)(DWORD dev);
+static void (*gate_remove)(DWORD dev);
+static void (*gate_line_close)(DWORD dev);
+static void *(*gate_new_call)(DWORD dev);
 static void *gate;
+
+#define UNWRITTEN ((HCALL)0x5eed5eedu)
 
 static int group_setup(void **state)
 {
@@ -32,7 +42,17 @@ static int group_setup(void **state)
 	*(void **)&gate_close = dlsym(gate, "gate_test_close");
 	*(void **)&gate_wait_held = dlsym(gate, "gate_test_wait_held");
 	*(void **)&gate_open = dlsym(gate, "gate_test_open");
-	return gate_close && gate_wait_held && gate_open ? 0 : -1;
+	*(void **)&gate_complete = dlsym(gate, "gate_test_complete");
+	*(void **)&gate_closecalls = dlsym(gate, "gate_test_closecalls");
+	*(void **)&gate_is_open = dlsym(gate, "gate_test_is_open");
+	*(void **)&gate_remove = dlsym(gate, "gate_test_remove");
+	*(void **)&gate_line_close = dlsym(gate, "gate_test_line_close");
+	*(void **)&gate_new_call = dlsym(gate, "gate_test_new_call");
+	if (!gate_close || !gate_wait_held || !gate_open || !gate_complete ||
+	    !gate_closecalls || !gate_is_open || !gate_remove ||
+	    !gate_line_close || !gate_new_call)
+		return -1;
+	return 0;
 }
 
 static int group_teardown(void **state)
@@ -62,6 +82,7 @@ static int teardown(void **state)
 struct probe {
 	struct fx_app *a;
 	HLINE line;
+	HCALL call; /* lineMakeCall's */
 	LONG (*fn)(struct probe *p);
 	LONG r;
 	bool done;
@@ -154,6 +175,11 @@ static LONG get_message(struct probe *p)
 	LINEMESSAGE m;
 
 	return lineGetMessage(p->a->h, &m, 0);
+}
+
+static LONG make_call(struct probe *p)
+{
+	return lineMakeCall(p->line, &p->call, "1", 0, NULL);
 }
 
 static LONG close_line(struct probe *p)
@@ -614,6 +640,221 @@ static void test_log_sink_called_with_no_lock_held(void **s)
 	fx_shutdown(&a);
 }
 
+/* lineGetLineDevStatus of @line (the gate does not hold it here). */
+static LONG line_status(HLINE line)
+{
+	LINEDEVSTATUS ds;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.dwTotalSize = sizeof(ds);
+	return lineGetLineDevStatus(line, &ds);
+}
+
+/*
+ * termination.md §5.1 last row, §5.2.6 — a lineClose while the provider
+ * is still in TSPI_lineMakeCall of the open: the request is cancelled (no
+ * LINE_REPLY, no handle written) and its call closed (TSPI_lineCloseCall)
+ * when the function returns, without waiting for the completion. The
+ * gate completes a call's creation only when it is closed, as a provider
+ * may: before, lineClose waited for that completion for ever (the call
+ * was left to "its creation's end").
+ */
+static void test_close_while_the_provider_makes_a_call(void **s)
+{
+	struct probe mk, cl;
+	struct fx_app a;
+	HLINE l;
+	LONG st = 0;
+	bool closed;
+	unsigned i, closecalls = gate_closecalls();
+
+	(void)s;
+	fx_app_init(&a, "a");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	mk.call = UNWRITTEN;
+	gate_close(GATE_MAKE_CALL, 0);
+	probe_start(&mk, &a, l, make_call);
+	assert_int_equal(gate_wait_held(10000), 0);
+	probe_start(&cl, &a, l, close_line);
+	/* the handle dies as the close cancels the open's requests (one
+	 * section of the core lock) */
+	for (i = 0; i < 2000 && st != LINEERR_INVALLINEHANDLE; i++) {
+		st = line_status(l);
+		if (st != LINEERR_INVALLINEHANDLE)
+			usleep(5000);
+	}
+	gate_open();
+	probe_join(&mk);
+	closed = probe_done_within(&cl, 10000);
+	if (!closed)
+		gate_complete(LINEERR_OPERATIONFAILED); /* lets it end */
+	probe_join(&cl);
+	fx_pump(&a);
+
+	assert_int_equal(st, LINEERR_INVALLINEHANDLE);
+	assert_true(mk.r > 0);
+	assert_true(closed);
+	assert_int_equal(cl.r, 0);
+	assert_int_equal(gate_closecalls() - closecalls, 1);
+	assert_true(mk.call == UNWRITTEN);
+	assert_false(fx_has_reply(&a, mk.r));
+	assert_int_equal(provider_opens(), 0);
+	fx_shutdown(&a);
+}
+
+/*
+ * termination.md §7 — the provider's LINE_CLOSE while TSPI_lineMakeCall of
+ * the line is still running: TAPI's worker closes the line, and closes the
+ * call itself when the function returns (the close that call's end queues
+ * for the worker is the worker's own wait). Before, the worker waited for
+ * the completion, which this provider gives only on close: the line was
+ * never closed, and nothing else queued for the worker ran.
+ */
+static void test_provider_closes_the_line_while_it_makes_a_call(void **s)
+{
+	struct probe mk;
+	struct fx_app a;
+	LINEMESSAGE m;
+	bool told, closed = false;
+	unsigned i, closecalls = gate_closecalls();
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_open(&a, 1, LINECALLPRIVILEGE_NONE, 0); /* keeps the session */
+	mk.call = UNWRITTEN;
+	mk.line = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	gate_close(GATE_MAKE_CALL, 0);
+	probe_start(&mk, &a, mk.line, make_call);
+	assert_int_equal(gate_wait_held(10000), 0);
+	gate_line_close(0);
+	/* the worker waits for the creation once the open is told */
+	told = fx_wait_try(&a, LINE_CLOSE, (DWORD)mk.line, 0, 10000, &m);
+	gate_open();
+	probe_join(&mk);
+	for (i = 0; i < 2000 && !closed; i++) {
+		closed = !gate_is_open(0);
+		if (!closed)
+			usleep(5000);
+	}
+	if (!closed)
+		gate_complete(LINEERR_OPERATIONFAILED); /* lets it end */
+
+	assert_true(told);
+	assert_true(mk.r > 0);
+	assert_true(closed);
+	assert_int_equal(gate_closecalls() - closecalls, 1);
+	assert_true(mk.call == UNWRITTEN);
+	fx_pump(&a);
+	assert_false(fx_has_reply(&a, mk.r));
+	fx_shutdown(&a);
+}
+
+/*
+ * termination.md §7 — LINE_REMOVE while the device's first lineOpen is in
+ * TSPI_lineOpen: the open ends first, then TAPI closes the line (LINE_CLOSE
+ * to that open, TSPI_lineClose) and tells LINE_REMOVE. Before, the worker
+ * saw no line open, told LINE_REMOVE at once, and the open then succeeded
+ * on the removed device with the provider's line left open.
+ */
+static void test_line_removed_while_it_opens(void **s)
+{
+	struct probe op;
+	struct fx_app a;
+	LINEMESSAGE m;
+	bool early, removed = false;
+	int still_open;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	gate_close(GATE_OPEN, 0);
+	probe_start(&op, &a, 0, open_line);
+	assert_int_equal(gate_wait_held(10000), 0);
+	gate_remove(0);
+	/* (the worker waits for the open now) */
+	early = fx_wait_try(&a, LINE_REMOVE, 0, 0, 300, &m);
+	gate_open();
+	probe_join(&op);
+	if (!early)
+		removed = fx_wait_try(&a, LINE_REMOVE, 0, 0, 10000, &m);
+	still_open = gate_is_open(0);
+
+	assert_false(early);
+	assert_true(removed);
+	assert_int_equal(still_open, 0);
+	assert_true(op.r == 0 || op.r == LINEERR_NODEVICE);
+	if (op.r == 0) {
+		/* its LINE_CLOSE came before the LINE_REMOVE */
+		assert_true(
+			fx_wait_try(&a, LINE_CLOSE, (DWORD)op.line, 0, 0, &m));
+		assert_int_equal(lineClose(op.line), LINEERR_INVALLINEHANDLE);
+	}
+	assert_int_equal(provider_opens(), 0);
+	fx_shutdown(&a);
+}
+
+/*
+ * termination.md §6 — once lineShutdown began, no LINE_REPLY and no write
+ * into app memory for the registration's requests. Here a lineMakeCall of
+ * its second open completes with success while the shutdown closes its
+ * first open (held in TSPI_lineClose). Before, the handle was written and
+ * the call announced to the other app's monitor open (LINE_APPNEWCALL).
+ */
+static void test_creation_completed_during_shutdown_writes_nothing(void **s)
+{
+	struct probe sd;
+	struct fx_app a, b;
+	HCALL made = UNWRITTEN;
+	HLINE l1;
+	LONG req;
+	unsigned i, closecalls = gate_closecalls();
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_app_init(&b, "b");
+	fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	l1 = fx_open(&a, 1, LINECALLPRIVILEGE_NONE, 0);
+	fx_open(&b, 1, LINECALLPRIVILEGE_MONITOR, 0);
+	req = lineMakeCall(l1, &made, "1", 0, NULL);
+	assert_true(req > 0);
+	gate_close(GATE_CLOSE, 0);
+	probe_start(&sd, &a, 0, shutdown_of);
+	assert_int_equal(gate_wait_held(10000), 0);
+	gate_complete(0); /* done, as the shutdown closes the first open */
+	gate_open();
+	probe_join(&sd);
+	fx_untrack(&a);
+	/* (the call nobody holds is closed by TAPI's worker: C3) */
+	for (i = 0; i < 2000 && gate_closecalls() == closecalls; i++)
+		usleep(5000);
+	fx_pump(&b);
+
+	assert_int_equal(sd.r, 0);
+	assert_true(made == UNWRITTEN);
+	fx_expect_none(&b);
+	assert_int_equal(gate_closecalls() - closecalls, 1);
+	fx_shutdown(&b);
+}
+
+/*
+ * tspi.md §3 — TAPI writes the HTAPICALL of a LINE_NEWCALL, NULL when it
+ * does not take the call: also for a line it has closed. Before, it wrote
+ * nothing, and the provider read its own variable.
+ */
+static void test_new_call_on_a_closed_line_is_refused(void **s)
+{
+	struct fx_app a;
+	HLINE l;
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_open(&a, 1, LINECALLPRIVILEGE_NONE, 0); /* keeps the session */
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_OWNER,
+	            LINEMEDIAMODE_INTERACTIVEVOICE);
+	assert_int_equal(lineClose(l), 0);
+	assert_null(gate_new_call(0));
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +877,20 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_log_sink_called_with_no_lock_held, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_close_while_the_provider_makes_a_call, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_provider_closes_the_line_while_it_makes_a_call,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_line_removed_while_it_opens, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_creation_completed_during_shutdown_writes_nothing,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_new_call_on_a_closed_line_is_refused, setup,
 			teardown),
 	};
 
