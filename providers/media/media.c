@@ -48,7 +48,8 @@
 #define MAX_FRAME        960     /* samples of a packet: 60 ms at 16 kHz */
 #define MAX_DECODE       5760    /* samples a payload may decode to */
 #define PKT_MAX          1500    /* an RTP or RTCP datagram */
-#define CB_QUEUE         32      /* callbacks waiting per session */
+#define CB_QUEUE         48      /* a session's callback queue at first */
+#define CB_DIGITS        32      /* of them the peer's digits, at most */
 #define READS_PER_EVENT  64      /* datagrams read per epoll event */
 #define LATE_FRAMES      10      /* behind this far: resynchronise */
 #define DIGIT_VOLUME     10      /* -10 dBm0 */
@@ -129,8 +130,10 @@ struct media_session {
 
 	struct media_session *prev, *next; /* in m->live or m->doomed */
 	bool dead;                         /* freed: no I/O, no callback */
-	struct cb q[CB_QUEUE];             /* callbacks to call, in order */
-	unsigned qn;
+	struct cb *q;                      /* callbacks to call, in order */
+	unsigned qn, qcap;                 /* in q, room in q */
+	unsigned qdigits;                  /* CB_DIGIT in q */
+	bool digit_dropped; /* the peer's digit that goes on was not told */
 
 	/* the stream (media_session_set) */
 	bool has_stream;
@@ -138,7 +141,9 @@ struct media_session {
 	struct sockaddr_storage peer, peer_rtcp;
 	socklen_t peer_len;
 	struct codec *codec;
-	struct rtpsec *sec; /* SRTP of the stream, or NULL */
+	/* SRTP: made by the first stream with it and kept for the session
+	 * (media_session_set), used while st.srtp (srtp_locked) */
+	struct rtpsec *sec;
 	unsigned clock_rate;
 	size_t frame;  /* samples per packet at st.pcm_rate */
 	uint32_t step; /* RTP clock units per packet */
@@ -302,16 +307,63 @@ static void set_ticking_locked(struct media *m)
 		m->ticking = want;
 }
 
-/* Queues a callback; false when it was not (a dead session, a full
- * queue). */
+/*
+ * Queues a callback; false when it was not (a dead session, out of
+ * memory). What is owed to the application (digits_done, the time-out, a
+ * tone heard, the alarm) is never turned away for room: it would never
+ * come again, and an application waiting for LINE_GENERATE would wait
+ * for ever. The queue grows instead, which only calls of the session's
+ * functions while a callback takes long can make it do: the peer's
+ * digits are held to CB_DIGITS waiting (digit_locked).
+ */
 static bool queue_cb_locked(struct media_session *s, const struct cb *c)
 {
+	struct cb *q;
+
 	assert_locked(s->m);
-	if (s->dead || s->qn == CB_QUEUE)
-		return false; /* a queue that full is a stuck callback */
+	if (s->dead)
+		return false;
+	if (s->qn == s->qcap) {
+		q = realloc(s->q, 2 * (size_t)s->qcap * sizeof(*q));
+		if (!q)
+			return false;
+		s->q = q;
+		s->qcap *= 2;
+	}
 	s->q[s->qn++] = *c;
+	if (c->kind == CB_DIGIT)
+		s->qdigits++;
 	s->m->queued++;
 	return true;
+}
+
+/*
+ * A digit of the peer's starts or ends, for the digit callback. A start
+ * is told only while CB_DIGITS leave room for it and its end; beyond
+ * that (a peer sending events faster than the callbacks take them: each
+ * event packet of a new timestamp is a start and an end) it is counted
+ * in digits_ignored, and its end is not told either, so that the
+ * application never sees an end without its start.
+ */
+static void digit_locked(struct media_session *s, char digit,
+                         enum media_digit_edge edge)
+{
+	struct cb c = {.kind = CB_DIGIT, .digit = digit, .edge = edge};
+
+	assert_locked(s->m);
+	if (edge == MEDIA_DIGIT_UP) {
+		if (!s->digit_dropped)
+			queue_cb_locked(s, &c);
+		s->digit_dropped = false;
+		return;
+	}
+	s->digit_dropped = s->qdigits + 2 > CB_DIGITS;
+	if (s->digit_dropped || !queue_cb_locked(s, &c)) {
+		s->digit_dropped = true;
+		s->stats.digits_ignored++;
+		return;
+	}
+	s->stats.digits_received++;
 }
 
 /* Sets @ss from a numeric address and port. Returns its length or 0. */
@@ -365,16 +417,25 @@ static bool same_addr(const struct sockaddr_storage *from,
 	return false;
 }
 
+/* The stream's SRTP, or NULL while it is plain RTP. */
+static struct rtpsec *srtp_locked(struct media_session *s)
+{
+	assert_locked(s->m);
+	return s->has_stream && s->st.srtp ? s->sec : NULL;
+}
+
 /* ---- sending ------------------------------------------------------------ */
 
 static void send_rtp_locked(struct media_session *s, uint8_t pt, bool marker,
                             uint32_t ts, const uint8_t *payload, size_t len)
 {
+	struct rtpsec *sec;
 	struct rtp_hdr h;
 	uint8_t pkt[PKT_MAX];
 	int n;
 
 	assert_locked(s->m);
+	sec = srtp_locked(s);
 	memset(&h, 0, sizeof(h));
 	h.marker = marker;
 	h.pt = pt;
@@ -385,8 +446,8 @@ static void send_rtp_locked(struct media_session *s, uint8_t pt, bool marker,
 	if (n < 0)
 		return;
 	s->seq++;
-	if (s->sec && (n = rtpsec_protect(s->sec, pkt, (size_t)n, sizeof(pkt),
-	                                  false)) < 0)
+	if (sec &&
+	    (n = rtpsec_protect(sec, pkt, (size_t)n, sizeof(pkt), false)) < 0)
 		return;
 	/* a full socket buffer loses the packet, as the network could */
 	if (sendto(s->pp.rtp_fd, pkt, (size_t)n, MSG_DONTWAIT,
@@ -399,12 +460,14 @@ static void send_rtp_locked(struct media_session *s, uint8_t pt, bool marker,
 /* An SR or RR with the SDES CNAME (RFC 3550 §6.1), and a BYE with @bye. */
 static void send_rtcp_locked(struct media_session *s, uint64_t now, bool bye)
 {
+	struct rtpsec *sec;
 	struct rtcp_report r;
 	uint8_t pkt[PKT_MAX];
 	size_t len = strlen(s->cname);
 	int n;
 
 	assert_locked(s->m);
+	sec = srtp_locked(s);
 	memset(&r, 0, sizeof(r));
 	r.ssrc = s->ssrc;
 	r.has_sr = s->stats.rtp_sent > 0;
@@ -427,8 +490,8 @@ static void send_rtcp_locked(struct media_session *s, uint64_t now, bool bye)
 		r.bye_ssrc[0] = s->ssrc;
 	}
 	n = rtcp_build(&r, pkt, sizeof(pkt));
-	if (n > 0 && s->sec)
-		n = rtpsec_protect(s->sec, pkt, (size_t)n, sizeof(pkt), true);
+	if (n > 0 && sec)
+		n = rtpsec_protect(sec, pkt, (size_t)n, sizeof(pkt), true);
 	if (n > 0)
 		(void)sendto(s->pp.rtcp_fd, pkt, (size_t)n, MSG_DONTWAIT,
 		             (const struct sockaddr *)&s->peer_rtcp,
@@ -740,23 +803,17 @@ gone:
 static void inband_edge(void *ctx, int code, int level, int delay)
 {
 	struct media_session *s = ctx;
-	struct cb c = {.kind = CB_DIGIT};
 
 	(void)level;
 	(void)delay;
 	assert_locked(s->m);
 	if (s->inband) {
-		c.digit = s->inband;
-		c.edge = MEDIA_DIGIT_UP;
-		queue_cb_locked(s, &c);
+		digit_locked(s, s->inband, MEDIA_DIGIT_UP);
 		s->inband = '\0';
 	}
 	if (code > 0 && tevent_from_digit((char)code) >= 0) {
 		s->inband = (char)code;
-		c.digit = s->inband;
-		c.edge = MEDIA_DIGIT_DOWN;
-		s->stats.digits_received++;
-		queue_cb_locked(s, &c);
+		digit_locked(s, s->inband, MEDIA_DIGIT_DOWN);
 	}
 }
 
@@ -833,8 +890,8 @@ static void watch_feed_locked(struct media_session *s, const int16_t *pcm)
 		if (!s->told[k] && s->heard_ms[k] >= w->duration_ms) {
 			struct cb c = {.kind = CB_TONE, .id = w->tag};
 
-			s->told[k] = true;
-			queue_cb_locked(s, &c);
+			/* not queued: again at the next frame heard */
+			s->told[k] = queue_cb_locked(s, &c);
 		}
 	}
 }
@@ -877,19 +934,18 @@ static void play_frame_locked(struct media_session *s)
 static void digit_notes_locked(struct media_session *s,
                                const struct tevent_notes *notes)
 {
-	struct cb c = {.kind = CB_DIGIT};
 	unsigned i;
+	char digit;
 
 	assert_locked(s->m);
 	for (i = 0; i < notes->n; i++) {
-		c.digit = tevent_to_digit(notes->note[i].event);
-		if (!c.digit)
+		digit = tevent_to_digit(notes->note[i].event);
+		if (!digit)
 			continue; /* an event that is not a digit */
-		c.edge = notes->note[i].kind == TEVENT_START ? MEDIA_DIGIT_DOWN
-		                                             : MEDIA_DIGIT_UP;
-		if (c.edge == MEDIA_DIGIT_DOWN)
-			s->stats.digits_received++;
-		queue_cb_locked(s, &c);
+		digit_locked(s, digit,
+		             notes->note[i].kind == TEVENT_START
+		                     ? MEDIA_DIGIT_DOWN
+		                     : MEDIA_DIGIT_UP);
 	}
 }
 
@@ -949,12 +1005,14 @@ static void rtp_input_locked(struct media_session *s, const uint8_t *buf,
 static void rtp_readable_locked(struct media_session *s, uint64_t now)
 {
 	struct sockaddr_storage from;
+	struct rtpsec *sec;
 	socklen_t flen;
 	uint8_t buf[PKT_MAX + 1];
 	ssize_t n;
 	int i;
 
 	assert_locked(s->m);
+	sec = srtp_locked(s);
 	for (i = 0; i < READS_PER_EVENT; i++) {
 		flen = sizeof(from);
 		memset(&from, 0, sizeof(from));
@@ -968,10 +1026,9 @@ static void rtp_readable_locked(struct media_session *s, uint64_t now)
 		}
 		/* SRTP: what the peer's key does not authenticate is not
 		 * theirs (RFC 3711 §3.3) */
-		if (s->sec &&
-		    (!s->has_stream || !same_addr(&from, &s->peer, true) ||
-		     (n = rtpsec_unprotect(s->sec, buf, (size_t)n, false)) <
-		             0)) {
+		if (sec &&
+		    (!same_addr(&from, &s->peer, true) ||
+		     (n = rtpsec_unprotect(sec, buf, (size_t)n, false)) < 0)) {
 			s->stats.rtp_ignored++;
 			continue;
 		}
@@ -985,12 +1042,14 @@ static void rtcp_readable_locked(struct media_session *s, uint64_t now)
 {
 	struct sockaddr_storage from;
 	struct rtcp_report r;
+	struct rtpsec *sec;
 	socklen_t flen;
 	uint8_t buf[PKT_MAX + 1];
 	ssize_t n;
 	int i;
 
 	assert_locked(s->m);
+	sec = srtp_locked(s);
 	for (i = 0; i < READS_PER_EVENT; i++) {
 		flen = sizeof(from);
 		memset(&from, 0, sizeof(from));
@@ -1000,8 +1059,8 @@ static void rtcp_readable_locked(struct media_session *s, uint64_t now)
 			return;
 		if (!s->has_stream || !same_addr(&from, &s->peer, false))
 			continue;
-		if (s->sec &&
-		    (n = rtpsec_unprotect(s->sec, buf, (size_t)n, true)) < 0)
+		if (sec &&
+		    (n = rtpsec_unprotect(sec, buf, (size_t)n, true)) < 0)
 			continue;
 		if (rtcp_parse(buf, (size_t)n, &r) != 0)
 			continue;
@@ -1069,8 +1128,8 @@ static void tick_play_locked(struct media_session *s, uint64_t now)
 	struct cb a = {.kind = CB_ALARM, .id = s->alarm_id};
 
 	assert_locked(s->m);
-	/* the alarm, stream or not; kept for the next tick if the queue is
-	 * full (it must not be lost) */
+	/* the alarm, stream or not; kept for the next tick if it could not
+	 * be queued (it must not be lost) */
 	if (s->alarm_on && (int64_t)(now - s->alarm_us) >= 0 &&
 	    queue_cb_locked(s, &a))
 		s->alarm_on = false;
@@ -1099,11 +1158,11 @@ static void tick_play_locked(struct media_session *s, uint64_t now)
 	}
 	if (s->m->cfg.rtp_timeout_ms && s->st.recv && !s->timed_out &&
 	    now - s->last_rtp_us >= (uint64_t)s->m->cfg.rtp_timeout_ms * 1000) {
-		s->timed_out = true;
 		/* a digit whose end never came ends with the RTP */
 		tevent_rx_flush(&s->trx, &notes);
 		digit_notes_locked(s, &notes);
-		queue_cb_locked(s, &c);
+		/* not queued (out of memory): again at the next tick */
+		s->timed_out = queue_cb_locked(s, &c);
 	}
 	if ((int64_t)(now - s->next_rtcp_us) >= 0) {
 		send_rtcp_locked(s, now, false);
@@ -1130,6 +1189,8 @@ static void deliver_locked(struct media *m)
 		}
 		c = s->q[0];
 		memmove(s->q, s->q + 1, --s->qn * sizeof(s->q[0]));
+		if (c.kind == CB_DIGIT)
+			s->qdigits--;
 		m->queued--;
 		ev = s->ev;
 		ctx = s->ctx;
@@ -1174,6 +1235,7 @@ static void reap_locked(struct media *m)
 		if (s->drx)
 			dtmf_rx_free(s->drx);
 		free(s->digits);
+		free(s->q);
 		free(s);
 	}
 	m->reaps++;
@@ -1341,6 +1403,12 @@ int media_session_new(struct media *m, const char *local_addr,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->q = calloc(CB_QUEUE, sizeof(*s->q));
+	if (!s->q) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->qcap = CB_QUEUE;
 	s->m = m;
 	if (ev)
 		s->ev = *ev;
@@ -1366,6 +1434,7 @@ int media_session_new(struct media *m, const char *local_addr,
 	               local_addr);
 	rc = ports_open(&m->ports, (const struct sockaddr *)&ss, len, &s->pp);
 	if (rc < 0) {
+		free(s->q);
 		free(s);
 		return rc == -EAFNOSUPPORT ? -EINVAL : rc;
 	}
@@ -1377,6 +1446,7 @@ int media_session_new(struct media *m, const char *local_addr,
 		/* closing the descriptors takes them out of the epoll */
 		unlock(m);
 		ports_close(&m->ports, &s->pp);
+		free(s->q);
 		free(s);
 		return rc;
 	}
@@ -1407,8 +1477,8 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	struct media_stream n;
 	struct sockaddr_storage peer, peer_rtcp;
 	struct codec *c = NULL, *old = NULL;
-	struct rtpsec *sec = NULL, *old_sec = NULL;
-	bool same_keys;
+	struct rtpsec *sec = NULL;
+	bool new_sec;
 	dtmf_rx_state_t *old_drx = NULL;
 	socklen_t len;
 	bool restart;
@@ -1443,23 +1513,37 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 	                                    : (uint16_t)(n.remote_port + 1),
 	                 &peer_rtcp);
 	/*
-	 * SRTP: the context stays while the suite and keys do (a hold, a
-	 * re-INVITE): a new one under the same keys would start its packet
-	 * indexes and rollover counter anew, reusing keystream and refusing
-	 * the peer's packets (RFC 3711 §3.3.1, §9.1). New keys, a new one.
+	 * SRTP: one context for the session, made here the first time (out
+	 * of the lock: libsrtp2's set-up, once). Each direction of it stays
+	 * while its key does (a hold, a re-INVITE, the peer's new key and
+	 * not ours): made anew under the same key it would start its packet
+	 * indexes and rollover counter again, reusing keystream and no longer
+	 * what the peer expects (RFC 3711 §3.3.1, §9.1); rtpsec_set_tx and
+	 * _rx change only a side whose key changed. It stays while SRTP is
+	 * off, for SRTP back on under the same keys.
 	 */
 	lock(m);
-	same_keys = n.srtp && s->sec && s->st.srtp && s->st.suite == n.suite &&
-	            !memcmp(s->st.tx_key, n.tx_key, sizeof(n.tx_key)) &&
-	            !memcmp(s->st.rx_key, n.rx_key, sizeof(n.rx_key));
+	new_sec = n.srtp && !s->sec;
 	unlock(m);
-	if (n.srtp && !same_keys) {
+	if (new_sec) {
 		rc = rtpsec_alloc(&sec, n.suite, n.tx_key, n.rx_key);
 		if (rc < 0)
 			return rc;
 	}
 
 	lock(m);
+	if (n.srtp && !s->sec) {
+		s->sec = sec;
+		sec = NULL;
+	} else if (n.srtp) {
+		/* first: a failure leaves the rest of the stream as it was
+		 * (a side changed stays right, rtpsec keeps its keys) */
+		rc = rtpsec_set_tx(s->sec, n.suite, n.tx_key);
+		if (!rc)
+			rc = rtpsec_set_rx(s->sec, n.suite, n.rx_key);
+		if (rc < 0)
+			goto out;
+	}
 	if (!s->has_stream || s->st.codec != n.codec ||
 	    s->st.pcm_rate != n.pcm_rate) {
 		rc = codec_alloc(&c, n.codec, n.pcm_rate);
@@ -1503,11 +1587,6 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 		s->last_rtp_us = now_us();
 		s->timed_out = false;
 	}
-	if (!same_keys || !s->sec) {
-		old_sec = s->sec;
-		s->sec = sec;
-		sec = NULL;
-	}
 	old_rate = s->st.pcm_rate;
 	s->st = n;
 	s->has_stream = true;
@@ -1535,8 +1614,7 @@ int media_session_set(struct media_session *s, const struct media_stream *st)
 out:
 	unlock(m);
 	codec_free(old);
-	rtpsec_free(old_sec);
-	rtpsec_free(sec); /* not taken: the stream stayed as it was */
+	rtpsec_free(sec); /* not taken: another call made one first */
 	if (old_drx)
 		dtmf_rx_free(old_drx);
 	return rc;
@@ -1808,6 +1886,7 @@ void media_session_free(struct media_session *s)
 	s->dead = true;
 	m->queued -= s->qn;
 	s->qn = 0;
+	s->qdigits = 0;
 	if (s->prev)
 		s->prev->next = s->next;
 	else

@@ -231,7 +231,9 @@ struct media_stats {
 	uint64_t rtp_ignored; /* from another address, unknown payload type,
 	                         malformed */
 	uint64_t lost;        /* concealed frames */
-	uint64_t digits_received;
+	/* digits told (the digit callback's starts), and digits not told:
+	 * more came than the callbacks took (32 waiting at most) */
+	uint64_t digits_received, digits_ignored;
 };
 
 /** Copies @s's counters into @out. */

@@ -6,9 +6,10 @@
  * filter, not byte counts), digits go as RFC 4733 events (or as tones,
  * detected in-band), hold, foreign and broken packets, RTCP, the RTP
  * time-out, and media_session_free from another thread and from a
- * callback. Some peers are plain sockets of the test. Waits are bounded
- * polls, never assertions on time. Runs in a network namespace of its
- * own where it can (fixed ports).
+ * callback, SRTP keys changed on one side, a flood of the peer's digits
+ * beside digits sent. Some peers are plain sockets of the test. Waits
+ * are bounded polls, never assertions on time. Runs in a network
+ * namespace of its own where it can (fixed ports).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -42,7 +44,7 @@
 #define RING      4096 /* samples kept of what a wave/in gave */
 #define AMPLITUDE 8000
 #define MAX_EDGES 64
-#define MAX_DONES 16
+#define MAX_DONES 32
 #define FREQ      1000.0
 
 /* One end of a call as the test drives it. */
@@ -1417,6 +1419,236 @@ static void test_media_srtp(void **state)
 	media_stop(m);
 }
 
+/*
+ * The review's re-key at the session: a re-INVITE in which only the
+ * peer's key changes (ours never does) made both of A's SRTP directions
+ * anew, ours restarting its indexes under the same key: keystream used
+ * again, and the peer's receiver, whose indexes go on, refusing what it
+ * sent. The SRTCP index shows it without waiting for 65,536 RTP packets
+ * to wrap: A's first report (RFC 3550 §6.2: some 5 s after its stream is
+ * set) goes out with index 0; after the re-key A's BYE
+ * (media_session_free) has index 1, taken by the peer's receiver as it
+ * was (made anew it had index 0 again: a replay, -EALREADY). Meanwhile
+ * A's RTP still authenticates there, and A takes what comes under the
+ * peer's new key and ignores its old one.
+ */
+static void test_media_srtp_peer_rekey(void **state)
+{
+	const enum rtpsec_suite s80 = RTPSEC_AES_CM_128_HMAC_SHA1_80;
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	struct end a;
+	struct media_stream st;
+	struct media_stats s, s1;
+	struct rtcp_report r;
+	struct rtpsec *rx, *tx1, *tx2; /* the peer's */
+	struct rtp_hdr h;
+	struct pollfd p;
+	uint8_t payload[160], buf[1500 + RTPSEC_ROOM];
+	uint16_t px, pz, aport;
+	uint64_t want;
+	ssize_t n;
+	int x, z, len;
+	bool bye = false;
+
+	(void)state;
+	end_open(m, &a);
+	x = udp_socket(&px);
+	z = udp_socket(&pz);
+	aport = media_session_port(a.s);
+	st = stream(CODEC_PCMU, 0, 8000, px);
+	st.remote_rtcp_port = pz;
+	st.srtp = true;
+	st.suite = s80;
+	for (unsigned i = 0; i < RTPSEC_KEY_LEN; i++) {
+		st.tx_key[i] = (uint8_t)i;
+		st.rx_key[i] = (uint8_t)(100 + i);
+	}
+	assert_int_equal(rtpsec_alloc(&rx, s80, st.rx_key, st.tx_key), 0);
+	assert_int_equal(rtpsec_alloc(&tx1, s80, st.rx_key, st.tx_key), 0);
+	assert_int_equal(media_session_set(a.s, &st), 0);
+	/* A's first report */
+	p.fd = z;
+	p.events = POLLIN;
+	assert_int_equal(poll(&p, 1, 5000 + WAIT_MS), 1);
+	n = recv(z, buf, 1500, 0);
+	assert_true(n > 0);
+	len = rtpsec_unprotect(rx, buf, (size_t)n, true);
+	assert_int_equal(len, n - RTPSEC_OVERHEAD);
+	assert_int_equal(rtcp_parse(buf, (size_t)len, &r), 0);
+	assert_false(r.bye);
+	/* the RTP so far, all of it A's */
+	while ((n = recv(x, buf, 1500, MSG_DONTWAIT)) > 0)
+		assert_true(rtpsec_unprotect(rx, buf, (size_t)n, false) > 0);
+
+	/* the peer's new key */
+	for (unsigned i = 0; i < RTPSEC_KEY_LEN; i++)
+		st.rx_key[i] = (uint8_t)(200 - i);
+	assert_int_equal(rtpsec_alloc(&tx2, s80, st.rx_key, st.tx_key), 0);
+	assert_int_equal(media_session_set(a.s, &st), 0);
+	p.fd = x;
+	assert_int_equal(poll(&p, 1, WAIT_MS), 1);
+	n = recv(x, buf, 1500, 0);
+	assert_true(rtpsec_unprotect(rx, buf, (size_t)n, false) > 0);
+	/* under the old key ignored, under the new one taken */
+	memset(&h, 0, sizeof(h));
+	h.ssrc = 0x5151;
+	memset(payload, 0xff, sizeof(payload));
+	media_session_stats(a.s, &s);
+	h.seq = 1;
+	len = rtp_build(&h, NULL, payload, sizeof(payload), buf, 1500);
+	len = rtpsec_protect(tx1, buf, (size_t)len, sizeof(buf), false);
+	send_to(x, aport, buf, (size_t)len);
+	want = s.rtp_ignored + 1;
+	assert_true(wait_for(&a, NULL, cond_ignored, &a, &want));
+	h.seq = 2;
+	len = rtp_build(&h, NULL, payload, sizeof(payload), buf, 1500);
+	len = rtpsec_protect(tx2, buf, (size_t)len, sizeof(buf), false);
+	send_to(x, aport, buf, (size_t)len);
+	want = s.rtp_received + 1;
+	assert_true(wait_for(&a, NULL, cond_received, &a, &want));
+	media_session_stats(a.s, &s1);
+	assert_int_equal(s1.rtp_ignored, s.rtp_ignored + 1);
+	assert_int_equal(s1.rtp_received, s.rtp_received + 1);
+
+	/* the BYE, and any report before it: their indexes go on */
+	media_session_free(a.s);
+	atomic_store(&a.freed, true);
+	p.fd = z;
+	while (!bye) {
+		assert_int_equal(poll(&p, 1, WAIT_MS), 1);
+		n = recv(z, buf, 1500, 0);
+		assert_true(n > 0);
+		len = rtpsec_unprotect(rx, buf, (size_t)n, true);
+		assert_int_equal(len, n - RTPSEC_OVERHEAD); /* not -EALREADY */
+		assert_int_equal(rtcp_parse(buf, (size_t)len, &r), 0);
+		bye = r.bye;
+	}
+	rtpsec_free(tx2);
+	rtpsec_free(tx1);
+	rtpsec_free(rx);
+	close(x);
+	close(z);
+	end_close(&a);
+	media_stop(m);
+}
+
+/* The peer's telephone-events as fast as a thread of the test sends
+ * them, in batches of FLOOD_BATCH a system call: each packet a new
+ * event (a new timestamp, the marker) of digit 1 that has ended, so two
+ * digit callbacks (a start, an end) a packet. */
+struct tflood {
+	int x;         /* the session's peer's socket */
+	uint16_t port; /* the session's RTP port */
+	atomic_bool stop;
+};
+
+static void *tflood_main(void *arg)
+{
+	struct tflood *f = arg;
+	static uint8_t pkt[FLOOD_BATCH][64];
+	struct mmsghdr mh[FLOOD_BATCH];
+	struct iovec iov[FLOOD_BATCH];
+	struct tevent_payload ev = {
+		.event = 1, .end = true, .volume = 10, .duration = 160};
+	uint8_t payload[TEVENT_SIZE];
+	struct sockaddr_in to;
+	struct rtp_hdr h;
+	int j, len;
+
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(f->port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(&h, 0, sizeof(h));
+	memset(mh, 0, sizeof(mh));
+	h.pt = 101;
+	h.ssrc = 42;
+	h.marker = true;
+	tevent_write(&ev, payload);
+	while (!atomic_load(&f->stop)) {
+		for (j = 0; j < FLOOD_BATCH; j++) {
+			h.seq++;
+			h.ts += 160;
+			len = rtp_build(&h, NULL, payload, sizeof(payload),
+			                pkt[j], sizeof(pkt[j]));
+			iov[j].iov_base = pkt[j];
+			iov[j].iov_len = len < 0 ? 0 : (size_t)len;
+			mh[j].msg_hdr.msg_iov = &iov[j];
+			mh[j].msg_hdr.msg_iovlen = 1;
+			mh[j].msg_hdr.msg_name = &to;
+			mh[j].msg_hdr.msg_namelen = sizeof(to);
+		}
+		/* a full socket buffer drops them, as the network would */
+		(void)sendmmsg(f->x, mh, FLOOD_BATCH, MSG_DONTWAIT);
+	}
+	return NULL;
+}
+
+static bool cond_callbacks(struct end *e, void *arg)
+{
+	return atomic_load(&e->callbacks) >= *(unsigned *)arg;
+}
+
+/*
+ * The review's callback flood: media.c's queue of callbacks, 32 a
+ * session, dropped whatever came beyond; one wake-up reads 64 datagrams,
+ * each event of the peer's two digit callbacks, so under a flood of
+ * events the digits_done of media_session_digits (and the time-out, a
+ * tone heard) was lost, and the application's lineGenerateDigits never
+ * saw LINE_GENERATE. Here, while the peer floods A with events, A sends
+ * digits 20 times, one request after the other: each gets its
+ * digits_done(id, true), in order. The flood's digits beyond what the
+ * queue holds are counted in digits_ignored, and no digit's end is told
+ * without its start.
+ */
+static void test_media_digits_flood(void **state)
+{
+	struct media *m = start(0, PORT_MIN, PORT_MAX);
+	struct end a;
+	struct tflood f = {0};
+	struct media_stream st;
+	struct media_stats s;
+	pthread_t t;
+	uint16_t px;
+	unsigned want, id, i;
+
+	(void)state;
+	end_open(m, &a);
+	f.x = udp_socket(&px);
+	f.port = media_session_port(a.s);
+	st = stream(CODEC_PCMU, 0, 8000, px);
+	assert_int_equal(media_session_set(a.s, &st), 0);
+	assert_int_equal(pthread_create(&t, NULL, tflood_main, &f), 0);
+	want = 200; /* the flood's digits are coming */
+	assert_true(wait_for(&a, NULL, cond_callbacks, &a, &want));
+	for (id = 1; id <= 20; id++) {
+		assert_int_equal(media_session_digits(a.s, "1", 40, id), 0);
+		want = id;
+		assert_true(wait_for(&a, NULL, cond_dones, &a, &want));
+	}
+	atomic_store(&f.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	pthread_mutex_lock(&a.lock);
+	assert_int_equal(a.ndones, 20);
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(a.done_id[i], i + 1);
+		assert_true(a.done_ok[i]);
+	}
+	assert_int_equal(a.nedges, MAX_EDGES);
+	for (i = 0; i < MAX_EDGES; i++) {
+		assert_int_equal(a.digit[i], '1');
+		assert_int_equal(a.edge[i],
+		                 i % 2 ? MEDIA_DIGIT_UP : MEDIA_DIGIT_DOWN);
+	}
+	pthread_mutex_unlock(&a.lock);
+	media_session_stats(a.s, &s);
+	assert_true(s.digits_ignored > 0);
+	assert_true(s.digits_received > 0);
+	close(f.x);
+	end_close(&a);
+	media_stop(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1436,7 +1668,12 @@ int main(void)
 		cmocka_unit_test(test_media_free_from_thread),
 		cmocka_unit_test(test_media_free_from_callback),
 		cmocka_unit_test(test_media_ports_reused),
+		cmocka_unit_test(test_media_srtp_peer_rekey),
+		cmocka_unit_test(test_media_digits_flood),
 	};
+
+	if (getenv("TAPIX_TEST_FILTER")) /* to run one test by hand */
+		cmocka_set_test_filter(getenv("TAPIX_TEST_FILTER"));
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
