@@ -13,6 +13,34 @@
 #include "ras/ras.h"
 #include "util/mem.h"
 
+/*
+ * §3.6 — resumes paused connection @h (in-process) with the credentials
+ * of @p; the saved-password marker stands for the saved password (of the
+ * connection's entry), as in a new dial.
+ */
+static DWORD resume(HRASCONN h, const RASDIALPARAMSA *p,
+                    const struct ras_notifier *same)
+{
+	char user[UNLEN + 1], password[PWLEN + 1], domain[DNLEN + 1];
+	char pbk[MAX_PATH], entry[RAS_MaxEntryName + 1];
+	uint32_t uid = (uint32_t)getuid();
+	DWORD r;
+
+	ras_copy(user, sizeof(user), p->szUserName);
+	ras_copy(password, sizeof(password), p->szPassword);
+	ras_copy(domain, sizeof(domain), p->szDomain);
+	/* (files are read here, with no lock of the manager's held) */
+	if (strcmp(password, RAS_PASSWORD_MARKER) == 0) {
+		r = ras_mgr_entry(h, uid, pbk, entry);
+		if (r)
+			return r;
+		ras_saved_creds(pbk, entry, false, user, password, domain);
+	}
+	r = ras_mgr_resume(h, uid, same, user, password, domain, !same->fn);
+	explicit_bzero(password, sizeof(password));
+	return r;
+}
+
 DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
                       LPCSTR lpszPhonebook, LPRASDIALPARAMSA p,
                       DWORD dwNotifierType, LPVOID lpvNotifier,
@@ -28,8 +56,12 @@ DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
 		return ERROR_ASYNC_REQUEST_PENDING; /* §3.4 */
 	if (*lphRasConn) {
 		static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
+		static const DWORD xsizes[] = RAS_SIZES_RASDIALEXTENSIONS;
 
-		if (!ras_size_ok(psizes, p->dwSize))
+		/* §3.5 check 2, for a resuming RasDial too */
+		if (!ras_size_ok(psizes, p->dwSize) ||
+		    (lpRasDialExtensions &&
+		     !ras_size_ok(xsizes, lpRasDialExtensions->dwSize)))
 			return ERROR_INVALID_SIZE;
 		/* §3.6 — the new user name and domain are saved when it
 		 * connects (§9): text, as for a new dial */
@@ -40,11 +72,15 @@ DWORD WINAPI RasDialA(LPRASDIALEXTENSIONS lpRasDialExtensions,
 	if (ras_client_on())
 		return ras_client_dial(lpRasDialExtensions, lpszPhonebook, p,
 		                       dwNotifierType, lpvNotifier, lphRasConn);
-	if (*lphRasConn)
-		return ras_mgr_resume(*lphRasConn, (uint32_t)getuid(),
-		                      p->szUserName, p->szPassword, p->szDomain,
-		                      !lpvNotifier);
-	r = ras_resolve(lpRasDialExtensions, lpszPhonebook, p, &rq);
+	if (*lphRasConn) {
+		/* §3.7 — the notifier of the first call (type and pointer) */
+		struct ras_notifier same = {lpvNotifier ? dwNotifierType : 0,
+		                            lpvNotifier};
+
+		return resume(*lphRasConn, p, &same);
+	}
+	r = ras_resolve(lpRasDialExtensions, lpszPhonebook, p, !lpvNotifier,
+	                &rq);
 	if (!r)
 		r = ras_mgr_dial(&rq, "", (uint32_t)getuid(), dwNotifierType,
 		                 lpvNotifier, !lpvNotifier, NULL, NULL,
@@ -150,7 +186,7 @@ DWORD WINAPI RasEnumEntriesA(LPCSTR reserved, LPCSTR lpszPhonebook,
                              LPDWORD lpcEntries)
 {
 	static const DWORD sizes[] = RAS_SIZES_RASENTRYNAME;
-	char user[MAX_PATH], sys[MAX_PATH];
+	char user[MAX_PATH], sys[MAX_PATH], given[MAX_PATH];
 	const char *files[2];
 	DWORD flags[2], size, n = 0, nf = 0, f, r, w = 0;
 	struct pbk pb[2];
@@ -162,7 +198,10 @@ DWORD WINAPI RasEnumEntriesA(LPCSTR reserved, LPCSTR lpszPhonebook,
 		return ERROR_INVALID_SIZE;
 	size = names ? names->dwSize : sizeof(RASENTRYNAMEA);
 	if (lpszPhonebook) {
-		files[nf] = lpszPhonebook;
+		/* §10.4 — szPhonebookPath: the full path (ras_load_entry) */
+		if (!ras_full_path(lpszPhonebook, given, sizeof(given)))
+			return ERROR_CANNOT_OPEN_PHONEBOOK;
+		files[nf] = given;
 		flags[nf++] = REN_User;
 	} else {
 		/* ras.md §7 — the system's first, then the user's */
@@ -309,7 +348,8 @@ DWORD tapix_ras_resume(HRASCONN h, uint32_t uid, const char *user,
 {
 	if (!user || !password || !domain)
 		return ERROR_INVALID_PARAMETER;
-	return ras_mgr_resume(h, uid, user, password, domain, false);
+	/* (the notifier is the client's: it checks it, rclient.c) */
+	return ras_mgr_resume(h, uid, NULL, user, password, domain, false);
 }
 
 DWORD tapix_ras_hang_up(HRASCONN h, const char *owner, uint32_t uid)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The TAPI → RAS error tables of ras.md §11.2 and §11.3 (see map.h). */
+/* The TAPI → RAS error tables of ras.md §11.2 and §11.3, and the errors of
+ * §3.7 for states that would pause (see map.h). */
 #include "ras/map.h"
 
 DWORD ras_map_lineerr(LONG err)
@@ -72,6 +73,18 @@ DWORD ras_map_disconnect(DWORD mode, bool connected)
 		return ERROR_USER_DISCONNECTION;
 	default: /* UNKNOWN, PICKUP, FORWARDED, device-specific */
 		return ERROR_DISCONNECTION;
+	}
+}
+
+DWORD ras_map_paused(RASCONNSTATE state)
+{
+	switch (state) {
+	case RASCS_PasswordExpired:
+		return ERROR_PASSWD_EXPIRED;
+	case RASCS_Interactive:
+		return ERROR_INTERACTIVE_MODE;
+	default: /* RetryAuthentication; (EAP, callback: not produced) */
+		return ERROR_AUTHENTICATION_FAILURE;
 	}
 }
 

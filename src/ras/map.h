@@ -18,6 +18,10 @@ DWORD ras_map_lineerr(LONG err);
  * (§11.3). */
 DWORD ras_map_disconnect(DWORD mode, bool connected);
 
+/* ras.md §3.7 — the error of a dial that would pause in @state where
+ * paused states are off (synchronous mode): 691, 648 or 703. */
+DWORD ras_map_paused(RASCONNSTATE state);
+
 /* Whether @size is in the 0-terminated list @sizes. */
 bool ras_size_ok(const DWORD *sizes, DWORD size);
 

@@ -18,6 +18,11 @@
  * connection id; a dial lets go of the lock around each of its calls
  * (the connection is kept meanwhile: busy) and looks again afterwards.
  * lineMakeCall's request is in the runtime's table of pending requests.
+ * No file is read or written with it held either: the link layer's
+ * authentication (the emulated link reads the configuration, a real one
+ * waits for the far end) and the save of the credentials are deferred
+ * actions too, on copies of what they need (the connection is kept busy
+ * while its authentication runs).
  *
  * Connections live in this process (embedded mode, one owner: "") or in
  * tapixd (service mode, an owner per client process: its bus name); a
@@ -143,6 +148,7 @@ struct note {
 	RASCONNSTATE state;
 	DWORD error;
 	DWORD keep; /* what a RASDIALFUNC2 returned */
+	bool join;  /* to a dialler that joined (§3.3), not the first one */
 };
 
 static struct {
@@ -277,14 +283,15 @@ static void reap_locked(struct rconn *c);
  * ----------------------------------------------------------- */
 
 /* §4 — nothing after RasHangUp; §3.4 — FUNC2 may stop them (under the
- * lock, when the note's turn comes). */
+ * lock, when the note's turn comes): the first dialler's, which says
+ * nothing of a dialler that joined (§3.3: its one note comes). */
 static bool note_begin(void *owner, struct apprt_post *p)
 {
 	struct note *n = container_of(p, struct note, post);
 	struct rconn *c = find_locked((HRASCONN)(uintptr_t)n->id);
 
 	(void)owner;
-	return c && c->phase != PH_TEARDOWN && !c->silenced;
+	return c && c->phase != PH_TEARDOWN && (n->join || !c->silenced);
 }
 
 /* The notifier (no lock held, on the dispatcher). */
@@ -314,12 +321,39 @@ static void note_end(void *owner, struct apprt_post *p, bool called)
 	struct rconn *c;
 
 	(void)owner;
-	if (called && !n->keep) {
+	/* (a joining dialler's notifier stops only its own: it had its one) */
+	if (called && !n->keep && !n->join) {
 		c = find_locked((HRASCONN)(uintptr_t)n->id);
 		if (c)
 			c->silenced = true; /* the dial goes on */
 	}
 	mem_free(n);
+}
+
+/* Posts (@state, @err) of connection @id to notifier @fn of type @ntype
+ * (@join: of a dialler that joined it) on the dispatcher. */
+static void post_note_locked(uint64_t id, DWORD ntype, void *fn, ULONG_PTR cbid,
+                             RASCONNSTATE state, DWORD err, bool join)
+{
+	struct note *n = mem_zalloc(sizeof(*n));
+
+	if (!n) {
+		log_err("connection %llu: out of memory, a notification is "
+		        "lost",
+		        (unsigned long long)id);
+		return;
+	}
+	apprt_post_init(&n->post, note_begin, note_call, note_end);
+	n->id = id;
+	n->ntype = ntype;
+	n->fn = fn;
+	n->cbid = cbid;
+	n->state = state;
+	n->error = err;
+	n->keep = 1;
+	n->join = join;
+	if (!apprt_post_locked(&mgr.rt, &n->post))
+		mem_free(n); /* no dispatcher: it said so when it failed */
 }
 
 /*
@@ -328,8 +362,6 @@ static void note_end(void *owner, struct apprt_post *p, bool called)
  */
 static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 {
-	struct note *n;
-
 	c->state = state;
 	if (c->ended)
 		return;
@@ -341,23 +373,7 @@ static void notify_locked(struct rconn *c, RASCONNSTATE state, DWORD err)
 		c->ended = true; /* nothing after this one */
 	if (!c->fn || c->silenced)
 		return;
-	n = mem_zalloc(sizeof(*n));
-	if (!n) {
-		log_err("connection %llu: out of memory, a notification is "
-		        "lost",
-		        (unsigned long long)c->id);
-		return;
-	}
-	apprt_post_init(&n->post, note_begin, note_call, note_end);
-	n->id = c->id;
-	n->ntype = c->ntype;
-	n->fn = c->fn;
-	n->cbid = c->cbid;
-	n->state = state;
-	n->error = err;
-	n->keep = 1;
-	if (!apprt_post_locked(&mgr.rt, &n->post))
-		mem_free(n); /* no dispatcher: it said so when it failed */
+	post_note_locked(c->id, c->ntype, c->fn, c->cbid, state, err, false);
 }
 
 /* ---- the call
@@ -408,14 +424,63 @@ static void fail_locked(struct rconn *c, DWORD err)
 	reap_locked(c); /* a failure of nobody's is not kept */
 }
 
-/* The link phase (§11.4) on a connected call, or a retry after a pause. */
-static void link_up_locked(struct rconn *c)
-{
-	DWORD r;
+/* A save of the credentials of a dial that connected (§9): a copy. */
+struct save_job {
+	uint64_t id;
+	char pbk[MAX_PATH];
+	char entry[RAS_MaxEntryName + 1];
+	char user[UNLEN + 1], domain[DNLEN + 1];
+	char callback[RAS_MaxCallbackNumber + 1];
+};
 
-	c->deadline.tv_sec = 0;
-	notify_locked(c, RASCS_Authenticate, 0);
-	r = c->lk->authenticate(c->user, c->password, c->domain);
+/* The save, a deferred action: files are written with no lock held. */
+static LONG save_act(struct apprt_act *a)
+{
+	struct save_job *j = (struct save_job *)(uintptr_t)a->cookie;
+	DWORD r = ras_creds_set(j->pbk, j->entry, j->user, j->domain,
+	                        j->callback, NULL, false);
+
+	if (r)
+		log_info("connection %llu: credentials not saved: error %u",
+		         (unsigned long long)j->id, (unsigned)r);
+	explicit_bzero(j, sizeof(*j));
+	mem_free(j);
+	return 0;
+}
+
+/*
+ * §9 — a successful dial saves who dialled (never the password), in the
+ * user's own process only. Deferred: it runs when the lock is next let
+ * go, which a synchronous RasDial that sees the connection up does
+ * before it returns, and the dispatcher before it calls the notifier
+ * with Connected (apprt.h), so both find the credentials saved.
+ */
+static void save_creds_locked(const struct rconn *c)
+{
+	struct save_job *j;
+
+	if (!c->has_entry || !c->save_creds)
+		return;
+	j = mem_zalloc(sizeof(*j));
+	if (j) {
+		j->id = c->id;
+		ras_copy(j->pbk, sizeof(j->pbk), c->pbk);
+		ras_copy(j->entry, sizeof(j->entry), c->entry);
+		ras_copy(j->user, sizeof(j->user), c->user);
+		ras_copy(j->domain, sizeof(j->domain), c->domain);
+		ras_copy(j->callback, sizeof(j->callback), c->callback);
+		if (apprt_defer_locked(&mgr.rt, save_act, 0, NULL, NULL,
+		                       (uint64_t)(uintptr_t)j))
+			return;
+		mem_free(j);
+	}
+	log_err("connection %llu: out of memory, credentials not saved",
+	        (unsigned long long)c->id);
+}
+
+/* The link layer's outcome @r (§11.4) for @c, still dialling. */
+static void link_done_locked(struct rconn *c, DWORD r)
+{
 	if (r == ERROR_AUTHENTICATION_FAILURE && c->paused_states) {
 		/* ras.md §2 — a paused state: new credentials may come */
 		notify_locked(c, RASCS_AuthNotify, 0);
@@ -435,19 +500,76 @@ static void link_up_locked(struct rconn *c)
 	notify_locked(c, RASCS_Projected, 0);
 	c->phase = PH_UP;
 	c->error = 0;
+	save_creds_locked(c); /* (recorded before Connected is posted) */
 	notify_locked(c, RASCS_Connected, 0);
 	wipe(c);
-	/* §9 — a successful dial saves who dialled (never the password), in
-	 * the user's own process only */
-	if (c->has_entry && c->save_creds) {
-		r = ras_creds_set(c->pbk, c->entry, c->user, c->domain,
-		                  c->callback, NULL, false);
-		if (r)
-			log_info("connection %llu: credentials not saved: "
-			         "error %u",
-			         (unsigned long long)c->id, (unsigned)r);
-	}
 	pthread_cond_broadcast(&mgr.cond);
+}
+
+/* An authentication of the link layer's: a copy of the credentials. */
+struct auth_job {
+	uint64_t id;
+	const struct ras_link *lk;
+	char user[UNLEN + 1], password[PWLEN + 1], domain[DNLEN + 1];
+	DWORD r;
+};
+
+/* The authentication, a deferred action: no lock held (it may read the
+ * configuration, or wait for the far end). */
+static LONG auth_act(struct apprt_act *a)
+{
+	struct auth_job *j = (struct auth_job *)(uintptr_t)a->cookie;
+
+	j->r = j->lk->authenticate(j->user, j->password, j->domain);
+	explicit_bzero(j->password, sizeof(j->password));
+	return 0;
+}
+
+/* Its outcome, under the lock: the connection (kept: busy) may have been
+ * hung up or have failed meanwhile. */
+static void auth_done(void *owner, const struct apprt_act *a)
+{
+	struct auth_job *j = (struct auth_job *)(uintptr_t)a->cookie;
+	struct rconn *c = find_locked((HRASCONN)(uintptr_t)j->id);
+	DWORD r = j->r;
+
+	(void)owner;
+	explicit_bzero(j, sizeof(*j));
+	mem_free(j);
+	if (!c)
+		return; /* (busy kept it: not reached) */
+	if (--c->busy == 0 && c->phase == PH_TEARDOWN)
+		apprt_wake(&mgr.rt); /* its teardown waited for this */
+	if (c->phase == PH_DIALING)
+		link_done_locked(c, r);
+}
+
+/*
+ * The link phase (§11.4) on a connected call, or a retry after a pause:
+ * the authentication runs as a deferred action (auth_done goes on).
+ */
+static void link_up_locked(struct rconn *c)
+{
+	struct auth_job *j;
+
+	c->deadline.tv_sec = 0;
+	notify_locked(c, RASCS_Authenticate, 0);
+	j = mem_zalloc(sizeof(*j));
+	if (j) {
+		j->id = c->id;
+		j->lk = c->lk;
+		ras_copy(j->user, sizeof(j->user), c->user);
+		ras_copy(j->password, sizeof(j->password), c->password);
+		ras_copy(j->domain, sizeof(j->domain), c->domain);
+		if (apprt_defer_locked(&mgr.rt, auth_act, 0, NULL, auth_done,
+		                       (uint64_t)(uintptr_t)j)) {
+			c->busy++; /* kept until auth_done */
+			return;
+		}
+		explicit_bzero(j, sizeof(*j));
+		mem_free(j);
+	}
+	fail_locked(c, ERROR_NOT_ENOUGH_MEMORY);
 }
 
 static struct rconn *conn_of_call_locked(HCALL h)
@@ -1027,7 +1149,7 @@ static struct rconn *same_entry_locked(const char *pbk, const char *entry,
 	return NULL;
 }
 
-/* Waits until @c is connected, failed, paused or hung up (§3.8). */
+/* Waits until @c is connected, failed or hung up (§3.8). */
 static DWORD wait_done_locked(uint64_t id)
 {
 	for (;;) {
@@ -1039,25 +1161,41 @@ static DWORD wait_done_locked(uint64_t id)
 			return 0;
 		if (c->phase == PH_FAILED || c->phase == PH_LOST)
 			return c->error;
-		if (c->phase == PH_PAUSED)
-			return 0; /* the application resumes or hangs up */
+		if (c->phase == PH_PAUSED) {
+			/* §3.7 — what would pause fails in synchronous mode
+			 * (a synchronous dial asks for no paused states:
+			 * ras_resolve); never 0 for a dial not connected */
+			fail_locked(c, ras_map_paused(c->state));
+			continue;
+		}
 		pthread_cond_wait(&mgr.cond, &mgr.lock);
 	}
 }
 
-/* §3.6 — resuming a paused connection with new credentials. */
-static DWORD resume_locked(struct rconn *c, const char *user,
-                           const char *password, const char *domain, bool sync)
+/* §3.6 — resuming a paused connection with new credentials; §3.7 — with
+ * the notifier of the first call (@same; NULL: not checked). */
+static DWORD resume_locked(struct rconn *c, const struct ras_notifier *same,
+                           const char *user, const char *password,
+                           const char *domain, bool sync)
 {
+	uint64_t id = c->id;
+
 	if (c->phase != PH_PAUSED)
 		return ERROR_DIAL_ALREADY_IN_PROGRESS;
+	if (same && (same->fn != c->fn || (c->fn && same->ntype != c->ntype)))
+		return ERROR_INVALID_PARAMETER;
 	ras_copy(c->user, sizeof(c->user), user);
 	ras_copy(c->password, sizeof(c->password), password);
 	ras_copy(c->domain, sizeof(c->domain), domain);
 	c->phase = PH_DIALING;
 	notify_locked(c, RASCS_AuthRetry, 0);
 	link_up_locked(c);
-	return sync ? wait_done_locked(c->id) : 0;
+	if (!sync)
+		return 0;
+	/* the link phase it deferred runs now (not when the engine next
+	 * wakes); @c may be gone after it */
+	apprt_flush_locked(&mgr.rt);
+	return wait_done_locked(id);
 }
 
 /* The caller may use @c: the same user, or the administrator. */
@@ -1074,8 +1212,9 @@ static struct rconn *find_for_locked(HRASCONN h, uint32_t uid)
 	return c && may_locked(c, uid) ? c : NULL;
 }
 
-DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
-                     const char *password, const char *domain, bool sync)
+DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const struct ras_notifier *same,
+                     const char *user, const char *password, const char *domain,
+                     bool sync)
 {
 	struct rconn *c;
 	DWORD r;
@@ -1084,9 +1223,24 @@ DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
 	c = find_for_locked(h, uid);
 	r = !c || c->phase == PH_TEARDOWN
 	            ? ERROR_INVALID_HANDLE
-	            : resume_locked(c, user, password, domain, sync);
+	            : resume_locked(c, same, user, password, domain, sync);
 	apprt_unlock(&mgr.rt);
 	return r;
+}
+
+DWORD ras_mgr_entry(HRASCONN h, uint32_t uid, char *pbk, char *entry)
+{
+	struct rconn *c;
+
+	apprt_lock(&mgr.rt);
+	c = find_for_locked(h, uid);
+	if (c) {
+		ras_copy(pbk, MAX_PATH, c->has_entry ? c->pbk : "");
+		ras_copy(entry, RAS_MaxEntryName + 1,
+		         c->has_entry ? c->entry : "");
+	}
+	apprt_unlock(&mgr.rt);
+	return c ? 0 : ERROR_INVALID_HANDLE;
 }
 
 /* Counts a reference of @owner on @c. false: no room for another owner. */
@@ -1193,17 +1347,11 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
 			*out = (HRASCONN)(uintptr_t)o->id;
 			if (first) /* its final Connected */
 				*first = o->nhist ? o->nhist - 1 : 0;
-			if (fn) {
-				struct rconn tmp = *o;
-
-				/* one notification, to this dialler */
-				tmp.fn = fn;
-				tmp.ntype = ntype;
-				tmp.cbid = rq->cbid;
-				tmp.ended = tmp.silenced = false;
-				tmp.nhist = 0;
-				notify_locked(&tmp, RASCS_Connected, 0);
-			}
+			/* one notification, to this dialler: whatever the
+			 * first one's notifier said (join) */
+			if (fn)
+				post_note_locked(o->id, ntype, fn, rq->cbid,
+				                 RASCS_Connected, 0, true);
 			apprt_unlock(&mgr.rt);
 			wipe(c);
 			mem_free(c);

@@ -3,10 +3,15 @@
  * Where phonebooks are (ras-phonebook-and-rasdial.md §A2) and the saved
  * credentials (ras.md §9): a file of mode 0600 next to the phonebook's
  * owner, never the phonebook itself; one section "<phonebook>|<entry>"
- * per entry with UserName, Domain, CallbackNumber and Password. Written
- * whole to a temporary file, then renamed over the old one, by the process
- * whose credentials they are, with its own permissions (tapixd writes
- * none). Nothing that could end a line or a section name gets in.
+ * per entry (the phonebook's full path) with UserName, Domain,
+ * CallbackNumber and Password. Written whole to a temporary file of its
+ * own (mkstemp), then renamed over the old one, by the process whose
+ * credentials they are, with its own permissions (tapixd writes none).
+ * A writer reads, changes and writes the file holding an flock on
+ * "<file>.lock" beside it, so that writers (threads or processes) lose
+ * none of each other's changes; a reader needs no lock, the rename
+ * replaces the file at once. Nothing that could end a line or a section
+ * name gets in.
  */
 #define LOG_MODULE "ras"
 #include <errno.h>
@@ -15,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +30,33 @@
 #include "util/mem.h"
 
 #define SYSTEM_DIR "/etc/tapix"
+
+bool ras_full_path(const char *path, char *out, size_t size)
+{
+	char *full = realpath(path, NULL);
+	bool ok = full && strlen(full) < size;
+
+	if (ok)
+		memcpy(out, full, strlen(full) + 1);
+	else if (full)
+		log_info("phonebook %s: its full path is longer than %zu bytes",
+		         path, size - 1);
+	else
+		log_info("phonebook %s: %s", path, strerror(errno));
+	free(full); /* (realpath's, not ours) */
+	return ok;
+}
+
+/* @path (@size bytes) made its full path if it names a file: the one the
+ * phonebooks found there are known by (ras.md §10.1). */
+static void make_full(char *path, size_t size)
+{
+	char *full = realpath(path, NULL);
+
+	if (full && strlen(full) < size)
+		memcpy(path, full, strlen(full) + 1);
+	free(full);
+}
 
 void ras_system_phonebook(char *path, size_t size)
 {
@@ -41,6 +74,7 @@ void ras_system_phonebook(char *path, size_t size)
 				snprintf(path, size, "%s", s->kv[i].value);
 	}
 	conf_free(&c);
+	make_full(path, size);
 }
 
 /* $XDG_CONFIG_HOME/tapix (default ~/.config/tapix) in @buf. */
@@ -66,7 +100,10 @@ bool ras_user_phonebook(char *buf, size_t size)
 	if (!user_dir(dir, sizeof(dir)))
 		return false;
 	n = snprintf(buf, size, "%s/rasphone.pbk", dir);
-	return n > 0 && (size_t)n < size;
+	if (n <= 0 || (size_t)n >= size)
+		return false;
+	make_full(buf, size);
+	return true;
 }
 
 /* The credentials file for phonebook @pbk. */
@@ -196,27 +233,71 @@ static void put(FILE *f, const char *key, const char *v)
 		fprintf(f, "%s=%s\n", key, v);
 }
 
-/* Writes @r to @path with mode 0600 (its directory made if missing). */
-static DWORD recs_save(const char *path, const struct recs *r)
+/* Makes the directory of file @path if it is missing. */
+static bool make_dir_of(const char *path)
 {
-	char tmp[MAX_PATH + 16], dir[MAX_PATH];
+	char dir[MAX_PATH];
 	char *slash;
-	size_t i;
-	FILE *f;
-	int fd;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return ERROR_CANNOT_WRITE_PHONEBOOK;
+	if (!slash || slash == dir)
+		return true;
+	*slash = '\0';
+	return mkdir(dir, 0700) == 0 || errno == EEXIST;
+}
+
+/*
+ * Takes the writers' lock of credentials file @path (flock on
+ * "<path>.lock", made with mode 0600 if missing; never removed, or two
+ * writers could lock two files): its descriptor, or -1.
+ */
+static int creds_lock(const char *path)
+{
+	char lock[MAX_PATH + 8];
+	int fd, n;
+
+	n = snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (n < 0 || (size_t)n >= sizeof(lock))
+		return -1;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_info("credentials lock %s: %s", lock, strerror(errno));
+		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* (one description per open: two threads exclude each other too) */
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			log_info("credentials lock %s: %s", lock,
+			         strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static void creds_unlock(int fd)
+{
+	close(fd); /* (lets go of the flock) */
+}
+
+/* Writes @r to @path with mode 0600 (its directory exists: the lock's). */
+static DWORD recs_save(const char *path, const struct recs *r)
+{
+	char tmp[MAX_PATH + 16];
+	size_t i;
+	FILE *f;
+	int fd, n;
+
+	/* a name of its own: another writer's is not this one's */
+	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return ERROR_CANNOT_WRITE_PHONEBOOK;
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return ERROR_CANNOT_WRITE_PHONEBOOK;
-	fchmod(fd, 0600); /* whatever the umask */
+	fchmod(fd, 0600); /* (mkstemp's already; whatever the umask) */
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
@@ -337,6 +418,7 @@ DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
 	struct recs r;
 	struct rec *e;
 	DWORD rc;
+	int lock;
 
 	/* ras.md §9 — a value or a name with a line break would add lines
 	 * and sections of the caller's choosing */
@@ -348,39 +430,45 @@ DWORD ras_creds_set(const char *pbk, const char *entry, const char *user,
 	section = section_name(pbk, entry);
 	if (!section)
 		return ERROR_NOT_ENOUGH_MEMORY;
-	if (recs_load(path, &r) != 0) {
+	if (!make_dir_of(path)) {
 		mem_free(section);
-		recs_free(&r);
-		return ERROR_NOT_ENOUGH_MEMORY;
+		return ERROR_CANNOT_WRITE_PHONEBOOK;
 	}
+	/* read, change, write: one writer at a time, or one's change would
+	 * be lost under another's file */
+	lock = creds_lock(path);
+	if (lock < 0) {
+		mem_free(section);
+		return ERROR_CANNOT_WRITE_PHONEBOOK;
+	}
+	rc = ERROR_NOT_ENOUGH_MEMORY;
+	if (recs_load(path, &r) != 0)
+		goto out;
 	e = find(&r, section);
 	if (!e) {
 		struct rec *v = mem_realloc(r.v, (r.n + 1) * sizeof(*v));
 
-		if (!v) {
-			mem_free(section);
-			recs_free(&r);
-			return ERROR_NOT_ENOUGH_MEMORY;
-		}
+		if (!v)
+			goto out;
 		r.v = v;
 		e = &v[r.n++];
 		memset(e, 0, sizeof(*e));
 		e->section = section;
 		section = NULL;
 	}
-	mem_free(section);
 	if (replace(&e->user, user) || replace(&e->domain, domain) ||
 	    replace(&e->callback, callback) ||
-	    (!remove_password && replace(&e->password, password))) {
-		recs_free(&r);
-		return ERROR_NOT_ENOUGH_MEMORY;
-	}
+	    (!remove_password && replace(&e->password, password)))
+		goto out;
 	if (remove_password && e->password) {
 		explicit_bzero(e->password, strlen(e->password));
 		mem_free(e->password);
 		e->password = NULL;
 	}
 	rc = recs_save(path, &r);
+out:
+	creds_unlock(lock);
+	mem_free(section);
 	recs_free(&r);
 	return rc;
 }

@@ -53,8 +53,9 @@ const char *ras_error_text(unsigned code);
 /*
  * Authenticates @user / @password (@domain may be ""): 0, or the RAS error
  * (ERROR_AUTHENTICATION_FAILURE, ERROR_PASSWD_EXPIRED). Then the link is
- * up. Called on the manager's thread or in RasDial, with the manager's
- * lock held: it must not block for long.
+ * up. Called as a deferred action of the manager's (mgr.c), with no lock
+ * held: it may read files; the connection waits for it (a hang-up's
+ * teardown too), so it should not block for long.
  */
 typedef DWORD ras_auth_fn(const char *user, const char *password,
                           const char *domain);
@@ -69,10 +70,21 @@ const struct ras_link *ras_link_find(const char *name);
 
 /* ---- paths.c: phonebooks and credentials (ras-phonebook §A2, ras §9) ---- */
 
-/* The system phonebook's path, in @buf of @size bytes. */
+/*
+ * The full path of file @path (relative to the working directory,
+ * symbolic links resolved) in @out of @size bytes: the name RAS knows a
+ * phonebook by (ras.md §10.1: RASCONN.szPhonebook; §3.3 a connection's
+ * phonebook; §9 its credentials). false (logged) if @path names no file
+ * or its full path does not fit.
+ */
+bool ras_full_path(const char *path, char *out, size_t size);
+
+/* The system phonebook's path, in @buf of @size bytes (its full path if
+ * the file exists). */
 void ras_system_phonebook(char *buf, size_t size);
 
-/* The user's phonebook path in @buf (@size bytes); false if too long. */
+/* The user's phonebook path in @buf (@size bytes; its full path if the
+ * file exists); false if too long. */
 bool ras_user_phonebook(char *buf, size_t size);
 
 /*
@@ -106,21 +118,36 @@ struct pbk_entry;
 
 /*
  * §3.5 checks 2, 4, 5, 7 and the phonebook, numbers and saved credentials,
- * with the caller's own file permissions. 0 or the RAS error; a string of
- * the result (the password aside) that is not ras_is_text:
- * ERROR_INVALID_PARAMETER (a user name, domain or callback number is
- * saved when the dial connects, §9).
+ * with the caller's own file permissions; paused states (§3.7) only for
+ * a dial that is not @sync. 0 or the RAS error; a string of the result
+ * (the password aside) that is not ras_is_text: ERROR_INVALID_PARAMETER
+ * (a user name, domain or callback number is saved when the dial
+ * connects, §9).
  */
 DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
-                  const RASDIALPARAMSA *p, struct tapix_ras_req *out);
+                  const RASDIALPARAMSA *p, bool sync,
+                  struct tapix_ras_req *out);
 
 /*
  * Finds entry @name: in @path, or (NULL) in TAPIX_PHONEBOOK, then the
  * user's, then the system's phonebook. Fills *@pb (freed by the caller,
- * also on error) and @used (MAX_PATH bytes). 0 or a RAS error.
+ * also on error) and @used (MAX_PATH bytes): the phonebook's full path
+ * (ras_full_path; @path that has none: ERROR_CANNOT_OPEN_PHONEBOOK). 0 or
+ * a RAS error.
  */
 DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
                      const struct pbk_entry **out, char *used);
+
+/*
+ * §3.6 — the credentials saved for @entry of phonebook @pbk where the
+ * dial's stand for them: the password is the saved-password marker, or
+ * (@both_empty) user name and password are empty. Then the saved
+ * password (none: "") replaces @password (PWLEN + 1 bytes), and an empty
+ * @user (UNLEN + 1) or @domain (DNLEN + 1) is the saved one. @entry ""
+ * (no entry): nothing is saved, the marker is "".
+ */
+void ras_saved_creds(const char *pbk, const char *entry, bool both_empty,
+                     char *user, char *password, char *domain);
 
 /* ---- mgr.c: the connection manager --------------------------------------- */
 
@@ -151,8 +178,23 @@ DWORD ras_mgr_dial(const struct tapix_ras_req *rq, const char *owner,
                    uint32_t uid, DWORD ntype, void *fn, bool sync,
                    tapix_ras_allow_fn *allow, void *ctx, HRASCONN *out,
                    unsigned *first);
-DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const char *user,
-                     const char *password, const char *domain, bool sync);
+/* A RasDial's notifier: @fn of type @ntype; NULL: none (synchronous). */
+struct ras_notifier {
+	DWORD ntype;
+	void *fn;
+};
+
+/*
+ * §3.6 — resumes the paused connection @h with new credentials; §3.7 —
+ * given with the notifier of the first RasDial (@same; NULL: not checked,
+ * the dialler is a service's client), else ERROR_INVALID_PARAMETER.
+ */
+DWORD ras_mgr_resume(HRASCONN h, uint32_t uid, const struct ras_notifier *same,
+                     const char *user, const char *password, const char *domain,
+                     bool sync);
+/* The phonebook (MAX_PATH bytes) and entry (RAS_MaxEntryName + 1) of @h,
+ * "" without one: 0 or ERROR_INVALID_HANDLE. */
+DWORD ras_mgr_entry(HRASCONN h, uint32_t uid, char *pbk, char *entry);
 /* RasHangUp for @owner (a caller with no reference releases them all). */
 DWORD ras_mgr_hang_up(HRASCONN h, const char *owner, uint32_t uid);
 /* The full status of a connection of @uid's (root: any). */

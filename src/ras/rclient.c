@@ -180,6 +180,24 @@ static bool save_pending(HRASCONN h)
 }
 
 /*
+ * The phonebook (MAX_PATH bytes) and entry of @h, dialled by this process
+ * and not settled yet (a paused one is not): false if there is none.
+ */
+static bool save_entry(HRASCONN h, char *pbk, char *entry)
+{
+	struct save *v;
+
+	log_mutex_lock(&watch_lock);
+	v = save_find_locked(h);
+	if (v) {
+		ras_copy(pbk, MAX_PATH, v->pbk);
+		ras_copy(entry, RAS_MaxEntryName + 1, v->entry);
+	}
+	log_mutex_unlock(&watch_lock);
+	return v != NULL;
+}
+
+/*
  * §3.6 — @h resumed with @user and @domain (those are saved then, as the
  * manager's own would be, if a save is pending); the ones before in
  * @old_user (UNLEN + 1 bytes) and @old_domain (DNLEN + 1), to put back if
@@ -841,9 +859,12 @@ static DWORD outcome(DWORD r, const struct tapix_ras_event *ev, unsigned n,
 		return r;
 	if (n && ev[n - 1].error)
 		return ev[n - 1].error;
-	if (n && (ev[n - 1].state == RASCS_Connected ||
-	          (ev[n - 1].state & RASCS_PAUSED)))
+	if (n && ev[n - 1].state == RASCS_Connected)
 		return 0;
+	/* §3.7 — a synchronous dial asks for no paused states (ras_resolve):
+	 * should it pause, it has not connected, whatever tapixd does */
+	if (n && (ev[n - 1].state & RASCS_PAUSED))
+		return ras_map_paused(ev[n - 1].state);
 	/* §3.8 — the end without Connected or an error: it was hung up,
 	 * and is being torn down */
 	return final ? ERROR_USER_DISCONNECTION : GOES_ON;
@@ -918,6 +939,8 @@ static DWORD wait_outcome(HRASCONN h, unsigned from)
 		r = events(h, &from, ev, &n, &final);
 		save_settle(h, ev, n, r || final);
 		r = outcome(r, ev, n, final);
+		if (r && r != GOES_ON)
+			save_settle(h, NULL, 0, true); /* (a pause too) */
 		if (r == GOES_ON && passed(&end)) {
 			save_settle(h, NULL, 0, true); /* (nobody reads on) */
 			r = ERROR_REQUEST_TIMEOUT;
@@ -998,20 +1021,63 @@ static void start_watch(HRASCONN h, DWORD ntype, void *fn, ULONG_PTR cbid,
 		        strerror(-e));
 }
 
-/* §3.6 — resumes the paused connection @h with new credentials. */
-static DWORD resume(HRASCONN h, const RASDIALPARAMSA *p, bool sync)
+static DWORD read_status(sd_bus_message *reply, void *ctx);
+static DWORD handle_call(const char *member, HRASCONN h,
+                         DWORD (*read)(sd_bus_message *reply, void *ctx),
+                         void *ctx);
+
+/*
+ * §3.7 — whether @fn of type @ntype (NULL: none, synchronous) is not the
+ * notifier @h was dialled with in this process: then the resume is
+ * ERROR_INVALID_PARAMETER (0: it is, or this process cannot tell: it
+ * reads @h's notifications for no notifier of its own). As in embedded
+ * mode, a handle that is not paused is ERROR_INVALID_HANDLE or
+ * ERROR_DIAL_ALREADY_IN_PROGRESS first (§3.5 check 3).
+ */
+static DWORD other_notifier(HRASCONN h, DWORD ntype, void *fn)
+{
+	struct list_node *it;
+	RASCONNSTATUSA st;
+	bool other = false;
+	DWORD r;
+
+	log_mutex_lock(&watch_lock);
+	list_foreach(it, &watches) {
+		struct watch *w = list_entry(it, struct watch, link);
+
+		if (w->h == h && !w->over && w->fn)
+			other = fn != w->fn || ntype != w->ntype;
+	}
+	log_mutex_unlock(&watch_lock);
+	if (!other)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	r = handle_call("Status", h, read_status, &st);
+	if (r)
+		return r;
+	return st.rasconnstate & RASCS_PAUSED ? ERROR_INVALID_PARAMETER
+	                                      : ERROR_DIAL_ALREADY_IN_PROGRESS;
+}
+
+/* §3.6 — resumes the paused connection @h with new credentials; §3.7 —
+ * with the notifier of the first RasDial (@fn of type @ntype). */
+static DWORD resume(HRASCONN h, const RASDIALPARAMSA *p, DWORD ntype, void *fn)
 {
 	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
 	char user[UNLEN + 1], password[PWLEN + 1], domain[DNLEN + 1];
 	char old_user[UNLEN + 1], old_domain[DNLEN + 1];
+	char pbk[MAX_PATH], entry[RAS_MaxEntryName + 1];
 	sd_bus_message *m = NULL, *reply;
 	uint32_t first = 0;
+	bool sync = !fn, watch;
 	sd_bus *bus;
-	bool watch;
 	DWORD r;
 
 	if (!ras_size_ok(psizes, p->dwSize))
 		return ERROR_INVALID_SIZE;
+	r = other_notifier(h, fn ? ntype : 0, fn);
+	if (r)
+		return r;
 	/* a dial of this process that paused in a synchronous RasDial has
 	 * no thread reading its notifications: one reads them for the save
 	 * after an asynchronous resume (§9) */
@@ -1021,12 +1087,24 @@ static DWORD resume(HRASCONN h, const RASDIALPARAMSA *p, bool sync)
 	r = sync || watch ? count_events(h, &first) : 0;
 	if (r)
 		return r;
-	bus = bus_get();
-	if (!bus)
-		return ERROR_RASMAN_CANNOT_INITIALIZE;
 	ras_copy(user, sizeof(user), p->szUserName);
 	ras_copy(password, sizeof(password), p->szPassword);
 	ras_copy(domain, sizeof(domain), p->szDomain);
+	/* §3.6 — the marker stands for the saved password of the entry,
+	 * read here with this process's permissions (tapixd reads none);
+	 * of a dial of another process's, this one knows no entry: "" */
+	if (strcmp(password, RAS_PASSWORD_MARKER) == 0) {
+		if (save_entry(h, pbk, entry))
+			ras_saved_creds(pbk, entry, false, user, password,
+			                domain);
+		else
+			password[0] = '\0';
+	}
+	bus = bus_get();
+	if (!bus) {
+		explicit_bzero(password, sizeof(password));
+		return ERROR_RASMAN_CANNOT_INITIALIZE;
+	}
 	if (new_call(bus, "Resume", &m) < 0 ||
 	    sd_bus_message_append(m, "tsss", (uint64_t)(uintptr_t)h, user,
 	                          password, domain) < 0) {
@@ -1060,8 +1138,8 @@ DWORD ras_client_dial(const RASDIALEXTENSIONS *x, LPCSTR phonebook,
 	DWORD r;
 
 	if (*h)
-		return resume(*h, p, !fn);
-	r = ras_resolve(x, phonebook, p, &rq);
+		return resume(*h, p, ntype, fn);
+	r = ras_resolve(x, phonebook, p, !fn, &rq);
 	if (r)
 		return r;
 	bus = bus_get();

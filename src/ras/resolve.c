@@ -49,19 +49,27 @@ static void entry_guid(const char *pbk, const struct pbk_entry *e, GUID *g)
 DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
                      const struct pbk_entry **out, char *used)
 {
-	char user[MAX_PATH], sys[MAX_PATH];
+	char user[MAX_PATH], sys[MAX_PATH], full[MAX_PATH];
 	const char *cands[3];
 	size_t n = 0, i;
 	DWORD r;
 
 	*out = NULL;
 	memset(pb, 0, sizeof(*pb));
+	/*
+	 * ras.md §10.1, §3.3, §9 — a phonebook is known by its full path
+	 * (RASCONN.szPhonebook, the connection an entry's dial joins, the
+	 * section of its credentials), however the caller named it: a
+	 * relative path is another file in another directory
+	 */
 	if (path) {
-		r = pbk_load(path, pb);
+		if (!ras_full_path(path, full, sizeof(full)))
+			return ERROR_CANNOT_OPEN_PHONEBOOK;
+		r = pbk_load(full, pb);
 		if (r)
 			return r;
 		*out = pbk_find(pb, name);
-		ras_copy(used, MAX_PATH, path);
+		ras_copy(used, MAX_PATH, full);
 		return *out ? 0 : ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
 	}
 	if (getenv("TAPIX_PHONEBOOK") && *getenv("TAPIX_PHONEBOOK"))
@@ -71,19 +79,44 @@ DWORD ras_load_entry(const char *path, const char *name, struct pbk *pb,
 	ras_system_phonebook(sys, sizeof(sys));
 	cands[n++] = sys;
 	for (i = 0; i < n; i++) {
-		r = pbk_load(cands[i], pb);
+		/* §A2 — a default that is missing is empty */
+		if (!ras_full_path(cands[i], full, sizeof(full)))
+			continue;
+		r = pbk_load(full, pb);
 		if (r == ERROR_CANNOT_OPEN_PHONEBOOK)
-			continue; /* §A2 — a default that is missing is empty */
+			continue;
 		if (r)
 			return r;
 		*out = pbk_find(pb, name);
 		if (*out) {
-			ras_copy(used, MAX_PATH, cands[i]);
+			ras_copy(used, MAX_PATH, full);
 			return 0;
 		}
 		pbk_free(pb);
 	}
 	return ERROR_CANNOT_FIND_PHONEBOOK_ENTRY;
+}
+
+void ras_saved_creds(const char *pbk, const char *entry, bool both_empty,
+                     char *user, char *password, char *domain)
+{
+	char u[UNLEN + 1], d[UNLEN + 1], cb[UNLEN + 1], pw[PWLEN + 1];
+	bool marker = strcmp(password, RAS_PASSWORD_MARKER) == 0, has_pw;
+
+	if (!marker && !(both_empty && !user[0] && !password[0]))
+		return;
+	pw[0] = '\0';
+	if (entry[0] &&
+	    ras_creds_get(pbk, entry, u, d, cb, pw, sizeof(u), &has_pw)) {
+		if (!user[0])
+			ras_copy(user, UNLEN + 1, u);
+		if (!domain[0])
+			ras_copy(domain, DNLEN + 1, d);
+		ras_copy(password, PWLEN + 1, has_pw ? pw : "");
+	} else if (marker) {
+		password[0] = '\0';
+	}
+	explicit_bzero(pw, sizeof(pw));
 }
 
 /*
@@ -144,7 +177,7 @@ static bool req_is_text(const struct tapix_ras_req *rq)
 }
 
 DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
-                  const RASDIALPARAMSA *p, struct tapix_ras_req *rq)
+                  const RASDIALPARAMSA *p, bool sync, struct tapix_ras_req *rq)
 {
 	static const DWORD psizes[] = RAS_SIZES_RASDIALPARAMS;
 	static const DWORD xsizes[] = RAS_SIZES_RASDIALEXTENSIONS;
@@ -242,25 +275,11 @@ DWORD ras_resolve(const RASDIALEXTENSIONS *x, LPCSTR lpszPhonebook,
 	ras_copy(rq->password, sizeof(rq->password), p->szPassword);
 	ras_copy(rq->domain, sizeof(rq->domain), p->szDomain);
 	ras_copy(rq->callback, sizeof(rq->callback), p->szCallbackNumber);
-	if (rq->has_entry && ((!rq->user[0] && !rq->password[0]) ||
-	                      strcmp(rq->password, RAS_PASSWORD_MARKER) == 0)) {
-		char u[UNLEN + 1], d[UNLEN + 1], cb[UNLEN + 1], pw[PWLEN + 1];
-		bool has_pw;
-
-		if (ras_creds_get(rq->pbk, rq->entry, u, d, cb, pw, sizeof(u),
-		                  &has_pw)) {
-			if (!rq->user[0])
-				ras_copy(rq->user, sizeof(rq->user), u);
-			if (!rq->domain[0])
-				ras_copy(rq->domain, sizeof(rq->domain), d);
-			ras_copy(rq->password, sizeof(rq->password),
-			         has_pw ? pw : "");
-		} else if (strcmp(rq->password, RAS_PASSWORD_MARKER) == 0) {
-			rq->password[0] = '\0';
-		}
-		explicit_bzero(pw, sizeof(pw));
-	}
-	rq->paused_states = (options & RDEOPT_PausedStates) != 0;
+	ras_saved_creds(rq->pbk, rq->has_entry ? rq->entry : "", true, rq->user,
+	                rq->password, rq->domain);
+	/* §3.7 — a synchronous dial has no paused states: what would pause
+	 * fails (there is nobody to resume it while RasDial waits) */
+	rq->paused_states = !sync && (options & RDEOPT_PausedStates) != 0;
 	rq->cbid = p->dwSize >= 1060 ? p->dwCallbackId : 0;
 	if (!req_is_text(rq)) {
 		/* e.g. a user name with lines and sections of its own for

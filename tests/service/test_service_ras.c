@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -97,6 +98,15 @@ static int ras_setup(void **state)
 	fputs(ras_pbk, f);
 	fclose(f);
 	chmod(pbk, 0644);
+	/* ras.md §10.1 — RAS reports the phonebook's full path, symbolic
+	 * links resolved: the test's, whatever TMPDIR looks like */
+	{
+		char real[PATH_MAX];
+
+		assert_non_null(realpath(pbk, real));
+		assert_true(strlen(real) < sizeof(pbk));
+		snprintf(pbk, sizeof(pbk), "%s", real);
+	}
 	service_counts(base);
 	return 0;
 }
@@ -1530,6 +1540,38 @@ static void test_ras_without_wait_notifications_are_polled(void **s)
 	assert_true(fake_events >= NSTATES);
 }
 
+/*
+ * ras.md §10.1, ras-phonebook §B3 — rasdial with a relative /PHONEBOOK:
+ * the connection's szPhonebook is the file's full path, so /DISCONNECT
+ * with the same relative path (rasdial compares full paths) finds and
+ * hangs it up. Before, the connection kept the relative path and
+ * /DISCONNECT said "Lab is not connected.", leaving it up.
+ */
+static void test_rasdial_relative_phonebook(void **s)
+{
+	char prefix[256], out[4096];
+	RASCONNA v[4];
+
+	(void)s;
+	snprintf(prefix, sizeof(prefix), "cd '%s' &&", dir);
+	assert_int_equal(rasdial(prefix,
+	                         "Lab alice secret /PHONEBOOK:rasphone.pbk",
+	                         out, sizeof(out)),
+	                 0);
+	assert_non_null(strstr(out, "Successfully connected to Lab."));
+	assert_int_equal(ras_list(v, 4), 1);
+	assert_string_equal(v[0].szPhonebook, pbk);
+	assert_int_equal(rasdial(prefix,
+	                         "Lab /DISCONNECT /PHONEBOOK:rasphone.pbk", out,
+	                         sizeof(out)),
+	                 0);
+	if (strstr(out, "is not connected"))
+		fail_msg("rasdial /DISCONNECT: %s", out);
+	assert_non_null(strstr(out, "Command completed successfully."));
+	assert_int_equal(ras_list(v, 4), 0);
+	wait_ras_idle();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1592,6 +1634,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ras_wait_answers_changes_and_is_bounded, ras_setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_rasdial_relative_phonebook,
+	                                        ras_setup, teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))

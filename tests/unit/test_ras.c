@@ -6,6 +6,7 @@
  * RasHangUp's asynchronous teardown, references, the buffer protocols,
  * error texts, saved credentials, and the emulated link's authentication.
  */
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #define MAX_NOTES 64
 
 static char dir[64], pbk[128];
+static char start_cwd[PATH_MAX]; /* a test may chdir(): back in teardown */
 
 /* Phonebook entries on esp lines 0..3 ("esp line N (10N)"). */
 static const char pbk_text[] =
@@ -73,6 +75,16 @@ static int setup(void **state)
 	assert_non_null(f);
 	fputs(pbk_text, f);
 	fclose(f);
+	/* ras.md §10.1 — the phonebook path RAS reports is the full one,
+	 * symbolic links resolved: the test's, whatever TMPDIR looks like */
+	{
+		char real[PATH_MAX];
+
+		assert_non_null(realpath(pbk, real));
+		assert_true(strlen(real) < sizeof(pbk));
+		snprintf(pbk, sizeof(pbk), "%s", real);
+	}
+	assert_non_null(getcwd(start_cwd, sizeof(start_cwd)));
 	setenv("XDG_CONFIG_HOME", dir, 1);
 	unsetenv("TAPIX_PHONEBOOK");
 	return 0;
@@ -107,6 +119,8 @@ static int teardown(void **state)
 	char cmd[128];
 
 	wait_ras_gone();
+	if (chdir(start_cwd) != 0)
+		return -1;
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -1776,6 +1790,306 @@ static void test_ras_teardown_gives_up_waiting_for_idle(void **s)
 	expect_ras_gone();
 }
 
+/*
+ * ras.md §3.7 — in synchronous mode the situations that would pause fail
+ * instead, RDEOPT_PausedStates or not: a wrong password is
+ * ERROR_AUTHENTICATION_FAILURE (691), an expired one ERROR_PASSWD_EXPIRED
+ * (648), each with a handle whose status is Disconnected with that error
+ * (§3.2). Before, the synchronous RasDial returned 0 on the pause.
+ */
+static void test_ras_sync_dial_with_paused_states_fails(void **s)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	RASCONNSTATUSA st;
+	HRASCONN h = NULL;
+
+	(void)s;
+	memset(&x, 0, sizeof(x));
+	x.dwSize = sizeof(x);
+	x.dwfOptions = RDEOPT_PausedStates;
+	params(&p, "Lab", "alice", "wrong");
+	assert_int_equal(RasDial(&x, pbk, &p, 0, NULL, &h),
+	                 ERROR_AUTHENTICATION_FAILURE);
+	assert_non_null(h);
+	st = status(h, 0);
+	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+	assert_int_equal(st.dwError, ERROR_AUTHENTICATION_FAILURE);
+	fx_ras_hang_up_and_wait(h);
+	h = NULL;
+	params(&p, "Lab", "carol", "x");
+	assert_int_equal(RasDial(&x, pbk, &p, 0, NULL, &h),
+	                 ERROR_PASSWD_EXPIRED);
+	assert_non_null(h);
+	st = status(h, 0);
+	assert_int_equal(st.rasconnstate, RASCS_Disconnected);
+	assert_int_equal(st.dwError, ERROR_PASSWD_EXPIRED);
+	fx_ras_hang_up_and_wait(h);
+}
+
+/* Writes phonebook @text to @path. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * ras.md §10.1, §3.3, §9 — a phonebook named by a relative path is the
+ * file's full path: RASCONN.szPhonebook and RASENTRYNAME.szPhonebookPath
+ * are absolute, a dial by the relative and one by the absolute path are
+ * one connection with two references, and the credentials saved through
+ * the relative path are the file's, not those of every file of that name
+ * (another directory's rasphone.pbk sees none). A relative path that
+ * names no file: ERROR_CANNOT_OPEN_PHONEBOOK (621).
+ */
+static void test_ras_relative_phonebook_path_is_made_full(void **s)
+{
+	char other[128], opbk[160];
+	RASDIALPARAMSA p;
+	RASENTRYNAMEA e[16];
+	RASCONNA v[4];
+	HRASCONN h1 = NULL, h2 = NULL;
+	DWORD cb, n, r1, r2, r3, r4;
+	BOOL has = TRUE;
+
+	(void)s;
+	snprintf(other, sizeof(other), "%s/other", dir);
+	assert_int_equal(mkdir(other, 0700), 0);
+	snprintf(opbk, sizeof(opbk), "%s/rasphone.pbk", other);
+	write_file(opbk, pbk_text);
+
+	assert_int_equal(chdir(dir), 0);
+	params(&p, "Lab", "alice", "secret");
+	r1 = RasDial(NULL, "rasphone.pbk", &p, 0, NULL, &h1);
+	params(&p, "Lab", "bob", "pw");
+	r2 = RasSetEntryDialParams("rasphone.pbk", &p, FALSE);
+	memset(e, 0, sizeof(e));
+	e[0].dwSize = sizeof(e[0]);
+	cb = sizeof(e);
+	r3 = RasEnumEntries(NULL, "rasphone.pbk", e, &cb, &n);
+	r4 = RasEnumEntries(NULL, "missing.pbk", e, &cb, &n);
+	assert_int_equal(chdir(other), 0);
+	params(&p, "Lab", "", "");
+	assert_int_equal(RasGetEntryDialParams("rasphone.pbk", &p, &has), 0);
+	assert_int_equal(chdir(start_cwd), 0);
+
+	assert_int_equal(r1, 0);
+	assert_int_equal(r2, 0);
+	assert_int_equal(r3, 0);
+	assert_int_equal(r4, ERROR_CANNOT_OPEN_PHONEBOOK);
+	assert_string_equal(e[0].szPhonebookPath, pbk);
+	/* another directory's phonebook: nothing saved for it */
+	assert_false(has);
+	assert_string_equal(p.szUserName, "");
+	/* the same file by its full path: the credentials saved above */
+	params(&p, "Lab", "", "");
+	assert_int_equal(RasGetEntryDialParams(pbk, &p, &has), 0);
+	assert_true(has);
+	assert_string_equal(p.szUserName, "bob");
+	/* and the same connection: a reference more */
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(NULL, pbk, &p, 0, NULL, &h2), 0);
+	assert_ptr_equal(h1, h2);
+	memset(v, 0, sizeof(v));
+	v[0].dwSize = sizeof(v[0]);
+	cb = sizeof(v);
+	assert_int_equal(RasEnumConnections(v, &cb, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].szPhonebook, pbk);
+	assert_int_equal(RasHangUp(h1), 0);
+	assert_int_equal(status(h2, 0).rasconnstate, RASCS_Connected);
+	fx_ras_hang_up_and_wait(h2);
+}
+
+/* One thread's RasSetEntryDialParams loop (test_ras_credentials_...). */
+struct setter {
+	const char *entry;
+	unsigned failed;
+	DWORD last;
+};
+
+#define SETS 200
+
+static void *setter_main(void *arg)
+{
+	struct setter *w = arg;
+	RASDIALPARAMSA p;
+	char user[32];
+	unsigned i;
+	DWORD r;
+
+	for (i = 0; i < SETS; i++) {
+		snprintf(user, sizeof(user), "%s-%u", w->entry, i);
+		params(&p, w->entry, user, "pw");
+		r = RasSetEntryDialParams(pbk, &p, FALSE);
+		if (r) {
+			w->failed++;
+			w->last = r;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * ras.md §9 — the credentials file is the saved credentials of every
+ * entry: two threads saving those of two entries at once lose none of
+ * them, and neither call fails. Before, both wrote one temporary file
+ * (named by the process) and read, changed and wrote the file unlocked:
+ * dozens of ERROR_CANNOT_WRITE_PHONEBOOK and a lost entry.
+ */
+static void test_ras_credentials_concurrent_writers(void **s)
+{
+	struct setter w[2] = {{.entry = "Lab"}, {.entry = "Plain"}};
+	char want[32];
+	RASDIALPARAMSA p;
+	pthread_t t[2];
+	BOOL has;
+	int i;
+
+	(void)s;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(
+			pthread_create(&t[i], NULL, setter_main, &w[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
+		if (w[i].failed)
+			fail_msg("%s: %u of %u saves failed (last %u)",
+			         w[i].entry, w[i].failed, SETS,
+			         (unsigned)w[i].last);
+		params(&p, w[i].entry, "", "");
+		has = FALSE;
+		assert_int_equal(RasGetEntryDialParams(pbk, &p, &has), 0);
+		snprintf(want, sizeof(want), "%s-%u", w[i].entry, SETS - 1);
+		assert_string_equal(p.szUserName, want);
+		assert_true(has);
+	}
+}
+
+/*
+ * ras.md §3.3 — a RasDial that joins a connected entry gets exactly one
+ * notification, Connected, even when the first dialler's RASDIALFUNC2
+ * stopped its own notifications by returning 0 (§3.4: that stops the
+ * first dialler's, nobody else's). Before, the join's note was dropped.
+ */
+static void test_ras_join_after_func2_stopped_notifies_once(void **s)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h1 = NULL, h2 = NULL;
+	unsigned i;
+
+	(void)s;
+	rec_reset();
+	rec.keep_until = 1; /* FUNC2 returns 0 from the first note on */
+	params(&p, "Lab", "alice", "secret");
+	p.dwCallbackId = 4242;
+	assert_int_equal(RasDial(NULL, pbk, &p, 2, on_func2, &h1), 0);
+	for (i = 0; i < 500; i++) {
+		if (status(h1, 0).rasconnstate == RASCS_Connected)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(status(h1, 0).rasconnstate, RASCS_Connected);
+	expect_no_more_notes(1);
+	rec_reset();
+	assert_int_equal(RasDial(NULL, pbk, &p, 1, on_func1, &h2), 0);
+	assert_ptr_equal(h1, h2);
+	expect_no_more_notes(1);
+	assert_int_equal(rec.st[0], RASCS_Connected);
+	assert_int_equal(rec.err[0], 0);
+	assert_ptr_equal(rec.h[0], h2);
+	assert_int_equal(RasHangUp(h1), 0);
+	fx_ras_hang_up_and_wait(h2);
+}
+
+/* An asynchronous dial of Lab with a wrong password, paused (§3.7). */
+static HRASCONN dial_paused(RASDIALEXTENSIONS *x)
+{
+	RASDIALPARAMSA p;
+	HRASCONN h = NULL;
+	unsigned n;
+
+	rec_reset();
+	memset(x, 0, sizeof(*x));
+	x->dwSize = sizeof(*x);
+	x->dwfOptions = RDEOPT_PausedStates;
+	params(&p, "Lab", "alice", "wrong");
+	assert_int_equal(RasDial(x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_true(n > 0);
+	assert_int_equal(rec.st[n - 1], RASCS_RetryAuthentication);
+	return h;
+}
+
+/*
+ * ras.md §3.7, §3.5 — a resuming RasDial gives the same notifier (type
+ * and pointer) as the first: another one, or none (synchronous), is
+ * ERROR_INVALID_PARAMETER (87); a RASDIALEXTENSIONS of a size that is not
+ * Windows' is ERROR_INVALID_SIZE (632). Refused, the dial stays paused
+ * and resumes with the right ones.
+ */
+static void test_ras_resume_checks_notifier_and_extensions(void **s)
+{
+	RASDIALEXTENSIONS x, bad;
+	RASDIALPARAMSA p;
+	HRASCONN h;
+	unsigned n;
+
+	(void)s;
+	h = dial_paused(&x);
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasDial(&x, pbk, &p, 0, on_func, &h),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasDial(&x, pbk, &p, 2, on_func2, &h),
+	                 ERROR_INVALID_PARAMETER);
+	assert_int_equal(RasDial(&x, pbk, &p, 0, NULL, &h),
+	                 ERROR_INVALID_PARAMETER);
+	bad = x;
+	bad.dwSize = 3;
+	assert_int_equal(RasDial(&bad, pbk, &p, 1, on_func1, &h),
+	                 ERROR_INVALID_SIZE);
+	assert_int_equal(status(h, 0).rasconnstate, RASCS_RetryAuthentication);
+	rec_reset();
+	assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_true(n > 0);
+	assert_int_equal(rec.st[0], RASCS_AuthRetry);
+	assert_int_equal(rec.st[n - 1], RASCS_Connected);
+	fx_ras_hang_up_and_wait(h);
+}
+
+/*
+ * ras.md §3.6, §9 — the saved-password marker in a resuming RasDial
+ * stands for the saved password, as in a new one: the dial connects.
+ * Before, the marker itself was sent as the password, and the dial
+ * paused again.
+ */
+static void test_ras_resume_with_saved_password_marker(void **s)
+{
+	RASDIALEXTENSIONS x;
+	RASDIALPARAMSA p;
+	HRASCONN h;
+	unsigned n;
+
+	(void)s;
+	params(&p, "Lab", "alice", "secret");
+	assert_int_equal(RasSetEntryDialParams(pbk, &p, FALSE), 0);
+	h = dial_paused(&x);
+	rec_reset();
+	params(&p, "Lab", "alice", "****************");
+	assert_int_equal(RasDial(&x, pbk, &p, 1, on_func1, &h), 0);
+	n = wait_notes_final();
+	assert_true(n > 0);
+	assert_int_equal(rec.st[0], RASCS_AuthRetry);
+	assert_int_equal(rec.st[n - 1], RASCS_Connected);
+	assert_int_equal(rec.err[n - 1], 0);
+	fx_ras_hang_up_and_wait(h);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1817,6 +2131,12 @@ int main(void)
 		T(test_ras_sync_dial_hung_up_from_another_thread_631),
 		T(test_ras_hangup_while_ringing_closes_call),
 		T(test_ras_teardown_gives_up_waiting_for_idle),
+		T(test_ras_sync_dial_with_paused_states_fails),
+		T(test_ras_relative_phonebook_path_is_made_full),
+		T(test_ras_credentials_concurrent_writers),
+		T(test_ras_join_after_func2_stopped_notifies_once),
+		T(test_ras_resume_checks_notifier_and_extensions),
+		T(test_ras_resume_with_saved_password_marker),
 		/* last: it leaves a thread polling for good (§12) */
 		T(test_ras_connection_notification),
 	};
