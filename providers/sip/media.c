@@ -88,83 +88,137 @@ uint16_t sip_media_port(const struct call *c)
 	return c->tm ? tcall_port(c->tm) : 9; /* 9: discard, never used */
 }
 
+/* The address family of @c's session: sip_media_ensure binds it on our
+ * c= address, or on every address of that address's family. */
+static int session_family(const struct call *c)
+{
+	return strchr(c->line->media_addr, ':') ? AF_INET6 : AF_INET;
+}
+
+/*
+ * Gives @c's session the stream @ms as @c's state lets it flow.
+ * @return tcall_set's: 0, or a negative errno (then the session kept what
+ * it had: media_session_set changes nothing when it fails).
+ */
+static int media_apply(struct call *c, const struct media_stream *ms)
+{
+	struct media_stream st = *ms;
+	bool live = c->state != LINECALLSTATE_DISCONNECTED &&
+	            c->state != LINECALLSTATE_IDLE;
+	bool connected = c->state == LINECALLSTATE_CONNECTED;
+	int rc;
+
+	st.send = st.send && live && connected;
+	st.recv = st.recv && live;
+	if (connected && !c->media_connected) {
+		/*
+		 * rtp_timeout counts while the call is connected
+		 * (tapix-sip(7)): a time-out of the ringing, when nothing
+		 * need come, is forgotten, and the session's count starts
+		 * anew (media_session_set does so when receiving resumes;
+		 * once fired, it would not fire again before RTP came).
+		 */
+		struct media_stream quiet = st;
+
+		quiet.recv = false;
+		if (tcall_set(c->tm, &quiet) == 0)
+			(void)tcall_timed_out(c->tm);
+	}
+	rc = tcall_set(c->tm, &st);
+	if (rc == 0)
+		c->media_connected = connected;
+	return rc;
+}
+
 void sip_media_update(struct call *c)
 {
-	struct media_stream st;
-	bool live;
-
-	if (!c->tm || !c->ms_set)
+	if (!c->tm)
 		return;
+	/* the events of its media (a gathering's end...) name the call as
+	 * soon as TAPI knows it, agreed stream or not */
 	if (c->announced)
 		tcall_bind(c->tm, c->ht);
-	st = c->ms;
-	live = c->state != LINECALLSTATE_DISCONNECTED &&
-	       c->state != LINECALLSTATE_IDLE;
-	st.send = st.send && live && c->state == LINECALLSTATE_CONNECTED;
-	st.recv = st.recv && live;
-	if (tcall_set(c->tm, &st) != 0)
+	if (c->ms_set && media_apply(c, &c->ms) != 0)
 		sip_log(SIP_WARN, "call %08x: media not set", c->h);
 }
 
-void sip_media_agreed(struct call *c, const struct sdp_neg *neg)
+bool sip_media_agreed(struct call *c, const struct sdp_neg *neg)
 {
-	struct media_stream *st = &c->ms;
+	struct media_stream st;
+	unsigned char buf[16];
 
 	if (!c->tm)
-		return;
-	memset(st, 0, sizeof(*st));
-	st->pcm_rate = 8000;
+		return true; /* closed by TAPI: no media to give it */
+	/* built aside: c->ms keeps the stream running until this one is
+	 * known to work */
+	memset(&st, 0, sizeof(st));
+	st.pcm_rate = 8000;
 	if (!strcasecmp(neg->fmt.name, "PCMU") ||
 	    (!neg->fmt.name[0] && neg->fmt.pt == 0)) {
-		st->codec = CODEC_PCMU;
+		st.codec = CODEC_PCMU;
 	} else if (!strcasecmp(neg->fmt.name, "PCMA") ||
 	           (!neg->fmt.name[0] && neg->fmt.pt == 8)) {
-		st->codec = CODEC_PCMA;
+		st.codec = CODEC_PCMA;
 	} else if (!strcasecmp(neg->fmt.name, "G722") ||
 	           (!neg->fmt.name[0] && neg->fmt.pt == 9)) {
-		st->codec = CODEC_G722; /* wide band: audio at 16 kHz */
-		st->pcm_rate = 16000;
+		st.codec = CODEC_G722; /* wide band: audio at 16 kHz */
+		st.pcm_rate = 16000;
 	} else if (!strcasecmp(neg->fmt.name, "opus")) {
-		st->codec = CODEC_OPUS;
-		st->pcm_rate = 16000;
+		st.codec = CODEC_OPUS;
+		st.pcm_rate = 16000;
 	} else {
 		sip_log(SIP_WARN, "call %08x: no media for %s", c->h,
 		        neg->fmt.name);
-		return;
+		return false;
 	}
 	if (!numeric(neg->remote_addr)) {
 		/* RFC 4566 allows a name in c=; we take addresses only */
 		sip_log(SIP_WARN, "call %08x: media address %s is not numeric",
 		        c->h, neg->remote_addr);
-		return;
+		return false;
 	}
-	st->pt = neg->fmt.pt;
-	st->has_dtmf = neg->has_dtmf;
-	st->dtmf_pt = neg->dtmf_pt;
-	tsp_copy_str(st->remote_addr, sizeof(st->remote_addr),
-	             neg->remote_addr);
-	st->remote_port = neg->remote_port;
-	st->remote_rtcp_port = neg->remote_rtcp_port;
-	st->send = neg->dir == SDP_SENDRECV || neg->dir == SDP_SENDONLY;
-	st->recv = neg->dir == SDP_SENDRECV || neg->dir == SDP_RECVONLY;
+	if (inet_pton(session_family(c), neg->remote_addr, buf) != 1) {
+		/* our session has one family (sip_media_ensure) */
+		sip_log(SIP_WARN,
+		        "call %08x: media address %s is not of our family",
+		        c->h, neg->remote_addr);
+		return false;
+	}
+	st.pt = neg->fmt.pt;
+	st.has_dtmf = neg->has_dtmf;
+	st.dtmf_pt = neg->dtmf_pt;
+	tsp_copy_str(st.remote_addr, sizeof(st.remote_addr), neg->remote_addr);
+	st.remote_port = neg->remote_port;
+	st.remote_rtcp_port = neg->remote_rtcp_port;
+	st.send = neg->dir == SDP_SENDRECV || neg->dir == SDP_SENDONLY;
+	st.recv = neg->dir == SDP_SENDRECV || neg->dir == SDP_RECVONLY;
 	/* RFC 4566 §6: ptime is a hint; absurd ones are not taken */
-	st->ptime = neg->ptime >= 10 && neg->ptime <= 60 && neg->ptime % 10 == 0
-	                    ? neg->ptime
-	                    : 20;
-	st->srtp = neg->srtp;
+	st.ptime = neg->ptime >= 10 && neg->ptime <= 60 && neg->ptime % 10 == 0
+	                   ? neg->ptime
+	                   : 20;
+	st.srtp = neg->srtp;
 	if (neg->srtp) {
-		st->suite = neg->suite == SDP_AES_CM_128_HMAC_SHA1_32
-		                    ? RTPSEC_AES_CM_128_HMAC_SHA1_32
-		                    : RTPSEC_AES_CM_128_HMAC_SHA1_80;
-		memcpy(st->tx_key, neg->tx_key, RTPSEC_KEY_LEN);
-		memcpy(st->rx_key, neg->rx_key, RTPSEC_KEY_LEN);
+		st.suite = neg->suite == SDP_AES_CM_128_HMAC_SHA1_32
+		                   ? RTPSEC_AES_CM_128_HMAC_SHA1_32
+		                   : RTPSEC_AES_CM_128_HMAC_SHA1_80;
+		memcpy(st.tx_key, neg->tx_key, RTPSEC_KEY_LEN);
+		memcpy(st.rx_key, neg->rx_key, RTPSEC_KEY_LEN);
 	}
 	/* an Opus packet is 10, 20, 40 or 60 ms (RFC 6716 §2.1.4) */
-	if (st->codec == CODEC_OPUS && st->ptime != 10 && st->ptime != 40 &&
-	    st->ptime != 60)
-		st->ptime = 20;
-	c->ms_set = neg->remote_port != 0;
-	sip_media_update(c);
+	if (st.codec == CODEC_OPUS && st.ptime != 10 && st.ptime != 40 &&
+	    st.ptime != 60)
+		st.ptime = 20;
+	/* the media engine has the last word (a port 0 among what it
+	 * refuses): refused, the session and c->ms stay as they were */
+	if (media_apply(c, &st) != 0) {
+		sip_log(SIP_WARN,
+		        "call %08x: media %s %u refused by the engine", c->h,
+		        st.remote_addr, (unsigned)st.remote_port);
+		return false;
+	}
+	c->ms = st;
+	c->ms_set = true;
+	return true;
 }
 
 /* The call @hd names with its media, under sip.lock; NULL with *@r set. */

@@ -187,6 +187,7 @@ struct call {
 	struct tcall *tm;
 	struct media_stream ms;
 	bool ms_set;
+	bool media_connected; /* the session was last set CONNECTED */
 	uint8_t srtp_key[RTPSEC_KEY_LEN]; /* our SDES key, made with tm */
 	struct timespec offered_at;       /* incoming: when it was offered */
 	struct sip_digits *dg;            /* dtmf = info, or NULL */
@@ -255,8 +256,10 @@ struct sdp_neg;
 bool sip_media_ensure(struct call *c);
 /* Its RTP port for our SDP (9 without media). */
 uint16_t sip_media_port(const struct call *c);
-/* What offer and answer agreed for @c (sdp.h). */
-void sip_media_agreed(struct call *c, const struct sdp_neg *neg);
+/* What offer and answer agreed for @c (sdp.h), set running; false (and
+ * its media as they were) if they cannot be used: an address that is not
+ * numeric or not of our family, or one the media engine refuses. */
+bool sip_media_agreed(struct call *c, const struct sdp_neg *neg);
 /* After @c's state changed: what flows now. */
 void sip_media_update(struct call *c);
 

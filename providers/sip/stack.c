@@ -328,17 +328,21 @@ static int take_answer(struct call *c, const sip_t *msg)
 	sip_log(SIP_DEBUG, "call %08x: media %s %u, %s/%u, %s", c->h,
 	        neg.remote_addr, (unsigned)neg.remote_port, neg.fmt.name,
 	        (unsigned)neg.fmt.rate, sdp_dir_name(neg.dir));
-	sip_media_agreed(c, &neg);
-	return 1;
+	/* a valid answer whose media cannot run is unusable as well */
+	return sip_media_agreed(c, &neg) ? 1 : -1;
 }
 
 /*
  * Answers the offer in sdp_in for @c with direction @dir (RFC 3264 §6):
  * the answer in sdp_text, or the SIP status that refuses the offer (488:
- * no codec in common).
+ * no codec in common, or media we cannot run, sip_media_agreed). A
+ * refused offer changes nothing: the call keeps its media and our
+ * description its version (RFC 3264 §8: as if it never came).
  */
 static int answer_offer(struct call *c, enum sdp_dir dir, const char **text)
 {
+	uint64_t version = c->sdp_version;
+	uint32_t hash = c->sdp_hash;
 	struct sdp_local lo;
 	struct sdp_neg neg;
 
@@ -351,9 +355,15 @@ static int answer_offer(struct call *c, enum sdp_dir dir, const char **text)
 		return 488;
 	}
 	*text = write_ours(c, &sdp_out);
-	if (*text)
-		sip_media_agreed(c, &neg);
-	return *text ? 0 : 500;
+	if (!*text)
+		return 500;
+	if (!sip_media_agreed(c, &neg)) {
+		c->sdp_version = version; /* this answer is never sent */
+		c->sdp_hash = hash;
+		*text = NULL;
+		return 488;
+	}
+	return 0;
 }
 
 /* The status that refuses a peer's SDP of kind @k. */
@@ -848,8 +858,12 @@ static void end_silent_calls(void)
 	for (i = 0; i < sip.calls.used; i++) {
 		struct call *c = sip.calls.slots[i].obj;
 
-		if (!c || !c->tm || !tcall_timed_out(c->tm) || c->hangup ||
-		    c->state != LINECALLSTATE_CONNECTED)
+		/* the mark is taken only from a connected call: one of
+		 * another state waits (sip_media_update forgets it when the
+		 * call connects, and restarts the session's time-out) */
+		if (!c || !c->tm || c->hangup ||
+		    c->state != LINECALLSTATE_CONNECTED ||
+		    !tcall_timed_out(c->tm))
 			continue;
 		sip_log(SIP_WARN, "call %08x: no RTP for %u s, ended", c->h,
 		        c->line->cfg.rtp_timeout);

@@ -7,10 +7,12 @@
  * the test checks what the TAPI application sees.
  */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <spandsp.h>
@@ -300,6 +302,46 @@ static void test_drop_ringing_sends_cancel(void **s)
 	p = sipp_uas("uas_ring_then_cancel.xml");
 	h = make_call(&a, l, NULL);
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_RINGBACK);
+	assert_int_equal(fx_reply(&a, lineDrop(h, "\x99", 1)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * TSPI_lineGatherDigits (tcall.h, Microsoft's LINE_GATHERDIGITS): a
+ * gathering asked while an outgoing call rings, before any SDP answer,
+ * ends by its first-digit time-out with LINE_GATHERDIGITS(FIRSTTIMEOUT)
+ * and the buffer holding only the NUL, as on a connected call; the call
+ * rings on meanwhile, and dropping it sends CANCEL (SIPp checks it).
+ */
+static void test_gather_while_ringing_times_out(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE m;
+	char buf[8];
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp_uas("uas_ring_then_cancel.xml");
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_RINGBACK);
+	memset(buf, 'z', sizeof(buf));
+	assert_int_equal(
+		lineGatherDigits(h, LINEDIGITMODE_DTMF, buf, 4, NULL, 200, 0),
+		0);
+	assert_true(fx_wait_try(&a, LINE_GATHERDIGITS, h, FX_ANY, 5000, &m));
+	assert_int_equal(m.dwParam1, LINEGATHERTERM_FIRSTTIMEOUT);
+	assert_memory_equal(buf, "\0z", 2);
+	assert_int_equal(seen_at(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE,
+	                         ~(DWORD_PTR)0),
+	                 -1);
 	assert_int_equal(fx_reply(&a, lineDrop(h, "\x99", 1)), 0);
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
 	assert_int_equal(lineDeallocateCall(h), 0);
@@ -623,6 +665,120 @@ static void test_malformed_sdp_is_refused(void **s)
 }
 
 /*
+ * RFC 3264 §6 — an offer whose audio we cannot send to is not accepted:
+ * a host name in c= (RFC 4566 §5.7 allows one; tapix takes numeric
+ * addresses only) or an address of the other family than our media
+ * (IPv6 here, the line's media are IPv4) gets 488 Not Acceptable Here,
+ * and no call is offered to the application.
+ */
+static void test_unusable_media_address_is_refused(void **s)
+{
+	static const char name[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+				   "c=IN IP4 media.example.com\r\nt=0 0\r\n"
+				   "m=audio 40000 RTP/AVP 0\r\n",
+			  ip6[] = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+				  "c=IN IP6 ::1\r\nt=0 0\r\n"
+				  "m=audio 40000 RTP/AVP 0\r\n";
+	struct fx_app a;
+	HLINE l;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	assert_int_equal(raw_invite("application/sdp", name, sizeof(name) - 1),
+	                 488);
+	assert_int_equal(raw_invite("application/sdp", ip6, sizeof(ip6) - 1),
+	                 488);
+	fx_pump(&a);
+	assert_false(fx_wait_try(&a, LINE_APPNEWCALL, l, FX_ANY, 200, NULL));
+	fx_shutdown(&a);
+}
+
+/* A UDP socket bound to 127.0.0.1:@port: the far end's RTP address. */
+static int rtp_sink(unsigned port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	                         .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Empties @fd of what came so far. */
+static void rtp_drain(int fd)
+{
+	uint8_t b[1500];
+
+	while (recv(fd, b, sizeof(b), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* Whether an RTP packet (version 2) reaches @fd within @wait_ms (of
+ * quiet: only tapix sends there). */
+static bool rtp_comes(int fd, int wait_ms)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	uint8_t b[1500];
+	ssize_t r;
+
+	while (poll(&pf, 1, wait_ms) == 1) {
+		r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+		if (r >= 12 && (b[0] >> 6) == 2)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * RFC 3264 §8 — a re-INVITE whose offer we cannot use (a host name in
+ * c=, an IPv6 address on our IPv4 media) is refused with 488 (SIPp checks
+ * both) and the call goes on as it was: CONNECTED, its RTP still going to
+ * the old address. Our media then end with the call: after lineDrop no
+ * RTP is sent any more (docs/media.md: nothing flows after DISCONNECTED).
+ */
+static void test_unusable_reoffer_keeps_the_media(void **s)
+{
+	char port[16];
+	LINEMESSAGE m;
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+	int fd;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	fd = rtp_sink(port_of(20));
+	snprintf(port, sizeof(port), "%u", port_of(20));
+	p = sipp_keys("reoffer_unusable.xml",
+	              (const char *const[]){"rtp_port", port, NULL});
+	h = offered(&a, l);
+	assert_int_equal(lineMonitorDigits(h, LINEDIGITMODE_DTMF), 0);
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	/* the INFO after both re-INVITEs were answered */
+	m = fx_wait(&a, LINE_MONITORDIGITS, h, '5');
+	assert_int_equal(m.dwParam2, LINEDIGITMODE_DTMF);
+	assert_int_equal(fx_state(h), LINECALLSTATE_CONNECTED);
+	rtp_drain(fd);
+	assert_true(rtp_comes(fd, 5000));
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	rtp_drain(fd); /* sent before the drop */
+	assert_false(rtp_comes(fd, 500));
+	close(fd);
+	sipp_passed(p);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	fx_shutdown(&a);
+}
+
+/*
  * Issue 19 item 5 — an incoming call nobody answers ends after the
  * account's offer_timeout: 480 to the caller, DISCONNECTED (NOANSWER)
  * then IDLE in TAPI (so a call only monitors watch goes too,
@@ -861,6 +1017,49 @@ static void test_hold_refused(void **s)
 	assert_int_equal(fx_state(h), LINECALLSTATE_CONNECTED);
 	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
 	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	assert_int_equal(lineDeallocateCall(h), 0);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
+/*
+ * RFC 3264 §8 — our hold re-INVITE accepted with an answer we cannot use
+ * (a host name in c=): lineHold fails (LINEERR_OPERATIONFAILED, as when
+ * refused) and the call stays CONNECTED with its media as they were, RTP
+ * still going to the old address; they end with the call: after lineDrop
+ * no RTP is sent any more (docs/media.md).
+ */
+static void test_hold_with_unusable_answer_keeps_the_media(void **s)
+{
+	char port[16];
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+	int fd;
+
+	(void)s;
+	sip_config(NULL);
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	fd = rtp_sink(port_of(20));
+	snprintf(port, sizeof(port), "%u", port_of(20));
+	/* a UAS scenario (it starts with a <recv>), given its key */
+	p = sipp_keys("uas_hold_unusable.xml",
+	              (const char *const[]){"rtp_port", port, NULL});
+	wait_bound(sipp_port());
+	h = make_call(&a, l, NULL);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(rtp_comes(fd, 5000));
+	assert_int_equal(fx_reply(&a, lineHold(h)), LINEERR_OPERATIONFAILED);
+	assert_int_equal(fx_state(h), LINECALLSTATE_CONNECTED);
+	rtp_drain(fd);
+	assert_true(rtp_comes(fd, 5000));
+	assert_int_equal(fx_reply(&a, lineDrop(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_IDLE);
+	rtp_drain(fd); /* sent before the drop */
+	assert_false(rtp_comes(fd, 500));
+	close(fd);
 	assert_int_equal(lineDeallocateCall(h), 0);
 	sipp_passed(p);
 	fx_shutdown(&a);
@@ -1579,6 +1778,42 @@ static void test_silent_peer_times_out(void **s)
 	fx_shutdown(&a);
 }
 
+/*
+ * tapix-sip(7) rtp_timeout — "a connected call that receives no RTP for
+ * this long ... is ended": also when it rang longer than that first (the
+ * time-out counts while connected; one while offered neither ends the
+ * call nor is lost). The call stays offered past rtp_timeout, is answered,
+ * and with no RTP ever ends: a BYE (SIPp checks it), DISCONNECTED,
+ * TEMPFAILURE, reason=rtp-timeout.
+ */
+static void test_silent_peer_times_out_after_long_ringing(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE m;
+	HLINE l;
+	HCALL h;
+	pid_t p;
+
+	(void)s;
+	sip_config("rtp_timeout = 1\n");
+	fx_app_init(&a, "a");
+	l = open_line(&a);
+	p = sipp("silent_caller.xml", true);
+	h = offered(&a, l);
+	/* it rings for more than rtp_timeout, and is not ended for it */
+	assert_false(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                         LINECALLSTATE_DISCONNECTED, 2500, NULL));
+	assert_int_equal(fx_reply(&a, lineAnswer(h, NULL, 0)), 0);
+	fx_wait(&a, LINE_CALLSTATE, h, LINECALLSTATE_CONNECTED);
+	assert_true(fx_wait_try(&a, LINE_CALLSTATE, h,
+	                        LINECALLSTATE_DISCONNECTED, 10000, &m));
+	assert_int_equal(m.dwParam2, LINEDISCONNECTMODE_TEMPFAILURE);
+	assert_end_info(h, "reason=rtp-timeout");
+	drop_to_idle(&a, h);
+	sipp_passed(p);
+	fx_shutdown(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1603,6 +1838,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drop_ringing_sends_cancel,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(
+			test_gather_while_ringing_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(
 			test_cancel_crossing_200_is_acked_then_byed, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_bye_before_ack, setup,
@@ -1621,10 +1858,18 @@ int main(void)
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_sdp_is_refused,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unusable_media_address_is_refused, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unusable_reoffer_keeps_the_media, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digits_from_the_network,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_silent_peer_times_out,
 	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_silent_peer_times_out_after_long_ringing, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_digits_in_info, setup,
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(
@@ -1661,6 +1906,9 @@ int main(void)
 	                                        teardown),
 		cmocka_unit_test_setup_teardown(test_hold_refused, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_hold_with_unusable_answer_keeps_the_media, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_refer_received_is_refused,
 	                                        setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blind_transfer, setup,
