@@ -79,10 +79,12 @@ static int setup(void **state)
 	 * symbolic links resolved: the test's, whatever TMPDIR looks like */
 	{
 		char real[PATH_MAX];
+		size_t n;
 
 		assert_non_null(realpath(pbk, real));
-		assert_true(strlen(real) < sizeof(pbk));
-		snprintf(pbk, sizeof(pbk), "%s", real);
+		n = strlen(real);
+		assert_true(n < sizeof(pbk));
+		memcpy(pbk, real, n + 1);
 	}
 	assert_non_null(getcwd(start_cwd, sizeof(start_cwd)));
 	setenv("XDG_CONFIG_HOME", dir, 1);
