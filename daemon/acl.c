@@ -168,6 +168,30 @@ static int parse_limit(const char *name, const char *value, unsigned *out)
 }
 
 #define RULE_EXPECTED "user:NAME, group:NAME, uid:N, gid:N or all"
+#define ID_MAX        4294967294u /* (uid_t)-1 is no id: the kernel's */
+
+/*
+ * The N of uid:N or gid:N: digits only (no sign or space, which strtoul
+ * would take: "-1" as the largest number) up to ID_MAX. Past it the
+ * number would not be the id meant: uid:4294968296 was uid 1000.
+ */
+static int parse_id(const char *section, const char *tok, const char *s,
+                    uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && v <= ID_MAX; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (p == s || *p || v > ID_MAX) {
+		problem("[%s] allow: %s: bad id, expected a number from 0 to "
+		        "%u",
+		        section, tok, ID_MAX);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
 
 /*
  * Parses "user:alice group:wheel uid:1000 gid:100 all" into @r, of key
@@ -182,7 +206,6 @@ static int parse_rule(struct rule *r, const char *section, const char *value)
 	r->set = true;
 	while (*p) {
 		size_t n;
-		char *end;
 
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
@@ -203,16 +226,12 @@ static int parse_rule(struct rule *r, const char *section, const char *value)
 		} else if (strncmp(tok, "user:", 5) == 0 ||
 		           strncmp(tok, "uid:", 4) == 0) {
 			struct passwd *pw = NULL;
-			unsigned long v = 0;
+			uint32_t v = 0;
 
-			if (tok[0] == 'u' && tok[1] == 's') {
+			if (tok[0] == 'u' && tok[1] == 's')
 				pw = getpwnam(tok + 5);
-			} else {
-				errno = 0;
-				v = strtoul(tok + 4, &end, 10);
-				if (errno || *end || end == tok + 4)
-					goto bad;
-			}
+			else if (parse_id(section, tok, tok + 4, &v) != 0)
+				return -EINVAL;
 			if (tok[1] == 's' && !pw) {
 				problem("[%s] allow: %s: no such user", section,
 				        tok);
@@ -227,7 +246,7 @@ static int parse_rule(struct rule *r, const char *section, const char *value)
 		} else if (strncmp(tok, "group:", 6) == 0 ||
 		           strncmp(tok, "gid:", 4) == 0) {
 			struct group *gr = NULL;
-			unsigned long v = 0;
+			uint32_t v = 0;
 
 			if (tok[0] == 'g' && tok[1] == 'r') {
 				gr = getgrnam(tok + 6);
@@ -236,11 +255,8 @@ static int parse_rule(struct rule *r, const char *section, const char *value)
 					        section, tok);
 					return -ENOENT;
 				}
-			} else {
-				errno = 0;
-				v = strtoul(tok + 4, &end, 10);
-				if (errno || *end || end == tok + 4)
-					goto bad;
+			} else if (parse_id(section, tok, tok + 4, &v) != 0) {
+				return -EINVAL;
 			}
 			if (r->ngids == MAX_IDS) {
 				problem("[%s] allow: more than %d groups",

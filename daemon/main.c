@@ -373,7 +373,7 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si,
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si,
                      void *userdata)
 {
-	unsigned regs = 0, opens = 0;
+	unsigned regs = 0, opens = 0, ncalls = 0;
 	bool lim_changed = false;
 	char changed[256];
 
@@ -396,12 +396,15 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si,
 	}
 	/* issue 19 item 11 — a line taken away is taken at once */
 	rpc_rules_changed(&regs, &opens);
+	/* and the calls tapixd owns for D-Bus users who lost their line */
+	tel_rules_changed(&ncalls);
 	tel_incoming_reload();
 	log_info("access rules reloaded from %s: %s%s%s; %u registrations "
-	         "lost lines, %u opens closed%s",
+	         "lost lines, %u opens closed, %u calls of D-Bus users "
+	         "dropped%s",
 	         d.conf_path ? d.conf_path : "(none)",
 	         changed[0] ? "lines " : "no line changed", changed,
-	         changed[0] ? " changed" : "", regs, opens,
+	         changed[0] ? " changed" : "", regs, opens, ncalls,
 	         lim_changed ? "; limits changed" : "");
 	return 0;
 }

@@ -1089,7 +1089,14 @@ static unsigned calls_in_all(void)
 		all_calls.calls = (unsigned)l.calls;
 		all_calls.made = 0;
 	}
-	return all_calls.calls + all_calls.made + nslots_all;
+	/* (the Line/Call objects' pending creations too: tel.c) */
+	return all_calls.calls + all_calls.made + nslots_all +
+	       tel_calls_pending();
+}
+
+void rpc_calls_made(unsigned n)
+{
+	all_calls.made += n;
 }
 
 bool rpc_may_create_calls(uid_t uid, unsigned elsewhere, unsigned n)

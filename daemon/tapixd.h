@@ -176,6 +176,12 @@ void rpc_rules_changed(unsigned *regs, unsigned *opens);
  * limits of tapixd(8), per user and in all.
  */
 bool rpc_may_create_calls(uid_t uid, unsigned elsewhere, unsigned n);
+/*
+ * @n calls were just made elsewhere (the Line/Call objects' MakeCall,
+ * SetupConference): they count in all, as those of the registrations, until
+ * the core's count, asked again, holds them.
+ */
+void rpc_calls_made(unsigned n);
 
 /* peer.c: direct connections to org.tapix.Tapi1, without the bus daemon.
  * @path: the socket, "none", or NULL for one in a directory of its own.
@@ -254,9 +260,19 @@ void tel_set_idle_keep(uint64_t usec);
 /* The calls D-Bus user @uid made through the Line/Call objects (held, or
  * being made): they count for its call limits. */
 unsigned tel_calls_made_by(uid_t uid);
+/* The calls the Line/Call objects' requests are making (MakeCall,
+ * SetupConference, pending): they count for max_calls. */
+unsigned tel_calls_pending(void);
 /* Opens or closes the lines whose `incoming` the rules loaded changed
  * (after acl_reload). */
 void tel_incoming_reload(void);
+/*
+ * The access rules changed (after acl_reload): each call tapixd owns on
+ * behalf of a D-Bus user (MakeCall, or the Answer, Hold... that made it an
+ * owner) on a line that user may no longer use is ended: its audio pair
+ * ended, dropped, let go at IDLE. Counts them in *@ended.
+ */
+void tel_rules_changed(unsigned *ended);
 /*
  * incoming = answer:FILE — whether tapixd can play @path to a call: a
  * regular file libsndfile reads, of a rate it resamples (an

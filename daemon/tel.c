@@ -9,11 +9,15 @@
  * watching a call never keeps it alive, and a call the core closes because
  * no application holds it any more goes from the bus with a LINE_CALLSTATE
  * (IDLE). Operations on a call make the service an owner first
- * (lineSetCallPrivilege), on behalf of the D-Bus user who takes part;
+ * (lineSetCallPrivilege), on behalf of the D-Bus user who takes part: on
+ * trial until the operation is accepted, given back if it is refused;
  * asynchronous ones answer the D-Bus caller when their LINE_REPLY comes, with
  * the LINEERR_ as a D-Bus error (org.tapix.Error.<NAME>, its message in
  * words). A call the service owns stays an object after IDLE until
- * Deallocate() or a minute later; one it only monitors goes at IDLE.
+ * Deallocate() or a minute later; one it only monitors goes at IDLE, and
+ * Deallocate() of it is refused (NOTOWNER). The user it owns a call for is
+ * kept with it: when the access rules take that user's line away, the call
+ * is dropped (tel_rules_changed), as a registration's would be.
  *
  * Who may use or see a line follows the access rules. Issue 18 item 5 —
  * signals (CallAdded, CallRemoved, StateChanged, LineChanged, and the
@@ -82,9 +86,27 @@ struct tcall {
 	bool owned;     /* made, answered or taken by a D-Bus user */
 	bool made;      /* made by D-Bus user @maker: counts for its limits */
 	bool digits_on; /* lineMonitorDigits asked: DigitReceived */
+	bool audio;     /* GetAudio gave its audio pair out */
+	bool revoked;   /* @user lost the line: dropped, let go at IDLE */
 	uid_t maker;
+	/*
+	 * The D-Bus user on whose behalf tapixd owns the call (its MakeCall,
+	 * or the first Answer, Hold... accepted): the access rules that keep
+	 * the call are theirs (tel_rules_changed). NULL while only watched.
+	 */
+	struct user *user;
+	/* Operations on their way that made tapixd an owner while it was
+	 * not one: it stays one only if one of them is accepted. */
+	unsigned trying;
 	sd_event_source *expire; /* IDLE and owned: removed later */
 	char path[64];
+};
+
+/* Who a D-Bus user is (struct who: uid and groups, for the access
+ * rules), shared by the calls one request made. */
+struct user {
+	unsigned ref;
+	struct who who;
 };
 
 /* A D-Bus method waiting for its request's LINE_REPLY. */
@@ -93,11 +115,15 @@ struct waiting {
 	LONG req;
 	sd_bus_message *m;
 	struct tcall *call;
-	bool creates;     /* MakeCall, SetupConference: answered with a path */
-	bool digits;      /* SendDigits: answered at @call's LINE_GENERATE */
-	HCALL newh[2];    /* written by the core before the reply */
-	uid_t uid;        /* who asked (creating requests) */
-	unsigned ncreate; /* how many calls it creates */
+	bool creates;      /* MakeCall, SetupConference: answered with a path */
+	bool digits;       /* SendDigits: answered at @call's LINE_GENERATE */
+	HCALL newh[2];     /* written by the core before the reply */
+	uid_t uid;         /* who asked (creating requests) */
+	unsigned ncreate;  /* how many calls it creates */
+	struct user *user; /* who asked (requests that own or create calls) */
+	/* The calls this request made tapixd an owner of, on trial: kept
+	 * at its success, given back at its failure (own_settle). */
+	struct tcall *took[2];
 };
 
 /* A D-Bus peer that asked for signals, until it leaves the bus. */
@@ -112,6 +138,9 @@ static sd_event_source *io;
 static struct tline *lines;
 static struct tcall *calls;
 static struct waiting *waitings;
+/* The calls the creating requests of @waitings will make: they count
+ * for max_calls until their LINE_REPLY (tel_calls_pending). */
+static unsigned creating;
 static struct watcher watchers[MAX_WATCHERS];
 static unsigned nwatchers;
 static sd_bus_slot *slots[8];
@@ -121,6 +150,32 @@ static uint64_t building;
 
 /* ---- helpers --------------------------------------------------------------
  */
+
+/* A new struct user for @w, or NULL (out of memory). */
+static struct user *user_new(const struct who *w)
+{
+	struct user *u = malloc(sizeof(*u));
+
+	if (u) {
+		u->ref = 1;
+		u->who = *w;
+	}
+	return u;
+}
+
+static struct user *user_ref(struct user *u)
+{
+	if (u)
+		u->ref++;
+	return u;
+}
+
+static struct user *user_unref(struct user *u)
+{
+	if (u && --u->ref == 0)
+		free(u);
+	return NULL;
+}
 
 static const char *state_str(DWORD s)
 {
@@ -657,6 +712,7 @@ static bool digits_end_one(struct tcall *c, DWORD term)
 			"the digits were cut short: another SendDigits, or "
 			"the end of the call (LINEGENERATETERM_CANCEL)");
 	sd_bus_message_unref(w->m);
+	user_unref(w->user);
 	free(w);
 	return true;
 }
@@ -714,15 +770,21 @@ static void call_remove(struct tcall *c)
 		c->next->prev = c->prev;
 	index_del(c);
 	digits_end_all(c);
-	for (w = waitings; w; w = w->next)
+	for (w = waitings; w; w = w->next) {
 		if (w->call == c)
 			w->call = NULL;
+		if (w->took[0] == c)
+			w->took[0] = NULL;
+		if (w->took[1] == c)
+			w->took[1] = NULL;
+	}
 	notify(c->dev, TAPIXD_PATH, TAPIXD_MGR_IFACE, "CallRemoved", "o",
 	       c->path);
 	call_announce(c, false);
 	sd_event_source_unref(c->expire);
 	if (lineDeallocateCall(c->h) != 0)
 		log_debug("call %08x: already gone", c->h);
+	user_unref(c->user);
 	free(c);
 }
 
@@ -793,14 +855,166 @@ static void call_state(struct tcall *c, DWORD state, DWORD mode)
 	}
 	if (state != LINECALLSTATE_IDLE)
 		return;
-	if (!c->owned) {
-		/* only watched: it goes now (and the core may close it) */
+	if ((!c->owned && !c->trying) || c->revoked) {
+		/* only watched: it goes now (and the core may close it);
+		 * revoked: nobody who may see it is its user any more (an
+		 * operation on trial, such as the Redirect that made it
+		 * idle, keeps it as owned: its reply settles it) */
 		call_remove(c);
 		return;
 	}
 	if (!c->expire && sd_event_now(d.event, CLOCK_MONOTONIC, &now) >= 0)
 		sd_event_add_time(d.event, &c->expire, CLOCK_MONOTONIC,
 		                  now + idle_keep_usec, 0, on_expire, c);
+}
+
+/* ---- taking part in calls for D-Bus users -----------------------------------
+ */
+
+/*
+ * Ends the audio pair GetAudio gave out for @c: a call has one pair at a
+ * time (docs/service.md, "Media"), so asking for another closes the one
+ * its user holds; the new one is closed at once.
+ */
+static void audio_end(struct tcall *c)
+{
+	union {
+		VARSTRING vs;
+		char buf[sizeof(VARSTRING) + sizeof(TAPIXWAVEID) + 64];
+	} u;
+	TAPIXWAVEID id;
+	LONG r;
+
+	memset(&u, 0, sizeof(u));
+	u.vs.dwTotalSize = sizeof(u);
+	r = lineGetIDA(0, 0, c->h, LINECALLSELECT_CALL, &u.vs, "wave/in/out");
+	if (r || u.vs.dwStringFormat != STRINGFORMAT_BINARY ||
+	    u.vs.dwStringSize != sizeof(id) ||
+	    u.vs.dwStringOffset > sizeof(u) - sizeof(id)) {
+		/* (its media ended already: so did the pair) */
+		log_debug("call %08x: audio not taken back (%s)", c->h,
+		          r ? tapi_error_name(r) : "no TAPIXWAVEID");
+		return;
+	}
+	memcpy(&id, u.buf + u.vs.dwStringOffset, sizeof(id));
+	if (id.fdIn >= 0)
+		close(id.fdIn);
+	if (id.fdOut >= 0)
+		close(id.fdOut);
+}
+
+/*
+ * @c's user may no longer use its line (the rules changed): as for a
+ * registration's open there (tapixd(8), ACCESS RULES), the line is taken
+ * at once. tapixd owns the call for that user alone, so it ends it: the
+ * audio pair it gave out is ended, the call dropped and let go at its
+ * IDLE, at once if it cannot be dropped (already idle). It no longer
+ * counts for the user's limits: they can no longer see it. May free @c.
+ */
+static void call_revoke(struct tcall *c)
+{
+	LONG r = LINEERR_INVALCALLSTATE;
+
+	log_info("call %08x: line %u taken from uid %u: the call is dropped",
+	         c->h, (unsigned)c->dev, (unsigned)c->user->who.uid);
+	c->revoked = true;
+	c->made = false;
+	if (c->audio)
+		audio_end(c);
+	if (c->state != LINECALLSTATE_IDLE)
+		r = lineDrop(c->h, NULL, 0);
+	if (r < 0) {
+		log_debug("call %08x: not dropped (%s): let go", c->h,
+		          tapi_error_name(r));
+		call_remove(c);
+	}
+}
+
+/*
+ * tapixd owns @c for good, on @u's behalf unless it already did on
+ * another user's; if @u may no longer use the line (the rules changed
+ * while its request was on its way), the call is revoked at once. May
+ * free @c.
+ */
+static void call_owned(struct tcall *c, struct user *u)
+{
+	c->owned = true;
+	if (!c->user)
+		c->user = user_ref(u);
+	if (c->user && !c->revoked && !acl_allows(&c->user->who, c->dev))
+		call_revoke(c);
+}
+
+/*
+ * Makes tapixd an owner of @c, for an operation a D-Bus user asks (the
+ * core wants one for every operation but GetAudio). *@took: it was not
+ * one for good, and is one on trial until the operation is accepted or
+ * refused (own_settle).
+ */
+static LONG own(struct tcall *c, bool *took)
+{
+	LONG r = lineSetCallPrivilege(c->h, LINECALLPRIVILEGE_OWNER);
+
+	*took = false;
+	if (r)
+		return r;
+	monitor_digits(c);
+	if (!c->owned) {
+		*took = true;
+		c->trying++;
+	}
+	return 0;
+}
+
+/*
+ * The operation that made tapixd an owner of @c on trial (own), for @u,
+ * was accepted (@ok): tapixd stays an owner. Refused: ownership is given
+ * back, unless another operation on trial still needs it, so that a
+ * failed Hold does not keep up a call whose applications end (the
+ * termination rules would have closed it). May free @c.
+ */
+static void own_settle(struct tcall *c, bool ok, struct user *u)
+{
+	LONG r;
+
+	if (c->trying)
+		c->trying--;
+	if (ok) {
+		call_owned(c, u);
+		return;
+	}
+	if (c->owned || c->trying)
+		return;
+	r = lineSetCallPrivilege(c->h, LINECALLPRIVILEGE_MONITOR);
+	if (r == LINEERR_INVALCALLSTATE) {
+		/* its other owners let go meanwhile: the core leaves no live
+		 * call to nobody, tapixd stays its owner, for @u to end */
+		log_debug("call %08x: tapixd stays its only owner", c->h);
+		call_owned(c, u);
+	} else if (r) {
+		log_debug("call %08x: ownership not given back (%s)", c->h,
+		          tapi_error_name(r));
+	}
+}
+
+void tel_rules_changed(unsigned *ended)
+{
+	struct tcall *c, *next;
+
+	*ended = 0;
+	for (c = calls; c; c = next) {
+		next = c->next; /* (@c may go) */
+		if (!c->owned || !c->user || c->revoked ||
+		    acl_allows(&c->user->who, c->dev))
+			continue;
+		++*ended;
+		call_revoke(c);
+	}
+}
+
+unsigned tel_calls_pending(void)
+{
+	return creating;
 }
 
 /* ---- messages of the service's registration ------------------------------
@@ -923,7 +1137,9 @@ static void refresh_line(DWORD dev, bool tell)
 
 static void on_reply(LONG req, LONG result)
 {
+	struct tcall *made[2] = {NULL, NULL};
 	struct waiting **pp, *w;
+	unsigned i;
 
 	for (pp = &waitings; *pp; pp = &(*pp)->next) {
 		if ((*pp)->req == req)
@@ -933,6 +1149,8 @@ static void on_reply(LONG req, LONG result)
 	if (!w)
 		return;
 	*pp = w->next;
+	if (w->creates)
+		creating -= w->ncreate;
 	if (result != 0) {
 		sd_bus_error err = SD_BUS_ERROR_NULL;
 
@@ -941,8 +1159,10 @@ static void on_reply(LONG req, LONG result)
 		sd_bus_error_free(&err);
 	} else if (w->creates) {
 		struct tcall *c = NULL;
-		unsigned i;
 
+		/* counted in all until the core's count has them, as the
+		 * calls its registrations make (rpc.c) */
+		rpc_calls_made(w->ncreate);
 		/* the calls the request made are the D-Bus user's */
 		for (i = 2; i-- > 0;) {
 			if (!w->newh[i])
@@ -951,14 +1171,25 @@ static void on_reply(LONG req, LONG result)
 			             dev_of_line(tapix_call_line(w->newh[i])),
 			             true);
 			if (c) {
+				c->owned = true; /* (an object already) */
 				c->made = true;
 				c->maker = w->uid;
+				made[i] = c;
 			}
 		}
 		sd_bus_reply_method_return(w->m, "o", c ? c->path : "/");
 	} else {
 		sd_bus_reply_method_return(w->m, "");
 	}
+	/* after the answer: each may end a call whose user lost its line
+	 * meanwhile (all distinct calls: m_call) */
+	for (i = 0; i < 2; i++) {
+		if (made[i])
+			call_owned(made[i], w->user);
+		if (w->took[i])
+			own_settle(w->took[i], result == 0, w->user);
+	}
+	user_unref(w->user);
 	sd_bus_message_unref(w->m);
 	free(w);
 }
@@ -1408,13 +1639,9 @@ static LINECALLPARAMS *voice_params(const void *uui, size_t n)
 	return p;
 }
 
-/* Keeps @m until the LINE_REPLY of @req. */
-static int wait_reply(sd_bus_message *m, LONG req)
+/* Keeps @m in @w until the LINE_REPLY of @req. */
+static int wait_reply(struct waiting *w, sd_bus_message *m, LONG req)
 {
-	struct waiting *w = calloc(1, sizeof(*w));
-
-	if (!w)
-		return -ENOMEM; /* the request goes on; its reply is lost */
 	w->req = req;
 	w->m = sd_bus_message_ref(m);
 	w->next = waitings;
@@ -1442,17 +1669,16 @@ unsigned tel_calls_made_by(uid_t uid)
 	return n;
 }
 
-/* Whether the sender of @m may create @n more calls: LINEERR_ or 0. */
-static LONG may_create(sd_bus_message *m, unsigned n, uid_t *uid)
+/* Whether the sender of @m (*@w) may create @n more calls: LINEERR_ or
+ * 0. */
+static LONG may_create(sd_bus_message *m, unsigned n, struct who *w)
 {
-	struct who w;
-
-	if (who_of(m, &w) < 0)
+	if (who_of(m, w) < 0)
 		return LINEERR_OPERATIONFAILED;
-	*uid = w.uid;
 	if (mem_short())
 		return LINEERR_NOMEM;
-	if (!rpc_may_create_calls(w.uid, tel_calls_made_by(w.uid), n))
+	/* (the calls being made count in all: tel_calls_pending) */
+	if (!rpc_may_create_calls(w->uid, tel_calls_made_by(w->uid), n))
 		return LINEERR_RESOURCEUNAVAIL;
 	return 0;
 }
@@ -1460,11 +1686,29 @@ static LONG may_create(sd_bus_message *m, unsigned n, uid_t *uid)
 /* For a request that creates calls: @w's storage gets their handles. */
 static void wait_created(struct waiting *w, sd_bus_message *m, LONG req)
 {
-	w->req = req;
-	w->m = sd_bus_message_ref(m);
 	w->creates = true;
-	w->next = waitings;
-	waitings = w;
+	creating += w->ncreate;
+	wait_reply(w, m, req);
+}
+
+/* A waiting of the sender @who of a request, or NULL (out of memory). */
+static struct waiting *waiting_new(const struct who *who)
+{
+	struct waiting *w = calloc(1, sizeof(*w));
+
+	if (w && !(w->user = user_new(who))) {
+		free(w);
+		w = NULL;
+	}
+	if (w)
+		w->uid = who->uid;
+	return w;
+}
+
+static void waiting_free(struct waiting *w)
+{
+	user_unref(w->user);
+	free(w);
 }
 
 static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
@@ -1474,7 +1718,7 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	const char *dest;
 	const void *uui;
 	LINECALLPARAMS *p;
-	uid_t uid = 0;
+	struct who who;
 	size_t n;
 	LONG r;
 
@@ -1485,22 +1729,22 @@ static int m_make_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 		return uui_too_long(err, n);
 	if (!lines[dev].h)
 		return tapi_error(err, LINEERR_INVALLINESTATE);
-	r = may_create(m, 1, &uid);
+	r = may_create(m, 1, &who);
 	if (r)
 		return tapi_error(err, r);
 	p = voice_params(uui, n);
-	w = calloc(1, sizeof(*w));
+	w = waiting_new(&who);
 	if (!p || !w) {
 		free(p);
-		free(w);
+		if (w)
+			waiting_free(w);
 		return -ENOMEM;
 	}
-	w->uid = uid;
 	w->ncreate = 1;
 	r = lineMakeCall(lines[dev].h, &w->newh[0], *dest ? dest : NULL, 0, p);
 	free(p);
 	if (r < 0) {
-		free(w);
+		waiting_free(w);
 		return tapi_error(err, r);
 	}
 	wait_created(w, m, r);
@@ -1682,26 +1926,6 @@ static int call_prop(sd_bus *bus, const char *path, const char *iface,
 #undef u
 }
 
-/* Makes the service an owner of @c, for an operation a D-Bus user asks. */
-static LONG own(struct tcall *c)
-{
-	LONG r = lineSetCallPrivilege(c->h, LINECALLPRIVILEGE_OWNER);
-
-	if (r == 0) {
-		c->owned = true;
-		monitor_digits(c);
-	}
-	return r;
-}
-
-/* Finishes an asynchronous operation: an error now, or wait for it. */
-static int async_done(sd_bus_message *m, sd_bus_error *err, LONG r)
-{
-	if (r < 0)
-		return tapi_error(err, r);
-	return wait_reply(m, r);
-}
-
 enum call_op {
 	OP_ANSWER,
 	OP_ACCEPT,
@@ -1717,12 +1941,50 @@ enum call_op {
 	OP_REMOVECONF,
 };
 
+/* Asks the core for @op on @c (@other: AddToConference's consultation
+ * call, @s: an address, @uui): its request id, or a LINEERR_. */
+static LONG call_op_start(enum call_op op, struct tcall *c, struct tcall *other,
+                          const char *s, const void *uui, size_t n,
+                          struct waiting *w)
+{
+	switch (op) {
+	case OP_ANSWER:
+		return lineAnswer(c->h, n ? uui : NULL, (DWORD)n);
+	case OP_ACCEPT:
+		return lineAccept(c->h, n ? uui : NULL, (DWORD)n);
+	case OP_DROP:
+		return lineDrop(c->h, n ? uui : NULL, (DWORD)n);
+	case OP_HOLD:
+		return lineHold(c->h);
+	case OP_UNHOLD:
+		return lineUnhold(c->h);
+	case OP_TRANSFER:
+		return lineBlindTransfer(c->h, s, 0);
+	case OP_REDIRECT:
+		return lineRedirect(c->h, s, 0);
+	case OP_DIAL:
+		return lineDial(c->h, s, 0);
+	case OP_SETUPCONF:
+		/* newh[1] the consultation call, newh[0] the conference: the
+		 * reply names the conference */
+		return lineSetupConference(c->h, 0, &w->newh[0], &w->newh[1], 3,
+		                           NULL);
+	case OP_ADDCONF:
+		return lineAddToConference(c->h, other->h);
+	default:
+		return lineRemoveFromConference(c->h);
+	}
+}
+
 static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 {
-	struct tcall *c = ud, *other;
+	struct tcall *c = ud, *other = NULL;
 	const char *member = sd_bus_message_get_member(m);
+	bool took = false, took_other = false;
 	const void *uui = NULL;
 	const char *s = NULL;
+	struct waiting *w;
+	struct who who;
 	size_t n = 0;
 	enum call_op op;
 	LONG r;
@@ -1760,63 +2022,67 @@ static int m_call(sd_bus_message *m, void *ud, sd_bus_error *err)
 	    sd_bus_message_read(m, op == OP_ADDCONF ? "o" : "s", &s) < 0)
 		return -EINVAL;
 	if (op == OP_DEALLOCATE) {
+		/*
+		 * A call tapixd only watches: its object is every allowed
+		 * user's view of it, and its handle tapixd's only way to hear
+		 * of it; deallocating it would hide the call from all, for
+		 * good. Refused, as TAPI refuses an operation to a handle
+		 * that does not own the call.
+		 */
+		if (!c->owned)
+			return tapi_error(err, LINEERR_NOTOWNER);
 		call_remove(c);
 		return sd_bus_reply_method_return(m, "");
 	}
-	r = own(c);
-	if (r)
-		return tapi_error(err, r);
-	switch (op) {
-	case OP_ANSWER:
-		return async_done(m, err, lineAnswer(c->h, n ? uui : NULL, n));
-	case OP_ACCEPT:
-		return async_done(m, err, lineAccept(c->h, n ? uui : NULL, n));
-	case OP_DROP:
-		return async_done(m, err, lineDrop(c->h, n ? uui : NULL, n));
-	case OP_HOLD:
-		return async_done(m, err, lineHold(c->h));
-	case OP_UNHOLD:
-		return async_done(m, err, lineUnhold(c->h));
-	case OP_TRANSFER:
-		return async_done(m, err, lineBlindTransfer(c->h, s, 0));
-	case OP_REDIRECT:
-		return async_done(m, err, lineRedirect(c->h, s, 0));
-	case OP_DIAL:
-		return async_done(m, err, lineDial(c->h, s, 0));
-	case OP_SETUPCONF: {
-		struct waiting *w;
-		uid_t uid = 0;
-
-		r = may_create(m, 2, &uid);
-		if (r)
-			return tapi_error(err, r);
-		w = calloc(1, sizeof(*w));
-		if (!w)
-			return -ENOMEM;
-		w->uid = uid;
-		w->ncreate = 2;
-		/* newh[1] the consultation call, newh[0] the conference: the
-		 * reply names the conference */
-		r = lineSetupConference(c->h, 0, &w->newh[0], &w->newh[1], 3,
-		                        NULL);
-		if (r < 0) {
-			free(w);
-			return tapi_error(err, r);
-		}
-		wait_created(w, m, r);
-		return 1;
-	}
-	case OP_ADDCONF:
+	if (op == OP_ADDCONF) {
 		other = call_by_path(s);
 		if (!other || !caller_allowed(m, other->dev))
 			return tapi_error(err, LINEERR_INVALCALLHANDLE);
-		r = own(other);
-		if (r)
-			return tapi_error(err, r);
-		return async_done(m, err, lineAddToConference(c->h, other->h));
-	default:
-		return async_done(m, err, lineRemoveFromConference(c->h));
 	}
+	if (op == OP_SETUPCONF)
+		r = may_create(m, 2, &who);
+	else
+		r = who_of(m, &who) < 0 ? LINEERR_OPERATIONFAILED : 0;
+	if (r)
+		return tapi_error(err, r);
+	w = waiting_new(&who);
+	if (!w)
+		return -ENOMEM;
+	if (op == OP_SETUPCONF)
+		w->ncreate = 2;
+	r = own(c, &took);
+	/* (a call conferenced with itself, which the core refuses, is on
+	 * trial once: the settling frees nothing twice) */
+	if (!r && other && other != c)
+		r = own(other, &took_other);
+	if (!r)
+		r = call_op_start(op, c, other, s, uui, n, w);
+	if (r > 0) {
+		/* settled at its LINE_REPLY */
+		w->took[0] = took ? c : NULL;
+		w->took[1] = took_other ? other : NULL;
+		if (op == OP_SETUPCONF)
+			wait_created(w, m, r);
+		else
+			wait_reply(w, m, r);
+		return 1;
+	}
+	if (r == 0 && op != OP_SETUPCONF) {
+		/* done at once (no operation here is, in TAPI): accepted */
+		if (took_other)
+			own_settle(other, true, w->user);
+		if (took)
+			own_settle(c, true, w->user);
+		waiting_free(w);
+		return sd_bus_reply_method_return(m, "");
+	}
+	/* refused at once: what it made tapixd own is given back */
+	if (took_other)
+		own_settle(other, false, w->user);
+	if (took)
+		own_settle(c, false, w->user);
+	waiting_free(w);
+	return tapi_error(err, r ? r : LINEERR_OPERATIONFAILED);
 }
 
 /*
@@ -1830,20 +2096,28 @@ static int m_send_digits(sd_bus_message *m, void *ud, sd_bus_error *err)
 	struct tcall *c = ud;
 	struct waiting *w;
 	const char *digits;
+	struct who who;
+	bool took = false;
 	uint32_t ms;
 	LONG r;
 
 	if (sd_bus_message_read(m, "su", &digits, &ms) < 0)
 		return -EINVAL;
-	r = own(c);
-	if (r)
-		return tapi_error(err, r);
-	w = calloc(1, sizeof(*w));
+	if (who_of(m, &who) < 0)
+		return tapi_error(err, LINEERR_OPERATIONFAILED);
+	w = waiting_new(&who);
 	if (!w)
 		return -ENOMEM;
-	r = lineGenerateDigitsA(c->h, LINEDIGITMODE_DTMF, digits, ms);
+	r = own(c, &took);
+	if (!r)
+		r = lineGenerateDigitsA(c->h, LINEDIGITMODE_DTMF, digits, ms);
+	/* (synchronous: accepted or refused now; the caller may use the
+	 * line, so @c stays) */
+	if (took)
+		own_settle(c, r == 0, w->user);
+	w->user = user_unref(w->user);
 	if (r) {
-		free(w);
+		waiting_free(w);
 		return tapi_error(err, r);
 	}
 	/* answered by digits_end, at the call's LINE_GENERATE */
@@ -1916,6 +2190,8 @@ static int m_get_audio(sd_bus_message *m, void *ud, sd_bus_error *err)
 	else
 		e = sd_bus_reply_method_return(m, "hhu", id.fdIn, id.fdOut,
 		                               id.dwRate);
+	if (e >= 0)
+		c->audio = true; /* (ended if its user loses the line) */
 	/* sd-bus sent its own copies */
 	if (id.fdIn >= 0)
 		close(id.fdIn);
@@ -2730,13 +3006,16 @@ void tel_stop(void)
 		sd_bus_reply_method_errorf(w->m, SD_BUS_ERROR_FAILED,
 		                           "tapixd is stopping");
 		sd_bus_message_unref(w->m);
+		user_unref(w->user);
 		free(w);
 	}
+	creating = 0;
 	while (calls) {
 		struct tcall *c = calls;
 
 		calls = c->next;
 		sd_event_source_unref(c->expire);
+		user_unref(c->user);
 		free(c);
 	}
 	free(by_handle);

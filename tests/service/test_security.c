@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <systemd/sd-bus.h>
@@ -1447,6 +1448,490 @@ static void test_spoofed_departure_ends_nothing(void **s)
 	sd_bus_message_unref(r);
 }
 
+/* ---- the Line/Call objects' calls (docs/service.md, tapixd(8)) ------------
+ */
+
+/* A connection to the test's bus as nobody (in a child; _exit(2) if it
+ * cannot be had). */
+static sd_bus *nobody_bus(void)
+{
+	sd_bus *b = NULL;
+
+	alarm(LIMIT_S); /* whatever happens to the test */
+	if (setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) != 0 || sd_bus_new(&b) < 0 ||
+	    sd_bus_set_address(b, addr) < 0 ||
+	    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0)
+		_exit(2);
+	return b;
+}
+
+/* A Call1 method on @path without arguments, as nobody: its D-Bus error's
+ * name in @out ("" for none). */
+static void call_as_nobody(const char *path, const char *member, char *out,
+                           size_t size)
+{
+	int pfd[2];
+	pid_t pid;
+	ssize_t n;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		sd_bus *b;
+		const char *name = "";
+
+		close(pfd[0]);
+		b = nobody_bus();
+		if (sd_bus_call_method(b, "org.tapix.Tapix1", path,
+		                       "org.tapix.Call1", member, &e, NULL,
+		                       "") < 0)
+			name = e.name ? e.name : "?";
+		if (write(pfd[1], name, strlen(name)) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	assert_int_equal(proc_wait(pid, 10000), 0);
+}
+
+/* The Call object of line @line's call (bounded, 5 s), in @out. */
+static void call_on_line(unsigned line, char *out, size_t size)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char want[64];
+	int i;
+
+	snprintf(want, sizeof(want), ROOT "/Line/%u", line);
+	out[0] = '\0';
+	for (i = 0; i < 500 && !out[0]; i++) {
+		sd_bus_message *r = NULL;
+		const char *path;
+
+		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+		                               "org.tapix.Telephony1",
+		                               "GetCalls", &err, &r, "") >= 0);
+		assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+		while (!out[0] && sd_bus_message_read(r, "o", &path) > 0) {
+			sd_bus_message *pr = NULL;
+			const char *l = NULL;
+
+			/* (a call may go meanwhile) */
+			if (sd_bus_get_property(bus, "org.tapix.Tapix1", path,
+			                        "org.tapix.Call1", "Line", &err,
+			                        &pr, "o") >= 0 &&
+			    sd_bus_message_read(pr, "o", &l) > 0 &&
+			    strcmp(l, want) == 0)
+				snprintf(out, size, "%s", path);
+			sd_bus_error_free(&err);
+			sd_bus_message_unref(pr);
+		}
+		sd_bus_message_unref(r);
+		if (!out[0])
+			sleep_ms(10);
+	}
+	assert_true(out[0] != '\0');
+}
+
+/* Waits (bounded, 10 s) until the call of @path is in @state. */
+static void wait_state(const char *path, const char *state)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	char *s = NULL;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (sd_bus_get_property_string(bus, "org.tapix.Tapix1", path,
+		                               "org.tapix.Call1", "State", &err,
+		                               &s) >= 0 &&
+		    strcmp(s, state) == 0)
+			break;
+		sd_bus_error_free(&err);
+		s = (free(s), NULL);
+		sleep_ms(10);
+	}
+	if (!s)
+		fail_msg("%s never %s", path, state);
+	free(s);
+}
+
+/* Waits (bounded, 10 s) until tapixd has no Call object. */
+static void wait_no_calls(void)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	const char *p = NULL;
+	int i, n = 1;
+
+	for (i = 0; i < 1000 && n > 0; i++) {
+		sd_bus_message *r = NULL;
+
+		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
+		                               "org.tapix.Telephony1",
+		                               "GetCalls", &err, &r, "") >= 0);
+		assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
+		n = sd_bus_message_read(r, "o", &p);
+		sd_bus_message_unref(r);
+		if (n > 0)
+			sleep_ms(10);
+	}
+	if (n > 0)
+		fail_msg("tapixd still has a Call object");
+}
+
+/* Call1.@member on @path (arguments: an empty ay if @uui), by the test. */
+static int call_method(const char *path, const char *member, bool uui,
+                       sd_bus_error *err)
+{
+	return uui ? sd_bus_call_method(bus, "org.tapix.Tapix1", path,
+	                                "org.tapix.Call1", member, err, NULL,
+	                                "ay", 0)
+	           : sd_bus_call_method(bus, "org.tapix.Tapix1", path,
+	                                "org.tapix.Call1", member, err, NULL,
+	                                "");
+}
+
+/*
+ * docs/service.md "Line and Call objects" — Deallocate() of a call tapixd
+ * only watches is refused (org.tapix.Error.NOTOWNER) and its object
+ * stays. Before, any user allowed on the line deallocated tapixd's only
+ * handle to it: the call, offered on a `ring` line (tapix.conf(5)
+ * incoming), left GetCalls for everyone and could no longer be answered
+ * over D-Bus (root's Answer: Unknown object) while it rang.
+ */
+static void test_deallocating_a_watched_call_is_refused(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *r = NULL;
+	char out[128], in[128], again[128], name[128];
+	const char *p;
+	uint64_t before[9];
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[line 1]\nincoming = ring\n");
+	service_counts(before);
+	if (sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT "/Line/0",
+	                       "org.tapix.Line1", "MakeCall", &err, &r, "say",
+	                       "101", 0) < 0)
+		fail_msg("MakeCall: %s", err.message);
+	assert_true(sd_bus_message_read(r, "o", &p) > 0);
+	snprintf(out, sizeof(out), "%s", p);
+	r = sd_bus_message_unref(r);
+	call_on_line(1, in, sizeof(in));
+	wait_state(in, "offering");
+	call_as_nobody(in, "Deallocate", name, sizeof(name));
+	assert_string_equal(name, "org.tapix.Error.NOTOWNER");
+	/* still there for everyone, and answered */
+	call_on_line(1, again, sizeof(again));
+	assert_string_equal(again, in);
+	if (call_method(in, "Answer", true, &err) < 0)
+		fail_msg("Answer: %s", err.message);
+	wait_state(out, "connected");
+	assert_true(call_method(in, "Drop", true, &err) >= 0);
+	assert_true(call_method(out, "Drop", true, &err) >= 0);
+	assert_true(call_method(in, "Deallocate", false, &err) >= 0);
+	assert_true(call_method(out, "Deallocate", false, &err) >= 0);
+	wait_counts_equal(before);
+}
+
+/*
+ * docs/service.md "Line and Call objects" — an operation refused leaves
+ * tapixd no owner of the call: Hold of a call not yet connected fails
+ * (INVALCALLSTATE) and its owners stay one, the application's; when it
+ * lets the call go, the call ends (termination.md §3.4). Before, the
+ * failed Hold made tapixd an owner for good and the call stayed up with
+ * nobody holding it.
+ */
+static void test_a_refused_operation_takes_no_call(void **s)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	uint64_t before[9];
+	char path[128];
+	uint32_t owners = 0;
+	struct fx_app a;
+	HLINE l;
+	HCALL h;
+
+	(void)s;
+	service_counts(before);
+	fx_app_init(&a, "app");
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	assert_int_equal(fx_reply(&a, lineMakeCall(l, &h, "noanswer", 0, NULL)),
+	                 0);
+	only_call(path, sizeof(path));
+	assert_true(call_method(path, "Hold", false, &err) < 0);
+	assert_string_equal(err.name, "org.tapix.Error.INVALCALLSTATE");
+	sd_bus_error_free(&err);
+	assert_true(sd_bus_get_property_trivial(bus, "org.tapix.Tapix1", path,
+	                                        "org.tapix.Call1", "Owners",
+	                                        &err, 'u', &owners) >= 0);
+	assert_int_equal(owners, 1);
+	/* the application's handle was the last: the call is closed, its
+	 * object goes */
+	assert_int_equal(lineDeallocateCall(h), 0);
+	wait_no_calls();
+	fx_shutdown(&a);
+	wait_counts_equal(before);
+}
+
+/*
+ * tapixd(8) ACCESS RULES, "a line taken away is taken at once" — for the
+ * calls tapixd owns on behalf of a D-Bus user too: nobody made a call on
+ * line 0 (Line1.MakeCall; line 1 answers it, incoming = answer) and took
+ * its audio (GetAudio); SIGHUP takes line 0 from nobody; the call is
+ * dropped, its audio reads end of file, and it goes (IDLE). Before, it
+ * stayed connected, tapixd its owner, out of nobody's sight and reach and
+ * in its limits.
+ */
+static void test_sighup_drops_dbus_calls(void **s)
+{
+	const char *rest = "[line 1]\nincoming = answer\n";
+	char conf[512], path[128];
+	uint64_t before[9];
+	int pfd[2];
+	pid_t pid;
+	FILE *f;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	snprintf(conf, sizeof(conf), ESP4 "[line 0]\nallow = uid:65534\n%s",
+	         rest);
+	restart_tapixd(conf);
+	service_counts(before);
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		sd_bus_message *r = NULL, *a = NULL;
+		const char *p = NULL;
+		char *st = NULL, buf[320], c = 't';
+		sd_bus *b;
+		int i, in = -1, o = -1;
+
+		close(pfd[0]);
+		b = nobody_bus();
+		if (sd_bus_call_method(b, "org.tapix.Tapix1", ROOT "/Line/0",
+		                       "org.tapix.Line1", "MakeCall", &e, &r,
+		                       "say", "101", 0) < 0 ||
+		    sd_bus_message_read(r, "o", &p) <= 0)
+			_exit(3);
+		for (i = 0; i < 1000; i++) {
+			free(st);
+			st = NULL;
+			if (sd_bus_get_property_string(
+				    b, "org.tapix.Tapix1", p, "org.tapix.Call1",
+				    "State", NULL, &st) >= 0 &&
+			    strcmp(st, "connected") == 0)
+				break;
+			sleep_ms(10);
+		}
+		if (i == 1000)
+			_exit(4);
+		/* (@p is @r's: kept while GetAudio's reply, in @a, is read) */
+		if (sd_bus_call_method(b, "org.tapix.Tapix1", p,
+		                       "org.tapix.Call1", "GetAudio", &e, &a,
+		                       "s", "wave/in") < 0 ||
+		    sd_bus_message_read(a, "hhu", &in, &o, NULL) <= 0)
+			_exit(5);
+		if (write(pfd[1], "c", 1) != 1)
+			_exit(6);
+		/* 20 ms every 20 ms, until the call's audio ends (30 s) */
+		for (i = 0; i < 1500; i++) {
+			struct pollfd q = {.fd = in, .events = POLLIN};
+			ssize_t n;
+
+			if (poll(&q, 1, 20000) <= 0)
+				break;
+			n = read(in, buf, sizeof(buf));
+			if (n == 0)
+				c = 'e';
+			if (n <= 0)
+				break;
+		}
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(7);
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(child_says(pfd[0], STEP_MS), 'c');
+	/* line 0 is uid 1's now */
+	snprintf(path, sizeof(path), "%s/tapix.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, ESP4 "[line 0]\nallow = uid:1\n%s", rest);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(kill(tapixd_itself(), SIGHUP), 0);
+	assert_int_equal(child_says(pfd[0], 30000), 'e');
+	close(pfd[0]);
+	assert_int_equal(proc_wait(pid, 10000), 0);
+	wait_counts_equal(before);
+	assert_true(log_has(tlog, "line 0 taken from uid 65534"));
+}
+
+/*
+ * tapixd(8) LIMITS, max_calls — calls being made through Line1.MakeCall
+ * count in all at once: 30 asynchronous MakeCall of nobody on one
+ * connection, with max_calls = 4 (of which nobody may have 3, the last
+ * one root's) and max_calls_per_user = 100, make at most 3 calls. Before,
+ * every MakeCall within 10 ms of the first saw the same count (the core's,
+ * read at most every 10 ms) and all 30 were made.
+ */
+static int on_made(sd_bus_message *m, void *ud, sd_bus_error *e)
+{
+	char(*paths)[80] = ud;
+	const char *p;
+	unsigned i;
+
+	(void)e;
+	for (i = 0; paths[i][0]; i++)
+		;
+	if (i == 30)
+		return 0;
+	if (sd_bus_message_is_method_error(m, NULL))
+		snprintf(paths[i], sizeof(paths[i]), "!%s",
+		         sd_bus_message_get_error(m)->name);
+	else if (sd_bus_message_read(m, "o", &p) > 0)
+		snprintf(paths[i], sizeof(paths[i]), "%s", p);
+	else
+		snprintf(paths[i], sizeof(paths[i]), "!?");
+	return 0;
+}
+
+static void test_dbus_calls_in_a_burst_count_in_all(void **s)
+{
+	uint64_t before[9];
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	(void)s;
+	if (!need_root())
+		skip();
+	restart_tapixd(ESP4 "[tapixd]\nmax_calls = 4\n"
+	                    "max_calls_per_user = 100\n");
+	service_counts(before);
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static char paths[31][80];
+		unsigned i, made = 0, n = 0;
+		sd_bus *b;
+
+		close(pfd[0]);
+		b = nobody_bus();
+		for (i = 0; i < 30; i++)
+			if (sd_bus_call_method_async(
+				    b, NULL, "org.tapix.Tapix1", ROOT "/Line/0",
+				    "org.tapix.Line1", "MakeCall", on_made,
+				    paths, "say", "noanswer", 0) < 0)
+				_exit(3);
+		while (n < 30) {
+			for (n = 0; paths[n][0]; n++)
+				;
+			if (n < 30 && sd_bus_process(b, NULL) == 0 &&
+			    sd_bus_wait(b, 1000000) < 0)
+				_exit(4);
+		}
+		for (i = 0; i < 30; i++) {
+			if (paths[i][0] == '!') {
+				if (strcmp(paths[i],
+				           "!org.tapix.Error.RESOURCEUNAVAIL"))
+					_exit(5);
+				continue;
+			}
+			made++;
+			sd_bus_call_method(b, "org.tapix.Tapix1", paths[i],
+			                   "org.tapix.Call1", "Drop", NULL,
+			                   NULL, "ay", 0);
+			sd_bus_call_method(b, "org.tapix.Tapix1", paths[i],
+			                   "org.tapix.Call1", "Deallocate",
+			                   NULL, NULL, "");
+		}
+		c = (char)('a' + made);
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(6);
+		_exit(0);
+	}
+	close(pfd[1]);
+	c = child_says(pfd[0], 30000);
+	close(pfd[0]);
+	assert_int_equal(proc_wait(pid, 10000), 0);
+	if (c < 'a' + 1 || c > 'a' + 3)
+		fail_msg("nobody made %d calls, at most 3 allowed", c - 'a');
+	wait_counts_equal(before);
+}
+
+/* Runs `tapixd --check-config` on @conf (INI text, in the test's
+ * directory): its status; what it said in @out. */
+static int check_config(const char *conf, char *out, size_t size)
+{
+	char path[160], cmd[512];
+	size_t n;
+	FILE *f;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/check.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(conf, f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "timeout 30 %s --check-config %s 2>&1 </dev/null",
+	         TAPIX_TEST_TAPIXD, path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * tapix.conf(5) allow, uid:N and gid:N — N is a number from 0 to
+ * 4294967294, digits only: anything else is an error of the configuration
+ * (--check-config: status 1, with its line). Before, uid:4294968296 was
+ * taken as uid 1000 (it wrapped), uid:-1 and uid:+1000 were accepted.
+ */
+static void test_ids_out_of_range_are_refused(void **s)
+{
+	static const char *const bad[] = {
+		"uid:4294968296",
+		"uid:-1",
+		"uid:+1000",
+		"gid:4294967295",
+		"gid:18446744073709552616",
+		"uid:1x",
+		"gid:",
+	};
+	char conf[256], out[4096], want[128];
+	unsigned i;
+
+	(void)s;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(conf, sizeof(conf), "[line 0]\nallow = uid:0 %s\n",
+		         bad[i]);
+		snprintf(want, sizeof(want),
+		         "check.conf:2: [line 0] allow: %s: bad id", bad[i]);
+		if (check_config(conf, out, sizeof(out)) != 1 ||
+		    !strstr(out, want))
+			fail_msg("%s: tapixd --check-config said:\n%s", bad[i],
+			         out);
+	}
+	assert_int_equal(check_config("[line 0]\nallow = uid:4294967294 "
+	                              "gid:0 uid:1000\n",
+	                              out, sizeof(out)),
+	                 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1492,6 +1977,20 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_opens_per_user, setup,
 	                                        teardown),
+		cmocka_unit_test_setup_teardown(
+			test_deallocating_a_watched_call_is_refused, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_refused_operation_takes_no_call, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_sighup_drops_dbus_calls,
+	                                        setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_dbus_calls_in_a_burst_count_in_all, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ids_out_of_range_are_refused, setup_bus_only,
+			teardown),
 	};
 
 	if (getenv("TAPIX_TEST_FILTER"))
