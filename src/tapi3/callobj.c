@@ -15,6 +15,8 @@
 #include "util/mem.h"
 
 static void finish_locked(struct tapix_call *c);
+static void consult_late_locked(struct pend *p);
+static void conf_xfer_late_locked(struct pend *p);
 
 /* ---- lifetime -------------------------------------------------------------
  */
@@ -411,6 +413,14 @@ void callobj_on_reply_locked(struct pend *p)
 	case PEND_DROP:
 		if (p->result < 0)
 			c0->give_up = true;
+		break;
+	case PEND_CONSULT:
+		if (!p->waited) /* its method gave up: TAPI_E_TIMEOUT */
+			consult_late_locked(p);
+		break;
+	case PEND_CONF_XFER:
+		if (!p->waited)
+			conf_xfer_late_locked(p);
 		break;
 	case PEND_PLAIN:
 		break;
@@ -966,6 +976,8 @@ HRESULT tapix_call_blind_transfer(struct tapix_call *c, const char *dest)
 static HRESULT consult_check_locked(struct tapix_call *c,
                                     struct tapix_call *consult)
 {
+	const struct tapix_call *o;
+
 	if (consult->t != c->t || consult == c || consult->hidden ||
 	    consult->a != c->a)
 		return E_INVALIDARG;
@@ -973,6 +985,14 @@ static HRESULT consult_check_locked(struct tapix_call *c,
 		return TAPI_E_INVALCALLSTATE;
 	if (consult->consult != CONSULT_NONE)
 		return TAPI_E_INVALCALLSTATE;
+	/*
+	 * spec §5.7 — the consultation call is a second call made for the
+	 * original's sake: @c's own original (or that one's) cannot be it.
+	 * Each would pin the other (orig), and neither could ever go.
+	 */
+	for (o = c->orig; o; o = o->orig)
+		if (o == consult)
+			return TAPI_E_INVALCALLSTATE;
 	if (consult->state == CS_IDLE && !consult->hcall && !consult->binding) {
 		if (!consult->dest || !*consult->dest)
 			return E_INVALIDARG; /* spec §5.7 — nothing to dial */
@@ -1003,6 +1023,39 @@ static HRESULT consult_dial_locked(struct tapix_call *consult, bool sync)
 	if (hr == S_OK && sync)
 		hr = wait_connected_locked(consult);
 	return hr;
+}
+
+/* lineDial of the consultation call a->cookie (pinned by the request
+ * record), with no lock held: its dest never changes. */
+static LONG consult_dial_act(struct apprt_act *a)
+{
+	const struct tapix_call *c =
+		(const struct tapix_call *)(uintptr_t)a->cookie;
+
+	return lineDial((HCALL)a->h, c->dest, 0);
+}
+
+/* consult_dial_locked for the engine, which cannot wait: the dial is
+ * deferred and followed by a record nobody waits for. */
+static void consult_dial_later_locked(struct tapix_call *consult)
+{
+	struct tapix_tapi *t = consult->t;
+	struct pend *p =
+		session_pend_new_locked(t, PEND_PLAIN, consult, NULL, NULL);
+
+	if (!p) {
+		log_err("call %08x: out of memory, consultation not dialled",
+		        (unsigned)consult->hcall);
+		return;
+	}
+	p->waited = false;
+	if (!apprt_defer_locked(&t->rt, consult_dial_act, consult->hcall,
+	                        &p->rq, NULL, (uint64_t)(uintptr_t)consult)) {
+		log_err("call %08x: out of memory, consultation not dialled",
+		        (unsigned)consult->hcall);
+		/* (the caller's record pins @consult: not finished here) */
+		session_pend_free_locked(p);
+	}
 }
 
 HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
@@ -1041,9 +1094,10 @@ HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
 		}
 		return call_leave(c, hr);
 	}
-	p = session_pend_new_locked(t, PEND_PLAIN, c, consult, NULL);
+	p = session_pend_new_locked(t, PEND_CONSULT, c, NULL, consult);
 	if (!p)
 		return call_leave(c, E_OUTOFMEMORY);
+	p->consult = CONSULT_XFER;
 	consult->hline = c->hline;
 	consult->binding = true;
 	h = c->hcall;
@@ -1052,6 +1106,7 @@ HRESULT tapix_call_transfer(struct tapix_call *c, struct tapix_call *consult,
 	session_start_relock(t, p, r);
 	if (r < 0)
 		consult->binding = false;
+	/* (TAPI_E_TIMEOUT: the engine follows the reply, consult_late) */
 	hr = request_locked(t, p, r, true);
 	if (hr != S_OK) {
 		if (!consult->hcall && !consult->binding)
@@ -1096,6 +1151,75 @@ static void hub_join_locked(struct tapix_call *c, struct tapix_call *hub)
 	hub->members++;
 }
 
+/*
+ * The method creating @hub gave up waiting (TAPI_E_TIMEOUT), but the
+ * request goes on and the line API will still write its handle: @hub
+ * stays bound, and released, so that unless the reply makes a member
+ * join it (consult_late_locked, conf_xfer_late_locked) it is finished
+ * (dropped and deallocated, spec §1: nobody's object) once the request's
+ * pin goes, bound or not.
+ */
+static void hub_abandon_locked(struct tapix_call *hub)
+{
+	hub->released = true;
+}
+
+/* An abandoned @hub the late reply bound gets @c as a member. */
+static void hub_adopt_locked(struct tapix_call *c, struct tapix_call *hub)
+{
+	hub_join_locked(c, hub);
+	hub->released = false; /* (goes with its last member again) */
+}
+
+/*
+ * A PEND_CONSULT reply came after its method returned TAPI_E_TIMEOUT:
+ * what the method would have done follows (docs/tapi3.md "Threads": the
+ * request goes on, a call it creates still joins its object), without
+ * the synchronous wait. The original joins the conference call the
+ * reply made; the consultation call is marked and dialled (spec §5.7),
+ * unless released meanwhile (then its finish drops it). If the original
+ * went meanwhile (released, or its handle void), nothing can be
+ * finished: the consultation call is dropped, a new conference call
+ * left abandoned.
+ */
+static void consult_late_locked(struct pend *p)
+{
+	struct tapix_call *orig = p->c[0], *consult = p->c[2];
+	struct tapix_call *hub = p->new_hub ? p->c[1] : NULL;
+
+	if (p->result != 0 || orig->t->down || !consult->hcall)
+		return;
+	if (orig->released || !orig->hcall ||
+	    (hub && (!hub->hcall || orig->hub))) {
+		if (!consult->released && consult->priv == CP_OWNER)
+			layer_drop_locked(consult, apprt_do_drop, NULL);
+		return;
+	}
+	if (hub)
+		hub_adopt_locked(orig, hub); /* original → CONFERENCED */
+	if (consult->released)
+		return;
+	consult->consult = p->consult;
+	set_orig_locked(consult, orig);
+	consult_dial_later_locked(consult);
+}
+
+/* A PEND_CONF_XFER reply came after Finish returned TAPI_E_TIMEOUT: the
+ * three-way conference is made as Finish would have made it. */
+static void conf_xfer_late_locked(struct pend *p)
+{
+	struct tapix_call *orig = p->c[0], *consult = p->c[1], *hub = p->c[2];
+
+	if (p->result != 0 || orig->t->down || !hub->hcall)
+		return;
+	hub_adopt_locked(orig, hub);
+	hub_adopt_locked(consult, hub);
+	if (consult->orig == orig) {
+		consult->consult = CONSULT_NONE;
+		set_orig_locked(consult, NULL);
+	}
+}
+
 HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
                               bool sync)
 {
@@ -1126,10 +1250,11 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 		/* in a conference already: prepare an addition */
 		if (!c->hub->hcall)
 			return call_leave(c, TAPI_E_INVALCALLSTATE);
-		p = session_pend_new_locked(t, PEND_PLAIN, c->hub, consult,
-		                            NULL);
+		p = session_pend_new_locked(t, PEND_CONSULT, c, c->hub,
+		                            consult);
 		if (!p)
 			return call_leave(c, E_OUTOFMEMORY);
+		p->consult = CONSULT_CONF;
 		consult->hline = c->hline;
 		consult->binding = true;
 		h = c->hub->hcall;
@@ -1140,11 +1265,13 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 		hub = hub_new_locked(c);
 		if (!hub)
 			return call_leave(c, E_OUTOFMEMORY);
-		p = session_pend_new_locked(t, PEND_PLAIN, c, hub, consult);
+		p = session_pend_new_locked(t, PEND_CONSULT, c, hub, consult);
 		if (!p) {
 			hub_drop_locked(hub);
 			return call_leave(c, E_OUTOFMEMORY);
 		}
+		p->consult = CONSULT_CONF;
+		p->new_hub = true;
 		consult->hline = c->hline;
 		consult->binding = true;
 		h = c->hcall;
@@ -1162,6 +1289,8 @@ HRESULT tapix_call_conference(struct tapix_call *c, struct tapix_call *consult,
 	if (hub) {
 		if (hr == S_OK && hub->hcall)
 			hub_join_locked(c, hub); /* original → CONFERENCED */
+		else if (hr == TAPI_E_TIMEOUT)
+			hub_abandon_locked(hub);
 		else
 			hub_drop_locked(hub);
 	}
@@ -1225,7 +1354,8 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 		hub = hub_new_locked(orig);
 		if (!hub)
 			return call_leave(consult, E_OUTOFMEMORY);
-		p = session_pend_new_locked(t, PEND_PLAIN, orig, consult, hub);
+		p = session_pend_new_locked(t, PEND_CONF_XFER, orig, consult,
+		                            hub);
 		if (!p) {
 			hub_drop_locked(hub);
 			return call_leave(consult, E_OUTOFMEMORY);
@@ -1242,6 +1372,8 @@ HRESULT tapix_call_finish(struct tapix_call *consult, FINISH_MODE mode)
 		if (hr == S_OK && hub->hcall) {
 			hub_join_locked(orig, hub);
 			hub_join_locked(consult, hub);
+		} else if (hr == TAPI_E_TIMEOUT) {
+			hub_abandon_locked(hub); /* conf_xfer_late_locked */
 		} else {
 			hub_drop_locked(hub);
 		}

@@ -919,13 +919,20 @@ HRESULT tapix_tapi_register_call_notifications(
 
 	if (!t || !a || !cookie)
 		return E_POINTER;
-	if (!session_own_address(t, a) || (!monitor && !owner) ||
-	    (owner && !media_types) || (media_types & ~MAP_MEDIA_KNOWN))
+	if ((!monitor && !owner) || (owner && !media_types) ||
+	    (media_types & ~MAP_MEDIA_KNOWN))
 		return E_INVALIDARG;
-	if (media_types & ~a->media)
-		return TAPI_E_INVALIDMEDIATYPE;
 	if (!session_enter(t))
 		return TAPI_E_NOT_INITIALIZED;
+	/* (under the lock: the engine grows t->addrs as lines come) */
+	if (!session_own_address(t, a)) {
+		session_unlock(t);
+		return E_INVALIDARG;
+	}
+	if (media_types & ~a->media) {
+		session_unlock(t);
+		return TAPI_E_INVALIDMEDIATYPE;
+	}
 	r = mem_zalloc(sizeof(*r));
 	if (!r) {
 		session_unlock(t);

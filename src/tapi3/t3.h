@@ -176,6 +176,19 @@ enum pend_kind {
 	PEND_PLAIN,
 	PEND_MAKECALL, /* Connect: a refusal ends the call (§5.1) */
 	PEND_DROP,     /* the layer's own drop (BUSY, release): nobody waits */
+	/*
+	 * Transfer/Conference's setup of a consultation call: c[0] the
+	 * original, c[1] a conference call (the one it creates if new_hub),
+	 * c[2] the consultation call. Its method does what follows the
+	 * reply; a reply that comes after the method gave up
+	 * (TAPI_E_TIMEOUT) is followed by the engine (§1: the request goes
+	 * on), see callobj_on_reply_locked.
+	 */
+	PEND_CONSULT,
+	/* Finish(FM_ASCONFERENCE) of a transfer: c[0] the original, c[1]
+	 * the consultation call, c[2] the conference call it creates; a late
+	 * reply is followed as PEND_CONSULT's is */
+	PEND_CONF_XFER,
 };
 
 struct pend {
@@ -187,6 +200,8 @@ struct pend {
 	bool waited;             /* a method waits for it */
 	bool done;
 	LONG result;
+	enum consult_kind consult; /* PEND_CONSULT: what c[2] becomes */
+	bool new_hub;              /* PEND_CONSULT: c[1] is created by it */
 };
 
 struct tapix_tapi {

@@ -1586,6 +1586,270 @@ static void test_t3_release_gives_up_waiting_for_idle(void **s)
 	t3_down(&x);
 }
 
+/* ---- requests that time out; consultation calls ------------------------
+ */
+
+/* Waits (bounded) until @c's handle is known: its request's reply came. */
+static HCALL wait_hcall(struct tapix_call *c)
+{
+	HCALL h = 0;
+	unsigned i;
+
+	for (i = 0; i < FX_WAIT_MS / 10; i++) {
+		assert_int_equal(tapix_call_get_hcall(c, &h), S_OK);
+		if (h)
+			return h;
+		usleep(10000);
+	}
+	fail_msg("no call handle after %u ms", FX_WAIT_MS);
+	return 0;
+}
+
+/* Waits (bounded) until @c's state is @st (the filter may be 0). */
+static void wait_state(struct tapix_call *c, CALL_STATE st)
+{
+	unsigned i;
+
+	for (i = 0; i < FX_WAIT_MS / 10 && state_of(c) != st; i++)
+		usleep(10000);
+	if (state_of(c) != st)
+		fail_msg("state %d, not %d, after %u ms", (int)state_of(c),
+		         (int)st, FX_WAIT_MS);
+}
+
+/* Waits (bounded) until nothing at all is alive (after a shutdown). */
+static void wait_nothing_alive(void)
+{
+	struct tapix_live l;
+	unsigned i;
+
+	for (i = 0; i < FX_WAIT_MS / 10; i++) {
+		fx_live(&l);
+		if (!l.apps && !l.allocations && !l.calls && !l.call_handles)
+			break;
+		usleep(10000);
+	}
+	fx_assert_nothing_alive();
+}
+
+/*
+ * spec: tapi3-call-control.md §1 (TAPI_E_TIMEOUT; the conference call is
+ * no object of the application's and goes when its last member object
+ * does), §5.7 — a Conference whose lineSetupConference reply comes after
+ * the method gave up: the request goes on (docs/tapi3.md "Threads"), and
+ * once both objects are released nothing is left, the conference call's
+ * handle included, before shutdown.
+ */
+static void test_t3_conference_timeout_leaves_nothing(void **s)
+{
+	struct tapix_call *orig, *consult;
+	struct t3 x;
+
+	(void)s;
+	t3_up(&x, 0);
+	/* (slow: each request on the call and its conference takes 400 ms) */
+	orig = t3_create(&x, 0, "slow:400/answer");
+	assert_int_equal(tapix_call_connect(orig, true), S_OK);
+	assert_int_equal(tapix_tapi_set_request_timeout(x.t, 50), S_OK);
+	consult = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_conference(orig, consult, false),
+	                 TAPI_E_TIMEOUT);
+	/* the late reply bound the consultation call (and the conference) */
+	wait_hcall(consult);
+	tapix_call_release(consult);
+	tapix_call_release(orig);
+	wait_no_calls(FX_WAIT_MS);
+	t3_down(&x);
+}
+
+/*
+ * spec: tapi3-call-control.md §1 (TAPI_E_TIMEOUT), §5.7 — a Transfer
+ * whose lineSetupTransfer reply comes late still makes its consultation
+ * call one: dialled (it connects) and marked (Finish takes it), as the
+ * request goes on (docs/tapi3.md "Threads").
+ */
+static void test_t3_transfer_timeout_late_reply_consults(void **s)
+{
+	struct tapix_call *orig, *consult;
+	struct t3 x;
+
+	(void)s;
+	t3_up(&x, 0);
+	orig = t3_create(&x, 0, "slow:400/answer");
+	assert_int_equal(tapix_call_connect(orig, true), S_OK);
+	assert_int_equal(tapix_tapi_set_request_timeout(x.t, 50), S_OK);
+	consult = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_transfer(orig, consult, false),
+	                 TAPI_E_TIMEOUT);
+	wait_state(consult, CS_CONNECTED);
+	assert_int_equal(state_of(orig), CS_HOLD);
+	assert_int_equal(tapix_tapi_set_request_timeout(x.t, 120000), S_OK);
+	assert_int_equal(tapix_call_finish(consult, FM_ASCONFERENCE), S_OK);
+	wait_state(orig, CS_CONNECTED); /* (CONFERENCED: after the reply) */
+	tapix_call_release(consult);
+	tapix_call_release(orig);
+	wait_no_calls(FX_WAIT_MS);
+	t3_down(&x);
+}
+
+/*
+ * spec: tapi3-call-control.md §1, §5.7 — Finish(FM_ASCONFERENCE) of a
+ * transfer whose lineCompleteTransfer reply comes after the method gave
+ * up (TAPI_E_TIMEOUT): the three-way conference is made all the same, and
+ * its conference call goes with the last member object: nothing is left
+ * once both are released, before shutdown.
+ */
+static void test_t3_finish_as_conference_timeout_leaves_nothing(void **s)
+{
+	struct tapix_call *orig, *consult;
+	struct t3 x;
+
+	(void)s;
+	t3_up(&x, 0);
+	orig = t3_create(&x, 0, "slow:400/answer");
+	assert_int_equal(tapix_call_connect(orig, true), S_OK);
+	consult = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_transfer(orig, consult, true), S_OK);
+	assert_int_equal(tapix_tapi_set_request_timeout(x.t, 50), S_OK);
+	assert_int_equal(tapix_call_finish(consult, FM_ASCONFERENCE),
+	                 TAPI_E_TIMEOUT);
+	/* the conference was made: the original is CONFERENCED */
+	wait_state(orig, CS_CONNECTED);
+	tapix_call_release(consult);
+	tapix_call_release(orig);
+	wait_no_calls(FX_WAIT_MS);
+	t3_down(&x);
+}
+
+/*
+ * spec: tapi3-call-control.md §5.7 — a consultation call is made for its
+ * original: the original of a call (waiting for a transfer to it) cannot
+ * become that call's consultation call (TAPI_E_INVALCALLSTATE). Each
+ * would hold the other, and neither object, nor the TAPI object, could
+ * ever go: after release and shutdown nothing is alive.
+ */
+static void test_t3_consultation_of_own_consultation_refused(void **s)
+{
+	struct tapix_call *a, *b;
+	struct t3 x;
+
+	(void)s;
+	t3_up(&x, 0);
+	a = t3_create(&x, 0, "answer");
+	b = t3_create(&x, 0, "answer");
+	assert_int_equal(tapix_call_connect(a, true), S_OK);
+	assert_int_equal(tapix_call_connect(b, true), S_OK);
+	/* b, connected, is a's consultation call: a waits on hold */
+	assert_int_equal(tapix_call_transfer(a, b, false), S_OK);
+	assert_int_equal(state_of(a), CS_HOLD);
+	assert_int_equal(tapix_call_hold(a, false), S_OK);
+	wait_state(a, CS_CONNECTED);
+	assert_int_equal(tapix_call_transfer(b, a, false),
+	                 TAPI_E_INVALCALLSTATE);
+	tapix_call_release(a);
+	tapix_call_release(b);
+	t3_down(&x);
+	wait_nothing_alive();
+}
+
+#define SPARE_LINES 16
+
+struct reg_loop {
+	struct tapix_tapi *t;
+	struct tapix_address *a;
+	int stop; /* (atomic) */
+	unsigned rounds, opens, bad;
+};
+
+/*
+ * Asks for a media type the address has not, and now and then registers
+ * and unregisters for real, until told to stop; counts what did not go
+ * as expected. (Mostly the former, which takes no other lock: a data
+ * race with the engine's growing the address list is seen by TSan
+ * whenever a line comes.)
+ */
+static void *reg_loop_main(void *arg)
+{
+	struct reg_loop *r = arg;
+	int32_t cookie;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		if (tapix_tapi_register_call_notifications(
+			    r->t, r->a, false, true, TAPIMEDIATYPE_MULTITRACK,
+			    0, &cookie) != TAPI_E_INVALIDMEDIATYPE)
+			r->bad++;
+		if (r->rounds++ % 4096)
+			continue;
+		if (tapix_tapi_register_call_notifications(r->t, r->a, false,
+		                                           true, AUDIO, 0,
+		                                           &cookie) != S_OK ||
+		    tapix_tapi_unregister_notifications(r->t, cookie) != S_OK)
+			r->bad++;
+		r->opens++;
+	}
+	return NULL;
+}
+
+/*
+ * spec: tapi3-call-control.md §7 ("Every function is safe to call from any
+ * thread"; docs/tapi3.md: LINE_CREATE adds an address) —
+ * RegisterCallNotifications on one thread while lines come (esp's
+ * "create" announces a spare line each time, the engine thread lists it):
+ * each call gives its documented result and every line becomes an
+ * address. Under ThreadSanitizer: no data race on the address list.
+ */
+static void test_t3_register_while_lines_come(void **s)
+{
+	struct tapix_address **v;
+	struct reg_loop r = {0};
+	struct fx_app app;
+	char conf[128];
+	pthread_t th;
+	struct t3 x;
+	unsigned i;
+	size_t n = 0;
+	HLINE l0;
+	HCALL h;
+
+	(void)s;
+	snprintf(conf, sizeof(conf),
+	         "[tapix]\nproviders = esp\n[esp]\nlines = 4\n"
+	         "spare_lines = %u\n",
+	         SPARE_LINES);
+	fx_config(conf);
+	t3_up(&x, 0);
+	assert_int_equal(x.n, 4);
+	r.t = x.t;
+	r.a = x.addr[0];
+	assert_int_equal(pthread_create(&th, NULL, reg_loop_main, &r), 0);
+	fx_app_init(&app, "creator");
+	l0 = fx_open(&app, 0, NONE, 0);
+	for (i = 0; i < SPARE_LINES; i++)
+		assert_int_equal(
+			fx_reply(&app, lineMakeCall(l0, &h, "create", 0, NULL)),
+			LINEERR_CALLUNAVAIL);
+	/* (the engine lists them as it reads LINE_CREATE: bounded) */
+	for (i = 0; i < FX_WAIT_MS / 10; i++) {
+		assert_int_equal(tapix_tapi_enum_addresses(x.t, &v, &n), S_OK);
+		free(v);
+		if (n == 4 + SPARE_LINES)
+			break;
+		usleep(10000);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(n, 4 + SPARE_LINES);
+	assert_true(r.opens > 0);
+	assert_int_equal(r.bad, 0);
+	assert_int_equal(lineClose(l0), 0);
+	fx_shutdown(&app);
+	t3_down(&x);
+	/* tapixd's session keeps the lines until it restarts (as in
+	 * test_t3_address_created) */
+	if (fx_service())
+		fx_config_esp(4);
+}
+
 /* ---- allocation failures
  * ----------------------------------------------------- */
 
@@ -1690,6 +1954,11 @@ int main(void)
 		T(test_t3_device_removed_under_call),
 		T(test_t3_release_while_connect_pending),
 		T(test_t3_release_gives_up_waiting_for_idle),
+		T(test_t3_conference_timeout_leaves_nothing),
+		T(test_t3_transfer_timeout_late_reply_consults),
+		T(test_t3_finish_as_conference_timeout_leaves_nothing),
+		T(test_t3_consultation_of_own_consultation_refused),
+		T(test_t3_register_while_lines_come),
 		T(test_t3_oom),
 	};
 #undef T
