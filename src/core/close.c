@@ -412,6 +412,15 @@ void close_tline_forced_locked(struct tline *tl, bool removed)
 		struct call *call = list_entry(it, struct call, close_link);
 
 		list_del(it);
+		if ((call->close_flags & CLOSE_CLOSE) && call->creating) {
+			/* its creation pending (cancel_requests): queued as
+			 * its end would queue it, finish_tline takes it from
+			 * there (a provider may end the creation only when
+			 * the call is closed); our reference is the queue's */
+			call->close_flags = 0;
+			list_add_tail(&core.work, &call->work);
+			continue;
+		}
 		if (call->close_flags & CLOSE_CLOSE)
 			call->closing = false; /* finish_tline closes it */
 		call->close_flags = 0;

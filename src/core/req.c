@@ -268,6 +268,9 @@ LONG req_after_call_locked(struct req *req, LONG r)
 			    !call_is_held_locked(call))
 				call_close_later_locked(call);
 		}
+		/* a finish_tline waiting on the core's condition (the
+		 * worker's own, a forced close) takes them itself */
+		core_wake_locked();
 	}
 	return (LONG)id;
 }

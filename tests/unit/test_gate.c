@@ -750,6 +750,48 @@ static void test_provider_closes_the_line_while_it_makes_a_call(void **s)
 }
 
 /*
+ * termination.md §7 — the provider's LINE_CLOSE while a lineMakeCall of
+ * the line is pending (the provider returned, its completion to come):
+ * the worker closes the call (TSPI_lineCloseCall), which this provider
+ * needs to end the creation, then the line. Before, the worker waited
+ * for the completion first, for ever.
+ */
+static void test_provider_closes_the_line_with_a_call_pending(void **s)
+{
+	struct fx_app a;
+	LINEMESSAGE m;
+	HCALL made = UNWRITTEN;
+	HLINE l;
+	LONG req;
+	bool told, closed = false;
+	unsigned i, closecalls = gate_closecalls();
+
+	(void)s;
+	fx_app_init(&a, "a");
+	fx_open(&a, 1, LINECALLPRIVILEGE_NONE, 0); /* keeps the session */
+	l = fx_open(&a, 0, LINECALLPRIVILEGE_NONE, 0);
+	req = lineMakeCall(l, &made, "1", 0, NULL);
+	gate_line_close(0);
+	told = fx_wait_try(&a, LINE_CLOSE, (DWORD)l, 0, 10000, &m);
+	for (i = 0; i < 2000 && !closed; i++) {
+		closed = !gate_is_open(0);
+		if (!closed)
+			usleep(5000);
+	}
+	if (!closed)
+		gate_complete(LINEERR_OPERATIONFAILED); /* lets it end */
+
+	assert_true(req > 0);
+	assert_true(told);
+	assert_true(closed);
+	assert_int_equal(gate_closecalls() - closecalls, 1);
+	assert_true(made == UNWRITTEN);
+	fx_pump(&a);
+	assert_false(fx_has_reply(&a, req));
+	fx_shutdown(&a);
+}
+
+/*
  * termination.md §7 — LINE_REMOVE while the device's first lineOpen is in
  * TSPI_lineOpen: the open ends first, then TAPI closes the line (LINE_CLOSE
  * to that open, TSPI_lineClose) and tells LINE_REMOVE. Before, the worker
@@ -883,6 +925,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_provider_closes_the_line_while_it_makes_a_call,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_provider_closes_the_line_with_a_call_pending,
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_line_removed_while_it_opens, setup, teardown),
