@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,6 +195,31 @@ void fake_hold2(struct fake *f, sd_bus_message *m,
 	f->held2_at_ms = mono_ms();
 	f->answer2 = answer;
 	__atomic_store_n(&f->holding2, true, __ATOMIC_RELEASE);
+}
+
+/* Runs `tapixd --check-config @conf` (@conf: INI text, in the test's
+ * directory); its status, what it said in @out. */
+int check_config(const char *conf, char *out, size_t size)
+{
+	char path[160], cmd[512];
+	size_t n;
+	FILE *f;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/check.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(conf, f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "timeout 30 %s --check-config %s 2>&1 </dev/null",
+	         TAPIX_TEST_TAPIXD, path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 void fake_stop(struct fake *f)

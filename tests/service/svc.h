@@ -131,4 +131,8 @@ int raw_call(const char *member, sd_bus_message **reply, const char *types,
 void raw_direct_start(void);
 void raw_direct_end(void);
 
+/* Runs `tapixd --check-config` on @conf (INI text, written in the test's
+ * directory): its exit status; what it said in @out. */
+int check_config(const char *conf, char *out, size_t size);
+
 #endif /* TAPIX_TESTS_SVC_H */

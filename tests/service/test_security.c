@@ -1870,31 +1870,6 @@ static void test_dbus_calls_in_a_burst_count_in_all(void **s)
 	wait_counts_equal(before);
 }
 
-/* Runs `tapixd --check-config` on @conf (INI text, in the test's
- * directory): its status; what it said in @out. */
-static int check_config(const char *conf, char *out, size_t size)
-{
-	char path[160], cmd[512];
-	size_t n;
-	FILE *f;
-	int st;
-
-	snprintf(path, sizeof(path), "%s/check.conf", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(conf, f);
-	assert_int_equal(fclose(f), 0);
-	snprintf(cmd, sizeof(cmd),
-	         "timeout 30 %s --check-config %s 2>&1 </dev/null",
-	         TAPIX_TEST_TAPIXD, path);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /*
  * tapix.conf(5) allow, uid:N and gid:N — N is a number from 0 to
  * 4294967294, digits only: anything else is an error of the configuration

@@ -703,6 +703,23 @@ static void test_close_while_the_provider_makes_a_call(void **s)
 }
 
 /*
+ * Whether the provider's line 0 is closed within 10 s; if not, the
+ * pending lineMakeCall is completed (with a failure), which lets the
+ * close that waits for it end, so the test fails instead of hanging.
+ */
+static bool provider_closes_line_0(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 2000 && gate_is_open(0); i++)
+		usleep(5000);
+	if (!gate_is_open(0))
+		return true;
+	gate_complete(LINEERR_OPERATIONFAILED);
+	return false;
+}
+
+/*
  * termination.md §7 — the provider's LINE_CLOSE while TSPI_lineMakeCall of
  * the line is still running: TAPI's worker closes the line, and closes the
  * call itself when the function returns (the close that call's end queues
@@ -715,8 +732,8 @@ static void test_provider_closes_the_line_while_it_makes_a_call(void **s)
 	struct probe mk;
 	struct fx_app a;
 	LINEMESSAGE m;
-	bool told, closed = false;
-	unsigned i, closecalls = gate_closecalls();
+	bool told, closed;
+	unsigned closecalls = gate_closecalls();
 
 	(void)s;
 	fx_app_init(&a, "a");
@@ -731,13 +748,7 @@ static void test_provider_closes_the_line_while_it_makes_a_call(void **s)
 	told = fx_wait_try(&a, LINE_CLOSE, (DWORD)mk.line, 0, 10000, &m);
 	gate_open();
 	probe_join(&mk);
-	for (i = 0; i < 2000 && !closed; i++) {
-		closed = !gate_is_open(0);
-		if (!closed)
-			usleep(5000);
-	}
-	if (!closed)
-		gate_complete(LINEERR_OPERATIONFAILED); /* lets it end */
+	closed = provider_closes_line_0();
 
 	assert_true(told);
 	assert_true(mk.r > 0);
@@ -763,8 +774,8 @@ static void test_provider_closes_the_line_with_a_call_pending(void **s)
 	HCALL made = UNWRITTEN;
 	HLINE l;
 	LONG req;
-	bool told, closed = false;
-	unsigned i, closecalls = gate_closecalls();
+	bool told, closed;
+	unsigned closecalls = gate_closecalls();
 
 	(void)s;
 	fx_app_init(&a, "a");
@@ -773,13 +784,7 @@ static void test_provider_closes_the_line_with_a_call_pending(void **s)
 	req = lineMakeCall(l, &made, "1", 0, NULL);
 	gate_line_close(0);
 	told = fx_wait_try(&a, LINE_CLOSE, (DWORD)l, 0, 10000, &m);
-	for (i = 0; i < 2000 && !closed; i++) {
-		closed = !gate_is_open(0);
-		if (!closed)
-			usleep(5000);
-	}
-	if (!closed)
-		gate_complete(LINEERR_OPERATIONFAILED); /* lets it end */
+	closed = provider_closes_line_0();
 
 	assert_true(req > 0);
 	assert_true(told);
