@@ -214,12 +214,26 @@ static VOID WINAPI on_func1(HRASCONN h, UINT msg, RASCONNSTATE st, DWORD err,
 static DWORD WINAPI on_func2(ULONG_PTR id, DWORD sub, HRASCONN h, UINT msg,
                              RASCONNSTATE st, DWORD err, DWORD ext)
 {
+	DWORD keep;
+
 	assert_int_equal(id, 4242);
 	assert_int_equal(sub, 1);
 	assert_int_equal(msg, WM_RASDIALEVENT);
 	assert_int_equal(ext, 0);
 	record(h, st, err);
-	return rec.n < rec.keep_until || !rec.keep_until;
+	/* (rec's fields under its lock: the next test resets them) */
+	pthread_mutex_lock(&rec.lock);
+	keep = rec.n < rec.keep_until || !rec.keep_until;
+	pthread_mutex_unlock(&rec.lock);
+	return keep;
+}
+
+/* FUNC2 returns 0 from note @n on (rec_reset: never). */
+static void rec_keep_until(DWORD n)
+{
+	pthread_mutex_lock(&rec.lock);
+	rec.keep_until = n;
+	pthread_mutex_unlock(&rec.lock);
 }
 
 /* Waits until @n notes came, or the last one ends them. */
@@ -649,7 +663,7 @@ static void test_ras_dialfunc2_return_zero_stops_callbacks_not_dial(void **s)
 
 	(void)s;
 	rec_reset();
-	rec.keep_until = 2;
+	rec_keep_until(2);
 	params(&p, "Lab", "alice", "secret");
 	p.dwCallbackId = 4242;
 	assert_int_equal(RasDial(NULL, pbk, &p, 2, on_func2, &h), 0);
@@ -1986,7 +2000,7 @@ static void test_ras_join_after_func2_stopped_notifies_once(void **s)
 
 	(void)s;
 	rec_reset();
-	rec.keep_until = 1; /* FUNC2 returns 0 from the first note on */
+	rec_keep_until(1); /* FUNC2 returns 0 from the first note on */
 	params(&p, "Lab", "alice", "secret");
 	p.dwCallbackId = 4242;
 	assert_int_equal(RasDial(NULL, pbk, &p, 2, on_func2, &h1), 0);
