@@ -131,6 +131,10 @@ int raw_call(const char *member, sd_bus_message **reply, const char *types,
 void raw_direct_start(void);
 void raw_direct_end(void);
 
+/* The path of the Call object of line @line's call in @out (bounded, 5 s;
+ * "" if none): Telephony1.GetCalls on the test's bus. */
+void call_on_line(unsigned line, char *out, size_t size);
+
 /* Runs `tapixd --check-config` on @conf (INI text, written in the test's
  * directory): its exit status; what it said in @out. */
 int check_config(const char *conf, char *out, size_t size);

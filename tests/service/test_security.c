@@ -1500,44 +1500,6 @@ static void call_as_nobody(const char *path, const char *member, char *out,
 	assert_int_equal(proc_wait(pid, 10000), 0);
 }
 
-/* The Call object of line @line's call (bounded, 5 s), in @out. */
-static void call_on_line(unsigned line, char *out, size_t size)
-{
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	char want[64];
-	int i;
-
-	snprintf(want, sizeof(want), ROOT "/Line/%u", line);
-	out[0] = '\0';
-	for (i = 0; i < 500 && !out[0]; i++) {
-		sd_bus_message *r = NULL;
-		const char *path;
-
-		assert_true(sd_bus_call_method(bus, "org.tapix.Tapix1", ROOT,
-		                               "org.tapix.Telephony1",
-		                               "GetCalls", &err, &r, "") >= 0);
-		assert_true(sd_bus_message_enter_container(r, 'a', "o") > 0);
-		while (!out[0] && sd_bus_message_read(r, "o", &path) > 0) {
-			sd_bus_message *pr = NULL;
-			const char *l = NULL;
-
-			/* (a call may go meanwhile) */
-			if (sd_bus_get_property(bus, "org.tapix.Tapix1", path,
-			                        "org.tapix.Call1", "Line", &err,
-			                        &pr, "o") >= 0 &&
-			    sd_bus_message_read(pr, "o", &l) > 0 &&
-			    strcmp(l, want) == 0)
-				snprintf(out, size, "%s", path);
-			sd_bus_error_free(&err);
-			sd_bus_message_unref(pr);
-		}
-		sd_bus_message_unref(r);
-		if (!out[0])
-			sleep_ms(10);
-	}
-	assert_true(out[0] != '\0');
-}
-
 /* Waits (bounded, 10 s) until the call of @path is in @state. */
 static void wait_state(const char *path, const char *state)
 {
